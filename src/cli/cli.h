@@ -1,0 +1,18 @@
+/* cli.h — command-line front end: the only place that prints messages or picks exit codes. */
+#ifndef PS_CLI_H
+#define PS_CLI_H
+
+#define PORTSLEUTH_VERSION "0.1.0"
+
+/* Exit codes, documented in the README and the man page. */
+enum {
+	EXIT_OK = 0,
+	EXIT_NOMATCH = 1,
+	EXIT_USAGE = 2,
+	EXIT_FAILURE_ = 3,
+};
+
+/* Parse argv, run the query, print the result. Returns the process exit code. */
+int cli_main(int argc, char **argv);
+
+#endif

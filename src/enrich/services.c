@@ -1,0 +1,157 @@
+/* services.c — parse /etc/services into a sorted table for port → name lookups. */
+#include "services.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../model/model.h"
+#include "../util/buf.h"
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* One line: 1 added, 0 blank/comment/other protocol, -EBADMSG malformed, -ENOMEM. */
+static int parse_line(struct services *s, const char *p, const char *end)
+{
+	const char *hash = memchr(p, '#', (size_t)(end - p));
+	if (hash)
+		end = hash;
+	while (p < end && is_space(*p))
+		p++;
+	if (p == end)
+		return 0;
+	const char *name = p;
+	while (p < end && !is_space(*p))
+		p++;
+	size_t name_len = (size_t)(p - name);
+	while (p < end && is_space(*p))
+		p++;
+	unsigned long port = 0;
+	const char *digits = p;
+	while (p < end && *p >= '0' && *p <= '9' && port <= 65535)
+		port = port * 10 + (unsigned long)(*p++ - '0');
+	if (p == digits || port > 65535 || p >= end || *p != '/')
+		return -EBADMSG;
+	p++;
+	const char *proto = p;
+	while (p < end && !is_space(*p))
+		p++;
+	size_t pl = (size_t)(p - proto);
+	unsigned pr;
+	if (pl == 3 && memcmp(proto, "tcp", 3) == 0)
+		pr = PS_TCP;
+	else if (pl == 3 && memcmp(proto, "udp", 3) == 0)
+		pr = PS_UDP;
+	else if (pl > 0)
+		return 0; /* sctp, ddp...: valid, not ours */
+	else
+		return -EBADMSG;
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 256;
+		struct service_entry *ne = realloc(s->e, nc * sizeof *ne);
+		if (!ne)
+			return -ENOMEM;
+		s->e = ne;
+		s->cap = nc;
+	}
+	char *nm = malloc(name_len + 1);
+	if (!nm)
+		return -ENOMEM;
+	memcpy(nm, name, name_len);
+	nm[name_len] = '\0';
+	s->e[s->n++] = (struct service_entry){(uint16_t)port, (uint8_t)pr, nm};
+	return 1;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct service_entry *x = a, *y = b;
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return 0;
+}
+
+int services_parse(struct services *s, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+	size_t line = 0;
+	size_t first = s->n;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		line++;
+		int rc = parse_line(s, p, le);
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc == -EBADMSG) {
+			s->malformed++;
+			if (!s->first_bad_line)
+				s->first_bad_line = line;
+		}
+		p = le + 1;
+	}
+	/* Stable insertion sort (the file is nearly sorted already), so the first
+	 * entry for a (port, proto) comes first and wins in services_name(). */
+	for (size_t i = first + 1; i < s->n; i++) {
+		struct service_entry t = s->e[i];
+		size_t j = i;
+		while (j > first && cmp_entry(&s->e[j - 1], &t) > 0) {
+			s->e[j] = s->e[j - 1];
+			j--;
+		}
+		s->e[j] = t;
+	}
+	return 0;
+}
+
+int services_load(struct services *s, const char *path)
+{
+	FILE *fp = fopen(path, "re");
+	if (!fp)
+		return -errno;
+	struct buf b = {0};
+	char chunk[8192];
+	size_t n;
+	int rc = 0;
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		if ((rc = buf_append(&b, chunk, n)))
+			break;
+	if (ferror(fp) && !rc)
+		rc = -EIO;
+	fclose(fp);
+	if (!rc)
+		rc = services_parse(s, b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return rc;
+}
+
+const char *services_name(const struct services *s, uint16_t port, unsigned proto)
+{
+	size_t lo = 0, hi = s->n;
+	struct service_entry key = {port, (uint8_t)proto, NULL};
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_entry(&s->e[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->n && cmp_entry(&s->e[lo], &key) == 0)
+		return s->e[lo].name;
+	return NULL;
+}
+
+void services_free(struct services *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->e[i].name);
+	free(s->e);
+	memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,7 @@
+/* main.c — portsleuth: which ports are active and what is behind each one. */
+#include "cli/cli.h"
+
+int main(int argc, char **argv)
+{
+	return cli_main(argc, argv);
+}

@@ -1,0 +1,335 @@
+/* model.c — growing, grouping, sorting and indexing the snapshot. */
+#include "model.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap)
+		return 0;
+	size_t nc = *cap ? *cap * 2 : 256;
+	if (nc > ((size_t)-1) / elem)
+		return -ENOMEM;
+	void *p = realloc(*arr, nc * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = nc;
+	return 0;
+}
+
+struct ps_socket *snap_add_socket(struct ps_snapshot *s)
+{
+	if (grow((void **)&s->socks, &s->socks_cap, s->nsocks, sizeof *s->socks))
+		return NULL;
+	struct ps_socket *k = &s->socks[s->nsocks++];
+	memset(k, 0, sizeof *k);
+	return k;
+}
+
+long snap_add_proc(struct ps_snapshot *s, int pid)
+{
+	if (grow((void **)&s->procs, &s->procs_cap, s->nprocs, sizeof *s->procs))
+		return -ENOMEM;
+	struct ps_proc *p = &s->procs[s->nprocs];
+	memset(p, 0, sizeof *p);
+	p->pid = pid;
+	p->ppid = -1;
+	p->start_time = -1;
+	return (long)s->nprocs++;
+}
+
+int snap_add_owner(struct ps_snapshot *s, uint32_t sock, uint32_t proc, int32_t fd)
+{
+	if (grow((void **)&s->owners, &s->owners_cap, s->nowners, sizeof *s->owners))
+		return -ENOMEM;
+	s->owners[s->nowners++] = (struct ps_owner){sock, proc, s->procs[proc].pid, fd};
+	return 0;
+}
+
+static int cmp_owner(const void *a, const void *b)
+{
+	const struct ps_owner *x = a, *y = b;
+	if (x->sock != y->sock)
+		return x->sock < y->sock ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+void snap_group_owners(struct ps_snapshot *s)
+{
+	if (s->nowners > 1)
+		qsort(s->owners, s->nowners, sizeof *s->owners, cmp_owner);
+	for (size_t i = 0; i < s->nsocks; i++)
+		s->socks[i].owner_first = s->socks[i].owner_count = 0;
+	for (size_t i = 0; i < s->nowners; i++) {
+		struct ps_socket *k = &s->socks[s->owners[i].sock];
+		if (k->owner_count++ == 0)
+			k->owner_first = (uint32_t)i;
+	}
+}
+
+static int cmp_addr(const struct ps_addr *a, const struct ps_addr *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->bytes, b->bytes, sizeof a->bytes);
+}
+
+static int cmp_socket(const void *pa, const void *pb)
+{
+	const struct ps_socket *a = pa, *b = pb;
+	int c;
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	if (a->local.port != b->local.port)
+		return a->local.port < b->local.port ? -1 : 1;
+	if ((c = cmp_addr(&a->local.addr, &b->local.addr)))
+		return c;
+	if ((c = cmp_addr(&a->remote.addr, &b->remote.addr)))
+		return c;
+	if (a->remote.port != b->remote.port)
+		return a->remote.port < b->remote.port ? -1 : 1;
+	if (a->state != b->state)
+		return a->state > b->state ? -1 : 1; /* LISTEN before ESTABLISHED */
+	return (a->inode > b->inode) - (a->inode < b->inode);
+}
+
+/* Sorting moves sockets; owners refer to sockets by index, so tag and remap. */
+void snap_sort(struct ps_snapshot *s)
+{
+	if (s->nsocks < 2)
+		return;
+	/* owner_first is free to use as the original index while sorting */
+	for (size_t i = 0; i < s->nsocks; i++)
+		s->socks[i].owner_first = (uint32_t)i;
+	qsort(s->socks, s->nsocks, sizeof *s->socks, cmp_socket);
+	uint32_t *newpos = malloc(s->nsocks * sizeof *newpos);
+	if (newpos) {
+		for (size_t i = 0; i < s->nsocks; i++)
+			newpos[s->socks[i].owner_first] = (uint32_t)i;
+		for (size_t i = 0; i < s->nowners; i++)
+			s->owners[i].sock = newpos[s->owners[i].sock];
+		free(newpos);
+	} else {
+		/* out of memory: owners would point at wrong rows, so drop the order */
+		for (size_t i = 0; i < s->nowners; i++)
+			for (size_t j = 0; j < s->nsocks; j++)
+				if (s->socks[j].owner_first == s->owners[i].sock) {
+					s->owners[i].sock = (uint32_t)j;
+					break;
+				}
+	}
+	snap_group_owners(s);
+}
+
+static void proc_free(struct ps_proc *p)
+{
+	free(p->name);
+	free(p->exe);
+	free(p->cmdline);
+	free(p->cgroup);
+	free(p->unit);
+	free(p->container);
+}
+
+int snap_retain(struct ps_snapshot *s,
+		bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
+		const void *ctx)
+{
+	uint32_t *newsock = malloc((s->nsocks + 1) * sizeof *newsock);
+	uint32_t *newproc = malloc((s->nprocs + 1) * sizeof *newproc);
+	if (!newsock || !newproc) {
+		free(newsock);
+		free(newproc);
+		return -ENOMEM;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < s->nsocks; i++) {
+		if (keep(s, &s->socks[i], ctx)) {
+			newsock[i] = (uint32_t)n;
+			s->socks[n++] = s->socks[i];
+		} else {
+			newsock[i] = UINT32_MAX;
+		}
+	}
+	s->nsocks = n;
+	for (size_t i = 0; i < s->nprocs; i++)
+		newproc[i] = UINT32_MAX;
+	size_t no = 0;
+	for (size_t i = 0; i < s->nowners; i++) {
+		struct ps_owner o = s->owners[i];
+		if (newsock[o.sock] == UINT32_MAX)
+			continue;
+		o.sock = newsock[o.sock];
+		newproc[o.proc] = 0; /* mark used */
+		s->owners[no++] = o;
+	}
+	s->nowners = no;
+	size_t np = 0;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		if (newproc[i] == UINT32_MAX) {
+			proc_free(&s->procs[i]);
+			continue;
+		}
+		newproc[i] = (uint32_t)np;
+		s->procs[np++] = s->procs[i];
+	}
+	s->nprocs = np;
+	for (size_t i = 0; i < s->nowners; i++)
+		s->owners[i].proc = newproc[s->owners[i].proc];
+	free(newsock);
+	free(newproc);
+	snap_group_owners(s);
+	return 0;
+}
+
+void snap_count_status(struct ps_snapshot *s)
+{
+	memset(s->unattributed, 0, sizeof s->unattributed);
+	for (size_t i = 0; i < s->nsocks; i++)
+		s->unattributed[s->socks[i].owner_status]++;
+}
+
+void snap_free(struct ps_snapshot *s)
+{
+	for (size_t i = 0; i < s->nprocs; i++)
+		proc_free(&s->procs[i]);
+	free(s->socks);
+	free(s->procs);
+	free(s->owners);
+	memset(s, 0, sizeof *s);
+}
+
+static size_t hash64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return (size_t)x;
+}
+
+int inode_index_build(struct ps_inode_index *ix, const struct ps_snapshot *s)
+{
+	size_t size = 16;
+	while (size < s->nsocks * 2 + 1)
+		size *= 2;
+	ix->keys = calloc(size, sizeof *ix->keys);
+	ix->vals = malloc(size * sizeof *ix->vals);
+	if (!ix->keys || !ix->vals) {
+		inode_index_free(ix);
+		return -ENOMEM;
+	}
+	ix->mask = size - 1;
+	for (size_t i = 0; i < s->nsocks; i++) {
+		uint64_t ino = s->socks[i].inode;
+		if (!ino)
+			continue;
+		size_t h = hash64(ino) & ix->mask;
+		while (ix->keys[h] && ix->keys[h] != ino)
+			h = (h + 1) & ix->mask;
+		ix->keys[h] = ino;
+		ix->vals[h] = (uint32_t)i;
+	}
+	return 0;
+}
+
+long inode_index_find(const struct ps_inode_index *ix, uint64_t inode)
+{
+	if (!inode || !ix->keys)
+		return -1;
+	size_t h = hash64(inode) & ix->mask;
+	while (ix->keys[h]) {
+		if (ix->keys[h] == inode)
+			return (long)ix->vals[h];
+		h = (h + 1) & ix->mask;
+	}
+	return -1;
+}
+
+void inode_index_free(struct ps_inode_index *ix)
+{
+	free(ix->keys);
+	free(ix->vals);
+	ix->keys = NULL;
+	ix->vals = NULL;
+	ix->mask = 0;
+}
+
+const char *proto_name(unsigned proto)
+{
+	return proto == PS_TCP ? "tcp" : proto == PS_UDP ? "udp" : "?";
+}
+
+static const char *const state_names[PS_ST_MAX] = {
+	[0] = "unknown",
+	[PS_ST_ESTABLISHED] = "established",
+	[PS_ST_SYN_SENT] = "syn-sent",
+	[PS_ST_SYN_RECV] = "syn-recv",
+	[PS_ST_FIN_WAIT1] = "fin-wait-1",
+	[PS_ST_FIN_WAIT2] = "fin-wait-2",
+	[PS_ST_TIME_WAIT] = "time-wait",
+	[PS_ST_CLOSE] = "close",
+	[PS_ST_CLOSE_WAIT] = "close-wait",
+	[PS_ST_LAST_ACK] = "last-ack",
+	[PS_ST_LISTEN] = "listen",
+	[PS_ST_CLOSING] = "closing",
+	[PS_ST_NEW_SYN_RECV] = "syn-recv",
+};
+
+static const char *const state_labels[PS_ST_MAX] = {
+	[0] = "UNKNOWN",
+	[PS_ST_ESTABLISHED] = "ESTAB",
+	[PS_ST_SYN_SENT] = "SYN-SENT",
+	[PS_ST_SYN_RECV] = "SYN-RECV",
+	[PS_ST_FIN_WAIT1] = "FIN-WAIT-1",
+	[PS_ST_FIN_WAIT2] = "FIN-WAIT-2",
+	[PS_ST_TIME_WAIT] = "TIME-WAIT",
+	[PS_ST_CLOSE] = "CLOSE",
+	[PS_ST_CLOSE_WAIT] = "CLOSE-WAIT",
+	[PS_ST_LAST_ACK] = "LAST-ACK",
+	[PS_ST_LISTEN] = "LISTEN",
+	[PS_ST_CLOSING] = "CLOSING",
+	[PS_ST_NEW_SYN_RECV] = "SYN-RECV",
+};
+
+const char *state_name(unsigned proto, unsigned state)
+{
+	if (proto == PS_UDP && state == PS_ST_CLOSE)
+		return "unconn";
+	return state < PS_ST_MAX ? state_names[state] : "unknown";
+}
+
+const char *state_label(unsigned proto, unsigned state)
+{
+	if (proto == PS_UDP && state == PS_ST_CLOSE)
+		return "UNCONN";
+	return state < PS_ST_MAX ? state_labels[state] : "UNKNOWN";
+}
+
+const char *owner_status_name(unsigned st)
+{
+	static const char *const n[PS_OWN__COUNT] = {"ok", "no-permission", "kernel", "vanished"};
+	return st < PS_OWN__COUNT ? n[st] : "?";
+}
+
+char *addr_format(const struct ps_addr *a, char *out, size_t outlen)
+{
+	if (!inet_ntop(a->family == PS_INET ? AF_INET : AF_INET6, a->bytes, out, (socklen_t)outlen))
+		snprintf(out, outlen, "?");
+	return out;
+}
+
+bool addr_is_any(const struct ps_addr *a)
+{
+	size_t n = a->family == PS_INET ? 4 : 16;
+	for (size_t i = 0; i < n; i++)
+		if (a->bytes[i])
+			return false;
+	return true;
+}

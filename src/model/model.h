@@ -1,0 +1,161 @@
+/* model.h — the in-memory model that every stage fills and every renderer reads. */
+#ifndef PS_MODEL_H
+#define PS_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum ps_proto { PS_TCP = 0, PS_UDP = 1, PS_PROTO_COUNT };
+
+/* Address families, numbered as the user says them (-4, -6). */
+enum ps_family { PS_INET = 4, PS_INET6 = 6 };
+
+/* Socket states, numbered as the kernel numbers them (include/net/tcp_states.h). */
+enum ps_state {
+	PS_ST_ESTABLISHED = 1,
+	PS_ST_SYN_SENT,
+	PS_ST_SYN_RECV,
+	PS_ST_FIN_WAIT1,
+	PS_ST_FIN_WAIT2,
+	PS_ST_TIME_WAIT,
+	PS_ST_CLOSE, /* for UDP: bound, not connected ("unconn") */
+	PS_ST_CLOSE_WAIT,
+	PS_ST_LAST_ACK,
+	PS_ST_LISTEN,
+	PS_ST_CLOSING,
+	PS_ST_NEW_SYN_RECV,
+	PS_ST_MAX
+};
+
+/* Why a socket has (or lacks) owners. */
+enum ps_owner_status {
+	PS_OWN_OK = 0,	  /* at least one process holds it */
+	PS_OWN_NOPERM,	  /* some fd tables could not be read */
+	PS_OWN_KERNEL,	  /* no process holds it (time-wait, kernel sockets) */
+	PS_OWN_VANISHED,  /* the owner exited while we looked */
+	PS_OWN__COUNT
+};
+
+struct ps_addr {
+	uint8_t family; /* PS_INET or PS_INET6 */
+	uint8_t bytes[16];
+};
+
+struct ps_endpoint {
+	struct ps_addr addr;
+	uint16_t port;
+};
+
+struct ps_socket {
+	struct ps_endpoint local, remote;
+	uint64_t inode; /* 0: no file (time-wait, request and orphaned sockets) */
+	uint32_t uid;
+	uint32_t recv_q, send_q;
+	uint32_t ifindex;     /* bound device, 0 when none */
+	uint32_t owner_first; /* index into ps_snapshot.owners */
+	uint32_t owner_count;
+	uint8_t proto;	      /* enum ps_proto */
+	uint8_t state;	      /* enum ps_state */
+	uint8_t owner_status; /* enum ps_owner_status */
+};
+
+/* One process that holds at least one shown socket. Strings are raw bytes from /proc. */
+struct ps_proc {
+	int pid;
+	int ppid;	  /* -1 when unknown */
+	uint32_t uid;	  /* effective uid */
+	bool have_uid;
+	bool vanished;	  /* exited before its details could be read */
+	bool details_denied; /* some details (exe) were refused */
+	char *name;	  /* comm */
+	char *exe;	  /* readlink of exe, NULL when unreadable */
+	char *cmdline;	  /* NUL-separated arguments */
+	size_t cmdline_len;
+	bool cmdline_truncated;
+	int64_t start_time; /* seconds since the epoch, -1 when unknown */
+	char *cgroup;	    /* the unified (or name=systemd) cgroup path */
+	char *unit;	    /* systemd unit named by the cgroup path */
+	char *container;    /* container id named by the cgroup path */
+	const char *container_runtime; /* "docker", "podman", ... (static string) */
+};
+
+/* One (socket, process, fd) triple found by attribution. */
+struct ps_owner {
+	uint32_t sock;
+	uint32_t proc;
+	int32_t pid; /* copy of procs[proc].pid, for sorting */
+	int32_t fd;
+};
+
+struct ps_snapshot {
+	struct ps_socket *socks;
+	size_t nsocks, socks_cap;
+	struct ps_proc *procs;
+	size_t nprocs, procs_cap;
+	struct ps_owner *owners; /* grouped by socket after attribution */
+	size_t nowners, owners_cap;
+
+	/* What attribution could and could not see. */
+	size_t procs_scanned;
+	size_t procs_denied;
+	size_t procs_vanished;
+	bool privileged;   /* we ran as root */
+	const char *source; /* "netlink" or "procfs" */
+	size_t unattributed[PS_OWN__COUNT];
+	bool partial;
+};
+
+/* Append a zeroed socket; returns it, or NULL when out of memory. */
+struct ps_socket *snap_add_socket(struct ps_snapshot *s);
+/* Append a process with only its pid set; returns its index or -ENOMEM. */
+long snap_add_proc(struct ps_snapshot *s, int pid);
+/* Record that process `proc` holds socket `sock` as `fd`. 0 or -ENOMEM. */
+int snap_add_owner(struct ps_snapshot *s, uint32_t sock, uint32_t proc, int32_t fd);
+/* Sort owners by socket, pid, fd and set every socket's owner_first/owner_count. */
+void snap_group_owners(struct ps_snapshot *s);
+/* Sort sockets for display (proto, local port, family, addresses, state); keeps owners valid. */
+void snap_sort(struct ps_snapshot *s);
+/* Keep only the sockets for which keep() is true; owners and processes follow. 0 or -ENOMEM. */
+int snap_retain(struct ps_snapshot *s, bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
+		const void *ctx);
+/* Count sockets per owner status into s->unattributed. */
+void snap_count_status(struct ps_snapshot *s);
+/* Release everything. */
+void snap_free(struct ps_snapshot *s);
+
+/* Owner i of socket k. */
+static inline const struct ps_owner *snap_owner(const struct ps_snapshot *s, const struct ps_socket *k, size_t i)
+{
+	return &s->owners[k->owner_first + i];
+}
+
+/*
+ * Open-addressing index from socket inode to socket index, sized from the dump so
+ * lookups stay O(1) however many sockets there are.
+ */
+struct ps_inode_index {
+	uint64_t *keys;
+	uint32_t *vals;
+	size_t mask;
+};
+/* Build the index over every socket with a non-zero inode. 0 or -ENOMEM. */
+int inode_index_build(struct ps_inode_index *ix, const struct ps_snapshot *s);
+/* Socket index for `inode`, or -1. */
+long inode_index_find(const struct ps_inode_index *ix, uint64_t inode);
+void inode_index_free(struct ps_inode_index *ix);
+
+/* Names for display and JSON. */
+const char *proto_name(unsigned proto);
+/* JSON name of a state ("listen", "established", "unconn" for a UDP socket in CLOSE...). */
+const char *state_name(unsigned proto, unsigned state);
+/* Short upper-case name for the table (LISTEN, ESTAB, UNCONN, TIME-WAIT...). */
+const char *state_label(unsigned proto, unsigned state);
+const char *owner_status_name(unsigned st);
+
+/* Format an address (no port) into out; IPv6 without brackets. Returns out. */
+char *addr_format(const struct ps_addr *a, char *out, size_t outlen);
+/* Whether the address is all zeros (a wildcard bind). */
+bool addr_is_any(const struct ps_addr *a);
+
+#endif

@@ -1,0 +1,197 @@
+/* columns.c — the column table and the value of every column, shared by table and CSV. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "output.h"
+
+const struct column columns[COL__COUNT] = {
+	[COL_PROTO] = {"proto", "PROTO", "proto", "protocol: tcp or udp, with 6 for IPv6", false, false},
+	[COL_LOCAL] = {"local", "LOCAL", "local.addr, local.port", "local address and port", false, false},
+	[COL_REMOTE] = {"remote", "REMOTE", "remote.addr, remote.port", "remote address and port (* when none)", false, false},
+	[COL_STATE] = {"state", "STATE", "state", "socket state (LISTEN, ESTAB, UNCONN, TIME-WAIT, ...)", false, false},
+	[COL_SERVICE] = {"service", "SERVICE", "-", "service name of the port from /etc/services", false, true},
+	[COL_RECVQ] = {"recvq", "RECV-Q", "recv_q", "receive queue (for listeners: connections waiting for accept)", true, false},
+	[COL_SENDQ] = {"sendq", "SEND-Q", "send_q", "send queue (for listeners: the backlog)", true, false},
+	[COL_INODE] = {"inode", "INODE", "inode", "socket inode (0: no file, e.g. time-wait)", true, false},
+	[COL_SOCKUSER] = {"sockuser", "SOCKUSER", "uid", "user that created the socket", false, false},
+	[COL_PID] = {"pid", "PID", "owners[].pid", "process holding the socket", true, false},
+	[COL_FD] = {"fd", "FD", "owners[].fd", "file descriptor number in that process", true, false},
+	[COL_USER] = {"user", "USER", "owners[].user", "effective user of the process", false, true},
+	[COL_PROGRAM] = {"program", "PROGRAM", "owners[].name, owner_status", "process name, or why there is no owner", false, true},
+	[COL_PPID] = {"ppid", "PPID", "owners[].ppid", "parent process id", true, false},
+	[COL_START] = {"start", "START", "owners[].start_time", "process start time (UTC)", false, false},
+	[COL_UNIT] = {"unit", "UNIT", "owners[].unit", "systemd unit named by the process's cgroup", false, true},
+	[COL_CONTAINER] = {"container", "CONTAINER", "owners[].container", "container runtime and short id from the cgroup", false, true},
+	[COL_EXE] = {"exe", "EXE", "owners[].exe", "executable path", false, true},
+	[COL_COMMAND] = {"command", "COMMAND", "owners[].cmdline", "full command line", false, true},
+};
+
+int columns_parse(const char *list, enum col_id *cols, size_t *ncols, char *why, size_t whylen)
+{
+	*ncols = 0;
+	const char *p = list;
+	for (;;) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		int found = -1;
+		for (int c = 0; c < COL__COUNT; c++)
+			if (strlen(columns[c].key) == n && strncmp(p, columns[c].key, n) == 0)
+				found = c;
+		if (found < 0 || *ncols == COL__COUNT) {
+			snprintf(why, whylen, "unknown column '%.*s'", (int)(n > 40 ? 40 : n), p);
+			return -EINVAL;
+		}
+		cols[(*ncols)++] = (enum col_id)found;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return 0;
+}
+
+void columns_default(enum col_id *cols, size_t *ncols, bool all, bool numeric)
+{
+	size_t n = 0;
+	cols[n++] = COL_PROTO;
+	cols[n++] = COL_LOCAL;
+	if (all)
+		cols[n++] = COL_REMOTE;
+	cols[n++] = COL_STATE;
+	if (!numeric)
+		cols[n++] = COL_SERVICE;
+	cols[n++] = COL_PID;
+	cols[n++] = COL_USER;
+	cols[n++] = COL_PROGRAM;
+	cols[n++] = COL_UNIT;
+	cols[n++] = COL_COMMAND;
+	*ncols = n;
+}
+
+static int endpoint(struct buf *out, const struct ps_endpoint *e, bool remote)
+{
+	char a[64];
+	addr_format(&e->addr, a, sizeof a);
+	int rc = e->addr.family == PS_INET6 ? buf_printf(out, "[%s]:", a) : buf_printf(out, "%s:", a);
+	if (rc)
+		return rc;
+	if (remote && e->port == 0)
+		return buf_putc(out, '*');
+	return buf_printf(out, "%u", e->port);
+}
+
+/* Service of the socket: the local port for listeners, else the lower of the two ports. */
+static const char *service_of(const struct render_ctx *ctx, const struct ps_socket *k)
+{
+	if (!ctx->svc)
+		return NULL;
+	uint16_t port = k->local.port;
+	if (k->state != PS_ST_LISTEN && !(k->proto == PS_UDP && k->state == PS_ST_CLOSE) &&
+	    k->remote.port && k->remote.port < port)
+		port = k->remote.port;
+	return services_name(ctx->svc, port, k->proto);
+}
+
+/* Arguments joined by spaces; an argument that is empty or holds a space or quote is quoted. */
+static int cmdline(struct buf *out, const struct ps_proc *p)
+{
+	const char *s = p->cmdline, *end = s + p->cmdline_len;
+	int rc = 0;
+	bool first = true;
+	while (s <= end && !rc) {
+		const char *z = memchr(s, '\0', (size_t)(end - s));
+		const char *ae = z ? z : end;
+		size_t n = (size_t)(ae - s);
+		if (!first)
+			rc = buf_putc(out, ' ');
+		first = false;
+		if (!rc && (n == 0 || memchr(s, ' ', n) || memchr(s, '\'', n) || memchr(s, '"', n))) {
+			rc = buf_putc(out, '\'');
+			for (size_t i = 0; i < n && !rc; i++)
+				rc = s[i] == '\'' ? buf_puts(out, "'\\''") : buf_putc(out, s[i]);
+			if (!rc)
+				rc = buf_putc(out, '\'');
+		} else if (!rc) {
+			rc = buf_append(out, s, n);
+		}
+		if (!z)
+			break;
+		s = z + 1;
+	}
+	if (!rc && p->cmdline_truncated)
+		rc = buf_puts(out, " [truncated]");
+	return rc;
+}
+
+int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t oi,
+		 enum col_id c, struct buf *out)
+{
+	const struct ps_snapshot *s = ctx->snap;
+	const struct ps_owner *o = oi < k->owner_count ? snap_owner(s, k, oi) : NULL;
+	const struct ps_proc *p = o ? &s->procs[o->proc] : NULL;
+	const char *name;
+	switch (c) {
+	case COL_PROTO:
+		return buf_printf(out, "%s%s", proto_name(k->proto),
+				  k->local.addr.family == PS_INET6 ? "6" : "");
+	case COL_LOCAL:
+		return endpoint(out, &k->local, false);
+	case COL_REMOTE:
+		return endpoint(out, &k->remote, true);
+	case COL_STATE:
+		return buf_puts(out, state_label(k->proto, k->state));
+	case COL_SERVICE:
+		name = service_of(ctx, k);
+		return name ? buf_puts(out, name) : 0;
+	case COL_RECVQ:
+		return buf_printf(out, "%" PRIu32, k->recv_q);
+	case COL_SENDQ:
+		return buf_printf(out, "%" PRIu32, k->send_q);
+	case COL_INODE:
+		return buf_printf(out, "%" PRIu64, k->inode);
+	case COL_SOCKUSER:
+		name = users_name(ctx->users, k->uid);
+		return name ? buf_puts(out, name) : buf_printf(out, "%" PRIu32, k->uid);
+	case COL_PID:
+		return o ? buf_printf(out, "%d", o->pid) : 0;
+	case COL_FD:
+		return o ? buf_printf(out, "%d", o->fd) : 0;
+	case COL_USER:
+		if (!p || !p->have_uid)
+			return 0;
+		name = users_name(ctx->users, p->uid);
+		return name ? buf_puts(out, name) : buf_printf(out, "%" PRIu32, p->uid);
+	case COL_PROGRAM:
+		if (!p)
+			return buf_printf(out, "[%s]", owner_status_name(k->owner_status));
+		if (p->vanished)
+			return buf_puts(out, "[vanished]");
+		return p->name ? buf_puts(out, p->name) : 0;
+	case COL_PPID:
+		return p && p->ppid >= 0 ? buf_printf(out, "%d", p->ppid) : 0;
+	case COL_START: {
+		if (!p || p->start_time < 0)
+			return 0;
+		time_t t = (time_t)p->start_time;
+		struct tm tm;
+		char b[32];
+		if (!gmtime_r(&t, &tm) || !strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm))
+			return 0;
+		return buf_puts(out, b);
+	}
+	case COL_UNIT:
+		return p && p->unit ? buf_puts(out, p->unit) : 0;
+	case COL_CONTAINER:
+		return p && p->container ? buf_printf(out, "%s:%.12s", p->container_runtime, p->container)
+					 : 0;
+	case COL_EXE:
+		return p && p->exe ? buf_puts(out, p->exe) : 0;
+	case COL_COMMAND:
+		return p && p->cmdline ? cmdline(out, p) : 0;
+	case COL__COUNT:
+		break;
+	}
+	return 0;
+}

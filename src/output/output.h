@@ -1,0 +1,81 @@
+/* output.h — renderers: they only read the model and write to a stream. */
+#ifndef PS_OUTPUT_H
+#define PS_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../enrich/services.h"
+#include "../enrich/users.h"
+#include "../model/model.h"
+#include "../util/buf.h"
+
+enum col_id {
+	COL_PROTO,
+	COL_LOCAL,
+	COL_REMOTE,
+	COL_STATE,
+	COL_SERVICE,
+	COL_RECVQ,
+	COL_SENDQ,
+	COL_INODE,
+	COL_SOCKUSER,
+	COL_PID,
+	COL_FD,
+	COL_USER,
+	COL_PROGRAM,
+	COL_PPID,
+	COL_START,
+	COL_UNIT,
+	COL_CONTAINER,
+	COL_EXE,
+	COL_COMMAND,
+	COL__COUNT
+};
+
+/* The one column table: table header, CSV header and -o name, JSON field, description. */
+struct column {
+	const char *key;    /* -o name and CSV header */
+	const char *header; /* table header */
+	const char *json;   /* where the value lives in --json */
+	const char *doc;    /* one line for --help and the man page */
+	bool right;	    /* right-aligned (numbers) */
+	bool shrink;	    /* may be cut to fit the terminal */
+};
+extern const struct column columns[COL__COUNT];
+
+struct render_opts {
+	bool numeric; /* no service names */
+	bool wide;    /* never cut */
+	bool color;
+	size_t width; /* terminal width; 0: unlimited */
+	const char *ellipsis;
+	enum col_id cols[COL__COUNT];
+	size_t ncols;
+};
+
+struct render_ctx {
+	const struct ps_snapshot *snap;
+	const struct services *svc; /* NULL: no names */
+	struct users *users;
+	struct render_opts o;
+};
+
+/* Parse "-o proto,local,pid" into cols. 0 or -EINVAL with *why naming the bad word. */
+int columns_parse(const char *list, enum col_id *cols, size_t *ncols, char *why, size_t whylen);
+/* The default columns: `all` adds the remote end, `numeric` drops the service name. */
+void columns_default(enum col_id *cols, size_t *ncols, bool all, bool numeric);
+
+/*
+ * Append the raw (unescaped) value of column `c` for socket k and its owner
+ * number `oi` (ignored when the socket has no owner). Empty means no value.
+ */
+int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t oi,
+		 enum col_id c, struct buf *out);
+
+/* Render the snapshot. 0 or -errno (a write error). */
+int render_table(FILE *fp, const struct render_ctx *ctx);
+int render_csv(FILE *fp, const struct render_ctx *ctx);
+int render_json(FILE *fp, const struct render_ctx *ctx);
+
+#endif

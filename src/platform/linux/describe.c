@@ -1,0 +1,180 @@
+/* describe.c — read the details of the processes that own shown sockets. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../util/buf.h"
+#include "../platform.h"
+#include "procparse.h"
+
+/* Command lines longer than this are cut (and marked); ARG_MAX can reach megabytes. */
+#define CMDLINE_LIMIT (256 * 1024)
+#define SMALL_LIMIT (64 * 1024)
+
+/* Read a /proc file relative to dirfd into b (cleared first), at most `limit` bytes. */
+static int read_at(int dirfd, const char *path, struct buf *b, size_t limit, bool *truncated)
+{
+	buf_clear(b);
+	if (truncated)
+		*truncated = false;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = 0;
+	for (;;) {
+		if ((rc = buf_reserve(b, 4096)))
+			break;
+		size_t room = b->cap - b->len - 1;
+		if (b->len + room > limit)
+			room = limit - b->len;
+		if (room == 0) {
+			if (truncated)
+				*truncated = true;
+			break;
+		}
+		ssize_t n = read(fd, b->data + b->len, room);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+		b->data[b->len] = '\0';
+	}
+	close(fd);
+	return rc;
+}
+
+static char *dup_mem(const char *p, size_t n)
+{
+	char *s = malloc(n + 1);
+	if (s) {
+		memcpy(s, p, n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+static int read_link_at(int dirfd, const char *path, char **out)
+{
+	size_t size = 256;
+	for (;;) {
+		char *b = malloc(size);
+		if (!b)
+			return -ENOMEM;
+		ssize_t n = readlinkat(dirfd, path, b, size);
+		if (n < 0) {
+			int e = errno;
+			free(b);
+			return -e;
+		}
+		if ((size_t)n < size) {
+			b[n] = '\0';
+			*out = b;
+			return 0;
+		}
+		free(b);
+		if (size >= 64 * 1024)
+			return -ENAMETOOLONG;
+		size *= 4;
+	}
+}
+
+static bool gone(int rc)
+{
+	return rc == -ENOENT || rc == -ESRCH;
+}
+
+static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, struct buf *b,
+			bool *partial)
+{
+	char path[48];
+	int rc;
+
+	snprintf(path, sizeof path, "%d/stat", p->pid);
+	if ((rc = read_at(procfd, path, b, SMALL_LIMIT, NULL))) {
+		if (gone(rc))
+			p->vanished = true;
+		else
+			*partial = true;
+		return rc == -ENOMEM ? rc : 0;
+	}
+	uint64_t start;
+	rc = proc_parse_stat(b->data, b->len, &p->name, &p->ppid, &start);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc == 0 && btime > 0 && hz > 0)
+		p->start_time = btime + (int64_t)(start / (uint64_t)hz);
+
+	snprintf(path, sizeof path, "%d/status", p->pid);
+	if (read_at(procfd, path, b, SMALL_LIMIT, NULL) == 0 &&
+	    proc_parse_status_uid(b->data, b->len, &p->uid) == 0)
+		p->have_uid = true;
+
+	snprintf(path, sizeof path, "%d/exe", p->pid);
+	rc = read_link_at(procfd, path, &p->exe);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc == -EACCES || rc == -EPERM) {
+		p->details_denied = true;
+		*partial = true;
+	}
+
+	snprintf(path, sizeof path, "%d/cmdline", p->pid);
+	if (read_at(procfd, path, b, CMDLINE_LIMIT, &p->cmdline_truncated) == 0 && b->len) {
+		size_t n = b->len;
+		if (b->data[n - 1] == '\0')
+			n--; /* the last argument's terminator */
+		if (!(p->cmdline = dup_mem(b->data, n)))
+			return -ENOMEM;
+		p->cmdline_len = n;
+	}
+
+	snprintf(path, sizeof path, "%d/cgroup", p->pid);
+	if (read_at(procfd, path, b, SMALL_LIMIT, NULL) == 0) {
+		size_t n;
+		const char *cg = proc_parse_cgroup(b->data, b->len, &n);
+		if (cg && !(p->cgroup = dup_mem(cg, n)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int platform_describe(struct ps_snapshot *snap)
+{
+	if (!snap->nprocs)
+		return 0;
+	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return -errno;
+	struct buf b = {0};
+	int64_t btime = 0;
+	if (read_at(procfd, "stat", &b, SMALL_LIMIT * 16, NULL) == 0)
+		(void)proc_parse_btime(b.data, b.len, &btime);
+	long hz = sysconf(_SC_CLK_TCK);
+	int rc = 0;
+	for (size_t i = 0; i < snap->nprocs && !rc; i++)
+		rc = describe_one(procfd, &snap->procs[i], btime, hz, &b, &snap->partial);
+	buf_free(&b);
+	close(procfd);
+	if (rc)
+		return rc;
+	/* A socket whose every owner exited before we could describe it: say so. */
+	for (size_t i = 0; i < snap->nsocks; i++) {
+		struct ps_socket *k = &snap->socks[i];
+		if (!k->owner_count)
+			continue;
+		bool all_gone = true;
+		for (size_t j = 0; j < k->owner_count && all_gone; j++)
+			all_gone = snap->procs[snap_owner(snap, k, j)->proc].vanished;
+		if (all_gone)
+			k->owner_status = PS_OWN_VANISHED;
+	}
+	return 0;
+}

@@ -1,0 +1,262 @@
+/* procparse.c — parsers for /proc files; no I/O here. */
+#include "procparse.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Parse an unsigned decimal at *p, advancing it. false when there is no digit. */
+static bool take_u64(const char **p, const char *end, uint64_t *out)
+{
+	const char *s = *p;
+	uint64_t v = 0;
+	if (s >= end || *s < '0' || *s > '9')
+		return false;
+	while (s < end && *s >= '0' && *s <= '9') {
+		unsigned d = (unsigned)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+		s++;
+	}
+	*p = s;
+	*out = v;
+	return true;
+}
+
+static const char *skip_spaces(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+int proc_parse_stat(const char *buf, size_t len, char **comm, int *ppid, uint64_t *starttime)
+{
+	const char *end = buf + len;
+	const char *open = memchr(buf, '(', len);
+	const char *close = NULL;
+	for (const char *q = end; q > buf; q--)
+		if (q[-1] == ')') {
+			close = q - 1;
+			break;
+		}
+	if (!open || !close || close < open)
+		return -EBADMSG;
+	/* after ") ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
+	 * cmajflt utime stime cutime cstime priority nice num_threads itrealvalue starttime */
+	const char *p = close + 1;
+	p = skip_spaces(p, end);
+	if (p >= end)
+		return -EBADMSG;
+	p++; /* state letter */
+	uint64_t fields[19];
+	for (int i = 0; i < 19; i++) {
+		p = skip_spaces(p, end);
+		bool neg = p < end && *p == '-';
+		if (neg)
+			p++;
+		if (!take_u64(&p, end, &fields[i]))
+			return -EBADMSG;
+	}
+	char *c = malloc((size_t)(close - open));
+	if (!c)
+		return -ENOMEM;
+	memcpy(c, open + 1, (size_t)(close - open - 1));
+	c[close - open - 1] = '\0';
+	*comm = c;
+	*ppid = fields[0] > 0x7fffffff ? -1 : (int)fields[0];
+	*starttime = fields[18];
+	return 0;
+}
+
+/* Find a line starting with `key` and return the text after it. */
+static const char *find_line(const char *buf, size_t len, const char *key, const char **lend)
+{
+	size_t kl = strlen(key);
+	const char *p = buf, *end = buf + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		if ((size_t)(le - p) >= kl && memcmp(p, key, kl) == 0) {
+			*lend = le;
+			return p + kl;
+		}
+		p = le + 1;
+	}
+	return NULL;
+}
+
+int proc_parse_status_uid(const char *buf, size_t len, uint32_t *euid)
+{
+	const char *le;
+	const char *p = find_line(buf, len, "Uid:", &le);
+	uint64_t real, eff;
+	if (!p)
+		return -EBADMSG;
+	p = skip_spaces(p, le);
+	if (!take_u64(&p, le, &real))
+		return -EBADMSG;
+	p = skip_spaces(p, le);
+	if (!take_u64(&p, le, &eff) || eff > UINT32_MAX)
+		return -EBADMSG;
+	*euid = (uint32_t)eff;
+	return 0;
+}
+
+int proc_parse_btime(const char *buf, size_t len, int64_t *btime)
+{
+	const char *le;
+	const char *p = find_line(buf, len, "btime ", &le);
+	uint64_t v;
+	if (!p || !take_u64(&p, le, &v) || v > INT64_MAX)
+		return -EBADMSG;
+	*btime = (int64_t)v;
+	return 0;
+}
+
+const char *proc_parse_cgroup(const char *buf, size_t len, size_t *pathlen)
+{
+	const char *le;
+	const char *p = find_line(buf, len, "0::", &le);
+	if (!p) {
+		/* v1: "N:name=systemd:/path" */
+		const char *q = buf, *end = buf + len;
+		while (q < end) {
+			const char *nl = memchr(q, '\n', (size_t)(end - q));
+			const char *e = nl ? nl : end;
+			const char *c1 = memchr(q, ':', (size_t)(e - q));
+			if (c1 && (size_t)(e - c1) > 14 && memcmp(c1, ":name=systemd:", 14) == 0) {
+				p = c1 + 14;
+				le = e;
+				break;
+			}
+			q = e + 1;
+		}
+	}
+	if (!p)
+		return NULL;
+	*pathlen = (size_t)(le - p);
+	return p;
+}
+
+bool proc_parse_socket_link(const char *lnk, size_t n, uint64_t *inode)
+{
+	if (n < 10 || memcmp(lnk, "socket:[", 8) != 0 || lnk[n - 1] != ']')
+		return false;
+	const char *p = lnk + 8;
+	uint64_t v;
+	if (!take_u64(&p, lnk + n - 1, &v) || p != lnk + n - 1)
+		return false;
+	*inode = v;
+	return true;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static bool take_hex(const char **p, const char *end, size_t maxdigits, uint64_t *out)
+{
+	const char *s = *p;
+	uint64_t v = 0;
+	size_t n = 0;
+	int h;
+	while (s < end && (h = hexval(*s)) >= 0) {
+		if (++n > maxdigits)
+			return false;
+		v = (v << 4) | (uint64_t)h;
+		s++;
+	}
+	if (n == 0)
+		return false;
+	*p = s;
+	*out = v;
+	return true;
+}
+
+/*
+ * "0100007F:1F90": the address is printed as 32-bit words in host byte order,
+ * which on the machine that wrote it are the bytes in memory order.
+ */
+static bool take_endpoint(const char **p, const char *end, unsigned family, struct ps_endpoint *ep)
+{
+	size_t words = family == PS_INET ? 1 : 4;
+	const char *s = *p;
+	memset(ep, 0, sizeof *ep);
+	ep->addr.family = (uint8_t)family;
+	for (size_t w = 0; w < words; w++) {
+		if (end - s < 8)
+			return false;
+		uint32_t v = 0;
+		for (int i = 0; i < 8; i++) {
+			int h = hexval(s[i]);
+			if (h < 0)
+				return false;
+			v = (v << 4) | (uint32_t)h;
+		}
+		memcpy(ep->addr.bytes + 4 * w, &v, 4);
+		s += 8;
+	}
+	if (s >= end || *s != ':')
+		return false;
+	s++;
+	uint64_t port;
+	if (!take_hex(&s, end, 4, &port))
+		return false;
+	ep->port = (uint16_t)port;
+	*p = s;
+	return true;
+}
+
+int procnet_parse_line(const char *line, unsigned family, unsigned proto, struct ps_socket *k)
+{
+	const char *end = line + strlen(line);
+	const char *p = skip_spaces(line, end);
+	uint64_t v, st, tx, rx, uid, ino;
+	memset(k, 0, sizeof *k);
+	/* sl: local rem st tx:rx tr:when retrnsmt uid timeout inode */
+	if (!take_u64(&p, end, &v) || p >= end || *p++ != ':')
+		return -EBADMSG;
+	p = skip_spaces(p, end);
+	if (!take_endpoint(&p, end, family, &k->local))
+		return -EBADMSG;
+	p = skip_spaces(p, end);
+	if (!take_endpoint(&p, end, family, &k->remote))
+		return -EBADMSG;
+	p = skip_spaces(p, end);
+	if (!take_hex(&p, end, 2, &st) || st >= PS_ST_MAX)
+		return -EBADMSG;
+	p = skip_spaces(p, end);
+	if (!take_hex(&p, end, 8, &tx) || p >= end || *p++ != ':' || !take_hex(&p, end, 8, &rx))
+		return -EBADMSG;
+	p = skip_spaces(p, end);
+	if (!take_hex(&p, end, 2, &v) || p >= end || *p++ != ':' || !take_hex(&p, end, 16, &v))
+		return -EBADMSG;
+	p = skip_spaces(p, end);
+	if (!take_hex(&p, end, 16, &v))
+		return -EBADMSG;
+	p = skip_spaces(p, end);
+	if (!take_u64(&p, end, &uid) || uid > UINT32_MAX)
+		return -EBADMSG;
+	p = skip_spaces(p, end);
+	if (!take_u64(&p, end, &v))
+		return -EBADMSG;
+	p = skip_spaces(p, end);
+	if (!take_u64(&p, end, &ino))
+		return -EBADMSG;
+	k->proto = (uint8_t)proto;
+	k->state = (uint8_t)st;
+	k->send_q = (uint32_t)tx;
+	k->recv_q = (uint32_t)rx;
+	k->uid = (uint32_t)uid;
+	k->inode = ino;
+	return 0;
+}

@@ -1,0 +1,191 @@
+/* sockdiag.c — socket listing through NETLINK_SOCK_DIAG, with state and port filters in the kernel. */
+#include "sockdiag.h"
+
+#include <errno.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static void put_op(uint8_t *out, size_t at, uint8_t code, uint8_t yes, uint16_t no)
+{
+	struct inet_diag_bc_op op = {.code = code, .yes = yes, .no = no};
+	memcpy(out + at, &op, sizeof op);
+}
+
+static void put_port(uint8_t *out, size_t at, uint16_t port)
+{
+	struct inet_diag_bc_op op = {.code = 0, .yes = 0, .no = port};
+	memcpy(out + at, &op, sizeof op);
+}
+
+/*
+ * Four comparisons of 8 bytes each (op + port operand). A jump to exactly the end
+ * accepts; a jump 4 bytes past the end rejects (the kernel runs until len == 0).
+ *   0: S_GE lo   yes -> 8     no -> 16 (try remote)
+ *   8: S_LE hi   yes -> end   no -> 16
+ *  16: D_GE lo   yes -> 24    no -> reject
+ *  24: D_LE hi   yes -> end   no -> reject
+ */
+size_t sockdiag_port_bytecode(const struct ps_portspec *p, uint8_t *out, size_t cap)
+{
+	const size_t len = 32;
+	if (cap < len)
+		return 0;
+	put_op(out, 0, INET_DIAG_BC_S_GE, 8, 16);
+	put_port(out, 4, p->lo);
+	put_op(out, 8, INET_DIAG_BC_S_LE, 24, 8);
+	put_port(out, 12, p->hi);
+	put_op(out, 16, INET_DIAG_BC_D_GE, 8, 20);
+	put_port(out, 20, p->lo);
+	put_op(out, 24, INET_DIAG_BC_D_LE, 8, 12);
+	put_port(out, 28, p->hi);
+	return len;
+}
+
+static int fill_addr(struct ps_addr *a, uint8_t family, const __be32 *words)
+{
+	memset(a, 0, sizeof *a);
+	if (family == AF_INET) {
+		a->family = PS_INET;
+		memcpy(a->bytes, words, 4);
+	} else if (family == AF_INET6) {
+		a->family = PS_INET6;
+		memcpy(a->bytes, words, 16);
+	} else {
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+int sockdiag_parse_msg(const void *msg, size_t len, unsigned proto, struct ps_socket *k)
+{
+	struct nlmsghdr h;
+	struct inet_diag_msg d;
+	if (len < NLMSG_LENGTH(sizeof d))
+		return -EBADMSG;
+	memcpy(&h, msg, sizeof h);
+	if (h.nlmsg_len < NLMSG_LENGTH(sizeof d) || h.nlmsg_len > len)
+		return -EBADMSG;
+	memcpy(&d, (const char *)msg + NLMSG_HDRLEN, sizeof d);
+	memset(k, 0, sizeof *k);
+	if (fill_addr(&k->local.addr, d.idiag_family, d.id.idiag_src) ||
+	    fill_addr(&k->remote.addr, d.idiag_family, d.id.idiag_dst))
+		return -EBADMSG;
+	k->local.port = ntohs(d.id.idiag_sport);
+	k->remote.port = ntohs(d.id.idiag_dport);
+	k->ifindex = d.id.idiag_if;
+	k->proto = (uint8_t)proto;
+	k->state = d.idiag_state < PS_ST_MAX ? d.idiag_state : 0;
+	k->recv_q = d.idiag_rqueue;
+	k->send_q = d.idiag_wqueue;
+	k->uid = d.idiag_uid;
+	k->inode = d.idiag_inode;
+	return 0;
+}
+
+int sockdiag_parse_batch(const void *buf, size_t len, unsigned proto, const struct ps_filter *f,
+			 struct ps_snapshot *snap)
+{
+	const char *p = buf;
+	while (len >= NLMSG_HDRLEN) {
+		struct nlmsghdr h;
+		memcpy(&h, p, sizeof h);
+		if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len)
+			return -EBADMSG;
+		if (h.nlmsg_type == NLMSG_DONE) {
+			int err = 0;
+			if (h.nlmsg_len >= NLMSG_LENGTH(sizeof err))
+				memcpy(&err, p + NLMSG_HDRLEN, sizeof err);
+			return err < 0 ? err : 1;
+		}
+		if (h.nlmsg_type == NLMSG_ERROR) {
+			struct nlmsgerr e;
+			if (h.nlmsg_len < NLMSG_LENGTH(sizeof e.error))
+				return -EBADMSG;
+			memcpy(&e.error, p + NLMSG_HDRLEN, sizeof e.error);
+			return e.error < 0 ? e.error : -EBADMSG;
+		}
+		if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
+			struct ps_socket k;
+			int rc = sockdiag_parse_msg(p, h.nlmsg_len, proto, &k);
+			if (rc)
+				return rc;
+			if (filter_match_socket(f, &k)) {
+				struct ps_socket *dst = snap_add_socket(snap);
+				if (!dst)
+					return -ENOMEM;
+				*dst = k;
+			}
+		}
+		size_t step = NLMSG_ALIGN(h.nlmsg_len);
+		if (step >= len)
+			break;
+		p += step;
+		len -= step;
+	}
+	return 0;
+}
+
+int sockdiag_dump(int fd, unsigned family, unsigned proto, const struct ps_filter *f,
+		  struct ps_snapshot *snap)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+		struct nlattr bc_attr;
+		uint8_t bc[32];
+	} req;
+	memset(&req, 0, sizeof req);
+	size_t bclen = 0;
+	if (f->nports == 1 && (f->ports[0].protos & (1u << proto)))
+		bclen = sockdiag_port_bytecode(&f->ports[0], req.bc, sizeof req.bc);
+	req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof req.r);
+	if (bclen) {
+		req.bc_attr.nla_type = INET_DIAG_REQ_BYTECODE;
+		req.bc_attr.nla_len = (uint16_t)(NLA_HDRLEN + bclen);
+		req.nlh.nlmsg_len += NLA_ALIGN(req.bc_attr.nla_len);
+	}
+	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nlh.nlmsg_seq = 1;
+	req.r.sdiag_family = family == PS_INET ? AF_INET : AF_INET6;
+	req.r.sdiag_protocol = proto == PS_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+	req.r.idiag_states = f->states[proto];
+
+	struct sockaddr_nl nladdr = {.nl_family = AF_NETLINK};
+	struct iovec iov = {.iov_base = &req, .iov_len = req.nlh.nlmsg_len};
+	struct msghdr mh = {.msg_name = &nladdr, .msg_namelen = sizeof nladdr, .msg_iov = &iov,
+			    .msg_iovlen = 1};
+	if (sendmsg(fd, &mh, 0) < 0)
+		return -errno;
+
+	/* The kernel packs up to 32 KiB of sockets into one reply; leave room. */
+	const size_t bufsize = 64 * 1024;
+	char *buf = malloc(bufsize);
+	if (!buf)
+		return -ENOMEM;
+	int rc = 0;
+	for (;;) {
+		ssize_t n = recv(fd, buf, bufsize, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		if (n == 0) {
+			rc = -EBADMSG;
+			break;
+		}
+		rc = sockdiag_parse_batch(buf, (size_t)n, proto, f, snap);
+		if (rc != 0)
+			break;
+	}
+	free(buf);
+	return rc < 0 ? rc : 0;
+}

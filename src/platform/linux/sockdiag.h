@@ -1,0 +1,40 @@
+/* sockdiag.h — NETLINK_SOCK_DIAG request building and reply parsing (exposed for unit tests). */
+#ifndef PS_SOCKDIAG_H
+#define PS_SOCKDIAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../model/filter.h"
+#include "../../model/model.h"
+
+/*
+ * Build inet_diag bytecode accepting sockets whose local or remote port is in
+ * [p->lo, p->hi]. Returns the length written to out (at most cap), or 0 when cap
+ * is too small.
+ */
+size_t sockdiag_port_bytecode(const struct ps_portspec *p, uint8_t *out, size_t cap);
+
+/*
+ * Parse one netlink message holding an inet_diag_msg for protocol `proto` into k.
+ * 0, or -EBADMSG when the message is short or of an unknown family.
+ */
+int sockdiag_parse_msg(const void *msg, size_t len, unsigned proto, struct ps_socket *k);
+
+/*
+ * Walk one recv() worth of netlink messages, appending each socket that matches
+ * `f` to snap. Returns 1 when the dump is complete (NLMSG_DONE), 0 when more is
+ * to come, or -errno (a kernel error reply, a truncated or malformed message).
+ */
+int sockdiag_parse_batch(const void *buf, size_t len, unsigned proto, const struct ps_filter *f,
+			 struct ps_snapshot *snap);
+
+/*
+ * Dump one (family, protocol) from the kernel into snap through the open
+ * NETLINK_SOCK_DIAG socket `fd`. 0 or -errno (-ENOENT / -EPROTONOSUPPORT /
+ * -EOPNOTSUPP when the kernel lacks that diag module).
+ */
+int sockdiag_dump(int fd, unsigned family, unsigned proto, const struct ps_filter *f,
+		  struct ps_snapshot *snap);
+
+#endif

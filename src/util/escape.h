@@ -1,0 +1,41 @@
+/* escape.h — make untrusted bytes (process names, command lines, paths) safe to show. */
+#ifndef PS_ESCAPE_H
+#define PS_ESCAPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/*
+ * Decode one UTF-8 sequence at s[0..n). Returns its length (1-4) and stores the
+ * code point, or 0 when the bytes are not well-formed UTF-8 (overlong, surrogate,
+ * above U+10FFFF, truncated).
+ */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+
+/*
+ * Append s[0..n) for a terminal: printable text as is; backslash doubled; \n \r \t
+ * as two-character escapes; every other C0/C1 control, DEL, bidirectional
+ * override and invalid UTF-8 byte as \xHH or \u{HHHH}. The result never holds a
+ * control byte. 0 or -ENOMEM.
+ */
+int esc_text(struct buf *out, const char *s, size_t n);
+
+/*
+ * Append s[0..n) as the inside of a JSON string: always valid UTF-8, invalid bytes
+ * become U+FFFD, controls, quote and backslash are escaped, and U+2028/U+2029 too.
+ * 0 or -ENOMEM.
+ */
+int esc_json(struct buf *out, const char *s, size_t n);
+
+/* Append s[0..n) as one CSV field: esc_text, then quoted when needed (RFC 4180). */
+int esc_csv(struct buf *out, const char *s, size_t n);
+
+/* Number of terminal cells s[0..n) takes, counting one per code point (input is esc_text output). */
+size_t text_width(const char *s, size_t n);
+
+/* Longest prefix of s[0..n) that fits in `cells` cells without splitting a code point. */
+size_t text_prefix(const char *s, size_t n, size_t cells);
+
+#endif

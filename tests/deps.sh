@@ -1,0 +1,21 @@
+#!/bin/sh
+# deps.sh — make sure the tools the test suite drives are present (Debian package names).
+# As root it installs what is missing; otherwise it prints the exact command and fails.
+missing=""
+need() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+need python3 python3
+need ip iproute2
+need ss iproute2
+need unshare util-linux
+need setpriv util-linux
+[ -z "$missing" ] && exit 0
+pkgs=$(printf '%s\n' $missing | sort -u | tr '\n' ' ')
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "tests need: $pkgs— installing with apt-get"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends $pkgs >/dev/null || {
+		echo "tests: apt-get install $pkgs failed" >&2; exit 1; }
+	exit 0
+fi
+echo "tests: missing tools; install them with: sudo apt-get install -y $pkgs" >&2
+exit 1
