@@ -54,7 +54,7 @@ int filter_parse_port(const char *s, struct ps_portspec *out, const char **why)
 		}
 	}
 	const char *dash = memchr(s, '-', n);
-	unsigned long lo, hi;
+	unsigned long lo = 0, hi = 0;
 	int rc;
 	if (dash) {
 		rc = parse_num(s, (size_t)(dash - s), 0, 65535, &lo);

@@ -49,7 +49,7 @@ static int procnet_read(unsigned family, unsigned proto, const struct ps_filter 
 
 static bool diag_unsupported(int rc)
 {
-	return rc == -ENOENT || rc == -EPROTONOSUPPORT || rc == -EOPNOTSUPP || rc == -EINVAL;
+	return rc == -ENOENT || rc == -EPROTONOSUPPORT || rc == -EOPNOTSUPP;
 }
 
 int platform_collect(struct ps_snapshot *snap, const struct ps_filter *f)
@@ -66,7 +66,12 @@ int platform_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 			int rc = -ENOENT;
 			size_t before = snap->nsocks;
 			if (fd >= 0)
-				rc = sockdiag_dump(fd, family, proto, f, snap);
+				rc = sockdiag_dump(fd, family, proto, f, true, snap);
+			if (rc == -EINVAL && f->nports) {
+				/* a kernel that refuses the port bytecode: filter here instead */
+				snap->nsocks = before;
+				rc = sockdiag_dump(fd, family, proto, f, false, snap);
+			}
 			if (rc == 0) {
 				used_diag = true;
 				continue;

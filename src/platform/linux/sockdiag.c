@@ -2,6 +2,7 @@
 #include "sockdiag.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -24,26 +25,32 @@ static void put_port(uint8_t *out, size_t at, uint16_t port)
 }
 
 /*
- * Four comparisons of 8 bytes each (op + port operand). A jump to exactly the end
- * accepts; a jump 4 bytes past the end rejects (the kernel runs until len == 0).
- *   0: S_GE lo   yes -> 8     no -> 16 (try remote)
- *   8: S_LE hi   yes -> end   no -> 16
- *  16: D_GE lo   yes -> 24    no -> reject
- *  24: D_LE hi   yes -> end   no -> reject
+ * "local port in range OR remote port in range", laid out the way the kernel's
+ * verifier (inet_diag_bc_audit) wants it: it walks only the "yes" chain, and every
+ * "no" target must be an op on that chain. An OR therefore needs a JMP between
+ * the halves (a JMP always takes its "no" branch when run). Running ends in
+ * accept when len reaches exactly 0, in reject when a jump overshoots the end.
+ *    0: S_GE lo   yes -> 8     no -> 20 (try remote)
+ *    8: S_LE hi   yes -> 16    no -> 20
+ *   16: JMP       yes -> 20    no -> 36 = end: accept
+ *   20: D_GE lo   yes -> 28    no -> 40: reject
+ *   28: D_LE hi   yes -> 36 = end: accept   no -> 40: reject
+ * Comparisons take 8 bytes: the op, then an op whose "no" holds the port.
  */
 size_t sockdiag_port_bytecode(const struct ps_portspec *p, uint8_t *out, size_t cap)
 {
-	const size_t len = 32;
+	const size_t len = 36;
 	if (cap < len)
 		return 0;
-	put_op(out, 0, INET_DIAG_BC_S_GE, 8, 16);
+	put_op(out, 0, INET_DIAG_BC_S_GE, 8, 20);
 	put_port(out, 4, p->lo);
-	put_op(out, 8, INET_DIAG_BC_S_LE, 24, 8);
+	put_op(out, 8, INET_DIAG_BC_S_LE, 8, 12);
 	put_port(out, 12, p->hi);
-	put_op(out, 16, INET_DIAG_BC_D_GE, 8, 20);
-	put_port(out, 20, p->lo);
-	put_op(out, 24, INET_DIAG_BC_D_LE, 8, 12);
-	put_port(out, 28, p->hi);
+	put_op(out, 16, INET_DIAG_BC_JMP, 4, 20);
+	put_op(out, 20, INET_DIAG_BC_D_GE, 8, 20);
+	put_port(out, 24, p->lo);
+	put_op(out, 28, INET_DIAG_BC_D_LE, 8, 12);
+	put_port(out, 32, p->hi);
 	return len;
 }
 
@@ -132,17 +139,17 @@ int sockdiag_parse_batch(const void *buf, size_t len, unsigned proto, const stru
 }
 
 int sockdiag_dump(int fd, unsigned family, unsigned proto, const struct ps_filter *f,
-		  struct ps_snapshot *snap)
+		  bool port_bytecode, struct ps_snapshot *snap)
 {
 	struct {
 		struct nlmsghdr nlh;
 		struct inet_diag_req_v2 r;
 		struct nlattr bc_attr;
-		uint8_t bc[32];
+		uint8_t bc[36];
 	} req;
 	memset(&req, 0, sizeof req);
 	size_t bclen = 0;
-	if (f->nports == 1 && (f->ports[0].protos & (1u << proto)))
+	if (port_bytecode && f->nports == 1 && (f->ports[0].protos & (1u << proto)))
 		bclen = sockdiag_port_bytecode(&f->ports[0], req.bc, sizeof req.bc);
 	req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof req.r);
 	if (bclen) {

@@ -2,6 +2,7 @@
 #ifndef PS_SOCKDIAG_H
 #define PS_SOCKDIAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,10 +32,12 @@ int sockdiag_parse_batch(const void *buf, size_t len, unsigned proto, const stru
 
 /*
  * Dump one (family, protocol) from the kernel into snap through the open
- * NETLINK_SOCK_DIAG socket `fd`. 0 or -errno (-ENOENT / -EPROTONOSUPPORT /
- * -EOPNOTSUPP when the kernel lacks that diag module).
+ * NETLINK_SOCK_DIAG socket `fd`; with port_bytecode, a single port range of `f`
+ * is filtered in the kernel. 0 or -errno (-ENOENT / -EPROTONOSUPPORT /
+ * -EOPNOTSUPP when the kernel lacks that diag module, -EINVAL when it refuses
+ * the request).
  */
 int sockdiag_dump(int fd, unsigned family, unsigned proto, const struct ps_filter *f,
-		  struct ps_snapshot *snap);
+		  bool port_bytecode, struct ps_snapshot *snap);
 
 #endif
