@@ -20,7 +20,7 @@ else
 BUILD   ?= build
 endif
 
-LIB_SRC := $(wildcard src/util/*.c src/model/*.c src/enrich/*.c src/output/*.c src/cli/*.c) \
+LIB_SRC := $(wildcard src/util/*.c src/model/*.c src/enrich/*.c src/output/*.c src/core/*.c src/cli/*.c) \
            $(wildcard src/platform/$(PLATFORM)/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)

@@ -12,6 +12,9 @@ enum {
 	EXIT_FAILURE_ = 3,
 };
 
+/* The --help text of the port listing. */
+extern const char cli_usage_text[];
+
 /* Parse argv, run the query, print the result. Returns the process exit code. */
 int cli_main(int argc, char **argv);
 

@@ -1,0 +1,309 @@
+/* common.c — option parsing, messages and rendering setup shared by every subcommand. */
+#include "common.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* "portsleuth: WHAT 'ARG': WHY" and a pointer to --help; arg and why may be NULL. */
+void cli_usage_error(const char *what, const char *arg, const char *why)
+{
+	fprintf(stderr, "portsleuth: %s", what);
+	if (arg)
+		fprintf(stderr, " '%s'", arg);
+	if (why)
+		fprintf(stderr, ": %s", why);
+	fprintf(stderr, "\nTry 'portsleuth --help' for more information.\n");
+}
+
+static int parse_user(struct ps_filter *f, const char *s)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*s && *end == '\0' && errno == 0 && v <= UINT32_MAX && *s != '-')
+		return filter_add_uid(f, (uint32_t)v);
+	struct passwd *pw = getpwnam(s);
+	if (!pw)
+		return -ENOENT;
+	return filter_add_uid(f, (uint32_t)pw->pw_uid);
+}
+
+static void list_columns(void)
+{
+	for (int c = 0; c < COL__COUNT; c++)
+		printf("  %-10s %s\n", columns[c].key, columns[c].doc);
+}
+
+int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct cli_extra *extra,
+		      const char *usage)
+{
+	enum { OPT_JSON = 256, OPT_CSV, OPT_USER, OPT_STATE, OPT_COLOR, OPT_SERVICES };
+	static const struct option common[] = {
+		{"all", no_argument, NULL, 'a'},
+		{"listening", no_argument, NULL, 'l'},
+		{"tcp", no_argument, NULL, 't'},
+		{"udp", no_argument, NULL, 'u'},
+		{"ipv4", no_argument, NULL, '4'},
+		{"ipv6", no_argument, NULL, '6'},
+		{"pid", required_argument, NULL, 'p'},
+		{"command", required_argument, NULL, 'c'},
+		{"user", required_argument, NULL, OPT_USER},
+		{"state", required_argument, NULL, OPT_STATE},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"csv", no_argument, NULL, OPT_CSV},
+		{"columns", required_argument, NULL, 'o'},
+		{"numeric", no_argument, NULL, 'n'},
+		{"wide", no_argument, NULL, 'w'},
+		{"color", required_argument, NULL, OPT_COLOR},
+		{"colour", required_argument, NULL, OPT_COLOR},
+		{"services", required_argument, NULL, OPT_SERVICES},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct option longopts[64];
+	size_t nl = 0;
+	for (const struct option *x = common; x->name; x++)
+		longopts[nl++] = *x;
+	for (const struct option *x = extra ? extra->longopts : NULL; x && x->name && nl < 63; x++)
+		longopts[nl++] = *x;
+	longopts[nl] = (struct option){NULL, 0, NULL, 0};
+	filter_init(&o->filter);
+	struct ps_filter *f = &o->filter;
+	bool tcp = false, udp = false, v4 = false, v6 = false, states = false, listening = false;
+	const char *why = NULL;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":altu46p:c:o:nwhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			o->all = true;
+			break;
+		case 'l':
+			listening = true;
+			break;
+		case 't':
+			tcp = true;
+			break;
+		case 'u':
+			udp = true;
+			break;
+		case '4':
+			v4 = true;
+			break;
+		case '6':
+			v6 = true;
+			break;
+		case 'p':
+			if (filter_parse_pids(optarg, &f->pids, &f->npids, &why)) {
+				cli_usage_error("invalid process id list", optarg, why);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'c':
+			if (!*optarg) {
+				cli_usage_error("empty command name", NULL, NULL);
+				return EXIT_USAGE;
+			}
+			if (filter_add_command(f, optarg))
+				return EXIT_FAILURE_;
+			break;
+		case OPT_USER: {
+			int rc = parse_user(f, optarg);
+			if (rc == -ENOENT) {
+				cli_usage_error("no such user", optarg, NULL);
+				return EXIT_USAGE;
+			}
+			if (rc)
+				return EXIT_FAILURE_;
+			break;
+		}
+		case OPT_STATE: {
+			uint32_t st[PS_PROTO_COUNT];
+			if (filter_parse_states(optarg, st, &why)) {
+				cli_usage_error("invalid state list", optarg, why);
+				return EXIT_USAGE;
+			}
+			if (!states)
+				f->states[PS_TCP] = f->states[PS_UDP] = 0;
+			f->states[PS_TCP] |= st[PS_TCP];
+			f->states[PS_UDP] |= st[PS_UDP];
+			states = true;
+			break;
+		}
+		case OPT_JSON:
+			o->format = FMT_JSON;
+			break;
+		case OPT_CSV:
+			o->format = FMT_CSV;
+			break;
+		case 'o':
+			if (strcmp(optarg, "help") == 0) {
+				list_columns();
+				return EXIT_OK;
+			}
+			o->columns = optarg;
+			break;
+		case 'n':
+			o->numeric = true;
+			break;
+		case 'w':
+			o->wide = true;
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") == 0)
+				o->color = COLOR_AUTO;
+			else if (strcmp(optarg, "always") == 0)
+				o->color = COLOR_ALWAYS;
+			else if (strcmp(optarg, "never") == 0)
+				o->color = COLOR_NEVER;
+			else {
+				cli_usage_error("invalid --color", optarg, "use auto, always or never");
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_SERVICES:
+			o->services_file = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("portsleuth %s\n", PORTSLEUTH_VERSION);
+			return EXIT_OK;
+		case ':':
+			cli_usage_error("option needs a value", argv[optind - 1], NULL);
+			return EXIT_USAGE;
+		default:
+			if (c >= 512 && extra && extra->on_extra) {
+				int code = extra->on_extra(c, optarg, extra->ctx);
+				if (code)
+					return code;
+				break;
+			}
+			cli_usage_error("unknown option", argv[optind - 1], NULL);
+			return EXIT_USAGE;
+		}
+	}
+	if (o->all && (states || listening)) {
+		cli_usage_error("-a shows every state; it cannot be combined with --state or -l", NULL, NULL);
+		return EXIT_USAGE;
+	}
+	if (o->all)
+		filter_all_states(f);
+	if (tcp || udp)
+		f->protos = (uint8_t)((tcp ? 1u << PS_TCP : 0) | (udp ? 1u << PS_UDP : 0));
+	if (v4 || v6)
+		f->families = (uint8_t)((v4 ? 1u : 0) | (v6 ? 2u : 0));
+	for (int i = optind; i < argc; i++) {
+		struct ps_portspec p;
+		if (extra && !extra->positional_ports) {
+			char **na = realloc(o->args, (size_t)(o->nargs + 1) * sizeof *na);
+			if (!na)
+				return EXIT_FAILURE_;
+			o->args = na;
+			o->args[o->nargs++] = argv[i];
+			continue;
+		}
+		if (filter_parse_port(argv[i], &p, &why)) {
+			cli_usage_error("invalid port", argv[i], why);
+			return EXIT_USAGE;
+		}
+		if (filter_add_port(f, &p))
+			return EXIT_FAILURE_;
+	}
+	return -1;
+}
+
+void cli_options_free(struct cli_options *o)
+{
+	filter_free(&o->filter);
+	free(o->args);
+	o->args = NULL;
+	o->nargs = 0;
+}
+
+static size_t terminal_width(void)
+{
+	const char *cols = getenv("COLUMNS");
+	if (cols && *cols) {
+		long v = strtol(cols, NULL, 10);
+		if (v > 0 && v < 100000)
+			return (size_t)v;
+	}
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 0; /* not a terminal: never cut */
+}
+
+static bool want_color(enum color_mode m)
+{
+	if (m != COLOR_AUTO)
+		return m == COLOR_ALWAYS;
+	const char *nc = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+	if (nc && *nc)
+		return false;
+	if (term && strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(STDOUT_FILENO);
+}
+
+int cli_render_setup(const struct cli_options *o, struct render_ctx *ctx)
+{
+	ctx->o.numeric = o->numeric;
+	ctx->o.wide = o->wide;
+	ctx->o.color = o->format == FMT_TABLE && want_color(o->color);
+	ctx->o.width = o->format == FMT_TABLE ? terminal_width() : 0;
+	const char *cs = nl_langinfo(CODESET);
+	ctx->o.ellipsis = cs && strcmp(cs, "UTF-8") == 0 ? "\xE2\x80\xA6" : "+";
+	if (o->columns) {
+		char why[80];
+		if (columns_parse(o->columns, ctx->o.cols, &ctx->o.ncols, why, sizeof why)) {
+			cli_usage_error("invalid column list", o->columns, why);
+			return EXIT_USAGE;
+		}
+	} else {
+		columns_default(ctx->o.cols, &ctx->o.ncols, o->all || o->filter.states[PS_TCP] &
+			~(1u << PS_ST_LISTEN), o->numeric);
+	}
+
+	return 0;
+}
+
+/* What could not be seen, in one line each, after the table. */
+void cli_print_notes(const struct ps_snapshot *s)
+{
+	size_t np = s->unattributed[PS_OWN_NOPERM];
+	if (np && !s->privileged)
+		fprintf(stderr,
+			"portsleuth: %zu socket%s without a visible owner: the file descriptors of %zu "
+			"process%s of other users could not be read. Run as root (sudo portsleuth) or "
+			"with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH to see them.\n",
+			np, np == 1 ? "" : "s", s->procs_denied, s->procs_denied == 1 ? "" : "es");
+	else if (np)
+		fprintf(stderr,
+			"portsleuth: %zu socket%s without a visible owner: even as root, %zu process%s "
+			"refused access to %s file descriptors (holding capabilities or under a security "
+			"policy this process lacks, as in some sandboxes and containers). Run portsleuth "
+			"from the host or with the same privileges to see them.\n",
+			np, np == 1 ? "" : "s", s->procs_denied, s->procs_denied == 1 ? "" : "es",
+			s->procs_denied == 1 ? "its" : "their");
+	size_t nv = s->unattributed[PS_OWN_VANISHED];
+	if (nv)
+		fprintf(stderr, "portsleuth: %zu socket%s lost %s owner while we looked (the process exited).\n",
+			nv, nv == 1 ? "" : "s", nv == 1 ? "its" : "their");
+	if (s->source && strcmp(s->source, "netlink") != 0)
+		fprintf(stderr, "portsleuth: the kernel's sock_diag interface is missing; sockets were "
+				"read from /proc/net instead.\n");
+}
+

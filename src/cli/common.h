@@ -1,0 +1,58 @@
+/* common.h — what every subcommand shares: query and output options, messages, rendering setup. */
+#ifndef PS_CLI_COMMON_H
+#define PS_CLI_COMMON_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "../model/filter.h"
+#include "../model/model.h"
+#include "../output/output.h"
+
+enum out_format { FMT_TABLE, FMT_JSON, FMT_CSV };
+enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+struct cli_options {
+	struct ps_filter filter;
+	enum out_format format;
+	enum color_mode color;
+	bool all, numeric, wide;
+	const char *columns; /* -o */
+	const char *services_file;
+	char **args; /* positional arguments that are not ports (when allowed) */
+	int nargs;
+};
+
+/*
+ * Options a subcommand adds to the common ones: getopt_long entries whose `val`
+ * is >= 512, handled by on_extra (returns 0, or an exit code to stop with).
+ */
+struct cli_extra {
+	const struct option *longopts;
+	int (*on_extra)(int val, const char *arg, void *ctx);
+	void *ctx;
+	bool positional_ports; /* positional arguments are ports (else kept in args) */
+};
+
+/*
+ * Parse the common query and output options (see `portsleuth --help`) into o,
+ * which must be zeroed. Returns -1 to go on, or an exit code (help, version,
+ * usage error). `usage` is printed for --help.
+ */
+int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct cli_extra *extra,
+		      const char *usage);
+void cli_options_free(struct cli_options *o);
+
+/* "portsleuth: WHAT 'ARG': WHY" and a pointer to --help; arg and why may be NULL. */
+void cli_usage_error(const char *what, const char *arg, const char *why);
+
+/* Prepare rendering for o: columns, width, colour, ellipsis. 0, or an exit code. */
+int cli_render_setup(const struct cli_options *o, struct render_ctx *ctx);
+
+/* One line per thing that could not be seen (no permission, vanished, fallback source). */
+void cli_print_notes(const struct ps_snapshot *s);
+
+/* The subcommands. Each returns the process exit code. */
+int cmd_list(int argc, char **argv);
+
+#endif
