@@ -136,6 +136,11 @@ static void proc_free(struct ps_proc *p)
 	free(p->cgroup);
 	free(p->unit);
 	free(p->container);
+	for (size_t i = 0; i < p->nancestry; i++) {
+		free(p->ancestry[i].name);
+		free(p->ancestry[i].exe);
+	}
+	free(p->ancestry);
 }
 
 int snap_retain(struct ps_snapshot *s,

@@ -50,6 +50,7 @@ struct ps_endpoint {
 struct ps_socket {
 	struct ps_endpoint local, remote;
 	uint64_t inode; /* 0: no file (time-wait, request and orphaned sockets) */
+	uint64_t netns; /* inode of the network namespace the socket lives in */
 	uint32_t uid;
 	uint32_t recv_q, send_q;
 	uint32_t ifindex;     /* bound device, 0 when none */
@@ -78,6 +79,16 @@ struct ps_proc {
 	char *unit;	    /* systemd unit named by the cgroup path */
 	char *container;    /* container id named by the cgroup path */
 	const char *container_runtime; /* "docker", "podman", ... (static string) */
+	/* Parent chain, nearest parent first, up to the supervisor (filled by enrichment). */
+	struct ps_ancestor *ancestry;
+	size_t nancestry;
+};
+
+/* One process in an owner's parent chain. */
+struct ps_ancestor {
+	int pid;
+	char *name; /* comm */
+	char *exe;  /* NULL when unreadable */
 };
 
 /* One (socket, process, fd) triple found by attribution. */
@@ -101,6 +112,7 @@ struct ps_snapshot {
 	size_t procs_denied;
 	size_t procs_vanished;
 	bool privileged;   /* we ran as root */
+	uint64_t netns;	   /* our own network namespace (inode) */
 	const char *source; /* "netlink" or "procfs" */
 	size_t unattributed[PS_OWN__COUNT];
 	bool partial;

@@ -120,8 +120,9 @@ static int jsocket(struct buf *b, const struct render_ctx *ctx, const struct ps_
 	if (!rc)
 		rc = jstr_or_null(b, users_name(ctx->users, k->uid));
 	if (!rc)
-		rc = buf_printf(b, ",\"inode\":%" PRIu64 ",\"owner_status\":\"%s\",\"owners\":[",
-				k->inode, owner_status_name(k->owner_status));
+		rc = buf_printf(b, ",\"inode\":%" PRIu64 ",\"netns\":%" PRIu64
+				   ",\"owner_status\":\"%s\",\"owners\":[",
+				k->inode, k->netns, owner_status_name(k->owner_status));
 	for (size_t i = 0; i < k->owner_count && !rc; i++) {
 		if (i)
 			rc = buf_putc(b, ',');

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../platform.h"
@@ -92,6 +93,12 @@ int platform_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 	}
 	if (fd >= 0)
 		close(fd);
+	struct stat st;
+	if (stat("/proc/self/ns/net", &st) == 0) {
+		snap->netns = (uint64_t)st.st_ino;
+		for (size_t i = 0; i < snap->nsocks; i++)
+			snap->socks[i].netns = snap->netns;
+	}
 	snap->source = used_procnet ? (used_diag ? "netlink+procfs" : "procfs") : "netlink";
 	return 0;
 }
