@@ -7,7 +7,7 @@
 #include "common.h"
 
 const char cli_usage_text[] =
-	"Usage: portsleuth [OPTIONS] [PORT[-PORT][/tcp|/udp]]...\n"
+	"Usage: portsleuth [list] [OPTIONS] [PORT[-PORT][/tcp|/udp]]...\n"
 	"List active ports and every process, program, command line, user and unit\n"
 	"behind each one. Without options: all listening TCP and bound UDP sockets.\n"
 	"\n"

@@ -193,6 +193,18 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 			return EXIT_USAGE;
 		}
 	}
+	if (listening && states) {
+		cli_usage_error("-l shows listening sockets; use --state listen,... to add others",
+				NULL, NULL);
+		return EXIT_USAGE;
+	}
+	if (o->columns) {
+		char cwhy[80];
+		if (columns_parse(o->columns, o->cols, &o->ncols, cwhy, sizeof cwhy)) {
+			cli_usage_error("invalid column list", o->columns, cwhy);
+			return EXIT_USAGE;
+		}
+	}
 	if (o->all && (states || listening)) {
 		cli_usage_error("-a shows every state; it cannot be combined with --state or -l", NULL, NULL);
 		return EXIT_USAGE;
@@ -266,12 +278,9 @@ int cli_render_setup(const struct cli_options *o, struct render_ctx *ctx)
 	ctx->o.width = o->format == FMT_TABLE ? terminal_width() : 0;
 	const char *cs = nl_langinfo(CODESET);
 	ctx->o.ellipsis = cs && strcmp(cs, "UTF-8") == 0 ? "\xE2\x80\xA6" : "+";
-	if (o->columns) {
-		char why[80];
-		if (columns_parse(o->columns, ctx->o.cols, &ctx->o.ncols, why, sizeof why)) {
-			cli_usage_error("invalid column list", o->columns, why);
-			return EXIT_USAGE;
-		}
+	if (o->ncols) {
+		memcpy(ctx->o.cols, o->cols, o->ncols * sizeof o->cols[0]);
+		ctx->o.ncols = o->ncols;
 	} else {
 		columns_default(ctx->o.cols, &ctx->o.ncols, o->all || o->filter.states[PS_TCP] &
 			~(1u << PS_ST_LISTEN), o->numeric);
@@ -292,7 +301,7 @@ void cli_print_notes(const struct ps_snapshot *s)
 			np, np == 1 ? "" : "s", s->procs_denied, s->procs_denied == 1 ? "" : "es");
 	else if (np)
 		fprintf(stderr,
-			"portsleuth: %zu socket%s without a visible owner: even as root, %zu process%s "
+			"portsleuth: %zu socket%s without a visible owner: even with root privileges, %zu process%s "
 			"refused access to %s file descriptors (holding capabilities or under a security "
 			"policy this process lacks, as in some sandboxes and containers). Run portsleuth "
 			"from the host or with the same privileges to see them.\n",
@@ -303,7 +312,8 @@ void cli_print_notes(const struct ps_snapshot *s)
 		fprintf(stderr, "portsleuth: %zu socket%s lost %s owner while we looked (the process exited).\n",
 			nv, nv == 1 ? "" : "s", nv == 1 ? "its" : "their");
 	if (s->source && strcmp(s->source, "netlink") != 0)
-		fprintf(stderr, "portsleuth: the kernel's sock_diag interface is missing; sockets were "
-				"read from /proc/net instead.\n");
+		fprintf(stderr, "portsleuth: the kernel's sock_diag interface is missing%s; those sockets "
+				"were read from /proc/net instead.\n",
+			strcmp(s->source, "procfs") == 0 ? "" : " for some protocols");
 }
 

@@ -17,7 +17,9 @@ struct cli_options {
 	enum out_format format;
 	enum color_mode color;
 	bool all, numeric, wide;
-	const char *columns; /* -o */
+	const char *columns; /* -o, as given */
+	enum col_id cols[COL__COUNT]; /* -o, parsed (ncols == 0: the default set) */
+	size_t ncols;
 	const char *services_file;
 	char **args; /* positional arguments that are not ports (when allowed) */
 	int nargs;

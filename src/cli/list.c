@@ -53,7 +53,7 @@ static int run(struct cli_options *o)
 		fprintf(stderr, "portsleuth: cannot write output: %s\n", strerror(-rc));
 		goto out;
 	}
-	if (o->format == FMT_TABLE)
+	if (o->format != FMT_JSON)
 		cli_print_notes(&snap);
 	code = snap.nsocks ? EXIT_OK : EXIT_NOMATCH;
 out:

@@ -16,7 +16,7 @@ const struct column columns[COL__COUNT] = {
 	[COL_RECVQ] = {"recvq", "RECV-Q", "recv_q", "receive queue (for listeners: connections waiting for accept)", true, false},
 	[COL_SENDQ] = {"sendq", "SEND-Q", "send_q", "send queue (for listeners: the backlog)", true, false},
 	[COL_INODE] = {"inode", "INODE", "inode", "socket inode (0: no file, e.g. time-wait)", true, false},
-	[COL_SOCKUSER] = {"sockuser", "SOCKUSER", "uid", "user that created the socket", false, false},
+	[COL_SOCKUSER] = {"sockuser", "SOCKUSER", "user, uid", "user that created the socket", false, false},
 	[COL_PID] = {"pid", "PID", "owners[].pid", "process holding the socket", true, false},
 	[COL_FD] = {"fd", "FD", "owners[].fd", "file descriptor number in that process", true, false},
 	[COL_USER] = {"user", "USER", "owners[].user", "effective user of the process", false, true},
@@ -40,8 +40,13 @@ int columns_parse(const char *list, enum col_id *cols, size_t *ncols, char *why,
 		for (int c = 0; c < COL__COUNT; c++)
 			if (strlen(columns[c].key) == n && strncmp(p, columns[c].key, n) == 0)
 				found = c;
-		if (found < 0 || *ncols == COL__COUNT) {
-			snprintf(why, whylen, "unknown column '%.*s'", (int)(n > 40 ? 40 : n), p);
+		if (found < 0) {
+			snprintf(why, whylen, "unknown column '%.*s' (-o help lists them)",
+				 (int)(n > 40 ? 40 : n), p);
+			return -EINVAL;
+		}
+		if (*ncols == COL__COUNT) {
+			snprintf(why, whylen, "more than %d columns", COL__COUNT);
 			return -EINVAL;
 		}
 		cols[(*ncols)++] = (enum col_id)found;

@@ -152,7 +152,6 @@ static int recheck(struct ps_snapshot *snap, const struct ps_filter *f)
 
 int platform_attribute(struct ps_snapshot *snap, const struct ps_filter *f)
 {
-	snap->privileged = geteuid() == 0;
 	struct ps_inode_index ix = {0};
 	int rc = inode_index_build(&ix, snap);
 	if (rc)
