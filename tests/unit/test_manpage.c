@@ -1,0 +1,733 @@
+/* test_manpage.c — docs/portsleuth.1 documents every column, option, owner status and JSON key the code has. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/cli/cli.h"
+#include "../../src/model/model.h"
+#include "../../src/output/output.h"
+#include "test.h"
+
+/*
+ * How: the page is reduced to plain text (font macros and escapes removed) and cut
+ * into sections and tagged paragraphs (.TP). Columns come from columns[], options
+ * from the --help text (cli_usage_text), owner statuses from owner_status_name(),
+ * exit codes from cli.h and JSON keys from the format strings of json.c, so
+ * adding any of them without documenting it fails here.
+ *
+ * The unit test binary runs with the repository root as its working directory.
+ */
+#define MANPAGE "docs/portsleuth.1"
+#define JSON_SOURCE "src/output/json.c"
+
+/* ---- small growable string ---- */
+
+struct sb {
+	char *s;
+	size_t len, cap;
+};
+
+static void sb_putn(struct sb *b, const char *p, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t nc = b->cap ? b->cap : 64;
+		while (nc < b->len + n + 1)
+			nc *= 2;
+		char *ns = realloc(b->s, nc);
+		if (!ns)
+			abort();
+		b->s = ns;
+		b->cap = nc;
+	}
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void sb_puts(struct sb *b, const char *s)
+{
+	sb_putn(b, s, strlen(s));
+}
+
+static void sb_putc(struct sb *b, char c)
+{
+	sb_putn(b, &c, 1);
+}
+
+/* The string, "" when nothing was added. Owned by b. */
+static const char *sb_str(const struct sb *b)
+{
+	return b->s ? b->s : "";
+}
+
+/* The whole file, NUL-terminated, or NULL. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp) {
+		fprintf(stderr, "  cannot open %s (tests run from the repository root)\n", path);
+		return NULL;
+	}
+	struct sb b = {0};
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		sb_putn(&b, chunk, n);
+	fclose(fp);
+	if (!b.s)
+		sb_puts(&b, "");
+	*len = b.len;
+	return b.s;
+}
+
+/* ---- roff to plain text ---- */
+
+static bool is_word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
+}
+
+static void special_char(struct sb *out, const char *name, size_t n)
+{
+	static const struct {
+		const char *name, *text;
+	} map[] = {
+		{"aq", "'"}, {"dq", "\""}, {"lq", "\""}, {"rq", "\""}, {"em", "--"},
+		{"en", "-"}, {"bu", "*"},  {"rs", "\\"}, {"u2026", "..."},
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strlen(map[i].name) == n && memcmp(map[i].name, name, n) == 0) {
+			sb_puts(out, map[i].text);
+			return;
+		}
+	sb_putc(out, '?');
+}
+
+/* Append s[0..n) with the roff escapes the page uses turned into plain text. */
+static void roff_plain(struct sb *out, const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		if (s[i] != '\\' || i + 1 >= n) {
+			sb_putc(out, s[i++]);
+			continue;
+		}
+		char e = s[i + 1];
+		i += 2;
+		switch (e) {
+		case '-':
+			sb_putc(out, '-');
+			break;
+		case 'e':
+		case '\\':
+			sb_putc(out, '\\');
+			break;
+		case ' ':
+		case '~':
+			sb_putc(out, ' ');
+			break;
+		case '&':
+		case 'c':
+		case '%':
+		case '|':
+		case '^':
+		case ':':
+		case ')':
+			break;
+		case 'f': /* font change: \fB, \f(CW, \f[CR] */
+			if (i < n && s[i] == '(')
+				i += 3;
+			else if (i < n && s[i] == '[') {
+				while (i < n && s[i] != ']')
+					i++;
+				i++;
+			} else
+				i++;
+			break;
+		case '(':
+			if (i + 2 <= n)
+				special_char(out, s + i, 2);
+			i += 2;
+			break;
+		case '[': {
+			size_t start = i;
+			while (i < n && s[i] != ']')
+				i++;
+			special_char(out, s + start, i - start);
+			i++;
+			break;
+		}
+		default:
+			sb_putc(out, e);
+			break;
+		}
+	}
+}
+
+/*
+ * Append the arguments of a macro line as plain text: quoted arguments keep their
+ * spaces; `tight` joins them without spaces (the alternating font macros .BR, .IR...).
+ */
+static void macro_args(struct sb *out, const char *p, const char *end, bool tight)
+{
+	bool first = true;
+	while (p < end) {
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p >= end)
+			break;
+		struct sb raw = {0};
+		if (*p == '"') {
+			p++;
+			while (p < end) {
+				if (*p == '"') {
+					if (p + 1 < end && p[1] == '"') {
+						sb_putc(&raw, '"');
+						p += 2;
+						continue;
+					}
+					p++;
+					break;
+				}
+				if (*p == '\\' && p + 1 < end) {
+					sb_putn(&raw, p, 2);
+					p += 2;
+					continue;
+				}
+				sb_putc(&raw, *p++);
+			}
+		} else {
+			while (p < end && *p != ' ' && *p != '\t') {
+				if (*p == '\\' && p + 1 < end) {
+					sb_putn(&raw, p, 2);
+					p += 2;
+					continue;
+				}
+				sb_putc(&raw, *p++);
+			}
+		}
+		if (!first && !tight)
+			sb_putc(out, ' ');
+		first = false;
+		roff_plain(out, sb_str(&raw), raw.len);
+		free(raw.s);
+	}
+}
+
+/* One line of the page: a structural macro ("TP", "SH"...) or plain text (macro ""). */
+struct rline {
+	char macro[4];
+	char *text; /* heading for SH/SS, the text for text lines, "" otherwise */
+};
+
+struct page {
+	struct rline *lines;
+	size_t n;
+};
+
+static void page_add(struct page *pg, const char *macro, char *text)
+{
+	struct rline *nl = realloc(pg->lines, (pg->n + 1) * sizeof *nl);
+	if (!nl)
+		abort();
+	pg->lines = nl;
+	snprintf(pg->lines[pg->n].macro, sizeof pg->lines[pg->n].macro, "%s", macro);
+	pg->lines[pg->n].text = text;
+	pg->n++;
+}
+
+static void page_free(struct page *pg)
+{
+	for (size_t i = 0; i < pg->n; i++)
+		free(pg->lines[i].text);
+	free(pg->lines);
+	pg->lines = NULL;
+	pg->n = 0;
+}
+
+/* Turn roff source into lines of plain text and structural macros. */
+static void page_parse(struct page *pg, const char *src, size_t len)
+{
+	static const char *const font_spaced[] = {"B", "I", "SM", "SB"};
+	static const char *const font_tight[] = {"BR", "RB", "BI", "IB", "IR", "RI"};
+	const char *p = src, *end = src + len;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		struct sb text = {0};
+		if (p < eol && (*p == '.' || *p == '\'')) {
+			const char *q = p + 1;
+			while (q < eol && (*q == ' ' || *q == '\t'))
+				q++;
+			if (eol - q >= 2 && q[0] == '\\' && q[1] == '"') {
+				p = eol + 1; /* comment */
+				continue;
+			}
+			const char *name = q;
+			while (q < eol && *q != ' ' && *q != '\t')
+				q++;
+			size_t nl = (size_t)(q - name);
+			char macro[4] = "";
+			if (nl < sizeof macro)
+				memcpy(macro, name, nl);
+			else
+				memcpy(macro, "?", 2);
+			bool is_font = false, tight = false;
+			for (size_t i = 0; i < sizeof font_spaced / sizeof *font_spaced; i++)
+				is_font |= strcmp(macro, font_spaced[i]) == 0;
+			for (size_t i = 0; i < sizeof font_tight / sizeof *font_tight; i++)
+				tight |= strcmp(macro, font_tight[i]) == 0;
+			if (is_font || tight) {
+				macro_args(&text, q, eol, tight);
+				page_add(pg, "", text.s ? text.s : strdup(""));
+			} else {
+				if (strcmp(macro, "SH") == 0 || strcmp(macro, "SS") == 0)
+					macro_args(&text, q, eol, false);
+				page_add(pg, macro, text.s ? text.s : strdup(""));
+			}
+		} else if (p < eol) {
+			roff_plain(&text, p, (size_t)(eol - p));
+			page_add(pg, "", text.s ? text.s : strdup(""));
+		}
+		p = eol + 1;
+	}
+}
+
+static bool load_page(struct page *pg)
+{
+	size_t len;
+	char *src = slurp(MANPAGE, &len);
+	if (!src)
+		return false;
+	page_parse(pg, src, len);
+	free(src);
+	return true;
+}
+
+/* The lines [*from, *to) of section `name` (an .SH heading), false when it is missing. */
+static bool page_section(const struct page *pg, const char *name, size_t *from, size_t *to)
+{
+	for (size_t i = 0; i < pg->n; i++) {
+		if (strcmp(pg->lines[i].macro, "SH") != 0 || strcmp(pg->lines[i].text, name) != 0)
+			continue;
+		size_t j = i + 1;
+		while (j < pg->n && strcmp(pg->lines[j].macro, "SH") != 0)
+			j++;
+		*from = i + 1;
+		*to = j;
+		return true;
+	}
+	return false;
+}
+
+static bool ends_paragraph(const char *macro)
+{
+	return strcmp(macro, "TP") == 0 || strcmp(macro, "SH") == 0 || strcmp(macro, "SS") == 0 ||
+	       strcmp(macro, "PP") == 0 || strcmp(macro, "LP") == 0 || strcmp(macro, "P") == 0;
+}
+
+/*
+ * The next tagged paragraph (.TP) at or after line *i and before `to`: its tag
+ * line and its body (the text up to the next paragraph, .IP continuations
+ * included, whitespace collapsed). False when there is none.
+ */
+static bool next_entry(const struct page *pg, size_t *i, size_t to, const char **tag, struct sb *body)
+{
+	for (; *i < to; (*i)++) {
+		if (strcmp(pg->lines[*i].macro, "TP") != 0 || *i + 1 >= to ||
+		    pg->lines[*i + 1].macro[0] != '\0')
+			continue;
+		*tag = pg->lines[*i + 1].text;
+		body->len = 0;
+		if (body->s)
+			body->s[0] = '\0';
+		size_t j = *i + 2;
+		for (; j < to && !ends_paragraph(pg->lines[j].macro); j++) {
+			if (pg->lines[j].macro[0] != '\0')
+				continue;
+			for (const char *c = pg->lines[j].text; *c; c++) {
+				bool space = *c == ' ' || *c == '\t';
+				if (space && (body->len == 0 || body->s[body->len - 1] == ' '))
+					continue;
+				sb_putc(body, space ? ' ' : *c);
+			}
+			if (body->len && body->s[body->len - 1] != ' ')
+				sb_putc(body, ' ');
+		}
+		*i = j;
+		return true;
+	}
+	return false;
+}
+
+/* Whether `word` occurs in s as a whole token (not inside a longer name). */
+static bool has_token(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = strstr(s, word); p; p = strstr(p + 1, word)) {
+		bool left = p == s || !is_word_char(p[-1]);
+		bool right = !is_word_char(p[n]);
+		if (left && right)
+			return true;
+	}
+	return false;
+}
+
+/* ---- the checks; each returns its number of problems, reported to `log` unless NULL ---- */
+
+__attribute__((format(printf, 3, 4))) static void problem(FILE *log, int *count, const char *fmt, ...)
+{
+	(*count)++;
+	if (!log)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("  man page: ", log);
+	vfprintf(log, fmt, ap);
+	fputc('\n', log);
+	va_end(ap);
+}
+
+/*
+ * COLUMNS has one entry "key (HEADER)" per column of columns[], whose text holds
+ * the column's doc line and JSON location, and no entry for a column that is gone.
+ */
+static int check_columns(const struct page *pg, FILE *log)
+{
+	int bad = 0;
+	size_t from, to;
+	if (!page_section(pg, "COLUMNS", &from, &to)) {
+		problem(log, &bad, "no COLUMNS section");
+		return bad;
+	}
+	bool seen[COL__COUNT] = {false};
+	struct sb body = {0};
+	const char *tag;
+	for (size_t i = from; next_entry(pg, &i, to, &tag, &body);) {
+		const char *open = strstr(tag, " (");
+		size_t tl = strlen(tag);
+		if (!open || tl < 4 || tag[tl - 1] != ')')
+			continue; /* not a column entry */
+		int found = -1;
+		for (int c = 0; c < COL__COUNT; c++) {
+			char want[128];
+			snprintf(want, sizeof want, "%s (%s)", columns[c].key, columns[c].header);
+			if (strcmp(tag, want) == 0)
+				found = c;
+		}
+		if (found < 0) {
+			problem(log, &bad, "COLUMNS documents '%s', which is not in columns[]", tag);
+			continue;
+		}
+		if (seen[found])
+			problem(log, &bad, "COLUMNS documents '%s' twice", tag);
+		seen[found] = true;
+		if (!strstr(sb_str(&body), columns[found].doc))
+			problem(log, &bad, "column '%s': the text lacks its doc line \"%s\"",
+				columns[found].key, columns[found].doc);
+		if (strcmp(columns[found].json, "-") != 0 && !strstr(sb_str(&body), columns[found].json))
+			problem(log, &bad, "column '%s': the text lacks its JSON location \"%s\"",
+				columns[found].key, columns[found].json);
+	}
+	for (int c = 0; c < COL__COUNT; c++)
+		if (!seen[c])
+			problem(log, &bad, "COLUMNS has no entry \"%s (%s)\"", columns[c].key,
+				columns[c].header);
+	free(body.s);
+	return bad;
+}
+
+struct names {
+	char **v;
+	size_t n;
+};
+
+static void names_add(struct names *ns, const char *s, size_t n)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		if (strlen(ns->v[i]) == n && memcmp(ns->v[i], s, n) == 0)
+			return;
+	char **nv = realloc(ns->v, (ns->n + 1) * sizeof *nv);
+	if (!nv)
+		abort();
+	ns->v = nv;
+	if (!(ns->v[ns->n] = strndup(s, n)))
+		abort();
+	ns->n++;
+}
+
+static bool names_has(const struct names *ns, const char *s)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		if (strcmp(ns->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+static void names_free(struct names *ns)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		free(ns->v[i]);
+	free(ns->v);
+	ns->v = NULL;
+	ns->n = 0;
+}
+
+/* What the usage text (`portsleuth --help`) offers: long options ("--all") and pairs ("-a, --all"). */
+struct usage_opts {
+	struct names usage_long, usage_pairs;
+};
+
+static void usage_opts_load(struct usage_opts *o, const char *usage)
+{
+	for (const char *p = strstr(usage, "--"); p; p = strstr(p + 2, "--")) {
+		if (p > usage && is_word_char(p[-1]))
+			continue;
+		size_t n = 2;
+		while (is_word_char(p[n]))
+			n++;
+		if (n == 2)
+			continue;
+		names_add(&o->usage_long, p, n);
+		/* "-X, --name" with X a letter or digit, at the start of a word */
+		if (p - usage >= 4 && p[-1] == ' ' && p[-2] == ',' && p[-4] == '-' &&
+		    is_word_char(p[-3]) && p[-3] != '-' && (p - usage == 4 || p[-5] == ' '))
+			names_add(&o->usage_pairs, p - 4, n + 4);
+	}
+}
+
+static void usage_opts_free(struct usage_opts *o)
+{
+	names_free(&o->usage_long);
+	names_free(&o->usage_pairs);
+}
+
+/* OPTIONS has an entry whose tag names every option of the usage text, with its short form. */
+static int check_options(const struct page *pg, const struct usage_opts *o, FILE *log)
+{
+	int bad = 0;
+	size_t from, to;
+	if (!page_section(pg, "OPTIONS", &from, &to)) {
+		problem(log, &bad, "no OPTIONS section");
+		return bad;
+	}
+	struct names tags = {0};
+	struct sb body = {0};
+	const char *tag;
+	for (size_t i = from; next_entry(pg, &i, to, &tag, &body);)
+		names_add(&tags, tag, strlen(tag));
+	for (size_t k = 0; k < o->usage_long.n; k++) {
+		bool found = false;
+		for (size_t i = 0; i < tags.n && !found; i++)
+			found = has_token(tags.v[i], o->usage_long.v[k]);
+		if (!found)
+			problem(log, &bad, "OPTIONS has no entry for %s", o->usage_long.v[k]);
+	}
+	for (size_t k = 0; k < o->usage_pairs.n; k++) {
+		bool found = false;
+		for (size_t i = 0; i < tags.n && !found; i++)
+			found = strstr(tags.v[i], o->usage_pairs.v[k]) != NULL;
+		if (!found)
+			problem(log, &bad, "OPTIONS has no entry \"%s\"", o->usage_pairs.v[k]);
+	}
+	names_free(&tags);
+	free(body.s);
+	return bad;
+}
+
+/* The entry tags of a section. */
+static void section_tags(const struct page *pg, const char *section, struct names *tags)
+{
+	size_t from, to;
+	struct sb body = {0};
+	const char *tag;
+	if (page_section(pg, section, &from, &to))
+		for (size_t i = from; next_entry(pg, &i, to, &tag, &body);)
+			names_add(tags, tag, strlen(tag));
+	free(body.s);
+}
+
+/* Every key json.c writes ("\"name\":" in its format strings). */
+static bool json_keys_load(struct names *keys)
+{
+	size_t len;
+	char *src = slurp(JSON_SOURCE, &len);
+	if (!src)
+		return false;
+	for (const char *p = strstr(src, "\\\""); p; p = strstr(p + 2, "\\\"")) {
+		const char *k = p + 2;
+		size_t n = 0;
+		while (is_word_char(k[n]))
+			n++;
+		if (n && strncmp(k + n, "\\\":", 3) == 0)
+			names_add(keys, k, n);
+	}
+	free(src);
+	return keys->n > 0;
+}
+
+/* ---- tests ---- */
+
+TEST(manpage_sections)
+{
+	static const char *const want[] = {"NAME",	  "SYNOPSIS",	 "DESCRIPTION", "OPTIONS",
+					   "PORTS",	  "COLUMNS",	 "OWNERS",	"JSON OUTPUT",
+					   "PRIVILEGES",  "ENVIRONMENT", "EXIT STATUS", "FILES",
+					   "EXAMPLES",	  "SEE ALSO"};
+	struct page pg = {0};
+	CHECK(load_page(&pg));
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		size_t from, to;
+		bool found = page_section(&pg, want[i], &from, &to);
+		if (!found)
+			fprintf(stderr, "  man page: no section %s\n", want[i]);
+		CHECK(found);
+	}
+	page_free(&pg);
+}
+
+TEST(manpage_columns)
+{
+	struct page pg = {0};
+	CHECK(load_page(&pg));
+	CHECK_INT(check_columns(&pg, stderr), 0);
+	page_free(&pg);
+}
+
+/* The check itself must notice a column that the page lost. */
+TEST(manpage_columns_detects_missing_entry)
+{
+	struct page pg = {0};
+	CHECK(load_page(&pg));
+	CHECK_INT(check_columns(&pg, NULL), 0);
+	for (int c = 0; c < COL__COUNT; c++) {
+		char want[128];
+		snprintf(want, sizeof want, "%s (%s)", columns[c].key, columns[c].header);
+		size_t at = pg.n;
+		for (size_t i = 0; i < pg.n; i++)
+			if (pg.lines[i].macro[0] == '\0' && strcmp(pg.lines[i].text, want) == 0)
+				at = i;
+		CHECK(at < pg.n);
+		if (at == pg.n)
+			continue;
+		char *saved = pg.lines[at].text;
+		pg.lines[at].text = (char *)"something else";
+		CHECK(check_columns(&pg, NULL) > 0);
+		pg.lines[at].text = saved;
+	}
+	page_free(&pg);
+}
+
+TEST(manpage_options)
+{
+	struct page pg = {0};
+	struct usage_opts o = {0};
+	CHECK(load_page(&pg));
+	usage_opts_load(&o, cli_usage_text);
+	/* sanity: the usage text was read as expected */
+	CHECK(names_has(&o.usage_long, "--json"));
+	CHECK(names_has(&o.usage_pairs, "-o, --columns"));
+	CHECK(names_has(&o.usage_pairs, "-u, --udp"));
+	CHECK(!names_has(&o.usage_long, "--"));
+	CHECK_INT(check_options(&pg, &o, stderr), 0);
+	usage_opts_free(&o);
+	page_free(&pg);
+}
+
+/* The check itself must notice an option that the page lost. */
+TEST(manpage_options_detects_missing_entry)
+{
+	struct page pg = {0};
+	struct usage_opts o = {0};
+	CHECK(load_page(&pg));
+	usage_opts_load(&o, cli_usage_text);
+	CHECK_INT(check_options(&pg, &o, NULL), 0);
+	usage_opts_load(&o, "  -q, --no-such-option    not documented\n");
+	CHECK_INT(check_options(&pg, &o, NULL), 2); /* the long option and the pair */
+	usage_opts_free(&o);
+	page_free(&pg);
+}
+
+TEST(manpage_owner_status)
+{
+	struct page pg = {0};
+	struct names tags = {0};
+	CHECK(load_page(&pg));
+	section_tags(&pg, "OWNERS", &tags);
+	for (unsigned st = 0; st < PS_OWN__COUNT; st++) {
+		bool found = names_has(&tags, owner_status_name(st));
+		if (!found)
+			fprintf(stderr, "  man page: OWNERS has no entry for %s\n", owner_status_name(st));
+		CHECK(found);
+	}
+	names_free(&tags);
+	page_free(&pg);
+}
+
+TEST(manpage_exit_status)
+{
+	static const int codes[] = {EXIT_OK, EXIT_NOMATCH, EXIT_USAGE, EXIT_FAILURE_};
+	struct page pg = {0};
+	struct names tags = {0};
+	CHECK(load_page(&pg));
+	section_tags(&pg, "EXIT STATUS", &tags);
+	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+		char code[16];
+		snprintf(code, sizeof code, "%d", codes[i]);
+		CHECK(names_has(&tags, code));
+	}
+	CHECK_INT(tags.n, sizeof codes / sizeof codes[0]);
+	names_free(&tags);
+	page_free(&pg);
+}
+
+TEST(manpage_json_keys)
+{
+	struct page pg = {0};
+	struct names keys = {0};
+	CHECK(load_page(&pg));
+	CHECK(json_keys_load(&keys));
+	CHECK(names_has(&keys, "schema"));
+	CHECK(names_has(&keys, "owner_status"));
+	size_t from = 0, to = 0;
+	CHECK(page_section(&pg, "JSON OUTPUT", &from, &to));
+	struct sb text = {0};
+	for (size_t i = from; i < to; i++) {
+		sb_puts(&text, pg.lines[i].text);
+		sb_putc(&text, '\n');
+	}
+	for (size_t k = 0; k < keys.n; k++) {
+		bool found = has_token(sb_str(&text), keys.v[k]);
+		if (!found)
+			fprintf(stderr, "  man page: JSON OUTPUT does not mention key \"%s\"\n", keys.v[k]);
+		CHECK(found);
+	}
+	free(text.s);
+	names_free(&keys);
+	page_free(&pg);
+}
+
+/* The roff-to-text reduction the checks rely on. */
+TEST(manpage_roff_plain)
+{
+	struct page pg = {0};
+	static const char src[] = ".\\\" comment\n"
+				  ".SH \"JSON OUTPUT\"\n"
+				  ".TP\n"
+				  ".BR \\-o \", \" \\-\\-columns \" \\fILIST\\fR\"\n"
+				  "text with \\(aqquotes\\(aq and \\fBbold\\fR\n";
+	page_parse(&pg, src, sizeof src - 1);
+	CHECK_INT(pg.n, 4);
+	if (pg.n == 4) {
+		CHECK_STR(pg.lines[0].macro, "SH");
+		CHECK_STR(pg.lines[0].text, "JSON OUTPUT");
+		CHECK_STR(pg.lines[1].macro, "TP");
+		CHECK_STR(pg.lines[2].text, "-o, --columns LIST");
+		CHECK_STR(pg.lines[3].text, "text with 'quotes' and bold");
+	}
+	page_free(&pg);
+}
