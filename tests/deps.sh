@@ -8,6 +8,7 @@ need ip iproute2
 need ss iproute2
 need unshare util-linux
 need setpriv util-linux
+need systemd-socket-activate systemd  # socket activation case (systemd need not run)
 [ -z "$missing" ] && exit 0
 pkgs=$(printf '%s\n' $missing | sort -u | tr '\n' ' ')
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

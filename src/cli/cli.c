@@ -23,6 +23,7 @@ const char cli_usage_text[] =
 	"  -c, --command NAME     sockets held by a process whose name or executable\n"
 	"                         starts with NAME (repeatable)\n"
 	"      --user USER|UID    sockets created by or held by this user (repeatable)\n"
+	"  -N, --all-ns           every network namespace, not only this one (root)\n"
 	"  PORT                   local or remote port, a range, optionally /tcp or /udp\n"
 	"\n"
 	"Output:\n"
@@ -35,9 +36,15 @@ const char cli_usage_text[] =
 	"      --color WHEN       auto (default: only on a terminal, never with\n"
 	"                         NO_COLOR), always or never\n"
 	"      --services FILE    read service names from FILE instead of /etc/services\n"
+	"      --ports-file FILE  port knowledge (PORT TAB tcp|udp|tcp/udp TAB NAME ...)\n"
+	"                         that overrides everything else, see portsleuth(1)\n"
+	"      --findings         only sockets with findings (exit 4 on a warning or alert)\n"
 	"  -h, --help             this help          -V, --version  version\n"
 	"\n"
-	"Exit status: 0 sockets listed, 1 nothing matched, 2 usage error, 3 failure.\n";
+	"Explain one port: portsleuth explain PORT[/tcp|/udp] [--json]\n"
+	"\n"
+	"Exit status: 0 sockets listed, 1 nothing matched, 2 usage error, 3 failure,\n"
+	"4 (with --findings) a warning or an alert was found.\n";
 
 
 /* Subcommands: `portsleuth NAME ...`; anything else is the port listing. */
@@ -46,6 +53,8 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } commands[] = {
 	{"list", cmd_list},
+	{"explain", cmd_explain},
+	{"snapshot", cmd_snapshot}, {"diff", cmd_diff}, {"watch", cmd_watch}, {"check", cmd_check},
 };
 
 int cli_main(int argc, char **argv)

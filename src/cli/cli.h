@@ -10,6 +10,7 @@ enum {
 	EXIT_NOMATCH = 1,
 	EXIT_USAGE = 2,
 	EXIT_FAILURE_ = 3,
+	EXIT_FINDINGS = 4, /* --findings: a warning or an alert was found */
 };
 
 /* The --help text of the port listing. */

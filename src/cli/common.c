@@ -45,7 +45,7 @@ static void list_columns(void)
 int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct cli_extra *extra,
 		      const char *usage)
 {
-	enum { OPT_JSON = 256, OPT_CSV, OPT_USER, OPT_STATE, OPT_COLOR, OPT_SERVICES };
+	enum { OPT_JSON = 256, OPT_CSV, OPT_USER, OPT_STATE, OPT_COLOR, OPT_SERVICES, OPT_PORTS_FILE };
 	static const struct option common[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"listening", no_argument, NULL, 'l'},
@@ -65,6 +65,8 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 		{"color", required_argument, NULL, OPT_COLOR},
 		{"colour", required_argument, NULL, OPT_COLOR},
 		{"services", required_argument, NULL, OPT_SERVICES},
+		{"ports-file", required_argument, NULL, OPT_PORTS_FILE},
+		{"all-ns", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -82,7 +84,7 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 	const char *why = NULL;
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":altu46p:c:o:nwhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":altu46p:c:o:nwhVN", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o->all = true;
@@ -155,6 +157,9 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 		case 'n':
 			o->numeric = true;
 			break;
+		case 'N':
+			f->all_netns = true;
+			break;
 		case 'w':
 			o->wide = true;
 			break;
@@ -173,6 +178,9 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 		case OPT_SERVICES:
 			o->services_file = optarg;
 			break;
+		case OPT_PORTS_FILE:
+			o->ports_file = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return EXIT_OK;
@@ -180,8 +188,14 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 			printf("portsleuth %s\n", PORTSLEUTH_VERSION);
 			return EXIT_OK;
 		case ':':
-			cli_usage_error("option needs a value", argv[optind - 1], NULL);
+		case '?': {
+			/* optind may still point at the group ("-Za"): name the option itself */
+			char shortopt[3] = {'-', (char)optopt, '\0'};
+			bool is_short = optopt > ' ' && optopt < 127;
+			const char *name = is_short ? shortopt : argv[optind - 1];
+			cli_usage_error(c == ':' ? "option needs a value" : "unknown option", name, NULL);
 			return EXIT_USAGE;
+		}
 		default:
 			if (c >= 512 && extra && extra->on_extra) {
 				int code = extra->on_extra(c, optarg, extra->ctx);
@@ -284,6 +298,11 @@ int cli_render_setup(const struct cli_options *o, struct render_ctx *ctx)
 	} else {
 		columns_default(ctx->o.cols, &ctx->o.ncols, o->all || o->filter.states[PS_TCP] &
 			~(1u << PS_ST_LISTEN), o->numeric);
+		if (o->filter.all_netns && ctx->o.ncols < COL__COUNT) { /* --all-ns: say where, first */
+			memmove(ctx->o.cols + 1, ctx->o.cols, ctx->o.ncols * sizeof ctx->o.cols[0]);
+			ctx->o.cols[0] = COL_NETNS;
+			ctx->o.ncols++;
+		}
 	}
 
 	return 0;
@@ -311,6 +330,7 @@ void cli_print_notes(const struct ps_snapshot *s)
 	if (nv)
 		fprintf(stderr, "portsleuth: %zu socket%s lost %s owner while we looked (the process exited).\n",
 			nv, nv == 1 ? "" : "s", nv == 1 ? "its" : "their");
+	cli_print_netns_notes(s);
 	if (s->source && strcmp(s->source, "netlink") != 0)
 		fprintf(stderr, "portsleuth: the kernel's sock_diag interface is missing%s; those sockets "
 				"were read from /proc/net instead.\n",

@@ -21,6 +21,7 @@ struct cli_options {
 	enum col_id cols[COL__COUNT]; /* -o, parsed (ncols == 0: the default set) */
 	size_t ncols;
 	const char *services_file;
+	const char *ports_file; /* --ports-file: the most specific port registry layer */
 	char **args; /* positional arguments that are not ports (when allowed) */
 	int nargs;
 };
@@ -53,8 +54,15 @@ int cli_render_setup(const struct cli_options *o, struct render_ctx *ctx);
 
 /* One line per thing that could not be seen (no permission, vanished, fallback source). */
 void cli_print_notes(const struct ps_snapshot *s);
+/* The notes about other network namespaces and socket cgroups (src/cli/netns_notes.c). */
+void cli_print_netns_notes(const struct ps_snapshot *s);
 
 /* The subcommands. Each returns the process exit code. */
 int cmd_list(int argc, char **argv);
+int cmd_explain(int argc, char **argv); /* src/cli/explain.c */
+int cmd_snapshot(int argc, char **argv); /* src/cli/snapshot.c */
+int cmd_diff(int argc, char **argv);     /* src/cli/diff.c */
+int cmd_watch(int argc, char **argv);    /* src/cli/watch.c */
+int cmd_check(int argc, char **argv);    /* src/cli/check.c */
 
 #endif

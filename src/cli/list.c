@@ -8,10 +8,18 @@
 #include "../enrich/users.h"
 #include "cli.h"
 #include "common.h"
+#include "knowledge.h"
 
-static int run(struct cli_options *o)
+/* --findings keeps only the sockets with at least one finding. */
+static bool keep_with_findings(const struct ps_snapshot *s, const struct ps_socket *k, const void *ctx)
+{
+	return verdict_worst(ctx, (size_t)(k - s->socks)) >= 0;
+}
+
+static int run(struct cli_options *o, bool findings_only)
 {
 	struct ps_snapshot snap = {0};
+	struct cli_knowledge know = {0};
 	struct services svc = {0};
 	struct users *users = users_new();
 	int code = EXIT_FAILURE_;
@@ -23,20 +31,16 @@ static int run(struct cli_options *o)
 	}
 
 	struct render_ctx ctx = {.snap = &snap, .users = users};
-	bool need_names = !o->numeric && o->format != FMT_JSON;
-	if (need_names) {
-		const char *path = o->services_file ? o->services_file : "/etc/services";
-		rc = services_load(&svc, path);
-		if (rc && o->services_file) {
-			fprintf(stderr, "portsleuth: cannot read %s: %s\n", path, strerror(-rc));
-			code = EXIT_USAGE;
-			goto out;
-		}
-		if (svc.malformed)
-			fprintf(stderr, "portsleuth: %s: skipped %zu malformed line%s (first: line %zu)\n",
-				path, svc.malformed, svc.malformed == 1 ? "" : "s", svc.first_bad_line);
-		ctx.svc = &svc;
+	/* Service names, exposure and findings (the layered registry replaces /etc/services). */
+	if ((code = cli_knowledge_load(o, &know)) >= 0 || (code = cli_knowledge_judge(&know, &snap)))
+		goto out;
+	if (findings_only && ((rc = snap_retain(&snap, keep_with_findings, &know.v)) ||
+			      (code = cli_knowledge_judge(&know, &snap)))) {
+		code = rc ? EXIT_FAILURE_ : code;
+		goto out;
 	}
+	ctx.verdicts = &know.v;
+	code = EXIT_FAILURE_;
 	if ((code = cli_render_setup(o, &ctx)) != 0)
 		goto out;
 	code = EXIT_FAILURE_;
@@ -53,22 +57,42 @@ static int run(struct cli_options *o)
 		fprintf(stderr, "portsleuth: cannot write output: %s\n", strerror(-rc));
 		goto out;
 	}
+	if (o->format == FMT_TABLE && !o->filter.all_netns)
+		(void)pipeline_netns_census(&snap); /* a note on the namespaces not shown */
 	if (o->format != FMT_JSON)
 		cli_print_notes(&snap);
 	code = snap.nsocks ? EXIT_OK : EXIT_NOMATCH;
+	if (findings_only && (know.v.count[SEV_WARNING] || know.v.count[SEV_ALERT]))
+		code = EXIT_FINDINGS;
 out:
+	cli_knowledge_free(&know);
 	services_free(&svc);
 	users_free(users);
 	snap_free(&snap);
 	return code;
 }
 
+static int on_list_option(int val, const char *arg, void *ctx)
+{
+	(void)val;
+	(void)arg;
+	*(bool *)ctx = true; /* --findings */
+	return 0;
+}
+
 int cmd_list(int argc, char **argv)
 {
+	enum { OPT_FINDINGS = 512 };
+	static const struct option extra_opts[] = {
+		{"findings", no_argument, NULL, OPT_FINDINGS},
+		{NULL, 0, NULL, 0},
+	};
+	bool findings_only = false;
+	struct cli_extra extra = {extra_opts, on_list_option, &findings_only, true};
 	struct cli_options o = {.format = FMT_TABLE};
-	int code = cli_parse_options(argc, argv, &o, NULL, cli_usage_text);
+	int code = cli_parse_options(argc, argv, &o, &extra, cli_usage_text);
 	if (code < 0)
-		code = run(&o);
+		code = run(&o, findings_only);
 	cli_options_free(&o);
 	return code;
 }

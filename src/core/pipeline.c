@@ -13,7 +13,7 @@ int pipeline_run(const struct ps_filter *f, struct ps_snapshot *snap, enum pipel
 {
 	int rc;
 	*stage = STAGE_COLLECT;
-	if ((rc = platform_collect(snap, f)))
+	if ((rc = f->all_netns ? platform_collect_all_netns(snap, f) : platform_collect(snap, f)))
 		return rc;
 	*stage = STAGE_ATTRIBUTE;
 	if (snap->nsocks && (rc = platform_attribute(snap, f)))
@@ -22,7 +22,7 @@ int pipeline_run(const struct ps_filter *f, struct ps_snapshot *snap, enum pipel
 	if ((rc = platform_describe(snap)))
 		return rc;
 	*stage = STAGE_ENRICH;
-	if ((rc = cgroup_enrich(snap)))
+	if ((rc = platform_services(snap)) || (rc = cgroup_enrich(snap)))
 		return rc;
 	*stage = STAGE_FILTER;
 	if (filter_needs_owners(f) && (rc = snap_retain(snap, keep_owner_match, f)))
@@ -30,6 +30,11 @@ int pipeline_run(const struct ps_filter *f, struct ps_snapshot *snap, enum pipel
 	snap_sort(snap);
 	snap_count_status(snap);
 	return 0;
+}
+
+int pipeline_netns_census(struct ps_snapshot *snap)
+{
+	return platform_netns_census(snap);
 }
 
 const char *pipeline_stage_text(enum pipeline_stage stage)

@@ -20,6 +20,9 @@ enum pipeline_stage {
  */
 int pipeline_run(const struct ps_filter *f, struct ps_snapshot *snap, enum pipeline_stage *stage);
 
+/* Count the other network namespaces (and those with listeners) into snap. 0 or -errno. */
+int pipeline_netns_census(struct ps_snapshot *snap);
+
 /* What the stage was doing, for messages ("list sockets", "find socket owners", ...). */
 const char *pipeline_stage_text(enum pipeline_stage stage);
 

@@ -2,24 +2,43 @@
 #ifndef PS_CGROUP_H
 #define PS_CGROUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../model/model.h"
 
 struct cgroup_info {
-	char *unit;	     /* innermost systemd unit (foo.service, session-3.scope), or NULL */
-	char *container;     /* container id, or NULL */
-	const char *runtime; /* static: "docker", "podman", "containerd", "cri-o", "kubernetes" */
+	char *unit;	       /* innermost systemd unit (foo.service, session-3.scope), or NULL */
+	const char *unit_type; /* static: "system", "user" (under user@UID.service), "session", NULL */
+	uint32_t unit_uid;     /* unit_type "user": UID of the user manager */
+	bool have_unit_uid;
+	char *slice;	       /* innermost .slice, or NULL */
+	char *container;       /* container id, or NULL */
+	const char *runtime;   /* static: "docker", "podman", "containerd", "cri-o", "kubernetes" */
+	char *pod_uid;	       /* Kubernetes pod UID (with dashes), or NULL */
+	const char *pod_qos;   /* static: "guaranteed", "burstable", "besteffort", or NULL */
 };
 
 /*
- * Classify a cgroup path such as "/system.slice/ssh.service" or
- * "/system.slice/docker-<64 hex>.scope". Any bytes are accepted; unknown shapes give
- * empty fields. 0 or -ENOMEM (fields are then NULL).
+ * Classify a cgroup path such as "/system.slice/ssh.service",
+ * "/user.slice/user-1000.slice/user@1000.service/app.slice/foo.service" or
+ * "/system.slice/docker-<64 hex>.scope". Any bytes are accepted (the path is not
+ * NUL-terminated and may hold anything but '/' inside a component); unknown shapes
+ * give empty fields. 0 or -ENOMEM (every field is then empty).
  */
 int cgroup_classify(const char *path, size_t len, struct cgroup_info *out);
 
-/* Fill unit, container and container_runtime of every process from its cgroup. 0 or -ENOMEM. */
+/* Release what cgroup_classify allocated and empty the fields. */
+void cgroup_info_free(struct cgroup_info *ci);
+
+/*
+ * Fill unit, unit_type, slice, container, runtime, pod and container name of every
+ * process from its cgroup; resolve docker-proxy and conmon to the container they
+ * publish; label sockets without a visible owner from their own cgroup (sockcgs
+ * paths filled by the platform). Missing runtime state leaves names NULL.
+ * 0 or -ENOMEM.
+ */
 int cgroup_enrich(struct ps_snapshot *snap);
 
 #endif

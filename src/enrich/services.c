@@ -15,12 +15,54 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-/* One line: 1 added, 0 blank/comment/other protocol, -EBADMSG malformed, -ENOMEM. */
+static int add_entry(struct services *s, uint16_t port, unsigned pr, const char *name, size_t name_len,
+		     const char *desc, size_t desc_len)
+{
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 256;
+		struct service_entry *ne = realloc(s->e, nc * sizeof *ne);
+		if (!ne)
+			return -ENOMEM;
+		s->e = ne;
+		s->cap = nc;
+	}
+	char *nm = malloc(name_len + 1);
+	char *ds = desc_len ? malloc(desc_len + 1) : NULL;
+	if (!nm || (desc_len && !ds)) {
+		free(nm);
+		free(ds);
+		return -ENOMEM;
+	}
+	memcpy(nm, name, name_len);
+	nm[name_len] = '\0';
+	if (ds) {
+		memcpy(ds, desc, desc_len);
+		ds[desc_len] = '\0';
+	}
+	s->e[s->n++] = (struct service_entry){port, (uint8_t)pr, nm, ds};
+	return 0;
+}
+
+/*
+ * One line: 1 added, 0 blank/comment/other protocol, -EBADMSG malformed, -ENOMEM.
+ * The protocol may be a list ("22/tcp/udp/sctp", as in Wireshark's copy of the
+ * IANA registry); the comment after '#' is kept as the description.
+ */
 static int parse_line(struct services *s, const char *p, const char *end)
 {
 	const char *hash = memchr(p, '#', (size_t)(end - p));
-	if (hash)
+	const char *desc = NULL;
+	size_t desc_len = 0;
+	if (hash) {
+		desc = hash + 1;
+		while (desc < end && (is_space(*desc) || *desc == '#'))
+			desc++;
+		const char *de = end;
+		while (de > desc && is_space(de[-1]))
+			de--;
+		desc_len = (size_t)(de - desc);
 		end = hash;
+	}
 	while (p < end && is_space(*p))
 		p++;
 	if (p == end)
@@ -37,35 +79,30 @@ static int parse_line(struct services *s, const char *p, const char *end)
 		port = port * 10 + (unsigned long)(*p++ - '0');
 	if (p == digits || port > 65535 || p >= end || *p != '/')
 		return -EBADMSG;
-	p++;
-	const char *proto = p;
-	while (p < end && !is_space(*p))
-		p++;
-	size_t pl = (size_t)(p - proto);
-	unsigned pr;
-	if (pl == 3 && memcmp(proto, "tcp", 3) == 0)
-		pr = PS_TCP;
-	else if (pl == 3 && memcmp(proto, "udp", 3) == 0)
-		pr = PS_UDP;
-	else if (pl > 0)
-		return 0; /* sctp, ddp...: valid, not ours */
-	else
-		return -EBADMSG;
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 256;
-		struct service_entry *ne = realloc(s->e, nc * sizeof *ne);
-		if (!ne)
-			return -ENOMEM;
-		s->e = ne;
-		s->cap = nc;
+	bool want[PS_PROTO_COUNT] = {false, false};
+	while (p < end && *p == '/') {
+		const char *proto = ++p;
+		while (p < end && !is_space(*p) && *p != '/')
+			p++;
+		size_t pl = (size_t)(p - proto);
+		if (pl == 0)
+			return -EBADMSG;
+		if (pl == 3 && memcmp(proto, "tcp", 3) == 0)
+			want[PS_TCP] = true;
+		else if (pl == 3 && memcmp(proto, "udp", 3) == 0)
+			want[PS_UDP] = true;
+		/* sctp, ddp...: valid, not ours */
 	}
-	char *nm = malloc(name_len + 1);
-	if (!nm)
-		return -ENOMEM;
-	memcpy(nm, name, name_len);
-	nm[name_len] = '\0';
-	s->e[s->n++] = (struct service_entry){(uint16_t)port, (uint8_t)pr, nm};
-	return 1;
+	int added = 0;
+	for (unsigned pr = 0; pr < PS_PROTO_COUNT; pr++) {
+		if (!want[pr])
+			continue;
+		int rc = add_entry(s, (uint16_t)port, pr, name, name_len, desc, desc_len);
+		if (rc)
+			return rc;
+		added = 1;
+	}
+	return added;
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -132,10 +169,10 @@ int services_load(struct services *s, const char *path)
 	return rc;
 }
 
-const char *services_name(const struct services *s, uint16_t port, unsigned proto)
+const struct service_entry *services_find(const struct services *s, uint16_t port, unsigned proto)
 {
 	size_t lo = 0, hi = s->n;
-	struct service_entry key = {port, (uint8_t)proto, NULL};
+	struct service_entry key = {port, (uint8_t)proto, NULL, NULL};
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (cmp_entry(&s->e[mid], &key) < 0)
@@ -144,14 +181,22 @@ const char *services_name(const struct services *s, uint16_t port, unsigned prot
 			hi = mid;
 	}
 	if (lo < s->n && cmp_entry(&s->e[lo], &key) == 0)
-		return s->e[lo].name;
+		return &s->e[lo];
 	return NULL;
+}
+
+const char *services_name(const struct services *s, uint16_t port, unsigned proto)
+{
+	const struct service_entry *e = services_find(s, port, proto);
+	return e ? e->name : NULL;
 }
 
 void services_free(struct services *s)
 {
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
 		free(s->e[i].name);
+		free(s->e[i].desc);
+	}
 	free(s->e);
 	memset(s, 0, sizeof *s);
 }

@@ -9,6 +9,7 @@ struct service_entry {
 	uint16_t port;
 	uint8_t proto; /* enum ps_proto */
 	char *name;
+	char *desc; /* the line's comment, NULL when none */
 };
 
 struct services {
@@ -19,13 +20,15 @@ struct services {
 };
 
 /*
- * Parse /etc/services text ("name port/proto [aliases] [# comment]"). Malformed
+ * Parse /etc/services text ("name port/proto[/proto...] [aliases] [# comment]"). Malformed
  * lines are skipped and counted; the first entry for a (port, proto) wins, as in
  * getservbyport(). 0 or -ENOMEM.
  */
 int services_parse(struct services *s, const char *buf, size_t len);
 /* Load a file; a missing file leaves the table empty and returns -errno. */
 int services_load(struct services *s, const char *path);
+/* The first entry for (port, proto), or NULL. */
+const struct service_entry *services_find(const struct services *s, uint16_t port, unsigned proto);
 /* Name registered for (port, proto), or NULL. Needs services_parse/load first. */
 const char *services_name(const struct services *s, uint16_t port, unsigned proto);
 void services_free(struct services *s);

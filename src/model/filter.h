@@ -25,6 +25,7 @@ struct ps_filter {
 	size_t ncommands;
 	uint32_t *uids; /* socket uid or any owner's uid */
 	size_t nuids;
+	bool all_netns; /* every network namespace, not only ours (--all-ns) */
 };
 
 #define PS_FAM_BIT(f) ((f) == PS_INET ? 1u : 2u)

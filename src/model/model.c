@@ -141,6 +141,23 @@ static void proc_free(struct ps_proc *p)
 		free(p->ancestry[i].exe);
 	}
 	free(p->ancestry);
+	free(p->slice);
+	free(p->container_name);
+	free(p->pod_uid);
+	free(p->supervisor_unit);
+	if (p->published) {
+		free(p->published->id);
+		free(p->published->name);
+		free(p->published);
+	}
+	if (p->activation) {
+		free(p->activation->socket_unit);
+		free(p->activation->service_unit);
+		for (size_t i = 0; i < p->activation->nunits; i++)
+			free(p->activation->units[i].socket_unit), free(p->activation->units[i].service_unit);
+		free(p->activation->units);
+		free(p->activation);
+	}
 }
 
 int snap_retain(struct ps_snapshot *s,
@@ -208,6 +225,18 @@ void snap_free(struct ps_snapshot *s)
 	free(s->socks);
 	free(s->procs);
 	free(s->owners);
+	for (size_t i = 0; i < s->nnets; i++)
+		free(s->nets[i].name), free(s->nets[i].cgroup);
+	free(s->nets);
+	for (size_t i = 0; i < s->nsockcgs; i++) {
+		struct ps_sockcg *c = &s->sockcgs[i];
+		free(c->path);
+		free(c->unit);
+		free(c->slice);
+		free(c->container);
+		free(c->container_name);
+	}
+	free(s->sockcgs);
 	memset(s, 0, sizeof *s);
 }
 

@@ -59,7 +59,13 @@ struct ps_socket {
 	uint8_t proto;	      /* enum ps_proto */
 	uint8_t state;	      /* enum ps_state */
 	uint8_t owner_status; /* enum ps_owner_status */
+	uint64_t cgroup_id;   /* cgroup2 id the socket was created in (INET_DIAG_CGROUP_ID), 0: unknown */
+	uint32_t sockcg;      /* 1 + index into ps_snapshot.sockcgs when labelled from cgroup_id, else 0 */
+	uint8_t v6only;	      /* IPv6 sockets: enum ps_v6only, from INET_DIAG_SKV6ONLY */
 };
+
+/* Whether an IPv6 socket also takes IPv4 (dual-stack). Zero (unknown) when the kernel did not say. */
+enum ps_v6only { PS_V6ONLY_UNKNOWN = 0, PS_V6ONLY_YES, PS_V6ONLY_NO };
 
 /* One process that holds at least one shown socket. Strings are raw bytes from /proc. */
 struct ps_proc {
@@ -82,6 +88,20 @@ struct ps_proc {
 	/* Parent chain, nearest parent first, up to the supervisor (filled by enrichment). */
 	struct ps_ancestor *ancestry;
 	size_t nancestry;
+	/* Service and container details (src/enrich/cgroup.c, src/platform/linux/svcinfo.c). */
+	const char *unit_type;	 /* "system", "user", "session" (static) or NULL */
+	char *slice;		 /* innermost slice (app.slice, system.slice), NULL when none */
+	uint32_t unit_uid;	 /* unit_type "user": the uid of user@UID.service */
+	bool have_unit_uid;
+	char *container_name;	 /* from the runtime's local state, NULL when unknown */
+	char *pod_uid;		 /* Kubernetes pod UID from a kubepods cgroup */
+	const char *pod_qos;	 /* "guaranteed", "burstable", "besteffort" (static) */
+	const char *supervisor_kind; /* "systemd", "systemd-unit", "container-shim", "sshd", "cron",
+				      * "tmux", "screen", "login-shell", "init" (static) or NULL */
+	int supervisor_pid;	 /* 0 when none */
+	char *supervisor_unit;	 /* for "systemd-unit": the unit whose boundary was reached */
+	struct ps_published *published; /* docker-proxy / conmon: the container behind the port */
+	struct ps_activation *activation; /* socket activation role, NULL when none */
 };
 
 /* One process in an owner's parent chain. */
@@ -89,6 +109,54 @@ struct ps_ancestor {
 	int pid;
 	char *name; /* comm */
 	char *exe;  /* NULL when unreadable */
+};
+
+/* A host port forwarded to a container (docker-proxy, Podman's conmon). */
+struct ps_published {
+	const char *runtime; /* "docker", "podman" (static) */
+	char *id;	     /* container id, NULL when unknown */
+	char *name;	     /* container name, NULL when unknown */
+	int container_port;  /* -1 when unknown */
+};
+
+/* How a process came to hold a listening socket through socket activation. */
+struct ps_activation {
+	const char *role;	/* "activator", "service", "inherited" (static) */
+	const char *by;		/* "systemd", "systemd-socket-activate" (static) or NULL */
+	int listen_fds;		/* LISTEN_FDS of a service, 0 otherwise */
+	char *socket_unit;	/* the .socket unit (from systemd over D-Bus), NULL when unknown */
+	char *service_unit;	/* the .service it starts, NULL when unknown */
+	const char *note;	/* why the units are unknown (static), NULL when known */
+	struct ps_actunit *units; /* activator: units per held socket (from systemd over D-Bus) */
+	size_t nunits;
+};
+
+/* The .socket unit behind one listening socket of an activator, and the service it starts. */
+struct ps_actunit {
+	uint64_t inode;
+	char *socket_unit;
+	char *service_unit; /* NULL when unknown */
+};
+
+/* What a socket's own cgroup says, for sockets whose owner could not be seen. */
+struct ps_sockcg {
+	uint64_t id;
+	char *path;		/* cgroup2 path, NULL when the id was not found */
+	char *unit;
+	const char *unit_type;
+	char *slice;
+	char *container;
+	const char *runtime;
+	char *container_name;
+};
+
+/* A network namespace seen while listing (--all-ns) or counting (census). */
+struct ps_netns {
+	uint64_t inode;
+	char *name;	 /* ip netns name or container name, NULL when unknown */
+	int pid;	 /* a process in it, 0 when only known from /run/netns */
+	char *cgroup;	 /* that process's cgroup, to name a container's namespace */
+	size_t listeners;
 };
 
 /* One (socket, process, fd) triple found by attribution. */
@@ -111,11 +179,21 @@ struct ps_snapshot {
 	size_t procs_scanned;
 	size_t procs_denied;
 	size_t procs_vanished;
-	bool privileged;   /* we ran as root */
+	bool privileged;   /* root, or CAP_SYS_PTRACE + CAP_DAC_READ_SEARCH */
 	uint64_t netns;	   /* our own network namespace (inode) */
 	const char *source; /* "netlink" or "procfs" */
 	size_t unattributed[PS_OWN__COUNT];
 	bool partial;
+	/* Network namespaces (src/platform/linux/netns.c) and socket cgroups (svcinfo.c). */
+	struct ps_netns *nets;
+	size_t nnets;
+	bool all_netns;		  /* every namespace was listed */
+	int netns_error;	  /* -errno why other namespaces could not be entered, 0 */
+	size_t netns_other;	  /* namespaces besides ours (census) */
+	size_t netns_other_listening; /* ... of which hold listening sockets */
+	struct ps_sockcg *sockcgs;
+	size_t nsockcgs;
+	const char *sockcg_note;  /* why socket cgroups could not be named (static), NULL */
 };
 
 /* Append a zeroed socket; returns it, or NULL when out of memory. */

@@ -6,13 +6,15 @@
 #include <time.h>
 
 #include "output.h"
+#include "columns_services.h"
+#include "verdict_out.h"
 
 const struct column columns[COL__COUNT] = {
 	[COL_PROTO] = {"proto", "PROTO", "proto", "protocol: tcp or udp, with 6 for IPv6", false, false},
 	[COL_LOCAL] = {"local", "LOCAL", "local.addr, local.port", "local address and port", false, false},
 	[COL_REMOTE] = {"remote", "REMOTE", "remote.addr, remote.port", "remote address and port (* when none)", false, false},
 	[COL_STATE] = {"state", "STATE", "state", "socket state (LISTEN, ESTAB, UNCONN, TIME-WAIT, ...)", false, false},
-	[COL_SERVICE] = {"service", "SERVICE", "-", "service name of the port from /etc/services", false, true},
+	[COL_SERVICE] = {"service", "SERVICE", "service.name", "registered name of the port from the layered port registry", false, true},
 	[COL_RECVQ] = {"recvq", "RECV-Q", "recv_q", "receive queue (for listeners: connections waiting for accept)", true, false},
 	[COL_SENDQ] = {"sendq", "SEND-Q", "send_q", "send queue (for listeners: the backlog)", true, false},
 	[COL_INODE] = {"inode", "INODE", "inode", "socket inode (0: no file, e.g. time-wait)", true, false},
@@ -27,6 +29,10 @@ const struct column columns[COL__COUNT] = {
 	[COL_CONTAINER] = {"container", "CONTAINER", "owners[].container", "container runtime and short id from the cgroup", false, true},
 	[COL_EXE] = {"exe", "EXE", "owners[].exe", "executable path", false, true},
 	[COL_COMMAND] = {"command", "COMMAND", "owners[].cmdline", "full command line", false, true},
+	[COL_NETNS] = {"netns", "NETNS", "netns, netns_name", "network namespace: ip netns or container name, else inode", false, true},
+	[COL_SUPERVISOR] = {"supervisor", "SUPERVISOR", "owners[].supervisor", "what keeps the process running (systemd unit, container shim, sshd, cron, tmux, login shell)", false, true},
+	[COL_EXPOSURE] = {"exposure", "EXPOSURE", "exposure.scope", "who can reach it: loopback, link-local, private, public, all-interfaces", false, false},
+	[COL_FINDINGS] = {"findings", "FINDINGS", "findings[].severity", "worst finding about the port and its owner (+N more), see --findings", false, false},
 };
 
 int columns_parse(const char *list, enum col_id *cols, size_t *ncols, char *why, size_t whylen)
@@ -67,6 +73,8 @@ void columns_default(enum col_id *cols, size_t *ncols, bool all, bool numeric)
 	cols[n++] = COL_STATE;
 	if (!numeric)
 		cols[n++] = COL_SERVICE;
+	cols[n++] = COL_EXPOSURE;
+	cols[n++] = COL_FINDINGS;
 	cols[n++] = COL_PID;
 	cols[n++] = COL_USER;
 	cols[n++] = COL_PROGRAM;
@@ -148,6 +156,8 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 	case COL_STATE:
 		return buf_puts(out, state_label(k->proto, k->state));
 	case COL_SERVICE:
+		if (ctx->verdicts)
+			return column_verdict(ctx, k, c, out);
 		name = service_of(ctx, k);
 		return name ? buf_puts(out, name) : 0;
 	case COL_RECVQ:
@@ -187,10 +197,16 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 		return buf_puts(out, b);
 	}
 	case COL_UNIT:
-		return p && p->unit ? buf_puts(out, p->unit) : 0;
+		return column_unit(s, k, p, out);
 	case COL_CONTAINER:
-		return p && p->container ? buf_printf(out, "%s:%.12s", p->container_runtime, p->container)
-					 : 0;
+		return column_container(s, k, p, out);
+	case COL_NETNS:
+		return column_netns(s, k, out);
+	case COL_SUPERVISOR:
+		return p ? column_supervisor(p, out) : 0;
+	case COL_EXPOSURE:
+	case COL_FINDINGS:
+		return ctx->verdicts ? column_verdict(ctx, k, c, out) : 0;
 	case COL_EXE:
 		return p && p->exe ? buf_puts(out, p->exe) : 0;
 	case COL_COMMAND:

@@ -5,7 +5,9 @@
 #include <time.h>
 
 #include "../util/escape.h"
+#include "json_services.h"
 #include "output.h"
+#include "verdict_out.h"
 
 #define JSON_SCHEMA 1
 
@@ -91,12 +93,7 @@ static int jowner(struct buf *b, const struct render_ctx *ctx, const struct ps_o
 	if (!rc)
 		rc = jstr_or_null(b, p->unit);
 	if (!rc)
-		rc = buf_puts(b, ",\"container\":");
-	if (!rc && p->container)
-		rc = buf_printf(b, "{\"runtime\":\"%s\",\"id\":\"%s\",\"name\":null}",
-				p->container_runtime, p->container);
-	else if (!rc)
-		rc = buf_puts(b, "null");
+		rc = json_owner_services(b, p, &ctx->snap->socks[o->sock]); /* unit_type, slice, ... */
 	if (!rc)
 		rc = buf_printf(b, ",\"vanished\":%s}", p->vanished ? "true" : "false");
 	return rc;
@@ -120,24 +117,57 @@ static int jsocket(struct buf *b, const struct render_ctx *ctx, const struct ps_
 	if (!rc)
 		rc = jstr_or_null(b, users_name(ctx->users, k->uid));
 	if (!rc)
-		rc = buf_printf(b, ",\"inode\":%" PRIu64 ",\"netns\":%" PRIu64
-				   ",\"owner_status\":\"%s\",\"owners\":[",
-				k->inode, k->netns, owner_status_name(k->owner_status));
+		rc = buf_printf(b, ",\"inode\":%" PRIu64 ",\"netns\":%" PRIu64, k->inode, k->netns);
+	if (!rc)
+		rc = json_socket_services(b, ctx->snap, k); /* netns_name, cgroup_unit */
+	if (!rc)
+		rc = buf_printf(b, ",\"owner_status\":\"%s\",\"owners\":[",
+				owner_status_name(k->owner_status));
 	for (size_t i = 0; i < k->owner_count && !rc; i++) {
 		if (i)
 			rc = buf_putc(b, ',');
 		if (!rc)
 			rc = jowner(b, ctx, snap_owner(ctx->snap, k, i));
 	}
-	return rc ? rc : buf_puts(b, "]}");
+	if (!rc)
+		rc = buf_putc(b, ']');
+	if (!rc)
+		rc = json_socket_verdict(b, ctx, k); /* service, exposure, findings */
+	return rc ? rc : buf_putc(b, '}');
+}
+
+/* The snapshot keys: "host", "boot_id", "time". */
+static int jheader(struct buf *b, const struct json_header *h)
+{
+	int rc = buf_puts(b, "\"host\":");
+	if (!rc)
+		rc = jstr_or_null(b, h->host);
+	if (!rc)
+		rc = buf_puts(b, ",\"boot_id\":");
+	if (!rc)
+		rc = jstr_or_null(b, h->boot_id);
+	if (!rc)
+		rc = buf_puts(b, ",\"time\":");
+	if (!rc)
+		rc = jstr_or_null(b, h->time);
+	return rc ? rc : buf_putc(b, ',');
+}
+
+int render_json_socket(struct buf *b, const struct render_ctx *ctx, const struct ps_socket *k)
+{
+	return jsocket(b, ctx, k);
 }
 
 int render_json(FILE *fp, const struct render_ctx *ctx)
 {
 	const struct ps_snapshot *s = ctx->snap;
 	struct buf b = {0};
-	int rc = buf_printf(&b, "{\"schema\":%d,\"partial\":%s,\"source\":\"%s\",\"sockets\":[",
-			    JSON_SCHEMA, s->partial ? "true" : "false", s->source ? s->source : "none");
+	int rc = buf_printf(&b, "{\"schema\":%d,", JSON_SCHEMA);
+	if (!rc && ctx->header)
+		rc = jheader(&b, ctx->header);
+	if (!rc)
+		rc = buf_printf(&b, "\"partial\":%s,\"source\":\"%s\",\"sockets\":[",
+				s->partial ? "true" : "false", s->source ? s->source : "none");
 	for (size_t k = 0; k < s->nsocks && !rc; k++) {
 		rc = buf_puts(&b, k ? ",\n" : "\n");
 		if (!rc)
@@ -151,10 +181,16 @@ int render_json(FILE *fp, const struct render_ctx *ctx)
 		rc = buf_printf(&b,
 				"\n],\"unattributed\":{\"no-permission\":%zu,\"kernel\":%zu,\"vanished\":%zu},"
 				"\"processes\":{\"scanned\":%zu,\"denied\":%zu,\"vanished\":%zu},"
-				"\"privileged\":%s}\n",
+				"\"privileged\":%s",
 				s->unattributed[PS_OWN_NOPERM], s->unattributed[PS_OWN_KERNEL],
 				s->unattributed[PS_OWN_VANISHED], s->procs_scanned, s->procs_denied,
 				s->procs_vanished, s->privileged ? "true" : "false");
+	if (!rc)
+		rc = json_snapshot_services(&b, s); /* "namespaces" */
+	if (!rc)
+		rc = json_verdict_summary(&b, ctx); /* "packages", "sockets_by_worst_finding" */
+	if (!rc)
+		rc = buf_puts(&b, "}\n");
 	if (!rc)
 		fwrite(b.data, 1, b.len, fp);
 	buf_free(&b);

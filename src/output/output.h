@@ -30,6 +30,10 @@ enum col_id {
 	COL_CONTAINER,
 	COL_EXE,
 	COL_COMMAND,
+	COL_NETNS,
+	COL_SUPERVISOR,
+	COL_EXPOSURE,
+	COL_FINDINGS,
 	COL__COUNT
 };
 
@@ -54,11 +58,22 @@ struct render_opts {
 	size_t ncols;
 };
 
+/* Where and when a snapshot was taken: extra top-level JSON keys (NULL values print null). */
+struct json_header {
+	const char *host;
+	const char *boot_id;
+	const char *time; /* RFC 3339 UTC */
+};
+
+struct verdicts;
+
 struct render_ctx {
 	const struct ps_snapshot *snap;
 	const struct services *svc; /* NULL: no names */
 	struct users *users;
 	struct render_opts o;
+	const struct json_header *header; /* snapshot: "host", "boot_id", "time"; NULL: none */
+	const struct verdicts *verdicts;  /* service, exposure, findings per socket (enrich/verdict.h); NULL: none */
 };
 
 /* Parse "-o proto,local,pid" into cols. 0 or -EINVAL with *why naming the bad word. */
@@ -77,5 +92,7 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 int render_table(FILE *fp, const struct render_ctx *ctx);
 int render_csv(FILE *fp, const struct render_ctx *ctx);
 int render_json(FILE *fp, const struct render_ctx *ctx);
+/* One socket object of the --json document (as in "sockets"), appended to b. 0 or -ENOMEM. */
+int render_json_socket(struct buf *b, const struct render_ctx *ctx, const struct ps_socket *k);
 
 #endif

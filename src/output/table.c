@@ -30,6 +30,10 @@ static const char *cell_color(enum col_id c, const char *text)
 		return "\033[36m";
 	if (c == COL_PROGRAM && text[0] == '[')
 		return strcmp(text, "[no-permission]") == 0 ? "\033[33m" : "\033[2m";
+	if (c == COL_FINDINGS && strncmp(text, "alert", 5) == 0)
+		return "\033[1;31m";
+	if (c == COL_FINDINGS && strncmp(text, "warning", 7) == 0)
+		return "\033[33m";
 	return NULL;
 }
 

@@ -21,6 +21,7 @@ int buf_reserve(struct buf *b, size_t extra)
 		return -ENOMEM;
 	b->data = p;
 	b->cap = cap;
+	b->data[b->len] = '\0'; /* the content is a C string from the first allocation on */
 	return 0;
 }
 

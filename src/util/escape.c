@@ -150,7 +150,7 @@ int esc_csv(struct buf *out, const char *s, size_t n)
 	if (rc)
 		goto done;
 	const char *t = tmp.data ? tmp.data : "";
-	if (strpbrk(t, ",\" ") == NULL) {
+	if (!memchr(t, ',', tmp.len) && !memchr(t, '"', tmp.len) && !memchr(t, ' ', tmp.len)) {
 		rc = buf_append(out, t, tmp.len);
 		goto done;
 	}
@@ -165,26 +165,63 @@ done:
 	return rc;
 }
 
+/* Terminal cells of one code point: 0 for combining marks and zero-width
+ * characters, 2 for East Asian wide and fullwidth ones, else 1. */
+static size_t cp_width(uint32_t cp)
+{
+	static const uint32_t zero[][2] = {
+		{0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x0610, 0x061A},
+		{0x064B, 0x065F}, {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF}, {0x200B, 0x200D},
+		{0x20D0, 0x20FF}, {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F},
+	};
+	static const uint32_t wide[][2] = {
+		{0x1100, 0x115F},   {0x231A, 0x231B},	{0x2329, 0x232A},   {0x23E9, 0x23EC},
+		{0x2E80, 0x303E},   {0x3041, 0x33FF},	{0x3400, 0x4DBF},   {0x4E00, 0x9FFF},
+		{0xA000, 0xA4CF},   {0xA960, 0xA97F},	{0xAC00, 0xD7A3},   {0xF900, 0xFAFF},
+		{0xFE10, 0xFE19},   {0xFE30, 0xFE6F},	{0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},
+		{0x1F300, 0x1F64F}, {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
+	};
+	if (cp < 0x300)
+		return 1;
+	for (size_t i = 0; i < sizeof zero / sizeof zero[0]; i++)
+		if (cp >= zero[i][0] && cp <= zero[i][1])
+			return 0;
+	for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++)
+		if (cp >= wide[i][0] && cp <= wide[i][1])
+			return 2;
+	return 1;
+}
+
+/* Length and width of the character at s[0..n); a stray byte counts as one cell. */
+static size_t next_char(const char *s, size_t n, size_t *cells)
+{
+	uint32_t cp;
+	size_t len = utf8_decode((const unsigned char *)s, n, &cp);
+	if (len == 0) {
+		*cells = 1;
+		return 1;
+	}
+	*cells = cp_width(cp);
+	return len;
+}
+
 size_t text_width(const char *s, size_t n)
 {
-	size_t w = 0;
-	for (size_t i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			w++;
+	size_t w = 0, cells;
+	for (size_t i = 0; i < n; i += next_char(s + i, n - i, &cells), w += cells)
+		;
 	return w;
 }
 
-size_t text_prefix(const char *s, size_t n, size_t cells)
+size_t text_prefix(const char *s, size_t n, size_t max)
 {
 	size_t w = 0, i = 0;
 	while (i < n) {
-		size_t j = i + 1;
-		while (j < n && ((unsigned char)s[j] & 0xC0) == 0x80)
-			j++;
-		if (w + 1 > cells)
+		size_t cells, len = next_char(s + i, n - i, &cells);
+		if (w + cells > max)
 			break;
-		w++;
-		i = j;
+		w += cells;
+		i += len;
 	}
 	return i;
 }

@@ -32,10 +32,10 @@ int esc_json(struct buf *out, const char *s, size_t n);
 /* Append s[0..n) as one CSV field: esc_text, then quoted when needed (RFC 4180). */
 int esc_csv(struct buf *out, const char *s, size_t n);
 
-/* Number of terminal cells s[0..n) takes, counting one per code point (input is esc_text output). */
+/* Terminal cells s[0..n) takes (East Asian wide characters count two, combining marks none). */
 size_t text_width(const char *s, size_t n);
 
-/* Longest prefix of s[0..n) that fits in `cells` cells without splitting a code point. */
-size_t text_prefix(const char *s, size_t n, size_t cells);
+/* Longest prefix of s[0..n) that fits in `max` cells without splitting a character. */
+size_t text_prefix(const char *s, size_t n, size_t max);
 
 #endif

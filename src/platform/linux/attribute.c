@@ -134,7 +134,8 @@ static int scan_proc(struct scan *sc)
 static int recheck(struct ps_snapshot *snap, const struct ps_filter *f)
 {
 	struct ps_snapshot now = {0};
-	int rc = platform_collect(&now, f);
+	/* with --all-ns the sockets of every namespace need rechecking, not only ours */
+	int rc = f->all_netns ? platform_collect_all_netns(&now, f) : platform_collect(&now, f);
 	struct ps_inode_index ix = {0};
 	if (!rc)
 		rc = inode_index_build(&ix, &now);

@@ -92,6 +92,25 @@ int sockdiag_parse_msg(const void *msg, size_t len, unsigned proto, struct ps_so
 	k->send_q = d.idiag_wqueue;
 	k->uid = d.idiag_uid;
 	k->inode = d.idiag_inode;
+	/* Attributes: INET_DIAG_SKV6ONLY (sent for listening and unconnected IPv6
+	 * sockets) tells whether a :: bind also takes IPv4; INET_DIAG_CGROUP_ID names
+	 * the cgroup the socket was created in (kernels with cgroup support). */
+	size_t at = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof d);
+	while (at + NLA_HDRLEN <= h.nlmsg_len) {
+		struct nlattr a;
+		memcpy(&a, (const char *)msg + at, sizeof a);
+		if (a.nla_len < NLA_HDRLEN || a.nla_len > h.nlmsg_len - at)
+			break;
+		if ((a.nla_type & NLA_TYPE_MASK) == INET_DIAG_SKV6ONLY && a.nla_len > NLA_HDRLEN) {
+			uint8_t v;
+			memcpy(&v, (const char *)msg + at + NLA_HDRLEN, 1);
+			if (d.idiag_family == AF_INET6)
+				k->v6only = v ? PS_V6ONLY_YES : PS_V6ONLY_NO;
+		}
+		if ((a.nla_type & NLA_TYPE_MASK) == INET_DIAG_CGROUP_ID && a.nla_len >= NLA_HDRLEN + 8)
+			memcpy(&k->cgroup_id, (const char *)msg + at + NLA_HDRLEN, 8);
+		at += NLA_ALIGN(a.nla_len);
+	}
 	return 0;
 }
 
@@ -99,8 +118,10 @@ int sockdiag_parse_batch(const void *buf, size_t len, unsigned proto, const stru
 			 struct ps_snapshot *snap)
 {
 	const char *p = buf;
-	while (len >= NLMSG_HDRLEN) {
+	while (len > 0) {
 		struct nlmsghdr h;
+		if (len < NLMSG_HDRLEN)
+			return -EBADMSG; /* a truncated header, not "more to come" */
 		memcpy(&h, p, sizeof h);
 		if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len)
 			return -EBADMSG;

@@ -22,3 +22,31 @@ int platform_describe(struct ps_snapshot *snap)
 	(void)snap;
 	return -ENOSYS;
 }
+
+int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	return -ENOSYS;
+}
+
+void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n)
+{
+	(void)a;
+	(void)n;
+}
+
+int platform_ephemeral_range(uint16_t *lo, uint16_t *hi)
+{
+	(void)lo;
+	(void)hi;
+	return -ENOSYS;
+}
+
+int platform_exe_check(int pid, const char *exe, struct ps_exe_check *out)
+{
+	(void)pid;
+	(void)exe;
+	(void)out;
+	return -ENOSYS;
+}

@@ -1,0 +1,528 @@
+/* watch.c — `portsleuth watch`: poll, diff and print one line per change; destroy notifications between polls. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../model/diff.h"
+#include "../platform/platform.h"
+#include "changes.h"
+#include "cli.h"
+#include "common.h"
+
+static const char usage[] =
+	"Usage: portsleuth watch [OPTIONS] [PORT]...\n"
+	"Watch sockets live: print one line per change, with a timestamp: new, closed,\n"
+	"owner-changed, exposure-changed, address-changed, state-changed. Listening\n"
+	"sockets by default, every socket with -a. Sockets that open and close between\n"
+	"two polls are caught from the kernel's sock_diag destroy notifications; when\n"
+	"they are unavailable, the first line says such sockets are not seen.\n"
+	"\n"
+	"  -i, --interval SEC     seconds between polls (default 1, fractions allowed)\n"
+	"      --count N          stop after N polls\n"
+	"      --duration SEC     stop after SEC seconds\n"
+	"      --json             one JSON object per line (per event)\n"
+	"      --log FILE         also append the events to FILE (no colour)\n"
+	"      --poll-only        do not subscribe to destroy notifications (with -a on a\n"
+	"                         busy host every closed connection sends one)\n"
+	"      --color WHEN       auto (only on a terminal, never with NO_COLOR), always, never\n"
+	"  -a, -t, -u, -4, -6, -p, -c, --user, --state, PORT   which sockets, as in\n"
+	"                         `portsleuth --help`\n"
+	"  -h, --help             this help\n"
+	"\n"
+	"Stops cleanly on SIGINT or SIGTERM. Exit status: 0 stopped, 2 usage error, 3 failure.\n";
+
+enum { OPT_INTERVAL = 512, OPT_COUNT, OPT_DURATION, OPT_LOG, OPT_POLL_ONLY };
+
+struct watch_opts {
+	double interval, duration;
+	unsigned long count;
+	const char *log;
+	bool poll_only;
+};
+
+static int parse_seconds(const char *arg, double *out, const char *what)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(v) || v <= 0 || v > 86400 * 365) {
+		cli_usage_error(what, arg, "a number of seconds greater than 0, such as 1 or 0.5");
+		return EXIT_USAGE;
+	}
+	*out = v;
+	return 0;
+}
+
+static int on_extra(int val, const char *arg, void *ctx)
+{
+	struct watch_opts *wo = ctx;
+	switch (val) {
+	case OPT_INTERVAL:
+		return parse_seconds(arg, &wo->interval, "invalid --interval");
+	case OPT_DURATION:
+		return parse_seconds(arg, &wo->duration, "invalid --duration");
+	case OPT_COUNT: {
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(arg, &end, 10);
+		if (errno || end == arg || *end || *arg == '-' || v == 0) {
+			cli_usage_error("invalid --count", arg, "a number of polls, 1 or more");
+			return EXIT_USAGE;
+		}
+		wo->count = v;
+		return 0;
+	}
+	case OPT_POLL_ONLY:
+		wo->poll_only = true;
+		return 0;
+	default:
+		wo->log = arg;
+		return 0;
+	}
+}
+
+/* SIGINT / SIGTERM: the handler writes to a pipe the loop polls, so no signal is lost. */
+static int sig_pipe[2] = {-1, -1};
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	int e = errno;
+	stop_signal = sig;
+	if (sig_pipe[1] >= 0 && write(sig_pipe[1], "x", 1) < 0) {
+		/* the pipe is full: a stop is already pending */
+	}
+	errno = e;
+}
+
+static double now_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Where events go and how. */
+struct sink {
+	bool json, color;
+	FILE *log;
+	struct buf line;
+	int error; /* first write error (-errno) */
+	unsigned long events;
+};
+
+static void time_local(char *out, size_t outlen)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	struct tm tm;
+	time_t t = tv.tv_sec;
+	localtime_r(&t, &tm);
+	char base[32];
+	strftime(base, sizeof base, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(out, outlen, "%s.%03d", base, (int)(tv.tv_usec / 1000));
+}
+
+static void sink_write(struct sink *k, const char *plain, size_t plen, const char *colored, size_t clen)
+{
+	if (fwrite(colored, 1, clen, stdout) != clen || fflush(stdout))
+		k->error = k->error ? k->error : -(errno ? errno : EIO);
+	if (k->log && (fwrite(plain, 1, plen, k->log) != plen || fflush(k->log)))
+		k->error = k->error ? k->error : -(errno ? errno : EIO);
+}
+
+/* Emit one change; via_destroy: learnt from a destroy notification; short_lived: opened after the last poll. */
+static void emit(struct sink *k, const struct diff_change *c, const struct diff_side *a,
+		 const struct diff_side *b, bool via_destroy, bool short_lived)
+{
+	struct buf *l = &k->line;
+	buf_clear(l);
+	int rc;
+	if (k->json) {
+		char t[40];
+		time_utc(t, sizeof t, true);
+		rc = buf_printf(l, "{\"time\":\"%s\",", t);
+		if (!rc)
+			rc = change_json(l, c, a, b);
+		if (!rc)
+			rc = buf_printf(l, ",\"seen_by\":\"%s\",\"short_lived\":%s}\n",
+					via_destroy ? "destroy-notification" : "poll", short_lived ? "true" : "false");
+		if (!rc)
+			sink_write(k, l->data, l->len, l->data, l->len);
+	} else {
+		char t[40];
+		time_local(t, sizeof t);
+		const char *suffix = short_lived ? "  (short-lived: opened and closed between polls)"
+				     : via_destroy ? "  (destroy notification)" : "";
+		struct buf plain = {0};
+		rc = buf_printf(&plain, "%s  ", t);
+		if (!rc)
+			rc = change_text(&plain, c, a, b, false);
+		if (!rc)
+			rc = buf_printf(&plain, "%s\n", suffix);
+		if (!rc && k->color) {
+			rc = buf_printf(l, "%s  ", t);
+			if (!rc)
+				rc = change_text(l, c, a, b, true);
+			if (!rc)
+				rc = buf_printf(l, "%s\n", suffix);
+		}
+		if (!rc)
+			sink_write(k, plain.data, plain.len, k->color ? l->data : plain.data,
+				   k->color ? l->len : plain.len);
+		buf_free(&plain);
+	}
+	if (rc && !k->error)
+		k->error = rc;
+	k->events++;
+}
+
+/* A status line (start, stop, lost notifications): text or {"time","kind",...}. */
+static void status(struct sink *k, const char *kind, const char *json_extra, const char *text)
+{
+	struct buf *l = &k->line;
+	buf_clear(l);
+	char t[40];
+	int rc;
+	if (k->json) {
+		time_utc(t, sizeof t, true);
+		rc = buf_printf(l, "{\"time\":\"%s\",\"kind\":\"%s\"%s%s}\n", t, kind, json_extra ? "," : "",
+				json_extra ? json_extra : "");
+	} else {
+		time_local(t, sizeof t);
+		rc = buf_printf(l, "%s  %-16s %s\n", t, kind, text);
+	}
+	if (!rc)
+		sink_write(k, l->data, l->len, l->data, l->len);
+}
+
+/* The previous poll, indexed by identity, with sockets already reported closed marked gone. */
+struct prev_state {
+	struct ps_snapshot snap;
+	uint32_t *order; /* socket indexes sorted by identity */
+	bool *gone;
+	struct ps_socket *recent_closed; /* identities the last poll reported closed */
+	size_t nrecent;
+};
+
+static const struct ps_snapshot *order_snap;
+
+static int cmp_order(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	int c = diff_cmp_identity(&order_snap->socks[a], &order_snap->socks[b]);
+	return c ? c : (a > b) - (a < b);
+}
+
+static int prev_index(struct prev_state *p)
+{
+	free(p->order);
+	free(p->gone);
+	p->order = malloc((p->snap.nsocks + 1) * sizeof *p->order);
+	p->gone = calloc(p->snap.nsocks + 1, sizeof *p->gone);
+	if (!p->order || !p->gone)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->snap.nsocks; i++)
+		p->order[i] = (uint32_t)i;
+	order_snap = &p->snap;
+	qsort(p->order, p->snap.nsocks, sizeof *p->order, cmp_order);
+	return 0;
+}
+
+static void prev_free(struct prev_state *p)
+{
+	snap_free(&p->snap);
+	free(p->order);
+	free(p->gone);
+	free(p->recent_closed);
+	memset(p, 0, sizeof *p);
+}
+
+/* First position in order[] whose identity is not below k's. */
+static size_t lower_bound(const struct prev_state *p, const struct ps_socket *k)
+{
+	size_t lo = 0, hi = p->snap.nsocks;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (diff_cmp_identity(&p->snap.socks[p->order[mid]], k) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool keep_not_gone(const struct ps_snapshot *s, const struct ps_socket *k, const void *ctx)
+{
+	const bool *gone = ctx;
+	return !gone[k - s->socks];
+}
+
+/* What a destroyed socket was, for the query: a listener (or unconnected UDP) or a connection. */
+static void infer_state(struct ps_socket *k)
+{
+	bool unconnected = k->remote.port == 0 && addr_is_any(&k->remote.addr);
+	if (k->proto == PS_TCP)
+		k->state = unconnected ? PS_ST_LISTEN : PS_ST_ESTABLISHED;
+	else
+		k->state = unconnected ? PS_ST_CLOSE : PS_ST_ESTABLISHED;
+}
+
+/* Handle one batch of destroy notifications (in dead). */
+static void on_destroyed(struct sink *k, struct prev_state *p, struct ps_snapshot *dead,
+			 const struct ps_filter *f)
+{
+	struct diff_side pside = {.snap = &p->snap}, dside = {.snap = dead};
+	for (size_t i = 0; i < dead->nsocks; i++) {
+		struct ps_socket *d = &dead->socks[i];
+		d->netns = p->snap.netns;
+		size_t at = lower_bound(p, d), alive = 0, first = at;
+		long mark = -1;
+		for (size_t j = at; j < p->snap.nsocks && diff_cmp_identity(&p->snap.socks[p->order[j]], d) == 0; j++)
+			if (!p->gone[p->order[j]]) {
+				alive++;
+				if (mark < 0)
+					mark = p->order[j];
+			}
+		if (mark >= 0) {
+			p->gone[mark] = true;
+			if (alive == 1) {
+				struct diff_change c = {.kind = DIFF_CLOSED, .before = (long)p->order[first], .after = -1,
+							.nbefore = 1, .exp_before = diff_exposure(&pside, p->order[first])};
+				emit(k, &c, &pside, NULL, true, false);
+			}
+			continue;
+		}
+		if (first < p->snap.nsocks && diff_cmp_identity(&p->snap.socks[p->order[first]], d) == 0)
+			continue; /* every socket of that identity already reported */
+		bool recent = false;
+		for (size_t j = 0; j < p->nrecent && !recent; j++)
+			recent = diff_cmp_identity(&p->recent_closed[j], d) == 0;
+		if (recent)
+			continue; /* the poll already reported it closed */
+		infer_state(d);
+		if (!filter_match_socket(f, d))
+			continue;
+		d->owner_status = PS_OWN_VANISHED;
+		struct diff_change c = {.kind = DIFF_NEW, .before = -1, .after = (long)i, .nafter = 1,
+					.exp_after = diff_exposure(&dside, i)};
+		emit(k, &c, NULL, &dside, true, true);
+		c = (struct diff_change){.kind = DIFF_CLOSED, .before = (long)i, .after = -1, .nbefore = 1,
+					 .exp_before = c.exp_after};
+		emit(k, &c, &dside, NULL, true, true);
+	}
+}
+
+/* One poll: list, compare with the previous poll, emit, and make it the new previous. */
+static int poll_once(struct sink *k, struct prev_state *p, const struct ps_filter *f)
+{
+	struct ps_snapshot cur = {0};
+	int code = cli_collect(f, &cur);
+	if (code) {
+		snap_free(&cur);
+		return code;
+	}
+	/* sockets already reported closed by a notification are not compared again */
+	if (p->gone && snap_retain(&p->snap, keep_not_gone, p->gone)) {
+		snap_free(&cur);
+		return EXIT_FAILURE_;
+	}
+	struct diff_side a = {.snap = &p->snap}, b = {.snap = &cur};
+	struct diff_result r;
+	if (diff_compute(&a, &b, &r)) {
+		snap_free(&cur);
+		return EXIT_FAILURE_;
+	}
+	size_t nclosed = r.count[DIFF_CLOSED] + r.count[DIFF_EXPOSURE] + r.count[DIFF_ADDRESS];
+	struct ps_socket *rc = malloc((nclosed + 1) * sizeof *rc);
+	size_t nrc = 0;
+	for (size_t i = 0; i < r.n; i++) {
+		const struct diff_change *c = &r.v[i];
+		emit(k, c, &a, &b, false, false);
+		if (rc && c->before >= 0 && c->kind != DIFF_OWNER && c->kind != DIFF_STATE && nrc < nclosed)
+			rc[nrc++] = p->snap.socks[c->before];
+	}
+	diff_free(&r);
+	uint64_t netns = cur.netns;
+	snap_free(&p->snap);
+	p->snap = cur;
+	p->snap.netns = netns;
+	free(p->recent_closed);
+	p->recent_closed = rc;
+	p->nrecent = rc ? nrc : 0;
+	return prev_index(p) ? EXIT_FAILURE_ : 0;
+}
+
+static int run(struct cli_options *o, const struct watch_opts *wo)
+{
+	struct sink k = {.json = o->format == FMT_JSON};
+	struct prev_state p = {0};
+	struct platform_sockevents *ev = NULL;
+	struct ps_snapshot dead = {0};
+	int code = EXIT_FAILURE_;
+	k.color = !k.json && cli_color_for(stdout, o->color);
+	if (wo->log) {
+		int fd = open(wo->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		if (fd < 0 || !(k.log = fdopen(fd, "a"))) {
+			fprintf(stderr, "portsleuth: cannot open log %s: %s\n", wo->log, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return EXIT_USAGE;
+		}
+	}
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK)) {
+		fprintf(stderr, "portsleuth: cannot set up signal handling: %s\n", strerror(errno));
+		goto done;
+	}
+	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, old_pipe;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	struct sigaction ign = {.sa_handler = SIG_IGN};
+	sigaction(SIGPIPE, &ign, &old_pipe); /* a closed stdout is a write error, then a clean stop */
+
+	int everr = wo->poll_only ? -ECANCELED : platform_sockevents_open(&ev);
+	/* the first listing is the reference; only changes from it are printed */
+	if ((code = cli_collect(&o->filter, &p.snap)) || prev_index(&p)) {
+		code = code ? code : EXIT_FAILURE_;
+		goto restore;
+	}
+	code = EXIT_FAILURE_;
+	{
+		struct buf js = {0}, tx = {0};
+		const char *why = everr == -ECANCELED ? "are off (--poll-only)"
+				  : everr == -EPERM ? "are not permitted here (CAP_NET_ADMIN may help)"
+				  : everr == -ENOSYS ? "do not exist on this platform"
+						     : strerror(-everr);
+		buf_printf(&js, "\"interval\":%g,\"sockets\":%zu,\"destroy_notifications\":%s,\"note\":", wo->interval,
+			   p.snap.nsocks, everr ? "false" : "true");
+		if (everr) {
+			struct buf n = {0};
+			buf_printf(&n, "short-lived sockets between polls are not seen: sock_diag destroy notifications %s", why);
+			json_string(&js, n.data);
+			buf_free(&n);
+		} else {
+			buf_puts(&js, "null");
+		}
+		buf_printf(&tx, "watching %zu %s socket%s every %gs; %s%s", p.snap.nsocks, o->all ? "" : "listening",
+			   p.snap.nsocks == 1 ? "" : "s", wo->interval,
+			   everr ? "short-lived sockets between polls are NOT seen: sock_diag destroy notifications "
+				 : "short-lived sockets between polls are caught (sock_diag destroy notifications)",
+			   everr ? why : "");
+		status(&k, "start", js.data, tx.data);
+		buf_free(&js);
+		buf_free(&tx);
+	}
+
+	double start = now_mono(), next = start + wo->interval;
+	double end = wo->duration > 0 ? start + wo->duration : 0;
+	unsigned long polls = 0, lost = 0;
+	while (!stop_signal && !k.error) {
+		double t = now_mono();
+		if (end && t >= end)
+			break;
+		double until = end && end < next ? end : next;
+		int timeout = until > t ? (int)ceil((until - t) * 1000) : 0;
+		struct pollfd pf[2] = {{.fd = sig_pipe[0], .events = POLLIN},
+				       {.fd = ev ? platform_sockevents_fd(ev) : -1, .events = POLLIN}};
+		int n = poll(pf, 2, timeout);
+		if (n < 0 && errno != EINTR) {
+			fprintf(stderr, "portsleuth: poll: %s\n", strerror(errno));
+			goto restore;
+		}
+		if (stop_signal || (n > 0 && (pf[0].revents & POLLIN)))
+			break;
+		if (n > 0 && (pf[1].revents & POLLIN)) {
+			long got = platform_sockevents_read(ev, &dead);
+			if (got == -ENOBUFS) {
+				lost++;
+				status(&k, "lost-events", "\"note\":\"the kernel dropped destroy notifications (queue full)\"",
+				       "the kernel dropped destroy notifications (queue full): some short-lived sockets were missed");
+			} else if (got < 0) {
+				fprintf(stderr, "portsleuth: reading destroy notifications: %s\n", strerror((int)-got));
+				goto restore;
+			}
+			on_destroyed(&k, &p, &dead, &o->filter);
+			snap_free(&dead);
+		}
+		if (now_mono() >= next) {
+			if ((code = poll_once(&k, &p, &o->filter)))
+				goto restore;
+			code = EXIT_FAILURE_;
+			polls++;
+			if (wo->count && polls >= wo->count)
+				break;
+			next += wo->interval;
+			double t2 = now_mono();
+			if (next <= t2) /* a slow poll: do not try to catch up */
+				next = t2 + wo->interval;
+		}
+	}
+	{
+		char js[160], tx[160];
+		snprintf(js, sizeof js, "\"polls\":%lu,\"events\":%lu,\"lost_notifications\":%lu,\"signal\":%d", polls,
+			 k.events, lost, (int)stop_signal);
+		snprintf(tx, sizeof tx, "after %lu poll%s and %lu event%s%s", polls, polls == 1 ? "" : "s", k.events,
+			 k.events == 1 ? "" : "s", stop_signal == SIGINT ? " (interrupted)" : stop_signal == SIGTERM ? " (terminated)" : "");
+		status(&k, "stop", js, tx);
+	}
+	if (k.error && k.error != -EPIPE)
+		fprintf(stderr, "portsleuth: cannot write events: %s\n", strerror(-k.error));
+	code = k.error && k.error != -EPIPE ? EXIT_FAILURE_ : EXIT_OK;
+restore:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+done:
+	platform_sockevents_close(ev);
+	snap_free(&dead);
+	prev_free(&p);
+	buf_free(&k.line);
+	for (int i = 0; i < 2; i++)
+		if (sig_pipe[i] >= 0) {
+			close(sig_pipe[i]);
+			sig_pipe[i] = -1;
+		}
+	if (k.log)
+		fclose(k.log);
+	return code;
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"interval", required_argument, NULL, OPT_INTERVAL},
+		{"count", required_argument, NULL, OPT_COUNT},
+		{"duration", required_argument, NULL, OPT_DURATION},
+		{"log", required_argument, NULL, OPT_LOG},
+		{"poll-only", no_argument, NULL, OPT_POLL_ONLY},
+		{NULL, 0, NULL, 0},
+	};
+	struct watch_opts wo = {.interval = 1.0};
+	struct cli_extra extra = {.longopts = longopts, .on_extra = on_extra, .ctx = &wo, .positional_ports = true};
+	struct cli_options o = {.format = FMT_TABLE};
+	/* -i SEC is --interval SEC */
+	char **av = calloc((size_t)argc + 1, sizeof *av);
+	if (!av)
+		return EXIT_FAILURE_;
+	for (int i = 0; i < argc; i++)
+		av[i] = strcmp(argv[i], "-i") == 0 ? "--interval" : argv[i];
+	int code = cli_parse_options(argc, av, &o, &extra, usage);
+	if (code < 0 && o.format == FMT_CSV) {
+		cli_usage_error("watch has no CSV form; use --json", NULL, NULL);
+		code = EXIT_USAGE;
+	}
+	if (code < 0)
+		code = run(&o, &wo);
+	cli_options_free(&o);
+	free(av);
+	return code;
+}

@@ -1,0 +1,110 @@
+/* registry.h — what a port number means: layered user files, our knowledge base, IANA, nmap, /etc/services. */
+#ifndef PS_REGISTRY_H
+#define PS_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "services.h"
+
+/* Protocol bits of a knowledge base entry (1 << enum ps_proto). */
+enum { KB_TCP = 1, KB_UDP = 2 };
+
+/* One port in the knowledge base (data/ports.tsv) or in a user file. NULL: not said. */
+struct kb_entry {
+	uint16_t port;
+	uint8_t protos;	      /* KB_TCP | KB_UDP */
+	const char *name;     /* never NULL */
+	const char *owners;   /* comma-separated program names that normally hold it */
+	const char *risk;     /* why exposure beyond localhost is dangerous */
+	const char *backdoor; /* comma-separated malware names known to use it */
+	const char *desc;
+};
+
+/* The compiled-in knowledge base, sorted by port (generated from data/ports.tsv). */
+extern const struct kb_entry kb_ports[];
+extern const size_t kb_nports;
+
+/* A line of a data file that was skipped. */
+struct reg_warning {
+	char *path;
+	size_t line;  /* 1-based */
+	char *why;
+	size_t more;  /* further malformed lines in the same file (services-format files) */
+	bool user_file; /* a --ports-file format file (one warning per line) */
+};
+
+/* One user file (the same format as data/ports.tsv; fields after the name optional). */
+struct reg_user_layer {
+	char *path;
+	struct kb_entry *e; /* sorted by port; strings owned */
+	size_t n, cap;
+};
+
+struct registry {
+	struct reg_user_layer *users; /* most specific first */
+	size_t nusers;
+	struct services iana, nmap, etc;
+	bool have_iana, have_nmap, have_etc;
+	char *etc_path; /* "/etc/services" or --services FILE */
+	uint16_t eph_lo, eph_hi; /* kernel ephemeral range; 0/0 when unknown */
+	struct reg_warning *warnings;
+	size_t nwarnings;
+};
+
+/* Where the layers come from; a NULL path skips that layer. */
+struct registry_paths {
+	const char *user[3]; /* --ports-file, ~/.config/portsleuth/ports, /etc/portsleuth/ports */
+	const char *iana;    /* /usr/share/wireshark/services */
+	const char *nmap;    /* /usr/share/nmap/nmap-services */
+	const char *services; /* /etc/services */
+};
+
+/* The standard locations; `ports_file` (may be NULL) and `services` (NULL: /etc/services) from the CLI. */
+void registry_default_paths(struct registry_paths *p, const char *ports_file, const char *services,
+			    char *home_buf, size_t home_len);
+
+/*
+ * Load every layer that exists. A missing file is skipped silently; malformed
+ * lines are skipped and listed in r->warnings (for the CLI to print). Returns 0,
+ * -ENOMEM, or -errno for paths->user[0] (the --ports-file the user asked for)
+ * when it cannot be read.
+ */
+int registry_load(struct registry *r, const struct registry_paths *paths);
+
+/*
+ * Add a user layer from text (used by registry_load and the unit tests), after
+ * the existing user layers. Malformed lines are recorded as warnings. 0 or -ENOMEM.
+ */
+int registry_add_user_text(struct registry *r, const char *path, const char *buf, size_t len);
+
+/* What the registry says about one port. Strings live as long as the registry. */
+struct port_info {
+	const char *name;     /* registered name; NULL when unknown or dynamic */
+	const char *desc;
+	const char *source;   /* the layer that answered: user file path, "portsleuth", "iana", "nmap", "/etc/services" */
+	const char *owners;   /* comma-separated expected owners, NULL */
+	const char *risk;
+	const char *backdoor; /* comma-separated malware names, NULL */
+	bool dynamic;	      /* in the kernel's ephemeral range or IANA 49152-65535 */
+};
+
+/*
+ * Look up (port, proto) through the layers, most specific first: the first layer
+ * with an entry gives name, description and source; owners, risk and backdoor
+ * come from the first user or knowledge base entry. For a dynamic port no name is
+ * guessed (only a user file names it) and info->dynamic says why. Returns whether
+ * anything is known (name, backdoor or dynamic).
+ */
+bool registry_lookup(const struct registry *r, uint16_t port, unsigned proto, struct port_info *info);
+
+/* Whether `name` (a process name or an executable's basename) is in the comma-separated `owners`. */
+bool registry_owner_matches(const char *owners, const char *name);
+
+/* The caveat that always goes with a backdoor-associated port. */
+extern const char registry_backdoor_caveat[];
+
+void registry_free(struct registry *r);
+
+#endif

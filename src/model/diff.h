@@ -1,0 +1,63 @@
+/* diff.h — what changed between two socket lists: identity of a socket and the kinds of change. */
+#ifndef PS_DIFF_H
+#define PS_DIFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+enum diff_kind {
+	DIFF_NEW = 0,	   /* an identity only in the second list */
+	DIFF_CLOSED,	   /* an identity only in the first list */
+	DIFF_OWNER,	   /* a different executable, unit or container behind the same identity */
+	DIFF_EXPOSURE,	   /* the same port re-bound to an address of another exposure class */
+	DIFF_ADDRESS,	   /* the same port re-bound to another address of the same class */
+	DIFF_STATE,	   /* the same identity in another state */
+	DIFF__COUNT
+};
+
+/* One side of a comparison: a model and, optionally, each socket's exposure as recorded. */
+struct diff_side {
+	const struct ps_snapshot *snap;
+	const uint8_t *exposure; /* per socket (enum ps_exposure), or NULL: classify the local address */
+};
+
+struct diff_change {
+	uint8_t kind;		  /* enum diff_kind */
+	uint8_t exp_before, exp_after; /* enum ps_exposure of each side (when that side exists) */
+	long before, after;	  /* socket index in the first / second list, -1 when absent */
+	uint32_t nbefore, nafter; /* sockets sharing that identity on each side (SO_REUSEPORT) */
+};
+
+struct diff_result {
+	struct diff_change *v; /* sorted by protocol, port, address, kind */
+	size_t n, cap;
+	size_t count[DIFF__COUNT];
+};
+
+/*
+ * Compare two lists. A socket's identity is (network namespace, protocol, local
+ * address, local port, remote address, remote port); for listeners the remote part
+ * is empty, so this is (netns, proto, local address, port). Each changed identity is
+ * reported once per kind. A listener that disappeared from one address and appeared
+ * on another address of the same port is one re-bind (DIFF_EXPOSURE or
+ * DIFF_ADDRESS), not a close and a new. Owners are compared only when both sides
+ * saw at least one owner; a restart (new pid, same program) is no change.
+ * 0 or -ENOMEM (out is then empty).
+ */
+int diff_compute(const struct diff_side *a, const struct diff_side *b, struct diff_result *out);
+
+/* Order of two sockets by identity (netns, proto, local, remote); 0 when the same identity. */
+int diff_cmp_identity(const struct ps_socket *x, const struct ps_socket *y);
+
+/* Exposure of socket i of a side. */
+uint8_t diff_exposure(const struct diff_side *s, size_t i);
+
+/* "new", "closed", "owner-changed", "exposure-changed", "address-changed", "state-changed". */
+const char *diff_kind_name(unsigned kind);
+
+void diff_free(struct diff_result *r);
+
+#endif

@@ -1,0 +1,431 @@
+/* policy.c — parse baseline policies, derive them from snapshots and check listeners against them. */
+#include "policy.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../enrich/exposure.h"
+#include "../util/buf.h"
+
+__attribute__((format(printf, 3, 4))) static int perr(struct policy_error *err, size_t line,
+						      const char *fmt, ...)
+{
+	if (err) {
+		err->line = line;
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		va_end(ap);
+	}
+	return -EBADMSG;
+}
+
+static void rule_free(struct policy_rule *r)
+{
+	free(r->exe);
+	free(r->unit);
+	free(r->container);
+	free(r->name);
+}
+
+void policy_free(struct policy *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		rule_free(&p->rules[i]);
+	free(p->rules);
+	memset(p, 0, sizeof *p);
+}
+
+static struct policy_rule *rule_add(struct policy *p)
+{
+	if (p->n == p->cap) {
+		size_t nc = p->cap ? p->cap * 2 : 16;
+		struct policy_rule *v = realloc(p->rules, nc * sizeof *v);
+		if (!v)
+			return NULL;
+		p->rules = v;
+		p->cap = nc;
+	}
+	struct policy_rule *r = &p->rules[p->n++];
+	memset(r, 0, sizeof *r);
+	r->max_exposure = -1;
+	r->sock = -1;
+	return r;
+}
+
+/*
+ * Next word of the line at *pp (before end) into tok, unquoting "..." parts.
+ * 1 a word, 0 none left (end or a comment), -EBADMSG (unterminated quote), -ENOMEM.
+ */
+static int next_word(const char **pp, const char *end, struct buf *tok)
+{
+	const char *p = *pp;
+	buf_clear(tok);
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	if (p == end || *p == '#') {
+		*pp = end;
+		return 0;
+	}
+	if (buf_reserve(tok, 1))
+		return -ENOMEM;
+	while (p < end && *p != ' ' && *p != '\t' && *p != '\r') {
+		if (*p != '"') {
+			if (buf_putc(tok, *p++))
+				return -ENOMEM;
+			continue;
+		}
+		p++;
+		while (p < end && *p != '"') {
+			if (*p == '\\' && p + 1 < end && (p[1] == '"' || p[1] == '\\'))
+				p++;
+			if (buf_putc(tok, *p++))
+				return -ENOMEM;
+		}
+		if (p == end)
+			return -EBADMSG;
+		p++;
+	}
+	*pp = p;
+	return 1;
+}
+
+static bool parse_u16(const char *s, const char *e, uint16_t *out)
+{
+	if (s == e || e - s > 5)
+		return false;
+	unsigned v = 0;
+	for (; s < e; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	if (v > 65535)
+		return false;
+	*out = (uint16_t)v;
+	return true;
+}
+
+static int set_str(char **dst, const char *v, const char *key, size_t line, struct policy_error *err)
+{
+	if (*dst)
+		return perr(err, line, "'%s' given twice", key);
+	if (!*v)
+		return perr(err, line, "'%s' needs a value", key);
+	*dst = strdup(v);
+	return *dst ? 0 : -ENOMEM;
+}
+
+static int option(struct policy_rule *r, const char *w, size_t line, struct policy_error *err)
+{
+	const char *eq = strchr(w, '=');
+	if (!eq)
+		return perr(err, line, "expected KEY=VALUE, got '%.60s'", w);
+	size_t kl = (size_t)(eq - w);
+	const char *v = eq + 1;
+#define KEY(k) (kl == sizeof(k) - 1 && memcmp(w, k, kl) == 0)
+	if (KEY("exe"))
+		return set_str(&r->exe, v, "exe", line, err);
+	if (KEY("unit"))
+		return set_str(&r->unit, v, "unit", line, err);
+	if (KEY("container"))
+		return set_str(&r->container, v, "container", line, err);
+	if (KEY("name"))
+		return set_str(&r->name, v, "name", line, err);
+	if (KEY("max-exposure")) {
+		if (r->max_exposure >= 0)
+			return perr(err, line, "'max-exposure' given twice");
+		r->max_exposure = exposure_parse(v);
+		if (r->max_exposure < 0)
+			return perr(err, line,
+				    "unknown exposure '%.40s' (loopback, link-local, private, public, all-interfaces)", v);
+		return 0;
+	}
+	if (KEY("addr")) {
+		if (r->has_addr)
+			return perr(err, line, "'addr' given twice");
+		memset(&r->addr, 0, sizeof r->addr);
+		if (inet_pton(AF_INET, v, r->addr.bytes) == 1)
+			r->addr.family = PS_INET;
+		else if (inet_pton(AF_INET6, v, r->addr.bytes) == 1)
+			r->addr.family = PS_INET6;
+		else
+			return perr(err, line, "'addr' must be an IPv4 or IPv6 address, got '%.60s'", v);
+		r->has_addr = true;
+		return 0;
+	}
+#undef KEY
+	return perr(err, line, "unknown option '%.*s' (addr, exe, unit, container, name, max-exposure)",
+		    (int)(kl > 40 ? 40 : kl), w);
+}
+
+static int parse_line(struct policy *p, const char *s, const char *end, size_t line, struct buf *tok,
+		      struct policy_error *err)
+{
+	int rc = next_word(&s, end, tok);
+	if (rc <= 0)
+		return rc == -EBADMSG ? perr(err, line, "unterminated quote") : rc;
+	bool require;
+	if (strcmp(tok->data, "allow") == 0)
+		require = false;
+	else if (strcmp(tok->data, "require") == 0)
+		require = true;
+	else
+		return perr(err, line, "expected 'allow' or 'require', got '%.60s'", tok->data);
+	struct policy_rule *r = rule_add(p);
+	if (!r)
+		return -ENOMEM;
+	r->require = require;
+	r->line = line;
+	if ((rc = next_word(&s, end, tok)) <= 0)
+		return rc < 0 && rc != -EBADMSG ? rc : perr(err, line, "missing protocol (tcp, udp or any)");
+	if (strcmp(tok->data, "tcp") == 0)
+		r->protos = 1u << PS_TCP;
+	else if (strcmp(tok->data, "udp") == 0)
+		r->protos = 1u << PS_UDP;
+	else if (strcmp(tok->data, "any") == 0)
+		r->protos = (1u << PS_TCP) | (1u << PS_UDP);
+	else
+		return perr(err, line, "unknown protocol '%.40s' (tcp, udp or any)", tok->data);
+	if ((rc = next_word(&s, end, tok)) <= 0)
+		return rc < 0 && rc != -EBADMSG ? rc : perr(err, line, "missing port (N, N-M or *)");
+	const char *w = tok->data, *dash = strchr(w, '-'), *we = w + tok->len;
+	if (strcmp(w, "*") == 0) {
+		r->lo = 0;
+		r->hi = 65535;
+	} else if (dash ? !(parse_u16(w, dash, &r->lo) && parse_u16(dash + 1, we, &r->hi) && r->lo <= r->hi)
+			: !parse_u16(w, we, &r->lo)) {
+		return perr(err, line, "invalid port '%.40s' (N, N-M with N <= M, or *; 0-65535)", w);
+	} else if (!dash) {
+		r->hi = r->lo;
+	}
+	while ((rc = next_word(&s, end, tok)) == 1)
+		if ((rc = option(r, tok->data, line, err)))
+			return rc;
+	if (rc == -EBADMSG)
+		return perr(err, line, "unterminated quote");
+	return rc;
+}
+
+int policy_parse(const char *buf, size_t len, struct policy *p, struct policy_error *err)
+{
+	memset(p, 0, sizeof *p);
+	if (err)
+		memset(err, 0, sizeof *err);
+	struct buf tok = {0};
+	int rc = 0;
+	size_t line = 0;
+	const char *s = buf, *end = buf + len;
+	while (s < end && !rc) {
+		line++;
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *le = nl ? nl : end;
+		if (memchr(s, '\0', (size_t)(le - s)))
+			rc = perr(err, line, "a NUL byte: this is not a text policy");
+		else
+			rc = parse_line(p, s, le, line, &tok, err);
+		s = nl ? nl + 1 : end;
+	}
+	buf_free(&tok);
+	if (!rc && !p->n)
+		rc = perr(err, line ? line : 1, "no rules: expected lines such as 'allow tcp 22 exe=/usr/sbin/sshd'");
+	if (rc)
+		policy_free(p);
+	return rc;
+}
+
+static int dup_opt(char **dst, const char *s)
+{
+	*dst = NULL;
+	if (!s)
+		return 0;
+	*dst = strdup(s);
+	return *dst ? 0 : -ENOMEM;
+}
+
+int policy_from_snapshot(const struct diff_side *base, bool require, struct policy *p)
+{
+	memset(p, 0, sizeof *p);
+	const struct ps_snapshot *s = base->snap;
+	for (size_t i = 0; i < s->nsocks; i++) {
+		const struct ps_socket *k = &s->socks[i];
+		size_t n = k->owner_count ? k->owner_count : 1;
+		for (size_t j = 0; j < n; j++) {
+			struct policy_rule *r = rule_add(p);
+			if (!r)
+				goto nomem;
+			r->require = require;
+			r->literal = true;
+			r->protos = (uint8_t)(1u << k->proto);
+			r->lo = r->hi = k->local.port;
+			r->max_exposure = diff_exposure(base, i);
+			r->sock = (long)i;
+			if (!k->owner_count)
+				continue;
+			const struct ps_proc *pr = &s->procs[snap_owner(s, k, j)->proc];
+			if (dup_opt(pr->exe ? &r->exe : &r->name, pr->exe ? pr->exe : pr->name) ||
+			    dup_opt(&r->unit, pr->unit) || dup_opt(&r->container, pr->container))
+				goto nomem;
+		}
+	}
+	return 0;
+nomem:
+	policy_free(p);
+	return -ENOMEM;
+}
+
+void policy_require_all(struct policy *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		p->rules[i].require = true;
+}
+
+const char *policy_kind_name(unsigned kind)
+{
+	static const char *const n[POL__COUNT] = {"unexpected", "missing", "owner", "exposure"};
+	return kind < POL__COUNT ? n[kind] : "?";
+}
+
+static bool addr_equal(const struct ps_addr *a, const struct ps_addr *b)
+{
+	return a->family == b->family && memcmp(a->bytes, b->bytes, a->family == PS_INET ? 4 : 16) == 0;
+}
+
+static bool rule_matches_socket(const struct policy_rule *r, const struct ps_socket *k)
+{
+	return (r->protos & (1u << k->proto)) && k->local.port >= r->lo && k->local.port <= r->hi &&
+	       (!r->has_addr || addr_equal(&r->addr, &k->local.addr));
+}
+
+static bool value_ok(const struct policy_rule *r, const char *pattern, const char *value)
+{
+	if (!pattern)
+		return true;
+	if (!value)
+		return false;
+	return r->literal ? strcmp(pattern, value) == 0 : fnmatch(pattern, value, 0) == 0;
+}
+
+static bool has_owner_terms(const struct policy_rule *r)
+{
+	return r->exe || r->unit || r->container || r->name;
+}
+
+/* Whether every owner of k is the program the rule names; false when no owner was seen. */
+static bool owner_ok(const struct policy_rule *r, const struct ps_snapshot *s, const struct ps_socket *k)
+{
+	if (!has_owner_terms(r))
+		return true;
+	if (!k->owner_count)
+		return false;
+	for (size_t i = 0; i < k->owner_count; i++) {
+		const struct ps_proc *p = &s->procs[snap_owner(s, k, i)->proc];
+		bool cont = value_ok(r, r->container, p->container) ||
+			    (p->container_name && value_ok(r, r->container, p->container_name));
+		if (!value_ok(r, r->exe, p->exe) || !value_ok(r, r->unit, p->unit) || !cont ||
+		    !value_ok(r, r->name, p->name))
+			return false;
+	}
+	return true;
+}
+
+static int report_add(struct policy_report *out, const struct policy_violation *v)
+{
+	if (out->n == out->cap) {
+		size_t nc = out->cap ? out->cap * 2 : 16;
+		struct policy_violation *nv = realloc(out->v, nc * sizeof *nv);
+		if (!nv)
+			return -ENOMEM;
+		out->v = nv;
+		out->cap = nc;
+	}
+	out->v[out->n++] = *v;
+	out->count[v->kind]++;
+	return 0;
+}
+
+int policy_check(const struct policy *p, const struct diff_side *now, struct policy_report *out)
+{
+	memset(out, 0, sizeof *out);
+	const struct ps_snapshot *s = now->snap;
+	bool *seen = calloc(p->n + 1, sizeof *seen);
+	if (!seen)
+		return -ENOMEM;
+	int rc = 0;
+	for (size_t i = 0; i < s->nsocks && !rc; i++) {
+		const struct ps_socket *k = &s->socks[i];
+		bool dup = false;
+		for (size_t j = i; j-- > 0 && s->socks[j].proto == k->proto && s->socks[j].local.port == k->local.port;)
+			if (diff_cmp_identity(&s->socks[j], k) == 0) {
+				dup = true;
+				break;
+			}
+		if (dup)
+			continue;
+		out->checked++;
+		uint8_t ex = diff_exposure(now, i);
+		long first = -1, owner_match = -1;
+		bool ok = false;
+		for (size_t r = 0; r < p->n; r++) {
+			const struct policy_rule *ru = &p->rules[r];
+			if (!rule_matches_socket(ru, k))
+				continue;
+			seen[r] = true;
+			if (first < 0)
+				first = (long)r;
+			if (!owner_ok(ru, s, k))
+				continue;
+			if (ru->max_exposure < 0 || ex <= ru->max_exposure) {
+				ok = true;
+				continue; /* keep going: later rules may need marking as seen */
+			}
+			if (owner_match < 0 || ru->max_exposure > p->rules[owner_match].max_exposure)
+				owner_match = (long)r;
+		}
+		if (ok)
+			continue;
+		struct policy_violation v = {.exposure = ex, .allowed = -1, .sock = (long)i, .rule = first};
+		if (first < 0) {
+			v.kind = POL_UNEXPECTED;
+		} else if (owner_match >= 0) {
+			v.kind = POL_EXPOSURE;
+			v.rule = owner_match;
+			v.allowed = p->rules[owner_match].max_exposure;
+		} else {
+			v.kind = POL_OWNER;
+			v.unseen = k->owner_count == 0;
+		}
+		rc = report_add(out, &v);
+	}
+	for (size_t r = 0; r < p->n && !rc; r++) {
+		if (!p->rules[r].require || seen[r])
+			continue;
+		/* rules naming the same port (one per owner, or per address family) are missed once */
+		const struct policy_rule *ru = &p->rules[r];
+		bool again = false;
+		for (size_t m = 0; m < out->n && !again; m++) {
+			const struct policy_rule *o = out->v[m].kind == POL_MISSING ? &p->rules[out->v[m].rule] : NULL;
+			again = o && o->protos == ru->protos && o->lo == ru->lo && o->hi == ru->hi &&
+				o->has_addr == ru->has_addr && (!ru->has_addr || addr_equal(&o->addr, &ru->addr));
+		}
+		if (again)
+			continue;
+		struct policy_violation v = {.kind = POL_MISSING, .allowed = -1, .sock = -1, .rule = (long)r};
+		rc = report_add(out, &v);
+	}
+	free(seen);
+	if (rc)
+		policy_report_free(out);
+	return rc;
+}
+
+void policy_report_free(struct policy_report *r)
+{
+	free(r->v);
+	memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,93 @@
+/* policy.h — a baseline of allowed listeners (hand-written or from a snapshot) and checking against it. */
+#ifndef PS_POLICY_H
+#define PS_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diff.h"
+#include "model.h"
+
+/*
+ * One rule. Text form, one per line ('#' starts a comment):
+ *   allow|require PROTO PORT[-PORT]|* [addr=IP] [exe=GLOB] [unit=GLOB] [container=GLOB]
+ *                                     [name=GLOB] [max-exposure=CLASS]
+ * PROTO is tcp, udp or any; values may be "double quoted" (\" and \\ inside).
+ */
+struct policy_rule {
+	bool require;	 /* a listener must exist (opt-in "missing" check) */
+	bool literal;	 /* owner values are exact strings, not glob patterns (from a snapshot) */
+	uint8_t protos;	 /* bit per enum ps_proto */
+	uint16_t lo, hi; /* port range */
+	bool has_addr;
+	struct ps_addr addr;
+	char *exe, *unit, *container, *name; /* NULL: any */
+	int max_exposure;		     /* enum ps_exposure, -1: any */
+	size_t line;			     /* 1-based line in the policy file; 0 from a snapshot */
+	long sock;			     /* from a snapshot: the baseline socket, else -1 */
+};
+
+struct policy {
+	struct policy_rule *rules;
+	size_t n, cap;
+};
+
+struct policy_error {
+	size_t line; /* 1-based */
+	char msg[160];
+};
+
+/*
+ * Parse a policy text buf[0..len). 0; -EBADMSG with err naming the line and the
+ * problem (p is then empty); -ENOMEM. A text without any rule is an error.
+ */
+int policy_parse(const char *buf, size_t len, struct policy *p, struct policy_error *err);
+
+/*
+ * A policy that allows exactly the listeners of a snapshot: per socket and distinct
+ * owner, its protocol and port, that owner's executable (or name), unit and container,
+ * and at most its exposure. With `require`, each must also still exist. 0 or -ENOMEM.
+ */
+int policy_from_snapshot(const struct diff_side *base, bool require, struct policy *p);
+
+/* Make every rule a `require` rule (the opt-in missing check for the whole policy). */
+void policy_require_all(struct policy *p);
+
+enum policy_kind {
+	POL_UNEXPECTED = 0, /* a listener no rule allows */
+	POL_MISSING,	    /* a `require` rule no listener satisfies */
+	POL_OWNER,	    /* allowed port, but another executable, unit or container (or unseen) */
+	POL_EXPOSURE,	    /* allowed port and owner, but reachable more widely than allowed */
+	POL__COUNT
+};
+
+struct policy_violation {
+	uint8_t kind;	  /* enum policy_kind */
+	uint8_t exposure; /* of the socket */
+	int allowed;	  /* POL_EXPOSURE: the widest allowed exposure */
+	bool unseen;	  /* POL_OWNER: the owner could not be seen, so it could not be verified */
+	long sock;	  /* index in the checked list, -1 for POL_MISSING */
+	long rule;	  /* the rule concerned, -1 for POL_UNEXPECTED */
+};
+
+struct policy_report {
+	struct policy_violation *v;
+	size_t n, cap;
+	size_t count[POL__COUNT];
+	size_t checked; /* listeners looked at */
+};
+
+/*
+ * Check every socket of `now` against p. Sockets sharing an identity are checked
+ * once. 0 or -ENOMEM.
+ */
+int policy_check(const struct policy *p, const struct diff_side *now, struct policy_report *out);
+
+/* "unexpected", "missing", "owner", "exposure". */
+const char *policy_kind_name(unsigned kind);
+
+void policy_free(struct policy *p);
+void policy_report_free(struct policy_report *r);
+
+#endif

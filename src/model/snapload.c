@@ -1,0 +1,526 @@
+/* snapload.c — turn a snapshot document into a model, strictly typed but tolerant of missing keys. */
+#include "snapload.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../enrich/exposure.h"
+#include "../util/json_parse.h"
+
+#define MAX_FILE ((size_t)1 << 30)
+
+struct loader {
+	struct snapfile *out;
+	const struct ps_filter *f;
+	struct snapload_error *err;
+	size_t expo_cap;
+};
+
+__attribute__((format(printf, 3, 4))) static int bad(struct loader *ld, const char *path,
+						     const char *fmt, ...)
+{
+	if (ld->err) {
+		snprintf(ld->err->path, sizeof ld->err->path, "%s", path);
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(ld->err->msg, sizeof ld->err->msg, fmt, ap);
+		va_end(ap);
+	}
+	return -EBADMSG;
+}
+
+/* A copy of a JSON string (which may hold NUL bytes: kept, as /proc strings may not). */
+static char *dup_json_str(const struct json *v)
+{
+	char *s = malloc(v->len + 1);
+	if (s) {
+		memcpy(s, v->str, v->len);
+		s[v->len] = '\0';
+	}
+	return s;
+}
+
+/* Optional string member: absent or null leaves *dst NULL; another type is an error. */
+static int opt_str(struct loader *ld, const struct json *obj, const char *key, const char *path,
+		   char **dst)
+{
+	const struct json *v = json_get(obj, key);
+	*dst = NULL;
+	if (!v || v->type == JSON_NULL)
+		return 0;
+	if (v->type != JSON_STRING)
+		return bad(ld, path, "\"%s\" must be a string or null", key);
+	*dst = dup_json_str(v);
+	return *dst ? 0 : -ENOMEM;
+}
+
+/* Optional integer member in [lo, hi]; absent or null leaves *dst unchanged. */
+static int opt_int(struct loader *ld, const struct json *obj, const char *key, const char *path,
+		   int64_t lo, int64_t hi, int64_t *dst)
+{
+	const struct json *v = json_get(obj, key);
+	if (!v || v->type == JSON_NULL)
+		return 0;
+	if (v->type != JSON_NUMBER || !v->is_int || v->integer < lo || v->integer > hi)
+		return bad(ld, path, "\"%s\" must be an integer from %lld to %lld", key, (long long)lo,
+			   (long long)hi);
+	*dst = v->integer;
+	return 0;
+}
+
+static int opt_bool(struct loader *ld, const struct json *obj, const char *key, const char *path,
+		    bool *dst)
+{
+	const struct json *v = json_get(obj, key);
+	if (!v || v->type == JSON_NULL)
+		return 0;
+	if (v->type != JSON_BOOL)
+		return bad(ld, path, "\"%s\" must be true or false", key);
+	*dst = v->boolean;
+	return 0;
+}
+
+static bool parse_addr(const char *s, struct ps_addr *a)
+{
+	memset(a, 0, sizeof *a);
+	if (inet_pton(AF_INET, s, a->bytes) == 1) {
+		a->family = PS_INET;
+		return true;
+	}
+	if (inet_pton(AF_INET6, s, a->bytes) == 1) {
+		a->family = PS_INET6;
+		return true;
+	}
+	return false;
+}
+
+static int endpoint(struct loader *ld, const struct json *sock, const char *key, const char *path,
+		    bool required, struct ps_endpoint *e)
+{
+	char p[128];
+	const struct json *v = json_get(sock, key);
+	snprintf(p, sizeof p, "%s.%s", path, key);
+	if (!v || v->type == JSON_NULL) {
+		if (required)
+			return bad(ld, path, "no \"%s\" address", key);
+		return 1; /* absent: the caller fills a wildcard of the right family */
+	}
+	if (v->type != JSON_OBJECT)
+		return bad(ld, p, "must be an object with \"addr\" and \"port\"");
+	const char *addr = json_get_str(v, "addr");
+	if (!addr || !parse_addr(addr, &e->addr))
+		return bad(ld, p, "\"addr\" must be an IPv4 or IPv6 address");
+	int64_t port = -1;
+	int rc = opt_int(ld, v, "port", p, 0, 65535, &port);
+	if (rc)
+		return rc;
+	if (port < 0)
+		return bad(ld, p, "no \"port\"");
+	e->port = (uint16_t)port;
+	return 0;
+}
+
+static int parse_state(unsigned proto, const char *name)
+{
+	for (unsigned st = 1; st < PS_ST_MAX; st++)
+		if (strcmp(state_name(proto, st), name) == 0)
+			return (int)st;
+	return -1;
+}
+
+/* A "2024-05-01T12:00:00Z" time as seconds since the epoch, or -1. */
+static int64_t parse_utc(const char *s)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	const char *end = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+	if (!end || (*end && strcmp(end, "Z") != 0))
+		return -1;
+	return (int64_t)timegm(&tm);
+}
+
+static const char *static_runtime(const char *r)
+{
+	static const char *const known[] = {"docker", "podman", "containerd", "cri-o", "kubernetes", "lxc"};
+	for (size_t i = 0; r && i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(r, known[i]) == 0)
+			return known[i];
+	return "other";
+}
+
+static void proc_clear(struct ps_proc *p)
+{
+	free(p->name);
+	free(p->exe);
+	free(p->cmdline);
+	free(p->cgroup);
+	free(p->unit);
+	free(p->container);
+	free(p->container_name);
+	memset(p, 0, sizeof *p);
+}
+
+static int cmdline(struct loader *ld, const struct json *o, const char *path, struct ps_proc *p)
+{
+	const struct json *v = json_get(o, "cmdline");
+	if (!v || v->type == JSON_NULL)
+		return 0;
+	if (v->type != JSON_ARRAY)
+		return bad(ld, path, "\"cmdline\" must be an array of strings");
+	size_t total = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		if (v->items[i]->type != JSON_STRING)
+			return bad(ld, path, "\"cmdline\" must be an array of strings");
+		total += v->items[i]->len + 1;
+	}
+	if (!v->n)
+		return 0;
+	p->cmdline = malloc(total);
+	if (!p->cmdline)
+		return -ENOMEM;
+	size_t at = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		memcpy(p->cmdline + at, v->items[i]->str, v->items[i]->len);
+		at += v->items[i]->len;
+		p->cmdline[at++] = '\0';
+	}
+	p->cmdline_len = total - 1; /* NUL-separated, no trailing NUL counted */
+	return 0;
+}
+
+static int owner(struct loader *ld, const struct json *o, const char *path, uint32_t sock)
+{
+	struct ps_snapshot *s = &ld->out->snap;
+	if (o->type != JSON_OBJECT)
+		return bad(ld, path, "an owner must be an object");
+	int64_t pid = -1, fd = -1, uid = -1, ppid = -1;
+	int rc = opt_int(ld, o, "pid", path, 0, INT32_MAX, &pid);
+	if (!rc)
+		rc = opt_int(ld, o, "fd", path, -1, INT32_MAX, &fd);
+	if (!rc)
+		rc = opt_int(ld, o, "uid", path, 0, UINT32_MAX, &uid);
+	if (!rc)
+		rc = opt_int(ld, o, "ppid", path, -1, INT32_MAX, &ppid);
+	if (rc)
+		return rc;
+	if (pid < 0)
+		return bad(ld, path, "no \"pid\"");
+	long pi = snap_add_proc(s, (int)pid);
+	if (pi < 0)
+		return (int)pi;
+	struct ps_proc *p = &s->procs[pi];
+	p->ppid = (int)ppid;
+	p->have_uid = uid >= 0;
+	p->uid = uid >= 0 ? (uint32_t)uid : 0;
+	if ((rc = opt_str(ld, o, "name", path, &p->name)) || (rc = opt_str(ld, o, "exe", path, &p->exe)) ||
+	    (rc = opt_str(ld, o, "cgroup", path, &p->cgroup)) ||
+	    (rc = opt_str(ld, o, "unit", path, &p->unit)) || (rc = cmdline(ld, o, path, p)) ||
+	    (rc = opt_bool(ld, o, "cmdline_truncated", path, &p->cmdline_truncated)) ||
+	    (rc = opt_bool(ld, o, "vanished", path, &p->vanished)))
+		return rc;
+	const struct json *st = json_get(o, "start_time");
+	if (st && st->type == JSON_STRING)
+		p->start_time = parse_utc(st->str);
+	const struct json *c = json_get(o, "container");
+	if (c && c->type == JSON_OBJECT) {
+		char p2[128], *rt = NULL;
+		snprintf(p2, sizeof p2, "%s.container", path);
+		if ((rc = opt_str(ld, c, "id", p2, &p->container)) ||
+		    (rc = opt_str(ld, c, "name", p2, &p->container_name)) ||
+		    (rc = opt_str(ld, c, "runtime", p2, &rt)))
+			return rc;
+		p->container_runtime = (p->container || p->container_name) ? static_runtime(rt) : NULL;
+		free(rt);
+	} else if (c && c->type == JSON_STRING) {
+		if (!(p->container = dup_json_str(c)))
+			return -ENOMEM;
+		p->container_runtime = "other";
+	} else if (c && c->type != JSON_NULL) {
+		return bad(ld, path, "\"container\" must be an object or null");
+	}
+	return snap_add_owner(s, sock, (uint32_t)pi, (int32_t)fd);
+}
+
+/* The exposure the file states ({"scope": NAME} or NAME), or -1 when it says nothing we know. */
+static int stated_exposure(const struct json *sock)
+{
+	const struct json *e = json_get(sock, "exposure");
+	const char *name = NULL;
+	if (e && e->type == JSON_OBJECT)
+		name = json_get_str(e, "scope");
+	else if (e && e->type == JSON_STRING)
+		name = e->str;
+	return name ? exposure_parse(name) : -1;
+}
+
+/* Drop the last socket and the owners and processes added for it (owners are appended in order). */
+static void pop_socket(struct ps_snapshot *s, const struct ps_socket *k)
+{
+	while (s->nowners > k->owner_first) {
+		s->nowners--;
+		proc_clear(&s->procs[s->owners[s->nowners].proc]);
+		s->nprocs--;
+	}
+	s->nsocks--;
+}
+
+static int socket_obj(struct loader *ld, const struct json *v, size_t idx)
+{
+	struct ps_snapshot *s = &ld->out->snap;
+	char path[48];
+	snprintf(path, sizeof path, "sockets[%zu]", idx);
+	if (v->type != JSON_OBJECT)
+		return bad(ld, path, "a socket must be an object");
+	const char *proto = json_get_str(v, "proto");
+	struct ps_socket k;
+	memset(&k, 0, sizeof k);
+	if (!proto)
+		return bad(ld, path, "no \"proto\" string");
+	if (strcmp(proto, "tcp") == 0)
+		k.proto = PS_TCP;
+	else if (strcmp(proto, "udp") == 0)
+		k.proto = PS_UDP;
+	else
+		return 1; /* a protocol this version does not compare: skipped, counted */
+	int rc = endpoint(ld, v, "local", path, true, &k.local);
+	if (rc)
+		return rc;
+	rc = endpoint(ld, v, "remote", path, false, &k.remote);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		memset(&k.remote, 0, sizeof k.remote);
+		k.remote.addr.family = k.local.addr.family;
+	}
+	const struct json *st = json_get(v, "state");
+	if (st && st->type != JSON_NULL) {
+		int sv = st->type == JSON_STRING ? parse_state(k.proto, st->str) : -1;
+		if (sv < 0)
+			return bad(ld, path, "\"state\" must be a state name such as \"listen\" or \"unconn\"");
+		k.state = (uint8_t)sv;
+	} else {
+		/* older or hand-written files: a socket without a state is a listener */
+		k.state = k.proto == PS_TCP ? PS_ST_LISTEN : PS_ST_CLOSE;
+	}
+	int64_t n = 0;
+	if ((rc = opt_int(ld, v, "netns", path, 0, INT64_MAX, &n)))
+		return rc;
+	k.netns = (uint64_t)n;
+	n = 0;
+	if ((rc = opt_int(ld, v, "inode", path, 0, INT64_MAX, &n)))
+		return rc;
+	k.inode = (uint64_t)n;
+	n = 0;
+	if ((rc = opt_int(ld, v, "uid", path, 0, UINT32_MAX, &n)))
+		return rc;
+	k.uid = (uint32_t)n;
+	n = 0;
+	if ((rc = opt_int(ld, v, "recv_q", path, 0, UINT32_MAX, &n)))
+		return rc;
+	k.recv_q = (uint32_t)n;
+	n = 0;
+	if ((rc = opt_int(ld, v, "send_q", path, 0, UINT32_MAX, &n)))
+		return rc;
+	k.send_q = (uint32_t)n;
+	const char *os = json_get_str(v, "owner_status");
+	k.owner_status = PS_OWN_OK;
+	for (unsigned i = 0; os && i < PS_OWN__COUNT; i++)
+		if (strcmp(os, owner_status_name(i)) == 0)
+			k.owner_status = (uint8_t)i;
+	if (ld->f && !filter_match_socket(ld->f, &k))
+		return 0;
+
+	int expo = stated_exposure(v);
+	if (expo < 0)
+		expo = (int)exposure_classify(&k.local.addr);
+	if (s->nsocks >= ld->expo_cap) {
+		size_t nc = ld->expo_cap ? ld->expo_cap * 2 : 64;
+		uint8_t *e = realloc(ld->out->exposure, nc);
+		if (!e)
+			return -ENOMEM;
+		ld->out->exposure = e;
+		ld->expo_cap = nc;
+	}
+	ld->out->exposure[s->nsocks] = (uint8_t)expo;
+	struct ps_socket *dst = snap_add_socket(s);
+	if (!dst)
+		return -ENOMEM;
+	uint32_t si = (uint32_t)(s->nsocks - 1);
+	k.owner_first = (uint32_t)s->nowners;
+	*dst = k;
+
+	const struct json *owners = json_get(v, "owners");
+	if (owners && owners->type != JSON_NULL) {
+		if (owners->type != JSON_ARRAY)
+			return bad(ld, path, "\"owners\" must be an array");
+		for (size_t i = 0; i < owners->n; i++) {
+			char op[96];
+			snprintf(op, sizeof op, "%s.owners[%zu]", path, i);
+			if ((rc = owner(ld, owners->items[i], op, si)))
+				return rc;
+		}
+	}
+	dst = &s->socks[si];
+	dst->owner_count = (uint32_t)(s->nowners - dst->owner_first);
+	if (!json_get(v, "owner_status") && !dst->owner_count)
+		dst->owner_status = PS_OWN_KERNEL;
+	if (ld->f && filter_needs_owners(ld->f) && !filter_match_owners(ld->f, s, dst))
+		pop_socket(s, dst);
+	return 0;
+}
+
+static const char *static_source(const char *src)
+{
+	static const char *const known[] = {"netlink", "procfs", "netlink+procfs"};
+	for (size_t i = 0; src && i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(src, known[i]) == 0)
+			return known[i];
+	return "snapshot";
+}
+
+static int document(struct loader *ld, const struct json *doc)
+{
+	struct snapfile *out = ld->out;
+	struct ps_snapshot *s = &out->snap;
+	if (doc->type != JSON_OBJECT)
+		return bad(ld, "", "not a portsleuth snapshot: the document is not a JSON object");
+	const struct json *schema = json_get(doc, "schema");
+	if (!schema)
+		return bad(ld, "", "not a portsleuth snapshot: no \"schema\" key");
+	if (schema->type != JSON_NUMBER || !schema->is_int || schema->integer < 1)
+		return bad(ld, "schema", "must be a positive integer");
+	if (schema->integer > SNAPLOAD_SCHEMA_MAX)
+		return bad(ld, "schema",
+			   "schema %lld is newer than this portsleuth reads (up to %d); use a newer portsleuth",
+			   (long long)schema->integer, SNAPLOAD_SCHEMA_MAX);
+	out->schema = (int)schema->integer;
+	const struct json *socks = json_get(doc, "sockets");
+	if (!socks)
+		return bad(ld, "", "not a portsleuth snapshot: no \"sockets\" array");
+	if (socks->type != JSON_ARRAY)
+		return bad(ld, "sockets", "must be an array");
+	int rc;
+	if ((rc = opt_str(ld, doc, "host", "host", &out->host)) ||
+	    (rc = opt_str(ld, doc, "boot_id", "boot_id", &out->boot_id)) ||
+	    (rc = opt_str(ld, doc, "time", "time", &out->time)) ||
+	    (rc = opt_bool(ld, doc, "partial", "partial", &s->partial)) ||
+	    (rc = opt_bool(ld, doc, "privileged", "privileged", &s->privileged)))
+		return rc;
+	s->source = static_source(json_get_str(doc, "source"));
+	const struct json *pr = json_get(doc, "processes");
+	if (pr && pr->type == JSON_OBJECT) {
+		int64_t a = 0, b = 0, c = 0;
+		if ((rc = opt_int(ld, pr, "scanned", "processes", 0, INT64_MAX, &a)) ||
+		    (rc = opt_int(ld, pr, "denied", "processes", 0, INT64_MAX, &b)) ||
+		    (rc = opt_int(ld, pr, "vanished", "processes", 0, INT64_MAX, &c)))
+			return rc;
+		s->procs_scanned = (size_t)a;
+		s->procs_denied = (size_t)b;
+		s->procs_vanished = (size_t)c;
+	}
+	for (size_t i = 0; i < socks->n; i++) {
+		rc = socket_obj(ld, socks->items[i], i);
+		if (rc < 0)
+			return rc;
+		if (rc == 1)
+			out->skipped++;
+	}
+	if (s->nsocks)
+		s->netns = s->socks[0].netns;
+	snap_group_owners(s);
+	snap_count_status(s);
+	return 0;
+}
+
+int snapload_parse(const char *buf, size_t len, const struct ps_filter *f, struct snapfile *out,
+		   struct snapload_error *err)
+{
+	memset(out, 0, sizeof *out);
+	if (err)
+		memset(err, 0, sizeof *err);
+	struct json *doc = NULL;
+	struct json_error je;
+	int rc = json_parse(buf, len, &doc, &je);
+	if (rc == -EBADMSG) {
+		if (err) {
+			err->line = je.line;
+			err->column = je.column;
+			snprintf(err->msg, sizeof err->msg, "%s", je.msg);
+		}
+		return rc;
+	}
+	if (rc)
+		return rc;
+	struct loader ld = {.out = out, .f = f, .err = err};
+	rc = document(&ld, doc);
+	json_free(doc);
+	if (rc)
+		snapfile_free(out);
+	return rc;
+}
+
+int snapload_read_file(const char *path, char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t cap = 65536, n = 0;
+	char *b = malloc(cap + 1);
+	int rc = b ? 0 : -ENOMEM;
+	while (!rc) {
+		if (n == cap) {
+			if (cap >= MAX_FILE) {
+				rc = -EFBIG;
+				break;
+			}
+			char *nb = realloc(b, cap * 2 + 1);
+			if (!nb) {
+				rc = -ENOMEM;
+				break;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			rc = -errno;
+		else if (r == 0)
+			break;
+		else
+			n += (size_t)r;
+	}
+	close(fd);
+	if (rc) {
+		free(b);
+		return rc;
+	}
+	b[n] = '\0';
+	*out = b;
+	*len = n;
+	return 0;
+}
+
+void snapfile_free(struct snapfile *f)
+{
+	for (size_t i = 0; i < f->snap.nprocs; i++)
+		proc_clear(&f->snap.procs[i]);
+	f->snap.nprocs = 0;
+	snap_free(&f->snap);
+	free(f->exposure);
+	free(f->host);
+	free(f->boot_id);
+	free(f->time);
+	memset(f, 0, sizeof *f);
+}

@@ -1,0 +1,214 @@
+/* netinfo.c — local addresses (RTM_GETADDR), the ephemeral port range and executable checks. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_addr.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../platform.h"
+
+struct addr_list {
+	struct ps_ifaddr *a;
+	size_t n, cap;
+};
+
+static int add_addr(struct addr_list *l, const struct ifaddrmsg *m, const void *data, size_t len)
+{
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 16;
+		struct ps_ifaddr *na = realloc(l->a, nc * sizeof *na);
+		if (!na)
+			return -ENOMEM;
+		l->a = na;
+		l->cap = nc;
+	}
+	struct ps_ifaddr *x = &l->a[l->n];
+	memset(x, 0, sizeof *x);
+	x->ifindex = m->ifa_index;
+	x->addr.family = m->ifa_family == AF_INET ? PS_INET : PS_INET6;
+	memcpy(x->addr.bytes, data, len);
+	l->n++;
+	return 0;
+}
+
+/* One reply datagram: 1 when the dump is done, 0 for more, -errno. */
+static int parse_addrs(const char *p, size_t len, struct addr_list *l)
+{
+	while (len >= NLMSG_HDRLEN) {
+		struct nlmsghdr h;
+		memcpy(&h, p, sizeof h);
+		if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len)
+			return -EBADMSG;
+		if (h.nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (h.nlmsg_type == NLMSG_ERROR) {
+			int err = -EBADMSG;
+			if (h.nlmsg_len >= NLMSG_LENGTH(sizeof err))
+				memcpy(&err, p + NLMSG_HDRLEN, sizeof err);
+			return err < 0 ? err : -EBADMSG;
+		}
+		if (h.nlmsg_type == RTM_NEWADDR && h.nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifaddrmsg))) {
+			struct ifaddrmsg m;
+			memcpy(&m, p + NLMSG_HDRLEN, sizeof m);
+			size_t want = m.ifa_family == AF_INET ? 4 : m.ifa_family == AF_INET6 ? 16 : 0;
+			/* IFA_LOCAL is the address itself on point-to-point links; else IFA_ADDRESS. */
+			const char *addr = NULL, *local = NULL;
+			size_t at = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof m);
+			while (want && at + NLA_HDRLEN <= h.nlmsg_len) {
+				struct rtattr a;
+				memcpy(&a, p + at, sizeof a);
+				if (a.rta_len < NLA_HDRLEN || a.rta_len > h.nlmsg_len - at)
+					break;
+				if (a.rta_len >= NLA_HDRLEN + want) {
+					if (a.rta_type == IFA_ADDRESS)
+						addr = p + at + NLA_HDRLEN;
+					else if (a.rta_type == IFA_LOCAL)
+						local = p + at + NLA_HDRLEN;
+				}
+				at += NLA_ALIGN(a.rta_len);
+			}
+			if (local || addr) {
+				int rc = add_addr(l, &m, local ? local : addr, want);
+				if (rc)
+					return rc;
+			}
+		}
+		size_t step = NLMSG_ALIGN(h.nlmsg_len);
+		if (step >= len)
+			break;
+		p += step;
+		len -= step;
+	}
+	return 0;
+}
+
+void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(a[i].ifname);
+	free(a);
+}
+
+int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	struct {
+		struct nlmsghdr nlh;
+		struct ifaddrmsg m;
+	} req;
+	memset(&req, 0, sizeof req);
+	req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof req.m);
+	req.nlh.nlmsg_type = RTM_GETADDR;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nlh.nlmsg_seq = 1;
+	req.m.ifa_family = AF_UNSPEC;
+	struct sockaddr_nl nladdr = {.nl_family = AF_NETLINK};
+	struct addr_list l = {0};
+	int rc = 0;
+	if (sendto(fd, &req, req.nlh.nlmsg_len, 0, (struct sockaddr *)&nladdr, sizeof nladdr) < 0)
+		rc = -errno;
+	const size_t bufsize = 32 * 1024;
+	char *buf = rc ? NULL : malloc(bufsize);
+	if (!rc && !buf)
+		rc = -ENOMEM;
+	while (!rc) {
+		ssize_t got = recv(fd, buf, bufsize, 0);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		if (got == 0) {
+			rc = -EBADMSG;
+			break;
+		}
+		rc = parse_addrs(buf, (size_t)got, &l);
+	}
+	free(buf);
+	close(fd);
+	if (rc < 0) {
+		platform_ifaddrs_free(l.a, l.n);
+		return rc;
+	}
+	/* Names: one lookup per distinct interface, reused for its other addresses. */
+	for (size_t i = 0; i < l.n; i++) {
+		for (size_t j = 0; j < i && !l.a[i].ifname; j++)
+			if (l.a[j].ifindex == l.a[i].ifindex && l.a[j].ifname &&
+			    !(l.a[i].ifname = strdup(l.a[j].ifname))) {
+				platform_ifaddrs_free(l.a, l.n);
+				return -ENOMEM;
+			}
+		char name[IF_NAMESIZE];
+		if (!l.a[i].ifname && if_indextoname(l.a[i].ifindex, name) &&
+		    !(l.a[i].ifname = strdup(name))) {
+			platform_ifaddrs_free(l.a, l.n);
+			return -ENOMEM;
+		}
+	}
+	*out = l.a;
+	*n = l.n;
+	return 0;
+}
+
+int platform_ephemeral_range(uint16_t *lo, uint16_t *hi)
+{
+	FILE *fp = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+	if (!fp)
+		return -errno;
+	unsigned a, b;
+	int got = fscanf(fp, "%u %u", &a, &b);
+	fclose(fp);
+	if (got != 2 || a > 65535 || b > 65535 || a > b)
+		return -EBADMSG;
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
+}
+
+int platform_exe_check(int pid, const char *exe, struct ps_exe_check *out)
+{
+	memset(out, 0, sizeof *out);
+	static const char suffix[] = " (deleted)";
+	size_t n = strlen(exe), sl = sizeof suffix - 1;
+	char *path = strdup(exe);
+	if (!path)
+		return -ENOMEM;
+	if (n > sl && strcmp(exe + n - sl, suffix) == 0) {
+		out->deleted = true;
+		path[n - sl] = '\0';
+	}
+	char proc[48];
+	snprintf(proc, sizeof proc, "/proc/%d/exe", pid);
+	struct stat running, now;
+	int rc = 0;
+	if (stat(proc, &running) < 0)
+		rc = -errno;
+	else if (!out->deleted && stat(path, &now) == 0 &&
+		 (now.st_dev != running.st_dev || now.st_ino != running.st_ino))
+		out->replaced = true;
+	char *slash = strrchr(path, '/');
+	if (slash) {
+		if (slash == path)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		struct stat d;
+		if (stat(path, &d) == 0 && S_ISDIR(d.st_mode) && (d.st_mode & S_IWOTH))
+			out->dir_world_writable = true;
+	}
+	free(path);
+	return rc;
+}

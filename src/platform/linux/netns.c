@@ -1,0 +1,274 @@
+/* netns.c — every network namespace: find them (/proc/PID/ns/net, /run/netns), enter each, dump it. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../util/buf.h"
+#include "../platform.h"
+#include "procparse.h"
+
+struct ns {
+	uint64_t inode;
+	char *name;	/* /run/netns name */
+	char *path;	/* what to open to enter it */
+	int pid;
+};
+
+struct nslist {
+	struct ns *v;
+	size_t n, cap;
+};
+
+static void nslist_free(struct nslist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].path);
+	}
+	free(l->v);
+}
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s);
+	char *d = malloc(n + 1);
+	if (d)
+		memcpy(d, s, n + 1);
+	return d;
+}
+
+static int nslist_add(struct nslist *l, uint64_t inode, const char *path, const char *name, int pid)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].inode == inode) {
+			if (name && !l->v[i].name && !(l->v[i].name = xstrdup(name)))
+				return -ENOMEM;
+			if (pid && !l->v[i].pid)
+				l->v[i].pid = pid;
+			return 0;
+		}
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 16;
+		struct ns *nv = realloc(l->v, nc * sizeof *nv);
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = nc;
+	}
+	struct ns *x = &l->v[l->n];
+	memset(x, 0, sizeof *x);
+	x->inode = inode;
+	x->pid = pid;
+	x->path = xstrdup(path);
+	x->name = name ? xstrdup(name) : NULL;
+	if (!x->path || (name && !x->name)) {
+		free(x->path);
+		free(x->name);
+		return -ENOMEM;
+	}
+	l->n++;
+	return 0;
+}
+
+/* Named namespaces first (so they keep their name), then one stat per process. */
+static int enumerate(struct nslist *l)
+{
+	char path[300];
+	int rc = 0;
+	DIR *d = opendir("/run/netns");
+	struct dirent *de;
+	while (!rc && d && (de = readdir(d))) {
+		struct stat st;
+		if (de->d_name[0] == '.' || strlen(de->d_name) > 255)
+			continue;
+		snprintf(path, sizeof path, "/run/netns/%s", de->d_name);
+		/* a name whose bind mount is gone is a plain file of /run's own fs: skip it */
+		struct stat dir;
+		if (stat(path, &st) == 0 && stat("/run/netns", &dir) == 0 && dir.st_dev != st.st_dev)
+			rc = nslist_add(l, (uint64_t)st.st_ino, path, de->d_name, 0);
+	}
+	if (d)
+		closedir(d);
+	d = opendir("/proc");
+	while (!rc && d && (de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0)
+			continue;
+		struct stat st;
+		snprintf(path, sizeof path, "/proc/%ld/ns/net", pid);
+		if (stat(path, &st) == 0)
+			rc = nslist_add(l, (uint64_t)st.st_ino, path, NULL, (int)pid);
+	}
+	if (d)
+		closedir(d);
+	return rc;
+}
+
+static int enter(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = setns(fd, CLONE_NEWNET) ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+/* Dump namespace `ns` into tmp, then come back to `self` (an open fd of our own). */
+static int dump_in(const struct ns *ns, int self, struct ps_snapshot *tmp, const struct ps_filter *f)
+{
+	int rc = enter(ns->path);
+	if (rc)
+		return rc;
+	rc = platform_collect(tmp, f);
+	if (setns(self, CLONE_NEWNET))
+		abort(); /* staying in a foreign namespace would mislabel everything after */
+	return rc;
+}
+
+static int read_cgroup(int pid, char **out)
+{
+	char path[48];
+	snprintf(path, sizeof path, "/proc/%d/cgroup", pid);
+	FILE *fp = fopen(path, "re");
+	if (!fp)
+		return 0;
+	struct buf b = {0};
+	char chunk[4096];
+	size_t n;
+	int rc = 0;
+	while (!rc && (n = fread(chunk, 1, sizeof chunk, fp)) > 0 && b.len < 65536)
+		rc = buf_append(&b, chunk, n);
+	fclose(fp);
+	size_t len;
+	const char *cg = rc ? NULL : proc_parse_cgroup(b.data ? b.data : "", b.len, &len);
+	if (cg) {
+		*out = malloc(len + 1);
+		if (*out) {
+			memcpy(*out, cg, len);
+			(*out)[len] = '\0';
+		} else {
+			rc = -ENOMEM;
+		}
+	}
+	buf_free(&b);
+	return rc;
+}
+
+static bool listening(const struct ps_socket *k)
+{
+	return k->state == PS_ST_LISTEN || (k->proto == PS_UDP && k->state == PS_ST_CLOSE);
+}
+
+/* Record every namespace in snap->nets (names, a pid, its cgroup, how many listeners). */
+static int record(struct ps_snapshot *snap, const struct nslist *l)
+{
+	snap->nets = calloc(l->n ? l->n : 1, sizeof *snap->nets);
+	if (!snap->nets)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n; i++) {
+		struct ps_netns *x = &snap->nets[snap->nnets++];
+		x->inode = l->v[i].inode;
+		x->pid = l->v[i].pid;
+		if (l->v[i].name && !(x->name = xstrdup(l->v[i].name)))
+			return -ENOMEM;
+		if (!x->name && x->pid) {
+			int rc = read_cgroup(x->pid, &x->cgroup);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static void count_listeners(struct ps_snapshot *snap, const struct ps_snapshot *tmp, uint64_t ino)
+{
+	for (size_t i = 0; i < snap->nnets; i++)
+		if (snap->nets[i].inode == ino)
+			for (size_t k = 0; k < tmp->nsocks; k++)
+				if (listening(&tmp->socks[k]))
+					snap->nets[i].listeners++;
+}
+
+int platform_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter *f)
+{
+	int rc = platform_collect(snap, f);
+	if (rc)
+		return rc;
+	snap->all_netns = true;
+	struct nslist l = {0};
+	if ((rc = enumerate(&l)) || (rc = record(snap, &l))) {
+		nslist_free(&l);
+		return rc;
+	}
+	count_listeners(snap, snap, snap->netns);
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0) {
+		rc = -errno;
+		nslist_free(&l);
+		return rc;
+	}
+	for (size_t i = 0; i < l.n && !rc; i++) {
+		if (l.v[i].inode == snap->netns)
+			continue;
+		struct ps_snapshot tmp = {0};
+		int e = dump_in(&l.v[i], self, &tmp, f);
+		if (e == -EPERM || e == -EACCES || e == -ENOENT || e == -EINVAL) {
+			/* not root, or the namespace went away: the others still count */
+			if (e == -EPERM || e == -EACCES)
+				snap->netns_error = e;
+			snap->partial = true;
+		} else if (e) {
+			rc = e;
+		}
+		count_listeners(snap, &tmp, l.v[i].inode);
+		for (size_t k = 0; k < tmp.nsocks && !rc; k++) {
+			struct ps_socket *dst = snap_add_socket(snap);
+			if (!dst)
+				rc = -ENOMEM;
+			else
+				*dst = tmp.socks[k];
+		}
+		snap_free(&tmp);
+	}
+	close(self);
+	nslist_free(&l);
+	return rc;
+}
+
+int platform_netns_census(struct ps_snapshot *snap)
+{
+	struct nslist l = {0};
+	int rc = enumerate(&l);
+	int self = rc ? -1 : open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	uint64_t own = snap->netns;
+	if (!own && stat("/proc/self/ns/net", &st) == 0)
+		own = (uint64_t)st.st_ino;
+	struct ps_filter f;
+	filter_init(&f);
+	for (size_t i = 0; i < l.n && !rc && self >= 0; i++) {
+		if (l.v[i].inode == own)
+			continue;
+		snap->netns_other++;
+		struct ps_snapshot tmp = {0};
+		int e = dump_in(&l.v[i], self, &tmp, &f);
+		if (e == -EPERM || e == -EACCES)
+			snap->netns_error = e;
+		else if (e == 0 && tmp.nsocks)
+			snap->netns_other_listening++;
+		snap_free(&tmp);
+	}
+	filter_free(&f);
+	if (self >= 0)
+		close(self);
+	nslist_free(&l);
+	return rc;
+}

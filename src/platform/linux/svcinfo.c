@@ -1,0 +1,537 @@
+/* svcinfo.c — why a process runs: its parent chain up to the supervisor, socket activation, socket cgroups. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../util/buf.h"
+#include "../platform.h"
+#include "procparse.h"
+#include "sdbus.h"
+
+#define MAX_DEPTH 64
+#define SMALL_LIMIT (64 * 1024)
+#define ENVIRON_LIMIT (256 * 1024)
+
+/* One process of some owner's parent chain, read once and shared by every owner. */
+struct anc {
+	int pid, ppid;
+	bool ok;
+	char *name, *exe, *cgroup;
+	const char *kind; /* supervisor kind, NULL when it is not one */
+};
+
+struct anc_cache {
+	struct anc *a;
+	size_t n, cap;
+	int procfd;
+	struct buf b;
+};
+
+static char *dup_mem(const char *p, size_t n)
+{
+	char *s = malloc(n + 1);
+	if (s) {
+		memcpy(s, p, n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+/* Read a /proc file relative to dirfd into b (cleared first), at most `limit` bytes. */
+static int read_at(int dirfd, const char *path, struct buf *b, size_t limit)
+{
+	buf_clear(b);
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = 0;
+	while (b->len < limit) {
+		if ((rc = buf_reserve(b, 4096)))
+			break;
+		size_t room = b->cap - b->len - 1;
+		if (room > limit - b->len)
+			room = limit - b->len;
+		ssize_t n = read(fd, b->data + b->len, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+		b->data[b->len] = '\0';
+	}
+	close(fd);
+	return rc;
+}
+
+static char *read_link(int dirfd, const char *path)
+{
+	for (size_t size = 256; size <= 64 * 1024; size *= 4) {
+		char *b = malloc(size);
+		if (!b)
+			return NULL;
+		ssize_t n = readlinkat(dirfd, path, b, size);
+		if (n < 0) {
+			free(b);
+			return NULL;
+		}
+		if ((size_t)n < size) {
+			b[n] = '\0';
+			return b;
+		}
+		free(b);
+	}
+	return NULL;
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = p ? strrchr(p, '/') : NULL;
+	return s ? s + 1 : p;
+}
+
+static bool is_shell(const char *n)
+{
+	static const char *const shells[] = {"bash", "sh", "dash", "zsh", "fish", "ksh", "mksh", "tcsh", "csh"};
+	for (size_t i = 0; i < sizeof shells / sizeof shells[0]; i++)
+		if (strcmp(n, shells[i]) == 0)
+			return true;
+	return false;
+}
+
+/* What kind of supervisor this ancestor is, from its name (and argv[0] for login shells). */
+static const char *supervisor_kind(struct anc_cache *c, const struct anc *a)
+{
+	const char *n = a->name ? a->name : "";
+	const char *e = a->exe ? base_name(a->exe) : "";
+	if (strcmp(n, "systemd") == 0 || strcmp(e, "systemd") == 0)
+		return "systemd";
+	if (a->pid == 1)
+		return "init";
+	if (strncmp(n, "containerd-shim", 15) == 0 || strcmp(n, "conmon") == 0 ||
+	    strncmp(e, "containerd-shim", 15) == 0 || strcmp(e, "conmon") == 0)
+		return "container-shim";
+	if (strcmp(n, "sshd") == 0)
+		return "sshd";
+	if (strcmp(n, "cron") == 0 || strcmp(n, "crond") == 0 || strcmp(n, "anacron") == 0 ||
+	    strcmp(n, "atd") == 0)
+		return "cron";
+	if (strncmp(n, "tmux", 4) == 0)
+		return "tmux";
+	if (strcmp(n, "screen") == 0 || strcmp(n, "SCREEN") == 0)
+		return "screen";
+	if (is_shell(n)) {
+		char path[48];
+		snprintf(path, sizeof path, "%d/cmdline", a->pid);
+		if (read_at(c->procfd, path, &c->b, 256) == 0 && c->b.len && c->b.data[0] == '-')
+			return "login-shell";
+	}
+	return NULL;
+}
+
+static struct anc *anc_get(struct anc_cache *c, int pid, int *err)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->a[i].pid == pid)
+			return &c->a[i];
+	if (c->n == c->cap) {
+		size_t nc = c->cap ? c->cap * 2 : 64;
+		struct anc *na = realloc(c->a, nc * sizeof *na);
+		if (!na) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		c->a = na;
+		c->cap = nc;
+	}
+	struct anc *a = &c->a[c->n++];
+	memset(a, 0, sizeof *a);
+	a->pid = pid;
+	a->ppid = -1;
+	char path[48];
+	snprintf(path, sizeof path, "%d/stat", pid);
+	uint64_t start;
+	if (read_at(c->procfd, path, &c->b, SMALL_LIMIT) == 0 &&
+	    proc_parse_stat(c->b.data, c->b.len, &a->name, &a->ppid, &start) == 0)
+		a->ok = true;
+	snprintf(path, sizeof path, "%d/exe", pid);
+	if (a->ok)
+		a->exe = read_link(c->procfd, path);
+	snprintf(path, sizeof path, "%d/cgroup", pid);
+	if (a->ok && read_at(c->procfd, path, &c->b, SMALL_LIMIT) == 0) {
+		size_t n;
+		const char *cg = proc_parse_cgroup(c->b.data, c->b.len, &n);
+		if (cg)
+			a->cgroup = dup_mem(cg, n);
+	}
+	if (a->ok)
+		a->kind = supervisor_kind(c, a);
+	return a;
+}
+
+static void anc_cache_free(struct anc_cache *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->a[i].name);
+		free(c->a[i].exe);
+		free(c->a[i].cgroup);
+	}
+	free(c->a);
+	buf_free(&c->b);
+}
+
+static int add_ancestor(struct ps_proc *p, const struct anc *a)
+{
+	struct ps_ancestor *na = realloc(p->ancestry, (p->nancestry + 1) * sizeof *na);
+	if (!na)
+		return -ENOMEM;
+	p->ancestry = na;
+	struct ps_ancestor *x = &na[p->nancestry++];
+	x->pid = a->pid;
+	x->name = a->name ? dup_mem(a->name, strlen(a->name)) : NULL;
+	x->exe = a->exe ? dup_mem(a->exe, strlen(a->exe)) : NULL;
+	if ((a->name && !x->name) || (a->exe && !x->exe))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * Walk up from p's parent. Stop at a supervisor (by name), at the edge of p's
+ * cgroup (the unit or container boundary: the parent lives elsewhere), at PID 1,
+ * or after MAX_DEPTH steps (a corrupt or racing chain).
+ */
+static int ancestry_one(struct anc_cache *c, struct ps_proc *p)
+{
+	int pid = p->ppid, err = 0;
+	bool own_cgroup = p->cgroup && strcmp(p->cgroup, "/") != 0;
+	for (int depth = 0; pid > 0 && depth < MAX_DEPTH; depth++) {
+		struct anc *a = anc_get(c, pid, &err);
+		if (!a)
+			return err;
+		if (!a->ok)
+			break;
+		int rc = add_ancestor(p, a);
+		if (rc)
+			return rc;
+		if (a->kind) {
+			p->supervisor_kind = a->kind;
+			p->supervisor_pid = a->pid;
+			break;
+		}
+		if (own_cgroup && a->cgroup && strcmp(a->cgroup, p->cgroup) != 0) {
+			p->supervisor_kind = "systemd-unit"; /* refined to "container" by enrichment */
+			p->supervisor_pid = a->pid;
+			break;
+		}
+		if (a->ppid == pid)
+			break;
+		pid = a->ppid;
+	}
+	return 0;
+}
+
+static bool listening(const struct ps_socket *k)
+{
+	return k->state == PS_ST_LISTEN || (k->proto == PS_UDP && k->state == PS_ST_CLOSE);
+}
+
+/* The value of NAME= in a NUL-separated environment block, or NULL. */
+static const char *env_get(const char *env, size_t len, const char *name)
+{
+	size_t nl = strlen(name);
+	for (const char *s = env, *end = env + len; s < end;) {
+		const char *z = memchr(s, '\0', (size_t)(end - s));
+		size_t n = z ? (size_t)(z - s) : (size_t)(end - s);
+		if (n > nl && memcmp(s, name, nl) == 0 && s[nl] == '=')
+			return z ? s + nl + 1 : NULL; /* an unterminated last entry is dropped */
+		if (!z)
+			break;
+		s = z + 1;
+	}
+	return NULL;
+}
+
+static long env_num(const char *v)
+{
+	if (!v || !*v)
+		return -1;
+	char *e;
+	long n = strtol(v, &e, 10);
+	return *e == '\0' && n >= 0 && n < 1000000 ? n : -1;
+}
+
+/* Entry i of a ':'-separated LISTEN_FDNAMES, as a new string, or NULL. */
+static char *fdname(const char *names, long i)
+{
+	for (const char *s = names; s; i--) {
+		const char *colon = strchr(s, ':');
+		size_t n = colon ? (size_t)(colon - s) : strlen(s);
+		if (i == 0)
+			return n ? dup_mem(s, n) : NULL;
+		s = colon ? colon + 1 : NULL;
+	}
+	return NULL;
+}
+
+#ifdef HAVE_SDBUS
+#define NO_UNITS_NOTE "the .socket unit was not found over D-Bus (is systemd running?)"
+#else
+#define NO_UNITS_NOTE "the .socket unit is not looked up: portsleuth was built without sd-bus (libsystemd)"
+#endif
+
+/* What a process's environment says about socket activation, read at most once. */
+struct envinfo {
+	bool read;
+	long nfds, lpid;
+	char *names; /* LISTEN_FDNAMES */
+};
+
+/* Socket activation: the activator (systemd, systemd-socket-activate) and the service it fed. */
+static int activation_one(struct anc_cache *c, struct ps_snapshot *snap, size_t pi, int32_t fd,
+			  struct envinfo *ei)
+{
+	struct ps_proc *p = &snap->procs[pi];
+	if (p->activation || p->vanished)
+		return 0;
+	const char *n = p->name ? p->name : "";
+	const char *e = p->exe ? base_name(p->exe) : "";
+	const char *by = NULL;
+	if (strcmp(n, "systemd") == 0 || strcmp(e, "systemd") == 0)
+		by = "systemd";
+	else if (strcmp(n, "systemd-socket-") == 0 || strcmp(e, "systemd-socket-activate") == 0)
+		by = "systemd-socket-activate";
+	struct ps_activation *a = NULL;
+	if (by) {
+		if (!(a = calloc(1, sizeof *a)))
+			return -ENOMEM;
+		a->role = "activator";
+		a->by = by;
+		a->note = strcmp(by, "systemd") == 0 ? NO_UNITS_NOTE
+			  : "systemd-socket-activate passes the socket on without a .socket unit";
+		p->activation = a;
+		return 0;
+	}
+	if (fd < 3)
+		return 0;
+	if (!ei->read) {
+		ei->read = true;
+		ei->nfds = ei->lpid = -1;
+		char path[48];
+		snprintf(path, sizeof path, "%d/environ", p->pid);
+		int rc = read_at(c->procfd, path, &c->b, ENVIRON_LIMIT);
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc == -EACCES || rc == -EPERM)
+			snap->partial = true;
+		if (rc)
+			return 0;
+		ei->nfds = env_num(env_get(c->b.data, c->b.len, "LISTEN_FDS"));
+		ei->lpid = env_num(env_get(c->b.data, c->b.len, "LISTEN_PID"));
+		const char *names = env_get(c->b.data, c->b.len, "LISTEN_FDNAMES");
+		if (names && !(ei->names = dup_mem(names, strlen(names))))
+			return -ENOMEM;
+	}
+	if (ei->nfds <= 0 || fd >= 3 + ei->nfds)
+		return 0;
+	if (!(a = calloc(1, sizeof *a)))
+		return -ENOMEM;
+	p->activation = a;
+	a->role = ei->lpid == p->pid ? "service" : "inherited";
+	a->listen_fds = (int)ei->nfds;
+	char *sn = ei->names ? fdname(ei->names, fd - 3) : NULL;
+	size_t sl = sn ? strlen(sn) : 0;
+	if (sn && sl > 7 && strcmp(sn + sl - 7, ".socket") == 0)
+		a->socket_unit = sn; /* systemd names each fd after its .socket unit by default */
+	else
+		free(sn);
+	/* parent: systemd feeds services directly; anything else is a stand-in activator */
+	struct anc *par = NULL;
+	int err = 0;
+	if (p->ppid > 0 && !(par = anc_get(c, p->ppid, &err)) && err)
+		return err;
+	a->by = par && par->kind && strcmp(par->kind, "systemd") == 0 ? "systemd" : NULL;
+	if (!a->socket_unit)
+		a->note = a->by ? NO_UNITS_NOTE
+				: "received its sockets through LISTEN_FDS (not from systemd: no .socket unit)";
+	return 0;
+}
+
+/* The cgroup2 mount point, from /proc/self/mountinfo (hybrid layouts mount it at .../unified). */
+static char *cgroup2_mount(struct buf *b)
+{
+	int fd = open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	int rc = read_at(fd, "mountinfo", b, 4 * 1024 * 1024);
+	close(fd);
+	if (rc)
+		return NULL;
+	for (char *line = b->data; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER */
+		char *sep = strstr(line, " - ");
+		if (sep && strncmp(sep + 3, "cgroup2 ", 8) == 0) {
+			char *f = line;
+			for (int i = 0; i < 4 && f; i++) {
+				f = strchr(f, ' ');
+				if (f)
+					f++;
+			}
+			char *end = f ? strchr(f, ' ') : NULL;
+			if (end) {
+				/* undo the octal escapes (\040) mountinfo uses for spaces */
+				struct buf out = {0};
+				for (char *s = f; s < end; s++) {
+					if (*s == '\\' && end - s >= 4 && s[1] >= '0' && s[1] <= '3') {
+						if (buf_putc(&out, (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'))))
+							break;
+						s += 3;
+					} else if (buf_putc(&out, *s)) {
+						break;
+					}
+				}
+				return buf_steal(&out);
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return NULL;
+}
+
+struct cgwalk {
+	struct ps_snapshot *snap;
+	size_t missing;
+	struct buf path; /* relative to the mount, "" for the root */
+};
+
+/* Depth-first over the cgroup2 tree: a cgroup's id is its directory's inode number. */
+static int walk(struct cgwalk *w, int dirfd, int depth)
+{
+	struct stat st;
+	if (fstat(dirfd, &st) == 0)
+		for (size_t i = 0; i < w->snap->nsockcgs; i++) {
+			struct ps_sockcg *c = &w->snap->sockcgs[i];
+			if (!c->path && c->id == (uint64_t)st.st_ino) {
+				if (!(c->path = dup_mem(w->path.len ? w->path.data : "/", w->path.len ? w->path.len : 1)))
+					return -ENOMEM;
+				w->missing--;
+			}
+		}
+	if (!w->missing || depth >= MAX_DEPTH)
+		return 0;
+	int dfd = dup(dirfd);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;
+	}
+	int rc = 0;
+	struct dirent *de;
+	while (!rc && w->missing && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (sub < 0)
+			continue;
+		size_t keep = w->path.len;
+		rc = buf_putc(&w->path, '/');
+		if (!rc)
+			rc = buf_puts(&w->path, de->d_name);
+		if (!rc)
+			rc = walk(w, sub, depth + 1);
+		close(sub);
+		w->path.len = keep;
+		if (w->path.data)
+			w->path.data[keep] = '\0';
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Sockets whose owner could not be seen still name their cgroup: map the ids to paths. */
+static int socket_cgroups(struct ps_snapshot *snap, struct buf *b)
+{
+	for (size_t i = 0; i < snap->nsocks; i++) {
+		struct ps_socket *k = &snap->socks[i];
+		if (k->owner_count || !k->cgroup_id)
+			continue;
+		size_t j = 0;
+		while (j < snap->nsockcgs && snap->sockcgs[j].id != k->cgroup_id)
+			j++;
+		if (j == snap->nsockcgs) {
+			struct ps_sockcg *n = realloc(snap->sockcgs, (j + 1) * sizeof *n);
+			if (!n)
+				return -ENOMEM;
+			snap->sockcgs = n;
+			memset(&n[j], 0, sizeof n[j]);
+			n[j].id = k->cgroup_id;
+			snap->nsockcgs++;
+		}
+		k->sockcg = (uint32_t)j + 1;
+	}
+	if (!snap->nsockcgs)
+		return 0;
+	char *mnt = cgroup2_mount(b);
+	if (!mnt) {
+		snap->sockcg_note = "no cgroup2 file system is mounted, so socket cgroups cannot be named";
+		return 0;
+	}
+	int fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(mnt);
+	if (fd < 0) {
+		snap->sockcg_note = "the cgroup2 file system could not be read";
+		return 0;
+	}
+	struct cgwalk w = {.snap = snap, .missing = snap->nsockcgs};
+	int rc = walk(&w, fd, 0);
+	close(fd);
+	buf_free(&w.path);
+	return rc;
+}
+
+int platform_services(struct ps_snapshot *snap)
+{
+	struct anc_cache c = {0};
+	c.procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c.procfd < 0)
+		return -errno;
+	int rc = 0;
+	for (size_t i = 0; i < snap->nprocs && !rc; i++) {
+		struct ps_proc *p = &snap->procs[i];
+		if (!p->vanished && !p->ancestry && p->ppid > 0)
+			rc = ancestry_one(&c, p);
+	}
+	struct envinfo *ei = snap->nprocs ? calloc(snap->nprocs, sizeof *ei) : NULL;
+	if (snap->nprocs && !ei)
+		rc = -ENOMEM;
+	for (size_t i = 0; i < snap->nsocks && !rc; i++) {
+		const struct ps_socket *k = &snap->socks[i];
+		if (!listening(k))
+			continue;
+		for (size_t j = 0; j < k->owner_count && !rc; j++) {
+			const struct ps_owner *o = snap_owner(snap, k, j);
+			rc = activation_one(&c, snap, o->proc, o->fd, &ei[o->proc]);
+		}
+	}
+	for (size_t i = 0; ei && i < snap->nprocs; i++)
+		free(ei[i].names);
+	free(ei);
+	if (!rc)
+		rc = sdbus_socket_units(snap);
+	if (!rc)
+		rc = socket_cgroups(snap, &c.b);
+	anc_cache_free(&c);
+	close(c.procfd);
+	return rc;
+}

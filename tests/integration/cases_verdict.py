@@ -1,0 +1,351 @@
+"""cases_verdict.py — service knowledge, exposure, findings and `explain` (issue 3).
+
+Loaded by run.py (register(run) is called with the runner module). Each case starts real
+listeners in its private namespace: sockhold, and copies of Debian's own /usr/bin/python3.11
+(packaged by python3.11-minimal) run from a temporary directory or deleted while they run.
+Expected documents are built from what was started; findings are compared exactly (severity,
+code, reason, evidence, pid). Each case removes the files it made.
+"""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+R = None  # the runner module, set by register()
+PY = "/usr/bin/python3.11"  # Debian's python (the one on PATH may be an unpackaged pyenv)
+CAVEAT = ("malware has used this port number, but so do legitimate programs: the number alone proves "
+          "nothing; judge it by the program that holds it")
+LISTEN_PY = ("import socket,sys\n"
+             "fam = socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET\n"
+             "s = socket.socket(fam)\n"
+             "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+             "s.bind((sys.argv[1], int(sys.argv[2])))\n"
+             "s.listen(8)\n"
+             "print('READY', flush=True)\n"
+             "sys.stdin.read()\n")
+
+
+def register(run):
+    global R
+    R = run
+    for fn in (verdict_exposure, verdict_fake_sshd_in_tmp, verdict_deleted_exe,
+               verdict_packaged_backdoor_port, verdict_explain_unheld, verdict_ports_file):
+        run.case(fn)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+class PyListener:
+    """A copy of (or the real) /usr/bin/python3.11 listening on addr:port; stdin EOF ends it."""
+
+    def __init__(self, t, exe, addr, port):
+        t.require(os.path.exists(PY), f"{PY} is missing (Debian package python3.11-minimal)")
+        self.exe = exe
+        self.argv = [exe, "-c", LISTEN_PY, addr, str(port)]
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, close_fds=True)
+        t.procs.append(self.proc)  # the runner's cleanup closes stdin and kills it
+        line = self.proc.stdout.readline()
+        t.require(line == b"READY\n", f"{exe} listener on {addr}:{port} did not start: {line!r} "
+                  f"{self.proc.stderr.read1(500) if line == b'' else b''!r}")
+        self.pid = self.proc.pid
+        self.name = os.path.basename(exe)[:15]
+
+
+def private_dir(t, base):
+    """A fresh directory under base (not a temp dir when base is not), removed at cleanup."""
+    d = tempfile.mkdtemp(prefix="portsleuth-it-", dir=base)
+    os.chmod(d, 0o755)
+    orig = t.cleanup
+
+    def cleanup():
+        orig()
+        shutil.rmtree(d, ignore_errors=True)
+
+    t.cleanup = cleanup
+    return d
+
+
+def only(doc, port):
+    socks = [s for s in doc["sockets"] if s["local"]["port"] == port]
+    if len(socks) != 1:
+        raise R.Failed(f"{len(socks)} sockets on port {port}, want 1")
+    return socks[0]
+
+
+def lo_reach(v4=True, v6=False):
+    r = []
+    if v4:
+        r.append({"ifname": "lo", "addr": "127.0.0.1"})
+    if v6:
+        r.append({"ifname": "lo", "addr": "::1"})
+    return r
+
+
+def finding(sev, code, reason, evidence, pid):
+    return {"severity": sev, "code": code, "reason": reason, "evidence": evidence, "pid": pid}
+
+
+def unpackaged(path, pid):
+    return finding("info", "exe-unpackaged", "the executable belongs to no installed package",
+                   f"{path} is not listed in the dpkg database", pid)
+
+
+def no_service():
+    return None
+
+
+# ---------------------------------------------------------------- cases
+
+
+def verdict_exposure(t):
+    """0.0.0.0 and 127.0.0.1 differ in exposure; dual-stack, v6-only and IPv4-mapped binds are
+    classified right; a wildcard lists the concrete addresses it covers (a dummy interface with
+    a public and a private address); risky and root-on-public findings."""
+    r = subprocess.run(["ip", "link", "add", "dum0", "type", "veth", "peer", "name", "dum1"], capture_output=True)
+    t.require(r.returncode == 0, f"ip link add veth: {r.stderr!r}")
+    for dev in ("dum0", "dum1"):  # no IPv6 link-local addresses appearing while we look
+        with open(f"/proc/sys/net/ipv6/conf/{dev}/disable_ipv6", "w") as f:
+            f.write("1")
+    for cmd in (["ip", "addr", "add", "203.0.113.7/24", "dev", "dum0"],
+                ["ip", "addr", "add", "10.1.2.3/8", "dev", "dum0"],
+                ["ip", "link", "set", "dum0", "up"], ["ip", "link", "set", "dum1", "up"]):
+        subprocess.run(cmd, check=True, capture_output=True)
+    # the namespace dies with the case, and the interfaces with it
+    h = t.hold("listen:0.0.0.0:4701", "listen:127.0.0.1:4702", "listen:[::]:4703,dual",
+               "listen:[::]:4704,v6only", "listen:[::ffff:127.0.0.1]:4705", "listen:203.0.113.7:4706",
+               "listen:10.1.2.3:4707", "listen:0.0.0.0:6379")
+    # what the kernel says the interfaces hold, in its own order (independent of portsleuth)
+    v4, v6 = [], []
+    for link in json.loads(subprocess.run(["ip", "-j", "addr", "show"], capture_output=True,
+                                          check=True).stdout):
+        for a in link.get("addr_info", []):
+            (v4 if a["family"] == "inet" else v6).append({"ifname": link["ifname"], "addr": a["local"]})
+    doc = t.json()
+    exe = h.exe.decode() if isinstance(h.exe, bytes) else h.exe
+    pid = h.pid
+    want = {
+        4701: {"scope": "all-interfaces", "dual_stack": False, "reachable": v4},
+        4702: {"scope": "loopback", "dual_stack": False, "reachable": lo_reach()},
+        4703: {"scope": "all-interfaces", "dual_stack": True, "reachable": v4 + v6},
+        4704: {"scope": "all-interfaces", "dual_stack": False, "reachable": v6},
+        4705: {"scope": "loopback", "dual_stack": None, "reachable": lo_reach()},
+        4706: {"scope": "public", "dual_stack": False, "reachable": [{"ifname": "dum0", "addr": "203.0.113.7"}]},
+        4707: {"scope": "private", "dual_stack": False, "reachable": [{"ifname": "dum0", "addr": "10.1.2.3"}]},
+    }
+    for port, exp in want.items():
+        s = only(doc, port)
+        if port == 4705:  # a v6 socket bound to a mapped address: the kernel says dual-stack
+            exp = dict(exp, dual_stack=True)
+        t.expect_doc(s["exposure"], exp, f"exposure of port {port}")
+        t.check(len(exp) == len(s["exposure"]), f"port {port}: exposure keys {sorted(s['exposure'])}")
+    reach_txt = ", ".join(f"{r['ifname']} {r['addr']}" for r in v4)
+    public = finding("notice", "root-public",
+                     "a process running as root listens on a port reachable from public addresses: a flaw "
+                     "in it gives away the whole machine",
+                     f"pid {pid} sockhold runs as uid 0; reachable now on: {reach_txt}", pid)
+    t.expect_doc(only(doc, 4701)["findings"], [public, unpackaged(exe, pid)], "findings on 0.0.0.0:4701")
+    t.expect_doc(only(doc, 4702)["findings"], [unpackaged(exe, pid)], "findings on 127.0.0.1:4702")
+    t.expect_doc(only(doc, 4707)["findings"], [unpackaged(exe, pid)], "findings on 10.1.2.3:4707")
+    redis = only(doc, 6379)
+    t.expect_doc(redis["service"], {
+        "port": 6379, "proto": "tcp", "name": "redis", "description": "Redis key-value store",
+        "source": "portsleuth", "expected_owners": ["redis-server", "redis-sentinel", "valkey-server"],
+        "risk": "Redis has no authentication by default and can be turned into remote code execution",
+        "dynamic": False, "backdoor": None}, "service of 6379")
+    t.expect_doc(redis["findings"], [
+        finding("alert", "unexpected-owner",
+                "port 6379/tcp (redis) is normally held by redis-server, redis-sentinel, valkey-server, "
+                "not by sockhold", f"pid {pid} sockhold, executable {exe}, from no package", pid),
+        finding("warning", "risky-exposure",
+                "redis on 6379/tcp is reachable beyond localhost: Redis has no authentication by default "
+                "and can be turned into remote code execution",
+                f"bound to all-interfaces addresses; reachable now on: {reach_txt}", None),
+        public,
+        unpackaged(exe, pid)], "findings on 0.0.0.0:6379")
+    # the table: EXPOSURE and the FINDINGS marker
+    r = t.run("-n", "4701", "4702", "6379")
+    rows = [ln.split()[:5] for ln in r.out.decode().splitlines()]
+    t.check(rows == [["PROTO", "LOCAL", "STATE", "EXPOSURE", "FINDINGS"],
+                     ["tcp", "0.0.0.0:4701", "LISTEN", "all-interfaces", "notice+1"],
+                     ["tcp", "127.0.0.1:4702", "LISTEN", "loopback", "info"],
+                     ["tcp", "0.0.0.0:6379", "LISTEN", "all-interfaces", "alert+3"]], "table", rows)
+    # --findings: only rows with findings; exit 4 because of the alert
+    r = t.run("--findings", "-n", "6379", "4710")
+    t.check(r.rc == 4 and len(r.out.decode().splitlines()) == 2, f"--findings exit 4: {r}")
+    # explain: where it is reachable, in words
+    r = t.run("explain", "4701")
+    t.check(r.rc == 0 and f"Reachable: all-interfaces; right now on: {reach_txt}\n".encode() in r.out,
+            "explain 4701 says where it is reachable", r.out.decode().splitlines())
+    r = t.run("explain", "4702")
+    t.check(r.rc == 0 and b"Reachable: loopback; right now on: lo 127.0.0.1\n" in r.out,
+            "explain 4702 says loopback", r.out.decode().splitlines())
+
+
+def verdict_fake_sshd_in_tmp(t):
+    """A copy of Debian's python run from /tmp as 'sshd' on port 22: an alert (unexpected owner,
+    temporary directory, no package), and explain 22 tells it all."""
+    d = private_dir(t, "/tmp")
+    exe = os.path.join(d, "sshd")
+    shutil.copy(PY, exe)
+    os.chmod(exe, 0o755)
+    p = PyListener(t, exe, "0.0.0.0", 22)
+    doc = t.json()
+    s = only(doc, 22)
+    t.expect_doc(s["owners"][0]["name"], "sshd", "comm of the fake sshd")
+    t.expect_doc(s["service"], {
+        "port": 22, "proto": "tcp", "name": "ssh", "description": "Secure Shell remote login",
+        "source": "portsleuth", "expected_owners": ["sshd", "dropbear"],
+        "risk": "exposed to constant password guessing; allow keys only", "dynamic": False,
+        "backdoor": None}, "service of 22")
+    t.expect_doc(s["exposure"], {"scope": "all-interfaces", "dual_stack": False, "reachable": lo_reach()},
+                 "exposure of 22")
+    want = [
+        finding("alert", "unexpected-owner",
+                "port 22/tcp (ssh) is normally held by sshd, dropbear; this process has that name but is "
+                "not an installed one (in a temporary directory, from no package)",
+                f"pid {p.pid} sshd, executable {exe}, from no package", p.pid),
+        finding("warning", "risky-exposure",
+                "ssh on 22/tcp is reachable beyond localhost: exposed to constant password guessing; allow "
+                "keys only", "bound to all-interfaces addresses; reachable now on: lo 127.0.0.1", None),
+        finding("warning", "exe-temp-dir",
+                "the executable lives in a temporary or world-writable directory, where anyone can put "
+                "programs", exe, p.pid),
+        unpackaged(exe, p.pid),
+    ]
+    t.expect_doc(s["findings"], want, "findings of the fake sshd")
+    r = t.run("--findings")
+    t.check(r.rc == 4, f"--findings exits 4 on an alert: {r}")
+    ex = t.json("explain", "22/tcp")
+    t.expect_doc(ex, {"schema": 1, "port": 22, "proto": "tcp", "held": True,
+                      "registry": [s["service"]], "sockets": [s],
+                      "stop": [{"pid": p.pid, "command": f"kill {p.pid}"}],
+                      "packages": {"database": "dpkg", "reason": None}}, "explain 22/tcp --json")
+    r = t.run("explain", "22")
+    text = r.out.decode()
+    for line in ("Port 22/tcp: ssh — Secure Shell remote login (source: portsleuth)\n",
+                 "  Normally held by: sshd, dropbear\n",
+                 f"  Held by pid {p.pid} (sshd), user root, file descriptor {s['owners'][0]['fd']}\n",
+                 f"    program:  {exe} (from no installed package)\n",
+                 "    [alert] unexpected-owner: port 22/tcp (ssh) is normally held by sshd, dropbear;",
+                 f"    to stop it: kill {p.pid}\n", "    parents:  "):
+        t.check(line in text, f"explain 22 text lacks {line!r}", text.splitlines())
+    t.check(r.rc == 0, f"explain 22 exit: {r}")
+
+
+def verdict_deleted_exe(t):
+    """A listener whose executable is deleted while it runs (outside any temp dir)."""
+    d = private_dir(t, "/var/lib")
+    exe = os.path.join(d, "listener")
+    shutil.copy(PY, exe)
+    os.chmod(exe, 0o755)
+    p = PyListener(t, exe, "127.0.0.1", 4720)
+    os.unlink(exe)
+    doc = t.json()
+    s = only(doc, 4720)
+    t.expect_doc(s["owners"][0]["exe"], exe + " (deleted)", "exe of the deleted program")
+    want = [finding("warning", "exe-deleted",
+                    "the program's executable was deleted after it started: what runs is no longer on disk",
+                    f"/proc/{p.pid}/exe -> {exe} (deleted)", p.pid),
+            unpackaged(exe, p.pid)]
+    t.expect_doc(s["findings"], want, "findings of the deleted program")
+    t.expect_doc(s["exposure"], {"scope": "loopback", "dual_stack": False, "reachable": lo_reach()},
+                 "exposure of 4720")
+    ex = t.json("explain", "4720")
+    t.expect_doc(ex, {"schema": 1, "port": 4720, "proto": None, "held": True, "sockets": [s],
+                      "stop": [{"pid": p.pid, "command": f"kill {p.pid}"}]}, "explain 4720 --json")
+    r = t.run("--findings", "-n")
+    t.check(r.rc == 4 and f"127.0.0.1:4720".encode() in r.out, f"--findings lists it, exit 4: {r}")
+    r = t.run("explain", "4720")
+    t.check(r.rc == 0 and b"[warning] exe-deleted:" in r.out and f"{exe} (deleted)".encode() in r.out,
+            "explain 4720 text", r.out.decode().splitlines())
+
+
+def verdict_packaged_backdoor_port(t):
+    """Debian's own python on 31337 (a Back Orifice number): a notice with the caveat, not an alert."""
+    p = PyListener(t, PY, "127.0.0.1", 31337)
+    doc = t.json()
+    s = only(doc, 31337)
+    svc = {"port": 31337, "proto": "tcp", "name": "eleet",
+           "description": "\"elite\"; the Back Orifice default and a hacker favourite", "source": "portsleuth",
+           "expected_owners": [], "risk": None, "dynamic": False,
+           "backdoor": {"names": ["Back Orifice", "Elite"], "caveat": CAVEAT}}
+    t.expect_doc(s["service"], svc, "service of 31337")
+    want = [finding("notice", "backdoor-port",
+                    "port 31337/tcp is one that backdoors are known to use (Back Orifice, Elite), but its owner "
+                    "is an installed program from a package, so it is most likely legitimate",
+                    f"pid {p.pid} python3.11, executable {PY}, from package python3.11-minimal", p.pid)]
+    t.expect_doc(s["findings"], want, "findings of python on 31337")
+    r = t.run("--findings", "-n")
+    t.check(r.rc == 0 and len(r.out.decode().splitlines()) == 2, f"--findings: a notice exits 0: {r}")
+    ex = t.json("explain", "31337/tcp")
+    t.expect_doc(ex, {"schema": 1, "port": 31337, "proto": "tcp", "held": True, "registry": [svc],
+                      "sockets": [s], "stop": [{"pid": p.pid, "command": f"kill {p.pid}"}],
+                      "packages": {"database": "dpkg", "reason": None}}, "explain 31337/tcp --json")
+    r = t.run("explain", "31337/tcp")
+    text = r.out.decode()
+    for line in ("  Backdoors known to use it: Back Orifice, Elite.\n", f"  Caveat: {CAVEAT}.\n",
+                 f"    program:  {PY} (package python3.11-minimal)\n", "    [notice] backdoor-port:"):
+        t.check(line in text, f"explain 31337 text lacks {line!r}", text.splitlines())
+
+
+def verdict_explain_unheld(t):
+    """explain on ports nobody holds: registered for what, and that nothing listens; dynamic ports."""
+    ex = t.json("explain", "6379/tcp", rc=1)
+    t.expect_doc(ex, {"schema": 1, "port": 6379, "proto": "tcp", "held": False, "sockets": [], "stop": [],
+                      "registry": [{"port": 6379, "proto": "tcp", "name": "redis",
+                                    "description": "Redis key-value store", "source": "portsleuth",
+                                    "expected_owners": ["redis-server", "redis-sentinel", "valkey-server"],
+                                    "risk": R.ANY, "dynamic": False, "backdoor": None}]},
+                 "explain 6379/tcp --json")
+    r = t.run("explain", "6379/tcp")
+    t.check(r.rc == 1 and r.out.decode().startswith(
+        "Port 6379/tcp: redis — Redis key-value store (source: portsleuth)\n")
+        and "  Nothing listens on 6379/tcp now.\n" in r.out.decode(), "explain 6379 text", [r.out.decode()])
+    dyn = {"name": None, "source": None, "expected_owners": [], "risk": None, "dynamic": True, "backdoor": None,
+           "description": "a dynamic (ephemeral) port: programs get such numbers from the kernel or pick them "
+                          "freely, so the number alone says nothing about the service"}
+    ex = t.json("explain", "55555", rc=1)
+    t.expect_doc(ex, {"port": 55555, "proto": None, "held": False,
+                      "registry": [dict(dyn, port=55555, proto="tcp"), dict(dyn, port=55555, proto="udp")]},
+                 "explain 55555 --json (dynamic)")
+    r = t.run("explain", "55555/udp")
+    t.check(r.rc == 1 and "Port 55555/udp: a dynamic (ephemeral) port" in r.out.decode(),
+            "explain 55555/udp text", [r.out.decode()])
+    r = t.run("explain", "80-90")
+    t.check(r.rc == 2 and r.out == b"", f"explain with a range is a usage error: {r}")
+
+
+def verdict_ports_file(t):
+    """--ports-file is the most specific layer; a malformed line is skipped with file and line."""
+    h = t.hold("listen:127.0.0.1:4730")
+    path = os.path.join(t.tmpdir(), "ports")
+    with open(path, "w") as fp:
+        fp.write("# mine\n4730\ttcp\tmysvc\tnginx\t-\t-\tour test service\nthis is not a line\n22\tsctp\tx\n")
+    r = t.run("--ports-file", path, "--json")
+    t.check(r.err.decode() == f"portsleuth: {path}:3: skipped malformed line (expected at least PORT, "
+            f"PROTOCOLS and NAME separated by TABs)\nportsleuth: {path}:4: skipped malformed line (the "
+            f"protocols are not tcp, udp or tcp/udp)\n", f"warnings: {r.err!r}")
+    s = only(R.parse_json(r), 4730)
+    t.expect_doc(s["service"], {"port": 4730, "proto": "tcp", "name": "mysvc", "description": "our test service",
+                                "source": path, "expected_owners": ["nginx"], "risk": None, "dynamic": False,
+                                "backdoor": None}, "service from --ports-file")
+    exe = h.exe.decode() if isinstance(h.exe, bytes) else h.exe
+    t.expect_doc(s["findings"], [
+        finding("alert", "unexpected-owner", "port 4730/tcp (mysvc) is normally held by nginx, not by sockhold",
+                f"pid {h.pid} sockhold, executable {exe}, from no package", h.pid),
+        unpackaged(exe, h.pid)], "findings with --ports-file")
+    r = t.run("--ports-file", os.path.join(t.tmpdir(), "missing"))
+    t.check(r.rc == 2 and b"cannot read" in r.err, f"missing --ports-file: {r}")
+    r = t.run("--json", "--ports-file", path, env=t.env(PORTSLEUTH_DPKG_INFO="/nonexistent"))
+    d = R.parse_json(r)
+    t.expect_doc(d["packages"], {"database": None,
+                                 "reason": "no dpkg database at /nonexistent: No such file or directory"},
+                 "no package database: reason recorded")
+    # no package facts: no exe-unpackaged, and the unexpected owner is a notice, not an alert
+    t.expect_doc(only(d, 4730)["findings"], [
+        finding("notice", "unexpected-owner", "port 4730/tcp (mysvc) is normally held by nginx, not by sockhold",
+                f"pid {h.pid} sockhold, executable {exe}, package unknown", h.pid)],
+        "no package database: findings")

@@ -1,0 +1,339 @@
+/* test_snapdiff.c — snapshot loader, diff, policy parser and checker, Prometheus escaping. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/enrich/exposure.h"
+#include "../../src/model/diff.h"
+#include "../../src/model/policy.h"
+#include "../../src/model/snapload.h"
+#include "../../src/output/prom.h"
+#include "test.h"
+#include "testutil.h"
+
+static const char good_snap[] =
+	"{\"schema\":1,\"host\":\"h1\",\"boot_id\":\"b-1\",\"time\":\"2024-05-01T12:00:00Z\",\"partial\":false,"
+	"\"source\":\"netlink\",\"future_key\":{\"x\":[1,2]},\"sockets\":[\n"
+	"{\"proto\":\"tcp\",\"family\":\"inet\",\"state\":\"listen\",\"local\":{\"addr\":\"127.0.0.1\",\"port\":8080},"
+	"\"remote\":{\"addr\":\"0.0.0.0\",\"port\":0},\"inode\":11,\"netns\":4026531840,\"owner_status\":\"ok\","
+	"\"exposure\":{\"scope\":\"loopback\",\"reachable\":[\"127.0.0.1\"]},\"service\":{\"name\":\"http-alt\"},"
+	"\"owners\":[{\"pid\":42,\"fd\":3,\"name\":\"web\",\"exe\":\"/usr/bin/web\",\"cmdline\":[\"web\",\"-p\"],"
+	"\"uid\":0,\"ppid\":1,\"start_time\":\"2024-05-01T11:00:00Z\",\"unit\":\"web.service\","
+	"\"container\":null,\"ancestry\":[{\"pid\":1}]}]},\n"
+	"{\"proto\":\"udp\",\"state\":\"unconn\",\"local\":{\"addr\":\"::\",\"port\":53},\"owners\":[]},\n"
+	"{\"proto\":\"sctp\",\"local\":{\"addr\":\"::\",\"port\":1}}\n"
+	"],\"privileged\":true}";
+
+static int load(const char *s, struct snapfile *f, struct snapload_error *e)
+{
+	char *c = tu_exact(s, strlen(s));
+	int rc = snapload_parse(c, strlen(s), NULL, f, e);
+	free(c);
+	return rc;
+}
+
+TEST(snapload_reads_document_and_ignores_unknown_keys)
+{
+	struct snapfile f;
+	struct snapload_error e;
+	CHECK_INT(load(good_snap, &f, &e), 0);
+	CHECK_INT(f.snap.nsocks, 2);
+	CHECK_INT(f.skipped, 1);
+	CHECK_STR(f.host, "h1");
+	CHECK_STR(f.boot_id, "b-1");
+	CHECK_STR(f.time, "2024-05-01T12:00:00Z");
+	CHECK_INT(f.snap.socks[0].local.port, 8080);
+	CHECK_INT(f.snap.socks[0].state, PS_ST_LISTEN);
+	CHECK_INT(f.snap.socks[0].netns, 4026531840LL);
+	CHECK_INT(f.snap.socks[0].owner_count, 1);
+	CHECK_INT(f.exposure[0], PS_EXPO_LOOPBACK);
+	CHECK_INT(f.exposure[1], PS_EXPO_ALL); /* no "exposure" key: classified */
+	CHECK_INT(f.snap.socks[1].proto, PS_UDP);
+	CHECK_INT(f.snap.socks[1].state, PS_ST_CLOSE);
+	CHECK_INT(f.snap.socks[1].local.addr.family, PS_INET6);
+	const struct ps_proc *p = &f.snap.procs[f.snap.owners[0].proc];
+	CHECK_STR(p->exe, "/usr/bin/web");
+	CHECK_STR(p->unit, "web.service");
+	CHECK_INT(p->pid, 42);
+	CHECK_INT(p->cmdline_len, 6);
+	CHECK_INT(p->start_time, 1714561200LL);
+	snapfile_free(&f);
+}
+
+TEST(snapload_errors_name_the_path)
+{
+	struct snapfile f;
+	struct snapload_error e;
+	CHECK_INT(load("{\"schema\":2,\"sockets\":[]}", &f, &e), -EBADMSG);
+	CHECK_STR(e.path, "schema");
+	CHECK(strstr(e.msg, "newer") != NULL);
+	CHECK_INT(load("{\"sockets\":[]}", &f, &e), -EBADMSG);
+	CHECK(strstr(e.msg, "schema") != NULL);
+	CHECK_INT(load("[1,2]", &f, &e), -EBADMSG);
+	CHECK(strstr(e.msg, "not a portsleuth snapshot") != NULL);
+	CHECK_INT(load("{\"schema\":1,\"sockets\":[{\"proto\":\"tcp\",\"local\":{\"addr\":\"1.2.3.4\",\"port\":70000}}]}",
+		       &f, &e), -EBADMSG);
+	CHECK_STR(e.path, "sockets[0].local");
+	CHECK(strstr(e.msg, "port") != NULL);
+	CHECK_INT(load("{\"schema\":1,\"sockets\":[{\"proto\":\"tcp\",\"local\":{\"addr\":\"1.2.3.4\",\"port\":1},"
+		       "\"owners\":[{\"pid\":1},{\"pid\":\"x\"}]}]}", &f, &e), -EBADMSG);
+	CHECK_STR(e.path, "sockets[0].owners[1]");
+	CHECK_INT(load("{\"schema\":1,\n\"sockets\":[", &f, &e), -EBADMSG);
+	CHECK_INT(e.line, 2);
+	CHECK(e.column > 0);
+	/* a missing state means a listener (older, hand-written files) */
+	CHECK_INT(load("{\"schema\":1,\"sockets\":[{\"proto\":\"tcp\",\"local\":{\"addr\":\"1.2.3.4\",\"port\":1}}]}",
+		       &f, &e), 0);
+	CHECK_INT(f.snap.socks[0].state, PS_ST_LISTEN);
+	snapfile_free(&f);
+}
+
+TEST(snapload_survives_truncation_and_garbage)
+{
+	size_t n = strlen(good_snap);
+	for (size_t len = 0; len < n; len++) {
+		struct snapfile f;
+		struct snapload_error e;
+		char *c = tu_exact(good_snap, len);
+		int rc = snapload_parse(c, len, NULL, &f, &e);
+		free(c);
+		CHECK_INT(rc, -EBADMSG);
+		CHECK(e.msg[0] != '\0');
+		if (rc == 0)
+			snapfile_free(&f);
+	}
+	uint64_t st = 12345;
+	for (int iter = 0; iter < 3000; iter++) {
+		char *c = tu_exact(good_snap, n);
+		int flips = 1 + (int)(tu_rand(&st) % 4);
+		for (int i = 0; i < flips; i++)
+			c[tu_rand(&st) % n] = (char)(tu_rand(&st) & 0xFF);
+		struct snapfile f;
+		struct snapload_error e;
+		int rc = snapload_parse(c, n, NULL, &f, &e);
+		CHECK(rc == 0 || (rc == -EBADMSG && e.msg[0]));
+		if (rc == 0)
+			snapfile_free(&f);
+		free(c);
+	}
+}
+
+static const char good_policy[] = "# approved listeners\n"
+				  "allow tcp 22 exe=/usr/sbin/sshd unit=ssh.service max-exposure=all-interfaces\n"
+				  "\n"
+				  "allow any 8000-8100 name=\"my app\" max-exposure=private   # trailing comment\n"
+				  "require udp 53 addr=127.0.0.53\n"
+				  "allow tcp * container=web*\n";
+
+static int pparse(const char *s, struct policy *p, struct policy_error *e)
+{
+	char *c = tu_exact(s, strlen(s));
+	int rc = policy_parse(c, strlen(s), p, e);
+	free(c);
+	return rc;
+}
+
+TEST(policy_parses_rules)
+{
+	struct policy p;
+	struct policy_error e;
+	CHECK_INT(pparse(good_policy, &p, &e), 0);
+	CHECK_INT(p.n, 4);
+	CHECK_STR(p.rules[0].exe, "/usr/sbin/sshd");
+	CHECK_STR(p.rules[0].unit, "ssh.service");
+	CHECK_INT(p.rules[0].max_exposure, PS_EXPO_ALL);
+	CHECK_INT(p.rules[0].line, 2);
+	CHECK_INT(p.rules[1].lo, 8000);
+	CHECK_INT(p.rules[1].hi, 8100);
+	CHECK_INT(p.rules[1].protos, 3);
+	CHECK_STR(p.rules[1].name, "my app");
+	CHECK(p.rules[2].require);
+	CHECK(p.rules[2].has_addr);
+	CHECK_INT(p.rules[3].lo, 0);
+	CHECK_INT(p.rules[3].hi, 65535);
+	policy_free(&p);
+}
+
+TEST(policy_errors_name_the_line)
+{
+	static const struct {
+		const char *text;
+		size_t line;
+		const char *word;
+	} bad[] = {
+		{"allow tcp 22\nallow tcp 70000\n", 2, "port"},
+		{"allow tcp 22\n\npermit tcp 1\n", 3, "allow"},
+		{"allow sctp 22\n", 1, "protocol"},
+		{"allow tcp 22 colour=red\n", 1, "unknown option"},
+		{"allow tcp 22 exe=/a exe=/b\n", 1, "twice"},
+		{"allow tcp 22 max-exposure=galaxy\n", 1, "exposure"},
+		{"allow tcp 22 exe=\"/a b\n", 1, "quote"},
+		{"allow tcp\n", 1, "port"},
+		{"allow tcp 9-3\n", 1, "port"},
+		{"# nothing\n\n", 2, "no rules"},
+		{"", 1, "no rules"},
+		{"allow tcp 22 addr=localhost\n", 1, "addr"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct policy p;
+		struct policy_error e;
+		CHECK_INT(pparse(bad[i].text, &p, &e), -EBADMSG);
+		CHECK_INT(e.line, bad[i].line);
+		CHECK(strstr(e.msg, bad[i].word) != NULL);
+	}
+	struct policy p;
+	struct policy_error e;
+	CHECK_INT(policy_parse("allow tcp 1\nallow\0 tcp 2\n", 24, &p, &e), -EBADMSG);
+	CHECK_INT(e.line, 2);
+}
+
+TEST(policy_parser_survives_truncation_and_garbage)
+{
+	size_t n = strlen(good_policy);
+	for (size_t len = 0; len <= n; len++) {
+		struct policy p;
+		struct policy_error e;
+		char *c = tu_exact(good_policy, len);
+		int rc = policy_parse(c, len, &p, &e);
+		free(c);
+		CHECK(rc == 0 || (rc == -EBADMSG && e.line > 0 && e.msg[0]));
+		if (rc == 0)
+			policy_free(&p);
+	}
+	uint64_t st = 777;
+	for (int iter = 0; iter < 3000; iter++) {
+		size_t len = tu_rand(&st) % 200;
+		char *c = malloc(len ? len : 1);
+		for (size_t i = 0; i < len; i++)
+			c[i] = iter & 1 ? (char)(tu_rand(&st) & 0xFF) : " \n\"=#-*alowtcpudx0123456789"[tu_rand(&st) % 27];
+		struct policy p;
+		struct policy_error e;
+		int rc = policy_parse(c, len, &p, &e);
+		CHECK(rc == 0 || (rc == -EBADMSG && e.line > 0 && e.msg[0]));
+		if (rc == 0)
+			policy_free(&p);
+		free(c);
+	}
+}
+
+/* A socket with one owner (exe) on 127.0.0.1 or 0.0.0.0. */
+static void add_listener(struct ps_snapshot *s, unsigned proto, const char *addr4, uint16_t port, const char *exe,
+			 int pid)
+{
+	struct ps_socket *k = snap_add_socket(s);
+	k->proto = (uint8_t)proto;
+	k->state = proto == PS_TCP ? PS_ST_LISTEN : PS_ST_CLOSE;
+	k->local.addr.family = k->remote.addr.family = PS_INET;
+	unsigned a, b, c, d;
+	sscanf(addr4, "%u.%u.%u.%u", &a, &b, &c, &d);
+	k->local.addr.bytes[0] = (uint8_t)a;
+	k->local.addr.bytes[1] = (uint8_t)b;
+	k->local.addr.bytes[2] = (uint8_t)c;
+	k->local.addr.bytes[3] = (uint8_t)d;
+	k->local.port = port;
+	k->netns = 7;
+	if (exe) {
+		long pi = snap_add_proc(s, pid);
+		s->procs[pi].exe = strdup(exe);
+		s->procs[pi].name = strdup(strrchr(exe, '/') + 1);
+		snap_add_owner(s, (uint32_t)(s->nsocks - 1), (uint32_t)pi, 3);
+	}
+	snap_group_owners(s);
+}
+
+TEST(diff_reports_each_change_once)
+{
+	struct ps_snapshot a = {0}, b = {0};
+	add_listener(&a, PS_TCP, "127.0.0.1", 1000, "/bin/same", 10);   /* unchanged (restart: new pid) */
+	add_listener(&a, PS_TCP, "127.0.0.1", 1001, "/bin/gone", 11);   /* closed */
+	add_listener(&a, PS_TCP, "127.0.0.1", 1002, "/bin/old", 12);    /* owner change */
+	add_listener(&a, PS_TCP, "127.0.0.1", 1003, "/bin/wide", 13);   /* widened */
+	add_listener(&a, PS_UDP, "127.0.0.1", 1003, "/bin/udp", 14);    /* other proto, unchanged */
+	add_listener(&b, PS_TCP, "127.0.0.1", 1000, "/bin/same", 20);
+	add_listener(&b, PS_TCP, "127.0.0.1", 1002, "/bin/new", 22);
+	add_listener(&b, PS_TCP, "0.0.0.0", 1003, "/bin/wide", 13);
+	add_listener(&b, PS_UDP, "127.0.0.1", 1003, "/bin/udp", 14);
+	add_listener(&b, PS_TCP, "10.1.2.3", 1004, "/bin/fresh", 24);   /* new */
+	struct diff_side sa = {.snap = &a}, sb = {.snap = &b};
+	struct diff_result r;
+	CHECK_INT(diff_compute(&sa, &sb, &r), 0);
+	CHECK_INT(r.n, 4);
+	CHECK_INT(r.count[DIFF_NEW], 1);
+	CHECK_INT(r.count[DIFF_CLOSED], 1);
+	CHECK_INT(r.count[DIFF_OWNER], 1);
+	CHECK_INT(r.count[DIFF_EXPOSURE], 1);
+	for (size_t i = 0; i < r.n; i++) {
+		const struct diff_change *c = &r.v[i];
+		const struct ps_socket *k = c->after >= 0 ? &b.socks[c->after] : &a.socks[c->before];
+		if (c->kind == DIFF_NEW)
+			CHECK_INT(k->local.port, 1004);
+		if (c->kind == DIFF_CLOSED)
+			CHECK_INT(k->local.port, 1001);
+		if (c->kind == DIFF_OWNER)
+			CHECK_INT(k->local.port, 1002);
+		if (c->kind == DIFF_EXPOSURE) {
+			CHECK_INT(k->local.port, 1003);
+			CHECK_INT(c->exp_before, PS_EXPO_LOOPBACK);
+			CHECK_INT(c->exp_after, PS_EXPO_ALL);
+		}
+	}
+	diff_free(&r);
+	/* nothing changed against itself */
+	CHECK_INT(diff_compute(&sa, &sa, &r), 0);
+	CHECK_INT(r.n, 0);
+	diff_free(&r);
+	snap_free(&a);
+	snap_free(&b);
+}
+
+TEST(policy_check_finds_each_kind)
+{
+	struct policy p;
+	struct policy_error e;
+	CHECK_INT(pparse("allow tcp 1000 exe=/bin/ok max-exposure=loopback\n"
+			 "allow tcp 1001 exe=/bin/ok\n"
+			 "require tcp 1005\n"
+			 "allow udp 1-2000 exe=/bin/*\n",
+			 &p, &e),
+		  0);
+	struct ps_snapshot s = {0};
+	add_listener(&s, PS_TCP, "0.0.0.0", 1000, "/bin/ok", 1);   /* exposure */
+	add_listener(&s, PS_TCP, "127.0.0.1", 1001, "/bin/evil", 2); /* owner */
+	add_listener(&s, PS_TCP, "127.0.0.1", 1002, "/bin/ok", 3); /* unexpected */
+	add_listener(&s, PS_UDP, "0.0.0.0", 1500, "/bin/dns", 4);  /* fine by glob */
+	add_listener(&s, PS_TCP, "127.0.0.1", 1001, NULL, 0);	  /* owner not visible */
+	snap_sort(&s);
+	struct diff_side side = {.snap = &s};
+	struct policy_report r;
+	CHECK_INT(policy_check(&p, &side, &r), 0);
+	CHECK_INT(r.count[POL_EXPOSURE], 1);
+	CHECK_INT(r.count[POL_OWNER], 1 + 0); /* the unseen one shares the identity of the evil one */
+	CHECK_INT(r.count[POL_UNEXPECTED], 1);
+	CHECK_INT(r.count[POL_MISSING], 1);
+	CHECK_INT(r.n, 4);
+	for (size_t i = 0; i < r.n; i++)
+		if (r.v[i].kind == POL_EXPOSURE)
+			CHECK_INT(r.v[i].allowed, PS_EXPO_LOOPBACK);
+	policy_report_free(&r);
+
+	/* a policy derived from the snapshot itself is clean, also with the missing check */
+	struct policy self;
+	CHECK_INT(policy_from_snapshot(&side, true, &self), 0);
+	CHECK_INT(policy_check(&self, &side, &r), 0);
+	CHECK_INT(r.n, 0);
+	policy_report_free(&r);
+	policy_free(&self);
+	policy_free(&p);
+	snap_free(&s);
+}
+
+TEST(prometheus_label_escaping)
+{
+	struct buf b = {0};
+	CHECK_INT(prom_label_escape(&b, "a\"b\\c\nd\x01\xff", 9), 0);
+	CHECK_STR(b.data, "a\\\"b\\\\c\\nd\xEF\xBF\xBD\xEF\xBF\xBD");
+	buf_free(&b);
+	CHECK_INT(prom_header(&b, "m", "gauge", "help \\ with\nnewline"), 0);
+	CHECK_STR(b.data, "# HELP m help \\\\ with\\nnewline\n# TYPE m gauge\n");
+	buf_free(&b);
+}

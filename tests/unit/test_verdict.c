@@ -1,0 +1,655 @@
+/* test_verdict.c — registry parsing and layering, address classification, reachability, each finding. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../src/enrich/exposure.h"
+#include "../../src/enrich/packages.h"
+#include "../../src/enrich/registry.h"
+#include "../../src/enrich/verdict.h"
+#include "test.h"
+#include "testutil.h"
+
+/* ---------------------------------------------------------------- registry */
+
+static int user_text(struct registry *r, const char *path, const char *text)
+{
+	size_t n = strlen(text);
+	char *in = tu_exact(text, n);
+	int rc = registry_add_user_text(r, path, in, n);
+	free(in);
+	return rc;
+}
+
+TEST(registry_knowledge_base_is_big_and_sorted)
+{
+	CHECK(kb_nports >= 150);
+	for (size_t i = 1; i < kb_nports; i++)
+		CHECK(kb_ports[i - 1].port <= kb_ports[i].port);
+	struct registry r;
+	memset(&r, 0, sizeof r);
+	struct port_info pi;
+	CHECK(registry_lookup(&r, 22, PS_TCP, &pi));
+	CHECK_STR(pi.name, "ssh");
+	CHECK_STR(pi.source, "portsleuth");
+	CHECK_STR(pi.owners, "sshd,dropbear");
+	CHECK(pi.risk != NULL);
+	CHECK(!pi.dynamic);
+	CHECK(registry_lookup(&r, 53, PS_UDP, &pi));
+	CHECK(registry_owner_matches(pi.owners, "systemd-resolve")); /* comm cut to 15 bytes */
+	CHECK(registry_owner_matches(pi.owners, "dnsmasq"));
+	CHECK(!registry_owner_matches(pi.owners, "dnsmas"));
+	CHECK(registry_lookup(&r, 631, PS_TCP, &pi) && registry_owner_matches(pi.owners, "cupsd"));
+	CHECK(registry_lookup(&r, 5353, PS_UDP, &pi) && registry_owner_matches(pi.owners, "avahi-daemon"));
+	/* risky ones the issue names */
+	static const unsigned risky[] = {137, 138, 139, 445, 6379, 11211, 27017, 9200, 2375, 3389};
+	for (size_t i = 0; i < sizeof risky / sizeof risky[0]; i++) {
+		bool any = registry_lookup(&r, (uint16_t)risky[i], PS_TCP, &pi) && pi.risk;
+		struct port_info pu;
+		any = any || (registry_lookup(&r, (uint16_t)risky[i], PS_UDP, &pu) && pu.risk);
+		if (!any)
+			fprintf(stderr, "no risk for %u\n", risky[i]);
+		CHECK(any);
+	}
+	/* backdoor numbers, with names */
+	static const unsigned bd[] = {31337, 12345, 27374, 5000};
+	for (size_t i = 0; i < 4; i++)
+		CHECK(registry_lookup(&r, (uint16_t)bd[i], PS_TCP, &pi) && pi.backdoor);
+	CHECK(registry_lookup(&r, 5000, PS_TCP, &pi));
+	CHECK_STR(pi.backdoor, "Sockets de Trois,Blazer5");
+	/* 443 is listed per protocol */
+	CHECK(registry_lookup(&r, 443, PS_UDP, &pi) && strstr(pi.desc, "QUIC"));
+	CHECK(!registry_lookup(&r, 4999, PS_TCP, &pi));
+	CHECK(pi.name == NULL && pi.source == NULL);
+	registry_free(&r);
+}
+
+TEST(registry_dynamic_ports)
+{
+	struct registry r;
+	memset(&r, 0, sizeof r);
+	r.eph_lo = 32768;
+	r.eph_hi = 60999;
+	struct port_info pi;
+	CHECK(registry_lookup(&r, 40000, PS_TCP, &pi));
+	CHECK(pi.dynamic && pi.name == NULL && pi.source == NULL);
+	CHECK(registry_lookup(&r, 65000, PS_TCP, &pi)); /* IANA dynamic, in the kb as a backdoor */
+	CHECK(pi.dynamic && pi.name == NULL && pi.backdoor != NULL);
+	CHECK_STR(pi.source, "portsleuth");
+	CHECK(registry_lookup(&r, 32767, PS_TCP, &pi) == false || !pi.dynamic);
+	CHECK(registry_lookup(&r, 31337, PS_TCP, &pi) && !pi.dynamic && pi.name);
+	r.eph_lo = r.eph_hi = 0; /* unknown kernel range: IANA's only */
+	CHECK(!registry_lookup(&r, 40000, PS_TCP, &pi));
+	CHECK(registry_lookup(&r, 49152, PS_UDP, &pi) && pi.dynamic);
+	/* a user file names even a dynamic port */
+	CHECK_INT(user_text(&r, "/u", "50000\ttcp\tmine\n"), 0);
+	CHECK(registry_lookup(&r, 50000, PS_TCP, &pi));
+	CHECK_STR(pi.name, "mine");
+	CHECK_STR(pi.source, "/u");
+	CHECK(pi.dynamic);
+	registry_free(&r);
+}
+
+TEST(registry_user_file_parsing_and_malformed_lines)
+{
+	struct registry r;
+	memset(&r, 0, sizeof r);
+	static const char text[] = "# comment\n"
+			    "\n"
+			    "8080\ttcp\tmyapp\tjava,node\tadmin console\t-\tour app\r\n"
+			    "70000\ttcp\tbig\n"		       /* 4: port */
+			    "22\tsctp\tx\n"		       /* 5: protocol */
+			    "23 tcp telnet\n"		       /* 6: spaces, not tabs */
+			    "24\ttcp\t\n"		       /* 7: empty name */
+			    "1\t2\t3\t4\t5\t6\t7\t8\n"	       /* 8: too many fields */
+			    "0\ttcp\tzero\n"		       /* 9: port 0 */
+			    "9\ttcp/udp\tdisc\t-\t-\tEvil\n" /* ok, 6 fields */
+			    "8080\ttcp\tsecond\n"	       /* later duplicate: the first wins */
+			    "53\tudp\tdns"; /* no final newline */
+	CHECK_INT(user_text(&r, "/etc/portsleuth/ports", text), 0);
+	CHECK_INT(r.nwarnings, 6);
+	static const size_t lines[] = {4, 5, 6, 7, 8, 9};
+	for (size_t i = 0; i < r.nwarnings && i < 6; i++) {
+		CHECK_INT(r.warnings[i].line, lines[i]);
+		CHECK_STR(r.warnings[i].path, "/etc/portsleuth/ports");
+		CHECK(r.warnings[i].user_file);
+		CHECK(r.warnings[i].why && *r.warnings[i].why);
+	}
+	CHECK_STR(r.warnings[1].why, "the protocols are not tcp, udp or tcp/udp");
+	struct port_info pi;
+	CHECK(registry_lookup(&r, 8080, PS_TCP, &pi));
+	CHECK_STR(pi.name, "myapp");
+	CHECK_STR(pi.owners, "java,node");
+	CHECK_STR(pi.risk, "admin console");
+	CHECK(pi.backdoor == NULL);
+	CHECK_STR(pi.desc, "our app");
+	CHECK(registry_lookup(&r, 9, PS_UDP, &pi) && strcmp(pi.name, "disc") == 0);
+	CHECK_STR(pi.backdoor, "Evil");
+	CHECK(pi.desc == NULL);
+	CHECK(registry_lookup(&r, 53, PS_UDP, &pi) && strcmp(pi.name, "dns") == 0);
+	CHECK(pi.owners == NULL); /* the user's entry replaces the knowledge base's */
+	CHECK(registry_lookup(&r, 53, PS_TCP, &pi) && strcmp(pi.source, "portsleuth") == 0);
+	registry_free(&r);
+}
+
+static char *write_tmp(const char *text)
+{
+	char *path = strdup("/tmp/portsleuth-ut-XXXXXX");
+	int fd = mkstemp(path);
+	if (fd < 0)
+		abort();
+	size_t n = strlen(text);
+	if (write(fd, text, n) != (ssize_t)n)
+		abort();
+	close(fd);
+	return path;
+}
+
+TEST(registry_layers_most_specific_first)
+{
+	char *user1 = write_tmp("22\ttcp\tcustom-ssh\tmysshd\n");
+	char *user2 = write_tmp("22\ttcp\tnever\n4000\ttcp\tuser2-svc\nbad\n");
+	char *iana = write_tmp("ssh\t\t22/tcp/udp/sctp\t# The Secure Shell\n"
+			       "ianasvc\t4001/tcp/udp\t# From IANA\n"
+			       "broken\n");
+	char *nmap = write_tmp("unknown\t4002/tcp\t0.000100\n"
+			       "nmapsvc\t4003/tcp\t0.001000\t# nmap's\n"
+			       "ianasvc2\t4001/tcp\t0.5\n");
+	char *etc = write_tmp("etcsvc 4004/tcp # etc\nunknown 4002/udp\nx y\nz w\n");
+	struct registry_paths p = {{user1, user2, "/nonexistent/ports"}, iana, nmap, etc};
+	struct registry r;
+	memset(&r, 0, sizeof r);
+	CHECK_INT(registry_load(&r, &p), 0);
+	struct port_info pi;
+	CHECK(registry_lookup(&r, 22, PS_TCP, &pi));
+	CHECK_STR(pi.name, "custom-ssh");
+	CHECK_STR(pi.source, user1);
+	CHECK_STR(pi.owners, "mysshd");
+	CHECK(registry_lookup(&r, 22, PS_UDP, &pi)); /* not in the user files: the knowledge base? no: IANA */
+	CHECK_STR(pi.name, "ssh");
+	CHECK_STR(pi.source, "iana");
+	CHECK_STR(pi.desc, "The Secure Shell");
+	CHECK(registry_lookup(&r, 4000, PS_TCP, &pi) && strcmp(pi.source, user2) == 0);
+	CHECK(registry_lookup(&r, 4001, PS_TCP, &pi));
+	CHECK_STR(pi.name, "ianasvc"); /* IANA before nmap */
+	CHECK_STR(pi.source, "iana");
+	CHECK(!registry_lookup(&r, 4002, PS_TCP, &pi)); /* nmap's "unknown" is no name */
+	CHECK(registry_lookup(&r, 4003, PS_TCP, &pi) && strcmp(pi.source, "nmap") == 0);
+	CHECK_STR(pi.name, "nmapsvc");
+	CHECK(registry_lookup(&r, 4004, PS_TCP, &pi) && strcmp(pi.source, etc) == 0);
+	CHECK_STR(pi.name, "etcsvc");
+	CHECK(registry_lookup(&r, 31337, PS_TCP, &pi) && strcmp(pi.source, "portsleuth") == 0);
+	/* warnings: user2 line 3, iana line 3, /etc/services line 3 (+1 more) */
+	CHECK_INT(r.nwarnings, 3);
+	if (r.nwarnings == 3) {
+		CHECK_STR(r.warnings[0].path, user2);
+		CHECK_INT(r.warnings[0].line, 3);
+		CHECK_STR(r.warnings[1].path, iana);
+		CHECK_INT(r.warnings[1].line, 3);
+		CHECK(!r.warnings[1].user_file);
+		CHECK_STR(r.warnings[2].path, etc);
+		CHECK_INT(r.warnings[2].line, 3);
+		CHECK_INT(r.warnings[2].more, 1);
+	}
+	registry_free(&r);
+	/* the file the user named must exist; the default ones may not */
+	struct registry_paths q = {{"/nonexistent/mine", NULL, "/nonexistent/ports"}, NULL, NULL, NULL};
+	memset(&r, 0, sizeof r);
+	CHECK_INT(registry_load(&r, &q), -ENOENT);
+	registry_free(&r);
+	q.user[0] = NULL;
+	CHECK_INT(registry_load(&r, &q), 0);
+	registry_free(&r);
+	char *files[] = {user1, user2, iana, nmap, etc};
+	for (size_t i = 0; i < 5; i++) {
+		unlink(files[i]);
+		free(files[i]);
+	}
+}
+
+TEST(registry_owner_matching)
+{
+	CHECK(registry_owner_matches("sshd,dropbear", "sshd"));
+	CHECK(registry_owner_matches("sshd,dropbear", "dropbear"));
+	CHECK(!registry_owner_matches("sshd,dropbear", "ssh"));
+	CHECK(!registry_owner_matches("sshd,dropbear", "sshd2"));
+	CHECK(!registry_owner_matches("sshd,dropbear", ""));
+	CHECK(!registry_owner_matches(NULL, "sshd"));
+	CHECK(registry_owner_matches("Plex Media Server", "Plex Media Serv"));
+}
+
+/* ---------------------------------------------------------------- exposure */
+
+static struct ps_addr v4(unsigned a, unsigned b, unsigned c, unsigned d)
+{
+	struct ps_addr x = {PS_INET, {(uint8_t)a, (uint8_t)b, (uint8_t)c, (uint8_t)d}};
+	return x;
+}
+
+static struct ps_addr v6(const char *hex32)
+{
+	struct ps_addr x = {PS_INET6, {0}};
+	for (int i = 0; i < 16; i++) {
+		unsigned v;
+		sscanf(hex32 + 2 * i, "%2x", &v);
+		x.bytes[i] = (uint8_t)v;
+	}
+	return x;
+}
+
+static enum ps_exposure cls4(unsigned a, unsigned b, unsigned c, unsigned d)
+{
+	struct ps_addr x = v4(a, b, c, d);
+	return exposure_classify(&x);
+}
+
+static enum ps_exposure cls6(const char *hex)
+{
+	struct ps_addr x = v6(hex);
+	return exposure_classify(&x);
+}
+
+TEST(exposure_classify_every_range)
+{
+	CHECK_INT(cls4(0, 0, 0, 0), PS_EXPO_ALL);
+	CHECK_INT(cls4(127, 0, 0, 1), PS_EXPO_LOOPBACK);
+	CHECK_INT(cls4(127, 0, 0, 53), PS_EXPO_LOOPBACK);
+	CHECK_INT(cls4(127, 255, 255, 255), PS_EXPO_LOOPBACK);
+	CHECK_INT(cls4(169, 254, 1, 1), PS_EXPO_LINK_LOCAL);
+	CHECK_INT(cls4(169, 253, 1, 1), PS_EXPO_PUBLIC);
+	CHECK_INT(cls4(10, 0, 0, 1), PS_EXPO_PRIVATE);
+	CHECK_INT(cls4(10, 255, 255, 255), PS_EXPO_PRIVATE);
+	CHECK_INT(cls4(172, 16, 0, 1), PS_EXPO_PRIVATE);
+	CHECK_INT(cls4(172, 31, 255, 255), PS_EXPO_PRIVATE);
+	CHECK_INT(cls4(172, 15, 0, 1), PS_EXPO_PUBLIC);
+	CHECK_INT(cls4(172, 32, 0, 1), PS_EXPO_PUBLIC);
+	CHECK_INT(cls4(192, 168, 1, 1), PS_EXPO_PRIVATE);
+	CHECK_INT(cls4(192, 169, 1, 1), PS_EXPO_PUBLIC);
+	CHECK_INT(cls4(100, 64, 0, 1), PS_EXPO_PRIVATE); /* CGNAT 100.64/10 */
+	CHECK_INT(cls4(100, 127, 255, 255), PS_EXPO_PRIVATE);
+	CHECK_INT(cls4(100, 63, 255, 255), PS_EXPO_PUBLIC);
+	CHECK_INT(cls4(100, 128, 0, 0), PS_EXPO_PUBLIC);
+	CHECK_INT(cls4(203, 0, 113, 7), PS_EXPO_PUBLIC);
+	CHECK_INT(cls4(8, 8, 8, 8), PS_EXPO_PUBLIC);
+	/* IPv6 */
+	CHECK_INT(cls6("00000000000000000000000000000000"), PS_EXPO_ALL);
+	CHECK_INT(cls6("00000000000000000000000000000001"), PS_EXPO_LOOPBACK);
+	CHECK_INT(cls6("fe800000000000000000000000000001"), PS_EXPO_LINK_LOCAL);
+	CHECK_INT(cls6("febf0000000000000000000000000001"), PS_EXPO_LINK_LOCAL);
+	CHECK_INT(cls6("fec00000000000000000000000000001"), PS_EXPO_PUBLIC);
+	CHECK_INT(cls6("fc000000000000000000000000000001"), PS_EXPO_PRIVATE); /* ULA fc00::/7 */
+	CHECK_INT(cls6("fd123456789a00000000000000000001"), PS_EXPO_PRIVATE);
+	CHECK_INT(cls6("fb000000000000000000000000000001"), PS_EXPO_PUBLIC);
+	CHECK_INT(cls6("20010db8000000000000000000000001"), PS_EXPO_PUBLIC);
+	/* IPv4-mapped IPv6: classified as the IPv4 address */
+	CHECK_INT(cls6("00000000000000000000ffff7f000001"), PS_EXPO_LOOPBACK);
+	CHECK_INT(cls6("00000000000000000000ffff0a000001"), PS_EXPO_PRIVATE);
+	CHECK_INT(cls6("00000000000000000000ffffa9fe0101"), PS_EXPO_LINK_LOCAL);
+	CHECK_INT(cls6("00000000000000000000ffff644000ff"), PS_EXPO_PRIVATE);
+	CHECK_INT(cls6("00000000000000000000ffffcb007107"), PS_EXPO_PUBLIC);
+	CHECK_INT(cls6("00000000000000000000ffff00000000"), PS_EXPO_ALL);
+	/* names round-trip */
+	for (int e = 0; e < PS_EXPO__COUNT; e++)
+		CHECK_INT(exposure_parse(exposure_name((enum ps_exposure)e)), e);
+	CHECK_STR(exposure_name(PS_EXPO_ALL), "all-interfaces");
+	CHECK_INT(exposure_parse("nowhere"), -1);
+}
+
+static struct ps_ifaddr ifa(uint32_t idx, const char *name, struct ps_addr a)
+{
+	struct ps_ifaddr x = {idx, (char *)name, a};
+	return x;
+}
+
+TEST(exposure_reach_wildcards_dual_stack_mapped)
+{
+	struct ps_ifaddr a[5] = {
+		ifa(1, "lo", v4(127, 0, 0, 1)),
+		ifa(2, "eth0", v4(203, 0, 113, 7)),
+		ifa(1, "lo", v6("00000000000000000000000000000001")),
+		ifa(2, "eth0", v6("fe800000000000000000000000000001")),
+		ifa(3, "wg0", v4(10, 0, 0, 1)),
+	};
+	struct ps_socket k;
+	struct reach *r;
+	size_t n;
+	memset(&k, 0, sizeof k);
+	k.local.addr = v4(0, 0, 0, 0);
+	CHECK_INT(exposure_reach(&k, a, 5, &r, &n), 0);
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK_STR(r[0].ifname, "lo");
+		CHECK_STR(r[1].ifname, "eth0");
+		CHECK(r[1].addr.bytes[0] == 203);
+		CHECK_STR(r[2].ifname, "wg0");
+	}
+	free(r);
+	/* a v6 wildcard: dual-stack (or unknown) covers both families, v6only only IPv6 */
+	k.local.addr = v6("00000000000000000000000000000000");
+	k.v6only = PS_V6ONLY_NO;
+	CHECK_INT(exposure_reach(&k, a, 5, &r, &n), 0);
+	CHECK_INT(n, 5);
+	free(r);
+	k.v6only = PS_V6ONLY_YES;
+	CHECK_INT(exposure_reach(&k, a, 5, &r, &n), 0);
+	CHECK_INT(n, 2);
+	CHECK(n == 2 && r[0].addr.family == PS_INET6 && r[1].addr.family == PS_INET6);
+	free(r);
+	/* bound to a device: only its addresses */
+	k.ifindex = 2;
+	CHECK_INT(exposure_reach(&k, a, 5, &r, &n), 0);
+	CHECK(n == 1 && strcmp(r[0].ifname, "eth0") == 0);
+	free(r);
+	k.ifindex = 0;
+	/* a specific address: the interface holding it; a mapped one matches IPv4 */
+	k.local.addr = v6("00000000000000000000ffffcb007107");
+	k.v6only = PS_V6ONLY_NO;
+	CHECK_INT(exposure_reach(&k, a, 5, &r, &n), 0);
+	CHECK(n == 1 && strcmp(r[0].ifname, "eth0") == 0 && r[0].addr.family == PS_INET);
+	free(r);
+	k.local.addr = v4(127, 0, 0, 53); /* any 127/8 address lives on lo */
+	CHECK_INT(exposure_reach(&k, a, 5, &r, &n), 0);
+	CHECK(n == 1 && strcmp(r[0].ifname, "lo") == 0 && r[0].addr.bytes[3] == 53);
+	free(r);
+	k.local.addr = v4(192, 0, 2, 1); /* nobody holds it (freebind): reachable nowhere now */
+	CHECK_INT(exposure_reach(&k, a, 5, &r, &n), 0);
+	CHECK_INT(n, 0);
+	free(r);
+}
+
+/* ---------------------------------------------------------------- findings */
+
+static struct finding_input base_input(const struct port_info *svc)
+{
+	struct finding_input in;
+	memset(&in, 0, sizeof in);
+	in.port = 22;
+	in.proto = PS_TCP;
+	in.svc = svc;
+	in.scope = PS_EXPO_LOOPBACK;
+	in.has_owner = true;
+	in.pid = 42;
+	in.name = "sshd";
+	in.exe = "/usr/sbin/sshd";
+	in.have_uid = true;
+	in.uid = 0;
+	in.exe_checked = true;
+	in.pkg = PKG_OWNED;
+	in.pkg_name = "openssh-server";
+	return in;
+}
+
+static const struct finding *find_code(const struct finding_list *l, const char *code)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->f[i].code, code) == 0)
+			return &l->f[i];
+	return NULL;
+}
+
+static const struct port_info ssh = {"ssh", "Secure Shell", "portsleuth", "sshd,dropbear", "guessing", NULL, false};
+static const struct port_info bo = {"eleet", NULL, "portsleuth", NULL, NULL, "Back Orifice,Elite", false};
+
+TEST(findings_clean_owner_has_none)
+{
+	struct finding_list l = {0};
+	struct finding_input in = base_input(&ssh);
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK_INT(findings_for_socket(&in, &l), 0);
+	CHECK_INT(l.n, 0);
+	findings_free(&l);
+}
+
+TEST(findings_deleted_and_replaced)
+{
+	struct finding_list l = {0};
+	struct finding_input in = base_input(&ssh);
+	in.exe = "/usr/sbin/sshd (deleted)";
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	const struct finding *f = find_code(&l, "exe-deleted");
+	CHECK(f && f->sev == SEV_WARNING && f->pid == 42);
+	CHECK(f && strcmp(f->evidence, "/proc/42/exe -> /usr/sbin/sshd (deleted)") == 0);
+	CHECK(find_code(&l, "exe-replaced") == NULL);
+	CHECK(find_code(&l, "unexpected-owner") == NULL); /* packaged path, expected name */
+	findings_free(&l);
+	in = base_input(&ssh);
+	in.exe_check.replaced = true;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	f = find_code(&l, "exe-replaced");
+	CHECK(f && f->sev == SEV_WARNING);
+	CHECK(f && strcmp(f->evidence, "/proc/42/exe and /usr/sbin/sshd are different files") == 0);
+	CHECK_INT(l.n, 1);
+	findings_free(&l);
+}
+
+TEST(findings_temp_dir_and_unpackaged)
+{
+	static const char *const temps[] = {"/tmp/x", "/var/tmp/a/b", "/dev/shm/x", "/run/shm/y"};
+	for (size_t i = 0; i < 4; i++)
+		CHECK(path_in_temp_dir(temps[i]));
+	CHECK(!path_in_temp_dir("/tmpfoo/x"));
+	CHECK(!path_in_temp_dir("/usr/bin/tmp"));
+	struct finding_list l = {0};
+	struct finding_input in = base_input(NULL);
+	in.port = 4000;
+	in.name = "x";
+	in.exe = "/opt/app/x";
+	in.exe_check.dir_world_writable = true;
+	in.pkg = PKG_UNOWNED;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	const struct finding *f = find_code(&l, "exe-temp-dir");
+	CHECK(f && f->sev == SEV_WARNING && strcmp(f->evidence, "/opt/app/x (its directory is world-writable)") == 0);
+	f = find_code(&l, "exe-unpackaged");
+	CHECK(f && f->sev == SEV_INFO && strcmp(f->evidence, "/opt/app/x is not listed in the dpkg database") == 0);
+	CHECK_INT(l.n, 2);
+	findings_free(&l);
+	in.pkg = PKG_UNKNOWN; /* no database: no finding */
+	in.exe_check.dir_world_writable = false;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK_INT(l.n, 0);
+	findings_free(&l);
+}
+
+TEST(findings_name_mismatch)
+{
+	struct finding_list l = {0};
+	struct finding_input in = base_input(NULL);
+	in.port = 4000;
+	in.name = "sshd";
+	in.exe = "/usr/bin/python3.11";
+	static const char cmd[] = "python3\0-m\0http.server";
+	in.cmdline = cmd;
+	in.cmdline_len = sizeof cmd - 1;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	const struct finding *f = find_code(&l, "name-mismatch");
+	CHECK(f && f->sev == SEV_NOTICE);
+	CHECK(f && strcmp(f->reason, "the process calls itself sshd but runs /usr/bin/python3.11") == 0);
+	findings_free(&l);
+	/* on a port whose normal owner it names: a warning */
+	in.port = 22;
+	in.svc = &ssh;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	f = find_code(&l, "name-mismatch");
+	CHECK(f && f->sev == SEV_WARNING);
+	findings_free(&l);
+	/* things that are fine: a symlink name, a script, a cut comm, busybox */
+	in.svc = NULL;
+	in.port = 4000;
+	static const struct {
+		const char *comm, *exe, *cmd;
+		size_t len;
+	} ok[] = {
+		{"python3", "/usr/bin/python3.11", "python3", 7},
+		{"myscript", "/usr/bin/python3.11", "/usr/bin/python3\0/srv/myscript", 30},
+		{"systemd-resolve", "/usr/lib/systemd/systemd-resolved", "", 0},
+		{"httpd", "/usr/bin/busybox", "httpd", 5},
+	};
+	for (size_t i = 0; i < 4; i++) {
+		in.name = ok[i].comm;
+		in.exe = ok[i].exe;
+		in.cmdline = ok[i].cmd;
+		in.cmdline_len = ok[i].len;
+		CHECK_INT(findings_for_owner(&in, &l), 0);
+		CHECK(find_code(&l, "name-mismatch") == NULL);
+		findings_free(&l);
+	}
+}
+
+TEST(findings_unexpected_owner)
+{
+	struct finding_list l = {0};
+	struct finding_input in = base_input(&ssh);
+	in.name = "python3";
+	in.exe = "/usr/bin/python3.11";
+	in.pkg_name = "python3.11-minimal";
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	const struct finding *f = find_code(&l, "unexpected-owner");
+	CHECK(f && f->sev == SEV_WARNING); /* packaged, below 1024 */
+	CHECK(f && strcmp(f->reason, "port 22/tcp (ssh) is normally held by sshd, dropbear, not by python3") == 0);
+	CHECK(f && strcmp(f->evidence,
+			  "pid 42 python3, executable /usr/bin/python3.11, from package python3.11-minimal") == 0);
+	findings_free(&l);
+	in.port = 2222; /* a high port: a notice */
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	f = find_code(&l, "unexpected-owner");
+	CHECK(f && f->sev == SEV_NOTICE);
+	findings_free(&l);
+	/* calls itself sshd, runs from /tmp, no package: an alert */
+	in = base_input(&ssh);
+	in.exe = "/tmp/x/sshd";
+	in.pkg = PKG_UNOWNED;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	f = find_code(&l, "unexpected-owner");
+	CHECK(f && f->sev == SEV_ALERT);
+	CHECK(f && strcmp(f->reason, "port 22/tcp (ssh) is normally held by sshd, dropbear; this process has that "
+				     "name but is not an installed one (in a temporary directory, from no package)") == 0);
+	CHECK(find_code(&l, "exe-temp-dir") && find_code(&l, "exe-unpackaged"));
+	CHECK(find_code(&l, "name-mismatch") == NULL);
+	findings_free(&l);
+}
+
+TEST(findings_backdoor_port)
+{
+	struct finding_list l = {0};
+	struct finding_input in = base_input(&bo);
+	in.port = 31337;
+	in.name = "python3.11";
+	in.exe = "/usr/bin/python3.11";
+	in.pkg_name = "python3.11-minimal";
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	const struct finding *f = find_code(&l, "backdoor-port");
+	CHECK(f && f->sev == SEV_NOTICE);
+	CHECK(f && strstr(f->reason, "(Back Orifice, Elite)"));
+	findings_free(&l);
+	in.pkg = PKG_UNKNOWN;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "backdoor-port") && find_code(&l, "backdoor-port")->sev == SEV_WARNING);
+	findings_free(&l);
+	in.pkg = PKG_UNOWNED;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "backdoor-port") && find_code(&l, "backdoor-port")->sev == SEV_ALERT);
+	findings_free(&l);
+	in.pkg = PKG_OWNED;
+	in.exe = "/dev/shm/python3.11";
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "backdoor-port") && find_code(&l, "backdoor-port")->sev == SEV_ALERT);
+	findings_free(&l);
+	/* no visible owner: a socket-level notice */
+	in.has_owner = false;
+	CHECK_INT(findings_for_socket(&in, &l), 0);
+	f = find_code(&l, "backdoor-port");
+	CHECK(f && f->sev == SEV_NOTICE && f->pid == -1);
+	findings_free(&l);
+}
+
+TEST(findings_risky_exposure_and_root_public)
+{
+	struct finding_list l = {0};
+	struct finding_input in = base_input(&ssh);
+	CHECK_INT(findings_for_socket(&in, &l), 0); /* loopback: no risk */
+	CHECK_INT(l.n, 0);
+	static const enum ps_exposure wider[] = {PS_EXPO_LINK_LOCAL, PS_EXPO_PRIVATE, PS_EXPO_PUBLIC, PS_EXPO_ALL};
+	for (size_t i = 0; i < 4; i++) {
+		in.scope = wider[i];
+		in.reach_text = "eth0 203.0.113.7";
+		CHECK_INT(findings_for_socket(&in, &l), 0);
+		const struct finding *f = find_code(&l, "risky-exposure");
+		CHECK(f && f->sev == SEV_WARNING && f->pid == -1);
+		CHECK(f && strcmp(f->reason, "ssh on 22/tcp is reachable beyond localhost: guessing") == 0);
+		findings_free(&l);
+	}
+	in.svc = NULL; /* nothing known about the port: no risk */
+	CHECK_INT(findings_for_socket(&in, &l), 0);
+	CHECK_INT(l.n, 0);
+	in.reach_public = true;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	const struct finding *f = find_code(&l, "root-public");
+	CHECK(f && f->sev == SEV_NOTICE);
+	CHECK(f && strcmp(f->evidence, "pid 42 sshd runs as uid 0; reachable now on: eth0 203.0.113.7") == 0);
+	findings_free(&l);
+	in.uid = 1000;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "root-public") == NULL);
+	findings_free(&l);
+}
+
+/* ---------------------------------------------------------------- packages */
+
+TEST(packages_dpkg_lists_and_merged_usr)
+{
+	char dir[] = "/tmp/portsleuth-ut-dpkg-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char path[256];
+	snprintf(path, sizeof path, "%s/coreutils.list", dir);
+	FILE *fp = fopen(path, "w");
+	fputs("/.\n/bin\n/bin/ls\n/usr/bin/env\n", fp);
+	fclose(fp);
+	snprintf(path, sizeof path, "%s/python3.11-minimal:amd64.list", dir);
+	fp = fopen(path, "w");
+	fputs("/usr/bin/python3.11", fp); /* no final newline */
+	fclose(fp);
+	snprintf(path, sizeof path, "%s/notalist.md5sums", dir);
+	fp = fopen(path, "w");
+	fputs("/usr/bin/fake\n", fp);
+	fclose(fp);
+	struct pkgdb *db = pkgdb_new(dir);
+	const char *paths[] = {"/usr/bin/ls", "/usr/bin/env", "/usr/bin/python3.11", "/usr/bin/fake", "/tmp/x"};
+	CHECK_INT(pkgdb_want(db, paths, 5), 0);
+	const char *pkg;
+	struct stat st;
+	bool merged = lstat("/bin", &st) == 0 && S_ISLNK(st.st_mode);
+	CHECK_INT(pkgdb_status(db, "/usr/bin/ls", &pkg), merged ? PKG_OWNED : PKG_UNOWNED);
+	if (merged)
+		CHECK_STR(pkg, "coreutils");
+	CHECK_INT(pkgdb_status(db, "/usr/bin/env", &pkg), PKG_OWNED);
+	CHECK_INT(pkgdb_status(db, "/usr/bin/python3.11", &pkg), PKG_OWNED);
+	CHECK_STR(pkg, "python3.11-minimal:amd64");
+	CHECK_INT(pkgdb_status(db, "/usr/bin/fake", NULL), PKG_UNOWNED);
+	CHECK_INT(pkgdb_status(db, "/tmp/x", NULL), PKG_UNOWNED);
+	CHECK_INT(pkgdb_status(db, "/never/asked", NULL), PKG_UNKNOWN);
+	CHECK(pkgdb_reason(db) == NULL);
+	size_t files, scans;
+	pkgdb_stats(db, &files, &scans);
+	CHECK_INT(files, 2);
+	CHECK_INT(scans, 1);
+	CHECK_INT(pkgdb_want(db, paths, 5), 0); /* cached: no second scan */
+	pkgdb_stats(db, &files, &scans);
+	CHECK_INT(scans, 1);
+	pkgdb_free(db);
+	/* absent database: unknown, with a reason */
+	db = pkgdb_new("/nonexistent/dpkg/info");
+	CHECK_INT(pkgdb_want(db, paths, 2), 0);
+	CHECK_INT(pkgdb_status(db, "/usr/bin/env", NULL), PKG_UNKNOWN);
+	CHECK_STR(pkgdb_reason(db), "no dpkg database at /nonexistent/dpkg/info: No such file or directory");
+	pkgdb_free(db);
+	snprintf(path, sizeof path, "%s/coreutils.list", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/python3.11-minimal:amd64.list", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/notalist.md5sums", dir);
+	unlink(path);
+	rmdir(dir);
+}
