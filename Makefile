@@ -9,7 +9,8 @@ PLATFORM ?= $(if $(filter Linux,$(shell uname -s)),linux,stub)
 WERROR  ?= -Werror
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
-           -Wformat=2 -Wvla $(WERROR) -fno-strict-aliasing
+           -Wformat=2 -Wvla $(WERROR) -fno-strict-aliasing -pthread
+LDFLAGS += -pthread
 PREFIX  ?= /usr/local
 
 # libsystemd's sd-bus (optional): socket activation asks systemd for the .socket units.

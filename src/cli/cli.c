@@ -2,7 +2,9 @@
 #include "cli.h"
 
 #include <locale.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
 
@@ -60,6 +62,11 @@ static const struct {
 int cli_main(int argc, char **argv)
 {
 	setlocale(LC_CTYPE, "");
+	/* Big writes to a pipe or file: tens of thousands of rows otherwise cost a
+	 * write per 4 KiB. A terminal keeps its line buffering. */
+	static char outbuf[64 * 1024];
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	if (argc > 1)
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 			if (strcmp(argv[1], commands[i].name) == 0)

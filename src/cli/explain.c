@@ -220,7 +220,8 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i, stru
 			struct users *users)
 {
 	const struct ps_socket *sk = &snap->socks[i];
-	const struct sock_verdict *v = &k->v.v[i];
+	struct sock_verdict tmp;
+	const struct sock_verdict *v = verdict_get(&k->v, snap, i, &tmp);
 	char a[64];
 	addr_format(&sk->local.addr, a, sizeof a);
 	fprintf(fp, "\n%s%s %s%s%s:%u %s\n", proto_name(sk->proto), sk->local.addr.family == PS_INET6 ? "6" : "",

@@ -208,33 +208,43 @@ static int scan(struct pkgdb *db, const struct keyset *ks)
 		int fd = openat(dfd, de->d_name, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
+		/* Stream the file through one fixed buffer: some lists are megabytes. */
 		buf_clear(&b);
+		db->files++;
 		for (;;) {
 			if ((rc = buf_reserve(&b, 65536)))
 				break;
 			ssize_t got = read(fd, b.data + b.len, b.cap - b.len - 1);
 			if (got < 0 && errno == EINTR)
 				continue;
-			if (got <= 0)
+			if (got > 0)
+				b.len += (size_t)got;
+			bool eof = got <= 0;
+			const char *p = b.data, *end = b.data + b.len;
+			while (p < end && !rc) {
+				const char *e = memchr(p, '\n', (size_t)(end - p));
+				if (!e && !eof)
+					break; /* an unfinished line: wait for the rest */
+				const char *le = e ? e : end;
+				struct pkg_path *hit = keyset_find(ks, p, (size_t)(le - p));
+				if (hit && !hit->pkg && !(hit->pkg = strndup(de->d_name, nl - 5)))
+					rc = -ENOMEM;
+				p = le + 1;
+			}
+			if (p < end) {
+				/* keep the unfinished line; a line longer than the buffer is not a path we want */
+				size_t keep = (size_t)(end - p);
+				if (keep > 32768)
+					keep = 0;
+				memmove(b.data, end - keep, keep);
+				b.len = keep;
+			} else {
+				b.len = 0;
+			}
+			if (eof || rc)
 				break;
-			b.len += (size_t)got;
 		}
 		close(fd);
-		if (rc)
-			break;
-		db->files++;
-		const char *p = b.data, *end = b.data + b.len;
-		while (p && p < end) {
-			const char *e = memchr(p, '\n', (size_t)(end - p));
-			const char *le = e ? e : end;
-			struct pkg_path *hit = keyset_find(ks, p, (size_t)(le - p));
-			if (hit && !hit->pkg) {
-				hit->pkg = strndup(de->d_name, nl - 5);
-				if (!hit->pkg)
-					rc = -ENOMEM;
-			}
-			p = le + 1;
-		}
 	}
 	buf_free(&b);
 	closedir(d);

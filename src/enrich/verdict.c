@@ -40,24 +40,22 @@ __attribute__((format(printf, 5, 0))) static int vadd(struct finding_list *l, un
 		l->f = nf;
 		l->cap = nc;
 	}
-	struct buf b = {0};
-	int rc = 0;
 	va_list aq;
 	va_copy(aq, ap);
 	int n = vsnprintf(NULL, 0, fmt, aq);
 	va_end(aq);
-	if (n < 0 || (rc = buf_reserve(&b, (size_t)n + 1)))
-		return rc ? rc : -EINVAL;
-	vsnprintf(b.data, (size_t)n + 1, fmt, ap);
-	b.len = (size_t)n;
+	char *reason = n < 0 ? NULL : malloc((size_t)n + 1);
+	if (!reason)
+		return n < 0 ? -EINVAL : -ENOMEM;
+	vsnprintf(reason, (size_t)n + 1, fmt, ap);
 	/* "reason\x1Fevidence": one format, split at the unit separator. */
-	char *sep = memchr(b.data, '\x1F', b.len);
-	char *reason = b.data, *evidence = NULL;
+	char *sep = memchr(reason, '\x1F', (size_t)n);
+	char *evidence = NULL;
 	if (sep) {
 		*sep = '\0';
 		evidence = strdup(sep + 1);
 		if (!evidence) {
-			buf_free(&b);
+			free(reason);
 			return -ENOMEM;
 		}
 	}
@@ -79,7 +77,7 @@ __attribute__((format(printf, 5, 6))) static int add(struct finding_list *l, uns
 
 void findings_free(struct finding_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < l->n && !l->interned; i++) {
 		free(l->f[i].reason);
 		free(l->f[i].evidence);
 	}
@@ -365,6 +363,108 @@ static int sev_cmp(const struct finding *a, const struct finding *b)
 	return (int)b->sev - (int)a->sev;
 }
 
+/*
+ * The same owner findings repeat on every socket of a process (a server with a
+ * thousand listeners from /tmp): keep one copy of each text, owned by the pool.
+ */
+struct intern {
+	char **slot;
+	size_t mask, n;
+};
+
+static size_t str_hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Replace *s by the pool's copy (freeing *s) or adopt it. 0 or -ENOMEM (then *s is kept). */
+static int intern_str(struct intern *p, char **s)
+{
+	if (!*s)
+		return 0;
+	if (p->n * 2 >= p->mask) {
+		size_t size = p->mask ? (p->mask + 1) * 2 : 64;
+		char **ns = calloc(size, sizeof *ns);
+		if (!ns)
+			return -ENOMEM;
+		for (size_t i = 0; p->slot && i <= p->mask; i++) {
+			if (!p->slot[i])
+				continue;
+			size_t h = str_hash(p->slot[i]) & (size - 1);
+			while (ns[h])
+				h = (h + 1) & (size - 1);
+			ns[h] = p->slot[i];
+		}
+		free(p->slot);
+		p->slot = ns;
+		p->mask = size - 1;
+	}
+	size_t h = str_hash(*s) & p->mask;
+	while (p->slot[h] && strcmp(p->slot[h], *s) != 0)
+		h = (h + 1) & p->mask;
+	if (p->slot[h]) {
+		free(*s);
+		*s = p->slot[h];
+	} else {
+		p->slot[h] = *s;
+		p->n++;
+	}
+	return 0;
+}
+
+static void intern_free(struct intern *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; p->slot && i <= p->mask; i++)
+		free(p->slot[i]);
+	free(p->slot);
+	free(p);
+}
+
+/* Move the texts of l into the pool. 0 or -ENOMEM (l keeps what was not moved). */
+static int intern_findings(struct intern *p, struct finding_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (intern_str(p, &l->f[i].reason) || intern_str(p, &l->f[i].evidence)) {
+			/* some texts are pooled, some not: stop sharing and copy the pooled ones */
+			for (size_t j = 0; j <= i; j++) {
+				l->f[j].reason = l->f[j].reason ? strdup(l->f[j].reason) : NULL;
+				l->f[j].evidence = l->f[j].evidence ? strdup(l->f[j].evidence) : NULL;
+			}
+			return -ENOMEM;
+		}
+	}
+	l->interned = l->n > 0;
+	return 0;
+}
+
+/* Service and exposure class: all a connection gets, and where a listener's verdict starts. */
+static void light_verdict(const struct registry *reg, const struct ps_socket *k, struct sock_verdict *v)
+{
+	memset(v, 0, sizeof *v);
+	v->listener = is_listener(k);
+	v->svc_port = k->local.port;
+	if (!v->listener && k->remote.port && k->remote.port < v->svc_port)
+		v->svc_port = k->remote.port;
+	v->svc_known = registry_lookup(reg, v->svc_port, k->proto, &v->svc);
+	v->scope = exposure_classify(&k->local.addr);
+}
+
+const struct sock_verdict *verdict_get(const struct verdicts *v, const struct ps_snapshot *snap,
+				       size_t i, struct sock_verdict *tmp)
+{
+	if (!v || i >= v->nsocks || i >= snap->nsocks)
+		return NULL;
+	if (v->slot[i] != UINT32_MAX)
+		return &v->v[v->slot[i]];
+	light_verdict(v->reg, &snap->socks[i], tmp);
+	return tmp;
+}
+
 int verdicts_compute(const struct ps_snapshot *snap, struct registry *reg, struct pkgdb *pkg,
 		     struct verdicts *out)
 {
@@ -379,9 +479,17 @@ int verdicts_compute(const struct ps_snapshot *snap, struct registry *reg, struc
 	out->addrs_err = platform_local_addrs(&out->addrs, &out->naddrs);
 	if (out->addrs_err == -ENOMEM)
 		return -ENOMEM;
-	if (snap->nsocks && !(out->v = calloc(snap->nsocks, sizeof *out->v)))
+	out->reg = reg;
+	out->nsocks = snap->nsocks;
+	size_t nl = 0;
+	for (size_t i = 0; i < snap->nsocks; i++)
+		nl += is_listener(&snap->socks[i]);
+	if (snap->nsocks && !(out->slot = malloc(snap->nsocks * sizeof *out->slot)))
 		return -ENOMEM;
-	out->n = snap->nsocks;
+	if (nl && !(out->v = calloc(nl, sizeof *out->v)))
+		return -ENOMEM;
+	for (size_t i = 0; i < snap->nsocks; i++)
+		out->slot[i] = is_listener(&snap->socks[i]) ? (uint32_t)out->n++ : UINT32_MAX;
 	struct proc_check *pc = snap->nprocs ? calloc(snap->nprocs, sizeof *pc) : NULL;
 	const char **paths = snap->nprocs ? calloc(snap->nprocs, sizeof *paths) : NULL;
 	struct buf rt = {0};
@@ -414,17 +522,14 @@ int verdicts_compute(const struct ps_snapshot *snap, struct registry *reg, struc
 
 	for (size_t i = 0; i < snap->nsocks && !rc; i++) {
 		const struct ps_socket *k = &snap->socks[i];
-		struct sock_verdict *v = &out->v[i];
-		v->listener = is_listener(k);
-		v->svc_port = k->local.port;
-		if (!v->listener && k->remote.port && k->remote.port < v->svc_port)
-			v->svc_port = k->remote.port;
-		v->svc_known = registry_lookup(reg, v->svc_port, k->proto, &v->svc);
-		v->scope = exposure_classify(&k->local.addr);
+		/* Reachability and findings are about listeners; a connection's local end
+		 * says little, and judging every connection would cost memory. */
+		if (out->slot[i] == UINT32_MAX)
+			continue;
+		struct sock_verdict *v = &out->v[out->slot[i]];
+		light_verdict(reg, k, v);
 		if ((rc = exposure_reach(k, out->addrs, out->naddrs, &v->reach, &v->nreach)))
 			break;
-		if (!v->listener)
-			continue;
 		if ((rc = reach_text(&rt, v->reach, v->nreach)))
 			break;
 		struct finding_input in = {.port = k->local.port, .proto = k->proto,
@@ -471,6 +576,10 @@ int verdicts_compute(const struct ps_snapshot *snap, struct registry *reg, struc
 			}
 			f[b] = t;
 		}
+		if (!rc && (out->pool || (out->pool = calloc(1, sizeof *out->pool))))
+			rc = intern_findings(out->pool, &v->findings);
+		else if (!rc)
+			rc = -ENOMEM;
 		int worst = verdict_worst(out, i);
 		if (worst >= 0) {
 			out->count[worst]++;
@@ -487,9 +596,10 @@ int verdicts_compute(const struct ps_snapshot *snap, struct registry *reg, struc
 
 int verdict_worst(const struct verdicts *v, size_t i)
 {
-	if (!v || i >= v->n || !v->v[i].findings.n)
+	if (!v || i >= v->nsocks || v->slot[i] == UINT32_MAX)
 		return -1;
-	return v->v[i].findings.f[0].sev;
+	const struct sock_verdict *sv = &v->v[v->slot[i]];
+	return sv->findings.n ? sv->findings.f[0].sev : -1;
 }
 
 void verdicts_free(struct verdicts *v)
@@ -499,6 +609,8 @@ void verdicts_free(struct verdicts *v)
 		findings_free(&v->v[i].findings);
 	}
 	free(v->v);
+	free(v->slot);
+	intern_free(v->pool);
 	platform_ifaddrs_free(v->addrs, v->naddrs);
 	memset(v, 0, sizeof *v);
 }

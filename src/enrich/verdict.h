@@ -25,6 +25,7 @@ struct finding {
 struct finding_list {
 	struct finding *f;
 	size_t n, cap;
+	bool interned; /* the texts belong to the verdicts' pool, not to this list */
 };
 
 /* Everything one finding rule needs, as plain data (so the rules can be unit-tested). */
@@ -88,9 +89,15 @@ struct sock_verdict {
 	struct finding_list findings; /* sorted, most severe first */
 };
 
+struct intern;
+
 struct verdicts {
-	struct sock_verdict *v;
+	struct sock_verdict *v; /* one per listener; connections are judged on demand */
 	size_t n;
+	uint32_t *slot;		/* per socket: index into v, or UINT32_MAX for a connection */
+	size_t nsocks;
+	const struct registry *reg; /* for the on-demand service lookups */
+	struct intern *pool;	    /* finding texts, shared between sockets */
 	struct ps_ifaddr *addrs;
 	size_t naddrs;
 	int addrs_err;		/* why addrs is empty: -errno, 0 when read */
@@ -116,6 +123,13 @@ int exposure_reach(const struct ps_socket *k, const struct ps_ifaddr *a, size_t 
  */
 int verdicts_compute(const struct ps_snapshot *snap, struct registry *reg, struct pkgdb *pkg,
 		     struct verdicts *out);
+
+/*
+ * The verdict on socket i of snap. Listeners have a full one; for a connection
+ * the service and exposure class are worked out into *tmp, which is returned.
+ */
+const struct sock_verdict *verdict_get(const struct verdicts *v, const struct ps_snapshot *snap,
+				       size_t i, struct sock_verdict *tmp);
 
 /* Worst severity of socket i, or -1 when it has no findings. */
 int verdict_worst(const struct verdicts *v, size_t i);

@@ -56,11 +56,11 @@ struct ps_socket {
 	uint32_t ifindex;     /* bound device, 0 when none */
 	uint32_t owner_first; /* index into ps_snapshot.owners */
 	uint32_t owner_count;
+	uint64_t cgroup_id;   /* cgroup2 id the socket was created in (INET_DIAG_CGROUP_ID), 0: unknown */
+	uint32_t sockcg;      /* 1 + index into ps_snapshot.sockcgs when labelled from cgroup_id, else 0 */
 	uint8_t proto;	      /* enum ps_proto */
 	uint8_t state;	      /* enum ps_state */
 	uint8_t owner_status; /* enum ps_owner_status */
-	uint64_t cgroup_id;   /* cgroup2 id the socket was created in (INET_DIAG_CGROUP_ID), 0: unknown */
-	uint32_t sockcg;      /* 1 + index into ps_snapshot.sockcgs when labelled from cgroup_id, else 0 */
 	uint8_t v6only;	      /* IPv6 sockets: enum ps_v6only, from INET_DIAG_SKV6ONLY */
 };
 

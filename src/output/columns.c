@@ -87,12 +87,17 @@ static int endpoint(struct buf *out, const struct ps_endpoint *e, bool remote)
 {
 	char a[64];
 	addr_format(&e->addr, a, sizeof a);
-	int rc = e->addr.family == PS_INET6 ? buf_printf(out, "[%s]:", a) : buf_printf(out, "%s:", a);
+	bool v6 = e->addr.family == PS_INET6;
+	int rc = v6 ? buf_putc(out, '[') : 0;
+	if (!rc)
+		rc = buf_puts(out, a);
+	if (!rc)
+		rc = buf_puts(out, v6 ? "]:" : ":");
 	if (rc)
 		return rc;
 	if (remote && e->port == 0)
 		return buf_putc(out, '*');
-	return buf_printf(out, "%u", e->port);
+	return buf_put_uint(out, e->port);
 }
 
 /* Service of the socket: the local port for listeners, else the lower of the two ports. */
@@ -145,10 +150,11 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 	const struct ps_owner *o = oi < k->owner_count ? snap_owner(s, k, oi) : NULL;
 	const struct ps_proc *p = o ? &s->procs[o->proc] : NULL;
 	const char *name;
+	int rc;
 	switch (c) {
 	case COL_PROTO:
-		return buf_printf(out, "%s%s", proto_name(k->proto),
-				  k->local.addr.family == PS_INET6 ? "6" : "");
+		rc = buf_puts(out, proto_name(k->proto));
+		return rc || k->local.addr.family != PS_INET6 ? rc : buf_putc(out, '6');
 	case COL_LOCAL:
 		return endpoint(out, &k->local, false);
 	case COL_REMOTE:
@@ -161,18 +167,18 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 		name = service_of(ctx, k);
 		return name ? buf_puts(out, name) : 0;
 	case COL_RECVQ:
-		return buf_printf(out, "%" PRIu32, k->recv_q);
+		return buf_put_uint(out, k->recv_q);
 	case COL_SENDQ:
-		return buf_printf(out, "%" PRIu32, k->send_q);
+		return buf_put_uint(out, k->send_q);
 	case COL_INODE:
-		return buf_printf(out, "%" PRIu64, k->inode);
+		return buf_put_uint(out, k->inode);
 	case COL_SOCKUSER:
 		name = users_name(ctx->users, k->uid);
 		return name ? buf_puts(out, name) : buf_printf(out, "%" PRIu32, k->uid);
 	case COL_PID:
-		return o ? buf_printf(out, "%d", o->pid) : 0;
+		return o ? buf_put_uint(out, (unsigned)o->pid) : 0;
 	case COL_FD:
-		return o ? buf_printf(out, "%d", o->fd) : 0;
+		return o ? buf_put_uint(out, (unsigned)o->fd) : 0;
 	case COL_USER:
 		if (!p || !p->have_uid)
 			return 0;

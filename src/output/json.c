@@ -1,6 +1,7 @@
 /* json.c — the --json document (schema 1): one socket object per line, always valid UTF-8. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -53,10 +54,10 @@ static int jcmdline(struct buf *b, const struct ps_proc *p)
 	return rc ? rc : buf_putc(b, ']');
 }
 
-static int jowner(struct buf *b, const struct render_ctx *ctx, const struct ps_owner *o)
+/* The keys of an owner that depend on its process only, from "name" to "unit". */
+static int jprocess(struct buf *b, const struct render_ctx *ctx, const struct ps_proc *p)
 {
-	const struct ps_proc *p = &ctx->snap->procs[o->proc];
-	int rc = buf_printf(b, "{\"pid\":%d,\"fd\":%d,\"name\":", o->pid, o->fd);
+	int rc = buf_puts(b, "\"name\":");
 	if (!rc)
 		rc = jstr_or_null(b, p->name);
 	if (!rc)
@@ -92,6 +93,49 @@ static int jowner(struct buf *b, const struct render_ctx *ctx, const struct ps_o
 		rc = buf_puts(b, ",\"unit\":");
 	if (!rc)
 		rc = jstr_or_null(b, p->unit);
+	return rc;
+}
+
+/*
+ * Per-process JSON made once: a server with thousands of sockets would otherwise
+ * have its command line escaped again for every one of them.
+ */
+struct proc_json {
+	char **text;
+	size_t *len;
+};
+
+static int jowner(struct buf *b, const struct render_ctx *ctx, const struct ps_owner *o,
+		  struct proc_json *cache)
+{
+	const struct ps_proc *p = &ctx->snap->procs[o->proc];
+	int rc = buf_puts(b, "{\"pid\":");
+	if (!rc)
+		rc = buf_put_uint(b, (unsigned)o->pid);
+	if (!rc)
+		rc = buf_puts(b, ",\"fd\":");
+	if (!rc)
+		rc = buf_put_uint(b, (unsigned)o->fd);
+	if (!rc)
+		rc = buf_putc(b, ',');
+	if (rc)
+		return rc;
+	if (cache && cache->text) {
+		if (!cache->text[o->proc]) {
+			struct buf t = {0};
+			if ((rc = jprocess(&t, ctx, p))) {
+				buf_free(&t);
+				return rc;
+			}
+			cache->len[o->proc] = t.len;
+			cache->text[o->proc] = buf_steal(&t);
+			if (!cache->text[o->proc])
+				return -ENOMEM;
+		}
+		rc = buf_append(b, cache->text[o->proc], cache->len[o->proc]);
+	} else {
+		rc = jprocess(b, ctx, p);
+	}
 	if (!rc)
 		rc = json_owner_services(b, p, &ctx->snap->socks[o->sock]); /* unit_type, slice, ... */
 	if (!rc)
@@ -99,7 +143,8 @@ static int jowner(struct buf *b, const struct render_ctx *ctx, const struct ps_o
 	return rc;
 }
 
-static int jsocket(struct buf *b, const struct render_ctx *ctx, const struct ps_socket *k)
+static int jsocket(struct buf *b, const struct render_ctx *ctx, const struct ps_socket *k,
+		   struct proc_json *cache)
 {
 	int rc = buf_printf(b, "{\"proto\":\"%s\",\"family\":\"%s\",\"state\":\"%s\",",
 			    proto_name(k->proto), k->local.addr.family == PS_INET6 ? "inet6" : "inet",
@@ -127,7 +172,7 @@ static int jsocket(struct buf *b, const struct render_ctx *ctx, const struct ps_
 		if (i)
 			rc = buf_putc(b, ',');
 		if (!rc)
-			rc = jowner(b, ctx, snap_owner(ctx->snap, k, i));
+			rc = jowner(b, ctx, snap_owner(ctx->snap, k, i), cache);
 	}
 	if (!rc)
 		rc = buf_putc(b, ']');
@@ -155,13 +200,25 @@ static int jheader(struct buf *b, const struct json_header *h)
 
 int render_json_socket(struct buf *b, const struct render_ctx *ctx, const struct ps_socket *k)
 {
-	return jsocket(b, ctx, k);
+	return jsocket(b, ctx, k, NULL);
 }
 
 int render_json(FILE *fp, const struct render_ctx *ctx)
 {
 	const struct ps_snapshot *s = ctx->snap;
 	struct buf b = {0};
+	/* without the cache (out of memory) each owner is simply written in full */
+	struct proc_json cache = {0};
+	if (s->nprocs) {
+		cache.text = calloc(s->nprocs, sizeof *cache.text);
+		cache.len = calloc(s->nprocs, sizeof *cache.len);
+		if (!cache.text || !cache.len) {
+			free(cache.text);
+			free(cache.len);
+			cache.text = NULL;
+			cache.len = NULL;
+		}
+	}
 	int rc = buf_printf(&b, "{\"schema\":%d,", JSON_SCHEMA);
 	if (!rc && ctx->header)
 		rc = jheader(&b, ctx->header);
@@ -171,7 +228,7 @@ int render_json(FILE *fp, const struct render_ctx *ctx)
 	for (size_t k = 0; k < s->nsocks && !rc; k++) {
 		rc = buf_puts(&b, k ? ",\n" : "\n");
 		if (!rc)
-			rc = jsocket(&b, ctx, &s->socks[k]);
+			rc = jsocket(&b, ctx, &s->socks[k], &cache);
 		if (!rc && b.len > 60000) {
 			fwrite(b.data, 1, b.len, fp);
 			buf_clear(&b);
@@ -194,6 +251,10 @@ int render_json(FILE *fp, const struct render_ctx *ctx)
 	if (!rc)
 		fwrite(b.data, 1, b.len, fp);
 	buf_free(&b);
+	for (size_t i = 0; cache.text && i < s->nprocs; i++)
+		free(cache.text[i]);
+	free(cache.text);
+	free(cache.len);
 	if (!rc && ferror(fp))
 		rc = -EIO;
 	return rc;

@@ -22,6 +22,64 @@ static int cell(const struct render_ctx *ctx, const struct ps_socket *k, size_t 
 	return esc_text(out, raw->data, raw->len);
 }
 
+/* Columns whose value depends only on the owning process, not on the socket or fd. */
+static bool per_process(enum col_id c)
+{
+	switch (c) {
+	case COL_PID:
+	case COL_USER:
+	case COL_PROGRAM:
+	case COL_PPID:
+	case COL_START:
+	case COL_UNIT:
+	case COL_CONTAINER:
+	case COL_SUPERVISOR:
+	case COL_EXE:
+	case COL_COMMAND:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Escaped cells of the per-process columns, made once per process: a server
+ * with thousands of sockets repeats its command line on every row.
+ */
+struct cell_cache {
+	char **text; /* [proc * ncols + col], NULL until made */
+	size_t *len;
+	size_t ncols;
+};
+
+/* The cell for (k, oi, column i): from the cache when it is a process's. 0 or -ENOMEM. */
+static int cached_cell(const struct render_ctx *ctx, struct cell_cache *cc, const struct ps_socket *k,
+		       size_t oi, size_t i, struct buf *raw, struct buf *txt, const char **text,
+		       size_t *len)
+{
+	enum col_id c = ctx->o.cols[i];
+	int rc;
+	if (!cc->text || oi >= k->owner_count || !per_process(c)) {
+		if ((rc = cell(ctx, k, oi, c, raw, txt)))
+			return rc;
+		*text = txt->data;
+		*len = txt->len;
+		return 0;
+	}
+	size_t slot = snap_owner(ctx->snap, k, oi)->proc * cc->ncols + i;
+	if (!cc->text[slot]) {
+		if ((rc = cell(ctx, k, oi, c, raw, txt)))
+			return rc;
+		if (!(cc->text[slot] = malloc(txt->len + 1)))
+			return -ENOMEM;
+		memcpy(cc->text[slot], txt->data, txt->len + 1);
+		cc->len[slot] = txt->len;
+	}
+	*text = cc->text[slot];
+	*len = cc->len[slot];
+	return 0;
+}
+
 static const char *cell_color(enum col_id c, const char *text)
 {
 	if (c == COL_STATE && strcmp(text, "LISTEN") == 0)
@@ -35,6 +93,16 @@ static const char *cell_color(enum col_id c, const char *text)
 	if (c == COL_FINDINGS && strncmp(text, "warning", 7) == 0)
 		return "\033[33m";
 	return NULL;
+}
+
+static void put_spaces(FILE *fp, size_t n)
+{
+	static const char spaces[] = "                                                                ";
+	while (n) {
+		size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+		fwrite(spaces, 1, k, fp);
+		n -= k;
+	}
 }
 
 /* One padded cell; `color` is an SGR sequence or NULL. */
@@ -52,7 +120,7 @@ static void put_cell(FILE *fp, const char *ellipsis, const char *color, enum col
 	}
 	size_t pad = width > w ? width - w : 0;
 	if (columns[c].right)
-		fprintf(fp, "%*s", (int)pad, "");
+		put_spaces(fp, pad);
 	if (color)
 		fputs(color, fp);
 	fwrite(text, 1, show, fp);
@@ -61,9 +129,9 @@ static void put_cell(FILE *fp, const char *ellipsis, const char *color, enum col
 	if (color)
 		fputs("\033[0m", fp);
 	if (!columns[c].right && !last)
-		fprintf(fp, "%*s", (int)pad, "");
+		put_spaces(fp, pad);
 	if (!last)
-		fprintf(fp, "%*s", GAP, "");
+		put_spaces(fp, GAP);
 }
 
 /* Cut shrinkable columns, last first, until the row fits the terminal. */
@@ -99,6 +167,21 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 	struct buf raw = {0}, txt = {0};
 	int rc = 0;
 
+	/* Without the cache (out of memory) every cell is simply made twice. */
+	struct cell_cache cc = {.ncols = n};
+	if (s->nprocs) {
+		cc.text = calloc(s->nprocs * n, sizeof *cc.text);
+		cc.len = calloc(s->nprocs * n, sizeof *cc.len);
+		if (!cc.text || !cc.len) {
+			free(cc.text);
+			free(cc.len);
+			cc.text = NULL;
+			cc.len = NULL;
+		}
+	}
+	const char *text;
+	size_t len;
+
 	for (size_t i = 0; i < n; i++)
 		width[i] = strlen(columns[cols[i]].header);
 	for (size_t k = 0; k < s->nsocks && !rc; k++) {
@@ -106,9 +189,9 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 		size_t rows = sk->owner_count ? sk->owner_count : 1;
 		for (size_t oi = 0; oi < rows && !rc; oi++)
 			for (size_t i = 0; i < n && !rc; i++) {
-				rc = cell(ctx, sk, oi, cols[i], &raw, &txt);
-				size_t w = text_width(txt.data, txt.len);
-				if (!rc && w > width[i])
+				rc = cached_cell(ctx, &cc, sk, oi, i, &raw, &txt, &text, &len);
+				size_t w = rc ? 0 : text_width(text, len);
+				if (w > width[i])
 					width[i] = w;
 			}
 	}
@@ -128,16 +211,20 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 		size_t rows = sk->owner_count ? sk->owner_count : 1;
 		for (size_t oi = 0; oi < rows && !rc; oi++) {
 			for (size_t i = 0; i < n && !rc; i++) {
-				rc = cell(ctx, sk, oi, cols[i], &raw, &txt);
+				rc = cached_cell(ctx, &cc, sk, oi, i, &raw, &txt, &text, &len);
 				if (!rc)
 					put_cell(fp, ctx->o.ellipsis,
-						 ctx->o.color ? cell_color(cols[i], txt.data) : NULL,
-						 cols[i], txt.data, txt.len, width[i], i + 1 == n);
+						 ctx->o.color ? cell_color(cols[i], text) : NULL, cols[i],
+						 text, len, width[i], i + 1 == n);
 			}
 			fputc('\n', fp);
 		}
 	}
 out:
+	for (size_t i = 0; cc.text && i < s->nprocs * n; i++)
+		free(cc.text[i]);
+	free(cc.text);
+	free(cc.len);
 	buf_free(&raw);
 	buf_free(&txt);
 	if (!rc && ferror(fp))

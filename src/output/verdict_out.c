@@ -19,16 +19,16 @@ const char verdict_dynamic_text[] =
 	"a dynamic (ephemeral) port: programs get such numbers from the kernel or pick them freely, so "
 	"the number alone says nothing about the service";
 
-static const struct sock_verdict *verdict_of(const struct render_ctx *ctx, const struct ps_socket *k)
+static const struct sock_verdict *verdict_of(const struct render_ctx *ctx, const struct ps_socket *k,
+					     struct sock_verdict *tmp)
 {
-	const struct verdicts *v = ctx->verdicts;
-	size_t i = (size_t)(k - ctx->snap->socks);
-	return v && i < v->n ? &v->v[i] : NULL;
+	return verdict_get(ctx->verdicts, ctx->snap, (size_t)(k - ctx->snap->socks), tmp);
 }
 
 int column_verdict(const struct render_ctx *ctx, const struct ps_socket *k, enum col_id c, struct buf *out)
 {
-	const struct sock_verdict *v = verdict_of(ctx, k);
+	struct sock_verdict tmp;
+	const struct sock_verdict *v = verdict_of(ctx, k, &tmp);
 	if (!v)
 		return 1;
 	switch (c) {
@@ -155,7 +155,8 @@ int json_verdict_keys(struct buf *b, const struct ps_socket *k, const struct soc
 
 int json_socket_verdict(struct buf *b, const struct render_ctx *ctx, const struct ps_socket *k)
 {
-	const struct sock_verdict *v = verdict_of(ctx, k);
+	struct sock_verdict tmp;
+	const struct sock_verdict *v = verdict_of(ctx, k, &tmp);
 	if (!v)
 		return 0;
 	int rc = buf_putc(b, ',');

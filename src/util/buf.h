@@ -21,6 +21,8 @@ int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);
 /* Append formatted text. 0 or -ENOMEM. */
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append an unsigned number in decimal (the hot path of the table; no printf). 0 or -ENOMEM. */
+int buf_put_uint(struct buf *b, unsigned long long v);
 /* Forget the content, keep the memory. */
 void buf_clear(struct buf *b);
 /* Release the memory; the buffer is empty and reusable afterwards. */

@@ -195,6 +195,10 @@ static size_t cp_width(uint32_t cp)
 /* Length and width of the character at s[0..n); a stray byte counts as one cell. */
 static size_t next_char(const char *s, size_t n, size_t *cells)
 {
+	if ((unsigned char)*s < 0x80) {
+		*cells = 1;
+		return 1;
+	}
 	uint32_t cp;
 	size_t len = utf8_decode((const unsigned char *)s, n, &cp);
 	if (len == 0) {

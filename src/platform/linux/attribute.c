@@ -2,6 +2,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,25 +35,59 @@ static long name_to_num(const char *s)
 	return v;
 }
 
-struct scan {
-	struct ps_snapshot *snap;
-	const struct ps_inode_index *ix;
-	char *dents; /* getdents64 buffer shared by every directory */
-	size_t dents_size;
+/* One (socket, process, fd) found by a scanning thread; merged into the model afterwards. */
+struct hit {
+	uint32_t sock;
+	int32_t pid;
+	int32_t fd;
 };
 
-/* Walk one /proc/PID/fd directory: one readlinkat per fd, nothing else per fd. */
-static int scan_fds(struct scan *sc, int fddir, int pid)
+/*
+ * One scanning thread. Threads share the read-only inode index and take pids
+ * from a shared counter; each keeps its own buffer, hits and counters, so the
+ * only shared write is the counter.
+ */
+struct worker {
+	const struct ps_inode_index *ix;
+	int procfd;
+	const int *pids;
+	size_t npids;
+	atomic_size_t *next;
+	char *dents; /* getdents64 buffer for every directory this thread reads */
+	size_t dents_size;
+	struct hit *hits;
+	size_t nhits, cap;
+	size_t scanned, denied, vanished;
+	int rc;
+	pthread_t thread;
+};
+
+static int add_hit(struct worker *w, uint32_t sock, int pid, long fd)
 {
-	long proc = -1;
+	if (w->nhits == w->cap) {
+		size_t nc = w->cap ? w->cap * 2 : 1024;
+		struct hit *nh = realloc(w->hits, nc * sizeof *nh);
+		if (!nh)
+			return -ENOMEM;
+		w->hits = nh;
+		w->cap = nc;
+	}
+	w->hits[w->nhits++] = (struct hit){sock, pid, (int32_t)fd};
+	return 0;
+}
+
+/* Walk one /proc/PID/fd directory: one readlinkat per fd, nothing else per fd. */
+static int scan_fds(struct worker *w, int fddir, int pid)
+{
+	size_t first = w->nhits;
 	for (;;) {
-		long n = syscall(SYS_getdents64, fddir, sc->dents, sc->dents_size);
+		long n = syscall(SYS_getdents64, fddir, w->dents, w->dents_size);
 		if (n < 0)
 			return errno == ENOENT ? 0 : -errno; /* exited while we read */
 		if (n == 0)
 			return 0;
 		for (long off = 0; off < n;) {
-			struct linux_dirent64 *d = (struct linux_dirent64 *)(sc->dents + off);
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(w->dents + off);
 			off += d->d_reclen;
 			long fd = name_to_num(d->d_name);
 			if (fd < 0)
@@ -61,69 +97,160 @@ static int scan_fds(struct scan *sc, int fddir, int pid)
 			uint64_t ino;
 			/* The directory can be listable while every link is refused: a
 			 * process we may not ptrace (another user namespace, more caps). */
-			if (ln < 0 && (errno == EACCES || errno == EPERM))
+			if (ln < 0 && (errno == EACCES || errno == EPERM)) {
+				w->nhits = first;
 				return -EACCES;
+			}
 			if (ln <= 0 || !proc_parse_socket_link(lnk, (size_t)ln, &ino))
 				continue;
-			long k = inode_index_find(sc->ix, ino);
+			long k = inode_index_find(w->ix, ino);
 			if (k < 0)
 				continue;
-			if (proc < 0 && (proc = snap_add_proc(sc->snap, pid)) < 0)
-				return (int)proc;
-			int rc = snap_add_owner(sc->snap, (uint32_t)k, (uint32_t)proc, (int32_t)fd);
+			int rc = add_hit(w, (uint32_t)k, pid, fd);
 			if (rc)
 				return rc;
 		}
 	}
 }
 
-static int scan_proc(struct scan *sc)
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	for (;;) {
+		size_t i = atomic_fetch_add(w->next, 1);
+		if (i >= w->npids)
+			break;
+		char path[32];
+		snprintf(path, sizeof path, "%d/fd", w->pids[i]);
+		int fddir = openat(w->procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fddir < 0) {
+			if (errno == EACCES || errno == EPERM)
+				w->denied++;
+			else
+				w->vanished++;
+			continue;
+		}
+		int rc = scan_fds(w, fddir, w->pids[i]);
+		close(fddir);
+		if (rc == -EACCES) {
+			w->denied++;
+		} else if (rc == 0) {
+			w->scanned++;
+		} else {
+			w->rc = rc;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Every pid in /proc. /proc lists thread-group leaders only, so threads are skipped for free. */
+static int list_pids(int procfd, int **out, size_t *nout)
+{
+	size_t cap = 1024, n = 0, dsize = 64 * 1024;
+	int *pids = malloc(cap * sizeof *pids);
+	char *d = malloc(dsize);
+	int rc = pids && d ? 0 : -ENOMEM;
+	while (!rc) {
+		long got = syscall(SYS_getdents64, procfd, d, dsize);
+		if (got < 0)
+			rc = -errno;
+		if (got <= 0)
+			break;
+		for (long off = 0; off < got && !rc;) {
+			struct linux_dirent64 *e = (struct linux_dirent64 *)(d + off);
+			off += e->d_reclen;
+			long pid = name_to_num(e->d_name);
+			if (pid <= 0)
+				continue;
+			if (n == cap) {
+				int *np = realloc(pids, cap * 2 * sizeof *np);
+				if (!np) {
+					rc = -ENOMEM;
+					break;
+				}
+				pids = np;
+				cap *= 2;
+			}
+			pids[n++] = (int)pid;
+		}
+	}
+	free(d);
+	if (rc) {
+		free(pids);
+		return rc;
+	}
+	*out = pids;
+	*nout = n;
+	return 0;
+}
+
+/* Threads worth starting: the fd links cost kernel time that spreads over cores. */
+static size_t thread_count(size_t npids)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t t = cpus > 1 ? (size_t)cpus : 1;
+	if (t > 4)
+		t = 4;
+	if (npids < 64)
+		t = 1;
+	return t;
+}
+
+static int scan_proc(struct ps_snapshot *snap, const struct ps_inode_index *ix)
 {
 	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return -errno;
-	int rc = 0;
-	/* /proc lists thread-group leaders only, so threads are skipped for free. */
-	char *pids = malloc(sc->dents_size);
-	if (!pids) {
+	int *pids = NULL;
+	size_t npids = 0;
+	int rc = list_pids(procfd, &pids, &npids);
+	if (rc) {
 		close(procfd);
-		return -ENOMEM;
+		return rc;
 	}
-	for (;;) {
-		long n = syscall(SYS_getdents64, procfd, pids, sc->dents_size);
-		if (n < 0) {
-			rc = -errno;
+	atomic_size_t next;
+	atomic_init(&next, 0);
+	struct worker w[4];
+	size_t nw = thread_count(npids), started = 1;
+	memset(w, 0, sizeof w);
+	for (size_t i = 0; i < nw; i++) {
+		w[i] = (struct worker){.ix = ix, .procfd = procfd, .pids = pids, .npids = npids,
+				       .next = &next, .dents_size = 32 * 1024};
+		if (!(w[i].dents = malloc(w[i].dents_size)))
+			rc = -ENOMEM;
+	}
+	/* Helpers that fail to start leave their share to the others. */
+	for (size_t i = 1; i < nw && !rc; i++)
+		if (pthread_create(&w[i].thread, NULL, worker_run, &w[i]) == 0)
+			started = i + 1;
+		else
 			break;
-		}
-		if (n == 0)
-			break;
-		for (long off = 0; off < n && !rc;) {
-			struct linux_dirent64 *d = (struct linux_dirent64 *)(pids + off);
-			off += d->d_reclen;
-			long pid = name_to_num(d->d_name);
-			if (pid <= 0)
-				continue;
-			char path[32];
-			snprintf(path, sizeof path, "%ld/fd", pid);
-			int fddir = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (fddir < 0) {
-				if (errno == EACCES || errno == EPERM)
-					sc->snap->procs_denied++;
-				else
-					sc->snap->procs_vanished++;
-				continue;
+	if (!rc)
+		worker_run(&w[0]);
+	for (size_t i = 1; i < started; i++)
+		pthread_join(w[i].thread, NULL);
+	/* Merge: a process's hits are contiguous within the thread that scanned it. */
+	for (size_t i = 0; i < nw; i++) {
+		if (!rc)
+			rc = w[i].rc;
+		int last = -1;
+		long proc = -1;
+		for (size_t j = 0; j < w[i].nhits && !rc; j++) {
+			const struct hit *h = &w[i].hits[j];
+			if (h->pid != last) {
+				last = h->pid;
+				if ((proc = snap_add_proc(snap, h->pid)) < 0)
+					rc = (int)proc;
 			}
-			rc = scan_fds(sc, fddir, (int)pid);
-			close(fddir);
-			if (rc == -EACCES) {
-				sc->snap->procs_denied++;
-				rc = 0;
-			} else if (rc == 0) {
-				sc->snap->procs_scanned++;
-			}
+			if (!rc)
+				rc = snap_add_owner(snap, h->sock, (uint32_t)proc, h->fd);
 		}
-		if (rc)
-			break;
+		snap->procs_scanned += w[i].scanned;
+		snap->procs_denied += w[i].denied;
+		snap->procs_vanished += w[i].vanished;
+		free(w[i].hits);
+		free(w[i].dents);
 	}
 	free(pids);
 	close(procfd);
@@ -157,14 +284,7 @@ int platform_attribute(struct ps_snapshot *snap, const struct ps_filter *f)
 	int rc = inode_index_build(&ix, snap);
 	if (rc)
 		return rc;
-	struct scan sc = {.snap = snap, .ix = &ix, .dents_size = 64 * 1024};
-	sc.dents = malloc(sc.dents_size);
-	if (!sc.dents) {
-		inode_index_free(&ix);
-		return -ENOMEM;
-	}
-	rc = scan_proc(&sc);
-	free(sc.dents);
+	rc = scan_proc(snap, &ix);
 	inode_index_free(&ix);
 	if (rc)
 		return rc;
