@@ -366,7 +366,8 @@ class Case:
     def tmpdir(self):
         """A directory every user can read, holding copies of the two binaries."""
         if not self.tmp:
-            self.tmp = tempfile.mkdtemp(prefix="portsleuth-it-")
+            # not under /tmp: an executable there is a finding ("runs from a temp dir")
+            self.tmp = tempfile.mkdtemp(prefix="portsleuth-it-", dir=os.environ.get(STAGE_ENV))
             os.chmod(self.tmp, 0o755)
             for src in (self.binary, self.helper):
                 dst = os.path.join(self.tmp, os.path.basename(src))
@@ -1435,6 +1436,38 @@ def main():
     binary, helper = os.path.abspath(a.bin), os.path.abspath(a.helper)
     if a.case:
         sys.exit(run_case_here(a.case, binary, helper))
+    stage = None
+    if os.geteuid() == 0 and os.access(binary, os.X_OK) and os.access(helper, os.X_OK):
+        binary, helper, stage = stage_binaries(binary, helper)
+    try:
+        main_cases(a, binary, helper)
+    finally:
+        if stage:
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+STAGE_ENV = "PORTSLEUTH_IT_STAGE"
+
+
+def stage_binaries(binary, helper):
+    """Copy the binaries under the tests to a directory outside every temp dir, readable
+    by all: a checkout under /tmp would otherwise give every helper process the finding
+    "runs from a temp dir" and change what the cases expect."""
+    base = "/var/lib/portsleuth-tests"
+    os.makedirs(base, mode=0o755, exist_ok=True)
+    stage = tempfile.mkdtemp(prefix="run-", dir=base)
+    os.chmod(stage, 0o755)
+    out = []
+    for src in (binary, helper):
+        dst = os.path.join(stage, os.path.basename(src))
+        shutil.copy(src, dst)
+        os.chmod(dst, 0o755)
+        out.append(dst)
+    os.environ[STAGE_ENV] = stage
+    return out[0], out[1], stage
+
+
+def main_cases(a, binary, helper):
     extra = ["--strict-keys"] if a.strict_keys else []
 
     cases = [c.__name__ for c in CASES if not a.pattern or a.pattern in c.__name__]
