@@ -298,6 +298,7 @@ int cli_render_setup(const struct cli_options *o, struct render_ctx *ctx)
 	} else {
 		columns_default(ctx->o.cols, &ctx->o.ncols, o->all || o->filter.states[PS_TCP] &
 			~(1u << PS_ST_LISTEN), o->numeric);
+		ctx->o.hide_empty = true;
 		if (o->filter.all_netns && ctx->o.ncols < COL__COUNT) { /* --all-ns: say where, first */
 			memmove(ctx->o.cols + 1, ctx->o.cols, ctx->o.ncols * sizeof ctx->o.cols[0]);
 			ctx->o.cols[0] = COL_NETNS;

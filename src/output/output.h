@@ -56,6 +56,7 @@ struct render_opts {
 	const char *ellipsis;
 	enum col_id cols[COL__COUNT];
 	size_t ncols;
+	bool hide_empty; /* drop unit/container/supervisor columns that are empty on every row */
 };
 
 /* Where and when a snapshot was taken: extra top-level JSON keys (NULL values print null). */

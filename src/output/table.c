@@ -52,12 +52,11 @@ struct cell_cache {
 	size_t ncols;
 };
 
-/* The cell for (k, oi, column i): from the cache when it is a process's. 0 or -ENOMEM. */
+/* The cell for (k, oi, column c), cached as column i when it is a process's. 0 or -ENOMEM. */
 static int cached_cell(const struct render_ctx *ctx, struct cell_cache *cc, const struct ps_socket *k,
-		       size_t oi, size_t i, struct buf *raw, struct buf *txt, const char **text,
-		       size_t *len)
+		       size_t oi, enum col_id c, size_t i, struct buf *raw, struct buf *txt,
+		       const char **text, size_t *len)
 {
-	enum col_id c = ctx->o.cols[i];
 	int rc;
 	if (!cc->text || oi >= k->owner_count || !per_process(c)) {
 		if ((rc = cell(ctx, k, oi, c, raw, txt)))
@@ -134,6 +133,23 @@ static void put_cell(FILE *fp, const char *ellipsis, const char *color, enum col
 		put_spaces(fp, GAP);
 }
 
+/* Leave out the optional columns no row has a value for; returns the new count. */
+static size_t drop_empty(enum col_id *cols, size_t *width, const bool *used, size_t *orig, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool optional = cols[i] == COL_UNIT || cols[i] == COL_CONTAINER ||
+				cols[i] == COL_SUPERVISOR;
+		if (optional && !used[i])
+			continue;
+		cols[k] = cols[i];
+		width[k] = width[i];
+		orig[k] = orig[i];
+		k++;
+	}
+	return k;
+}
+
 /* Cut shrinkable columns, last first, until the row fits the terminal. */
 static void fit(const struct render_ctx *ctx, size_t *width, const enum col_id *cols, size_t n)
 {
@@ -161,9 +177,11 @@ static void fit(const struct render_ctx *ctx, size_t *width, const enum col_id *
 int render_table(FILE *fp, const struct render_ctx *ctx)
 {
 	const struct ps_snapshot *s = ctx->snap;
-	const enum col_id *cols = ctx->o.cols;
+	enum col_id cols[COL__COUNT];
 	size_t n = ctx->o.ncols;
 	size_t width[COL__COUNT];
+	bool used[COL__COUNT] = {false};
+	memcpy(cols, ctx->o.cols, n * sizeof cols[0]);
 	struct buf raw = {0}, txt = {0};
 	int rc = 0;
 
@@ -189,14 +207,21 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 		size_t rows = sk->owner_count ? sk->owner_count : 1;
 		for (size_t oi = 0; oi < rows && !rc; oi++)
 			for (size_t i = 0; i < n && !rc; i++) {
-				rc = cached_cell(ctx, &cc, sk, oi, i, &raw, &txt, &text, &len);
+				rc = cached_cell(ctx, &cc, sk, oi, cols[i], i, &raw, &txt, &text, &len);
 				size_t w = rc ? 0 : text_width(text, len);
 				if (w > width[i])
 					width[i] = w;
+				if (!rc && !(len == 1 && text[0] == '-'))
+					used[i] = true;
 			}
 	}
 	if (rc)
 		goto out;
+	size_t orig[COL__COUNT]; /* where each shown column was in the list (cache slot) */
+	for (size_t i = 0; i < n; i++)
+		orig[i] = i;
+	if (ctx->o.hide_empty)
+		n = drop_empty(cols, width, used, orig, n);
 	fit(ctx, width, cols, n);
 
 	for (size_t i = 0; i < n; i++) {
@@ -211,7 +236,8 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 		size_t rows = sk->owner_count ? sk->owner_count : 1;
 		for (size_t oi = 0; oi < rows && !rc; oi++) {
 			for (size_t i = 0; i < n && !rc; i++) {
-				rc = cached_cell(ctx, &cc, sk, oi, i, &raw, &txt, &text, &len);
+				rc = cached_cell(ctx, &cc, sk, oi, cols[i], orig[i], &raw, &txt, &text,
+						 &len);
 				if (!rc)
 					put_cell(fp, ctx->o.ellipsis,
 						 ctx->o.color ? cell_color(cols[i], text) : NULL, cols[i],
