@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../util/buf.h"
+#include "../util/readfile.h"
 #include "../util/json_parse.h"
 
 /* State files bigger than this are not read (a busy Podman host stays far below). */
@@ -71,37 +72,6 @@ void containers_free(struct containers *c)
 	free(c);
 }
 
-/* Read a whole file of at most STATE_LIMIT bytes. 0 or -errno (-EFBIG when larger). */
-static int read_file(const char *path, struct buf *b)
-{
-	buf_clear(b);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	int rc = 0;
-	for (;;) {
-		if ((rc = buf_reserve(b, 65536)))
-			break;
-		ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		b->len += (size_t)n;
-		b->data[b->len] = '\0';
-		if (b->len > STATE_LIMIT) {
-			rc = -EFBIG;
-			break;
-		}
-	}
-	close(fd);
-	return rc;
-}
-
 static bool is_id(const char *id)
 {
 	size_t n = 0;
@@ -146,7 +116,7 @@ static char *docker_name(struct containers *c, const char *id)
 	char *name = NULL;
 	int has;
 	if (buf_printf(&path, "%s/containers/%s/config.v2.json", c->docker_root, id) == 0 &&
-	    read_file(path.data, &b) == 0)
+	    read_file_at(AT_FDCWD, path.data, &b, STATE_LIMIT, O_NOFOLLOW, NULL) == 0)
 		(void)containers_parse_docker_config(b.data, b.len, NULL, &name, &has);
 	buf_free(&path);
 	buf_free(&b);
@@ -161,7 +131,8 @@ static char *podman_name(struct containers *c, const char *id)
 		struct buf path = {0}, b = {0};
 		struct json_error err;
 		if (buf_printf(&path, "%s/overlay-containers/containers.json", c->storage) == 0 &&
-		    read_file(path.data, &b) == 0 && json_parse(b.data, b.len, &c->podman, &err) != 0)
+		    read_file_at(AT_FDCWD, path.data, &b, STATE_LIMIT, O_NOFOLLOW, NULL) == 0 &&
+		    json_parse(b.data, b.len, &c->podman, &err) != 0)
 			c->podman = NULL;
 		buf_free(&path);
 		buf_free(&b);
@@ -236,7 +207,7 @@ const char *containers_docker_by_ip(struct containers *c, const char *ip)
 		char *name = NULL;
 		int has = 0;
 		if (buf_printf(&path, "%s/containers/%s/config.v2.json", c->docker_root, de->d_name) == 0 &&
-		    read_file(path.data, &b) == 0 &&
+		    read_file_at(AT_FDCWD, path.data, &b, STATE_LIMIT, O_NOFOLLOW, NULL) == 0 &&
 		    containers_parse_docker_config(b.data, b.len, ip, &name, &has) == 0 && has)
 			c->by_ip_id = xstrdup(de->d_name);
 		free(name);

@@ -7,49 +7,13 @@
 #include <unistd.h>
 
 #include "../../util/buf.h"
+#include "../../util/readfile.h"
 #include "../platform.h"
 #include "procparse.h"
 
 /* Command lines longer than this are cut (and marked); ARG_MAX can reach megabytes. */
 #define CMDLINE_LIMIT (256 * 1024)
 #define SMALL_LIMIT (64 * 1024)
-
-/* Read a /proc file relative to dirfd into b (cleared first), at most `limit` bytes. */
-static int read_at(int dirfd, const char *path, struct buf *b, size_t limit, bool *truncated)
-{
-	buf_clear(b);
-	if (truncated)
-		*truncated = false;
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int rc = 0;
-	for (;;) {
-		if ((rc = buf_reserve(b, 4096)))
-			break;
-		size_t room = b->cap - b->len - 1;
-		if (b->len + room > limit)
-			room = limit - b->len;
-		if (room == 0) {
-			if (truncated)
-				*truncated = true;
-			break;
-		}
-		ssize_t n = read(fd, b->data + b->len, room);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		b->len += (size_t)n;
-		b->data[b->len] = '\0';
-	}
-	close(fd);
-	return rc;
-}
 
 static char *dup_mem(const char *p, size_t n)
 {
@@ -98,7 +62,7 @@ static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, s
 	int rc;
 
 	snprintf(path, sizeof path, "%d/stat", p->pid);
-	if ((rc = read_at(procfd, path, b, SMALL_LIMIT, NULL))) {
+	if ((rc = read_file_at(procfd, path, b, SMALL_LIMIT, 0, NULL))) {
 		if (gone(rc))
 			p->vanished = true;
 		else
@@ -113,7 +77,7 @@ static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, s
 		p->start_time = btime + (int64_t)(start / (uint64_t)hz);
 
 	snprintf(path, sizeof path, "%d/status", p->pid);
-	if (read_at(procfd, path, b, SMALL_LIMIT, NULL) == 0 &&
+	if (read_file_at(procfd, path, b, SMALL_LIMIT, 0, NULL) == 0 &&
 	    proc_parse_status_uid(b->data, b->len, &p->uid) == 0)
 		p->have_uid = true;
 
@@ -127,7 +91,7 @@ static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, s
 	}
 
 	snprintf(path, sizeof path, "%d/cmdline", p->pid);
-	if (read_at(procfd, path, b, CMDLINE_LIMIT, &p->cmdline_truncated) == 0 && b->len) {
+	if (read_file_at(procfd, path, b, CMDLINE_LIMIT, 0, &p->cmdline_truncated) == 0 && b->len) {
 		size_t n = b->len;
 		if (b->data[n - 1] == '\0')
 			n--; /* the last argument's terminator */
@@ -137,7 +101,7 @@ static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, s
 	}
 
 	snprintf(path, sizeof path, "%d/cgroup", p->pid);
-	if (read_at(procfd, path, b, SMALL_LIMIT, NULL) == 0) {
+	if (read_file_at(procfd, path, b, SMALL_LIMIT, 0, NULL) == 0) {
 		size_t n;
 		const char *cg = proc_parse_cgroup(b->data, b->len, &n);
 		if (cg && !(p->cgroup = dup_mem(cg, n)))
@@ -155,7 +119,7 @@ int platform_describe(struct ps_snapshot *snap)
 		return -errno;
 	struct buf b = {0};
 	int64_t btime = 0;
-	if (read_at(procfd, "stat", &b, SMALL_LIMIT * 16, NULL) == 0)
+	if (read_file_at(procfd, "stat", &b, SMALL_LIMIT * 16, 0, NULL) == 0)
 		(void)proc_parse_btime(b.data, b.len, &btime);
 	long hz = sysconf(_SC_CLK_TCK);
 	int rc = 0;

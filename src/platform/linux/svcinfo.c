@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../../util/buf.h"
+#include "../../util/readfile.h"
 #include "../platform.h"
 #include "procparse.h"
 #include "sdbus.h"
@@ -42,34 +43,11 @@ static char *dup_mem(const char *p, size_t n)
 	return s;
 }
 
-/* Read a /proc file relative to dirfd into b (cleared first), at most `limit` bytes. */
+/* A /proc file, at most `limit` bytes: a longer one is cut, which is all these reads need. */
 static int read_at(int dirfd, const char *path, struct buf *b, size_t limit)
 {
-	buf_clear(b);
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int rc = 0;
-	while (b->len < limit) {
-		if ((rc = buf_reserve(b, 4096)))
-			break;
-		size_t room = b->cap - b->len - 1;
-		if (room > limit - b->len)
-			room = limit - b->len;
-		ssize_t n = read(fd, b->data + b->len, room);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		b->len += (size_t)n;
-		b->data[b->len] = '\0';
-	}
-	close(fd);
-	return rc;
+	bool cut;
+	return read_file_at(dirfd, path, b, limit, 0, &cut);
 }
 
 static char *read_link(int dirfd, const char *path)

@@ -1,0 +1,19 @@
+/* readfile.h — read a whole file of unknown size into a buffer, bounded. */
+#ifndef PS_READFILE_H
+#define PS_READFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+/*
+ * Read `path` (relative to dirfd, or absolute; AT_FDCWD works) into b, which is
+ * cleared first, at most `limit` bytes. `oflags` are added to O_RDONLY|O_CLOEXEC
+ * (e.g. O_NOFOLLOW). When the file is longer: *truncated is set when given, else
+ * -EFBIG is returned. 0 or -errno.
+ */
+int read_file_at(int dirfd, const char *path, struct buf *b, size_t limit, int oflags,
+		 bool *truncated);
+
+#endif

@@ -1,0 +1,53 @@
+/* test_readfile.c — bounded whole-file reads: exact size, cut, refused, missing. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../../src/util/readfile.h"
+#include "test.h"
+
+static char *make_file(size_t n)
+{
+	static char path[] = "/tmp/ps-readfile-XXXXXX";
+	char *p = path;
+	snprintf(p, sizeof path, "/tmp/ps-readfile-XXXXXX");
+	int fd = mkstemp(p);
+	if (fd < 0)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		char c = (char)('a' + i % 26);
+		if (write(fd, &c, 1) != 1)
+			break;
+	}
+	close(fd);
+	return p;
+}
+
+TEST(read_file_at_bounds)
+{
+	struct buf b = {0};
+	bool cut = true;
+	char *p = make_file(10000);
+	CHECK(p != NULL);
+	CHECK_INT(read_file_at(AT_FDCWD, p, &b, 20000, 0, &cut), 0);
+	CHECK_INT(b.len, 10000);
+	CHECK(!cut);
+	CHECK(b.data[9999] == 'a' + 9999 % 26 && b.data[10000] == '\0');
+	CHECK_INT(read_file_at(AT_FDCWD, p, &b, 10000, 0, &cut), 0); /* exactly the limit */
+	CHECK_INT(b.len, 10000);
+	CHECK(!cut);
+	CHECK_INT(read_file_at(AT_FDCWD, p, &b, 4097, 0, &cut), 0);
+	CHECK_INT(b.len, 4097);
+	CHECK(cut);
+	CHECK_INT(read_file_at(AT_FDCWD, p, &b, 4097, 0, NULL), -EFBIG); /* no cut allowed */
+	unlink(p);
+	CHECK_INT(read_file_at(AT_FDCWD, p, &b, 100, 0, NULL), -ENOENT);
+	p = make_file(0);
+	CHECK_INT(read_file_at(AT_FDCWD, p, &b, 100, 0, &cut), 0);
+	CHECK_INT(b.len, 0);
+	CHECK(!cut);
+	unlink(p);
+	buf_free(&b);
+}
