@@ -199,7 +199,7 @@ static int violation_text(struct buf *b, const struct policy_violation *v, const
 		rc = buf_puts(b, v->unseen ? ": owner not visible (run as root), cannot verify " : ": not the owner that ");
 		break;
 	case POL_EXPOSURE:
-		rc = buf_printf(b, ": reachable wider than %s, allowed by ",
+		rc = buf_printf(b, ": reachable wider than %s, the most that ",
 				exposure_name((enum ps_exposure)v->allowed));
 		break;
 	}

@@ -247,7 +247,7 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 		}
 	}
 out:
-	for (size_t i = 0; cc.text && i < s->nprocs * n; i++)
+	for (size_t i = 0; cc.text && i < s->nprocs * cc.ncols; i++)
 		free(cc.text[i]);
 	free(cc.text);
 	free(cc.len);

@@ -185,14 +185,18 @@ static int list_pids(int procfd, int **out, size_t *nout)
 	return 0;
 }
 
-/* Threads worth starting: the fd links cost kernel time that spreads over cores. */
-static size_t thread_count(size_t npids)
+/*
+ * Threads worth starting: the fd links cost kernel time that spreads over cores.
+ * Few sockets mean a small host or a narrow query, where a thread's start costs
+ * more than it saves (and `watch` would start one every poll).
+ */
+static size_t thread_count(size_t npids, size_t nsocks)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t t = cpus > 1 ? (size_t)cpus : 1;
 	if (t > 4)
 		t = 4;
-	if (npids < 64)
+	if (npids < 64 || nsocks < 1024)
 		t = 1;
 	return t;
 }
@@ -212,7 +216,7 @@ static int scan_proc(struct ps_snapshot *snap, const struct ps_inode_index *ix)
 	atomic_size_t next;
 	atomic_init(&next, 0);
 	struct worker w[4];
-	size_t nw = thread_count(npids), started = 1;
+	size_t nw = thread_count(npids, snap->nsocks), started = 1;
 	memset(w, 0, sizeof w);
 	for (size_t i = 0; i < nw; i++) {
 		w[i] = (struct worker){.ix = ix, .procfd = procfd, .pids = pids, .npids = npids,
