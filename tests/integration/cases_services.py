@@ -144,26 +144,6 @@ class Spawned:
         return line.decode()
 
 
-def kill_all(t):
-    """Kill and reap every process of the case now (before its cgroups can be removed)."""
-    for pid in [p.pid for p in t.procs] + t.extra_pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    for p in t.procs:
-        try:
-            p.wait(5)
-        except subprocess.TimeoutExpired:
-            pass
-    while True:
-        try:
-            if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                break
-        except ChildProcessError:
-            break
-
-
 # the inner shell moves itself into cgroup $1 and becomes sockhold; the outer one stays its
 # parent in the root cgroup, so the parent chain crosses the cgroup's edge there
 IN_CGROUP = 'sh -c \'echo $$ > "$0/cgroup.procs" && exec "$@"\' "$@"; :'
@@ -242,7 +222,7 @@ def svc_cgroup_units(t):
         t.check(rows.get("127.0.0.1:4103", [])[1:2] == ["docker:web"], "CONTAINER column by name", [rows])
         t.check(rows.get("127.0.0.1:4101", [])[-1:] == ["systemd-unit:foo.service"], "SUPERVISOR column", [rows])
     finally:
-        kill_all(t)
+        t.kill_all()  # before the case's cgroups can be removed
         cg.remove()
 
 
@@ -270,7 +250,7 @@ def svc_socket_cgroup_unprivileged(t):
         s = by_port(t.json(), 4201)
         t.check(s["cgroup_unit"] is None and s["owners"][0]["unit"] == "nginx.service", "as root", [s])
     finally:
-        kill_all(t)
+        t.kill_all()  # before the case's cgroups can be removed
         cg.remove()
 
 
@@ -358,7 +338,7 @@ def svc_socket_activation(t):
         finally:
             c.close()
     finally:
-        kill_all(t)
+        t.kill_all()  # before the case's cgroups can be removed
 
 
 def _netns_setup(t, names):
@@ -415,7 +395,7 @@ def svc_all_netns(t):
                                [[n, f"127.0.0.1:{4401 + i}", str(hs[n].pid)] for i, n in enumerate(names)]),
                 "NETNS column", rows)
     finally:
-        kill_all(t)
+        t.kill_all()  # before the case's cgroups can be removed
         _netns_cleanup(names)
 
 
@@ -437,5 +417,5 @@ def svc_all_netns_unprivileged(t):
                 f"stderr as nobody: {r.err!r}")
         t.check(str(mine.pid) in r.out.decode(), "our listener in the table")
     finally:
-        kill_all(t)
+        t.kill_all()  # before the case's cgroups can be removed
         _netns_cleanup(names)

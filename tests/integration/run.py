@@ -418,12 +418,8 @@ class Case:
         h.wait_ready()
         return h
 
-    def cleanup(self):
-        for p in self.procs:
-            try:
-                p.stdin.close()
-            except Exception:
-                pass
+    def kill_all(self):
+        """Kill and reap every process the case started, now."""
         for pid in [p.pid for p in self.procs] + self.extra_pids:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -434,11 +430,6 @@ class Case:
                 p.wait(5)
             except subprocess.TimeoutExpired:
                 pass
-            for f in (p.stdout, p.stderr):
-                try:
-                    f.close()
-                except Exception:
-                    pass
         # forked children were reparented to us (pid 1 of the namespace): reap them
         while True:
             try:
@@ -446,6 +437,20 @@ class Case:
                     break
             except ChildProcessError:
                 break
+
+    def cleanup(self):
+        for p in self.procs:
+            try:
+                p.stdin.close()
+            except Exception:
+                pass
+        self.kill_all()
+        for p in self.procs:
+            for f in (p.stdout, p.stderr):
+                try:
+                    f.close()
+                except Exception:
+                    pass
         if self.tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
