@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../platform.h"
+#include "nldump.h"
 
 struct addr_list {
 	struct ps_ifaddr *a;
@@ -97,6 +98,11 @@ void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n)
 	free(a);
 }
 
+static int addrs_batch(const void *buf, size_t n, void *l)
+{
+	return parse_addrs(buf, n, l);
+}
+
 int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 {
 	*out = NULL;
@@ -114,30 +120,8 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	req.nlh.nlmsg_seq = 1;
 	req.m.ifa_family = AF_UNSPEC;
-	struct sockaddr_nl nladdr = {.nl_family = AF_NETLINK};
 	struct addr_list l = {0};
-	int rc = 0;
-	if (sendto(fd, &req, req.nlh.nlmsg_len, 0, (struct sockaddr *)&nladdr, sizeof nladdr) < 0)
-		rc = -errno;
-	const size_t bufsize = 32 * 1024;
-	char *buf = rc ? NULL : malloc(bufsize);
-	if (!rc && !buf)
-		rc = -ENOMEM;
-	while (!rc) {
-		ssize_t got = recv(fd, buf, bufsize, 0);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			break;
-		}
-		if (got == 0) {
-			rc = -EBADMSG;
-			break;
-		}
-		rc = parse_addrs(buf, (size_t)got, &l);
-	}
-	free(buf);
+	int rc = nl_dump(fd, &req, req.nlh.nlmsg_len, addrs_batch, &l);
 	close(fd);
 	if (rc < 0) {
 		platform_ifaddrs_free(l.a, l.n);

@@ -1,6 +1,8 @@
 /* sockdiag.c — socket listing through NETLINK_SOCK_DIAG, with state and port filters in the kernel. */
 #include "sockdiag.h"
 
+#include "nldump.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <linux/inet_diag.h>
@@ -159,6 +161,18 @@ int sockdiag_parse_batch(const void *buf, size_t len, unsigned proto, const stru
 	return 0;
 }
 
+struct dump_ctx {
+	unsigned proto;
+	const struct ps_filter *f;
+	struct ps_snapshot *snap;
+};
+
+static int dump_batch(const void *buf, size_t n, void *arg)
+{
+	struct dump_ctx *c = arg;
+	return sockdiag_parse_batch(buf, n, c->proto, c->f, c->snap);
+}
+
 int sockdiag_dump(int fd, unsigned family, unsigned proto, const struct ps_filter *f,
 		  bool port_bytecode, struct ps_snapshot *snap)
 {
@@ -185,35 +199,6 @@ int sockdiag_dump(int fd, unsigned family, unsigned proto, const struct ps_filte
 	req.r.sdiag_protocol = proto == PS_TCP ? IPPROTO_TCP : IPPROTO_UDP;
 	req.r.idiag_states = f->states[proto];
 
-	struct sockaddr_nl nladdr = {.nl_family = AF_NETLINK};
-	struct iovec iov = {.iov_base = &req, .iov_len = req.nlh.nlmsg_len};
-	struct msghdr mh = {.msg_name = &nladdr, .msg_namelen = sizeof nladdr, .msg_iov = &iov,
-			    .msg_iovlen = 1};
-	if (sendmsg(fd, &mh, 0) < 0)
-		return -errno;
-
-	/* The kernel packs up to 32 KiB of sockets into one reply; leave room. */
-	const size_t bufsize = 64 * 1024;
-	char *buf = malloc(bufsize);
-	if (!buf)
-		return -ENOMEM;
-	int rc = 0;
-	for (;;) {
-		ssize_t n = recv(fd, buf, bufsize, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			break;
-		}
-		if (n == 0) {
-			rc = -EBADMSG;
-			break;
-		}
-		rc = sockdiag_parse_batch(buf, (size_t)n, proto, f, snap);
-		if (rc != 0)
-			break;
-	}
-	free(buf);
-	return rc < 0 ? rc : 0;
+	struct dump_ctx ctx = {proto, f, snap};
+	return nl_dump(fd, &req, req.nlh.nlmsg_len, dump_batch, &ctx);
 }
