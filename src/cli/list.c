@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "../core/pipeline.h"
-#include "../enrich/services.h"
 #include "../enrich/users.h"
 #include "cli.h"
 #include "common.h"
@@ -20,7 +19,6 @@ static int run(struct cli_options *o, bool findings_only)
 {
 	struct ps_snapshot snap = {0};
 	struct cli_knowledge know = {0};
-	struct services svc = {0};
 	struct users *users = users_new();
 	int code = EXIT_FAILURE_;
 	enum pipeline_stage stage;
@@ -66,7 +64,6 @@ static int run(struct cli_options *o, bool findings_only)
 		code = EXIT_FINDINGS;
 out:
 	cli_knowledge_free(&know);
-	services_free(&svc);
 	users_free(users);
 	snap_free(&snap);
 	return code;

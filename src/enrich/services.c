@@ -135,7 +135,7 @@ int services_parse(struct services *s, const char *buf, size_t len)
 		p = le + 1;
 	}
 	/* Stable insertion sort (the file is nearly sorted already), so the first
-	 * entry for a (port, proto) comes first and wins in services_name(). */
+	 * entry for a (port, proto) comes first and wins in services_find(). */
 	for (size_t i = first + 1; i < s->n; i++) {
 		struct service_entry t = s->e[i];
 		size_t j = i;
@@ -183,12 +183,6 @@ const struct service_entry *services_find(const struct services *s, uint16_t por
 	if (lo < s->n && cmp_entry(&s->e[lo], &key) == 0)
 		return &s->e[lo];
 	return NULL;
-}
-
-const char *services_name(const struct services *s, uint16_t port, unsigned proto)
-{
-	const struct service_entry *e = services_find(s, port, proto);
-	return e ? e->name : NULL;
 }
 
 void services_free(struct services *s)

@@ -29,8 +29,6 @@ int services_parse(struct services *s, const char *buf, size_t len);
 int services_load(struct services *s, const char *path);
 /* The first entry for (port, proto), or NULL. */
 const struct service_entry *services_find(const struct services *s, uint16_t port, unsigned proto);
-/* Name registered for (port, proto), or NULL. Needs services_parse/load first. */
-const char *services_name(const struct services *s, uint16_t port, unsigned proto);
 void services_free(struct services *s);
 
 #endif

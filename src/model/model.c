@@ -128,7 +128,7 @@ void snap_sort(struct ps_snapshot *s)
 	snap_group_owners(s);
 }
 
-static void proc_free(struct ps_proc *p)
+void snap_proc_free(struct ps_proc *p)
 {
 	free(p->name);
 	free(p->exe);
@@ -196,7 +196,7 @@ int snap_retain(struct ps_snapshot *s,
 	size_t np = 0;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		if (newproc[i] == UINT32_MAX) {
-			proc_free(&s->procs[i]);
+			snap_proc_free(&s->procs[i]);
 			continue;
 		}
 		newproc[i] = (uint32_t)np;
@@ -211,6 +211,19 @@ int snap_retain(struct ps_snapshot *s,
 	return 0;
 }
 
+enum ps_owner_status owner_status_of(const struct ps_socket *k, bool denied, bool privileged,
+				     uint32_t euid, int still_there)
+{
+	if (k->owner_count)
+		return PS_OWN_OK;
+	if (!k->inode)
+		return PS_OWN_KERNEL;
+	/* Unprivileged, our own sockets are in fd tables we could read. */
+	if (denied && (privileged || k->uid != euid))
+		return PS_OWN_NOPERM;
+	return still_there == 1 ? PS_OWN_KERNEL : PS_OWN_VANISHED;
+}
+
 void snap_count_status(struct ps_snapshot *s)
 {
 	memset(s->unattributed, 0, sizeof s->unattributed);
@@ -221,7 +234,7 @@ void snap_count_status(struct ps_snapshot *s)
 void snap_free(struct ps_snapshot *s)
 {
 	for (size_t i = 0; i < s->nprocs; i++)
-		proc_free(&s->procs[i]);
+		snap_proc_free(&s->procs[i]);
 	free(s->socks);
 	free(s->procs);
 	free(s->owners);

@@ -209,6 +209,17 @@ void snap_sort(struct ps_snapshot *s);
 /* Keep only the sockets for which keep() is true; owners and processes follow. 0 or -ENOMEM. */
 int snap_retain(struct ps_snapshot *s, bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
 		const void *ctx);
+/*
+ * Why socket k has the owners it has. `denied`: some fd tables could not be read;
+ * `privileged`/`euid`: who we are; `still_there`: whether a second dump still
+ * lists the socket (1), no longer does (0), or was not made (-1). A socket with
+ * an inode that nobody holds is "vanished" until a second dump finds it, which
+ * makes it "kernel"; time-wait and other inode-less sockets are "kernel".
+ */
+enum ps_owner_status owner_status_of(const struct ps_socket *k, bool denied, bool privileged,
+				     uint32_t euid, int still_there);
+/* Release what one process record holds (not the record itself). */
+void snap_proc_free(struct ps_proc *p);
 /* Count sockets per owner status into s->unattributed. */
 void snap_count_status(struct ps_snapshot *s);
 /* Release everything. */

@@ -156,18 +156,6 @@ static const char *static_runtime(const char *r)
 	return "other";
 }
 
-static void proc_clear(struct ps_proc *p)
-{
-	free(p->name);
-	free(p->exe);
-	free(p->cmdline);
-	free(p->cgroup);
-	free(p->unit);
-	free(p->container);
-	free(p->container_name);
-	memset(p, 0, sizeof *p);
-}
-
 static int cmdline(struct loader *ld, const struct json *o, const char *path, struct ps_proc *p)
 {
 	const struct json *v = json_get(o, "cmdline");
@@ -266,7 +254,7 @@ static void pop_socket(struct ps_snapshot *s, const struct ps_socket *k)
 {
 	while (s->nowners > k->owner_first) {
 		s->nowners--;
-		proc_clear(&s->procs[s->owners[s->nowners].proc]);
+		snap_proc_free(&s->procs[s->owners[s->nowners].proc]);
 		s->nprocs--;
 	}
 	s->nsocks--;
@@ -514,9 +502,6 @@ int snapload_read_file(const char *path, char **out, size_t *len)
 
 void snapfile_free(struct snapfile *f)
 {
-	for (size_t i = 0; i < f->snap.nprocs; i++)
-		proc_clear(&f->snap.procs[i]);
-	f->snap.nprocs = 0;
 	snap_free(&f->snap);
 	free(f->exposure);
 	free(f->host);

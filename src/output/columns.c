@@ -100,18 +100,6 @@ static int endpoint(struct buf *out, const struct ps_endpoint *e, bool remote)
 	return buf_put_uint(out, e->port);
 }
 
-/* Service of the socket: the local port for listeners, else the lower of the two ports. */
-static const char *service_of(const struct render_ctx *ctx, const struct ps_socket *k)
-{
-	if (!ctx->svc)
-		return NULL;
-	uint16_t port = k->local.port;
-	if (k->state != PS_ST_LISTEN && !(k->proto == PS_UDP && k->state == PS_ST_CLOSE) &&
-	    k->remote.port && k->remote.port < port)
-		port = k->remote.port;
-	return services_name(ctx->svc, port, k->proto);
-}
-
 /* Arguments joined by spaces; an argument that is empty or holds a space or quote is quoted. */
 static int cmdline(struct buf *out, const struct ps_proc *p)
 {
@@ -161,11 +149,6 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 		return endpoint(out, &k->remote, true);
 	case COL_STATE:
 		return buf_puts(out, state_label(k->proto, k->state));
-	case COL_SERVICE:
-		if (ctx->verdicts)
-			return column_verdict(ctx, k, c, out);
-		name = service_of(ctx, k);
-		return name ? buf_puts(out, name) : 0;
 	case COL_RECVQ:
 		return buf_put_uint(out, k->recv_q);
 	case COL_SENDQ:
@@ -210,8 +193,10 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 		return column_netns(s, k, out);
 	case COL_SUPERVISOR:
 		return p ? column_supervisor(p, out) : 0;
+	case COL_SERVICE:
 	case COL_EXPOSURE:
 	case COL_FINDINGS:
+		/* service, exposure and findings are the verdict's (none: no value) */
 		return ctx->verdicts ? column_verdict(ctx, k, c, out) : 0;
 	case COL_EXE:
 		return p && p->exe ? buf_puts(out, p->exe) : 0;

@@ -5,7 +5,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "../enrich/services.h"
 #include "../enrich/users.h"
 #include "../model/model.h"
 #include "../util/buf.h"
@@ -70,7 +69,6 @@ struct verdicts;
 
 struct render_ctx {
 	const struct ps_snapshot *snap;
-	const struct services *svc; /* NULL: no names */
 	struct users *users;
 	struct render_opts o;
 	const struct json_header *header; /* snapshot: "host", "boot_id", "time"; NULL: none */

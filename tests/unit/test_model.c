@@ -497,3 +497,21 @@ TEST(addr_format_and_any)
 	a.bytes[0] = 127;
 	CHECK(!addr_is_any(&a));
 }
+
+TEST(owner_status_decides_why_there_is_no_owner)
+{
+	struct ps_socket k = {0};
+	k.owner_count = 2;
+	CHECK_INT(owner_status_of(&k, true, false, 1000, -1), PS_OWN_OK);
+	k.owner_count = 0; /* time-wait: no inode, no file, nobody can hold it */
+	CHECK_INT(owner_status_of(&k, true, false, 1000, -1), PS_OWN_KERNEL);
+	k.inode = 4242;
+	k.uid = 0; /* root's socket, we are uid 1000 and some tables were refused */
+	CHECK_INT(owner_status_of(&k, true, false, 1000, -1), PS_OWN_NOPERM);
+	k.uid = 1000; /* our own socket: our tables were readable, so not a permission matter */
+	CHECK_INT(owner_status_of(&k, true, false, 1000, -1), PS_OWN_VANISHED);
+	CHECK_INT(owner_status_of(&k, true, true, 1000, -1), PS_OWN_NOPERM); /* root refused */
+	CHECK_INT(owner_status_of(&k, false, true, 0, -1), PS_OWN_VANISHED);   /* before the recheck */
+	CHECK_INT(owner_status_of(&k, false, true, 0, 0), PS_OWN_VANISHED);    /* gone on recheck */
+	CHECK_INT(owner_status_of(&k, false, true, 0, 1), PS_OWN_KERNEL);      /* still there: kernel-held */
+}

@@ -21,7 +21,8 @@ static int parse(struct services *s, const char *text)
 
 #define NAME(s, port, proto, want)                                                                 \
 	do {                                                                                       \
-		const char *got_ = services_name(s, port, proto);                                  \
+		const struct service_entry *e_ = services_find(s, port, proto);                    \
+		const char *got_ = e_ ? e_->name : NULL;                                           \
 		if ((want) == NULL)                                                                \
 			CHECK(got_ == NULL);                                                       \
 		else                                                                               \

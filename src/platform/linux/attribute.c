@@ -274,8 +274,9 @@ static int recheck(struct ps_snapshot *snap, const struct ps_filter *f)
 		struct ps_socket *k = &snap->socks[i];
 		if (k->owner_status != PS_OWN_VANISHED)
 			continue;
-		if (rc == 0 && inode_index_find(&ix, k->inode) >= 0)
-			k->owner_status = PS_OWN_KERNEL;
+		if (rc == 0)
+			k->owner_status = (uint8_t)owner_status_of(
+				k, false, snap->privileged, 0, inode_index_find(&ix, k->inode) >= 0);
 	}
 	inode_index_free(&ix);
 	snap_free(&now);
@@ -298,16 +299,10 @@ int platform_attribute(struct ps_snapshot *snap, const struct ps_filter *f)
 	size_t unexplained = 0;
 	for (size_t i = 0; i < snap->nsocks; i++) {
 		struct ps_socket *k = &snap->socks[i];
-		if (k->owner_count)
-			k->owner_status = PS_OWN_OK;
-		else if (!k->inode)
-			k->owner_status = PS_OWN_KERNEL;
-		else if (snap->procs_denied && (snap->privileged || k->uid != me))
-			k->owner_status = PS_OWN_NOPERM;
-		else {
-			k->owner_status = PS_OWN_VANISHED; /* provisional: recheck decides */
-			unexplained++;
-		}
+		k->owner_status = (uint8_t)owner_status_of(k, snap->procs_denied > 0, snap->privileged,
+							   me, -1);
+		/* "vanished" is provisional here: the recheck decides */
+		unexplained += k->owner_status == PS_OWN_VANISHED;
 	}
 	if (snap->procs_denied)
 		snap->partial = true;
