@@ -9,6 +9,11 @@ need ss iproute2
 need unshare util-linux
 need setpriv util-linux
 need systemd-socket-activate systemd  # socket activation case (systemd need not run)
+# cases_daemons.py: real packaged daemons (absolute paths: /usr/sbin is not on a user's PATH)
+need /usr/bin/redis-server redis-server
+need /usr/sbin/smbd samba
+need /usr/sbin/nginx nginx
+need /usr/sbin/sshd openssh-server
 [ -z "$missing" ] && exit 0
 pkgs=$(printf '%s\n' $missing | sort -u | tr '\n' ' ')
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
