@@ -453,6 +453,24 @@ def at_most(t, s, sev, why):
     t.check(not over, f"{where(s)}: {why}: findings above {sev}", show(over))
 
 
+def exposure_alert(t, s, why):
+    """Socket s has an alert whose code says exposure."""
+    t.check(any(f["severity"] == "alert" and "exposure" in f["code"] for f in s["findings"]),
+            f"{where(s)}: {why}: want an alert with 'exposure' in its code", show(s["findings"]))
+
+
+def smbd_bound_to(t, interfaces, addr):
+    """Start smbd with `interfaces` (bind interfaces only) on both addresses' network; returns
+    its 445 and 139 sockets, all bound to addr, from the tool's JSON."""
+    network(t)
+    start_smbd(t, interfaces=interfaces, want=[("tcp", addr, 445), ("tcp", addr, 139)])
+    doc = t.json()
+    socks = socks_on(doc, 445) + socks_on(doc, 139)
+    t.require(len(socks) == 2 and all(s["local"]["addr"] == addr for s in socks), f"smbd on {addr}:445 and 139",
+              [where(s) for s in doc["sockets"]])
+    return socks
+
+
 def once_per_group(t, s):
     seen = [(f["code"], f["reason"]) for f in s["findings"]]
     dup = sorted({x for x in seen if seen.count(x) > 1})
@@ -522,9 +540,7 @@ def daemons_redis_public(t):
     s = [x for x in socks_on(doc, 6379) if x["local"]["addr"] == "0.0.0.0"]
     t.require(len(s) == 1, "redis on 0.0.0.0:6379", [where(x) for x in doc["sockets"]])
     s = s[0]
-    t.check(any(f["severity"] == "alert" and "exposure" in f["code"] for f in s["findings"]),
-            f"{where(s)}: redis reachable on {PUBLIC}: want an alert with 'exposure' in its code",
-            show(s["findings"]))
+    exposure_alert(t, s, f"redis reachable on {PUBLIC}")
     t.check(not any(f["code"] == "name-mismatch" for f in s["findings"]), f"{where(s)}: name-mismatch on stock redis",
             show(s["findings"]))
 
@@ -584,17 +600,8 @@ def daemons_stock_lan_table(t):
 def daemons_smbd_public(t):
     """smbd bound only to a public address (interfaces = PUBLIC, bind interfaces only): 445
     and 139 are alerts whose code says exposure; --findings exits 4."""
-    network(t)
-    start_smbd(t, interfaces=f"{PUBLIC}/24", want=[("tcp", PUBLIC, 445), ("tcp", PUBLIC, 139)])
-    doc = t.json()
-    for port in (445, 139):
-        socks = socks_on(doc, port)
-        t.require(socks and all(s["local"]["addr"] == PUBLIC for s in socks), f"smbd on {PUBLIC}:{port}",
-                  [where(s) for s in doc["sockets"]])
-        for s in socks:
-            t.check(any(f["severity"] == "alert" and "exposure" in f["code"] for f in s["findings"]),
-                    f"{where(s)}: SMB on a public address: want an alert with 'exposure' in its code",
-                    show(s["findings"]))
+    for s in smbd_bound_to(t, f"{PUBLIC}/24", PUBLIC):
+        exposure_alert(t, s, "SMB on a public address")
     r = t.run("--findings")
     t.check(r.rc == 4, f"--findings: exit {r.rc}, want 4")
     r = t.run("explain", "445")
@@ -605,15 +612,8 @@ def daemons_smbd_public(t):
 def daemons_smbd_lan(t):
     """smbd bound only to the LAN address (interfaces = lan0) on a machine that also has a
     public address: at most a warning, no alert."""
-    network(t)
-    start_smbd(t, interfaces="lan0", want=[("tcp", PRIVATE, 445), ("tcp", PRIVATE, 139)])
-    doc = t.json()
-    for port in (445, 139):
-        socks = socks_on(doc, port)
-        t.require(socks and all(s["local"]["addr"] == PRIVATE for s in socks), f"smbd on {PRIVATE}:{port}",
-                  [where(s) for s in doc["sockets"]])
-        for s in socks:
-            at_most(t, s, "warning", "SMB reachable only on a private network")
+    for s in smbd_bound_to(t, "lan0", PRIVATE):
+        at_most(t, s, "warning", "SMB reachable only on a private network")
 
 
 def daemons_nmbd_broadcast(t):
