@@ -61,21 +61,12 @@ def _extend_expectations(run):
 # ---------------------------------------------------------------- helpers
 
 
-def cgroup2_mount():
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            left, _, right = line.partition(" - ")
-            if right.split(" ")[0] == "cgroup2":
-                return left.split(" ")[4].replace("\\040", " ")
-    return None
-
-
 class Cgroups:
     """Directories under the cgroup2 mount, removed deepest first."""
 
     def __init__(self, t):
         self.t = t
-        self.mnt = cgroup2_mount()
+        self.mnt = R.cgroup2_root()
         t.require(self.mnt, "no cgroup2 file system is mounted")
         self.top = f"/portsleuth-it-{os.urandom(6).hex()}"
         self.made = []
@@ -342,9 +333,7 @@ def svc_socket_activation(t):
 
 
 def _netns_setup(t, names):
-    """A private /run/netns for this case (only its own names are seen), then `ip netns add`."""
-    os.makedirs("/run/netns", exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=755", "portsleuth-it", "/run/netns"], check=True)
+    """`ip netns add` in the case's private /run (run.make_hermetic: only its own names are seen)."""
     for n in names:
         subprocess.run(["ip", "netns", "add", n], check=True)
         subprocess.run(["ip", "-n", n, "link", "set", "lo", "up"], check=True)
@@ -353,7 +342,6 @@ def _netns_setup(t, names):
 def _netns_cleanup(names):
     for n in names:
         subprocess.run(["ip", "netns", "del", n], stderr=subprocess.DEVNULL)
-    subprocess.run(["umount", "-l", "/run/netns"], stderr=subprocess.DEVNULL)
 
 
 def svc_all_netns(t):
