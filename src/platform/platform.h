@@ -1,22 +1,57 @@
-/* platform.h — the interface every platform backend (linux, stub) implements. */
+/*
+ * platform.h — the contract every platform backend (src/platform/linux, stub, and
+ * later windows) implements. Portable code (core, enrich, output, cli) calls only
+ * this and asks platform_caps() what the platform can see instead of assuming Linux.
+ *
+ * Socket identity: ps_socket.inode is an opaque, platform-defined key, unique per
+ * socket within one network namespace of one snapshot, 0 when the platform has
+ * none for that socket (Linux: the socket's inode; a platform without one may
+ * number its sockets). Portable code only compares it for equality.
+ */
 #ifndef PS_PLATFORM_H
 #define PS_PLATFORM_H
+
+#include <stdbool.h>
 
 #include "../model/filter.h"
 #include "../model/model.h"
 
+/* What a platform can see; every field false means "not on this platform". */
+struct platform_caps {
+	const char *name;	     /* "linux", "stub" */
+	bool owners_from_collect;    /* collect reports each socket's owner pids itself */
+	bool fd_owners;		     /* attribute finds every holder (fd) of a socket, shared ones too */
+	bool socket_uid;	     /* every socket carries its owner's uid, even without a process */
+	bool namespaces;	     /* network namespaces: --all-ns, the census, netns labels */
+	bool cgroups;		     /* cgroup paths of processes and of sockets */
+	bool units;		     /* service units / containers behind a process (platform_units) */
+	bool ancestry;		     /* parent chains up to a supervisor (platform_ancestry) */
+	bool activation;	     /* socket activation roles (platform_activation) */
+	bool destroy_events;	     /* notifications of destroyed sockets (platform_sockevents_*) */
+	bool package_db;	     /* executables traced to an installed package (packages.h) */
+	bool boot_id;		     /* platform_boot_id() */
+};
+
+/* The capabilities of the running platform (static, never NULL). */
+const struct platform_caps *platform_caps(void);
+
 /*
  * Append to `snap` every socket that matches the socket-level parts of `f`
  * (protocol, family, state, port), pushing them into the kernel request where the
- * platform can. Sets snap->source. 0 or -errno (nothing could be listed at all).
+ * platform can. Sets snap->source. A platform whose socket tables name the owning
+ * processes (caps.owners_from_collect) also adds those processes and owners here
+ * (snap_add_proc, snap_add_owner with fd -1 when unknown) and sets their
+ * owner_status. 0 or -errno (nothing could be listed at all).
  */
 int platform_collect(struct ps_snapshot *snap, const struct ps_filter *f);
 
 /*
  * Find every process holding each socket of `snap` and set every socket's
  * owner_status; the counts of scanned, denied and vanished processes go into snap.
- * Races with exiting processes are not errors. `f` is the query the sockets came
- * from, used to re-check sockets whose owner could not be found. 0 or -errno.
+ * Owners collect already reported are kept: attribution only fills what is
+ * missing. Races with exiting processes are not errors. `f` is the query the
+ * sockets came from, used to re-check sockets whose owner could not be found.
+ * 0 or -errno.
  */
 int platform_attribute(struct ps_snapshot *snap, const struct ps_filter *f);
 
@@ -76,12 +111,27 @@ int platform_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter 
 int platform_netns_census(struct ps_snapshot *snap);
 
 /*
- * For the processes and sockets shown: each process's parent chain up to its
- * supervisor (ancestry, supervisor_kind/pid; ancestors read once and shared),
- * its socket-activation role (activation), and the cgroup2 path of every socket
- * without a visible owner from its cgroup id (sockcgs). 0 or -errno.
+ * Why each process runs — separate stages, each 0 or -errno (-ENOMEM); a platform
+ * without the feature returns 0 and leaves the fields empty (see platform_caps).
  */
-int platform_services(struct ps_snapshot *snap);
+
+/* Each process's parent chain up to its supervisor (ancestry, supervisor_kind/pid). */
+int platform_ancestry(struct ps_snapshot *snap);
+
+/* The socket-activation role of the holders of listening sockets (ps_proc.activation). */
+int platform_activation(struct ps_snapshot *snap);
+
+/* The cgroup of every socket without a visible owner (snap->sockcgs, socket.sockcg). */
+int platform_socket_cgroups(struct ps_snapshot *snap);
+
+/*
+ * The service and container behind every process, socket cgroup and namespace:
+ * unit, unit_type, slice, container (+ name, runtime, pod), published ports of
+ * container proxies, namespace names (Linux: from cgroup paths and the Docker /
+ * Podman state directories). Runs after the three above. Missing state leaves
+ * names NULL. 0 or -ENOMEM.
+ */
+int platform_units(struct ps_snapshot *snap);
 
 /* Notifications of destroyed sockets, to see sockets that live between two listings. */
 struct platform_sockevents;

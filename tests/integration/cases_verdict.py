@@ -339,7 +339,7 @@ def verdict_ports_file(t):
         unpackaged(exe, h.pid)], "findings with --ports-file")
     r = t.run("--ports-file", os.path.join(t.tmpdir(), "missing"))
     t.check(r.rc == 2 and b"cannot read" in r.err, f"missing --ports-file: {r}")
-    r = t.run("--json", "--ports-file", path, env=t.env(PORTSLEUTH_DPKG_INFO="/nonexistent"))
+    r = t.run("--json", "--ports-file", path, env=t.env(PORTSLEUTH_TEST_ROOTS="1", PORTSLEUTH_DPKG_INFO="/nonexistent"))
     d = R.parse_json(r)
     t.expect_doc(d["packages"], {"database": None,
                                  "reason": "no dpkg database at /nonexistent: No such file or directory"},

@@ -12,6 +12,7 @@
 
 #include "../platform.h"
 #include "procparse.h"
+#include "roots.h"
 
 struct linux_dirent64 {
 	uint64_t d_ino;
@@ -203,7 +204,7 @@ static size_t thread_count(size_t npids, size_t nsocks)
 
 static int scan_proc(struct ps_snapshot *snap, const struct ps_inode_index *ix)
 {
-	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return -errno;
 	int *pids = NULL;

@@ -13,15 +13,19 @@
 
 #include "../platform.h"
 #include "procparse.h"
+#include "roots.h"
 #include "sockdiag.h"
 
 static int procnet_read(unsigned family, unsigned proto, const struct ps_filter *f,
 			struct ps_snapshot *snap)
 {
-	char path[32];
-	snprintf(path, sizeof path, "/proc/net/%s%s", proto == PS_TCP ? "tcp" : "udp",
-		 family == PS_INET6 ? "6" : "");
+	char rel[16];
+	snprintf(rel, sizeof rel, "net/%s%s", proto == PS_TCP ? "tcp" : "udp", family == PS_INET6 ? "6" : "");
+	char *path = roots_join(roots_get()->proc, rel);
+	if (!path)
+		return -ENOMEM;
 	FILE *fp = fopen(path, "re");
+	free(path);
 	if (!fp)
 		return errno == ENOENT ? 0 : -errno; /* no IPv6 in this kernel: nothing to list */
 	char *line = NULL;
@@ -110,6 +114,7 @@ int platform_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 	if (fd >= 0)
 		close(fd);
 	struct stat st;
+	/* our own namespace: always the real /proc, whatever root the data comes from */
 	if (stat("/proc/self/ns/net", &st) == 0) {
 		snap->netns = (uint64_t)st.st_ino;
 		for (size_t i = 0; i < snap->nsocks; i++)

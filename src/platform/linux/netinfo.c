@@ -14,7 +14,11 @@
 #include <unistd.h>
 
 #include "../platform.h"
+#include "../../util/buf.h"
+#include "../../util/readfile.h"
 #include "nldump.h"
+#include "roots.h"
+#include "../../util/str.h"
 
 struct addr_list {
 	struct ps_ifaddr *a;
@@ -131,13 +135,13 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 	for (size_t i = 0; i < l.n; i++) {
 		for (size_t j = 0; j < i && !l.a[i].ifname; j++)
 			if (l.a[j].ifindex == l.a[i].ifindex && l.a[j].ifname &&
-			    !(l.a[i].ifname = strdup(l.a[j].ifname))) {
+			    !(l.a[i].ifname = str_dup(l.a[j].ifname))) {
 				platform_ifaddrs_free(l.a, l.n);
 				return -ENOMEM;
 			}
 		char name[IF_NAMESIZE];
 		if (!l.a[i].ifname && if_indextoname(l.a[i].ifindex, name) &&
-		    !(l.a[i].ifname = strdup(name))) {
+		    !(l.a[i].ifname = str_dup(name))) {
 			platform_ifaddrs_free(l.a, l.n);
 			return -ENOMEM;
 		}
@@ -149,16 +153,22 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 
 int platform_ephemeral_range(uint16_t *lo, uint16_t *hi)
 {
-	FILE *fp = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
-	if (!fp)
+	int dirfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
 		return -errno;
-	unsigned a, b;
-	int got = fscanf(fp, "%u %u", &a, &b);
-	fclose(fp);
-	if (got != 2 || a > 65535 || b > 65535 || a > b)
+	struct buf b = {0};
+	int rc = read_file_at(dirfd, "sys/net/ipv4/ip_local_port_range", &b, 256, 0, NULL);
+	close(dirfd);
+	unsigned a = 0, z = 0;
+	if (!rc && sscanf(b.data, "%u %u", &a, &z) != 2)
+		rc = -EBADMSG;
+	buf_free(&b);
+	if (rc)
+		return rc;
+	if (a > 65535 || z > 65535 || a > z)
 		return -EBADMSG;
 	*lo = (uint16_t)a;
-	*hi = (uint16_t)b;
+	*hi = (uint16_t)z;
 	return 0;
 }
 
@@ -167,15 +177,20 @@ int platform_exe_check(int pid, const char *exe, struct ps_exe_check *out)
 	memset(out, 0, sizeof *out);
 	static const char suffix[] = " (deleted)";
 	size_t n = strlen(exe), sl = sizeof suffix - 1;
-	char *path = strdup(exe);
+	char *path = str_dup(exe);
 	if (!path)
 		return -ENOMEM;
 	if (n > sl && strcmp(exe + n - sl, suffix) == 0) {
 		out->deleted = true;
 		path[n - sl] = '\0';
 	}
-	char proc[48];
-	snprintf(proc, sizeof proc, "/proc/%d/exe", pid);
+	char rel[32];
+	snprintf(rel, sizeof rel, "%d/exe", pid);
+	char *proc = roots_join(roots_get()->proc, rel);
+	if (!proc) {
+		free(path);
+		return -ENOMEM;
+	}
 	struct stat running, now;
 	int rc = 0;
 	if (stat(proc, &running) < 0)
@@ -183,6 +198,7 @@ int platform_exe_check(int pid, const char *exe, struct ps_exe_check *out)
 	else if (!out->deleted && stat(path, &now) == 0 &&
 		 (now.st_dev != running.st_dev || now.st_ino != running.st_ino))
 		out->replaced = true;
+	free(proc);
 	char *slash = strrchr(path, '/');
 	if (slash) {
 		if (slash == path)

@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include "../platform.h"
+#include "../../util/buf.h"
+#include "../../util/readfile.h"
+#include "roots.h"
 #include "sockdiag.h"
 
 #ifndef SOL_NETLINK
@@ -163,17 +166,18 @@ void platform_sockevents_close(struct platform_sockevents *ev)
 int platform_boot_id(char **out)
 {
 	*out = NULL;
-	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	int dirfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
 		return -errno;
-	char b[64];
-	ssize_t n = read(fd, b, sizeof b - 1);
-	int e = n < 0 ? -errno : 0;
-	close(fd);
-	if (n <= 0)
-		return e ? e : -ENODATA;
-	b[n] = '\0';
-	b[strcspn(b, "\n")] = '\0';
-	*out = strdup(b);
-	return *out ? 0 : -ENOMEM;
+	struct buf b = {0};
+	int rc = read_file_at(dirfd, "sys/kernel/random/boot_id", &b, 256, 0, NULL);
+	close(dirfd);
+	if (!rc && !b.len)
+		rc = -ENODATA;
+	if (!rc) {
+		b.data[strcspn(b.data, "\n")] = '\0';
+		*out = buf_steal(&b);
+	}
+	buf_free(&b);
+	return rc;
 }

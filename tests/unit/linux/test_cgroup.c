@@ -3,9 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/enrich/cgroup.h"
-#include "test.h"
-#include "testutil.h"
+#include "../../../src/platform/linux/cgroup.h"
+#include "../../../src/platform/platform.h"
+#include "../test.h"
+#include "../testutil.h"
 
 #define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define HEX63 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"
@@ -216,7 +217,7 @@ TEST(cgroup_very_long_paths)
 	free(p);
 }
 
-TEST(cgroup_enrich_fills_procs)
+TEST(platform_units_fills_procs)
 {
 	struct ps_snapshot s;
 	memset(&s, 0, sizeof s);
@@ -226,7 +227,7 @@ TEST(cgroup_enrich_fills_procs)
 	s.procs[0].cgroup = strdup("/system.slice/docker-" HEX64 ".scope");
 	s.procs[1].cgroup = strdup("/user.slice/user-1000.slice/session-3.scope");
 	/* procs[2] has no cgroup */
-	CHECK_INT(cgroup_enrich(&s), 0);
+	CHECK_INT(platform_units(&s), 0);
 	CHECK_STR(s.procs[0].container, HEX64);
 	CHECK_STR(s.procs[0].container_runtime, "docker");
 	CHECK_STR(s.procs[0].unit, "docker-" HEX64 ".scope");

@@ -6,10 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../src/enrich/cgroup.h"
-#include "../../src/enrich/containers.h"
-#include "test.h"
-#include "testutil.h"
+#include "../../../src/platform/linux/cgroup.h"
+#include "../../../src/platform/linux/containers.h"
+#include "../../../src/platform/linux/roots.h"
+#include "../test.h"
+#include "../testutil.h"
 
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -232,11 +233,10 @@ TEST(containers_state_directories)
 	static const char pj[] = "[{\"id\":\"" ID "\",\"names\":[\"db\"]},{\"id\":\"x\"}]";
 	write_file(p, pj, sizeof pj - 1);
 
-	char env[600];
-	snprintf(env, sizeof env, "%s/docker", dir);
-	setenv("PORTSLEUTH_DOCKER_ROOT", env, 1);
-	snprintf(env, sizeof env, "%s/storage", dir);
-	setenv("PORTSLEUTH_CONTAINERS_STORAGE", env, 1);
+	char docker[600], storage[600];
+	snprintf(docker, sizeof docker, "%s/docker", dir);
+	snprintf(storage, sizeof storage, "%s/storage", dir);
+	roots_set(&(struct platform_roots){.docker = docker, .containers = storage});
 	struct containers *c = containers_new();
 	CHECK(c != NULL);
 	CHECK_STR(containers_name(c, "docker", ID), "web");
@@ -258,8 +258,7 @@ TEST(containers_state_directories)
 	CHECK(containers_name(c, "podman", ID) == NULL);
 	containers_free(c);
 
-	unsetenv("PORTSLEUTH_DOCKER_ROOT");
-	unsetenv("PORTSLEUTH_CONTAINERS_STORAGE");
+	roots_set(NULL);
 	snprintf(p, sizeof p, "rm -rf '%s'", dir);
 	CHECK_INT(system(p), 0);
 }
@@ -271,7 +270,7 @@ TEST(containers_state_directories)
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "../../src/platform/linux/sockdiag.h"
+#include "../../../src/platform/linux/sockdiag.h"
 
 TEST(sockdiag_cgroup_id_attribute)
 {

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../../src/platform/linux/sockdiag.h"
-#include "test.h"
-#include "testutil.h"
+#include "../../../src/platform/linux/sockdiag.h"
+#include "../test.h"
+#include "../testutil.h"
 
 /* ---------------------------------------------------------------- bytecode */
 

@@ -1,4 +1,4 @@
-/* cgroup.c — name the systemd unit, slice, container and pod from a cgroup path. */
+/* units.c — name the systemd unit, slice, container and pod of processes and sockets from cgroup paths. */
 #include "cgroup.h"
 
 #include <errno.h>
@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../platform.h"
 #include "containers.h"
+#include "../../util/str.h"
 
 static const char *const unit_suffixes[] = {".service", ".scope", ".socket", ".mount", ".swap",
 					    ".timer"};
@@ -54,16 +56,6 @@ static bool prefixed_id(const char *c, size_t n, const char *prefix, const char 
 		return false;
 	*id = c + pl;
 	return true;
-}
-
-static char *dup_n(const char *p, size_t n)
-{
-	char *s = malloc(n + 1);
-	if (s) {
-		memcpy(s, p, n);
-		s[n] = '\0';
-	}
-	return s;
 }
 
 /* A pod UID as Kubernetes writes it in a cgroup name: 36 characters of hex and '-' or '_'. */
@@ -189,8 +181,8 @@ int cgroup_classify(const char *path, size_t len, struct cgroup_info *out)
 			out->unit_type = "system";
 		}
 	}
-	if ((unit && !(out->unit = dup_n(unit, unit_len))) || (slice && !(out->slice = dup_n(slice, slice_len))) ||
-	    (id && !(out->container = dup_n(id, 64))) || (pod && !(out->pod_uid = dup_n(pod, 36)))) {
+	if ((unit && !(out->unit = str_dup_n(unit, unit_len))) || (slice && !(out->slice = str_dup_n(slice, slice_len))) ||
+	    (id && !(out->container = str_dup_n(id, 64))) || (pod && !(out->pod_uid = str_dup_n(pod, 36)))) {
 		cgroup_info_free(out);
 		return -ENOMEM;
 	}
@@ -248,7 +240,7 @@ static int published(struct ps_proc *p, struct containers *cs)
 		return 0;
 	const char *runtime = NULL, *id = NULL;
 	long port = -1;
-	/* cmdline is NUL-terminated past cmdline_len (dup_mem), so values are C strings */
+	/* cmdline is NUL-terminated past cmdline_len (str_dup_n), so values are C strings */
 	if (proc_is(p, "docker-proxy")) {
 		runtime = "docker";
 		const char *cport = cmd_opt(p->cmdline, p->cmdline_len, "container-port");
@@ -275,10 +267,10 @@ static int published(struct ps_proc *p, struct containers *cs)
 	p->published = pub;
 	pub->runtime = runtime;
 	pub->container_port = (int)port;
-	if (id && !(pub->id = dup_n(id, strlen(id))))
+	if (id && !(pub->id = str_dup(id)))
 		return -ENOMEM;
 	const char *name = id ? containers_name(cs, runtime, id) : NULL;
-	if (name && !(pub->name = dup_n(name, strlen(name))))
+	if (name && !(pub->name = str_dup(name)))
 		return -ENOMEM;
 	return 0;
 }
@@ -286,7 +278,7 @@ static int published(struct ps_proc *p, struct containers *cs)
 static int dup_name(struct containers *cs, const char *runtime, const char *id, char **out)
 {
 	const char *n = containers_name(cs, runtime, id);
-	if (n && !(*out = dup_n(n, strlen(n))))
+	if (n && !(*out = str_dup(n)))
 		return -ENOMEM;
 	return 0;
 }
@@ -319,11 +311,11 @@ static int enrich_procs(struct ps_snapshot *snap, struct containers *cs)
 			p->supervisor_kind = "container";
 		if (p->supervisor_kind && p->unit && !p->container &&
 		    (strcmp(p->supervisor_kind, "systemd-unit") == 0 || strcmp(p->supervisor_kind, "systemd") == 0) &&
-		    !(p->supervisor_unit = dup_n(p->unit, strlen(p->unit))))
+		    !(p->supervisor_unit = str_dup(p->unit)))
 			return -ENOMEM;
 		if (p->activation && strcmp(p->activation->role, "activator") != 0 && p->unit &&
 		    !p->activation->service_unit &&
-		    !(p->activation->service_unit = dup_n(p->unit, strlen(p->unit))))
+		    !(p->activation->service_unit = str_dup(p->unit)))
 			return -ENOMEM;
 	}
 	return 0;
@@ -342,7 +334,7 @@ static int enrich_nets(struct ps_snapshot *snap, struct containers *cs)
 			return rc;
 		if (ci.container) {
 			const char *n = containers_name(cs, ci.runtime, ci.container);
-			x->name = n ? dup_n(n, strlen(n)) : dup_n(ci.container, 12);
+			x->name = n ? str_dup(n) : str_dup_n(ci.container, 12);
 			if (!x->name)
 				rc = -ENOMEM;
 		}
@@ -375,7 +367,7 @@ static int enrich_sockcgs(struct ps_snapshot *snap, struct containers *cs)
 	return 0;
 }
 
-int cgroup_enrich(struct ps_snapshot *snap)
+int platform_units(struct ps_snapshot *snap)
 {
 	struct containers *cs = containers_new();
 	if (!cs)

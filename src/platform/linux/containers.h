@@ -5,9 +5,8 @@
 #include <stddef.h>
 
 /*
- * Where the runtimes keep their state: PORTSLEUTH_DOCKER_ROOT (default
- * /var/lib/docker) and PORTSLEUTH_CONTAINERS_STORAGE (default
- * /var/lib/containers/storage). Lookups are cached; files are read at most once.
+ * Where the runtimes keep their state: roots_get()->docker and ->containers
+ * (roots.h). Lookups are cached; files are read at most once.
  */
 struct containers;
 

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../model/model.h"
+#include "../../model/model.h"
 
 struct cgroup_info {
 	char *unit;	       /* innermost systemd unit (foo.service, session-3.scope), or NULL */
@@ -31,14 +31,5 @@ int cgroup_classify(const char *path, size_t len, struct cgroup_info *out);
 
 /* Release what cgroup_classify allocated and empty the fields. */
 void cgroup_info_free(struct cgroup_info *ci);
-
-/*
- * Fill unit, unit_type, slice, container, runtime, pod and container name of every
- * process from its cgroup; resolve docker-proxy and conmon to the container they
- * publish; label sockets without a visible owner from their own cgroup (sockcgs
- * paths filled by the platform). Missing runtime state leaves names NULL.
- * 0 or -ENOMEM.
- */
-int cgroup_enrich(struct ps_snapshot *snap);
 
 #endif

@@ -1,5 +1,5 @@
-/* packages.c — find the package owning each executable by one pass over dpkg's *.list files. */
-#include "packages.h"
+/* packages.c — the Linux package database behind packages.h: one pass over dpkg's *.list files. */
+#include "../../enrich/packages.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../util/buf.h"
+#include "../../util/buf.h"
+#include "roots.h"
+#include "../../util/str.h"
 
 struct pkg_path {
 	char *path;
@@ -36,7 +38,7 @@ static const char *const merged_dirs[] = {"bin", "sbin", "lib", "lib32", "lib64"
 struct pkgdb *pkgdb_new(const char *infodir)
 {
 	struct pkgdb *db = calloc(1, sizeof *db);
-	if (db && !(db->infodir = strdup(infodir))) {
+	if (db && !(db->infodir = str_dup(infodir ? infodir : roots_get()->dpkg_info))) {
 		free(db);
 		return NULL;
 	}
@@ -180,7 +182,7 @@ static int set_reason(struct pkgdb *db, const char *what, int err)
 	char msg[512];
 	snprintf(msg, sizeof msg, "%s %s: %s", what, db->infodir, strerror(err));
 	free(db->reason);
-	db->reason = strdup(msg);
+	db->reason = str_dup(msg);
 	return db->reason ? 0 : -ENOMEM;
 }
 
@@ -227,7 +229,7 @@ static int scan(struct pkgdb *db, const struct keyset *ks)
 					break; /* an unfinished line: wait for the rest */
 				const char *le = e ? e : end;
 				struct pkg_path *hit = keyset_find(ks, p, (size_t)(le - p));
-				if (hit && !hit->pkg && !(hit->pkg = strndup(de->d_name, nl - 5)))
+				if (hit && !hit->pkg && !(hit->pkg = str_dup_n(de->d_name, nl - 5)))
 					rc = -ENOMEM;
 				p = le + 1;
 			}
@@ -273,7 +275,7 @@ int pkgdb_want(struct pkgdb *db, const char *const *paths, size_t n)
 		bool oom = false;
 		struct pkg_path *e = &db->p[db->n];
 		memset(e, 0, sizeof *e);
-		e->path = strdup(paths[i]);
+		e->path = str_dup(paths[i]);
 		e->alias = alias_of(db, paths[i], &oom);
 		if (!e->path || oom) {
 			free(e->path);

@@ -9,9 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../util/buf.h"
-#include "../util/readfile.h"
-#include "../util/json_parse.h"
+#include "../../util/buf.h"
+#include "../../util/json_parse.h"
+#include "../../util/readfile.h"
+#include "roots.h"
+#include "../../util/str.h"
 
 /* State files bigger than this are not read (a busy Podman host stays far below). */
 #define STATE_LIMIT (32u * 1024 * 1024)
@@ -30,24 +32,14 @@ struct containers {
 	char *by_ip_ip, *by_ip_id; /* last docker-proxy lookup */
 };
 
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s);
-	char *d = malloc(n + 1);
-	if (d)
-		memcpy(d, s, n + 1);
-	return d;
-}
-
 struct containers *containers_new(void)
 {
 	struct containers *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
-	const char *d = getenv("PORTSLEUTH_DOCKER_ROOT");
-	const char *s = getenv("PORTSLEUTH_CONTAINERS_STORAGE");
-	c->docker_root = xstrdup(d && *d ? d : "/var/lib/docker");
-	c->storage = xstrdup(s && *s ? s : "/var/lib/containers/storage");
+	const struct platform_roots *r = roots_get();
+	c->docker_root = str_dup(r->docker);
+	c->storage = str_dup(r->containers);
 	if (!c->docker_root || !c->storage) {
 		containers_free(c);
 		return NULL;
@@ -95,7 +87,7 @@ int containers_parse_docker_config(const char *buf, size_t len, const char *ip, 
 	if (n) {
 		if (*n == '/')
 			n++;
-		if (*n && !(*name = xstrdup(n)))
+		if (*n && !(*name = str_dup(n)))
 			rc = -ENOMEM;
 	}
 	const struct json *nets = json_get(json_get(v, "NetworkSettings"), "Networks");
@@ -147,7 +139,7 @@ static char *podman_name(struct containers *c, const char *id)
 		const struct json *names = json_get(e, "names");
 		if (names && names->type == JSON_ARRAY && names->n && names->items[0]->type == JSON_STRING &&
 		    names->items[0]->str[0])
-			return xstrdup(names->items[0]->str);
+			return str_dup(names->items[0]->str);
 		return NULL;
 	}
 	return NULL;
@@ -175,7 +167,7 @@ const char *containers_name(struct containers *c, const char *runtime, const cha
 		c->e = ne;
 		c->cap = nc;
 	}
-	char *rid = xstrdup(key);
+	char *rid = str_dup(key);
 	if (!rid)
 		return NULL;
 	c->e[c->n].runtime_id = rid;
@@ -192,7 +184,7 @@ const char *containers_docker_by_ip(struct containers *c, const char *ip)
 	free(c->by_ip_ip);
 	free(c->by_ip_id);
 	c->by_ip_id = NULL;
-	c->by_ip_ip = xstrdup(ip);
+	c->by_ip_ip = str_dup(ip);
 	struct buf path = {0}, b = {0};
 	if (buf_printf(&path, "%s/containers", c->docker_root)) {
 		buf_free(&path);
@@ -209,7 +201,7 @@ const char *containers_docker_by_ip(struct containers *c, const char *ip)
 		if (buf_printf(&path, "%s/containers/%s/config.v2.json", c->docker_root, de->d_name) == 0 &&
 		    read_file_at(AT_FDCWD, path.data, &b, STATE_LIMIT, O_NOFOLLOW, NULL) == 0 &&
 		    containers_parse_docker_config(b.data, b.len, ip, &name, &has) == 0 && has)
-			c->by_ip_id = xstrdup(de->d_name);
+			c->by_ip_id = str_dup(de->d_name);
 		free(name);
 	}
 	if (d)
