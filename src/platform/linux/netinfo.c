@@ -45,54 +45,40 @@ static int add_addr(struct addr_list *l, const struct ifaddrmsg *m, const void *
 }
 
 /* One reply datagram: 1 when the dump is done, 0 for more, -errno. */
-static int parse_addrs(const char *p, size_t len, struct addr_list *l)
+static int parse_addrs(const char *buf, size_t len, struct addr_list *l)
 {
-	while (len >= NLMSG_HDRLEN) {
-		struct nlmsghdr h;
-		memcpy(&h, p, sizeof h);
-		if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len)
-			return -EBADMSG;
-		if (h.nlmsg_type == NLMSG_DONE)
-			return 1;
-		if (h.nlmsg_type == NLMSG_ERROR) {
-			int err = -EBADMSG;
-			if (h.nlmsg_len >= NLMSG_LENGTH(sizeof err))
-				memcpy(&err, p + NLMSG_HDRLEN, sizeof err);
-			return err < 0 ? err : -EBADMSG;
+	struct nl_msgs it = nl_msgs_of(buf, len);
+	struct nlmsghdr h;
+	const char *p;
+	while (nl_msgs_next(&it, &h, &p)) {
+		int st = nl_msg_status(&h, p);
+		if (st)
+			return st;
+		if (h.nlmsg_type != RTM_NEWADDR || h.nlmsg_len < NLMSG_LENGTH(sizeof(struct ifaddrmsg)))
+			continue;
+		struct ifaddrmsg m;
+		memcpy(&m, p + NLMSG_HDRLEN, sizeof m);
+		size_t want = m.ifa_family == AF_INET ? 4 : m.ifa_family == AF_INET6 ? 16 : 0;
+		/* IFA_LOCAL is the address itself on point-to-point links; else IFA_ADDRESS. */
+		const char *addr = NULL, *local = NULL, *data;
+		struct nl_attrs at = nl_attrs_of(p, h.nlmsg_len, sizeof m);
+		uint16_t type;
+		size_t n;
+		while (want && nl_attrs_next(&at, &type, &data, &n)) {
+			if (n < want)
+				continue;
+			if (type == IFA_ADDRESS)
+				addr = data;
+			else if (type == IFA_LOCAL)
+				local = data;
 		}
-		if (h.nlmsg_type == RTM_NEWADDR && h.nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifaddrmsg))) {
-			struct ifaddrmsg m;
-			memcpy(&m, p + NLMSG_HDRLEN, sizeof m);
-			size_t want = m.ifa_family == AF_INET ? 4 : m.ifa_family == AF_INET6 ? 16 : 0;
-			/* IFA_LOCAL is the address itself on point-to-point links; else IFA_ADDRESS. */
-			const char *addr = NULL, *local = NULL;
-			size_t at = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof m);
-			while (want && at + NLA_HDRLEN <= h.nlmsg_len) {
-				struct rtattr a;
-				memcpy(&a, p + at, sizeof a);
-				if (a.rta_len < NLA_HDRLEN || a.rta_len > h.nlmsg_len - at)
-					break;
-				if (a.rta_len >= NLA_HDRLEN + want) {
-					if (a.rta_type == IFA_ADDRESS)
-						addr = p + at + NLA_HDRLEN;
-					else if (a.rta_type == IFA_LOCAL)
-						local = p + at + NLA_HDRLEN;
-				}
-				at += NLA_ALIGN(a.rta_len);
-			}
-			if (local || addr) {
-				int rc = add_addr(l, &m, local ? local : addr, want);
-				if (rc)
-					return rc;
-			}
+		if (local || addr) {
+			int rc = add_addr(l, &m, local ? local : addr, want);
+			if (rc)
+				return rc;
 		}
-		size_t step = NLMSG_ALIGN(h.nlmsg_len);
-		if (step >= len)
-			break;
-		p += step;
-		len -= step;
 	}
-	return 0;
+	return it.err;
 }
 
 void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n)
@@ -125,7 +111,7 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 	req.nlh.nlmsg_seq = 1;
 	req.m.ifa_family = AF_UNSPEC;
 	struct addr_list l = {0};
-	int rc = nl_dump(fd, &req, req.nlh.nlmsg_len, addrs_batch, &l);
+	int rc = nl_dump(fd, "addrs", &req, req.nlh.nlmsg_len, addrs_batch, &l);
 	close(fd);
 	if (rc < 0) {
 		platform_ifaddrs_free(l.a, l.n);

@@ -72,11 +72,21 @@ static const char *pick(const char *var, const char *def, bool priv, bool allowe
 	return v;
 }
 
+static bool test_roots_allowed(void)
+{
+	const char *t = secure_getenv("PORTSLEUTH_TEST_ROOTS");
+	return t && strcmp(t, "1") == 0;
+}
+
+const char *roots_env(const char *var)
+{
+	return pick(var, NULL, privileged(), test_roots_allowed());
+}
+
 static void resolve(void)
 {
 	bool priv = privileged();
-	const char *t = secure_getenv("PORTSLEUTH_TEST_ROOTS");
-	bool allowed = t && strcmp(t, "1") == 0;
+	bool allowed = test_roots_allowed();
 	current.proc = pick("PORTSLEUTH_PROC_ROOT", defaults.proc, priv, allowed);
 	current.sys = pick("PORTSLEUTH_SYS_ROOT", defaults.sys, priv, allowed);
 	current.run = pick("PORTSLEUTH_RUN_ROOT", defaults.run, priv, allowed);

@@ -30,6 +30,13 @@ const struct platform_roots *roots_get(void);
  */
 void roots_set(const struct platform_roots *r);
 
+/*
+ * The value of a test-seam variable (PORTSLEUTH_NL_RECORD...) under the same rules
+ * as the roots: secure_getenv, and when privileged only with PORTSLEUTH_TEST_ROOTS=1
+ * and a trusted directory. NULL when unset or refused.
+ */
+const char *roots_env(const char *var);
+
 /* root + "/" + rel as a new string (rel without a leading '/'); NULL when out of memory. */
 char *roots_join(const char *root, const char *rel);
 
