@@ -290,3 +290,37 @@ TEST(fixture_replay_truncated)
 	unlink(path);
 	rmdir(dir);
 }
+
+/* Owners that collect already reported (as a platform with pid-carrying socket tables does) stand. */
+TEST(fixture_attribute_keeps_collected_owners)
+{
+	use_host1();
+	struct ps_snapshot s = {0};
+	struct ps_filter f;
+	filter_init(&f);
+	filter_all_states(&f);
+	CHECK_INT(platform_collect(&s, &f), 0);
+	long k8080 = -1;
+	for (size_t i = 0; i < s.nsocks; i++)
+		if (s.socks[i].local.port == 8080)
+			k8080 = (long)i;
+	CHECK(k8080 >= 0);
+	long p = snap_add_proc(&s, 4242);
+	CHECK(p >= 0);
+	if (k8080 >= 0 && p >= 0) {
+		CHECK_INT(snap_add_owner(&s, (uint32_t)k8080, (uint32_t)p, -1), 0);
+		CHECK_INT(platform_attribute(&s, &f), 0);
+		const struct ps_socket *l = find(&s, PS_TCP, PS_INET, 8080, PS_ST_LISTEN);
+		CHECK(l && l->owner_count == 1 && owned_by(&s, l, 4242, -1) && l->owner_status == PS_OWN_OK);
+		const struct ps_socket *u = find(&s, PS_UDP, PS_INET, 5353, PS_ST_CLOSE);
+		CHECK(u && owned_by(&s, u, 7, 3)); /* the rest is still found in /proc */
+		/* pid 5 holds 8443 as well: one record for it, not one per socket */
+		size_t fives = 0;
+		for (size_t i = 0; i < s.nprocs; i++)
+			fives += s.procs[i].pid == 5;
+		CHECK_INT(fives, 1);
+	}
+	filter_free(&f);
+	snap_free(&s);
+	use_real();
+}
