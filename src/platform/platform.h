@@ -71,13 +71,13 @@ struct ps_ifaddr {
 
 /*
  * Every address configured right now on an interface of this network namespace
- * (netlink RTM_GETADDR, IPv4 and IPv6). *out is a new array for
+ * (Linux: netlink RTM_GETADDR), IPv4 and IPv6. *out is a new array for
  * platform_ifaddrs_free(). 0 or -errno (then *out is NULL and *n is 0).
  */
 int platform_local_addrs(struct ps_ifaddr **out, size_t *n);
 void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n);
 
-/* The kernel's ephemeral port range (net.ipv4.ip_local_port_range). 0 or -errno. */
+/* The ephemeral (dynamic) port range (Linux: net.ipv4.ip_local_port_range). 0 or -errno. */
 int platform_ephemeral_range(uint16_t *lo, uint16_t *hi);
 
 /* What the file system says about a running process's executable. */
@@ -88,18 +88,20 @@ struct ps_exe_check {
 };
 
 /*
- * Check the executable `exe` (the readlink of /proc/PID/exe, possibly ending in
- * " (deleted)") of process `pid`: a few stat() calls, meant for the processes
- * actually shown. 0 or -errno (the process exited, or no permission).
+ * Check the executable `exe` of process `pid` as platform_describe reported it
+ * (Linux: the link /proc/PID/exe, possibly ending in " (deleted)"): a few file
+ * lookups, meant for the processes actually shown. 0 or -errno (the process
+ * exited, or no permission).
  */
 int platform_exe_check(int pid, const char *exe, struct ps_exe_check *out);
 
 /*
- * Like platform_collect, for every network namespace (those of all processes and
- * of /run/netns): each is entered with setns(), dumped and labelled with its
- * inode in socket.netns; snap->nets lists them (name, a pid, its cgroup, listener
- * count). Namespaces that cannot be entered (not root) set snap->netns_error and
- * partial; ours is always listed. 0 or -errno.
+ * Like platform_collect, for every network namespace (caps.namespaces; Linux: those
+ * of all processes and of /run/netns, each entered with setns()): sockets are
+ * labelled with their namespace's id in socket.netns; snap->nets lists them (name,
+ * a pid, its cgroup, listener count). Namespaces that cannot be entered (not root)
+ * set snap->netns_error and partial; ours is always listed. A platform without
+ * namespaces lists its one. 0 or -errno.
  */
 int platform_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter *f);
 
