@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../platform.h"
@@ -57,14 +56,13 @@ static int procnet_read(unsigned family, unsigned proto, const struct ps_filter 
 /* Root, or the two capabilities that let us read every fd table. */
 static bool privileged(void)
 {
+	uint64_t caps;
 	if (geteuid() == 0)
 		return true;
-	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct d[2];
-	if (syscall(SYS_capget, &h, d) != 0)
+	if (linux_effective_caps(&caps) != 0)
 		return false;
-	return (d[CAP_SYS_PTRACE / 32].effective & (1u << (CAP_SYS_PTRACE % 32))) &&
-	       (d[CAP_DAC_READ_SEARCH / 32].effective & (1u << (CAP_DAC_READ_SEARCH % 32)));
+	const uint64_t need = 1ull << CAP_SYS_PTRACE | 1ull << CAP_DAC_READ_SEARCH;
+	return (caps & need) == need;
 }
 
 static bool diag_unsupported(int rc)

@@ -25,16 +25,23 @@ static const struct platform_roots defaults = {
 static struct platform_roots current;
 static bool resolved;
 
-/* euid 0, or any capability in the effective set. */
-static bool privileged(void)
+int linux_effective_caps(uint64_t *caps)
 {
-	if (geteuid() == 0)
-		return true;
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct d[2];
 	if (syscall(SYS_capget, &h, d) != 0)
-		return true; /* cannot tell: be careful */
-	return d[0].effective || d[1].effective;
+		return -errno;
+	*caps = (uint64_t)d[1].effective << 32 | d[0].effective;
+	return 0;
+}
+
+/* euid 0, or any capability in the effective set. */
+static bool privileged(void)
+{
+	uint64_t caps;
+	if (geteuid() == 0 || linux_effective_caps(&caps) != 0)
+		return true; /* root, or cannot tell: be careful */
+	return caps != 0;
 }
 
 /*

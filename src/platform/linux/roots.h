@@ -2,6 +2,8 @@
 #ifndef PS_ROOTS_H
 #define PS_ROOTS_H
 
+#include <stdint.h>
+
 /*
  * Every file-system root the Linux backend reads. Defaults are the real paths.
  * The environment can move each (for tests and for inspecting a copied tree):
@@ -36,6 +38,9 @@ void roots_set(const struct platform_roots *r);
  * and a trusted directory. NULL when unset or refused.
  */
 const char *roots_env(const char *var);
+
+/* The effective capability set of this process (bit n: capability n). 0 or -errno. */
+int linux_effective_caps(uint64_t *caps);
 
 /* root + "/" + rel as a new string (rel without a leading '/'); NULL when out of memory. */
 char *roots_join(const char *root, const char *rel);
