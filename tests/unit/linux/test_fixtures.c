@@ -324,3 +324,38 @@ TEST(fixture_attribute_keeps_collected_owners)
 	snap_free(&s);
 	use_real();
 }
+
+/*
+ * Races, from a copy of the fixture: pid 8 exits between the fd scan and its details (no
+ * stat: vanished), and nobody holds dns's UDP socket any more although a second dump still
+ * lists it (its fd link gone: a socket only the kernel holds now).
+ */
+TEST(fixture_vanished_and_kernel_held)
+{
+	char dir[] = "/tmp/ps-host1-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "cp -a " HOST1 "/proc '%s/proc' && rm '%s/proc/8/stat' '%s/proc/7/fd/3'", dir, dir,
+		 dir);
+	CHECK_INT(system(cmd), 0);
+	char proc[64];
+	snprintf(proc, sizeof proc, "%s/proc", dir);
+	struct platform_roots r = {.proc = proc, .run = HOST1 "/run", .docker = HOST1 "/docker"};
+	roots_set(&r);
+	nl_replay_set(HOST1 "/nl");
+	struct ps_snapshot s = {0};
+	CHECK_INT(run_all(&s, false), 0);
+	const struct ps_proc *cli = proc_of(&s, 8);
+	CHECK(cli && cli->vanished && cli->name == NULL);
+	const struct ps_socket *acc = find(&s, PS_TCP, PS_INET, 4100, PS_ST_ESTABLISHED);
+	const struct ps_socket *c = acc ? find(&s, PS_TCP, PS_INET, acc->remote.port, PS_ST_ESTABLISHED) : NULL;
+	CHECK(c && c->owner_status == PS_OWN_VANISHED);
+	const struct ps_socket *u4 = find(&s, PS_UDP, PS_INET, 5353, PS_ST_CLOSE);
+	CHECK(u4 && u4->owner_count == 0 && u4->owner_status == PS_OWN_KERNEL);
+	const struct ps_socket *u6 = find(&s, PS_UDP, PS_INET6, 5353, PS_ST_CLOSE);
+	CHECK(u6 && owned_by(&s, u6, 7, 4) && u6->owner_status == PS_OWN_OK);
+	snap_free(&s);
+	use_real();
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	CHECK_INT(system(cmd), 0);
+}
