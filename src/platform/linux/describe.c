@@ -17,31 +17,6 @@
 #define CMDLINE_LIMIT (256 * 1024)
 #define SMALL_LIMIT (64 * 1024)
 
-static int read_link_at(int dirfd, const char *path, char **out)
-{
-	size_t size = 256;
-	for (;;) {
-		char *b = malloc(size);
-		if (!b)
-			return -ENOMEM;
-		ssize_t n = readlinkat(dirfd, path, b, size);
-		if (n < 0) {
-			int e = errno;
-			free(b);
-			return -e;
-		}
-		if ((size_t)n < size) {
-			b[n] = '\0';
-			*out = b;
-			return 0;
-		}
-		free(b);
-		if (size >= 64 * 1024)
-			return -ENAMETOOLONG;
-		size *= 4;
-	}
-}
-
 static bool gone(int rc)
 {
 	return rc == -ENOENT || rc == -ESRCH;

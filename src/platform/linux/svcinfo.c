@@ -42,26 +42,6 @@ static int read_at(int dirfd, const char *path, struct buf *b, size_t limit)
 	return read_file_at(dirfd, path, b, limit, 0, &cut);
 }
 
-static char *read_link(int dirfd, const char *path)
-{
-	for (size_t size = 256; size <= 64 * 1024; size *= 4) {
-		char *b = malloc(size);
-		if (!b)
-			return NULL;
-		ssize_t n = readlinkat(dirfd, path, b, size);
-		if (n < 0) {
-			free(b);
-			return NULL;
-		}
-		if ((size_t)n < size) {
-			b[n] = '\0';
-			return b;
-		}
-		free(b);
-	}
-	return NULL;
-}
-
 static const char *base_name(const char *p)
 {
 	const char *s = p ? strrchr(p, '/') : NULL;
@@ -134,7 +114,7 @@ static struct anc *anc_get(struct anc_cache *c, int pid, int *err)
 		a->ok = true;
 	snprintf(path, sizeof path, "%d/exe", pid);
 	if (a->ok)
-		a->exe = read_link(c->procfd, path);
+		(void)read_link_at(c->procfd, path, &a->exe); /* NULL when unreadable */
 	snprintf(path, sizeof path, "%d/cgroup", pid);
 	if (a->ok && read_at(c->procfd, path, &c->b, SMALL_LIMIT) == 0) {
 		size_t n;
