@@ -333,7 +333,7 @@ def svc_socket_activation(t):
 
 
 def _netns_setup(t, names):
-    """`ip netns add` in the case's private /run (run.make_hermetic: only its own names are seen)."""
+    """`ip netns add` in the case's private /run/netns (run.make_hermetic: only its own names are seen)."""
     for n in names:
         subprocess.run(["ip", "netns", "add", n], check=True)
         subprocess.run(["ip", "-n", n, "link", "set", "lo", "up"], check=True)

@@ -44,7 +44,7 @@ import time
 import traceback
 import tty
 
-CASE_TIMEOUT = 40  # seconds for one whole case, namespace setup included
+CASE_TIMEOUT = 120  # seconds for one whole case: a guard against hangs, not a speed test
 RUN_TIMEOUT = 10  # seconds for one portsleuth / ss run
 READY_TIMEOUT = 5  # seconds for sockhold to say READY
 NOBODY = 65534
@@ -1387,21 +1387,22 @@ def cgroup2_root():
 
 
 # What the host could leak into a case besides sockets and processes (those are private
-# already): named network namespaces and everything else under /run, container runtimes'
-# state, and the cgroup the tests were started from (a session scope or a service would show
-# up as every process's unit).
-PRIVATE_DIRS = ("/run", "/var/lib/docker", "/var/lib/containers")
+# already): named network namespaces (/run/netns: the only part of /run portsleuth reads; the
+# rest stays, daemons started by cases need it), container runtimes' state, and the cgroup the
+# tests were started from (a session scope or a service would show up as every process's unit).
+PRIVATE_DIRS = ("/run/netns", "/var/lib/docker", "/var/lib/containers")
 
 
 def make_hermetic(cgroup):
-    """Inside the case's own mount namespace (private propagation, unshare's default): an empty tmpfs over each of PRIVATE_DIRS that exists
-    (with an empty /run/netns), and this process (pid 1 of the case) moved into `cgroup`, a fresh
-    cgroup directly under the cgroup2 root that no unit or container name describes."""
+    """Inside the case's own mount namespace (private propagation, unshare's default): an empty
+    tmpfs over each of PRIVATE_DIRS that exists (/run/netns always), and this process (pid 1 of
+    the case) moved into `cgroup`, a fresh cgroup directly under the cgroup2 root that no unit or
+    container name describes."""
+    os.makedirs("/run/netns", mode=0o755, exist_ok=True)
     for d in PRIVATE_DIRS:
         if os.path.isdir(d):
             subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=755", "portsleuth-it", d], check=True,
                            timeout=RUN_TIMEOUT)
-    os.makedirs("/run/netns", mode=0o755, exist_ok=True)
     if cgroup:
         with open(os.path.join(cgroup, "cgroup.procs"), "w") as f:
             f.write("0")  # 0: the writer itself
