@@ -32,7 +32,7 @@ endif
 LIB_SRC := $(wildcard src/util/*.c src/model/*.c src/enrich/*.c src/output/*.c src/core/*.c src/cli/*.c) \
            $(wildcard src/platform/$(PLATFORM)/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/ports_kb.o
-UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c tests/unit/$(PLATFORM)/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
 all: $(BUILD)/portsleuth
@@ -62,6 +62,10 @@ $(BUILD)/sockhold: tests/helpers/sockhold.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
+# Unit tests only: no root, no namespaces (fixtures under tests/fixtures).
+unit: $(BUILD)/unit_tests
+	@$(BUILD)/unit_tests
+
 check: $(BUILD)/portsleuth $(BUILD)/unit_tests $(BUILD)/sockhold
 	@sh tests/deps.sh
 	@sh tests/run.sh $(BUILD)
@@ -76,5 +80,5 @@ install: $(BUILD)/portsleuth
 clean:
 	rm -rf build build-san
 
-.PHONY: all check bench install clean
+.PHONY: all unit check bench install clean
 -include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/src/main.d

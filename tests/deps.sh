@@ -8,6 +8,8 @@ need ip iproute2
 need ss iproute2
 need unshare util-linux
 need setpriv util-linux
+need mount mount                      # a private /run and state dirs per case
+need umount mount
 need systemd-socket-activate systemd  # socket activation case (systemd need not run)
 # cases_daemons.py: real packaged daemons (absolute paths: /usr/sbin is not on a user's PATH)
 need /usr/bin/redis-server redis-server

@@ -52,8 +52,7 @@ int cli_knowledge_load(const struct cli_options *o, struct cli_knowledge *k)
 			fprintf(stderr, ": skipped %zu malformed line%s (first: line %zu)\n", w->more + 1,
 				w->more ? "s" : "", w->line);
 	}
-	const char *infodir = getenv("PORTSLEUTH_DPKG_INFO"); /* for tests: another dpkg database */
-	if (!(k->pkg = pkgdb_new(infodir && *infodir ? infodir : "/var/lib/dpkg/info"))) {
+	if (!(k->pkg = pkgdb_new(NULL))) { /* the platform's own (PORTSLEUTH_DPKG_INFO for tests) */
 		fprintf(stderr, "portsleuth: out of memory\n");
 		return EXIT_FAILURE_;
 	}

@@ -1,7 +1,6 @@
 /* pipeline.c — the fixed order of stages every command runs its query through. */
 #include "pipeline.h"
 
-#include "../enrich/cgroup.h"
 #include "../platform/platform.h"
 
 static bool keep_owner_match(const struct ps_snapshot *s, const struct ps_socket *k, const void *f)
@@ -12,8 +11,9 @@ static bool keep_owner_match(const struct ps_snapshot *s, const struct ps_socket
 int pipeline_run(const struct ps_filter *f, struct ps_snapshot *snap, enum pipeline_stage *stage)
 {
 	int rc;
+	const struct platform_caps *caps = platform_caps();
 	*stage = STAGE_COLLECT;
-	if ((rc = f->all_netns ? platform_collect_all_netns(snap, f) : platform_collect(snap, f)))
+	if ((rc = f->all_netns && caps->namespaces ? platform_collect_all_netns(snap, f) : platform_collect(snap, f)))
 		return rc;
 	*stage = STAGE_ATTRIBUTE;
 	if (snap->nsocks && (rc = platform_attribute(snap, f)))
@@ -22,7 +22,8 @@ int pipeline_run(const struct ps_filter *f, struct ps_snapshot *snap, enum pipel
 	if ((rc = platform_describe(snap)))
 		return rc;
 	*stage = STAGE_ENRICH;
-	if ((rc = platform_services(snap)) || (rc = cgroup_enrich(snap)))
+	if ((rc = platform_ancestry(snap)) || (rc = platform_activation(snap)) ||
+	    (rc = platform_socket_cgroups(snap)) || (rc = platform_units(snap)))
 		return rc;
 	*stage = STAGE_FILTER;
 	if (filter_needs_owners(f) && (rc = snap_retain(snap, keep_owner_match, f)))
@@ -34,7 +35,7 @@ int pipeline_run(const struct ps_filter *f, struct ps_snapshot *snap, enum pipel
 
 int pipeline_netns_census(struct ps_snapshot *snap)
 {
-	return platform_netns_census(snap);
+	return platform_caps()->namespaces ? platform_netns_census(snap) : 0;
 }
 
 const char *pipeline_stage_text(enum pipeline_stage stage)
@@ -43,7 +44,7 @@ const char *pipeline_stage_text(enum pipeline_stage stage)
 	case STAGE_COLLECT:
 		return "cannot list sockets";
 	case STAGE_ATTRIBUTE:
-		return "cannot find socket owners in /proc";
+		return "cannot find socket owners";
 	case STAGE_DESCRIBE:
 		return "cannot read process details";
 	case STAGE_ENRICH:

@@ -1,4 +1,4 @@
-/* packages.h — which installed package (if any) owns an executable: the dpkg database, read once. */
+/* packages.h — which installed package (if any) owns an executable; each platform implements it. */
 #ifndef PS_PACKAGES_H
 #define PS_PACKAGES_H
 
@@ -14,10 +14,12 @@ enum pkg_status {
 struct pkgdb;
 
 /*
- * A package database reader over the dpkg file lists in `infodir`
- * ("/var/lib/dpkg/info"). Nothing is read yet. NULL when out of memory.
+ * A reader of the platform's package database (implemented per platform: dpkg's
+ * file lists on Linux, none on the stub). `where` names another database (the
+ * dpkg info directory on Linux) and is NULL for the platform's own (on Linux
+ * the dpkg_info root of roots.h). Nothing is read yet. NULL when out of memory.
  */
-struct pkgdb *pkgdb_new(const char *infodir);
+struct pkgdb *pkgdb_new(const char *where);
 
 /*
  * Ask for these paths (executables of the processes shown). The database is read

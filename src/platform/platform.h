@@ -1,22 +1,57 @@
-/* platform.h — the interface every platform backend (linux, stub) implements. */
+/*
+ * platform.h — the contract every platform backend (src/platform/linux, stub, and
+ * later windows) implements. Portable code (core, enrich, output, cli) calls only
+ * this and asks platform_caps() what the platform can see instead of assuming Linux.
+ *
+ * Socket identity: ps_socket.inode is an opaque, platform-defined key, unique per
+ * socket within one network namespace of one snapshot, 0 when the platform has
+ * none for that socket (Linux: the socket's inode; a platform without one may
+ * number its sockets). Portable code only compares it for equality.
+ */
 #ifndef PS_PLATFORM_H
 #define PS_PLATFORM_H
+
+#include <stdbool.h>
 
 #include "../model/filter.h"
 #include "../model/model.h"
 
+/* What a platform can see; every field false means "not on this platform". */
+struct platform_caps {
+	const char *name;	     /* "linux", "stub" */
+	bool owners_from_collect;    /* collect reports each socket's owner pids itself */
+	bool fd_owners;		     /* attribute finds every holder (fd) of a socket, shared ones too */
+	bool socket_uid;	     /* every socket carries its owner's uid, even without a process */
+	bool namespaces;	     /* network namespaces: --all-ns, the census, netns labels */
+	bool cgroups;		     /* cgroup paths of processes and of sockets */
+	bool units;		     /* service units / containers behind a process (platform_units) */
+	bool ancestry;		     /* parent chains up to a supervisor (platform_ancestry) */
+	bool activation;	     /* socket activation roles (platform_activation) */
+	bool destroy_events;	     /* notifications of destroyed sockets (platform_sockevents_*) */
+	bool package_db;	     /* executables traced to an installed package (packages.h) */
+	bool boot_id;		     /* platform_boot_id() */
+};
+
+/* The capabilities of the running platform (static, never NULL). */
+const struct platform_caps *platform_caps(void);
+
 /*
  * Append to `snap` every socket that matches the socket-level parts of `f`
  * (protocol, family, state, port), pushing them into the kernel request where the
- * platform can. Sets snap->source. 0 or -errno (nothing could be listed at all).
+ * platform can. Sets snap->source. A platform whose socket tables name the owning
+ * processes (caps.owners_from_collect) also adds those processes and owners here
+ * (snap_add_proc, snap_add_owner with fd -1 when unknown) and sets their
+ * owner_status. 0 or -errno (nothing could be listed at all).
  */
 int platform_collect(struct ps_snapshot *snap, const struct ps_filter *f);
 
 /*
  * Find every process holding each socket of `snap` and set every socket's
  * owner_status; the counts of scanned, denied and vanished processes go into snap.
- * Races with exiting processes are not errors. `f` is the query the sockets came
- * from, used to re-check sockets whose owner could not be found. 0 or -errno.
+ * Owners collect already reported are kept: attribution only fills what is
+ * missing. Races with exiting processes are not errors. `f` is the query the
+ * sockets came from, used to re-check sockets whose owner could not be found.
+ * 0 or -errno.
  */
 int platform_attribute(struct ps_snapshot *snap, const struct ps_filter *f);
 
@@ -36,13 +71,13 @@ struct ps_ifaddr {
 
 /*
  * Every address configured right now on an interface of this network namespace
- * (netlink RTM_GETADDR, IPv4 and IPv6). *out is a new array for
+ * (Linux: netlink RTM_GETADDR), IPv4 and IPv6. *out is a new array for
  * platform_ifaddrs_free(). 0 or -errno (then *out is NULL and *n is 0).
  */
 int platform_local_addrs(struct ps_ifaddr **out, size_t *n);
 void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n);
 
-/* The kernel's ephemeral port range (net.ipv4.ip_local_port_range). 0 or -errno. */
+/* The ephemeral (dynamic) port range (Linux: net.ipv4.ip_local_port_range). 0 or -errno. */
 int platform_ephemeral_range(uint16_t *lo, uint16_t *hi);
 
 /* What the file system says about a running process's executable. */
@@ -53,18 +88,20 @@ struct ps_exe_check {
 };
 
 /*
- * Check the executable `exe` (the readlink of /proc/PID/exe, possibly ending in
- * " (deleted)") of process `pid`: a few stat() calls, meant for the processes
- * actually shown. 0 or -errno (the process exited, or no permission).
+ * Check the executable `exe` of process `pid` as platform_describe reported it
+ * (Linux: the link /proc/PID/exe, possibly ending in " (deleted)"): a few file
+ * lookups, meant for the processes actually shown. 0 or -errno (the process
+ * exited, or no permission).
  */
 int platform_exe_check(int pid, const char *exe, struct ps_exe_check *out);
 
 /*
- * Like platform_collect, for every network namespace (those of all processes and
- * of /run/netns): each is entered with setns(), dumped and labelled with its
- * inode in socket.netns; snap->nets lists them (name, a pid, its cgroup, listener
- * count). Namespaces that cannot be entered (not root) set snap->netns_error and
- * partial; ours is always listed. 0 or -errno.
+ * Like platform_collect, for every network namespace (caps.namespaces; Linux: those
+ * of all processes and of /run/netns, each entered with setns()): sockets are
+ * labelled with their namespace's id in socket.netns; snap->nets lists them (name,
+ * a pid, its cgroup, listener count). Namespaces that cannot be entered (not root)
+ * set snap->netns_error and partial; ours is always listed. A platform without
+ * namespaces lists its one. 0 or -errno.
  */
 int platform_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter *f);
 
@@ -76,12 +113,27 @@ int platform_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter 
 int platform_netns_census(struct ps_snapshot *snap);
 
 /*
- * For the processes and sockets shown: each process's parent chain up to its
- * supervisor (ancestry, supervisor_kind/pid; ancestors read once and shared),
- * its socket-activation role (activation), and the cgroup2 path of every socket
- * without a visible owner from its cgroup id (sockcgs). 0 or -errno.
+ * Why each process runs — separate stages, each 0 or -errno (-ENOMEM); a platform
+ * without the feature returns 0 and leaves the fields empty (see platform_caps).
  */
-int platform_services(struct ps_snapshot *snap);
+
+/* Each process's parent chain up to its supervisor (ancestry, supervisor_kind/pid). */
+int platform_ancestry(struct ps_snapshot *snap);
+
+/* The socket-activation role of the holders of listening sockets (ps_proc.activation). */
+int platform_activation(struct ps_snapshot *snap);
+
+/* The cgroup of every socket without a visible owner (snap->sockcgs, socket.sockcg). */
+int platform_socket_cgroups(struct ps_snapshot *snap);
+
+/*
+ * The service and container behind every process, socket cgroup and namespace:
+ * unit, unit_type, slice, container (+ name, runtime, pod), published ports of
+ * container proxies, namespace names (Linux: from cgroup paths and the Docker /
+ * Podman state directories). Runs after the three above. Missing state leaves
+ * names NULL. 0 or -ENOMEM.
+ */
+int platform_units(struct ps_snapshot *snap);
 
 /* Notifications of destroyed sockets, to see sockets that live between two listings. */
 struct platform_sockevents;

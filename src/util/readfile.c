@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 int read_file_at(int dirfd, const char *path, struct buf *b, size_t limit, int oflags,
@@ -47,4 +48,26 @@ int read_file_at(int dirfd, const char *path, struct buf *b, size_t limit, int o
 	}
 	close(fd);
 	return rc;
+}
+
+int read_link_at(int dirfd, const char *path, char **out)
+{
+	for (size_t size = 256; size <= 64 * 1024; size *= 4) {
+		char *b = malloc(size);
+		if (!b)
+			return -ENOMEM;
+		ssize_t n = readlinkat(dirfd, path, b, size);
+		if (n < 0) {
+			int e = errno;
+			free(b);
+			return -e;
+		}
+		if ((size_t)n < size) {
+			b[n] = '\0';
+			*out = b;
+			return 0;
+		}
+		free(b); /* filled the buffer: maybe cut, try a bigger one */
+	}
+	return -ENAMETOOLONG;
 }

@@ -1,4 +1,4 @@
-/* readfile.h — read a whole file of unknown size into a buffer, bounded. */
+/* readfile.h — read a whole file (or a link) of unknown size, bounded. */
 #ifndef PS_READFILE_H
 #define PS_READFILE_H
 
@@ -15,5 +15,11 @@
  */
 int read_file_at(int dirfd, const char *path, struct buf *b, size_t limit, int oflags,
 		 bool *truncated);
+
+/*
+ * The target of the symbolic link `path` (relative to dirfd) as a new string in
+ * *out, whatever its length up to 64 KiB. 0, -ENAMETOOLONG or -errno (*out untouched).
+ */
+int read_link_at(int dirfd, const char *path, char **out);
 
 #endif

@@ -61,21 +61,12 @@ def _extend_expectations(run):
 # ---------------------------------------------------------------- helpers
 
 
-def cgroup2_mount():
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            left, _, right = line.partition(" - ")
-            if right.split(" ")[0] == "cgroup2":
-                return left.split(" ")[4].replace("\\040", " ")
-    return None
-
-
 class Cgroups:
     """Directories under the cgroup2 mount, removed deepest first."""
 
     def __init__(self, t):
         self.t = t
-        self.mnt = cgroup2_mount()
+        self.mnt = R.cgroup2_root()
         t.require(self.mnt, "no cgroup2 file system is mounted")
         self.top = f"/portsleuth-it-{os.urandom(6).hex()}"
         self.made = []
@@ -191,7 +182,7 @@ def svc_cgroup_units(t):
         docker_state(t, state, ID, "web", "172.17.0.2")
         hs = {port: Spawned(t, IN_CGROUP, [cg.mnt + p, t.helper, f"listen:127.0.0.1:{port}"])
               for port, p in paths.items()}
-        doc = t.json(env=t.env(PORTSLEUTH_DOCKER_ROOT=state))
+        doc = t.json(env=t.env(PORTSLEUTH_TEST_ROOTS="1", PORTSLEUTH_DOCKER_ROOT=state))
         want = {
             4101: ("foo.service", "system", None, "system.slice", None),
             4102: ("bar.service", "user", 1000, "app.slice", None),
@@ -215,7 +206,7 @@ def svc_cgroup_units(t):
                           "published_by": None, "activation": None},
                          f"owner of port {port}")
         # the table: unit with the user, container by name
-        r = t.run("-o", "local,unit,container,supervisor", "-w", env=t.env(PORTSLEUTH_DOCKER_ROOT=state))
+        r = t.run("-o", "local,unit,container,supervisor", "-w", env=t.env(PORTSLEUTH_TEST_ROOTS="1", PORTSLEUTH_DOCKER_ROOT=state))
         rows = {ln.split()[0]: ln.split()[1:] for ln in r.out.decode().splitlines()[1:]}
         t.check(rows.get("127.0.0.1:4102", [])[:3] == ["bar.service", "[user", "1000]"],
                 "UNIT column of the user unit", [rows])
@@ -269,7 +260,7 @@ def svc_published_ports(t):
                                                     "-container-ip", "172.17.0.2", "-container-port", "80")))
     conmon = t.hold("listen:0.0.0.0:8081", "name:conmon", argv0=b"/usr/bin/conmon",
                     extra=tuple(a.encode() for a in ("--api-version", "1", "-c", ID2, "-u", ID2, "-r", "/usr/bin/runc")))
-    doc = t.json(env=t.env(PORTSLEUTH_DOCKER_ROOT=state, PORTSLEUTH_CONTAINERS_STORAGE=storage))
+    doc = t.json(env=t.env(PORTSLEUTH_TEST_ROOTS="1", PORTSLEUTH_DOCKER_ROOT=state, PORTSLEUTH_CONTAINERS_STORAGE=storage))
     o = only_owner(t, by_port(doc, 8080), proxy.pid)
     t.expect_doc(o["published_by"], {"runtime": "docker", "id": ID, "name": "web", "container_port": 80},
                  "docker-proxy published_by")
@@ -277,12 +268,12 @@ def svc_published_ports(t):
     t.expect_doc(o["published_by"], {"runtime": "podman", "id": ID2, "name": "db", "container_port": None},
                  "conmon published_by")
     # without the state the id is still known from conmon, the name is not
-    doc = t.json(env=t.env(PORTSLEUTH_DOCKER_ROOT="/nonexistent", PORTSLEUTH_CONTAINERS_STORAGE="/nonexistent"))
+    doc = t.json(env=t.env(PORTSLEUTH_TEST_ROOTS="1", PORTSLEUTH_DOCKER_ROOT="/nonexistent", PORTSLEUTH_CONTAINERS_STORAGE="/nonexistent"))
     t.expect_doc(only_owner(t, by_port(doc, 8081), conmon.pid)["published_by"],
                  {"runtime": "podman", "id": ID2, "name": None, "container_port": None}, "conmon without state")
     t.expect_doc(only_owner(t, by_port(doc, 8080), proxy.pid)["published_by"],
                  {"runtime": "docker", "id": None, "name": None, "container_port": 80}, "docker-proxy without state")
-    r = t.run("-o", "local,container", "-w", env=t.env(PORTSLEUTH_DOCKER_ROOT=state))
+    r = t.run("-o", "local,container", "-w", env=t.env(PORTSLEUTH_TEST_ROOTS="1", PORTSLEUTH_DOCKER_ROOT=state))
     rows = {ln.split()[0]: ln.split()[1:] for ln in r.out.decode().splitlines()[1:]}
     t.check(rows.get("0.0.0.0:8080") == ["published", "docker:web", "port", "80"], "CONTAINER column", [rows])
 
@@ -342,9 +333,7 @@ def svc_socket_activation(t):
 
 
 def _netns_setup(t, names):
-    """A private /run/netns for this case (only its own names are seen), then `ip netns add`."""
-    os.makedirs("/run/netns", exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=755", "portsleuth-it", "/run/netns"], check=True)
+    """`ip netns add` in the case's private /run/netns (run.make_hermetic: only its own names are seen)."""
     for n in names:
         subprocess.run(["ip", "netns", "add", n], check=True)
         subprocess.run(["ip", "-n", n, "link", "set", "lo", "up"], check=True)
@@ -353,7 +342,6 @@ def _netns_setup(t, names):
 def _netns_cleanup(names):
     for n in names:
         subprocess.run(["ip", "netns", "del", n], stderr=subprocess.DEVNULL)
-    subprocess.run(["umount", "-l", "/run/netns"], stderr=subprocess.DEVNULL)
 
 
 def svc_all_netns(t):

@@ -339,7 +339,7 @@ def verdict_ports_file(t):
         unpackaged(exe, h.pid)], "findings with --ports-file")
     r = t.run("--ports-file", os.path.join(t.tmpdir(), "missing"))
     t.check(r.rc == 2 and b"cannot read" in r.err, f"missing --ports-file: {r}")
-    r = t.run("--json", "--ports-file", path, env=t.env(PORTSLEUTH_DPKG_INFO="/nonexistent"))
+    r = t.run("--json", "--ports-file", path, env=t.env(PORTSLEUTH_TEST_ROOTS="1", PORTSLEUTH_DPKG_INFO="/nonexistent"))
     d = R.parse_json(r)
     t.expect_doc(d["packages"], {"database": None,
                                  "reason": "no dpkg database at /nonexistent: No such file or directory"},
@@ -349,3 +349,13 @@ def verdict_ports_file(t):
         finding("notice", "unexpected-owner", "port 4730/tcp (mysvc) is normally held by nginx, not by sockhold",
                 f"pid {h.pid} sockhold, executable {exe}, package unknown", h.pid)],
         "no package database: findings")
+    # as root, a database override without PORTSLEUTH_TEST_ROOTS=1 (or in a directory others
+    # can write) is ignored: root is never shown a package list someone else made
+    shared = os.path.join(t.tmpdir(), "shared-dpkg")
+    os.mkdir(shared)
+    os.chmod(shared, 0o777)
+    for env in (t.env(PORTSLEUTH_DPKG_INFO="/nonexistent"),
+                t.env(PORTSLEUTH_TEST_ROOTS="1", PORTSLEUTH_DPKG_INFO=shared)):
+        d = R.parse_json(t.run("--json", "--ports-file", path, env=env))
+        t.expect_doc(d["packages"], {"database": "dpkg", "reason": None},
+                     f"override ignored as root: {env.get('PORTSLEUTH_DPKG_INFO')}")

@@ -46,7 +46,7 @@ import time
 import traceback
 import tty
 
-CASE_TIMEOUT = 40  # seconds for one whole case, namespace setup included
+CASE_TIMEOUT = 120  # seconds for one whole case: a guard against hangs, not a speed test
 RUN_TIMEOUT = 10  # seconds for one portsleuth / ss run
 READY_TIMEOUT = 5  # seconds for sockhold to say READY
 NOBODY = 65534
@@ -1389,7 +1389,39 @@ _load_case_modules()
 # ---------------------------------------------------------------- drivers
 
 
-def run_case_here(name, binary, helper):
+def cgroup2_root():
+    """Where the cgroup2 file system is mounted (/sys/fs/cgroup, or .../unified on hybrid hosts)."""
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            left, _, right = line.partition(" - ")
+            if right.split(" ")[0] == "cgroup2":
+                return left.split(" ")[4].replace("\\040", " ")
+    return None
+
+
+# What the host could leak into a case besides sockets and processes (those are private
+# already): named network namespaces (/run/netns: the only part of /run portsleuth reads; the
+# rest stays, daemons started by cases need it), container runtimes' state, and the cgroup the
+# tests were started from (a session scope or a service would show up as every process's unit).
+PRIVATE_DIRS = ("/run/netns", "/var/lib/docker", "/var/lib/containers")
+
+
+def make_hermetic(cgroup):
+    """Inside the case's own mount namespace (private propagation, unshare's default): an empty
+    tmpfs over each of PRIVATE_DIRS that exists (/run/netns always), and this process (pid 1 of
+    the case) moved into `cgroup`, a fresh cgroup directly under the cgroup2 root that no unit or
+    container name describes."""
+    os.makedirs("/run/netns", mode=0o755, exist_ok=True)
+    for d in PRIVATE_DIRS:
+        if os.path.isdir(d):
+            subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=755", "portsleuth-it", d], check=True,
+                           timeout=RUN_TIMEOUT)
+    if cgroup:
+        with open(os.path.join(cgroup, "cgroup.procs"), "w") as f:
+            f.write("0")  # 0: the writer itself
+
+
+def run_case_here(name, binary, helper, cgroup=None):
     """Inside the namespaces: run one case; print FAIL/detail lines and CASE-DONE."""
     fn = next(c for c in CASES if c.__name__ == name)
     t = Case(name, binary, helper)
@@ -1397,12 +1429,8 @@ def run_case_here(name, binary, helper):
     try:
         if os.getpid() != 1:
             raise Failed(f"not in a private PID namespace (pid {os.getpid()})")
+        make_hermetic(cgroup)
         subprocess.run(["ip", "link", "set", "lo", "up"], check=True, timeout=RUN_TIMEOUT)
-        if os.path.isdir("/run/netns"):
-            # the machine's named namespaces (ip netns add, by anyone) are not the case's: hide
-            # them (the mount namespace is private); cases that add their own still can
-            subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "portsleuth-netns", "/run/netns"],
-                           check=True, timeout=RUN_TIMEOUT)
         fn(t)
     except Skipped as e:
         skipped = e.args[0]
@@ -1423,10 +1451,36 @@ def run_case_here(name, binary, helper):
     return 1 if t.failures else 0
 
 
+def case_cgroup():
+    """A new empty cgroup for one case, or None without a writable cgroup2 file system."""
+    root = cgroup2_root()
+    if not root:
+        return None
+    path = os.path.join(root, f"portsleuth-it-case-{os.urandom(6).hex()}")
+    try:
+        os.mkdir(path)
+    except OSError:
+        return None
+    return path
+
+
+def remove_cgroup(path):
+    for _ in range(100):  # processes killed with the case leave it as they are reaped
+        try:
+            os.rmdir(path)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
 def run_case_isolated(name, binary, helper, extra=()):
     """Run one case under unshare; returns (ok, lines to print, seconds, skip reason or None)."""
+    cg = case_cgroup()
     argv = ["unshare", "--net", "--pid", "--fork", "--mount-proc", "--kill-child",
-            sys.executable, os.path.abspath(__file__), "--bin", binary, "--helper", helper, "--case", name, *extra]
+            sys.executable, os.path.abspath(__file__), "--bin", binary, "--helper", helper, "--case", name,
+            *(["--cgroup", cg] if cg else []), *extra]
     t0 = time.monotonic()
     try:
         # a session of its own: nothing a case starts can signal the runner's process group
@@ -1434,6 +1488,9 @@ def run_case_isolated(name, binary, helper, extra=()):
                            start_new_session=True)
     except subprocess.TimeoutExpired:
         return False, [f"FAIL {name}: timed out after {CASE_TIMEOUT}s"], time.monotonic() - t0, None
+    finally:
+        if cg:
+            remove_cgroup(cg)
     dt = time.monotonic() - t0
     lines = r.stdout.decode(errors="replace").splitlines()
     out = []
@@ -1459,6 +1516,7 @@ def main():
     ap.add_argument("--bin", required=True, help="portsleuth binary to test")
     ap.add_argument("--helper", required=True, help="sockhold helper binary")
     ap.add_argument("--case", help=argparse.SUPPRESS)
+    ap.add_argument("--cgroup", help=argparse.SUPPRESS)
     ap.add_argument("-k", dest="pattern", help="run only cases whose name contains this")
     ap.add_argument("-j", dest="jobs", type=int, default=2, help="cases run in parallel (default 2)")
     ap.add_argument("-q", action="store_true", help="print failures and the total only")
@@ -1469,7 +1527,7 @@ def main():
     STRICT_KEYS = a.strict_keys
     binary, helper = os.path.abspath(a.bin), os.path.abspath(a.helper)
     if a.case:
-        sys.exit(run_case_here(a.case, binary, helper))
+        sys.exit(run_case_here(a.case, binary, helper, a.cgroup))
     stage = None
     if os.geteuid() == 0 and os.access(binary, os.X_OK) and os.access(helper, os.X_OK):
         binary, helper, stage = stage_binaries(binary, helper)

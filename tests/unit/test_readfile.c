@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../../src/util/readfile.h"
@@ -50,4 +51,27 @@ TEST(read_file_at_bounds)
 	CHECK(!cut);
 	unlink(p);
 	buf_free(&b);
+}
+
+/* Links of any length are read whole (past the first guess of 256 bytes), else an error. */
+TEST(read_link_at_long_targets)
+{
+	char target[3000];
+	memset(target, 'x', sizeof target - 1);
+	target[0] = '/';
+	target[sizeof target - 1] = '\0';
+	char lnk[] = "/tmp/ps-readlink-XXXXXX";
+	int fd = mkstemp(lnk);
+	CHECK(fd >= 0);
+	close(fd);
+	unlink(lnk);
+	CHECK_INT(symlink(target, lnk), 0);
+	char *got = NULL;
+	CHECK_INT(read_link_at(AT_FDCWD, lnk, &got), 0);
+	CHECK_STR(got, target);
+	free(got);
+	unlink(lnk);
+	got = NULL;
+	CHECK_INT(read_link_at(AT_FDCWD, lnk, &got), -ENOENT);
+	CHECK(got == NULL);
 }

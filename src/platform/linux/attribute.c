@@ -12,6 +12,7 @@
 
 #include "../platform.h"
 #include "procparse.h"
+#include "roots.h"
 
 struct linux_dirent64 {
 	uint64_t d_ino;
@@ -201,9 +202,37 @@ static size_t thread_count(size_t npids, size_t nsocks)
 	return t;
 }
 
+/*
+ * Sockets whose owners collect already reported (a platform contract option Linux does not
+ * use today, kept honest here): a bit per socket, NULL when there are none. *oom on failure.
+ */
+static uint8_t *collected_owners(const struct ps_snapshot *snap, bool *oom)
+{
+	*oom = false;
+	if (!snap->nowners)
+		return NULL;
+	uint8_t *bits = calloc(snap->nsocks / 8 + 1, 1);
+	if (!bits) {
+		*oom = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < snap->nowners; i++)
+		bits[snap->owners[i].sock / 8] |= (uint8_t)(1u << (snap->owners[i].sock % 8));
+	return bits;
+}
+
+/* The process record of pid: an existing one when collect may have made it (`search`), else new. */
+static long proc_index(struct ps_snapshot *snap, int pid, bool search)
+{
+	for (size_t i = 0; search && i < snap->nprocs; i++)
+		if (snap->procs[i].pid == pid)
+			return (long)i;
+	return snap_add_proc(snap, pid);
+}
+
 static int scan_proc(struct ps_snapshot *snap, const struct ps_inode_index *ix)
 {
-	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return -errno;
 	int *pids = NULL;
@@ -235,6 +264,10 @@ static int scan_proc(struct ps_snapshot *snap, const struct ps_inode_index *ix)
 	for (size_t i = 1; i < started; i++)
 		pthread_join(w[i].thread, NULL);
 	/* Merge: a process's hits are contiguous within the thread that scanned it. */
+	bool oom;
+	uint8_t *known = collected_owners(snap, &oom);
+	if (oom && !rc)
+		rc = -ENOMEM;
 	for (size_t i = 0; i < nw; i++) {
 		if (!rc)
 			rc = w[i].rc;
@@ -242,9 +275,11 @@ static int scan_proc(struct ps_snapshot *snap, const struct ps_inode_index *ix)
 		long proc = -1;
 		for (size_t j = 0; j < w[i].nhits && !rc; j++) {
 			const struct hit *h = &w[i].hits[j];
+			if (known && (known[h->sock / 8] & (1u << (h->sock % 8))))
+				continue; /* collect named this socket's owners: they stand */
 			if (h->pid != last) {
 				last = h->pid;
-				if ((proc = snap_add_proc(snap, h->pid)) < 0)
+				if ((proc = proc_index(snap, h->pid, known != NULL)) < 0)
 					rc = (int)proc;
 			}
 			if (!rc)
@@ -256,6 +291,7 @@ static int scan_proc(struct ps_snapshot *snap, const struct ps_inode_index *ix)
 		free(w[i].hits);
 		free(w[i].dents);
 	}
+	free(known);
 	free(pids);
 	close(procfd);
 	return rc;

@@ -8,20 +8,23 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../platform.h"
 #include "procparse.h"
+#include "roots.h"
 #include "sockdiag.h"
 
 static int procnet_read(unsigned family, unsigned proto, const struct ps_filter *f,
 			struct ps_snapshot *snap)
 {
-	char path[32];
-	snprintf(path, sizeof path, "/proc/net/%s%s", proto == PS_TCP ? "tcp" : "udp",
-		 family == PS_INET6 ? "6" : "");
+	char rel[16];
+	snprintf(rel, sizeof rel, "net/%s%s", proto == PS_TCP ? "tcp" : "udp", family == PS_INET6 ? "6" : "");
+	char *path = roots_join(roots_get()->proc, rel);
+	if (!path)
+		return -ENOMEM;
 	FILE *fp = fopen(path, "re");
+	free(path);
 	if (!fp)
 		return errno == ENOENT ? 0 : -errno; /* no IPv6 in this kernel: nothing to list */
 	char *line = NULL;
@@ -53,14 +56,13 @@ static int procnet_read(unsigned family, unsigned proto, const struct ps_filter 
 /* Root, or the two capabilities that let us read every fd table. */
 static bool privileged(void)
 {
+	uint64_t caps;
 	if (geteuid() == 0)
 		return true;
-	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct d[2];
-	if (syscall(SYS_capget, &h, d) != 0)
+	if (linux_effective_caps(&caps) != 0)
 		return false;
-	return (d[CAP_SYS_PTRACE / 32].effective & (1u << (CAP_SYS_PTRACE % 32))) &&
-	       (d[CAP_DAC_READ_SEARCH / 32].effective & (1u << (CAP_DAC_READ_SEARCH % 32)));
+	const uint64_t need = 1ull << CAP_SYS_PTRACE | 1ull << CAP_DAC_READ_SEARCH;
+	return (caps & need) == need;
 }
 
 static bool diag_unsupported(int rc)
@@ -110,6 +112,7 @@ int platform_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 	if (fd >= 0)
 		close(fd);
 	struct stat st;
+	/* our own namespace: always the real /proc, whatever root the data comes from */
 	if (stat("/proc/self/ns/net", &st) == 0) {
 		snap->netns = (uint64_t)st.st_ino;
 		for (size_t i = 0; i < snap->nsocks; i++)

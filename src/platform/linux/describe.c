@@ -10,45 +10,12 @@
 #include "../../util/readfile.h"
 #include "../platform.h"
 #include "procparse.h"
+#include "roots.h"
+#include "../../util/str.h"
 
 /* Command lines longer than this are cut (and marked); ARG_MAX can reach megabytes. */
 #define CMDLINE_LIMIT (256 * 1024)
 #define SMALL_LIMIT (64 * 1024)
-
-static char *dup_mem(const char *p, size_t n)
-{
-	char *s = malloc(n + 1);
-	if (s) {
-		memcpy(s, p, n);
-		s[n] = '\0';
-	}
-	return s;
-}
-
-static int read_link_at(int dirfd, const char *path, char **out)
-{
-	size_t size = 256;
-	for (;;) {
-		char *b = malloc(size);
-		if (!b)
-			return -ENOMEM;
-		ssize_t n = readlinkat(dirfd, path, b, size);
-		if (n < 0) {
-			int e = errno;
-			free(b);
-			return -e;
-		}
-		if ((size_t)n < size) {
-			b[n] = '\0';
-			*out = b;
-			return 0;
-		}
-		free(b);
-		if (size >= 64 * 1024)
-			return -ENAMETOOLONG;
-		size *= 4;
-	}
-}
 
 static bool gone(int rc)
 {
@@ -95,7 +62,7 @@ static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, s
 		size_t n = b->len;
 		if (b->data[n - 1] == '\0')
 			n--; /* the last argument's terminator */
-		if (!(p->cmdline = dup_mem(b->data, n)))
+		if (!(p->cmdline = str_dup_n(b->data, n)))
 			return -ENOMEM;
 		p->cmdline_len = n;
 	}
@@ -104,7 +71,7 @@ static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, s
 	if (read_file_at(procfd, path, b, SMALL_LIMIT, 0, NULL) == 0) {
 		size_t n;
 		const char *cg = proc_parse_cgroup(b->data, b->len, &n);
-		if (cg && !(p->cgroup = dup_mem(cg, n)))
+		if (cg && !(p->cgroup = str_dup_n(cg, n)))
 			return -ENOMEM;
 	}
 	return 0;
@@ -114,7 +81,7 @@ int platform_describe(struct ps_snapshot *snap)
 {
 	if (!snap->nprocs)
 		return 0;
-	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return -errno;
 	struct buf b = {0};

@@ -14,7 +14,11 @@
 #include <unistd.h>
 
 #include "../platform.h"
+#include "../../util/buf.h"
+#include "../../util/readfile.h"
 #include "nldump.h"
+#include "roots.h"
+#include "../../util/str.h"
 
 struct addr_list {
 	struct ps_ifaddr *a;
@@ -41,54 +45,40 @@ static int add_addr(struct addr_list *l, const struct ifaddrmsg *m, const void *
 }
 
 /* One reply datagram: 1 when the dump is done, 0 for more, -errno. */
-static int parse_addrs(const char *p, size_t len, struct addr_list *l)
+static int parse_addrs(const char *buf, size_t len, struct addr_list *l)
 {
-	while (len >= NLMSG_HDRLEN) {
-		struct nlmsghdr h;
-		memcpy(&h, p, sizeof h);
-		if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len)
-			return -EBADMSG;
-		if (h.nlmsg_type == NLMSG_DONE)
-			return 1;
-		if (h.nlmsg_type == NLMSG_ERROR) {
-			int err = -EBADMSG;
-			if (h.nlmsg_len >= NLMSG_LENGTH(sizeof err))
-				memcpy(&err, p + NLMSG_HDRLEN, sizeof err);
-			return err < 0 ? err : -EBADMSG;
+	struct nl_msgs it = nl_msgs_of(buf, len);
+	struct nlmsghdr h;
+	const char *p;
+	while (nl_msgs_next(&it, &h, &p)) {
+		int st = nl_msg_status(&h, p);
+		if (st)
+			return st;
+		if (h.nlmsg_type != RTM_NEWADDR || h.nlmsg_len < NLMSG_LENGTH(sizeof(struct ifaddrmsg)))
+			continue;
+		struct ifaddrmsg m;
+		memcpy(&m, p + NLMSG_HDRLEN, sizeof m);
+		size_t want = m.ifa_family == AF_INET ? 4 : m.ifa_family == AF_INET6 ? 16 : 0;
+		/* IFA_LOCAL is the address itself on point-to-point links; else IFA_ADDRESS. */
+		const char *addr = NULL, *local = NULL, *data;
+		struct nl_attrs at = nl_attrs_of(p, h.nlmsg_len, sizeof m);
+		uint16_t type;
+		size_t n;
+		while (want && nl_attrs_next(&at, &type, &data, &n)) {
+			if (n < want)
+				continue;
+			if (type == IFA_ADDRESS)
+				addr = data;
+			else if (type == IFA_LOCAL)
+				local = data;
 		}
-		if (h.nlmsg_type == RTM_NEWADDR && h.nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifaddrmsg))) {
-			struct ifaddrmsg m;
-			memcpy(&m, p + NLMSG_HDRLEN, sizeof m);
-			size_t want = m.ifa_family == AF_INET ? 4 : m.ifa_family == AF_INET6 ? 16 : 0;
-			/* IFA_LOCAL is the address itself on point-to-point links; else IFA_ADDRESS. */
-			const char *addr = NULL, *local = NULL;
-			size_t at = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof m);
-			while (want && at + NLA_HDRLEN <= h.nlmsg_len) {
-				struct rtattr a;
-				memcpy(&a, p + at, sizeof a);
-				if (a.rta_len < NLA_HDRLEN || a.rta_len > h.nlmsg_len - at)
-					break;
-				if (a.rta_len >= NLA_HDRLEN + want) {
-					if (a.rta_type == IFA_ADDRESS)
-						addr = p + at + NLA_HDRLEN;
-					else if (a.rta_type == IFA_LOCAL)
-						local = p + at + NLA_HDRLEN;
-				}
-				at += NLA_ALIGN(a.rta_len);
-			}
-			if (local || addr) {
-				int rc = add_addr(l, &m, local ? local : addr, want);
-				if (rc)
-					return rc;
-			}
+		if (local || addr) {
+			int rc = add_addr(l, &m, local ? local : addr, want);
+			if (rc)
+				return rc;
 		}
-		size_t step = NLMSG_ALIGN(h.nlmsg_len);
-		if (step >= len)
-			break;
-		p += step;
-		len -= step;
 	}
-	return 0;
+	return it.err;
 }
 
 void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n)
@@ -121,7 +111,7 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 	req.nlh.nlmsg_seq = 1;
 	req.m.ifa_family = AF_UNSPEC;
 	struct addr_list l = {0};
-	int rc = nl_dump(fd, &req, req.nlh.nlmsg_len, addrs_batch, &l);
+	int rc = nl_dump(fd, "addrs", &req, req.nlh.nlmsg_len, addrs_batch, &l);
 	close(fd);
 	if (rc < 0) {
 		platform_ifaddrs_free(l.a, l.n);
@@ -131,13 +121,13 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 	for (size_t i = 0; i < l.n; i++) {
 		for (size_t j = 0; j < i && !l.a[i].ifname; j++)
 			if (l.a[j].ifindex == l.a[i].ifindex && l.a[j].ifname &&
-			    !(l.a[i].ifname = strdup(l.a[j].ifname))) {
+			    !(l.a[i].ifname = str_dup(l.a[j].ifname))) {
 				platform_ifaddrs_free(l.a, l.n);
 				return -ENOMEM;
 			}
 		char name[IF_NAMESIZE];
 		if (!l.a[i].ifname && if_indextoname(l.a[i].ifindex, name) &&
-		    !(l.a[i].ifname = strdup(name))) {
+		    !(l.a[i].ifname = str_dup(name))) {
 			platform_ifaddrs_free(l.a, l.n);
 			return -ENOMEM;
 		}
@@ -149,16 +139,22 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 
 int platform_ephemeral_range(uint16_t *lo, uint16_t *hi)
 {
-	FILE *fp = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
-	if (!fp)
+	int dirfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
 		return -errno;
-	unsigned a, b;
-	int got = fscanf(fp, "%u %u", &a, &b);
-	fclose(fp);
-	if (got != 2 || a > 65535 || b > 65535 || a > b)
+	struct buf b = {0};
+	int rc = read_file_at(dirfd, "sys/net/ipv4/ip_local_port_range", &b, 256, 0, NULL);
+	close(dirfd);
+	unsigned a = 0, z = 0;
+	if (!rc && sscanf(b.data, "%u %u", &a, &z) != 2)
+		rc = -EBADMSG;
+	buf_free(&b);
+	if (rc)
+		return rc;
+	if (a > 65535 || z > 65535 || a > z)
 		return -EBADMSG;
 	*lo = (uint16_t)a;
-	*hi = (uint16_t)b;
+	*hi = (uint16_t)z;
 	return 0;
 }
 
@@ -167,15 +163,20 @@ int platform_exe_check(int pid, const char *exe, struct ps_exe_check *out)
 	memset(out, 0, sizeof *out);
 	static const char suffix[] = " (deleted)";
 	size_t n = strlen(exe), sl = sizeof suffix - 1;
-	char *path = strdup(exe);
+	char *path = str_dup(exe);
 	if (!path)
 		return -ENOMEM;
 	if (n > sl && strcmp(exe + n - sl, suffix) == 0) {
 		out->deleted = true;
 		path[n - sl] = '\0';
 	}
-	char proc[48];
-	snprintf(proc, sizeof proc, "/proc/%d/exe", pid);
+	char rel[32];
+	snprintf(rel, sizeof rel, "%d/exe", pid);
+	char *proc = roots_join(roots_get()->proc, rel);
+	if (!proc) {
+		free(path);
+		return -ENOMEM;
+	}
 	struct stat running, now;
 	int rc = 0;
 	if (stat(proc, &running) < 0)
@@ -183,6 +184,7 @@ int platform_exe_check(int pid, const char *exe, struct ps_exe_check *out)
 	else if (!out->deleted && stat(path, &now) == 0 &&
 		 (now.st_dev != running.st_dev || now.st_ino != running.st_ino))
 		out->replaced = true;
+	free(proc);
 	char *slash = strrchr(path, '/');
 	if (slash) {
 		if (slash == path)

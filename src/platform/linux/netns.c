@@ -11,7 +11,10 @@
 
 #include "../../util/buf.h"
 #include "../platform.h"
+#include "../../util/readfile.h"
 #include "procparse.h"
+#include "roots.h"
+#include "../../util/str.h"
 
 struct ns {
 	uint64_t inode;
@@ -34,20 +37,11 @@ static void nslist_free(struct nslist *l)
 	free(l->v);
 }
 
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s);
-	char *d = malloc(n + 1);
-	if (d)
-		memcpy(d, s, n + 1);
-	return d;
-}
-
 static int nslist_add(struct nslist *l, uint64_t inode, const char *path, const char *name, int pid)
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (l->v[i].inode == inode) {
-			if (name && !l->v[i].name && !(l->v[i].name = xstrdup(name)))
+			if (name && !l->v[i].name && !(l->v[i].name = str_dup(name)))
 				return -ENOMEM;
 			if (pid && !l->v[i].pid)
 				l->v[i].pid = pid;
@@ -65,8 +59,8 @@ static int nslist_add(struct nslist *l, uint64_t inode, const char *path, const 
 	memset(x, 0, sizeof *x);
 	x->inode = inode;
 	x->pid = pid;
-	x->path = xstrdup(path);
-	x->name = name ? xstrdup(name) : NULL;
+	x->path = str_dup(path);
+	x->name = name ? str_dup(name) : NULL;
 	if (!x->path || (name && !x->name)) {
 		free(x->path);
 		free(x->name);
@@ -79,35 +73,46 @@ static int nslist_add(struct nslist *l, uint64_t inode, const char *path, const 
 /* Named namespaces first (so they keep their name), then one stat per process. */
 static int enumerate(struct nslist *l)
 {
-	char path[300];
+	const struct platform_roots *r = roots_get();
+	struct buf path = {0};
 	int rc = 0;
-	DIR *d = opendir("/run/netns");
+	char *netns = roots_join(r->run, "netns");
+	if (!netns)
+		return -ENOMEM;
+	DIR *d = opendir(netns);
 	struct dirent *de;
+	struct stat dir;
+	if (d && stat(netns, &dir) != 0) {
+		closedir(d);
+		d = NULL;
+	}
 	while (!rc && d && (de = readdir(d))) {
 		struct stat st;
-		if (de->d_name[0] == '.' || strlen(de->d_name) > 255)
+		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof path, "/run/netns/%s", de->d_name);
+		buf_clear(&path);
 		/* a name whose bind mount is gone is a plain file of /run's own fs: skip it */
-		struct stat dir;
-		if (stat(path, &st) == 0 && stat("/run/netns", &dir) == 0 && dir.st_dev != st.st_dev)
-			rc = nslist_add(l, (uint64_t)st.st_ino, path, de->d_name, 0);
+		if (!(rc = buf_printf(&path, "%s/%s", netns, de->d_name)) && stat(path.data, &st) == 0 &&
+		    dir.st_dev != st.st_dev)
+			rc = nslist_add(l, (uint64_t)st.st_ino, path.data, de->d_name, 0);
 	}
 	if (d)
 		closedir(d);
-	d = opendir("/proc");
+	free(netns);
+	d = rc ? NULL : opendir(r->proc);
 	while (!rc && d && (de = readdir(d))) {
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
-		if (*end || pid <= 0)
+		if (*end || pid <= 0 || pid > 0x7fffffff)
 			continue;
 		struct stat st;
-		snprintf(path, sizeof path, "/proc/%ld/ns/net", pid);
-		if (stat(path, &st) == 0)
-			rc = nslist_add(l, (uint64_t)st.st_ino, path, NULL, (int)pid);
+		buf_clear(&path);
+		if (!(rc = buf_printf(&path, "%s/%ld/ns/net", r->proc, pid)) && stat(path.data, &st) == 0)
+			rc = nslist_add(l, (uint64_t)st.st_ino, path.data, NULL, (int)pid);
 	}
 	if (d)
 		closedir(d);
+	buf_free(&path);
 	return rc;
 }
 
@@ -133,31 +138,23 @@ static int dump_in(const struct ns *ns, int self, struct ps_snapshot *tmp, const
 	return rc;
 }
 
+/* The cgroup of process `pid` into *out (left NULL when unreadable). 0 or -ENOMEM. */
 static int read_cgroup(int pid, char **out)
 {
-	char path[48];
-	snprintf(path, sizeof path, "/proc/%d/cgroup", pid);
-	FILE *fp = fopen(path, "re");
-	if (!fp)
+	char rel[48];
+	snprintf(rel, sizeof rel, "%d/cgroup", pid);
+	int dirfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
 		return 0;
 	struct buf b = {0};
-	char chunk[4096];
-	size_t n;
-	int rc = 0;
-	while (!rc && (n = fread(chunk, 1, sizeof chunk, fp)) > 0 && b.len < 65536)
-		rc = buf_append(&b, chunk, n);
-	fclose(fp);
+	bool cut;
+	int rc = read_file_at(dirfd, rel, &b, 64 * 1024, 0, &cut);
+	close(dirfd);
 	size_t len;
-	const char *cg = rc ? NULL : proc_parse_cgroup(b.data ? b.data : "", b.len, &len);
-	if (cg) {
-		*out = malloc(len + 1);
-		if (*out) {
-			memcpy(*out, cg, len);
-			(*out)[len] = '\0';
-		} else {
-			rc = -ENOMEM;
-		}
-	}
+	const char *cg = rc ? NULL : proc_parse_cgroup(b.data, b.len, &len);
+	rc = rc == -ENOMEM ? rc : 0;
+	if (cg && !(*out = str_dup_n(cg, len)))
+		rc = -ENOMEM;
 	buf_free(&b);
 	return rc;
 }
@@ -177,7 +174,7 @@ static int record(struct ps_snapshot *snap, const struct nslist *l)
 		struct ps_netns *x = &snap->nets[snap->nnets++];
 		x->inode = l->v[i].inode;
 		x->pid = l->v[i].pid;
-		if (l->v[i].name && !(x->name = xstrdup(l->v[i].name)))
+		if (l->v[i].name && !(x->name = str_dup(l->v[i].name)))
 			return -ENOMEM;
 		if (!x->name && x->pid) {
 			int rc = read_cgroup(x->pid, &x->cgroup);

@@ -1,5 +1,6 @@
 /* sdbus.c — .socket units of systemd's listening sockets, read over D-Bus (only with -DHAVE_SDBUS). */
 #include "sdbus.h"
+#include "../../util/str.h"
 
 #include <errno.h>
 
@@ -18,11 +19,6 @@ static void listens_free(struct listen *l, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(l[i].unit), free(l[i].trigger), free(l[i].addr);
 	free(l);
-}
-
-static char *xstrdup(const char *s)
-{
-	return s ? strdup(s) : NULL;
 }
 
 /* Every (socket unit, triggered unit, listen address) systemd knows. 0, -ENOMEM or -errno from sd-bus. */
@@ -57,7 +53,7 @@ static int list_listens(sd_bus *bus, struct listen **out, size_t *nout)
 				break;
 			}
 			l = nl;
-			l[n] = (struct listen){xstrdup(name), xstrdup(trig && trig[0] ? trig[0] : NULL), xstrdup(addr)};
+			l[n] = (struct listen){str_dup(name), str_dup(trig && trig[0] ? trig[0] : NULL), str_dup(addr)};
 			n++;
 		}
 		for (char **t = trig; t && *t; t++)
@@ -130,7 +126,7 @@ int sdbus_socket_units(struct ps_snapshot *snap)
 					break;
 				}
 				a->units = nu;
-				nu[a->nunits++] = (struct ps_actunit){k->inode, xstrdup(l[i].unit), xstrdup(l[i].trigger)};
+				nu[a->nunits++] = (struct ps_actunit){k->inode, str_dup(l[i].unit), str_dup(l[i].trigger)};
 				a->note = NULL;
 				break;
 			}

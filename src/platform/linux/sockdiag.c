@@ -9,6 +9,7 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -97,21 +98,15 @@ int sockdiag_parse_msg(const void *msg, size_t len, unsigned proto, struct ps_so
 	/* Attributes: INET_DIAG_SKV6ONLY (sent for listening and unconnected IPv6
 	 * sockets) tells whether a :: bind also takes IPv4; INET_DIAG_CGROUP_ID names
 	 * the cgroup the socket was created in (kernels with cgroup support). */
-	size_t at = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof d);
-	while (at + NLA_HDRLEN <= h.nlmsg_len) {
-		struct nlattr a;
-		memcpy(&a, (const char *)msg + at, sizeof a);
-		if (a.nla_len < NLA_HDRLEN || a.nla_len > h.nlmsg_len - at)
-			break;
-		if ((a.nla_type & NLA_TYPE_MASK) == INET_DIAG_SKV6ONLY && a.nla_len > NLA_HDRLEN) {
-			uint8_t v;
-			memcpy(&v, (const char *)msg + at + NLA_HDRLEN, 1);
-			if (d.idiag_family == AF_INET6)
-				k->v6only = v ? PS_V6ONLY_YES : PS_V6ONLY_NO;
-		}
-		if ((a.nla_type & NLA_TYPE_MASK) == INET_DIAG_CGROUP_ID && a.nla_len >= NLA_HDRLEN + 8)
-			memcpy(&k->cgroup_id, (const char *)msg + at + NLA_HDRLEN, 8);
-		at += NLA_ALIGN(a.nla_len);
+	struct nl_attrs it = nl_attrs_of(msg, h.nlmsg_len, sizeof d);
+	uint16_t type;
+	const char *data;
+	size_t n;
+	while (nl_attrs_next(&it, &type, &data, &n)) {
+		if (type == INET_DIAG_SKV6ONLY && n >= 1 && d.idiag_family == AF_INET6)
+			k->v6only = data[0] ? PS_V6ONLY_YES : PS_V6ONLY_NO;
+		if (type == INET_DIAG_CGROUP_ID && n >= 8)
+			memcpy(&k->cgroup_id, data, 8);
 	}
 	return 0;
 }
@@ -119,27 +114,13 @@ int sockdiag_parse_msg(const void *msg, size_t len, unsigned proto, struct ps_so
 int sockdiag_parse_batch(const void *buf, size_t len, unsigned proto, const struct ps_filter *f,
 			 struct ps_snapshot *snap)
 {
-	const char *p = buf;
-	while (len > 0) {
-		struct nlmsghdr h;
-		if (len < NLMSG_HDRLEN)
-			return -EBADMSG; /* a truncated header, not "more to come" */
-		memcpy(&h, p, sizeof h);
-		if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len)
-			return -EBADMSG;
-		if (h.nlmsg_type == NLMSG_DONE) {
-			int err = 0;
-			if (h.nlmsg_len >= NLMSG_LENGTH(sizeof err))
-				memcpy(&err, p + NLMSG_HDRLEN, sizeof err);
-			return err < 0 ? err : 1;
-		}
-		if (h.nlmsg_type == NLMSG_ERROR) {
-			struct nlmsgerr e;
-			if (h.nlmsg_len < NLMSG_LENGTH(sizeof e.error))
-				return -EBADMSG;
-			memcpy(&e.error, p + NLMSG_HDRLEN, sizeof e.error);
-			return e.error < 0 ? e.error : -EBADMSG;
-		}
+	struct nl_msgs it = nl_msgs_of(buf, len);
+	struct nlmsghdr h;
+	const char *p;
+	while (nl_msgs_next(&it, &h, &p)) {
+		int st = nl_msg_status(&h, p);
+		if (st)
+			return st;
 		if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
 			struct ps_socket k;
 			int rc = sockdiag_parse_msg(p, h.nlmsg_len, proto, &k);
@@ -152,13 +133,8 @@ int sockdiag_parse_batch(const void *buf, size_t len, unsigned proto, const stru
 				*dst = k;
 			}
 		}
-		size_t step = NLMSG_ALIGN(h.nlmsg_len);
-		if (step >= len)
-			break;
-		p += step;
-		len -= step;
 	}
-	return 0;
+	return it.err;
 }
 
 struct dump_ctx {
@@ -200,5 +176,7 @@ int sockdiag_dump(int fd, unsigned family, unsigned proto, const struct ps_filte
 	req.r.idiag_states = f->states[proto];
 
 	struct dump_ctx ctx = {proto, f, snap};
-	return nl_dump(fd, &req, req.nlh.nlmsg_len, dump_batch, &ctx);
+	char name[32];
+	snprintf(name, sizeof name, "sockdiag-%s%d", proto == PS_TCP ? "tcp" : "udp", family == PS_INET ? 4 : 6);
+	return nl_dump(fd, name, &req, req.nlh.nlmsg_len, dump_batch, &ctx);
 }

@@ -11,6 +11,10 @@
 #include <unistd.h>
 
 #include "../platform.h"
+#include "../../util/buf.h"
+#include "../../util/readfile.h"
+#include "roots.h"
+#include "nldump.h"
 #include "sockdiag.h"
 
 #ifndef SOL_NETLINK
@@ -78,19 +82,15 @@ static int event_proto(uint32_t group, const char *msg, size_t len)
 		return PS_TCP;
 	if (group == SKNLGRP_INET_UDP_DESTROY || group == SKNLGRP_INET6_UDP_DESTROY)
 		return PS_UDP;
-	size_t at = NLMSG_LENGTH(sizeof(struct inet_diag_msg));
-	at = NLMSG_ALIGN(at);
-	while (at + NLA_HDRLEN <= len) {
-		struct nlattr a;
-		memcpy(&a, msg + at, sizeof a);
-		if (a.nla_len < NLA_HDRLEN || at + a.nla_len > len)
-			break;
-		if ((a.nla_type & NLA_TYPE_MASK) == INET_DIAG_PROTOCOL && a.nla_len >= NLA_HDRLEN + 1) {
-			uint8_t p = (uint8_t)msg[at + NLA_HDRLEN];
+	struct nl_attrs it = nl_attrs_of(msg, len, sizeof(struct inet_diag_msg));
+	uint16_t type;
+	const char *data;
+	size_t n;
+	while (nl_attrs_next(&it, &type, &data, &n))
+		if (type == INET_DIAG_PROTOCOL && n >= 1) {
+			uint8_t p = (uint8_t)data[0];
 			return p == IPPROTO_TCP ? PS_TCP : p == IPPROTO_UDP ? PS_UDP : -1;
 		}
-		at += NLA_ALIGN(a.nla_len);
-	}
 	return -1;
 }
 
@@ -125,13 +125,11 @@ long platform_sockevents_read(struct platform_sockevents *ev, struct ps_snapshot
 				memcpy(&pi, CMSG_DATA(c), sizeof pi);
 				group = pi.group;
 			}
-		const char *p = ev->buf;
-		size_t len = (size_t)n;
-		while (len >= NLMSG_HDRLEN) {
-			struct nlmsghdr h;
-			memcpy(&h, p, sizeof h);
-			if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len)
-				break;
+		/* a malformed notification costs the rest of its datagram only */
+		struct nl_msgs it = nl_msgs_of(ev->buf, (size_t)n);
+		struct nlmsghdr h;
+		const char *p;
+		while (nl_msgs_next(&it, &h, &p)) {
 			int proto = h.nlmsg_type == SOCK_DIAG_BY_FAMILY ? event_proto(group, p, h.nlmsg_len) : -1;
 			struct ps_socket k;
 			if (proto >= 0 && sockdiag_parse_msg(p, h.nlmsg_len, (unsigned)proto, &k) == 0) {
@@ -141,11 +139,6 @@ long platform_sockevents_read(struct platform_sockevents *ev, struct ps_snapshot
 				*dst = k;
 				added++;
 			}
-			size_t step = NLMSG_ALIGN(h.nlmsg_len);
-			if (step >= len)
-				break;
-			p += step;
-			len -= step;
 		}
 	}
 	return overrun ? -ENOBUFS : added;
@@ -163,17 +156,18 @@ void platform_sockevents_close(struct platform_sockevents *ev)
 int platform_boot_id(char **out)
 {
 	*out = NULL;
-	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	int dirfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
 		return -errno;
-	char b[64];
-	ssize_t n = read(fd, b, sizeof b - 1);
-	int e = n < 0 ? -errno : 0;
-	close(fd);
-	if (n <= 0)
-		return e ? e : -ENODATA;
-	b[n] = '\0';
-	b[strcspn(b, "\n")] = '\0';
-	*out = strdup(b);
-	return *out ? 0 : -ENOMEM;
+	struct buf b = {0};
+	int rc = read_file_at(dirfd, "sys/kernel/random/boot_id", &b, 256, 0, NULL);
+	close(dirfd);
+	if (!rc && !b.len)
+		rc = -ENODATA;
+	if (!rc) {
+		b.data[strcspn(b.data, "\n")] = '\0';
+		*out = buf_steal(&b);
+	}
+	buf_free(&b);
+	return rc;
 }

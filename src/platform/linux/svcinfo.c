@@ -12,7 +12,9 @@
 #include "../../util/readfile.h"
 #include "../platform.h"
 #include "procparse.h"
+#include "roots.h"
 #include "sdbus.h"
+#include "../../util/str.h"
 
 #define MAX_DEPTH 64
 #define SMALL_LIMIT (64 * 1024)
@@ -33,41 +35,11 @@ struct anc_cache {
 	struct buf b;
 };
 
-static char *dup_mem(const char *p, size_t n)
-{
-	char *s = malloc(n + 1);
-	if (s) {
-		memcpy(s, p, n);
-		s[n] = '\0';
-	}
-	return s;
-}
-
 /* A /proc file, at most `limit` bytes: a longer one is cut, which is all these reads need. */
 static int read_at(int dirfd, const char *path, struct buf *b, size_t limit)
 {
 	bool cut;
 	return read_file_at(dirfd, path, b, limit, 0, &cut);
-}
-
-static char *read_link(int dirfd, const char *path)
-{
-	for (size_t size = 256; size <= 64 * 1024; size *= 4) {
-		char *b = malloc(size);
-		if (!b)
-			return NULL;
-		ssize_t n = readlinkat(dirfd, path, b, size);
-		if (n < 0) {
-			free(b);
-			return NULL;
-		}
-		if ((size_t)n < size) {
-			b[n] = '\0';
-			return b;
-		}
-		free(b);
-	}
-	return NULL;
 }
 
 static const char *base_name(const char *p)
@@ -142,13 +114,13 @@ static struct anc *anc_get(struct anc_cache *c, int pid, int *err)
 		a->ok = true;
 	snprintf(path, sizeof path, "%d/exe", pid);
 	if (a->ok)
-		a->exe = read_link(c->procfd, path);
+		(void)read_link_at(c->procfd, path, &a->exe); /* NULL when unreadable */
 	snprintf(path, sizeof path, "%d/cgroup", pid);
 	if (a->ok && read_at(c->procfd, path, &c->b, SMALL_LIMIT) == 0) {
 		size_t n;
 		const char *cg = proc_parse_cgroup(c->b.data, c->b.len, &n);
 		if (cg)
-			a->cgroup = dup_mem(cg, n);
+			a->cgroup = str_dup_n(cg, n);
 	}
 	if (a->ok)
 		a->kind = supervisor_kind(c, a);
@@ -174,8 +146,8 @@ static int add_ancestor(struct ps_proc *p, const struct anc *a)
 	p->ancestry = na;
 	struct ps_ancestor *x = &na[p->nancestry++];
 	x->pid = a->pid;
-	x->name = a->name ? dup_mem(a->name, strlen(a->name)) : NULL;
-	x->exe = a->exe ? dup_mem(a->exe, strlen(a->exe)) : NULL;
+	x->name = a->name ? str_dup(a->name) : NULL;
+	x->exe = a->exe ? str_dup(a->exe) : NULL;
 	if ((a->name && !x->name) || (a->exe && !x->exe))
 		return -ENOMEM;
 	return 0;
@@ -253,7 +225,7 @@ static char *fdname(const char *names, long i)
 		const char *colon = strchr(s, ':');
 		size_t n = colon ? (size_t)(colon - s) : strlen(s);
 		if (i == 0)
-			return n ? dup_mem(s, n) : NULL;
+			return n ? str_dup_n(s, n) : NULL;
 		s = colon ? colon + 1 : NULL;
 	}
 	return NULL;
@@ -314,7 +286,7 @@ static int activation_one(struct anc_cache *c, struct ps_snapshot *snap, size_t 
 		ei->nfds = env_num(env_get(c->b.data, c->b.len, "LISTEN_FDS"));
 		ei->lpid = env_num(env_get(c->b.data, c->b.len, "LISTEN_PID"));
 		const char *names = env_get(c->b.data, c->b.len, "LISTEN_FDNAMES");
-		if (names && !(ei->names = dup_mem(names, strlen(names))))
+		if (names && !(ei->names = str_dup(names)))
 			return -ENOMEM;
 	}
 	if (ei->nfds <= 0 || fd >= 3 + ei->nfds)
@@ -345,10 +317,10 @@ static int activation_one(struct anc_cache *c, struct ps_snapshot *snap, size_t 
 /* The cgroup2 mount point, from /proc/self/mountinfo (hybrid layouts mount it at .../unified). */
 static char *cgroup2_mount(struct buf *b)
 {
-	int fd = open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	int rc = read_at(fd, "mountinfo", b, 4 * 1024 * 1024);
+	int rc = read_at(fd, "self/mountinfo", b, 4 * 1024 * 1024);
 	close(fd);
 	if (rc)
 		return NULL;
@@ -369,6 +341,12 @@ static char *cgroup2_mount(struct buf *b)
 			if (end) {
 				/* undo the octal escapes (\040) mountinfo uses for spaces */
 				struct buf out = {0};
+				const char *sys = roots_get()->sys;
+				if (strcmp(sys, "/sys") != 0 && strncmp(f, "/sys/", 5) == 0) {
+					if (buf_puts(&out, sys)) /* a moved /sys root moves the mount under it */
+						return NULL;
+					f += 4;
+				}
 				for (char *s = f; s < end; s++) {
 					if (*s == '\\' && end - s >= 4 && s[1] >= '0' && s[1] <= '3') {
 						if (buf_putc(&out, (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'))))
@@ -400,7 +378,7 @@ static int walk(struct cgwalk *w, int dirfd, int depth)
 		for (size_t i = 0; i < w->snap->nsockcgs; i++) {
 			struct ps_sockcg *c = &w->snap->sockcgs[i];
 			if (!c->path && c->id == (uint64_t)st.st_ino) {
-				if (!(c->path = dup_mem(w->path.len ? w->path.data : "/", w->path.len ? w->path.len : 1)))
+				if (!(c->path = str_dup_n(w->path.len ? w->path.data : "/", w->path.len ? w->path.len : 1)))
 					return -ENOMEM;
 				w->missing--;
 			}
@@ -478,18 +456,40 @@ static int socket_cgroups(struct ps_snapshot *snap, struct buf *b)
 	return rc;
 }
 
-int platform_services(struct ps_snapshot *snap)
+static int anc_cache_open(struct anc_cache *c)
 {
-	struct anc_cache c = {0};
-	c.procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (c.procfd < 0)
-		return -errno;
-	int rc = 0;
+	memset(c, 0, sizeof *c);
+	c->procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return c->procfd < 0 ? -errno : 0;
+}
+
+static void anc_cache_close(struct anc_cache *c)
+{
+	anc_cache_free(c);
+	close(c->procfd);
+}
+
+int platform_ancestry(struct ps_snapshot *snap)
+{
+	struct anc_cache c;
+	int rc = anc_cache_open(&c);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < snap->nprocs && !rc; i++) {
 		struct ps_proc *p = &snap->procs[i];
 		if (!p->vanished && !p->ancestry && p->ppid > 0)
 			rc = ancestry_one(&c, p);
 	}
+	anc_cache_close(&c);
+	return rc;
+}
+
+int platform_activation(struct ps_snapshot *snap)
+{
+	struct anc_cache c;
+	int rc = anc_cache_open(&c);
+	if (rc)
+		return rc;
 	struct envinfo *ei = snap->nprocs ? calloc(snap->nprocs, sizeof *ei) : NULL;
 	if (snap->nprocs && !ei)
 		rc = -ENOMEM;
@@ -507,9 +507,14 @@ int platform_services(struct ps_snapshot *snap)
 	free(ei);
 	if (!rc)
 		rc = sdbus_socket_units(snap);
-	if (!rc)
-		rc = socket_cgroups(snap, &c.b);
-	anc_cache_free(&c);
-	close(c.procfd);
+	anc_cache_close(&c);
+	return rc;
+}
+
+int platform_socket_cgroups(struct ps_snapshot *snap)
+{
+	struct buf b = {0};
+	int rc = socket_cgroups(snap, &b);
+	buf_free(&b);
 	return rc;
 }

@@ -1,7 +1,13 @@
-/* services_stub.c — namespaces, ancestry and socket activation are not supported on this platform. */
+/* services_stub.c — no namespaces, ancestry, activation, cgroups or units on this platform. */
 #include <errno.h>
 
 #include "../platform.h"
+
+const struct platform_caps *platform_caps(void)
+{
+	static const struct platform_caps caps = {.name = "stub"};
+	return &caps;
+}
 
 int platform_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter *f)
 {
@@ -14,7 +20,25 @@ int platform_netns_census(struct ps_snapshot *snap)
 	return 0;
 }
 
-int platform_services(struct ps_snapshot *snap)
+int platform_ancestry(struct ps_snapshot *snap)
+{
+	(void)snap;
+	return 0;
+}
+
+int platform_activation(struct ps_snapshot *snap)
+{
+	(void)snap;
+	return 0;
+}
+
+int platform_socket_cgroups(struct ps_snapshot *snap)
+{
+	(void)snap;
+	return 0;
+}
+
+int platform_units(struct ps_snapshot *snap)
 {
 	(void)snap;
 	return 0;

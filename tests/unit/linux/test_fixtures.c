@@ -1,0 +1,361 @@
+/* test_fixtures.c — the Linux backend end to end without root: recorded netlink replies and a /proc copy. */
+/*
+ * tests/fixtures/host1 was recorded by tests/fixtures/record.py from real sockets in a
+ * private namespace (its docstring lists what runs there). Every expected value below
+ * follows from that scenario or from the fixture's own files, never from a previous run.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../../src/core/pipeline.h"
+#include "../../../src/platform/linux/nldump.h"
+#include "../../../src/platform/linux/roots.h"
+#include "../../../src/platform/platform.h"
+#include "../../../src/util/buf.h"
+#include "../../../src/util/readfile.h"
+#include "../test.h"
+
+/* The fixture, relative to the directory the tests run from (the checkout, as make runs them). */
+#define HOST1 "tests/fixtures/host1"
+#define DOCKER_ID "3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f"
+
+static void use_host1(void)
+{
+	static const struct platform_roots r = {
+		.proc = HOST1 "/proc",
+		.sys = HOST1 "/sys",
+		.run = HOST1 "/run",
+		.docker = HOST1 "/docker",
+		.containers = HOST1 "/no-containers",
+		.dpkg_info = HOST1 "/no-dpkg",
+	};
+	roots_set(&r);
+	nl_replay_set(HOST1 "/nl");
+}
+
+static void use_real(void)
+{
+	roots_set(NULL);
+	nl_replay_set(NULL);
+}
+
+static int run_all(struct ps_snapshot *s, bool all_netns)
+{
+	struct ps_filter f;
+	filter_init(&f);
+	filter_all_states(&f);
+	f.all_netns = all_netns;
+	enum pipeline_stage st;
+	int rc = pipeline_run(&f, s, &st);
+	filter_free(&f);
+	return rc;
+}
+
+static const struct ps_socket *find(const struct ps_snapshot *s, unsigned proto, unsigned fam, unsigned lport,
+				    unsigned state)
+{
+	const struct ps_socket *hit = NULL;
+	for (size_t i = 0; i < s->nsocks; i++) {
+		const struct ps_socket *k = &s->socks[i];
+		if (k->proto == proto && k->local.addr.family == fam && k->local.port == lport && k->state == state) {
+			if (hit)
+				return NULL; /* the scenario has one of each */
+			hit = k;
+		}
+	}
+	return hit;
+}
+
+static const struct ps_proc *proc_of(const struct ps_snapshot *s, int pid)
+{
+	for (size_t i = 0; i < s->nprocs; i++)
+		if (s->procs[i].pid == pid)
+			return &s->procs[i];
+	return NULL;
+}
+
+/* The socket inode the fixture's fd link PID/fd/FD names. */
+static uint64_t fd_inode(int pid, int fd)
+{
+	char path[128], lnk[64];
+	snprintf(path, sizeof path, HOST1 "/proc/%d/fd/%d", pid, fd);
+	ssize_t n = readlink(path, lnk, sizeof lnk - 1);
+	if (n <= 0)
+		return 0;
+	lnk[n] = '\0';
+	unsigned long long v = 0;
+	return sscanf(lnk, "socket:[%llu]", &v) == 1 ? v : 0;
+}
+
+static bool owned_by(const struct ps_snapshot *s, const struct ps_socket *k, int pid, int fd)
+{
+	for (size_t j = 0; k && j < k->owner_count; j++)
+		if (snap_owner(s, k, j)->pid == pid && snap_owner(s, k, j)->fd == fd)
+			return true;
+	return false;
+}
+
+TEST(fixture_attribution)
+{
+	use_host1();
+	struct ps_snapshot s = {0};
+	CHECK_INT(run_all(&s, false), 0);
+	CHECK_STR(s.source, "netlink");
+	/* web: 8080 (one socket, shared with its child), 8443, 4100 + accepted; dns: two UDP; client: one */
+	CHECK_INT(s.nsocks, 7);
+	CHECK_INT(s.procs_scanned, 5); /* pids 1, 5, 6, 7, 8 */
+	CHECK_INT(s.procs_denied, 0);
+	const struct ps_socket *l8080 = find(&s, PS_TCP, PS_INET, 8080, PS_ST_LISTEN);
+	CHECK(l8080 && l8080->owner_count == 2 && owned_by(&s, l8080, 5, 3) && owned_by(&s, l8080, 6, 3));
+	CHECK(l8080 && l8080->inode == fd_inode(5, 3) && l8080->inode == fd_inode(6, 3));
+	const struct ps_socket *l8443 = find(&s, PS_TCP, PS_INET6, 8443, PS_ST_LISTEN);
+	CHECK(l8443 && l8443->owner_count == 1 && owned_by(&s, l8443, 5, 4) && l8443->v6only == PS_V6ONLY_YES);
+	const struct ps_socket *l4100 = find(&s, PS_TCP, PS_INET, 4100, PS_ST_LISTEN);
+	CHECK(l4100 && l4100->owner_count == 1 && owned_by(&s, l4100, 5, 5));
+	const struct ps_socket *acc = find(&s, PS_TCP, PS_INET, 4100, PS_ST_ESTABLISHED);
+	CHECK(acc && owned_by(&s, acc, 5, 6) && acc->inode == fd_inode(5, 6));
+	const struct ps_socket *cli = acc ? find(&s, PS_TCP, PS_INET, acc->remote.port, PS_ST_ESTABLISHED) : NULL;
+	CHECK(cli && cli->remote.port == 4100 && owned_by(&s, cli, 8, 3));
+	const struct ps_socket *u4 = find(&s, PS_UDP, PS_INET, 5353, PS_ST_CLOSE);
+	const struct ps_socket *u6 = find(&s, PS_UDP, PS_INET6, 5353, PS_ST_CLOSE);
+	CHECK(u4 && owned_by(&s, u4, 7, 3) && u4->uid == 65534);
+	CHECK(u6 && owned_by(&s, u6, 7, 4) && u6->uid == 65534);
+	for (size_t i = 0; i < s.nsocks; i++)
+		CHECK_INT(s.socks[i].owner_status, PS_OWN_OK);
+	snap_free(&s);
+	use_real();
+}
+
+TEST(fixture_process_details)
+{
+	use_host1();
+	struct ps_snapshot s = {0};
+	CHECK_INT(run_all(&s, false), 0);
+	const struct ps_proc *web = proc_of(&s, 5), *child = proc_of(&s, 6), *dns = proc_of(&s, 7);
+	CHECK(web && child && dns);
+	if (web && child && dns) {
+		CHECK_STR(web->name, "web");
+		CHECK_STR(web->exe, "/usr/local/bin/sockhold");
+		CHECK_INT(web->ppid, 1);
+		CHECK(web->have_uid && web->uid == 0);
+		static const char argv[] = "/usr/local/bin/sockhold\0name:web\0listen:0.0.0.0:8080\0fork\0"
+					   "listen:[::]:8443,v6only\0listen:127.0.0.1:4100,accept";
+		CHECK(web->cmdline_len == sizeof argv - 1 && memcmp(web->cmdline, argv, sizeof argv - 1) == 0);
+		CHECK(!web->cmdline_truncated);
+		/* btime of the fixture's stat plus field 22 of 5/stat in clock ticks */
+		struct buf b = {0};
+		long long btime = 0, ticks = 0;
+		CHECK_INT(read_file_at(AT_FDCWD, HOST1 "/proc/stat", &b, 4096, 0, NULL), 0);
+		CHECK(sscanf(b.data, "btime %lld", &btime) == 1);
+		CHECK_INT(read_file_at(AT_FDCWD, HOST1 "/proc/5/stat", &b, 4096, 0, NULL), 0);
+		const char *p = strrchr(b.data, ')');
+		CHECK(p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %lld",
+				  &ticks) == 1);
+		buf_free(&b);
+		CHECK_INT(web->start_time, btime + ticks / sysconf(_SC_CLK_TCK));
+		CHECK_INT(child->ppid, 5);
+		CHECK(dns->have_uid && dns->uid == 65534);
+		CHECK_STR(dns->name, "dns");
+		/* the parent chain: the child's parent web, then pid 1 (init of that namespace) */
+		CHECK_INT(child->nancestry, 2);
+		if (child->nancestry == 2) {
+			CHECK_INT(child->ancestry[0].pid, 5);
+			CHECK_STR(child->ancestry[1].name, "python3");
+		}
+		CHECK_STR(child->supervisor_kind, "init");
+		CHECK_INT(child->supervisor_pid, 1);
+	}
+	snap_free(&s);
+	use_real();
+}
+
+TEST(fixture_units_and_containers)
+{
+	use_host1();
+	struct ps_snapshot s = {0};
+	CHECK_INT(run_all(&s, false), 0);
+	const struct ps_proc *web = proc_of(&s, 5), *dns = proc_of(&s, 7), *cli = proc_of(&s, 8);
+	CHECK(web && dns && cli);
+	if (web && dns && cli) {
+		CHECK_STR(web->cgroup, "/system.slice/web.service");
+		CHECK_STR(web->unit, "web.service");
+		CHECK_STR(web->unit_type, "system");
+		CHECK_STR(web->slice, "system.slice");
+		CHECK(web->container == NULL);
+		CHECK_STR(dns->unit, "dns.service");
+		CHECK_STR(dns->unit_type, "user");
+		CHECK(dns->have_unit_uid && dns->unit_uid == 65534);
+		CHECK_STR(dns->slice, "app.slice");
+		CHECK_STR(cli->container, DOCKER_ID);
+		CHECK_STR(cli->container_runtime, "docker");
+		CHECK_STR(cli->container_name, "shop-db"); /* from the fixture's Docker state */
+	}
+	snap_free(&s);
+	use_real();
+}
+
+TEST(fixture_namespaces)
+{
+	use_host1();
+	struct stat own, blue, zero;
+	CHECK_INT(stat("/proc/self/ns/net", &own), 0);
+	CHECK_INT(stat("/dev/null", &blue), 0); /* run/netns/blue links there */
+	CHECK_INT(stat("/dev/zero", &zero), 0); /* pid 8's ns/net links there */
+
+	struct ps_snapshot s = {0};
+	CHECK_INT(pipeline_netns_census(&s), 0);
+	CHECK_INT(s.netns_other, 2);
+	CHECK_INT(s.netns_other_listening, 0); /* neither can be entered */
+	snap_free(&s);
+
+	memset(&s, 0, sizeof s);
+	CHECK_INT(run_all(&s, true), 0);
+	CHECK(s.all_netns);
+	CHECK(s.partial); /* the two others could not be entered */
+	CHECK_INT(s.nsocks, 7);
+	CHECK_INT(s.nnets, 3);
+	bool saw_own = false, saw_blue = false, saw_db = false;
+	for (size_t i = 0; i < s.nnets; i++) {
+		const struct ps_netns *x = &s.nets[i];
+		if (x->inode == (uint64_t)own.st_ino) {
+			saw_own = x->listeners == 5 && x->name == NULL; /* 8080, 8443, 4100, two UDP */
+		} else if (x->inode == (uint64_t)blue.st_ino) {
+			saw_blue = x->name && strcmp(x->name, "blue") == 0 && x->pid == 0;
+		} else if (x->inode == (uint64_t)zero.st_ino) {
+			/* no ip-netns name: named after the container its process runs in */
+			saw_db = x->pid == 8 && x->name && strcmp(x->name, "shop-db") == 0;
+		}
+	}
+	CHECK(saw_own);
+	CHECK(saw_blue);
+	CHECK(saw_db);
+	snap_free(&s);
+	use_real();
+}
+
+TEST(fixture_local_addrs_and_range)
+{
+	use_host1();
+	struct ps_ifaddr *a = NULL;
+	size_t n = 0;
+	CHECK_INT(platform_local_addrs(&a, &n), 0);
+	bool lo4 = false, lo6 = false;
+	for (size_t i = 0; i < n; i++) {
+		if (a[i].addr.family == PS_INET && a[i].addr.bytes[0] == 127 && a[i].addr.bytes[3] == 1)
+			lo4 = true;
+		if (a[i].addr.family == PS_INET6 && a[i].addr.bytes[15] == 1 && a[i].addr.bytes[0] == 0)
+			lo6 = true;
+	}
+	CHECK(lo4 && lo6); /* the recording namespace had lo up with 127.0.0.1 and ::1 */
+	platform_ifaddrs_free(a, n);
+	uint16_t lo = 0, hi = 0;
+	CHECK_INT(platform_ephemeral_range(&lo, &hi), 0);
+	CHECK(lo > 0 && lo < hi);
+	char *boot = NULL;
+	CHECK_INT(platform_boot_id(&boot), 0);
+	CHECK_STR(boot, "00000000-0000-4000-8000-000000000001");
+	free(boot);
+	use_real();
+}
+
+/* A recording cut short is an error, never a crash or a half-read datagram. */
+TEST(fixture_replay_truncated)
+{
+	char dir[] = "/tmp/ps-replay-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char path[128];
+	snprintf(path, sizeof path, "%s/sockdiag-tcp4.nl", dir);
+	struct buf b = {0};
+	CHECK_INT(read_file_at(AT_FDCWD, HOST1 "/nl/sockdiag-tcp4.nl", &b, 1 << 20, 0, NULL), 0);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0 && write(fd, b.data, b.len / 2) == (ssize_t)(b.len / 2));
+	close(fd);
+	buf_free(&b);
+	use_host1();
+	nl_replay_set(dir);
+	struct ps_snapshot s = {0};
+	struct ps_filter f;
+	filter_init(&f);
+	filter_all_states(&f);
+	f.families = PS_FAM_BIT(PS_INET);
+	f.protos = 1u << PS_TCP;
+	CHECK_INT(platform_collect(&s, &f), -EBADMSG);
+	filter_free(&f);
+	snap_free(&s);
+	use_real();
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Owners that collect already reported (as a platform with pid-carrying socket tables does) stand. */
+TEST(fixture_attribute_keeps_collected_owners)
+{
+	use_host1();
+	struct ps_snapshot s = {0};
+	struct ps_filter f;
+	filter_init(&f);
+	filter_all_states(&f);
+	CHECK_INT(platform_collect(&s, &f), 0);
+	long k8080 = -1;
+	for (size_t i = 0; i < s.nsocks; i++)
+		if (s.socks[i].local.port == 8080)
+			k8080 = (long)i;
+	CHECK(k8080 >= 0);
+	long p = snap_add_proc(&s, 4242);
+	CHECK(p >= 0);
+	if (k8080 >= 0 && p >= 0) {
+		CHECK_INT(snap_add_owner(&s, (uint32_t)k8080, (uint32_t)p, -1), 0);
+		CHECK_INT(platform_attribute(&s, &f), 0);
+		const struct ps_socket *l = find(&s, PS_TCP, PS_INET, 8080, PS_ST_LISTEN);
+		CHECK(l && l->owner_count == 1 && owned_by(&s, l, 4242, -1) && l->owner_status == PS_OWN_OK);
+		const struct ps_socket *u = find(&s, PS_UDP, PS_INET, 5353, PS_ST_CLOSE);
+		CHECK(u && owned_by(&s, u, 7, 3)); /* the rest is still found in /proc */
+		/* pid 5 holds 8443 as well: one record for it, not one per socket */
+		size_t fives = 0;
+		for (size_t i = 0; i < s.nprocs; i++)
+			fives += s.procs[i].pid == 5;
+		CHECK_INT(fives, 1);
+	}
+	filter_free(&f);
+	snap_free(&s);
+	use_real();
+}
+
+/*
+ * Races, from a copy of the fixture: pid 8 exits between the fd scan and its details (no
+ * stat: vanished), and nobody holds dns's UDP socket any more although a second dump still
+ * lists it (its fd link gone: a socket only the kernel holds now).
+ */
+TEST(fixture_vanished_and_kernel_held)
+{
+	char dir[] = "/tmp/ps-host1-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "cp -a " HOST1 "/proc '%s/proc' && rm '%s/proc/8/stat' '%s/proc/7/fd/3'", dir, dir,
+		 dir);
+	CHECK_INT(system(cmd), 0);
+	char proc[64];
+	snprintf(proc, sizeof proc, "%s/proc", dir);
+	struct platform_roots r = {.proc = proc, .run = HOST1 "/run", .docker = HOST1 "/docker"};
+	roots_set(&r);
+	nl_replay_set(HOST1 "/nl");
+	struct ps_snapshot s = {0};
+	CHECK_INT(run_all(&s, false), 0);
+	const struct ps_proc *cli = proc_of(&s, 8);
+	CHECK(cli && cli->vanished && cli->name == NULL);
+	const struct ps_socket *acc = find(&s, PS_TCP, PS_INET, 4100, PS_ST_ESTABLISHED);
+	const struct ps_socket *c = acc ? find(&s, PS_TCP, PS_INET, acc->remote.port, PS_ST_ESTABLISHED) : NULL;
+	CHECK(c && c->owner_status == PS_OWN_VANISHED);
+	const struct ps_socket *u4 = find(&s, PS_UDP, PS_INET, 5353, PS_ST_CLOSE);
+	CHECK(u4 && u4->owner_count == 0 && u4->owner_status == PS_OWN_KERNEL);
+	const struct ps_socket *u6 = find(&s, PS_UDP, PS_INET6, 5353, PS_ST_CLOSE);
+	CHECK(u6 && owned_by(&s, u6, 7, 4) && u6->owner_status == PS_OWN_OK);
+	snap_free(&s);
+	use_real();
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	CHECK_INT(system(cmd), 0);
+}
