@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "../core/pipeline.h"
-#include "../enrich/exposure.h"
+#include "../model/exposure.h"
 #include "../util/escape.h"
 #include "cli.h"
 #include "common.h"

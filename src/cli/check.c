@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../enrich/exposure.h"
+#include "../model/exposure.h"
 #include "../model/policy.h"
 #include "../output/prom.h"
 #include "../util/escape.h"

@@ -8,7 +8,7 @@
 
 #include "../model/model.h"
 #include "../platform/platform.h"
-#include "exposure.h"
+#include "../model/exposure.h"
 #include "packages.h"
 #include "registry.h"
 

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../enrich/exposure.h"
+#include "../model/exposure.h"
 #include "../util/escape.h"
 
 int prom_label_escape(struct buf *out, const char *s, size_t n)

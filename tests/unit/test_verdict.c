@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../src/enrich/exposure.h"
+#include "../../src/model/exposure.h"
 #include "../../src/enrich/packages.h"
 #include "../../src/enrich/registry.h"
 #include "../../src/enrich/verdict.h"
