@@ -9,11 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/pipeline.h"
 #include "../model/exposure.h"
 #include "../util/escape.h"
 #include "cli.h"
 #include "common.h"
+#include "knowledge.h"
 
 int json_string(struct buf *out, const char *s)
 {
@@ -247,15 +247,15 @@ bool cli_color_for(FILE *fp, int mode)
 	return isatty(fileno(fp));
 }
 
-int cli_collect(const struct ps_filter *filter, struct ps_snapshot *snap)
+int cli_collect(const struct cli_options *o, unsigned want, struct ps_snapshot *snap)
 {
-	enum pipeline_stage stage;
-	int rc = pipeline_run(filter, snap, &stage);
-	if (rc) {
-		fprintf(stderr, "portsleuth: %s: %s\n", pipeline_stage_text(stage), strerror(-rc));
-		return EXIT_FAILURE_;
-	}
-	return 0;
+	struct pipeline pipe;
+	int code = cli_pipeline_open(o, want, NULL, NULL, &pipe);
+	if (code >= 0)
+		return code;
+	code = cli_pipeline_run(&pipe, snap);
+	pipeline_close(&pipe);
+	return code;
 }
 
 /* Options of cli_parse_options that take a separate value (so "-p -o" keeps its value). */

@@ -47,8 +47,9 @@ int json_string(struct buf *out, const char *s);
  */
 int cli_load_snapshot(const char *path, const struct ps_filter *filter, struct snapfile *f);
 
-/* Run the query of `filter` on the live system into snap. 0, or an exit code after a message. */
-int cli_collect(const struct ps_filter *filter, struct ps_snapshot *snap);
+/* Run the query of o with the optional stages `want` (PIPE_*) into snap. 0, or an exit code after a message. */
+struct cli_options;
+int cli_collect(const struct cli_options *o, unsigned want, struct ps_snapshot *snap);
 
 /*
  * For subcommands where -o names an output file: a copy of argv with "-o X" and

@@ -345,7 +345,7 @@ static int run(struct cli_options *o, const struct check_opts *co)
 			goto done;
 		now = (struct diff_side){.snap = &target.snap, .exposure = target.exposure};
 	} else {
-		if ((code = cli_collect(&o->filter, &live)))
+		if ((code = cli_collect(o, 0, &live)))
 			goto done;
 		now = (struct diff_side){.snap = &live};
 	}

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "msg.h"
 
 /* "portsleuth: WHAT 'ARG': WHY" and a pointer to --help; arg and why may be NULL. */
 void cli_usage_error(const char *what, const char *arg, const char *why)
@@ -331,6 +332,8 @@ void cli_print_notes(const struct ps_snapshot *s)
 	if (nv)
 		fprintf(stderr, "portsleuth: %zu socket%s lost %s owner while we looked (the process exited).\n",
 			nv, nv == 1 ? "" : "s", nv == 1 ? "its" : "their");
+	for (size_t i = 0; i < s->nnotes; i++)
+		cli_err(s->notes[i].err, "%s; those details are left out", s->notes[i].stage);
 	cli_print_netns_notes(s);
 	if (s->source && strcmp(s->source, "netlink") != 0)
 		fprintf(stderr, "portsleuth: the kernel's sock_diag interface is missing%s; those sockets "

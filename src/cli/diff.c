@@ -120,7 +120,7 @@ static int run(struct cli_options *o)
 			goto done;
 		b = (struct diff_side){.snap = &after.snap, .exposure = after.exposure};
 	} else {
-		if ((code = cli_collect(&o->filter, &live)))
+		if ((code = cli_collect(o, 0, &live)))
 			goto done;
 		b = (struct diff_side){.snap = &live};
 	}

@@ -5,13 +5,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "../core/pipeline.h"
-#include "../enrich/users.h"
 #include "../output/verdict_out.h"
 #include "../util/escape.h"
 #include "cli.h"
 #include "common.h"
 #include "knowledge.h"
+#include "msg.h"
 
 static const char explain_usage[] =
 	"Usage: portsleuth explain PORT[/tcp|/udp] [--json] [-4|-6] [--ports-file FILE]\n"
@@ -44,15 +43,10 @@ static void put_list(FILE *fp, const char *list)
 			fputc(*p, fp);
 }
 
-static bool is_listener(const struct ps_socket *k)
-{
-	return k->state == PS_ST_LISTEN || (k->proto == PS_UDP && k->state == PS_ST_CLOSE);
-}
-
 static bool keep_local_port(const struct ps_snapshot *s, const struct ps_socket *k, const void *port)
 {
 	(void)s;
-	return k->local.port == *(const uint16_t *)port && is_listener(k);
+	return k->local.port == *(const uint16_t *)port && socket_is_listener(k);
 }
 
 /* The command that stops process p, into out. */
@@ -140,15 +134,14 @@ static void text_parents(FILE *fp, const struct ps_snapshot *snap, const struct 
 	fputc('\n', fp);
 }
 
-static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps_owner *o,
-		       struct cli_knowledge *k, struct users *users)
+static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps_owner *o)
 {
 	const struct ps_proc *p = &snap->procs[o->proc];
 	fprintf(fp, "  Held by pid %d (", p->pid);
 	put(fp, p->name ? p->name : "?");
 	fputc(')', fp);
 	if (p->have_uid) {
-		const char *u = users_name(users, p->uid);
+		const char *u = snap_user_name(snap, p->uid);
 		fputs(", user ", fp);
 		if (u)
 			put(fp, u);
@@ -158,21 +151,12 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 	fprintf(fp, ", file descriptor %d%s\n", o->fd, p->vanished ? " — the process has exited since" : "");
 	fputs("    program:  ", fp);
 	put(fp, p->exe ? p->exe : "(unreadable)");
-	if (p->exe) {
-		const char *pkg = NULL;
-		char *clean = strdup(p->exe);
-		char *del = clean ? strstr(clean, " (deleted)") : NULL;
-		if (del && del[10] == '\0')
-			*del = '\0';
-		enum pkg_status st = clean ? pkgdb_status(k->pkg, clean, &pkg) : PKG_UNKNOWN;
-		if (st == PKG_OWNED) {
-			fputs(" (package ", fp);
-			put(fp, pkg);
-			fputc(')', fp);
-		} else if (st == PKG_UNOWNED) {
-			fputs(" (from no installed package)", fp);
-		}
-		free(clean);
+	if (p->exe && p->pkg == PKG_OWNED) {
+		fputs(" (package ", fp);
+		put(fp, p->pkg_name ? p->pkg_name : "?");
+		fputc(')', fp);
+	} else if (p->exe && p->pkg == PKG_UNOWNED) {
+		fputs(" (from no installed package)", fp);
 	}
 	fputc('\n', fp);
 	if (p->cmdline) {
@@ -216,12 +200,12 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 	buf_free(&b);
 }
 
-static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i, struct cli_knowledge *k,
-			struct users *users)
+static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 {
 	const struct ps_socket *sk = &snap->socks[i];
-	struct sock_verdict tmp;
-	const struct sock_verdict *v = verdict_get(&k->v, snap, i, &tmp);
+	const struct sock_verdict *v = verdict_of(snap, sk);
+	if (!v)
+		return;
 	char a[64];
 	addr_format(&sk->local.addr, a, sizeof a);
 	fprintf(fp, "\n%s%s %s%s%s:%u %s\n", proto_name(sk->proto), sk->local.addr.family == PS_INET6 ? "6" : "",
@@ -247,7 +231,7 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i, stru
 		if ((long)o->proc == last)
 			continue;
 		last = (long)o->proc;
-		text_owner(fp, snap, o, k, users);
+		text_owner(fp, snap, o);
 	}
 	if (!v->findings.n) {
 		fputs("  Findings: none\n", fp);
@@ -267,7 +251,7 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i, stru
 }
 
 static int json_explain(FILE *fp, const struct render_ctx *ctx, uint16_t port, int proto,
-			struct cli_knowledge *k)
+			const struct registry *reg)
 {
 	const struct ps_snapshot *snap = ctx->snap;
 	struct buf b = {0};
@@ -281,7 +265,7 @@ static int json_explain(FILE *fp, const struct render_ctx *ctx, uint16_t port, i
 		if (proto >= 0 && (unsigned)proto != pr)
 			continue;
 		struct port_info info;
-		bool known = registry_lookup(&k->reg, port, pr, &info);
+		bool known = registry_lookup(reg, port, pr, &info);
 		if (!known)
 			continue;
 		if (!first)
@@ -317,7 +301,7 @@ static int json_explain(FILE *fp, const struct render_ctx *ctx, uint16_t port, i
 	if (!rc)
 		rc = buf_puts(&b, "]");
 	if (!rc)
-		rc = json_verdict_summary(&b, ctx);
+		rc = json_verdict_summary(&b, snap);
 	if (!rc)
 		rc = buf_puts(&b, "}\n");
 	if (!rc)
@@ -350,29 +334,24 @@ int cmd_explain(int argc, char **argv)
 	}
 
 	struct ps_snapshot snap = {0};
-	struct cli_knowledge know = {0};
-	struct users *users = users_new();
-	enum pipeline_stage stage;
-	code = EXIT_FAILURE_;
-	int rc = pipeline_run(&o.filter, &snap, &stage);
-	if (rc) {
-		fprintf(stderr, "portsleuth: %s: %s\n", pipeline_stage_text(stage), strerror(-rc));
-		goto out;
+	struct pipeline pipe;
+	int rc = 0;
+	if ((code = cli_pipeline_open(&o, PIPE_JUDGE | PIPE_USERS, keep_local_port, &port, &pipe)) >= 0) {
+		cli_options_free(&o);
+		return code;
 	}
-	if ((rc = snap_retain(&snap, keep_local_port, &port)))
+	if ((code = cli_pipeline_run(&pipe, &snap)))
 		goto out;
-	if ((code = cli_knowledge_load(&o, &know)) >= 0 || (code = cli_knowledge_judge(&know, &snap)))
-		goto out;
-	struct render_ctx ctx = {.snap = &snap, .users = users, .verdicts = &know.v};
+	struct render_ctx ctx = {.snap = &snap};
 	if (o.format == FMT_JSON) {
-		rc = json_explain(stdout, &ctx, port, proto, &know);
+		rc = json_explain(stdout, &ctx, port, proto, &pipe.reg);
 	} else {
 		bool any = false;
 		for (unsigned pr = 0; pr < PS_PROTO_COUNT; pr++) {
 			if (proto >= 0 && (unsigned)proto != pr)
 				continue;
 			struct port_info info;
-			bool known = registry_lookup(&know.reg, port, pr, &info);
+			bool known = registry_lookup(&pipe.reg, port, pr, &info);
 			bool held = false;
 			for (size_t i = 0; i < snap.nsocks; i++)
 				held = held || snap.socks[i].proto == pr;
@@ -386,14 +365,14 @@ int cmd_explain(int argc, char **argv)
 		if (!any)
 			printf("Port %u: no registry knows this number, and nothing listens on it now.\n", port);
 		for (size_t i = 0; i < snap.nsocks; i++)
-			text_socket(stdout, &snap, i, &know, users);
-		if (know.v.pkg_reason && snap.nsocks)
-			printf("\nPackage checks were not made: %s.\n", know.v.pkg_reason);
+			text_socket(stdout, &snap, i);
+		if (snap.pkg_reason && snap.nsocks)
+			printf("\nPackage checks were not made: %s.\n", snap.pkg_reason);
 	}
 	if (fflush(stdout) && !rc)
 		rc = -errno;
 	if (rc) {
-		fprintf(stderr, "portsleuth: cannot write output: %s\n", strerror(-rc));
+		cli_err(rc, "cannot write output");
 		code = EXIT_FAILURE_;
 		goto out;
 	}
@@ -401,10 +380,7 @@ int cmd_explain(int argc, char **argv)
 		cli_print_notes(&snap);
 	code = snap.nsocks ? EXIT_OK : EXIT_NOMATCH;
 out:
-	if (rc == -ENOMEM)
-		fprintf(stderr, "portsleuth: out of memory\n");
-	cli_knowledge_free(&know);
-	users_free(users);
+	pipeline_close(&pipe);
 	snap_free(&snap);
 	cli_options_free(&o);
 	return code;

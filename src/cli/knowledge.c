@@ -1,83 +1,49 @@
-/* knowledge.c — registry and package database setup shared by the list and explain commands. */
+/* knowledge.c — the CLI side of the pipeline: open it for the options, report what it could not read. */
 #include "knowledge.h"
 
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "../util/buf.h"
-#include "../util/escape.h"
 #include "cli.h"
+#include "msg.h"
 
-/* Paths come from the user's environment and files: never print their bytes raw. */
-static void print_escaped(const char *s)
+int cli_pipeline_open(const struct cli_options *o, unsigned want,
+		      bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
+		      const void *keep_ctx, struct pipeline *p)
 {
-	struct buf b = {0};
-	if (esc_text(&b, s, strlen(s)) == 0 && b.data)
-		fputs(b.data, stderr);
-	buf_free(&b);
-}
-
-int cli_knowledge_load(const struct cli_options *o, struct cli_knowledge *k)
-{
-	memset(k, 0, sizeof *k);
-	struct registry_paths paths;
-	char home[4096];
-	registry_default_paths(&paths, o->ports_file, o->services_file, home, sizeof home);
-	int rc = registry_load(&k->reg, &paths);
+	struct pipeline_config c = {.filter = &o->filter, .want = want, .ports_file = o->ports_file,
+				    .services_file = o->services_file, .keep = keep, .keep_ctx = keep_ctx};
+	int rc = pipeline_open(p, &c);
+	int code = -1;
 	if (rc == -ENOMEM) {
-		fprintf(stderr, "portsleuth: out of memory\n");
-		return EXIT_FAILURE_;
+		cli_msg("out of memory");
+		code = EXIT_FAILURE_;
+	} else if (rc) {
+		cli_err(rc, "cannot read %s", o->ports_file);
+		code = EXIT_USAGE;
+	} else if ((want & PIPE_JUDGE) && o->services_file && !p->reg.have_etc) {
+		cli_msg("cannot read %s", o->services_file);
+		code = EXIT_USAGE;
 	}
-	if (rc) {
-		fprintf(stderr, "portsleuth: cannot read ");
-		print_escaped(o->ports_file);
-		fprintf(stderr, ": %s\n", strerror(-rc));
-		return EXIT_USAGE;
-	}
-	if (o->services_file && !k->reg.have_etc) {
-		fprintf(stderr, "portsleuth: cannot read ");
-		print_escaped(o->services_file);
-		fprintf(stderr, "\n");
-		return EXIT_USAGE;
-	}
-	for (size_t i = 0; i < k->reg.nwarnings; i++) {
-		const struct reg_warning *w = &k->reg.warnings[i];
-		fprintf(stderr, "portsleuth: ");
-		print_escaped(w->path);
+	for (size_t i = 0; code < 0 && i < p->reg.nwarnings; i++) {
+		const struct reg_warning *w = &p->reg.warnings[i];
 		if (w->user_file)
-			fprintf(stderr, ":%zu: skipped malformed line (%s)\n", w->line, w->why);
+			cli_msg("%s:%zu: skipped malformed line (%s)", w->path, w->line, w->why);
 		else /* services-format files: a count and the first bad line */
-			fprintf(stderr, ": skipped %zu malformed line%s (first: line %zu)\n", w->more + 1,
+			cli_msg("%s: skipped %zu malformed line%s (first: line %zu)", w->path, w->more + 1,
 				w->more ? "s" : "", w->line);
 	}
-	const char *infodir = getenv("PORTSLEUTH_DPKG_INFO"); /* for tests: another dpkg database */
-	if (!(k->pkg = pkgdb_new(infodir && *infodir ? infodir : "/var/lib/dpkg/info"))) {
-		fprintf(stderr, "portsleuth: out of memory\n");
-		return EXIT_FAILURE_;
-	}
-	return -1;
+	if (code >= 0)
+		pipeline_close(p);
+	return code;
 }
 
-int cli_knowledge_judge(struct cli_knowledge *k, const struct ps_snapshot *snap)
+int cli_pipeline_run(struct pipeline *p, struct ps_snapshot *snap)
 {
-	if (k->judged)
-		verdicts_free(&k->v);
-	k->judged = true;
-	int rc = verdicts_compute(snap, &k->reg, k->pkg, &k->v);
+	enum pipeline_stage stage = STAGE_COLLECT;
+	int rc = pipeline_run(p, snap, &stage);
 	if (rc) {
-		fprintf(stderr, "portsleuth: cannot judge the sockets: %s\n", strerror(-rc));
+		cli_err(rc, "%s", pipeline_stage_text(stage));
 		return EXIT_FAILURE_;
 	}
 	return 0;
-}
-
-void cli_knowledge_free(struct cli_knowledge *k)
-{
-	if (k->judged)
-		verdicts_free(&k->v);
-	registry_free(&k->reg);
-	pkgdb_free(k->pkg);
-	memset(k, 0, sizeof *k);
 }

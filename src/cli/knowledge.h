@@ -1,27 +1,21 @@
-/* knowledge.h — load the port registry and package database, judge a snapshot, print their warnings. */
+/* knowledge.h — open the pipeline for a command's options and run it, with the messages that go with it. */
 #ifndef PS_CLI_KNOWLEDGE_H
 #define PS_CLI_KNOWLEDGE_H
 
-#include "../enrich/verdict.h"
+#include "../core/pipeline.h"
 #include "common.h"
 
-struct cli_knowledge {
-	struct registry reg;
-	struct pkgdb *pkg;
-	struct verdicts v;
-	bool judged;
-};
-
 /*
- * Load the layered registry for the options in o (--ports-file, --services) and
- * prepare the package database; prints every skipped malformed line to stderr.
- * Returns -1 to go on, or an exit code (usage error, failure).
+ * Open p for the query and files of o with the optional stages `want` (PIPE_*)
+ * and the command's own filter `keep` (may be NULL). Prints why it cannot (an
+ * unreadable --ports-file or --services) and every skipped malformed line of the
+ * registry's files. Returns -1 to go on, or an exit code (p is then closed).
  */
-int cli_knowledge_load(const struct cli_options *o, struct cli_knowledge *k);
+int cli_pipeline_open(const struct cli_options *o, unsigned want,
+		      bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
+		      const void *keep_ctx, struct pipeline *p);
 
-/* (Re)judge the sockets of snap into k->v. 0, or an exit code on failure (message printed). */
-int cli_knowledge_judge(struct cli_knowledge *k, const struct ps_snapshot *snap);
-
-void cli_knowledge_free(struct cli_knowledge *k);
+/* Run p into snap. 0, or an exit code after a message naming the failed stage. */
+int cli_pipeline_run(struct pipeline *p, struct ps_snapshot *snap);
 
 #endif

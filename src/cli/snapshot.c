@@ -6,10 +6,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../enrich/users.h"
 #include "../output/prom.h"
 #include "../platform/platform.h"
 #include "changes.h"
+#include "knowledge.h"
 #include "cli.h"
 #include "common.h"
 
@@ -110,11 +110,10 @@ static int json_snapshot(struct buf *b, const struct render_ctx *ctx)
 static int run(struct cli_options *o, const struct snap_opts *so)
 {
 	struct ps_snapshot snap = {0};
-	struct users *users = users_new();
 	struct buf out = {0};
 	char host[256] = "", when[40];
 	char *boot = NULL;
-	int code = cli_collect(&o->filter, &snap);
+	int code = cli_collect(o, PIPE_JUDGE | PIPE_USERS, &snap);
 	if (code)
 		goto done;
 	code = EXIT_FAILURE_;
@@ -123,7 +122,7 @@ static int run(struct cli_options *o, const struct snap_opts *so)
 	platform_boot_id(&boot);
 	time_utc(when, sizeof when, false);
 	struct json_header h = {.host = host[0] ? host : NULL, .boot_id = boot, .time = when};
-	struct render_ctx ctx = {.snap = &snap, .users = users, .header = &h};
+	struct render_ctx ctx = {.snap = &snap, .header = &h};
 	int rc = so->prometheus ? prom_snapshot(&out, &snap) : json_snapshot(&out, &ctx);
 	if (rc) {
 		fprintf(stderr, "portsleuth: cannot build the snapshot: %s\n", strerror(-rc));
@@ -143,7 +142,6 @@ static int run(struct cli_options *o, const struct snap_opts *so)
 done:
 	buf_free(&out);
 	free(boot);
-	users_free(users);
 	snap_free(&snap);
 	return code;
 }

@@ -16,6 +16,7 @@
 #include "changes.h"
 #include "cli.h"
 #include "common.h"
+#include "knowledge.h"
 
 static const char usage[] =
 	"Usage: portsleuth watch [OPTIONS] [PORT]...\n"
@@ -322,10 +323,10 @@ static void on_destroyed(struct sink *k, struct prev_state *p, struct ps_snapsho
 }
 
 /* One poll: list, compare with the previous poll, emit, and make it the new previous. */
-static int poll_once(struct sink *k, struct prev_state *p, const struct ps_filter *f)
+static int poll_once(struct sink *k, struct prev_state *p, struct pipeline *pipe)
 {
 	struct ps_snapshot cur = {0};
-	int code = cli_collect(f, &cur);
+	int code = cli_pipeline_run(pipe, &cur);
 	if (code) {
 		snap_free(&cur);
 		return code;
@@ -367,6 +368,7 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 	struct prev_state p = {0};
 	struct platform_sockevents *ev = NULL;
 	struct ps_snapshot dead = {0};
+	struct pipeline pipe = {0};
 	int code = EXIT_FAILURE_;
 	k.color = !k.json && cli_color_for(stdout, o->color);
 	if (wo->log) {
@@ -389,9 +391,11 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 	struct sigaction ign = {.sa_handler = SIG_IGN};
 	sigaction(SIGPIPE, &ign, &old_pipe); /* a closed stdout is a write error, then a clean stop */
 
+	if ((code = cli_pipeline_open(o, 0, NULL, NULL, &pipe)) >= 0)
+		goto restore;
 	int everr = wo->poll_only ? -ECANCELED : platform_sockevents_open(&ev);
 	/* the first listing is the reference; only changes from it are printed */
-	if ((code = cli_collect(&o->filter, &p.snap)) || prev_index(&p)) {
+	if ((code = cli_pipeline_run(&pipe, &p.snap)) || prev_index(&p)) {
 		code = code ? code : EXIT_FAILURE_;
 		goto restore;
 	}
@@ -454,7 +458,7 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 			snap_free(&dead);
 		}
 		if (now_mono() >= next) {
-			if ((code = poll_once(&k, &p, &o->filter)))
+			if ((code = poll_once(&k, &p, &pipe)))
 				goto restore;
 			code = EXIT_FAILURE_;
 			polls++;
@@ -482,6 +486,7 @@ restore:
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 done:
+	pipeline_close(&pipe);
 	platform_sockevents_close(ev);
 	snap_free(&dead);
 	prev_free(&p);

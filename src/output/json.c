@@ -72,7 +72,7 @@ static int jprocess(struct buf *b, const struct render_ctx *ctx, const struct ps
 		rc = buf_printf(b, ",\"cmdline_truncated\":%s,\"user\":",
 				p->cmdline_truncated ? "true" : "false");
 	if (!rc)
-		rc = jstr_or_null(b, p->have_uid ? users_name(ctx->users, p->uid) : NULL);
+		rc = jstr_or_null(b, p->have_uid ? snap_user_name(ctx->snap, p->uid) : NULL);
 	if (!rc)
 		rc = p->have_uid ? buf_printf(b, ",\"uid\":%" PRIu32, p->uid) : buf_puts(b, ",\"uid\":null");
 	if (!rc)
@@ -160,7 +160,7 @@ static int jsocket(struct buf *b, const struct render_ctx *ctx, const struct ps_
 				   ",\"user\":",
 				k->recv_q, k->send_q, k->uid);
 	if (!rc)
-		rc = jstr_or_null(b, users_name(ctx->users, k->uid));
+		rc = jstr_or_null(b, snap_user_name(ctx->snap, k->uid));
 	if (!rc)
 		rc = buf_printf(b, ",\"inode\":%" PRIu64 ",\"netns\":%" PRIu64, k->inode, k->netns);
 	if (!rc)
@@ -177,7 +177,7 @@ static int jsocket(struct buf *b, const struct render_ctx *ctx, const struct ps_
 	if (!rc)
 		rc = buf_putc(b, ']');
 	if (!rc)
-		rc = json_socket_verdict(b, ctx, k); /* service, exposure, findings */
+		rc = json_socket_verdict(b, ctx->snap, k); /* service, exposure, findings */
 	return rc ? rc : buf_putc(b, '}');
 }
 
@@ -245,7 +245,7 @@ int render_json(FILE *fp, const struct render_ctx *ctx)
 	if (!rc)
 		rc = json_snapshot_services(&b, s); /* "namespaces" */
 	if (!rc)
-		rc = json_verdict_summary(&b, ctx); /* "packages", "sockets_by_worst_finding" */
+		rc = json_verdict_summary(&b, s); /* "packages", "sockets_by_worst_finding" */
 	if (!rc)
 		rc = buf_puts(&b, "}\n");
 	if (!rc)

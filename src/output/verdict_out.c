@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "../enrich/registry.h"
 #include "../util/escape.h"
 
 int json_str(struct buf *b, const char *s)
@@ -19,18 +20,11 @@ const char verdict_dynamic_text[] =
 	"a dynamic (ephemeral) port: programs get such numbers from the kernel or pick them freely, so "
 	"the number alone says nothing about the service";
 
-static const struct sock_verdict *verdict_of(const struct render_ctx *ctx, const struct ps_socket *k,
-					     struct sock_verdict *tmp)
+int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum col_id c, struct buf *out)
 {
-	return verdict_get(ctx->verdicts, ctx->snap, (size_t)(k - ctx->snap->socks), tmp);
-}
-
-int column_verdict(const struct render_ctx *ctx, const struct ps_socket *k, enum col_id c, struct buf *out)
-{
-	struct sock_verdict tmp;
-	const struct sock_verdict *v = verdict_of(ctx, k, &tmp);
+	const struct sock_verdict *v = verdict_of(s, k);
 	if (!v)
-		return 1;
+		return 0;
 	switch (c) {
 	case COL_SERVICE:
 		if (v->svc.name)
@@ -45,7 +39,7 @@ int column_verdict(const struct render_ctx *ctx, const struct ps_socket *k, enum
 			return buf_puts(out, finding_sev_name(v->findings.f[0].sev));
 		return buf_printf(out, "%s+%zu", finding_sev_name(v->findings.f[0].sev), v->findings.n - 1);
 	default:
-		return 1;
+		return 0;
 	}
 }
 
@@ -153,25 +147,24 @@ int json_verdict_keys(struct buf *b, const struct ps_socket *k, const struct soc
 	return rc ? rc : buf_putc(b, ']');
 }
 
-int json_socket_verdict(struct buf *b, const struct render_ctx *ctx, const struct ps_socket *k)
+int json_socket_verdict(struct buf *b, const struct ps_snapshot *s, const struct ps_socket *k)
 {
-	struct sock_verdict tmp;
-	const struct sock_verdict *v = verdict_of(ctx, k, &tmp);
+	const struct sock_verdict *v = verdict_of(s, k);
 	if (!v)
 		return 0;
 	int rc = buf_putc(b, ',');
 	return rc ? rc : json_verdict_keys(b, k, v);
 }
 
-int json_verdict_summary(struct buf *b, const struct render_ctx *ctx)
+int json_verdict_summary(struct buf *b, const struct ps_snapshot *s)
 {
-	const struct verdicts *v = ctx->verdicts;
+	const struct verdicts *v = s->verdicts;
 	if (!v)
 		return 0;
 	int rc = buf_printf(b, ",\"packages\":{\"database\":%s,\"reason\":",
-			    v->pkg_reason ? "null" : "\"dpkg\"");
+			    s->pkg_reason ? "null" : "\"dpkg\"");
 	if (!rc)
-		rc = json_str(b, v->pkg_reason);
+		rc = json_str(b, s->pkg_reason);
 	if (!rc)
 		rc = buf_printf(b, "},\"sockets_by_worst_finding\":{\"info\":%zu,\"notice\":%zu,\"warning\":%zu,\"alert\":%zu}",
 				v->count[SEV_INFO], v->count[SEV_NOTICE], v->count[SEV_WARNING], v->count[SEV_ALERT]);
