@@ -19,12 +19,12 @@ __attribute__((format(printf, 2, 0))) static void vmsg(int err, const char *fmt,
 	struct buf e = {0};
 	if (raw)
 		vsnprintf(raw, (size_t)n + 1, fmt, ap);
-	if (!raw || esc_text(&e, raw, (size_t)n) || !e.data)
+	if (!raw || esc_text(&e, raw, (size_t)n) || (n && !e.data))
 		fprintf(stderr, "portsleuth: out of memory\n");
 	else if (err)
-		fprintf(stderr, "portsleuth: %s: %s\n", e.data, strerror(-err));
+		fprintf(stderr, "portsleuth: %s: %s\n", e.data ? e.data : "", strerror(-err));
 	else
-		fprintf(stderr, "portsleuth: %s\n", e.data);
+		fprintf(stderr, "portsleuth: %s\n", e.data ? e.data : "");
 	buf_free(&e);
 	free(raw);
 }

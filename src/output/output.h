@@ -87,7 +87,8 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 int render_table(FILE *fp, const struct render_ctx *ctx);
 int render_csv(FILE *fp, const struct render_ctx *ctx);
 int render_json(FILE *fp, const struct render_ctx *ctx);
-/* One socket object of the --json document (as in "sockets"), appended to b. 0 or -ENOMEM. */
-int render_json_socket(struct buf *b, const struct render_ctx *ctx, const struct ps_socket *k);
+struct jw;
+/* One socket object of the --json document (as in "sockets"), written to w. */
+void render_json_socket(struct jw *w, const struct render_ctx *ctx, const struct ps_socket *k);
 
 #endif
