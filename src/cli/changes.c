@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "common.h"
-#include "knowledge.h"
+#include "pipe.h"
 #include "msg.h"
 
 int cli_load_snapshot(const char *path, const struct ps_filter *filter, struct snapfile *f)

@@ -5,7 +5,7 @@
 #include "../output/explain.h"
 #include "cli.h"
 #include "common.h"
-#include "knowledge.h"
+#include "pipe.h"
 #include "msg.h"
 
 static const char explain_usage[] =

@@ -6,7 +6,7 @@
 #include "../model/verdict.h"
 #include "cli.h"
 #include "common.h"
-#include "knowledge.h"
+#include "pipe.h"
 #include "msg.h"
 
 /* --findings keeps only the sockets with at least one finding. */

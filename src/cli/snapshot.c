@@ -10,7 +10,7 @@
 #include "../util/timefmt.h"
 #include "../platform/platform.h"
 #include "changes.h"
-#include "knowledge.h"
+#include "pipe.h"
 #include "msg.h"
 #include "cli.h"
 #include "common.h"

@@ -18,7 +18,7 @@
 #include "changes.h"
 #include "cli.h"
 #include "common.h"
-#include "knowledge.h"
+#include "pipe.h"
 #include "msg.h"
 
 static const char usage[] =

@@ -3,8 +3,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "../util/timefmt.h"
 #include "output.h"
 #include "columns_services.h"
 #include "verdict_out.h"
@@ -176,14 +176,8 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 	case COL_PPID:
 		return p && p->ppid >= 0 ? buf_printf(out, "%d", p->ppid) : 0;
 	case COL_START: {
-		if (!p || p->start_time < 0)
-			return 0;
-		time_t t = (time_t)p->start_time;
-		struct tm tm;
 		char b[32];
-		if (!gmtime_r(&t, &tm) || !strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm))
-			return 0;
-		return buf_puts(out, b);
+		return p && time_utc_text(p->start_time, false, b, sizeof b) ? buf_puts(out, b) : 0;
 	}
 	case COL_UNIT:
 		return column_unit(s, k, p, out);

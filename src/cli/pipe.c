@@ -1,5 +1,5 @@
-/* knowledge.c — the CLI side of the pipeline: open it for the options, report what it could not read. */
-#include "knowledge.h"
+/* pipe.c — the CLI side of the pipeline: open it for the options, report what it could not read. */
+#include "pipe.h"
 
 #include <errno.h>
 

@@ -1,6 +1,6 @@
-/* knowledge.h — open the pipeline for a command's options and run it, with the messages that go with it. */
-#ifndef PS_CLI_KNOWLEDGE_H
-#define PS_CLI_KNOWLEDGE_H
+/* pipe.h — open the pipeline for a command's options and run it, with the messages that go with it. */
+#ifndef PS_CLI_PIPE_H
+#define PS_CLI_PIPE_H
 
 #include "../core/pipeline.h"
 #include "common.h"
