@@ -84,8 +84,21 @@ static int run_owner_filter(struct pipeline *p, struct ps_snapshot *s)
 static int run_exposure(struct pipeline *p, struct ps_snapshot *s)
 {
 	(void)p;
-	s->addrs_err = platform_local_addrs(&s->addrs, &s->naddrs);
-	return s->addrs_err == -ENOMEM ? -ENOMEM : 0; /* otherwise: nothing is reachable now, and why */
+	struct ps_ifaddr *a = NULL;
+	size_t n = 0;
+	s->addrs_err = platform_local_addrs(&a, &n);
+	if (s->addrs_err)
+		return s->addrs_err == -ENOMEM ? -ENOMEM : 0; /* otherwise: nothing is reachable now, and why */
+	/* the model keeps its own copy: the platform's allocation is the platform's to free */
+	int rc = n && !(s->addrs = calloc(n, sizeof *s->addrs)) ? -ENOMEM : 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		s->addrs[i] = (struct ps_ifaddr){a[i].ifindex, NULL, a[i].addr};
+		if (a[i].ifname && !(s->addrs[i].ifname = strdup(a[i].ifname)))
+			rc = -ENOMEM;
+		s->naddrs = i + 1;
+	}
+	platform_ifaddrs_free(a, n);
+	return rc;
 }
 
 /* Per process: whether it holds a listener, the only sockets whose owners are judged. */
