@@ -326,8 +326,6 @@ void cli_print_notes(const struct ps_snapshot *s)
 	if (nv)
 		cli_msg("%zu socket%s lost %s owner while we looked (the process exited).",
 			nv, nv == 1 ? "" : "s", nv == 1 ? "its" : "their");
-	for (size_t i = 0; i < s->nnotes; i++)
-		cli_err(s->notes[i].err, "%s; those details are left out", s->notes[i].stage);
 	cli_print_netns_notes(s);
 	if (s->source && strcmp(s->source, "netlink") != 0)
 		cli_msg("the kernel's sock_diag interface is missing%s; those sockets were read from /proc/net "

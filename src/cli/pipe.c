@@ -2,6 +2,7 @@
 #include "pipe.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "cli.h"
 #include "msg.h"
@@ -45,5 +46,8 @@ int cli_pipeline_run(struct pipeline *p, struct ps_snapshot *snap)
 		cli_err(rc, "%s", pipeline_stage_text(stage));
 		return EXIT_FAILURE_;
 	}
+	/* stages that failed without stopping the rest: said whatever the output format */
+	for (size_t i = 0; i < snap->nnotes; i++)
+		cli_msg("%s (%s); those details are left out.", snap->notes[i].stage, strerror(-snap->notes[i].err));
 	return 0;
 }

@@ -15,7 +15,10 @@ int cli_pipeline_open(const struct cli_options *o, unsigned want,
 		      bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
 		      const void *keep_ctx, struct pipeline *p);
 
-/* Run p into snap. 0, or an exit code after a message naming the failed stage. */
+/*
+ * Run p into snap. 0 (with a note for each tolerant stage that failed), or an
+ * exit code after a message naming the failed stage.
+ */
 int cli_pipeline_run(struct pipeline *p, struct ps_snapshot *snap);
 
 #endif

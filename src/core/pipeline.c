@@ -269,6 +269,8 @@ int pipeline_run(struct pipeline *p, struct ps_snapshot *snap, enum pipeline_sta
 			continue;
 		if (!st->tolerant || rc == -ENOMEM)
 			return rc;
+		/* the rest goes on; what this stage would have filled stays empty, and the output says so */
+		snap->partial = true;
 		if (snap->nnotes < sizeof snap->notes / sizeof snap->notes[0])
 			snap->notes[snap->nnotes++] = (struct ps_stage_note){st->text, rc};
 	}

@@ -243,7 +243,7 @@ struct ps_snapshot {
 	struct verdicts *verdicts; /* service, exposure and findings (model/verdict.h); NULL: not judged */
 	struct ps_username *usernames; /* NULL with nusernames 0: user names were not looked up */
 	size_t nusernames;
-	struct ps_stage_note notes[4]; /* enrichers that failed (first few) */
+	struct ps_stage_note notes[4]; /* enrichers that failed (first few; partial is then set) */
 	size_t nnotes;
 };
 
