@@ -7,6 +7,7 @@
 
 #include "../model/exposure.h"
 #include "../util/escape.h"
+#include "output.h"
 
 int endpoint_text(struct buf *out, const struct ps_endpoint *e)
 {
@@ -97,16 +98,6 @@ int change_text(struct buf *out, const struct diff_change *c, const struct diff_
 	return rc;
 }
 
-static void jendpoint(struct jw *w, const char *key, const struct ps_endpoint *e)
-{
-	char a[64];
-	jw_key(w, key);
-	jw_obj(w);
-	jw_kstr(w, "addr", addr_format(&e->addr, a, sizeof a));
-	jw_kuint(w, "port", e->port);
-	jw_obj_end(w);
-}
-
 void change_side_json(struct jw *w, const struct diff_side *side, long i, uint8_t exposure, uint32_t nsocks)
 {
 	if (i < 0) {
@@ -116,7 +107,7 @@ void change_side_json(struct jw *w, const struct diff_side *side, long i, uint8_
 	const struct ps_snapshot *s = side->snap;
 	const struct ps_socket *k = &s->socks[i];
 	jw_obj(w);
-	jendpoint(w, "local", &k->local);
+	json_endpoint(w, "local", &k->local);
 	jw_kstr(w, "state", state_name(k->proto, k->state));
 	jw_kstr(w, "exposure", exposure_name(exposure));
 	jw_kuint(w, "sockets", nsocks);
@@ -145,8 +136,8 @@ void change_json(struct jw *w, const struct diff_change *c, const struct diff_si
 	jw_kstr(w, "proto", proto_name(k->proto));
 	jw_kstr(w, "family", k->local.addr.family == PS_INET6 ? "inet6" : "inet");
 	jw_kuint(w, "netns", k->netns);
-	jendpoint(w, "local", &k->local);
-	jendpoint(w, "remote", &k->remote);
+	json_endpoint(w, "local", &k->local);
+	json_endpoint(w, "remote", &k->remote);
 	jw_key(w, "before");
 	change_side_json(w, a, c->before, c->exp_before, c->nbefore);
 	jw_key(w, "after");
@@ -213,16 +204,8 @@ int render_diff_json(FILE *fp, const struct diff_result *r, const struct diff_si
 	}
 	jw_text(&w, "\n", 1);
 	jw_arr_end(&w);
-	jw_key(&w, "summary");
-	jw_obj(&w);
-	for (unsigned k = 0; k < DIFF__COUNT; k++)
-		jw_kuint(&w, diff_kind_name(k), r->count[k]);
-	jw_obj_end(&w);
-	jw_obj_end(&w);
-	jw_text(&w, "\n", 1);
-	int rc = jw_finish(&w);
-	jw_free(&w);
-	return rc;
+	jw_kcounts(&w, "summary", diff_kind_name, r->count, DIFF__COUNT);
+	return jw_end_document(&w);
 }
 
 int render_watch_event(struct buf *out, const struct watch_event *e, bool json, bool color)

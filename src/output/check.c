@@ -196,16 +196,8 @@ int render_check_json(FILE *fp, const struct check_baseline *bl, const struct po
 	}
 	jw_text(&w, "\n", 1);
 	jw_arr_end(&w);
-	jw_key(&w, "summary");
-	jw_obj(&w);
-	for (unsigned k = 0; k < POL__COUNT; k++)
-		jw_kuint(&w, policy_kind_name(k), rep->count[k]);
-	jw_obj_end(&w);
-	jw_obj_end(&w);
-	jw_text(&w, "\n", 1);
-	int rc = jw_finish(&w);
-	jw_free(&w);
-	return rc;
+	jw_kcounts(&w, "summary", policy_kind_name, rep->count, POL__COUNT);
+	return jw_end_document(&w);
 }
 
 static int report_prom(struct buf *b, const struct policy *pol, const struct policy_report *rep,

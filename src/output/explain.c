@@ -287,9 +287,5 @@ int render_explain_json(FILE *fp, const struct ps_snapshot *snap, const struct e
 	}
 	jw_arr_end(&w);
 	json_verdict_summary(&w, snap);
-	jw_obj_end(&w);
-	jw_text(&w, "\n", 1);
-	int rc = jw_finish(&w);
-	jw_free(&w);
-	return rc;
+	return jw_end_document(&w);
 }

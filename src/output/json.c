@@ -11,7 +11,7 @@
 
 #define JSON_SCHEMA 1
 
-static void jendpoint(struct jw *w, const char *key, const struct ps_endpoint *e)
+void json_endpoint(struct jw *w, const char *key, const struct ps_endpoint *e)
 {
 	char a[64];
 	jw_key(w, key);
@@ -108,8 +108,8 @@ static void jsocket(struct jw *w, const struct render_ctx *ctx, const struct ps_
 	jw_kstr(w, "proto", proto_name(k->proto));
 	jw_kstr(w, "family", k->local.addr.family == PS_INET6 ? "inet6" : "inet");
 	jw_kstr(w, "state", state_name(k->proto, k->state));
-	jendpoint(w, "local", &k->local);
-	jendpoint(w, "remote", &k->remote);
+	json_endpoint(w, "local", &k->local);
+	json_endpoint(w, "remote", &k->remote);
 	jw_kuint(w, "recv_q", k->recv_q);
 	jw_kuint(w, "send_q", k->send_q);
 	jw_kuint(w, "uid", k->uid);
@@ -181,10 +181,7 @@ int render_json(FILE *fp, const struct render_ctx *ctx)
 	jw_kbool(&w, "privileged", s->privileged);
 	json_snapshot_services(&w, s); /* "namespaces" */
 	json_verdict_summary(&w, s);   /* "packages", "sockets_by_worst_finding" */
-	jw_obj_end(&w);
-	jw_text(&w, "\n", 1);
-	int rc = jw_finish(&w);
-	jw_free(&w);
+	int rc = jw_end_document(&w);
 	for (size_t i = 0; cache.text && i < s->nprocs; i++)
 		free(cache.text[i]);
 	free(cache.text);

@@ -193,6 +193,24 @@ void jw_newline_item(struct jw *w)
 	w->after_key = true; /* the element that follows is already separated */
 }
 
+void jw_kcounts(struct jw *w, const char *key, const char *(*name)(unsigned), const size_t *count, unsigned n)
+{
+	jw_key(w, key);
+	jw_obj(w);
+	for (unsigned i = 0; i < n; i++)
+		jw_kuint(w, name(i), count[i]);
+	jw_obj_end(w);
+}
+
+int jw_end_document(struct jw *w)
+{
+	jw_obj_end(w);
+	jw_text(w, "\n", 1);
+	int rc = jw_finish(w);
+	jw_free(w);
+	return rc;
+}
+
 int jw_finish(struct jw *w)
 {
 	flush(w);

@@ -56,6 +56,12 @@ void jw_newline_item(struct jw *w);
 /* Raw text as is, no separator (a newline for layout, or a fragment from jw_init_members). */
 void jw_text(struct jw *w, const char *s, size_t n);
 
+/* "key":{"NAME0":count[0],...} with NAMEi = name(i), for the summaries of counts by kind. */
+void jw_kcounts(struct jw *w, const char *key, const char *(*name)(unsigned), const size_t *count, unsigned n);
+
+/* Close the top-level object, end the line, write out and release: the first error, 0 or -errno. */
+int jw_end_document(struct jw *w);
+
 /* Write out what is buffered (with fp), and return the first error: 0 or -errno. */
 int jw_finish(struct jw *w);
 /* Release the buffer. */

@@ -88,6 +88,8 @@ int render_table(FILE *fp, const struct render_ctx *ctx);
 int render_csv(FILE *fp, const struct render_ctx *ctx);
 int render_json(FILE *fp, const struct render_ctx *ctx);
 struct jw;
+/* "key":{"addr":"ADDR","port":N}. */
+void json_endpoint(struct jw *w, const char *key, const struct ps_endpoint *e);
 /* One socket object of the --json document (as in "sockets"), written to w. */
 void render_json_socket(struct jw *w, const struct render_ctx *ctx, const struct ps_socket *k);
 

@@ -131,9 +131,5 @@ void json_verdict_summary(struct jw *w, const struct ps_snapshot *s)
 	jw_kstr(w, "database", s->pkg_reason ? NULL : "dpkg");
 	jw_kstr(w, "reason", s->pkg_reason);
 	jw_obj_end(w);
-	jw_key(w, "sockets_by_worst_finding");
-	jw_obj(w);
-	for (unsigned i = 0; i < SEV__COUNT; i++)
-		jw_kuint(w, finding_sev_name(i), v->count[i]);
-	jw_obj_end(w);
+	jw_kcounts(w, "sockets_by_worst_finding", finding_sev_name, v->count, SEV__COUNT);
 }
