@@ -800,7 +800,7 @@ static void section_text(const struct page *pg, const char *name, struct sb *out
 
 /*
  * Run every emitter on the full model and check that each key it writes is named
- * in its sections. Returns the number of problems (reported to log unless NULL);
+ * in its sections, and that every key JSON OUTPUT documents is written. Returns the number of problems (reported to log unless NULL);
  * *nkeys gets the number of distinct keys seen.
  */
 static int check_json_keys(const struct page *pg, FILE *log, size_t *nkeys)
@@ -851,6 +851,34 @@ static int check_json_keys(const struct page *pg, FILE *log, size_t *nkeys)
 			free(text);
 		}
 	}
+	/* and the other way: every key the JSON OUTPUT section documents is written */
+	size_t from, to;
+	struct sb body = {0};
+	const char *tag;
+	if (page_section(pg, "JSON OUTPUT", &from, &to))
+		for (size_t i = from; next_entry(pg, &i, to, &tag, &body);) {
+			/* "key (type)", "a, b (type)", "user (string or null), uid (number or null)" */
+			for (const char *q = tag; *q;) {
+				if (*q == '(') {
+					const char *close = strchr(q, ')');
+					q = close ? close + 1 : q + strlen(q);
+					continue;
+				}
+				size_t n = 0;
+				while (is_word_char(q[n]))
+					n++;
+				if (!n) {
+					q++;
+					continue;
+				}
+				char key[64];
+				snprintf(key, sizeof key, "%.*s", (int)n, q);
+				if (!names_has(&all, key))
+					problem(log, &bad, "JSON OUTPUT documents key \"%s\", which no emitter writes", key);
+				q += n;
+			}
+		}
+	free(body.s);
 	*nkeys = all.n;
 	names_free(&all);
 	policy_report_free(&rep);
@@ -1004,6 +1032,19 @@ TEST(manpage_json_keys_detects_missing_key)
 		}
 		CHECK(check_json_keys(&pg, NULL, &nkeys) > 0);
 	}
+	page_free(&pg);
+	/* a documented key no emitter writes */
+	CHECK(load_page(&pg));
+	CHECK_INT(check_json_keys(&pg, NULL, &nkeys), 0);
+	bool renamed = false;
+	for (size_t i = 0; i < pg.n && !renamed; i++)
+		if (strcmp(pg.lines[i].text, "privileged (boolean)") == 0) {
+			free(pg.lines[i].text);
+			pg.lines[i].text = strdup("privileged, elevated (boolean)");
+			renamed = pg.lines[i].text != NULL;
+		}
+	CHECK(renamed);
+	CHECK_INT(check_json_keys(&pg, NULL, &nkeys), 1);
 	page_free(&pg);
 }
 
