@@ -5,13 +5,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "../enrich/exposure.h"
 #include "../model/policy.h"
-#include "../output/prom.h"
-#include "../util/escape.h"
+#include "../output/check.h"
 #include "changes.h"
 #include "cli.h"
 #include "common.h"
+#include "msg.h"
 
 enum { EXIT_VIOLATED = 4 };
 
@@ -88,7 +87,7 @@ static int load_baseline(const char *path, const struct check_opts *co, const st
 	size_t len;
 	int rc = snapload_read_file(path, &data, &len);
 	if (rc) {
-		fprintf(stderr, "portsleuth: cannot read baseline %s: %s\n", path, strerror(-rc));
+		cli_err(rc, "cannot read baseline %s", path);
 		return rc == -ENOMEM ? EXIT_FAILURE_ : EXIT_USAGE;
 	}
 	size_t i = 0;
@@ -113,220 +112,14 @@ static int load_baseline(const char *path, const struct check_opts *co, const st
 		size_t skipped_lines = 0;
 		for (size_t j = 0; j < i; j++)
 			skipped_lines += data[j] == '\n';
-		struct buf m = {0};
-		esc_text(&m, path, strlen(path));
-		fprintf(stderr, "portsleuth: %s:%zu: bad baseline: %s\n", m.data ? m.data : "",
-			err.line + skipped_lines, err.msg);
-		buf_free(&m);
+		cli_msg("%s:%zu: bad baseline: %s", path, err.line + skipped_lines, err.msg);
 	} else if (rc) {
-		fprintf(stderr, "portsleuth: cannot load baseline %s: %s\n", path, strerror(-rc));
+		cli_err(rc, "cannot load baseline %s", path);
 	}
 	free(data);
 	if (!rc && co->missing)
 		policy_require_all(&bl->pol);
 	return rc == -EBADMSG ? EXIT_USAGE : rc ? EXIT_FAILURE_ : 0;
-}
-
-static int ports_text(struct buf *b, const struct policy_rule *r)
-{
-	const char *proto = r->protos == (1u << PS_TCP) ? "tcp" : r->protos == (1u << PS_UDP) ? "udp" : "any";
-	if (r->lo == 0 && r->hi == 65535)
-		return buf_printf(b, "%s *", proto);
-	return r->lo == r->hi ? buf_printf(b, "%s %u", proto, r->lo) : buf_printf(b, "%s %u-%u", proto, r->lo, r->hi);
-}
-
-/* The rule as the user wrote it (or as derived from the snapshot), escaped for a terminal. */
-static int rule_text(struct buf *b, const struct policy_rule *r)
-{
-	int rc = buf_puts(b, r->require ? "require " : "allow ");
-	if (!rc)
-		rc = ports_text(b, r);
-	if (!rc && r->has_addr) {
-		char a[64];
-		rc = buf_printf(b, " addr=%s", addr_format(&r->addr, a, sizeof a));
-	}
-	const char *keys[] = {"exe", "unit", "container", "name"};
-	const char *vals[] = {r->exe, r->unit, r->container, r->name};
-	for (size_t i = 0; i < 4 && !rc; i++)
-		if (vals[i]) {
-			rc = buf_printf(b, " %s=", keys[i]);
-			if (!rc)
-				rc = esc_text(b, vals[i], strlen(vals[i]));
-		}
-	if (!rc && r->max_exposure >= 0)
-		rc = buf_printf(b, " max-exposure=%s", exposure_name((enum ps_exposure)r->max_exposure));
-	return rc;
-}
-
-static int where_text(struct buf *b, const struct policy_rule *r)
-{
-	return r->line ? buf_printf(b, "line %zu", r->line) : buf_printf(b, "baseline socket %ld", r->sock);
-}
-
-static int violation_text(struct buf *b, const struct policy_violation *v, const struct policy *p,
-			  const struct diff_side *now)
-{
-	const struct policy_rule *r = v->rule >= 0 ? &p->rules[v->rule] : NULL;
-	int rc = buf_printf(b, "%-11s ", policy_kind_name(v->kind));
-	if (rc)
-		return rc;
-	if (v->kind == POL_MISSING) {
-		rc = ports_text(b, r);
-		if (!rc)
-			rc = buf_puts(b, ": nothing listens; required by ");
-		if (!rc)
-			rc = where_text(b, r);
-		if (!rc)
-			rc = buf_puts(b, " (");
-		if (!rc)
-			rc = rule_text(b, r);
-		return rc ? rc : buf_putc(b, ')');
-	}
-	const struct ps_socket *k = &now->snap->socks[v->sock];
-	rc = buf_printf(b, "%s ", proto_name(k->proto));
-	if (!rc)
-		rc = endpoint_text(b, &k->local);
-	if (!rc)
-		rc = buf_printf(b, " %s ", exposure_name(v->exposure));
-	if (!rc)
-		rc = owner_text(b, now->snap, (size_t)v->sock);
-	if (rc)
-		return rc;
-	switch (v->kind) {
-	case POL_UNEXPECTED:
-		return buf_puts(b, ": no rule allows it");
-	case POL_OWNER:
-		rc = buf_puts(b, v->unseen ? ": owner not visible (run as root), cannot verify " : ": not the owner that ");
-		break;
-	case POL_EXPOSURE:
-		rc = buf_printf(b, ": reachable wider than %s, the most that ",
-				exposure_name((enum ps_exposure)v->allowed));
-		break;
-	}
-	if (!rc)
-		rc = where_text(b, r);
-	if (!rc)
-		rc = buf_puts(b, " allows (");
-	if (!rc)
-		rc = rule_text(b, r);
-	return rc ? rc : buf_putc(b, ')');
-}
-
-static int rule_json(struct buf *b, const struct policy_rule *r)
-{
-	if (!r)
-		return buf_puts(b, "null");
-	int rc = r->line ? buf_printf(b, "{\"line\":%zu,", r->line) : buf_printf(b, "{\"line\":null,\"baseline_socket\":%ld,", r->sock);
-	if (!rc)
-		rc = buf_printf(b, "\"require\":%s,\"proto\":\"%s\",\"port_min\":%u,\"port_max\":%u,\"addr\":",
-				r->require ? "true" : "false",
-				r->protos == (1u << PS_TCP) ? "tcp" : r->protos == (1u << PS_UDP) ? "udp" : "any", r->lo, r->hi);
-	char a[64];
-	if (!rc)
-		rc = json_string(b, r->has_addr ? addr_format(&r->addr, a, sizeof a) : NULL);
-	const char *keys[] = {"exe", "unit", "container", "name"};
-	const char *vals[] = {r->exe, r->unit, r->container, r->name};
-	for (size_t i = 0; i < 4 && !rc; i++) {
-		rc = buf_printf(b, ",\"%s\":", keys[i]);
-		if (!rc)
-			rc = json_string(b, vals[i]);
-	}
-	if (!rc)
-		rc = buf_puts(b, ",\"max_exposure\":");
-	if (!rc)
-		rc = json_string(b, r->max_exposure >= 0 ? exposure_name((enum ps_exposure)r->max_exposure) : NULL);
-	return rc ? rc : buf_putc(b, '}');
-}
-
-static int report_json(struct buf *b, const char *file, const struct baseline *bl,
-		       const struct policy_report *rep, const struct diff_side *now)
-{
-	int rc = buf_puts(b, "{\"schema\":1,\"baseline\":{\"file\":");
-	if (!rc)
-		rc = json_string(b, file);
-	if (!rc)
-		rc = buf_printf(b, ",\"kind\":\"%s\",\"rules\":%zu},\"checked\":%zu,\"clean\":%s,\"violations\":[",
-				bl->is_snapshot ? "snapshot" : "policy", bl->pol.n, rep->checked,
-				rep->n ? "false" : "true");
-	for (size_t i = 0; i < rep->n && !rc; i++) {
-		const struct policy_violation *v = &rep->v[i];
-		rc = buf_printf(b, "%s{\"kind\":\"%s\",", i ? ",\n" : "\n", policy_kind_name(v->kind));
-		if (!rc && v->sock >= 0) {
-			const struct ps_socket *k = &now->snap->socks[v->sock];
-			rc = buf_printf(b, "\"proto\":\"%s\",\"socket\":", proto_name(k->proto));
-			if (!rc)
-				rc = change_side_json(b, now, v->sock, v->exposure, 1);
-			if (!rc)
-				rc = buf_printf(b, ",\"owner_unseen\":%s,", v->unseen ? "true" : "false");
-		} else if (!rc) {
-			rc = buf_puts(b, "\"socket\":null,");
-		}
-		if (!rc)
-			rc = buf_puts(b, "\"allowed_exposure\":");
-		if (!rc)
-			rc = json_string(b, v->allowed >= 0 ? exposure_name((enum ps_exposure)v->allowed) : NULL);
-		if (!rc)
-			rc = buf_puts(b, ",\"rule\":");
-		if (!rc)
-			rc = rule_json(b, v->rule >= 0 ? &bl->pol.rules[v->rule] : NULL);
-		if (!rc)
-			rc = buf_putc(b, '}');
-	}
-	if (!rc)
-		rc = buf_puts(b, "\n],\"summary\":{");
-	for (unsigned k = 0; k < POL__COUNT && !rc; k++)
-		rc = buf_printf(b, "%s\"%s\":%zu", k ? "," : "", policy_kind_name(k), rep->count[k]);
-	return rc ? rc : buf_puts(b, "}}\n");
-}
-
-static int report_prom(struct buf *b, const struct baseline *bl, const struct policy_report *rep,
-		       const struct diff_side *now)
-{
-	int rc = prom_header(b, "portsleuth_check_violations", "gauge",
-			     "Listeners that violate the baseline, by kind of violation.");
-	for (unsigned k = 0; k < POL__COUNT && !rc; k++)
-		rc = buf_printf(b, "portsleuth_check_violations{kind=\"%s\"} %zu\n", policy_kind_name(k), rep->count[k]);
-	if (!rc)
-		rc = prom_header(b, "portsleuth_check_violation", "gauge",
-				 "One series per violation (value 1), naming the socket and its program.");
-	for (size_t i = 0; i < rep->n && !rc; i++) {
-		const struct policy_violation *v = &rep->v[i];
-		const struct policy_rule *r = v->rule >= 0 ? &bl->pol.rules[v->rule] : NULL;
-		char a[64] = "";
-		const char *proto, *prog = "";
-		unsigned port;
-		if (v->sock >= 0) {
-			const struct ps_socket *k = &now->snap->socks[v->sock];
-			proto = proto_name(k->proto);
-			addr_format(&k->local.addr, a, sizeof a);
-			port = k->local.port;
-			if (k->owner_count) {
-				const struct ps_proc *p = &now->snap->procs[snap_owner(now->snap, k, 0)->proc];
-				prog = p->exe ? p->exe : p->name ? p->name : "";
-			}
-		} else {
-			proto = r->protos == (1u << PS_TCP) ? "tcp" : r->protos == (1u << PS_UDP) ? "udp" : "any";
-			port = r->lo;
-		}
-		rc = buf_printf(b, "portsleuth_check_violation{kind=\"%s\",proto=\"%s\",addr=\"%s\",port=\"%u\",program=\"",
-				policy_kind_name(v->kind), proto, a, port);
-		if (!rc)
-			rc = prom_label_escape(b, prog, strlen(prog));
-		if (!rc)
-			rc = buf_puts(b, "\"} 1\n");
-	}
-	if (!rc)
-		rc = prom_header(b, "portsleuth_check_listeners_checked", "gauge", "Listeners compared with the baseline.");
-	if (!rc)
-		rc = buf_printf(b, "portsleuth_check_listeners_checked %zu\n", rep->checked);
-	if (!rc)
-		rc = prom_listeners(b, now);
-	if (!rc)
-		rc = prom_header(b, "portsleuth_check_timestamp_seconds", "gauge",
-				 "When the check ran (seconds since the epoch).");
-	if (!rc)
-		rc = buf_printf(b, "portsleuth_check_timestamp_seconds %lld\n", (long long)time(NULL));
-	return rc;
 }
 
 static int run(struct cli_options *o, const struct check_opts *co)
@@ -335,7 +128,6 @@ static int run(struct cli_options *o, const struct check_opts *co)
 	struct snapfile target = {0};
 	struct ps_snapshot live = {0};
 	struct policy_report rep = {0};
-	struct buf out = {0};
 	struct diff_side now;
 	int code = load_baseline(co->baseline, co, &o->filter, &bl);
 	if (code)
@@ -345,49 +137,27 @@ static int run(struct cli_options *o, const struct check_opts *co)
 			goto done;
 		now = (struct diff_side){.snap = &target.snap, .exposure = target.exposure};
 	} else {
-		if ((code = cli_collect(&o->filter, &live)))
+		if ((code = cli_collect(o, 0, &live)))
 			goto done;
 		now = (struct diff_side){.snap = &live};
 	}
 	code = EXIT_FAILURE_;
 	int rc = policy_check(&bl.pol, &now, &rep);
-	if (!rc && co->prometheus) {
-		rc = report_prom(&out, &bl, &rep, &now);
-	} else if (!rc && o->format == FMT_JSON) {
-		rc = report_json(&out, co->baseline, &bl, &rep, &now);
-	} else if (!rc) {
-		for (size_t i = 0; i < rep.n && !rc; i++) {
-			rc = violation_text(&out, &rep.v[i], &bl.pol, &now);
-			if (!rc)
-				rc = buf_putc(&out, '\n');
-		}
-		if (!rc && rep.n) {
-			rc = buf_printf(&out, "%zu violation%s:", rep.n, rep.n == 1 ? "" : "s");
-			const char *sep = " ";
-			for (unsigned k = 0; k < POL__COUNT && !rc; k++) {
-				if (!rep.count[k])
-					continue;
-				rc = buf_printf(&out, "%s%zu %s", sep, rep.count[k], policy_kind_name(k));
-				sep = ", ";
-			}
-			if (!rc)
-				rc = buf_printf(&out, " (%zu listener%s checked)\n", rep.checked, rep.checked == 1 ? "" : "s");
-		} else if (!rc) {
-			rc = buf_printf(&out, "clean: %zu listener%s match the baseline\n", rep.checked,
-					rep.checked == 1 ? "" : "s");
-		}
-	}
-	if (!rc && out.len && fwrite(out.data, 1, out.len, stdout) != out.len)
-		rc = -EIO;
+	struct check_baseline cb = {co->baseline, bl.is_snapshot, &bl.pol};
+	if (!rc && co->prometheus)
+		rc = render_check_prom(stdout, &bl.pol, &rep, &now, (long long)time(NULL));
+	else if (!rc && o->format == FMT_JSON)
+		rc = render_check_json(stdout, &cb, &rep, &now);
+	else if (!rc)
+		rc = render_check_text(stdout, &bl.pol, &rep, &now);
 	if (!rc && fflush(stdout))
 		rc = -errno;
 	if (rc) {
-		fprintf(stderr, "portsleuth: cannot check: %s\n", strerror(-rc));
+		cli_err(rc, "cannot check");
 		goto done;
 	}
 	code = rep.n ? EXIT_VIOLATED : EXIT_OK;
 done:
-	buf_free(&out);
 	policy_report_free(&rep);
 	policy_free(&bl.pol);
 	snapfile_free(&bl.snap);

@@ -11,16 +11,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "msg.h"
 
 /* "portsleuth: WHAT 'ARG': WHY" and a pointer to --help; arg and why may be NULL. */
 void cli_usage_error(const char *what, const char *arg, const char *why)
 {
-	fprintf(stderr, "portsleuth: %s", what);
-	if (arg)
-		fprintf(stderr, " '%s'", arg);
-	if (why)
-		fprintf(stderr, ": %s", why);
-	fprintf(stderr, "\nTry 'portsleuth --help' for more information.\n");
+	cli_msg("%s%s%s%s%s%s", what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "", why ? ": " : "", why ? why : "");
+	fputs("Try 'portsleuth --help' for more information.\n", stderr);
 }
 
 static int parse_user(struct ps_filter *f, const char *s)
@@ -314,27 +311,25 @@ void cli_print_notes(const struct ps_snapshot *s)
 {
 	size_t np = s->unattributed[PS_OWN_NOPERM];
 	if (np && !s->privileged)
-		fprintf(stderr,
-			"portsleuth: %zu socket%s without a visible owner: the file descriptors of %zu "
-			"process%s of other users could not be read. Run as root (sudo portsleuth) or "
-			"with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH to see them.\n",
+		cli_msg("%zu socket%s without a visible owner: the file descriptors of %zu process%s of other users "
+			"could not be read. Run as root (sudo portsleuth) or with CAP_SYS_PTRACE and "
+			"CAP_DAC_READ_SEARCH to see them.",
 			np, np == 1 ? "" : "s", s->procs_denied, s->procs_denied == 1 ? "" : "es");
 	else if (np)
-		fprintf(stderr,
-			"portsleuth: %zu socket%s without a visible owner: even with root privileges, %zu process%s "
-			"refused access to %s file descriptors (holding capabilities or under a security "
-			"policy this process lacks, as in some sandboxes and containers). Run portsleuth "
-			"from the host or with the same privileges to see them.\n",
+		cli_msg("%zu socket%s without a visible owner: even with root privileges, %zu process%s refused access "
+			"to %s file descriptors (holding capabilities or under a security policy this process lacks, "
+			"as in some sandboxes and containers). Run portsleuth from the host or with the same "
+			"privileges to see them.",
 			np, np == 1 ? "" : "s", s->procs_denied, s->procs_denied == 1 ? "" : "es",
 			s->procs_denied == 1 ? "its" : "their");
 	size_t nv = s->unattributed[PS_OWN_VANISHED];
 	if (nv)
-		fprintf(stderr, "portsleuth: %zu socket%s lost %s owner while we looked (the process exited).\n",
+		cli_msg("%zu socket%s lost %s owner while we looked (the process exited).",
 			nv, nv == 1 ? "" : "s", nv == 1 ? "its" : "their");
 	cli_print_netns_notes(s);
 	if (s->source && strcmp(s->source, "netlink") != 0)
-		fprintf(stderr, "portsleuth: the kernel's sock_diag interface is missing%s; those sockets "
-				"were read from /proc/net instead.\n",
+		cli_msg("the kernel's sock_diag interface is missing%s; those sockets were read from /proc/net "
+			"instead.",
 			strcmp(s->source, "procfs") == 0 ? "" : " for some protocols");
 }
 

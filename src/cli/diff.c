@@ -4,10 +4,11 @@
 #include <string.h>
 
 #include "../model/diff.h"
-#include "../util/escape.h"
+#include "../output/changes.h"
 #include "changes.h"
 #include "cli.h"
 #include "common.h"
+#include "msg.h"
 
 static const char usage[] =
 	"Usage: portsleuth diff [OPTIONS] BEFORE [AFTER]\n"
@@ -27,85 +28,6 @@ static const char usage[] =
 	"Exit status: 0 no change, 1 changes found, 2 usage error or unreadable snapshot,\n"
 	"3 failure.\n";
 
-static int meta_json(struct buf *b, const char *file, const struct snapfile *f)
-{
-	int rc = buf_puts(b, "{\"file\":");
-	if (!rc)
-		rc = json_string(b, file);
-	if (!rc)
-		rc = buf_puts(b, ",\"host\":");
-	if (!rc)
-		rc = json_string(b, f ? f->host : NULL);
-	if (!rc)
-		rc = buf_puts(b, ",\"boot_id\":");
-	if (!rc)
-		rc = json_string(b, f ? f->boot_id : NULL);
-	if (!rc)
-		rc = buf_puts(b, ",\"time\":");
-	if (!rc)
-		rc = json_string(b, f ? f->time : NULL);
-	return rc ? rc : buf_putc(b, '}');
-}
-
-static int render(const struct cli_options *o, const struct diff_result *r, const struct diff_side *a,
-		  const struct diff_side *b, const char *fa, const struct snapfile *sa, const char *fb,
-		  const struct snapfile *sb)
-{
-	struct buf out = {0};
-	int rc = 0;
-	if (o->format == FMT_JSON) {
-		rc = buf_puts(&out, "{\"schema\":1,\"before\":");
-		if (!rc)
-			rc = meta_json(&out, fa, sa);
-		if (!rc)
-			rc = buf_puts(&out, ",\"after\":");
-		if (!rc)
-			rc = meta_json(&out, fb, sb);
-		if (!rc)
-			rc = buf_puts(&out, ",\"changes\":[");
-		for (size_t i = 0; i < r->n && !rc; i++) {
-			rc = buf_puts(&out, i ? ",\n{" : "\n{");
-			if (!rc)
-				rc = change_json(&out, &r->v[i], a, b);
-			if (!rc)
-				rc = buf_putc(&out, '}');
-		}
-		if (!rc)
-			rc = buf_puts(&out, "\n],\"summary\":{");
-		for (unsigned k = 0; k < DIFF__COUNT && !rc; k++)
-			rc = buf_printf(&out, "%s\"%s\":%zu", k ? "," : "", diff_kind_name(k), r->count[k]);
-		if (!rc)
-			rc = buf_puts(&out, "}}\n");
-	} else {
-		bool color = cli_color_for(stdout, o->color);
-		for (size_t i = 0; i < r->n && !rc; i++) {
-			rc = change_text(&out, &r->v[i], a, b, color);
-			if (!rc)
-				rc = buf_putc(&out, '\n');
-		}
-		if (!rc && !r->n)
-			rc = buf_puts(&out, "no changes\n");
-		else if (!rc) {
-			rc = buf_printf(&out, "%zu change%s:", r->n, r->n == 1 ? "" : "s");
-			const char *sep = " ";
-			for (unsigned k = 0; k < DIFF__COUNT && !rc; k++) {
-				if (!r->count[k])
-					continue;
-				rc = buf_printf(&out, "%s%zu %s", sep, r->count[k], diff_kind_name(k));
-				sep = ", ";
-			}
-			if (!rc)
-				rc = buf_putc(&out, '\n');
-		}
-	}
-	if (!rc && out.len && fwrite(out.data, 1, out.len, stdout) != out.len)
-		rc = -EIO;
-	if (!rc && fflush(stdout))
-		rc = -errno;
-	buf_free(&out);
-	return rc;
-}
-
 static int run(struct cli_options *o)
 {
 	struct snapfile before = {0}, after = {0};
@@ -120,17 +42,21 @@ static int run(struct cli_options *o)
 			goto done;
 		b = (struct diff_side){.snap = &after.snap, .exposure = after.exposure};
 	} else {
-		if ((code = cli_collect(&o->filter, &live)))
+		if ((code = cli_collect(o, 0, &live)))
 			goto done;
 		b = (struct diff_side){.snap = &live};
 	}
 	code = EXIT_FAILURE_;
 	int rc = diff_compute(&a, &b, &r);
+	struct diff_origin oa = {o->args[0], before.host, before.boot_id, before.time};
+	struct diff_origin ob = {o->nargs == 2 ? o->args[1] : NULL, after.host, after.boot_id, after.time};
 	if (!rc)
-		rc = render(o, &r, &a, &b, o->args[0], &before, o->nargs == 2 ? o->args[1] : NULL,
-			    o->nargs == 2 ? &after : NULL);
+		rc = o->format == FMT_JSON ? render_diff_json(stdout, &r, &a, &b, &oa, o->nargs == 2 ? &ob : NULL)
+					   : render_diff_text(stdout, &r, &a, &b, cli_color_for(stdout, o->color));
+	if (!rc && fflush(stdout))
+		rc = -errno;
 	if (rc) {
-		fprintf(stderr, "portsleuth: cannot compare: %s\n", strerror(-rc));
+		cli_err(rc, "cannot compare");
 		goto done;
 	}
 	code = r.n ? 1 : EXIT_OK;

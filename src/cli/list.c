@@ -3,46 +3,35 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/pipeline.h"
-#include "../enrich/users.h"
+#include "../model/verdict.h"
 #include "cli.h"
 #include "common.h"
-#include "knowledge.h"
+#include "pipe.h"
+#include "msg.h"
 
 /* --findings keeps only the sockets with at least one finding. */
 static bool keep_with_findings(const struct ps_snapshot *s, const struct ps_socket *k, const void *ctx)
 {
-	return verdict_worst(ctx, (size_t)(k - s->socks)) >= 0;
+	(void)ctx;
+	return verdict_worst(s, k) >= 0;
 }
 
 static int run(struct cli_options *o, bool findings_only)
 {
 	struct ps_snapshot snap = {0};
-	struct cli_knowledge know = {0};
-	struct users *users = users_new();
-	int code = EXIT_FAILURE_;
-	enum pipeline_stage stage;
-	int rc = pipeline_run(&o->filter, &snap, &stage);
-	if (rc) {
-		fprintf(stderr, "portsleuth: %s: %s\n", pipeline_stage_text(stage), strerror(-rc));
-		goto out;
-	}
-
-	struct render_ctx ctx = {.snap = &snap, .users = users};
-	/* Service names, exposure and findings (the layered registry replaces /etc/services). */
-	if ((code = cli_knowledge_load(o, &know)) >= 0 || (code = cli_knowledge_judge(&know, &snap)))
-		goto out;
-	if (findings_only && ((rc = snap_retain(&snap, keep_with_findings, &know.v)) ||
-			      (code = cli_knowledge_judge(&know, &snap)))) {
-		code = rc ? EXIT_FAILURE_ : code;
-		goto out;
-	}
-	ctx.verdicts = &know.v;
-	code = EXIT_FAILURE_;
-	if ((code = cli_render_setup(o, &ctx)) != 0)
+	struct pipeline pipe;
+	/* service names, exposure and findings come from the layered registry */
+	int code = cli_pipeline_open(o, PIPE_JUDGE | PIPE_USERS, findings_only ? keep_with_findings : NULL, NULL,
+				     &pipe);
+	if (code >= 0)
+		return code;
+	if ((code = cli_pipeline_run(&pipe, &snap)))
 		goto out;
 	code = EXIT_FAILURE_;
-
+	struct render_ctx ctx = {.snap = &snap};
+	if (cli_render_setup(o, &ctx))
+		goto out;
+	int rc = 0;
 	if (o->format == FMT_JSON)
 		rc = render_json(stdout, &ctx);
 	else if (o->format == FMT_CSV)
@@ -52,7 +41,7 @@ static int run(struct cli_options *o, bool findings_only)
 	if (fflush(stdout) && !rc)
 		rc = -errno;
 	if (rc) {
-		fprintf(stderr, "portsleuth: cannot write output: %s\n", strerror(-rc));
+		cli_err(rc, "cannot write output");
 		goto out;
 	}
 	if (o->format == FMT_TABLE && !o->filter.all_netns)
@@ -60,11 +49,10 @@ static int run(struct cli_options *o, bool findings_only)
 	if (o->format != FMT_JSON)
 		cli_print_notes(&snap);
 	code = snap.nsocks ? EXIT_OK : EXIT_NOMATCH;
-	if (findings_only && (know.v.count[SEV_WARNING] || know.v.count[SEV_ALERT]))
+	if (findings_only && snap.verdicts && (snap.verdicts->count[SEV_WARNING] || snap.verdicts->count[SEV_ALERT]))
 		code = EXIT_FINDINGS;
 out:
-	cli_knowledge_free(&know);
-	users_free(users);
+	pipeline_close(&pipe);
 	snap_free(&snap);
 	return code;
 }

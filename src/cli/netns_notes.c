@@ -3,22 +3,23 @@
 #include <stdio.h>
 
 #include "common.h"
+#include "msg.h"
 
 void cli_print_netns_notes(const struct ps_snapshot *s)
 {
 	bool denied = s->netns_error == -EPERM || s->netns_error == -EACCES;
 	if (s->all_netns && denied)
-		fprintf(stderr, "portsleuth: --all-ns: only the namespaces we could enter were listed: "
-				"entering another network namespace needs root (CAP_SYS_ADMIN).\n");
+		cli_msg("--all-ns: only the namespaces we could enter were listed: "
+				"entering another network namespace needs root (CAP_SYS_ADMIN).");
 	else if (!s->all_netns && s->netns_other && denied)
-		fprintf(stderr, "portsleuth: %zu other network namespace%s exist%s; as root, --all-ns (-N) "
-				"lists their sockets too.\n",
+		cli_msg("%zu other network namespace%s exist%s; as root, --all-ns (-N) "
+				"lists their sockets too.",
 			s->netns_other, s->netns_other == 1 ? "" : "s", s->netns_other == 1 ? "s" : "");
 	else if (!s->all_netns && s->netns_other)
-		fprintf(stderr, "portsleuth: %zu other network namespace%s exist%s, %zu with listening "
-				"sockets; --all-ns (-N) lists them too.\n",
+		cli_msg("%zu other network namespace%s exist%s, %zu with listening "
+				"sockets; --all-ns (-N) lists them too.",
 			s->netns_other, s->netns_other == 1 ? "" : "s", s->netns_other == 1 ? "s" : "",
 			s->netns_other_listening);
 	if (s->sockcg_note)
-		fprintf(stderr, "portsleuth: %s.\n", s->sockcg_note);
+		cli_msg("%s.", s->sockcg_note);
 }

@@ -6,10 +6,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../enrich/users.h"
 #include "../output/prom.h"
+#include "../util/timefmt.h"
 #include "../platform/platform.h"
 #include "changes.h"
+#include "pipe.h"
+#include "msg.h"
 #include "cli.h"
 #include "common.h"
 
@@ -73,23 +75,6 @@ static int write_atomic(const char *path, const struct buf *b)
 	return rc;
 }
 
-static int prom_snapshot(struct buf *b, const struct ps_snapshot *s)
-{
-	struct diff_side side = {.snap = s};
-	int rc = prom_listeners(b, &side);
-	if (!rc)
-		rc = prom_header(b, "portsleuth_snapshot_partial", "gauge",
-				 "1 when some sockets' owners could not be seen (not root).");
-	if (!rc)
-		rc = buf_printf(b, "portsleuth_snapshot_partial %d\n", s->partial ? 1 : 0);
-	if (!rc)
-		rc = prom_header(b, "portsleuth_snapshot_timestamp_seconds", "gauge",
-				 "When portsleuth took this snapshot (seconds since the epoch).");
-	if (!rc)
-		rc = buf_printf(b, "portsleuth_snapshot_timestamp_seconds %lld\n", (long long)time(NULL));
-	return rc;
-}
-
 /* Render the JSON document into memory (render_json writes a stream). */
 static int json_snapshot(struct buf *b, const struct render_ctx *ctx)
 {
@@ -110,40 +95,38 @@ static int json_snapshot(struct buf *b, const struct render_ctx *ctx)
 static int run(struct cli_options *o, const struct snap_opts *so)
 {
 	struct ps_snapshot snap = {0};
-	struct users *users = users_new();
 	struct buf out = {0};
 	char host[256] = "", when[40];
 	char *boot = NULL;
-	int code = cli_collect(&o->filter, &snap);
+	int code = cli_collect(o, PIPE_JUDGE | PIPE_USERS, &snap);
 	if (code)
 		goto done;
 	code = EXIT_FAILURE_;
 	if (gethostname(host, sizeof host - 1))
 		host[0] = '\0';
 	platform_boot_id(&boot);
-	time_utc(when, sizeof when, false);
+	time_now_utc(when, sizeof when, false);
 	struct json_header h = {.host = host[0] ? host : NULL, .boot_id = boot, .time = when};
-	struct render_ctx ctx = {.snap = &snap, .users = users, .header = &h};
-	int rc = so->prometheus ? prom_snapshot(&out, &snap) : json_snapshot(&out, &ctx);
+	struct render_ctx ctx = {.snap = &snap, .header = &h};
+	int rc = so->prometheus ? prom_snapshot(&out, &snap, (long long)time(NULL)) : json_snapshot(&out, &ctx);
 	if (rc) {
-		fprintf(stderr, "portsleuth: cannot build the snapshot: %s\n", strerror(-rc));
+		cli_err(rc, "cannot build the snapshot");
 		goto done;
 	}
 	if (so->output && strcmp(so->output, "-") != 0) {
 		rc = write_atomic(so->output, &out);
 		if (rc) {
-			fprintf(stderr, "portsleuth: cannot write %s: %s\n", so->output, strerror(-rc));
+			cli_err(rc, "cannot write %s", so->output);
 			goto done;
 		}
 	} else if ((out.len && fwrite(out.data, 1, out.len, stdout) != out.len) || fflush(stdout)) {
-		fprintf(stderr, "portsleuth: cannot write output: %s\n", strerror(errno));
+		cli_err(-errno, "cannot write output");
 		goto done;
 	}
 	code = EXIT_OK;
 done:
 	buf_free(&out);
 	free(boot);
-	users_free(users);
 	snap_free(&snap);
 	return code;
 }

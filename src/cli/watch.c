@@ -12,10 +12,14 @@
 #include <unistd.h>
 
 #include "../model/diff.h"
+#include "../output/changes.h"
 #include "../platform/platform.h"
+#include "../util/timefmt.h"
 #include "changes.h"
 #include "cli.h"
 #include "common.h"
+#include "pipe.h"
+#include "msg.h"
 
 static const char usage[] =
 	"Usage: portsleuth watch [OPTIONS] [PORT]...\n"
@@ -119,18 +123,6 @@ struct sink {
 	unsigned long events;
 };
 
-static void time_local(char *out, size_t outlen)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	struct tm tm;
-	time_t t = tv.tv_sec;
-	localtime_r(&t, &tm);
-	char base[32];
-	strftime(base, sizeof base, "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(out, outlen, "%s.%03d", base, (int)(tv.tv_usec / 1000));
-}
-
 static void sink_write(struct sink *k, const char *plain, size_t plen, const char *colored, size_t clen)
 {
 	if (fwrite(colored, 1, clen, stdout) != clen || fflush(stdout))
@@ -143,65 +135,39 @@ static void sink_write(struct sink *k, const char *plain, size_t plen, const cha
 static void emit(struct sink *k, const struct diff_change *c, const struct diff_side *a,
 		 const struct diff_side *b, bool via_destroy, bool short_lived)
 {
-	struct buf *l = &k->line;
-	buf_clear(l);
-	int rc;
-	if (k->json) {
-		char t[40];
-		time_utc(t, sizeof t, true);
-		rc = buf_printf(l, "{\"time\":\"%s\",", t);
-		if (!rc)
-			rc = change_json(l, c, a, b);
-		if (!rc)
-			rc = buf_printf(l, ",\"seen_by\":\"%s\",\"short_lived\":%s}\n",
-					via_destroy ? "destroy-notification" : "poll", short_lived ? "true" : "false");
-		if (!rc)
-			sink_write(k, l->data, l->len, l->data, l->len);
-	} else {
-		char t[40];
-		time_local(t, sizeof t);
-		const char *suffix = short_lived ? "  (short-lived: opened and closed between polls)"
-				     : via_destroy ? "  (destroy notification)" : "";
-		struct buf plain = {0};
-		rc = buf_printf(&plain, "%s  ", t);
-		if (!rc)
-			rc = change_text(&plain, c, a, b, false);
-		if (!rc)
-			rc = buf_printf(&plain, "%s\n", suffix);
-		if (!rc && k->color) {
-			rc = buf_printf(l, "%s  ", t);
-			if (!rc)
-				rc = change_text(l, c, a, b, true);
-			if (!rc)
-				rc = buf_printf(l, "%s\n", suffix);
-		}
-		if (!rc)
-			sink_write(k, plain.data, plain.len, k->color ? l->data : plain.data,
-				   k->color ? l->len : plain.len);
-		buf_free(&plain);
-	}
+	char t[40];
+	if (k->json)
+		time_now_utc(t, sizeof t, true);
+	else
+		time_now_local(t, sizeof t);
+	struct watch_event e = {t, c, a, b, via_destroy, short_lived};
+	struct buf plain = {0};
+	buf_clear(&k->line);
+	/* the log never gets colour */
+	int rc = render_watch_event(&plain, &e, k->json, false);
+	if (!rc && k->color)
+		rc = render_watch_event(&k->line, &e, false, true);
+	const struct buf *shown = k->color ? &k->line : &plain;
+	if (!rc)
+		sink_write(k, plain.data, plain.len, shown->data, shown->len);
+	buf_free(&plain);
 	if (rc && !k->error)
 		k->error = rc;
 	k->events++;
 }
 
-/* A status line (start, stop, lost notifications): text or {"time","kind",...}. */
-static void status(struct sink *k, const char *kind, const char *json_extra, const char *text)
+/* A status line (start, stop, lost notifications). */
+static void status(struct sink *k, struct watch_status *st)
 {
-	struct buf *l = &k->line;
-	buf_clear(l);
 	char t[40];
-	int rc;
-	if (k->json) {
-		time_utc(t, sizeof t, true);
-		rc = buf_printf(l, "{\"time\":\"%s\",\"kind\":\"%s\"%s%s}\n", t, kind, json_extra ? "," : "",
-				json_extra ? json_extra : "");
-	} else {
-		time_local(t, sizeof t);
-		rc = buf_printf(l, "%s  %-16s %s\n", t, kind, text);
-	}
-	if (!rc)
-		sink_write(k, l->data, l->len, l->data, l->len);
+	if (k->json)
+		time_now_utc(t, sizeof t, true);
+	else
+		time_now_local(t, sizeof t);
+	st->time = t;
+	buf_clear(&k->line);
+	if (render_watch_status(&k->line, st, k->json) == 0)
+		sink_write(k, k->line.data, k->line.len, k->line.data, k->line.len);
 }
 
 /* The previous poll, indexed by identity, with sockets already reported closed marked gone. */
@@ -322,10 +288,10 @@ static void on_destroyed(struct sink *k, struct prev_state *p, struct ps_snapsho
 }
 
 /* One poll: list, compare with the previous poll, emit, and make it the new previous. */
-static int poll_once(struct sink *k, struct prev_state *p, const struct ps_filter *f)
+static int poll_once(struct sink *k, struct prev_state *p, struct pipeline *pipe)
 {
 	struct ps_snapshot cur = {0};
-	int code = cli_collect(f, &cur);
+	int code = cli_pipeline_run(pipe, &cur);
 	if (code) {
 		snap_free(&cur);
 		return code;
@@ -367,19 +333,20 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 	struct prev_state p = {0};
 	struct platform_sockevents *ev = NULL;
 	struct ps_snapshot dead = {0};
+	struct pipeline pipe = {0};
 	int code = EXIT_FAILURE_;
 	k.color = !k.json && cli_color_for(stdout, o->color);
 	if (wo->log) {
 		int fd = open(wo->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 		if (fd < 0 || !(k.log = fdopen(fd, "a"))) {
-			fprintf(stderr, "portsleuth: cannot open log %s: %s\n", wo->log, strerror(errno));
+			cli_err(-errno, "cannot open log %s", wo->log);
 			if (fd >= 0)
 				close(fd);
 			return EXIT_USAGE;
 		}
 	}
 	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK)) {
-		fprintf(stderr, "portsleuth: cannot set up signal handling: %s\n", strerror(errno));
+		cli_err(-errno, "cannot set up signal handling");
 		goto done;
 	}
 	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, old_pipe;
@@ -389,39 +356,24 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 	struct sigaction ign = {.sa_handler = SIG_IGN};
 	sigaction(SIGPIPE, &ign, &old_pipe); /* a closed stdout is a write error, then a clean stop */
 
+	if ((code = cli_pipeline_open(o, 0, NULL, NULL, &pipe)) >= 0)
+		goto restore;
 	int everr = wo->poll_only ? -ECANCELED : platform_sockevents_open(&ev);
 	/* the first listing is the reference; only changes from it are printed */
-	if ((code = cli_collect(&o->filter, &p.snap)) || prev_index(&p)) {
+	if ((code = cli_pipeline_run(&pipe, &p.snap)) || prev_index(&p)) {
 		code = code ? code : EXIT_FAILURE_;
 		goto restore;
 	}
 	code = EXIT_FAILURE_;
 	{
-		struct buf js = {0}, tx = {0};
-		const char *why = everr == -ECANCELED ? "are off (--poll-only)"
-				  : everr == -EPERM ? "are not permitted here (CAP_NET_ADMIN may help)"
-				  : everr == -ENOSYS ? "do not exist on this platform"
-						     : strerror(-everr);
-		buf_printf(&js, "\"interval\":%g,\"sockets\":%zu,\"destroy_notifications\":%s,\"note\":", wo->interval,
-			   p.snap.nsocks, everr ? "false" : "true");
-		if (everr) {
-			struct buf n = {0};
-			buf_printf(&n, "short-lived sockets between polls are not seen: sock_diag destroy notifications %s", why);
-			json_string(&js, n.data);
-			buf_free(&n);
-		} else {
-			buf_puts(&js, "null");
-		}
-		buf_printf(&tx, "watching %zu %s socket%s every %gs; %s%s", p.snap.nsocks, o->all ? "" : "listening",
-			   p.snap.nsocks == 1 ? "" : "s", wo->interval,
-			   everr ? "short-lived sockets between polls are NOT seen: sock_diag destroy notifications "
-				 : "short-lived sockets between polls are caught (sock_diag destroy notifications)",
-			   everr ? why : "");
-		status(&k, "start", js.data, tx.data);
-		buf_free(&js);
-		buf_free(&tx);
+		struct watch_status st = {.kind = "start", .interval = wo->interval, .sockets = p.snap.nsocks,
+					  .all = o->all, .destroy_notifications = !everr};
+		st.why_not = everr == -ECANCELED ? "are off (--poll-only)"
+			     : everr == -EPERM	 ? "are not permitted here (CAP_NET_ADMIN may help)"
+			     : everr == -ENOSYS	 ? "do not exist on this platform"
+						 : strerror(-everr);
+		status(&k, &st);
 	}
-
 	double start = now_mono(), next = start + wo->interval;
 	double end = wo->duration > 0 ? start + wo->duration : 0;
 	unsigned long polls = 0, lost = 0;
@@ -435,7 +387,7 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 				       {.fd = ev ? platform_sockevents_fd(ev) : -1, .events = POLLIN}};
 		int n = poll(pf, 2, timeout);
 		if (n < 0 && errno != EINTR) {
-			fprintf(stderr, "portsleuth: poll: %s\n", strerror(errno));
+			cli_err(-errno, "poll");
 			goto restore;
 		}
 		if (stop_signal || (n > 0 && (pf[0].revents & POLLIN)))
@@ -444,17 +396,17 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 			long got = platform_sockevents_read(ev, &dead);
 			if (got == -ENOBUFS) {
 				lost++;
-				status(&k, "lost-events", "\"note\":\"the kernel dropped destroy notifications (queue full)\"",
-				       "the kernel dropped destroy notifications (queue full): some short-lived sockets were missed");
+				struct watch_status st = {.kind = "lost-events"};
+				status(&k, &st);
 			} else if (got < 0) {
-				fprintf(stderr, "portsleuth: reading destroy notifications: %s\n", strerror((int)-got));
+				cli_err((int)got, "reading destroy notifications");
 				goto restore;
 			}
 			on_destroyed(&k, &p, &dead, &o->filter);
 			snap_free(&dead);
 		}
 		if (now_mono() >= next) {
-			if ((code = poll_once(&k, &p, &o->filter)))
+			if ((code = poll_once(&k, &p, &pipe)))
 				goto restore;
 			code = EXIT_FAILURE_;
 			polls++;
@@ -467,21 +419,20 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 		}
 	}
 	{
-		char js[160], tx[160];
-		snprintf(js, sizeof js, "\"polls\":%lu,\"events\":%lu,\"lost_notifications\":%lu,\"signal\":%d", polls,
-			 k.events, lost, (int)stop_signal);
-		snprintf(tx, sizeof tx, "after %lu poll%s and %lu event%s%s", polls, polls == 1 ? "" : "s", k.events,
-			 k.events == 1 ? "" : "s", stop_signal == SIGINT ? " (interrupted)" : stop_signal == SIGTERM ? " (terminated)" : "");
-		status(&k, "stop", js, tx);
+		struct watch_status st = {.kind = "stop", .polls = polls, .events = k.events, .lost = lost,
+					  .signal = (int)stop_signal};
+		st.signal_text = stop_signal == SIGINT ? " (interrupted)" : stop_signal == SIGTERM ? " (terminated)" : "";
+		status(&k, &st);
 	}
 	if (k.error && k.error != -EPIPE)
-		fprintf(stderr, "portsleuth: cannot write events: %s\n", strerror(-k.error));
+		cli_err(k.error, "cannot write events");
 	code = k.error && k.error != -EPIPE ? EXIT_FAILURE_ : EXIT_OK;
 restore:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 done:
+	pipeline_close(&pipe);
 	platform_sockevents_close(ev);
 	snap_free(&dead);
 	prev_free(&p);

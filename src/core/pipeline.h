@@ -1,29 +1,79 @@
-/* pipeline.h — one call that runs collect → attribute → describe → enrich → owner filter → sort. */
+/* pipeline.h — one call that runs collect → attribute → describe → enrich → filter → sort for every command. */
 #ifndef PS_PIPELINE_H
 #define PS_PIPELINE_H
 
+#include <stdbool.h>
+
+#include "../enrich/packages.h"
+#include "../enrich/registry.h"
+#include "../enrich/users.h"
 #include "../model/filter.h"
 #include "../model/model.h"
 
+/* The stages, in the order they run. */
 enum pipeline_stage {
-	STAGE_COLLECT,	 /* listing sockets */
-	STAGE_ATTRIBUTE, /* finding owners in /proc */
-	STAGE_DESCRIBE,	 /* reading process details */
-	STAGE_ENRICH,	 /* units, containers */
-	STAGE_FILTER,	 /* owner-level filters, sorting */
+	STAGE_COLLECT,	    /* listing sockets */
+	STAGE_ATTRIBUTE,    /* finding owners in /proc */
+	STAGE_DESCRIBE,	    /* reading process details */
+	STAGE_SERVICES,	    /* parent chains, socket activation, socket cgroups (tolerant) */
+	STAGE_UNITS,	    /* units and containers from cgroups (tolerant) */
+	STAGE_OWNER_FILTER, /* -p, -c, --user: before judging, so only shown processes are checked */
+	STAGE_EXPOSURE,	    /* interface addresses for reachability (tolerant) */
+	STAGE_EXE_FACTS,    /* what the file system says about the listeners' executables (tolerant) */
+	STAGE_PACKAGES,	    /* which package owns each of them (tolerant) */
+	STAGE_FINDINGS,	    /* service, exposure and findings: a pure function of the model */
+	STAGE_USERS,	    /* user names for every uid shown (tolerant) */
+	STAGE_FILTER,	    /* the command's own filter (explain's port, --findings) */
+	STAGE_SORT,	    /* display order and counts */
+	STAGE__COUNT
+};
+
+/* Optional groups of stages a command asks for. */
+enum {
+	PIPE_JUDGE = 1, /* registry, exposure, executable facts, packages, findings */
+	PIPE_USERS = 2, /* user names */
+};
+
+struct pipeline_config {
+	const struct ps_filter *filter;
+	unsigned want;		 /* PIPE_* */
+	const char *ports_file;	 /* PIPE_JUDGE: --ports-file, the most specific registry layer, or NULL */
+	const char *services_file; /* PIPE_JUDGE: --services, or NULL for /etc/services */
+	/* The command's own filter, applied last (NULL: keep everything). */
+	bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *);
+	const void *keep_ctx;
+};
+
+/* What a pipeline keeps between runs (watch polls many times): the registry, package and user caches. */
+struct pipeline {
+	struct pipeline_config c;
+	struct registry reg;
+	struct pkgdb *pkg;
+	struct users *users;
 };
 
 /*
- * Fill `snap` with the sockets matching `f`, their owners and everything known
- * about them, sorted for display and with the unattributed counts set.
- * 0, or -errno with *stage telling which step failed.
+ * Prepare a pipeline for c (copied; the filter and files must outlive it). With
+ * PIPE_JUDGE, load the layered port registry (malformed lines are listed in
+ * p->reg.warnings) and set its ephemeral range from the platform. 0, -ENOMEM,
+ * or -errno when c->ports_file cannot be read. Close it even on failure.
  */
-int pipeline_run(const struct ps_filter *f, struct ps_snapshot *snap, enum pipeline_stage *stage);
+int pipeline_open(struct pipeline *p, const struct pipeline_config *c);
+
+/*
+ * Fill `snap` (zeroed) with the sockets matching the filter, their owners and
+ * everything the asked stages know about them, filtered, sorted for display and
+ * counted. A tolerant stage that fails leaves its fields empty and records why in
+ * snap->notes. 0, or -errno with *stage telling which step failed.
+ */
+int pipeline_run(struct pipeline *p, struct ps_snapshot *snap, enum pipeline_stage *stage);
+
+void pipeline_close(struct pipeline *p);
 
 /* Count the other network namespaces (and those with listeners) into snap. 0 or -errno. */
 int pipeline_netns_census(struct ps_snapshot *snap);
 
-/* What the stage was doing, for messages ("list sockets", "find socket owners", ...). */
+/* What a failed stage could not do, for messages ("cannot list sockets", ...). */
 const char *pipeline_stage_text(enum pipeline_stage stage);
 
 #endif

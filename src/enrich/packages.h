@@ -5,11 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum pkg_status {
-	PKG_UNKNOWN = 0, /* no database, or not asked */
-	PKG_OWNED,
-	PKG_UNOWNED,
-};
+#include "../model/model.h" /* enum pkg_status */
 
 struct pkgdb;
 

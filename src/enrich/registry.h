@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../model/verdict.h" /* struct port_info */
 #include "services.h"
 
 /* Protocol bits of a knowledge base entry (1 << enum ps_proto). */
@@ -78,17 +79,6 @@ int registry_load(struct registry *r, const struct registry_paths *paths);
  * the existing user layers. Malformed lines are recorded as warnings. 0 or -ENOMEM.
  */
 int registry_add_user_text(struct registry *r, const char *path, const char *buf, size_t len);
-
-/* What the registry says about one port. Strings live as long as the registry. */
-struct port_info {
-	const char *name;     /* registered name; NULL when unknown or dynamic */
-	const char *desc;
-	const char *source;   /* the layer that answered: user file path, "portsleuth", "iana", "nmap", "/etc/services" */
-	const char *owners;   /* comma-separated expected owners, NULL */
-	const char *risk;
-	const char *backdoor; /* comma-separated malware names, NULL */
-	bool dynamic;	      /* in the kernel's ephemeral range or IANA 49152-65535 */
-};
 
 /*
  * Look up (port, proto) through the layers, most specific first: the first layer

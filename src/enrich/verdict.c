@@ -9,13 +9,6 @@
 
 #include "../util/buf.h"
 
-static const char *const sev_names[SEV__COUNT] = {"info", "notice", "warning", "alert"};
-
-const char *finding_sev_name(unsigned sev)
-{
-	return sev < SEV__COUNT ? sev_names[sev] : "unknown";
-}
-
 bool path_in_temp_dir(const char *path)
 {
 	static const char *const dirs[] = {"/tmp/", "/var/tmp/", "/dev/shm/", "/run/shm/", "/dev/mqueue/",
@@ -74,16 +67,6 @@ __attribute__((format(printf, 5, 6))) static int add(struct finding_list *l, uns
 }
 
 #define SEP "\x1F"
-
-void findings_free(struct finding_list *l)
-{
-	for (size_t i = 0; i < l->n && !l->interned; i++) {
-		free(l->f[i].reason);
-		free(l->f[i].evidence);
-	}
-	free(l->f);
-	memset(l, 0, sizeof *l);
-}
 
 static const char *proto_txt(unsigned proto)
 {
@@ -172,14 +155,13 @@ static bool name_fits_exe(const char *comm, const char *base, const char *cmdlin
 int findings_for_owner(const struct finding_input *in, struct finding_list *out)
 {
 	const struct port_info *svc = in->svc;
-	static const char deleted_sfx[] = " (deleted)";
 	char *clean = NULL;
 	int rc = 0;
 	bool deleted = false;
 	if (in->exe) {
-		size_t n = strlen(in->exe), sl = sizeof deleted_sfx - 1;
-		deleted = n > sl && strcmp(in->exe + n - sl, deleted_sfx) == 0;
-		if (!(clean = strndup(in->exe, deleted ? n - sl : n)))
+		size_t n = exe_path_len(in->exe);
+		deleted = n != strlen(in->exe);
+		if (!(clean = strndup(in->exe, n)))
 			return -ENOMEM;
 	}
 	if (in->exe_checked)
@@ -346,271 +328,170 @@ static int reach_text(struct buf *b, const struct reach *r, size_t n)
 	return rc;
 }
 
-static bool is_listener(const struct ps_socket *k)
-{
-	return k->state == PS_ST_LISTEN || (k->proto == PS_UDP && k->state == PS_ST_CLOSE);
-}
-
-/* Per process: the executable checks, made once however many sockets it holds. */
-struct proc_check {
-	bool wanted, checked;
-	struct ps_exe_check c;
-	char *clean; /* exe without " (deleted)" */
-};
-
 static int sev_cmp(const struct finding *a, const struct finding *b)
 {
 	return (int)b->sev - (int)a->sev;
 }
 
-/*
- * The same owner findings repeat on every socket of a process (a server with a
- * thousand listeners from /tmp): keep one copy of each text, owned by the pool.
- */
-struct intern {
-	char **slot;
-	size_t mask, n;
-};
-
-static size_t str_hash(const char *s)
+/* Most severe first, keeping the rules' order within a severity. */
+static void sort_findings(struct finding_list *l)
 {
-	size_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-/* Replace *s by the pool's copy (freeing *s) or adopt it. 0 or -ENOMEM (then *s is kept). */
-static int intern_str(struct intern *p, char **s)
-{
-	if (!*s)
-		return 0;
-	if (p->n * 2 >= p->mask) {
-		size_t size = p->mask ? (p->mask + 1) * 2 : 64;
-		char **ns = calloc(size, sizeof *ns);
-		if (!ns)
-			return -ENOMEM;
-		for (size_t i = 0; p->slot && i <= p->mask; i++) {
-			if (!p->slot[i])
-				continue;
-			size_t h = str_hash(p->slot[i]) & (size - 1);
-			while (ns[h])
-				h = (h + 1) & (size - 1);
-			ns[h] = p->slot[i];
+	struct finding *f = l->f;
+	for (size_t a = 1; a < l->n; a++) {
+		struct finding t = f[a];
+		size_t b = a;
+		while (b > 0 && sev_cmp(&f[b - 1], &t) > 0) {
+			f[b] = f[b - 1];
+			b--;
 		}
-		free(p->slot);
-		p->slot = ns;
-		p->mask = size - 1;
+		f[b] = t;
 	}
-	size_t h = str_hash(*s) & p->mask;
-	while (p->slot[h] && strcmp(p->slot[h], *s) != 0)
-		h = (h + 1) & p->mask;
-	if (p->slot[h]) {
-		free(*s);
-		*s = p->slot[h];
-	} else {
-		p->slot[h] = *s;
-		p->n++;
-	}
-	return 0;
 }
 
-static void intern_free(struct intern *p)
+/* Which port names the service, and the exposure class: what makes connections share a verdict. */
+static void verdict_start(const struct ps_socket *k, struct sock_verdict *v)
 {
-	if (!p)
-		return;
-	for (size_t i = 0; p->slot && i <= p->mask; i++)
-		free(p->slot[i]);
-	free(p->slot);
-	free(p);
-}
-
-/* Move the texts of l into the pool. 0 or -ENOMEM (l keeps what was not moved). */
-static int intern_findings(struct intern *p, struct finding_list *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		if (intern_str(p, &l->f[i].reason) || intern_str(p, &l->f[i].evidence)) {
-			/* some texts are pooled, some not: stop sharing and copy the pooled ones */
-			for (size_t j = 0; j <= i; j++) {
-				l->f[j].reason = l->f[j].reason ? strdup(l->f[j].reason) : NULL;
-				l->f[j].evidence = l->f[j].evidence ? strdup(l->f[j].evidence) : NULL;
-			}
-			return -ENOMEM;
-		}
-	}
-	l->interned = l->n > 0;
-	return 0;
-}
-
-/* Service and exposure class: all a connection gets, and where a listener's verdict starts. */
-static void light_verdict(const struct registry *reg, const struct ps_socket *k, struct sock_verdict *v)
-{
-	memset(v, 0, sizeof *v);
-	v->listener = is_listener(k);
+	v->listener = socket_is_listener(k);
 	v->svc_port = k->local.port;
 	if (!v->listener && k->remote.port && k->remote.port < v->svc_port)
 		v->svc_port = k->remote.port;
-	v->svc_known = registry_lookup(reg, v->svc_port, k->proto, &v->svc);
 	v->scope = exposure_classify(&k->local.addr);
 }
 
-const struct sock_verdict *verdict_get(const struct verdicts *v, const struct ps_snapshot *snap,
-				       size_t i, struct sock_verdict *tmp)
+/* The service: all a connection gets, and where a listener's verdict goes on. */
+static int verdict_service(struct verdicts *vs, const struct registry *reg, unsigned proto, struct sock_verdict *v)
 {
-	if (!v || i >= v->nsocks || i >= snap->nsocks)
-		return NULL;
-	if (v->slot[i] != UINT32_MAX)
-		return &v->v[v->slot[i]];
-	light_verdict(v->reg, &snap->socks[i], tmp);
-	return tmp;
-}
-
-int verdicts_compute(const struct ps_snapshot *snap, struct registry *reg, struct pkgdb *pkg,
-		     struct verdicts *out)
-{
-	memset(out, 0, sizeof *out);
-	if (!reg->eph_hi) {
-		uint16_t lo, hi;
-		if (platform_ephemeral_range(&lo, &hi) == 0) {
-			reg->eph_lo = lo;
-			reg->eph_hi = hi;
-		}
-	}
-	out->addrs_err = platform_local_addrs(&out->addrs, &out->naddrs);
-	if (out->addrs_err == -ENOMEM)
-		return -ENOMEM;
-	out->reg = reg;
-	out->nsocks = snap->nsocks;
-	size_t nl = 0;
-	for (size_t i = 0; i < snap->nsocks; i++)
-		nl += is_listener(&snap->socks[i]);
-	if (snap->nsocks && !(out->slot = malloc(snap->nsocks * sizeof *out->slot)))
-		return -ENOMEM;
-	if (nl && !(out->v = calloc(nl, sizeof *out->v)))
-		return -ENOMEM;
-	for (size_t i = 0; i < snap->nsocks; i++)
-		out->slot[i] = is_listener(&snap->socks[i]) ? (uint32_t)out->n++ : UINT32_MAX;
-	struct proc_check *pc = snap->nprocs ? calloc(snap->nprocs, sizeof *pc) : NULL;
-	const char **paths = snap->nprocs ? calloc(snap->nprocs, sizeof *paths) : NULL;
-	struct buf rt = {0};
-	int rc = snap->nprocs && (!pc || !paths) ? -ENOMEM : 0;
-
-	/* Only the owners of listening sockets are judged: check their executables once. */
-	for (size_t i = 0; i < snap->nsocks && !rc; i++) {
-		const struct ps_socket *k = &snap->socks[i];
-		if (!is_listener(k))
-			continue;
-		for (size_t j = 0; j < k->owner_count; j++)
-			pc[snap_owner(snap, k, j)->proc].wanted = true;
-	}
-	size_t npaths = 0;
-	for (size_t i = 0; i < snap->nprocs && !rc; i++) {
-		const struct ps_proc *p = &snap->procs[i];
-		if (!pc[i].wanted || !p->exe || p->vanished)
-			continue;
-		pc[i].checked = platform_exe_check(p->pid, p->exe, &pc[i].c) == 0;
-		size_t n = strlen(p->exe), sl = sizeof " (deleted)" - 1;
-		bool del = n > sl && strcmp(p->exe + n - sl, " (deleted)") == 0;
-		if (!(pc[i].clean = strndup(p->exe, del ? n - sl : n)))
-			rc = -ENOMEM;
-		else
-			paths[npaths++] = pc[i].clean;
-	}
-	if (!rc && pkg && npaths)
-		rc = pkgdb_want(pkg, paths, npaths);
-	out->pkg_reason = pkg ? pkgdb_reason(pkg) : "package checks are off";
-
-	for (size_t i = 0; i < snap->nsocks && !rc; i++) {
-		const struct ps_socket *k = &snap->socks[i];
-		/* Reachability and findings are about listeners; a connection's local end
-		 * says little, and judging every connection would cost memory. */
-		if (out->slot[i] == UINT32_MAX)
-			continue;
-		struct sock_verdict *v = &out->v[out->slot[i]];
-		light_verdict(reg, k, v);
-		if ((rc = exposure_reach(k, out->addrs, out->naddrs, &v->reach, &v->nreach)))
-			break;
-		if ((rc = reach_text(&rt, v->reach, v->nreach)))
-			break;
-		struct finding_input in = {.port = k->local.port, .proto = k->proto,
-					   .svc = v->svc_known ? &v->svc : NULL, .scope = v->scope,
-					   .reach_text = rt.data, .pid = -1};
-		in.reach_public = v->scope == PS_EXPO_PUBLIC;
-		for (size_t r = 0; r < v->nreach; r++)
-			if (exposure_classify(&v->reach[r].addr) == PS_EXPO_PUBLIC)
-				in.reach_public = true;
-		size_t visible = 0;
-		for (size_t j = 0; j < k->owner_count; j++)
-			visible += !snap->procs[snap_owner(snap, k, j)->proc].vanished;
-		in.has_owner = visible > 0;
-		if ((rc = findings_for_socket(&in, &v->findings)))
-			break;
-		long last = -1;
-		for (size_t j = 0; j < k->owner_count && !rc; j++) {
-			const struct ps_owner *o = snap_owner(snap, k, j);
-			const struct ps_proc *p = &snap->procs[o->proc];
-			if ((long)o->proc == last || p->vanished)
-				continue;
-			last = (long)o->proc;
-			in.has_owner = true;
-			in.pid = p->pid;
-			in.name = p->name;
-			in.exe = p->exe;
-			in.cmdline = p->cmdline;
-			in.cmdline_len = p->cmdline_len;
-			in.have_uid = p->have_uid;
-			in.uid = p->uid;
-			in.exe_checked = pc[o->proc].checked;
-			in.exe_check = pc[o->proc].c;
-			in.pkg = pkg ? pkgdb_status(pkg, pc[o->proc].clean, &in.pkg_name) : PKG_UNKNOWN;
-			rc = findings_for_owner(&in, &v->findings);
-		}
-		/* Most severe first, keeping the rules' order within a severity. */
-		struct finding *f = v->findings.f;
-		for (size_t a = 1; a < v->findings.n; a++) {
-			struct finding t = f[a];
-			size_t b = a;
-			while (b > 0 && sev_cmp(&f[b - 1], &t) > 0) {
-				f[b] = f[b - 1];
-				b--;
-			}
-			f[b] = t;
-		}
-		if (!rc && (out->pool || (out->pool = calloc(1, sizeof *out->pool))))
-			rc = intern_findings(out->pool, &v->findings);
-		else if (!rc)
-			rc = -ENOMEM;
-		int worst = verdict_worst(out, i);
-		if (worst >= 0) {
-			out->count[worst]++;
-			out->with_findings++;
-		}
-	}
-	buf_free(&rt);
-	for (size_t i = 0; pc && i < snap->nprocs; i++)
-		free(pc[i].clean);
-	free(pc);
-	free(paths);
+	struct port_info pi;
+	v->svc_known = registry_lookup(reg, v->svc_port, proto, &pi);
+	/* the model outlives the registry: keep copies (shared through the pool) */
+	v->svc.dynamic = pi.dynamic;
+	if (!v->svc_known)
+		return 0;
+	int rc = verdicts_intern(vs, pi.name, &v->svc.name);
+	if (!rc)
+		rc = verdicts_intern(vs, pi.desc, &v->svc.desc);
+	if (!rc)
+		rc = verdicts_intern(vs, pi.source, &v->svc.source);
+	if (!rc)
+		rc = verdicts_intern(vs, pi.owners, &v->svc.owners);
+	if (!rc)
+		rc = verdicts_intern(vs, pi.risk, &v->svc.risk);
+	if (!rc)
+		rc = verdicts_intern(vs, pi.backdoor, &v->svc.backdoor);
 	return rc;
 }
 
-int verdict_worst(const struct verdicts *v, size_t i)
+/* A listener's full verdict: reachability and findings. */
+static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket *k, struct verdicts *vs,
+			  struct sock_verdict *v, struct buf *rt)
 {
-	if (!v || i >= v->nsocks || v->slot[i] == UINT32_MAX)
-		return -1;
-	const struct sock_verdict *sv = &v->v[v->slot[i]];
-	return sv->findings.n ? sv->findings.f[0].sev : -1;
+	int rc;
+	if ((rc = exposure_reach(k, snap->addrs, snap->naddrs, &v->reach, &v->nreach)) ||
+	    (rc = reach_text(rt, v->reach, v->nreach)))
+		return rc;
+	struct finding_input in = {.port = k->local.port, .proto = k->proto, .svc = v->svc_known ? &v->svc : NULL,
+				   .scope = v->scope, .reach_text = rt->data, .pid = -1};
+	in.reach_public = v->scope == PS_EXPO_PUBLIC;
+	for (size_t r = 0; r < v->nreach; r++)
+		if (exposure_classify(&v->reach[r].addr) == PS_EXPO_PUBLIC)
+			in.reach_public = true;
+	size_t visible = 0;
+	for (size_t j = 0; j < k->owner_count; j++)
+		visible += !snap->procs[snap_owner(snap, k, j)->proc].vanished;
+	in.has_owner = visible > 0;
+	if ((rc = findings_for_socket(&in, &v->findings)))
+		return rc;
+	long last = -1;
+	for (size_t j = 0; j < k->owner_count && !rc; j++) {
+		const struct ps_owner *o = snap_owner(snap, k, j);
+		const struct ps_proc *p = &snap->procs[o->proc];
+		if ((long)o->proc == last || p->vanished)
+			continue;
+		last = (long)o->proc;
+		in.has_owner = true;
+		in.pid = p->pid;
+		in.name = p->name;
+		in.exe = p->exe;
+		in.cmdline = p->cmdline;
+		in.cmdline_len = p->cmdline_len;
+		in.have_uid = p->have_uid;
+		in.uid = p->uid;
+		in.exe_checked = p->exe_checked;
+		in.exe_check = p->exe_check;
+		in.pkg = (enum pkg_status)p->pkg;
+		in.pkg_name = p->pkg_name;
+		rc = findings_for_owner(&in, &v->findings);
+	}
+	sort_findings(&v->findings);
+	return rc ? rc : verdicts_intern_findings(vs, &v->findings);
 }
 
-void verdicts_free(struct verdicts *v)
+/* Connections to the same service share a verdict: an index keyed by (port, proto, scope). */
+struct light_index {
+	uint32_t *key, *slot; /* slot: 1 + verdict index, 0: empty */
+	size_t mask;
+};
+
+/* Slot of the shared verdict for key, made empty for a new one; never full (sized 2 x sockets). */
+static uint32_t *light_find(struct light_index *li, uint32_t key)
 {
-	for (size_t i = 0; i < v->n; i++) {
-		free(v->v[i].reach);
-		findings_free(&v->v[i].findings);
+	size_t h = (key * 2654435761u) & li->mask;
+	while (li->slot[h] && li->key[h] != key)
+		h = (h + 1) & li->mask;
+	li->key[h] = key;
+	return &li->slot[h];
+}
+
+int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg)
+{
+	verdicts_free(snap->verdicts);
+	struct verdicts *vs = snap->verdicts = calloc(1, sizeof *vs);
+	if (!vs)
+		return -ENOMEM;
+	struct light_index li = {0};
+	struct buf rt = {0};
+	int rc = 0;
+	for (size_t i = 0; i < snap->nsocks && !rc; i++) {
+		struct ps_socket *k = &snap->socks[i];
+		struct sock_verdict tmp = {0};
+		verdict_start(k, &tmp);
+		uint32_t *shared = NULL;
+		if (!tmp.listener) {
+			/* Reachability and findings are about listeners; a connection's local end
+			 * says little, and judging every connection would cost memory. */
+			if (!li.slot) {
+				size_t size = 64;
+				while (size < snap->nsocks * 2)
+					size *= 2;
+				li.key = malloc(size * sizeof *li.key);
+				li.slot = calloc(size, sizeof *li.slot);
+				li.mask = size - 1;
+				if (!li.key || !li.slot) {
+					rc = -ENOMEM;
+					break;
+				}
+			}
+			shared = light_find(&li, (uint32_t)tmp.svc_port << 8 | (uint32_t)k->proto << 4 | tmp.scope);
+			if (*shared) {
+				k->verdict = *shared;
+				continue;
+			}
+		}
+		long at = verdicts_add(vs);
+		if (at < 0 || (rc = verdict_service(vs, reg, k->proto, &tmp))) {
+			rc = at < 0 ? (int)at : rc;
+			break;
+		}
+		vs->v[at] = tmp;
+		k->verdict = (uint32_t)at + 1;
+		if (shared)
+			*shared = k->verdict;
+		else
+			rc = judge_listener(snap, k, vs, &vs->v[at], &rt);
 	}
-	free(v->v);
-	free(v->slot);
-	intern_free(v->pool);
-	platform_ifaddrs_free(v->addrs, v->naddrs);
-	memset(v, 0, sizeof *v);
+	buf_free(&rt);
+	free(li.key);
+	free(li.slot);
+	verdicts_count(snap);
+	return rc;
 }

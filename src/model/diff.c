@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../enrich/exposure.h"
+#include "exposure.h"
 
 static int cmp_u(uint64_t x, uint64_t y)
 {

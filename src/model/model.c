@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "verdict.h"
+
 static int grow(void **arr, size_t *cap, size_t n, size_t elem)
 {
 	if (n < *cap)
@@ -145,6 +147,7 @@ void snap_proc_free(struct ps_proc *p)
 	free(p->container_name);
 	free(p->pod_uid);
 	free(p->supervisor_unit);
+	free(p->pkg_name);
 	if (p->published) {
 		free(p->published->id);
 		free(p->published->name);
@@ -250,7 +253,37 @@ void snap_free(struct ps_snapshot *s)
 		free(c->container_name);
 	}
 	free(s->sockcgs);
+	for (size_t i = 0; i < s->naddrs; i++)
+		free(s->addrs[i].ifname);
+	free(s->addrs);
+	free(s->pkg_reason);
+	verdicts_free(s->verdicts);
+	for (size_t i = 0; i < s->nusernames; i++)
+		free(s->usernames[i].name);
+	free(s->usernames);
 	memset(s, 0, sizeof *s);
+}
+
+const char *snap_user_name(const struct ps_snapshot *s, uint32_t uid)
+{
+	size_t lo = 0, hi = s->nusernames;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->usernames[mid].uid == uid)
+			return s->usernames[mid].name;
+		if (s->usernames[mid].uid < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+size_t exe_path_len(const char *exe)
+{
+	static const char sfx[] = " (deleted)";
+	size_t n = strlen(exe), sl = sizeof sfx - 1;
+	return n > sl && strcmp(exe + n - sl, sfx) == 0 ? n - sl : n;
 }
 
 static size_t hash64(uint64_t x)

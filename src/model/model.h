@@ -62,10 +62,25 @@ struct ps_socket {
 	uint8_t state;	      /* enum ps_state */
 	uint8_t owner_status; /* enum ps_owner_status */
 	uint8_t v6only;	      /* IPv6 sockets: enum ps_v6only, from INET_DIAG_SKV6ONLY */
+	uint32_t verdict;     /* 1 + index into ps_snapshot.verdicts->v once judged, else 0 */
 };
 
 /* Whether an IPv6 socket also takes IPv4 (dual-stack). Zero (unknown) when the kernel did not say. */
 enum ps_v6only { PS_V6ONLY_UNKNOWN = 0, PS_V6ONLY_YES, PS_V6ONLY_NO };
+
+/* What the file system says about a running process's executable. */
+struct ps_exe_check {
+	bool deleted;		/* the running file was unlinked (or replaced by rename) */
+	bool replaced;		/* another file now lives at the path it was started from */
+	bool dir_world_writable; /* the directory it lives in is writable by every user */
+};
+
+/* Whether an installed package owns a file (enrich/packages.c fills it). */
+enum pkg_status {
+	PKG_UNKNOWN = 0, /* no database, or not asked */
+	PKG_OWNED,
+	PKG_UNOWNED,
+};
 
 /* One process that holds at least one shown socket. Strings are raw bytes from /proc. */
 struct ps_proc {
@@ -102,6 +117,11 @@ struct ps_proc {
 	char *supervisor_unit;	 /* for "systemd-unit": the unit whose boundary was reached */
 	struct ps_published *published; /* docker-proxy / conmon: the container behind the port */
 	struct ps_activation *activation; /* socket activation role, NULL when none */
+	/* Facts for the findings, gathered for the owners of listeners before judging. */
+	bool exe_checked;	 /* exe_check holds the platform's answer */
+	struct ps_exe_check exe_check;
+	uint8_t pkg;		 /* enum pkg_status of the executable */
+	char *pkg_name;		 /* PKG_OWNED: the package, else NULL */
 };
 
 /* One process in an owner's parent chain. */
@@ -159,6 +179,27 @@ struct ps_netns {
 	size_t listeners;
 };
 
+/* One address configured on an interface of our network namespace. */
+struct ps_ifaddr {
+	uint32_t ifindex;
+	char *ifname; /* NULL when the interface's name could not be read */
+	struct ps_addr addr;
+};
+
+/* The name of a user id (filled by the user-names stage, sorted by uid). */
+struct ps_username {
+	uint32_t uid;
+	char *name; /* NULL: the system has no name for it */
+};
+
+/* An enrichment stage that failed without stopping the rest (its fields stay empty). */
+struct ps_stage_note {
+	const char *stage; /* static: what it was doing ("read process services") */
+	int err;	   /* -errno */
+};
+
+struct verdicts;
+
 /* One (socket, process, fd) triple found by attribution. */
 struct ps_owner {
 	uint32_t sock;
@@ -194,6 +235,16 @@ struct ps_snapshot {
 	struct ps_sockcg *sockcgs;
 	size_t nsockcgs;
 	const char *sockcg_note;  /* why socket cgroups could not be named (static), NULL */
+	/* Enrichment (src/core/pipeline.c runs the stages that fill these). */
+	struct ps_ifaddr *addrs;  /* interface addresses, for reachability */
+	size_t naddrs;
+	int addrs_err;		  /* why addrs is empty: -errno, 0 when read */
+	char *pkg_reason;	  /* why package checks were not made, NULL when the database was read */
+	struct verdicts *verdicts; /* service, exposure and findings (model/verdict.h); NULL: not judged */
+	struct ps_username *usernames; /* NULL with nusernames 0: user names were not looked up */
+	size_t nusernames;
+	struct ps_stage_note notes[4]; /* enrichers that failed (first few; partial is then set) */
+	size_t nnotes;
 };
 
 /* Append a zeroed socket; returns it, or NULL when out of memory. */
@@ -224,6 +275,12 @@ void snap_proc_free(struct ps_proc *p);
 void snap_count_status(struct ps_snapshot *s);
 /* Release everything. */
 void snap_free(struct ps_snapshot *s);
+
+/* The user name of uid from s->usernames, or NULL (unknown, or names not looked up). */
+const char *snap_user_name(const struct ps_snapshot *s, uint32_t uid);
+
+/* Length of an executable path without the kernel's " (deleted)" suffix. */
+size_t exe_path_len(const char *exe);
 
 /* Owner i of socket k. */
 static inline const struct ps_owner *snap_owner(const struct ps_snapshot *s, const struct ps_socket *k, size_t i)

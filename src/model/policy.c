@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../enrich/exposure.h"
+#include "exposure.h"
 #include "../util/buf.h"
 
 __attribute__((format(printf, 3, 4))) static int perr(struct policy_error *err, size_t line,

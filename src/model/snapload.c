@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../enrich/exposure.h"
+#include "exposure.h"
 #include "../util/json_parse.h"
 
 #define MAX_FILE ((size_t)1 << 30)

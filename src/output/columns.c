@@ -3,8 +3,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "../util/timefmt.h"
 #include "output.h"
 #include "columns_services.h"
 #include "verdict_out.h"
@@ -156,7 +156,7 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 	case COL_INODE:
 		return buf_put_uint(out, k->inode);
 	case COL_SOCKUSER:
-		name = users_name(ctx->users, k->uid);
+		name = snap_user_name(s, k->uid);
 		return name ? buf_puts(out, name) : buf_printf(out, "%" PRIu32, k->uid);
 	case COL_PID:
 		return o ? buf_put_uint(out, (unsigned)o->pid) : 0;
@@ -165,7 +165,7 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 	case COL_USER:
 		if (!p || !p->have_uid)
 			return 0;
-		name = users_name(ctx->users, p->uid);
+		name = snap_user_name(s, p->uid);
 		return name ? buf_puts(out, name) : buf_printf(out, "%" PRIu32, p->uid);
 	case COL_PROGRAM:
 		if (!p)
@@ -176,14 +176,8 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 	case COL_PPID:
 		return p && p->ppid >= 0 ? buf_printf(out, "%d", p->ppid) : 0;
 	case COL_START: {
-		if (!p || p->start_time < 0)
-			return 0;
-		time_t t = (time_t)p->start_time;
-		struct tm tm;
 		char b[32];
-		if (!gmtime_r(&t, &tm) || !strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm))
-			return 0;
-		return buf_puts(out, b);
+		return p && time_utc_text(p->start_time, false, b, sizeof b) ? buf_puts(out, b) : 0;
 	}
 	case COL_UNIT:
 		return column_unit(s, k, p, out);
@@ -197,7 +191,7 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 	case COL_EXPOSURE:
 	case COL_FINDINGS:
 		/* service, exposure and findings are the verdict's (none: no value) */
-		return ctx->verdicts ? column_verdict(ctx, k, c, out) : 0;
+		return column_verdict(ctx->snap, k, c, out);
 	case COL_EXE:
 		return p && p->exe ? buf_puts(out, p->exe) : 0;
 	case COL_COMMAND:

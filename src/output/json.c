@@ -1,99 +1,64 @@
 /* json.c — the --json document (schema 1): one socket object per line, always valid UTF-8. */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "../util/escape.h"
+#include "../util/timefmt.h"
 #include "json_services.h"
+#include "jsonw.h"
 #include "output.h"
 #include "verdict_out.h"
 
 #define JSON_SCHEMA 1
 
-static int jstr(struct buf *b, const char *s, size_t n)
-{
-	int rc = buf_putc(b, '"');
-	if (!rc)
-		rc = esc_json(b, s, n);
-	if (!rc)
-		rc = buf_putc(b, '"');
-	return rc;
-}
-
-static int jstr_or_null(struct buf *b, const char *s)
-{
-	return s ? jstr(b, s, strlen(s)) : buf_puts(b, "null");
-}
-
-static int jendpoint(struct buf *b, const char *key, const struct ps_endpoint *e)
+void json_endpoint(struct jw *w, const char *key, const struct ps_endpoint *e)
 {
 	char a[64];
-	addr_format(&e->addr, a, sizeof a);
-	return buf_printf(b, "\"%s\":{\"addr\":\"%s\",\"port\":%u}", key, a, e->port);
+	jw_key(w, key);
+	jw_obj(w);
+	jw_kstr(w, "addr", addr_format(&e->addr, a, sizeof a));
+	jw_kuint(w, "port", e->port);
+	jw_obj_end(w);
 }
 
-static int jcmdline(struct buf *b, const struct ps_proc *p)
+static void jcmdline(struct jw *w, const struct ps_proc *p)
 {
-	int rc = buf_putc(b, '[');
+	jw_arr(w);
 	const char *s = p->cmdline, *end = s + p->cmdline_len;
-	bool first = true;
-	while (p->cmdline && s <= end && !rc) {
+	while (p->cmdline && s <= end) {
 		const char *z = memchr(s, '\0', (size_t)(end - s));
 		const char *ae = z ? z : end;
-		if (!first)
-			rc = buf_putc(b, ',');
-		first = false;
-		if (!rc)
-			rc = jstr(b, s, (size_t)(ae - s));
+		jw_strn(w, s, (size_t)(ae - s));
 		if (!z)
 			break;
 		s = z + 1;
 	}
-	return rc ? rc : buf_putc(b, ']');
+	jw_arr_end(w);
 }
 
 /* The keys of an owner that depend on its process only, from "name" to "unit". */
-static int jprocess(struct buf *b, const struct render_ctx *ctx, const struct ps_proc *p)
+static void jprocess(struct jw *w, const struct ps_snapshot *s, const struct ps_proc *p)
 {
-	int rc = buf_puts(b, "\"name\":");
-	if (!rc)
-		rc = jstr_or_null(b, p->name);
-	if (!rc)
-		rc = buf_puts(b, ",\"exe\":");
-	if (!rc)
-		rc = jstr_or_null(b, p->exe);
-	if (!rc)
-		rc = buf_puts(b, ",\"cmdline\":");
-	if (!rc)
-		rc = jcmdline(b, p);
-	if (!rc)
-		rc = buf_printf(b, ",\"cmdline_truncated\":%s,\"user\":",
-				p->cmdline_truncated ? "true" : "false");
-	if (!rc)
-		rc = jstr_or_null(b, p->have_uid ? users_name(ctx->users, p->uid) : NULL);
-	if (!rc)
-		rc = p->have_uid ? buf_printf(b, ",\"uid\":%" PRIu32, p->uid) : buf_puts(b, ",\"uid\":null");
-	if (!rc)
-		rc = p->ppid >= 0 ? buf_printf(b, ",\"ppid\":%d", p->ppid) : buf_puts(b, ",\"ppid\":null");
-	if (!rc) {
-		char ts[32] = "";
-		time_t t = (time_t)p->start_time;
-		struct tm tm;
-		if (p->start_time >= 0 && gmtime_r(&t, &tm))
-			strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		rc = ts[0] ? buf_printf(b, ",\"start_time\":\"%s\"", ts) : buf_puts(b, ",\"start_time\":null");
-	}
-	if (!rc)
-		rc = buf_puts(b, ",\"cgroup\":");
-	if (!rc)
-		rc = jstr_or_null(b, p->cgroup);
-	if (!rc)
-		rc = buf_puts(b, ",\"unit\":");
-	if (!rc)
-		rc = jstr_or_null(b, p->unit);
-	return rc;
+	jw_kstr(w, "name", p->name);
+	jw_kstr(w, "exe", p->exe);
+	jw_key(w, "cmdline");
+	jcmdline(w, p);
+	jw_kbool(w, "cmdline_truncated", p->cmdline_truncated);
+	jw_kstr(w, "user", p->have_uid ? snap_user_name(s, p->uid) : NULL);
+	jw_key(w, "uid");
+	if (p->have_uid)
+		jw_uint(w, p->uid);
+	else
+		jw_null(w);
+	jw_key(w, "ppid");
+	if (p->ppid >= 0)
+		jw_int(w, p->ppid);
+	else
+		jw_null(w);
+	char ts[32];
+	jw_kstr(w, "start_time", time_utc_text(p->start_time, false, ts, sizeof ts));
+	jw_kstr(w, "cgroup", p->cgroup);
+	jw_kstr(w, "unit", p->unit);
 }
 
 /*
@@ -105,108 +70,73 @@ struct proc_json {
 	size_t *len;
 };
 
-static int jowner(struct buf *b, const struct render_ctx *ctx, const struct ps_owner *o,
-		  struct proc_json *cache)
+static void jowner(struct jw *w, const struct render_ctx *ctx, const struct ps_owner *o, struct proc_json *cache)
 {
 	const struct ps_proc *p = &ctx->snap->procs[o->proc];
-	int rc = buf_puts(b, "{\"pid\":");
-	if (!rc)
-		rc = buf_put_uint(b, (unsigned)o->pid);
-	if (!rc)
-		rc = buf_puts(b, ",\"fd\":");
-	if (!rc)
-		rc = buf_put_uint(b, (unsigned)o->fd);
-	if (!rc)
-		rc = buf_putc(b, ',');
-	if (rc)
-		return rc;
+	jw_obj(w);
+	jw_kuint(w, "pid", (unsigned)o->pid);
+	jw_kuint(w, "fd", (unsigned)o->fd);
 	if (cache && cache->text) {
 		if (!cache->text[o->proc]) {
-			struct buf t = {0};
-			if ((rc = jprocess(&t, ctx, p))) {
-				buf_free(&t);
-				return rc;
+			struct jw t;
+			jw_init_members(&t);
+			jprocess(&t, ctx->snap, p);
+			if (t.err) {
+				w->err = w->err ? w->err : t.err;
+				jw_free(&t);
+				return;
 			}
-			cache->len[o->proc] = t.len;
-			cache->text[o->proc] = buf_steal(&t);
-			if (!cache->text[o->proc])
-				return -ENOMEM;
+			cache->len[o->proc] = t.b.len;
+			cache->text[o->proc] = buf_steal(&t.b);
+			if (!cache->text[o->proc]) {
+				w->err = w->err ? w->err : -ENOMEM;
+				return;
+			}
 		}
-		rc = buf_append(b, cache->text[o->proc], cache->len[o->proc]);
+		jw_text(w, cache->text[o->proc], cache->len[o->proc]);
 	} else {
-		rc = jprocess(b, ctx, p);
+		jprocess(w, ctx->snap, p);
 	}
-	if (!rc)
-		rc = json_owner_services(b, p, &ctx->snap->socks[o->sock]); /* unit_type, slice, ... */
-	if (!rc)
-		rc = buf_printf(b, ",\"vanished\":%s}", p->vanished ? "true" : "false");
-	return rc;
+	json_owner_services(w, p, &ctx->snap->socks[o->sock]); /* unit_type, slice, ... */
+	jw_kbool(w, "vanished", p->vanished);
+	jw_obj_end(w);
 }
 
-static int jsocket(struct buf *b, const struct render_ctx *ctx, const struct ps_socket *k,
-		   struct proc_json *cache)
+static void jsocket(struct jw *w, const struct render_ctx *ctx, const struct ps_socket *k, struct proc_json *cache)
 {
-	int rc = buf_printf(b, "{\"proto\":\"%s\",\"family\":\"%s\",\"state\":\"%s\",",
-			    proto_name(k->proto), k->local.addr.family == PS_INET6 ? "inet6" : "inet",
-			    state_name(k->proto, k->state));
-	if (!rc)
-		rc = jendpoint(b, "local", &k->local);
-	if (!rc)
-		rc = buf_putc(b, ',');
-	if (!rc)
-		rc = jendpoint(b, "remote", &k->remote);
-	if (!rc)
-		rc = buf_printf(b, ",\"recv_q\":%" PRIu32 ",\"send_q\":%" PRIu32 ",\"uid\":%" PRIu32
-				   ",\"user\":",
-				k->recv_q, k->send_q, k->uid);
-	if (!rc)
-		rc = jstr_or_null(b, users_name(ctx->users, k->uid));
-	if (!rc)
-		rc = buf_printf(b, ",\"inode\":%" PRIu64 ",\"netns\":%" PRIu64, k->inode, k->netns);
-	if (!rc)
-		rc = json_socket_services(b, ctx->snap, k); /* netns_name, cgroup_unit */
-	if (!rc)
-		rc = buf_printf(b, ",\"owner_status\":\"%s\",\"owners\":[",
-				owner_status_name(k->owner_status));
-	for (size_t i = 0; i < k->owner_count && !rc; i++) {
-		if (i)
-			rc = buf_putc(b, ',');
-		if (!rc)
-			rc = jowner(b, ctx, snap_owner(ctx->snap, k, i), cache);
-	}
-	if (!rc)
-		rc = buf_putc(b, ']');
-	if (!rc)
-		rc = json_socket_verdict(b, ctx, k); /* service, exposure, findings */
-	return rc ? rc : buf_putc(b, '}');
+	jw_obj(w);
+	jw_kstr(w, "proto", proto_name(k->proto));
+	jw_kstr(w, "family", k->local.addr.family == PS_INET6 ? "inet6" : "inet");
+	jw_kstr(w, "state", state_name(k->proto, k->state));
+	json_endpoint(w, "local", &k->local);
+	json_endpoint(w, "remote", &k->remote);
+	jw_kuint(w, "recv_q", k->recv_q);
+	jw_kuint(w, "send_q", k->send_q);
+	jw_kuint(w, "uid", k->uid);
+	jw_kstr(w, "user", snap_user_name(ctx->snap, k->uid));
+	jw_kuint(w, "inode", k->inode);
+	jw_kuint(w, "netns", k->netns);
+	json_socket_services(w, ctx->snap, k); /* netns_name, cgroup_unit */
+	jw_kstr(w, "owner_status", owner_status_name(k->owner_status));
+	jw_key(w, "owners");
+	jw_arr(w);
+	for (size_t i = 0; i < k->owner_count; i++)
+		jowner(w, ctx, snap_owner(ctx->snap, k, i), cache);
+	jw_arr_end(w);
+	json_socket_verdict(w, ctx->snap, k); /* service, exposure, findings */
+	jw_obj_end(w);
 }
 
-/* The snapshot keys: "host", "boot_id", "time". */
-static int jheader(struct buf *b, const struct json_header *h)
+void render_json_socket(struct jw *w, const struct render_ctx *ctx, const struct ps_socket *k)
 {
-	int rc = buf_puts(b, "\"host\":");
-	if (!rc)
-		rc = jstr_or_null(b, h->host);
-	if (!rc)
-		rc = buf_puts(b, ",\"boot_id\":");
-	if (!rc)
-		rc = jstr_or_null(b, h->boot_id);
-	if (!rc)
-		rc = buf_puts(b, ",\"time\":");
-	if (!rc)
-		rc = jstr_or_null(b, h->time);
-	return rc ? rc : buf_putc(b, ',');
-}
-
-int render_json_socket(struct buf *b, const struct render_ctx *ctx, const struct ps_socket *k)
-{
-	return jsocket(b, ctx, k, NULL);
+	jsocket(w, ctx, k, NULL);
 }
 
 int render_json(FILE *fp, const struct render_ctx *ctx)
 {
 	const struct ps_snapshot *s = ctx->snap;
-	struct buf b = {0};
+	struct jw w;
+	jw_init(&w, fp);
 	/* without the cache (out of memory) each owner is simply written in full */
 	struct proc_json cache = {0};
 	if (s->nprocs) {
@@ -219,43 +149,42 @@ int render_json(FILE *fp, const struct render_ctx *ctx)
 			cache.len = NULL;
 		}
 	}
-	int rc = buf_printf(&b, "{\"schema\":%d,", JSON_SCHEMA);
-	if (!rc && ctx->header)
-		rc = jheader(&b, ctx->header);
-	if (!rc)
-		rc = buf_printf(&b, "\"partial\":%s,\"source\":\"%s\",\"sockets\":[",
-				s->partial ? "true" : "false", s->source ? s->source : "none");
-	for (size_t k = 0; k < s->nsocks && !rc; k++) {
-		rc = buf_puts(&b, k ? ",\n" : "\n");
-		if (!rc)
-			rc = jsocket(&b, ctx, &s->socks[k], &cache);
-		if (!rc && b.len > 60000) {
-			fwrite(b.data, 1, b.len, fp);
-			buf_clear(&b);
-		}
+	jw_obj(&w);
+	jw_kuint(&w, "schema", JSON_SCHEMA);
+	if (ctx->header) { /* a snapshot */
+		jw_kstr(&w, "host", ctx->header->host);
+		jw_kstr(&w, "boot_id", ctx->header->boot_id);
+		jw_kstr(&w, "time", ctx->header->time);
 	}
-	if (!rc)
-		rc = buf_printf(&b,
-				"\n],\"unattributed\":{\"no-permission\":%zu,\"kernel\":%zu,\"vanished\":%zu},"
-				"\"processes\":{\"scanned\":%zu,\"denied\":%zu,\"vanished\":%zu},"
-				"\"privileged\":%s",
-				s->unattributed[PS_OWN_NOPERM], s->unattributed[PS_OWN_KERNEL],
-				s->unattributed[PS_OWN_VANISHED], s->procs_scanned, s->procs_denied,
-				s->procs_vanished, s->privileged ? "true" : "false");
-	if (!rc)
-		rc = json_snapshot_services(&b, s); /* "namespaces" */
-	if (!rc)
-		rc = json_verdict_summary(&b, ctx); /* "packages", "sockets_by_worst_finding" */
-	if (!rc)
-		rc = buf_puts(&b, "}\n");
-	if (!rc)
-		fwrite(b.data, 1, b.len, fp);
-	buf_free(&b);
+	jw_kbool(&w, "partial", s->partial);
+	jw_kstr(&w, "source", s->source ? s->source : "none");
+	jw_key(&w, "sockets");
+	jw_arr(&w);
+	for (size_t k = 0; k < s->nsocks && !w.err; k++) {
+		jw_newline_item(&w);
+		jsocket(&w, ctx, &s->socks[k], &cache);
+	}
+	jw_text(&w, "\n", 1);
+	jw_arr_end(&w);
+	jw_key(&w, "unattributed");
+	jw_obj(&w);
+	jw_kuint(&w, "no-permission", s->unattributed[PS_OWN_NOPERM]);
+	jw_kuint(&w, "kernel", s->unattributed[PS_OWN_KERNEL]);
+	jw_kuint(&w, "vanished", s->unattributed[PS_OWN_VANISHED]);
+	jw_obj_end(&w);
+	jw_key(&w, "processes");
+	jw_obj(&w);
+	jw_kuint(&w, "scanned", s->procs_scanned);
+	jw_kuint(&w, "denied", s->procs_denied);
+	jw_kuint(&w, "vanished", s->procs_vanished);
+	jw_obj_end(&w);
+	jw_kbool(&w, "privileged", s->privileged);
+	json_snapshot_services(&w, s); /* "namespaces" */
+	json_verdict_summary(&w, s);   /* "packages", "sockets_by_worst_finding" */
+	int rc = jw_end_document(&w);
 	for (size_t i = 0; cache.text && i < s->nprocs; i++)
 		free(cache.text[i]);
 	free(cache.text);
 	free(cache.len);
-	if (!rc && ferror(fp))
-		rc = -EIO;
 	return rc;
 }

@@ -5,7 +5,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "../enrich/users.h"
 #include "../model/model.h"
 #include "../util/buf.h"
 
@@ -65,14 +64,11 @@ struct json_header {
 	const char *time; /* RFC 3339 UTC */
 };
 
-struct verdicts;
-
+/* What a renderer reads: the model (judged or not, with user names or not) and how to show it. */
 struct render_ctx {
 	const struct ps_snapshot *snap;
-	struct users *users;
 	struct render_opts o;
 	const struct json_header *header; /* snapshot: "host", "boot_id", "time"; NULL: none */
-	const struct verdicts *verdicts;  /* service, exposure, findings per socket (enrich/verdict.h); NULL: none */
 };
 
 /* Parse "-o proto,local,pid" into cols. 0 or -EINVAL with *why naming the bad word. */
@@ -91,7 +87,10 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 int render_table(FILE *fp, const struct render_ctx *ctx);
 int render_csv(FILE *fp, const struct render_ctx *ctx);
 int render_json(FILE *fp, const struct render_ctx *ctx);
-/* One socket object of the --json document (as in "sockets"), appended to b. 0 or -ENOMEM. */
-int render_json_socket(struct buf *b, const struct render_ctx *ctx, const struct ps_socket *k);
+struct jw;
+/* "key":{"addr":"ADDR","port":N}. */
+void json_endpoint(struct jw *w, const char *key, const struct ps_endpoint *e);
+/* One socket object of the --json document (as in "sockets"), written to w. */
+void render_json_socket(struct jw *w, const struct render_ctx *ctx, const struct ps_socket *k);
 
 #endif

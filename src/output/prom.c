@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../enrich/exposure.h"
+#include "../model/exposure.h"
 #include "../util/escape.h"
 
 int prom_label_escape(struct buf *out, const char *s, size_t n)
@@ -59,5 +59,22 @@ int prom_listeners(struct buf *out, const struct diff_side *side)
 		for (unsigned e = 0; e < PS_EXPO__COUNT && !rc; e++)
 			rc = buf_printf(out, "portsleuth_listeners{proto=\"%s\",exposure=\"%s\"} %zu\n",
 					proto_name(p), exposure_name((enum ps_exposure)e), count[p][e]);
+	return rc;
+}
+
+int prom_snapshot(struct buf *b, const struct ps_snapshot *s, long long when)
+{
+	struct diff_side side = {.snap = s};
+	int rc = prom_listeners(b, &side);
+	if (!rc)
+		rc = prom_header(b, "portsleuth_snapshot_partial", "gauge",
+				 "1 when some sockets' owners could not be seen (not root).");
+	if (!rc)
+		rc = buf_printf(b, "portsleuth_snapshot_partial %d\n", s->partial ? 1 : 0);
+	if (!rc)
+		rc = prom_header(b, "portsleuth_snapshot_timestamp_seconds", "gauge",
+				 "When portsleuth took this snapshot (seconds since the epoch).");
+	if (!rc)
+		rc = buf_printf(b, "portsleuth_snapshot_timestamp_seconds %lld\n", when);
 	return rc;
 }

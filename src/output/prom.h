@@ -23,4 +23,10 @@ int prom_header(struct buf *out, const char *name, const char *type, const char 
  */
 int prom_listeners(struct buf *out, const struct diff_side *side);
 
+/*
+ * The snapshot metrics: portsleuth_listeners, portsleuth_snapshot_partial and
+ * portsleuth_snapshot_timestamp_seconds (`when`). 0 or -ENOMEM.
+ */
+int prom_snapshot(struct buf *out, const struct ps_snapshot *s, long long when);
+
 #endif

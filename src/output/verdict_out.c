@@ -3,34 +3,18 @@
 
 #include <string.h>
 
+#include "../enrich/registry.h"
 #include "../util/escape.h"
-
-int json_str(struct buf *b, const char *s)
-{
-	if (!s)
-		return buf_puts(b, "null");
-	int rc = buf_putc(b, '"');
-	if (!rc)
-		rc = esc_json(b, s, strlen(s));
-	return rc ? rc : buf_putc(b, '"');
-}
 
 const char verdict_dynamic_text[] =
 	"a dynamic (ephemeral) port: programs get such numbers from the kernel or pick them freely, so "
 	"the number alone says nothing about the service";
 
-static const struct sock_verdict *verdict_of(const struct render_ctx *ctx, const struct ps_socket *k,
-					     struct sock_verdict *tmp)
+int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum col_id c, struct buf *out)
 {
-	return verdict_get(ctx->verdicts, ctx->snap, (size_t)(k - ctx->snap->socks), tmp);
-}
-
-int column_verdict(const struct render_ctx *ctx, const struct ps_socket *k, enum col_id c, struct buf *out)
-{
-	struct sock_verdict tmp;
-	const struct sock_verdict *v = verdict_of(ctx, k, &tmp);
+	const struct sock_verdict *v = verdict_of(s, k);
 	if (!v)
-		return 1;
+		return 0;
 	switch (c) {
 	case COL_SERVICE:
 		if (v->svc.name)
@@ -45,135 +29,107 @@ int column_verdict(const struct render_ctx *ctx, const struct ps_socket *k, enum
 			return buf_puts(out, finding_sev_name(v->findings.f[0].sev));
 		return buf_printf(out, "%s+%zu", finding_sev_name(v->findings.f[0].sev), v->findings.n - 1);
 	default:
-		return 1;
+		return 0;
 	}
 }
 
 /* "a,b,c" as ["a","b","c"]. */
-static int jlist(struct buf *b, const char *list)
+static void jlist(struct jw *w, const char *list)
 {
-	int rc = buf_putc(b, '[');
-	for (const char *p = list; p && !rc;) {
+	jw_arr(w);
+	for (const char *p = list; p;) {
 		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-		rc = buf_putc(b, '"');
-		if (!rc)
-			rc = esc_json(b, p, n);
-		if (!rc)
-			rc = buf_putc(b, '"');
-		if (!comma)
-			break;
-		if (!rc)
-			rc = buf_putc(b, ',');
-		p = comma + 1;
+		jw_strn(w, p, comma ? (size_t)(comma - p) : strlen(p));
+		p = comma ? comma + 1 : NULL;
 	}
-	return rc ? rc : buf_putc(b, ']');
+	jw_arr_end(w);
 }
 
-int json_service(struct buf *b, uint16_t port, unsigned proto, bool known, const struct port_info *s)
+void json_service(struct jw *w, uint16_t port, unsigned proto, bool known, const struct port_info *s)
 {
-	if (!known)
-		return buf_puts(b, "null");
-	int rc = buf_printf(b, "{\"port\":%u,\"proto\":\"%s\",\"name\":", port, proto == PS_UDP ? "udp" : "tcp");
-	if (!rc)
-		rc = json_str(b, s->name);
-	if (!rc)
-		rc = buf_puts(b, ",\"description\":");
-	if (!rc)
-		rc = json_str(b, s->dynamic && !s->name
-					 ? verdict_dynamic_text
-					 : s->desc);
-	if (!rc)
-		rc = buf_puts(b, ",\"source\":");
-	if (!rc)
-		rc = json_str(b, s->source);
-	if (!rc)
-		rc = buf_puts(b, ",\"expected_owners\":");
-	if (!rc)
-		rc = jlist(b, s->owners);
-	if (!rc)
-		rc = buf_puts(b, ",\"risk\":");
-	if (!rc)
-		rc = json_str(b, s->risk);
-	if (!rc)
-		rc = buf_printf(b, ",\"dynamic\":%s,\"backdoor\":", s->dynamic ? "true" : "false");
-	if (!rc && s->backdoor) {
-		rc = buf_puts(b, "{\"names\":");
-		if (!rc)
-			rc = jlist(b, s->backdoor);
-		if (!rc)
-			rc = buf_puts(b, ",\"caveat\":");
-		if (!rc)
-			rc = json_str(b, registry_backdoor_caveat);
-		if (!rc)
-			rc = buf_putc(b, '}');
-	} else if (!rc) {
-		rc = buf_puts(b, "null");
+	if (!known) {
+		jw_null(w);
+		return;
 	}
-	return rc ? rc : buf_putc(b, '}');
+	jw_obj(w);
+	jw_kuint(w, "port", port);
+	jw_kstr(w, "proto", proto == PS_UDP ? "udp" : "tcp");
+	jw_kstr(w, "name", s->name);
+	jw_kstr(w, "description", s->dynamic && !s->name ? verdict_dynamic_text : s->desc);
+	jw_kstr(w, "source", s->source);
+	jw_key(w, "expected_owners");
+	jlist(w, s->owners);
+	jw_kstr(w, "risk", s->risk);
+	jw_kbool(w, "dynamic", s->dynamic);
+	jw_key(w, "backdoor");
+	if (s->backdoor) {
+		jw_obj(w);
+		jw_key(w, "names");
+		jlist(w, s->backdoor);
+		jw_kstr(w, "caveat", registry_backdoor_caveat);
+		jw_obj_end(w);
+	} else {
+		jw_null(w);
+	}
+	jw_obj_end(w);
 }
 
-int json_verdict_keys(struct buf *b, const struct ps_socket *k, const struct sock_verdict *v)
+void json_socket_verdict(struct jw *w, const struct ps_snapshot *s, const struct ps_socket *k)
 {
-	int rc = buf_puts(b, "\"service\":");
-	if (!rc)
-		rc = json_service(b, v->svc_port, k->proto, v->svc_known, &v->svc);
-	if (!rc)
-		rc = buf_printf(b, ",\"exposure\":{\"scope\":\"%s\",\"dual_stack\":", exposure_name(v->scope));
-	if (!rc)
-		rc = buf_puts(b, k->local.addr.family == PS_INET ? "false"
-				 : k->v6only == PS_V6ONLY_NO ? "true"
-				 : k->v6only == PS_V6ONLY_YES ? "false" : "null");
-	if (!rc)
-		rc = buf_puts(b, ",\"reachable\":[");
-	for (size_t i = 0; i < v->nreach && !rc; i++) {
+	const struct sock_verdict *v = verdict_of(s, k);
+	if (!v)
+		return;
+	jw_key(w, "service");
+	json_service(w, v->svc_port, k->proto, v->svc_known, &v->svc);
+	jw_key(w, "exposure");
+	jw_obj(w);
+	jw_kstr(w, "scope", exposure_name(v->scope));
+	jw_key(w, "dual_stack");
+	if (k->local.addr.family == PS_INET || k->v6only == PS_V6ONLY_YES)
+		jw_bool(w, false);
+	else if (k->v6only == PS_V6ONLY_NO)
+		jw_bool(w, true);
+	else
+		jw_null(w);
+	jw_key(w, "reachable");
+	jw_arr(w);
+	for (size_t i = 0; i < v->nreach; i++) {
 		char a[64];
-		addr_format(&v->reach[i].addr, a, sizeof a);
-		rc = buf_puts(b, i ? ",{\"ifname\":" : "{\"ifname\":");
-		if (!rc)
-			rc = json_str(b, v->reach[i].ifname);
-		if (!rc)
-			rc = buf_printf(b, ",\"addr\":\"%s\"}", a);
+		jw_obj(w);
+		jw_kstr(w, "ifname", v->reach[i].ifname);
+		jw_kstr(w, "addr", addr_format(&v->reach[i].addr, a, sizeof a));
+		jw_obj_end(w);
 	}
-	if (!rc)
-		rc = buf_puts(b, "]},\"findings\":[");
-	for (size_t i = 0; i < v->findings.n && !rc; i++) {
+	jw_arr_end(w);
+	jw_obj_end(w);
+	jw_key(w, "findings");
+	jw_arr(w);
+	for (size_t i = 0; i < v->findings.n; i++) {
 		const struct finding *f = &v->findings.f[i];
-		rc = buf_printf(b, "%s{\"severity\":\"%s\",\"code\":\"%s\",\"reason\":", i ? "," : "",
-				finding_sev_name(f->sev), f->code);
-		if (!rc)
-			rc = json_str(b, f->reason);
-		if (!rc)
-			rc = buf_puts(b, ",\"evidence\":");
-		if (!rc)
-			rc = json_str(b, f->evidence);
-		if (!rc)
-			rc = f->pid >= 0 ? buf_printf(b, ",\"pid\":%d}", f->pid) : buf_puts(b, ",\"pid\":null}");
+		jw_obj(w);
+		jw_kstr(w, "severity", finding_sev_name(f->sev));
+		jw_kstr(w, "code", f->code);
+		jw_kstr(w, "reason", f->reason);
+		jw_kstr(w, "evidence", f->evidence);
+		jw_key(w, "pid");
+		if (f->pid >= 0)
+			jw_int(w, f->pid);
+		else
+			jw_null(w);
+		jw_obj_end(w);
 	}
-	return rc ? rc : buf_putc(b, ']');
+	jw_arr_end(w);
 }
 
-int json_socket_verdict(struct buf *b, const struct render_ctx *ctx, const struct ps_socket *k)
+void json_verdict_summary(struct jw *w, const struct ps_snapshot *s)
 {
-	struct sock_verdict tmp;
-	const struct sock_verdict *v = verdict_of(ctx, k, &tmp);
+	const struct verdicts *v = s->verdicts;
 	if (!v)
-		return 0;
-	int rc = buf_putc(b, ',');
-	return rc ? rc : json_verdict_keys(b, k, v);
-}
-
-int json_verdict_summary(struct buf *b, const struct render_ctx *ctx)
-{
-	const struct verdicts *v = ctx->verdicts;
-	if (!v)
-		return 0;
-	int rc = buf_printf(b, ",\"packages\":{\"database\":%s,\"reason\":",
-			    v->pkg_reason ? "null" : "\"dpkg\"");
-	if (!rc)
-		rc = json_str(b, v->pkg_reason);
-	if (!rc)
-		rc = buf_printf(b, "},\"sockets_by_worst_finding\":{\"info\":%zu,\"notice\":%zu,\"warning\":%zu,\"alert\":%zu}",
-				v->count[SEV_INFO], v->count[SEV_NOTICE], v->count[SEV_WARNING], v->count[SEV_ALERT]);
-	return rc;
+		return;
+	jw_key(w, "packages");
+	jw_obj(w);
+	jw_kstr(w, "database", s->pkg_reason ? NULL : "dpkg");
+	jw_kstr(w, "reason", s->pkg_reason);
+	jw_obj_end(w);
+	jw_kcounts(w, "sockets_by_worst_finding", finding_sev_name, v->count, SEV__COUNT);
 }

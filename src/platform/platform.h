@@ -62,12 +62,7 @@ int platform_attribute(struct ps_snapshot *snap, const struct ps_filter *f);
  */
 int platform_describe(struct ps_snapshot *snap);
 
-/* One address configured on an interface of our network namespace. */
-struct ps_ifaddr {
-	uint32_t ifindex;
-	char *ifname; /* NULL when the interface's name could not be read */
-	struct ps_addr addr;
-};
+/* struct ps_ifaddr and struct ps_exe_check are model types (src/model/model.h). */
 
 /*
  * Every address configured right now on an interface of this network namespace
@@ -79,13 +74,6 @@ void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n);
 
 /* The ephemeral (dynamic) port range (Linux: net.ipv4.ip_local_port_range). 0 or -errno. */
 int platform_ephemeral_range(uint16_t *lo, uint16_t *hi);
-
-/* What the file system says about a running process's executable. */
-struct ps_exe_check {
-	bool deleted;		/* the running file was unlinked (or replaced by rename) */
-	bool replaced;		/* another file now lives at the path it was started from */
-	bool dir_world_writable; /* the directory it lives in is writable by every user */
-};
 
 /*
  * Check the executable `exe` of process `pid` as platform_describe reported it

@@ -6,21 +6,30 @@
 #include <string.h>
 
 #include "../../src/cli/cli.h"
+#include "../../src/enrich/registry.h"
+#include "../../src/enrich/verdict.h"
+#include "../../src/model/diff.h"
 #include "../../src/model/model.h"
+#include "../../src/model/policy.h"
+#include "../../src/output/changes.h"
+#include "../../src/output/check.h"
+#include "../../src/output/explain.h"
 #include "../../src/output/output.h"
+#include "../../src/util/json_parse.h"
 #include "test.h"
 
 /*
  * How: the page is reduced to plain text (font macros and escapes removed) and cut
  * into sections and tagged paragraphs (.TP). Columns come from columns[], options
  * from the --help text (cli_usage_text), owner statuses from owner_status_name(),
- * exit codes from cli.h and JSON keys from the format strings of json.c, so
- * adding any of them without documenting it fails here.
+ * exit codes from cli.h, and JSON keys from the real output of every JSON emitter
+ * (the listing and snapshot document, explain, diff, watch and check) on a model
+ * built here with every optional part filled, so adding any of them without
+ * documenting it fails here.
  *
  * The unit test binary runs with the repository root as its working directory.
  */
 #define MANPAGE "docs/portsleuth.1"
-#define JSON_SOURCE "src/output/json.c"
 
 /* ---- small growable string ---- */
 
@@ -551,23 +560,335 @@ static void section_tags(const struct page *pg, const char *section, struct name
 	free(body.s);
 }
 
-/* Every key json.c writes ("\"name\":" in its format strings). */
-static bool json_keys_load(struct names *keys)
+/* ---- every JSON emitter's keys, from its real output ---- */
+
+static char *xdup(const char *s)
 {
-	size_t len;
-	char *src = slurp(JSON_SOURCE, &len);
-	if (!src)
-		return false;
-	for (const char *p = strstr(src, "\\\""); p; p = strstr(p + 2, "\\\"")) {
-		const char *k = p + 2;
-		size_t n = 0;
-		while (is_word_char(k[n]))
-			n++;
-		if (n && strncmp(k + n, "\\\":", 3) == 0)
-			names_add(keys, k, n);
+	char *d = strdup(s);
+	if (!d)
+		abort();
+	return d;
+}
+
+/*
+ * A judged model with every optional part: a listener on 22 held by a process
+ * from /tmp (findings) with ancestry, supervisor, container with pod, published
+ * port and socket activation; a socket without owner labelled from its own
+ * cgroup; a named network namespace; user names.
+ */
+static void build_full(struct ps_snapshot *s, struct registry *reg)
+{
+	memset(s, 0, sizeof *s);
+	memset(reg, 0, sizeof *reg);
+	struct ps_socket *a = snap_add_socket(s);
+	struct ps_socket *b = snap_add_socket(s);
+	if (!a || !b)
+		abort();
+	a = &s->socks[0];
+	b = &s->socks[1];
+	a->proto = PS_TCP;
+	a->state = PS_ST_LISTEN;
+	a->local.addr.family = a->remote.addr.family = PS_INET6;
+	a->local.port = 22;
+	a->inode = 1111;
+	a->netns = 4026531840u;
+	a->v6only = PS_V6ONLY_NO;
+	b->proto = PS_UDP;
+	b->state = PS_ST_CLOSE;
+	b->local.addr.family = b->remote.addr.family = PS_INET;
+	b->local.port = 31337;
+	b->inode = 2222;
+	b->uid = 1000;
+	b->netns = 4026531840u;
+	b->owner_status = PS_OWN_NOPERM;
+	b->sockcg = 1;
+	if (snap_add_proc(s, 100) != 0)
+		abort();
+	struct ps_proc *p = &s->procs[0];
+	p->name = xdup("sshd");
+	p->exe = xdup("/tmp/.x/sshd");
+	static const char cmd[] = "/tmp/.x/sshd\0-D";
+	p->cmdline = malloc(sizeof cmd);
+	if (!p->cmdline)
+		abort();
+	memcpy(p->cmdline, cmd, sizeof cmd);
+	p->cmdline_len = sizeof cmd - 1;
+	p->have_uid = true;
+	p->ppid = 1;
+	p->start_time = 0;
+	p->cgroup = xdup("/system.slice/ssh.service");
+	p->unit = xdup("ssh.service");
+	p->unit_type = "user";
+	p->unit_uid = 1000;
+	p->have_unit_uid = true;
+	p->slice = xdup("system.slice");
+	p->container = xdup("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	p->container_runtime = "docker";
+	p->container_name = xdup("web");
+	p->pod_uid = xdup("pod-1");
+	p->pod_qos = "burstable";
+	p->ancestry = calloc(1, sizeof *p->ancestry);
+	p->published = calloc(1, sizeof *p->published);
+	p->activation = calloc(1, sizeof *p->activation);
+	if (!p->ancestry || !p->published || !p->activation)
+		abort();
+	p->ancestry[0] = (struct ps_ancestor){1, xdup("systemd"), xdup("/usr/lib/systemd/systemd")};
+	p->nancestry = 1;
+	p->supervisor_kind = "systemd-unit";
+	p->supervisor_pid = 1;
+	p->supervisor_unit = xdup("ssh.service");
+	*p->published = (struct ps_published){"docker", xdup("0123"), xdup("web"), 22};
+	*p->activation = (struct ps_activation){.role = "service", .by = "systemd", .listen_fds = 1,
+						.socket_unit = xdup("ssh.socket"), .service_unit = xdup("ssh.service")};
+	p->pkg = PKG_UNOWNED;
+	if (snap_add_owner(s, 0, 0, 3))
+		abort();
+	snap_group_owners(s);
+	s->socks[0].owner_status = PS_OWN_OK;
+	s->sockcgs = calloc(1, sizeof *s->sockcgs);
+	s->nets = calloc(1, sizeof *s->nets);
+	s->addrs = calloc(1, sizeof *s->addrs);
+	s->usernames = calloc(2, sizeof *s->usernames);
+	if (!s->sockcgs || !s->nets || !s->addrs || !s->usernames)
+		abort();
+	s->sockcgs[0] = (struct ps_sockcg){.id = 7, .path = xdup("/user.slice/user-1000.slice/app.service"),
+					   .unit = xdup("app.service"), .unit_type = "system"};
+	s->nsockcgs = 1;
+	s->nets[0] = (struct ps_netns){.inode = 4026531840u, .name = xdup("blue"), .listeners = 2};
+	s->nnets = 1;
+	s->all_netns = true;
+	s->addrs[0] = (struct ps_ifaddr){1, xdup("lo"), {.family = PS_INET, .bytes = {127, 0, 0, 1}}};
+	s->naddrs = 1;
+	s->usernames[0] = (struct ps_username){0, xdup("root")};
+	s->usernames[1] = (struct ps_username){1000, xdup("alice")};
+	s->nusernames = 2;
+	s->source = "netlink";
+	snap_count_status(s);
+	if (verdicts_compute(s, reg))
+		abort();
+}
+
+/* Render with fn into memory. */
+static char *render_mem(int (*fn)(FILE *, const void *), const void *ctx)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&text, &n);
+	if (!fp)
+		abort();
+	CHECK_INT(fn(fp, ctx), 0);
+	fclose(fp);
+	return text;
+}
+
+/* Every object key of v (recursively) into keys. */
+static void collect_keys(const struct json *v, struct names *keys)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->n; i++) {
+		if (v->type == JSON_OBJECT)
+			names_add(keys, v->keys[i], strlen(v->keys[i]));
+		collect_keys(v->items[i], keys);
 	}
-	free(src);
-	return keys->n > 0;
+}
+
+/* Parse every line (or the whole text when one_doc) and collect the keys; false when it is not JSON. */
+static bool keys_of(const char *text, bool one_doc, struct names *keys)
+{
+	const char *p = text;
+	while (p && *p) {
+		const char *end = one_doc ? p + strlen(p) : strchr(p, '\n');
+		if (!end)
+			end = p + strlen(p);
+		struct json *v = NULL;
+		struct json_error err;
+		if (json_parse(p, (size_t)(end - p), &v, &err)) {
+			fprintf(stderr, "  not JSON (line %zu: %s): %.200s\n", err.line, err.msg, p);
+			return false;
+		}
+		collect_keys(v, keys);
+		json_free(v);
+		p = *end ? end + 1 : end;
+	}
+	return true;
+}
+
+struct doc_ctx {
+	const struct ps_snapshot *s;
+	struct registry *reg;
+	const struct diff_side *a, *b;
+	const struct diff_result *r;
+	const struct check_baseline *bl;
+	const struct policy_report *rep;
+};
+
+static int emit_list(FILE *fp, const void *c)
+{
+	const struct doc_ctx *d = c;
+	struct json_header h = {"host", "boot", "2026-05-01T00:00:00Z"};
+	struct render_ctx ctx = {.snap = d->s, .header = &h};
+	return render_json(fp, &ctx);
+}
+
+static int emit_explain(FILE *fp, const void *c)
+{
+	const struct doc_ctx *d = c;
+	struct explain_port e = {.port = 22, .proto = -1};
+	for (unsigned pr = 0; pr < PS_PROTO_COUNT; pr++)
+		e.known[pr] = registry_lookup(d->reg, 22, pr, &e.info[pr]);
+	return render_explain_json(fp, d->s, &e);
+}
+
+static int emit_diff(FILE *fp, const void *c)
+{
+	const struct doc_ctx *d = c;
+	struct diff_origin o = {"before.json", "host", "boot", "2026-05-01T00:00:00Z"};
+	return render_diff_json(fp, d->r, d->a, d->b, &o, NULL);
+}
+
+static int emit_watch(FILE *fp, const void *c)
+{
+	const struct doc_ctx *d = c;
+	struct buf b = {0};
+	struct watch_event e = {"2026-05-01T00:00:00.000Z", &d->r->v[0], d->a, d->b, true, true};
+	struct watch_status st[3] = {{.kind = "start", .interval = 1, .why_not = "are off"},
+				     {.kind = "lost-events"},
+				     {.kind = "stop", .polls = 1}};
+	int rc = render_watch_event(&b, &e, true, false);
+	for (int i = 0; i < 3 && !rc; i++) {
+		st[i].time = e.time;
+		rc = render_watch_status(&b, &st[i], true);
+	}
+	if (!rc)
+		fwrite(b.data, 1, b.len, fp);
+	buf_free(&b);
+	return rc;
+}
+
+static int emit_check(FILE *fp, const void *c)
+{
+	const struct doc_ctx *d = c;
+	return render_check_json(fp, d->bl, d->rep, d->b);
+}
+
+/* What each emitter writes, and the man page sections that document its keys. */
+static const struct {
+	const char *name;
+	int (*emit)(FILE *, const void *);
+	bool one_doc;
+	const char *section[2];
+} emitters[] = {
+	{"--json and snapshot", emit_list, true, {"JSON OUTPUT", NULL}},
+	{"explain --json", emit_explain, true, {"EXPLAIN", "JSON OUTPUT"}},
+	{"diff --json", emit_diff, true, {"SNAPSHOTS, DIFF, WATCH AND CHECK", NULL}},
+	{"watch --json", emit_watch, false, {"SNAPSHOTS, DIFF, WATCH AND CHECK", NULL}},
+	{"check --json", emit_check, true, {"SNAPSHOTS, DIFF, WATCH AND CHECK", NULL}},
+};
+
+/* The plain text of a section, one line per page line. */
+static void section_text(const struct page *pg, const char *name, struct sb *out)
+{
+	size_t from = 0, to = 0;
+	if (!page_section(pg, name, &from, &to))
+		return;
+	for (size_t i = from; i < to; i++) {
+		sb_puts(out, pg->lines[i].text);
+		sb_putc(out, '\n');
+	}
+}
+
+/*
+ * Run every emitter on the full model and check that each key it writes is named
+ * in its sections, and that every key JSON OUTPUT documents is written. Returns the number of problems (reported to log unless NULL);
+ * *nkeys gets the number of distinct keys seen.
+ */
+static int check_json_keys(const struct page *pg, FILE *log, size_t *nkeys)
+{
+	struct ps_snapshot s, after;
+	struct registry reg, reg2;
+	build_full(&s, &reg);
+	build_full(&after, &reg2);
+	after.socks[0].local.port = 2222; /* one closed, one new */
+	struct diff_side a = {.snap = &s}, b = {.snap = &after};
+	struct diff_result r;
+	CHECK_INT(diff_compute(&a, &b, &r), 0);
+	struct policy pol = {0};
+	struct policy_error perr;
+	static const char rules[] = "allow tcp 2222 exe=/usr/sbin/sshd max-exposure=loopback\nrequire udp 53\n";
+	CHECK_INT(policy_parse(rules, sizeof rules - 1, &pol, &perr), 0);
+	struct policy snappol = {0}; /* the other kind of rule: from a baseline socket, without a line */
+	CHECK_INT(policy_from_snapshot(&a, false, &snappol), 0);
+	struct policy_report rep = {0};
+	CHECK_INT(policy_check(&pol, &b, &rep), 0);
+	struct policy_report rep2 = {0};
+	CHECK_INT(policy_check(&snappol, &b, &rep2), 0);
+	struct check_baseline bl = {"policy", false, &pol}, bl2 = {"before.json", true, &snappol};
+	struct doc_ctx d = {&s, &reg, &a, &b, &r, &bl, &rep};
+	int bad = 0;
+	struct names all = {0};
+	for (size_t e = 0; e < sizeof emitters / sizeof emitters[0]; e++) {
+		for (int pass = 0; pass < (emitters[e].emit == emit_check ? 2 : 1); pass++) {
+			if (pass) {
+				d.bl = &bl2;
+				d.rep = &rep2;
+			}
+			char *text = render_mem(emitters[e].emit, &d);
+			struct names keys = {0};
+			if (!keys_of(text ? text : "", emitters[e].one_doc, &keys))
+				problem(log, &bad, "%s: the output is not JSON", emitters[e].name);
+			struct sb doc = {0};
+			for (int k = 0; k < 2 && emitters[e].section[k]; k++)
+				section_text(pg, emitters[e].section[k], &doc);
+			for (size_t k = 0; k < keys.n; k++) {
+				names_add(&all, keys.v[k], strlen(keys.v[k]));
+				if (!has_token(sb_str(&doc), keys.v[k]))
+					problem(log, &bad, "%s writes key \"%s\", which %s does not mention",
+						emitters[e].name, keys.v[k], emitters[e].section[0]);
+			}
+			free(doc.s);
+			names_free(&keys);
+			free(text);
+		}
+	}
+	/* and the other way: every key the JSON OUTPUT section documents is written */
+	size_t from, to;
+	struct sb body = {0};
+	const char *tag;
+	if (page_section(pg, "JSON OUTPUT", &from, &to))
+		for (size_t i = from; next_entry(pg, &i, to, &tag, &body);) {
+			/* "key (type)", "a, b (type)", "user (string or null), uid (number or null)" */
+			for (const char *q = tag; *q;) {
+				if (*q == '(') {
+					const char *close = strchr(q, ')');
+					q = close ? close + 1 : q + strlen(q);
+					continue;
+				}
+				size_t n = 0;
+				while (is_word_char(q[n]))
+					n++;
+				if (!n) {
+					q++;
+					continue;
+				}
+				char key[64];
+				snprintf(key, sizeof key, "%.*s", (int)n, q);
+				if (!names_has(&all, key))
+					problem(log, &bad, "JSON OUTPUT documents key \"%s\", which no emitter writes", key);
+				q += n;
+			}
+		}
+	free(body.s);
+	*nkeys = all.n;
+	names_free(&all);
+	policy_report_free(&rep);
+	policy_report_free(&rep2);
+	policy_free(&pol);
+	policy_free(&snappol);
+	diff_free(&r);
+	snap_free(&s);
+	snap_free(&after);
+	return bad;
 }
 
 /* ---- tests ---- */
@@ -688,26 +1009,42 @@ TEST(manpage_exit_status)
 TEST(manpage_json_keys)
 {
 	struct page pg = {0};
-	struct names keys = {0};
 	CHECK(load_page(&pg));
-	CHECK(json_keys_load(&keys));
-	CHECK(names_has(&keys, "schema"));
-	CHECK(names_has(&keys, "owner_status"));
-	size_t from = 0, to = 0;
-	CHECK(page_section(&pg, "JSON OUTPUT", &from, &to));
-	struct sb text = {0};
-	for (size_t i = from; i < to; i++) {
-		sb_puts(&text, pg.lines[i].text);
-		sb_putc(&text, '\n');
+	size_t nkeys = 0;
+	CHECK_INT(check_json_keys(&pg, stderr, &nkeys), 0);
+	CHECK(nkeys > 120); /* every emitter ran and wrote its keys */
+	page_free(&pg);
+}
+
+/* The check itself must notice a key that the page lost. */
+TEST(manpage_json_keys_detects_missing_key)
+{
+	struct page pg = {0};
+	CHECK(load_page(&pg));
+	size_t nkeys = 0;
+	/* "lost_notifications" (watch) and "sockets_by_worst_finding" (the document) */
+	static const char *const gone[] = {"lost_notifications", "sockets_by_worst_finding", "port_max"};
+	for (size_t g = 0; g < sizeof gone / sizeof gone[0]; g++) {
+		for (size_t i = 0; i < pg.n; i++) {
+			char *t = pg.lines[i].text, *at;
+			while ((at = strstr(t, gone[g])))
+				at[0] = 'X'; /* no longer the key's name */
+		}
+		CHECK(check_json_keys(&pg, NULL, &nkeys) > 0);
 	}
-	for (size_t k = 0; k < keys.n; k++) {
-		bool found = has_token(sb_str(&text), keys.v[k]);
-		if (!found)
-			fprintf(stderr, "  man page: JSON OUTPUT does not mention key \"%s\"\n", keys.v[k]);
-		CHECK(found);
-	}
-	free(text.s);
-	names_free(&keys);
+	page_free(&pg);
+	/* a documented key no emitter writes */
+	CHECK(load_page(&pg));
+	CHECK_INT(check_json_keys(&pg, NULL, &nkeys), 0);
+	bool renamed = false;
+	for (size_t i = 0; i < pg.n && !renamed; i++)
+		if (strcmp(pg.lines[i].text, "privileged (boolean)") == 0) {
+			free(pg.lines[i].text);
+			pg.lines[i].text = strdup("privileged, elevated (boolean)");
+			renamed = pg.lines[i].text != NULL;
+		}
+	CHECK(renamed);
+	CHECK_INT(check_json_keys(&pg, NULL, &nkeys), 1);
 	page_free(&pg);
 }
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/enrich/exposure.h"
+#include "../../src/model/exposure.h"
 #include "../../src/model/diff.h"
 #include "../../src/model/policy.h"
 #include "../../src/model/snapload.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../src/enrich/exposure.h"
+#include "../../src/model/exposure.h"
 #include "../../src/enrich/registry.h"
 #include "../../src/enrich/verdict.h"
 #include "test.h"

@@ -49,8 +49,13 @@ static int run_all(struct ps_snapshot *s, bool all_netns)
 	filter_init(&f);
 	filter_all_states(&f);
 	f.all_netns = all_netns;
+	struct pipeline_config c = {.filter = &f};
+	struct pipeline p;
 	enum pipeline_stage st;
-	int rc = pipeline_run(&f, s, &st);
+	int rc = pipeline_open(&p, &c);
+	if (!rc)
+		rc = pipeline_run(&p, s, &st);
+	pipeline_close(&p);
 	filter_free(&f);
 	return rc;
 }

@@ -2,7 +2,7 @@
 #ifndef PS_EXPOSURE_H
 #define PS_EXPOSURE_H
 
-#include "../model/model.h"
+#include "model.h"
 
 /* Ordered from narrowest to widest, so "wider than allowed" is a comparison. */
 enum ps_exposure {

@@ -1,0 +1,15 @@
+/* msg.h — every diagnostic portsleuth prints: "portsleuth: " and the message, escaped, on stderr. */
+#ifndef PS_CLI_MSG_H
+#define PS_CLI_MSG_H
+
+/*
+ * Print "portsleuth: MESSAGE\n" to stderr. The formatted message is escaped as
+ * terminal text (esc_text), so paths, arguments and file contents given as %s
+ * never put a control byte on the terminal.
+ */
+void cli_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The same with ": " and the text of -errno `err` appended (nothing when err is 0). */
+void cli_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

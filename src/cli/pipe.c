@@ -1,0 +1,53 @@
+/* pipe.c — the CLI side of the pipeline: open it for the options, report what it could not read. */
+#include "pipe.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "cli.h"
+#include "msg.h"
+
+int cli_pipeline_open(const struct cli_options *o, unsigned want,
+		      bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
+		      const void *keep_ctx, struct pipeline *p)
+{
+	struct pipeline_config c = {.filter = &o->filter, .want = want, .ports_file = o->ports_file,
+				    .services_file = o->services_file, .keep = keep, .keep_ctx = keep_ctx};
+	int rc = pipeline_open(p, &c);
+	int code = -1;
+	if (rc == -ENOMEM) {
+		cli_msg("out of memory");
+		code = EXIT_FAILURE_;
+	} else if (rc) {
+		cli_err(rc, "cannot read %s", o->ports_file);
+		code = EXIT_USAGE;
+	} else if ((want & PIPE_JUDGE) && o->services_file && !p->reg.have_etc) {
+		cli_msg("cannot read %s", o->services_file);
+		code = EXIT_USAGE;
+	}
+	for (size_t i = 0; code < 0 && i < p->reg.nwarnings; i++) {
+		const struct reg_warning *w = &p->reg.warnings[i];
+		if (w->user_file)
+			cli_msg("%s:%zu: skipped malformed line (%s)", w->path, w->line, w->why);
+		else /* services-format files: a count and the first bad line */
+			cli_msg("%s: skipped %zu malformed line%s (first: line %zu)", w->path, w->more + 1,
+				w->more ? "s" : "", w->line);
+	}
+	if (code >= 0)
+		pipeline_close(p);
+	return code;
+}
+
+int cli_pipeline_run(struct pipeline *p, struct ps_snapshot *snap)
+{
+	enum pipeline_stage stage = STAGE_COLLECT;
+	int rc = pipeline_run(p, snap, &stage);
+	if (rc) {
+		cli_err(rc, "%s", pipeline_stage_text(stage));
+		return EXIT_FAILURE_;
+	}
+	/* stages that failed without stopping the rest: said whatever the output format */
+	for (size_t i = 0; i < snap->nnotes; i++)
+		cli_msg("%s (%s); those details are left out.", snap->notes[i].stage, strerror(-snap->notes[i].err));
+	return 0;
+}

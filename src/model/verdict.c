@@ -1,0 +1,184 @@
+/* verdict.c — the verdicts held by the model: lookup, counting, the shared text pool, release. */
+#include "verdict.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const sev_names[SEV__COUNT] = {"info", "notice", "warning", "alert"};
+
+const char *finding_sev_name(unsigned sev)
+{
+	return sev < SEV__COUNT ? sev_names[sev] : "unknown";
+}
+
+void findings_free(struct finding_list *l)
+{
+	for (size_t i = 0; i < l->n && !l->interned; i++) {
+		free(l->f[i].reason);
+		free(l->f[i].evidence);
+	}
+	free(l->f);
+	memset(l, 0, sizeof *l);
+}
+
+bool socket_is_listener(const struct ps_socket *k)
+{
+	return k->state == PS_ST_LISTEN || (k->proto == PS_UDP && k->state == PS_ST_CLOSE);
+}
+
+const struct sock_verdict *verdict_of(const struct ps_snapshot *s, const struct ps_socket *k)
+{
+	if (!s->verdicts || !k->verdict || k->verdict > s->verdicts->n)
+		return NULL;
+	return &s->verdicts->v[k->verdict - 1];
+}
+
+int verdict_worst(const struct ps_snapshot *s, const struct ps_socket *k)
+{
+	const struct sock_verdict *v = verdict_of(s, k);
+	return v && v->findings.n ? v->findings.f[0].sev : -1;
+}
+
+void verdicts_count(struct ps_snapshot *s)
+{
+	struct verdicts *v = s->verdicts;
+	if (!v)
+		return;
+	memset(v->count, 0, sizeof v->count);
+	v->with_findings = 0;
+	for (size_t i = 0; i < s->nsocks; i++) {
+		int worst = verdict_worst(s, &s->socks[i]);
+		if (worst >= 0) {
+			v->count[worst]++;
+			v->with_findings++;
+		}
+	}
+}
+
+long verdicts_add(struct verdicts *v)
+{
+	if (v->n == v->cap) {
+		size_t nc = v->cap ? v->cap * 2 : 16;
+		if (nc > ((size_t)-1) / 2 / sizeof *v->v)
+			return -ENOMEM;
+		struct sock_verdict *nv = realloc(v->v, nc * sizeof *nv);
+		if (!nv)
+			return -ENOMEM;
+		v->v = nv;
+		v->cap = nc;
+	}
+	memset(&v->v[v->n], 0, sizeof v->v[0]);
+	return (long)v->n++;
+}
+
+/*
+ * The same texts repeat on every socket of a process (a server with a thousand
+ * listeners from /tmp) and every connection to a service: keep one copy of each.
+ */
+struct intern {
+	char **slot;
+	size_t mask, n;
+};
+
+static size_t str_hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Replace *s by the pool's copy (freeing *s) or adopt it. 0 or -ENOMEM (then *s is kept). */
+static int intern_str(struct intern *p, char **s)
+{
+	if (!*s)
+		return 0;
+	if (p->n * 2 >= p->mask) {
+		size_t size = p->mask ? (p->mask + 1) * 2 : 64;
+		char **ns = calloc(size, sizeof *ns);
+		if (!ns)
+			return -ENOMEM;
+		for (size_t i = 0; p->slot && i <= p->mask; i++) {
+			if (!p->slot[i])
+				continue;
+			size_t h = str_hash(p->slot[i]) & (size - 1);
+			while (ns[h])
+				h = (h + 1) & (size - 1);
+			ns[h] = p->slot[i];
+		}
+		free(p->slot);
+		p->slot = ns;
+		p->mask = size - 1;
+	}
+	size_t h = str_hash(*s) & p->mask;
+	while (p->slot[h] && strcmp(p->slot[h], *s) != 0)
+		h = (h + 1) & p->mask;
+	if (p->slot[h]) {
+		free(*s);
+		*s = p->slot[h];
+	} else {
+		p->slot[h] = *s;
+		p->n++;
+	}
+	return 0;
+}
+
+static struct intern *pool_of(struct verdicts *v)
+{
+	if (!v->pool)
+		v->pool = calloc(1, sizeof *v->pool);
+	return v->pool;
+}
+
+int verdicts_intern(struct verdicts *v, const char *s, const char **out)
+{
+	*out = NULL;
+	if (!s)
+		return 0;
+	struct intern *p = pool_of(v);
+	char *c = p ? strdup(s) : NULL;
+	if (!c)
+		return -ENOMEM;
+	if (intern_str(p, &c)) {
+		free(c);
+		return -ENOMEM;
+	}
+	*out = c;
+	return 0;
+}
+
+int verdicts_intern_findings(struct verdicts *v, struct finding_list *l)
+{
+	struct intern *p = pool_of(v);
+	for (size_t i = 0; i < l->n; i++) {
+		if (!p || intern_str(p, &l->f[i].reason) || intern_str(p, &l->f[i].evidence)) {
+			/* some texts are pooled, some not: stop sharing and copy the pooled ones */
+			for (size_t j = 0; p && j <= i; j++) {
+				l->f[j].reason = l->f[j].reason ? strdup(l->f[j].reason) : NULL;
+				l->f[j].evidence = l->f[j].evidence ? strdup(l->f[j].evidence) : NULL;
+			}
+			return -ENOMEM;
+		}
+	}
+	l->interned = l->n > 0;
+	return 0;
+}
+
+void verdicts_free(struct verdicts *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->n; i++) {
+		free(v->v[i].reach);
+		findings_free(&v->v[i].findings);
+	}
+	free(v->v);
+	if (v->pool) {
+		for (size_t i = 0; v->pool->slot && i <= v->pool->mask; i++)
+			free(v->pool->slot[i]);
+		free(v->pool->slot);
+		free(v->pool);
+	}
+	free(v);
+}

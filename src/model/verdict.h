@@ -1,0 +1,97 @@
+/* verdict.h — the judgement part of the model: each socket's service, exposure and findings. */
+#ifndef PS_MODEL_VERDICT_H
+#define PS_MODEL_VERDICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "exposure.h"
+#include "model.h"
+
+/* What the port registry says about one port. */
+struct port_info {
+	const char *name;     /* registered name; NULL when unknown or dynamic */
+	const char *desc;
+	const char *source;   /* the layer that answered: user file path, "portsleuth", "iana", "nmap", "/etc/services" */
+	const char *owners;   /* comma-separated expected owners, NULL */
+	const char *risk;
+	const char *backdoor; /* comma-separated malware names, NULL */
+	bool dynamic;	      /* in the kernel's ephemeral range or IANA 49152-65535 */
+};
+
+enum finding_sev { SEV_INFO = 0, SEV_NOTICE, SEV_WARNING, SEV_ALERT, SEV__COUNT };
+
+struct finding {
+	uint8_t sev;	  /* enum finding_sev */
+	const char *code; /* static: exe-deleted, exe-replaced, exe-temp-dir, ... */
+	char *reason;	  /* one sentence */
+	char *evidence;	  /* the facts it rests on (holds untrusted bytes: escape when shown) */
+	int pid;	  /* the owner it is about, -1 for the socket itself */
+};
+
+struct finding_list {
+	struct finding *f;
+	size_t n, cap;
+	bool interned; /* the texts belong to the verdicts' pool, not to this list */
+};
+
+void findings_free(struct finding_list *l);
+
+/* "info", "notice", "warning", "alert". */
+const char *finding_sev_name(unsigned sev);
+
+/* An address an interface holds, that a socket can be reached on. */
+struct reach {
+	const char *ifname; /* NULL when unknown; points into ps_snapshot.addrs */
+	struct ps_addr addr;
+};
+
+/* The verdict on one socket (or, for connections, one shared by every connection to a service). */
+struct sock_verdict {
+	bool listener;	   /* LISTEN, or bound unconnected UDP */
+	uint16_t svc_port; /* the port the service name is about */
+	bool svc_known;
+	struct port_info svc; /* strings owned by the verdicts' pool */
+	enum ps_exposure scope;
+	struct reach *reach;  /* listeners only */
+	size_t nreach;
+	struct finding_list findings; /* listeners only; sorted, most severe first */
+};
+
+struct intern;
+
+/* Every verdict of a snapshot; sockets point at theirs through ps_socket.verdict. */
+struct verdicts {
+	struct sock_verdict *v;
+	size_t n, cap;
+	struct intern *pool;	  /* texts shared between verdicts */
+	size_t count[SEV__COUNT]; /* sockets whose worst finding has this severity (verdicts_count) */
+	size_t with_findings;
+};
+
+/* Whether a socket is a listener: LISTEN, or bound unconnected UDP. */
+bool socket_is_listener(const struct ps_socket *k);
+
+/* The verdict on socket k of s, or NULL when s was not judged. */
+const struct sock_verdict *verdict_of(const struct ps_snapshot *s, const struct ps_socket *k);
+
+/* Worst severity of socket k, or -1 when it has no findings. */
+int verdict_worst(const struct ps_snapshot *s, const struct ps_socket *k);
+
+/* Recount v->count and v->with_findings over the sockets s still holds. */
+void verdicts_count(struct ps_snapshot *s);
+
+/* Append a zeroed verdict; its index, or -ENOMEM. */
+long verdicts_add(struct verdicts *v);
+
+/* A copy of s owned by the pool (one copy per distinct text); NULL for NULL. -ENOMEM leaves *out NULL. */
+int verdicts_intern(struct verdicts *v, const char *s, const char **out);
+
+/* Move the texts of l into the pool. 0 or -ENOMEM (then l keeps its own copies). */
+int verdicts_intern_findings(struct verdicts *v, struct finding_list *l);
+
+/* Release everything v holds and v itself (NULL is fine). */
+void verdicts_free(struct verdicts *v);
+
+#endif

@@ -1,0 +1,291 @@
+/* explain.c — `portsleuth explain`: the whole story of one port, as text or JSON, from the model. */
+#include "explain.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../enrich/registry.h"
+#include "../util/escape.h"
+#include "../util/timefmt.h"
+#include "jsonw.h"
+#include "verdict_out.h"
+
+/* Untrusted text for the terminal. */
+static void put(FILE *fp, const char *s)
+{
+	struct buf b = {0};
+	if (s && esc_text(&b, s, strlen(s)) == 0 && b.data)
+		fputs(b.data, fp);
+	buf_free(&b);
+}
+
+static void put_list(FILE *fp, const char *list)
+{
+	for (const char *p = list; *p; p++)
+		if (*p == ',')
+			fputs(", ", fp);
+		else
+			fputc(*p, fp);
+}
+
+/* The command that stops process p, into out. */
+static int stop_hint(const struct ps_proc *p, struct buf *out)
+{
+	if (p->published && (p->published->name || p->published->id))
+		return buf_printf(out, "%s stop %s", p->published->runtime,
+				  p->published->name ? p->published->name : p->published->id);
+	if (p->container && p->container_runtime &&
+	    (strcmp(p->container_runtime, "docker") == 0 || strcmp(p->container_runtime, "podman") == 0))
+		return buf_printf(out, "%s stop %.*s", p->container_runtime, p->container_name ? 256 : 12,
+				  p->container_name ? p->container_name : p->container);
+	if (p->activation && p->activation->socket_unit)
+		return buf_printf(out, "systemctl stop %s%s%s", p->activation->socket_unit,
+				  p->activation->service_unit ? " " : "",
+				  p->activation->service_unit ? p->activation->service_unit : "");
+	size_t ul = p->unit ? strlen(p->unit) : 0;
+	if (ul > 8 && strcmp(p->unit + ul - 8, ".service") == 0 && p->pid != 1) {
+		bool user = p->unit_type && strcmp(p->unit_type, "user") == 0;
+		return buf_printf(out, "systemctl %sstop %s", user ? "--user " : "", p->unit);
+	}
+	return buf_printf(out, "kill %d", p->pid);
+}
+
+static void text_service(FILE *fp, uint16_t port, unsigned proto, bool known, const struct port_info *s)
+{
+	fprintf(fp, "Port %u/%s: ", port, proto == PS_UDP ? "udp" : "tcp");
+	if (!known) {
+		fprintf(fp, "no registry knows this number.\n");
+		return;
+	}
+	if (s->name) {
+		put(fp, s->name);
+		if (s->desc) {
+			fputs(" — ", fp);
+			put(fp, s->desc);
+		}
+		fputs(" (source: ", fp);
+		put(fp, s->source);
+		fputs(")\n", fp);
+	} else if (s->dynamic) {
+		fprintf(fp, "%s.\n", verdict_dynamic_text);
+	} else {
+		fprintf(fp, "no registered name.\n");
+	}
+	if (s->owners) {
+		fputs("  Normally held by: ", fp);
+		put_list(fp, s->owners);
+		fputc('\n', fp);
+	}
+	if (s->risk) {
+		fputs("  Risk when reachable beyond this machine: ", fp);
+		put(fp, s->risk);
+		fputc('\n', fp);
+	}
+	if (s->backdoor) {
+		fputs("  Backdoors known to use it: ", fp);
+		put_list(fp, s->backdoor);
+		fprintf(fp, ".\n  Caveat: %s.\n", registry_backdoor_caveat);
+	}
+}
+
+static void text_parents(FILE *fp, const struct ps_snapshot *snap, const struct ps_proc *p)
+{
+	fputs("    parents:  ", fp);
+	if (p->nancestry) {
+		for (size_t i = 0; i < p->nancestry; i++) {
+			fprintf(fp, "%s%d ", i ? " <- " : "", p->ancestry[i].pid);
+			put(fp, p->ancestry[i].name ? p->ancestry[i].name : "?");
+		}
+	} else if (p->ppid >= 0) {
+		const char *pname = NULL;
+		for (size_t i = 0; i < snap->nprocs; i++)
+			if (snap->procs[i].pid == p->ppid)
+				pname = snap->procs[i].name;
+		fprintf(fp, "%d", p->ppid);
+		if (pname) {
+			fputc(' ', fp);
+			put(fp, pname);
+		}
+		fputs(" (parent; its own parents were not traced)", fp);
+	} else {
+		fputs("unknown", fp);
+	}
+	fputc('\n', fp);
+}
+
+static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps_owner *o)
+{
+	const struct ps_proc *p = &snap->procs[o->proc];
+	fprintf(fp, "  Held by pid %d (", p->pid);
+	put(fp, p->name ? p->name : "?");
+	fputc(')', fp);
+	if (p->have_uid) {
+		const char *u = snap_user_name(snap, p->uid);
+		fputs(", user ", fp);
+		if (u)
+			put(fp, u);
+		else
+			fprintf(fp, "%u", p->uid);
+	}
+	fprintf(fp, ", file descriptor %d%s\n", o->fd, p->vanished ? " — the process has exited since" : "");
+	fputs("    program:  ", fp);
+	put(fp, p->exe ? p->exe : "(unreadable)");
+	if (p->exe && p->pkg == PKG_OWNED) {
+		fputs(" (package ", fp);
+		put(fp, p->pkg_name ? p->pkg_name : "?");
+		fputc(')', fp);
+	} else if (p->exe && p->pkg == PKG_UNOWNED) {
+		fputs(" (from no installed package)", fp);
+	}
+	fputc('\n', fp);
+	if (p->cmdline) {
+		struct buf b = {0};
+		for (size_t i = 0; i < p->cmdline_len; i++)
+			(void)buf_putc(&b, p->cmdline[i] ? p->cmdline[i] : ' ');
+		fputs("    command:  ", fp);
+		if (b.data) {
+			struct buf e = {0};
+			if (esc_text(&e, b.data, b.len) == 0 && e.data)
+				fputs(e.data, fp);
+			buf_free(&e);
+		}
+		fputs(p->cmdline_truncated ? " [truncated]\n" : "\n", fp);
+		buf_free(&b);
+	}
+	char ts[32];
+	if (time_utc_text(p->start_time, true, ts, sizeof ts))
+		fprintf(fp, "    started:  %s\n", ts);
+	text_parents(fp, snap, p);
+	if (p->unit) {
+		fputs("    unit:     ", fp);
+		put(fp, p->unit);
+		fputc('\n', fp);
+	}
+	if (p->container) {
+		fprintf(fp, "    container: %s ", p->container_runtime ? p->container_runtime : "?");
+		put(fp, p->container_name ? p->container_name : p->container);
+		fputc('\n', fp);
+	}
+	struct buf b = {0};
+	if (stop_hint(p, &b) == 0 && b.data) {
+		fputs("    to stop it: ", fp);
+		put(fp, b.data);
+		fputc('\n', fp);
+	}
+	buf_free(&b);
+}
+
+static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
+{
+	const struct ps_socket *sk = &snap->socks[i];
+	const struct sock_verdict *v = verdict_of(snap, sk);
+	if (!v)
+		return;
+	char a[64];
+	addr_format(&sk->local.addr, a, sizeof a);
+	fprintf(fp, "\n%s%s %s%s%s:%u %s\n", proto_name(sk->proto), sk->local.addr.family == PS_INET6 ? "6" : "",
+		sk->local.addr.family == PS_INET6 ? "[" : "", a, sk->local.addr.family == PS_INET6 ? "]" : "",
+		sk->local.port, state_label(sk->proto, sk->state));
+	fprintf(fp, "  Reachable: %s", exposure_name(v->scope));
+	if (sk->local.addr.family == PS_INET6 && addr_is_any(&sk->local.addr))
+		fputs(sk->v6only == PS_V6ONLY_YES ? " (IPv6 only)" : sk->v6only == PS_V6ONLY_NO ? " (IPv6 and IPv4)" : "", fp);
+	fputs("; right now on: ", fp);
+	for (size_t r = 0; r < v->nreach; r++) {
+		char ra[64];
+		addr_format(&v->reach[r].addr, ra, sizeof ra);
+		fputs(r ? ", " : "", fp);
+		put(fp, v->reach[r].ifname ? v->reach[r].ifname : "?");
+		fprintf(fp, " %s", ra);
+	}
+	fputs(v->nreach ? "\n" : "no local address (not reachable now)\n", fp);
+	if (!sk->owner_count)
+		fprintf(fp, "  Held by no visible process (%s)\n", owner_status_name(sk->owner_status));
+	long last = -1;
+	for (size_t j = 0; j < sk->owner_count; j++) {
+		const struct ps_owner *o = snap_owner(snap, sk, j);
+		if ((long)o->proc == last)
+			continue;
+		last = (long)o->proc;
+		text_owner(fp, snap, o);
+	}
+	if (!v->findings.n) {
+		fputs("  Findings: none\n", fp);
+		return;
+	}
+	fputs("  Findings:\n", fp);
+	for (size_t f = 0; f < v->findings.n; f++) {
+		const struct finding *x = &v->findings.f[f];
+		fprintf(fp, "    [%s] %s: ", finding_sev_name(x->sev), x->code);
+		put(fp, x->reason);
+		if (x->evidence) {
+			fputs("\n      evidence: ", fp);
+			put(fp, x->evidence);
+		}
+		fputc('\n', fp);
+	}
+}
+
+int render_explain_text(FILE *fp, const struct ps_snapshot *snap, const struct explain_port *e)
+{
+	bool any = false;
+	for (unsigned pr = 0; pr < PS_PROTO_COUNT; pr++) {
+		if (e->proto >= 0 && (unsigned)e->proto != pr)
+			continue;
+		bool held = false;
+		for (size_t i = 0; i < snap->nsocks; i++)
+			held = held || snap->socks[i].proto == pr;
+		if (!held && e->proto < 0 && !e->known[pr])
+			continue;
+		any = true;
+		text_service(fp, e->port, pr, e->known[pr], &e->info[pr]);
+		if (!held)
+			fprintf(fp, "  Nothing listens on %u/%s now.\n", e->port, pr == PS_UDP ? "udp" : "tcp");
+	}
+	if (!any)
+		fprintf(fp, "Port %u: no registry knows this number, and nothing listens on it now.\n", e->port);
+	for (size_t i = 0; i < snap->nsocks; i++)
+		text_socket(fp, snap, i);
+	if (snap->pkg_reason && snap->nsocks)
+		fprintf(fp, "\nPackage checks were not made: %s.\n", snap->pkg_reason);
+	return ferror(fp) ? -EIO : 0;
+}
+
+int render_explain_json(FILE *fp, const struct ps_snapshot *snap, const struct explain_port *e)
+{
+	struct render_ctx ctx = {.snap = snap};
+	struct jw w;
+	jw_init(&w, fp);
+	jw_obj(&w);
+	jw_kuint(&w, "schema", 1);
+	jw_kuint(&w, "port", e->port);
+	jw_kstr(&w, "proto", e->proto < 0 ? NULL : proto_name((unsigned)e->proto));
+	jw_kbool(&w, "held", snap->nsocks > 0);
+	jw_key(&w, "registry");
+	jw_arr(&w);
+	for (unsigned pr = 0; pr < PS_PROTO_COUNT; pr++)
+		if ((e->proto < 0 || (unsigned)e->proto == pr) && e->known[pr])
+			json_service(&w, e->port, pr, true, &e->info[pr]);
+	jw_arr_end(&w);
+	jw_key(&w, "sockets");
+	jw_arr(&w);
+	for (size_t i = 0; i < snap->nsocks; i++)
+		render_json_socket(&w, &ctx, &snap->socks[i]);
+	jw_arr_end(&w);
+	jw_key(&w, "stop");
+	jw_arr(&w);
+	for (size_t i = 0; i < snap->nprocs && !w.err; i++) {
+		struct buf h = {0};
+		if (stop_hint(&snap->procs[i], &h))
+			w.err = -ENOMEM;
+		jw_obj(&w);
+		jw_kint(&w, "pid", snap->procs[i].pid);
+		jw_kstr(&w, "command", h.data);
+		jw_obj_end(&w);
+		buf_free(&h);
+	}
+	jw_arr_end(&w);
+	json_verdict_summary(&w, snap);
+	return jw_end_document(&w);
+}

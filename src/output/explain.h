@@ -1,0 +1,30 @@
+/* explain.h — the story of one port (`portsleuth explain`), as text or JSON: pure functions of the model. */
+#ifndef PS_OUTPUT_EXPLAIN_H
+#define PS_OUTPUT_EXPLAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../model/verdict.h"
+#include "output.h"
+
+/* The port asked about and what the registry says of it, per protocol. */
+struct explain_port {
+	uint16_t port;
+	int proto; /* PS_TCP, PS_UDP, or -1: both */
+	bool known[PS_PROTO_COUNT];
+	struct port_info info[PS_PROTO_COUNT];
+};
+
+/*
+ * The text story: per protocol what the number means, then for every socket of
+ * snap (the listeners on the port, judged) where it is reachable, who holds it
+ * and its findings. Untrusted text is escaped. 0 or -EIO.
+ */
+int render_explain_text(FILE *fp, const struct ps_snapshot *snap, const struct explain_port *e);
+
+/* The same as one JSON object ("schema", "port", "proto", "held", "registry", "sockets", "stop", "packages"). */
+int render_explain_json(FILE *fp, const struct ps_snapshot *snap, const struct explain_port *e);
+
+#endif

@@ -1,0 +1,120 @@
+/* test_judge.c — the judgement in the model: shared verdicts for connections, and they follow filtering and sorting. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/enrich/registry.h"
+#include "../../src/enrich/verdict.h"
+#include "../../src/model/model.h"
+#include "../../src/model/verdict.h"
+#include "test.h"
+
+static struct ps_socket *sock(struct ps_snapshot *s, unsigned state, uint8_t a3, uint16_t lport, uint16_t rport)
+{
+	struct ps_socket *k = snap_add_socket(s);
+	if (!k)
+		abort();
+	k->proto = PS_TCP;
+	k->state = (uint8_t)state;
+	k->local.addr.family = k->remote.addr.family = PS_INET;
+	k->local.addr.bytes[0] = a3;
+	k->local.addr.bytes[3] = a3 ? 1 : 0;
+	k->local.port = lport;
+	k->remote.port = rport;
+	if (rport)
+		k->remote.addr.bytes[0] = 127, k->remote.addr.bytes[3] = 1;
+	return k;
+}
+
+/*
+ * 0: tcp 0.0.0.0:22 LISTEN held by a process from /tmp (no package);
+ * 1, 2: connections 127.0.0.1:40001/40002 -> :22; 3: 127.0.0.1:40003 -> :443.
+ */
+static void build(struct ps_snapshot *s)
+{
+	memset(s, 0, sizeof *s);
+	sock(s, PS_ST_LISTEN, 0, 22, 0);
+	sock(s, PS_ST_ESTABLISHED, 127, 40001, 22);
+	sock(s, PS_ST_ESTABLISHED, 127, 40002, 22);
+	sock(s, PS_ST_ESTABLISHED, 127, 40003, 443);
+	if (snap_add_proc(s, 42) != 0)
+		abort();
+	s->procs[0].name = strdup("sshd");
+	s->procs[0].exe = strdup("/tmp/sshd");
+	s->procs[0].pkg = PKG_UNOWNED;
+	if (!s->procs[0].name || !s->procs[0].exe || snap_add_owner(s, 0, 0, 3))
+		abort();
+	snap_group_owners(s);
+}
+
+TEST(judge_connections_share_a_verdict)
+{
+	struct ps_snapshot s;
+	struct registry reg = {0};
+	build(&s);
+	CHECK_INT(verdicts_compute(&s, &reg), 0);
+	CHECK(s.verdicts != NULL);
+	CHECK(s.socks[1].verdict && s.socks[1].verdict == s.socks[2].verdict);
+	CHECK(s.socks[3].verdict != s.socks[1].verdict);
+	CHECK_INT(s.verdicts->n, 3);
+	const struct sock_verdict *l = verdict_of(&s, &s.socks[0]), *c = verdict_of(&s, &s.socks[1]);
+	CHECK(l && l->listener && l->findings.n > 0 && l->scope == PS_EXPO_ALL);
+	CHECK(c && !c->listener && c->findings.n == 0 && c->svc_port == 22 && c->scope == PS_EXPO_LOOPBACK);
+	CHECK(c && c->svc_known && c->svc.name && strcmp(c->svc.name, "ssh") == 0);
+	CHECK_INT(verdict_of(&s, &s.socks[3])->svc_port, 443);
+	CHECK_INT(s.verdicts->with_findings, 1);
+	CHECK_INT(s.verdicts->count[SEV_ALERT], 1); /* sshd from /tmp on 22 */
+	snap_free(&s);
+}
+
+static bool keep_connections(const struct ps_snapshot *s, const struct ps_socket *k, const void *ctx)
+{
+	(void)s;
+	(void)ctx;
+	return !socket_is_listener(k);
+}
+
+TEST(judge_verdicts_follow_sort_and_filter)
+{
+	struct ps_snapshot s;
+	struct registry reg = {0};
+	build(&s);
+	CHECK_INT(verdicts_compute(&s, &reg), 0);
+	snap_sort(&s);
+	for (size_t i = 0; i < s.nsocks; i++) {
+		const struct sock_verdict *v = verdict_of(&s, &s.socks[i]);
+		CHECK(v != NULL);
+		if (v)
+			CHECK_INT(v->svc_port, s.socks[i].state == PS_ST_LISTEN ? 22
+							: s.socks[i].remote.port);
+	}
+	CHECK_INT(snap_retain(&s, keep_connections, NULL), 0);
+	verdicts_count(&s);
+	CHECK_INT(s.nsocks, 3);
+	CHECK_INT(s.verdicts->with_findings, 0);
+	CHECK_INT(verdict_worst(&s, &s.socks[0]), -1);
+	snap_free(&s);
+}
+
+TEST(judge_unjudged_model_has_no_verdicts)
+{
+	struct ps_snapshot s;
+	build(&s);
+	CHECK(verdict_of(&s, &s.socks[0]) == NULL);
+	CHECK_INT(verdict_worst(&s, &s.socks[0]), -1);
+	verdicts_count(&s); /* nothing to count, no crash */
+	snap_free(&s);
+}
+
+TEST(model_user_names)
+{
+	struct ps_snapshot s = {0};
+	static struct ps_username u[] = {{0, (char *)"root"}, {33, NULL}, {1000, (char *)"alice"}};
+	s.usernames = u;
+	s.nusernames = 3;
+	CHECK_STR(snap_user_name(&s, 0), "root");
+	CHECK_STR(snap_user_name(&s, 1000), "alice");
+	CHECK(snap_user_name(&s, 33) == NULL);
+	CHECK(snap_user_name(&s, 5) == NULL);
+	s.nusernames = 0;
+	CHECK(snap_user_name(&s, 0) == NULL);
+}
