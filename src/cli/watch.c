@@ -378,7 +378,9 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 			return EXIT_USAGE;
 		}
 	}
-	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK)) {
+	if (pipe(sig_pipe) || fcntl(sig_pipe[0], F_SETFD, FD_CLOEXEC) ||
+	    fcntl(sig_pipe[1], F_SETFD, FD_CLOEXEC) || fcntl(sig_pipe[0], F_SETFL, O_NONBLOCK) ||
+	    fcntl(sig_pipe[1], F_SETFL, O_NONBLOCK)) {
 		fprintf(stderr, "portsleuth: cannot set up signal handling: %s\n", strerror(errno));
 		goto done;
 	}

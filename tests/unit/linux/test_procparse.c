@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/platform/linux/procparse.h"
-#include "test.h"
-#include "testutil.h"
+#include "../../../src/platform/linux/procparse.h"
+#include "../test.h"
+#include "../testutil.h"
 
 /* ---------------------------------------------------------------- proc_parse_stat */
 
