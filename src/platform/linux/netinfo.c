@@ -14,14 +14,10 @@
 #include <unistd.h>
 
 #include "../platform.h"
+#include "netinfo.h"
 #include "nldump.h"
 
-struct addr_list {
-	struct ps_ifaddr *a;
-	size_t n, cap;
-};
-
-static int add_addr(struct addr_list *l, const struct ifaddrmsg *m, const void *data, size_t len)
+static int add_addr(struct netinfo_addrs *l, const struct ifaddrmsg *m, const void *data, size_t len)
 {
 	if (l->n == l->cap) {
 		size_t nc = l->cap ? l->cap * 2 : 16;
@@ -40,9 +36,9 @@ static int add_addr(struct addr_list *l, const struct ifaddrmsg *m, const void *
 	return 0;
 }
 
-/* One reply datagram: 1 when the dump is done, 0 for more, -errno. */
-static int parse_addrs(const char *p, size_t len, struct addr_list *l)
+int netinfo_parse_addrs(const void *buf, size_t len, struct netinfo_addrs *l)
 {
+	const char *p = buf;
 	while (len >= NLMSG_HDRLEN) {
 		struct nlmsghdr h;
 		memcpy(&h, p, sizeof h);
@@ -100,7 +96,7 @@ void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n)
 
 static int addrs_batch(const void *buf, size_t n, void *l)
 {
-	return parse_addrs(buf, n, l);
+	return netinfo_parse_addrs(buf, n, l);
 }
 
 int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
@@ -120,7 +116,7 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	req.nlh.nlmsg_seq = 1;
 	req.m.ifa_family = AF_UNSPEC;
-	struct addr_list l = {0};
+	struct netinfo_addrs l = {0};
 	int rc = nl_dump(fd, &req, req.nlh.nlmsg_len, addrs_batch, &l);
 	close(fd);
 	if (rc < 0) {
