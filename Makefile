@@ -96,6 +96,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c tests/unit/$(PLATFORM)/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/%)
+.SECONDARY: $(FUZZ_SRC:%.c=$(BUILD)/%.o)
 
 COMPILE = $(CC) $(CPPFLAGS) $(PS_FEATURES) $(CFLAGS) $(PS_CFLAGS)
 LINK    = $(CC) $(CFLAGS) $(LDFLAGS) $(PS_LDFLAGS)
