@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../enrich/exposure.h"
+#include "../util/grow.h"
 #include "../util/json_parse.h"
 
 #define MAX_FILE ((size_t)1 << 30)
@@ -343,14 +344,8 @@ static int socket_obj(struct loader *ld, const struct json *v, size_t idx)
 	int expo = stated_exposure(v);
 	if (expo < 0)
 		expo = (int)exposure_classify(&k.local.addr);
-	if (s->nsocks >= ld->expo_cap) {
-		size_t nc = ld->expo_cap ? ld->expo_cap * 2 : 64;
-		uint8_t *e = realloc(ld->out->exposure, nc);
-		if (!e)
-			return -ENOMEM;
-		ld->out->exposure = e;
-		ld->expo_cap = nc;
-	}
+	if (util_grow((void **)&ld->out->exposure, &ld->expo_cap, s->nsocks + 1, 1))
+		return -ENOMEM;
 	ld->out->exposure[s->nsocks] = (uint8_t)expo;
 	struct ps_socket *dst = snap_add_socket(s);
 	if (!dst)
