@@ -56,16 +56,6 @@ static bool prefixed_id(const char *c, size_t n, const char *prefix, const char 
 	return true;
 }
 
-static char *dup_n(const char *p, size_t n)
-{
-	char *s = malloc(n + 1);
-	if (s) {
-		memcpy(s, p, n);
-		s[n] = '\0';
-	}
-	return s;
-}
-
 /* A pod UID as Kubernetes writes it in a cgroup name: 36 characters of hex and '-' or '_'. */
 static bool pod_uid(const char *s, size_t n)
 {
@@ -189,8 +179,8 @@ int cgroup_classify(const char *path, size_t len, struct cgroup_info *out)
 			out->unit_type = "system";
 		}
 	}
-	if ((unit && !(out->unit = dup_n(unit, unit_len))) || (slice && !(out->slice = dup_n(slice, slice_len))) ||
-	    (id && !(out->container = dup_n(id, 64))) || (pod && !(out->pod_uid = dup_n(pod, 36)))) {
+	if ((unit && !(out->unit = strndup(unit, unit_len))) || (slice && !(out->slice = strndup(slice, slice_len))) ||
+	    (id && !(out->container = strndup(id, 64))) || (pod && !(out->pod_uid = strndup(pod, 36)))) {
 		cgroup_info_free(out);
 		return -ENOMEM;
 	}
@@ -275,10 +265,10 @@ static int published(struct ps_proc *p, struct containers *cs)
 	p->published = pub;
 	pub->runtime = runtime;
 	pub->container_port = (int)port;
-	if (id && !(pub->id = dup_n(id, strlen(id))))
+	if (id && !(pub->id = strdup(id)))
 		return -ENOMEM;
 	const char *name = id ? containers_name(cs, runtime, id) : NULL;
-	if (name && !(pub->name = dup_n(name, strlen(name))))
+	if (name && !(pub->name = strdup(name)))
 		return -ENOMEM;
 	return 0;
 }
@@ -286,7 +276,7 @@ static int published(struct ps_proc *p, struct containers *cs)
 static int dup_name(struct containers *cs, const char *runtime, const char *id, char **out)
 {
 	const char *n = containers_name(cs, runtime, id);
-	if (n && !(*out = dup_n(n, strlen(n))))
+	if (n && !(*out = strdup(n)))
 		return -ENOMEM;
 	return 0;
 }
@@ -319,11 +309,11 @@ static int enrich_procs(struct ps_snapshot *snap, struct containers *cs)
 			p->supervisor_kind = "container";
 		if (p->supervisor_kind && p->unit && !p->container &&
 		    (strcmp(p->supervisor_kind, "systemd-unit") == 0 || strcmp(p->supervisor_kind, "systemd") == 0) &&
-		    !(p->supervisor_unit = dup_n(p->unit, strlen(p->unit))))
+		    !(p->supervisor_unit = strdup(p->unit)))
 			return -ENOMEM;
 		if (p->activation && strcmp(p->activation->role, "activator") != 0 && p->unit &&
 		    !p->activation->service_unit &&
-		    !(p->activation->service_unit = dup_n(p->unit, strlen(p->unit))))
+		    !(p->activation->service_unit = strdup(p->unit)))
 			return -ENOMEM;
 	}
 	return 0;
@@ -342,7 +332,7 @@ static int enrich_nets(struct ps_snapshot *snap, struct containers *cs)
 			return rc;
 		if (ci.container) {
 			const char *n = containers_name(cs, ci.runtime, ci.container);
-			x->name = n ? dup_n(n, strlen(n)) : dup_n(ci.container, 12);
+			x->name = n ? strdup(n) : strndup(ci.container, 12);
 			if (!x->name)
 				rc = -ENOMEM;
 		}

@@ -31,15 +31,6 @@ struct containers {
 	char *by_ip_ip, *by_ip_id; /* last docker-proxy lookup */
 };
 
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s);
-	char *d = malloc(n + 1);
-	if (d)
-		memcpy(d, s, n + 1);
-	return d;
-}
-
 struct containers *containers_new(void)
 {
 	struct containers *c = calloc(1, sizeof *c);
@@ -47,8 +38,8 @@ struct containers *containers_new(void)
 		return NULL;
 	const char *d = getenv("PORTSLEUTH_DOCKER_ROOT");
 	const char *s = getenv("PORTSLEUTH_CONTAINERS_STORAGE");
-	c->docker_root = xstrdup(d && *d ? d : "/var/lib/docker");
-	c->storage = xstrdup(s && *s ? s : "/var/lib/containers/storage");
+	c->docker_root = strdup(d && *d ? d : "/var/lib/docker");
+	c->storage = strdup(s && *s ? s : "/var/lib/containers/storage");
 	if (!c->docker_root || !c->storage) {
 		containers_free(c);
 		return NULL;
@@ -96,7 +87,7 @@ int containers_parse_docker_config(const char *buf, size_t len, const char *ip, 
 	if (n) {
 		if (*n == '/')
 			n++;
-		if (*n && !(*name = xstrdup(n)))
+		if (*n && !(*name = strdup(n)))
 			rc = -ENOMEM;
 	}
 	const struct json *nets = json_get(json_get(v, "NetworkSettings"), "Networks");
@@ -148,7 +139,7 @@ static char *podman_name(struct containers *c, const char *id)
 		const struct json *names = json_get(e, "names");
 		if (names && names->type == JSON_ARRAY && names->n && names->items[0]->type == JSON_STRING &&
 		    names->items[0]->str[0])
-			return xstrdup(names->items[0]->str);
+			return strdup(names->items[0]->str);
 		return NULL;
 	}
 	return NULL;
@@ -170,7 +161,7 @@ const char *containers_name(struct containers *c, const char *runtime, const cha
 			return c->e[i].name;
 	if (util_grow((void **)&c->e, &c->cap, c->n + 1, sizeof *c->e))
 		return NULL;
-	char *rid = xstrdup(key);
+	char *rid = strdup(key);
 	if (!rid)
 		return NULL;
 	c->e[c->n].runtime_id = rid;
@@ -187,7 +178,7 @@ const char *containers_docker_by_ip(struct containers *c, const char *ip)
 	free(c->by_ip_ip);
 	free(c->by_ip_id);
 	c->by_ip_id = NULL;
-	c->by_ip_ip = xstrdup(ip);
+	c->by_ip_ip = strdup(ip);
 	struct buf path = {0}, b = {0};
 	if (buf_printf(&path, "%s/containers", c->docker_root)) {
 		buf_free(&path);
@@ -204,7 +195,7 @@ const char *containers_docker_by_ip(struct containers *c, const char *ip)
 		if (buf_printf(&path, "%s/containers/%s/config.v2.json", c->docker_root, de->d_name) == 0 &&
 		    read_file_at(AT_FDCWD, path.data, &b, STATE_LIMIT, O_NOFOLLOW, NULL) == 0 &&
 		    containers_parse_docker_config(b.data, b.len, ip, &name, &has) == 0 && has)
-			c->by_ip_id = xstrdup(de->d_name);
+			c->by_ip_id = strdup(de->d_name);
 		free(name);
 	}
 	if (d)

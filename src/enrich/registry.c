@@ -78,13 +78,9 @@ static const char *field_dup(const char *p, size_t n, bool *oom)
 {
 	if (n == 0 || (n == 1 && *p == '-'))
 		return NULL;
-	char *s = malloc(n + 1);
-	if (!s) {
+	char *s = strndup(p, n);
+	if (!s)
 		*oom = true;
-		return NULL;
-	}
-	memcpy(s, p, n);
-	s[n] = '\0';
 	return s;
 }
 
