@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../unit/testutil.h" /* tu_exact: an exact-size copy, so ASan sees any overread */
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* data as a C string (parsers that take NUL-terminated text); aborts when out of memory. */
@@ -17,17 +19,6 @@ static inline char *fuzz_cstr(const uint8_t *data, size_t size)
 		abort();
 	memcpy(s, data, size);
 	s[size] = '\0';
-	return s;
-}
-
-/* An exact-size heap copy, so AddressSanitizer catches any read past the end. */
-static inline char *fuzz_copy(const uint8_t *data, size_t size)
-{
-	char *s = malloc(size ? size : 1);
-	if (!s)
-		abort();
-	if (size)
-		memcpy(s, data, size);
 	return s;
 }
 

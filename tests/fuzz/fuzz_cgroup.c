@@ -4,7 +4,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *path = fuzz_copy(data, size);
+	char *path = tu_exact(data, size);
 	struct cgroup_info ci;
 	memset(&ci, 0, sizeof ci);
 	if (cgroup_classify(path, size, &ci) == 0 && ci.container && !ci.runtime)

@@ -5,7 +5,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = fuzz_copy(data, size);
+	char *buf = tu_exact(data, size);
 	char *name = NULL;
 	int has_ip = 0;
 	(void)containers_parse_docker_config(buf, size, "172.17.0.2", &name, &has_ip);

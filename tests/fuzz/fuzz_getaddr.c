@@ -4,7 +4,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = fuzz_copy(data, size);
+	char *buf = tu_exact(data, size);
 	struct netinfo_addrs l = {0};
 	/* twice into the same list: a second datagram appends to the first one's addresses */
 	if (netinfo_parse_addrs(buf, size, &l) == 0)

@@ -5,7 +5,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = fuzz_copy(data, size);
+	char *buf = tu_exact(data, size);
 	struct registry r;
 	memset(&r, 0, sizeof r);
 	if (registry_add_user_text(&r, "fuzz", buf, size) == 0) {

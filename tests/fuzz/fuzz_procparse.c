@@ -4,7 +4,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = fuzz_copy(data, size);
+	char *buf = tu_exact(data, size);
 	char *comm = NULL;
 	int ppid;
 	uint64_t start, inode;

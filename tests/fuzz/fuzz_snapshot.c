@@ -5,7 +5,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = fuzz_copy(data, size);
+	char *buf = tu_exact(data, size);
 	struct snapfile sf;
 	struct snapload_error err;
 	if (snapload_parse(buf, size, NULL, &sf, &err) == 0)

@@ -5,7 +5,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = fuzz_copy(data, size);
+	char *buf = tu_exact(data, size);
 	struct ps_filter f;
 	filter_init(&f);
 	filter_all_states(&f);
