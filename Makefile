@@ -1,84 +1,180 @@
-# Makefile — builds portsleuth, its tests and its benchmark helpers.
-#   make                 build build/portsleuth
-#   make check           build and run the whole test suite (unit + integration)
+# Makefile — builds portsleuth, its tests, fuzz harnesses and benchmark helpers.
+#   make                    build build/portsleuth
+#   make unit               build and run the unit tests only (no root needed)
+#   make check              build and run the whole test suite (unit + integration, as root)
 #   make check SANITIZE=1   the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make fuzz [FUZZ_SECONDS=10]   every libFuzzer harness (clang), FUZZ_SECONDS each
+#   make format / make format-check   clang-format the sources / list files that differ
 #   make install PREFIX=/usr/local
+#
+# CC, CFLAGS, CPPFLAGS, LDFLAGS and LDLIBS are the user's: the project's own flags
+# (PS_*) come after them, so `make CFLAGS=-O0` still builds C11 with warnings on.
+# Every configuration gets its own build directory holding one portsleuth binary:
+# build (default), build-san (SANITIZE=1), build-clang (CC=clang), build-O0
+# (CFLAGS=-O0), build-stub (PLATFORM=stub), build-nosdbus (SDBUS=no), build-windows
+# (PLATFORM=windows, cross-compiled with mingw-w64 unless CC is given); BUILD=dir
+# overrides the name.
 
-CC      ?= cc
-PLATFORM ?= $(if $(filter Linux,$(shell uname -s)),linux,stub)
-WERROR  ?= -Werror
+empty :=
+space := $(empty) $(empty)
+
+HOST_PLATFORM := $(if $(filter Linux,$(shell uname -s)),linux,stub)
+PLATFORM ?= $(HOST_PLATFORM)
+EXE     :=
+ifeq ($(PLATFORM),windows)
+ifeq ($(origin CC),default)
+CC      := x86_64-w64-mingw32-gcc
+endif
+EXE     := .exe
+endif
+
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
-           -Wformat=2 -Wvla $(WERROR) -fno-strict-aliasing -pthread
-LDFLAGS += -pthread
+WERROR  ?= -Werror
 PREFIX  ?= /usr/local
+PS_CFLAGS := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla $(WERROR) \
+             -fno-strict-aliasing -pthread
+PS_LDFLAGS := -pthread
+PS_LDLIBS  := -lm
+# Portable code is POSIX.1-2008 C11; only Linux backend code (and the tests and
+# helpers that drive Linux directly) may use GNU extensions.
+PS_FEATURES := -D_POSIX_C_SOURCE=200809L
+GNU_DIRS := src/platform/linux tests/unit/linux tests/helpers tests/fuzz
 
-# libsystemd's sd-bus (optional): socket activation asks systemd for the .socket units.
-# Without it (or with SDBUS=no) portsleuth builds and says where the units would be shown.
-SDBUS   ?= $(shell pkg-config --exists libsystemd 2>/dev/null && echo yes)
-ifeq ($(SDBUS),yes)
-CFLAGS  += -DHAVE_SDBUS $(shell pkg-config --cflags libsystemd)
-LDLIBS  += $(shell pkg-config --libs libsystemd)
+# The build directory name says how it differs from the default build.
+BUILD_TAGS :=
+ifneq ($(PLATFORM),$(HOST_PLATFORM))
+BUILD_TAGS += $(PLATFORM)
+endif
+ifneq ($(filter command line environment,$(origin CC)),)
+BUILD_TAGS += $(notdir $(firstword $(filter-out ccache,$(CC))))
+endif
+ifneq ($(filter command line environment,$(origin CFLAGS)),)
+# a short flag list names the directory (build-O0); a long one by its checksum
+BUILD_TAGS += $(if $(word 4,$(CFLAGS)),cflags$(firstword $(shell printf '%s' '$(subst ','\'',$(CFLAGS))' | cksum)),$(patsubst -%,%,$(subst /,_,$(subst $(space),,$(CFLAGS)))))
+endif
+
+# Optional features: NAME ?= auto detects the library with pkg-config, yes requires
+# it, no leaves it out (and tags the build directory). A new feature (e.g. BPF)
+# follows the same pattern: detect, add its flags and sources, tag the directory.
+detect = $(if $(filter auto,$(1)),$(shell pkg-config --exists $(2) 2>/dev/null && echo yes || echo no),$(1))
+
+# libsystemd's sd-bus: socket activation asks systemd for the .socket units.
+# Without it portsleuth builds and says where the units would be shown.
+SDBUS   ?= auto
+SDBUS_ON := $(if $(filter linux,$(PLATFORM)),$(call detect,$(SDBUS),libsystemd),no)
+ifeq ($(SDBUS_ON),yes)
+PS_CFLAGS += -DHAVE_SDBUS $(shell pkg-config --cflags libsystemd)
+PS_LDLIBS += $(shell pkg-config --libs libsystemd)
+endif
+ifeq ($(SDBUS),no)
+BUILD_TAGS += nosdbus
 endif
 
 ifeq ($(SANITIZE),1)
-BUILD   ?= build-san
-CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-LDFLAGS += -fsanitize=address,undefined
-else
-BUILD   ?= build
+PS_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+PS_LDFLAGS += -fsanitize=address,undefined
+BUILD_TAGS += san
 endif
+
+# make fuzz builds the library once more with clang's libFuzzer instrumentation.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 10
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ifeq ($(FUZZ),1)
+PS_CFLAGS += -fsanitize=fuzzer-no-link $(FUZZ_SAN)
+PS_LDFLAGS += $(FUZZ_SAN)
+BUILD_TAGS += fuzz
+endif
+
+BUILD ?= build$(subst $(space),,$(addprefix -,$(strip $(BUILD_TAGS))))
 
 LIB_SRC := $(wildcard src/util/*.c src/model/*.c src/enrich/*.c src/output/*.c src/core/*.c src/cli/*.c) \
            $(wildcard src/platform/$(PLATFORM)/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/ports_kb.o
+# Unit tests: the portable ones, plus those of the platform's own parsers.
 UNIT_SRC := $(wildcard tests/unit/*.c tests/unit/$(PLATFORM)/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/%)
+.SECONDARY: $(FUZZ_SRC:%.c=$(BUILD)/%.o)
 
-all: $(BUILD)/portsleuth
+COMPILE = $(CC) $(CPPFLAGS) $(PS_FEATURES) $(CFLAGS) $(PS_CFLAGS)
+LINK    = $(CC) $(CFLAGS) $(LDFLAGS) $(PS_LDFLAGS)
 
-$(BUILD)/%.o: %.c
+all: $(BUILD)/portsleuth$(EXE)
+
+# A directory never mixes configurations: objects depend on a record of the flags,
+# rewritten (and so rebuilt against) only when they change.
+CONFIG := $(CC) | $(CPPFLAGS) | $(CFLAGS) | $(PS_CFLAGS) | $(LDFLAGS) | $(LDLIBS) | $(PLATFORM)
+$(BUILD)/config: FORCE
+	@mkdir -p $(BUILD)
+	@printf '%s\n' '$(subst ','\'',$(CONFIG))' | cmp -s - $@ || \
+		printf '%s\n' '$(subst ','\'',$(CONFIG))' > $@
+
+$(foreach d,$(GNU_DIRS),$(BUILD)/$(d)/%.o): PS_FEATURES := -D_GNU_SOURCE
+
+$(BUILD)/%.o: %.c $(BUILD)/config
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(COMPILE) -MMD -MP -c $< -o $@
 
 # The port knowledge base: data/ports.tsv turned into C by a POSIX awk script.
 $(BUILD)/gen/ports_kb.c: data/ports.tsv tools/kbgen.awk
 	@mkdir -p $(dir $@)
 	awk -f tools/kbgen.awk data/ports.tsv > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/ports_kb.o: $(BUILD)/gen/ports_kb.c
-	$(CC) $(CFLAGS) -I. -MMD -MP -c $< -o $@
+$(BUILD)/gen/ports_kb.o: $(BUILD)/gen/ports_kb.c $(BUILD)/config
+	$(COMPILE) -I. -MMD -MP -c $< -o $@
 
 $(BUILD)/libportsleuth.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/portsleuth: $(BUILD)/src/main.o $(BUILD)/libportsleuth.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/portsleuth$(EXE): $(BUILD)/src/main.o $(BUILD)/libportsleuth.a
+	$(LINK) -o $@ $^ $(LDLIBS) $(PS_LDLIBS)
 
-$(BUILD)/unit_tests: $(UNIT_OBJ) $(BUILD)/libportsleuth.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/unit_tests$(EXE): $(UNIT_OBJ) $(BUILD)/libportsleuth.a
+	$(LINK) -o $@ $^ $(LDLIBS) $(PS_LDLIBS)
 
-$(BUILD)/sockhold: tests/helpers/sockhold.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+$(BUILD)/sockhold$(EXE): $(BUILD)/tests/helpers/sockhold.o
+	$(LINK) -o $@ $^ $(LDLIBS) $(PS_LDLIBS)
 
-# Unit tests only: no root, no namespaces (fixtures under tests/fixtures).
-unit: $(BUILD)/unit_tests
-	@$(BUILD)/unit_tests
+$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/libportsleuth.a
+	$(LINK) -fsanitize=fuzzer -o $@ $^ $(LDLIBS) $(PS_LDLIBS)
+
+unit: $(BUILD)/unit_tests$(EXE)
+	$(BUILD)/unit_tests$(EXE)
 
 check: $(BUILD)/portsleuth $(BUILD)/unit_tests $(BUILD)/sockhold
 	@sh tests/deps.sh
 	@sh tests/run.sh $(BUILD)
 
+# Each harness runs FUZZ_SECONDS from its committed seeds (tests/fuzz/corpus/NAME);
+# what it finds goes to $(BUILD)/corpus, crashes to $(BUILD)/crashes.
+fuzz:
+	@$(MAKE) --no-print-directory FUZZ=1 CC=$(FUZZ_CC) BUILD=$(if $(filter command line,$(origin BUILD)),$(BUILD),build-fuzz) fuzz-run
+
+fuzz-run: $(FUZZ_BIN)
+	@sh tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+FORMAT_FILES = $(shell find src tests -name '*.[ch]' | LC_ALL=C sort)
+CLANG_FORMAT ?= clang-format
+
+format:
+	$(CLANG_FORMAT) -i $(FORMAT_FILES)
+
+format-check:
+	@CLANG_FORMAT=$(CLANG_FORMAT) sh tests/format-check.sh
+
 bench: $(BUILD)/portsleuth
 	@sh bench/run.sh $(BUILD)/portsleuth
 
-install: $(BUILD)/portsleuth
-	install -D -m 0755 $(BUILD)/portsleuth $(DESTDIR)$(PREFIX)/bin/portsleuth
+install: $(BUILD)/portsleuth$(EXE)
+	install -D -m 0755 $(BUILD)/portsleuth$(EXE) $(DESTDIR)$(PREFIX)/bin/portsleuth$(EXE)
 	install -D -m 0644 docs/portsleuth.1 $(DESTDIR)$(PREFIX)/share/man/man1/portsleuth.1
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-*
 
-.PHONY: all unit check bench install clean
--include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/src/main.d
+FORCE:
+.PHONY: all unit check fuzz fuzz-run format format-check bench install clean FORCE
+-include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/src/main.d $(BUILD)/tests/helpers/sockhold.d \
+	$(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%.d)

@@ -45,7 +45,7 @@ static int use_v6 = 1;
 static volatile pid_t workers[MAX_PROCS];
 static volatile int nworkers;
 
-static void die(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static void die(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

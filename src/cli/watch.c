@@ -288,10 +288,10 @@ static void on_destroyed(struct sink *k, struct prev_state *p, struct ps_snapsho
 }
 
 /* One poll: list, compare with the previous poll, emit, and make it the new previous. */
-static int poll_once(struct sink *k, struct prev_state *p, struct pipeline *pipe)
+static int poll_once(struct sink *k, struct prev_state *p, struct pipeline *pl)
 {
 	struct ps_snapshot cur = {0};
-	int code = cli_pipeline_run(pipe, &cur);
+	int code = cli_pipeline_run(pl, &cur);
 	if (code) {
 		snap_free(&cur);
 		return code;
@@ -333,7 +333,7 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 	struct prev_state p = {0};
 	struct platform_sockevents *ev = NULL;
 	struct ps_snapshot dead = {0};
-	struct pipeline pipe = {0};
+	struct pipeline pl = {0};
 	int code = EXIT_FAILURE_;
 	k.color = !k.json && cli_color_for(stdout, o->color);
 	if (wo->log) {
@@ -345,7 +345,9 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 			return EXIT_USAGE;
 		}
 	}
-	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK)) {
+	if (pipe(sig_pipe) || fcntl(sig_pipe[0], F_SETFD, FD_CLOEXEC) ||
+	    fcntl(sig_pipe[1], F_SETFD, FD_CLOEXEC) || fcntl(sig_pipe[0], F_SETFL, O_NONBLOCK) ||
+	    fcntl(sig_pipe[1], F_SETFL, O_NONBLOCK)) {
 		cli_err(-errno, "cannot set up signal handling");
 		goto done;
 	}
@@ -356,11 +358,11 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 	struct sigaction ign = {.sa_handler = SIG_IGN};
 	sigaction(SIGPIPE, &ign, &old_pipe); /* a closed stdout is a write error, then a clean stop */
 
-	if ((code = cli_pipeline_open(o, 0, NULL, NULL, &pipe)) >= 0)
+	if ((code = cli_pipeline_open(o, 0, NULL, NULL, &pl)) >= 0)
 		goto restore;
 	int everr = wo->poll_only ? -ECANCELED : platform_sockevents_open(&ev);
 	/* the first listing is the reference; only changes from it are printed */
-	if ((code = cli_pipeline_run(&pipe, &p.snap)) || prev_index(&p)) {
+	if ((code = cli_pipeline_run(&pl, &p.snap)) || prev_index(&p)) {
 		code = code ? code : EXIT_FAILURE_;
 		goto restore;
 	}
@@ -406,7 +408,7 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 			snap_free(&dead);
 		}
 		if (now_mono() >= next) {
-			if ((code = poll_once(&k, &p, &pipe)))
+			if ((code = poll_once(&k, &p, &pl)))
 				goto restore;
 			code = EXIT_FAILURE_;
 			polls++;
@@ -432,7 +434,7 @@ restore:
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 done:
-	pipeline_close(&pipe);
+	pipeline_close(&pl);
 	platform_sockevents_close(ev);
 	snap_free(&dead);
 	prev_free(&p);

@@ -8,6 +8,7 @@
 
 #include "../model/model.h"
 #include "../util/buf.h"
+#include "../util/grow.h"
 
 const char registry_backdoor_caveat[] =
 	"malware has used this port number, but so do legitimate programs: the number alone proves "
@@ -77,13 +78,9 @@ static const char *field_dup(const char *p, size_t n, bool *oom)
 {
 	if (n == 0 || (n == 1 && *p == '-'))
 		return NULL;
-	char *s = malloc(n + 1);
-	if (!s) {
+	char *s = strndup(p, n);
+	if (!s)
 		*oom = true;
-		return NULL;
-	}
-	memcpy(s, p, n);
-	s[n] = '\0';
 	return s;
 }
 
@@ -152,14 +149,8 @@ static int parse_user_line(struct reg_user_layer *L, const char *p, const char *
 		*why = "the name is empty or holds a space";
 		return -EBADMSG;
 	}
-	if (L->n == L->cap) {
-		size_t nc = L->cap ? L->cap * 2 : 16;
-		struct kb_entry *ne = realloc(L->e, nc * sizeof *ne);
-		if (!ne)
-			return -ENOMEM;
-		L->e = ne;
-		L->cap = nc;
-	}
+	if (util_grow((void **)&L->e, &L->cap, L->n + 1, sizeof *L->e))
+		return -ENOMEM;
 	bool oom = false;
 	struct kb_entry e = {(uint16_t)port, protos, NULL, NULL, NULL, NULL, NULL};
 	e.name = field_dup(f[2], fl[2], &oom);

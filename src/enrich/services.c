@@ -9,6 +9,7 @@
 
 #include "../model/model.h"
 #include "../util/buf.h"
+#include "../util/grow.h"
 
 static bool is_space(char c)
 {
@@ -18,14 +19,8 @@ static bool is_space(char c)
 static int add_entry(struct services *s, uint16_t port, unsigned pr, const char *name, size_t name_len,
 		     const char *desc, size_t desc_len)
 {
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 256;
-		struct service_entry *ne = realloc(s->e, nc * sizeof *ne);
-		if (!ne)
-			return -ENOMEM;
-		s->e = ne;
-		s->cap = nc;
-	}
+	if (util_grow((void **)&s->e, &s->cap, s->n + 1, sizeof *s->e))
+		return -ENOMEM;
 	char *nm = malloc(name_len + 1);
 	char *ds = desc_len ? malloc(desc_len + 1) : NULL;
 	if (!nm || (desc_len && !ds)) {

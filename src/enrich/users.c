@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "../util/grow.h"
+
 struct user_entry {
 	uint32_t uid;
 	char *name; /* NULL: looked up, no such user */
@@ -28,14 +30,8 @@ const char *users_name(struct users *u, uint32_t uid)
 	for (size_t i = 0; i < u->n; i++)
 		if (u->e[i].uid == uid)
 			return u->e[i].name;
-	if (u->n == u->cap) {
-		size_t nc = u->cap ? u->cap * 2 : 8;
-		struct user_entry *ne = realloc(u->e, nc * sizeof *ne);
-		if (!ne)
-			return NULL;
-		u->e = ne;
-		u->cap = nc;
-	}
+	if (util_grow((void **)&u->e, &u->cap, u->n + 1, sizeof *u->e))
+		return NULL;
 	struct passwd pw, *res = NULL;
 	char tmp[4096];
 	char *name = NULL;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "exposure.h"
+#include "../util/grow.h"
 
 static int cmp_u(uint64_t x, uint64_t y)
 {
@@ -162,14 +163,8 @@ static int owners_differ(const struct diff_side *a, const uint32_t *ia, size_t f
 static int add(struct diff_result *r, uint8_t kind, long before, uint32_t nb, long after, uint32_t na,
 	       const struct diff_side *a, const struct diff_side *b)
 {
-	if (r->n == r->cap) {
-		size_t nc = r->cap ? r->cap * 2 : 32;
-		struct diff_change *v = realloc(r->v, nc * sizeof *v);
-		if (!v)
-			return -ENOMEM;
-		r->v = v;
-		r->cap = nc;
-	}
+	if (util_grow((void **)&r->v, &r->cap, r->n + 1, sizeof *r->v))
+		return -ENOMEM;
 	struct diff_change *c = &r->v[r->n++];
 	memset(c, 0, sizeof *c);
 	c->kind = kind;

@@ -8,25 +8,11 @@
 #include <string.h>
 
 #include "verdict.h"
-
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-	if (n < *cap)
-		return 0;
-	size_t nc = *cap ? *cap * 2 : 256;
-	if (nc > ((size_t)-1) / elem)
-		return -ENOMEM;
-	void *p = realloc(*arr, nc * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = nc;
-	return 0;
-}
+#include "../util/grow.h"
 
 struct ps_socket *snap_add_socket(struct ps_snapshot *s)
 {
-	if (grow((void **)&s->socks, &s->socks_cap, s->nsocks, sizeof *s->socks))
+	if (util_grow((void **)&s->socks, &s->socks_cap, s->nsocks + 1, sizeof *s->socks))
 		return NULL;
 	struct ps_socket *k = &s->socks[s->nsocks++];
 	memset(k, 0, sizeof *k);
@@ -35,7 +21,7 @@ struct ps_socket *snap_add_socket(struct ps_snapshot *s)
 
 long snap_add_proc(struct ps_snapshot *s, int pid)
 {
-	if (grow((void **)&s->procs, &s->procs_cap, s->nprocs, sizeof *s->procs))
+	if (util_grow((void **)&s->procs, &s->procs_cap, s->nprocs + 1, sizeof *s->procs))
 		return -ENOMEM;
 	struct ps_proc *p = &s->procs[s->nprocs];
 	memset(p, 0, sizeof *p);
@@ -47,7 +33,7 @@ long snap_add_proc(struct ps_snapshot *s, int pid)
 
 int snap_add_owner(struct ps_snapshot *s, uint32_t sock, uint32_t proc, int32_t fd)
 {
-	if (grow((void **)&s->owners, &s->owners_cap, s->nowners, sizeof *s->owners))
+	if (util_grow((void **)&s->owners, &s->owners_cap, s->nowners + 1, sizeof *s->owners))
 		return -ENOMEM;
 	s->owners[s->nowners++] = (struct ps_owner){sock, proc, s->procs[proc].pid, fd};
 	return 0;

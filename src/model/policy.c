@@ -11,6 +11,7 @@
 
 #include "exposure.h"
 #include "../util/buf.h"
+#include "../util/grow.h"
 
 __attribute__((format(printf, 3, 4))) static int perr(struct policy_error *err, size_t line,
 						      const char *fmt, ...)
@@ -43,14 +44,8 @@ void policy_free(struct policy *p)
 
 static struct policy_rule *rule_add(struct policy *p)
 {
-	if (p->n == p->cap) {
-		size_t nc = p->cap ? p->cap * 2 : 16;
-		struct policy_rule *v = realloc(p->rules, nc * sizeof *v);
-		if (!v)
-			return NULL;
-		p->rules = v;
-		p->cap = nc;
-	}
+	if (util_grow((void **)&p->rules, &p->cap, p->n + 1, sizeof *p->rules))
+		return NULL;
 	struct policy_rule *r = &p->rules[p->n++];
 	memset(r, 0, sizeof *r);
 	r->max_exposure = -1;
@@ -336,14 +331,8 @@ static bool owner_ok(const struct policy_rule *r, const struct ps_snapshot *s, c
 
 static int report_add(struct policy_report *out, const struct policy_violation *v)
 {
-	if (out->n == out->cap) {
-		size_t nc = out->cap ? out->cap * 2 : 16;
-		struct policy_violation *nv = realloc(out->v, nc * sizeof *nv);
-		if (!nv)
-			return -ENOMEM;
-		out->v = nv;
-		out->cap = nc;
-	}
+	if (util_grow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v))
+		return -ENOMEM;
 	out->v[out->n++] = *v;
 	out->count[v->kind]++;
 	return 0;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "exposure.h"
+#include "../util/grow.h"
 #include "../util/json_parse.h"
 
 #define MAX_FILE ((size_t)1 << 30)
@@ -136,15 +137,29 @@ static int parse_state(unsigned proto, const char *name)
 	return -1;
 }
 
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's
+ * days_from_civil): timegm() is neither C11 nor POSIX.1-2008. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
 /* A "2024-05-01T12:00:00Z" time as seconds since the epoch, or -1. */
 static int64_t parse_utc(const char *s)
 {
-	struct tm tm;
-	memset(&tm, 0, sizeof tm);
-	const char *end = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
-	if (!end || (*end && strcmp(end, "Z") != 0))
+	int y, mo, d, h, mi, sec, end = -1;
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &end) != 6 ||
+	    end < 0 || (s[end] && strcmp(s + end, "Z") != 0))
 		return -1;
-	return (int64_t)timegm(&tm);
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || h < 0 || mi < 0 || mi > 59 ||
+	    sec < 0 || sec > 60)
+		return -1;
+	return (days_from_civil(y, mo, d) * 24 + h) * 3600 + mi * 60 + sec;
 }
 
 static const char *static_runtime(const char *r)
@@ -329,14 +344,8 @@ static int socket_obj(struct loader *ld, const struct json *v, size_t idx)
 	int expo = stated_exposure(v);
 	if (expo < 0)
 		expo = (int)exposure_classify(&k.local.addr);
-	if (s->nsocks >= ld->expo_cap) {
-		size_t nc = ld->expo_cap ? ld->expo_cap * 2 : 64;
-		uint8_t *e = realloc(ld->out->exposure, nc);
-		if (!e)
-			return -ENOMEM;
-		ld->out->exposure = e;
-		ld->expo_cap = nc;
-	}
+	if (util_grow((void **)&ld->out->exposure, &ld->expo_cap, s->nsocks + 1, 1))
+		return -ENOMEM;
 	ld->out->exposure[s->nsocks] = (uint8_t)expo;
 	struct ps_socket *dst = snap_add_socket(s);
 	if (!dst)

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "escape.h"
+#include "grow.h"
 
 struct parser {
 	const char *p, *start, *end;
@@ -223,17 +224,12 @@ static struct json *parse_number(struct parser *ps)
 static int push(struct parser *ps, struct json *arr, struct json *item, char *key)
 {
 	if (arr->n == arr->cap) {
-		size_t cap = arr->cap ? arr->cap * 2 : 4;
-		struct json **ni = realloc(arr->items, cap * sizeof *ni);
-		if (!ni)
+		/* keys (objects only) grow in step with items: same start, same need */
+		size_t cap = arr->cap, kcap = arr->cap;
+		if (util_grow((void **)&arr->items, &cap, arr->n + 1, sizeof *arr->items) ||
+		    (arr->type == JSON_OBJECT &&
+		     util_grow((void **)&arr->keys, &kcap, arr->n + 1, sizeof *arr->keys)))
 			return fail(ps, -ENOMEM, "out of memory");
-		arr->items = ni;
-		if (arr->type == JSON_OBJECT) {
-			char **nk = realloc(arr->keys, cap * sizeof *nk);
-			if (!nk)
-				return fail(ps, -ENOMEM, "out of memory");
-			arr->keys = nk;
-		}
 		arr->cap = cap;
 	}
 	arr->items[arr->n] = item;

@@ -56,7 +56,7 @@ static struct sock socks[MAX_SOCKS];
 static int nsocks;
 static pid_t child = -1;
 
-static void die(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static void die(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

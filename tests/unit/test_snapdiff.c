@@ -60,6 +60,31 @@ TEST(snapload_reads_document_and_ignores_unknown_keys)
 	snapfile_free(&f);
 }
 
+/* Start times are UTC calendar times: leap days, the epoch's edge, and junk (-1). */
+TEST(snapload_start_time_calendar)
+{
+	static const struct {
+		const char *text;
+		long long want;
+	} cases[] = {
+		{"2000-02-29T23:59:59Z", 951868799LL}, {"1969-12-31T23:59:59Z", -1LL},
+		{"1970-01-01T00:00:00Z", 0LL},	       {"2100-03-01T00:00:00", 4107542400LL},
+		{"2024-13-01T00:00:00Z", -1LL},	       {"2024-05-01T11:00:00+02", -1LL},
+		{"yesterday", -1LL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char doc[2048];
+		const char *at = strstr(good_snap, "2024-05-01T11:00:00Z");
+		snprintf(doc, sizeof doc, "%.*s%s%s", (int)(at - good_snap), good_snap, cases[i].text,
+			 at + strlen("2024-05-01T11:00:00Z"));
+		struct snapfile f;
+		struct snapload_error e;
+		CHECK_INT(load(doc, &f, &e), 0);
+		CHECK_INT(f.snap.procs[f.snap.owners[0].proc].start_time, cases[i].want);
+		snapfile_free(&f);
+	}
+}
+
 TEST(snapload_errors_name_the_path)
 {
 	struct snapfile f;

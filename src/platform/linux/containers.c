@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../../util/buf.h"
+#include "../../util/grow.h"
 #include "../../util/json_parse.h"
 #include "../../util/readfile.h"
 #include "roots.h"
@@ -159,14 +160,8 @@ const char *containers_name(struct containers *c, const char *runtime, const cha
 	for (size_t i = 0; i < c->n; i++)
 		if (strcmp(c->e[i].runtime_id, key) == 0)
 			return c->e[i].name;
-	if (c->n == c->cap) {
-		size_t nc = c->cap ? c->cap * 2 : 16;
-		struct entry *ne = realloc(c->e, nc * sizeof *ne);
-		if (!ne)
-			return NULL;
-		c->e = ne;
-		c->cap = nc;
-	}
+	if (util_grow((void **)&c->e, &c->cap, c->n + 1, sizeof *c->e))
+		return NULL;
 	char *rid = str_dup(key);
 	if (!rid)
 		return NULL;

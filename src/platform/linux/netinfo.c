@@ -15,26 +15,17 @@
 
 #include "../platform.h"
 #include "../../util/buf.h"
+#include "../../util/grow.h"
 #include "../../util/readfile.h"
+#include "netinfo.h"
 #include "nldump.h"
 #include "roots.h"
 #include "../../util/str.h"
 
-struct addr_list {
-	struct ps_ifaddr *a;
-	size_t n, cap;
-};
-
-static int add_addr(struct addr_list *l, const struct ifaddrmsg *m, const void *data, size_t len)
+static int add_addr(struct netinfo_addrs *l, const struct ifaddrmsg *m, const void *data, size_t len)
 {
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 16;
-		struct ps_ifaddr *na = realloc(l->a, nc * sizeof *na);
-		if (!na)
-			return -ENOMEM;
-		l->a = na;
-		l->cap = nc;
-	}
+	if (util_grow((void **)&l->a, &l->cap, l->n + 1, sizeof *l->a))
+		return -ENOMEM;
 	struct ps_ifaddr *x = &l->a[l->n];
 	memset(x, 0, sizeof *x);
 	x->ifindex = m->ifa_index;
@@ -44,8 +35,7 @@ static int add_addr(struct addr_list *l, const struct ifaddrmsg *m, const void *
 	return 0;
 }
 
-/* One reply datagram: 1 when the dump is done, 0 for more, -errno. */
-static int parse_addrs(const char *buf, size_t len, struct addr_list *l)
+int netinfo_parse_addrs(const void *buf, size_t len, struct netinfo_addrs *l)
 {
 	struct nl_msgs it = nl_msgs_of(buf, len);
 	struct nlmsghdr h;
@@ -90,7 +80,7 @@ void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n)
 
 static int addrs_batch(const void *buf, size_t n, void *l)
 {
-	return parse_addrs(buf, n, l);
+	return netinfo_parse_addrs(buf, n, l);
 }
 
 int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
@@ -110,7 +100,7 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	req.nlh.nlmsg_seq = 1;
 	req.m.ifa_family = AF_UNSPEC;
-	struct addr_list l = {0};
+	struct netinfo_addrs l = {0};
 	int rc = nl_dump(fd, "addrs", &req, req.nlh.nlmsg_len, addrs_batch, &l);
 	close(fd);
 	if (rc < 0) {

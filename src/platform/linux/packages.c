@@ -12,8 +12,9 @@
 #include <unistd.h>
 
 #include "../../util/buf.h"
-#include "roots.h"
+#include "../../util/grow.h"
 #include "../../util/str.h"
+#include "roots.h"
 
 struct pkg_path {
 	char *path;
@@ -264,14 +265,8 @@ int pkgdb_want(struct pkgdb *db, const char *const *paths, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (!paths[i] || paths[i][0] != '/' || find(db, paths[i]))
 			continue;
-		if (db->n == db->cap) {
-			size_t nc = db->cap ? db->cap * 2 : 32;
-			struct pkg_path *np = realloc(db->p, nc * sizeof *np);
-			if (!np)
-				return -ENOMEM;
-			db->p = np;
-			db->cap = nc;
-		}
+		if (util_grow((void **)&db->p, &db->cap, db->n + 1, sizeof *db->p))
+			return -ENOMEM;
 		bool oom = false;
 		struct pkg_path *e = &db->p[db->n];
 		memset(e, 0, sizeof *e);

@@ -852,3 +852,33 @@ TEST(sockdiag_parse_msg_hostile_attributes)
 		CHECK(k.v6only <= PS_V6ONLY_NO);
 	}
 }
+
+/* INET_DIAG_CGROUP_ID in a dump reply lands in ps_socket.cgroup_id, after any other attribute. */
+TEST(sockdiag_cgroup_id_attribute)
+{
+	unsigned char msg[NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct inet_diag_msg)) + 8 + 12];
+	memset(msg, 0, sizeof msg);
+	struct nlmsghdr h = {.nlmsg_len = sizeof msg, .nlmsg_type = SOCK_DIAG_BY_FAMILY};
+	memcpy(msg, &h, sizeof h);
+	struct inet_diag_msg d = {.idiag_family = AF_INET, .idiag_state = 10, .idiag_inode = 77};
+	memcpy(msg + NLMSG_HDRLEN, &d, sizeof d);
+	size_t at = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof d);
+	struct nlattr a = {.nla_len = NLA_HDRLEN + 1, .nla_type = INET_DIAG_SKV6ONLY}; /* first, padded to 8 */
+	memcpy(msg + at, &a, sizeof a);
+	at += 8;
+	a = (struct nlattr){.nla_len = NLA_HDRLEN + 8, .nla_type = INET_DIAG_CGROUP_ID};
+	memcpy(msg + at, &a, sizeof a);
+	uint64_t id = 0x1234567890ULL;
+	memcpy(msg + at + NLA_HDRLEN, &id, 8);
+	char *in = tu_exact(msg, sizeof msg);
+	struct ps_socket k;
+	CHECK_INT(sockdiag_parse_msg(in, sizeof msg, PS_TCP, &k), 0);
+	CHECK(k.cgroup_id == id);
+	CHECK_INT(k.inode, 77);
+	/* an attribute claiming more than the message holds is ignored, not read */
+	a.nla_len = NLA_HDRLEN + 64;
+	memcpy(in + at, &a, sizeof a);
+	CHECK_INT(sockdiag_parse_msg(in, sizeof msg, PS_TCP, &k), 0);
+	CHECK(k.cgroup_id == 0);
+	free(in);
+}
