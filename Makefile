@@ -76,5 +76,7 @@ install: $(BUILD)/portsleuth
 clean:
 	rm -rf build build-san
 
+include mk/nft.mk
+
 .PHONY: all check bench install clean
 -include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/src/main.d
