@@ -428,42 +428,45 @@ static int apply_vmap(struct eval *e, const struct fw_rule *r, long ci, long ri,
  */
 static int rule_hits(struct eval *e, const struct fw_rule *r, const struct fw_srcset *S, struct fw_srcset *hit)
 {
-	bool unknown = r->unknown != NULL;
-	struct fw_srcset cur = {.len = (uint8_t)e->len};
-	if (set_add_all(&cur, S))
-		goto oom;
+	bool unknown = r->unknown != NULL, by_source = false;
+	*hit = (struct fw_srcset){.len = (uint8_t)e->len};
+	/* The packet's own fields first: most rules fail here, before any set is copied. */
 	for (size_t i = 0; i < r->nm; i++) {
 		const struct fw_match *m = &r->m[i];
 		if (m->field == FW_F_SADDR) {
-			struct fw_srcset ms, next;
-			int got = saddr_set(e->rs, m, e->len, &ms);
-			if (got < UNKNOWN)
-				goto oom;
-			if (got == UNKNOWN) {
-				unknown = true;
-				continue;
-			}
-			int rc = set_intersect(&cur, &ms, &next);
-			set_free(&ms);
-			if (rc)
-				goto oom;
-			set_free(&cur);
-			cur = next;
+			by_source = true;
 			continue;
 		}
 		uint8_t v[FW_KEY_MAX];
 		int got = packet_value(e->p, m, v);
 		if (got == YES)
 			got = value_in(e->rs, m, v);
+		if (got == UNKNOWN)
+			unknown = true;
+		else if (got != !m->negate)
+			return NO;
+	}
+	struct fw_srcset cur = {.len = (uint8_t)e->len};
+	if (set_add_all(&cur, S))
+		goto oom;
+	for (size_t i = 0; by_source && i < r->nm; i++) {
+		const struct fw_match *m = &r->m[i];
+		if (m->field != FW_F_SADDR)
+			continue;
+		struct fw_srcset ms, next;
+		int got = saddr_set(e->rs, m, e->len, &ms);
+		if (got < UNKNOWN)
+			goto oom;
 		if (got == UNKNOWN) {
 			unknown = true;
 			continue;
 		}
-		if (got != !m->negate) {
-			set_free(&cur);
-			*hit = (struct fw_srcset){.len = (uint8_t)e->len};
-			return NO;
-		}
+		int rc = set_intersect(&cur, &ms, &next);
+		set_free(&ms);
+		if (rc)
+			goto oom;
+		set_free(&cur);
+		cur = next;
 	}
 	*hit = cur;
 	return unknown ? UNKNOWN : YES;
@@ -584,6 +587,7 @@ int fw_evaluate(const struct fw_ruleset *rs, const struct fw_packet *p, struct f
 		const struct fw_chain *c = &rs->chains[bases[b]];
 		struct fw_srcset ret = {.len = (uint8_t)e.len};
 		e.acc = (struct fw_srcset){.len = (uint8_t)e.len};
+		out->accept_by = (struct fw_ruleref){-1, -1}; /* what let it in: the last chain's say */
 		rc = eval_chain(&e, bases[b], &live, &ret, 0); /* consumes live */
 		if (!rc && ret.n) {
 			/* The policy decides what falls off the end of a base chain. */

@@ -46,7 +46,10 @@ enum fw_reach {
 struct fw_result {
 	uint8_t reach; /* enum fw_reach */
 	struct fw_srcset accepted;
-	/* The first rule (in evaluation order) that did each thing; chain -1 when none did. */
+	/*
+	 * The first rule (in evaluation order) that did each thing; chain -1 when none
+	 * did. accept_by is the first accept in the last base chain that was run.
+	 */
 	struct fw_ruleref accept_by, drop_by, unknown_by, forward_by;
 	const char *why; /* FW_REACH_UNKNOWN: what made it unknowable (static text) */
 	size_t chains;	 /* base chains evaluated */

@@ -67,13 +67,56 @@ long fw_chain_add(struct fw_ruleset *rs, const char *table, const char *name, un
 	return (long)rs->nchains++;
 }
 
-long fw_chain_find(const struct fw_ruleset *rs, unsigned family, const char *table, const char *name)
+static uint64_t chain_hash(unsigned family, const char *table, const char *name)
 {
+	uint64_t h = 1469598103934665603ull ^ family; /* FNV-1a */
+	for (const char *p = table; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ull;
+	h = (h ^ 0xFF) * 1099511628211ull; /* a separator no name holds */
+	for (const char *p = name; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ull;
+	return h;
+}
+
+static bool chain_is(const struct fw_chain *c, unsigned family, const char *table, const char *name)
+{
+	return c->family == family && strcmp(c->name, name) == 0 && strcmp(c->table, table) == 0;
+}
+
+int fw_ruleset_index(struct fw_ruleset *rs)
+{
+	free(rs->chain_slots);
+	rs->chain_slots = NULL;
+	size_t size = 16;
+	while (size < rs->nchains * 2)
+		size *= 2;
+	if (!(rs->chain_slots = malloc(size * sizeof *rs->chain_slots)))
+		return -ENOMEM;
+	memset(rs->chain_slots, 0xFF, size * sizeof *rs->chain_slots); /* UINT32_MAX: empty */
+	rs->chain_mask = size - 1;
 	for (size_t i = 0; i < rs->nchains; i++) {
 		const struct fw_chain *c = &rs->chains[i];
-		if (c->family == family && strcmp(c->name, name) == 0 && strcmp(c->table, table) == 0)
-			return (long)i;
+		size_t at = chain_hash(c->family, c->table, c->name) & rs->chain_mask;
+		while (rs->chain_slots[at] != UINT32_MAX)
+			at = (at + 1) & rs->chain_mask;
+		rs->chain_slots[at] = (uint32_t)i;
 	}
+	rs->indexed = rs->nchains;
+	return 0;
+}
+
+long fw_chain_find(const struct fw_ruleset *rs, unsigned family, const char *table, const char *name)
+{
+	if (rs->chain_slots && rs->indexed == rs->nchains) {
+		for (size_t at = chain_hash(family, table, name) & rs->chain_mask; rs->chain_slots[at] != UINT32_MAX;
+		     at = (at + 1) & rs->chain_mask)
+			if (chain_is(&rs->chains[rs->chain_slots[at]], family, table, name))
+				return rs->chain_slots[at];
+		return -1;
+	}
+	for (size_t i = 0; i < rs->nchains; i++)
+		if (chain_is(&rs->chains[i], family, table, name))
+			return (long)i;
 	return -1;
 }
 
@@ -181,6 +224,7 @@ void fw_ruleset_free(struct fw_ruleset *rs)
 	}
 	free(rs->chains);
 	free(rs->sets);
+	free(rs->chain_slots);
 	memset(rs, 0, sizeof *rs);
 }
 

@@ -154,6 +154,9 @@ struct fw_ruleset {
 	size_t nchains, chains_cap;
 	struct fw_set *sets;
 	size_t nsets, sets_cap;
+	/* fw_ruleset_index(): chain lookup by name in O(1) (valid while nchains == indexed) */
+	uint32_t *chain_slots;
+	size_t chain_mask, indexed;
 };
 
 /* Names for display and JSON: "ip", "ip6", "inet", "other"; "prerouting", "input", ... */
@@ -166,6 +169,8 @@ const char *fw_field_name(unsigned field);
 
 /* Append an empty chain (policy accept, not a base chain); its index or -ENOMEM. */
 long fw_chain_add(struct fw_ruleset *rs, const char *table, const char *name, unsigned family);
+/* Index the chains by (family, table, name) for fw_chain_find; a later fw_chain_add drops it. 0 or -ENOMEM. */
+int fw_ruleset_index(struct fw_ruleset *rs);
 /* Index of the chain `name` of table `table` in family `family`, or -1. */
 long fw_chain_find(const struct fw_ruleset *rs, unsigned family, const char *table, const char *name);
 /* Append a zeroed rule (continue, no matches) to chain c; NULL when out of memory. */

@@ -1067,6 +1067,8 @@ int nft_decode(const void *buf, size_t len, struct fw_ruleset *rs)
 	int rc = 0;
 	/* Three passes, so that rules find every chain and set whatever the order of the messages. */
 	for (int pass = 0; pass < 3 && !rc; pass++) {
+		if (pass == 1 && (rc = fw_ruleset_index(rs))) /* jumps name their chains */
+			break;
 		if (pass == 2 && !(swapped = calloc(rs->nsets + 1, 1)))
 			return -ENOMEM;
 		const struct nlmsghdr *nlh = buf;
