@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "../../src/enrich/firewall.h"
+#include "../../src/enrich/fwjudge.h"
 #include "../../src/enrich/verdict.h"
 #include "../../src/platform/firewall_read.h"
 #include "../../src/platform/linux/nft_read.h"
@@ -303,29 +304,6 @@ static void listeners_free(struct listeners *l)
 	platform_ifaddrs_free(l->addrs, l->naddrs);
 }
 
-/* The connection a client would open to listener k at reachable address r. */
-static void packet_for(const struct listeners *l, const struct ps_socket *k, const struct reach *r,
-		       struct fw_packet *p)
-{
-	memset(p, 0, sizeof *p);
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
-	bool v4 = r->addr.family == PS_INET;
-	p->family = v4 ? 4 : 6;
-	memcpy(p->daddr, r->addr.bytes, v4 ? 4 : 16);
-	if (!v4 && !memcmp(r->addr.bytes, mapped, 12)) {
-		p->family = 4;
-		memcpy(p->daddr, r->addr.bytes + 12, 4);
-	}
-	p->l4proto = k->proto == PS_TCP ? IPPROTO_TCP : IPPROTO_UDP;
-	p->dport = k->local.port;
-	p->iifname = r->ifname;
-	for (size_t i = 0; i < l->naddrs; i++)
-		if (l->addrs[i].ifname && r->ifname && !strcmp(l->addrs[i].ifname, r->ifname))
-			p->iif = l->addrs[i].ifindex;
-	p->daddr_type = FW_RTN_LOCAL;
-	p->local = exposure_classify(&r->addr) == PS_EXPO_LOOPBACK;
-}
-
 static int show_listeners(struct buf *b, const struct fw_ruleset *rs, bool have_rules, const char *why,
 			  const struct listeners *l)
 {
@@ -341,51 +319,51 @@ static int show_listeners(struct buf *b, const struct fw_ruleset *rs, bool have_
 		int rc = exposure_reach(k, l->addrs, l->naddrs, &r, &nr);
 		if (rc)
 			return rc;
+		struct fw_reach_verdict *v = calloc(nr + 1, sizeof *v);
+		if (!v || (rc = fw_judge_reach(have_rules ? rs : NULL, why, k, r, nr, l->addrs, l->naddrs, v))) {
+			free(v);
+			free(r);
+			return v ? rc : -ENOMEM;
+		}
 		for (size_t j = 0; j < nr; j++) {
 			char ra[64];
 			addr_format(&r[j].addr, ra, sizeof ra);
 			buf_printf(b, "%s{\"ifname\":", j ? "," : "");
 			json_str(b, r[j].ifname);
 			buf_printf(b, ",\"addr\":\"%s\",\"firewall\":", ra);
-			if (!have_rules) {
+			if (v[j].reach == FW_REACH_NOT_READ) {
 				buf_puts(b, "{\"verdict\":\"not-read\",\"why\":");
-				json_str(b, why);
+				json_str(b, v[j].why);
 				buf_puts(b, "}}");
 				continue;
 			}
-			struct fw_packet p;
-			struct fw_result res;
-			packet_for(l, k, &r[j], &p);
-			if ((rc = fw_evaluate(rs, &p, &res))) {
-				free(r);
-				return rc;
-			}
-			buf_printf(b, "{\"verdict\":\"%s\"", fw_reach_name(res.reach));
-			if (res.reach == FW_REACH_SOME) {
-				char text[4096];
-				fw_srcset_format(&res.accepted, text, sizeof text);
+			buf_printf(b, "{\"verdict\":\"%s\"", fw_reach_name(v[j].reach));
+			if (v[j].sources) {
 				buf_puts(b, ",\"sources\":");
-				json_str(b, text);
+				json_str(b, v[j].sources);
 			}
-			struct fw_ruleref by = res.reach == FW_REACH_UNKNOWN ? res.unknown_by
-					       : res.reach == FW_REACH_ALL   ? res.accept_by
-					       : res.drop_by.chain >= 0	     ? res.drop_by
-									     : res.forward_by;
 			buf_puts(b, ",\"rule\":");
-			json_rule(b, rs, by);
-			if (res.reach == FW_REACH_SOME) {
+			json_rule(b, rs, v[j].rule);
+			if (v[j].reach == FW_REACH_SOME) {
 				buf_puts(b, ",\"accept_rule\":");
-				json_rule(b, rs, res.accept_by);
+				json_rule(b, rs, v[j].accept_rule);
 			}
 			buf_puts(b, ",\"forwarded_by\":");
-			json_rule(b, rs, res.forward_by);
-			if (res.why) {
+			json_rule(b, rs, v[j].forward_rule);
+			if (v[j].why) {
 				buf_puts(b, ",\"why\":");
-				json_str(b, res.why);
+				json_str(b, v[j].why);
 			}
+			struct buf text = {0};
+			if (v[j].rule.chain >= 0 && fw_rule_text(rs, v[j].rule, &text) == 0) {
+				buf_puts(b, ",\"explain\":");
+				json_str(b, text.data);
+			}
+			buf_free(&text);
 			buf_puts(b, "}}");
-			fw_result_free(&res);
 		}
+		fw_reach_verdicts_free(v, nr);
+		free(v);
 		free(r);
 		buf_puts(b, "]}");
 	}
@@ -533,7 +511,7 @@ static int cmd_time(const char *file)
 			for (size_t j = 0; j < nr; j++) {
 				struct fw_packet p;
 				struct fw_result res;
-				packet_for(&l, &l.snap.socks[i], &r[j], &p);
+				fw_packet_for(&l.snap.socks[i], &r[j], l.addrs, l.naddrs, &p);
 				if (fw_evaluate(&rs, &p, &res) == 0)
 					fw_result_free(&res);
 				packets++;
