@@ -31,8 +31,20 @@ void fw_packet_for(const struct ps_socket *k, const struct reach *r, const struc
 	p->local = exposure_classify(&r->addr) == PS_EXPO_LOOPBACK;
 }
 
-int fw_judge_reach(const struct fw_ruleset *rs, const char *why_not, const struct ps_socket *k, const struct reach *r,
-		   size_t nr, const struct ps_ifaddr *addrs, size_t naddrs, struct fw_reach_verdict *out)
+/* Whether the legacy table list names a table of this family ("ip:..." for 4, "ip6:..." for 6). */
+static bool legacy_for(const char *legacy, unsigned family)
+{
+	const char *want = family == 4 ? "ip:" : "ip6:";
+	for (const char *p = legacy; p && *p; p += strcspn(p, " "), p += *p == ' ') {
+		if (!strncmp(p, want, strlen(want)))
+			return true;
+	}
+	return false;
+}
+
+int fw_judge_reach(const struct fw_ruleset *rs, const char *why_not, const char *legacy, const struct ps_socket *k,
+		   const struct reach *r, size_t nr, const struct ps_ifaddr *addrs, size_t naddrs,
+		   struct fw_reach_verdict *out)
 {
 	memset(out, 0, nr * sizeof *out);
 	for (size_t i = 0; i < nr; i++) {
@@ -56,6 +68,13 @@ int fw_judge_reach(const struct fw_ruleset *rs, const char *why_not, const struc
 			  : res.reach == FW_REACH_ALL	? res.accept_by
 			  : res.drop_by.chain >= 0	? res.drop_by
 							: res.forward_by;
+		if (legacy_for(legacy, p.family) && (res.reach == FW_REACH_ALL || res.reach == FW_REACH_SOME)) {
+			v->reach = FW_REACH_UNKNOWN;
+			v->why = "iptables-legacy rules, which are not visible through nf_tables, may drop it";
+			v->rule = (struct fw_ruleref){-1, -1};
+			fw_result_free(&res);
+			continue;
+		}
 		if (res.reach == FW_REACH_SOME) {
 			/* Room for two prefixes per range (nft sets hold prefixes); a longer
 			 * list ends in ",...". */

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../src/enrich/cgroup.h"
 #include "../../src/enrich/firewall.h"
 #include "../../src/enrich/fwjudge.h"
 #include "../../src/enrich/verdict.h"
@@ -192,6 +193,7 @@ static void json_target(struct buf *b, const struct fw_forward *f, const struct 
 	json_str(b, name);
 	buf_puts(b, ",\"owners\":[");
 	bool first = true;
+	const struct ps_proc *named = NULL; /* an owner whose cgroup names a container */
 	unsigned proto = f->l4proto == IPPROTO_UDP ? PS_UDP : PS_TCP;
 	for (size_t i = 0; i < snap->nsocks; i++) {
 		const struct ps_socket *k = &snap->socks[i];
@@ -206,9 +208,23 @@ static void json_target(struct buf *b, const struct fw_forward *f, const struct 
 			json_str(b, p->name);
 			buf_putc(b, '}');
 			first = false;
+			if (!named && p->container)
+				named = p;
 		}
 	}
-	buf_puts(b, "]}");
+	buf_puts(b, "],\"container\":");
+	if (named) {
+		buf_puts(b, "{\"id\":");
+		json_str(b, named->container);
+		buf_puts(b, ",\"name\":");
+		json_str(b, named->container_name);
+		buf_puts(b, ",\"runtime\":");
+		json_str(b, named->container_runtime);
+		buf_putc(b, '}');
+	} else {
+		buf_puts(b, "null");
+	}
+	buf_putc(b, '}');
 }
 
 static int show_forwards(struct buf *b, const struct fw_ruleset *rs, bool live)
@@ -225,7 +241,7 @@ static int show_forwards(struct buf *b, const struct fw_ruleset *rs, bool live)
 		filter_init(&f);
 		f.all_netns = true;
 		if (platform_collect_all_netns(&snap, &f) == 0 && platform_attribute(&snap, &f) == 0 &&
-		    platform_describe(&snap) == 0)
+		    platform_describe(&snap) == 0 && cgroup_enrich(&snap) == 0)
 			na = ns_addresses(&snap);
 	}
 	buf_puts(b, ",\"forwards\":[");
@@ -305,7 +321,7 @@ static void listeners_free(struct listeners *l)
 }
 
 static int show_listeners(struct buf *b, const struct fw_ruleset *rs, bool have_rules, const char *why,
-			  const struct listeners *l)
+			  const char *legacy, const struct listeners *l)
 {
 	buf_puts(b, ",\"listeners\":[");
 	for (size_t i = 0; i < l->snap.nsocks; i++) {
@@ -320,7 +336,7 @@ static int show_listeners(struct buf *b, const struct fw_ruleset *rs, bool have_
 		if (rc)
 			return rc;
 		struct fw_reach_verdict *v = calloc(nr + 1, sizeof *v);
-		if (!v || (rc = fw_judge_reach(have_rules ? rs : NULL, why, k, r, nr, l->addrs, l->naddrs, v))) {
+		if (!v || (rc = fw_judge_reach(have_rules ? rs : NULL, why, legacy, k, r, nr, l->addrs, l->naddrs, v))) {
 			free(v);
 			free(r);
 			return v ? rc : -ENOMEM;
@@ -384,7 +400,6 @@ static int cmd_show(const char *file)
 		buf_puts(&b, ",\"legacy\":");
 		json_str(&b, legacy);
 	}
-	free(legacy);
 	size_t rules = 0;
 	for (size_t i = 0; i < rs.nchains; i++)
 		rules += rs.chains[i].nrules;
@@ -394,9 +409,10 @@ static int cmd_show(const char *file)
 		err = show_forwards(&b, &rs, !file);
 	struct listeners l;
 	if (!err && !file && !(err = listeners_read(&l))) {
-		err = show_listeners(&b, &rs, rc == 0, why, &l);
+		err = show_listeners(&b, &rs, rc == 0, why, legacy, &l);
 		listeners_free(&l);
 	}
+	free(legacy);
 	buf_puts(&b, "}\n");
 	if (!err)
 		fwrite(b.data, 1, b.len, stdout);

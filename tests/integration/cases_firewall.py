@@ -344,8 +344,15 @@ def firewall_legacy_tables_reported(t):
     doc = probe(t)
     legacy = set((doc["firewall"].get("legacy") or "").split())
     t.check(legacy == {"ip:filter", "ip6:nat"}, f"legacy tables {legacy}, want ip:filter and ip6:nat")
-    # nf_tables holds nothing here: the verdict covers what nf_tables says, the legacy note the rest
-    expect(t, doc, "tcp", "0.0.0.0", 22, PUBLIC4, "all")
+    # nf_tables holds nothing here, so nf_tables would accept everything: with IPv4 legacy tables
+    # present that is unknown (the legacy filter does drop 22), never "all"
+    fw = expect(t, doc, "tcp", "0.0.0.0", 22, PUBLIC4, "unknown")
+    t.check("iptables-legacy" in (fw.get("why") or ""), f"why: {fw}")
+    listen(t, "::", 23, v6only=True)
+    doc = probe(t)
+    expect(t, doc, "tcp", "::", 23, PUBLIC6, "unknown")  # ip6:nat may redirect it
+    sh(t, "iptables-legacy", "-F")
+    sh(t, "ip6tables-legacy", "-t", "nat", "-F")
 
 
 def firewall_verdict_follows_rule_changes(t):

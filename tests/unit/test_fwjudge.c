@@ -71,7 +71,7 @@ TEST(fwjudge_verdicts_exposure_and_text)
 				   {.ifindex = 3, .ifname = "eth0", .addr = addr("203.0.113.7")}};
 	struct reach reach[3] = {{"lo", ifs[0].addr}, {"lan0", ifs[1].addr}, {"eth0", ifs[2].addr}};
 	struct fw_reach_verdict v[3];
-	CHECK_INT(fw_judge_reach(&rs, NULL, &k, reach, 3, ifs, 3, v), 0);
+	CHECK_INT(fw_judge_reach(&rs, NULL, "", &k, reach, 3, ifs, 3, v), 0);
 	CHECK_INT(v[0].reach, FW_REACH_ALL);
 	CHECK_INT(v[1].reach, FW_REACH_SOME);
 	CHECK_STR(v[1].sources, "10.0.0.0/8");
@@ -92,7 +92,16 @@ TEST(fwjudge_verdicts_exposure_and_text)
 	fw_reach_verdicts_free(v, 3);
 
 	/* Rules that could not be read: every address says so, and nothing is taken for a drop. */
-	CHECK_INT(fw_judge_reach(NULL, "needs CAP_NET_ADMIN", &k, reach, 3, ifs, 3, v), 0);
+	/* iptables-legacy tables of IPv4: accepts become unknown, drops stay. */
+	CHECK_INT(fw_judge_reach(&rs, NULL, "ip6:nat ip:filter", &k, reach, 3, ifs, 3, v), 0);
+	CHECK(v[0].reach == FW_REACH_UNKNOWN && v[1].reach == FW_REACH_UNKNOWN && v[2].reach == FW_REACH_NONE);
+	CHECK(v[0].why && strstr(v[0].why, "iptables-legacy"));
+	fw_reach_verdicts_free(v, 3);
+	CHECK_INT(fw_judge_reach(&rs, NULL, "ip6:filter", &k, reach, 3, ifs, 3, v), 0);
+	CHECK_INT(v[0].reach, FW_REACH_ALL); /* IPv6 tables say nothing about IPv4 */
+	fw_reach_verdicts_free(v, 3);
+
+	CHECK_INT(fw_judge_reach(NULL, "needs CAP_NET_ADMIN", NULL, &k, reach, 3, ifs, 3, v), 0);
 	CHECK_INT(v[2].reach, FW_REACH_NOT_READ);
 	CHECK_STR(v[2].why, "needs CAP_NET_ADMIN");
 	CHECK_INT(fw_effective_exposure(reach, v, 3), PS_EXPO_PUBLIC);

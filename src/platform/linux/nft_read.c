@@ -42,8 +42,10 @@ static int dump_one(struct dumper *d, struct nlmsghdr *nlh, struct buf *out)
 	uint32_t seq = nlh->nlmsg_seq;
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(d->nl, d->rbuf, RECV_SIZE);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0)
-			return errno == EINTR ? -EAGAIN : -errno;
+			return -errno;
 		if (buf_append(out, d->rbuf, (size_t)n))
 			return -ENOMEM;
 		int rc = mnl_cb_run(d->rbuf, (size_t)n, seq, d->portid, NULL, NULL);
