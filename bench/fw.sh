@@ -11,7 +11,8 @@
 # service, plus one filter INPUT rule per service, about 10,000 rules — and 20 TCP listeners
 # on 0.0.0.0 and :: (each reachable on 3-5 addresses). `fwprobe time` reads the rule set over
 # netlink and decodes it, then evaluates every listener address and lists the forwards, 20
-# times, and prints the medians. `nft list ruleset` is timed once for scale. Root needed.
+# times, and prints the median CPU times (this thread, user + kernel: wall time on a shared
+# machine measures the other load). `nft list ruleset` is timed once for scale. Root needed.
 # Timings never decide the exit status.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,5 +1,8 @@
 /* test_nftdump.c — decoding recorded nf_tables netlink dumps (tests/fixtures/nft) and evaluating them. */
 #include <arpa/inet.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -374,11 +377,35 @@ TEST(nftdump_truncated_and_corrupt_recordings)
 		free(exact);
 	}
 	/*
-	 * No flipped-byte cases: libnftnl exits the process on an attribute that fails
-	 * validation ("nf_tables kernel ABI is broken"). nft_decode's input is what the
-	 * kernel sent (or a recording of it): complete messages are trusted to be well
-	 * formed, and a message cut short is refused before libnftnl sees it.
+	 * Flipped bytes inside rule messages (the bulk of a dump, read attribute by
+	 * attribute here): a refused message or an unknown rule, never a crash. Chain and
+	 * set messages go through libnftnl, which exits the process on an attribute that
+	 * fails validation ("nf_tables kernel ABI is broken"): they are not flipped.
 	 */
+	size_t flipped = 0;
+	for (size_t at = 0; at + sizeof(struct nlmsghdr) <= len;) {
+		struct nlmsghdr h;
+		memcpy(&h, raw + at, sizeof h);
+		if (h.nlmsg_len < sizeof h || at + h.nlmsg_len > len)
+			break;
+		if ((h.nlmsg_type & 0xFF) == NFT_MSG_NEWRULE && (h.nlmsg_type >> 8) == NFNL_SUBSYS_NFTABLES)
+			for (size_t off = 20; off < h.nlmsg_len; off += 7) {
+				char *exact = tu_exact(raw, len);
+				exact[at + off] ^= (char)(0x41 + off % 64);
+				struct fw_ruleset rs = {0};
+				int rc = nft_decode(exact, len, &rs);
+				CHECK(rc == 0 || rc == -EBADMSG);
+				struct fw_packet p = pkt(IPPROTO_TCP, "203.0.113.7", 22, "eth0");
+				struct fw_result res;
+				if (!rc && fw_evaluate(&rs, &p, &res) == 0)
+					fw_result_free(&res);
+				fw_ruleset_free(&rs);
+				free(exact);
+				flipped++;
+			}
+		at += NLMSG_ALIGN(h.nlmsg_len);
+	}
+	CHECK(flipped > 100);
 	free(raw);
 }
 
