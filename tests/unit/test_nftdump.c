@@ -4,12 +4,14 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "../../src/enrich/firewall.h"
 #include "../../src/platform/linux/nft_read.h"
+#include "../../src/util/readfile.h"
 #include "test.h"
 #include "testutil.h"
 
@@ -27,26 +29,14 @@ static char *fixture(const char *name, size_t *len)
 	const char *slash = strrchr(__FILE__, '/');
 	int dir = slash ? (int)(slash - __FILE__) : 0;
 	snprintf(path, sizeof path, "%.*s%s../fixtures/nft/%s.nl", dir, __FILE__, dir ? "/" : "", name);
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
-		fprintf(stderr, "  cannot open %s\n", path);
+	struct buf b = {0};
+	if (read_file_at(AT_FDCWD, path, &b, (size_t)64 << 20, 0, NULL)) {
+		fprintf(stderr, "  cannot read %s\n", path);
+		buf_free(&b);
 		return NULL;
 	}
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-	do {
-		if (n == cap) {
-			char *nb = realloc(buf, cap = cap ? cap * 2 : 65536);
-			if (!nb)
-				abort();
-			buf = nb;
-		}
-		got = fread(buf + n, 1, cap - n, fp);
-		n += got;
-	} while (got);
-	fclose(fp);
-	*len = n;
-	return buf;
+	*len = b.len;
+	return buf_steal(&b);
 }
 
 #ifdef HAVE_NFTNL
