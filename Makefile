@@ -70,6 +70,18 @@ ifeq ($(SDBUS),no)
 BUILD_TAGS += nosdbus
 endif
 
+# libnftnl + libmnl: read the firewall's rule set over netlink (src/platform/linux/nft_read.c).
+# Without them the firewall is reported as not read, with the reason.
+NFT     ?= auto
+NFT_ON  := $(if $(filter linux,$(PLATFORM)),$(call detect,$(NFT),libnftnl libmnl),no)
+ifeq ($(NFT_ON),yes)
+PS_CFLAGS += -DHAVE_NFTNL $(shell pkg-config --cflags libnftnl libmnl)
+PS_LDLIBS += $(shell pkg-config --libs libnftnl libmnl)
+endif
+ifeq ($(NFT),no)
+BUILD_TAGS += nonft
+endif
+
 ifeq ($(SANITIZE),1)
 PS_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 PS_LDFLAGS += -fsanitize=address,undefined
@@ -140,10 +152,14 @@ $(BUILD)/sockhold$(EXE): $(BUILD)/tests/helpers/sockhold.o
 $(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/libportsleuth.a
 	$(LINK) -fsanitize=fuzzer -o $@ $^ $(LDLIBS) $(PS_LDLIBS)
 
+# fwprobe: the firewall engine's debug entry point, driven by tests/integration/cases_firewall.py.
+$(BUILD)/fwprobe$(EXE): $(BUILD)/tests/helpers/fwprobe.o $(BUILD)/libportsleuth.a
+	$(LINK) -o $@ $^ $(LDLIBS) $(PS_LDLIBS)
+
 unit: $(BUILD)/unit_tests$(EXE)
 	$(BUILD)/unit_tests$(EXE)
 
-check: $(BUILD)/portsleuth $(BUILD)/unit_tests $(BUILD)/sockhold
+check: $(BUILD)/portsleuth $(BUILD)/unit_tests $(BUILD)/sockhold $(BUILD)/fwprobe
 	@sh tests/deps.sh
 	@sh tests/run.sh $(BUILD)
 

@@ -11,6 +11,10 @@ need setpriv util-linux
 need mount mount                      # a private /run and state dirs per case
 need umount mount
 need systemd-socket-activate systemd  # socket activation case (systemd need not run)
+# cases_firewall.py: rule sets loaded with nft and iptables (nf_tables and legacy backends)
+need nft nftables
+need iptables-nft-restore iptables
+need iptables-legacy iptables
 # cases_daemons.py: real packaged daemons (absolute paths: /usr/sbin is not on a user's PATH)
 need /usr/bin/redis-server redis-server
 need /usr/sbin/smbd samba

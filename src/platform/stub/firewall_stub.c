@@ -1,0 +1,19 @@
+/* firewall_stub.c — no packet filter rules can be read on this platform. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../firewall_read.h"
+
+int platform_firewall_read(struct fw_ruleset *rs, const char **why)
+{
+	(void)rs;
+	*why = "reading the firewall's rules is not supported on this platform";
+	return -ENOSYS;
+}
+
+int platform_firewall_legacy(char **tables)
+{
+	*tables = strdup("");
+	return *tables ? 0 : -ENOMEM;
+}
