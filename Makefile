@@ -3,6 +3,7 @@
 #   make check           build and run the whole test suite (unit + integration)
 #   make check SANITIZE=1   the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make install PREFIX=/usr/local
+#   make BPF=no          leave out the BPF attribution method (mk/bpf.mk)
 
 CC      ?= cc
 PLATFORM ?= $(if $(filter Linux,$(shell uname -s)),linux,stub)
@@ -77,4 +78,5 @@ clean:
 	rm -rf build build-san
 
 .PHONY: all check bench install clean
+include mk/bpf.mk
 -include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/src/main.d

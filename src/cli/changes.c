@@ -252,7 +252,7 @@ int cli_collect(const struct ps_filter *filter, struct ps_snapshot *snap)
 	enum pipeline_stage stage;
 	int rc = pipeline_run(filter, snap, &stage);
 	if (rc) {
-		fprintf(stderr, "portsleuth: %s: %s\n", pipeline_stage_text(stage), strerror(-rc));
+		cli_pipeline_error(snap, stage, rc);
 		return EXIT_FAILURE_;
 	}
 	return 0;

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "../core/pipeline.h"
 #include "cli.h"
 
 /* "portsleuth: WHAT 'ARG': WHY" and a pointer to --help; arg and why may be NULL. */
@@ -21,6 +22,20 @@ void cli_usage_error(const char *what, const char *arg, const char *why)
 	if (why)
 		fprintf(stderr, ": %s", why);
 	fprintf(stderr, "\nTry 'portsleuth --help' for more information.\n");
+}
+
+void cli_pipeline_error(const struct ps_snapshot *snap, int stage, int rc)
+{
+	/* --attribution bpf that could not load: say why, never fall back */
+	if (stage == STAGE_ATTRIBUTE && !snap->attr_method && snap->attr_reason == PS_ATTR_LOAD_FAILED)
+		fprintf(stderr, "portsleuth: cannot find socket owners with BPF: %s: %s\n",
+			attr_reason_text(snap->attr_reason), strerror(-rc));
+	else if (stage == STAGE_ATTRIBUTE && !snap->attr_method && snap->attr_reason)
+		fprintf(stderr, "portsleuth: cannot find socket owners with BPF: %s\n",
+			attr_reason_text(snap->attr_reason));
+	else
+		fprintf(stderr, "portsleuth: %s: %s\n", pipeline_stage_text((enum pipeline_stage)stage),
+			strerror(-rc));
 }
 
 static int parse_user(struct ps_filter *f, const char *s)
@@ -45,7 +60,8 @@ static void list_columns(void)
 int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct cli_extra *extra,
 		      const char *usage)
 {
-	enum { OPT_JSON = 256, OPT_CSV, OPT_USER, OPT_STATE, OPT_COLOR, OPT_SERVICES, OPT_PORTS_FILE };
+	enum { OPT_JSON = 256, OPT_CSV, OPT_USER, OPT_STATE, OPT_COLOR, OPT_SERVICES, OPT_PORTS_FILE,
+	       OPT_ATTRIBUTION };
 	static const struct option common[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"listening", no_argument, NULL, 'l'},
@@ -67,6 +83,7 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 		{"services", required_argument, NULL, OPT_SERVICES},
 		{"ports-file", required_argument, NULL, OPT_PORTS_FILE},
 		{"all-ns", no_argument, NULL, 'N'},
+		{"attribution", required_argument, NULL, OPT_ATTRIBUTION},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -172,6 +189,18 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 				o->color = COLOR_NEVER;
 			else {
 				cli_usage_error("invalid --color", optarg, "use auto, always or never");
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_ATTRIBUTION:
+			if (strcmp(optarg, "auto") == 0)
+				f->attribution = PS_ATTRIB_AUTO;
+			else if (strcmp(optarg, "bpf") == 0)
+				f->attribution = PS_ATTRIB_BPF;
+			else if (strcmp(optarg, "proc") == 0)
+				f->attribution = PS_ATTRIB_PROC;
+			else {
+				cli_usage_error("invalid --attribution", optarg, "use auto, bpf or proc");
 				return EXIT_USAGE;
 			}
 			break;

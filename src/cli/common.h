@@ -48,6 +48,8 @@ void cli_options_free(struct cli_options *o);
 
 /* "portsleuth: WHAT 'ARG': WHY" and a pointer to --help; arg and why may be NULL. */
 void cli_usage_error(const char *what, const char *arg, const char *why);
+/* Say why pipeline_run() failed at `stage` (enum pipeline_stage) with -errno `rc`. */
+void cli_pipeline_error(const struct ps_snapshot *snap, int stage, int rc);
 
 /* Prepare rendering for o: columns, width, colour, ellipsis. 0, or an exit code. */
 int cli_render_setup(const struct cli_options *o, struct render_ctx *ctx);

@@ -356,7 +356,7 @@ int cmd_explain(int argc, char **argv)
 	code = EXIT_FAILURE_;
 	int rc = pipeline_run(&o.filter, &snap, &stage);
 	if (rc) {
-		fprintf(stderr, "portsleuth: %s: %s\n", pipeline_stage_text(stage), strerror(-rc));
+		cli_pipeline_error(&snap, stage, rc);
 		goto out;
 	}
 	if ((rc = snap_retain(&snap, keep_local_port, &port)))

@@ -24,7 +24,7 @@ static int run(struct cli_options *o, bool findings_only)
 	enum pipeline_stage stage;
 	int rc = pipeline_run(&o->filter, &snap, &stage);
 	if (rc) {
-		fprintf(stderr, "portsleuth: %s: %s\n", pipeline_stage_text(stage), strerror(-rc));
+		cli_pipeline_error(&snap, stage, rc);
 		goto out;
 	}
 

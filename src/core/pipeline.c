@@ -43,7 +43,7 @@ const char *pipeline_stage_text(enum pipeline_stage stage)
 	case STAGE_COLLECT:
 		return "cannot list sockets";
 	case STAGE_ATTRIBUTE:
-		return "cannot find socket owners in /proc";
+		return "cannot find socket owners";
 	case STAGE_DESCRIBE:
 		return "cannot read process details";
 	case STAGE_ENRICH:

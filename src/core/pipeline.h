@@ -7,7 +7,7 @@
 
 enum pipeline_stage {
 	STAGE_COLLECT,	 /* listing sockets */
-	STAGE_ATTRIBUTE, /* finding owners in /proc */
+	STAGE_ATTRIBUTE, /* finding owners (BPF or /proc) */
 	STAGE_DESCRIBE,	 /* reading process details */
 	STAGE_ENRICH,	 /* units, containers */
 	STAGE_FILTER,	 /* owner-level filters, sorting */

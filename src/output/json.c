@@ -242,6 +242,11 @@ int render_json(FILE *fp, const struct render_ctx *ctx)
 				s->unattributed[PS_OWN_NOPERM], s->unattributed[PS_OWN_KERNEL],
 				s->unattributed[PS_OWN_VANISHED], s->procs_scanned, s->procs_denied,
 				s->procs_vanished, s->privileged ? "true" : "false");
+	if (!rc) /* how owners were found; null when there was nothing to attribute */
+		rc = buf_printf(&b, ",\"attribution\":{\"method\":%s%s%s,\"fallback_reason\":%s%s%s}",
+				s->attr_method ? "\"" : "", s->attr_method ? s->attr_method : "null",
+				s->attr_method ? "\"" : "", s->attr_reason ? "\"" : "",
+				s->attr_reason ? attr_reason_name(s->attr_reason) : "null", s->attr_reason ? "\"" : "");
 	if (!rc)
 		rc = json_snapshot_services(&b, s); /* "namespaces" */
 	if (!rc)
