@@ -15,7 +15,8 @@ JSON is compared key by key with the exact expected values; keys the tests do no
 (schema additions) are ignored unless --strict-keys.
 
 Output: "ok NAME (0.12s)" per passing case (not with -q), "FAIL NAME: reason" (plus indented
-detail lines) per failure, and last "integration: N passed, M failed". Exit status 1 when
+detail lines) per failure, "skip NAME: reason" per case that cannot run here (a case raises
+Skipped; neither passed nor failed), and last "integration: N passed, M failed". Exit status 1 when
 anything failed. Needs root (namespaces, setpriv), iproute2 (ip, ss), util-linux (unshare,
 setpriv) and the Python 3.11 standard library only.
 """
@@ -53,6 +54,10 @@ SGR = re.compile(rb"\x1b\[[0-9;]*m")  # a colour/attribute escape
 
 class Failed(Exception):
     """A check failed; the case stops (soft checks use Case.check instead)."""
+
+
+class Skipped(Exception):
+    """The case cannot run here (a missing kernel feature, a build without it); says why."""
 
 
 class _Any:
@@ -1385,6 +1390,8 @@ def run_case_here(name, binary, helper):
             raise Failed(f"not in a private PID namespace (pid {os.getpid()})")
         subprocess.run(["ip", "link", "set", "lo", "up"], check=True, timeout=RUN_TIMEOUT)
         fn(t)
+    except Skipped as e:
+        print("SKIP " + str(e).replace("\n", "\\n"))
     except Failed as e:
         t.failures.append((e.args[0], e.args[1] if len(e.args) > 1 else []))
     except Exception:
@@ -1413,7 +1420,9 @@ def run_case_isolated(name, binary, helper, extra=()):
     lines = r.stdout.decode(errors="replace").splitlines()
     out = []
     for ln in lines:
-        if ln.startswith("FAIL "):
+        if ln.startswith("SKIP "):
+            out.append(f"skip {name}: {ln[5:]}")
+        elif ln.startswith("FAIL "):
             out.append(f"FAIL {name}: {ln[5:]}")
         elif ln.startswith("    "):
             out.append(ln)
@@ -1423,7 +1432,7 @@ def run_case_isolated(name, binary, helper, extra=()):
         out.append(f"FAIL {name}: case runner exited with status {r.returncode} "
                    f"{'before finishing' if not done else ''}")
         out += ["    " + e for e in err]
-    return r.returncode == 0 and done and not out, out, dt
+    return r.returncode == 0 and done and all(o.startswith("skip ") for o in out), out, dt
 
 
 def main():
@@ -1500,13 +1509,16 @@ def main_cases(a, binary, helper):
         print(f"integration: 0 passed, {len(cases)} failed")
         sys.exit(1)
 
-    passed = failed = 0
+    passed = failed = skipped = 0
     t0 = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max(1, a.jobs)) as pool:
         futures = [pool.submit(run_case_isolated, n, binary, helper, extra) for n in cases]
         for name, fut in zip(cases, futures):
             ok, lines, dt = fut.result()
-            if ok:
+            if ok and lines:  # skipped, with the reason
+                skipped += 1
+                print("\n".join(lines))
+            elif ok:
                 passed += 1
                 if not a.q:
                     print(f"ok {name} ({dt:.2f}s)")
@@ -1515,7 +1527,7 @@ def main_cases(a, binary, helper):
                 print("\n".join(lines))
             sys.stdout.flush()
     if not a.q:
-        print(f"({len(cases)} cases in {time.monotonic() - t0:.1f}s)")
+        print(f"({len(cases)} cases in {time.monotonic() - t0:.1f}s{f', {skipped} skipped' if skipped else ''})")
     print(f"integration: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
