@@ -210,7 +210,7 @@ if [ "${1:-}" = "--in-netns" ]; then
 	say ""
 	say "== scale $scale: $expect sockets in $nprocs processes$([ "$scale" = ns100 ] && echo ", one network namespace each") — $(date -u '+%Y-%m-%d %H:%M UTC')"
 	say "host:    load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
-	say "auto:    portsleuth $N -a chose $auto"
+	say "auto:    portsleuth ${N:+$N }-a chose $auto"
 	say ""
 	table "$work/hyperfine.csv" "$work/rss" "$ref"
 	if [ "$PIN" = 1 ]; then

@@ -351,12 +351,14 @@ static void set_method(struct ps_snapshot *snap, const char *method, unsigned wh
 static int find_owners(struct ps_snapshot *snap, const struct ps_inode_index *ix, const struct ps_filter *f)
 {
 	unsigned why = PS_ATTR_NONE;
-	size_t host_socks = sockets_in_use();
-	if (host_socks < snap->nsocks)
-		host_socks = snap->nsocks; /* --all-ns: the other namespaces' sockets too */
-	int procfd = -1, *pids = NULL, rc;
-	size_t npids = 0;
+	size_t host_socks = 0, npids = 0;
+	int procfd = -1, *pids = NULL, rc = 0;
 	bool bpf = f->attribution == PS_ATTRIB_BPF;
+	if (f->attribution != PS_ATTRIB_PROC) {
+		host_socks = sockets_in_use();
+		if (host_socks < snap->nsocks)
+			host_socks = snap->nsocks; /* --all-ns: the other namespaces' sockets too */
+	}
 	if (f->attribution == PS_ATTRIB_AUTO && !attr_bpf_built()) {
 		why = PS_ATTR_NOT_BUILT;
 	} else if (f->attribution == PS_ATTRIB_AUTO) {
@@ -365,10 +367,8 @@ static int find_owners(struct ps_snapshot *snap, const struct ps_inode_index *ix
 			/* few sockets: the number of processes decides (and the /proc scan needs them) */
 			if ((procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 				return -errno;
-			if ((rc = list_pids(procfd, &pids, &npids))) {
-				close(procfd);
-				return rc;
-			}
+			if ((rc = list_pids(procfd, &pids, &npids)))
+				goto out;
 			bpf = npids >= BPF_MIN_PROCS;
 			if (!bpf)
 				why = PS_ATTR_SMALL_HOST;
@@ -376,28 +376,23 @@ static int find_owners(struct ps_snapshot *snap, const struct ps_inode_index *ix
 	}
 	if (bpf) {
 		rc = scan_bpf(snap, ix, f, host_socks, &why);
-		if (rc == 0 || f->attribution == PS_ATTRIB_BPF) {
+		/* --attribution bpf never falls back; auto does when nothing was merged yet */
+		if (rc == 0 || f->attribution == PS_ATTRIB_BPF || snap->nowners) {
 			set_method(snap, rc ? NULL : "bpf", why);
-			free(pids);
-			if (procfd >= 0)
-				close(procfd);
-			return rc;
+			goto out;
 		}
-		/* auto: nothing was merged when the load failed; the /proc scan takes over */
-		if (snap->nowners)
-			return rc;
 		snap->procs_scanned = 0;
 	}
 	if (procfd < 0 && (procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -errno;
-	if (!pids && (rc = list_pids(procfd, &pids, &npids))) {
-		close(procfd);
-		return rc;
-	}
+	if (!pids && (rc = list_pids(procfd, &pids, &npids)))
+		goto out;
 	set_method(snap, "proc", why);
 	rc = scan_proc(snap, ix, procfd, pids, npids);
+out:
 	free(pids);
-	close(procfd);
+	if (procfd >= 0)
+		close(procfd);
 	return rc;
 }
 
