@@ -180,13 +180,18 @@ static int read_records(int iter_fd, const struct ps_inode_index *ix, struct att
 	return rc;
 }
 
-/* Why a load failed, from its errno and what the system says. */
+/*
+ * Why a load failed, from its errno and what the system says. The kernel version
+ * is only consulted after a failure: distributions backport BPF features.
+ */
 static unsigned load_failure(int err)
 {
 	if (locked_down())
 		return PS_ATTR_LOCKDOWN;
 	if (err == -EPERM || err == -EACCES)
 		return PS_ATTR_NOT_PRIVILEGED;
+	if (!kernel_at_least(5, 17))
+		return PS_ATTR_KERNEL_TOO_OLD;
 	return PS_ATTR_LOAD_FAILED;
 }
 
@@ -200,10 +205,6 @@ int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigne
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
 		*why = errno == EACCES ? PS_ATTR_NOT_PRIVILEGED : PS_ATTR_NO_BTF;
 		return -ENOENT;
-	}
-	if (!kernel_at_least(5, 17)) {
-		*why = PS_ATTR_KERNEL_TOO_OLD;
-		return -ENOSYS;
 	}
 	uint32_t pidns = 0;
 	int rc = proc_pidns(&pidns);
