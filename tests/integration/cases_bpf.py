@@ -146,7 +146,6 @@ def bpf_same_owners_mixed(t):
                 f"established 4605 server end: {est}")
         same_owners(t, [], "listeners")
         same_owners(t, ["4604"], "one port")
-        same_owners(t, ["4602/udp"], "one UDP port")
         d = same_owners(t, ["-a", "-N"], "-a -N")
         t.check(owners_at(d, 4601, netns=ns1.netns) == [[(ns1.pid, ns1.sock("listen")["fd"])]],
                 f"4601 in the other namespace: {owners_at(d, 4601, netns=ns1.netns)}")
