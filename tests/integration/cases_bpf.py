@@ -182,10 +182,12 @@ def bpf_same_owners_load(t):
             [f"{k}: proc {a.get(k)}, bpf {b.get(k)}" for k in bad[:6]])
     owned = [k for k, v in b.items() if v]
     t.check(len(b) >= want and len(owned) >= want, f"{len(b)} sockets, {len(owned)} owned; loadgen made {want}")
-    same_owners(t, ["2500"], "one port of 22k")
-    auto = t.json("2500")
+    # one port of 22k: the wanted-inode map; auto must pick BPF here
+    auto, proc = t.json("2500"), t.json("2500", "--attribution", "proc")
     t.check(auto.get("attribution") == {"method": "bpf", "fallback_reason": None},
             f"auto with 22k sockets: {auto.get('attribution')}")
+    t.check(by_socket(auto) == by_socket(proc) and len(auto["sockets"]) == 1,
+            f"one port of 22k: bpf {by_socket(auto)}, proc {by_socket(proc)}")
     lg.terminate()
     try:
         lg.wait(10)
