@@ -6,6 +6,7 @@
 #   make fuzz [FUZZ_SECONDS=10]   every libFuzzer harness (clang), FUZZ_SECONDS each
 #   make format / make format-check   clang-format the sources / list files that differ
 #   make install PREFIX=/usr/local
+#   make BPF=no             leave out the BPF attribution method (mk/bpf.mk)
 #
 # CC, CFLAGS, CPPFLAGS, LDFLAGS and LDLIBS are the user's: the project's own flags
 # (PS_*) come after them, so `make CFLAGS=-O0` still builds C11 with warnings on.
@@ -80,6 +81,9 @@ PS_LDLIBS += $(shell pkg-config --libs libnftnl libmnl)
 endif
 ifeq ($(NFT),no)
 BUILD_TAGS += nonft
+endif
+ifeq ($(BPF),no)
+BUILD_TAGS += nobpf
 endif
 
 ifeq ($(SANITIZE),1)
@@ -190,7 +194,9 @@ install: $(BUILD)/portsleuth$(EXE)
 clean:
 	rm -rf build build-*
 
+include mk/bpf.mk
+
 FORCE:
 .PHONY: all unit check fuzz fuzz-run format format-check bench install clean FORCE
--include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/src/main.d $(BUILD)/tests/helpers/sockhold.d \
+-include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/src/main.d $(BUILD)/tests/helpers/sockhold.d $(BUILD)/tests/helpers/fwprobe.d \
 	$(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%.d)

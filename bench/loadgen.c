@@ -29,6 +29,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -37,11 +40,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_PROCS 4096
+#define MAX_PROCS 8192
 
 static int nprocs = 100, nlisten = 10, nconn = 90, nudp = 30, timeout_s = 600;
 static int port_base = 2000; /* listener ports: port_base .. port_base + N*L - 1 */
 static int use_v6 = 1;
+static int own_netns; /* -e: every worker in a network namespace of its own */
 static volatile pid_t workers[MAX_PROCS];
 static volatile int nworkers;
 
@@ -125,6 +129,23 @@ static void write_byte(int fd, char c)
 			die("write to coordinator: %s", strerror(errno));
 }
 
+/* -e: move this worker into a new network namespace and bring its lo up. */
+static void enter_own_netns(void)
+{
+	if (unshare(CLONE_NEWNET) < 0)
+		die("unshare(CLONE_NEWNET): %s", strerror(errno));
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	strcpy(ifr.ifr_name, "lo");
+	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		die("lo flags: %s", strerror(errno));
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		die("lo up: %s", strerror(errno));
+	close(s);
+}
+
 /* One worker: listeners, barrier, connects, accepts, UDP, report, wait forever. */
 static void worker(int idx, int ready_w, int go_r, pid_t coord)
 {
@@ -136,6 +157,8 @@ static void worker(int idx, int ready_w, int go_r, pid_t coord)
 	signal(SIGALRM, SIG_DFL);
 	alarm((unsigned)timeout_s + 5); /* own deadline in case the coordinator hangs */
 	prctl(PR_SET_NAME, "loadgen-worker");
+	if (own_netns)
+		enter_own_netns();
 
 	int *lfd = calloc((size_t)nlisten, sizeof *lfd);
 	if (!lfd)
@@ -163,9 +186,10 @@ static void worker(int idx, int ready_w, int go_r, pid_t coord)
 	read_byte(go_r); /* every worker's listeners exist now */
 	close(go_r);
 
-	/* Client ends: to the next worker's listeners, round-robin. A loopback
-	 * connect completes in the kernel (the pair waits in the accept queue). */
-	int next = (idx + 1) % nprocs;
+	/* Client ends: to the next worker's listeners (with -e, its own: the next
+	 * worker is in another namespace), round-robin. A loopback connect completes
+	 * in the kernel (the pair waits in the accept queue). */
+	int next = own_netns ? idx : (idx + 1) % nprocs;
 	for (int k = 0; k < nconn; k++) {
 		int gidx = next * nlisten + k % nlisten;
 		int v6 = is_v6(gidx);
@@ -179,7 +203,7 @@ static void worker(int idx, int ready_w, int go_r, pid_t coord)
 			if (errno != EINTR)
 				die("connect to port %d: %s", port_base + gidx, strerror(errno));
 	}
-	/* Server ends: the previous worker sends exactly nconn, k-th to listener k % L. */
+	/* Server ends: the previous worker (with -e, this one) sends exactly nconn, k-th to listener k % L. */
 	for (int k = 0; k < nconn; k++) {
 		int s;
 		while ((s = accept(lfd[k % nlisten], NULL, NULL)) < 0)
@@ -258,18 +282,19 @@ static void widen_port_range(long need)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: loadgen [-n PROCS] [-l LISTEN] [-c CONN] [-u UDP] [-t TIMEOUT] [-4] [-f]\n"
+		"usage: loadgen [-n PROCS] [-l LISTEN] [-c CONN] [-u UDP] [-t TIMEOUT] [-4] [-f] [-e]\n"
 		"  per process: LISTEN TCP listeners, CONN outgoing + CONN accepted TCP ends,\n"
 		"  UDP bound sockets (defaults 100 x (10 + 2*90 + 30) = 22000 sockets);\n"
 		"  prints READY when set up; exits after TIMEOUT s (default 600) or on SIGTERM.\n"
-		"  -4 IPv4 only; -f run even in the initial network namespace.\n");
+		"  -4 IPv4 only; -f run even in the initial network namespace;\n"
+		"  -e every worker in a network namespace of its own (connections stay inside it).\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	int force = 0, opt;
-	while ((opt = getopt(argc, argv, "n:l:c:u:t:p:4fh")) != -1) {
+	while ((opt = getopt(argc, argv, "n:l:c:u:t:p:4feh")) != -1) {
 		switch (opt) {
 		case 'n':
 			nprocs = atoi(optarg);
@@ -294,6 +319,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			force = 1;
+			break;
+		case 'e':
+			own_netns = 1;
 			break;
 		default:
 			usage();

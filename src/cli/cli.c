@@ -26,6 +26,8 @@ const char cli_usage_text[] =
 	"                         starts with NAME (repeatable)\n"
 	"      --user USER|UID    sockets created by or held by this user (repeatable)\n"
 	"  -N, --all-ns           every network namespace, not only this one (root)\n"
+	"      --attribution HOW  find owners with bpf (one kernel pass; fails if it\n"
+	"                         cannot load), proc (/proc scan) or auto (default)\n"
 	"  PORT                   local or remote port, a range, optionally /tcp or /udp\n"
 	"\n"
 	"Output:\n"

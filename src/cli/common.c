@@ -42,7 +42,8 @@ static void list_columns(void)
 int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct cli_extra *extra,
 		      const char *usage)
 {
-	enum { OPT_JSON = 256, OPT_CSV, OPT_USER, OPT_STATE, OPT_COLOR, OPT_SERVICES, OPT_PORTS_FILE };
+	enum { OPT_JSON = 256, OPT_CSV, OPT_USER, OPT_STATE, OPT_COLOR, OPT_SERVICES, OPT_PORTS_FILE,
+	       OPT_ATTRIBUTION };
 	static const struct option common[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"listening", no_argument, NULL, 'l'},
@@ -64,6 +65,7 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 		{"services", required_argument, NULL, OPT_SERVICES},
 		{"ports-file", required_argument, NULL, OPT_PORTS_FILE},
 		{"all-ns", no_argument, NULL, 'N'},
+		{"attribution", required_argument, NULL, OPT_ATTRIBUTION},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -169,6 +171,18 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 				o->color = COLOR_NEVER;
 			else {
 				cli_usage_error("invalid --color", optarg, "use auto, always or never");
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_ATTRIBUTION:
+			if (strcmp(optarg, "auto") == 0)
+				f->attribution = PS_ATTRIB_AUTO;
+			else if (strcmp(optarg, "bpf") == 0)
+				f->attribution = PS_ATTRIB_BPF;
+			else if (strcmp(optarg, "proc") == 0)
+				f->attribution = PS_ATTRIB_PROC;
+			else {
+				cli_usage_error("invalid --attribution", optarg, "use auto, bpf or proc");
 				return EXIT_USAGE;
 			}
 			break;

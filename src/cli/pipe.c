@@ -43,7 +43,13 @@ int cli_pipeline_run(struct pipeline *p, struct ps_snapshot *snap)
 	enum pipeline_stage stage = STAGE_COLLECT;
 	int rc = pipeline_run(p, snap, &stage);
 	if (rc) {
-		cli_err(rc, "%s", pipeline_stage_text(stage));
+		/* --attribution bpf that could not load: say why, never fall back */
+		if (stage == STAGE_ATTRIBUTE && !snap->attr_method && snap->attr_reason == PS_ATTR_LOAD_FAILED)
+			cli_err(rc, "cannot find socket owners with BPF: %s", attr_reason_text(snap->attr_reason));
+		else if (stage == STAGE_ATTRIBUTE && !snap->attr_method && snap->attr_reason)
+			cli_msg("cannot find socket owners with BPF: %s", attr_reason_text(snap->attr_reason));
+		else
+			cli_err(rc, "%s", pipeline_stage_text(stage));
 		return EXIT_FAILURE_;
 	}
 	/* stages that failed without stopping the rest: said whatever the output format */

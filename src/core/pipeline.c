@@ -244,7 +244,7 @@ static const struct stage {
 	const char *text; /* what failed */
 } stages[STAGE__COUNT] = {
 	[STAGE_COLLECT] = {run_collect, 0, false, "cannot list sockets"},
-	[STAGE_ATTRIBUTE] = {run_attribute, 0, false, "cannot find socket owners in /proc"},
+	[STAGE_ATTRIBUTE] = {run_attribute, 0, false, "cannot find socket owners"},
 	[STAGE_DESCRIBE] = {run_describe, 0, false, "cannot read process details"},
 	[STAGE_SERVICES] = {run_services, 0, true, "cannot trace parents, socket activation and socket cgroups"},
 	[STAGE_UNITS] = {run_units, 0, true, "cannot name units and containers"},

@@ -13,6 +13,13 @@ struct ps_portspec {
 	uint8_t protos; /* bit (1 << PS_TCP) / (1 << PS_UDP); both when unspecified */
 };
 
+/* How to find socket owners (--attribution). */
+enum ps_attr_method {
+	PS_ATTRIB_AUTO = 0, /* BPF when it loads and pays off, else /proc */
+	PS_ATTRIB_BPF,	    /* BPF or fail */
+	PS_ATTRIB_PROC,	    /* the /proc scan */
+};
+
 struct ps_filter {
 	uint8_t protos;	  /* bit per enum ps_proto */
 	uint8_t families; /* bit 1: IPv4, bit 2: IPv6 */
@@ -26,6 +33,7 @@ struct ps_filter {
 	uint32_t *uids; /* socket uid or any owner's uid */
 	size_t nuids;
 	bool all_netns; /* every network namespace, not only ours (--all-ns) */
+	uint8_t attribution; /* enum ps_attr_method */
 };
 
 #define PS_FAM_BIT(f) ((f) == PS_INET ? 1u : 2u)

@@ -220,6 +220,8 @@ struct ps_snapshot {
 	size_t procs_scanned;
 	size_t procs_denied;
 	size_t procs_vanished;
+	const char *attr_method;   /* how owners were found: "bpf", "proc"; NULL: not attributed */
+	uint8_t attr_reason;	   /* enum ps_attr_reason: why not BPF */
 	bool privileged;   /* root, or CAP_SYS_PTRACE + CAP_DAC_READ_SEARCH */
 	uint64_t netns;	   /* our own network namespace (inode) */
 	const char *source; /* "netlink" or "procfs" */
@@ -246,6 +248,26 @@ struct ps_snapshot {
 	struct ps_stage_note notes[4]; /* enrichers that failed (first few; partial is then set) */
 	size_t nnotes;
 };
+
+/*
+ * Why attribution did not use the BPF method: stable names for the JSON
+ * ("attribution": {"method", "fallback_reason"}) and a sentence for messages.
+ */
+enum ps_attr_reason {
+	PS_ATTR_NONE = 0,	/* BPF ran, or /proc was asked for */
+	PS_ATTR_NOT_BUILT,	/* built without clang/bpftool/libbpf */
+	PS_ATTR_SMALL_HOST,	/* auto: the /proc scan costs less than loading the program */
+	PS_ATTR_NO_BTF,		/* no /sys/kernel/btf/vmlinux */
+	PS_ATTR_KERNEL_TOO_OLD, /* before 5.17: no kernel-side CO-RE for the loader */
+	PS_ATTR_NOT_PRIVILEGED, /* needs CAP_BPF and CAP_PERFMON (or root) */
+	PS_ATTR_LOCKDOWN,	/* lockdown=confidentiality forbids reading kernel memory */
+	PS_ATTR_LOAD_FAILED,	/* anything else the kernel refused */
+	PS_ATTR__COUNT
+};
+/* "not-privileged", ...; NULL for PS_ATTR_NONE. */
+const char *attr_reason_name(unsigned r);
+/* The reason as a sentence for messages ("not privileged (needs ...)"). */
+const char *attr_reason_text(unsigned r);
 
 /* Append a zeroed socket; returns it, or NULL when out of memory. */
 struct ps_socket *snap_add_socket(struct ps_snapshot *s);

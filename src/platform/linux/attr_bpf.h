@@ -1,0 +1,50 @@
+/* attr_bpf.h — socket owners from one pass of a BPF task_file iterator (built with -DHAVE_BPF). */
+#ifndef PS_ATTR_BPF_H
+#define PS_ATTR_BPF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../model/model.h"
+
+/* One (socket, process, fd) found by attribution; merged into the model afterwards. */
+struct attr_hit {
+	uint32_t sock; /* index into the snapshot's sockets */
+	int32_t pid;
+	int32_t fd;
+};
+
+/* What one BPF pass found: hits grouped by process (ascending pid). */
+struct attr_hits {
+	struct attr_hit *v;
+	size_t n, cap;
+	int32_t *seen; /* processes whose files the kernel walked, ascending */
+	size_t nseen, seen_cap;
+};
+
+/* What the pass should look for. */
+struct attr_bpf_query {
+	const struct ps_inode_index *ix; /* the sockets to attribute */
+	const uint64_t *inodes;		 /* narrow: only these inodes (NULL: every TCP/UDP socket) */
+	size_t ninodes;
+	uint32_t netns; /* only this network namespace's sockets; 0: every namespace */
+};
+
+/*
+ * Load the iterator, read it once (every process's files, threads skipped, pids
+ * numbered as our /proc numbers them) and unload it; append a hit for every
+ * socket fd whose inode is in q->ix. Nothing is pinned or left behind.
+ * 0, or -errno with *why (enum ps_attr_reason) saying why BPF cannot be used.
+ */
+int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigned *why);
+
+/* Whether this build has the BPF method (clang, bpftool and libbpf were there). */
+bool attr_bpf_built(void);
+
+/* Append one hit. 0 or -ENOMEM. */
+int attr_hits_add(struct attr_hits *h, uint32_t sock, int32_t pid, int32_t fd);
+/* Release what h holds. */
+void attr_hits_free(struct attr_hits *h);
+
+#endif

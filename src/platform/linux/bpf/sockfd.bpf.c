@@ -1,0 +1,94 @@
+/* sockfd.bpf.c — BPF iterator over every task's files: one record per TCP/UDP socket fd (read-only). */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+
+#include "sockfd.h"
+
+/* bpf_seq_write is a GPL-only helper. */
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define SOCKFS_MAGIC 0x534F434B
+#define AF_INET 2
+#define AF_INET6 10
+#define MAX_PID_LEVEL 32 /* MAX_PID_NS_LEVEL */
+
+/* Set by the reader before loading (read-only data). */
+const volatile __u32 want_netns = 0;  /* only sockets of this network namespace; 0: every one */
+const volatile __u32 reader_pidns = 0; /* the PID namespace to number pids in (nsfs inode) */
+const volatile __u8 use_wanted = 0;   /* emit only inodes present in `wanted` */
+
+/* The last thread-group leader seen: each new one gets a marker record (fd -1). */
+__s32 last_tgid = 0;
+
+/* The socket inodes a narrow query wants; sized by the reader before loading. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, __u8);
+} wanted SEC(".maps");
+
+/*
+ * The pid of `task` in the reader's PID namespace: the numbers[] entry whose
+ * namespace is the reader's; -1 when the task is not visible there.
+ */
+static __always_inline __s32 reader_pid(struct task_struct *task)
+{
+	struct pid *p = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(p, level);
+	for (int i = 0; i < MAX_PID_LEVEL; i++) {
+		if ((unsigned int)i > level)
+			break;
+		struct upid up;
+		if (bpf_core_read(&up, sizeof up, &p->numbers[i]))
+			break;
+		if (BPF_CORE_READ(up.ns, ns.inum) == reader_pidns)
+			return up.nr;
+	}
+	return -1;
+}
+
+SEC("iter/task_file")
+int sockfd(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	if (!task || !file)
+		return 0;
+	/* /proc/PID/fd shows the thread-group leader's table: skip other threads */
+	if (task->pid != task->tgid)
+		return 0;
+	struct seq_file *seq = ctx->meta->seq;
+	if (task->tgid != last_tgid) {
+		/* one marker per process whose files were read: the "scanned" count */
+		last_tgid = task->tgid;
+		struct sockfd_rec mark = {.pid = reader_pid(task), .fd = -1};
+		if (mark.pid >= 0)
+			bpf_seq_write(seq, &mark, sizeof mark);
+	}
+	struct inode *inode = file->f_inode;
+	/* a socket file, not an O_PATH fd of a socket's path (also S_IFSOCK) */
+	if (BPF_CORE_READ(inode, i_sb, s_magic) != SOCKFS_MAGIC)
+		return 0;
+	struct socket *sock = file->private_data;
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return 0;
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	struct sockfd_rec rec = {0};
+	rec.inode = BPF_CORE_READ(inode, i_ino);
+	rec.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	if (want_netns && rec.netns != want_netns)
+		return 0;
+	if (use_wanted && !bpf_map_lookup_elem(&wanted, &rec.inode))
+		return 0;
+	rec.pid = reader_pid(task);
+	if (rec.pid < 0)
+		return 0;
+	rec.fd = (__s32)ctx->fd;
+	bpf_seq_write(seq, &rec, sizeof rec);
+	return 0;
+}

@@ -1,0 +1,195 @@
+"""cases_bpf.py — the BPF attribution method (issue 11): the same owners as the /proc scan.
+
+Loaded by run.py (register(run) is called with the runner module). Each comparison runs the
+binary twice on the same sockets, `--attribution proc` and `--attribution bpf`, and requires
+the same owners (pid, fd) and owner status for every socket, plus a few owners known from what
+the case started (so that two equally wrong answers cannot pass). Cases that need BPF skip,
+with the tool's own reason, when the binary was built without it or the kernel refuses it.
+"""
+import os
+import socket
+import subprocess
+
+R = None  # the runner module, set by register()
+
+
+def register(run):
+    global R
+    R = run
+    for fn in (bpf_choice_and_reasons, bpf_same_owners_mixed, bpf_same_owners_load):
+        run.case(fn)
+
+
+def need_bpf(t):
+    """Skip the case (saying why) when this build or this kernel cannot use BPF."""
+    probe = socket.socket()  # attribution runs only when there is a socket to attribute
+    probe.bind(("127.0.0.1", 0))
+    probe.listen(1)
+    try:
+        r = t.run("--attribution", "bpf", "--json")
+    finally:
+        probe.close()
+    if r.rc == 3 and b"with BPF" in r.err:
+        raise R.Skipped(r.err.decode(errors="replace").strip())
+    t.require(r.rc == 0, f"--attribution bpf: {r}")
+
+
+def csv_owners(t, args, method):
+    """(netns, proto, state, local, remote, inode) -> sorted (pid, fd) from the CSV, for big loads."""
+    r = t.run(*args, "--attribution", method, "--csv", "-o", "netns,proto,state,local,remote,inode,pid,fd")
+    t.require(r.rc == 0, f"{method}: {r}")
+    out = {}
+    for row in list(R.csv.reader(R.io.StringIO(r.out.decode())))[1:]:
+        own = out.setdefault(tuple(row[:6]), [])
+        if row[6]:
+            own.append((int(row[6]), int(row[7])))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def by_socket(doc):
+    """socket identity -> (owner status, sorted (pid, fd) owners)."""
+    out = {}
+    for s in doc["sockets"]:
+        k = (s["netns"], s["proto"], s["state"], s["local"]["addr"], s["local"]["port"],
+             s["remote"]["addr"], s["remote"]["port"], s["inode"])
+        out[k] = (s["owner_status"], sorted((o["pid"], o["fd"]) for o in s["owners"]))
+    return out
+
+
+def same_owners(t, args, what, rc=0):
+    """Run both methods with args; every socket must have the same owners. The bpf document."""
+    d_proc = t.json(*args, "--attribution", "proc", rc=rc)
+    d_bpf = t.json(*args, "--attribution", "bpf", rc=rc)
+    t.check(d_proc.get("attribution") == {"method": "proc", "fallback_reason": None},
+            f"{what}: proc run says {d_proc.get('attribution')}")
+    t.check(d_bpf.get("attribution") == {"method": "bpf", "fallback_reason": None},
+            f"{what}: bpf run says {d_bpf.get('attribution')}")
+    a, b = by_socket(d_proc), by_socket(d_bpf)
+    bad = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    t.check(not bad, f"{what}: {len(bad)} of {len(a)} sockets differ between proc and bpf",
+            [f"{k}: proc {a.get(k)}, bpf {b.get(k)}" for k in bad[:6]])
+    return d_bpf
+
+
+def owners_at(doc, port, proto="tcp", state="listen", netns=None):
+    return [sorted((o["pid"], o["fd"]) for o in s["owners"]) for s in doc["sockets"]
+            if s["local"]["port"] == port and s["proto"] == proto and s["state"] == state
+            and (netns is None or s["netns"] == netns)]
+
+
+def hold_in_new_netns(t, *actions):
+    """sockhold in a network namespace of its own (same PID namespace: its pid is ours to see)."""
+    argv = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$0" "$@"', t.helper, *actions]
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            close_fds=True)
+    t.procs.append(proc)
+    # unshare and sh exec in place: the pid we started is sockhold's
+    h = R.Holder(t, proc, [os.fsencode(t.helper)] + [a.encode() for a in actions], 0,
+                 os.path.basename(os.fsencode(t.helper)), os.path.realpath(t.helper))
+    h.wait_ready()
+    h.netns = os.stat(f"/proc/{h.pid}/ns/net").st_ino
+    return h
+
+
+def bpf_choice_and_reasons(t):
+    """--attribution: a bad value is a usage error; auto on a small host uses /proc and says
+    why; `bpf` that cannot load (not root) fails with exit 3 and the reason, never falls back."""
+    t.hold("listen:127.0.0.1:4590")
+    r = t.run("--attribution", "fast")
+    t.check(r.rc == 2 and b"invalid --attribution 'fast'" in r.err, f"bad value: {r}")
+    d = t.json()
+    built = t.run("--attribution", "bpf", "--json")
+    reason = "not-built" if b"built without BPF" in built.err else "small-host"
+    t.check(d.get("attribution") == {"method": "proc", "fallback_reason": reason},
+            f"auto on a few sockets: {d.get('attribution')}")
+    r = t.run("--attribution", "bpf", "--json", uid=R.NOBODY)
+    want = b"built without BPF" if reason == "not-built" else b"not privileged"
+    t.check(r.rc == 3 and r.out == b"" and want in r.err, f"--attribution bpf as nobody: {r}")
+    d = t.json("--attribution", "proc", uid=R.NOBODY)
+    t.check(d.get("attribution") == {"method": "proc", "fallback_reason": None},
+            f"--attribution proc as nobody: {d.get('attribution')}")
+
+
+def bpf_same_owners_mixed(t):
+    """Shared (fork), dup'd, reuseport, established, accept-queue, time-wait, UDP v4/v6 and
+    connected UDP sockets, pid 1 of the namespace, and two more network namespaces: both methods
+    give the same owners for every socket, with -a, the listener view, one port and -N."""
+    need_bpf(t)
+    shared = t.hold("listen:127.0.0.1:4601", "dup", "udp:127.0.0.1:4602", "udp:[::1]:4602",
+                    "listen:[::]:4603", "fork")
+    rp1 = t.hold("listen:127.0.0.1:4604,reuseport")
+    rp2 = t.hold("listen:127.0.0.1:4604,reuseport")
+    pair = t.hold("listen:127.0.0.1:4605,accept", "connect:127.0.0.1:4605")
+    t.hold("connect:[::1]:4603")  # sits in the accept queue of 4603: no fd on that side
+    t.hold("udpconnect:127.0.0.1:4602")
+    R.make_time_wait("127.0.0.1", 4610)
+    me = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    me.bind(("::1", 4611))
+    me.listen(4)
+    ns1 = hold_in_new_netns(t, "listen:127.0.0.1:4601", "udp:[::1]:4612")
+    ns2 = hold_in_new_netns(t, "listen:[::1]:4613", "fork")
+    try:
+        d = same_owners(t, ["-a"], "-a")
+        fd, dup = shared.sock("listen", 4601)["fd"], shared.sock("dup", 4601)["fd"]
+        t.check(owners_at(d, 4601) == [sorted([(shared.pid, fd), (shared.pid, dup),
+                                               (shared.child, fd), (shared.child, dup)])],
+                f"shared and dup'd 4601: {owners_at(d, 4601)}")
+        t.check(sorted(owners_at(d, 4604)) == sorted([[(rp1.pid, rp1.sock("listen")["fd"])],
+                                                      [(rp2.pid, rp2.sock("listen")["fd"])]]),
+                f"reuseport 4604: {owners_at(d, 4604)}")
+        t.check(owners_at(d, 4611) == [[(1, me.fileno())]], f"pid 1's 4611: {owners_at(d, 4611)}")
+        tw = [s for s in d["sockets"] if s["state"] == "time-wait"]
+        t.check(len(tw) == 1 and tw[0]["owners"] == [] and tw[0]["owner_status"] == "kernel",
+                f"time-wait: {tw}")
+        est = [s for s in d["sockets"] if s["state"] == "established" and s["local"]["port"] == 4605]
+        t.check([o["pid"] for s in est for o in s["owners"]] == [pair.pid],
+                f"established 4605 server end: {est}")
+        same_owners(t, [], "listeners")
+        same_owners(t, ["4604"], "one port")
+        d = same_owners(t, ["-a", "-N"], "-a -N")
+        t.check(owners_at(d, 4601, netns=ns1.netns) == [[(ns1.pid, ns1.sock("listen")["fd"])]],
+                f"4601 in the other namespace: {owners_at(d, 4601, netns=ns1.netns)}")
+        fd = ns2.sock("listen")["fd"]
+        t.check(owners_at(d, 4613, netns=ns2.netns) == [sorted([(ns2.pid, fd), (ns2.child, fd)])],
+                f"4613 shared in the third namespace: {owners_at(d, 4613, netns=ns2.netns)}")
+        same_owners(t, ["4601", "-N"], "one port, -N")
+    finally:
+        me.close()
+
+
+def bpf_same_owners_load(t):
+    """bench/loadgen's 22,000 sockets in 100 processes (every connection's two ends in two
+    processes): the same owners from both methods, every socket owned, and auto picks BPF."""
+    need_bpf(t)
+    here = os.path.dirname(os.path.abspath(__file__))
+    src = os.path.join(here, "..", "..", "bench", "loadgen.c")
+    exe = os.path.join(t.tmpdir(), "loadgen")
+    cc = os.environ.get("CC", "cc")
+    r = subprocess.run([cc, "-O2", "-std=c11", "-D_GNU_SOURCE", "-o", exe, src], capture_output=True)
+    t.require(r.returncode == 0, f"cannot build {src}: {r.stderr.decode(errors='replace')}")
+    # -f: loadgen looks for a netns other than pid 1's; the runner already gave us a private one
+    lg = subprocess.Popen([exe, "-f", "-t", "120"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, close_fds=True)
+    t.procs.append(lg)
+    line = lg.stdout.readline().decode()
+    t.require(line.startswith("READY"), f"loadgen: {line!r} {lg.stderr.read(500)!r}" if lg.poll() is not None
+              else f"loadgen: {line!r}")
+    want = int(line.split("sockets=")[1].split()[0])
+    # CSV: the JSON of 22k sockets with every owner's details is ~30 MB a run
+    a, b = csv_owners(t, ["-a"], "proc"), csv_owners(t, ["-a"], "bpf")
+    bad = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    t.check(not bad, f"22k sockets: {len(bad)} of {len(a)} sockets differ between proc and bpf",
+            [f"{k}: proc {a.get(k)}, bpf {b.get(k)}" for k in bad[:6]])
+    owned = [k for k, v in b.items() if v]
+    t.check(len(b) >= want and len(owned) >= want, f"{len(b)} sockets, {len(owned)} owned; loadgen made {want}")
+    # one port of 22k: the wanted-inode map; auto must pick BPF here
+    auto, proc = t.json("2500"), t.json("2500", "--attribution", "proc")
+    t.check(auto.get("attribution") == {"method": "bpf", "fallback_reason": None},
+            f"auto with 22k sockets: {auto.get('attribution')}")
+    t.check(by_socket(auto) == by_socket(proc) and len(auto["sockets"]) == 1,
+            f"one port of 22k: bpf {by_socket(auto)}, proc {by_socket(proc)}")
+    lg.terminate()
+    try:
+        lg.wait(10)
+    except subprocess.TimeoutExpired:
+        pass
