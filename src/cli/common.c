@@ -10,6 +10,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "../platform/platform.h"
+#include "../util/escape.h"
 #include "cli.h"
 
 /* "portsleuth: WHAT 'ARG': WHY" and a pointer to --help; arg and why may be NULL. */
@@ -21,6 +23,35 @@ void cli_usage_error(const char *what, const char *arg, const char *why)
 	if (why)
 		fprintf(stderr, ": %s", why);
 	fprintf(stderr, "\nTry 'portsleuth --help' for more information.\n");
+}
+
+void cli_put(FILE *fp, const char *s)
+{
+	struct buf b = {0};
+	if (s && esc_text(&b, s, strlen(s)) == 0 && b.data)
+		fputs(b.data, fp);
+	buf_free(&b);
+}
+
+void cli_file_error(const char *path, int err)
+{
+	const char *why = platform_file_refusal(err);
+	fputs("portsleuth: cannot write ", stderr);
+	cli_put(stderr, path);
+	fprintf(stderr, ": %s\n", why ? why : strerror(-err));
+}
+
+int cli_parse_mode(const char *arg, unsigned *mode)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(arg, &end, 8);
+	if (errno || end == arg || *end || *arg == '-' || *arg == '+' || v > 0777) {
+		cli_usage_error("invalid --mode", arg, "octal permissions such as 0600 or 0644");
+		return EXIT_USAGE;
+	}
+	*mode = (unsigned)v;
+	return 0;
 }
 
 static int parse_user(struct ps_filter *f, const char *s)

@@ -1,0 +1,196 @@
+"""cases_harden.py — portsleuth as root on ground other users control (issue 10): the files it
+writes, configuration found through the environment, and what reaches a terminal or a spreadsheet.
+
+Loaded by run.py (register(run) is called with the runner module). Every case runs in the
+runner's private network, PID and mount namespaces: the /dev of the device cases is a private
+copy bind-mounted over /dev in that mount namespace only, so even a broken build cannot replace
+the machine's /dev/full or /dev/stdout.
+"""
+import json
+import os
+import stat
+import subprocess
+import threading
+
+R = None  # the runner module, set by register()
+NOBODY = 65534
+
+
+def register(run):
+    global R
+    R = run
+    for fn in (harden_snapshot_planted_symlinks, harden_snapshot_devices_and_fifo,
+               harden_snapshot_mode, harden_watch_log_planted_symlink):
+        run.case(fn)
+
+
+def secret_file(t, d):
+    """A root-only file that must never change."""
+    p = os.path.join(d, "secret")
+    with open(p, "w") as f:
+        f.write("root only\n")
+    os.chmod(p, 0o600)
+    return p
+
+
+def plant(path, target, uid=NOBODY):
+    """A symbolic link made by another user (owner uid)."""
+    os.symlink(target, path)
+    os.lchown(path, uid, uid)
+
+
+def unchanged(t, secret, what):
+    t.check(open(secret).read() == "root only\n" and stat.S_IMODE(os.stat(secret).st_mode) == 0o600,
+            f"{what}: the root-only file was written to", [open(secret, "rb").read()[:80]])
+
+
+def harden_snapshot_planted_symlinks(t):
+    """A user plants symlinks to a root-only file in a sticky world-writable directory and in a
+    directory of their own: at the temporary names the old code used (FILE.tmp.PID; PIDs are
+    small and predictable here), at the target itself, and as a directory on the path."""
+    t.hold("listen:127.0.0.1:7401")
+    secret = secret_file(t, t.tmpdir())
+    for mode, owner in ((0o1777, 0), (0o755, NOBODY)):
+        d = os.path.join(t.tmpdir(), f"dir{mode:o}")
+        os.mkdir(d)
+        os.chmod(d, mode)
+        os.chown(d, owner, owner)
+        snap = os.path.join(d, "snap.json")
+        for pid in range(1, 400):
+            plant(f"{snap}.tmp.{pid}", secret)
+        r = t.run("snapshot", "-o", snap)
+        t.check(r.rc == 0, f"{d}: snapshot beside planted temporaries: {r}")
+        unchanged(t, secret, f"{d}: planted temporary names")
+        st = os.lstat(snap)
+        t.check(stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o600 and st.st_uid == 0,
+                f"{d}: the snapshot is a root-owned 0600 regular file", [oct(st.st_mode)])
+        t.check(json.load(open(snap))["sockets"][0]["local"]["port"] == 7401, f"{d}: snapshot content")
+        t.check(len(os.listdir(d)) == 400, f"{d}: a temporary file was left behind", sorted(os.listdir(d))[:3])
+
+        link = os.path.join(d, "link.json")
+        plant(link, secret)
+        r = t.run("snapshot", "-o", link)
+        t.check(r.rc == 3 and b"symbolic link owned by another user" in r.err,
+                f"{d}: a planted symlink as the target is refused: {r}")
+        unchanged(t, secret, f"{d}: planted target")
+        t.check(os.path.islink(link) and os.readlink(link) == secret, f"{d}: the planted link was replaced")
+
+        sub = os.path.join(d, "sub")
+        plant(sub, os.path.dirname(secret))  # a directory on the path
+        r = t.run("snapshot", "-o", os.path.join(sub, "secret"))
+        t.check(r.rc == 3 and b"symbolic link owned by another user" in r.err,
+                f"{d}: a planted directory symlink on the path is refused: {r}")
+        unchanged(t, secret, f"{d}: planted directory link")
+    # a link of our own (root's) to a regular file is not replaced either: name the file itself
+    mine = os.path.join(t.tmpdir(), "mine.json")
+    os.symlink(secret, mine)
+    r = t.run("snapshot", "-o", mine)
+    t.check(r.rc == 3 and b"not replaced" in r.err and os.path.islink(mine), f"root's own link: {r}")
+    unchanged(t, secret, "root's own link")
+
+
+def private_dev(t):
+    """Bind-mount a private /dev (null, zero, full, stdout/stderr links) over /dev, in this case's
+    mount namespace only."""
+    d = os.path.join(t.tmpdir(), "dev")
+    os.mkdir(d)
+    for name, minor in (("null", 3), ("zero", 5), ("full", 7)):
+        os.mknod(os.path.join(d, name), 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+    for i, name in enumerate(("stdin", "stdout", "stderr")):
+        os.symlink(f"/proc/self/fd/{i}", os.path.join(d, name))
+    subprocess.run(["mount", "--bind", d, "/dev"], check=True, timeout=R.RUN_TIMEOUT)
+    t.require(os.stat("/dev/full").st_rdev == os.makedev(1, 7) and os.path.islink("/dev/stdout"),
+              "private /dev")
+
+
+def harden_snapshot_devices_and_fifo(t):
+    """-o /dev/stdout writes to stdout (a pipe, and a regular file), -o /dev/full fails with exit 3,
+    a FIFO is written to; none of them is replaced."""
+    t.hold("listen:127.0.0.1:7402")
+    private_dev(t)
+    r = t.run("snapshot", "-o", "/dev/stdout")
+    t.check(r.rc == 0 and R.parse_json(r)["sockets"][0]["local"]["port"] == 7402,
+            f"-o /dev/stdout writes to stdout: {r}", [r.out[:100]])
+    t.check(os.path.islink("/dev/stdout") and os.readlink("/dev/stdout") == "/proc/self/fd/1",
+            "/dev/stdout is still the link to fd 1", [oct(os.lstat("/dev/stdout").st_mode)])
+    out = os.path.join(t.tmpdir(), "redirected.json")
+    with open(out, "wb") as f:
+        f.write(b"before\n")
+        f.flush()
+        p = subprocess.run([t.exe_of(0, "binary"), "snapshot", "-o", "/dev/stdout"], stdout=f,
+                           stderr=subprocess.PIPE, timeout=R.RUN_TIMEOUT, env=t.env())
+    data = open(out, "rb").read()
+    t.check(p.returncode == 0 and data.startswith(b"before\n{") and json.loads(data[7:])["schema"] == 1,
+            "-o /dev/stdout with stdout redirected to a file appends where stdout is", [p.stderr, data[:40]])
+
+    r = t.run("snapshot", "-o", "/dev/full")
+    t.check(r.rc == 3 and b"No space left on device" in r.err, f"-o /dev/full fails: {r}")
+    st = os.lstat("/dev/full")
+    t.check(stat.S_ISCHR(st.st_mode) and st.st_rdev == os.makedev(1, 7), "/dev/full is still a device",
+            [oct(st.st_mode)])
+
+    fifo = os.path.join(t.tmpdir(), "fifo")
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+    reader.start()
+    r = t.run("snapshot", "-o", fifo)
+    reader.join(R.RUN_TIMEOUT)
+    t.check(r.rc == 0 and got and json.loads(got[0])["sockets"][0]["local"]["port"] == 7402,
+            f"-o FIFO: written to the reader: {r}", [got[:1]])
+    t.check(stat.S_ISFIFO(os.lstat(fifo).st_mode), "the FIFO is still a FIFO")
+
+    # a socket, a block device and a directory are refused, never replaced
+    blk = os.path.join(t.tmpdir(), "blk")
+    os.mknod(blk, 0o600 | stat.S_IFBLK, os.makedev(7, 250))
+    for target, why in ((blk, b"not a regular file, character device or FIFO"), (t.tmpdir(), b"Is a directory")):
+        mode = os.lstat(target).st_mode
+        r = t.run("snapshot", "-o", target)
+        t.check(r.rc == 3 and why in r.err and os.lstat(target).st_mode == mode, f"-o {target} refused: {r}")
+
+
+def harden_snapshot_mode(t):
+    """A new snapshot is 0600 whatever the umask; --mode asks for other permissions; a bad --mode
+    is a usage error."""
+    t.hold("listen:127.0.0.1:7403")
+    new = os.path.join(t.tmpdir(), "new.json")
+    r = t.run("snapshot", "-o", new)
+    t.check(r.rc == 0 and stat.S_IMODE(os.stat(new).st_mode) == 0o600, f"new snapshot 0600: {r}",
+            [oct(os.stat(new).st_mode) if os.path.exists(new) else "missing"])
+    old = os.umask(0)
+    try:
+        r = t.run("snapshot", "-o", new, "--mode", "0640")
+    finally:
+        os.umask(old)
+    t.check(r.rc == 0 and stat.S_IMODE(os.stat(new).st_mode) == 0o640, f"--mode 0640 replaces: {r}",
+            [oct(os.stat(new).st_mode)])
+    for bad in ("999", "1777", "-1", "rw", ""):
+        r = t.run("snapshot", "-o", new, "--mode", bad)
+        t.check(r.rc == 2 and b"invalid --mode" in r.err, f"--mode {bad!r}: usage error", [r])
+
+
+def harden_watch_log_planted_symlink(t):
+    """watch --log never follows a planted symlink nor appends to a file with a second hard link;
+    a new log is 0600; an existing log is appended to."""
+    t.hold("listen:127.0.0.1:7404")
+    d = os.path.join(t.tmpdir(), "sticky")
+    os.mkdir(d)
+    os.chmod(d, 0o1777)
+    secret = secret_file(t, t.tmpdir())
+    log = os.path.join(d, "watch.log")
+    plant(log, secret)
+    r = t.run("watch", "--interval", "0.05", "--count", "1", "--log", log)
+    t.check(r.rc == 2 and b"symbolic link owned by another user" in r.err, f"--log planted symlink: {r}")
+    unchanged(t, secret, "--log planted symlink")
+    os.unlink(log)
+    os.link(secret, log)  # what a user could do without protected_hardlinks
+    r = t.run("watch", "--interval", "0.05", "--count", "1", "--log", log)
+    t.check(r.rc == 2 and b"not replaced" in r.err, f"--log with a second hard link: {r}")
+    unchanged(t, secret, "--log hard link")
+    os.unlink(log)
+    for n in (1, 2):
+        r = t.run("watch", "--interval", "0.05", "--count", "1", "--log", log)
+        lines = open(log).read().splitlines() if os.path.exists(log) else []
+        t.check(r.rc == 0 and len(lines) == 2 * n and "watching 1 listening socket" in lines[-2],
+                f"--log run {n} appends its lines: {r}", lines)
+    t.check(stat.S_IMODE(os.stat(log).st_mode) == 0o600, "a new log is 0600", [oct(os.stat(log).st_mode)])
