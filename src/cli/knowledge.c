@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../util/buf.h"
 #include "../util/escape.h"
+#include "../util/trust.h"
 #include "cli.h"
 
 /* Paths come from the user's environment and files: never print their bytes raw. */
@@ -52,8 +54,21 @@ int cli_knowledge_load(const struct cli_options *o, struct cli_knowledge *k)
 			fprintf(stderr, ": skipped %zu malformed line%s (first: line %zu)\n", w->more + 1,
 				w->more ? "s" : "", w->line);
 	}
-	const char *infodir = getenv("PORTSLEUTH_DPKG_INFO"); /* for tests: another dpkg database */
-	if (!(k->pkg = pkgdb_new(infodir && *infodir ? infodir : "/var/lib/dpkg/info"))) {
+	if (k->reg.ignored_path) {
+		fprintf(stderr, "portsleuth: ignoring ");
+		print_escaped(k->reg.ignored_path);
+		fprintf(stderr, " (found through HOME or XDG_CONFIG_HOME): %s\n", k->reg.ignored_why);
+	}
+	/* for tests: another dpkg database; it decides what counts as packaged, so only a trusted one */
+	const char *infodir = trust_getenv("PORTSLEUTH_DPKG_INFO");
+	struct stat st;
+	const char *why = NULL;
+	if (infodir && *infodir && stat(infodir, &st) == 0 && (why = trust_untrusted_why(&st))) {
+		fprintf(stderr, "portsleuth: ignoring PORTSLEUTH_DPKG_INFO ");
+		print_escaped(infodir);
+		fprintf(stderr, ": %s\n", why);
+	}
+	if (!(k->pkg = pkgdb_new(infodir && *infodir && !why ? infodir : "/var/lib/dpkg/info"))) {
 		fprintf(stderr, "portsleuth: out of memory\n");
 		return EXIT_FAILURE_;
 	}

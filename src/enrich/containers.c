@@ -1,6 +1,8 @@
 /* containers.c — read container names from Docker's and Podman's state directories. */
 #include "containers.h"
 
+#include "../util/trust.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +13,7 @@
 
 #include "../util/buf.h"
 #include "../util/readfile.h"
+#include "../util/trust.h"
 #include "../util/json_parse.h"
 
 /* State files bigger than this are not read (a busy Podman host stays far below). */
@@ -44,8 +47,8 @@ struct containers *containers_new(void)
 	struct containers *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
-	const char *d = getenv("PORTSLEUTH_DOCKER_ROOT");
-	const char *s = getenv("PORTSLEUTH_CONTAINERS_STORAGE");
+	const char *d = trust_getenv("PORTSLEUTH_DOCKER_ROOT");
+	const char *s = trust_getenv("PORTSLEUTH_CONTAINERS_STORAGE");
 	c->docker_root = xstrdup(d && *d ? d : "/var/lib/docker");
 	c->storage = xstrdup(s && *s ? s : "/var/lib/containers/storage");
 	if (!c->docker_root || !c->storage) {

@@ -16,4 +16,7 @@
 int read_file_at(int dirfd, const char *path, struct buf *b, size_t limit, int oflags,
 		 bool *truncated);
 
+/* The same for an open descriptor fd (read from its current offset, not closed). */
+int read_fd(int fd, struct buf *b, size_t limit, bool *truncated);
+
 #endif

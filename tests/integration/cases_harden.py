@@ -20,7 +20,7 @@ def register(run):
     global R
     R = run
     for fn in (harden_snapshot_planted_symlinks, harden_snapshot_devices_and_fifo,
-               harden_snapshot_mode, harden_watch_log_planted_symlink):
+               harden_snapshot_mode, harden_watch_log_planted_symlink, harden_env_config):
         run.case(fn)
 
 
@@ -194,3 +194,48 @@ def harden_watch_log_planted_symlink(t):
         t.check(r.rc == 0 and len(lines) == 2 * n and "watching 1 listening socket" in lines[-2],
                 f"--log run {n} appends its lines: {r}", lines)
     t.check(stat.S_IMODE(os.stat(log).st_mode) == 0o600, "a new log is 0600", [oct(os.stat(log).st_mode)])
+
+
+def codes(doc, port):
+    socks = [s for s in doc["sockets"] if s["local"]["port"] == port]
+    return sorted(f["code"] for s in socks for f in s["findings"])
+
+
+def harden_env_config(t):
+    """A ports file found through HOME or XDG_CONFIG_HOME that would silence a finding is ignored,
+    with one line on stderr, when another user owns it or group/others may write it; the same
+    file owned by the effective user is used. A directory as --ports-file is "Is a directory"."""
+    t.hold("listen:127.0.0.1:6379")  # redis' port, held by sockhold: unexpected-owner
+    home = os.path.join(t.tmpdir(), "home")
+    conf = os.path.join(home, ".config", "portsleuth")
+    os.makedirs(conf)
+    ports = os.path.join(conf, "ports")
+    with open(ports, "w") as f:
+        f.write("6379\ttcp\tredis\n")  # no expected owners: no unexpected-owner finding
+    base = codes(t.json(env=t.env(HOME="/nonexistent")), 6379)
+    t.require("unexpected-owner" in base, f"the finding the file would silence: {base}")
+
+    def run_with(env, owner, mode, uid=0):
+        os.chown(ports, owner, owner)
+        os.chmod(ports, mode)
+        for d in (t.tmpdir(), home, os.path.dirname(conf), conf):
+            os.chmod(d, 0o755)
+        r = t.run("--json", uid=uid, env=t.env(**env))
+        t.require(r.rc == 0, f"run: {r}")
+        return codes(R.parse_json(r), 6379), r.err.decode()
+
+    for env in ({"HOME": home}, {"XDG_CONFIG_HOME": os.path.dirname(conf), "HOME": "/nonexistent"}):
+        got, err = run_with(env, 0, 0o644)
+        t.check("unexpected-owner" not in got and err == "", f"{env}: root's own file is used", [got, err])
+        got, err = run_with(env, NOBODY, 0o644)  # `sudo -E` or `su` kept a user's HOME
+        t.check(got == base and err == f"portsleuth: ignoring {ports} (found through HOME or XDG_CONFIG_HOME): "
+                "owned by another user, not by root or the effective user\n", f"{env}: another user's file", [got, err])
+        got, err = run_with(env, 0, 0o666)
+        t.check(got == base and "writable by group or others" in err and err.count("\n") == 1,
+                f"{env}: a file others may write", [got, err])
+    # the user's own file, for that user's own run, is used
+    got, err = run_with({"HOME": home}, NOBODY, 0o644, uid=NOBODY)
+    t.check("ignoring" not in err, f"nobody's own file for nobody: {err!r}")
+    r = t.run("--ports-file", conf)
+    t.check(r.rc == 2 and r.err.decode() == f"portsleuth: cannot read {conf}: Is a directory\n",
+            f"a directory as --ports-file: {r}")
