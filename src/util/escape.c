@@ -1,6 +1,7 @@
 /* escape.c — escaping of untrusted strings for terminals, JSON and CSV. */
 #include "escape.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
@@ -143,14 +144,23 @@ int esc_json(struct buf *out, const char *s, size_t n)
 	return 0;
 }
 
+/* A cell a spreadsheet would take for a formula: it starts with = + - @ TAB or CR. */
+static bool csv_formula_start(const char *s, size_t n)
+{
+	return n && s[0] && strchr("=+-@\t\r", s[0]);
+}
+
 int esc_csv(struct buf *out, const char *s, size_t n)
 {
 	struct buf tmp = {0};
-	int rc = esc_text(&tmp, s, n);
+	bool formula = csv_formula_start(s, n);
+	int rc = formula ? buf_putc(&tmp, '\'') : 0;
+	if (!rc)
+		rc = esc_text(&tmp, s, n);
 	if (rc)
 		goto done;
 	const char *t = tmp.data ? tmp.data : "";
-	if (!memchr(t, ',', tmp.len) && !memchr(t, '"', tmp.len) && !memchr(t, ' ', tmp.len)) {
+	if (!formula && !memchr(t, ',', tmp.len) && !memchr(t, '"', tmp.len) && !memchr(t, ' ', tmp.len)) {
 		rc = buf_append(out, t, tmp.len);
 		goto done;
 	}

@@ -29,7 +29,11 @@ int esc_text(struct buf *out, const char *s, size_t n);
  */
 int esc_json(struct buf *out, const char *s, size_t n);
 
-/* Append s[0..n) as one CSV field: esc_text, then quoted when needed (RFC 4180). */
+/*
+ * Append s[0..n) as one CSV field: esc_text, then quoted when needed (RFC 4180).
+ * A value a spreadsheet would run as a formula (starting with = + - @ TAB or CR)
+ * gets a leading single quote and is quoted, as OWASP advises for CSV exports.
+ */
 int esc_csv(struct buf *out, const char *s, size_t n);
 
 /* Terminal cells s[0..n) takes (East Asian wide characters count two, combining marks none). */

@@ -20,7 +20,8 @@ def register(run):
     global R
     R = run
     for fn in (harden_snapshot_planted_symlinks, harden_snapshot_devices_and_fifo,
-               harden_snapshot_mode, harden_watch_log_planted_symlink, harden_env_config):
+               harden_snapshot_mode, harden_watch_log_planted_symlink, harden_env_config,
+               harden_csv_formulas):
         run.case(fn)
 
 
@@ -239,3 +240,26 @@ def harden_env_config(t):
     r = t.run("--ports-file", conf)
     t.check(r.rc == 2 and r.err.decode() == f"portsleuth: cannot read {conf}: Is a directory\n",
             f"a directory as --ports-file: {r}")
+
+
+def harden_csv_formulas(t):
+    """CSV cells that start a formula (= + - @ TAB CR) get a leading quote and are quoted:
+    a process named =HYPERLINK(...), one named like a negative number, and a command line."""
+    link = 'HYPERLINK("x")'  # with '=' 15 bytes: all of comm
+    h1 = t.hold("listen:127.0.0.1:7411", "name:=" + link, argv0=b"=1+2")
+    h2 = t.hold("listen:127.0.0.1:7412", "name:-5", argv0=b"@SUM(1+1)")
+    h3 = t.hold("listen:127.0.0.1:7413", "name:+x", argv0=b"\t=1")
+    r = t.run("--csv", "-o", "local,program,command")
+    t.require(r.rc == 0, f"--csv: {r}")
+    lines = r.out.decode().splitlines()
+    want = ["local,program,command",
+            "127.0.0.1:7411,\"'=" + link.replace('"', '""') + "\",\"'=1+2 listen:127.0.0.1:7411 "
+            "'name:=" + link.replace('"', '""') + "' --\"",
+            "127.0.0.1:7412,\"'-5\",\"'@SUM(1+1) listen:127.0.0.1:7412 name:-5 --\"",
+            "127.0.0.1:7413,\"'+x\",\"'\\t=1 listen:127.0.0.1:7413 name:+x --\""]
+    t.check(lines == want, "formula starts are neutralised", [f"got  {x}" for x in lines] + [f"want {x}" for x in want])
+    import csv
+    import io
+    rows = list(csv.reader(io.StringIO(r.out.decode())))
+    t.check(all(not c or c[0] not in "=+-@\t\r" for row in rows for c in row),
+            "no cell starts a formula once parsed", rows)

@@ -339,6 +339,22 @@ TEST(esc_csv_quoting)
 	EXPECT(esc_csv, "\xff,", "\"\\xff,\"");
 }
 
+TEST(esc_csv_formula_starts)
+{
+	/* OWASP CSV injection: a leading quote makes the cell text, and the cell is quoted */
+	EXPECT(esc_csv, "=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+	EXPECT(esc_csv, "+1", "\"'+1\"");
+	EXPECT(esc_csv, "-5", "\"'-5\"");
+	EXPECT(esc_csv, "-bash", "\"'-bash\"");
+	EXPECT(esc_csv, "@SUM(A1)", "\"'@SUM(A1)\"");
+	EXPECT(esc_csv, "\t=1", "\"'\\t=1\"");
+	EXPECT(esc_csv, "\r=1", "\"'\\r=1\"");
+	/* only at the start */
+	EXPECT(esc_csv, "a=b", "a=b");
+	EXPECT(esc_csv, "x-1", "x-1");
+	EXPECT(esc_csv, "'=1", "'=1");
+}
+
 TEST(esc_csv_never_breaks_records)
 {
 	uint64_t st = 99;
