@@ -193,32 +193,28 @@ int cli_load_snapshot(const char *path, const struct ps_filter *filter, struct s
 	size_t len;
 	int rc = snapload_read_file(path, &data, &len);
 	if (rc) {
-		fprintf(stderr, "portsleuth: cannot read snapshot %s: %s\n", path, strerror(-rc));
+		cli_errorf("cannot read snapshot %s: %s", path, strerror(-rc));
 		return rc == -ENOMEM ? EXIT_FAILURE_ : EXIT_USAGE;
 	}
 	struct snapload_error err;
 	rc = snapload_parse(data, len, filter, f, &err);
 	free(data);
 	if (rc == -EBADMSG) {
-		struct buf m = {0};
-		esc_text(&m, path, strlen(path));
 		if (err.line)
-			fprintf(stderr, "portsleuth: %s:%zu:%zu: not a valid snapshot: %s\n", m.data ? m.data : "",
-				err.line, err.column, err.msg);
+			cli_errorf("%s:%zu:%zu: not a valid snapshot: %s", path, err.line, err.column, err.msg);
 		else if (err.path[0])
-			fprintf(stderr, "portsleuth: %s: at %s: %s\n", m.data ? m.data : "", err.path, err.msg);
+			cli_errorf("%s: at %s: %s", path, err.path, err.msg);
 		else
-			fprintf(stderr, "portsleuth: %s: %s\n", m.data ? m.data : "", err.msg);
-		buf_free(&m);
+			cli_errorf("%s: %s", path, err.msg);
 		return EXIT_USAGE;
 	}
 	if (rc) {
-		fprintf(stderr, "portsleuth: cannot load snapshot %s: %s\n", path, strerror(-rc));
+		cli_errorf("cannot load snapshot %s: %s", path, strerror(-rc));
 		return EXIT_FAILURE_;
 	}
 	if (f->skipped)
-		fprintf(stderr, "portsleuth: %s: skipped %zu socket%s of protocols this version does not compare\n",
-			path, f->skipped, f->skipped == 1 ? "" : "s");
+		cli_errorf("%s: skipped %zu socket%s of protocols this version does not compare", path, f->skipped,
+			   f->skipped == 1 ? "" : "s");
 	return 0;
 }
 

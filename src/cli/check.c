@@ -88,7 +88,7 @@ static int load_baseline(const char *path, const struct check_opts *co, const st
 	size_t len;
 	int rc = snapload_read_file(path, &data, &len);
 	if (rc) {
-		fprintf(stderr, "portsleuth: cannot read baseline %s: %s\n", path, strerror(-rc));
+		cli_errorf("cannot read baseline %s: %s", path, strerror(-rc));
 		return rc == -ENOMEM ? EXIT_FAILURE_ : EXIT_USAGE;
 	}
 	size_t i = 0;
@@ -113,13 +113,9 @@ static int load_baseline(const char *path, const struct check_opts *co, const st
 		size_t skipped_lines = 0;
 		for (size_t j = 0; j < i; j++)
 			skipped_lines += data[j] == '\n';
-		struct buf m = {0};
-		esc_text(&m, path, strlen(path));
-		fprintf(stderr, "portsleuth: %s:%zu: bad baseline: %s\n", m.data ? m.data : "",
-			err.line + skipped_lines, err.msg);
-		buf_free(&m);
+		cli_errorf("%s:%zu: bad baseline: %s", path, err.line + skipped_lines, err.msg);
 	} else if (rc) {
-		fprintf(stderr, "portsleuth: cannot load baseline %s: %s\n", path, strerror(-rc));
+		cli_errorf("cannot load baseline %s: %s", path, strerror(-rc));
 	}
 	free(data);
 	if (!rc && co->missing)

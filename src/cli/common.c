@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <langinfo.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +18,36 @@
 /* "portsleuth: WHAT 'ARG': WHY" and a pointer to --help; arg and why may be NULL. */
 void cli_usage_error(const char *what, const char *arg, const char *why)
 {
-	fprintf(stderr, "portsleuth: %s", what);
-	if (arg)
-		fprintf(stderr, " '%s'", arg);
-	if (why)
-		fprintf(stderr, ": %s", why);
+	fputs("portsleuth: ", stderr);
+	cli_put(stderr, what);
+	if (arg) {
+		fputs(" '", stderr);
+		cli_put(stderr, arg);
+		fputc('\'', stderr);
+	}
+	if (why) {
+		fputs(": ", stderr);
+		cli_put(stderr, why);
+	}
 	fprintf(stderr, "\nTry 'portsleuth --help' for more information.\n");
+}
+
+void cli_errorf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *m = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (m) {
+		va_start(ap, fmt);
+		vsnprintf(m, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	fputs("portsleuth: ", stderr);
+	cli_put(stderr, m ? m : fmt);
+	fputc('\n', stderr);
+	free(m);
 }
 
 void cli_put(FILE *fp, const char *s)

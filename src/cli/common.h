@@ -53,6 +53,13 @@ void cli_usage_error(const char *what, const char *arg, const char *why);
 /* Write untrusted text s (may be NULL) to fp through the one terminal escaper (esc_text). */
 void cli_put(FILE *fp, const char *s);
 
+/*
+ * "portsleuth: MESSAGE\n" on stderr, the whole formatted message passed through
+ * esc_text: for messages that hold paths, words of a file or values from a
+ * snapshot (fmt itself must not end in a newline).
+ */
+void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* "portsleuth: cannot write PATH: REASON" for an error of platform_file_*. */
 void cli_file_error(const char *path, int err);
 

@@ -35,13 +35,16 @@ static void put(FILE *fp, const char *s)
 	buf_free(&b);
 }
 
+/* A comma-separated list from a ports file, shown ", "-separated: untrusted text too. */
 static void put_list(FILE *fp, const char *list)
 {
-	for (const char *p = list; *p; p++)
-		if (*p == ',')
-			fputs(", ", fp);
-		else
-			fputc(*p, fp);
+	struct buf b = {0};
+	int rc = 0;
+	for (const char *p = list; *p && !rc; p++)
+		rc = *p == ',' ? buf_puts(&b, ", ") : buf_putc(&b, *p);
+	if (!rc && b.data)
+		put(fp, b.data);
+	buf_free(&b);
 }
 
 static bool is_listener(const struct ps_socket *k)
@@ -203,7 +206,9 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 		fputc('\n', fp);
 	}
 	if (p->container) {
-		fprintf(fp, "    container: %s ", p->container_runtime ? p->container_runtime : "?");
+		fputs("    container: ", fp);
+		put(fp, p->container_runtime ? p->container_runtime : "?");
+		fputc(' ', fp);
 		put(fp, p->container_name ? p->container_name : p->container);
 		fputc('\n', fp);
 	}

@@ -7,19 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../util/buf.h"
-#include "../util/escape.h"
 #include "../util/trust.h"
 #include "cli.h"
-
-/* Paths come from the user's environment and files: never print their bytes raw. */
-static void print_escaped(const char *s)
-{
-	struct buf b = {0};
-	if (esc_text(&b, s, strlen(s)) == 0 && b.data)
-		fputs(b.data, stderr);
-	buf_free(&b);
-}
 
 int cli_knowledge_load(const struct cli_options *o, struct cli_knowledge *k)
 {
@@ -34,20 +23,20 @@ int cli_knowledge_load(const struct cli_options *o, struct cli_knowledge *k)
 	}
 	if (rc) {
 		fprintf(stderr, "portsleuth: cannot read ");
-		print_escaped(o->ports_file);
+		cli_put(stderr, o->ports_file);
 		fprintf(stderr, ": %s\n", strerror(-rc));
 		return EXIT_USAGE;
 	}
 	if (o->services_file && !k->reg.have_etc) {
 		fprintf(stderr, "portsleuth: cannot read ");
-		print_escaped(o->services_file);
+		cli_put(stderr, o->services_file);
 		fprintf(stderr, "\n");
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < k->reg.nwarnings; i++) {
 		const struct reg_warning *w = &k->reg.warnings[i];
 		fprintf(stderr, "portsleuth: ");
-		print_escaped(w->path);
+		cli_put(stderr, w->path);
 		if (w->user_file)
 			fprintf(stderr, ":%zu: skipped malformed line (%s)\n", w->line, w->why);
 		else /* services-format files: a count and the first bad line */
@@ -56,7 +45,7 @@ int cli_knowledge_load(const struct cli_options *o, struct cli_knowledge *k)
 	}
 	if (k->reg.ignored_path) {
 		fprintf(stderr, "portsleuth: ignoring ");
-		print_escaped(k->reg.ignored_path);
+		cli_put(stderr, k->reg.ignored_path);
 		fprintf(stderr, " (found through HOME or XDG_CONFIG_HOME): %s\n", k->reg.ignored_why);
 	}
 	/* for tests: another dpkg database; it decides what counts as packaged, so only a trusted one */
@@ -65,7 +54,7 @@ int cli_knowledge_load(const struct cli_options *o, struct cli_knowledge *k)
 	const char *why = NULL;
 	if (infodir && *infodir && stat(infodir, &st) == 0 && (why = trust_untrusted_why(&st))) {
 		fprintf(stderr, "portsleuth: ignoring PORTSLEUTH_DPKG_INFO ");
-		print_escaped(infodir);
+		cli_put(stderr, infodir);
 		fprintf(stderr, ": %s\n", why);
 	}
 	if (!(k->pkg = pkgdb_new(infodir && *infodir && !why ? infodir : "/var/lib/dpkg/info"))) {

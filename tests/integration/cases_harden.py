@@ -11,6 +11,8 @@ import os
 import stat
 import subprocess
 import threading
+import time
+import unicodedata
 
 R = None  # the runner module, set by register()
 NOBODY = 65534
@@ -21,7 +23,7 @@ def register(run):
     R = run
     for fn in (harden_snapshot_planted_symlinks, harden_snapshot_devices_and_fifo,
                harden_snapshot_mode, harden_watch_log_planted_symlink, harden_env_config,
-               harden_csv_formulas):
+               harden_csv_formulas, harden_escape_everywhere):
         run.case(fn)
 
 
@@ -263,3 +265,103 @@ def harden_csv_formulas(t):
     rows = list(csv.reader(io.StringIO(r.out.decode())))
     t.check(all(not c or c[0] not in "=+-@\t\r" for row in rows for c in row),
             "no cell starts a formula once parsed", rows)
+
+
+# Every kind of text a terminal must not get raw, as UTF-8: C0, DEL, C1, bidi controls, invisible
+# format characters (Cf, including a tag character above U+FFFF), line/paragraph separators, the
+# Hangul fillers and the object replacement character.
+KINDS = ["\x1b", "\x07", "\x7f", "\x9b", "\u202e", "\u061c", "\u2066", "\u200b", "\u00ad", "\u2060",
+         "\U000e0041", "\u2028", "\u2029", "\u3164", "\u115f", "\u1160", "\uffa0", "\ufffc", "\ufeff"]
+FILLERS = "\u115f\u1160\u3164\uffa0\ufffc"
+
+
+def term_escape(ch):
+    """How esc_text shows one unsafe character."""
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x80 else f"\\u{{{ord(ch):04x}}}"
+
+
+def raw_unsafe(b):
+    """The characters of output b a terminal must never receive raw (newline aside)."""
+    text = b.decode("utf-8", "replace")
+    return sorted({f"U+{ord(c):04X}" for c in text if c != "\n" and
+                   (unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or c in FILLERS)})
+
+
+def harden_escape_everywhere(t):
+    """Process names, command lines, a ports file's fields and a policy's words holding every kind
+    of unsafe character reach no output raw: table, CSV, JSON (valid UTF-8, exact values, \\uXXXX),
+    explain, watch, diff, check and error messages."""
+    name1 = "a\u202e\u200b\u3164\x1b\x7f\x9b".encode()  # 14 bytes: all of comm
+    name2 = "\u061c\ufffc\u2028\U000e0041\u115f".encode()  # 15 bytes
+    args = ["".join(f"k{c}" for c in KINDS[i:i + 2]).encode() for i in range(0, len(KINDS), 2)]  # sockhold: 16 at most
+    before = os.path.join(t.tmpdir(), "before.json")
+    t.require(t.run("snapshot", "-o", before).rc == 0, "empty snapshot")
+    w = subprocess.Popen([t.exe_of(0, "binary"), "watch", "--interval", "0.05", "--count", "60"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=t.env())
+    t.extra_pids.append(w.pid)
+    time.sleep(0.3)
+    h1 = t.hold("listen:127.0.0.1:7421", "name:" + R.c_escape(name1), extra=args)
+    h2 = t.hold("listen:127.0.0.1:7422", "name:" + R.c_escape(name2))
+    try:
+        wout, werr = w.communicate(timeout=R.RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        w.kill()
+        wout, werr = w.communicate()
+    outs = {"watch": (w.returncode, wout + werr)}
+    ports = os.path.join(t.tmpdir(), "ports")
+    with open(ports, "wb") as f:
+        f.write("7421\ttcp\tsvc\u200b\town\x1b[31mer,\u202eX\tri\u2028sk\tbd\x07oor,\u3164\tdesc\ufeff\n".encode())
+    pol = os.path.join(t.tmpdir(), "policy")
+    with open(pol, "wb") as f:
+        f.write("allow tcp 1 name=p\u202eq\x1b\n".encode())
+    bad = os.path.join(t.tmpdir(), "bad-policy")
+    with open(bad, "wb") as f:
+        f.write("allow tcp 22 \x1b]0;OWNED\x07\u202e\u200b\n".encode())
+    runs = {"table": ("-w",), "csv": ("--csv",), "json": ("--json",),
+            "explain": ("explain", "7421", "--ports-file", ports),
+            "explain-json": ("explain", "7421", "--json", "--ports-file", ports),
+            "diff": ("diff", before), "check": ("check", "--baseline", pol),
+            "policy-error": ("check", "--baseline", bad),
+            "usage-error": ("--color", "\x1b[31m\u200b\u202e"),
+            "snapshot-error": ("diff", os.path.join(t.tmpdir(), "no\u202esuch\x1b")),
+            "ports-file-error": ("--ports-file", os.path.join(t.tmpdir(), "no\u2066such\x9b"))}
+    for what, argv in runs.items():
+        r = t.run(*argv)
+        outs[what] = (r.rc, r.out + r.err)
+    want_rc = {"watch": 0, "table": 0, "csv": 0, "json": 0, "explain": 0, "explain-json": 0, "diff": 1, "check": 4,
+               "policy-error": 2, "usage-error": 2, "snapshot-error": 2, "ports-file-error": 2}
+    for what, (rc, out) in outs.items():
+        t.check(rc == want_rc[what], f"{what}: exit {rc}, want {want_rc[what]}", [out[-300:]])
+        bad_chars = raw_unsafe(out)
+        t.check(not bad_chars, f"{what}: raw {bad_chars} in the output", [out[:600]])
+        try:
+            out.decode("utf-8")
+        except UnicodeDecodeError as e:
+            t.check(False, f"{what}: not valid UTF-8: {e}")
+    esc1 = "".join(term_escape(c) if c not in "a" else c for c in name1.decode())
+    esc2 = "".join(term_escape(c) for c in name2.decode())
+    for what in ("table", "csv", "watch", "diff", "check"):
+        text = outs[what][1].decode()
+        t.check(esc1 in text and esc2 in text, f"{what}: the escaped names", [esc1, esc2, text[:800]])
+    for what in ("table", "csv", "explain"):
+        text = outs[what][1].decode()
+        missing = [c for c in KINDS if "k" + term_escape(c) not in text]
+        t.check(not missing, f"{what}: command line arguments escaped", [repr(m) for m in missing] + [text[:800]])
+    ex = outs["explain"][1].decode()
+    t.check("own\\x1b[31mer, \\u{202e}X" in ex and "bd\\x07oor, \\u{3164}" in ex and "ri\\u{2028}sk" in ex,
+            "explain: the ports file's owners, backdoor and risk fields escaped", [ex])
+    for what in ("json", "explain-json"):
+        doc = json.loads(outs[what][1])
+        raw = outs[what][1]
+        t.check("\\u202e" in raw.decode() and "\\udb40\\udc41" in raw.decode(), f"{what}: \\uXXXX escapes",
+                [raw[:300]])
+        owners = [o for s in doc["sockets"] for o in s["owners"]]
+        names = sorted(o["name"] for o in owners)
+        if what == "json":
+            t.check(names == sorted([name1.decode(), name2.decode()]), "json: exact names", names)
+        cmd = [o["cmdline"] for o in owners if o["pid"] == h1.pid]
+        t.check(cmd and cmd[0][-len(args):] == [a.decode() for a in args], f"{what}: exact arguments", cmd)
+    err = outs["policy-error"][1].decode()
+    t.check("\\x1b]0;OWNED\\x07\\u{202e}\\u{200b}" in err, "policy error: the bad word escaped", [err])
+    err = outs["usage-error"][1].decode()
+    t.check("\\x1b[31m\\u{200b}\\u{202e}" in err, "usage error: the argument escaped", [err])
