@@ -179,17 +179,11 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 	}
 	fputc('\n', fp);
 	if (p->cmdline) {
-		struct buf b = {0};
-		for (size_t i = 0; i < p->cmdline_len; i++)
-			(void)buf_putc(&b, p->cmdline[i] ? p->cmdline[i] : ' ');
+		struct buf b = {0}; /* quoted as in the COMMAND column */
 		fputs("    command:  ", fp);
-		if (b.data) {
-			struct buf e = {0};
-			if (esc_text(&e, b.data, b.len) == 0 && e.data)
-				fputs(e.data, fp);
-			buf_free(&e);
-		}
-		fputs(p->cmdline_truncated ? " [truncated]\n" : "\n", fp);
+		if (column_cmdline(&b, p) == 0 && b.data)
+			put(fp, b.data);
+		fputc('\n', fp);
 		buf_free(&b);
 	}
 	if (p->start_time >= 0) {
@@ -340,7 +334,14 @@ int cmd_explain(int argc, char **argv)
 		cli_options_free(&o);
 		return code;
 	}
-	if (o.filter.nports != 1 || o.filter.ports[0].lo != o.filter.ports[0].hi || o.filter.ports[0].lo == 0) {
+	if (o.filter.nports == 1 && o.filter.ports[0].lo == 0 && o.filter.ports[0].hi == 0) {
+		cli_usage_error("explain: invalid port", "0",
+				"port 0 is not a port anything listens on (binding it asks the kernel for a "
+				"free port); give a port from 1 to 65535");
+		cli_options_free(&o);
+		return EXIT_USAGE;
+	}
+	if (o.filter.nports != 1 || o.filter.ports[0].lo != o.filter.ports[0].hi) {
 		cli_usage_error("explain needs exactly one port, such as 22 or 53/udp", NULL, NULL);
 		cli_options_free(&o);
 		return EXIT_USAGE;

@@ -37,9 +37,11 @@ static int jendpoint(struct buf *b, const char *key, const struct ps_endpoint *e
 static int jcmdline(struct buf *b, const struct ps_proc *p)
 {
 	int rc = buf_putc(b, '[');
+	if (!p->cmdline) /* no command line: no pointer arithmetic on NULL */
+		return rc ? rc : buf_putc(b, ']');
 	const char *s = p->cmdline, *end = s + p->cmdline_len;
 	bool first = true;
-	while (p->cmdline && s <= end && !rc) {
+	while (s <= end && !rc) {
 		const char *z = memchr(s, '\0', (size_t)(end - s));
 		const char *ae = z ? z : end;
 		if (!first)

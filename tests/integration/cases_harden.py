@@ -23,7 +23,7 @@ def register(run):
     R = run
     for fn in (harden_snapshot_planted_symlinks, harden_snapshot_devices_and_fifo,
                harden_snapshot_mode, harden_watch_log_planted_symlink, harden_env_config,
-               harden_csv_formulas, harden_escape_everywhere):
+               harden_csv_formulas, harden_escape_everywhere, harden_explain_small):
         run.case(fn)
 
 
@@ -365,3 +365,20 @@ def harden_escape_everywhere(t):
     t.check("\\x1b]0;OWNED\\x07\\u{202e}\\u{200b}" in err, "policy error: the bad word escaped", [err])
     err = outs["usage-error"][1].decode()
     t.check("\\x1b[31m\\u{200b}\\u{202e}" in err, "usage error: the argument escaped", [err])
+
+
+def harden_explain_small(t):
+    """explain 0 says port 0 cannot be explained; explain's command: line quotes arguments as the
+    table's COMMAND column does."""
+    for arg in ("0", "0/udp"):
+        r = t.run("explain", arg)
+        t.check(r.rc == 2 and b"invalid port '0': port 0 is not a port anything listens on" in r.err
+                and b"exactly one port" not in r.err, f"explain {arg}: {r}")
+    h = t.hold("listen:127.0.0.1:7431", argv0=b"my prog", extra=[b"", b"it's", b"a b", b"plain"])
+    table = t.run("-w", "-o", "command", "7431").out.decode().splitlines()
+    t.require(len(table) == 2, "table", table)
+    cmd = table[1].strip()
+    # the table escapes the backslash of the quote-in-quotes form ('it'\\''s') as \\\\
+    t.check(cmd == "'my prog' listen:127.0.0.1:7431 -- '' 'it'\\\\''s' 'a b' plain", "table command", [cmd])
+    ex = t.run("explain", "7431").out.decode()
+    t.check(f"    command:  {cmd}\n" in ex, "explain quotes the command line like the table", [cmd, ex])
