@@ -58,9 +58,8 @@ void cli_put(FILE *fp, const char *s)
 	buf_free(&b);
 }
 
-void cli_file_error(const char *path, int err)
+void cli_file_error(const char *path, int err, const char *why)
 {
-	const char *why = platform_file_refusal(err);
 	fputs("portsleuth: cannot write ", stderr);
 	cli_put(stderr, path);
 	fprintf(stderr, ": %s\n", why ? why : strerror(-err));

@@ -60,8 +60,8 @@ void cli_put(FILE *fp, const char *s);
  */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* "portsleuth: cannot write PATH: REASON" for an error of platform_file_*. */
-void cli_file_error(const char *path, int err);
+/* "portsleuth: cannot write PATH: REASON" for an error of platform_file_* (why: a refusal's reason or NULL). */
+void cli_file_error(const char *path, int err, const char *why);
 
 /*
  * Parse a file mode given as octal (--mode 0640) into *mode, at most 0777.

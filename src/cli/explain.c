@@ -393,8 +393,11 @@ int cmd_explain(int argc, char **argv)
 			printf("Port %u: no registry knows this number, and nothing listens on it now.\n", port);
 		for (size_t i = 0; i < snap.nsocks; i++)
 			text_socket(stdout, &snap, i, &know, users);
-		if (know.v.pkg_reason && snap.nsocks)
-			printf("\nPackage checks were not made: %s.\n", know.v.pkg_reason);
+		if (know.v.pkg_reason && snap.nsocks) {
+			fputs("\nPackage checks were not made: ", stdout);
+			put(stdout, know.v.pkg_reason); /* may name a path */
+			fputs(".\n", stdout);
+		}
 	}
 	if (fflush(stdout) && !rc)
 		rc = -errno;

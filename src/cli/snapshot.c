@@ -59,10 +59,10 @@ static int on_extra(int val, const char *arg, void *ctx)
 }
 
 /* Write the whole of b to `path` with the platform's safe writer. 0 or -errno. */
-static int write_file(const char *path, unsigned mode, const struct buf *b)
+static int write_file(const char *path, unsigned mode, const struct buf *b, const char **why)
 {
 	struct platform_file *f;
-	int rc = platform_file_open_write(path, 0, mode, &f);
+	int rc = platform_file_open_write(path, 0, mode, &f, why);
 	if (!rc && b->len)
 		rc = platform_file_write(f, b->data, b->len);
 	if (rc) {
@@ -129,9 +129,10 @@ static int run(struct cli_options *o, const struct snap_opts *so)
 		goto done;
 	}
 	if (so->output && strcmp(so->output, "-") != 0) {
-		rc = write_file(so->output, so->mode, &out);
+		const char *why;
+		rc = write_file(so->output, so->mode, &out, &why);
 		if (rc) {
-			cli_file_error(so->output, rc);
+			cli_file_error(so->output, rc, why);
 			goto done;
 		}
 	} else if ((out.len && fwrite(out.data, 1, out.len, stdout) != out.len) || fflush(stdout)) {

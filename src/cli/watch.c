@@ -372,9 +372,10 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 	int code = EXIT_FAILURE_;
 	k.color = !k.json && cli_color_for(stdout, o->color);
 	if (wo->log) {
-		int rc = platform_file_open_write(wo->log, PLATFORM_FILE_APPEND, 0600, &k.log);
+		const char *why;
+		int rc = platform_file_open_write(wo->log, PLATFORM_FILE_APPEND, 0600, &k.log, &why);
 		if (rc) {
-			cli_file_error(wo->log, rc);
+			cli_file_error(wo->log, rc, why);
 			return EXIT_USAGE;
 		}
 	}

@@ -121,11 +121,13 @@ enum { PLATFORM_FILE_APPEND = 1 };
  * the name holds, with no other hard link. A character device, a FIFO or our own
  * stdout/stderr is written to directly, also through a symbolic link that root
  * or the invoking user owns. Nothing is written through a link another user
- * owns (in any component of the path), and nothing else is ever replaced.
- * 0 and *out set, or -errno: -ELOOP, -EMLINK, -EINVAL, -EAGAIN are refusals
- * that platform_file_refusal() explains; -EISDIR, -ENOENT, -EACCES as usual.
+ * owns (in any component of the path), no device or FIFO another user owns is
+ * written to, an existing log must be ours or root's, and nothing else is ever
+ * replaced. 0 and *out set; -EPERM for a refusal, with *why saying why (static
+ * text); else -errno (*why NULL): -EISDIR, -ENOENT, -EACCES as usual.
  */
-int platform_file_open_write(const char *path, unsigned flags, unsigned mode, struct platform_file **out);
+int platform_file_open_write(const char *path, unsigned flags, unsigned mode, struct platform_file **out,
+			     const char **why);
 /* Write all of data (retrying short writes). 0 or -errno (ENOSPC on a full device). */
 int platform_file_write(struct platform_file *f, const void *data, size_t len);
 /*
@@ -136,7 +138,5 @@ int platform_file_write(struct platform_file *f, const void *data, size_t len);
 int platform_file_commit(struct platform_file *f);
 /* Drop f: the temporary is removed, the target untouched. f may be NULL. */
 void platform_file_abort(struct platform_file *f);
-/* Why platform_file_open_write refused a target (one of its refusal codes), or NULL. */
-const char *platform_file_refusal(int err);
 
 #endif

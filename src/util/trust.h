@@ -1,4 +1,5 @@
-/* trust.h — whether configuration found through the environment may be used, when we may be root. */
+/* trust.h — whether configuration found through the environment may be used, when we may be root.
+ */
 #ifndef PS_TRUST_H
 #define PS_TRUST_H
 

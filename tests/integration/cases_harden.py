@@ -81,7 +81,7 @@ def harden_snapshot_planted_symlinks(t):
         sub = os.path.join(d, "sub")
         plant(sub, os.path.dirname(secret))  # a directory on the path
         r = t.run("snapshot", "-o", os.path.join(sub, "secret"))
-        t.check(r.rc == 3 and b"symbolic link owned by another user" in r.err,
+        t.check(r.rc == 3 and b"a symbolic link on the path is owned by another user" in r.err,
                 f"{d}: a planted directory symlink on the path is refused: {r}")
         unchanged(t, secret, f"{d}: planted directory link")
     # a link of our own (root's) to a regular file is not replaced either: name the file itself
@@ -142,6 +142,16 @@ def harden_snapshot_devices_and_fifo(t):
     t.check(r.rc == 0 and got and json.loads(got[0])["sockets"][0]["local"]["port"] == 7402,
             f"-o FIFO: written to the reader: {r}", [got[:1]])
     t.check(stat.S_ISFIFO(os.lstat(fifo).st_mode), "the FIFO is still a FIFO")
+    # a FIFO another user made at the name would get every command line of the machine
+    sticky = os.path.join(t.tmpdir(), "sticky")
+    os.mkdir(sticky)
+    os.chmod(sticky, 0o1777)
+    theirs = os.path.join(sticky, "snap.json")
+    os.mkfifo(theirs)
+    os.chown(theirs, NOBODY, NOBODY)
+    r = t.run("snapshot", "-o", theirs)
+    t.check(r.rc == 3 and b"a device or FIFO owned by another user: not written to" in r.err
+            and stat.S_ISFIFO(os.lstat(theirs).st_mode), f"another user's FIFO: {r}")
 
     # a socket, a block device and a directory are refused, never replaced
     blk = os.path.join(t.tmpdir(), "blk")
@@ -188,8 +198,15 @@ def harden_watch_log_planted_symlink(t):
     os.unlink(log)
     os.link(secret, log)  # what a user could do without protected_hardlinks
     r = t.run("watch", "--interval", "0.05", "--count", "1", "--log", log)
-    t.check(r.rc == 2 and b"not replaced" in r.err, f"--log with a second hard link: {r}")
+    t.check(r.rc == 2 and b"another hard link" in r.err, f"--log with a second hard link: {r}")
     unchanged(t, secret, "--log hard link")
+    os.unlink(log)
+    with open(log, "w") as f:  # another user's file: it would read every event
+        f.write("theirs\n")
+    os.chown(log, NOBODY, NOBODY)
+    r = t.run("watch", "--interval", "0.05", "--count", "1", "--log", log)
+    t.check(r.rc == 2 and b"owned by another user: not appended to" in r.err and open(log).read() == "theirs\n",
+            f"--log of another user's file: {r}")
     os.unlink(log)
     for n in (1, 2):
         r = t.run("watch", "--interval", "0.05", "--count", "1", "--log", log)

@@ -1,4 +1,5 @@
-/* safefile.c — writing files as root on ground other users can write to (snapshot -o, watch --log). */
+/* safefile.c — writing files as root on ground other users can write to (snapshot -o, watch --log).
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -15,8 +16,8 @@
 
 struct platform_file {
 	int fd;
-	int dirfd;  /* the target's directory while a temporary is pending; else -1 */
-	char *tmp;  /* the temporary's name in dirfd, renamed to `base` on commit */
+	int dirfd; /* the target's directory while a temporary is pending; else -1 */
+	char *tmp; /* the temporary's name in dirfd, renamed to `base` on commit */
 	char *base;
 };
 
@@ -34,12 +35,18 @@ static bool trusted_owner(uid_t uid)
 	return s && *s && !*end && v == (unsigned long)uid;
 }
 
+/* A refusal: -EPERM with the reason for the caller to show. */
+static int refuse(const char **why, const char *text)
+{
+	*why = text;
+	return -EPERM;
+}
+
 /*
  * Open the directory `dir` (O_PATH), one component at a time: a component that is a
- * symbolic link is followed only when a trusted user owns it. -ELOOP for one
- * planted by someone else; -errno.
+ * symbolic link is followed only when a trusted user owns it (else a refusal).
  */
-static int open_dir_checked(const char *dir)
+static int open_dir_checked(const char *dir, const char **why)
 {
 	int cur = open(*dir == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (cur < 0)
@@ -59,7 +66,8 @@ static int open_dir_checked(const char *dir)
 			close(next);
 			next = -1;
 			if (!trusted_owner(st.st_uid))
-				rc = -ELOOP;
+				rc = refuse(why, "a symbolic link on the path is owned by another "
+						 "user: not followed");
 			else if ((next = openat(cur, c, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 				rc = -errno;
 		} else if (!S_ISDIR(st.st_mode)) {
@@ -86,7 +94,8 @@ static int split_path(const char *path, char **dir, const char **base)
 		n--;
 	const char *slash = memrchr(path, '/', n);
 	*base = slash ? slash + 1 : path;
-	if (**base == '\0' || strchr(*base, '/') || strcmp(*base, ".") == 0 || strcmp(*base, "..") == 0)
+	if (**base == '\0' || strchr(*base, '/') || strcmp(*base, ".") == 0 ||
+	    strcmp(*base, "..") == 0)
 		return -EISDIR;
 	size_t dl = slash ? (size_t)(slash - path) : 0;
 	*dir = slash ? (dl ? strndup(path, dl) : strdup("/")) : strdup(".");
@@ -115,16 +124,19 @@ static int reopen_write(int pfd, int flags)
 
 /*
  * The target is a symbolic link or a device/FIFO: write to it directly when it is
- * a character device, a FIFO or our own stdout/stderr, reached through no link
- * planted by someone else. `pfd` is an O_PATH descriptor of the name itself.
+ * our own stdout/stderr, or a character device or FIFO that a trusted user owns,
+ * reached through no link planted by someone else (a FIFO another user made at
+ * the name would receive every command line of the machine). `pfd` is an O_PATH
+ * descriptor of the name itself.
  */
-static int open_direct(int dirfd, const char *base, int pfd, const struct stat *lst, int flags)
+static int open_direct(int dirfd, const char *base, int pfd, const struct stat *lst, int flags,
+		       const char **why)
 {
 	struct stat st = *lst;
 	int target = -1, rc;
 	if (S_ISLNK(lst->st_mode)) {
 		if (!trusted_owner(lst->st_uid))
-			return -ELOOP;
+			return refuse(why, "a symbolic link owned by another user: not followed");
 		if ((target = openat(dirfd, base, O_PATH | O_CLOEXEC)) < 0)
 			return -errno;
 		if (fstat(target, &st)) {
@@ -139,12 +151,17 @@ static int open_direct(int dirfd, const char *base, int pfd, const struct stat *
 		rc = fcntl(std, F_DUPFD_CLOEXEC, 3);
 		if (rc < 0)
 			rc = -errno;
+	} else if ((S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) && !trusted_owner(st.st_uid)) {
+		rc = refuse(why, "a device or FIFO owned by another user: not written to");
 	} else if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
 		rc = reopen_write(pfd, flags & PLATFORM_FILE_APPEND ? O_APPEND : 0);
 	} else if (S_ISDIR(st.st_mode)) {
 		rc = -EISDIR;
+	} else if (S_ISREG(st.st_mode)) {
+		rc = refuse(
+		    why, "a symbolic link to a regular file: not replaced, name the file itself");
 	} else {
-		rc = S_ISLNK(lst->st_mode) && S_ISREG(st.st_mode) ? -EMLINK : -EINVAL;
+		rc = refuse(why, "not a regular file, character device or FIFO: refused");
 	}
 	if (target >= 0)
 		close(target);
@@ -162,10 +179,12 @@ static int open_temp(int dirfd, const char *base, unsigned mode, char **name)
 		struct buf b = {0};
 		if (buf_printf(&b, ".%s.%08lx.tmp", base, (seed >> 24) & 0xffffffff))
 			return -ENOMEM;
-		int fd = openat(dirfd, b.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+		int fd = openat(dirfd, b.data,
+				O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
 				mode & 07777);
 		if (fd >= 0) {
-			if (fchmod(fd, mode & 07777)) { /* exactly what was asked, whatever the umask */
+			if (fchmod(fd,
+				   mode & 07777)) { /* exactly what was asked, whatever the umask */
 				int e = -errno;
 				close(fd);
 				unlinkat(dirfd, b.data, 0);
@@ -183,11 +202,16 @@ static int open_temp(int dirfd, const char *base, unsigned mode, char **name)
 	return -EEXIST;
 }
 
-/* Append mode: the regular file itself (created when missing), never through a link. */
-static int open_append(int dirfd, const char *base, unsigned mode)
+/*
+ * Append mode: the regular file itself (created when missing), never through a
+ * link, with no second hard link, and ours or root's when it exists.
+ */
+static int open_append(int dirfd, const char *base, unsigned mode, const char **why)
 {
-	int fd = openat(dirfd, base, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC | O_NONBLOCK,
-			mode & 07777);
+	int fd =
+	    openat(dirfd, base,
+		   O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC | O_NONBLOCK,
+		   mode & 07777);
 	if (fd < 0)
 		return -errno;
 	struct stat st, again;
@@ -195,11 +219,14 @@ static int open_append(int dirfd, const char *base, unsigned mode)
 	if (fstat(fd, &st) || fstatat(dirfd, base, &again, AT_SYMLINK_NOFOLLOW))
 		rc = -errno;
 	else if (st.st_dev != again.st_dev || st.st_ino != again.st_ino)
-		rc = -EAGAIN; /* the name was swapped under us */
-	else if (S_ISREG(st.st_mode) && st.st_nlink != 1)
-		rc = -EMLINK; /* a hard link someone made to another file */
-	else if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode))
-		rc = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		rc = refuse(why, "the file changed while it was opened");
+	else if (!S_ISREG(st.st_mode)) /* made at the name since we looked */
+		rc = refuse(why, "not a regular file any more: refused");
+	else if (st.st_nlink != 1)
+		rc = refuse(why,
+			    "the file has another hard link (perhaps to another file): refused");
+	else if (!trusted_owner(st.st_uid))
+		rc = refuse(why, "the file is owned by another user: not appended to");
 	if (!rc && fcntl(fd, F_SETFL, O_APPEND) < 0)
 		rc = -errno;
 	if (rc) {
@@ -209,16 +236,18 @@ static int open_append(int dirfd, const char *base, unsigned mode)
 	return fd;
 }
 
-int platform_file_open_write(const char *path, unsigned flags, unsigned mode, struct platform_file **out)
+int platform_file_open_write(const char *path, unsigned flags, unsigned mode,
+			     struct platform_file **out, const char **why)
 {
 	*out = NULL;
+	*why = NULL;
 	char *dir = NULL;
 	const char *base;
 	int rc = split_path(path, &dir, &base);
 	if (rc)
 		return rc;
 	struct platform_file *f = calloc(1, sizeof *f);
-	int dirfd = f ? open_dir_checked(dir) : -ENOMEM;
+	int dirfd = f ? open_dir_checked(dir, why) : -ENOMEM;
 	free(dir);
 	if (dirfd < 0) {
 		free(f);
@@ -232,9 +261,10 @@ int platform_file_open_write(const char *path, unsigned flags, unsigned mode, st
 	} else if (pfd >= 0 && fstat(pfd, &st)) {
 		rc = -errno;
 	} else if (pfd >= 0 && !S_ISREG(st.st_mode)) {
-		rc = open_direct(dirfd, base, pfd, &st, (int)flags); /* link, device, FIFO, directory */
+		rc = open_direct(dirfd, base, pfd, &st, (int)flags,
+				 why); /* link, device, FIFO, dir */
 	} else if (flags & PLATFORM_FILE_APPEND) {
-		rc = open_append(dirfd, base, mode);
+		rc = open_append(dirfd, base, mode, why);
 	} else {
 		rc = open_temp(dirfd, base, mode, &f->tmp);
 		if (rc >= 0 && !(f->base = strdup(base)))
@@ -320,20 +350,4 @@ void platform_file_abort(struct platform_file *f)
 	if (f->tmp)
 		unlinkat(f->dirfd, f->tmp, 0);
 	file_free(f);
-}
-
-const char *platform_file_refusal(int err)
-{
-	switch (err) {
-	case -ELOOP:
-		return "a symbolic link owned by another user: not followed";
-	case -EMLINK:
-		return "a link to a regular file (symbolic or hard): not replaced, name the file itself";
-	case -EINVAL:
-		return "not a regular file, character device or FIFO: refused";
-	case -EAGAIN:
-		return "the file changed while it was opened";
-	default:
-		return NULL;
-	}
 }

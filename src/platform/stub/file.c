@@ -4,7 +4,8 @@
 
 #include "../platform.h"
 
-int platform_file_open_write(const char *path, unsigned flags, unsigned mode, struct platform_file **out)
+int platform_file_open_write(const char *path, unsigned flags, unsigned mode,
+			     struct platform_file **out)
 {
 	(void)path;
 	(void)flags;
@@ -29,10 +30,4 @@ int platform_file_commit(struct platform_file *f)
 void platform_file_abort(struct platform_file *f)
 {
 	(void)f;
-}
-
-const char *platform_file_refusal(int err)
-{
-	(void)err;
-	return NULL;
 }
