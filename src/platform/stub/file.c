@@ -5,8 +5,9 @@
 #include "../platform.h"
 
 int platform_file_open_write(const char *path, unsigned flags, unsigned mode,
-			     struct platform_file **out)
+			     struct platform_file **out, const char **why)
 {
+	*why = NULL;
 	(void)path;
 	(void)flags;
 	(void)mode;
