@@ -119,11 +119,13 @@ enum { PLATFORM_FILE_APPEND = 1 };
  * name, exactly `mode`) renamed over it at commit; with PLATFORM_FILE_APPEND it
  * is opened O_APPEND|O_NOFOLLOW (created with `mode`) and checked to be the file
  * the name holds, with no other hard link. A character device, a FIFO or our own
- * stdout/stderr is written to directly, also through a symbolic link that root
- * or the invoking user owns. Nothing is written through a link another user
- * owns (in any component of the path), no device or FIFO another user owns is
- * written to, an existing log must be ours or root's, and nothing else is ever
- * replaced. 0 and *out set; -EPERM for a refusal, with *why saying why (static
+ * stdout/stderr is written to directly, also through symbolic links that root
+ * or the invoking user owns (followed one by one, each checked; only the magic
+ * links of /proc such as /proc/self/fd/1 are left to the kernel). Nothing is
+ * written through a link another user owns (in any component of the path or
+ * of the chain), no device or FIFO another user owns is written to, an
+ * existing log must be ours or root's, and nothing else is ever replaced.
+ * 0 and *out set; -EPERM for a refusal, with *why saying why (static
  * text); else -errno (*why NULL): -EISDIR, -ENOENT, -EACCES as usual.
  */
 int platform_file_open_write(const char *path, unsigned flags, unsigned mode, struct platform_file **out,

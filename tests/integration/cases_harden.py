@@ -90,6 +90,17 @@ def harden_snapshot_planted_symlinks(t):
     r = t.run("snapshot", "-o", mine)
     t.check(r.rc == 3 and b"not replaced" in r.err and os.path.islink(mine), f"root's own link: {r}")
     unchanged(t, secret, "root's own link")
+    # root's own link leading through another user's link, even to a device we would write to
+    sticky = os.path.join(t.tmpdir(), "dir1777")
+    plant(os.path.join(sticky, "evil"), "/dev/null")
+    chain = os.path.join(t.tmpdir(), "chain.json")
+    os.symlink(os.path.join(sticky, "evil"), chain)
+    r = t.run("snapshot", "-o", chain)
+    t.check(r.rc == 3 and b"a symbolic link owned by another user" in r.err, f"a chain through a planted link: {r}")
+    os.symlink("/dev/null", os.path.join(sticky, "good"))  # the same chain, all root's: written
+    os.symlink(os.path.join(sticky, "good"), os.path.join(t.tmpdir(), "chain2"))
+    r = t.run("snapshot", "-o", os.path.join(t.tmpdir(), "chain2"))
+    t.check(r.rc == 0, f"a chain of root's links to /dev/null: {r}")
 
 
 def private_dev(t):

@@ -2,12 +2,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -122,21 +124,60 @@ static int reopen_write(int pfd, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+/* Links followed one by one, at most (the kernel's own limit is 40). */
+#define MAX_LINKS 16
+
+static int open_direct_path(const char *path, int flags, const char **why, int depth);
+
+/*
+ * Follow the trusted symbolic link `base` in `dir` (dirfd) ourselves, so every
+ * further link of the chain is checked too: its text, relative to dir when it is
+ * not absolute, goes through the same rules.
+ */
+static int follow_link(const char *dir, int dirfd, const char *base, const struct stat *lst,
+		       int flags, const char **why, int depth)
+{
+	if (depth >= MAX_LINKS)
+		return -ELOOP;
+	size_t cap = lst->st_size > 0 ? (size_t)lst->st_size + 1 : 4096;
+	char *text = malloc(cap);
+	if (!text)
+		return -ENOMEM;
+	ssize_t n = readlinkat(dirfd, base, text, cap);
+	int rc = n < 0 ? -errno : (size_t)n >= cap ? -ENAMETOOLONG : 0;
+	struct buf next = {0};
+	if (!rc && n == 0)
+		rc = -ENOENT;
+	if (!rc)
+		rc = text[0] == '/' ? buf_printf(&next, "%.*s", (int)n, text)
+				    : buf_printf(&next, "%s/%.*s", dir, (int)n, text);
+	free(text);
+	if (!rc)
+		rc = open_direct_path(next.data, flags, why, depth + 1);
+	buf_free(&next);
+	return rc;
+}
+
 /*
  * The target is a symbolic link or a device/FIFO: write to it directly when it is
  * our own stdout/stderr, or a character device or FIFO that a trusted user owns,
  * reached through no link planted by someone else (a FIFO another user made at
  * the name would receive every command line of the machine). `pfd` is an O_PATH
- * descriptor of the name itself.
+ * descriptor of the name `base` in `dir` (dirfd) itself. Only the magic links of
+ * /proc (/proc/self/fd/1, which /dev/stdout names) are left to the kernel: they
+ * lead to the open file itself, through no further path.
  */
-static int open_direct(int dirfd, const char *base, int pfd, const struct stat *lst, int flags,
-		       const char **why)
+static int open_direct(const char *dir, int dirfd, const char *base, int pfd,
+		       const struct stat *lst, int flags, const char **why, int depth)
 {
 	struct stat st = *lst;
 	int target = -1, rc;
 	if (S_ISLNK(lst->st_mode)) {
 		if (!trusted_owner(lst->st_uid))
 			return refuse(why, "a symbolic link owned by another user: not followed");
+		struct statfs sf;
+		if (fstatfs(dirfd, &sf) || sf.f_type != PROC_SUPER_MAGIC)
+			return follow_link(dir, dirfd, base, lst, flags, why, depth);
 		if ((target = openat(dirfd, base, O_PATH | O_CLOEXEC)) < 0)
 			return -errno;
 		if (fstat(target, &st)) {
@@ -157,7 +198,7 @@ static int open_direct(int dirfd, const char *base, int pfd, const struct stat *
 		rc = reopen_write(pfd, flags & PLATFORM_FILE_APPEND ? O_APPEND : 0);
 	} else if (S_ISDIR(st.st_mode)) {
 		rc = -EISDIR;
-	} else if (S_ISREG(st.st_mode)) {
+	} else if (S_ISREG(st.st_mode)) { /* only a link leads here */
 		rc = refuse(
 		    why, "a symbolic link to a regular file: not replaced, name the file itself");
 	} else {
@@ -236,6 +277,34 @@ static int open_append(int dirfd, const char *base, unsigned mode, const char **
 	return fd;
 }
 
+/* The end of a trusted link's chain: written to directly, or refused. */
+static int open_direct_path(const char *path, int flags, const char **why, int depth)
+{
+	char *dir = NULL;
+	const char *base;
+	int rc = split_path(path, &dir, &base);
+	if (rc)
+		return rc;
+	int dirfd = open_dir_checked(dir, why);
+	if (dirfd < 0) {
+		free(dir);
+		return dirfd;
+	}
+	int pfd = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (pfd < 0 && errno == ENOENT)
+		rc = refuse(why, "a symbolic link to nothing: refused");
+	else if (pfd < 0 || fstat(pfd, &st))
+		rc = -errno;
+	else
+		rc = open_direct(dir, dirfd, base, pfd, &st, flags, why, depth);
+	if (pfd >= 0)
+		close(pfd);
+	close(dirfd);
+	free(dir);
+	return rc;
+}
+
 int platform_file_open_write(const char *path, unsigned flags, unsigned mode,
 			     struct platform_file **out, const char **why)
 {
@@ -248,8 +317,8 @@ int platform_file_open_write(const char *path, unsigned flags, unsigned mode,
 		return rc;
 	struct platform_file *f = calloc(1, sizeof *f);
 	int dirfd = f ? open_dir_checked(dir, why) : -ENOMEM;
-	free(dir);
 	if (dirfd < 0) {
+		free(dir);
 		free(f);
 		return dirfd;
 	}
@@ -261,8 +330,8 @@ int platform_file_open_write(const char *path, unsigned flags, unsigned mode,
 	} else if (pfd >= 0 && fstat(pfd, &st)) {
 		rc = -errno;
 	} else if (pfd >= 0 && !S_ISREG(st.st_mode)) {
-		rc = open_direct(dirfd, base, pfd, &st, (int)flags,
-				 why); /* link, device, FIFO, dir */
+		rc = open_direct(dir, dirfd, base, pfd, &st, (int)flags, why,
+				 0); /* link, device, FIFO, dir */
 	} else if (flags & PLATFORM_FILE_APPEND) {
 		rc = open_append(dirfd, base, mode, why);
 	} else {
@@ -278,6 +347,7 @@ int platform_file_open_write(const char *path, unsigned flags, unsigned mode,
 		close(pfd);
 	if (dirfd >= 0)
 		close(dirfd);
+	free(dir);
 	if (rc < 0) {
 		if (f->tmp)
 			unlinkat(f->dirfd, f->tmp, 0);
