@@ -328,8 +328,9 @@ def harden_escape_everywhere(t):
                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=t.env())
     t.extra_pids.append(w.pid)
     time.sleep(0.3)
-    h1 = t.hold("listen:127.0.0.1:7421", "name:" + R.c_escape(name1), extra=args)
-    h2 = t.hold("listen:127.0.0.1:7422", "name:" + R.c_escape(name2))
+    # the name first: watch must never see the socket under the old name
+    h1 = t.hold("name:" + R.c_escape(name1), "listen:127.0.0.1:7421", extra=args)
+    h2 = t.hold("name:" + R.c_escape(name2), "listen:127.0.0.1:7422")
     try:
         wout, werr = w.communicate(timeout=R.RUN_TIMEOUT)
     except subprocess.TimeoutExpired:
