@@ -188,6 +188,11 @@ def harden_snapshot_mode(t):
         os.umask(old)
     t.check(r.rc == 0 and stat.S_IMODE(os.stat(new).st_mode) == 0o640, f"--mode 0640 replaces: {r}",
             [oct(os.stat(new).st_mode)])
+    long = os.path.join(t.tmpdir(), "l" * 250)  # the temporary's name must still fit in NAME_MAX
+    r = t.run("snapshot", "-o", long)
+    t.check(r.rc == 0 and os.path.isfile(long) and not [n for n in os.listdir(t.tmpdir()) if n.startswith(".")],
+            f"a 250-byte name: {r}",
+            sorted(os.listdir(t.tmpdir())))
     for bad in ("999", "1777", "-1", "rw", ""):
         r = t.run("snapshot", "-o", new, "--mode", bad)
         t.check(r.rc == 2 and b"invalid --mode" in r.err, f"--mode {bad!r}: usage error", [r])

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/vfs.h>
@@ -212,13 +213,19 @@ static int open_direct(const char *dir, int dirfd, const char *base, int pfd,
 /* Create a temporary beside the target: random name, O_EXCL, never through a link. */
 static int open_temp(int dirfd, const char *base, unsigned mode, char **name)
 {
+	/* O_EXCL makes a guessed name harmless; randomness only keeps others from
+	 * filling the names in advance. The clock is the fallback when getrandom fails. */
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	unsigned long seed = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16);
 	for (int tries = 0; tries < 100; tries++) {
+		unsigned long r;
 		seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+		if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+			r = seed >> 16;
 		struct buf b = {0};
-		if (buf_printf(&b, ".%s.%08lx.tmp", base, (seed >> 24) & 0xffffffff))
+		/* the name cut so the temporary's fits in NAME_MAX (255) */
+		if (buf_printf(&b, ".%.200s.%012lx.tmp", base, r & 0xffffffffffff))
 			return -ENOMEM;
 		int fd = openat(dirfd, b.data,
 				O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
