@@ -1,0 +1,23 @@
+/* trust.h — whether configuration found through the environment may be used, when we may be root.
+ */
+#ifndef PS_TRUST_H
+#define PS_TRUST_H
+
+#include <sys/stat.h>
+
+/*
+ * getenv() for a variable that names configuration or state: NULL when the
+ * process runs with privileges its invoking user lacks (setuid, setgid, file
+ * capabilities: secure_getenv), where the environment is the caller's to forge.
+ */
+const char *trust_getenv(const char *name);
+
+/*
+ * Why the file or directory `st`, found through the environment, must not be
+ * used: owned by someone other than root or the effective user, or writable by
+ * group or others (so root run with `sudo -E` or `su` ignores a user's file); or
+ * NULL when it may be used.
+ */
+const char *trust_untrusted_why(const struct stat *st);
+
+#endif
