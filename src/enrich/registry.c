@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../model/model.h"
+#include "../platform/platform.h"
 #include "../util/buf.h"
 #include "../util/readfile.h"
 #include "../util/trust.h"
@@ -26,8 +27,8 @@ void registry_default_paths(struct registry_paths *p, const char *ports_file, co
 {
 	memset(p, 0, sizeof *p);
 	p->user[0] = ports_file;
-	const char *xdg = trust_getenv("XDG_CONFIG_HOME");
-	const char *home = trust_getenv("HOME");
+	const char *xdg = platform_secure_getenv("XDG_CONFIG_HOME");
+	const char *home = platform_secure_getenv("HOME");
 	int n = -1;
 	if (xdg && *xdg == '/')
 		n = snprintf(home_buf, home_len, "%s/portsleuth/ports", xdg);

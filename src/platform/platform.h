@@ -146,6 +146,14 @@ void platform_sockevents_close(struct platform_sockevents *ev);
 /* The identifier of the running boot (a new string). 0, -ENOSYS or -errno. */
 int platform_boot_id(char **out);
 
+/*
+ * getenv() for a variable that names configuration or state (HOME, XDG_*,
+ * PORTSLEUTH_*): NULL when the process runs with privileges its invoking user
+ * lacks, where the environment is the caller's to forge (Linux: secure_getenv,
+ * so setuid, setgid and file capabilities; elsewhere at least set-id).
+ */
+const char *platform_secure_getenv(const char *name);
+
 /* A file portsleuth writes (snapshot -o, watch --log), opened by platform_file_open_write. */
 struct platform_file;
 

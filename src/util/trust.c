@@ -1,13 +1,7 @@
 /* trust.c — rules for configuration found through the environment (DESIGN.md §9). */
 #include "trust.h"
 
-#include <stdlib.h>
 #include <unistd.h>
-
-const char *trust_getenv(const char *name)
-{
-	return secure_getenv(name);
-}
 
 const char *trust_untrusted_why(const struct stat *st)
 {

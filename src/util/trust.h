@@ -6,13 +6,6 @@
 #include <sys/stat.h>
 
 /*
- * getenv() for a variable that names configuration or state: NULL when the
- * process runs with privileges its invoking user lacks (setuid, setgid, file
- * capabilities: secure_getenv), where the environment is the caller's to forge.
- */
-const char *trust_getenv(const char *name);
-
-/*
  * Why the file or directory `st`, found through the environment, must not be
  * used: owned by someone other than root or the effective user, or writable by
  * group or others (so root run with `sudo -E` or `su` ignores a user's file); or

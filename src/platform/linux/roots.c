@@ -13,6 +13,7 @@
 
 #include "../../util/str.h"
 #include "../../util/trust.h"
+#include "../platform.h"
 
 static const struct platform_roots defaults = {
 	.proc = "/proc",
@@ -69,9 +70,14 @@ static bool trusted_dir(const char *path)
 	return ok;
 }
 
+const char *platform_secure_getenv(const char *name)
+{
+	return secure_getenv(name);
+}
+
 static const char *pick(const char *var, const char *def, bool priv, bool allowed)
 {
-	const char *v = trust_getenv(var);
+	const char *v = platform_secure_getenv(var);
 	if (!v || !*v || v[0] != '/')
 		return def;
 	if (priv && (!allowed || !trusted_dir(v)))
@@ -81,7 +87,7 @@ static const char *pick(const char *var, const char *def, bool priv, bool allowe
 
 static bool test_roots_allowed(void)
 {
-	const char *t = trust_getenv("PORTSLEUTH_TEST_ROOTS");
+	const char *t = platform_secure_getenv("PORTSLEUTH_TEST_ROOTS");
 	return t && strcmp(t, "1") == 0;
 }
 
