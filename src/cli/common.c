@@ -20,6 +20,19 @@ void cli_usage_error(const char *what, const char *arg, const char *why)
 	fputs("Try 'portsleuth --help' for more information.\n", stderr);
 }
 
+int cli_parse_mode(const char *arg, unsigned *mode)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(arg, &end, 8);
+	if (errno || end == arg || *end || *arg == '-' || *arg == '+' || v > 0777) {
+		cli_usage_error("invalid --mode", arg, "octal permissions such as 0600 or 0644");
+		return EXIT_USAGE;
+	}
+	*mode = (unsigned)v;
+	return 0;
+}
+
 static int parse_user(struct ps_filter *f, const char *s)
 {
 	char *end;

@@ -49,6 +49,12 @@ void cli_options_free(struct cli_options *o);
 /* "portsleuth: WHAT 'ARG': WHY" and a pointer to --help; arg and why may be NULL. */
 void cli_usage_error(const char *what, const char *arg, const char *why);
 
+/*
+ * Parse a file mode given as octal (--mode 0640) into *mode, at most 0777.
+ * 0, or EXIT_USAGE with the message printed.
+ */
+int cli_parse_mode(const char *arg, unsigned *mode);
+
 /* Prepare rendering for o: columns, width, colour, ellipsis. 0, or an exit code. */
 int cli_render_setup(const struct cli_options *o, struct render_ctx *ctx);
 

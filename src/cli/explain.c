@@ -36,7 +36,14 @@ int cmd_explain(int argc, char **argv)
 		cli_options_free(&o);
 		return code;
 	}
-	if (o.filter.nports != 1 || o.filter.ports[0].lo != o.filter.ports[0].hi || o.filter.ports[0].lo == 0) {
+	if (o.filter.nports == 1 && o.filter.ports[0].lo == 0 && o.filter.ports[0].hi == 0) {
+		cli_usage_error("explain: invalid port", "0",
+				"port 0 is not a port anything listens on (binding it asks the kernel for a "
+				"free port); give a port from 1 to 65535");
+		cli_options_free(&o);
+		return EXIT_USAGE;
+	}
+	if (o.filter.nports != 1 || o.filter.ports[0].lo != o.filter.ports[0].hi) {
 		cli_usage_error("explain needs exactly one port, such as 22 or 53/udp", NULL, NULL);
 		cli_options_free(&o);
 		return EXIT_USAGE;

@@ -44,3 +44,11 @@ void cli_err(int err, const char *fmt, ...)
 	vmsg(err, fmt, ap);
 	va_end(ap);
 }
+
+void cli_file_error(const char *path, int err, const char *why)
+{
+	if (why)
+		cli_msg("cannot write %s: %s", path, why);
+	else
+		cli_err(err, "cannot write %s", path);
+}

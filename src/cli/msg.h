@@ -12,4 +12,10 @@ void cli_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The same with ": " and the text of -errno `err` appended (nothing when err is 0). */
 void cli_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * "portsleuth: cannot write PATH: REASON" for a failure of platform_file_*: `why`
+ * is a refusal's reason (static text) or NULL for the text of -errno `err`.
+ */
+void cli_file_error(const char *path, int err, const char *why);
+
 #endif

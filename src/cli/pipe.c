@@ -33,6 +33,10 @@ int cli_pipeline_open(const struct cli_options *o, unsigned want,
 			cli_msg("%s: skipped %zu malformed line%s (first: line %zu)", w->path, w->more + 1,
 				w->more ? "s" : "", w->line);
 	}
+	/* the registry only records a ports file it would not trust; said here, once per command */
+	if (code < 0 && p->reg.ignored_path)
+		cli_msg("ignoring %s (found through HOME or XDG_CONFIG_HOME): %s", p->reg.ignored_path,
+			p->reg.ignored_why);
 	if (code >= 0)
 		pipeline_close(p);
 	return code;

@@ -9,7 +9,8 @@
  * Open p for the query and files of o with the optional stages `want` (PIPE_*)
  * and the command's own filter `keep` (may be NULL). Prints why it cannot (an
  * unreadable --ports-file or --services) and every skipped malformed line of the
- * registry's files. Returns -1 to go on, or an exit code (p is then closed).
+ * registry's files, and a ports file found through the environment that was not
+ * used (not trusted). Returns -1 to go on, or an exit code (p is then closed).
  */
 int cli_pipeline_open(const struct cli_options *o, unsigned want,
 		      bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),

@@ -20,8 +20,10 @@ static const char usage[] =
 	"Save the current state: the --json document plus \"host\", \"boot_id\" and \"time\",\n"
 	"for `portsleuth diff` and `portsleuth check --baseline`.\n"
 	"\n"
-	"  -o, --output FILE      write to FILE (atomically: a temporary file renamed)\n"
-	"                         instead of standard output\n"
+	"  -o, --output FILE      write to FILE instead of standard output: a new file\n"
+	"                         renamed over FILE (never through another user's\n"
+	"                         symbolic link); a device or FIFO is written to\n"
+	"      --mode MODE        permissions of the file -o creates (default 0600)\n"
 	"      --format FMT       json (default) or prometheus (node_exporter textfile\n"
 	"                         collector: listeners by protocol and exposure)\n"
 	"  -a, -t, -u, -4, -6, -p, -c, --user, --state, PORT   which sockets, as in\n"
@@ -30,10 +32,11 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 written, 2 usage error, 3 failure.\n";
 
-enum { OPT_OUTPUT = 512, OPT_FORMAT };
+enum { OPT_OUTPUT = 512, OPT_FORMAT, OPT_MODE };
 
 struct snap_opts {
 	const char *output;
+	unsigned mode;
 	bool prometheus;
 };
 
@@ -44,6 +47,8 @@ static int on_extra(int val, const char *arg, void *ctx)
 		so->output = arg;
 		return 0;
 	}
+	if (val == OPT_MODE)
+		return cli_parse_mode(arg, &so->mode);
 	if (strcmp(arg, "json") == 0)
 		so->prometheus = false;
 	else if (strcmp(arg, "prometheus") == 0)
@@ -55,24 +60,18 @@ static int on_extra(int val, const char *arg, void *ctx)
 	return 0;
 }
 
-/* Write the whole of b to `path` through a temporary file and rename(). 0 or -errno. */
-static int write_atomic(const char *path, const struct buf *b)
+/* Write the whole of b to `path` with the platform's safe writer. 0 or -errno. */
+static int write_file(const char *path, unsigned mode, const struct buf *b, const char **why)
 {
-	struct buf tmp = {0};
-	if (buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid()))
-		return -ENOMEM;
-	FILE *fp = fopen(tmp.data, "we");
-	int rc = fp ? 0 : -errno;
-	if (!rc && b->len && fwrite(b->data, 1, b->len, fp) != b->len)
-		rc = -errno ? -errno : -EIO;
-	if (fp && fclose(fp) && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp.data, path))
-		rc = -errno;
-	if (rc && fp)
-		unlink(tmp.data);
-	buf_free(&tmp);
-	return rc;
+	struct platform_file *f;
+	int rc = platform_file_open_write(path, 0, mode, &f, why);
+	if (!rc && b->len)
+		rc = platform_file_write(f, b->data, b->len);
+	if (rc) {
+		platform_file_abort(f);
+		return rc;
+	}
+	return platform_file_commit(f);
 }
 
 /* Render the JSON document into memory (render_json writes a stream). */
@@ -114,9 +113,10 @@ static int run(struct cli_options *o, const struct snap_opts *so)
 		goto done;
 	}
 	if (so->output && strcmp(so->output, "-") != 0) {
-		rc = write_atomic(so->output, &out);
+		const char *why;
+		rc = write_file(so->output, so->mode, &out, &why);
 		if (rc) {
-			cli_err(rc, "cannot write %s", so->output);
+			cli_file_error(so->output, rc, why);
 			goto done;
 		}
 	} else if ((out.len && fwrite(out.data, 1, out.len, stdout) != out.len) || fflush(stdout)) {
@@ -136,9 +136,10 @@ int cmd_snapshot(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, OPT_OUTPUT},
 		{"format", required_argument, NULL, OPT_FORMAT},
+		{"mode", required_argument, NULL, OPT_MODE},
 		{NULL, 0, NULL, 0},
 	};
-	struct snap_opts so = {0};
+	struct snap_opts so = {.mode = 0600};
 	struct cli_extra extra = {.longopts = longopts, .on_extra = on_extra, .ctx = &so, .positional_ports = true};
 	struct cli_options o = {.format = FMT_JSON};
 	char **av = cli_argv_output(argc, argv);

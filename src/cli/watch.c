@@ -33,7 +33,8 @@ static const char usage[] =
 	"      --count N          stop after N polls\n"
 	"      --duration SEC     stop after SEC seconds\n"
 	"      --json             one JSON object per line (per event)\n"
-	"      --log FILE         also append the events to FILE (no colour)\n"
+	"      --log FILE         also append the events to FILE (no colour; created\n"
+	"                         0600; never through another user's symbolic link)\n"
 	"      --poll-only        do not subscribe to destroy notifications (with -a on a\n"
 	"                         busy host every closed connection sends one)\n"
 	"      --color WHEN       auto (only on a terminal, never with NO_COLOR), always, never\n"
@@ -117,7 +118,7 @@ static double now_mono(void)
 /* Where events go and how. */
 struct sink {
 	bool json, color;
-	FILE *log;
+	struct platform_file *log;
 	struct buf line;
 	int error; /* first write error (-errno) */
 	unsigned long events;
@@ -127,8 +128,9 @@ static void sink_write(struct sink *k, const char *plain, size_t plen, const cha
 {
 	if (fwrite(colored, 1, clen, stdout) != clen || fflush(stdout))
 		k->error = k->error ? k->error : -(errno ? errno : EIO);
-	if (k->log && (fwrite(plain, 1, plen, k->log) != plen || fflush(k->log)))
-		k->error = k->error ? k->error : -(errno ? errno : EIO);
+	int rc = k->log ? platform_file_write(k->log, plain, plen) : 0;
+	if (rc)
+		k->error = k->error ? k->error : rc;
 }
 
 /* Emit one change; via_destroy: learnt from a destroy notification; short_lived: opened after the last poll. */
@@ -337,11 +339,10 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 	int code = EXIT_FAILURE_;
 	k.color = !k.json && cli_color_for(stdout, o->color);
 	if (wo->log) {
-		int fd = open(wo->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-		if (fd < 0 || !(k.log = fdopen(fd, "a"))) {
-			cli_err(-errno, "cannot open log %s", wo->log);
-			if (fd >= 0)
-				close(fd);
+		const char *why;
+		int rc = platform_file_open_write(wo->log, PLATFORM_FILE_APPEND, 0600, &k.log, &why);
+		if (rc) {
+			cli_file_error(wo->log, rc, why);
 			return EXIT_USAGE;
 		}
 	}
@@ -444,8 +445,11 @@ done:
 			close(sig_pipe[i]);
 			sig_pipe[i] = -1;
 		}
-	if (k.log)
-		fclose(k.log);
+	int crc = platform_file_commit(k.log);
+	if (crc && code == EXIT_OK) {
+		cli_file_error(wo->log, crc, NULL);
+		code = EXIT_FAILURE_;
+	}
 	return code;
 }
 

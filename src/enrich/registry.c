@@ -2,13 +2,22 @@
 #include "registry.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../model/model.h"
+#include "../platform/platform.h"
 #include "../util/buf.h"
 #include "../util/grow.h"
+#include "../util/readfile.h"
+#include "../util/trust.h"
+
+/* A user ports file larger than this is refused: it is a table of ports, not a log. */
+#define USER_FILE_LIMIT (16u << 20)
 
 const char registry_backdoor_caveat[] =
 	"malware has used this port number, but so do legitimate programs: the number alone proves "
@@ -19,8 +28,8 @@ void registry_default_paths(struct registry_paths *p, const char *ports_file, co
 {
 	memset(p, 0, sizeof *p);
 	p->user[0] = ports_file;
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	const char *home = getenv("HOME");
+	const char *xdg = platform_secure_getenv("XDG_CONFIG_HOME");
+	const char *home = platform_secure_getenv("HOME");
 	int n = -1;
 	if (xdg && *xdg == '/')
 		n = snprintf(home_buf, home_len, "%s/portsleuth/ports", xdg);
@@ -28,26 +37,35 @@ void registry_default_paths(struct registry_paths *p, const char *ports_file, co
 		n = snprintf(home_buf, home_len, "%s/.config/portsleuth/ports", home);
 	if (n > 0 && (size_t)n < home_len)
 		p->user[1] = home_buf;
+	p->user_from_env[1] = true;
 	p->user[2] = "/etc/portsleuth/ports";
 	p->iana = "/usr/share/wireshark/services";
 	p->nmap = "/usr/share/nmap/nmap-services";
 	p->services = services ? services : "/etc/services";
 }
 
-static int read_file(const char *path, struct buf *b)
+/*
+ * Read user file `path` into b. One found through the environment must be a
+ * regular file we may trust (*ignored says why not, and nothing is read); it is
+ * opened non-blocking so a FIFO planted there cannot hang us.
+ */
+static int read_user_file(const char *path, bool from_env, struct buf *b, const char **ignored)
 {
-	FILE *fp = fopen(path, "re");
-	if (!fp)
+	*ignored = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (from_env ? O_NONBLOCK : 0));
+	if (fd < 0)
 		return -errno;
-	char chunk[8192];
-	size_t n;
-	int rc = 0;
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		if ((rc = buf_append(b, chunk, n)))
-			break;
-	if (!rc && ferror(fp))
-		rc = -EIO;
-	fclose(fp);
+	struct stat st;
+	int rc = fstat(fd, &st) ? -errno : 0;
+	if (!rc && S_ISDIR(st.st_mode))
+		rc = -EISDIR;
+	else if (!rc && from_env && !S_ISREG(st.st_mode))
+		*ignored = "not a regular file";
+	else if (!rc && from_env)
+		*ignored = trust_untrusted_why(&st);
+	if (!rc && !*ignored)
+		rc = read_fd(fd, b, USER_FILE_LIMIT, NULL);
+	close(fd);
 	return rc;
 }
 
@@ -225,7 +243,15 @@ int registry_load(struct registry *r, const struct registry_paths *paths)
 		if (!paths->user[i])
 			continue;
 		buf_clear(&b);
-		rc = read_file(paths->user[i], &b);
+		const char *ignored;
+		rc = read_user_file(paths->user[i], paths->user_from_env[i], &b, &ignored);
+		if (!rc && ignored) {
+			free(r->ignored_path);
+			if (!(r->ignored_path = strdup(paths->user[i])))
+				rc = -ENOMEM;
+			r->ignored_why = ignored;
+			continue;
+		}
 		if (rc) {
 			if (rc == -ENOMEM || i == 0)
 				break; /* the file the user named must be readable */
@@ -352,5 +378,6 @@ void registry_free(struct registry *r)
 		free(r->warnings[i].why);
 	}
 	free(r->warnings);
+	free(r->ignored_path);
 	memset(r, 0, sizeof *r);
 }

@@ -52,6 +52,8 @@ struct registry {
 	uint16_t eph_lo, eph_hi; /* kernel ephemeral range; 0/0 when unknown */
 	struct reg_warning *warnings;
 	size_t nwarnings;
+	char *ignored_path;	 /* a user file found through the environment and not used, or NULL */
+	const char *ignored_why; /* why (static text) */
 };
 
 /* Where the layers come from; a NULL path skips that layer. */
@@ -60,6 +62,7 @@ struct registry_paths {
 	const char *iana;    /* /usr/share/wireshark/services */
 	const char *nmap;    /* /usr/share/nmap/nmap-services */
 	const char *services; /* /etc/services */
+	bool user_from_env[3]; /* found through HOME / XDG_CONFIG_HOME: used only when trusted */
 };
 
 /* The standard locations; `ports_file` (may be NULL) and `services` (NULL: /etc/services) from the CLI. */
@@ -68,9 +71,12 @@ void registry_default_paths(struct registry_paths *p, const char *ports_file, co
 
 /*
  * Load every layer that exists. A missing file is skipped silently; malformed
- * lines are skipped and listed in r->warnings (for the CLI to print). Returns 0,
- * -ENOMEM, or -errno for paths->user[0] (the --ports-file the user asked for)
- * when it cannot be read.
+ * lines are skipped and listed in r->warnings (for the CLI to print). A user file
+ * found through the environment that is not a regular file, is owned by another
+ * user or is writable by group or others is not used: r->ignored_path and
+ * r->ignored_why say so. Returns 0, -ENOMEM, or -errno for paths->user[0] (the
+ * --ports-file the user asked for) when it cannot be read (-EISDIR for a
+ * directory).
  */
 int registry_load(struct registry *r, const struct registry_paths *paths);
 

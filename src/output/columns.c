@@ -100,9 +100,10 @@ static int endpoint(struct buf *out, const struct ps_endpoint *e, bool remote)
 	return buf_put_uint(out, e->port);
 }
 
-/* Arguments joined by spaces; an argument that is empty or holds a space or quote is quoted. */
-static int cmdline(struct buf *out, const struct ps_proc *p)
+int column_cmdline(struct buf *out, const struct ps_proc *p)
 {
+	if (!p->cmdline)
+		return 0;
 	const char *s = p->cmdline, *end = s + p->cmdline_len;
 	int rc = 0;
 	bool first = true;
@@ -195,7 +196,7 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 	case COL_EXE:
 		return p && p->exe ? buf_puts(out, p->exe) : 0;
 	case COL_COMMAND:
-		return p && p->cmdline ? cmdline(out, p) : 0;
+		return p ? column_cmdline(out, p) : 0;
 	case COL__COUNT:
 		break;
 	}

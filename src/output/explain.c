@@ -21,13 +21,16 @@ static void put(FILE *fp, const char *s)
 	buf_free(&b);
 }
 
+/* A comma-separated list from a ports file, shown ", "-separated: untrusted text too. */
 static void put_list(FILE *fp, const char *list)
 {
-	for (const char *p = list; *p; p++)
-		if (*p == ',')
-			fputs(", ", fp);
-		else
-			fputc(*p, fp);
+	struct buf b = {0};
+	int rc = 0;
+	for (const char *p = list; *p && !rc; p++)
+		rc = *p == ',' ? buf_puts(&b, ", ") : buf_putc(&b, *p);
+	if (!rc && b.data)
+		put(fp, b.data);
+	buf_free(&b);
 }
 
 /* The command that stops process p, into out. */
@@ -141,17 +144,11 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 	}
 	fputc('\n', fp);
 	if (p->cmdline) {
-		struct buf b = {0};
-		for (size_t i = 0; i < p->cmdline_len; i++)
-			(void)buf_putc(&b, p->cmdline[i] ? p->cmdline[i] : ' ');
+		struct buf b = {0}; /* quoted as in the COMMAND column */
 		fputs("    command:  ", fp);
-		if (b.data) {
-			struct buf e = {0};
-			if (esc_text(&e, b.data, b.len) == 0 && e.data)
-				fputs(e.data, fp);
-			buf_free(&e);
-		}
-		fputs(p->cmdline_truncated ? " [truncated]\n" : "\n", fp);
+		if (column_cmdline(&b, p) == 0 && b.data)
+			put(fp, b.data);
+		fputc('\n', fp);
 		buf_free(&b);
 	}
 	char ts[32];
@@ -164,7 +161,9 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 		fputc('\n', fp);
 	}
 	if (p->container) {
-		fprintf(fp, "    container: %s ", p->container_runtime ? p->container_runtime : "?");
+		fputs("    container: ", fp);
+		put(fp, p->container_runtime ? p->container_runtime : "?");
+		fputc(' ', fp);
 		put(fp, p->container_name ? p->container_name : p->container);
 		fputc('\n', fp);
 	}
@@ -247,8 +246,11 @@ int render_explain_text(FILE *fp, const struct ps_snapshot *snap, const struct e
 		fprintf(fp, "Port %u: no registry knows this number, and nothing listens on it now.\n", e->port);
 	for (size_t i = 0; i < snap->nsocks; i++)
 		text_socket(fp, snap, i);
-	if (snap->pkg_reason && snap->nsocks)
-		fprintf(fp, "\nPackage checks were not made: %s.\n", snap->pkg_reason);
+	if (snap->pkg_reason && snap->nsocks) {
+		fputs("\nPackage checks were not made: ", fp);
+		put(fp, snap->pkg_reason); /* may name a path */
+		fputs(".\n", fp);
+	}
 	return ferror(fp) ? -EIO : 0;
 }
 

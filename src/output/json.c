@@ -24,8 +24,12 @@ void json_endpoint(struct jw *w, const char *key, const struct ps_endpoint *e)
 static void jcmdline(struct jw *w, const struct ps_proc *p)
 {
 	jw_arr(w);
+	if (!p->cmdline) { /* no command line: no pointer arithmetic on NULL */
+		jw_arr_end(w);
+		return;
+	}
 	const char *s = p->cmdline, *end = s + p->cmdline_len;
-	while (p->cmdline && s <= end) {
+	while (s <= end) {
 		const char *z = memchr(s, '\0', (size_t)(end - s));
 		const char *ae = z ? z : end;
 		jw_strn(w, s, (size_t)(ae - s));

@@ -25,7 +25,7 @@ int prom_label_escape(struct buf *out, const char *s, size_t n)
 			rc = buf_puts(out, "\\\"");
 		else if (cp == '\n')
 			rc = buf_puts(out, "\\n");
-		else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+		else if (esc_unsafe_cp(cp)) /* controls, invisible and bidi characters */
 			rc = buf_puts(out, "\xEF\xBF\xBD");
 		else
 			rc = buf_append(out, s + i, l);

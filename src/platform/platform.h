@@ -146,4 +146,47 @@ void platform_sockevents_close(struct platform_sockevents *ev);
 /* The identifier of the running boot (a new string). 0, -ENOSYS or -errno. */
 int platform_boot_id(char **out);
 
+/*
+ * getenv() for a variable that names configuration or state (HOME, XDG_*,
+ * PORTSLEUTH_*): NULL when the process runs with privileges its invoking user
+ * lacks, where the environment is the caller's to forge (Linux: secure_getenv,
+ * so setuid, setgid and file capabilities; elsewhere at least set-id).
+ */
+const char *platform_secure_getenv(const char *name);
+
+/* A file portsleuth writes (snapshot -o, watch --log), opened by platform_file_open_write. */
+struct platform_file;
+
+/* platform_file_open_write flags: append to the file instead of replacing it. */
+enum { PLATFORM_FILE_APPEND = 1 };
+
+/*
+ * Open `path` for writing as a process that may be root in directories other
+ * users can write to. On Linux: a regular file (or a missing one) is replaced
+ * atomically by a temporary created beside it (O_CREAT|O_EXCL|O_NOFOLLOW, random
+ * name, exactly `mode`) renamed over it at commit; with PLATFORM_FILE_APPEND it
+ * is opened O_APPEND|O_NOFOLLOW (created with `mode`) and checked to be the file
+ * the name holds, with no other hard link. A character device, a FIFO or our own
+ * stdout/stderr is written to directly, also through symbolic links that root
+ * or the invoking user owns (followed one by one, each checked; only the magic
+ * links of /proc such as /proc/self/fd/1 are left to the kernel). Nothing is
+ * written through a link another user owns (in any component of the path or
+ * of the chain), no device or FIFO another user owns is written to, an
+ * existing log must be ours or root's, and nothing else is ever replaced.
+ * 0 and *out set; -EPERM for a refusal, with *why saying why (static
+ * text); else -errno (*why NULL): -EISDIR, -ENOENT, -EACCES as usual.
+ */
+int platform_file_open_write(const char *path, unsigned flags, unsigned mode, struct platform_file **out,
+			     const char **why);
+/* Write all of data (retrying short writes). 0 or -errno (ENOSPC on a full device). */
+int platform_file_write(struct platform_file *f, const void *data, size_t len);
+/*
+ * Finish and free f: sync a regular file, close, and rename a temporary over the
+ * target. 0 or -errno (the first error of sync, close or rename; then the
+ * target is untouched). f may be NULL.
+ */
+int platform_file_commit(struct platform_file *f);
+/* Drop f: the temporary is removed, the target untouched. f may be NULL. */
+void platform_file_abort(struct platform_file *f);
+
 #endif

@@ -1,6 +1,7 @@
 /* escape.c — escaping of untrusted strings for terminals, JSON and CSV. */
 #include "escape.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
@@ -42,12 +43,27 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-/* Code points a terminal must not receive raw: C1 controls and bidi overrides. */
-static int unsafe_cp(uint32_t cp)
+#include "unsafe_ranges.h"
+
+/*
+ * Code points a terminal must not receive raw: controls (C0, DEL, C1), format
+ * characters (Unicode category Cf: bidi controls, zero-width and invisible ones,
+ * tags), line and paragraph separators, the Hangul fillers and U+FFFC
+ * (src/util/unsafe_ranges.h, generated from UnicodeData.txt).
+ */
+bool esc_unsafe_cp(uint32_t cp)
 {
-	return (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
-	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F ||
-	       cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF;
+	size_t lo = 0, hi = sizeof unsafe_ranges / sizeof unsafe_ranges[0];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cp < unsafe_ranges[mid][0])
+			hi = mid;
+		else if (cp > unsafe_ranges[mid][1])
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
 }
 
 int esc_text(struct buf *out, const char *s, size_t n)
@@ -81,7 +97,7 @@ int esc_text(struct buf *out, const char *s, size_t n)
 			rc = buf_printf(out, "\\x%02x", c);
 		else if ((len = utf8_decode(p + i, n - i, &cp)) == 0)
 			rc = buf_printf(out, "\\x%02x", c);
-		else if (unsafe_cp(cp))
+		else if (esc_unsafe_cp(cp))
 			rc = buf_printf(out, "\\u{%04x}", (unsigned)cp);
 		else
 			rc = buf_append(out, p + i, len);
@@ -129,7 +145,10 @@ int esc_json(struct buf *out, const char *s, size_t n)
 			if (len == 0) {
 				rc = buf_puts(out, "\xEF\xBF\xBD"); /* U+FFFD */
 			} else {
-				if (cp == 0x2028 || cp == 0x2029)
+				if (cp > 0xFFFF && esc_unsafe_cp(cp)) /* a UTF-16 surrogate pair */
+					rc = buf_printf(out, "\\u%04x\\u%04x", 0xD800 + ((cp - 0x10000) >> 10),
+							0xDC00 + ((cp - 0x10000) & 0x3FF));
+				else if (esc_unsafe_cp(cp))
 					rc = buf_printf(out, "\\u%04x", (unsigned)cp);
 				else
 					rc = buf_append(out, p + i, len);
@@ -143,14 +162,23 @@ int esc_json(struct buf *out, const char *s, size_t n)
 	return 0;
 }
 
+/* A cell a spreadsheet would take for a formula: it starts with = + - @ TAB or CR. */
+static bool csv_formula_start(const char *s, size_t n)
+{
+	return n && s[0] && strchr("=+-@\t\r", s[0]);
+}
+
 int esc_csv(struct buf *out, const char *s, size_t n)
 {
 	struct buf tmp = {0};
-	int rc = esc_text(&tmp, s, n);
+	bool formula = csv_formula_start(s, n);
+	int rc = formula ? buf_putc(&tmp, '\'') : 0;
+	if (!rc)
+		rc = esc_text(&tmp, s, n);
 	if (rc)
 		goto done;
 	const char *t = tmp.data ? tmp.data : "";
-	if (!memchr(t, ',', tmp.len) && !memchr(t, '"', tmp.len) && !memchr(t, ' ', tmp.len)) {
+	if (!formula && !memchr(t, ',', tmp.len) && !memchr(t, '"', tmp.len) && !memchr(t, ' ', tmp.len)) {
 		rc = buf_append(out, t, tmp.len);
 		goto done;
 	}

@@ -2,6 +2,7 @@
 #ifndef PS_ESCAPE_H
 #define PS_ESCAPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,21 +16,36 @@
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 /*
+ * Whether code point cp must never reach a terminal raw: C0/C1 controls, DEL,
+ * every format character (Unicode category Cf: bidi controls, zero-width and
+ * invisible characters, tags), U+2028/U+2029, the Hangul fillers and U+FFFC.
+ */
+bool esc_unsafe_cp(uint32_t cp);
+
+/*
  * Append s[0..n) for a terminal: printable text as is; backslash doubled; \n \r \t
- * as two-character escapes; every other C0/C1 control, DEL, bidirectional
- * override and invalid UTF-8 byte as \xHH or \u{HHHH}. The result never holds a
- * control byte. 0 or -ENOMEM.
+ * as two-character escapes; every other code point esc_unsafe_cp() names and
+ * every invalid UTF-8 byte as \xHH or \u{HHHH}. The result never holds a
+ * control byte nor an invisible or direction-changing character. This is the
+ * one escaper for all text that reaches a terminal (table, explain, watch,
+ * diff, check, messages). 0 or -ENOMEM.
  */
 int esc_text(struct buf *out, const char *s, size_t n);
 
 /*
  * Append s[0..n) as the inside of a JSON string: always valid UTF-8, invalid bytes
- * become U+FFFD, controls, quote and backslash are escaped, and U+2028/U+2029 too.
+ * become U+FFFD, quote and backslash are escaped, and every code point
+ * esc_unsafe_cp() names becomes \uXXXX (a surrogate pair above U+FFFF), so a
+ * JSON reader gets the exact text and a terminal showing the JSON nothing raw.
  * 0 or -ENOMEM.
  */
 int esc_json(struct buf *out, const char *s, size_t n);
 
-/* Append s[0..n) as one CSV field: esc_text, then quoted when needed (RFC 4180). */
+/*
+ * Append s[0..n) as one CSV field: esc_text, then quoted when needed (RFC 4180).
+ * A value a spreadsheet would run as a formula (starting with = + - @ TAB or CR)
+ * gets a leading single quote and is quoted, as OWASP advises for CSV exports.
+ */
 int esc_csv(struct buf *out, const char *s, size_t n);
 
 /* Terminal cells s[0..n) takes (East Asian wide characters count two, combining marks none). */

@@ -15,6 +15,16 @@ int read_file_at(int dirfd, const char *path, struct buf *b, size_t limit, int o
 	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | oflags);
 	if (fd < 0)
 		return -errno;
+	int rc = read_fd(fd, b, limit, truncated);
+	close(fd);
+	return rc;
+}
+
+int read_fd(int fd, struct buf *b, size_t limit, bool *truncated)
+{
+	buf_clear(b);
+	if (truncated)
+		*truncated = false;
 	int rc = 0;
 	for (;;) {
 		if ((rc = buf_reserve(b, 4096)))
@@ -46,7 +56,6 @@ int read_file_at(int dirfd, const char *path, struct buf *b, size_t limit, int o
 		b->len += (size_t)n;
 		b->data[b->len] = '\0';
 	}
-	close(fd);
 	return rc;
 }
 

@@ -16,6 +16,9 @@
 int read_file_at(int dirfd, const char *path, struct buf *b, size_t limit, int oflags,
 		 bool *truncated);
 
+/* The same for an open descriptor fd (read from its current offset, not closed). */
+int read_fd(int fd, struct buf *b, size_t limit, bool *truncated);
+
 /*
  * The target of the symbolic link `path` (relative to dirfd) as a new string in
  * *out, whatever its length up to 64 KiB. 0, -ENAMETOOLONG or -errno (*out untouched).

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../src/model/exposure.h"
@@ -157,7 +158,7 @@ TEST(registry_layers_most_specific_first)
 			       "nmapsvc\t4003/tcp\t0.001000\t# nmap's\n"
 			       "ianasvc2\t4001/tcp\t0.5\n");
 	char *etc = write_tmp("etcsvc 4004/tcp # etc\nunknown 4002/udp\nx y\nz w\n");
-	struct registry_paths p = {{user1, user2, "/nonexistent/ports"}, iana, nmap, etc};
+	struct registry_paths p = {{user1, user2, "/nonexistent/ports"}, iana, nmap, etc, {false, false, false}};
 	struct registry r;
 	memset(&r, 0, sizeof r);
 	CHECK_INT(registry_load(&r, &p), 0);
@@ -194,12 +195,33 @@ TEST(registry_layers_most_specific_first)
 	}
 	registry_free(&r);
 	/* the file the user named must exist; the default ones may not */
-	struct registry_paths q = {{"/nonexistent/mine", NULL, "/nonexistent/ports"}, NULL, NULL, NULL};
+	struct registry_paths q = {{"/nonexistent/mine", NULL, "/nonexistent/ports"}, NULL, NULL, NULL, {false, false, false}};
 	memset(&r, 0, sizeof r);
 	CHECK_INT(registry_load(&r, &q), -ENOENT);
 	registry_free(&r);
 	q.user[0] = NULL;
 	CHECK_INT(registry_load(&r, &q), 0);
+	registry_free(&r);
+	/* found through the environment: not used when others may write it, or not a regular file */
+	q.user[1] = user1;
+	q.user_from_env[1] = true;
+	chmod(user1, 0666);
+	CHECK_INT(registry_load(&r, &q), 0);
+	CHECK_INT((int)r.nusers, 0);
+	CHECK_STR(r.ignored_path, user1);
+	CHECK_STR(r.ignored_why, "writable by group or others");
+	registry_free(&r);
+	chmod(user1, 0644);
+	CHECK_INT(registry_load(&r, &q), 0);
+	CHECK_INT((int)r.nusers, 1);
+	CHECK(r.ignored_path == NULL);
+	registry_free(&r);
+	q.user[1] = "/dev/null";
+	CHECK_INT(registry_load(&r, &q), 0);
+	CHECK_STR(r.ignored_why, "not a regular file");
+	registry_free(&r);
+	q.user[0] = "/tmp";
+	CHECK_INT(registry_load(&r, &q), -EISDIR);
 	registry_free(&r);
 	char *files[] = {user1, user2, iana, nmap, etc};
 	for (size_t i = 0; i < 5; i++) {

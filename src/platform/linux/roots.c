@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "../../util/str.h"
+#include "../../util/trust.h"
+#include "../platform.h"
 
 static const struct platform_roots defaults = {
 	.proc = "/proc",
@@ -56,8 +58,7 @@ static bool trusted_dir(const char *path)
 	while (p) {
 		struct stat st;
 		if (stat(p, &st) == 0) {
-			ok = S_ISDIR(st.st_mode) && (st.st_uid == 0 || st.st_uid == geteuid()) &&
-			     !(st.st_mode & (S_IWGRP | S_IWOTH));
+			ok = S_ISDIR(st.st_mode) && !trust_untrusted_why(&st);
 			break;
 		}
 		char *slash = strrchr(p, '/');
@@ -69,9 +70,14 @@ static bool trusted_dir(const char *path)
 	return ok;
 }
 
+const char *platform_secure_getenv(const char *name)
+{
+	return secure_getenv(name);
+}
+
 static const char *pick(const char *var, const char *def, bool priv, bool allowed)
 {
-	const char *v = secure_getenv(var);
+	const char *v = platform_secure_getenv(var);
 	if (!v || !*v || v[0] != '/')
 		return def;
 	if (priv && (!allowed || !trusted_dir(v)))
@@ -81,7 +87,7 @@ static const char *pick(const char *var, const char *def, bool priv, bool allowe
 
 static bool test_roots_allowed(void)
 {
-	const char *t = secure_getenv("PORTSLEUTH_TEST_ROOTS");
+	const char *t = platform_secure_getenv("PORTSLEUTH_TEST_ROOTS");
 	return t && strcmp(t, "1") == 0;
 }
 

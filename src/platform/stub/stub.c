@@ -1,7 +1,17 @@
 /* stub.c — a backend that builds anywhere and reports that listing is not supported. */
 #include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "../platform.h"
+
+const char *platform_secure_getenv(const char *name)
+{
+	/* POSIX has no AT_SECURE: a set-id run is what can be told here */
+	if (getuid() != geteuid() || getgid() != getegid())
+		return NULL;
+	return getenv(name);
+}
 
 int platform_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 {
