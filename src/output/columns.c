@@ -100,10 +100,15 @@ static int endpoint(struct buf *out, const struct ps_endpoint *e, bool remote)
 	return buf_put_uint(out, e->port);
 }
 
-/* Arguments joined by spaces; an argument that is empty or holds a space or quote is quoted. */
-static int cmdline(struct buf *out, const struct ps_proc *p)
+/*
+ * Arguments joined by spaces, an argument that is empty or holds a space or
+ * quote quoted. A lone argument is shown as it is, as ps does: it is the title a
+ * process gave itself ("nginx: master process ...", "sshd: ... [listener]").
+ */
+int cmdline_format(struct buf *out, const struct ps_proc *p)
 {
 	const char *s = p->cmdline, *end = s + p->cmdline_len;
+	bool title = !memchr(s, '\0', p->cmdline_len);
 	int rc = 0;
 	bool first = true;
 	while (s <= end && !rc) {
@@ -113,7 +118,7 @@ static int cmdline(struct buf *out, const struct ps_proc *p)
 		if (!first)
 			rc = buf_putc(out, ' ');
 		first = false;
-		if (!rc && (n == 0 || memchr(s, ' ', n) || memchr(s, '\'', n) || memchr(s, '"', n))) {
+		if (!rc && !title && (n == 0 || memchr(s, ' ', n) || memchr(s, '\'', n) || memchr(s, '"', n))) {
 			rc = buf_putc(out, '\'');
 			for (size_t i = 0; i < n && !rc; i++)
 				rc = s[i] == '\'' ? buf_puts(out, "'\\''") : buf_putc(out, s[i]);
@@ -195,7 +200,7 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 	case COL_EXE:
 		return p && p->exe ? buf_puts(out, p->exe) : 0;
 	case COL_COMMAND:
-		return p && p->cmdline ? cmdline(out, p) : 0;
+		return p && p->cmdline ? cmdline_format(out, p) : 0;
 	case COL__COUNT:
 		break;
 	}

@@ -142,16 +142,10 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 	fputc('\n', fp);
 	if (p->cmdline) {
 		struct buf b = {0};
-		for (size_t i = 0; i < p->cmdline_len; i++)
-			(void)buf_putc(&b, p->cmdline[i] ? p->cmdline[i] : ' ');
 		fputs("    command:  ", fp);
-		if (b.data) {
-			struct buf e = {0};
-			if (esc_text(&e, b.data, b.len) == 0 && e.data)
-				fputs(e.data, fp);
-			buf_free(&e);
-		}
-		fputs(p->cmdline_truncated ? " [truncated]\n" : "\n", fp);
+		if (cmdline_format(&b, p) == 0 && b.data)
+			put(fp, b.data);
+		fputc('\n', fp);
 		buf_free(&b);
 	}
 	char ts[32];

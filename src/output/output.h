@@ -83,6 +83,13 @@ void columns_default(enum col_id *cols, size_t *ncols, bool all, bool numeric);
 int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t oi,
 		 enum col_id c, struct buf *out);
 
+/*
+ * Append p's command line (p->cmdline not NULL) as the table, CSV and explain
+ * show it: raw (unescaped) arguments joined by spaces, shell-quoted when empty or
+ * holding a space or quote; a lone argument (a process's own title) as it is.
+ */
+int cmdline_format(struct buf *out, const struct ps_proc *p);
+
 /* Render the snapshot. 0 or -errno (a write error). */
 int render_table(FILE *fp, const struct render_ctx *ctx);
 int render_csv(FILE *fp, const struct render_ctx *ctx);

@@ -515,3 +515,16 @@ TEST(owner_status_decides_why_there_is_no_owner)
 	CHECK_INT(owner_status_of(&k, false, true, 0, 0), PS_OWN_VANISHED);    /* gone on recheck */
 	CHECK_INT(owner_status_of(&k, false, true, 0, 1), PS_OWN_KERNEL);      /* still there: kernel-held */
 }
+
+TEST(cmdline_shown_len_drops_trailing_empty_arguments)
+{
+	/* title rewriting: "title" then NUL padding up to the end of the argument area */
+	static const char title[] = "redis-server 127.0.0.1:6379\0\0\0\0";
+	CHECK_INT(cmdline_shown_len(title, sizeof title - 1), 27);
+	/* empty arguments in the middle stay */
+	static const char mid[] = "a\0\0b\0";
+	CHECK_INT(cmdline_shown_len(mid, sizeof mid - 1), 4);
+	static const char none[] = "\0\0\0";
+	CHECK_INT(cmdline_shown_len(none, sizeof none - 1), 0);
+	CHECK_INT(cmdline_shown_len("", 0), 0);
+}

@@ -665,3 +665,23 @@ TEST(render_table_hostile_name)
 	}
 	snap_free(&s);
 }
+
+TEST(cmdline_format_quotes_arguments_not_a_title)
+{
+	struct ps_proc p = {0};
+	struct buf b = {0};
+	static const char args[] = "/opt/my d\0-c\0\0it's";
+	p.cmdline = (char *)args;
+	p.cmdline_len = sizeof args - 1;
+	CHECK_INT(cmdline_format(&b, &p), 0);
+	CHECK_STR(b.data, "'/opt/my d' -c '' 'it'\\''s'");
+	/* a lone argument is the process's own title: as ps shows it */
+	static const char title[] = "nginx: master process /usr/sbin/nginx -c /etc/nginx/nginx.conf";
+	p.cmdline = (char *)title;
+	p.cmdline_len = sizeof title - 1;
+	p.cmdline_truncated = true;
+	buf_clear(&b);
+	CHECK_INT(cmdline_format(&b, &p), 0);
+	CHECK_STR(b.data, "nginx: master process /usr/sbin/nginx -c /etc/nginx/nginx.conf [truncated]");
+	buf_free(&b);
+}
