@@ -136,6 +136,50 @@ int cmdline_format(struct buf *out, const struct ps_proc *p)
 	return rc;
 }
 
+/* Whether comm (cut by the kernel to 15 bytes) is the start of s[0..n). */
+static bool comm_starts(const char *comm, const char *s, size_t n)
+{
+	size_t cl = strlen(comm);
+	return cl <= n && memcmp(comm, s, cl) == 0;
+}
+
+/* The file name part of s[0..n): after its last '/'. */
+static const char *base_of(const char *s, size_t n, size_t *bn)
+{
+	const char *b = s;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '/')
+			b = s + i + 1;
+	*bn = n - (size_t)(b - s);
+	return b;
+}
+
+/*
+ * PROGRAM: the process name (comm), or the executable's name when comm is a
+ * thread's name (Node's "MainThread"): when it starts neither the executable's
+ * file name nor argv[0]'s (whole, or its first word: a retitled "sshd: ...").
+ */
+static int program(const struct ps_proc *p, struct buf *out)
+{
+	if (!p->exe)
+		return buf_puts(out, p->name);
+	size_t en, bn;
+	const char *eb = base_of(p->exe, exe_path_len(p->exe), &en);
+	if (comm_starts(p->name, eb, en))
+		return buf_puts(out, p->name);
+	if (p->cmdline) {
+		size_t a0 = strnlen(p->cmdline, p->cmdline_len);
+		const char *sp = memchr(p->cmdline, ' ', a0);
+		const char *b = base_of(p->cmdline, a0, &bn);
+		if (comm_starts(p->name, b, bn))
+			return buf_puts(out, p->name);
+		b = base_of(p->cmdline, sp ? (size_t)(sp - p->cmdline) : a0, &bn);
+		if (comm_starts(p->name, b, bn))
+			return buf_puts(out, p->name);
+	}
+	return buf_append(out, eb, en);
+}
+
 int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t oi,
 		 enum col_id c, struct buf *out)
 {
@@ -177,7 +221,7 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 			return buf_printf(out, "[%s]", owner_status_name(k->owner_status));
 		if (p->vanished)
 			return buf_puts(out, "[vanished]");
-		return p->name ? buf_puts(out, p->name) : 0;
+		return p->name ? program(p, out) : 0;
 	case COL_PPID:
 		return p && p->ppid >= 0 ? buf_printf(out, "%d", p->ppid) : 0;
 	case COL_START: {

@@ -55,6 +55,7 @@ struct render_opts {
 	enum col_id cols[COL__COUNT];
 	size_t ncols;
 	bool hide_empty; /* drop unit/container/supervisor columns that are empty on every row */
+	bool may_drop;	 /* columns may be left out to fit the width (the default columns) */
 };
 
 /* Where and when a snapshot was taken: extra top-level JSON keys (NULL values print null). */
