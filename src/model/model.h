@@ -177,6 +177,7 @@ struct ps_netns {
 	int pid;	 /* a process in it, 0 when only known from /run/netns */
 	char *cgroup;	 /* that process's cgroup, to name a container's namespace */
 	size_t listeners;
+	bool initial;	 /* the namespace of PID 1: the host's */
 };
 
 /* One address configured on an interface of our network namespace. */

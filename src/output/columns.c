@@ -21,7 +21,7 @@ const struct column columns[COL__COUNT] = {
 	[COL_SOCKUSER] = {"sockuser", "SOCKUSER", "user, uid", "user that created the socket", false, false},
 	[COL_PID] = {"pid", "PID", "owners[].pid", "process holding the socket", true, false},
 	[COL_FD] = {"fd", "FD", "owners[].fd", "file descriptor number in that process", true, false},
-	[COL_USER] = {"user", "USER", "owners[].user", "effective user of the process", false, true},
+	[COL_USER] = {"user", "USER", "owners[].user", "effective user of the process (of the socket when its owner is hidden)", false, true},
 	[COL_PROGRAM] = {"program", "PROGRAM", "owners[].name, owner_status", "process name, or why there is no owner", false, true},
 	[COL_PPID] = {"ppid", "PPID", "owners[].ppid", "parent process id", true, false},
 	[COL_START] = {"start", "START", "owners[].start_time", "process start time (UTC)", false, false},
@@ -212,6 +212,11 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 	case COL_FD:
 		return o ? buf_put_uint(out, (unsigned)o->fd) : 0;
 	case COL_USER:
+		if (!p && (k->owner_status == PS_OWN_NOPERM || k->owner_status == PS_OWN_VANISHED)) {
+			/* the owner is hidden (or gone): the kernel still says who made the socket */
+			name = snap_user_name(s, k->uid);
+			return name ? buf_puts(out, name) : buf_printf(out, "%" PRIu32, k->uid);
+		}
 		if (!p || !p->have_uid)
 			return 0;
 		name = snap_user_name(s, p->uid);

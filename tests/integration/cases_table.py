@@ -6,7 +6,9 @@ sockhold listeners in the case's private namespaces.
 """
 import csv
 import io
-import re
+import os
+import subprocess
+import time
 
 R = None  # the runner module, set by register()
 
@@ -14,7 +16,9 @@ R = None  # the runner module, set by register()
 def register(run):
     global R
     R = run
-    for fn in (table_cmdline_title, table_cmdline_padding):
+    for fn in (table_cmdline_title, table_cmdline_padding, table_thread_name, explain_other_protocol,
+               empty_result, hidden_owner_user, explain_parent_outside_pid_namespace, help_and_services,
+               check_one_listener, netns_note_only_for_the_listing):
         run.case(fn)
 
 
@@ -73,3 +77,120 @@ def table_cmdline_padding(t):
     cmds, r = explain_commands(t, 4702)
     t.check(cmds == [want], "explain: command: quoted like the table, no trailing blanks",
             [repr(c) for c in cmds])
+
+
+def table_thread_name(t):
+    """comm that is a thread's name (it starts neither the executable's name nor argv[0]'s, as
+    Node's MainThread): PROGRAM shows the executable's name; a comm that fits stays."""
+    h = t.hold("listen:127.0.0.1:4703", "name:MainThread")
+    g = t.hold("listen:127.0.0.1:4704", "name:sockh")  # comm cut short: still the program's
+    r = t.run("-o", "pid,program", "4703", "4704")
+    rows = [ln.split() for ln in r.out.decode().splitlines()[1:]]
+    t.check(rows == [[str(h.pid), "sockhold"], [str(g.pid), "sockh"]], "PROGRAM", rows)
+    own = owners_of(t.json("4703"), 4703)
+    t.check([o["name"] for o in own] == ["MainThread"], "JSON name stays the comm", [o["name"] for o in own])
+
+
+def explain_other_protocol(t):
+    """explain 137/tcp says that 137/udp is known (netbios-ns), and 139/udp that 139/tcp is."""
+    for asked, other, name in (("137/tcp", "137/udp", "netbios-ns"), ("139/udp", "139/tcp", "netbios-ssn")):
+        r = t.run("explain", asked)
+        out = r.out.decode()
+        t.check(r.rc == 1 and f"{other} is known: {name}" in out, f"explain {asked}: exit {r.rc}",
+                out.splitlines())
+
+
+def empty_result(t):
+    """A query that matches nothing says so on stderr and exits 1, in every format."""
+    for args in ((), ("--csv",), ("--json",), ("--findings",)):
+        r = t.run("4799", *args)
+        t.check(r.rc == 1 and "no socket" in r.err.decode() and "matches" in r.err.decode(),
+                f"portsleuth 4799 {' '.join(args)}: exit {r.rc}, stderr {r.err!r}")
+
+
+def hidden_owner_user(t):
+    """As nobody, a root listener's owner is hidden: USER is the socket's user from the kernel, and
+    explain says why no package check was made."""
+    t.hold("listen:127.0.0.1:4705")
+    r = t.run("-o", "local,user,program", "4705", uid=R.NOBODY)
+    rows = [ln.split() for ln in r.out.decode().splitlines()[1:]]
+    t.check(rows == [["127.0.0.1:4705", "root", "[no-permission]"]], "USER of a hidden owner", rows)
+    r = t.run("explain", "4705", uid=R.NOBODY)
+    pkg = [ln for ln in r.out.decode().splitlines() if ln.startswith("Package checks")]
+    t.check(pkg and "not consulted" not in pkg[0] and "without root" in pkg[0], "explain as nobody: why", pkg)
+
+
+def explain_parent_outside_pid_namespace(t):
+    """A listener whose parent is outside its PID namespace (ppid 0 there): explain says so."""
+    ns = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", "sleep", "600"], close_fds=True)
+    t.procs.append(ns)
+    target = None
+    for _ in range(100):
+        kids = subprocess.run(["pgrep", "-P", str(ns.pid)], capture_output=True, text=True).stdout.split()
+        if kids:
+            target = kids[0]
+            break
+        time.sleep(0.05)
+    t.require(target, "unshare did not start its PID 1")
+    enter = ["nsenter", "-t", target, "--pid", "--mount"]
+    h = subprocess.Popen(enter + [t.helper, "listen:127.0.0.1:4706"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, close_fds=True)
+    t.procs.append(h)
+    line = h.stdout.readline().decode()
+    t.require(line.startswith("READY"), f"sockhold in the PID namespace: {line!r}")
+    r = subprocess.run(
+        enter + [t.binary, "explain", "4706"], capture_output=True, env=t.env(), timeout=R.RUN_TIMEOUT)
+    parents = [ln for ln in r.stdout.decode().splitlines() if ln.lstrip().startswith("parents:")]
+    t.check(parents and parents[0].split("parents:", 1)[1].strip() == "parent outside this PID namespace",
+            "explain: parents of a process whose parent is outside", parents or [r.stdout.decode()])
+
+
+def help_and_services(t):
+    """--help lists every subcommand; --services FILE names a port nothing else knows (it is the
+    last layer, the help says so and points to --ports-file)."""
+    r = t.run("--help")
+    out = r.out.decode()
+    for cmd in ("explain", "snapshot", "diff", "watch", "check"):
+        t.check(f"portsleuth {cmd}" in out, f"--help lacks the {cmd} subcommand")
+    t.check("--ports-file" in out[out.find("--services"):out.find("--services") + 200],
+            "--help: --services does not say that --ports-file overrides the built-in knowledge")
+    path = os.path.join(t.tmpdir(), "services")
+    with open(path, "w") as f:
+        f.write("mysvc\t4707/tcp\n")
+    t.hold("listen:127.0.0.1:4707")
+    r = t.run("--services", path, "-o", "local,service", "4707")
+    t.check(r.out.decode().splitlines()[1:] == ["127.0.0.1:4707  mysvc"], "--services names 4707",
+            r.out.decode().splitlines())
+
+
+def check_one_listener(t):
+    """check's summary with one listener: "1 listener matches" (singular)."""
+    t.hold("listen:127.0.0.1:4708")
+    pol = os.path.join(t.tmpdir(), "policy")
+    with open(pol, "w") as f:
+        f.write("allow any *\n")
+    r = t.run("check", "--baseline", pol)
+    t.check(r.rc == 0 and r.out == b"clean: 1 listener matches the baseline\n", "check: singular", [r, r.out])
+
+
+def netns_note_only_for_the_listing(t):
+    """The "other network namespaces" note goes with the port listing, not with explain,
+    snapshot or check."""
+    other = subprocess.Popen(["unshare", "--net", "sleep", "600"], close_fds=True)
+    t.procs.append(other)
+    t.hold("listen:127.0.0.1:4709")
+    note = "other network namespace"
+    r = None
+    for _ in range(100):  # until unshare has become sleep in its namespace
+        r = t.run("4709")
+        if note in r.err.decode():
+            break
+        time.sleep(0.05)
+    t.require(note in r.err.decode(), f"the listing has no note about the other namespace: {r.err!r}")
+    pol = os.path.join(t.tmpdir(), "policy")
+    with open(pol, "w") as f:
+        f.write("allow any *\n")
+    for args in (("explain", "4709"), ("snapshot", "-o", os.path.join(t.tmpdir(), "snap")),
+                 ("check", "--baseline", pol)):
+        r = t.run(*args)
+        t.check(note not in r.err.decode(), f"{' '.join(args[:1])}: {r.err!r}")
