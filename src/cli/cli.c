@@ -51,7 +51,7 @@ const char cli_usage_text[] =
 	"  portsleuth snapshot    save the state (JSON) for diff and check\n"
 	"  portsleuth diff BEFORE [AFTER]       what changed between snapshots (or now)\n"
 	"  portsleuth watch       print changes live\n"
-	"  portsleuth check --baseline FILE     listeners against a policy or snapshot\n"
+	"  portsleuth check       listeners against a baseline (policy or snapshot)\n"
 	"\n"
 	"Exit status: 0 sockets listed, 1 nothing matched, 2 usage error, 3 failure,\n"
 	"4 (with --findings) a warning or an alert was found.\n";
