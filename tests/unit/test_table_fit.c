@@ -55,9 +55,10 @@ static void add_proc(struct ps_snapshot *s, int pid, const char *comm, const cha
 /*
  * The stock LAN server of daemon-findings #14 (samba, nginx, redis, sshd) with
  * long values: NetBIOS services 137-139 and microsoft-ds, all-interfaces and
- * loopback exposure, www-data, long command lines, a long unit name.
+ * loopback exposure, www-data, long command lines, a long unit name; ctx
+ * renders it with `ellipsis`.
  */
-static void build_lan(struct ps_snapshot *s, struct registry *reg)
+static void build_lan(struct ps_snapshot *s, struct registry *reg, struct render_ctx *ctx, const char *ellipsis)
 {
 	memset(s, 0, sizeof *s);
 	memset(reg, 0, sizeof *reg);
@@ -92,6 +93,9 @@ static void build_lan(struct ps_snapshot *s, struct registry *reg)
 	snap_count_status(s);
 	if (verdicts_compute(s, reg))
 		abort();
+	memset(ctx, 0, sizeof *ctx);
+	ctx->snap = s;
+	ctx->o.ellipsis = ellipsis;
 }
 
 static char *render_at(const struct render_ctx *ctx)
@@ -134,9 +138,8 @@ TEST(table_fits_every_width)
 {
 	struct ps_snapshot s;
 	struct registry reg;
-	build_lan(&s, &reg);
-	struct render_ctx ctx = {.snap = &s};
-	ctx.o.ellipsis = "\xe2\x80\xa6";
+	struct render_ctx ctx;
+	build_lan(&s, &reg, &ctx, "\xe2\x80\xa6");
 	columns_default(ctx.o.cols, &ctx.o.ncols, false, false);
 	ctx.o.hide_empty = ctx.o.may_drop = true;
 	static const size_t widths[] = {60, 72, 80, 100, 132, 200};
@@ -182,9 +185,7 @@ TEST(table_fits_every_width)
 	CHECK(strstr(t, "--option=lock directory=/run/portsleuth-daemons/samba/lock'\n") != NULL);
 	CHECK(strstr(t, "all-interfaces") != NULL && strstr(t, "loopback") != NULL);
 	free(t);
-	verdicts_free(s.verdicts);
-	s.verdicts = NULL;
-	snap_free(&s);
+	snap_free(&s); /* and its verdicts */
 	registry_free(&reg);
 }
 
@@ -192,9 +193,8 @@ TEST(table_paths_cut_from_the_left)
 {
 	struct ps_snapshot s;
 	struct registry reg;
-	build_lan(&s, &reg);
-	struct render_ctx ctx = {.snap = &s};
-	ctx.o.ellipsis = "+";
+	struct render_ctx ctx;
+	build_lan(&s, &reg, &ctx, "+");
 	char why[80];
 	CHECK_INT(columns_parse("proto,local,exe", ctx.o.cols, &ctx.o.ncols, why, sizeof why), 0);
 	ctx.o.width = 5 + 2 + 15 + 2 + 11;
@@ -206,9 +206,7 @@ TEST(table_paths_cut_from_the_left)
 	CHECK(strstr(t, "+sbin/nginx\n") != NULL);
 	CHECK(strstr(t, "+-check-rdb\n") != NULL);
 	free(t);
-	verdicts_free(s.verdicts);
-	s.verdicts = NULL;
-	snap_free(&s);
+	snap_free(&s); /* and its verdicts */
 	registry_free(&reg);
 }
 
