@@ -292,7 +292,7 @@ static size_t terminal_width(void)
 	struct winsize ws;
 	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col;
-	return 0; /* not a terminal: never cut */
+	return 80; /* not a terminal (a pipe, a file): as ps does; -w never cuts */
 }
 
 static bool want_color(enum color_mode m)
@@ -323,6 +323,7 @@ int cli_render_setup(const struct cli_options *o, struct render_ctx *ctx)
 		columns_default(ctx->o.cols, &ctx->o.ncols, o->all || o->filter.states[PS_TCP] &
 			~(1u << PS_ST_LISTEN), o->numeric);
 		ctx->o.hide_empty = true;
+		ctx->o.may_drop = true;
 		if (o->filter.all_netns && ctx->o.ncols < COL__COUNT) { /* --all-ns: say where, first */
 			memmove(ctx->o.cols + 1, ctx->o.cols, ctx->o.ncols * sizeof ctx->o.cols[0]);
 			ctx->o.cols[0] = COL_NETNS;

@@ -17,7 +17,8 @@ static const char explain_usage[] =
 	"\n"
 	"      --json             the same as data (schema 1)\n"
 	"      --ports-file FILE  extra port knowledge, see portsleuth(1)\n"
-	"      --services FILE    read service names from FILE instead of /etc/services\n"
+	"      --services FILE    a services(5) file instead of /etc/services (the last\n"
+	"                         layer: --ports-file overrides the built-in knowledge)\n"
 	"\n"
 	"Exit status: 0 something holds the port, 1 nothing does, 2 usage error, 3 failure.\n";
 

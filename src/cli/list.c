@@ -48,6 +48,8 @@ static int run(struct cli_options *o, bool findings_only)
 		(void)pipeline_netns_census(&snap); /* a note on the namespaces not shown */
 	if (o->format != FMT_JSON)
 		cli_print_notes(&snap);
+	if (!snap.nsocks) /* an empty table is not a silent success (exit 1) */
+		cli_msg(findings_only ? "no socket with findings matches." : "no socket matches.");
 	code = snap.nsocks ? EXIT_OK : EXIT_NOMATCH;
 	if (findings_only && snap.verdicts && (snap.verdicts->count[SEV_WARNING] || snap.verdicts->count[SEV_ALERT]))
 		code = EXIT_FINDINGS;

@@ -130,6 +130,20 @@ static int run_exe_facts(struct pipeline *p, struct ps_snapshot *s)
 	return 0;
 }
 
+/* Why no listener's executable could be looked up in the package database. */
+static const char *no_exe_reason(const struct ps_snapshot *s, const bool *wanted)
+{
+	bool any = false;
+	for (size_t i = 0; i < s->nprocs && !any; i++)
+		any = wanted[i];
+	if (any)
+		return "the executables of the listeners' processes could not be read";
+	for (size_t i = 0; i < s->nsocks && !s->privileged; i++)
+		if (s->socks[i].owner_status == PS_OWN_NOPERM && socket_is_listener(&s->socks[i]))
+			return "the processes that hold the listeners are not visible without root";
+	return "no listener's process to check";
+}
+
 static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 {
 	bool *wanted = listener_owners(s);
@@ -149,6 +163,8 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 	if (!rc && p->pkg && n)
 		rc = pkgdb_want(p->pkg, paths, n);
 	const char *why = p->pkg ? pkgdb_reason(p->pkg) : "package checks are off";
+	if (p->pkg && !n && why) /* nothing was asked: say why rather than "not consulted" */
+		why = no_exe_reason(s, wanted);
 	if (!rc && why && !(s->pkg_reason = strdup(why)))
 		rc = -ENOMEM;
 	for (size_t i = 0; i < s->nprocs && !rc; i++) {

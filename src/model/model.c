@@ -265,6 +265,13 @@ const char *snap_user_name(const struct ps_snapshot *s, uint32_t uid)
 	return NULL;
 }
 
+size_t cmdline_shown_len(const char *cmdline, size_t len)
+{
+	while (len && cmdline[len - 1] == '\0')
+		len--;
+	return len;
+}
+
 size_t exe_path_len(const char *exe)
 {
 	static const char sfx[] = " (deleted)";

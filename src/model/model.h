@@ -177,6 +177,7 @@ struct ps_netns {
 	int pid;	 /* a process in it, 0 when only known from /run/netns */
 	char *cgroup;	 /* that process's cgroup, to name a container's namespace */
 	size_t listeners;
+	bool initial;	 /* the namespace of PID 1: the host's */
 };
 
 /* One address configured on an interface of our network namespace. */
@@ -300,6 +301,13 @@ void snap_free(struct ps_snapshot *s);
 
 /* The user name of uid from s->usernames, or NULL (unknown, or names not looked up). */
 const char *snap_user_name(const struct ps_snapshot *s, uint32_t uid);
+
+/*
+ * Length of a NUL-separated command line without its trailing empty arguments,
+ * as ps shows it: programs that rewrite their title (redis, sshd, nginx workers)
+ * pad the rest of their argument area with NULs. 0: no argument is left.
+ */
+size_t cmdline_shown_len(const char *cmdline, size_t len);
 
 /* Length of an executable path without the kernel's " (deleted)" suffix. */
 size_t exe_path_len(const char *exe);

@@ -195,7 +195,12 @@ static int cmdline(struct loader *ld, const struct json *o, const char *path, st
 		at += v->items[i]->len;
 		p->cmdline[at++] = '\0';
 	}
-	p->cmdline_len = total - 1; /* NUL-separated, no trailing NUL counted */
+	/* NUL-separated, no trailing NUL counted; older snapshots may hold title padding */
+	p->cmdline_len = cmdline_shown_len(p->cmdline, total - 1);
+	if (!p->cmdline_len) {
+		free(p->cmdline);
+		p->cmdline = NULL;
+	}
 	return 0;
 }
 

@@ -121,8 +121,8 @@ int render_check_text(FILE *fp, const struct policy *pol, const struct policy_re
 		if (!rc)
 			rc = buf_printf(&out, " (%zu listener%s checked)\n", rep->checked, rep->checked == 1 ? "" : "s");
 	} else if (!rc) {
-		rc = buf_printf(&out, "clean: %zu listener%s match the baseline\n", rep->checked,
-				rep->checked == 1 ? "" : "s");
+		rc = buf_printf(&out, "clean: %zu listener%s the baseline\n", rep->checked,
+				rep->checked == 1 ? " matches" : "s match");
 	}
 	if (!rc && out.len && fwrite(out.data, 1, out.len, fp) != out.len)
 		rc = -EIO;

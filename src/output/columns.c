@@ -21,7 +21,7 @@ const struct column columns[COL__COUNT] = {
 	[COL_SOCKUSER] = {"sockuser", "SOCKUSER", "user, uid", "user that created the socket", false, false},
 	[COL_PID] = {"pid", "PID", "owners[].pid", "process holding the socket", true, false},
 	[COL_FD] = {"fd", "FD", "owners[].fd", "file descriptor number in that process", true, false},
-	[COL_USER] = {"user", "USER", "owners[].user", "effective user of the process", false, true},
+	[COL_USER] = {"user", "USER", "owners[].user", "effective user of the process (of the socket when its owner is hidden)", false, true},
 	[COL_PROGRAM] = {"program", "PROGRAM", "owners[].name, owner_status", "process name, or why there is no owner", false, true},
 	[COL_PPID] = {"ppid", "PPID", "owners[].ppid", "parent process id", true, false},
 	[COL_START] = {"start", "START", "owners[].start_time", "process start time (UTC)", false, false},
@@ -100,11 +100,17 @@ static int endpoint(struct buf *out, const struct ps_endpoint *e, bool remote)
 	return buf_put_uint(out, e->port);
 }
 
-int column_cmdline(struct buf *out, const struct ps_proc *p)
+/*
+ * Arguments joined by spaces, an argument that is empty or holds a space or
+ * quote quoted. A lone argument is shown as it is, as ps does: it is the title a
+ * process gave itself ("nginx: master process ...", "sshd: ... [listener]").
+ */
+int cmdline_format(struct buf *out, const struct ps_proc *p)
 {
 	if (!p->cmdline)
 		return 0;
 	const char *s = p->cmdline, *end = s + p->cmdline_len;
+	bool title = !memchr(s, '\0', p->cmdline_len);
 	int rc = 0;
 	bool first = true;
 	while (s <= end && !rc) {
@@ -114,7 +120,7 @@ int column_cmdline(struct buf *out, const struct ps_proc *p)
 		if (!first)
 			rc = buf_putc(out, ' ');
 		first = false;
-		if (!rc && (n == 0 || memchr(s, ' ', n) || memchr(s, '\'', n) || memchr(s, '"', n))) {
+		if (!rc && !title && (n == 0 || memchr(s, ' ', n) || memchr(s, '\'', n) || memchr(s, '"', n))) {
 			rc = buf_putc(out, '\'');
 			for (size_t i = 0; i < n && !rc; i++)
 				rc = s[i] == '\'' ? buf_puts(out, "'\\''") : buf_putc(out, s[i]);
@@ -130,6 +136,50 @@ int column_cmdline(struct buf *out, const struct ps_proc *p)
 	if (!rc && p->cmdline_truncated)
 		rc = buf_puts(out, " [truncated]");
 	return rc;
+}
+
+/* Whether comm (cut by the kernel to 15 bytes) is the start of s[0..n). */
+static bool comm_starts(const char *comm, const char *s, size_t n)
+{
+	size_t cl = strlen(comm);
+	return cl <= n && memcmp(comm, s, cl) == 0;
+}
+
+/* The file name part of s[0..n): after its last '/'. */
+static const char *base_of(const char *s, size_t n, size_t *bn)
+{
+	const char *b = s;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '/')
+			b = s + i + 1;
+	*bn = n - (size_t)(b - s);
+	return b;
+}
+
+/*
+ * PROGRAM: the process name (comm), or the executable's name when comm is a
+ * thread's name (Node's "MainThread"): when it starts neither the executable's
+ * file name nor argv[0]'s (whole, or its first word: a retitled "sshd: ...").
+ */
+static int program(const struct ps_proc *p, struct buf *out)
+{
+	if (!p->exe)
+		return buf_puts(out, p->name);
+	size_t en, bn;
+	const char *eb = base_of(p->exe, exe_path_len(p->exe), &en);
+	if (comm_starts(p->name, eb, en))
+		return buf_puts(out, p->name);
+	if (p->cmdline) {
+		size_t a0 = strnlen(p->cmdline, p->cmdline_len);
+		const char *sp = memchr(p->cmdline, ' ', a0);
+		const char *b = base_of(p->cmdline, a0, &bn);
+		if (comm_starts(p->name, b, bn))
+			return buf_puts(out, p->name);
+		b = base_of(p->cmdline, sp ? (size_t)(sp - p->cmdline) : a0, &bn);
+		if (comm_starts(p->name, b, bn))
+			return buf_puts(out, p->name);
+	}
+	return buf_append(out, eb, en);
 }
 
 int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t oi,
@@ -164,6 +214,11 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 	case COL_FD:
 		return o ? buf_put_uint(out, (unsigned)o->fd) : 0;
 	case COL_USER:
+		if (!p && (k->owner_status == PS_OWN_NOPERM || k->owner_status == PS_OWN_VANISHED)) {
+			/* the owner is hidden (or gone): the kernel still says who made the socket */
+			name = snap_user_name(s, k->uid);
+			return name ? buf_puts(out, name) : buf_printf(out, "%" PRIu32, k->uid);
+		}
 		if (!p || !p->have_uid)
 			return 0;
 		name = snap_user_name(s, p->uid);
@@ -173,7 +228,7 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 			return buf_printf(out, "[%s]", owner_status_name(k->owner_status));
 		if (p->vanished)
 			return buf_puts(out, "[vanished]");
-		return p->name ? buf_puts(out, p->name) : 0;
+		return p->name ? program(p, out) : 0;
 	case COL_PPID:
 		return p && p->ppid >= 0 ? buf_printf(out, "%d", p->ppid) : 0;
 	case COL_START: {
@@ -196,7 +251,7 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 	case COL_EXE:
 		return p && p->exe ? buf_puts(out, p->exe) : 0;
 	case COL_COMMAND:
-		return p ? column_cmdline(out, p) : 0;
+		return p ? cmdline_format(out, p) : 0;
 	case COL__COUNT:
 		break;
 	}

@@ -54,6 +54,9 @@ int column_container(const struct ps_snapshot *s, const struct ps_socket *k, con
 int column_netns(const struct ps_snapshot *s, const struct ps_socket *k, struct buf *out)
 {
 	const char *n = netns_name(s, k->netns);
+	for (size_t i = 0; !n && i < s->nnets; i++)
+		if (s->nets[i].inode == k->netns && s->nets[i].initial)
+			n = "host"; /* PID 1's: the one a user calls the host's */
 	return n ? buf_puts(out, n) : buf_printf(out, "%" PRIu64, k->netns);
 }
 

@@ -101,6 +101,8 @@ static void text_parents(FILE *fp, const struct ps_snapshot *snap, const struct 
 			fprintf(fp, "%s%d ", i ? " <- " : "", p->ancestry[i].pid);
 			put(fp, p->ancestry[i].name ? p->ancestry[i].name : "?");
 		}
+	} else if (p->ppid == 0) { /* the kernel's answer for a parent we cannot see */
+		fputs(p->pid == 1 ? "none (the first process of this PID namespace)" : "parent outside this PID namespace", fp);
 	} else if (p->ppid >= 0) {
 		const char *pname = NULL;
 		for (size_t i = 0; i < snap->nprocs; i++)
@@ -144,9 +146,9 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 	}
 	fputc('\n', fp);
 	if (p->cmdline) {
-		struct buf b = {0}; /* quoted as in the COMMAND column */
+		struct buf b = {0};
 		fputs("    command:  ", fp);
-		if (column_cmdline(&b, p) == 0 && b.data)
+		if (cmdline_format(&b, p) == 0 && b.data)
 			put(fp, b.data);
 		fputc('\n', fp);
 		buf_free(&b);
@@ -244,6 +246,12 @@ int render_explain_text(FILE *fp, const struct ps_snapshot *snap, const struct e
 	}
 	if (!any)
 		fprintf(fp, "Port %u: no registry knows this number, and nothing listens on it now.\n", e->port);
+	if (e->proto >= 0 && e->known[!e->proto] && e->info[!e->proto].name) { /* 137/tcp asked, 137/udp known */
+		unsigned other = !e->proto;
+		fprintf(fp, "  %u/%s is known: ", e->port, other == PS_UDP ? "udp" : "tcp");
+		put(fp, e->info[other].name);
+		fprintf(fp, " (portsleuth explain %u/%s).\n", e->port, other == PS_UDP ? "udp" : "tcp");
+	}
 	for (size_t i = 0; i < snap->nsocks; i++)
 		text_socket(fp, snap, i);
 	if (snap->pkg_reason && snap->nsocks) {

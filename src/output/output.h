@@ -55,6 +55,7 @@ struct render_opts {
 	enum col_id cols[COL__COUNT];
 	size_t ncols;
 	bool hide_empty; /* drop unit/container/supervisor columns that are empty on every row */
+	bool may_drop;	 /* columns may be left out to fit the width (the default columns) */
 };
 
 /* Where and when a snapshot was taken: extra top-level JSON keys (NULL values print null). */
@@ -84,11 +85,11 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 		 enum col_id c, struct buf *out);
 
 /*
- * Append p's command line as the COMMAND column shows it (raw, unescaped):
- * arguments joined by spaces, one that is empty or holds a space or quote in
- * single quotes, " [truncated]" when cut. Nothing when it is unknown. 0 or -ENOMEM.
+ * Append p's command line (nothing when unknown) as the table, CSV and explain
+ * show it: raw (unescaped) arguments joined by spaces, shell-quoted when empty or
+ * holding a space or quote; a lone argument (a process's own title) as it is.
  */
-int column_cmdline(struct buf *out, const struct ps_proc *p);
+int cmdline_format(struct buf *out, const struct ps_proc *p);
 
 /* Render the snapshot. 0 or -errno (a write error). */
 int render_table(FILE *fp, const struct render_ctx *ctx);

@@ -104,17 +104,27 @@ static void put_spaces(FILE *fp, size_t n)
 	}
 }
 
+/* Paths are cut from the left: their end (the file name) tells them apart. */
+static bool cut_left(enum col_id c)
+{
+	return c == COL_EXE;
+}
+
 /* One padded cell; `color` is an SGR sequence or NULL. */
 static void put_cell(FILE *fp, const char *ellipsis, const char *color, enum col_id c,
 		     const char *text, size_t len, size_t width, bool last)
 {
 	size_t w = text_width(text, len);
-	size_t show = len;
+	size_t from = 0, show = len;
 	bool cut = false;
 	if (w > width) {
 		size_t el = text_width(ellipsis, strlen(ellipsis));
-		show = text_prefix(text, len, width > el ? width - el : 0);
-		w = text_width(text, show) + el;
+		size_t room = width > el ? width - el : 0;
+		if (cut_left(c))
+			from = text_suffix(text, len, room);
+		else
+			show = text_prefix(text, len, room);
+		w = text_width(text + from, show - from) + el;
 		cut = true;
 	}
 	size_t pad = width > w ? width - w : 0;
@@ -122,8 +132,10 @@ static void put_cell(FILE *fp, const char *ellipsis, const char *color, enum col
 		put_spaces(fp, pad);
 	if (color)
 		fputs(color, fp);
-	fwrite(text, 1, show, fp);
-	if (cut)
+	if (cut && from)
+		fputs(ellipsis, fp);
+	fwrite(text + from, 1, show - from, fp);
+	if (cut && !from)
 		fputs(ellipsis, fp);
 	if (color)
 		fputs("\033[0m", fp);
@@ -150,28 +162,174 @@ static size_t drop_empty(enum col_id *cols, size_t *width, const bool *used, siz
 	return k;
 }
 
-/* Cut shrinkable columns, last first, until the row fits the terminal. */
-static void fit(const struct render_ctx *ctx, size_t *width, const enum col_id *cols, size_t n)
+/*
+ * Fitting the width (portsleuth(1), COLUMN PRIORITY): exposure classes are
+ * abbreviated, shrinkable columns are cut down to the narrowest width at which
+ * their different values still read differently, then columns are dropped in
+ * drop_order (only for the default columns), and the room left goes back in
+ * grow_order, COMMAND last: it gets what is left.
+ */
+static const enum col_id drop_order[] = {
+	COL_SUPERVISOR, COL_CONTAINER, COL_START, COL_PPID, COL_FD,   COL_INODE, COL_RECVQ, COL_SENDQ,
+	COL_SOCKUSER,	COL_EXE,       COL_UNIT,  COL_COMMAND, COL_USER, COL_PID,  COL_PROGRAM, COL_FINDINGS,
+};
+static const enum col_id grow_order[] = {
+	COL_NETNS, COL_SERVICE, COL_PROGRAM, COL_USER, COL_UNIT, COL_CONTAINER, COL_SUPERVISOR, COL_EXE, COL_COMMAND,
+};
+#define COMMAND_MIN 8	    /* -o command: shown however narrow */
+#define COMMAND_MIN_DROP 20 /* the default columns: narrower, it is left out */
+#define GROW_CAP 20
+
+/* The short exposure class shown when the table must shrink, or NULL. */
+static const char *expo_short(const char *text)
 {
-	if (ctx->o.wide || !ctx->o.width)
-		return;
+	static const char *const abbrev[][2] = {
+		{"loopback", "lo"}, {"link-local", "link"}, {"private", "lan"}, {"public", "pub"}, {"all-interfaces", "all"},
+	};
+	for (size_t i = 0; i < sizeof abbrev / sizeof abbrev[0]; i++)
+		if (strcmp(text, abbrev[i][0]) == 0)
+			return abbrev[i][1];
+	return NULL;
+}
+
+/* Bytes s and t share at their start (or, `left`, at their end). */
+static size_t common_part(const char *s, size_t sn, const char *t, size_t tn, bool left)
+{
+	size_t k = 0;
+	if (left)
+		while (k < sn && k < tn && s[sn - 1 - k] == t[tn - 1 - k])
+			k++;
+	else
+		while (k < sn && k < tn && s[k] == t[k])
+			k++;
+	return k;
+}
+
+#define DISTINCT_MAX 256 /* more different values than this: the column is not cut */
+
+/*
+ * Narrowest width of column i at which no two different values are cut to the
+ * same text (never below its header); its full width when that cannot be told.
+ */
+static int distinct_min(const struct render_ctx *ctx, struct cell_cache *cc, enum col_id c, size_t i, size_t full,
+			size_t el, struct buf *raw, struct buf *txt, size_t *out)
+{
+	const struct ps_snapshot *s = ctx->snap;
+	char *vals[DISTINCT_MAX];
+	size_t nv = 0, need = strlen(columns[c].header);
+	bool many = false;
+	int rc = 0;
+	for (size_t k = 0; k < s->nsocks && !rc && !many; k++) {
+		const struct ps_socket *sk = &s->socks[k];
+		size_t rows = sk->owner_count ? sk->owner_count : 1;
+		for (size_t oi = 0; oi < rows && !rc && !many; oi++) {
+			const char *text;
+			size_t len;
+			if ((rc = cached_cell(ctx, cc, sk, oi, c, i, raw, txt, &text, &len)))
+				break;
+			size_t j = 0;
+			while (j < nv && strcmp(vals[j], text) != 0)
+				j++;
+			if (j < nv)
+				continue;
+			if (nv == DISTINCT_MAX)
+				many = true;
+			else if (!(vals[nv++] = strdup(text)))
+				rc = -ENOMEM;
+		}
+	}
+	for (size_t a = 0; a < nv && !rc && !many; a++)
+		for (size_t b = a + 1; b < nv && vals[b]; b++) {
+			size_t an = strlen(vals[a]), bn = strlen(vals[b]);
+			size_t wa = text_width(vals[a], an), wb = text_width(vals[b], bn);
+			bool left = cut_left(c);
+			size_t k = common_part(vals[a], an, vals[b], bn, left);
+			size_t wc = left ? text_width(vals[a] + an - k, k) : text_width(vals[a], k);
+			size_t req = wc + el + 1;
+			if (req > wa || req > wb) /* one of them is shown whole */
+				req = wa < wb ? wa : wb;
+			if (req > need)
+				need = req;
+		}
+	for (size_t j = 0; j < nv; j++)
+		free(vals[j]);
+	*out = many || need > full ? full : need;
+	return rc;
+}
+
+static size_t row_width(const size_t *width, size_t n)
+{
 	size_t total = 0;
 	for (size_t i = 0; i < n; i++)
 		total += width[i] + (i + 1 < n ? GAP : 0);
-	for (size_t i = n; i-- > 0 && total > ctx->o.width;) {
-		if (!columns[cols[i]].shrink)
-			continue;
-		size_t min = strlen(columns[cols[i]].header);
-		if (min < 8)
-			min = 8;
-		if (width[i] <= min)
-			continue;
-		size_t cut = total - ctx->o.width;
-		if (cut > width[i] - min)
-			cut = width[i] - min;
-		width[i] -= cut;
-		total -= cut;
+	return total;
+}
+
+static size_t find_col(const enum col_id *cols, size_t n, enum col_id c)
+{
+	size_t i = 0;
+	while (i < n && cols[i] != c)
+		i++;
+	return i;
+}
+
+/*
+ * Fit the row into ctx->o.width (see above); n is updated when columns are
+ * dropped. *short_expo tells whether exposure classes are abbreviated.
+ */
+static int fit(const struct render_ctx *ctx, struct cell_cache *cc, enum col_id *cols, size_t *width, size_t *orig,
+	       size_t *n, bool *short_expo, struct buf *raw, struct buf *txt)
+{
+	size_t w = ctx->o.width;
+	*short_expo = false;
+	if (ctx->o.wide || !w || row_width(width, *n) <= w)
+		return 0;
+	size_t e = find_col(cols, *n, COL_EXPOSURE);
+	if (e < *n) {
+		*short_expo = true;
+		width[e] = strlen(columns[COL_EXPOSURE].header); /* every short class is narrower */
+		if (row_width(width, *n) <= w)
+			return 0;
 	}
+	size_t full[COL__COUNT], min[COL__COUNT];
+	size_t el = text_width(ctx->o.ellipsis, strlen(ctx->o.ellipsis));
+	int rc;
+	for (size_t i = 0; i < *n; i++) {
+		full[i] = min[i] = width[i];
+		size_t cmd_min = ctx->o.may_drop ? COMMAND_MIN_DROP : COMMAND_MIN;
+		if (cols[i] == COL_COMMAND)
+			min[i] = width[i] < cmd_min ? width[i] : cmd_min;
+		else if (columns[cols[i]].shrink &&
+			 (rc = distinct_min(ctx, cc, cols[i], orig[i], width[i], el, raw, txt, &min[i])))
+			return rc;
+	}
+	for (size_t d = 0; ctx->o.may_drop && d < sizeof drop_order / sizeof drop_order[0] && row_width(min, *n) > w;
+	     d++) {
+		size_t i = find_col(cols, *n, drop_order[d]);
+		if (i == *n)
+			continue;
+		memmove(cols + i, cols + i + 1, (*n - i - 1) * sizeof cols[0]);
+		memmove(full + i, full + i + 1, (*n - i - 1) * sizeof full[0]);
+		memmove(min + i, min + i + 1, (*n - i - 1) * sizeof min[0]);
+		memmove(orig + i, orig + i + 1, (*n - i - 1) * sizeof orig[0]);
+		(*n)--;
+	}
+	memcpy(width, min, *n * sizeof width[0]);
+	size_t used = row_width(width, *n);
+	/* first up to GROW_CAP cells each (a long unit must not starve COMMAND), then in full */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t g = 0; g < sizeof grow_order / sizeof grow_order[0] && used < w; g++) {
+			size_t i = find_col(cols, *n, grow_order[g]);
+			if (i == *n)
+				continue;
+			size_t to = pass == 0 && cols[i] != COL_COMMAND && full[i] > GROW_CAP ? GROW_CAP : full[i];
+			size_t more = to > width[i] ? to - width[i] : 0;
+			if (more > w - used)
+				more = w - used;
+			width[i] += more;
+			used += more;
+		}
+	return 0;
 }
 
 int render_table(FILE *fp, const struct render_ctx *ctx)
@@ -222,7 +380,9 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 		orig[i] = i;
 	if (ctx->o.hide_empty)
 		n = drop_empty(cols, width, used, orig, n);
-	fit(ctx, width, cols, n);
+	bool short_expo;
+	if ((rc = fit(ctx, &cc, cols, width, orig, &n, &short_expo, &raw, &txt)))
+		goto out;
 
 	for (size_t i = 0; i < n; i++) {
 		const char *h = columns[cols[i]].header;
@@ -238,6 +398,11 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 			for (size_t i = 0; i < n && !rc; i++) {
 				rc = cached_cell(ctx, &cc, sk, oi, cols[i], orig[i], &raw, &txt, &text,
 						 &len);
+				const char *abbrev = short_expo && cols[i] == COL_EXPOSURE ? expo_short(text) : NULL;
+				if (abbrev) {
+					text = abbrev;
+					len = strlen(abbrev);
+				}
 				if (!rc)
 					put_cell(fp, ctx->o.ellipsis,
 						 ctx->o.color ? cell_color(cols[i], text) : NULL, cols[i],

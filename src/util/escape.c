@@ -245,6 +245,17 @@ size_t text_width(const char *s, size_t n)
 	return w;
 }
 
+size_t text_suffix(const char *s, size_t n, size_t max)
+{
+	size_t w = text_width(s, n), i = 0;
+	while (i < n && w > max) {
+		size_t cells, len = next_char(s + i, n - i, &cells);
+		w -= cells;
+		i += len;
+	}
+	return i;
+}
+
 size_t text_prefix(const char *s, size_t n, size_t max)
 {
 	size_t w = 0, i = 0;

@@ -54,4 +54,7 @@ size_t text_width(const char *s, size_t n);
 /* Longest prefix of s[0..n) that fits in `max` cells without splitting a character. */
 size_t text_prefix(const char *s, size_t n, size_t max);
 
+/* Where the longest suffix of s[0..n) that fits in `max` cells starts (a whole character). */
+size_t text_suffix(const char *s, size_t n, size_t max);
+
 #endif

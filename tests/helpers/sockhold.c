@@ -14,6 +14,9 @@
  *   dup                         dup() the socket made last: one more fd for the same socket
  *   fork                        fork; the child holds every socket made so far, nothing else
  *   name:TEXT                   prctl(PR_SET_NAME, TEXT): the comm of this process
+ *   title:TEXT                  after every other action, rewrite the argument area as
+ *                               setproctitle does (redis, sshd, nginx): TEXT, then NULs up
+ *                               to its end, so /proc/PID/cmdline is TEXT and NUL padding
  * ADDR is an IPv4 literal or an IPv6 literal in brackets ([::1]); PORT 0 picks a free port.
  * TEXT takes C escapes: \xHH \n \t \r \e \\ (so any byte but NUL can be given in ASCII).
  *
@@ -297,6 +300,7 @@ int main(int argc, char **argv)
 	const char *argv0 = NULL;
 	char *extra[16];
 	int nextra = 0, i = 1;
+	char *title = NULL;
 	signal(SIGPIPE, SIG_IGN);
 	for (; i < argc; i++) {
 		if (strcmp(argv[i], "--argv0") == 0 && i + 1 < argc)
@@ -345,9 +349,19 @@ int main(int argc, char **argv)
 			if (prctl(PR_SET_NAME, name))
 				die("PR_SET_NAME: %s", strerror(errno));
 			free(name);
+		} else if (strncmp(a, "title:", 6) == 0) {
+			free(title);
+			title = unescape(a + 6);
 		} else {
 			die("unknown action '%s'", a);
 		}
+	}
+	if (title) { /* the actions live in the area it overwrites: last */
+		size_t area = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) - argv[0]);
+		size_t n = strlen(title) < area ? strlen(title) : area;
+		memset(argv[0], 0, area);
+		memcpy(argv[0], title, n);
+		free(title);
 	}
 
 	printf("READY pid=%d", (int)getpid());

@@ -49,6 +49,7 @@ import time
 R = None  # the runner module, set by register()
 OPTIN = "PORTSLEUTH_DAEMON_TESTS"
 ENABLED_BY_DEFAULT = False
+ENABLED = {"daemons_stock_lan_table"}  # cases that pass now: run by default
 
 PUBLIC = "203.0.113.7"
 PRIVATE = "10.77.0.5"
@@ -67,7 +68,7 @@ def register(run):
                daemons_stock_lan_table, daemons_smbd_public, daemons_smbd_lan, daemons_nmbd_broadcast,
                daemons_sshd_public, daemons_nginx_group, daemons_nginx_upgrade, daemons_check_require,
                daemons_check_snapshot_address):
-        run.case(fn, optin=optin)
+        run.case(fn, optin=None if fn.__name__ in ENABLED else optin)
 
 
 # ---------------------------------------------------------------- the machine

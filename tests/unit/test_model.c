@@ -531,3 +531,16 @@ TEST(attr_reasons_named_and_distinct)
 	CHECK(strcmp(attr_reason_name(PS_ATTR__COUNT), "?") == 0);
 	CHECK(strcmp(attr_reason_name(PS_ATTR_NOT_PRIVILEGED), "not-privileged") == 0);
 }
+
+TEST(cmdline_shown_len_drops_trailing_empty_arguments)
+{
+	/* title rewriting: "title" then NUL padding up to the end of the argument area */
+	static const char title[] = "redis-server 127.0.0.1:6379\0\0\0\0";
+	CHECK_INT(cmdline_shown_len(title, sizeof title - 1), 27);
+	/* empty arguments in the middle stay */
+	static const char mid[] = "a\0\0b\0";
+	CHECK_INT(cmdline_shown_len(mid, sizeof mid - 1), 4);
+	static const char none[] = "\0\0\0";
+	CHECK_INT(cmdline_shown_len(none, sizeof none - 1), 0);
+	CHECK_INT(cmdline_shown_len("", 0), 0);
+}

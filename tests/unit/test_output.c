@@ -652,7 +652,8 @@ TEST(render_table_hostile_name)
 			CHECK(tu_valid_utf8((const unsigned char *)t, n));
 			CHECK_INT(count(t, "\n"), 4); /* header + 2 owners + 1 socket */
 			if (width == 0) {
-				HAS(t, "evil\\x1b[2J\"\\\\\\u{2028}\\xff");
+				/* PROGRAM: the executable's name (the comm starts neither it nor argv[0]) */
+				HAS(t, "  \\x9b6n\\u{009b}31m\\r\\n\\x07\\x7f\\u{202e}gpj.sh  ");
 				HAS(t, "/tmp/\\x9b6n\\u{009b}31m\\r\\n\\x07\\x7f\\u{202e}gpj.sh");
 				HAS(t, "x\\x1b[8m.service");
 				/* the backslash of the shell quoting is doubled like any other */
@@ -663,5 +664,34 @@ TEST(render_table_hostile_name)
 			free(t);
 		}
 	}
+	/* without an executable, PROGRAM is the comm, escaped */
+	free(h->exe);
+	h->exe = NULL;
+	ctx.o.color = false;
+	ctx.o.width = 0;
+	size_t n;
+	char *t = render(render_table, &ctx, &n);
+	HAS(t, "evil\\x1b[2J\"\\\\\\u{2028}\\xff");
+	free(t);
 	snap_free(&s);
+}
+
+TEST(cmdline_format_quotes_arguments_not_a_title)
+{
+	struct ps_proc p = {0};
+	struct buf b = {0};
+	static const char args[] = "/opt/my d\0-c\0\0it's";
+	p.cmdline = (char *)args;
+	p.cmdline_len = sizeof args - 1;
+	CHECK_INT(cmdline_format(&b, &p), 0);
+	CHECK_STR(b.data, "'/opt/my d' -c '' 'it'\\''s'");
+	/* a lone argument is the process's own title: as ps shows it */
+	static const char title[] = "nginx: master process /usr/sbin/nginx -c /etc/nginx/nginx.conf";
+	p.cmdline = (char *)title;
+	p.cmdline_len = sizeof title - 1;
+	p.cmdline_truncated = true;
+	buf_clear(&b);
+	CHECK_INT(cmdline_format(&b, &p), 0);
+	CHECK_STR(b.data, "nginx: master process /usr/sbin/nginx -c /etc/nginx/nginx.conf [truncated]");
+	buf_free(&b);
 }

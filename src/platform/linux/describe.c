@@ -58,13 +58,12 @@ static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, s
 	}
 
 	snprintf(path, sizeof path, "%d/cmdline", p->pid);
-	if (read_file_at(procfd, path, b, CMDLINE_LIMIT, 0, &p->cmdline_truncated) == 0 && b->len) {
-		size_t n = b->len;
-		if (b->data[n - 1] == '\0')
-			n--; /* the last argument's terminator */
-		if (!(p->cmdline = str_dup_n(b->data, n)))
+	size_t argl;
+	if (read_file_at(procfd, path, b, CMDLINE_LIMIT, 0, &p->cmdline_truncated) == 0 &&
+	    (argl = cmdline_shown_len(b->data, b->len))) { /* without terminator and title padding */
+		if (!(p->cmdline = str_dup_n(b->data, argl)))
 			return -ENOMEM;
-		p->cmdline_len = n;
+		p->cmdline_len = argl;
 	}
 
 	snprintf(path, sizeof path, "%d/cgroup", p->pid);

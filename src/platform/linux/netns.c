@@ -170,9 +170,18 @@ static int record(struct ps_snapshot *snap, const struct nslist *l)
 	snap->nets = calloc(l->n ? l->n : 1, sizeof *snap->nets);
 	if (!snap->nets)
 		return -ENOMEM;
+	struct buf init = {0};
+	struct stat st;
+	uint64_t host = 0;
+	if (buf_printf(&init, "%s/1/ns/net", roots_get()->proc))
+		return -ENOMEM;
+	if (stat(init.data, &st) == 0)
+		host = (uint64_t)st.st_ino;
+	buf_free(&init);
 	for (size_t i = 0; i < l->n; i++) {
 		struct ps_netns *x = &snap->nets[snap->nnets++];
 		x->inode = l->v[i].inode;
+		x->initial = host && x->inode == host;
 		x->pid = l->v[i].pid;
 		if (l->v[i].name && !(x->name = str_dup(l->v[i].name)))
 			return -ENOMEM;
