@@ -63,9 +63,13 @@ def register(run):
     global R
     R = run
     optin = None if ENABLED_BY_DEFAULT else OPTIN
+    # fixed: they run by default (the severity policy, broadcast reach)
+    for fn in (daemons_smbd_public, daemons_smbd_lan, daemons_nmbd_broadcast, daemons_sshd_public):
+        run.case(fn)
+    # daemons_redis_public and daemons_stock_lan_server pass on the severity policy, and also need
+    # redis-server's packaged symlink (-> redis-check-rdb) not to be a name mismatch (identity fix)
     for fn in (daemons_redis_loopback, daemons_redis_public, daemons_stock_lan_server,
-               daemons_stock_lan_table, daemons_smbd_public, daemons_smbd_lan, daemons_nmbd_broadcast,
-               daemons_sshd_public, daemons_nginx_group, daemons_nginx_upgrade, daemons_check_require,
+               daemons_stock_lan_table, daemons_nginx_group, daemons_nginx_upgrade, daemons_check_require,
                daemons_check_snapshot_address):
         run.case(fn, optin=optin)
 
