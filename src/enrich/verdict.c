@@ -304,10 +304,12 @@ int findings_for_owner(const struct finding_input *in, struct finding_list *out)
 	return rc;
 }
 
+/* The prefix of an IPv4-mapped IPv6 address (::ffff:0:0/96). */
+static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+
 /* Whether interface address `a` is the bound address `b` (IPv4-mapped IPv6 matches IPv4). */
 static bool same_addr(const struct ps_addr *a, const struct ps_addr *b)
 {
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
 	if (a->family == b->family)
 		return memcmp(a->bytes, b->bytes, a->family == PS_INET ? 4 : 16) == 0;
 	if (a->family == PS_INET && b->family == PS_INET6)
@@ -332,7 +334,6 @@ static int push_reach(struct reach **out, size_t *n, size_t *cap, const char *if
 /* Whether a is an IPv4 address (or one mapped into IPv6) equal to the 4 bytes v4. */
 static bool is_v4(const struct ps_addr *a, const uint8_t *v4)
 {
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
 	if (a->family == PS_INET)
 		return memcmp(a->bytes, v4, 4) == 0;
 	return memcmp(a->bytes, mapped, 12) == 0 && memcmp(a->bytes + 12, v4, 4) == 0;
@@ -340,7 +341,6 @@ static bool is_v4(const struct ps_addr *a, const uint8_t *v4)
 
 static bool is_multicast(const struct ps_addr *a)
 {
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
 	if (a->family == PS_INET6 && memcmp(a->bytes, mapped, 12) != 0)
 		return a->bytes[0] == 0xFF;
 	return ((a->family == PS_INET ? a->bytes[0] : a->bytes[12]) & 0xF0) == 0xE0;

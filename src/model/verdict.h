@@ -62,7 +62,7 @@ const char *finding_sev_name(unsigned sev);
 
 /* An address an interface holds, that a socket can be reached on. */
 struct reach {
-	const char *ifname; /* NULL when unknown; points into ps_snapshot.addrs */
+	const char *ifname; /* NULL when unknown; points into ps_snapshot.addrs (or .groups) */
 	struct ps_addr addr;
 };
 

@@ -24,7 +24,7 @@ Assumptions where the issue names behaviour whose JSON does not exist yet:
   pid W" block or stop hint, and "to stop it:" appears once per socket. The JSON grouping key
   is left to the fix (unknown keys are ignored by the runner).
 - "Findings once per group": within one socket's findings no (code, reason) repeats.
-- Exposure findings keep "exposure" in their code (today: risky-exposure); severities are
+- Exposure findings keep "exposure" in their code (public-, private-, link-local-exposure); severities are
   compared by order info < notice < warning < alert.
 - Broadcast binds: exposure.reachable[] of 10.77.0.255:137 holds an entry whose ifname is the
   interface of that broadcast (lan0); its addr is not checked.
