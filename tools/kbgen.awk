@@ -17,18 +17,22 @@ function cstr(s) {
 }
 /^#/ || /^[ \t]*$/ { next }
 {
-	if (NF != 7) fail("expected 7 TAB-separated fields, found " NF)
+	if (NF != 8) fail("expected 8 TAB-separated fields, found " NF)
 	if ($1 !~ /^[0-9]+$/ || $1 + 0 < 1 || $1 + 0 > 65535) fail("bad port '" $1 "'")
 	if ($1 + 0 < last) fail("ports must be in ascending order")
 	if ($2 == "tcp") p = "KB_TCP"; else if ($2 == "udp") p = "KB_UDP"
 	else if ($2 == "tcp/udp") p = "KB_TCP | KB_UDP"; else fail("bad protocols '" $2 "'")
 	if ($3 == "-" || $3 ~ /[ ]/) fail("bad name '" $3 "'")
 	if ($7 == "-") fail("a description is required")
+	if ($8 == "never-internet") c = "SVC_NEVER_INTERNET"; else if ($8 == "lan-only") c = "SVC_LAN_ONLY"
+	else if ($8 == "public-ok") c = "SVC_PUBLIC_OK"; else if ($8 == "-") c = "SVC_UNCLASSIFIED"
+	else fail("bad class '" $8 "' (never-internet, lan-only, public-ok or -)")
+	if ((c == "SVC_NEVER_INTERNET" || c == "SVC_LAN_ONLY") && $5 == "-") fail("class " $8 " needs a risk text")
 	key = $1 "/" $2
 	if (key in seen) fail("duplicate entry for " key)
 	seen[key] = 1
 	last = $1 + 0
-	printf "\t{%d, %s, %s, %s, %s, %s, %s},\n", $1, p, cstr($3), cstr($4), cstr($5), cstr($6), cstr($7)
+	printf "\t{%d, %s, %s, %s, %s, %s, %s, %s},\n", $1, p, cstr($3), cstr($4), cstr($5), cstr($6), cstr($7), c
 	n++
 }
 END {

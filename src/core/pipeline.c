@@ -82,6 +82,19 @@ static int run_owner_filter(struct pipeline *p, struct ps_snapshot *s)
 	return filter_needs_owners(p->c.filter) ? snap_retain(s, keep_owner_match, p->c.filter) : 0;
 }
 
+/* The model's own copy of a platform list (the platform's allocation is the platform's to free). */
+static int copy_ifaddrs(const struct ps_ifaddr *a, size_t n, struct ps_ifaddr **out, size_t *nout)
+{
+	int rc = n && !(*out = calloc(n, sizeof **out)) ? -ENOMEM : 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		(*out)[i] = (struct ps_ifaddr){a[i].ifindex, NULL, a[i].addr, a[i].broadcast};
+		if (a[i].ifname && !((*out)[i].ifname = strdup(a[i].ifname)))
+			rc = -ENOMEM;
+		*nout = i + 1;
+	}
+	return rc;
+}
+
 static int run_exposure(struct pipeline *p, struct ps_snapshot *s)
 {
 	(void)p;
@@ -90,14 +103,21 @@ static int run_exposure(struct pipeline *p, struct ps_snapshot *s)
 	s->addrs_err = platform_local_addrs(&a, &n);
 	if (s->addrs_err)
 		return s->addrs_err == -ENOMEM ? -ENOMEM : 0; /* otherwise: nothing is reachable now, and why */
-	/* the model keeps its own copy: the platform's allocation is the platform's to free */
-	int rc = n && !(s->addrs = calloc(n, sizeof *s->addrs)) ? -ENOMEM : 0;
-	for (size_t i = 0; i < n && !rc; i++) {
-		s->addrs[i] = (struct ps_ifaddr){a[i].ifindex, NULL, a[i].addr};
-		if (a[i].ifname && !(s->addrs[i].ifname = strdup(a[i].ifname)))
-			rc = -ENOMEM;
-		s->naddrs = i + 1;
-	}
+	int rc = copy_ifaddrs(a, n, &s->addrs, &s->naddrs);
+	platform_ifaddrs_free(a, n);
+	return rc;
+}
+
+static int run_groups(struct pipeline *p, struct ps_snapshot *s)
+{
+	(void)p;
+	struct ps_ifaddr *a = NULL;
+	size_t n = 0;
+	int rc = platform_mcast_groups(&a, &n);
+	if (rc == -ENOSYS)
+		return 0; /* a platform without them: sockets bound to a group are reachable nowhere we know */
+	if (!rc)
+		rc = copy_ifaddrs(a, n, &s->groups, &s->ngroups);
 	platform_ifaddrs_free(a, n);
 	return rc;
 }
@@ -266,6 +286,7 @@ static const struct stage {
 	[STAGE_UNITS] = {run_units, 0, true, "cannot name units and containers"},
 	[STAGE_OWNER_FILTER] = {run_owner_filter, 0, false, "cannot filter the result"},
 	[STAGE_EXPOSURE] = {run_exposure, PIPE_JUDGE, true, "cannot read the interface addresses"},
+	[STAGE_GROUPS] = {run_groups, PIPE_JUDGE, true, "cannot read the joined multicast groups"},
 	[STAGE_EXE_FACTS] = {run_exe_facts, PIPE_JUDGE, true, "cannot check the executables"},
 	[STAGE_PACKAGES] = {run_packages, PIPE_JUDGE, true, "cannot read the package database"},
 	[STAGE_FINDINGS] = {run_findings, PIPE_JUDGE, false, "cannot judge the sockets"},

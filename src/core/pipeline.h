@@ -19,6 +19,7 @@ enum pipeline_stage {
 	STAGE_UNITS,	    /* units and containers from cgroups (tolerant) */
 	STAGE_OWNER_FILTER, /* -p, -c, --user: before judging, so only shown processes are checked */
 	STAGE_EXPOSURE,	    /* interface addresses for reachability (tolerant) */
+	STAGE_GROUPS,	    /* multicast groups joined per interface, for sockets bound to one (tolerant) */
 	STAGE_EXE_FACTS,    /* what the file system says about the listeners' executables (tolerant) */
 	STAGE_PACKAGES,	    /* which package owns each of them (tolerant) */
 	STAGE_FINDINGS,	    /* service, exposure and findings: a pure function of the model */

@@ -121,13 +121,13 @@ static int parse_user_line(struct reg_user_layer *L, const char *p, const char *
 		q++;
 	if (q == end || *q == '#')
 		return 0;
-	const char *f[7];
-	size_t fl[7], nf = 0;
+	const char *f[8];
+	size_t fl[8], nf = 0;
 	for (const char *s = p;;) {
 		const char *tab = memchr(s, '\t', (size_t)(end - s));
 		const char *fe = tab ? tab : end;
-		if (nf == 7) {
-			*why = "more than 7 TAB-separated fields";
+		if (nf == 8) {
+			*why = "more than 8 TAB-separated fields";
 			return -EBADMSG;
 		}
 		f[nf] = s;
@@ -167,13 +167,18 @@ static int parse_user_line(struct reg_user_layer *L, const char *p, const char *
 		*why = "the name is empty or holds a space";
 		return -EBADMSG;
 	}
+	int cls = nf == 8 && fl[7] ? svc_class_parse(f[7], fl[7]) : SVC_UNCLASSIFIED;
+	if (cls < 0) {
+		*why = "the class is not never-internet, lan-only, public-ok or -";
+		return -EBADMSG;
+	}
 	if (util_grow((void **)&L->e, &L->cap, L->n + 1, sizeof *L->e))
 		return -ENOMEM;
 	bool oom = false;
-	struct kb_entry e = {(uint16_t)port, protos, NULL, NULL, NULL, NULL, NULL};
+	struct kb_entry e = {(uint16_t)port, protos, NULL, NULL, NULL, NULL, NULL, (uint8_t)cls};
 	e.name = field_dup(f[2], fl[2], &oom);
 	const char **dst[4] = {&e.owners, &e.risk, &e.backdoor, &e.desc};
-	for (size_t i = 3; i < nf; i++)
+	for (size_t i = 3; i < nf && i < 7; i++)
 		*dst[i - 3] = field_dup(f[i], fl[i], &oom);
 	if (oom) {
 		entry_free(&e);
@@ -320,6 +325,7 @@ bool registry_lookup(const struct registry *r, uint16_t port, unsigned proto, st
 			info->owners = e->owners;
 			info->risk = e->risk;
 			info->backdoor = e->backdoor;
+			info->svc_class = e->svc_class;
 			return true;
 		}
 	}
@@ -331,6 +337,7 @@ bool registry_lookup(const struct registry *r, uint16_t port, unsigned proto, st
 			info->desc = e->desc;
 			info->owners = e->owners;
 			info->risk = e->risk;
+			info->svc_class = e->svc_class;
 		}
 		if (!info->dynamic || info->backdoor)
 			info->source = "portsleuth";
@@ -358,6 +365,88 @@ bool registry_owner_matches(const char *owners, const char *name)
 			return false;
 		p = comma + 1;
 	}
+}
+
+/* One alternative of a risk field: [p, e) with its owner list [o, oe) (empty when none). */
+struct risk_alt {
+	const char *o, *oe, *t, *te;
+};
+
+/* The alternative starting at p (up to '|' or the end); returns where the next one starts, NULL at the end. */
+static const char *risk_next(const char *p, struct risk_alt *a)
+{
+	const char *bar = strchr(p, '|');
+	const char *e = bar ? bar : p + strlen(p);
+	a->o = a->oe = p;
+	a->t = p;
+	a->te = e;
+	const char *close = *p == '{' ? memchr(p, '}', (size_t)(e - p)) : NULL;
+	if (close) {
+		a->o = p + 1;
+		a->oe = close;
+		a->t = close + 1;
+		while (a->t < e && *a->t == ' ')
+			a->t++;
+	}
+	return bar ? bar + 1 : NULL;
+}
+
+static bool risk_owner_in(const struct risk_alt *a, const char *name)
+{
+	if (!name || !*name)
+		return false;
+	char *list = strndup(a->o, (size_t)(a->oe - a->o));
+	bool in = list && registry_owner_matches(list, name);
+	free(list);
+	return in;
+}
+
+bool registry_risk_select(const char *risk, const char *name, const char *base, const char **text, size_t *len)
+{
+	*text = NULL;
+	*len = 0;
+	struct risk_alt a;
+	const char *any = NULL;
+	size_t any_len = 0;
+	for (const char *p = risk; p;) {
+		p = risk_next(p, &a);
+		if (a.o == a.oe) {
+			if (!any) {
+				any = a.t;
+				any_len = (size_t)(a.te - a.t);
+			}
+		} else if (risk_owner_in(&a, name) || risk_owner_in(&a, base)) {
+			*text = a.t;
+			*len = (size_t)(a.te - a.t);
+			return true;
+		}
+	}
+	*text = any;
+	*len = any_len;
+	return any != NULL;
+}
+
+int registry_risk_describe(const char *risk, struct buf *out)
+{
+	int rc = 0;
+	bool first = true;
+	struct risk_alt a;
+	for (const char *p = risk; p && !rc;) {
+		p = risk_next(p, &a);
+		if (!first)
+			rc = buf_puts(out, "; ");
+		first = false;
+		if (!rc && a.o != a.oe) {
+			rc = buf_puts(out, "when held by ");
+			for (const char *c = a.o; c < a.oe && !rc; c++)
+				rc = *c == ',' ? buf_puts(out, " or ") : buf_putc(out, *c);
+			if (!rc)
+				rc = buf_puts(out, ": ");
+		}
+		if (!rc)
+			rc = buf_append(out, a.t, (size_t)(a.te - a.t));
+	}
+	return rc;
 }
 
 void registry_free(struct registry *r)

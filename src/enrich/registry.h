@@ -9,6 +9,8 @@
 #include "../model/verdict.h" /* struct port_info */
 #include "services.h"
 
+struct buf;
+
 /* Protocol bits of a knowledge base entry (1 << enum ps_proto). */
 enum { KB_TCP = 1, KB_UDP = 2 };
 
@@ -21,6 +23,7 @@ struct kb_entry {
 	const char *risk;     /* why exposure beyond localhost is dangerous */
 	const char *backdoor; /* comma-separated malware names known to use it */
 	const char *desc;
+	uint8_t svc_class;    /* enum svc_class */
 };
 
 /* The compiled-in knowledge base, sorted by port (generated from data/ports.tsv). */
@@ -97,6 +100,21 @@ bool registry_lookup(const struct registry *r, uint16_t port, unsigned proto, st
 
 /* Whether `name` (a process name or an executable's basename) is in the comma-separated `owners`. */
 bool registry_owner_matches(const char *owners, const char *name);
+
+/*
+ * The alternative of a risk field ("{OWNER,...} text|text") that fits a holder
+ * called `name` (comm) running an executable whose basename is `base` (either
+ * may be NULL): the first alternative whose owners name it, else the first
+ * without owners. *text and *len give the slice of `risk`; false (and *text
+ * NULL) when none fits.
+ */
+bool registry_risk_select(const char *risk, const char *name, const char *base, const char **text, size_t *len);
+
+/*
+ * The whole risk field in words, for a port not judged against a holder:
+ * "text; when held by ntpd: text". 0 or -ENOMEM; nothing appended for NULL.
+ */
+int registry_risk_describe(const char *risk, struct buf *out);
 
 /* The caveat that always goes with a backdoor-associated port. */
 extern const char registry_backdoor_caveat[];

@@ -82,15 +82,57 @@ static int list_text(struct buf *b, const char *list)
 	return rc;
 }
 
+/*
+ * The policy (man page, FINDINGS): rows are the service's class, columns the
+ * widest class of address that reaches the socket (loopback, link-local,
+ * private, public). -1: no finding.
+ */
+static const signed char policy[SVC__COUNT][2][4] = {
+	/* unclassified: a known risk is worth a look from far, context nearby */
+	[SVC_UNCLASSIFIED] = {{-1, -1, -1, -1}, {-1, SEV_INFO, SEV_NOTICE, SEV_WARNING}},
+	/* meant to face networks: the risk is worth knowing when the Internet can reach it */
+	[SVC_PUBLIC_OK] = {{-1, -1, -1, -1}, {-1, -1, -1, SEV_NOTICE}},
+	/* local infrastructure: fine on a LAN, an incident on the Internet */
+	[SVC_LAN_ONLY] = {{-1, -1, SEV_NOTICE, SEV_ALERT}, {-1, -1, SEV_NOTICE, SEV_ALERT}},
+	/* data and control with weak authentication: look at it today even on a LAN */
+	[SVC_NEVER_INTERNET] = {{-1, SEV_NOTICE, SEV_WARNING, SEV_ALERT}, {-1, SEV_NOTICE, SEV_WARNING, SEV_ALERT}},
+};
+
+int exposure_severity(unsigned cls, bool has_risk, enum ps_exposure widest)
+{
+	if (cls >= SVC__COUNT || widest >= PS_EXPO__COUNT)
+		return -1;
+	return policy[cls][has_risk][widest == PS_EXPO_ALL ? PS_EXPO_PUBLIC : widest];
+}
+
+const char *exposure_code(enum ps_exposure widest)
+{
+	return widest == PS_EXPO_LINK_LOCAL ? "link-local-exposure"
+	       : widest == PS_EXPO_PRIVATE ? "private-exposure"
+					   : "public-exposure";
+}
+
 int findings_for_socket(const struct finding_input *in, struct finding_list *out)
 {
 	const struct port_info *svc = in->svc;
 	int rc = 0;
-	if (svc && svc->risk && in->scope != PS_EXPO_LOOPBACK)
-		rc = add(out, SEV_WARNING, "risky-exposure", -1,
-			 "%s on %u/%s is reachable beyond localhost: %s" SEP "bound to %s addresses; reachable now on: %s",
-			 svc->name ? svc->name : "the service", in->port, proto_txt(in->proto), svc->risk,
-			 exposure_name(in->scope), in->reach_text && *in->reach_text ? in->reach_text : "none");
+	int sev = svc ? exposure_severity(svc->svc_class, svc->risk != NULL, in->widest) : -1;
+	if (sev >= 0) {
+		static const char *const from[PS_EXPO__COUNT] = {"", "the local link", "a private network",
+								 "public addresses", "public addresses"};
+		bool internet = in->widest >= PS_EXPO_PUBLIC;
+		const char *rule = "";
+		if (svc->svc_class == SVC_NEVER_INTERNET || svc->svc_class == SVC_LAN_ONLY)
+			rule = internet ? ", and must never face the Internet"
+			       : svc->svc_class == SVC_NEVER_INTERNET ? "; allow only the hosts that need it"
+								      : "";
+		const char *risk = svc->risk ? svc->risk : "";
+		rc = add(out, (unsigned)sev, exposure_code(in->widest), -1,
+			 "%s on %u/%s is reachable from %s%s%s%s" SEP "bound to %s addresses; reachable now on: %s",
+			 svc->name ? svc->name : "the service", in->port, proto_txt(in->proto), from[in->widest], rule,
+			 *risk ? ": " : "", risk, exposure_name(in->scope),
+			 in->reach_text && *in->reach_text ? in->reach_text : "none");
+	}
 	if (!rc && svc && svc->backdoor && !in->has_owner) {
 		struct buf names = {0};
 		rc = list_text(&names, svc->backdoor);
@@ -247,20 +289,27 @@ int findings_for_owner(const struct finding_input *in, struct finding_list *out)
 				 in->port, proto_txt(in->proto), why.data, judge, in->pid, name,
 				 in->exe ? in->exe : "unreadable", pkgtxt, pkgname);
 	}
-	if (!rc && in->have_uid && in->uid == 0 && in->reach_public)
-		rc = add(out, SEV_NOTICE, "root-public", in->pid,
+	if (!rc && in->have_uid && in->uid == 0 && in->widest >= PS_EXPO_PUBLIC) {
+		/* sshd or nginx's master on its own port: root by design (they drop privileges
+		 * per connection); context, not news */
+		bool own = svc && svc->svc_class == SVC_PUBLIC_OK && svc->owners && !suspicious &&
+			   (registry_owner_matches(svc->owners, in->name) || (base && registry_owner_matches(svc->owners, base)));
+		rc = add(out, own ? SEV_INFO : SEV_NOTICE, "root-public", in->pid,
 			 "a process running as root listens on a port reachable from public addresses: a flaw in it "
 			 "gives away the whole machine" SEP "pid %d %s runs as uid 0; reachable now on: %s",
-			 in->pid, name, in->reach_text ? in->reach_text : "?");
+			 in->pid, name, in->reach_text && *in->reach_text ? in->reach_text : "none");
+	}
 	buf_free(&why);
 	free(clean);
 	return rc;
 }
 
+/* The prefix of an IPv4-mapped IPv6 address (::ffff:0:0/96). */
+static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+
 /* Whether interface address `a` is the bound address `b` (IPv4-mapped IPv6 matches IPv4). */
 static bool same_addr(const struct ps_addr *a, const struct ps_addr *b)
 {
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
 	if (a->family == b->family)
 		return memcmp(a->bytes, b->bytes, a->family == PS_INET ? 4 : 16) == 0;
 	if (a->family == PS_INET && b->family == PS_INET6)
@@ -282,8 +331,32 @@ static int push_reach(struct reach **out, size_t *n, size_t *cap, const char *if
 	return 0;
 }
 
-int exposure_reach(const struct ps_socket *k, const struct ps_ifaddr *a, size_t n, struct reach **out,
-		   size_t *nout)
+/* Whether a is an IPv4 address (or one mapped into IPv6) equal to the 4 bytes v4. */
+static bool is_v4(const struct ps_addr *a, const uint8_t *v4)
+{
+	if (a->family == PS_INET)
+		return memcmp(a->bytes, v4, 4) == 0;
+	return memcmp(a->bytes, mapped, 12) == 0 && memcmp(a->bytes + 12, v4, 4) == 0;
+}
+
+static bool is_multicast(const struct ps_addr *a)
+{
+	if (a->family == PS_INET6 && memcmp(a->bytes, mapped, 12) != 0)
+		return a->bytes[0] == 0xFF;
+	return ((a->family == PS_INET ? a->bytes[0] : a->bytes[12]) & 0xF0) == 0xE0;
+}
+
+/* Whether r already lists interface ifname (broadcast and group binds: one entry per interface). */
+static bool has_if(const struct reach *r, size_t n, const char *ifname)
+{
+	for (size_t i = 0; i < n; i++)
+		if (r[i].ifname == ifname || (r[i].ifname && ifname && strcmp(r[i].ifname, ifname) == 0))
+			return true;
+	return false;
+}
+
+int exposure_reach(const struct ps_socket *k, const struct ps_ifaddr *a, size_t n, const struct ps_ifaddr *g,
+		   size_t ng, struct reach **out, size_t *nout)
 {
 	*out = NULL;
 	*nout = 0;
@@ -311,17 +384,48 @@ int exposure_reach(const struct ps_socket *k, const struct ps_ifaddr *a, size_t 
 			    (l->family == PS_INET || k->v6only != PS_V6ONLY_YES))
 				return push_reach(out, nout, &cap, a[i].ifname, l);
 	}
+	/* A broadcast bind (nmbd's 10.0.0.255:137) gets every broadcast on that subnet. */
+	static const uint8_t all_ones[4] = {255, 255, 255, 255};
+	bool limited = is_v4(l, all_ones), unicast = *nout > 0;
+	for (size_t i = 0; i < n && !rc && !unicast; i++)
+		if (a[i].broadcast.family == PS_INET && (limited || is_v4(l, a[i].broadcast.bytes)) &&
+		    (!k->ifindex || a[i].ifindex == k->ifindex) && !has_if(*out, *nout, a[i].ifname))
+			rc = push_reach(out, nout, &cap, a[i].ifname, l);
+	/* A group bind gets the group's traffic on the interfaces that joined it. */
+	for (size_t i = 0; i < ng && !rc && is_multicast(l); i++)
+		if (same_addr(&g[i].addr, l) && (!k->ifindex || g[i].ifindex == k->ifindex) &&
+		    !has_if(*out, *nout, g[i].ifname))
+			rc = push_reach(out, nout, &cap, g[i].ifname, l);
 	return rc;
 }
 
-static int reach_text(struct buf *b, const struct reach *r, size_t n)
+enum ps_exposure exposure_widest(const struct ps_socket *k, const struct reach *r, size_t n, bool addrs_unknown)
+{
+	enum ps_exposure w = PS_EXPO_LOOPBACK;
+	if (!addr_is_any(&k->local.addr))
+		w = exposure_classify(&k->local.addr);
+	else if (addrs_unknown)
+		w = PS_EXPO_PUBLIC;
+	for (size_t i = 0; i < n; i++) {
+		enum ps_exposure c = exposure_classify(&r[i].addr);
+		if (c > w)
+			w = c;
+	}
+	return w == PS_EXPO_ALL ? PS_EXPO_PUBLIC : w;
+}
+
+/* The entries of r whose class is `only` (the ones that decide the severity), for evidence. */
+static int reach_text(struct buf *b, const struct reach *r, size_t n, enum ps_exposure only)
 {
 	buf_clear(b);
 	int rc = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
 		char s[64];
+		enum ps_exposure c = exposure_classify(&r[i].addr);
+		if ((c == PS_EXPO_ALL ? PS_EXPO_PUBLIC : c) != only)
+			continue;
 		addr_format(&r[i].addr, s, sizeof s);
-		rc = buf_printf(b, "%s%s %s", i ? ", " : "", r[i].ifname ? r[i].ifname : "?", s);
+		rc = buf_printf(b, "%s%s %s", b->len ? ", " : "", r[i].ifname ? r[i].ifname : "?", s);
 	}
 	if (!rc && !b->data)
 		rc = buf_puts(b, "");
@@ -358,13 +462,53 @@ static void verdict_start(const struct ps_socket *k, struct sock_verdict *v)
 	v->scope = exposure_classify(&k->local.addr);
 }
 
-/* The service: all a connection gets, and where a listener's verdict goes on. */
-static int verdict_service(struct verdicts *vs, const struct registry *reg, unsigned proto, struct sock_verdict *v)
+/* The first holder of k that has not vanished, or NULL: whose risk text applies. */
+static const struct ps_proc *first_owner(const struct ps_snapshot *snap, const struct ps_socket *k)
+{
+	for (size_t j = 0; j < k->owner_count; j++) {
+		const struct ps_proc *p = &snap->procs[snap_owner(snap, k, j)->proc];
+		if (!p->vanished)
+			return p;
+	}
+	return NULL;
+}
+
+/* The risk alternative that fits holder p (NULL: none visible) into *out, interned. 0 or -ENOMEM. */
+static int verdict_risk(struct verdicts *vs, const char *risk, const struct ps_proc *p, const char **out)
+{
+	*out = NULL;
+	if (!risk)
+		return 0;
+	char *base = NULL;
+	if (p && p->exe) {
+		size_t n = exe_path_len(p->exe);
+		const char *b = p->exe + n;
+		while (b > p->exe && b[-1] != '/')
+			b--;
+		if (!(base = strndup(b, (size_t)(p->exe + n - b))))
+			return -ENOMEM;
+	}
+	const char *t;
+	size_t len;
+	int rc = 0;
+	if (registry_risk_select(risk, p ? p->name : NULL, base, &t, &len)) {
+		char *c = strndup(t, len);
+		rc = c ? verdicts_intern(vs, c, out) : -ENOMEM;
+		free(c);
+	}
+	free(base);
+	return rc;
+}
+
+/* The service: all a connection gets, and where a listener's verdict goes on (risk for holder p). */
+static int verdict_service(struct verdicts *vs, const struct registry *reg, unsigned proto, const struct ps_proc *p,
+			   struct sock_verdict *v)
 {
 	struct port_info pi;
 	v->svc_known = registry_lookup(reg, v->svc_port, proto, &pi);
 	/* the model outlives the registry: keep copies (shared through the pool) */
 	v->svc.dynamic = pi.dynamic;
+	v->svc.svc_class = pi.svc_class;
 	if (!v->svc_known)
 		return 0;
 	int rc = verdicts_intern(vs, pi.name, &v->svc.name);
@@ -375,7 +519,7 @@ static int verdict_service(struct verdicts *vs, const struct registry *reg, unsi
 	if (!rc)
 		rc = verdicts_intern(vs, pi.owners, &v->svc.owners);
 	if (!rc)
-		rc = verdicts_intern(vs, pi.risk, &v->svc.risk);
+		rc = verdict_risk(vs, pi.risk, p, &v->svc.risk);
 	if (!rc)
 		rc = verdicts_intern(vs, pi.backdoor, &v->svc.backdoor);
 	return rc;
@@ -386,15 +530,13 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 			  struct sock_verdict *v, struct buf *rt)
 {
 	int rc;
-	if ((rc = exposure_reach(k, snap->addrs, snap->naddrs, &v->reach, &v->nreach)) ||
-	    (rc = reach_text(rt, v->reach, v->nreach)))
+	if ((rc = exposure_reach(k, snap->addrs, snap->naddrs, snap->groups, snap->ngroups, &v->reach, &v->nreach)))
+		return rc;
+	v->widest = exposure_widest(k, v->reach, v->nreach, snap->addrs_err != 0);
+	if ((rc = reach_text(rt, v->reach, v->nreach, v->widest)))
 		return rc;
 	struct finding_input in = {.port = k->local.port, .proto = k->proto, .svc = v->svc_known ? &v->svc : NULL,
-				   .scope = v->scope, .reach_text = rt->data, .pid = -1};
-	in.reach_public = v->scope == PS_EXPO_PUBLIC;
-	for (size_t r = 0; r < v->nreach; r++)
-		if (exposure_classify(&v->reach[r].addr) == PS_EXPO_PUBLIC)
-			in.reach_public = true;
+				   .scope = v->scope, .widest = v->widest, .reach_text = rt->data, .pid = -1};
 	size_t visible = 0;
 	for (size_t j = 0; j < k->owner_count; j++)
 		visible += !snap->procs[snap_owner(snap, k, j)->proc].vanished;
@@ -478,7 +620,7 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg)
 			}
 		}
 		long at = verdicts_add(vs);
-		if (at < 0 || (rc = verdict_service(vs, reg, k->proto, &tmp))) {
+		if (at < 0 || (rc = verdict_service(vs, reg, k->proto, tmp.listener ? first_owner(snap, k) : NULL, &tmp))) {
 			rc = at < 0 ? (int)at : rc;
 			break;
 		}

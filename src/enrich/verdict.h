@@ -15,10 +15,10 @@
 struct finding_input {
 	uint16_t port;
 	unsigned proto; /* enum ps_proto */
-	const struct port_info *svc;
+	const struct port_info *svc; /* risk: the alternative that fits the owner (registry_risk_select) */
 	enum ps_exposure scope;
-	bool reach_public;	/* a public address can reach it now */
-	const char *reach_text; /* "lo 127.0.0.1, eth0 203.0.113.7" (evidence), may be NULL */
+	enum ps_exposure widest; /* the widest class of address that reaches it now (exposure_widest) */
+	const char *reach_text;	 /* the addresses of that class: "eth0 203.0.113.7" (evidence), may be NULL */
 	/* The owner; has_owner false for the socket-level rules. */
 	bool has_owner;
 	int pid;
@@ -35,14 +35,27 @@ struct finding_input {
 };
 
 /*
- * Socket-level rules: risky-exposure (a risky service reachable beyond loopback)
- * and backdoor-port when no owner is visible. Appends to out. 0 or -ENOMEM.
+ * The severity policy for exposure (the table in the man page, section FINDINGS):
+ * the severity of a listener of a service of class `cls` (enum svc_class), with
+ * or without a risk text, that addresses of class `widest` can reach; -1 for no
+ * finding. Loopback is never a finding; an all-interfaces `widest` counts as public.
+ */
+int exposure_severity(unsigned cls, bool has_risk, enum ps_exposure widest);
+
+/* The finding code for exposure from `widest`: "public-exposure", "private-exposure", "link-local-exposure". */
+const char *exposure_code(enum ps_exposure widest);
+
+/*
+ * Socket-level rules: the exposure finding (exposure_severity, code
+ * exposure_code) and backdoor-port when no owner is visible. Appends to out.
+ * 0 or -ENOMEM.
  */
 int findings_for_socket(const struct finding_input *in, struct finding_list *out);
 
 /*
  * Owner-level rules: exe-deleted, exe-replaced, exe-temp-dir, exe-unpackaged,
- * name-mismatch, unexpected-owner, backdoor-port, root-public. Appends. 0 or -ENOMEM.
+ * name-mismatch, unexpected-owner, backdoor-port, root-public (a notice, info for
+ * the port's own public-ok daemon). Appends. 0 or -ENOMEM.
  */
 int findings_for_owner(const struct finding_input *in, struct finding_list *out);
 
@@ -52,11 +65,21 @@ bool path_in_temp_dir(const char *path);
 /*
  * The addresses and interfaces socket k can be reached on, from the interface
  * addresses `a` (wildcard binds cover every address of their family, and IPv4
- * too for a dual-stack IPv6 socket; a device-bound socket only its device's).
- * *out is a new array (NULL when empty). 0 or -ENOMEM.
+ * too for a dual-stack IPv6 socket; a device-bound socket only its device's; a
+ * bind to a subnet's broadcast address, or to 255.255.255.255, is reached on the
+ * interfaces of that broadcast) and the multicast groups `g` joined per
+ * interface (a bind to a group is reached where it is joined; then reach.addr
+ * is the bound address). *out is a new array (NULL when empty). 0 or -ENOMEM.
  */
-int exposure_reach(const struct ps_socket *k, const struct ps_ifaddr *a, size_t n, struct reach **out,
-		   size_t *nout);
+int exposure_reach(const struct ps_socket *k, const struct ps_ifaddr *a, size_t n, const struct ps_ifaddr *g,
+		   size_t ng, struct reach **out, size_t *nout);
+
+/*
+ * The widest class of address that reaches socket k now: its own address's class
+ * when it is not a wildcard, widened by every address in r. A wildcard reached
+ * by nothing we know is loopback, or public when `addrs_unknown`.
+ */
+enum ps_exposure exposure_widest(const struct ps_socket *k, const struct reach *r, size_t n, bool addrs_unknown);
 
 /*
  * Judge every socket of snap into snap->verdicts and ps_socket.verdict: service

@@ -14,7 +14,12 @@ enum ps_exposure {
 	PS_EXPO__COUNT
 };
 
-/* Class of a local address; IPv4-mapped IPv6 addresses are classified as IPv4. */
+/*
+ * Class of a local address; IPv4-mapped IPv6 addresses are classified as IPv4.
+ * Multicast groups go by their scope (224.0.0.0/24, ff02::/16: link-local;
+ * 239/8, ff03-ff08: private; ff01: loopback; other groups: public) and
+ * 255.255.255.255 is link-local.
+ */
 enum ps_exposure exposure_classify(const struct ps_addr *a);
 /* "loopback", "link-local", "private", "public", "all-interfaces". */
 const char *exposure_name(enum ps_exposure e);

@@ -242,6 +242,9 @@ void snap_free(struct ps_snapshot *s)
 	for (size_t i = 0; i < s->naddrs; i++)
 		free(s->addrs[i].ifname);
 	free(s->addrs);
+	for (size_t i = 0; i < s->ngroups; i++)
+		free(s->groups[i].ifname);
+	free(s->groups);
 	free(s->pkg_reason);
 	verdicts_free(s->verdicts);
 	for (size_t i = 0; i < s->nusernames; i++)

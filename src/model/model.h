@@ -180,11 +180,12 @@ struct ps_netns {
 	bool initial;	 /* the namespace of PID 1: the host's */
 };
 
-/* One address configured on an interface of our network namespace. */
+/* One address configured on an interface of our network namespace (or a multicast group joined on it). */
 struct ps_ifaddr {
 	uint32_t ifindex;
 	char *ifname; /* NULL when the interface's name could not be read */
 	struct ps_addr addr;
+	struct ps_addr broadcast; /* IPv4: the subnet's broadcast address; family 0 when none */
 };
 
 /* The name of a user id (filled by the user-names stage, sorted by uid). */
@@ -242,6 +243,8 @@ struct ps_snapshot {
 	struct ps_ifaddr *addrs;  /* interface addresses, for reachability */
 	size_t naddrs;
 	int addrs_err;		  /* why addrs is empty: -errno, 0 when read */
+	struct ps_ifaddr *groups; /* multicast groups joined per interface (addr is the group) */
+	size_t ngroups;
 	char *pkg_reason;	  /* why package checks were not made, NULL when the database was read */
 	struct verdicts *verdicts; /* service, exposure and findings (model/verdict.h); NULL: not judged */
 	struct ps_username *usernames; /* NULL with nusernames 0: user names were not looked up */

@@ -12,6 +12,23 @@ const char *finding_sev_name(unsigned sev)
 	return sev < SEV__COUNT ? sev_names[sev] : "unknown";
 }
 
+static const char *const class_names[SVC__COUNT] = {NULL, "public-ok", "lan-only", "never-internet"};
+
+const char *svc_class_name(unsigned c)
+{
+	return c < SVC__COUNT ? class_names[c] : NULL;
+}
+
+int svc_class_parse(const char *name, size_t len)
+{
+	if (len == 1 && name[0] == '-')
+		return SVC_UNCLASSIFIED;
+	for (int i = 1; i < SVC__COUNT; i++)
+		if (strlen(class_names[i]) == len && memcmp(class_names[i], name, len) == 0)
+			return i;
+	return -1;
+}
+
 void findings_free(struct finding_list *l)
 {
 	for (size_t i = 0; i < l->n && !l->interned; i++) {

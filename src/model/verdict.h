@@ -9,15 +9,34 @@
 #include "exposure.h"
 #include "model.h"
 
+/*
+ * Where a service may be reachable from (data/ports.tsv field 8): with the widest
+ * class of address that reaches a socket it decides the severity of its exposure
+ * finding (exposure_severity, the table in the man page).
+ */
+enum svc_class {
+	SVC_UNCLASSIFIED = 0,
+	SVC_PUBLIC_OK,	    /* meant to face networks: ssh, web, mail, DNS, NTP, VPNs */
+	SVC_LAN_ONLY,	    /* local-network infrastructure: NetBIOS names, rpcbind, SNMP, printing */
+	SVC_NEVER_INTERNET, /* data or control with weak or no authentication: SMB, RDP, databases */
+	SVC__COUNT
+};
+
+/* "public-ok", "lan-only", "never-internet"; NULL for SVC_UNCLASSIFIED. */
+const char *svc_class_name(unsigned c);
+/* Inverse of svc_class_name, "-" for SVC_UNCLASSIFIED; -1 when unknown. */
+int svc_class_parse(const char *name, size_t len);
+
 /* What the port registry says about one port. */
 struct port_info {
 	const char *name;     /* registered name; NULL when unknown or dynamic */
 	const char *desc;
 	const char *source;   /* the layer that answered: user file path, "portsleuth", "iana", "nmap", "/etc/services" */
 	const char *owners;   /* comma-separated expected owners, NULL */
-	const char *risk;
+	const char *risk;     /* registry: "{OWNER,...} text|text" alternatives; a verdict: the one that fits */
 	const char *backdoor; /* comma-separated malware names, NULL */
 	bool dynamic;	      /* in the kernel's ephemeral range or IANA 49152-65535 */
+	uint8_t svc_class;    /* enum svc_class */
 };
 
 enum finding_sev { SEV_INFO = 0, SEV_NOTICE, SEV_WARNING, SEV_ALERT, SEV__COUNT };
@@ -43,7 +62,7 @@ const char *finding_sev_name(unsigned sev);
 
 /* An address an interface holds, that a socket can be reached on. */
 struct reach {
-	const char *ifname; /* NULL when unknown; points into ps_snapshot.addrs */
+	const char *ifname; /* NULL when unknown; points into ps_snapshot.addrs (or .groups) */
 	struct ps_addr addr;
 };
 
@@ -54,6 +73,7 @@ struct sock_verdict {
 	bool svc_known;
 	struct port_info svc; /* strings owned by the verdicts' pool */
 	enum ps_exposure scope;
+	enum ps_exposure widest; /* listeners: the widest class of address that reaches it now (the policy's input) */
 	struct reach *reach;  /* listeners only */
 	size_t nreach;
 	struct finding_list findings; /* listeners only; sorted, most severe first */

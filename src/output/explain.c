@@ -55,8 +55,19 @@ static int stop_hint(const struct ps_proc *p, struct buf *out)
 	return buf_printf(out, "kill %d", p->pid);
 }
 
-static void text_service(FILE *fp, uint16_t port, unsigned proto, bool known, const struct port_info *s)
+/* What the risk line says: whether the port is held, and reachable beyond loopback now. */
+struct risk_ctx {
+	bool held, beyond;
+	const char *risk; /* the holder's alternative when held, else the whole field in words */
+};
+
+static void text_service(FILE *fp, uint16_t port, unsigned proto, bool known, const struct port_info *s,
+			 const struct risk_ctx *rk)
 {
+	static const char *const class_text[SVC__COUNT] = {
+		NULL, "public-ok — meant to face networks",
+		"lan-only — local-network infrastructure that must never face the Internet",
+		"never-internet — must never face the Internet; on a private network only for the hosts that need it"};
 	fprintf(fp, "Port %u/%s: ", port, proto == PS_UDP ? "udp" : "tcp");
 	if (!known) {
 		fprintf(fp, "no registry knows this number.\n");
@@ -81,9 +92,14 @@ static void text_service(FILE *fp, uint16_t port, unsigned proto, bool known, co
 		put_list(fp, s->owners);
 		fputc('\n', fp);
 	}
-	if (s->risk) {
-		fputs("  Risk when reachable beyond this machine: ", fp);
-		put(fp, s->risk);
+	if (s->svc_class && s->svc_class < SVC__COUNT)
+		fprintf(fp, "  Class: %s\n", class_text[s->svc_class]);
+	if (rk->risk) {
+		fputs(!rk->held	   ? "  Risk if reachable beyond this machine: "
+		      : rk->beyond ? "  Risk, as it is reachable beyond this machine: "
+				   : "  Risk if it were reachable beyond this machine (it is not: loopback only): ",
+		      fp);
+		put(fp, rk->risk);
 		fputc('\n', fp);
 	}
 	if (s->backdoor) {
@@ -234,13 +250,23 @@ int render_explain_text(FILE *fp, const struct ps_snapshot *snap, const struct e
 	for (unsigned pr = 0; pr < PS_PROTO_COUNT; pr++) {
 		if (e->proto >= 0 && (unsigned)e->proto != pr)
 			continue;
-		bool held = false;
+		struct risk_ctx rk = {false, false, e->info[pr].risk};
+		for (size_t i = 0; i < snap->nsocks; i++) {
+			const struct sock_verdict *v = snap->socks[i].proto == pr ? verdict_of(snap, &snap->socks[i]) : NULL;
+			if (!v)
+				continue;
+			if (!rk.held)
+				rk.risk = v->svc.risk; /* the alternative that fits its holder */
+			rk.held = true;
+			rk.beyond = rk.beyond || v->widest > PS_EXPO_LOOPBACK;
+		}
+		bool held = rk.held;
 		for (size_t i = 0; i < snap->nsocks; i++)
 			held = held || snap->socks[i].proto == pr;
 		if (!held && e->proto < 0 && !e->known[pr])
 			continue;
 		any = true;
-		text_service(fp, e->port, pr, e->known[pr], &e->info[pr]);
+		text_service(fp, e->port, pr, e->known[pr], &e->info[pr], &rk);
 		if (!held)
 			fprintf(fp, "  Nothing listens on %u/%s now.\n", e->port, pr == PS_UDP ? "udp" : "tcp");
 	}

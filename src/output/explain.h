@@ -9,7 +9,7 @@
 #include "../model/verdict.h"
 #include "output.h"
 
-/* The port asked about and what the registry says of it, per protocol. */
+/* The port asked about and what the registry says of it, per protocol (risk in words: registry_risk_describe). */
 struct explain_port {
 	uint16_t port;
 	int proto; /* PS_TCP, PS_UDP, or -1: both */

@@ -60,6 +60,7 @@ void json_service(struct jw *w, uint16_t port, unsigned proto, bool known, const
 	jw_key(w, "expected_owners");
 	jlist(w, s->owners);
 	jw_kstr(w, "risk", s->risk);
+	jw_kstr(w, "class", svc_class_name(s->svc_class));
 	jw_kbool(w, "dynamic", s->dynamic);
 	jw_key(w, "backdoor");
 	if (s->backdoor) {

@@ -72,6 +72,14 @@ int platform_describe(struct ps_snapshot *snap);
 int platform_local_addrs(struct ps_ifaddr **out, size_t *n);
 void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n);
 
+/*
+ * The multicast groups joined right now on each interface of this network
+ * namespace, IPv4 and IPv6 (Linux: /proc/net/igmp and igmp6), as ps_ifaddr with
+ * the group in addr: a socket bound to a group receives it on those interfaces.
+ * *out is a new array for platform_ifaddrs_free(). 0 or -errno.
+ */
+int platform_mcast_groups(struct ps_ifaddr **out, size_t *n);
+
 /* The ephemeral (dynamic) port range (Linux: net.ipv4.ip_local_port_range). 0 or -errno. */
 int platform_ephemeral_range(uint16_t *lo, uint16_t *hi);
 

@@ -323,7 +323,7 @@ static int show_listeners(struct buf *b, const struct fw_ruleset *rs, bool have_
 			   proto_name(k->proto), a, k->local.port);
 		struct reach *r = NULL;
 		size_t nr = 0;
-		int rc = exposure_reach(k, l->addrs, l->naddrs, &r, &nr);
+		int rc = exposure_reach(k, l->addrs, l->naddrs, NULL, 0, &r, &nr);
 		if (rc)
 			return rc;
 		struct fw_reach_verdict *v = calloc(nr + 1, sizeof *v);
@@ -515,7 +515,7 @@ static int cmd_time(const char *file)
 		for (size_t i = 0; i < l.snap.nsocks; i++) {
 			struct reach *r = NULL;
 			size_t nr = 0;
-			exposure_reach(&l.snap.socks[i], l.addrs, l.naddrs, &r, &nr);
+			exposure_reach(&l.snap.socks[i], l.addrs, l.naddrs, NULL, 0, &r, &nr);
 			for (size_t j = 0; j < nr; j++) {
 				struct fw_packet p;
 				struct fw_result res;

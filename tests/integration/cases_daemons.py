@@ -24,7 +24,7 @@ Assumptions where the issue names behaviour whose JSON does not exist yet:
   pid W" block or stop hint, and "to stop it:" appears once per socket. The JSON grouping key
   is left to the fix (unknown keys are ignored by the runner).
 - "Findings once per group": within one socket's findings no (code, reason) repeats.
-- Exposure findings keep "exposure" in their code (today: risky-exposure); severities are
+- Exposure findings keep "exposure" in their code (public-, private-, link-local-exposure); severities are
   compared by order info < notice < warning < alert.
 - Broadcast binds: exposure.reachable[] of 10.77.0.255:137 holds an entry whose ifname is the
   interface of that broadcast (lan0); its addr is not checked.
@@ -64,9 +64,13 @@ def register(run):
     global R
     R = run
     optin = None if ENABLED_BY_DEFAULT else OPTIN
+    # fixed: they run by default (the severity policy, broadcast reach)
+    for fn in (daemons_smbd_public, daemons_smbd_lan, daemons_nmbd_broadcast, daemons_sshd_public):
+        run.case(fn)
+    # daemons_redis_public and daemons_stock_lan_server pass on the severity policy, and also need
+    # redis-server's packaged symlink (-> redis-check-rdb) not to be a name mismatch (identity fix)
     for fn in (daemons_redis_loopback, daemons_redis_public, daemons_stock_lan_server,
-               daemons_stock_lan_table, daemons_smbd_public, daemons_smbd_lan, daemons_nmbd_broadcast,
-               daemons_sshd_public, daemons_nginx_group, daemons_nginx_upgrade, daemons_check_require,
+               daemons_stock_lan_table, daemons_nginx_group, daemons_nginx_upgrade, daemons_check_require,
                daemons_check_snapshot_address):
         run.case(fn, optin=None if fn.__name__ in ENABLED else optin)
 

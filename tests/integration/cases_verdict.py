@@ -30,7 +30,8 @@ def register(run):
     global R
     R = run
     for fn in (verdict_exposure, verdict_fake_sshd_in_tmp, verdict_deleted_exe,
-               verdict_packaged_backdoor_port, verdict_explain_unheld, verdict_ports_file):
+               verdict_packaged_backdoor_port, verdict_explain_unheld, verdict_ports_file,
+               verdict_broadcast_group_and_owner_risk):
         run.case(fn)
 
 
@@ -142,10 +143,11 @@ def verdict_exposure(t):
         t.expect_doc(s["exposure"], exp, f"exposure of port {port}")
         t.check(len(exp) == len(s["exposure"]), f"port {port}: exposure keys {sorted(s['exposure'])}")
     reach_txt = ", ".join(f"{r['ifname']} {r['addr']}" for r in v4)
+    # the evidence of public reach names the public addresses only (not lo or the private one)
     public = finding("notice", "root-public",
                      "a process running as root listens on a port reachable from public addresses: a flaw "
                      "in it gives away the whole machine",
-                     f"pid {pid} sockhold runs as uid 0; reachable now on: {reach_txt}", pid)
+                     f"pid {pid} sockhold runs as uid 0; reachable now on: dum0 203.0.113.7", pid)
     t.expect_doc(only(doc, 4701)["findings"], [public, unpackaged(exe, pid)], "findings on 0.0.0.0:4701")
     t.expect_doc(only(doc, 4702)["findings"], [unpackaged(exe, pid)], "findings on 127.0.0.1:4702")
     t.expect_doc(only(doc, 4707)["findings"], [unpackaged(exe, pid)], "findings on 10.1.2.3:4707")
@@ -154,15 +156,16 @@ def verdict_exposure(t):
         "port": 6379, "proto": "tcp", "name": "redis", "description": "Redis key-value store",
         "source": "portsleuth", "expected_owners": ["redis-server", "redis-sentinel", "valkey-server"],
         "risk": "Redis has no authentication by default and can be turned into remote code execution",
-        "dynamic": False, "backdoor": None}, "service of 6379")
+        "class": "never-internet", "dynamic": False, "backdoor": None}, "service of 6379")
+    # redis must never face the Internet: a public address reaches the wildcard, so an alert
     t.expect_doc(redis["findings"], [
+        finding("alert", "public-exposure",
+                "redis on 6379/tcp is reachable from public addresses, and must never face the Internet: Redis "
+                "has no authentication by default and can be turned into remote code execution",
+                "bound to all-interfaces addresses; reachable now on: dum0 203.0.113.7", None),
         finding("alert", "unexpected-owner",
                 "port 6379/tcp (redis) is normally held by redis-server, redis-sentinel, valkey-server, "
                 "not by sockhold", f"pid {pid} sockhold, executable {exe}, from no package", pid),
-        finding("warning", "risky-exposure",
-                "redis on 6379/tcp is reachable beyond localhost: Redis has no authentication by default "
-                "and can be turned into remote code execution",
-                f"bound to all-interfaces addresses; reachable now on: {reach_txt}", None),
         public,
         unpackaged(exe, pid)], "findings on 0.0.0.0:6379")
     # the table: EXPOSURE and the FINDINGS marker
@@ -198,18 +201,16 @@ def verdict_fake_sshd_in_tmp(t):
     t.expect_doc(s["service"], {
         "port": 22, "proto": "tcp", "name": "ssh", "description": "Secure Shell remote login",
         "source": "portsleuth", "expected_owners": ["sshd", "dropbear"],
-        "risk": "exposed to constant password guessing; allow keys only", "dynamic": False,
+        "risk": "exposed to constant password guessing; allow keys only", "class": "public-ok", "dynamic": False,
         "backdoor": None}, "service of 22")
     t.expect_doc(s["exposure"], {"scope": "all-interfaces", "dual_stack": False, "reachable": lo_reach()},
                  "exposure of 22")
+    # only loopback reaches the wildcard here: nothing about exposure; the owner is the alert
     want = [
         finding("alert", "unexpected-owner",
                 "port 22/tcp (ssh) is normally held by sshd, dropbear; this process has that name but is "
                 "not an installed one (in a temporary directory, from no package)",
                 f"pid {p.pid} sshd, executable {exe}, from no package", p.pid),
-        finding("warning", "risky-exposure",
-                "ssh on 22/tcp is reachable beyond localhost: exposed to constant password guessing; allow "
-                "keys only", "bound to all-interfaces addresses; reachable now on: lo 127.0.0.1", None),
         finding("warning", "exe-temp-dir",
                 "the executable lives in a temporary or world-writable directory, where anyone can put "
                 "programs", exe, p.pid),
@@ -270,7 +271,7 @@ def verdict_packaged_backdoor_port(t):
     s = only(doc, 31337)
     svc = {"port": 31337, "proto": "tcp", "name": "eleet",
            "description": "\"elite\"; the Back Orifice default and a hacker favourite", "source": "portsleuth",
-           "expected_owners": [], "risk": None, "dynamic": False,
+           "expected_owners": [], "risk": None, "class": None, "dynamic": False,
            "backdoor": {"names": ["Back Orifice", "Elite"], "caveat": CAVEAT}}
     t.expect_doc(s["service"], svc, "service of 31337")
     want = [finding("notice", "backdoor-port",
@@ -359,3 +360,67 @@ def verdict_ports_file(t):
         d = R.parse_json(t.run("--json", "--ports-file", path, env=env))
         t.expect_doc(d["packages"], {"database": "dpkg", "reason": None},
                      f"override ignored as root: {env.get('PORTSLEUTH_DPKG_INFO')}")
+
+
+GROUP_PY = ("import socket,struct,sys\n"
+            "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "s.bind((sys.argv[1], int(sys.argv[2])))\n"
+            "s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,\n"
+            "             socket.inet_aton(sys.argv[1]) + socket.inet_aton(sys.argv[3]))\n"
+            "print('READY', flush=True)\n"
+            "sys.stdin.read()\n")
+
+
+def verdict_broadcast_group_and_owner_risk(t):
+    """A UDP bind to lan0's subnet broadcast address and one to a multicast group joined on lan0
+    are reachable on lan0 (from the kernel's addresses and /proc/net/igmp), and judged by the
+    policy: SSDP (lan-only) from a private network is a notice. Risk texts fit the owner: NTP's
+    monlist is ntpd's, not another program's; explain on a loopback-only port says the risk does
+    not apply now."""
+    for cmd in (["ip", "link", "add", "lan0", "type", "veth", "peer", "name", "lan1"],
+                ["ip", "link", "add", "pub0", "type", "veth", "peer", "name", "pub1"]):
+        subprocess.run(cmd, check=True, capture_output=True)
+    for dev in ("lan0", "lan1", "pub0", "pub1"):
+        with open(f"/proc/sys/net/ipv6/conf/{dev}/disable_ipv6", "w") as f:
+            f.write("1")
+    for cmd in (["ip", "addr", "add", "10.77.0.5/24", "broadcast", "10.77.0.255", "dev", "lan0"],
+                ["ip", "addr", "add", "203.0.113.7/24", "broadcast", "203.0.113.255", "dev", "pub0"],
+                ["ip", "link", "set", "lan0", "up"], ["ip", "link", "set", "lan1", "up"],
+                ["ip", "link", "set", "pub0", "up"], ["ip", "link", "set", "pub1", "up"]):
+        subprocess.run(cmd, check=True, capture_output=True)
+    h = t.hold("udp:10.77.0.255:4799", "udp:203.0.113.255:4798", "udp:127.0.0.1:123",
+               "listen:127.0.0.1:6379")
+    proc = subprocess.Popen([PY, "-c", GROUP_PY, "239.255.255.250", "1900", "10.77.0.5"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True)
+    t.procs.append(proc)
+    line = proc.stdout.readline()
+    t.require(line == b"READY\n", f"group listener did not start: {line!r} "
+              f"{proc.stderr.read1(500) if line == b'' else b''!r}")
+    doc = t.json()
+    brd = only(doc, 4799)
+    t.expect_doc(brd["exposure"], {"scope": "private", "dual_stack": False,
+                                   "reachable": [{"ifname": "lan0", "addr": "10.77.0.255"}]}, "exposure of 10.77.0.255:4799")
+    t.expect_doc(only(doc, 4798)["exposure"]["reachable"], [{"ifname": "pub0", "addr": "203.0.113.255"}],
+                 "exposure of 203.0.113.255:4798")
+    ssdp = only(doc, 1900)
+    t.expect_doc(ssdp["exposure"], {"scope": "private", "dual_stack": False,
+                                    "reachable": [{"ifname": "lan0", "addr": "239.255.255.250"}]}, "exposure of the group")
+    t.expect_doc(ssdp["service"]["class"], "lan-only", "class of ssdp")
+    exp = [f for f in ssdp["findings"] if "exposure" in f["code"]]
+    t.expect_doc(exp, [finding("notice", "private-exposure",
+                               "ssdp on 1900/udp is reachable from a private network: SSDP reflection amplifies "
+                               "floods; UPnP can open firewall holes",
+                               "bound to private addresses; reachable now on: lan0 239.255.255.250", None)],
+                 "exposure finding of the group bind")
+    ntp = only(doc, 123)
+    t.expect_doc(ntp["service"]["risk"], None, "NTP's risk text is ntpd's (monlist), not sockhold's")
+    r = t.run("explain", "6379")
+    text = r.out.decode()
+    t.check("  Risk if it were reachable beyond this machine (it is not: loopback only): Redis has no authentication"
+            in text and "Risk when" not in text and "Risk, as it is" not in text,
+            "explain 6379 on loopback: the risk is conditional", text.splitlines())
+    t.check("  Class: never-internet" in text, "explain 6379 names the class", text.splitlines())
+    ex = t.json("explain", "123/udp")
+    t.check("monlist" in (ex["registry"][0]["risk"] or "") and "ntpd" in ex["registry"][0]["risk"],
+            f"explain 123/udp: the registry tells the ntpd-only risk in words: {ex['registry'][0]['risk']!r}")
+    t.check(h.pid > 0, "sockhold started")

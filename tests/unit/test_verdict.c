@@ -9,6 +9,7 @@
 #include "../../src/model/exposure.h"
 #include "../../src/enrich/registry.h"
 #include "../../src/enrich/verdict.h"
+#include "../../src/util/buf.h"
 #include "test.h"
 #include "testutil.h"
 
@@ -320,7 +321,7 @@ TEST(exposure_classify_every_range)
 
 static struct ps_ifaddr ifa(uint32_t idx, const char *name, struct ps_addr a)
 {
-	struct ps_ifaddr x = {idx, (char *)name, a};
+	struct ps_ifaddr x = {idx, (char *)name, a, {0}};
 	return x;
 }
 
@@ -338,7 +339,7 @@ TEST(exposure_reach_wildcards_dual_stack_mapped)
 	size_t n;
 	memset(&k, 0, sizeof k);
 	k.local.addr = v4(0, 0, 0, 0);
-	CHECK_INT(exposure_reach(&k, a, 5, &r, &n), 0);
+	CHECK_INT(exposure_reach(&k, a, 5, NULL, 0, &r, &n), 0);
 	CHECK_INT(n, 3);
 	if (n == 3) {
 		CHECK_STR(r[0].ifname, "lo");
@@ -350,32 +351,32 @@ TEST(exposure_reach_wildcards_dual_stack_mapped)
 	/* a v6 wildcard: dual-stack (or unknown) covers both families, v6only only IPv6 */
 	k.local.addr = v6("00000000000000000000000000000000");
 	k.v6only = PS_V6ONLY_NO;
-	CHECK_INT(exposure_reach(&k, a, 5, &r, &n), 0);
+	CHECK_INT(exposure_reach(&k, a, 5, NULL, 0, &r, &n), 0);
 	CHECK_INT(n, 5);
 	free(r);
 	k.v6only = PS_V6ONLY_YES;
-	CHECK_INT(exposure_reach(&k, a, 5, &r, &n), 0);
+	CHECK_INT(exposure_reach(&k, a, 5, NULL, 0, &r, &n), 0);
 	CHECK_INT(n, 2);
 	CHECK(n == 2 && r[0].addr.family == PS_INET6 && r[1].addr.family == PS_INET6);
 	free(r);
 	/* bound to a device: only its addresses */
 	k.ifindex = 2;
-	CHECK_INT(exposure_reach(&k, a, 5, &r, &n), 0);
+	CHECK_INT(exposure_reach(&k, a, 5, NULL, 0, &r, &n), 0);
 	CHECK(n == 1 && strcmp(r[0].ifname, "eth0") == 0);
 	free(r);
 	k.ifindex = 0;
 	/* a specific address: the interface holding it; a mapped one matches IPv4 */
 	k.local.addr = v6("00000000000000000000ffffcb007107");
 	k.v6only = PS_V6ONLY_NO;
-	CHECK_INT(exposure_reach(&k, a, 5, &r, &n), 0);
+	CHECK_INT(exposure_reach(&k, a, 5, NULL, 0, &r, &n), 0);
 	CHECK(n == 1 && strcmp(r[0].ifname, "eth0") == 0 && r[0].addr.family == PS_INET);
 	free(r);
 	k.local.addr = v4(127, 0, 0, 53); /* any 127/8 address lives on lo */
-	CHECK_INT(exposure_reach(&k, a, 5, &r, &n), 0);
+	CHECK_INT(exposure_reach(&k, a, 5, NULL, 0, &r, &n), 0);
 	CHECK(n == 1 && strcmp(r[0].ifname, "lo") == 0 && r[0].addr.bytes[3] == 53);
 	free(r);
 	k.local.addr = v4(192, 0, 2, 1); /* nobody holds it (freebind): reachable nowhere now */
-	CHECK_INT(exposure_reach(&k, a, 5, &r, &n), 0);
+	CHECK_INT(exposure_reach(&k, a, 5, NULL, 0, &r, &n), 0);
 	CHECK_INT(n, 0);
 	free(r);
 }
@@ -410,8 +411,10 @@ static const struct finding *find_code(const struct finding_list *l, const char 
 	return NULL;
 }
 
-static const struct port_info ssh = {"ssh", "Secure Shell", "portsleuth", "sshd,dropbear", "guessing", NULL, false};
-static const struct port_info bo = {"eleet", NULL, "portsleuth", NULL, NULL, "Back Orifice,Elite", false};
+static const struct port_info ssh = {"ssh", "Secure Shell", "portsleuth", "sshd,dropbear", "guessing", NULL, false,
+				     SVC_UNCLASSIFIED};
+static const struct port_info bo = {"eleet", NULL, "portsleuth", NULL, NULL, "Back Orifice,Elite", false,
+				    SVC_UNCLASSIFIED};
 
 TEST(findings_clean_owner_has_none)
 {
@@ -585,31 +588,314 @@ TEST(findings_backdoor_port)
 	findings_free(&l);
 }
 
-TEST(findings_risky_exposure_and_root_public)
+TEST(exposure_classify_groups_and_broadcast)
+{
+	CHECK_INT(cls4(224, 0, 0, 251), PS_EXPO_LINK_LOCAL); /* mDNS: never forwarded */
+	CHECK_INT(cls4(224, 0, 0, 1), PS_EXPO_LINK_LOCAL);
+	CHECK_INT(cls4(239, 255, 255, 250), PS_EXPO_PRIVATE); /* SSDP: administratively scoped */
+	CHECK_INT(cls4(224, 0, 1, 1), PS_EXPO_PUBLIC);	      /* a global group */
+	CHECK_INT(cls4(255, 255, 255, 255), PS_EXPO_LINK_LOCAL);
+	CHECK_INT(cls4(10, 77, 0, 255), PS_EXPO_PRIVATE); /* a subnet broadcast is in its subnet */
+	CHECK_INT(cls6("ff010000000000000000000000000001"), PS_EXPO_LOOPBACK);
+	CHECK_INT(cls6("ff0200000000000000000000000000fb"), PS_EXPO_LINK_LOCAL);
+	CHECK_INT(cls6("ff050000000000000000000000000002"), PS_EXPO_PRIVATE);
+	CHECK_INT(cls6("ff0e0000000000000000000000000101"), PS_EXPO_PUBLIC);
+	CHECK_INT(cls6("00000000000000000000ffffe00000fb"), PS_EXPO_LINK_LOCAL);
+}
+
+TEST(exposure_reach_broadcast_and_groups)
+{
+	struct ps_ifaddr a[4] = {
+		ifa(1, "lo", v4(127, 0, 0, 1)),
+		ifa(2, "pub0", v4(203, 0, 113, 7)),
+		ifa(3, "lan0", v4(10, 77, 0, 5)),
+		ifa(3, "lan0", v4(10, 77, 0, 6)), /* a second address in the same subnet */
+	};
+	a[1].broadcast = v4(203, 0, 113, 255);
+	a[2].broadcast = v4(10, 77, 0, 255);
+	a[3].broadcast = v4(10, 77, 0, 255);
+	struct ps_ifaddr g[3] = {
+		ifa(2, "pub0", v4(224, 0, 0, 251)),
+		ifa(3, "lan0", v4(239, 255, 255, 250)),
+		ifa(3, "lan0", v6("ff0200000000000000000000000000fb")),
+	};
+	struct ps_socket k;
+	struct reach *r;
+	size_t n;
+	memset(&k, 0, sizeof k);
+	k.proto = PS_UDP;
+	k.local.addr = v4(10, 77, 0, 255); /* nmbd: every broadcast on lan0's subnet, once */
+	CHECK_INT(exposure_reach(&k, a, 4, g, 3, &r, &n), 0);
+	CHECK(n == 1 && strcmp(r[0].ifname, "lan0") == 0 && r[0].addr.bytes[3] == 255);
+	CHECK_INT(exposure_widest(&k, r, n, false), PS_EXPO_PRIVATE);
+	free(r);
+	k.local.addr = v4(255, 255, 255, 255); /* the limited broadcast: every interface that has a broadcast */
+	CHECK_INT(exposure_reach(&k, a, 4, g, 3, &r, &n), 0);
+	CHECK(n == 2 && strcmp(r[0].ifname, "pub0") == 0 && strcmp(r[1].ifname, "lan0") == 0);
+	free(r);
+	k.ifindex = 3; /* bound to lan0 as well */
+	CHECK_INT(exposure_reach(&k, a, 4, g, 3, &r, &n), 0);
+	CHECK(n == 1 && strcmp(r[0].ifname, "lan0") == 0);
+	free(r);
+	k.ifindex = 0;
+	k.local.addr = v4(10, 78, 0, 255); /* no subnet of ours: reachable nowhere now */
+	CHECK_INT(exposure_reach(&k, a, 4, g, 3, &r, &n), 0);
+	CHECK_INT(n, 0);
+	free(r);
+	k.local.addr = v4(239, 255, 255, 250); /* a group: where it is joined */
+	CHECK_INT(exposure_reach(&k, a, 4, g, 3, &r, &n), 0);
+	CHECK(n == 1 && strcmp(r[0].ifname, "lan0") == 0 && r[0].addr.bytes[0] == 239);
+	CHECK_INT(exposure_widest(&k, r, n, false), PS_EXPO_PRIVATE);
+	free(r);
+	k.local.addr = v4(224, 0, 0, 251);
+	CHECK_INT(exposure_reach(&k, a, 4, g, 3, &r, &n), 0);
+	CHECK(n == 1 && strcmp(r[0].ifname, "pub0") == 0);
+	CHECK_INT(exposure_widest(&k, r, n, false), PS_EXPO_LINK_LOCAL); /* the link only, even a public one */
+	free(r);
+	k.local.addr = v6("ff0200000000000000000000000000fb");
+	CHECK_INT(exposure_reach(&k, a, 4, g, 3, &r, &n), 0);
+	CHECK(n == 1 && strcmp(r[0].ifname, "lan0") == 0);
+	free(r);
+	k.local.addr = v4(224, 0, 0, 9); /* joined nowhere */
+	CHECK_INT(exposure_reach(&k, a, 4, g, 3, &r, &n), 0);
+	CHECK_INT(n, 0);
+	free(r);
+}
+
+TEST(exposure_widest_of_binds)
+{
+	struct ps_ifaddr a[3] = {ifa(1, "lo", v4(127, 0, 0, 1)), ifa(2, "lan0", v4(10, 77, 0, 5)),
+				 ifa(3, "pub0", v4(203, 0, 113, 7))};
+	struct ps_socket k;
+	struct reach *r;
+	size_t n;
+	memset(&k, 0, sizeof k);
+	k.local.addr = v4(0, 0, 0, 0);
+	CHECK_INT(exposure_reach(&k, a, 1, NULL, 0, &r, &n), 0); /* only lo configured: loopback */
+	CHECK_INT(exposure_widest(&k, r, n, false), PS_EXPO_LOOPBACK);
+	free(r);
+	CHECK_INT(exposure_reach(&k, a, 2, NULL, 0, &r, &n), 0); /* a LAN address: private */
+	CHECK_INT(exposure_widest(&k, r, n, false), PS_EXPO_PRIVATE);
+	free(r);
+	CHECK_INT(exposure_reach(&k, a, 3, NULL, 0, &r, &n), 0); /* and a public one: public */
+	CHECK_INT(exposure_widest(&k, r, n, false), PS_EXPO_PUBLIC);
+	free(r);
+	CHECK_INT(exposure_widest(&k, NULL, 0, true), PS_EXPO_PUBLIC); /* addresses unknown: assume the worst */
+	k.local.addr = v4(203, 0, 113, 9); /* bound to a public address not configured now (freebind) */
+	CHECK_INT(exposure_widest(&k, NULL, 0, false), PS_EXPO_PUBLIC);
+	k.local.addr = v4(127, 0, 0, 1);
+	CHECK_INT(exposure_widest(&k, NULL, 0, true), PS_EXPO_LOOPBACK);
+}
+
+/* ---------------------------------------------------------------- the policy */
+
+TEST(policy_table_every_row)
+{
+	/* columns: loopback, link-local, private, public, all-interfaces (counted as public) */
+	static const struct {
+		unsigned cls;
+		bool risk;
+		int sev[PS_EXPO__COUNT];
+	} rows[] = {
+		{SVC_NEVER_INTERNET, true, {-1, SEV_NOTICE, SEV_WARNING, SEV_ALERT, SEV_ALERT}},
+		{SVC_NEVER_INTERNET, false, {-1, SEV_NOTICE, SEV_WARNING, SEV_ALERT, SEV_ALERT}},
+		{SVC_LAN_ONLY, true, {-1, -1, SEV_NOTICE, SEV_ALERT, SEV_ALERT}},
+		{SVC_LAN_ONLY, false, {-1, -1, SEV_NOTICE, SEV_ALERT, SEV_ALERT}},
+		{SVC_UNCLASSIFIED, true, {-1, SEV_INFO, SEV_NOTICE, SEV_WARNING, SEV_WARNING}},
+		{SVC_UNCLASSIFIED, false, {-1, -1, -1, -1, -1}},
+		{SVC_PUBLIC_OK, true, {-1, -1, -1, SEV_NOTICE, SEV_NOTICE}},
+		{SVC_PUBLIC_OK, false, {-1, -1, -1, -1, -1}},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		for (int e = 0; e < PS_EXPO__COUNT; e++) {
+			int got = exposure_severity(rows[i].cls, rows[i].risk, (enum ps_exposure)e);
+			if (got != rows[i].sev[e])
+				fprintf(stderr, "class %s risk %d reach %s: %d, want %d\n", svc_class_name(rows[i].cls),
+					rows[i].risk, exposure_name((enum ps_exposure)e), got, rows[i].sev[e]);
+			CHECK_INT(got, rows[i].sev[e]);
+		}
+	CHECK_INT(exposure_severity(SVC__COUNT, true, PS_EXPO_PUBLIC), -1);
+	CHECK_STR(exposure_code(PS_EXPO_PUBLIC), "public-exposure");
+	CHECK_STR(exposure_code(PS_EXPO_PRIVATE), "private-exposure");
+	CHECK_STR(exposure_code(PS_EXPO_LINK_LOCAL), "link-local-exposure");
+}
+
+TEST(policy_knowledge_base_classes)
+{
+	struct registry r;
+	memset(&r, 0, sizeof r);
+	struct port_info pi;
+	/* what the issue names: SMB/NetBIOS, RDP, telnet, VNC, databases, caches, container APIs never face the Internet */
+	static const struct {
+		uint16_t port;
+		unsigned proto, cls;
+	} want[] = {
+		{445, PS_TCP, SVC_NEVER_INTERNET}, {139, PS_TCP, SVC_NEVER_INTERNET}, {137, PS_UDP, SVC_LAN_ONLY},
+		{138, PS_UDP, SVC_LAN_ONLY},	   {3389, PS_TCP, SVC_NEVER_INTERNET}, {23, PS_TCP, SVC_NEVER_INTERNET},
+		{5900, PS_TCP, SVC_NEVER_INTERNET}, {5432, PS_TCP, SVC_NEVER_INTERNET}, {3306, PS_TCP, SVC_NEVER_INTERNET},
+		{1433, PS_TCP, SVC_NEVER_INTERNET}, {1521, PS_TCP, SVC_NEVER_INTERNET}, {27017, PS_TCP, SVC_NEVER_INTERNET},
+		{9200, PS_TCP, SVC_NEVER_INTERNET}, {9042, PS_TCP, SVC_NEVER_INTERNET}, {5984, PS_TCP, SVC_NEVER_INTERNET},
+		{6379, PS_TCP, SVC_NEVER_INTERNET}, {11211, PS_TCP, SVC_NEVER_INTERNET}, {11211, PS_UDP, SVC_NEVER_INTERNET},
+		{2375, PS_TCP, SVC_NEVER_INTERNET}, {111, PS_TCP, SVC_LAN_ONLY},	 {111, PS_UDP, SVC_LAN_ONLY},
+		{161, PS_UDP, SVC_LAN_ONLY},	   {2049, PS_TCP, SVC_LAN_ONLY},	 {6000, PS_TCP, SVC_NEVER_INTERNET},
+		{389, PS_TCP, SVC_LAN_ONLY},	   {10250, PS_TCP, SVC_NEVER_INTERNET}, {2379, PS_TCP, SVC_NEVER_INTERNET},
+		{22, PS_TCP, SVC_PUBLIC_OK},	   {80, PS_TCP, SVC_PUBLIC_OK},	 {443, PS_TCP, SVC_PUBLIC_OK},
+		{25, PS_TCP, SVC_PUBLIC_OK},	   {53, PS_UDP, SVC_PUBLIC_OK},	 {123, PS_UDP, SVC_PUBLIC_OK},
+		{5353, PS_UDP, SVC_PUBLIC_OK},	   {8080, PS_TCP, SVC_UNCLASSIFIED},
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		CHECK(registry_lookup(&r, want[i].port, want[i].proto, &pi));
+		if (pi.svc_class != want[i].cls)
+			fprintf(stderr, "%u/%u: class %u, want %u\n", want[i].port, want[i].proto, pi.svc_class, want[i].cls);
+		CHECK_INT(pi.svc_class, want[i].cls);
+	}
+	/* every entry that must stay off the Internet says why */
+	for (size_t i = 0; i < kb_nports; i++)
+		if (kb_ports[i].svc_class == SVC_NEVER_INTERNET || kb_ports[i].svc_class == SVC_LAN_ONLY)
+			CHECK(kb_ports[i].risk != NULL);
+	/* a user file's class (field 8), and a bad one */
+	CHECK_INT(user_text(&r, "/u", "6380\ttcp\tmyredis\tredis-server\tno auth\t-\tours\tnever-internet\n"
+				      "6381\ttcp\tx\t-\t-\t-\tx\tsometimes\n"
+				      "6382\ttcp\ty\t-\t-\t-\ty\t-\n"),
+		  0);
+	CHECK(registry_lookup(&r, 6380, PS_TCP, &pi) && pi.svc_class == SVC_NEVER_INTERNET);
+	CHECK(registry_lookup(&r, 6382, PS_TCP, &pi) && pi.svc_class == SVC_UNCLASSIFIED);
+	CHECK_INT(r.nwarnings, 1);
+	if (r.nwarnings == 1) {
+		CHECK_INT(r.warnings[0].line, 2);
+		CHECK_STR(r.warnings[0].why, "the class is not never-internet, lan-only, public-ok or -");
+	}
+	CHECK_INT(svc_class_parse("lan-only", 8), SVC_LAN_ONLY);
+	CHECK_INT(svc_class_parse("-", 1), SVC_UNCLASSIFIED);
+	CHECK_INT(svc_class_parse("public", 6), -1);
+	CHECK(svc_class_name(SVC_UNCLASSIFIED) == NULL);
+	registry_free(&r);
+}
+
+TEST(policy_risk_fits_the_owner)
+{
+	const char *t;
+	size_t n;
+	static const char ntp[] = "{ntpd} monlist queries make old ntpd servers a flood amplifier";
+	CHECK(registry_risk_select(ntp, "ntpd", "ntpd", &t, &n) && strncmp(t, "monlist", 7) == 0 &&
+	      n == strlen(ntp) - 7);
+	CHECK(!registry_risk_select(ntp, "chronyd", "chronyd", &t, &n) && t == NULL); /* chrony has no monlist */
+	CHECK(!registry_risk_select(ntp, NULL, NULL, &t, &n));
+	static const char web[] = "{java,jenkins} admin consoles live here|{registry} images|anything";
+	CHECK(registry_risk_select(web, "nginx", "nginx", &t, &n) && n == 8 && strncmp(t, "anything", 8) == 0);
+	CHECK(registry_risk_select(web, "java", "java", &t, &n) && n == 24 && strncmp(t, "admin consoles live here", n) == 0);
+	CHECK(registry_risk_select(web, "x", "registry", &t, &n) && n == 6); /* by the executable's name too */
+	CHECK(registry_risk_select("plain text", NULL, NULL, &t, &n) && n == 10);
+	struct buf b = {0};
+	CHECK_INT(registry_risk_describe(web, &b), 0);
+	CHECK_STR(b.data, "when held by java or jenkins: admin consoles live here; when held by registry: images; anything");
+	buf_free(&b);
+	/* the knowledge base says so for ntpd and Tomcat only */
+	struct registry r;
+	memset(&r, 0, sizeof r);
+	struct port_info pi;
+	CHECK(registry_lookup(&r, 123, PS_UDP, &pi));
+	CHECK(!registry_risk_select(pi.risk, "chronyd", "chronyd", &t, &n));
+	CHECK(registry_risk_select(pi.risk, "ntpd", "ntpd", &t, &n));
+	CHECK(registry_lookup(&r, 8080, PS_TCP, &pi));
+	CHECK(!registry_risk_select(pi.risk, "nginx", "nginx", &t, &n));
+	CHECK(registry_risk_select(pi.risk, "java", "java", &t, &n) && strstr(t, "admin consoles"));
+	registry_free(&r);
+}
+
+static const struct port_info smb = {"microsoft-ds", "SMB", "portsleuth", "smbd,samba", "SMB must never face the Internet",
+				     NULL, false, SVC_NEVER_INTERNET};
+static const struct port_info nbns = {"netbios-ns", NULL, "portsleuth", "nmbd", "leaks names", NULL, false, SVC_LAN_ONLY};
+static const struct port_info web = {"http", NULL, "portsleuth", "nginx", NULL, NULL, false, SVC_PUBLIC_OK};
+
+TEST(findings_exposure_follows_the_policy)
+{
+	struct finding_list l = {0};
+	struct finding_input in = base_input(&smb);
+	in.port = 445;
+	in.name = "smbd";
+	in.exe = "/usr/sbin/smbd";
+	in.scope = PS_EXPO_ALL;
+	in.widest = PS_EXPO_LOOPBACK; /* a wildcard on a machine with loopback only: nothing */
+	CHECK_INT(findings_for_socket(&in, &l), 0);
+	CHECK_INT(l.n, 0);
+	in.widest = PS_EXPO_PUBLIC;
+	in.reach_text = "pub0 203.0.113.7";
+	CHECK_INT(findings_for_socket(&in, &l), 0);
+	const struct finding *f = find_code(&l, "public-exposure");
+	CHECK(f && f->sev == SEV_ALERT && f->pid == -1);
+	CHECK(f && strcmp(f->reason, "microsoft-ds on 445/tcp is reachable from public addresses, and must never face the "
+				     "Internet: SMB must never face the Internet") == 0);
+	CHECK(f && strcmp(f->evidence, "bound to all-interfaces addresses; reachable now on: pub0 203.0.113.7") == 0);
+	findings_free(&l);
+	in.widest = PS_EXPO_PRIVATE;
+	in.reach_text = "lan0 10.77.0.5";
+	CHECK_INT(findings_for_socket(&in, &l), 0);
+	f = find_code(&l, "private-exposure");
+	CHECK(f && f->sev == SEV_WARNING);
+	CHECK(f && strcmp(f->reason, "microsoft-ds on 445/tcp is reachable from a private network; allow only the hosts "
+				     "that need it: SMB must never face the Internet") == 0);
+	findings_free(&l);
+	/* NetBIOS names on a LAN: a notice; on the Internet: an alert */
+	in.svc = &nbns;
+	in.port = 137;
+	in.proto = PS_UDP;
+	CHECK_INT(findings_for_socket(&in, &l), 0);
+	CHECK(l.n == 1 && l.f[0].sev == SEV_NOTICE && strcmp(l.f[0].code, "private-exposure") == 0);
+	findings_free(&l);
+	in.widest = PS_EXPO_PUBLIC;
+	CHECK_INT(findings_for_socket(&in, &l), 0);
+	CHECK(l.n == 1 && l.f[0].sev == SEV_ALERT);
+	findings_free(&l);
+	/* ssh from the Internet: a notice with its risk; http: nothing */
+	in = base_input(&ssh);
+	in.svc = &(struct port_info){"ssh", NULL, "portsleuth", "sshd", "guessing", NULL, false, SVC_PUBLIC_OK};
+	in.scope = PS_EXPO_ALL;
+	in.widest = PS_EXPO_PUBLIC;
+	CHECK_INT(findings_for_socket(&in, &l), 0);
+	CHECK(l.n == 1 && l.f[0].sev == SEV_NOTICE && strcmp(l.f[0].reason, "ssh on 22/tcp is reachable from public addresses: guessing") == 0);
+	findings_free(&l);
+	in.widest = PS_EXPO_PRIVATE;
+	CHECK_INT(findings_for_socket(&in, &l), 0);
+	CHECK_INT(l.n, 0);
+	in.svc = &web;
+	in.widest = PS_EXPO_PUBLIC;
+	CHECK_INT(findings_for_socket(&in, &l), 0);
+	CHECK_INT(l.n, 0);
+	findings_free(&l);
+}
+
+TEST(findings_root_public)
 {
 	struct finding_list l = {0};
 	struct finding_input in = base_input(&ssh);
-	CHECK_INT(findings_for_socket(&in, &l), 0); /* loopback: no risk */
-	CHECK_INT(l.n, 0);
-	static const enum ps_exposure wider[] = {PS_EXPO_LINK_LOCAL, PS_EXPO_PRIVATE, PS_EXPO_PUBLIC, PS_EXPO_ALL};
-	for (size_t i = 0; i < 4; i++) {
-		in.scope = wider[i];
-		in.reach_text = "eth0 203.0.113.7";
-		CHECK_INT(findings_for_socket(&in, &l), 0);
-		const struct finding *f = find_code(&l, "risky-exposure");
-		CHECK(f && f->sev == SEV_WARNING && f->pid == -1);
-		CHECK(f && strcmp(f->reason, "ssh on 22/tcp is reachable beyond localhost: guessing") == 0);
-		findings_free(&l);
-	}
-	in.svc = NULL; /* nothing known about the port: no risk */
-	CHECK_INT(findings_for_socket(&in, &l), 0);
-	CHECK_INT(l.n, 0);
-	in.reach_public = true;
-	CHECK_INT(findings_for_owner(&in, &l), 0);
+	in.widest = PS_EXPO_PUBLIC;
+	in.reach_text = "eth0 203.0.113.7";
+	CHECK_INT(findings_for_owner(&in, &l), 0); /* an unclassified service's port: a notice */
 	const struct finding *f = find_code(&l, "root-public");
 	CHECK(f && f->sev == SEV_NOTICE);
 	CHECK(f && strcmp(f->evidence, "pid 42 sshd runs as uid 0; reachable now on: eth0 203.0.113.7") == 0);
 	findings_free(&l);
+	/* sshd on ssh, a public-ok service: root by design, context only */
+	struct port_info pssh = ssh;
+	pssh.svc_class = SVC_PUBLIC_OK;
+	in.svc = &pssh;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	f = find_code(&l, "root-public");
+	CHECK(f && f->sev == SEV_INFO);
+	findings_free(&l);
+	in.name = "python3"; /* not the port's own daemon */
+	in.exe = "/usr/bin/python3.11";
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	f = find_code(&l, "root-public");
+	CHECK(f && f->sev == SEV_NOTICE);
+	findings_free(&l);
+	in = base_input(&pssh);
+	in.widest = PS_EXPO_PRIVATE; /* no public address reaches it */
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "root-public") == NULL);
+	findings_free(&l);
+	in.widest = PS_EXPO_PUBLIC;
 	in.uid = 1000;
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	CHECK(find_code(&l, "root-public") == NULL);

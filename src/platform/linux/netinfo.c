@@ -19,10 +19,11 @@
 #include "../../util/readfile.h"
 #include "netinfo.h"
 #include "nldump.h"
+#include "procparse.h"
 #include "roots.h"
 #include "../../util/str.h"
 
-static int add_addr(struct netinfo_addrs *l, const struct ifaddrmsg *m, const void *data, size_t len)
+static int add_addr(struct netinfo_addrs *l, const struct ifaddrmsg *m, const void *data, size_t len, const void *brd)
 {
 	if (util_grow((void **)&l->a, &l->cap, l->n + 1, sizeof *l->a))
 		return -ENOMEM;
@@ -31,6 +32,10 @@ static int add_addr(struct netinfo_addrs *l, const struct ifaddrmsg *m, const vo
 	x->ifindex = m->ifa_index;
 	x->addr.family = m->ifa_family == AF_INET ? PS_INET : PS_INET6;
 	memcpy(x->addr.bytes, data, len);
+	if (brd) {
+		x->broadcast.family = PS_INET;
+		memcpy(x->broadcast.bytes, brd, 4);
+	}
 	l->n++;
 	return 0;
 }
@@ -50,7 +55,7 @@ int netinfo_parse_addrs(const void *buf, size_t len, struct netinfo_addrs *l)
 		memcpy(&m, p + NLMSG_HDRLEN, sizeof m);
 		size_t want = m.ifa_family == AF_INET ? 4 : m.ifa_family == AF_INET6 ? 16 : 0;
 		/* IFA_LOCAL is the address itself on point-to-point links; else IFA_ADDRESS. */
-		const char *addr = NULL, *local = NULL, *data;
+		const char *addr = NULL, *local = NULL, *brd = NULL, *data;
 		struct nl_attrs at = nl_attrs_of(p, h.nlmsg_len, sizeof m);
 		uint16_t type;
 		size_t n;
@@ -61,9 +66,11 @@ int netinfo_parse_addrs(const void *buf, size_t len, struct netinfo_addrs *l)
 				addr = data;
 			else if (type == IFA_LOCAL)
 				local = data;
+			else if (type == IFA_BROADCAST && want == 4)
+				brd = data;
 		}
 		if (local || addr) {
-			int rc = add_addr(l, &m, local ? local : addr, want);
+			int rc = add_addr(l, &m, local ? local : addr, want, brd);
 			if (rc)
 				return rc;
 		}
@@ -125,6 +132,40 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 	*out = l.a;
 	*n = l.n;
 	return 0;
+}
+
+int platform_mcast_groups(struct ps_ifaddr **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	int dirfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return -errno;
+	size_t cap = 0;
+	int rc = 0, read_any = 0, first_err = 0;
+	static const char *const files[2] = {"net/igmp", "net/igmp6"};
+	for (int v6 = 0; v6 < 2 && !rc; v6++) {
+		struct buf b = {0};
+		int r = read_file_at(dirfd, files[v6], &b, 1 << 24, 0, NULL);
+		if (r == 0) {
+			read_any = 1;
+			rc = procnet_parse_igmp(b.data ? b.data : "", b.len, v6, out, n, &cap);
+		} else if (r == -ENOMEM) {
+			rc = r;
+		} else if (!first_err && r != -ENOENT) { /* no IPv6 (or no multicast): nothing joined */
+			first_err = r;
+		}
+		buf_free(&b);
+	}
+	close(dirfd);
+	if (!rc && !read_any && first_err)
+		rc = first_err;
+	if (rc) {
+		platform_ifaddrs_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
 }
 
 int platform_ephemeral_range(uint16_t *lo, uint16_t *hi)

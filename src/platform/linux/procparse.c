@@ -2,6 +2,7 @@
 #include "procparse.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,5 +259,110 @@ int procnet_parse_line(const char *line, unsigned family, unsigned proto, struct
 	k->recv_q = (uint32_t)rx;
 	k->uid = (uint32_t)uid;
 	k->inode = ino;
+	return 0;
+}
+
+/* ndigits hex digits at p into *v (host order); false unless all are hex. */
+static bool hex_u32(const char *p, size_t ndigits, uint32_t *v)
+{
+	*v = 0;
+	for (size_t i = 0; i < ndigits; i++) {
+		int h = hexval(p[i]);
+		if (h < 0)
+			return false;
+		*v = *v << 4 | (uint32_t)h;
+	}
+	return true;
+}
+
+static int push_group(struct ps_ifaddr **out, size_t *n, size_t *cap, unsigned long idx, const char *name,
+		      size_t name_len, const struct ps_addr *g)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		struct ps_ifaddr *na = realloc(*out, nc * sizeof *na);
+		if (!na)
+			return -ENOMEM;
+		*out = na;
+		*cap = nc;
+	}
+	char *nm = strndup(name, name_len);
+	if (!nm)
+		return -ENOMEM;
+	(*out)[(*n)++] = (struct ps_ifaddr){(uint32_t)idx, nm, *g, {0}};
+	return 0;
+}
+
+int procnet_parse_igmp(const char *buf, size_t len, bool v6, struct ps_ifaddr **out, size_t *n, size_t *cap)
+{
+	const char *p = buf, *end = buf + len;
+	unsigned long idx = 0;
+	char held[64]; /* the current interface's name: group lines follow its line */
+	const char *name = NULL;
+	size_t name_len = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		size_t ll = (size_t)(le - p);
+		char line[256];
+		if (ll >= sizeof line) { /* no valid line is this long */
+			p = le + 1;
+			continue;
+		}
+		memcpy(line, p, ll);
+		line[ll] = '\0';
+		p = le + 1;
+		struct ps_addr g = {0};
+		if (v6) {
+			/* "IDX NAME GROUP(32 hex) USERS FLAGS TIMER" */
+			char nm[64], hex[40];
+			unsigned long i6;
+			if (sscanf(line, "%lu %63s %39s", &i6, nm, hex) != 3 || strlen(hex) != 32)
+				continue;
+			g.family = PS_INET6;
+			bool ok = true;
+			for (int b = 0; b < 16 && ok; b++) {
+				uint32_t v;
+				ok = hex_u32(hex + 2 * b, 2, &v);
+				g.bytes[b] = (uint8_t)v;
+			}
+			if (ok) {
+				int rc = push_group(out, n, cap, i6, nm, strlen(nm), &g);
+				if (rc)
+					return rc;
+			}
+			continue;
+		}
+		/* "IDX\tNAME : COUNT QUERIER" starts an interface; "\t\t\t\tGROUP USERS ..." its groups. */
+		if (line[0] >= '0' && line[0] <= '9') {
+			char *e;
+			idx = strtoul(line, &e, 10);
+			while (*e == '\t' || *e == ' ')
+				e++;
+			name = e;
+			while (*e && *e != ' ' && *e != '\t' && *e != ':')
+				e++;
+			name_len = (size_t)(e - name);
+			if (name_len >= sizeof held || !name_len) {
+				name = NULL;
+			} else {
+				memcpy(held, name, name_len);
+				name = held;
+			}
+			continue;
+		}
+		const char *q = line;
+		while (*q == '\t' || *q == ' ')
+			q++;
+		uint32_t v;
+		if (!name || q == line || !hex_u32(q, 8, &v) || (q[8] != ' ' && q[8] != '\t'))
+			continue;
+		/* the kernel prints the group's network-order word as a host integer: its bytes in memory are the address */
+		g.family = PS_INET;
+		memcpy(g.bytes, &v, 4);
+		int rc = push_group(out, n, cap, idx, name, name_len, &g);
+		if (rc)
+			return rc;
+	}
 	return 0;
 }

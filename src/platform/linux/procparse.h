@@ -37,4 +37,12 @@ bool proc_parse_socket_link(const char *lnk, size_t n, uint64_t *inode);
  */
 int procnet_parse_line(const char *line, unsigned family, unsigned proto, struct ps_socket *k);
 
+/*
+ * Parse /proc/net/igmp (v6 false) or /proc/net/igmp6 (v6 true): the multicast
+ * groups joined on each interface, appended to *out (ifindex, ifname, the group
+ * as addr; *n entries, *cap allocated). Lines that do not parse are skipped.
+ * 0 or -ENOMEM (what was appended stays, for platform_ifaddrs_free).
+ */
+int procnet_parse_igmp(const char *buf, size_t len, bool v6, struct ps_ifaddr **out, size_t *n, size_t *cap);
+
 #endif

@@ -40,6 +40,13 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 	return -ENOSYS;
 }
 
+int platform_mcast_groups(struct ps_ifaddr **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	return -ENOSYS;
+}
+
 void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n)
 {
 	(void)a;
