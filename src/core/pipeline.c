@@ -167,7 +167,7 @@ static int status_of(const struct pkgdb *db, const char *path, uint8_t *status, 
 static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 {
 	bool *wanted = listener_owners(s);
-	const char **paths = calloc(3 * s->nprocs + 1, sizeof *paths);
+	const char **paths = calloc(4 * s->nprocs + 1, sizeof *paths);
 	int rc = wanted && paths ? 0 : -ENOMEM;
 	size_t n = 0;
 	/* A path is looked up in our package database only when it names, in our view, the file the
@@ -178,6 +178,7 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 			continue;
 		want_path(paths, &n, q->exe_path);
 		want_path(paths, &n, q->exe_alias);
+		want_path(paths, &n, q->name_holder);
 		if (!q->script.foreign)
 			want_path(paths, &n, q->script.path);
 	}
@@ -192,7 +193,9 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 			continue;
 		char *none = NULL;
 		if (!(rc = status_of(p->pkg, q->exe_path, &q->pkg, &q->pkg_name)) &&
-		    !(rc = status_of(p->pkg, q->exe_alias, &q->alias_pkg, &none)) && !q->script.foreign)
+		    !(rc = status_of(p->pkg, q->exe_alias, &q->alias_pkg, &none)) &&
+		    !(rc = status_of(p->pkg, q->name_holder, &q->holder_pkg, &q->holder_pkg_name)) &&
+		    !q->script.foreign)
 			rc = status_of(p->pkg, q->script.path, &q->script.pkg, &q->script.pkg_name);
 		free(none);
 	}

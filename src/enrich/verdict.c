@@ -217,12 +217,25 @@ int findings_for_owner(const struct finding_input *in, struct finding_list *out)
 		      !owner_named;
 	bool fits = !base || !in->name || name_fits_exe(in->name, base) || (alias && comm_eq(in->name, alias, strlen(alias))) ||
 		    (in->script && comm_eq(in->name, base_of(in->script), strlen(base_of(in->script))));
-	if (!rc && (!fits || claims))
-		rc = add(out, claims ? SEV_WARNING : SEV_NOTICE, "name-mismatch", in->pid,
-			 "the process calls itself %s but runs %s%s%s%s" SEP "comm %s, /proc/%d/exe -> %s%s%s", name,
-			 path, in->script ? " with the script " : "", in->script ? in->script : "",
-			 claims ? ", the name of the program that normally holds this port" : "", name, in->pid,
-			 in->exe, in->script ? "; script from its arguments: " : "", in->script ? in->script : "");
+	/* an installed program's name on another program: /tmp/x/sshd, or a script called sshd */
+	bool borrowed = in->name_holder && in->holder_pkg == PKG_OWNED && in->holder_pkg_name &&
+			!(in->pkg == PKG_OWNED && in->pkg_name && strcmp(in->pkg_name, in->holder_pkg_name) == 0);
+	if (!rc && (!fits || claims || borrowed)) {
+		bool owners_name = svc && svc->owners && in->name && registry_owner_matches(svc->owners, in->name);
+		buf_clear(&why);
+		if (owners_name)
+			rc = buf_puts(&why, ", the name of the program that normally holds this port");
+		if (!rc && borrowed)
+			rc = buf_printf(&why, ", the name of the installed program %s (package %s)", in->name_holder,
+					in->holder_pkg_name);
+		if (!rc)
+			rc = add(out, claims || (borrowed && owners_name) ? SEV_WARNING : SEV_NOTICE, "name-mismatch",
+				 in->pid, "the process calls itself %s%s%s runs %s%s%s" SEP "comm %s, /proc/%d/exe -> %s%s%s",
+				 name, why.data ? why.data : "", why.len ? ", but" : " but", path,
+				 in->script ? " with the script " : "", in->script ? in->script : "", name, in->pid, in->exe,
+				 in->script ? "; script from its arguments: " : "", in->script ? in->script : "");
+		buf_clear(&why);
+	}
 	/* Not "deleted": after a package upgrade every running daemon's executable is. */
 	bool suspicious = temp || unowned || script_bad;
 	if (!rc && svc && svc->owners) {
@@ -447,6 +460,9 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 		in.alias = p->exe_alias;
 		in.alias_alternatives = p->alias_alternatives;
 		in.alias_pkg = (enum pkg_status)p->alias_pkg;
+		in.name_holder = p->name_holder;
+		in.holder_pkg = (enum pkg_status)p->holder_pkg;
+		in.holder_pkg_name = p->holder_pkg_name;
 		in.script = p->script.path;
 		in.script_dir_world_writable = p->script.dir_world_writable;
 		in.script_pkg = (enum pkg_status)p->script.pkg;

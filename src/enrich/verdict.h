@@ -36,6 +36,9 @@ struct finding_input {
 	const char *alias;	  /* a system link named like the process that leads to the running file, NULL */
 	bool alias_alternatives;  /* ... through /etc/alternatives */
 	enum pkg_status alias_pkg;
+	const char *name_holder; /* another program in a system directory with the process's name, NULL */
+	enum pkg_status holder_pkg;
+	const char *holder_pkg_name;
 	const char *script;	  /* the script an interpreter runs (from its arguments), NULL */
 	bool script_dir_world_writable;
 	enum pkg_status script_pkg;

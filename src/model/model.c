@@ -150,6 +150,8 @@ void snap_proc_free(struct ps_proc *p)
 	free(p->pkg_name);
 	free(p->exe_path);
 	free(p->exe_alias);
+	free(p->name_holder);
+	free(p->holder_pkg_name);
 	free(p->script.path);
 	free(p->script.pkg_name);
 	if (p->published) {

@@ -143,6 +143,10 @@ struct ps_proc {
 				  * running file (/usr/bin/redis-server -> redis-check-rdb), NULL */
 	bool alias_alternatives; /* exe_alias leads there through /etc/alternatives */
 	uint8_t alias_pkg;	 /* enum pkg_status of exe_alias (the link itself) */
+	char *name_holder;	 /* another file in a system directory with the process's name (/usr/sbin/sshd
+				  * for a /tmp/x/sshd): whose name it uses; NULL, and never for foreign views */
+	uint8_t holder_pkg;	 /* enum pkg_status of name_holder */
+	char *holder_pkg_name;
 	struct ps_script script; /* interpreters: the script they run */
 	uint8_t pkg;		 /* enum pkg_status of the executable */
 	char *pkg_name;		 /* PKG_OWNED: the package, else NULL */

@@ -744,3 +744,42 @@ TEST(findings_risky_exposure_and_root_public)
 	CHECK(find_code(&l, "root-public") == NULL);
 	findings_free(&l);
 }
+
+TEST(findings_installed_programs_name_on_another)
+{
+	/* a copy of something called sshd in /tmp while openssh-server's /usr/sbin/sshd is installed */
+	struct finding_list l = {0};
+	struct finding_input in = base_input(&ssh);
+	in.exe = in.exe_path = "/tmp/x/sshd";
+	in.pkg = PKG_UNOWNED;
+	in.name_holder = "/usr/sbin/sshd";
+	in.holder_pkg = PKG_OWNED;
+	in.holder_pkg_name = "openssh-server";
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	const struct finding *f = find_code(&l, "name-mismatch");
+	CHECK(f && f->sev == SEV_WARNING);
+	CHECK(f && strcmp(f->reason, "the process calls itself sshd, the name of the program that normally holds this "
+				     "port, the name of the installed program /usr/sbin/sshd (package "
+				     "openssh-server), but runs /tmp/x/sshd") == 0);
+	CHECK(find_code(&l, "unexpected-owner") && find_code(&l, "unexpected-owner")->sev == SEV_ALERT);
+	findings_free(&l);
+	/* on a port nobody owns: a notice */
+	in.svc = NULL;
+	in.port = 4000;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	f = find_code(&l, "name-mismatch");
+	CHECK(f && f->sev == SEV_NOTICE);
+	findings_free(&l);
+	/* the same package's other file (a second binary of one package) is no borrowing */
+	in.pkg = PKG_OWNED;
+	in.pkg_name = "openssh-server";
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "name-mismatch") == NULL);
+	findings_free(&l);
+	/* nor is a name whose holder no package installed */
+	in.pkg = PKG_UNOWNED;
+	in.holder_pkg = PKG_UNOWNED;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "name-mismatch") == NULL);
+	findings_free(&l);
+}

@@ -114,17 +114,21 @@ static const char *const system_dirs[] = {"/usr/local/sbin", "/usr/local/bin", "
 					  "/usr/bin",	     "/sbin",	       "/bin"};
 
 /*
- * A symlink in a system directory, named like the process, that leads to the
- * running file: the name Debian starts it by (/usr/bin/redis-server ->
- * redis-check-rdb, /usr/sbin/mysqld -> mariadbd, /usr/bin/editor ->
- * /etc/alternatives/editor -> ...). The name is the comm, or argv[0]'s file
- * name when the comm is cut to 15 bytes. 0 or -ENOMEM.
+ * The files in the system directories named like the process. A symlink among
+ * them that leads to the running file is the name the system starts it by
+ * (/usr/bin/redis-server -> redis-check-rdb, /usr/sbin/mysqld -> mariadbd,
+ * /usr/bin/editor -> /etc/alternatives/editor -> ...): p->exe_alias. The first
+ * regular file that is another program is whose name the process uses
+ * (/usr/sbin/sshd for a /tmp/x/sshd): p->name_holder, unless it is the file now
+ * at the executable's own path (an upgrade's) or the view is not ours. The name
+ * is the comm, or argv[0]'s file name when the comm is cut to 15 bytes.
+ * `now`: the file at the executable's path, NULL when none. 0 or -ENOMEM.
  */
-static int find_alias(struct ps_proc *p, int view, const struct stat *run)
+static int find_names(struct ps_proc *p, int view, const struct stat *run, const struct stat *now)
 {
 	const char *name = p->name;
 	char *argname = NULL;
-	if (!name || !*name || strchr(name, '/'))
+	if (!name || !*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return 0;
 	if (strlen(name) == 15 && p->cmdline && p->cmdline_len) {
 		const char *a0 = p->cmdline, *e = memchr(a0, '\0', p->cmdline_len);
@@ -142,8 +146,7 @@ static int find_alias(struct ps_proc *p, int view, const struct stat *run)
 		}
 	}
 	int rc = 0;
-	for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0] && !rc && !p->exe_alias;
-	     i++) {
+	for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0] && !rc && !p->exe_alias; i++) {
 		size_t n = strlen(system_dirs[i]) + 1 + strlen(name) + 1;
 		char *path = malloc(n);
 		if (!path) {
@@ -152,19 +155,26 @@ static int find_alias(struct ps_proc *p, int view, const struct stat *run)
 		}
 		snprintf(path, n, "%s/%s", system_dirs[i], name);
 		struct stat l, t;
-		if (stat_in(view, path, false, &l) == 0 && S_ISLNK(l.st_mode) &&
-		    stat_in(view, path, true, &t) == 0 && same_file(&t, run)) {
+		if (stat_in(view, path, false, &l) != 0 || stat_in(view, path, true, &t) != 0) {
+			free(path);
+			continue;
+		}
+		if (S_ISLNK(l.st_mode) && same_file(&t, run)) {
 			char *target = NULL;
 			/* the link's own text: does it go through /etc/alternatives? */
 			if (read_link_at(view, path + 1, &target) == -ENOMEM)
 				rc = -ENOMEM;
-			p->alias_alternatives =
-			    target && strncmp(target, "/etc/alternatives/", 18) == 0;
+			p->alias_alternatives = target && strncmp(target, "/etc/alternatives/", 18) == 0;
 			free(target);
+			free(p->name_holder); /* a link to it names it, whatever else has the name */
+			p->name_holder = NULL;
 			p->exe_alias = path;
-			path = NULL;
+		} else if (!p->name_holder && !p->exe_check.foreign && S_ISREG(t.st_mode) && !same_file(&t, run) &&
+			   !(now && same_file(&t, now))) {
+			p->name_holder = path;
+		} else {
+			free(path);
 		}
-		free(path);
 	}
 	free(argname);
 	return rc;
@@ -182,7 +192,7 @@ int platform_exe_facts(struct ps_proc *p)
 		return -errno;
 	char rel[32];
 	snprintf(rel, sizeof rel, "%d/exe", p->pid);
-	struct stat run, st;
+	struct stat run, st, now_st, *now = NULL;
 	/* through the link itself: the file the kernel runs, deleted or not, whatever the text says
 	 */
 	int rc = fstatat(procfd, rel, &run, 0) < 0 ? -errno : 0;
@@ -219,6 +229,8 @@ int platform_exe_facts(struct ps_proc *p)
 		c->foreign = !same;
 		c->deleted = true;
 		if (p->exe_path && stat_in(view, p->exe_path, true, &st) == 0) {
+			now = &now_st;
+			now_st = st;
 			if (same_file(&st, &run)) {
 				c->deleted = false; /* linked again under its old name */
 			} else {
@@ -241,10 +253,7 @@ int platform_exe_facts(struct ps_proc *p)
 	}
 	if ((rc = dir_world_writable(view, p->exe_path, &c->dir_world_writable)))
 		goto out;
-	const char *base = strrchr(p->exe_path, '/');
-	base = base ? base + 1 : p->exe_path;
-	if (p->name && strcmp(p->name, base) != 0)
-		rc = find_alias(p, view, &run);
+	rc = find_names(p, view, &run, now);
 out:
 	views_close(&v);
 	return rc;
