@@ -128,7 +128,8 @@ static int find_names(struct ps_proc *p, int view, const struct stat *run, const
 {
 	const char *name = p->name;
 	char *argname = NULL;
-	if (!name || !*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+	if (!name || !*name || strchr(name, '/') || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0)
 		return 0;
 	if (strlen(name) == 15 && p->cmdline && p->cmdline_len) {
 		const char *a0 = p->cmdline, *e = memchr(a0, '\0', p->cmdline_len);
@@ -146,7 +147,8 @@ static int find_names(struct ps_proc *p, int view, const struct stat *run, const
 		}
 	}
 	int rc = 0;
-	for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0] && !rc && !p->exe_alias; i++) {
+	for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0] && !rc && !p->exe_alias;
+	     i++) {
 		size_t n = strlen(system_dirs[i]) + 1 + strlen(name) + 1;
 		char *path = malloc(n);
 		if (!path) {
@@ -164,13 +166,15 @@ static int find_names(struct ps_proc *p, int view, const struct stat *run, const
 			/* the link's own text: does it go through /etc/alternatives? */
 			if (read_link_at(view, path + 1, &target) == -ENOMEM)
 				rc = -ENOMEM;
-			p->alias_alternatives = target && strncmp(target, "/etc/alternatives/", 18) == 0;
+			p->alias_alternatives =
+			    target && strncmp(target, "/etc/alternatives/", 18) == 0;
 			free(target);
-			free(p->name_holder); /* a link to it names it, whatever else has the name */
+			free(
+			    p->name_holder); /* a link to it names it, whatever else has the name */
 			p->name_holder = NULL;
 			p->exe_alias = path;
-		} else if (!p->name_holder && !p->exe_check.foreign && S_ISREG(t.st_mode) && !same_file(&t, run) &&
-			   !(now && same_file(&t, now))) {
+		} else if (!p->name_holder && !p->exe_check.foreign && S_ISREG(t.st_mode) &&
+			   !same_file(&t, run) && !(now && same_file(&t, now))) {
 			p->name_holder = path;
 		} else {
 			free(path);
@@ -193,8 +197,7 @@ int platform_exe_facts(struct ps_proc *p)
 	char rel[32];
 	snprintf(rel, sizeof rel, "%d/exe", p->pid);
 	struct stat run, st, now_st, *now = NULL;
-	/* through the link itself: the file the kernel runs, deleted or not, whatever the text says
-	 */
+	/* through the link itself: the file the kernel runs, whatever the link's text says */
 	int rc = fstatat(procfd, rel, &run, 0) < 0 ? -errno : 0;
 	close(procfd);
 	if (rc)
@@ -210,8 +213,7 @@ int platform_exe_facts(struct ps_proc *p)
 	size_t n = strlen(text), ml = sizeof mark - 1;
 	int view = -1;
 	if (stat_in(v.host, text, true, &st) == 0 && same_file(&st, &run)) {
-		view = v.host; /* the file is where the link says, in our view: its name may really
-				  end in " (deleted)" */
+		view = v.host; /* where its link says, in our view (may end in " (deleted)") */
 	} else if (v.own >= 0 && stat_in(v.own, text, true, &st) == 0 && same_file(&st, &run)) {
 		view = v.own; /* only in its own root or mount namespace (a container) */
 		c->foreign = true;
@@ -219,8 +221,7 @@ int platform_exe_facts(struct ps_proc *p)
 	if (view >= 0) {
 		p->exe_path = str_dup(text);
 	} else if (n > ml && strcmp(text + n - ml, mark) == 0) {
-		/* the kernel's mark, and nothing at the marked name is the running file: it was
-		 * unlinked */
+		/* the kernel's mark, and no file of the marked name is the running one: unlinked */
 		p->exe_path = str_dup_n(text, n - ml);
 		bool same = v.own < 0;
 		if (p->exe_path && !same && (rc = same_dir(v.host, v.own, p->exe_path, &same)))
