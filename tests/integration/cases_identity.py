@@ -142,6 +142,9 @@ def identity_script_sshd_in_tmp(t):
             and f"runs {PY} with the script {path}" in uo[0]["reason"], "the script in reason and evidence", show(s))
     r = t.run("--findings")
     t.check(r.rc == 4, f"--findings: exit {r.rc}, want 4")
+    r = t.run("explain", "22")
+    t.check(f"    script:   {path} (from no installed package; from its arguments)\n" in r.out.decode(),
+            "explain 22 names the script", r.out.decode().splitlines())
 
 
 def identity_script_as_argument(t):
@@ -205,6 +208,9 @@ def identity_alternatives_link(t):
     s = only(t.json("--ports-file", pf), 4742)
     t.check(s["owners"][0]["exe"] == PY, f"exe {s['owners'][0]['exe']}")
     t.check(s["findings"] == [], "a process named by its alternatives link: no findings", show(s))
+    r = t.run("explain", "4742", "--ports-file", pf)
+    t.check("    named by: /usr/local/bin/pslistener (through /etc/alternatives)\n" in r.out.decode(),
+            "explain names the link", r.out.decode().splitlines())
 
 
 def identity_hand_made_link(t):
