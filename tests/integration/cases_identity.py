@@ -28,7 +28,7 @@ def register(run):
     R = run
     for fn in (identity_script_sshd_in_tmp, identity_script_as_argument, identity_literal_deleted_name,
                identity_alternatives_link, identity_hand_made_link, identity_replaced_unpackaged,
-               identity_other_mount_namespace):
+               identity_other_mount_namespace, identity_mounted_over_after_start):
         run.case(fn)
 
 
@@ -265,3 +265,19 @@ def identity_other_mount_namespace(t):
     t.check(not any("python3.11-minimal" in f["evidence"] for f in s["findings"]), "our package claimed", show(s))
     r = t.run("explain", "4745")
     t.check("python3.11-minimal" not in r.out.decode(), "explain: our package claimed", r.out.decode().splitlines())
+
+
+def identity_mounted_over_after_start(t):
+    """Debian's python started, then an overlay mounted over /usr/bin (as a bind or overlay mount
+    on a running system does): /usr/bin/python3.11 now names another inode, but nothing was
+    replaced. No exe-replaced, no exe-deleted (daemon-findings #13)."""
+    need_py(t)
+    work = scratch(t)
+    p = Listener(t, [PY, "-c", LISTEN.format(addr="127.0.0.1", port=4746)], "python")
+    overlay(t, "/usr/bin", work)
+    st = os.stat(PY)
+    run = os.stat(f"/proc/{p.pid}/exe")
+    t.require((st.st_dev, st.st_ino) != (run.st_dev, run.st_ino), "test premise: the path names another file now")
+    s = only(t.json(), 4746)
+    got = codes(s)
+    t.check("exe-replaced" not in got and "exe-deleted" not in got, "a mount is no replacement", show(s))
