@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../enrich/identity.h"
 #include "../enrich/verdict.h"
 #include "../model/verdict.h"
 #include "../platform/platform.h"
@@ -135,18 +136,51 @@ static bool *listener_owners(const struct ps_snapshot *s)
 	return w;
 }
 
+static const char *base_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
 static int run_exe_facts(struct pipeline *p, struct ps_snapshot *s)
 {
 	(void)p;
 	bool *wanted = listener_owners(s);
 	if (!wanted)
 		return -ENOMEM;
-	for (size_t i = 0; i < s->nprocs; i++) {
+	int rc = 0;
+	for (size_t i = 0; i < s->nprocs && !rc; i++) {
 		struct ps_proc *q = &s->procs[i];
-		if (wanted[i] && q->exe && !q->vanished)
-			q->exe_checked = platform_exe_check(q->pid, q->exe, &q->exe_check) == 0;
+		if (!wanted[i] || !q->exe || q->vanished)
+			continue;
+		rc = platform_exe_facts(q);
+		q->exe_checked = rc == 0;
+		if (rc != -ENOMEM)
+			rc = 0;
+		const char *arg;
+		size_t len;
+		/* an interpreter is judged by its script too (named by its arguments: worse, never better) */
+		if (!rc && q->exe_checked && identity_script_arg(base_of(q->exe_path), q->cmdline, q->cmdline_len, &arg, &len))
+			rc = platform_script_facts(q, arg, len);
 	}
 	free(wanted);
+	return rc;
+}
+
+/* Ask the database about path unless NULL; *n counts. */
+static void want_path(const char **paths, size_t *n, const char *path)
+{
+	if (path)
+		paths[(*n)++] = path;
+}
+
+/* The status of path (NULL: unknown), its package into *name when owned. 0 or -ENOMEM. */
+static int status_of(const struct pkgdb *db, const char *path, uint8_t *status, char **name)
+{
+	const char *pkg = NULL;
+	*status = db && path ? (uint8_t)pkgdb_status(db, path, &pkg) : PKG_UNKNOWN;
+	if (*status == PKG_OWNED && pkg && !(*name = strdup(pkg)))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -167,18 +201,20 @@ static const char *no_exe_reason(const struct ps_snapshot *s, const bool *wanted
 static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 {
 	bool *wanted = listener_owners(s);
-	char **clean = calloc(s->nprocs + 1, sizeof *clean);
-	const char **paths = calloc(s->nprocs + 1, sizeof *paths);
-	int rc = wanted && clean && paths ? 0 : -ENOMEM;
+	const char **paths = calloc(4 * s->nprocs + 1, sizeof *paths);
+	int rc = wanted && paths ? 0 : -ENOMEM;
 	size_t n = 0;
+	/* A path is looked up in our package database only when it names, in our view, the file the
+	 * process runs (exe_check.foreign: a container's /usr/bin/x is not our /usr/bin/x). */
 	for (size_t i = 0; i < s->nprocs && !rc; i++) {
 		const struct ps_proc *q = &s->procs[i];
-		if (!wanted[i] || !q->exe || q->vanished)
+		if (!wanted[i] || !q->exe_checked || q->vanished || q->exe_check.foreign)
 			continue;
-		if (!(clean[i] = strndup(q->exe, exe_path_len(q->exe))))
-			rc = -ENOMEM;
-		else
-			paths[n++] = clean[i];
+		want_path(paths, &n, q->exe_path);
+		want_path(paths, &n, q->exe_alias);
+		want_path(paths, &n, q->name_holder);
+		if (!q->script.foreign)
+			want_path(paths, &n, q->script.path);
 	}
 	if (!rc && p->pkg && n)
 		rc = pkgdb_want(p->pkg, paths, n);
@@ -189,16 +225,16 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 		rc = -ENOMEM;
 	for (size_t i = 0; i < s->nprocs && !rc; i++) {
 		struct ps_proc *q = &s->procs[i];
-		const char *pkg = NULL;
-		if (!clean[i])
+		if (!wanted[i] || !q->exe_checked || q->vanished || q->exe_check.foreign)
 			continue;
-		q->pkg = p->pkg ? (uint8_t)pkgdb_status(p->pkg, clean[i], &pkg) : PKG_UNKNOWN;
-		if (q->pkg == PKG_OWNED && pkg && !(q->pkg_name = strdup(pkg)))
-			rc = -ENOMEM;
+		char *none = NULL;
+		if (!(rc = status_of(p->pkg, q->exe_path, &q->pkg, &q->pkg_name)) &&
+		    !(rc = status_of(p->pkg, q->exe_alias, &q->alias_pkg, &none)) &&
+		    !(rc = status_of(p->pkg, q->name_holder, &q->holder_pkg, &q->holder_pkg_name)) &&
+		    !q->script.foreign)
+			rc = status_of(p->pkg, q->script.path, &q->script.pkg, &q->script.pkg_name);
+		free(none);
 	}
-	for (size_t i = 0; clean && i < s->nprocs; i++)
-		free(clean[i]);
-	free(clean);
 	free(paths);
 	free(wanted);
 	return rc;

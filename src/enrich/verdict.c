@@ -162,11 +162,10 @@ static bool comm_eq(const char *comm, const char *name, size_t name_len)
 }
 
 /*
- * Whether a process name fits its executable: the same name, one a prefix of the
- * other (python3 runs /usr/bin/python3.11 through a symlink), or a script run
- * by an interpreter (the kernel names the process after the script, argv[1] or argv[2]).
+ * Whether a process name fits its executable's file name: the same name, or one
+ * a prefix of the other (python3 runs /usr/bin/python3.11), or busybox's applets.
  */
-static bool name_fits_exe(const char *comm, const char *base, const char *cmdline, size_t cmdline_len)
+static bool name_fits_exe(const char *comm, const char *base)
 {
 	size_t cl = strlen(comm), bl = strlen(base);
 	if (comm_eq(comm, base, bl))
@@ -174,104 +173,143 @@ static bool name_fits_exe(const char *comm, const char *base, const char *cmdlin
 	size_t m = cl < bl ? cl : bl;
 	if (m >= 2 && memcmp(comm, base, m) == 0)
 		return true;
-	if (strcmp(base, "busybox") == 0)
-		return true;
-	const char *p = cmdline, *end = cmdline ? cmdline + cmdline_len : NULL;
-	for (int arg = 0; p && p < end && arg < 3; arg++) {
-		const char *z = memchr(p, '\0', (size_t)(end - p));
-		const char *ae = z ? z : end;
-		if (arg > 0) {
-			const char *b = ae;
-			while (b > p && b[-1] != '/')
-				b--;
-			if (comm_eq(comm, b, (size_t)(ae - b)))
-				return true;
-		}
-		if (!z)
-			break;
-		p = z + 1;
-	}
-	return false;
+	return strcmp(base, "busybox") == 0;
+}
+
+/* The file findings: about the executable the process runs, and the script an interpreter runs. */
+static int file_findings(const struct finding_input *in, const char *path, bool temp, struct finding_list *out)
+{
+	const struct ps_exe_check *c = &in->exe_check;
+	bool deleted = in->exe_checked && c->deleted, replaced = deleted && c->replaced;
+	int rc = 0;
+	if (in->file_judged) /* the same file as an earlier owner's: said once per socket */
+		replaced = deleted = false;
+	if (replaced && c->replacement_sound && in->pkg == PKG_OWNED)
+		rc = add(out, SEV_NOTICE, "exe-replaced", in->pid,
+			 "the executable was upgraded on disk: restart the program to run the new version" SEP
+			 "/proc/%d/exe is the file %s was when it started; package %s now has another file there",
+			 in->pid, path, in->pkg_name ? in->pkg_name : "?");
+	else if (replaced)
+		rc = add(out, SEV_WARNING, "exe-replaced", in->pid,
+			 "the executable was replaced after the process started: the program running is not the "
+			 "file now at its path" SEP "/proc/%d/exe and %s are different files",
+			 in->pid, path);
+	else if (deleted)
+		rc = add(out, SEV_WARNING, "exe-deleted", in->pid,
+			 "the program's executable was deleted after it started: what runs is no longer on disk" SEP
+			 "/proc/%d/exe -> %s",
+			 in->pid, in->exe);
+	if (!rc && temp && !in->file_judged)
+		rc = add(out, SEV_WARNING, "exe-temp-dir", in->pid,
+			 "the executable lives in a temporary or world-writable directory, where anyone can put "
+			 "programs" SEP "%s%s",
+			 path, in->exe_checked && c->dir_world_writable ? " (its directory is world-writable)" : "");
+	if (!rc && in->pkg == PKG_UNOWNED && !in->file_judged)
+		rc = add(out, SEV_INFO, "exe-unpackaged", in->pid,
+			 "the executable belongs to no installed package" SEP "%s is not listed in the dpkg database",
+			 path);
+	if (!rc && in->script && (path_in_temp_dir(in->script) || in->script_dir_world_writable))
+		rc = add(out, SEV_WARNING, "script-temp-dir", in->pid,
+			 "the script this interpreter runs lives in a temporary or world-writable directory, where "
+			 "anyone can put programs" SEP "%s run by %s%s",
+			 in->script, path ? path : "?", in->script_dir_world_writable ? " (its directory is world-writable)" : "");
+	if (!rc && in->script && in->script_pkg == PKG_UNOWNED)
+		rc = add(out, SEV_INFO, "script-unpackaged", in->pid,
+			 "the script this interpreter runs belongs to no installed package" SEP
+			 "%s is not listed in the dpkg database",
+			 in->script);
+	return rc;
 }
 
 int findings_for_owner(const struct finding_input *in, struct finding_list *out)
 {
 	const struct port_info *svc = in->svc;
-	char *clean = NULL;
-	int rc = 0;
-	bool deleted = false;
-	if (in->exe) {
-		size_t n = exe_path_len(in->exe);
-		deleted = n != strlen(in->exe);
-		if (!(clean = strndup(in->exe, n)))
-			return -ENOMEM;
-	}
-	if (in->exe_checked)
-		deleted = deleted || in->exe_check.deleted;
-	const char *base = clean ? base_of(clean) : NULL;
-	bool temp = clean && (path_in_temp_dir(clean) || (in->exe_checked && in->exe_check.dir_world_writable));
+	/* the file's own name: the kernel's facts when known, else the link as read */
+	const char *path = in->exe_checked && in->exe_path ? in->exe_path : in->exe;
+	const char *base = path ? base_of(path) : NULL;
+	bool temp = path && (path_in_temp_dir(path) || (in->exe_checked && in->exe_check.dir_world_writable));
+	bool script_bad = in->script && (path_in_temp_dir(in->script) || in->script_dir_world_writable ||
+					 in->script_pkg == PKG_UNOWNED);
 	bool unowned = in->pkg == PKG_UNOWNED;
 	const char *name = in->name ? in->name : "?";
 	const char *pkgtxt = in->pkg == PKG_OWNED ? "from package " : unowned ? "from no package" : "package unknown";
 	const char *pkgname = in->pkg == PKG_OWNED && in->pkg_name ? in->pkg_name : "";
-	struct buf why = {0};
+	/* a link names the program only when the system made it: a package's, or an alternative */
+	const char *alias = in->alias && in->alias_pkg != PKG_UNOWNED ? base_of(in->alias) : NULL;
+	if (in->alias && in->alias_alternatives)
+		alias = base_of(in->alias);
+	struct buf why = {0}, ev = {0};
 
-	if (deleted)
-		rc = add(out, SEV_WARNING, "exe-deleted", in->pid,
-			 "the program's executable was deleted after it started: what runs is no longer on disk" SEP
-			 "/proc/%d/exe -> %s",
-			 in->pid, in->exe);
-	if (!rc && !deleted && in->exe_checked && in->exe_check.replaced)
-		rc = add(out, SEV_WARNING, "exe-replaced", in->pid,
-			 "the executable was replaced after the process started: the program running is not the "
-			 "file now at its path" SEP "/proc/%d/exe and %s are different files",
-			 in->pid, clean);
-	if (!rc && temp)
-		rc = add(out, SEV_WARNING, "exe-temp-dir", in->pid,
-			 "the executable lives in a temporary or world-writable directory, where anyone can put "
-			 "programs" SEP "%s%s",
-			 clean, in->exe_checked && in->exe_check.dir_world_writable ? " (its directory is world-writable)" : "");
-	if (!rc && unowned)
-		rc = add(out, SEV_INFO, "exe-unpackaged", in->pid,
-			 "the executable belongs to no installed package" SEP "%s is not listed in the dpkg database",
-			 clean);
-	bool fits = !base || !in->name || name_fits_exe(in->name, base, in->cmdline, in->cmdline_len);
-	if (!rc && !fits) {
-		bool claims = svc && svc->owners && registry_owner_matches(svc->owners, in->name) &&
-			      !registry_owner_matches(svc->owners, base);
-		rc = add(out, claims ? SEV_WARNING : SEV_NOTICE, "name-mismatch", in->pid,
-			 "the process calls itself %s but runs %s%s" SEP "comm %s, /proc/%d/exe -> %s", name, clean,
-			 claims ? ", the name of the program that normally holds this port" : "", name, in->pid,
-			 in->exe);
+	int rc = file_findings(in, path, temp, out);
+	/* the evidence names the script too: a finding about the owner is about what it runs */
+	if (!rc)
+		rc = buf_printf(&ev, "executable %s, %s%s", path ? path : "unreadable", pkgtxt, pkgname);
+	if (!rc && in->script)
+		rc = buf_printf(&ev, "; script %s (from its arguments), %s%s", in->script,
+				in->script_pkg == PKG_OWNED ? "from package " : in->script_pkg == PKG_UNOWNED
+										? "from no package"
+										: "package unknown",
+				in->script_pkg == PKG_OWNED && in->script_pkg_name ? in->script_pkg_name : "");
+
+	/* The names that are the program's: its file's, and the system's link to it. The comm and a
+	 * script's name are the process's own choice: they can claim an owner's name, never prove it. */
+	bool owner_named = svc && svc->owners && base &&
+			   (registry_owner_matches(svc->owners, base) || (alias && registry_owner_matches(svc->owners, alias)));
+	bool claims = svc && svc->owners && base && in->name && registry_owner_matches(svc->owners, in->name) &&
+		      !owner_named;
+	bool fits = !base || !in->name || name_fits_exe(in->name, base) || (alias && comm_eq(in->name, alias, strlen(alias))) ||
+		    (in->script && comm_eq(in->name, base_of(in->script), strlen(base_of(in->script))));
+	/* an installed program's name on another program: /tmp/x/sshd, or a script called sshd */
+	bool borrowed = in->name_holder && in->holder_pkg == PKG_OWNED && in->holder_pkg_name &&
+			!(in->pkg == PKG_OWNED && in->pkg_name && strcmp(in->pkg_name, in->holder_pkg_name) == 0);
+	if (!rc && (!fits || claims || borrowed)) {
+		bool owners_name = svc && svc->owners && in->name && registry_owner_matches(svc->owners, in->name);
+		buf_clear(&why);
+		if (owners_name)
+			rc = buf_puts(&why, ", the name of the program that normally holds this port");
+		if (!rc && borrowed)
+			rc = buf_printf(&why, ", the name of the installed program %s (package %s)", in->name_holder,
+					in->holder_pkg_name);
+		if (!rc)
+			rc = add(out, claims || (borrowed && owners_name) ? SEV_WARNING : SEV_NOTICE, "name-mismatch",
+				 in->pid, "the process calls itself %s%s%s runs %s%s%s" SEP "comm %s, /proc/%d/exe -> %s%s%s",
+				 name, why.data ? why.data : "", why.len ? ", but" : " but", path,
+				 in->script ? " with the script " : "", in->script ? in->script : "", name, in->pid, in->exe,
+				 in->script ? "; script from its arguments: " : "", in->script ? in->script : "");
+		buf_clear(&why);
 	}
 	/* Not "deleted": after a package upgrade every running daemon's executable is. */
-	bool suspicious = temp || unowned;
+	bool suspicious = temp || unowned || script_bad;
 	if (!rc && svc && svc->owners) {
-		bool named = registry_owner_matches(svc->owners, in->name) ||
-			     (base && registry_owner_matches(svc->owners, base));
+		bool named = base ? owner_named : registry_owner_matches(svc->owners, in->name);
 		if (!named || suspicious) {
 			unsigned sev = suspicious ? SEV_ALERT : in->port < 1024 ? SEV_WARNING : SEV_NOTICE;
 			rc = list_text(&why, svc->owners);
 			if (!rc && named) {
-				const char *parts[2];
+				const char *parts[3];
 				size_t np = 0;
 				if (temp)
 					parts[np++] = "in a temporary directory";
 				if (unowned)
 					parts[np++] = "from no package";
+				if (script_bad)
+					parts[np++] = "running a script from no package or a temporary directory";
 				rc = buf_puts(&why, "; this process has that name but is not an installed one (");
 				for (size_t i = 0; i < np && !rc; i++)
 					rc = buf_printf(&why, "%s%s", i ? ", " : "", parts[i]);
 				if (!rc)
 					rc = buf_putc(&why, ')');
+			} else if (!rc && claims) {
+				rc = buf_printf(&why, "; this process calls itself %s but runs %s%s%s", name, path,
+						in->script ? " with the script " : "", in->script ? in->script : "");
 			} else if (!rc) {
 				rc = buf_printf(&why, ", not by %s", name);
 			}
 			if (!rc)
 				rc = add(out, sev, "unexpected-owner", in->pid,
-					 "port %u/%s (%s) is normally held by %s" SEP "pid %d %s, executable %s, %s%s",
-					 in->port, proto_txt(in->proto), svc->name ? svc->name : "?", why.data, in->pid,
-					 name, in->exe ? in->exe : "unreadable", pkgtxt, pkgname);
+					 "port %u/%s (%s) is normally held by %s" SEP "pid %d %s, %s", in->port,
+					 proto_txt(in->proto), svc->name ? svc->name : "?", why.data, in->pid, name,
+					 ev.data);
 		}
 	}
 	if (!rc && svc && svc->backdoor) {
@@ -284,10 +322,8 @@ int findings_for_owner(const struct finding_input *in, struct finding_list *out)
 		rc = list_text(&why, svc->backdoor);
 		if (!rc)
 			rc = add(out, sev, "backdoor-port", in->pid,
-				 "port %u/%s is one that backdoors are known to use (%s), %s" SEP
-				 "pid %d %s, executable %s, %s%s",
-				 in->port, proto_txt(in->proto), why.data, judge, in->pid, name,
-				 in->exe ? in->exe : "unreadable", pkgtxt, pkgname);
+				 "port %u/%s is one that backdoors are known to use (%s), %s" SEP "pid %d %s, %s",
+				 in->port, proto_txt(in->proto), why.data, judge, in->pid, name, ev.data);
 	}
 	if (!rc && in->have_uid && in->uid == 0 && in->widest >= PS_EXPO_PUBLIC) {
 		/* sshd or nginx's master on its own port: root by design (they drop privileges
@@ -300,7 +336,7 @@ int findings_for_owner(const struct finding_input *in, struct finding_list *out)
 			 in->pid, name, in->reach_text && *in->reach_text ? in->reach_text : "none");
 	}
 	buf_free(&why);
-	free(clean);
+	buf_free(&ev);
 	return rc;
 }
 
@@ -481,11 +517,9 @@ static int verdict_risk(struct verdicts *vs, const char *risk, const struct ps_p
 		return 0;
 	char *base = NULL;
 	if (p && p->exe) {
-		size_t n = exe_path_len(p->exe);
-		const char *b = p->exe + n;
-		while (b > p->exe && b[-1] != '/')
-			b--;
-		if (!(base = strndup(b, (size_t)(p->exe + n - b))))
+		const char *path = p->exe_path ? p->exe_path : p->exe; /* without " (deleted)" where checked */
+		const char *b = strrchr(path, '/');
+		if (!(base = strdup(b ? b + 1 : path)))
 			return -ENOMEM;
 	}
 	const char *t;
@@ -560,8 +594,26 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 		in.uid = p->uid;
 		in.exe_checked = p->exe_checked;
 		in.exe_check = p->exe_check;
+		in.exe_path = p->exe_path;
 		in.pkg = (enum pkg_status)p->pkg;
 		in.pkg_name = p->pkg_name;
+		in.alias = p->exe_alias;
+		in.alias_alternatives = p->alias_alternatives;
+		in.alias_pkg = (enum pkg_status)p->alias_pkg;
+		in.name_holder = p->name_holder;
+		in.holder_pkg = (enum pkg_status)p->holder_pkg;
+		in.holder_pkg_name = p->holder_pkg_name;
+		in.script = p->script.path;
+		in.script_dir_world_writable = p->script.dir_world_writable;
+		in.script_pkg = (enum pkg_status)p->script.pkg;
+		in.script_pkg_name = p->script.pkg_name;
+		/* what is wrong with a file is said once per socket, however many of its holders run it */
+		in.file_judged = false;
+		for (size_t e = 0; e < j && p->exe_checked && !in.file_judged; e++) {
+			const struct ps_proc *q = &snap->procs[snap_owner(snap, k, e)->proc];
+			in.file_judged = q != p && !q->vanished && q->exe_checked && q->exe_check.dev == p->exe_check.dev &&
+					 q->exe_check.ino == p->exe_check.ino;
+		}
 		rc = findings_for_owner(&in, &v->findings);
 	}
 	sort_findings(&v->findings);

@@ -28,10 +28,22 @@ struct finding_input {
 	size_t cmdline_len;
 	bool have_uid;
 	uint32_t uid;
-	bool exe_checked; /* exe_check is valid */
+	bool exe_checked; /* exe_check and exe_path are the kernel's facts */
 	struct ps_exe_check exe_check;
+	const char *exe_path; /* without the kernel's " (deleted)" mark; NULL: unknown (exe is shown as is) */
 	enum pkg_status pkg;
 	const char *pkg_name;
+	const char *alias;	  /* a system link named like the process that leads to the running file, NULL */
+	bool alias_alternatives;  /* ... through /etc/alternatives */
+	enum pkg_status alias_pkg;
+	const char *name_holder; /* another program in a system directory with the process's name, NULL */
+	enum pkg_status holder_pkg;
+	const char *holder_pkg_name;
+	const char *script;	  /* the script an interpreter runs (from its arguments), NULL */
+	bool script_dir_world_writable;
+	enum pkg_status script_pkg;
+	const char *script_pkg_name;
+	bool file_judged; /* an earlier owner of the socket runs the same file: its file findings are made */
 };
 
 /*
@@ -53,9 +65,14 @@ const char *exposure_code(enum ps_exposure widest);
 int findings_for_socket(const struct finding_input *in, struct finding_list *out);
 
 /*
- * Owner-level rules: exe-deleted, exe-replaced, exe-temp-dir, exe-unpackaged,
- * name-mismatch, unexpected-owner, backdoor-port, root-public (a notice, info for
- * the port's own public-ok daemon). Appends. 0 or -ENOMEM.
+ * Owner-level rules: exe-deleted, exe-replaced (a notice saying "restart" when a
+ * packaged executable was upgraded on disk), exe-temp-dir, exe-unpackaged,
+ * script-temp-dir, script-unpackaged, name-mismatch, unexpected-owner,
+ * backdoor-port, root-public (a notice, info for the port's own public-ok
+ * daemon). Names are checked against the executable, the
+ * packaged (or /etc/alternatives) link that names it, and an interpreter's
+ * script; the script, named by the process's own arguments, only ever adds
+ * findings. Appends. 0 or -ENOMEM.
  */
 int findings_for_owner(const struct finding_input *in, struct finding_list *out);
 

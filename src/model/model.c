@@ -134,6 +134,12 @@ void snap_proc_free(struct ps_proc *p)
 	free(p->pod_uid);
 	free(p->supervisor_unit);
 	free(p->pkg_name);
+	free(p->exe_path);
+	free(p->exe_alias);
+	free(p->name_holder);
+	free(p->holder_pkg_name);
+	free(p->script.path);
+	free(p->script.pkg_name);
 	if (p->published) {
 		free(p->published->id);
 		free(p->published->name);
@@ -273,13 +279,6 @@ size_t cmdline_shown_len(const char *cmdline, size_t len)
 	while (len && cmdline[len - 1] == '\0')
 		len--;
 	return len;
-}
-
-size_t exe_path_len(const char *exe)
-{
-	static const char sfx[] = " (deleted)";
-	size_t n = strlen(exe), sl = sizeof sfx - 1;
-	return n > sl && strcmp(exe + n - sl, sfx) == 0 ? n - sl : n;
 }
 
 static size_t hash64(uint64_t x)

@@ -68,11 +68,29 @@ struct ps_socket {
 /* Whether an IPv6 socket also takes IPv4 (dual-stack). Zero (unknown) when the kernel did not say. */
 enum ps_v6only { PS_V6ONLY_UNKNOWN = 0, PS_V6ONLY_YES, PS_V6ONLY_NO };
 
-/* What the file system says about a running process's executable. */
+/*
+ * What the kernel and the file system say about a running process's executable:
+ * the file by device and inode (stat through /proc/PID/exe), and what its path
+ * names now, in the process's own view (its root and mount namespace) — never
+ * the text of the link.
+ */
 struct ps_exe_check {
-	bool deleted;		/* the running file was unlinked (or replaced by rename) */
-	bool replaced;		/* another file now lives at the path it was started from */
+	uint64_t dev, ino;	 /* the file the process runs */
+	bool deleted;		 /* its path no longer names it: unlinked, or replaced by a rename */
+	bool replaced;		 /* deleted, and another file lives at its path now */
+	bool replacement_sound;	 /* that file is a regular file of root's that nobody else can write (an upgrade's) */
+	bool foreign;		 /* the path names it only in the process's own view (a container, a mount made
+				  * since it started): a package lookup of that path in ours says nothing */
 	bool dir_world_writable; /* the directory it lives in is writable by every user */
+};
+
+/* The script an interpreter runs, named by the process's arguments (which it can rewrite). */
+struct ps_script {
+	char *path;		 /* absolute; NULL: not an interpreter, or no regular file found there */
+	bool foreign;		 /* found only in the process's own view: no package lookup */
+	bool dir_world_writable;
+	uint8_t pkg;		 /* enum pkg_status */
+	char *pkg_name;
 };
 
 /* Whether an installed package owns a file (enrich/packages.c fills it). */
@@ -118,8 +136,18 @@ struct ps_proc {
 	struct ps_published *published; /* docker-proxy / conmon: the container behind the port */
 	struct ps_activation *activation; /* socket activation role, NULL when none */
 	/* Facts for the findings, gathered for the owners of listeners before judging. */
-	bool exe_checked;	 /* exe_check holds the platform's answer */
+	bool exe_checked;	 /* exe_check and exe_path hold the platform's answer */
 	struct ps_exe_check exe_check;
+	char *exe_path;		 /* exe_checked: the executable's path without the kernel's " (deleted)" mark */
+	char *exe_alias;	 /* a link in a system directory, named like the process, that leads to the
+				  * running file (/usr/bin/redis-server -> redis-check-rdb), NULL */
+	bool alias_alternatives; /* exe_alias leads there through /etc/alternatives */
+	uint8_t alias_pkg;	 /* enum pkg_status of exe_alias (the link itself) */
+	char *name_holder;	 /* another file in a system directory with the process's name (/usr/sbin/sshd
+				  * for a /tmp/x/sshd): whose name it uses; NULL, and never for foreign views */
+	uint8_t holder_pkg;	 /* enum pkg_status of name_holder */
+	char *holder_pkg_name;
+	struct ps_script script; /* interpreters: the script they run */
 	uint8_t pkg;		 /* enum pkg_status of the executable */
 	char *pkg_name;		 /* PKG_OWNED: the package, else NULL */
 };
@@ -311,9 +339,6 @@ const char *snap_user_name(const struct ps_snapshot *s, uint32_t uid);
  * pad the rest of their argument area with NULs. 0: no argument is left.
  */
 size_t cmdline_shown_len(const char *cmdline, size_t len);
-
-/* Length of an executable path without the kernel's " (deleted)" suffix. */
-size_t exe_path_len(const char *exe);
 
 /* Owner i of socket k. */
 static inline const struct ps_owner *snap_owner(const struct ps_snapshot *s, const struct ps_socket *k, size_t i)

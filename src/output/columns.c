@@ -166,7 +166,8 @@ static int program(const struct ps_proc *p, struct buf *out)
 	if (!p->exe)
 		return buf_puts(out, p->name);
 	size_t en, bn;
-	const char *eb = base_of(p->exe, exe_path_len(p->exe), &en);
+	const char *path = p->exe_path ? p->exe_path : p->exe; /* without " (deleted)" where checked */
+	const char *eb = base_of(path, strlen(path), &en);
 	if (comm_starts(p->name, eb, en))
 		return buf_puts(out, p->name);
 	if (p->cmdline) {

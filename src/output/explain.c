@@ -161,6 +161,23 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 		fputs(" (from no installed package)", fp);
 	}
 	fputc('\n', fp);
+	if (p->exe_alias) {
+		fputs("    named by: ", fp);
+		put(fp, p->exe_alias);
+		fputs(p->alias_alternatives ? " (through /etc/alternatives)\n" : " (a link to it)\n", fp);
+	}
+	if (p->script.path) {
+		/* named by the process's own arguments: shown, and judged only to its detriment */
+		fputs("    script:   ", fp);
+		put(fp, p->script.path);
+		fputs(p->script.pkg == PKG_OWNED ? " (package " : p->script.pkg == PKG_UNOWNED
+									? " (from no installed package"
+									: " (package unknown",
+		      fp);
+		if (p->script.pkg == PKG_OWNED)
+			put(fp, p->script.pkg_name ? p->script.pkg_name : "?");
+		fputs("; from its arguments)\n", fp);
+	}
 	if (p->cmdline) {
 		struct buf b = {0};
 		fputs("    command:  ", fp);

@@ -84,12 +84,24 @@ int platform_mcast_groups(struct ps_ifaddr **out, size_t *n);
 int platform_ephemeral_range(uint16_t *lo, uint16_t *hi);
 
 /*
- * Check the executable `exe` of process `pid` as platform_describe reported it
- * (Linux: the link /proc/PID/exe, possibly ending in " (deleted)"): a few file
- * lookups, meant for the processes actually shown. 0 or -errno (the process
- * exited, or no permission).
+ * What process p (described: pid, name, exe, cmdline) really runs, from the
+ * kernel rather than the text of its exe link: the file by device and inode
+ * (through /proc/PID/exe itself), whether its path — in our view, else in the
+ * process's own root and mount namespace — still names that file, names another
+ * (replaced) or nothing (deleted), and a link in a system directory named like
+ * the process that leads to it. Fills p->exe_check, p->exe_path, p->exe_alias and
+ * p->alias_alternatives: a few lookups, meant for the processes actually shown.
+ * 0, -ENOMEM or -errno (the process exited, or no permission).
  */
-int platform_exe_check(int pid, const char *exe, struct ps_exe_check *out);
+int platform_exe_facts(struct ps_proc *p);
+
+/*
+ * The script `arg` (len bytes from p's arguments; relative to its working
+ * directory) as p sees it: p->script is filled when it is a regular file (looked
+ * up with O_PATH only: a FIFO or device is never opened, nothing is read). No
+ * such file leaves p->script.path NULL. 0 or -ENOMEM.
+ */
+int platform_script_facts(struct ps_proc *p, const char *arg, size_t len);
 
 /*
  * Like platform_collect, for every network namespace (caps.namespaces; Linux: those

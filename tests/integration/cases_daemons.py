@@ -12,7 +12,8 @@ written: the upgrade case renames files inside an overlay of /usr/sbin that only
 namespace sees. A case whose package is not installed is skipped (tests/deps.sh installs them).
 
 The assertions are the behaviour issue 9 asks for, not today's: most of these cases FAIL on
-the code they were written against. They are opt-in until the fixes land: run them with
+the code they were written against. They are opt-in until the fixes land (those fixed run by
+default: see register()): run them with
     PORTSLEUTH_DAEMON_TESTS=1 make check        (or: ... run.py -k daemons)
 To run them by default, set ENABLED_BY_DEFAULT = True below (or drop the optin= argument).
 
@@ -49,7 +50,8 @@ import time
 R = None  # the runner module, set by register()
 OPTIN = "PORTSLEUTH_DAEMON_TESTS"
 ENABLED_BY_DEFAULT = False
-ENABLED = {"daemons_stock_lan_table"}  # cases that pass now: run by default
+ENABLED = {"daemons_stock_lan_table", "daemons_redis_loopback", "daemons_redis_public",
+           "daemons_stock_lan_server"}  # cases that pass now: run by default
 
 PUBLIC = "203.0.113.7"
 PRIVATE = "10.77.0.5"
@@ -67,12 +69,13 @@ def register(run):
     # fixed: they run by default (the severity policy, broadcast reach)
     for fn in (daemons_smbd_public, daemons_smbd_lan, daemons_nmbd_broadcast, daemons_sshd_public):
         run.case(fn)
-    # daemons_redis_public and daemons_stock_lan_server pass on the severity policy, and also need
-    # redis-server's packaged symlink (-> redis-check-rdb) not to be a name mismatch (identity fix)
     for fn in (daemons_redis_loopback, daemons_redis_public, daemons_stock_lan_server,
-               daemons_stock_lan_table, daemons_nginx_group, daemons_nginx_upgrade, daemons_check_require,
+               daemons_stock_lan_table, daemons_nginx_group, daemons_check_require,
                daemons_check_snapshot_address):
         run.case(fn, optin=None if fn.__name__ in ENABLED else optin)
+    # fixed: these run by default
+    for fn in (daemons_redis_identity, daemons_nginx_upgrade):
+        run.case(fn)
 
 
 # ---------------------------------------------------------------- the machine
@@ -534,6 +537,27 @@ def daemons_redis_loopback(t):
             "explain 6379: command lines without padding (no trailing blanks)", [repr(c) for c in cmd])
     bad = [ln for ln in r.out.decode().splitlines() if re.match(r"\s*\[(notice|warning|alert)\]", ln)]
     t.check(not bad, "explain 6379: findings above info", bad)
+
+
+def daemons_redis_identity(t):
+    """The identity part of daemons_redis_loopback, on by default: stock redis-server runs
+    /usr/bin/redis-check-rdb through Debian's packaged /usr/bin/redis-server link. The link names
+    it: no name-mismatch, nothing above info on loopback, --findings does not exit 4."""
+    network(t)
+    dm = start_redis(t)
+    t.require(os.readlink(f"/proc/{dm.pid}/exe") != "/usr/bin/redis-server",
+              "test premise: redis-server is a link to another executable")
+    doc = t.json()
+    socks = socks_on(doc, 6379)
+    t.require(sorted(s["local"]["addr"] for s in socks) == ["127.0.0.1", "::1"], "redis sockets",
+              [where(s) for s in doc["sockets"]])
+    for s in socks:
+        at_most(t, s, "info", "a packaged daemon bound only to loopback")
+        t.check(not any(f["code"] in ("name-mismatch", "unexpected-owner") for f in s["findings"]),
+                f"{where(s)}: redis-server taken for another program", show(s["findings"]))
+    r = t.run("--findings")
+    t.check(r.rc in (0, 1), f"--findings on a loopback-only stock redis: exit {r.rc} (4 = warning)",
+            r.out.decode().splitlines())
 
 
 def daemons_redis_public(t):

@@ -216,6 +216,14 @@ def verdict_fake_sshd_in_tmp(t):
                 "programs", exe, p.pid),
         unpackaged(exe, p.pid),
     ]
+    # with openssh-server installed, the name is an installed program's: a masquerade
+    sshd_pkg = subprocess.run(["dpkg", "-S", "/usr/sbin/sshd"], capture_output=True, text=True)
+    if sshd_pkg.returncode == 0 and os.path.isfile("/usr/sbin/sshd"):
+        pkg = sshd_pkg.stdout.split(":")[0]
+        want.insert(2, finding("warning", "name-mismatch",
+                               "the process calls itself sshd, the name of the program that normally holds "
+                               f"this port, the name of the installed program /usr/sbin/sshd (package {pkg}), "
+                               f"but runs {exe}", f"comm sshd, /proc/{p.pid}/exe -> {exe}", p.pid))
     t.expect_doc(s["findings"], want, "findings of the fake sshd")
     r = t.run("--findings")
     t.check(r.rc == 4, f"--findings exits 4 on an alert: {r}")

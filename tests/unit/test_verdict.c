@@ -394,10 +394,11 @@ static struct finding_input base_input(const struct port_info *svc)
 	in.has_owner = true;
 	in.pid = 42;
 	in.name = "sshd";
-	in.exe = "/usr/sbin/sshd";
+	in.exe = in.exe_path = "/usr/sbin/sshd";
 	in.have_uid = true;
 	in.uid = 0;
 	in.exe_checked = true;
+	in.exe_path = "/usr/sbin/sshd";
 	in.pkg = PKG_OWNED;
 	in.pkg_name = "openssh-server";
 	return in;
@@ -431,20 +432,68 @@ TEST(findings_deleted_and_replaced)
 	struct finding_list l = {0};
 	struct finding_input in = base_input(&ssh);
 	in.exe = "/usr/sbin/sshd (deleted)";
+	in.exe_check.deleted = true; /* the kernel's fact: nothing is at /usr/sbin/sshd now */
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	const struct finding *f = find_code(&l, "exe-deleted");
 	CHECK(f && f->sev == SEV_WARNING && f->pid == 42);
 	CHECK(f && strcmp(f->evidence, "/proc/42/exe -> /usr/sbin/sshd (deleted)") == 0);
 	CHECK(find_code(&l, "exe-replaced") == NULL);
 	CHECK(find_code(&l, "unexpected-owner") == NULL); /* packaged path, expected name */
+	CHECK(find_code(&l, "name-mismatch") == NULL);
+	CHECK_INT(l.n, 1);
 	findings_free(&l);
-	in = base_input(&ssh);
-	in.exe_check.replaced = true;
+	/* upgraded: the package's path now holds another sound file: one notice that says restart */
+	in.exe_check.replaced = in.exe_check.replacement_sound = true;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	f = find_code(&l, "exe-replaced");
+	CHECK(f && f->sev == SEV_NOTICE && strstr(f->reason, "upgraded on disk") && strstr(f->reason, "restart"));
+	CHECK(f && strcmp(f->evidence, "/proc/42/exe is the file /usr/sbin/sshd was when it started; package "
+				       "openssh-server now has another file there") == 0);
+	CHECK_INT(l.n, 1);
+	findings_free(&l);
+	/* replaced by a file others could write, or at an unpackaged path: a warning */
+	in.exe_check.replacement_sound = false;
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	f = find_code(&l, "exe-replaced");
 	CHECK(f && f->sev == SEV_WARNING);
 	CHECK(f && strcmp(f->evidence, "/proc/42/exe and /usr/sbin/sshd are different files") == 0);
 	CHECK_INT(l.n, 1);
+	findings_free(&l);
+	in.exe_check.replacement_sound = true;
+	in.pkg = PKG_UNOWNED;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	f = find_code(&l, "exe-replaced");
+	CHECK(f && f->sev == SEV_WARNING);
+	findings_free(&l);
+	/* the same file as an earlier holder of the socket: nothing said twice */
+	in.file_judged = true;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "exe-replaced") == NULL && find_code(&l, "exe-unpackaged") == NULL);
+	findings_free(&l);
+}
+
+TEST(findings_deleted_is_the_kernels_word_not_the_text)
+{
+	/* a file really named "sshd (deleted)": the kernel says it is where its link says */
+	struct finding_list l = {0};
+	struct finding_input in = base_input(&ssh);
+	in.name = "sshd (deleted)";
+	in.exe = in.exe_path = "/usr/sbin/sshd (deleted)";
+	in.pkg = PKG_UNOWNED;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "exe-deleted") == NULL);
+	CHECK(find_code(&l, "exe-unpackaged") != NULL);
+	const struct finding *f = find_code(&l, "unexpected-owner");
+	CHECK(f && f->sev == SEV_ALERT);
+	CHECK(f && strcmp(f->evidence, "pid 42 sshd (deleted), executable /usr/sbin/sshd (deleted), from no package") == 0);
+	findings_free(&l);
+	/* without the kernel's facts the text proves nothing either way */
+	in = base_input(&ssh);
+	in.exe = "/usr/sbin/sshd (deleted)";
+	in.exe_checked = false;
+	in.exe_path = NULL;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "exe-deleted") == NULL);
 	findings_free(&l);
 }
 
@@ -459,7 +508,7 @@ TEST(findings_temp_dir_and_unpackaged)
 	struct finding_input in = base_input(NULL);
 	in.port = 4000;
 	in.name = "x";
-	in.exe = "/opt/app/x";
+	in.exe = in.exe_path = "/opt/app/x";
 	in.exe_check.dir_world_writable = true;
 	in.pkg = PKG_UNOWNED;
 	CHECK_INT(findings_for_owner(&in, &l), 0);
@@ -482,7 +531,7 @@ TEST(findings_name_mismatch)
 	struct finding_input in = base_input(NULL);
 	in.port = 4000;
 	in.name = "sshd";
-	in.exe = "/usr/bin/python3.11";
+	in.exe = in.exe_path = "/usr/bin/python3.11";
 	static const char cmd[] = "python3\0-m\0http.server";
 	in.cmdline = cmd;
 	in.cmdline_len = sizeof cmd - 1;
@@ -502,23 +551,125 @@ TEST(findings_name_mismatch)
 	in.svc = NULL;
 	in.port = 4000;
 	static const struct {
-		const char *comm, *exe, *cmd;
-		size_t len;
+		const char *comm, *exe, *script;
 	} ok[] = {
-		{"python3", "/usr/bin/python3.11", "python3", 7},
-		{"myscript", "/usr/bin/python3.11", "/usr/bin/python3\0/srv/myscript", 30},
-		{"systemd-resolve", "/usr/lib/systemd/systemd-resolved", "", 0},
-		{"httpd", "/usr/bin/busybox", "httpd", 5},
+		{"python3", "/usr/bin/python3.11", NULL},
+		{"myscript", "/usr/bin/python3.11", "/srv/myscript"},
+		{"systemd-resolve", "/usr/lib/systemd/systemd-resolved", NULL},
+		{"httpd", "/usr/bin/busybox", NULL},
 	};
 	for (size_t i = 0; i < 4; i++) {
 		in.name = ok[i].comm;
-		in.exe = ok[i].exe;
-		in.cmdline = ok[i].cmd;
-		in.cmdline_len = ok[i].len;
+		in.exe = in.exe_path = ok[i].exe;
+		in.script = ok[i].script;
 		CHECK_INT(findings_for_owner(&in, &l), 0);
 		CHECK(find_code(&l, "name-mismatch") == NULL);
 		findings_free(&l);
 	}
+	/* a script's name is no longer taken from any argument: only from the script found */
+	in.name = "myscript";
+	in.exe = in.exe_path = "/usr/bin/python3.11";
+	in.script = NULL;
+	static const char cmd2[] = "/usr/bin/python3\0/srv/myscript";
+	in.cmdline = cmd2;
+	in.cmdline_len = sizeof cmd2 - 1;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "name-mismatch") != NULL);
+	findings_free(&l);
+}
+
+static const struct port_info redis = {"redis", "Redis", "portsleuth", "redis-server,redis-sentinel,valkey-server",
+				       "no authentication", NULL, false, SVC_NEVER_INTERNET};
+
+TEST(findings_packaged_link_names_the_program)
+{
+	/* Debian's /usr/bin/redis-server -> redis-check-rdb: the name, the link and the target agree */
+	struct finding_list l = {0};
+	struct finding_input in = base_input(&redis);
+	in.port = 6379;
+	in.uid = 100;
+	in.name = "redis-server";
+	in.exe = in.exe_path = "/usr/bin/redis-check-rdb";
+	in.pkg_name = "redis-tools";
+	in.alias = "/usr/bin/redis-server";
+	in.alias_pkg = PKG_OWNED;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK_INT(findings_for_socket(&in, &l), 0);
+	CHECK_INT(l.n, 0);
+	findings_free(&l);
+	/* an /etc/alternatives link (no package lists it) counts as the system's too */
+	in.alias_pkg = PKG_UNOWNED;
+	in.alias_alternatives = true;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK_INT(l.n, 0);
+	findings_free(&l);
+	/* a link someone made by hand does not name the program */
+	in.alias_alternatives = false;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	const struct finding *f = find_code(&l, "name-mismatch");
+	CHECK(f && f->sev == SEV_WARNING);
+	CHECK(find_code(&l, "unexpected-owner") && find_code(&l, "unexpected-owner")->sev == SEV_NOTICE);
+	findings_free(&l);
+	/* without the link: the old false alarm is still a mismatch (nothing proves the name) */
+	in.alias = NULL;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "name-mismatch") != NULL);
+	findings_free(&l);
+}
+
+TEST(findings_script_in_tmp_named_like_a_daemon)
+{
+	/* #!/usr/bin/python3 in /tmp/x/sshd on port 22: the kernel names the process sshd */
+	struct finding_list l = {0};
+	struct finding_input in = base_input(&ssh);
+	in.exe = in.exe_path = "/usr/bin/python3.11";
+	in.pkg_name = "python3.11-minimal";
+	in.script = "/tmp/x/sshd";
+	in.script_pkg = PKG_UNOWNED;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	const struct finding *f = find_code(&l, "unexpected-owner");
+	CHECK(f && f->sev == SEV_ALERT);
+	CHECK(f && strcmp(f->reason, "port 22/tcp (ssh) is normally held by sshd, dropbear; this process calls itself "
+				     "sshd but runs /usr/bin/python3.11 with the script /tmp/x/sshd") == 0);
+	CHECK(f && strcmp(f->evidence, "pid 42 sshd, executable /usr/bin/python3.11, from package python3.11-minimal; "
+				       "script /tmp/x/sshd (from its arguments), from no package") == 0);
+	f = find_code(&l, "name-mismatch");
+	CHECK(f && f->sev == SEV_WARNING);
+	f = find_code(&l, "script-temp-dir");
+	CHECK(f && f->sev == SEV_WARNING && strcmp(f->evidence, "/tmp/x/sshd run by /usr/bin/python3.11") == 0);
+	f = find_code(&l, "script-unpackaged");
+	CHECK(f && f->sev == SEV_INFO);
+	CHECK(find_code(&l, "exe-temp-dir") == NULL && find_code(&l, "exe-unpackaged") == NULL);
+	CHECK_INT(l.n, 4);
+	findings_free(&l);
+	/* the same script hidden (arguments rewritten): still not taken for sshd */
+	in.script = NULL;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	f = find_code(&l, "unexpected-owner");
+	CHECK(f && f->sev == SEV_WARNING);
+	CHECK(find_code(&l, "name-mismatch") != NULL);
+	findings_free(&l);
+	/* a script can make things worse, never better: a packaged script named sshd is still python */
+	in.script = "/usr/share/x/sshd";
+	in.script_pkg = PKG_OWNED;
+	in.script_pkg_name = "x";
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	f = find_code(&l, "unexpected-owner");
+	CHECK(f && f->sev == SEV_WARNING);
+	CHECK(find_code(&l, "name-mismatch") != NULL);
+	findings_free(&l);
+	/* python3 /var/tmp/app.py on a port nobody owns: the script's place is what matters */
+	in = base_input(NULL);
+	in.port = 8000;
+	in.name = "python3";
+	in.exe = in.exe_path = "/usr/bin/python3.11";
+	in.script = "/srv/app/app.py";
+	in.script_dir_world_writable = true;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	f = find_code(&l, "script-temp-dir");
+	CHECK(f && strcmp(f->evidence, "/srv/app/app.py run by /usr/bin/python3.11 (its directory is world-writable)") == 0);
+	CHECK_INT(l.n, 1);
+	findings_free(&l);
 }
 
 TEST(findings_unexpected_owner)
@@ -526,7 +677,7 @@ TEST(findings_unexpected_owner)
 	struct finding_list l = {0};
 	struct finding_input in = base_input(&ssh);
 	in.name = "python3";
-	in.exe = "/usr/bin/python3.11";
+	in.exe = in.exe_path = "/usr/bin/python3.11";
 	in.pkg_name = "python3.11-minimal";
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	const struct finding *f = find_code(&l, "unexpected-owner");
@@ -542,7 +693,7 @@ TEST(findings_unexpected_owner)
 	findings_free(&l);
 	/* calls itself sshd, runs from /tmp, no package: an alert */
 	in = base_input(&ssh);
-	in.exe = "/tmp/x/sshd";
+	in.exe = in.exe_path = "/tmp/x/sshd";
 	in.pkg = PKG_UNOWNED;
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	f = find_code(&l, "unexpected-owner");
@@ -560,7 +711,7 @@ TEST(findings_backdoor_port)
 	struct finding_input in = base_input(&bo);
 	in.port = 31337;
 	in.name = "python3.11";
-	in.exe = "/usr/bin/python3.11";
+	in.exe = in.exe_path = "/usr/bin/python3.11";
 	in.pkg_name = "python3.11-minimal";
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	const struct finding *f = find_code(&l, "backdoor-port");
@@ -576,7 +727,7 @@ TEST(findings_backdoor_port)
 	CHECK(find_code(&l, "backdoor-port") && find_code(&l, "backdoor-port")->sev == SEV_ALERT);
 	findings_free(&l);
 	in.pkg = PKG_OWNED;
-	in.exe = "/dev/shm/python3.11";
+	in.exe = in.exe_path = "/dev/shm/python3.11";
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	CHECK(find_code(&l, "backdoor-port") && find_code(&l, "backdoor-port")->sev == SEV_ALERT);
 	findings_free(&l);
@@ -885,7 +1036,7 @@ TEST(findings_root_public)
 	CHECK(f && f->sev == SEV_INFO);
 	findings_free(&l);
 	in.name = "python3"; /* not the port's own daemon */
-	in.exe = "/usr/bin/python3.11";
+	in.exe = in.exe_path = "/usr/bin/python3.11";
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	f = find_code(&l, "root-public");
 	CHECK(f && f->sev == SEV_NOTICE);
@@ -899,5 +1050,44 @@ TEST(findings_root_public)
 	in.uid = 1000;
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	CHECK(find_code(&l, "root-public") == NULL);
+	findings_free(&l);
+}
+
+TEST(findings_installed_programs_name_on_another)
+{
+	/* a copy of something called sshd in /tmp while openssh-server's /usr/sbin/sshd is installed */
+	struct finding_list l = {0};
+	struct finding_input in = base_input(&ssh);
+	in.exe = in.exe_path = "/tmp/x/sshd";
+	in.pkg = PKG_UNOWNED;
+	in.name_holder = "/usr/sbin/sshd";
+	in.holder_pkg = PKG_OWNED;
+	in.holder_pkg_name = "openssh-server";
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	const struct finding *f = find_code(&l, "name-mismatch");
+	CHECK(f && f->sev == SEV_WARNING);
+	CHECK(f && strcmp(f->reason, "the process calls itself sshd, the name of the program that normally holds this "
+				     "port, the name of the installed program /usr/sbin/sshd (package "
+				     "openssh-server), but runs /tmp/x/sshd") == 0);
+	CHECK(find_code(&l, "unexpected-owner") && find_code(&l, "unexpected-owner")->sev == SEV_ALERT);
+	findings_free(&l);
+	/* on a port nobody owns: a notice */
+	in.svc = NULL;
+	in.port = 4000;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	f = find_code(&l, "name-mismatch");
+	CHECK(f && f->sev == SEV_NOTICE);
+	findings_free(&l);
+	/* the same package's other file (a second binary of one package) is no borrowing */
+	in.pkg = PKG_OWNED;
+	in.pkg_name = "openssh-server";
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "name-mismatch") == NULL);
+	findings_free(&l);
+	/* nor is a name whose holder no package installed */
+	in.pkg = PKG_UNOWNED;
+	in.holder_pkg = PKG_UNOWNED;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "name-mismatch") == NULL);
 	findings_free(&l);
 }

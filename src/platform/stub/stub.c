@@ -60,10 +60,16 @@ int platform_ephemeral_range(uint16_t *lo, uint16_t *hi)
 	return -ENOSYS;
 }
 
-int platform_exe_check(int pid, const char *exe, struct ps_exe_check *out)
+int platform_exe_facts(struct ps_proc *p)
 {
-	(void)pid;
-	(void)exe;
-	(void)out;
+	(void)p;
 	return -ENOSYS;
+}
+
+int platform_script_facts(struct ps_proc *p, const char *arg, size_t len)
+{
+	(void)p;
+	(void)arg;
+	(void)len;
+	return 0;
 }

@@ -1,0 +1,27 @@
+/* identity.h — which script an interpreter runs, from its arguments (portable: the platform checks
+ * the file). */
+#ifndef PS_IDENTITY_H
+#define PS_IDENTITY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Whether an executable's file name is that of a script interpreter (python3.11,
+ * perl, ruby, node, sh, bash, dash, php8.2, lua5.4, tclsh8.6, ...).
+ */
+bool identity_is_interpreter(const char *base);
+
+/*
+ * The script an interpreter named `base` runs, from its NUL-separated arguments
+ * (argv[0] first): the first argument that is not an option (after "--" too),
+ * as the kernel passes a shebang script (`#!/usr/bin/python3` run directly gives
+ * "/usr/bin/python3 SCRIPT ...") or a user types it. None when the interpreter
+ * is not one, or runs inline code or a module (-c, -e, -m, ...), or reads stdin.
+ * The arguments are the process's own and can be rewritten: use the answer only
+ * to make a verdict worse. True and *arg, *len (not NUL-terminated) when found.
+ */
+bool identity_script_arg(const char *base, const char *cmdline, size_t cmdline_len,
+			 const char **arg, size_t *len);
+
+#endif

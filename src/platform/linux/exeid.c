@@ -1,0 +1,308 @@
+/* exeid.c — what a process really runs: its executable by device and inode, the paths that name it,
+ * its script. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../../util/readfile.h"
+#include "../../util/str.h"
+#include "../platform.h"
+#include "roots.h"
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/*
+ * stat of `path` as a process whose root is `root` sees it: every component,
+ * absolute symlinks too, resolved inside that root (openat2 RESOLVE_IN_ROOT; on
+ * a kernel without it, a walk from `root` whose absolute links leave it). The
+ * file is opened with O_PATH only: a FIFO or a device is never opened for I/O.
+ * `follow`: follow a final symlink. 0 or -errno.
+ */
+static int stat_in(int root, const char *path, bool follow, struct stat *st)
+{
+	while (*path == '/')
+		path++;
+	const char *rel = *path ? path : ".";
+#ifdef SYS_openat2
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW),
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	int fd = (int)syscall(SYS_openat2, root, rel, &how, sizeof how);
+	if (fd >= 0) {
+		int rc = fstat(fd, st) < 0 ? -errno : 0;
+		close(fd);
+		return rc;
+	}
+	if (errno != ENOSYS && errno != EPERM)
+		return -errno;
+#endif
+	return fstatat(root, rel, st, follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+}
+
+/* The directory part of path as a new string ("/" for "/x"); NULL when out of memory. */
+static char *dir_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	if (!s)
+		return str_dup(".");
+	return str_dup_n(path, s == path ? 1 : (size_t)(s - path));
+}
+
+/* Whether the directory of path is writable by every user, in the view `root`. 0 or -ENOMEM. */
+static int dir_world_writable(int root, const char *path, bool *out)
+{
+	char *dir = dir_of(path);
+	if (!dir)
+		return -ENOMEM;
+	struct stat d;
+	*out = stat_in(root, dir, true, &d) == 0 && S_ISDIR(d.st_mode) && (d.st_mode & S_IWOTH);
+	free(dir);
+	return 0;
+}
+
+/* Whether the directory of path is one and the same in both views (so the path means the same
+ * file). */
+static int same_dir(int a, int b, const char *path, bool *out)
+{
+	char *dir = dir_of(path);
+	if (!dir)
+		return -ENOMEM;
+	struct stat x, y;
+	int ra = stat_in(a, dir, true, &x), rb = stat_in(b, dir, true, &y);
+	*out = ra == 0 && rb == 0 && same_file(&x, &y);
+	free(dir);
+	return 0;
+}
+
+/* The views a process's paths can be read in: ours ("/") and its own root and mount namespace. */
+struct views {
+	int host, own; /* own is -1 when /proc/PID/root cannot be opened (then only ours is used) */
+};
+
+static int views_open(int pid, struct views *v)
+{
+	v->host = v->own = -1;
+	if ((v->host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	char rel[32];
+	snprintf(rel, sizeof rel, "%d/root", pid);
+	char *own = roots_join(roots_get()->proc, rel);
+	if (!own)
+		return -ENOMEM;
+	v->own = open(own, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	free(own);
+	return 0;
+}
+
+static void views_close(struct views *v)
+{
+	if (v->host >= 0)
+		close(v->host);
+	if (v->own >= 0)
+		close(v->own);
+}
+
+static const char *const system_dirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+					  "/usr/bin",	     "/sbin",	       "/bin"};
+
+/*
+ * The files in the system directories named like the process. A symlink among
+ * them that leads to the running file is the name the system starts it by
+ * (/usr/bin/redis-server -> redis-check-rdb, /usr/sbin/mysqld -> mariadbd,
+ * /usr/bin/editor -> /etc/alternatives/editor -> ...): p->exe_alias. The first
+ * regular file that is another program is whose name the process uses
+ * (/usr/sbin/sshd for a /tmp/x/sshd): p->name_holder, unless it is the file now
+ * at the executable's own path (an upgrade's) or the view is not ours. The name
+ * is the comm, or argv[0]'s file name when the comm is cut to 15 bytes.
+ * `now`: the file at the executable's path, NULL when none. 0 or -ENOMEM.
+ */
+static int find_names(struct ps_proc *p, int view, const struct stat *run, const struct stat *now)
+{
+	const char *name = p->name;
+	char *argname = NULL;
+	if (!name || !*name || strchr(name, '/') || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0)
+		return 0;
+	if (strlen(name) == 15 && p->cmdline && p->cmdline_len) {
+		const char *a0 = p->cmdline, *e = memchr(a0, '\0', p->cmdline_len);
+		size_t n = e ? (size_t)(e - a0) : p->cmdline_len;
+		const char *sp = memchr(a0, ' ', n); /* a retitled argv[0]: "/usr/bin/x arg" */
+		n = sp ? (size_t)(sp - a0) : n;
+		const char *b = a0 + n;
+		while (b > a0 && b[-1] != '/')
+			b--;
+		size_t bl = (size_t)(a0 + n - b);
+		if (bl > 15 && bl < 256 && strncmp(b, name, 15) == 0) {
+			if (!(argname = str_dup_n(b, bl)))
+				return -ENOMEM;
+			name = argname;
+		}
+	}
+	int rc = 0;
+	for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0] && !rc && !p->exe_alias;
+	     i++) {
+		size_t n = strlen(system_dirs[i]) + 1 + strlen(name) + 1;
+		char *path = malloc(n);
+		if (!path) {
+			rc = -ENOMEM;
+			break;
+		}
+		snprintf(path, n, "%s/%s", system_dirs[i], name);
+		struct stat l, t;
+		if (stat_in(view, path, false, &l) != 0 || stat_in(view, path, true, &t) != 0) {
+			free(path);
+			continue;
+		}
+		if (S_ISLNK(l.st_mode) && same_file(&t, run)) {
+			char *target = NULL;
+			/* the link's own text: does it go through /etc/alternatives? */
+			if (read_link_at(view, path + 1, &target) == -ENOMEM)
+				rc = -ENOMEM;
+			p->alias_alternatives =
+			    target && strncmp(target, "/etc/alternatives/", 18) == 0;
+			free(target);
+			free(
+			    p->name_holder); /* a link to it names it, whatever else has the name */
+			p->name_holder = NULL;
+			p->exe_alias = path;
+		} else if (!p->name_holder && !p->exe_check.foreign && S_ISREG(t.st_mode) &&
+			   !same_file(&t, run) && !(now && same_file(&t, now))) {
+			p->name_holder = path;
+		} else {
+			free(path);
+		}
+	}
+	free(argname);
+	return rc;
+}
+
+int platform_exe_facts(struct ps_proc *p)
+{
+	static const char mark[] = " (deleted)";
+	struct ps_exe_check *c = &p->exe_check;
+	memset(c, 0, sizeof *c);
+	if (!p->exe)
+		return -ENOENT;
+	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return -errno;
+	char rel[32];
+	snprintf(rel, sizeof rel, "%d/exe", p->pid);
+	struct stat run, st, now_st, *now = NULL;
+	/* through the link itself: the file the kernel runs, whatever the link's text says */
+	int rc = fstatat(procfd, rel, &run, 0) < 0 ? -errno : 0;
+	close(procfd);
+	if (rc)
+		return rc;
+	c->dev = (uint64_t)run.st_dev;
+	c->ino = (uint64_t)run.st_ino;
+	struct views v;
+	if ((rc = views_open(p->pid, &v))) {
+		views_close(&v);
+		return rc;
+	}
+	const char *text = p->exe;
+	size_t n = strlen(text), ml = sizeof mark - 1;
+	int view = -1;
+	if (stat_in(v.host, text, true, &st) == 0 && same_file(&st, &run)) {
+		view = v.host; /* where its link says, in our view (may end in " (deleted)") */
+	} else if (v.own >= 0 && stat_in(v.own, text, true, &st) == 0 && same_file(&st, &run)) {
+		view = v.own; /* only in its own root or mount namespace (a container) */
+		c->foreign = true;
+	}
+	if (view >= 0) {
+		p->exe_path = str_dup(text);
+	} else if (n > ml && strcmp(text + n - ml, mark) == 0) {
+		/* the kernel's mark, and no file of the marked name is the running one: unlinked */
+		p->exe_path = str_dup_n(text, n - ml);
+		bool same = v.own < 0;
+		if (p->exe_path && !same && (rc = same_dir(v.host, v.own, p->exe_path, &same)))
+			goto out;
+		view = same ? v.host : v.own;
+		c->foreign = !same;
+		c->deleted = true;
+		if (p->exe_path && stat_in(view, p->exe_path, true, &st) == 0) {
+			now = &now_st;
+			now_st = st;
+			if (same_file(&st, &run)) {
+				c->deleted = false; /* linked again under its old name */
+			} else {
+				c->replaced = true;
+				c->replacement_sound = S_ISREG(st.st_mode) && st.st_uid == 0 &&
+						       !(st.st_mode & (S_IWGRP | S_IWOTH));
+			}
+		}
+	} else {
+		/* not marked deleted, yet its path names another file: a mount made over it since
+		 * it started, or a view we cannot see into. Not a replacement; the path proves
+		 * nothing. */
+		p->exe_path = str_dup(text);
+		view = v.own >= 0 ? v.own : v.host;
+		c->foreign = true;
+	}
+	if (!p->exe_path) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if ((rc = dir_world_writable(view, p->exe_path, &c->dir_world_writable)))
+		goto out;
+	rc = find_names(p, view, &run, now);
+out:
+	views_close(&v);
+	return rc;
+}
+
+int platform_script_facts(struct ps_proc *p, const char *arg, size_t len)
+{
+	struct ps_script *s = &p->script;
+	if (!len || memchr(arg, '\0', len))
+		return 0;
+	char *path = NULL;
+	if (arg[0] == '/') {
+		path = str_dup_n(arg, len);
+	} else {
+		/* relative to its working directory (as the process names it) */
+		int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (procfd < 0)
+			return 0;
+		char rel[32], *cwd = NULL;
+		snprintf(rel, sizeof rel, "%d/cwd", p->pid);
+		int rc = read_link_at(procfd, rel, &cwd);
+		close(procfd);
+		if (rc)
+			return rc == -ENOMEM ? rc : 0;
+		size_t n = strlen(cwd) + 1 + len + 1;
+		if ((path = malloc(n)))
+			snprintf(path, n, "%s%s%.*s", cwd, strcmp(cwd, "/") ? "/" : "", (int)len,
+				 arg);
+		free(cwd);
+	}
+	if (!path)
+		return -ENOMEM;
+	struct views v;
+	int rc = views_open(p->pid, &v);
+	struct stat own, host;
+	/* the process's own view first: what it opens when it reads its script */
+	bool in_own = !rc && v.own >= 0 && stat_in(v.own, path, true, &own) == 0;
+	bool in_host = !rc && stat_in(v.host, path, true, &host) == 0;
+	const struct stat *st = in_own ? &own : in_host ? &host : NULL;
+	if (!rc && st && S_ISREG(st->st_mode)) {
+		s->foreign = in_own && (!in_host || !same_file(&own, &host));
+		rc = dir_world_writable(in_own ? v.own : v.host, path, &s->dir_world_writable);
+		if (!rc) {
+			s->path = path;
+			path = NULL;
+		}
+	}
+	views_close(&v);
+	free(path);
+	return rc == -ENOMEM ? rc : 0;
+}

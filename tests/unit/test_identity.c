@@ -1,0 +1,65 @@
+/* test_identity.c — interpreters and the script they run, from their arguments. */
+#include <string.h>
+
+#include "../../src/enrich/identity.h"
+#include "test.h"
+
+/* The script identity_script_arg finds in argv (given with \0 separators), or "" for none. */
+static const char *script_of(const char *base, const char *argv, size_t len)
+{
+	static char out[256];
+	const char *a;
+	size_t n;
+	if (!identity_script_arg(base, argv, len, &a, &n))
+		return "";
+	memcpy(out, a, n < 255 ? n : 255);
+	out[n < 255 ? n : 255] = '\0';
+	return out;
+}
+
+#define S(base, lit) script_of(base, lit, sizeof lit - 1)
+
+TEST(identity_interpreters)
+{
+	static const char *const yes[] = {
+	    "python3.11", "python3", "python", "perl",	 "perl5.36.0", "ruby3.1",  "node", "nodejs",
+	    "sh",	  "bash",    "dash",   "php8.2", "lua5.4",     "tclsh8.6", "ksh93"};
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		CHECK(identity_is_interpreter(yes[i]));
+	static const char *const no[] = {
+	    "sshd", "nginx", "python3-config", "shutdown", "bashbug", "perlbug", "", "nodex"};
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		CHECK(!identity_is_interpreter(no[i]));
+	CHECK(!identity_is_interpreter(NULL));
+}
+
+TEST(identity_script_from_arguments)
+{
+	/* a shebang run directly: the kernel passes the interpreter, its optional argument, the
+	 * script */
+	CHECK_STR(S("python3.11", "/usr/bin/python3\0/tmp/x/sshd\0-D"), "/tmp/x/sshd");
+	CHECK_STR(S("python3.11", "/usr/bin/python3\0-u\0/tmp/x/sshd"), "/tmp/x/sshd");
+	CHECK_STR(S("python3.11", "python3\0-W\0ignore\0app.py"), "app.py");
+	CHECK_STR(S("python3.11", "python3\0-Wignore\0app.py"), "app.py");
+	CHECK_STR(S("python3.11", "python3\0-X\0dev\0--\0-weird.py"), "-weird.py");
+	CHECK_STR(S("perl", "/usr/bin/perl\0-w\0/srv/x.pl"), "/srv/x.pl");
+	CHECK_STR(S("node", "node\0--require\0dotenv/config\0server.js"), "server.js");
+	CHECK_STR(S("node", "node\0--max-old-space-size=4096\0server.js"), "server.js");
+	CHECK_STR(S("bash", "/bin/bash\0-e\0/tmp/run.sh\0arg"), "/tmp/run.sh");
+	CHECK_STR(S("dash", "sh\0+x\0/tmp/run.sh"), "/tmp/run.sh");
+	/* inline code, a module, stdin: no script file */
+	CHECK_STR(S("python3.11", "python3\0-c\0import x\0/tmp/x"), "");
+	CHECK_STR(S("python3.11", "python3\0-Bc\0import x"), "");
+	CHECK_STR(S("python3.11", "python3\0-m\0http.server\0/tmp/x"), "");
+	CHECK_STR(S("perl", "perl\0-e\0print 1"), "");
+	CHECK_STR(S("node", "node\0--eval=1"), "");
+	CHECK_STR(S("bash", "bash\0-c\0exec /tmp/x"), "");
+	CHECK_STR(S("bash", "bash\0-s"), "");
+	CHECK_STR(S("python3.11", "python3\0-"), "");
+	CHECK_STR(S("python3.11", "python3"), "");
+	CHECK_STR(S("python3.11", "python3\0"), "");
+	/* not an interpreter: nothing, whatever the arguments */
+	CHECK_STR(S("sshd", "/usr/sbin/sshd\0/tmp/x"), "");
+	/* a last argument without its NUL */
+	CHECK_STR(script_of("ruby", "ruby\0/srv/a.rb", 14), "/srv/a.rb");
+}
