@@ -72,6 +72,12 @@ static int run_units(struct pipeline *p, struct ps_snapshot *s)
 	return platform_units(s);
 }
 
+static int run_groups(struct pipeline *p, struct ps_snapshot *s)
+{
+	(void)p;
+	return snap_group_forks(s);
+}
+
 static bool keep_owner_match(const struct ps_snapshot *s, const struct ps_socket *k, const void *f)
 {
 	return filter_match_owners(f, s, k);
@@ -248,6 +254,7 @@ static const struct stage {
 	[STAGE_DESCRIBE] = {run_describe, 0, false, "cannot read process details"},
 	[STAGE_SERVICES] = {run_services, 0, true, "cannot trace parents, socket activation and socket cgroups"},
 	[STAGE_UNITS] = {run_units, 0, true, "cannot name units and containers"},
+	[STAGE_GROUPS] = {run_groups, 0, false, "cannot group pre-forking servers"},
 	[STAGE_OWNER_FILTER] = {run_owner_filter, 0, false, "cannot filter the result"},
 	[STAGE_EXPOSURE] = {run_exposure, PIPE_JUDGE, true, "cannot read the interface addresses"},
 	[STAGE_EXE_FACTS] = {run_exe_facts, PIPE_JUDGE, true, "cannot check the executables"},

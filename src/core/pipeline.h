@@ -17,6 +17,7 @@ enum pipeline_stage {
 	STAGE_DESCRIBE,	    /* reading process details */
 	STAGE_SERVICES,	    /* parent chains, socket activation, socket cgroups (tolerant) */
 	STAGE_UNITS,	    /* units and containers from cgroups (tolerant) */
+	STAGE_GROUPS,	    /* pre-forking servers: a master and its workers as one group */
 	STAGE_OWNER_FILTER, /* -p, -c, --user: before judging, so only shown processes are checked */
 	STAGE_EXPOSURE,	    /* interface addresses for reachability (tolerant) */
 	STAGE_EXE_FACTS,    /* what the file system says about the listeners' executables (tolerant) */

@@ -49,7 +49,7 @@ int snap_add_owner(struct ps_snapshot *s, uint32_t sock, uint32_t proc, int32_t 
 {
 	if (grow((void **)&s->owners, &s->owners_cap, s->nowners, sizeof *s->owners))
 		return -ENOMEM;
-	s->owners[s->nowners++] = (struct ps_owner){sock, proc, s->procs[proc].pid, fd};
+	s->owners[s->nowners++] = (struct ps_owner){sock, proc, s->procs[proc].pid, fd, 0};
 	return 0;
 }
 

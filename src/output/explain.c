@@ -115,12 +115,35 @@ static void text_parents(FILE *fp, const struct ps_snapshot *snap, const struct 
 	fputc('\n', fp);
 }
 
-static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps_owner *o)
+/* The workers folded into owner i of sk (a pre-forking server's group), as " + N workers: PID, ...". */
+static void text_group(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk, size_t i)
 {
+	size_t n = snap_owner_members(snap, sk, i);
+	if (!n)
+		return;
+	const struct ps_owner *lead = snap_owner(snap, sk, i);
+	fprintf(fp, " + %zu worker%s (", n, n == 1 ? "" : "s");
+	int last = 0;
+	const char *sep = "";
+	for (size_t j = 0; j < sk->owner_count; j++) {
+		const struct ps_owner *o = snap_owner(snap, sk, j);
+		if (o->lead == lead->pid && o->pid != last) {
+			fprintf(fp, "%s%d", sep, o->pid);
+			sep = ", ";
+		}
+		last = o->pid;
+	}
+	fputs(": the same executable, forked by it)", fp);
+}
+
+static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk, size_t oi)
+{
+	const struct ps_owner *o = snap_owner(snap, sk, oi);
 	const struct ps_proc *p = &snap->procs[o->proc];
 	fprintf(fp, "  Held by pid %d (", p->pid);
 	put(fp, p->name ? p->name : "?");
 	fputc(')', fp);
+	text_group(fp, snap, sk, oi);
 	if (p->have_uid) {
 		const char *u = snap_user_name(snap, p->uid);
 		fputs(", user ", fp);
@@ -205,10 +228,10 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 	long last = -1;
 	for (size_t j = 0; j < sk->owner_count; j++) {
 		const struct ps_owner *o = snap_owner(snap, sk, j);
-		if ((long)o->proc == last)
-			continue;
+		if ((long)o->proc == last || o->lead)
+			continue; /* a worker is shown in its group's line */
 		last = (long)o->proc;
-		text_owner(fp, snap, o);
+		text_owner(fp, snap, sk, j);
 	}
 	if (!v->findings.n) {
 		fputs("  Findings: none\n", fp);
@@ -276,6 +299,8 @@ int render_explain_json(FILE *fp, const struct ps_snapshot *snap, const struct e
 	jw_key(&w, "stop");
 	jw_arr(&w);
 	for (size_t i = 0; i < snap->nprocs && !w.err; i++) {
+		if (snap->procs[i].group_root)
+			continue; /* one entry per pre-forking group: its root's */
 		struct buf h = {0};
 		if (stop_hint(&snap->procs[i], &h))
 			w.err = -ENOMEM;
