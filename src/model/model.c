@@ -155,6 +155,7 @@ void snap_proc_free(struct ps_proc *p)
 	}
 	if (p->activation) {
 		free(p->activation->socket_unit);
+		free(p->activation->claimed_unit);
 		free(p->activation->service_unit);
 		for (size_t i = 0; i < p->activation->nunits; i++)
 			free(p->activation->units[i].socket_unit), free(p->activation->units[i].service_unit);

@@ -149,6 +149,8 @@ struct ps_activation {
 	const char *by;		/* "systemd", "systemd-socket-activate" (static) or NULL */
 	int listen_fds;		/* LISTEN_FDS of a service, 0 otherwise */
 	char *socket_unit;	/* the .socket unit (from systemd over D-Bus), NULL when unknown */
+	char *claimed_unit;	/* a .socket unit named by the process's own LISTEN_FDNAMES: shown as its
+				 * claim, never used for advice or unit identity (anyone can set it) */
 	char *service_unit;	/* the .service it starts, NULL when unknown */
 	const char *note;	/* why the units are unknown (static), NULL when known */
 	struct ps_actunit *units; /* activator: units per held socket (from systemd over D-Bus) */
