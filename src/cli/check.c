@@ -12,7 +12,12 @@
 #include "common.h"
 #include "msg.h"
 
-enum { EXIT_VIOLATED = 4 };
+enum { EXIT_VIOLATED = 4, EXIT_UNVERIFIED = 5 };
+
+static char *real_path(const char *path)
+{
+	return realpath(path, NULL);
+}
 
 static const char usage[] =
 	"Usage: portsleuth check --baseline FILE [OPTIONS] [SNAPSHOT]\n"
@@ -22,8 +27,11 @@ static const char usage[] =
 	"  allow udp 5353 name=avahi-daemon\n"
 	"  allow tcp 8000-8100 container=web* max-exposure=private\n"
 	"  require tcp 443 unit=nginx.service      (must exist: the missing check)\n"
-	"Keys: addr=IP exe=GLOB unit=GLOB container=GLOB name=GLOB max-exposure=CLASS\n"
-	"(loopback < link-local < private < public < all-interfaces); '#' comments.\n"
+	"  allow tcp 8080 user-unit=1000/app.service  (a unit of user 1000's manager)\n"
+	"Keys: addr=IP exe=GLOB unit=GLOB user-unit=[UID/]GLOB container=GLOB name=GLOB\n"
+	"max-exposure=CLASS (loopback < link-local < private < public < all-interfaces);\n"
+	"unit= names system units only; exe= also matches the target of a link; '#' comments.\n"
+	"A `require` rule is checked on its own, whatever `allow` rules say.\n"
 	"Violations: unexpected (no rule allows it), missing (a `require` rule, or every\n"
 	"baseline listener with --missing, has no listener), owner (another executable,\n"
 	"unit or container, or an owner that could not be seen), exposure (reachable\n"
@@ -38,8 +46,9 @@ static const char usage[] =
 	"                         `portsleuth --help` (default: listening ones)\n"
 	"  -h, --help             this help\n"
 	"\n"
-	"Exit status: 0 clean, 4 violations found, 2 usage error or bad baseline (the\n"
-	"message names FILE:LINE or the JSON path), 3 failure.\n";
+	"Exit status: 0 clean, 4 violations found, 5 no violation but some listeners\n"
+	"could not be verified (their owners are not visible: run as root), 2 usage\n"
+	"error or bad baseline (the message names FILE:LINE or the JSON path), 3 failure.\n";
 
 enum { OPT_BASELINE = 512, OPT_MISSING, OPT_FORMAT };
 
@@ -119,6 +128,8 @@ static int load_baseline(const char *path, const struct check_opts *co, const st
 	free(data);
 	if (!rc && co->missing)
 		policy_require_all(&bl->pol);
+	if (!rc && (rc = policy_resolve_exe(&bl->pol, real_path)))
+		cli_err(rc, "cannot load baseline %s", path);
 	return rc == -EBADMSG ? EXIT_USAGE : rc ? EXIT_FAILURE_ : 0;
 }
 
@@ -156,7 +167,7 @@ static int run(struct cli_options *o, const struct check_opts *co)
 		cli_err(rc, "cannot check");
 		goto done;
 	}
-	code = rep.n ? EXIT_VIOLATED : EXIT_OK;
+	code = policy_violations(&rep) ? EXIT_VIOLATED : rep.n ? EXIT_UNVERIFIED : EXIT_OK;
 done:
 	policy_report_free(&rep);
 	policy_free(&bl.pol);

@@ -31,6 +31,8 @@ static void rule_free(struct policy_rule *r)
 	free(r->unit);
 	free(r->container);
 	free(r->name);
+	free(r->user_unit);
+	free(r->exe_real);
 }
 
 void policy_free(struct policy *p)
@@ -133,6 +135,20 @@ static int option(struct policy_rule *r, const char *w, size_t line, struct poli
 		return set_str(&r->exe, v, "exe", line, err);
 	if (KEY("unit"))
 		return set_str(&r->unit, v, "unit", line, err);
+	if (KEY("user-unit")) {
+		/* [UID/]GLOB: '/' never occurs in a unit name */
+		const char *slash = strchr(v, '/');
+		if (slash) {
+			char *e;
+			unsigned long uid = strtoul(v, &e, 10);
+			if (e != slash || slash == v || *v < '0' || *v > '9' || uid > UINT32_MAX)
+				return perr(err, line, "'user-unit' is [UID/]UNIT with a numeric UID, got '%.60s'", v);
+			r->has_unit_uid = true;
+			r->unit_uid = (uint32_t)uid;
+			v = slash + 1;
+		}
+		return set_str(&r->user_unit, v, "user-unit", line, err);
+	}
 	if (KEY("container"))
 		return set_str(&r->container, v, "container", line, err);
 	if (KEY("name"))
@@ -160,7 +176,7 @@ static int option(struct policy_rule *r, const char *w, size_t line, struct poli
 		return 0;
 	}
 #undef KEY
-	return perr(err, line, "unknown option '%.*s' (addr, exe, unit, container, name, max-exposure)",
+	return perr(err, line, "unknown option '%.*s' (addr, exe, unit, user-unit, container, name, max-exposure)",
 		    (int)(kl > 40 ? 40 : kl), w);
 }
 
@@ -265,11 +281,16 @@ int policy_from_snapshot(const struct diff_side *base, bool require, struct poli
 			r->lo = r->hi = k->local.port;
 			r->max_exposure = diff_exposure(base, i);
 			r->sock = (long)i;
+			r->has_addr = true; /* the listener is this address's: another on the port is another listener */
+			r->addr = k->local.addr;
 			if (!k->owner_count)
 				continue;
 			const struct ps_proc *pr = &s->procs[snap_owner(s, k, j)->proc];
+			bool user = pr->unit_type && strcmp(pr->unit_type, "user") == 0;
+			r->has_unit_uid = user && pr->have_unit_uid;
+			r->unit_uid = pr->unit_uid;
 			if (dup_opt(pr->exe ? &r->exe : &r->name, pr->exe ? pr->exe : pr->name) ||
-			    dup_opt(&r->unit, pr->unit) || dup_opt(&r->container, pr->container))
+			    dup_opt(user ? &r->user_unit : &r->unit, pr->unit) || dup_opt(&r->container, pr->container))
 				goto nomem;
 		}
 	}
@@ -277,6 +298,26 @@ int policy_from_snapshot(const struct diff_side *base, bool require, struct poli
 nomem:
 	policy_free(p);
 	return -ENOMEM;
+}
+
+int policy_resolve_exe(struct policy *p, char *(*resolve)(const char *path))
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct policy_rule *r = &p->rules[i];
+		if (!r->exe || r->literal || r->exe[0] != '/' || strpbrk(r->exe, "*?[\\"))
+			continue;
+		errno = 0;
+		char *real = resolve(r->exe);
+		if (!real && errno == ENOMEM)
+			return -ENOMEM;
+		if (real && strcmp(real, r->exe) == 0) {
+			free(real);
+			real = NULL;
+		}
+		free(r->exe_real);
+		r->exe_real = real;
+	}
+	return 0;
 }
 
 void policy_require_all(struct policy *p)
@@ -287,7 +328,7 @@ void policy_require_all(struct policy *p)
 
 const char *policy_kind_name(unsigned kind)
 {
-	static const char *const n[POL__COUNT] = {"unexpected", "missing", "owner", "exposure"};
+	static const char *const n[POL__COUNT] = {"unexpected", "missing", "owner", "exposure", "unverified"};
 	return kind < POL__COUNT ? n[kind] : "?";
 }
 
@@ -296,11 +337,6 @@ static bool addr_equal(const struct ps_addr *a, const struct ps_addr *b)
 	return a->family == b->family && memcmp(a->bytes, b->bytes, a->family == PS_INET ? 4 : 16) == 0;
 }
 
-static bool rule_matches_socket(const struct policy_rule *r, const struct ps_socket *k)
-{
-	return (r->protos & (1u << k->proto)) && k->local.port >= r->lo && k->local.port <= r->hi &&
-	       (!r->has_addr || addr_equal(&r->addr, &k->local.addr));
-}
 
 static bool value_ok(const struct policy_rule *r, const char *pattern, const char *value)
 {
@@ -313,7 +349,25 @@ static bool value_ok(const struct policy_rule *r, const char *pattern, const cha
 
 static bool has_owner_terms(const struct policy_rule *r)
 {
-	return r->exe || r->unit || r->container || r->name;
+	return r->exe || r->unit || r->user_unit || r->container || r->name;
+}
+
+static bool is_type(const struct ps_proc *p, const char *type)
+{
+	return p->unit_type && strcmp(p->unit_type, type) == 0;
+}
+
+/* Whether process p is the program rule r names. */
+static bool proc_ok(const struct policy_rule *r, const struct ps_proc *p)
+{
+	bool cont = value_ok(r, r->container, p->container) ||
+		    (p->container_name && value_ok(r, r->container, p->container_name));
+	bool exe = value_ok(r, r->exe, p->exe) || (r->exe_real && p->exe && strcmp(r->exe_real, p->exe) == 0);
+	/* unit= is a system unit's name: a user's manager can run a unit of any name */
+	bool unit = !r->unit || (is_type(p, "system") && value_ok(r, r->unit, p->unit));
+	bool user_unit = !r->user_unit || (is_type(p, "user") && value_ok(r, r->user_unit, p->unit) &&
+					   (!r->has_unit_uid || (p->have_unit_uid && p->unit_uid == r->unit_uid)));
+	return exe && unit && user_unit && cont && value_ok(r, r->name, p->name);
 }
 
 /* Whether every owner of k is the program the rule names; false when no owner was seen. */
@@ -323,15 +377,44 @@ static bool owner_ok(const struct policy_rule *r, const struct ps_snapshot *s, c
 		return true;
 	if (!k->owner_count)
 		return false;
-	for (size_t i = 0; i < k->owner_count; i++) {
-		const struct ps_proc *p = &s->procs[snap_owner(s, k, i)->proc];
-		bool cont = value_ok(r, r->container, p->container) ||
-			    (p->container_name && value_ok(r, r->container, p->container_name));
-		if (!value_ok(r, r->exe, p->exe) || !value_ok(r, r->unit, p->unit) || !cont ||
-		    !value_ok(r, r->name, p->name))
+	for (size_t i = 0; i < k->owner_count; i++)
+		if (!proc_ok(r, &s->procs[snap_owner(s, k, i)->proc]))
 			return false;
-	}
 	return true;
+}
+
+/* Whether some owner of k is the program the rule names (what a `require` rule asks). */
+static bool owner_holds(const struct policy_rule *r, const struct ps_snapshot *s, const struct ps_socket *k)
+{
+	if (!has_owner_terms(r))
+		return true;
+	for (size_t i = 0; i < k->owner_count; i++)
+		if (proc_ok(r, &s->procs[snap_owner(s, k, i)->proc]))
+			return true;
+	return false;
+}
+
+static bool owner_ok(const struct policy_rule *r, const struct ps_snapshot *s, const struct ps_socket *k);
+
+/*
+ * Whether rule r is about socket k: protocol, port and address. A rule from a snapshot
+ * also takes its own program rebound to another address (127.0.0.1 -> 0.0.0.0 is then an
+ * exposure violation), but not another program on another address (one missing, one
+ * unexpected).
+ */
+static bool rule_matches_socket(const struct policy_rule *r, const struct ps_snapshot *s, const struct ps_socket *k)
+{
+	if (!(r->protos & (1u << k->proto)) || k->local.port < r->lo || k->local.port > r->hi)
+		return false;
+	if (!r->has_addr || addr_equal(&r->addr, &k->local.addr))
+		return true;
+	return r->sock >= 0 && has_owner_terms(r) && k->owner_count && owner_ok(r, s, k);
+}
+
+/* Whether k's owners could not be seen (not: no process holds it), so owner terms cannot be checked. */
+static bool owner_unseen(const struct ps_socket *k)
+{
+	return !k->owner_count && k->owner_status != PS_OWN_KERNEL;
 }
 
 static int report_add(struct policy_report *out, const struct policy_violation *v)
@@ -349,13 +432,62 @@ static int report_add(struct policy_report *out, const struct policy_violation *
 	return 0;
 }
 
+/* Whether out already holds a violation of `kind` for socket `sock`. */
+static bool reported(const struct policy_report *out, unsigned kind, long sock)
+{
+	for (size_t m = 0; m < out->n; m++)
+		if (out->v[m].kind == kind && out->v[m].sock == sock)
+			return true;
+	return false;
+}
+
+/* A `require` rule on its own: some listener must match it with one of the owners it names. */
+static int check_required(const struct policy *p, size_t r, const struct diff_side *now, struct policy_report *out)
+{
+	const struct ps_snapshot *s = now->snap;
+	const struct policy_rule *ru = &p->rules[r];
+	long other = -1, unseen = -1;
+	for (size_t i = 0; i < s->nsocks; i++) {
+		const struct ps_socket *k = &s->socks[i];
+		if (!rule_matches_socket(ru, s, k))
+			continue;
+		if (owner_holds(ru, s, k))
+			return 0;
+		if (owner_unseen(k) && has_owner_terms(ru))
+			unseen = unseen < 0 ? (long)i : unseen;
+		else if (other < 0)
+			other = (long)i;
+	}
+	if (other >= 0) {
+		/* the port is held, by someone else: an owner violation (once per listener) */
+		if (reported(out, POL_OWNER, other))
+			return 0;
+		struct policy_violation v = {.kind = POL_OWNER, .exposure = diff_exposure(now, (size_t)other),
+					     .allowed = -1, .sock = other, .rule = (long)r};
+		return report_add(out, &v);
+	}
+	if (unseen >= 0) {
+		if (reported(out, POL_UNVERIFIED, unseen))
+			return 0;
+		struct policy_violation v = {.kind = POL_UNVERIFIED, .exposure = diff_exposure(now, (size_t)unseen),
+					     .allowed = -1, .unseen = true, .sock = unseen, .rule = (long)r};
+		return report_add(out, &v);
+	}
+	/* rules naming the same listener (one per owner, or per address family) are missed once */
+	for (size_t m = 0; m < out->n; m++) {
+		const struct policy_rule *o = out->v[m].kind == POL_MISSING ? &p->rules[out->v[m].rule] : NULL;
+		if (o && o->protos == ru->protos && o->lo == ru->lo && o->hi == ru->hi && o->has_addr == ru->has_addr &&
+		    (!ru->has_addr || addr_equal(&o->addr, &ru->addr)))
+			return 0;
+	}
+	struct policy_violation v = {.kind = POL_MISSING, .allowed = -1, .sock = -1, .rule = (long)r};
+	return report_add(out, &v);
+}
+
 int policy_check(const struct policy *p, const struct diff_side *now, struct policy_report *out)
 {
 	memset(out, 0, sizeof *out);
 	const struct ps_snapshot *s = now->snap;
-	bool *seen = calloc(p->n + 1, sizeof *seen);
-	if (!seen)
-		return -ENOMEM;
 	int rc = 0;
 	for (size_t i = 0; i < s->nsocks && !rc; i++) {
 		const struct ps_socket *k = &s->socks[i];
@@ -369,22 +501,22 @@ int policy_check(const struct policy *p, const struct diff_side *now, struct pol
 			continue;
 		out->checked++;
 		uint8_t ex = diff_exposure(now, i);
-		long first = -1, owner_match = -1;
+		long first = -1, owner_match = -1, unverified = -1;
 		bool ok = false;
-		for (size_t r = 0; r < p->n; r++) {
+		for (size_t r = 0; r < p->n && !ok; r++) {
 			const struct policy_rule *ru = &p->rules[r];
-			if (!rule_matches_socket(ru, k))
+			if (!rule_matches_socket(ru, s, k))
 				continue;
-			seen[r] = true;
 			if (first < 0)
 				first = (long)r;
-			if (!owner_ok(ru, s, k))
+			if (!owner_ok(ru, s, k)) {
+				if (unverified < 0 && owner_unseen(k))
+					unverified = (long)r;
 				continue;
-			if (ru->max_exposure < 0 || ex <= ru->max_exposure) {
-				ok = true;
-				continue; /* keep going: later rules may need marking as seen */
 			}
-			if (owner_match < 0 || ru->max_exposure > p->rules[owner_match].max_exposure)
+			if (ru->max_exposure < 0 || ex <= ru->max_exposure)
+				ok = true;
+			else if (owner_match < 0 || ru->max_exposure > p->rules[owner_match].max_exposure)
 				owner_match = (long)r;
 		}
 		if (ok)
@@ -396,32 +528,26 @@ int policy_check(const struct policy *p, const struct diff_side *now, struct pol
 			v.kind = POL_EXPOSURE;
 			v.rule = owner_match;
 			v.allowed = p->rules[owner_match].max_exposure;
+		} else if (unverified >= 0) {
+			v.kind = POL_UNVERIFIED;
+			v.rule = unverified;
+			v.unseen = true;
 		} else {
 			v.kind = POL_OWNER;
-			v.unseen = k->owner_count == 0;
 		}
 		rc = report_add(out, &v);
 	}
-	for (size_t r = 0; r < p->n && !rc; r++) {
-		if (!p->rules[r].require || seen[r])
-			continue;
-		/* rules naming the same port (one per owner, or per address family) are missed once */
-		const struct policy_rule *ru = &p->rules[r];
-		bool again = false;
-		for (size_t m = 0; m < out->n && !again; m++) {
-			const struct policy_rule *o = out->v[m].kind == POL_MISSING ? &p->rules[out->v[m].rule] : NULL;
-			again = o && o->protos == ru->protos && o->lo == ru->lo && o->hi == ru->hi &&
-				o->has_addr == ru->has_addr && (!ru->has_addr || addr_equal(&o->addr, &ru->addr));
-		}
-		if (again)
-			continue;
-		struct policy_violation v = {.kind = POL_MISSING, .allowed = -1, .sock = -1, .rule = (long)r};
-		rc = report_add(out, &v);
-	}
-	free(seen);
+	for (size_t r = 0; r < p->n && !rc; r++)
+		if (p->rules[r].require)
+			rc = check_required(p, r, now, out);
 	if (rc)
 		policy_report_free(out);
 	return rc;
+}
+
+size_t policy_violations(const struct policy_report *r)
+{
+	return r->n - r->count[POL_UNVERIFIED];
 }
 
 void policy_report_free(struct policy_report *r)

@@ -297,7 +297,7 @@ def changes_check_policy(t):
     r = t.run("check", "--baseline", pol, "--json")
     t.require(r.rc == 4, f"violations: exit 4: {r}")
     d = R.parse_json(r)
-    t.check(d["summary"] == {"unexpected": 1, "missing": 1, "owner": 1, "exposure": 1} and d["clean"] is False
+    t.check(d["summary"] == {"unexpected": 1, "missing": 1, "owner": 1, "exposure": 1, "unverified": 0} and d["clean"] is False
             and d["checked"] == 5, "one violation of each kind", [d["summary"], d["checked"]])
     kinds = {(v["kind"], v["socket"]["local"]["port"] if v["socket"] else v["rule"]["port_min"]) for v in d["violations"]}
     t.check(kinds == {("unexpected", 7304), ("missing", 7305), ("owner", 7303), ("exposure", 7302)},
@@ -349,7 +349,7 @@ def changes_check_snapshot_baseline(t):
     t.hold("listen:0.0.0.0:7321")
     r = t.run("check", "--baseline", base, "--json")
     d = R.parse_json(r)
-    t.check(r.rc == 4 and d["summary"] == {"unexpected": 0, "missing": 0, "owner": 0, "exposure": 1},
+    t.check(r.rc == 4 and d["summary"] == {"unexpected": 0, "missing": 0, "owner": 0, "exposure": 1, "unverified": 0},
             "127.0.0.1 became 0.0.0.0: an exposure violation", [d["summary"]])
     prom = t.run("snapshot", "--format", "prometheus")
     t.check(prom.rc == 0 and 'portsleuth_listeners{proto="tcp",exposure="loopback"} 1\n' in prom.out.decode()
