@@ -12,7 +12,7 @@
 #include "common.h"
 #include "msg.h"
 
-enum { EXIT_VIOLATED = 4, EXIT_UNVERIFIED = 5 };
+enum { EXIT_VIOLATED = EXIT_FINDINGS };
 
 static char *real_path(const char *path)
 {
