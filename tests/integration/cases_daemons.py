@@ -67,7 +67,15 @@ def register(run):
                daemons_stock_lan_table, daemons_smbd_public, daemons_smbd_lan, daemons_nmbd_broadcast,
                daemons_sshd_public, daemons_nginx_group, daemons_nginx_upgrade, daemons_check_require,
                daemons_check_snapshot_address):
-        run.case(fn, optin=optin)
+        run.case(fn, optin=None if fn.__name__ in FIXED else optin)
+
+
+# Cases whose fixes have landed: they run by default (one name a line).
+FIXED = {
+    "daemons_nginx_group",
+    "daemons_check_require",
+    "daemons_check_snapshot_address",
+}
 
 
 # ---------------------------------------------------------------- the machine
@@ -765,3 +773,4 @@ def daemons_check_snapshot_address(t):
     t.check(any(v["kind"] == "unexpected" and v["socket"]["local"] == {"addr": "127.0.0.1", "port": 445}
                 for v in vs), "no 'unexpected' violation for 127.0.0.1:445",
             [f"{v['kind']} {v.get('socket')}"[:200] for v in vs])
+
