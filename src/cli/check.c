@@ -11,13 +11,9 @@
 #include "cli.h"
 #include "common.h"
 #include "msg.h"
+#include "pipe.h"
 
 enum { EXIT_VIOLATED = EXIT_FINDINGS };
-
-static char *real_path(const char *path)
-{
-	return realpath(path, NULL);
-}
 
 static const char usage[] =
 	"Usage: portsleuth check --baseline FILE [OPTIONS] [SNAPSHOT]\n"
@@ -128,8 +124,10 @@ static int load_baseline(const char *path, const struct check_opts *co, const st
 	free(data);
 	if (!rc && co->missing)
 		policy_require_all(&bl->pol);
-	if (!rc && (rc = policy_resolve_exe(&bl->pol, real_path)))
+	if (!rc && (rc = policy_resolve_exe(&bl->pol, cli_real_path)))
 		cli_err(rc, "cannot load baseline %s", path);
+	if (!rc)
+		cli_expired_acks(path, &bl->pol, (int64_t)time(NULL));
 	return rc == -EBADMSG ? EXIT_USAGE : rc ? EXIT_FAILURE_ : 0;
 }
 

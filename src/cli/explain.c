@@ -17,6 +17,7 @@ static const char explain_usage[] =
 	"\n"
 	"      --json             the same as data (schema 1)\n"
 	"      --ports-file FILE  extra port knowledge, see portsleuth(1)\n"
+	"      --policy FILE      acknowledge findings with the policy's `ack` lines\n"
 	"      --services FILE    read service names from FILE instead of /etc/services\n"
 	"\n"
 	"Exit status: 0 something holds the port, 1 nothing does, 2 usage error, 3 failure.\n";

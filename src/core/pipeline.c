@@ -179,6 +179,13 @@ static int run_findings(struct pipeline *p, struct ps_snapshot *s)
 	return verdicts_compute(s, &p->reg);
 }
 
+static int run_acks(struct pipeline *p, struct ps_snapshot *s)
+{
+	if (p->c.acks)
+		policy_ack_findings(p->c.acks, s, p->c.now);
+	return 0;
+}
+
 /* Add uid to the sorted-later list in s->usernames unless it is there. 0 or -ENOMEM. */
 static int add_uid(struct ps_snapshot *s, size_t *cap, uint32_t uid)
 {
@@ -260,6 +267,7 @@ static const struct stage {
 	[STAGE_EXE_FACTS] = {run_exe_facts, PIPE_JUDGE, true, "cannot check the executables"},
 	[STAGE_PACKAGES] = {run_packages, PIPE_JUDGE, true, "cannot read the package database"},
 	[STAGE_FINDINGS] = {run_findings, PIPE_JUDGE, false, "cannot judge the sockets"},
+	[STAGE_ACKS] = {run_acks, PIPE_JUDGE, false, "cannot apply the acknowledgements"},
 	[STAGE_USERS] = {run_users, PIPE_USERS, true, "cannot look up user names"},
 	[STAGE_FILTER] = {run_filter, 0, false, "cannot filter the result"},
 	[STAGE_SORT] = {run_sort, 0, false, "cannot sort the result"},

@@ -9,6 +9,7 @@
 #include "../enrich/users.h"
 #include "../model/filter.h"
 #include "../model/model.h"
+#include "../model/policy.h"
 
 /* The stages, in the order they run. */
 enum pipeline_stage {
@@ -23,6 +24,7 @@ enum pipeline_stage {
 	STAGE_EXE_FACTS,    /* what the file system says about the listeners' executables (tolerant) */
 	STAGE_PACKAGES,	    /* which package owns each of them (tolerant) */
 	STAGE_FINDINGS,	    /* service, exposure and findings: a pure function of the model */
+	STAGE_ACKS,	    /* findings a policy acknowledges (--policy) */
 	STAGE_USERS,	    /* user names for every uid shown (tolerant) */
 	STAGE_FILTER,	    /* the command's own filter (explain's port, --findings) */
 	STAGE_SORT,	    /* display order and counts */
@@ -43,6 +45,10 @@ struct pipeline_config {
 	/* The command's own filter, applied last (NULL: keep everything). */
 	bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *);
 	const void *keep_ctx;
+	/* PIPE_JUDGE: a policy whose `ack` lines acknowledge findings (NULL: none), and the time
+	 * their dates are judged at (seconds since the epoch). */
+	const struct policy *acks;
+	int64_t now;
 };
 
 /* What a pipeline keeps between runs (watch polls many times): the registry, package and user caches. */

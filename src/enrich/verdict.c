@@ -52,7 +52,7 @@ __attribute__((format(printf, 5, 0))) static int vadd(struct finding_list *l, un
 			return -ENOMEM;
 		}
 	}
-	l->f[l->n++] = (struct finding){(uint8_t)sev, code, reason, evidence, pid};
+	l->f[l->n++] = (struct finding){.sev = (uint8_t)sev, .code = code, .reason = reason, .evidence = evidence, .pid = pid};
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "exposure.h"
+#include "verdict.h"
 #include "../util/buf.h"
 
 __attribute__((format(printf, 3, 4))) static int perr(struct policy_error *err, size_t line,
@@ -40,7 +41,36 @@ void policy_free(struct policy *p)
 	for (size_t i = 0; i < p->n; i++)
 		rule_free(&p->rules[i]);
 	free(p->rules);
+	for (size_t i = 0; i < p->nacks; i++) {
+		rule_free(&p->acks[i].match);
+		free(p->acks[i].code);
+		free(p->acks[i].reason);
+	}
+	free(p->acks);
 	memset(p, 0, sizeof *p);
+}
+
+static void rule_init(struct policy_rule *r)
+{
+	memset(r, 0, sizeof *r);
+	r->max_exposure = -1;
+	r->sock = -1;
+}
+
+static struct policy_ack *ack_add(struct policy *p)
+{
+	if (p->nacks == p->acks_cap) {
+		size_t nc = p->acks_cap ? p->acks_cap * 2 : 8;
+		struct policy_ack *v = realloc(p->acks, nc * sizeof *v);
+		if (!v)
+			return NULL;
+		p->acks = v;
+		p->acks_cap = nc;
+	}
+	struct policy_ack *a = &p->acks[p->nacks++];
+	memset(a, 0, sizeof *a);
+	rule_init(&a->match);
+	return a;
 }
 
 static struct policy_rule *rule_add(struct policy *p)
@@ -54,9 +84,7 @@ static struct policy_rule *rule_add(struct policy *p)
 		p->cap = nc;
 	}
 	struct policy_rule *r = &p->rules[p->n++];
-	memset(r, 0, sizeof *r);
-	r->max_exposure = -1;
-	r->sock = -1;
+	rule_init(r);
 	return r;
 }
 
@@ -180,22 +208,71 @@ static int option(struct policy_rule *r, const char *w, size_t line, struct poli
 		    (int)(kl > 40 ? 40 : kl), w);
 }
 
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* until=YYYY-MM-DD: the ack holds through that day (UTC). */
+static bool parse_until(const char *v, struct policy_ack *a)
+{
+	static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	unsigned y, m, d;
+	int n = 0;
+	if (strlen(v) != 10 || sscanf(v, "%4u-%2u-%2u%n", &y, &m, &d, &n) != 3 || n != 10 || v[4] != '-' ||
+	    v[7] != '-' || y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return false;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (m == 2 && d == 29 && !leap)
+		return false;
+	a->until = (days_from_civil(y, m, d) + 1) * 86400;
+	memcpy(a->until_text, v, 11);
+	return true;
+}
+
+static int ack_option(struct policy_ack *a, const char *w, size_t line, struct policy_error *err)
+{
+	if (strncmp(w, "until=", 6) == 0) {
+		if (a->until_text[0])
+			return perr(err, line, "'until' given twice");
+		return parse_until(w + 6, a) ? 0 : perr(err, line, "'until' must be a date YYYY-MM-DD, got '%.40s'", w + 6);
+	}
+	if (strncmp(w, "reason=", 7) == 0)
+		return set_str(&a->reason, w + 7, "reason", line, err);
+	if (strncmp(w, "max-exposure=", 13) == 0)
+		return perr(err, line, "'max-exposure' is not for 'ack' lines");
+	return option(&a->match, w, line, err);
+}
+
 static int parse_line(struct policy *p, const char *s, const char *end, size_t line, struct buf *tok,
 		      struct policy_error *err)
 {
 	int rc = next_word(&s, end, tok);
 	if (rc <= 0)
 		return rc == -EBADMSG ? perr(err, line, "unterminated quote") : rc;
-	bool require;
-	if (strcmp(tok->data, "allow") == 0)
-		require = false;
-	else if (strcmp(tok->data, "require") == 0)
-		require = true;
-	else
-		return perr(err, line, "expected 'allow' or 'require', got '%.60s'", tok->data);
-	struct policy_rule *r = rule_add(p);
-	if (!r)
+	bool require = strcmp(tok->data, "require") == 0, ack = strcmp(tok->data, "ack") == 0;
+	if (!require && !ack && strcmp(tok->data, "allow") != 0)
+		return perr(err, line, "expected 'allow', 'require' or 'ack', got '%.60s'", tok->data);
+	struct policy_ack *a = NULL;
+	struct policy_rule *r;
+	if (ack) {
+		if (!(a = ack_add(p)))
+			return -ENOMEM;
+		a->line = line;
+		if ((rc = next_word(&s, end, tok)) <= 0)
+			return rc < 0 && rc != -EBADMSG ? rc : perr(err, line, "missing finding code (or a glob such as *)");
+		if (!(a->code = strdup(tok->data)))
+			return -ENOMEM;
+		r = &a->match;
+	} else if (!(r = rule_add(p))) {
 		return -ENOMEM;
+	}
 	r->require = require;
 	r->line = line;
 	if ((rc = next_word(&s, end, tok)) <= 0)
@@ -221,10 +298,12 @@ static int parse_line(struct policy *p, const char *s, const char *end, size_t l
 		r->hi = r->lo;
 	}
 	while ((rc = next_word(&s, end, tok)) == 1)
-		if ((rc = option(r, tok->data, line, err)))
+		if ((rc = a ? ack_option(a, tok->data, line, err) : option(r, tok->data, line, err)))
 			return rc;
 	if (rc == -EBADMSG)
 		return perr(err, line, "unterminated quote");
+	if (!rc && a && (!a->until_text[0] || !a->reason))
+		return perr(err, line, "an 'ack' needs until=YYYY-MM-DD and reason=TEXT");
 	return rc;
 }
 
@@ -248,7 +327,7 @@ int policy_parse(const char *buf, size_t len, struct policy *p, struct policy_er
 		s = nl ? nl + 1 : end;
 	}
 	buf_free(&tok);
-	if (!rc && !p->n)
+	if (!rc && !p->n && !p->nacks)
 		rc = perr(err, line ? line : 1, "no rules: expected lines such as 'allow tcp 22 exe=/usr/sbin/sshd'");
 	if (rc)
 		policy_free(p);
@@ -302,8 +381,8 @@ nomem:
 
 int policy_resolve_exe(struct policy *p, char *(*resolve)(const char *path))
 {
-	for (size_t i = 0; i < p->n; i++) {
-		struct policy_rule *r = &p->rules[i];
+	for (size_t i = 0; i < p->n + p->nacks; i++) {
+		struct policy_rule *r = i < p->n ? &p->rules[i] : &p->acks[i - p->n].match;
 		if (!r->exe || r->literal || r->exe[0] != '/' || strpbrk(r->exe, "*?[\\"))
 			continue;
 		errno = 0;
@@ -554,4 +633,48 @@ void policy_report_free(struct policy_report *r)
 {
 	free(r->v);
 	memset(r, 0, sizeof *r);
+}
+
+/* Whether ack a names finding f of socket k. */
+static bool ack_names(const struct policy_ack *a, const struct ps_snapshot *s, const struct ps_socket *k,
+		      const struct finding *f)
+{
+	if (fnmatch(a->code, f->code, 0) != 0 || !rule_matches_socket(&a->match, s, k))
+		return false;
+	if (f->pid < 0)
+		return owner_ok(&a->match, s, k);
+	for (size_t i = 0; i < k->owner_count; i++) {
+		const struct ps_proc *p = &s->procs[snap_owner(s, k, i)->proc];
+		if (p->pid == f->pid)
+			return !has_owner_terms(&a->match) || proc_ok(&a->match, p);
+	}
+	return false;
+}
+
+void policy_ack_findings(const struct policy *p, struct ps_snapshot *snap, int64_t now)
+{
+	if (!snap->verdicts || !p->nacks)
+		return;
+	for (size_t i = 0; i < snap->nsocks; i++) {
+		const struct ps_socket *k = &snap->socks[i];
+		if (!k->verdict || k->verdict > snap->verdicts->n)
+			continue;
+		struct finding_list *l = &snap->verdicts->v[k->verdict - 1].findings;
+		for (size_t j = 0; j < l->n; j++) {
+			struct finding *f = &l->f[j];
+			f->ack = f->ack_expired = NULL;
+			for (size_t m = 0; m < p->nacks && !f->ack; m++) {
+				const struct policy_ack *a = &p->acks[m];
+				if (!ack_names(a, snap, k, f))
+					continue;
+				if (now < a->until)
+					f->ack = a;
+				else
+					f->ack_expired = a;
+			}
+			if (f->ack)
+				f->ack_expired = NULL;
+		}
+	}
+	verdicts_count(snap);
 }

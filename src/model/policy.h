@@ -33,9 +33,27 @@ struct policy_rule {
 	long sock;			     /* from a snapshot: the baseline socket, else -1 */
 };
 
+/*
+ * An acknowledged finding, until a date:
+ *   ack CODE PROTO PORT[-PORT]|* [exe=GLOB] [unit=GLOB] [user-unit=[UID/]GLOB] [container=GLOB]
+ *       [name=GLOB] [addr=IP] until=YYYY-MM-DD reason=TEXT
+ * CODE is a finding code or a glob (exposure-*, *). Until the end of that day (UTC) the
+ * findings it names are shown as acknowledged and do not count (--findings exit 4).
+ */
+struct policy_ack {
+	char *code;
+	struct policy_rule match; /* protocol, ports and owner terms (require, max_exposure unused) */
+	int64_t until;		  /* the first second after the day (UTC) */
+	char until_text[11];	  /* YYYY-MM-DD */
+	char *reason;
+	size_t line;
+};
+
 struct policy {
 	struct policy_rule *rules;
 	size_t n, cap;
+	struct policy_ack *acks;
+	size_t nacks, acks_cap;
 };
 
 struct policy_error {
@@ -44,8 +62,9 @@ struct policy_error {
 };
 
 /*
- * Parse a policy text buf[0..len). 0; -EBADMSG with err naming the line and the
- * problem (p is then empty); -ENOMEM. A text without any rule is an error.
+ * Parse a policy text buf[0..len): allow, require and ack lines. 0; -EBADMSG with err
+ * naming the line and the problem (p is then empty); -ENOMEM. A text without any rule
+ * or ack is an error.
  */
 int policy_parse(const char *buf, size_t len, struct policy *p, struct policy_error *err);
 
@@ -63,6 +82,14 @@ int policy_from_snapshot(const struct diff_side *base, bool require, struct poli
  * its target. A path that cannot be resolved is matched as written. 0 or -ENOMEM.
  */
 int policy_resolve_exe(struct policy *p, char *(*resolve)(const char *path));
+
+/*
+ * Mark every finding of snap's listeners that an ack of p names, at time `now` (seconds
+ * since the epoch): finding.ack when it holds, finding.ack_expired when the only acks
+ * naming it have expired. A socket-level finding (pid -1) is named when every owner of
+ * the socket fits the ack's owner terms. Recounts the severities. Pure.
+ */
+void policy_ack_findings(const struct policy *p, struct ps_snapshot *snap, int64_t now);
 
 /* Make every rule a `require` rule (the opt-in missing check for the whole policy). */
 void policy_require_all(struct policy *p);

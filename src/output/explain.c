@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../enrich/registry.h"
+#include "../model/policy.h"
 #include "../util/escape.h"
 #include "../util/timefmt.h"
 #include "jsonw.h"
@@ -265,6 +266,12 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 		if (x->evidence) {
 			fputs("\n      evidence: ", fp);
 			put(fp, x->evidence);
+		}
+		const struct policy_ack *ack = x->ack ? x->ack : x->ack_expired;
+		if (ack) {
+			fprintf(fp, "\n      %s %s (policy line %zu): ",
+				x->ack ? "acknowledged until" : "acknowledgement EXPIRED on", ack->until_text, ack->line);
+			put(fp, ack->reason);
 		}
 		fputc('\n', fp);
 	}

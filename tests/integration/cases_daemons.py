@@ -773,4 +773,3 @@ def daemons_check_snapshot_address(t):
     t.check(any(v["kind"] == "unexpected" and v["socket"]["local"] == {"addr": "127.0.0.1", "port": 445}
                 for v in vs), "no 'unexpected' violation for 127.0.0.1:445",
             [f"{v['kind']} {v.get('socket')}"[:200] for v in vs])
-

@@ -6,6 +6,7 @@
 #include "../../src/model/exposure.h"
 #include "../../src/model/diff.h"
 #include "../../src/model/policy.h"
+#include "../../src/model/verdict.h"
 #include "../../src/model/snapload.h"
 #include "../../src/output/prom.h"
 #include "test.h"
@@ -492,6 +493,56 @@ TEST(policy_exe_follows_links)
 	policy_report_free(&r);
 	snap_free(&s);
 	policy_free(&p);
+}
+
+/* issue 9 item 9: ack lines, their dates, and which findings they name */
+TEST(policy_ack_parse_and_apply)
+{
+	struct policy p;
+	struct policy_error e;
+	CHECK_INT(pparse("ack risky-exposure tcp 6379 exe=/usr/bin/redis-server until=2027-01-31 reason=\"fw; ok\"\n"
+			 "ack exe-* any * until=2000-02-29 reason=old\n",
+			 &p, &e),
+		  0);
+	CHECK_INT(p.n, 0);
+	CHECK_INT(p.nacks, 2);
+	CHECK(strcmp(p.acks[0].code, "risky-exposure") == 0 && strcmp(p.acks[0].reason, "fw; ok") == 0);
+	CHECK(p.acks[0].until == 1801440000 && strcmp(p.acks[0].until_text, "2027-01-31") == 0); /* 2027-02-01 UTC */
+	CHECK(p.acks[1].until == 951868800); /* 2000-03-01 UTC: a leap day */
+	/* findings on a socket of redis, one about the socket (pid -1), one about its owner */
+	struct ps_snapshot s = {0};
+	add_listener(&s, PS_TCP, "0.0.0.0", 6379, "/usr/bin/redis-server", 5);
+	s.verdicts = calloc(1, sizeof *s.verdicts);
+	long at = verdicts_add(s.verdicts);
+	CHECK(at == 0);
+	struct finding_list *l = &s.verdicts->v[0].findings;
+	l->f = calloc(2, sizeof *l->f);
+	l->n = l->cap = 2;
+	l->f[0] = (struct finding){.sev = SEV_WARNING, .code = "risky-exposure", .pid = -1};
+	l->f[1] = (struct finding){.sev = SEV_INFO, .code = "exe-unpackaged", .pid = 5};
+	s.socks[0].verdict = 1;
+	policy_ack_findings(&p, &s, 1700000000);
+	CHECK(l->f[0].ack == &p.acks[0] && !l->f[0].ack_expired);
+	CHECK(!l->f[1].ack && l->f[1].ack_expired == &p.acks[1]);
+	CHECK_INT(verdict_worst(&s, &s.socks[0]), SEV_INFO);
+	CHECK_INT(s.verdicts->count[SEV_WARNING], 0);
+	/* after the date, it counts again */
+	policy_ack_findings(&p, &s, 1801440000);
+	CHECK(!l->f[0].ack && l->f[0].ack_expired == &p.acks[0]);
+	CHECK_INT(verdict_worst(&s, &s.socks[0]), SEV_WARNING);
+	/* another executable is not named */
+	free(s.procs[0].exe);
+	s.procs[0].exe = strdup("/tmp/redis-server");
+	policy_ack_findings(&p, &s, 1700000000);
+	CHECK(!l->f[0].ack);
+	snap_free(&s);
+	policy_free(&p);
+	static const char *const bad[] = {"ack x tcp 1 reason=r\n", "ack x tcp 1 until=2027-01-31\n",
+					  "ack x tcp 1 until=2027-02-30 reason=r\n", "ack x tcp 1 until=2023-02-29 reason=r\n",
+					  "ack x tcp 1 until=27-01-31 reason=r\n", "ack\n",
+					  "ack x tcp 1 until=2027-01-31 reason=r max-exposure=public\n"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		CHECK_INT(pparse(bad[i], &p, &e), -EBADMSG);
 }
 
 TEST(prometheus_label_escaping)
