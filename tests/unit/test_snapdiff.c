@@ -463,6 +463,7 @@ TEST(policy_unit_and_user_unit)
 	CHECK_INT(policy_from_snapshot(&side, false, &self), 0);
 	CHECK(self.n == 3 && !self.rules[0].unit && self.rules[0].user_unit && self.rules[0].has_unit_uid);
 	policy_free(&self);
+	policy_free(&p);
 	CHECK_INT(pparse("allow tcp 80 user-unit=x/a.service\n", &p, &e) == -EBADMSG ? 0 : 1, 0);
 	CHECK_INT(pparse("allow tcp 80 user-unit=/a.service\n", &p, &e) == -EBADMSG ? 0 : 1, 0);
 	snap_free(&s);
