@@ -86,7 +86,8 @@ def lo_reach(v4=True, v6=False):
 
 
 def finding(sev, code, reason, evidence, pid):
-    return {"severity": sev, "code": code, "reason": reason, "evidence": evidence, "pid": pid}
+    return {"severity": sev, "code": code, "reason": reason, "evidence": evidence, "pid": pid,
+            "acknowledged": None, "ack_expired": None}
 
 
 def unpackaged(path, pid):
