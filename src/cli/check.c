@@ -110,25 +110,18 @@ static int load_baseline(const char *path, const struct check_opts *co, const st
 		rc = policy_from_snapshot(&side, co->missing, &bl->pol);
 		return rc ? EXIT_FAILURE_ : 0;
 	}
-	struct policy_error err;
-	rc = policy_parse(data + i, len - i, &bl->pol, &err);
-	if (rc == -EBADMSG) {
-		/* line numbers count from the file's start, not from the skipped blank lines */
-		size_t skipped_lines = 0;
-		for (size_t j = 0; j < i; j++)
-			skipped_lines += data[j] == '\n';
-		cli_msg("%s:%zu: bad baseline: %s", path, err.line + skipped_lines, err.msg);
-	} else if (rc) {
-		cli_err(rc, "cannot load baseline %s", path);
-	}
+	int code = cli_parse_policy(path, "baseline", data, len, &bl->pol);
 	free(data);
-	if (!rc && co->missing)
+	if (code)
+		return code;
+	if (co->missing)
 		policy_require_all(&bl->pol);
-	if (!rc && (rc = policy_resolve_exe(&bl->pol, cli_real_path)))
-		cli_err(rc, "cannot load baseline %s", path);
-	if (!rc)
-		cli_expired_acks(path, &bl->pol, (int64_t)time(NULL));
-	return rc == -EBADMSG ? EXIT_USAGE : rc ? EXIT_FAILURE_ : 0;
+	if (policy_resolve_exe(&bl->pol, cli_real_path)) {
+		cli_msg("out of memory");
+		return EXIT_FAILURE_;
+	}
+	cli_expired_acks(path, &bl->pol, (int64_t)time(NULL));
+	return 0;
 }
 
 static int run(struct cli_options *o, const struct check_opts *co)

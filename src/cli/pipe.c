@@ -26,13 +26,19 @@ int cli_load_policy(const char *path, struct policy *out)
 		cli_err(rc, "cannot read policy %s", path);
 		return rc == -ENOMEM ? EXIT_FAILURE_ : EXIT_USAGE;
 	}
-	struct policy_error err;
-	rc = policy_parse(data, len, out, &err);
+	rc = cli_parse_policy(path, "policy", data, len, out);
 	free(data);
+	return rc;
+}
+
+int cli_parse_policy(const char *path, const char *what, const char *data, size_t len, struct policy *out)
+{
+	struct policy_error err;
+	int rc = policy_parse(data, len, out, &err);
 	if (rc == -EBADMSG)
-		cli_msg("%s:%zu: bad policy: %s", path, err.line, err.msg);
+		cli_msg("%s:%zu: bad %s: %s", path, err.line, what, err.msg);
 	else if (rc)
-		cli_err(rc, "cannot load policy %s", path);
+		cli_err(rc, "cannot load %s %s", what, path);
 	return rc == -EBADMSG ? EXIT_USAGE : rc ? EXIT_FAILURE_ : 0;
 }
 

@@ -34,4 +34,7 @@ void cli_expired_acks(const char *path, const struct policy *pol, int64_t now);
  */
 int cli_load_policy(const char *path, struct policy *out);
 
+/* The same for the policy text data[0..len) read from path; `what` names it ("policy", "baseline"). */
+int cli_parse_policy(const char *path, const char *what, const char *data, size_t len, struct policy *out);
+
 #endif

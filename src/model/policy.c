@@ -316,6 +316,8 @@ int policy_parse(const char *buf, size_t len, struct policy *p, struct policy_er
 	int rc = 0;
 	size_t line = 0;
 	const char *s = buf, *end = buf + len;
+	if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+		s += 3; /* a byte order mark some editors write */
 	while (s < end && !rc) {
 		line++;
 		const char *nl = memchr(s, '\n', (size_t)(end - s));

@@ -62,7 +62,8 @@ struct policy_error {
 };
 
 /*
- * Parse a policy text buf[0..len): allow, require and ack lines. 0; -EBADMSG with err
+ * Parse a policy text buf[0..len) (a leading UTF-8 byte order mark is skipped):
+ * allow, require and ack lines. 0; -EBADMSG with err
  * naming the line and the problem (p is then empty); -ENOMEM. A text without any rule
  * or ack is an error.
  */
