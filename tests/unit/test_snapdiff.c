@@ -544,6 +544,10 @@ TEST(policy_ack_parse_and_apply)
 					  "ack x tcp 1 until=2027-01-31 reason=r max-exposure=public\n"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		CHECK_INT(pparse(bad[i], &p, &e), -EBADMSG);
+	/* a byte order mark before the first line, and line numbers that count from the file's start */
+	CHECK_INT(pparse("\xEF\xBB\xBF\n\nack x tcp 1 until=2027-01-31 reason=r\n", &p, &e), 0);
+	CHECK(p.nacks == 1 && p.acks[0].line == 3);
+	policy_free(&p);
 }
 
 TEST(prometheus_label_escaping)
