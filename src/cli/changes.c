@@ -52,7 +52,7 @@ bool cli_color_for(FILE *fp, int mode)
 	return isatty(fileno(fp));
 }
 
-int cli_collect(const struct cli_options *o, unsigned want, struct ps_snapshot *snap)
+int cli_collect(struct cli_options *o, unsigned want, struct ps_snapshot *snap)
 {
 	struct pipeline pipe;
 	int code = cli_pipeline_open(o, want, NULL, NULL, &pipe);

@@ -18,7 +18,7 @@ int cli_load_snapshot(const char *path, const struct ps_filter *filter, struct s
 
 /* Run the query of o with the optional stages `want` (PIPE_*) into snap. 0, or an exit code after a message. */
 struct cli_options;
-int cli_collect(const struct cli_options *o, unsigned want, struct ps_snapshot *snap);
+int cli_collect(struct cli_options *o, unsigned want, struct ps_snapshot *snap);
 
 /*
  * For subcommands where -o names an output file: a copy of argv with "-o X" and

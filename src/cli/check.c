@@ -11,8 +11,10 @@
 #include "cli.h"
 #include "common.h"
 #include "msg.h"
+#include "pipe.h"
+#include "../platform/platform.h"
 
-enum { EXIT_VIOLATED = 4 };
+enum { EXIT_VIOLATED = EXIT_FINDINGS };
 
 static const char usage[] =
 	"Usage: portsleuth check --baseline FILE [OPTIONS] [SNAPSHOT]\n"
@@ -22,8 +24,11 @@ static const char usage[] =
 	"  allow udp 5353 name=avahi-daemon\n"
 	"  allow tcp 8000-8100 container=web* max-exposure=private\n"
 	"  require tcp 443 unit=nginx.service      (must exist: the missing check)\n"
-	"Keys: addr=IP exe=GLOB unit=GLOB container=GLOB name=GLOB max-exposure=CLASS\n"
-	"(loopback < link-local < private < public < all-interfaces); '#' comments.\n"
+	"  allow tcp 8080 user-unit=1000/app.service  (a unit of user 1000's manager)\n"
+	"Keys: addr=IP exe=GLOB unit=GLOB user-unit=[UID/]GLOB container=GLOB name=GLOB\n"
+	"max-exposure=CLASS (loopback < link-local < private < public < all-interfaces);\n"
+	"unit= names system units only; exe= also matches the target of a link; '#' comments.\n"
+	"A `require` rule is checked on its own, whatever `allow` rules say.\n"
 	"Violations: unexpected (no rule allows it), missing (a `require` rule, or every\n"
 	"baseline listener with --missing, has no listener), owner (another executable,\n"
 	"unit or container, or an owner that could not be seen), exposure (reachable\n"
@@ -38,8 +43,9 @@ static const char usage[] =
 	"                         `portsleuth --help` (default: listening ones)\n"
 	"  -h, --help             this help\n"
 	"\n"
-	"Exit status: 0 clean, 4 violations found, 2 usage error or bad baseline (the\n"
-	"message names FILE:LINE or the JSON path), 3 failure.\n";
+	"Exit status: 0 clean, 4 violations found, 5 no violation but some listeners\n"
+	"could not be verified (their owners are not visible: run as root), 2 usage\n"
+	"error or bad baseline (the message names FILE:LINE or the JSON path), 3 failure.\n";
 
 enum { OPT_BASELINE = 512, OPT_MISSING, OPT_FORMAT };
 
@@ -105,21 +111,18 @@ static int load_baseline(const char *path, const struct check_opts *co, const st
 		rc = policy_from_snapshot(&side, co->missing, &bl->pol);
 		return rc ? EXIT_FAILURE_ : 0;
 	}
-	struct policy_error err;
-	rc = policy_parse(data + i, len - i, &bl->pol, &err);
-	if (rc == -EBADMSG) {
-		/* line numbers count from the file's start, not from the skipped blank lines */
-		size_t skipped_lines = 0;
-		for (size_t j = 0; j < i; j++)
-			skipped_lines += data[j] == '\n';
-		cli_msg("%s:%zu: bad baseline: %s", path, err.line + skipped_lines, err.msg);
-	} else if (rc) {
-		cli_err(rc, "cannot load baseline %s", path);
-	}
+	int code = cli_parse_policy(path, "baseline", data, len, &bl->pol);
 	free(data);
-	if (!rc && co->missing)
+	if (code)
+		return code;
+	if (co->missing)
 		policy_require_all(&bl->pol);
-	return rc == -EBADMSG ? EXIT_USAGE : rc ? EXIT_FAILURE_ : 0;
+	if (policy_resolve_exe(&bl->pol, platform_real_path)) {
+		cli_msg("out of memory");
+		return EXIT_FAILURE_;
+	}
+	cli_expired_acks(path, &bl->pol, (int64_t)time(NULL));
+	return 0;
 }
 
 static int run(struct cli_options *o, const struct check_opts *co)
@@ -156,7 +159,7 @@ static int run(struct cli_options *o, const struct check_opts *co)
 		cli_err(rc, "cannot check");
 		goto done;
 	}
-	code = rep.n ? EXIT_VIOLATED : EXIT_OK;
+	code = policy_violations(&rep) ? EXIT_VIOLATED : rep.n ? EXIT_UNVERIFIED : EXIT_OK;
 done:
 	policy_report_free(&rep);
 	policy_free(&bl.pol);

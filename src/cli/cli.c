@@ -44,6 +44,7 @@ const char cli_usage_text[] =
 	"                         overrides the built-in knowledge)\n"
 	"      --ports-file FILE  port knowledge (PORT TAB tcp|udp|tcp/udp TAB NAME ...)\n"
 	"                         that overrides everything else, see portsleuth(1)\n"
+	"      --policy FILE      acknowledge findings with the policy's `ack` lines\n"
 	"      --findings         only sockets with findings (exit 4 on a warning or alert)\n"
 	"  -h, --help             this help          -V, --version  version\n"
 	"\n"

@@ -56,7 +56,7 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 		      const char *usage)
 {
 	enum { OPT_JSON = 256, OPT_CSV, OPT_USER, OPT_STATE, OPT_COLOR, OPT_SERVICES, OPT_PORTS_FILE,
-	       OPT_ATTRIBUTION };
+	       OPT_ATTRIBUTION, OPT_POLICY };
 	static const struct option common[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"listening", no_argument, NULL, 'l'},
@@ -77,6 +77,7 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 		{"colour", required_argument, NULL, OPT_COLOR},
 		{"services", required_argument, NULL, OPT_SERVICES},
 		{"ports-file", required_argument, NULL, OPT_PORTS_FILE},
+		{"policy", required_argument, NULL, OPT_POLICY},
 		{"all-ns", no_argument, NULL, 'N'},
 		{"attribution", required_argument, NULL, OPT_ATTRIBUTION},
 		{"help", no_argument, NULL, 'h'},
@@ -205,6 +206,9 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 		case OPT_PORTS_FILE:
 			o->ports_file = optarg;
 			break;
+		case OPT_POLICY:
+			o->policy_file = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return EXIT_OK;
@@ -276,6 +280,10 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 void cli_options_free(struct cli_options *o)
 {
 	filter_free(&o->filter);
+	if (o->acks)
+		policy_free(o->acks);
+	free(o->acks);
+	o->acks = NULL;
 	free(o->args);
 	o->args = NULL;
 	o->nargs = 0;

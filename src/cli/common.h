@@ -7,6 +7,7 @@
 
 #include "../model/filter.h"
 #include "../model/model.h"
+#include "../model/policy.h"
 #include "../output/output.h"
 
 enum out_format { FMT_TABLE, FMT_JSON, FMT_CSV };
@@ -22,6 +23,8 @@ struct cli_options {
 	size_t ncols;
 	const char *services_file;
 	const char *ports_file; /* --ports-file: the most specific port registry layer */
+	const char *policy_file; /* --policy: its `ack` lines acknowledge findings */
+	struct policy *acks;	 /* that policy, once loaded (cli_pipeline_open) */
 	char **args; /* positional arguments that are not ports (when allowed) */
 	int nargs;
 };

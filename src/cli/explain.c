@@ -17,6 +17,7 @@ static const char explain_usage[] =
 	"\n"
 	"      --json             the same as data (schema 1)\n"
 	"      --ports-file FILE  extra port knowledge, see portsleuth(1)\n"
+	"      --policy FILE      acknowledge findings with the policy's `ack` lines\n"
 	"      --services FILE    a services(5) file instead of /etc/services (the last\n"
 	"                         layer: --ports-file overrides the built-in knowledge)\n"
 	"\n"

@@ -2,17 +2,78 @@
 #include "pipe.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "../model/snapload.h"
+#include "../platform/platform.h"
+#include "../util/escape.h"
 
 #include "cli.h"
 #include "msg.h"
 
-int cli_pipeline_open(const struct cli_options *o, unsigned want,
+int cli_load_policy(const char *path, struct policy *out)
+{
+	char *data;
+	size_t len;
+	int rc = snapload_read_file(path, &data, &len);
+	if (rc) {
+		cli_err(rc, "cannot read policy %s", path);
+		return rc == -ENOMEM ? EXIT_FAILURE_ : EXIT_USAGE;
+	}
+	rc = cli_parse_policy(path, "policy", data, len, out);
+	free(data);
+	return rc;
+}
+
+int cli_parse_policy(const char *path, const char *what, const char *data, size_t len, struct policy *out)
+{
+	struct policy_error err;
+	int rc = policy_parse(data, len, out, &err);
+	if (rc == -EBADMSG)
+		cli_msg("%s:%zu: bad %s: %s", path, err.line, what, err.msg);
+	else if (rc)
+		cli_err(rc, "cannot load %s %s", what, path);
+	return rc == -EBADMSG ? EXIT_USAGE : rc ? EXIT_FAILURE_ : 0;
+}
+
+void cli_expired_acks(const char *path, const struct policy *pol, int64_t now)
+{
+	for (size_t i = 0; i < pol->nacks; i++) {
+		const struct policy_ack *a = &pol->acks[i];
+		if (now < a->until)
+			continue;
+		struct buf b = {0};
+		if (esc_text(&b, a->code, strlen(a->code)) == 0 && b.data)
+			cli_msg("%s:%zu: the acknowledgement of %s expired on %s: its findings count again", path,
+				a->line, b.data, a->until_text);
+		buf_free(&b);
+	}
+}
+
+int cli_pipeline_open(struct cli_options *o, unsigned want,
 		      bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
 		      const void *keep_ctx, struct pipeline *p)
 {
+	int64_t now = (int64_t)time(NULL);
+	if (o->policy_file && (want & PIPE_JUDGE) && !o->acks) {
+		if (!(o->acks = calloc(1, sizeof *o->acks))) {
+			cli_msg("out of memory");
+			return EXIT_FAILURE_;
+		}
+		int lc = cli_load_policy(o->policy_file, o->acks);
+		if (lc)
+			return lc;
+		cli_expired_acks(o->policy_file, o->acks, now);
+		if (policy_resolve_exe(o->acks, platform_real_path)) {
+			cli_msg("out of memory");
+			return EXIT_FAILURE_;
+		}
+	}
 	struct pipeline_config c = {.filter = &o->filter, .want = want, .ports_file = o->ports_file,
-				    .services_file = o->services_file, .keep = keep, .keep_ctx = keep_ctx};
+				    .services_file = o->services_file, .keep = keep, .keep_ctx = keep_ctx,
+				    .acks = o->acks, .now = now};
 	int rc = pipeline_open(p, &c);
 	int code = -1;
 	if (rc == -ENOMEM) {

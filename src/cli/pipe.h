@@ -7,12 +7,13 @@
 
 /*
  * Open p for the query and files of o with the optional stages `want` (PIPE_*)
- * and the command's own filter `keep` (may be NULL). Prints why it cannot (an
- * unreadable --ports-file or --services) and every skipped malformed line of the
- * registry's files, and a ports file found through the environment that was not
+ * and the command's own filter `keep` (may be NULL). Loads --policy into o->acks
+ * (with PIPE_JUDGE) and names its expired acks on stderr. Prints why it cannot (an
+ * unreadable --ports-file, --services or --policy), every skipped malformed line of
+ * the registry's files, and a ports file found through the environment that was not
  * used (not trusted). Returns -1 to go on, or an exit code (p is then closed).
  */
-int cli_pipeline_open(const struct cli_options *o, unsigned want,
+int cli_pipeline_open(struct cli_options *o, unsigned want,
 		      bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
 		      const void *keep_ctx, struct pipeline *p);
 
@@ -21,5 +22,17 @@ int cli_pipeline_open(const struct cli_options *o, unsigned want,
  * exit code after a message naming the failed stage.
  */
 int cli_pipeline_run(struct pipeline *p, struct ps_snapshot *snap);
+
+/* Name on stderr every ack of pol (read from path) that has expired at `now`. */
+void cli_expired_acks(const char *path, const struct policy *pol, int64_t now);
+
+/*
+ * Read and parse the policy at path into *out. 0, or an exit code after a message
+ * (EXIT_USAGE naming FILE:LINE for a bad policy or an unreadable file).
+ */
+int cli_load_policy(const char *path, struct policy *out);
+
+/* The same for the policy text data[0..len) read from path; `what` names it ("policy", "baseline"). */
+int cli_parse_policy(const char *path, const char *what, const char *data, size_t len, struct policy *out);
 
 #endif

@@ -73,6 +73,12 @@ static int run_units(struct pipeline *p, struct ps_snapshot *s)
 	return platform_units(s);
 }
 
+static int run_forks(struct pipeline *p, struct ps_snapshot *s)
+{
+	(void)p;
+	return snap_group_forks(s);
+}
+
 static bool keep_owner_match(const struct ps_snapshot *s, const struct ps_socket *k, const void *f)
 {
 	return filter_match_owners(f, s, k);
@@ -245,6 +251,13 @@ static int run_findings(struct pipeline *p, struct ps_snapshot *s)
 	return verdicts_compute(s, &p->reg);
 }
 
+static int run_acks(struct pipeline *p, struct ps_snapshot *s)
+{
+	if (p->c.acks)
+		policy_ack_findings(p->c.acks, s, p->c.now);
+	return 0;
+}
+
 /* Add uid to the sorted-later list in s->usernames unless it is there. 0 or -ENOMEM. */
 static int add_uid(struct ps_snapshot *s, size_t *cap, uint32_t uid)
 {
@@ -320,12 +333,14 @@ static const struct stage {
 	[STAGE_DESCRIBE] = {run_describe, 0, false, "cannot read process details"},
 	[STAGE_SERVICES] = {run_services, 0, true, "cannot trace parents, socket activation and socket cgroups"},
 	[STAGE_UNITS] = {run_units, 0, true, "cannot name units and containers"},
+	[STAGE_FORKS] = {run_forks, 0, false, "cannot group pre-forking servers"},
 	[STAGE_OWNER_FILTER] = {run_owner_filter, 0, false, "cannot filter the result"},
 	[STAGE_EXPOSURE] = {run_exposure, PIPE_JUDGE, true, "cannot read the interface addresses"},
 	[STAGE_GROUPS] = {run_groups, PIPE_JUDGE, true, "cannot read the joined multicast groups"},
 	[STAGE_EXE_FACTS] = {run_exe_facts, PIPE_JUDGE, true, "cannot check the executables"},
 	[STAGE_PACKAGES] = {run_packages, PIPE_JUDGE, true, "cannot read the package database"},
 	[STAGE_FINDINGS] = {run_findings, PIPE_JUDGE, false, "cannot judge the sockets"},
+	[STAGE_ACKS] = {run_acks, PIPE_JUDGE, false, "cannot apply the acknowledgements"},
 	[STAGE_USERS] = {run_users, PIPE_USERS, true, "cannot look up user names"},
 	[STAGE_FILTER] = {run_filter, 0, false, "cannot filter the result"},
 	[STAGE_SORT] = {run_sort, 0, false, "cannot sort the result"},

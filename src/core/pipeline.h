@@ -9,6 +9,7 @@
 #include "../enrich/users.h"
 #include "../model/filter.h"
 #include "../model/model.h"
+#include "../model/policy.h"
 
 /* The stages, in the order they run. */
 enum pipeline_stage {
@@ -17,12 +18,14 @@ enum pipeline_stage {
 	STAGE_DESCRIBE,	    /* reading process details */
 	STAGE_SERVICES,	    /* parent chains, socket activation, socket cgroups (tolerant) */
 	STAGE_UNITS,	    /* units and containers from cgroups (tolerant) */
+	STAGE_FORKS,	    /* pre-forking servers: a master and its workers as one group */
 	STAGE_OWNER_FILTER, /* -p, -c, --user: before judging, so only shown processes are checked */
 	STAGE_EXPOSURE,	    /* interface addresses for reachability (tolerant) */
 	STAGE_GROUPS,	    /* multicast groups joined per interface, for sockets bound to one (tolerant) */
 	STAGE_EXE_FACTS,    /* what the file system says about the listeners' executables (tolerant) */
 	STAGE_PACKAGES,	    /* which package owns each of them (tolerant) */
 	STAGE_FINDINGS,	    /* service, exposure and findings: a pure function of the model */
+	STAGE_ACKS,	    /* findings a policy acknowledges (--policy) */
 	STAGE_USERS,	    /* user names for every uid shown (tolerant) */
 	STAGE_FILTER,	    /* the command's own filter (explain's port, --findings) */
 	STAGE_SORT,	    /* display order and counts */
@@ -43,6 +46,10 @@ struct pipeline_config {
 	/* The command's own filter, applied last (NULL: keep everything). */
 	bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *);
 	const void *keep_ctx;
+	/* PIPE_JUDGE: a policy whose `ack` lines acknowledge findings (NULL: none), and the time
+	 * their dates are judged at (seconds since the epoch). */
+	const struct policy *acks;
+	int64_t now;
 };
 
 /* What a pipeline keeps between runs (watch polls many times): the registry, package and user caches. */

@@ -52,7 +52,7 @@ __attribute__((format(printf, 5, 0))) static int vadd(struct finding_list *l, un
 			return -ENOMEM;
 		}
 	}
-	l->f[l->n++] = (struct finding){(uint8_t)sev, code, reason, evidence, pid};
+	l->f[l->n++] = (struct finding){.sev = (uint8_t)sev, .code = code, .reason = reason, .evidence = evidence, .pid = pid};
 	return 0;
 }
 
@@ -581,8 +581,8 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 	for (size_t j = 0; j < k->owner_count && !rc; j++) {
 		const struct ps_owner *o = snap_owner(snap, k, j);
 		const struct ps_proc *p = &snap->procs[o->proc];
-		if ((long)o->proc == last || p->vanished)
-			continue;
+		if ((long)o->proc == last || p->vanished || o->lead)
+			continue; /* a worker of a pre-forking server is judged with its group's root */
 		last = (long)o->proc;
 		in.has_owner = true;
 		in.pid = p->pid;

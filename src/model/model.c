@@ -35,7 +35,7 @@ int snap_add_owner(struct ps_snapshot *s, uint32_t sock, uint32_t proc, int32_t 
 {
 	if (util_grow((void **)&s->owners, &s->owners_cap, s->nowners + 1, sizeof *s->owners))
 		return -ENOMEM;
-	s->owners[s->nowners++] = (struct ps_owner){sock, proc, s->procs[proc].pid, fd};
+	s->owners[s->nowners++] = (struct ps_owner){sock, proc, s->procs[proc].pid, fd, 0};
 	return 0;
 }
 
@@ -147,6 +147,7 @@ void snap_proc_free(struct ps_proc *p)
 	}
 	if (p->activation) {
 		free(p->activation->socket_unit);
+		free(p->activation->claimed_unit);
 		free(p->activation->service_unit);
 		for (size_t i = 0; i < p->activation->nunits; i++)
 			free(p->activation->units[i].socket_unit), free(p->activation->units[i].service_unit);

@@ -150,6 +150,10 @@ struct ps_proc {
 	struct ps_script script; /* interpreters: the script they run */
 	uint8_t pkg;		 /* enum pkg_status of the executable */
 	char *pkg_name;		 /* PKG_OWNED: the package, else NULL */
+	/* Pre-forking servers (snap_group_forks): the pid of the topmost ancestor holding a shown
+	 * socket through a chain of processes with the same executable; 0 for a group's root or a
+	 * process alone. */
+	int group_root;
 };
 
 /* One process in an owner's parent chain. */
@@ -173,6 +177,8 @@ struct ps_activation {
 	const char *by;		/* "systemd", "systemd-socket-activate" (static) or NULL */
 	int listen_fds;		/* LISTEN_FDS of a service, 0 otherwise */
 	char *socket_unit;	/* the .socket unit (from systemd over D-Bus), NULL when unknown */
+	char *claimed_unit;	/* a .socket unit named by the process's own LISTEN_FDNAMES: shown as its
+				 * claim, never used for advice or unit identity (anyone can set it) */
 	char *service_unit;	/* the .service it starts, NULL when unknown */
 	const char *note;	/* why the units are unknown (static), NULL when known */
 	struct ps_actunit *units; /* activator: units per held socket (from systemd over D-Bus) */
@@ -236,6 +242,8 @@ struct ps_owner {
 	uint32_t proc;
 	int32_t pid; /* copy of procs[proc].pid, for sorting */
 	int32_t fd;
+	int32_t lead; /* pid of the pre-fork group's root that also holds this socket (snap_group_forks);
+		       * 0: this owner leads its own row */
 };
 
 struct ps_snapshot {
@@ -309,6 +317,16 @@ long snap_add_proc(struct ps_snapshot *s, int pid);
 int snap_add_owner(struct ps_snapshot *s, uint32_t sock, uint32_t proc, int32_t fd);
 /* Sort owners by socket, pid, fd and set every socket's owner_first/owner_count. */
 void snap_group_owners(struct ps_snapshot *s);
+/*
+ * Group pre-forking servers (nginx, apache, postgres, gunicorn): a process whose parent
+ * holds a shown socket and runs the same executable (by path; by name when neither can be
+ * read) belongs to its parent's group, whose root is the topmost such ancestor. Sets
+ * ps_proc.group_root, and ps_owner.lead for an owner whose group root holds the same
+ * socket (one group, one row, one verdict, one stop). Needs ppid and exe. 0 or -ENOMEM.
+ */
+int snap_group_forks(struct ps_snapshot *s);
+/* How many owners of socket k are folded into owner i (those whose lead is its pid). */
+size_t snap_owner_members(const struct ps_snapshot *s, const struct ps_socket *k, size_t i);
 /* Sort sockets for display (proto, local port, family, addresses, state); keeps owners valid. */
 void snap_sort(struct ps_snapshot *s);
 /* Keep only the sockets for which keep() is true; owners and processes follow. 0 or -ENOMEM. */

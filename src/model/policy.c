@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "exposure.h"
+#include "verdict.h"
 #include "../util/buf.h"
 #include "../util/grow.h"
 
@@ -32,6 +33,8 @@ static void rule_free(struct policy_rule *r)
 	free(r->unit);
 	free(r->container);
 	free(r->name);
+	free(r->user_unit);
+	free(r->exe_real);
 }
 
 void policy_free(struct policy *p)
@@ -39,7 +42,36 @@ void policy_free(struct policy *p)
 	for (size_t i = 0; i < p->n; i++)
 		rule_free(&p->rules[i]);
 	free(p->rules);
+	for (size_t i = 0; i < p->nacks; i++) {
+		rule_free(&p->acks[i].match);
+		free(p->acks[i].code);
+		free(p->acks[i].reason);
+	}
+	free(p->acks);
 	memset(p, 0, sizeof *p);
+}
+
+static void rule_init(struct policy_rule *r)
+{
+	memset(r, 0, sizeof *r);
+	r->max_exposure = -1;
+	r->sock = -1;
+}
+
+static struct policy_ack *ack_add(struct policy *p)
+{
+	if (p->nacks == p->acks_cap) {
+		size_t nc = p->acks_cap ? p->acks_cap * 2 : 8;
+		struct policy_ack *v = realloc(p->acks, nc * sizeof *v);
+		if (!v)
+			return NULL;
+		p->acks = v;
+		p->acks_cap = nc;
+	}
+	struct policy_ack *a = &p->acks[p->nacks++];
+	memset(a, 0, sizeof *a);
+	rule_init(&a->match);
+	return a;
 }
 
 static struct policy_rule *rule_add(struct policy *p)
@@ -47,9 +79,7 @@ static struct policy_rule *rule_add(struct policy *p)
 	if (util_grow((void **)&p->rules, &p->cap, p->n + 1, sizeof *p->rules))
 		return NULL;
 	struct policy_rule *r = &p->rules[p->n++];
-	memset(r, 0, sizeof *r);
-	r->max_exposure = -1;
-	r->sock = -1;
+	rule_init(r);
 	return r;
 }
 
@@ -128,6 +158,20 @@ static int option(struct policy_rule *r, const char *w, size_t line, struct poli
 		return set_str(&r->exe, v, "exe", line, err);
 	if (KEY("unit"))
 		return set_str(&r->unit, v, "unit", line, err);
+	if (KEY("user-unit")) {
+		/* [UID/]GLOB: '/' never occurs in a unit name */
+		const char *slash = strchr(v, '/');
+		if (slash) {
+			char *e;
+			unsigned long uid = strtoul(v, &e, 10);
+			if (e != slash || slash == v || *v < '0' || *v > '9' || uid > UINT32_MAX)
+				return perr(err, line, "'user-unit' is [UID/]UNIT with a numeric UID, got '%.60s'", v);
+			r->has_unit_uid = true;
+			r->unit_uid = (uint32_t)uid;
+			v = slash + 1;
+		}
+		return set_str(&r->user_unit, v, "user-unit", line, err);
+	}
 	if (KEY("container"))
 		return set_str(&r->container, v, "container", line, err);
 	if (KEY("name"))
@@ -155,8 +199,50 @@ static int option(struct policy_rule *r, const char *w, size_t line, struct poli
 		return 0;
 	}
 #undef KEY
-	return perr(err, line, "unknown option '%.*s' (addr, exe, unit, container, name, max-exposure)",
+	return perr(err, line, "unknown option '%.*s' (addr, exe, unit, user-unit, container, name, max-exposure)",
 		    (int)(kl > 40 ? 40 : kl), w);
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* until=YYYY-MM-DD: the ack holds through that day (UTC). */
+static bool parse_until(const char *v, struct policy_ack *a)
+{
+	static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	unsigned y, m, d;
+	int n = 0;
+	if (strlen(v) != 10 || sscanf(v, "%4u-%2u-%2u%n", &y, &m, &d, &n) != 3 || n != 10 || v[4] != '-' ||
+	    v[7] != '-' || y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return false;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (m == 2 && d == 29 && !leap)
+		return false;
+	a->until = (days_from_civil(y, m, d) + 1) * 86400;
+	memcpy(a->until_text, v, 11);
+	return true;
+}
+
+static int ack_option(struct policy_ack *a, const char *w, size_t line, struct policy_error *err)
+{
+	if (strncmp(w, "until=", 6) == 0) {
+		if (a->until_text[0])
+			return perr(err, line, "'until' given twice");
+		return parse_until(w + 6, a) ? 0 : perr(err, line, "'until' must be a date YYYY-MM-DD, got '%.40s'", w + 6);
+	}
+	if (strncmp(w, "reason=", 7) == 0)
+		return set_str(&a->reason, w + 7, "reason", line, err);
+	if (strncmp(w, "max-exposure=", 13) == 0)
+		return perr(err, line, "'max-exposure' is not for 'ack' lines");
+	return option(&a->match, w, line, err);
 }
 
 static int parse_line(struct policy *p, const char *s, const char *end, size_t line, struct buf *tok,
@@ -165,16 +251,23 @@ static int parse_line(struct policy *p, const char *s, const char *end, size_t l
 	int rc = next_word(&s, end, tok);
 	if (rc <= 0)
 		return rc == -EBADMSG ? perr(err, line, "unterminated quote") : rc;
-	bool require;
-	if (strcmp(tok->data, "allow") == 0)
-		require = false;
-	else if (strcmp(tok->data, "require") == 0)
-		require = true;
-	else
-		return perr(err, line, "expected 'allow' or 'require', got '%.60s'", tok->data);
-	struct policy_rule *r = rule_add(p);
-	if (!r)
+	bool require = strcmp(tok->data, "require") == 0, ack = strcmp(tok->data, "ack") == 0;
+	if (!require && !ack && strcmp(tok->data, "allow") != 0)
+		return perr(err, line, "expected 'allow', 'require' or 'ack', got '%.60s'", tok->data);
+	struct policy_ack *a = NULL;
+	struct policy_rule *r;
+	if (ack) {
+		if (!(a = ack_add(p)))
+			return -ENOMEM;
+		a->line = line;
+		if ((rc = next_word(&s, end, tok)) <= 0)
+			return rc < 0 && rc != -EBADMSG ? rc : perr(err, line, "missing finding code (or a glob such as *)");
+		if (!(a->code = strdup(tok->data)))
+			return -ENOMEM;
+		r = &a->match;
+	} else if (!(r = rule_add(p))) {
 		return -ENOMEM;
+	}
 	r->require = require;
 	r->line = line;
 	if ((rc = next_word(&s, end, tok)) <= 0)
@@ -200,10 +293,12 @@ static int parse_line(struct policy *p, const char *s, const char *end, size_t l
 		r->hi = r->lo;
 	}
 	while ((rc = next_word(&s, end, tok)) == 1)
-		if ((rc = option(r, tok->data, line, err)))
+		if ((rc = a ? ack_option(a, tok->data, line, err) : option(r, tok->data, line, err)))
 			return rc;
 	if (rc == -EBADMSG)
 		return perr(err, line, "unterminated quote");
+	if (!rc && a && (!a->until_text[0] || !a->reason))
+		return perr(err, line, "an 'ack' needs until=YYYY-MM-DD and reason=TEXT");
 	return rc;
 }
 
@@ -216,6 +311,8 @@ int policy_parse(const char *buf, size_t len, struct policy *p, struct policy_er
 	int rc = 0;
 	size_t line = 0;
 	const char *s = buf, *end = buf + len;
+	if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+		s += 3; /* a byte order mark some editors write */
 	while (s < end && !rc) {
 		line++;
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -227,7 +324,7 @@ int policy_parse(const char *buf, size_t len, struct policy *p, struct policy_er
 		s = nl ? nl + 1 : end;
 	}
 	buf_free(&tok);
-	if (!rc && !p->n)
+	if (!rc && !p->n && !p->nacks)
 		rc = perr(err, line ? line : 1, "no rules: expected lines such as 'allow tcp 22 exe=/usr/sbin/sshd'");
 	if (rc)
 		policy_free(p);
@@ -260,11 +357,16 @@ int policy_from_snapshot(const struct diff_side *base, bool require, struct poli
 			r->lo = r->hi = k->local.port;
 			r->max_exposure = diff_exposure(base, i);
 			r->sock = (long)i;
+			r->has_addr = true; /* the listener is this address's: another on the port is another listener */
+			r->addr = k->local.addr;
 			if (!k->owner_count)
 				continue;
 			const struct ps_proc *pr = &s->procs[snap_owner(s, k, j)->proc];
+			bool user = pr->unit_type && strcmp(pr->unit_type, "user") == 0;
+			r->has_unit_uid = user && pr->have_unit_uid;
+			r->unit_uid = pr->unit_uid;
 			if (dup_opt(pr->exe ? &r->exe : &r->name, pr->exe ? pr->exe : pr->name) ||
-			    dup_opt(&r->unit, pr->unit) || dup_opt(&r->container, pr->container))
+			    dup_opt(user ? &r->user_unit : &r->unit, pr->unit) || dup_opt(&r->container, pr->container))
 				goto nomem;
 		}
 	}
@@ -272,6 +374,26 @@ int policy_from_snapshot(const struct diff_side *base, bool require, struct poli
 nomem:
 	policy_free(p);
 	return -ENOMEM;
+}
+
+int policy_resolve_exe(struct policy *p, char *(*resolve)(const char *path))
+{
+	for (size_t i = 0; i < p->n + p->nacks; i++) {
+		struct policy_rule *r = i < p->n ? &p->rules[i] : &p->acks[i - p->n].match;
+		if (!r->exe || r->literal || r->exe[0] != '/' || strpbrk(r->exe, "*?[\\"))
+			continue;
+		errno = 0;
+		char *real = resolve(r->exe);
+		if (!real && errno == ENOMEM)
+			return -ENOMEM;
+		if (real && strcmp(real, r->exe) == 0) {
+			free(real);
+			real = NULL;
+		}
+		free(r->exe_real);
+		r->exe_real = real;
+	}
+	return 0;
 }
 
 void policy_require_all(struct policy *p)
@@ -282,7 +404,7 @@ void policy_require_all(struct policy *p)
 
 const char *policy_kind_name(unsigned kind)
 {
-	static const char *const n[POL__COUNT] = {"unexpected", "missing", "owner", "exposure"};
+	static const char *const n[POL__COUNT] = {"unexpected", "missing", "owner", "exposure", "unverified"};
 	return kind < POL__COUNT ? n[kind] : "?";
 }
 
@@ -291,11 +413,6 @@ static bool addr_equal(const struct ps_addr *a, const struct ps_addr *b)
 	return a->family == b->family && memcmp(a->bytes, b->bytes, a->family == PS_INET ? 4 : 16) == 0;
 }
 
-static bool rule_matches_socket(const struct policy_rule *r, const struct ps_socket *k)
-{
-	return (r->protos & (1u << k->proto)) && k->local.port >= r->lo && k->local.port <= r->hi &&
-	       (!r->has_addr || addr_equal(&r->addr, &k->local.addr));
-}
 
 static bool value_ok(const struct policy_rule *r, const char *pattern, const char *value)
 {
@@ -308,7 +425,25 @@ static bool value_ok(const struct policy_rule *r, const char *pattern, const cha
 
 static bool has_owner_terms(const struct policy_rule *r)
 {
-	return r->exe || r->unit || r->container || r->name;
+	return r->exe || r->unit || r->user_unit || r->container || r->name;
+}
+
+static bool is_type(const struct ps_proc *p, const char *type)
+{
+	return p->unit_type && strcmp(p->unit_type, type) == 0;
+}
+
+/* Whether process p is the program rule r names. */
+static bool proc_ok(const struct policy_rule *r, const struct ps_proc *p)
+{
+	bool cont = value_ok(r, r->container, p->container) ||
+		    (p->container_name && value_ok(r, r->container, p->container_name));
+	bool exe = value_ok(r, r->exe, p->exe) || (r->exe_real && p->exe && strcmp(r->exe_real, p->exe) == 0);
+	/* unit= is a system unit's name: a user's manager can run a unit of any name */
+	bool unit = !r->unit || (is_type(p, "system") && value_ok(r, r->unit, p->unit));
+	bool user_unit = !r->user_unit || (is_type(p, "user") && value_ok(r, r->user_unit, p->unit) &&
+					   (!r->has_unit_uid || (p->have_unit_uid && p->unit_uid == r->unit_uid)));
+	return exe && unit && user_unit && cont && value_ok(r, r->name, p->name);
 }
 
 /* Whether every owner of k is the program the rule names; false when no owner was seen. */
@@ -318,15 +453,44 @@ static bool owner_ok(const struct policy_rule *r, const struct ps_snapshot *s, c
 		return true;
 	if (!k->owner_count)
 		return false;
-	for (size_t i = 0; i < k->owner_count; i++) {
-		const struct ps_proc *p = &s->procs[snap_owner(s, k, i)->proc];
-		bool cont = value_ok(r, r->container, p->container) ||
-			    (p->container_name && value_ok(r, r->container, p->container_name));
-		if (!value_ok(r, r->exe, p->exe) || !value_ok(r, r->unit, p->unit) || !cont ||
-		    !value_ok(r, r->name, p->name))
+	for (size_t i = 0; i < k->owner_count; i++)
+		if (!proc_ok(r, &s->procs[snap_owner(s, k, i)->proc]))
 			return false;
-	}
 	return true;
+}
+
+/* Whether some owner of k is the program the rule names (what a `require` rule asks). */
+static bool owner_holds(const struct policy_rule *r, const struct ps_snapshot *s, const struct ps_socket *k)
+{
+	if (!has_owner_terms(r))
+		return true;
+	for (size_t i = 0; i < k->owner_count; i++)
+		if (proc_ok(r, &s->procs[snap_owner(s, k, i)->proc]))
+			return true;
+	return false;
+}
+
+static bool owner_ok(const struct policy_rule *r, const struct ps_snapshot *s, const struct ps_socket *k);
+
+/*
+ * Whether rule r is about socket k: protocol, port and address. A rule from a snapshot
+ * also takes its own program rebound to another address (127.0.0.1 -> 0.0.0.0 is then an
+ * exposure violation), but not another program on another address (one missing, one
+ * unexpected).
+ */
+static bool rule_matches_socket(const struct policy_rule *r, const struct ps_snapshot *s, const struct ps_socket *k)
+{
+	if (!(r->protos & (1u << k->proto)) || k->local.port < r->lo || k->local.port > r->hi)
+		return false;
+	if (!r->has_addr || addr_equal(&r->addr, &k->local.addr))
+		return true;
+	return r->sock >= 0 && has_owner_terms(r) && k->owner_count && owner_ok(r, s, k);
+}
+
+/* Whether k's owners could not be seen (not: no process holds it), so owner terms cannot be checked. */
+static bool owner_unseen(const struct ps_socket *k)
+{
+	return !k->owner_count && k->owner_status != PS_OWN_KERNEL;
 }
 
 static int report_add(struct policy_report *out, const struct policy_violation *v)
@@ -338,13 +502,62 @@ static int report_add(struct policy_report *out, const struct policy_violation *
 	return 0;
 }
 
+/* Whether out already holds a violation of `kind` for socket `sock`. */
+static bool reported(const struct policy_report *out, unsigned kind, long sock)
+{
+	for (size_t m = 0; m < out->n; m++)
+		if (out->v[m].kind == kind && out->v[m].sock == sock)
+			return true;
+	return false;
+}
+
+/* A `require` rule on its own: some listener must match it with one of the owners it names. */
+static int check_required(const struct policy *p, size_t r, const struct diff_side *now, struct policy_report *out)
+{
+	const struct ps_snapshot *s = now->snap;
+	const struct policy_rule *ru = &p->rules[r];
+	long other = -1, unseen = -1;
+	for (size_t i = 0; i < s->nsocks; i++) {
+		const struct ps_socket *k = &s->socks[i];
+		if (!rule_matches_socket(ru, s, k))
+			continue;
+		if (owner_holds(ru, s, k))
+			return 0;
+		if (owner_unseen(k) && has_owner_terms(ru))
+			unseen = unseen < 0 ? (long)i : unseen;
+		else if (other < 0)
+			other = (long)i;
+	}
+	if (other >= 0) {
+		/* the port is held, by someone else: an owner violation (once per listener) */
+		if (reported(out, POL_OWNER, other))
+			return 0;
+		struct policy_violation v = {.kind = POL_OWNER, .exposure = diff_exposure(now, (size_t)other),
+					     .allowed = -1, .sock = other, .rule = (long)r};
+		return report_add(out, &v);
+	}
+	if (unseen >= 0) {
+		if (reported(out, POL_UNVERIFIED, unseen))
+			return 0;
+		struct policy_violation v = {.kind = POL_UNVERIFIED, .exposure = diff_exposure(now, (size_t)unseen),
+					     .allowed = -1, .unseen = true, .sock = unseen, .rule = (long)r};
+		return report_add(out, &v);
+	}
+	/* rules naming the same listener (one per owner, or per address family) are missed once */
+	for (size_t m = 0; m < out->n; m++) {
+		const struct policy_rule *o = out->v[m].kind == POL_MISSING ? &p->rules[out->v[m].rule] : NULL;
+		if (o && o->protos == ru->protos && o->lo == ru->lo && o->hi == ru->hi && o->has_addr == ru->has_addr &&
+		    (!ru->has_addr || addr_equal(&o->addr, &ru->addr)))
+			return 0;
+	}
+	struct policy_violation v = {.kind = POL_MISSING, .allowed = -1, .sock = -1, .rule = (long)r};
+	return report_add(out, &v);
+}
+
 int policy_check(const struct policy *p, const struct diff_side *now, struct policy_report *out)
 {
 	memset(out, 0, sizeof *out);
 	const struct ps_snapshot *s = now->snap;
-	bool *seen = calloc(p->n + 1, sizeof *seen);
-	if (!seen)
-		return -ENOMEM;
 	int rc = 0;
 	for (size_t i = 0; i < s->nsocks && !rc; i++) {
 		const struct ps_socket *k = &s->socks[i];
@@ -358,22 +571,22 @@ int policy_check(const struct policy *p, const struct diff_side *now, struct pol
 			continue;
 		out->checked++;
 		uint8_t ex = diff_exposure(now, i);
-		long first = -1, owner_match = -1;
+		long first = -1, owner_match = -1, unverified = -1;
 		bool ok = false;
-		for (size_t r = 0; r < p->n; r++) {
+		for (size_t r = 0; r < p->n && !ok; r++) {
 			const struct policy_rule *ru = &p->rules[r];
-			if (!rule_matches_socket(ru, k))
+			if (!rule_matches_socket(ru, s, k))
 				continue;
-			seen[r] = true;
 			if (first < 0)
 				first = (long)r;
-			if (!owner_ok(ru, s, k))
+			if (!owner_ok(ru, s, k)) {
+				if (unverified < 0 && owner_unseen(k))
+					unverified = (long)r;
 				continue;
-			if (ru->max_exposure < 0 || ex <= ru->max_exposure) {
-				ok = true;
-				continue; /* keep going: later rules may need marking as seen */
 			}
-			if (owner_match < 0 || ru->max_exposure > p->rules[owner_match].max_exposure)
+			if (ru->max_exposure < 0 || ex <= ru->max_exposure)
+				ok = true;
+			else if (owner_match < 0 || ru->max_exposure > p->rules[owner_match].max_exposure)
 				owner_match = (long)r;
 		}
 		if (ok)
@@ -385,36 +598,74 @@ int policy_check(const struct policy *p, const struct diff_side *now, struct pol
 			v.kind = POL_EXPOSURE;
 			v.rule = owner_match;
 			v.allowed = p->rules[owner_match].max_exposure;
+		} else if (unverified >= 0) {
+			v.kind = POL_UNVERIFIED;
+			v.rule = unverified;
+			v.unseen = true;
 		} else {
 			v.kind = POL_OWNER;
-			v.unseen = k->owner_count == 0;
 		}
 		rc = report_add(out, &v);
 	}
-	for (size_t r = 0; r < p->n && !rc; r++) {
-		if (!p->rules[r].require || seen[r])
-			continue;
-		/* rules naming the same port (one per owner, or per address family) are missed once */
-		const struct policy_rule *ru = &p->rules[r];
-		bool again = false;
-		for (size_t m = 0; m < out->n && !again; m++) {
-			const struct policy_rule *o = out->v[m].kind == POL_MISSING ? &p->rules[out->v[m].rule] : NULL;
-			again = o && o->protos == ru->protos && o->lo == ru->lo && o->hi == ru->hi &&
-				o->has_addr == ru->has_addr && (!ru->has_addr || addr_equal(&o->addr, &ru->addr));
-		}
-		if (again)
-			continue;
-		struct policy_violation v = {.kind = POL_MISSING, .allowed = -1, .sock = -1, .rule = (long)r};
-		rc = report_add(out, &v);
-	}
-	free(seen);
+	for (size_t r = 0; r < p->n && !rc; r++)
+		if (p->rules[r].require)
+			rc = check_required(p, r, now, out);
 	if (rc)
 		policy_report_free(out);
 	return rc;
+}
+
+size_t policy_violations(const struct policy_report *r)
+{
+	return r->n - r->count[POL_UNVERIFIED];
 }
 
 void policy_report_free(struct policy_report *r)
 {
 	free(r->v);
 	memset(r, 0, sizeof *r);
+}
+
+/* Whether ack a names finding f of socket k. */
+static bool ack_names(const struct policy_ack *a, const struct ps_snapshot *s, const struct ps_socket *k,
+		      const struct finding *f)
+{
+	if (fnmatch(a->code, f->code, 0) != 0 || !rule_matches_socket(&a->match, s, k))
+		return false;
+	if (f->pid < 0)
+		return owner_ok(&a->match, s, k);
+	for (size_t i = 0; i < k->owner_count; i++) {
+		const struct ps_proc *p = &s->procs[snap_owner(s, k, i)->proc];
+		if (p->pid == f->pid)
+			return !has_owner_terms(&a->match) || proc_ok(&a->match, p);
+	}
+	return false;
+}
+
+void policy_ack_findings(const struct policy *p, struct ps_snapshot *snap, int64_t now)
+{
+	if (!snap->verdicts || !p->nacks)
+		return;
+	for (size_t i = 0; i < snap->nsocks; i++) {
+		const struct ps_socket *k = &snap->socks[i];
+		if (!k->verdict || k->verdict > snap->verdicts->n)
+			continue;
+		struct finding_list *l = &snap->verdicts->v[k->verdict - 1].findings;
+		for (size_t j = 0; j < l->n; j++) {
+			struct finding *f = &l->f[j];
+			f->ack = f->ack_expired = NULL;
+			for (size_t m = 0; m < p->nacks && !f->ack; m++) {
+				const struct policy_ack *a = &p->acks[m];
+				if (!ack_names(a, snap, k, f))
+					continue;
+				if (now < a->until)
+					f->ack = a;
+				else
+					f->ack_expired = a;
+			}
+			if (f->ack)
+				f->ack_expired = NULL;
+		}
+	}
+	verdicts_count(snap);
 }

@@ -11,9 +11,10 @@
 
 /*
  * One rule. Text form, one per line ('#' starts a comment):
- *   allow|require PROTO PORT[-PORT]|* [addr=IP] [exe=GLOB] [unit=GLOB] [container=GLOB]
- *                                     [name=GLOB] [max-exposure=CLASS]
- * PROTO is tcp, udp or any; values may be "double quoted" (\" and \\ inside).
+ *   allow|require PROTO PORT[-PORT]|* [addr=IP] [exe=GLOB] [unit=GLOB] [user-unit=[UID/]GLOB]
+ *                                     [container=GLOB] [name=GLOB] [max-exposure=CLASS]
+ * PROTO is tcp, udp or any; values may be "double quoted" (\" and \\ inside). unit= names
+ * system units only; a unit of a user's manager (user@UID.service) needs user-unit=.
  */
 struct policy_rule {
 	bool require;	 /* a listener must exist (opt-in "missing" check) */
@@ -23,14 +24,36 @@ struct policy_rule {
 	bool has_addr;
 	struct ps_addr addr;
 	char *exe, *unit, *container, *name; /* NULL: any */
+	char *user_unit;		     /* a unit of a user manager, NULL: any */
+	bool has_unit_uid;		     /* user_unit: only that user's manager */
+	uint32_t unit_uid;
+	char *exe_real;			     /* exe with its links resolved (policy_resolve_exe), NULL */
 	int max_exposure;		     /* enum ps_exposure, -1: any */
 	size_t line;			     /* 1-based line in the policy file; 0 from a snapshot */
 	long sock;			     /* from a snapshot: the baseline socket, else -1 */
 };
 
+/*
+ * An acknowledged finding, until a date:
+ *   ack CODE PROTO PORT[-PORT]|* [exe=GLOB] [unit=GLOB] [user-unit=[UID/]GLOB] [container=GLOB]
+ *       [name=GLOB] [addr=IP] until=YYYY-MM-DD reason=TEXT
+ * CODE is a finding code or a glob (exposure-*, *). Until the end of that day (UTC) the
+ * findings it names are shown as acknowledged and do not count (--findings exit 4).
+ */
+struct policy_ack {
+	char *code;
+	struct policy_rule match; /* protocol, ports and owner terms (require, max_exposure unused) */
+	int64_t until;		  /* the first second after the day (UTC) */
+	char until_text[11];	  /* YYYY-MM-DD */
+	char *reason;
+	size_t line;
+};
+
 struct policy {
 	struct policy_rule *rules;
 	size_t n, cap;
+	struct policy_ack *acks;
+	size_t nacks, acks_cap;
 };
 
 struct policy_error {
@@ -39,8 +62,10 @@ struct policy_error {
 };
 
 /*
- * Parse a policy text buf[0..len). 0; -EBADMSG with err naming the line and the
- * problem (p is then empty); -ENOMEM. A text without any rule is an error.
+ * Parse a policy text buf[0..len) (a leading UTF-8 byte order mark is skipped):
+ * allow, require and ack lines. 0; -EBADMSG with err
+ * naming the line and the problem (p is then empty); -ENOMEM. A text without any rule
+ * or ack is an error.
  */
 int policy_parse(const char *buf, size_t len, struct policy *p, struct policy_error *err);
 
@@ -51,6 +76,22 @@ int policy_parse(const char *buf, size_t len, struct policy *p, struct policy_er
  */
 int policy_from_snapshot(const struct diff_side *base, bool require, struct policy *p);
 
+/*
+ * Resolve the links of every exe= that is a plain path (no glob characters) with
+ * resolve() (realpath; it returns a new string or NULL), so that a rule naming a packaged
+ * symlink (/usr/bin/redis-server) matches the process, whose executable the kernel names by
+ * its target. A path that cannot be resolved is matched as written. 0 or -ENOMEM.
+ */
+int policy_resolve_exe(struct policy *p, char *(*resolve)(const char *path));
+
+/*
+ * Mark every finding of snap's listeners that an ack of p names, at time `now` (seconds
+ * since the epoch): finding.ack when it holds, finding.ack_expired when the only acks
+ * naming it have expired. A socket-level finding (pid -1) is named when every owner of
+ * the socket fits the ack's owner terms. Recounts the severities. Pure.
+ */
+void policy_ack_findings(const struct policy *p, struct ps_snapshot *snap, int64_t now);
+
 /* Make every rule a `require` rule (the opt-in missing check for the whole policy). */
 void policy_require_all(struct policy *p);
 
@@ -59,6 +100,8 @@ enum policy_kind {
 	POL_MISSING,	    /* a `require` rule no listener satisfies */
 	POL_OWNER,	    /* allowed port, but another executable, unit or container (or unseen) */
 	POL_EXPOSURE,	    /* allowed port and owner, but reachable more widely than allowed */
+	POL_UNVERIFIED,	    /* not a violation: the owner could not be seen, so a rule naming one
+			     * could not be checked (run as root) */
 	POL__COUNT
 };
 
@@ -66,7 +109,7 @@ struct policy_violation {
 	uint8_t kind;	  /* enum policy_kind */
 	uint8_t exposure; /* of the socket */
 	int allowed;	  /* POL_EXPOSURE: the widest allowed exposure */
-	bool unseen;	  /* POL_OWNER: the owner could not be seen, so it could not be verified */
+	bool unseen;	  /* POL_UNVERIFIED: the owner could not be seen */
 	long sock;	  /* index in the checked list, -1 for POL_MISSING */
 	long rule;	  /* the rule concerned, -1 for POL_UNEXPECTED */
 };
@@ -80,11 +123,18 @@ struct policy_report {
 
 /*
  * Check every socket of `now` against p. Sockets sharing an identity are checked
- * once. 0 or -ENOMEM.
+ * once: allowed by some rule (every owner the rule's), or unexpected, owner or exposure.
+ * Each `require` rule is then checked on its own, whatever other rules allow: some
+ * listener must match it with at least one owner that the rule names (else an owner
+ * violation for the listener on its port, or missing). A rule naming an owner that
+ * cannot be seen gives POL_UNVERIFIED, which is not a violation. 0 or -ENOMEM.
  */
 int policy_check(const struct policy *p, const struct diff_side *now, struct policy_report *out);
 
-/* "unexpected", "missing", "owner", "exposure". */
+/* Violations in r: every entry but POL_UNVERIFIED. */
+size_t policy_violations(const struct policy_report *r);
+
+/* "unexpected", "missing", "owner", "exposure", "unverified". */
 const char *policy_kind_name(unsigned kind);
 
 void policy_free(struct policy *p);

@@ -234,6 +234,19 @@ static int owner(struct loader *ld, const struct json *o, const char *path, uint
 	    (rc = opt_bool(ld, o, "cmdline_truncated", path, &p->cmdline_truncated)) ||
 	    (rc = opt_bool(ld, o, "vanished", path, &p->vanished)))
 		return rc;
+	int64_t unit_uid = -1;
+	char *ut = NULL;
+	if ((rc = opt_str(ld, o, "unit_type", path, &ut)) ||
+	    (rc = opt_int(ld, o, "unit_uid", path, 0, UINT32_MAX, &unit_uid)))
+		return rc;
+	/* a user unit stays one: policies derived from the snapshot tell them from system units */
+	static const char *const types[] = {"system", "user", "session"};
+	for (size_t i = 0; ut && i < sizeof types / sizeof types[0]; i++)
+		if (strcmp(ut, types[i]) == 0)
+			p->unit_type = types[i];
+	free(ut);
+	p->have_unit_uid = unit_uid >= 0;
+	p->unit_uid = unit_uid >= 0 ? (uint32_t)unit_uid : 0;
 	const struct json *st = json_get(o, "start_time");
 	if (st && st->type == JSON_STRING)
 		p->start_time = parse_utc(st->str);

@@ -54,7 +54,10 @@ const struct sock_verdict *verdict_of(const struct ps_snapshot *s, const struct 
 int verdict_worst(const struct ps_snapshot *s, const struct ps_socket *k)
 {
 	const struct sock_verdict *v = verdict_of(s, k);
-	return v && v->findings.n ? v->findings.f[0].sev : -1;
+	for (size_t i = 0; v && i < v->findings.n; i++)
+		if (!v->findings.f[i].ack)
+			return v->findings.f[i].sev; /* most severe first */
+	return -1;
 }
 
 void verdicts_count(struct ps_snapshot *s)

@@ -47,7 +47,11 @@ struct finding {
 	char *reason;	  /* one sentence */
 	char *evidence;	  /* the facts it rests on (holds untrusted bytes: escape when shown) */
 	int pid;	  /* the owner it is about, -1 for the socket itself */
+	const struct policy_ack *ack;	      /* acknowledged by this policy line (it does not count), or NULL */
+	const struct policy_ack *ack_expired; /* NULL, or the expired ack that named it */
 };
+
+struct policy_ack;
 
 struct finding_list {
 	struct finding *f;
@@ -96,7 +100,7 @@ bool socket_is_listener(const struct ps_socket *k);
 /* The verdict on socket k of s, or NULL when s was not judged. */
 const struct sock_verdict *verdict_of(const struct ps_snapshot *s, const struct ps_socket *k);
 
-/* Worst severity of socket k, or -1 when it has no findings. */
+/* Worst severity of socket k's findings that are not acknowledged, or -1 when none. */
 int verdict_worst(const struct ps_snapshot *s, const struct ps_socket *k);
 
 /* Recount v->count and v->with_findings over the sockets s still holds. */

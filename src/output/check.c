@@ -2,6 +2,7 @@
 #include "check.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "../model/exposure.h"
@@ -33,11 +34,13 @@ static int rule_text(struct buf *b, const struct policy_rule *r)
 		char a[64];
 		rc = buf_printf(b, " addr=%s", addr_format(&r->addr, a, sizeof a));
 	}
-	const char *keys[] = {"exe", "unit", "container", "name"};
-	const char *vals[] = {r->exe, r->unit, r->container, r->name};
-	for (size_t i = 0; i < 4 && !rc; i++)
+	const char *keys[] = {"exe", "unit", "user-unit", "container", "name"};
+	const char *vals[] = {r->exe, r->unit, r->user_unit, r->container, r->name};
+	for (size_t i = 0; i < 5 && !rc; i++)
 		if (vals[i]) {
 			rc = buf_printf(b, " %s=", keys[i]);
+			if (!rc && vals[i] == r->user_unit && r->has_unit_uid)
+				rc = buf_printf(b, "%" PRIu32 "/", r->unit_uid);
 			if (!rc)
 				rc = esc_text(b, vals[i], strlen(vals[i]));
 		}
@@ -84,7 +87,10 @@ static int violation_text(struct buf *b, const struct policy_violation *v, const
 	case POL_UNEXPECTED:
 		return buf_puts(b, ": no rule allows it");
 	case POL_OWNER:
-		rc = buf_puts(b, v->unseen ? ": owner not visible (run as root), cannot verify " : ": not the owner that ");
+		rc = buf_puts(b, ": not the owner that ");
+		break;
+	case POL_UNVERIFIED:
+		rc = buf_puts(b, ": owner not visible (run as root), could not verify what ");
 		break;
 	case POL_EXPOSURE:
 		rc = buf_printf(b, ": reachable wider than %s, the most that ",
@@ -109,17 +115,25 @@ int render_check_text(FILE *fp, const struct policy *pol, const struct policy_re
 		if (!rc)
 			rc = buf_putc(&out, '\n');
 	}
-	if (!rc && rep->n) {
-		rc = buf_printf(&out, "%zu violation%s:", rep->n, rep->n == 1 ? "" : "s");
+	size_t nv = policy_violations(rep), nu = rep->count[POL_UNVERIFIED];
+	if (!rc && nv) {
+		rc = buf_printf(&out, "%zu violation%s:", nv, nv == 1 ? "" : "s");
 		const char *sep = " ";
 		for (unsigned k = 0; k < POL__COUNT && !rc; k++) {
-			if (!rep->count[k])
+			if (!rep->count[k] || k == POL_UNVERIFIED)
 				continue;
 			rc = buf_printf(&out, "%s%zu %s", sep, rep->count[k], policy_kind_name(k));
 			sep = ", ";
 		}
 		if (!rc)
-			rc = buf_printf(&out, " (%zu listener%s checked)\n", rep->checked, rep->checked == 1 ? "" : "s");
+			rc = buf_printf(&out, " (%zu listener%s checked)", rep->checked, rep->checked == 1 ? "" : "s");
+		if (!rc && nu)
+			rc = buf_printf(&out, "; %zu could not be verified", nu);
+		if (!rc)
+			rc = buf_putc(&out, '\n');
+	} else if (!rc && nu) {
+		rc = buf_printf(&out, "could not verify %zu of %zu listener%s: their owners are not visible (run as "
+				"root); no violation among the rest\n", nu, rep->checked, rep->checked == 1 ? "" : "s");
 	} else if (!rc) {
 		rc = buf_printf(&out, "clean: %zu listener%s the baseline\n", rep->checked,
 				rep->checked == 1 ? " matches" : "s match");
@@ -152,6 +166,12 @@ static void rule_json(struct jw *w, const struct policy_rule *r)
 	jw_kstr(w, "addr", r->has_addr ? addr_format(&r->addr, a, sizeof a) : NULL);
 	jw_kstr(w, "exe", r->exe);
 	jw_kstr(w, "unit", r->unit);
+	jw_kstr(w, "user_unit", r->user_unit);
+	jw_key(w, "user_unit_uid");
+	if (r->user_unit && r->has_unit_uid)
+		jw_uint(w, r->unit_uid);
+	else
+		jw_null(w);
 	jw_kstr(w, "container", r->container);
 	jw_kstr(w, "name", r->name);
 	jw_kstr(w, "max_exposure", r->max_exposure >= 0 ? exposure_name((enum ps_exposure)r->max_exposure) : NULL);
@@ -173,6 +193,7 @@ int render_check_json(FILE *fp, const struct check_baseline *bl, const struct po
 	jw_obj_end(&w);
 	jw_kuint(&w, "checked", rep->checked);
 	jw_kbool(&w, "clean", rep->n == 0);
+	jw_kbool(&w, "verified", rep->count[POL_UNVERIFIED] == 0);
 	jw_key(&w, "violations");
 	jw_arr(&w);
 	for (size_t i = 0; i < rep->n; i++) {
@@ -186,6 +207,7 @@ int render_check_json(FILE *fp, const struct check_baseline *bl, const struct po
 			change_side_json(&w, now, v->sock, v->exposure, 1);
 			jw_kbool(&w, "owner_unseen", v->unseen);
 		} else {
+			jw_kstr(&w, "proto", rule_proto(&bl->pol->rules[v->rule]));
 			jw_key(&w, "socket");
 			jw_null(&w);
 		}

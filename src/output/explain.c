@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../enrich/registry.h"
+#include "../model/policy.h"
 #include "../util/escape.h"
 #include "../util/timefmt.h"
 #include "jsonw.h"
@@ -33,9 +34,27 @@ static void put_list(FILE *fp, const char *list)
 	buf_free(&b);
 }
 
-/* The command that stops process p, into out. */
-static int stop_hint(const struct ps_proc *p, struct buf *out)
+/* The process with `pid` in snap, or NULL. */
+static const struct ps_proc *proc_of(const struct ps_snapshot *snap, int pid)
 {
+	for (size_t i = 0; i < snap->nprocs; i++)
+		if (snap->procs[i].pid == pid)
+			return &snap->procs[i];
+	return NULL;
+}
+
+/*
+ * The command that stops process p (holding socket k, or NULL), into out. A worker of a
+ * pre-forking server is stopped through its group's root (the master respawns workers).
+ * Units come from the cgroup and .socket units from systemd itself (pid 1 over D-Bus), never
+ * from the process's environment, which anyone can set: a process in no unit gets `kill PID`.
+ */
+static int stop_hint(const struct ps_snapshot *snap, const struct ps_socket *k, const struct ps_proc *p,
+		     struct buf *out)
+{
+	const struct ps_proc *root = p->group_root ? proc_of(snap, p->group_root) : NULL;
+	if (root)
+		p = root;
 	if (p->published && (p->published->name || p->published->id))
 		return buf_printf(out, "%s stop %s", p->published->runtime,
 				  p->published->name ? p->published->name : p->published->id);
@@ -43,10 +62,12 @@ static int stop_hint(const struct ps_proc *p, struct buf *out)
 	    (strcmp(p->container_runtime, "docker") == 0 || strcmp(p->container_runtime, "podman") == 0))
 		return buf_printf(out, "%s stop %.*s", p->container_runtime, p->container_name ? 256 : 12,
 				  p->container_name ? p->container_name : p->container);
-	if (p->activation && p->activation->socket_unit)
-		return buf_printf(out, "systemctl stop %s%s%s", p->activation->socket_unit,
-				  p->activation->service_unit ? " " : "",
-				  p->activation->service_unit ? p->activation->service_unit : "");
+	const struct ps_activation *a = p->activation;
+	for (size_t i = 0; k && p->pid == 1 && a && i < a->nunits; i++)
+		if (a->units[i].inode == k->inode && a->units[i].socket_unit)
+			return buf_printf(out, "systemctl stop %s%s%s", a->units[i].socket_unit,
+					  a->units[i].service_unit ? " " : "",
+					  a->units[i].service_unit ? a->units[i].service_unit : "");
 	size_t ul = p->unit ? strlen(p->unit) : 0;
 	if (ul > 8 && strcmp(p->unit + ul - 8, ".service") == 0 && p->pid != 1) {
 		bool user = p->unit_type && strcmp(p->unit_type, "user") == 0;
@@ -136,12 +157,35 @@ static void text_parents(FILE *fp, const struct ps_snapshot *snap, const struct 
 	fputc('\n', fp);
 }
 
-static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps_owner *o)
+/* The workers folded into owner i of sk (a pre-forking server's group), as " + N workers: PID, ...". */
+static void text_group(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk, size_t i)
 {
+	size_t n = snap_owner_members(snap, sk, i);
+	if (!n)
+		return;
+	const struct ps_owner *lead = snap_owner(snap, sk, i);
+	fprintf(fp, " + %zu worker%s (", n, n == 1 ? "" : "s");
+	int last = 0;
+	const char *sep = "";
+	for (size_t j = 0; j < sk->owner_count; j++) {
+		const struct ps_owner *o = snap_owner(snap, sk, j);
+		if (o->lead == lead->pid && o->pid != last) {
+			fprintf(fp, "%s%d", sep, o->pid);
+			sep = ", ";
+		}
+		last = o->pid;
+	}
+	fputs(": the same executable, forked by it)", fp);
+}
+
+static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk, size_t oi)
+{
+	const struct ps_owner *o = snap_owner(snap, sk, oi);
 	const struct ps_proc *p = &snap->procs[o->proc];
 	fprintf(fp, "  Held by pid %d (", p->pid);
 	put(fp, p->name ? p->name : "?");
 	fputc(')', fp);
+	text_group(fp, snap, sk, oi);
 	if (p->have_uid) {
 		const char *u = snap_user_name(snap, p->uid);
 		fputs(", user ", fp);
@@ -203,7 +247,7 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 		fputc('\n', fp);
 	}
 	struct buf b = {0};
-	if (stop_hint(p, &b) == 0 && b.data) {
+	if (stop_hint(snap, sk, p, &b) == 0 && b.data) {
 		fputs("    to stop it: ", fp);
 		put(fp, b.data);
 		fputc('\n', fp);
@@ -239,10 +283,10 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 	long last = -1;
 	for (size_t j = 0; j < sk->owner_count; j++) {
 		const struct ps_owner *o = snap_owner(snap, sk, j);
-		if ((long)o->proc == last)
-			continue;
+		if ((long)o->proc == last || o->lead)
+			continue; /* a worker is shown in its group's line */
 		last = (long)o->proc;
-		text_owner(fp, snap, o);
+		text_owner(fp, snap, sk, j);
 	}
 	if (!v->findings.n) {
 		fputs("  Findings: none\n", fp);
@@ -256,6 +300,12 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 		if (x->evidence) {
 			fputs("\n      evidence: ", fp);
 			put(fp, x->evidence);
+		}
+		const struct policy_ack *ack = x->ack ? x->ack : x->ack_expired;
+		if (ack) {
+			fprintf(fp, "\n      %s %s (policy line %zu): ",
+				x->ack ? "acknowledged until" : "acknowledgement EXPIRED on", ack->until_text, ack->line);
+			put(fp, ack->reason);
 		}
 		fputc('\n', fp);
 	}
@@ -329,8 +379,14 @@ int render_explain_json(FILE *fp, const struct ps_snapshot *snap, const struct e
 	jw_key(&w, "stop");
 	jw_arr(&w);
 	for (size_t i = 0; i < snap->nprocs && !w.err; i++) {
+		if (snap->procs[i].group_root)
+			continue; /* one entry per pre-forking group: its root's */
 		struct buf h = {0};
-		if (stop_hint(&snap->procs[i], &h))
+		const struct ps_socket *held = NULL; /* the first socket it holds, for pid 1's .socket units */
+		for (size_t j = 0; j < snap->nowners && !held; j++)
+			if (snap->owners[j].proc == i)
+				held = &snap->socks[snap->owners[j].sock];
+		if (stop_hint(snap, held, &snap->procs[i], &h))
 			w.err = -ENOMEM;
 		jw_obj(&w);
 		jw_kint(&w, "pid", snap->procs[i].pid);

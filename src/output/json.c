@@ -103,6 +103,11 @@ static void jowner(struct jw *w, const struct render_ctx *ctx, const struct ps_o
 	}
 	json_owner_services(w, p, &ctx->snap->socks[o->sock]); /* unit_type, slice, ... */
 	jw_kbool(w, "vanished", p->vanished);
+	jw_key(w, "group_lead"); /* a pre-forking server's worker: its master (the table's row) */
+	if (o->lead)
+		jw_int(w, o->lead);
+	else
+		jw_null(w);
 	jw_obj_end(w);
 }
 

@@ -47,6 +47,7 @@ static void activation(struct jw *w, const struct ps_activation *a, const struct
 	jw_kint(w, "listen_fds", a->listen_fds);
 	jw_kstr(w, "socket_unit", su);
 	jw_kstr(w, "service_unit", sv);
+	jw_kstr(w, "claimed_socket_unit", a->claimed_unit);
 	jw_kstr(w, "note", a->note);
 	jw_obj_end(w);
 }

@@ -15,6 +15,9 @@ static int cell(const struct render_ctx *ctx, const struct ps_socket *k, size_t 
 	buf_clear(raw);
 	buf_clear(out);
 	int rc = column_value(ctx, k, oi, c, raw);
+	size_t members = c == COL_PID && oi < k->owner_count ? snap_owner_members(ctx->snap, k, oi) : 0;
+	if (!rc && members)
+		rc = buf_printf(raw, "+%zu", members); /* a pre-forking server's workers, folded into its row */
 	if (rc)
 		return rc;
 	if (raw->len == 0)
@@ -26,7 +29,6 @@ static int cell(const struct render_ctx *ctx, const struct ps_socket *k, size_t 
 static bool per_process(enum col_id c)
 {
 	switch (c) {
-	case COL_PID:
 	case COL_USER:
 	case COL_PROGRAM:
 	case COL_PPID:
@@ -40,6 +42,12 @@ static bool per_process(enum col_id c)
 	default:
 		return false;
 	}
+}
+
+/* Whether row oi of k is a worker shown in its pre-forking group's row (JSON and CSV list every holder). */
+static bool folded(const struct ps_snapshot *s, const struct ps_socket *k, size_t oi)
+{
+	return oi < k->owner_count && snap_owner(s, k, oi)->lead;
 }
 
 /*
@@ -364,7 +372,7 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 		const struct ps_socket *sk = &s->socks[k];
 		size_t rows = sk->owner_count ? sk->owner_count : 1;
 		for (size_t oi = 0; oi < rows && !rc; oi++)
-			for (size_t i = 0; i < n && !rc; i++) {
+			for (size_t i = 0; i < n && !rc && !folded(s, sk, oi); i++) {
 				rc = cached_cell(ctx, &cc, sk, oi, cols[i], i, &raw, &txt, &text, &len);
 				size_t w = rc ? 0 : text_width(text, len);
 				if (w > width[i])
@@ -395,6 +403,8 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 		const struct ps_socket *sk = &s->socks[k];
 		size_t rows = sk->owner_count ? sk->owner_count : 1;
 		for (size_t oi = 0; oi < rows && !rc; oi++) {
+			if (folded(s, sk, oi))
+				continue;
 			for (size_t i = 0; i < n && !rc; i++) {
 				rc = cached_cell(ctx, &cc, sk, oi, cols[i], orig[i], &raw, &txt, &text,
 						 &len);

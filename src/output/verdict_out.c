@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../enrich/registry.h"
+#include "../model/policy.h"
 #include "../util/escape.h"
 
 const char verdict_dynamic_text[] =
@@ -22,12 +23,24 @@ int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum 
 		return v->svc.dynamic ? buf_puts(out, "[dynamic]") : 0;
 	case COL_EXPOSURE:
 		return buf_puts(out, exposure_name(v->scope));
-	case COL_FINDINGS:
-		if (!v->findings.n)
-			return 0;
-		if (v->findings.n == 1)
-			return buf_puts(out, finding_sev_name(v->findings.f[0].sev));
-		return buf_printf(out, "%s+%zu", finding_sev_name(v->findings.f[0].sev), v->findings.n - 1);
+	case COL_FINDINGS: {
+		/* "warning+2", and how many a policy acknowledged: "notice acked:1", "acked:2" */
+		size_t acked = 0;
+		const struct finding *worst = NULL;
+		for (size_t i = 0; i < v->findings.n; i++) {
+			acked += v->findings.f[i].ack != NULL;
+			if (!worst && !v->findings.f[i].ack)
+				worst = &v->findings.f[i];
+		}
+		size_t open = v->findings.n - acked;
+		int rc = 0;
+		if (worst)
+			rc = open == 1 ? buf_puts(out, finding_sev_name(worst->sev))
+				       : buf_printf(out, "%s+%zu", finding_sev_name(worst->sev), open - 1);
+		if (!rc && acked)
+			rc = buf_printf(out, "%sacked:%zu", worst ? " " : "", acked);
+		return rc;
+	}
 	default:
 		return 0;
 	}
@@ -75,6 +88,20 @@ void json_service(struct jw *w, uint16_t port, unsigned proto, bool known, const
 	jw_obj_end(w);
 }
 
+/* A policy's `ack` line as {"line", "until", "reason"}, or null. */
+static void json_ack(struct jw *w, const struct policy_ack *a)
+{
+	if (!a) {
+		jw_null(w);
+		return;
+	}
+	jw_obj(w);
+	jw_kuint(w, "line", a->line);
+	jw_kstr(w, "until", a->until_text);
+	jw_kstr(w, "reason", a->reason);
+	jw_obj_end(w);
+}
+
 void json_socket_verdict(struct jw *w, const struct ps_snapshot *s, const struct ps_socket *k)
 {
 	const struct sock_verdict *v = verdict_of(s, k);
@@ -117,6 +144,10 @@ void json_socket_verdict(struct jw *w, const struct ps_snapshot *s, const struct
 			jw_int(w, f->pid);
 		else
 			jw_null(w);
+		jw_key(w, "acknowledged");
+		json_ack(w, f->ack);
+		jw_key(w, "ack_expired");
+		json_ack(w, f->ack_expired);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);

@@ -174,6 +174,12 @@ int platform_boot_id(char **out);
  */
 const char *platform_secure_getenv(const char *name);
 
+/*
+ * The canonical path of `path` (every link followed), as a new string, or NULL
+ * when it cannot be resolved (missing, no permission) or out of memory.
+ */
+char *platform_real_path(const char *path);
+
 /* A file portsleuth writes (snapshot -o, watch --log), opened by platform_file_open_write. */
 struct platform_file;
 

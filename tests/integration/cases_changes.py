@@ -20,7 +20,7 @@ def register(run):
     R = run
     for fn in (changes_diff_kinds, changes_bad_snapshots, changes_watch_short_lived,
                changes_watch_polls_and_log, changes_watch_unprivileged, changes_check_policy,
-               changes_check_snapshot_baseline, changes_watch_soak):
+               changes_check_snapshot_baseline, changes_check_links_missing_unverified, changes_watch_soak):
         run.case(fn)
 
 
@@ -297,7 +297,7 @@ def changes_check_policy(t):
     r = t.run("check", "--baseline", pol, "--json")
     t.require(r.rc == 4, f"violations: exit 4: {r}")
     d = R.parse_json(r)
-    t.check(d["summary"] == {"unexpected": 1, "missing": 1, "owner": 1, "exposure": 1} and d["clean"] is False
+    t.check(d["summary"] == {"unexpected": 1, "missing": 1, "owner": 1, "exposure": 1, "unverified": 0} and d["clean"] is False
             and d["checked"] == 5, "one violation of each kind", [d["summary"], d["checked"]])
     kinds = {(v["kind"], v["socket"]["local"]["port"] if v["socket"] else v["rule"]["port_min"]) for v in d["violations"]}
     t.check(kinds == {("unexpected", 7304), ("missing", 7305), ("owner", 7303), ("exposure", 7302)},
@@ -349,12 +349,44 @@ def changes_check_snapshot_baseline(t):
     t.hold("listen:0.0.0.0:7321")
     r = t.run("check", "--baseline", base, "--json")
     d = R.parse_json(r)
-    t.check(r.rc == 4 and d["summary"] == {"unexpected": 0, "missing": 0, "owner": 0, "exposure": 1},
+    t.check(r.rc == 4 and d["summary"] == {"unexpected": 0, "missing": 0, "owner": 0, "exposure": 1, "unverified": 0},
             "127.0.0.1 became 0.0.0.0: an exposure violation", [d["summary"]])
     prom = t.run("snapshot", "--format", "prometheus")
     t.check(prom.rc == 0 and 'portsleuth_listeners{proto="tcp",exposure="loopback"} 1\n' in prom.out.decode()
             and 'portsleuth_listeners{proto="tcp",exposure="all-interfaces"} 1\n' in prom.out.decode(),
             "snapshot --format prometheus", prom.out.decode().splitlines())
+
+
+def changes_check_links_missing_unverified(t):
+    """daemon-findings #17, #20, #21: exe= naming a link matches the process running its
+    target; a missing violation in --json has "proto"; as nobody, an owner that cannot be seen
+    is "could not verify" (exit 5), not a violation."""
+    h = t.hold("listen:127.0.0.1:7331")
+    link = os.path.join(t.tmpdir(), "held-link")
+    os.symlink(os.path.realpath(t.helper), link)
+    pol = path(t, "policy")
+    with open(pol, "w") as f:
+        f.write(f"allow tcp 7331 exe={link}\nrequire udp 7332\n")
+    os.chmod(pol, 0o644)
+    r = t.run("check", "-b", pol, "--json")
+    d = R.parse_json(r)
+    t.check(r.rc == 4 and d["summary"]["owner"] == 0, "exe= through a link: the owner matches",
+            [r.rc, d["violations"]])
+    miss = [v for v in d["violations"] if v["kind"] == "missing"]
+    t.check(len(miss) == 1 and miss[0].get("proto") == "udp" and miss[0]["socket"] is None,
+            "a missing violation carries proto", miss)
+    with open(pol, "w") as f:
+        f.write(f"allow tcp 7331 exe={link}\n")
+    r = t.run("check", "-b", pol, "--json", uid=65534)
+    d = R.parse_json(r)
+    t.check(r.rc == 5 and d["summary"]["unverified"] == 1 and d["summary"]["owner"] == 0
+            and d["clean"] is False and d["verified"] is False,
+            f"as nobody: could not verify (exit 5), not violated: exit {r.rc}", [d["summary"], r.err])
+    txt = t.run("check", "-b", pol, uid=65534)
+    lines = txt.out.decode().splitlines()
+    t.check(txt.rc == 5 and lines and lines[-1].startswith("could not verify 1 of 1 listener"),
+            "as nobody: text says could not verify", lines)
+    stop(h)
 
 
 def rss_kib(pid):

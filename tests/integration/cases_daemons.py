@@ -51,7 +51,8 @@ R = None  # the runner module, set by register()
 OPTIN = "PORTSLEUTH_DAEMON_TESTS"
 ENABLED_BY_DEFAULT = False
 ENABLED = {"daemons_stock_lan_table", "daemons_redis_loopback", "daemons_redis_public",
-           "daemons_stock_lan_server"}  # cases that pass now: run by default
+           "daemons_stock_lan_server", "daemons_nginx_group", "daemons_check_require",
+           "daemons_check_snapshot_address"}  # cases that pass now: run by default
 
 PUBLIC = "203.0.113.7"
 PRIVATE = "10.77.0.5"

@@ -26,7 +26,8 @@ def register(run):
     R = run
     _extend_expectations(run)
     for fn in (svc_cgroup_units, svc_socket_cgroup_unprivileged, svc_published_ports,
-               svc_socket_activation, svc_all_netns, svc_all_netns_unprivileged):
+               svc_socket_activation, svc_activation_claim_is_no_advice, svc_all_netns,
+               svc_all_netns_unprivileged):
         run.case(fn)
 
 
@@ -40,7 +41,9 @@ def _extend_expectations(run):
         plain = o.get("cgroup") == "/"
         o.update({"unit_type": None if plain else run.ANY, "unit_uid": None if plain else run.ANY,
                   "slice": None if plain else run.ANY, "ancestry": run.ANY, "supervisor": run.ANY,
-                  "published_by": None, "activation": None})
+                  "published_by": None, "activation": None,
+                  # sockhold's forked child runs its parent's executable: one pre-fork group
+                  "group_lead": self.pid if pid is not None and pid != self.pid else None})
         return o
 
     def sock(*a, **kw):
@@ -301,7 +304,7 @@ def svc_socket_activation(t):
         t.expect_doc({"name": o["name"], "activation": o["activation"]},
                      {"name": "systemd-socket-", "activation": {
                          "role": "activator", "by": "systemd-socket-activate", "listen_fds": 0,
-                         "socket_unit": None, "service_unit": None,
+                         "socket_unit": None, "service_unit": None, "claimed_socket_unit": None,
                          "note": "systemd-socket-activate passes the socket on without a .socket unit"}},
                      "before the first connection")
         c = __import__("socket").create_connection(("127.0.0.1", 4301))
@@ -324,12 +327,54 @@ def svc_socket_activation(t):
                 t.expect_doc({"fd": o["fd"], "activation": o["activation"]},
                              {"fd": 3, "activation": {"role": role, "by": None, "listen_fds": 1,
                                                       "socket_unit": None, "service_unit": None,
-                                                      "note": note}},
+                                                      "claimed_socket_unit": None, "note": note}},
                              f"owner {o['pid']} ({o['name']}) after the first connection")
         finally:
             c.close()
     finally:
         t.kill_all()  # before the case's cgroups can be removed
+
+
+def svc_activation_claim_is_no_advice(t):
+    """Issue 10 item 6: a listener in no unit whose environment says LISTEN_PID=itself,
+    LISTEN_FDS=1, LISTEN_FDNAMES=ssh.socket is not told to be stopped with `systemctl stop
+    ssh.socket` (that would stop the real sshd): the name is shown as its claim, the advice is
+    `kill PID`. (systemd-socket-activate --fdname sets exactly that environment.)"""
+    ssa = shutil.which("systemd-socket-activate")
+    if not ssa:
+        raise R.Failed("systemd-socket-activate is missing (Debian package systemd; see tests/deps.sh)")
+    p = subprocess.Popen([ssa, "-l", "127.0.0.1:4302", "--fdname=ssh.socket", "sh", "-c", "sleep 1000 & wait"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    t.procs.append(p)
+    try:
+        deadline = time.monotonic() + R.READY_TIMEOUT  # waiting for readiness, not a timed assertion
+        while time.monotonic() < deadline and not json.loads(t.run("--json", "4302").out)["sockets"]:
+            time.sleep(0.05)
+        c = __import__("socket").create_connection(("127.0.0.1", 4302))
+        try:
+            while time.monotonic() < deadline + R.READY_TIMEOUT:
+                if open(f"/proc/{p.pid}/comm").read().strip() == "sh":
+                    break
+                time.sleep(0.05)
+            env = open(f"/proc/{p.pid}/environ", "rb").read().split(b"\0")
+            t.require(b"LISTEN_FDNAMES=ssh.socket" in env and f"LISTEN_PID={p.pid}".encode() in env,
+                      "the service's environment does not claim ssh.socket (test premise)")
+            ex = json.loads(t.run("explain", "4302", "--json").out)
+            stops = {x["pid"]: x["command"] for x in ex["stop"]}
+            t.check(stops.get(p.pid) == f"kill {p.pid}", f"stop advice for pid {p.pid}: {stops.get(p.pid)!r}, "
+                    f"want 'kill {p.pid}' (its unit is only claimed by its environment)")
+            t.check(not any("ssh.socket" in c for c in stops.values()), "advice names ssh.socket", stops)
+            o = [x for x in ex["sockets"][0]["owners"] if x["pid"] == p.pid][0]
+            a = o["activation"]
+            t.check(a["socket_unit"] is None and a["claimed_socket_unit"] == "ssh.socket" and o["unit"] is None,
+                    "activation: the claim is shown as a claim, not as the socket unit", a)
+            text = t.run("explain", "4302").out.decode()
+            t.check("systemctl" not in text and f"to stop it: kill {p.pid}" in text, "explain text advice",
+                    text.splitlines())
+        finally:
+            c.close()
+    finally:
+        t.kill_all()
 
 
 def _netns_setup(t, names):

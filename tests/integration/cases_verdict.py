@@ -31,7 +31,7 @@ def register(run):
     R = run
     for fn in (verdict_exposure, verdict_fake_sshd_in_tmp, verdict_deleted_exe,
                verdict_packaged_backdoor_port, verdict_explain_unheld, verdict_ports_file,
-               verdict_broadcast_group_and_owner_risk):
+               verdict_broadcast_group_and_owner_risk, verdict_acknowledged):
         run.case(fn)
 
 
@@ -86,7 +86,8 @@ def lo_reach(v4=True, v6=False):
 
 
 def finding(sev, code, reason, evidence, pid):
-    return {"severity": sev, "code": code, "reason": reason, "evidence": evidence, "pid": pid}
+    return {"severity": sev, "code": code, "reason": reason, "evidence": evidence, "pid": pid,
+            "acknowledged": None, "ack_expired": None}
 
 
 def unpackaged(path, pid):
@@ -432,3 +433,50 @@ def verdict_broadcast_group_and_owner_risk(t):
     t.check("monlist" in (ex["registry"][0]["risk"] or "") and "ntpd" in ex["registry"][0]["risk"],
             f"explain 123/udp: the registry tells the ntpd-only risk in words: {ex['registry'][0]['risk']!r}")
     t.check(h.pid > 0, "sockhold started")
+
+
+def verdict_acknowledged(t):
+    """Issue 9 item 9: a policy's `ack` lines acknowledge findings until a date: shown as such
+    (table, JSON, explain), not counted for --findings and its exit 4; expired, they count
+    again and are named on stderr."""
+    t.hold("listen:0.0.0.0:6379")  # a fake redis: findings up to an alert
+    t.hold("listen:127.0.0.1:4741")
+    doc = t.json("6379")
+    exe = doc["sockets"][0]["owners"][0]["exe"]
+    n = len(doc["sockets"][0]["findings"])
+    t.require(n and t.run("--findings", "-n").rc == 4, "the fake redis has findings: --findings exits 4 (premise)")
+    pol = os.path.join(t.tmpdir(), "policy")
+    with open(pol, "w") as f:
+        f.write(f'ack * tcp 6379 exe={exe} until=2099-12-31 reason="test: firewalled"\n'
+                'ack exe-unpackaged tcp 4741 until=2001-02-03 reason=old\n')
+    r = t.run("--findings", "-n", "--policy", pol)
+    out = r.out.decode()
+    t.check(r.rc == 0 and "6379" not in out and "4741" in out,
+            f"--findings --policy: the acknowledged socket drops out, exit 0 (not 4): {r}", out.splitlines())
+    t.check(f"{pol}:2: the acknowledgement of exe-unpackaged expired on 2001-02-03".encode() in r.err,
+            "the expired ack is named on stderr", [r.err])
+    d = t.json("--policy", pol)
+    s = only(d, 6379)
+    want = {"line": 1, "until": "2099-12-31", "reason": "test: firewalled"}
+    t.check(all(f["acknowledged"] == want and f["ack_expired"] is None for f in s["findings"]),
+            "JSON: every finding of 6379 acknowledged", s["findings"])
+    t.check(all(f["acknowledged"] is None and f["ack_expired"] == {"line": 2, "until": "2001-02-03", "reason": "old"}
+                for f in only(d, 4741)["findings"] if f["code"] == "exe-unpackaged"),
+            "JSON: the expired ack of 4741", only(d, 4741)["findings"])
+    t.check(sum(d["sockets_by_worst_finding"].values()) == 1, "the acknowledged socket is not counted",
+            d["sockets_by_worst_finding"])
+    rows = [ln.split() for ln in t.run("-n", "-o", "local,findings", "--policy", pol).out.decode().splitlines()]
+    t.check(["0.0.0.0:6379", f"acked:{n}"] in rows, "table: FINDINGS says acked", rows)
+    text = t.run("explain", "6379", "--policy", pol).out.decode()
+    t.check(text.count("acknowledged until 2099-12-31 (policy line 1): test: firewalled") == n,
+            "explain: each finding says it is acknowledged", text.splitlines())
+    with open(pol, "w") as f:
+        f.write(f"ack * tcp 6379 exe={exe} until=2001-01-01 reason=expired\n")
+    r = t.run("--findings", "-n", "--policy", pol)
+    t.check(r.rc == 4 and b"6379" in r.out, f"an expired ack counts again: exit 4: {r}")
+    with open(pol, "w") as f:
+        f.write("ack * tcp 6379 reason=no-date\n")
+    r = t.run("--policy", pol)
+    t.check(r.rc == 2 and f"{pol}:1: bad policy: an 'ack' needs until=YYYY-MM-DD".encode() in r.err,
+            f"an ack without a date: usage error naming FILE:LINE: {r}")
+

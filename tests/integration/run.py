@@ -758,10 +758,20 @@ def fork_shared_listener(t):
     # selecting either holder shows the socket with every holder
     t.expect_doc(t.json("-p", str(h.child)), t.doc(want, scanned=n), "--json -p CHILD")
     t.expect_doc(t.json("-p", str(h.pid)), t.doc(want, scanned=n), "--json -p PARENT")
+    # the child runs the parent's executable: one pre-fork group, one table row (PID "+1"),
+    # judged once, and one stop hint, the parent's (issue 9: nginx master + workers)
     r = t.run("-n", "-o", "proto,local,pid,fd,ppid")
+    gp = f"{h.pid}+1"
     t.check(r.rc == 0 and r.out.decode().splitlines()[1:] == [
-        f"tcp    127.0.0.1:4200  {o['pid']:>3}   3  {o['ppid']:>4}" for o in owners],
-        "table: one line per owner expected", r.out.decode().splitlines())
+        f"tcp    127.0.0.1:4200  {gp:>3}   3  {owners[0]['ppid']:>4}"],
+        "table: one line for the group (parent and its forked child) expected", r.out.decode().splitlines())
+    ex = t.json("explain", "4200")
+    t.check(ex.get("stop") == [{"pid": h.pid, "command": f"kill {h.pid}"}], f"explain stop {ex.get('stop')}")
+    codes = [f["code"] for f in ex["sockets"][0]["findings"]]
+    t.check(len(codes) == len(set(codes)), f"findings once per group: {codes}")
+    text = t.run("explain", "4200").out.decode()
+    t.check(f"Held by pid {h.child} " not in text and f"+ 1 worker ({h.child}" in text,
+            "explain: the child folded into the parent's line", text.splitlines())
 
 
 @case
@@ -1140,9 +1150,9 @@ def csv_output(t):
             f"csv header {lines[0]!r}")
     rows = list(csv.reader(io.StringIO(r.out.decode())))
     cmd = "'held, with \"quotes\"' listen:127.0.0.1:4800 udp:127.0.0.1:4801 fork --"
-    # findings: comm "exe" (re-executed) is not "sockhold" (notice) for each of the two processes;
-    # from no package (info) once: both run the same file, and a file's findings are said once
-    fnd = "notice+2"
+    # findings: comm "exe" (re-executed) is not "sockhold" (notice), from no package (info), once
+    # for the parent and the child it forked (one pre-fork group); CSV still has a record per holder
+    fnd = "notice+1"
     # PROGRAM: "exe" starts neither the executable's name nor argv[0]: the executable's name
     prog = os.fsdecode(os.path.basename(f.exe))
     want = [rows[0],

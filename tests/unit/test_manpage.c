@@ -991,7 +991,7 @@ TEST(manpage_owner_status)
 
 TEST(manpage_exit_status)
 {
-	static const int codes[] = {EXIT_OK, EXIT_NOMATCH, EXIT_USAGE, EXIT_FAILURE_, EXIT_FINDINGS};
+	static const int codes[] = {EXIT_OK, EXIT_NOMATCH, EXIT_USAGE, EXIT_FAILURE_, EXIT_FINDINGS, EXIT_UNVERIFIED};
 	struct page pg = {0};
 	struct names tags = {0};
 	CHECK(load_page(&pg));

@@ -544,3 +544,72 @@ TEST(cmdline_shown_len_drops_trailing_empty_arguments)
 	CHECK_INT(cmdline_shown_len(none, sizeof none - 1), 0);
 	CHECK_INT(cmdline_shown_len("", 0), 0);
 }
+
+/* ---------------------------------------------------------------- pre-fork groups */
+
+static long add_proc(struct ps_snapshot *s, int pid, int ppid, const char *exe)
+{
+	long i = snap_add_proc(s, pid);
+	CHECK(i >= 0);
+	if (i < 0)
+		abort();
+	s->procs[i].ppid = ppid;
+	s->procs[i].exe = exe ? xstrdup(exe) : NULL;
+	s->procs[i].name = xstrdup("x");
+	return i;
+}
+
+TEST(snap_group_forks_master_and_workers)
+{
+	struct ps_snapshot s;
+	memset(&s, 0, sizeof s);
+	/* nginx master 100 and workers 101, 102 on port 80; an unrelated python child 103 of the
+	 * master; 104 a worker's child with the same exe holding only its own socket */
+	add_sock(&s, PS_TCP, PS_INET, 80, 1);
+	add_sock(&s, PS_TCP, PS_INET, 81, 2);
+	long m = add_proc(&s, 100, 1, "/usr/sbin/nginx");
+	long w1 = add_proc(&s, 101, 100, "/usr/sbin/nginx");
+	long w2 = add_proc(&s, 102, 100, "/usr/sbin/nginx");
+	long py = add_proc(&s, 103, 100, "/usr/bin/python3");
+	long gc = add_proc(&s, 104, 101, "/usr/sbin/nginx");
+	CHECK(snap_add_owner(&s, 0, (uint32_t)w2, 7) == 0);
+	CHECK(snap_add_owner(&s, 0, (uint32_t)m, 6) == 0);
+	CHECK(snap_add_owner(&s, 0, (uint32_t)w1, 6) == 0);
+	CHECK(snap_add_owner(&s, 0, (uint32_t)w1, 9) == 0); /* held twice: counted once */
+	CHECK(snap_add_owner(&s, 0, (uint32_t)py, 3) == 0);
+	CHECK(snap_add_owner(&s, 1, (uint32_t)gc, 3) == 0);
+	snap_group_owners(&s);
+	CHECK(snap_group_forks(&s) == 0);
+	CHECK(s.procs[m].group_root == 0);
+	CHECK(s.procs[w1].group_root == 100 && s.procs[w2].group_root == 100);
+	CHECK(s.procs[py].group_root == 0);  /* another executable: its own */
+	CHECK(s.procs[gc].group_root == 100); /* through 101 up to the topmost */
+	const struct ps_socket *k = &s.socks[0];
+	CHECK(k->owner_count == 5);
+	for (size_t i = 0; i < k->owner_count; i++) {
+		const struct ps_owner *o = snap_owner(&s, k, i);
+		CHECK(o->lead == (o->pid == 101 || o->pid == 102 ? 100 : 0));
+		CHECK(snap_owner_members(&s, k, i) == (o->pid == 100 ? 2u : 0u));
+	}
+	/* the root does not hold port 81: its holder leads its own row there */
+	CHECK(snap_owner(&s, &s.socks[1], 0)->lead == 0);
+	snap_free(&s);
+}
+
+TEST(snap_group_forks_ppid_loop_and_unreadable)
+{
+	struct ps_snapshot s;
+	memset(&s, 0, sizeof s);
+	add_sock(&s, PS_TCP, PS_INET, 80, 1);
+	long a = add_proc(&s, 10, 11, NULL); /* a ppid loop (a stale or hostile view) ends */
+	long b = add_proc(&s, 11, 10, NULL);
+	long c = add_proc(&s, 12, 11, "/bin/x"); /* exe readable on one side only: not the same */
+	CHECK(snap_add_owner(&s, 0, (uint32_t)a, 3) == 0);
+	CHECK(snap_add_owner(&s, 0, (uint32_t)b, 3) == 0);
+	CHECK(snap_add_owner(&s, 0, (uint32_t)c, 3) == 0);
+	snap_group_owners(&s);
+	CHECK(snap_group_forks(&s) == 0);
+	CHECK(s.procs[c].group_root == 0);
+	CHECK(s.procs[a].group_root != 0 || s.procs[b].group_root != 0);
+	snap_free(&s);
+}

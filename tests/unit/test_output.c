@@ -414,7 +414,7 @@ TEST(render_json_document)
 	    "\"start_time\":null,\"cgroup\":null,\"unit\":null,");
 	HAS(s0, "\"container\":{\"runtime\":\"docker\",\"id\":\"" HEX64 "\"");
 	CHECK_INT(count(s0, "{\"pid\":"), 2);
-	CHECK_INT(count(s0, "\"vanished\":false}"), 2);
+	CHECK_INT(count(s0, "\"vanished\":false,\"group_lead\":null}"), 2);
 	CHECK(strstr(s0, "{\"pid\":100,") < strstr(s0, "{\"pid\":101,"));
 	CHECK(s0[0] == '{' && strlen(s0) > 3 && strcmp(s0 + strlen(s0) - 3, "]},") == 0);
 

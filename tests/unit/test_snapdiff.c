@@ -6,6 +6,7 @@
 #include "../../src/model/exposure.h"
 #include "../../src/model/diff.h"
 #include "../../src/model/policy.h"
+#include "../../src/model/verdict.h"
 #include "../../src/model/snapload.h"
 #include "../../src/output/prom.h"
 #include "test.h"
@@ -333,6 +334,7 @@ TEST(policy_check_finds_each_kind)
 	CHECK_INT(policy_check(&p, &side, &r), 0);
 	CHECK_INT(r.count[POL_EXPOSURE], 1);
 	CHECK_INT(r.count[POL_OWNER], 1 + 0); /* the unseen one shares the identity of the evil one */
+	CHECK_INT(r.count[POL_UNVERIFIED], 0);
 	CHECK_INT(r.count[POL_UNEXPECTED], 1);
 	CHECK_INT(r.count[POL_MISSING], 1);
 	CHECK_INT(r.n, 4);
@@ -350,6 +352,227 @@ TEST(policy_check_finds_each_kind)
 	policy_free(&self);
 	policy_free(&p);
 	snap_free(&s);
+}
+
+/* daemon-findings #18: a `require` rule is checked on its own, whatever an `allow` rule allows */
+TEST(policy_require_is_checked_on_its_own)
+{
+	static const char *const orders[] = {"allow any *\nrequire tcp 80 exe=/usr/sbin/apache2\n",
+					     "require tcp 80 exe=/usr/sbin/apache2\nallow any *\n"};
+	for (size_t o = 0; o < 2; o++) {
+		struct policy p;
+		struct policy_error e;
+		CHECK_INT(pparse(orders[o], &p, &e), 0);
+		struct ps_snapshot s = {0};
+		add_listener(&s, PS_TCP, "0.0.0.0", 80, "/usr/sbin/nginx", 1);
+		add_listener(&s, PS_TCP, "0.0.0.0", 80, "/usr/sbin/nginx", 2); /* the same listener again */
+		struct diff_side side = {.snap = &s};
+		struct policy_report r;
+		CHECK_INT(policy_check(&p, &side, &r), 0);
+		CHECK_INT(r.n, 1);
+		CHECK_INT(policy_violations(&r), 1);
+		CHECK_INT(r.n ? r.v[0].kind : -1, POL_OWNER);
+		CHECK(r.n && p.rules[r.v[0].rule].require);
+		policy_report_free(&r);
+		/* nothing on the port at all: missing */
+		snap_free(&s);
+		memset(&s, 0, sizeof s);
+		add_listener(&s, PS_TCP, "0.0.0.0", 81, "/usr/sbin/nginx", 1);
+		CHECK_INT(policy_check(&p, &side, &r), 0);
+		CHECK_INT(r.count[POL_MISSING], 1);
+		policy_report_free(&r);
+		/* the required owner holds it, beside others: fine */
+		snap_free(&s);
+		memset(&s, 0, sizeof s);
+		add_listener(&s, PS_TCP, "0.0.0.0", 80, "/usr/sbin/apache2", 1);
+		CHECK_INT(policy_check(&p, &side, &r), 0);
+		CHECK_INT(r.n, 0);
+		policy_report_free(&r);
+		snap_free(&s);
+		policy_free(&p);
+	}
+}
+
+/* daemon-findings #19: a snapshot's listener is its address's; another program on another address is not it */
+TEST(policy_snapshot_rules_match_the_address)
+{
+	struct ps_snapshot a = {0}, b = {0}, c = {0};
+	add_listener(&a, PS_TCP, "10.77.0.5", 445, "/usr/sbin/smbd", 10);
+	add_listener(&b, PS_TCP, "127.0.0.1", 445, "/usr/bin/python3.11", 20);
+	add_listener(&c, PS_TCP, "0.0.0.0", 445, "/usr/sbin/smbd", 30); /* smbd rebound wider */
+	struct diff_side sa = {.snap = &a}, sb = {.snap = &b}, sc = {.snap = &c};
+	struct policy p;
+	CHECK_INT(policy_from_snapshot(&sa, true, &p), 0);
+	CHECK(p.n == 1 && p.rules[0].has_addr);
+	struct policy_report r;
+	CHECK_INT(policy_check(&p, &sb, &r), 0);
+	CHECK_INT(r.n, 2);
+	CHECK_INT(r.count[POL_MISSING], 1);
+	CHECK_INT(r.count[POL_UNEXPECTED], 1);
+	CHECK_INT(r.count[POL_OWNER], 0);
+	policy_report_free(&r);
+	CHECK_INT(policy_check(&p, &sc, &r), 0);
+	CHECK_INT(r.n, 1);
+	CHECK_INT(r.count[POL_EXPOSURE], 1);
+	policy_report_free(&r);
+	policy_free(&p);
+	snap_free(&a);
+	snap_free(&b);
+	snap_free(&c);
+}
+
+/* daemon-findings #21: an owner nobody could see is "could not verify", not a violation */
+TEST(policy_unseen_owner_is_unverified)
+{
+	struct policy p;
+	struct policy_error e;
+	CHECK_INT(pparse("allow tcp 6379 exe=/usr/bin/redis-server\nrequire tcp 22 exe=/usr/sbin/sshd\n", &p, &e), 0);
+	struct ps_snapshot s = {0};
+	add_listener(&s, PS_TCP, "127.0.0.1", 6379, NULL, 0);
+	add_listener(&s, PS_TCP, "0.0.0.0", 22, NULL, 0);
+	for (size_t i = 0; i < s.nsocks; i++)
+		s.socks[i].owner_status = PS_OWN_NOPERM;
+	struct diff_side side = {.snap = &s};
+	struct policy_report r;
+	CHECK_INT(policy_check(&p, &side, &r), 0);
+	CHECK_INT(r.count[POL_UNVERIFIED], 2);
+	CHECK_INT(policy_violations(&r), 0);
+	policy_report_free(&r);
+	/* a socket no process holds is not unverifiable: it is not the owner */
+	for (size_t i = 0; i < s.nsocks; i++)
+		s.socks[i].owner_status = PS_OWN_KERNEL;
+	CHECK_INT(policy_check(&p, &side, &r), 0);
+	CHECK_INT(r.count[POL_UNVERIFIED], 0);
+	CHECK_INT(policy_violations(&r), 2);
+	policy_report_free(&r);
+	snap_free(&s);
+	policy_free(&p);
+}
+
+/* issue 10 item 7: unit= names system units; a user manager's unit needs user-unit= */
+TEST(policy_unit_and_user_unit)
+{
+	struct policy p;
+	struct policy_error e;
+	CHECK_INT(pparse("allow tcp 80 unit=nginx.service\nallow tcp 81 user-unit=nginx.service\n"
+			 "allow tcp 82 user-unit=65534/nginx.service\n",
+			 &p, &e),
+		  0);
+	CHECK(p.rules[2].has_unit_uid && p.rules[2].unit_uid == 65534);
+	struct ps_snapshot s = {0};
+	add_listener(&s, PS_TCP, "127.0.0.1", 80, "/usr/sbin/nginx", 1);
+	add_listener(&s, PS_TCP, "127.0.0.1", 81, "/usr/sbin/nginx", 1);
+	add_listener(&s, PS_TCP, "127.0.0.1", 82, "/usr/sbin/nginx", 1);
+	for (size_t i = 0; i < s.nprocs; i++) {
+		s.procs[i].unit = strdup("nginx.service");
+		s.procs[i].unit_type = "user";
+		s.procs[i].unit_uid = 1000;
+		s.procs[i].have_unit_uid = true;
+	}
+	struct diff_side side = {.snap = &s};
+	struct policy_report r;
+	CHECK_INT(policy_check(&p, &side, &r), 0);
+	/* 80: a user unit is not the system's nginx.service; 82: another user's */
+	CHECK_INT(r.count[POL_OWNER], 2);
+	CHECK_INT(r.n, 2);
+	policy_report_free(&r);
+	for (size_t i = 0; i < s.nprocs; i++)
+		s.procs[i].unit_type = "system";
+	CHECK_INT(policy_check(&p, &side, &r), 0);
+	CHECK_INT(r.count[POL_OWNER], 2); /* now 81 and 82 */
+	policy_report_free(&r);
+	/* a snapshot of a user unit gives a user-unit rule */
+	for (size_t i = 0; i < s.nprocs; i++)
+		s.procs[i].unit_type = "user";
+	struct policy self;
+	CHECK_INT(policy_from_snapshot(&side, false, &self), 0);
+	CHECK(self.n == 3 && !self.rules[0].unit && self.rules[0].user_unit && self.rules[0].has_unit_uid);
+	policy_free(&self);
+	policy_free(&p);
+	CHECK_INT(pparse("allow tcp 80 user-unit=x/a.service\n", &p, &e) == -EBADMSG ? 0 : 1, 0);
+	CHECK_INT(pparse("allow tcp 80 user-unit=/a.service\n", &p, &e) == -EBADMSG ? 0 : 1, 0);
+	snap_free(&s);
+}
+
+static char *fake_realpath(const char *path)
+{
+	return strdup(strcmp(path, "/usr/bin/redis-server") == 0 ? "/usr/bin/redis-check-rdb" : path);
+}
+
+/* daemon-findings #17: exe= names a link; the kernel names the process by the link's target */
+TEST(policy_exe_follows_links)
+{
+	struct policy p;
+	struct policy_error e;
+	CHECK_INT(pparse("allow tcp 6379 exe=/usr/bin/redis-server\nallow tcp 6380 exe=/usr/bin/redis-*\n", &p, &e), 0);
+	struct ps_snapshot s = {0};
+	add_listener(&s, PS_TCP, "127.0.0.1", 6379, "/usr/bin/redis-check-rdb", 1);
+	struct diff_side side = {.snap = &s};
+	struct policy_report r;
+	CHECK_INT(policy_check(&p, &side, &r), 0);
+	CHECK_INT(r.count[POL_OWNER], 1); /* before resolving: the bug */
+	policy_report_free(&r);
+	CHECK_INT(policy_resolve_exe(&p, fake_realpath), 0);
+	CHECK(p.rules[0].exe_real && !p.rules[1].exe_real); /* globs are not resolved */
+	CHECK_INT(policy_check(&p, &side, &r), 0);
+	CHECK_INT(r.n, 0);
+	policy_report_free(&r);
+	snap_free(&s);
+	policy_free(&p);
+}
+
+/* issue 9 item 9: ack lines, their dates, and which findings they name */
+TEST(policy_ack_parse_and_apply)
+{
+	struct policy p;
+	struct policy_error e;
+	CHECK_INT(pparse("ack risky-exposure tcp 6379 exe=/usr/bin/redis-server until=2027-01-31 reason=\"fw; ok\"\n"
+			 "ack exe-* any * until=2000-02-29 reason=old\n",
+			 &p, &e),
+		  0);
+	CHECK_INT(p.n, 0);
+	CHECK_INT(p.nacks, 2);
+	CHECK(strcmp(p.acks[0].code, "risky-exposure") == 0 && strcmp(p.acks[0].reason, "fw; ok") == 0);
+	CHECK(p.acks[0].until == 1801440000 && strcmp(p.acks[0].until_text, "2027-01-31") == 0); /* 2027-02-01 UTC */
+	CHECK(p.acks[1].until == 951868800); /* 2000-03-01 UTC: a leap day */
+	/* findings on a socket of redis, one about the socket (pid -1), one about its owner */
+	struct ps_snapshot s = {0};
+	add_listener(&s, PS_TCP, "0.0.0.0", 6379, "/usr/bin/redis-server", 5);
+	s.verdicts = calloc(1, sizeof *s.verdicts);
+	long at = verdicts_add(s.verdicts);
+	CHECK(at == 0);
+	struct finding_list *l = &s.verdicts->v[0].findings;
+	l->f = calloc(2, sizeof *l->f);
+	l->n = l->cap = 2;
+	l->f[0] = (struct finding){.sev = SEV_WARNING, .code = "risky-exposure", .pid = -1};
+	l->f[1] = (struct finding){.sev = SEV_INFO, .code = "exe-unpackaged", .pid = 5};
+	s.socks[0].verdict = 1;
+	policy_ack_findings(&p, &s, 1700000000);
+	CHECK(l->f[0].ack == &p.acks[0] && !l->f[0].ack_expired);
+	CHECK(!l->f[1].ack && l->f[1].ack_expired == &p.acks[1]);
+	CHECK_INT(verdict_worst(&s, &s.socks[0]), SEV_INFO);
+	CHECK_INT(s.verdicts->count[SEV_WARNING], 0);
+	/* after the date, it counts again */
+	policy_ack_findings(&p, &s, 1801440000);
+	CHECK(!l->f[0].ack && l->f[0].ack_expired == &p.acks[0]);
+	CHECK_INT(verdict_worst(&s, &s.socks[0]), SEV_WARNING);
+	/* another executable is not named */
+	free(s.procs[0].exe);
+	s.procs[0].exe = strdup("/tmp/redis-server");
+	policy_ack_findings(&p, &s, 1700000000);
+	CHECK(!l->f[0].ack);
+	snap_free(&s);
+	policy_free(&p);
+	static const char *const bad[] = {"ack x tcp 1 reason=r\n", "ack x tcp 1 until=2027-01-31\n",
+					  "ack x tcp 1 until=2027-02-30 reason=r\n", "ack x tcp 1 until=2023-02-29 reason=r\n",
+					  "ack x tcp 1 until=27-01-31 reason=r\n", "ack\n",
+					  "ack x tcp 1 until=2027-01-31 reason=r max-exposure=public\n"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		CHECK_INT(pparse(bad[i], &p, &e), -EBADMSG);
+	/* a byte order mark before the first line, and line numbers that count from the file's start */
+	CHECK_INT(pparse("\xEF\xBB\xBF\n\nack x tcp 1 until=2027-01-31 reason=r\n", &p, &e), 0);
+	CHECK(p.nacks == 1 && p.acks[0].line == 3);
+	policy_free(&p);
 }
 
 TEST(prometheus_label_escaping)

@@ -139,3 +139,8 @@ char *roots_join(const char *root, const char *rel)
 		snprintf(p, n, "%s/%s", root, rel);
 	return p;
 }
+
+char *platform_real_path(const char *path)
+{
+	return realpath(path, NULL);
+}

@@ -299,7 +299,7 @@ static int activation_one(struct anc_cache *c, struct ps_snapshot *snap, size_t 
 	char *sn = ei->names ? fdname(ei->names, fd - 3) : NULL;
 	size_t sl = sn ? strlen(sn) : 0;
 	if (sn && sl > 7 && strcmp(sn + sl - 7, ".socket") == 0)
-		a->socket_unit = sn; /* systemd names each fd after its .socket unit by default */
+		a->claimed_unit = sn; /* systemd names each fd after its .socket unit, but so can anyone */
 	else
 		free(sn);
 	/* parent: systemd feeds services directly; anything else is a stand-in activator */
@@ -308,7 +308,10 @@ static int activation_one(struct anc_cache *c, struct ps_snapshot *snap, size_t 
 	if (p->ppid > 0 && !(par = anc_get(c, p->ppid, &err)) && err)
 		return err;
 	a->by = par && par->kind && strcmp(par->kind, "systemd") == 0 ? "systemd" : NULL;
-	if (!a->socket_unit)
+	if (a->claimed_unit)
+		a->note = "its environment (LISTEN_FDNAMES) names the .socket unit: the process's own claim, "
+			  "not checked with systemd";
+	else
 		a->note = a->by ? NO_UNITS_NOTE
 				: "received its sockets through LISTEN_FDS (not from systemd: no .socket unit)";
 	return 0;
