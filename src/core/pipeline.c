@@ -38,6 +38,9 @@ void pipeline_close(struct pipeline *p)
 	registry_free(&p->reg);
 	pkgdb_free(p->pkg);
 	users_free(p->users);
+	if (p->fw)
+		fw_context_free(p->fw);
+	free(p->fw);
 	memset(p, 0, sizeof *p);
 }
 
@@ -168,9 +171,22 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 	return rc;
 }
 
+/* Read once per run, before the findings, which judge every listener against it. */
+static int run_firewall(struct pipeline *p, struct ps_snapshot *s)
+{
+	if (!p->fw && !(p->fw = calloc(1, sizeof *p->fw)))
+		return -ENOMEM;
+	fw_context_free(p->fw);
+	int rc = fw_context_read(p->fw, s);
+	return rc ? rc : fw_forwards_model(p->fw, s, p->c.filter);
+}
+
 static int run_findings(struct pipeline *p, struct ps_snapshot *s)
 {
-	return verdicts_compute(s, &p->reg);
+	int rc = verdicts_compute(s, &p->reg, p->fw && s->firewall ? p->fw : NULL);
+	if (p->fw)
+		fw_context_free(p->fw); /* what the model needs of the rules is in it now */
+	return rc;
 }
 
 /* Add uid to the sorted-later list in s->usernames unless it is there. 0 or -ENOMEM. */
@@ -252,6 +268,7 @@ static const struct stage {
 	[STAGE_EXPOSURE] = {run_exposure, PIPE_JUDGE, true, "cannot read the interface addresses"},
 	[STAGE_EXE_FACTS] = {run_exe_facts, PIPE_JUDGE, true, "cannot check the executables"},
 	[STAGE_PACKAGES] = {run_packages, PIPE_JUDGE, true, "cannot read the package database"},
+	[STAGE_FIREWALL] = {run_firewall, PIPE_JUDGE, true, "cannot read the firewall's rules"},
 	[STAGE_FINDINGS] = {run_findings, PIPE_JUDGE, false, "cannot judge the sockets"},
 	[STAGE_USERS] = {run_users, PIPE_USERS, true, "cannot look up user names"},
 	[STAGE_FILTER] = {run_filter, 0, false, "cannot filter the result"},

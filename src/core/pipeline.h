@@ -7,6 +7,7 @@
 #include "../enrich/packages.h"
 #include "../enrich/registry.h"
 #include "../enrich/users.h"
+#include "../enrich/fwstage.h"
 #include "../model/filter.h"
 #include "../model/model.h"
 
@@ -21,6 +22,7 @@ enum pipeline_stage {
 	STAGE_EXPOSURE,	    /* interface addresses for reachability (tolerant) */
 	STAGE_EXE_FACTS,    /* what the file system says about the listeners' executables (tolerant) */
 	STAGE_PACKAGES,	    /* which package owns each of them (tolerant) */
+	STAGE_FIREWALL,	    /* the firewall's rule set and the ports it forwards (tolerant) */
 	STAGE_FINDINGS,	    /* service, exposure and findings: a pure function of the model */
 	STAGE_USERS,	    /* user names for every uid shown (tolerant) */
 	STAGE_FILTER,	    /* the command's own filter (explain's port, --findings) */
@@ -30,7 +32,7 @@ enum pipeline_stage {
 
 /* Optional groups of stages a command asks for. */
 enum {
-	PIPE_JUDGE = 1, /* registry, exposure, executable facts, packages, findings */
+	PIPE_JUDGE = 1, /* registry, exposure, executable facts, packages, firewall, findings */
 	PIPE_USERS = 2, /* user names */
 };
 
@@ -50,6 +52,7 @@ struct pipeline {
 	struct registry reg;
 	struct pkgdb *pkg;
 	struct users *users;
+	struct fw_context *fw; /* the rule set of the last run, until the findings are made */
 };
 
 /*

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../util/buf.h"
+#include "fwstage.h"
 
 bool path_in_temp_dir(const char *path)
 {
@@ -355,7 +356,7 @@ static void verdict_start(const struct ps_socket *k, struct sock_verdict *v)
 	v->svc_port = k->local.port;
 	if (!v->listener && k->remote.port && k->remote.port < v->svc_port)
 		v->svc_port = k->remote.port;
-	v->scope = exposure_classify(&k->local.addr);
+	v->scope = v->bound = exposure_classify(&k->local.addr);
 }
 
 /* The service: all a connection gets, and where a listener's verdict goes on. */
@@ -383,17 +384,20 @@ static int verdict_service(struct verdicts *vs, const struct registry *reg, unsi
 
 /* A listener's full verdict: reachability and findings. */
 static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket *k, struct verdicts *vs,
-			  struct sock_verdict *v, struct buf *rt)
+			  struct sock_verdict *v, struct buf *rt, const struct fw_context *fw)
 {
 	int rc;
 	if ((rc = exposure_reach(k, snap->addrs, snap->naddrs, &v->reach, &v->nreach)) ||
 	    (rc = reach_text(rt, v->reach, v->nreach)))
 		return rc;
+	/* the firewall narrows the scope: a port it drops is not reachable beyond localhost */
+	if (fw && (rc = fw_judge_listener(fw, snap, k, vs, v)))
+		return rc;
 	struct finding_input in = {.port = k->local.port, .proto = k->proto, .svc = v->svc_known ? &v->svc : NULL,
 				   .scope = v->scope, .reach_text = rt->data, .pid = -1};
-	in.reach_public = v->scope == PS_EXPO_PUBLIC;
+	in.reach_public = v->scope == PS_EXPO_PUBLIC && v->bound == PS_EXPO_PUBLIC;
 	for (size_t r = 0; r < v->nreach; r++)
-		if (exposure_classify(&v->reach[r].addr) == PS_EXPO_PUBLIC)
+		if (exposure_classify(&v->reach[r].addr) == PS_EXPO_PUBLIC && (!v->fw || v->fw[r].verdict != PS_FW_NONE))
 			in.reach_public = true;
 	size_t visible = 0;
 	for (size_t j = 0; j < k->owner_count; j++)
@@ -442,7 +446,7 @@ static uint32_t *light_find(struct light_index *li, uint32_t key)
 	return &li->slot[h];
 }
 
-int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg)
+int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg, const struct fw_context *fw)
 {
 	verdicts_free(snap->verdicts);
 	struct verdicts *vs = snap->verdicts = calloc(1, sizeof *vs);
@@ -487,7 +491,7 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg)
 		if (shared)
 			*shared = k->verdict;
 		else
-			rc = judge_listener(snap, k, vs, &vs->v[at], &rt);
+			rc = judge_listener(snap, k, vs, &vs->v[at], &rt, fw);
 	}
 	buf_free(&rt);
 	free(li.key);
