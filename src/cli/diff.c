@@ -6,6 +6,7 @@
 #include "../model/diff.h"
 #include "../output/changes.h"
 #include "changes.h"
+#include "pipe.h"
 #include "cli.h"
 #include "common.h"
 #include "msg.h"
@@ -42,7 +43,7 @@ static int run(struct cli_options *o)
 			goto done;
 		b = (struct diff_side){.snap = &after.snap, .exposure = after.exposure};
 	} else {
-		if ((code = cli_collect(o, 0, &live)))
+		if ((code = cli_collect(o, PIPE_JUDGE, &live)))
 			goto done;
 		b = (struct diff_side){.snap = &live};
 	}

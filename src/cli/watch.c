@@ -358,7 +358,7 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 	struct sigaction ign = {.sa_handler = SIG_IGN};
 	sigaction(SIGPIPE, &ign, &old_pipe); /* a closed stdout is a write error, then a clean stop */
 
-	if ((code = cli_pipeline_open(o, 0, NULL, NULL, &pl)) >= 0)
+	if ((code = cli_pipeline_open(o, PIPE_JUDGE, NULL, NULL, &pl)) >= 0)
 		goto restore;
 	int everr = wo->poll_only ? -ECANCELED : platform_sockevents_open(&ev);
 	/* the first listing is the reference; only changes from it are printed */

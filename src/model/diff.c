@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "exposure.h"
+#include "verdict.h"
 #include "../util/grow.h"
 
 static int cmp_u(uint64_t x, uint64_t y)
@@ -36,6 +37,10 @@ uint8_t diff_exposure(const struct diff_side *s, size_t i)
 {
 	if (s->exposure && s->exposure[i] < PS_EXPO__COUNT)
 		return s->exposure[i];
+	/* a judged model: the scope after the firewall's verdict */
+	const struct sock_verdict *v = verdict_of(s->snap, &s->snap->socks[i]);
+	if (v)
+		return (uint8_t)v->scope;
 	return (uint8_t)exposure_classify(&s->snap->socks[i].local.addr);
 }
 
@@ -264,6 +269,11 @@ int diff_compute(const struct diff_side *a, const struct diff_side *b, struct di
 			j++;
 		} else {
 			ga[i].used = gb[j].used = true;
+			long x = ia[ga[i].first], y = ib[gb[j].first];
+			/* the same socket reaching further or less: the firewall's verdict changed */
+			if (diff_exposure(a, (size_t)x) != diff_exposure(b, (size_t)y) &&
+			    (rc = add(out, DIFF_EXPOSURE, x, (uint32_t)ga[i].n, y, (uint32_t)gb[j].n, a, b)))
+				goto out;
 			if ((rc = compare_pair(out, a, ia, &ga[i], b, ib, &gb[j])))
 				goto out;
 			i++;

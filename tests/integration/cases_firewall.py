@@ -33,7 +33,7 @@ def register(run):
                firewall_kube_and_podman_forwards, firewall_not_read_without_cap_net_admin,
                firewall_legacy_tables_reported, firewall_verdict_follows_rule_changes,
                firewall_drop_narrows_exposure_and_findings, firewall_forwards_filtered_and_in_table,
-               firewall_explain_names_the_rule):
+               firewall_explain_names_the_rule, firewall_diff_and_check_follow_the_verdict):
         run.case(fn)
 
 
@@ -417,3 +417,29 @@ def firewall_explain_names_the_rule(t):
     t.check(f"Firewall at eth0 {PUBLIC4}: some (from 10.0.0.0/8); decided by inet f in policy drop; let in by "
             "inet f in rule 2 (handle " in out and 'accept; comment "lan db"' in out, f"explain: {out}")
     t.check("tcp  *:15432  forwarded to 203.0.113.7:5432  by ip nat pre" in out, f"explain forwards: {out}")
+
+
+def firewall_diff_and_check_follow_the_verdict(t):
+    """A port the firewall starts letting through is an exposure change for diff, and check's
+    max-exposure is judged against what the firewall lets through, not the bound address."""
+    need(t, "nft")
+    eth0(t)
+    listen(t, "0.0.0.0", 6379)
+    sh(t, "nft", "add table inet f; add chain inet f in { type filter hook input priority 0; policy drop; }")
+    sh(t, "nft", "add rule inet f in iif lo accept")
+    before = os.path.join(t.tmpdir(), "before.json")
+    t.require(t.run("snapshot", "-o", before).rc == 0, "snapshot")
+    pol = os.path.join(t.tmpdir(), "policy")
+    with open(pol, "w") as f:
+        f.write("allow tcp 6379 max-exposure=loopback\n")
+    r = t.run("check", "--baseline", pol)
+    t.check(r.rc == 0, f"dropped beyond lo: within max-exposure=loopback: {r}")
+    t.check(t.run("diff", before).rc == 0, "nothing changed yet")
+    sh(t, "nft", "add rule inet f in tcp dport 6379 accept")
+    r = t.run("diff", "--json", before)
+    t.require(r.rc == 1, f"diff after the firewall opened 6379: {r}")
+    ch = [(c["kind"], c["before"]["exposure"], c["after"]["exposure"]) for c in R.parse_json(r)["changes"]]
+    t.check(ch == [("exposure-changed", "loopback", "all-interfaces")], f"changes: {ch}")
+    r = t.run("check", "--baseline", pol, "--json")
+    v = [(x["kind"], x["socket"]["exposure"]) for x in R.parse_json(r)["violations"]] if r.rc == 4 else r
+    t.check(v == [("exposure", "all-interfaces")], f"opened: an exposure violation: {v}")
