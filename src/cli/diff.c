@@ -60,7 +60,7 @@ static int run(struct cli_options *o)
 		cli_err(rc, "cannot compare");
 		goto done;
 	}
-	code = r.n ? 1 : EXIT_OK;
+	code = r.n || r.nfwd_new || r.nfwd_gone ? 1 : EXIT_OK;
 done:
 	diff_free(&r);
 	snapfile_free(&before);

@@ -148,32 +148,6 @@ static const char *proto_of(unsigned l4)
 	return l4 == IPPROTO_TCP ? "tcp" : l4 == IPPROTO_UDP ? "udp" : l4 == IPPROTO_SCTP ? "sctp" : l4 ? "other" : NULL;
 }
 
-/* Whether forward x is one the user asked about (-t/-u, -4/-6, PORT: its port or its target's). */
-static bool forward_wanted(const struct fw_forward *x, const struct ps_filter *f)
-{
-	if (x->l4proto == IPPROTO_TCP && !(f->protos & (1u << PS_TCP)))
-		return false;
-	if (x->l4proto == IPPROTO_UDP && !(f->protos & (1u << PS_UDP)))
-		return false;
-	if (x->l4proto && x->l4proto != IPPROTO_TCP && x->l4proto != IPPROTO_UDP)
-		return false; /* sctp and the like: portsleuth lists neither */
-	if (!(f->families & PS_FAM_BIT(x->family == 4 ? PS_INET : PS_INET6)))
-		return false;
-	if (!f->nports)
-		return true;
-	bool any = !x->port_lo && !x->port_hi;
-	uint16_t tlo = x->to.has_port ? x->to.port_lo : x->port_lo, thi = x->to.has_port ? x->to.port_hi : x->port_hi;
-	for (size_t i = 0; i < f->nports; i++) {
-		const struct ps_portspec *p = &f->ports[i];
-		unsigned proto = x->l4proto == IPPROTO_UDP ? PS_UDP : PS_TCP;
-		if (x->l4proto && !(p->protos & (1u << proto)))
-			continue;
-		if (any || (p->lo <= x->port_hi && x->port_lo <= p->hi) || (tlo && p->lo <= thi && tlo <= p->hi))
-			return true;
-	}
-	return false;
-}
-
 static int addr_text(const uint8_t *a, unsigned family, char **out)
 {
 	struct ps_addr pa = {.family = family == 4 ? PS_INET : PS_INET6};
@@ -258,8 +232,9 @@ static int target_owners(const struct fw_forward *x, struct ps_forward *m, const
 	return 0;
 }
 
+/* Forward x as model data into m, with its target when the user's filter f wants it; 1: not wanted. */
 static int forward_model(const struct fw_ruleset *rs, const struct fw_forward *x, struct ps_forward *m,
-			 const struct ps_snapshot *snap, struct ns_addrs *na)
+			 const struct ps_snapshot *snap, struct ns_addrs *na, const struct ps_filter *f)
 {
 	memset(m, 0, sizeof *m);
 	m->proto = proto_of(x->l4proto);
@@ -289,6 +264,8 @@ static int forward_model(const struct fw_ruleset *rs, const struct fw_forward *x
 		rc = -ENOMEM;
 	if (!rc && x->rule.rule >= 0)
 		m->rule_handle = ch->rules[x->rule.rule].handle;
+	if (!rc && !forward_match(m, f))
+		return 1;
 	if (!rc && (m->target_netns = target_netns(x, snap, na)))
 		rc = target_owners(x, m, snap);
 	return rc;
@@ -307,12 +284,14 @@ int fw_forwards_model(const struct fw_context *c, struct ps_snapshot *snap, cons
 	struct ns_addrs *na = snap->nnets ? calloc(snap->nnets, sizeof *na) : NULL;
 	if (n && !(fm->fwd = calloc(n, sizeof *fm->fwd)))
 		rc = -ENOMEM;
-	for (size_t i = 0; i < n && !rc; i++) {
-		if (!forward_wanted(&x[i], f))
-			continue;
-		rc = forward_model(&c->rs, &x[i], &fm->fwd[fm->nfwd], snap, na);
-		fm->nfwd++; /* released with the rest even when half made */
+	for (size_t i = 0; i < n && rc >= 0; i++) {
+		rc = forward_model(&c->rs, &x[i], &fm->fwd[fm->nfwd], snap, na, f);
+		if (rc == 1)
+			forward_free(&fm->fwd[fm->nfwd]); /* not asked for */
+		else
+			fm->nfwd++; /* released with the rest even when half made */
 	}
+	rc = rc < 0 ? rc : 0;
 	for (size_t i = 0; na && i < snap->nnets; i++)
 		platform_ifaddrs_free(na[i].a, na[i].n);
 	free(na);

@@ -35,6 +35,9 @@ struct diff_result {
 	struct diff_change *v; /* sorted by protocol, port, address, kind */
 	size_t n, cap;
 	size_t count[DIFF__COUNT];
+	/* Forwarded ports (ps_snapshot.firewall) only in the second / the first side, by index. */
+	uint32_t *fwd_new, *fwd_gone;
+	size_t nfwd_new, nfwd_gone;
 };
 
 /*
@@ -44,8 +47,10 @@ struct diff_result {
  * reported once per kind. A listener that disappeared from one address and appeared
  * on another address of the same port is one re-bind (DIFF_EXPOSURE or
  * DIFF_ADDRESS), not a close and a new. Owners are compared only when both sides
- * saw at least one owner; a restart (new pid, same program) is no change.
- * 0 or -ENOMEM (out is then empty).
+ * saw at least one owner; a restart (new pid, same program) is no change. A socket
+ * whose exposure (diff_exposure: after the firewall's verdict) differs is
+ * DIFF_EXPOSURE. Forwarded ports are compared (forward_same) when both sides read
+ * the firewall's rules. 0 or -ENOMEM (out is then empty).
  */
 int diff_compute(const struct diff_side *a, const struct diff_side *b, struct diff_result *out);
 

@@ -57,7 +57,7 @@ void json_fw_summary(struct jw *w, const struct sock_verdict *v)
 	jw_obj_end(w);
 }
 
-static void jforward(struct jw *w, const struct ps_forward *f)
+void json_forward(struct jw *w, const struct ps_forward *f)
 {
 	jw_obj(w);
 	jw_kstr(w, "proto", f->proto);
@@ -148,7 +148,7 @@ void json_fw_document(struct jw *w, const struct ps_snapshot *s)
 	jw_arr(w);
 	for (size_t i = 0; i < f->nfwd; i++) {
 		jw_newline_item(w);
-		jforward(w, &f->fwd[i]);
+		json_forward(w, &f->fwd[i]);
 	}
 	jw_arr_end(w);
 }

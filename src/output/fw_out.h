@@ -15,6 +15,9 @@ void json_fw_at(struct jw *w, const struct ps_fw_at *at);
 /* "firewall":{"verdict","why"} of a listener's exposure (nothing when the firewall was not looked at). */
 void json_fw_summary(struct jw *w, const struct sock_verdict *v);
 
+/* One forward object (as in "forwards"). */
+void json_forward(struct jw *w, const struct ps_forward *f);
+
 /* Top-level "firewall" and "forwards" (nothing when the firewall was not looked at). */
 void json_fw_document(struct jw *w, const struct ps_snapshot *s);
 

@@ -443,3 +443,16 @@ def firewall_diff_and_check_follow_the_verdict(t):
     r = t.run("check", "--baseline", pol, "--json")
     v = [(x["kind"], x["socket"]["exposure"]) for x in R.parse_json(r)["violations"]] if r.rc == 4 else r
     t.check(v == [("exposure", "all-interfaces")], f"opened: an exposure violation: {v}")
+    # a forwarded port that appears is a change; one that goes away too
+    sh(t, "nft", "add table ip nat; add chain ip nat pre { type nat hook prerouting priority -100; }")
+    sh(t, "nft", "add rule ip nat pre tcp dport 8080 dnat to 10.9.9.9:80")
+    d = R.parse_json(t.run("diff", "--json", before))
+    new = [(f["proto"], f["port"], f["to"]["addr"], f["to"]["port"]) for f in d["forwards"]["new"]]
+    t.check(new == [("tcp", 8080, "10.9.9.9", 80)] and d["forwards"]["removed"] == [], f"forwards: {d['forwards']}")
+    mid = os.path.join(t.tmpdir(), "mid.json")
+    t.require(t.run("snapshot", "-o", mid).rc == 0, "snapshot")
+    sh(t, "nft", "delete table ip nat")
+    r = t.run("diff", mid)
+    t.check(r.rc == 1 and "removed-forward  tcp  *:8080  forwarded to 10.9.9.9:80  by ip nat pre" in r.out.decode()
+            and r.out.decode().endswith("1 change: 1 removed-forward\n"), f"text: {r} {r.out}")
+    t.check(t.run("diff", "-6", mid).rc == 0, "the family filter applies to forwards")
