@@ -275,6 +275,33 @@ int render_watch_event(struct buf *out, const struct watch_event *e, bool json, 
 	return rc ? rc : buf_printf(out, "%s\n", suffix);
 }
 
+int render_watch_forward(struct buf *out, const char *time, const struct ps_forward *f, bool gone, bool json)
+{
+	const char *kind = gone ? "removed-forward" : "new-forward";
+	if (json) {
+		struct jw w;
+		jw_init(&w, NULL);
+		w.b = *out;
+		jw_obj(&w);
+		jw_kstr(&w, "time", time);
+		jw_kstr(&w, "kind", kind);
+		jw_key(&w, "forward");
+		json_forward(&w, f);
+		jw_obj_end(&w);
+		jw_text(&w, "\n", 1);
+		*out = w.b;
+		return w.err;
+	}
+	struct buf raw = {0};
+	int rc = buf_printf(out, "%s  %s  ", time, kind);
+	if (!rc)
+		rc = forward_text(f, &raw);
+	if (!rc)
+		rc = esc_text(out, raw.data, raw.len);
+	buf_free(&raw);
+	return rc ? rc : buf_putc(out, '\n');
+}
+
 int render_watch_status(struct buf *out, const struct watch_status *s, bool json)
 {
 	bool start = strcmp(s->kind, "start") == 0, stop = strcmp(s->kind, "stop") == 0;

@@ -33,7 +33,8 @@ def register(run):
                firewall_kube_and_podman_forwards, firewall_not_read_without_cap_net_admin,
                firewall_legacy_tables_reported, firewall_verdict_follows_rule_changes,
                firewall_drop_narrows_exposure_and_findings, firewall_forwards_filtered_and_in_table,
-               firewall_explain_names_the_rule, firewall_diff_and_check_follow_the_verdict):
+               firewall_explain_names_the_rule, firewall_diff_and_check_follow_the_verdict,
+               firewall_watch_sees_forwards):
         run.case(fn)
 
 
@@ -456,3 +457,21 @@ def firewall_diff_and_check_follow_the_verdict(t):
     t.check(r.rc == 1 and "removed-forward  tcp  *:8080  forwarded to 10.9.9.9:80  by ip nat pre" in r.out.decode()
             and r.out.decode().endswith("1 change: 1 removed-forward\n"), f"text: {r} {r.out}")
     t.check(t.run("diff", "-6", mid).rc == 0, "the family filter applies to forwards")
+
+
+def firewall_watch_sees_forwards(t):
+    """watch reports a forwarded port that appears between two polls (--json, one line each)."""
+    need(t, "nft")
+    eth0(t)
+    sh(t, "nft", "add table ip nat; add chain ip nat pre { type nat hook prerouting priority -100; }")
+    p = subprocess.Popen([t.binary, "watch", "--json", "--poll-only", "--interval", "0.2", "--duration", "20"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=t.env())
+    t.procs.append(p)
+    first = json.loads(p.stdout.readline())
+    t.require(first["kind"] == "start", f"watch start: {first}")
+    sh(t, "nft", "add rule ip nat pre tcp dport 8080 dnat to 10.9.9.9:80")
+    line = json.loads(p.stdout.readline())
+    p.kill()
+    f = line.get("forward") or {}
+    t.check(line.get("kind") == "new-forward" and (f.get("port"), f.get("to")) ==
+            (8080, {"addr": "10.9.9.9", "port": 80, "port_end": 80}), f"watch: {line}")

@@ -790,6 +790,8 @@ static int emit_watch(FILE *fp, const void *c)
 				     {.kind = "lost-events"},
 				     {.kind = "stop", .polls = 1}};
 	int rc = render_watch_event(&b, &e, true, false);
+	if (!rc && d->s->firewall && d->s->firewall->nfwd)
+		rc = render_watch_forward(&b, e.time, &d->s->firewall->fwd[0], false, true);
 	for (int i = 0; i < 3 && !rc; i++) {
 		st[i].time = e.time;
 		rc = render_watch_status(&b, &st[i], true);
