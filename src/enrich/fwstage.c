@@ -1,4 +1,5 @@
-/* fwstage.c — the firewall in the pipeline: the rule set read once per run, verdicts per listener, forwards in the model. */
+/* fwstage.c — the firewall in the pipeline: the rule set read once per run, verdicts per listener,
+ * forwards in the model. */
 #include "fwstage.h"
 
 #include <errno.h>
@@ -53,7 +54,8 @@ void fw_context_free(struct fw_context *c)
 }
 
 /* A rule reference as model data; texts interned in vs. 0 or -ENOMEM. */
-static int rule_view(const struct fw_ruleset *rs, struct fw_ruleref ref, struct verdicts *vs, struct ps_fw_rule *out)
+static int rule_view(const struct fw_ruleset *rs, struct fw_ruleref ref, struct verdicts *vs,
+		     struct ps_fw_rule *out)
 {
 	memset(out, 0, sizeof *out);
 	if (ref.chain < 0 || (size_t)ref.chain >= rs->nchains)
@@ -90,15 +92,15 @@ static uint8_t summary(const struct reach *r, const struct ps_fw_at *at, size_t 
 		unknown += at[i].verdict == PS_FW_UNKNOWN;
 		notread += at[i].verdict == PS_FW_NOT_READ;
 	}
-	return notread	       ? PS_FW_NOT_READ
-	       : unknown       ? PS_FW_UNKNOWN
-	       : all == seen   ? PS_FW_ALL
-	       : none == seen  ? PS_FW_NONE
-			       : PS_FW_SOME;
+	return notread	      ? PS_FW_NOT_READ
+	       : unknown      ? PS_FW_UNKNOWN
+	       : all == seen  ? PS_FW_ALL
+	       : none == seen ? PS_FW_NONE
+			      : PS_FW_SOME;
 }
 
-int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap, const struct ps_socket *k,
-		      struct verdicts *vs, struct sock_verdict *v)
+int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap,
+		      const struct ps_socket *k, struct verdicts *vs, struct sock_verdict *v)
 {
 	size_t n = v->nreach;
 	struct fw_reach_verdict *fv = calloc(n + 1, sizeof *fv);
@@ -108,8 +110,8 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
 	}
 	bool ours = k->netns == c->netns || !k->netns;
 	const char *why = ours ? c->why : "the firewall of another network namespace is not read";
-	int rc = fw_judge_reach(ours && c->read ? &c->rs : NULL, why, c->legacy, k, v->reach, n, snap->addrs,
-				snap->naddrs, fv);
+	int rc = fw_judge_reach(ours && c->read ? &c->rs : NULL, why, c->legacy, k, v->reach, n,
+				snap->addrs, snap->naddrs, fv);
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct ps_fw_at *at = &v->fw[i];
 		at->verdict = fv[i].reach == FW_REACH_NOT_READ ? PS_FW_NOT_READ
@@ -145,7 +147,11 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
 
 static const char *proto_of(unsigned l4)
 {
-	return l4 == IPPROTO_TCP ? "tcp" : l4 == IPPROTO_UDP ? "udp" : l4 == IPPROTO_SCTP ? "sctp" : l4 ? "other" : NULL;
+	return l4 == IPPROTO_TCP    ? "tcp"
+	       : l4 == IPPROTO_UDP  ? "udp"
+	       : l4 == IPPROTO_SCTP ? "sctp"
+	       : l4		    ? "other"
+				    : NULL;
 }
 
 static int addr_text(const uint8_t *a, unsigned family, char **out)
@@ -158,7 +164,8 @@ static int addr_text(const uint8_t *a, unsigned family, char **out)
 
 static bool addr_is(const struct ps_addr *a, const uint8_t *b, unsigned family)
 {
-	return a->family == (family == 4 ? PS_INET : PS_INET6) && !memcmp(a->bytes, b, family == 4 ? 4 : 16);
+	return a->family == (family == 4 ? PS_INET : PS_INET6) &&
+	       !memcmp(a->bytes, b, family == 4 ? 4 : 16);
 }
 
 /* Interface addresses of the namespaces snap lists (--all-ns), read on first need. */
@@ -169,7 +176,8 @@ struct ns_addrs {
 };
 
 /* The namespace holding the forward's target address: ours, one snap lists, or 0. */
-static uint64_t target_netns(const struct fw_forward *x, const struct ps_snapshot *snap, struct ns_addrs *na)
+static uint64_t target_netns(const struct fw_forward *x, const struct ps_snapshot *snap,
+			     struct ns_addrs *na)
 {
 	if (!x->to.has_addr)
 		return snap->netns; /* redirect: this namespace */
@@ -192,15 +200,18 @@ static uint64_t target_netns(const struct fw_forward *x, const struct ps_snapsho
 }
 
 /* Who listens at the forward's target in namespace ns, and the container they belong to. */
-static int target_owners(const struct fw_forward *x, struct ps_forward *m, const struct ps_snapshot *snap)
+static int target_owners(const struct fw_forward *x, struct ps_forward *m,
+			 const struct ps_snapshot *snap)
 {
 	uint16_t port = x->to.has_port ? x->to.port_lo : x->port_lo;
 	unsigned proto = x->l4proto == IPPROTO_UDP ? PS_UDP : PS_TCP;
 	for (size_t i = 0; i < snap->nsocks; i++) {
 		const struct ps_socket *k = &snap->socks[i];
-		if (k->netns != m->target_netns || k->local.port != port || k->proto != proto || !socket_is_listener(k))
+		if (k->netns != m->target_netns || k->local.port != port || k->proto != proto ||
+		    !socket_is_listener(k))
 			continue;
-		if (x->to.has_addr && !addr_is_any(&k->local.addr) && !addr_is(&k->local.addr, x->to.addr_lo, x->family))
+		if (x->to.has_addr && !addr_is_any(&k->local.addr) &&
+		    !addr_is(&k->local.addr, x->to.addr_lo, x->family))
 			continue;
 		for (size_t j = 0; j < k->owner_count; j++) {
 			const struct ps_proc *p = &snap->procs[snap_owner(snap, k, j)->proc];
@@ -220,7 +231,8 @@ static int target_owners(const struct fw_forward *x, struct ps_forward *m, const
 			if (!m->container_id && p->container) {
 				m->container_runtime = p->container_runtime;
 				if (!(m->container_id = strdup(p->container)) ||
-				    (p->container_name && !(m->container_name = strdup(p->container_name))))
+				    (p->container_name &&
+				     !(m->container_name = strdup(p->container_name))))
 					return -ENOMEM;
 			}
 		}
@@ -232,9 +244,11 @@ static int target_owners(const struct fw_forward *x, struct ps_forward *m, const
 	return 0;
 }
 
-/* Forward x as model data into m, with its target when the user's filter f wants it; 1: not wanted. */
-static int forward_model(const struct fw_ruleset *rs, const struct fw_forward *x, struct ps_forward *m,
-			 const struct ps_snapshot *snap, struct ns_addrs *na, const struct ps_filter *f)
+/* Forward x as model data into m, with its target when the user's filter f wants it; 1: not wanted.
+ */
+static int forward_model(const struct fw_ruleset *rs, const struct fw_forward *x,
+			 struct ps_forward *m, const struct ps_snapshot *snap, struct ns_addrs *na,
+			 const struct ps_filter *f)
 {
 	memset(m, 0, sizeof *m);
 	m->proto = proto_of(x->l4proto);
@@ -252,15 +266,16 @@ static int forward_model(const struct fw_ruleset *rs, const struct fw_forward *x
 	int rc = 0;
 	if (x->has_daddr) {
 		char text[128];
-		struct fw_srcset s = {.r = (struct fw_range *)&x->daddr, .n = 1, .len = x->family == 4 ? 4 : 16};
+		struct fw_srcset s = {
+		    .r = (struct fw_range *)&x->daddr, .n = 1, .len = x->family == 4 ? 4 : 16};
 		fw_srcset_format(&s, text, sizeof text);
 		rc = (m->addr = strdup(text)) ? 0 : -ENOMEM;
 	}
 	if (!rc && x->to.has_addr)
 		rc = addr_text(x->to.addr_lo, x->family, &m->to_addr);
 	const struct fw_chain *ch = &rs->chains[x->rule.chain];
-	if (!rc && (!(m->rule_family = strdup(fw_family_name(ch->family))) || !(m->rule_table = strdup(ch->table)) ||
-		    !(m->rule_chain = strdup(ch->name))))
+	if (!rc && (!(m->rule_family = strdup(fw_family_name(ch->family))) ||
+		    !(m->rule_table = strdup(ch->table)) || !(m->rule_chain = strdup(ch->name))))
 		rc = -ENOMEM;
 	if (!rc && x->rule.rule >= 0)
 		m->rule_handle = ch->rules[x->rule.rule].handle;
@@ -271,7 +286,8 @@ static int forward_model(const struct fw_ruleset *rs, const struct fw_forward *x
 	return rc;
 }
 
-int fw_forwards_model(const struct fw_context *c, struct ps_snapshot *snap, const struct ps_filter *f)
+int fw_forwards_model(const struct fw_context *c, struct ps_snapshot *snap,
+		      const struct ps_filter *f)
 {
 	if (!c->read || !snap->firewall)
 		return 0;

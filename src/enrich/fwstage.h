@@ -1,4 +1,5 @@
-/* fwstage.h — the firewall in the pipeline: read the rule set once, judge listeners, list forwarded ports. */
+/* fwstage.h — the firewall in the pipeline: read the rule set once, judge listeners, list forwarded
+ * ports. */
 #ifndef PS_FWSTAGE_H
 #define PS_FWSTAGE_H
 
@@ -10,10 +11,11 @@
 /* The rule set of the namespace portsleuth runs in, as one pipeline run read it. */
 struct fw_context {
 	struct fw_ruleset rs;
-	bool read;	    /* rs holds the rules */
-	const char *why;    /* not read: why (static) */
-	const char *legacy; /* iptables-legacy tables, "" when none (owned by the snapshot's ps_firewall) */
-	uint64_t netns;	    /* the namespace whose rules these are */
+	bool read;	 /* rs holds the rules */
+	const char *why; /* not read: why (static) */
+	const char *
+	    legacy; /* iptables-legacy tables, "" when none (owned by the snapshot's ps_firewall) */
+	uint64_t netns; /* the namespace whose rules these are */
 };
 
 /*
@@ -32,8 +34,8 @@ void fw_context_free(struct fw_context *c);
  * widest class it lets through (fw_effective_exposure; loopback when it refuses
  * them all). A socket of another namespace gets "not-read". 0 or -ENOMEM.
  */
-int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap, const struct ps_socket *k,
-		      struct verdicts *vs, struct sock_verdict *v);
+int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap,
+		      const struct ps_socket *k, struct verdicts *vs, struct sock_verdict *v);
 
 /*
  * The forwarded ports of c's rule set that match the user's filter f (port,
@@ -41,6 +43,7 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
  * target and the processes listening there (from snap's sockets; namespaces other
  * than ours only when snap lists them, --all-ns). 0 or -ENOMEM.
  */
-int fw_forwards_model(const struct fw_context *c, struct ps_snapshot *snap, const struct ps_filter *f);
+int fw_forwards_model(const struct fw_context *c, struct ps_snapshot *snap,
+		      const struct ps_filter *f);
 
 #endif

@@ -1,4 +1,5 @@
-/* fwload.c — the firewall part of a snapshot file: whether the rules were read, and the forwarded ports. */
+/* fwload.c — the firewall part of a snapshot file: whether the rules were read, and the forwarded
+ * ports. */
 #include "fwload.h"
 
 #include <errno.h>
@@ -52,7 +53,8 @@ static int forward_obj(const struct json *v, struct ps_forward *f)
 		rc = dup_opt(to, "addr", &f->to_addr);
 	}
 	if (!rc && rule && rule->type == JSON_OBJECT &&
-	    ((rc = dup_opt(rule, "family", &f->rule_family)) || (rc = dup_opt(rule, "table", &f->rule_table)) ||
+	    ((rc = dup_opt(rule, "family", &f->rule_family)) ||
+	     (rc = dup_opt(rule, "table", &f->rule_table)) ||
 	     (rc = dup_opt(rule, "chain", &f->rule_chain))))
 		return rc;
 	return rc;

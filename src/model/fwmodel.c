@@ -8,7 +8,8 @@
 
 const char *fw_verdict_text(unsigned v)
 {
-	static const char *const names[PS_FW__COUNT] = {"all", "some", "none", "unknown", "not-read"};
+	static const char *const names[PS_FW__COUNT] = {"all", "some", "none", "unknown",
+							"not-read"};
 	return v < PS_FW__COUNT ? names[v] : "unknown";
 }
 
@@ -58,7 +59,8 @@ bool forward_match(const struct ps_forward *f, const struct ps_filter *flt)
 	bool any = !f->port && !f->port_end;
 	for (size_t i = 0; i < flt->nports; i++) {
 		const struct ps_portspec *p = &flt->ports[i];
-		if ((tcp && !(p->protos & (1u << PS_TCP))) || (udp && !(p->protos & (1u << PS_UDP))))
+		if ((tcp && !(p->protos & (1u << PS_TCP))) ||
+		    (udp && !(p->protos & (1u << PS_UDP))))
 			continue;
 		if (any || port_overlap(f->port, f->port_end, p) ||
 		    (f->to_port && port_overlap(f->to_port, f->to_port_end, p)))
@@ -74,7 +76,8 @@ static bool str_same(const char *a, const char *b)
 
 bool forward_same(const struct ps_forward *a, const struct ps_forward *b)
 {
-	return str_same(a->proto, b->proto) && a->family == b->family && str_same(a->addr, b->addr) &&
-	       a->port == b->port && a->port_end == b->port_end && str_same(a->to_addr, b->to_addr) &&
-	       a->to_port == b->to_port && a->to_port_end == b->to_port_end;
+	return str_same(a->proto, b->proto) && a->family == b->family &&
+	       str_same(a->addr, b->addr) && a->port == b->port && a->port_end == b->port_end &&
+	       str_same(a->to_addr, b->to_addr) && a->to_port == b->to_port &&
+	       a->to_port_end == b->to_port_end;
 }

@@ -1,4 +1,5 @@
-/* fwmodel.h — the firewall part of the model: whether the rules were read, the verdict per reachable address, forwarded ports. */
+/* fwmodel.h — the firewall part of the model: whether the rules were read, the verdict per
+ * reachable address, forwarded ports. */
 #ifndef PS_FWMODEL_H
 #define PS_FWMODEL_H
 
@@ -8,18 +9,20 @@
 
 /* The firewall's verdict on a new connection to one address (docs/firewall.md). */
 enum ps_fw_verdict {
-	PS_FW_ALL = 0,	 /* every source is accepted */
-	PS_FW_SOME,	 /* only `sources` */
-	PS_FW_NONE,	 /* dropped, rejected or forwarded elsewhere from every source */
-	PS_FW_UNKNOWN,	 /* a rule that could decide was not decoded */
-	PS_FW_NOT_READ,	 /* the rules could not be read (why) */
+	PS_FW_ALL = 0,	/* every source is accepted */
+	PS_FW_SOME,	/* only `sources` */
+	PS_FW_NONE,	/* dropped, rejected or forwarded elsewhere from every source */
+	PS_FW_UNKNOWN,	/* a rule that could decide was not decoded */
+	PS_FW_NOT_READ, /* the rules could not be read (why) */
 	PS_FW__COUNT
 };
 
-/* A rule (or a chain's policy, when handle_known is false) named for people and JSON. chain NULL: none. */
+/* A rule (or a chain's policy, when handle_known is false) named for people and JSON. chain NULL:
+ * none. */
 struct ps_fw_rule {
-	const char *family, *table, *chain; /* family "ip", "ip6", "inet" (static); table and chain raw bytes */
-	bool handle_known;		     /* false: the chain's policy */
+	const char *family, *table,
+	    *chain;	   /* family "ip", "ip6", "inet" (static); table and chain raw bytes */
+	bool handle_known; /* false: the chain's policy */
 	uint64_t handle;
 	const char *text; /* fw_rule_text(): "inet filter input rule 3 (handle 7): drop; ..." */
 };
@@ -42,18 +45,20 @@ struct ps_fw_owner {
 
 /* A port a NAT rule forwards (DNAT) or redirects, and what it reaches. */
 struct ps_forward {
-	const char *proto;	/* "tcp", "udp", "sctp", "other" (static) or NULL for any */
-	uint8_t family;		/* 4 or 6 */
-	char *addr;		/* destination prefix the rule requires ("203.0.113.7", "10.0.0.0/8"), NULL: any */
-	uint16_t port, port_end; /* 0, 0: any port */
-	char *to_addr;		/* NULL: redirect to this machine */
+	const char *proto; /* "tcp", "udp", "sctp", "other" (static) or NULL for any */
+	uint8_t family;	   /* 4 or 6 */
+	char *addr; /* destination prefix the rule requires ("203.0.113.7", "10.0.0.0/8"), NULL: any
+		     */
+	uint16_t port, port_end;       /* 0, 0: any port */
+	char *to_addr;		       /* NULL: redirect to this machine */
 	uint16_t to_port, to_port_end; /* 0, 0: the port is kept */
-	const char *kind;	/* "dnat", "redirect" (static) */
-	bool prerouting, output; /* the hooks it is reached from */
-	const char *runtime;	/* "docker", "podman", "kubernetes", "cni" (static) or NULL */
+	const char *kind;	       /* "dnat", "redirect" (static) */
+	bool prerouting, output;       /* the hooks it is reached from */
+	const char *runtime; /* "docker", "podman", "kubernetes", "cni" (static) or NULL */
 	char *rule_family, *rule_table, *rule_chain;
 	uint64_t rule_handle;
-	/* The target on this machine: the namespace holding to_addr (0: not found or not looked for). */
+	/* The target on this machine: the namespace holding to_addr (0: not found or not looked
+	 * for). */
 	uint64_t target_netns;
 	char *target_netns_name;
 	char *container_id, *container_name;
@@ -64,10 +69,11 @@ struct ps_forward {
 
 /* What the firewall stage found in the namespace portsleuth runs in. */
 struct ps_firewall {
-	bool read;	 /* the rule set was read */
-	int err;	 /* -errno when not read */
-	char *why;	 /* why not, NULL when read */
-	char *legacy;	 /* iptables-legacy tables ("ip:filter ip6:nat"), "" when none, NULL when unknown */
+	bool read;    /* the rule set was read */
+	int err;      /* -errno when not read */
+	char *why;    /* why not, NULL when read */
+	char *legacy; /* iptables-legacy tables ("ip:filter ip6:nat"), "" when none, NULL when
+			 unknown */
 	size_t rules, chains;
 	struct ps_forward *fwd;
 	size_t nfwd;

@@ -57,33 +57,32 @@ void json_fw_summary(struct jw *w, const struct sock_verdict *v)
 	jw_obj_end(w);
 }
 
+/* "port" and "port_end", both null for 0, 0 (any port, or the port kept). */
+static void jports(struct jw *w, uint16_t lo, uint16_t hi)
+{
+	jw_key(w, "port");
+	if (lo || hi)
+		jw_uint(w, lo);
+	else
+		jw_null(w);
+	jw_key(w, "port_end");
+	if (lo || hi)
+		jw_uint(w, hi);
+	else
+		jw_null(w);
+}
+
 void json_forward(struct jw *w, const struct ps_forward *f)
 {
 	jw_obj(w);
 	jw_kstr(w, "proto", f->proto);
 	jw_kuint(w, "family", f->family);
 	jw_kstr(w, "addr", f->addr);
-	jw_key(w, "port");
-	if (f->port || f->port_end) {
-		jw_uint(w, f->port);
-		jw_kuint(w, "port_end", f->port_end);
-	} else {
-		jw_null(w);
-		jw_key(w, "port_end");
-		jw_null(w);
-	}
+	jports(w, f->port, f->port_end);
 	jw_key(w, "to");
 	jw_obj(w);
 	jw_kstr(w, "addr", f->to_addr);
-	jw_key(w, "port");
-	if (f->to_port || f->to_port_end) {
-		jw_uint(w, f->to_port);
-		jw_kuint(w, "port_end", f->to_port_end);
-	} else {
-		jw_null(w);
-		jw_key(w, "port_end");
-		jw_null(w);
-	}
+	jports(w, f->to_port, f->to_port_end);
 	jw_obj_end(w);
 	jw_kstr(w, "kind", f->kind);
 	jw_key(w, "hooks");
@@ -183,21 +182,25 @@ int forward_text(const struct ps_forward *f, struct buf *out)
 	if (!rc)
 		rc = port_range(out, f->port, f->port_end);
 	if (!rc && f->to_addr)
-		rc = buf_printf(out, v6 ? "  forwarded to [%s]:" : "  forwarded to %s:", f->to_addr);
+		rc =
+		    buf_printf(out, v6 ? "  forwarded to [%s]:" : "  forwarded to %s:", f->to_addr);
 	else if (!rc)
 		rc = buf_puts(out, "  redirected to this machine, port ");
 	if (!rc)
-		rc = f->to_port ? port_range(out, f->to_port, f->to_port_end) : port_range(out, f->port, f->port_end);
+		rc = f->to_port ? port_range(out, f->to_port, f->to_port_end)
+				: port_range(out, f->port, f->port_end);
 	if (!rc)
 		rc = buf_printf(out, "  by %s %s %s", f->rule_family, f->rule_table, f->rule_chain);
 	if (!rc && f->runtime)
 		rc = buf_printf(out, " (%s)", f->runtime);
 	if (!rc && f->container_id)
-		rc = buf_printf(out, "  container %s", f->container_name ? f->container_name : f->container_id);
+		rc = buf_printf(out, "  container %s",
+				f->container_name ? f->container_name : f->container_id);
 	else if (!rc && f->target_netns_name)
 		rc = buf_printf(out, "  netns %s", f->target_netns_name);
 	for (size_t i = 0; i < f->nowners && !rc; i++)
-		rc = buf_printf(out, "%s%d/%s", i ? "," : "  ", f->owners[i].pid, f->owners[i].name ? f->owners[i].name : "?");
+		rc = buf_printf(out, "%s%d/%s", i ? "," : "  ", f->owners[i].pid,
+				f->owners[i].name ? f->owners[i].name : "?");
 	return rc;
 }
 
@@ -229,7 +232,8 @@ int explain_fw_text(const struct sock_verdict *v, struct buf *out)
 		const struct ps_fw_at *at = &v->fw[i];
 		char a[64];
 		addr_format(&v->reach[i].addr, a, sizeof a);
-		rc = buf_printf(out, "  Firewall at %s %s: %s", v->reach[i].ifname ? v->reach[i].ifname : "?", a,
+		rc = buf_printf(out, "  Firewall at %s %s: %s",
+				v->reach[i].ifname ? v->reach[i].ifname : "?", a,
 				fw_verdict_text(at->verdict));
 		if (!rc && at->sources)
 			rc = buf_printf(out, " (from %s)", at->sources);
@@ -251,7 +255,9 @@ int explain_forwards_text(const struct ps_snapshot *s, struct buf *out)
 {
 	int rc = 0;
 	for (size_t i = 0; s->firewall && i < s->firewall->nfwd && !rc; i++) {
-		rc = buf_puts(out, i ? "  " : "\nForwarded by NAT rules (no socket here needs to listen):\n  ");
+		rc = buf_puts(out,
+			      i ? "  "
+				: "\nForwarded by NAT rules (no socket here needs to listen):\n  ");
 		if (!rc)
 			rc = forward_text(&s->firewall->fwd[i], out);
 		if (!rc)

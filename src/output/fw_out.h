@@ -12,7 +12,8 @@
 /* The "firewall" object of one reachable address. */
 void json_fw_at(struct jw *w, const struct ps_fw_at *at);
 
-/* "firewall":{"verdict","why"} of a listener's exposure (nothing when the firewall was not looked at). */
+/* "firewall":{"verdict","why"} of a listener's exposure (nothing when the firewall was not looked
+ * at). */
 void json_fw_summary(struct jw *w, const struct sock_verdict *v);
 
 /* One forward object (as in "forwards"). */
@@ -24,7 +25,8 @@ void json_fw_document(struct jw *w, const struct ps_snapshot *s);
 /* The FIREWALL cell: all, some, none, ? (unknown or not read); nothing when not judged. */
 int column_firewall(const struct sock_verdict *v, struct buf *out);
 
-/* One line per forwarded port ("forwarded to ADDR:PORT", the rule, the target's owner) after the table. */
+/* One line per forwarded port ("forwarded to ADDR:PORT", the rule, the target's owner) after the
+ * table. */
 int render_forwards_text(FILE *fp, const struct ps_snapshot *s);
 
 /* "forwarded to 172.17.0.2:80" and the rest of a forward's line into out (raw bytes). */

@@ -1,4 +1,5 @@
-/* fwtarget.c — the addresses of another network namespace, to find where a forwarded port's target lives. */
+/* fwtarget.c — the addresses of another network namespace, to find where a forwarded port's target
+ * lives. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -15,7 +16,8 @@ static int open_ns(const struct ps_netns *ns)
 	char path[4096];
 	if (ns->pid)
 		snprintf(path, sizeof path, "/proc/%d/ns/net", ns->pid);
-	else if (ns->name && snprintf(path, sizeof path, "/run/netns/%s", ns->name) < (int)sizeof path)
+	else if (ns->name &&
+		 snprintf(path, sizeof path, "/run/netns/%s", ns->name) < (int)sizeof path)
 		; /* an ip netns name: the path is within the buffer */
 	else
 		return -ENOENT;
@@ -41,7 +43,8 @@ int platform_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size
 	if (!rc) {
 		rc = platform_local_addrs(out, n);
 		if (setns(self, CLONE_NEWNET))
-			abort(); /* staying in a foreign namespace would mislabel everything after */
+			abort(); /* staying in a foreign namespace would mislabel everything after
+				  */
 	}
 	close(self);
 	return rc;
