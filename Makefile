@@ -156,14 +156,14 @@ $(BUILD)/sockhold$(EXE): $(BUILD)/tests/helpers/sockhold.o
 $(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/libportsleuth.a
 	$(LINK) -fsanitize=fuzzer -o $@ $^ $(LDLIBS) $(PS_LDLIBS)
 
-# fwprobe: the firewall engine's debug entry point, driven by tests/integration/cases_firewall.py.
+# fwprobe: the firewall engine's developer tools (record fixtures, list decoded rules, bench/fw.sh).
 $(BUILD)/fwprobe$(EXE): $(BUILD)/tests/helpers/fwprobe.o $(BUILD)/libportsleuth.a
 	$(LINK) -o $@ $^ $(LDLIBS) $(PS_LDLIBS)
 
 unit: $(BUILD)/unit_tests$(EXE)
 	$(BUILD)/unit_tests$(EXE)
 
-check: $(BUILD)/portsleuth $(BUILD)/unit_tests $(BUILD)/sockhold $(BUILD)/fwprobe
+check: $(BUILD)/portsleuth $(BUILD)/unit_tests $(BUILD)/sockhold $(BUILD)/fwprobe  # fwprobe: built so it keeps compiling
 	@sh tests/deps.sh
 	@sh tests/run.sh $(BUILD)
 

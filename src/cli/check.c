@@ -8,6 +8,7 @@
 #include "../model/policy.h"
 #include "../output/check.h"
 #include "changes.h"
+#include "pipe.h"
 #include "cli.h"
 #include "common.h"
 #include "msg.h"
@@ -140,7 +141,7 @@ static int run(struct cli_options *o, const struct check_opts *co)
 			goto done;
 		now = (struct diff_side){.snap = &target.snap, .exposure = target.exposure};
 	} else {
-		if ((code = cli_collect(o, 0, &live)))
+		if ((code = cli_collect(o, PIPE_JUDGE, &live)))
 			goto done;
 		now = (struct diff_side){.snap = &live};
 	}

@@ -6,6 +6,7 @@
 #include "../model/diff.h"
 #include "../output/changes.h"
 #include "changes.h"
+#include "pipe.h"
 #include "cli.h"
 #include "common.h"
 #include "msg.h"
@@ -42,7 +43,7 @@ static int run(struct cli_options *o)
 			goto done;
 		b = (struct diff_side){.snap = &after.snap, .exposure = after.exposure};
 	} else {
-		if ((code = cli_collect(o, 0, &live)))
+		if ((code = cli_collect(o, PIPE_JUDGE, &live)))
 			goto done;
 		b = (struct diff_side){.snap = &live};
 	}
@@ -59,7 +60,7 @@ static int run(struct cli_options *o)
 		cli_err(rc, "cannot compare");
 		goto done;
 	}
-	code = r.n ? 1 : EXIT_OK;
+	code = r.n || r.nfwd_new || r.nfwd_gone ? 1 : EXIT_OK;
 done:
 	diff_free(&r);
 	snapfile_free(&before);

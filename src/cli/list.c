@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../model/fwmodel.h"
 #include "../model/verdict.h"
+#include "../output/fw_out.h"
 #include "cli.h"
 #include "common.h"
 #include "pipe.h"
@@ -38,6 +40,9 @@ static int run(struct cli_options *o, bool findings_only)
 		rc = render_csv(stdout, &ctx);
 	else if (snap.nsocks)
 		rc = render_table(stdout, &ctx);
+	size_t forwards = snap.firewall && !findings_only ? snap.firewall->nfwd : 0;
+	if (!rc && o->format == FMT_TABLE && forwards)
+		rc = render_forwards_text(stdout, &snap);
 	if (fflush(stdout) && !rc)
 		rc = -errno;
 	if (rc) {
@@ -48,9 +53,9 @@ static int run(struct cli_options *o, bool findings_only)
 		(void)pipeline_netns_census(&snap); /* a note on the namespaces not shown */
 	if (o->format != FMT_JSON)
 		cli_print_notes(&snap);
-	if (!snap.nsocks) /* an empty table is not a silent success (exit 1) */
+	if (!snap.nsocks && !forwards) /* an empty table is not a silent success (exit 1) */
 		cli_msg(findings_only ? "no socket with findings matches." : "no socket matches.");
-	code = snap.nsocks ? EXIT_OK : EXIT_NOMATCH;
+	code = snap.nsocks || forwards ? EXIT_OK : EXIT_NOMATCH;
 	if (findings_only && snap.verdicts && (snap.verdicts->count[SEV_WARNING] || snap.verdicts->count[SEV_ALERT]))
 		code = EXIT_FINDINGS;
 out:

@@ -158,6 +158,24 @@ static void emit(struct sink *k, const struct diff_change *c, const struct diff_
 	k->events++;
 }
 
+/* A forwarded port that appeared or went away between two polls. */
+static void emit_forward(struct sink *k, const struct ps_forward *f, bool gone)
+{
+	char t[40];
+	if (k->json)
+		time_now_utc(t, sizeof t, true);
+	else
+		time_now_local(t, sizeof t);
+	struct buf line = {0};
+	int rc = render_watch_forward(&line, t, f, gone, k->json);
+	if (!rc)
+		sink_write(k, line.data, line.len, line.data, line.len);
+	buf_free(&line);
+	if (rc && !k->error)
+		k->error = rc;
+	k->events++;
+}
+
 /* A status line (start, stop, lost notifications). */
 static void status(struct sink *k, struct watch_status *st)
 {
@@ -318,6 +336,10 @@ static int poll_once(struct sink *k, struct prev_state *p, struct pipeline *pl)
 		if (rc && c->before >= 0 && c->kind != DIFF_OWNER && c->kind != DIFF_STATE && nrc < nclosed)
 			rc[nrc++] = p->snap.socks[c->before];
 	}
+	for (size_t i = 0; i < r.nfwd_gone; i++)
+		emit_forward(k, &p->snap.firewall->fwd[r.fwd_gone[i]], true);
+	for (size_t i = 0; i < r.nfwd_new; i++)
+		emit_forward(k, &cur.firewall->fwd[r.fwd_new[i]], false);
 	diff_free(&r);
 	uint64_t netns = cur.netns;
 	snap_free(&p->snap);
@@ -359,7 +381,7 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 	struct sigaction ign = {.sa_handler = SIG_IGN};
 	sigaction(SIGPIPE, &ign, &old_pipe); /* a closed stdout is a write error, then a clean stop */
 
-	if ((code = cli_pipeline_open(o, 0, NULL, NULL, &pl)) >= 0)
+	if ((code = cli_pipeline_open(o, PIPE_JUDGE, NULL, NULL, &pl)) >= 0)
 		goto restore;
 	int everr = wo->poll_only ? -ECANCELED : platform_sockevents_open(&ev);
 	/* the first listing is the reference; only changes from it are printed */

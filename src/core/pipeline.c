@@ -39,6 +39,9 @@ void pipeline_close(struct pipeline *p)
 	registry_free(&p->reg);
 	pkgdb_free(p->pkg);
 	users_free(p->users);
+	if (p->fw)
+		fw_context_free(p->fw);
+	free(p->fw);
 	memset(p, 0, sizeof *p);
 }
 
@@ -246,9 +249,22 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 	return rc;
 }
 
+/* Read once per run, before the findings, which judge every listener against it. */
+static int run_firewall(struct pipeline *p, struct ps_snapshot *s)
+{
+	if (!p->fw && !(p->fw = calloc(1, sizeof *p->fw)))
+		return -ENOMEM;
+	fw_context_free(p->fw);
+	int rc = fw_context_read(p->fw, s);
+	return rc ? rc : fw_forwards_model(p->fw, s, p->c.filter);
+}
+
 static int run_findings(struct pipeline *p, struct ps_snapshot *s)
 {
-	return verdicts_compute(s, &p->reg);
+	int rc = verdicts_compute(s, &p->reg, p->fw && s->firewall ? p->fw : NULL);
+	if (p->fw)
+		fw_context_free(p->fw); /* what the model needs of the rules is in it now */
+	return rc;
 }
 
 static int run_acks(struct pipeline *p, struct ps_snapshot *s)
@@ -339,6 +355,7 @@ static const struct stage {
 	[STAGE_GROUPS] = {run_groups, PIPE_JUDGE, true, "cannot read the joined multicast groups"},
 	[STAGE_EXE_FACTS] = {run_exe_facts, PIPE_JUDGE, true, "cannot check the executables"},
 	[STAGE_PACKAGES] = {run_packages, PIPE_JUDGE, true, "cannot read the package database"},
+	[STAGE_FIREWALL] = {run_firewall, PIPE_JUDGE, true, "cannot read the firewall's rules"},
 	[STAGE_FINDINGS] = {run_findings, PIPE_JUDGE, false, "cannot judge the sockets"},
 	[STAGE_ACKS] = {run_acks, PIPE_JUDGE, false, "cannot apply the acknowledgements"},
 	[STAGE_USERS] = {run_users, PIPE_USERS, true, "cannot look up user names"},

@@ -7,6 +7,7 @@
 #include "../enrich/packages.h"
 #include "../enrich/registry.h"
 #include "../enrich/users.h"
+#include "../enrich/fwstage.h"
 #include "../model/filter.h"
 #include "../model/model.h"
 #include "../model/policy.h"
@@ -24,6 +25,7 @@ enum pipeline_stage {
 	STAGE_GROUPS,	    /* multicast groups joined per interface, for sockets bound to one (tolerant) */
 	STAGE_EXE_FACTS,    /* what the file system says about the listeners' executables (tolerant) */
 	STAGE_PACKAGES,	    /* which package owns each of them (tolerant) */
+	STAGE_FIREWALL,	    /* the firewall's rule set and the ports it forwards (tolerant) */
 	STAGE_FINDINGS,	    /* service, exposure and findings: a pure function of the model */
 	STAGE_ACKS,	    /* findings a policy acknowledges (--policy) */
 	STAGE_USERS,	    /* user names for every uid shown (tolerant) */
@@ -34,7 +36,7 @@ enum pipeline_stage {
 
 /* Optional groups of stages a command asks for. */
 enum {
-	PIPE_JUDGE = 1, /* registry, exposure, executable facts, packages, findings */
+	PIPE_JUDGE = 1, /* registry, exposure, executable facts, packages, firewall, findings */
 	PIPE_USERS = 2, /* user names */
 };
 
@@ -58,6 +60,7 @@ struct pipeline {
 	struct registry reg;
 	struct pkgdb *pkg;
 	struct users *users;
+	struct fw_context *fw; /* the rule set of the last run, until the findings are made */
 };
 
 /*

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../util/buf.h"
+#include "fwstage.h"
 
 bool path_in_temp_dir(const char *path)
 {
@@ -495,7 +496,7 @@ static void verdict_start(const struct ps_socket *k, struct sock_verdict *v)
 	v->svc_port = k->local.port;
 	if (!v->listener && k->remote.port && k->remote.port < v->svc_port)
 		v->svc_port = k->remote.port;
-	v->scope = exposure_classify(&k->local.addr);
+	v->scope = v->bound = exposure_classify(&k->local.addr);
 }
 
 /* The first holder of k that has not vanished, or NULL: whose risk text applies. */
@@ -561,7 +562,7 @@ static int verdict_service(struct verdicts *vs, const struct registry *reg, unsi
 
 /* A listener's full verdict: reachability and findings. */
 static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket *k, struct verdicts *vs,
-			  struct sock_verdict *v, struct buf *rt)
+			  struct sock_verdict *v, struct buf *rt, const struct fw_context *fw)
 {
 	int rc;
 	if ((rc = exposure_reach(k, snap->addrs, snap->naddrs, snap->groups, snap->ngroups, &v->reach, &v->nreach)))
@@ -569,6 +570,19 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 	v->widest = exposure_widest(k, v->reach, v->nreach, snap->addrs_err != 0);
 	if ((rc = reach_text(rt, v->reach, v->nreach, v->widest)))
 		return rc;
+	/* the firewall narrows the scope: a port it drops is not reachable beyond localhost */
+	if (fw && (rc = fw_judge_listener(fw, snap, k, vs, v)))
+		return rc;
+	if (v->fw) { /* the severity policy sees only the addresses the firewall lets through */
+		enum ps_exposure w = PS_EXPO_LOOPBACK;
+		for (size_t r = 0; r < v->nreach; r++) {
+			enum ps_exposure c = exposure_classify(&v->reach[r].addr);
+			if (v->fw[r].verdict != PS_FW_NONE && (c == PS_EXPO_ALL ? PS_EXPO_PUBLIC : c) > w)
+				w = c == PS_EXPO_ALL ? PS_EXPO_PUBLIC : c;
+		}
+		if (w < v->widest && (rc = reach_text(rt, v->reach, v->nreach, v->widest = w)))
+			return rc;
+	}
 	struct finding_input in = {.port = k->local.port, .proto = k->proto, .svc = v->svc_known ? &v->svc : NULL,
 				   .scope = v->scope, .widest = v->widest, .reach_text = rt->data, .pid = -1};
 	size_t visible = 0;
@@ -636,7 +650,7 @@ static uint32_t *light_find(struct light_index *li, uint32_t key)
 	return &li->slot[h];
 }
 
-int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg)
+int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg, const struct fw_context *fw)
 {
 	verdicts_free(snap->verdicts);
 	struct verdicts *vs = snap->verdicts = calloc(1, sizeof *vs);
@@ -681,7 +695,7 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg)
 		if (shared)
 			*shared = k->verdict;
 		else
-			rc = judge_listener(snap, k, vs, &vs->v[at], &rt);
+			rc = judge_listener(snap, k, vs, &vs->v[at], &rt, fw);
 	}
 	buf_free(&rt);
 	free(li.key);

@@ -12,6 +12,8 @@
 #include "registry.h"
 
 /* Everything one finding rule needs, as plain data (so the rules can be unit-tested). */
+struct fw_context;
+
 struct finding_input {
 	uint16_t port;
 	unsigned proto; /* enum ps_proto */
@@ -103,8 +105,10 @@ enum ps_exposure exposure_widest(const struct ps_socket *k, const struct reach *
  * (from reg), exposure and reachability (from snap->addrs) and, for listeners,
  * findings about their owners from the facts earlier stages stored on each
  * process (exe_check, pkg). A pure function of snap and reg. Connections share
- * one verdict per (service port, protocol, exposure). 0 or -ENOMEM.
+ * one verdict per (service port, protocol, exposure). With fw (enrich/fwstage.h),
+ * listeners also get the firewall's verdict at each reachable address, and their
+ * scope is what the firewall lets through. 0 or -ENOMEM.
  */
-int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg);
+int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg, const struct fw_context *fw);
 
 #endif

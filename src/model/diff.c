@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "exposure.h"
+#include "fwmodel.h"
+#include "verdict.h"
 #include "../util/grow.h"
 
 static int cmp_u(uint64_t x, uint64_t y)
@@ -36,6 +38,10 @@ uint8_t diff_exposure(const struct diff_side *s, size_t i)
 {
 	if (s->exposure && s->exposure[i] < PS_EXPO__COUNT)
 		return s->exposure[i];
+	/* a judged model: the scope after the firewall's verdict */
+	const struct sock_verdict *v = verdict_of(s->snap, &s->snap->socks[i]);
+	if (v)
+		return (uint8_t)v->scope;
 	return (uint8_t)exposure_classify(&s->snap->socks[i].local.addr);
 }
 
@@ -243,6 +249,33 @@ static int cmp_change(const void *pa, const void *pb)
 	return cmp_u(x->kind, y->kind);
 }
 
+/* Indices of the forwards of x that y lacks into *out. 0 or -ENOMEM. */
+static int forwards_only_in(const struct ps_firewall *x, const struct ps_firewall *y, uint32_t **out, size_t *n)
+{
+	*n = 0;
+	if (!x->nfwd)
+		return 0;
+	if (!(*out = malloc(x->nfwd * sizeof **out)))
+		return -ENOMEM;
+	for (size_t i = 0; i < x->nfwd; i++) {
+		bool found = false;
+		for (size_t j = 0; j < y->nfwd && !found; j++)
+			found = forward_same(&x->fwd[i], &y->fwd[j]);
+		if (!found)
+			(*out)[(*n)++] = (uint32_t)i;
+	}
+	return 0;
+}
+
+/* The forwards that appeared and disappeared, when both sides read the rules. */
+static int forward_changes(const struct ps_snapshot *a, const struct ps_snapshot *b, struct diff_result *out)
+{
+	if (!a->firewall || !b->firewall || !a->firewall->read || !b->firewall->read)
+		return 0;
+	int rc = forwards_only_in(b->firewall, a->firewall, &out->fwd_new, &out->nfwd_new);
+	return rc ? rc : forwards_only_in(a->firewall, b->firewall, &out->fwd_gone, &out->nfwd_gone);
+}
+
 int diff_compute(const struct diff_side *a, const struct diff_side *b, struct diff_result *out)
 {
 	memset(out, 0, sizeof *out);
@@ -264,6 +297,11 @@ int diff_compute(const struct diff_side *a, const struct diff_side *b, struct di
 			j++;
 		} else {
 			ga[i].used = gb[j].used = true;
+			long x = ia[ga[i].first], y = ib[gb[j].first];
+			/* the same socket reaching further or less: the firewall's verdict changed */
+			if (diff_exposure(a, (size_t)x) != diff_exposure(b, (size_t)y) &&
+			    (rc = add(out, DIFF_EXPOSURE, x, (uint32_t)ga[i].n, y, (uint32_t)gb[j].n, a, b)))
+				goto out;
 			if ((rc = compare_pair(out, a, ia, &ga[i], b, ib, &gb[j])))
 				goto out;
 			i++;
@@ -318,7 +356,7 @@ int diff_compute(const struct diff_side *a, const struct diff_side *b, struct di
 	sort_b = b;
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof *out->v, cmp_change);
-	rc = 0;
+	rc = forward_changes(sa, sb, out);
 out:
 	free(ia);
 	free(ib);
@@ -332,5 +370,7 @@ out:
 void diff_free(struct diff_result *r)
 {
 	free(r->v);
+	free(r->fwd_new);
+	free(r->fwd_gone);
 	memset(r, 0, sizeof *r);
 }

@@ -12,7 +12,7 @@ enum diff_kind {
 	DIFF_NEW = 0,	   /* an identity only in the second list */
 	DIFF_CLOSED,	   /* an identity only in the first list */
 	DIFF_OWNER,	   /* a different executable, unit or container behind the same identity */
-	DIFF_EXPOSURE,	   /* the same port re-bound to an address of another exposure class */
+	DIFF_EXPOSURE,	   /* re-bound to an address of another exposure class, or the firewall's verdict moved the scope */
 	DIFF_ADDRESS,	   /* the same port re-bound to another address of the same class */
 	DIFF_STATE,	   /* the same identity in another state */
 	DIFF__COUNT
@@ -21,7 +21,7 @@ enum diff_kind {
 /* One side of a comparison: a model and, optionally, each socket's exposure as recorded. */
 struct diff_side {
 	const struct ps_snapshot *snap;
-	const uint8_t *exposure; /* per socket (enum ps_exposure), or NULL: classify the local address */
+	const uint8_t *exposure; /* per socket (enum ps_exposure), or NULL: the judged scope, else the local address's class */
 };
 
 struct diff_change {
@@ -35,6 +35,9 @@ struct diff_result {
 	struct diff_change *v; /* sorted by protocol, port, address, kind */
 	size_t n, cap;
 	size_t count[DIFF__COUNT];
+	/* Forwarded ports (ps_snapshot.firewall) only in the second / the first side, by index. */
+	uint32_t *fwd_new, *fwd_gone;
+	size_t nfwd_new, nfwd_gone;
 };
 
 /*
@@ -44,8 +47,10 @@ struct diff_result {
  * reported once per kind. A listener that disappeared from one address and appeared
  * on another address of the same port is one re-bind (DIFF_EXPOSURE or
  * DIFF_ADDRESS), not a close and a new. Owners are compared only when both sides
- * saw at least one owner; a restart (new pid, same program) is no change.
- * 0 or -ENOMEM (out is then empty).
+ * saw at least one owner; a restart (new pid, same program) is no change. A socket
+ * whose exposure (diff_exposure: after the firewall's verdict) differs is
+ * DIFF_EXPOSURE. Forwarded ports are compared (forward_same) when both sides read
+ * the firewall's rules. 0 or -ENOMEM (out is then empty).
  */
 int diff_compute(const struct diff_side *a, const struct diff_side *b, struct diff_result *out);
 

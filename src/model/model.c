@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fwmodel.h"
 #include "verdict.h"
 #include "../util/grow.h"
 
@@ -254,6 +255,7 @@ void snap_free(struct ps_snapshot *s)
 	free(s->groups);
 	free(s->pkg_reason);
 	verdicts_free(s->verdicts);
+	fwmodel_free(s->firewall);
 	for (size_t i = 0; i < s->nusernames; i++)
 		free(s->usernames[i].name);
 	free(s->usernames);

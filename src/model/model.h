@@ -235,6 +235,7 @@ struct ps_stage_note {
 };
 
 struct verdicts;
+struct ps_firewall;
 
 /* One (socket, process, fd) triple found by attribution. */
 struct ps_owner {
@@ -283,6 +284,7 @@ struct ps_snapshot {
 	size_t ngroups;
 	char *pkg_reason;	  /* why package checks were not made, NULL when the database was read */
 	struct verdicts *verdicts; /* service, exposure and findings (model/verdict.h); NULL: not judged */
+	struct ps_firewall *firewall; /* model/fwmodel.h; NULL: the firewall was not looked at */
 	struct ps_username *usernames; /* NULL with nusernames 0: user names were not looked up */
 	size_t nusernames;
 	struct ps_stage_note notes[4]; /* enrichers that failed (first few; partial is then set) */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "exposure.h"
+#include "fwload.h"
 #include "../util/grow.h"
 #include "../util/json_parse.h"
 
@@ -450,6 +451,8 @@ static int document(struct loader *ld, const struct json *doc)
 	}
 	if (s->nsocks)
 		s->netns = s->socks[0].netns;
+	if ((rc = fwload_parse(doc, ld->f, s)))
+		return rc;
 	snap_group_owners(s);
 	snap_count_status(s);
 	return 0;

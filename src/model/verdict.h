@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "exposure.h"
+#include "fwmodel.h"
 #include "model.h"
 
 /*
@@ -76,10 +77,14 @@ struct sock_verdict {
 	uint16_t svc_port; /* the port the service name is about */
 	bool svc_known;
 	struct port_info svc; /* strings owned by the verdicts' pool */
-	enum ps_exposure scope;
-	enum ps_exposure widest; /* listeners: the widest class of address that reaches it now (the policy's input) */
+	enum ps_exposure scope; /* how far it reaches: the bound address's class, narrowed by the firewall */
+	enum ps_exposure bound; /* the bound address's class alone */
+	enum ps_exposure widest; /* listeners: the widest class of address that reaches it now, through the
+				  * firewall (the severity policy's input) */
 	struct reach *reach;  /* listeners only */
 	size_t nreach;
+	struct ps_fw_at *fw;  /* the firewall at each reach[] (parallel), NULL when not looked at */
+	uint8_t fw_summary;   /* enum ps_fw_verdict over the addresses beyond loopback (fw != NULL) */
 	struct finding_list findings; /* listeners only; sorted, most severe first */
 };
 

@@ -8,6 +8,7 @@
 #include "../model/exposure.h"
 #include "../util/escape.h"
 #include "output.h"
+#include "fw_out.h"
 
 int endpoint_text(struct buf *out, const struct ps_endpoint *e)
 {
@@ -144,6 +145,30 @@ void change_json(struct jw *w, const struct diff_change *c, const struct diff_si
 	change_side_json(w, b, c->after, c->exp_after, c->nafter);
 }
 
+/* "new-forward  tcp *:8080  forwarded to ..." lines (raw bytes escaped). 0 or -ENOMEM. */
+static int forward_changes_text(struct buf *out, const struct diff_result *r, const struct diff_side *a,
+				const struct diff_side *b)
+{
+	struct buf raw = {0};
+	int rc = 0;
+	for (int gone = 0; gone < 2 && !rc; gone++) {
+		const struct ps_snapshot *s = gone ? a->snap : b->snap;
+		const uint32_t *ix = gone ? r->fwd_gone : r->fwd_new;
+		for (size_t i = 0; i < (gone ? r->nfwd_gone : r->nfwd_new) && !rc; i++) {
+			buf_clear(&raw);
+			rc = forward_text(&s->firewall->fwd[ix[i]], &raw);
+			if (!rc)
+				rc = buf_puts(out, gone ? "removed-forward  " : "new-forward  ");
+			if (!rc)
+				rc = esc_text(out, raw.data, raw.len);
+			if (!rc)
+				rc = buf_putc(out, '\n');
+		}
+	}
+	buf_free(&raw);
+	return rc;
+}
+
 int render_diff_text(FILE *fp, const struct diff_result *r, const struct diff_side *a, const struct diff_side *b,
 		     bool color)
 {
@@ -154,10 +179,12 @@ int render_diff_text(FILE *fp, const struct diff_result *r, const struct diff_si
 		if (!rc)
 			rc = buf_putc(&out, '\n');
 	}
-	if (!rc && !r->n) {
+	rc = rc ? rc : forward_changes_text(&out, r, a, b);
+	size_t total = r->n + r->nfwd_new + r->nfwd_gone;
+	if (!rc && !total) {
 		rc = buf_puts(&out, "no changes\n");
 	} else if (!rc) {
-		rc = buf_printf(&out, "%zu change%s:", r->n, r->n == 1 ? "" : "s");
+		rc = buf_printf(&out, "%zu change%s:", total, total == 1 ? "" : "s");
 		const char *sep = " ";
 		for (unsigned k = 0; k < DIFF__COUNT && !rc; k++) {
 			if (!r->count[k])
@@ -165,6 +192,10 @@ int render_diff_text(FILE *fp, const struct diff_result *r, const struct diff_si
 			rc = buf_printf(&out, "%s%zu %s", sep, r->count[k], diff_kind_name(k));
 			sep = ", ";
 		}
+		if (!rc && r->nfwd_new)
+			rc = buf_printf(&out, "%s%zu new-forward", sep, r->nfwd_new), sep = ", ";
+		if (!rc && r->nfwd_gone)
+			rc = buf_printf(&out, "%s%zu removed-forward", sep, r->nfwd_gone);
 		if (!rc)
 			rc = buf_putc(&out, '\n');
 	}
@@ -205,6 +236,18 @@ int render_diff_json(FILE *fp, const struct diff_result *r, const struct diff_si
 	jw_text(&w, "\n", 1);
 	jw_arr_end(&w);
 	jw_kcounts(&w, "summary", diff_kind_name, r->count, DIFF__COUNT);
+	jw_key(&w, "forwards"); /* forwarded ports that appeared and disappeared */
+	jw_obj(&w);
+	for (int gone = 0; gone < 2; gone++) {
+		const struct ps_snapshot *s = gone ? a->snap : b->snap;
+		const uint32_t *ix = gone ? r->fwd_gone : r->fwd_new;
+		jw_key(&w, gone ? "removed" : "new");
+		jw_arr(&w);
+		for (size_t i = 0; i < (gone ? r->nfwd_gone : r->nfwd_new); i++)
+			json_forward(&w, &s->firewall->fwd[ix[i]]);
+		jw_arr_end(&w);
+	}
+	jw_obj_end(&w);
 	return jw_end_document(&w);
 }
 
@@ -230,6 +273,33 @@ int render_watch_event(struct buf *out, const struct watch_event *e, bool json, 
 	if (!rc)
 		rc = change_text(out, e->c, e->a, e->b, color);
 	return rc ? rc : buf_printf(out, "%s\n", suffix);
+}
+
+int render_watch_forward(struct buf *out, const char *time, const struct ps_forward *f, bool gone, bool json)
+{
+	const char *kind = gone ? "removed-forward" : "new-forward";
+	if (json) {
+		struct jw w;
+		jw_init(&w, NULL);
+		w.b = *out;
+		jw_obj(&w);
+		jw_kstr(&w, "time", time);
+		jw_kstr(&w, "kind", kind);
+		jw_key(&w, "forward");
+		json_forward(&w, f);
+		jw_obj_end(&w);
+		jw_text(&w, "\n", 1);
+		*out = w.b;
+		return w.err;
+	}
+	struct buf raw = {0};
+	int rc = buf_printf(out, "%s  %s  ", time, kind);
+	if (!rc)
+		rc = forward_text(f, &raw);
+	if (!rc)
+		rc = esc_text(out, raw.data, raw.len);
+	buf_free(&raw);
+	return rc ? rc : buf_putc(out, '\n');
 }
 
 int render_watch_status(struct buf *out, const struct watch_status *s, bool json)

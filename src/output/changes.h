@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "../model/diff.h"
+#include "../model/fwmodel.h"
 #include "../util/buf.h"
 #include "jsonw.h"
 
@@ -58,6 +59,13 @@ struct watch_event {
 
 /* The event as one line (with its newline) into out: JSON, or text (coloured when color). 0 or -ENOMEM. */
 int render_watch_event(struct buf *out, const struct watch_event *e, bool json, bool color);
+
+/*
+ * A forwarded port that appeared (gone false) or disappeared between two polls, as
+ * one line (with its newline) into out: JSON {"time", "kind": "new-forward" or
+ * "removed-forward", "forward": {...}}, or text. 0 or -ENOMEM.
+ */
+int render_watch_forward(struct buf *out, const char *time, const struct ps_forward *f, bool gone, bool json);
 
 /* A watch status line: "start", "lost-events" or "stop", and what goes with it. */
 struct watch_status {

@@ -32,6 +32,7 @@ const struct column columns[COL__COUNT] = {
 	[COL_NETNS] = {"netns", "NETNS", "netns, netns_name", "network namespace: ip netns or container name, else inode", false, true},
 	[COL_SUPERVISOR] = {"supervisor", "SUPERVISOR", "owners[].supervisor", "what keeps the process running (systemd unit, container shim, sshd, cron, tmux, login shell)", false, true},
 	[COL_EXPOSURE] = {"exposure", "EXPOSURE", "exposure.scope", "who can reach it: loopback, link-local, private, public, all-interfaces", false, false},
+	[COL_FIREWALL] = {"firewall", "FIREWALL", "exposure.firewall.verdict", "the firewall's verdict beyond loopback: all, some (sources), none, ? (unknown or not read)", false, false},
 	[COL_FINDINGS] = {"findings", "FINDINGS", "findings[].severity", "worst finding about the port and its owner (+N more), see --findings", false, false},
 };
 
@@ -246,6 +247,7 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 		return p ? column_supervisor(p, out) : 0;
 	case COL_SERVICE:
 	case COL_EXPOSURE:
+	case COL_FIREWALL:
 	case COL_FINDINGS:
 		/* service, exposure and findings are the verdict's (none: no value) */
 		return column_verdict(ctx->snap, k, c, out);

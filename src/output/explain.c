@@ -12,6 +12,7 @@
 #include "../util/timefmt.h"
 #include "jsonw.h"
 #include "verdict_out.h"
+#include "fw_out.h"
 
 /* Untrusted text for the terminal. */
 static void put(FILE *fp, const char *s)
@@ -20,6 +21,20 @@ static void put(FILE *fp, const char *s)
 	if (s && esc_text(&b, s, strlen(s)) == 0 && b.data)
 		fputs(b.data, fp);
 	buf_free(&b);
+}
+
+/* Untrusted lines: each escaped, the line ends kept. Consumes (frees) b. */
+static void put_lines(FILE *fp, struct buf *b)
+{
+	for (char *p = b->data, *nl; p && *p; p = nl + 1) {
+		if ((nl = strchr(p, '\n')))
+			*nl = '\0';
+		put(fp, p);
+		fputc('\n', fp);
+		if (!nl)
+			break;
+	}
+	buf_free(b);
 }
 
 /* A comma-separated list from a ports file, shown ", "-separated: untrusted text too. */
@@ -278,6 +293,10 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 		fprintf(fp, " %s", ra);
 	}
 	fputs(v->nreach ? "\n" : "no local address (not reachable now)\n", fp);
+	struct buf fwt = {0};
+	if (explain_fw_text(v, &fwt) == 0)
+		put_lines(fp, &fwt);
+	buf_free(&fwt);
 	if (!sk->owner_count)
 		fprintf(fp, "  Held by no visible process (%s)\n", owner_status_name(sk->owner_status));
 	long last = -1;
@@ -347,6 +366,10 @@ int render_explain_text(FILE *fp, const struct ps_snapshot *snap, const struct e
 	}
 	for (size_t i = 0; i < snap->nsocks; i++)
 		text_socket(fp, snap, i);
+	struct buf fwd = {0};
+	if (explain_forwards_text(snap, &fwd) == 0)
+		put_lines(fp, &fwd);
+	buf_free(&fwd);
 	if (snap->pkg_reason && snap->nsocks) {
 		fputs("\nPackage checks were not made: ", fp);
 		put(fp, snap->pkg_reason); /* may name a path */
@@ -396,5 +419,6 @@ int render_explain_json(FILE *fp, const struct ps_snapshot *snap, const struct e
 	}
 	jw_arr_end(&w);
 	json_verdict_summary(&w, snap);
+	json_fw_document(&w, snap); /* "firewall", "forwards" */
 	return jw_end_document(&w);
 }

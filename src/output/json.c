@@ -8,6 +8,7 @@
 #include "jsonw.h"
 #include "output.h"
 #include "verdict_out.h"
+#include "fw_out.h"
 
 #define JSON_SCHEMA 1
 
@@ -195,6 +196,7 @@ int render_json(FILE *fp, const struct render_ctx *ctx)
 	jw_obj_end(&w);
 	json_snapshot_services(&w, s); /* "namespaces" */
 	json_verdict_summary(&w, s);   /* "packages", "sockets_by_worst_finding" */
+	json_fw_document(&w, s);       /* "firewall", "forwards" */
 	int rc = jw_end_document(&w);
 	for (size_t i = 0; cache.text && i < s->nprocs; i++)
 		free(cache.text[i]);

@@ -6,6 +6,7 @@
 #include "../enrich/registry.h"
 #include "../model/policy.h"
 #include "../util/escape.h"
+#include "fw_out.h"
 
 const char verdict_dynamic_text[] =
 	"a dynamic (ephemeral) port: programs get such numbers from the kernel or pick them freely, so "
@@ -23,6 +24,8 @@ int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum 
 		return v->svc.dynamic ? buf_puts(out, "[dynamic]") : 0;
 	case COL_EXPOSURE:
 		return buf_puts(out, exposure_name(v->scope));
+	case COL_FIREWALL:
+		return column_firewall(v, out);
 	case COL_FINDINGS: {
 		/* "warning+2", and how many a policy acknowledged: "notice acked:1", "acked:2" */
 		size_t acked = 0;
@@ -112,6 +115,7 @@ void json_socket_verdict(struct jw *w, const struct ps_snapshot *s, const struct
 	jw_key(w, "exposure");
 	jw_obj(w);
 	jw_kstr(w, "scope", exposure_name(v->scope));
+	jw_kstr(w, "bound", exposure_name(v->bound));
 	jw_key(w, "dual_stack");
 	if (k->local.addr.family == PS_INET || k->v6only == PS_V6ONLY_YES)
 		jw_bool(w, false);
@@ -126,9 +130,14 @@ void json_socket_verdict(struct jw *w, const struct ps_snapshot *s, const struct
 		jw_obj(w);
 		jw_kstr(w, "ifname", v->reach[i].ifname);
 		jw_kstr(w, "addr", addr_format(&v->reach[i].addr, a, sizeof a));
+		if (v->fw) {
+			jw_key(w, "firewall");
+			json_fw_at(w, &v->fw[i]);
+		}
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+	json_fw_summary(w, v);
 	jw_obj_end(w);
 	jw_key(w, "findings");
 	jw_arr(w);

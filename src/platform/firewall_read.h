@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "../enrich/fwrules.h"
+#include "../model/model.h"
 
 /*
  * Read the whole packet filter rule set of the caller's network namespace into
@@ -21,5 +22,13 @@ int platform_firewall_read(struct fw_ruleset *rs, const char **why);
  * not visible through nf_tables and are not evaluated. 0 or -errno.
  */
 int platform_firewall_legacy(char **tables);
+
+/*
+ * The interface addresses of network namespace ns (entered through ns->pid, or
+ * /run/netns/NAME when no process is known), to find which namespace a forwarded
+ * port's target address lives in. *out as platform_local_addrs() makes it (free
+ * with platform_ifaddrs_free). 0; -ENOSYS where namespaces cannot be entered; -errno.
+ */
+int platform_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size_t *n);
 
 #endif

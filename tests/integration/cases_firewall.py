@@ -3,19 +3,14 @@
 Loaded by run.py. Each case runs in its own network namespace (the runner's) and loads a real
 rule set into it — with nft -f, iptables-nft-restore, ip6tables-nft-restore, iptables-legacy —
 from tests/fixtures/nft/src (the same files the recorded unit-test fixtures come from), starts
-real listeners, and runs the firewall engine's debug entry point, fwprobe (tests/helpers/fwprobe.c),
-until the CLI shows the verdicts: `fwprobe show` prints JSON with firewall{read, why, legacy},
-forwards[] and listeners[].reachable[].firewall{verdict, sources, rule, forwarded_by}.
+real listeners, and runs portsleuth --json: firewall{read, why, legacy}, forwards[] and
+sockets[].exposure.reachable[].firewall{verdict, sources, rule, accept_rule, forwarded_by, why}.
 
 The interface "eth0" (a veth) carries a public address (203.0.113.7/24, a
 documentation range) and 2001:db8::7/64, because the rule sets name eth0. The Docker case adds
 a second network namespace ("ctr", via ip netns add on the runner's private /run/netns) joined
 by a veth pair (docker0 172.17.0.1/16 <-> ctr's eth0 172.17.0.2/16), with a listener on port 80
 inside it, and checks that a real connection to the published port reaches it.
-
-fwprobe is found next to the binary under test's original build directory (run.py stages the
-binary elsewhere, so the path is taken from the runner's --bin before staging and passed on in
-PORTSLEUTH_FWPROBE).
 """
 import json
 import os
@@ -29,18 +24,17 @@ R = None
 PUBLIC4 = "203.0.113.7"
 PUBLIC6 = "2001:db8::7"
 FIX = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "nft", "src")
-ENV = "PORTSLEUTH_FWPROBE"
 
 
 def register(run):
     global R
     R = run
-    if ENV not in os.environ and "--bin" in sys.argv:
-        binary = os.path.abspath(sys.argv[sys.argv.index("--bin") + 1])
-        os.environ[ENV] = os.path.join(os.path.dirname(binary), "fwprobe")
     for fn in (firewall_ufw, firewall_firewalld_dual_stack, firewall_handwritten_nft, firewall_docker_dnat,
                firewall_kube_and_podman_forwards, firewall_not_read_without_cap_net_admin,
-               firewall_legacy_tables_reported, firewall_verdict_follows_rule_changes):
+               firewall_legacy_tables_reported, firewall_verdict_follows_rule_changes,
+               firewall_drop_narrows_exposure_and_findings, firewall_forwards_filtered_and_in_table,
+               firewall_explain_names_the_rule, firewall_diff_and_check_follow_the_verdict,
+               firewall_watch_sees_forwards):
         run.case(fn)
 
 
@@ -53,27 +47,9 @@ def sh(t, *argv, stdin=None):
     return r.stdout.decode(errors="replace")
 
 
-def probe_path(t):
-    p = os.environ.get(ENV)
-    if not p or not os.access(p, os.X_OK):
-        t.skip(f"fwprobe not built ({p}): make build/fwprobe")
-    return p
-
-
-def probe(t, *args, uid=0):
-    argv = [probe_path(t), "show", *args]
-    if uid:
-        exe = os.path.join(t.tmpdir(), "fwprobe")
-        if not os.path.exists(exe):
-            shutil.copy(argv[0], exe)
-            os.chmod(exe, 0o755)
-        argv = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", exe, "show", *args]
-    r = subprocess.run(argv, capture_output=True, timeout=R.RUN_TIMEOUT, env=t.env())
-    t.require(r.returncode == 0, f"fwprobe show: exit {r.returncode}: {r.stderr.decode(errors='replace')}")
-    try:
-        return json.loads(r.stdout)
-    except ValueError as e:
-        raise R.Failed(f"fwprobe show: not JSON: {e}", [r.stdout[:400]])
+def probe(t, *args, uid=0, rc=0):
+    """portsleuth --json (every listener, forwards, the firewall) as root or as uid."""
+    return t.json(*args, uid=uid, rc=rc)
 
 
 def need(t, *tools):
@@ -128,14 +104,14 @@ def listen(t, addr, port, proto="tcp", v6only=None):
 
 def verdict(t, doc, proto, addr, port, reach_addr):
     """The firewall object of listener (proto, addr, port) at reachable address reach_addr."""
-    for lst in doc["listeners"]:
-        if (lst["proto"], lst["addr"], lst["port"]) == (proto, addr, port):
-            for r in lst["reachable"]:
+    for lst in doc["sockets"]:
+        if (lst["proto"], lst["local"]["addr"], lst["local"]["port"]) == (proto, addr, port):
+            for r in lst["exposure"]["reachable"]:
                 if r["addr"] == reach_addr:
                     return r["firewall"]
             raise R.Failed(f"{proto} {addr}:{port} is not reachable on {reach_addr}",
-                           [json.dumps(lst["reachable"])[:600]])
-    raise R.Failed(f"no listener {proto} {addr}:{port}", [json.dumps(doc["listeners"])[:600]])
+                           [json.dumps(lst["exposure"])[:600]])
+    raise R.Failed(f"no listener {proto} {addr}:{port}", [json.dumps(doc["sockets"])[:600]])
 
 
 def expect(t, doc, proto, addr, port, reach_addr, want, sources=None, chain=None, undecoded=None,
@@ -155,7 +131,7 @@ def expect(t, doc, proto, addr, port, reach_addr, want, sources=None, chain=None
         acc = (fw.get("accept_rule") or {}).get("chain")
         t.check(acc == accepted_by, f"{what}: accepted by chain {acc}, want {accepted_by}", [json.dumps(fw)])
     if ok and undecoded is not None:
-        got = (fw.get("rule") or {}).get("undecoded") or ""
+        got = (fw.get("rule") or {}).get("text") or ""
         t.check(undecoded in got, f"{what}: undecoded {got!r}, want it to name {undecoded!r}")
     return fw
 
@@ -198,7 +174,7 @@ def firewall_firewalld_dual_stack(t):
     expect(t, doc, "tcp", "::", 22, PUBLIC4, "all", chain="filter_IN_public_allow")
     expect(t, doc, "tcp", "::", 22, PUBLIC6, "all")
     fw = expect(t, doc, "tcp", "0.0.0.0", 8080, PUBLIC4, "none", chain="filter_INPUT")
-    t.check(fw["rule"].get("verdict") == "reject", f"8080: decided by {fw['rule']}, want the final reject")
+    t.check(fw["rule"]["text"].endswith(": reject"), f"8080: decided by {fw['rule']}, want the final reject")
 
 
 def firewall_handwritten_nft(t):
@@ -228,7 +204,7 @@ def firewall_handwritten_nft(t):
            accepted_by="input")
     expect(t, doc, "udp", "0.0.0.0", 51820, PUBLIC4, "none")
     fw = expect(t, doc, "tcp", "0.0.0.0", 8443, PUBLIC4, "none")
-    t.check((fw.get("forwarded_by") or {}).get("verdict") == "redirect", f"8443: {fw}")
+    t.check(((fw.get("forwarded_by") or {}).get("text") or "").endswith(": redirect"), f"8443: {fw}")
     # from this machine: no nat output rule for 8443, so iif lo accept (and the raw guard)
     expect(t, doc, "tcp", "0.0.0.0", 8443, "127.0.0.1", "some", sources=all_but_guard, accepted_by="input")
 
@@ -268,7 +244,7 @@ def firewall_docker_dnat(t):
         "while True:\n"
         "    c,_=s.accept(); c.sendall(b'from the container\\n'); c.close()\n"))
     listen(t, "0.0.0.0", 8080)  # what docker-proxy holds on the host
-    doc = probe(t)
+    doc = probe(t, "-N")  # the target lives in another namespace: -N finds who listens there
     fwd = [f for f in doc["forwards"] if f["family"] == 4 and f["port"] == 8080]
     t.require(len(fwd) == 1, "one IPv4 forward of 8080", [json.dumps(doc["forwards"])[:800]])
     f = fwd[0]
@@ -325,7 +301,7 @@ def firewall_not_read_without_cap_net_admin(t):
     listen(t, "0.0.0.0", 5432)
     doc = probe(t, uid=R.NOBODY)
     fw = doc["firewall"]
-    t.check(fw["read"] is False and fw["error"] == 1 and "CAP_NET_ADMIN" in (fw["why"] or ""), f"firewall: {fw}")
+    t.check(fw["read"] is False and "CAP_NET_ADMIN" in (fw["why"] or ""), f"firewall: {fw}")
     v = verdict(t, doc, "tcp", "0.0.0.0", 5432, PUBLIC4)
     t.check(v["verdict"] == "not-read" and "CAP_NET_ADMIN" in v["why"], f"verdict: {v}")
 
@@ -368,3 +344,134 @@ def firewall_verdict_follows_rule_changes(t):
     sh(t, "nft", "add rule inet f in tcp dport 6379 accept")
     expect(t, probe(t), "tcp", "0.0.0.0", 6379, PUBLIC4, "all")
     expect(t, probe(t), "tcp", "0.0.0.0", 6379, "127.0.0.1", "all")
+
+
+def socket_of(t, doc, proto, addr, port):
+    for k in doc["sockets"]:
+        if (k["proto"], k["local"]["addr"], k["local"]["port"]) == (proto, addr, port):
+            return k
+    raise R.Failed(f"no socket {proto} {addr}:{port}", [json.dumps(doc["sockets"])[:600]])
+
+
+def firewall_drop_narrows_exposure_and_findings(t):
+    """redis on 0.0.0.0 that the firewall drops from everywhere but lo: not reachable beyond
+    localhost (scope loopback, no exposure finding, FIREWALL none); once a rule lets
+    everyone in, it is all-interfaces again with its finding."""
+    need(t, "nft")
+    eth0(t)
+    listen(t, "0.0.0.0", 6379)
+    sh(t, "nft", "add table inet f; add chain inet f in { type filter hook input priority 0; policy drop; }")
+    sh(t, "nft", "add rule inet f in iif lo accept")
+    k = socket_of(t, probe(t), "tcp", "0.0.0.0", 6379)
+    e = k["exposure"]
+    t.check(e["scope"] == "loopback" and e["bound"] == "all-interfaces", f"exposure: {e}")
+    t.check(e["firewall"] == {"verdict": "none", "why": None}, f"summary: {e['firewall']}")
+    codes = [f["code"] for f in k["findings"]]
+    t.check(not any("exposure" in c for c in codes), f"a dropped port has no exposure finding: {codes}")
+    r = t.run("-o", "local,exposure,firewall", "6379")
+    lines = r.out.decode().splitlines()
+    t.check(r.rc == 0 and lines[1].split() == ["0.0.0.0:6379", "loopback", "none"], f"table: {lines}")
+    sh(t, "nft", "add rule inet f in tcp dport 6379 accept")
+    k = socket_of(t, probe(t), "tcp", "0.0.0.0", 6379)
+    t.check(k["exposure"]["scope"] == "all-interfaces" and k["exposure"]["firewall"]["verdict"] == "all",
+            f"opened: {k['exposure']}")
+    t.check("public-exposure" in [f["code"] for f in k["findings"]], f"opened: {k['findings']}")
+
+
+def firewall_forwards_filtered_and_in_table(t):
+    """Forwarded ports: a row of their own after the table, the user's port/protocol/family
+    filters apply, and a port only a NAT rule serves is a match (exit 0)."""
+    need(t, "nft")
+    eth0(t)
+    sh(t, "nft", "add table ip nat; add chain ip nat pre { type nat hook prerouting priority -100; }")
+    sh(t, "nft", "add rule ip nat pre tcp dport 8080 dnat to 10.9.9.9:80")
+    sh(t, "nft", "add rule ip nat pre udp dport 5353 redirect to :53")
+    doc = probe(t, "8080")
+    t.check([(f["proto"], f["port"], f["to"]["addr"], f["to"]["port"], f["kind"]) for f in doc["forwards"]]
+            == [("tcp", 8080, "10.9.9.9", 80, "dnat")], f"8080: {doc['forwards']}")
+    rule = doc["forwards"][0]["rule"] if doc["forwards"] else {}
+    t.check((rule.get("family"), rule.get("table"), rule.get("chain")) == ("ip", "nat", "pre")
+            and isinstance(rule.get("handle"), int), f"the forward's rule: {rule}")
+    doc = probe(t, "-u")
+    t.check([(f["proto"], f["port"], f["to"]["addr"], f["kind"]) for f in doc["forwards"]]
+            == [("udp", 5353, None, "redirect")], f"-u: {doc['forwards']}")
+    t.check(probe(t, "-6", rc=1)["forwards"] == [], "-6: the IPv4 forwards are not shown")
+    t.check(probe(t, "22", rc=1)["forwards"] == [], "22: nothing")
+    r = t.run("8080")
+    out = r.out.decode()
+    t.check(r.rc == 0 and "tcp  *:8080  forwarded to 10.9.9.9:80  by ip nat pre" in out, f"table: {r}")
+
+
+def firewall_explain_names_the_rule(t):
+    """explain shows, per address, the verdict and the rule that decides it, and the forwards."""
+    need(t, "nft")
+    eth0(t)
+    listen(t, "0.0.0.0", 5432)
+    sh(t, "nft", "add table inet f; add chain inet f in { type filter hook input priority 0; policy drop; }")
+    sh(t, "nft", "add rule inet f in iif lo accept")
+    sh(t, "nft", "add rule inet f in ip saddr 10.0.0.0/8 tcp dport 5432 accept comment \"lan db\"")
+    sh(t, "nft", "add table ip nat; add chain ip nat pre { type nat hook prerouting priority -100; }")
+    sh(t, "nft", "add rule ip nat pre tcp dport 15432 dnat to 203.0.113.7:5432")
+    r = t.run("explain", "5432")
+    out = r.out.decode()
+    t.check(r.rc == 0, f"explain: {r}")
+    t.check(f"Firewall at eth0 {PUBLIC4}: some (from 10.0.0.0/8); decided by inet f in policy drop; let in by "
+            "inet f in rule 2 (handle " in out and 'accept; comment "lan db"' in out, f"explain: {out}")
+    t.check("tcp  *:15432  forwarded to 203.0.113.7:5432  by ip nat pre" in out, f"explain forwards: {out}")
+
+
+def firewall_diff_and_check_follow_the_verdict(t):
+    """A port the firewall starts letting through is an exposure change for diff, and check's
+    max-exposure is judged against what the firewall lets through, not the bound address."""
+    need(t, "nft")
+    eth0(t)
+    listen(t, "0.0.0.0", 6379)
+    sh(t, "nft", "add table inet f; add chain inet f in { type filter hook input priority 0; policy drop; }")
+    sh(t, "nft", "add rule inet f in iif lo accept")
+    before = os.path.join(t.tmpdir(), "before.json")
+    t.require(t.run("snapshot", "-o", before).rc == 0, "snapshot")
+    pol = os.path.join(t.tmpdir(), "policy")
+    with open(pol, "w") as f:
+        f.write("allow tcp 6379 max-exposure=loopback\n")
+    r = t.run("check", "--baseline", pol)
+    t.check(r.rc == 0, f"dropped beyond lo: within max-exposure=loopback: {r}")
+    t.check(t.run("diff", before).rc == 0, "nothing changed yet")
+    sh(t, "nft", "add rule inet f in tcp dport 6379 accept")
+    r = t.run("diff", "--json", before)
+    t.require(r.rc == 1, f"diff after the firewall opened 6379: {r}")
+    ch = [(c["kind"], c["before"]["exposure"], c["after"]["exposure"]) for c in R.parse_json(r)["changes"]]
+    t.check(ch == [("exposure-changed", "loopback", "all-interfaces")], f"changes: {ch}")
+    r = t.run("check", "--baseline", pol, "--json")
+    v = [(x["kind"], x["socket"]["exposure"]) for x in R.parse_json(r)["violations"]] if r.rc == 4 else r
+    t.check(v == [("exposure", "all-interfaces")], f"opened: an exposure violation: {v}")
+    # a forwarded port that appears is a change; one that goes away too
+    sh(t, "nft", "add table ip nat; add chain ip nat pre { type nat hook prerouting priority -100; }")
+    sh(t, "nft", "add rule ip nat pre tcp dport 8080 dnat to 10.9.9.9:80")
+    d = R.parse_json(t.run("diff", "--json", before))
+    new = [(f["proto"], f["port"], f["to"]["addr"], f["to"]["port"]) for f in d["forwards"]["new"]]
+    t.check(new == [("tcp", 8080, "10.9.9.9", 80)] and d["forwards"]["removed"] == [], f"forwards: {d['forwards']}")
+    mid = os.path.join(t.tmpdir(), "mid.json")
+    t.require(t.run("snapshot", "-o", mid).rc == 0, "snapshot")
+    sh(t, "nft", "delete table ip nat")
+    r = t.run("diff", mid)
+    t.check(r.rc == 1 and "removed-forward  tcp  *:8080  forwarded to 10.9.9.9:80  by ip nat pre" in r.out.decode()
+            and r.out.decode().endswith("1 change: 1 removed-forward\n"), f"text: {r} {r.out}")
+    t.check(t.run("diff", "-6", mid).rc == 0, "the family filter applies to forwards")
+
+
+def firewall_watch_sees_forwards(t):
+    """watch reports a forwarded port that appears between two polls (--json, one line each)."""
+    need(t, "nft")
+    eth0(t)
+    sh(t, "nft", "add table ip nat; add chain ip nat pre { type nat hook prerouting priority -100; }")
+    p = subprocess.Popen([t.binary, "watch", "--json", "--poll-only", "--interval", "0.2", "--duration", "20"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=t.env())
+    t.procs.append(p)
+    first = json.loads(p.stdout.readline())
+    t.require(first["kind"] == "start", f"watch start: {first}")
+    sh(t, "nft", "add rule ip nat pre tcp dport 8080 dnat to 10.9.9.9:80")
+    line = json.loads(p.stdout.readline())
+    p.kill()
+    f = line.get("forward") or {}
+    t.check(line.get("kind") == "new-forward" and (f.get("port"), f.get("to")) ==
+            (8080, {"addr": "10.9.9.9", "port": 80, "port_end": 80}), f"watch: {line}")

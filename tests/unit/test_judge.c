@@ -51,7 +51,7 @@ TEST(judge_connections_share_a_verdict)
 	struct ps_snapshot s;
 	struct registry reg = {0};
 	build(&s);
-	CHECK_INT(verdicts_compute(&s, &reg), 0);
+	CHECK_INT(verdicts_compute(&s, &reg, NULL), 0);
 	CHECK(s.verdicts != NULL);
 	CHECK(s.socks[1].verdict && s.socks[1].verdict == s.socks[2].verdict);
 	CHECK(s.socks[3].verdict != s.socks[1].verdict);
@@ -78,7 +78,7 @@ TEST(judge_verdicts_follow_sort_and_filter)
 	struct ps_snapshot s;
 	struct registry reg = {0};
 	build(&s);
-	CHECK_INT(verdicts_compute(&s, &reg), 0);
+	CHECK_INT(verdicts_compute(&s, &reg, NULL), 0);
 	snap_sort(&s);
 	for (size_t i = 0; i < s.nsocks; i++) {
 		const struct sock_verdict *v = verdict_of(&s, &s.socks[i]);

@@ -7,7 +7,9 @@
 
 #include "../../src/cli/cli.h"
 #include "../../src/enrich/registry.h"
+#include "../../src/enrich/fwstage.h"
 #include "../../src/enrich/verdict.h"
+#include "../../src/model/fwmodel.h"
 #include "../../src/model/diff.h"
 #include "../../src/model/model.h"
 #include "../../src/model/policy.h"
@@ -664,8 +666,40 @@ static void build_full(struct ps_snapshot *s, struct registry *reg)
 	s->nusernames = 2;
 	s->source = "netlink";
 	snap_count_status(s);
-	if (verdicts_compute(s, reg))
+	/* the firewall: an input chain that lets 10.0.0.0/8 in ("some"), and one forwarded port */
+	struct fw_context fw = {.read = true, .legacy = "", .netns = 4026531840u};
+	long in = fw_chain_add(&fw.rs, "filter", "INPUT", FW_FAM_IP);
+	if (in < 0)
 		abort();
+	fw.rs.chains[in].hook = FW_HOOK_INPUT;
+	fw.rs.chains[in].policy = FW_V_DROP;
+	struct fw_rule *r = fw_rule_add(&fw.rs.chains[in]);
+	struct fw_match *m = r ? fw_match_add(r, FW_F_SADDR, 4) : NULL;
+	struct fw_range rg;
+	fw_prefix_range((const uint8_t[]){10, 0, 0, 0}, 4, 8, &rg);
+	if (!m || fw_match_range(m, rg.lo, rg.hi) || fw_ruleset_index(&fw.rs))
+		abort();
+	r->handle = 9;
+	r->v.kind = FW_V_ACCEPT;
+	s->firewall = calloc(1, sizeof *s->firewall);
+	struct ps_forward *f = s->firewall ? (s->firewall->fwd = calloc(1, sizeof *f)) : NULL;
+	struct ps_fw_owner *o = f ? (f->owners = calloc(1, sizeof *o)) : NULL;
+	if (!o)
+		abort();
+	s->firewall->read = true;
+	s->firewall->legacy = xdup("");
+	s->firewall->rules = 1;
+	s->firewall->nfwd = 1;
+	*f = (struct ps_forward){.proto = "tcp", .family = 4, .port = 8080, .port_end = 8080, .to_addr = xdup("172.17.0.2"),
+				 .to_port = 80, .to_port_end = 80, .kind = "dnat", .prerouting = true, .runtime = "docker",
+				 .rule_family = xdup("ip"), .rule_table = xdup("nat"), .rule_chain = xdup("DOCKER"),
+				 .rule_handle = 12, .target_netns = 4026532000u, .target_netns_name = xdup("web"),
+				 .container_id = xdup("0123"), .container_name = xdup("web"), .container_runtime = "docker",
+				 .owners = o, .nowners = 1};
+	*o = (struct ps_fw_owner){200, xdup("nginx")};
+	if (verdicts_compute(s, reg, &fw))
+		abort();
+	fw_context_free(&fw);
 }
 
 /* Render with fn into memory. */
@@ -756,6 +790,8 @@ static int emit_watch(FILE *fp, const void *c)
 				     {.kind = "lost-events"},
 				     {.kind = "stop", .polls = 1}};
 	int rc = render_watch_event(&b, &e, true, false);
+	if (!rc && d->s->firewall && d->s->firewall->nfwd)
+		rc = render_watch_forward(&b, e.time, &d->s->firewall->fwd[0], false, true);
 	for (int i = 0; i < 3 && !rc; i++) {
 		st[i].time = e.time;
 		rc = render_watch_status(&b, &st[i], true);

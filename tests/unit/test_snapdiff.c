@@ -526,13 +526,13 @@ TEST(policy_ack_parse_and_apply)
 {
 	struct policy p;
 	struct policy_error e;
-	CHECK_INT(pparse("ack risky-exposure tcp 6379 exe=/usr/bin/redis-server until=2027-01-31 reason=\"fw; ok\"\n"
+	CHECK_INT(pparse("ack private-exposure tcp 6379 exe=/usr/bin/redis-server until=2027-01-31 reason=\"fw; ok\"\n"
 			 "ack exe-* any * until=2000-02-29 reason=old\n",
 			 &p, &e),
 		  0);
 	CHECK_INT(p.n, 0);
 	CHECK_INT(p.nacks, 2);
-	CHECK(strcmp(p.acks[0].code, "risky-exposure") == 0 && strcmp(p.acks[0].reason, "fw; ok") == 0);
+	CHECK(strcmp(p.acks[0].code, "private-exposure") == 0 && strcmp(p.acks[0].reason, "fw; ok") == 0);
 	CHECK(p.acks[0].until == 1801440000 && strcmp(p.acks[0].until_text, "2027-01-31") == 0); /* 2027-02-01 UTC */
 	CHECK(p.acks[1].until == 951868800); /* 2000-03-01 UTC: a leap day */
 	/* findings on a socket of redis, one about the socket (pid -1), one about its owner */
@@ -544,7 +544,7 @@ TEST(policy_ack_parse_and_apply)
 	struct finding_list *l = &s.verdicts->v[0].findings;
 	l->f = calloc(2, sizeof *l->f);
 	l->n = l->cap = 2;
-	l->f[0] = (struct finding){.sev = SEV_WARNING, .code = "risky-exposure", .pid = -1};
+	l->f[0] = (struct finding){.sev = SEV_WARNING, .code = "private-exposure", .pid = -1};
 	l->f[1] = (struct finding){.sev = SEV_INFO, .code = "exe-unpackaged", .pid = 5};
 	s.socks[0].verdict = 1;
 	policy_ack_findings(&p, &s, 1700000000);

@@ -91,7 +91,7 @@ static void build_lan(struct ps_snapshot *s, struct registry *reg, struct render
 	s->privileged = true;
 	s->source = "netlink";
 	snap_count_status(s);
-	if (verdicts_compute(s, reg))
+	if (verdicts_compute(s, reg, NULL))
 		abort();
 	memset(ctx, 0, sizeof *ctx);
 	ctx->snap = s;

@@ -17,3 +17,11 @@ int platform_firewall_legacy(char **tables)
 	*tables = strdup("");
 	return *tables ? 0 : -ENOMEM;
 }
+
+int platform_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size_t *n)
+{
+	(void)ns;
+	*out = NULL;
+	*n = 0;
+	return -ENOSYS;
+}

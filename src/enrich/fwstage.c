@@ -1,0 +1,316 @@
+/* fwstage.c — the firewall in the pipeline: the rule set read once per run, verdicts per listener,
+ * forwards in the model. */
+#include "fwstage.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../platform/firewall_read.h"
+#include "../platform/platform.h"
+#include "../util/buf.h"
+#include "firewall.h"
+#include "fwjudge.h"
+#include "verdict.h"
+
+int fw_context_read(struct fw_context *c, struct ps_snapshot *snap)
+{
+	memset(c, 0, sizeof *c);
+	c->netns = snap->netns;
+	struct ps_firewall *f = snap->firewall = calloc(1, sizeof *f);
+	if (!f)
+		return -ENOMEM;
+	int rc = platform_firewall_read(&c->rs, &c->why);
+	if (rc == -ENOMEM)
+		return rc;
+	c->read = rc == 0;
+	f->read = c->read;
+	f->err = rc;
+	if (!c->read) {
+		fw_ruleset_free(&c->rs);
+		if (!c->why)
+			c->why = "the firewall's rules could not be read";
+		if (!(f->why = strdup(c->why)))
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < c->rs.nchains; i++)
+		f->rules += c->rs.chains[i].nrules;
+	f->chains = c->rs.nchains;
+	char *legacy = NULL;
+	rc = platform_firewall_legacy(&legacy);
+	if (rc == -ENOMEM)
+		return rc;
+	f->legacy = legacy; /* NULL: could not be told */
+	c->legacy = legacy;
+	return 0;
+}
+
+void fw_context_free(struct fw_context *c)
+{
+	fw_ruleset_free(&c->rs);
+	memset(c, 0, sizeof *c);
+}
+
+/* A rule reference as model data; texts interned in vs. 0 or -ENOMEM. */
+static int rule_view(const struct fw_ruleset *rs, struct fw_ruleref ref, struct verdicts *vs,
+		     struct ps_fw_rule *out)
+{
+	memset(out, 0, sizeof *out);
+	if (ref.chain < 0 || (size_t)ref.chain >= rs->nchains)
+		return 0;
+	const struct fw_chain *ch = &rs->chains[ref.chain];
+	out->family = fw_family_name(ch->family);
+	out->handle_known = ref.rule >= 0 && (size_t)ref.rule < ch->nrules;
+	out->handle = out->handle_known ? ch->rules[ref.rule].handle : 0;
+	struct buf text = {0};
+	int rc = fw_rule_text(rs, ref, &text);
+	if (!rc)
+		rc = verdicts_intern(vs, ch->table, &out->table);
+	if (!rc)
+		rc = verdicts_intern(vs, ch->name, &out->chain);
+	if (!rc)
+		rc = verdicts_intern(vs, text.data, &out->text);
+	buf_free(&text);
+	return rc;
+}
+
+/* One verdict over the addresses beyond loopback (all of them when there are none). */
+static uint8_t summary(const struct reach *r, const struct ps_fw_at *at, size_t n)
+{
+	bool beyond = false;
+	for (size_t i = 0; i < n; i++)
+		beyond = beyond || exposure_classify(&r[i].addr) != PS_EXPO_LOOPBACK;
+	size_t seen = 0, all = 0, none = 0, unknown = 0, notread = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (beyond && exposure_classify(&r[i].addr) == PS_EXPO_LOOPBACK)
+			continue;
+		seen++;
+		all += at[i].verdict == PS_FW_ALL;
+		none += at[i].verdict == PS_FW_NONE;
+		unknown += at[i].verdict == PS_FW_UNKNOWN;
+		notread += at[i].verdict == PS_FW_NOT_READ;
+	}
+	return notread	      ? PS_FW_NOT_READ
+	       : unknown      ? PS_FW_UNKNOWN
+	       : all == seen  ? PS_FW_ALL
+	       : none == seen ? PS_FW_NONE
+			      : PS_FW_SOME;
+}
+
+int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap,
+		      const struct ps_socket *k, struct verdicts *vs, struct sock_verdict *v)
+{
+	size_t n = v->nreach;
+	struct fw_reach_verdict *fv = calloc(n + 1, sizeof *fv);
+	if (!(v->fw = calloc(n + 1, sizeof *v->fw)) || !fv) {
+		free(fv);
+		return -ENOMEM;
+	}
+	bool ours = k->netns == c->netns || !k->netns;
+	const char *why = ours ? c->why : "the firewall of another network namespace is not read";
+	int rc = fw_judge_reach(ours && c->read ? &c->rs : NULL, why, c->legacy, k, v->reach, n,
+				snap->addrs, snap->naddrs, fv);
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct ps_fw_at *at = &v->fw[i];
+		at->verdict = fv[i].reach == FW_REACH_NOT_READ ? PS_FW_NOT_READ
+			      : fv[i].reach == FW_REACH_ALL    ? PS_FW_ALL
+			      : fv[i].reach == FW_REACH_SOME   ? PS_FW_SOME
+			      : fv[i].reach == FW_REACH_NONE   ? PS_FW_NONE
+							       : PS_FW_UNKNOWN;
+		rc = verdicts_intern(vs, fv[i].sources, &at->sources);
+		if (!rc)
+			rc = verdicts_intern(vs, fv[i].why, &at->why);
+		if (!rc && at->verdict != PS_FW_NOT_READ)
+			rc = rule_view(&c->rs, fv[i].rule, vs, &at->rule);
+		if (!rc && at->verdict == PS_FW_SOME)
+			rc = rule_view(&c->rs, fv[i].accept_rule, vs, &at->accept_rule);
+		if (!rc && at->verdict != PS_FW_NOT_READ)
+			rc = rule_view(&c->rs, fv[i].forward_rule, vs, &at->forwarded_by);
+	}
+	if (!rc) {
+		v->fw_summary = summary(v->reach, v->fw, n);
+		int widest = -1, let = fw_effective_exposure(v->reach, fv, n);
+		for (size_t i = 0; i < n; i++)
+			if ((int)exposure_classify(&v->reach[i].addr) > widest)
+				widest = (int)exposure_classify(&v->reach[i].addr);
+		if (let < widest)
+			v->scope = let < 0 ? PS_EXPO_LOOPBACK : (enum ps_exposure)let;
+	}
+	fw_reach_verdicts_free(fv, n);
+	free(fv);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ forwards */
+
+static const char *proto_of(unsigned l4)
+{
+	return l4 == IPPROTO_TCP    ? "tcp"
+	       : l4 == IPPROTO_UDP  ? "udp"
+	       : l4 == IPPROTO_SCTP ? "sctp"
+	       : l4		    ? "other"
+				    : NULL;
+}
+
+static int addr_text(const uint8_t *a, unsigned family, char **out)
+{
+	struct ps_addr pa = {.family = family == 4 ? PS_INET : PS_INET6};
+	memcpy(pa.bytes, a, family == 4 ? 4 : 16);
+	char text[64];
+	return (*out = strdup(addr_format(&pa, text, sizeof text))) ? 0 : -ENOMEM;
+}
+
+static bool addr_is(const struct ps_addr *a, const uint8_t *b, unsigned family)
+{
+	return a->family == (family == 4 ? PS_INET : PS_INET6) &&
+	       !memcmp(a->bytes, b, family == 4 ? 4 : 16);
+}
+
+/* Interface addresses of the namespaces snap lists (--all-ns), read on first need. */
+struct ns_addrs {
+	struct ps_ifaddr *a;
+	size_t n;
+	bool tried;
+};
+
+/* The namespace holding the forward's target address: ours, one snap lists, or 0. */
+static uint64_t target_netns(const struct fw_forward *x, const struct ps_snapshot *snap,
+			     struct ns_addrs *na)
+{
+	if (!x->to.has_addr)
+		return snap->netns; /* redirect: this namespace */
+	for (size_t i = 0; i < snap->naddrs; i++)
+		if (addr_is(&snap->addrs[i].addr, x->to.addr_lo, x->family))
+			return snap->netns;
+	for (size_t i = 0; na && i < snap->nnets; i++) {
+		if (snap->nets[i].inode == snap->netns)
+			continue;
+		if (!na[i].tried) {
+			na[i].tried = true;
+			if (platform_netns_addrs(&snap->nets[i], &na[i].a, &na[i].n))
+				na[i].a = NULL, na[i].n = 0;
+		}
+		for (size_t j = 0; j < na[i].n; j++)
+			if (addr_is(&na[i].a[j].addr, x->to.addr_lo, x->family))
+				return snap->nets[i].inode;
+	}
+	return 0;
+}
+
+/* Who listens at the forward's target in namespace ns, and the container they belong to. */
+static int target_owners(const struct fw_forward *x, struct ps_forward *m,
+			 const struct ps_snapshot *snap)
+{
+	uint16_t port = x->to.has_port ? x->to.port_lo : x->port_lo;
+	unsigned proto = x->l4proto == IPPROTO_UDP ? PS_UDP : PS_TCP;
+	for (size_t i = 0; i < snap->nsocks; i++) {
+		const struct ps_socket *k = &snap->socks[i];
+		if (k->netns != m->target_netns || k->local.port != port || k->proto != proto ||
+		    !socket_is_listener(k))
+			continue;
+		if (x->to.has_addr && !addr_is_any(&k->local.addr) &&
+		    !addr_is(&k->local.addr, x->to.addr_lo, x->family))
+			continue;
+		for (size_t j = 0; j < k->owner_count; j++) {
+			const struct ps_proc *p = &snap->procs[snap_owner(snap, k, j)->proc];
+			bool dup = false;
+			for (size_t d = 0; d < m->nowners; d++)
+				dup = dup || m->owners[d].pid == p->pid;
+			if (dup)
+				continue;
+			struct ps_fw_owner *no = realloc(m->owners, (m->nowners + 1) * sizeof *no);
+			if (!no)
+				return -ENOMEM;
+			m->owners = no;
+			no[m->nowners] = (struct ps_fw_owner){p->pid, NULL};
+			if (p->name && !(no[m->nowners].name = strdup(p->name)))
+				return -ENOMEM;
+			m->nowners++;
+			if (!m->container_id && p->container) {
+				m->container_runtime = p->container_runtime;
+				if (!(m->container_id = strdup(p->container)) ||
+				    (p->container_name &&
+				     !(m->container_name = strdup(p->container_name))))
+					return -ENOMEM;
+			}
+		}
+	}
+	for (size_t i = 0; i < snap->nnets && !m->target_netns_name; i++)
+		if (snap->nets[i].inode == m->target_netns && snap->nets[i].name &&
+		    !(m->target_netns_name = strdup(snap->nets[i].name)))
+			return -ENOMEM;
+	return 0;
+}
+
+/* Forward x as model data into m, with its target when the user's filter f wants it; 1: not wanted.
+ */
+static int forward_model(const struct fw_ruleset *rs, const struct fw_forward *x,
+			 struct ps_forward *m, const struct ps_snapshot *snap, struct ns_addrs *na,
+			 const struct ps_filter *f)
+{
+	memset(m, 0, sizeof *m);
+	m->proto = proto_of(x->l4proto);
+	m->family = x->family;
+	m->port = x->port_lo;
+	m->port_end = x->port_hi;
+	m->kind = x->redirect ? "redirect" : "dnat";
+	m->prerouting = x->prerouting;
+	m->output = x->output;
+	m->runtime = x->runtime;
+	if (x->to.has_port) {
+		m->to_port = x->to.port_lo;
+		m->to_port_end = x->to.port_hi;
+	}
+	int rc = 0;
+	if (x->has_daddr) {
+		char text[128];
+		struct fw_srcset s = {
+		    .r = (struct fw_range *)&x->daddr, .n = 1, .len = x->family == 4 ? 4 : 16};
+		fw_srcset_format(&s, text, sizeof text);
+		rc = (m->addr = strdup(text)) ? 0 : -ENOMEM;
+	}
+	if (!rc && x->to.has_addr)
+		rc = addr_text(x->to.addr_lo, x->family, &m->to_addr);
+	const struct fw_chain *ch = &rs->chains[x->rule.chain];
+	if (!rc && (!(m->rule_family = strdup(fw_family_name(ch->family))) ||
+		    !(m->rule_table = strdup(ch->table)) || !(m->rule_chain = strdup(ch->name))))
+		rc = -ENOMEM;
+	if (!rc && x->rule.rule >= 0)
+		m->rule_handle = ch->rules[x->rule.rule].handle;
+	if (!rc && !forward_match(m, f))
+		return 1;
+	if (!rc && (m->target_netns = target_netns(x, snap, na)))
+		rc = target_owners(x, m, snap);
+	return rc;
+}
+
+int fw_forwards_model(const struct fw_context *c, struct ps_snapshot *snap,
+		      const struct ps_filter *f)
+{
+	if (!c->read || !snap->firewall)
+		return 0;
+	struct fw_forward *x = NULL;
+	size_t n = 0;
+	int rc = fw_forwards(&c->rs, &x, &n);
+	if (rc)
+		return rc;
+	struct ps_firewall *fm = snap->firewall;
+	struct ns_addrs *na = snap->nnets ? calloc(snap->nnets, sizeof *na) : NULL;
+	if (n && !(fm->fwd = calloc(n, sizeof *fm->fwd)))
+		rc = -ENOMEM;
+	for (size_t i = 0; i < n && rc >= 0; i++) {
+		rc = forward_model(&c->rs, &x[i], &fm->fwd[fm->nfwd], snap, na, f);
+		if (rc == 1)
+			forward_free(&fm->fwd[fm->nfwd]); /* not asked for */
+		else
+			fm->nfwd++; /* released with the rest even when half made */
+	}
+	rc = rc < 0 ? rc : 0;
+	for (size_t i = 0; na && i < snap->nnets; i++)
+		platform_ifaddrs_free(na[i].a, na[i].n);
+	free(na);
+	free(x);
+	return rc;
+}

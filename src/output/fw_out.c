@@ -1,0 +1,267 @@
+/* fw_out.c — render the firewall part of the model: verdicts per address, forwarded ports. */
+#include "fw_out.h"
+
+#include <string.h>
+
+#include "../util/escape.h"
+
+static void jrule(struct jw *w, const char *key, const struct ps_fw_rule *r)
+{
+	jw_key(w, key);
+	if (!r->chain) {
+		jw_null(w);
+		return;
+	}
+	jw_obj(w);
+	jw_kstr(w, "family", r->family);
+	jw_kstr(w, "table", r->table);
+	jw_kstr(w, "chain", r->chain);
+	jw_key(w, "handle"); /* null: the chain's policy decided */
+	if (r->handle_known)
+		jw_uint(w, r->handle);
+	else
+		jw_null(w);
+	jw_kstr(w, "text", r->text);
+	jw_obj_end(w);
+}
+
+void json_fw_at(struct jw *w, const struct ps_fw_at *at)
+{
+	jw_obj(w);
+	jw_kstr(w, "verdict", fw_verdict_text(at->verdict));
+	jw_kstr(w, "sources", at->sources);
+	jrule(w, "rule", &at->rule);
+	jrule(w, "accept_rule", &at->accept_rule);
+	jrule(w, "forwarded_by", &at->forwarded_by);
+	jw_kstr(w, "why", at->why);
+	jw_obj_end(w);
+}
+
+/* The reason shown with a summary: the first unknown or not-read address's. */
+static const char *summary_why(const struct sock_verdict *v)
+{
+	for (size_t i = 0; i < v->nreach; i++)
+		if (v->fw[i].verdict == v->fw_summary && v->fw[i].why)
+			return v->fw[i].why;
+	return NULL;
+}
+
+void json_fw_summary(struct jw *w, const struct sock_verdict *v)
+{
+	if (!v->fw)
+		return;
+	jw_key(w, "firewall");
+	jw_obj(w);
+	jw_kstr(w, "verdict", v->nreach ? fw_verdict_text(v->fw_summary) : NULL);
+	jw_kstr(w, "why", v->nreach ? summary_why(v) : NULL);
+	jw_obj_end(w);
+}
+
+/* "port" and "port_end", both null for 0, 0 (any port, or the port kept). */
+static void jports(struct jw *w, uint16_t lo, uint16_t hi)
+{
+	jw_key(w, "port");
+	if (lo || hi)
+		jw_uint(w, lo);
+	else
+		jw_null(w);
+	jw_key(w, "port_end");
+	if (lo || hi)
+		jw_uint(w, hi);
+	else
+		jw_null(w);
+}
+
+void json_forward(struct jw *w, const struct ps_forward *f)
+{
+	jw_obj(w);
+	jw_kstr(w, "proto", f->proto);
+	jw_kuint(w, "family", f->family);
+	jw_kstr(w, "addr", f->addr);
+	jports(w, f->port, f->port_end);
+	jw_key(w, "to");
+	jw_obj(w);
+	jw_kstr(w, "addr", f->to_addr);
+	jports(w, f->to_port, f->to_port_end);
+	jw_obj_end(w);
+	jw_kstr(w, "kind", f->kind);
+	jw_key(w, "hooks");
+	jw_arr(w);
+	if (f->prerouting)
+		jw_str(w, "prerouting");
+	if (f->output)
+		jw_str(w, "output");
+	jw_arr_end(w);
+	jw_kstr(w, "runtime", f->runtime);
+	jw_key(w, "rule");
+	jw_obj(w);
+	jw_kstr(w, "family", f->rule_family);
+	jw_kstr(w, "table", f->rule_table);
+	jw_kstr(w, "chain", f->rule_chain);
+	jw_kuint(w, "handle", f->rule_handle);
+	jw_obj_end(w);
+	jw_key(w, "target");
+	if (!f->target_netns) {
+		jw_null(w);
+	} else {
+		jw_obj(w);
+		jw_kuint(w, "netns", f->target_netns);
+		jw_kstr(w, "netns_name", f->target_netns_name);
+		jw_key(w, "container");
+		if (f->container_id) {
+			jw_obj(w);
+			jw_kstr(w, "id", f->container_id);
+			jw_kstr(w, "name", f->container_name);
+			jw_kstr(w, "runtime", f->container_runtime);
+			jw_obj_end(w);
+		} else {
+			jw_null(w);
+		}
+		jw_key(w, "owners");
+		jw_arr(w);
+		for (size_t i = 0; i < f->nowners; i++) {
+			jw_obj(w);
+			jw_kint(w, "pid", f->owners[i].pid);
+			jw_kstr(w, "name", f->owners[i].name);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+}
+
+void json_fw_document(struct jw *w, const struct ps_snapshot *s)
+{
+	const struct ps_firewall *f = s->firewall;
+	if (!f)
+		return;
+	jw_key(w, "firewall");
+	jw_obj(w);
+	jw_kbool(w, "read", f->read);
+	jw_kstr(w, "why", f->why);
+	jw_kstr(w, "legacy", f->legacy);
+	jw_kuint(w, "rules", f->rules);
+	jw_obj_end(w);
+	jw_key(w, "forwards");
+	jw_arr(w);
+	for (size_t i = 0; i < f->nfwd; i++) {
+		jw_newline_item(w);
+		json_forward(w, &f->fwd[i]);
+	}
+	jw_arr_end(w);
+}
+
+int column_firewall(const struct sock_verdict *v, struct buf *out)
+{
+	if (!v->fw || !v->nreach)
+		return 0;
+	switch (v->fw_summary) {
+	case PS_FW_ALL:
+	case PS_FW_SOME:
+	case PS_FW_NONE:
+		return buf_puts(out, fw_verdict_text(v->fw_summary));
+	default:
+		return buf_putc(out, '?');
+	}
+}
+
+static int port_range(struct buf *out, uint16_t lo, uint16_t hi)
+{
+	if (!lo && !hi)
+		return buf_putc(out, '*');
+	return lo == hi ? buf_printf(out, "%u", lo) : buf_printf(out, "%u-%u", lo, hi);
+}
+
+int forward_text(const struct ps_forward *f, struct buf *out)
+{
+	bool v6 = f->family == 6;
+	int rc = buf_printf(out, "%s%s  ", f->proto ? f->proto : "any", v6 ? "6" : "");
+	if (!rc)
+		rc = buf_printf(out, v6 && f->addr ? "[%s]:" : "%s:", f->addr ? f->addr : "*");
+	if (!rc)
+		rc = port_range(out, f->port, f->port_end);
+	if (!rc && f->to_addr)
+		rc =
+		    buf_printf(out, v6 ? "  forwarded to [%s]:" : "  forwarded to %s:", f->to_addr);
+	else if (!rc)
+		rc = buf_puts(out, "  redirected to this machine, port ");
+	if (!rc)
+		rc = f->to_port ? port_range(out, f->to_port, f->to_port_end)
+				: port_range(out, f->port, f->port_end);
+	if (!rc)
+		rc = buf_printf(out, "  by %s %s %s", f->rule_family, f->rule_table, f->rule_chain);
+	if (!rc && f->runtime)
+		rc = buf_printf(out, " (%s)", f->runtime);
+	if (!rc && f->container_id)
+		rc = buf_printf(out, "  container %s",
+				f->container_name ? f->container_name : f->container_id);
+	else if (!rc && f->target_netns_name)
+		rc = buf_printf(out, "  netns %s", f->target_netns_name);
+	for (size_t i = 0; i < f->nowners && !rc; i++)
+		rc = buf_printf(out, "%s%d/%s", i ? "," : "  ", f->owners[i].pid,
+				f->owners[i].name ? f->owners[i].name : "?");
+	return rc;
+}
+
+int render_forwards_text(FILE *fp, const struct ps_snapshot *s)
+{
+	if (!s->firewall || !s->firewall->nfwd)
+		return 0;
+	struct buf raw = {0}, txt = {0};
+	int rc = 0;
+	fprintf(fp, "\nForwarded ports (NAT rules; no socket listens on them here):\n");
+	for (size_t i = 0; i < s->firewall->nfwd && !rc; i++) {
+		buf_clear(&raw);
+		buf_clear(&txt);
+		rc = forward_text(&s->firewall->fwd[i], &raw);
+		if (!rc)
+			rc = esc_text(&txt, raw.data, raw.len);
+		if (!rc)
+			fprintf(fp, "%s\n", txt.data);
+	}
+	buf_free(&raw);
+	buf_free(&txt);
+	return rc;
+}
+
+int explain_fw_text(const struct sock_verdict *v, struct buf *out)
+{
+	int rc = 0;
+	for (size_t i = 0; v->fw && i < v->nreach && !rc; i++) {
+		const struct ps_fw_at *at = &v->fw[i];
+		char a[64];
+		addr_format(&v->reach[i].addr, a, sizeof a);
+		rc = buf_printf(out, "  Firewall at %s %s: %s",
+				v->reach[i].ifname ? v->reach[i].ifname : "?", a,
+				fw_verdict_text(at->verdict));
+		if (!rc && at->sources)
+			rc = buf_printf(out, " (from %s)", at->sources);
+		if (!rc && at->rule.text)
+			rc = buf_printf(out, "; decided by %s", at->rule.text);
+		if (!rc && at->accept_rule.text)
+			rc = buf_printf(out, "; let in by %s", at->accept_rule.text);
+		if (!rc && at->forwarded_by.text)
+			rc = buf_printf(out, "; forwarded elsewhere by %s", at->forwarded_by.text);
+		if (!rc && at->why)
+			rc = buf_printf(out, " (%s)", at->why);
+		if (!rc)
+			rc = buf_putc(out, '\n');
+	}
+	return rc;
+}
+
+int explain_forwards_text(const struct ps_snapshot *s, struct buf *out)
+{
+	int rc = 0;
+	for (size_t i = 0; s->firewall && i < s->firewall->nfwd && !rc; i++) {
+		rc = buf_puts(out,
+			      i ? "  "
+				: "\nForwarded by NAT rules (no socket here needs to listen):\n  ");
+		if (!rc)
+			rc = forward_text(&s->firewall->fwd[i], out);
+		if (!rc)
+			rc = buf_putc(out, '\n');
+	}
+	return rc;
+}
