@@ -9,6 +9,7 @@
 #include "../enrich/verdict.h"
 #include "../model/verdict.h"
 #include "../platform/platform.h"
+#include "../util/grow.h"
 
 int pipeline_open(struct pipeline *p, const struct pipeline_config *c)
 {
@@ -280,14 +281,8 @@ static int add_uid(struct ps_snapshot *s, size_t *cap, uint32_t uid)
 	for (size_t i = s->nusernames; i-- > 0;)
 		if (s->usernames[i].uid == uid)
 			return 0;
-	if (s->nusernames == *cap) {
-		size_t nc = *cap ? *cap * 2 : 8;
-		struct ps_username *nu = realloc(s->usernames, nc * sizeof *nu);
-		if (!nu)
+	if (util_grow((void **)&s->usernames, cap, s->nusernames + 1, sizeof *s->usernames))
 			return -ENOMEM;
-		s->usernames = nu;
-		*cap = nc;
-	}
 	s->usernames[s->nusernames++] = (struct ps_username){uid, NULL};
 	return 0;
 }

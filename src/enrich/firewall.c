@@ -1,5 +1,6 @@
 /* firewall.c — evaluate a rule set for a new connection over the set of its possible sources. */
 #include "firewall.h"
+#include "../util/grow.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -36,14 +37,8 @@ static bool key_dec(uint8_t *a, unsigned len)
 
 static int set_push(struct fw_srcset *s, const uint8_t *lo, const uint8_t *hi)
 {
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 4;
-		struct fw_range *nr = realloc(s->r, nc * sizeof *nr);
-		if (!nr)
+	if (util_grow((void **)&s->r, &s->cap, s->n + 1, sizeof *s->r))
 			return -ENOMEM;
-		s->r = nr;
-		s->cap = nc;
-	}
 	struct fw_range *r = &s->r[s->n++];
 	memset(r, 0, sizeof *r); /* bytes past len stay zero, so whole keys compare */
 	memcpy(r->lo, lo, s->len);
@@ -775,16 +770,10 @@ static void emit(struct fwd_list *l, const struct fw_forward *f)
 {
 	if (l->err)
 		return;
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 16;
-		struct fw_forward *na = realloc(l->a, nc * sizeof *na);
-		if (!na) {
+	if (util_grow((void **)&l->a, &l->cap, l->n + 1, sizeof *l->a)) {
 			l->err = -ENOMEM;
 			return;
 		}
-		l->a = na;
-		l->cap = nc;
-	}
 	l->a[l->n++] = *f;
 }
 

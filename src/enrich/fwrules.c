@@ -1,5 +1,6 @@
 /* fwrules.c — building and releasing the platform-neutral rule set model. */
 #include "fwrules.h"
+#include "../util/grow.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -38,15 +39,7 @@ const char *fw_field_name(unsigned field)
 /* Grow *arr (of *cap elements of `size` bytes) to hold n + 1. 0 or -ENOMEM. */
 static int grow(void **arr, size_t *cap, size_t n, size_t size)
 {
-	if (n < *cap)
-		return 0;
-	size_t nc = *cap ? *cap * 2 : 8;
-	void *na = realloc(*arr, nc * size);
-	if (!na)
-		return -ENOMEM;
-	*arr = na;
-	*cap = nc;
-	return 0;
+	return util_grow(arr, cap, n + 1, size);
 }
 
 long fw_chain_add(struct fw_ruleset *rs, const char *table, const char *name, unsigned family)

@@ -9,6 +9,7 @@
 
 #include "../util/buf.h"
 #include "fwstage.h"
+#include "../util/grow.h"
 
 bool path_in_temp_dir(const char *path)
 {
@@ -26,14 +27,8 @@ bool path_in_temp_dir(const char *path)
 __attribute__((format(printf, 5, 0))) static int vadd(struct finding_list *l, unsigned sev, const char *code,
 						     int pid, const char *fmt, va_list ap)
 {
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 4;
-		struct finding *nf = realloc(l->f, nc * sizeof *nf);
-		if (!nf)
+	if (util_grow((void **)&l->f, &l->cap, l->n + 1, sizeof *l->f))
 			return -ENOMEM;
-		l->f = nf;
-		l->cap = nc;
-	}
 	va_list aq;
 	va_copy(aq, ap);
 	int n = vsnprintf(NULL, 0, fmt, aq);
@@ -356,14 +351,8 @@ static bool same_addr(const struct ps_addr *a, const struct ps_addr *b)
 
 static int push_reach(struct reach **out, size_t *n, size_t *cap, const char *ifname, const struct ps_addr *a)
 {
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 4;
-		struct reach *nr = realloc(*out, nc * sizeof *nr);
-		if (!nr)
+	if (util_grow((void **)&*out, cap, *n + 1, sizeof **out))
 			return -ENOMEM;
-		*out = nr;
-		*cap = nc;
-	}
 	(*out)[(*n)++] = (struct reach){ifname, *a};
 	return 0;
 }

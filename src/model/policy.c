@@ -60,14 +60,8 @@ static void rule_init(struct policy_rule *r)
 
 static struct policy_ack *ack_add(struct policy *p)
 {
-	if (p->nacks == p->acks_cap) {
-		size_t nc = p->acks_cap ? p->acks_cap * 2 : 8;
-		struct policy_ack *v = realloc(p->acks, nc * sizeof *v);
-		if (!v)
+	if (util_grow((void **)&p->acks, &p->acks_cap, p->nacks + 1, sizeof *p->acks))
 			return NULL;
-		p->acks = v;
-		p->acks_cap = nc;
-	}
 	struct policy_ack *a = &p->acks[p->nacks++];
 	memset(a, 0, sizeof *a);
 	rule_init(&a->match);

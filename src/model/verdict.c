@@ -1,5 +1,6 @@
 /* verdict.c — the verdicts held by the model: lookup, counting, the shared text pool, release. */
 #include "verdict.h"
+#include "../util/grow.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -78,16 +79,8 @@ void verdicts_count(struct ps_snapshot *s)
 
 long verdicts_add(struct verdicts *v)
 {
-	if (v->n == v->cap) {
-		size_t nc = v->cap ? v->cap * 2 : 16;
-		if (nc > ((size_t)-1) / 2 / sizeof *v->v)
+	if (util_grow((void **)&v->v, &v->cap, v->n + 1, sizeof *v->v))
 			return -ENOMEM;
-		struct sock_verdict *nv = realloc(v->v, nc * sizeof *nv);
-		if (!nv)
-			return -ENOMEM;
-		v->v = nv;
-		v->cap = nc;
-	}
 	memset(&v->v[v->n], 0, sizeof v->v[0]);
 	return (long)v->n++;
 }

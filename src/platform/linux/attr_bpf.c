@@ -1,19 +1,14 @@
 /* attr_bpf.c — socket owners from one pass of the sockfd BPF iterator (only with -DHAVE_BPF). */
 #include "attr_bpf.h"
+#include "../../util/grow.h"
 
 #include <errno.h>
 #include <stdlib.h>
 
 int attr_hits_add(struct attr_hits *h, uint32_t sock, int32_t pid, int32_t fd)
 {
-	if (h->n == h->cap) {
-		size_t nc = h->cap ? h->cap * 2 : 1024;
-		struct attr_hit *nv = realloc(h->v, nc * sizeof *nv);
-		if (!nv)
+	if (util_grow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
 			return -ENOMEM;
-		h->v = nv;
-		h->cap = nc;
-	}
 	h->v[h->n++] = (struct attr_hit){sock, pid, fd};
 	return 0;
 }
@@ -126,14 +121,8 @@ static int fill_wanted(int map_fd, const uint64_t *inodes, size_t n)
 
 static int add_seen(struct attr_hits *h, int32_t pid)
 {
-	if (h->nseen == h->seen_cap) {
-		size_t nc = h->seen_cap ? h->seen_cap * 2 : 256;
-		int32_t *ns = realloc(h->seen, nc * sizeof *ns);
-		if (!ns)
+	if (util_grow((void **)&h->seen, &h->seen_cap, h->nseen + 1, sizeof *h->seen))
 			return -ENOMEM;
-		h->seen = ns;
-		h->seen_cap = nc;
-	}
 	h->seen[h->nseen++] = pid;
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* procparse.c — parsers for /proc files; no I/O here. */
 #include "procparse.h"
+#include "../../util/grow.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -278,14 +279,8 @@ static bool hex_u32(const char *p, size_t ndigits, uint32_t *v)
 static int push_group(struct ps_ifaddr **out, size_t *n, size_t *cap, unsigned long idx, const char *name,
 		      size_t name_len, const struct ps_addr *g)
 {
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 16;
-		struct ps_ifaddr *na = realloc(*out, nc * sizeof *na);
-		if (!na)
+	if (util_grow((void **)&*out, cap, *n + 1, sizeof **out))
 			return -ENOMEM;
-		*out = na;
-		*cap = nc;
-	}
 	char *nm = strndup(name, name_len);
 	if (!nm)
 		return -ENOMEM;

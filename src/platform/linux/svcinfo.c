@@ -15,6 +15,7 @@
 #include "roots.h"
 #include "sdbus.h"
 #include "../../util/str.h"
+#include "../../util/grow.h"
 
 #define MAX_DEPTH 64
 #define SMALL_LIMIT (64 * 1024)
@@ -92,16 +93,10 @@ static struct anc *anc_get(struct anc_cache *c, int pid, int *err)
 	for (size_t i = 0; i < c->n; i++)
 		if (c->a[i].pid == pid)
 			return &c->a[i];
-	if (c->n == c->cap) {
-		size_t nc = c->cap ? c->cap * 2 : 64;
-		struct anc *na = realloc(c->a, nc * sizeof *na);
-		if (!na) {
+	if (util_grow((void **)&c->a, &c->cap, c->n + 1, sizeof *c->a)) {
 			*err = -ENOMEM;
 			return NULL;
 		}
-		c->a = na;
-		c->cap = nc;
-	}
 	struct anc *a = &c->a[c->n++];
 	memset(a, 0, sizeof *a);
 	a->pid = pid;
