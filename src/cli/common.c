@@ -3,13 +3,13 @@
 
 #include <errno.h>
 #include <langinfo.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "../platform/platform.h"
 #include "cli.h"
 #include "msg.h"
 
@@ -27,10 +27,9 @@ static int parse_user(struct ps_filter *f, const char *s)
 	unsigned long v = strtoul(s, &end, 10);
 	if (*s && *end == '\0' && errno == 0 && v <= UINT32_MAX && *s != '-')
 		return filter_add_uid(f, (uint32_t)v);
-	struct passwd *pw = getpwnam(s);
-	if (!pw)
-		return -ENOENT;
-	return filter_add_uid(f, (uint32_t)pw->pw_uid);
+	uint32_t uid;
+	int rc = platform_user_uid(s, &uid);
+	return rc ? rc : filter_add_uid(f, uid);
 }
 
 static void list_columns(void)

@@ -8,6 +8,7 @@
 #include "../enrich/verdict.h"
 #include "../model/verdict.h"
 #include "../platform/platform.h"
+#include "../util/str.h"
 
 int pipeline_open(struct pipeline *p, const struct pipeline_config *c)
 {
@@ -141,7 +142,7 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 		const struct ps_proc *q = &s->procs[i];
 		if (!wanted[i] || !q->exe || q->vanished)
 			continue;
-		if (!(clean[i] = strndup(q->exe, exe_path_len(q->exe))))
+		if (!(clean[i] = str_dup_n(q->exe, exe_path_len(q->exe))))
 			rc = -ENOMEM;
 		else
 			paths[n++] = clean[i];

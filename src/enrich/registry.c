@@ -9,6 +9,7 @@
 #include "../model/model.h"
 #include "../util/buf.h"
 #include "../util/grow.h"
+#include "../util/str.h"
 
 const char registry_backdoor_caveat[] =
 	"malware has used this port number, but so do legitimate programs: the number alone proves "
@@ -78,7 +79,7 @@ static const char *field_dup(const char *p, size_t n, bool *oom)
 {
 	if (n == 0 || (n == 1 && *p == '-'))
 		return NULL;
-	char *s = strndup(p, n);
+	char *s = str_dup_n(p, n);
 	if (!s)
 		*oom = true;
 	return s;

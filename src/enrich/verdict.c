@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../util/buf.h"
+#include "../util/str.h"
 
 bool path_in_temp_dir(const char *path)
 {
@@ -161,7 +162,7 @@ int findings_for_owner(const struct finding_input *in, struct finding_list *out)
 	if (in->exe) {
 		size_t n = exe_path_len(in->exe);
 		deleted = n != strlen(in->exe);
-		if (!(clean = strndup(in->exe, n)))
+		if (!(clean = str_dup_n(in->exe, n)))
 			return -ENOMEM;
 	}
 	if (in->exe_checked)

@@ -146,4 +146,13 @@ void platform_sockevents_close(struct platform_sockevents *ev);
 /* The identifier of the running boot (a new string). 0, -ENOSYS or -errno. */
 int platform_boot_id(char **out);
 
+/*
+ * The name of user `uid` as a new string in *out (Linux: the passwd database;
+ * Windows: the account of a token seen by platform_describe, "DOMAIN\\user").
+ * 0, -ENOENT (no such user) or -ENOMEM.
+ */
+int platform_user_name(uint32_t uid, char **out);
+/* The uid of the user called `name` (for --user NAME). 0, -ENOENT or -ENOMEM. */
+int platform_user_uid(const char *name, uint32_t *uid);
+
 #endif
