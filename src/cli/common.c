@@ -325,8 +325,17 @@ void cli_print_notes(const struct ps_snapshot *s)
 	if (nv)
 		cli_msg("%zu socket%s lost %s owner while we looked (the process exited).",
 			nv, nv == 1 ? "" : "s", nv == 1 ? "its" : "their");
+	size_t nu = s->unattributed[PS_OWN_UNREPORTED];
+	if (nu)
+		cli_msg("%zu live socket%s without a reported owner: the system's socket table gave process id 0 "
+			"(Wine reports no owners; on Windows only time-wait sockets have none).",
+			nu, nu == 1 ? "" : "s");
+	if (s->procs_denied && platform_caps()->owners_from_collect)
+		cli_msg("the details of %zu process%s were refused (protected processes such as lsass refuse them "
+			"even to administrators); run portsleuth as Administrator (an elevated prompt) to see the rest.",
+			s->procs_denied, s->procs_denied == 1 ? "" : "es");
 	cli_print_netns_notes(s);
-	if (s->source && strcmp(s->source, "netlink") != 0)
+	if (s->source && strstr(s->source, "procfs"))
 		cli_msg("the kernel's sock_diag interface is missing%s; those sockets were read from /proc/net "
 			"instead.",
 			strcmp(s->source, "procfs") == 0 ? "" : " for some protocols");

@@ -152,6 +152,7 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 	const char *why = p->pkg ? pkgdb_reason(p->pkg) : "package checks are off";
 	if (!rc && why && !(s->pkg_reason = strdup(why)))
 		rc = -ENOMEM;
+	s->pkg_kind = p->pkg && !why ? pkgdb_kind(p->pkg) : NULL;
 	for (size_t i = 0; i < s->nprocs && !rc; i++) {
 		struct ps_proc *q = &s->procs[i];
 		const char *pkg = NULL;
