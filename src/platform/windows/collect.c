@@ -15,13 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../util/grow.h"
-#include "../../util/str.h"
 #include "../platform.h"
 #include "win.h"
-
-/* The two kernel pseudo-processes: no program, no module to look up. */
-enum { PID_IDLE = 0, PID_SYSTEM = 4 };
 
 struct collect {
 	struct ps_snapshot *snap;
@@ -29,8 +24,7 @@ struct collect {
 	enum win_table kind;
 	const struct win_service *svc; /* running services, to know the shared hosts */
 	size_t nsvc;
-	int last_pid;
-	long last_proc;
+	struct win_proc_cache cache;
 };
 
 /* Whether pid hosts at least one service (only those get a module lookup: it costs an RPC). */
@@ -40,38 +34,6 @@ static bool hosts_services(const struct collect *c, uint32_t pid)
 		if (c->svc[i].pid == pid)
 			return true;
 	return false;
-}
-
-/* The process record of pid, added on first sight. Its index, or -ENOMEM. */
-static long proc_of(struct collect *c, int pid)
-{
-	if (c->last_proc >= 0 && c->last_pid == pid)
-		return c->last_proc;
-	long idx = -1;
-	for (size_t i = 0; i < c->snap->nprocs && idx < 0; i++)
-		if (c->snap->procs[i].pid == pid)
-			idx = (long)i;
-	if (idx < 0)
-		idx = snap_add_proc(c->snap, pid);
-	if (idx >= 0)
-		c->last_pid = pid, c->last_proc = idx;
-	return idx;
-}
-
-/* The socket-level service entry named `unit` (added once), as 1 + its index; 0 when out of memory. */
-static uint32_t sockcg_of(struct ps_snapshot *s, const char *unit, const char *type, const char *source)
-{
-	for (size_t i = 0; i < s->nsockcgs; i++)
-		if (s->sockcgs[i].unit && strcmp(s->sockcgs[i].unit, unit) == 0 && s->sockcgs[i].source == source)
-			return (uint32_t)i + 1;
-	size_t cap = s->nsockcgs; /* sockcgs is sized exactly: grow it one by one */
-	char *u = str_dup(unit);
-	if (!u || util_grow((void **)&s->sockcgs, &cap, s->nsockcgs + 1, sizeof *s->sockcgs)) {
-		free(u);
-		return 0;
-	}
-	s->sockcgs[s->nsockcgs] = (struct ps_sockcg){.unit = u, .unit_type = type, .source = source};
-	return (uint32_t)++s->nsockcgs;
 }
 
 /* The owning module of a socket row: for a service in a shared host, the service's name. 0 or -errno. */
@@ -104,51 +66,22 @@ static int owner_module(enum win_table kind, const void *row, char **name)
 	return -EAGAIN;
 }
 
-/* Whether a socket in this state must have a process (pid 0 on it means the owner was not reported). */
-static bool needs_process(const struct ps_socket *k)
-{
-	return k->proto == PS_UDP || k->state == PS_ST_LISTEN || k->state == PS_ST_ESTABLISHED ||
-	       k->state == PS_ST_SYN_SENT || k->state == PS_ST_CLOSE_WAIT;
-}
-
 static int on_row(void *ctx, const struct ps_socket *k, uint32_t pid, const void *row)
 {
 	struct collect *c = ctx;
 	if (!filter_match_socket(c->f, k))
 		return 0;
-	struct ps_socket *s = snap_add_socket(c->snap);
-	if (!s)
-		return -ENOMEM;
-	*s = *k;
-	uint32_t idx = (uint32_t)(c->snap->nsocks - 1);
-	if (pid == PID_IDLE) {
-		/*
-		 * System Idle: the stack keeps time-wait and closing connections with no
-		 * process. A live socket with pid 0 is a system that does not report owners
-		 * (Wine does so for every socket): never shown as a process.
-		 */
-		s->owner_status = needs_process(k) ? PS_OWN_UNREPORTED : PS_OWN_KERNEL;
-		if (s->owner_status == PS_OWN_UNREPORTED)
-			c->snap->partial = true;
-		if (s->owner_status == PS_OWN_KERNEL && !(s->sockcg = sockcg_of(c->snap, "System Idle Process", "kernel", "pid 0")))
-			return -ENOMEM;
-		return 0;
-	}
-	if (pid == PID_SYSTEM) { /* kernel listeners: SMB and NetBIOS, http.sys (HTTP.SYS serves IIS, WinRM, WS-Man) */
-		s->owner_status = PS_OWN_KERNEL;
-		return (s->sockcg = sockcg_of(c->snap, "System", "kernel", "pid 4")) ? 0 : -ENOMEM;
-	}
-	long proc = proc_of(c, (int)pid);
-	if (proc < 0 || snap_add_owner(c->snap, idx, (uint32_t)proc, -1))
-		return -ENOMEM;
-	s->owner_status = PS_OWN_OK;
-	if (!hosts_services(c, pid))
-		return 0;
+	long idx = win_snap_add(c->snap, k, pid, &c->cache);
+	if (idx < 0)
+		return (int)idx;
+	if (pid <= WIN_PID_SYSTEM || !hosts_services(c, pid))
+		return 0; /* never a module lookup for the kernel's pseudo-processes (Wine's stub aborts) */
 	char *svc = NULL;
 	int rc = owner_module(c->kind, row, &svc);
 	if (rc == -ENOMEM)
 		return rc;
-	if (!rc && svc && *svc && !(s->sockcg = sockcg_of(c->snap, svc, "service", "service-tag")))
+	struct ps_socket *s = &c->snap->socks[idx];
+	if (!rc && svc && *svc && !(s->sockcg = win_sockcg(c->snap, svc, "service", "service-tag")))
 		rc = -ENOMEM;
 	free(svc);
 	return rc == -ENOMEM ? rc : 0; /* a module that cannot be named leaves the process's services */
@@ -201,7 +134,7 @@ static bool elevated(void)
 int platform_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 {
 	snap->privileged = elevated();
-	struct collect c = {.snap = snap, .f = f, .last_proc = -1};
+	struct collect c = {.snap = snap, .f = f, .cache = {.last_proc = -1}};
 	struct win_service *svc = NULL;
 	size_t nsvc = 0;
 	if (win_services_list(&svc, &nsvc) == 0)

@@ -13,6 +13,7 @@
 
 #include "../../util/buf.h"
 #include "../../util/grow.h"
+#include "../../util/str.h"
 #include "decode.h"
 
 /* p (of `size` bytes) lies wholly inside [buf, buf + len). */
@@ -200,6 +201,70 @@ int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win
 	return 0;
 }
 
+/* The process record of pid, added on first sight. Its index, or -ENOMEM. */
+static long proc_of(struct ps_snapshot *snap, int pid, struct win_proc_cache *c)
+{
+	if (c->last_proc >= 0 && c->last_pid == pid)
+		return c->last_proc;
+	long idx = -1;
+	for (size_t i = 0; i < snap->nprocs && idx < 0; i++)
+		if (snap->procs[i].pid == pid)
+			idx = (long)i;
+	if (idx < 0)
+		idx = snap_add_proc(snap, pid);
+	if (idx >= 0)
+		c->last_pid = pid, c->last_proc = idx;
+	return idx;
+}
+
+uint32_t win_sockcg(struct ps_snapshot *s, const char *unit, const char *type, const char *source)
+{
+	for (size_t i = 0; i < s->nsockcgs; i++)
+		if (s->sockcgs[i].unit && strcmp(s->sockcgs[i].unit, unit) == 0 && s->sockcgs[i].source == source)
+			return (uint32_t)i + 1;
+	size_t cap = s->nsockcgs; /* the model keeps no capacity for sockcgs: grow one by one */
+	char *u = str_dup(unit);
+	if (!u || util_grow((void **)&s->sockcgs, &cap, s->nsockcgs + 1, sizeof *s->sockcgs)) {
+		free(u);
+		return 0;
+	}
+	s->sockcgs[s->nsockcgs] = (struct ps_sockcg){.unit = u, .unit_type = type, .source = source};
+	return (uint32_t)++s->nsockcgs;
+}
+
+/* Whether a socket in this state must have a process (pid 0 on it means the owner was not reported). */
+static bool needs_process(const struct ps_socket *k)
+{
+	return k->proto == PS_UDP || k->state == PS_ST_LISTEN || k->state == PS_ST_ESTABLISHED ||
+	       k->state == PS_ST_SYN_SENT || k->state == PS_ST_SYN_RECV || k->state == PS_ST_CLOSE_WAIT;
+}
+
+long win_snap_add(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t pid, struct win_proc_cache *cache)
+{
+	struct ps_socket *s = snap_add_socket(snap);
+	if (!s)
+		return -ENOMEM;
+	*s = *k;
+	uint32_t idx = (uint32_t)(snap->nsocks - 1);
+	if (pid == WIN_PID_IDLE && needs_process(k)) {
+		s->owner_status = PS_OWN_UNREPORTED;
+		snap->partial = true;
+	} else if (pid == WIN_PID_IDLE || pid == WIN_PID_SYSTEM) {
+		/* System: SMB, NetBIOS and http.sys (IIS, WinRM) listen in the kernel */
+		s->owner_status = PS_OWN_KERNEL;
+		s->sockcg = pid == WIN_PID_SYSTEM ? win_sockcg(snap, "System", "kernel", "pid 4")
+						  : win_sockcg(snap, "System Idle Process", "kernel", "pid 0");
+		if (!s->sockcg)
+			return -ENOMEM;
+	} else {
+		long proc = proc_of(snap, (int)pid, cache);
+		if (proc < 0 || snap_add_owner(snap, idx, (uint32_t)proc, -1))
+			return -ENOMEM;
+		s->owner_status = PS_OWN_OK;
+	}
+	return (long)idx;
+}
+
 int win_decode_module_info(const void *buf, size_t len, char **name, char **path)
 {
 	TCPIP_OWNER_MODULE_BASIC_INFO info;
@@ -249,7 +314,7 @@ static int add_unicast(const void *buf, size_t len, const SOCKET_ADDRESS *sa, ui
 	}
 	if (util_grow((void **)out, cap, *n + 1, sizeof **out))
 		return -ENOMEM;
-	if (name && !(a.ifname = strdup(name)))
+	if (name && !(a.ifname = str_dup(name)))
 		return -ENOMEM;
 	(*out)[(*n)++] = a;
 	return 0;

@@ -30,6 +30,32 @@ typedef int (*win_row_fn)(void *ctx, const struct ps_socket *k, uint32_t pid, co
  */
 int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win_row_fn fn, void *ctx);
 
+/* The kernel's two pseudo-processes: never shown as programs, never asked for modules. */
+enum { WIN_PID_IDLE = 0, WIN_PID_SYSTEM = 4 };
+
+/* The last process looked up by win_snap_add (rows of one process come together). */
+struct win_proc_cache {
+	int last_pid;
+	long last_proc; /* -1: none yet */
+};
+
+/*
+ * Add socket k with the owning pid a table gave: a real process (pid > 4)
+ * becomes an owner (fd -1: Windows has no descriptor to show); System (4) is the
+ * kernel, labelled "System"; System Idle (0) holds time-wait and closing
+ * sockets, labelled "System Idle Process"; pid 0 on a live socket (listening,
+ * connected, bound UDP: what Wine reports for every socket) is "unreported"
+ * with no owner, and marks the snapshot partial. The new socket's index, or -ENOMEM.
+ */
+long win_snap_add(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t pid, struct win_proc_cache *cache);
+
+/*
+ * The socket-level label `unit` (a service name, "System"), added to
+ * snap->sockcgs once per (unit, source): 1 + its index for ps_socket.sockcg, 0
+ * when out of memory. type and source are static strings.
+ */
+uint32_t win_sockcg(struct ps_snapshot *snap, const char *unit, const char *type, const char *source);
+
 /* ps_state for a MIB_TCP_STATE value (MIB_TCP_STATE_DELETE_TCB counts as closing); 0 for unknown values. */
 unsigned win_tcp_state(uint32_t mib_state);
 
