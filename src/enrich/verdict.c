@@ -107,7 +107,9 @@ int findings_for_socket(const struct finding_input *in, struct finding_list *out
 
 static const char *base_of(const char *path)
 {
-	const char *s = strrchr(path, '/');
+	/* a Windows path (drive letter or UNC) ends its directories with backslashes */
+	bool win = (path[0] && path[1] == ':') || path[0] == '\\';
+	const char *s = strrchr(path, win ? '\\' : '/');
 	return s ? s + 1 : path;
 }
 
