@@ -155,4 +155,39 @@ int platform_user_name(uint32_t uid, char **out);
 /* The uid of the user called `name` (for --user NAME). 0, -ENOENT or -ENOMEM. */
 int platform_user_uid(const char *name, uint32_t *uid);
 
+/* A file portsleuth writes (snapshot -o, watch --log), opened by platform_file_open_write. */
+struct platform_file;
+
+/* platform_file_open_write flags: append to the file instead of replacing it. */
+enum { PLATFORM_FILE_APPEND = 1 };
+
+/*
+ * Open `path` for writing as a process that may be root in directories other
+ * users can write to. On Linux: a regular file (or a missing one) is replaced
+ * atomically by a temporary created beside it (O_CREAT|O_EXCL|O_NOFOLLOW, random
+ * name, exactly `mode`) renamed over it at commit; with PLATFORM_FILE_APPEND it
+ * is opened O_APPEND|O_NOFOLLOW (created with `mode`) and checked to be the file
+ * the name holds, with no other hard link. A character device, a FIFO or our own
+ * stdout/stderr is written to directly, also through symbolic links that root
+ * or the invoking user owns (followed one by one, each checked; only the magic
+ * links of /proc such as /proc/self/fd/1 are left to the kernel). Nothing is
+ * written through a link another user owns (in any component of the path or
+ * of the chain), no device or FIFO another user owns is written to, an
+ * existing log must be ours or root's, and nothing else is ever replaced.
+ * 0 and *out set; -EPERM for a refusal, with *why saying why (static
+ * text); else -errno (*why NULL): -EISDIR, -ENOENT, -EACCES as usual.
+ */
+int platform_file_open_write(const char *path, unsigned flags, unsigned mode, struct platform_file **out,
+			     const char **why);
+/* Write all of data (retrying short writes). 0 or -errno (ENOSPC on a full device). */
+int platform_file_write(struct platform_file *f, const void *data, size_t len);
+/*
+ * Finish and free f: sync a regular file, close, and rename a temporary over the
+ * target. 0 or -errno (the first error of sync, close or rename; then the
+ * target is untouched). f may be NULL.
+ */
+int platform_file_commit(struct platform_file *f);
+/* Drop f: the temporary is removed, the target untouched. f may be NULL. */
+void platform_file_abort(struct platform_file *f);
+
 #endif
