@@ -17,7 +17,8 @@ static int lookup(uint32_t uid, const char *name, char **out_name, uint32_t *out
 		if (!tmp)
 			return -ENOMEM;
 		struct passwd pw, *res = NULL;
-		int rc = name ? getpwnam_r(name, &pw, tmp, size, &res) : getpwuid_r((uid_t)uid, &pw, tmp, size, &res);
+		int rc = name ? getpwnam_r(name, &pw, tmp, size, &res)
+			      : getpwuid_r((uid_t)uid, &pw, tmp, size, &res);
 		if (rc == ERANGE && size < (1u << 20)) {
 			free(tmp);
 			size *= 2;

@@ -4,12 +4,15 @@
  * for sockets of a shared service host the exact service behind each one, from
  * the socket's owning module (GetOwnerModuleFrom*Entry).
  */
+/* <windows.h> comes before the headers that use its types: keep this order */
+/* clang-format off */
 #undef gethostname /* compat.h renames it; Winsock declares its own */
 #define WIN32_LEAN_AND_MEAN
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
 #include <iphlpapi.h>
+/* clang-format on */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -36,7 +39,8 @@ static bool hosts_services(const struct collect *c, uint32_t pid)
 	return false;
 }
 
-/* The owning module of a socket row: for a service in a shared host, the service's name. 0 or -errno. */
+/* The owning module of a socket row: for a service in a shared host, the service's name. 0 or
+ * -errno. */
 static int owner_module(enum win_table kind, const void *row, char **name)
 {
 	DWORD size = 1024;
@@ -47,10 +51,24 @@ static int owner_module(enum win_table kind, const void *row, char **name)
 			return -ENOMEM;
 		DWORD err;
 		switch (kind) {
-		case WIN_TCP4: err = GetOwnerModuleFromTcpEntry((PMIB_TCPROW_OWNER_MODULE)row, TCPIP_OWNER_MODULE_INFO_BASIC, buf, &size); break;
-		case WIN_TCP6: err = GetOwnerModuleFromTcp6Entry((PMIB_TCP6ROW_OWNER_MODULE)row, TCPIP_OWNER_MODULE_INFO_BASIC, buf, &size); break;
-		case WIN_UDP4: err = GetOwnerModuleFromUdpEntry((PMIB_UDPROW_OWNER_MODULE)row, TCPIP_OWNER_MODULE_INFO_BASIC, buf, &size); break;
-		default: err = GetOwnerModuleFromUdp6Entry((PMIB_UDP6ROW_OWNER_MODULE)row, TCPIP_OWNER_MODULE_INFO_BASIC, buf, &size); break;
+		case WIN_TCP4:
+			err = GetOwnerModuleFromTcpEntry((PMIB_TCPROW_OWNER_MODULE)row,
+							 TCPIP_OWNER_MODULE_INFO_BASIC, buf, &size);
+			break;
+		case WIN_TCP6:
+			err =
+			    GetOwnerModuleFromTcp6Entry((PMIB_TCP6ROW_OWNER_MODULE)row,
+							TCPIP_OWNER_MODULE_INFO_BASIC, buf, &size);
+			break;
+		case WIN_UDP4:
+			err = GetOwnerModuleFromUdpEntry((PMIB_UDPROW_OWNER_MODULE)row,
+							 TCPIP_OWNER_MODULE_INFO_BASIC, buf, &size);
+			break;
+		default:
+			err =
+			    GetOwnerModuleFromUdp6Entry((PMIB_UDP6ROW_OWNER_MODULE)row,
+							TCPIP_OWNER_MODULE_INFO_BASIC, buf, &size);
+			break;
 		}
 		if (err == ERROR_INSUFFICIENT_BUFFER) {
 			free(buf);
@@ -58,7 +76,8 @@ static int owner_module(enum win_table kind, const void *row, char **name)
 		}
 		char *path = NULL;
 		int rc = err == NO_ERROR ? win_decode_module_info(buf, size, name, &path)
-			 : err == ERROR_ACCESS_DENIED ? -EACCES : -ENOENT;
+			 : err == ERROR_ACCESS_DENIED ? -EACCES
+						      : -ENOENT;
 		free(path);
 		free(buf);
 		return rc;
@@ -75,7 +94,8 @@ static int on_row(void *ctx, const struct ps_socket *k, uint32_t pid, const void
 	if (idx < 0)
 		return (int)idx;
 	if (pid <= WIN_PID_SYSTEM || !hosts_services(c, pid))
-		return 0; /* never a module lookup for the kernel's pseudo-processes (Wine's stub aborts) */
+		return 0; /* never a module lookup for the kernel's pseudo-processes (Wine's stub
+			     aborts) */
 	char *svc = NULL;
 	int rc = owner_module(c->kind, row, &svc);
 	if (rc == -ENOMEM)
@@ -84,7 +104,8 @@ static int on_row(void *ctx, const struct ps_socket *k, uint32_t pid, const void
 	if (!rc && svc && *svc && !(s->sockcg = win_sockcg(c->snap, svc, "service", "service-tag")))
 		rc = -ENOMEM;
 	free(svc);
-	return rc == -ENOMEM ? rc : 0; /* a module that cannot be named leaves the process's services */
+	return rc == -ENOMEM ? rc
+			     : 0; /* a module that cannot be named leaves the process's services */
 }
 
 /* One owner table into the snapshot. 0 or -errno. */
@@ -99,7 +120,8 @@ static int read_table(struct collect *c, enum win_table kind)
 		if (!(buf = malloc(size)))
 			return -ENOMEM;
 		DWORD want = size;
-		err = kind == WIN_TCP4 || kind == WIN_TCP6
+		err =
+		    kind == WIN_TCP4 || kind == WIN_TCP6
 			? GetExtendedTcpTable(buf, &want, FALSE, af, TCP_TABLE_OWNER_MODULE_ALL, 0)
 			: GetExtendedUdpTable(buf, &want, FALSE, af, UDP_TABLE_OWNER_MODULE, 0);
 		if (err == ERROR_INSUFFICIENT_BUFFER)
@@ -138,14 +160,16 @@ int platform_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 	struct win_service *svc = NULL;
 	size_t nsvc = 0;
 	if (win_services_list(&svc, &nsvc) == 0)
-		c.svc = svc, c.nsvc = nsvc; /* without it: no per-socket services, the rest stands */
+		c.svc = svc,
+		c.nsvc = nsvc; /* without it: no per-socket services, the rest stands */
 	uint8_t protos = filter_dump_protos(f);
 	static const enum win_table tables[] = {WIN_TCP4, WIN_TCP6, WIN_UDP4, WIN_UDP6};
 	int rc = 0, any = 0;
 	for (size_t i = 0; i < 4 && rc != -ENOMEM; i++) {
 		bool tcp = tables[i] == WIN_TCP4 || tables[i] == WIN_TCP6;
 		bool v4 = tables[i] == WIN_TCP4 || tables[i] == WIN_UDP4;
-		if (!(protos & (1u << (tcp ? PS_TCP : PS_UDP))) || (f->families && !(f->families & PS_FAM_BIT(v4 ? PS_INET : PS_INET6))))
+		if (!(protos & (1u << (tcp ? PS_TCP : PS_UDP))) ||
+		    (f->families && !(f->families & PS_FAM_BIT(v4 ? PS_INET : PS_INET6))))
 			continue;
 		int r = read_table(&c, tables[i]);
 		if (r && !rc)

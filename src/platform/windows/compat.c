@@ -1,6 +1,10 @@
-/* compat.c — the POSIX calls of compat/ (poll, sigaction, pipe, open_memstream, fnmatch...) over Win32 and the CRT. */
+/* compat.c — the POSIX calls of compat/ (poll, sigaction, pipe, open_memstream, fnmatch...) over
+ * Win32 and the CRT. */
+/* <windows.h> comes before the headers that use its types: keep this order */
+/* clang-format off */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
+/* clang-format on */
 
 #include <errno.h>
 #include <stdarg.h>
@@ -28,7 +32,8 @@ int ps_fcntl(int fd, int cmd, ...)
 		errno = EBADF;
 		return -1;
 	}
-	(void)cmd; /* F_SETFD/F_SETFL: descriptors are already non-inherited; pipes never block us (poll first) */
+	(void)cmd; /* F_SETFD/F_SETFL: descriptors are already non-inherited; pipes never block us
+		      (poll first) */
 	return 0;
 }
 
@@ -82,7 +87,8 @@ FILE *ps_open_memstream(char **buf, size_t *len)
 	HANDLE h = CreateFileW(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS,
 			       FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE, NULL);
 	struct memstream *m = malloc(sizeof *m);
-	int fd = h != INVALID_HANDLE_VALUE && m ? _open_osfhandle((intptr_t)h, _O_RDWR | _O_BINARY) : -1;
+	int fd =
+	    h != INVALID_HANDLE_VALUE && m ? _open_osfhandle((intptr_t)h, _O_RDWR | _O_BINARY) : -1;
 	FILE *fp = fd >= 0 ? _fdopen(fd, "w+b") : NULL;
 	if (!fp) {
 		if (fd >= 0)
@@ -135,7 +141,8 @@ int ps_fclose(FILE *fp)
 
 int ps_sigaction(int sig, const struct sigaction *sa, struct sigaction *old)
 {
-	if (sig != SIGINT && sig != SIGTERM) { /* SIGPIPE: writes to a closed pipe fail with EPIPE anyway */
+	if (sig != SIGINT &&
+	    sig != SIGTERM) { /* SIGPIPE: writes to a closed pipe fail with EPIPE anyway */
 		if (old)
 			*old = (struct sigaction){.sa_handler = SIG_DFL};
 		return 0;
@@ -205,7 +212,8 @@ int ioctl(int fd, unsigned long req, ...)
 {
 	CONSOLE_SCREEN_BUFFER_INFO info;
 	HANDLE h = (HANDLE)_get_osfhandle(fd);
-	if (req != TIOCGWINSZ || h == INVALID_HANDLE_VALUE || !GetConsoleScreenBufferInfo(h, &info)) {
+	if (req != TIOCGWINSZ || h == INVALID_HANDLE_VALUE ||
+	    !GetConsoleScreenBufferInfo(h, &info)) {
 		errno = ENOTTY;
 		return -1;
 	}
@@ -213,8 +221,9 @@ int ioctl(int fd, unsigned long req, ...)
 	va_start(ap, req);
 	struct winsize *ws = va_arg(ap, struct winsize *);
 	va_end(ap);
-	*ws = (struct winsize){.ws_row = (unsigned short)(info.srWindow.Bottom - info.srWindow.Top + 1),
-			       .ws_col = (unsigned short)(info.srWindow.Right - info.srWindow.Left + 1)};
+	*ws = (struct winsize){
+	    .ws_row = (unsigned short)(info.srWindow.Bottom - info.srWindow.Top + 1),
+	    .ws_col = (unsigned short)(info.srWindow.Right - info.srWindow.Left + 1)};
 	return 0;
 }
 

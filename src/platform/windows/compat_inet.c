@@ -1,9 +1,13 @@
-/* compat_inet.c — inet_ntop / inet_pton and gethostname of compat/ over Winsock (no WSAStartup needed). */
+/* compat_inet.c — inet_ntop / inet_pton and gethostname of compat/ over Winsock (no WSAStartup
+ * needed). */
+/* <windows.h> comes before the headers that use its types: keep this order */
+/* clang-format off */
 #undef gethostname /* compat.h renames it; Winsock declares its own */
 #define WIN32_LEAN_AND_MEAN
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
+/* clang-format on */
 
 #include <errno.h>
 
@@ -43,4 +47,3 @@ int ps_inet_pton(int af, const char *src, void *dst)
 	}
 	return InetPtonA(af, src, dst) == 1 ? 1 : 0;
 }
-

@@ -1,4 +1,7 @@
-/* decode.c — owner tables, module info, adapter addresses, services and command lines from API buffers. */
+/* decode.c — owner tables, module info, adapter addresses, services and command lines from API
+ * buffers. */
+/* <windows.h> comes before the headers that use its types: keep this order */
+/* clang-format off */
 #undef gethostname /* compat.h renames it; Winsock declares its own */
 #define WIN32_LEAN_AND_MEAN
 #include <winsock2.h>
@@ -6,6 +9,7 @@
 #include <windows.h>
 #include <iphlpapi.h>
 #include <winternl.h>
+/* clang-format on */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -48,7 +52,8 @@ int win_utf16_to_utf8(const uint16_t *s, size_t n, char **out)
 	int rc = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
 		uint32_t cp = s[i];
-		if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < n && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF)
+		if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < n && s[i + 1] >= 0xDC00 &&
+		    s[i + 1] <= 0xDFFF)
 			cp = 0x10000 + ((cp - 0xD800) << 10) + (s[++i] - 0xDC00u);
 		else if (cp >= 0xD800 && cp <= 0xDFFF)
 			cp = 0xFFFD; /* unpaired surrogate */
@@ -57,13 +62,17 @@ int win_utf16_to_utf8(const uint16_t *s, size_t n, char **out)
 		if (cp < 0x80) {
 			u[0] = (unsigned char)cp, k = 1;
 		} else if (cp < 0x800) {
-			u[0] = (unsigned char)(0xC0 | cp >> 6), u[1] = (unsigned char)(0x80 | (cp & 0x3F)), k = 2;
+			u[0] = (unsigned char)(0xC0 | cp >> 6),
+			u[1] = (unsigned char)(0x80 | (cp & 0x3F)), k = 2;
 		} else if (cp < 0x10000) {
-			u[0] = (unsigned char)(0xE0 | cp >> 12), u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+			u[0] = (unsigned char)(0xE0 | cp >> 12),
+			u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
 			u[2] = (unsigned char)(0x80 | (cp & 0x3F)), k = 3;
 		} else {
-			u[0] = (unsigned char)(0xF0 | cp >> 18), u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-			u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (unsigned char)(0x80 | (cp & 0x3F));
+			u[0] = (unsigned char)(0xF0 | cp >> 18),
+			u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+			u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F)),
+			u[3] = (unsigned char)(0x80 | (cp & 0x3F));
 			k = 4;
 		}
 		rc = buf_append(&b, u, k);
@@ -98,19 +107,32 @@ int64_t win_filetime_to_unix(uint64_t ft)
 unsigned win_tcp_state(uint32_t s)
 {
 	switch (s) {
-	case MIB_TCP_STATE_CLOSED: return PS_ST_CLOSE;
-	case MIB_TCP_STATE_LISTEN: return PS_ST_LISTEN;
-	case MIB_TCP_STATE_SYN_SENT: return PS_ST_SYN_SENT;
-	case MIB_TCP_STATE_SYN_RCVD: return PS_ST_SYN_RECV;
-	case MIB_TCP_STATE_ESTAB: return PS_ST_ESTABLISHED;
-	case MIB_TCP_STATE_FIN_WAIT1: return PS_ST_FIN_WAIT1;
-	case MIB_TCP_STATE_FIN_WAIT2: return PS_ST_FIN_WAIT2;
-	case MIB_TCP_STATE_CLOSE_WAIT: return PS_ST_CLOSE_WAIT;
-	case MIB_TCP_STATE_CLOSING: return PS_ST_CLOSING;
-	case MIB_TCP_STATE_LAST_ACK: return PS_ST_LAST_ACK;
-	case MIB_TCP_STATE_TIME_WAIT: return PS_ST_TIME_WAIT;
-	case MIB_TCP_STATE_DELETE_TCB: return PS_ST_CLOSING;
-	default: return 0;
+	case MIB_TCP_STATE_CLOSED:
+		return PS_ST_CLOSE;
+	case MIB_TCP_STATE_LISTEN:
+		return PS_ST_LISTEN;
+	case MIB_TCP_STATE_SYN_SENT:
+		return PS_ST_SYN_SENT;
+	case MIB_TCP_STATE_SYN_RCVD:
+		return PS_ST_SYN_RECV;
+	case MIB_TCP_STATE_ESTAB:
+		return PS_ST_ESTABLISHED;
+	case MIB_TCP_STATE_FIN_WAIT1:
+		return PS_ST_FIN_WAIT1;
+	case MIB_TCP_STATE_FIN_WAIT2:
+		return PS_ST_FIN_WAIT2;
+	case MIB_TCP_STATE_CLOSE_WAIT:
+		return PS_ST_CLOSE_WAIT;
+	case MIB_TCP_STATE_CLOSING:
+		return PS_ST_CLOSING;
+	case MIB_TCP_STATE_LAST_ACK:
+		return PS_ST_LAST_ACK;
+	case MIB_TCP_STATE_TIME_WAIT:
+		return PS_ST_TIME_WAIT;
+	case MIB_TCP_STATE_DELETE_TCB:
+		return PS_ST_CLOSING;
+	default:
+		return 0;
 	}
 }
 
@@ -135,14 +157,16 @@ static void set_v6(struct ps_endpoint *e, const UCHAR addr[16], DWORD port)
 	e->port = row_port(port);
 }
 
-int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win_row_fn fn, void *ctx)
+int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win_row_fn fn,
+			   void *ctx)
 {
 	static const size_t off[] = {offsetof(MIB_TCPTABLE_OWNER_MODULE, table),
 				     offsetof(MIB_TCP6TABLE_OWNER_MODULE, table),
 				     offsetof(MIB_UDPTABLE_OWNER_MODULE, table),
 				     offsetof(MIB_UDP6TABLE_OWNER_MODULE, table)};
-	static const size_t rowsz[] = {sizeof(MIB_TCPROW_OWNER_MODULE), sizeof(MIB_TCP6ROW_OWNER_MODULE),
-				       sizeof(MIB_UDPROW_OWNER_MODULE), sizeof(MIB_UDP6ROW_OWNER_MODULE)};
+	static const size_t rowsz[] = {
+	    sizeof(MIB_TCPROW_OWNER_MODULE), sizeof(MIB_TCP6ROW_OWNER_MODULE),
+	    sizeof(MIB_UDPROW_OWNER_MODULE), sizeof(MIB_UDP6ROW_OWNER_MODULE)};
 	DWORD count;
 	if (len < sizeof count)
 		return -EBADMSG;
@@ -160,7 +184,8 @@ int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win
 		case WIN_TCP4: {
 			MIB_TCPROW_OWNER_MODULE r;
 			memcpy(&r, row, sizeof r);
-			k.proto = PS_TCP, k.state = (uint8_t)win_tcp_state(r.dwState), pid = r.dwOwningPid;
+			k.proto = PS_TCP, k.state = (uint8_t)win_tcp_state(r.dwState),
+			pid = r.dwOwningPid;
 			set_v4(&k.local, r.dwLocalAddr, r.dwLocalPort);
 			set_v4(&k.remote, r.dwRemoteAddr, r.dwRemotePort);
 			break;
@@ -168,7 +193,8 @@ int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win
 		case WIN_TCP6: {
 			MIB_TCP6ROW_OWNER_MODULE r;
 			memcpy(&r, row, sizeof r);
-			k.proto = PS_TCP, k.state = (uint8_t)win_tcp_state(r.dwState), pid = r.dwOwningPid;
+			k.proto = PS_TCP, k.state = (uint8_t)win_tcp_state(r.dwState),
+			pid = r.dwOwningPid;
 			set_v6(&k.local, r.ucLocalAddr, r.dwLocalPort);
 			set_v6(&k.remote, r.ucRemoteAddr, r.dwRemotePort);
 			k.ifindex = r.dwLocalScopeId;
@@ -193,7 +219,8 @@ int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win
 		}
 		}
 		if (!k.state)
-			continue; /* a state this program does not know: not a socket to show as something else */
+			continue; /* a state this program does not know: not a socket to show as
+				     something else */
 		int rc = fn(ctx, &k, pid, row);
 		if (rc)
 			return rc;
@@ -220,7 +247,8 @@ static long proc_of(struct ps_snapshot *snap, int pid, struct win_proc_cache *c)
 uint32_t win_sockcg(struct ps_snapshot *s, const char *unit, const char *type, const char *source)
 {
 	for (size_t i = 0; i < s->nsockcgs; i++)
-		if (s->sockcgs[i].unit && strcmp(s->sockcgs[i].unit, unit) == 0 && s->sockcgs[i].source == source)
+		if (s->sockcgs[i].unit && strcmp(s->sockcgs[i].unit, unit) == 0 &&
+		    s->sockcgs[i].source == source)
 			return (uint32_t)i + 1;
 	size_t cap = s->nsockcgs; /* the model keeps no capacity for sockcgs: grow one by one */
 	char *u = str_dup(unit);
@@ -228,18 +256,22 @@ uint32_t win_sockcg(struct ps_snapshot *s, const char *unit, const char *type, c
 		free(u);
 		return 0;
 	}
-	s->sockcgs[s->nsockcgs] = (struct ps_sockcg){.unit = u, .unit_type = type, .source = source};
+	s->sockcgs[s->nsockcgs] =
+	    (struct ps_sockcg){.unit = u, .unit_type = type, .source = source};
 	return (uint32_t)++s->nsockcgs;
 }
 
-/* Whether a socket in this state must have a process (pid 0 on it means the owner was not reported). */
+/* Whether a socket in this state must have a process (pid 0 on it means the owner was not
+ * reported). */
 static bool needs_process(const struct ps_socket *k)
 {
 	return k->proto == PS_UDP || k->state == PS_ST_LISTEN || k->state == PS_ST_ESTABLISHED ||
-	       k->state == PS_ST_SYN_SENT || k->state == PS_ST_SYN_RECV || k->state == PS_ST_CLOSE_WAIT;
+	       k->state == PS_ST_SYN_SENT || k->state == PS_ST_SYN_RECV ||
+	       k->state == PS_ST_CLOSE_WAIT;
 }
 
-long win_snap_add(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t pid, struct win_proc_cache *cache)
+long win_snap_add(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t pid,
+		  struct win_proc_cache *cache)
 {
 	struct ps_socket *s = snap_add_socket(snap);
 	if (!s)
@@ -252,8 +284,9 @@ long win_snap_add(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t 
 	} else if (pid == WIN_PID_IDLE || pid == WIN_PID_SYSTEM) {
 		/* System: SMB, NetBIOS and http.sys (IIS, WinRM) listen in the kernel */
 		s->owner_status = PS_OWN_KERNEL;
-		s->sockcg = pid == WIN_PID_SYSTEM ? win_sockcg(snap, "System", "kernel", "pid 4")
-						  : win_sockcg(snap, "System Idle Process", "kernel", "pid 0");
+		s->sockcg = pid == WIN_PID_SYSTEM
+				? win_sockcg(snap, "System", "kernel", "pid 4")
+				: win_sockcg(snap, "System Idle Process", "kernel", "pid 0");
 		if (!s->sockcg)
 			return -ENOMEM;
 	} else {
@@ -290,8 +323,8 @@ void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n)
 }
 
 /* One unicast address (a SOCKET_ADDRESS pointing into the buffer) appended to *out. */
-static int add_unicast(const void *buf, size_t len, const SOCKET_ADDRESS *sa, uint32_t ifindex, const char *name,
-		       struct ps_ifaddr **out, size_t *n, size_t *cap)
+static int add_unicast(const void *buf, size_t len, const SOCKET_ADDRESS *sa, uint32_t ifindex,
+		       const char *name, struct ps_ifaddr **out, size_t *n, size_t *cap)
 {
 	if (!sa->lpSockaddr || sa->iSockaddrLength < (INT)sizeof(struct sockaddr) ||
 	    !inside(buf, len, sa->lpSockaddr, (size_t)sa->iSockaddrLength))
@@ -324,7 +357,8 @@ int win_decode_adapters(const void *buf, size_t len, struct ps_ifaddr **out, siz
 {
 	*out = NULL;
 	*n = 0;
-	size_t cap = 0, budget = len / sizeof(IP_ADAPTER_UNICAST_ADDRESS) + 1; /* a cycle ends the walk */
+	size_t cap = 0,
+	       budget = len / sizeof(IP_ADAPTER_UNICAST_ADDRESS) + 1; /* a cycle ends the walk */
 	int rc = 0;
 	const IP_ADAPTER_ADDRESSES *ap = len ? buf : NULL;
 	while (ap && !rc && budget--) {
@@ -345,9 +379,11 @@ int win_decode_adapters(const void *buf, size_t len, struct ps_ifaddr **out, siz
 			}
 			memcpy(&u, up, sizeof u);
 			ADDRESS_FAMILY fam = 0;
-			if (u.Address.lpSockaddr && inside(buf, len, u.Address.lpSockaddr, sizeof fam))
+			if (u.Address.lpSockaddr &&
+			    inside(buf, len, u.Address.lpSockaddr, sizeof fam))
 				memcpy(&fam, u.Address.lpSockaddr, sizeof fam);
-			uint32_t ifindex = fam == AF_INET6 && ad.Ipv6IfIndex ? ad.Ipv6IfIndex : ad.IfIndex;
+			uint32_t ifindex =
+			    fam == AF_INET6 && ad.Ipv6IfIndex ? ad.Ipv6IfIndex : ad.IfIndex;
 			rc = add_unicast(buf, len, &u.Address, ifindex, name, out, n, &cap);
 			up = u.Next;
 		}
@@ -373,7 +409,8 @@ void win_services_free(struct win_service *s, size_t n)
 	free(s);
 }
 
-int win_decode_services(const void *buf, size_t len, uint32_t count, struct win_service **out, size_t *n)
+int win_decode_services(const void *buf, size_t len, uint32_t count, struct win_service **out,
+			size_t *n)
 {
 	*out = NULL;
 	*n = 0;
@@ -417,7 +454,8 @@ int win_decode_cmdline(const void *buf, size_t len, char **out, size_t *outlen)
 		*outlen = 1;
 		return *out ? 0 : -ENOMEM;
 	}
-	if ((us.Length & 1) || ((uintptr_t)us.Buffer & 1) || !inside(buf, len, us.Buffer, us.Length))
+	if ((us.Length & 1) || ((uintptr_t)us.Buffer & 1) ||
+	    !inside(buf, len, us.Buffer, us.Length))
 		return -EBADMSG;
 	size_t units = us.Length / 2;
 	uint16_t *w = malloc(us.Length);
@@ -427,6 +465,7 @@ int win_decode_cmdline(const void *buf, size_t len, char **out, size_t *outlen)
 	int rc = win_utf16_to_utf8(w, units, out);
 	free(w);
 	if (!rc)
-		*outlen = strlen(*out) + 1; /* an embedded NUL ends the line, as it ends it for the program */
+		*outlen = strlen(*out) +
+			  1; /* an embedded NUL ends the line, as it ends it for the program */
 	return rc;
 }

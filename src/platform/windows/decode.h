@@ -13,7 +13,8 @@
 
 #include "../../model/model.h"
 
-/* Which owner table a buffer holds (GetExtendedTcpTable / GetExtendedUdpTable, *_OWNER_MODULE_ALL). */
+/* Which owner table a buffer holds (GetExtendedTcpTable / GetExtendedUdpTable, *_OWNER_MODULE_ALL).
+ */
 enum win_table { WIN_TCP4, WIN_TCP6, WIN_UDP4, WIN_UDP6 };
 
 /*
@@ -28,7 +29,8 @@ typedef int (*win_row_fn)(void *ctx, const struct ps_socket *k, uint32_t pid, co
  * Walk a MIB_{TCP,TCP6,UDP,UDP6}TABLE_OWNER_MODULE of `len` bytes. 0, -EBADMSG
  * (the row count does not fit the buffer) or what fn returned.
  */
-int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win_row_fn fn, void *ctx);
+int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win_row_fn fn,
+			   void *ctx);
 
 /* The kernel's two pseudo-processes: never shown as programs, never asked for modules. */
 enum { WIN_PID_IDLE = 0, WIN_PID_SYSTEM = 4 };
@@ -47,16 +49,19 @@ struct win_proc_cache {
  * connected, bound UDP: what Wine reports for every socket) is "unreported"
  * with no owner, and marks the snapshot partial. The new socket's index, or -ENOMEM.
  */
-long win_snap_add(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t pid, struct win_proc_cache *cache);
+long win_snap_add(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t pid,
+		  struct win_proc_cache *cache);
 
 /*
  * The socket-level label `unit` (a service name, "System"), added to
  * snap->sockcgs once per (unit, source): 1 + its index for ps_socket.sockcg, 0
  * when out of memory. type and source are static strings.
  */
-uint32_t win_sockcg(struct ps_snapshot *snap, const char *unit, const char *type, const char *source);
+uint32_t win_sockcg(struct ps_snapshot *snap, const char *unit, const char *type,
+		    const char *source);
 
-/* ps_state for a MIB_TCP_STATE value (MIB_TCP_STATE_DELETE_TCB counts as closing); 0 for unknown values. */
+/* ps_state for a MIB_TCP_STATE value (MIB_TCP_STATE_DELETE_TCB counts as closing); 0 for unknown
+ * values. */
 unsigned win_tcp_state(uint32_t mib_state);
 
 /*
@@ -75,8 +80,8 @@ int win_decode_adapters(const void *buf, size_t len, struct ps_ifaddr **out, siz
 
 /* One service of EnumServicesStatusEx (SC_ENUM_PROCESS_INFO). */
 struct win_service {
-	uint32_t pid; /* 0 when not running */
-	char *name;   /* the service's key name ("TermService") */
+	uint32_t pid;  /* 0 when not running */
+	char *name;    /* the service's key name ("TermService") */
 	char *display; /* its display name, NULL when none */
 };
 
@@ -85,7 +90,8 @@ struct win_service {
  * bytes, their strings inside it. *out is a new array for win_services_free. 0,
  * -EBADMSG or -ENOMEM.
  */
-int win_decode_services(const void *buf, size_t len, uint32_t count, struct win_service **out, size_t *n);
+int win_decode_services(const void *buf, size_t len, uint32_t count, struct win_service **out,
+			size_t *n);
 void win_services_free(struct win_service *s, size_t n);
 
 /*

@@ -4,10 +4,13 @@
  * token's SID), start time (GetProcessTimes), parent and name (a Toolhelp
  * snapshot); UTF-16 turned into UTF-8 (escaping is the output layer's).
  */
+/* <windows.h> comes before the headers that use its types: keep this order */
+/* clang-format off */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 #include <tlhelp32.h>
 #include <winternl.h>
+/* clang-format on */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -33,7 +36,8 @@ int win_user_remember(const void *sid, uint32_t *uid)
 	*uid = n ? *GetSidSubAuthority(s, n - 1u) : 0;
 	for (size_t i = 0; i < nusers; i++)
 		if (users[i].uid == *uid)
-			return 0; /* the first SID with this RID names it (two domains' RID 1001 would collide) */
+			return 0; /* the first SID with this RID names it (two domains' RID 1001
+				     would collide) */
 	DWORD len = GetLengthSid(s);
 	PSID copy = malloc(len);
 	if (!copy || util_grow((void **)&users, &users_cap, nusers + 1, sizeof *users)) {
@@ -60,7 +64,8 @@ int platform_user_name(uint32_t uid, char **out)
 		int rc = win_wstr_to_utf8(name, &n8);
 		if (!rc)
 			rc = win_wstr_to_utf8(dom, &d8);
-		if (!rc) { /* "NT AUTHORITY\\SYSTEM", "HOST\\user"; a bare name when there is no domain */
+		if (!rc) { /* "NT AUTHORITY\\SYSTEM", "HOST\\user"; a bare name when there is no
+			      domain */
 			size_t ld = strlen(d8), ln = strlen(n8), at = ld ? ld + 1 : 0;
 			if ((*out = malloc(at + ln + 1))) {
 				memcpy(*out, d8, ld);
@@ -94,7 +99,9 @@ static int read_cmdline(HANDLE h, struct ps_proc *p)
 	static query_fn query;
 	if (!query) {
 		HMODULE nt = GetModuleHandleW(L"ntdll.dll");
-		query = nt ? (query_fn)(void (*)(void))GetProcAddress(nt, "NtQueryInformationProcess") : NULL;
+		query =
+		    nt ? (query_fn)(void (*)(void))GetProcAddress(nt, "NtQueryInformationProcess")
+		       : NULL;
 		if (!query)
 			return -ENOSYS;
 	}
@@ -112,7 +119,8 @@ static int read_cmdline(HANDLE h, struct ps_proc *p)
 		}
 		free(buf);
 		if ((ULONG)st != 0xC0000004u /* STATUS_INFO_LENGTH_MISMATCH */ || want <= size)
-			return (ULONG)st == 0xC0000022u /* STATUS_ACCESS_DENIED */ ? -EACCES : -ENOSYS;
+			return (ULONG)st == 0xC0000022u /* STATUS_ACCESS_DENIED */ ? -EACCES
+										   : -ENOSYS;
 		size = want;
 	}
 	return -EAGAIN;
@@ -148,7 +156,8 @@ static int describe_one(struct ps_snapshot *snap, struct ps_proc *p)
 			snap->procs_vanished++;
 			return 0;
 		}
-		p->details_denied = true; /* protected (PPL) processes and, unelevated, other users' */
+		p->details_denied =
+		    true; /* protected (PPL) processes and, unelevated, other users' */
 		snap->procs_denied++;
 		snap->partial = true;
 		return 0;
@@ -159,7 +168,8 @@ static int describe_one(struct ps_snapshot *snap, struct ps_proc *p)
 	DWORD n = MAX_PATH;
 	WCHAR *img = small;
 	WCHAR *big = NULL;
-	if (!QueryFullProcessImageNameW(h, 0, img, &n) && GetLastError() == ERROR_INSUFFICIENT_BUFFER) {
+	if (!QueryFullProcessImageNameW(h, 0, img, &n) &&
+	    GetLastError() == ERROR_INSUFFICIENT_BUFFER) {
 		n = 32768; /* the longest path Windows has */
 		if ((big = malloc(n * sizeof *big)) && QueryFullProcessImageNameW(h, 0, big, &n))
 			img = big;
@@ -175,7 +185,8 @@ static int describe_one(struct ps_snapshot *snap, struct ps_proc *p)
 		p->details_denied = true;
 	FILETIME created, exited, kern, user;
 	if (GetProcessTimes(h, &created, &exited, &kern, &user))
-		p->start_time = win_filetime_to_unix((uint64_t)created.dwHighDateTime << 32 | created.dwLowDateTime);
+		p->start_time = win_filetime_to_unix((uint64_t)created.dwHighDateTime << 32 |
+						     created.dwLowDateTime);
 	int r = rc ? rc : read_cmdline(h, p);
 	if (r == -ENOMEM)
 		rc = r;
@@ -226,7 +237,8 @@ int platform_describe(struct ps_snapshot *snap)
 		}
 		rc = describe_one(snap, p);
 	}
-	/* a socket's uid is its owner's (the tables have none): --user filters and findings use it */
+	/* a socket's uid is its owner's (the tables have none): --user filters and findings use it
+	 */
 	for (size_t k = 0; k < snap->nsocks; k++) {
 		const struct ps_socket *s = &snap->socks[k];
 		if (s->owner_count && snap->procs[snap_owner(snap, s, 0)->proc].have_uid)

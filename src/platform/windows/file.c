@@ -8,10 +8,13 @@
  * write-through); an appended log must be a plain file with one link; a console
  * or pipe (CON, NUL, \\.\pipe\x) is written to directly.
  */
+/* <windows.h> comes before the headers that use its types: keep this order */
+/* clang-format off */
 #define _CRT_RAND_S /* rand_s: the system random source, for temporary names */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 #include <sddl.h>
+/* clang-format on */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -39,16 +42,23 @@ static int errno_of(DWORD e)
 {
 	switch (e) {
 	case ERROR_FILE_NOT_FOUND:
-	case ERROR_PATH_NOT_FOUND: return -ENOENT;
-	case ERROR_ACCESS_DENIED: return -EACCES;
-	case ERROR_SHARING_VIOLATION: return -EBUSY;
+	case ERROR_PATH_NOT_FOUND:
+		return -ENOENT;
+	case ERROR_ACCESS_DENIED:
+		return -EACCES;
+	case ERROR_SHARING_VIOLATION:
+		return -EBUSY;
 	case ERROR_FILE_EXISTS:
-	case ERROR_ALREADY_EXISTS: return -EEXIST;
+	case ERROR_ALREADY_EXISTS:
+		return -EEXIST;
 	case ERROR_DISK_FULL:
-	case ERROR_HANDLE_DISK_FULL: return -ENOSPC;
+	case ERROR_HANDLE_DISK_FULL:
+		return -ENOSPC;
 	case ERROR_NOT_ENOUGH_MEMORY:
-	case ERROR_OUTOFMEMORY: return -ENOMEM;
-	default: return -EIO;
+	case ERROR_OUTOFMEMORY:
+		return -ENOMEM;
+	default:
+		return -EIO;
 	}
 }
 
@@ -59,7 +69,8 @@ static WCHAR *dir_of(const WCHAR *w)
 	for (const WCHAR *p = w; *p; p++)
 		if (*p == L'\\' || *p == L'/')
 			slash = p;
-	size_t n = slash ? (size_t)(slash - w) + (slash == w || (slash == w + 2 && w[1] == L':')) : 0;
+	size_t n =
+	    slash ? (size_t)(slash - w) + (slash == w || (slash == w + 2 && w[1] == L':')) : 0;
 	WCHAR *d = malloc((n ? n + 1 : 2) * sizeof *d);
 	if (!d)
 		return NULL;
@@ -78,8 +89,8 @@ static int open_new(const WCHAR *w, unsigned mode, HANDLE *h)
 	SECURITY_ATTRIBUTES sa = {.nLength = sizeof sa};
 	PSECURITY_DESCRIPTOR sd = NULL;
 	if (!(mode & 077) &&
-	    ConvertStringSecurityDescriptorToSecurityDescriptorW(L"D:P(A;;FA;;;OW)(A;;FA;;;SY)(A;;FA;;;BA)",
-								 SDDL_REVISION_1, &sd, NULL))
+	    ConvertStringSecurityDescriptorToSecurityDescriptorW(
+		L"D:P(A;;FA;;;OW)(A;;FA;;;SY)(A;;FA;;;BA)", SDDL_REVISION_1, &sd, NULL))
 		sa.lpSecurityDescriptor = sd;
 	*h = CreateFileW(w, GENERIC_WRITE, 0, &sa, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
 	DWORD err = GetLastError();
@@ -88,8 +99,8 @@ static int open_new(const WCHAR *w, unsigned mode, HANDLE *h)
 	return *h == INVALID_HANDLE_VALUE ? errno_of(err) : 0;
 }
 
-int platform_file_open_write(const char *path, unsigned flags, unsigned mode, struct platform_file **out,
-			     const char **why)
+int platform_file_open_write(const char *path, unsigned flags, unsigned mode,
+			     struct platform_file **out, const char **why)
 {
 	*out = NULL;
 	*why = NULL;
@@ -100,22 +111,25 @@ int platform_file_open_write(const char *path, unsigned flags, unsigned mode, st
 		rc = -ENOENT;
 	DWORD dattr = rc ? 0 : GetFileAttributesW(dir);
 	if (!rc && dattr != INVALID_FILE_ATTRIBUTES && (dattr & FILE_ATTRIBUTE_REPARSE_POINT)) {
-		*why = "its directory is a symbolic link or junction (a reparse point): nothing is written through one";
+		*why = "its directory is a symbolic link or junction (a reparse point): nothing is "
+		       "written through one";
 		rc = -EPERM;
 	}
 	DWORD attr = rc ? 0 : GetFileAttributesW(w);
 	if (!rc && attr != INVALID_FILE_ATTRIBUTES) {
 		if (attr & FILE_ATTRIBUTE_REPARSE_POINT) {
-			*why = "it is a symbolic link or junction (a reparse point): nothing is written through one";
+			*why = "it is a symbolic link or junction (a reparse point): nothing is "
+			       "written through one";
 			rc = -EPERM;
 		} else if (attr & FILE_ATTRIBUTE_DIRECTORY) {
 			rc = -EISDIR;
 		}
 	}
 	if (!rc) {
-		/* not a disk file (a console, NUL, a pipe): written to directly, nothing to replace */
-		HANDLE h = CreateFileW(w, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING,
-				       FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+		/* not a disk file (a console, NUL, a pipe): written to directly, nothing to replace
+		 */
+		HANDLE h = CreateFileW(w, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+				       OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT, NULL);
 		if (h != INVALID_HANDLE_VALUE && GetFileType(h) != FILE_TYPE_DISK) {
 			f->h = h;
 			goto done;
@@ -124,7 +138,8 @@ int platform_file_open_write(const char *path, unsigned flags, unsigned mode, st
 			CloseHandle(h);
 	}
 	if (!rc && (flags & PLATFORM_FILE_APPEND)) {
-		f->h = CreateFileW(w, FILE_APPEND_DATA | SYNCHRONIZE, FILE_SHARE_READ, NULL, OPEN_ALWAYS,
+		f->h = CreateFileW(w, FILE_APPEND_DATA | SYNCHRONIZE, FILE_SHARE_READ, NULL,
+				   OPEN_ALWAYS,
 				   FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
 		BY_HANDLE_FILE_INFORMATION bi;
 		if (f->h == INVALID_HANDLE_VALUE) {
@@ -135,7 +150,8 @@ int platform_file_open_write(const char *path, unsigned flags, unsigned mode, st
 			*why = "it became a reparse point while it was opened";
 			rc = -EPERM;
 		} else if (bi.nNumberOfLinks != 1) {
-			*why = "the log has another hard link: what is written would show up elsewhere";
+			*why = "the log has another hard link: what is written would show up "
+			       "elsewhere";
 			rc = -EPERM;
 		}
 	} else if (!rc) {
@@ -204,7 +220,8 @@ int platform_file_commit(struct platform_file *f)
 		rc = errno_of(GetLastError());
 	if (!CloseHandle(f->h) && !rc)
 		rc = -EIO;
-	if (f->tmp && !rc && !MoveFileExW(f->tmp, f->target, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+	if (f->tmp && !rc &&
+	    !MoveFileExW(f->tmp, f->target, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
 		rc = errno_of(GetLastError());
 	if (f->tmp && rc)
 		DeleteFileW(f->tmp); /* the target stays untouched */

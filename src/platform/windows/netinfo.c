@@ -1,10 +1,13 @@
 /* netinfo.c — interface addresses (GetAdaptersAddresses) and the dynamic port range. */
+/* <windows.h> comes before the headers that use its types: keep this order */
+/* clang-format off */
 #undef gethostname /* compat.h renames it; Winsock declares its own */
 #define WIN32_LEAN_AND_MEAN
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
 #include <iphlpapi.h>
+/* clang-format on */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -17,7 +20,8 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 	*out = NULL;
 	*n = 0;
 	ULONG size = 16 * 1024, err = ERROR_BUFFER_OVERFLOW;
-	const ULONG flags = GAA_FLAG_SKIP_ANYCAST | GAA_FLAG_SKIP_MULTICAST | GAA_FLAG_SKIP_DNS_SERVER;
+	const ULONG flags =
+	    GAA_FLAG_SKIP_ANYCAST | GAA_FLAG_SKIP_MULTICAST | GAA_FLAG_SKIP_DNS_SERVER;
 	int rc = -EAGAIN;
 	for (int tries = 0; tries < 4 && err == ERROR_BUFFER_OVERFLOW; tries++) {
 		void *buf = malloc(size);

@@ -5,12 +5,15 @@
  * with no signature anywhere is "unowned" (unsigned); anything else (a bad or
  * revoked signature, an unreadable file) stays unknown.
  */
+/* <windows.h> comes before the headers that use its types: keep this order */
+/* clang-format off */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 #include <softpub.h>
 #include <wincrypt.h>
 #include <wintrust.h>
 #include <mscat.h>
+/* clang-format on */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -55,17 +58,23 @@ static char *signer_of(HANDLE state)
 }
 
 /* Verify with the file's embedded signature (cat NULL) or as a member of catalog `cat`. */
-static LONG verify(const WCHAR *path, const WCHAR *cat, const WCHAR *member, const BYTE *hash, DWORD hlen,
-		   char **signer)
+static LONG verify(const WCHAR *path, const WCHAR *cat, const WCHAR *member, const BYTE *hash,
+		   DWORD hlen, char **signer)
 {
 	GUID action = WINTRUST_ACTION_GENERIC_VERIFY_V2;
 	WINTRUST_FILE_INFO fi = {.cbStruct = sizeof fi, .pcwszFilePath = path};
-	WINTRUST_CATALOG_INFO ci = {.cbStruct = sizeof ci, .pcwszCatalogFilePath = cat,
-				    .pcwszMemberTag = member, .pcwszMemberFilePath = path,
-				    .pbCalculatedFileHash = (BYTE *)hash, .cbCalculatedFileHash = hlen};
-	WINTRUST_DATA wd = {.cbStruct = sizeof wd, .dwUIChoice = WTD_UI_NONE,
-			    .fdwRevocationChecks = WTD_REVOKE_NONE, /* no network from a port lister */
-			    .dwStateAction = WTD_STATEACTION_VERIFY, .dwProvFlags = WTD_CACHE_ONLY_URL_RETRIEVAL};
+	WINTRUST_CATALOG_INFO ci = {.cbStruct = sizeof ci,
+				    .pcwszCatalogFilePath = cat,
+				    .pcwszMemberTag = member,
+				    .pcwszMemberFilePath = path,
+				    .pbCalculatedFileHash = (BYTE *)hash,
+				    .cbCalculatedFileHash = hlen};
+	WINTRUST_DATA wd = {.cbStruct = sizeof wd,
+			    .dwUIChoice = WTD_UI_NONE,
+			    .fdwRevocationChecks =
+				WTD_REVOKE_NONE, /* no network from a port lister */
+			    .dwStateAction = WTD_STATEACTION_VERIFY,
+			    .dwProvFlags = WTD_CACHE_ONLY_URL_RETRIEVAL};
 	if (cat) {
 		wd.dwUnionChoice = WTD_CHOICE_CATALOG;
 		wd.pCatalog = &ci;
@@ -88,7 +97,8 @@ static LONG verify_catalog(const WCHAR *path, char **signer)
 	if (!CryptCATAdminAcquireContext(&adm, NULL, 0))
 		return TRUST_E_NOSIGNATURE;
 	LONG st = TRUST_E_NOSIGNATURE;
-	HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, OPEN_EXISTING, 0, NULL);
+	HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL,
+			       OPEN_EXISTING, 0, NULL);
 	BYTE hash[64];
 	DWORD hlen = sizeof hash;
 	if (f != INVALID_HANDLE_VALUE && CryptCATAdminCalcHashFromFileHandle(f, &hlen, hash, 0)) {
@@ -117,7 +127,8 @@ static void check(struct sig *s)
 		return;
 	MultiByteToWideChar(CP_UTF8, 0, s->path, -1, w, n);
 	LONG st = verify(w, NULL, NULL, NULL, 0, &s->signer);
-	if (st == TRUST_E_NOSIGNATURE || st == TRUST_E_SUBJECT_FORM_UNKNOWN || st == TRUST_E_PROVIDER_UNKNOWN)
+	if (st == TRUST_E_NOSIGNATURE || st == TRUST_E_SUBJECT_FORM_UNKNOWN ||
+	    st == TRUST_E_PROVIDER_UNKNOWN)
 		st = verify_catalog(w, &s->signer);
 	free(w);
 	if (st == ERROR_SUCCESS)

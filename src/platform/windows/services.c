@@ -3,9 +3,12 @@
  * process ids, what `tasklist /svc` shows) in the unit column; Windows has no
  * cgroups, socket activation or supervisor chain to report.
  */
+/* <windows.h> comes before the headers that use its types: keep this order */
+/* clang-format off */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 #include <winsvc.h>
+/* clang-format on */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -31,8 +34,8 @@ int win_services_list(struct win_service **out, size_t *n)
 			break;
 		}
 		resume = 0;
-		if (EnumServicesStatusExW(scm, SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE, buf, size, &need,
-					  &count, &resume, NULL))
+		if (EnumServicesStatusExW(scm, SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE,
+					  buf, size, &need, &count, &resume, NULL))
 			rc = win_decode_services(buf, size, count, out, n);
 		else if (GetLastError() == ERROR_MORE_DATA)
 			size += need + 4096; /* services started meanwhile */
@@ -63,7 +66,8 @@ int platform_units(struct ps_snapshot *snap)
 				rc = buf_puts(&b, svc[j].name);
 		}
 		if (!rc && b.len) {
-			p->unit = b.data; /* "Dnscache,LanmanWorkstation,..." for a shared svchost */
+			p->unit =
+			    b.data; /* "Dnscache,LanmanWorkstation,..." for a shared svchost */
 			p->unit_type = "service";
 		} else {
 			buf_free(&b);

@@ -6,6 +6,8 @@
  * the byte offsets the SDK documents (checked against mingw-w64's headers), not
  * through the structs the decoder reads.
  */
+/* <windows.h> comes before the headers that use its types: keep this order */
+/* clang-format off */
 #define WIN32_LEAN_AND_MEAN
 #undef gethostname
 #include <winsock2.h>
@@ -13,6 +15,7 @@
 #include <windows.h>
 #include <iphlpapi.h>
 #include <winternl.h>
+/* clang-format on */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -82,7 +85,8 @@ static size_t tcp4_table(unsigned char *b)
 	memset(b, 0, 8 + 3 * 160);
 	put32(b, 3);
 	unsigned char *r = b + 8;
-	put32(r + 0, MIB_TCP_STATE_LISTEN), put4(r + 4, 0, 0, 0, 0), putport(r + 8, 3389), put32(r + 20, 1234);
+	put32(r + 0, MIB_TCP_STATE_LISTEN), put4(r + 4, 0, 0, 0, 0), putport(r + 8, 3389),
+	    put32(r + 20, 1234);
 	r += 160;
 	put32(r + 0, MIB_TCP_STATE_TIME_WAIT), put4(r + 4, 10, 0, 0, 5), putport(r + 8, 49700);
 	put4(r + 12, 93, 184, 216, 34), putport(r + 16, 443), put32(r + 20, 0);
@@ -117,10 +121,13 @@ TEST(win_tcp4_owner_table)
 	CHECK_INT(r.k[2].state, PS_ST_ESTABLISHED);
 	CHECK_INT(r.pid[2], 4321);
 	/* a row count the buffer cannot hold is refused, not read past */
-	CHECK_INT(win_decode_owner_table(buf, len - 1, WIN_TCP4, collect_row, &(struct rows){0}), -EBADMSG);
-	CHECK_INT(win_decode_owner_table(buf, 3, WIN_TCP4, collect_row, &(struct rows){0}), -EBADMSG);
+	CHECK_INT(win_decode_owner_table(buf, len - 1, WIN_TCP4, collect_row, &(struct rows){0}),
+		  -EBADMSG);
+	CHECK_INT(win_decode_owner_table(buf, 3, WIN_TCP4, collect_row, &(struct rows){0}),
+		  -EBADMSG);
 	put32((unsigned char *)buf, 0xFFFFFFFFu);
-	CHECK_INT(win_decode_owner_table(buf, len, WIN_TCP4, collect_row, &(struct rows){0}), -EBADMSG);
+	CHECK_INT(win_decode_owner_table(buf, len, WIN_TCP4, collect_row, &(struct rows){0}),
+		  -EBADMSG);
 	put32((unsigned char *)buf, 0);
 	struct rows none = {0};
 	CHECK_INT(win_decode_owner_table(buf, 4, WIN_TCP4, collect_row, &none), 0);
@@ -133,12 +140,18 @@ TEST(win_tcp4_every_state)
 	static const struct {
 		uint32_t mib;
 		unsigned ps;
-	} m[] = {{MIB_TCP_STATE_CLOSED, PS_ST_CLOSE},	      {MIB_TCP_STATE_LISTEN, PS_ST_LISTEN},
-		 {MIB_TCP_STATE_SYN_SENT, PS_ST_SYN_SENT},    {MIB_TCP_STATE_SYN_RCVD, PS_ST_SYN_RECV},
-		 {MIB_TCP_STATE_ESTAB, PS_ST_ESTABLISHED},    {MIB_TCP_STATE_FIN_WAIT1, PS_ST_FIN_WAIT1},
-		 {MIB_TCP_STATE_FIN_WAIT2, PS_ST_FIN_WAIT2},  {MIB_TCP_STATE_CLOSE_WAIT, PS_ST_CLOSE_WAIT},
-		 {MIB_TCP_STATE_CLOSING, PS_ST_CLOSING},      {MIB_TCP_STATE_LAST_ACK, PS_ST_LAST_ACK},
-		 {MIB_TCP_STATE_TIME_WAIT, PS_ST_TIME_WAIT},  {MIB_TCP_STATE_DELETE_TCB, PS_ST_CLOSING}};
+	} m[] = {{MIB_TCP_STATE_CLOSED, PS_ST_CLOSE},
+		 {MIB_TCP_STATE_LISTEN, PS_ST_LISTEN},
+		 {MIB_TCP_STATE_SYN_SENT, PS_ST_SYN_SENT},
+		 {MIB_TCP_STATE_SYN_RCVD, PS_ST_SYN_RECV},
+		 {MIB_TCP_STATE_ESTAB, PS_ST_ESTABLISHED},
+		 {MIB_TCP_STATE_FIN_WAIT1, PS_ST_FIN_WAIT1},
+		 {MIB_TCP_STATE_FIN_WAIT2, PS_ST_FIN_WAIT2},
+		 {MIB_TCP_STATE_CLOSE_WAIT, PS_ST_CLOSE_WAIT},
+		 {MIB_TCP_STATE_CLOSING, PS_ST_CLOSING},
+		 {MIB_TCP_STATE_LAST_ACK, PS_ST_LAST_ACK},
+		 {MIB_TCP_STATE_TIME_WAIT, PS_ST_TIME_WAIT},
+		 {MIB_TCP_STATE_DELETE_TCB, PS_ST_CLOSING}};
 	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
 		CHECK_INT(win_tcp_state(m[i].mib), m[i].ps);
 	CHECK_INT(win_tcp_state(99), 0);
@@ -150,10 +163,10 @@ TEST(win_tcp6_udp_owner_tables)
 	memset(b, 0, sizeof b);
 	put32(b, 1);
 	unsigned char *r = b + 8;
-	r[15] = 1;				 /* ::1 */
-	putport(r + 20, 5985);			 /* dwLocalPort */
-	put32(r + 48, MIB_TCP_STATE_LISTEN);	 /* dwState */
-	put32(r + 52, 880);			 /* dwOwningPid */
+	r[15] = 1;			     /* ::1 */
+	putport(r + 20, 5985);		     /* dwLocalPort */
+	put32(r + 48, MIB_TCP_STATE_LISTEN); /* dwState */
+	put32(r + 52, 880);		     /* dwOwningPid */
 	char *buf = tu_exact(b, sizeof b);
 	struct rows t = {0};
 	CHECK_INT(win_decode_owner_table(buf, sizeof b, WIN_TCP6, collect_row, &t), 0);
@@ -212,16 +225,17 @@ static int add_row(void *ctx, const struct ps_socket *k, uint32_t pid, const voi
 	return r < 0 ? (int)r : 0;
 }
 
-/* Pid 0 and 4 are explained, never shown as programs; pid 0 on a listener (Wine) is "unreported". */
+/* Pid 0 and 4 are explained, never shown as programs; pid 0 on a listener (Wine) is "unreported".
+ */
 TEST(win_pids_0_and_4)
 {
 	unsigned char b[8 + 4 * 160];
 	memset(b, 0, sizeof b);
 	put32(b, 4);
 	unsigned char *r = b + 8;
-	put32(r, MIB_TCP_STATE_LISTEN), putport(r + 8, 445), put32(r + 20, 4);		  /* System: SMB */
-	put32(r + 160, MIB_TCP_STATE_TIME_WAIT), putport(r + 160 + 8, 50000);		  /* System Idle */
-	put32(r + 320, MIB_TCP_STATE_LISTEN), putport(r + 320 + 8, 8080);		  /* Wine: pid 0 */
+	put32(r, MIB_TCP_STATE_LISTEN), putport(r + 8, 445), put32(r + 20, 4); /* System: SMB */
+	put32(r + 160, MIB_TCP_STATE_TIME_WAIT), putport(r + 160 + 8, 50000);  /* System Idle */
+	put32(r + 320, MIB_TCP_STATE_LISTEN), putport(r + 320 + 8, 8080);      /* Wine: pid 0 */
 	put32(r + 480, MIB_TCP_STATE_LISTEN), putport(r + 480 + 8, 3389), put32(r + 480 + 20, 1234);
 	struct ps_snapshot snap = {0};
 	struct add_ctx c = {&snap, {.last_proc = -1}};
@@ -236,7 +250,8 @@ TEST(win_pids_0_and_4)
 	CHECK_INT(s[0].owner_count, 0);
 	CHECK(s[0].sockcg && strcmp(snap.sockcgs[s[0].sockcg - 1].unit, "System") == 0);
 	CHECK_INT(s[1].owner_status, PS_OWN_KERNEL);
-	CHECK(s[1].sockcg && strcmp(snap.sockcgs[s[1].sockcg - 1].unit, "System Idle Process") == 0);
+	CHECK(s[1].sockcg &&
+	      strcmp(snap.sockcgs[s[1].sockcg - 1].unit, "System Idle Process") == 0);
 	CHECK_INT(s[2].owner_status, PS_OWN_UNREPORTED);
 	CHECK_INT(s[2].owner_count, 0);
 	CHECK_INT(s[2].sockcg, 0);
@@ -298,17 +313,22 @@ TEST(win_adapters_addresses)
 	size_t len = 4096;
 	unsigned char *b = calloc(1, len);
 	IP_ADAPTER_ADDRESSES *eth = (void *)b, *lo = (void *)(b + 512);
-	IP_ADAPTER_UNICAST_ADDRESS *u1 = (void *)(b + 1024), *u2 = (void *)(b + 1200), *u3 = (void *)(b + 1400);
+	IP_ADAPTER_UNICAST_ADDRESS *u1 = (void *)(b + 1024), *u2 = (void *)(b + 1200),
+				   *u3 = (void *)(b + 1400);
 	struct sockaddr_in *s1 = (void *)(b + 2048), *s3 = (void *)(b + 2200);
 	struct sockaddr_in6 *s2 = (void *)(b + 2100);
 	eth->Length = sizeof *eth, eth->IfIndex = 12, eth->Ipv6IfIndex = 12, eth->Next = lo;
 	eth->FirstUnicastAddress = u1;
 	eth->FriendlyName = (PWCHAR)(b + 3000);
-	put_wstr(b, 3000, L"Ethernet \x202e" L"0");
-	u1->Next = u2, u1->Address.lpSockaddr = (LPSOCKADDR)s1, u1->Address.iSockaddrLength = sizeof *s1;
+	put_wstr(b, 3000,
+		 L"Ethernet \x202e"
+		 L"0");
+	u1->Next = u2, u1->Address.lpSockaddr = (LPSOCKADDR)s1,
+	u1->Address.iSockaddrLength = sizeof *s1;
 	s1->sin_family = AF_INET, memcpy(&s1->sin_addr, "\xc0\xa8\x01\x0a", 4);
 	u2->Address.lpSockaddr = (LPSOCKADDR)s2, u2->Address.iSockaddrLength = sizeof *s2;
-	s2->sin6_family = AF_INET6, memcpy(&s2->sin6_addr, "\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+	s2->sin6_family = AF_INET6,
+	memcpy(&s2->sin6_addr, "\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
 	lo->Length = sizeof *lo, lo->IfIndex = 1, lo->Ipv6IfIndex = 1, lo->FirstUnicastAddress = u3;
 	lo->FriendlyName = (PWCHAR)(b + 3200);
 	put_wstr(b, 3200, L"Loopback Pseudo-Interface 1");
@@ -323,7 +343,8 @@ TEST(win_adapters_addresses)
 	if (n == 3) {
 		CHECK_STR(addr_format(&a[0].addr, t, sizeof t), "192.168.1.10");
 		CHECK_INT(a[0].ifindex, 12);
-		CHECK_STR(a[0].ifname, "Ethernet \xe2\x80\xae" "0"); /* raw here; the output escapes it */
+		CHECK_STR(a[0].ifname, "Ethernet \xe2\x80\xae"
+				       "0"); /* raw here; the output escapes it */
 		CHECK_STR(addr_format(&a[1].addr, t, sizeof t), "fe80::1");
 		CHECK_STR(addr_format(&a[2].addr, t, sizeof t), "127.0.0.1");
 		CHECK_STR(a[2].ifname, "Loopback Pseudo-Interface 1");
@@ -373,21 +394,24 @@ TEST(win_services_from_enum)
 		CHECK(s[0].display == NULL);
 	}
 	win_services_free(s, n);
-	CHECK_INT(win_decode_services(b, 2 * sizeof *e, 3, &s, &n), -EBADMSG); /* more records than bytes */
-	CHECK_INT(win_decode_services(b, off - 4, 3, &s, &n), -EBADMSG);	/* last string cut */
+	CHECK_INT(win_decode_services(b, 2 * sizeof *e, 3, &s, &n),
+		  -EBADMSG); /* more records than bytes */
+	CHECK_INT(win_decode_services(b, off - 4, 3, &s, &n), -EBADMSG); /* last string cut */
 	e[1].lpServiceName = NULL;
-	CHECK_INT(win_decode_services(b, off, 3, &s, &n), -EBADMSG);		/* a service without a name */
+	CHECK_INT(win_decode_services(b, off, 3, &s, &n), -EBADMSG); /* a service without a name */
 	free(b);
 }
 
 TEST(win_cmdline_and_utf16)
 {
-	/* UNICODE_STRING then its text: ESC, a right-to-left override, an emoji pair, a lone surrogate */
-	static const uint16_t text[] = {'a', '.', 'e', 'x', 'e', ' ', 0x1b, '[', '2', 'J', 0x202E, 0xD83D, 0xDE00,
-					' ', 0xDC00, 'z'};
+	/* UNICODE_STRING then its text: ESC, a right-to-left override, an emoji pair, a lone
+	 * surrogate */
+	static const uint16_t text[] = {'a', '.', 'e',	  'x',	  'e',	  ' ', 0x1b,   '[',
+					'2', 'J', 0x202E, 0xD83D, 0xDE00, ' ', 0xDC00, 'z'};
 	size_t len = sizeof(UNICODE_STRING) + sizeof text;
 	unsigned char *b = calloc(1, len);
-	UNICODE_STRING us = {.Length = sizeof text, .MaximumLength = sizeof text,
+	UNICODE_STRING us = {.Length = sizeof text,
+			     .MaximumLength = sizeof text,
 			     .Buffer = (PWSTR)(b + sizeof(UNICODE_STRING))};
 	memcpy(b, &us, sizeof us);
 	memcpy(b + sizeof us, text, sizeof text);
@@ -425,6 +449,7 @@ TEST(win_cmdline_and_utf16)
 TEST(win_filetime)
 {
 	CHECK_INT(win_filetime_to_unix(116444736000000000ull), 0);
-	CHECK_INT(win_filetime_to_unix(116444736000000000ull + 17000000000ull * 10000000ull), 17000000000ll);
+	CHECK_INT(win_filetime_to_unix(116444736000000000ull + 17000000000ull * 10000000ull),
+		  17000000000ll);
 	CHECK_INT(win_filetime_to_unix(1), -1);
 }

@@ -3,8 +3,11 @@
  * new files, replacement through a temporary (abort leaves the target), append,
  * and refusals (a directory, a reparse point, a log with a second hard link).
  */
+/* <windows.h> comes before the headers that use its types: keep this order */
+/* clang-format off */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
+/* clang-format on */
 
 #include <errno.h>
 #include <stdio.h>
@@ -42,7 +45,8 @@ static char *slurp(const char *path)
 	return b;
 }
 
-static int write_all(const char *path, unsigned flags, const char *text, bool commit, const char **why)
+static int write_all(const char *path, unsigned flags, const char *text, bool commit,
+		     const char **why)
 {
 	struct platform_file *f;
 	int rc = platform_file_open_write(path, flags, 0600, &f, why);
@@ -122,7 +126,8 @@ TEST(win_file_refuses_reparse_points)
 	snprintf(link, sizeof link, "%s\\snap.json", dir);
 	CHECK_INT(write_all(target, 0, "keep", true, &why), 0);
 	/* Wine's CreateSymbolicLink succeeds without making anything: check that the link exists */
-	if (CreateSymbolicLinkA(link, target, 0) && GetFileAttributesA(link) != INVALID_FILE_ATTRIBUTES) {
+	if (CreateSymbolicLinkA(link, target, 0) &&
+	    GetFileAttributesA(link) != INVALID_FILE_ATTRIBUTES) {
 		CHECK_INT(write_all(link, 0, "evil", true, &why), -EPERM);
 		CHECK(why && strstr(why, "reparse point"));
 		CHECK_INT(write_all(link, PLATFORM_FILE_APPEND, "evil", true, &why), -EPERM);

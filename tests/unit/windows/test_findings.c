@@ -10,10 +10,16 @@
 #include "../test.h"
 
 /* 3389 as data/ports.tsv describes it (owners include Windows' svchost.exe). */
-static const struct port_info rdp = {"ms-wbt-server", "Remote Desktop Protocol", "portsleuth",
-				     "xrdp,gnome-remote-de,svchost,svchost.exe", "brute-force target", NULL, false};
+static const struct port_info rdp = {"ms-wbt-server",
+				     "Remote Desktop Protocol",
+				     "portsleuth",
+				     "xrdp,gnome-remote-de,svchost,svchost.exe",
+				     "brute-force target",
+				     NULL,
+				     false};
 
-static struct finding_input rdp_owner(const char *name, const char *exe, enum pkg_status pkg, const char *signer)
+static struct finding_input rdp_owner(const char *name, const char *exe, enum pkg_status pkg,
+				      const char *signer)
 {
 	struct finding_input in;
 	memset(&in, 0, sizeof in);
@@ -37,8 +43,8 @@ static const struct finding *code(const struct finding_list *l, const char *c)
 TEST(win_signed_svchost_on_rdp_is_expected)
 {
 	struct finding_list l = {0};
-	struct finding_input in = rdp_owner("svchost.exe", "C:\\Windows\\System32\\svchost.exe", PKG_OWNED,
-					    "Microsoft Windows Publisher");
+	struct finding_input in = rdp_owner("svchost.exe", "C:\\Windows\\System32\\svchost.exe",
+					    PKG_OWNED, "Microsoft Windows Publisher");
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	CHECK(code(&l, "unexpected-owner") == NULL);
 	CHECK(code(&l, "name-mismatch") == NULL); /* the base name of a backslashed path */
@@ -49,8 +55,8 @@ TEST(win_signed_svchost_on_rdp_is_expected)
 TEST(win_unsigned_file_with_a_microsoft_name)
 {
 	struct finding_list l = {0};
-	struct finding_input in = rdp_owner("svchost.exe", "C:\\Users\\bob\\AppData\\Roaming\\svchost.exe",
-					    PKG_UNOWNED, NULL);
+	struct finding_input in = rdp_owner(
+	    "svchost.exe", "C:\\Users\\bob\\AppData\\Roaming\\svchost.exe", PKG_UNOWNED, NULL);
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	const struct finding *f = code(&l, "unexpected-owner");
 	CHECK(f && f->sev == SEV_ALERT);
@@ -61,7 +67,8 @@ TEST(win_unsigned_file_with_a_microsoft_name)
 TEST(win_unsigned_program_on_a_well_known_port)
 {
 	struct finding_list l = {0};
-	struct finding_input in = rdp_owner("rdpwrap.exe", "C:\\ProgramData\\rdpwrap.exe", PKG_UNOWNED, NULL);
+	struct finding_input in =
+	    rdp_owner("rdpwrap.exe", "C:\\ProgramData\\rdpwrap.exe", PKG_UNOWNED, NULL);
 	in.cmdline = NULL, in.cmdline_len = 0;
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	const struct finding *f = code(&l, "unexpected-owner");

@@ -1,4 +1,5 @@
-/* fnmatch.h — fnmatch(3) for the Windows build: *, ? and [...] (with ! or ^ and ranges), flags 0. */
+/* fnmatch.h — fnmatch(3) for the Windows build: *, ? and [...] (with ! or ^ and ranges), flags 0.
+ */
 #ifndef PS_WIN_FNMATCH_H
 #define PS_WIN_FNMATCH_H
 

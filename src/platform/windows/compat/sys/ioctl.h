@@ -1,4 +1,5 @@
-/* sys/ioctl.h — TIOCGWINSZ for the Windows build: the console window's width; see ../../compat.c. */
+/* sys/ioctl.h — TIOCGWINSZ for the Windows build: the console window's width; see ../../compat.c.
+ */
 #ifndef PS_WIN_SYS_IOCTL_H
 #define PS_WIN_SYS_IOCTL_H
 
