@@ -331,9 +331,10 @@ void cli_print_notes(const struct ps_snapshot *s)
 			"(Wine reports no owners; on Windows only time-wait sockets have none).",
 			nu, nu == 1 ? "" : "s");
 	if (s->procs_denied && platform_caps()->owners_from_collect)
-		cli_msg("the details of %zu process%s were refused (protected processes such as lsass refuse them "
-			"even to administrators); run portsleuth as Administrator (an elevated prompt) to see the rest.",
-			s->procs_denied, s->procs_denied == 1 ? "" : "es");
+		cli_msg("the details of %zu process%s were refused%s", s->procs_denied, s->procs_denied == 1 ? "" : "es",
+			s->privileged ? ": protected processes (lsass and other PPL) refuse them even to administrators."
+				      : "; run portsleuth as Administrator (an elevated prompt) to see them (protected "
+					"processes such as lsass refuse them even then).");
 	cli_print_netns_notes(s);
 	if (s->source && strstr(s->source, "procfs"))
 		cli_msg("the kernel's sock_diag interface is missing%s; those sockets were read from /proc/net "

@@ -1,7 +1,4 @@
-/* caps.c — what the Windows backend can see; no destroy notifications and no boot id. */
-#include <errno.h>
-#include <stddef.h>
-
+/* caps.c — what the Windows backend can see (no destroy notifications or boot id: stub/sockevents.c). */
 #include "../platform.h"
 
 const struct platform_caps *platform_caps(void)
@@ -13,34 +10,4 @@ const struct platform_caps *platform_caps(void)
 	    .package_db = true,		 /* Authenticode signatures stand in for packages */
 	};
 	return &caps;
-}
-
-int platform_sockevents_open(struct platform_sockevents **out)
-{
-	*out = NULL;
-	return -ENOSYS; /* watch polls; its first line says sockets between polls are not seen */
-}
-
-int platform_sockevents_fd(const struct platform_sockevents *ev)
-{
-	(void)ev;
-	return -1;
-}
-
-long platform_sockevents_read(struct platform_sockevents *ev, struct ps_snapshot *snap)
-{
-	(void)ev;
-	(void)snap;
-	return -ENOSYS;
-}
-
-void platform_sockevents_close(struct platform_sockevents *ev)
-{
-	(void)ev;
-}
-
-int platform_boot_id(char **out)
-{
-	*out = NULL;
-	return -ENOSYS;
 }

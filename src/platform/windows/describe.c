@@ -197,8 +197,11 @@ static int describe_one(struct ps_snapshot *snap, struct ps_proc *p)
 		rc = r;
 	else if (r == -EACCES)
 		p->details_denied = true;
-	if (p->details_denied)
+	if (p->details_denied) { /* PPL processes (lsass) give their image but not their command
+				    line or token */
+		snap->procs_denied++;
 		snap->partial = true;
+	}
 	CloseHandle(h);
 	return rc;
 }
