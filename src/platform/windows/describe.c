@@ -85,9 +85,19 @@ int platform_user_name(uint32_t uid, char **out)
 
 int platform_user_uid(const char *name, uint32_t *uid)
 {
-	(void)name;
-	(void)uid;
-	return -ENOENT; /* --user takes the numbers shown (RIDs) on Windows */
+	int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, name, -1, NULL, 0);
+	WCHAR *w = n > 0 ? malloc((size_t)n * sizeof *w) : NULL;
+	if (!w)
+		return n > 0 ? -ENOMEM : -ENOENT;
+	MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, name, -1, w, n);
+	BYTE sid[SECURITY_MAX_SID_SIZE];
+	DWORD sl = sizeof sid, dl = 256;
+	WCHAR dom[256];
+	SID_NAME_USE use;
+	/* "bob", "HOST\\bob", "NT AUTHORITY\\SYSTEM": the uid shown is the SID's RID */
+	BOOL ok = LookupAccountNameW(NULL, w, sid, &sl, dom, &dl, &use);
+	free(w);
+	return ok ? win_user_remember(sid, uid) : -ENOENT;
 }
 
 typedef LONG(NTAPI *query_fn)(HANDLE, ULONG, PVOID, ULONG, PULONG);
