@@ -50,6 +50,15 @@ udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 udp.bind(("127.0.0.1", 0))
 tport, uport = tcp.getsockname()[1], udp.getsockname()[1]
 print(f"smoke: tcp listener 127.0.0.1:{tport}, udp socket 127.0.0.1:{uport}")
+try:  # the IPv6 tables too, where the host has ::1
+    tcp6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    tcp6.bind(("::1", 0))
+    tcp6.listen(4)
+    udp6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    udp6.bind(("::1", 0))
+    t6port, u6port = tcp6.getsockname()[1], udp6.getsockname()[1]
+except OSError:
+    t6port = u6port = None
 
 code, out, err = run("-n", "-w", f"{tport}/tcp", f"{uport}/udp")
 print(out + err, end="")
@@ -61,6 +70,14 @@ check(len(trow) == 1 and "LISTEN" in trow[0], "table: the TCP listener, LISTEN")
 check(len(urow) == 1 and "UNCONN" in urow[0], "table: the UDP socket, UNCONN")
 check(all("[unreported]" in r for r in trow + urow), "table: owner [unreported], no program")
 check("without a reported owner" in err and "Wine" in err, "table: a note says why there is no owner")
+if t6port:
+    code, out, err = run("-n", f"{t6port}/tcp", f"{u6port}/udp")
+    check(f"tcp6   [::1]:{t6port}  LISTEN" in out and f"udp6   [::1]:{u6port}  UNCONN" in out,
+          "table: IPv6 listener and UDP socket (GetExtendedTcpTable/UdpTable AF_INET6)")
+
+code, out, err = run("explain", f"{tport}")
+check(code == 0 and f"127.0.0.1:{tport} LISTEN" in out and "Held by no visible process (unreported)" in out,
+      "explain: the listener, held by no visible process (unreported)")
 
 code, out, err = run("--json", "-a", f"{tport}", f"{uport}")
 check(code == 0, "json: exit 0")
