@@ -390,7 +390,7 @@ const char *state_label(unsigned proto, unsigned state)
 
 const char *owner_status_name(unsigned st)
 {
-	static const char *const n[PS_OWN__COUNT] = {"ok", "no-permission", "kernel", "vanished"};
+	static const char *const n[PS_OWN__COUNT] = {"ok", "no-permission", "kernel", "vanished", "unreported"};
 	return st < PS_OWN__COUNT ? n[st] : "?";
 }
 
