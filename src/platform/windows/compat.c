@@ -52,7 +52,14 @@ int ps_open(const char *path, int flags, ...)
 		va_end(ap);
 	}
 	/* POSIX permission bits mean nothing here; only the owner-write bit maps to read-only */
-	return _open(path, flags | _O_BINARY, (mode & 0200) ? _S_IREAD | _S_IWRITE : _S_IREAD);
+	int fd = _open(path, flags | _O_BINARY, (mode & 0200) ? _S_IREAD | _S_IWRITE : _S_IREAD);
+	if (fd < 0 && errno == EACCES) {
+		/* the C runtime refuses a directory with EACCES where POSIX says EISDIR */
+		DWORD attr = GetFileAttributesA(path);
+		if (attr != INVALID_FILE_ATTRIBUTES && (attr & FILE_ATTRIBUTE_DIRECTORY))
+			errno = EISDIR;
+	}
+	return fd;
 }
 
 FILE *ps_fopen(const char *path, const char *mode)

@@ -259,21 +259,3 @@ int platform_describe(struct ps_snapshot *snap)
 	}
 	return rc;
 }
-
-int platform_exe_check(int pid, const char *exe, struct ps_exe_check *out)
-{
-	(void)pid;
-	*out = (struct ps_exe_check){0};
-	if (!exe)
-		return -ENOENT;
-	/* a running image cannot be deleted on Windows; a missing file means it was renamed away */
-	int n = MultiByteToWideChar(CP_UTF8, 0, exe, -1, NULL, 0);
-	WCHAR *w = n > 0 ? malloc((size_t)n * sizeof *w) : NULL;
-	if (!w)
-		return n > 0 ? -ENOMEM : -EINVAL;
-	MultiByteToWideChar(CP_UTF8, 0, exe, -1, w, n);
-	DWORD attr = GetFileAttributesW(w);
-	free(w);
-	out->replaced = attr == INVALID_FILE_ATTRIBUTES;
-	return 0;
-}

@@ -42,6 +42,15 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 	return rc == -EBADMSG ? -EIO : rc;
 }
 
+int platform_mcast_groups(struct ps_ifaddr **out, size_t *n)
+{
+	/* not read yet (GetAdaptersAddresses lists them without GAA_FLAG_SKIP_MULTICAST): sockets
+	 * bound to a group are judged reachable nowhere we know, as on the stub */
+	*out = NULL;
+	*n = 0;
+	return -ENOSYS;
+}
+
 int platform_ephemeral_range(uint16_t *lo, uint16_t *hi)
 {
 	/*

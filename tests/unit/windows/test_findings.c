@@ -16,7 +16,8 @@ static const struct port_info rdp = {"ms-wbt-server",
 				     "xrdp,gnome-remote-de,svchost,svchost.exe",
 				     "brute-force target",
 				     NULL,
-				     false};
+				     false,
+				     SVC_NEVER_INTERNET};
 
 static struct finding_input rdp_owner(const char *name, const char *exe, enum pkg_status pkg,
 				      const char *signer)
@@ -28,7 +29,7 @@ static struct finding_input rdp_owner(const char *name, const char *exe, enum pk
 	in.cmdline = "C:\\Windows\\system32\\svchost.exe -k NetworkService -s TermService";
 	in.cmdline_len = strlen(in.cmdline) + 1;
 	in.have_uid = true, in.uid = 20; /* NETWORK SERVICE */
-	in.exe_checked = true, in.pkg = pkg, in.pkg_name = signer;
+	in.exe_checked = true, in.exe_path = exe, in.pkg = pkg, in.pkg_name = signer;
 	return in;
 }
 

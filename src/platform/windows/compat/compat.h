@@ -18,6 +18,7 @@
 #define O_CLOEXEC _O_NOINHERIT
 #endif
 #define O_NOFOLLOW 0
+#define O_NOCTTY 0
 #define O_NONBLOCK 0
 #define F_SETFD 2
 #define F_SETFL 4
@@ -36,6 +37,16 @@ int ps_open(const char *path, int flags, ...);
 #define open ps_open
 FILE *ps_fopen(const char *path, const char *mode);
 #define fopen ps_fopen
+
+/*
+ * geteuid(2): the C runtime's stat() reports every file as owned by uid 0 (a short, as its st_uid),
+ * so the effective user is 0 too; file ownership is not a POSIX uid on Windows.
+ */
+static inline short ps_geteuid(void)
+{
+	return 0;
+}
+#define geteuid ps_geteuid
 
 /* gethostname(2) without Winsock: the DNS host name of the computer. */
 int ps_gethostname(char *name, size_t len);
