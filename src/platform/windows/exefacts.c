@@ -17,17 +17,7 @@
 
 #include "../../util/str.h"
 #include "../platform.h"
-#include "decode.h"
-
-/* s as a new UTF-16 string, NULL when s is not UTF-8 or out of memory. */
-static WCHAR *to_wide(const char *s)
-{
-	int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
-	WCHAR *w = n > 0 ? malloc((size_t)n * sizeof *w) : NULL;
-	if (w)
-		MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n);
-	return w;
-}
+#include "win.h"
 
 const char *platform_secure_getenv(const char *name)
 {
@@ -41,7 +31,7 @@ int platform_exe_facts(struct ps_proc *p)
 	memset(c, 0, sizeof *c);
 	if (!p->exe)
 		return -ENOENT;
-	WCHAR *w = to_wide(p->exe);
+	WCHAR *w = win_to_wide(p->exe);
 	if (!w)
 		return -ENOMEM;
 	/* a running image cannot be deleted on Windows, only renamed: a path that names no file
@@ -65,7 +55,7 @@ int platform_script_facts(struct ps_proc *p, const char *arg, size_t len)
 
 char *platform_real_path(const char *path)
 {
-	WCHAR *w = to_wide(path);
+	WCHAR *w = win_to_wide(path);
 	if (!w)
 		return NULL;
 	/* FILE_FLAG_BACKUP_SEMANTICS opens directories too; no access asked, only the name */

@@ -22,6 +22,7 @@
 #include <wchar.h>
 
 #include "../platform.h"
+#include "win.h"
 
 struct platform_file {
 	HANDLE h;
@@ -29,7 +30,7 @@ struct platform_file {
 	WCHAR *target; /* what it replaces at commit */
 };
 
-static WCHAR *to_wide(const char *s)
+wchar_t *win_to_wide(const char *s)
 {
 	int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
 	WCHAR *w = n > 0 ? malloc((size_t)n * sizeof *w) : NULL;
@@ -105,7 +106,7 @@ int platform_file_open_write(const char *path, unsigned flags, unsigned mode,
 	*out = NULL;
 	*why = NULL;
 	struct platform_file *f = calloc(1, sizeof *f);
-	WCHAR *w = to_wide(path), *dir = w ? dir_of(w) : NULL;
+	WCHAR *w = win_to_wide(path), *dir = w ? dir_of(w) : NULL;
 	int rc = f && w && dir ? 0 : -ENOMEM;
 	if (!rc && !*w)
 		rc = -ENOENT;

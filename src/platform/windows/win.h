@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <wchar.h>
 
 #include "decode.h"
 
@@ -20,5 +21,8 @@ int win_services_list(struct win_service **out, size_t *n);
  * platform_user_name can name it. `sid` is a PSID. 0 or -ENOMEM.
  */
 int win_user_remember(const void *sid, uint32_t *uid);
+
+/* UTF-8 s as a new UTF-16 string for the W functions; NULL when s is not UTF-8 or out of memory. */
+wchar_t *win_to_wide(const char *s);
 
 #endif
