@@ -3,13 +3,13 @@
 
 #include <errno.h>
 #include <langinfo.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "../platform/platform.h"
 #include "cli.h"
 #include "msg.h"
 
@@ -40,10 +40,9 @@ static int parse_user(struct ps_filter *f, const char *s)
 	unsigned long v = strtoul(s, &end, 10);
 	if (*s && *end == '\0' && errno == 0 && v <= UINT32_MAX && *s != '-')
 		return filter_add_uid(f, (uint32_t)v);
-	struct passwd *pw = getpwnam(s);
-	if (!pw)
-		return -ENOENT;
-	return filter_add_uid(f, (uint32_t)pw->pw_uid);
+	uint32_t uid;
+	int rc = platform_user_uid(s, &uid);
+	return rc ? rc : filter_add_uid(f, uid);
 }
 
 static void list_columns(void)
@@ -362,8 +361,18 @@ void cli_print_notes(const struct ps_snapshot *s)
 	if (nv)
 		cli_msg("%zu socket%s lost %s owner while we looked (the process exited).",
 			nv, nv == 1 ? "" : "s", nv == 1 ? "its" : "their");
+	size_t nu = s->unattributed[PS_OWN_UNREPORTED];
+	if (nu)
+		cli_msg("%zu live socket%s without a reported owner: the system's socket table gave process id 0 "
+			"(Wine reports no owners; on Windows only time-wait sockets have none).",
+			nu, nu == 1 ? "" : "s");
+	if (s->procs_denied && platform_caps()->owners_from_collect)
+		cli_msg("the details of %zu process%s were refused%s", s->procs_denied, s->procs_denied == 1 ? "" : "es",
+			s->privileged ? ": protected processes (lsass and other PPL) refuse them even to administrators."
+				      : "; run portsleuth as Administrator (an elevated prompt) to see them (protected "
+					"processes such as lsass refuse them even then).");
 	cli_print_netns_notes(s);
-	if (s->source && strcmp(s->source, "netlink") != 0)
+	if (s->source && strstr(s->source, "procfs"))
 		cli_msg("the kernel's sock_diag interface is missing%s; those sockets were read from /proc/net "
 			"instead.",
 			strcmp(s->source, "procfs") == 0 ? "" : " for some protocols");

@@ -233,6 +233,7 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 		why = no_exe_reason(s, wanted);
 	if (!rc && why && !(s->pkg_reason = strdup(why)))
 		rc = -ENOMEM;
+	s->pkg_kind = p->pkg && !why ? pkgdb_kind(p->pkg) : NULL;
 	for (size_t i = 0; i < s->nprocs && !rc; i++) {
 		struct ps_proc *q = &s->procs[i];
 		if (!wanted[i] || !q->exe_checked || q->vanished || q->exe_check.foreign)

@@ -14,6 +14,7 @@
 #include "../util/buf.h"
 #include "../util/grow.h"
 #include "../util/readfile.h"
+#include "../util/str.h"
 #include "../util/trust.h"
 
 /* A user ports file larger than this is refused: it is a table of ports, not a log. */
@@ -96,7 +97,7 @@ static const char *field_dup(const char *p, size_t n, bool *oom)
 {
 	if (n == 0 || (n == 1 && *p == '-'))
 		return NULL;
-	char *s = strndup(p, n);
+	char *s = str_dup_n(p, n);
 	if (!s)
 		*oom = true;
 	return s;
@@ -395,7 +396,7 @@ static bool risk_owner_in(const struct risk_alt *a, const char *name)
 {
 	if (!name || !*name)
 		return false;
-	char *list = strndup(a->o, (size_t)(a->oe - a->o));
+	char *list = str_dup_n(a->o, (size_t)(a->oe - a->o));
 	bool in = list && registry_owner_matches(list, name);
 	free(list);
 	return in;

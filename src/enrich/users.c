@@ -1,11 +1,9 @@
 /* users.c — uid → user name, cached, because the same few uids own most sockets. */
 #include "users.h"
 
-#include <pwd.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/types.h>
 
+#include "../platform/platform.h"
 #include "../util/grow.h"
 
 struct user_entry {
@@ -32,11 +30,9 @@ const char *users_name(struct users *u, uint32_t uid)
 			return u->e[i].name;
 	if (util_grow((void **)&u->e, &u->cap, u->n + 1, sizeof *u->e))
 		return NULL;
-	struct passwd pw, *res = NULL;
-	char tmp[4096];
 	char *name = NULL;
-	if (getpwuid_r((uid_t)uid, &pw, tmp, sizeof tmp, &res) == 0 && res && res->pw_name)
-		name = strdup(res->pw_name);
+	if (platform_user_name(uid, &name))
+		name = NULL;
 	u->e[u->n++] = (struct user_entry){uid, name};
 	return name;
 }

@@ -10,6 +10,7 @@
 #include "../util/buf.h"
 #include "fwstage.h"
 #include "../util/grow.h"
+#include "../util/str.h"
 
 bool path_in_temp_dir(const char *path)
 {
@@ -144,7 +145,9 @@ int findings_for_socket(const struct finding_input *in, struct finding_list *out
 
 static const char *base_of(const char *path)
 {
-	const char *s = strrchr(path, '/');
+	/* a Windows path (drive letter or UNC) ends its directories with backslashes */
+	bool win = (path[0] && path[1] == ':') || path[0] == '\\';
+	const char *s = strrchr(path, win ? '\\' : '/');
 	return s ? s + 1 : path;
 }
 
@@ -516,7 +519,7 @@ static int verdict_risk(struct verdicts *vs, const char *risk, const struct ps_p
 	size_t len;
 	int rc = 0;
 	if (registry_risk_select(risk, p ? p->name : NULL, base, &t, &len)) {
-		char *c = strndup(t, len);
+		char *c = str_dup_n(t, len);
 		rc = c ? verdicts_intern(vs, c, out) : -ENOMEM;
 		free(c);
 	}

@@ -26,15 +26,15 @@ static int parse_num(const char *s, size_t n, unsigned long lo, unsigned long hi
 {
 	if (n == 0 || n > 10)
 		return -EINVAL;
-	unsigned long v = 0;
+	unsigned long long v = 0; /* ten digits overflow a 32-bit long (Windows) */
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return -EINVAL;
-		v = v * 10 + (unsigned long)(s[i] - '0');
+		v = v * 10 + (unsigned long long)(s[i] - '0');
 	}
 	if (v < lo || v > hi)
 		return -ERANGE;
-	*out = v;
+	*out = (unsigned long)v;
 	return 0;
 }
 

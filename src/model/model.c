@@ -86,7 +86,11 @@ static int cmp_socket(const void *pa, const void *pb)
 		return a->remote.port < b->remote.port ? -1 : 1;
 	if (a->state != b->state)
 		return a->state > b->state ? -1 : 1; /* LISTEN before ESTABLISHED */
-	return (a->inode > b->inode) - (a->inode < b->inode);
+	if (a->inode != b->inode)
+		return a->inode < b->inode ? -1 : 1;
+	/* equal keys (Windows tables have no inodes) keep their collected order on every C
+	 * library: snap_sort holds the original index in owner_first */
+	return (a->owner_first > b->owner_first) - (a->owner_first < b->owner_first);
 }
 
 /* Sorting moves sockets; owners refer to sockets by index, so tag and remap. */
@@ -392,7 +396,7 @@ const char *state_label(unsigned proto, unsigned state)
 
 const char *owner_status_name(unsigned st)
 {
-	static const char *const n[PS_OWN__COUNT] = {"ok", "no-permission", "kernel", "vanished"};
+	static const char *const n[PS_OWN__COUNT] = {"ok", "no-permission", "kernel", "vanished", "unreported"};
 	return st < PS_OWN__COUNT ? n[st] : "?";
 }
 

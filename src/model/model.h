@@ -34,6 +34,7 @@ enum ps_owner_status {
 	PS_OWN_NOPERM,	  /* some fd tables could not be read */
 	PS_OWN_KERNEL,	  /* no process holds it (time-wait, kernel sockets) */
 	PS_OWN_VANISHED,  /* the owner exited while we looked */
+	PS_OWN_UNREPORTED, /* the system's socket table named no owner for a live socket (Wine: pid 0) */
 	PS_OWN__COUNT
 };
 
@@ -202,6 +203,7 @@ struct ps_sockcg {
 	char *container;
 	const char *runtime;
 	char *container_name;
+	const char *source; /* static: what named it; NULL: the socket's cgroup (Windows: "service-tag", "kernel") */
 };
 
 /* A network namespace seen while listing (--all-ns) or counting (census). */
@@ -283,6 +285,7 @@ struct ps_snapshot {
 	struct ps_ifaddr *groups; /* multicast groups joined per interface (addr is the group) */
 	size_t ngroups;
 	char *pkg_reason;	  /* why package checks were not made, NULL when the database was read */
+	const char *pkg_kind;	  /* static: the database read ("dpkg", "authenticode"), NULL when none */
 	struct verdicts *verdicts; /* service, exposure and findings (model/verdict.h); NULL: not judged */
 	struct ps_firewall *firewall; /* model/fwmodel.h; NULL: the firewall was not looked at */
 	struct ps_username *usernames; /* NULL with nusernames 0: user names were not looked up */

@@ -13,10 +13,11 @@ static const struct ps_sockcg *sockcg(const struct ps_snapshot *s, const struct 
 int column_unit(const struct ps_snapshot *s, const struct ps_socket *k, const struct ps_proc *p,
 		struct buf *out)
 {
-	if (!p) {
-		const struct ps_sockcg *c = sockcg(s, k);
-		return c && c->unit ? buf_printf(out, "%s [socket cgroup]", c->unit) : 0;
-	}
+	const struct ps_sockcg *c = sockcg(s, k);
+	if (!p)
+		return c && c->unit ? buf_printf(out, "%s [%s]", c->unit, c->source ? c->source : "socket cgroup") : 0;
+	if (c && c->unit) /* the socket's own service (Windows service tag) inside a shared host process */
+		return buf_puts(out, c->unit);
 	if (!p->unit)
 		return 0;
 	if (p->have_unit_uid)

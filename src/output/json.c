@@ -181,6 +181,7 @@ int render_json(FILE *fp, const struct render_ctx *ctx)
 	jw_kuint(&w, "no-permission", s->unattributed[PS_OWN_NOPERM]);
 	jw_kuint(&w, "kernel", s->unattributed[PS_OWN_KERNEL]);
 	jw_kuint(&w, "vanished", s->unattributed[PS_OWN_VANISHED]);
+	jw_kuint(&w, "unreported", s->unattributed[PS_OWN_UNREPORTED]);
 	jw_obj_end(&w);
 	jw_key(&w, "processes");
 	jw_obj(&w);

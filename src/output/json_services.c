@@ -132,7 +132,7 @@ void json_socket_services(struct jw *w, const struct ps_snapshot *s, const struc
 	jw_kstr(w, "slice", c->slice);
 	jw_key(w, "container");
 	container(w, c->runtime, c->container, c->container_name, NULL, NULL);
-	jw_kstr(w, "source", "socket-cgroup");
+	jw_kstr(w, "source", c->source ? c->source : "socket-cgroup");
 	jw_obj_end(w);
 }
 

@@ -180,6 +180,15 @@ const char *platform_secure_getenv(const char *name);
  */
 char *platform_real_path(const char *path);
 
+/*
+ * The name of user `uid` as a new string in *out (Linux: the passwd database;
+ * Windows: the account of a token seen by platform_describe, "DOMAIN\\user").
+ * 0, -ENOENT (no such user) or -ENOMEM.
+ */
+int platform_user_name(uint32_t uid, char **out);
+/* The uid of the user called `name` (for --user NAME). 0, -ENOENT or -ENOMEM. */
+int platform_user_uid(const char *name, uint32_t *uid);
+
 /* A file portsleuth writes (snapshot -o, watch --log), opened by platform_file_open_write. */
 struct platform_file;
 

@@ -532,7 +532,7 @@ class Case:
     # -- expectations
 
     def doc(self, sockets, *, scanned, denied=0, partial=False, privileged=True, **unattributed):
-        un = {"no-permission": 0, "kernel": 0, "vanished": 0}
+        un = {"no-permission": 0, "kernel": 0, "vanished": 0, "unreported": 0}
         for k, v in unattributed.items():
             un[k.replace("_", "-")] = v
         return {"schema": 1, "partial": partial, "source": "netlink", "sockets": sockets,
@@ -1370,7 +1370,7 @@ def many_sockets(t):
         bad = sorted(k for k in set(want) | set(got) if want.get(k) != got.get(k))
         t.check(not bad, f"{len(bad)} sockets differ", [f"{k}: got {got.get(k)}, want {want.get(k)}" for k in bad[:5]])
         t.check([(x["proto"], x["local"]["port"]) for x in d["sockets"]] == sorted(want), "not sorted by proto, port")
-        t.check(d["unattributed"] == {"no-permission": 0, "kernel": 0, "vanished": 0}, f"{d['unattributed']}")
+        t.check(d["unattributed"] == {"no-permission": 0, "kernel": 0, "vanished": 0, "unreported": 0}, f"{d['unattributed']}")
         one = t.json("20750")
         t.check(keys(one) == [("tcp", "inet", 20750, 0, "listen", (me,)), ("udp", "inet", 20750, 0, "unconn", (me,))],
                 f"20750: {keys(one)}")

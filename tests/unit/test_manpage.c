@@ -17,6 +17,7 @@
 #include "../../src/output/check.h"
 #include "../../src/output/explain.h"
 #include "../../src/output/output.h"
+#include "../../src/util/str.h"
 #include "../../src/util/json_parse.h"
 #include "test.h"
 
@@ -466,7 +467,7 @@ static void names_add(struct names *ns, const char *s, size_t n)
 	if (!nv)
 		abort();
 	ns->v = nv;
-	if (!(ns->v[ns->n] = strndup(s, n)))
+	if (!(ns->v[ns->n] = str_dup_n(s, n)))
 		abort();
 	ns->n++;
 }

@@ -428,7 +428,7 @@ TEST(render_json_document)
 	      strstr(s1, "\"owners\":[]") != NULL);
 	CHECK_INT(count(s1, "\"pid\""), 0);
 
-	HAS(tail, "],\"unattributed\":{\"no-permission\":0,\"kernel\":1,\"vanished\":0}");
+	HAS(tail, "],\"unattributed\":{\"no-permission\":0,\"kernel\":1,\"vanished\":0,\"unreported\":0}");
 	HAS(tail, "\"processes\":{\"scanned\":2,\"denied\":0,\"vanished\":0}");
 	HAS(tail, "\"privileged\":true");
 	free(head);

@@ -206,21 +206,28 @@ TEST(registry_layers_most_specific_first)
 	/* found through the environment: not used when others may write it, or not a regular file */
 	q.user[1] = user1;
 	q.user_from_env[1] = true;
-	chmod(user1, 0666);
-	CHECK_INT(registry_load(&r, &q), 0);
-	CHECK_INT((int)r.nusers, 0);
-	CHECK_STR(r.ignored_path, user1);
-	CHECK_STR(r.ignored_why, "writable by group or others");
-	registry_free(&r);
 	chmod(user1, 0644);
-	CHECK_INT(registry_load(&r, &q), 0);
-	CHECK_INT((int)r.nusers, 1);
-	CHECK(r.ignored_path == NULL);
-	registry_free(&r);
-	q.user[1] = "/dev/null";
-	CHECK_INT(registry_load(&r, &q), 0);
-	CHECK_STR(r.ignored_why, "not a regular file");
-	registry_free(&r);
+	struct stat st;
+	if (stat(user1, &st) == 0 && (st.st_mode & S_IWOTH)) {
+		/* Windows' C runtime copies the owner's bits to group and others: no such classes */
+		printf("  (group and other permission bits are not kept here: the trust rule is not exercised)\n");
+	} else {
+		chmod(user1, 0666);
+		CHECK_INT(registry_load(&r, &q), 0);
+		CHECK_INT((int)r.nusers, 0);
+		CHECK_STR(r.ignored_path, user1);
+		CHECK_STR(r.ignored_why, "writable by group or others");
+		registry_free(&r);
+		chmod(user1, 0644);
+		CHECK_INT(registry_load(&r, &q), 0);
+		CHECK_INT((int)r.nusers, 1);
+		CHECK(r.ignored_path == NULL);
+		registry_free(&r);
+		q.user[1] = "/dev/null";
+		CHECK_INT(registry_load(&r, &q), 0);
+		CHECK_STR(r.ignored_why, "not a regular file");
+		registry_free(&r);
+	}
 	q.user[0] = "/tmp";
 	CHECK_INT(registry_load(&r, &q), -EISDIR);
 	registry_free(&r);

@@ -1,4 +1,4 @@
-/* services_stub.c — no namespaces, ancestry, activation, cgroups or units on this platform. */
+/* services_stub.c — no namespaces, ancestry, activation, cgroups, units or user database on this platform. */
 #include <errno.h>
 
 #include "../platform.h"
@@ -42,4 +42,18 @@ int platform_units(struct ps_snapshot *snap)
 {
 	(void)snap;
 	return 0;
+}
+
+int platform_user_name(uint32_t uid, char **out)
+{
+	(void)uid;
+	*out = NULL;
+	return -ENOENT; /* no user database on this platform */
+}
+
+int platform_user_uid(const char *name, uint32_t *uid)
+{
+	(void)name;
+	(void)uid;
+	return -ENOENT;
 }

@@ -1,0 +1,201 @@
+/*
+ * collect.c — sockets and their owning pids from the owner-module tables
+ * (GetExtendedTcpTable / GetExtendedUdpTable, IPv4 and IPv6, every state), and
+ * for sockets of a shared service host the exact service behind each one, from
+ * the socket's owning module (GetOwnerModuleFrom*Entry).
+ */
+/* <windows.h> comes before the headers that use its types: keep this order */
+/* clang-format off */
+#undef gethostname /* compat.h renames it; Winsock declares its own */
+#define WIN32_LEAN_AND_MEAN
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <iphlpapi.h>
+/* clang-format on */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../platform.h"
+#include "win.h"
+
+struct collect {
+	struct ps_snapshot *snap;
+	const struct ps_filter *f;
+	enum win_table kind;
+	const struct win_service *svc; /* running services, to know the shared hosts */
+	size_t nsvc;
+	struct win_proc_cache cache;
+};
+
+/* Whether pid hosts at least one service (only those get a module lookup: it costs an RPC). */
+static bool hosts_services(const struct collect *c, uint32_t pid)
+{
+	for (size_t i = 0; i < c->nsvc; i++)
+		if (c->svc[i].pid == pid)
+			return true;
+	return false;
+}
+
+/* The owning module of a socket row: for a service in a shared host, the service's name. 0 or
+ * -errno. */
+static int owner_module(enum win_table kind, const void *row, char **name)
+{
+	DWORD size = 1024;
+	*name = NULL;
+	for (int tries = 0; tries < 4; tries++) {
+		void *buf = malloc(size);
+		if (!buf)
+			return -ENOMEM;
+		DWORD err;
+		switch (kind) {
+		case WIN_TCP4:
+			err = GetOwnerModuleFromTcpEntry((PMIB_TCPROW_OWNER_MODULE)row,
+							 TCPIP_OWNER_MODULE_INFO_BASIC, buf, &size);
+			break;
+		case WIN_TCP6:
+			err =
+			    GetOwnerModuleFromTcp6Entry((PMIB_TCP6ROW_OWNER_MODULE)row,
+							TCPIP_OWNER_MODULE_INFO_BASIC, buf, &size);
+			break;
+		case WIN_UDP4:
+			err = GetOwnerModuleFromUdpEntry((PMIB_UDPROW_OWNER_MODULE)row,
+							 TCPIP_OWNER_MODULE_INFO_BASIC, buf, &size);
+			break;
+		default:
+			err =
+			    GetOwnerModuleFromUdp6Entry((PMIB_UDP6ROW_OWNER_MODULE)row,
+							TCPIP_OWNER_MODULE_INFO_BASIC, buf, &size);
+			break;
+		}
+		if (err == ERROR_INSUFFICIENT_BUFFER) {
+			free(buf);
+			continue;
+		}
+		char *path = NULL;
+		int rc = err == NO_ERROR ? win_decode_module_info(buf, size, name, &path)
+			 : err == ERROR_ACCESS_DENIED ? -EACCES
+						      : -ENOENT;
+		free(path);
+		free(buf);
+		return rc;
+	}
+	return -EAGAIN;
+}
+
+static int on_row(void *ctx, const struct ps_socket *k, uint32_t pid, const void *row)
+{
+	struct collect *c = ctx;
+	if (!filter_match_socket(c->f, k))
+		return 0;
+	long idx = win_snap_add(c->snap, k, pid, &c->cache);
+	if (idx < 0)
+		return (int)idx;
+	if (pid <= WIN_PID_SYSTEM || !hosts_services(c, pid))
+		return 0; /* never a module lookup for the kernel's pseudo-processes (Wine's stub
+			     aborts) */
+	char *svc = NULL;
+	int rc = owner_module(c->kind, row, &svc);
+	if (rc == -ENOMEM)
+		return rc;
+	struct ps_socket *s = &c->snap->socks[idx];
+	if (!rc && svc && *svc && !(s->sockcg = win_sockcg(c->snap, svc, "service", "service-tag")))
+		rc = -ENOMEM;
+	free(svc);
+	return rc == -ENOMEM ? rc
+			     : 0; /* a module that cannot be named leaves the process's services */
+}
+
+/* One owner table into the snapshot. 0 or -errno. */
+static int read_table(struct collect *c, enum win_table kind)
+{
+	ULONG af = kind == WIN_TCP4 || kind == WIN_UDP4 ? AF_INET : AF_INET6;
+	DWORD size = 16384, err = ERROR_INSUFFICIENT_BUFFER;
+	void *buf = NULL;
+	for (int tries = 0; tries < 8 && err == ERROR_INSUFFICIENT_BUFFER; tries++) {
+		free(buf);
+		size += size / 4; /* the table grows between the two calls */
+		if (!(buf = malloc(size)))
+			return -ENOMEM;
+		DWORD want = size;
+		err =
+		    kind == WIN_TCP4 || kind == WIN_TCP6
+			? GetExtendedTcpTable(buf, &want, FALSE, af, TCP_TABLE_OWNER_MODULE_ALL, 0)
+			: GetExtendedUdpTable(buf, &want, FALSE, af, UDP_TABLE_OWNER_MODULE, 0);
+		if (err == ERROR_INSUFFICIENT_BUFFER)
+			size = want;
+	}
+	int rc = 0;
+	if (err == NO_ERROR) {
+		c->kind = kind;
+		rc = win_decode_owner_table(buf, size, kind, on_row, c);
+	} else if (err == ERROR_NOT_SUPPORTED || err == ERROR_INVALID_PARAMETER) {
+		rc = 0; /* no such stack (IPv6 disabled) */
+	} else {
+		rc = err == ERROR_INSUFFICIENT_BUFFER ? -EAGAIN : -EIO;
+	}
+	free(buf);
+	return rc;
+}
+
+/* Whether we run elevated (an administrator's full token): other users' process details need it. */
+static bool elevated(void)
+{
+	HANDLE tok;
+	TOKEN_ELEVATION e = {0};
+	DWORD size = sizeof e;
+	if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok))
+		return false;
+	BOOL ok = GetTokenInformation(tok, TokenElevation, &e, sizeof e, &size);
+	CloseHandle(tok);
+	return ok && e.TokenIsElevated;
+}
+
+int platform_collect(struct ps_snapshot *snap, const struct ps_filter *f)
+{
+	snap->privileged = elevated();
+	struct collect c = {.snap = snap, .f = f, .cache = {.last_proc = -1}};
+	struct win_service *svc = NULL;
+	size_t nsvc = 0;
+	if (win_services_list(&svc, &nsvc) == 0)
+		c.svc = svc,
+		c.nsvc = nsvc; /* without it: no per-socket services, the rest stands */
+	uint8_t protos = filter_dump_protos(f);
+	static const enum win_table tables[] = {WIN_TCP4, WIN_TCP6, WIN_UDP4, WIN_UDP6};
+	int rc = 0, any = 0;
+	for (size_t i = 0; i < 4 && rc != -ENOMEM; i++) {
+		bool tcp = tables[i] == WIN_TCP4 || tables[i] == WIN_TCP6;
+		bool v4 = tables[i] == WIN_TCP4 || tables[i] == WIN_UDP4;
+		if (!(protos & (1u << (tcp ? PS_TCP : PS_UDP))) ||
+		    (f->families && !(f->families & PS_FAM_BIT(v4 ? PS_INET : PS_INET6))))
+			continue;
+		int r = read_table(&c, tables[i]);
+		if (r && !rc)
+			rc = r;
+		any += !r;
+	}
+	win_services_free(svc, nsvc);
+	snap->source = "iphlpapi";
+	return rc == -ENOMEM || !any ? rc : 0;
+}
+
+int platform_attribute(struct ps_snapshot *snap, const struct ps_filter *f)
+{
+	(void)f; /* owners came with the tables */
+	snap_group_owners(snap);
+	snap_count_status(snap);
+	return 0;
+}
+
+int platform_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter *f)
+{
+	return platform_collect(snap, f);
+}
+
+int platform_netns_census(struct ps_snapshot *snap)
+{
+	(void)snap;
+	return 0;
+}

@@ -1,0 +1,471 @@
+/* decode.c — owner tables, module info, adapter addresses, services and command lines from API
+ * buffers. */
+/* <windows.h> comes before the headers that use its types: keep this order */
+/* clang-format off */
+#undef gethostname /* compat.h renames it; Winsock declares its own */
+#define WIN32_LEAN_AND_MEAN
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <iphlpapi.h>
+#include <winternl.h>
+/* clang-format on */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../util/buf.h"
+#include "../../util/grow.h"
+#include "../../util/str.h"
+#include "decode.h"
+
+/* p (of `size` bytes) lies wholly inside [buf, buf + len). */
+static bool inside(const void *buf, size_t len, const void *p, size_t size)
+{
+	uintptr_t b = (uintptr_t)buf, q = (uintptr_t)p;
+	return q >= b && q - b <= len && size <= len - (q - b);
+}
+
+/* A NUL-terminated UTF-16 string at p inside the buffer, as new UTF-8; NULL p gives NULL. */
+static int wstr_in(const void *buf, size_t len, const void *p, char **out)
+{
+	*out = NULL;
+	if (!p)
+		return 0;
+	if (((uintptr_t)p & 1) || !inside(buf, len, p, 0))
+		return -EBADMSG;
+	const unsigned char *c = p;
+	size_t avail = len - (size_t)((uintptr_t)p - (uintptr_t)buf), n = 0;
+	for (;; n++) {
+		if (2 * n + 2 > avail)
+			return -EBADMSG; /* no terminating NUL inside the buffer */
+		if (!c[2 * n] && !c[2 * n + 1])
+			break;
+	}
+	return win_utf16_to_utf8(p, n, out);
+}
+
+int win_utf16_to_utf8(const uint16_t *s, size_t n, char **out)
+{
+	struct buf b = {0};
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		uint32_t cp = s[i];
+		if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < n && s[i + 1] >= 0xDC00 &&
+		    s[i + 1] <= 0xDFFF)
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (s[++i] - 0xDC00u);
+		else if (cp >= 0xD800 && cp <= 0xDFFF)
+			cp = 0xFFFD; /* unpaired surrogate */
+		unsigned char u[4];
+		size_t k;
+		if (cp < 0x80) {
+			u[0] = (unsigned char)cp, k = 1;
+		} else if (cp < 0x800) {
+			u[0] = (unsigned char)(0xC0 | cp >> 6),
+			u[1] = (unsigned char)(0x80 | (cp & 0x3F)), k = 2;
+		} else if (cp < 0x10000) {
+			u[0] = (unsigned char)(0xE0 | cp >> 12),
+			u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+			u[2] = (unsigned char)(0x80 | (cp & 0x3F)), k = 3;
+		} else {
+			u[0] = (unsigned char)(0xF0 | cp >> 18),
+			u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+			u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F)),
+			u[3] = (unsigned char)(0x80 | (cp & 0x3F));
+			k = 4;
+		}
+		rc = buf_append(&b, u, k);
+	}
+	if (!rc)
+		rc = buf_append(&b, "", 1);
+	if (rc) {
+		buf_free(&b);
+		return -ENOMEM;
+	}
+	*out = b.data;
+	return 0;
+}
+
+int win_wstr_to_utf8(const uint16_t *s, char **out)
+{
+	*out = NULL;
+	if (!s)
+		return 0;
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return win_utf16_to_utf8(s, n, out);
+}
+
+int64_t win_filetime_to_unix(uint64_t ft)
+{
+	const uint64_t epoch = 116444736000000000ull; /* 1970-01-01 in 100 ns units since 1601 */
+	return ft < epoch ? -1 : (int64_t)((ft - epoch) / 10000000u);
+}
+
+unsigned win_tcp_state(uint32_t s)
+{
+	switch (s) {
+	case MIB_TCP_STATE_CLOSED:
+		return PS_ST_CLOSE;
+	case MIB_TCP_STATE_LISTEN:
+		return PS_ST_LISTEN;
+	case MIB_TCP_STATE_SYN_SENT:
+		return PS_ST_SYN_SENT;
+	case MIB_TCP_STATE_SYN_RCVD:
+		return PS_ST_SYN_RECV;
+	case MIB_TCP_STATE_ESTAB:
+		return PS_ST_ESTABLISHED;
+	case MIB_TCP_STATE_FIN_WAIT1:
+		return PS_ST_FIN_WAIT1;
+	case MIB_TCP_STATE_FIN_WAIT2:
+		return PS_ST_FIN_WAIT2;
+	case MIB_TCP_STATE_CLOSE_WAIT:
+		return PS_ST_CLOSE_WAIT;
+	case MIB_TCP_STATE_CLOSING:
+		return PS_ST_CLOSING;
+	case MIB_TCP_STATE_LAST_ACK:
+		return PS_ST_LAST_ACK;
+	case MIB_TCP_STATE_TIME_WAIT:
+		return PS_ST_TIME_WAIT;
+	case MIB_TCP_STATE_DELETE_TCB:
+		return PS_ST_CLOSING;
+	default:
+		return 0;
+	}
+}
+
+/* The port field of a row: the port in network byte order in the low 16 bits. */
+static uint16_t row_port(DWORD p)
+{
+	const unsigned char *b = (const unsigned char *)&p;
+	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+static void set_v4(struct ps_endpoint *e, DWORD addr, DWORD port)
+{
+	e->addr.family = PS_INET;
+	memcpy(e->addr.bytes, &addr, 4); /* already in network byte order */
+	e->port = row_port(port);
+}
+
+static void set_v6(struct ps_endpoint *e, const UCHAR addr[16], DWORD port)
+{
+	e->addr.family = PS_INET6;
+	memcpy(e->addr.bytes, addr, 16);
+	e->port = row_port(port);
+}
+
+int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win_row_fn fn,
+			   void *ctx)
+{
+	static const size_t off[] = {offsetof(MIB_TCPTABLE_OWNER_MODULE, table),
+				     offsetof(MIB_TCP6TABLE_OWNER_MODULE, table),
+				     offsetof(MIB_UDPTABLE_OWNER_MODULE, table),
+				     offsetof(MIB_UDP6TABLE_OWNER_MODULE, table)};
+	static const size_t rowsz[] = {
+	    sizeof(MIB_TCPROW_OWNER_MODULE), sizeof(MIB_TCP6ROW_OWNER_MODULE),
+	    sizeof(MIB_UDPROW_OWNER_MODULE), sizeof(MIB_UDP6ROW_OWNER_MODULE)};
+	DWORD count;
+	if (len < sizeof count)
+		return -EBADMSG;
+	memcpy(&count, buf, sizeof count);
+	if (!count)
+		return 0;
+	if (len < off[kind] || (len - off[kind]) / rowsz[kind] < count)
+		return -EBADMSG;
+	const unsigned char *rows = (const unsigned char *)buf + off[kind];
+	for (DWORD i = 0; i < count; i++) {
+		const void *row = rows + (size_t)i * rowsz[kind];
+		struct ps_socket k = {0};
+		DWORD pid;
+		switch (kind) {
+		case WIN_TCP4: {
+			MIB_TCPROW_OWNER_MODULE r;
+			memcpy(&r, row, sizeof r);
+			k.proto = PS_TCP, k.state = (uint8_t)win_tcp_state(r.dwState),
+			pid = r.dwOwningPid;
+			set_v4(&k.local, r.dwLocalAddr, r.dwLocalPort);
+			set_v4(&k.remote, r.dwRemoteAddr, r.dwRemotePort);
+			break;
+		}
+		case WIN_TCP6: {
+			MIB_TCP6ROW_OWNER_MODULE r;
+			memcpy(&r, row, sizeof r);
+			k.proto = PS_TCP, k.state = (uint8_t)win_tcp_state(r.dwState),
+			pid = r.dwOwningPid;
+			set_v6(&k.local, r.ucLocalAddr, r.dwLocalPort);
+			set_v6(&k.remote, r.ucRemoteAddr, r.dwRemotePort);
+			k.ifindex = r.dwLocalScopeId;
+			break;
+		}
+		case WIN_UDP4: {
+			MIB_UDPROW_OWNER_MODULE r;
+			memcpy(&r, row, sizeof r);
+			k.proto = PS_UDP, k.state = PS_ST_CLOSE, pid = r.dwOwningPid;
+			set_v4(&k.local, r.dwLocalAddr, r.dwLocalPort);
+			k.remote.addr.family = PS_INET;
+			break;
+		}
+		default: {
+			MIB_UDP6ROW_OWNER_MODULE r;
+			memcpy(&r, row, sizeof r);
+			k.proto = PS_UDP, k.state = PS_ST_CLOSE, pid = r.dwOwningPid;
+			set_v6(&k.local, r.ucLocalAddr, r.dwLocalPort);
+			k.remote.addr.family = PS_INET6;
+			k.ifindex = r.dwLocalScopeId;
+			break;
+		}
+		}
+		if (!k.state)
+			continue; /* a state this program does not know: not a socket to show as
+				     something else */
+		int rc = fn(ctx, &k, pid, row);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* The process record of pid, added on first sight. Its index, or -ENOMEM. */
+static long proc_of(struct ps_snapshot *snap, int pid, struct win_proc_cache *c)
+{
+	if (c->last_proc >= 0 && c->last_pid == pid)
+		return c->last_proc;
+	long idx = -1;
+	for (size_t i = 0; i < snap->nprocs && idx < 0; i++)
+		if (snap->procs[i].pid == pid)
+			idx = (long)i;
+	if (idx < 0)
+		idx = snap_add_proc(snap, pid);
+	if (idx >= 0)
+		c->last_pid = pid, c->last_proc = idx;
+	return idx;
+}
+
+uint32_t win_sockcg(struct ps_snapshot *s, const char *unit, const char *type, const char *source)
+{
+	for (size_t i = 0; i < s->nsockcgs; i++)
+		if (s->sockcgs[i].unit && strcmp(s->sockcgs[i].unit, unit) == 0 &&
+		    s->sockcgs[i].source == source)
+			return (uint32_t)i + 1;
+	size_t cap = s->nsockcgs; /* the model keeps no capacity for sockcgs: grow one by one */
+	char *u = str_dup(unit);
+	if (!u || util_grow((void **)&s->sockcgs, &cap, s->nsockcgs + 1, sizeof *s->sockcgs)) {
+		free(u);
+		return 0;
+	}
+	s->sockcgs[s->nsockcgs] =
+	    (struct ps_sockcg){.unit = u, .unit_type = type, .source = source};
+	return (uint32_t)++s->nsockcgs;
+}
+
+/* Whether a socket in this state must have a process (pid 0 on it means the owner was not
+ * reported). */
+static bool needs_process(const struct ps_socket *k)
+{
+	return k->proto == PS_UDP || k->state == PS_ST_LISTEN || k->state == PS_ST_ESTABLISHED ||
+	       k->state == PS_ST_SYN_SENT || k->state == PS_ST_SYN_RECV ||
+	       k->state == PS_ST_CLOSE_WAIT;
+}
+
+long win_snap_add(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t pid,
+		  struct win_proc_cache *cache)
+{
+	struct ps_socket *s = snap_add_socket(snap);
+	if (!s)
+		return -ENOMEM;
+	*s = *k;
+	uint32_t idx = (uint32_t)(snap->nsocks - 1);
+	if (pid == WIN_PID_IDLE && needs_process(k)) {
+		s->owner_status = PS_OWN_UNREPORTED;
+		snap->partial = true;
+	} else if (pid == WIN_PID_IDLE || pid == WIN_PID_SYSTEM) {
+		/* System: SMB, NetBIOS and http.sys (IIS, WinRM) listen in the kernel */
+		s->owner_status = PS_OWN_KERNEL;
+		s->sockcg = pid == WIN_PID_SYSTEM
+				? win_sockcg(snap, "System", "kernel", "pid 4")
+				: win_sockcg(snap, "System Idle Process", "kernel", "pid 0");
+		if (!s->sockcg)
+			return -ENOMEM;
+	} else {
+		long proc = proc_of(snap, (int)pid, cache);
+		if (proc < 0 || snap_add_owner(snap, idx, (uint32_t)proc, -1))
+			return -ENOMEM;
+		s->owner_status = PS_OWN_OK;
+	}
+	return (long)idx;
+}
+
+int win_decode_module_info(const void *buf, size_t len, char **name, char **path)
+{
+	TCPIP_OWNER_MODULE_BASIC_INFO info;
+	*name = *path = NULL;
+	if (len < sizeof info)
+		return -EBADMSG;
+	memcpy(&info, buf, sizeof info);
+	int rc = wstr_in(buf, len, info.pModuleName, name);
+	if (!rc)
+		rc = wstr_in(buf, len, info.pModulePath, path);
+	if (rc) {
+		free(*name);
+		*name = NULL;
+	}
+	return rc;
+}
+
+void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n)
+{
+	for (size_t i = 0; a && i < n; i++)
+		free(a[i].ifname);
+	free(a);
+}
+
+/* One unicast address (a SOCKET_ADDRESS pointing into the buffer) appended to *out. */
+static int add_unicast(const void *buf, size_t len, const SOCKET_ADDRESS *sa, uint32_t ifindex,
+		       const char *name, struct ps_ifaddr **out, size_t *n, size_t *cap)
+{
+	if (!sa->lpSockaddr || sa->iSockaddrLength < (INT)sizeof(struct sockaddr) ||
+	    !inside(buf, len, sa->lpSockaddr, (size_t)sa->iSockaddrLength))
+		return -EBADMSG;
+	struct ps_ifaddr a = {.ifindex = ifindex};
+	ADDRESS_FAMILY fam;
+	memcpy(&fam, sa->lpSockaddr, sizeof fam);
+	if (fam == AF_INET && (size_t)sa->iSockaddrLength >= sizeof(struct sockaddr_in)) {
+		struct sockaddr_in sin;
+		memcpy(&sin, sa->lpSockaddr, sizeof sin);
+		a.addr.family = PS_INET;
+		memcpy(a.addr.bytes, &sin.sin_addr, 4);
+	} else if (fam == AF_INET6 && (size_t)sa->iSockaddrLength >= sizeof(struct sockaddr_in6)) {
+		struct sockaddr_in6 sin6;
+		memcpy(&sin6, sa->lpSockaddr, sizeof sin6);
+		a.addr.family = PS_INET6;
+		memcpy(a.addr.bytes, &sin6.sin6_addr, 16);
+	} else {
+		return 0; /* another family: not ours to show */
+	}
+	if (util_grow((void **)out, cap, *n + 1, sizeof **out))
+		return -ENOMEM;
+	if (name && !(a.ifname = str_dup(name)))
+		return -ENOMEM;
+	(*out)[(*n)++] = a;
+	return 0;
+}
+
+int win_decode_adapters(const void *buf, size_t len, struct ps_ifaddr **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	size_t cap = 0,
+	       budget = len / sizeof(IP_ADAPTER_UNICAST_ADDRESS) + 1; /* a cycle ends the walk */
+	int rc = 0;
+	const IP_ADAPTER_ADDRESSES *ap = len ? buf : NULL;
+	while (ap && !rc && budget--) {
+		IP_ADAPTER_ADDRESSES ad;
+		if (!inside(buf, len, ap, sizeof ad)) {
+			rc = -EBADMSG;
+			break;
+		}
+		memcpy(&ad, ap, sizeof ad);
+		char *name = NULL;
+		rc = wstr_in(buf, len, ad.FriendlyName, &name);
+		const IP_ADAPTER_UNICAST_ADDRESS *up = ad.FirstUnicastAddress;
+		while (up && !rc && budget--) {
+			IP_ADAPTER_UNICAST_ADDRESS u;
+			if (!inside(buf, len, up, sizeof u)) {
+				rc = -EBADMSG;
+				break;
+			}
+			memcpy(&u, up, sizeof u);
+			ADDRESS_FAMILY fam = 0;
+			if (u.Address.lpSockaddr &&
+			    inside(buf, len, u.Address.lpSockaddr, sizeof fam))
+				memcpy(&fam, u.Address.lpSockaddr, sizeof fam);
+			uint32_t ifindex =
+			    fam == AF_INET6 && ad.Ipv6IfIndex ? ad.Ipv6IfIndex : ad.IfIndex;
+			rc = add_unicast(buf, len, &u.Address, ifindex, name, out, n, &cap);
+			up = u.Next;
+		}
+		free(name);
+		ap = ad.Next;
+	}
+	if (!rc && ap)
+		rc = -EBADMSG; /* more links than the buffer can hold: a loop */
+	if (rc) {
+		platform_ifaddrs_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+void win_services_free(struct win_service *s, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++) {
+		free(s[i].name);
+		free(s[i].display);
+	}
+	free(s);
+}
+
+int win_decode_services(const void *buf, size_t len, uint32_t count, struct win_service **out,
+			size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!count)
+		return 0;
+	if (len / sizeof(ENUM_SERVICE_STATUS_PROCESSW) < count)
+		return -EBADMSG;
+	struct win_service *s = calloc(count, sizeof *s);
+	if (!s)
+		return -ENOMEM;
+	int rc = 0;
+	for (uint32_t i = 0; i < count && !rc; i++) {
+		ENUM_SERVICE_STATUS_PROCESSW e;
+		memcpy(&e, (const unsigned char *)buf + i * sizeof e, sizeof e);
+		s[i].pid = e.ServiceStatusProcess.dwProcessId;
+		rc = wstr_in(buf, len, e.lpServiceName, &s[i].name);
+		if (!rc && !s[i].name)
+			rc = -EBADMSG; /* every service has a name */
+		if (!rc)
+			rc = wstr_in(buf, len, e.lpDisplayName, &s[i].display);
+	}
+	if (rc) {
+		win_services_free(s, count);
+		return rc;
+	}
+	*out = s;
+	*n = count;
+	return 0;
+}
+
+int win_decode_cmdline(const void *buf, size_t len, char **out, size_t *outlen)
+{
+	UNICODE_STRING us;
+	*out = NULL;
+	*outlen = 0;
+	if (len < sizeof us)
+		return -EBADMSG;
+	memcpy(&us, buf, sizeof us);
+	if (!us.Length) {
+		*out = calloc(1, 1);
+		*outlen = 1;
+		return *out ? 0 : -ENOMEM;
+	}
+	if ((us.Length & 1) || ((uintptr_t)us.Buffer & 1) ||
+	    !inside(buf, len, us.Buffer, us.Length))
+		return -EBADMSG;
+	size_t units = us.Length / 2;
+	uint16_t *w = malloc(us.Length);
+	if (!w)
+		return -ENOMEM;
+	memcpy(w, us.Buffer, us.Length);
+	int rc = win_utf16_to_utf8(w, units, out);
+	free(w);
+	if (!rc)
+		*outlen = strlen(*out) +
+			  1; /* an embedded NUL ends the line, as it ends it for the program */
+	return rc;
+}

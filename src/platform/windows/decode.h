@@ -1,0 +1,119 @@
+/*
+ * decode.h — turn the buffers the Windows APIs fill (owner tables, owner-module
+ * info, adapter addresses, service lists, a process's command line) into model
+ * values. Pure functions of the bytes, unit-tested from buffers laid out exactly
+ * as the documented API writes them. Every pointer inside a buffer is checked to
+ * point into it and every string to end inside it: -EBADMSG otherwise.
+ */
+#ifndef PS_WIN_DECODE_H
+#define PS_WIN_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../model/model.h"
+
+/* Which owner table a buffer holds (GetExtendedTcpTable / GetExtendedUdpTable, *_OWNER_MODULE_ALL).
+ */
+enum win_table { WIN_TCP4, WIN_TCP6, WIN_UDP4, WIN_UDP6 };
+
+/*
+ * Called for each row: the socket decoded (addresses, ports, state; uid 0), the
+ * owning pid as the table says, and the API's own row (for
+ * GetOwnerModuleFromTcpEntry and friends). A non-zero return stops the walk and
+ * is returned.
+ */
+typedef int (*win_row_fn)(void *ctx, const struct ps_socket *k, uint32_t pid, const void *row);
+
+/*
+ * Walk a MIB_{TCP,TCP6,UDP,UDP6}TABLE_OWNER_MODULE of `len` bytes. 0, -EBADMSG
+ * (the row count does not fit the buffer) or what fn returned.
+ */
+int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win_row_fn fn,
+			   void *ctx);
+
+/* The kernel's two pseudo-processes: never shown as programs, never asked for modules. */
+enum { WIN_PID_IDLE = 0, WIN_PID_SYSTEM = 4 };
+
+/* The last process looked up by win_snap_add (rows of one process come together). */
+struct win_proc_cache {
+	int last_pid;
+	long last_proc; /* -1: none yet */
+};
+
+/*
+ * Add socket k with the owning pid a table gave: a real process (pid > 4)
+ * becomes an owner (fd -1: Windows has no descriptor to show); System (4) is the
+ * kernel, labelled "System"; System Idle (0) holds time-wait and closing
+ * sockets, labelled "System Idle Process"; pid 0 on a live socket (listening,
+ * connected, bound UDP: what Wine reports for every socket) is "unreported"
+ * with no owner, and marks the snapshot partial. The new socket's index, or -ENOMEM.
+ */
+long win_snap_add(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t pid,
+		  struct win_proc_cache *cache);
+
+/*
+ * The socket-level label `unit` (a service name, "System"), added to
+ * snap->sockcgs once per (unit, source): 1 + its index for ps_socket.sockcg, 0
+ * when out of memory. type and source are static strings.
+ */
+uint32_t win_sockcg(struct ps_snapshot *snap, const char *unit, const char *type,
+		    const char *source);
+
+/* ps_state for a MIB_TCP_STATE value (MIB_TCP_STATE_DELETE_TCB counts as closing); 0 for unknown
+ * values. */
+unsigned win_tcp_state(uint32_t mib_state);
+
+/*
+ * A TCPIP_OWNER_MODULE_BASIC_INFO of `len` bytes (GetOwnerModuleFrom*Entry): the
+ * module name (for a service in a shared host process: the service's name) and
+ * path as new UTF-8 strings (NULL when the API gave none). 0, -EBADMSG or -ENOMEM.
+ */
+int win_decode_module_info(const void *buf, size_t len, char **name, char **path);
+
+/*
+ * The IP_ADAPTER_ADDRESSES list of `len` bytes (GetAdaptersAddresses): every
+ * unicast IPv4 and IPv6 address with its interface index and friendly name, as
+ * a new array for platform_ifaddrs_free. 0, -EBADMSG or -ENOMEM.
+ */
+int win_decode_adapters(const void *buf, size_t len, struct ps_ifaddr **out, size_t *n);
+
+/* One service of EnumServicesStatusEx (SC_ENUM_PROCESS_INFO). */
+struct win_service {
+	uint32_t pid;  /* 0 when not running */
+	char *name;    /* the service's key name ("TermService") */
+	char *display; /* its display name, NULL when none */
+};
+
+/*
+ * `count` ENUM_SERVICE_STATUS_PROCESSW records at the start of a buffer of `len`
+ * bytes, their strings inside it. *out is a new array for win_services_free. 0,
+ * -EBADMSG or -ENOMEM.
+ */
+int win_decode_services(const void *buf, size_t len, uint32_t count, struct win_service **out,
+			size_t *n);
+void win_services_free(struct win_service *s, size_t n);
+
+/*
+ * What NtQueryInformationProcess(ProcessCommandLineInformation) writes: a
+ * UNICODE_STRING whose Buffer points into the same buffer. *out gets the command
+ * line as one NUL-terminated UTF-8 argument (Windows hands a program one string;
+ * how it splits it is the program's business) and *outlen its size with the NUL.
+ * 0, -EBADMSG or -ENOMEM.
+ */
+int win_decode_cmdline(const void *buf, size_t len, char **out, size_t *outlen);
+
+/*
+ * n UTF-16 code units (not NUL-terminated) as a new NUL-terminated UTF-8
+ * string; an unpaired surrogate becomes U+FFFD. Control and format characters
+ * are kept: escaping is the output layer's job. 0 or -ENOMEM.
+ */
+int win_utf16_to_utf8(const uint16_t *s, size_t n, char **out);
+
+/* A NUL-terminated UTF-16 string as new UTF-8 (NULL in, NULL out). 0 or -ENOMEM. */
+int win_wstr_to_utf8(const uint16_t *s, char **out);
+
+/* Seconds since the Unix epoch of a FILETIME (100 ns units since 1601), -1 when before 1970. */
+int64_t win_filetime_to_unix(uint64_t ft);
+
+#endif

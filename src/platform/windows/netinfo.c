@@ -1,0 +1,64 @@
+/* netinfo.c — interface addresses (GetAdaptersAddresses) and the dynamic port range. */
+/* <windows.h> comes before the headers that use its types: keep this order */
+/* clang-format off */
+#undef gethostname /* compat.h renames it; Winsock declares its own */
+#define WIN32_LEAN_AND_MEAN
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <iphlpapi.h>
+/* clang-format on */
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "../platform.h"
+#include "decode.h"
+
+int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	ULONG size = 16 * 1024, err = ERROR_BUFFER_OVERFLOW;
+	const ULONG flags =
+	    GAA_FLAG_SKIP_ANYCAST | GAA_FLAG_SKIP_MULTICAST | GAA_FLAG_SKIP_DNS_SERVER;
+	int rc = -EAGAIN;
+	for (int tries = 0; tries < 4 && err == ERROR_BUFFER_OVERFLOW; tries++) {
+		void *buf = malloc(size);
+		if (!buf)
+			return -ENOMEM;
+		ULONG want = size;
+		err = GetAdaptersAddresses(AF_UNSPEC, flags, NULL, buf, &want);
+		if (err == NO_ERROR)
+			rc = win_decode_adapters(buf, size, out, n);
+		else if (err == ERROR_NO_DATA)
+			rc = 0;
+		else if (err == ERROR_BUFFER_OVERFLOW)
+			size = want + 4096;
+		else
+			rc = -EIO;
+		free(buf);
+	}
+	return rc == -EBADMSG ? -EIO : rc;
+}
+
+int platform_mcast_groups(struct ps_ifaddr **out, size_t *n)
+{
+	/* not read yet (GetAdaptersAddresses lists them without GAA_FLAG_SKIP_MULTICAST): sockets
+	 * bound to a group are judged reachable nowhere we know, as on the stub */
+	*out = NULL;
+	*n = 0;
+	return -ENOSYS;
+}
+
+int platform_ephemeral_range(uint16_t *lo, uint16_t *hi)
+{
+	/*
+	 * Windows keeps the range in the TCP/IP stack (netsh int ipv4 show dynamicport)
+	 * with no documented query API; every version since Vista defaults to the
+	 * IANA range, which is what this reports.
+	 */
+	*lo = 49152;
+	*hi = 65535;
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* win.h — what the Windows backend's files share: the service list and the user table. */
+#ifndef PS_WIN_H
+#define PS_WIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <wchar.h>
+
+#include "decode.h"
+
+/*
+ * Every running Win32 service with its process id (EnumServicesStatusEx,
+ * SC_ENUM_PROCESS_INFO): what `tasklist /svc` shows. *out for
+ * win_services_free. 0 or -errno (-EACCES: the service manager refused).
+ */
+int win_services_list(struct win_service **out, size_t *n);
+
+/*
+ * The uid portsleuth shows for a token's user SID (its last sub-authority, the
+ * RID: 18 for SYSTEM, 1001 for a local user), remembering the SID so that
+ * platform_user_name can name it. `sid` is a PSID. 0 or -ENOMEM.
+ */
+int win_user_remember(const void *sid, uint32_t *uid);
+
+/* UTF-8 s as a new UTF-16 string for the W functions; NULL when s is not UTF-8 or out of memory. */
+wchar_t *win_to_wide(const char *s);
+
+#endif

@@ -1,0 +1,455 @@
+/*
+ * test_decode.c — the Windows decoders from buffers laid out as the documented
+ * APIs write them (GetExtendedTcpTable / GetExtendedUdpTable *_OWNER_MODULE_ALL,
+ * GetOwnerModuleFromTcpEntry, GetAdaptersAddresses, EnumServicesStatusEx,
+ * NtQueryInformationProcess ProcessCommandLineInformation). Rows are written at
+ * the byte offsets the SDK documents (checked against mingw-w64's headers), not
+ * through the structs the decoder reads.
+ */
+/* <windows.h> comes before the headers that use its types: keep this order */
+/* clang-format off */
+#define WIN32_LEAN_AND_MEAN
+#undef gethostname
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <iphlpapi.h>
+#include <winternl.h>
+/* clang-format on */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../../src/platform/platform.h"
+#include "../../../src/platform/windows/decode.h"
+#include "../../../src/util/buf.h"
+#include "../../../src/util/escape.h"
+#include "../test.h"
+#include "../testutil.h"
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	memcpy(p, &v, 4); /* little-endian host, as Windows */
+}
+
+/* A port as the tables store it: network byte order in the low 16 bits of a DWORD. */
+static void putport(unsigned char *p, uint16_t port)
+{
+	p[0] = (unsigned char)(port >> 8), p[1] = (unsigned char)port, p[2] = p[3] = 0;
+}
+
+static void put4(unsigned char *p, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	p[0] = a, p[1] = b, p[2] = c, p[3] = d;
+}
+
+/* The documented layouts (tcpmib.h / udpmib.h): offsets and sizes the writer below uses. */
+TEST(win_row_layouts_match_sdk)
+{
+	CHECK_INT(offsetof(MIB_TCPTABLE_OWNER_MODULE, table), 8);
+	CHECK_INT(sizeof(MIB_TCPROW_OWNER_MODULE), 160);
+	CHECK_INT(offsetof(MIB_TCPROW_OWNER_MODULE, dwOwningPid), 20);
+	CHECK_INT(offsetof(MIB_TCPROW_OWNER_MODULE, OwningModuleInfo), 32);
+	CHECK_INT(offsetof(MIB_TCP6TABLE_OWNER_MODULE, table), 8);
+	CHECK_INT(sizeof(MIB_TCP6ROW_OWNER_MODULE), 192);
+	CHECK_INT(offsetof(MIB_TCP6ROW_OWNER_MODULE, dwState), 48);
+	CHECK_INT(offsetof(MIB_TCP6ROW_OWNER_MODULE, dwOwningPid), 52);
+	CHECK_INT(offsetof(MIB_UDPTABLE_OWNER_MODULE, table), 8);
+	CHECK_INT(sizeof(MIB_UDPROW_OWNER_MODULE), 160);
+	CHECK_INT(offsetof(MIB_UDPROW_OWNER_MODULE, dwOwningPid), 8);
+	CHECK_INT(sizeof(MIB_UDP6ROW_OWNER_MODULE), 176);
+	CHECK_INT(offsetof(MIB_UDP6ROW_OWNER_MODULE, dwOwningPid), 24);
+}
+
+struct rows {
+	struct ps_socket k[8];
+	uint32_t pid[8];
+	const void *row[8];
+	size_t n;
+};
+
+static int collect_row(void *ctx, const struct ps_socket *k, uint32_t pid, const void *row)
+{
+	struct rows *r = ctx;
+	if (r->n >= 8)
+		return -E2BIG;
+	r->k[r->n] = *k, r->pid[r->n] = pid, r->row[r->n] = row;
+	r->n++;
+	return 0;
+}
+
+/* MIB_TCPTABLE_OWNER_MODULE: a listener of pid 1234, a time-wait (pid 0), a connection. */
+static size_t tcp4_table(unsigned char *b)
+{
+	memset(b, 0, 8 + 3 * 160);
+	put32(b, 3);
+	unsigned char *r = b + 8;
+	put32(r + 0, MIB_TCP_STATE_LISTEN), put4(r + 4, 0, 0, 0, 0), putport(r + 8, 3389),
+	    put32(r + 20, 1234);
+	r += 160;
+	put32(r + 0, MIB_TCP_STATE_TIME_WAIT), put4(r + 4, 10, 0, 0, 5), putport(r + 8, 49700);
+	put4(r + 12, 93, 184, 216, 34), putport(r + 16, 443), put32(r + 20, 0);
+	r += 160;
+	put32(r + 0, MIB_TCP_STATE_ESTAB), put4(r + 4, 10, 0, 0, 5), putport(r + 8, 49701);
+	put4(r + 12, 93, 184, 216, 34), putport(r + 16, 443), put32(r + 20, 4321);
+	return 8 + 3 * 160;
+}
+
+TEST(win_tcp4_owner_table)
+{
+	unsigned char b[8 + 3 * 160];
+	size_t len = tcp4_table(b);
+	char *buf = tu_exact(b, len);
+	struct rows r = {0};
+	CHECK_INT(win_decode_owner_table(buf, len, WIN_TCP4, collect_row, &r), 0);
+	CHECK_INT(r.n, 3);
+	CHECK_INT(r.k[0].proto, PS_TCP);
+	CHECK_INT(r.k[0].state, PS_ST_LISTEN);
+	CHECK_INT(r.k[0].local.port, 3389);
+	CHECK_INT(r.k[0].local.addr.family, PS_INET);
+	CHECK(addr_is_any(&r.k[0].local.addr));
+	CHECK_INT(r.pid[0], 1234);
+	CHECK(r.row[0] == buf + 8); /* the API's own row, for GetOwnerModuleFromTcpEntry */
+	CHECK_INT(r.k[1].state, PS_ST_TIME_WAIT);
+	CHECK_INT(r.pid[1], 0);
+	char a[64];
+	CHECK_STR(addr_format(&r.k[2].local.addr, a, sizeof a), "10.0.0.5");
+	CHECK_INT(r.k[2].local.port, 49701);
+	CHECK_STR(addr_format(&r.k[2].remote.addr, a, sizeof a), "93.184.216.34");
+	CHECK_INT(r.k[2].remote.port, 443);
+	CHECK_INT(r.k[2].state, PS_ST_ESTABLISHED);
+	CHECK_INT(r.pid[2], 4321);
+	/* a row count the buffer cannot hold is refused, not read past */
+	CHECK_INT(win_decode_owner_table(buf, len - 1, WIN_TCP4, collect_row, &(struct rows){0}),
+		  -EBADMSG);
+	CHECK_INT(win_decode_owner_table(buf, 3, WIN_TCP4, collect_row, &(struct rows){0}),
+		  -EBADMSG);
+	put32((unsigned char *)buf, 0xFFFFFFFFu);
+	CHECK_INT(win_decode_owner_table(buf, len, WIN_TCP4, collect_row, &(struct rows){0}),
+		  -EBADMSG);
+	put32((unsigned char *)buf, 0);
+	struct rows none = {0};
+	CHECK_INT(win_decode_owner_table(buf, 4, WIN_TCP4, collect_row, &none), 0);
+	CHECK_INT(none.n, 0);
+	free(buf);
+}
+
+TEST(win_tcp4_every_state)
+{
+	static const struct {
+		uint32_t mib;
+		unsigned ps;
+	} m[] = {{MIB_TCP_STATE_CLOSED, PS_ST_CLOSE},
+		 {MIB_TCP_STATE_LISTEN, PS_ST_LISTEN},
+		 {MIB_TCP_STATE_SYN_SENT, PS_ST_SYN_SENT},
+		 {MIB_TCP_STATE_SYN_RCVD, PS_ST_SYN_RECV},
+		 {MIB_TCP_STATE_ESTAB, PS_ST_ESTABLISHED},
+		 {MIB_TCP_STATE_FIN_WAIT1, PS_ST_FIN_WAIT1},
+		 {MIB_TCP_STATE_FIN_WAIT2, PS_ST_FIN_WAIT2},
+		 {MIB_TCP_STATE_CLOSE_WAIT, PS_ST_CLOSE_WAIT},
+		 {MIB_TCP_STATE_CLOSING, PS_ST_CLOSING},
+		 {MIB_TCP_STATE_LAST_ACK, PS_ST_LAST_ACK},
+		 {MIB_TCP_STATE_TIME_WAIT, PS_ST_TIME_WAIT},
+		 {MIB_TCP_STATE_DELETE_TCB, PS_ST_CLOSING}};
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+		CHECK_INT(win_tcp_state(m[i].mib), m[i].ps);
+	CHECK_INT(win_tcp_state(99), 0);
+}
+
+TEST(win_tcp6_udp_owner_tables)
+{
+	unsigned char b[8 + 192];
+	memset(b, 0, sizeof b);
+	put32(b, 1);
+	unsigned char *r = b + 8;
+	r[15] = 1;			     /* ::1 */
+	putport(r + 20, 5985);		     /* dwLocalPort */
+	put32(r + 48, MIB_TCP_STATE_LISTEN); /* dwState */
+	put32(r + 52, 880);		     /* dwOwningPid */
+	char *buf = tu_exact(b, sizeof b);
+	struct rows t = {0};
+	CHECK_INT(win_decode_owner_table(buf, sizeof b, WIN_TCP6, collect_row, &t), 0);
+	CHECK_INT(t.n, 1);
+	char a[64];
+	CHECK_INT(t.k[0].local.addr.family, PS_INET6);
+	CHECK_STR(addr_format(&t.k[0].local.addr, a, sizeof a), "::1");
+	CHECK_INT(t.k[0].local.port, 5985);
+	CHECK_INT(t.k[0].state, PS_ST_LISTEN);
+	CHECK_INT(t.pid[0], 880);
+	free(buf);
+
+	unsigned char u[8 + 2 * 160];
+	memset(u, 0, sizeof u);
+	put32(u, 2);
+	put4(u + 8, 0, 0, 0, 0), putport(u + 8 + 4, 5353), put32(u + 8 + 8, 2200);
+	put4(u + 168, 127, 0, 0, 1), putport(u + 168 + 4, 53), put32(u + 168 + 8, 0);
+	buf = tu_exact(u, sizeof u);
+	struct rows d = {0};
+	CHECK_INT(win_decode_owner_table(buf, sizeof u, WIN_UDP4, collect_row, &d), 0);
+	CHECK_INT(d.n, 2);
+	CHECK_INT(d.k[0].proto, PS_UDP);
+	CHECK_INT(d.k[0].state, PS_ST_CLOSE);
+	CHECK_INT(d.k[0].local.port, 5353);
+	CHECK_INT(d.pid[0], 2200);
+	CHECK_STR(addr_format(&d.k[1].local.addr, a, sizeof a), "127.0.0.1");
+	free(buf);
+
+	unsigned char u6[8 + 176];
+	memset(u6, 0, sizeof u6);
+	put32(u6, 1);
+	u6[8] = 0xfe, u6[9] = 0x80, u6[8 + 15] = 7;
+	put32(u6 + 8 + 16, 12); /* scope id: interface 12 */
+	putport(u6 + 8 + 20, 546), put32(u6 + 8 + 24, 1300);
+	buf = tu_exact(u6, sizeof u6);
+	struct rows d6 = {0};
+	CHECK_INT(win_decode_owner_table(buf, sizeof u6, WIN_UDP6, collect_row, &d6), 0);
+	CHECK_INT(d6.n, 1);
+	CHECK_STR(addr_format(&d6.k[0].local.addr, a, sizeof a), "fe80::7");
+	CHECK_INT(d6.k[0].ifindex, 12);
+	CHECK_INT(d6.k[0].local.port, 546);
+	CHECK_INT(d6.pid[0], 1300);
+	free(buf);
+}
+
+struct add_ctx {
+	struct ps_snapshot *snap;
+	struct win_proc_cache cache;
+};
+
+static int add_row(void *ctx, const struct ps_socket *k, uint32_t pid, const void *row)
+{
+	(void)row;
+	struct add_ctx *c = ctx;
+	long r = win_snap_add(c->snap, k, pid, &c->cache);
+	return r < 0 ? (int)r : 0;
+}
+
+/* Pid 0 and 4 are explained, never shown as programs; pid 0 on a listener (Wine) is "unreported".
+ */
+TEST(win_pids_0_and_4)
+{
+	unsigned char b[8 + 4 * 160];
+	memset(b, 0, sizeof b);
+	put32(b, 4);
+	unsigned char *r = b + 8;
+	put32(r, MIB_TCP_STATE_LISTEN), putport(r + 8, 445), put32(r + 20, 4); /* System: SMB */
+	put32(r + 160, MIB_TCP_STATE_TIME_WAIT), putport(r + 160 + 8, 50000);  /* System Idle */
+	put32(r + 320, MIB_TCP_STATE_LISTEN), putport(r + 320 + 8, 8080);      /* Wine: pid 0 */
+	put32(r + 480, MIB_TCP_STATE_LISTEN), putport(r + 480 + 8, 3389), put32(r + 480 + 20, 1234);
+	struct ps_snapshot snap = {0};
+	struct add_ctx c = {&snap, {.last_proc = -1}};
+	CHECK_INT(win_decode_owner_table(b, sizeof b, WIN_TCP4, add_row, &c), 0);
+	snap_group_owners(&snap);
+	snap_count_status(&snap);
+	CHECK_INT(snap.nsocks, 4);
+	CHECK_INT(snap.nprocs, 1); /* only pid 1234 is a process */
+	CHECK_INT(snap.procs[0].pid, 1234);
+	const struct ps_socket *s = snap.socks;
+	CHECK_INT(s[0].owner_status, PS_OWN_KERNEL);
+	CHECK_INT(s[0].owner_count, 0);
+	CHECK(s[0].sockcg && strcmp(snap.sockcgs[s[0].sockcg - 1].unit, "System") == 0);
+	CHECK_INT(s[1].owner_status, PS_OWN_KERNEL);
+	CHECK(s[1].sockcg &&
+	      strcmp(snap.sockcgs[s[1].sockcg - 1].unit, "System Idle Process") == 0);
+	CHECK_INT(s[2].owner_status, PS_OWN_UNREPORTED);
+	CHECK_INT(s[2].owner_count, 0);
+	CHECK_INT(s[2].sockcg, 0);
+	CHECK_STR(owner_status_name(s[2].owner_status), "unreported");
+	CHECK_INT(s[3].owner_status, PS_OWN_OK);
+	CHECK_INT(s[3].owner_count, 1);
+	CHECK_INT(snap_owner(&snap, &s[3], 0)->pid, 1234);
+	CHECK_INT(snap_owner(&snap, &s[3], 0)->fd, -1);
+	CHECK(snap.partial);
+	CHECK_INT(snap.unattributed[PS_OWN_UNREPORTED], 1);
+	CHECK_INT(snap.unattributed[PS_OWN_KERNEL], 2);
+	CHECK_INT(snap.nsockcgs, 2); /* one label each, shared by every socket it names */
+	snap_free(&snap);
+}
+
+/* A wide string into b at off; returns the offset after its NUL. */
+static size_t put_wstr(unsigned char *b, size_t off, const wchar_t *w)
+{
+	size_t n = (wcslen(w) + 1) * 2;
+	memcpy(b + off, w, n);
+	return off + n;
+}
+
+TEST(win_owner_module_info)
+{
+	/* TCPIP_OWNER_MODULE_BASIC_INFO: two pointers into the same buffer, then the strings */
+	unsigned char *b = calloc(1, 256);
+	size_t end = put_wstr(b, 16, L"TermService");
+	size_t path = end;
+	end = put_wstr(b, path, L"C:\\Windows\\System32\\termsrv.dll");
+	void *p1 = b + 16, *p2 = b + path;
+	memcpy(b, &p1, 8), memcpy(b + 8, &p2, 8);
+	char *name, *mpath;
+	CHECK_INT(win_decode_module_info(b, end, &name, &mpath), 0);
+	CHECK_STR(name, "TermService");
+	CHECK_STR(mpath, "C:\\Windows\\System32\\termsrv.dll");
+	free(name);
+	free(mpath);
+	/* the string does not end inside the buffer */
+	CHECK_INT(win_decode_module_info(b, end - 2, &name, &mpath), -EBADMSG);
+	CHECK(!name && !mpath);
+	/* a pointer outside the buffer */
+	void *out = b + 4096;
+	memcpy(b, &out, 8);
+	CHECK_INT(win_decode_module_info(b, end, &name, &mpath), -EBADMSG);
+	/* no module name (the API may give only a path) */
+	void *null = NULL;
+	memcpy(b, &null, 8);
+	CHECK_INT(win_decode_module_info(b, end, &name, &mpath), 0);
+	CHECK(name == NULL);
+	free(mpath);
+	CHECK_INT(win_decode_module_info(b, 15, &name, &mpath), -EBADMSG);
+	free(b);
+}
+
+TEST(win_adapters_addresses)
+{
+	/* Two adapters as GetAdaptersAddresses chains them inside its one buffer. */
+	size_t len = 4096;
+	unsigned char *b = calloc(1, len);
+	IP_ADAPTER_ADDRESSES *eth = (void *)b, *lo = (void *)(b + 512);
+	IP_ADAPTER_UNICAST_ADDRESS *u1 = (void *)(b + 1024), *u2 = (void *)(b + 1200),
+				   *u3 = (void *)(b + 1400);
+	struct sockaddr_in *s1 = (void *)(b + 2048), *s3 = (void *)(b + 2200);
+	struct sockaddr_in6 *s2 = (void *)(b + 2100);
+	eth->Length = sizeof *eth, eth->IfIndex = 12, eth->Ipv6IfIndex = 12, eth->Next = lo;
+	eth->FirstUnicastAddress = u1;
+	eth->FriendlyName = (PWCHAR)(b + 3000);
+	put_wstr(b, 3000,
+		 L"Ethernet \x202e"
+		 L"0");
+	u1->Next = u2, u1->Address.lpSockaddr = (LPSOCKADDR)s1,
+	u1->Address.iSockaddrLength = sizeof *s1;
+	s1->sin_family = AF_INET, memcpy(&s1->sin_addr, "\xc0\xa8\x01\x0a", 4);
+	u2->Address.lpSockaddr = (LPSOCKADDR)s2, u2->Address.iSockaddrLength = sizeof *s2;
+	s2->sin6_family = AF_INET6,
+	memcpy(&s2->sin6_addr, "\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+	lo->Length = sizeof *lo, lo->IfIndex = 1, lo->Ipv6IfIndex = 1, lo->FirstUnicastAddress = u3;
+	lo->FriendlyName = (PWCHAR)(b + 3200);
+	put_wstr(b, 3200, L"Loopback Pseudo-Interface 1");
+	u3->Address.lpSockaddr = (LPSOCKADDR)s3, u3->Address.iSockaddrLength = sizeof *s3;
+	s3->sin_family = AF_INET, memcpy(&s3->sin_addr, "\x7f\0\0\x01", 4);
+
+	struct ps_ifaddr *a;
+	size_t n;
+	CHECK_INT(win_decode_adapters(b, len, &a, &n), 0);
+	CHECK_INT(n, 3);
+	char t[64];
+	if (n == 3) {
+		CHECK_STR(addr_format(&a[0].addr, t, sizeof t), "192.168.1.10");
+		CHECK_INT(a[0].ifindex, 12);
+		CHECK_STR(a[0].ifname, "Ethernet \xe2\x80\xae"
+				       "0"); /* raw here; the output escapes it */
+		CHECK_STR(addr_format(&a[1].addr, t, sizeof t), "fe80::1");
+		CHECK_STR(addr_format(&a[2].addr, t, sizeof t), "127.0.0.1");
+		CHECK_STR(a[2].ifname, "Loopback Pseudo-Interface 1");
+		CHECK_INT(a[2].ifindex, 1);
+	}
+	platform_ifaddrs_free(a, n);
+
+	/* a cycle in the chain ends with an error, not a hang */
+	lo->Next = eth;
+	CHECK_INT(win_decode_adapters(b, len, &a, &n), -EBADMSG);
+	CHECK(a == NULL && n == 0);
+	lo->Next = NULL;
+	/* a sockaddr outside the buffer */
+	u3->Address.lpSockaddr = (LPSOCKADDR)(b + len);
+	CHECK_INT(win_decode_adapters(b, len, &a, &n), -EBADMSG);
+	free(b);
+}
+
+TEST(win_services_from_enum)
+{
+	/* ENUM_SERVICE_STATUS_PROCESSW records, their strings after them (SC_ENUM_PROCESS_INFO) */
+	size_t len = 1024;
+	unsigned char *b = calloc(1, len);
+	ENUM_SERVICE_STATUS_PROCESSW *e = (void *)b;
+	size_t off = 3 * sizeof *e;
+	const wchar_t *names[3] = {L"Dnscache", L"LanmanWorkstation", L"TermService"};
+	const DWORD pids[3] = {1000, 1000, 1100};
+	for (int i = 0; i < 3; i++) {
+		e[i].lpServiceName = (LPWSTR)(b + off);
+		off = put_wstr(b, off, names[i]);
+		e[i].lpDisplayName = i == 2 ? (LPWSTR)(b + off) : NULL;
+		if (i == 2)
+			off = put_wstr(b, off, L"Remote Desktop Services");
+		e[i].ServiceStatusProcess.dwProcessId = pids[i];
+		e[i].ServiceStatusProcess.dwCurrentState = SERVICE_RUNNING;
+	}
+	struct win_service *s;
+	size_t n;
+	CHECK_INT(win_decode_services(b, off, 3, &s, &n), 0);
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK_STR(s[0].name, "Dnscache");
+		CHECK_INT(s[0].pid, 1000);
+		CHECK_STR(s[1].name, "LanmanWorkstation");
+		CHECK_INT(s[2].pid, 1100);
+		CHECK_STR(s[2].display, "Remote Desktop Services");
+		CHECK(s[0].display == NULL);
+	}
+	win_services_free(s, n);
+	CHECK_INT(win_decode_services(b, 2 * sizeof *e, 3, &s, &n),
+		  -EBADMSG); /* more records than bytes */
+	CHECK_INT(win_decode_services(b, off - 4, 3, &s, &n), -EBADMSG); /* last string cut */
+	e[1].lpServiceName = NULL;
+	CHECK_INT(win_decode_services(b, off, 3, &s, &n), -EBADMSG); /* a service without a name */
+	free(b);
+}
+
+TEST(win_cmdline_and_utf16)
+{
+	/* UNICODE_STRING then its text: ESC, a right-to-left override, an emoji pair, a lone
+	 * surrogate */
+	static const uint16_t text[] = {'a', '.', 'e',	  'x',	  'e',	  ' ', 0x1b,   '[',
+					'2', 'J', 0x202E, 0xD83D, 0xDE00, ' ', 0xDC00, 'z'};
+	size_t len = sizeof(UNICODE_STRING) + sizeof text;
+	unsigned char *b = calloc(1, len);
+	UNICODE_STRING us = {.Length = sizeof text,
+			     .MaximumLength = sizeof text,
+			     .Buffer = (PWSTR)(b + sizeof(UNICODE_STRING))};
+	memcpy(b, &us, sizeof us);
+	memcpy(b + sizeof us, text, sizeof text);
+	char *cl;
+	size_t cllen;
+	CHECK_INT(win_decode_cmdline(b, len, &cl, &cllen), 0);
+	const char want[] = "a.exe \x1b[2J\xe2\x80\xae\xf0\x9f\x98\x80 \xef\xbf\xbdz";
+	CHECK_STR(cl, want);
+	CHECK_INT(cllen, sizeof want);
+	CHECK(tu_valid_utf8((const unsigned char *)cl, cllen - 1));
+	/* what the user sees: no raw escape or bidi control in text or JSON */
+	struct buf t = {0}, j = {0};
+	CHECK_INT(esc_text(&t, cl, cllen - 1), 0);
+	CHECK_INT(esc_json(&j, cl, cllen - 1), 0);
+	CHECK(t.data && !memchr(t.data, 0x1b, t.len) && !strstr(t.data, "\xe2\x80\xae"));
+	CHECK(j.data && !memchr(j.data, 0x1b, j.len));
+	buf_free(&t);
+	buf_free(&j);
+	free(cl);
+	/* a Buffer pointing past the end, an odd length */
+	us.Length = (USHORT)(sizeof text + 2);
+	memcpy(b, &us, sizeof us);
+	CHECK_INT(win_decode_cmdline(b, len, &cl, &cllen), -EBADMSG);
+	us.Length = 3;
+	memcpy(b, &us, sizeof us);
+	CHECK_INT(win_decode_cmdline(b, len, &cl, &cllen), -EBADMSG);
+	us.Length = 0;
+	memcpy(b, &us, sizeof us);
+	CHECK_INT(win_decode_cmdline(b, len, &cl, &cllen), 0);
+	CHECK_STR(cl, "");
+	free(cl);
+	free(b);
+}
+
+TEST(win_filetime)
+{
+	CHECK_INT(win_filetime_to_unix(116444736000000000ull), 0);
+	CHECK_INT(win_filetime_to_unix(116444736000000000ull + 17000000000ull * 10000000ull),
+		  17000000000ll);
+	CHECK_INT(win_filetime_to_unix(1), -1);
+}

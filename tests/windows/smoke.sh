@@ -1,0 +1,117 @@
+#!/bin/sh
+# smoke.sh — run the cross-built portsleuth.exe under Wine while a TCP listener
+# and a UDP socket are open, and find both in the table and in --json. Wine maps
+# Winsock onto the host's sockets and reports owner pid 0 for every one: each
+# must come out with no owner and owner_status "unreported", never as a process.
+# Also: watch's first line says short-lived sockets are not seen, and a
+# snapshot written to a file diffs against the live state.
+#   sh tests/windows/smoke.sh [BUILD_DIR]     (default build-windows)
+set -eu
+build=${1:-build-windows}
+exe=$build/portsleuth.exe
+[ -f "$exe" ] || { echo "smoke: $exe not built (make PLATFORM=windows)" >&2; exit 1; }
+wine=$(command -v wine || command -v wine64 || true)
+[ -n "$wine" ] || { echo "smoke: wine is not installed" >&2; exit 1; }
+
+tmp=$(mktemp -d /tmp/portsleuth-wine.XXXXXX)
+export WINEPREFIX="$tmp/prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+trap 'wineserver -k >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT INT TERM
+# the prefix is made once here (about a minute) so the timed runs below do not pay for it
+"$wine" wineboot --init >/dev/null 2>&1 || true
+
+# the safe file writer refuses a directory reparse point: Wine shows a Unix
+# symbolic link to a directory as one (its CreateSymbolicLink makes nothing)
+if [ -f "$build/unit_tests.exe" ]; then
+	mkdir -p "$WINEPREFIX/drive_c/pslink/real"
+	ln -s real "$WINEPREFIX/drive_c/pslink/link"
+	PS_WIN_REPARSE_DIR='C:\pslink\link' "$wine" "$build/unit_tests.exe" win_file
+	[ -z "$(ls -A "$WINEPREFIX/drive_c/pslink/real")" ] || { echo "smoke: a file was written through the link" >&2; exit 1; }
+fi
+
+python3 - "$wine" "$exe" "$tmp" <<'PY'
+import json, os, socket, subprocess, sys
+
+wine, exe, tmp = sys.argv[1:4]
+fails = []
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        fails.append(what)
+
+def run(*args):
+    r = subprocess.run([wine, exe, *args], capture_output=True, text=True, timeout=300)
+    return r.returncode, r.stdout.replace("\r\n", "\n"), r.stderr.replace("\r\n", "\n")
+
+tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+tcp.bind(("127.0.0.1", 0))
+tcp.listen(4)
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+udp.bind(("127.0.0.1", 0))
+tport, uport = tcp.getsockname()[1], udp.getsockname()[1]
+print(f"smoke: tcp listener 127.0.0.1:{tport}, udp socket 127.0.0.1:{uport}")
+try:  # the IPv6 tables too, where the host has ::1
+    tcp6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    tcp6.bind(("::1", 0))
+    tcp6.listen(4)
+    udp6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    udp6.bind(("::1", 0))
+    t6port, u6port = tcp6.getsockname()[1], udp6.getsockname()[1]
+except OSError:
+    t6port = u6port = None
+
+code, out, err = run("-n", "-w", f"{tport}/tcp", f"{uport}/udp")
+print(out + err, end="")
+check(code == 0, "table: exit 0")
+rows = [l.split() for l in out.splitlines()[1:]]
+trow = [r for r in rows if r[:2] == ["tcp", f"127.0.0.1:{tport}"]]
+urow = [r for r in rows if r[:2] == ["udp", f"127.0.0.1:{uport}"]]
+check(len(trow) == 1 and "LISTEN" in trow[0], "table: the TCP listener, LISTEN")
+check(len(urow) == 1 and "UNCONN" in urow[0], "table: the UDP socket, UNCONN")
+check(all("[unreported]" in r for r in trow + urow), "table: owner [unreported], no program")
+check("without a reported owner" in err and "Wine" in err, "table: a note says why there is no owner")
+if t6port:
+    code, out, err = run("-n", f"{t6port}/tcp", f"{u6port}/udp")
+    check(f"tcp6   [::1]:{t6port}  LISTEN" in out and f"udp6   [::1]:{u6port}  UNCONN" in out,
+          "table: IPv6 listener and UDP socket (GetExtendedTcpTable/UdpTable AF_INET6)")
+
+code, out, err = run("explain", f"{tport}")
+check(code == 0 and f"127.0.0.1:{tport} LISTEN" in out and "Held by no visible process (unreported)" in out,
+      "explain: the listener, held by no visible process (unreported)")
+
+code, out, err = run("--json", "-a", f"{tport}", f"{uport}")
+check(code == 0, "json: exit 0")
+doc = json.loads(out)
+check(doc.get("source") == "iphlpapi", "json: source iphlpapi")
+socks = {(s["proto"], s["local"]["port"]): s for s in doc["sockets"] if s["local"]["addr"] == "127.0.0.1"}
+t, u = socks.get(("tcp", tport)), socks.get(("udp", uport))
+check(t is not None and t["state"] == "listen", "json: the TCP listener, state listen")
+check(u is not None and u["state"] == "unconn", "json: the UDP socket, state unconn")
+for name, s in (("tcp", t), ("udp", u)):
+    if s:
+        check(s["owners"] == [] and s["owner_status"] == "unreported",
+              f"json: {name} owners [] and owner_status unreported (Wine's pid 0)")
+        check(s["exposure"]["scope"] == "loopback", f"json: {name} exposure loopback (GetAdaptersAddresses)")
+check(doc["partial"] is True and doc["unattributed"]["unreported"] >= 2, "json: partial, unreported counted")
+check(doc["processes"]["scanned"] == 0, "json: no process invented")
+
+code, out, err = run("watch", "--count", "1", "-i", "0.2", f"{tport}")
+first = out.splitlines()[0] if out else ""
+check(code == 0 and "short-lived sockets between polls are NOT seen" in first,
+      "watch: the first line says short-lived sockets between polls are not seen")
+
+snap = os.path.join(tmp, "before.json")
+code, out, err = run("snapshot", "-o", "Z:" + snap.replace("/", "\\"))
+check(code == 0 and os.path.exists(snap), "snapshot -o writes the file")
+if os.path.exists(snap):
+    with open(snap) as fp:
+        check(any(s["local"]["port"] == tport for s in json.load(fp)["sockets"]), "snapshot holds the listener")
+tcp.close()
+code, out, err = run("diff", "Z:" + snap.replace("/", "\\"))
+check(f":{tport}" in out and "closed" in out, "diff: the closed listener is reported")
+udp.close()
+if fails:
+    print(f"smoke: {len(fails)} check(s) failed", file=sys.stderr)
+    sys.exit(1)
+print("smoke: all checks passed")
+PY
