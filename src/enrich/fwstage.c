@@ -147,11 +147,8 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
 
 static const char *proto_of(unsigned l4)
 {
-	return l4 == IPPROTO_TCP    ? "tcp"
-	       : l4 == IPPROTO_UDP  ? "udp"
-	       : l4 == IPPROTO_SCTP ? "sctp"
-	       : l4		    ? "other"
-				    : NULL;
+	/* IANA protocol numbers, as the rules carry them (not every C library names SCTP's) */
+	return l4 == 6 ? "tcp" : l4 == 17 ? "udp" : l4 == 132 ? "sctp" : l4 ? "other" : NULL;
 }
 
 static int addr_text(const uint8_t *a, unsigned family, char **out)
