@@ -14,7 +14,7 @@ int attr_hits_add(struct attr_hits *h, uint32_t sock, int32_t pid, int32_t fd)
 		h->v = nv;
 		h->cap = nc;
 	}
-	h->v[h->n++] = (struct attr_hit){sock, pid, fd};
+	h->v[h->n++] = (struct attr_hit){.sock = sock, .pid = pid, .fd = fd};
 	return 0;
 }
 
