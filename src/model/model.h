@@ -273,7 +273,6 @@ struct ps_snapshot {
 	bool all_netns;		  /* every namespace was listed */
 	int netns_error;	  /* -errno why other namespaces could not be entered, 0 */
 	size_t netns_other;	  /* namespaces besides ours (census) */
-	size_t netns_other_listening; /* ... of which hold listening sockets */
 	struct ps_sockcg *sockcgs;
 	size_t nsockcgs;
 	const char *sockcg_note;  /* why socket cgroups could not be named (static), NULL */
