@@ -81,7 +81,7 @@ int pipeline_run(struct pipeline *p, struct ps_snapshot *snap, enum pipeline_sta
 
 void pipeline_close(struct pipeline *p);
 
-/* Count the other network namespaces (and those with listeners) into snap. 0 or -errno. */
+/* Count the other network namespaces into snap (without entering them). 0 or -errno. */
 int pipeline_netns_census(struct ps_snapshot *snap);
 
 /* What a failed stage could not do, for messages ("cannot list sockets", ...). */

@@ -212,17 +212,17 @@ int snap_retain(struct ps_snapshot *s,
 	return 0;
 }
 
-enum ps_owner_status owner_status_of(const struct ps_socket *k, bool denied, bool privileged,
-				     uint32_t euid, int still_there)
+enum ps_owner_status owner_status_of(const struct ps_socket *k, bool refused, bool exited, int still_there)
 {
 	if (k->owner_count)
 		return PS_OWN_OK;
 	if (!k->inode)
 		return PS_OWN_KERNEL;
-	/* Unprivileged, our own sockets are in fd tables we could read. */
-	if (denied && (privileged || k->uid != euid))
+	if (still_there == 0)
+		return PS_OWN_VANISHED;
+	if (refused)
 		return PS_OWN_NOPERM;
-	return still_there == 1 ? PS_OWN_KERNEL : PS_OWN_VANISHED;
+	return still_there == 1 && !exited ? PS_OWN_KERNEL : PS_OWN_VANISHED;
 }
 
 void snap_count_status(struct ps_snapshot *s)

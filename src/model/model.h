@@ -115,6 +115,8 @@ struct ps_proc {
 	size_t cmdline_len;
 	bool cmdline_truncated;
 	int64_t start_time; /* seconds since the epoch, -1 when unknown */
+	uint64_t scan_start; /* start time (clock ticks after boot, /proc/PID/stat field 22) of the process whose
+			      * fds the scan read; 0: not recorded. Details of another process are never used. */
 	char *cgroup;	    /* the unified (or name=systemd) cgroup path */
 	char *unit;	    /* systemd unit named by the cgroup path */
 	char *container;    /* container id named by the cgroup path */
@@ -274,7 +276,6 @@ struct ps_snapshot {
 	bool all_netns;		  /* every namespace was listed */
 	int netns_error;	  /* -errno why other namespaces could not be entered, 0 */
 	size_t netns_other;	  /* namespaces besides ours (census) */
-	size_t netns_other_listening; /* ... of which hold listening sockets */
 	struct ps_sockcg *sockcgs;
 	size_t nsockcgs;
 	const char *sockcg_note;  /* why socket cgroups could not be named (static), NULL */
@@ -338,14 +339,15 @@ void snap_sort(struct ps_snapshot *s);
 int snap_retain(struct ps_snapshot *s, bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
 		const void *ctx);
 /*
- * Why socket k has the owners it has. `denied`: some fd tables could not be read;
- * `privileged`/`euid`: who we are; `still_there`: whether a second dump still
- * lists the socket (1), no longer does (0), or was not made (-1). A socket with
- * an inode that nobody holds is "vanished" until a second dump finds it, which
- * makes it "kernel"; time-wait and other inode-less sockets are "kernel".
+ * Why socket k has the owners it has, decided for this socket alone. `refused`: a
+ * process that could hold it (one of the socket's uid, or of an unknown uid) refused
+ * its fd table; `exited`: such a process exited while we looked; `still_there`:
+ * whether a second dump still lists the socket (1), no longer does (0), or was not
+ * made (-1). A socket with an inode that nobody holds is "vanished" until a second
+ * dump finds it, which makes it "kernel" unless a possible holder exited meanwhile;
+ * time-wait and other inode-less sockets are "kernel".
  */
-enum ps_owner_status owner_status_of(const struct ps_socket *k, bool denied, bool privileged,
-				     uint32_t euid, int still_there);
+enum ps_owner_status owner_status_of(const struct ps_socket *k, bool refused, bool exited, int still_there);
 /* Release what one process record holds (not the record itself). */
 void snap_proc_free(struct ps_proc *p);
 /* Count sockets per owner status into s->unattributed. */

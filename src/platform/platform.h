@@ -114,9 +114,8 @@ int platform_script_facts(struct ps_proc *p, const char *arg, size_t len);
 int platform_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter *f);
 
 /*
- * Count the network namespaces besides ours into snap->netns_other and those
- * holding listening sockets into snap->netns_other_listening (needs root to enter
- * them; otherwise snap->netns_error is set). 0 or -errno.
+ * Count the network namespaces besides ours into snap->netns_other, without
+ * entering any (the cost must not grow with their number). 0 or -errno.
  */
 int platform_netns_census(struct ps_snapshot *snap);
 

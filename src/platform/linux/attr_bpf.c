@@ -9,7 +9,7 @@ int attr_hits_add(struct attr_hits *h, uint32_t sock, int32_t pid, int32_t fd)
 {
 	if (util_grow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
 			return -ENOMEM;
-	h->v[h->n++] = (struct attr_hit){sock, pid, fd};
+	h->v[h->n++] = (struct attr_hit){.sock = sock, .pid = pid, .fd = fd};
 	return 0;
 }
 

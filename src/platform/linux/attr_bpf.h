@@ -13,6 +13,7 @@ struct attr_hit {
 	uint32_t sock; /* index into the snapshot's sockets */
 	int32_t pid;
 	int32_t fd;
+	uint64_t start; /* the process's start time (ticks after boot) when the /proc scan saw it; 0: unknown */
 };
 
 /* What one BPF pass found: hits grouped by process (ascending pid). */

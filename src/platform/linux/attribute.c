@@ -7,9 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../../util/buf.h"
+#include "../../util/readfile.h"
 #include "../platform.h"
 #include "attr_bpf.h"
 #include "procparse.h"
@@ -38,6 +42,66 @@ static long name_to_num(const char *s)
 }
 
 /*
+ * The uids of the processes a scan could not read (refused) or saw exit: a socket
+ * without an owner is "no-permission" only when a refused process could hold it,
+ * and "vanished" rather than "kernel" when a possible holder exited meanwhile.
+ */
+struct uid_set {
+	uint32_t *v;
+	size_t n, cap;
+	bool unknown; /* one whose uid could not be learned: it could hold any socket */
+};
+
+static int uid_set_add(struct uid_set *u, const struct stat *st)
+{
+	if (!st) {
+		u->unknown = true;
+		return 0;
+	}
+	for (size_t i = 0; i < u->n; i++)
+		if (u->v[i] == (uint32_t)st->st_uid)
+			return 0;
+	if (u->n == u->cap) {
+		size_t nc = u->cap ? u->cap * 2 : 8;
+		uint32_t *nv = realloc(u->v, nc * sizeof *nv);
+		if (!nv)
+			return -ENOMEM;
+		u->v = nv;
+		u->cap = nc;
+	}
+	u->v[u->n++] = (uint32_t)st->st_uid;
+	return 0;
+}
+
+static bool uid_set_has(const struct uid_set *u, uint32_t uid)
+{
+	for (size_t i = 0; i < u->n; i++)
+		if (u->v[i] == uid)
+			return true;
+	return u->unknown;
+}
+
+static int uid_set_merge(struct uid_set *to, const struct uid_set *from)
+{
+	int rc = 0;
+	to->unknown |= from->unknown;
+	for (size_t i = 0; i < from->n && !rc; i++)
+		rc = uid_set_add(to, &(struct stat){.st_uid = from->v[i]});
+	return rc;
+}
+
+/* What the scans learned beyond the hits, for the per-socket status. */
+struct scan_facts {
+	struct uid_set refused, exited;
+};
+
+static void scan_facts_free(struct scan_facts *f)
+{
+	free(f->refused.v);
+	free(f->exited.v);
+}
+
+/*
  * One scanning thread. Threads share the read-only inode index and take pids
  * from a shared counter; each keeps its own buffer, hits and counters, so the
  * only shared write is the counter.
@@ -50,20 +114,22 @@ struct worker {
 	atomic_size_t *next;
 	char *dents; /* getdents64 buffer for every directory this thread reads */
 	size_t dents_size;
+	struct buf stat; /* /proc/PID/stat */
 	struct attr_hits hits;
+	struct scan_facts facts;
 	size_t scanned, denied, vanished;
 	int rc;
 	pthread_t thread;
 };
 
-/* Walk one /proc/PID/fd directory: one readlinkat per fd, nothing else per fd. */
-static int scan_fds(struct worker *w, int fddir, int pid)
+/* Walk one /proc/PID/fd directory: one readlinkat per fd, nothing else per fd. *nfds: the fds seen. */
+static int scan_fds(struct worker *w, int fddir, int pid, size_t *nfds)
 {
 	size_t first = w->hits.n;
 	for (;;) {
 		long n = syscall(SYS_getdents64, fddir, w->dents, w->dents_size);
 		if (n < 0)
-			return errno == ENOENT ? 0 : -errno; /* exited while we read */
+			return errno == ENOENT || errno == ESRCH ? -ESRCH : -errno; /* exited while we read */
 		if (n == 0)
 			return 0;
 		for (long off = 0; off < n;) {
@@ -72,6 +138,7 @@ static int scan_fds(struct worker *w, int fddir, int pid)
 			long fd = name_to_num(d->d_name);
 			if (fd < 0)
 				continue;
+			++*nfds;
 			char lnk[64];
 			ssize_t ln = readlinkat(fddir, d->d_name, lnk, sizeof lnk);
 			uint64_t ino;
@@ -93,6 +160,112 @@ static int scan_fds(struct worker *w, int fddir, int pid)
 	}
 }
 
+/* Out of descriptors or memory: the scan cannot go on honestly (a process it skips is not "gone"). */
+static bool resource_error(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOMEM;
+}
+
+/*
+ * The start time of the process behind piddir (a /proc/PID directory: bound to that
+ * process, so never another's), and whether it is still running. 0 or -errno.
+ */
+static int proc_identity(struct worker *w, int piddir, uint64_t *start, bool *alive)
+{
+	int rc = read_file_at(piddir, "stat", &w->stat, 64 * 1024, 0, NULL);
+	if (rc)
+		return rc;
+	char *comm = NULL;
+	int ppid;
+	rc = proc_parse_stat(w->stat.data, w->stat.len, &comm, &ppid, start);
+	free(comm);
+	if (rc)
+		return rc;
+	const char *close_paren = memrchr(w->stat.data, ')', w->stat.len);
+	size_t at = close_paren ? (size_t)(close_paren - w->stat.data) + 2 : w->stat.len;
+	*alive = at < w->stat.len && w->stat.data[at] != 'Z' && w->stat.data[at] != 'X';
+	return 0;
+}
+
+/* A process that refused its fds, or one that was leaving: which, and of what uid. */
+static int note_refused(struct worker *w, int piddir)
+{
+	uint64_t start;
+	bool alive = false;
+	struct stat st;
+	bool have_uid = fstat(piddir, &st) == 0;
+	if (proc_identity(w, piddir, &start, &alive) == 0 && alive) {
+		w->denied++;
+		return uid_set_add(&w->facts.refused, have_uid ? &st : NULL);
+	}
+	w->vanished++;
+	return uid_set_add(&w->facts.exited, have_uid ? &st : NULL);
+}
+
+/* Scan one process through its /proc/PID directory. 0, or -errno that stops the scan. */
+static int scan_pid(struct worker *w, int pid)
+{
+	char name[16];
+	snprintf(name, sizeof name, "%d", pid);
+	int piddir = openat(w->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (piddir < 0) {
+		if (resource_error(errno))
+			return -errno;
+		if (errno == EACCES || errno == EPERM) {
+			w->denied++;
+			return uid_set_add(&w->facts.refused, NULL);
+		}
+		w->vanished++;
+		return uid_set_add(&w->facts.exited, NULL);
+	}
+	int rc = 0, fddir = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fddir < 0) {
+		int err = errno;
+		if (resource_error(err))
+			rc = -err;
+		else if (err == EACCES || err == EPERM)
+			rc = note_refused(w, piddir);
+		else { /* gone */
+			struct stat st;
+			w->vanished++;
+			rc = uid_set_add(&w->facts.exited, fstat(piddir, &st) == 0 ? &st : NULL);
+		}
+		close(piddir);
+		return rc;
+	}
+	size_t first = w->hits.n, nfds = 0;
+	rc = scan_fds(w, fddir, pid, &nfds);
+	close(fddir);
+	if (rc == -EACCES) {
+		rc = note_refused(w, piddir);
+	} else if (rc == -ESRCH) {
+		w->hits.n = first;
+		w->vanished++;
+		rc = uid_set_add(&w->facts.exited, NULL);
+	} else if (rc == 0) {
+		/* Whose fds these were: the details read later must be of this very process. An
+		 * empty table is a process leaving (a live one has at least its std fds). */
+		uint64_t start = 0;
+		bool alive = true;
+		if (w->hits.n > first || nfds == 0) {
+			if (proc_identity(w, piddir, &start, &alive) != 0)
+				alive = false;
+		}
+		if (!alive) {
+			w->hits.n = first;
+			w->vanished++;
+			struct stat st;
+			rc = uid_set_add(&w->facts.exited, fstat(piddir, &st) == 0 ? &st : NULL);
+		} else {
+			for (size_t j = first; j < w->hits.n; j++)
+				w->hits.v[j].start = start;
+			w->scanned++;
+		}
+	}
+	close(piddir);
+	return rc;
+}
+
 static void *worker_run(void *arg)
 {
 	struct worker *w = arg;
@@ -100,26 +273,8 @@ static void *worker_run(void *arg)
 		size_t i = atomic_fetch_add(w->next, 1);
 		if (i >= w->npids)
 			break;
-		char path[32];
-		snprintf(path, sizeof path, "%d/fd", w->pids[i]);
-		int fddir = openat(w->procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fddir < 0) {
-			if (errno == EACCES || errno == EPERM)
-				w->denied++;
-			else
-				w->vanished++;
-			continue;
-		}
-		int rc = scan_fds(w, fddir, w->pids[i]);
-		close(fddir);
-		if (rc == -EACCES) {
-			w->denied++;
-		} else if (rc == 0) {
-			w->scanned++;
-		} else {
-			w->rc = rc;
+		if ((w->rc = scan_pid(w, w->pids[i])))
 			break;
-		}
 	}
 	return NULL;
 }
@@ -225,6 +380,8 @@ static int merge_hits(struct ps_snapshot *snap, const struct attr_hits *h, const
 			last = h->v[j].pid;
 			if ((proc = proc_index(snap, last, known != NULL)) < 0)
 				return (int)proc;
+			if (h->v[j].start)
+				snap->procs[proc].scan_start = h->v[j].start;
 		}
 		rc = snap_add_owner(snap, sock, (uint32_t)proc, h->v[j].fd);
 	}
@@ -232,7 +389,7 @@ static int merge_hits(struct ps_snapshot *snap, const struct attr_hits *h, const
 }
 
 static int scan_proc(struct ps_snapshot *snap, const struct ps_inode_index *ix, int procfd,
-		     const int *pids, size_t npids, const uint8_t *known)
+		     const int *pids, size_t npids, const uint8_t *known, struct scan_facts *facts)
 {
 	atomic_size_t next;
 	atomic_init(&next, 0);
@@ -261,11 +418,17 @@ static int scan_proc(struct ps_snapshot *snap, const struct ps_inode_index *ix, 
 			rc = w[i].rc;
 		if (!rc)
 			rc = merge_hits(snap, &w[i].hits, known);
+		if (!rc)
+			rc = uid_set_merge(&facts->refused, &w[i].facts.refused);
+		if (!rc)
+			rc = uid_set_merge(&facts->exited, &w[i].facts.exited);
 		snap->procs_scanned += w[i].scanned;
 		snap->procs_denied += w[i].denied;
 		snap->procs_vanished += w[i].vanished;
 		free(w[i].hits.v);
 		free(w[i].dents);
+		buf_free(&w[i].stat);
+		scan_facts_free(&w[i].facts);
 	}
 	return rc;
 }
@@ -298,7 +461,7 @@ static int cmp_pid(const void *a, const void *b)
  * only when a socket with a file found no owner, so it rarely costs anything.
  */
 static int scan_unseen(struct ps_snapshot *snap, const struct ps_inode_index *ix, int32_t *seen, size_t nseen,
-		       const uint8_t *known)
+		       const uint8_t *known, struct scan_facts *facts)
 {
 	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
@@ -313,7 +476,7 @@ static int scan_unseen(struct ps_snapshot *snap, const struct ps_inode_index *ix
 			if (!bsearch(&p, seen, nseen, sizeof *seen, cmp_pid))
 				pids[n++] = pids[i];
 		}
-		rc = scan_proc(snap, ix, procfd, pids, n, known);
+		rc = scan_proc(snap, ix, procfd, pids, n, known, facts);
 	}
 	free(pids);
 	close(procfd);
@@ -327,7 +490,7 @@ static int scan_unseen(struct ps_snapshot *snap, const struct ps_inode_index *ix
  * with --all-ns: no setns per namespace) does, and the inode index picks.
  */
 static int scan_bpf(struct ps_snapshot *snap, const struct ps_inode_index *ix, const struct ps_filter *f,
-		    size_t host_socks, unsigned *why, const uint8_t *known)
+		    size_t host_socks, unsigned *why, const uint8_t *known, struct scan_facts *facts)
 {
 	struct attr_bpf_query q = {.ix = ix, .netns = f->all_netns ? 0 : (uint32_t)snap->netns};
 	uint64_t *inodes = NULL;
@@ -347,7 +510,7 @@ static int scan_bpf(struct ps_snapshot *snap, const struct ps_inode_index *ix, c
 		rc = merge_hits(snap, &h, known);
 	snap->procs_scanned += h.nseen;
 	if (!rc && unowned_files(snap))
-		rc = scan_unseen(snap, ix, h.seen, h.nseen, known);
+		rc = scan_unseen(snap, ix, h.seen, h.nseen, known, facts);
 	attr_hits_free(&h);
 	return rc;
 }
@@ -384,7 +547,8 @@ static void set_method(struct ps_snapshot *snap, const char *method, unsigned wh
 }
 
 /* Find the owners by the method the filter asks for; the method used goes into snap. */
-static int find_owners(struct ps_snapshot *snap, const struct ps_inode_index *ix, const struct ps_filter *f)
+static int find_owners(struct ps_snapshot *snap, const struct ps_inode_index *ix, const struct ps_filter *f,
+		       struct scan_facts *facts)
 {
 	unsigned why = PS_ATTR_NONE;
 	size_t host_socks = 0, npids = 0;
@@ -417,7 +581,7 @@ static int find_owners(struct ps_snapshot *snap, const struct ps_inode_index *ix
 		}
 	}
 	if (bpf) {
-		rc = scan_bpf(snap, ix, f, host_socks, &why, known);
+		rc = scan_bpf(snap, ix, f, host_socks, &why, known, facts);
 		/* --attribution bpf never falls back; auto does when nothing was merged yet */
 		if (rc == 0 || f->attribution == PS_ATTRIB_BPF || snap->nowners > collected) {
 			set_method(snap, rc ? NULL : "bpf", why);
@@ -432,7 +596,7 @@ static int find_owners(struct ps_snapshot *snap, const struct ps_inode_index *ix
 	if (!pids && (rc = list_pids(procfd, &pids, &npids)))
 		goto out;
 	set_method(snap, "proc", why);
-	rc = scan_proc(snap, ix, procfd, pids, npids, known);
+	rc = scan_proc(snap, ix, procfd, pids, npids, known, facts);
 out:
 	free(known);
 	free(pids);
@@ -441,8 +605,43 @@ out:
 	return rc;
 }
 
+/*
+ * Sockets still without an owner get one more look: a fresh list of processes (a
+ * holder that forked and exited hands its fds to a child the first list did not
+ * have), merged only into those sockets. The counters keep the first pass's.
+ */
+static int rescan(struct ps_snapshot *snap, const struct ps_inode_index *ix, struct scan_facts *facts)
+{
+	bool oom;
+	uint8_t *known = collected_owners(snap, &oom);
+	if (oom)
+		return -ENOMEM;
+	size_t scanned = snap->procs_scanned, denied = snap->procs_denied, vanished = snap->procs_vanished;
+	int *pids = NULL, rc = 0;
+	size_t npids = 0;
+	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		rc = -errno;
+	if (!rc)
+		rc = list_pids(procfd, &pids, &npids);
+	if (!rc)
+		rc = scan_proc(snap, ix, procfd, pids, npids, known, facts);
+	snap->procs_scanned = scanned, snap->procs_denied = denied, snap->procs_vanished = vanished;
+	free(pids);
+	free(known);
+	if (procfd >= 0)
+		close(procfd);
+	return rc;
+}
+
+static enum ps_owner_status status_of(const struct ps_socket *k, const struct scan_facts *facts, int still_there)
+{
+	return owner_status_of(k, uid_set_has(&facts->refused, k->uid), uid_set_has(&facts->exited, k->uid),
+			       still_there);
+}
+
 /* Sockets not found in any fd table: still there (kernel-held) or gone (owner exited)? */
-static int recheck(struct ps_snapshot *snap, const struct ps_filter *f)
+static int recheck(struct ps_snapshot *snap, const struct ps_filter *f, const struct scan_facts *facts)
 {
 	struct ps_snapshot now = {0};
 	/* with --all-ns the sockets of every namespace need rechecking, not only ours */
@@ -455,38 +654,59 @@ static int recheck(struct ps_snapshot *snap, const struct ps_filter *f)
 		if (k->owner_status != PS_OWN_VANISHED)
 			continue;
 		if (rc == 0)
-			k->owner_status = (uint8_t)owner_status_of(
-				k, false, snap->privileged, 0, inode_index_find(&ix, k->inode) >= 0);
+			k->owner_status = (uint8_t)status_of(k, facts, inode_index_find(&ix, k->inode) >= 0);
 	}
 	inode_index_free(&ix);
 	snap_free(&now);
 	return rc;
 }
 
+/*
+ * Room for the scan's descriptors: /proc, two per scanning thread, a netlink socket
+ * and the files the details read. A lower soft limit is raised toward the hard one,
+ * only this far; where it cannot be, the scan fails with -EMFILE (never a clean answer
+ * that calls every socket "kernel").
+ */
+#define FDS_NEEDED 64
+
+static void fd_limit_raise(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= FDS_NEEDED)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > FDS_NEEDED ? FDS_NEEDED : rl.rlim_max;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 int platform_attribute(struct ps_snapshot *snap, const struct ps_filter *f)
 {
+	fd_limit_raise();
 	struct ps_inode_index ix = {0};
+	struct scan_facts facts = {0};
 	int rc = inode_index_build(&ix, snap);
 	if (rc)
 		return rc;
-	rc = find_owners(snap, &ix, f);
+	rc = find_owners(snap, &ix, f, &facts);
+	if (!rc && unowned_files(snap))
+		rc = rescan(snap, &ix, &facts);
 	inode_index_free(&ix);
-	if (rc)
+	if (rc) {
+		scan_facts_free(&facts);
 		return rc;
+	}
 	snap_group_owners(snap);
 
-	uint32_t me = (uint32_t)geteuid();
 	size_t unexplained = 0;
 	for (size_t i = 0; i < snap->nsocks; i++) {
 		struct ps_socket *k = &snap->socks[i];
-		k->owner_status = (uint8_t)owner_status_of(k, snap->procs_denied > 0, snap->privileged,
-							   me, -1);
+		k->owner_status = (uint8_t)status_of(k, &facts, -1);
 		/* "vanished" is provisional here: the recheck decides */
 		unexplained += k->owner_status == PS_OWN_VANISHED;
 	}
 	if (snap->procs_denied)
 		snap->partial = true;
 	if (unexplained)
-		(void)recheck(snap, f); /* on failure the sockets stay "vanished" */
+		(void)recheck(snap, f, &facts); /* on failure the sockets stay "vanished" */
+	scan_facts_free(&facts);
 	return 0;
 }

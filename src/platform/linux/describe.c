@@ -22,14 +22,13 @@ static bool gone(int rc)
 	return rc == -ENOENT || rc == -ESRCH;
 }
 
-static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, struct buf *b,
+/* The details of p, read in its /proc/PID directory `dir`. */
+static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struct buf *b,
 			bool *partial)
 {
-	char path[48];
 	int rc;
 
-	snprintf(path, sizeof path, "%d/stat", p->pid);
-	if ((rc = read_file_at(procfd, path, b, SMALL_LIMIT, 0, NULL))) {
+	if ((rc = read_file_at(dir, "stat", b, SMALL_LIMIT, 0, NULL))) {
 		if (gone(rc))
 			p->vanished = true;
 		else
@@ -40,16 +39,21 @@ static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, s
 	rc = proc_parse_stat(b->data, b->len, &p->name, &p->ppid, &start);
 	if (rc == -ENOMEM)
 		return rc;
+	if (rc == 0 && p->scan_start && start != p->scan_start) {
+		free(p->name);
+		p->name = NULL;
+		p->ppid = -1;
+		p->vanished = true;
+		return 0;
+	}
 	if (rc == 0 && btime > 0 && hz > 0)
 		p->start_time = btime + (int64_t)(start / (uint64_t)hz);
 
-	snprintf(path, sizeof path, "%d/status", p->pid);
-	if (read_file_at(procfd, path, b, SMALL_LIMIT, 0, NULL) == 0 &&
+	if (read_file_at(dir, "status", b, SMALL_LIMIT, 0, NULL) == 0 &&
 	    proc_parse_status_uid(b->data, b->len, &p->uid) == 0)
 		p->have_uid = true;
 
-	snprintf(path, sizeof path, "%d/exe", p->pid);
-	rc = read_link_at(procfd, path, &p->exe);
+	rc = read_link_at(dir, "exe", &p->exe);
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc == -EACCES || rc == -EPERM) {
@@ -57,23 +61,48 @@ static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, s
 		*partial = true;
 	}
 
-	snprintf(path, sizeof path, "%d/cmdline", p->pid);
 	size_t argl;
-	if (read_file_at(procfd, path, b, CMDLINE_LIMIT, 0, &p->cmdline_truncated) == 0 &&
+	if (read_file_at(dir, "cmdline", b, CMDLINE_LIMIT, 0, &p->cmdline_truncated) == 0 &&
 	    (argl = cmdline_shown_len(b->data, b->len))) { /* without terminator and title padding */
 		if (!(p->cmdline = str_dup_n(b->data, argl)))
 			return -ENOMEM;
 		p->cmdline_len = argl;
 	}
 
-	snprintf(path, sizeof path, "%d/cgroup", p->pid);
-	if (read_file_at(procfd, path, b, SMALL_LIMIT, 0, NULL) == 0) {
+	if (read_file_at(dir, "cgroup", b, SMALL_LIMIT, 0, NULL) == 0) {
 		size_t n;
 		const char *cg = proc_parse_cgroup(b->data, b->len, &n);
 		if (cg && !(p->cgroup = str_dup_n(cg, n)))
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/*
+ * Everything is read through the process's /proc/PID directory, which stays bound to
+ * the process it named when opened: a pid reused meanwhile makes the reads fail, and
+ * a start time other than the one the fd scan recorded means the process that held
+ * the sockets is gone — its pid now names another, whose details must not be shown.
+ */
+static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, struct buf *b,
+			bool *partial)
+{
+	char name[16];
+	int rc;
+
+	snprintf(name, sizeof name, "%d", p->pid);
+	int dir = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0) {
+		rc = -errno;
+		if (gone(rc))
+			p->vanished = true;
+		else
+			*partial = true;
+		return rc == -ENOMEM || rc == -EMFILE || rc == -ENFILE ? rc : 0;
+	}
+	rc = describe_at(dir, p, btime, hz, b, partial);
+	close(dir);
+	return rc;
 }
 
 int platform_describe(struct ps_snapshot *snap)

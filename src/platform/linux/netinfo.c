@@ -108,7 +108,17 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 	req.nlh.nlmsg_seq = 1;
 	req.m.ifa_family = AF_UNSPEC;
 	struct netinfo_addrs l = {0};
-	int rc = nl_dump(fd, "addrs", &req, req.nlh.nlmsg_len, addrs_batch, &l);
+	int rc;
+	/* an interrupted dump (addresses changed meanwhile) is made again; the third stands */
+	for (int tries = 1;; tries++) {
+		rc = nl_dump(fd, "addrs", &req, req.nlh.nlmsg_len, addrs_batch, &l);
+		if (rc != -EAGAIN || tries == 3) {
+			rc = rc == -EAGAIN ? 0 : rc;
+			break;
+		}
+		platform_ifaddrs_free(l.a, l.n);
+		l = (struct netinfo_addrs){0};
+	}
 	close(fd);
 	if (rc < 0) {
 		platform_ifaddrs_free(l.a, l.n);

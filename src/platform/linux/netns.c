@@ -249,32 +249,20 @@ int platform_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter 
 	return rc;
 }
 
+/*
+ * A count only: entering and dumping every namespace here made each plain listing's
+ * cost grow with the number of namespaces (35 ms with 200); -N says what is inside.
+ */
 int platform_netns_census(struct ps_snapshot *snap)
 {
 	struct nslist l = {0};
 	int rc = enumerate(&l);
-	int self = rc ? -1 : open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	uint64_t own = snap->netns;
 	if (!own && stat("/proc/self/ns/net", &st) == 0)
 		own = (uint64_t)st.st_ino;
-	struct ps_filter f;
-	filter_init(&f);
-	for (size_t i = 0; i < l.n && !rc && self >= 0; i++) {
-		if (l.v[i].inode == own)
-			continue;
-		snap->netns_other++;
-		struct ps_snapshot tmp = {0};
-		int e = dump_in(&l.v[i], self, &tmp, &f);
-		if (e == -EPERM || e == -EACCES)
-			snap->netns_error = e;
-		else if (e == 0 && tmp.nsocks)
-			snap->netns_other_listening++;
-		snap_free(&tmp);
-	}
-	filter_free(&f);
-	if (self >= 0)
-		close(self);
+	for (size_t i = 0; i < l.n && !rc; i++)
+		snap->netns_other += l.v[i].inode != own;
 	nslist_free(&l);
 	return rc;
 }

@@ -137,8 +137,26 @@ static int record_write(int fd, const void *buf, size_t n)
 	return w == 0 ? 0 : w < 0 ? -errno : -EIO;
 }
 
-int nl_dump(int fd, const char *name, const void *req, size_t len,
-	    int (*batch)(const void *buf, size_t n, void *ctx), void *ctx)
+/* The caller's batch, and whether a message of the dump said the dump was interrupted. */
+struct intr_watch {
+	int (*batch)(const void *buf, size_t n, void *ctx);
+	void *ctx;
+	bool intr;
+};
+
+static int watch_batch(const void *buf, size_t n, void *arg)
+{
+	struct intr_watch *w = arg;
+	struct nl_msgs it = nl_msgs_of(buf, n);
+	struct nlmsghdr h;
+	const char *msg;
+	while (nl_msgs_next(&it, &h, &msg))
+		w->intr |= (h.nlmsg_flags & NLM_F_DUMP_INTR) != 0;
+	return w->batch(buf, n, w->ctx);
+}
+
+static int dump_once(int fd, const char *name, const void *req, size_t len,
+		     int (*batch)(const void *buf, size_t n, void *ctx), void *ctx)
 {
 	pthread_mutex_lock(&seam.lock);
 	seam_resolve();
@@ -177,6 +195,14 @@ int nl_dump(int fd, const char *name, const void *req, size_t len,
 	if (recfd >= 0)
 		close(recfd);
 	return rc < 0 ? rc : 0;
+}
+
+int nl_dump(int fd, const char *name, const void *req, size_t len,
+	    int (*batch)(const void *buf, size_t n, void *ctx), void *ctx)
+{
+	struct intr_watch w = {batch, ctx, false};
+	int rc = dump_once(fd, name, req, len, watch_batch, &w);
+	return rc == 0 && w.intr ? -EAGAIN : rc;
 }
 
 bool nl_msgs_next(struct nl_msgs *it, struct nlmsghdr *h, const char **msg)

@@ -10,7 +10,9 @@
 /*
  * Send the request req[0..len) on the netlink socket fd, then pass every reply
  * datagram to batch(buf, n, ctx) until it returns non-zero: 1 when the dump is
- * complete, -errno on an error. 0 or -errno.
+ * complete, -errno on an error. 0 or -errno; -EAGAIN when the dump completed but a
+ * message carried NLM_F_DUMP_INTR (the table changed while the kernel walked it: some
+ * entries may be missing or twice): the caller drops what batch got and dumps again.
  *
  * `name` names the dump ("sockdiag-tcp4", "addrs") for the test seam:
  * with PORTSLEUTH_NL_RECORD=DIR every reply datagram is also saved to DIR/NAME.nl

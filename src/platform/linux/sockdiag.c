@@ -137,6 +137,9 @@ int sockdiag_parse_batch(const void *buf, size_t len, unsigned proto, const stru
 	return it.err;
 }
 
+/* Dumps of one table before an interrupted one is kept (and the result marked partial). */
+#define DUMP_TRIES 3
+
 struct dump_ctx {
 	unsigned proto;
 	const struct ps_filter *f;
@@ -178,5 +181,17 @@ int sockdiag_dump(int fd, unsigned family, unsigned proto, const struct ps_filte
 	struct dump_ctx ctx = {proto, f, snap};
 	char name[32];
 	snprintf(name, sizeof name, "sockdiag-%s%d", proto == PS_TCP ? "tcp" : "udp", family == PS_INET ? 4 : 6);
-	return nl_dump(fd, name, &req, req.nlh.nlmsg_len, dump_batch, &ctx);
+	/* An interrupted dump (the table changed under the walk) is made again, from scratch;
+	 * after DUMP_TRIES the last one stands and the result says it is partial. */
+	size_t before = snap->nsocks;
+	for (int tries = 1;; tries++) {
+		int rc = nl_dump(fd, name, &req, req.nlh.nlmsg_len, dump_batch, &ctx);
+		if (rc != -EAGAIN)
+			return rc;
+		if (tries == DUMP_TRIES) {
+			snap->partial = true;
+			return 0;
+		}
+		snap->nsocks = before;
+	}
 }
