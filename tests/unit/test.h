@@ -38,8 +38,8 @@ extern int test_current_failed;
 	do {                                                                       \
 		const char *a_ = (a), *b_ = (b);                                   \
 		if (!a_ || !b_ || strcmp(a_, b_) != 0) {                           \
-			char m_[512];                                              \
-			snprintf(m_, sizeof m_, "%s == %s (\"%s\" != \"%s\")", #a, #b, \
+			char m_[1024];                                             \
+			snprintf(m_, sizeof m_, "%s == %s (\"%.300s\" != \"%.300s\")", #a, #b, \
 				 a_ ? a_ : "(null)", b_ ? b_ : "(null)");           \
 			test_fail(__FILE__, __LINE__, m_);                         \
 		}                                                                  \
