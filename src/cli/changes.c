@@ -1,4 +1,5 @@
-/* changes.c — what diff, watch, check and snapshot share: loading snapshots, collecting, argument spelling. */
+/* changes.c — what diff, watch, check and snapshot share: loading snapshots, collecting, argument
+ * spelling. */
 #include "changes.h"
 
 #include <errno.h>
@@ -8,8 +9,8 @@
 
 #include "cli.h"
 #include "common.h"
-#include "pipe.h"
 #include "msg.h"
+#include "pipe.h"
 
 int cli_load_snapshot(const char *path, const struct ps_filter *filter, struct snapfile *f)
 {
@@ -25,7 +26,8 @@ int cli_load_snapshot(const char *path, const struct ps_filter *filter, struct s
 	free(data);
 	if (rc == -EBADMSG) {
 		if (err.line)
-			cli_msg("%s:%zu:%zu: not a valid snapshot: %s", path, err.line, err.column, err.msg);
+			cli_msg("%s:%zu:%zu: not a valid snapshot: %s", path, err.line, err.column,
+				err.msg);
 		else if (err.path[0])
 			cli_msg("%s: at %s: %s", path, err.path, err.msg);
 		else
@@ -37,8 +39,8 @@ int cli_load_snapshot(const char *path, const struct ps_filter *filter, struct s
 		return EXIT_FAILURE_;
 	}
 	if (f->skipped)
-		cli_msg("%s: skipped %zu socket%s of protocols this version does not compare", path, f->skipped,
-			f->skipped == 1 ? "" : "s");
+		cli_msg("%s: skipped %zu socket%s of protocols this version does not compare", path,
+			f->skipped, f->skipped == 1 ? "" : "s");
 	return 0;
 }
 
@@ -66,9 +68,10 @@ int cli_collect(struct cli_options *o, unsigned want, struct ps_snapshot *snap)
 /* Options of cli_parse_options that take a separate value (so "-p -o" keeps its value). */
 static bool takes_value(const char *a)
 {
-	static const char *const v[] = {"-p", "-c", "--pid", "--command", "--user", "--state", "--color",
-					 "--colour", "--services", "--output", "--format", "--baseline",
-					 "--interval", "--count", "--duration", "--log"};
+	static const char *const v[] = {"-p",	      "-c",	  "--pid",	"--command",
+					"--user",     "--state",  "--color",	"--colour",
+					"--services", "--output", "--format",	"--baseline",
+					"--interval", "--count",  "--duration", "--log"};
 	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
 		if (strcmp(a, v[i]) == 0)
 			return true;

@@ -1,4 +1,5 @@
-/* changes.h — helpers shared by diff, watch, check and snapshot (their rendering is in src/output/changes.h). */
+/* changes.h — helpers shared by diff, watch, check and snapshot (their rendering is in
+ * src/output/changes.h). */
 #ifndef PS_CLI_CHANGES_H
 #define PS_CLI_CHANGES_H
 
@@ -16,7 +17,8 @@
  */
 int cli_load_snapshot(const char *path, const struct ps_filter *filter, struct snapfile *f);
 
-/* Run the query of o with the optional stages `want` (PIPE_*) into snap. 0, or an exit code after a message. */
+/* Run the query of o with the optional stages `want` (PIPE_*) into snap. 0, or an exit code after a
+ * message. */
 struct cli_options;
 int cli_collect(struct cli_options *o, unsigned want, struct ps_snapshot *snap);
 

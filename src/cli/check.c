@@ -7,46 +7,45 @@
 
 #include "../model/policy.h"
 #include "../output/check.h"
+#include "../platform/platform.h"
 #include "changes.h"
-#include "pipe.h"
 #include "cli.h"
 #include "common.h"
 #include "msg.h"
 #include "pipe.h"
-#include "../platform/platform.h"
 
 enum { EXIT_VIOLATED = EXIT_FINDINGS };
 
 static const char usage[] =
-	"Usage: portsleuth check --baseline FILE [OPTIONS] [SNAPSHOT]\n"
-	"Check the listeners (now, or those of SNAPSHOT) against a baseline: a snapshot\n"
-	"from `portsleuth snapshot`, or a policy of allowed listeners, one per line:\n"
-	"  allow tcp 22 exe=/usr/sbin/sshd unit=ssh.service max-exposure=all-interfaces\n"
-	"  allow udp 5353 name=avahi-daemon\n"
-	"  allow tcp 8000-8100 container=web* max-exposure=private\n"
-	"  require tcp 443 unit=nginx.service      (must exist: the missing check)\n"
-	"  allow tcp 8080 user-unit=1000/app.service  (a unit of user 1000's manager)\n"
-	"Keys: addr=IP exe=GLOB unit=GLOB user-unit=[UID/]GLOB container=GLOB name=GLOB\n"
-	"max-exposure=CLASS (loopback < link-local < private < public < all-interfaces);\n"
-	"unit= names system units only; exe= also matches the target of a link; '#' comments.\n"
-	"A `require` rule is checked on its own, whatever `allow` rules say.\n"
-	"Violations: unexpected (no rule allows it), missing (a `require` rule, or every\n"
-	"baseline listener with --missing, has no listener), owner (another executable,\n"
-	"unit or container, or an owner that could not be seen), exposure (reachable\n"
-	"more widely than allowed, such as 127.0.0.1 -> 0.0.0.0).\n"
-	"\n"
-	"  -b, --baseline FILE    the snapshot or policy to check against (required)\n"
-	"      --missing          also report every baseline listener that is gone\n"
-	"      --json             a JSON report\n"
-	"      --format FMT       table (default), json or prometheus (node_exporter\n"
-	"                         textfile collector: violations by kind, listeners)\n"
-	"  -a, -t, -u, -4, -6, -p, -c, --user, --state   which sockets to check, as in\n"
-	"                         `portsleuth --help` (default: listening ones)\n"
-	"  -h, --help             this help\n"
-	"\n"
-	"Exit status: 0 clean, 4 violations found, 5 no violation but some listeners\n"
-	"could not be verified (their owners are not visible: run as root), 2 usage\n"
-	"error or bad baseline (the message names FILE:LINE or the JSON path), 3 failure.\n";
+    "Usage: portsleuth check --baseline FILE [OPTIONS] [SNAPSHOT]\n"
+    "Check the listeners (now, or those of SNAPSHOT) against a baseline: a snapshot\n"
+    "from `portsleuth snapshot`, or a policy of allowed listeners, one per line:\n"
+    "  allow tcp 22 exe=/usr/sbin/sshd unit=ssh.service max-exposure=all-interfaces\n"
+    "  allow udp 5353 name=avahi-daemon\n"
+    "  allow tcp 8000-8100 container=web* max-exposure=private\n"
+    "  require tcp 443 unit=nginx.service      (must exist: the missing check)\n"
+    "  allow tcp 8080 user-unit=1000/app.service  (a unit of user 1000's manager)\n"
+    "Keys: addr=IP exe=GLOB unit=GLOB user-unit=[UID/]GLOB container=GLOB name=GLOB\n"
+    "max-exposure=CLASS (loopback < link-local < private < public < all-interfaces);\n"
+    "unit= names system units only; exe= also matches the target of a link; '#' comments.\n"
+    "A `require` rule is checked on its own, whatever `allow` rules say.\n"
+    "Violations: unexpected (no rule allows it), missing (a `require` rule, or every\n"
+    "baseline listener with --missing, has no listener), owner (another executable,\n"
+    "unit or container, or an owner that could not be seen), exposure (reachable\n"
+    "more widely than allowed, such as 127.0.0.1 -> 0.0.0.0).\n"
+    "\n"
+    "  -b, --baseline FILE    the snapshot or policy to check against (required)\n"
+    "      --missing          also report every baseline listener that is gone\n"
+    "      --json             a JSON report\n"
+    "      --format FMT       table (default), json or prometheus (node_exporter\n"
+    "                         textfile collector: violations by kind, listeners)\n"
+    "  -a, -t, -u, -4, -6, -p, -c, --user, --state   which sockets to check, as in\n"
+    "                         `portsleuth --help` (default: listening ones)\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Exit status: 0 clean, 4 violations found, 5 no violation but some listeners\n"
+    "could not be verified (their owners are not visible: run as root), 2 usage\n"
+    "error or bad baseline (the message names FILE:LINE or the JSON path), 3 failure.\n";
 
 enum { OPT_BASELINE = 512, OPT_MISSING, OPT_FORMAT };
 
@@ -173,10 +172,10 @@ done:
 int cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"baseline", required_argument, NULL, OPT_BASELINE},
-		{"missing", no_argument, NULL, OPT_MISSING},
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{NULL, 0, NULL, 0},
+	    {"baseline", required_argument, NULL, OPT_BASELINE},
+	    {"missing", no_argument, NULL, OPT_MISSING},
+	    {"format", required_argument, NULL, OPT_FORMAT},
+	    {NULL, 0, NULL, 0},
 	};
 	struct check_opts co = {.format = -1};
 	struct cli_extra extra = {.longopts = longopts, .on_extra = on_extra, .ctx = &co};

@@ -10,7 +10,7 @@ enum {
 	EXIT_NOMATCH = 1,
 	EXIT_USAGE = 2,
 	EXIT_FAILURE_ = 3,
-	EXIT_FINDINGS = 4, /* --findings: a warning or an alert was found; check: violated */
+	EXIT_FINDINGS = 4,   /* --findings: a warning or an alert was found; check: violated */
 	EXIT_UNVERIFIED = 5, /* check: no violation, but some owners could not be seen */
 };
 

@@ -16,7 +16,8 @@
 /* "portsleuth: WHAT 'ARG': WHY" and a pointer to --help; arg and why may be NULL. */
 void cli_usage_error(const char *what, const char *arg, const char *why)
 {
-	cli_msg("%s%s%s%s%s%s", what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "", why ? ": " : "", why ? why : "");
+	cli_msg("%s%s%s%s%s%s", what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "",
+		why ? ": " : "", why ? why : "");
 	fputs("Try 'portsleuth --help' for more information.\n", stderr);
 }
 
@@ -54,34 +55,43 @@ static void list_columns(void)
 int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct cli_extra *extra,
 		      const char *usage)
 {
-	enum { OPT_JSON = 256, OPT_CSV, OPT_USER, OPT_STATE, OPT_COLOR, OPT_SERVICES, OPT_PORTS_FILE,
-	       OPT_ATTRIBUTION, OPT_POLICY };
+	enum {
+		OPT_JSON = 256,
+		OPT_CSV,
+		OPT_USER,
+		OPT_STATE,
+		OPT_COLOR,
+		OPT_SERVICES,
+		OPT_PORTS_FILE,
+		OPT_ATTRIBUTION,
+		OPT_POLICY
+	};
 	static const struct option common[] = {
-		{"all", no_argument, NULL, 'a'},
-		{"listening", no_argument, NULL, 'l'},
-		{"tcp", no_argument, NULL, 't'},
-		{"udp", no_argument, NULL, 'u'},
-		{"ipv4", no_argument, NULL, '4'},
-		{"ipv6", no_argument, NULL, '6'},
-		{"pid", required_argument, NULL, 'p'},
-		{"command", required_argument, NULL, 'c'},
-		{"user", required_argument, NULL, OPT_USER},
-		{"state", required_argument, NULL, OPT_STATE},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"csv", no_argument, NULL, OPT_CSV},
-		{"columns", required_argument, NULL, 'o'},
-		{"numeric", no_argument, NULL, 'n'},
-		{"wide", no_argument, NULL, 'w'},
-		{"color", required_argument, NULL, OPT_COLOR},
-		{"colour", required_argument, NULL, OPT_COLOR},
-		{"services", required_argument, NULL, OPT_SERVICES},
-		{"ports-file", required_argument, NULL, OPT_PORTS_FILE},
-		{"policy", required_argument, NULL, OPT_POLICY},
-		{"all-ns", no_argument, NULL, 'N'},
-		{"attribution", required_argument, NULL, OPT_ATTRIBUTION},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"all", no_argument, NULL, 'a'},
+	    {"listening", no_argument, NULL, 'l'},
+	    {"tcp", no_argument, NULL, 't'},
+	    {"udp", no_argument, NULL, 'u'},
+	    {"ipv4", no_argument, NULL, '4'},
+	    {"ipv6", no_argument, NULL, '6'},
+	    {"pid", required_argument, NULL, 'p'},
+	    {"command", required_argument, NULL, 'c'},
+	    {"user", required_argument, NULL, OPT_USER},
+	    {"state", required_argument, NULL, OPT_STATE},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"csv", no_argument, NULL, OPT_CSV},
+	    {"columns", required_argument, NULL, 'o'},
+	    {"numeric", no_argument, NULL, 'n'},
+	    {"wide", no_argument, NULL, 'w'},
+	    {"color", required_argument, NULL, OPT_COLOR},
+	    {"colour", required_argument, NULL, OPT_COLOR},
+	    {"services", required_argument, NULL, OPT_SERVICES},
+	    {"ports-file", required_argument, NULL, OPT_PORTS_FILE},
+	    {"policy", required_argument, NULL, OPT_POLICY},
+	    {"all-ns", no_argument, NULL, 'N'},
+	    {"attribution", required_argument, NULL, OPT_ATTRIBUTION},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct option longopts[64];
 	size_t nl = 0;
@@ -183,7 +193,8 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 			else if (strcmp(optarg, "never") == 0)
 				o->color = COLOR_NEVER;
 			else {
-				cli_usage_error("invalid --color", optarg, "use auto, always or never");
+				cli_usage_error("invalid --color", optarg,
+						"use auto, always or never");
 				return EXIT_USAGE;
 			}
 			break;
@@ -195,7 +206,8 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 			else if (strcmp(optarg, "proc") == 0)
 				f->attribution = PS_ATTRIB_PROC;
 			else {
-				cli_usage_error("invalid --attribution", optarg, "use auto, bpf or proc");
+				cli_usage_error("invalid --attribution", optarg,
+						"use auto, bpf or proc");
 				return EXIT_USAGE;
 			}
 			break;
@@ -220,7 +232,8 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 			char shortopt[3] = {'-', (char)optopt, '\0'};
 			bool is_short = optopt > ' ' && optopt < 127;
 			const char *name = is_short ? shortopt : argv[optind - 1];
-			cli_usage_error(c == ':' ? "option needs a value" : "unknown option", name, NULL);
+			cli_usage_error(c == ':' ? "option needs a value" : "unknown option", name,
+					NULL);
 			return EXIT_USAGE;
 		}
 		default:
@@ -247,7 +260,8 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 		}
 	}
 	if (o->all && (states || listening)) {
-		cli_usage_error("-a shows every state; it cannot be combined with --state or -l", NULL, NULL);
+		cli_usage_error("-a shows every state; it cannot be combined with --state or -l",
+				NULL, NULL);
 		return EXIT_USAGE;
 	}
 	if (o->all)
@@ -327,11 +341,13 @@ int cli_render_setup(const struct cli_options *o, struct render_ctx *ctx)
 		memcpy(ctx->o.cols, o->cols, o->ncols * sizeof o->cols[0]);
 		ctx->o.ncols = o->ncols;
 	} else {
-		columns_default(ctx->o.cols, &ctx->o.ncols, o->all || o->filter.states[PS_TCP] &
-			~(1u << PS_ST_LISTEN), o->numeric);
+		columns_default(ctx->o.cols, &ctx->o.ncols,
+				o->all || o->filter.states[PS_TCP] & ~(1u << PS_ST_LISTEN),
+				o->numeric);
 		ctx->o.hide_empty = true;
 		ctx->o.may_drop = true;
-		if (o->filter.all_netns && ctx->o.ncols < COL__COUNT) { /* --all-ns: say where, first */
+		if (o->filter.all_netns &&
+		    ctx->o.ncols < COL__COUNT) { /* --all-ns: say where, first */
 			memmove(ctx->o.cols + 1, ctx->o.cols, ctx->o.ncols * sizeof ctx->o.cols[0]);
 			ctx->o.cols[0] = COL_NETNS;
 			ctx->o.ncols++;
@@ -346,35 +362,44 @@ void cli_print_notes(const struct ps_snapshot *s)
 {
 	size_t np = s->unattributed[PS_OWN_NOPERM];
 	if (np && !s->privileged)
-		cli_msg("%zu socket%s without a visible owner: the file descriptors of %zu process%s of other users "
-			"could not be read. Run as root (sudo portsleuth) or with CAP_SYS_PTRACE and "
-			"CAP_DAC_READ_SEARCH to see them.",
-			np, np == 1 ? "" : "s", s->procs_denied, s->procs_denied == 1 ? "" : "es");
+		cli_msg(
+		    "%zu socket%s without a visible owner: the file descriptors of %zu process%s "
+		    "of other users "
+		    "could not be read. Run as root (sudo portsleuth) or with CAP_SYS_PTRACE and "
+		    "CAP_DAC_READ_SEARCH to see them.",
+		    np, np == 1 ? "" : "s", s->procs_denied, s->procs_denied == 1 ? "" : "es");
 	else if (np)
-		cli_msg("%zu socket%s without a visible owner: even with root privileges, %zu process%s refused access "
-			"to %s file descriptors (holding capabilities or under a security policy this process lacks, "
-			"as in some sandboxes and containers). Run portsleuth from the host or with the same "
+		cli_msg("%zu socket%s without a visible owner: even with root privileges, %zu "
+			"process%s refused access "
+			"to %s file descriptors (holding capabilities or under a security policy "
+			"this process lacks, "
+			"as in some sandboxes and containers). Run portsleuth from the host or "
+			"with the same "
 			"privileges to see them.",
 			np, np == 1 ? "" : "s", s->procs_denied, s->procs_denied == 1 ? "" : "es",
 			s->procs_denied == 1 ? "its" : "their");
 	size_t nv = s->unattributed[PS_OWN_VANISHED];
 	if (nv)
-		cli_msg("%zu socket%s lost %s owner while we looked (the process exited).",
-			nv, nv == 1 ? "" : "s", nv == 1 ? "its" : "their");
+		cli_msg("%zu socket%s lost %s owner while we looked (the process exited).", nv,
+			nv == 1 ? "" : "s", nv == 1 ? "its" : "their");
 	size_t nu = s->unattributed[PS_OWN_UNREPORTED];
 	if (nu)
-		cli_msg("%zu live socket%s without a reported owner: the system's socket table gave process id 0 "
+		cli_msg("%zu live socket%s without a reported owner: the system's socket table "
+			"gave process id 0 "
 			"(Wine reports no owners; on Windows only time-wait sockets have none).",
 			nu, nu == 1 ? "" : "s");
 	if (s->procs_denied && platform_caps()->owners_from_collect)
-		cli_msg("the details of %zu process%s were refused%s", s->procs_denied, s->procs_denied == 1 ? "" : "es",
-			s->privileged ? ": protected processes (lsass and other PPL) refuse them even to administrators."
-				      : "; run portsleuth as Administrator (an elevated prompt) to see them (protected "
+		cli_msg("the details of %zu process%s were refused%s", s->procs_denied,
+			s->procs_denied == 1 ? "" : "es",
+			s->privileged ? ": protected processes (lsass and other PPL) refuse them "
+					"even to administrators."
+				      : "; run portsleuth as Administrator (an elevated prompt) to "
+					"see them (protected "
 					"processes such as lsass refuse them even then).");
 	cli_print_netns_notes(s);
 	if (s->source && strstr(s->source, "procfs"))
-		cli_msg("the kernel's sock_diag interface is missing%s; those sockets were read from /proc/net "
+		cli_msg("the kernel's sock_diag interface is missing%s; those sockets were read "
+			"from /proc/net "
 			"instead.",
 			strcmp(s->source, "procfs") == 0 ? "" : " for some protocols");
 }
-

@@ -18,14 +18,14 @@ struct cli_options {
 	enum out_format format;
 	enum color_mode color;
 	bool all, numeric, wide;
-	const char *columns; /* -o, as given */
+	const char *columns;	      /* -o, as given */
 	enum col_id cols[COL__COUNT]; /* -o, parsed (ncols == 0: the default set) */
 	size_t ncols;
 	const char *services_file;
-	const char *ports_file; /* --ports-file: the most specific port registry layer */
+	const char *ports_file;	 /* --ports-file: the most specific port registry layer */
 	const char *policy_file; /* --policy: its `ack` lines acknowledge findings */
 	struct policy *acks;	 /* that policy, once loaded (cli_pipeline_open) */
-	char **args; /* positional arguments that are not ports (when allowed) */
+	char **args;		 /* positional arguments that are not ports (when allowed) */
 	int nargs;
 };
 
@@ -68,10 +68,10 @@ void cli_print_netns_notes(const struct ps_snapshot *s);
 
 /* The subcommands. Each returns the process exit code. */
 int cmd_list(int argc, char **argv);
-int cmd_explain(int argc, char **argv); /* src/cli/explain.c */
+int cmd_explain(int argc, char **argv);	 /* src/cli/explain.c */
 int cmd_snapshot(int argc, char **argv); /* src/cli/snapshot.c */
-int cmd_diff(int argc, char **argv);     /* src/cli/diff.c */
-int cmd_watch(int argc, char **argv);    /* src/cli/watch.c */
-int cmd_check(int argc, char **argv);    /* src/cli/check.c */
+int cmd_diff(int argc, char **argv);	 /* src/cli/diff.c */
+int cmd_watch(int argc, char **argv);	 /* src/cli/watch.c */
+int cmd_check(int argc, char **argv);	 /* src/cli/check.c */
 
 #endif

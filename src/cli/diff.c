@@ -1,4 +1,5 @@
-/* diff.c — `portsleuth diff BEFORE [AFTER]`: what appeared, disappeared or changed between two states. */
+/* diff.c — `portsleuth diff BEFORE [AFTER]`: what appeared, disappeared or changed between two
+ * states. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -6,28 +7,28 @@
 #include "../model/diff.h"
 #include "../output/changes.h"
 #include "changes.h"
-#include "pipe.h"
 #include "cli.h"
 #include "common.h"
 #include "msg.h"
+#include "pipe.h"
 
 static const char usage[] =
-	"Usage: portsleuth diff [OPTIONS] BEFORE [AFTER]\n"
-	"Compare a snapshot (from `portsleuth snapshot`) with another one, or with the\n"
-	"current state when AFTER is not given. A socket is identified by its network\n"
-	"namespace, protocol, local address and port (and remote end for connections).\n"
-	"Changes: new, closed, owner-changed (another executable, unit or container),\n"
-	"exposure-changed (re-bound to an address reachable more or less widely, such as\n"
-	"127.0.0.1 -> 0.0.0.0), address-changed, state-changed.\n"
-	"\n"
-	"      --json             one JSON document with every change\n"
-	"      --color WHEN       auto, always or never (colour only on a terminal)\n"
-	"  -a, -t, -u, -4, -6, -p, -c, --user, --state   which sockets to compare, as in\n"
-	"                         `portsleuth --help` (default: listening ones)\n"
-	"  -h, --help             this help\n"
-	"\n"
-	"Exit status: 0 no change, 1 changes found, 2 usage error or unreadable snapshot,\n"
-	"3 failure.\n";
+    "Usage: portsleuth diff [OPTIONS] BEFORE [AFTER]\n"
+    "Compare a snapshot (from `portsleuth snapshot`) with another one, or with the\n"
+    "current state when AFTER is not given. A socket is identified by its network\n"
+    "namespace, protocol, local address and port (and remote end for connections).\n"
+    "Changes: new, closed, owner-changed (another executable, unit or container),\n"
+    "exposure-changed (re-bound to an address reachable more or less widely, such as\n"
+    "127.0.0.1 -> 0.0.0.0), address-changed, state-changed.\n"
+    "\n"
+    "      --json             one JSON document with every change\n"
+    "      --color WHEN       auto, always or never (colour only on a terminal)\n"
+    "  -a, -t, -u, -4, -6, -p, -c, --user, --state   which sockets to compare, as in\n"
+    "                         `portsleuth --help` (default: listening ones)\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Exit status: 0 no change, 1 changes found, 2 usage error or unreadable snapshot,\n"
+    "3 failure.\n";
 
 static int run(struct cli_options *o)
 {
@@ -50,10 +51,12 @@ static int run(struct cli_options *o)
 	code = EXIT_FAILURE_;
 	int rc = diff_compute(&a, &b, &r);
 	struct diff_origin oa = {o->args[0], before.host, before.boot_id, before.time};
-	struct diff_origin ob = {o->nargs == 2 ? o->args[1] : NULL, after.host, after.boot_id, after.time};
+	struct diff_origin ob = {o->nargs == 2 ? o->args[1] : NULL, after.host, after.boot_id,
+				 after.time};
 	if (!rc)
-		rc = o->format == FMT_JSON ? render_diff_json(stdout, &r, &a, &b, &oa, o->nargs == 2 ? &ob : NULL)
-					   : render_diff_text(stdout, &r, &a, &b, cli_color_for(stdout, o->color));
+		rc = o->format == FMT_JSON
+			 ? render_diff_json(stdout, &r, &a, &b, &oa, o->nargs == 2 ? &ob : NULL)
+			 : render_diff_text(stdout, &r, &a, &b, cli_color_for(stdout, o->color));
 	if (!rc && fflush(stdout))
 		rc = -errno;
 	if (rc) {
@@ -75,8 +78,9 @@ int cmd_diff(int argc, char **argv)
 	struct cli_options o = {.format = FMT_TABLE};
 	int code = cli_parse_options(argc, argv, &o, &extra, usage);
 	if (code < 0 && (o.nargs < 1 || o.nargs > 2)) {
-		cli_usage_error(o.nargs ? "too many snapshots: diff takes BEFORE [AFTER]"
-					: "diff needs a snapshot file: portsleuth diff BEFORE [AFTER]",
+		cli_usage_error(o.nargs
+				    ? "too many snapshots: diff takes BEFORE [AFTER]"
+				    : "diff needs a snapshot file: portsleuth diff BEFORE [AFTER]",
 				NULL, NULL);
 		code = EXIT_USAGE;
 	}

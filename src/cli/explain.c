@@ -5,25 +5,26 @@
 #include "../output/explain.h"
 #include "cli.h"
 #include "common.h"
-#include "pipe.h"
 #include "msg.h"
+#include "pipe.h"
 
 static const char explain_usage[] =
-	"Usage: portsleuth explain PORT[/tcp|/udp] [--json] [-4|-6] [--ports-file FILE]\n"
-	"Tell the whole story of one port: who holds it (process, command line, parent\n"
-	"chain, unit or container), what the number is registered for and what normally\n"
-	"owns it, where it is reachable, every finding with its evidence, and how to\n"
-	"stop it. A port nobody holds is explained too.\n"
-	"\n"
-	"      --json             the same as data (schema 1)\n"
-	"      --ports-file FILE  extra port knowledge, see portsleuth(1)\n"
-	"      --policy FILE      acknowledge findings with the policy's `ack` lines\n"
-	"      --services FILE    a services(5) file instead of /etc/services (the last\n"
-	"                         layer: --ports-file overrides the built-in knowledge)\n"
-	"\n"
-	"Exit status: 0 something holds the port, 1 nothing does, 2 usage error, 3 failure.\n";
+    "Usage: portsleuth explain PORT[/tcp|/udp] [--json] [-4|-6] [--ports-file FILE]\n"
+    "Tell the whole story of one port: who holds it (process, command line, parent\n"
+    "chain, unit or container), what the number is registered for and what normally\n"
+    "owns it, where it is reachable, every finding with its evidence, and how to\n"
+    "stop it. A port nobody holds is explained too.\n"
+    "\n"
+    "      --json             the same as data (schema 1)\n"
+    "      --ports-file FILE  extra port knowledge, see portsleuth(1)\n"
+    "      --policy FILE      acknowledge findings with the policy's `ack` lines\n"
+    "      --services FILE    a services(5) file instead of /etc/services (the last\n"
+    "                         layer: --ports-file overrides the built-in knowledge)\n"
+    "\n"
+    "Exit status: 0 something holds the port, 1 nothing does, 2 usage error, 3 failure.\n";
 
-static bool keep_local_port(const struct ps_snapshot *s, const struct ps_socket *k, const void *port)
+static bool keep_local_port(const struct ps_snapshot *s, const struct ps_socket *k,
+			    const void *port)
 {
 	(void)s;
 	return k->local.port == *(const uint16_t *)port && socket_is_listener(k);
@@ -39,9 +40,10 @@ int cmd_explain(int argc, char **argv)
 		return code;
 	}
 	if (o.filter.nports == 1 && o.filter.ports[0].lo == 0 && o.filter.ports[0].hi == 0) {
-		cli_usage_error("explain: invalid port", "0",
-				"port 0 is not a port anything listens on (binding it asks the kernel for a "
-				"free port); give a port from 1 to 65535");
+		cli_usage_error(
+		    "explain: invalid port", "0",
+		    "port 0 is not a port anything listens on (binding it asks the kernel for a "
+		    "free port); give a port from 1 to 65535");
 		cli_options_free(&o);
 		return EXIT_USAGE;
 	}
@@ -54,7 +56,8 @@ int cmd_explain(int argc, char **argv)
 	uint8_t protos = o.filter.ports[0].protos;
 	int proto = protos == (1u << PS_TCP) ? PS_TCP : protos == (1u << PS_UDP) ? PS_UDP : -1;
 	if (o.all) {
-		cli_usage_error("explain looks at the sockets that hold a port; -a does not apply", NULL, NULL);
+		cli_usage_error("explain looks at the sockets that hold a port; -a does not apply",
+				NULL, NULL);
 		cli_options_free(&o);
 		return EXIT_USAGE;
 	}
@@ -62,7 +65,8 @@ int cmd_explain(int argc, char **argv)
 	struct ps_snapshot snap = {0};
 	struct pipeline pipe;
 	int rc = 0;
-	if ((code = cli_pipeline_open(&o, PIPE_JUDGE | PIPE_USERS, keep_local_port, &port, &pipe)) >= 0) {
+	if ((code = cli_pipeline_open(&o, PIPE_JUDGE | PIPE_USERS, keep_local_port, &port,
+				      &pipe)) >= 0) {
 		cli_options_free(&o);
 		return code;
 	}
@@ -77,7 +81,8 @@ int cmd_explain(int argc, char **argv)
 			e.info[pr].risk = risk[pr].data;
 	}
 	if (!rc)
-		rc = o.format == FMT_JSON ? render_explain_json(stdout, &snap, &e) : render_explain_text(stdout, &snap, &e);
+		rc = o.format == FMT_JSON ? render_explain_json(stdout, &snap, &e)
+					  : render_explain_text(stdout, &snap, &e);
 	for (unsigned pr = 0; pr < PS_PROTO_COUNT; pr++)
 		buf_free(&risk[pr]);
 	if (fflush(stdout) && !rc)

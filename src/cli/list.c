@@ -8,11 +8,12 @@
 #include "../output/fw_out.h"
 #include "cli.h"
 #include "common.h"
-#include "pipe.h"
 #include "msg.h"
+#include "pipe.h"
 
 /* --findings keeps only the sockets with at least one finding. */
-static bool keep_with_findings(const struct ps_snapshot *s, const struct ps_socket *k, const void *ctx)
+static bool keep_with_findings(const struct ps_snapshot *s, const struct ps_socket *k,
+			       const void *ctx)
 {
 	(void)ctx;
 	return verdict_worst(s, k) >= 0;
@@ -23,8 +24,8 @@ static int run(struct cli_options *o, bool findings_only)
 	struct ps_snapshot snap = {0};
 	struct pipeline pipe;
 	/* service names, exposure and findings come from the layered registry */
-	int code = cli_pipeline_open(o, PIPE_JUDGE | PIPE_USERS, findings_only ? keep_with_findings : NULL, NULL,
-				     &pipe);
+	int code = cli_pipeline_open(o, PIPE_JUDGE | PIPE_USERS,
+				     findings_only ? keep_with_findings : NULL, NULL, &pipe);
 	if (code >= 0)
 		return code;
 	if ((code = cli_pipeline_run(&pipe, &snap)))
@@ -56,7 +57,8 @@ static int run(struct cli_options *o, bool findings_only)
 	if (!snap.nsocks && !forwards) /* an empty table is not a silent success (exit 1) */
 		cli_msg(findings_only ? "no socket with findings matches." : "no socket matches.");
 	code = snap.nsocks || forwards ? EXIT_OK : EXIT_NOMATCH;
-	if (findings_only && snap.verdicts && (snap.verdicts->count[SEV_WARNING] || snap.verdicts->count[SEV_ALERT]))
+	if (findings_only && snap.verdicts &&
+	    (snap.verdicts->count[SEV_WARNING] || snap.verdicts->count[SEV_ALERT]))
 		code = EXIT_FINDINGS;
 out:
 	pipeline_close(&pipe);
@@ -76,8 +78,8 @@ int cmd_list(int argc, char **argv)
 {
 	enum { OPT_FINDINGS = 512 };
 	static const struct option extra_opts[] = {
-		{"findings", no_argument, NULL, OPT_FINDINGS},
-		{NULL, 0, NULL, 0},
+	    {"findings", no_argument, NULL, OPT_FINDINGS},
+	    {NULL, 0, NULL, 0},
 	};
 	bool findings_only = false;
 	struct cli_extra extra = {extra_opts, on_list_option, &findings_only, true};

@@ -1,4 +1,5 @@
-/* msg.h — every diagnostic portsleuth prints: "portsleuth: " and the message, escaped, on stderr. */
+/* msg.h — every diagnostic portsleuth prints: "portsleuth: " and the message, escaped, on stderr.
+ */
 #ifndef PS_CLI_MSG_H
 #define PS_CLI_MSG_H
 

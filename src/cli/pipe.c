@@ -27,7 +27,8 @@ int cli_load_policy(const char *path, struct policy *out)
 	return rc;
 }
 
-int cli_parse_policy(const char *path, const char *what, const char *data, size_t len, struct policy *out)
+int cli_parse_policy(const char *path, const char *what, const char *data, size_t len,
+		     struct policy *out)
 {
 	struct policy_error err;
 	int rc = policy_parse(data, len, out, &err);
@@ -46,14 +47,16 @@ void cli_expired_acks(const char *path, const struct policy *pol, int64_t now)
 			continue;
 		struct buf b = {0};
 		if (esc_text(&b, a->code, strlen(a->code)) == 0 && b.data)
-			cli_msg("%s:%zu: the acknowledgement of %s expired on %s: its findings count again", path,
-				a->line, b.data, a->until_text);
+			cli_msg("%s:%zu: the acknowledgement of %s expired on %s: its findings "
+				"count again",
+				path, a->line, b.data, a->until_text);
 		buf_free(&b);
 	}
 }
 
 int cli_pipeline_open(struct cli_options *o, unsigned want,
-		      bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
+		      bool (*keep)(const struct ps_snapshot *, const struct ps_socket *,
+				   const void *),
 		      const void *keep_ctx, struct pipeline *p)
 {
 	int64_t now = (int64_t)time(NULL);
@@ -71,9 +74,14 @@ int cli_pipeline_open(struct cli_options *o, unsigned want,
 			return EXIT_FAILURE_;
 		}
 	}
-	struct pipeline_config c = {.filter = &o->filter, .want = want, .ports_file = o->ports_file,
-				    .services_file = o->services_file, .keep = keep, .keep_ctx = keep_ctx,
-				    .acks = o->acks, .now = now};
+	struct pipeline_config c = {.filter = &o->filter,
+				    .want = want,
+				    .ports_file = o->ports_file,
+				    .services_file = o->services_file,
+				    .keep = keep,
+				    .keep_ctx = keep_ctx,
+				    .acks = o->acks,
+				    .now = now};
 	int rc = pipeline_open(p, &c);
 	int code = -1;
 	if (rc == -ENOMEM) {
@@ -91,13 +99,13 @@ int cli_pipeline_open(struct cli_options *o, unsigned want,
 		if (w->user_file)
 			cli_msg("%s:%zu: skipped malformed line (%s)", w->path, w->line, w->why);
 		else /* services-format files: a count and the first bad line */
-			cli_msg("%s: skipped %zu malformed line%s (first: line %zu)", w->path, w->more + 1,
-				w->more ? "s" : "", w->line);
+			cli_msg("%s: skipped %zu malformed line%s (first: line %zu)", w->path,
+				w->more + 1, w->more ? "s" : "", w->line);
 	}
 	/* the registry only records a ports file it would not trust; said here, once per command */
 	if (code < 0 && p->reg.ignored_path)
-		cli_msg("ignoring %s (found through HOME or XDG_CONFIG_HOME): %s", p->reg.ignored_path,
-			p->reg.ignored_why);
+		cli_msg("ignoring %s (found through HOME or XDG_CONFIG_HOME): %s",
+			p->reg.ignored_path, p->reg.ignored_why);
 	if (code >= 0)
 		pipeline_close(p);
 	return code;
@@ -109,16 +117,20 @@ int cli_pipeline_run(struct pipeline *p, struct ps_snapshot *snap)
 	int rc = pipeline_run(p, snap, &stage);
 	if (rc) {
 		/* --attribution bpf that could not load: say why, never fall back */
-		if (stage == STAGE_ATTRIBUTE && !snap->attr_method && snap->attr_reason == PS_ATTR_LOAD_FAILED)
-			cli_err(rc, "cannot find socket owners with BPF: %s", attr_reason_text(snap->attr_reason));
+		if (stage == STAGE_ATTRIBUTE && !snap->attr_method &&
+		    snap->attr_reason == PS_ATTR_LOAD_FAILED)
+			cli_err(rc, "cannot find socket owners with BPF: %s",
+				attr_reason_text(snap->attr_reason));
 		else if (stage == STAGE_ATTRIBUTE && !snap->attr_method && snap->attr_reason)
-			cli_msg("cannot find socket owners with BPF: %s", attr_reason_text(snap->attr_reason));
+			cli_msg("cannot find socket owners with BPF: %s",
+				attr_reason_text(snap->attr_reason));
 		else
 			cli_err(rc, "%s", pipeline_stage_text(stage));
 		return EXIT_FAILURE_;
 	}
 	/* stages that failed without stopping the rest: said whatever the output format */
 	for (size_t i = 0; i < snap->nnotes; i++)
-		cli_msg("%s (%s); those details are left out.", snap->notes[i].stage, strerror(-snap->notes[i].err));
+		cli_msg("%s (%s); those details are left out.", snap->notes[i].stage,
+			strerror(-snap->notes[i].err));
 	return 0;
 }

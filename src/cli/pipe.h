@@ -1,4 +1,5 @@
-/* pipe.h — open the pipeline for a command's options and run it, with the messages that go with it. */
+/* pipe.h — open the pipeline for a command's options and run it, with the messages that go with it.
+ */
 #ifndef PS_CLI_PIPE_H
 #define PS_CLI_PIPE_H
 
@@ -14,7 +15,8 @@
  * used (not trusted). Returns -1 to go on, or an exit code (p is then closed).
  */
 int cli_pipeline_open(struct cli_options *o, unsigned want,
-		      bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
+		      bool (*keep)(const struct ps_snapshot *, const struct ps_socket *,
+				   const void *),
 		      const void *keep_ctx, struct pipeline *p);
 
 /*
@@ -32,7 +34,9 @@ void cli_expired_acks(const char *path, const struct policy *pol, int64_t now);
  */
 int cli_load_policy(const char *path, struct policy *out);
 
-/* The same for the policy text data[0..len) read from path; `what` names it ("policy", "baseline"). */
-int cli_parse_policy(const char *path, const char *what, const char *data, size_t len, struct policy *out);
+/* The same for the policy text data[0..len) read from path; `what` names it ("policy", "baseline").
+ */
+int cli_parse_policy(const char *path, const char *what, const char *data, size_t len,
+		     struct policy *out);
 
 #endif

@@ -1,4 +1,5 @@
-/* snapshot.c — `portsleuth snapshot`: the current state as a JSON document (or Prometheus metrics). */
+/* snapshot.c — `portsleuth snapshot`: the current state as a JSON document (or Prometheus metrics).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,30 +8,30 @@
 #include <unistd.h>
 
 #include "../output/prom.h"
-#include "../util/timefmt.h"
 #include "../platform/platform.h"
+#include "../util/timefmt.h"
 #include "changes.h"
-#include "pipe.h"
-#include "msg.h"
 #include "cli.h"
 #include "common.h"
+#include "msg.h"
+#include "pipe.h"
 
 static const char usage[] =
-	"Usage: portsleuth snapshot [OPTIONS] [PORT]...\n"
-	"Save the current state: the --json document plus \"host\", \"boot_id\" and \"time\",\n"
-	"for `portsleuth diff` and `portsleuth check --baseline`.\n"
-	"\n"
-	"  -o, --output FILE      write to FILE instead of standard output: a new file\n"
-	"                         renamed over FILE (never through another user's\n"
-	"                         symbolic link); a device or FIFO is written to\n"
-	"      --mode MODE        permissions of the file -o creates (default 0600)\n"
-	"      --format FMT       json (default) or prometheus (node_exporter textfile\n"
-	"                         collector: listeners by protocol and exposure)\n"
-	"  -a, -t, -u, -4, -6, -p, -c, --user, --state, PORT   which sockets, as in\n"
-	"                         `portsleuth --help` (default: listening ones)\n"
-	"  -h, --help             this help\n"
-	"\n"
-	"Exit status: 0 written, 2 usage error, 3 failure.\n";
+    "Usage: portsleuth snapshot [OPTIONS] [PORT]...\n"
+    "Save the current state: the --json document plus \"host\", \"boot_id\" and \"time\",\n"
+    "for `portsleuth diff` and `portsleuth check --baseline`.\n"
+    "\n"
+    "  -o, --output FILE      write to FILE instead of standard output: a new file\n"
+    "                         renamed over FILE (never through another user's\n"
+    "                         symbolic link); a device or FIFO is written to\n"
+    "      --mode MODE        permissions of the file -o creates (default 0600)\n"
+    "      --format FMT       json (default) or prometheus (node_exporter textfile\n"
+    "                         collector: listeners by protocol and exposure)\n"
+    "  -a, -t, -u, -4, -6, -p, -c, --user, --state, PORT   which sockets, as in\n"
+    "                         `portsleuth --help` (default: listening ones)\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Exit status: 0 written, 2 usage error, 3 failure.\n";
 
 enum { OPT_OUTPUT = 512, OPT_FORMAT, OPT_MODE };
 
@@ -107,7 +108,8 @@ static int run(struct cli_options *o, const struct snap_opts *so)
 	time_now_utc(when, sizeof when, false);
 	struct json_header h = {.host = host[0] ? host : NULL, .boot_id = boot, .time = when};
 	struct render_ctx ctx = {.snap = &snap, .header = &h};
-	int rc = so->prometheus ? prom_snapshot(&out, &snap, (long long)time(NULL)) : json_snapshot(&out, &ctx);
+	int rc = so->prometheus ? prom_snapshot(&out, &snap, (long long)time(NULL))
+				: json_snapshot(&out, &ctx);
 	if (rc) {
 		cli_err(rc, "cannot build the snapshot");
 		goto done;
@@ -134,20 +136,22 @@ done:
 int cmd_snapshot(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"output", required_argument, NULL, OPT_OUTPUT},
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{"mode", required_argument, NULL, OPT_MODE},
-		{NULL, 0, NULL, 0},
+	    {"output", required_argument, NULL, OPT_OUTPUT},
+	    {"format", required_argument, NULL, OPT_FORMAT},
+	    {"mode", required_argument, NULL, OPT_MODE},
+	    {NULL, 0, NULL, 0},
 	};
 	struct snap_opts so = {.mode = 0600};
-	struct cli_extra extra = {.longopts = longopts, .on_extra = on_extra, .ctx = &so, .positional_ports = true};
+	struct cli_extra extra = {
+	    .longopts = longopts, .on_extra = on_extra, .ctx = &so, .positional_ports = true};
 	struct cli_options o = {.format = FMT_JSON};
 	char **av = cli_argv_output(argc, argv);
 	if (!av)
 		return EXIT_FAILURE_;
 	int code = cli_parse_options(argc, av, &o, &extra, usage);
 	if (code < 0 && o.format == FMT_CSV) {
-		cli_usage_error("snapshot writes JSON or Prometheus metrics; --csv", NULL, "not supported here");
+		cli_usage_error("snapshot writes JSON or Prometheus metrics; --csv", NULL,
+				"not supported here");
 		code = EXIT_USAGE;
 	}
 	if (code < 0)

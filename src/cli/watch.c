@@ -1,4 +1,5 @@
-/* watch.c — `portsleuth watch`: poll, diff and print one line per change; destroy notifications between polls. */
+/* watch.c — `portsleuth watch`: poll, diff and print one line per change; destroy notifications
+ * between polls. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -18,31 +19,31 @@
 #include "changes.h"
 #include "cli.h"
 #include "common.h"
-#include "pipe.h"
 #include "msg.h"
+#include "pipe.h"
 
 static const char usage[] =
-	"Usage: portsleuth watch [OPTIONS] [PORT]...\n"
-	"Watch sockets live: print one line per change, with a timestamp: new, closed,\n"
-	"owner-changed, exposure-changed, address-changed, state-changed. Listening\n"
-	"sockets by default, every socket with -a. Sockets that open and close between\n"
-	"two polls are caught from the kernel's sock_diag destroy notifications; when\n"
-	"they are unavailable, the first line says such sockets are not seen.\n"
-	"\n"
-	"  -i, --interval SEC     seconds between polls (default 1, fractions allowed)\n"
-	"      --count N          stop after N polls\n"
-	"      --duration SEC     stop after SEC seconds\n"
-	"      --json             one JSON object per line (per event)\n"
-	"      --log FILE         also append the events to FILE (no colour; created\n"
-	"                         0600; never through another user's symbolic link)\n"
-	"      --poll-only        do not subscribe to destroy notifications (with -a on a\n"
-	"                         busy host every closed connection sends one)\n"
-	"      --color WHEN       auto (only on a terminal, never with NO_COLOR), always, never\n"
-	"  -a, -t, -u, -4, -6, -p, -c, --user, --state, PORT   which sockets, as in\n"
-	"                         `portsleuth --help`\n"
-	"  -h, --help             this help\n"
-	"\n"
-	"Stops cleanly on SIGINT or SIGTERM. Exit status: 0 stopped, 2 usage error, 3 failure.\n";
+    "Usage: portsleuth watch [OPTIONS] [PORT]...\n"
+    "Watch sockets live: print one line per change, with a timestamp: new, closed,\n"
+    "owner-changed, exposure-changed, address-changed, state-changed. Listening\n"
+    "sockets by default, every socket with -a. Sockets that open and close between\n"
+    "two polls are caught from the kernel's sock_diag destroy notifications; when\n"
+    "they are unavailable, the first line says such sockets are not seen.\n"
+    "\n"
+    "  -i, --interval SEC     seconds between polls (default 1, fractions allowed)\n"
+    "      --count N          stop after N polls\n"
+    "      --duration SEC     stop after SEC seconds\n"
+    "      --json             one JSON object per line (per event)\n"
+    "      --log FILE         also append the events to FILE (no colour; created\n"
+    "                         0600; never through another user's symbolic link)\n"
+    "      --poll-only        do not subscribe to destroy notifications (with -a on a\n"
+    "                         busy host every closed connection sends one)\n"
+    "      --color WHEN       auto (only on a terminal, never with NO_COLOR), always, never\n"
+    "  -a, -t, -u, -4, -6, -p, -c, --user, --state, PORT   which sockets, as in\n"
+    "                         `portsleuth --help`\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Stops cleanly on SIGINT or SIGTERM. Exit status: 0 stopped, 2 usage error, 3 failure.\n";
 
 enum { OPT_INTERVAL = 512, OPT_COUNT, OPT_DURATION, OPT_LOG, OPT_POLL_ONLY };
 
@@ -124,7 +125,8 @@ struct sink {
 	unsigned long events;
 };
 
-static void sink_write(struct sink *k, const char *plain, size_t plen, const char *colored, size_t clen)
+static void sink_write(struct sink *k, const char *plain, size_t plen, const char *colored,
+		       size_t clen)
 {
 	if (fwrite(colored, 1, clen, stdout) != clen || fflush(stdout))
 		k->error = k->error ? k->error : -(errno ? errno : EIO);
@@ -133,7 +135,8 @@ static void sink_write(struct sink *k, const char *plain, size_t plen, const cha
 		k->error = k->error ? k->error : rc;
 }
 
-/* Emit one change; via_destroy: learnt from a destroy notification; short_lived: opened after the last poll. */
+/* Emit one change; via_destroy: learnt from a destroy notification; short_lived: opened after the
+ * last poll. */
 static void emit(struct sink *k, const struct diff_change *c, const struct diff_side *a,
 		 const struct diff_side *b, bool via_destroy, bool short_lived)
 {
@@ -272,7 +275,9 @@ static void on_destroyed(struct sink *k, struct prev_state *p, struct ps_snapsho
 		d->netns = p->snap.netns;
 		size_t at = lower_bound(p, d), alive = 0, first = at;
 		long mark = -1;
-		for (size_t j = at; j < p->snap.nsocks && diff_cmp_identity(&p->snap.socks[p->order[j]], d) == 0; j++)
+		for (size_t j = at;
+		     j < p->snap.nsocks && diff_cmp_identity(&p->snap.socks[p->order[j]], d) == 0;
+		     j++)
 			if (!p->gone[p->order[j]]) {
 				alive++;
 				if (mark < 0)
@@ -281,13 +286,18 @@ static void on_destroyed(struct sink *k, struct prev_state *p, struct ps_snapsho
 		if (mark >= 0) {
 			p->gone[mark] = true;
 			if (alive == 1) {
-				struct diff_change c = {.kind = DIFF_CLOSED, .before = (long)p->order[first], .after = -1,
-							.nbefore = 1, .exp_before = diff_exposure(&pside, p->order[first])};
+				struct diff_change c = {.kind = DIFF_CLOSED,
+							.before = (long)p->order[first],
+							.after = -1,
+							.nbefore = 1,
+							.exp_before =
+							    diff_exposure(&pside, p->order[first])};
 				emit(k, &c, &pside, NULL, true, false);
 			}
 			continue;
 		}
-		if (first < p->snap.nsocks && diff_cmp_identity(&p->snap.socks[p->order[first]], d) == 0)
+		if (first < p->snap.nsocks &&
+		    diff_cmp_identity(&p->snap.socks[p->order[first]], d) == 0)
 			continue; /* every socket of that identity already reported */
 		bool recent = false;
 		for (size_t j = 0; j < p->nrecent && !recent; j++)
@@ -298,10 +308,16 @@ static void on_destroyed(struct sink *k, struct prev_state *p, struct ps_snapsho
 		if (!filter_match_socket(f, d))
 			continue;
 		d->owner_status = PS_OWN_VANISHED;
-		struct diff_change c = {.kind = DIFF_NEW, .before = -1, .after = (long)i, .nafter = 1,
+		struct diff_change c = {.kind = DIFF_NEW,
+					.before = -1,
+					.after = (long)i,
+					.nafter = 1,
 					.exp_after = diff_exposure(&dside, i)};
 		emit(k, &c, NULL, &dside, true, true);
-		c = (struct diff_change){.kind = DIFF_CLOSED, .before = (long)i, .after = -1, .nbefore = 1,
+		c = (struct diff_change){.kind = DIFF_CLOSED,
+					 .before = (long)i,
+					 .after = -1,
+					 .nbefore = 1,
 					 .exp_before = c.exp_after};
 		emit(k, &c, &dside, NULL, true, true);
 	}
@@ -333,7 +349,8 @@ static int poll_once(struct sink *k, struct prev_state *p, struct pipeline *pl)
 	for (size_t i = 0; i < r.n; i++) {
 		const struct diff_change *c = &r.v[i];
 		emit(k, c, &a, &b, false, false);
-		if (rc && c->before >= 0 && c->kind != DIFF_OWNER && c->kind != DIFF_STATE && nrc < nclosed)
+		if (rc && c->before >= 0 && c->kind != DIFF_OWNER && c->kind != DIFF_STATE &&
+		    nrc < nclosed)
 			rc[nrc++] = p->snap.socks[c->before];
 	}
 	for (size_t i = 0; i < r.nfwd_gone; i++)
@@ -362,7 +379,8 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 	k.color = !k.json && cli_color_for(stdout, o->color);
 	if (wo->log) {
 		const char *why;
-		int rc = platform_file_open_write(wo->log, PLATFORM_FILE_APPEND, 0600, &k.log, &why);
+		int rc =
+		    platform_file_open_write(wo->log, PLATFORM_FILE_APPEND, 0600, &k.log, &why);
 		if (rc) {
 			cli_file_error(wo->log, rc, why);
 			return EXIT_USAGE;
@@ -379,7 +397,8 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	struct sigaction ign = {.sa_handler = SIG_IGN};
-	sigaction(SIGPIPE, &ign, &old_pipe); /* a closed stdout is a write error, then a clean stop */
+	sigaction(SIGPIPE, &ign,
+		  &old_pipe); /* a closed stdout is a write error, then a clean stop */
 
 	if ((code = cli_pipeline_open(o, PIPE_JUDGE, NULL, NULL, &pl)) >= 0)
 		goto restore;
@@ -391,8 +410,11 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 	}
 	code = EXIT_FAILURE_;
 	{
-		struct watch_status st = {.kind = "start", .interval = wo->interval, .sockets = p.snap.nsocks,
-					  .all = o->all, .destroy_notifications = !everr};
+		struct watch_status st = {.kind = "start",
+					  .interval = wo->interval,
+					  .sockets = p.snap.nsocks,
+					  .all = o->all,
+					  .destroy_notifications = !everr};
 		st.why_not = everr == -ECANCELED ? "are off (--poll-only)"
 			     : everr == -EPERM	 ? "are not permitted here (CAP_NET_ADMIN may help)"
 			     : everr == -ENOSYS	 ? "do not exist on this platform"
@@ -408,8 +430,9 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 			break;
 		double until = end && end < next ? end : next;
 		int timeout = until > t ? (int)ceil((until - t) * 1000) : 0;
-		struct pollfd pf[2] = {{.fd = sig_pipe[0], .events = POLLIN},
-				       {.fd = ev ? platform_sockevents_fd(ev) : -1, .events = POLLIN}};
+		struct pollfd pf[2] = {
+		    {.fd = sig_pipe[0], .events = POLLIN},
+		    {.fd = ev ? platform_sockevents_fd(ev) : -1, .events = POLLIN}};
 		int n = poll(pf, 2, timeout);
 		if (n < 0 && errno != EINTR) {
 			cli_err(-errno, "poll");
@@ -444,9 +467,14 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 		}
 	}
 	{
-		struct watch_status st = {.kind = "stop", .polls = polls, .events = k.events, .lost = lost,
+		struct watch_status st = {.kind = "stop",
+					  .polls = polls,
+					  .events = k.events,
+					  .lost = lost,
 					  .signal = (int)stop_signal};
-		st.signal_text = stop_signal == SIGINT ? " (interrupted)" : stop_signal == SIGTERM ? " (terminated)" : "";
+		st.signal_text = stop_signal == SIGINT	  ? " (interrupted)"
+				 : stop_signal == SIGTERM ? " (terminated)"
+							  : "";
 		status(&k, &st);
 	}
 	if (k.error && k.error != -EPIPE)
@@ -478,15 +506,16 @@ done:
 int cmd_watch(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"interval", required_argument, NULL, OPT_INTERVAL},
-		{"count", required_argument, NULL, OPT_COUNT},
-		{"duration", required_argument, NULL, OPT_DURATION},
-		{"log", required_argument, NULL, OPT_LOG},
-		{"poll-only", no_argument, NULL, OPT_POLL_ONLY},
-		{NULL, 0, NULL, 0},
+	    {"interval", required_argument, NULL, OPT_INTERVAL},
+	    {"count", required_argument, NULL, OPT_COUNT},
+	    {"duration", required_argument, NULL, OPT_DURATION},
+	    {"log", required_argument, NULL, OPT_LOG},
+	    {"poll-only", no_argument, NULL, OPT_POLL_ONLY},
+	    {NULL, 0, NULL, 0},
 	};
 	struct watch_opts wo = {.interval = 1.0};
-	struct cli_extra extra = {.longopts = longopts, .on_extra = on_extra, .ctx = &wo, .positional_ports = true};
+	struct cli_extra extra = {
+	    .longopts = longopts, .on_extra = on_extra, .ctx = &wo, .positional_ports = true};
 	struct cli_options o = {.format = FMT_TABLE};
 	/* -i SEC is --interval SEC */
 	char **av = calloc((size_t)argc + 1, sizeof *av);

@@ -48,7 +48,9 @@ void pipeline_close(struct pipeline *p)
 
 static int run_collect(struct pipeline *p, struct ps_snapshot *s)
 {
-	return p->c.filter->all_netns && platform_caps()->namespaces ? platform_collect_all_netns(s, p->c.filter) : platform_collect(s, p->c.filter);
+	return p->c.filter->all_netns && platform_caps()->namespaces
+		   ? platform_collect_all_netns(s, p->c.filter)
+		   : platform_collect(s, p->c.filter);
 }
 
 static int run_attribute(struct pipeline *p, struct ps_snapshot *s)
@@ -66,7 +68,8 @@ static int run_services(struct pipeline *p, struct ps_snapshot *s)
 {
 	(void)p;
 	int rc;
-	if ((rc = platform_ancestry(s)) || (rc = platform_activation(s)) || (rc = platform_socket_cgroups(s)))
+	if ((rc = platform_ancestry(s)) || (rc = platform_activation(s)) ||
+	    (rc = platform_socket_cgroups(s)))
 		return rc;
 	return 0;
 }
@@ -113,7 +116,9 @@ static int run_exposure(struct pipeline *p, struct ps_snapshot *s)
 	size_t n = 0;
 	s->addrs_err = platform_local_addrs(&a, &n);
 	if (s->addrs_err)
-		return s->addrs_err == -ENOMEM ? -ENOMEM : 0; /* otherwise: nothing is reachable now, and why */
+		return s->addrs_err == -ENOMEM
+			   ? -ENOMEM
+			   : 0; /* otherwise: nothing is reachable now, and why */
 	int rc = copy_ifaddrs(a, n, &s->addrs, &s->naddrs);
 	platform_ifaddrs_free(a, n);
 	return rc;
@@ -126,7 +131,8 @@ static int run_groups(struct pipeline *p, struct ps_snapshot *s)
 	size_t n = 0;
 	int rc = platform_mcast_groups(&a, &n);
 	if (rc == -ENOSYS)
-		return 0; /* a platform without them: sockets bound to a group are reachable nowhere we know */
+		return 0; /* a platform without them: sockets bound to a group are reachable nowhere
+			     we know */
 	if (!rc)
 		rc = copy_ifaddrs(a, n, &s->groups, &s->ngroups);
 	platform_ifaddrs_free(a, n);
@@ -169,8 +175,11 @@ static int run_exe_facts(struct pipeline *p, struct ps_snapshot *s)
 			rc = 0;
 		const char *arg;
 		size_t len;
-		/* an interpreter is judged by its script too (named by its arguments: worse, never better) */
-		if (!rc && q->exe_checked && identity_script_arg(base_of(q->exe_path), q->cmdline, q->cmdline_len, &arg, &len))
+		/* an interpreter is judged by its script too (named by its arguments: worse, never
+		 * better) */
+		if (!rc && q->exe_checked &&
+		    identity_script_arg(base_of(q->exe_path), q->cmdline, q->cmdline_len, &arg,
+					&len))
 			rc = platform_script_facts(q, arg, len);
 	}
 	free(wanted);
@@ -241,7 +250,8 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 		char *none = NULL;
 		if (!(rc = status_of(p->pkg, q->exe_path, &q->pkg, &q->pkg_name)) &&
 		    !(rc = status_of(p->pkg, q->exe_alias, &q->alias_pkg, &none)) &&
-		    !(rc = status_of(p->pkg, q->name_holder, &q->holder_pkg, &q->holder_pkg_name)) &&
+		    !(rc =
+			  status_of(p->pkg, q->name_holder, &q->holder_pkg, &q->holder_pkg_name)) &&
 		    !q->script.foreign)
 			rc = status_of(p->pkg, q->script.path, &q->script.pkg, &q->script.pkg_name);
 		free(none);
@@ -283,7 +293,7 @@ static int add_uid(struct ps_snapshot *s, size_t *cap, uint32_t uid)
 		if (s->usernames[i].uid == uid)
 			return 0;
 	if (util_grow((void **)&s->usernames, cap, s->nusernames + 1, sizeof *s->usernames))
-			return -ENOMEM;
+		return -ENOMEM;
 	s->usernames[s->nusernames++] = (struct ps_username){uid, NULL};
 	return 0;
 }
@@ -336,27 +346,28 @@ static int run_sort(struct pipeline *p, struct ps_snapshot *s)
 
 static const struct stage {
 	int (*run)(struct pipeline *, struct ps_snapshot *);
-	unsigned want;	/* 0: always runs */
-	bool tolerant;	/* a failure (other than out of memory) is noted, not fatal */
+	unsigned want;	  /* 0: always runs */
+	bool tolerant;	  /* a failure (other than out of memory) is noted, not fatal */
 	const char *text; /* what failed */
 } stages[STAGE__COUNT] = {
-	[STAGE_COLLECT] = {run_collect, 0, false, "cannot list sockets"},
-	[STAGE_ATTRIBUTE] = {run_attribute, 0, false, "cannot find socket owners"},
-	[STAGE_DESCRIBE] = {run_describe, 0, false, "cannot read process details"},
-	[STAGE_SERVICES] = {run_services, 0, true, "cannot trace parents, socket activation and socket cgroups"},
-	[STAGE_UNITS] = {run_units, 0, true, "cannot name units and containers"},
-	[STAGE_FORKS] = {run_forks, 0, false, "cannot group pre-forking servers"},
-	[STAGE_OWNER_FILTER] = {run_owner_filter, 0, false, "cannot filter the result"},
-	[STAGE_EXPOSURE] = {run_exposure, PIPE_JUDGE, true, "cannot read the interface addresses"},
-	[STAGE_GROUPS] = {run_groups, PIPE_JUDGE, true, "cannot read the joined multicast groups"},
-	[STAGE_EXE_FACTS] = {run_exe_facts, PIPE_JUDGE, true, "cannot check the executables"},
-	[STAGE_PACKAGES] = {run_packages, PIPE_JUDGE, true, "cannot read the package database"},
-	[STAGE_FIREWALL] = {run_firewall, PIPE_JUDGE, true, "cannot read the firewall's rules"},
-	[STAGE_FINDINGS] = {run_findings, PIPE_JUDGE, false, "cannot judge the sockets"},
-	[STAGE_ACKS] = {run_acks, PIPE_JUDGE, false, "cannot apply the acknowledgements"},
-	[STAGE_USERS] = {run_users, PIPE_USERS, true, "cannot look up user names"},
-	[STAGE_FILTER] = {run_filter, 0, false, "cannot filter the result"},
-	[STAGE_SORT] = {run_sort, 0, false, "cannot sort the result"},
+    [STAGE_COLLECT] = {run_collect, 0, false, "cannot list sockets"},
+    [STAGE_ATTRIBUTE] = {run_attribute, 0, false, "cannot find socket owners"},
+    [STAGE_DESCRIBE] = {run_describe, 0, false, "cannot read process details"},
+    [STAGE_SERVICES] = {run_services, 0, true,
+			"cannot trace parents, socket activation and socket cgroups"},
+    [STAGE_UNITS] = {run_units, 0, true, "cannot name units and containers"},
+    [STAGE_FORKS] = {run_forks, 0, false, "cannot group pre-forking servers"},
+    [STAGE_OWNER_FILTER] = {run_owner_filter, 0, false, "cannot filter the result"},
+    [STAGE_EXPOSURE] = {run_exposure, PIPE_JUDGE, true, "cannot read the interface addresses"},
+    [STAGE_GROUPS] = {run_groups, PIPE_JUDGE, true, "cannot read the joined multicast groups"},
+    [STAGE_EXE_FACTS] = {run_exe_facts, PIPE_JUDGE, true, "cannot check the executables"},
+    [STAGE_PACKAGES] = {run_packages, PIPE_JUDGE, true, "cannot read the package database"},
+    [STAGE_FIREWALL] = {run_firewall, PIPE_JUDGE, true, "cannot read the firewall's rules"},
+    [STAGE_FINDINGS] = {run_findings, PIPE_JUDGE, false, "cannot judge the sockets"},
+    [STAGE_ACKS] = {run_acks, PIPE_JUDGE, false, "cannot apply the acknowledgements"},
+    [STAGE_USERS] = {run_users, PIPE_USERS, true, "cannot look up user names"},
+    [STAGE_FILTER] = {run_filter, 0, false, "cannot filter the result"},
+    [STAGE_SORT] = {run_sort, 0, false, "cannot sort the result"},
 };
 
 int pipeline_run(struct pipeline *p, struct ps_snapshot *snap, enum pipeline_stage *stage)
@@ -371,7 +382,8 @@ int pipeline_run(struct pipeline *p, struct ps_snapshot *snap, enum pipeline_sta
 			continue;
 		if (!st->tolerant || rc == -ENOMEM)
 			return rc;
-		/* the rest goes on; what this stage would have filled stays empty, and the output says so */
+		/* the rest goes on; what this stage would have filled stays empty, and the output
+		 * says so */
 		snap->partial = true;
 		if (snap->nnotes < sizeof snap->notes / sizeof snap->notes[0])
 			snap->notes[snap->nnotes++] = (struct ps_stage_note){st->text, rc};

@@ -1,13 +1,14 @@
-/* pipeline.h — one call that runs collect → attribute → describe → enrich → filter → sort for every command. */
+/* pipeline.h — one call that runs collect → attribute → describe → enrich → filter → sort for every
+ * command. */
 #ifndef PS_PIPELINE_H
 #define PS_PIPELINE_H
 
 #include <stdbool.h>
 
+#include "../enrich/fwstage.h"
 #include "../enrich/packages.h"
 #include "../enrich/registry.h"
 #include "../enrich/users.h"
-#include "../enrich/fwstage.h"
 #include "../model/filter.h"
 #include "../model/model.h"
 #include "../model/policy.h"
@@ -20,17 +21,19 @@ enum pipeline_stage {
 	STAGE_SERVICES,	    /* parent chains, socket activation, socket cgroups (tolerant) */
 	STAGE_UNITS,	    /* units and containers from cgroups (tolerant) */
 	STAGE_FORKS,	    /* pre-forking servers: a master and its workers as one group */
-	STAGE_OWNER_FILTER, /* -p, -c, --user: before judging, so only shown processes are checked */
+	STAGE_OWNER_FILTER, /* -p, -c, --user: before judging, so only shown processes are checked
+			     */
 	STAGE_EXPOSURE,	    /* interface addresses for reachability (tolerant) */
-	STAGE_GROUPS,	    /* multicast groups joined per interface, for sockets bound to one (tolerant) */
-	STAGE_EXE_FACTS,    /* what the file system says about the listeners' executables (tolerant) */
-	STAGE_PACKAGES,	    /* which package owns each of them (tolerant) */
-	STAGE_FIREWALL,	    /* the firewall's rule set and the ports it forwards (tolerant) */
-	STAGE_FINDINGS,	    /* service, exposure and findings: a pure function of the model */
-	STAGE_ACKS,	    /* findings a policy acknowledges (--policy) */
-	STAGE_USERS,	    /* user names for every uid shown (tolerant) */
-	STAGE_FILTER,	    /* the command's own filter (explain's port, --findings) */
-	STAGE_SORT,	    /* display order and counts */
+	STAGE_GROUPS, /* multicast groups joined per interface, for sockets bound to one (tolerant)
+		       */
+	STAGE_EXE_FACTS, /* what the file system says about the listeners' executables (tolerant) */
+	STAGE_PACKAGES,	 /* which package owns each of them (tolerant) */
+	STAGE_FIREWALL,	 /* the firewall's rule set and the ports it forwards (tolerant) */
+	STAGE_FINDINGS,	 /* service, exposure and findings: a pure function of the model */
+	STAGE_ACKS,	 /* findings a policy acknowledges (--policy) */
+	STAGE_USERS,	 /* user names for every uid shown (tolerant) */
+	STAGE_FILTER,	 /* the command's own filter (explain's port, --findings) */
+	STAGE_SORT,	 /* display order and counts */
 	STAGE__COUNT
 };
 
@@ -42,8 +45,9 @@ enum {
 
 struct pipeline_config {
 	const struct ps_filter *filter;
-	unsigned want;		 /* PIPE_* */
-	const char *ports_file;	 /* PIPE_JUDGE: --ports-file, the most specific registry layer, or NULL */
+	unsigned want; /* PIPE_* */
+	const char
+	    *ports_file; /* PIPE_JUDGE: --ports-file, the most specific registry layer, or NULL */
 	const char *services_file; /* PIPE_JUDGE: --services, or NULL for /etc/services */
 	/* The command's own filter, applied last (NULL: keep everything). */
 	bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *);
@@ -54,7 +58,8 @@ struct pipeline_config {
 	int64_t now;
 };
 
-/* What a pipeline keeps between runs (watch polls many times): the registry, package and user caches. */
+/* What a pipeline keeps between runs (watch polls many times): the registry, package and user
+ * caches. */
 struct pipeline {
 	struct pipeline_config c;
 	struct registry reg;

@@ -38,7 +38,7 @@ static bool key_dec(uint8_t *a, unsigned len)
 static int set_push(struct fw_srcset *s, const uint8_t *lo, const uint8_t *hi)
 {
 	if (util_grow((void **)&s->r, &s->cap, s->n + 1, sizeof *s->r))
-			return -ENOMEM;
+		return -ENOMEM;
 	struct fw_range *r = &s->r[s->n++];
 	memset(r, 0, sizeof *r); /* bytes past len stay zero, so whole keys compare */
 	memcpy(r->lo, lo, s->len);
@@ -63,7 +63,8 @@ static int set_full(struct fw_srcset *s, unsigned len)
 
 static int range_cmp(const void *a, const void *b)
 {
-	return memcmp(((const struct fw_range *)a)->lo, ((const struct fw_range *)b)->lo, FW_KEY_MAX);
+	return memcmp(((const struct fw_range *)a)->lo, ((const struct fw_range *)b)->lo,
+		      FW_KEY_MAX);
 }
 
 /* Sort and merge the ranges of s in place (overlapping and adjacent ones become one). */
@@ -89,7 +90,8 @@ static void set_normalize(struct fw_srcset *s)
 }
 
 /* out = a ∩ b (both normalized). */
-static int set_intersect(const struct fw_srcset *a, const struct fw_srcset *b, struct fw_srcset *out)
+static int set_intersect(const struct fw_srcset *a, const struct fw_srcset *b,
+			 struct fw_srcset *out)
 {
 	*out = (struct fw_srcset){.len = a->len};
 	size_t i = 0, j = 0;
@@ -118,7 +120,8 @@ static int set_complement(const struct fw_srcset *a, struct fw_srcset *out)
 	for (size_t i = 0; i < a->n && open; i++) {
 		uint8_t hi[FW_KEY_MAX];
 		memcpy(hi, a->r[i].lo, a->len);
-		if (key_cmp(lo, a->r[i].lo, a->len) < 0 && key_dec(hi, a->len) && set_push(out, lo, hi))
+		if (key_cmp(lo, a->r[i].lo, a->len) < 0 && key_dec(hi, a->len) &&
+		    set_push(out, lo, hi))
 			goto oom;
 		memcpy(lo, a->r[i].hi, a->len);
 		open = key_inc(lo, a->len);
@@ -158,8 +161,9 @@ static int set_add_all(struct fw_srcset *a, const struct fw_srcset *b)
 
 static bool set_is_full(const struct fw_srcset *s)
 {
-	static const uint8_t zero[FW_KEY_MAX], ones[FW_KEY_MAX] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-								     0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+	static const uint8_t zero[FW_KEY_MAX],
+	    ones[FW_KEY_MAX] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+				0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
 	return s->n == 1 && !memcmp(s->r[0].lo, zero, s->len) && !memcmp(s->r[0].hi, ones, s->len);
 }
 
@@ -256,7 +260,8 @@ static int value_in(const struct fw_ruleset *rs, const struct fw_match *m, const
 }
 
 /* The sources a saddr match accepts, into *out; UNKNOWN when it cannot be said. */
-static int saddr_set(const struct fw_ruleset *rs, const struct fw_match *m, unsigned len, struct fw_srcset *out)
+static int saddr_set(const struct fw_ruleset *rs, const struct fw_match *m, unsigned len,
+		     struct fw_srcset *out)
 {
 	if (m->len != len || m->has_mask)
 		return UNKNOWN;
@@ -302,7 +307,8 @@ static void note(struct fw_ruleref *ref, long chain, long rule)
 		*ref = (struct fw_ruleref){(int32_t)chain, (int32_t)rule};
 }
 
-static int eval_chain(struct eval *e, long ci, struct fw_srcset *S, struct fw_srcset *ret, int depth);
+static int eval_chain(struct eval *e, long ci, struct fw_srcset *S, struct fw_srcset *ret,
+		      int depth);
 
 /* Mark `hit` unknown because of rule (ci, ri). Consumes hit. */
 static int mark_unknown(struct eval *e, struct fw_srcset *hit, long ci, long ri, const char *why)
@@ -322,8 +328,8 @@ static int mark_unknown(struct eval *e, struct fw_srcset *hit, long ci, long ri,
  * continue in the current chain go to *cont, those the chain returns to its caller
  * to *ret.
  */
-static int apply(struct eval *e, const struct fw_verdict *v, long ci, long ri, struct fw_srcset *hit,
-		 struct fw_srcset *cont, struct fw_srcset *ret, int depth)
+static int apply(struct eval *e, const struct fw_verdict *v, long ci, long ri,
+		 struct fw_srcset *hit, struct fw_srcset *cont, struct fw_srcset *ret, int depth)
 {
 	int rc = 0;
 	if (!hit->n)
@@ -353,7 +359,8 @@ static int apply(struct eval *e, const struct fw_verdict *v, long ci, long ri, s
 	case FW_V_JUMP:
 	case FW_V_GOTO: {
 		if (v->chain < 0 || (size_t)v->chain >= e->rs->nchains)
-			return mark_unknown(e, hit, ci, ri, "jump to a chain that is not in the rule set");
+			return mark_unknown(e, hit, ci, ri,
+					    "jump to a chain that is not in the rule set");
 		if (depth >= MAX_DEPTH)
 			return mark_unknown(e, hit, ci, ri, "chains nest too deeply");
 		struct fw_srcset back = {.len = (uint8_t)e->len};
@@ -371,8 +378,9 @@ static int apply(struct eval *e, const struct fw_verdict *v, long ci, long ri, s
 }
 
 /* The verdict map of rule r applied to `hit` (consumed). */
-static int apply_vmap(struct eval *e, const struct fw_rule *r, long ci, long ri, struct fw_srcset *hit,
-		      struct fw_srcset *cont, struct fw_srcset *ret, int depth)
+static int apply_vmap(struct eval *e, const struct fw_rule *r, long ci, long ri,
+		      struct fw_srcset *hit, struct fw_srcset *cont, struct fw_srcset *ret,
+		      int depth)
 {
 	const struct fw_match *m = &r->vmap;
 	if (m->set < 0 || (size_t)m->set >= e->rs->nsets || !e->rs->sets[m->set].vmap ||
@@ -382,7 +390,8 @@ static int apply_vmap(struct eval *e, const struct fw_rule *r, long ci, long ri,
 	if (m->field != FW_F_SADDR) {
 		uint8_t v[FW_KEY_MAX];
 		if (packet_value(e->p, m, v) != YES)
-			return mark_unknown(e, hit, ci, ri, "a verdict map on a field that is not decoded");
+			return mark_unknown(e, hit, ci, ri,
+					    "a verdict map on a field that is not decoded");
 		if (m->has_mask)
 			for (unsigned i = 0; i < m->len; i++)
 				v[i] &= m->mask[i];
@@ -421,7 +430,8 @@ static int apply_vmap(struct eval *e, const struct fw_rule *r, long ci, long ri,
  * YES (hit set, maybe empty), NO, UNKNOWN (some match could not be evaluated;
  * *hit holds the sources that satisfy the matches that could), or -ENOMEM.
  */
-static int rule_hits(struct eval *e, const struct fw_rule *r, const struct fw_srcset *S, struct fw_srcset *hit)
+static int rule_hits(struct eval *e, const struct fw_rule *r, const struct fw_srcset *S,
+		     struct fw_srcset *hit)
 {
 	bool unknown = r->unknown != NULL, by_source = false;
 	*hit = (struct fw_srcset){.len = (uint8_t)e->len};
@@ -470,7 +480,8 @@ oom:
 	return -ENOMEM;
 }
 
-static int eval_chain(struct eval *e, long ci, struct fw_srcset *S, struct fw_srcset *ret, int depth)
+static int eval_chain(struct eval *e, long ci, struct fw_srcset *S, struct fw_srcset *ret,
+		      int depth)
 {
 	const struct fw_chain *c = &e->rs->chains[ci];
 	int rc = 0;
@@ -493,12 +504,14 @@ static int eval_chain(struct eval *e, long ci, struct fw_srcset *S, struct fw_sr
 		set_free(S);
 		*S = rest;
 		if (got == UNKNOWN) {
-			rc = mark_unknown(e, &hit, ci, (long)ri, "an expression that is not decoded");
+			rc = mark_unknown(e, &hit, ci, (long)ri,
+					  "an expression that is not decoded");
 			continue;
 		}
 		struct fw_srcset cont = {.len = (uint8_t)e->len};
-		rc = r->v.kind == FW_V_VMAP ? apply_vmap(e, r, ci, (long)ri, &hit, &cont, ret, depth)
-					    : apply(e, &r->v, ci, (long)ri, &hit, &cont, ret, depth);
+		rc = r->v.kind == FW_V_VMAP
+			 ? apply_vmap(e, r, ci, (long)ri, &hit, &cont, ret, depth)
+			 : apply(e, &r->v, ci, (long)ri, &hit, &cont, ret, depth);
 		if (!rc && cont.n)
 			rc = set_add_all(S, &cont);
 		set_free(&cont);
@@ -556,7 +569,8 @@ static long *base_chains(const struct fw_ruleset *rs, const struct fw_packet *p,
 	*n = 0;
 	for (size_t i = 0; i < rs->nchains; i++)
 		if (sees(&rs->chains[i], p))
-			b[(*n)++] = (struct base){rs->chains[i].hook, rs->chains[i].priority, (long)i};
+			b[(*n)++] =
+			    (struct base){rs->chains[i].hook, rs->chains[i].priority, (long)i};
 	qsort(b, *n, sizeof *b, base_cmp);
 	for (size_t i = 0; i < *n; i++)
 		out[i] = b[i].chain;
@@ -567,7 +581,8 @@ static long *base_chains(const struct fw_ruleset *rs, const struct fw_packet *p,
 int fw_evaluate(const struct fw_ruleset *rs, const struct fw_packet *p, struct fw_result *out)
 {
 	memset(out, 0, sizeof *out);
-	out->accept_by = out->drop_by = out->unknown_by = out->forward_by = (struct fw_ruleref){-1, -1};
+	out->accept_by = out->drop_by = out->unknown_by = out->forward_by =
+	    (struct fw_ruleref){-1, -1};
 	struct eval e = {.rs = rs, .p = p, .len = p->family == 4 ? 4 : 16, .out = out};
 	e.drop.len = e.unk.len = e.fwd.len = (uint8_t)e.len;
 	size_t nb;
@@ -582,7 +597,8 @@ int fw_evaluate(const struct fw_ruleset *rs, const struct fw_packet *p, struct f
 		const struct fw_chain *c = &rs->chains[bases[b]];
 		struct fw_srcset ret = {.len = (uint8_t)e.len};
 		e.acc = (struct fw_srcset){.len = (uint8_t)e.len};
-		out->accept_by = (struct fw_ruleref){-1, -1}; /* what let it in: the last chain's say */
+		out->accept_by =
+		    (struct fw_ruleref){-1, -1}; /* what let it in: the last chain's say */
 		rc = eval_chain(&e, bases[b], &live, &ret, 0); /* consumes live */
 		if (!rc && ret.n) {
 			/* The policy decides what falls off the end of a base chain. */
@@ -601,7 +617,9 @@ int fw_evaluate(const struct fw_ruleset *rs, const struct fw_packet *p, struct f
 		out->reach = FW_REACH_UNKNOWN;
 		set_free(&live);
 	} else {
-		out->reach = set_is_full(&live) ? FW_REACH_ALL : live.n ? FW_REACH_SOME : FW_REACH_NONE;
+		out->reach = set_is_full(&live) ? FW_REACH_ALL
+			     : live.n		? FW_REACH_SOME
+						: FW_REACH_NONE;
 		out->accepted = live;
 	}
 	set_free(&e.drop);
@@ -661,7 +679,8 @@ static void format_addr(const uint8_t *a, unsigned len, char *out, size_t outlen
 			i += bestlen - 1;
 			continue;
 		}
-		w += (size_t)snprintf(out + w, outlen - w, "%s%x", w && out[w - 1] != ':' ? ":" : "", g[i]);
+		w += (size_t)snprintf(out + w, outlen - w, "%s%x",
+				      w && out[w - 1] != ':' ? ":" : "", g[i]);
 	}
 }
 
@@ -715,8 +734,8 @@ struct path {
 	uint8_t l4proto;
 	bool has_daddr;
 	struct fw_range daddr;
-	uint16_t port_lo, port_hi;	   /* every single-range dport match on the way, intersected */
-	const struct fw_match *ports;	   /* the nearest dport match with several ranges or a set */
+	uint16_t port_lo, port_hi;    /* every single-range dport match on the way, intersected */
+	const struct fw_match *ports; /* the nearest dport match with several ranges or a set */
 	const char *runtime;
 	bool prerouting;
 };
@@ -771,14 +790,15 @@ static void emit(struct fwd_list *l, const struct fw_forward *f)
 	if (l->err)
 		return;
 	if (util_grow((void **)&l->a, &l->cap, l->n + 1, sizeof *l->a)) {
-			l->err = -ENOMEM;
-			return;
-		}
+		l->err = -ENOMEM;
+		return;
+	}
 	l->a[l->n++] = *f;
 }
 
 /* One forward for ports [lo, hi] clamped to what the path allows (none when nothing is left). */
-static void emit_ports(struct fwd_list *l, struct fw_forward *f, const struct path *pt, uint16_t lo, uint16_t hi)
+static void emit_ports(struct fwd_list *l, struct fw_forward *f, const struct path *pt, uint16_t lo,
+		       uint16_t hi)
 {
 	if (lo < pt->port_lo)
 		lo = pt->port_lo;
@@ -792,21 +812,28 @@ static void emit_ports(struct fwd_list *l, struct fw_forward *f, const struct pa
 	emit(l, f);
 }
 
-static void emit_rule(const struct fw_ruleset *rs, struct fwd_list *l, const struct path *pt, long ci, long ri,
-		      unsigned fam)
+static void emit_rule(const struct fw_ruleset *rs, struct fwd_list *l, const struct path *pt,
+		      long ci, long ri, unsigned fam)
 {
 	const struct fw_rule *r = &rs->chains[ci].rules[ri];
-	struct fw_forward f = {.family = (uint8_t)fam, .l4proto = pt->l4proto, .has_daddr = pt->has_daddr,
-			       .daddr = pt->daddr, .to = r->nat, .redirect = r->v.kind == FW_V_REDIRECT,
-			       .prerouting = pt->prerouting, .output = !pt->prerouting,
-			       .rule = {(int32_t)ci, (int32_t)ri}, .runtime = pt->runtime};
+	struct fw_forward f = {.family = (uint8_t)fam,
+			       .l4proto = pt->l4proto,
+			       .has_daddr = pt->has_daddr,
+			       .daddr = pt->daddr,
+			       .to = r->nat,
+			       .redirect = r->v.kind == FW_V_REDIRECT,
+			       .prerouting = pt->prerouting,
+			       .output = !pt->prerouting,
+			       .rule = {(int32_t)ci, (int32_t)ri},
+			       .runtime = pt->runtime};
 	if (!f.runtime)
 		f.runtime = runtime_of(&rs->chains[ci]);
 	const struct fw_match *d = pt->ports;
 	if (d && d->set >= 0 && (size_t)d->set < rs->nsets && rs->sets[d->set].keylen == 2) {
 		const struct fw_set *s = &rs->sets[d->set];
 		for (size_t i = 0; i < s->nelems; i++)
-			emit_ports(l, &f, pt, port_of(s->elems[i].key.lo), port_of(s->elems[i].key.hi));
+			emit_ports(l, &f, pt, port_of(s->elems[i].key.lo),
+				   port_of(s->elems[i].key.hi));
 	} else if (d && d->set < 0) {
 		for (size_t i = 0; i < d->nranges; i++)
 			emit_ports(l, &f, pt, port_of(d->ranges[i].lo), port_of(d->ranges[i].hi));
@@ -815,7 +842,8 @@ static void emit_rule(const struct fw_ruleset *rs, struct fwd_list *l, const str
 	}
 }
 
-static void walk(const struct fw_ruleset *rs, struct fwd_list *l, long ci, struct path pt, unsigned fam, int depth)
+static void walk(const struct fw_ruleset *rs, struct fwd_list *l, long ci, struct path pt,
+		 unsigned fam, int depth)
 {
 	const struct fw_chain *c = &rs->chains[ci];
 	if (depth > MAX_DEPTH || l->err)
@@ -827,7 +855,8 @@ static void walk(const struct fw_ruleset *rs, struct fwd_list *l, long ci, struc
 		const struct fw_rule *r = &c->rules[ri];
 		bool v4only = false, v6only = false;
 		for (size_t i = 0; i < r->nm; i++)
-			if (r->m[i].field == FW_F_NFPROTO && !r->m[i].negate && r->m[i].nranges == 1) {
+			if (r->m[i].field == FW_F_NFPROTO && !r->m[i].negate &&
+			    r->m[i].nranges == 1) {
 				v4only = r->m[i].ranges[0].lo[0] == 2;
 				v6only = r->m[i].ranges[0].lo[0] == 10;
 			}
@@ -851,8 +880,8 @@ static void walk(const struct fw_ruleset *rs, struct fwd_list *l, long ci, struc
 				const struct fw_set *s = &rs->sets[r->vmap.set];
 				for (size_t i = 0; i < s->nelems; i++) {
 					const struct fw_verdict *v = &s->elems[i].v;
-					if ((v->kind == FW_V_JUMP || v->kind == FW_V_GOTO) && v->chain >= 0 &&
-					    (size_t)v->chain < rs->nchains)
+					if ((v->kind == FW_V_JUMP || v->kind == FW_V_GOTO) &&
+					    v->chain >= 0 && (size_t)v->chain < rs->nchains)
 						walk(rs, l, v->chain, sub, fam, depth + 1);
 				}
 			}
@@ -888,13 +917,15 @@ int fw_forwards(const struct fw_ruleset *rs, struct fw_forward **out, size_t *n)
 	struct fwd_list l = {0};
 	for (size_t i = 0; i < rs->nchains; i++) {
 		const struct fw_chain *c = &rs->chains[i];
-		if (c->type != FW_CT_NAT || (c->hook != FW_HOOK_PREROUTING && c->hook != FW_HOOK_OUTPUT))
+		if (c->type != FW_CT_NAT ||
+		    (c->hook != FW_HOOK_PREROUTING && c->hook != FW_HOOK_OUTPUT))
 			continue;
 		for (unsigned fam = 4; fam <= 6; fam += 2) {
-			if ((c->family == FW_FAM_IP && fam != 4) || (c->family == FW_FAM_IP6 && fam != 6) ||
-			    c->family == FW_FAM_OTHER)
+			if ((c->family == FW_FAM_IP && fam != 4) ||
+			    (c->family == FW_FAM_IP6 && fam != 6) || c->family == FW_FAM_OTHER)
 				continue;
-			struct path pt = {.prerouting = c->hook == FW_HOOK_PREROUTING, .port_hi = 65535};
+			struct path pt = {.prerouting = c->hook == FW_HOOK_PREROUTING,
+					  .port_hi = 65535};
 			walk(rs, &l, (long)i, pt, fam, 0);
 		}
 	}

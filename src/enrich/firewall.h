@@ -1,4 +1,5 @@
-/* firewall.h — the firewall's verdict for a new connection to a listener, and the ports NAT forwards. */
+/* firewall.h — the firewall's verdict for a new connection to a listener, and the ports NAT
+ * forwards. */
 #ifndef PS_FIREWALL_H
 #define PS_FIREWALL_H
 
@@ -9,8 +10,8 @@
  * which the evaluation treats as a set (every address of the family at the start).
  */
 struct fw_packet {
-	uint8_t family;	     /* 4 or 6 */
-	uint8_t l4proto;     /* IPPROTO_TCP, IPPROTO_UDP, ... */
+	uint8_t family;	 /* 4 or 6 */
+	uint8_t l4proto; /* IPPROTO_TCP, IPPROTO_UDP, ... */
 	uint16_t dport;
 	uint8_t daddr[16];   /* the first 4 bytes for IPv4 */
 	uint32_t iif;	     /* the interface it arrives on */
@@ -88,9 +89,9 @@ struct fw_forward {
 	uint16_t port_lo, port_hi; /* 0, 0: any port */
 	struct fw_nat to;	   /* to.has_addr false: redirect to this machine */
 	bool redirect;
-	bool prerouting, output;   /* the hooks it is reached from */
-	struct fw_ruleref rule;	   /* the DNAT or REDIRECT rule */
-	const char *runtime;	   /* "docker", "podman", "kubernetes", "cni" (static) or NULL */
+	bool prerouting, output; /* the hooks it is reached from */
+	struct fw_ruleref rule;	 /* the DNAT or REDIRECT rule */
+	const char *runtime;	 /* "docker", "podman", "kubernetes", "cni" (static) or NULL */
 };
 
 /*

@@ -1,4 +1,5 @@
-/* fwjudge.c — from a listener and the addresses it is reachable on to the firewall's verdict on each. */
+/* fwjudge.c — from a listener and the addresses it is reachable on to the firewall's verdict on
+ * each. */
 #include "fwjudge.h"
 
 #include <errno.h>
@@ -6,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void fw_packet_for(const struct ps_socket *k, const struct reach *r, const struct ps_ifaddr *addrs, size_t naddrs,
-		   struct fw_packet *p)
+void fw_packet_for(const struct ps_socket *k, const struct reach *r, const struct ps_ifaddr *addrs,
+		   size_t naddrs, struct fw_packet *p)
 {
 	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
 	memset(p, 0, sizeof *p);
@@ -42,9 +43,9 @@ static bool legacy_for(const char *legacy, unsigned family)
 	return false;
 }
 
-int fw_judge_reach(const struct fw_ruleset *rs, const char *why_not, const char *legacy, const struct ps_socket *k,
-		   const struct reach *r, size_t nr, const struct ps_ifaddr *addrs, size_t naddrs,
-		   struct fw_reach_verdict *out)
+int fw_judge_reach(const struct fw_ruleset *rs, const char *why_not, const char *legacy,
+		   const struct ps_socket *k, const struct reach *r, size_t nr,
+		   const struct ps_ifaddr *addrs, size_t naddrs, struct fw_reach_verdict *out)
 {
 	memset(out, 0, nr * sizeof *out);
 	for (size_t i = 0; i < nr; i++) {
@@ -68,9 +69,11 @@ int fw_judge_reach(const struct fw_ruleset *rs, const char *why_not, const char 
 			  : res.reach == FW_REACH_ALL	? res.accept_by
 			  : res.drop_by.chain >= 0	? res.drop_by
 							: res.forward_by;
-		if (legacy_for(legacy, p.family) && (res.reach == FW_REACH_ALL || res.reach == FW_REACH_SOME)) {
+		if (legacy_for(legacy, p.family) &&
+		    (res.reach == FW_REACH_ALL || res.reach == FW_REACH_SOME)) {
 			v->reach = FW_REACH_UNKNOWN;
-			v->why = "iptables-legacy rules, which are not visible through nf_tables, may drop it";
+			v->why = "iptables-legacy rules, which are not visible through nf_tables, "
+				 "may drop it";
 			v->rule = (struct fw_ruleref){-1, -1};
 			fw_result_free(&res);
 			continue;
@@ -123,13 +126,14 @@ int fw_rule_text(const struct fw_ruleset *rs, struct fw_ruleref ref, struct buf 
 	if (rc || ref.rule < 0 || (size_t)ref.rule >= c->nrules)
 		return rc ? rc : buf_printf(out, " policy %s", fw_verdict_name(c->policy));
 	const struct fw_rule *r = &c->rules[ref.rule];
-	rc = buf_printf(out, " rule %d (handle %llu): %s", ref.rule + 1, (unsigned long long)r->handle,
-			fw_verdict_name(r->v.kind));
+	rc = buf_printf(out, " rule %d (handle %llu): %s", ref.rule + 1,
+			(unsigned long long)r->handle, fw_verdict_name(r->v.kind));
 	if (!rc && r->v.chain >= 0 && (size_t)r->v.chain < rs->nchains)
 		rc = buf_printf(out, " %s", rs->chains[r->v.chain].name);
 	if (!rc && r->unknown)
 		rc = buf_printf(out, "; not decoded: %s", r->unknown);
 	if (!rc && r->comment)
-		rc = buf_printf(out, "; comment \"%s\"", r->comment); /* raw bytes: the renderer escapes */
+		rc = buf_printf(out, "; comment \"%s\"",
+				r->comment); /* raw bytes: the renderer escapes */
 	return rc;
 }

@@ -10,12 +10,16 @@
 #define FW_REACH_NOT_READ 4
 
 struct fw_reach_verdict {
-	uint8_t reach;	  /* enum fw_reach, or FW_REACH_NOT_READ */
-	char *sources;	  /* FW_REACH_SOME: the accepted sources as prefixes (a new string), else NULL */
-	struct fw_ruleref rule;	       /* the deciding rule: unknown_by, the first drop (or forward), or the accept */
-	struct fw_ruleref accept_rule; /* the rule that let the accepted sources in; chain -1 when none */
-	struct fw_ruleref forward_rule; /* a DNAT/REDIRECT that takes these connections elsewhere; chain -1 */
-	const char *why;	       /* unknown or not read: why (static) */
+	uint8_t reach; /* enum fw_reach, or FW_REACH_NOT_READ */
+	char *
+	    sources; /* FW_REACH_SOME: the accepted sources as prefixes (a new string), else NULL */
+	struct fw_ruleref
+	    rule; /* the deciding rule: unknown_by, the first drop (or forward), or the accept */
+	struct fw_ruleref
+	    accept_rule; /* the rule that let the accepted sources in; chain -1 when none */
+	struct fw_ruleref
+	    forward_rule; /* a DNAT/REDIRECT that takes these connections elsewhere; chain -1 */
+	const char *why;  /* unknown or not read: why (static) */
 };
 
 /*
@@ -24,8 +28,8 @@ struct fw_reach_verdict {
  * addrs), the address type (local; broadcast for 255.255.255.255; multicast), and
  * "local" for loopback addresses (it comes from this machine).
  */
-void fw_packet_for(const struct ps_socket *k, const struct reach *r, const struct ps_ifaddr *addrs, size_t naddrs,
-		   struct fw_packet *p);
+void fw_packet_for(const struct ps_socket *k, const struct reach *r, const struct ps_ifaddr *addrs,
+		   size_t naddrs, struct fw_packet *p);
 
 /*
  * Judge listener k at each of its nr reachable addresses r[] into out[] (parallel to
@@ -35,9 +39,9 @@ void fw_packet_for(const struct ps_socket *k, const struct reach *r, const struc
  * rules are not visible, so for an address of such a family what nf_tables accepts
  * becomes unknown (a drop stays a drop). 0 or -ENOMEM.
  */
-int fw_judge_reach(const struct fw_ruleset *rs, const char *why_not, const char *legacy, const struct ps_socket *k,
-		   const struct reach *r, size_t nr, const struct ps_ifaddr *addrs, size_t naddrs,
-		   struct fw_reach_verdict *out);
+int fw_judge_reach(const struct fw_ruleset *rs, const char *why_not, const char *legacy,
+		   const struct ps_socket *k, const struct reach *r, size_t nr,
+		   const struct ps_ifaddr *addrs, size_t naddrs, struct fw_reach_verdict *out);
 void fw_reach_verdicts_free(struct fw_reach_verdict *v, size_t n);
 
 /*

@@ -7,14 +7,14 @@
 #include <string.h>
 
 static const char *const fam_names[] = {"ip", "ip6", "inet", "other"};
-static const char *const hook_names[] = {"",	   "prerouting", "input",
-					 "forward", "output",	  "postrouting", "other"};
-static const char *const verdict_names[] = {"continue", "accept", "drop",     "reject",
-					    "jump",	"goto",	  "return",   "vmap",
+static const char *const hook_names[] = {"",	   "prerouting",  "input", "forward",
+					 "output", "postrouting", "other"};
+static const char *const verdict_names[] = {"continue", "accept",   "drop",   "reject",
+					    "jump",	"goto",	    "return", "vmap",
 					    "dnat",	"redirect", "snat",   "unknown"};
-static const char *const field_names[] = {"nfproto", "l4proto", "iif",	     "iifname",
-					  "saddr",   "daddr",	"sport",     "dport",
-					  "ct state", "fib daddr type", "fib saddr oif", "ct status"};
+static const char *const field_names[] = {
+    "nfproto", "l4proto", "iif",      "iifname",	"saddr",	 "daddr",
+    "sport",   "dport",	  "ct state", "fib daddr type", "fib saddr oif", "ct status"};
 
 const char *fw_family_name(unsigned fam)
 {
@@ -28,7 +28,8 @@ const char *fw_hook_name(unsigned hook)
 
 const char *fw_verdict_name(unsigned kind)
 {
-	return kind < sizeof verdict_names / sizeof *verdict_names ? verdict_names[kind] : "unknown";
+	return kind < sizeof verdict_names / sizeof *verdict_names ? verdict_names[kind]
+								   : "unknown";
 }
 
 const char *fw_field_name(unsigned field)
@@ -98,11 +99,12 @@ int fw_ruleset_index(struct fw_ruleset *rs)
 	return 0;
 }
 
-long fw_chain_find(const struct fw_ruleset *rs, unsigned family, const char *table, const char *name)
+long fw_chain_find(const struct fw_ruleset *rs, unsigned family, const char *table,
+		   const char *name)
 {
 	if (rs->chain_slots && rs->indexed == rs->nchains) {
-		for (size_t at = chain_hash(family, table, name) & rs->chain_mask; rs->chain_slots[at] != UINT32_MAX;
-		     at = (at + 1) & rs->chain_mask)
+		for (size_t at = chain_hash(family, table, name) & rs->chain_mask;
+		     rs->chain_slots[at] != UINT32_MAX; at = (at + 1) & rs->chain_mask)
 			if (chain_is(&rs->chains[rs->chain_slots[at]], family, table, name))
 				return rs->chain_slots[at];
 		return -1;
@@ -151,7 +153,8 @@ int fw_match_range(struct fw_match *m, const uint8_t *lo, const uint8_t *hi)
 	return 0;
 }
 
-long fw_set_add(struct fw_ruleset *rs, const char *table, const char *name, unsigned family, unsigned keylen)
+long fw_set_add(struct fw_ruleset *rs, const char *table, const char *name, unsigned family,
+		unsigned keylen)
 {
 	if (grow((void **)&rs->sets, &rs->sets_cap, rs->nsets, sizeof *rs->sets))
 		return -ENOMEM;
@@ -173,7 +176,8 @@ long fw_set_find(const struct fw_ruleset *rs, unsigned family, const char *table
 {
 	for (size_t i = 0; i < rs->nsets; i++) {
 		const struct fw_set *s = &rs->sets[i];
-		if (s->family == family && strcmp(s->name, name) == 0 && strcmp(s->table, table) == 0)
+		if (s->family == family && strcmp(s->name, name) == 0 &&
+		    strcmp(s->table, table) == 0)
 			return (long)i;
 	}
 	return -1;

@@ -31,23 +31,29 @@ enum fw_chain_type { FW_CT_FILTER = 0, FW_CT_NAT, FW_CT_ROUTE, FW_CT_OTHER };
 
 /* What a match reads from the packet. */
 enum fw_field {
-	FW_F_NFPROTO = 0,     /* 1 byte: 2 IPv4, 10 IPv6 */
-	FW_F_L4PROTO,	      /* 1 byte: IPPROTO_* */
-	FW_F_IIF,	      /* 4 bytes: input interface index */
-	FW_F_IIFNAME,	      /* 16 bytes: input interface name, zero-padded */
-	FW_F_SADDR,	      /* 4 or 16 bytes */
-	FW_F_DADDR,	      /* 4 or 16 bytes */
-	FW_F_SPORT,	      /* 2 bytes */
-	FW_F_DPORT,	      /* 2 bytes */
-	FW_F_CTSTATE,	      /* 4 bytes: bit mask (1 invalid, 2 established, 4 related, 8 new, 64 untracked) */
-	FW_F_FIB_DADDR_TYPE,  /* 4 bytes: route type of the destination (RTN_LOCAL = 2, ...) */
-	FW_F_RPFILTER,	      /* 4 bytes: the reverse-path lookup's outgoing interface (0: none) */
-	FW_F_CTSTATUS,	      /* 4 bytes: conntrack status bits (IPS_*; a new connection not NATed: 0) */
+	FW_F_NFPROTO = 0,    /* 1 byte: 2 IPv4, 10 IPv6 */
+	FW_F_L4PROTO,	     /* 1 byte: IPPROTO_* */
+	FW_F_IIF,	     /* 4 bytes: input interface index */
+	FW_F_IIFNAME,	     /* 16 bytes: input interface name, zero-padded */
+	FW_F_SADDR,	     /* 4 or 16 bytes */
+	FW_F_DADDR,	     /* 4 or 16 bytes */
+	FW_F_SPORT,	     /* 2 bytes */
+	FW_F_DPORT,	     /* 2 bytes */
+	FW_F_CTSTATE,	     /* 4 bytes: bit mask (1 invalid, 2 established, 4 related, 8 new, 64
+				untracked) */
+	FW_F_FIB_DADDR_TYPE, /* 4 bytes: route type of the destination (RTN_LOCAL = 2, ...) */
+	FW_F_RPFILTER,	     /* 4 bytes: the reverse-path lookup's outgoing interface (0: none) */
+	FW_F_CTSTATUS, /* 4 bytes: conntrack status bits (IPS_*; a new connection not NATed: 0) */
 	FW_F__COUNT
 };
 
 /* Route types of the destination, numbered as the kernel numbers them (RTN_*). */
-enum fw_addrtype { FW_RTN_UNICAST = 1, FW_RTN_LOCAL = 2, FW_RTN_BROADCAST = 3, FW_RTN_MULTICAST = 5 };
+enum fw_addrtype {
+	FW_RTN_UNICAST = 1,
+	FW_RTN_LOCAL = 2,
+	FW_RTN_BROADCAST = 3,
+	FW_RTN_MULTICAST = 5
+};
 
 /* ct state bits (the same numbers in nftables and the xt conntrack/state matches). */
 #define FW_CT_INVALID 1u
@@ -84,22 +90,22 @@ enum fw_vkind {
 	FW_V_JUMP,
 	FW_V_GOTO,
 	FW_V_RETURN,
-	FW_V_VMAP,	/* the verdict comes from a verdict map looked up with match `vmap` */
-	FW_V_DNAT,	/* destination NAT: the connection goes to `nat` */
-	FW_V_REDIRECT,	/* destination NAT to this machine, port `nat.port_lo` */
-	FW_V_SNAT,	/* source NAT or masquerade: ends a nat chain like accept */
-	FW_V_UNKNOWN	/* a verdict that was not decoded (queue, tproxy, an unknown xt target) */
+	FW_V_VMAP,     /* the verdict comes from a verdict map looked up with match `vmap` */
+	FW_V_DNAT,     /* destination NAT: the connection goes to `nat` */
+	FW_V_REDIRECT, /* destination NAT to this machine, port `nat.port_lo` */
+	FW_V_SNAT,     /* source NAT or masquerade: ends a nat chain like accept */
+	FW_V_UNKNOWN   /* a verdict that was not decoded (queue, tproxy, an unknown xt target) */
 };
 
 struct fw_verdict {
-	uint8_t kind;	/* enum fw_vkind */
-	int32_t chain;	/* jump/goto: index into fw_ruleset.chains, -1 when absent */
+	uint8_t kind;  /* enum fw_vkind */
+	int32_t chain; /* jump/goto: index into fw_ruleset.chains, -1 when absent */
 };
 
 /* The target of a DNAT or REDIRECT. */
 struct fw_nat {
-	uint8_t family;	      /* 4 or 6 */
-	bool has_addr;	      /* DNAT to an address (REDIRECT: none) */
+	uint8_t family;			  /* 4 or 6 */
+	bool has_addr;			  /* DNAT to an address (REDIRECT: none) */
 	uint8_t addr_lo[16], addr_hi[16]; /* the first 4 bytes for IPv4 */
 	bool has_port;
 	uint16_t port_lo, port_hi;
@@ -143,8 +149,8 @@ struct fw_set {
 	char *name;
 	uint8_t family;
 	uint8_t keylen;
-	bool vmap;	/* a verdict map */
-	bool map;	/* a map to data (not decoded: lookups through it are unknown) */
+	bool vmap; /* a verdict map */
+	bool map;  /* a map to data (not decoded: lookups through it are unknown) */
 	struct fw_elem *elems;
 	size_t nelems, elems_cap;
 };
@@ -169,10 +175,12 @@ const char *fw_field_name(unsigned field);
 
 /* Append an empty chain (policy accept, not a base chain); its index or -ENOMEM. */
 long fw_chain_add(struct fw_ruleset *rs, const char *table, const char *name, unsigned family);
-/* Index the chains by (family, table, name) for fw_chain_find; a later fw_chain_add drops it. 0 or -ENOMEM. */
+/* Index the chains by (family, table, name) for fw_chain_find; a later fw_chain_add drops it. 0 or
+ * -ENOMEM. */
 int fw_ruleset_index(struct fw_ruleset *rs);
 /* Index of the chain `name` of table `table` in family `family`, or -1. */
-long fw_chain_find(const struct fw_ruleset *rs, unsigned family, const char *table, const char *name);
+long fw_chain_find(const struct fw_ruleset *rs, unsigned family, const char *table,
+		   const char *name);
 /* Append a zeroed rule (continue, no matches) to chain c; NULL when out of memory. */
 struct fw_rule *fw_rule_add(struct fw_chain *c);
 /* Append a match to r; NULL when out of memory. The match is zeroed with set = -1. */
@@ -180,7 +188,8 @@ struct fw_match *fw_match_add(struct fw_rule *r, unsigned field, unsigned len);
 /* Append the range [lo, hi] (m->len bytes each) to m. 0 or -ENOMEM. */
 int fw_match_range(struct fw_match *m, const uint8_t *lo, const uint8_t *hi);
 /* Append an empty set; its index or -ENOMEM. */
-long fw_set_add(struct fw_ruleset *rs, const char *table, const char *name, unsigned family, unsigned keylen);
+long fw_set_add(struct fw_ruleset *rs, const char *table, const char *name, unsigned family,
+		unsigned keylen);
 /* Index of set `name` in table `table` of family `family`, or -1. */
 long fw_set_find(const struct fw_ruleset *rs, unsigned family, const char *table, const char *name);
 /* Append an element to set s; NULL when out of memory. The element's verdict is continue. */

@@ -1,4 +1,5 @@
-/* registry.c — layered port registry: user files, the compiled-in knowledge base, IANA, nmap, /etc/services. */
+/* registry.c — layered port registry: user files, the compiled-in knowledge base, IANA, nmap,
+ * /etc/services. */
 #include "registry.h"
 
 #include <errno.h>
@@ -21,8 +22,8 @@
 #define USER_FILE_LIMIT (16u << 20)
 
 const char registry_backdoor_caveat[] =
-	"malware has used this port number, but so do legitimate programs: the number alone proves "
-	"nothing; judge it by the program that holds it";
+    "malware has used this port number, but so do legitimate programs: the number alone proves "
+    "nothing; judge it by the program that holds it";
 
 void registry_default_paths(struct registry_paths *p, const char *ports_file, const char *services,
 			    char *home_buf, size_t home_len)
@@ -70,8 +71,8 @@ static int read_user_file(const char *path, bool from_env, struct buf *b, const 
 	return rc;
 }
 
-static int add_warning(struct registry *r, const char *path, size_t line, const char *why, size_t more,
-		       bool user_file)
+static int add_warning(struct registry *r, const char *path, size_t line, const char *why,
+		       size_t more, bool user_file)
 {
 	struct reg_warning *nw = realloc(r->warnings, (r->nwarnings + 1) * sizeof *nw);
 	if (!nw)
@@ -113,7 +114,8 @@ static void entry_free(struct kb_entry *e)
 }
 
 /* One user-file line: 1 added, 0 blank or comment, -EBADMSG with *why set, -ENOMEM. */
-static int parse_user_line(struct reg_user_layer *L, const char *p, const char *end, const char **why)
+static int parse_user_line(struct reg_user_layer *L, const char *p, const char *end,
+			   const char **why)
 {
 	while (end > p && (end[-1] == '\r' || end[-1] == ' '))
 		end--;
@@ -237,7 +239,8 @@ static int load_services(struct registry *r, const char *path, struct services *
 		return 0;
 	*have = true;
 	if (s->malformed)
-		return add_warning(r, path, s->first_bad_line, "not NAME PORT/PROTOCOL", s->malformed - 1, false);
+		return add_warning(r, path, s->first_bad_line, "not NAME PORT/PROTOCOL",
+				   s->malformed - 1, false);
 	return 0;
 }
 
@@ -282,7 +285,8 @@ int registry_load(struct registry *r, const struct registry_paths *paths)
 	return 0;
 }
 
-static const struct kb_entry *find_entry(const struct kb_entry *e, size_t n, uint16_t port, unsigned proto)
+static const struct kb_entry *find_entry(const struct kb_entry *e, size_t n, uint16_t port,
+					 unsigned proto)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
@@ -312,7 +316,8 @@ static bool from_services(const struct services *s, bool have, const char *sourc
 	return true;
 }
 
-bool registry_lookup(const struct registry *r, uint16_t port, unsigned proto, struct port_info *info)
+bool registry_lookup(const struct registry *r, uint16_t port, unsigned proto,
+		     struct port_info *info)
 {
 	memset(info, 0, sizeof *info);
 	info->dynamic = port >= 49152 || (r->eph_hi && port >= r->eph_lo && port <= r->eph_hi);
@@ -359,7 +364,8 @@ bool registry_owner_matches(const char *owners, const char *name)
 	for (const char *p = owners;;) {
 		const char *comma = strchr(p, ',');
 		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-		/* A process name (comm) is cut to 15 bytes: "systemd-resolve" is systemd-resolved. */
+		/* A process name (comm) is cut to 15 bytes: "systemd-resolve" is systemd-resolved.
+		 */
 		if ((n == nl || (nl == 15 && n > 15)) && strncmp(p, name, nl) == 0)
 			return true;
 		if (!comma)
@@ -373,7 +379,8 @@ struct risk_alt {
 	const char *o, *oe, *t, *te;
 };
 
-/* The alternative starting at p (up to '|' or the end); returns where the next one starts, NULL at the end. */
+/* The alternative starting at p (up to '|' or the end); returns where the next one starts, NULL at
+ * the end. */
 static const char *risk_next(const char *p, struct risk_alt *a)
 {
 	const char *bar = strchr(p, '|');
@@ -402,7 +409,8 @@ static bool risk_owner_in(const struct risk_alt *a, const char *name)
 	return in;
 }
 
-bool registry_risk_select(const char *risk, const char *name, const char *base, const char **text, size_t *len)
+bool registry_risk_select(const char *risk, const char *name, const char *base, const char **text,
+			  size_t *len)
 {
 	*text = NULL;
 	*len = 0;

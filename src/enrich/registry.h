@@ -1,4 +1,5 @@
-/* registry.h — what a port number means: layered user files, our knowledge base, IANA, nmap, /etc/services. */
+/* registry.h — what a port number means: layered user files, our knowledge base, IANA, nmap,
+ * /etc/services. */
 #ifndef PS_REGISTRY_H
 #define PS_REGISTRY_H
 
@@ -23,7 +24,7 @@ struct kb_entry {
 	const char *risk;     /* why exposure beyond localhost is dangerous */
 	const char *backdoor; /* comma-separated malware names known to use it */
 	const char *desc;
-	uint8_t svc_class;    /* enum svc_class */
+	uint8_t svc_class; /* enum svc_class */
 };
 
 /* The compiled-in knowledge base, sorted by port (generated from data/ports.tsv). */
@@ -33,9 +34,9 @@ extern const size_t kb_nports;
 /* A line of a data file that was skipped. */
 struct reg_warning {
 	char *path;
-	size_t line;  /* 1-based */
+	size_t line; /* 1-based */
 	char *why;
-	size_t more;  /* further malformed lines in the same file (services-format files) */
+	size_t more;	/* further malformed lines in the same file (services-format files) */
 	bool user_file; /* a --ports-file format file (one warning per line) */
 };
 
@@ -51,24 +52,25 @@ struct registry {
 	size_t nusers;
 	struct services iana, nmap, etc;
 	bool have_iana, have_nmap, have_etc;
-	char *etc_path; /* "/etc/services" or --services FILE */
+	char *etc_path;		 /* "/etc/services" or --services FILE */
 	uint16_t eph_lo, eph_hi; /* kernel ephemeral range; 0/0 when unknown */
 	struct reg_warning *warnings;
 	size_t nwarnings;
-	char *ignored_path;	 /* a user file found through the environment and not used, or NULL */
+	char *ignored_path; /* a user file found through the environment and not used, or NULL */
 	const char *ignored_why; /* why (static text) */
 };
 
 /* Where the layers come from; a NULL path skips that layer. */
 struct registry_paths {
-	const char *user[3]; /* --ports-file, ~/.config/portsleuth/ports, /etc/portsleuth/ports */
-	const char *iana;    /* /usr/share/wireshark/services */
-	const char *nmap;    /* /usr/share/nmap/nmap-services */
-	const char *services; /* /etc/services */
+	const char *user[3];   /* --ports-file, ~/.config/portsleuth/ports, /etc/portsleuth/ports */
+	const char *iana;      /* /usr/share/wireshark/services */
+	const char *nmap;      /* /usr/share/nmap/nmap-services */
+	const char *services;  /* /etc/services */
 	bool user_from_env[3]; /* found through HOME / XDG_CONFIG_HOME: used only when trusted */
 };
 
-/* The standard locations; `ports_file` (may be NULL) and `services` (NULL: /etc/services) from the CLI. */
+/* The standard locations; `ports_file` (may be NULL) and `services` (NULL: /etc/services) from the
+ * CLI. */
 void registry_default_paths(struct registry_paths *p, const char *ports_file, const char *services,
 			    char *home_buf, size_t home_len);
 
@@ -96,9 +98,11 @@ int registry_add_user_text(struct registry *r, const char *path, const char *buf
  * guessed (only a user file names it) and info->dynamic says why. Returns whether
  * anything is known (name, backdoor or dynamic).
  */
-bool registry_lookup(const struct registry *r, uint16_t port, unsigned proto, struct port_info *info);
+bool registry_lookup(const struct registry *r, uint16_t port, unsigned proto,
+		     struct port_info *info);
 
-/* Whether `name` (a process name or an executable's basename) is in the comma-separated `owners`. */
+/* Whether `name` (a process name or an executable's basename) is in the comma-separated `owners`.
+ */
 bool registry_owner_matches(const char *owners, const char *name);
 
 /*
@@ -108,7 +112,8 @@ bool registry_owner_matches(const char *owners, const char *name);
  * without owners. *text and *len give the slice of `risk`; false (and *text
  * NULL) when none fits.
  */
-bool registry_risk_select(const char *risk, const char *name, const char *base, const char **text, size_t *len);
+bool registry_risk_select(const char *risk, const char *name, const char *base, const char **text,
+			  size_t *len);
 
 /*
  * The whole risk field in words, for a port not judged against a holder:

@@ -16,8 +16,8 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-static int add_entry(struct services *s, uint16_t port, unsigned pr, const char *name, size_t name_len,
-		     const char *desc, size_t desc_len)
+static int add_entry(struct services *s, uint16_t port, unsigned pr, const char *name,
+		     size_t name_len, const char *desc, size_t desc_len)
 {
 	if (util_grow((void **)&s->e, &s->cap, s->n + 1, sizeof *s->e))
 		return -ENOMEM;

@@ -15,7 +15,7 @@ struct service_entry {
 struct services {
 	struct service_entry *e;
 	size_t n, cap;
-	size_t malformed;   /* lines skipped */
+	size_t malformed;      /* lines skipped */
 	size_t first_bad_line; /* 1-based, 0 when none */
 };
 

@@ -8,14 +8,15 @@
 #include <string.h>
 
 #include "../util/buf.h"
-#include "fwstage.h"
 #include "../util/grow.h"
 #include "../util/str.h"
+#include "fwstage.h"
 
 bool path_in_temp_dir(const char *path)
 {
-	static const char *const dirs[] = {"/tmp/", "/var/tmp/", "/dev/shm/", "/run/shm/", "/dev/mqueue/",
-					   "/var/crash/", "/run/lock/", "/var/lock/"};
+	static const char *const dirs[] = {"/tmp/",	 "/var/tmp/",	 "/dev/shm/",
+					   "/run/shm/",	 "/dev/mqueue/", "/var/crash/",
+					   "/run/lock/", "/var/lock/"};
 	if (!path)
 		return false;
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
@@ -25,11 +26,11 @@ bool path_in_temp_dir(const char *path)
 }
 
 /* Append a finding with printf-made reason and evidence. 0 or -ENOMEM. */
-__attribute__((format(printf, 5, 0))) static int vadd(struct finding_list *l, unsigned sev, const char *code,
-						     int pid, const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0))) static int
+vadd(struct finding_list *l, unsigned sev, const char *code, int pid, const char *fmt, va_list ap)
 {
 	if (util_grow((void **)&l->f, &l->cap, l->n + 1, sizeof *l->f))
-			return -ENOMEM;
+		return -ENOMEM;
 	va_list aq;
 	va_copy(aq, ap);
 	int n = vsnprintf(NULL, 0, fmt, aq);
@@ -49,12 +50,13 @@ __attribute__((format(printf, 5, 0))) static int vadd(struct finding_list *l, un
 			return -ENOMEM;
 		}
 	}
-	l->f[l->n++] = (struct finding){.sev = (uint8_t)sev, .code = code, .reason = reason, .evidence = evidence, .pid = pid};
+	l->f[l->n++] = (struct finding){
+	    .sev = (uint8_t)sev, .code = code, .reason = reason, .evidence = evidence, .pid = pid};
 	return 0;
 }
 
-__attribute__((format(printf, 5, 6))) static int add(struct finding_list *l, unsigned sev, const char *code,
-						    int pid, const char *fmt, ...)
+__attribute__((format(printf, 5, 6))) static int
+add(struct finding_list *l, unsigned sev, const char *code, int pid, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -85,14 +87,15 @@ static int list_text(struct buf *b, const char *list)
  * private, public). -1: no finding.
  */
 static const signed char policy[SVC__COUNT][2][4] = {
-	/* unclassified: a known risk is worth a look from far, context nearby */
-	[SVC_UNCLASSIFIED] = {{-1, -1, -1, -1}, {-1, SEV_INFO, SEV_NOTICE, SEV_WARNING}},
-	/* meant to face networks: the risk is worth knowing when the Internet can reach it */
-	[SVC_PUBLIC_OK] = {{-1, -1, -1, -1}, {-1, -1, -1, SEV_NOTICE}},
-	/* local infrastructure: fine on a LAN, an incident on the Internet */
-	[SVC_LAN_ONLY] = {{-1, -1, SEV_NOTICE, SEV_ALERT}, {-1, -1, SEV_NOTICE, SEV_ALERT}},
-	/* data and control with weak authentication: look at it today even on a LAN */
-	[SVC_NEVER_INTERNET] = {{-1, SEV_NOTICE, SEV_WARNING, SEV_ALERT}, {-1, SEV_NOTICE, SEV_WARNING, SEV_ALERT}},
+    /* unclassified: a known risk is worth a look from far, context nearby */
+    [SVC_UNCLASSIFIED] = {{-1, -1, -1, -1}, {-1, SEV_INFO, SEV_NOTICE, SEV_WARNING}},
+    /* meant to face networks: the risk is worth knowing when the Internet can reach it */
+    [SVC_PUBLIC_OK] = {{-1, -1, -1, -1}, {-1, -1, -1, SEV_NOTICE}},
+    /* local infrastructure: fine on a LAN, an incident on the Internet */
+    [SVC_LAN_ONLY] = {{-1, -1, SEV_NOTICE, SEV_ALERT}, {-1, -1, SEV_NOTICE, SEV_ALERT}},
+    /* data and control with weak authentication: look at it today even on a LAN */
+    [SVC_NEVER_INTERNET] = {{-1, SEV_NOTICE, SEV_WARNING, SEV_ALERT},
+			    {-1, SEV_NOTICE, SEV_WARNING, SEV_ALERT}},
 };
 
 int exposure_severity(unsigned cls, bool has_risk, enum ps_exposure widest)
@@ -105,8 +108,8 @@ int exposure_severity(unsigned cls, bool has_risk, enum ps_exposure widest)
 const char *exposure_code(enum ps_exposure widest)
 {
 	return widest == PS_EXPO_LINK_LOCAL ? "link-local-exposure"
-	       : widest == PS_EXPO_PRIVATE ? "private-exposure"
-					   : "public-exposure";
+	       : widest == PS_EXPO_PRIVATE  ? "private-exposure"
+					    : "public-exposure";
 }
 
 int findings_for_socket(const struct finding_input *in, struct finding_list *out)
@@ -115,19 +118,22 @@ int findings_for_socket(const struct finding_input *in, struct finding_list *out
 	int rc = 0;
 	int sev = svc ? exposure_severity(svc->svc_class, svc->risk != NULL, in->widest) : -1;
 	if (sev >= 0) {
-		static const char *const from[PS_EXPO__COUNT] = {"", "the local link", "a private network",
-								 "public addresses", "public addresses"};
+		static const char *const from[PS_EXPO__COUNT] = {
+		    "", "the local link", "a private network", "public addresses",
+		    "public addresses"};
 		bool internet = in->widest >= PS_EXPO_PUBLIC;
 		const char *rule = "";
 		if (svc->svc_class == SVC_NEVER_INTERNET || svc->svc_class == SVC_LAN_ONLY)
 			rule = internet ? ", and must never face the Internet"
-			       : svc->svc_class == SVC_NEVER_INTERNET ? "; allow only the hosts that need it"
-								      : "";
+			       : svc->svc_class == SVC_NEVER_INTERNET
+				   ? "; allow only the hosts that need it"
+				   : "";
 		const char *risk = svc->risk ? svc->risk : "";
 		rc = add(out, (unsigned)sev, exposure_code(in->widest), -1,
-			 "%s on %u/%s is reachable from %s%s%s%s" SEP "bound to %s addresses; reachable now on: %s",
-			 svc->name ? svc->name : "the service", in->port, proto_txt(in->proto), from[in->widest], rule,
-			 *risk ? ": " : "", risk, exposure_name(in->scope),
+			 "%s on %u/%s is reachable from %s%s%s%s" SEP
+			 "bound to %s addresses; reachable now on: %s",
+			 svc->name ? svc->name : "the service", in->port, proto_txt(in->proto),
+			 from[in->widest], rule, *risk ? ": " : "", risk, exposure_name(in->scope),
 			 in->reach_text && *in->reach_text ? in->reach_text : "none");
 	}
 	if (!rc && svc && svc->backdoor && !in->has_owner) {
@@ -135,8 +141,10 @@ int findings_for_socket(const struct finding_input *in, struct finding_list *out
 		rc = list_text(&names, svc->backdoor);
 		if (!rc)
 			rc = add(out, SEV_NOTICE, "backdoor-port", -1,
-				 "port %u/%s is one that backdoors are known to use (%s); no owning process is "
-				 "visible, so it cannot be judged" SEP "no process holding the socket could be seen",
+				 "port %u/%s is one that backdoors are known to use (%s); no "
+				 "owning process is "
+				 "visible, so it cannot be judged" SEP
+				 "no process holding the socket could be seen",
 				 in->port, proto_txt(in->proto), names.data);
 		buf_free(&names);
 	}
@@ -176,7 +184,8 @@ static bool name_fits_exe(const char *comm, const char *base)
 }
 
 /* The file findings: about the executable the process runs, and the script an interpreter runs. */
-static int file_findings(const struct finding_input *in, const char *path, bool temp, struct finding_list *out)
+static int file_findings(const struct finding_input *in, const char *path, bool temp,
+			 struct finding_list *out)
 {
 	const struct ps_exe_check *c = &in->exe_check;
 	bool deleted = in->exe_checked && c->deleted, replaced = deleted && c->replaced;
@@ -185,33 +194,42 @@ static int file_findings(const struct finding_input *in, const char *path, bool 
 		replaced = deleted = false;
 	if (replaced && c->replacement_sound && in->pkg == PKG_OWNED)
 		rc = add(out, SEV_NOTICE, "exe-replaced", in->pid,
-			 "the executable was upgraded on disk: restart the program to run the new version" SEP
-			 "/proc/%d/exe is the file %s was when it started; package %s now has another file there",
+			 "the executable was upgraded on disk: restart the program to run the new "
+			 "version" SEP "/proc/%d/exe is the file %s was when it started; package "
+			 "%s now has another file there",
 			 in->pid, path, in->pkg_name ? in->pkg_name : "?");
 	else if (replaced)
 		rc = add(out, SEV_WARNING, "exe-replaced", in->pid,
-			 "the executable was replaced after the process started: the program running is not the "
+			 "the executable was replaced after the process started: the program "
+			 "running is not the "
 			 "file now at its path" SEP "/proc/%d/exe and %s are different files",
 			 in->pid, path);
 	else if (deleted)
 		rc = add(out, SEV_WARNING, "exe-deleted", in->pid,
-			 "the program's executable was deleted after it started: what runs is no longer on disk" SEP
-			 "/proc/%d/exe -> %s",
+			 "the program's executable was deleted after it started: what runs is no "
+			 "longer on disk" SEP "/proc/%d/exe -> %s",
 			 in->pid, in->exe);
 	if (!rc && temp && !in->file_judged)
 		rc = add(out, SEV_WARNING, "exe-temp-dir", in->pid,
-			 "the executable lives in a temporary or world-writable directory, where anyone can put "
+			 "the executable lives in a temporary or world-writable directory, where "
+			 "anyone can put "
 			 "programs" SEP "%s%s",
-			 path, in->exe_checked && c->dir_world_writable ? " (its directory is world-writable)" : "");
+			 path,
+			 in->exe_checked && c->dir_world_writable
+			     ? " (its directory is world-writable)"
+			     : "");
 	if (!rc && in->pkg == PKG_UNOWNED && !in->file_judged)
 		rc = add(out, SEV_INFO, "exe-unpackaged", in->pid,
-			 "the executable belongs to no installed package" SEP "%s is not listed in the dpkg database",
+			 "the executable belongs to no installed package" SEP
+			 "%s is not listed in the dpkg database",
 			 path);
 	if (!rc && in->script && (path_in_temp_dir(in->script) || in->script_dir_world_writable))
 		rc = add(out, SEV_WARNING, "script-temp-dir", in->pid,
-			 "the script this interpreter runs lives in a temporary or world-writable directory, where "
+			 "the script this interpreter runs lives in a temporary or world-writable "
+			 "directory, where "
 			 "anyone can put programs" SEP "%s run by %s%s",
-			 in->script, path ? path : "?", in->script_dir_world_writable ? " (its directory is world-writable)" : "");
+			 in->script, path ? path : "?",
+			 in->script_dir_world_writable ? " (its directory is world-writable)" : "");
 	if (!rc && in->script && in->script_pkg == PKG_UNOWNED)
 		rc = add(out, SEV_INFO, "script-unpackaged", in->pid,
 			 "the script this interpreter runs belongs to no installed package" SEP
@@ -226,12 +244,16 @@ int findings_for_owner(const struct finding_input *in, struct finding_list *out)
 	/* the file's own name: the kernel's facts when known, else the link as read */
 	const char *path = in->exe_checked && in->exe_path ? in->exe_path : in->exe;
 	const char *base = path ? base_of(path) : NULL;
-	bool temp = path && (path_in_temp_dir(path) || (in->exe_checked && in->exe_check.dir_world_writable));
-	bool script_bad = in->script && (path_in_temp_dir(in->script) || in->script_dir_world_writable ||
-					 in->script_pkg == PKG_UNOWNED);
+	bool temp = path && (path_in_temp_dir(path) ||
+			     (in->exe_checked && in->exe_check.dir_world_writable));
+	bool script_bad =
+	    in->script && (path_in_temp_dir(in->script) || in->script_dir_world_writable ||
+			   in->script_pkg == PKG_UNOWNED);
 	bool unowned = in->pkg == PKG_UNOWNED;
 	const char *name = in->name ? in->name : "?";
-	const char *pkgtxt = in->pkg == PKG_OWNED ? "from package " : unowned ? "from no package" : "package unknown";
+	const char *pkgtxt = in->pkg == PKG_OWNED ? "from package "
+			     : unowned		  ? "from no package"
+						  : "package unknown";
 	const char *pkgname = in->pkg == PKG_OWNED && in->pkg_name ? in->pkg_name : "";
 	/* a link names the program only when the system made it: a package's, or an alternative */
 	const char *alias = in->alias && in->alias_pkg != PKG_UNOWNED ? base_of(in->alias) : NULL;
@@ -242,39 +264,53 @@ int findings_for_owner(const struct finding_input *in, struct finding_list *out)
 	int rc = file_findings(in, path, temp, out);
 	/* the evidence names the script too: a finding about the owner is about what it runs */
 	if (!rc)
-		rc = buf_printf(&ev, "executable %s, %s%s", path ? path : "unreadable", pkgtxt, pkgname);
+		rc = buf_printf(&ev, "executable %s, %s%s", path ? path : "unreadable", pkgtxt,
+				pkgname);
 	if (!rc && in->script)
-		rc = buf_printf(&ev, "; script %s (from its arguments), %s%s", in->script,
-				in->script_pkg == PKG_OWNED ? "from package " : in->script_pkg == PKG_UNOWNED
-										? "from no package"
-										: "package unknown",
-				in->script_pkg == PKG_OWNED && in->script_pkg_name ? in->script_pkg_name : "");
+		rc = buf_printf(
+		    &ev, "; script %s (from its arguments), %s%s", in->script,
+		    in->script_pkg == PKG_OWNED	    ? "from package "
+		    : in->script_pkg == PKG_UNOWNED ? "from no package"
+						    : "package unknown",
+		    in->script_pkg == PKG_OWNED && in->script_pkg_name ? in->script_pkg_name : "");
 
 	/* The names that are the program's: its file's, and the system's link to it. The comm and a
-	 * script's name are the process's own choice: they can claim an owner's name, never prove it. */
+	 * script's name are the process's own choice: they can claim an owner's name, never prove
+	 * it. */
 	bool owner_named = svc && svc->owners && base &&
-			   (registry_owner_matches(svc->owners, base) || (alias && registry_owner_matches(svc->owners, alias)));
-	bool claims = svc && svc->owners && base && in->name && registry_owner_matches(svc->owners, in->name) &&
-		      !owner_named;
-	bool fits = !base || !in->name || name_fits_exe(in->name, base) || (alias && comm_eq(in->name, alias, strlen(alias))) ||
-		    (in->script && comm_eq(in->name, base_of(in->script), strlen(base_of(in->script))));
+			   (registry_owner_matches(svc->owners, base) ||
+			    (alias && registry_owner_matches(svc->owners, alias)));
+	bool claims = svc && svc->owners && base && in->name &&
+		      registry_owner_matches(svc->owners, in->name) && !owner_named;
+	bool fits =
+	    !base || !in->name || name_fits_exe(in->name, base) ||
+	    (alias && comm_eq(in->name, alias, strlen(alias))) ||
+	    (in->script && comm_eq(in->name, base_of(in->script), strlen(base_of(in->script))));
 	/* an installed program's name on another program: /tmp/x/sshd, or a script called sshd */
 	bool borrowed = in->name_holder && in->holder_pkg == PKG_OWNED && in->holder_pkg_name &&
-			!(in->pkg == PKG_OWNED && in->pkg_name && strcmp(in->pkg_name, in->holder_pkg_name) == 0);
+			!(in->pkg == PKG_OWNED && in->pkg_name &&
+			  strcmp(in->pkg_name, in->holder_pkg_name) == 0);
 	if (!rc && (!fits || claims || borrowed)) {
-		bool owners_name = svc && svc->owners && in->name && registry_owner_matches(svc->owners, in->name);
+		bool owners_name =
+		    svc && svc->owners && in->name && registry_owner_matches(svc->owners, in->name);
 		buf_clear(&why);
 		if (owners_name)
-			rc = buf_puts(&why, ", the name of the program that normally holds this port");
+			rc = buf_puts(&why,
+				      ", the name of the program that normally holds this port");
 		if (!rc && borrowed)
-			rc = buf_printf(&why, ", the name of the installed program %s (package %s)", in->name_holder,
-					in->holder_pkg_name);
+			rc = buf_printf(&why, ", the name of the installed program %s (package %s)",
+					in->name_holder, in->holder_pkg_name);
 		if (!rc)
-			rc = add(out, claims || (borrowed && owners_name) ? SEV_WARNING : SEV_NOTICE, "name-mismatch",
-				 in->pid, "the process calls itself %s%s%s runs %s%s%s" SEP "comm %s, /proc/%d/exe -> %s%s%s",
-				 name, why.data ? why.data : "", why.len ? ", but" : " but", path,
-				 in->script ? " with the script " : "", in->script ? in->script : "", name, in->pid, in->exe,
-				 in->script ? "; script from its arguments: " : "", in->script ? in->script : "");
+			rc =
+			    add(out, claims || (borrowed && owners_name) ? SEV_WARNING : SEV_NOTICE,
+				"name-mismatch", in->pid,
+				"the process calls itself %s%s%s runs %s%s%s" SEP
+				"comm %s, /proc/%d/exe -> %s%s%s",
+				name, why.data ? why.data : "", why.len ? ", but" : " but", path,
+				in->script ? " with the script " : "", in->script ? in->script : "",
+				name, in->pid, in->exe,
+				in->script ? "; script from its arguments: " : "",
+				in->script ? in->script : "");
 		buf_clear(&why);
 	}
 	/* Not "deleted": after a package upgrade every running daemon's executable is. */
@@ -282,7 +318,9 @@ int findings_for_owner(const struct finding_input *in, struct finding_list *out)
 	if (!rc && svc && svc->owners) {
 		bool named = base ? owner_named : registry_owner_matches(svc->owners, in->name);
 		if (!named || suspicious) {
-			unsigned sev = suspicious ? SEV_ALERT : in->port < 1024 ? SEV_WARNING : SEV_NOTICE;
+			unsigned sev = suspicious	 ? SEV_ALERT
+				       : in->port < 1024 ? SEV_WARNING
+							 : SEV_NOTICE;
 			rc = list_text(&why, svc->owners);
 			if (!rc && named) {
 				const char *parts[3];
@@ -292,47 +330,64 @@ int findings_for_owner(const struct finding_input *in, struct finding_list *out)
 				if (unowned)
 					parts[np++] = "from no package";
 				if (script_bad)
-					parts[np++] = "running a script from no package or a temporary directory";
-				rc = buf_puts(&why, "; this process has that name but is not an installed one (");
+					parts[np++] = "running a script from no package or a "
+						      "temporary directory";
+				rc = buf_puts(
+				    &why,
+				    "; this process has that name but is not an installed one (");
 				for (size_t i = 0; i < np && !rc; i++)
 					rc = buf_printf(&why, "%s%s", i ? ", " : "", parts[i]);
 				if (!rc)
 					rc = buf_putc(&why, ')');
 			} else if (!rc && claims) {
-				rc = buf_printf(&why, "; this process calls itself %s but runs %s%s%s", name, path,
-						in->script ? " with the script " : "", in->script ? in->script : "");
+				rc = buf_printf(&why,
+						"; this process calls itself %s but runs %s%s%s",
+						name, path, in->script ? " with the script " : "",
+						in->script ? in->script : "");
 			} else if (!rc) {
 				rc = buf_printf(&why, ", not by %s", name);
 			}
 			if (!rc)
-				rc = add(out, sev, "unexpected-owner", in->pid,
-					 "port %u/%s (%s) is normally held by %s" SEP "pid %d %s, %s", in->port,
-					 proto_txt(in->proto), svc->name ? svc->name : "?", why.data, in->pid, name,
-					 ev.data);
+				rc = add(
+				    out, sev, "unexpected-owner", in->pid,
+				    "port %u/%s (%s) is normally held by %s" SEP "pid %d %s, %s",
+				    in->port, proto_txt(in->proto), svc->name ? svc->name : "?",
+				    why.data, in->pid, name, ev.data);
 		}
 	}
 	if (!rc && svc && svc->backdoor) {
-		unsigned sev = suspicious ? SEV_ALERT : in->pkg == PKG_OWNED ? SEV_NOTICE : SEV_WARNING;
-		const char *judge = suspicious ? "and its owner is not an installed program, which is how backdoors run"
-				    : in->pkg == PKG_OWNED ? "but its owner is an installed program from a package, "
-							     "so it is most likely legitimate"
-							   : "and whether its owner is an installed program is unknown";
+		unsigned sev = suspicious	      ? SEV_ALERT
+			       : in->pkg == PKG_OWNED ? SEV_NOTICE
+						      : SEV_WARNING;
+		const char *judge =
+		    suspicious
+			? "and its owner is not an installed program, which is how backdoors run"
+		    : in->pkg == PKG_OWNED
+			? "but its owner is an installed program from a package, "
+			  "so it is most likely legitimate"
+			: "and whether its owner is an installed program is unknown";
 		buf_clear(&why);
 		rc = list_text(&why, svc->backdoor);
 		if (!rc)
 			rc = add(out, sev, "backdoor-port", in->pid,
-				 "port %u/%s is one that backdoors are known to use (%s), %s" SEP "pid %d %s, %s",
-				 in->port, proto_txt(in->proto), why.data, judge, in->pid, name, ev.data);
+				 "port %u/%s is one that backdoors are known to use (%s), %s" SEP
+				 "pid %d %s, %s",
+				 in->port, proto_txt(in->proto), why.data, judge, in->pid, name,
+				 ev.data);
 	}
 	if (!rc && in->have_uid && in->uid == 0 && in->widest >= PS_EXPO_PUBLIC) {
 		/* sshd or nginx's master on its own port: root by design (they drop privileges
 		 * per connection); context, not news */
 		bool own = svc && svc->svc_class == SVC_PUBLIC_OK && svc->owners && !suspicious &&
-			   (registry_owner_matches(svc->owners, in->name) || (base && registry_owner_matches(svc->owners, base)));
-		rc = add(out, own ? SEV_INFO : SEV_NOTICE, "root-public", in->pid,
-			 "a process running as root listens on a port reachable from public addresses: a flaw in it "
-			 "gives away the whole machine" SEP "pid %d %s runs as uid 0; reachable now on: %s",
-			 in->pid, name, in->reach_text && *in->reach_text ? in->reach_text : "none");
+			   (registry_owner_matches(svc->owners, in->name) ||
+			    (base && registry_owner_matches(svc->owners, base)));
+		rc =
+		    add(out, own ? SEV_INFO : SEV_NOTICE, "root-public", in->pid,
+			"a process running as root listens on a port reachable from public "
+			"addresses: a flaw in it "
+			"gives away the whole machine" SEP
+			"pid %d %s runs as uid 0; reachable now on: %s",
+			in->pid, name, in->reach_text && *in->reach_text ? in->reach_text : "none");
 	}
 	buf_free(&why);
 	buf_free(&ev);
@@ -352,10 +407,11 @@ static bool same_addr(const struct ps_addr *a, const struct ps_addr *b)
 	return false;
 }
 
-static int push_reach(struct reach **out, size_t *n, size_t *cap, const char *ifname, const struct ps_addr *a)
+static int push_reach(struct reach **out, size_t *n, size_t *cap, const char *ifname,
+		      const struct ps_addr *a)
 {
 	if (util_grow((void **)&*out, cap, *n + 1, sizeof **out))
-			return -ENOMEM;
+		return -ENOMEM;
 	(*out)[(*n)++] = (struct reach){ifname, *a};
 	return 0;
 }
@@ -379,13 +435,14 @@ static bool is_multicast(const struct ps_addr *a)
 static bool has_if(const struct reach *r, size_t n, const char *ifname)
 {
 	for (size_t i = 0; i < n; i++)
-		if (r[i].ifname == ifname || (r[i].ifname && ifname && strcmp(r[i].ifname, ifname) == 0))
+		if (r[i].ifname == ifname ||
+		    (r[i].ifname && ifname && strcmp(r[i].ifname, ifname) == 0))
 			return true;
 	return false;
 }
 
-int exposure_reach(const struct ps_socket *k, const struct ps_ifaddr *a, size_t n, const struct ps_ifaddr *g,
-		   size_t ng, struct reach **out, size_t *nout)
+int exposure_reach(const struct ps_socket *k, const struct ps_ifaddr *a, size_t n,
+		   const struct ps_ifaddr *g, size_t ng, struct reach **out, size_t *nout)
 {
 	*out = NULL;
 	*nout = 0;
@@ -398,7 +455,8 @@ int exposure_reach(const struct ps_socket *k, const struct ps_ifaddr *a, size_t 
 		for (size_t i = 0; i < n && !rc; i++) {
 			if (k->ifindex && a[i].ifindex != k->ifindex)
 				continue;
-			if ((a[i].addr.family == PS_INET && v4) || (a[i].addr.family == PS_INET6 && v6))
+			if ((a[i].addr.family == PS_INET && v4) ||
+			    (a[i].addr.family == PS_INET6 && v6))
 				rc = push_reach(out, nout, &cap, a[i].ifname, &a[i].addr);
 		}
 		return rc;
@@ -417,8 +475,10 @@ int exposure_reach(const struct ps_socket *k, const struct ps_ifaddr *a, size_t 
 	static const uint8_t all_ones[4] = {255, 255, 255, 255};
 	bool limited = is_v4(l, all_ones), unicast = *nout > 0;
 	for (size_t i = 0; i < n && !rc && !unicast; i++)
-		if (a[i].broadcast.family == PS_INET && (limited || is_v4(l, a[i].broadcast.bytes)) &&
-		    (!k->ifindex || a[i].ifindex == k->ifindex) && !has_if(*out, *nout, a[i].ifname))
+		if (a[i].broadcast.family == PS_INET &&
+		    (limited || is_v4(l, a[i].broadcast.bytes)) &&
+		    (!k->ifindex || a[i].ifindex == k->ifindex) &&
+		    !has_if(*out, *nout, a[i].ifname))
 			rc = push_reach(out, nout, &cap, a[i].ifname, l);
 	/* A group bind gets the group's traffic on the interfaces that joined it. */
 	for (size_t i = 0; i < ng && !rc && is_multicast(l); i++)
@@ -428,7 +488,8 @@ int exposure_reach(const struct ps_socket *k, const struct ps_ifaddr *a, size_t 
 	return rc;
 }
 
-enum ps_exposure exposure_widest(const struct ps_socket *k, const struct reach *r, size_t n, bool addrs_unknown)
+enum ps_exposure exposure_widest(const struct ps_socket *k, const struct reach *r, size_t n,
+				 bool addrs_unknown)
 {
 	enum ps_exposure w = PS_EXPO_LOOPBACK;
 	if (!addr_is_any(&k->local.addr))
@@ -454,7 +515,8 @@ static int reach_text(struct buf *b, const struct reach *r, size_t n, enum ps_ex
 		if ((c == PS_EXPO_ALL ? PS_EXPO_PUBLIC : c) != only)
 			continue;
 		addr_format(&r[i].addr, s, sizeof s);
-		rc = buf_printf(b, "%s%s %s", b->len ? ", " : "", r[i].ifname ? r[i].ifname : "?", s);
+		rc = buf_printf(b, "%s%s %s", b->len ? ", " : "", r[i].ifname ? r[i].ifname : "?",
+				s);
 	}
 	if (!rc && !b->data)
 		rc = buf_puts(b, "");
@@ -502,15 +564,18 @@ static const struct ps_proc *first_owner(const struct ps_snapshot *snap, const s
 	return NULL;
 }
 
-/* The risk alternative that fits holder p (NULL: none visible) into *out, interned. 0 or -ENOMEM. */
-static int verdict_risk(struct verdicts *vs, const char *risk, const struct ps_proc *p, const char **out)
+/* The risk alternative that fits holder p (NULL: none visible) into *out, interned. 0 or -ENOMEM.
+ */
+static int verdict_risk(struct verdicts *vs, const char *risk, const struct ps_proc *p,
+			const char **out)
 {
 	*out = NULL;
 	if (!risk)
 		return 0;
 	char *base = NULL;
 	if (p && p->exe) {
-		const char *path = p->exe_path ? p->exe_path : p->exe; /* without " (deleted)" where checked */
+		const char *path =
+		    p->exe_path ? p->exe_path : p->exe; /* without " (deleted)" where checked */
 		const char *b = strrchr(path, '/');
 		if (!(base = strdup(b ? b + 1 : path)))
 			return -ENOMEM;
@@ -527,9 +592,10 @@ static int verdict_risk(struct verdicts *vs, const char *risk, const struct ps_p
 	return rc;
 }
 
-/* The service: all a connection gets, and where a listener's verdict goes on (risk for holder p). */
-static int verdict_service(struct verdicts *vs, const struct registry *reg, unsigned proto, const struct ps_proc *p,
-			   struct sock_verdict *v)
+/* The service: all a connection gets, and where a listener's verdict goes on (risk for holder p).
+ */
+static int verdict_service(struct verdicts *vs, const struct registry *reg, unsigned proto,
+			   const struct ps_proc *p, struct sock_verdict *v)
 {
 	struct port_info pi;
 	v->svc_known = registry_lookup(reg, v->svc_port, proto, &pi);
@@ -553,11 +619,13 @@ static int verdict_service(struct verdicts *vs, const struct registry *reg, unsi
 }
 
 /* A listener's full verdict: reachability and findings. */
-static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket *k, struct verdicts *vs,
-			  struct sock_verdict *v, struct buf *rt, const struct fw_context *fw)
+static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket *k,
+			  struct verdicts *vs, struct sock_verdict *v, struct buf *rt,
+			  const struct fw_context *fw)
 {
 	int rc;
-	if ((rc = exposure_reach(k, snap->addrs, snap->naddrs, snap->groups, snap->ngroups, &v->reach, &v->nreach)))
+	if ((rc = exposure_reach(k, snap->addrs, snap->naddrs, snap->groups, snap->ngroups,
+				 &v->reach, &v->nreach)))
 		return rc;
 	v->widest = exposure_widest(k, v->reach, v->nreach, snap->addrs_err != 0);
 	if ((rc = reach_text(rt, v->reach, v->nreach, v->widest)))
@@ -569,14 +637,20 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 		enum ps_exposure w = PS_EXPO_LOOPBACK;
 		for (size_t r = 0; r < v->nreach; r++) {
 			enum ps_exposure c = exposure_classify(&v->reach[r].addr);
-			if (v->fw[r].verdict != PS_FW_NONE && (c == PS_EXPO_ALL ? PS_EXPO_PUBLIC : c) > w)
+			if (v->fw[r].verdict != PS_FW_NONE &&
+			    (c == PS_EXPO_ALL ? PS_EXPO_PUBLIC : c) > w)
 				w = c == PS_EXPO_ALL ? PS_EXPO_PUBLIC : c;
 		}
 		if (w < v->widest && (rc = reach_text(rt, v->reach, v->nreach, v->widest = w)))
 			return rc;
 	}
-	struct finding_input in = {.port = k->local.port, .proto = k->proto, .svc = v->svc_known ? &v->svc : NULL,
-				   .scope = v->scope, .widest = v->widest, .reach_text = rt->data, .pid = -1};
+	struct finding_input in = {.port = k->local.port,
+				   .proto = k->proto,
+				   .svc = v->svc_known ? &v->svc : NULL,
+				   .scope = v->scope,
+				   .widest = v->widest,
+				   .reach_text = rt->data,
+				   .pid = -1};
 	size_t visible = 0;
 	for (size_t j = 0; j < k->owner_count; j++)
 		visible += !snap->procs[snap_owner(snap, k, j)->proc].vanished;
@@ -588,7 +662,8 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 		const struct ps_owner *o = snap_owner(snap, k, j);
 		const struct ps_proc *p = &snap->procs[o->proc];
 		if ((long)o->proc == last || p->vanished || o->lead)
-			continue; /* a worker of a pre-forking server is judged with its group's root */
+			continue; /* a worker of a pre-forking server is judged with its group's
+				     root */
 		last = (long)o->proc;
 		in.has_owner = true;
 		in.pid = p->pid;
@@ -613,11 +688,13 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 		in.script_dir_world_writable = p->script.dir_world_writable;
 		in.script_pkg = (enum pkg_status)p->script.pkg;
 		in.script_pkg_name = p->script.pkg_name;
-		/* what is wrong with a file is said once per socket, however many of its holders run it */
+		/* what is wrong with a file is said once per socket, however many of its holders
+		 * run it */
 		in.file_judged = false;
 		for (size_t e = 0; e < j && p->exe_checked && !in.file_judged; e++) {
 			const struct ps_proc *q = &snap->procs[snap_owner(snap, k, e)->proc];
-			in.file_judged = q != p && !q->vanished && q->exe_checked && q->exe_check.dev == p->exe_check.dev &&
+			in.file_judged = q != p && !q->vanished && q->exe_checked &&
+					 q->exe_check.dev == p->exe_check.dev &&
 					 q->exe_check.ino == p->exe_check.ino;
 		}
 		rc = findings_for_owner(&in, &v->findings);
@@ -642,7 +719,8 @@ static uint32_t *light_find(struct light_index *li, uint32_t key)
 	return &li->slot[h];
 }
 
-int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg, const struct fw_context *fw)
+int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
+		     const struct fw_context *fw)
 {
 	verdicts_free(snap->verdicts);
 	struct verdicts *vs = snap->verdicts = calloc(1, sizeof *vs);
@@ -671,14 +749,17 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg, const
 					break;
 				}
 			}
-			shared = light_find(&li, (uint32_t)tmp.svc_port << 8 | (uint32_t)k->proto << 4 | tmp.scope);
+			shared = light_find(&li, (uint32_t)tmp.svc_port << 8 |
+						     (uint32_t)k->proto << 4 | tmp.scope);
 			if (*shared) {
 				k->verdict = *shared;
 				continue;
 			}
 		}
 		long at = verdicts_add(vs);
-		if (at < 0 || (rc = verdict_service(vs, reg, k->proto, tmp.listener ? first_owner(snap, k) : NULL, &tmp))) {
+		if (at < 0 ||
+		    (rc = verdict_service(vs, reg, k->proto,
+					  tmp.listener ? first_owner(snap, k) : NULL, &tmp))) {
 			rc = at < 0 ? (int)at : rc;
 			break;
 		}

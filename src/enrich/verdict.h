@@ -17,10 +17,13 @@ struct fw_context;
 struct finding_input {
 	uint16_t port;
 	unsigned proto; /* enum ps_proto */
-	const struct port_info *svc; /* risk: the alternative that fits the owner (registry_risk_select) */
+	const struct port_info
+	    *svc; /* risk: the alternative that fits the owner (registry_risk_select) */
 	enum ps_exposure scope;
-	enum ps_exposure widest; /* the widest class of address that reaches it now (exposure_widest) */
-	const char *reach_text;	 /* the addresses of that class: "eth0 203.0.113.7" (evidence), may be NULL */
+	enum ps_exposure
+	    widest; /* the widest class of address that reaches it now (exposure_widest) */
+	const char *reach_text; /* the addresses of that class: "eth0 203.0.113.7" (evidence), may
+				   be NULL */
 	/* The owner; has_owner false for the socket-level rules. */
 	bool has_owner;
 	int pid;
@@ -32,20 +35,24 @@ struct finding_input {
 	uint32_t uid;
 	bool exe_checked; /* exe_check and exe_path are the kernel's facts */
 	struct ps_exe_check exe_check;
-	const char *exe_path; /* without the kernel's " (deleted)" mark; NULL: unknown (exe is shown as is) */
+	const char *exe_path; /* without the kernel's " (deleted)" mark; NULL: unknown (exe is shown
+				 as is) */
 	enum pkg_status pkg;
 	const char *pkg_name;
-	const char *alias;	  /* a system link named like the process that leads to the running file, NULL */
-	bool alias_alternatives;  /* ... through /etc/alternatives */
+	const char
+	    *alias; /* a system link named like the process that leads to the running file, NULL */
+	bool alias_alternatives; /* ... through /etc/alternatives */
 	enum pkg_status alias_pkg;
-	const char *name_holder; /* another program in a system directory with the process's name, NULL */
+	const char
+	    *name_holder; /* another program in a system directory with the process's name, NULL */
 	enum pkg_status holder_pkg;
 	const char *holder_pkg_name;
-	const char *script;	  /* the script an interpreter runs (from its arguments), NULL */
+	const char *script; /* the script an interpreter runs (from its arguments), NULL */
 	bool script_dir_world_writable;
 	enum pkg_status script_pkg;
 	const char *script_pkg_name;
-	bool file_judged; /* an earlier owner of the socket runs the same file: its file findings are made */
+	bool file_judged; /* an earlier owner of the socket runs the same file: its file findings
+			     are made */
 };
 
 /*
@@ -56,7 +63,8 @@ struct finding_input {
  */
 int exposure_severity(unsigned cls, bool has_risk, enum ps_exposure widest);
 
-/* The finding code for exposure from `widest`: "public-exposure", "private-exposure", "link-local-exposure". */
+/* The finding code for exposure from `widest`: "public-exposure", "private-exposure",
+ * "link-local-exposure". */
 const char *exposure_code(enum ps_exposure widest);
 
 /*
@@ -90,15 +98,16 @@ bool path_in_temp_dir(const char *path);
  * interface (a bind to a group is reached where it is joined; then reach.addr
  * is the bound address). *out is a new array (NULL when empty). 0 or -ENOMEM.
  */
-int exposure_reach(const struct ps_socket *k, const struct ps_ifaddr *a, size_t n, const struct ps_ifaddr *g,
-		   size_t ng, struct reach **out, size_t *nout);
+int exposure_reach(const struct ps_socket *k, const struct ps_ifaddr *a, size_t n,
+		   const struct ps_ifaddr *g, size_t ng, struct reach **out, size_t *nout);
 
 /*
  * The widest class of address that reaches socket k now: its own address's class
  * when it is not a wildcard, widened by every address in r. A wildcard reached
  * by nothing we know is loopback, or public when `addrs_unknown`.
  */
-enum ps_exposure exposure_widest(const struct ps_socket *k, const struct reach *r, size_t n, bool addrs_unknown);
+enum ps_exposure exposure_widest(const struct ps_socket *k, const struct reach *r, size_t n,
+				 bool addrs_unknown);
 
 /*
  * Judge every socket of snap into snap->verdicts and ps_socket.verdict: service
@@ -109,6 +118,7 @@ enum ps_exposure exposure_widest(const struct ps_socket *k, const struct reach *
  * listeners also get the firewall's verdict at each reachable address, and their
  * scope is what the firewall lets through. 0 or -ENOMEM.
  */
-int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg, const struct fw_context *fw);
+int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
+		     const struct fw_context *fw);
 
 #endif

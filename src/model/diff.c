@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/grow.h"
 #include "exposure.h"
 #include "fwmodel.h"
 #include "verdict.h"
-#include "../util/grow.h"
 
 static int cmp_u(uint64_t x, uint64_t y)
 {
@@ -47,8 +47,9 @@ uint8_t diff_exposure(const struct diff_side *s, size_t i)
 
 const char *diff_kind_name(unsigned kind)
 {
-	static const char *const n[DIFF__COUNT] = {"new", "closed", "owner-changed", "exposure-changed",
-						   "address-changed", "state-changed"};
+	static const char *const n[DIFF__COUNT] = {
+	    "new",	    "closed", "owner-changed", "exposure-changed", "address-changed",
+	    "state-changed"};
 	return kind < DIFF__COUNT ? n[kind] : "?";
 }
 
@@ -107,7 +108,8 @@ static struct okey owner_key(const struct ps_snapshot *s, const struct ps_owner 
 			     p->container ? p->container : p->container_name};
 }
 
-/* The distinct owner keys of sockets ix[first..first+n) into a new array (NULL when none). 0 or -ENOMEM. */
+/* The distinct owner keys of sockets ix[first..first+n) into a new array (NULL when none). 0 or
+ * -ENOMEM. */
 static int owner_keys(const struct ps_snapshot *s, const uint32_t *ix, size_t first, size_t n,
 		      struct okey **out, size_t *nk)
 {
@@ -166,8 +168,8 @@ static int owners_differ(const struct diff_side *a, const uint32_t *ia, size_t f
 	return rc;
 }
 
-static int add(struct diff_result *r, uint8_t kind, long before, uint32_t nb, long after, uint32_t na,
-	       const struct diff_side *a, const struct diff_side *b)
+static int add(struct diff_result *r, uint8_t kind, long before, uint32_t nb, long after,
+	       uint32_t na, const struct diff_side *a, const struct diff_side *b)
 {
 	if (util_grow((void **)&r->v, &r->cap, r->n + 1, sizeof *r->v))
 		return -ENOMEM;
@@ -231,8 +233,8 @@ static bool rebind_candidate(const struct ps_socket *k)
 static bool same_port(const struct ps_socket *x, const struct ps_socket *y, bool same_family)
 {
 	return x->netns == y->netns && x->proto == y->proto && x->local.port == y->local.port &&
-	       (!same_family || x->local.addr.family == y->local.addr.family) && rebind_candidate(x) &&
-	       rebind_candidate(y);
+	       (!same_family || x->local.addr.family == y->local.addr.family) &&
+	       rebind_candidate(x) && rebind_candidate(y);
 }
 
 static const struct diff_side *sort_a, *sort_b;
@@ -240,8 +242,10 @@ static const struct diff_side *sort_a, *sort_b;
 static int cmp_change(const void *pa, const void *pb)
 {
 	const struct diff_change *x = pa, *y = pb;
-	const struct ps_socket *kx = x->after >= 0 ? &sort_b->snap->socks[x->after] : &sort_a->snap->socks[x->before];
-	const struct ps_socket *ky = y->after >= 0 ? &sort_b->snap->socks[y->after] : &sort_a->snap->socks[y->before];
+	const struct ps_socket *kx =
+	    x->after >= 0 ? &sort_b->snap->socks[x->after] : &sort_a->snap->socks[x->before];
+	const struct ps_socket *ky =
+	    y->after >= 0 ? &sort_b->snap->socks[y->after] : &sort_a->snap->socks[y->before];
 	int c;
 	if ((c = cmp_u(kx->proto, ky->proto)) || (c = cmp_u(kx->local.port, ky->local.port)) ||
 	    (c = diff_cmp_identity(kx, ky)))
@@ -250,7 +254,8 @@ static int cmp_change(const void *pa, const void *pb)
 }
 
 /* Indices of the forwards of x that y lacks into *out. 0 or -ENOMEM. */
-static int forwards_only_in(const struct ps_firewall *x, const struct ps_firewall *y, uint32_t **out, size_t *n)
+static int forwards_only_in(const struct ps_firewall *x, const struct ps_firewall *y,
+			    uint32_t **out, size_t *n)
 {
 	*n = 0;
 	if (!x->nfwd)
@@ -268,12 +273,14 @@ static int forwards_only_in(const struct ps_firewall *x, const struct ps_firewal
 }
 
 /* The forwards that appeared and disappeared, when both sides read the rules. */
-static int forward_changes(const struct ps_snapshot *a, const struct ps_snapshot *b, struct diff_result *out)
+static int forward_changes(const struct ps_snapshot *a, const struct ps_snapshot *b,
+			   struct diff_result *out)
 {
 	if (!a->firewall || !b->firewall || !a->firewall->read || !b->firewall->read)
 		return 0;
 	int rc = forwards_only_in(b->firewall, a->firewall, &out->fwd_new, &out->nfwd_new);
-	return rc ? rc : forwards_only_in(a->firewall, b->firewall, &out->fwd_gone, &out->nfwd_gone);
+	return rc ? rc
+		  : forwards_only_in(a->firewall, b->firewall, &out->fwd_gone, &out->nfwd_gone);
 }
 
 int diff_compute(const struct diff_side *a, const struct diff_side *b, struct diff_result *out)
@@ -298,9 +305,11 @@ int diff_compute(const struct diff_side *a, const struct diff_side *b, struct di
 		} else {
 			ga[i].used = gb[j].used = true;
 			long x = ia[ga[i].first], y = ib[gb[j].first];
-			/* the same socket reaching further or less: the firewall's verdict changed */
+			/* the same socket reaching further or less: the firewall's verdict changed
+			 */
 			if (diff_exposure(a, (size_t)x) != diff_exposure(b, (size_t)y) &&
-			    (rc = add(out, DIFF_EXPOSURE, x, (uint32_t)ga[i].n, y, (uint32_t)gb[j].n, a, b)))
+			    (rc = add(out, DIFF_EXPOSURE, x, (uint32_t)ga[i].n, y,
+				      (uint32_t)gb[j].n, a, b)))
 				goto out;
 			if ((rc = compare_pair(out, a, ia, &ga[i], b, ib, &gb[j])))
 				goto out;
@@ -322,23 +331,26 @@ int diff_compute(const struct diff_side *a, const struct diff_side *b, struct di
 			while (jstart < ngb) {
 				const struct ps_socket *y = &sb->socks[ib[gb[jstart].first]];
 				if (cmp_u(y->netns, x->netns) < 0 ||
-				    (y->netns == x->netns && (cmp_u(y->proto, x->proto) < 0 ||
-							      (y->proto == x->proto && y->local.port < x->local.port))))
+				    (y->netns == x->netns &&
+				     (cmp_u(y->proto, x->proto) < 0 ||
+				      (y->proto == x->proto && y->local.port < x->local.port))))
 					jstart++;
 				else
 					break;
 			}
 			for (size_t j = jstart; j < ngb; j++) {
 				const struct ps_socket *y = &sb->socks[ib[gb[j].first]];
-				if (y->netns != x->netns || y->proto != x->proto || y->local.port != x->local.port)
+				if (y->netns != x->netns || y->proto != x->proto ||
+				    y->local.port != x->local.port)
 					break;
 				if (gb[j].used || !same_port(x, y, pass == 0))
 					continue;
 				ga[i].used = gb[j].used = true;
 				long bx = ia[ga[i].first], by = ib[gb[j].first];
-				uint8_t ea = diff_exposure(a, (size_t)bx), eb = diff_exposure(b, (size_t)by);
-				if ((rc = add(out, ea != eb ? DIFF_EXPOSURE : DIFF_ADDRESS, bx, (uint32_t)ga[i].n, by,
-					      (uint32_t)gb[j].n, a, b)) ||
+				uint8_t ea = diff_exposure(a, (size_t)bx),
+					eb = diff_exposure(b, (size_t)by);
+				if ((rc = add(out, ea != eb ? DIFF_EXPOSURE : DIFF_ADDRESS, bx,
+					      (uint32_t)ga[i].n, by, (uint32_t)gb[j].n, a, b)) ||
 				    (rc = compare_pair(out, a, ia, &ga[i], b, ib, &gb[j])))
 					goto out;
 				break;
@@ -347,10 +359,12 @@ int diff_compute(const struct diff_side *a, const struct diff_side *b, struct di
 	}
 	/* Pass 3: what is left appeared or disappeared. */
 	for (size_t i = 0; i < nga; i++)
-		if (!ga[i].used && (rc = add(out, DIFF_CLOSED, ia[ga[i].first], (uint32_t)ga[i].n, -1, 0, a, b)))
+		if (!ga[i].used &&
+		    (rc = add(out, DIFF_CLOSED, ia[ga[i].first], (uint32_t)ga[i].n, -1, 0, a, b)))
 			goto out;
 	for (size_t j = 0; j < ngb; j++)
-		if (!gb[j].used && (rc = add(out, DIFF_NEW, -1, 0, ib[gb[j].first], (uint32_t)gb[j].n, a, b)))
+		if (!gb[j].used &&
+		    (rc = add(out, DIFF_NEW, -1, 0, ib[gb[j].first], (uint32_t)gb[j].n, a, b)))
 			goto out;
 	sort_a = a;
 	sort_b = b;

@@ -9,25 +9,27 @@
 #include "model.h"
 
 enum diff_kind {
-	DIFF_NEW = 0,	   /* an identity only in the second list */
-	DIFF_CLOSED,	   /* an identity only in the first list */
-	DIFF_OWNER,	   /* a different executable, unit or container behind the same identity */
-	DIFF_EXPOSURE,	   /* re-bound to an address of another exposure class, or the firewall's verdict moved the scope */
-	DIFF_ADDRESS,	   /* the same port re-bound to another address of the same class */
-	DIFF_STATE,	   /* the same identity in another state */
+	DIFF_NEW = 0,  /* an identity only in the second list */
+	DIFF_CLOSED,   /* an identity only in the first list */
+	DIFF_OWNER,    /* a different executable, unit or container behind the same identity */
+	DIFF_EXPOSURE, /* re-bound to an address of another exposure class, or the firewall's
+			  verdict moved the scope */
+	DIFF_ADDRESS,  /* the same port re-bound to another address of the same class */
+	DIFF_STATE,    /* the same identity in another state */
 	DIFF__COUNT
 };
 
 /* One side of a comparison: a model and, optionally, each socket's exposure as recorded. */
 struct diff_side {
 	const struct ps_snapshot *snap;
-	const uint8_t *exposure; /* per socket (enum ps_exposure), or NULL: the judged scope, else the local address's class */
+	const uint8_t *exposure; /* per socket (enum ps_exposure), or NULL: the judged scope, else
+				    the local address's class */
 };
 
 struct diff_change {
-	uint8_t kind;		  /* enum diff_kind */
+	uint8_t kind;		       /* enum diff_kind */
 	uint8_t exp_before, exp_after; /* enum ps_exposure of each side (when that side exists) */
-	long before, after;	  /* socket index in the first / second list, -1 when absent */
+	long before, after;	       /* socket index in the first / second list, -1 when absent */
 	uint32_t nbefore, nafter; /* sockets sharing that identity on each side (SO_REUSEPORT) */
 };
 

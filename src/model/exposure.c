@@ -13,7 +13,8 @@ static enum ps_exposure classify_v4(const uint8_t *b)
 		return PS_EXPO_LINK_LOCAL;
 	/* Groups and the limited broadcast by the scope they are forwarded in: 224.0.0.0/24
 	 * and 255.255.255.255 never leave the link, 239/8 is administratively scoped (RFC 2365). */
-	if ((b[0] == 224 && !b[1] && !b[2]) || (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255))
+	if ((b[0] == 224 && !b[1] && !b[2]) ||
+	    (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255))
 		return PS_EXPO_LINK_LOCAL;
 	if (b[0] == 239)
 		return PS_EXPO_PRIVATE;
@@ -38,9 +39,13 @@ enum ps_exposure exposure_classify(const struct ps_addr *a)
 		return PS_EXPO_LOOPBACK;
 	if (b[0] == 0xFE && (b[1] & 0xC0) == 0x80)
 		return PS_EXPO_LINK_LOCAL;
-	if (b[0] == 0xFF) { /* multicast, by its scope (RFC 7346): interface, link, then realm to organisation */
+	if (b[0] == 0xFF) { /* multicast, by its scope (RFC 7346): interface, link, then realm to
+			       organisation */
 		unsigned scope = b[1] & 0x0F;
-		return scope == 1 ? PS_EXPO_LOOPBACK : scope == 2 ? PS_EXPO_LINK_LOCAL : scope >= 3 && scope <= 8 ? PS_EXPO_PRIVATE : PS_EXPO_PUBLIC;
+		return scope == 1		  ? PS_EXPO_LOOPBACK
+		       : scope == 2		  ? PS_EXPO_LINK_LOCAL
+		       : scope >= 3 && scope <= 8 ? PS_EXPO_PRIVATE
+						  : PS_EXPO_PUBLIC;
 	}
 	if ((b[0] & 0xFE) == 0xFC)
 		return PS_EXPO_PRIVATE;

@@ -1,4 +1,5 @@
-/* exposure.h — who can reach a bound address: loopback, link-local, private, public, all interfaces. */
+/* exposure.h — who can reach a bound address: loopback, link-local, private, public, all
+ * interfaces. */
 #ifndef PS_EXPOSURE_H
 #define PS_EXPOSURE_H
 

@@ -22,7 +22,8 @@ void filter_all_states(struct ps_filter *f)
 }
 
 /* Strict decimal in [lo, hi]; no sign, no spaces, no trailing bytes. */
-static int parse_num(const char *s, size_t n, unsigned long lo, unsigned long hi, unsigned long *out)
+static int parse_num(const char *s, size_t n, unsigned long lo, unsigned long hi,
+		     unsigned long *out)
 {
 	if (n == 0 || n > 10)
 		return -EINVAL;
@@ -65,8 +66,9 @@ int filter_parse_port(const char *s, struct ps_portspec *out, const char **why)
 		hi = lo;
 	}
 	if (rc) {
-		*why = rc == -ERANGE ? "port must be between 0 and 65535"
-				     : "expected PORT, PORT-PORT, optionally followed by /tcp or /udp";
+		*why = rc == -ERANGE
+			   ? "port must be between 0 and 65535"
+			   : "expected PORT, PORT-PORT, optionally followed by /tcp or /udp";
 		return -EINVAL;
 	}
 	if (lo > hi) {
@@ -82,24 +84,24 @@ static const struct {
 	const char *name;
 	uint32_t tcp, udp;
 } state_words[] = {
-	{"listen", 1u << PS_ST_LISTEN, 1u << PS_ST_CLOSE}, /* UDP "listening" = bound */
-	{"listening", 1u << PS_ST_LISTEN, 1u << PS_ST_CLOSE},
-	{"established", 1u << PS_ST_ESTABLISHED, 1u << PS_ST_ESTABLISHED},
-	{"estab", 1u << PS_ST_ESTABLISHED, 1u << PS_ST_ESTABLISHED},
-	{"connected", PS_STATES_ALL & ~((1u << PS_ST_LISTEN) | (1u << PS_ST_CLOSE)),
-	 1u << PS_ST_ESTABLISHED},
-	{"syn-sent", 1u << PS_ST_SYN_SENT, 0},
-	{"syn-recv", (1u << PS_ST_SYN_RECV) | (1u << PS_ST_NEW_SYN_RECV), 0},
-	{"fin-wait-1", 1u << PS_ST_FIN_WAIT1, 0},
-	{"fin-wait-2", 1u << PS_ST_FIN_WAIT2, 0},
-	{"time-wait", 1u << PS_ST_TIME_WAIT, 0},
-	{"close", 1u << PS_ST_CLOSE, 0},
-	{"closed", 1u << PS_ST_CLOSE, 0},
-	{"unconn", 0, 1u << PS_ST_CLOSE},
-	{"close-wait", 1u << PS_ST_CLOSE_WAIT, 0},
-	{"last-ack", 1u << PS_ST_LAST_ACK, 0},
-	{"closing", 1u << PS_ST_CLOSING, 0},
-	{"all", PS_STATES_ALL, PS_STATES_ALL},
+    {"listen", 1u << PS_ST_LISTEN, 1u << PS_ST_CLOSE}, /* UDP "listening" = bound */
+    {"listening", 1u << PS_ST_LISTEN, 1u << PS_ST_CLOSE},
+    {"established", 1u << PS_ST_ESTABLISHED, 1u << PS_ST_ESTABLISHED},
+    {"estab", 1u << PS_ST_ESTABLISHED, 1u << PS_ST_ESTABLISHED},
+    {"connected", PS_STATES_ALL & ~((1u << PS_ST_LISTEN) | (1u << PS_ST_CLOSE)),
+     1u << PS_ST_ESTABLISHED},
+    {"syn-sent", 1u << PS_ST_SYN_SENT, 0},
+    {"syn-recv", (1u << PS_ST_SYN_RECV) | (1u << PS_ST_NEW_SYN_RECV), 0},
+    {"fin-wait-1", 1u << PS_ST_FIN_WAIT1, 0},
+    {"fin-wait-2", 1u << PS_ST_FIN_WAIT2, 0},
+    {"time-wait", 1u << PS_ST_TIME_WAIT, 0},
+    {"close", 1u << PS_ST_CLOSE, 0},
+    {"closed", 1u << PS_ST_CLOSE, 0},
+    {"unconn", 0, 1u << PS_ST_CLOSE},
+    {"close-wait", 1u << PS_ST_CLOSE_WAIT, 0},
+    {"last-ack", 1u << PS_ST_LAST_ACK, 0},
+    {"closing", 1u << PS_ST_CLOSING, 0},
+    {"all", PS_STATES_ALL, PS_STATES_ALL},
 };
 
 int filter_parse_states(const char *s, uint32_t states[PS_PROTO_COUNT], const char **why)
@@ -111,12 +113,15 @@ int filter_parse_states(const char *s, uint32_t states[PS_PROTO_COUNT], const ch
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 		size_t i;
 		for (i = 0; i < sizeof state_words / sizeof state_words[0]; i++) {
-			if (strlen(state_words[i].name) == n && strncasecmp(p, state_words[i].name, n) == 0)
+			if (strlen(state_words[i].name) == n &&
+			    strncasecmp(p, state_words[i].name, n) == 0)
 				break;
 		}
 		if (i == sizeof state_words / sizeof state_words[0]) {
-			*why = "unknown state (try listen, established, syn-sent, syn-recv, fin-wait-1, "
-			       "fin-wait-2, time-wait, close, close-wait, last-ack, closing, unconn, all)";
+			*why = "unknown state (try listen, established, syn-sent, syn-recv, "
+			       "fin-wait-1, "
+			       "fin-wait-2, time-wait, close, close-wait, last-ack, closing, "
+			       "unconn, all)";
 			return -EINVAL;
 		}
 		states[PS_TCP] |= state_words[i].tcp;
@@ -194,7 +199,7 @@ uint8_t filter_dump_protos(const struct ps_filter *f)
 	}
 	for (unsigned i = 0; i < PS_PROTO_COUNT; i++)
 		if (!f->states[i])
-			p &= (uint8_t)~(1u << i);
+			p &= (uint8_t) ~(1u << i);
 	return p;
 }
 

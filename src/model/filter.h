@@ -1,4 +1,5 @@
-/* filter.h — the user's query: parsed from words, pushed down where possible, matched on the model. */
+/* filter.h — the user's query: parsed from words, pushed down where possible, matched on the model.
+ */
 #ifndef PS_FILTER_H
 #define PS_FILTER_H
 
@@ -21,8 +22,8 @@ enum ps_attr_method {
 };
 
 struct ps_filter {
-	uint8_t protos;	  /* bit per enum ps_proto */
-	uint8_t families; /* bit 1: IPv4, bit 2: IPv6 */
+	uint8_t protos;			 /* bit per enum ps_proto */
+	uint8_t families;		 /* bit 1: IPv4, bit 2: IPv6 */
 	uint32_t states[PS_PROTO_COUNT]; /* kernel state bits per protocol */
 	struct ps_portspec *ports;	 /* any of them (local or remote port) */
 	size_t nports;
@@ -32,7 +33,7 @@ struct ps_filter {
 	size_t ncommands;
 	uint32_t *uids; /* socket uid or any owner's uid */
 	size_t nuids;
-	bool all_netns; /* every network namespace, not only ours (--all-ns) */
+	bool all_netns;	     /* every network namespace, not only ours (--all-ns) */
 	uint8_t attribution; /* enum ps_attr_method */
 };
 

@@ -1,4 +1,5 @@
-/* group.c — pre-forking servers: a master and the workers it forked are one group, judged and stopped once. */
+/* group.c — pre-forking servers: a master and the workers it forked are one group, judged and
+ * stopped once. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,8 @@ static long find_pid(const struct pid_ix *by_pid, size_t n, int pid)
 	return -1;
 }
 
-/* Whether two processes run the same program: the same executable path, or the same name when neither is readable. */
+/* Whether two processes run the same program: the same executable path, or the same name when
+ * neither is readable. */
 static bool same_program(const struct ps_proc *a, const struct ps_proc *b)
 {
 	if (a->vanished || b->vanished)
@@ -72,9 +74,11 @@ int snap_group_forks(struct ps_snapshot *s)
 	for (size_t i = 0; i < s->nprocs; i++) {
 		struct ps_proc *p = &s->procs[i];
 		p->group_root = 0;
-		/* up the chain of parents running the same program; bounded by nprocs against ppid loops */
+		/* up the chain of parents running the same program; bounded by nprocs against ppid
+		 * loops */
 		const struct ps_proc *at = p;
-		for (size_t step = 0; step < s->nprocs && at->ppid > 0 && at->ppid != at->pid; step++) {
+		for (size_t step = 0; step < s->nprocs && at->ppid > 0 && at->ppid != at->pid;
+		     step++) {
 			long up = find_pid(by_pid, s->nprocs, at->ppid);
 			if (up < 0 || !same_program(&s->procs[up], p))
 				break;

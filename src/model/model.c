@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/grow.h"
 #include "fwmodel.h"
 #include "verdict.h"
-#include "../util/grow.h"
 
 struct ps_socket *snap_add_socket(struct ps_snapshot *s)
 {
@@ -155,7 +155,8 @@ void snap_proc_free(struct ps_proc *p)
 		free(p->activation->claimed_unit);
 		free(p->activation->service_unit);
 		for (size_t i = 0; i < p->activation->nunits; i++)
-			free(p->activation->units[i].socket_unit), free(p->activation->units[i].service_unit);
+			free(p->activation->units[i].socket_unit),
+			    free(p->activation->units[i].service_unit);
 		free(p->activation->units);
 		free(p->activation);
 	}
@@ -212,7 +213,8 @@ int snap_retain(struct ps_snapshot *s,
 	return 0;
 }
 
-enum ps_owner_status owner_status_of(const struct ps_socket *k, bool refused, bool exited, int still_there)
+enum ps_owner_status owner_status_of(const struct ps_socket *k, bool refused, bool exited,
+				     int still_there)
 {
 	if (k->owner_count)
 		return PS_OWN_OK;
@@ -349,35 +351,35 @@ const char *proto_name(unsigned proto)
 }
 
 static const char *const state_names[PS_ST_MAX] = {
-	[0] = "unknown",
-	[PS_ST_ESTABLISHED] = "established",
-	[PS_ST_SYN_SENT] = "syn-sent",
-	[PS_ST_SYN_RECV] = "syn-recv",
-	[PS_ST_FIN_WAIT1] = "fin-wait-1",
-	[PS_ST_FIN_WAIT2] = "fin-wait-2",
-	[PS_ST_TIME_WAIT] = "time-wait",
-	[PS_ST_CLOSE] = "close",
-	[PS_ST_CLOSE_WAIT] = "close-wait",
-	[PS_ST_LAST_ACK] = "last-ack",
-	[PS_ST_LISTEN] = "listen",
-	[PS_ST_CLOSING] = "closing",
-	[PS_ST_NEW_SYN_RECV] = "syn-recv",
+    [0] = "unknown",
+    [PS_ST_ESTABLISHED] = "established",
+    [PS_ST_SYN_SENT] = "syn-sent",
+    [PS_ST_SYN_RECV] = "syn-recv",
+    [PS_ST_FIN_WAIT1] = "fin-wait-1",
+    [PS_ST_FIN_WAIT2] = "fin-wait-2",
+    [PS_ST_TIME_WAIT] = "time-wait",
+    [PS_ST_CLOSE] = "close",
+    [PS_ST_CLOSE_WAIT] = "close-wait",
+    [PS_ST_LAST_ACK] = "last-ack",
+    [PS_ST_LISTEN] = "listen",
+    [PS_ST_CLOSING] = "closing",
+    [PS_ST_NEW_SYN_RECV] = "syn-recv",
 };
 
 static const char *const state_labels[PS_ST_MAX] = {
-	[0] = "UNKNOWN",
-	[PS_ST_ESTABLISHED] = "ESTAB",
-	[PS_ST_SYN_SENT] = "SYN-SENT",
-	[PS_ST_SYN_RECV] = "SYN-RECV",
-	[PS_ST_FIN_WAIT1] = "FIN-WAIT-1",
-	[PS_ST_FIN_WAIT2] = "FIN-WAIT-2",
-	[PS_ST_TIME_WAIT] = "TIME-WAIT",
-	[PS_ST_CLOSE] = "CLOSE",
-	[PS_ST_CLOSE_WAIT] = "CLOSE-WAIT",
-	[PS_ST_LAST_ACK] = "LAST-ACK",
-	[PS_ST_LISTEN] = "LISTEN",
-	[PS_ST_CLOSING] = "CLOSING",
-	[PS_ST_NEW_SYN_RECV] = "SYN-RECV",
+    [0] = "UNKNOWN",
+    [PS_ST_ESTABLISHED] = "ESTAB",
+    [PS_ST_SYN_SENT] = "SYN-SENT",
+    [PS_ST_SYN_RECV] = "SYN-RECV",
+    [PS_ST_FIN_WAIT1] = "FIN-WAIT-1",
+    [PS_ST_FIN_WAIT2] = "FIN-WAIT-2",
+    [PS_ST_TIME_WAIT] = "TIME-WAIT",
+    [PS_ST_CLOSE] = "CLOSE",
+    [PS_ST_CLOSE_WAIT] = "CLOSE-WAIT",
+    [PS_ST_LAST_ACK] = "LAST-ACK",
+    [PS_ST_LISTEN] = "LISTEN",
+    [PS_ST_CLOSING] = "CLOSING",
+    [PS_ST_NEW_SYN_RECV] = "SYN-RECV",
 };
 
 const char *state_name(unsigned proto, unsigned state)
@@ -396,19 +398,25 @@ const char *state_label(unsigned proto, unsigned state)
 
 const char *owner_status_name(unsigned st)
 {
-	static const char *const n[PS_OWN__COUNT] = {"ok", "no-permission", "kernel", "vanished", "unreported"};
+	static const char *const n[PS_OWN__COUNT] = {"ok", "no-permission", "kernel", "vanished",
+						     "unreported"};
 	return st < PS_OWN__COUNT ? n[st] : "?";
 }
 
 static const char *const attr_reasons[PS_ATTR__COUNT][2] = {
-	[PS_ATTR_NONE] = {NULL, "BPF was used"},
-	[PS_ATTR_NOT_BUILT] = {"not-built", "this portsleuth was built without BPF (needs clang, bpftool and libbpf-dev)"},
-	[PS_ATTR_SMALL_HOST] = {"small-host", "few processes and sockets: the /proc scan costs less than loading BPF"},
-	[PS_ATTR_NO_BTF] = {"no-btf", "the kernel has no BTF (/sys/kernel/btf/vmlinux)"},
-	[PS_ATTR_KERNEL_TOO_OLD] = {"kernel-too-old", "the kernel is older than 5.17"},
-	[PS_ATTR_NOT_PRIVILEGED] = {"not-privileged", "not privileged (needs root, or CAP_BPF and CAP_PERFMON)"},
-	[PS_ATTR_LOCKDOWN] = {"lockdown", "kernel lockdown (confidentiality) forbids BPF reading kernel memory"},
-	[PS_ATTR_LOAD_FAILED] = {"load-failed", "the kernel refused the BPF program"},
+    [PS_ATTR_NONE] = {NULL, "BPF was used"},
+    [PS_ATTR_NOT_BUILT] =
+	{"not-built",
+	 "this portsleuth was built without BPF (needs clang, bpftool and libbpf-dev)"},
+    [PS_ATTR_SMALL_HOST] =
+	{"small-host", "few processes and sockets: the /proc scan costs less than loading BPF"},
+    [PS_ATTR_NO_BTF] = {"no-btf", "the kernel has no BTF (/sys/kernel/btf/vmlinux)"},
+    [PS_ATTR_KERNEL_TOO_OLD] = {"kernel-too-old", "the kernel is older than 5.17"},
+    [PS_ATTR_NOT_PRIVILEGED] = {"not-privileged",
+				"not privileged (needs root, or CAP_BPF and CAP_PERFMON)"},
+    [PS_ATTR_LOCKDOWN] = {"lockdown",
+			  "kernel lockdown (confidentiality) forbids BPF reading kernel memory"},
+    [PS_ATTR_LOAD_FAILED] = {"load-failed", "the kernel refused the BPF program"},
 };
 
 const char *attr_reason_name(unsigned r)

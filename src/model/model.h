@@ -30,11 +30,12 @@ enum ps_state {
 
 /* Why a socket has (or lacks) owners. */
 enum ps_owner_status {
-	PS_OWN_OK = 0,	  /* at least one process holds it */
-	PS_OWN_NOPERM,	  /* some fd tables could not be read */
-	PS_OWN_KERNEL,	  /* no process holds it (time-wait, kernel sockets) */
-	PS_OWN_VANISHED,  /* the owner exited while we looked */
-	PS_OWN_UNREPORTED, /* the system's socket table named no owner for a live socket (Wine: pid 0) */
+	PS_OWN_OK = 0,	   /* at least one process holds it */
+	PS_OWN_NOPERM,	   /* some fd tables could not be read */
+	PS_OWN_KERNEL,	   /* no process holds it (time-wait, kernel sockets) */
+	PS_OWN_VANISHED,   /* the owner exited while we looked */
+	PS_OWN_UNREPORTED, /* the system's socket table named no owner for a live socket (Wine: pid
+			      0) */
 	PS_OWN__COUNT
 };
 
@@ -57,16 +58,19 @@ struct ps_socket {
 	uint32_t ifindex;     /* bound device, 0 when none */
 	uint32_t owner_first; /* index into ps_snapshot.owners */
 	uint32_t owner_count;
-	uint64_t cgroup_id;   /* cgroup2 id the socket was created in (INET_DIAG_CGROUP_ID), 0: unknown */
-	uint32_t sockcg;      /* 1 + index into ps_snapshot.sockcgs when labelled from cgroup_id, else 0 */
-	uint8_t proto;	      /* enum ps_proto */
-	uint8_t state;	      /* enum ps_state */
+	uint64_t
+	    cgroup_id; /* cgroup2 id the socket was created in (INET_DIAG_CGROUP_ID), 0: unknown */
+	uint32_t
+	    sockcg;    /* 1 + index into ps_snapshot.sockcgs when labelled from cgroup_id, else 0 */
+	uint8_t proto; /* enum ps_proto */
+	uint8_t state; /* enum ps_state */
 	uint8_t owner_status; /* enum ps_owner_status */
 	uint8_t v6only;	      /* IPv6 sockets: enum ps_v6only, from INET_DIAG_SKV6ONLY */
 	uint32_t verdict;     /* 1 + index into ps_snapshot.verdicts->v once judged, else 0 */
 };
 
-/* Whether an IPv6 socket also takes IPv4 (dual-stack). Zero (unknown) when the kernel did not say. */
+/* Whether an IPv6 socket also takes IPv4 (dual-stack). Zero (unknown) when the kernel did not say.
+ */
 enum ps_v6only { PS_V6ONLY_UNKNOWN = 0, PS_V6ONLY_YES, PS_V6ONLY_NO };
 
 /*
@@ -76,21 +80,22 @@ enum ps_v6only { PS_V6ONLY_UNKNOWN = 0, PS_V6ONLY_YES, PS_V6ONLY_NO };
  * the text of the link.
  */
 struct ps_exe_check {
-	uint64_t dev, ino;	 /* the file the process runs */
-	bool deleted;		 /* its path no longer names it: unlinked, or replaced by a rename */
-	bool replaced;		 /* deleted, and another file lives at its path now */
-	bool replacement_sound;	 /* that file is a regular file of root's that nobody else can write (an upgrade's) */
-	bool foreign;		 /* the path names it only in the process's own view (a container, a mount made
-				  * since it started): a package lookup of that path in ours says nothing */
+	uint64_t dev, ino;	/* the file the process runs */
+	bool deleted;		/* its path no longer names it: unlinked, or replaced by a rename */
+	bool replaced;		/* deleted, and another file lives at its path now */
+	bool replacement_sound; /* that file is a regular file of root's that nobody else can write
+				   (an upgrade's) */
+	bool foreign; /* the path names it only in the process's own view (a container, a mount made
+		       * since it started): a package lookup of that path in ours says nothing */
 	bool dir_world_writable; /* the directory it lives in is writable by every user */
 };
 
 /* The script an interpreter runs, named by the process's arguments (which it can rewrite). */
 struct ps_script {
-	char *path;		 /* absolute; NULL: not an interpreter, or no regular file found there */
-	bool foreign;		 /* found only in the process's own view: no package lookup */
+	char *path;   /* absolute; NULL: not an interpreter, or no regular file found there */
+	bool foreign; /* found only in the process's own view: no package lookup */
 	bool dir_world_writable;
-	uint8_t pkg;		 /* enum pkg_status */
+	uint8_t pkg; /* enum pkg_status */
 	char *pkg_name;
 };
 
@@ -104,50 +109,53 @@ enum pkg_status {
 /* One process that holds at least one shown socket. Strings are raw bytes from /proc. */
 struct ps_proc {
 	int pid;
-	int ppid;	  /* -1 when unknown */
-	uint32_t uid;	  /* effective uid */
+	int ppid;     /* -1 when unknown */
+	uint32_t uid; /* effective uid */
 	bool have_uid;
-	bool vanished;	  /* exited before its details could be read */
+	bool vanished;	     /* exited before its details could be read */
 	bool details_denied; /* some details (exe) were refused */
-	char *name;	  /* comm */
-	char *exe;	  /* readlink of exe, NULL when unreadable */
-	char *cmdline;	  /* NUL-separated arguments */
+	char *name;	     /* comm */
+	char *exe;	     /* readlink of exe, NULL when unreadable */
+	char *cmdline;	     /* NUL-separated arguments */
 	size_t cmdline_len;
 	bool cmdline_truncated;
-	int64_t start_time; /* seconds since the epoch, -1 when unknown */
-	uint64_t scan_start; /* start time (clock ticks after boot, /proc/PID/stat field 22) of the process whose
-			      * fds the scan read; 0: not recorded. Details of another process are never used. */
-	char *cgroup;	    /* the unified (or name=systemd) cgroup path */
-	char *unit;	    /* systemd unit named by the cgroup path */
-	char *container;    /* container id named by the cgroup path */
+	int64_t start_time;  /* seconds since the epoch, -1 when unknown */
+	uint64_t scan_start; /* start time (clock ticks after boot, /proc/PID/stat field 22) of the
+			      * process whose fds the scan read; 0: not recorded. Details of another
+			      * process are never used. */
+	char *cgroup;	     /* the unified (or name=systemd) cgroup path */
+	char *unit;	     /* systemd unit named by the cgroup path */
+	char *container;     /* container id named by the cgroup path */
 	const char *container_runtime; /* "docker", "podman", ... (static string) */
 	/* Parent chain, nearest parent first, up to the supervisor (filled by enrichment). */
 	struct ps_ancestor *ancestry;
 	size_t nancestry;
 	/* Service and container details (src/enrich/cgroup.c, src/platform/linux/svcinfo.c). */
-	const char *unit_type;	 /* "system", "user", "session" (static) or NULL */
-	char *slice;		 /* innermost slice (app.slice, system.slice), NULL when none */
-	uint32_t unit_uid;	 /* unit_type "user": the uid of user@UID.service */
+	const char *unit_type; /* "system", "user", "session" (static) or NULL */
+	char *slice;	       /* innermost slice (app.slice, system.slice), NULL when none */
+	uint32_t unit_uid;     /* unit_type "user": the uid of user@UID.service */
 	bool have_unit_uid;
-	char *container_name;	 /* from the runtime's local state, NULL when unknown */
-	char *pod_uid;		 /* Kubernetes pod UID from a kubepods cgroup */
-	const char *pod_qos;	 /* "guaranteed", "burstable", "besteffort" (static) */
+	char *container_name;	     /* from the runtime's local state, NULL when unknown */
+	char *pod_uid;		     /* Kubernetes pod UID from a kubepods cgroup */
+	const char *pod_qos;	     /* "guaranteed", "burstable", "besteffort" (static) */
 	const char *supervisor_kind; /* "systemd", "systemd-unit", "container-shim", "sshd", "cron",
 				      * "tmux", "screen", "login-shell", "init" (static) or NULL */
-	int supervisor_pid;	 /* 0 when none */
-	char *supervisor_unit;	 /* for "systemd-unit": the unit whose boundary was reached */
-	struct ps_published *published; /* docker-proxy / conmon: the container behind the port */
+	int supervisor_pid;	     /* 0 when none */
+	char *supervisor_unit;	     /* for "systemd-unit": the unit whose boundary was reached */
+	struct ps_published *published;	  /* docker-proxy / conmon: the container behind the port */
 	struct ps_activation *activation; /* socket activation role, NULL when none */
 	/* Facts for the findings, gathered for the owners of listeners before judging. */
-	bool exe_checked;	 /* exe_check and exe_path hold the platform's answer */
+	bool exe_checked; /* exe_check and exe_path hold the platform's answer */
 	struct ps_exe_check exe_check;
-	char *exe_path;		 /* exe_checked: the executable's path without the kernel's " (deleted)" mark */
-	char *exe_alias;	 /* a link in a system directory, named like the process, that leads to the
-				  * running file (/usr/bin/redis-server -> redis-check-rdb), NULL */
+	char *exe_path; /* exe_checked: the executable's path without the kernel's " (deleted)" mark
+			 */
+	char *exe_alias; /* a link in a system directory, named like the process, that leads to the
+			  * running file (/usr/bin/redis-server -> redis-check-rdb), NULL */
 	bool alias_alternatives; /* exe_alias leads there through /etc/alternatives */
 	uint8_t alias_pkg;	 /* enum pkg_status of exe_alias (the link itself) */
-	char *name_holder;	 /* another file in a system directory with the process's name (/usr/sbin/sshd
-				  * for a /tmp/x/sshd): whose name it uses; NULL, and never for foreign views */
+	char *name_holder;	 /* another file in a system directory with the process's name
+				  * (/usr/sbin/sshd       for a /tmp/x/sshd): whose name it uses; NULL,
+				  * and       never for foreign views */
 	uint8_t holder_pkg;	 /* enum pkg_status of name_holder */
 	char *holder_pkg_name;
 	struct ps_script script; /* interpreters: the script they run */
@@ -176,14 +184,15 @@ struct ps_published {
 
 /* How a process came to hold a listening socket through socket activation. */
 struct ps_activation {
-	const char *role;	/* "activator", "service", "inherited" (static) */
-	const char *by;		/* "systemd", "systemd-socket-activate" (static) or NULL */
-	int listen_fds;		/* LISTEN_FDS of a service, 0 otherwise */
-	char *socket_unit;	/* the .socket unit (from systemd over D-Bus), NULL when unknown */
-	char *claimed_unit;	/* a .socket unit named by the process's own LISTEN_FDNAMES: shown as its
-				 * claim, never used for advice or unit identity (anyone can set it) */
-	char *service_unit;	/* the .service it starts, NULL when unknown */
-	const char *note;	/* why the units are unknown (static), NULL when known */
+	const char *role;  /* "activator", "service", "inherited" (static) */
+	const char *by;	   /* "systemd", "systemd-socket-activate" (static) or NULL */
+	int listen_fds;	   /* LISTEN_FDS of a service, 0 otherwise */
+	char *socket_unit; /* the .socket unit (from systemd over D-Bus), NULL when unknown */
+	char
+	    *claimed_unit; /* a .socket unit named by the process's own LISTEN_FDNAMES: shown as its
+			    * claim, never used for advice or unit identity (anyone can set it) */
+	char *service_unit;	  /* the .service it starts, NULL when unknown */
+	const char *note;	  /* why the units are unknown (static), NULL when known */
 	struct ps_actunit *units; /* activator: units per held socket (from systemd over D-Bus) */
 	size_t nunits;
 };
@@ -198,27 +207,29 @@ struct ps_actunit {
 /* What a socket's own cgroup says, for sockets whose owner could not be seen. */
 struct ps_sockcg {
 	uint64_t id;
-	char *path;		/* cgroup2 path, NULL when the id was not found */
+	char *path; /* cgroup2 path, NULL when the id was not found */
 	char *unit;
 	const char *unit_type;
 	char *slice;
 	char *container;
 	const char *runtime;
 	char *container_name;
-	const char *source; /* static: what named it; NULL: the socket's cgroup (Windows: "service-tag", "kernel") */
+	const char *source; /* static: what named it; NULL: the socket's cgroup (Windows:
+			       "service-tag", "kernel") */
 };
 
 /* A network namespace seen while listing (--all-ns) or counting (census). */
 struct ps_netns {
 	uint64_t inode;
-	char *name;	 /* ip netns name or container name, NULL when unknown */
-	int pid;	 /* a process in it, 0 when only known from /run/netns */
-	char *cgroup;	 /* that process's cgroup, to name a container's namespace */
+	char *name;   /* ip netns name or container name, NULL when unknown */
+	int pid;      /* a process in it, 0 when only known from /run/netns */
+	char *cgroup; /* that process's cgroup, to name a container's namespace */
 	size_t listeners;
-	bool initial;	 /* the namespace of PID 1: the host's */
+	bool initial; /* the namespace of PID 1: the host's */
 };
 
-/* One address configured on an interface of our network namespace (or a multicast group joined on it). */
+/* One address configured on an interface of our network namespace (or a multicast group joined on
+ * it). */
 struct ps_ifaddr {
 	uint32_t ifindex;
 	char *ifname; /* NULL when the interface's name could not be read */
@@ -247,8 +258,8 @@ struct ps_owner {
 	uint32_t proc;
 	int32_t pid; /* copy of procs[proc].pid, for sorting */
 	int32_t fd;
-	int32_t lead; /* pid of the pre-fork group's root that also holds this socket (snap_group_forks);
-		       * 0: this owner leads its own row */
+	int32_t lead; /* pid of the pre-fork group's root that also holds this socket
+		       * (snap_group_forks); 0: this owner leads its own row */
 };
 
 struct ps_snapshot {
@@ -263,32 +274,34 @@ struct ps_snapshot {
 	size_t procs_scanned;
 	size_t procs_denied;
 	size_t procs_vanished;
-	const char *attr_method;   /* how owners were found: "bpf", "proc"; NULL: not attributed */
-	uint8_t attr_reason;	   /* enum ps_attr_reason: why not BPF */
-	bool privileged;   /* root, or CAP_SYS_PTRACE + CAP_DAC_READ_SEARCH */
-	uint64_t netns;	   /* our own network namespace (inode) */
-	const char *source; /* "netlink" or "procfs" */
+	const char *attr_method; /* how owners were found: "bpf", "proc"; NULL: not attributed */
+	uint8_t attr_reason;	 /* enum ps_attr_reason: why not BPF */
+	bool privileged;	 /* root, or CAP_SYS_PTRACE + CAP_DAC_READ_SEARCH */
+	uint64_t netns;		 /* our own network namespace (inode) */
+	const char *source;	 /* "netlink" or "procfs" */
 	size_t unattributed[PS_OWN__COUNT];
 	bool partial;
 	/* Network namespaces (src/platform/linux/netns.c) and socket cgroups (svcinfo.c). */
 	struct ps_netns *nets;
 	size_t nnets;
-	bool all_netns;		  /* every namespace was listed */
-	int netns_error;	  /* -errno why other namespaces could not be entered, 0 */
-	size_t netns_other;	  /* namespaces besides ours (census) */
+	bool all_netns;	    /* every namespace was listed */
+	int netns_error;    /* -errno why other namespaces could not be entered, 0 */
+	size_t netns_other; /* namespaces besides ours (census) */
 	struct ps_sockcg *sockcgs;
 	size_t nsockcgs;
-	const char *sockcg_note;  /* why socket cgroups could not be named (static), NULL */
+	const char *sockcg_note; /* why socket cgroups could not be named (static), NULL */
 	/* Enrichment (src/core/pipeline.c runs the stages that fill these). */
-	struct ps_ifaddr *addrs;  /* interface addresses, for reachability */
+	struct ps_ifaddr *addrs; /* interface addresses, for reachability */
 	size_t naddrs;
 	int addrs_err;		  /* why addrs is empty: -errno, 0 when read */
 	struct ps_ifaddr *groups; /* multicast groups joined per interface (addr is the group) */
 	size_t ngroups;
-	char *pkg_reason;	  /* why package checks were not made, NULL when the database was read */
-	const char *pkg_kind;	  /* static: the database read ("dpkg", "authenticode"), NULL when none */
-	struct verdicts *verdicts; /* service, exposure and findings (model/verdict.h); NULL: not judged */
-	struct ps_firewall *firewall; /* model/fwmodel.h; NULL: the firewall was not looked at */
+	char *pkg_reason; /* why package checks were not made, NULL when the database was read */
+	const char
+	    *pkg_kind; /* static: the database read ("dpkg", "authenticode"), NULL when none */
+	struct verdicts
+	    *verdicts; /* service, exposure and findings (model/verdict.h); NULL: not judged */
+	struct ps_firewall *firewall;  /* model/fwmodel.h; NULL: the firewall was not looked at */
 	struct ps_username *usernames; /* NULL with nusernames 0: user names were not looked up */
 	size_t nusernames;
 	struct ps_stage_note notes[4]; /* enrichers that failed (first few; partial is then set) */
@@ -336,7 +349,8 @@ size_t snap_owner_members(const struct ps_snapshot *s, const struct ps_socket *k
 /* Sort sockets for display (proto, local port, family, addresses, state); keeps owners valid. */
 void snap_sort(struct ps_snapshot *s);
 /* Keep only the sockets for which keep() is true; owners and processes follow. 0 or -ENOMEM. */
-int snap_retain(struct ps_snapshot *s, bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
+int snap_retain(struct ps_snapshot *s,
+		bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
 		const void *ctx);
 /*
  * Why socket k has the owners it has, decided for this socket alone. `refused`: a
@@ -347,7 +361,8 @@ int snap_retain(struct ps_snapshot *s, bool (*keep)(const struct ps_snapshot *, 
  * dump finds it, which makes it "kernel" unless a possible holder exited meanwhile;
  * time-wait and other inode-less sockets are "kernel".
  */
-enum ps_owner_status owner_status_of(const struct ps_socket *k, bool refused, bool exited, int still_there);
+enum ps_owner_status owner_status_of(const struct ps_socket *k, bool refused, bool exited,
+				     int still_there);
 /* Release what one process record holds (not the record itself). */
 void snap_proc_free(struct ps_proc *p);
 /* Count sockets per owner status into s->unattributed. */
@@ -366,7 +381,8 @@ const char *snap_user_name(const struct ps_snapshot *s, uint32_t uid);
 size_t cmdline_shown_len(const char *cmdline, size_t len);
 
 /* Owner i of socket k. */
-static inline const struct ps_owner *snap_owner(const struct ps_snapshot *s, const struct ps_socket *k, size_t i)
+static inline const struct ps_owner *snap_owner(const struct ps_snapshot *s,
+						const struct ps_socket *k, size_t i)
 {
 	return &s->owners[k->owner_first + i];
 }

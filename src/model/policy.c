@@ -1,4 +1,5 @@
-/* policy.c — parse baseline policies, derive them from snapshots and check listeners against them. */
+/* policy.c — parse baseline policies, derive them from snapshots and check listeners against them.
+ */
 #include "policy.h"
 
 #include <arpa/inet.h>
@@ -9,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exposure.h"
-#include "verdict.h"
 #include "../util/buf.h"
 #include "../util/grow.h"
+#include "exposure.h"
+#include "verdict.h"
 
 __attribute__((format(printf, 3, 4))) static int perr(struct policy_error *err, size_t line,
 						      const char *fmt, ...)
@@ -61,7 +62,7 @@ static void rule_init(struct policy_rule *r)
 static struct policy_ack *ack_add(struct policy *p)
 {
 	if (util_grow((void **)&p->acks, &p->acks_cap, p->nacks + 1, sizeof *p->acks))
-			return NULL;
+		return NULL;
 	struct policy_ack *a = &p->acks[p->nacks++];
 	memset(a, 0, sizeof *a);
 	rule_init(&a->match);
@@ -130,7 +131,8 @@ static bool parse_u16(const char *s, const char *e, uint16_t *out)
 	return true;
 }
 
-static int set_str(char **dst, const char *v, const char *key, size_t line, struct policy_error *err)
+static int set_str(char **dst, const char *v, const char *key, size_t line,
+		   struct policy_error *err)
 {
 	if (*dst)
 		return perr(err, line, "'%s' given twice", key);
@@ -159,7 +161,9 @@ static int option(struct policy_rule *r, const char *w, size_t line, struct poli
 			char *e;
 			unsigned long uid = strtoul(v, &e, 10);
 			if (e != slash || slash == v || *v < '0' || *v > '9' || uid > UINT32_MAX)
-				return perr(err, line, "'user-unit' is [UID/]UNIT with a numeric UID, got '%.60s'", v);
+				return perr(
+				    err, line,
+				    "'user-unit' is [UID/]UNIT with a numeric UID, got '%.60s'", v);
 			r->has_unit_uid = true;
 			r->unit_uid = (uint32_t)uid;
 			v = slash + 1;
@@ -176,7 +180,9 @@ static int option(struct policy_rule *r, const char *w, size_t line, struct poli
 		r->max_exposure = exposure_parse(v);
 		if (r->max_exposure < 0)
 			return perr(err, line,
-				    "unknown exposure '%.40s' (loopback, link-local, private, public, all-interfaces)", v);
+				    "unknown exposure '%.40s' (loopback, link-local, private, "
+				    "public, all-interfaces)",
+				    v);
 		return 0;
 	}
 	if (KEY("addr")) {
@@ -188,13 +194,16 @@ static int option(struct policy_rule *r, const char *w, size_t line, struct poli
 		else if (inet_pton(AF_INET6, v, r->addr.bytes) == 1)
 			r->addr.family = PS_INET6;
 		else
-			return perr(err, line, "'addr' must be an IPv4 or IPv6 address, got '%.60s'", v);
+			return perr(err, line,
+				    "'addr' must be an IPv4 or IPv6 address, got '%.60s'", v);
 		r->has_addr = true;
 		return 0;
 	}
 #undef KEY
-	return perr(err, line, "unknown option '%.*s' (addr, exe, unit, user-unit, container, name, max-exposure)",
-		    (int)(kl > 40 ? 40 : kl), w);
+	return perr(
+	    err, line,
+	    "unknown option '%.*s' (addr, exe, unit, user-unit, container, name, max-exposure)",
+	    (int)(kl > 40 ? 40 : kl), w);
 }
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's days_from_civil). */
@@ -214,8 +223,8 @@ static bool parse_until(const char *v, struct policy_ack *a)
 	static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	unsigned y, m, d;
 	int n = 0;
-	if (strlen(v) != 10 || sscanf(v, "%4u-%2u-%2u%n", &y, &m, &d, &n) != 3 || n != 10 || v[4] != '-' ||
-	    v[7] != '-' || y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+	if (strlen(v) != 10 || sscanf(v, "%4u-%2u-%2u%n", &y, &m, &d, &n) != 3 || n != 10 ||
+	    v[4] != '-' || v[7] != '-' || y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
 		return false;
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 	if (m == 2 && d == 29 && !leap)
@@ -230,7 +239,10 @@ static int ack_option(struct policy_ack *a, const char *w, size_t line, struct p
 	if (strncmp(w, "until=", 6) == 0) {
 		if (a->until_text[0])
 			return perr(err, line, "'until' given twice");
-		return parse_until(w + 6, a) ? 0 : perr(err, line, "'until' must be a date YYYY-MM-DD, got '%.40s'", w + 6);
+		return parse_until(w + 6, a)
+			   ? 0
+			   : perr(err, line, "'until' must be a date YYYY-MM-DD, got '%.40s'",
+				  w + 6);
 	}
 	if (strncmp(w, "reason=", 7) == 0)
 		return set_str(&a->reason, w + 7, "reason", line, err);
@@ -239,15 +251,16 @@ static int ack_option(struct policy_ack *a, const char *w, size_t line, struct p
 	return option(&a->match, w, line, err);
 }
 
-static int parse_line(struct policy *p, const char *s, const char *end, size_t line, struct buf *tok,
-		      struct policy_error *err)
+static int parse_line(struct policy *p, const char *s, const char *end, size_t line,
+		      struct buf *tok, struct policy_error *err)
 {
 	int rc = next_word(&s, end, tok);
 	if (rc <= 0)
 		return rc == -EBADMSG ? perr(err, line, "unterminated quote") : rc;
 	bool require = strcmp(tok->data, "require") == 0, ack = strcmp(tok->data, "ack") == 0;
 	if (!require && !ack && strcmp(tok->data, "allow") != 0)
-		return perr(err, line, "expected 'allow', 'require' or 'ack', got '%.60s'", tok->data);
+		return perr(err, line, "expected 'allow', 'require' or 'ack', got '%.60s'",
+			    tok->data);
 	struct policy_ack *a = NULL;
 	struct policy_rule *r;
 	if (ack) {
@@ -255,7 +268,9 @@ static int parse_line(struct policy *p, const char *s, const char *end, size_t l
 			return -ENOMEM;
 		a->line = line;
 		if ((rc = next_word(&s, end, tok)) <= 0)
-			return rc < 0 && rc != -EBADMSG ? rc : perr(err, line, "missing finding code (or a glob such as *)");
+			return rc < 0 && rc != -EBADMSG
+				   ? rc
+				   : perr(err, line, "missing finding code (or a glob such as *)");
 		if (!(a->code = strdup(tok->data)))
 			return -ENOMEM;
 		r = &a->match;
@@ -265,7 +280,9 @@ static int parse_line(struct policy *p, const char *s, const char *end, size_t l
 	r->require = require;
 	r->line = line;
 	if ((rc = next_word(&s, end, tok)) <= 0)
-		return rc < 0 && rc != -EBADMSG ? rc : perr(err, line, "missing protocol (tcp, udp or any)");
+		return rc < 0 && rc != -EBADMSG
+			   ? rc
+			   : perr(err, line, "missing protocol (tcp, udp or any)");
 	if (strcmp(tok->data, "tcp") == 0)
 		r->protos = 1u << PS_TCP;
 	else if (strcmp(tok->data, "udp") == 0)
@@ -275,19 +292,23 @@ static int parse_line(struct policy *p, const char *s, const char *end, size_t l
 	else
 		return perr(err, line, "unknown protocol '%.40s' (tcp, udp or any)", tok->data);
 	if ((rc = next_word(&s, end, tok)) <= 0)
-		return rc < 0 && rc != -EBADMSG ? rc : perr(err, line, "missing port (N, N-M or *)");
+		return rc < 0 && rc != -EBADMSG ? rc
+						: perr(err, line, "missing port (N, N-M or *)");
 	const char *w = tok->data, *dash = strchr(w, '-'), *we = w + tok->len;
 	if (strcmp(w, "*") == 0) {
 		r->lo = 0;
 		r->hi = 65535;
-	} else if (dash ? !(parse_u16(w, dash, &r->lo) && parse_u16(dash + 1, we, &r->hi) && r->lo <= r->hi)
+	} else if (dash ? !(parse_u16(w, dash, &r->lo) && parse_u16(dash + 1, we, &r->hi) &&
+			    r->lo <= r->hi)
 			: !parse_u16(w, we, &r->lo)) {
-		return perr(err, line, "invalid port '%.40s' (N, N-M with N <= M, or *; 0-65535)", w);
+		return perr(err, line, "invalid port '%.40s' (N, N-M with N <= M, or *; 0-65535)",
+			    w);
 	} else if (!dash) {
 		r->hi = r->lo;
 	}
 	while ((rc = next_word(&s, end, tok)) == 1)
-		if ((rc = a ? ack_option(a, tok->data, line, err) : option(r, tok->data, line, err)))
+		if ((rc =
+			 a ? ack_option(a, tok->data, line, err) : option(r, tok->data, line, err)))
 			return rc;
 	if (rc == -EBADMSG)
 		return perr(err, line, "unterminated quote");
@@ -319,7 +340,8 @@ int policy_parse(const char *buf, size_t len, struct policy *p, struct policy_er
 	}
 	buf_free(&tok);
 	if (!rc && !p->n && !p->nacks)
-		rc = perr(err, line ? line : 1, "no rules: expected lines such as 'allow tcp 22 exe=/usr/sbin/sshd'");
+		rc = perr(err, line ? line : 1,
+			  "no rules: expected lines such as 'allow tcp 22 exe=/usr/sbin/sshd'");
 	if (rc)
 		policy_free(p);
 	return rc;
@@ -351,7 +373,8 @@ int policy_from_snapshot(const struct diff_side *base, bool require, struct poli
 			r->lo = r->hi = k->local.port;
 			r->max_exposure = diff_exposure(base, i);
 			r->sock = (long)i;
-			r->has_addr = true; /* the listener is this address's: another on the port is another listener */
+			r->has_addr = true; /* the listener is this address's: another on the port
+					       is another listener */
 			r->addr = k->local.addr;
 			if (!k->owner_count)
 				continue;
@@ -360,7 +383,8 @@ int policy_from_snapshot(const struct diff_side *base, bool require, struct poli
 			r->has_unit_uid = user && pr->have_unit_uid;
 			r->unit_uid = pr->unit_uid;
 			if (dup_opt(pr->exe ? &r->exe : &r->name, pr->exe ? pr->exe : pr->name) ||
-			    dup_opt(user ? &r->user_unit : &r->unit, pr->unit) || dup_opt(&r->container, pr->container))
+			    dup_opt(user ? &r->user_unit : &r->unit, pr->unit) ||
+			    dup_opt(&r->container, pr->container))
 				goto nomem;
 		}
 	}
@@ -398,15 +422,16 @@ void policy_require_all(struct policy *p)
 
 const char *policy_kind_name(unsigned kind)
 {
-	static const char *const n[POL__COUNT] = {"unexpected", "missing", "owner", "exposure", "unverified"};
+	static const char *const n[POL__COUNT] = {"unexpected", "missing", "owner", "exposure",
+						  "unverified"};
 	return kind < POL__COUNT ? n[kind] : "?";
 }
 
 static bool addr_equal(const struct ps_addr *a, const struct ps_addr *b)
 {
-	return a->family == b->family && memcmp(a->bytes, b->bytes, a->family == PS_INET ? 4 : 16) == 0;
+	return a->family == b->family &&
+	       memcmp(a->bytes, b->bytes, a->family == PS_INET ? 4 : 16) == 0;
 }
-
 
 static bool value_ok(const struct policy_rule *r, const char *pattern, const char *value)
 {
@@ -432,16 +457,19 @@ static bool proc_ok(const struct policy_rule *r, const struct ps_proc *p)
 {
 	bool cont = value_ok(r, r->container, p->container) ||
 		    (p->container_name && value_ok(r, r->container, p->container_name));
-	bool exe = value_ok(r, r->exe, p->exe) || (r->exe_real && p->exe && strcmp(r->exe_real, p->exe) == 0);
+	bool exe = value_ok(r, r->exe, p->exe) ||
+		   (r->exe_real && p->exe && strcmp(r->exe_real, p->exe) == 0);
 	/* unit= is a system unit's name: a user's manager can run a unit of any name */
 	bool unit = !r->unit || (is_type(p, "system") && value_ok(r, r->unit, p->unit));
-	bool user_unit = !r->user_unit || (is_type(p, "user") && value_ok(r, r->user_unit, p->unit) &&
-					   (!r->has_unit_uid || (p->have_unit_uid && p->unit_uid == r->unit_uid)));
+	bool user_unit = !r->user_unit ||
+			 (is_type(p, "user") && value_ok(r, r->user_unit, p->unit) &&
+			  (!r->has_unit_uid || (p->have_unit_uid && p->unit_uid == r->unit_uid)));
 	return exe && unit && user_unit && cont && value_ok(r, r->name, p->name);
 }
 
 /* Whether every owner of k is the program the rule names; false when no owner was seen. */
-static bool owner_ok(const struct policy_rule *r, const struct ps_snapshot *s, const struct ps_socket *k)
+static bool owner_ok(const struct policy_rule *r, const struct ps_snapshot *s,
+		     const struct ps_socket *k)
 {
 	if (!has_owner_terms(r))
 		return true;
@@ -454,7 +482,8 @@ static bool owner_ok(const struct policy_rule *r, const struct ps_snapshot *s, c
 }
 
 /* Whether some owner of k is the program the rule names (what a `require` rule asks). */
-static bool owner_holds(const struct policy_rule *r, const struct ps_snapshot *s, const struct ps_socket *k)
+static bool owner_holds(const struct policy_rule *r, const struct ps_snapshot *s,
+			const struct ps_socket *k)
 {
 	if (!has_owner_terms(r))
 		return true;
@@ -464,7 +493,8 @@ static bool owner_holds(const struct policy_rule *r, const struct ps_snapshot *s
 	return false;
 }
 
-static bool owner_ok(const struct policy_rule *r, const struct ps_snapshot *s, const struct ps_socket *k);
+static bool owner_ok(const struct policy_rule *r, const struct ps_snapshot *s,
+		     const struct ps_socket *k);
 
 /*
  * Whether rule r is about socket k: protocol, port and address. A rule from a snapshot
@@ -472,7 +502,8 @@ static bool owner_ok(const struct policy_rule *r, const struct ps_snapshot *s, c
  * exposure violation), but not another program on another address (one missing, one
  * unexpected).
  */
-static bool rule_matches_socket(const struct policy_rule *r, const struct ps_snapshot *s, const struct ps_socket *k)
+static bool rule_matches_socket(const struct policy_rule *r, const struct ps_snapshot *s,
+				const struct ps_socket *k)
 {
 	if (!(r->protos & (1u << k->proto)) || k->local.port < r->lo || k->local.port > r->hi)
 		return false;
@@ -481,7 +512,8 @@ static bool rule_matches_socket(const struct policy_rule *r, const struct ps_sna
 	return r->sock >= 0 && has_owner_terms(r) && k->owner_count && owner_ok(r, s, k);
 }
 
-/* Whether k's owners could not be seen (not: no process holds it), so owner terms cannot be checked. */
+/* Whether k's owners could not be seen (not: no process holds it), so owner terms cannot be
+ * checked. */
 static bool owner_unseen(const struct ps_socket *k)
 {
 	return !k->owner_count && k->owner_status != PS_OWN_KERNEL;
@@ -506,7 +538,8 @@ static bool reported(const struct policy_report *out, unsigned kind, long sock)
 }
 
 /* A `require` rule on its own: some listener must match it with one of the owners it names. */
-static int check_required(const struct policy *p, size_t r, const struct diff_side *now, struct policy_report *out)
+static int check_required(const struct policy *p, size_t r, const struct diff_side *now,
+			  struct policy_report *out)
 {
 	const struct ps_snapshot *s = now->snap;
 	const struct policy_rule *ru = &p->rules[r];
@@ -526,25 +559,35 @@ static int check_required(const struct policy *p, size_t r, const struct diff_si
 		/* the port is held, by someone else: an owner violation (once per listener) */
 		if (reported(out, POL_OWNER, other))
 			return 0;
-		struct policy_violation v = {.kind = POL_OWNER, .exposure = diff_exposure(now, (size_t)other),
-					     .allowed = -1, .sock = other, .rule = (long)r};
+		struct policy_violation v = {.kind = POL_OWNER,
+					     .exposure = diff_exposure(now, (size_t)other),
+					     .allowed = -1,
+					     .sock = other,
+					     .rule = (long)r};
 		return report_add(out, &v);
 	}
 	if (unseen >= 0) {
 		if (reported(out, POL_UNVERIFIED, unseen))
 			return 0;
-		struct policy_violation v = {.kind = POL_UNVERIFIED, .exposure = diff_exposure(now, (size_t)unseen),
-					     .allowed = -1, .unseen = true, .sock = unseen, .rule = (long)r};
+		struct policy_violation v = {.kind = POL_UNVERIFIED,
+					     .exposure = diff_exposure(now, (size_t)unseen),
+					     .allowed = -1,
+					     .unseen = true,
+					     .sock = unseen,
+					     .rule = (long)r};
 		return report_add(out, &v);
 	}
 	/* rules naming the same listener (one per owner, or per address family) are missed once */
 	for (size_t m = 0; m < out->n; m++) {
-		const struct policy_rule *o = out->v[m].kind == POL_MISSING ? &p->rules[out->v[m].rule] : NULL;
-		if (o && o->protos == ru->protos && o->lo == ru->lo && o->hi == ru->hi && o->has_addr == ru->has_addr &&
+		const struct policy_rule *o =
+		    out->v[m].kind == POL_MISSING ? &p->rules[out->v[m].rule] : NULL;
+		if (o && o->protos == ru->protos && o->lo == ru->lo && o->hi == ru->hi &&
+		    o->has_addr == ru->has_addr &&
 		    (!ru->has_addr || addr_equal(&o->addr, &ru->addr)))
 			return 0;
 	}
-	struct policy_violation v = {.kind = POL_MISSING, .allowed = -1, .sock = -1, .rule = (long)r};
+	struct policy_violation v = {
+	    .kind = POL_MISSING, .allowed = -1, .sock = -1, .rule = (long)r};
 	return report_add(out, &v);
 }
 
@@ -556,7 +599,8 @@ int policy_check(const struct policy *p, const struct diff_side *now, struct pol
 	for (size_t i = 0; i < s->nsocks && !rc; i++) {
 		const struct ps_socket *k = &s->socks[i];
 		bool dup = false;
-		for (size_t j = i; j-- > 0 && s->socks[j].proto == k->proto && s->socks[j].local.port == k->local.port;)
+		for (size_t j = i; j-- > 0 && s->socks[j].proto == k->proto &&
+				   s->socks[j].local.port == k->local.port;)
 			if (diff_cmp_identity(&s->socks[j], k) == 0) {
 				dup = true;
 				break;
@@ -580,12 +624,14 @@ int policy_check(const struct policy *p, const struct diff_side *now, struct pol
 			}
 			if (ru->max_exposure < 0 || ex <= ru->max_exposure)
 				ok = true;
-			else if (owner_match < 0 || ru->max_exposure > p->rules[owner_match].max_exposure)
+			else if (owner_match < 0 ||
+				 ru->max_exposure > p->rules[owner_match].max_exposure)
 				owner_match = (long)r;
 		}
 		if (ok)
 			continue;
-		struct policy_violation v = {.exposure = ex, .allowed = -1, .sock = (long)i, .rule = first};
+		struct policy_violation v = {
+		    .exposure = ex, .allowed = -1, .sock = (long)i, .rule = first};
 		if (first < 0) {
 			v.kind = POL_UNEXPECTED;
 		} else if (owner_match >= 0) {
@@ -621,8 +667,8 @@ void policy_report_free(struct policy_report *r)
 }
 
 /* Whether ack a names finding f of socket k. */
-static bool ack_names(const struct policy_ack *a, const struct ps_snapshot *s, const struct ps_socket *k,
-		      const struct finding *f)
+static bool ack_names(const struct policy_ack *a, const struct ps_snapshot *s,
+		      const struct ps_socket *k, const struct finding *f)
 {
 	if (fnmatch(a->code, f->code, 0) != 0 || !rule_matches_socket(&a->match, s, k))
 		return false;

@@ -1,4 +1,5 @@
-/* policy.h — a baseline of allowed listeners (hand-written or from a snapshot) and checking against it. */
+/* policy.h — a baseline of allowed listeners (hand-written or from a snapshot) and checking against
+ * it. */
 #ifndef PS_POLICY_H
 #define PS_POLICY_H
 
@@ -27,10 +28,10 @@ struct policy_rule {
 	char *user_unit;		     /* a unit of a user manager, NULL: any */
 	bool has_unit_uid;		     /* user_unit: only that user's manager */
 	uint32_t unit_uid;
-	char *exe_real;			     /* exe with its links resolved (policy_resolve_exe), NULL */
-	int max_exposure;		     /* enum ps_exposure, -1: any */
-	size_t line;			     /* 1-based line in the policy file; 0 from a snapshot */
-	long sock;			     /* from a snapshot: the baseline socket, else -1 */
+	char *exe_real;	  /* exe with its links resolved (policy_resolve_exe), NULL */
+	int max_exposure; /* enum ps_exposure, -1: any */
+	size_t line;	  /* 1-based line in the policy file; 0 from a snapshot */
+	long sock;	  /* from a snapshot: the baseline socket, else -1 */
 };
 
 /*
@@ -42,9 +43,10 @@ struct policy_rule {
  */
 struct policy_ack {
 	char *code;
-	struct policy_rule match; /* protocol, ports and owner terms (require, max_exposure unused) */
-	int64_t until;		  /* the first second after the day (UTC) */
-	char until_text[11];	  /* YYYY-MM-DD */
+	struct policy_rule
+	    match;	     /* protocol, ports and owner terms (require, max_exposure unused) */
+	int64_t until;	     /* the first second after the day (UTC) */
+	char until_text[11]; /* YYYY-MM-DD */
 	char *reason;
 	size_t line;
 };
@@ -98,10 +100,10 @@ void policy_require_all(struct policy *p);
 enum policy_kind {
 	POL_UNEXPECTED = 0, /* a listener no rule allows */
 	POL_MISSING,	    /* a `require` rule no listener satisfies */
-	POL_OWNER,	    /* allowed port, but another executable, unit or container (or unseen) */
-	POL_EXPOSURE,	    /* allowed port and owner, but reachable more widely than allowed */
-	POL_UNVERIFIED,	    /* not a violation: the owner could not be seen, so a rule naming one
-			     * could not be checked (run as root) */
+	POL_OWNER,	/* allowed port, but another executable, unit or container (or unseen) */
+	POL_EXPOSURE,	/* allowed port and owner, but reachable more widely than allowed */
+	POL_UNVERIFIED, /* not a violation: the owner could not be seen, so a rule naming one
+			 * could not be checked (run as root) */
 	POL__COUNT
 };
 

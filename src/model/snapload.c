@@ -1,4 +1,5 @@
-/* snapload.c — turn a snapshot document into a model, strictly typed but tolerant of missing keys. */
+/* snapload.c — turn a snapshot document into a model, strictly typed but tolerant of missing keys.
+ */
 #include "snapload.h"
 
 #include <arpa/inet.h>
@@ -12,10 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "exposure.h"
-#include "fwload.h"
 #include "../util/grow.h"
 #include "../util/json_parse.h"
+#include "exposure.h"
+#include "fwload.h"
 
 #define MAX_FILE ((size_t)1 << 30)
 
@@ -72,8 +73,8 @@ static int opt_int(struct loader *ld, const struct json *obj, const char *key, c
 	if (!v || v->type == JSON_NULL)
 		return 0;
 	if (v->type != JSON_NUMBER || !v->is_int || v->integer < lo || v->integer > hi)
-		return bad(ld, path, "\"%s\" must be an integer from %lld to %lld", key, (long long)lo,
-			   (long long)hi);
+		return bad(ld, path, "\"%s\" must be an integer from %lld to %lld", key,
+			   (long long)lo, (long long)hi);
 	*dst = v->integer;
 	return 0;
 }
@@ -165,7 +166,8 @@ static int64_t parse_utc(const char *s)
 
 static const char *static_runtime(const char *r)
 {
-	static const char *const known[] = {"docker", "podman", "containerd", "cri-o", "kubernetes", "lxc"};
+	static const char *const known[] = {"docker", "podman",	    "containerd",
+					    "cri-o",  "kubernetes", "lxc"};
 	for (size_t i = 0; r && i < sizeof known / sizeof known[0]; i++)
 		if (strcmp(r, known[i]) == 0)
 			return known[i];
@@ -229,7 +231,8 @@ static int owner(struct loader *ld, const struct json *o, const char *path, uint
 	p->ppid = (int)ppid;
 	p->have_uid = uid >= 0;
 	p->uid = uid >= 0 ? (uint32_t)uid : 0;
-	if ((rc = opt_str(ld, o, "name", path, &p->name)) || (rc = opt_str(ld, o, "exe", path, &p->exe)) ||
+	if ((rc = opt_str(ld, o, "name", path, &p->name)) ||
+	    (rc = opt_str(ld, o, "exe", path, &p->exe)) ||
 	    (rc = opt_str(ld, o, "cgroup", path, &p->cgroup)) ||
 	    (rc = opt_str(ld, o, "unit", path, &p->unit)) || (rc = cmdline(ld, o, path, p)) ||
 	    (rc = opt_bool(ld, o, "cmdline_truncated", path, &p->cmdline_truncated)) ||
@@ -259,7 +262,8 @@ static int owner(struct loader *ld, const struct json *o, const char *path, uint
 		    (rc = opt_str(ld, c, "name", p2, &p->container_name)) ||
 		    (rc = opt_str(ld, c, "runtime", p2, &rt)))
 			return rc;
-		p->container_runtime = (p->container || p->container_name) ? static_runtime(rt) : NULL;
+		p->container_runtime =
+		    (p->container || p->container_name) ? static_runtime(rt) : NULL;
 		free(rt);
 	} else if (c && c->type == JSON_STRING) {
 		if (!(p->container = dup_json_str(c)))
@@ -326,7 +330,9 @@ static int socket_obj(struct loader *ld, const struct json *v, size_t idx)
 	if (st && st->type != JSON_NULL) {
 		int sv = st->type == JSON_STRING ? parse_state(k.proto, st->str) : -1;
 		if (sv < 0)
-			return bad(ld, path, "\"state\" must be a state name such as \"listen\" or \"unconn\"");
+			return bad(
+			    ld, path,
+			    "\"state\" must be a state name such as \"listen\" or \"unconn\"");
 		k.state = (uint8_t)sv;
 	} else {
 		/* older or hand-written files: a socket without a state is a listener */
@@ -415,7 +421,8 @@ static int document(struct loader *ld, const struct json *doc)
 		return bad(ld, "schema", "must be a positive integer");
 	if (schema->integer > SNAPLOAD_SCHEMA_MAX)
 		return bad(ld, "schema",
-			   "schema %lld is newer than this portsleuth reads (up to %d); use a newer portsleuth",
+			   "schema %lld is newer than this portsleuth reads (up to %d); use a "
+			   "newer portsleuth",
 			   (long long)schema->integer, SNAPLOAD_SCHEMA_MAX);
 	out->schema = (int)schema->integer;
 	const struct json *socks = json_get(doc, "sockets");

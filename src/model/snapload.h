@@ -14,7 +14,8 @@
 /* A loaded snapshot: the model, each socket's exposure, and where and when it was taken. */
 struct snapfile {
 	struct ps_snapshot snap; /* sockets in file order; one process entry per owner */
-	uint8_t *exposure;	 /* per socket: enum ps_exposure (the file's "exposure.scope", else classified) */
+	uint8_t *exposure;	 /* per socket: enum ps_exposure (the file's "exposure.scope", else
+				    classified) */
 	char *host, *boot_id, *time; /* NULL when the file does not say */
 	int schema;
 	size_t skipped; /* sockets of protocols this version does not compare */
@@ -23,7 +24,7 @@ struct snapfile {
 /* What is wrong with a snapshot file: a syntax error (line > 0) or a JSON path and a reason. */
 struct snapload_error {
 	size_t line, column; /* 1-based position of a syntax error; 0 for a structural problem */
-	char path[96];	     /* JSON path of the bad value ("sockets[3].local.port"), "" for the whole */
+	char path[96]; /* JSON path of the bad value ("sockets[3].local.port"), "" for the whole */
 	char msg[128];
 };
 

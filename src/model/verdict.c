@@ -13,7 +13,8 @@ const char *finding_sev_name(unsigned sev)
 	return sev < SEV__COUNT ? sev_names[sev] : "unknown";
 }
 
-static const char *const class_names[SVC__COUNT] = {NULL, "public-ok", "lan-only", "never-internet"};
+static const char *const class_names[SVC__COUNT] = {NULL, "public-ok", "lan-only",
+						    "never-internet"};
 
 const char *svc_class_name(unsigned c)
 {
@@ -80,7 +81,7 @@ void verdicts_count(struct ps_snapshot *s)
 long verdicts_add(struct verdicts *v)
 {
 	if (util_grow((void **)&v->v, &v->cap, v->n + 1, sizeof *v->v))
-			return -ENOMEM;
+		return -ENOMEM;
 	memset(&v->v[v->n], 0, sizeof v->v[0]);
 	return (long)v->n++;
 }
@@ -169,7 +170,8 @@ int verdicts_intern_findings(struct verdicts *v, struct finding_list *l)
 			/* some texts are pooled, some not: stop sharing and copy the pooled ones */
 			for (size_t j = 0; p && j <= i; j++) {
 				l->f[j].reason = l->f[j].reason ? strdup(l->f[j].reason) : NULL;
-				l->f[j].evidence = l->f[j].evidence ? strdup(l->f[j].evidence) : NULL;
+				l->f[j].evidence =
+				    l->f[j].evidence ? strdup(l->f[j].evidence) : NULL;
 			}
 			return -ENOMEM;
 		}

@@ -17,9 +17,10 @@
  */
 enum svc_class {
 	SVC_UNCLASSIFIED = 0,
-	SVC_PUBLIC_OK,	    /* meant to face networks: ssh, web, mail, DNS, NTP, VPNs */
-	SVC_LAN_ONLY,	    /* local-network infrastructure: NetBIOS names, rpcbind, SNMP, printing */
-	SVC_NEVER_INTERNET, /* data or control with weak or no authentication: SMB, RDP, databases */
+	SVC_PUBLIC_OK, /* meant to face networks: ssh, web, mail, DNS, NTP, VPNs */
+	SVC_LAN_ONLY,  /* local-network infrastructure: NetBIOS names, rpcbind, SNMP, printing */
+	SVC_NEVER_INTERNET, /* data or control with weak or no authentication: SMB, RDP, databases
+			     */
 	SVC__COUNT
 };
 
@@ -30,11 +31,13 @@ int svc_class_parse(const char *name, size_t len);
 
 /* What the port registry says about one port. */
 struct port_info {
-	const char *name;     /* registered name; NULL when unknown or dynamic */
+	const char *name; /* registered name; NULL when unknown or dynamic */
 	const char *desc;
-	const char *source;   /* the layer that answered: user file path, "portsleuth", "iana", "nmap", "/etc/services" */
-	const char *owners;   /* comma-separated expected owners, NULL */
-	const char *risk;     /* registry: "{OWNER,...} text|text" alternatives; a verdict: the one that fits */
+	const char *source; /* the layer that answered: user file path, "portsleuth", "iana",
+			       "nmap", "/etc/services" */
+	const char *owners; /* comma-separated expected owners, NULL */
+	const char *
+	    risk; /* registry: "{OWNER,...} text|text" alternatives; a verdict: the one that fits */
 	const char *backdoor; /* comma-separated malware names, NULL */
 	bool dynamic;	      /* in the kernel's ephemeral range or IANA 49152-65535 */
 	uint8_t svc_class;    /* enum svc_class */
@@ -48,7 +51,8 @@ struct finding {
 	char *reason;	  /* one sentence */
 	char *evidence;	  /* the facts it rests on (holds untrusted bytes: escape when shown) */
 	int pid;	  /* the owner it is about, -1 for the socket itself */
-	const struct policy_ack *ack;	      /* acknowledged by this policy line (it does not count), or NULL */
+	const struct policy_ack
+	    *ack; /* acknowledged by this policy line (it does not count), or NULL */
 	const struct policy_ack *ack_expired; /* NULL, or the expired ack that named it */
 };
 
@@ -77,14 +81,15 @@ struct sock_verdict {
 	uint16_t svc_port; /* the port the service name is about */
 	bool svc_known;
 	struct port_info svc; /* strings owned by the verdicts' pool */
-	enum ps_exposure scope; /* how far it reaches: the bound address's class, narrowed by the firewall */
-	enum ps_exposure bound; /* the bound address's class alone */
-	enum ps_exposure widest; /* listeners: the widest class of address that reaches it now, through the
-				  * firewall (the severity policy's input) */
-	struct reach *reach;  /* listeners only */
+	enum ps_exposure
+	    scope; /* how far it reaches: the bound address's class, narrowed by the firewall */
+	enum ps_exposure bound;	 /* the bound address's class alone */
+	enum ps_exposure widest; /* listeners: the widest class of address that reaches it now,
+				  * through the firewall (the severity policy's input) */
+	struct reach *reach;	 /* listeners only */
 	size_t nreach;
-	struct ps_fw_at *fw;  /* the firewall at each reach[] (parallel), NULL when not looked at */
-	uint8_t fw_summary;   /* enum ps_fw_verdict over the addresses beyond loopback (fw != NULL) */
+	struct ps_fw_at *fw; /* the firewall at each reach[] (parallel), NULL when not looked at */
+	uint8_t fw_summary; /* enum ps_fw_verdict over the addresses beyond loopback (fw != NULL) */
 	struct finding_list findings; /* listeners only; sorted, most severe first */
 };
 
@@ -94,8 +99,9 @@ struct intern;
 struct verdicts {
 	struct sock_verdict *v;
 	size_t n, cap;
-	struct intern *pool;	  /* texts shared between verdicts */
-	size_t count[SEV__COUNT]; /* sockets whose worst finding has this severity (verdicts_count) */
+	struct intern *pool; /* texts shared between verdicts */
+	size_t
+	    count[SEV__COUNT]; /* sockets whose worst finding has this severity (verdicts_count) */
 	size_t with_findings;
 };
 
@@ -114,7 +120,8 @@ void verdicts_count(struct ps_snapshot *s);
 /* Append a zeroed verdict; its index, or -ENOMEM. */
 long verdicts_add(struct verdicts *v);
 
-/* A copy of s owned by the pool (one copy per distinct text); NULL for NULL. -ENOMEM leaves *out NULL. */
+/* A copy of s owned by the pool (one copy per distinct text); NULL for NULL. -ENOMEM leaves *out
+ * NULL. */
 int verdicts_intern(struct verdicts *v, const char *s, const char **out);
 
 /* Move the texts of l into the pool. 0 or -ENOMEM (then l keeps its own copies). */

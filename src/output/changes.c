@@ -7,8 +7,8 @@
 
 #include "../model/exposure.h"
 #include "../util/escape.h"
-#include "output.h"
 #include "fw_out.h"
+#include "output.h"
 
 int endpoint_text(struct buf *out, const struct ps_endpoint *e)
 {
@@ -30,8 +30,9 @@ int owner_text(struct buf *out, const struct ps_snapshot *s, size_t i)
 {
 	const struct ps_socket *k = &s->socks[i];
 	if (!k->owner_count)
-		return buf_printf(out, "(%s)", k->owner_status == PS_OWN_OK ? "no owner"
-									   : owner_status_name(k->owner_status));
+		return buf_printf(
+		    out, "(%s)",
+		    k->owner_status == PS_OWN_OK ? "no owner" : owner_status_name(k->owner_status));
 	const struct ps_owner *o = snap_owner(s, k, 0);
 	const struct ps_proc *p = &s->procs[o->proc];
 	int rc = p->name ? esc_text(out, p->name, strlen(p->name)) : buf_putc(out, '?');
@@ -42,7 +43,8 @@ int owner_text(struct buf *out, const struct ps_snapshot *s, size_t i)
 	if (!rc)
 		rc = text_field(out, " unit=", p->unit);
 	if (!rc)
-		rc = text_field(out, " container=", p->container_name ? p->container_name : p->container);
+		rc = text_field(
+		    out, " container=", p->container_name ? p->container_name : p->container);
 	if (!rc && k->owner_count > 1)
 		rc = buf_printf(out, " (+%" PRIu32 " more)", k->owner_count - 1);
 	return rc;
@@ -51,13 +53,15 @@ int owner_text(struct buf *out, const struct ps_snapshot *s, size_t i)
 int change_text(struct buf *out, const struct diff_change *c, const struct diff_side *a,
 		const struct diff_side *b, bool color)
 {
-	const char *col = c->kind == DIFF_NEW ? "\033[32m" : c->kind == DIFF_CLOSED ? "\033[31m" : "\033[33m";
+	const char *col = c->kind == DIFF_NEW	   ? "\033[32m"
+			  : c->kind == DIFF_CLOSED ? "\033[31m"
+						   : "\033[33m";
 	const struct ps_snapshot *sa = a ? a->snap : NULL, *sb = b ? b->snap : NULL;
 	const struct ps_socket *kb = c->before >= 0 ? &sa->socks[c->before] : NULL;
 	const struct ps_socket *ka = c->after >= 0 ? &sb->socks[c->after] : NULL;
 	const struct ps_socket *k = ka ? ka : kb;
-	int rc = buf_printf(out, "%s%-16s%s %s ", color ? col : "", diff_kind_name(c->kind), color ? "\033[0m" : "",
-			    proto_name(k->proto));
+	int rc = buf_printf(out, "%s%-16s%s %s ", color ? col : "", diff_kind_name(c->kind),
+			    color ? "\033[0m" : "", proto_name(k->proto));
 	if (!rc)
 		rc = endpoint_text(out, &k->local);
 	if (!rc && (k->remote.port || !addr_is_any(&k->remote.addr))) {
@@ -90,16 +94,19 @@ int change_text(struct buf *out, const struct diff_change *c, const struct diff_
 		if (!rc)
 			rc = endpoint_text(out, &kb->local);
 		if (!rc)
-			rc = buf_printf(out, " %s => %s", exposure_name(c->exp_before), exposure_name(c->exp_after));
+			rc = buf_printf(out, " %s => %s", exposure_name(c->exp_before),
+					exposure_name(c->exp_after));
 		break;
 	case DIFF_STATE:
-		rc = buf_printf(out, " %s => %s", state_name(kb->proto, kb->state), state_name(ka->proto, ka->state));
+		rc = buf_printf(out, " %s => %s", state_name(kb->proto, kb->state),
+				state_name(ka->proto, ka->state));
 		break;
 	}
 	return rc;
 }
 
-void change_side_json(struct jw *w, const struct diff_side *side, long i, uint8_t exposure, uint32_t nsocks)
+void change_side_json(struct jw *w, const struct diff_side *side, long i, uint8_t exposure,
+		      uint32_t nsocks)
 {
 	if (i < 0) {
 		jw_null(w);
@@ -130,9 +137,11 @@ void change_side_json(struct jw *w, const struct diff_side *side, long i, uint8_
 	jw_obj_end(w);
 }
 
-void change_json(struct jw *w, const struct diff_change *c, const struct diff_side *a, const struct diff_side *b)
+void change_json(struct jw *w, const struct diff_change *c, const struct diff_side *a,
+		 const struct diff_side *b)
 {
-	const struct ps_socket *k = c->after >= 0 ? &b->snap->socks[c->after] : &a->snap->socks[c->before];
+	const struct ps_socket *k =
+	    c->after >= 0 ? &b->snap->socks[c->after] : &a->snap->socks[c->before];
 	jw_kstr(w, "kind", diff_kind_name(c->kind));
 	jw_kstr(w, "proto", proto_name(k->proto));
 	jw_kstr(w, "family", k->local.addr.family == PS_INET6 ? "inet6" : "inet");
@@ -146,8 +155,8 @@ void change_json(struct jw *w, const struct diff_change *c, const struct diff_si
 }
 
 /* "new-forward  tcp *:8080  forwarded to ..." lines (raw bytes escaped). 0 or -ENOMEM. */
-static int forward_changes_text(struct buf *out, const struct diff_result *r, const struct diff_side *a,
-				const struct diff_side *b)
+static int forward_changes_text(struct buf *out, const struct diff_result *r,
+				const struct diff_side *a, const struct diff_side *b)
 {
 	struct buf raw = {0};
 	int rc = 0;
@@ -169,8 +178,8 @@ static int forward_changes_text(struct buf *out, const struct diff_result *r, co
 	return rc;
 }
 
-int render_diff_text(FILE *fp, const struct diff_result *r, const struct diff_side *a, const struct diff_side *b,
-		     bool color)
+int render_diff_text(FILE *fp, const struct diff_result *r, const struct diff_side *a,
+		     const struct diff_side *b, bool color)
 {
 	struct buf out = {0};
 	int rc = 0;
@@ -216,8 +225,9 @@ static void origin_json(struct jw *w, const char *key, const struct diff_origin 
 	jw_obj_end(w);
 }
 
-int render_diff_json(FILE *fp, const struct diff_result *r, const struct diff_side *a, const struct diff_side *b,
-		     const struct diff_origin *before, const struct diff_origin *after)
+int render_diff_json(FILE *fp, const struct diff_result *r, const struct diff_side *a,
+		     const struct diff_side *b, const struct diff_origin *before,
+		     const struct diff_origin *after)
 {
 	struct jw w;
 	jw_init(&w, fp);
@@ -267,15 +277,17 @@ int render_watch_event(struct buf *out, const struct watch_event *e, bool json, 
 		*out = w.b;
 		return w.err;
 	}
-	const char *suffix = e->short_lived ? "  (short-lived: opened and closed between polls)"
-			     : e->via_destroy ? "  (destroy notification)" : "";
+	const char *suffix = e->short_lived   ? "  (short-lived: opened and closed between polls)"
+			     : e->via_destroy ? "  (destroy notification)"
+					      : "";
 	int rc = buf_printf(out, "%s  ", e->time);
 	if (!rc)
 		rc = change_text(out, e->c, e->a, e->b, color);
 	return rc ? rc : buf_printf(out, "%s\n", suffix);
 }
 
-int render_watch_forward(struct buf *out, const char *time, const struct ps_forward *f, bool gone, bool json)
+int render_watch_forward(struct buf *out, const char *time, const struct ps_forward *f, bool gone,
+			 bool json)
 {
 	const char *kind = gone ? "removed-forward" : "new-forward";
 	if (json) {
@@ -309,7 +321,9 @@ int render_watch_status(struct buf *out, const struct watch_status *s, bool json
 	struct buf note = {0};
 	int rc = 0;
 	if (start && !s->destroy_notifications)
-		rc = buf_printf(&note, "short-lived sockets between polls are not seen: sock_diag destroy notifications %s",
+		rc = buf_printf(&note,
+				"short-lived sockets between polls are not seen: sock_diag destroy "
+				"notifications %s",
 				s->why_not);
 	if (!rc && json) {
 		struct jw w;
@@ -339,17 +353,22 @@ int render_watch_status(struct buf *out, const struct watch_status *s, bool json
 	} else if (!rc) {
 		rc = buf_printf(out, "%s  %-16s ", s->time, s->kind);
 		if (!rc && start)
-			rc = buf_printf(out, "watching %zu %s socket%s every %gs; %s%s\n", s->sockets,
-					s->all ? "" : "listening", s->sockets == 1 ? "" : "s", s->interval,
-					s->destroy_notifications
-						? "short-lived sockets between polls are caught (sock_diag destroy notifications)"
-						: "short-lived sockets between polls are NOT seen: sock_diag destroy notifications ",
-					s->destroy_notifications ? "" : s->why_not);
+			rc = buf_printf(
+			    out, "watching %zu %s socket%s every %gs; %s%s\n", s->sockets,
+			    s->all ? "" : "listening", s->sockets == 1 ? "" : "s", s->interval,
+			    s->destroy_notifications ? "short-lived sockets between polls are "
+						       "caught (sock_diag destroy notifications)"
+						     : "short-lived sockets between polls are NOT "
+						       "seen: sock_diag destroy notifications ",
+			    s->destroy_notifications ? "" : s->why_not);
 		else if (!rc && stop)
-			rc = buf_printf(out, "after %lu poll%s and %lu event%s%s\n", s->polls, s->polls == 1 ? "" : "s",
-					s->events, s->events == 1 ? "" : "s", s->signal_text ? s->signal_text : "");
+			rc = buf_printf(out, "after %lu poll%s and %lu event%s%s\n", s->polls,
+					s->polls == 1 ? "" : "s", s->events,
+					s->events == 1 ? "" : "s",
+					s->signal_text ? s->signal_text : "");
 		else if (!rc)
-			rc = buf_printf(out, "%s: some short-lived sockets were missed\n", lost_note);
+			rc = buf_printf(out, "%s: some short-lived sockets were missed\n",
+					lost_note);
 	}
 	buf_free(&note);
 	return rc;

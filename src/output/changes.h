@@ -18,20 +18,24 @@
 int change_text(struct buf *out, const struct diff_change *c, const struct diff_side *a,
 		const struct diff_side *b, bool color);
 
-/* The members of the JSON object for change c: "kind", "proto", "family", "netns", "local", "remote", "before", "after". */
-void change_json(struct jw *w, const struct diff_change *c, const struct diff_side *a, const struct diff_side *b);
+/* The members of the JSON object for change c: "kind", "proto", "family", "netns", "local",
+ * "remote", "before", "after". */
+void change_json(struct jw *w, const struct diff_change *c, const struct diff_side *a,
+		 const struct diff_side *b);
 
 /*
  * One side of a change as a JSON object (null when i < 0): "local", "state",
  * "exposure", "sockets" (nsocks), "owner_status", "owners" [{pid, name, exe, unit,
  * container, container_name}].
  */
-void change_side_json(struct jw *w, const struct diff_side *side, long i, uint8_t exposure, uint32_t nsocks);
+void change_side_json(struct jw *w, const struct diff_side *side, long i, uint8_t exposure,
+		      uint32_t nsocks);
 
 /* "ADDR:PORT" or "[ADDR]:PORT" into out. 0 or -ENOMEM. */
 int endpoint_text(struct buf *out, const struct ps_endpoint *e);
 
-/* A short owner description of socket i: "name[pid] exe unit=.. container=..", escaped. 0 or -ENOMEM. */
+/* A short owner description of socket i: "name[pid] exe unit=.. container=..", escaped. 0 or
+ * -ENOMEM. */
 int owner_text(struct buf *out, const struct ps_snapshot *s, size_t i);
 
 /* Where one side of a diff came from: the file (NULL: now) and what it says about itself. */
@@ -41,12 +45,13 @@ struct diff_origin {
 };
 
 /* The diff as text: one line per change, then a summary ("no changes" when none). 0 or -errno. */
-int render_diff_text(FILE *fp, const struct diff_result *r, const struct diff_side *a, const struct diff_side *b,
-		     bool color);
+int render_diff_text(FILE *fp, const struct diff_result *r, const struct diff_side *a,
+		     const struct diff_side *b, bool color);
 
 /* The diff as one JSON document: "schema", "before", "after", "changes", "summary". 0 or -errno. */
-int render_diff_json(FILE *fp, const struct diff_result *r, const struct diff_side *a, const struct diff_side *b,
-		     const struct diff_origin *before, const struct diff_origin *after);
+int render_diff_json(FILE *fp, const struct diff_result *r, const struct diff_side *a,
+		     const struct diff_side *b, const struct diff_origin *before,
+		     const struct diff_origin *after);
 
 /* One watch event, a change seen by a poll or a destroy notification. */
 struct watch_event {
@@ -57,7 +62,8 @@ struct watch_event {
 	bool short_lived; /* opened and closed between two polls */
 };
 
-/* The event as one line (with its newline) into out: JSON, or text (coloured when color). 0 or -ENOMEM. */
+/* The event as one line (with its newline) into out: JSON, or text (coloured when color). 0 or
+ * -ENOMEM. */
 int render_watch_event(struct buf *out, const struct watch_event *e, bool json, bool color);
 
 /*
@@ -65,7 +71,8 @@ int render_watch_event(struct buf *out, const struct watch_event *e, bool json, 
  * one line (with its newline) into out: JSON {"time", "kind": "new-forward" or
  * "removed-forward", "forward": {...}}, or text. 0 or -ENOMEM.
  */
-int render_watch_forward(struct buf *out, const char *time, const struct ps_forward *f, bool gone, bool json);
+int render_watch_forward(struct buf *out, const char *time, const struct ps_forward *f, bool gone,
+			 bool json);
 
 /* A watch status line: "start", "lost-events" or "stop", and what goes with it. */
 struct watch_status {
@@ -74,13 +81,13 @@ struct watch_status {
 	/* start */
 	double interval;
 	size_t sockets;
-	bool all;		   /* every state is watched, not only listeners */
+	bool all; /* every state is watched, not only listeners */
 	bool destroy_notifications;
-	const char *why_not;	   /* why destroy notifications are off */
+	const char *why_not; /* why destroy notifications are off */
 	/* stop */
 	unsigned long polls, events, lost;
-	int signal;		   /* 0, or the signal that stopped the watch */
-	const char *signal_text;   /* " (interrupted)", " (terminated)" or "" */
+	int signal;		 /* 0, or the signal that stopped the watch */
+	const char *signal_text; /* " (interrupted)", " (terminated)" or "" */
 };
 
 /* The status as one line (with its newline) into out. 0 or -ENOMEM. */

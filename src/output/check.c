@@ -21,7 +21,8 @@ static int ports_text(struct buf *b, const struct policy_rule *r)
 	const char *proto = rule_proto(r);
 	if (r->lo == 0 && r->hi == 65535)
 		return buf_printf(b, "%s *", proto);
-	return r->lo == r->hi ? buf_printf(b, "%s %u", proto, r->lo) : buf_printf(b, "%s %u-%u", proto, r->lo, r->hi);
+	return r->lo == r->hi ? buf_printf(b, "%s %u", proto, r->lo)
+			      : buf_printf(b, "%s %u-%u", proto, r->lo, r->hi);
 }
 
 /* The rule as the user wrote it (or as derived from the snapshot), escaped for a terminal. */
@@ -45,13 +46,15 @@ static int rule_text(struct buf *b, const struct policy_rule *r)
 				rc = esc_text(b, vals[i], strlen(vals[i]));
 		}
 	if (!rc && r->max_exposure >= 0)
-		rc = buf_printf(b, " max-exposure=%s", exposure_name((enum ps_exposure)r->max_exposure));
+		rc = buf_printf(b, " max-exposure=%s",
+				exposure_name((enum ps_exposure)r->max_exposure));
 	return rc;
 }
 
 static int where_text(struct buf *b, const struct policy_rule *r)
 {
-	return r->line ? buf_printf(b, "line %zu", r->line) : buf_printf(b, "baseline socket %ld", r->sock);
+	return r->line ? buf_printf(b, "line %zu", r->line)
+		       : buf_printf(b, "baseline socket %ld", r->sock);
 }
 
 static int violation_text(struct buf *b, const struct policy_violation *v, const struct policy *p,
@@ -106,7 +109,8 @@ static int violation_text(struct buf *b, const struct policy_violation *v, const
 	return rc ? rc : buf_putc(b, ')');
 }
 
-int render_check_text(FILE *fp, const struct policy *pol, const struct policy_report *rep, const struct diff_side *now)
+int render_check_text(FILE *fp, const struct policy *pol, const struct policy_report *rep,
+		      const struct diff_side *now)
 {
 	struct buf out = {0};
 	int rc = 0;
@@ -126,14 +130,18 @@ int render_check_text(FILE *fp, const struct policy *pol, const struct policy_re
 			sep = ", ";
 		}
 		if (!rc)
-			rc = buf_printf(&out, " (%zu listener%s checked)", rep->checked, rep->checked == 1 ? "" : "s");
+			rc = buf_printf(&out, " (%zu listener%s checked)", rep->checked,
+					rep->checked == 1 ? "" : "s");
 		if (!rc && nu)
 			rc = buf_printf(&out, "; %zu could not be verified", nu);
 		if (!rc)
 			rc = buf_putc(&out, '\n');
 	} else if (!rc && nu) {
-		rc = buf_printf(&out, "could not verify %zu of %zu listener%s: their owners are not visible (run as "
-				"root); no violation among the rest\n", nu, rep->checked, rep->checked == 1 ? "" : "s");
+		rc = buf_printf(
+		    &out,
+		    "could not verify %zu of %zu listener%s: their owners are not visible (run as "
+		    "root); no violation among the rest\n",
+		    nu, rep->checked, rep->checked == 1 ? "" : "s");
 	} else if (!rc) {
 		rc = buf_printf(&out, "clean: %zu listener%s the baseline\n", rep->checked,
 				rep->checked == 1 ? " matches" : "s match");
@@ -174,7 +182,8 @@ static void rule_json(struct jw *w, const struct policy_rule *r)
 		jw_null(w);
 	jw_kstr(w, "container", r->container);
 	jw_kstr(w, "name", r->name);
-	jw_kstr(w, "max_exposure", r->max_exposure >= 0 ? exposure_name((enum ps_exposure)r->max_exposure) : NULL);
+	jw_kstr(w, "max_exposure",
+		r->max_exposure >= 0 ? exposure_name((enum ps_exposure)r->max_exposure) : NULL);
 	jw_obj_end(w);
 }
 
@@ -211,7 +220,8 @@ int render_check_json(FILE *fp, const struct check_baseline *bl, const struct po
 			jw_key(&w, "socket");
 			jw_null(&w);
 		}
-		jw_kstr(&w, "allowed_exposure", v->allowed >= 0 ? exposure_name((enum ps_exposure)v->allowed) : NULL);
+		jw_kstr(&w, "allowed_exposure",
+			v->allowed >= 0 ? exposure_name((enum ps_exposure)v->allowed) : NULL);
 		jw_key(&w, "rule");
 		rule_json(&w, v->rule >= 0 ? &bl->pol->rules[v->rule] : NULL);
 		jw_obj_end(&w);
@@ -228,10 +238,12 @@ static int report_prom(struct buf *b, const struct policy *pol, const struct pol
 	int rc = prom_header(b, "portsleuth_check_violations", "gauge",
 			     "Listeners that violate the baseline, by kind of violation.");
 	for (unsigned k = 0; k < POL__COUNT && !rc; k++)
-		rc = buf_printf(b, "portsleuth_check_violations{kind=\"%s\"} %zu\n", policy_kind_name(k), rep->count[k]);
+		rc = buf_printf(b, "portsleuth_check_violations{kind=\"%s\"} %zu\n",
+				policy_kind_name(k), rep->count[k]);
 	if (!rc)
-		rc = prom_header(b, "portsleuth_check_violation", "gauge",
-				 "One series per violation (value 1), naming the socket and its program.");
+		rc = prom_header(
+		    b, "portsleuth_check_violation", "gauge",
+		    "One series per violation (value 1), naming the socket and its program.");
 	for (size_t i = 0; i < rep->n && !rc; i++) {
 		const struct policy_violation *v = &rep->v[i];
 		const struct policy_rule *r = v->rule >= 0 ? &pol->rules[v->rule] : NULL;
@@ -244,14 +256,19 @@ static int report_prom(struct buf *b, const struct policy *pol, const struct pol
 			addr_format(&k->local.addr, a, sizeof a);
 			port = k->local.port;
 			if (k->owner_count) {
-				const struct ps_proc *p = &now->snap->procs[snap_owner(now->snap, k, 0)->proc];
+				const struct ps_proc *p =
+				    &now->snap->procs[snap_owner(now->snap, k, 0)->proc];
 				prog = p->exe ? p->exe : p->name ? p->name : "";
 			}
 		} else {
-			proto = r->protos == (1u << PS_TCP) ? "tcp" : r->protos == (1u << PS_UDP) ? "udp" : "any";
+			proto = r->protos == (1u << PS_TCP)   ? "tcp"
+				: r->protos == (1u << PS_UDP) ? "udp"
+							      : "any";
 			port = r->lo;
 		}
-		rc = buf_printf(b, "portsleuth_check_violation{kind=\"%s\",proto=\"%s\",addr=\"%s\",port=\"%u\",program=\"",
+		rc = buf_printf(b,
+				"portsleuth_check_violation{kind=\"%s\",proto=\"%s\",addr=\"%s\","
+				"port=\"%u\",program=\"",
 				policy_kind_name(v->kind), proto, a, port);
 		if (!rc)
 			rc = prom_label_escape(b, prog, strlen(prog));
@@ -259,7 +276,8 @@ static int report_prom(struct buf *b, const struct policy *pol, const struct pol
 			rc = buf_puts(b, "\"} 1\n");
 	}
 	if (!rc)
-		rc = prom_header(b, "portsleuth_check_listeners_checked", "gauge", "Listeners compared with the baseline.");
+		rc = prom_header(b, "portsleuth_check_listeners_checked", "gauge",
+				 "Listeners compared with the baseline.");
 	if (!rc)
 		rc = buf_printf(b, "portsleuth_check_listeners_checked %zu\n", rep->checked);
 	if (!rc)

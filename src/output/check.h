@@ -1,4 +1,5 @@
-/* check.h — the report of `portsleuth check` as text, JSON or Prometheus metrics: pure functions of the report. */
+/* check.h — the report of `portsleuth check` as text, JSON or Prometheus metrics: pure functions of
+ * the report. */
 #ifndef PS_OUTPUT_CHECK_H
 #define PS_OUTPUT_CHECK_H
 
@@ -16,13 +17,16 @@ struct check_baseline {
 };
 
 /* One line per violation and a summary ("clean: N listeners match the baseline"). 0 or -errno. */
-int render_check_text(FILE *fp, const struct policy *pol, const struct policy_report *rep, const struct diff_side *now);
+int render_check_text(FILE *fp, const struct policy *pol, const struct policy_report *rep,
+		      const struct diff_side *now);
 
-/* One JSON document: "schema", "baseline", "checked", "clean", "violations", "summary". 0 or -errno. */
+/* One JSON document: "schema", "baseline", "checked", "clean", "violations", "summary". 0 or
+ * -errno. */
 int render_check_json(FILE *fp, const struct check_baseline *bl, const struct policy_report *rep,
 		      const struct diff_side *now);
 
-/* Prometheus text format: violations by kind, one series per violation, listeners; `when` is the timestamp. */
+/* Prometheus text format: violations by kind, one series per violation, listeners; `when` is the
+ * timestamp. */
 int render_check_prom(FILE *fp, const struct policy *pol, const struct policy_report *rep,
 		      const struct diff_side *now, long long when);
 

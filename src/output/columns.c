@@ -5,35 +5,61 @@
 #include <string.h>
 
 #include "../util/timefmt.h"
-#include "output.h"
 #include "columns_services.h"
+#include "output.h"
 #include "verdict_out.h"
 
 const struct column columns[COL__COUNT] = {
-	[COL_PROTO] = {"proto", "PROTO", "proto", "protocol: tcp or udp, with 6 for IPv6", false, false},
-	[COL_LOCAL] = {"local", "LOCAL", "local.addr, local.port", "local address and port", false, false},
-	[COL_REMOTE] = {"remote", "REMOTE", "remote.addr, remote.port", "remote address and port (* when none)", false, false},
-	[COL_STATE] = {"state", "STATE", "state", "socket state (LISTEN, ESTAB, UNCONN, TIME-WAIT, ...)", false, false},
-	[COL_SERVICE] = {"service", "SERVICE", "service.name", "registered name of the port from the layered port registry", false, true},
-	[COL_RECVQ] = {"recvq", "RECV-Q", "recv_q", "receive queue (for listeners: connections waiting for accept)", true, false},
-	[COL_SENDQ] = {"sendq", "SEND-Q", "send_q", "send queue (for listeners: the backlog)", true, false},
-	[COL_INODE] = {"inode", "INODE", "inode", "socket inode (0: no file, e.g. time-wait)", true, false},
-	[COL_SOCKUSER] = {"sockuser", "SOCKUSER", "user, uid", "user that created the socket", false, false},
-	[COL_PID] = {"pid", "PID", "owners[].pid", "process holding the socket", true, false},
-	[COL_FD] = {"fd", "FD", "owners[].fd", "file descriptor number in that process", true, false},
-	[COL_USER] = {"user", "USER", "owners[].user", "effective user of the process (of the socket when its owner is hidden)", false, true},
-	[COL_PROGRAM] = {"program", "PROGRAM", "owners[].name, owner_status", "process name, or why there is no owner", false, true},
-	[COL_PPID] = {"ppid", "PPID", "owners[].ppid", "parent process id", true, false},
-	[COL_START] = {"start", "START", "owners[].start_time", "process start time (UTC)", false, false},
-	[COL_UNIT] = {"unit", "UNIT", "owners[].unit", "systemd unit named by the process's cgroup", false, true},
-	[COL_CONTAINER] = {"container", "CONTAINER", "owners[].container", "container runtime and short id from the cgroup", false, true},
-	[COL_EXE] = {"exe", "EXE", "owners[].exe", "executable path", false, true},
-	[COL_COMMAND] = {"command", "COMMAND", "owners[].cmdline", "full command line", false, true},
-	[COL_NETNS] = {"netns", "NETNS", "netns, netns_name", "network namespace: ip netns or container name, else inode", false, true},
-	[COL_SUPERVISOR] = {"supervisor", "SUPERVISOR", "owners[].supervisor", "what keeps the process running (systemd unit, container shim, sshd, cron, tmux, login shell)", false, true},
-	[COL_EXPOSURE] = {"exposure", "EXPOSURE", "exposure.scope", "who can reach it: loopback, link-local, private, public, all-interfaces", false, false},
-	[COL_FIREWALL] = {"firewall", "FIREWALL", "exposure.firewall.verdict", "the firewall's verdict beyond loopback: all, some (sources), none, ? (unknown or not read)", false, false},
-	[COL_FINDINGS] = {"findings", "FINDINGS", "findings[].severity", "worst finding about the port and its owner (+N more), see --findings", false, false},
+    [COL_PROTO] = {"proto", "PROTO", "proto", "protocol: tcp or udp, with 6 for IPv6", false,
+		   false},
+    [COL_LOCAL] = {"local", "LOCAL", "local.addr, local.port", "local address and port", false,
+		   false},
+    [COL_REMOTE] = {"remote", "REMOTE", "remote.addr, remote.port",
+		    "remote address and port (* when none)", false, false},
+    [COL_STATE] = {"state", "STATE", "state",
+		   "socket state (LISTEN, ESTAB, UNCONN, TIME-WAIT, ...)", false, false},
+    [COL_SERVICE] = {"service", "SERVICE", "service.name",
+		     "registered name of the port from the layered port registry", false, true},
+    [COL_RECVQ] = {"recvq", "RECV-Q", "recv_q",
+		   "receive queue (for listeners: connections waiting for accept)", true, false},
+    [COL_SENDQ] = {"sendq", "SEND-Q", "send_q", "send queue (for listeners: the backlog)", true,
+		   false},
+    [COL_INODE] = {"inode", "INODE", "inode", "socket inode (0: no file, e.g. time-wait)", true,
+		   false},
+    [COL_SOCKUSER] = {"sockuser", "SOCKUSER", "user, uid", "user that created the socket", false,
+		      false},
+    [COL_PID] = {"pid", "PID", "owners[].pid", "process holding the socket", true, false},
+    [COL_FD] = {"fd", "FD", "owners[].fd", "file descriptor number in that process", true, false},
+    [COL_USER] = {"user", "USER", "owners[].user",
+		  "effective user of the process (of the socket when its owner is hidden)", false,
+		  true},
+    [COL_PROGRAM] = {"program", "PROGRAM", "owners[].name, owner_status",
+		     "process name, or why there is no owner", false, true},
+    [COL_PPID] = {"ppid", "PPID", "owners[].ppid", "parent process id", true, false},
+    [COL_START] = {"start", "START", "owners[].start_time", "process start time (UTC)", false,
+		   false},
+    [COL_UNIT] = {"unit", "UNIT", "owners[].unit", "systemd unit named by the process's cgroup",
+		  false, true},
+    [COL_CONTAINER] = {"container", "CONTAINER", "owners[].container",
+		       "container runtime and short id from the cgroup", false, true},
+    [COL_EXE] = {"exe", "EXE", "owners[].exe", "executable path", false, true},
+    [COL_COMMAND] = {"command", "COMMAND", "owners[].cmdline", "full command line", false, true},
+    [COL_NETNS] = {"netns", "NETNS", "netns, netns_name",
+		   "network namespace: ip netns or container name, else inode", false, true},
+    [COL_SUPERVISOR] = {"supervisor", "SUPERVISOR", "owners[].supervisor",
+			"what keeps the process running (systemd unit, container shim, sshd, cron, "
+			"tmux, login shell)",
+			false, true},
+    [COL_EXPOSURE] = {"exposure", "EXPOSURE", "exposure.scope",
+		      "who can reach it: loopback, link-local, private, public, all-interfaces",
+		      false, false},
+    [COL_FIREWALL] = {"firewall", "FIREWALL", "exposure.firewall.verdict",
+		      "the firewall's verdict beyond loopback: all, some (sources), none, ? "
+		      "(unknown or not read)",
+		      false, false},
+    [COL_FINDINGS] = {"findings", "FINDINGS", "findings[].severity",
+		      "worst finding about the port and its owner (+N more), see --findings", false,
+		      false},
 };
 
 int columns_parse(const char *list, enum col_id *cols, size_t *ncols, char *why, size_t whylen)
@@ -121,7 +147,8 @@ int cmdline_format(struct buf *out, const struct ps_proc *p)
 		if (!first)
 			rc = buf_putc(out, ' ');
 		first = false;
-		if (!rc && !title && (n == 0 || memchr(s, ' ', n) || memchr(s, '\'', n) || memchr(s, '"', n))) {
+		if (!rc && !title &&
+		    (n == 0 || memchr(s, ' ', n) || memchr(s, '\'', n) || memchr(s, '"', n))) {
 			rc = buf_putc(out, '\'');
 			for (size_t i = 0; i < n && !rc; i++)
 				rc = s[i] == '\'' ? buf_puts(out, "'\\''") : buf_putc(out, s[i]);
@@ -167,7 +194,8 @@ static int program(const struct ps_proc *p, struct buf *out)
 	if (!p->exe)
 		return buf_puts(out, p->name);
 	size_t en, bn;
-	const char *path = p->exe_path ? p->exe_path : p->exe; /* without " (deleted)" where checked */
+	const char *path =
+	    p->exe_path ? p->exe_path : p->exe; /* without " (deleted)" where checked */
 	const char *eb = base_of(path, strlen(path), &en);
 	if (comm_starts(p->name, eb, en))
 		return buf_puts(out, p->name);
@@ -184,8 +212,8 @@ static int program(const struct ps_proc *p, struct buf *out)
 	return buf_append(out, eb, en);
 }
 
-int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t oi,
-		 enum col_id c, struct buf *out)
+int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t oi, enum col_id c,
+		 struct buf *out)
 {
 	const struct ps_snapshot *s = ctx->snap;
 	const struct ps_owner *o = oi < k->owner_count ? snap_owner(s, k, oi) : NULL;
@@ -216,8 +244,10 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 	case COL_FD:
 		return o ? buf_put_uint(out, (unsigned)o->fd) : 0;
 	case COL_USER:
-		if (!p && (k->owner_status == PS_OWN_NOPERM || k->owner_status == PS_OWN_VANISHED)) {
-			/* the owner is hidden (or gone): the kernel still says who made the socket */
+		if (!p &&
+		    (k->owner_status == PS_OWN_NOPERM || k->owner_status == PS_OWN_VANISHED)) {
+			/* the owner is hidden (or gone): the kernel still says who made the socket
+			 */
 			name = snap_user_name(s, k->uid);
 			return name ? buf_puts(out, name) : buf_printf(out, "%" PRIu32, k->uid);
 		}

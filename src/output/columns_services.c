@@ -15,8 +15,11 @@ int column_unit(const struct ps_snapshot *s, const struct ps_socket *k, const st
 {
 	const struct ps_sockcg *c = sockcg(s, k);
 	if (!p)
-		return c && c->unit ? buf_printf(out, "%s [%s]", c->unit, c->source ? c->source : "socket cgroup") : 0;
-	if (c && c->unit) /* the socket's own service (Windows service tag) inside a shared host process */
+		return c && c->unit ? buf_printf(out, "%s [%s]", c->unit,
+						 c->source ? c->source : "socket cgroup")
+				    : 0;
+	if (c && c->unit) /* the socket's own service (Windows service tag) inside a shared host
+			     process */
 		return buf_puts(out, c->unit);
 	if (!p->unit)
 		return 0;
@@ -32,12 +35,13 @@ static int one(struct buf *out, const char *runtime, const char *id, const char 
 	return id ? buf_printf(out, "%s:%.12s", runtime, id) : buf_printf(out, "%s:?", runtime);
 }
 
-int column_container(const struct ps_snapshot *s, const struct ps_socket *k, const struct ps_proc *p,
-		     struct buf *out)
+int column_container(const struct ps_snapshot *s, const struct ps_socket *k,
+		     const struct ps_proc *p, struct buf *out)
 {
 	if (!p) {
 		const struct ps_sockcg *c = sockcg(s, k);
-		return c && c->container ? one(out, c->runtime, c->container, c->container_name) : 0;
+		return c && c->container ? one(out, c->runtime, c->container, c->container_name)
+					 : 0;
 	}
 	int rc = 0;
 	if (p->container)
@@ -71,5 +75,6 @@ int column_supervisor(const struct ps_proc *p, struct buf *out)
 	for (size_t i = 0; i < p->nancestry; i++)
 		if (p->ancestry[i].pid == p->supervisor_pid)
 			name = p->ancestry[i].name;
-	return buf_printf(out, "%s:%s:%d", p->supervisor_kind, name ? name : "?", p->supervisor_pid);
+	return buf_printf(out, "%s:%s:%d", p->supervisor_kind, name ? name : "?",
+			  p->supervisor_pid);
 }

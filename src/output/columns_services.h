@@ -9,8 +9,8 @@
 int column_unit(const struct ps_snapshot *s, const struct ps_socket *k, const struct ps_proc *p,
 		struct buf *out);
 /* "docker:web", "podman:<12 hex>", or "published docker:web:80" for docker-proxy / conmon. */
-int column_container(const struct ps_snapshot *s, const struct ps_socket *k, const struct ps_proc *p,
-		     struct buf *out);
+int column_container(const struct ps_snapshot *s, const struct ps_socket *k,
+		     const struct ps_proc *p, struct buf *out);
 /* The namespace's name, else its inode. */
 int column_netns(const struct ps_snapshot *s, const struct ps_socket *k, struct buf *out);
 /* "systemd-unit:foo.service", "sshd:812", "container-shim:conmon:77", ... */

@@ -1,4 +1,5 @@
-/* explain.c — `portsleuth explain`: the whole story of one port, as text or JSON, from the model. */
+/* explain.c — `portsleuth explain`: the whole story of one port, as text or JSON, from the model.
+ */
 #include "explain.h"
 
 #include <errno.h>
@@ -10,9 +11,9 @@
 #include "../model/policy.h"
 #include "../util/escape.h"
 #include "../util/timefmt.h"
+#include "fw_out.h"
 #include "jsonw.h"
 #include "verdict_out.h"
-#include "fw_out.h"
 
 /* Untrusted text for the terminal. */
 static void put(FILE *fp, const char *s)
@@ -64,8 +65,8 @@ static const struct ps_proc *proc_of(const struct ps_snapshot *snap, int pid)
  * Units come from the cgroup and .socket units from systemd itself (pid 1 over D-Bus), never
  * from the process's environment, which anyone can set: a process in no unit gets `kill PID`.
  */
-static int stop_hint(const struct ps_snapshot *snap, const struct ps_socket *k, const struct ps_proc *p,
-		     struct buf *out)
+static int stop_hint(const struct ps_snapshot *snap, const struct ps_socket *k,
+		     const struct ps_proc *p, struct buf *out)
 {
 	const struct ps_proc *root = p->group_root ? proc_of(snap, p->group_root) : NULL;
 	if (root)
@@ -74,8 +75,10 @@ static int stop_hint(const struct ps_snapshot *snap, const struct ps_socket *k, 
 		return buf_printf(out, "%s stop %s", p->published->runtime,
 				  p->published->name ? p->published->name : p->published->id);
 	if (p->container && p->container_runtime &&
-	    (strcmp(p->container_runtime, "docker") == 0 || strcmp(p->container_runtime, "podman") == 0))
-		return buf_printf(out, "%s stop %.*s", p->container_runtime, p->container_name ? 256 : 12,
+	    (strcmp(p->container_runtime, "docker") == 0 ||
+	     strcmp(p->container_runtime, "podman") == 0))
+		return buf_printf(out, "%s stop %.*s", p->container_runtime,
+				  p->container_name ? 256 : 12,
 				  p->container_name ? p->container_name : p->container);
 	const struct ps_activation *a = p->activation;
 	for (size_t i = 0; k && p->pid == 1 && a && i < a->nunits; i++)
@@ -97,13 +100,14 @@ struct risk_ctx {
 	const char *risk; /* the holder's alternative when held, else the whole field in words */
 };
 
-static void text_service(FILE *fp, uint16_t port, unsigned proto, bool known, const struct port_info *s,
-			 const struct risk_ctx *rk)
+static void text_service(FILE *fp, uint16_t port, unsigned proto, bool known,
+			 const struct port_info *s, const struct risk_ctx *rk)
 {
 	static const char *const class_text[SVC__COUNT] = {
-		NULL, "public-ok — meant to face networks",
-		"lan-only — local-network infrastructure that must never face the Internet",
-		"never-internet — must never face the Internet; on a private network only for the hosts that need it"};
+	    NULL, "public-ok — meant to face networks",
+	    "lan-only — local-network infrastructure that must never face the Internet",
+	    "never-internet — must never face the Internet; on a private network only for the "
+	    "hosts that need it"};
 	fprintf(fp, "Port %u/%s: ", port, proto == PS_UDP ? "udp" : "tcp");
 	if (!known) {
 		fprintf(fp, "no registry knows this number.\n");
@@ -133,7 +137,8 @@ static void text_service(FILE *fp, uint16_t port, unsigned proto, bool known, co
 	if (rk->risk) {
 		fputs(!rk->held	   ? "  Risk if reachable beyond this machine: "
 		      : rk->beyond ? "  Risk, as it is reachable beyond this machine: "
-				   : "  Risk if it were reachable beyond this machine (it is not: loopback only): ",
+				   : "  Risk if it were reachable beyond this machine (it is not: "
+				     "loopback only): ",
 		      fp);
 		put(fp, rk->risk);
 		fputc('\n', fp);
@@ -154,7 +159,9 @@ static void text_parents(FILE *fp, const struct ps_snapshot *snap, const struct 
 			put(fp, p->ancestry[i].name ? p->ancestry[i].name : "?");
 		}
 	} else if (p->ppid == 0) { /* the kernel's answer for a parent we cannot see */
-		fputs(p->pid == 1 ? "none (the first process of this PID namespace)" : "parent outside this PID namespace", fp);
+		fputs(p->pid == 1 ? "none (the first process of this PID namespace)"
+				  : "parent outside this PID namespace",
+		      fp);
 	} else if (p->ppid >= 0) {
 		const char *pname = NULL;
 		for (size_t i = 0; i < snap->nprocs; i++)
@@ -172,8 +179,10 @@ static void text_parents(FILE *fp, const struct ps_snapshot *snap, const struct 
 	fputc('\n', fp);
 }
 
-/* The workers folded into owner i of sk (a pre-forking server's group), as " + N workers: PID, ...". */
-static void text_group(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk, size_t i)
+/* The workers folded into owner i of sk (a pre-forking server's group), as " + N workers: PID,
+ * ...". */
+static void text_group(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk,
+		       size_t i)
 {
 	size_t n = snap_owner_members(snap, sk, i);
 	if (!n)
@@ -193,7 +202,8 @@ static void text_group(FILE *fp, const struct ps_snapshot *snap, const struct ps
 	fputs(": the same executable, forked by it)", fp);
 }
 
-static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk, size_t oi)
+static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk,
+		       size_t oi)
 {
 	const struct ps_owner *o = snap_owner(snap, sk, oi);
 	const struct ps_proc *p = &snap->procs[o->proc];
@@ -209,7 +219,8 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 		else
 			fprintf(fp, "%u", p->uid);
 	}
-	fprintf(fp, ", file descriptor %d%s\n", o->fd, p->vanished ? " — the process has exited since" : "");
+	fprintf(fp, ", file descriptor %d%s\n", o->fd,
+		p->vanished ? " — the process has exited since" : "");
 	fputs("    program:  ", fp);
 	put(fp, p->exe ? p->exe : "(unreadable)");
 	if (p->exe && p->pkg == PKG_OWNED) {
@@ -223,15 +234,17 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 	if (p->exe_alias) {
 		fputs("    named by: ", fp);
 		put(fp, p->exe_alias);
-		fputs(p->alias_alternatives ? " (through /etc/alternatives)\n" : " (a link to it)\n", fp);
+		fputs(p->alias_alternatives ? " (through /etc/alternatives)\n"
+					    : " (a link to it)\n",
+		      fp);
 	}
 	if (p->script.path) {
 		/* named by the process's own arguments: shown, and judged only to its detriment */
 		fputs("    script:   ", fp);
 		put(fp, p->script.path);
-		fputs(p->script.pkg == PKG_OWNED ? " (package " : p->script.pkg == PKG_UNOWNED
-									? " (from no installed package"
-									: " (package unknown",
+		fputs(p->script.pkg == PKG_OWNED     ? " (package "
+		      : p->script.pkg == PKG_UNOWNED ? " (from no installed package"
+						     : " (package unknown",
 		      fp);
 		if (p->script.pkg == PKG_OWNED)
 			put(fp, p->script.pkg_name ? p->script.pkg_name : "?");
@@ -278,12 +291,17 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 		return;
 	char a[64];
 	addr_format(&sk->local.addr, a, sizeof a);
-	fprintf(fp, "\n%s%s %s%s%s:%u %s\n", proto_name(sk->proto), sk->local.addr.family == PS_INET6 ? "6" : "",
-		sk->local.addr.family == PS_INET6 ? "[" : "", a, sk->local.addr.family == PS_INET6 ? "]" : "",
-		sk->local.port, state_label(sk->proto, sk->state));
+	fprintf(fp, "\n%s%s %s%s%s:%u %s\n", proto_name(sk->proto),
+		sk->local.addr.family == PS_INET6 ? "6" : "",
+		sk->local.addr.family == PS_INET6 ? "[" : "", a,
+		sk->local.addr.family == PS_INET6 ? "]" : "", sk->local.port,
+		state_label(sk->proto, sk->state));
 	fprintf(fp, "  Reachable: %s", exposure_name(v->scope));
 	if (sk->local.addr.family == PS_INET6 && addr_is_any(&sk->local.addr))
-		fputs(sk->v6only == PS_V6ONLY_YES ? " (IPv6 only)" : sk->v6only == PS_V6ONLY_NO ? " (IPv6 and IPv4)" : "", fp);
+		fputs(sk->v6only == PS_V6ONLY_YES  ? " (IPv6 only)"
+		      : sk->v6only == PS_V6ONLY_NO ? " (IPv6 and IPv4)"
+						   : "",
+		      fp);
 	fputs("; right now on: ", fp);
 	for (size_t r = 0; r < v->nreach; r++) {
 		char ra[64];
@@ -298,7 +316,8 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 		put_lines(fp, &fwt);
 	buf_free(&fwt);
 	if (!sk->owner_count)
-		fprintf(fp, "  Held by no visible process (%s)\n", owner_status_name(sk->owner_status));
+		fprintf(fp, "  Held by no visible process (%s)\n",
+			owner_status_name(sk->owner_status));
 	long last = -1;
 	for (size_t j = 0; j < sk->owner_count; j++) {
 		const struct ps_owner *o = snap_owner(snap, sk, j);
@@ -323,7 +342,8 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 		const struct policy_ack *ack = x->ack ? x->ack : x->ack_expired;
 		if (ack) {
 			fprintf(fp, "\n      %s %s (policy line %zu): ",
-				x->ack ? "acknowledged until" : "acknowledgement EXPIRED on", ack->until_text, ack->line);
+				x->ack ? "acknowledged until" : "acknowledgement EXPIRED on",
+				ack->until_text, ack->line);
 			put(fp, ack->reason);
 		}
 		fputc('\n', fp);
@@ -338,7 +358,8 @@ int render_explain_text(FILE *fp, const struct ps_snapshot *snap, const struct e
 			continue;
 		struct risk_ctx rk = {false, false, e->info[pr].risk};
 		for (size_t i = 0; i < snap->nsocks; i++) {
-			const struct sock_verdict *v = snap->socks[i].proto == pr ? verdict_of(snap, &snap->socks[i]) : NULL;
+			const struct sock_verdict *v =
+			    snap->socks[i].proto == pr ? verdict_of(snap, &snap->socks[i]) : NULL;
 			if (!v)
 				continue;
 			if (!rk.held)
@@ -354,15 +375,20 @@ int render_explain_text(FILE *fp, const struct ps_snapshot *snap, const struct e
 		any = true;
 		text_service(fp, e->port, pr, e->known[pr], &e->info[pr], &rk);
 		if (!held)
-			fprintf(fp, "  Nothing listens on %u/%s now.\n", e->port, pr == PS_UDP ? "udp" : "tcp");
+			fprintf(fp, "  Nothing listens on %u/%s now.\n", e->port,
+				pr == PS_UDP ? "udp" : "tcp");
 	}
 	if (!any)
-		fprintf(fp, "Port %u: no registry knows this number, and nothing listens on it now.\n", e->port);
-	if (e->proto >= 0 && e->known[!e->proto] && e->info[!e->proto].name) { /* 137/tcp asked, 137/udp known */
+		fprintf(fp,
+			"Port %u: no registry knows this number, and nothing listens on it now.\n",
+			e->port);
+	if (e->proto >= 0 && e->known[!e->proto] &&
+	    e->info[!e->proto].name) { /* 137/tcp asked, 137/udp known */
 		unsigned other = !e->proto;
 		fprintf(fp, "  %u/%s is known: ", e->port, other == PS_UDP ? "udp" : "tcp");
 		put(fp, e->info[other].name);
-		fprintf(fp, " (portsleuth explain %u/%s).\n", e->port, other == PS_UDP ? "udp" : "tcp");
+		fprintf(fp, " (portsleuth explain %u/%s).\n", e->port,
+			other == PS_UDP ? "udp" : "tcp");
 	}
 	for (size_t i = 0; i < snap->nsocks; i++)
 		text_socket(fp, snap, i);
@@ -405,7 +431,8 @@ int render_explain_json(FILE *fp, const struct ps_snapshot *snap, const struct e
 		if (snap->procs[i].group_root)
 			continue; /* one entry per pre-forking group: its root's */
 		struct buf h = {0};
-		const struct ps_socket *held = NULL; /* the first socket it holds, for pid 1's .socket units */
+		const struct ps_socket *held =
+		    NULL; /* the first socket it holds, for pid 1's .socket units */
 		for (size_t j = 0; j < snap->nowners && !held; j++)
 			if (snap->owners[j].proc == i)
 				held = &snap->socks[snap->owners[j].sock];

@@ -1,4 +1,5 @@
-/* explain.h — the story of one port (`portsleuth explain`), as text or JSON: pure functions of the model. */
+/* explain.h — the story of one port (`portsleuth explain`), as text or JSON: pure functions of the
+ * model. */
 #ifndef PS_OUTPUT_EXPLAIN_H
 #define PS_OUTPUT_EXPLAIN_H
 
@@ -9,7 +10,8 @@
 #include "../model/verdict.h"
 #include "output.h"
 
-/* The port asked about and what the registry says of it, per protocol (risk in words: registry_risk_describe). */
+/* The port asked about and what the registry says of it, per protocol (risk in words:
+ * registry_risk_describe). */
 struct explain_port {
 	uint16_t port;
 	int proto; /* PS_TCP, PS_UDP, or -1: both */
@@ -24,7 +26,8 @@ struct explain_port {
  */
 int render_explain_text(FILE *fp, const struct ps_snapshot *snap, const struct explain_port *e);
 
-/* The same as one JSON object ("schema", "port", "proto", "held", "registry", "sockets", "stop", "packages"). */
+/* The same as one JSON object ("schema", "port", "proto", "held", "registry", "sockets", "stop",
+ * "packages"). */
 int render_explain_json(FILE *fp, const struct ps_snapshot *snap, const struct explain_port *e);
 
 #endif

@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "../util/timefmt.h"
+#include "fw_out.h"
 #include "json_services.h"
 #include "jsonw.h"
 #include "output.h"
 #include "verdict_out.h"
-#include "fw_out.h"
 
 #define JSON_SCHEMA 1
 
@@ -75,7 +75,8 @@ struct proc_json {
 	size_t *len;
 };
 
-static void jowner(struct jw *w, const struct render_ctx *ctx, const struct ps_owner *o, struct proc_json *cache)
+static void jowner(struct jw *w, const struct render_ctx *ctx, const struct ps_owner *o,
+		   struct proc_json *cache)
 {
 	const struct ps_proc *p = &ctx->snap->procs[o->proc];
 	jw_obj(w);
@@ -112,7 +113,8 @@ static void jowner(struct jw *w, const struct render_ctx *ctx, const struct ps_o
 	jw_obj_end(w);
 }
 
-static void jsocket(struct jw *w, const struct render_ctx *ctx, const struct ps_socket *k, struct proc_json *cache)
+static void jsocket(struct jw *w, const struct render_ctx *ctx, const struct ps_socket *k,
+		    struct proc_json *cache)
 {
 	jw_obj(w);
 	jw_kstr(w, "proto", proto_name(k->proto));
@@ -190,7 +192,8 @@ int render_json(FILE *fp, const struct render_ctx *ctx)
 	jw_kuint(&w, "vanished", s->procs_vanished);
 	jw_obj_end(&w);
 	jw_kbool(&w, "privileged", s->privileged);
-	jw_key(&w, "attribution"); /* how owners were found; null when there was nothing to attribute */
+	jw_key(&w,
+	       "attribution"); /* how owners were found; null when there was nothing to attribute */
 	jw_obj(&w);
 	jw_kstr(&w, "method", s->attr_method);
 	jw_kstr(&w, "fallback_reason", s->attr_reason ? attr_reason_name(s->attr_reason) : NULL);

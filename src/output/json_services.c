@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
-static void container(struct jw *w, const char *runtime, const char *id, const char *name, const char *pod_uid,
-		      const char *pod_qos)
+static void container(struct jw *w, const char *runtime, const char *id, const char *name,
+		      const char *pod_uid, const char *pod_qos)
 {
 	if (!id && !pod_uid) {
 		jw_null(w);
@@ -152,8 +152,9 @@ void json_snapshot_services(struct jw *w, const struct ps_snapshot *s)
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
-	jw_kstr(w, "error", s->netns_error == -EPERM || s->netns_error == -EACCES
-				    ? "entering other network namespaces needs root (CAP_SYS_ADMIN)"
-				    : NULL);
+	jw_kstr(w, "error",
+		s->netns_error == -EPERM || s->netns_error == -EACCES
+		    ? "entering other network namespaces needs root (CAP_SYS_ADMIN)"
+		    : NULL);
 	jw_obj_end(w);
 }

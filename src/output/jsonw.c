@@ -193,7 +193,8 @@ void jw_newline_item(struct jw *w)
 	w->after_key = true; /* the element that follows is already separated */
 }
 
-void jw_kcounts(struct jw *w, const char *key, const char *(*name)(unsigned), const size_t *count, unsigned n)
+void jw_kcounts(struct jw *w, const char *key, const char *(*name)(unsigned), const size_t *count,
+		unsigned n)
 {
 	jw_key(w, key);
 	jw_obj(w);

@@ -18,10 +18,10 @@
 struct jw {
 	struct buf b;
 	FILE *fp;
-	int err;	 /* the first error: -ENOMEM, -EIO, -EINVAL (nesting deeper than 63) */
+	int err; /* the first error: -ENOMEM, -EIO, -EINVAL (nesting deeper than 63) */
 	unsigned depth;
-	uint64_t any;	 /* bit d: level d already has a member */
-	bool after_key;	 /* the next value belongs to the key just written */
+	uint64_t any;	/* bit d: level d already has a member */
+	bool after_key; /* the next value belongs to the key just written */
 };
 
 /* Start a writer to fp (NULL: into w->b only). */
@@ -57,7 +57,8 @@ void jw_newline_item(struct jw *w);
 void jw_text(struct jw *w, const char *s, size_t n);
 
 /* "key":{"NAME0":count[0],...} with NAMEi = name(i), for the summaries of counts by kind. */
-void jw_kcounts(struct jw *w, const char *key, const char *(*name)(unsigned), const size_t *count, unsigned n);
+void jw_kcounts(struct jw *w, const char *key, const char *(*name)(unsigned), const size_t *count,
+		unsigned n);
 
 /* Close the top-level object, end the line, write out and release: the first error, 0 or -errno. */
 int jw_end_document(struct jw *w);

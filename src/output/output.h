@@ -82,8 +82,8 @@ void columns_default(enum col_id *cols, size_t *ncols, bool all, bool numeric);
  * Append the raw (unescaped) value of column `c` for socket k and its owner
  * number `oi` (ignored when the socket has no owner). Empty means no value.
  */
-int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t oi,
-		 enum col_id c, struct buf *out);
+int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t oi, enum col_id c,
+		 struct buf *out);
 
 /*
  * Append p's command line (nothing when unknown) as the table, CSV and explain

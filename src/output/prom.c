@@ -38,7 +38,9 @@ int prom_header(struct buf *out, const char *name, const char *type, const char 
 {
 	int rc = buf_printf(out, "# HELP %s ", name);
 	for (const char *p = help; *p && !rc; p++)
-		rc = *p == '\\' ? buf_puts(out, "\\\\") : *p == '\n' ? buf_puts(out, "\\n") : buf_putc(out, *p);
+		rc = *p == '\\'	  ? buf_puts(out, "\\\\")
+		     : *p == '\n' ? buf_puts(out, "\\n")
+				  : buf_putc(out, *p);
 	return rc ? rc : buf_printf(out, "\n# TYPE %s %s\n", name, type);
 }
 
@@ -57,8 +59,9 @@ int prom_listeners(struct buf *out, const struct diff_side *side)
 			     "Listening sockets by protocol and exposure (who can reach them).");
 	for (unsigned p = 0; p < PS_PROTO_COUNT && !rc; p++)
 		for (unsigned e = 0; e < PS_EXPO__COUNT && !rc; e++)
-			rc = buf_printf(out, "portsleuth_listeners{proto=\"%s\",exposure=\"%s\"} %zu\n",
-					proto_name(p), exposure_name((enum ps_exposure)e), count[p][e]);
+			rc = buf_printf(
+			    out, "portsleuth_listeners{proto=\"%s\",exposure=\"%s\"} %zu\n",
+			    proto_name(p), exposure_name((enum ps_exposure)e), count[p][e]);
 	return rc;
 }
 

@@ -15,9 +15,11 @@ static int cell(const struct render_ctx *ctx, const struct ps_socket *k, size_t 
 	buf_clear(raw);
 	buf_clear(out);
 	int rc = column_value(ctx, k, oi, c, raw);
-	size_t members = c == COL_PID && oi < k->owner_count ? snap_owner_members(ctx->snap, k, oi) : 0;
+	size_t members =
+	    c == COL_PID && oi < k->owner_count ? snap_owner_members(ctx->snap, k, oi) : 0;
 	if (!rc && members)
-		rc = buf_printf(raw, "+%zu", members); /* a pre-forking server's workers, folded into its row */
+		rc = buf_printf(raw, "+%zu",
+				members); /* a pre-forking server's workers, folded into its row */
 	if (rc)
 		return rc;
 	if (raw->len == 0)
@@ -44,7 +46,8 @@ static bool per_process(enum col_id c)
 	}
 }
 
-/* Whether row oi of k is a worker shown in its pre-forking group's row (JSON and CSV list every holder). */
+/* Whether row oi of k is a worker shown in its pre-forking group's row (JSON and CSV list every
+ * holder). */
 static bool folded(const struct ps_snapshot *s, const struct ps_socket *k, size_t oi)
 {
 	return oi < k->owner_count && snap_owner(s, k, oi)->lead;
@@ -61,9 +64,9 @@ struct cell_cache {
 };
 
 /* The cell for (k, oi, column c), cached as column i when it is a process's. 0 or -ENOMEM. */
-static int cached_cell(const struct render_ctx *ctx, struct cell_cache *cc, const struct ps_socket *k,
-		       size_t oi, enum col_id c, size_t i, struct buf *raw, struct buf *txt,
-		       const char **text, size_t *len)
+static int cached_cell(const struct render_ctx *ctx, struct cell_cache *cc,
+		       const struct ps_socket *k, size_t oi, enum col_id c, size_t i,
+		       struct buf *raw, struct buf *txt, const char **text, size_t *len)
 {
 	int rc;
 	if (!cc->text || oi >= k->owner_count || !per_process(c)) {
@@ -104,7 +107,8 @@ static const char *cell_color(enum col_id c, const char *text)
 
 static void put_spaces(FILE *fp, size_t n)
 {
-	static const char spaces[] = "                                                                ";
+	static const char spaces[] =
+	    "                                                                ";
 	while (n) {
 		size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
 		fwrite(spaces, 1, k, fp);
@@ -158,8 +162,8 @@ static size_t drop_empty(enum col_id *cols, size_t *width, const bool *used, siz
 {
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		bool optional = cols[i] == COL_UNIT || cols[i] == COL_CONTAINER ||
-				cols[i] == COL_SUPERVISOR;
+		bool optional =
+		    cols[i] == COL_UNIT || cols[i] == COL_CONTAINER || cols[i] == COL_SUPERVISOR;
 		if (optional && !used[i])
 			continue;
 		cols[k] = cols[i];
@@ -178,11 +182,13 @@ static size_t drop_empty(enum col_id *cols, size_t *width, const bool *used, siz
  * grow_order, COMMAND last: it gets what is left.
  */
 static const enum col_id drop_order[] = {
-	COL_SUPERVISOR, COL_CONTAINER, COL_START, COL_PPID, COL_FD,   COL_INODE, COL_RECVQ, COL_SENDQ,
-	COL_SOCKUSER,	COL_EXE,       COL_UNIT,  COL_COMMAND, COL_USER, COL_PID,  COL_PROGRAM, COL_FINDINGS,
+    COL_SUPERVISOR, COL_CONTAINER, COL_START,	 COL_PPID,     COL_FD,	 COL_INODE,
+    COL_RECVQ,	    COL_SENDQ,	   COL_SOCKUSER, COL_EXE,      COL_UNIT, COL_COMMAND,
+    COL_USER,	    COL_PID,	   COL_PROGRAM,	 COL_FINDINGS,
 };
 static const enum col_id grow_order[] = {
-	COL_NETNS, COL_SERVICE, COL_PROGRAM, COL_USER, COL_UNIT, COL_CONTAINER, COL_SUPERVISOR, COL_EXE, COL_COMMAND,
+    COL_NETNS,	   COL_SERVICE,	   COL_PROGRAM, COL_USER,    COL_UNIT,
+    COL_CONTAINER, COL_SUPERVISOR, COL_EXE,	COL_COMMAND,
 };
 #define COMMAND_MIN 8	    /* -o command: shown however narrow */
 #define COMMAND_MIN_DROP 20 /* the default columns: narrower, it is left out */
@@ -192,7 +198,8 @@ static const enum col_id grow_order[] = {
 static const char *expo_short(const char *text)
 {
 	static const char *const abbrev[][2] = {
-		{"loopback", "lo"}, {"link-local", "link"}, {"private", "lan"}, {"public", "pub"}, {"all-interfaces", "all"},
+	    {"loopback", "lo"}, {"link-local", "link"},	   {"private", "lan"},
+	    {"public", "pub"},	{"all-interfaces", "all"},
 	};
 	for (size_t i = 0; i < sizeof abbrev / sizeof abbrev[0]; i++)
 		if (strcmp(text, abbrev[i][0]) == 0)
@@ -219,8 +226,9 @@ static size_t common_part(const char *s, size_t sn, const char *t, size_t tn, bo
  * Narrowest width of column i at which no two different values are cut to the
  * same text (never below its header); its full width when that cannot be told.
  */
-static int distinct_min(const struct render_ctx *ctx, struct cell_cache *cc, enum col_id c, size_t i, size_t full,
-			size_t el, struct buf *raw, struct buf *txt, size_t *out)
+static int distinct_min(const struct render_ctx *ctx, struct cell_cache *cc, enum col_id c,
+			size_t i, size_t full, size_t el, struct buf *raw, struct buf *txt,
+			size_t *out)
 {
 	const struct ps_snapshot *s = ctx->snap;
 	char *vals[DISTINCT_MAX];
@@ -285,8 +293,9 @@ static size_t find_col(const enum col_id *cols, size_t n, enum col_id c)
  * Fit the row into ctx->o.width (see above); n is updated when columns are
  * dropped. *short_expo tells whether exposure classes are abbreviated.
  */
-static int fit(const struct render_ctx *ctx, struct cell_cache *cc, enum col_id *cols, size_t *width, size_t *orig,
-	       size_t *n, bool *short_expo, struct buf *raw, struct buf *txt)
+static int fit(const struct render_ctx *ctx, struct cell_cache *cc, enum col_id *cols,
+	       size_t *width, size_t *orig, size_t *n, bool *short_expo, struct buf *raw,
+	       struct buf *txt)
 {
 	size_t w = ctx->o.width;
 	*short_expo = false;
@@ -308,10 +317,12 @@ static int fit(const struct render_ctx *ctx, struct cell_cache *cc, enum col_id 
 		if (cols[i] == COL_COMMAND)
 			min[i] = width[i] < cmd_min ? width[i] : cmd_min;
 		else if (columns[cols[i]].shrink &&
-			 (rc = distinct_min(ctx, cc, cols[i], orig[i], width[i], el, raw, txt, &min[i])))
+			 (rc = distinct_min(ctx, cc, cols[i], orig[i], width[i], el, raw, txt,
+					    &min[i])))
 			return rc;
 	}
-	for (size_t d = 0; ctx->o.may_drop && d < sizeof drop_order / sizeof drop_order[0] && row_width(min, *n) > w;
+	for (size_t d = 0; ctx->o.may_drop && d < sizeof drop_order / sizeof drop_order[0] &&
+			   row_width(min, *n) > w;
 	     d++) {
 		size_t i = find_col(cols, *n, drop_order[d]);
 		if (i == *n)
@@ -330,7 +341,9 @@ static int fit(const struct render_ctx *ctx, struct cell_cache *cc, enum col_id 
 			size_t i = find_col(cols, *n, grow_order[g]);
 			if (i == *n)
 				continue;
-			size_t to = pass == 0 && cols[i] != COL_COMMAND && full[i] > GROW_CAP ? GROW_CAP : full[i];
+			size_t to = pass == 0 && cols[i] != COL_COMMAND && full[i] > GROW_CAP
+					? GROW_CAP
+					: full[i];
 			size_t more = to > width[i] ? to - width[i] : 0;
 			if (more > w - used)
 				more = w - used;
@@ -373,7 +386,8 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 		size_t rows = sk->owner_count ? sk->owner_count : 1;
 		for (size_t oi = 0; oi < rows && !rc; oi++)
 			for (size_t i = 0; i < n && !rc && !folded(s, sk, oi); i++) {
-				rc = cached_cell(ctx, &cc, sk, oi, cols[i], i, &raw, &txt, &text, &len);
+				rc = cached_cell(ctx, &cc, sk, oi, cols[i], i, &raw, &txt, &text,
+						 &len);
 				size_t w = rc ? 0 : text_width(text, len);
 				if (w > width[i])
 					width[i] = w;
@@ -394,8 +408,8 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 
 	for (size_t i = 0; i < n; i++) {
 		const char *h = columns[cols[i]].header;
-		put_cell(fp, ctx->o.ellipsis, ctx->o.color ? "\033[1m" : NULL, cols[i], h, strlen(h),
-			 width[i], i + 1 == n);
+		put_cell(fp, ctx->o.ellipsis, ctx->o.color ? "\033[1m" : NULL, cols[i], h,
+			 strlen(h), width[i], i + 1 == n);
 	}
 	fputc('\n', fp);
 
@@ -406,17 +420,18 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 			if (folded(s, sk, oi))
 				continue;
 			for (size_t i = 0; i < n && !rc; i++) {
-				rc = cached_cell(ctx, &cc, sk, oi, cols[i], orig[i], &raw, &txt, &text,
-						 &len);
-				const char *abbrev = short_expo && cols[i] == COL_EXPOSURE ? expo_short(text) : NULL;
+				rc = cached_cell(ctx, &cc, sk, oi, cols[i], orig[i], &raw, &txt,
+						 &text, &len);
+				const char *abbrev =
+				    short_expo && cols[i] == COL_EXPOSURE ? expo_short(text) : NULL;
 				if (abbrev) {
 					text = abbrev;
 					len = strlen(abbrev);
 				}
 				if (!rc)
 					put_cell(fp, ctx->o.ellipsis,
-						 ctx->o.color ? cell_color(cols[i], text) : NULL, cols[i],
-						 text, len, width[i], i + 1 == n);
+						 ctx->o.color ? cell_color(cols[i], text) : NULL,
+						 cols[i], text, len, width[i], i + 1 == n);
 			}
 			fputc('\n', fp);
 		}

@@ -9,10 +9,11 @@
 #include "fw_out.h"
 
 const char verdict_dynamic_text[] =
-	"a dynamic (ephemeral) port: programs get such numbers from the kernel or pick them freely, so "
-	"the number alone says nothing about the service";
+    "a dynamic (ephemeral) port: programs get such numbers from the kernel or pick them freely, so "
+    "the number alone says nothing about the service";
 
-int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum col_id c, struct buf *out)
+int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum col_id c,
+		   struct buf *out)
 {
 	const struct sock_verdict *v = verdict_of(s, k);
 	if (!v)
@@ -39,7 +40,8 @@ int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum 
 		int rc = 0;
 		if (worst)
 			rc = open == 1 ? buf_puts(out, finding_sev_name(worst->sev))
-				       : buf_printf(out, "%s+%zu", finding_sev_name(worst->sev), open - 1);
+				       : buf_printf(out, "%s+%zu", finding_sev_name(worst->sev),
+						    open - 1);
 		if (!rc && acked)
 			rc = buf_printf(out, "%sacked:%zu", worst ? " " : "", acked);
 		return rc;
@@ -61,7 +63,8 @@ static void jlist(struct jw *w, const char *list)
 	jw_arr_end(w);
 }
 
-void json_service(struct jw *w, uint16_t port, unsigned proto, bool known, const struct port_info *s)
+void json_service(struct jw *w, uint16_t port, unsigned proto, bool known,
+		  const struct port_info *s)
 {
 	if (!known) {
 		jw_null(w);

@@ -7,8 +7,10 @@
 #include "jsonw.h"
 #include "output.h"
 
-/* Value of COL_SERVICE, COL_EXPOSURE or COL_FINDINGS for socket k of s; nothing when s was not judged. */
-int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum col_id c, struct buf *out);
+/* Value of COL_SERVICE, COL_EXPOSURE or COL_FINDINGS for socket k of s; nothing when s was not
+ * judged. */
+int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum col_id c,
+		   struct buf *out);
 
 /* "service", "exposure", "findings" of socket k of s (nothing when not judged). */
 void json_socket_verdict(struct jw *w, const struct ps_snapshot *s, const struct ps_socket *k);
@@ -17,7 +19,8 @@ void json_socket_verdict(struct jw *w, const struct ps_snapshot *s, const struct
 void json_verdict_summary(struct jw *w, const struct ps_snapshot *s);
 
 /* The "service" object for (port, proto), or null when nothing is known. */
-void json_service(struct jw *w, uint16_t port, unsigned proto, bool known, const struct port_info *s);
+void json_service(struct jw *w, uint16_t port, unsigned proto, bool known,
+		  const struct port_info *s);
 
 /* What is said about a dynamic port instead of a service name. */
 extern const char verdict_dynamic_text[];

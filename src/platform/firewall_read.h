@@ -1,4 +1,5 @@
-/* firewall_read.h — what a platform backend offers to read the packet filter's rules (contract only). */
+/* firewall_read.h — what a platform backend offers to read the packet filter's rules (contract
+ * only). */
 #ifndef PS_FIREWALL_READ_H
 #define PS_FIREWALL_READ_H
 

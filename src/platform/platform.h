@@ -18,18 +18,18 @@
 
 /* What a platform can see; every field false means "not on this platform". */
 struct platform_caps {
-	const char *name;	     /* "linux", "stub" */
-	bool owners_from_collect;    /* collect reports each socket's owner pids itself */
-	bool fd_owners;		     /* attribute finds every holder (fd) of a socket, shared ones too */
-	bool socket_uid;	     /* every socket carries its owner's uid, even without a process */
-	bool namespaces;	     /* network namespaces: --all-ns, the census, netns labels */
-	bool cgroups;		     /* cgroup paths of processes and of sockets */
-	bool units;		     /* service units / containers behind a process (platform_units) */
-	bool ancestry;		     /* parent chains up to a supervisor (platform_ancestry) */
-	bool activation;	     /* socket activation roles (platform_activation) */
-	bool destroy_events;	     /* notifications of destroyed sockets (platform_sockevents_*) */
-	bool package_db;	     /* executables traced to an installed package (packages.h) */
-	bool boot_id;		     /* platform_boot_id() */
+	const char *name;	  /* "linux", "stub" */
+	bool owners_from_collect; /* collect reports each socket's owner pids itself */
+	bool fd_owners;	     /* attribute finds every holder (fd) of a socket, shared ones too */
+	bool socket_uid;     /* every socket carries its owner's uid, even without a process */
+	bool namespaces;     /* network namespaces: --all-ns, the census, netns labels */
+	bool cgroups;	     /* cgroup paths of processes and of sockets */
+	bool units;	     /* service units / containers behind a process (platform_units) */
+	bool ancestry;	     /* parent chains up to a supervisor (platform_ancestry) */
+	bool activation;     /* socket activation roles (platform_activation) */
+	bool destroy_events; /* notifications of destroyed sockets (platform_sockevents_*) */
+	bool package_db;     /* executables traced to an installed package (packages.h) */
+	bool boot_id;	     /* platform_boot_id() */
 };
 
 /* The capabilities of the running platform (static, never NULL). */
@@ -210,8 +210,8 @@ enum { PLATFORM_FILE_APPEND = 1 };
  * 0 and *out set; -EPERM for a refusal, with *why saying why (static
  * text); else -errno (*why NULL): -EISDIR, -ENOENT, -EACCES as usual.
  */
-int platform_file_open_write(const char *path, unsigned flags, unsigned mode, struct platform_file **out,
-			     const char **why);
+int platform_file_open_write(const char *path, unsigned flags, unsigned mode,
+			     struct platform_file **out, const char **why);
 /* Write all of data (retrying short writes). 0 or -errno (ENOSPC on a full device). */
 int platform_file_write(struct platform_file *f, const void *data, size_t len);
 /*

@@ -42,7 +42,8 @@ static int fail(struct parser *ps, int rc, const char *msg)
 
 static void skip_ws(struct parser *ps)
 {
-	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
+	while (ps->p < ps->end &&
+	       (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
 		ps->p++;
 }
 
@@ -149,7 +150,9 @@ static int parse_string_into(struct parser *ps, struct buf *b)
 			continue;
 		}
 		uint32_t cp;
-		size_t n = c < 0x80 ? 1 : utf8_decode((const unsigned char *)ps->p, (size_t)(ps->end - ps->p), &cp);
+		size_t n = c < 0x80 ? 1
+				    : utf8_decode((const unsigned char *)ps->p,
+						  (size_t)(ps->end - ps->p), &cp);
 		if (n == 0)
 			return fail(ps, -EBADMSG, "invalid UTF-8 in string");
 		if (buf_append(b, ps->p, n))

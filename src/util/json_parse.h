@@ -1,4 +1,5 @@
-/* json_parse.h — a small, strict JSON reader for files we do not trust (snapshots, runtime state). */
+/* json_parse.h — a small, strict JSON reader for files we do not trust (snapshots, runtime state).
+ */
 #ifndef PS_JSON_PARSE_H
 #define PS_JSON_PARSE_H
 

@@ -1,4 +1,5 @@
-/* timefmt.h — the timestamps portsleuth prints: RFC 3339 UTC for machines, readable forms for people. */
+/* timefmt.h — the timestamps portsleuth prints: RFC 3339 UTC for machines, readable forms for
+ * people. */
 #ifndef PS_TIMEFMT_H
 #define PS_TIMEFMT_H
 

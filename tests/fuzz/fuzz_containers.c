@@ -1,4 +1,5 @@
-/* fuzz_containers.c — container runtime state: Docker's config.v2.json and Podman's containers.json. */
+/* fuzz_containers.c — container runtime state: Docker's config.v2.json and Podman's
+ * containers.json. */
 #include "../../src/enrich/containers.h"
 #include "../../src/util/json_parse.h"
 #include "fuzz.h"

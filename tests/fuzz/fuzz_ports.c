@@ -1,4 +1,5 @@
-/* fuzz_ports.c — user port files (--ports-file, ~/.config/portsleuth/ports), then lookups through them. */
+/* fuzz_ports.c — user port files (--ports-file, ~/.config/portsleuth/ports), then lookups through
+ * them. */
 #include "../../src/enrich/registry.h"
 #include "../../src/model/model.h"
 #include "fuzz.h"

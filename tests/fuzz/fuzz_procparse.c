@@ -1,4 +1,5 @@
-/* fuzz_procparse.c — /proc text: PID/stat, PID/status, /proc/stat, PID/cgroup, fd links, /proc/net lines. */
+/* fuzz_procparse.c — /proc text: PID/stat, PID/status, /proc/stat, PID/cgroup, fd links, /proc/net
+ * lines. */
 #include "../../src/platform/linux/procparse.h"
 #include "fuzz.h"
 

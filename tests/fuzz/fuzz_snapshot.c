@@ -1,4 +1,5 @@
-/* fuzz_snapshot.c — snapshot documents (portsleuth snapshot / --json output) read by diff and check. */
+/* fuzz_snapshot.c — snapshot documents (portsleuth snapshot / --json output) read by diff and
+ * check. */
 #include "../../src/model/filter.h"
 #include "../../src/model/snapload.h"
 #include "fuzz.h"

@@ -1,4 +1,5 @@
-/* fwprobe.c — the firewall engine's tools for developers: record fixtures, list decoded rules, time the engine. */
+/* fwprobe.c — the firewall engine's tools for developers: record fixtures, list decoded rules, time
+ * the engine. */
 /*
  * Usage:
  *   fwprobe record FILE   dump this network namespace's nf_tables rule set (the raw
@@ -17,10 +18,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../src/model/exposure.h"
 #include "../../src/enrich/firewall.h"
 #include "../../src/enrich/fwjudge.h"
 #include "../../src/enrich/verdict.h"
+#include "../../src/model/exposure.h"
 #include "../../src/platform/firewall_read.h"
 #include "../../src/platform/linux/nft_read.h"
 #include "../../src/platform/platform.h"
@@ -108,15 +109,16 @@ static int cmd_rules(const char *file)
 		const struct fw_chain *c = &rs.chains[i];
 		printf("%s %s %s", fw_family_name(c->family), c->table, c->name);
 		if (c->hook)
-			printf(" (hook %s priority %d policy %s)", fw_hook_name(c->hook), c->priority,
-			       fw_verdict_name(c->policy));
+			printf(" (hook %s priority %d policy %s)", fw_hook_name(c->hook),
+			       c->priority, fw_verdict_name(c->policy));
 		printf("\n");
 		for (size_t j = 0; j < c->nrules; j++) {
 			const struct fw_rule *r = &c->rules[j];
 			printf("  [%zu] handle %llu:", j, (unsigned long long)r->handle);
 			for (size_t k = 0; k < r->nm; k++)
-				printf(" %s%s%s(%zu)", r->m[k].negate ? "!" : "", fw_field_name(r->m[k].field),
-				       r->m[k].set >= 0 ? "@set" : "", r->m[k].nranges);
+				printf(" %s%s%s(%zu)", r->m[k].negate ? "!" : "",
+				       fw_field_name(r->m[k].field), r->m[k].set >= 0 ? "@set" : "",
+				       r->m[k].nranges);
 			printf(" -> %s", fw_verdict_name(r->v.kind));
 			if (r->v.chain >= 0)
 				printf(" %s", rs.chains[r->v.chain].name);
@@ -129,7 +131,8 @@ static int cmd_rules(const char *file)
 	return 0;
 }
 
-/* CPU time of this thread (user + kernel): on a busy shared machine, wall time measures the others. */
+/* CPU time of this thread (user + kernel): on a busy shared machine, wall time measures the others.
+ */
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -200,7 +203,8 @@ static int cmd_time(const char *file)
 	qsort(tdump, RUNS, sizeof *tdump, dbl_cmp);
 	qsort(tdecode, RUNS, sizeof *tdecode, dbl_cmp);
 	qsort(teval, RUNS, sizeof *teval, dbl_cmp);
-	printf("rules %zu (%zu bytes of netlink), listener addresses %zu: dump %.2f ms, decode %.2f ms, "
+	printf("rules %zu (%zu bytes of netlink), listener addresses %zu: dump %.2f ms, decode "
+	       "%.2f ms, "
 	       "evaluate+forwards %.2f ms (CPU time, medians of %d)\n",
 	       rules, bytes, packets, tdump[RUNS / 2], tdecode[RUNS / 2], teval[RUNS / 2], RUNS);
 	return 0;

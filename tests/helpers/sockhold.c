@@ -94,11 +94,26 @@ static char *unescape(const char *s)
 		}
 		s++;
 		switch (*s) {
-		case 'n': *o++ = '\n'; s++; break;
-		case 't': *o++ = '\t'; s++; break;
-		case 'r': *o++ = '\r'; s++; break;
-		case 'e': *o++ = '\033'; s++; break;
-		case '\\': *o++ = '\\'; s++; break;
+		case 'n':
+			*o++ = '\n';
+			s++;
+			break;
+		case 't':
+			*o++ = '\t';
+			s++;
+			break;
+		case 'r':
+			*o++ = '\r';
+			s++;
+			break;
+		case 'e':
+			*o++ = '\033';
+			s++;
+			break;
+		case '\\':
+			*o++ = '\\';
+			s++;
+			break;
 		case 'x': {
 			int h = hexdigit(s[1]), l = h >= 0 ? hexdigit(s[2]) : -1;
 			if (h < 0 || l < 0 || (h == 0 && l == 0))
@@ -225,7 +240,8 @@ static int make_socket(const char *spec, int type, struct opts *o)
 	if ((o->v6only || o->dual) && sa.ss_family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, o->v6only ? &one : &zero, sizeof one))
 		die("IPV6_V6ONLY: %s", strerror(errno));
-	if (o->dev[0] && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->dev, (socklen_t)strlen(o->dev)))
+	if (o->dev[0] &&
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->dev, (socklen_t)strlen(o->dev)))
 		die("SO_BINDTODEVICE %s: %s", o->dev, strerror(errno));
 	if (bind(fd, (struct sockaddr *)&sa, salen))
 		die("bind %s: %s", spec, strerror(errno));
@@ -368,7 +384,8 @@ int main(int argc, char **argv)
 	if (child > 0)
 		printf(" child=%d", (int)child);
 	for (int k = 0; k < nsocks; k++)
-		printf(" s=%d:%s:%d:%d", socks[k].fd, socks[k].kind, socks[k].lport, socks[k].rport);
+		printf(" s=%d:%s:%d:%d", socks[k].fd, socks[k].kind, socks[k].lport,
+		       socks[k].rport);
 	printf("\n");
 	fflush(stdout);
 

@@ -164,35 +164,44 @@ TEST(esc_text_c1_and_bidi_as_codepoints)
 	EXPECT(esc_text, "\xef\xbb\xbf", "\\u{feff}");
 }
 
-/* Every kind of invisible or format character (Cf, Zl, Zp, Hangul fillers, U+FFFC), both outputs. */
+/* Every kind of invisible or format character (Cf, Zl, Zp, Hangul fillers, U+FFFC), both outputs.
+ */
 TEST(esc_invisible_and_format_characters)
 {
-	EXPECT(esc_text, "\xc2\xad", "\\u{00ad}");		 /* soft hyphen (Cf) */
-	EXPECT(esc_text, "\xd8\x9c", "\\u{061c}");		 /* Arabic letter mark (bidi) */
-	EXPECT(esc_text, "\xd8\x80", "\\u{0600}");		 /* Arabic number sign */
-	EXPECT(esc_text, "\xe1\xa0\x8e", "\\u{180e}");		 /* Mongolian vowel separator */
-	EXPECT(esc_text, "\xe2\x80\x8b\xe2\x80\x8d", "\\u{200b}\\u{200d}"); /* zero width space, joiner */
-	EXPECT(esc_text, "\xe2\x81\xa0\xe2\x81\xa4", "\\u{2060}\\u{2064}"); /* word joiner, invisible plus */
+	EXPECT(esc_text, "\xc2\xad", "\\u{00ad}");     /* soft hyphen (Cf) */
+	EXPECT(esc_text, "\xd8\x9c", "\\u{061c}");     /* Arabic letter mark (bidi) */
+	EXPECT(esc_text, "\xd8\x80", "\\u{0600}");     /* Arabic number sign */
+	EXPECT(esc_text, "\xe1\xa0\x8e", "\\u{180e}"); /* Mongolian vowel separator */
+	EXPECT(esc_text, "\xe2\x80\x8b\xe2\x80\x8d",
+	       "\\u{200b}\\u{200d}"); /* zero width space, joiner */
+	EXPECT(esc_text, "\xe2\x81\xa0\xe2\x81\xa4",
+	       "\\u{2060}\\u{2064}"); /* word joiner, invisible plus */
 	EXPECT(esc_text, "\xe2\x81\xaf", "\\u{206f}");
-	EXPECT(esc_text, "\xef\xbf\xb9\xef\xbf\xbb", "\\u{fff9}\\u{fffb}"); /* interlinear annotation */
-	EXPECT(esc_text, "\xef\xbf\xbc", "\\u{fffc}");		 /* object replacement */
+	EXPECT(esc_text, "\xef\xbf\xb9\xef\xbf\xbb",
+	       "\\u{fff9}\\u{fffb}");		       /* interlinear annotation */
+	EXPECT(esc_text, "\xef\xbf\xbc", "\\u{fffc}"); /* object replacement */
 	EXPECT(esc_text, "\xe1\x85\x9f\xe1\x85\xa0\xe3\x85\xa4\xef\xbe\xa0",
-	       "\\u{115f}\\u{1160}\\u{3164}\\u{ffa0}");	 /* Hangul fillers */
+	       "\\u{115f}\\u{1160}\\u{3164}\\u{ffa0}"); /* Hangul fillers */
 	EXPECT(esc_text, "\xf3\xa0\x80\x81\xf3\xa0\x81\x81\xf3\xa0\x81\xbf",
-	       "\\u{e0001}\\u{e0041}\\u{e007f}");		 /* tags */
-	EXPECT(esc_text, "\xf0\x9d\x85\xb3", "\\u{1d173}");	 /* musical symbol begin beam */
+	       "\\u{e0001}\\u{e0041}\\u{e007f}");	    /* tags */
+	EXPECT(esc_text, "\xf0\x9d\x85\xb3", "\\u{1d173}"); /* musical symbol begin beam */
 	/* their neighbours are ordinary text */
 	EXPECT(esc_text, "\xc2\xae\xe1\x85\xa1\xe3\x85\xa5\xef\xbf\xbd\xf3\xa0\x82\x80",
 	       "\xc2\xae\xe1\x85\xa1\xe3\x85\xa5\xef\xbf\xbd\xf3\xa0\x82\x80");
 	/* JSON: the same characters as \uXXXX (surrogate pairs above U+FFFF), C1 too */
-	EXPECT(esc_json, "\xc2\x9b\xc2\xad\xd8\x9c\xe2\x80\x8b\xe2\x80\xae\xe3\x85\xa4\xef\xbf\xbc\xef\xbb\xbf",
-	       "\\u009b\\u00ad\\u061c\\u200b\\u202e\\u3164\\ufffc\\ufeff");
+	EXPECT(
+	    esc_json,
+	    "\xc2\x9b\xc2\xad\xd8\x9c\xe2\x80\x8b\xe2\x80\xae\xe3\x85\xa4\xef\xbf\xbc\xef\xbb\xbf",
+	    "\\u009b\\u00ad\\u061c\\u200b\\u202e\\u3164\\ufffc\\ufeff");
 	EXPECT(esc_json, "\xf3\xa0\x81\x81", "\\udb40\\udc41");
 	EXPECT(esc_json, "\xc2\xae\xf0\x9f\x98\x80", "\xc2\xae\xf0\x9f\x98\x80");
 	/* the generated table: spot checks at its edges */
-	CHECK(esc_unsafe_cp(0x00) && esc_unsafe_cp(0x1F) && !esc_unsafe_cp(0x20) && esc_unsafe_cp(0x7F));
-	CHECK(esc_unsafe_cp(0x9F) && !esc_unsafe_cp(0xA0) && esc_unsafe_cp(0xE007F) && !esc_unsafe_cp(0xE0080));
-	CHECK(!esc_unsafe_cp(0x10FFFF) && !esc_unsafe_cp(0x2027) && !esc_unsafe_cp(0x2065) && esc_unsafe_cp(0x2066));
+	CHECK(esc_unsafe_cp(0x00) && esc_unsafe_cp(0x1F) && !esc_unsafe_cp(0x20) &&
+	      esc_unsafe_cp(0x7F));
+	CHECK(esc_unsafe_cp(0x9F) && !esc_unsafe_cp(0xA0) && esc_unsafe_cp(0xE007F) &&
+	      !esc_unsafe_cp(0xE0080));
+	CHECK(!esc_unsafe_cp(0x10FFFF) && !esc_unsafe_cp(0x2027) && !esc_unsafe_cp(0x2065) &&
+	      esc_unsafe_cp(0x2066));
 }
 
 TEST(esc_text_multibyte_passthrough)
@@ -373,7 +382,8 @@ TEST(esc_csv_quoting)
 TEST(esc_csv_formula_starts)
 {
 	/* OWASP CSV injection: a leading quote makes the cell text, and the cell is quoted */
-	EXPECT(esc_csv, "=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+	EXPECT(esc_csv, "=HYPERLINK(\"http://x\",\"y\")",
+	       "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
 	EXPECT(esc_csv, "+1", "\"'+1\"");
 	EXPECT(esc_csv, "-5", "\"'-5\"");
 	EXPECT(esc_csv, "-bash", "\"'-bash\"");
@@ -423,9 +433,9 @@ TEST(text_width_counts_terminal_cells)
 	CHECK_INT(text_width("", 0), 0);
 	CHECK_INT(text_width("abc", 3), 3);
 	CHECK_INT(text_width("caf\xc3\xa9", 5), 4);
-	CHECK_INT(text_width("e\xcc\x81", 3), 1);		      /* e + combining acute */
+	CHECK_INT(text_width("e\xcc\x81", 3), 1);		 /* e + combining acute */
 	CHECK_INT(text_width("\xe6\x97\xa5\xe6\x9c\xac", 6), 4); /* two wide CJK */
-	CHECK_INT(text_width("\xf0\x9f\x98\x80x", 5), 3);	      /* wide emoji + x */
+	CHECK_INT(text_width("\xf0\x9f\x98\x80x", 5), 3);	 /* wide emoji + x */
 	CHECK_INT(text_width("\\x1b", 4), 4);
 	CHECK_INT(text_width("abcdef", 2), 2); /* honours n */
 }
@@ -440,7 +450,7 @@ TEST(text_prefix_never_splits)
 	CHECK_INT(text_prefix(s, 6, 5), 6);
 	CHECK_INT(text_prefix(s, 6, 100), 6);
 	const char *j = "\xe6\x97\xa5\xe6\x9c\xac"; /* two wide 3-byte code points */
-	CHECK_INT(text_prefix(j, 6, 1), 0);		    /* half a wide char does not fit */
+	CHECK_INT(text_prefix(j, 6, 1), 0);	    /* half a wide char does not fit */
 	CHECK_INT(text_prefix(j, 6, 2), 3);
 	CHECK_INT(text_prefix(j, 6, 3), 3);
 	CHECK_INT(text_prefix(j, 6, 4), 6);

@@ -18,7 +18,8 @@ static void check_same(const char *file, int line, const char *got, const char *
 
 /* ---------------------------------------------------------------- building rule sets */
 
-static long chain(struct fw_ruleset *rs, unsigned fam, const char *name, unsigned hook, int prio, unsigned policy)
+static long chain(struct fw_ruleset *rs, unsigned fam, const char *name, unsigned hook, int prio,
+		  unsigned policy)
 {
 	long c = fw_chain_add(rs, "t", name, fam);
 	if (c < 0)
@@ -70,7 +71,8 @@ static void m_u32(struct fw_rule *r, unsigned field, uint32_t v, bool negate)
 	fw_match_range(m, b, b);
 }
 
-static void m_prefix(struct fw_rule *r, unsigned field, const char *addr, unsigned plen, bool negate)
+static void m_prefix(struct fw_rule *r, unsigned field, const char *addr, unsigned plen,
+		     bool negate)
 {
 	uint8_t a[16];
 	unsigned len = strchr(addr, ':') ? 16 : 4;
@@ -104,7 +106,10 @@ static void m_iifname(struct fw_rule *r, const char *name, bool prefix)
 
 static struct fw_packet pkt(const char *daddr, unsigned port, const char *ifname)
 {
-	struct fw_packet p = {.l4proto = IPPROTO_TCP, .dport = (uint16_t)port, .iifname = ifname, .iif = 2,
+	struct fw_packet p = {.l4proto = IPPROTO_TCP,
+			      .dport = (uint16_t)port,
+			      .iifname = ifname,
+			      .iif = 2,
 			      .daddr_type = FW_RTN_LOCAL};
 	p.family = strchr(daddr, ':') ? 6 : 4;
 	if (inet_pton(p.family == 4 ? AF_INET : AF_INET6, daddr, p.daddr) != 1)
@@ -113,8 +118,8 @@ static struct fw_packet pkt(const char *daddr, unsigned port, const char *ifname
 }
 
 /* Evaluate and return the verdict, with the accepted sources formatted into out. */
-static int eval(const struct fw_ruleset *rs, const struct fw_packet *p, struct fw_result *res, char *out,
-		size_t outlen)
+static int eval(const struct fw_ruleset *rs, const struct fw_packet *p, struct fw_result *res,
+		char *out, size_t outlen)
 {
 	int rc = fw_evaluate(rs, p, res);
 	CHECK_INT(rc, 0);
@@ -150,7 +155,8 @@ TEST(firewall_policy_drop_and_accepted_port)
 	struct fw_packet p = pkt("192.0.2.1", 22, "eth0");
 	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_ALL);
 	CHECK_INT(res.accept_by.chain, in);
-	CHECK_INT(res.accept_by.rule, 1); /* not the ct state rule: a new connection is not established */
+	CHECK_INT(res.accept_by.rule,
+		  1); /* not the ct state rule: a new connection is not established */
 	fw_result_free(&res);
 	p = pkt("192.0.2.1", 80, "eth0");
 	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_NONE);
@@ -178,7 +184,8 @@ TEST(firewall_some_sources_by_prefix_and_negation)
 	struct fw_result res;
 	char s[256];
 	struct fw_packet p = pkt("192.0.2.1", 6379, "eth0");
-	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_ALL); /* the last rule accepts the rest */
+	CHECK_INT(eval(&rs, &p, &res, s, sizeof s),
+		  FW_REACH_ALL); /* the last rule accepts the rest */
 	fw_result_free(&res);
 	rs.chains[in].nrules--; /* drop the final accept */
 	fw_rule_free(&rs.chains[in].rules[rs.chains[in].nrules]);
@@ -213,14 +220,16 @@ TEST(firewall_jump_return_and_goto)
 	char s[256];
 	struct fw_packet p = pkt("192.0.2.1", 22, "eth0");
 	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_SOME);
-	CHECK_STR(s, "198.51.100.7,203.0.113.0/24"); /* returned, then accepted by input's third rule */
+	CHECK_STR(
+	    s, "198.51.100.7,203.0.113.0/24"); /* returned, then accepted by input's third rule */
 	CHECK_INT(res.drop_by.chain, ssh);
 	fw_result_free(&res);
 	p = pkt("192.0.2.1", 80, "eth0");
 	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_SOME);
 	CHECK_STR(s, "203.0.113.0/24");
 	fw_result_free(&res);
-	rs.chains[a].rules[0].v.kind = FW_V_JUMP; /* now b returns into a, whose accept takes everyone */
+	rs.chains[a].rules[0].v.kind =
+	    FW_V_JUMP; /* now b returns into a, whose accept takes everyone */
 	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_ALL);
 	CHECK_INT(res.accept_by.chain, a);
 	fw_result_free(&res);
@@ -244,8 +253,9 @@ TEST(firewall_verdict_maps_on_port_and_source)
 	fw_prefix_range((const uint8_t[]){10, 1, 0, 0}, 4, 16, &e->key);
 	e->v.kind = FW_V_ACCEPT;
 	e = fw_elem_add(&rs.sets[srcs]);
-	fw_prefix_range((const uint8_t[]){10, 0, 0, 0}, 4, 8, &e->key); /* nft sets never overlap; the
-									     * first element wins here */
+	fw_prefix_range((const uint8_t[]){10, 0, 0, 0}, 4, 8,
+			&e->key); /* nft sets never overlap; the
+				   * first element wins here */
 	e->key.lo[1] = 2;
 	e->v.kind = FW_V_REJECT;
 	struct fw_rule *r = rule(&rs, in, FW_V_VMAP, -1);
@@ -265,8 +275,9 @@ TEST(firewall_verdict_maps_on_port_and_source)
 	fw_result_free(&res);
 	p.dport = 443; /* no element: on to the source map, then the final accept */
 	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_SOME);
-	CHECK_SAME(s, "0.0.0.0/5,8.0.0.0/7,10.0.0.0/15,11.0.0.0/8,12.0.0.0/6,16.0.0.0/4,32.0.0.0/3,64.0.0.0/2,"
-		     "128.0.0.0/1");
+	CHECK_SAME(s, "0.0.0.0/5,8.0.0.0/7,10.0.0.0/15,11.0.0.0/8,12.0.0.0/6,16.0.0.0/4,32.0.0.0/"
+		      "3,64.0.0.0/2,"
+		      "128.0.0.0/1");
 	CHECK_INT(res.drop_by.rule, 1);
 	fw_result_free(&res);
 	fw_ruleset_free(&rs);
@@ -334,9 +345,11 @@ TEST(firewall_base_chains_families_hooks_and_nat)
 	fw_result_free(&res);
 	p.dport = 22;
 	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_SOME);
-	CHECK_SAME(s, "0.0.0.0/1,128.0.0.0/2,192.0.0.0/6,196.0.0.0/7,198.0.0.0/12,198.16.0.0/15,198.20.0.0/14,"
-		     "198.24.0.0/13,198.32.0.0/11,198.64.0.0/10,198.128.0.0/9,199.0.0.0/8,200.0.0.0/5,"
-		     "208.0.0.0/4,224.0.0.0/3");
+	CHECK_SAME(
+	    s, "0.0.0.0/1,128.0.0.0/2,192.0.0.0/6,196.0.0.0/7,198.0.0.0/12,198.16.0.0/"
+	       "15,198.20.0.0/14,"
+	       "198.24.0.0/13,198.32.0.0/11,198.64.0.0/10,198.128.0.0/9,199.0.0.0/8,200.0.0.0/5,"
+	       "208.0.0.0/4,224.0.0.0/3");
 	CHECK_INT(res.drop_by.chain, raw);
 	fw_result_free(&res);
 	p.dport = 8080;
@@ -364,7 +377,8 @@ TEST(firewall_fib_ct_and_iifname_wildcards)
 {
 	struct fw_ruleset rs = {0};
 	long in = chain(&rs, FW_FAM_INET, "input", FW_HOOK_INPUT, 0, FW_V_DROP);
-	m_u32(rule(&rs, in, FW_V_DROP, -1), FW_F_FIB_DADDR_TYPE, FW_RTN_LOCAL, true); /* not local: drop */
+	m_u32(rule(&rs, in, FW_V_DROP, -1), FW_F_FIB_DADDR_TYPE, FW_RTN_LOCAL,
+	      true); /* not local: drop */
 	m_ct(rule(&rs, in, FW_V_DROP, -1), FW_CT_INVALID, false);
 	struct fw_rule *r = rule(&rs, in, FW_V_ACCEPT, -1);
 	m_iifname(r, "wg", true);
@@ -404,7 +418,8 @@ TEST(firewall_ipv6_sources_and_loops)
 	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_SOME);
 	CHECK_STR(s, "2001:db8:1::/48,fe80::/10");
 	fw_result_free(&res);
-	rule(&rs, loop, FW_V_JUMP, loop); /* a loop the kernel would refuse; a recording may hold one */
+	rule(&rs, loop, FW_V_JUMP,
+	     loop); /* a loop the kernel would refuse; a recording may hold one */
 	m_port(rule(&rs, in, FW_V_JUMP, loop), 443, 443, false);
 	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_UNKNOWN);
 	CHECK_STR(res.why, "chains nest too deeply");
@@ -443,8 +458,12 @@ TEST(firewall_forwards_inherit_the_path)
 	struct fw_rule *r = rule(&rs, dk, FW_V_DNAT, -1);
 	m_byte(r, FW_F_L4PROTO, IPPROTO_TCP);
 	m_port(r, 8080, 8080, false);
-	r->nat = (struct fw_nat){.family = 4, .has_addr = true, .addr_lo = {172, 17, 0, 2}, .has_port = true,
-				 .port_lo = 80, .port_hi = 80};
+	r->nat = (struct fw_nat){.family = 4,
+				 .has_addr = true,
+				 .addr_lo = {172, 17, 0, 2},
+				 .has_port = true,
+				 .port_lo = 80,
+				 .port_hi = 80};
 	r = rule(&rs, pre, FW_V_JUMP, svc);
 	m_prefix(r, FW_F_DADDR, "10.96.0.1", 32, false);
 	m_byte(r, FW_F_L4PROTO, IPPROTO_TCP);
@@ -452,8 +471,12 @@ TEST(firewall_forwards_inherit_the_path)
 	rule(&rs, svc, FW_V_JUMP, sep)->unknown = strdup("xt match statistic revision 0");
 	r = rule(&rs, sep, FW_V_DNAT, -1);
 	m_byte(r, FW_F_L4PROTO, IPPROTO_TCP);
-	r->nat = (struct fw_nat){.family = 4, .has_addr = true, .addr_lo = {10, 244, 0, 5}, .has_port = true,
-				 .port_lo = 6443, .port_hi = 6443};
+	r->nat = (struct fw_nat){.family = 4,
+				 .has_addr = true,
+				 .addr_lo = {10, 244, 0, 5},
+				 .has_port = true,
+				 .port_lo = 6443,
+				 .port_hi = 6443};
 	r = rule(&rs, pre, FW_V_REDIRECT, -1);
 	m_port(r, 1000, 65535, false);
 	m_port(r, 0, 1999, false); /* nft writes a range as two comparisons */

@@ -94,7 +94,8 @@ TEST(fwjudge_verdicts_exposure_and_text)
 	/* Rules that could not be read: every address says so, and nothing is taken for a drop. */
 	/* iptables-legacy tables of IPv4: accepts become unknown, drops stay. */
 	CHECK_INT(fw_judge_reach(&rs, NULL, "ip6:nat ip:filter", &k, reach, 3, ifs, 3, v), 0);
-	CHECK(v[0].reach == FW_REACH_UNKNOWN && v[1].reach == FW_REACH_UNKNOWN && v[2].reach == FW_REACH_NONE);
+	CHECK(v[0].reach == FW_REACH_UNKNOWN && v[1].reach == FW_REACH_UNKNOWN &&
+	      v[2].reach == FW_REACH_NONE);
 	CHECK(v[0].why && strstr(v[0].why, "iptables-legacy"));
 	fw_reach_verdicts_free(v, 3);
 	CHECK_INT(fw_judge_reach(&rs, NULL, "ip6:filter", &k, reach, 3, ifs, 3, v), 0);

@@ -1,4 +1,5 @@
-/* test_jsonw.c — the JSON writer (separators, escaping, sticky errors), the message module and the time formats. */
+/* test_jsonw.c — the JSON writer (separators, escaping, sticky errors), the message module and the
+ * time formats. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,8 @@ TEST(jsonw_separators_and_values)
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 	CHECK_INT(jw_finish(&w), 0);
-	CHECK_STR(w.b.data, "{\"a\":1,\"b\":null,\"c\":\"x\\\"\\n\\u001b\",\"d\":[-2,true,{},[],0.5],\"e\":[\n1,\n2\n]}");
+	CHECK_STR(w.b.data, "{\"a\":1,\"b\":null,\"c\":\"x\\\"\\n\\u001b\",\"d\":[-2,true,{},[],0."
+			    "5],\"e\":[\n1,\n2\n]}");
 	jw_free(&w);
 }
 

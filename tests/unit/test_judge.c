@@ -1,4 +1,5 @@
-/* test_judge.c — the judgement in the model: shared verdicts for connections, and they follow filtering and sorting. */
+/* test_judge.c — the judgement in the model: shared verdicts for connections, and they follow
+ * filtering and sorting. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,7 +9,8 @@
 #include "../../src/model/verdict.h"
 #include "test.h"
 
-static struct ps_socket *sock(struct ps_snapshot *s, unsigned state, uint8_t a3, uint16_t lport, uint16_t rport)
+static struct ps_socket *sock(struct ps_snapshot *s, unsigned state, uint8_t a3, uint16_t lport,
+			      uint16_t rport)
 {
 	struct ps_socket *k = snap_add_socket(s);
 	if (!k)
@@ -56,9 +58,11 @@ TEST(judge_connections_share_a_verdict)
 	CHECK(s.socks[1].verdict && s.socks[1].verdict == s.socks[2].verdict);
 	CHECK(s.socks[3].verdict != s.socks[1].verdict);
 	CHECK_INT(s.verdicts->n, 3);
-	const struct sock_verdict *l = verdict_of(&s, &s.socks[0]), *c = verdict_of(&s, &s.socks[1]);
+	const struct sock_verdict *l = verdict_of(&s, &s.socks[0]),
+				  *c = verdict_of(&s, &s.socks[1]);
 	CHECK(l && l->listener && l->findings.n > 0 && l->scope == PS_EXPO_ALL);
-	CHECK(c && !c->listener && c->findings.n == 0 && c->svc_port == 22 && c->scope == PS_EXPO_LOOPBACK);
+	CHECK(c && !c->listener && c->findings.n == 0 && c->svc_port == 22 &&
+	      c->scope == PS_EXPO_LOOPBACK);
 	CHECK(c && c->svc_known && c->svc.name && strcmp(c->svc.name, "ssh") == 0);
 	CHECK_INT(verdict_of(&s, &s.socks[3])->svc_port, 443);
 	CHECK_INT(s.verdicts->with_findings, 1);
@@ -66,7 +70,8 @@ TEST(judge_connections_share_a_verdict)
 	snap_free(&s);
 }
 
-static bool keep_connections(const struct ps_snapshot *s, const struct ps_socket *k, const void *ctx)
+static bool keep_connections(const struct ps_snapshot *s, const struct ps_socket *k,
+			     const void *ctx)
 {
 	(void)s;
 	(void)ctx;
@@ -84,8 +89,8 @@ TEST(judge_verdicts_follow_sort_and_filter)
 		const struct sock_verdict *v = verdict_of(&s, &s.socks[i]);
 		CHECK(v != NULL);
 		if (v)
-			CHECK_INT(v->svc_port, s.socks[i].state == PS_ST_LISTEN ? 22
-							: s.socks[i].remote.port);
+			CHECK_INT(v->svc_port,
+				  s.socks[i].state == PS_ST_LISTEN ? 22 : s.socks[i].remote.port);
 	}
 	CHECK_INT(snap_retain(&s, keep_connections, NULL), 0);
 	verdicts_count(&s);

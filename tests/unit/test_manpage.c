@@ -1,4 +1,5 @@
-/* test_manpage.c — docs/portsleuth.1 documents every column, option, owner status and JSON key the code has. */
+/* test_manpage.c — docs/portsleuth.1 documents every column, option, owner status and JSON key the
+ * code has. */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -6,19 +7,19 @@
 #include <string.h>
 
 #include "../../src/cli/cli.h"
-#include "../../src/enrich/registry.h"
 #include "../../src/enrich/fwstage.h"
+#include "../../src/enrich/registry.h"
 #include "../../src/enrich/verdict.h"
-#include "../../src/model/fwmodel.h"
 #include "../../src/model/diff.h"
+#include "../../src/model/fwmodel.h"
 #include "../../src/model/model.h"
 #include "../../src/model/policy.h"
 #include "../../src/output/changes.h"
 #include "../../src/output/check.h"
 #include "../../src/output/explain.h"
 #include "../../src/output/output.h"
-#include "../../src/util/str.h"
 #include "../../src/util/json_parse.h"
+#include "../../src/util/str.h"
 #include "test.h"
 
 /*
@@ -107,8 +108,8 @@ static void special_char(struct sb *out, const char *name, size_t n)
 	static const struct {
 		const char *name, *text;
 	} map[] = {
-		{"aq", "'"}, {"dq", "\""}, {"lq", "\""}, {"rq", "\""}, {"em", "--"},
-		{"en", "-"}, {"bu", "*"},  {"rs", "\\"}, {"u2026", "..."},
+	    {"aq", "'"}, {"dq", "\""}, {"lq", "\""}, {"rq", "\""},     {"em", "--"},
+	    {"en", "-"}, {"bu", "*"},  {"rs", "\\"}, {"u2026", "..."},
 	};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
 		if (strlen(map[i].name) == n && memcmp(map[i].name, name, n) == 0) {
@@ -347,7 +348,8 @@ static bool ends_paragraph(const char *macro)
  * line and its body (the text up to the next paragraph, .IP continuations
  * included, whitespace collapsed). False when there is none.
  */
-static bool next_entry(const struct page *pg, size_t *i, size_t to, const char **tag, struct sb *body)
+static bool next_entry(const struct page *pg, size_t *i, size_t to, const char **tag,
+		       struct sb *body)
 {
 	for (; *i < to; (*i)++) {
 		if (strcmp(pg->lines[*i].macro, "TP") != 0 || *i + 1 >= to ||
@@ -391,7 +393,8 @@ static bool has_token(const char *s, const char *word)
 
 /* ---- the checks; each returns its number of problems, reported to `log` unless NULL ---- */
 
-__attribute__((format(printf, 3, 4))) static void problem(FILE *log, int *count, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void problem(FILE *log, int *count, const char *fmt,
+							  ...)
 {
 	(*count)++;
 	if (!log)
@@ -432,7 +435,8 @@ static int check_columns(const struct page *pg, FILE *log)
 				found = c;
 		}
 		if (found < 0) {
-			problem(log, &bad, "COLUMNS documents '%s', which is not in columns[]", tag);
+			problem(log, &bad, "COLUMNS documents '%s', which is not in columns[]",
+				tag);
 			continue;
 		}
 		if (seen[found])
@@ -441,7 +445,8 @@ static int check_columns(const struct page *pg, FILE *log)
 		if (!strstr(sb_str(&body), columns[found].doc))
 			problem(log, &bad, "column '%s': the text lacks its doc line \"%s\"",
 				columns[found].key, columns[found].doc);
-		if (strcmp(columns[found].json, "-") != 0 && !strstr(sb_str(&body), columns[found].json))
+		if (strcmp(columns[found].json, "-") != 0 &&
+		    !strstr(sb_str(&body), columns[found].json))
 			problem(log, &bad, "column '%s': the text lacks its JSON location \"%s\"",
 				columns[found].key, columns[found].json);
 	}
@@ -489,7 +494,8 @@ static void names_free(struct names *ns)
 	ns->n = 0;
 }
 
-/* What the usage text (`portsleuth --help`) offers: long options ("--all") and pairs ("-a, --all"). */
+/* What the usage text (`portsleuth --help`) offers: long options ("--all") and pairs ("-a, --all").
+ */
 struct usage_opts {
 	struct names usage_long, usage_pairs;
 };
@@ -641,8 +647,11 @@ static void build_full(struct ps_snapshot *s, struct registry *reg)
 	p->supervisor_pid = 1;
 	p->supervisor_unit = xdup("ssh.service");
 	*p->published = (struct ps_published){"docker", xdup("0123"), xdup("web"), 22};
-	*p->activation = (struct ps_activation){.role = "service", .by = "systemd", .listen_fds = 1,
-						.socket_unit = xdup("ssh.socket"), .service_unit = xdup("ssh.service")};
+	*p->activation = (struct ps_activation){.role = "service",
+						.by = "systemd",
+						.listen_fds = 1,
+						.socket_unit = xdup("ssh.socket"),
+						.service_unit = xdup("ssh.service")};
 	p->pkg = PKG_UNOWNED;
 	if (snap_add_owner(s, 0, 0, 3))
 		abort();
@@ -654,13 +663,16 @@ static void build_full(struct ps_snapshot *s, struct registry *reg)
 	s->usernames = calloc(2, sizeof *s->usernames);
 	if (!s->sockcgs || !s->nets || !s->addrs || !s->usernames)
 		abort();
-	s->sockcgs[0] = (struct ps_sockcg){.id = 7, .path = xdup("/user.slice/user-1000.slice/app.service"),
-					   .unit = xdup("app.service"), .unit_type = "system"};
+	s->sockcgs[0] = (struct ps_sockcg){.id = 7,
+					   .path = xdup("/user.slice/user-1000.slice/app.service"),
+					   .unit = xdup("app.service"),
+					   .unit_type = "system"};
 	s->nsockcgs = 1;
 	s->nets[0] = (struct ps_netns){.inode = 4026531840u, .name = xdup("blue"), .listeners = 2};
 	s->nnets = 1;
 	s->all_netns = true;
-	s->addrs[0] = (struct ps_ifaddr){1, xdup("lo"), {.family = PS_INET, .bytes = {127, 0, 0, 1}}, {0}};
+	s->addrs[0] =
+	    (struct ps_ifaddr){1, xdup("lo"), {.family = PS_INET, .bytes = {127, 0, 0, 1}}, {0}};
 	s->naddrs = 1;
 	s->usernames[0] = (struct ps_username){0, xdup("root")};
 	s->usernames[1] = (struct ps_username){1000, xdup("alice")};
@@ -691,12 +703,27 @@ static void build_full(struct ps_snapshot *s, struct registry *reg)
 	s->firewall->legacy = xdup("");
 	s->firewall->rules = 1;
 	s->firewall->nfwd = 1;
-	*f = (struct ps_forward){.proto = "tcp", .family = 4, .port = 8080, .port_end = 8080, .to_addr = xdup("172.17.0.2"),
-				 .to_port = 80, .to_port_end = 80, .kind = "dnat", .prerouting = true, .runtime = "docker",
-				 .rule_family = xdup("ip"), .rule_table = xdup("nat"), .rule_chain = xdup("DOCKER"),
-				 .rule_handle = 12, .target_netns = 4026532000u, .target_netns_name = xdup("web"),
-				 .container_id = xdup("0123"), .container_name = xdup("web"), .container_runtime = "docker",
-				 .owners = o, .nowners = 1};
+	*f = (struct ps_forward){.proto = "tcp",
+				 .family = 4,
+				 .port = 8080,
+				 .port_end = 8080,
+				 .to_addr = xdup("172.17.0.2"),
+				 .to_port = 80,
+				 .to_port_end = 80,
+				 .kind = "dnat",
+				 .prerouting = true,
+				 .runtime = "docker",
+				 .rule_family = xdup("ip"),
+				 .rule_table = xdup("nat"),
+				 .rule_chain = xdup("DOCKER"),
+				 .rule_handle = 12,
+				 .target_netns = 4026532000u,
+				 .target_netns_name = xdup("web"),
+				 .container_id = xdup("0123"),
+				 .container_name = xdup("web"),
+				 .container_runtime = "docker",
+				 .owners = o,
+				 .nowners = 1};
 	*o = (struct ps_fw_owner){200, xdup("nginx")};
 	if (verdicts_compute(s, reg, &fw))
 		abort();
@@ -728,7 +755,8 @@ static void collect_keys(const struct json *v, struct names *keys)
 	}
 }
 
-/* Parse every line (or the whole text when one_doc) and collect the keys; false when it is not JSON. */
+/* Parse every line (or the whole text when one_doc) and collect the keys; false when it is not
+ * JSON. */
 static bool keys_of(const char *text, bool one_doc, struct names *keys)
 {
 	const char *p = text;
@@ -739,7 +767,8 @@ static bool keys_of(const char *text, bool one_doc, struct names *keys)
 		struct json *v = NULL;
 		struct json_error err;
 		if (json_parse(p, (size_t)(end - p), &v, &err)) {
-			fprintf(stderr, "  not JSON (line %zu: %s): %.200s\n", err.line, err.msg, p);
+			fprintf(stderr, "  not JSON (line %zu: %s): %.200s\n", err.line, err.msg,
+				p);
 			return false;
 		}
 		collect_keys(v, keys);
@@ -816,11 +845,11 @@ static const struct {
 	bool one_doc;
 	const char *section[2];
 } emitters[] = {
-	{"--json and snapshot", emit_list, true, {"JSON OUTPUT", NULL}},
-	{"explain --json", emit_explain, true, {"EXPLAIN", "JSON OUTPUT"}},
-	{"diff --json", emit_diff, true, {"SNAPSHOTS, DIFF, WATCH AND CHECK", NULL}},
-	{"watch --json", emit_watch, false, {"SNAPSHOTS, DIFF, WATCH AND CHECK", NULL}},
-	{"check --json", emit_check, true, {"SNAPSHOTS, DIFF, WATCH AND CHECK", NULL}},
+    {"--json and snapshot", emit_list, true, {"JSON OUTPUT", NULL}},
+    {"explain --json", emit_explain, true, {"EXPLAIN", "JSON OUTPUT"}},
+    {"diff --json", emit_diff, true, {"SNAPSHOTS, DIFF, WATCH AND CHECK", NULL}},
+    {"watch --json", emit_watch, false, {"SNAPSHOTS, DIFF, WATCH AND CHECK", NULL}},
+    {"check --json", emit_check, true, {"SNAPSHOTS, DIFF, WATCH AND CHECK", NULL}},
 };
 
 /* The plain text of a section, one line per page line. */
@@ -837,8 +866,8 @@ static void section_text(const struct page *pg, const char *name, struct sb *out
 
 /*
  * Run every emitter on the full model and check that each key it writes is named
- * in its sections, and that every key JSON OUTPUT documents is written. Returns the number of problems (reported to log unless NULL);
- * *nkeys gets the number of distinct keys seen.
+ * in its sections, and that every key JSON OUTPUT documents is written. Returns the number of
+ * problems (reported to log unless NULL); *nkeys gets the number of distinct keys seen.
  */
 static int check_json_keys(const struct page *pg, FILE *log, size_t *nkeys)
 {
@@ -852,9 +881,11 @@ static int check_json_keys(const struct page *pg, FILE *log, size_t *nkeys)
 	CHECK_INT(diff_compute(&a, &b, &r), 0);
 	struct policy pol = {0};
 	struct policy_error perr;
-	static const char rules[] = "allow tcp 2222 exe=/usr/sbin/sshd max-exposure=loopback\nrequire udp 53\n";
+	static const char rules[] =
+	    "allow tcp 2222 exe=/usr/sbin/sshd max-exposure=loopback\nrequire udp 53\n";
 	CHECK_INT(policy_parse(rules, sizeof rules - 1, &pol, &perr), 0);
-	struct policy snappol = {0}; /* the other kind of rule: from a baseline socket, without a line */
+	struct policy snappol = {
+	    0}; /* the other kind of rule: from a baseline socket, without a line */
 	CHECK_INT(policy_from_snapshot(&a, false, &snappol), 0);
 	struct policy_report rep = {0};
 	CHECK_INT(policy_check(&pol, &b, &rep), 0);
@@ -880,8 +911,10 @@ static int check_json_keys(const struct page *pg, FILE *log, size_t *nkeys)
 			for (size_t k = 0; k < keys.n; k++) {
 				names_add(&all, keys.v[k], strlen(keys.v[k]));
 				if (!has_token(sb_str(&doc), keys.v[k]))
-					problem(log, &bad, "%s writes key \"%s\", which %s does not mention",
-						emitters[e].name, keys.v[k], emitters[e].section[0]);
+					problem(log, &bad,
+						"%s writes key \"%s\", which %s does not mention",
+						emitters[e].name, keys.v[k],
+						emitters[e].section[0]);
 			}
 			free(doc.s);
 			names_free(&keys);
@@ -894,7 +927,8 @@ static int check_json_keys(const struct page *pg, FILE *log, size_t *nkeys)
 	const char *tag;
 	if (page_section(pg, "JSON OUTPUT", &from, &to))
 		for (size_t i = from; next_entry(pg, &i, to, &tag, &body);) {
-			/* "key (type)", "a, b (type)", "user (string or null), uid (number or null)" */
+			/* "key (type)", "a, b (type)", "user (string or null), uid (number or
+			 * null)" */
 			for (const char *q = tag; *q;) {
 				if (*q == '(') {
 					const char *close = strchr(q, ')');
@@ -911,7 +945,10 @@ static int check_json_keys(const struct page *pg, FILE *log, size_t *nkeys)
 				char key[64];
 				snprintf(key, sizeof key, "%.*s", (int)n, q);
 				if (!names_has(&all, key))
-					problem(log, &bad, "JSON OUTPUT documents key \"%s\", which no emitter writes", key);
+					problem(log, &bad,
+						"JSON OUTPUT documents key \"%s\", which no "
+						"emitter writes",
+						key);
 				q += n;
 			}
 		}
@@ -932,10 +969,10 @@ static int check_json_keys(const struct page *pg, FILE *log, size_t *nkeys)
 
 TEST(manpage_sections)
 {
-	static const char *const want[] = {"NAME",	  "SYNOPSIS",	 "DESCRIPTION", "OPTIONS",
-					   "PORTS",	  "COLUMNS",	 "OWNERS",	"JSON OUTPUT",
-					   "PRIVILEGES",  "ENVIRONMENT", "EXIT STATUS", "FILES",
-					   "EXAMPLES",	  "SEE ALSO"};
+	static const char *const want[] = {
+	    "NAME",	   "SYNOPSIS", "DESCRIPTION", "OPTIONS",    "PORTS",
+	    "COLUMNS",	   "OWNERS",   "JSON OUTPUT", "PRIVILEGES", "ENVIRONMENT",
+	    "EXIT STATUS", "FILES",    "EXAMPLES",    "SEE ALSO"};
 	struct page pg = {0};
 	CHECK(load_page(&pg));
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
@@ -1019,7 +1056,8 @@ TEST(manpage_owner_status)
 	for (unsigned st = 0; st < PS_OWN__COUNT; st++) {
 		bool found = names_has(&tags, owner_status_name(st));
 		if (!found)
-			fprintf(stderr, "  man page: OWNERS has no entry for %s\n", owner_status_name(st));
+			fprintf(stderr, "  man page: OWNERS has no entry for %s\n",
+				owner_status_name(st));
 		CHECK(found);
 	}
 	names_free(&tags);
@@ -1028,7 +1066,8 @@ TEST(manpage_owner_status)
 
 TEST(manpage_exit_status)
 {
-	static const int codes[] = {EXIT_OK, EXIT_NOMATCH, EXIT_USAGE, EXIT_FAILURE_, EXIT_FINDINGS, EXIT_UNVERIFIED};
+	static const int codes[] = {EXIT_OK,	   EXIT_NOMATCH,  EXIT_USAGE,
+				    EXIT_FAILURE_, EXIT_FINDINGS, EXIT_UNVERIFIED};
 	struct page pg = {0};
 	struct names tags = {0};
 	CHECK(load_page(&pg));
@@ -1060,7 +1099,8 @@ TEST(manpage_json_keys_detects_missing_key)
 	CHECK(load_page(&pg));
 	size_t nkeys = 0;
 	/* "lost_notifications" (watch) and "sockets_by_worst_finding" (the document) */
-	static const char *const gone[] = {"lost_notifications", "sockets_by_worst_finding", "port_max"};
+	static const char *const gone[] = {"lost_notifications", "sockets_by_worst_finding",
+					   "port_max"};
 	for (size_t g = 0; g < sizeof gone / sizeof gone[0]; g++) {
 		for (size_t i = 0; i < pg.n; i++) {
 			char *t = pg.lines[i].text, *at;

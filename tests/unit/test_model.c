@@ -509,12 +509,15 @@ TEST(owner_status_decides_why_there_is_no_owner)
 	/* a process that could hold it (its uid's) refused its fd table */
 	CHECK_INT(owner_status_of(&k, true, false, -1), PS_OWN_NOPERM);
 	CHECK_INT(owner_status_of(&k, true, false, 1), PS_OWN_NOPERM);
-	CHECK_INT(owner_status_of(&k, true, false, 0), PS_OWN_VANISHED);  /* gone on recheck: no holder left */
+	CHECK_INT(owner_status_of(&k, true, false, 0),
+		  PS_OWN_VANISHED); /* gone on recheck: no holder left */
 	/* nobody who could hold it refused (refusals elsewhere do not count) */
 	CHECK_INT(owner_status_of(&k, false, false, -1), PS_OWN_VANISHED); /* before the recheck */
 	CHECK_INT(owner_status_of(&k, false, false, 0), PS_OWN_VANISHED);  /* gone on recheck */
-	CHECK_INT(owner_status_of(&k, false, false, 1), PS_OWN_KERNEL);    /* still there: kernel-held */
-	CHECK_INT(owner_status_of(&k, false, true, 1), PS_OWN_VANISHED);   /* still there, a holder exited meanwhile */
+	CHECK_INT(owner_status_of(&k, false, false, 1),
+		  PS_OWN_KERNEL); /* still there: kernel-held */
+	CHECK_INT(owner_status_of(&k, false, true, 1),
+		  PS_OWN_VANISHED); /* still there, a holder exited meanwhile */
 }
 
 TEST(attr_reasons_named_and_distinct)
@@ -583,7 +586,7 @@ TEST(snap_group_forks_master_and_workers)
 	CHECK(snap_group_forks(&s) == 0);
 	CHECK(s.procs[m].group_root == 0);
 	CHECK(s.procs[w1].group_root == 100 && s.procs[w2].group_root == 100);
-	CHECK(s.procs[py].group_root == 0);  /* another executable: its own */
+	CHECK(s.procs[py].group_root == 0);   /* another executable: its own */
 	CHECK(s.procs[gc].group_root == 100); /* through 101 up to the topmost */
 	const struct ps_socket *k = &s.socks[0];
 	CHECK(k->owner_count == 5);

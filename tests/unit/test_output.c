@@ -428,7 +428,8 @@ TEST(render_json_document)
 	      strstr(s1, "\"owners\":[]") != NULL);
 	CHECK_INT(count(s1, "\"pid\""), 0);
 
-	HAS(tail, "],\"unattributed\":{\"no-permission\":0,\"kernel\":1,\"vanished\":0,\"unreported\":0}");
+	HAS(tail, "],\"unattributed\":{\"no-permission\":0,\"kernel\":1,\"vanished\":0,"
+		  "\"unreported\":0}");
 	HAS(tail, "\"processes\":{\"scanned\":2,\"denied\":0,\"vanished\":0}");
 	HAS(tail, "\"privileged\":true");
 	free(head);
@@ -652,7 +653,8 @@ TEST(render_table_hostile_name)
 			CHECK(tu_valid_utf8((const unsigned char *)t, n));
 			CHECK_INT(count(t, "\n"), 4); /* header + 2 owners + 1 socket */
 			if (width == 0) {
-				/* PROGRAM: the executable's name (the comm starts neither it nor argv[0]) */
+				/* PROGRAM: the executable's name (the comm starts neither it nor
+				 * argv[0]) */
 				HAS(t, "  \\x9b6n\\u{009b}31m\\r\\n\\x07\\x7f\\u{202e}gpj.sh  ");
 				HAS(t, "/tmp/\\x9b6n\\u{009b}31m\\r\\n\\x07\\x7f\\u{202e}gpj.sh");
 				HAS(t, "x\\x1b[8m.service");
@@ -686,12 +688,14 @@ TEST(cmdline_format_quotes_arguments_not_a_title)
 	CHECK_INT(cmdline_format(&b, &p), 0);
 	CHECK_STR(b.data, "'/opt/my d' -c '' 'it'\\''s'");
 	/* a lone argument is the process's own title: as ps shows it */
-	static const char title[] = "nginx: master process /usr/sbin/nginx -c /etc/nginx/nginx.conf";
+	static const char title[] =
+	    "nginx: master process /usr/sbin/nginx -c /etc/nginx/nginx.conf";
 	p.cmdline = (char *)title;
 	p.cmdline_len = sizeof title - 1;
 	p.cmdline_truncated = true;
 	buf_clear(&b);
 	CHECK_INT(cmdline_format(&b, &p), 0);
-	CHECK_STR(b.data, "nginx: master process /usr/sbin/nginx -c /etc/nginx/nginx.conf [truncated]");
+	CHECK_STR(b.data,
+		  "nginx: master process /usr/sbin/nginx -c /etc/nginx/nginx.conf [truncated]");
 	buf_free(&b);
 }

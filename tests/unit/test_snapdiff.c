@@ -3,27 +3,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/model/exposure.h"
 #include "../../src/model/diff.h"
+#include "../../src/model/exposure.h"
 #include "../../src/model/policy.h"
-#include "../../src/model/verdict.h"
 #include "../../src/model/snapload.h"
+#include "../../src/model/verdict.h"
 #include "../../src/output/prom.h"
 #include "test.h"
 #include "testutil.h"
 
 static const char good_snap[] =
-	"{\"schema\":1,\"host\":\"h1\",\"boot_id\":\"b-1\",\"time\":\"2024-05-01T12:00:00Z\",\"partial\":false,"
-	"\"source\":\"netlink\",\"future_key\":{\"x\":[1,2]},\"sockets\":[\n"
-	"{\"proto\":\"tcp\",\"family\":\"inet\",\"state\":\"listen\",\"local\":{\"addr\":\"127.0.0.1\",\"port\":8080},"
-	"\"remote\":{\"addr\":\"0.0.0.0\",\"port\":0},\"inode\":11,\"netns\":4026531840,\"owner_status\":\"ok\","
-	"\"exposure\":{\"scope\":\"loopback\",\"reachable\":[\"127.0.0.1\"]},\"service\":{\"name\":\"http-alt\"},"
-	"\"owners\":[{\"pid\":42,\"fd\":3,\"name\":\"web\",\"exe\":\"/usr/bin/web\",\"cmdline\":[\"web\",\"-p\"],"
-	"\"uid\":0,\"ppid\":1,\"start_time\":\"2024-05-01T11:00:00Z\",\"unit\":\"web.service\","
-	"\"container\":null,\"ancestry\":[{\"pid\":1}]}]},\n"
-	"{\"proto\":\"udp\",\"state\":\"unconn\",\"local\":{\"addr\":\"::\",\"port\":53},\"owners\":[]},\n"
-	"{\"proto\":\"sctp\",\"local\":{\"addr\":\"::\",\"port\":1}}\n"
-	"],\"privileged\":true}";
+    "{\"schema\":1,\"host\":\"h1\",\"boot_id\":\"b-1\",\"time\":\"2024-05-01T12:00:00Z\","
+    "\"partial\":false,"
+    "\"source\":\"netlink\",\"future_key\":{\"x\":[1,2]},\"sockets\":[\n"
+    "{\"proto\":\"tcp\",\"family\":\"inet\",\"state\":\"listen\",\"local\":{\"addr\":\"127.0.0.1\","
+    "\"port\":8080},"
+    "\"remote\":{\"addr\":\"0.0.0.0\",\"port\":0},\"inode\":11,\"netns\":4026531840,\"owner_"
+    "status\":\"ok\","
+    "\"exposure\":{\"scope\":\"loopback\",\"reachable\":[\"127.0.0.1\"]},\"service\":{\"name\":"
+    "\"http-alt\"},"
+    "\"owners\":[{\"pid\":42,\"fd\":3,\"name\":\"web\",\"exe\":\"/usr/bin/"
+    "web\",\"cmdline\":[\"web\",\"-p\"],"
+    "\"uid\":0,\"ppid\":1,\"start_time\":\"2024-05-01T11:00:00Z\",\"unit\":\"web.service\","
+    "\"container\":null,\"ancestry\":[{\"pid\":1}]}]},\n"
+    "{\"proto\":\"udp\",\"state\":\"unconn\",\"local\":{\"addr\":\"::\",\"port\":53},\"owners\":[]}"
+    ",\n"
+    "{\"proto\":\"sctp\",\"local\":{\"addr\":\"::\",\"port\":1}}\n"
+    "],\"privileged\":true}";
 
 static int load(const char *s, struct snapfile *f, struct snapload_error *e)
 {
@@ -68,16 +74,19 @@ TEST(snapload_start_time_calendar)
 		const char *text;
 		long long want;
 	} cases[] = {
-		{"2000-02-29T23:59:59Z", 951868799LL}, {"1969-12-31T23:59:59Z", -1LL},
-		{"1970-01-01T00:00:00Z", 0LL},	       {"2100-03-01T00:00:00", 4107542400LL},
-		{"2024-13-01T00:00:00Z", -1LL},	       {"2024-05-01T11:00:00+02", -1LL},
-		{"yesterday", -1LL},
+	    {"2000-02-29T23:59:59Z", 951868799LL},
+	    {"1969-12-31T23:59:59Z", -1LL},
+	    {"1970-01-01T00:00:00Z", 0LL},
+	    {"2100-03-01T00:00:00", 4107542400LL},
+	    {"2024-13-01T00:00:00Z", -1LL},
+	    {"2024-05-01T11:00:00+02", -1LL},
+	    {"yesterday", -1LL},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char doc[2048];
 		const char *at = strstr(good_snap, "2024-05-01T11:00:00Z");
-		snprintf(doc, sizeof doc, "%.*s%s%s", (int)(at - good_snap), good_snap, cases[i].text,
-			 at + strlen("2024-05-01T11:00:00Z"));
+		snprintf(doc, sizeof doc, "%.*s%s%s", (int)(at - good_snap), good_snap,
+			 cases[i].text, at + strlen("2024-05-01T11:00:00Z"));
 		struct snapfile f;
 		struct snapload_error e;
 		CHECK_INT(load(doc, &f, &e), 0);
@@ -97,19 +106,26 @@ TEST(snapload_errors_name_the_path)
 	CHECK(strstr(e.msg, "schema") != NULL);
 	CHECK_INT(load("[1,2]", &f, &e), -EBADMSG);
 	CHECK(strstr(e.msg, "not a portsleuth snapshot") != NULL);
-	CHECK_INT(load("{\"schema\":1,\"sockets\":[{\"proto\":\"tcp\",\"local\":{\"addr\":\"1.2.3.4\",\"port\":70000}}]}",
-		       &f, &e), -EBADMSG);
+	CHECK_INT(load("{\"schema\":1,\"sockets\":[{\"proto\":\"tcp\",\"local\":{\"addr\":\"1.2.3."
+		       "4\",\"port\":70000}}]}",
+		       &f, &e),
+		  -EBADMSG);
 	CHECK_STR(e.path, "sockets[0].local");
 	CHECK(strstr(e.msg, "port") != NULL);
-	CHECK_INT(load("{\"schema\":1,\"sockets\":[{\"proto\":\"tcp\",\"local\":{\"addr\":\"1.2.3.4\",\"port\":1},"
-		       "\"owners\":[{\"pid\":1},{\"pid\":\"x\"}]}]}", &f, &e), -EBADMSG);
+	CHECK_INT(load("{\"schema\":1,\"sockets\":[{\"proto\":\"tcp\",\"local\":{\"addr\":\"1.2.3."
+		       "4\",\"port\":1},"
+		       "\"owners\":[{\"pid\":1},{\"pid\":\"x\"}]}]}",
+		       &f, &e),
+		  -EBADMSG);
 	CHECK_STR(e.path, "sockets[0].owners[1]");
 	CHECK_INT(load("{\"schema\":1,\n\"sockets\":[", &f, &e), -EBADMSG);
 	CHECK_INT(e.line, 2);
 	CHECK(e.column > 0);
 	/* a missing state means a listener (older, hand-written files) */
-	CHECK_INT(load("{\"schema\":1,\"sockets\":[{\"proto\":\"tcp\",\"local\":{\"addr\":\"1.2.3.4\",\"port\":1}}]}",
-		       &f, &e), 0);
+	CHECK_INT(load("{\"schema\":1,\"sockets\":[{\"proto\":\"tcp\",\"local\":{\"addr\":\"1.2.3."
+		       "4\",\"port\":1}}]}",
+		       &f, &e),
+		  0);
 	CHECK_INT(f.snap.socks[0].state, PS_ST_LISTEN);
 	snapfile_free(&f);
 }
@@ -144,12 +160,13 @@ TEST(snapload_survives_truncation_and_garbage)
 	}
 }
 
-static const char good_policy[] = "# approved listeners\n"
-				  "allow tcp 22 exe=/usr/sbin/sshd unit=ssh.service max-exposure=all-interfaces\n"
-				  "\n"
-				  "allow any 8000-8100 name=\"my app\" max-exposure=private   # trailing comment\n"
-				  "require udp 53 addr=127.0.0.53\n"
-				  "allow tcp * container=web*\n";
+static const char good_policy[] =
+    "# approved listeners\n"
+    "allow tcp 22 exe=/usr/sbin/sshd unit=ssh.service max-exposure=all-interfaces\n"
+    "\n"
+    "allow any 8000-8100 name=\"my app\" max-exposure=private   # trailing comment\n"
+    "require udp 53 addr=127.0.0.53\n"
+    "allow tcp * container=web*\n";
 
 static int pparse(const char *s, struct policy *p, struct policy_error *e)
 {
@@ -187,18 +204,18 @@ TEST(policy_errors_name_the_line)
 		size_t line;
 		const char *word;
 	} bad[] = {
-		{"allow tcp 22\nallow tcp 70000\n", 2, "port"},
-		{"allow tcp 22\n\npermit tcp 1\n", 3, "allow"},
-		{"allow sctp 22\n", 1, "protocol"},
-		{"allow tcp 22 colour=red\n", 1, "unknown option"},
-		{"allow tcp 22 exe=/a exe=/b\n", 1, "twice"},
-		{"allow tcp 22 max-exposure=galaxy\n", 1, "exposure"},
-		{"allow tcp 22 exe=\"/a b\n", 1, "quote"},
-		{"allow tcp\n", 1, "port"},
-		{"allow tcp 9-3\n", 1, "port"},
-		{"# nothing\n\n", 2, "no rules"},
-		{"", 1, "no rules"},
-		{"allow tcp 22 addr=localhost\n", 1, "addr"},
+	    {"allow tcp 22\nallow tcp 70000\n", 2, "port"},
+	    {"allow tcp 22\n\npermit tcp 1\n", 3, "allow"},
+	    {"allow sctp 22\n", 1, "protocol"},
+	    {"allow tcp 22 colour=red\n", 1, "unknown option"},
+	    {"allow tcp 22 exe=/a exe=/b\n", 1, "twice"},
+	    {"allow tcp 22 max-exposure=galaxy\n", 1, "exposure"},
+	    {"allow tcp 22 exe=\"/a b\n", 1, "quote"},
+	    {"allow tcp\n", 1, "port"},
+	    {"allow tcp 9-3\n", 1, "port"},
+	    {"# nothing\n\n", 2, "no rules"},
+	    {"", 1, "no rules"},
+	    {"allow tcp 22 addr=localhost\n", 1, "addr"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct policy p;
@@ -231,7 +248,8 @@ TEST(policy_parser_survives_truncation_and_garbage)
 		size_t len = tu_rand(&st) % 200;
 		char *c = malloc(len ? len : 1);
 		for (size_t i = 0; i < len; i++)
-			c[i] = iter & 1 ? (char)(tu_rand(&st) & 0xFF) : " \n\"=#-*alowtcpudx0123456789"[tu_rand(&st) % 27];
+			c[i] = iter & 1 ? (char)(tu_rand(&st) & 0xFF)
+					: " \n\"=#-*alowtcpudx0123456789"[tu_rand(&st) % 27];
 		struct policy p;
 		struct policy_error e;
 		int rc = policy_parse(c, len, &p, &e);
@@ -243,8 +261,8 @@ TEST(policy_parser_survives_truncation_and_garbage)
 }
 
 /* A socket with one owner (exe) on 127.0.0.1 or 0.0.0.0. */
-static void add_listener(struct ps_snapshot *s, unsigned proto, const char *addr4, uint16_t port, const char *exe,
-			 int pid)
+static void add_listener(struct ps_snapshot *s, unsigned proto, const char *addr4, uint16_t port,
+			 const char *exe, int pid)
 {
 	struct ps_socket *k = snap_add_socket(s);
 	k->proto = (uint8_t)proto;
@@ -270,16 +288,17 @@ static void add_listener(struct ps_snapshot *s, unsigned proto, const char *addr
 TEST(diff_reports_each_change_once)
 {
 	struct ps_snapshot a = {0}, b = {0};
-	add_listener(&a, PS_TCP, "127.0.0.1", 1000, "/bin/same", 10);   /* unchanged (restart: new pid) */
-	add_listener(&a, PS_TCP, "127.0.0.1", 1001, "/bin/gone", 11);   /* closed */
-	add_listener(&a, PS_TCP, "127.0.0.1", 1002, "/bin/old", 12);    /* owner change */
-	add_listener(&a, PS_TCP, "127.0.0.1", 1003, "/bin/wide", 13);   /* widened */
-	add_listener(&a, PS_UDP, "127.0.0.1", 1003, "/bin/udp", 14);    /* other proto, unchanged */
+	add_listener(&a, PS_TCP, "127.0.0.1", 1000, "/bin/same",
+		     10); /* unchanged (restart: new pid) */
+	add_listener(&a, PS_TCP, "127.0.0.1", 1001, "/bin/gone", 11); /* closed */
+	add_listener(&a, PS_TCP, "127.0.0.1", 1002, "/bin/old", 12);  /* owner change */
+	add_listener(&a, PS_TCP, "127.0.0.1", 1003, "/bin/wide", 13); /* widened */
+	add_listener(&a, PS_UDP, "127.0.0.1", 1003, "/bin/udp", 14);  /* other proto, unchanged */
 	add_listener(&b, PS_TCP, "127.0.0.1", 1000, "/bin/same", 20);
 	add_listener(&b, PS_TCP, "127.0.0.1", 1002, "/bin/new", 22);
 	add_listener(&b, PS_TCP, "0.0.0.0", 1003, "/bin/wide", 13);
 	add_listener(&b, PS_UDP, "127.0.0.1", 1003, "/bin/udp", 14);
-	add_listener(&b, PS_TCP, "10.1.2.3", 1004, "/bin/fresh", 24);   /* new */
+	add_listener(&b, PS_TCP, "10.1.2.3", 1004, "/bin/fresh", 24); /* new */
 	struct diff_side sa = {.snap = &a}, sb = {.snap = &b};
 	struct diff_result r;
 	CHECK_INT(diff_compute(&sa, &sb, &r), 0);
@@ -290,7 +309,8 @@ TEST(diff_reports_each_change_once)
 	CHECK_INT(r.count[DIFF_EXPOSURE], 1);
 	for (size_t i = 0; i < r.n; i++) {
 		const struct diff_change *c = &r.v[i];
-		const struct ps_socket *k = c->after >= 0 ? &b.socks[c->after] : &a.socks[c->before];
+		const struct ps_socket *k =
+		    c->after >= 0 ? &b.socks[c->after] : &a.socks[c->before];
 		if (c->kind == DIFF_NEW)
 			CHECK_INT(k->local.port, 1004);
 		if (c->kind == DIFF_CLOSED)
@@ -323,17 +343,18 @@ TEST(policy_check_finds_each_kind)
 			 &p, &e),
 		  0);
 	struct ps_snapshot s = {0};
-	add_listener(&s, PS_TCP, "0.0.0.0", 1000, "/bin/ok", 1);   /* exposure */
+	add_listener(&s, PS_TCP, "0.0.0.0", 1000, "/bin/ok", 1);     /* exposure */
 	add_listener(&s, PS_TCP, "127.0.0.1", 1001, "/bin/evil", 2); /* owner */
-	add_listener(&s, PS_TCP, "127.0.0.1", 1002, "/bin/ok", 3); /* unexpected */
-	add_listener(&s, PS_UDP, "0.0.0.0", 1500, "/bin/dns", 4);  /* fine by glob */
-	add_listener(&s, PS_TCP, "127.0.0.1", 1001, NULL, 0);	  /* owner not visible */
+	add_listener(&s, PS_TCP, "127.0.0.1", 1002, "/bin/ok", 3);   /* unexpected */
+	add_listener(&s, PS_UDP, "0.0.0.0", 1500, "/bin/dns", 4);    /* fine by glob */
+	add_listener(&s, PS_TCP, "127.0.0.1", 1001, NULL, 0);	     /* owner not visible */
 	snap_sort(&s);
 	struct diff_side side = {.snap = &s};
 	struct policy_report r;
 	CHECK_INT(policy_check(&p, &side, &r), 0);
 	CHECK_INT(r.count[POL_EXPOSURE], 1);
-	CHECK_INT(r.count[POL_OWNER], 1 + 0); /* the unseen one shares the identity of the evil one */
+	CHECK_INT(r.count[POL_OWNER],
+		  1 + 0); /* the unseen one shares the identity of the evil one */
 	CHECK_INT(r.count[POL_UNVERIFIED], 0);
 	CHECK_INT(r.count[POL_UNEXPECTED], 1);
 	CHECK_INT(r.count[POL_MISSING], 1);
@@ -365,7 +386,8 @@ TEST(policy_require_is_checked_on_its_own)
 		CHECK_INT(pparse(orders[o], &p, &e), 0);
 		struct ps_snapshot s = {0};
 		add_listener(&s, PS_TCP, "0.0.0.0", 80, "/usr/sbin/nginx", 1);
-		add_listener(&s, PS_TCP, "0.0.0.0", 80, "/usr/sbin/nginx", 2); /* the same listener again */
+		add_listener(&s, PS_TCP, "0.0.0.0", 80, "/usr/sbin/nginx",
+			     2); /* the same listener again */
 		struct diff_side side = {.snap = &s};
 		struct policy_report r;
 		CHECK_INT(policy_check(&p, &side, &r), 0);
@@ -393,7 +415,8 @@ TEST(policy_require_is_checked_on_its_own)
 	}
 }
 
-/* daemon-findings #19: a snapshot's listener is its address's; another program on another address is not it */
+/* daemon-findings #19: a snapshot's listener is its address's; another program on another address
+ * is not it */
 TEST(policy_snapshot_rules_match_the_address)
 {
 	struct ps_snapshot a = {0}, b = {0}, c = {0};
@@ -426,7 +449,10 @@ TEST(policy_unseen_owner_is_unverified)
 {
 	struct policy p;
 	struct policy_error e;
-	CHECK_INT(pparse("allow tcp 6379 exe=/usr/bin/redis-server\nrequire tcp 22 exe=/usr/sbin/sshd\n", &p, &e), 0);
+	CHECK_INT(
+	    pparse("allow tcp 6379 exe=/usr/bin/redis-server\nrequire tcp 22 exe=/usr/sbin/sshd\n",
+		   &p, &e),
+	    0);
 	struct ps_snapshot s = {0};
 	add_listener(&s, PS_TCP, "127.0.0.1", 6379, NULL, 0);
 	add_listener(&s, PS_TCP, "0.0.0.0", 22, NULL, 0);
@@ -486,7 +512,8 @@ TEST(policy_unit_and_user_unit)
 		s.procs[i].unit_type = "user";
 	struct policy self;
 	CHECK_INT(policy_from_snapshot(&side, false, &self), 0);
-	CHECK(self.n == 3 && !self.rules[0].unit && self.rules[0].user_unit && self.rules[0].has_unit_uid);
+	CHECK(self.n == 3 && !self.rules[0].unit && self.rules[0].user_unit &&
+	      self.rules[0].has_unit_uid);
 	policy_free(&self);
 	policy_free(&p);
 	CHECK_INT(pparse("allow tcp 80 user-unit=x/a.service\n", &p, &e) == -EBADMSG ? 0 : 1, 0);
@@ -496,7 +523,8 @@ TEST(policy_unit_and_user_unit)
 
 static char *fake_realpath(const char *path)
 {
-	return strdup(strcmp(path, "/usr/bin/redis-server") == 0 ? "/usr/bin/redis-check-rdb" : path);
+	return strdup(strcmp(path, "/usr/bin/redis-server") == 0 ? "/usr/bin/redis-check-rdb"
+								 : path);
 }
 
 /* daemon-findings #17: exe= names a link; the kernel names the process by the link's target */
@@ -504,7 +532,11 @@ TEST(policy_exe_follows_links)
 {
 	struct policy p;
 	struct policy_error e;
-	CHECK_INT(pparse("allow tcp 6379 exe=/usr/bin/redis-server\nallow tcp 6380 exe=/usr/bin/redis-*\n", &p, &e), 0);
+	CHECK_INT(
+	    pparse(
+		"allow tcp 6379 exe=/usr/bin/redis-server\nallow tcp 6380 exe=/usr/bin/redis-*\n",
+		&p, &e),
+	    0);
 	struct ps_snapshot s = {0};
 	add_listener(&s, PS_TCP, "127.0.0.1", 6379, "/usr/bin/redis-check-rdb", 1);
 	struct diff_side side = {.snap = &s};
@@ -526,15 +558,18 @@ TEST(policy_ack_parse_and_apply)
 {
 	struct policy p;
 	struct policy_error e;
-	CHECK_INT(pparse("ack private-exposure tcp 6379 exe=/usr/bin/redis-server until=2027-01-31 reason=\"fw; ok\"\n"
+	CHECK_INT(pparse("ack private-exposure tcp 6379 exe=/usr/bin/redis-server until=2027-01-31 "
+			 "reason=\"fw; ok\"\n"
 			 "ack exe-* any * until=2000-02-29 reason=old\n",
 			 &p, &e),
 		  0);
 	CHECK_INT(p.n, 0);
 	CHECK_INT(p.nacks, 2);
-	CHECK(strcmp(p.acks[0].code, "private-exposure") == 0 && strcmp(p.acks[0].reason, "fw; ok") == 0);
-	CHECK(p.acks[0].until == 1801440000 && strcmp(p.acks[0].until_text, "2027-01-31") == 0); /* 2027-02-01 UTC */
-	CHECK(p.acks[1].until == 951868800); /* 2000-03-01 UTC: a leap day */
+	CHECK(strcmp(p.acks[0].code, "private-exposure") == 0 &&
+	      strcmp(p.acks[0].reason, "fw; ok") == 0);
+	CHECK(p.acks[0].until == 1801440000 &&
+	      strcmp(p.acks[0].until_text, "2027-01-31") == 0); /* 2027-02-01 UTC */
+	CHECK(p.acks[1].until == 951868800);			/* 2000-03-01 UTC: a leap day */
 	/* findings on a socket of redis, one about the socket (pid -1), one about its owner */
 	struct ps_snapshot s = {0};
 	add_listener(&s, PS_TCP, "0.0.0.0", 6379, "/usr/bin/redis-server", 5);
@@ -563,13 +598,18 @@ TEST(policy_ack_parse_and_apply)
 	CHECK(!l->f[0].ack);
 	snap_free(&s);
 	policy_free(&p);
-	static const char *const bad[] = {"ack x tcp 1 reason=r\n", "ack x tcp 1 until=2027-01-31\n",
-					  "ack x tcp 1 until=2027-02-30 reason=r\n", "ack x tcp 1 until=2023-02-29 reason=r\n",
-					  "ack x tcp 1 until=27-01-31 reason=r\n", "ack\n",
-					  "ack x tcp 1 until=2027-01-31 reason=r max-exposure=public\n"};
+	static const char *const bad[] = {
+	    "ack x tcp 1 reason=r\n",
+	    "ack x tcp 1 until=2027-01-31\n",
+	    "ack x tcp 1 until=2027-02-30 reason=r\n",
+	    "ack x tcp 1 until=2023-02-29 reason=r\n",
+	    "ack x tcp 1 until=27-01-31 reason=r\n",
+	    "ack\n",
+	    "ack x tcp 1 until=2027-01-31 reason=r max-exposure=public\n"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		CHECK_INT(pparse(bad[i], &p, &e), -EBADMSG);
-	/* a byte order mark before the first line, and line numbers that count from the file's start */
+	/* a byte order mark before the first line, and line numbers that count from the file's
+	 * start */
 	CHECK_INT(pparse("\xEF\xBB\xBF\n\nack x tcp 1 until=2027-01-31 reason=r\n", &p, &e), 0);
 	CHECK(p.nacks == 1 && p.acks[0].line == 3);
 	policy_free(&p);

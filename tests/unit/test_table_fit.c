@@ -1,4 +1,5 @@
-/* test_table_fit.c — the table fits the width: priorities, abbreviations, distinct cuts (issue 9). */
+/* test_table_fit.c — the table fits the width: priorities, abbreviations, distinct cuts (issue 9).
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,8 @@ static char *dup_s(const char *s)
 	return d;
 }
 
-static void add_sock(struct ps_snapshot *s, unsigned proto, const uint8_t a[4], uint16_t port, uint32_t proc, int fd)
+static void add_sock(struct ps_snapshot *s, unsigned proto, const uint8_t a[4], uint16_t port,
+		     uint32_t proc, int fd)
 {
 	struct ps_socket *k = snap_add_socket(s);
 	if (!k)
@@ -33,8 +35,8 @@ static void add_sock(struct ps_snapshot *s, unsigned proto, const uint8_t a[4], 
 		abort();
 }
 
-static void add_proc(struct ps_snapshot *s, int pid, const char *comm, const char *exe, const char *cmd, size_t cmdlen,
-		     uint32_t uid)
+static void add_proc(struct ps_snapshot *s, int pid, const char *comm, const char *exe,
+		     const char *cmd, size_t cmdlen, uint32_t uid)
 {
 	long i = snap_add_proc(s, pid);
 	if (i < 0)
@@ -58,14 +60,17 @@ static void add_proc(struct ps_snapshot *s, int pid, const char *comm, const cha
  * loopback exposure, www-data, long command lines, a long unit name; ctx
  * renders it with `ellipsis`.
  */
-static void build_lan(struct ps_snapshot *s, struct registry *reg, struct render_ctx *ctx, const char *ellipsis)
+static void build_lan(struct ps_snapshot *s, struct registry *reg, struct render_ctx *ctx,
+		      const char *ellipsis)
 {
 	memset(s, 0, sizeof *s);
 	memset(reg, 0, sizeof *reg);
-	static const uint8_t any[4] = {0, 0, 0, 0}, lo[4] = {127, 0, 0, 1}, bc[4] = {10, 77, 0, 255};
+	static const uint8_t any[4] = {0, 0, 0, 0}, lo[4] = {127, 0, 0, 1},
+			     bc[4] = {10, 77, 0, 255};
 	static const char nmbd[] = "/usr/sbin/nmbd\0--foreground\0--no-process-group\0"
 				   "--option=lock directory=/run/portsleuth-daemons/samba/lock";
-	static const char smbd[] = "/usr/sbin/smbd\0--foreground\0--no-process-group\0--debug-stdout";
+	static const char smbd[] =
+	    "/usr/sbin/smbd\0--foreground\0--no-process-group\0--debug-stdout";
 	static const char ngx[] = "nginx: master process /usr/sbin/nginx -c /etc/nginx/nginx.conf";
 	static const char redis[] = "/usr/bin/redis-server 127.0.0.1:6379";
 	add_proc(s, 40, "nmbd", "/usr/sbin/nmbd", nmbd, sizeof nmbd - 1, 0);
@@ -154,14 +159,16 @@ TEST(table_fits_every_width)
 			size_t w = text_width(ln, (size_t)(nl - ln));
 			if (w > widths[wi]) {
 				char m[300];
-				snprintf(m, sizeof m, "width %zu: a line of %zu cells: %.*s", widths[wi], w, (int)(nl - ln), ln);
+				snprintf(m, sizeof m, "width %zu: a line of %zu cells: %.*s",
+					 widths[wi], w, (int)(nl - ln), ln);
 				test_fail(__FILE__, __LINE__, m);
 			}
 		}
 		CHECK_INT(lines, 8);
 		/* the five columns that tell a socket apart: kept, in order */
 		CHECK(strncmp(t, "PROTO  LOCAL ", 13) == 0);
-		const char *st = strstr(t, "STATE"), *sv = strstr(t, "SERVICE"), *ex = strstr(t, "EXPOSURE");
+		const char *st = strstr(t, "STATE"), *sv = strstr(t, "SERVICE"),
+			   *ex = strstr(t, "EXPOSURE");
 		CHECK(st && sv && ex && st < sv && sv < ex && ex < strchr(t, '\n'));
 		/* 137, 138, 139 and 445 keep different SERVICE texts */
 		char a[64], b[64], c[64], d[64];
@@ -169,7 +176,8 @@ TEST(table_fits_every_width)
 		cell_at(t, "SERVICE", 3, b, sizeof b);
 		cell_at(t, "SERVICE", 4, c, sizeof c);
 		cell_at(t, "SERVICE", 5, d, sizeof d);
-		CHECK(*a && *b && *c && *d && strcmp(a, b) && strcmp(a, c) && strcmp(b, c) && strcmp(c, d));
+		CHECK(*a && *b && *c && *d && strcmp(a, b) && strcmp(a, c) && strcmp(b, c) &&
+		      strcmp(c, d));
 		/* when shrunk, exposure classes are abbreviated, never cut */
 		CHECK(!strstr(t, "all-inte\xe2\x80\xa6") && !strstr(t, "loopba\xe2\x80\xa6"));
 		if (widths[wi] >= 200) /* COMMAND gets what is left */

@@ -1,4 +1,5 @@
-/* test_verdict.c — registry parsing and layering, address classification, reachability, each finding. */
+/* test_verdict.c — registry parsing and layering, address classification, reachability, each
+ * finding. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,9 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../src/model/exposure.h"
 #include "../../src/enrich/registry.h"
 #include "../../src/enrich/verdict.h"
+#include "../../src/model/exposure.h"
 #include "../../src/util/buf.h"
 #include "test.h"
 #include "testutil.h"
@@ -43,7 +44,8 @@ TEST(registry_knowledge_base_is_big_and_sorted)
 	CHECK(registry_owner_matches(pi.owners, "dnsmasq"));
 	CHECK(!registry_owner_matches(pi.owners, "dnsmas"));
 	CHECK(registry_lookup(&r, 631, PS_TCP, &pi) && registry_owner_matches(pi.owners, "cupsd"));
-	CHECK(registry_lookup(&r, 5353, PS_UDP, &pi) && registry_owner_matches(pi.owners, "avahi-daemon"));
+	CHECK(registry_lookup(&r, 5353, PS_UDP, &pi) &&
+	      registry_owner_matches(pi.owners, "avahi-daemon"));
 	/* risky ones the issue names */
 	static const unsigned risky[] = {137, 138, 139, 445, 6379, 11211, 27017, 9200, 2375, 3389};
 	for (size_t i = 0; i < sizeof risky / sizeof risky[0]; i++) {
@@ -98,17 +100,17 @@ TEST(registry_user_file_parsing_and_malformed_lines)
 	struct registry r;
 	memset(&r, 0, sizeof r);
 	static const char text[] = "# comment\n"
-			    "\n"
-			    "8080\ttcp\tmyapp\tjava,node\tadmin console\t-\tour app\r\n"
-			    "70000\ttcp\tbig\n"		       /* 4: port */
-			    "22\tsctp\tx\n"		       /* 5: protocol */
-			    "23 tcp telnet\n"		       /* 6: spaces, not tabs */
-			    "24\ttcp\t\n"		       /* 7: empty name */
-			    "1\t2\t3\t4\t5\t6\t7\t8\n"	       /* 8: too many fields */
-			    "0\ttcp\tzero\n"		       /* 9: port 0 */
-			    "9\ttcp/udp\tdisc\t-\t-\tEvil\n" /* ok, 6 fields */
-			    "8080\ttcp\tsecond\n"	       /* later duplicate: the first wins */
-			    "53\tudp\tdns"; /* no final newline */
+				   "\n"
+				   "8080\ttcp\tmyapp\tjava,node\tadmin console\t-\tour app\r\n"
+				   "70000\ttcp\tbig\n"		    /* 4: port */
+				   "22\tsctp\tx\n"		    /* 5: protocol */
+				   "23 tcp telnet\n"		    /* 6: spaces, not tabs */
+				   "24\ttcp\t\n"		    /* 7: empty name */
+				   "1\t2\t3\t4\t5\t6\t7\t8\n"	    /* 8: too many fields */
+				   "0\ttcp\tzero\n"		    /* 9: port 0 */
+				   "9\ttcp/udp\tdisc\t-\t-\tEvil\n" /* ok, 6 fields */
+				   "8080\ttcp\tsecond\n" /* later duplicate: the first wins */
+				   "53\tudp\tdns";	 /* no final newline */
 	CHECK_INT(user_text(&r, "/etc/portsleuth/ports", text), 0);
 	CHECK_INT(r.nwarnings, 6);
 	static const size_t lines[] = {4, 5, 6, 7, 8, 9};
@@ -159,7 +161,8 @@ TEST(registry_layers_most_specific_first)
 			       "nmapsvc\t4003/tcp\t0.001000\t# nmap's\n"
 			       "ianasvc2\t4001/tcp\t0.5\n");
 	char *etc = write_tmp("etcsvc 4004/tcp # etc\nunknown 4002/udp\nx y\nz w\n");
-	struct registry_paths p = {{user1, user2, "/nonexistent/ports"}, iana, nmap, etc, {false, false, false}};
+	struct registry_paths p = {
+	    {user1, user2, "/nonexistent/ports"}, iana, nmap, etc, {false, false, false}};
 	struct registry r;
 	memset(&r, 0, sizeof r);
 	CHECK_INT(registry_load(&r, &p), 0);
@@ -168,7 +171,8 @@ TEST(registry_layers_most_specific_first)
 	CHECK_STR(pi.name, "custom-ssh");
 	CHECK_STR(pi.source, user1);
 	CHECK_STR(pi.owners, "mysshd");
-	CHECK(registry_lookup(&r, 22, PS_UDP, &pi)); /* not in the user files: the knowledge base? no: IANA */
+	CHECK(registry_lookup(&r, 22, PS_UDP,
+			      &pi)); /* not in the user files: the knowledge base? no: IANA */
 	CHECK_STR(pi.name, "ssh");
 	CHECK_STR(pi.source, "iana");
 	CHECK_STR(pi.desc, "The Secure Shell");
@@ -196,21 +200,28 @@ TEST(registry_layers_most_specific_first)
 	}
 	registry_free(&r);
 	/* the file the user named must exist; the default ones may not */
-	struct registry_paths q = {{"/nonexistent/mine", NULL, "/nonexistent/ports"}, NULL, NULL, NULL, {false, false, false}};
+	struct registry_paths q = {{"/nonexistent/mine", NULL, "/nonexistent/ports"},
+				   NULL,
+				   NULL,
+				   NULL,
+				   {false, false, false}};
 	memset(&r, 0, sizeof r);
 	CHECK_INT(registry_load(&r, &q), -ENOENT);
 	registry_free(&r);
 	q.user[0] = NULL;
 	CHECK_INT(registry_load(&r, &q), 0);
 	registry_free(&r);
-	/* found through the environment: not used when others may write it, or not a regular file */
+	/* found through the environment: not used when others may write it, or not a regular file
+	 */
 	q.user[1] = user1;
 	q.user_from_env[1] = true;
 	chmod(user1, 0644);
 	struct stat st;
 	if (stat(user1, &st) == 0 && (st.st_mode & S_IWOTH)) {
-		/* Windows' C runtime copies the owner's bits to group and others: no such classes */
-		printf("  (group and other permission bits are not kept here: the trust rule is not exercised)\n");
+		/* Windows' C runtime copies the owner's bits to group and others: no such classes
+		 */
+		printf("  (group and other permission bits are not kept here: the trust rule is "
+		       "not exercised)\n");
 	} else {
 		chmod(user1, 0666);
 		CHECK_INT(registry_load(&r, &q), 0);
@@ -335,11 +346,11 @@ static struct ps_ifaddr ifa(uint32_t idx, const char *name, struct ps_addr a)
 TEST(exposure_reach_wildcards_dual_stack_mapped)
 {
 	struct ps_ifaddr a[5] = {
-		ifa(1, "lo", v4(127, 0, 0, 1)),
-		ifa(2, "eth0", v4(203, 0, 113, 7)),
-		ifa(1, "lo", v6("00000000000000000000000000000001")),
-		ifa(2, "eth0", v6("fe800000000000000000000000000001")),
-		ifa(3, "wg0", v4(10, 0, 0, 1)),
+	    ifa(1, "lo", v4(127, 0, 0, 1)),
+	    ifa(2, "eth0", v4(203, 0, 113, 7)),
+	    ifa(1, "lo", v6("00000000000000000000000000000001")),
+	    ifa(2, "eth0", v6("fe800000000000000000000000000001")),
+	    ifa(3, "wg0", v4(10, 0, 0, 1)),
 	};
 	struct ps_socket k;
 	struct reach *r;
@@ -419,10 +430,10 @@ static const struct finding *find_code(const struct finding_list *l, const char 
 	return NULL;
 }
 
-static const struct port_info ssh = {"ssh", "Secure Shell", "portsleuth", "sshd,dropbear", "guessing", NULL, false,
-				     SVC_UNCLASSIFIED};
-static const struct port_info bo = {"eleet", NULL, "portsleuth", NULL, NULL, "Back Orifice,Elite", false,
-				    SVC_UNCLASSIFIED};
+static const struct port_info ssh = {"ssh",	 "Secure Shell", "portsleuth", "sshd,dropbear",
+				     "guessing", NULL,		 false,	       SVC_UNCLASSIFIED};
+static const struct port_info bo = {
+    "eleet", NULL, "portsleuth", NULL, NULL, "Back Orifice,Elite", false, SVC_UNCLASSIFIED};
 
 TEST(findings_clean_owner_has_none)
 {
@@ -449,13 +460,16 @@ TEST(findings_deleted_and_replaced)
 	CHECK(find_code(&l, "name-mismatch") == NULL);
 	CHECK_INT(l.n, 1);
 	findings_free(&l);
-	/* upgraded: the package's path now holds another sound file: one notice that says restart */
+	/* upgraded: the package's path now holds another sound file: one notice that says restart
+	 */
 	in.exe_check.replaced = in.exe_check.replacement_sound = true;
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	f = find_code(&l, "exe-replaced");
-	CHECK(f && f->sev == SEV_NOTICE && strstr(f->reason, "upgraded on disk") && strstr(f->reason, "restart"));
-	CHECK(f && strcmp(f->evidence, "/proc/42/exe is the file /usr/sbin/sshd was when it started; package "
-				       "openssh-server now has another file there") == 0);
+	CHECK(f && f->sev == SEV_NOTICE && strstr(f->reason, "upgraded on disk") &&
+	      strstr(f->reason, "restart"));
+	CHECK(f && strcmp(f->evidence,
+			  "/proc/42/exe is the file /usr/sbin/sshd was when it started; package "
+			  "openssh-server now has another file there") == 0);
 	CHECK_INT(l.n, 1);
 	findings_free(&l);
 	/* replaced by a file others could write, or at an unpackaged path: a warning */
@@ -492,7 +506,11 @@ TEST(findings_deleted_is_the_kernels_word_not_the_text)
 	CHECK(find_code(&l, "exe-unpackaged") != NULL);
 	const struct finding *f = find_code(&l, "unexpected-owner");
 	CHECK(f && f->sev == SEV_ALERT);
-	CHECK(f && strcmp(f->evidence, "pid 42 sshd (deleted), executable /usr/sbin/sshd (deleted), from no package") == 0);
+	CHECK(
+	    f &&
+	    strcmp(f->evidence,
+		   "pid 42 sshd (deleted), executable /usr/sbin/sshd (deleted), from no package") ==
+		0);
 	findings_free(&l);
 	/* without the kernel's facts the text proves nothing either way */
 	in = base_input(&ssh);
@@ -520,9 +538,11 @@ TEST(findings_temp_dir_and_unpackaged)
 	in.pkg = PKG_UNOWNED;
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	const struct finding *f = find_code(&l, "exe-temp-dir");
-	CHECK(f && f->sev == SEV_WARNING && strcmp(f->evidence, "/opt/app/x (its directory is world-writable)") == 0);
+	CHECK(f && f->sev == SEV_WARNING &&
+	      strcmp(f->evidence, "/opt/app/x (its directory is world-writable)") == 0);
 	f = find_code(&l, "exe-unpackaged");
-	CHECK(f && f->sev == SEV_INFO && strcmp(f->evidence, "/opt/app/x is not listed in the dpkg database") == 0);
+	CHECK(f && f->sev == SEV_INFO &&
+	      strcmp(f->evidence, "/opt/app/x is not listed in the dpkg database") == 0);
 	CHECK_INT(l.n, 2);
 	findings_free(&l);
 	in.pkg = PKG_UNKNOWN; /* no database: no finding */
@@ -545,7 +565,8 @@ TEST(findings_name_mismatch)
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	const struct finding *f = find_code(&l, "name-mismatch");
 	CHECK(f && f->sev == SEV_NOTICE);
-	CHECK(f && strcmp(f->reason, "the process calls itself sshd but runs /usr/bin/python3.11") == 0);
+	CHECK(f &&
+	      strcmp(f->reason, "the process calls itself sshd but runs /usr/bin/python3.11") == 0);
 	findings_free(&l);
 	/* on a port whose normal owner it names: a warning */
 	in.port = 22;
@@ -560,10 +581,10 @@ TEST(findings_name_mismatch)
 	static const struct {
 		const char *comm, *exe, *script;
 	} ok[] = {
-		{"python3", "/usr/bin/python3.11", NULL},
-		{"myscript", "/usr/bin/python3.11", "/srv/myscript"},
-		{"systemd-resolve", "/usr/lib/systemd/systemd-resolved", NULL},
-		{"httpd", "/usr/bin/busybox", NULL},
+	    {"python3", "/usr/bin/python3.11", NULL},
+	    {"myscript", "/usr/bin/python3.11", "/srv/myscript"},
+	    {"systemd-resolve", "/usr/lib/systemd/systemd-resolved", NULL},
+	    {"httpd", "/usr/bin/busybox", NULL},
 	};
 	for (size_t i = 0; i < 4; i++) {
 		in.name = ok[i].comm;
@@ -585,12 +606,19 @@ TEST(findings_name_mismatch)
 	findings_free(&l);
 }
 
-static const struct port_info redis = {"redis", "Redis", "portsleuth", "redis-server,redis-sentinel,valkey-server",
-				       "no authentication", NULL, false, SVC_NEVER_INTERNET};
+static const struct port_info redis = {"redis",
+				       "Redis",
+				       "portsleuth",
+				       "redis-server,redis-sentinel,valkey-server",
+				       "no authentication",
+				       NULL,
+				       false,
+				       SVC_NEVER_INTERNET};
 
 TEST(findings_packaged_link_names_the_program)
 {
-	/* Debian's /usr/bin/redis-server -> redis-check-rdb: the name, the link and the target agree */
+	/* Debian's /usr/bin/redis-server -> redis-check-rdb: the name, the link and the target
+	 * agree */
 	struct finding_list l = {0};
 	struct finding_input in = base_input(&redis);
 	in.port = 6379;
@@ -615,7 +643,8 @@ TEST(findings_packaged_link_names_the_program)
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	const struct finding *f = find_code(&l, "name-mismatch");
 	CHECK(f && f->sev == SEV_WARNING);
-	CHECK(find_code(&l, "unexpected-owner") && find_code(&l, "unexpected-owner")->sev == SEV_NOTICE);
+	CHECK(find_code(&l, "unexpected-owner") &&
+	      find_code(&l, "unexpected-owner")->sev == SEV_NOTICE);
 	findings_free(&l);
 	/* without the link: the old false alarm is still a mismatch (nothing proves the name) */
 	in.alias = NULL;
@@ -636,14 +665,21 @@ TEST(findings_script_in_tmp_named_like_a_daemon)
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	const struct finding *f = find_code(&l, "unexpected-owner");
 	CHECK(f && f->sev == SEV_ALERT);
-	CHECK(f && strcmp(f->reason, "port 22/tcp (ssh) is normally held by sshd, dropbear; this process calls itself "
-				     "sshd but runs /usr/bin/python3.11 with the script /tmp/x/sshd") == 0);
-	CHECK(f && strcmp(f->evidence, "pid 42 sshd, executable /usr/bin/python3.11, from package python3.11-minimal; "
-				       "script /tmp/x/sshd (from its arguments), from no package") == 0);
+	CHECK(f &&
+	      strcmp(
+		  f->reason,
+		  "port 22/tcp (ssh) is normally held by sshd, dropbear; this process calls itself "
+		  "sshd but runs /usr/bin/python3.11 with the script /tmp/x/sshd") == 0);
+	CHECK(
+	    f &&
+	    strcmp(f->evidence,
+		   "pid 42 sshd, executable /usr/bin/python3.11, from package python3.11-minimal; "
+		   "script /tmp/x/sshd (from its arguments), from no package") == 0);
 	f = find_code(&l, "name-mismatch");
 	CHECK(f && f->sev == SEV_WARNING);
 	f = find_code(&l, "script-temp-dir");
-	CHECK(f && f->sev == SEV_WARNING && strcmp(f->evidence, "/tmp/x/sshd run by /usr/bin/python3.11") == 0);
+	CHECK(f && f->sev == SEV_WARNING &&
+	      strcmp(f->evidence, "/tmp/x/sshd run by /usr/bin/python3.11") == 0);
 	f = find_code(&l, "script-unpackaged");
 	CHECK(f && f->sev == SEV_INFO);
 	CHECK(find_code(&l, "exe-temp-dir") == NULL && find_code(&l, "exe-unpackaged") == NULL);
@@ -656,7 +692,8 @@ TEST(findings_script_in_tmp_named_like_a_daemon)
 	CHECK(f && f->sev == SEV_WARNING);
 	CHECK(find_code(&l, "name-mismatch") != NULL);
 	findings_free(&l);
-	/* a script can make things worse, never better: a packaged script named sshd is still python */
+	/* a script can make things worse, never better: a packaged script named sshd is still
+	 * python */
 	in.script = "/usr/share/x/sshd";
 	in.script_pkg = PKG_OWNED;
 	in.script_pkg_name = "x";
@@ -674,7 +711,11 @@ TEST(findings_script_in_tmp_named_like_a_daemon)
 	in.script_dir_world_writable = true;
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	f = find_code(&l, "script-temp-dir");
-	CHECK(f && strcmp(f->evidence, "/srv/app/app.py run by /usr/bin/python3.11 (its directory is world-writable)") == 0);
+	CHECK(f &&
+	      strcmp(
+		  f->evidence,
+		  "/srv/app/app.py run by /usr/bin/python3.11 (its directory is world-writable)") ==
+		  0);
 	CHECK_INT(l.n, 1);
 	findings_free(&l);
 }
@@ -689,9 +730,11 @@ TEST(findings_unexpected_owner)
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	const struct finding *f = find_code(&l, "unexpected-owner");
 	CHECK(f && f->sev == SEV_WARNING); /* packaged, below 1024 */
-	CHECK(f && strcmp(f->reason, "port 22/tcp (ssh) is normally held by sshd, dropbear, not by python3") == 0);
-	CHECK(f && strcmp(f->evidence,
-			  "pid 42 python3, executable /usr/bin/python3.11, from package python3.11-minimal") == 0);
+	CHECK(f &&
+	      strcmp(f->reason,
+		     "port 22/tcp (ssh) is normally held by sshd, dropbear, not by python3") == 0);
+	CHECK(f && strcmp(f->evidence, "pid 42 python3, executable /usr/bin/python3.11, from "
+				       "package python3.11-minimal") == 0);
 	findings_free(&l);
 	in.port = 2222; /* a high port: a notice */
 	CHECK_INT(findings_for_owner(&in, &l), 0);
@@ -705,8 +748,12 @@ TEST(findings_unexpected_owner)
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	f = find_code(&l, "unexpected-owner");
 	CHECK(f && f->sev == SEV_ALERT);
-	CHECK(f && strcmp(f->reason, "port 22/tcp (ssh) is normally held by sshd, dropbear; this process has that "
-				     "name but is not an installed one (in a temporary directory, from no package)") == 0);
+	CHECK(f &&
+	      strcmp(
+		  f->reason,
+		  "port 22/tcp (ssh) is normally held by sshd, dropbear; this process has that "
+		  "name but is not an installed one (in a temporary directory, from no package)") ==
+		  0);
 	CHECK(find_code(&l, "exe-temp-dir") && find_code(&l, "exe-unpackaged"));
 	CHECK(find_code(&l, "name-mismatch") == NULL);
 	findings_free(&l);
@@ -764,18 +811,17 @@ TEST(exposure_classify_groups_and_broadcast)
 TEST(exposure_reach_broadcast_and_groups)
 {
 	struct ps_ifaddr a[4] = {
-		ifa(1, "lo", v4(127, 0, 0, 1)),
-		ifa(2, "pub0", v4(203, 0, 113, 7)),
-		ifa(3, "lan0", v4(10, 77, 0, 5)),
-		ifa(3, "lan0", v4(10, 77, 0, 6)), /* a second address in the same subnet */
+	    ifa(1, "lo", v4(127, 0, 0, 1)), ifa(2, "pub0", v4(203, 0, 113, 7)),
+	    ifa(3, "lan0", v4(10, 77, 0, 5)),
+	    ifa(3, "lan0", v4(10, 77, 0, 6)), /* a second address in the same subnet */
 	};
 	a[1].broadcast = v4(203, 0, 113, 255);
 	a[2].broadcast = v4(10, 77, 0, 255);
 	a[3].broadcast = v4(10, 77, 0, 255);
 	struct ps_ifaddr g[3] = {
-		ifa(2, "pub0", v4(224, 0, 0, 251)),
-		ifa(3, "lan0", v4(239, 255, 255, 250)),
-		ifa(3, "lan0", v6("ff0200000000000000000000000000fb")),
+	    ifa(2, "pub0", v4(224, 0, 0, 251)),
+	    ifa(3, "lan0", v4(239, 255, 255, 250)),
+	    ifa(3, "lan0", v6("ff0200000000000000000000000000fb")),
 	};
 	struct ps_socket k;
 	struct reach *r;
@@ -787,7 +833,8 @@ TEST(exposure_reach_broadcast_and_groups)
 	CHECK(n == 1 && strcmp(r[0].ifname, "lan0") == 0 && r[0].addr.bytes[3] == 255);
 	CHECK_INT(exposure_widest(&k, r, n, false), PS_EXPO_PRIVATE);
 	free(r);
-	k.local.addr = v4(255, 255, 255, 255); /* the limited broadcast: every interface that has a broadcast */
+	k.local.addr = v4(255, 255, 255,
+			  255); /* the limited broadcast: every interface that has a broadcast */
 	CHECK_INT(exposure_reach(&k, a, 4, g, 3, &r, &n), 0);
 	CHECK(n == 2 && strcmp(r[0].ifname, "pub0") == 0 && strcmp(r[1].ifname, "lan0") == 0);
 	free(r);
@@ -808,7 +855,8 @@ TEST(exposure_reach_broadcast_and_groups)
 	k.local.addr = v4(224, 0, 0, 251);
 	CHECK_INT(exposure_reach(&k, a, 4, g, 3, &r, &n), 0);
 	CHECK(n == 1 && strcmp(r[0].ifname, "pub0") == 0);
-	CHECK_INT(exposure_widest(&k, r, n, false), PS_EXPO_LINK_LOCAL); /* the link only, even a public one */
+	CHECK_INT(exposure_widest(&k, r, n, false),
+		  PS_EXPO_LINK_LOCAL); /* the link only, even a public one */
 	free(r);
 	k.local.addr = v6("ff0200000000000000000000000000fb");
 	CHECK_INT(exposure_reach(&k, a, 4, g, 3, &r, &n), 0);
@@ -838,8 +886,10 @@ TEST(exposure_widest_of_binds)
 	CHECK_INT(exposure_reach(&k, a, 3, NULL, 0, &r, &n), 0); /* and a public one: public */
 	CHECK_INT(exposure_widest(&k, r, n, false), PS_EXPO_PUBLIC);
 	free(r);
-	CHECK_INT(exposure_widest(&k, NULL, 0, true), PS_EXPO_PUBLIC); /* addresses unknown: assume the worst */
-	k.local.addr = v4(203, 0, 113, 9); /* bound to a public address not configured now (freebind) */
+	CHECK_INT(exposure_widest(&k, NULL, 0, true),
+		  PS_EXPO_PUBLIC); /* addresses unknown: assume the worst */
+	k.local.addr =
+	    v4(203, 0, 113, 9); /* bound to a public address not configured now (freebind) */
 	CHECK_INT(exposure_widest(&k, NULL, 0, false), PS_EXPO_PUBLIC);
 	k.local.addr = v4(127, 0, 0, 1);
 	CHECK_INT(exposure_widest(&k, NULL, 0, true), PS_EXPO_LOOPBACK);
@@ -855,21 +905,22 @@ TEST(policy_table_every_row)
 		bool risk;
 		int sev[PS_EXPO__COUNT];
 	} rows[] = {
-		{SVC_NEVER_INTERNET, true, {-1, SEV_NOTICE, SEV_WARNING, SEV_ALERT, SEV_ALERT}},
-		{SVC_NEVER_INTERNET, false, {-1, SEV_NOTICE, SEV_WARNING, SEV_ALERT, SEV_ALERT}},
-		{SVC_LAN_ONLY, true, {-1, -1, SEV_NOTICE, SEV_ALERT, SEV_ALERT}},
-		{SVC_LAN_ONLY, false, {-1, -1, SEV_NOTICE, SEV_ALERT, SEV_ALERT}},
-		{SVC_UNCLASSIFIED, true, {-1, SEV_INFO, SEV_NOTICE, SEV_WARNING, SEV_WARNING}},
-		{SVC_UNCLASSIFIED, false, {-1, -1, -1, -1, -1}},
-		{SVC_PUBLIC_OK, true, {-1, -1, -1, SEV_NOTICE, SEV_NOTICE}},
-		{SVC_PUBLIC_OK, false, {-1, -1, -1, -1, -1}},
+	    {SVC_NEVER_INTERNET, true, {-1, SEV_NOTICE, SEV_WARNING, SEV_ALERT, SEV_ALERT}},
+	    {SVC_NEVER_INTERNET, false, {-1, SEV_NOTICE, SEV_WARNING, SEV_ALERT, SEV_ALERT}},
+	    {SVC_LAN_ONLY, true, {-1, -1, SEV_NOTICE, SEV_ALERT, SEV_ALERT}},
+	    {SVC_LAN_ONLY, false, {-1, -1, SEV_NOTICE, SEV_ALERT, SEV_ALERT}},
+	    {SVC_UNCLASSIFIED, true, {-1, SEV_INFO, SEV_NOTICE, SEV_WARNING, SEV_WARNING}},
+	    {SVC_UNCLASSIFIED, false, {-1, -1, -1, -1, -1}},
+	    {SVC_PUBLIC_OK, true, {-1, -1, -1, SEV_NOTICE, SEV_NOTICE}},
+	    {SVC_PUBLIC_OK, false, {-1, -1, -1, -1, -1}},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
 		for (int e = 0; e < PS_EXPO__COUNT; e++) {
 			int got = exposure_severity(rows[i].cls, rows[i].risk, (enum ps_exposure)e);
 			if (got != rows[i].sev[e])
-				fprintf(stderr, "class %s risk %d reach %s: %d, want %d\n", svc_class_name(rows[i].cls),
-					rows[i].risk, exposure_name((enum ps_exposure)e), got, rows[i].sev[e]);
+				fprintf(stderr, "class %s risk %d reach %s: %d, want %d\n",
+					svc_class_name(rows[i].cls), rows[i].risk,
+					exposure_name((enum ps_exposure)e), got, rows[i].sev[e]);
 			CHECK_INT(got, rows[i].sev[e]);
 		}
 	CHECK_INT(exposure_severity(SVC__COUNT, true, PS_EXPO_PUBLIC), -1);
@@ -883,45 +934,56 @@ TEST(policy_knowledge_base_classes)
 	struct registry r;
 	memset(&r, 0, sizeof r);
 	struct port_info pi;
-	/* what the issue names: SMB/NetBIOS, RDP, telnet, VNC, databases, caches, container APIs never face the Internet */
+	/* what the issue names: SMB/NetBIOS, RDP, telnet, VNC, databases, caches, container APIs
+	 * never face the Internet */
 	static const struct {
 		uint16_t port;
 		unsigned proto, cls;
 	} want[] = {
-		{445, PS_TCP, SVC_NEVER_INTERNET}, {139, PS_TCP, SVC_NEVER_INTERNET}, {137, PS_UDP, SVC_LAN_ONLY},
-		{138, PS_UDP, SVC_LAN_ONLY},	   {3389, PS_TCP, SVC_NEVER_INTERNET}, {23, PS_TCP, SVC_NEVER_INTERNET},
-		{5900, PS_TCP, SVC_NEVER_INTERNET}, {5432, PS_TCP, SVC_NEVER_INTERNET}, {3306, PS_TCP, SVC_NEVER_INTERNET},
-		{1433, PS_TCP, SVC_NEVER_INTERNET}, {1521, PS_TCP, SVC_NEVER_INTERNET}, {27017, PS_TCP, SVC_NEVER_INTERNET},
-		{9200, PS_TCP, SVC_NEVER_INTERNET}, {9042, PS_TCP, SVC_NEVER_INTERNET}, {5984, PS_TCP, SVC_NEVER_INTERNET},
-		{6379, PS_TCP, SVC_NEVER_INTERNET}, {11211, PS_TCP, SVC_NEVER_INTERNET}, {11211, PS_UDP, SVC_NEVER_INTERNET},
-		{2375, PS_TCP, SVC_NEVER_INTERNET}, {111, PS_TCP, SVC_LAN_ONLY},	 {111, PS_UDP, SVC_LAN_ONLY},
-		{161, PS_UDP, SVC_LAN_ONLY},	   {2049, PS_TCP, SVC_LAN_ONLY},	 {6000, PS_TCP, SVC_NEVER_INTERNET},
-		{389, PS_TCP, SVC_LAN_ONLY},	   {10250, PS_TCP, SVC_NEVER_INTERNET}, {2379, PS_TCP, SVC_NEVER_INTERNET},
-		{22, PS_TCP, SVC_PUBLIC_OK},	   {80, PS_TCP, SVC_PUBLIC_OK},	 {443, PS_TCP, SVC_PUBLIC_OK},
-		{25, PS_TCP, SVC_PUBLIC_OK},	   {53, PS_UDP, SVC_PUBLIC_OK},	 {123, PS_UDP, SVC_PUBLIC_OK},
-		{5353, PS_UDP, SVC_PUBLIC_OK},	   {8080, PS_TCP, SVC_UNCLASSIFIED},
+	    {445, PS_TCP, SVC_NEVER_INTERNET},	 {139, PS_TCP, SVC_NEVER_INTERNET},
+	    {137, PS_UDP, SVC_LAN_ONLY},	 {138, PS_UDP, SVC_LAN_ONLY},
+	    {3389, PS_TCP, SVC_NEVER_INTERNET},	 {23, PS_TCP, SVC_NEVER_INTERNET},
+	    {5900, PS_TCP, SVC_NEVER_INTERNET},	 {5432, PS_TCP, SVC_NEVER_INTERNET},
+	    {3306, PS_TCP, SVC_NEVER_INTERNET},	 {1433, PS_TCP, SVC_NEVER_INTERNET},
+	    {1521, PS_TCP, SVC_NEVER_INTERNET},	 {27017, PS_TCP, SVC_NEVER_INTERNET},
+	    {9200, PS_TCP, SVC_NEVER_INTERNET},	 {9042, PS_TCP, SVC_NEVER_INTERNET},
+	    {5984, PS_TCP, SVC_NEVER_INTERNET},	 {6379, PS_TCP, SVC_NEVER_INTERNET},
+	    {11211, PS_TCP, SVC_NEVER_INTERNET}, {11211, PS_UDP, SVC_NEVER_INTERNET},
+	    {2375, PS_TCP, SVC_NEVER_INTERNET},	 {111, PS_TCP, SVC_LAN_ONLY},
+	    {111, PS_UDP, SVC_LAN_ONLY},	 {161, PS_UDP, SVC_LAN_ONLY},
+	    {2049, PS_TCP, SVC_LAN_ONLY},	 {6000, PS_TCP, SVC_NEVER_INTERNET},
+	    {389, PS_TCP, SVC_LAN_ONLY},	 {10250, PS_TCP, SVC_NEVER_INTERNET},
+	    {2379, PS_TCP, SVC_NEVER_INTERNET},	 {22, PS_TCP, SVC_PUBLIC_OK},
+	    {80, PS_TCP, SVC_PUBLIC_OK},	 {443, PS_TCP, SVC_PUBLIC_OK},
+	    {25, PS_TCP, SVC_PUBLIC_OK},	 {53, PS_UDP, SVC_PUBLIC_OK},
+	    {123, PS_UDP, SVC_PUBLIC_OK},	 {5353, PS_UDP, SVC_PUBLIC_OK},
+	    {8080, PS_TCP, SVC_UNCLASSIFIED},
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		CHECK(registry_lookup(&r, want[i].port, want[i].proto, &pi));
 		if (pi.svc_class != want[i].cls)
-			fprintf(stderr, "%u/%u: class %u, want %u\n", want[i].port, want[i].proto, pi.svc_class, want[i].cls);
+			fprintf(stderr, "%u/%u: class %u, want %u\n", want[i].port, want[i].proto,
+				pi.svc_class, want[i].cls);
 		CHECK_INT(pi.svc_class, want[i].cls);
 	}
 	/* every entry that must stay off the Internet says why */
 	for (size_t i = 0; i < kb_nports; i++)
-		if (kb_ports[i].svc_class == SVC_NEVER_INTERNET || kb_ports[i].svc_class == SVC_LAN_ONLY)
+		if (kb_ports[i].svc_class == SVC_NEVER_INTERNET ||
+		    kb_ports[i].svc_class == SVC_LAN_ONLY)
 			CHECK(kb_ports[i].risk != NULL);
 	/* a user file's class (field 8), and a bad one */
-	CHECK_INT(user_text(&r, "/u", "6380\ttcp\tmyredis\tredis-server\tno auth\t-\tours\tnever-internet\n"
-				      "6381\ttcp\tx\t-\t-\t-\tx\tsometimes\n"
-				      "6382\ttcp\ty\t-\t-\t-\ty\t-\n"),
+	CHECK_INT(user_text(&r, "/u",
+			    "6380\ttcp\tmyredis\tredis-server\tno auth\t-\tours\tnever-internet\n"
+			    "6381\ttcp\tx\t-\t-\t-\tx\tsometimes\n"
+			    "6382\ttcp\ty\t-\t-\t-\ty\t-\n"),
 		  0);
 	CHECK(registry_lookup(&r, 6380, PS_TCP, &pi) && pi.svc_class == SVC_NEVER_INTERNET);
 	CHECK(registry_lookup(&r, 6382, PS_TCP, &pi) && pi.svc_class == SVC_UNCLASSIFIED);
 	CHECK_INT(r.nwarnings, 1);
 	if (r.nwarnings == 1) {
 		CHECK_INT(r.warnings[0].line, 2);
-		CHECK_STR(r.warnings[0].why, "the class is not never-internet, lan-only, public-ok or -");
+		CHECK_STR(r.warnings[0].why,
+			  "the class is not never-internet, lan-only, public-ok or -");
 	}
 	CHECK_INT(svc_class_parse("lan-only", 8), SVC_LAN_ONLY);
 	CHECK_INT(svc_class_parse("-", 1), SVC_UNCLASSIFIED);
@@ -937,16 +999,22 @@ TEST(policy_risk_fits_the_owner)
 	static const char ntp[] = "{ntpd} monlist queries make old ntpd servers a flood amplifier";
 	CHECK(registry_risk_select(ntp, "ntpd", "ntpd", &t, &n) && strncmp(t, "monlist", 7) == 0 &&
 	      n == strlen(ntp) - 7);
-	CHECK(!registry_risk_select(ntp, "chronyd", "chronyd", &t, &n) && t == NULL); /* chrony has no monlist */
+	CHECK(!registry_risk_select(ntp, "chronyd", "chronyd", &t, &n) &&
+	      t == NULL); /* chrony has no monlist */
 	CHECK(!registry_risk_select(ntp, NULL, NULL, &t, &n));
-	static const char web[] = "{java,jenkins} admin consoles live here|{registry} images|anything";
-	CHECK(registry_risk_select(web, "nginx", "nginx", &t, &n) && n == 8 && strncmp(t, "anything", 8) == 0);
-	CHECK(registry_risk_select(web, "java", "java", &t, &n) && n == 24 && strncmp(t, "admin consoles live here", n) == 0);
-	CHECK(registry_risk_select(web, "x", "registry", &t, &n) && n == 6); /* by the executable's name too */
+	static const char web[] =
+	    "{java,jenkins} admin consoles live here|{registry} images|anything";
+	CHECK(registry_risk_select(web, "nginx", "nginx", &t, &n) && n == 8 &&
+	      strncmp(t, "anything", 8) == 0);
+	CHECK(registry_risk_select(web, "java", "java", &t, &n) && n == 24 &&
+	      strncmp(t, "admin consoles live here", n) == 0);
+	CHECK(registry_risk_select(web, "x", "registry", &t, &n) &&
+	      n == 6); /* by the executable's name too */
 	CHECK(registry_risk_select("plain text", NULL, NULL, &t, &n) && n == 10);
 	struct buf b = {0};
 	CHECK_INT(registry_risk_describe(web, &b), 0);
-	CHECK_STR(b.data, "when held by java or jenkins: admin consoles live here; when held by registry: images; anything");
+	CHECK_STR(b.data, "when held by java or jenkins: admin consoles live here; when held by "
+			  "registry: images; anything");
 	buf_free(&b);
 	/* the knowledge base says so for ntpd and Tomcat only */
 	struct registry r;
@@ -961,10 +1029,13 @@ TEST(policy_risk_fits_the_owner)
 	registry_free(&r);
 }
 
-static const struct port_info smb = {"microsoft-ds", "SMB", "portsleuth", "smbd,samba", "SMB must never face the Internet",
-				     NULL, false, SVC_NEVER_INTERNET};
-static const struct port_info nbns = {"netbios-ns", NULL, "portsleuth", "nmbd", "leaks names", NULL, false, SVC_LAN_ONLY};
-static const struct port_info web = {"http", NULL, "portsleuth", "nginx", NULL, NULL, false, SVC_PUBLIC_OK};
+static const struct port_info smb = {
+    "microsoft-ds", "SMB", "portsleuth",      "smbd,samba", "SMB must never face the Internet",
+    NULL,	    false, SVC_NEVER_INTERNET};
+static const struct port_info nbns = {"netbios-ns",  NULL, "portsleuth", "nmbd",
+				      "leaks names", NULL, false,	 SVC_LAN_ONLY};
+static const struct port_info web = {"http", NULL, "portsleuth", "nginx",
+				     NULL,   NULL, false,	 SVC_PUBLIC_OK};
 
 TEST(findings_exposure_follows_the_policy)
 {
@@ -982,17 +1053,24 @@ TEST(findings_exposure_follows_the_policy)
 	CHECK_INT(findings_for_socket(&in, &l), 0);
 	const struct finding *f = find_code(&l, "public-exposure");
 	CHECK(f && f->sev == SEV_ALERT && f->pid == -1);
-	CHECK(f && strcmp(f->reason, "microsoft-ds on 445/tcp is reachable from public addresses, and must never face the "
+	CHECK(f && strcmp(f->reason, "microsoft-ds on 445/tcp is reachable from public addresses, "
+				     "and must never face the "
 				     "Internet: SMB must never face the Internet") == 0);
-	CHECK(f && strcmp(f->evidence, "bound to all-interfaces addresses; reachable now on: pub0 203.0.113.7") == 0);
+	CHECK(f &&
+	      strcmp(f->evidence,
+		     "bound to all-interfaces addresses; reachable now on: pub0 203.0.113.7") == 0);
 	findings_free(&l);
 	in.widest = PS_EXPO_PRIVATE;
 	in.reach_text = "lan0 10.77.0.5";
 	CHECK_INT(findings_for_socket(&in, &l), 0);
 	f = find_code(&l, "private-exposure");
 	CHECK(f && f->sev == SEV_WARNING);
-	CHECK(f && strcmp(f->reason, "microsoft-ds on 445/tcp is reachable from a private network; allow only the hosts "
-				     "that need it: SMB must never face the Internet") == 0);
+	CHECK(
+	    f &&
+	    strcmp(
+		f->reason,
+		"microsoft-ds on 445/tcp is reachable from a private network; allow only the hosts "
+		"that need it: SMB must never face the Internet") == 0);
 	findings_free(&l);
 	/* NetBIOS names on a LAN: a notice; on the Internet: an alert */
 	in.svc = &nbns;
@@ -1007,11 +1085,14 @@ TEST(findings_exposure_follows_the_policy)
 	findings_free(&l);
 	/* ssh from the Internet: a notice with its risk; http: nothing */
 	in = base_input(&ssh);
-	in.svc = &(struct port_info){"ssh", NULL, "portsleuth", "sshd", "guessing", NULL, false, SVC_PUBLIC_OK};
+	in.svc = &(struct port_info){"ssh",	 NULL, "portsleuth", "sshd",
+				     "guessing", NULL, false,	     SVC_PUBLIC_OK};
 	in.scope = PS_EXPO_ALL;
 	in.widest = PS_EXPO_PUBLIC;
 	CHECK_INT(findings_for_socket(&in, &l), 0);
-	CHECK(l.n == 1 && l.f[0].sev == SEV_NOTICE && strcmp(l.f[0].reason, "ssh on 22/tcp is reachable from public addresses: guessing") == 0);
+	CHECK(l.n == 1 && l.f[0].sev == SEV_NOTICE &&
+	      strcmp(l.f[0].reason, "ssh on 22/tcp is reachable from public addresses: guessing") ==
+		  0);
 	findings_free(&l);
 	in.widest = PS_EXPO_PRIVATE;
 	CHECK_INT(findings_for_socket(&in, &l), 0);
@@ -1032,7 +1113,8 @@ TEST(findings_root_public)
 	CHECK_INT(findings_for_owner(&in, &l), 0); /* an unclassified service's port: a notice */
 	const struct finding *f = find_code(&l, "root-public");
 	CHECK(f && f->sev == SEV_NOTICE);
-	CHECK(f && strcmp(f->evidence, "pid 42 sshd runs as uid 0; reachable now on: eth0 203.0.113.7") == 0);
+	CHECK(f && strcmp(f->evidence,
+			  "pid 42 sshd runs as uid 0; reachable now on: eth0 203.0.113.7") == 0);
 	findings_free(&l);
 	/* sshd on ssh, a public-ok service: root by design, context only */
 	struct port_info pssh = ssh;
@@ -1062,7 +1144,8 @@ TEST(findings_root_public)
 
 TEST(findings_installed_programs_name_on_another)
 {
-	/* a copy of something called sshd in /tmp while openssh-server's /usr/sbin/sshd is installed */
+	/* a copy of something called sshd in /tmp while openssh-server's /usr/sbin/sshd is
+	 * installed */
 	struct finding_list l = {0};
 	struct finding_input in = base_input(&ssh);
 	in.exe = in.exe_path = "/tmp/x/sshd";
@@ -1073,10 +1156,14 @@ TEST(findings_installed_programs_name_on_another)
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	const struct finding *f = find_code(&l, "name-mismatch");
 	CHECK(f && f->sev == SEV_WARNING);
-	CHECK(f && strcmp(f->reason, "the process calls itself sshd, the name of the program that normally holds this "
-				     "port, the name of the installed program /usr/sbin/sshd (package "
-				     "openssh-server), but runs /tmp/x/sshd") == 0);
-	CHECK(find_code(&l, "unexpected-owner") && find_code(&l, "unexpected-owner")->sev == SEV_ALERT);
+	CHECK(f &&
+	      strcmp(
+		  f->reason,
+		  "the process calls itself sshd, the name of the program that normally holds this "
+		  "port, the name of the installed program /usr/sbin/sshd (package "
+		  "openssh-server), but runs /tmp/x/sshd") == 0);
+	CHECK(find_code(&l, "unexpected-owner") &&
+	      find_code(&l, "unexpected-owner")->sev == SEV_ALERT);
 	findings_free(&l);
 	/* on a port nobody owns: a notice */
 	in.svc = NULL;

@@ -8,7 +8,7 @@
 int attr_hits_add(struct attr_hits *h, uint32_t sock, int32_t pid, int32_t fd)
 {
 	if (util_grow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
-			return -ENOMEM;
+		return -ENOMEM;
 	h->v[h->n++] = (struct attr_hit){.sock = sock, .pid = pid, .fd = fd};
 	return 0;
 }
@@ -122,7 +122,7 @@ static int fill_wanted(int map_fd, const uint64_t *inodes, size_t n)
 static int add_seen(struct attr_hits *h, int32_t pid)
 {
 	if (util_grow((void **)&h->seen, &h->seen_cap, h->nseen + 1, sizeof *h->seen))
-			return -ENOMEM;
+		return -ENOMEM;
 	h->seen[h->nseen++] = pid;
 	return 0;
 }
@@ -216,7 +216,8 @@ int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigne
 		*why = load_failure(rc);
 		goto out;
 	}
-	if (q->inodes && q->ninodes && (rc = fill_wanted(skel->maps.wanted.map_fd, q->inodes, q->ninodes))) {
+	if (q->inodes && q->ninodes &&
+	    (rc = fill_wanted(skel->maps.wanted.map_fd, q->inodes, q->ninodes))) {
 		*why = PS_ATTR_LOAD_FAILED;
 		goto out;
 	}

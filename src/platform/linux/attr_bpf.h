@@ -13,7 +13,8 @@ struct attr_hit {
 	uint32_t sock; /* index into the snapshot's sockets */
 	int32_t pid;
 	int32_t fd;
-	uint64_t start; /* the process's start time (ticks after boot) when the /proc scan saw it; 0: unknown */
+	uint64_t start; /* the process's start time (ticks after boot) when the /proc scan saw it;
+			   0: unknown */
 };
 
 /* What one BPF pass found: hits grouped by process (ascending pid). */
@@ -27,7 +28,7 @@ struct attr_hits {
 /* What the pass should look for. */
 struct attr_bpf_query {
 	const struct ps_inode_index *ix; /* the sockets to attribute */
-	const uint64_t *inodes;		 /* narrow: only these inodes (NULL: every TCP/UDP socket) */
+	const uint64_t *inodes; /* narrow: only these inodes (NULL: every TCP/UDP socket) */
 	size_t ninodes;
 	uint32_t netns; /* only this network namespace's sockets; 0: every namespace */
 };

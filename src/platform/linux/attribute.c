@@ -1,4 +1,5 @@
-/* attribute.c — map socket inodes to the processes holding them: one BPF iterator pass, or one pass over /proc. */
+/* attribute.c — map socket inodes to the processes holding them: one BPF iterator pass, or one pass
+ * over /proc. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -122,14 +123,17 @@ struct worker {
 	pthread_t thread;
 };
 
-/* Walk one /proc/PID/fd directory: one readlinkat per fd, nothing else per fd. *nfds: the fds seen. */
+/* Walk one /proc/PID/fd directory: one readlinkat per fd, nothing else per fd. *nfds: the fds seen.
+ */
 static int scan_fds(struct worker *w, int fddir, int pid, size_t *nfds)
 {
 	size_t first = w->hits.n;
 	for (;;) {
 		long n = syscall(SYS_getdents64, fddir, w->dents, w->dents_size);
 		if (n < 0)
-			return errno == ENOENT || errno == ESRCH ? -ESRCH : -errno; /* exited while we read */
+			return errno == ENOENT || errno == ESRCH
+				   ? -ESRCH
+				   : -errno; /* exited while we read */
 		if (n == 0)
 			return 0;
 		for (long off = 0; off < n;) {
@@ -160,7 +164,8 @@ static int scan_fds(struct worker *w, int fddir, int pid, size_t *nfds)
 	}
 }
 
-/* Out of descriptors or memory: the scan cannot go on honestly (a process it skips is not "gone"). */
+/* Out of descriptors or memory: the scan cannot go on honestly (a process it skips is not "gone").
+ */
 static bool resource_error(int err)
 {
 	return err == EMFILE || err == ENFILE || err == ENOMEM;
@@ -398,8 +403,12 @@ static int scan_proc(struct ps_snapshot *snap, const struct ps_inode_index *ix, 
 	int rc = 0;
 	memset(w, 0, sizeof w);
 	for (size_t i = 0; i < nw; i++) {
-		w[i] = (struct worker){.ix = ix, .procfd = procfd, .pids = pids, .npids = npids,
-				       .next = &next, .dents_size = 32 * 1024};
+		w[i] = (struct worker){.ix = ix,
+				       .procfd = procfd,
+				       .pids = pids,
+				       .npids = npids,
+				       .next = &next,
+				       .dents_size = 32 * 1024};
 		if (!(w[i].dents = malloc(w[i].dents_size)))
 			rc = -ENOMEM;
 	}
@@ -460,8 +469,8 @@ static int cmp_pid(const void *a, const void *b)
  * whose refused fd table must make a socket "no-permission", not "kernel". Run
  * only when a socket with a file found no owner, so it rarely costs anything.
  */
-static int scan_unseen(struct ps_snapshot *snap, const struct ps_inode_index *ix, int32_t *seen, size_t nseen,
-		       const uint8_t *known, struct scan_facts *facts)
+static int scan_unseen(struct ps_snapshot *snap, const struct ps_inode_index *ix, int32_t *seen,
+		       size_t nseen, const uint8_t *known, struct scan_facts *facts)
 {
 	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
@@ -489,8 +498,9 @@ static int scan_unseen(struct ps_snapshot *snap, const struct ps_inode_index *ix
  * back; otherwise every TCP/UDP socket fd of the namespace (of every namespace
  * with --all-ns: no setns per namespace) does, and the inode index picks.
  */
-static int scan_bpf(struct ps_snapshot *snap, const struct ps_inode_index *ix, const struct ps_filter *f,
-		    size_t host_socks, unsigned *why, const uint8_t *known, struct scan_facts *facts)
+static int scan_bpf(struct ps_snapshot *snap, const struct ps_inode_index *ix,
+		    const struct ps_filter *f, size_t host_socks, unsigned *why,
+		    const uint8_t *known, struct scan_facts *facts)
 {
 	struct attr_bpf_query q = {.ix = ix, .netns = f->all_netns ? 0 : (uint32_t)snap->netns};
 	uint64_t *inodes = NULL;
@@ -515,7 +525,8 @@ static int scan_bpf(struct ps_snapshot *snap, const struct ps_inode_index *ix, c
 	return rc;
 }
 
-/* Sockets of our network namespace, every family ("sockets: used" of /proc/net/sockstat); 0 when unknown. */
+/* Sockets of our network namespace, every family ("sockets: used" of /proc/net/sockstat); 0 when
+ * unknown. */
 static size_t sockets_in_use(void)
 {
 	char buf[256];
@@ -547,8 +558,8 @@ static void set_method(struct ps_snapshot *snap, const char *method, unsigned wh
 }
 
 /* Find the owners by the method the filter asks for; the method used goes into snap. */
-static int find_owners(struct ps_snapshot *snap, const struct ps_inode_index *ix, const struct ps_filter *f,
-		       struct scan_facts *facts)
+static int find_owners(struct ps_snapshot *snap, const struct ps_inode_index *ix,
+		       const struct ps_filter *f, struct scan_facts *facts)
 {
 	unsigned why = PS_ATTR_NONE;
 	size_t host_socks = 0, npids = 0;
@@ -568,8 +579,10 @@ static int find_owners(struct ps_snapshot *snap, const struct ps_inode_index *ix
 	} else if (f->attribution == PS_ATTRIB_AUTO) {
 		bpf = host_socks >= BPF_MIN_SOCKETS;
 		if (!bpf) {
-			/* few sockets: the number of processes decides (and the /proc scan needs them) */
-			if ((procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+			/* few sockets: the number of processes decides (and the /proc scan needs
+			 * them) */
+			if ((procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) <
+			    0) {
 				rc = -errno;
 				goto out;
 			}
@@ -589,7 +602,8 @@ static int find_owners(struct ps_snapshot *snap, const struct ps_inode_index *ix
 		}
 		snap->procs_scanned = 0;
 	}
-	if (procfd < 0 && (procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	if (procfd < 0 &&
+	    (procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		rc = -errno;
 		goto out;
 	}
@@ -610,13 +624,15 @@ out:
  * holder that forked and exited hands its fds to a child the first list did not
  * have), merged only into those sockets. The counters keep the first pass's.
  */
-static int rescan(struct ps_snapshot *snap, const struct ps_inode_index *ix, struct scan_facts *facts)
+static int rescan(struct ps_snapshot *snap, const struct ps_inode_index *ix,
+		  struct scan_facts *facts)
 {
 	bool oom;
 	uint8_t *known = collected_owners(snap, &oom);
 	if (oom)
 		return -ENOMEM;
-	size_t scanned = snap->procs_scanned, denied = snap->procs_denied, vanished = snap->procs_vanished;
+	size_t scanned = snap->procs_scanned, denied = snap->procs_denied,
+	       vanished = snap->procs_vanished;
 	int *pids = NULL, rc = 0;
 	size_t npids = 0;
 	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -634,14 +650,16 @@ static int rescan(struct ps_snapshot *snap, const struct ps_inode_index *ix, str
 	return rc;
 }
 
-static enum ps_owner_status status_of(const struct ps_socket *k, const struct scan_facts *facts, int still_there)
+static enum ps_owner_status status_of(const struct ps_socket *k, const struct scan_facts *facts,
+				      int still_there)
 {
-	return owner_status_of(k, uid_set_has(&facts->refused, k->uid), uid_set_has(&facts->exited, k->uid),
-			       still_there);
+	return owner_status_of(k, uid_set_has(&facts->refused, k->uid),
+			       uid_set_has(&facts->exited, k->uid), still_there);
 }
 
 /* Sockets not found in any fd table: still there (kernel-held) or gone (owner exited)? */
-static int recheck(struct ps_snapshot *snap, const struct ps_filter *f, const struct scan_facts *facts)
+static int recheck(struct ps_snapshot *snap, const struct ps_filter *f,
+		   const struct scan_facts *facts)
 {
 	struct ps_snapshot now = {0};
 	/* with --all-ns the sockets of every namespace need rechecking, not only ours */
@@ -654,7 +672,8 @@ static int recheck(struct ps_snapshot *snap, const struct ps_filter *f, const st
 		if (k->owner_status != PS_OWN_VANISHED)
 			continue;
 		if (rc == 0)
-			k->owner_status = (uint8_t)status_of(k, facts, inode_index_find(&ix, k->inode) >= 0);
+			k->owner_status =
+			    (uint8_t)status_of(k, facts, inode_index_find(&ix, k->inode) >= 0);
 	}
 	inode_index_free(&ix);
 	snap_free(&now);
@@ -672,9 +691,11 @@ static int recheck(struct ps_snapshot *snap, const struct ps_filter *f, const st
 static void fd_limit_raise(void)
 {
 	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= FDS_NEEDED)
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= FDS_NEEDED)
 		return;
-	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > FDS_NEEDED ? FDS_NEEDED : rl.rlim_max;
+	rl.rlim_cur =
+	    rl.rlim_max == RLIM_INFINITY || rl.rlim_max > FDS_NEEDED ? FDS_NEEDED : rl.rlim_max;
 	(void)setrlimit(RLIMIT_NOFILE, &rl);
 }
 

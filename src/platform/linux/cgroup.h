@@ -9,15 +9,16 @@
 #include "../../model/model.h"
 
 struct cgroup_info {
-	char *unit;	       /* innermost systemd unit (foo.service, session-3.scope), or NULL */
-	const char *unit_type; /* static: "system", "user" (under user@UID.service), "session", NULL */
-	uint32_t unit_uid;     /* unit_type "user": UID of the user manager */
+	char *unit; /* innermost systemd unit (foo.service, session-3.scope), or NULL */
+	const char
+	    *unit_type;	   /* static: "system", "user" (under user@UID.service), "session", NULL */
+	uint32_t unit_uid; /* unit_type "user": UID of the user manager */
 	bool have_unit_uid;
-	char *slice;	       /* innermost .slice, or NULL */
-	char *container;       /* container id, or NULL */
-	const char *runtime;   /* static: "docker", "podman", "containerd", "cri-o", "kubernetes" */
-	char *pod_uid;	       /* Kubernetes pod UID (with dashes), or NULL */
-	const char *pod_qos;   /* static: "guaranteed", "burstable", "besteffort", or NULL */
+	char *slice;	     /* innermost .slice, or NULL */
+	char *container;     /* container id, or NULL */
+	const char *runtime; /* static: "docker", "podman", "containerd", "cri-o", "kubernetes" */
+	char *pod_uid;	     /* Kubernetes pod UID (with dashes), or NULL */
+	const char *pod_qos; /* static: "guaranteed", "burstable", "besteffort", or NULL */
 };
 
 /*

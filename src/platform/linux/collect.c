@@ -19,7 +19,8 @@ static int procnet_read(unsigned family, unsigned proto, const struct ps_filter 
 			struct ps_snapshot *snap)
 {
 	char rel[16];
-	snprintf(rel, sizeof rel, "net/%s%s", proto == PS_TCP ? "tcp" : "udp", family == PS_INET6 ? "6" : "");
+	snprintf(rel, sizeof rel, "net/%s%s", proto == PS_TCP ? "tcp" : "udp",
+		 family == PS_INET6 ? "6" : "");
 	char *path = roots_join(roots_get()->proc, rel);
 	if (!path)
 		return -ENOMEM;

@@ -13,8 +13,8 @@
 #include "../../util/grow.h"
 #include "../../util/json_parse.h"
 #include "../../util/readfile.h"
-#include "roots.h"
 #include "../../util/str.h"
+#include "roots.h"
 
 /* State files bigger than this are not read (a busy Podman host stays far below). */
 #define STATE_LIMIT (32u * 1024 * 1024)
@@ -138,8 +138,8 @@ static char *podman_name(struct containers *c, const char *id)
 		if (!eid || strcmp(eid, id) != 0)
 			continue;
 		const struct json *names = json_get(e, "names");
-		if (names && names->type == JSON_ARRAY && names->n && names->items[0]->type == JSON_STRING &&
-		    names->items[0]->str[0])
+		if (names && names->type == JSON_ARRAY && names->n &&
+		    names->items[0]->type == JSON_STRING && names->items[0]->str[0])
 			return str_dup(names->items[0]->str);
 		return NULL;
 	}
@@ -193,7 +193,8 @@ const char *containers_docker_by_ip(struct containers *c, const char *ip)
 		buf_clear(&path);
 		char *name = NULL;
 		int has = 0;
-		if (buf_printf(&path, "%s/containers/%s/config.v2.json", c->docker_root, de->d_name) == 0 &&
+		if (buf_printf(&path, "%s/containers/%s/config.v2.json", c->docker_root,
+			       de->d_name) == 0 &&
 		    read_file_at(AT_FDCWD, path.data, &b, STATE_LIMIT, O_NOFOLLOW, NULL) == 0 &&
 		    containers_parse_docker_config(b.data, b.len, ip, &name, &has) == 0 && has)
 			c->by_ip_id = str_dup(de->d_name);

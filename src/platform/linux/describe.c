@@ -8,10 +8,10 @@
 
 #include "../../util/buf.h"
 #include "../../util/readfile.h"
+#include "../../util/str.h"
 #include "../platform.h"
 #include "procparse.h"
 #include "roots.h"
-#include "../../util/str.h"
 
 /* Command lines longer than this are cut (and marked); ARG_MAX can reach megabytes. */
 #define CMDLINE_LIMIT (256 * 1024)
@@ -24,7 +24,7 @@ static bool gone(int rc)
 
 /* The details of p, read in its /proc/PID directory `dir`. */
 static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struct buf *b,
-			bool *partial)
+		       bool *partial)
 {
 	int rc;
 
@@ -63,7 +63,8 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
 
 	size_t argl;
 	if (read_file_at(dir, "cmdline", b, CMDLINE_LIMIT, 0, &p->cmdline_truncated) == 0 &&
-	    (argl = cmdline_shown_len(b->data, b->len))) { /* without terminator and title padding */
+	    (argl =
+		 cmdline_shown_len(b->data, b->len))) { /* without terminator and title padding */
 		if (!(p->cmdline = str_dup_n(b->data, argl)))
 			return -ENOMEM;
 		p->cmdline_len = argl;

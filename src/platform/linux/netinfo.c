@@ -13,17 +13,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../platform.h"
 #include "../../util/buf.h"
 #include "../../util/grow.h"
 #include "../../util/readfile.h"
+#include "../../util/str.h"
+#include "../platform.h"
 #include "netinfo.h"
 #include "nldump.h"
 #include "procparse.h"
 #include "roots.h"
-#include "../../util/str.h"
 
-static int add_addr(struct netinfo_addrs *l, const struct ifaddrmsg *m, const void *data, size_t len, const void *brd)
+static int add_addr(struct netinfo_addrs *l, const struct ifaddrmsg *m, const void *data,
+		    size_t len, const void *brd)
 {
 	if (util_grow((void **)&l->a, &l->cap, l->n + 1, sizeof *l->a))
 		return -ENOMEM;
@@ -49,7 +50,8 @@ int netinfo_parse_addrs(const void *buf, size_t len, struct netinfo_addrs *l)
 		int st = nl_msg_status(&h, p);
 		if (st)
 			return st;
-		if (h.nlmsg_type != RTM_NEWADDR || h.nlmsg_len < NLMSG_LENGTH(sizeof(struct ifaddrmsg)))
+		if (h.nlmsg_type != RTM_NEWADDR ||
+		    h.nlmsg_len < NLMSG_LENGTH(sizeof(struct ifaddrmsg)))
 			continue;
 		struct ifaddrmsg m;
 		memcpy(&m, p + NLMSG_HDRLEN, sizeof m);
@@ -162,7 +164,8 @@ int platform_mcast_groups(struct ps_ifaddr **out, size_t *n)
 			rc = procnet_parse_igmp(b.data ? b.data : "", b.len, v6, out, n, &cap);
 		} else if (r == -ENOMEM) {
 			rc = r;
-		} else if (!first_err && r != -ENOENT) { /* no IPv6 (or no multicast): nothing joined */
+		} else if (!first_err &&
+			   r != -ENOENT) { /* no IPv6 (or no multicast): nothing joined */
 			first_err = r;
 		}
 		buf_free(&b);

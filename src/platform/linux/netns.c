@@ -1,4 +1,5 @@
-/* netns.c — every network namespace: find them (/proc/PID/ns/net, /run/netns), enter each, dump it. */
+/* netns.c — every network namespace: find them (/proc/PID/ns/net, /run/netns), enter each, dump it.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,16 +11,16 @@
 #include <unistd.h>
 
 #include "../../util/buf.h"
-#include "../platform.h"
 #include "../../util/readfile.h"
+#include "../../util/str.h"
+#include "../platform.h"
 #include "procparse.h"
 #include "roots.h"
-#include "../../util/str.h"
 
 struct ns {
 	uint64_t inode;
-	char *name;	/* /run/netns name */
-	char *path;	/* what to open to enter it */
+	char *name; /* /run/netns name */
+	char *path; /* what to open to enter it */
 	int pid;
 };
 
@@ -92,8 +93,8 @@ static int enumerate(struct nslist *l)
 			continue;
 		buf_clear(&path);
 		/* a name whose bind mount is gone is a plain file of /run's own fs: skip it */
-		if (!(rc = buf_printf(&path, "%s/%s", netns, de->d_name)) && stat(path.data, &st) == 0 &&
-		    dir.st_dev != st.st_dev)
+		if (!(rc = buf_printf(&path, "%s/%s", netns, de->d_name)) &&
+		    stat(path.data, &st) == 0 && dir.st_dev != st.st_dev)
 			rc = nslist_add(l, (uint64_t)st.st_ino, path.data, de->d_name, 0);
 	}
 	if (d)
@@ -107,7 +108,8 @@ static int enumerate(struct nslist *l)
 			continue;
 		struct stat st;
 		buf_clear(&path);
-		if (!(rc = buf_printf(&path, "%s/%ld/ns/net", r->proc, pid)) && stat(path.data, &st) == 0)
+		if (!(rc = buf_printf(&path, "%s/%ld/ns/net", r->proc, pid)) &&
+		    stat(path.data, &st) == 0)
 			rc = nslist_add(l, (uint64_t)st.st_ino, path.data, NULL, (int)pid);
 	}
 	if (d)
@@ -127,7 +129,8 @@ static int enter(const char *path)
 }
 
 /* Dump namespace `ns` into tmp, then come back to `self` (an open fd of our own). */
-static int dump_in(const struct ns *ns, int self, struct ps_snapshot *tmp, const struct ps_filter *f)
+static int dump_in(const struct ns *ns, int self, struct ps_snapshot *tmp,
+		   const struct ps_filter *f)
 {
 	int rc = enter(ns->path);
 	if (rc)

@@ -1,4 +1,5 @@
-/* nft_read.c — read the nf_tables rule set over netlink (libmnl) and decode it (libnftnl) into fwrules. */
+/* nft_read.c — read the nf_tables rule set over netlink (libmnl) and decode it (libnftnl) into
+ * fwrules. */
 #include "nft_read.h"
 
 #include <arpa/inet.h>
@@ -71,7 +72,8 @@ static int gen_cb(const struct nlmsghdr *nlh, void *data)
 /* The rule set's generation id: it changes with every committed change. */
 static int generation(struct dumper *d, uint32_t *gen)
 {
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(d->rbuf, NFT_MSG_GETGEN, AF_UNSPEC, 0, ++d->seq);
+	struct nlmsghdr *nlh =
+	    nftnl_nlmsg_build_hdr(d->rbuf, NFT_MSG_GETGEN, AF_UNSPEC, 0, ++d->seq);
 	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	ssize_t n = mnl_socket_recvfrom(d->nl, d->rbuf, RECV_SIZE);
@@ -117,11 +119,13 @@ static int dump_elems(struct dumper *d, struct buf *out, size_t sets_from, size_
 	for (size_t i = 0; i < n; i++) {
 		if (!rc) {
 			struct nlmsghdr *req = nftnl_nlmsg_build_hdr(
-				d->rbuf, NFT_MSG_GETSETELEM, (uint16_t)nftnl_set_get_u32(sets[i], NFTNL_SET_FAMILY),
-				NLM_F_DUMP, ++d->seq);
+			    d->rbuf, NFT_MSG_GETSETELEM,
+			    (uint16_t)nftnl_set_get_u32(sets[i], NFTNL_SET_FAMILY), NLM_F_DUMP,
+			    ++d->seq);
 			nftnl_set_elems_nlmsg_build_payload(req, sets[i]);
 			rc = dump_one(d, req, out);
-			if (rc == -ENOENT) /* the set went away meanwhile: the generation check retries */
+			if (rc ==
+			    -ENOENT) /* the set went away meanwhile: the generation check retries */
 				rc = 0;
 		}
 		nftnl_set_free(sets[i]);
@@ -135,7 +139,8 @@ static int dump_all(struct dumper *d, struct buf *out)
 	static const uint16_t types[] = {NFT_MSG_GETCHAIN, NFT_MSG_GETSET, NFT_MSG_GETRULE};
 	for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
 		size_t before = out->len;
-		struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(d->rbuf, types[i], AF_UNSPEC, NLM_F_DUMP, ++d->seq);
+		struct nlmsghdr *nlh =
+		    nftnl_nlmsg_build_hdr(d->rbuf, types[i], AF_UNSPEC, NLM_F_DUMP, ++d->seq);
 		int rc = dump_one(d, nlh, out);
 		if (rc)
 			return rc;
@@ -160,7 +165,8 @@ int nft_dump(struct buf *out)
 	for (int attempt = 0; attempt < 4; attempt++) {
 		uint32_t g1 = 0, g2 = 0;
 		out->len = start;
-		if ((rc = generation(&d, &g1)) || (rc = dump_all(&d, out)) || (rc = generation(&d, &g2)))
+		if ((rc = generation(&d, &g1)) || (rc = dump_all(&d, out)) ||
+		    (rc = generation(&d, &g2)))
 			break;
 		if (g1 == g2)
 			goto out;
@@ -199,25 +205,30 @@ static int decode_chain(const struct nlmsghdr *nlh, struct fw_ruleset *rs)
 		goto out;
 	}
 	unsigned fam = family_of(nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY));
-	long i = fw_chain_add(rs, nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE), nftnl_chain_get_str(c, NFTNL_CHAIN_NAME),
-			      fam);
+	long i = fw_chain_add(rs, nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE),
+			      nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), fam);
 	if (i < 0) {
 		rc = (int)i;
 		goto out;
 	}
 	struct fw_chain *fc = &rs->chains[i];
 	if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM)) {
-		static const uint8_t hooks[] = {FW_HOOK_PREROUTING, FW_HOOK_INPUT, FW_HOOK_FORWARD, FW_HOOK_OUTPUT,
-						FW_HOOK_POSTROUTING};
+		static const uint8_t hooks[] = {FW_HOOK_PREROUTING, FW_HOOK_INPUT, FW_HOOK_FORWARD,
+						FW_HOOK_OUTPUT, FW_HOOK_POSTROUTING};
 		uint32_t h = nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM);
 		fc->hook = fam != FW_FAM_OTHER && h < sizeof hooks ? hooks[h] : FW_HOOK_OTHER;
 		fc->priority = nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO);
 		if (nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY))
-			fc->policy = nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) == NF_DROP ? FW_V_DROP : FW_V_ACCEPT;
-		const char *type = nftnl_chain_is_set(c, NFTNL_CHAIN_TYPE) ? nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE) : "";
-		fc->type = !strcmp(type, "filter") ? FW_CT_FILTER : !strcmp(type, "nat") ? FW_CT_NAT
-							  : !strcmp(type, "route")  ? FW_CT_ROUTE
-										    : FW_CT_OTHER;
+			fc->policy = nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) == NF_DROP
+					 ? FW_V_DROP
+					 : FW_V_ACCEPT;
+		const char *type = nftnl_chain_is_set(c, NFTNL_CHAIN_TYPE)
+				       ? nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE)
+				       : "";
+		fc->type = !strcmp(type, "filter")  ? FW_CT_FILTER
+			   : !strcmp(type, "nat")   ? FW_CT_NAT
+			   : !strcmp(type, "route") ? FW_CT_ROUTE
+						    : FW_CT_OTHER;
 	}
 out:
 	nftnl_chain_free(c);
@@ -236,7 +247,8 @@ static int decode_set(const struct nlmsghdr *nlh, struct fw_ruleset *rs)
 		goto out;
 	}
 	uint32_t keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
-	long i = fw_set_add(rs, nftnl_set_get_str(s, NFTNL_SET_TABLE), nftnl_set_get_str(s, NFTNL_SET_NAME),
+	long i = fw_set_add(rs, nftnl_set_get_str(s, NFTNL_SET_TABLE),
+			    nftnl_set_get_str(s, NFTNL_SET_NAME),
 			    family_of(nftnl_set_get_u32(s, NFTNL_SET_FAMILY)),
 			    keylen <= FW_KEY_MAX ? keylen : 0xFF /* never a field's width */);
 	if (i < 0) {
@@ -245,7 +257,8 @@ static int decode_set(const struct nlmsghdr *nlh, struct fw_ruleset *rs)
 	}
 	uint32_t flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
 	if (flags & (NFT_SET_MAP | NFT_SET_OBJECT)) {
-		if ((flags & NFT_SET_MAP) && nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE) == NFT_DATA_VERDICT)
+		if ((flags & NFT_SET_MAP) &&
+		    nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE) == NFT_DATA_VERDICT)
 			rs->sets[i].vmap = true;
 		else
 			rs->sets[i].map = true;
@@ -256,8 +269,8 @@ out:
 }
 
 /* Verdict of a set element or an immediate: kind and jump target. */
-static void verdict_of(struct fw_ruleset *rs, unsigned fam, const char *table, int32_t code, const char *chain,
-		       struct fw_verdict *v)
+static void verdict_of(struct fw_ruleset *rs, unsigned fam, const char *table, int32_t code,
+		       const char *chain, struct fw_verdict *v)
 {
 	v->chain = -1;
 	switch (code) {
@@ -313,7 +326,8 @@ static int decode_elems(const struct nlmsghdr *nlh, struct fw_ruleset *rs)
 		goto out;
 	}
 	unsigned fam = family_of(nftnl_set_get_u32(s, NFTNL_SET_FAMILY));
-	const char *table = nftnl_set_get_str(s, NFTNL_SET_TABLE), *name = nftnl_set_get_str(s, NFTNL_SET_NAME);
+	const char *table = nftnl_set_get_str(s, NFTNL_SET_TABLE),
+		   *name = nftnl_set_get_str(s, NFTNL_SET_NAME);
 	long si = table && name ? fw_set_find(rs, fam, table, name) : -1;
 	if (si < 0)
 		goto out; /* elements of a set the dump did not list: nothing refers to it */
@@ -322,7 +336,8 @@ static int decode_elems(const struct nlmsghdr *nlh, struct fw_ruleset *rs)
 		rc = -ENOMEM;
 		goto out;
 	}
-	for (struct nftnl_set_elem *e = nftnl_set_elems_iter_next(it); e; e = nftnl_set_elems_iter_next(it)) {
+	for (struct nftnl_set_elem *e = nftnl_set_elems_iter_next(it); e;
+	     e = nftnl_set_elems_iter_next(it)) {
 		struct ekey *nk = realloc(k, (n + 1) * sizeof *nk);
 		if (!nk) {
 			rc = -ENOMEM;
@@ -334,7 +349,8 @@ static int decode_elems(const struct nlmsghdr *nlh, struct fw_ruleset *rs)
 		uint32_t klen = 0;
 		const void *kd = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &klen);
 		if (!kd || klen != fs->keylen)
-			continue; /* concatenations and odd keys: lookups through this set are unknown anyway */
+			continue; /* concatenations and odd keys: lookups through this set are
+				     unknown anyway */
 		memcpy(x->key, kd, klen);
 		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END)) {
 			const void *ke = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &klen);
@@ -343,14 +359,16 @@ static int decode_elems(const struct nlmsghdr *nlh, struct fw_ruleset *rs)
 				x->has_key_end = true;
 			}
 		}
-		x->end = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
-			 (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) & NFT_SET_ELEM_INTERVAL_END);
+		x->end =
+		    nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
+		    (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) & NFT_SET_ELEM_INTERVAL_END);
 		x->v.chain = -1;
 		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_VERDICT))
-			verdict_of(rs, fam, table, (int32_t)nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_VERDICT),
+			verdict_of(rs, fam, table,
+				   (int32_t)nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_VERDICT),
 				   nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN)
-					   ? nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN)
-					   : NULL,
+				       ? nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN)
+				       : NULL,
 				   &x->v);
 		n++;
 	}
@@ -372,7 +390,8 @@ static int decode_elems(const struct nlmsghdr *nlh, struct fw_ruleset *rs)
 		if (k[i].has_key_end) {
 			memcpy(fe->key.hi, k[i].key_end, fs->keylen);
 		} else if (interval) {
-			/* rbtree interval sets: the range runs up to the next end marker, exclusive. */
+			/* rbtree interval sets: the range runs up to the next end marker,
+			 * exclusive. */
 			memset(fe->key.hi, 0xFF, fs->keylen);
 			if (i + 1 < n && k[i + 1].end) {
 				memcpy(fe->key.hi, k[i + 1].key, fs->keylen);
@@ -452,7 +471,8 @@ static const struct nlattr *nested(const struct nlattr *at, unsigned type)
 	const struct nlattr *x;
 	if (!at)
 		return NULL;
-	mnl_attr_for_each_nested(x, at) {
+	mnl_attr_for_each_nested(x, at)
+	{
 		if (mnl_attr_get_type(x) == type)
 			return x;
 	}
@@ -482,7 +502,8 @@ static bool xe_verdict(const struct xe *e, unsigned a, int32_t *code, const char
 	return true;
 }
 
-/* ---------------------------------------------------------------- rules: a tiny register machine */
+/* ---------------------------------------------------------------- rules: a tiny register machine
+ */
 
 enum { R_NONE = 0, R_FIELD, R_UNKNOWN, R_IMM };
 
@@ -492,7 +513,8 @@ struct reg {
 	uint8_t flen;  /* the field's full width */
 	uint8_t off;   /* first byte of the field loaded */
 	uint8_t len;   /* bytes loaded */
-	bool host;     /* a host-order integer (meta iif, ct state, fib): compared values are converted */
+	bool host; /* a host-order integer (meta iif, ct state, fib): compared values are converted
+		    */
 	bool has_mask;
 	uint8_t mask[FW_KEY_MAX]; /* big-endian, len bytes */
 	uint8_t data[FW_KEY_MAX]; /* R_IMM */
@@ -502,12 +524,13 @@ struct reg {
 struct rstate {
 	struct fw_ruleset *rs;
 	struct fw_rule *r;
-	unsigned fam;	 /* table family */
-	unsigned l3;	 /* 4 or 6 once known (table family, or a meta nfproto match) */
+	unsigned fam; /* table family */
+	unsigned l3;  /* 4 or 6 once known (table family, or a meta nfproto match) */
 	const char *table;
 	struct reg regs[16];
-	uint8_t *swapped; /* per set: keys turned to big-endian for a host-order field (see do_lookup) */
-	int err;	  /* -ENOMEM */
+	uint8_t *
+	    swapped; /* per set: keys turned to big-endian for a host-order field (see do_lookup) */
+	int err;     /* -ENOMEM */
 };
 
 /* Registers 1-4 (16 bytes) and 8-23 (4 bytes) name the same storage in 4-byte slots. */
@@ -534,7 +557,8 @@ __attribute__((format(printf, 2, 3))) static void unknown(struct rstate *st, con
 		st->err = -ENOMEM;
 }
 
-static void set_field(struct reg *g, unsigned field, unsigned flen, unsigned off, unsigned len, bool host)
+static void set_field(struct reg *g, unsigned field, unsigned flen, unsigned off, unsigned len,
+		      bool host)
 {
 	memset(g, 0, sizeof *g);
 	g->kind = R_FIELD;
@@ -573,11 +597,19 @@ static void load_meta(struct rstate *st, const struct xe *e)
 		set_field(g, FW_F_NFPROTO, 1, 0, 1, false);
 		break;
 	default: {
-		static const char *const names[] = {
-			"meta length", "meta protocol", "meta priority", "meta mark", "iif", "oif", "iifname",
-			"oifname", "iiftype", "oiftype", "meta skuid", "meta skgid", "meta nftrace", "meta rtclassid",
-			"meta secmark", "meta nfproto", "meta l4proto", "meta ibrname", "meta obrname",
-			"meta pkttype", "meta cpu", "meta iifgroup", "meta oifgroup", "meta cgroup", "meta random"};
+		static const char *const names[] = {"meta length",   "meta protocol",
+						    "meta priority", "meta mark",
+						    "iif",	     "oif",
+						    "iifname",	     "oifname",
+						    "iiftype",	     "oiftype",
+						    "meta skuid",    "meta skgid",
+						    "meta nftrace",  "meta rtclassid",
+						    "meta secmark",  "meta nfproto",
+						    "meta l4proto",  "meta ibrname",
+						    "meta obrname",  "meta pkttype",
+						    "meta cpu",	     "meta iifgroup",
+						    "meta oifgroup", "meta cgroup",
+						    "meta random"};
 		if (key < sizeof names / sizeof *names) {
 			memset(g, 0, sizeof *g);
 			g->kind = R_UNKNOWN;
@@ -613,9 +645,10 @@ static void load_payload(struct rstate *st, const struct xe *e)
 	} else if (base == NFT_PAYLOAD_TRANSPORT_HEADER && len == 2 && (off == 0 || off == 2)) {
 		return set_field(g, off ? FW_F_DPORT : FW_F_SPORT, 2, 0, 2, false);
 	}
-	set_unknown(g, base == NFT_PAYLOAD_NETWORK_HEADER	  ? "network header at offset"
-		       : base == NFT_PAYLOAD_TRANSPORT_HEADER ? "transport header at offset"
-							      : "packet data at offset",
+	set_unknown(g,
+		    base == NFT_PAYLOAD_NETWORK_HEADER	   ? "network header at offset"
+		    : base == NFT_PAYLOAD_TRANSPORT_HEADER ? "transport header at offset"
+							   : "packet data at offset",
 		    off);
 }
 
@@ -641,10 +674,13 @@ static void load_other(struct rstate *st, const struct xe *e, const char *name)
 	uint32_t result = xe_u32(e, NFTA_FIB_RESULT), flags = xe_u32(e, NFTA_FIB_FLAGS);
 	if (result == NFT_FIB_RESULT_ADDRTYPE && flags == NFTA_FIB_F_DADDR)
 		set_field(g, FW_F_FIB_DADDR_TYPE, 4, 0, 4, true);
-	else if (result == NFT_FIB_RESULT_OIF && (flags & NFTA_FIB_F_SADDR) && (flags & NFTA_FIB_F_IIF) &&
-		 !(flags & ~(NFTA_FIB_F_SADDR | NFTA_FIB_F_IIF | NFTA_FIB_F_MARK | NFTA_FIB_F_PRESENT)))
+	else if (result == NFT_FIB_RESULT_OIF && (flags & NFTA_FIB_F_SADDR) &&
+		 (flags & NFTA_FIB_F_IIF) &&
+		 !(flags &
+		   ~(NFTA_FIB_F_SADDR | NFTA_FIB_F_IIF | NFTA_FIB_F_MARK | NFTA_FIB_F_PRESENT)))
 		/* the reverse-path filter ("fib saddr . iif oif missing drop"); with F_PRESENT the
-		 * register holds 1 or 0, else the interface index: non-zero when the check passes */
+		 * register holds 1 or 0, else the interface index: non-zero when the check passes
+		 */
 		set_field(g, FW_F_RPFILTER, 4, 0, 4, true);
 	else
 		set_unknown(g, "fib with flags", flags);
@@ -702,8 +738,8 @@ static const struct reg *operand(struct rstate *st, uint32_t r, const char *how)
  * A comparison of register g with [lo, hi] (g->len bytes, big-endian) as a new
  * match; partial loads of an address (a prefix) are widened to the whole field.
  */
-static struct fw_match *range_match(struct rstate *st, const struct reg *g, const uint8_t *lo, const uint8_t *hi,
-				    bool negate)
+static struct fw_match *range_match(struct rstate *st, const struct reg *g, const uint8_t *lo,
+				    const uint8_t *hi, bool negate)
 {
 	struct fw_match *m = fw_match_add(st->r, g->field, g->flen);
 	if (!m) {
@@ -730,13 +766,15 @@ static void do_cmp(struct rstate *st, const struct xe *e)
 	struct reg shorter;
 	if (data && g->field == FW_F_IIFNAME && len && len < g->len && !g->has_mask &&
 	    (op == NFT_CMP_EQ || op == NFT_CMP_NEQ)) {
-		/* Interface names are compared up to their NUL ("eth0\0"), or as a prefix ("eth*"). */
+		/* Interface names are compared up to their NUL ("eth0\0"), or as a prefix ("eth*").
+		 */
 		shorter = *g;
 		shorter.len = (uint8_t)len;
 		g = &shorter;
 	}
 	if (!data || len != g->len || len > FW_KEY_MAX) {
-		unknown(st, "a comparison of %s with a value of %u bytes", fw_field_name(g->field), len);
+		unknown(st, "a comparison of %s with a value of %u bytes", fw_field_name(g->field),
+			len);
 		return;
 	}
 	uint8_t v[FW_KEY_MAX], lo[FW_KEY_MAX] = {0}, hi[FW_KEY_MAX];
@@ -766,7 +804,8 @@ static void do_cmp(struct rstate *st, const struct xe *e)
 			return;
 		}
 		if ((op != NFT_CMP_EQ && op != NFT_CMP_NEQ) || !prefix_mask(g->mask, len)) {
-			unknown(st, "a masked comparison of %s (op %u)", fw_field_name(g->field), op);
+			unknown(st, "a masked comparison of %s (op %u)", fw_field_name(g->field),
+				op);
 			return;
 		}
 		/* A prefix: x & mask == v  <=>  x in [v, v | ~mask]. */
@@ -835,7 +874,8 @@ static void do_lookup(struct rstate *st, const struct xe *e)
 	const char *name = xe_str(e, NFTA_LOOKUP_SET);
 	long si = name ? fw_set_find(st->rs, st->fam, st->table, name) : -1;
 	if (si < 0 || st->rs->sets[si].keylen != g->flen || (g->host && g->flen != 4)) {
-		unknown(st, "a lookup in set %s (key of %u bytes)", name ? name : "?", si < 0 ? 0 : st->rs->sets[si].keylen);
+		unknown(st, "a lookup in set %s (key of %u bytes)", name ? name : "?",
+			si < 0 ? 0 : st->rs->sets[si].keylen);
 		return;
 	}
 	if (g->host && !st->swapped[si]) {
@@ -851,8 +891,8 @@ static void do_lookup(struct rstate *st, const struct xe *e)
 		}
 		st->swapped[si] = 1;
 	}
-	bool inv = xe_is_set(e, NFTA_LOOKUP_FLAGS) &&
-		   (xe_u32(e, NFTA_LOOKUP_FLAGS) & NFT_LOOKUP_F_INV);
+	bool inv =
+	    xe_is_set(e, NFTA_LOOKUP_FLAGS) && (xe_u32(e, NFTA_LOOKUP_FLAGS) & NFT_LOOKUP_F_INV);
 	struct fw_match *m;
 	if (xe_is_set(e, NFTA_LOOKUP_DREG)) {
 		uint32_t dreg = xe_u32(e, NFTA_LOOKUP_DREG);
@@ -892,16 +932,17 @@ static void do_bitwise(struct rstate *st, const struct xe *e)
 	struct reg g = *src;
 	uint32_t ml = 0, xl = 0;
 	const uint8_t *mask = xe_value(e, NFTA_BITWISE_MASK, &ml);
-	const uint8_t *xor = xe_value(e, NFTA_BITWISE_XOR, &xl);
+	const uint8_t * xor = xe_value(e, NFTA_BITWISE_XOR, &xl);
 	bool xor_zero = true;
-	for (uint32_t i = 0; xor && i < xl; i++)
+	for (uint32_t i = 0; xor &&i < xl; i++)
 		xor_zero &= !xor[i];
-	if ((xe_is_set(e, NFTA_BITWISE_OP) && xe_u32(e, NFTA_BITWISE_OP) != 0) ||
-	    !mask || ml != g.len || !xor_zero || g.kind != R_FIELD) {
+	if ((xe_is_set(e, NFTA_BITWISE_OP) && xe_u32(e, NFTA_BITWISE_OP) != 0) || !mask ||
+	    ml != g.len || !xor_zero || g.kind != R_FIELD) {
 		if (g.kind == R_UNKNOWN)
 			*dst = g;
 		else
-			set_unknown(dst, "a bit operation on register", xe_u32(e, NFTA_BITWISE_SREG));
+			set_unknown(dst, "a bit operation on register",
+				    xe_u32(e, NFTA_BITWISE_SREG));
 		return;
 	}
 	uint8_t m[FW_KEY_MAX];
@@ -923,8 +964,10 @@ static void do_immediate(struct rstate *st, const struct xe *e)
 			return unknown(st, "an immediate verdict that does not validate");
 		}
 		verdict_of(st->rs, st->fam, st->table, code, chain, &st->r->v);
-		if ((st->r->v.kind == FW_V_JUMP || st->r->v.kind == FW_V_GOTO) && st->r->v.chain < 0)
-			unknown(st, "a jump to chain %s, which the dump did not list", chain ? chain : "?");
+		if ((st->r->v.kind == FW_V_JUMP || st->r->v.kind == FW_V_GOTO) &&
+		    st->r->v.chain < 0)
+			unknown(st, "a jump to chain %s, which the dump did not list",
+				chain ? chain : "?");
 		return;
 	}
 	struct reg *g = reg_at(st, dreg);
@@ -995,8 +1038,9 @@ static void do_nat(struct rstate *st, const struct xe *e, bool redirect)
 /* xt targets that change nothing about where a connection goes, or whether it is let in. */
 static bool harmless_target(const char *name)
 {
-	static const char *const names[] = {"LOG", "NFLOG", "MARK", "CONNMARK", "TCPMSS", "CT", "CHECKSUM",
-					    "TRACE", "DSCP", "TOS", "CLASSIFY", "ULOG", "AUDIT", "NOTRACK"};
+	static const char *const names[] = {"LOG",	"NFLOG",    "MARK",  "CONNMARK", "TCPMSS",
+					    "CT",	"CHECKSUM", "TRACE", "DSCP",	 "TOS",
+					    "CLASSIFY", "ULOG",	    "AUDIT", "NOTRACK"};
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 		if (!strcmp(name, names[i]))
 			return true;
@@ -1118,14 +1162,17 @@ static int attr_index_cb(const struct nlattr *at, void *data)
 	return MNL_CB_OK;
 }
 
-/* One expression (an NFTA_LIST_ELEM): its name and its attributes by type. -EBADMSG when malformed. */
+/* One expression (an NFTA_LIST_ELEM): its name and its attributes by type. -EBADMSG when malformed.
+ */
 static int expr_parse(const struct nlattr *elem, struct xe *e)
 {
 	const struct nlattr *top[NFTA_EXPR_MAX + 1] = {0};
 	memset(e, 0, sizeof *e);
-	if (mnl_attr_parse_nested(elem, attr_index_cb, top) < 0 || !(e->name = attr_str(top[NFTA_EXPR_NAME])))
+	if (mnl_attr_parse_nested(elem, attr_index_cb, top) < 0 ||
+	    !(e->name = attr_str(top[NFTA_EXPR_NAME])))
 		return -EBADMSG;
-	if (top[NFTA_EXPR_DATA] && mnl_attr_parse_nested(top[NFTA_EXPR_DATA], attr_index_cb, e->tb) < 0)
+	if (top[NFTA_EXPR_DATA] &&
+	    mnl_attr_parse_nested(top[NFTA_EXPR_DATA], attr_index_cb, e->tb) < 0)
 		return -EBADMSG;
 	return 0;
 }
@@ -1143,18 +1190,26 @@ static int decode_rule(const struct nlmsghdr *nlh, struct fw_ruleset *rs, uint8_
 	unsigned fam = family_of(g->nfgen_family);
 	long ci = fw_chain_find(rs, fam, table, chain);
 	if (ci < 0)
-		return 0; /* a chain added after the chains were dumped: the generation check retries */
+		return 0; /* a chain added after the chains were dumped: the generation check
+			     retries */
 	struct fw_rule *r = fw_rule_add(&rs->chains[ci]);
 	if (!r)
 		return -ENOMEM;
 	if (tb[NFTA_RULE_HANDLE] && mnl_attr_get_payload_len(tb[NFTA_RULE_HANDLE]) >= 8)
 		r->handle = be64toh(mnl_attr_get_u64(tb[NFTA_RULE_HANDLE]));
-	struct rstate st = {.rs = rs, .r = r, .fam = fam, .table = table, .swapped = swapped,
-			    .l3 = fam == FW_FAM_IP ? 4 : fam == FW_FAM_IP6 ? 6 : 0};
+	struct rstate st = {.rs = rs,
+			    .r = r,
+			    .fam = fam,
+			    .table = table,
+			    .swapped = swapped,
+			    .l3 = fam == FW_FAM_IP    ? 4
+				  : fam == FW_FAM_IP6 ? 6
+						      : 0};
 	int rc = rule_comment(tb[NFTA_RULE_USERDATA], r);
 	const struct nlattr *elem;
 	if (!rc && tb[NFTA_RULE_EXPRESSIONS]) {
-		mnl_attr_for_each_nested(elem, tb[NFTA_RULE_EXPRESSIONS]) {
+		mnl_attr_for_each_nested(elem, tb[NFTA_RULE_EXPRESSIONS])
+		{
 			struct xe e;
 			if (st.err)
 				break;
@@ -1165,10 +1220,11 @@ static int decode_rule(const struct nlmsghdr *nlh, struct fw_ruleset *rs, uint8_
 			}
 			size_t before = r->nm;
 			decode_expr(&st, &e);
-			/* In inet tables, "meta nfproto ipv4" says how to read the network header. */
-			if (r->nm > before && r->m[r->nm - 1].field == FW_F_NFPROTO && !r->m[r->nm - 1].negate &&
-			    r->m[r->nm - 1].nranges == 1)
-				st.l3 = r->m[r->nm - 1].ranges[0].lo[0] == NFPROTO_IPV4   ? 4
+			/* In inet tables, "meta nfproto ipv4" says how to read the network header.
+			 */
+			if (r->nm > before && r->m[r->nm - 1].field == FW_F_NFPROTO &&
+			    !r->m[r->nm - 1].negate && r->m[r->nm - 1].nranges == 1)
+				st.l3 = r->m[r->nm - 1].ranges[0].lo[0] == NFPROTO_IPV4	  ? 4
 					: r->m[r->nm - 1].ranges[0].lo[0] == NFPROTO_IPV6 ? 6
 											  : st.l3;
 		}
@@ -1180,7 +1236,8 @@ int nft_decode(const void *buf, size_t len, struct fw_ruleset *rs)
 {
 	uint8_t *swapped = NULL;
 	int rc = 0;
-	/* Three passes, so that rules find every chain and set whatever the order of the messages. */
+	/* Three passes, so that rules find every chain and set whatever the order of the messages.
+	 */
 	for (int pass = 0; pass < 3 && !rc; pass++) {
 		if (pass == 1 && (rc = fw_ruleset_index(rs))) /* jumps name their chains */
 			break;
@@ -1246,7 +1303,8 @@ int nft_decode(const void *buf, size_t len, struct fw_ruleset *rs)
 int platform_firewall_read(struct fw_ruleset *rs, const char **why)
 {
 	(void)rs;
-	*why = "this portsleuth was built without libnftnl and libmnl, so it cannot read the firewall's rules "
+	*why = "this portsleuth was built without libnftnl and libmnl, so it cannot read the "
+	       "firewall's rules "
 	       "(install libnftnl-dev and libmnl-dev and rebuild)";
 	return -ENOSYS;
 }

@@ -1,4 +1,5 @@
-/* nft_read.h — nf_tables over netlink: dump the rule set raw, and decode raw dumps into the rule model. */
+/* nft_read.h — nf_tables over netlink: dump the rule set raw, and decode raw dumps into the rule
+ * model. */
 #ifndef PS_NFT_READ_H
 #define PS_NFT_READ_H
 

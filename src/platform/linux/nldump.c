@@ -1,4 +1,5 @@
-/* nldump.c — the request/receive loop of every netlink dump, its record/replay seam, the reply walk. */
+/* nldump.c — the request/receive loop of every netlink dump, its record/replay seam, the reply
+ * walk. */
 #include "nldump.h"
 
 #include <errno.h>
@@ -75,7 +76,8 @@ static unsigned seam_count(const char *name)
 static int seam_path(struct buf *path, const char *dir, const char *name, unsigned k)
 {
 	buf_clear(path);
-	return k > 1 ? buf_printf(path, "%s/%s.%u.nl", dir, name, k) : buf_printf(path, "%s/%s.nl", dir, name);
+	return k > 1 ? buf_printf(path, "%s/%s.%u.nl", dir, name, k)
+		     : buf_printf(path, "%s/%s.nl", dir, name);
 }
 
 static int replay(const char *dir, const char *name, unsigned k,
@@ -83,7 +85,9 @@ static int replay(const char *dir, const char *name, unsigned k,
 {
 	struct buf path = {0}, b = {0};
 	int rc = seam_path(&path, dir, name, k);
-	if (!rc && (rc = read_file_at(AT_FDCWD, path.data, &b, REPLAY_LIMIT, O_NOFOLLOW, NULL)) == -ENOENT &&
+	if (!rc &&
+	    (rc = read_file_at(AT_FDCWD, path.data, &b, REPLAY_LIMIT, O_NOFOLLOW, NULL)) ==
+		-ENOENT &&
 	    k > 1 && !(rc = seam_path(&path, dir, name, 1)))
 		rc = read_file_at(AT_FDCWD, path.data, &b, REPLAY_LIMIT, O_NOFOLLOW, NULL);
 	size_t at = 0;

@@ -82,7 +82,8 @@ static char *alias_of(struct pkgdb *db, const char *path, bool *oom)
 		if (strncmp(path, "/usr/", 5) == 0 && strncmp(path + 5, merged_dirs[i], dl) == 0 &&
 		    path[5 + dl] == '/')
 			rest = path + 4; /* "/bin/x" */
-		else if (path[0] == '/' && strncmp(path + 1, merged_dirs[i], dl) == 0 && path[1 + dl] == '/')
+		else if (path[0] == '/' && strncmp(path + 1, merged_dirs[i], dl) == 0 &&
+			 path[1 + dl] == '/')
 			rest = path, pre = "/usr";
 		if (!rest)
 			continue;
@@ -192,8 +193,9 @@ static int scan(struct pkgdb *db, const struct keyset *ks)
 {
 	int dfd = open(db->infodir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
-		return set_reason(db, errno == ENOENT ? "no dpkg database at" : "cannot read the dpkg database",
-				  errno);
+		return set_reason(
+		    db, errno == ENOENT ? "no dpkg database at" : "cannot read the dpkg database",
+		    errno);
 	DIR *d = fdopendir(dfd);
 	if (!d) {
 		int e = errno;
@@ -235,7 +237,8 @@ static int scan(struct pkgdb *db, const struct keyset *ks)
 				p = le + 1;
 			}
 			if (p < end) {
-				/* keep the unfinished line; a line longer than the buffer is not a path we want */
+				/* keep the unfinished line; a line longer than the buffer is not a
+				 * path we want */
 				size_t keep = (size_t)(end - p);
 				if (keep > 32768)
 					keep = 0;

@@ -276,11 +276,11 @@ static bool hex_u32(const char *p, size_t ndigits, uint32_t *v)
 	return true;
 }
 
-static int push_group(struct ps_ifaddr **out, size_t *n, size_t *cap, unsigned long idx, const char *name,
-		      size_t name_len, const struct ps_addr *g)
+static int push_group(struct ps_ifaddr **out, size_t *n, size_t *cap, unsigned long idx,
+		      const char *name, size_t name_len, const struct ps_addr *g)
 {
 	if (util_grow((void **)&*out, cap, *n + 1, sizeof **out))
-			return -ENOMEM;
+		return -ENOMEM;
 	char *nm = strndup(name, name_len);
 	if (!nm)
 		return -ENOMEM;
@@ -288,7 +288,8 @@ static int push_group(struct ps_ifaddr **out, size_t *n, size_t *cap, unsigned l
 	return 0;
 }
 
-int procnet_parse_igmp(const char *buf, size_t len, bool v6, struct ps_ifaddr **out, size_t *n, size_t *cap)
+int procnet_parse_igmp(const char *buf, size_t len, bool v6, struct ps_ifaddr **out, size_t *n,
+		       size_t *cap)
 {
 	const char *p = buf, *end = buf + len;
 	unsigned long idx = 0;
@@ -328,7 +329,8 @@ int procnet_parse_igmp(const char *buf, size_t len, bool v6, struct ps_ifaddr **
 			}
 			continue;
 		}
-		/* "IDX\tNAME : COUNT QUERIER" starts an interface; "\t\t\t\tGROUP USERS ..." its groups. */
+		/* "IDX\tNAME : COUNT QUERIER" starts an interface; "\t\t\t\tGROUP USERS ..." its
+		 * groups. */
 		if (line[0] >= '0' && line[0] <= '9') {
 			char *e;
 			idx = strtoul(line, &e, 10);
@@ -352,7 +354,8 @@ int procnet_parse_igmp(const char *buf, size_t len, bool v6, struct ps_ifaddr **
 		uint32_t v;
 		if (!name || q == line || !hex_u32(q, 8, &v) || (q[8] != ' ' && q[8] != '\t'))
 			continue;
-		/* the kernel prints the group's network-order word as a host integer: its bytes in memory are the address */
+		/* the kernel prints the group's network-order word as a host integer: its bytes in
+		 * memory are the address */
 		g.family = PS_INET;
 		memcpy(g.bytes, &v, 4);
 		int rc = push_group(out, n, cap, idx, name, name_len, &g);

@@ -43,6 +43,7 @@ int procnet_parse_line(const char *line, unsigned family, unsigned proto, struct
  * as addr; *n entries, *cap allocated). Lines that do not parse are skipped.
  * 0 or -ENOMEM (what was appended stays, for platform_ifaddrs_free).
  */
-int procnet_parse_igmp(const char *buf, size_t len, bool v6, struct ps_ifaddr **out, size_t *n, size_t *cap);
+int procnet_parse_igmp(const char *buf, size_t len, bool v6, struct ps_ifaddr **out, size_t *n,
+		       size_t *cap);
 
 #endif

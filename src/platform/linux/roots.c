@@ -16,12 +16,12 @@
 #include "../platform.h"
 
 static const struct platform_roots defaults = {
-	.proc = "/proc",
-	.sys = "/sys",
-	.run = "/run",
-	.docker = "/var/lib/docker",
-	.containers = "/var/lib/containers/storage",
-	.dpkg_info = "/var/lib/dpkg/info",
+    .proc = "/proc",
+    .sys = "/sys",
+    .run = "/run",
+    .docker = "/var/lib/docker",
+    .containers = "/var/lib/containers/storage",
+    .dpkg_info = "/var/lib/dpkg/info",
 };
 
 static struct platform_roots current;
@@ -104,7 +104,8 @@ static void resolve(void)
 	current.sys = pick("PORTSLEUTH_SYS_ROOT", defaults.sys, priv, allowed);
 	current.run = pick("PORTSLEUTH_RUN_ROOT", defaults.run, priv, allowed);
 	current.docker = pick("PORTSLEUTH_DOCKER_ROOT", defaults.docker, priv, allowed);
-	current.containers = pick("PORTSLEUTH_CONTAINERS_STORAGE", defaults.containers, priv, allowed);
+	current.containers =
+	    pick("PORTSLEUTH_CONTAINERS_STORAGE", defaults.containers, priv, allowed);
 	current.dpkg_info = pick("PORTSLEUTH_DPKG_INFO", defaults.dpkg_info, priv, allowed);
 	resolved = true;
 }

@@ -1,4 +1,5 @@
-/* roots.h — where the Linux backend finds /proc, /sys, /run and the runtimes' state: the test seam. */
+/* roots.h — where the Linux backend finds /proc, /sys, /run and the runtimes' state: the test seam.
+ */
 #ifndef PS_ROOTS_H
 #define PS_ROOTS_H
 

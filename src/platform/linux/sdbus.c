@@ -1,4 +1,5 @@
-/* sdbus.c — .socket units of systemd's listening sockets, read over D-Bus (only with -DHAVE_SDBUS). */
+/* sdbus.c — .socket units of systemd's listening sockets, read over D-Bus (only with -DHAVE_SDBUS).
+ */
 #include "sdbus.h"
 #include "../../util/str.h"
 
@@ -21,7 +22,8 @@ static void listens_free(struct listen *l, size_t n)
 	free(l);
 }
 
-/* Every (socket unit, triggered unit, listen address) systemd knows. 0, -ENOMEM or -errno from sd-bus. */
+/* Every (socket unit, triggered unit, listen address) systemd knows. 0, -ENOMEM or -errno from
+ * sd-bus. */
 static int list_listens(sd_bus *bus, struct listen **out, size_t *nout)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
@@ -29,20 +31,22 @@ static int list_listens(sd_bus *bus, struct listen **out, size_t *nout)
 	struct listen *l = NULL;
 	size_t n = 0;
 	int r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-				   "org.freedesktop.systemd1.Manager", "ListUnitsByPatterns", &err, &reply,
-				   "asas", 0, 1, "*.socket");
+				   "org.freedesktop.systemd1.Manager", "ListUnitsByPatterns", &err,
+				   &reply, "asas", 0, 1, "*.socket");
 	if (r >= 0)
 		r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
 	const char *name, *d1, *d2, *d3, *d4, *d5, *path, *d6, *d7;
 	uint32_t jobid;
-	while (r >= 0 && (r = sd_bus_message_read(reply, "(ssssssouso)", &name, &d1, &d2, &d3, &d4, &d5,
-						  &path, &jobid, &d6, &d7)) > 0) {
+	while (r >= 0 && (r = sd_bus_message_read(reply, "(ssssssouso)", &name, &d1, &d2, &d3, &d4,
+						  &d5, &path, &jobid, &d6, &d7)) > 0) {
 		sd_bus_message *m = NULL;
 		char **trig = NULL;
 		(void)sd_bus_get_property_strv(bus, "org.freedesktop.systemd1", path,
-					       "org.freedesktop.systemd1.Unit", "Triggers", NULL, &trig);
+					       "org.freedesktop.systemd1.Unit", "Triggers", NULL,
+					       &trig);
 		int q = sd_bus_get_property(bus, "org.freedesktop.systemd1", path,
-					    "org.freedesktop.systemd1.Socket", "Listen", NULL, &m, "a(ss)");
+					    "org.freedesktop.systemd1.Socket", "Listen", NULL, &m,
+					    "a(ss)");
 		if (q >= 0)
 			q = sd_bus_message_enter_container(m, 'a', "(ss)");
 		const char *type, *addr;
@@ -53,7 +57,9 @@ static int list_listens(sd_bus *bus, struct listen **out, size_t *nout)
 				break;
 			}
 			l = nl;
-			l[n] = (struct listen){str_dup(name), str_dup(trig && trig[0] ? trig[0] : NULL), str_dup(addr)};
+			l[n] = (struct listen){str_dup(name),
+					       str_dup(trig && trig[0] ? trig[0] : NULL),
+					       str_dup(addr)};
 			n++;
 		}
 		for (char **t = trig; t && *t; t++)
@@ -77,12 +83,14 @@ static bool matches(const char *addr, const struct ps_socket *k)
 {
 	char a[64], want[80];
 	addr_format(&k->local.addr, a, sizeof a);
-	snprintf(want, sizeof want, k->local.addr.family == PS_INET6 ? "[%s]:%u" : "%s:%u", a, k->local.port);
+	snprintf(want, sizeof want, k->local.addr.family == PS_INET6 ? "[%s]:%u" : "%s:%u", a,
+		 k->local.port);
 	if (strcmp(addr, want) == 0)
 		return true;
 	char port[8];
 	snprintf(port, sizeof port, "%u", k->local.port);
-	return strcmp(addr, port) == 0 && k->local.addr.family == PS_INET6 && addr_is_any(&k->local.addr);
+	return strcmp(addr, port) == 0 && k->local.addr.family == PS_INET6 &&
+	       addr_is_any(&k->local.addr);
 }
 
 int sdbus_socket_units(struct ps_snapshot *snap)
@@ -90,8 +98,8 @@ int sdbus_socket_units(struct ps_snapshot *snap)
 	bool want = false;
 	for (size_t i = 0; i < snap->nprocs; i++) {
 		const struct ps_activation *a = snap->procs[i].activation;
-		want |= a && a->by && strcmp(a->role, "activator") == 0 && strcmp(a->by, "systemd") == 0 &&
-			snap->procs[i].pid == 1;
+		want |= a && a->by && strcmp(a->role, "activator") == 0 &&
+			strcmp(a->by, "systemd") == 0 && snap->procs[i].pid == 1;
 	}
 	if (!want)
 		return 0;
@@ -99,7 +107,8 @@ int sdbus_socket_units(struct ps_snapshot *snap)
 	if (sd_bus_open_system(&bus) < 0) {
 		for (size_t i = 0; i < snap->nprocs; i++)
 			if (snap->procs[i].activation && snap->procs[i].pid == 1)
-				snap->procs[i].activation->note = "systemd could not be asked: no D-Bus system bus";
+				snap->procs[i].activation->note =
+				    "systemd could not be asked: no D-Bus system bus";
 		return 0;
 	}
 	struct listen *l = NULL;
@@ -120,13 +129,15 @@ int sdbus_socket_units(struct ps_snapshot *snap)
 			for (size_t i = 0; i < nl; i++) {
 				if (!l[i].addr || !matches(l[i].addr, k))
 					continue;
-				struct ps_actunit *nu = realloc(a->units, (a->nunits + 1) * sizeof *nu);
+				struct ps_actunit *nu =
+				    realloc(a->units, (a->nunits + 1) * sizeof *nu);
 				if (!nu) {
 					rc = -ENOMEM;
 					break;
 				}
 				a->units = nu;
-				nu[a->nunits++] = (struct ps_actunit){k->inode, str_dup(l[i].unit), str_dup(l[i].trigger)};
+				nu[a->nunits++] = (struct ps_actunit){k->inode, str_dup(l[i].unit),
+								      str_dup(l[i].trigger)};
 				a->note = NULL;
 				break;
 			}

@@ -1,4 +1,5 @@
-/* sdbus.h — ask systemd (over D-Bus, with libsystemd's sd-bus when built with it) which .socket units listen where. */
+/* sdbus.h — ask systemd (over D-Bus, with libsystemd's sd-bus when built with it) which .socket
+ * units listen where. */
 #ifndef PS_SDBUS_H
 #define PS_SDBUS_H
 

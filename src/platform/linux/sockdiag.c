@@ -1,14 +1,15 @@
-/* sockdiag.c — socket listing through NETLINK_SOCK_DIAG, with state and port filters in the kernel. */
+/* sockdiag.c — socket listing through NETLINK_SOCK_DIAG, with state and port filters in the kernel.
+ */
 #include "sockdiag.h"
 
 #include "nldump.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,7 +181,8 @@ int sockdiag_dump(int fd, unsigned family, unsigned proto, const struct ps_filte
 
 	struct dump_ctx ctx = {proto, f, snap};
 	char name[32];
-	snprintf(name, sizeof name, "sockdiag-%s%d", proto == PS_TCP ? "tcp" : "udp", family == PS_INET ? 4 : 6);
+	snprintf(name, sizeof name, "sockdiag-%s%d", proto == PS_TCP ? "tcp" : "udp",
+		 family == PS_INET ? 4 : 6);
 	/* An interrupted dump (the table changed under the walk) is made again, from scratch;
 	 * after DUMP_TRIES the last one stands and the result says it is partial. */
 	size_t before = snap->nsocks;

@@ -10,11 +10,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../platform.h"
 #include "../../util/buf.h"
 #include "../../util/readfile.h"
-#include "roots.h"
+#include "../platform.h"
 #include "nldump.h"
+#include "roots.h"
 #include "sockdiag.h"
 
 #ifndef SOL_NETLINK
@@ -45,7 +45,8 @@ int platform_sockevents_open(struct platform_sockevents **out)
 	static const int groups[] = {SKNLGRP_INET_TCP_DESTROY, SKNLGRP_INET_UDP_DESTROY,
 				     SKNLGRP_INET6_TCP_DESTROY, SKNLGRP_INET6_UDP_DESTROY};
 	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
-		if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &groups[i], sizeof groups[i]) < 0) {
+		if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &groups[i],
+			       sizeof groups[i]) < 0) {
 			int e = -errno;
 			close(fd);
 			return e;
@@ -102,8 +103,12 @@ long platform_sockevents_read(struct platform_sockevents *ev, struct ps_snapshot
 		char ctl[CMSG_SPACE(sizeof(struct nl_pktinfo))];
 		struct sockaddr_nl from;
 		struct iovec iov = {.iov_base = ev->buf, .iov_len = ev->cap};
-		struct msghdr mh = {.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov,
-				    .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl};
+		struct msghdr mh = {.msg_name = &from,
+				    .msg_namelen = sizeof from,
+				    .msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = ctl,
+				    .msg_controllen = sizeof ctl};
 		ssize_t n = recvmsg(ev->fd, &mh, MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -130,9 +135,12 @@ long platform_sockevents_read(struct platform_sockevents *ev, struct ps_snapshot
 		struct nlmsghdr h;
 		const char *p;
 		while (nl_msgs_next(&it, &h, &p)) {
-			int proto = h.nlmsg_type == SOCK_DIAG_BY_FAMILY ? event_proto(group, p, h.nlmsg_len) : -1;
+			int proto = h.nlmsg_type == SOCK_DIAG_BY_FAMILY
+					? event_proto(group, p, h.nlmsg_len)
+					: -1;
 			struct ps_socket k;
-			if (proto >= 0 && sockdiag_parse_msg(p, h.nlmsg_len, (unsigned)proto, &k) == 0) {
+			if (proto >= 0 &&
+			    sockdiag_parse_msg(p, h.nlmsg_len, (unsigned)proto, &k) == 0) {
 				struct ps_socket *dst = snap_add_socket(snap);
 				if (!dst)
 					return -ENOMEM;

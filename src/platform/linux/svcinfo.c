@@ -1,4 +1,5 @@
-/* svcinfo.c — why a process runs: its parent chain up to the supervisor, socket activation, socket cgroups. */
+/* svcinfo.c — why a process runs: its parent chain up to the supervisor, socket activation, socket
+ * cgroups. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,13 +10,13 @@
 #include <unistd.h>
 
 #include "../../util/buf.h"
+#include "../../util/grow.h"
 #include "../../util/readfile.h"
+#include "../../util/str.h"
 #include "../platform.h"
 #include "procparse.h"
 #include "roots.h"
 #include "sdbus.h"
-#include "../../util/str.h"
-#include "../../util/grow.h"
 
 #define MAX_DEPTH 64
 #define SMALL_LIMIT (64 * 1024)
@@ -51,7 +52,8 @@ static const char *base_name(const char *p)
 
 static bool is_shell(const char *n)
 {
-	static const char *const shells[] = {"bash", "sh", "dash", "zsh", "fish", "ksh", "mksh", "tcsh", "csh"};
+	static const char *const shells[] = {"bash", "sh",   "dash", "zsh", "fish",
+					     "ksh",  "mksh", "tcsh", "csh"};
 	for (size_t i = 0; i < sizeof shells / sizeof shells[0]; i++)
 		if (strcmp(n, shells[i]) == 0)
 			return true;
@@ -94,9 +96,9 @@ static struct anc *anc_get(struct anc_cache *c, int pid, int *err)
 		if (c->a[i].pid == pid)
 			return &c->a[i];
 	if (util_grow((void **)&c->a, &c->cap, c->n + 1, sizeof *c->a)) {
-			*err = -ENOMEM;
-			return NULL;
-		}
+		*err = -ENOMEM;
+		return NULL;
+	}
 	struct anc *a = &c->a[c->n++];
 	memset(a, 0, sizeof *a);
 	a->pid = pid;
@@ -172,7 +174,8 @@ static int ancestry_one(struct anc_cache *c, struct ps_proc *p)
 			break;
 		}
 		if (own_cgroup && a->cgroup && strcmp(a->cgroup, p->cgroup) != 0) {
-			p->supervisor_kind = "systemd-unit"; /* refined to "container" by enrichment */
+			p->supervisor_kind =
+			    "systemd-unit"; /* refined to "container" by enrichment */
 			p->supervisor_pid = a->pid;
 			break;
 		}
@@ -229,7 +232,8 @@ static char *fdname(const char *names, long i)
 #ifdef HAVE_SDBUS
 #define NO_UNITS_NOTE "the .socket unit was not found over D-Bus (is systemd running?)"
 #else
-#define NO_UNITS_NOTE "the .socket unit is not looked up: portsleuth was built without sd-bus (libsystemd)"
+#define NO_UNITS_NOTE                                                                              \
+	"the .socket unit is not looked up: portsleuth was built without sd-bus (libsystemd)"
 #endif
 
 /* What a process's environment says about socket activation, read at most once. */
@@ -259,8 +263,10 @@ static int activation_one(struct anc_cache *c, struct ps_snapshot *snap, size_t 
 			return -ENOMEM;
 		a->role = "activator";
 		a->by = by;
-		a->note = strcmp(by, "systemd") == 0 ? NO_UNITS_NOTE
-			  : "systemd-socket-activate passes the socket on without a .socket unit";
+		a->note =
+		    strcmp(by, "systemd") == 0
+			? NO_UNITS_NOTE
+			: "systemd-socket-activate passes the socket on without a .socket unit";
 		p->activation = a;
 		return 0;
 	}
@@ -294,7 +300,8 @@ static int activation_one(struct anc_cache *c, struct ps_snapshot *snap, size_t 
 	char *sn = ei->names ? fdname(ei->names, fd - 3) : NULL;
 	size_t sl = sn ? strlen(sn) : 0;
 	if (sn && sl > 7 && strcmp(sn + sl - 7, ".socket") == 0)
-		a->claimed_unit = sn; /* systemd names each fd after its .socket unit, but so can anyone */
+		a->claimed_unit =
+		    sn; /* systemd names each fd after its .socket unit, but so can anyone */
 	else
 		free(sn);
 	/* parent: systemd feeds services directly; anything else is a stand-in activator */
@@ -304,11 +311,13 @@ static int activation_one(struct anc_cache *c, struct ps_snapshot *snap, size_t 
 		return err;
 	a->by = par && par->kind && strcmp(par->kind, "systemd") == 0 ? "systemd" : NULL;
 	if (a->claimed_unit)
-		a->note = "its environment (LISTEN_FDNAMES) names the .socket unit: the process's own claim, "
+		a->note = "its environment (LISTEN_FDNAMES) names the .socket unit: the process's "
+			  "own claim, "
 			  "not checked with systemd";
 	else
 		a->note = a->by ? NO_UNITS_NOTE
-				: "received its sockets through LISTEN_FDS (not from systemd: no .socket unit)";
+				: "received its sockets through LISTEN_FDS (not from systemd: no "
+				  ".socket unit)";
 	return 0;
 }
 
@@ -341,13 +350,17 @@ static char *cgroup2_mount(struct buf *b)
 				struct buf out = {0};
 				const char *sys = roots_get()->sys;
 				if (strcmp(sys, "/sys") != 0 && strncmp(f, "/sys/", 5) == 0) {
-					if (buf_puts(&out, sys)) /* a moved /sys root moves the mount under it */
+					if (buf_puts(&out, sys)) /* a moved /sys root moves the
+								    mount under it */
 						return NULL;
 					f += 4;
 				}
 				for (char *s = f; s < end; s++) {
-					if (*s == '\\' && end - s >= 4 && s[1] >= '0' && s[1] <= '3') {
-						if (buf_putc(&out, (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'))))
+					if (*s == '\\' && end - s >= 4 && s[1] >= '0' &&
+					    s[1] <= '3') {
+						if (buf_putc(&out, (char)((s[1] - '0') * 64 +
+									  (s[2] - '0') * 8 +
+									  (s[3] - '0'))))
 							break;
 						s += 3;
 					} else if (buf_putc(&out, *s)) {
@@ -376,7 +389,8 @@ static int walk(struct cgwalk *w, int dirfd, int depth)
 		for (size_t i = 0; i < w->snap->nsockcgs; i++) {
 			struct ps_sockcg *c = &w->snap->sockcgs[i];
 			if (!c->path && c->id == (uint64_t)st.st_ino) {
-				if (!(c->path = str_dup_n(w->path.len ? w->path.data : "/", w->path.len ? w->path.len : 1)))
+				if (!(c->path = str_dup_n(w->path.len ? w->path.data : "/",
+							  w->path.len ? w->path.len : 1)))
 					return -ENOMEM;
 				w->missing--;
 			}
@@ -395,7 +409,8 @@ static int walk(struct cgwalk *w, int dirfd, int depth)
 	while (!rc && w->missing && (de = readdir(d))) {
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
-		int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		int sub =
+		    openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 		if (sub < 0)
 			continue;
 		size_t keep = w->path.len;
@@ -438,7 +453,8 @@ static int socket_cgroups(struct ps_snapshot *snap, struct buf *b)
 		return 0;
 	char *mnt = cgroup2_mount(b);
 	if (!mnt) {
-		snap->sockcg_note = "no cgroup2 file system is mounted, so socket cgroups cannot be named";
+		snap->sockcg_note =
+		    "no cgroup2 file system is mounted, so socket cgroups cannot be named";
 		return 0;
 	}
 	int fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

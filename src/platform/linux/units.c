@@ -1,4 +1,5 @@
-/* units.c — name the systemd unit, slice, container and pod of processes and sockets from cgroup paths. */
+/* units.c — name the systemd unit, slice, container and pod of processes and sockets from cgroup
+ * paths. */
 #include "cgroup.h"
 
 #include <errno.h>
@@ -6,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../util/str.h"
 #include "../platform.h"
 #include "containers.h"
-#include "../../util/str.h"
 
-static const char *const unit_suffixes[] = {".service", ".scope", ".socket", ".mount", ".swap",
-					    ".timer"};
+static const char *const unit_suffixes[] = {".service", ".scope", ".socket",
+					    ".mount",	".swap",  ".timer"};
 
 static bool ends_with(const char *s, size_t n, const char *suf)
 {
@@ -75,7 +76,8 @@ static void kube_component(const char *c, size_t n, const char **qos, const char
 {
 	if ((n == 9 && memcmp(c, "burstable", 9) == 0) || starts_with(c, n, "kubepods-burstable"))
 		*qos = "burstable";
-	else if ((n == 10 && memcmp(c, "besteffort", 10) == 0) || starts_with(c, n, "kubepods-besteffort"))
+	else if ((n == 10 && memcmp(c, "besteffort", 10) == 0) ||
+		 starts_with(c, n, "kubepods-besteffort"))
 		*qos = "besteffort";
 	/* cgroupfs: "pod<uid>"; systemd: "kubepods[-qos]-pod<uid_with_underscores>.slice" */
 	const char *p = NULL;
@@ -110,7 +112,8 @@ int cgroup_classify(const char *path, size_t len, struct cgroup_info *out)
 	const char *unit = NULL, *id = NULL, *prev = NULL, *slice = NULL, *qos = NULL, *pod = NULL;
 	size_t unit_len = 0, prev_len = 0, slice_len = 0;
 	const char *runtime = NULL;
-	bool kube = false, in_user_manager = false, unit_in_manager = false, slice_in_manager = false;
+	bool kube = false, in_user_manager = false, unit_in_manager = false,
+	     slice_in_manager = false;
 	uint32_t uid = 0;
 	for (size_t i = 0; i < len;) {
 		while (i < len && path[i] == '/')
@@ -159,8 +162,9 @@ int cgroup_classify(const char *path, size_t len, struct cgroup_info *out)
 			slice_in_manager = in_user_manager;
 		}
 		/* user@UID.service: every unit below it belongs to that user's manager */
-		if (!in_user_manager && n > 13 && starts_with(c, n, "user@") && ends_with(c, n, ".service") &&
-		    is_digits(c + 5, n - 13) && strtoul(c + 5, NULL, 10) <= UINT32_MAX) {
+		if (!in_user_manager && n > 13 && starts_with(c, n, "user@") &&
+		    ends_with(c, n, ".service") && is_digits(c + 5, n - 13) &&
+		    strtoul(c + 5, NULL, 10) <= UINT32_MAX) {
 			in_user_manager = true;
 			uid = (uint32_t)strtoul(c + 5, NULL, 10) /* digits end at '.' */;
 		}
@@ -175,14 +179,17 @@ int cgroup_classify(const char *path, size_t len, struct cgroup_info *out)
 			out->unit_type = "user";
 			out->unit_uid = uid;
 			out->have_unit_uid = true;
-		} else if (starts_with(unit, unit_len, "session-") && ends_with(unit, unit_len, ".scope")) {
+		} else if (starts_with(unit, unit_len, "session-") &&
+			   ends_with(unit, unit_len, ".scope")) {
 			out->unit_type = "session";
 		} else {
 			out->unit_type = "system";
 		}
 	}
-	if ((unit && !(out->unit = str_dup_n(unit, unit_len))) || (slice && !(out->slice = str_dup_n(slice, slice_len))) ||
-	    (id && !(out->container = str_dup_n(id, 64))) || (pod && !(out->pod_uid = str_dup_n(pod, 36)))) {
+	if ((unit && !(out->unit = str_dup_n(unit, unit_len))) ||
+	    (slice && !(out->slice = str_dup_n(slice, slice_len))) ||
+	    (id && !(out->container = str_dup_n(id, 64))) ||
+	    (pod && !(out->pod_uid = str_dup_n(pod, 36)))) {
 		cgroup_info_free(out);
 		return -ENOMEM;
 	}
@@ -210,7 +217,8 @@ static const char *cmd_opt(const char *cmd, size_t len, const char *name)
 			a += a[1] == '-' ? 2 : 1;
 		if ((size_t)(ae - a) >= nl && memcmp(a, name, nl) == 0 && a != s) {
 			if (a + nl == ae)
-				return z && z + 1 < end ? z + 1 : NULL; /* value in the next argument */
+				return z && z + 1 < end ? z + 1
+							: NULL; /* value in the next argument */
 			if (a[nl] == '=')
 				return a + nl + 1;
 		}
@@ -250,7 +258,8 @@ static int published(struct ps_proc *p, struct containers *cs)
 			if (*e == '\0' && v > 0 && v < 65536)
 				port = v;
 		}
-		id = containers_docker_by_ip(cs, cmd_opt(p->cmdline, p->cmdline_len, "container-ip"));
+		id = containers_docker_by_ip(cs,
+					     cmd_opt(p->cmdline, p->cmdline_len, "container-ip"));
 	} else if (proc_is(p, "conmon")) {
 		runtime = "podman";
 		id = cmd_opt(p->cmdline, p->cmdline_len, "c");
@@ -304,13 +313,16 @@ static int enrich_procs(struct ps_snapshot *snap, struct containers *cs)
 		p->container_runtime = ci.runtime;
 		p->pod_uid = ci.pod_uid;
 		p->pod_qos = ci.pod_qos;
-		if (p->container && (rc = dup_name(cs, p->container_runtime, p->container, &p->container_name)))
+		if (p->container &&
+		    (rc = dup_name(cs, p->container_runtime, p->container, &p->container_name)))
 			return rc;
 		/* the platform saw the edge of the process's cgroup; say what that edge is */
-		if (p->supervisor_kind && strcmp(p->supervisor_kind, "systemd-unit") == 0 && p->container)
+		if (p->supervisor_kind && strcmp(p->supervisor_kind, "systemd-unit") == 0 &&
+		    p->container)
 			p->supervisor_kind = "container";
 		if (p->supervisor_kind && p->unit && !p->container &&
-		    (strcmp(p->supervisor_kind, "systemd-unit") == 0 || strcmp(p->supervisor_kind, "systemd") == 0) &&
+		    (strcmp(p->supervisor_kind, "systemd-unit") == 0 ||
+		     strcmp(p->supervisor_kind, "systemd") == 0) &&
 		    !(p->supervisor_unit = str_dup(p->unit)))
 			return -ENOMEM;
 		if (p->activation && strcmp(p->activation->role, "activator") != 0 && p->unit &&
@@ -361,7 +373,8 @@ static int enrich_sockcgs(struct ps_snapshot *snap, struct containers *cs)
 		c->container = ci.container;
 		c->runtime = ci.runtime;
 		free(ci.pod_uid);
-		if (c->container && (rc = dup_name(cs, c->runtime, c->container, &c->container_name)))
+		if (c->container &&
+		    (rc = dup_name(cs, c->runtime, c->container, &c->container_name)))
 			return rc;
 	}
 	return 0;

@@ -127,7 +127,8 @@ static int state_match(struct fw_rule *r, uint32_t mask, int negate)
 static int addrtype_match(struct fw_rule *r, uint16_t src, uint16_t dst, int invert_dst, int iface)
 {
 	if (src || iface)
-		return -EOPNOTSUPP; /* source type and --limit-iface-* need routing lookups we do not model */
+		return -EOPNOTSUPP; /* source type and --limit-iface-* need routing lookups we do
+				       not model */
 	if (!dst)
 		return 0;
 	struct fw_match *m = fw_match_add(r, FW_F_FIB_DADDR_TYPE, 4);
@@ -151,7 +152,8 @@ static int multiport(struct fw_rule *r, const uint8_t *b, size_t len, unsigned r
 	if (len < need)
 		return -EINVAL;
 	unsigned flags = b[0], count = b[1];
-	if (flags != 1 || count > 15) /* only --dports (XT_MULTIPORT_DESTINATION) is a property of the listener */
+	if (flags != 1 ||
+	    count > 15) /* only --dports (XT_MULTIPORT_DESTINATION) is a property of the listener */
 		return -EOPNOTSUPP;
 	struct fw_match *m = fw_match_add(r, FW_F_DPORT, 2);
 	if (!m)
@@ -163,7 +165,8 @@ static int multiport(struct fw_rule *r, const uint8_t *b, size_t len, unsigned r
 			hi = host16(b + 2 + 2 * (i + 1));
 			i++;
 		}
-		uint8_t l[2] = {(uint8_t)(lo >> 8), (uint8_t)lo}, h[2] = {(uint8_t)(hi >> 8), (uint8_t)hi};
+		uint8_t l[2] = {(uint8_t)(lo >> 8), (uint8_t)lo},
+			h[2] = {(uint8_t)(hi >> 8), (uint8_t)hi};
 		if (fw_match_range(m, l, h))
 			return -ENOMEM;
 	}
@@ -182,7 +185,8 @@ static int conntrack(struct fw_rule *r, const uint8_t *b, size_t len, unsigned r
 	uint32_t mask = rev == 1 ? b[150] : host16(b + 150);
 	if (flags != 1) /* only XT_CONNTRACK_STATE */
 		return -EOPNOTSUPP;
-	if (mask & ~(FW_CT_INVALID | FW_CT_ESTABLISHED | FW_CT_RELATED | FW_CT_NEW | FW_CT_UNTRACKED))
+	if (mask &
+	    ~(FW_CT_INVALID | FW_CT_ESTABLISHED | FW_CT_RELATED | FW_CT_NEW | FW_CT_UNTRACKED))
 		return -EOPNOTSUPP; /* the SNAT/DNAT pseudo-states */
 	return state_match(r, mask, inv & 1);
 }
@@ -234,7 +238,8 @@ int xt_match_decode(const char *name, unsigned rev, unsigned family, const void 
 		uint8_t invflags = tcp ? b[11] : b[8];
 		if (tcp && (b[8] || b[9])) /* --tcp-option, --tcp-flags/--syn */
 			return -EOPNOTSUPP;
-		uint16_t slo = host16(b), shi = host16(b + 2), dlo = host16(b + 4), dhi = host16(b + 6);
+		uint16_t slo = host16(b), shi = host16(b + 2), dlo = host16(b + 4),
+			 dhi = host16(b + 6);
 		if (slo != 0 || shi != 0xFFFF)
 			return -EOPNOTSUPP; /* a source port is a property of the client */
 		if (dlo == 0 && dhi == 0xFFFF && !(invflags & 2))

@@ -1,4 +1,5 @@
-/* xt_decode.h — the payloads of iptables (xt) targets and matches that iptables-nft stores in nf_tables rules. */
+/* xt_decode.h — the payloads of iptables (xt) targets and matches that iptables-nft stores in
+ * nf_tables rules. */
 #ifndef PS_XT_DECODE_H
 #define PS_XT_DECODE_H
 

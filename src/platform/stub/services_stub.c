@@ -1,4 +1,5 @@
-/* services_stub.c — no namespaces, ancestry, activation, cgroups, units or user database on this platform. */
+/* services_stub.c — no namespaces, ancestry, activation, cgroups, units or user database on this
+ * platform. */
 #include <errno.h>
 
 #include "../platform.h"

@@ -1,4 +1,5 @@
-/* caps.c — what the Windows backend can see (no destroy notifications or boot id: stub/sockevents.c). */
+/* caps.c — what the Windows backend can see (no destroy notifications or boot id:
+ * stub/sockevents.c). */
 #include "../platform.h"
 
 const struct platform_caps *platform_caps(void)

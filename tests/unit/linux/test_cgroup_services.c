@@ -1,4 +1,5 @@
-/* test_cgroup_services.c — unit type, slice, pod and container names; hostile cgroup paths and state files. */
+/* test_cgroup_services.c — unit type, slice, pod and container names; hostile cgroup paths and
+ * state files. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,7 +79,8 @@ TEST(cgroup_unit_types_and_slices)
 TEST(cgroup_kubernetes_pods)
 {
 	struct cgroup_info ci;
-	const char *p = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod12345678_1234_1234_1234_123456789abc.slice/"
+	const char *p = "/kubepods.slice/kubepods-burstable.slice/"
+			"kubepods-burstable-pod12345678_1234_1234_1234_123456789abc.slice/"
 			"cri-containerd-" ID ".scope";
 	CHECK_INT(classify_exact(p, strlen(p), &ci), 0);
 	CHECK_STR(ci.container, ID);
@@ -143,14 +145,16 @@ TEST(cgroup_hostile_paths)
 	free(big);
 
 	/* odd bytes: NUL, newline, escapes, invalid UTF-8 inside components */
-	static const char odd[] = "/sys\0tem.slice/\x1b[31m\xff\xfe.service/\n/docker-" ID ".scope\x80";
+	static const char odd[] =
+	    "/sys\0tem.slice/\x1b[31m\xff\xfe.service/\n/docker-" ID ".scope\x80";
 	CHECK_INT(classify_exact(odd, sizeof odd - 1, &ci), 0);
 	CHECK(ci.unit != NULL && memcmp(ci.unit, "\x1b[31m\xff\xfe.service", 13) == 0);
 	CHECK(ci.container == NULL); /* the trailing byte spoils the scope name */
 	cgroup_info_free(&ci);
 
 	/* every truncation of a realistic path */
-	const char *p = "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod12345678_1234_1234_1234_123456789abc.slice/"
+	const char *p = "/kubepods.slice/kubepods-besteffort.slice/"
+			"kubepods-besteffort-pod12345678_1234_1234_1234_123456789abc.slice/"
 			"docker-" ID ".scope";
 	for (size_t k = 0; k <= strlen(p); k++) {
 		CHECK_INT(classify_exact(p, k, &ci), 0);
@@ -186,15 +190,18 @@ static void write_file(const char *path, const char *data, size_t n)
 
 TEST(containers_docker_config_parsing)
 {
-	static const char cfg[] = "{\"ID\":\"" ID "\",\"Name\":\"/web\",\"NetworkSettings\":{\"Networks\":"
-				  "{\"bridge\":{\"IPAddress\":\"172.17.0.2\"}}}}";
+	static const char cfg[] =
+	    "{\"ID\":\"" ID "\",\"Name\":\"/web\",\"NetworkSettings\":{\"Networks\":"
+	    "{\"bridge\":{\"IPAddress\":\"172.17.0.2\"}}}}";
 	char *name;
 	int has;
-	CHECK_INT(containers_parse_docker_config(cfg, sizeof cfg - 1, "172.17.0.2", &name, &has), 0);
+	CHECK_INT(containers_parse_docker_config(cfg, sizeof cfg - 1, "172.17.0.2", &name, &has),
+		  0);
 	CHECK_STR(name, "web");
 	CHECK_INT(has, 1);
 	free(name);
-	CHECK_INT(containers_parse_docker_config(cfg, sizeof cfg - 1, "172.17.0.3", &name, &has), 0);
+	CHECK_INT(containers_parse_docker_config(cfg, sizeof cfg - 1, "172.17.0.3", &name, &has),
+		  0);
 	CHECK_INT(has, 0);
 	free(name);
 	/* every truncation is refused cleanly (or parses to no name), never read past the end */
@@ -223,7 +230,9 @@ TEST(containers_state_directories)
 	snprintf(p, sizeof p, "%s/docker/containers/%s", dir, ID);
 	mkdir(p, 0700);
 	snprintf(p, sizeof p, "%s/docker/containers/%s/config.v2.json", dir, ID);
-	static const char cfg[] = "{\"Name\":\"/web\",\"NetworkSettings\":{\"Networks\":{\"b\":{\"IPAddress\":\"10.1.2.3\"}}}}";
+	static const char cfg[] =
+	    "{\"Name\":\"/"
+	    "web\",\"NetworkSettings\":{\"Networks\":{\"b\":{\"IPAddress\":\"10.1.2.3\"}}}}";
 	write_file(p, cfg, sizeof cfg - 1);
 	snprintf(p, sizeof p, "%s/storage", dir);
 	mkdir(p, 0700);

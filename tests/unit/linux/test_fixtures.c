@@ -1,4 +1,5 @@
-/* test_fixtures.c — the Linux backend end to end without root: recorded netlink replies and a /proc copy. */
+/* test_fixtures.c — the Linux backend end to end without root: recorded netlink replies and a /proc
+ * copy. */
 /*
  * tests/fixtures/host1 was recorded by tests/fixtures/record.py from real sockets in a
  * private namespace (its docstring lists what runs there). Every expected value below
@@ -26,12 +27,12 @@
 static void use_host1(void)
 {
 	static const struct platform_roots r = {
-		.proc = HOST1 "/proc",
-		.sys = HOST1 "/sys",
-		.run = HOST1 "/run",
-		.docker = HOST1 "/docker",
-		.containers = HOST1 "/no-containers",
-		.dpkg_info = HOST1 "/no-dpkg",
+	    .proc = HOST1 "/proc",
+	    .sys = HOST1 "/sys",
+	    .run = HOST1 "/run",
+	    .docker = HOST1 "/docker",
+	    .containers = HOST1 "/no-containers",
+	    .dpkg_info = HOST1 "/no-dpkg",
 	};
 	roots_set(&r);
 	nl_replay_set(HOST1 "/nl");
@@ -60,13 +61,14 @@ static int run_all(struct ps_snapshot *s, bool all_netns)
 	return rc;
 }
 
-static const struct ps_socket *find(const struct ps_snapshot *s, unsigned proto, unsigned fam, unsigned lport,
-				    unsigned state)
+static const struct ps_socket *find(const struct ps_snapshot *s, unsigned proto, unsigned fam,
+				    unsigned lport, unsigned state)
 {
 	const struct ps_socket *hit = NULL;
 	for (size_t i = 0; i < s->nsocks; i++) {
 		const struct ps_socket *k = &s->socks[i];
-		if (k->proto == proto && k->local.addr.family == fam && k->local.port == lport && k->state == state) {
+		if (k->proto == proto && k->local.addr.family == fam && k->local.port == lport &&
+		    k->state == state) {
 			if (hit)
 				return NULL; /* the scenario has one of each */
 			hit = k;
@@ -110,20 +112,24 @@ TEST(fixture_attribution)
 	struct ps_snapshot s = {0};
 	CHECK_INT(run_all(&s, false), 0);
 	CHECK_STR(s.source, "netlink");
-	/* web: 8080 (one socket, shared with its child), 8443, 4100 + accepted; dns: two UDP; client: one */
+	/* web: 8080 (one socket, shared with its child), 8443, 4100 + accepted; dns: two UDP;
+	 * client: one */
 	CHECK_INT(s.nsocks, 7);
 	CHECK_INT(s.procs_scanned, 5); /* pids 1, 5, 6, 7, 8 */
 	CHECK_INT(s.procs_denied, 0);
 	const struct ps_socket *l8080 = find(&s, PS_TCP, PS_INET, 8080, PS_ST_LISTEN);
-	CHECK(l8080 && l8080->owner_count == 2 && owned_by(&s, l8080, 5, 3) && owned_by(&s, l8080, 6, 3));
+	CHECK(l8080 && l8080->owner_count == 2 && owned_by(&s, l8080, 5, 3) &&
+	      owned_by(&s, l8080, 6, 3));
 	CHECK(l8080 && l8080->inode == fd_inode(5, 3) && l8080->inode == fd_inode(6, 3));
 	const struct ps_socket *l8443 = find(&s, PS_TCP, PS_INET6, 8443, PS_ST_LISTEN);
-	CHECK(l8443 && l8443->owner_count == 1 && owned_by(&s, l8443, 5, 4) && l8443->v6only == PS_V6ONLY_YES);
+	CHECK(l8443 && l8443->owner_count == 1 && owned_by(&s, l8443, 5, 4) &&
+	      l8443->v6only == PS_V6ONLY_YES);
 	const struct ps_socket *l4100 = find(&s, PS_TCP, PS_INET, 4100, PS_ST_LISTEN);
 	CHECK(l4100 && l4100->owner_count == 1 && owned_by(&s, l4100, 5, 5));
 	const struct ps_socket *acc = find(&s, PS_TCP, PS_INET, 4100, PS_ST_ESTABLISHED);
 	CHECK(acc && owned_by(&s, acc, 5, 6) && acc->inode == fd_inode(5, 6));
-	const struct ps_socket *cli = acc ? find(&s, PS_TCP, PS_INET, acc->remote.port, PS_ST_ESTABLISHED) : NULL;
+	const struct ps_socket *cli =
+	    acc ? find(&s, PS_TCP, PS_INET, acc->remote.port, PS_ST_ESTABLISHED) : NULL;
 	CHECK(cli && cli->remote.port == 4100 && owned_by(&s, cli, 8, 3));
 	const struct ps_socket *u4 = find(&s, PS_UDP, PS_INET, 5353, PS_ST_CLOSE);
 	const struct ps_socket *u6 = find(&s, PS_UDP, PS_INET6, 5353, PS_ST_CLOSE);
@@ -147,9 +153,11 @@ TEST(fixture_process_details)
 		CHECK_STR(web->exe, "/usr/local/bin/sockhold");
 		CHECK_INT(web->ppid, 1);
 		CHECK(web->have_uid && web->uid == 0);
-		static const char argv[] = "/usr/local/bin/sockhold\0name:web\0listen:0.0.0.0:8080\0fork\0"
-					   "listen:[::]:8443,v6only\0listen:127.0.0.1:4100,accept";
-		CHECK(web->cmdline_len == sizeof argv - 1 && memcmp(web->cmdline, argv, sizeof argv - 1) == 0);
+		static const char argv[] =
+		    "/usr/local/bin/sockhold\0name:web\0listen:0.0.0.0:8080\0fork\0"
+		    "listen:[::]:8443,v6only\0listen:127.0.0.1:4100,accept";
+		CHECK(web->cmdline_len == sizeof argv - 1 &&
+		      memcmp(web->cmdline, argv, sizeof argv - 1) == 0);
 		CHECK(!web->cmdline_truncated);
 		/* btime of the fixture's stat plus field 22 of 5/stat in clock ticks */
 		struct buf b = {0};
@@ -158,7 +166,9 @@ TEST(fixture_process_details)
 		CHECK(sscanf(b.data, "btime %lld", &btime) == 1);
 		CHECK_INT(read_file_at(AT_FDCWD, HOST1 "/proc/5/stat", &b, 4096, 0, NULL), 0);
 		const char *p = strrchr(b.data, ')');
-		CHECK(p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %lld",
+		CHECK(p && sscanf(p + 2,
+				  "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+				  "%*d %*d %*d %lld",
 				  &ticks) == 1);
 		buf_free(&b);
 		CHECK_INT(web->start_time, btime + ticks / sysconf(_SC_CLK_TCK));
@@ -226,7 +236,8 @@ TEST(fixture_namespaces)
 	for (size_t i = 0; i < s.nnets; i++) {
 		const struct ps_netns *x = &s.nets[i];
 		if (x->inode == (uint64_t)own.st_ino) {
-			saw_own = x->listeners == 5 && x->name == NULL; /* 8080, 8443, 4100, two UDP */
+			saw_own =
+			    x->listeners == 5 && x->name == NULL; /* 8080, 8443, 4100, two UDP */
 		} else if (x->inode == (uint64_t)blue.st_ino) {
 			saw_blue = x->name && strcmp(x->name, "blue") == 0 && x->pid == 0;
 		} else if (x->inode == (uint64_t)zero.st_ino) {
@@ -249,9 +260,11 @@ TEST(fixture_local_addrs_and_range)
 	CHECK_INT(platform_local_addrs(&a, &n), 0);
 	bool lo4 = false, lo6 = false;
 	for (size_t i = 0; i < n; i++) {
-		if (a[i].addr.family == PS_INET && a[i].addr.bytes[0] == 127 && a[i].addr.bytes[3] == 1)
+		if (a[i].addr.family == PS_INET && a[i].addr.bytes[0] == 127 &&
+		    a[i].addr.bytes[3] == 1)
 			lo4 = true;
-		if (a[i].addr.family == PS_INET6 && a[i].addr.bytes[15] == 1 && a[i].addr.bytes[0] == 0)
+		if (a[i].addr.family == PS_INET6 && a[i].addr.bytes[15] == 1 &&
+		    a[i].addr.bytes[0] == 0)
 			lo6 = true;
 	}
 	CHECK(lo4 && lo6); /* the recording namespace had lo up with 127.0.0.1 and ::1 */
@@ -295,7 +308,8 @@ TEST(fixture_replay_truncated)
 	rmdir(dir);
 }
 
-/* Owners that collect already reported (as a platform with pid-carrying socket tables does) stand. */
+/* Owners that collect already reported (as a platform with pid-carrying socket tables does) stand.
+ */
 TEST(fixture_attribute_keeps_collected_owners)
 {
 	use_host1();
@@ -315,7 +329,8 @@ TEST(fixture_attribute_keeps_collected_owners)
 		CHECK_INT(snap_add_owner(&s, (uint32_t)k8080, (uint32_t)p, -1), 0);
 		CHECK_INT(platform_attribute(&s, &f), 0);
 		const struct ps_socket *l = find(&s, PS_TCP, PS_INET, 8080, PS_ST_LISTEN);
-		CHECK(l && l->owner_count == 1 && owned_by(&s, l, 4242, -1) && l->owner_status == PS_OWN_OK);
+		CHECK(l && l->owner_count == 1 && owned_by(&s, l, 4242, -1) &&
+		      l->owner_status == PS_OWN_OK);
 		const struct ps_socket *u = find(&s, PS_UDP, PS_INET, 5353, PS_ST_CLOSE);
 		CHECK(u && owned_by(&s, u, 7, 3)); /* the rest is still found in /proc */
 		/* pid 5 holds 8443 as well: one record for it, not one per socket */
@@ -332,15 +347,17 @@ TEST(fixture_attribute_keeps_collected_owners)
 /*
  * Races, from a copy of the fixture: pid 8 exits while the scan reads it (its fds listed,
  * its stat gone: the scan cannot tell whose fds those were, so it keeps no record of it
- * and its socket is vanished, not owned by whatever takes pid 8 next), and nobody holds dns's UDP socket any more although a second dump still
- * lists it (its fd link gone: a socket only the kernel holds now).
+ * and its socket is vanished, not owned by whatever takes pid 8 next), and nobody holds dns's UDP
+ * socket any more although a second dump still lists it (its fd link gone: a socket only the kernel
+ * holds now).
  */
 TEST(fixture_vanished_and_kernel_held)
 {
 	char dir[] = "/tmp/ps-host1-XXXXXX";
 	CHECK(mkdtemp(dir) != NULL);
 	char cmd[256];
-	snprintf(cmd, sizeof cmd, "cp -a " HOST1 "/proc '%s/proc' && rm '%s/proc/8/stat' '%s/proc/7/fd/3'", dir, dir,
+	snprintf(cmd, sizeof cmd,
+		 "cp -a " HOST1 "/proc '%s/proc' && rm '%s/proc/8/stat' '%s/proc/7/fd/3'", dir, dir,
 		 dir);
 	CHECK_INT(system(cmd), 0);
 	char proc[64];
@@ -352,7 +369,8 @@ TEST(fixture_vanished_and_kernel_held)
 	CHECK_INT(run_all(&s, false), 0);
 	CHECK(proc_of(&s, 8) == NULL);
 	const struct ps_socket *acc = find(&s, PS_TCP, PS_INET, 4100, PS_ST_ESTABLISHED);
-	const struct ps_socket *c = acc ? find(&s, PS_TCP, PS_INET, acc->remote.port, PS_ST_ESTABLISHED) : NULL;
+	const struct ps_socket *c =
+	    acc ? find(&s, PS_TCP, PS_INET, acc->remote.port, PS_ST_ESTABLISHED) : NULL;
 	CHECK(c && c->owner_status == PS_OWN_VANISHED);
 	const struct ps_socket *u4 = find(&s, PS_UDP, PS_INET, 5353, PS_ST_CLOSE);
 	CHECK(u4 && u4->owner_count == 0 && u4->owner_status == PS_OWN_KERNEL);
@@ -401,7 +419,8 @@ TEST(fixture_pid_reused_before_details)
 		if (reuse) {
 			/* another process (comm "imposter", started later) now has pid 5 */
 			snprintf(cmd, sizeof cmd,
-				 "sed -i 's/^5 (web) \\(\\([^ ]* \\)\\{19\\}\\)83218 /5 (imposter) \\199999 /' '%s/5/stat'"
+				 "sed -i 's/^5 (web) \\(\\([^ ]* \\)\\{19\\}\\)83218 /5 (imposter) "
+				 "\\199999 /' '%s/5/stat'"
 				 " && grep -q '(imposter).* 99999 ' '%s/5/stat'",
 				 proc, proc);
 			CHECK_INT(system(cmd), 0);
@@ -411,7 +430,8 @@ TEST(fixture_pid_reused_before_details)
 		if (!reuse)
 			CHECK(web && !web->vanished && web->name && strcmp(web->name, "web") == 0);
 		else
-			CHECK(web && web->vanished && web->name == NULL && web->cmdline == NULL && web->exe == NULL);
+			CHECK(web && web->vanished && web->name == NULL && web->cmdline == NULL &&
+			      web->exe == NULL);
 		/* the sockets pid 5 alone held: owned, or lost with it */
 		size_t alone = 0;
 		for (size_t i = 0; i < s.nsocks; i++) {
@@ -438,7 +458,8 @@ static int intr_replies(const char *dir, const char *flagged, bool clean_second)
 	if (system(cmd) != 0)
 		return -1;
 	if (clean_second) {
-		snprintf(cmd, sizeof cmd, "cp " HOST1 "/nl/sockdiag-tcp4.nl '%s/nl/sockdiag-tcp4.2.nl'", dir);
+		snprintf(cmd, sizeof cmd,
+			 "cp " HOST1 "/nl/sockdiag-tcp4.nl '%s/nl/sockdiag-tcp4.2.nl'", dir);
 		if (system(cmd) != 0)
 			return -1;
 	}

@@ -1,10 +1,11 @@
-/* test_nftdump.c — decoding recorded nf_tables netlink dumps (tests/fixtures/nft) and evaluating them. */
+/* test_nftdump.c — decoding recorded nf_tables netlink dumps (tests/fixtures/nft) and evaluating
+ * them. */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,8 @@ static char *fixture(const char *name, size_t *len)
 	char path[512];
 	const char *slash = strrchr(__FILE__, '/');
 	int dir = slash ? (int)(slash - __FILE__) : 0;
-	snprintf(path, sizeof path, "%.*s%s../../fixtures/nft/%s.nl", dir, __FILE__, dir ? "/" : "", name);
+	snprintf(path, sizeof path, "%.*s%s../../fixtures/nft/%s.nl", dir, __FILE__, dir ? "/" : "",
+		 name);
 	struct buf b = {0};
 	if (read_file_at(AT_FDCWD, path, &b, (size_t)64 << 20, 0, NULL)) {
 		fprintf(stderr, "  cannot read %s\n", path);
@@ -54,7 +56,8 @@ static void check_same(const char *file, int line, const char *got, const char *
 static int load(const char *name, struct fw_ruleset *rs)
 {
 	size_t len = 0;
-	memset(rs, 0, sizeof *rs); /* a failed load leaves an empty rule set for the checks that follow */
+	memset(rs, 0,
+	       sizeof *rs); /* a failed load leaves an empty rule set for the checks that follow */
 	char *raw = fixture(name, &len);
 	if (!raw)
 		return -ENOENT;
@@ -84,8 +87,11 @@ static const struct fw_chain *chain_named(const struct fw_ruleset *rs, const cha
 
 static struct fw_packet pkt(unsigned proto, const char *daddr, unsigned port, const char *ifname)
 {
-	struct fw_packet p = {.l4proto = (uint8_t)proto, .dport = (uint16_t)port, .iifname = ifname,
-			      .iif = !strcmp(ifname, "lo") ? 1 : 2, .daddr_type = FW_RTN_LOCAL,
+	struct fw_packet p = {.l4proto = (uint8_t)proto,
+			      .dport = (uint16_t)port,
+			      .iifname = ifname,
+			      .iif = !strcmp(ifname, "lo") ? 1 : 2,
+			      .daddr_type = FW_RTN_LOCAL,
 			      .local = !strcmp(ifname, "lo")};
 	p.family = strchr(daddr, ':') ? 6 : 4;
 	if (inet_pton(p.family == 4 ? AF_INET : AF_INET6, daddr, p.daddr) != 1)
@@ -101,7 +107,8 @@ struct verdict {
 	const char *unknown; /* the deciding rule's undecoded expression, or NULL */
 };
 
-/* Evaluate and summarise: the deciding rule is the unknown one, the first drop, or the first accept. */
+/* Evaluate and summarise: the deciding rule is the unknown one, the first drop, or the first
+ * accept. */
 static struct verdict judge(const struct fw_ruleset *rs, struct fw_packet p)
 {
 	struct fw_result res;
@@ -129,7 +136,8 @@ TEST(nftdump_ufw)
 	CHECK_INT(load("ufw", &rs), 0);
 	CHECK_INT(rs.nchains, 14); /* INPUT FORWARD OUTPUT + 11 ufw chains */
 	const struct fw_chain *in = chain_named(&rs, "INPUT");
-	CHECK(in && in->hook == FW_HOOK_INPUT && in->policy == FW_V_DROP && in->family == FW_FAM_IP);
+	CHECK(in && in->hook == FW_HOOK_INPUT && in->policy == FW_V_DROP &&
+	      in->family == FW_FAM_IP);
 	struct verdict v = judge(&rs, pkt(IPPROTO_TCP, "203.0.113.7", 22, "eth0"));
 	CHECK_INT(v.reach, FW_REACH_ALL);
 	CHECK_SAME(v.chain, "ufw-user-input");
@@ -140,17 +148,20 @@ TEST(nftdump_ufw)
 	CHECK_INT(v.reach, FW_REACH_NONE);
 	CHECK_SAME(v.chain, "ufw-user-input");
 	CHECK_INT(v.rule, 5);
-	v = judge(&rs, pkt(IPPROTO_TCP, "203.0.113.7", 9999, "eth0")); /* nothing allows it: the policy */
+	v = judge(
+	    &rs, pkt(IPPROTO_TCP, "203.0.113.7", 9999, "eth0")); /* nothing allows it: the policy */
 	CHECK_INT(v.reach, FW_REACH_NONE);
 	CHECK_SAME(v.chain, "INPUT");
 	CHECK_INT(v.rule, -1);
 	v = judge(&rs, pkt(IPPROTO_TCP, "127.0.0.1", 9999, "lo"));
 	CHECK_INT(v.reach, FW_REACH_ALL);
 	CHECK_SAME(v.chain, "ufw-before-input");
-	v = judge(&rs, pkt(IPPROTO_TCP, "203.0.113.7", 2222, "eth0")); /* ufw limit: the recent match */
+	v = judge(&rs,
+		  pkt(IPPROTO_TCP, "203.0.113.7", 2222, "eth0")); /* ufw limit: the recent match */
 	CHECK_INT(v.reach, FW_REACH_UNKNOWN);
 	CHECK(v.unknown && strstr(v.unknown, "recent"));
-	v = judge(&rs, pkt(IPPROTO_UDP, "203.0.113.7", 68, "eth0")); /* DHCP: from source port 67 only */
+	v = judge(&rs,
+		  pkt(IPPROTO_UDP, "203.0.113.7", 68, "eth0")); /* DHCP: from source port 67 only */
 	CHECK_INT(v.reach, FW_REACH_UNKNOWN);
 	fw_ruleset_free(&rs);
 }
@@ -181,7 +192,8 @@ TEST(nftdump_firewalld)
 	CHECK_INT(v.rule, 5);
 	v = judge(&rs, pkt(IPPROTO_UDP, "fe80::1", 546, "eth0"));
 	CHECK_INT(v.reach, FW_REACH_ALL);
-	v = judge(&rs, pkt(IPPROTO_UDP, "2001:db8::7", 546, "eth0")); /* only to link-local addresses */
+	v = judge(&rs,
+		  pkt(IPPROTO_UDP, "2001:db8::7", 546, "eth0")); /* only to link-local addresses */
 	CHECK_INT(v.reach, FW_REACH_NONE);
 	v = judge(&rs, pkt(IPPROTO_TCP, "127.0.0.1", 6379, "lo"));
 	CHECK_INT(v.reach, FW_REACH_ALL);
@@ -200,7 +212,9 @@ TEST(nftdump_handwritten_sets_vmaps_jumps)
 		CHECK_INT(s->keylen, 2);
 	}
 	struct verdict v = judge(&rs, pkt(IPPROTO_TCP, "203.0.113.7", 22, "eth0"));
-	CHECK_INT(v.reach, FW_REACH_SOME); /* vmap -> jump ssh: admin_v4, and 203.0.113/24 returns to a drop */
+	CHECK_INT(
+	    v.reach,
+	    FW_REACH_SOME); /* vmap -> jump ssh: admin_v4, and 203.0.113/24 returns to a drop */
 	CHECK_SAME(v.sources, "192.0.2.0/28,198.51.100.7");
 	v = judge(&rs, pkt(IPPROTO_TCP, "2001:db8::7", 22, "eth0"));
 	CHECK_INT(v.reach, FW_REACH_SOME);
@@ -214,7 +228,8 @@ TEST(nftdump_handwritten_sets_vmaps_jumps)
 	CHECK_SAME(v.unknown, "expression limit");
 	v = judge(&rs, pkt(IPPROTO_TCP, "2001:db8::7", 8050, "eth0")); /* @web_ports, an interval */
 	CHECK_INT(v.reach, FW_REACH_ALL);
-	v = judge(&rs, pkt(IPPROTO_TCP, "203.0.113.7", 8050, "eth0")); /* IPv4: the raw prerouting drop */
+	v = judge(
+	    &rs, pkt(IPPROTO_TCP, "203.0.113.7", 8050, "eth0")); /* IPv4: the raw prerouting drop */
 	CHECK_INT(v.reach, FW_REACH_SOME);
 	CHECK(strstr(v.sources, "198.16.0.0/15,198.20.0.0/14") != NULL);
 	v = judge(&rs, pkt(IPPROTO_TCP, "2001:db8::7", 8100, "eth0"));
@@ -243,10 +258,12 @@ TEST(nftdump_handwritten_sets_vmaps_jumps)
 	CHECK_INT(n, 5);
 	bool range = false, v6 = false;
 	for (size_t i = 0; i < n; i++) {
-		if (f[i].l4proto == IPPROTO_UDP && f[i].port_lo == 1000 && f[i].port_hi == 1999 && f[i].has_daddr &&
-		    f[i].to.has_addr && !f[i].to.has_port && f[i].to.addr_lo[3] == 3)
+		if (f[i].l4proto == IPPROTO_UDP && f[i].port_lo == 1000 && f[i].port_hi == 1999 &&
+		    f[i].has_daddr && f[i].to.has_addr && !f[i].to.has_port &&
+		    f[i].to.addr_lo[3] == 3)
 			range = true;
-		if (f[i].family == 6 && f[i].port_lo == 2223 && f[i].to.addr_lo[0] == 0xfd && f[i].to.port_lo == 22)
+		if (f[i].family == 6 && f[i].port_lo == 2223 && f[i].to.addr_lo[0] == 0xfd &&
+		    f[i].to.port_lo == 22)
 			v6 = true;
 	}
 	CHECK(range && v6);
@@ -266,10 +283,12 @@ TEST(nftdump_docker_iptables_nft)
 		const struct fw_rule *r = &rs.chains[f[i].rule.chain].rules[f[i].rule.rule];
 		CHECK(r->unknown == NULL); /* the DNAT target revision 2 is decoded */
 		if (f[i].family == 4 && f[i].port_lo == 8080) {
-			CHECK(f[i].to.has_addr && !memcmp(f[i].to.addr_lo, (uint8_t[]){172, 17, 0, 2}, 4));
+			CHECK(f[i].to.has_addr &&
+			      !memcmp(f[i].to.addr_lo, (uint8_t[]){172, 17, 0, 2}, 4));
 			CHECK_INT(f[i].to.port_lo, 80);
 			CHECK_STR(f[i].runtime, "docker");
-			CHECK(f[i].prerouting && f[i].output && !f[i].has_daddr && f[i].l4proto == IPPROTO_TCP);
+			CHECK(f[i].prerouting && f[i].output && !f[i].has_daddr &&
+			      f[i].l4proto == IPPROTO_TCP);
 		} else if (f[i].family == 4) {
 			CHECK_INT(f[i].port_lo, 5432);
 			CHECK(f[i].has_daddr && f[i].daddr.lo[0] == 127 && f[i].daddr.hi[3] == 1);
@@ -278,17 +297,20 @@ TEST(nftdump_docker_iptables_nft)
 			CHECK_INT(f[i].to.port_lo, 80);
 			CHECK(f[i].runtime == NULL);
 		} else {
-			CHECK(f[i].to.addr_lo[0] == 0xfd && f[i].to.addr_lo[15] == 2 && f[i].to.port_lo == 80);
+			CHECK(f[i].to.addr_lo[0] == 0xfd && f[i].to.addr_lo[15] == 2 &&
+			      f[i].to.port_lo == 80);
 		}
 	}
 	free(f);
-	/* A listener on the published port (docker-proxy): connections from outside are DNATed away. */
+	/* A listener on the published port (docker-proxy): connections from outside are DNATed
+	 * away. */
 	struct verdict v = judge(&rs, pkt(IPPROTO_TCP, "203.0.113.7", 8080, "eth0"));
 	CHECK_INT(v.reach, FW_REACH_NONE);
 	CHECK_SAME(v.chain, "DOCKER");
 	v = judge(&rs, pkt(IPPROTO_TCP, "172.17.0.1", 8080, "docker0")); /* -i docker0 -j RETURN */
 	CHECK_INT(v.reach, FW_REACH_ALL);
-	v = judge(&rs, pkt(IPPROTO_TCP, "127.0.0.1", 5432, "lo")); /* OUTPUT skips 127/8: docker-proxy */
+	v = judge(&rs,
+		  pkt(IPPROTO_TCP, "127.0.0.1", 5432, "lo")); /* OUTPUT skips 127/8: docker-proxy */
 	CHECK_INT(v.reach, FW_REACH_ALL);
 	v = judge(&rs, pkt(IPPROTO_TCP, "203.0.113.7", 22, "eth0")); /* INPUT policy accept */
 	CHECK_INT(v.reach, FW_REACH_ALL);
@@ -306,7 +328,8 @@ TEST(nftdump_podman_netavark)
 	if (n == 1) {
 		CHECK_STR(f[0].runtime, "podman");
 		CHECK_INT(f[0].port_lo, 8080);
-		CHECK(!memcmp(f[0].to.addr_lo, (uint8_t[]){10, 88, 0, 2}, 4) && f[0].to.port_lo == 80);
+		CHECK(!memcmp(f[0].to.addr_lo, (uint8_t[]){10, 88, 0, 2}, 4) &&
+		      f[0].to.port_lo == 80);
 		CHECK_STR(rs.chains[f[0].rule.chain].name, "NETAVARK-DN-1D8721804F16F");
 		/* the comment naming the container is on the jump into the per-container chain */
 		const struct fw_chain *c = chain_named(&rs, "NETAVARK-HOSTPORT-DNAT");
@@ -315,7 +338,8 @@ TEST(nftdump_podman_netavark)
 	}
 	free(f);
 	struct verdict v = judge(&rs, pkt(IPPROTO_TCP, "203.0.113.7", 8080, "eth0"));
-	CHECK_INT(v.reach, FW_REACH_NONE); /* conmon holds 8080; the connections go to the container */
+	CHECK_INT(v.reach,
+		  FW_REACH_NONE); /* conmon holds 8080; the connections go to the container */
 	CHECK_SAME(v.chain, "NETAVARK-DN-1D8721804F16F");
 	fw_ruleset_free(&rs);
 }
@@ -336,7 +360,8 @@ TEST(nftdump_kube_proxy)
 			nodeport++;
 			CHECK(!f[i].has_daddr);
 		} else {
-			CHECK(f[i].has_daddr && f[i].daddr.lo[0] == 10 && f[i].daddr.lo[1] == 96 && f[i].port_lo == 80);
+			CHECK(f[i].has_daddr && f[i].daddr.lo[0] == 10 && f[i].daddr.lo[1] == 96 &&
+			      f[i].port_lo == 80);
 		}
 		CHECK_INT(f[i].to.port_lo, 8080);
 	}
@@ -379,7 +404,8 @@ TEST(nftdump_truncated_and_corrupt_recordings)
 		memcpy(&h, raw + at, sizeof h);
 		if (h.nlmsg_len < sizeof h || at + h.nlmsg_len > len)
 			break;
-		if ((h.nlmsg_type & 0xFF) == NFT_MSG_NEWRULE && (h.nlmsg_type >> 8) == NFNL_SUBSYS_NFTABLES)
+		if ((h.nlmsg_type & 0xFF) == NFT_MSG_NEWRULE &&
+		    (h.nlmsg_type >> 8) == NFNL_SUBSYS_NFTABLES)
 			for (size_t off = 20; off < h.nlmsg_len; off += 7) {
 				char *exact = tu_exact(raw, len);
 				exact[at + off] ^= (char)(0x41 + off % 64);

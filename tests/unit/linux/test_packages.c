@@ -25,7 +25,8 @@ TEST(packages_dpkg_lists_and_merged_usr)
 	fputs("/usr/bin/fake\n", fp);
 	fclose(fp);
 	struct pkgdb *db = pkgdb_new(dir);
-	const char *paths[] = {"/usr/bin/ls", "/usr/bin/env", "/usr/bin/python3.11", "/usr/bin/fake", "/tmp/x"};
+	const char *paths[] = {"/usr/bin/ls", "/usr/bin/env", "/usr/bin/python3.11",
+			       "/usr/bin/fake", "/tmp/x"};
 	CHECK_INT(pkgdb_want(db, paths, 5), 0);
 	const char *pkg;
 	struct stat st;
@@ -52,7 +53,8 @@ TEST(packages_dpkg_lists_and_merged_usr)
 	db = pkgdb_new("/nonexistent/dpkg/info");
 	CHECK_INT(pkgdb_want(db, paths, 2), 0);
 	CHECK_INT(pkgdb_status(db, "/usr/bin/env", NULL), PKG_UNKNOWN);
-	CHECK_STR(pkgdb_reason(db), "no dpkg database at /nonexistent/dpkg/info: No such file or directory");
+	CHECK_STR(pkgdb_reason(db),
+		  "no dpkg database at /nonexistent/dpkg/info: No such file or directory");
 	pkgdb_free(db);
 	snprintf(path, sizeof path, "%s/coreutils.list", dir);
 	unlink(path);

@@ -627,28 +627,32 @@ TEST(procnet_parse_igmp_groups)
 	memcpy(&mdns, (const uint8_t[]){224, 0, 0, 251}, 4);
 	memcpy(&ssdp, (const uint8_t[]){239, 255, 255, 250}, 4);
 	char v4[512];
-	snprintf(v4, sizeof v4,
-		 "Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n"
-		 "1\tlo        :     1      V3\n"
-		 "\t\t\t\t010000E0     1 0:00000000\t\t0\n"
-		 "3\tlan0      :     2      V3\n"
-		 "\t\t\t\t%08X     1 0:00000000\t\t0\n"
-		 "\t\t\t\t%08X     1 0:00000000\t\t0\n"
-		 "\t\t\t\tnothex!!     1 0:00000000\t\t0\n"
-		 "4\tveryveryveryveryveryveryveryveryveryveryveryveryveryveryveryverylongname :  1 V3\n"
-		 "\t\t\t\t%08X     1 0:00000000\t\t0\n",
-		 mdns, ssdp, mdns);
-	static const char v6[] = "1    lo              ff020000000000000000000000000001     1 0000000C 0\n"
-				 "3    lan0            ff0200000000000000000000000000fb     1 00000004 0\n"
-				 "3    lan0            ff02zz                                1 00000004 0\n";
+	snprintf(
+	    v4, sizeof v4,
+	    "Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n"
+	    "1\tlo        :     1      V3\n"
+	    "\t\t\t\t010000E0     1 0:00000000\t\t0\n"
+	    "3\tlan0      :     2      V3\n"
+	    "\t\t\t\t%08X     1 0:00000000\t\t0\n"
+	    "\t\t\t\t%08X     1 0:00000000\t\t0\n"
+	    "\t\t\t\tnothex!!     1 0:00000000\t\t0\n"
+	    "4\tveryveryveryveryveryveryveryveryveryveryveryveryveryveryveryverylongname :  1 V3\n"
+	    "\t\t\t\t%08X     1 0:00000000\t\t0\n",
+	    mdns, ssdp, mdns);
+	static const char v6[] =
+	    "1    lo              ff020000000000000000000000000001     1 0000000C 0\n"
+	    "3    lan0            ff0200000000000000000000000000fb     1 00000004 0\n"
+	    "3    lan0            ff02zz                                1 00000004 0\n";
 	struct ps_ifaddr *g = NULL;
 	size_t n = 0, cap = 0;
 	char *in = tu_exact(v4, strlen(v4));
 	CHECK_INT(procnet_parse_igmp(in, strlen(v4), false, &g, &n, &cap), 0);
 	free(in);
-	CHECK_INT(n, 3); /* the bad group line and the group of an unnameable interface are skipped */
+	CHECK_INT(n,
+		  3); /* the bad group line and the group of an unnameable interface are skipped */
 	if (n == 3) {
-		CHECK(g[0].ifindex == 1 && strcmp(g[0].ifname, "lo") == 0 && g[0].addr.family == PS_INET);
+		CHECK(g[0].ifindex == 1 && strcmp(g[0].ifname, "lo") == 0 &&
+		      g[0].addr.family == PS_INET);
 		CHECK(memcmp(g[0].addr.bytes, (const uint8_t[]){224, 0, 0, 1}, 4) == 0);
 		CHECK(g[1].ifindex == 3 && strcmp(g[1].ifname, "lan0") == 0);
 		CHECK(memcmp(g[1].addr.bytes, (const uint8_t[]){224, 0, 0, 251}, 4) == 0);
@@ -659,8 +663,10 @@ TEST(procnet_parse_igmp_groups)
 	free(in);
 	CHECK_INT(n, 5);
 	if (n == 5) {
-		CHECK(g[4].ifindex == 3 && strcmp(g[4].ifname, "lan0") == 0 && g[4].addr.family == PS_INET6);
-		CHECK(g[4].addr.bytes[0] == 0xff && g[4].addr.bytes[1] == 0x02 && g[4].addr.bytes[15] == 0xfb);
+		CHECK(g[4].ifindex == 3 && strcmp(g[4].ifname, "lan0") == 0 &&
+		      g[4].addr.family == PS_INET6);
+		CHECK(g[4].addr.bytes[0] == 0xff && g[4].addr.bytes[1] == 0x02 &&
+		      g[4].addr.bytes[15] == 0xfb);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(g[i].ifname);

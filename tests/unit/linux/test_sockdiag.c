@@ -863,7 +863,8 @@ TEST(sockdiag_cgroup_id_attribute)
 	struct inet_diag_msg d = {.idiag_family = AF_INET, .idiag_state = 10, .idiag_inode = 77};
 	memcpy(msg + NLMSG_HDRLEN, &d, sizeof d);
 	size_t at = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof d);
-	struct nlattr a = {.nla_len = NLA_HDRLEN + 1, .nla_type = INET_DIAG_SKV6ONLY}; /* first, padded to 8 */
+	struct nlattr a = {.nla_len = NLA_HDRLEN + 1,
+			   .nla_type = INET_DIAG_SKV6ONLY}; /* first, padded to 8 */
 	memcpy(msg + at, &a, sizeof a);
 	at += 8;
 	a = (struct nlattr){.nla_len = NLA_HDRLEN + 8, .nla_type = INET_DIAG_CGROUP_ID};

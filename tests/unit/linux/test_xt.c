@@ -1,4 +1,5 @@
-/* test_xt.c — xt target and match payload decoders, checked against the kernel's own uapi structures. */
+/* test_xt.c — xt target and match payload decoders, checked against the kernel's own uapi
+ * structures. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/netfilter/nf_nat.h>
@@ -14,7 +15,8 @@
 #include "../testutil.h"
 
 /* Decode from an exact-size heap copy, so ASan sees any read past the payload. */
-static int nat(const char *name, unsigned rev, unsigned fam, const void *p, size_t n, struct fw_nat *out)
+static int nat(const char *name, unsigned rev, unsigned fam, const void *p, size_t n,
+	       struct fw_nat *out)
 {
 	char *c = tu_exact(p, n);
 	int rc = xt_nat_decode(name, rev, fam, c, n, out);
@@ -70,7 +72,8 @@ TEST(xt_dnat_rev1_and_rev2_ranges)
 	inet_pton(AF_INET, "10.88.0.2", &r1.max_addr);
 	CHECK_INT(nat("DNAT", 1, 4, &r1, sizeof r1, &n), 0);
 	CHECK(!memcmp(n.addr_lo, (uint8_t[]){10, 88, 0, 2}, 4) && !n.has_port);
-	CHECK_INT(nat("DNAT", 2, 4, &r1, sizeof r1, &n), -EINVAL); /* a rev 1 payload is short for rev 2 */
+	CHECK_INT(nat("DNAT", 2, 4, &r1, sizeof r1, &n),
+		  -EINVAL); /* a rev 1 payload is short for rev 2 */
 	CHECK_INT(nat("DNAT", 3, 4, &r2, sizeof r2, &n), -EOPNOTSUPP);
 	CHECK_INT(nat("SNAT", 2, 4, &r2, sizeof r2, &n), -EOPNOTSUPP);
 }
@@ -118,17 +121,20 @@ TEST(xt_match_addrtype_state_conntrack)
 	CHECK(r.m[1].negate && r.m[1].nranges == 2);
 	at.source = XT_ADDRTYPE_LOCAL; /* --src-type: not decoded */
 	CHECK_INT(mt("addrtype", 1, &at, sizeof at, &r), -EOPNOTSUPP);
-	at = (struct xt_addrtype_info_v1){.dest = XT_ADDRTYPE_LOCAL, .flags = XT_ADDRTYPE_LIMIT_IFACE_IN};
+	at = (struct xt_addrtype_info_v1){.dest = XT_ADDRTYPE_LOCAL,
+					  .flags = XT_ADDRTYPE_LIMIT_IFACE_IN};
 	CHECK_INT(mt("addrtype", 1, &at, sizeof at, &r), -EOPNOTSUPP);
 	struct xt_addrtype_info at0 = {.dest = XT_ADDRTYPE_LOCAL, .invert_dest = 1};
 	CHECK_INT(mt("addrtype", 0, &at0, sizeof at0, &r), 0);
 	CHECK(r.m[r.nm - 1].negate);
 
-	struct xt_state_info st = {.statemask = XT_STATE_BIT(IP_CT_ESTABLISHED) | XT_STATE_BIT(IP_CT_RELATED)};
+	struct xt_state_info st = {.statemask = XT_STATE_BIT(IP_CT_ESTABLISHED) |
+						XT_STATE_BIT(IP_CT_RELATED)};
 	size_t before = r.nm;
 	CHECK_INT(mt("state", 0, &st, sizeof st, &r), 0);
 	CHECK_INT(r.nm, before + 1);
-	CHECK(r.m[before].field == FW_F_CTSTATE && r.m[before].has_mask && r.m[before].mask[3] == 6);
+	CHECK(r.m[before].field == FW_F_CTSTATE && r.m[before].has_mask &&
+	      r.m[before].mask[3] == 6);
 
 	struct xt_conntrack_mtinfo3 c3 = {.match_flags = XT_CONNTRACK_STATE,
 					  .state_mask = XT_CONNTRACK_STATE_BIT(IP_CT_NEW)};
@@ -139,7 +145,8 @@ TEST(xt_match_addrtype_state_conntrack)
 	CHECK(r.m[r.nm - 1].negate);
 	c3.match_flags |= XT_CONNTRACK_ORIGDST; /* --ctorigdst: not decoded */
 	CHECK_INT(mt("conntrack", 3, &c3, sizeof c3, &r), -EOPNOTSUPP);
-	c3 = (struct xt_conntrack_mtinfo3){.match_flags = XT_CONNTRACK_STATE, .state_mask = XT_CONNTRACK_STATE_DNAT};
+	c3 = (struct xt_conntrack_mtinfo3){.match_flags = XT_CONNTRACK_STATE,
+					   .state_mask = XT_CONNTRACK_STATE_DNAT};
 	CHECK_INT(mt("conntrack", 3, &c3, sizeof c3, &r), -EOPNOTSUPP); /* the DNAT pseudo-state */
 	struct xt_conntrack_mtinfo2 c2 = {.match_flags = XT_CONNTRACK_STATE,
 					  .state_mask = XT_CONNTRACK_STATE_INVALID};
@@ -159,12 +166,16 @@ TEST(xt_match_ports_and_comment)
 	struct xt_tcp tcp = {.spts = {0, 0xFFFF}, .dpts = {8000, 8100}};
 	CHECK_INT(mt("tcp", 0, &tcp, sizeof tcp, &r), 0);
 	CHECK_INT(r.nm, 1);
-	CHECK(r.m[0].field == FW_F_DPORT && r.m[0].ranges[0].lo[0] == 8000 >> 8 && r.m[0].ranges[0].lo[1] == (8000 & 0xFF));
+	CHECK(r.m[0].field == FW_F_DPORT && r.m[0].ranges[0].lo[0] == 8000 >> 8 &&
+	      r.m[0].ranges[0].lo[1] == (8000 & 0xFF));
 	CHECK(r.m[0].ranges[0].hi[0] == 8100 >> 8 && r.m[0].ranges[0].hi[1] == (8100 & 0xFF));
 	tcp.invflags = XT_TCP_INV_DSTPT;
 	CHECK_INT(mt("tcp", 0, &tcp, sizeof tcp, &r), 0);
 	CHECK(r.m[1].negate);
-	tcp = (struct xt_tcp){.spts = {0, 0xFFFF}, .dpts = {0, 0xFFFF}, .flg_mask = 0x17, .flg_cmp = 0x02}; /* --syn */
+	tcp = (struct xt_tcp){.spts = {0, 0xFFFF},
+			      .dpts = {0, 0xFFFF},
+			      .flg_mask = 0x17,
+			      .flg_cmp = 0x02}; /* --syn */
 	CHECK_INT(mt("tcp", 0, &tcp, sizeof tcp, &r), -EOPNOTSUPP);
 	struct xt_udp udp = {.spts = {67, 67}, .dpts = {68, 68}}; /* a source port: the client's */
 	CHECK_INT(mt("udp", 0, &udp, sizeof udp, &r), -EOPNOTSUPP);
@@ -173,7 +184,8 @@ TEST(xt_match_ports_and_comment)
 	CHECK_INT(mt("udp", 0, &udp, sizeof udp, &r), 0); /* -p udp -m udp alone: no condition */
 	CHECK_INT(r.nm, before);
 
-	struct xt_multiport_v1 mp = {.flags = XT_MULTIPORT_DESTINATION, .count = 4, .ports = {22, 80, 8000, 8080}};
+	struct xt_multiport_v1 mp = {
+	    .flags = XT_MULTIPORT_DESTINATION, .count = 4, .ports = {22, 80, 8000, 8080}};
 	mp.pflags[2] = 1; /* 8000:8080 */
 	CHECK_INT(mt("multiport", 1, &mp, sizeof mp, &r), 0);
 	const struct fw_match *m = &r.m[r.nm - 1];
@@ -201,7 +213,8 @@ TEST(xt_match_ports_and_comment)
 TEST(xt_match_short_payloads_are_refused)
 {
 	/* Each with the size of its smallest valid payload. */
-	static const char *const names[] = {"addrtype", "state", "conntrack", "tcp", "udp", "multiport"};
+	static const char *const names[] = {"addrtype", "state", "conntrack",
+					    "tcp",	"udp",	 "multiport"};
 	static const size_t least[] = {8, 4, 152, 12, 9, 32};
 	uint8_t zero[200] = {0};
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)

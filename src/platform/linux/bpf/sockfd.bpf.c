@@ -1,4 +1,5 @@
-/* sockfd.bpf.c — BPF iterator over every task's files: one record per TCP/UDP socket fd (read-only). */
+/* sockfd.bpf.c — BPF iterator over every task's files: one record per TCP/UDP socket fd
+ * (read-only). */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -14,9 +15,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define MAX_PID_LEVEL 32 /* MAX_PID_NS_LEVEL */
 
 /* Set by the reader before loading (read-only data). */
-const volatile __u32 want_netns = 0;  /* only sockets of this network namespace; 0: every one */
+const volatile __u32 want_netns = 0;   /* only sockets of this network namespace; 0: every one */
 const volatile __u32 reader_pidns = 0; /* the PID namespace to number pids in (nsfs inode) */
-const volatile __u8 use_wanted = 0;   /* emit only inodes present in `wanted` */
+const volatile __u8 use_wanted = 0;    /* emit only inodes present in `wanted` */
 
 /* The last thread-group leader seen: each new one gets a marker record (fd -1). */
 __s32 last_tgid = 0;

@@ -1,4 +1,5 @@
-/* sockfd.h — the record the sockfd iterator writes per socket fd, shared by the BPF program and its reader. */
+/* sockfd.h — the record the sockfd iterator writes per socket fd, shared by the BPF program and its
+ * reader. */
 #ifndef PS_SOCKFD_H
 #define PS_SOCKFD_H
 
