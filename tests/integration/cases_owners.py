@@ -38,8 +38,47 @@ while True:
 def register(run):
     global R
     R = run
-    for fn in (owner_of_hopping_listener, out_of_descriptors):
+    for fn in (owner_of_hopping_listener, owner_in_flight_not_refused, out_of_descriptors):
         run.case(fn)
+
+
+# A listener created by uid 4242, passed over a Unix socket pair (SCM_RIGHTS) and closed when its
+# creator exits, before anyone received it: the socket exists (the dump lists it, with an inode and
+# uid 4242) but no process holds it, and no process of uid 4242 is left. The pair stays with root.
+IN_FLIGHT = r"""
+import array, os, socket, sys
+a, b = socket.socketpair()
+pid = os.fork()
+if pid == 0:
+    os.setgid(4242)
+    os.setuid(4242)
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(8)
+    a.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [s.fileno()]))])
+    print(s.getsockname()[1], flush=True)
+    os._exit(0)
+os.waitpid(pid, 0)
+sys.stdin.read()
+"""
+
+
+def owner_in_flight_not_refused(t):
+    """Issue 10 item 8, deterministic: run as nobody, root's processes here refuse their fd tables,
+    but none of them is of the socket's uid (4242), and no process of that uid is left. A socket
+    that no process holds (in flight over SCM_RIGHTS) is "kernel", not "no-permission" (the old
+    global "something was refused" flag made it no-permission)."""
+    p = subprocess.Popen([sys.executable, "-c", IN_FLIGHT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    t.procs.append(p)
+    port = int(p.stdout.readline())
+    doc = R.parse_json(t.run("--json", str(port), uid=R.NOBODY))
+    mine = [s for s in doc["sockets"] if s["local"]["port"] == port and s["state"] == "listen"]
+    t.require(len(mine) == 1, f"one listener on {port}: {mine}")
+    t.check(doc["processes"]["denied"] > 0, f"premise: root's processes were refused to nobody: {doc['processes']}")
+    t.check(mine[0]["uid"] == 4242, f"premise: the socket is uid 4242's: {mine[0]}")
+    t.check(mine[0]["owner_status"] == "kernel" and mine[0]["owners"] == [],
+            f"in flight, held by no process: want kernel, got {mine[0]['owner_status']}", mine)
 
 
 def owner_of_hopping_listener(t):
