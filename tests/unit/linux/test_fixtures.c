@@ -371,9 +371,18 @@ TEST(fixture_vanished_and_kernel_held)
 	const struct ps_socket *acc = find(&s, PS_TCP, PS_INET, 4100, PS_ST_ESTABLISHED);
 	const struct ps_socket *c =
 	    acc ? find(&s, PS_TCP, PS_INET, acc->remote.port, PS_ST_ESTABLISHED) : NULL;
-	CHECK(c && c->owner_status == PS_OWN_VANISHED);
 	const struct ps_socket *u4 = find(&s, PS_UDP, PS_INET, 5353, PS_ST_CLOSE);
-	CHECK(u4 && u4->owner_count == 0 && u4->owner_status == PS_OWN_KERNEL);
+	CHECK(u4 && u4->owner_count == 0);
+	/* The status rule reads each process directory's owner (the process's uid); a copy made
+	 * by anyone but root cannot keep those owners, so the statuses are checked as root only. */
+	if (geteuid() == 0) {
+		CHECK(c && c->owner_status == PS_OWN_VANISHED);
+		CHECK(u4 && u4->owner_status == PS_OWN_KERNEL);
+	} else {
+		CHECK(c != NULL);
+		printf(
+		    "  (fixture_vanished_and_kernel_held: owner statuses checked as root only)\n");
+	}
 	const struct ps_socket *u6 = find(&s, PS_UDP, PS_INET6, 5353, PS_ST_CLOSE);
 	CHECK(u6 && owned_by(&s, u6, 7, 4) && u6->owner_status == PS_OWN_OK);
 	snap_free(&s);
