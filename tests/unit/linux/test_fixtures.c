@@ -474,7 +474,7 @@ static int intr_replies(const char *dir, const char *flagged, bool clean_second)
 	}
 	snprintf(path, sizeof path, "%s/nl/%s", dir, flagged);
 	int fd = open(path, O_RDWR);
-	uint16_t flags;
+	uint16_t flags = 0;
 	/* 4-byte datagram length, then the nlmsghdr: len (4), type (2), flags (2) */
 	int rc = fd >= 0 && pread(fd, &flags, 2, 4 + 6) == 2 ? 0 : -1;
 	flags |= NLM_F_DUMP_INTR;
