@@ -1,5 +1,5 @@
 /* fuzz_cgroup.c — cgroup paths (from /proc/PID/cgroup) to unit, slice, container and pod. */
-#include "../../src/enrich/cgroup.h"
+#include "../../src/platform/linux/cgroup.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,6 +1,6 @@
 /* fuzz_containers.c — container runtime state: Docker's config.v2.json and Podman's
  * containers.json. */
-#include "../../src/enrich/containers.h"
+#include "../../src/platform/linux/containers.h"
 #include "../../src/util/json_parse.h"
 #include "fuzz.h"
 
