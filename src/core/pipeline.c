@@ -164,15 +164,13 @@ static int run_exe_facts(struct pipeline *p, struct ps_snapshot *s)
 	bool *wanted = listener_owners(s);
 	if (!wanted)
 		return -ENOMEM;
-	int rc = 0;
+	int rc = platform_exe_facts(s, wanted);
+	if (rc != -ENOMEM)
+		rc = 0;
 	for (size_t i = 0; i < s->nprocs && !rc; i++) {
 		struct ps_proc *q = &s->procs[i];
-		if (!wanted[i] || !q->exe || q->vanished)
+		if (!wanted[i])
 			continue;
-		rc = platform_exe_facts(q);
-		q->exe_checked = rc == 0;
-		if (rc != -ENOMEM)
-			rc = 0;
 		const char *arg;
 		size_t len;
 		/* an interpreter is judged by its script too (named by its arguments: worse, never

@@ -91,9 +91,12 @@ int platform_ephemeral_range(uint16_t *lo, uint16_t *hi);
  * (replaced) or nothing (deleted), and a link in a system directory named like
  * the process that leads to it. Fills p->exe_check, p->exe_path, p->exe_alias and
  * p->alias_alternatives: a few lookups, meant for the processes actually shown.
- * 0, -ENOMEM or -errno (the process exited, or no permission).
+ * Done for every process i of snap with wanted[i] (described, not vanished), setting
+ * p->exe_checked when the answer is the platform's; a process that exited or refused
+ * is left unchecked. Processes running the same file in the same view may share one
+ * check. 0, -ENOMEM, or -errno when nothing could be checked.
  */
-int platform_exe_facts(struct ps_proc *p);
+int platform_exe_facts(struct ps_snapshot *snap, const bool *wanted);
 
 /*
  * The script `arg` (len bytes from p's arguments; relative to its working

@@ -28,7 +28,8 @@ def register(run):
     R = run
     for fn in (identity_script_sshd_in_tmp, identity_script_as_argument, identity_literal_deleted_name,
                identity_alternatives_link, identity_hand_made_link, identity_replaced_unpackaged,
-               identity_other_mount_namespace, identity_mounted_over_after_start):
+               identity_other_mount_namespace, identity_mounted_over_after_start,
+               identity_same_file_other_names):
         run.case(fn)
 
 
@@ -226,6 +227,37 @@ def identity_hand_made_link(t):
     got = codes(s)
     t.check(got.get("name-mismatch") == "warning", "name-mismatch warning", show(s))
     t.check(got.get("unexpected-owner") == "notice", "unexpected-owner notice (a high port)", show(s))
+
+
+def identity_same_file_other_names(t):
+    """Processes running one file in one view share one check of it, but each is named by its
+    own name: the same python3.11 started as itself, through an alternatives link as
+    psalt (no findings), through a hand-made link as pshand (a mismatch) and as itself
+    again. Sharing the check across names would give psalt's link to the others or none
+    to psalt."""
+    need_py(t)
+    work = scratch(t)
+    overlay(t, "/usr/local/bin", work)
+    overlay(t, "/etc/alternatives", work)
+    os.symlink(PY, "/etc/alternatives/psalt")
+    os.symlink("/etc/alternatives/psalt", "/usr/local/bin/psalt")
+    os.symlink(PY, "/usr/local/bin/pshand")
+    pf = ports_file(t, "4744\ttcp\tmysvc\tpsalt")
+    ls = [Listener(t, [argv0, "-c", LISTEN.format(addr="127.0.0.1", port=port)], argv0)
+          for argv0, port in ((PY, 4745), ("/usr/local/bin/psalt", 4744), ("/usr/local/bin/pshand", 4746),
+                              (PY, 4747))]
+    t.require([p.comm for p in ls] == ["python3.11", "psalt", "pshand", "python3.11"], "comms (test premise)")
+    doc = t.json("--ports-file", pf)
+    by = {port: only(doc, port) for port in (4744, 4745, 4746, 4747)}
+    t.check(by[4744]["findings"] == [], "psalt is named by its alternatives link", show(by[4744]))
+    t.check("name-mismatch" in codes(by[4746]), "pshand is a mismatch", show(by[4746]))
+    for port in (4745, 4747):
+        t.check("name-mismatch" not in codes(by[port]), f"python3.11 on {port} is itself", show(by[port]))
+    r = t.run("explain", "4744", "--ports-file", pf)
+    t.check("    named by: /usr/local/bin/psalt (through /etc/alternatives)\n" in r.out.decode(),
+            "explain names psalt's link", r.out.decode().splitlines())
+    r = t.run("explain", "4747", "--ports-file", pf)
+    t.check("named by:" not in r.out.decode(), "python3.11 is named by no link", r.out.decode().splitlines())
 
 
 def identity_replaced_unpackaged(t):

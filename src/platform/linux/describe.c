@@ -10,6 +10,7 @@
 #include "../../util/readfile.h"
 #include "../../util/str.h"
 #include "../platform.h"
+#include "ppool.h"
 #include "procparse.h"
 #include "roots.h"
 
@@ -106,23 +107,40 @@ static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, s
 	return rc;
 }
 
+/* The processes to describe, spread over threads; each thread keeps its own buffer. */
+struct describe_job {
+	struct ps_snapshot *snap;
+	int procfd;
+	int64_t btime;
+	long hz;
+	struct buf b[PPOOL_MAX_THREADS];
+	bool partial[PPOOL_MAX_THREADS];
+};
+
+static int describe_item(void *ctx, size_t w, size_t i)
+{
+	struct describe_job *j = ctx;
+	return describe_one(j->procfd, &j->snap->procs[i], j->btime, j->hz, &j->b[w],
+			    &j->partial[w]);
+}
+
 int platform_describe(struct ps_snapshot *snap)
 {
 	if (!snap->nprocs)
 		return 0;
-	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (procfd < 0)
+	struct describe_job j = {.snap = snap, .hz = sysconf(_SC_CLK_TCK)};
+	j.procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (j.procfd < 0)
 		return -errno;
-	struct buf b = {0};
-	int64_t btime = 0;
-	if (read_file_at(procfd, "stat", &b, SMALL_LIMIT * 16, 0, NULL) == 0)
-		(void)proc_parse_btime(b.data, b.len, &btime);
-	long hz = sysconf(_SC_CLK_TCK);
-	int rc = 0;
-	for (size_t i = 0; i < snap->nprocs && !rc; i++)
-		rc = describe_one(procfd, &snap->procs[i], btime, hz, &b, &snap->partial);
-	buf_free(&b);
-	close(procfd);
+	if (read_file_at(j.procfd, "stat", &j.b[0], SMALL_LIMIT * 16, 0, NULL) == 0)
+		(void)proc_parse_btime(j.b[0].data, j.b[0].len, &j.btime);
+	size_t threads = ppool_threads(snap->nprocs);
+	int rc = ppool_run(snap->nprocs, threads, describe_item, &j);
+	for (size_t i = 0; i < sizeof j.b / sizeof j.b[0]; i++) {
+		buf_free(&j.b[i]);
+		snap->partial |= j.partial[i];
+	}
+	close(j.procfd);
 	if (rc)
 		return rc;
 	/* A socket whose every owner exited before we could describe it: say so. */
@@ -131,8 +149,8 @@ int platform_describe(struct ps_snapshot *snap)
 		if (!k->owner_count)
 			continue;
 		bool all_gone = true;
-		for (size_t j = 0; j < k->owner_count && all_gone; j++)
-			all_gone = snap->procs[snap_owner(snap, k, j)->proc].vanished;
+		for (size_t o = 0; o < k->owner_count && all_gone; o++)
+			all_gone = snap->procs[snap_owner(snap, k, o)->proc].vanished;
 		if (all_gone)
 			k->owner_status = PS_OWN_VANISHED;
 	}

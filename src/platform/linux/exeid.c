@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../../util/grow.h"
 #include "../../util/readfile.h"
 #include "../../util/str.h"
 #include "../platform.h"
@@ -184,7 +185,8 @@ static int find_names(struct ps_proc *p, int view, const struct stat *run, const
 	return rc;
 }
 
-int platform_exe_facts(struct ps_proc *p)
+/* The facts of one process: what platform_exe_facts says, for p alone. */
+static int exe_facts_one(struct ps_proc *p)
 {
 	static const char mark[] = " (deleted)";
 	struct ps_exe_check *c = &p->exe_check;
@@ -305,4 +307,104 @@ int platform_script_facts(struct ps_proc *p, const char *arg, size_t len)
 	views_close(&v);
 	free(path);
 	return rc == -ENOMEM ? rc : 0;
+}
+
+/*
+ * What the facts of a process depend on: the file it runs, the view its paths resolve
+ * in (its mount namespace and root directory; -1 when that view cannot be opened), the
+ * text of its exe link and the name find_names looks up. Two processes with equal keys
+ * get equal facts, so a host's many workers of one program are checked once.
+ */
+struct exe_key {
+	uint64_t run_dev, run_ino, mnt, root_dev, root_ino;
+	bool own;
+	const char *exe, *name, *arg0; /* arg0: argv[0], only when the name is cut to 15 bytes */
+	size_t arg0_len;
+	size_t proc; /* the process checked with this key */
+};
+
+static bool key_of(int procfd, const struct ps_proc *p, struct exe_key *k)
+{
+	char rel[48];
+	struct stat run, mnt, root;
+	snprintf(rel, sizeof rel, "%d/exe", p->pid);
+	if (fstatat(procfd, rel, &run, 0) < 0)
+		return false;
+	snprintf(rel, sizeof rel, "%d/ns/mnt", p->pid);
+	bool have_mnt = fstatat(procfd, rel, &mnt, 0) == 0;
+	snprintf(rel, sizeof rel, "%d/root", p->pid);
+	k->own = have_mnt && fstatat(procfd, rel, &root, 0) == 0;
+	k->run_dev = (uint64_t)run.st_dev;
+	k->run_ino = (uint64_t)run.st_ino;
+	k->mnt = k->own ? (uint64_t)mnt.st_ino : 0;
+	k->root_dev = k->own ? (uint64_t)root.st_dev : 0;
+	k->root_ino = k->own ? (uint64_t)root.st_ino : 0;
+	k->exe = p->exe;
+	k->name = p->name ? p->name : "";
+	k->arg0 = NULL;
+	k->arg0_len = 0;
+	if (strlen(k->name) == 15 && p->cmdline) {
+		const char *e = memchr(p->cmdline, '\0', p->cmdline_len);
+		k->arg0 = p->cmdline;
+		k->arg0_len = e ? (size_t)(e - p->cmdline) : p->cmdline_len;
+	}
+	return true;
+}
+
+static bool key_equal(const struct exe_key *a, const struct exe_key *b)
+{
+	return a->run_ino == b->run_ino && a->run_dev == b->run_dev && a->own == b->own &&
+	       a->mnt == b->mnt && a->root_ino == b->root_ino && a->root_dev == b->root_dev &&
+	       strcmp(a->exe, b->exe) == 0 && strcmp(a->name, b->name) == 0 &&
+	       a->arg0_len == b->arg0_len &&
+	       (!a->arg0_len || !memcmp(a->arg0, b->arg0, a->arg0_len));
+}
+
+/* p's facts are those of q, which was checked with the same key. 0 or -ENOMEM. */
+static int copy_facts(struct ps_proc *p, const struct ps_proc *q)
+{
+	p->exe_check = q->exe_check;
+	p->alias_alternatives = q->alias_alternatives;
+	if ((q->exe_path && !(p->exe_path = str_dup(q->exe_path))) ||
+	    (q->exe_alias && !(p->exe_alias = str_dup(q->exe_alias))) ||
+	    (q->name_holder && !(p->name_holder = str_dup(q->name_holder))))
+		return -ENOMEM;
+	return 0;
+}
+
+int platform_exe_facts(struct ps_snapshot *snap, const bool *wanted)
+{
+	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return -errno;
+	struct exe_key *seen = NULL;
+	size_t nseen = 0, cap = 0;
+	int rc = 0;
+	for (size_t i = 0; i < snap->nprocs && !rc; i++) {
+		struct ps_proc *p = &snap->procs[i];
+		if (!wanted[i] || !p->exe || p->vanished)
+			continue;
+		struct exe_key k;
+		bool keyed = key_of(procfd, p, &k);
+		size_t j = 0;
+		while (keyed && j < nseen && !key_equal(&seen[j], &k))
+			j++;
+		if (keyed && j < nseen) {
+			rc = copy_facts(p, &snap->procs[seen[j].proc]);
+			p->exe_checked = rc == 0;
+			continue;
+		}
+		rc = exe_facts_one(p);
+		p->exe_checked = rc == 0;
+		if (rc != -ENOMEM)
+			rc = 0;
+		if (!rc && p->exe_checked && keyed) {
+			k.proc = i;
+			if (!(rc = util_grow((void **)&seen, &cap, nseen + 1, sizeof *seen)))
+				seen[nseen++] = k;
+		}
+	}
+	free(seen);
+	close(procfd);
+	return rc;
 }

@@ -14,6 +14,7 @@
 #include "../../util/readfile.h"
 #include "../../util/str.h"
 #include "../platform.h"
+#include "ppool.h"
 #include "procparse.h"
 #include "roots.h"
 #include "sdbus.h"
@@ -243,6 +244,84 @@ struct envinfo {
 	char *names; /* LISTEN_FDNAMES */
 };
 
+/* What pid's environment says about socket activation, into *ei; *refused when it may not
+ * be read. 0 or -ENOMEM. */
+static int env_read(int procfd, int pid, struct buf *b, struct envinfo *ei, bool *refused)
+{
+	ei->read = true;
+	ei->nfds = ei->lpid = -1;
+	char path[48];
+	snprintf(path, sizeof path, "%d/environ", pid);
+	int rc = read_at(procfd, path, b, ENVIRON_LIMIT);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc == -EACCES || rc == -EPERM)
+		*refused = true;
+	if (rc)
+		return 0;
+	ei->nfds = env_num(env_get(b->data, b->len, "LISTEN_FDS"));
+	ei->lpid = env_num(env_get(b->data, b->len, "LISTEN_PID"));
+	const char *names = env_get(b->data, b->len, "LISTEN_FDNAMES");
+	if (names && !(ei->names = str_dup(names)))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Whether activation_one reads p's environment for a socket at fd (it is not an activator). */
+static bool wants_env(const struct ps_proc *p, int32_t fd)
+{
+	const char *n = p->name ? p->name : "";
+	const char *e = p->exe ? base_name(p->exe) : "";
+	return !p->activation && !p->vanished && fd >= 3 && strcmp(n, "systemd") != 0 &&
+	       strcmp(e, "systemd") != 0 && strcmp(n, "systemd-socket-") != 0 &&
+	       strcmp(e, "systemd-socket-activate") != 0;
+}
+
+/* The environments to read, spread over threads (a host with thousands of servers). */
+struct env_job {
+	int procfd;
+	const struct ps_snapshot *snap;
+	const size_t *procs; /* the processes whose environment is wanted */
+	struct envinfo *ei;
+	struct buf b[PPOOL_MAX_THREADS];
+	bool refused[PPOOL_MAX_THREADS];
+};
+
+static int env_item(void *ctx, size_t w, size_t i)
+{
+	struct env_job *j = ctx;
+	size_t pi = j->procs[i];
+	return env_read(j->procfd, j->snap->procs[pi].pid, &j->b[w], &j->ei[pi], &j->refused[w]);
+}
+
+/* Read every environment activation_one will look at, in parallel. 0 or -ENOMEM. */
+static int env_prefetch(struct anc_cache *c, struct ps_snapshot *snap, struct envinfo *ei)
+{
+	size_t *procs = malloc((snap->nprocs ? snap->nprocs : 1) * sizeof *procs), n = 0;
+	if (!procs)
+		return -ENOMEM;
+	for (size_t i = 0; i < snap->nsocks; i++) {
+		const struct ps_socket *k = &snap->socks[i];
+		for (size_t j = 0; listening(k) && j < k->owner_count; j++) {
+			const struct ps_owner *o = snap_owner(snap, k, j);
+			if (!ei[o->proc].read && wants_env(&snap->procs[o->proc], o->fd)) {
+				ei[o->proc].read = true; /* queued once */
+				procs[n++] = o->proc;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		ei[procs[i]].read = false;
+	struct env_job j = {.procfd = c->procfd, .snap = snap, .procs = procs, .ei = ei};
+	int rc = ppool_run(n, ppool_threads(n), env_item, &j);
+	for (size_t w = 0; w < PPOOL_MAX_THREADS; w++) {
+		buf_free(&j.b[w]);
+		snap->partial |= j.refused[w];
+	}
+	free(procs);
+	return rc;
+}
+
 /* Socket activation: the activator (systemd, systemd-socket-activate) and the service it fed. */
 static int activation_one(struct anc_cache *c, struct ps_snapshot *snap, size_t pi, int32_t fd,
 			  struct envinfo *ei)
@@ -272,24 +351,9 @@ static int activation_one(struct anc_cache *c, struct ps_snapshot *snap, size_t 
 	}
 	if (fd < 3)
 		return 0;
-	if (!ei->read) {
-		ei->read = true;
-		ei->nfds = ei->lpid = -1;
-		char path[48];
-		snprintf(path, sizeof path, "%d/environ", p->pid);
-		int rc = read_at(c->procfd, path, &c->b, ENVIRON_LIMIT);
-		if (rc == -ENOMEM)
-			return rc;
-		if (rc == -EACCES || rc == -EPERM)
-			snap->partial = true;
-		if (rc)
-			return 0;
-		ei->nfds = env_num(env_get(c->b.data, c->b.len, "LISTEN_FDS"));
-		ei->lpid = env_num(env_get(c->b.data, c->b.len, "LISTEN_PID"));
-		const char *names = env_get(c->b.data, c->b.len, "LISTEN_FDNAMES");
-		if (names && !(ei->names = str_dup(names)))
-			return -ENOMEM;
-	}
+	int rc;
+	if (!ei->read && (rc = env_read(c->procfd, p->pid, &c->b, ei, &snap->partial)))
+		return rc;
 	if (ei->nfds <= 0 || fd >= 3 + ei->nfds)
 		return 0;
 	if (!(a = calloc(1, sizeof *a)))
@@ -507,6 +571,8 @@ int platform_activation(struct ps_snapshot *snap)
 	struct envinfo *ei = snap->nprocs ? calloc(snap->nprocs, sizeof *ei) : NULL;
 	if (snap->nprocs && !ei)
 		rc = -ENOMEM;
+	if (!rc)
+		rc = env_prefetch(&c, snap, ei);
 	for (size_t i = 0; i < snap->nsocks && !rc; i++) {
 		const struct ps_socket *k = &snap->socks[i];
 		if (!listening(k))

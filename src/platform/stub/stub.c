@@ -60,9 +60,10 @@ int platform_ephemeral_range(uint16_t *lo, uint16_t *hi)
 	return -ENOSYS;
 }
 
-int platform_exe_facts(struct ps_proc *p)
+int platform_exe_facts(struct ps_snapshot *snap, const bool *wanted)
 {
-	(void)p;
+	(void)snap;
+	(void)wanted;
 	return -ENOSYS;
 }
 

@@ -25,7 +25,8 @@ const char *platform_secure_getenv(const char *name)
 	return getenv(name);
 }
 
-int platform_exe_facts(struct ps_proc *p)
+/* The facts of one process (platform_exe_facts). */
+static int exe_facts_one(struct ps_proc *p)
 {
 	struct ps_exe_check *c = &p->exe_check;
 	memset(c, 0, sizeof *c);
@@ -42,6 +43,17 @@ int platform_exe_facts(struct ps_proc *p)
 	if (!(p->exe_path = str_dup(p->exe)))
 		return -ENOMEM;
 	return 0;
+}
+
+int platform_exe_facts(struct ps_snapshot *snap, const bool *wanted)
+{
+	int rc = 0;
+	for (size_t i = 0; i < snap->nprocs && rc != -ENOMEM; i++) {
+		struct ps_proc *p = &snap->procs[i];
+		if (wanted[i] && p->exe && !p->vanished)
+			p->exe_checked = (rc = exe_facts_one(p)) == 0;
+	}
+	return rc == -ENOMEM ? rc : 0;
 }
 
 int platform_script_facts(struct ps_proc *p, const char *arg, size_t len)
