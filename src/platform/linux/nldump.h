@@ -43,6 +43,13 @@ int nl_dump_retry(int fd, const char *name, const void *req, size_t len,
 		  int (*batch)(const void *buf, size_t n, void *ctx), void (*reset)(void *ctx),
 		  void *ctx);
 
+/*
+ * For a dump loop that is not nl_dump's (libmnl's stops at the flag, as an error):
+ * clear NLM_F_DUMP_INTR on every message of one received datagram buf[0..n), and
+ * say whether any message had it (the caller then makes the dump again).
+ */
+bool nl_take_dump_intr(void *buf, size_t n);
+
 /* For tests: replay from `dir` (NULL: back to the environment), restarting every count. */
 void nl_replay_set(const char *dir);
 
