@@ -8,7 +8,6 @@ listener view must give every such socket the very owners `-a` gives it, with th
 and with BPF (skipped, with the tool's reason, where BPF cannot load).
 """
 import json
-import socket
 import subprocess
 import sys
 
@@ -202,14 +201,5 @@ def narrow_same_owners_proc(t):
 def narrow_same_owners_bpf(t):
     """The same with the BPF method (which hands the kernel the wanted inodes for a narrow
     query); skipped, with the tool's reason, where BPF cannot load."""
-    probe = socket.socket()  # attribution runs only when there is a socket to attribute
-    probe.bind(("127.0.0.1", 0))
-    probe.listen(1)
-    try:
-        r = t.run("--attribution", "bpf", "--json")
-    finally:
-        probe.close()
-    if r.rc == 3 and b"with BPF" in r.err:
-        t.skip(r.err.decode(errors="replace").strip())
-    t.require(r.rc == 0, f"--attribution bpf: {r}")
+    R.need_bpf(t)
     compare(t, "bpf")
