@@ -128,9 +128,11 @@ int cli_pipeline_run(struct pipeline *p, struct ps_snapshot *snap)
 			cli_err(rc, "%s", pipeline_stage_text(stage));
 		return EXIT_FAILURE_;
 	}
-	/* stages that failed without stopping the rest: said whatever the output format */
-	for (size_t i = 0; i < snap->nnotes; i++)
-		cli_msg("%s (%s); those details are left out.", snap->notes[i].stage,
-			strerror(-snap->notes[i].err));
+	/* why the result is partial (stages that failed without stopping the rest, tables that
+	 * kept changing): said whatever the output format */
+	for (size_t i = 0; i < snap->nnotes; i++) {
+		char b[256];
+		cli_msg("%s.", snap_note_text(&snap->notes[i], b, sizeof b));
+	}
 	return 0;
 }

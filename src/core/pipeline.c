@@ -114,7 +114,13 @@ static int run_exposure(struct pipeline *p, struct ps_snapshot *s)
 	(void)p;
 	struct ps_ifaddr *a = NULL;
 	size_t n = 0;
-	s->addrs_err = platform_local_addrs(&a, &n);
+	int got = platform_local_addrs(&a, &n);
+	if (got == PS_ADDRS_CHANGING)
+		snap_note(s,
+			  "the interface addresses kept changing while the kernel listed them, try "
+			  "after try: who can reach a port is judged from a list that may miss one",
+			  0);
+	s->addrs_err = got < 0 ? got : 0;
 	if (s->addrs_err)
 		return s->addrs_err == -ENOMEM
 			   ? -ENOMEM
@@ -382,9 +388,7 @@ int pipeline_run(struct pipeline *p, struct ps_snapshot *snap, enum pipeline_sta
 			return rc;
 		/* the rest goes on; what this stage would have filled stays empty, and the output
 		 * says so */
-		snap->partial = true;
-		if (snap->nnotes < sizeof snap->notes / sizeof snap->notes[0])
-			snap->notes[snap->nnotes++] = (struct ps_stage_note){st->text, rc};
+		snap_note(snap, st->text, rc);
 	}
 	return 0;
 }

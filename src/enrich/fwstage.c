@@ -186,7 +186,8 @@ static uint64_t target_netns(const struct fw_forward *x, const struct ps_snapsho
 			continue;
 		if (!na[i].tried) {
 			na[i].tried = true;
-			if (platform_netns_addrs(&snap->nets[i], &na[i].a, &na[i].n))
+			/* a list read while it changed still places the target (a best guess) */
+			if (platform_netns_addrs(&snap->nets[i], &na[i].a, &na[i].n) < 0)
 				na[i].a = NULL, na[i].n = 0;
 		}
 		for (size_t j = 0; j < na[i].n; j++)

@@ -234,6 +234,24 @@ void snap_count_status(struct ps_snapshot *s)
 		s->unattributed[s->socks[i].owner_status]++;
 }
 
+void snap_note(struct ps_snapshot *s, const char *text, int err)
+{
+	s->partial = true;
+	for (size_t i = 0; i < s->nnotes; i++)
+		if (s->notes[i].err == err && strcmp(s->notes[i].stage, text) == 0)
+			return;
+	if (s->nnotes < sizeof s->notes / sizeof s->notes[0])
+		s->notes[s->nnotes++] = (struct ps_stage_note){text, err};
+}
+
+const char *snap_note_text(const struct ps_stage_note *n, char *buf, size_t cap)
+{
+	if (!n->err)
+		return n->stage;
+	snprintf(buf, cap, "%s (%s); those details are left out", n->stage, strerror(-n->err));
+	return buf;
+}
+
 void snap_free(struct ps_snapshot *s)
 {
 	for (size_t i = 0; i < s->nprocs; i++)

@@ -243,10 +243,15 @@ struct ps_username {
 	char *name; /* NULL: the system has no name for it */
 };
 
-/* An enrichment stage that failed without stopping the rest (its fields stay empty). */
+/*
+ * Why the result is partial, for the user: an enrichment stage that failed without
+ * stopping the rest (its fields stay empty), or with err 0 anything else that left a
+ * gap (a table that kept changing while the kernel listed it).
+ */
 struct ps_stage_note {
-	const char *stage; /* static: what it was doing ("read process services") */
-	int err;	   /* -errno */
+	const char *stage; /* static: what it was doing ("read process services"), or with
+			      err 0 the whole reason */
+	int err;	   /* -errno; 0: `stage` says it all */
 };
 
 struct verdicts;
@@ -304,7 +309,7 @@ struct ps_snapshot {
 	struct ps_firewall *firewall;  /* model/fwmodel.h; NULL: the firewall was not looked at */
 	struct ps_username *usernames; /* NULL with nusernames 0: user names were not looked up */
 	size_t nusernames;
-	struct ps_stage_note notes[4]; /* enrichers that failed (first few; partial is then set) */
+	struct ps_stage_note notes[8]; /* why partial (first few; snap_note) */
 	size_t nnotes;
 };
 
@@ -369,6 +374,15 @@ void snap_proc_free(struct ps_proc *p);
 void snap_count_status(struct ps_snapshot *s);
 /* Release everything. */
 void snap_free(struct ps_snapshot *s);
+
+/*
+ * Say why the result is partial (text static, err -errno or 0: see struct
+ * ps_stage_note) and mark it so. A note already there is not repeated; past the
+ * first few, only partial is set.
+ */
+void snap_note(struct ps_snapshot *s, const char *text, int err);
+/* Note n as the sentence users read (no final period). The same text goes to stderr and JSON. */
+const char *snap_note_text(const struct ps_stage_note *n, char *buf, size_t cap);
 
 /* The user name of uid from s->usernames, or NULL (unknown, or names not looked up). */
 const char *snap_user_name(const struct ps_snapshot *s, uint32_t uid);

@@ -169,6 +169,13 @@ int render_json(FILE *fp, const struct render_ctx *ctx)
 		jw_kstr(&w, "time", ctx->header->time);
 	}
 	jw_kbool(&w, "partial", s->partial);
+	jw_key(&w, "notes"); /* why partial, as stderr says it (not every reason has a note) */
+	jw_arr(&w);
+	for (size_t i = 0; i < s->nnotes; i++) {
+		char b[256];
+		jw_str(&w, snap_note_text(&s->notes[i], b, sizeof b));
+	}
+	jw_arr_end(&w);
 	jw_kstr(&w, "source", s->source ? s->source : "none");
 	jw_key(&w, "sockets");
 	jw_arr(&w);

@@ -67,8 +67,11 @@ int platform_describe(struct ps_snapshot *snap);
 /*
  * Every address configured right now on an interface of this network namespace
  * (Linux: netlink RTM_GETADDR), IPv4 and IPv6. *out is a new array for
- * platform_ifaddrs_free(). 0 or -errno (then *out is NULL and *n is 0).
+ * platform_ifaddrs_free(). 0; PS_ADDRS_CHANGING when the table kept changing
+ * while it was read (the last read is in *out: an address may be missing or
+ * twice); -errno (then *out is NULL and *n is 0).
  */
+#define PS_ADDRS_CHANGING 1
 int platform_local_addrs(struct ps_ifaddr **out, size_t *n);
 void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n);
 

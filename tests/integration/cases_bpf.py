@@ -20,20 +20,6 @@ def register(run):
         run.case(fn)
 
 
-def need_bpf(t):
-    """Skip the case (saying why) when this build or this kernel cannot use BPF."""
-    probe = socket.socket()  # attribution runs only when there is a socket to attribute
-    probe.bind(("127.0.0.1", 0))
-    probe.listen(1)
-    try:
-        r = t.run("--attribution", "bpf", "--json")
-    finally:
-        probe.close()
-    if r.rc == 3 and b"with BPF" in r.err:
-        raise R.Skipped(r.err.decode(errors="replace").strip())
-    t.require(r.rc == 0, f"--attribution bpf: {r}")
-
-
 def csv_owners(t, args, method):
     """(netns, proto, state, local, remote, inode) -> sorted (pid, fd) from the CSV, for big loads."""
     r = t.run(*args, "--attribution", method, "--csv", "-o", "netns,proto,state,local,remote,inode,pid,fd")
@@ -114,7 +100,7 @@ def bpf_same_owners_mixed(t):
     """Shared (fork), dup'd, reuseport, established, accept-queue, time-wait, UDP v4/v6 and
     connected UDP sockets, pid 1 of the namespace, and two more network namespaces: both methods
     give the same owners for every socket, with -a, the listener view, one port and -N."""
-    need_bpf(t)
+    R.need_bpf(t)
     shared = t.hold("listen:127.0.0.1:4601", "dup", "udp:127.0.0.1:4602", "udp:[::1]:4602",
                     "listen:[::]:4603", "fork")
     rp1 = t.hold("listen:127.0.0.1:4604,reuseport")
@@ -160,7 +146,7 @@ def bpf_same_owners_mixed(t):
 def bpf_same_owners_load(t):
     """bench/loadgen's 22,000 sockets in 100 processes (every connection's two ends in two
     processes): the same owners from both methods, every socket owned, and auto picks BPF."""
-    need_bpf(t)
+    R.need_bpf(t)
     here = os.path.dirname(os.path.abspath(__file__))
     src = os.path.join(here, "..", "..", "bench", "loadgen.c")
     exe = os.path.join(t.tmpdir(), "loadgen")

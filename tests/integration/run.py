@@ -600,6 +600,20 @@ def parse_json(r):
         raise Failed(f"{what}: invalid JSON: {e}", [repr(out[:300])])
 
 
+def need_bpf(t):
+    """Skip the case (saying why) when this build or this kernel cannot use BPF."""
+    probe = socket.socket()  # attribution runs only when there is a socket to attribute
+    probe.bind(("127.0.0.1", 0))
+    probe.listen(1)
+    try:
+        r = t.run("--attribution", "bpf", "--json")
+    finally:
+        probe.close()
+    if r.rc == 3 and b"with BPF" in r.err:
+        raise Skipped(r.err.decode(errors="replace").strip())
+    t.require(r.rc == 0, f"--attribution bpf: {r}")
+
+
 def own_exe(doc):
     """exe of the first owner of the first socket, or None."""
     try:

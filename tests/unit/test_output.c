@@ -395,7 +395,7 @@ TEST(render_json_document)
 	char *head = line_of(doc, n, 0), *s0 = line_of(doc, n, 1), *s1 = line_of(doc, n, 2),
 	     *tail = line_of(doc, n, 3);
 	HAS(head, "{\"schema\":1,");
-	HAS(head, "\"partial\":false,\"source\":\"netlink\",\"sockets\":[");
+	HAS(head, "\"partial\":false,\"notes\":[],\"source\":\"netlink\",\"sockets\":[");
 
 	/* socket 0, with its two owners in pid order */
 	HAS(s0, "{\"proto\":\"tcp\",\"family\":\"inet\",\"state\":\"listen\","
@@ -452,6 +452,30 @@ TEST(render_json_empty_snapshot)
 	HAS(doc, "\"source\":\"none\",\"sockets\":[\n]");
 	HAS(doc, "\"privileged\":false");
 	free(doc);
+}
+
+/* Why a result is partial reaches the JSON as stderr says it: each reason once, in order. */
+TEST(render_json_partial_notes)
+{
+	struct ps_snapshot s;
+	memset(&s, 0, sizeof s);
+	snap_note(&s, "the socket table kept changing", 0);
+	snap_note(&s, "cannot read the package database", -EACCES);
+	snap_note(&s, "the socket table kept changing", 0); /* tcp6 after tcp4: said once */
+	CHECK(s.partial);
+	CHECK_INT(s.nnotes, 2);
+	struct render_ctx ctx;
+	ctx_init(&ctx, &s, NULL);
+	size_t n;
+	char *doc = render(render_json, &ctx, &n);
+	CHECK(json_valid(doc, n));
+	HAS(doc, "\"partial\":true,\"notes\":[\"the socket table kept changing\",\"cannot read "
+		 "the package database (Permission denied); those details are left out\"],");
+	free(doc);
+	for (int i = 0; i < 20; i++) /* past the first few, partial still holds */
+		snap_note(&s, i % 2 ? "one" : "two", -i - 1);
+	CHECK_INT(s.nnotes, sizeof s.notes / sizeof s.notes[0]);
+	CHECK(s.partial);
 }
 
 /* Every byte value in names, paths and arguments still gives valid JSON and UTF-8. */

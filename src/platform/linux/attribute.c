@@ -325,18 +325,45 @@ static int list_pids(int procfd, int **out, size_t *nout)
 	return 0;
 }
 
+/* Sockets of our network namespace, every family ("sockets: used" of /proc/net/sockstat); 0 when
+ * unknown. */
+static size_t sockets_in_use(void)
+{
+	char buf[256];
+	int fd = open("/proc/net/sockstat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	unsigned long v = 0;
+	return sscanf(buf, "sockets: used %lu", &v) == 1 ? (size_t)v : 0;
+}
+
+/* The sockets a scan of this host reads through: ours, or more with --all-ns. */
+static size_t host_sockets(const struct ps_snapshot *snap)
+{
+	size_t n = sockets_in_use();
+	return n < snap->nsocks ? snap->nsocks : n;
+}
+
 /*
  * Threads worth starting: the fd links cost kernel time that spreads over cores.
- * Few sockets mean a small host or a narrow query, where a thread's start costs
- * more than it saves (and `watch` would start one every poll).
+ * The work is every fd of every process, whatever the query wants: a one-port query
+ * on a host of 100,000 sockets reads as many links as the full listing, so the
+ * host's sockets decide (/proc/net/sockstat), not the wanted ones. A small host
+ * (few processes or sockets) scans in one thread: a thread's start would cost more
+ * than it saves (and `watch` would start one every poll).
  */
-static size_t thread_count(size_t npids, size_t nsocks)
+static size_t thread_count(size_t npids, size_t host_socks)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t t = cpus > 1 ? (size_t)cpus : 1;
 	if (t > 4)
 		t = 4;
-	if (npids < 64 || nsocks < 1024)
+	if (npids < 64 || host_socks < 1024)
 		t = 1;
 	return t;
 }
@@ -393,13 +420,24 @@ static int merge_hits(struct ps_snapshot *snap, const struct attr_hits *h, const
 	return rc;
 }
 
+/*
+ * The /proc scan reads every fd of every process, even for a one-port query, on purpose.
+ * A narrower scan (processes of the wanted sockets' uids first, stop once each has an
+ * owner) would give other answers than the full one: a socket's uid (and cgroup) say
+ * who created it, not who holds it now. A forked child that changed uid, a process that
+ * got it over SCM_RIGHTS or inherited it across exec all hold it too, and nothing in
+ * sock_diag or /proc counts a socket's holders, so no point of such a scan proves that
+ * every owner was found (and skipping a process because of its uid is no safer). The
+ * owners must equal the BPF pass's; the narrow query's speed comes from BPF (the
+ * kernel filters the wanted inodes), and here from spreading the links over threads.
+ */
 static int scan_proc(struct ps_snapshot *snap, const struct ps_inode_index *ix, int procfd,
 		     const int *pids, size_t npids, const uint8_t *known, struct scan_facts *facts)
 {
 	atomic_size_t next;
 	atomic_init(&next, 0);
 	struct worker w[4];
-	size_t nw = thread_count(npids, snap->nsocks), started = 1;
+	size_t nw = thread_count(npids, host_sockets(snap)), started = 1;
 	int rc = 0;
 	memset(w, 0, sizeof w);
 	for (size_t i = 0; i < nw; i++) {
@@ -525,23 +563,6 @@ static int scan_bpf(struct ps_snapshot *snap, const struct ps_inode_index *ix,
 	return rc;
 }
 
-/* Sockets of our network namespace, every family ("sockets: used" of /proc/net/sockstat); 0 when
- * unknown. */
-static size_t sockets_in_use(void)
-{
-	char buf[256];
-	int fd = open("/proc/net/sockstat", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	unsigned long v = 0;
-	return sscanf(buf, "sockets: used %lu", &v) == 1 ? (size_t)v : 0;
-}
-
 /*
  * The auto rule. The /proc scan costs one directory per process and one readlink
  * per fd (~10 µs and ~1.5 µs here); loading the BPF program costs about 4 ms
@@ -570,9 +591,7 @@ static int find_owners(struct ps_snapshot *snap, const struct ps_inode_index *ix
 	if (oom)
 		return -ENOMEM;
 	if (f->attribution != PS_ATTRIB_PROC) {
-		host_socks = sockets_in_use();
-		if (host_socks < snap->nsocks)
-			host_socks = snap->nsocks; /* --all-ns: the other namespaces' sockets too */
+		host_socks = host_sockets(snap);
 	}
 	if (f->attribution == PS_ATTRIB_AUTO && !attr_bpf_built()) {
 		why = PS_ATTR_NOT_BUILT;

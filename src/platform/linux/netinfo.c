@@ -92,6 +92,13 @@ static int addrs_batch(const void *buf, size_t n, void *l)
 	return netinfo_parse_addrs(buf, n, l);
 }
 
+static void addrs_reset(void *arg)
+{
+	struct netinfo_addrs *l = arg;
+	platform_ifaddrs_free(l->a, l->n);
+	*l = (struct netinfo_addrs){0};
+}
+
 int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 {
 	*out = NULL;
@@ -110,17 +117,8 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 	req.nlh.nlmsg_seq = 1;
 	req.m.ifa_family = AF_UNSPEC;
 	struct netinfo_addrs l = {0};
-	int rc;
-	/* an interrupted dump (addresses changed meanwhile) is made again; the third stands */
-	for (int tries = 1;; tries++) {
-		rc = nl_dump(fd, "addrs", &req, req.nlh.nlmsg_len, addrs_batch, &l);
-		if (rc != -EAGAIN || tries == 3) {
-			rc = rc == -EAGAIN ? 0 : rc;
-			break;
-		}
-		platform_ifaddrs_free(l.a, l.n);
-		l = (struct netinfo_addrs){0};
-	}
+	/* an interrupted dump (addresses changed meanwhile) is made again; the last one stands */
+	int rc = nl_dump_retry(fd, "addrs", &req, req.nlh.nlmsg_len, addrs_batch, addrs_reset, &l);
 	close(fd);
 	if (rc < 0) {
 		platform_ifaddrs_free(l.a, l.n);
@@ -143,7 +141,7 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 	}
 	*out = l.a;
 	*n = l.n;
-	return 0;
+	return rc == NL_DUMP_INTERRUPTED ? PS_ADDRS_CHANGING : 0;
 }
 
 int platform_mcast_groups(struct ps_ifaddr **out, size_t *n)

@@ -237,6 +237,10 @@ int platform_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter 
 		} else if (e) {
 			rc = e;
 		}
+		/* a table that kept changing in there: the listing is partial, and says why */
+		for (size_t j = 0; j < tmp.nnotes; j++)
+			snap_note(snap, tmp.notes[j].stage, tmp.notes[j].err);
+		snap->partial |= tmp.partial;
 		count_listeners(snap, &tmp, l.v[i].inode);
 		for (size_t k = 0; k < tmp.nsocks && !rc; k++) {
 			struct ps_socket *dst = snap_add_socket(snap);

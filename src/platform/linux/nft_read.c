@@ -23,6 +23,7 @@
 #include <linux/netfilter/nf_tables_compat.h>
 #include <linux/netfilter/nfnetlink.h>
 
+#include "nldump.h"
 #include "xt_decode.h"
 
 /* ---------------------------------------------------------------- dumping */
@@ -36,25 +37,31 @@ struct dumper {
 	char *rbuf;
 };
 
-/* Send the request in d->rbuf (built by the caller) and append every reply to out. */
+/*
+ * Send the request in d->rbuf (built by the caller) and append every reply to out.
+ * -EAGAIN when the kernel marked the dump interrupted (NLM_F_DUMP_INTR): read to its
+ * end all the same, so that the next request finds no leftover reply.
+ */
 static int dump_one(struct dumper *d, struct nlmsghdr *nlh, struct buf *out)
 {
 	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	uint32_t seq = nlh->nlmsg_seq;
+	bool intr = false;
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(d->nl, d->rbuf, RECV_SIZE);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
+		intr |= nl_take_dump_intr(d->rbuf, (size_t)n);
 		if (buf_append(out, d->rbuf, (size_t)n))
 			return -ENOMEM;
 		int rc = mnl_cb_run(d->rbuf, (size_t)n, seq, d->portid, NULL, NULL);
 		if (rc < 0)
 			return errno ? -errno : -EBADMSG;
 		if (rc == MNL_CB_STOP)
-			return 0;
+			return intr ? -EAGAIN : 0;
 	}
 }
 
@@ -166,8 +173,12 @@ int nft_dump(struct buf *out)
 		uint32_t g1 = 0, g2 = 0;
 		out->len = start;
 		if ((rc = generation(&d, &g1)) || (rc = dump_all(&d, out)) ||
-		    (rc = generation(&d, &g2)))
+		    (rc = generation(&d, &g2))) {
+			if (rc == -EAGAIN)
+				continue; /* a dump the kernel marked interrupted: all of it again
+					   */
 			break;
+		}
 		if (g1 == g2)
 			goto out;
 		rc = -EAGAIN;

@@ -12,8 +12,9 @@
  * Dump the caller's network namespace's nf_tables chains, sets, set elements and
  * rules, appending every reply datagram as the kernel sent it to *out (netlink
  * messages back to back: what tests/fixtures/nft/ *.nl hold). Retries while the
- * rule set's generation changes under the dump. 0; -EPERM without CAP_NET_ADMIN;
- * -ENOSYS when built without libnftnl/libmnl; -EAGAIN; -errno.
+ * rule set's generation changes under the dump or the kernel marks a dump
+ * interrupted (NLM_F_DUMP_INTR). 0; -EPERM without CAP_NET_ADMIN; -ENOSYS when
+ * built without libnftnl/libmnl; -EAGAIN when it kept changing; -errno.
  */
 int nft_dump(struct buf *out);
 

@@ -209,6 +209,36 @@ int nl_dump(int fd, const char *name, const void *req, size_t len,
 	return rc == 0 && w.intr ? -EAGAIN : rc;
 }
 
+int nl_dump_retry(int fd, const char *name, const void *req, size_t len,
+		  int (*batch)(const void *buf, size_t n, void *ctx), void (*reset)(void *ctx),
+		  void *ctx)
+{
+	for (int tries = 1;; tries++) {
+		int rc = nl_dump(fd, name, req, len, batch, ctx);
+		if (rc != -EAGAIN)
+			return rc;
+		if (tries == NL_DUMP_TRIES)
+			return NL_DUMP_INTERRUPTED;
+		reset(ctx);
+	}
+}
+
+bool nl_take_dump_intr(void *buf, size_t n)
+{
+	struct nl_msgs it = nl_msgs_of(buf, n);
+	struct nlmsghdr h;
+	const char *msg;
+	bool intr = false;
+	while (nl_msgs_next(&it, &h, &msg)) {
+		if (!(h.nlmsg_flags & NLM_F_DUMP_INTR))
+			continue;
+		intr = true;
+		h.nlmsg_flags &= (uint16_t)~NLM_F_DUMP_INTR;
+		memcpy((char *)buf + (msg - (const char *)buf), &h, sizeof h);
+	}
+	return intr;
+}
+
 bool nl_msgs_next(struct nl_msgs *it, struct nlmsghdr *h, const char **msg)
 {
 	if (it->err || it->left == 0)

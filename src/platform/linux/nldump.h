@@ -25,6 +25,31 @@
 int nl_dump(int fd, const char *name, const void *req, size_t len,
 	    int (*batch)(const void *buf, size_t n, void *ctx), void *ctx);
 
+/*
+ * Dumps made of one table before an interrupted one is kept: a table that changed
+ * under three walks in a row is a busy one, and a fourth would likely fare no better.
+ */
+#define NL_DUMP_TRIES 3
+#define NL_DUMP_INTERRUPTED 1
+
+/*
+ * nl_dump, made again from scratch while it is interrupted (NLM_F_DUMP_INTR):
+ * reset(ctx) drops what batch kept of the interrupted dump before the next try.
+ * 0; NL_DUMP_INTERRUPTED when all NL_DUMP_TRIES dumps were interrupted (what batch
+ * kept of the last one stands: entries may be missing or twice, and the caller must
+ * say so); -errno.
+ */
+int nl_dump_retry(int fd, const char *name, const void *req, size_t len,
+		  int (*batch)(const void *buf, size_t n, void *ctx), void (*reset)(void *ctx),
+		  void *ctx);
+
+/*
+ * For a dump loop that is not nl_dump's (libmnl's stops at the flag, as an error):
+ * clear NLM_F_DUMP_INTR on every message of one received datagram buf[0..n), and
+ * say whether any message had it (the caller then makes the dump again).
+ */
+bool nl_take_dump_intr(void *buf, size_t n);
+
 /* For tests: replay from `dir` (NULL: back to the environment), restarting every count. */
 void nl_replay_set(const char *dir);
 

@@ -138,19 +138,23 @@ int sockdiag_parse_batch(const void *buf, size_t len, unsigned proto, const stru
 	return it.err;
 }
 
-/* Dumps of one table before an interrupted one is kept (and the result marked partial). */
-#define DUMP_TRIES 3
-
 struct dump_ctx {
 	unsigned proto;
 	const struct ps_filter *f;
 	struct ps_snapshot *snap;
+	size_t before; /* sockets the snapshot had before this dump */
 };
 
 static int dump_batch(const void *buf, size_t n, void *arg)
 {
 	struct dump_ctx *c = arg;
 	return sockdiag_parse_batch(buf, n, c->proto, c->f, c->snap);
+}
+
+static void dump_reset(void *arg)
+{
+	struct dump_ctx *c = arg;
+	c->snap->nsocks = c->before;
 }
 
 int sockdiag_dump(int fd, unsigned family, unsigned proto, const struct ps_filter *f,
@@ -179,21 +183,14 @@ int sockdiag_dump(int fd, unsigned family, unsigned proto, const struct ps_filte
 	req.r.sdiag_protocol = proto == PS_TCP ? IPPROTO_TCP : IPPROTO_UDP;
 	req.r.idiag_states = f->states[proto];
 
-	struct dump_ctx ctx = {proto, f, snap};
+	struct dump_ctx ctx = {proto, f, snap, snap->nsocks};
 	char name[32];
 	snprintf(name, sizeof name, "sockdiag-%s%d", proto == PS_TCP ? "tcp" : "udp",
 		 family == PS_INET ? 4 : 6);
-	/* An interrupted dump (the table changed under the walk) is made again, from scratch;
-	 * after DUMP_TRIES the last one stands and the result says it is partial. */
-	size_t before = snap->nsocks;
-	for (int tries = 1;; tries++) {
-		int rc = nl_dump(fd, name, &req, req.nlh.nlmsg_len, dump_batch, &ctx);
-		if (rc != -EAGAIN)
-			return rc;
-		if (tries == DUMP_TRIES) {
-			snap->partial = true;
-			return 0;
-		}
-		snap->nsocks = before;
+	int rc = nl_dump_retry(fd, name, &req, req.nlh.nlmsg_len, dump_batch, dump_reset, &ctx);
+	if (rc == NL_DUMP_INTERRUPTED) {
+		snap_note(snap, SOCKDIAG_INTR_NOTE, 0);
+		rc = 0;
 	}
+	return rc;
 }

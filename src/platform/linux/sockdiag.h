@@ -30,12 +30,18 @@ int sockdiag_parse_msg(const void *msg, size_t len, unsigned proto, struct ps_so
 int sockdiag_parse_batch(const void *buf, size_t len, unsigned proto, const struct ps_filter *f,
 			 struct ps_snapshot *snap);
 
+/* What the user is told when every dump of a socket table was interrupted. */
+#define SOCKDIAG_INTR_NOTE                                                                         \
+	"the socket table kept changing while the kernel listed it, try after try: sockets may "   \
+	"be missing or listed twice"
+
 /*
  * Dump one (family, protocol) from the kernel into snap through the open
  * NETLINK_SOCK_DIAG socket `fd`; with port_bytecode, a single port range of `f`
- * is filtered in the kernel. 0 or -errno (-ENOENT / -EPROTONOSUPPORT /
- * -EOPNOTSUPP when the kernel lacks that diag module, -EINVAL when it refuses
- * the request).
+ * is filtered in the kernel. A table that changed under every try (nl_dump_retry)
+ * is kept, and snap gets SOCKDIAG_INTR_NOTE (and partial). 0 or -errno (-ENOENT /
+ * -EPROTONOSUPPORT / -EOPNOTSUPP when the kernel lacks that diag module, -EINVAL
+ * when it refuses the request).
  */
 int sockdiag_dump(int fd, unsigned family, unsigned proto, const struct ps_filter *f,
 		  bool port_bytecode, struct ps_snapshot *snap);

@@ -15,6 +15,7 @@
 #include "../../../src/core/pipeline.h"
 #include "../../../src/platform/linux/nldump.h"
 #include "../../../src/platform/linux/roots.h"
+#include "../../../src/platform/linux/sockdiag.h"
 #include "../../../src/platform/platform.h"
 #include "../../../src/util/buf.h"
 #include "../../../src/util/readfile.h"
@@ -515,4 +516,97 @@ TEST(fixture_dump_interrupted)
 	}
 	snap_free(&ref);
 	use_real();
+}
+
+/* Set NLM_F_DUMP_INTR on every message of the recording at path (a table that never holds
+ * still). 0, or -1 when the file is not a recording. */
+static int flag_every_message(const char *path)
+{
+	struct buf b = {0};
+	int rc = read_file_at(AT_FDCWD, path, &b, 1 << 20, 0, NULL) ? -1 : 0;
+	size_t at = 0;
+	unsigned flagged = 0;
+	while (!rc && at < b.len) {
+		uint32_t n;
+		if (b.len - at < sizeof n)
+			break;
+		memcpy(&n, b.data + at, sizeof n);
+		at += sizeof n;
+		if (n > b.len - at) {
+			rc = -1;
+			break;
+		}
+		for (size_t m = at; m + NLMSG_HDRLEN <= at + n;) {
+			struct nlmsghdr h;
+			memcpy(&h, b.data + m, sizeof h);
+			if (h.nlmsg_len < NLMSG_HDRLEN)
+				break;
+			h.nlmsg_flags |= NLM_F_DUMP_INTR;
+			memcpy(b.data + m, &h, sizeof h);
+			flagged++;
+			m += NLMSG_ALIGN(h.nlmsg_len);
+		}
+		at += n;
+	}
+	int fd = rc ? -1 : open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0 || write(fd, b.data, b.len) != (ssize_t)b.len || flagged == 0)
+		rc = -1;
+	if (fd >= 0)
+		close(fd);
+	buf_free(&b);
+	return rc;
+}
+
+/*
+ * A table that is interrupted on every try (NLM_F_DUMP_INTR on every message of all three
+ * dumps) is kept, once, and the user is told why the result is partial: the reason is a
+ * note (what stderr and the JSON's "notes" say), not a bare flag. The same for the
+ * interface addresses, whose list stands but is said to be possibly short.
+ */
+TEST(fixture_dump_always_interrupted_says_why)
+{
+	struct ps_snapshot ref = {0};
+	use_host1();
+	CHECK_INT(run_all(&ref, false), 0);
+	struct ps_ifaddr *ra = NULL;
+	size_t rn = 0;
+	CHECK_INT(platform_local_addrs(&ra, &rn), 0);
+	platform_ifaddrs_free(ra, rn);
+
+	char dir[] = "/tmp/ps-intr-XXXXXX", cmd[256], path[256], nl[64];
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(cmd, sizeof cmd, "mkdir '%s/nl' && cp " HOST1 "/nl/*.nl '%s/nl/'", dir, dir);
+	CHECK_INT(system(cmd), 0);
+	static const char *const tables[] = {"sockdiag-tcp4", "sockdiag-udp6", "addrs"};
+	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+		snprintf(path, sizeof path, "%s/nl/%s.nl", dir, tables[i]);
+		CHECK_INT(flag_every_message(path), 0);
+	}
+	snprintf(nl, sizeof nl, "%s/nl", dir);
+	use_host1();
+	nl_replay_set(nl);
+	struct ps_snapshot s = {0};
+	CHECK_INT(run_all(&s, false), 0);
+	CHECK_INT(s.nsocks, ref.nsocks); /* the last dump stands, never a socket twice */
+	CHECK(s.partial);
+	CHECK_INT(s.nnotes, 1); /* two tables, one reason */
+	if (s.nnotes == 1) {
+		char b[256];
+		CHECK_STR(snap_note_text(&s.notes[0], b, sizeof b), SOCKDIAG_INTR_NOTE);
+		CHECK(strstr(SOCKDIAG_INTR_NOTE, "kept changing") != NULL);
+	}
+	snap_free(&s);
+
+	use_host1();
+	nl_replay_set(nl);
+	struct ps_ifaddr *a = NULL;
+	size_t n = 0;
+	CHECK_INT(platform_local_addrs(&a, &n), PS_ADDRS_CHANGING);
+	CHECK_INT(n, rn);
+	platform_ifaddrs_free(a, n);
+
+	snap_free(&ref);
+	use_real();
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	CHECK_INT(system(cmd), 0);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "../../../src/platform/linux/nldump.h"
 #include "../../../src/platform/linux/sockdiag.h"
 #include "../test.h"
 #include "../testutil.h"
@@ -882,4 +883,34 @@ TEST(sockdiag_cgroup_id_attribute)
 	CHECK_INT(sockdiag_parse_msg(in, sizeof msg, PS_TCP, &k), 0);
 	CHECK(k.cgroup_id == 0);
 	free(in);
+}
+
+/* A loop that is not nl_dump's (the firewall's, through libmnl) learns of NLM_F_DUMP_INTR from
+ * nl_take_dump_intr, which clears it on every message (libmnl would stop there) and nowhere else.
+ */
+TEST(nldump_take_dump_intr)
+{
+	uint8_t buf[1024], clean[1024];
+	size_t n = put_diag(buf, 0, &LISTEN4);
+	size_t second = n;
+	n = put_diag(buf, n, &ESTAB4);
+	n = put_done(buf, n, 0);
+	memcpy(clean, buf, n);
+	CHECK(!nl_take_dump_intr(buf, n));
+	CHECK(memcmp(buf, clean, n) == 0);
+
+	struct nlmsghdr h;
+	memcpy(&h, buf + second, sizeof h);
+	h.nlmsg_flags |= NLM_F_DUMP_INTR;
+	memcpy(buf + second, &h, sizeof h);
+	CHECK(nl_take_dump_intr(buf, n));
+	CHECK(memcmp(buf, clean, n) == 0); /* cleared, and nothing else touched */
+	CHECK(!nl_take_dump_intr(buf, n));
+
+	/* a truncated datagram: the whole messages before the cut are still looked at */
+	memcpy(&h, buf, sizeof h);
+	h.nlmsg_flags |= NLM_F_DUMP_INTR;
+	memcpy(buf, &h, sizeof h);
+	CHECK(nl_take_dump_intr(buf, second + 3));
+	CHECK(memcmp(buf, clean, n) == 0);
 }
