@@ -115,11 +115,10 @@ ifeq ($(PLATFORM),windows)
 PS_FEATURES += -D__USE_MINGW_ANSI_STDIO=1 -D_WIN32_WINNT=0x0601 -DWINVER=0x0601 -DUNICODE -D_UNICODE
 PS_CFLAGS += -Wno-format -Isrc/platform/windows/compat -include src/platform/windows/compat/compat.h
 PS_LDFLAGS += -static
-PS_LDLIBS += -liphlpapi -lws2_32 -lwintrust -lcrypt32 -lole32 -loleaut32 -ladvapi32
+PS_LDLIBS += -liphlpapi -lws2_32 -lwintrust -lcrypt32 -lole32 -loleaut32 -ladvapi32 -luuid
 POSIX_ONLY := src/util/readfile.c tests/unit/test_readfile.c
-# like the stub: no destroy notifications (watch polls) and no boot id; the
-# firewall's rules are not read (every verdict "not evaluated")
-PLATFORM_SHARED := src/platform/stub/sockevents.c src/platform/stub/firewall_stub.c
+# like the stub: no destroy notifications (watch polls) and no boot id
+PLATFORM_SHARED := src/platform/stub/sockevents.c
 endif
 
 LIB_SRC := $(filter-out $(POSIX_ONLY),$(wildcard src/util/*.c src/model/*.c src/enrich/*.c src/output/*.c \
