@@ -22,6 +22,16 @@ int win_services_list(struct win_service **out, size_t *n);
  */
 int win_user_remember(const void *sid, uint32_t *uid);
 
+/*
+ * Why a file with security descriptor `sd` (a PSECURITY_DESCRIPTOR with owner and
+ * access list) must not be used as configuration by user `user` (a PSID, NULL when
+ * unknown): its owner is not that user, Administrators, SYSTEM or TrustedInstaller,
+ * it has no access list, or an entry that applies to the file itself lets any other
+ * account or group write it, change its access list or take it over. NULL when it
+ * may be used (static text otherwise).
+ */
+const char *win_sd_untrusted_why(const void *sd, const void *user);
+
 /* UTF-8 s as a new UTF-16 string for the W functions; NULL when s is not UTF-8 or out of memory. */
 wchar_t *win_to_wide(const char *s);
 
