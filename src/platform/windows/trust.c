@@ -1,7 +1,8 @@
 /*
- * trust.c — whether a configuration file named through the environment may be used
- * on Windows: judged from its owner and access list (the C runtime's mode bits
- * copy the owner's to group and others, and its st_uid is always 0).
+ * trust.c — what owners and access lists allow on Windows: whether a configuration
+ * file named through the environment may be used (the C runtime's mode bits copy
+ * the owner's to group and others, and its st_uid is always 0), and whether every
+ * user may write into a directory.
  */
 /* <windows.h> comes before the headers that use its types: keep this order */
 /* clang-format off */
@@ -99,6 +100,33 @@ union token_user {
 	TOKEN_USER tu;
 	BYTE b[sizeof(TOKEN_USER) + SECURITY_MAX_SID_SIZE];
 };
+
+bool win_sd_grants_everyone(const void *sd_, unsigned long rights)
+{
+	PSECURITY_DESCRIPTOR sd = (PSECURITY_DESCRIPTOR)sd_;
+	BOOL present = FALSE, defaulted = FALSE;
+	PACL dacl = NULL;
+	if (!GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted))
+		return false;
+	if (!present || !dacl)
+		return true; /* no access list: everyone may do everything */
+	ACL_SIZE_INFORMATION info;
+	if (!GetAclInformation(dacl, &info, sizeof info, AclSizeInformation))
+		return false;
+	for (DWORD i = 0; i < info.AceCount; i++) {
+		ACE_HEADER *h;
+		if (!GetAce(dacl, i, (void **)&h) || h->AceType != ACCESS_ALLOWED_ACE_TYPE ||
+		    (h->AceFlags & INHERIT_ONLY_ACE))
+			continue;
+		ACCESS_ALLOWED_ACE *a = (ACCESS_ALLOWED_ACE *)h;
+		PSID who = (PSID)&a->SidStart;
+		if ((a->Mask & rights) && (IsWellKnownSid(who, WinWorldSid) ||
+					   IsWellKnownSid(who, WinAuthenticatedUserSid) ||
+					   IsWellKnownSid(who, WinBuiltinUsersSid)))
+			return true;
+	}
+	return false;
+}
 
 /* The current user's SID (from the process token) into buf, NULL when it cannot be read. */
 static PSID current_user(union token_user *buf)

@@ -2,6 +2,7 @@
 #ifndef PS_WIN_H
 #define PS_WIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <wchar.h>
@@ -31,6 +32,14 @@ int win_user_remember(const void *sid, uint32_t *uid);
  * may be used (static text otherwise).
  */
 const char *win_sd_untrusted_why(const void *sd, const void *user);
+
+/*
+ * Whether an entry of sd's access list that applies to the object itself (not
+ * inherit-only) allows one of `rights` (access mask bits) to Everyone,
+ * Authenticated Users or Users — every user of the machine; true for a NULL
+ * access list. `sd` is a PSECURITY_DESCRIPTOR.
+ */
+bool win_sd_grants_everyone(const void *sd, unsigned long rights);
 
 /* UTF-8 s as a new UTF-16 string for the W functions; NULL when s is not UTF-8 or out of memory. */
 wchar_t *win_to_wide(const char *s);
