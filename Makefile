@@ -110,16 +110,16 @@ BUILD ?= build$(subst $(space),,$(addprefix -,$(strip $(BUILD_TAGS))))
 # (format checks stay with the Linux builds: mingw's printf attribute means
 # msvcrt's); the POSIX calls it lacks come from a compat header forced into every
 # file, so portable code has no #ifdef _WIN32; static libgcc and winpthread make
-# portsleuth.exe run alone. POSIX_ONLY are portable-tree files that need *at() calls.
+# portsleuth.exe run alone. POSIX_ONLY are portable-tree files that need *at() calls
+# or POSIX owners and modes (trust.c: Windows judges a file's access list instead).
 ifeq ($(PLATFORM),windows)
 PS_FEATURES += -D__USE_MINGW_ANSI_STDIO=1 -D_WIN32_WINNT=0x0601 -DWINVER=0x0601 -DUNICODE -D_UNICODE
 PS_CFLAGS += -Wno-format -Isrc/platform/windows/compat -include src/platform/windows/compat/compat.h
 PS_LDFLAGS += -static
-PS_LDLIBS += -liphlpapi -lws2_32 -lwintrust -lcrypt32 -lole32 -loleaut32 -ladvapi32
-POSIX_ONLY := src/util/readfile.c tests/unit/test_readfile.c
-# like the stub: no destroy notifications (watch polls) and no boot id; the
-# firewall's rules are not read (every verdict "not evaluated")
-PLATFORM_SHARED := src/platform/stub/sockevents.c src/platform/stub/firewall_stub.c
+PS_LDLIBS += -liphlpapi -lws2_32 -lwintrust -lcrypt32 -lole32 -loleaut32 -ladvapi32 -luuid
+POSIX_ONLY := src/util/readfile.c tests/unit/test_readfile.c src/util/trust.c
+# like the stub: no destroy notifications (watch polls) and no boot id
+PLATFORM_SHARED := src/platform/stub/sockevents.c
 endif
 
 LIB_SRC := $(filter-out $(POSIX_ONLY),$(wildcard src/util/*.c src/model/*.c src/enrich/*.c src/output/*.c \

@@ -167,6 +167,29 @@ static bool set_is_full(const struct fw_srcset *s)
 	return s->n == 1 && !memcmp(s->r[0].lo, zero, s->len) && !memcmp(s->r[0].hi, ones, s->len);
 }
 
+int fw_srcset_add(struct fw_srcset *s, const uint8_t *lo, const uint8_t *hi)
+{
+	if (set_push(s, lo, hi))
+		return -ENOMEM;
+	set_normalize(s);
+	return 0;
+}
+
+int fw_srcset_subtract(const struct fw_srcset *a, const struct fw_srcset *b, struct fw_srcset *out)
+{
+	return set_subtract(a, b, out);
+}
+
+bool fw_srcset_is_full(const struct fw_srcset *s)
+{
+	return set_is_full(s);
+}
+
+void fw_srcset_free(struct fw_srcset *s)
+{
+	set_free(s);
+}
+
 /* ---------------------------------------------------------------- matches */
 
 enum { NO = 0, YES = 1, UNKNOWN = -1 };

@@ -80,6 +80,18 @@ const char *fw_reach_name(unsigned reach);
  */
 size_t fw_srcset_format(const struct fw_srcset *s, char *out, size_t outlen);
 
+/*
+ * Source sets for other evaluators (the Windows Firewall's, wfw.c). A set starts as
+ * (struct fw_srcset){.len = 4 or 16}. fw_srcset_add puts [lo, hi] (len bytes each)
+ * in and keeps s normalized; fw_srcset_subtract makes out = a minus b (a new set).
+ * Both 0 or -ENOMEM.
+ */
+int fw_srcset_add(struct fw_srcset *s, const uint8_t *lo, const uint8_t *hi);
+int fw_srcset_subtract(const struct fw_srcset *a, const struct fw_srcset *b, struct fw_srcset *out);
+/* Whether s holds every address of its length. */
+bool fw_srcset_is_full(const struct fw_srcset *s);
+void fw_srcset_free(struct fw_srcset *s);
+
 /* A port that a NAT rule forwards or redirects. */
 struct fw_forward {
 	uint8_t family;	 /* 4 or 6 */

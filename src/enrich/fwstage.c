@@ -15,6 +15,25 @@
 #include "fwjudge.h"
 #include "verdict.h"
 
+/* The Windows Firewall's policy read with result rc (why: a new string, or NULL) into c and f. */
+static int wfw_context(struct fw_context *c, struct ps_firewall *f, int rc, char *why)
+{
+	c->windows = true;
+	c->read = f->read = rc == 0;
+	f->err = rc;
+	if (rc == -ENOMEM || (rc && !why)) {
+		free(why);
+		return -ENOMEM;
+	}
+	f->why = why; /* the snapshot owns it; c borrows it as it borrows legacy */
+	c->why = why;
+	f->rules = c->wfw.nrules;
+	if (!c->read)
+		wfw_policy_free(&c->wfw);
+	c->legacy = f->legacy = strdup(""); /* no other packet filter is looked at */
+	return f->legacy ? 0 : -ENOMEM;
+}
+
 int fw_context_read(struct fw_context *c, struct ps_snapshot *snap)
 {
 	memset(c, 0, sizeof *c);
@@ -22,7 +41,11 @@ int fw_context_read(struct fw_context *c, struct ps_snapshot *snap)
 	struct ps_firewall *f = snap->firewall = calloc(1, sizeof *f);
 	if (!f)
 		return -ENOMEM;
-	int rc = platform_firewall_read(&c->rs, &c->why);
+	char *wwhy = NULL;
+	int rc = platform_wfw_read(&c->wfw, &wwhy);
+	if (rc != -ENOSYS)
+		return wfw_context(c, f, rc, wwhy);
+	rc = platform_firewall_read(&c->rs, &c->why);
 	if (rc == -ENOMEM)
 		return rc;
 	c->read = rc == 0;
@@ -50,14 +73,87 @@ int fw_context_read(struct fw_context *c, struct ps_snapshot *snap)
 void fw_context_free(struct fw_context *c)
 {
 	fw_ruleset_free(&c->rs);
+	wfw_policy_free(&c->wfw);
 	memset(c, 0, sizeof *c);
 }
 
+/*
+ * The Windows Firewall's verdict at each of the nr addresses r[] listener k is
+ * reachable on, into out[] (parallel; fw_ruleref.chain holds the deciding
+ * profile's bit, -1 for none, and .rule the rule's index or -1 for the profile's
+ * own setting). The program is the owner's image, the service the socket's tag or
+ * the services its owner hosts. 0 or -ENOMEM.
+ */
+static int wfw_judge_reach(const struct wfw_policy *pol, const struct ps_snapshot *snap,
+			   const struct ps_socket *k, const struct reach *r, size_t nr,
+			   struct fw_reach_verdict *out)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+	struct wfw_listener l = {.protocol = k->proto == PS_TCP ? IPPROTO_TCP : IPPROTO_UDP,
+				 .port = k->local.port};
+	if (k->owner_count) {
+		const struct ps_proc *p = &snap->procs[snap_owner(snap, k, 0)->proc];
+		l.app = p->exe;
+		if (p->unit_type && !strcmp(p->unit_type, "service"))
+			l.host_services = p->unit;
+	}
+	const struct ps_sockcg *cg = k->sockcg ? &snap->sockcgs[k->sockcg - 1] : NULL;
+	if (cg && cg->source && !strcmp(cg->source, "service-tag"))
+		l.service = cg->unit;
+	for (size_t i = 0; i < nr; i++) {
+		l.addr = r[i].addr;
+		if (l.addr.family == PS_INET6 && !memcmp(l.addr.bytes, mapped, 12)) {
+			l.addr.family = PS_INET;
+			memmove(l.addr.bytes, l.addr.bytes + 12, 4);
+		}
+		l.loopback = exposure_classify(&r[i].addr) == PS_EXPO_LOOPBACK;
+		struct wfw_verdict w;
+		if (wfw_judge(pol, &l, &w)) {
+			fw_reach_verdicts_free(out, i);
+			return -ENOMEM;
+		}
+		int32_t prof = w.profile ? (int32_t)w.profile : -1;
+		out[i] = (struct fw_reach_verdict){
+		    .reach = w.reach,
+		    .sources = w.sources,
+		    .rule = {prof, (int32_t)w.rule},
+		    .accept_rule = {w.accept_rule == WFW_NO_RULE ? -1 : prof,
+				    (int32_t)w.accept_rule},
+		    .forward_rule = {-1, -1},
+		    .why = w.why};
+	}
+	return 0;
+}
+
+/* A Windows Firewall rule (ref as wfw_judge_reach makes it) as model data. 0 or -ENOMEM. */
+static int wfw_rule_view(const struct wfw_policy *pol, struct fw_ruleref ref, struct verdicts *vs,
+			 struct ps_fw_rule *out)
+{
+	if (ref.chain <= 0)
+		return 0;
+	char *text;
+	int rc = wfw_rule_text(pol, (unsigned)ref.chain, ref.rule, &text);
+	if (rc)
+		return rc;
+	out->family = "windows";
+	out->handle_known = false; /* Windows rules have names, not handles */
+	rc = verdicts_intern(vs, wfw_profile_name((unsigned)ref.chain), &out->table);
+	if (!rc)
+		rc = verdicts_intern(vs, "inbound", &out->chain);
+	if (!rc)
+		rc = verdicts_intern(vs, text, &out->text);
+	free(text);
+	return rc;
+}
+
 /* A rule reference as model data; texts interned in vs. 0 or -ENOMEM. */
-static int rule_view(const struct fw_ruleset *rs, struct fw_ruleref ref, struct verdicts *vs,
+static int rule_view(const struct fw_context *c, struct fw_ruleref ref, struct verdicts *vs,
 		     struct ps_fw_rule *out)
 {
 	memset(out, 0, sizeof *out);
+	if (c->windows)
+		return wfw_rule_view(&c->wfw, ref, vs, out);
+	const struct fw_ruleset *rs = &c->rs;
 	if (ref.chain < 0 || (size_t)ref.chain >= rs->nchains)
 		return 0;
 	const struct fw_chain *ch = &rs->chains[ref.chain];
@@ -110,8 +206,10 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
 	}
 	bool ours = k->netns == c->netns || !k->netns;
 	const char *why = ours ? c->why : "the firewall of another network namespace is not read";
-	int rc = fw_judge_reach(ours && c->read ? &c->rs : NULL, why, c->legacy, k, v->reach, n,
-				snap->addrs, snap->naddrs, fv);
+	int rc = c->windows && c->read
+		     ? wfw_judge_reach(&c->wfw, snap, k, v->reach, n, fv)
+		     : fw_judge_reach(ours && c->read ? &c->rs : NULL, why, c->legacy, k, v->reach,
+				      n, snap->addrs, snap->naddrs, fv);
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct ps_fw_at *at = &v->fw[i];
 		at->verdict = fv[i].reach == FW_REACH_NOT_READ ? PS_FW_NOT_READ
@@ -123,11 +221,11 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
 		if (!rc)
 			rc = verdicts_intern(vs, fv[i].why, &at->why);
 		if (!rc && at->verdict != PS_FW_NOT_READ)
-			rc = rule_view(&c->rs, fv[i].rule, vs, &at->rule);
+			rc = rule_view(c, fv[i].rule, vs, &at->rule);
 		if (!rc && at->verdict == PS_FW_SOME)
-			rc = rule_view(&c->rs, fv[i].accept_rule, vs, &at->accept_rule);
+			rc = rule_view(c, fv[i].accept_rule, vs, &at->accept_rule);
 		if (!rc && at->verdict != PS_FW_NOT_READ)
-			rc = rule_view(&c->rs, fv[i].forward_rule, vs, &at->forwarded_by);
+			rc = rule_view(c, fv[i].forward_rule, vs, &at->forwarded_by);
 	}
 	if (!rc) {
 		v->fw_summary = summary(v->reach, v->fw, n);
@@ -287,8 +385,8 @@ static int forward_model(const struct fw_ruleset *rs, const struct fw_forward *x
 int fw_forwards_model(const struct fw_context *c, struct ps_snapshot *snap,
 		      const struct ps_filter *f)
 {
-	if (!c->read || !snap->firewall)
-		return 0;
+	if (!c->read || c->windows || !snap->firewall)
+		return 0; /* the Windows Firewall forwards nothing portsleuth reads */
 	struct fw_forward *x = NULL;
 	size_t n = 0;
 	int rc = fw_forwards(&c->rs, &x, &n);

@@ -7,6 +7,7 @@
 #include "../model/fwmodel.h"
 #include "../model/verdict.h"
 #include "fwrules.h"
+#include "wfw.h"
 
 /* The rule set of the namespace portsleuth runs in, as one pipeline run read it. */
 struct fw_context {
@@ -16,13 +17,15 @@ struct fw_context {
 	const char *
 	    legacy; /* iptables-legacy tables, "" when none (owned by the snapshot's ps_firewall) */
 	uint64_t netns; /* the namespace whose rules these are */
+	bool windows;	/* the Windows Firewall's policy was asked for: wfw, not rs, holds it */
+	struct wfw_policy wfw;
 };
 
 /*
- * Read the rule set and the iptables-legacy tables of the caller's network
- * namespace into c (release with fw_context_free) and record in snap->firewall
- * whether they were read and why not. Rules that cannot be read are no failure
- * (every verdict is then "not-read" with the reason). 0 or -ENOMEM.
+ * Read the Windows Firewall's policy where the platform has it, else the rule set
+ * and the iptables-legacy tables of the caller's network namespace, into c (release with
+ * fw_context_free) and record in snap->firewall whether they were read and why not. Rules that
+ * cannot be read are no failure (every verdict is then "not-read" with the reason). 0 or -ENOMEM.
  */
 int fw_context_read(struct fw_context *c, struct ps_snapshot *snap);
 void fw_context_free(struct fw_context *c);

@@ -16,7 +16,6 @@
 #include "../util/grow.h"
 #include "../util/readfile.h"
 #include "../util/str.h"
-#include "../util/trust.h"
 
 /* A user ports file larger than this is refused: it is a table of ports, not a log. */
 #define USER_FILE_LIMIT (16u << 20)
@@ -64,7 +63,7 @@ static int read_user_file(const char *path, bool from_env, struct buf *b, const 
 	else if (!rc && from_env && !S_ISREG(st.st_mode))
 		*ignored = "not a regular file";
 	else if (!rc && from_env)
-		*ignored = trust_untrusted_why(&st);
+		*ignored = platform_file_untrusted_why(fd, &st);
 	if (!rc && !*ignored)
 		rc = read_fd(fd, b, USER_FILE_LIMIT, NULL);
 	close(fd);

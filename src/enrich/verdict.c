@@ -689,9 +689,10 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 		in.script_pkg = (enum pkg_status)p->script.pkg;
 		in.script_pkg_name = p->script.pkg_name;
 		/* what is wrong with a file is said once per socket, however many of its holders
-		 * run it */
+		 * run it (inode 0: the file is not known, so never the same) */
 		in.file_judged = false;
-		for (size_t e = 0; e < j && p->exe_checked && !in.file_judged; e++) {
+		for (size_t e = 0; e < j && p->exe_checked && p->exe_check.ino && !in.file_judged;
+		     e++) {
 			const struct ps_proc *q = &snap->procs[snap_owner(snap, k, e)->proc];
 			in.file_judged = q != p && !q->vanished && q->exe_checked &&
 					 q->exe_check.dev == p->exe_check.dev &&

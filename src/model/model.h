@@ -88,6 +88,8 @@ struct ps_exe_check {
 	bool foreign; /* the path names it only in the process's own view (a container, a mount made
 		       * since it started): a package lookup of that path in ours says nothing */
 	bool dir_world_writable; /* the directory it lives in is writable by every user */
+	const char *unknown;	 /* static: what the platform cannot tell about the file (Windows:
+				  * whether it was replaced), NULL when it told everything */
 };
 
 /* The script an interpreter runs, named by the process's arguments (which it can rewrite). */

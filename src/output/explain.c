@@ -231,6 +231,11 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 		fputs(" (from no installed package)", fp);
 	}
 	fputc('\n', fp);
+	if (p->exe_checked && p->exe_check.unknown) {
+		fputs("    not known: ", fp);
+		put(fp, p->exe_check.unknown);
+		fputc('\n', fp);
+	}
 	if (p->exe_alias) {
 		fputs("    named by: ", fp);
 		put(fp, p->exe_alias);

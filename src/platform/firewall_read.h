@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "../enrich/fwrules.h"
+#include "../enrich/wfw.h"
 #include "../model/model.h"
 
 /*
@@ -16,6 +17,15 @@
  * for the user whenever the result is not 0.
  */
 int platform_firewall_read(struct fw_ruleset *rs, const char **why);
+
+/*
+ * The Windows Firewall's profiles and rules (INetFwPolicy2) into *pol (zeroed on
+ * entry; wfw_policy_free() it in any case). 0; -ENOSYS on a platform without it
+ * (its packet filter is read with platform_firewall_read); else -errno with *why
+ * a new string saying what failed (the API's error code and text), NULL when out
+ * of memory.
+ */
+int platform_wfw_read(struct wfw_policy *pol, char **why);
 
 /*
  * The iptables-legacy (x_tables) tables that exist in the caller's network

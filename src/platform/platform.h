@@ -179,6 +179,19 @@ int platform_boot_id(char **out);
  */
 const char *platform_secure_getenv(const char *name);
 
+struct stat;
+
+/*
+ * Why the open file fd (st: its fstat), named through the environment, must not
+ * be used as configuration by a process that may be privileged; NULL when it may.
+ * Linux and POSIX: owned by someone other than root or the effective user, or
+ * writable by group or others (util/trust.h). Windows, where the C runtime's mode
+ * bits and owner are made up: the file's owner is not the current user,
+ * Administrators, SYSTEM or TrustedInstaller, or its access list lets another
+ * account or group (Everyone, Authenticated Users, Users, ...) write to it.
+ */
+const char *platform_file_untrusted_why(int fd, const struct stat *st);
+
 /*
  * The canonical path of `path` (every link followed), as a new string, or NULL
  * when it cannot be resolved (missing, no permission) or out of memory.

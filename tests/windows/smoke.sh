@@ -93,6 +93,17 @@ for name, s in (("tcp", t), ("udp", u)):
               f"json: {name} owners [] and owner_status unreported (Wine's pid 0)")
         check(s["exposure"]["scope"] == "loopback", f"json: {name} exposure loopback (GetAdaptersAddresses)")
 check(doc["partial"] is True and doc["unattributed"]["unreported"] >= 2, "json: partial, unreported counted")
+# the Windows Firewall through INetFwPolicy2: Wine implements part of it; read or not, it says so
+fw = doc.get("firewall") or {}
+if fw.get("read"):
+    check(fw["why"] is None and isinstance(fw["rules"], int), "json: the Windows Firewall read, its rules counted")
+else:
+    check((fw.get("why") or "").startswith("the Windows Firewall's policy could not be read: ")
+          and " failed: 0x" in fw["why"], "json: the Windows Firewall not read, with the failing call and its HRESULT")
+if t:
+    tfw = t["exposure"].get("firewall") or {}
+    check(tfw.get("verdict") in (("all",) if fw.get("read") else ("not-read",)),
+          "json: the loopback listener's firewall verdict (loopback is not filtered; not-read when unread)")
 check(doc["processes"]["scanned"] == 0, "json: no process invented")
 
 code, out, err = run("watch", "--count", "1", "-i", "0.2", f"{tport}")

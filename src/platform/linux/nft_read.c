@@ -1339,6 +1339,13 @@ static int legacy_names(const char *path, const char *prefix, struct buf *b)
 	return rc;
 }
 
+int platform_wfw_read(struct wfw_policy *pol, char **why)
+{
+	(void)pol; /* Linux's firewall is the packet filter: platform_firewall_read */
+	*why = NULL;
+	return -ENOSYS;
+}
+
 int platform_firewall_legacy(char **tables)
 {
 	struct buf b = {0};

@@ -12,6 +12,13 @@ int platform_firewall_read(struct fw_ruleset *rs, const char **why)
 	return -ENOSYS;
 }
 
+int platform_wfw_read(struct wfw_policy *pol, char **why)
+{
+	(void)pol; /* Linux's firewall is the packet filter: platform_firewall_read */
+	*why = NULL;
+	return -ENOSYS;
+}
+
 int platform_firewall_legacy(char **tables)
 {
 	*tables = strdup("");

@@ -1,6 +1,7 @@
 /*
  * exefacts.c — what a process runs and where paths lead on Windows: the image
- * file behind a process (platform_exe_facts), a path with every link and
+ * file behind a process and whether every user may write beside it
+ * (platform_exe_facts), a path with every link and
  * junction followed (platform_real_path), and the environment (no set-id
  * programs on Windows, so every variable is the invoking user's own).
  */
@@ -8,6 +9,7 @@
 /* clang-format off */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
+#include <aclapi.h>
 /* clang-format on */
 
 #include <errno.h>
@@ -25,6 +27,35 @@ const char *platform_secure_getenv(const char *name)
 	return getenv(name);
 }
 
+/* Rights over a directory that let a user put a program (or a DLL beside one) in it. */
+#define DIR_PLANT_RIGHTS                                                                           \
+	(FILE_ADD_FILE | GENERIC_WRITE | GENERIC_ALL | WRITE_DAC | WRITE_OWNER | MAXIMUM_ALLOWED)
+
+/* Whether every user may add files to the directory holding w (its access list). */
+static bool dir_world_writable(const WCHAR *w)
+{
+	size_t n = wcslen(w);
+	while (n && w[n - 1] != L'\\' && w[n - 1] != L'/')
+		n--;
+	if (!n)
+		return false;
+	WCHAR *dir = malloc((n + 1) * sizeof *dir);
+	if (!dir)
+		return false;
+	wmemcpy(dir, w, n);
+	dir[n] = 0;
+	if (n > 3 && (dir[n - 1] == L'\\' || dir[n - 1] == L'/'))
+		dir[n - 1] = 0; /* "C:\x\" is "C:\x"; "C:\" stays */
+	PSECURITY_DESCRIPTOR sd = NULL;
+	bool ww = GetNamedSecurityInfoW(dir, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL,
+					NULL, NULL, &sd) == ERROR_SUCCESS &&
+		  win_sd_grants_everyone(sd, DIR_PLANT_RIGHTS);
+	if (sd)
+		LocalFree(sd);
+	free(dir);
+	return ww;
+}
+
 /* The facts of one process (platform_exe_facts). */
 static int exe_facts_one(struct ps_proc *p)
 {
@@ -35,11 +66,32 @@ static int exe_facts_one(struct ps_proc *p)
 	WCHAR *w = win_to_wide(p->exe);
 	if (!w)
 		return -ENOMEM;
-	/* a running image cannot be deleted on Windows, only renamed: a path that names no file
-	 * any more means it was renamed away (what was started from there is gone) */
-	DWORD attr = GetFileAttributesW(w);
+	/*
+	 * The file at the image's path, by volume serial number and file index (what
+	 * Linux calls device and inode). A running image cannot be deleted on Windows,
+	 * only renamed: a path that names no file any more means it was renamed away.
+	 * Whether the file there now is the one the process was started from would need
+	 * the file index of the mapped image, which no documented call gives for another
+	 * process: `replaced` is left unknown and says so.
+	 */
+	HANDLE h = CreateFileW(w, FILE_READ_ATTRIBUTES,
+			       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+			       OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+	if (h == INVALID_HANDLE_VALUE) {
+		DWORD e = GetLastError();
+		c->deleted = e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND;
+	} else {
+		BY_HANDLE_FILE_INFORMATION fi;
+		if (GetFileInformationByHandle(h, &fi)) {
+			c->dev = fi.dwVolumeSerialNumber;
+			c->ino = (uint64_t)fi.nFileIndexHigh << 32 | fi.nFileIndexLow;
+		}
+		CloseHandle(h);
+	}
+	c->unknown = "whether the file at the path is the one the process was started from (the "
+		     "running image's file index is not read)";
+	c->dir_world_writable = dir_world_writable(w);
 	free(w);
-	c->deleted = attr == INVALID_FILE_ATTRIBUTES;
 	if (!(p->exe_path = str_dup(p->exe)))
 		return -ENOMEM;
 	return 0;

@@ -2,6 +2,7 @@
 #ifndef PS_WIN_H
 #define PS_WIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <wchar.h>
@@ -21,6 +22,24 @@ int win_services_list(struct win_service **out, size_t *n);
  * platform_user_name can name it. `sid` is a PSID. 0 or -ENOMEM.
  */
 int win_user_remember(const void *sid, uint32_t *uid);
+
+/*
+ * Why a file with security descriptor `sd` (a PSECURITY_DESCRIPTOR with owner and
+ * access list) must not be used as configuration by user `user` (a PSID, NULL when
+ * unknown): its owner is not that user, Administrators, SYSTEM or TrustedInstaller,
+ * it has no access list, or an entry that applies to the file itself lets any other
+ * account or group write it, change its access list or take it over. NULL when it
+ * may be used (static text otherwise).
+ */
+const char *win_sd_untrusted_why(const void *sd, const void *user);
+
+/*
+ * Whether an entry of sd's access list that applies to the object itself (not
+ * inherit-only) allows one of `rights` (access mask bits) to Everyone,
+ * Authenticated Users or Users — every user of the machine; true for a NULL
+ * access list. `sd` is a PSECURITY_DESCRIPTOR.
+ */
+bool win_sd_grants_everyone(const void *sd, unsigned long rights);
 
 /* UTF-8 s as a new UTF-16 string for the W functions; NULL when s is not UTF-8 or out of memory. */
 wchar_t *win_to_wide(const char *s);

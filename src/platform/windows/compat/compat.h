@@ -38,16 +38,6 @@ int ps_open(const char *path, int flags, ...);
 FILE *ps_fopen(const char *path, const char *mode);
 #define fopen ps_fopen
 
-/*
- * geteuid(2): the C runtime's stat() reports every file as owned by uid 0 (a short, as its st_uid),
- * so the effective user is 0 too; file ownership is not a POSIX uid on Windows.
- */
-static inline short ps_geteuid(void)
-{
-	return 0;
-}
-#define geteuid ps_geteuid
-
 /* gethostname(2) without Winsock: the DNS host name of the computer. */
 int ps_gethostname(char *name, size_t len);
 #define gethostname ps_gethostname
