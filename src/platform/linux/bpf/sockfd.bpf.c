@@ -9,7 +9,6 @@
 /* bpf_seq_write is a GPL-only helper. */
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define SOCKFS_MAGIC 0x534F434B
 #define AF_INET 2
 #define AF_INET6 10
 #define MAX_PID_LEVEL 32 /* MAX_PID_NS_LEVEL */
@@ -19,8 +18,10 @@ const volatile __u32 want_netns = 0;   /* only sockets of this network namespace
 const volatile __u32 reader_pidns = 0; /* the PID namespace to number pids in (nsfs inode) */
 const volatile __u8 use_wanted = 0;    /* emit only inodes present in `wanted` */
 
-/* The last thread-group leader seen: each new one gets a marker record (fd -1). */
+/* The last thread-group leader seen, and its pid as the reader numbers it (-1: not visible
+ * there): each new one gets a marker record (fd -1), and its sockets reuse the number. */
 __s32 last_tgid = 0;
+__s32 last_pid = -1;
 
 /* The socket inodes a narrow query wants; sized by the reader before loading. */
 struct {
@@ -64,31 +65,37 @@ int sockfd(struct bpf_iter__task_file *ctx)
 	if (task->tgid != last_tgid) {
 		/* one marker per process whose files were read: the "scanned" count */
 		last_tgid = task->tgid;
-		struct sockfd_rec mark = {.pid = reader_pid(task), .fd = -1};
+		last_pid = reader_pid(task);
+		struct sockfd_rec mark = {.pid = last_pid, .fd = -1};
 		if (mark.pid >= 0)
 			bpf_seq_write(seq, &mark, sizeof mark);
 	}
-	struct inode *inode = file->f_inode;
-	/* a socket file, not an O_PATH fd of a socket's path (also S_IFSOCK) */
-	if (BPF_CORE_READ(inode, i_sb, s_magic) != SOCKFS_MAGIC)
+	if (last_pid < 0)
 		return 0;
-	struct socket *sock = file->private_data;
-	struct sock *sk = BPF_CORE_READ(sock, sk);
-	if (!sk)
-		return 0;
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	if (family != AF_INET && family != AF_INET6)
+	/*
+	 * A socket file (the kernel checks its file operations: an O_PATH fd of a socket's
+	 * path is not one). From here every read is a direct load of a kernel pointer the
+	 * verifier knows the type of (a fault reads as zero), far cheaper per fd than the
+	 * bpf_probe_read_kernel calls of BPF_CORE_READ.
+	 */
+	struct socket *sock = bpf_sock_from_file(file);
+	if (!sock)
 		return 0;
 	struct sockfd_rec rec = {0};
-	rec.inode = BPF_CORE_READ(inode, i_ino);
-	rec.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-	if (want_netns && rec.netns != want_netns)
-		return 0;
+	rec.inode = file->f_inode->i_ino;
+	/* a narrow query decides before the socket itself is touched (a cache miss per fd) */
 	if (use_wanted && !bpf_map_lookup_elem(&wanted, &rec.inode))
 		return 0;
-	rec.pid = reader_pid(task);
-	if (rec.pid < 0)
+	struct sock *sk = sock->sk;
+	if (!sk)
 		return 0;
+	__u16 family = sk->__sk_common.skc_family;
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	rec.netns = sk->__sk_common.skc_net.net->ns.inum;
+	if (want_netns && rec.netns != want_netns)
+		return 0;
+	rec.pid = last_pid;
 	rec.fd = (__s32)ctx->fd;
 	bpf_seq_write(seq, &rec, sizeof rec);
 	return 0;
