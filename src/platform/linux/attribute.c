@@ -3,8 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +13,11 @@
 #include <unistd.h>
 
 #include "../../util/buf.h"
+#include "../../util/grow.h"
 #include "../../util/readfile.h"
 #include "../platform.h"
 #include "attr_bpf.h"
+#include "ppool.h"
 #include "procparse.h"
 #include "roots.h"
 
@@ -62,14 +63,9 @@ static int uid_set_add(struct uid_set *u, const struct stat *st)
 	for (size_t i = 0; i < u->n; i++)
 		if (u->v[i] == (uint32_t)st->st_uid)
 			return 0;
-	if (u->n == u->cap) {
-		size_t nc = u->cap ? u->cap * 2 : 8;
-		uint32_t *nv = realloc(u->v, nc * sizeof *nv);
-		if (!nv)
-			return -ENOMEM;
-		u->v = nv;
-		u->cap = nc;
-	}
+	int rc = util_grow((void **)&u->v, &u->cap, u->n + 1, sizeof *u->v);
+	if (rc)
+		return rc;
 	u->v[u->n++] = (uint32_t)st->st_uid;
 	return 0;
 }
@@ -103,24 +99,18 @@ static void scan_facts_free(struct scan_facts *f)
 }
 
 /*
- * One scanning thread. Threads share the read-only inode index and take pids
- * from a shared counter; each keeps its own buffer, hits and counters, so the
- * only shared write is the counter.
+ * One scanning thread's state. Threads share the read-only inode index and take pids
+ * from the pool (ppool); each keeps its own buffer, hits and counters.
  */
 struct worker {
 	const struct ps_inode_index *ix;
 	int procfd;
-	const int *pids;
-	size_t npids;
-	atomic_size_t *next;
 	char *dents; /* getdents64 buffer for every directory this thread reads */
 	size_t dents_size;
 	struct buf stat; /* /proc/PID/stat */
 	struct attr_hits hits;
 	struct scan_facts facts;
 	size_t scanned, denied, vanished;
-	int rc;
-	pthread_t thread;
 };
 
 /* Walk one /proc/PID/fd directory: one readlinkat per fd, nothing else per fd. *nfds: the fds seen.
@@ -271,17 +261,16 @@ static int scan_pid(struct worker *w, int pid)
 	return rc;
 }
 
-static void *worker_run(void *arg)
+/* The pids to scan and a state per thread. */
+struct scan_job {
+	const int *pids;
+	struct worker w[PPOOL_MAX_THREADS];
+};
+
+static int scan_item(void *ctx, size_t t, size_t i)
 {
-	struct worker *w = arg;
-	for (;;) {
-		size_t i = atomic_fetch_add(w->next, 1);
-		if (i >= w->npids)
-			break;
-		if ((w->rc = scan_pid(w, w->pids[i])))
-			break;
-	}
-	return NULL;
+	struct scan_job *j = ctx;
+	return scan_pid(&j->w[t], j->pids[i]);
 }
 
 /* Every pid in /proc. /proc lists thread-group leaders only, so threads are skipped for free. */
@@ -303,15 +292,8 @@ static int list_pids(int procfd, int **out, size_t *nout)
 			long pid = name_to_num(e->d_name);
 			if (pid <= 0)
 				continue;
-			if (n == cap) {
-				int *np = realloc(pids, cap * 2 * sizeof *np);
-				if (!np) {
-					rc = -ENOMEM;
-					break;
-				}
-				pids = np;
-				cap *= 2;
-			}
+			if ((rc = util_grow((void **)&pids, &cap, n + 1, sizeof *pids)))
+				break;
 			pids[n++] = (int)pid;
 		}
 	}
@@ -359,13 +341,8 @@ static size_t host_sockets(const struct ps_snapshot *snap)
  */
 static size_t thread_count(size_t npids, size_t host_socks)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t t = cpus > 1 ? (size_t)cpus : 1;
-	if (t > 4)
-		t = 4;
-	if (npids < 64 || host_socks < 1024)
-		t = 1;
-	return t;
+	/* a process here can hold thousands of fds: every CPU from 64 of them on */
+	return npids < 64 || host_socks < 1024 ? 1 : ppool_threads(SIZE_MAX);
 }
 
 /*
@@ -434,35 +411,18 @@ static int merge_hits(struct ps_snapshot *snap, const struct attr_hits *h, const
 static int scan_proc(struct ps_snapshot *snap, const struct ps_inode_index *ix, int procfd,
 		     const int *pids, size_t npids, const uint8_t *known, struct scan_facts *facts)
 {
-	atomic_size_t next;
-	atomic_init(&next, 0);
-	struct worker w[4];
-	size_t nw = thread_count(npids, host_sockets(snap)), started = 1;
+	struct scan_job j = {.pids = pids};
+	struct worker *w = j.w;
+	size_t nw = thread_count(npids, host_sockets(snap));
 	int rc = 0;
-	memset(w, 0, sizeof w);
 	for (size_t i = 0; i < nw; i++) {
-		w[i] = (struct worker){.ix = ix,
-				       .procfd = procfd,
-				       .pids = pids,
-				       .npids = npids,
-				       .next = &next,
-				       .dents_size = 32 * 1024};
+		w[i] = (struct worker){.ix = ix, .procfd = procfd, .dents_size = 32 * 1024};
 		if (!(w[i].dents = malloc(w[i].dents_size)))
 			rc = -ENOMEM;
 	}
-	/* Helpers that fail to start leave their share to the others. */
-	for (size_t i = 1; i < nw && !rc; i++)
-		if (pthread_create(&w[i].thread, NULL, worker_run, &w[i]) == 0)
-			started = i + 1;
-		else
-			break;
 	if (!rc)
-		worker_run(&w[0]);
-	for (size_t i = 1; i < started; i++)
-		pthread_join(w[i].thread, NULL);
+		rc = ppool_run(npids, nw, scan_item, &j);
 	for (size_t i = 0; i < nw; i++) {
-		if (!rc)
-			rc = w[i].rc;
 		if (!rc)
 			rc = merge_hits(snap, &w[i].hits, known);
 		if (!rc)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../../util/buf.h"
+#include "../../util/grow.h"
 #include "../../util/readfile.h"
 #include "../../util/str.h"
 #include "../platform.h"
@@ -48,14 +49,8 @@ static int nslist_add(struct nslist *l, uint64_t inode, const char *path, const 
 				l->v[i].pid = pid;
 			return 0;
 		}
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 16;
-		struct ns *nv = realloc(l->v, nc * sizeof *nv);
-		if (!nv)
-			return -ENOMEM;
-		l->v = nv;
-		l->cap = nc;
-	}
+	if (util_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v))
+		return -ENOMEM;
 	struct ns *x = &l->v[l->n];
 	memset(x, 0, sizeof *x);
 	x->inode = inode;
