@@ -117,6 +117,12 @@ long fw_chain_find(const struct fw_ruleset *rs, unsigned family, const char *tab
 
 struct fw_rule *fw_rule_add(struct fw_chain *c)
 {
+	/* Most chains are short (kube-proxy's thousands hold two rules each): start at two. */
+	if (!c->rules_cap) {
+		if (!(c->rules = malloc(2 * sizeof *c->rules)))
+			return NULL;
+		c->rules_cap = 2;
+	}
 	if (grow((void **)&c->rules, &c->rules_cap, c->nrules, sizeof *c->rules))
 		return NULL;
 	struct fw_rule *r = &c->rules[c->nrules++];
