@@ -1040,9 +1040,9 @@ static int decode_rule(const struct nlmsghdr *nlh, struct fw_ruleset *rs, uint8_
 	if (ci < 0)
 		return 0; /* a chain added after the chains were dumped: the generation check
 			     retries */
-	struct fw_rule *r = fw_rule_add(&rs->chains[ci]);
-	if (!r)
-		return -ENOMEM;
+	/* Decoded into a rule of its own, then packed into the rule set: what it allocates
+	 * while decoding is freed for the next rule to reuse. */
+	struct fw_rule rule = {.v.chain = -1, .vmap.set = -1}, *r = &rule;
 	if (tb[NFTA_RULE_HANDLE] && mnl_attr_get_payload_len(tb[NFTA_RULE_HANDLE]) >= 8)
 		r->handle = be64toh(mnl_attr_get_u64(tb[NFTA_RULE_HANDLE]));
 	struct rstate st = {.rs = rs,
@@ -1077,7 +1077,12 @@ static int decode_rule(const struct nlmsghdr *nlh, struct fw_ruleset *rs, uint8_
 											  : st.l3;
 		}
 	}
-	return rc ? rc : st.err;
+	if (!rc)
+		rc = st.err;
+	if (!rc)
+		rc = fw_rule_pack(rs, &rs->chains[ci], r);
+	fw_rule_free(r);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- messages to the model */
