@@ -160,7 +160,8 @@ static int cmd_time(const char *file)
 		struct fw_ruleset rs = {0};
 		const char *why = NULL;
 		double t0 = now_ms();
-		int rc = file ? nft_decode(rec.data, rec.len, &rs) : platform_firewall_read(&rs, &why);
+		int rc =
+		    file ? nft_decode(rec.data, rec.len, &rs) : platform_firewall_read(&rs, &why);
 		double t1 = now_ms();
 		if (rc) {
 			fprintf(stderr, "fwprobe: cannot read the rules: %s\n",

@@ -939,22 +939,30 @@ static void decode_expr(struct rstate *st, const struct xe *e)
 	const char *name = e->name;
 	if (!name)
 		return unknown(st, "an expression without a name");
-	if (!strcmp(name, "meta"))
-		load_meta(st, e);
-	else if (!strcmp(name, "payload"))
+	/* the most frequent first: every iptables-nft rule has a counter and a verdict, most
+	 * compare packet fields */
+	if (!strcmp(name, "payload"))
 		load_payload(st, e);
-	else if (!strcmp(name, "ct") || !strcmp(name, "fib"))
-		load_other(st, e, name);
 	else if (!strcmp(name, "cmp"))
 		do_cmp(st, e);
-	else if (!strcmp(name, "range"))
-		do_range(st, e);
+	else if (!strcmp(name, "immediate"))
+		do_immediate(st, e);
+	else if (!strcmp(name, "counter") || !strcmp(name, "log") || !strcmp(name, "notrack"))
+		; /* statements that decide nothing */
+	else if (!strcmp(name, "meta"))
+		load_meta(st, e);
+	else if (!strcmp(name, "match"))
+		do_match(st, e);
+	else if (!strcmp(name, "target"))
+		do_target(st, e);
 	else if (!strcmp(name, "lookup"))
 		do_lookup(st, e);
 	else if (!strcmp(name, "bitwise"))
 		do_bitwise(st, e);
-	else if (!strcmp(name, "immediate"))
-		do_immediate(st, e);
+	else if (!strcmp(name, "ct") || !strcmp(name, "fib"))
+		load_other(st, e, name);
+	else if (!strcmp(name, "range"))
+		do_range(st, e);
 	else if (!strcmp(name, "nat"))
 		do_nat(st, e, false);
 	else if (!strcmp(name, "redir"))
@@ -963,12 +971,6 @@ static void decode_expr(struct rstate *st, const struct xe *e)
 		st->r->v.kind = FW_V_SNAT;
 	else if (!strcmp(name, "reject"))
 		st->r->v.kind = FW_V_REJECT;
-	else if (!strcmp(name, "target"))
-		do_target(st, e);
-	else if (!strcmp(name, "match"))
-		do_match(st, e);
-	else if (!strcmp(name, "counter") || !strcmp(name, "log") || !strcmp(name, "notrack"))
-		; /* statements that decide nothing */
 	else if (!strcmp(name, "objref") && xe_u32(e, NFTA_OBJREF_IMM_TYPE) == NFT_OBJECT_COUNTER)
 		; /* a named counter */
 	else if (!strcmp(name, "dynset") && !xe_is_set(e, NFTA_DYNSET_EXPR) &&
@@ -1025,7 +1027,24 @@ static int expr_parse(const struct nlattr *elem, struct xe *e)
 	return 0;
 }
 
-static int decode_rule(const struct nlmsghdr *nlh, struct fw_ruleset *rs, uint8_t *swapped)
+/* The chain a rule message names; *last is the previous rule's chain (a dump lists rules chain by
+ * chain, so it is usually the same one), updated. */
+static long rule_chain(const struct fw_ruleset *rs, unsigned fam, const char *table,
+		       const char *chain, long *last)
+{
+	if (*last >= 0 && (size_t)*last < rs->nchains) {
+		const struct fw_chain *c = &rs->chains[*last];
+		if (c->family == fam && !strcmp(c->name, chain) && !strcmp(c->table, table))
+			return *last;
+	}
+	long ci = fw_chain_find(rs, fam, table, chain);
+	if (ci >= 0)
+		*last = ci;
+	return ci;
+}
+
+static int decode_rule(const struct nlmsghdr *nlh, struct fw_ruleset *rs, uint8_t *swapped,
+		       long *last_chain)
 {
 	const struct nlattr *tb[XE_MAX] = {0};
 	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct nfgenmsg)) ||
@@ -1036,7 +1055,7 @@ static int decode_rule(const struct nlmsghdr *nlh, struct fw_ruleset *rs, uint8_
 	if (!table || !chain)
 		return -EBADMSG;
 	unsigned fam = family_of(g->nfgen_family);
-	long ci = fw_chain_find(rs, fam, table, chain);
+	long ci = rule_chain(rs, fam, table, chain, last_chain);
 	if (ci < 0)
 		return 0; /* a chain added after the chains were dumped: the generation check
 			     retries */
@@ -1092,6 +1111,7 @@ struct decoder {
 	struct fw_ruleset *rs;
 	uint8_t *swapped; /* per set: see do_lookup */
 	size_t nswapped;
+	long last_chain; /* the chain of the previous rule, -1 */
 };
 
 /* Before elements and rules: index the chains for jumps, size the per-set state. */
@@ -1125,19 +1145,23 @@ static int decode_msg(struct decoder *d, const struct nlmsghdr *nlh)
 	case NFT_MSG_NEWSETELEM:
 		return (rc = decoder_prepare(d)) ? rc : decode_elems(nlh, d->rs);
 	case NFT_MSG_NEWRULE:
-		return (rc = decoder_prepare(d)) ? rc : decode_rule(nlh, d->rs, d->swapped);
+		return (rc = decoder_prepare(d))
+			   ? rc
+			   : decode_rule(nlh, d->rs, d->swapped, &d->last_chain);
 	}
 	return 0;
 }
 
 int nft_decode(const void *buf, size_t len, struct fw_ruleset *rs)
 {
-	struct decoder d = {.rs = rs};
+	struct decoder d = {.rs = rs, .last_chain = -1};
 	int rc = 0;
 	/* Three passes, so that rules find every chain and set whatever the order of the messages
 	 * (a live dump needs one: it asks for chains, sets, elements and rules in that order). */
-	static const unsigned pass_of[] = {[NFT_MSG_NEWCHAIN] = 1, [NFT_MSG_NEWSET] = 1,
-					   [NFT_MSG_NEWSETELEM] = 2, [NFT_MSG_NEWRULE] = 3};
+	static const unsigned pass_of[] = {[NFT_MSG_NEWCHAIN] = 1,
+					   [NFT_MSG_NEWSET] = 1,
+					   [NFT_MSG_NEWSETELEM] = 2,
+					   [NFT_MSG_NEWRULE] = 3};
 	for (unsigned pass = 1; pass <= 3 && !rc; pass++) {
 		const struct nlmsghdr *nlh = buf;
 		int rest = len > (size_t)0x7FFFFFFF ? 0x7FFFFFFF : (int)len;
@@ -1248,8 +1272,8 @@ static int dump_elems(struct dumper *d, size_t from)
 	size_t to = d->dec.rs->nsets; /* the elements' replies add no sets */
 	for (size_t i = from; i < to; i++) {
 		const struct fw_set *s = &d->dec.rs->sets[i];
-		struct nlmsghdr *req = nftnl_nlmsg_build_hdr(d->rbuf, NFT_MSG_GETSETELEM,
-							     d->set_nfproto[i], NLM_F_DUMP, ++d->seq);
+		struct nlmsghdr *req = nftnl_nlmsg_build_hdr(
+		    d->rbuf, NFT_MSG_GETSETELEM, d->set_nfproto[i], NLM_F_DUMP, ++d->seq);
 		mnl_attr_put_strz(req, NFTA_SET_ELEM_LIST_TABLE, s->table);
 		mnl_attr_put_strz(req, NFTA_SET_ELEM_LIST_SET, s->name);
 		int rc = dump_one(d, req);
@@ -1278,7 +1302,9 @@ static int dump_all(struct dumper *d)
 /* Dump and decode into *rs, and append the raw replies to *raw unless it is NULL. */
 static int dump_decode(struct fw_ruleset *rs, struct buf *raw)
 {
-	struct dumper d = {.nl = mnl_socket_open(NETLINK_NETFILTER), .raw = raw, .dec.rs = rs};
+	struct dumper d = {.nl = mnl_socket_open(NETLINK_NETFILTER),
+			   .raw = raw,
+			   .dec = {.rs = rs, .last_chain = -1}};
 	if (!d.nl)
 		return -errno;
 	int rc = 0;
@@ -1294,9 +1320,8 @@ static int dump_decode(struct fw_ruleset *rs, struct buf *raw)
 			raw->len = start;
 		fw_ruleset_free(rs);
 		free(d.dec.swapped);
-		d.dec = (struct decoder){.rs = rs};
-		if ((rc = generation(&d, &g1)) || (rc = dump_all(&d)) ||
-		    (rc = generation(&d, &g2)))
+		d.dec = (struct decoder){.rs = rs, .last_chain = -1};
+		if ((rc = generation(&d, &g1)) || (rc = dump_all(&d)) || (rc = generation(&d, &g2)))
 			break;
 		if (g1 == g2)
 			goto out;
