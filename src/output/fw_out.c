@@ -1,6 +1,8 @@
 /* fw_out.c — render the firewall part of the model: verdicts per address, forwarded ports. */
 #include "fw_out.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../util/escape.h"
@@ -225,29 +227,76 @@ int render_forwards_text(FILE *fp, const struct ps_snapshot *s)
 	return rc;
 }
 
+/* What explain says of the verdict at one address (after "Firewall at IF ADDR: "). */
+static int fw_at_text(const struct ps_fw_at *at, struct buf *out)
+{
+	int rc = buf_puts(out, fw_verdict_text(at->verdict));
+	if (!rc && at->sources)
+		rc = buf_printf(out, " (from %s)", at->sources);
+	if (!rc && at->rule.text)
+		rc = buf_printf(out, "; decided by %s", at->rule.text);
+	else if (!rc && at->verdict == PS_FW_ALL && !at->why)
+		rc = buf_puts(out, " (no rules)"); /* no base chain on the input hook decides */
+	if (!rc && at->accept_rule.text)
+		rc = buf_printf(out, "; let in by %s", at->accept_rule.text);
+	if (!rc && at->forwarded_by.text)
+		rc = buf_printf(out, "; forwarded elsewhere by %s", at->forwarded_by.text);
+	if (!rc && at->why)
+		rc = buf_printf(out, " (%s)", at->why);
+	return rc;
+}
+
+static int fw_reach_name(const struct reach *r, struct buf *out)
+{
+	char a[64];
+	addr_format(&r->addr, a, sizeof a);
+	return buf_printf(out, "%s %s", r->ifname ? r->ifname : "?", a);
+}
+
 int explain_fw_text(const struct sock_verdict *v, struct buf *out)
 {
-	int rc = 0;
-	for (size_t i = 0; v->fw && i < v->nreach && !rc; i++) {
-		const struct ps_fw_at *at = &v->fw[i];
-		char a[64];
-		addr_format(&v->reach[i].addr, a, sizeof a);
-		rc = buf_printf(out, "  Firewall at %s %s: %s",
-				v->reach[i].ifname ? v->reach[i].ifname : "?", a,
-				fw_verdict_text(at->verdict));
-		if (!rc && at->sources)
-			rc = buf_printf(out, " (from %s)", at->sources);
-		if (!rc && at->rule.text)
-			rc = buf_printf(out, "; decided by %s", at->rule.text);
-		if (!rc && at->accept_rule.text)
-			rc = buf_printf(out, "; let in by %s", at->accept_rule.text);
-		if (!rc && at->forwarded_by.text)
-			rc = buf_printf(out, "; forwarded elsewhere by %s", at->forwarded_by.text);
-		if (!rc && at->why)
-			rc = buf_printf(out, " (%s)", at->why);
-		if (!rc)
-			rc = buf_putc(out, '\n');
+	size_t n = v->fw ? v->nreach : 0;
+	if (!n)
+		return 0;
+	struct buf *say = calloc(n, sizeof *say);
+	bool *told = calloc(n, sizeof *told);
+	int rc = say && told ? 0 : -ENOMEM;
+	bool same = true;
+	for (size_t i = 0; i < n && !rc; i++) {
+		rc = fw_at_text(&v->fw[i], &say[i]);
+		same = same && !rc && !strcmp(say[i].data, say[0].data);
 	}
+	if (!rc && same && n > 1) {
+		/* one verdict everywhere: one line, not one per address */
+		if (v->fw[0].verdict == PS_FW_ALL && !strcmp(say[0].data, "all (no rules)"))
+			rc = buf_puts(
+			    out,
+			    "  Firewall: accepts from all sources on every address (no rules)\n");
+		else
+			rc = buf_printf(out, "  Firewall on every address: %s\n", say[0].data);
+		n = 0;
+	}
+	/* Otherwise one line per verdict, naming the addresses that share it. */
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (told[i])
+			continue;
+		rc = buf_puts(out, "  Firewall at ");
+		for (size_t j = i; j < n && !rc; j++) {
+			if (told[j] || strcmp(say[j].data, say[i].data))
+				continue;
+			told[j] = true;
+			if (j > i)
+				rc = buf_puts(out, ", ");
+			if (!rc)
+				rc = fw_reach_name(&v->reach[j], out);
+		}
+		if (!rc)
+			rc = buf_printf(out, ": %s\n", say[i].data);
+	}
+	for (size_t i = 0; say && i < v->nreach; i++)
+		buf_free(&say[i]);
+	free(say);
+	free(told);
 	return rc;
 }
 

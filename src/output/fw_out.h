@@ -32,7 +32,10 @@ int render_forwards_text(FILE *fp, const struct ps_snapshot *s);
 /* "forwarded to 172.17.0.2:80" and the rest of a forward's line into out (raw bytes). */
 int forward_text(const struct ps_forward *f, struct buf *out);
 
-/* explain's lines about the firewall at each reachable address of v (raw bytes: escape them). */
+/*
+ * explain's lines about the firewall at the reachable addresses of v (raw bytes: escape them):
+ * one line when every address has the same verdict, else one per verdict naming its addresses.
+ */
 int explain_fw_text(const struct sock_verdict *v, struct buf *out);
 
 /* explain's lines about the forwarded ports in s (raw bytes: escape them). */

@@ -33,7 +33,8 @@ def register(run):
                firewall_kube_and_podman_forwards, firewall_not_read_without_cap_net_admin,
                firewall_legacy_tables_reported, firewall_verdict_follows_rule_changes,
                firewall_drop_narrows_exposure_and_findings, firewall_forwards_filtered_and_in_table,
-               firewall_explain_names_the_rule, firewall_diff_and_check_follow_the_verdict,
+               firewall_explain_names_the_rule, firewall_explain_folds_identical_verdicts,
+               firewall_diff_and_check_follow_the_verdict,
                firewall_watch_sees_forwards):
         run.case(fn)
 
@@ -418,6 +419,37 @@ def firewall_explain_names_the_rule(t):
     t.check(f"Firewall at eth0 {PUBLIC4}: some (from 10.0.0.0/8); decided by inet f in policy drop; let in by "
             "inet f in rule 2 (handle " in out and 'accept; comment "lan db"' in out, f"explain: {out}")
     t.check("tcp  *:15432  forwarded to 203.0.113.7:5432  by ip nat pre" in out, f"explain forwards: {out}")
+
+
+def firewall_explain_folds_identical_verdicts(t):
+    """explain says the firewall's verdict once when every address has the same one (no rule set:
+    accepted from everywhere), and otherwise one line per verdict, naming the addresses."""
+    need(t, "nft")
+    eth0(t)
+    listen(t, "::", 5432, v6only=False)  # lo, eth0 (IPv4 and IPv6), link-local addresses
+
+    def fw_lines():
+        r = t.run("explain", "5432")
+        t.require(r.rc == 0, f"explain: {r}")
+        return [ln.strip() for ln in r.out.decode().splitlines() if ln.strip().startswith("Firewall")]
+
+    t.check(fw_lines() == ["Firewall: accepts from all sources on every address (no rules)"],
+            f"no rule set: {fw_lines()}")
+    sh(t, "nft", "add table inet f; add chain inet f in { type filter hook input priority 0; policy drop; }")
+    sh(t, "nft", "add rule inet f in tcp dport 5432 accept")
+    got = fw_lines()
+    t.check(len(got) == 1 and got[0].startswith("Firewall on every address: all; decided by inet f in rule 1 "),
+            f"one rule lets every address in: {got}")
+    sh(t, "nft", "flush ruleset")
+    sh(t, "nft", "add table ip f; add chain ip f in { type filter hook input priority 0; policy drop; }")
+    sh(t, "nft", "add rule ip f in tcp dport 5432 accept")
+    got = fw_lines()
+    v4 = [ln for ln in got if "127.0.0.1" in ln]
+    v6 = [ln for ln in got if "::1" in ln]
+    t.check(len(got) == 2 and v4 and v6, f"IPv4 by a rule, IPv6 by none: two lines: {got}")
+    t.check(v4 and v4[0].startswith(f"Firewall at lo 127.0.0.1, eth0 {PUBLIC4}: all; decided by ip f in rule 1 "),
+            f"IPv4: {got}")
+    t.check(v6 and f"eth0 {PUBLIC6}" in v6[0] and v6[0].endswith(": all (no rules)"), f"IPv6: {got}")
 
 
 def firewall_diff_and_check_follow_the_verdict(t):
