@@ -175,14 +175,52 @@ static int port_range(struct buf *out, uint16_t lo, uint16_t hi)
 	return lo == hi ? buf_printf(out, "%u", lo) : buf_printf(out, "%u-%u", lo, hi);
 }
 
+/* ADDR:PORT, [ADDR]:PORT for IPv6, * for any address or port. */
+static int endpoint(struct buf *out, bool v6, const char *addr, uint16_t lo, uint16_t hi)
+{
+	int rc = buf_printf(out, v6 && addr ? "[%s]:" : "%s:", addr ? addr : "*");
+	return rc ? rc : port_range(out, lo, hi);
+}
+
+int forward_cell(const struct ps_forward *f, size_t oi, enum col_id c, struct buf *out)
+{
+	bool v6 = f->family == 6;
+	const struct ps_fw_owner *o = oi < f->nowners ? &f->owners[oi] : NULL;
+	switch (c) {
+	case COL_PROTO:
+		return buf_printf(out, "%s%s", f->proto ? f->proto : "any", v6 ? "6" : "");
+	case COL_LOCAL:
+		return endpoint(out, v6, f->addr, f->port, f->port_end);
+	case COL_REMOTE: /* where the connection goes; a redirect keeps this machine */
+		return f->to_port ? endpoint(out, v6, f->to_addr, f->to_port, f->to_port_end)
+				  : endpoint(out, v6, f->to_addr, f->port, f->port_end);
+	case COL_STATE:
+		return buf_puts(out, f->to_addr ? "FORWARD" : "REDIRECT");
+	case COL_PID:
+		return o ? buf_printf(out, "%d", o->pid) : 0;
+	case COL_PROGRAM:
+		return o && o->name ? buf_puts(out, o->name) : 0;
+	case COL_CONTAINER:
+		return f->container_id
+			   ? buf_puts(out, f->container_name ? f->container_name : f->container_id)
+			   : 0;
+	case COL_NETNS:
+		return f->target_netns_name ? buf_puts(out, f->target_netns_name) : 0;
+	case COL_COMMAND: { /* the rule */
+		int rc = buf_printf(out, "%s %s %s", f->rule_family, f->rule_table, f->rule_chain);
+		return !rc && f->runtime ? buf_printf(out, " (%s)", f->runtime) : rc;
+	}
+	default:
+		return 0;
+	}
+}
+
 int forward_text(const struct ps_forward *f, struct buf *out)
 {
 	bool v6 = f->family == 6;
 	int rc = buf_printf(out, "%s%s  ", f->proto ? f->proto : "any", v6 ? "6" : "");
 	if (!rc)
-		rc = buf_printf(out, v6 && f->addr ? "[%s]:" : "%s:", f->addr ? f->addr : "*");
-	if (!rc)
-		rc = port_range(out, f->port, f->port_end);
+		rc = endpoint(out, v6, f->addr, f->port, f->port_end);
 	if (!rc && f->to_addr)
 		rc =
 		    buf_printf(out, v6 ? "  forwarded to [%s]:" : "  forwarded to %s:", f->to_addr);

@@ -95,6 +95,14 @@ int cmdline_format(struct buf *out, const struct ps_proc *p);
 /* Render the snapshot. 0 or -errno (a write error). */
 int render_table(FILE *fp, const struct render_ctx *ctx);
 int render_csv(FILE *fp, const struct render_ctx *ctx);
+/*
+ * The forwarded ports as CSV records after render_csv's, with its header's columns:
+ * one per forward and owner of its target (a forward without one: one record).
+ * STATE is FORWARD (DNAT) or REDIRECT, LOCAL the forwarded address and port, REMOTE
+ * where connections go, PID/PROGRAM/CONTAINER/NETNS the target's, COMMAND the rule
+ * ("ip nat DOCKER (docker)"); other columns are empty. 0 or -errno.
+ */
+int render_csv_forwards(FILE *fp, const struct render_ctx *ctx);
 int render_json(FILE *fp, const struct render_ctx *ctx);
 struct jw;
 /* "key":{"addr":"ADDR","port":N}. */

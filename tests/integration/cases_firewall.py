@@ -12,6 +12,8 @@ a second network namespace ("ctr", via ip netns add on the runner's private /run
 by a veth pair (docker0 172.17.0.1/16 <-> ctr's eth0 172.17.0.2/16), with a listener on port 80
 inside it, and checks that a real connection to the published port reaches it.
 """
+import csv
+import io
 import json
 import os
 import shutil
@@ -260,6 +262,10 @@ def firewall_docker_dnat(t):
     t.check(tgt.get("netns_name") == "ctr", f"target netns name {tgt.get('netns_name')}")
     t.check([o["pid"] for o in tgt.get("owners", [])] == [server.pid],
             f"target owners {tgt.get('owners')}, want pid {server.pid}")
+    r = t.run("-N", "--csv", "-o", "proto,local,remote,state,pid,program,netns,command")
+    rows = [x for x in csv.reader(io.StringIO(r.out.decode())) if x[3:4] == ["FORWARD"]]
+    t.check(["tcp", "*:8080", "172.17.0.2:80", "FORWARD", str(server.pid), "python3", "ctr",
+             "ip nat DOCKER (docker)"] in rows, f"csv: the forward with its target's process: {rows}")
     five = [x for x in doc["forwards"] if x["port"] == 5432]
     t.check(len(five) == 1 and five[0]["addr"] == "127.0.0.1", f"the 127.0.0.1:5432 forward: {five}")
     fw = expect(t, doc, "tcp", "0.0.0.0", 8080, PUBLIC4, "none", chain="DOCKER")
@@ -401,6 +407,16 @@ def firewall_forwards_filtered_and_in_table(t):
     r = t.run("8080")
     out = r.out.decode()
     t.check(r.rc == 0 and "tcp  *:8080  forwarded to 10.9.9.9:80  by ip nat pre" in out, f"table: {r}")
+    # CSV: records of their own after the sockets' (STATE FORWARD or REDIRECT), same header.
+    cols = "proto,local,remote,state,pid,program,exposure,command"
+    r = t.run("--csv", "-o", cols)
+    rows = list(csv.reader(io.StringIO(r.out.decode())))
+    t.check(r.rc == 0 and rows[:1] == [cols.split(",")], f"csv header: {r} {rows[:1]}")
+    t.check(sorted(rows[1:]) == [["tcp", "*:8080", "10.9.9.9:80", "FORWARD", "", "", "", "ip nat pre"],
+                                 ["udp", "*:5353", "*:53", "REDIRECT", "", "", "", "ip nat pre"]],
+            f"csv forwards: {rows[1:]}")
+    rows = list(csv.reader(io.StringIO(t.run("--csv", "-o", "local,state", "8080").out.decode())))
+    t.check(rows == [["local", "state"], ["*:8080", "FORWARD"]], f"csv 8080: {rows}")
 
 
 def firewall_explain_names_the_rule(t):
