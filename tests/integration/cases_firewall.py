@@ -34,7 +34,8 @@ def register(run):
     for fn in (firewall_ufw, firewall_firewalld_dual_stack, firewall_handwritten_nft, firewall_docker_dnat,
                firewall_kube_and_podman_forwards, firewall_not_read_without_cap_net_admin,
                firewall_legacy_tables_reported, firewall_verdict_follows_rule_changes,
-               firewall_drop_narrows_exposure_and_findings, firewall_forwards_filtered_and_in_table,
+               firewall_drop_narrows_exposure_and_findings, firewall_table_marks_exposure,
+               firewall_forwards_filtered_and_in_table,
                firewall_explain_names_the_rule, firewall_explain_folds_identical_verdicts,
                firewall_diff_and_check_follow_the_verdict,
                firewall_watch_sees_forwards):
@@ -383,6 +384,47 @@ def firewall_drop_narrows_exposure_and_findings(t):
     t.check(k["exposure"]["scope"] == "all-interfaces" and k["exposure"]["firewall"]["verdict"] == "all",
             f"opened: {k['exposure']}")
     t.check("public-exposure" in [f["code"] for f in k["findings"]], f"opened: {k['findings']}")
+
+
+def firewall_table_marks_exposure(t):
+    """The table's EXPOSURE says what the firewall does beyond loopback: a dropped port is lo, a
+    port only some sources reach is marked *, one a rule not decoded decides is marked ?; in full
+    and abbreviated (narrow) tables. Not with the FIREWALL column shown, and never in CSV."""
+    need(t, "nft")
+    eth0(t)
+    for port in (22, 5432, 6379, 9000):
+        listen(t, "0.0.0.0", port)
+    sh(t, "nft", "add table inet f; add chain inet f in { type filter hook input priority 0; policy drop; }")
+    sh(t, "nft", "add rule inet f in iif lo accept")
+    sh(t, "nft", "add rule inet f in tcp dport 22 accept")
+    sh(t, "nft", "add rule inet f in ip saddr 10.0.0.0/8 tcp dport 5432 accept")
+    sh(t, "nft", "add rule inet f in tcp dport 9000 limit rate 10/second accept")
+
+    def table(*args, cols="200"):
+        r = t.run(*args, env=t.env(COLUMNS=cols))
+        t.require(r.rc == 0, f"{args}: {r}")
+        lines = r.out.decode().splitlines()
+        for ln in lines:
+            t.check(len(ln) <= int(cols), f"COLUMNS={cols}: {ln!r}")
+        return {w[1]: w[2:] for w in (ln.split() for ln in lines[1:])}
+
+    full = table("-o", "proto,local,exposure")
+    t.check({k: v[0] for k, v in full.items()} == {
+        "0.0.0.0:22": "all-interfaces", "0.0.0.0:5432": "all-interfaces*",
+        "0.0.0.0:6379": "loopback", "0.0.0.0:9000": "all-interfaces?"}, f"full: {full}")
+    narrow = table(cols="60")
+    t.check({k: v[2] for k, v in narrow.items()} == {
+        "0.0.0.0:22": "all", "0.0.0.0:5432": "all*", "0.0.0.0:6379": "lo", "0.0.0.0:9000": "all?"},
+            f"COLUMNS=60: {narrow}")
+    both = table("-o", "proto,local,exposure,firewall")
+    t.check({k: v for k, v in both.items()} == {
+        "0.0.0.0:22": ["all-interfaces", "all"], "0.0.0.0:5432": ["all-interfaces", "some"],
+        "0.0.0.0:6379": ["loopback", "none"], "0.0.0.0:9000": ["all-interfaces", "?"]},
+            f"with FIREWALL: {both}")
+    rows = list(csv.reader(io.StringIO(t.run("--csv", "-o", "local,exposure").out.decode())))
+    t.check(sorted(rows[1:]) == [["0.0.0.0:22", "all-interfaces"], ["0.0.0.0:5432", "all-interfaces"],
+                                 ["0.0.0.0:6379", "loopback"], ["0.0.0.0:9000", "all-interfaces"]],
+            f"csv: {rows}")
 
 
 def firewall_forwards_filtered_and_in_table(t):
