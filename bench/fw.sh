@@ -13,9 +13,10 @@
 # netlink and decodes it, then evaluates every listener address and lists the forwards, 20
 # times, and prints the median CPU times (this thread, user + kernel: wall time on a shared
 # machine measures the other load). Then the whole listing, `portsleuth` and `portsleuth --json`,
-# run 20 times with the rule set loaded and 20 times after `nft flush ruleset`: median CPU time
-# (user + system of the process) and median wall time of each, and the difference the rules
-# make. `nft list ruleset` is timed once for scale. Root needed.
+# 20 times with the rule set loaded, each followed by a run after `nft flush ruleset` (the rules
+# are loaded again before the next pair): median CPU time (user + system of the process) and
+# median wall time of each, and the median of the pairs' differences, what the rules add.
+# `nft list ruleset` is timed once for scale. Root needed.
 # Timings never decide the exit status.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -59,39 +60,52 @@ print("\n".join(flt))
 print("-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -i lo -j ACCEPT\nCOMMIT")
 PY
 
+cat > "$tmp/measure.py" <<'PY'
+import os, resource, socket, statistics, subprocess, sys, time
+probe, ps, rules = sys.argv[1:4]
+socks = []
+for p in range(20):
+    fam, a = (socket.AF_INET, "0.0.0.0") if p % 2 else (socket.AF_INET6, "::")
+    s = socket.socket(fam); s.bind((a, 20000 + p)); s.listen(); socks.append(s)
+def load():
+    with open(rules) as f:
+        subprocess.run(["iptables-nft-restore"], stdin=f, check=True)
+load()
+os.system(probe + " time")
+t0 = time.monotonic(); os.system("nft list ruleset >/dev/null 2>&1")
+print("nft list ruleset (for scale): %.0f ms" % ((time.monotonic() - t0) * 1000))
+def run(argv):
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN); t0 = time.monotonic()
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t1 = time.monotonic(); r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1000, (t1 - t0) * 1000
+cmds = ([ps], [ps, "--json"])
+RUNS = 20
+loaded = {i: [] for i in range(len(cmds))}
+empty = {i: [] for i in range(len(cmds))}
+# Runs with and without the rules alternate, so that both see the same load on a shared
+# machine (the listing's own cost, mostly the /proc scan, moves with it).
+for _ in range(RUNS):
+    for i, c in enumerate(cmds):
+        loaded[i].append(run(c))
+    os.system("nft flush ruleset")
+    for i, c in enumerate(cmds):
+        empty[i].append(run(c))
+    load()
+for i, c in enumerate(cmds):
+    lc = statistics.median(x[0] for x in loaded[i]); lw = statistics.median(x[1] for x in loaded[i])
+    ec = statistics.median(x[0] for x in empty[i]); ew = statistics.median(x[1] for x in empty[i])
+    diff = statistics.median(a[0] - b[0] for a, b in zip(loaded[i], empty[i]))
+    print("%-24s with the rules: cpu %6.1f ms, wall %6.1f ms; without: cpu %6.1f ms, wall %6.1f ms; "
+          "the rules add cpu %+.1f ms (medians of %d alternating pairs)"
+          % (" ".join(["portsleuth"] + c[1:]), lc, lw, ec, ew, diff, RUNS))
+PY
+
 unshare -n sh -eu -c '
-	probe=$1 rules=$2 ps=$3
 	ip link set lo up
 	ip link add eth0 type veth peer name eth0p
 	ip addr add 203.0.113.7/24 dev eth0
 	ip addr add 2001:db8::7/64 dev eth0 nodad
 	ip link set eth0p up; ip link set eth0 up
-	iptables-nft-restore < "$rules"
-	python3 -c "
-import socket, os, sys
-socks = []
-for p in range(20):
-    fam, a = (socket.AF_INET, \"0.0.0.0\") if p % 2 else (socket.AF_INET6, \"::\")
-    s = socket.socket(fam); s.bind((a, 20000 + p)); s.listen(); socks.append(s)
-r = os.system(sys.argv[1] + \" time\")
-t0 = __import__(\"time\").monotonic(); os.system(\"nft list ruleset >/dev/null 2>&1\")
-print(\"nft list ruleset (for scale): %.0f ms\" % ((__import__(\"time\").monotonic() - t0) * 1000))
-import resource, statistics, subprocess, time
-def measure(argv, runs=20):
-    cpu, wall = [], []
-    for _ in range(runs):
-        r0 = resource.getrusage(resource.RUSAGE_CHILDREN); t0 = time.monotonic()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        t1 = time.monotonic(); r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu.append((r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1000); wall.append((t1 - t0) * 1000)
-    return statistics.median(cpu), statistics.median(wall)
-ps = sys.argv[2]
-cmds = ([ps], [ps, \"--json\"])
-loaded = [measure(c) for c in cmds]
-os.system(\"nft flush ruleset\")
-empty = [measure(c) for c in cmds]
-for c, (lc, lw), (ec, ew) in zip(cmds, loaded, empty):
-    print(\"%-24s with the rules: cpu %6.1f ms, wall %6.1f ms; without: cpu %6.1f ms, wall %6.1f ms; \"
-          \"the rules add cpu %+.1f ms (medians of 20)\" % (\" \".join([\"portsleuth\"] + c[1:]), lc, lw, ec, ew, lc - ec))
-" "$probe" "$ps"
-' sh "$probe" "$tmp/rules.v4" "$ps"
+	exec python3 "$1" "$2" "$3" "$4"
+' sh "$tmp/measure.py" "$probe" "$ps" "$tmp/rules.v4"

@@ -353,6 +353,9 @@ int cli_render_setup(const struct cli_options *o, struct render_ctx *ctx)
 			ctx->o.ncols++;
 		}
 	}
+	ctx->o.fw_mark = o->format == FMT_TABLE;
+	for (size_t i = 0; i < ctx->o.ncols; i++)
+		ctx->o.fw_mark = ctx->o.fw_mark && ctx->o.cols[i] != COL_FIREWALL;
 
 	return 0;
 }

@@ -44,6 +44,8 @@ static int run(struct cli_options *o, bool findings_only)
 	size_t forwards = snap.firewall && !findings_only ? snap.firewall->nfwd : 0;
 	if (!rc && o->format == FMT_TABLE && forwards)
 		rc = render_forwards_text(stdout, &snap);
+	else if (!rc && o->format == FMT_CSV && forwards)
+		rc = render_csv_forwards(stdout, &ctx);
 	if (fflush(stdout) && !rc)
 		rc = -errno;
 	if (rc) {

@@ -37,6 +37,52 @@ const char *fw_field_name(unsigned field)
 	return field < sizeof field_names / sizeof *field_names ? field_names[field] : "?";
 }
 
+/* Large blocks that names and packed rules point into, released with the rule set. */
+struct fw_arena {
+	struct fw_arena *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+#define ARENA_BLOCK (64 * 1024)
+
+/* n bytes from rs's arena, aligned for any field of the model; NULL when out of memory. */
+static void *arena_alloc(struct fw_ruleset *rs, size_t n)
+{
+	const size_t align = _Alignof(struct fw_match); /* the widest alignment in the model */
+	n = (n + align - 1) / align * align;
+	struct fw_arena *a = rs->arena;
+	if (!a || a->size - a->used < n) {
+		size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+		if (!(a = malloc(sizeof *a + size)))
+			return NULL;
+		a->size = size;
+		a->used = 0;
+		a->next = rs->arena;
+		rs->arena = a;
+	}
+	void *p = (char *)a->data + a->used;
+	a->used += n;
+	return p;
+}
+
+static void *arena_copy(struct fw_ruleset *rs, const void *src, size_t n, int *err)
+{
+	if (!src || !n || *err)
+		return NULL;
+	void *p = arena_alloc(rs, n);
+	if (!p)
+		*err = -ENOMEM;
+	else
+		memcpy(p, src, n);
+	return p;
+}
+
+static char *arena_str(struct fw_ruleset *rs, const char *s, int *err)
+{
+	return s ? arena_copy(rs, s, strlen(s) + 1, err) : NULL;
+}
+
 /* Grow *arr (of *cap elements of `size` bytes) to hold n + 1. 0 or -ENOMEM. */
 static int grow(void **arr, size_t *cap, size_t n, size_t size)
 {
@@ -49,13 +95,13 @@ long fw_chain_add(struct fw_ruleset *rs, const char *table, const char *name, un
 		return -ENOMEM;
 	struct fw_chain *c = &rs->chains[rs->nchains];
 	memset(c, 0, sizeof *c);
-	c->table = strdup(table);
-	c->name = strdup(name);
-	if (!c->table || !c->name) {
-		free(c->table);
-		free(c->name);
+	int err = 0;
+	/* chains come table by table: the previous chain's table name is usually this one */
+	const struct fw_chain *prev = rs->nchains ? c - 1 : NULL;
+	c->table = prev && !strcmp(prev->table, table) ? prev->table : arena_str(rs, table, &err);
+	c->name = arena_str(rs, name, &err);
+	if (err)
 		return -ENOMEM;
-	}
 	c->family = (uint8_t)family;
 	c->policy = FW_V_ACCEPT;
 	return (long)rs->nchains++;
@@ -117,6 +163,12 @@ long fw_chain_find(const struct fw_ruleset *rs, unsigned family, const char *tab
 
 struct fw_rule *fw_rule_add(struct fw_chain *c)
 {
+	/* Most chains are short (kube-proxy's thousands hold two rules each): start at two. */
+	if (!c->rules_cap) {
+		if (!(c->rules = malloc(2 * sizeof *c->rules)))
+			return NULL;
+		c->rules_cap = 2;
+	}
 	if (grow((void **)&c->rules, &c->rules_cap, c->nrules, sizeof *c->rules))
 		return NULL;
 	struct fw_rule *r = &c->rules[c->nrules++];
@@ -124,6 +176,36 @@ struct fw_rule *fw_rule_add(struct fw_chain *c)
 	r->v.chain = -1;
 	r->vmap.set = -1;
 	return r;
+}
+
+/* The match m with its ranges copied into the arena. */
+static void pack_match(struct fw_ruleset *rs, struct fw_match *m, int *err)
+{
+	m->ranges = arena_copy(rs, m->ranges, m->nranges * sizeof *m->ranges, err);
+	if (!m->ranges)
+		m->nranges = 0;
+}
+
+int fw_rule_pack(struct fw_ruleset *rs, struct fw_chain *c, const struct fw_rule *r)
+{
+	struct fw_rule *p = fw_rule_add(c);
+	if (!p)
+		return -ENOMEM;
+	int err = 0;
+	*p = *r;
+	p->packed = true;
+	p->m = arena_copy(rs, r->m, r->nm * sizeof *r->m, &err);
+	for (size_t i = 0; p->m && i < p->nm; i++)
+		pack_match(rs, &p->m[i], &err);
+	pack_match(rs, &p->vmap, &err);
+	p->unknown = arena_str(rs, r->unknown, &err);
+	p->comment = arena_str(rs, r->comment, &err);
+	if (err || (r->nm && !p->m)) { /* the rule owns nothing: it is dropped whole */
+		memset(p, 0, sizeof *p);
+		c->nrules--;
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 struct fw_match *fw_match_add(struct fw_rule *r, unsigned field, unsigned len)
@@ -160,13 +242,11 @@ long fw_set_add(struct fw_ruleset *rs, const char *table, const char *name, unsi
 		return -ENOMEM;
 	struct fw_set *s = &rs->sets[rs->nsets];
 	memset(s, 0, sizeof *s);
-	s->table = strdup(table);
-	s->name = strdup(name);
-	if (!s->table || !s->name) {
-		free(s->table);
-		free(s->name);
+	int err = 0;
+	s->table = arena_str(rs, table, &err);
+	s->name = arena_str(rs, name, &err);
+	if (err)
 		return -ENOMEM;
-	}
 	s->family = (uint8_t)family;
 	s->keylen = (uint8_t)keylen;
 	return (long)rs->nsets++;
@@ -195,6 +275,10 @@ struct fw_elem *fw_elem_add(struct fw_set *s)
 
 void fw_rule_free(struct fw_rule *r)
 {
+	if (r->packed) {
+		memset(r, 0, sizeof *r);
+		return;
+	}
 	for (size_t i = 0; i < r->nm; i++)
 		free(r->m[i].ranges);
 	free(r->m);
@@ -211,17 +295,18 @@ void fw_ruleset_free(struct fw_ruleset *rs)
 		for (size_t j = 0; j < c->nrules; j++)
 			fw_rule_free(&c->rules[j]);
 		free(c->rules);
-		free(c->table);
-		free(c->name);
 	}
 	for (size_t i = 0; i < rs->nsets; i++) {
 		free(rs->sets[i].elems);
-		free(rs->sets[i].table);
-		free(rs->sets[i].name);
 	}
 	free(rs->chains);
 	free(rs->sets);
 	free(rs->chain_slots);
+	while (rs->arena) {
+		struct fw_arena *next = rs->arena->next;
+		free(rs->arena);
+		rs->arena = next;
+	}
 	memset(rs, 0, sizeof *rs);
 }
 

@@ -125,6 +125,7 @@ struct fw_rule {
 	 */
 	char *unknown;
 	char *comment; /* the rule's comment, NULL when none */
+	bool packed;   /* made by fw_rule_pack: its arrays and texts are the rule set's */
 };
 
 struct fw_chain {
@@ -163,6 +164,7 @@ struct fw_ruleset {
 	/* fw_ruleset_index(): chain lookup by name in O(1) (valid while nchains == indexed) */
 	uint32_t *chain_slots;
 	size_t chain_mask, indexed;
+	struct fw_arena *arena; /* what chain and set names and packed rules point into */
 };
 
 /* Names for display and JSON: "ip", "ip6", "inet", "other"; "prerouting", "input", ... */
@@ -183,6 +185,13 @@ long fw_chain_find(const struct fw_ruleset *rs, unsigned family, const char *tab
 		   const char *name);
 /* Append a zeroed rule (continue, no matches) to chain c; NULL when out of memory. */
 struct fw_rule *fw_rule_add(struct fw_chain *c);
+/*
+ * Append a copy of rule r to chain c of rs, its matches, ranges and texts packed
+ * into memory rs owns (a few large blocks instead of several small allocations per
+ * rule: a 10,000-rule set is built in a fraction of the time and memory). r is left
+ * as it was (fw_rule_free it). 0 or -ENOMEM.
+ */
+int fw_rule_pack(struct fw_ruleset *rs, struct fw_chain *c, const struct fw_rule *r);
 /* Append a match to r; NULL when out of memory. The match is zeroed with set = -1. */
 struct fw_match *fw_match_add(struct fw_rule *r, unsigned field, unsigned len);
 /* Append the range [lo, hi] (m->len bytes each) to m. 0 or -ENOMEM. */
@@ -196,6 +205,7 @@ long fw_set_find(const struct fw_ruleset *rs, unsigned family, const char *table
 struct fw_elem *fw_elem_add(struct fw_set *s);
 /* Release everything rs holds and zero it. */
 void fw_ruleset_free(struct fw_ruleset *rs);
+/* Release what rule r holds (nothing when it is packed) and zero it. */
 void fw_rule_free(struct fw_rule *r);
 
 /*

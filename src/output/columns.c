@@ -280,7 +280,7 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 	case COL_FIREWALL:
 	case COL_FINDINGS:
 		/* service, exposure and findings are the verdict's (none: no value) */
-		return column_verdict(ctx->snap, k, c, out);
+		return column_verdict(ctx->snap, k, c, ctx->o.fw_mark, out);
 	case COL_EXE:
 		return p && p->exe ? buf_puts(out, p->exe) : 0;
 	case COL_COMMAND:

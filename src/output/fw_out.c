@@ -1,6 +1,8 @@
 /* fw_out.c — render the firewall part of the model: verdicts per address, forwarded ports. */
 #include "fw_out.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../util/escape.h"
@@ -173,14 +175,52 @@ static int port_range(struct buf *out, uint16_t lo, uint16_t hi)
 	return lo == hi ? buf_printf(out, "%u", lo) : buf_printf(out, "%u-%u", lo, hi);
 }
 
+/* ADDR:PORT, [ADDR]:PORT for IPv6, * for any address or port. */
+static int endpoint(struct buf *out, bool v6, const char *addr, uint16_t lo, uint16_t hi)
+{
+	int rc = buf_printf(out, v6 && addr ? "[%s]:" : "%s:", addr ? addr : "*");
+	return rc ? rc : port_range(out, lo, hi);
+}
+
+int forward_cell(const struct ps_forward *f, size_t oi, enum col_id c, struct buf *out)
+{
+	bool v6 = f->family == 6;
+	const struct ps_fw_owner *o = oi < f->nowners ? &f->owners[oi] : NULL;
+	switch (c) {
+	case COL_PROTO:
+		return buf_printf(out, "%s%s", f->proto ? f->proto : "any", v6 ? "6" : "");
+	case COL_LOCAL:
+		return endpoint(out, v6, f->addr, f->port, f->port_end);
+	case COL_REMOTE: /* where the connection goes; a redirect keeps this machine */
+		return f->to_port ? endpoint(out, v6, f->to_addr, f->to_port, f->to_port_end)
+				  : endpoint(out, v6, f->to_addr, f->port, f->port_end);
+	case COL_STATE:
+		return buf_puts(out, f->to_addr ? "FORWARD" : "REDIRECT");
+	case COL_PID:
+		return o ? buf_printf(out, "%d", o->pid) : 0;
+	case COL_PROGRAM:
+		return o && o->name ? buf_puts(out, o->name) : 0;
+	case COL_CONTAINER:
+		return f->container_id
+			   ? buf_puts(out, f->container_name ? f->container_name : f->container_id)
+			   : 0;
+	case COL_NETNS:
+		return f->target_netns_name ? buf_puts(out, f->target_netns_name) : 0;
+	case COL_COMMAND: { /* the rule */
+		int rc = buf_printf(out, "%s %s %s", f->rule_family, f->rule_table, f->rule_chain);
+		return !rc && f->runtime ? buf_printf(out, " (%s)", f->runtime) : rc;
+	}
+	default:
+		return 0;
+	}
+}
+
 int forward_text(const struct ps_forward *f, struct buf *out)
 {
 	bool v6 = f->family == 6;
 	int rc = buf_printf(out, "%s%s  ", f->proto ? f->proto : "any", v6 ? "6" : "");
 	if (!rc)
-		rc = buf_printf(out, v6 && f->addr ? "[%s]:" : "%s:", f->addr ? f->addr : "*");
-	if (!rc)
-		rc = port_range(out, f->port, f->port_end);
+		rc = endpoint(out, v6, f->addr, f->port, f->port_end);
 	if (!rc && f->to_addr)
 		rc =
 		    buf_printf(out, v6 ? "  forwarded to [%s]:" : "  forwarded to %s:", f->to_addr);
@@ -225,29 +265,76 @@ int render_forwards_text(FILE *fp, const struct ps_snapshot *s)
 	return rc;
 }
 
+/* What explain says of the verdict at one address (after "Firewall at IF ADDR: "). */
+static int fw_at_text(const struct ps_fw_at *at, struct buf *out)
+{
+	int rc = buf_puts(out, fw_verdict_text(at->verdict));
+	if (!rc && at->sources)
+		rc = buf_printf(out, " (from %s)", at->sources);
+	if (!rc && at->rule.text)
+		rc = buf_printf(out, "; decided by %s", at->rule.text);
+	else if (!rc && at->verdict == PS_FW_ALL && !at->why)
+		rc = buf_puts(out, " (no rules)"); /* no base chain on the input hook decides */
+	if (!rc && at->accept_rule.text)
+		rc = buf_printf(out, "; let in by %s", at->accept_rule.text);
+	if (!rc && at->forwarded_by.text)
+		rc = buf_printf(out, "; forwarded elsewhere by %s", at->forwarded_by.text);
+	if (!rc && at->why)
+		rc = buf_printf(out, " (%s)", at->why);
+	return rc;
+}
+
+static int fw_reach_name(const struct reach *r, struct buf *out)
+{
+	char a[64];
+	addr_format(&r->addr, a, sizeof a);
+	return buf_printf(out, "%s %s", r->ifname ? r->ifname : "?", a);
+}
+
 int explain_fw_text(const struct sock_verdict *v, struct buf *out)
 {
-	int rc = 0;
-	for (size_t i = 0; v->fw && i < v->nreach && !rc; i++) {
-		const struct ps_fw_at *at = &v->fw[i];
-		char a[64];
-		addr_format(&v->reach[i].addr, a, sizeof a);
-		rc = buf_printf(out, "  Firewall at %s %s: %s",
-				v->reach[i].ifname ? v->reach[i].ifname : "?", a,
-				fw_verdict_text(at->verdict));
-		if (!rc && at->sources)
-			rc = buf_printf(out, " (from %s)", at->sources);
-		if (!rc && at->rule.text)
-			rc = buf_printf(out, "; decided by %s", at->rule.text);
-		if (!rc && at->accept_rule.text)
-			rc = buf_printf(out, "; let in by %s", at->accept_rule.text);
-		if (!rc && at->forwarded_by.text)
-			rc = buf_printf(out, "; forwarded elsewhere by %s", at->forwarded_by.text);
-		if (!rc && at->why)
-			rc = buf_printf(out, " (%s)", at->why);
-		if (!rc)
-			rc = buf_putc(out, '\n');
+	size_t n = v->fw ? v->nreach : 0;
+	if (!n)
+		return 0;
+	struct buf *say = calloc(n, sizeof *say);
+	bool *told = calloc(n, sizeof *told);
+	int rc = say && told ? 0 : -ENOMEM;
+	bool same = true;
+	for (size_t i = 0; i < n && !rc; i++) {
+		rc = fw_at_text(&v->fw[i], &say[i]);
+		same = same && !rc && !strcmp(say[i].data, say[0].data);
 	}
+	if (!rc && same && n > 1) {
+		/* one verdict everywhere: one line, not one per address */
+		if (v->fw[0].verdict == PS_FW_ALL && !strcmp(say[0].data, "all (no rules)"))
+			rc = buf_puts(
+			    out,
+			    "  Firewall: accepts from all sources on every address (no rules)\n");
+		else
+			rc = buf_printf(out, "  Firewall on every address: %s\n", say[0].data);
+		n = 0;
+	}
+	/* Otherwise one line per verdict, naming the addresses that share it. */
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (told[i])
+			continue;
+		rc = buf_puts(out, "  Firewall at ");
+		for (size_t j = i; j < n && !rc; j++) {
+			if (told[j] || strcmp(say[j].data, say[i].data))
+				continue;
+			told[j] = true;
+			if (j > i)
+				rc = buf_puts(out, ", ");
+			if (!rc)
+				rc = fw_reach_name(&v->reach[j], out);
+		}
+		if (!rc)
+			rc = buf_printf(out, ": %s\n", say[i].data);
+	}
+	for (size_t i = 0; say && i < v->nreach; i++)
+		buf_free(&say[i]);
+	free(say);
+	free(told);
 	return rc;
 }
 

@@ -29,10 +29,21 @@ int column_firewall(const struct sock_verdict *v, struct buf *out);
  * table. */
 int render_forwards_text(FILE *fp, const struct ps_snapshot *s);
 
+/*
+ * Column c of forward f's CSV record for the owner oi of its target (raw bytes; nothing
+ * for a column a forward does not fill): PROTO, LOCAL (the forwarded address and port),
+ * REMOTE (where connections go), STATE (FORWARD or REDIRECT), PID, PROGRAM, CONTAINER,
+ * NETNS (the target's) and COMMAND (the rule: "ip nat DOCKER (docker)").
+ */
+int forward_cell(const struct ps_forward *f, size_t oi, enum col_id c, struct buf *out);
+
 /* "forwarded to 172.17.0.2:80" and the rest of a forward's line into out (raw bytes). */
 int forward_text(const struct ps_forward *f, struct buf *out);
 
-/* explain's lines about the firewall at each reachable address of v (raw bytes: escape them). */
+/*
+ * explain's lines about the firewall at the reachable addresses of v (raw bytes: escape them):
+ * one line when every address has the same verdict, else one per verdict naming its addresses.
+ */
 int explain_fw_text(const struct sock_verdict *v, struct buf *out);
 
 /* explain's lines about the forwarded ports in s (raw bytes: escape them). */

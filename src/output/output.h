@@ -57,6 +57,7 @@ struct render_opts {
 	size_t ncols;
 	bool hide_empty; /* drop unit/container/supervisor columns that are empty on every row */
 	bool may_drop;	 /* columns may be left out to fit the width (the default columns) */
+	bool fw_mark;	 /* EXPOSURE carries the firewall's mark (the table without FIREWALL) */
 };
 
 /* Where and when a snapshot was taken: extra top-level JSON keys (NULL values print null). */
@@ -95,6 +96,14 @@ int cmdline_format(struct buf *out, const struct ps_proc *p);
 /* Render the snapshot. 0 or -errno (a write error). */
 int render_table(FILE *fp, const struct render_ctx *ctx);
 int render_csv(FILE *fp, const struct render_ctx *ctx);
+/*
+ * The forwarded ports as CSV records after render_csv's, with its header's columns:
+ * one per forward and owner of its target (a forward without one: one record).
+ * STATE is FORWARD (DNAT) or REDIRECT, LOCAL the forwarded address and port, REMOTE
+ * where connections go, PID/PROGRAM/CONTAINER/NETNS the target's, COMMAND the rule
+ * ("ip nat DOCKER (docker)"); other columns are empty. 0 or -errno.
+ */
+int render_csv_forwards(FILE *fp, const struct render_ctx *ctx);
 int render_json(FILE *fp, const struct render_ctx *ctx);
 struct jw;
 /* "key":{"addr":"ADDR","port":N}. */

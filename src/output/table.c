@@ -194,16 +194,20 @@ static const enum col_id grow_order[] = {
 #define COMMAND_MIN_DROP 20 /* the default columns: narrower, it is left out */
 #define GROW_CAP 20
 
-/* The short exposure class shown when the table must shrink, or NULL. */
-static const char *expo_short(const char *text)
+/* The short exposure class shown when the table must shrink (with the firewall's mark, if any,
+ * kept) in buf, or NULL. */
+static const char *expo_short(const char *text, char *buf, size_t size)
 {
 	static const char *const abbrev[][2] = {
 	    {"loopback", "lo"}, {"link-local", "link"},	   {"private", "lan"},
 	    {"public", "pub"},	{"all-interfaces", "all"},
 	};
+	size_t n = strcspn(text, "*?");
 	for (size_t i = 0; i < sizeof abbrev / sizeof abbrev[0]; i++)
-		if (strcmp(text, abbrev[i][0]) == 0)
-			return abbrev[i][1];
+		if (strlen(abbrev[i][0]) == n && strncmp(text, abbrev[i][0], n) == 0) {
+			snprintf(buf, size, "%s%s", abbrev[i][1], text + n);
+			return buf;
+		}
 	return NULL;
 }
 
@@ -422,8 +426,10 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 			for (size_t i = 0; i < n && !rc; i++) {
 				rc = cached_cell(ctx, &cc, sk, oi, cols[i], orig[i], &raw, &txt,
 						 &text, &len);
-				const char *abbrev =
-				    short_expo && cols[i] == COL_EXPOSURE ? expo_short(text) : NULL;
+				char sb[16];
+				const char *abbrev = short_expo && cols[i] == COL_EXPOSURE
+							 ? expo_short(text, sb, sizeof sb)
+							 : NULL;
 				if (abbrev) {
 					text = abbrev;
 					len = strlen(abbrev);

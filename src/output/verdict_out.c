@@ -13,7 +13,7 @@ const char verdict_dynamic_text[] =
     "the number alone says nothing about the service";
 
 int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum col_id c,
-		   struct buf *out)
+		   bool fw_mark, struct buf *out)
 {
 	const struct sock_verdict *v = verdict_of(s, k);
 	if (!v)
@@ -23,8 +23,15 @@ int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum 
 		if (v->svc.name)
 			return buf_puts(out, v->svc.name);
 		return v->svc.dynamic ? buf_puts(out, "[dynamic]") : 0;
-	case COL_EXPOSURE:
-		return buf_puts(out, exposure_name(v->scope));
+	case COL_EXPOSURE: {
+		int rc = buf_puts(out, exposure_name(v->scope));
+		if (rc || !fw_mark || !v->fw || !v->nreach || v->scope == PS_EXPO_LOOPBACK)
+			return rc;
+		/* none narrows the class itself; not-read is every row's (the note says why) */
+		return v->fw_summary == PS_FW_SOME	? buf_putc(out, '*')
+		       : v->fw_summary == PS_FW_UNKNOWN ? buf_putc(out, '?')
+							: 0;
+	}
 	case COL_FIREWALL:
 		return column_firewall(v, out);
 	case COL_FINDINGS: {

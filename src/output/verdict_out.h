@@ -7,10 +7,14 @@
 #include "jsonw.h"
 #include "output.h"
 
-/* Value of COL_SERVICE, COL_EXPOSURE or COL_FINDINGS for socket k of s; nothing when s was not
- * judged. */
+/*
+ * Value of COL_SERVICE, COL_EXPOSURE, COL_FIREWALL or COL_FINDINGS for socket k of s;
+ * nothing when s was not judged. With fw_mark, the exposure class carries the
+ * firewall's verdict beyond loopback: "*" when it lets only some sources in, "?" when
+ * a rule that decides was not decoded ("all-interfaces*").
+ */
 int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum col_id c,
-		   struct buf *out);
+		   bool fw_mark, struct buf *out);
 
 /* "service", "exposure", "findings" of socket k of s (nothing when not judged). */
 void json_socket_verdict(struct jw *w, const struct ps_snapshot *s, const struct ps_socket *k);

@@ -12,6 +12,8 @@ a second network namespace ("ctr", via ip netns add on the runner's private /run
 by a veth pair (docker0 172.17.0.1/16 <-> ctr's eth0 172.17.0.2/16), with a listener on port 80
 inside it, and checks that a real connection to the published port reaches it.
 """
+import csv
+import io
 import json
 import os
 import shutil
@@ -32,8 +34,10 @@ def register(run):
     for fn in (firewall_ufw, firewall_firewalld_dual_stack, firewall_handwritten_nft, firewall_docker_dnat,
                firewall_kube_and_podman_forwards, firewall_not_read_without_cap_net_admin,
                firewall_legacy_tables_reported, firewall_verdict_follows_rule_changes,
-               firewall_drop_narrows_exposure_and_findings, firewall_forwards_filtered_and_in_table,
-               firewall_explain_names_the_rule, firewall_diff_and_check_follow_the_verdict,
+               firewall_drop_narrows_exposure_and_findings, firewall_table_marks_exposure,
+               firewall_forwards_filtered_and_in_table,
+               firewall_explain_names_the_rule, firewall_explain_folds_identical_verdicts,
+               firewall_diff_and_check_follow_the_verdict,
                firewall_watch_sees_forwards):
         run.case(fn)
 
@@ -259,6 +263,10 @@ def firewall_docker_dnat(t):
     t.check(tgt.get("netns_name") == "ctr", f"target netns name {tgt.get('netns_name')}")
     t.check([o["pid"] for o in tgt.get("owners", [])] == [server.pid],
             f"target owners {tgt.get('owners')}, want pid {server.pid}")
+    r = t.run("-N", "--csv", "-o", "proto,local,remote,state,pid,program,netns,command")
+    rows = [x for x in csv.reader(io.StringIO(r.out.decode())) if x[3:4] == ["FORWARD"]]
+    t.check(["tcp", "*:8080", "172.17.0.2:80", "FORWARD", str(server.pid), "python3", "ctr",
+             "ip nat DOCKER (docker)"] in rows, f"csv: the forward with its target's process: {rows}")
     five = [x for x in doc["forwards"] if x["port"] == 5432]
     t.check(len(five) == 1 and five[0]["addr"] == "127.0.0.1", f"the 127.0.0.1:5432 forward: {five}")
     fw = expect(t, doc, "tcp", "0.0.0.0", 8080, PUBLIC4, "none", chain="DOCKER")
@@ -378,6 +386,47 @@ def firewall_drop_narrows_exposure_and_findings(t):
     t.check("public-exposure" in [f["code"] for f in k["findings"]], f"opened: {k['findings']}")
 
 
+def firewall_table_marks_exposure(t):
+    """The table's EXPOSURE says what the firewall does beyond loopback: a dropped port is lo, a
+    port only some sources reach is marked *, one a rule not decoded decides is marked ?; in full
+    and abbreviated (narrow) tables. Not with the FIREWALL column shown, and never in CSV."""
+    need(t, "nft")
+    eth0(t)
+    for port in (22, 5432, 6379, 9000):
+        listen(t, "0.0.0.0", port)
+    sh(t, "nft", "add table inet f; add chain inet f in { type filter hook input priority 0; policy drop; }")
+    sh(t, "nft", "add rule inet f in iif lo accept")
+    sh(t, "nft", "add rule inet f in tcp dport 22 accept")
+    sh(t, "nft", "add rule inet f in ip saddr 10.0.0.0/8 tcp dport 5432 accept")
+    sh(t, "nft", "add rule inet f in tcp dport 9000 limit rate 10/second accept")
+
+    def table(*args, cols="200"):
+        r = t.run(*args, env=t.env(COLUMNS=cols))
+        t.require(r.rc == 0, f"{args}: {r}")
+        lines = r.out.decode().splitlines()
+        for ln in lines:
+            t.check(len(ln) <= int(cols), f"COLUMNS={cols}: {ln!r}")
+        return {w[1]: w[2:] for w in (ln.split() for ln in lines[1:])}
+
+    full = table("-o", "proto,local,exposure")
+    t.check({k: v[0] for k, v in full.items()} == {
+        "0.0.0.0:22": "all-interfaces", "0.0.0.0:5432": "all-interfaces*",
+        "0.0.0.0:6379": "loopback", "0.0.0.0:9000": "all-interfaces?"}, f"full: {full}")
+    narrow = table(cols="60")
+    t.check({k: v[2] for k, v in narrow.items()} == {
+        "0.0.0.0:22": "all", "0.0.0.0:5432": "all*", "0.0.0.0:6379": "lo", "0.0.0.0:9000": "all?"},
+            f"COLUMNS=60: {narrow}")
+    both = table("-o", "proto,local,exposure,firewall")
+    t.check({k: v for k, v in both.items()} == {
+        "0.0.0.0:22": ["all-interfaces", "all"], "0.0.0.0:5432": ["all-interfaces", "some"],
+        "0.0.0.0:6379": ["loopback", "none"], "0.0.0.0:9000": ["all-interfaces", "?"]},
+            f"with FIREWALL: {both}")
+    rows = list(csv.reader(io.StringIO(t.run("--csv", "-o", "local,exposure").out.decode())))
+    t.check(sorted(rows[1:]) == [["0.0.0.0:22", "all-interfaces"], ["0.0.0.0:5432", "all-interfaces"],
+                                 ["0.0.0.0:6379", "loopback"], ["0.0.0.0:9000", "all-interfaces"]],
+            f"csv: {rows}")
+
+
 def firewall_forwards_filtered_and_in_table(t):
     """Forwarded ports: a row of their own after the table, the user's port/protocol/family
     filters apply, and a port only a NAT rule serves is a match (exit 0)."""
@@ -400,6 +449,16 @@ def firewall_forwards_filtered_and_in_table(t):
     r = t.run("8080")
     out = r.out.decode()
     t.check(r.rc == 0 and "tcp  *:8080  forwarded to 10.9.9.9:80  by ip nat pre" in out, f"table: {r}")
+    # CSV: records of their own after the sockets' (STATE FORWARD or REDIRECT), same header.
+    cols = "proto,local,remote,state,pid,program,exposure,command"
+    r = t.run("--csv", "-o", cols)
+    rows = list(csv.reader(io.StringIO(r.out.decode())))
+    t.check(r.rc == 0 and rows[:1] == [cols.split(",")], f"csv header: {r} {rows[:1]}")
+    t.check(sorted(rows[1:]) == [["tcp", "*:8080", "10.9.9.9:80", "FORWARD", "", "", "", "ip nat pre"],
+                                 ["udp", "*:5353", "*:53", "REDIRECT", "", "", "", "ip nat pre"]],
+            f"csv forwards: {rows[1:]}")
+    rows = list(csv.reader(io.StringIO(t.run("--csv", "-o", "local,state", "8080").out.decode())))
+    t.check(rows == [["local", "state"], ["*:8080", "FORWARD"]], f"csv 8080: {rows}")
 
 
 def firewall_explain_names_the_rule(t):
@@ -418,6 +477,37 @@ def firewall_explain_names_the_rule(t):
     t.check(f"Firewall at eth0 {PUBLIC4}: some (from 10.0.0.0/8); decided by inet f in policy drop; let in by "
             "inet f in rule 2 (handle " in out and 'accept; comment "lan db"' in out, f"explain: {out}")
     t.check("tcp  *:15432  forwarded to 203.0.113.7:5432  by ip nat pre" in out, f"explain forwards: {out}")
+
+
+def firewall_explain_folds_identical_verdicts(t):
+    """explain says the firewall's verdict once when every address has the same one (no rule set:
+    accepted from everywhere), and otherwise one line per verdict, naming the addresses."""
+    need(t, "nft")
+    eth0(t)
+    listen(t, "::", 5432, v6only=False)  # lo, eth0 (IPv4 and IPv6), link-local addresses
+
+    def fw_lines():
+        r = t.run("explain", "5432")
+        t.require(r.rc == 0, f"explain: {r}")
+        return [ln.strip() for ln in r.out.decode().splitlines() if ln.strip().startswith("Firewall")]
+
+    t.check(fw_lines() == ["Firewall: accepts from all sources on every address (no rules)"],
+            f"no rule set: {fw_lines()}")
+    sh(t, "nft", "add table inet f; add chain inet f in { type filter hook input priority 0; policy drop; }")
+    sh(t, "nft", "add rule inet f in tcp dport 5432 accept")
+    got = fw_lines()
+    t.check(len(got) == 1 and got[0].startswith("Firewall on every address: all; decided by inet f in rule 1 "),
+            f"one rule lets every address in: {got}")
+    sh(t, "nft", "flush ruleset")
+    sh(t, "nft", "add table ip f; add chain ip f in { type filter hook input priority 0; policy drop; }")
+    sh(t, "nft", "add rule ip f in tcp dport 5432 accept")
+    got = fw_lines()
+    v4 = [ln for ln in got if "127.0.0.1" in ln]
+    v6 = [ln for ln in got if "::1" in ln]
+    t.check(len(got) == 2 and v4 and v6, f"IPv4 by a rule, IPv6 by none: two lines: {got}")
+    t.check(v4 and v4[0].startswith(f"Firewall at lo 127.0.0.1, eth0 {PUBLIC4}: all; decided by ip f in rule 1 "),
+            f"IPv4: {got}")
+    t.check(v6 and f"eth0 {PUBLIC6}" in v6[0] and v6[0].endswith(": all (no rules)"), f"IPv6: {got}")
 
 
 def firewall_diff_and_check_follow_the_verdict(t):

@@ -170,6 +170,34 @@ TEST(firewall_policy_drop_and_accepted_port)
 	fw_ruleset_free(&rs);
 }
 
+/* A rule packed into the rule set (as the nf_tables reader stores them) is a whole copy: it decides
+ * the same once the rule it was made from is gone, and the rule set releases it. */
+TEST(firewall_packed_rule_is_a_whole_copy)
+{
+	struct fw_ruleset rs = {0};
+	long in = chain(&rs, FW_FAM_INET, "input", FW_HOOK_INPUT, 0, FW_V_DROP);
+	struct fw_rule src = {.handle = 7, .v = {FW_V_ACCEPT, -1}, .vmap.set = -1};
+	m_byte(&src, FW_F_L4PROTO, IPPROTO_TCP);
+	m_port(&src, 22, 22, false);
+	m_port(&src, 2222, 2222, true);
+	m_prefix(&src, FW_F_SADDR, "10.0.0.0", 8, false);
+	src.comment = strdup("ssh from the lan");
+	CHECK_INT(fw_rule_pack(&rs, &rs.chains[in], &src), 0);
+	fw_rule_free(&src);
+	const struct fw_rule *r = &rs.chains[in].rules[0];
+	CHECK(r->packed && r->handle == 7 && r->nm == 4 && r->m[3].nranges == 1);
+	CHECK_STR(r->comment, "ssh from the lan");
+	CHECK(!r->unknown && r->m[2].negate);
+	struct fw_result res;
+	char s[256];
+	struct fw_packet p = pkt("192.0.2.1", 22, "eth0");
+	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_SOME);
+	CHECK_STR(s, "10.0.0.0/8");
+	CHECK_INT(res.accept_by.rule, 0);
+	fw_result_free(&res);
+	fw_ruleset_free(&rs); /* ASan's leak check: nothing of the packed rule is left behind */
+}
+
 TEST(firewall_some_sources_by_prefix_and_negation)
 {
 	struct fw_ruleset rs = {0};

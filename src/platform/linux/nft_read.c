@@ -23,171 +23,9 @@
 #include <linux/netfilter/nf_tables_compat.h>
 #include <linux/netfilter/nfnetlink.h>
 
+#include "../../util/grow.h"
 #include "nldump.h"
 #include "xt_decode.h"
-
-/* ---------------------------------------------------------------- dumping */
-
-#define RECV_SIZE (64 * 1024) /* the kernel fills replies up to 32 KiB; leave room */
-
-struct dumper {
-	struct mnl_socket *nl;
-	unsigned portid;
-	uint32_t seq;
-	char *rbuf;
-};
-
-/*
- * Send the request in d->rbuf (built by the caller) and append every reply to out.
- * -EAGAIN when the kernel marked the dump interrupted (NLM_F_DUMP_INTR): read to its
- * end all the same, so that the next request finds no leftover reply.
- */
-static int dump_one(struct dumper *d, struct nlmsghdr *nlh, struct buf *out)
-{
-	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	uint32_t seq = nlh->nlmsg_seq;
-	bool intr = false;
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(d->nl, d->rbuf, RECV_SIZE);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		intr |= nl_take_dump_intr(d->rbuf, (size_t)n);
-		if (buf_append(out, d->rbuf, (size_t)n))
-			return -ENOMEM;
-		int rc = mnl_cb_run(d->rbuf, (size_t)n, seq, d->portid, NULL, NULL);
-		if (rc < 0)
-			return errno ? -errno : -EBADMSG;
-		if (rc == MNL_CB_STOP)
-			return intr ? -EAGAIN : 0;
-	}
-}
-
-static int gen_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nftnl_gen *g = nftnl_gen_alloc();
-	if (!g)
-		return MNL_CB_ERROR;
-	if (nftnl_gen_nlmsg_parse(nlh, g) == 0)
-		*(uint32_t *)data = nftnl_gen_get_u32(g, NFTNL_GEN_ID);
-	nftnl_gen_free(g);
-	return MNL_CB_OK;
-}
-
-/* The rule set's generation id: it changes with every committed change. */
-static int generation(struct dumper *d, uint32_t *gen)
-{
-	struct nlmsghdr *nlh =
-	    nftnl_nlmsg_build_hdr(d->rbuf, NFT_MSG_GETGEN, AF_UNSPEC, 0, ++d->seq);
-	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	ssize_t n = mnl_socket_recvfrom(d->nl, d->rbuf, RECV_SIZE);
-	if (n < 0)
-		return -errno;
-	if (mnl_cb_run(d->rbuf, (size_t)n, d->seq, d->portid, gen_cb, gen) < 0)
-		return errno ? -errno : -EBADMSG;
-	return 0;
-}
-
-/* One GETSETELEM per set found in the dump so far (sets are listed before their elements). */
-static int dump_elems(struct dumper *d, struct buf *out, size_t sets_from, size_t sets_to)
-{
-	/* Collect the sets first: dumping appends to `out`, which may move. */
-	struct nftnl_set **sets = NULL;
-	size_t n = 0;
-	int rc = 0;
-	const char *p = out->data + sets_from;
-	size_t len = sets_to - sets_from;
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)p;
-	while (!rc && mnl_nlmsg_ok(nlh, (int)len)) {
-		if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWSET) {
-			struct nftnl_set *s = nftnl_set_alloc();
-			struct nftnl_set **ns = realloc(sets, (n + 1) * sizeof *ns);
-			if (!s || !ns) {
-				nftnl_set_free(s);
-				free(ns ? ns : sets);
-				sets = NULL;
-				n = 0;
-				rc = -ENOMEM;
-				break;
-			}
-			sets = ns;
-			if (nftnl_set_nlmsg_parse(nlh, s) < 0)
-				nftnl_set_free(s);
-			else
-				sets[n++] = s;
-		}
-		int rest = (int)len;
-		nlh = mnl_nlmsg_next(nlh, &rest);
-		len = (size_t)rest;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!rc) {
-			struct nlmsghdr *req = nftnl_nlmsg_build_hdr(
-			    d->rbuf, NFT_MSG_GETSETELEM,
-			    (uint16_t)nftnl_set_get_u32(sets[i], NFTNL_SET_FAMILY), NLM_F_DUMP,
-			    ++d->seq);
-			nftnl_set_elems_nlmsg_build_payload(req, sets[i]);
-			rc = dump_one(d, req, out);
-			if (rc ==
-			    -ENOENT) /* the set went away meanwhile: the generation check retries */
-				rc = 0;
-		}
-		nftnl_set_free(sets[i]);
-	}
-	free(sets);
-	return rc;
-}
-
-static int dump_all(struct dumper *d, struct buf *out)
-{
-	static const uint16_t types[] = {NFT_MSG_GETCHAIN, NFT_MSG_GETSET, NFT_MSG_GETRULE};
-	for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
-		size_t before = out->len;
-		struct nlmsghdr *nlh =
-		    nftnl_nlmsg_build_hdr(d->rbuf, types[i], AF_UNSPEC, NLM_F_DUMP, ++d->seq);
-		int rc = dump_one(d, nlh, out);
-		if (rc)
-			return rc;
-		if (types[i] == NFT_MSG_GETSET && (rc = dump_elems(d, out, before, out->len)))
-			return rc;
-	}
-	return 0;
-}
-
-int nft_dump(struct buf *out)
-{
-	struct dumper d = {.nl = mnl_socket_open(NETLINK_NETFILTER)};
-	if (!d.nl)
-		return -errno;
-	int rc = 0;
-	if (mnl_socket_bind(d.nl, 0, MNL_SOCKET_AUTOPID) < 0 || !(d.rbuf = malloc(RECV_SIZE))) {
-		rc = d.rbuf ? -errno : -ENOMEM;
-		goto out;
-	}
-	d.portid = mnl_socket_get_portid(d.nl);
-	size_t start = out->len;
-	for (int attempt = 0; attempt < 4; attempt++) {
-		uint32_t g1 = 0, g2 = 0;
-		out->len = start;
-		if ((rc = generation(&d, &g1)) || (rc = dump_all(&d, out)) ||
-		    (rc = generation(&d, &g2))) {
-			if (rc == -EAGAIN)
-				continue; /* a dump the kernel marked interrupted: all of it again
-					   */
-			break;
-		}
-		if (g1 == g2)
-			goto out;
-		rc = -EAGAIN;
-	}
-out:
-	free(d.rbuf);
-	mnl_socket_close(d.nl);
-	return rc;
-}
 
 /* ---------------------------------------------------------------- decoding */
 
@@ -1102,22 +940,30 @@ static void decode_expr(struct rstate *st, const struct xe *e)
 	const char *name = e->name;
 	if (!name)
 		return unknown(st, "an expression without a name");
-	if (!strcmp(name, "meta"))
-		load_meta(st, e);
-	else if (!strcmp(name, "payload"))
+	/* the most frequent first: every iptables-nft rule has a counter and a verdict, most
+	 * compare packet fields */
+	if (!strcmp(name, "payload"))
 		load_payload(st, e);
-	else if (!strcmp(name, "ct") || !strcmp(name, "fib"))
-		load_other(st, e, name);
 	else if (!strcmp(name, "cmp"))
 		do_cmp(st, e);
-	else if (!strcmp(name, "range"))
-		do_range(st, e);
+	else if (!strcmp(name, "immediate"))
+		do_immediate(st, e);
+	else if (!strcmp(name, "counter") || !strcmp(name, "log") || !strcmp(name, "notrack"))
+		; /* statements that decide nothing */
+	else if (!strcmp(name, "meta"))
+		load_meta(st, e);
+	else if (!strcmp(name, "match"))
+		do_match(st, e);
+	else if (!strcmp(name, "target"))
+		do_target(st, e);
 	else if (!strcmp(name, "lookup"))
 		do_lookup(st, e);
 	else if (!strcmp(name, "bitwise"))
 		do_bitwise(st, e);
-	else if (!strcmp(name, "immediate"))
-		do_immediate(st, e);
+	else if (!strcmp(name, "ct") || !strcmp(name, "fib"))
+		load_other(st, e, name);
+	else if (!strcmp(name, "range"))
+		do_range(st, e);
 	else if (!strcmp(name, "nat"))
 		do_nat(st, e, false);
 	else if (!strcmp(name, "redir"))
@@ -1126,12 +972,6 @@ static void decode_expr(struct rstate *st, const struct xe *e)
 		st->r->v.kind = FW_V_SNAT;
 	else if (!strcmp(name, "reject"))
 		st->r->v.kind = FW_V_REJECT;
-	else if (!strcmp(name, "target"))
-		do_target(st, e);
-	else if (!strcmp(name, "match"))
-		do_match(st, e);
-	else if (!strcmp(name, "counter") || !strcmp(name, "log") || !strcmp(name, "notrack"))
-		; /* statements that decide nothing */
 	else if (!strcmp(name, "objref") && xe_u32(e, NFTA_OBJREF_IMM_TYPE) == NFT_OBJECT_COUNTER)
 		; /* a named counter */
 	else if (!strcmp(name, "dynset") && !xe_is_set(e, NFTA_DYNSET_EXPR) &&
@@ -1188,7 +1028,24 @@ static int expr_parse(const struct nlattr *elem, struct xe *e)
 	return 0;
 }
 
-static int decode_rule(const struct nlmsghdr *nlh, struct fw_ruleset *rs, uint8_t *swapped)
+/* The chain a rule message names; *last is the previous rule's chain (a dump lists rules chain by
+ * chain, so it is usually the same one), updated. */
+static long rule_chain(const struct fw_ruleset *rs, unsigned fam, const char *table,
+		       const char *chain, long *last)
+{
+	if (*last >= 0 && (size_t)*last < rs->nchains) {
+		const struct fw_chain *c = &rs->chains[*last];
+		if (c->family == fam && !strcmp(c->name, chain) && !strcmp(c->table, table))
+			return *last;
+	}
+	long ci = fw_chain_find(rs, fam, table, chain);
+	if (ci >= 0)
+		*last = ci;
+	return ci;
+}
+
+static int decode_rule(const struct nlmsghdr *nlh, struct fw_ruleset *rs, uint8_t *swapped,
+		       long *last_chain)
 {
 	const struct nlattr *tb[XE_MAX] = {0};
 	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct nfgenmsg)) ||
@@ -1199,13 +1056,13 @@ static int decode_rule(const struct nlmsghdr *nlh, struct fw_ruleset *rs, uint8_
 	if (!table || !chain)
 		return -EBADMSG;
 	unsigned fam = family_of(g->nfgen_family);
-	long ci = fw_chain_find(rs, fam, table, chain);
+	long ci = rule_chain(rs, fam, table, chain, last_chain);
 	if (ci < 0)
 		return 0; /* a chain added after the chains were dumped: the generation check
 			     retries */
-	struct fw_rule *r = fw_rule_add(&rs->chains[ci]);
-	if (!r)
-		return -ENOMEM;
+	/* Decoded into a rule of its own, then packed into the rule set: what it allocates
+	 * while decoding is freed for the next rule to reuse. */
+	struct fw_rule rule = {.v.chain = -1, .vmap.set = -1}, *r = &rule;
 	if (tb[NFTA_RULE_HANDLE] && mnl_attr_get_payload_len(tb[NFTA_RULE_HANDLE]) >= 8)
 		r->handle = be64toh(mnl_attr_get_u64(tb[NFTA_RULE_HANDLE]));
 	struct rstate st = {.rs = rs,
@@ -1240,49 +1097,267 @@ static int decode_rule(const struct nlmsghdr *nlh, struct fw_ruleset *rs, uint8_
 											  : st.l3;
 		}
 	}
-	return rc ? rc : st.err;
+	if (!rc)
+		rc = st.err;
+	if (!rc)
+		rc = fw_rule_pack(rs, &rs->chains[ci], r);
+	fw_rule_free(r);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- messages to the model */
+
+/* Decoding state: the model being built and what rules need of it. */
+struct decoder {
+	struct fw_ruleset *rs;
+	uint8_t *swapped; /* per set: see do_lookup */
+	size_t nswapped;
+	long last_chain; /* the chain of the previous rule, -1 */
+};
+
+/* Before elements and rules: index the chains for jumps, size the per-set state. */
+static int decoder_prepare(struct decoder *d)
+{
+	struct fw_ruleset *rs = d->rs;
+	if ((!rs->chain_slots || rs->indexed != rs->nchains) && fw_ruleset_index(rs))
+		return -ENOMEM;
+	if (d->nswapped < rs->nsets) {
+		uint8_t *ns = realloc(d->swapped, rs->nsets);
+		if (!ns)
+			return -ENOMEM;
+		memset(ns + d->nswapped, 0, rs->nsets - d->nswapped);
+		d->swapped = ns;
+		d->nswapped = rs->nsets;
+	}
+	return 0;
+}
+
+/* One netlink message into the model; other types are skipped. */
+static int decode_msg(struct decoder *d, const struct nlmsghdr *nlh)
+{
+	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES)
+		return 0;
+	int rc = 0;
+	switch (NFNL_MSG_TYPE(nlh->nlmsg_type)) {
+	case NFT_MSG_NEWCHAIN:
+		return decode_chain(nlh, d->rs);
+	case NFT_MSG_NEWSET:
+		return decode_set(nlh, d->rs);
+	case NFT_MSG_NEWSETELEM:
+		return (rc = decoder_prepare(d)) ? rc : decode_elems(nlh, d->rs);
+	case NFT_MSG_NEWRULE:
+		return (rc = decoder_prepare(d))
+			   ? rc
+			   : decode_rule(nlh, d->rs, d->swapped, &d->last_chain);
+	}
+	return 0;
 }
 
 int nft_decode(const void *buf, size_t len, struct fw_ruleset *rs)
 {
-	uint8_t *swapped = NULL;
+	struct decoder d = {.rs = rs, .last_chain = -1};
 	int rc = 0;
-	/* Three passes, so that rules find every chain and set whatever the order of the messages.
-	 */
-	for (int pass = 0; pass < 3 && !rc; pass++) {
-		if (pass == 1 && (rc = fw_ruleset_index(rs))) /* jumps name their chains */
-			break;
-		if (pass == 2 && !(swapped = calloc(rs->nsets + 1, 1)))
-			return -ENOMEM;
+	/* Three passes, so that rules find every chain and set whatever the order of the messages
+	 * (a live dump needs one: it asks for chains, sets, elements and rules in that order). */
+	static const unsigned pass_of[] = {[NFT_MSG_NEWCHAIN] = 1,
+					   [NFT_MSG_NEWSET] = 1,
+					   [NFT_MSG_NEWSETELEM] = 2,
+					   [NFT_MSG_NEWRULE] = 3};
+	for (unsigned pass = 1; pass <= 3 && !rc; pass++) {
 		const struct nlmsghdr *nlh = buf;
 		int rest = len > (size_t)0x7FFFFFFF ? 0x7FFFFFFF : (int)len;
 		for (; !rc && mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
-			if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES)
-				continue;
 			unsigned type = NFNL_MSG_TYPE(nlh->nlmsg_type);
-			if (pass == 0 && type == NFT_MSG_NEWCHAIN)
-				rc = decode_chain(nlh, rs);
-			else if (pass == 0 && type == NFT_MSG_NEWSET)
-				rc = decode_set(nlh, rs);
-			else if (pass == 1 && type == NFT_MSG_NEWSETELEM)
-				rc = decode_elems(nlh, rs);
-			else if (pass == 2 && type == NFT_MSG_NEWRULE)
-				rc = decode_rule(nlh, rs, swapped);
+			if (NFNL_SUBSYS_ID(nlh->nlmsg_type) == NFNL_SUBSYS_NFTABLES &&
+			    type < sizeof pass_of / sizeof *pass_of && pass_of[type] == pass)
+				rc = decode_msg(&d, nlh);
 		}
 		if (!rc && rest != 0)
 			rc = -EBADMSG; /* a message cut short */
 	}
-	free(swapped);
+	free(d.swapped);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- dumping */
+
+#define RECV_SIZE (64 * 1024) /* the kernel fills replies up to 32 KiB; leave room */
+
+/*
+ * A dump is decoded datagram by datagram as the kernel sends it, into a receive
+ * buffer that is reused: the 10,000 rules of a kube-proxy-sized rule set are
+ * 3.6 MB of netlink, and collecting them first cost more (fresh pages, copies as
+ * the buffer grew, and a second walk over memory that had left the cache) than
+ * decoding them.
+ */
+struct dumper {
+	struct mnl_socket *nl;
+	unsigned portid;
+	uint32_t seq;
+	char *rbuf;
+	struct decoder dec;
+	struct buf *raw;      /* nft_dump: every datagram, as received */
+	uint8_t *set_nfproto; /* per set: its family as the kernel numbers it */
+	size_t set_cap;
+	int rc; /* what stopped the decoding */
+};
+
+static int stream_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dumper *d = data;
+	size_t sets = d->dec.rs->nsets;
+	d->rc = decode_msg(&d->dec, nlh);
+	if (!d->rc && d->dec.rs->nsets > sets) {
+		if (util_grow((void **)&d->set_nfproto, &d->set_cap, d->dec.rs->nsets, 1))
+			d->rc = -ENOMEM;
+		else
+			d->set_nfproto[sets] =
+			    ((const struct nfgenmsg *)mnl_nlmsg_get_payload(nlh))->nfgen_family;
+	}
+	return d->rc ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+/*
+ * Send the request nlh (built in d->rbuf) and decode every reply. -EAGAIN when the
+ * kernel marked the dump interrupted (NLM_F_DUMP_INTR): read to its end all the same,
+ * so that the next request finds no leftover reply.
+ */
+static int dump_one(struct dumper *d, struct nlmsghdr *nlh)
+{
+	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	uint32_t seq = nlh->nlmsg_seq;
+	bool intr = false;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(d->nl, d->rbuf, RECV_SIZE);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		intr |= nl_take_dump_intr(d->rbuf, (size_t)n);
+		if (d->raw && buf_append(d->raw, d->rbuf, (size_t)n))
+			return -ENOMEM;
+		errno = 0;
+		d->rc = 0;
+		int rc = mnl_cb_run(d->rbuf, (size_t)n, seq, d->portid, stream_cb, d);
+		if (rc < 0)
+			return d->rc ? d->rc : errno ? -errno : -EBADMSG;
+		if (rc == MNL_CB_STOP)
+			return intr ? -EAGAIN : 0;
+	}
+}
+
+static int gen_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_gen *g = nftnl_gen_alloc();
+	if (!g)
+		return MNL_CB_ERROR;
+	if (nftnl_gen_nlmsg_parse(nlh, g) == 0)
+		*(uint32_t *)data = nftnl_gen_get_u32(g, NFTNL_GEN_ID);
+	nftnl_gen_free(g);
+	return MNL_CB_OK;
+}
+
+/* The rule set's generation id: it changes with every committed change. */
+static int generation(struct dumper *d, uint32_t *gen)
+{
+	struct nlmsghdr *nlh =
+	    nftnl_nlmsg_build_hdr(d->rbuf, NFT_MSG_GETGEN, AF_UNSPEC, 0, ++d->seq);
+	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	ssize_t n = mnl_socket_recvfrom(d->nl, d->rbuf, RECV_SIZE);
+	if (n < 0)
+		return -errno;
+	if (mnl_cb_run(d->rbuf, (size_t)n, d->seq, d->portid, gen_cb, gen) < 0)
+		return errno ? -errno : -EBADMSG;
+	return 0;
+}
+
+/* One GETSETELEM per set decoded from index `from` on (sets are listed before their elements). */
+static int dump_elems(struct dumper *d, size_t from)
+{
+	size_t to = d->dec.rs->nsets; /* the elements' replies add no sets */
+	for (size_t i = from; i < to; i++) {
+		const struct fw_set *s = &d->dec.rs->sets[i];
+		struct nlmsghdr *req = nftnl_nlmsg_build_hdr(
+		    d->rbuf, NFT_MSG_GETSETELEM, d->set_nfproto[i], NLM_F_DUMP, ++d->seq);
+		mnl_attr_put_strz(req, NFTA_SET_ELEM_LIST_TABLE, s->table);
+		mnl_attr_put_strz(req, NFTA_SET_ELEM_LIST_SET, s->name);
+		int rc = dump_one(d, req);
+		if (rc && rc != -ENOENT) /* gone meanwhile: the generation check retries */
+			return rc;
+	}
+	return 0;
+}
+
+static int dump_all(struct dumper *d)
+{
+	static const uint16_t types[] = {NFT_MSG_GETCHAIN, NFT_MSG_GETSET, NFT_MSG_GETRULE};
+	for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
+		size_t sets = d->dec.rs->nsets;
+		struct nlmsghdr *nlh =
+		    nftnl_nlmsg_build_hdr(d->rbuf, types[i], AF_UNSPEC, NLM_F_DUMP, ++d->seq);
+		int rc = dump_one(d, nlh);
+		if (!rc && types[i] == NFT_MSG_GETSET)
+			rc = dump_elems(d, sets);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Dump and decode into *rs, and append the raw replies to *raw unless it is NULL. */
+static int dump_decode(struct fw_ruleset *rs, struct buf *raw)
+{
+	struct dumper d = {.nl = mnl_socket_open(NETLINK_NETFILTER),
+			   .raw = raw,
+			   .dec = {.rs = rs, .last_chain = -1}};
+	if (!d.nl)
+		return -errno;
+	int rc = 0;
+	if (mnl_socket_bind(d.nl, 0, MNL_SOCKET_AUTOPID) < 0 || !(d.rbuf = malloc(RECV_SIZE))) {
+		rc = d.rbuf ? -errno : -ENOMEM;
+		goto out;
+	}
+	d.portid = mnl_socket_get_portid(d.nl);
+	size_t start = raw ? raw->len : 0;
+	for (int attempt = 0; attempt < 4; attempt++) {
+		uint32_t g1 = 0, g2 = 0;
+		if (raw)
+			raw->len = start;
+		fw_ruleset_free(rs);
+		free(d.dec.swapped);
+		d.dec = (struct decoder){.rs = rs, .last_chain = -1};
+		if ((rc = generation(&d, &g1)) || (rc = dump_all(&d)) ||
+		    (rc = generation(&d, &g2))) {
+			if (rc == -EAGAIN)
+				continue; /* a dump the kernel marked interrupted: all of it again
+					   */
+			break;
+		}
+		if (g1 == g2)
+			goto out;
+		rc = -EAGAIN;
+	}
+out:
+	free(d.dec.swapped);
+	free(d.set_nfproto);
+	free(d.rbuf);
+	mnl_socket_close(d.nl);
+	return rc;
+}
+
+int nft_dump(struct buf *out)
+{
+	struct fw_ruleset rs = {0};
+	int rc = dump_decode(&rs, out);
+	fw_ruleset_free(&rs);
 	return rc;
 }
 
 int platform_firewall_read(struct fw_ruleset *rs, const char **why)
 {
-	struct buf b = {0};
-	int rc = nft_dump(&b);
-	if (!rc)
-		rc = nft_decode(b.data, b.len, rs);
-	buf_free(&b);
+	int rc = dump_decode(rs, NULL);
 	*why = NULL;
 	if (rc == -EPERM || rc == -EACCES)
 		*why = "reading the firewall's rules needs CAP_NET_ADMIN (run as root)";
