@@ -429,10 +429,92 @@ const char *attr_reason_text(unsigned r)
 	return r < PS_ATTR__COUNT ? attr_reasons[r][1] : "?";
 }
 
+/* Decimal of one IPv4 byte at p; returns the end. */
+static char *put_octet(char *p, unsigned v)
+{
+	if (v >= 100)
+		*p++ = (char)('0' + v / 100);
+	if (v >= 10)
+		*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+static char *put_v4(char *p, const uint8_t *b)
+{
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p = put_octet(p, b[i]);
+	}
+	return p;
+}
+
+/* Lower-case hex of one IPv6 group without leading zeros; returns the end. */
+static char *put_group(char *p, unsigned w)
+{
+	static const char hex[] = "0123456789abcdef";
+	int shift = 12;
+	while (shift > 0 && !(w >> shift & 0xF))
+		shift -= 4;
+	for (; shift >= 0; shift -= 4)
+		*p++ = hex[w >> shift & 0xF];
+	return p;
+}
+
+/*
+ * The text inet_ntop gives (the C library's own, which the table and JSON always
+ * showed), made here because the library's goes through sprintf for every group
+ * and costs a fifth of a large listing: the longest run of two or more zero
+ * groups (the first of equal ones) becomes "::", and an address whose first 96
+ * bits are zero, or ::ffff:0:0/96, ends in dotted IPv4.
+ */
 char *addr_format(const struct ps_addr *a, char *out, size_t outlen)
 {
-	if (!inet_ntop(a->family == PS_INET ? AF_INET : AF_INET6, a->bytes, out, (socklen_t)outlen))
+	char tmp[INET6_ADDRSTRLEN], *p = tmp;
+	if (a->family == PS_INET) {
+		p = put_v4(p, a->bytes);
+	} else {
+		unsigned w[8];
+		int best = -1, best_len = 0, cur = -1, cur_len = 0;
+		for (int i = 0; i < 8; i++) {
+			w[i] = (unsigned)a->bytes[2 * i] << 8 | a->bytes[2 * i + 1];
+			if (w[i] == 0) {
+				if (cur < 0)
+					cur = i, cur_len = 0;
+				if (++cur_len > best_len)
+					best = cur, best_len = cur_len;
+			} else {
+				cur = -1;
+			}
+		}
+		if (best_len < 2)
+			best = -1;
+		for (int i = 0; i < 8; i++) {
+			if (best >= 0 && i >= best && i < best + best_len) {
+				if (i == best)
+					*p++ = ':';
+				continue;
+			}
+			if (i)
+				*p++ = ':';
+			if (i == 6 && best == 0 &&
+			    (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+				p = put_v4(p, a->bytes + 12);
+				break;
+			}
+			p = put_group(p, w[i]);
+		}
+		if (best >= 0 && best + best_len == 8)
+			*p++ = ':';
+	}
+	size_t n = (size_t)(p - tmp);
+	if (n >= outlen) {
 		snprintf(out, outlen, "?");
+		return out;
+	}
+	memcpy(out, tmp, n);
+	out[n] = '\0';
 	return out;
 }
 
