@@ -9,24 +9,54 @@
 #include "output.h"
 
 #define GAP 2
+#define OUT_CHUNK 65536 /* bytes of rows written at once */
+
+/*
+ * Columns whose text portsleuth makes itself from numbers and fixed words
+ * (addresses, ports, states, counts, severities): nothing in them comes from a
+ * process, a user or a file, so there is nothing to escape.
+ */
+static bool made_here(enum col_id c)
+{
+	switch (c) {
+	case COL_PROTO:
+	case COL_LOCAL:
+	case COL_REMOTE:
+	case COL_STATE:
+	case COL_RECVQ:
+	case COL_SENDQ:
+	case COL_INODE:
+	case COL_PID:
+	case COL_FD:
+	case COL_PPID:
+	case COL_START:
+	case COL_EXPOSURE:
+	case COL_FIREWALL:
+	case COL_FINDINGS:
+		return true;
+	default:
+		return false;
+	}
+}
 
 /* Escaped text of one cell into out (cleared first); "-" for no value. */
 static int cell(const struct render_ctx *ctx, const struct ps_socket *k, size_t oi, enum col_id c,
 		struct buf *raw, struct buf *out)
 {
+	struct buf *val = made_here(c) ? out : raw;
 	buf_clear(raw);
 	buf_clear(out);
-	int rc = column_value(ctx, k, oi, c, raw);
+	int rc = column_value(ctx, k, oi, c, val);
 	size_t members =
 	    c == COL_PID && oi < k->owner_count ? snap_owner_members(ctx->snap, k, oi) : 0;
 	if (!rc && members)
-		rc = buf_printf(raw, "+%zu",
+		rc = buf_printf(val, "+%zu",
 				members); /* a pre-forking server's workers, folded into its row */
 	if (rc)
 		return rc;
-	if (raw->len == 0)
+	if (val->len == 0)
 		return buf_putc(out, '-');
-	return esc_text(out, raw->data, raw->len);
+	return val == out ? 0 : esc_text(out, raw->data, raw->len);
 }
 
 /* Columns whose value depends only on the owning process, not on the socket or fd. */
@@ -432,14 +462,14 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 	if ((rc = fit(ctx, &cc, cols, width, orig, &n, &short_expo, &raw, &txt)))
 		goto out;
 
-	/* each row is made in `line` and written in one piece */
+	/* rows are made in `line` and written in pieces of OUT_CHUNK bytes */
 	for (size_t i = 0; i < n && !rc; i++) {
 		const char *h = columns[cols[i]].header;
 		rc = put_cell(&line, ctx->o.ellipsis, ctx->o.color ? "\033[1m" : NULL, cols[i], h,
 			      strlen(h), width[i], i + 1 == n);
 	}
-	if (!rc && !(rc = buf_putc(&line, '\n')))
-		fwrite(line.data, 1, line.len, fp);
+	if (!rc)
+		rc = buf_putc(&line, '\n');
 
 	for (size_t k = 0; k < s->nsocks && !rc; k++) {
 		const struct ps_socket *sk = &s->socks[k];
@@ -447,7 +477,6 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 		for (size_t oi = 0; oi < rows && !rc; oi++) {
 			if (folded(s, sk, oi))
 				continue;
-			buf_clear(&line);
 			for (size_t i = 0; i < n && !rc; i++) {
 				rc = cached_cell(ctx, &cc, sk, oi, cols[i], orig[i], &raw, &txt,
 						 &text, &len);
@@ -463,10 +492,16 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 								   : NULL,
 						      cols[i], text, len, width[i], i + 1 == n);
 			}
-			if (!rc && !(rc = buf_putc(&line, '\n')))
+			if (!rc)
+				rc = buf_putc(&line, '\n');
+			if (!rc && line.len >= OUT_CHUNK) {
 				fwrite(line.data, 1, line.len, fp);
+				buf_clear(&line);
+			}
 		}
 	}
+	if (!rc && line.len)
+		fwrite(line.data, 1, line.len, fp);
 out:
 	free(cc.proc);
 	free(cc.verdict);
