@@ -37,14 +37,19 @@ vadd(struct finding_list *l, unsigned sev, const char *code, int pid, const char
 		l->f = nf;
 		l->cap = l->n + 1;
 	}
+	/* one formatting for the usual sentence; a second only for a longer one */
+	char small[512];
 	va_list aq;
 	va_copy(aq, ap);
-	int n = vsnprintf(NULL, 0, fmt, aq);
+	int n = vsnprintf(small, sizeof small, fmt, aq);
 	va_end(aq);
 	char *reason = n < 0 ? NULL : malloc((size_t)n + 1);
 	if (!reason)
 		return n < 0 ? -EINVAL : -ENOMEM;
-	vsnprintf(reason, (size_t)n + 1, fmt, ap);
+	if ((size_t)n < sizeof small)
+		memcpy(reason, small, (size_t)n + 1);
+	else
+		vsnprintf(reason, (size_t)n + 1, fmt, ap);
 	/* "reason\x1Fevidence": one format, split at the unit separator. */
 	char *sep = memchr(reason, '\x1F', (size_t)n);
 	char *evidence = NULL;
