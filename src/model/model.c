@@ -50,16 +50,64 @@ static int cmp_owner(const void *a, const void *b)
 	return (x->fd > y->fd) - (x->fd < y->fd);
 }
 
+/* Sort one socket's few owners by pid and fd (thousands only for a socket shared by a big pool). */
+static void sort_range(struct ps_owner *o, size_t n)
+{
+	if (n > 16) {
+		qsort(o, n, sizeof *o, cmp_owner);
+		return;
+	}
+	for (size_t a = 1; a < n; a++) {
+		struct ps_owner t = o[a];
+		size_t b = a;
+		for (; b > 0 && cmp_owner(&o[b - 1], &t) > 0; b--)
+			o[b] = o[b - 1];
+		o[b] = t;
+	}
+}
+
+/*
+ * Owners refer to sockets by index, so they are placed by counting (one pass to
+ * count, one to move each into place) and only each socket's own few are
+ * compared: a general sort of every owner cost more than the rest of grouping
+ * and sorting together. The moves go through a small array of destinations
+ * rather than a second copy of the owners.
+ */
 void snap_group_owners(struct ps_snapshot *s)
 {
-	if (s->nowners > 1)
-		qsort(s->owners, s->nowners, sizeof *s->owners, cmp_owner);
 	for (size_t i = 0; i < s->nsocks; i++)
 		s->socks[i].owner_first = s->socks[i].owner_count = 0;
-	for (size_t i = 0; i < s->nowners; i++) {
-		struct ps_socket *k = &s->socks[s->owners[i].sock];
-		if (k->owner_count++ == 0)
-			k->owner_first = (uint32_t)i;
+	for (size_t i = 0; i < s->nowners; i++)
+		s->socks[s->owners[i].sock].owner_count++;
+	uint32_t *dest = s->nowners > 1 ? malloc(s->nowners * sizeof *dest) : NULL;
+	if (!dest) { /* one owner, or out of memory: sort them all */
+		if (s->nowners > 1)
+			qsort(s->owners, s->nowners, sizeof *s->owners, cmp_owner);
+		for (size_t i = s->nowners; i-- > 0;)
+			s->socks[s->owners[i].sock].owner_first = (uint32_t)i;
+		return;
+	}
+	uint32_t at = 0;
+	for (size_t i = 0; i < s->nsocks; i++) {
+		s->socks[i].owner_first = at; /* moves on as owners are placed, reset below */
+		at += s->socks[i].owner_count;
+	}
+	for (size_t i = 0; i < s->nowners; i++)
+		dest[i] = s->socks[s->owners[i].sock].owner_first++;
+	for (size_t i = 0; i < s->nowners; i++) /* each swap puts one owner where it belongs */
+		while (dest[i] != i) {
+			uint32_t j = dest[i];
+			struct ps_owner t = s->owners[j];
+			s->owners[j] = s->owners[i];
+			s->owners[i] = t;
+			dest[i] = dest[j];
+			dest[j] = j;
+		}
+	free(dest);
+	for (size_t i = 0; i < s->nsocks; i++) {
+		struct ps_socket *k = &s->socks[i];
+		k->owner_first = k->owner_count ? k->owner_first - k->owner_count : 0;
+		sort_range(s->owners + k->owner_first, k->owner_count);
 	}
 }
 
