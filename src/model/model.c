@@ -348,8 +348,10 @@ static size_t hash64(uint64_t x)
 
 int inode_index_build(struct ps_inode_index *ix, const struct ps_snapshot *s)
 {
+	/* at most three quarters full: short probes still, and a quarter of the memory of a
+	 * half-empty table (its pages are faulted in on every run) */
 	size_t size = 16;
-	while (size < s->nsocks * 2 + 1)
+	while (size < s->nsocks + s->nsocks / 3 + 1)
 		size *= 2;
 	ix->keys = calloc(size, sizeof *ix->keys);
 	ix->vals = malloc(size * sizeof *ix->vals);
