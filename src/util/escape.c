@@ -251,8 +251,15 @@ static size_t next_char(const char *s, size_t n, size_t *cells)
 
 size_t text_width(const char *s, size_t n)
 {
-	size_t w = 0, cells;
-	for (size_t i = 0; i < n;) {
+	/* an ASCII start is one cell a byte: skip it eight bytes at a time */
+	size_t i = 0, cells;
+	for (uint64_t x; i + 8 <= n; i += 8) {
+		memcpy(&x, s + i, 8);
+		if (x & 0x8080808080808080ULL)
+			break;
+	}
+	size_t w = i;
+	while (i < n) {
 		if ((unsigned char)s[i] < 0x80) { /* ASCII: one cell a byte, no decoding */
 			i++;
 			w++;
