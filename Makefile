@@ -67,7 +67,7 @@ SDBUS   ?= auto
 SDBUS_ON := $(if $(filter linux,$(PLATFORM)),$(call detect,$(SDBUS),libsystemd),no)
 ifeq ($(SDBUS_ON),yes)
 PS_CFLAGS += -DHAVE_SDBUS $(shell pkg-config --cflags libsystemd)
-PS_LDLIBS += $(shell pkg-config --libs libsystemd)
+PS_LDLIBS += -ldl # libsystemd is dlopen()ed when systemd is asked (src/platform/linux/sdbus.c)
 endif
 ifeq ($(SDBUS),no)
 BUILD_TAGS += nosdbus

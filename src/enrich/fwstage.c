@@ -199,8 +199,9 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
 		      const struct ps_socket *k, struct verdicts *vs, struct sock_verdict *v)
 {
 	size_t n = v->nreach;
-	struct fw_reach_verdict *fv = calloc(n + 1, sizeof *fv);
-	if (!(v->fw = calloc(n + 1, sizeof *v->fw)) || !fv) {
+	/* one record per reachable address (never none: v->fw says the firewall was looked at) */
+	struct fw_reach_verdict *fv = calloc(n ? n : 1, sizeof *fv);
+	if (!(v->fw = calloc(n ? n : 1, sizeof *v->fw)) || !fv) {
 		free(fv);
 		return -ENOMEM;
 	}

@@ -29,16 +29,27 @@ bool path_in_temp_dir(const char *path)
 __attribute__((format(printf, 5, 0))) static int
 vadd(struct finding_list *l, unsigned sev, const char *code, int pid, const char *fmt, va_list ap)
 {
-	if (util_grow((void **)&l->f, &l->cap, l->n + 1, sizeof *l->f))
-		return -ENOMEM;
+	/* a few findings a listener and thousands of listeners: grown by one, not doubled */
+	if (l->n == l->cap) {
+		struct finding *nf = realloc(l->f, (l->n + 1) * sizeof *l->f);
+		if (!nf)
+			return -ENOMEM;
+		l->f = nf;
+		l->cap = l->n + 1;
+	}
+	/* one formatting for the usual sentence; a second only for a longer one */
+	char small[512];
 	va_list aq;
 	va_copy(aq, ap);
-	int n = vsnprintf(NULL, 0, fmt, aq);
+	int n = vsnprintf(small, sizeof small, fmt, aq);
 	va_end(aq);
 	char *reason = n < 0 ? NULL : malloc((size_t)n + 1);
 	if (!reason)
 		return n < 0 ? -EINVAL : -ENOMEM;
-	vsnprintf(reason, (size_t)n + 1, fmt, ap);
+	if ((size_t)n < sizeof small)
+		memcpy(reason, small, (size_t)n + 1);
+	else
+		vsnprintf(reason, (size_t)n + 1, fmt, ap);
 	/* "reason\x1Fevidence": one format, split at the unit separator. */
 	char *sep = memchr(reason, '\x1F', (size_t)n);
 	char *evidence = NULL;
@@ -407,12 +418,14 @@ static bool same_addr(const struct ps_addr *a, const struct ps_addr *b)
 	return false;
 }
 
-static int push_reach(struct reach **out, size_t *n, size_t *cap, const char *ifname,
-		      const struct ps_addr *a)
+/* Mostly one address a listener, and thousands of listeners: grown by one, not doubled. */
+static int push_reach(struct reach **out, size_t *n, const char *ifname, const struct ps_addr *a)
 {
-	if (util_grow((void **)&*out, cap, *n + 1, sizeof **out))
+	struct reach *r = realloc(*out, (*n + 1) * sizeof **out);
+	if (!r)
 		return -ENOMEM;
-	(*out)[(*n)++] = (struct reach){ifname, *a};
+	*out = r;
+	r[(*n)++] = (struct reach){ifname, *a};
 	return 0;
 }
 
@@ -446,7 +459,6 @@ int exposure_reach(const struct ps_socket *k, const struct ps_ifaddr *a, size_t 
 {
 	*out = NULL;
 	*nout = 0;
-	size_t cap = 0;
 	const struct ps_addr *l = &k->local.addr;
 	int rc = 0;
 	if (addr_is_any(l)) {
@@ -457,19 +469,19 @@ int exposure_reach(const struct ps_socket *k, const struct ps_ifaddr *a, size_t 
 				continue;
 			if ((a[i].addr.family == PS_INET && v4) ||
 			    (a[i].addr.family == PS_INET6 && v6))
-				rc = push_reach(out, nout, &cap, a[i].ifname, &a[i].addr);
+				rc = push_reach(out, nout, a[i].ifname, &a[i].addr);
 		}
 		return rc;
 	}
 	for (size_t i = 0; i < n && !rc; i++)
 		if (same_addr(&a[i].addr, l) && (!k->ifindex || a[i].ifindex == k->ifindex))
-			rc = push_reach(out, nout, &cap, a[i].ifname, &a[i].addr);
+			rc = push_reach(out, nout, a[i].ifname, &a[i].addr);
 	if (!rc && !*nout && exposure_classify(l) == PS_EXPO_LOOPBACK) {
 		/* 127.0.0.53 and the like: every 127/8 address is on the loopback interface. */
 		for (size_t i = 0; i < n; i++)
 			if (a[i].addr.family == PS_INET && a[i].addr.bytes[0] == 127 &&
 			    (l->family == PS_INET || k->v6only != PS_V6ONLY_YES))
-				return push_reach(out, nout, &cap, a[i].ifname, l);
+				return push_reach(out, nout, a[i].ifname, l);
 	}
 	/* A broadcast bind (nmbd's 10.0.0.255:137) gets every broadcast on that subnet. */
 	static const uint8_t all_ones[4] = {255, 255, 255, 255};
@@ -479,12 +491,12 @@ int exposure_reach(const struct ps_socket *k, const struct ps_ifaddr *a, size_t 
 		    (limited || is_v4(l, a[i].broadcast.bytes)) &&
 		    (!k->ifindex || a[i].ifindex == k->ifindex) &&
 		    !has_if(*out, *nout, a[i].ifname))
-			rc = push_reach(out, nout, &cap, a[i].ifname, l);
+			rc = push_reach(out, nout, a[i].ifname, l);
 	/* A group bind gets the group's traffic on the interfaces that joined it. */
 	for (size_t i = 0; i < ng && !rc && is_multicast(l); i++)
 		if (same_addr(&g[i].addr, l) && (!k->ifindex || g[i].ifindex == k->ifindex) &&
 		    !has_if(*out, *nout, g[i].ifname))
-			rc = push_reach(out, nout, &cap, g[i].ifname, l);
+			rc = push_reach(out, nout, g[i].ifname, l);
 	return rc;
 }
 
@@ -704,20 +716,87 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 	return rc ? rc : verdicts_intern_findings(vs, &v->findings);
 }
 
-/* Connections to the same service share a verdict: an index keyed by (port, proto, scope). */
-struct light_index {
-	uint32_t *key, *slot; /* slot: 1 + verdict index, 0: empty */
-	size_t mask;
+/*
+ * Connections to the same service share a verdict: an index keyed by (port,
+ * proto, scope), grown as keys come (a few thousand services however many
+ * connections).
+ */
+struct light_ent {
+	uint32_t key;
+	uint32_t slot; /* 1 + verdict index; LIGHT_PENDING: counted, not made yet; 0: empty */
 };
+struct light_index {
+	struct light_ent *e;
+	size_t mask, n;
+};
+#define LIGHT_PENDING UINT32_MAX
 
-/* Slot of the shared verdict for key, made empty for a new one; never full (sized 2 x sockets). */
-static uint32_t *light_find(struct light_index *li, uint32_t key)
+static uint32_t light_key(const struct ps_socket *k, const struct sock_verdict *v)
 {
-	size_t h = (key * 2654435761u) & li->mask;
-	while (li->slot[h] && li->key[h] != key)
-		h = (h + 1) & li->mask;
-	li->key[h] = key;
-	return &li->slot[h];
+	return (uint32_t)v->svc_port << 8 | (uint32_t)k->proto << 4 | v->scope;
+}
+
+static struct light_ent *light_slot(struct light_ent *e, size_t mask, uint32_t key)
+{
+	uint32_t x =
+	    key; /* murmur3's finalizer: every key bit reaches the low bits the mask keeps */
+	x ^= x >> 16;
+	x *= 0x85ebca6bu;
+	x ^= x >> 13;
+	x *= 0xc2b2ae35u;
+	x ^= x >> 16;
+	size_t h = x & mask;
+	while (e[h].slot && e[h].key != key)
+		h = (h + 1) & mask;
+	return &e[h];
+}
+
+/* The entry for key, added empty (slot 0) when new. NULL when out of memory. */
+static struct light_ent *light_find(struct light_index *li, uint32_t key)
+{
+	if ((li->n + 1) * 2 > li->mask) { /* at most half full */
+		size_t size = li->e ? (li->mask + 1) * 2 : 64;
+		struct light_ent *ne = calloc(size, sizeof *ne);
+		if (!ne)
+			return NULL;
+		for (size_t i = 0; li->e && i <= li->mask; i++)
+			if (li->e[i].slot)
+				*light_slot(ne, size - 1, li->e[i].key) = li->e[i];
+		free(li->e);
+		li->e = ne;
+		li->mask = size - 1;
+	}
+	struct light_ent *x = light_slot(li->e, li->mask, key);
+	if (!x->slot)
+		x->key = key;
+	return x;
+}
+
+/*
+ * How many verdicts s needs: one per listener, one per connection key. The keys
+ * are entered as pending, so the verdicts array is allocated once at its size
+ * (it was doubled through reallocations that touched twice its memory).
+ */
+static int count_verdicts(struct ps_snapshot *snap, struct light_index *li, size_t *n)
+{
+	*n = 0;
+	for (size_t i = 0; i < snap->nsocks; i++) {
+		struct sock_verdict tmp = {0};
+		verdict_start(&snap->socks[i], &tmp);
+		if (tmp.listener) {
+			++*n;
+			continue;
+		}
+		struct light_ent *x = light_find(li, light_key(&snap->socks[i], &tmp));
+		if (!x)
+			return -ENOMEM;
+		if (!x->slot) {
+			x->slot = LIGHT_PENDING;
+			li->n++;
+			++*n;
+		}
+	}
+	return 0;
 }
 
 int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
@@ -729,7 +808,11 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
 		return -ENOMEM;
 	struct light_index li = {0};
 	struct buf rt = {0};
-	int rc = 0;
+	size_t need;
+	int rc = count_verdicts(snap, &li, &need);
+	if (!rc && need && !(vs->v = malloc(need * sizeof *vs->v)))
+		rc = -ENOMEM;
+	vs->cap = rc ? 0 : need;
 	for (size_t i = 0; i < snap->nsocks && !rc; i++) {
 		struct ps_socket *k = &snap->socks[i];
 		struct sock_verdict tmp = {0};
@@ -738,21 +821,9 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
 		if (!tmp.listener) {
 			/* Reachability and findings are about listeners; a connection's local end
 			 * says little, and judging every connection would cost memory. */
-			if (!li.slot) {
-				size_t size = 64;
-				while (size < snap->nsocks * 2)
-					size *= 2;
-				li.key = malloc(size * sizeof *li.key);
-				li.slot = calloc(size, sizeof *li.slot);
-				li.mask = size - 1;
-				if (!li.key || !li.slot) {
-					rc = -ENOMEM;
-					break;
-				}
-			}
-			shared = light_find(&li, (uint32_t)tmp.svc_port << 8 |
-						     (uint32_t)k->proto << 4 | tmp.scope);
-			if (*shared) {
+			shared =
+			    &light_find(&li, light_key(k, &tmp))->slot; /* counted: no growth */
+			if (*shared != LIGHT_PENDING) {
 				k->verdict = *shared;
 				continue;
 			}
@@ -772,8 +843,7 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
 			rc = judge_listener(snap, k, vs, &vs->v[at], &rt, fw);
 	}
 	buf_free(&rt);
-	free(li.key);
-	free(li.slot);
+	free(li.e);
 	verdicts_count(snap);
 	return rc;
 }

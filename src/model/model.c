@@ -50,16 +50,64 @@ static int cmp_owner(const void *a, const void *b)
 	return (x->fd > y->fd) - (x->fd < y->fd);
 }
 
+/* Sort one socket's few owners by pid and fd (thousands only for a socket shared by a big pool). */
+static void sort_range(struct ps_owner *o, size_t n)
+{
+	if (n > 16) {
+		qsort(o, n, sizeof *o, cmp_owner);
+		return;
+	}
+	for (size_t a = 1; a < n; a++) {
+		struct ps_owner t = o[a];
+		size_t b = a;
+		for (; b > 0 && cmp_owner(&o[b - 1], &t) > 0; b--)
+			o[b] = o[b - 1];
+		o[b] = t;
+	}
+}
+
+/*
+ * Owners refer to sockets by index, so they are placed by counting (one pass to
+ * count, one to move each into place) and only each socket's own few are
+ * compared: a general sort of every owner cost more than the rest of grouping
+ * and sorting together. The moves go through a small array of destinations
+ * rather than a second copy of the owners.
+ */
 void snap_group_owners(struct ps_snapshot *s)
 {
-	if (s->nowners > 1)
-		qsort(s->owners, s->nowners, sizeof *s->owners, cmp_owner);
 	for (size_t i = 0; i < s->nsocks; i++)
 		s->socks[i].owner_first = s->socks[i].owner_count = 0;
-	for (size_t i = 0; i < s->nowners; i++) {
-		struct ps_socket *k = &s->socks[s->owners[i].sock];
-		if (k->owner_count++ == 0)
-			k->owner_first = (uint32_t)i;
+	for (size_t i = 0; i < s->nowners; i++)
+		s->socks[s->owners[i].sock].owner_count++;
+	uint32_t *dest = s->nowners > 1 ? malloc(s->nowners * sizeof *dest) : NULL;
+	if (!dest) { /* one owner, or out of memory: sort them all */
+		if (s->nowners > 1)
+			qsort(s->owners, s->nowners, sizeof *s->owners, cmp_owner);
+		for (size_t i = s->nowners; i-- > 0;)
+			s->socks[s->owners[i].sock].owner_first = (uint32_t)i;
+		return;
+	}
+	uint32_t at = 0;
+	for (size_t i = 0; i < s->nsocks; i++) {
+		s->socks[i].owner_first = at; /* moves on as owners are placed, reset below */
+		at += s->socks[i].owner_count;
+	}
+	for (size_t i = 0; i < s->nowners; i++)
+		dest[i] = s->socks[s->owners[i].sock].owner_first++;
+	for (size_t i = 0; i < s->nowners; i++) /* each swap puts one owner where it belongs */
+		while (dest[i] != i) {
+			uint32_t j = dest[i];
+			struct ps_owner t = s->owners[j];
+			s->owners[j] = s->owners[i];
+			s->owners[i] = t;
+			dest[i] = dest[j];
+			dest[j] = j;
+		}
+	free(dest);
+	for (size_t i = 0; i < s->nsocks; i++) {
+		struct ps_socket *k = &s->socks[i];
+		k->owner_first = k->owner_count ? k->owner_first - k->owner_count : 0;
+		sort_range(s->owners + k->owner_first, k->owner_count);
 	}
 }
 
@@ -318,8 +366,10 @@ static size_t hash64(uint64_t x)
 
 int inode_index_build(struct ps_inode_index *ix, const struct ps_snapshot *s)
 {
+	/* at most three quarters full: short probes still, and a quarter of the memory of a
+	 * half-empty table (its pages are faulted in on every run) */
 	size_t size = 16;
-	while (size < s->nsocks * 2 + 1)
+	while (size < s->nsocks + s->nsocks / 3 + 1)
 		size *= 2;
 	ix->keys = calloc(size, sizeof *ix->keys);
 	ix->vals = malloc(size * sizeof *ix->vals);
@@ -447,10 +497,92 @@ const char *attr_reason_text(unsigned r)
 	return r < PS_ATTR__COUNT ? attr_reasons[r][1] : "?";
 }
 
+/* Decimal of one IPv4 byte at p; returns the end. */
+static char *put_octet(char *p, unsigned v)
+{
+	if (v >= 100)
+		*p++ = (char)('0' + v / 100);
+	if (v >= 10)
+		*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+static char *put_v4(char *p, const uint8_t *b)
+{
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p = put_octet(p, b[i]);
+	}
+	return p;
+}
+
+/* Lower-case hex of one IPv6 group without leading zeros; returns the end. */
+static char *put_group(char *p, unsigned w)
+{
+	static const char hex[] = "0123456789abcdef";
+	int shift = 12;
+	while (shift > 0 && !(w >> shift & 0xF))
+		shift -= 4;
+	for (; shift >= 0; shift -= 4)
+		*p++ = hex[w >> shift & 0xF];
+	return p;
+}
+
+/*
+ * The text inet_ntop gives (the C library's own, which the table and JSON always
+ * showed), made here because the library's goes through sprintf for every group
+ * and costs a fifth of a large listing: the longest run of two or more zero
+ * groups (the first of equal ones) becomes "::", and an address whose first 96
+ * bits are zero, or ::ffff:0:0/96, ends in dotted IPv4.
+ */
 char *addr_format(const struct ps_addr *a, char *out, size_t outlen)
 {
-	if (!inet_ntop(a->family == PS_INET ? AF_INET : AF_INET6, a->bytes, out, (socklen_t)outlen))
+	char tmp[INET6_ADDRSTRLEN], *p = tmp;
+	if (a->family == PS_INET) {
+		p = put_v4(p, a->bytes);
+	} else {
+		unsigned w[8];
+		int best = -1, best_len = 0, cur = -1, cur_len = 0;
+		for (int i = 0; i < 8; i++) {
+			w[i] = (unsigned)a->bytes[2 * i] << 8 | a->bytes[2 * i + 1];
+			if (w[i] == 0) {
+				if (cur < 0)
+					cur = i, cur_len = 0;
+				if (++cur_len > best_len)
+					best = cur, best_len = cur_len;
+			} else {
+				cur = -1;
+			}
+		}
+		if (best_len < 2)
+			best = -1;
+		for (int i = 0; i < 8; i++) {
+			if (best >= 0 && i >= best && i < best + best_len) {
+				if (i == best)
+					*p++ = ':';
+				continue;
+			}
+			if (i)
+				*p++ = ':';
+			if (i == 6 && best == 0 &&
+			    (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+				p = put_v4(p, a->bytes + 12);
+				break;
+			}
+			p = put_group(p, w[i]);
+		}
+		if (best >= 0 && best + best_len == 8)
+			*p++ = ':';
+	}
+	size_t n = (size_t)(p - tmp);
+	if (n >= outlen) {
 		snprintf(out, outlen, "?");
+		return out;
+	}
+	memcpy(out, tmp, n);
+	out[n] = '\0';
 	return out;
 }
 

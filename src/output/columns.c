@@ -1,4 +1,5 @@
 /* columns.c — the column table and the value of every column, shared by table and CSV. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -112,19 +113,27 @@ void columns_default(enum col_id *cols, size_t *ncols, bool all, bool numeric)
 
 static int endpoint(struct buf *out, const struct ps_endpoint *e, bool remote)
 {
-	char a[64];
-	addr_format(&e->addr, a, sizeof a);
+	char t[INET6_ADDRSTRLEN + 10], *p = t; /* "[" address "]:" port */
 	bool v6 = e->addr.family == PS_INET6;
-	int rc = v6 ? buf_putc(out, '[') : 0;
-	if (!rc)
-		rc = buf_puts(out, a);
-	if (!rc)
-		rc = buf_puts(out, v6 ? "]:" : ":");
-	if (rc)
-		return rc;
-	if (remote && e->port == 0)
-		return buf_putc(out, '*');
-	return buf_put_uint(out, e->port);
+	if (v6)
+		*p++ = '[';
+	addr_format(&e->addr, p, INET6_ADDRSTRLEN);
+	p += strlen(p);
+	if (v6)
+		*p++ = ']';
+	*p++ = ':';
+	if (remote && e->port == 0) {
+		*p++ = '*';
+	} else {
+		char d[6], *q = d + sizeof d;
+		unsigned v = e->port;
+		do
+			*--q = (char)('0' + v % 10);
+		while (v /= 10);
+		memcpy(p, q, (size_t)(d + sizeof d - q));
+		p += d + sizeof d - q;
+	}
+	return buf_append(out, t, (size_t)(p - t));
 }
 
 /*

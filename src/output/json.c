@@ -67,8 +67,9 @@ static void jprocess(struct jw *w, const struct ps_snapshot *s, const struct ps_
 }
 
 /*
- * Per-process JSON made once: a server with thousands of sockets would otherwise
- * have its command line escaped again for every one of them.
+ * Per-process JSON made once (from "name" to "published_by"): a server with
+ * thousands of sockets would otherwise have its command line escaped, and its
+ * parent chain written, again for every one of them.
  */
 struct proc_json {
 	char **text;
@@ -87,6 +88,7 @@ static void jowner(struct jw *w, const struct render_ctx *ctx, const struct ps_o
 			struct jw t;
 			jw_init_members(&t);
 			jprocess(&t, ctx->snap, p);
+			json_owner_services(&t, p); /* unit_type, slice, ... */
 			if (t.err) {
 				w->err = w->err ? w->err : t.err;
 				jw_free(&t);
@@ -102,8 +104,9 @@ static void jowner(struct jw *w, const struct render_ctx *ctx, const struct ps_o
 		jw_text(w, cache->text[o->proc], cache->len[o->proc]);
 	} else {
 		jprocess(w, ctx->snap, p);
+		json_owner_services(w, p);
 	}
-	json_owner_services(w, p, &ctx->snap->socks[o->sock]); /* unit_type, slice, ... */
+	json_owner_activation(w, p, &ctx->snap->socks[o->sock]);
 	jw_kbool(w, "vanished", p->vanished);
 	jw_key(w, "group_lead"); /* a pre-forking server's worker: its master (the table's row) */
 	if (o->lead)

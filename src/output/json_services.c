@@ -52,7 +52,7 @@ static void activation(struct jw *w, const struct ps_activation *a, const struct
 	jw_obj_end(w);
 }
 
-void json_owner_services(struct jw *w, const struct ps_proc *p, const struct ps_socket *k)
+void json_owner_services(struct jw *w, const struct ps_proc *p)
 {
 	jw_kstr(w, "unit_type", p->unit_type);
 	jw_key(w, "unit_uid");
@@ -101,6 +101,10 @@ void json_owner_services(struct jw *w, const struct ps_proc *p, const struct ps_
 	} else {
 		jw_null(w);
 	}
+}
+
+void json_owner_activation(struct jw *w, const struct ps_proc *p, const struct ps_socket *k)
+{
 	jw_key(w, "activation");
 	if (p->activation)
 		activation(w, p->activation, k);

@@ -6,11 +6,13 @@
 #include "jsonw.h"
 
 /*
- * Owner keys after "unit": "unit_type", "unit_uid", "slice", "container"
- * ({runtime,id,name,pod} or null), "ancestry", "supervisor", "published_by",
- * "activation" (its units are those of socket k).
+ * Owner keys after "unit" that depend on the process alone: "unit_type",
+ * "unit_uid", "slice", "container" ({runtime,id,name,pod} or null), "ancestry",
+ * "supervisor", "published_by".
  */
-void json_owner_services(struct jw *w, const struct ps_proc *p, const struct ps_socket *k);
+void json_owner_services(struct jw *w, const struct ps_proc *p);
+/* The owner's "activation" key, after those: its units are those of socket k. */
+void json_owner_activation(struct jw *w, const struct ps_proc *p, const struct ps_socket *k);
 
 /* Socket keys after "netns": "netns_name", "cgroup_unit". */
 void json_socket_services(struct jw *w, const struct ps_snapshot *s, const struct ps_socket *k);

@@ -1,30 +1,62 @@
 /* table.c — the aligned text table, cut to the terminal width unless --wide. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../model/verdict.h"
 #include "../util/escape.h"
 #include "output.h"
 
 #define GAP 2
+#define OUT_CHUNK 65536 /* bytes of rows written at once */
+
+/*
+ * Columns whose text portsleuth makes itself from numbers and fixed words
+ * (addresses, ports, states, counts, severities): nothing in them comes from a
+ * process, a user or a file, so there is nothing to escape.
+ */
+static bool made_here(enum col_id c)
+{
+	switch (c) {
+	case COL_PROTO:
+	case COL_LOCAL:
+	case COL_REMOTE:
+	case COL_STATE:
+	case COL_RECVQ:
+	case COL_SENDQ:
+	case COL_INODE:
+	case COL_PID:
+	case COL_FD:
+	case COL_PPID:
+	case COL_START:
+	case COL_EXPOSURE:
+	case COL_FIREWALL:
+	case COL_FINDINGS:
+		return true;
+	default:
+		return false;
+	}
+}
 
 /* Escaped text of one cell into out (cleared first); "-" for no value. */
 static int cell(const struct render_ctx *ctx, const struct ps_socket *k, size_t oi, enum col_id c,
 		struct buf *raw, struct buf *out)
 {
+	struct buf *val = made_here(c) ? out : raw;
 	buf_clear(raw);
 	buf_clear(out);
-	int rc = column_value(ctx, k, oi, c, raw);
+	int rc = column_value(ctx, k, oi, c, val);
 	size_t members =
 	    c == COL_PID && oi < k->owner_count ? snap_owner_members(ctx->snap, k, oi) : 0;
 	if (!rc && members)
-		rc = buf_printf(raw, "+%zu",
+		rc = buf_printf(val, "+%zu",
 				members); /* a pre-forking server's workers, folded into its row */
 	if (rc)
 		return rc;
-	if (raw->len == 0)
+	if (val->len == 0)
 		return buf_putc(out, '-');
-	return esc_text(out, raw->data, raw->len);
+	return val == out ? 0 : esc_text(out, raw->data, raw->len);
 }
 
 /* Columns whose value depends only on the owning process, not on the socket or fd. */
@@ -53,40 +85,67 @@ static bool folded(const struct ps_snapshot *s, const struct ps_socket *k, size_
 	return oi < k->owner_count && snap_owner(s, k, oi)->lead;
 }
 
+/* Columns whose value is the socket's verdict's alone: its index among them, else -1. */
+static int verdict_column(enum col_id c)
+{
+	switch (c) {
+	case COL_SERVICE:
+		return 0;
+	case COL_EXPOSURE:
+		return 1;
+	case COL_FIREWALL:
+		return 2;
+	case COL_FINDINGS:
+		return 3;
+	default:
+		return -1;
+	}
+}
+#define VERDICT_COLS 4
+
 /*
- * Escaped cells of the per-process columns, made once per process: a server
- * with thousands of sockets repeats its command line on every row.
+ * Escaped cells made once and kept: the per-process columns (a server with
+ * thousands of sockets repeats its command line on every row) and the verdict
+ * columns (connections to a service share their verdict; every cell is also
+ * wanted twice, for the widths and for the row). Slots hold 1 + the offset of
+ * the NUL-terminated text in `arena` (0: not made yet), so a long listing costs
+ * a few small arrays rather than an allocation per cell.
  */
 struct cell_cache {
-	char **text; /* [proc * ncols + col], NULL until made */
-	size_t *len;
-	size_t ncols;
+	uint32_t *proc;	   /* [proc * ncols + column], NULL: not cached */
+	uint32_t *verdict; /* [(verdict - 1) * VERDICT_COLS + verdict_column()], NULL: not cached */
+	size_t ncols, nverdicts;
+	struct buf arena;
 };
 
-/* The cell for (k, oi, column c), cached as column i when it is a process's. 0 or -ENOMEM. */
+/* The cell for (k, oi, column c), cached as column i where it can be. 0 or -ENOMEM. */
 static int cached_cell(const struct render_ctx *ctx, struct cell_cache *cc,
 		       const struct ps_socket *k, size_t oi, enum col_id c, size_t i,
 		       struct buf *raw, struct buf *txt, const char **text, size_t *len)
 {
-	int rc;
-	if (!cc->text || oi >= k->owner_count || !per_process(c)) {
-		if ((rc = cell(ctx, k, oi, c, raw, txt)))
-			return rc;
-		*text = txt->data;
-		*len = txt->len;
+	uint32_t *slot = NULL;
+	int vc;
+	if (cc->proc && oi < k->owner_count && per_process(c))
+		slot = &cc->proc[snap_owner(ctx->snap, k, oi)->proc * cc->ncols + i];
+	else if (cc->verdict && k->verdict && k->verdict <= cc->nverdicts &&
+		 (vc = verdict_column(c)) >= 0)
+		slot = &cc->verdict[(k->verdict - 1) * VERDICT_COLS + (size_t)vc];
+	if (slot && *slot) {
+		*text = cc->arena.data + *slot - 1;
+		*len = strlen(*text); /* escaped text holds no NUL */
 		return 0;
 	}
-	size_t slot = snap_owner(ctx->snap, k, oi)->proc * cc->ncols + i;
-	if (!cc->text[slot]) {
-		if ((rc = cell(ctx, k, oi, c, raw, txt)))
+	int rc = cell(ctx, k, oi, c, raw, txt);
+	if (rc)
+		return rc;
+	*text = txt->data;
+	*len = txt->len;
+	if (slot && cc->arena.len < UINT32_MAX - txt->len - 1) {
+		uint32_t at = (uint32_t)cc->arena.len + 1;
+		if ((rc = buf_append(&cc->arena, txt->data, txt->len + 1)))
 			return rc;
-		if (!(cc->text[slot] = malloc(txt->len + 1)))
-			return -ENOMEM;
-		memcpy(cc->text[slot], txt->data, txt->len + 1);
-		cc->len[slot] = txt->len;
+		*slot = at;
 	}
-	*text = cc->text[slot];
-	*len = cc->len[slot];
 	return 0;
 }
 
@@ -105,15 +164,15 @@ static const char *cell_color(enum col_id c, const char *text)
 	return NULL;
 }
 
-static void put_spaces(FILE *fp, size_t n)
+static int put_spaces(struct buf *line, size_t n)
 {
-	static const char spaces[] =
-	    "                                                                ";
-	while (n) {
-		size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
-		fwrite(spaces, 1, k, fp);
-		n -= k;
+	int rc = buf_reserve(line, n);
+	if (!rc) {
+		memset(line->data + line->len, ' ', n);
+		line->len += n;
+		line->data[line->len] = '\0';
 	}
+	return rc;
 }
 
 /* Paths are cut from the left: their end (the file name) tells them apart. */
@@ -122,9 +181,9 @@ static bool cut_left(enum col_id c)
 	return c == COL_EXE;
 }
 
-/* One padded cell; `color` is an SGR sequence or NULL. */
-static void put_cell(FILE *fp, const char *ellipsis, const char *color, enum col_id c,
-		     const char *text, size_t len, size_t width, bool last)
+/* One padded cell onto the row being made; `color` is an SGR sequence or NULL. 0 or -ENOMEM. */
+static int put_cell(struct buf *line, const char *ellipsis, const char *color, enum col_id c,
+		    const char *text, size_t len, size_t width, bool last)
 {
 	size_t w = text_width(text, len);
 	size_t from = 0, show = len;
@@ -140,21 +199,24 @@ static void put_cell(FILE *fp, const char *ellipsis, const char *color, enum col
 		cut = true;
 	}
 	size_t pad = width > w ? width - w : 0;
+	int rc = 0;
 	if (columns[c].right)
-		put_spaces(fp, pad);
-	if (color)
-		fputs(color, fp);
-	if (cut && from)
-		fputs(ellipsis, fp);
-	fwrite(text + from, 1, show - from, fp);
-	if (cut && !from)
-		fputs(ellipsis, fp);
-	if (color)
-		fputs("\033[0m", fp);
-	if (!columns[c].right && !last)
-		put_spaces(fp, pad);
-	if (!last)
-		put_spaces(fp, GAP);
+		rc = put_spaces(line, pad);
+	if (!rc && color)
+		rc = buf_puts(line, color);
+	if (!rc && cut && from)
+		rc = buf_puts(line, ellipsis);
+	if (!rc)
+		rc = buf_append(line, text + from, show - from);
+	if (!rc && cut && !from)
+		rc = buf_puts(line, ellipsis);
+	if (!rc && color)
+		rc = buf_puts(line, "\033[0m");
+	if (!rc && !columns[c].right && !last)
+		rc = put_spaces(line, pad);
+	if (!rc && !last)
+		rc = put_spaces(line, GAP);
+	return rc;
 }
 
 /* Leave out the optional columns no row has a value for; returns the new count. */
@@ -365,21 +427,15 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 	size_t width[COL__COUNT];
 	bool used[COL__COUNT] = {false};
 	memcpy(cols, ctx->o.cols, n * sizeof cols[0]);
-	struct buf raw = {0}, txt = {0};
+	struct buf raw = {0}, txt = {0}, line = {0};
 	int rc = 0;
 
 	/* Without the cache (out of memory) every cell is simply made twice. */
-	struct cell_cache cc = {.ncols = n};
-	if (s->nprocs) {
-		cc.text = calloc(s->nprocs * n, sizeof *cc.text);
-		cc.len = calloc(s->nprocs * n, sizeof *cc.len);
-		if (!cc.text || !cc.len) {
-			free(cc.text);
-			free(cc.len);
-			cc.text = NULL;
-			cc.len = NULL;
-		}
-	}
+	struct cell_cache cc = {.ncols = n, .nverdicts = s->verdicts ? s->verdicts->n : 0};
+	if (s->nprocs)
+		cc.proc = calloc(s->nprocs * n, sizeof *cc.proc);
+	if (cc.nverdicts)
+		cc.verdict = calloc(cc.nverdicts * VERDICT_COLS, sizeof *cc.verdict);
 	const char *text;
 	size_t len;
 
@@ -410,12 +466,14 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 	if ((rc = fit(ctx, &cc, cols, width, orig, &n, &short_expo, &raw, &txt)))
 		goto out;
 
-	for (size_t i = 0; i < n; i++) {
+	/* rows are made in `line` and written in pieces of OUT_CHUNK bytes */
+	for (size_t i = 0; i < n && !rc; i++) {
 		const char *h = columns[cols[i]].header;
-		put_cell(fp, ctx->o.ellipsis, ctx->o.color ? "\033[1m" : NULL, cols[i], h,
-			 strlen(h), width[i], i + 1 == n);
+		rc = put_cell(&line, ctx->o.ellipsis, ctx->o.color ? "\033[1m" : NULL, cols[i], h,
+			      strlen(h), width[i], i + 1 == n);
 	}
-	fputc('\n', fp);
+	if (!rc)
+		rc = buf_putc(&line, '\n');
 
 	for (size_t k = 0; k < s->nsocks && !rc; k++) {
 		const struct ps_socket *sk = &s->socks[k];
@@ -435,20 +493,28 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 					len = strlen(abbrev);
 				}
 				if (!rc)
-					put_cell(fp, ctx->o.ellipsis,
-						 ctx->o.color ? cell_color(cols[i], text) : NULL,
-						 cols[i], text, len, width[i], i + 1 == n);
+					rc = put_cell(&line, ctx->o.ellipsis,
+						      ctx->o.color ? cell_color(cols[i], text)
+								   : NULL,
+						      cols[i], text, len, width[i], i + 1 == n);
 			}
-			fputc('\n', fp);
+			if (!rc)
+				rc = buf_putc(&line, '\n');
+			if (!rc && line.len >= OUT_CHUNK) {
+				fwrite(line.data, 1, line.len, fp);
+				buf_clear(&line);
+			}
 		}
 	}
+	if (!rc && line.len)
+		fwrite(line.data, 1, line.len, fp);
 out:
-	for (size_t i = 0; cc.text && i < s->nprocs * cc.ncols; i++)
-		free(cc.text[i]);
-	free(cc.text);
-	free(cc.len);
+	free(cc.proc);
+	free(cc.verdict);
+	buf_free(&cc.arena);
 	buf_free(&raw);
 	buf_free(&txt);
+	buf_free(&line);
 	if (!rc && ferror(fp))
 		rc = -EIO;
 	return rc;

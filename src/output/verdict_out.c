@@ -46,11 +46,11 @@ int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum 
 		size_t open = v->findings.n - acked;
 		int rc = 0;
 		if (worst)
-			rc = open == 1 ? buf_puts(out, finding_sev_name(worst->sev))
-				       : buf_printf(out, "%s+%zu", finding_sev_name(worst->sev),
-						    open - 1);
-		if (!rc && acked)
-			rc = buf_printf(out, "%sacked:%zu", worst ? " " : "", acked);
+			rc = buf_puts(out, finding_sev_name(worst->sev));
+		if (!rc && worst && open > 1 && !(rc = buf_putc(out, '+')))
+			rc = buf_put_uint(out, open - 1);
+		if (!rc && acked && !(rc = buf_puts(out, worst ? " acked:" : "acked:")))
+			rc = buf_put_uint(out, acked);
 		return rc;
 	}
 	default:

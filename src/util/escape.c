@@ -66,18 +66,28 @@ bool esc_unsafe_cp(uint32_t cp)
 	return false;
 }
 
+/* Length of the start of p[0..n) that is printable ASCII other than a backslash. */
+static size_t plain_run(const unsigned char *p, size_t n)
+{
+	size_t j = 0;
+	while (j < n && p[j] >= 0x20 && p[j] < 0x7F && p[j] != '\\')
+		j++;
+	return j;
+}
+
 int esc_text(struct buf *out, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t plain = plain_run(p, n);
+	if (plain == n) /* the common case (addresses, numbers, names): one copy */
+		return buf_append(out, s, n);
 	int rc = buf_reserve(out, n);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n;) {
 		unsigned char c = p[i];
 		if (c >= 0x20 && c < 0x7F && c != '\\') {
-			size_t j = i;
-			while (j < n && p[j] >= 0x20 && p[j] < 0x7F && p[j] != '\\')
-				j++;
+			size_t j = i + plain_run(p + i, n - i);
 			if ((rc = buf_append(out, p + i, j - i)))
 				return rc;
 			i = j;
@@ -241,9 +251,23 @@ static size_t next_char(const char *s, size_t n, size_t *cells)
 
 size_t text_width(const char *s, size_t n)
 {
-	size_t w = 0, cells;
-	for (size_t i = 0; i < n; i += next_char(s + i, n - i, &cells), w += cells)
-		;
+	/* an ASCII start is one cell a byte: skip it eight bytes at a time */
+	size_t i = 0, cells;
+	for (uint64_t x; i + 8 <= n; i += 8) {
+		memcpy(&x, s + i, 8);
+		if (x & 0x8080808080808080ULL)
+			break;
+	}
+	size_t w = i;
+	while (i < n) {
+		if ((unsigned char)s[i] < 0x80) { /* ASCII: one cell a byte, no decoding */
+			i++;
+			w++;
+			continue;
+		}
+		i += next_char(s + i, n - i, &cells);
+		w += cells;
+	}
 	return w;
 }
 
