@@ -9,6 +9,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "../model/exposure.h"
+#include "../model/fwmodel.h"
+#include "../model/verdict.h"
 #include "../platform/platform.h"
 #include "cli.h"
 #include "msg.h"
@@ -361,6 +364,26 @@ int cli_render_setup(const struct cli_options *o, struct render_ctx *ctx)
 }
 
 /* What could not be seen, in one line each, after the table. */
+/*
+ * Exposure without the firewall's rules: said once, when a listener is bound beyond
+ * loopback (where the rules could narrow what the addresses say).
+ */
+static void print_firewall_note(const struct ps_snapshot *s)
+{
+	const struct ps_firewall *fw = s->firewall;
+	if (!fw || fw->read)
+		return;
+	for (size_t i = 0; i < s->nsocks; i++) {
+		const struct ps_socket *k = &s->socks[i];
+		if (socket_is_listener(k) &&
+		    exposure_classify(&k->local.addr) != PS_EXPO_LOOPBACK) {
+			cli_msg("exposure is judged from the addresses alone: %s.",
+				fw->why ? fw->why : "the firewall's rules were not read");
+			return;
+		}
+	}
+}
+
 void cli_print_notes(const struct ps_snapshot *s)
 {
 	size_t np = s->unattributed[PS_OWN_NOPERM];
@@ -400,6 +423,7 @@ void cli_print_notes(const struct ps_snapshot *s)
 					"see them (protected "
 					"processes such as lsass refuse them even then).");
 	cli_print_netns_notes(s);
+	print_firewall_note(s);
 	if (s->source && strstr(s->source, "procfs"))
 		cli_msg("the kernel's sock_diag interface is missing%s; those sockets were read "
 			"from /proc/net "

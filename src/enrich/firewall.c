@@ -1,5 +1,6 @@
 /* firewall.c — evaluate a rule set for a new connection over the set of its possible sources. */
 #include "firewall.h"
+#include "../model/exposure.h"
 #include "../util/grow.h"
 
 #include <errno.h>
@@ -183,6 +184,44 @@ int fw_srcset_subtract(const struct fw_srcset *a, const struct fw_srcset *b, str
 bool fw_srcset_is_full(const struct fw_srcset *s)
 {
 	return set_is_full(s);
+}
+
+/* The class of the range [lo, hi] of len-byte addresses (see fw_srcset_widest). */
+static int range_class(const uint8_t *lo, const uint8_t *hi, unsigned len)
+{
+	static const struct {
+		uint8_t len, plen, addr[16];
+		int cls;
+	} blocks[] = {
+	    {4, 8, {127}, PS_EXPO_LOOPBACK},	     {4, 16, {169, 254}, PS_EXPO_LINK_LOCAL},
+	    {4, 8, {10}, PS_EXPO_PRIVATE},	     {4, 12, {172, 16}, PS_EXPO_PRIVATE},
+	    {4, 16, {192, 168}, PS_EXPO_PRIVATE},    {4, 10, {100, 64}, PS_EXPO_PRIVATE},
+	    {16, 128, {[15] = 1}, PS_EXPO_LOOPBACK}, {16, 10, {0xfe, 0x80}, PS_EXPO_LINK_LOCAL},
+	    {16, 7, {0xfc}, PS_EXPO_PRIVATE},
+	};
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+	if (len == 16 && !memcmp(lo, mapped, 12) && !memcmp(hi, mapped, 12))
+		return range_class(lo + 12, hi + 12, 4);
+	for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++) {
+		if (blocks[i].len != len)
+			continue;
+		struct fw_range b;
+		fw_prefix_range(blocks[i].addr, len, blocks[i].plen, &b);
+		if (key_cmp(lo, b.lo, len) >= 0 && key_cmp(hi, b.hi, len) <= 0)
+			return blocks[i].cls;
+	}
+	return PS_EXPO_PUBLIC;
+}
+
+int fw_srcset_widest(const struct fw_srcset *s)
+{
+	int w = PS_EXPO_LOOPBACK;
+	for (size_t i = 0; i < s->n; i++) {
+		int c = range_class(s->r[i].lo, s->r[i].hi, s->len);
+		if (c > w)
+			w = c;
+	}
+	return w;
 }
 
 void fw_srcset_free(struct fw_srcset *s)

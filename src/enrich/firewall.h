@@ -90,6 +90,13 @@ int fw_srcset_add(struct fw_srcset *s, const uint8_t *lo, const uint8_t *hi);
 int fw_srcset_subtract(const struct fw_srcset *a, const struct fw_srcset *b, struct fw_srcset *out);
 /* Whether s holds every address of its length. */
 bool fw_srcset_is_full(const struct fw_srcset *s);
+/*
+ * The widest address class (enum ps_exposure, never PS_EXPO_ALL) of the sources in s:
+ * a range inside 127/8 or ::1 is loopback, inside 169.254/16 or fe80::/10 link-local,
+ * inside 10/8, 172.16/12, 192.168/16, 100.64/10 or fc00::/7 private (IPv4-mapped
+ * IPv6 ranges by their IPv4 part), anything else public.
+ */
+int fw_srcset_widest(const struct fw_srcset *s);
 void fw_srcset_free(struct fw_srcset *s);
 
 /* A port that a NAT rule forwards or redirects. */

@@ -87,6 +87,8 @@ int fw_judge_reach(const struct fw_ruleset *rs, const char *why_not, const char 
 				goto oom;
 			}
 			fw_srcset_format(&res.accepted, v->sources, cap);
+			v->src_known = true;
+			v->src_class = (uint8_t)fw_srcset_widest(&res.accepted);
 		}
 		fw_result_free(&res);
 	}
@@ -104,13 +106,28 @@ void fw_reach_verdicts_free(struct fw_reach_verdict *v, size_t n)
 	}
 }
 
+int fw_reach_class(const struct reach *r, const struct fw_reach_verdict *v)
+{
+	int c = (int)exposure_classify(&r->addr);
+	if (c == PS_EXPO_ALL)
+		c = PS_EXPO_PUBLIC;
+	if (v->reach == FW_REACH_SOME) {
+		int s = v->src_known ? v->src_class : PS_EXPO_PUBLIC;
+		/* a public address that only private hosts may reach is reached from private ones
+		 */
+		if (s < c)
+			c = s;
+	}
+	return c;
+}
+
 int fw_effective_exposure(const struct reach *r, const struct fw_reach_verdict *v, size_t n)
 {
 	int widest = -1;
 	for (size_t i = 0; i < n; i++) {
 		if (v[i].reach == FW_REACH_NONE)
 			continue;
-		int c = (int)exposure_classify(&r[i].addr);
+		int c = fw_reach_class(&r[i], &v[i]);
 		if (c > widest)
 			widest = c;
 	}

@@ -20,6 +20,10 @@ struct fw_reach_verdict {
 	struct fw_ruleref
 	    forward_rule; /* a DNAT/REDIRECT that takes these connections elsewhere; chain -1 */
 	const char *why;  /* unknown or not read: why (static) */
+	/* FW_REACH_SOME: the widest class of the accepted sources (enum ps_exposure); unset
+	 * (a backend that cannot tell): public */
+	bool src_known;
+	uint8_t src_class;
 };
 
 /*
@@ -44,6 +48,12 @@ int fw_judge_reach(const struct fw_ruleset *rs, const char *why_not, const char 
 		   const struct ps_ifaddr *addrs, size_t naddrs, struct fw_reach_verdict *out);
 void fw_reach_verdicts_free(struct fw_reach_verdict *v, size_t n);
 
+/*
+ * The class of the hosts that reach address r through verdict v: the address's class
+ * (a wildcard's as public), narrowed to the widest class of the accepted sources when
+ * only some get in (10.0.0.0/8 allowed on a public address: private).
+ */
+int fw_reach_class(const struct reach *r, const struct fw_reach_verdict *v);
 /*
  * How far the listener really reaches: the widest exposure class (exposure.h) of the
  * addresses whose verdict lets at least some connections in (all, some, unknown, not

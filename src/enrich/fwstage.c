@@ -218,6 +218,7 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
 			      : fv[i].reach == FW_REACH_SOME   ? PS_FW_SOME
 			      : fv[i].reach == FW_REACH_NONE   ? PS_FW_NONE
 							       : PS_FW_UNKNOWN;
+		at->reach_class = (uint8_t)fw_reach_class(&v->reach[i], &fv[i]);
 		rc = verdicts_intern(vs, fv[i].sources, &at->sources);
 		if (!rc)
 			rc = verdicts_intern(vs, fv[i].why, &at->why);

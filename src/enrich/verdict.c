@@ -535,6 +535,30 @@ static int reach_text(struct buf *b, const struct reach *r, size_t n, enum ps_ex
 	return rc;
 }
 
+/*
+ * The addresses the firewall lets hosts of class `only` reach, for evidence: an address
+ * only some sources may reach names them ("eth0 203.0.113.7 from 10.0.0.0/8").
+ */
+static int fw_reach_text(struct buf *b, const struct sock_verdict *v, enum ps_exposure only)
+{
+	buf_clear(b);
+	int rc = 0;
+	for (size_t i = 0; i < v->nreach && !rc; i++) {
+		const struct ps_fw_at *at = &v->fw[i];
+		if (at->verdict == PS_FW_NONE || at->reach_class != only)
+			continue;
+		char s[64];
+		addr_format(&v->reach[i].addr, s, sizeof s);
+		rc = buf_printf(b, "%s%s %s", b->len ? ", " : "",
+				v->reach[i].ifname ? v->reach[i].ifname : "?", s);
+		if (!rc && at->verdict == PS_FW_SOME && at->sources)
+			rc = buf_printf(b, " from %s", at->sources);
+	}
+	if (!rc && !b->data)
+		rc = buf_puts(b, "");
+	return rc;
+}
+
 static int sev_cmp(const struct finding *a, const struct finding *b)
 {
 	return (int)b->sev - (int)a->sev;
@@ -647,13 +671,12 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 		return rc;
 	if (v->fw) { /* the severity policy sees only the addresses the firewall lets through */
 		enum ps_exposure w = PS_EXPO_LOOPBACK;
-		for (size_t r = 0; r < v->nreach; r++) {
-			enum ps_exposure c = exposure_classify(&v->reach[r].addr);
-			if (v->fw[r].verdict != PS_FW_NONE &&
-			    (c == PS_EXPO_ALL ? PS_EXPO_PUBLIC : c) > w)
-				w = c == PS_EXPO_ALL ? PS_EXPO_PUBLIC : c;
-		}
-		if (w < v->widest && (rc = reach_text(rt, v->reach, v->nreach, v->widest = w)))
+		for (size_t r = 0; r < v->nreach; r++)
+			if (v->fw[r].verdict != PS_FW_NONE && v->fw[r].reach_class > w)
+				w = (enum ps_exposure)v->fw[r].reach_class;
+		if (w < v->widest)
+			v->widest = w;
+		if ((rc = fw_reach_text(rt, v, v->widest)))
 			return rc;
 	}
 	struct finding_input in = {.port = k->local.port,

@@ -31,6 +31,8 @@ struct ps_fw_rule {
 struct ps_fw_at {
 	uint8_t verdict;	/* enum ps_fw_verdict */
 	const char *sources;	/* PS_FW_SOME: accepted sources as prefixes, else NULL */
+	uint8_t reach_class;	/* enum ps_exposure of the hosts that get in: the address's class,
+				   narrowed by the sources when only some do */
 	const char *why;	/* unknown, not read: why */
 	struct ps_fw_rule rule; /* the deciding rule */
 	struct ps_fw_rule accept_rule;

@@ -38,7 +38,7 @@ def register(run):
                firewall_forwards_filtered_and_in_table,
                firewall_explain_names_the_rule, firewall_explain_folds_identical_verdicts,
                firewall_diff_and_check_follow_the_verdict,
-               firewall_watch_sees_forwards):
+               firewall_watch_sees_forwards, firewall_private_sources_only):
         run.case(fn)
 
 
@@ -312,6 +312,9 @@ def firewall_not_read_without_cap_net_admin(t):
     t.check(fw["read"] is False and "CAP_NET_ADMIN" in (fw["why"] or ""), f"firewall: {fw}")
     v = verdict(t, doc, "tcp", "0.0.0.0", 5432, PUBLIC4)
     t.check(v["verdict"] == "not-read" and "CAP_NET_ADMIN" in v["why"], f"verdict: {v}")
+    r = t.run(uid=65534)
+    t.check(r.err.decode().count("exposure is judged from the addresses alone: reading the firewall's rules "
+                                 "needs root or CAP_NET_ADMIN.") == 1, f"said once on stderr: {r.err.decode()}")
 
 
 def firewall_legacy_tables_reported(t):
@@ -389,7 +392,8 @@ def firewall_drop_narrows_exposure_and_findings(t):
 def firewall_table_marks_exposure(t):
     """The table's EXPOSURE says what the firewall does beyond loopback: a dropped port is lo, a
     port only some sources reach is marked *, one a rule not decoded decides is marked ?; in full
-    and abbreviated (narrow) tables. Not with the FIREWALL column shown, and never in CSV."""
+    and abbreviated (narrow) tables. Not with the FIREWALL column shown, and never in CSV. A port
+    opened to 10.0.0.0/8 only is reached from private hosts: private."""
     need(t, "nft")
     eth0(t)
     for port in (22, 5432, 6379, 9000):
@@ -410,19 +414,19 @@ def firewall_table_marks_exposure(t):
 
     full = table("-o", "proto,local,exposure")
     t.check({k: v[0] for k, v in full.items()} == {
-        "0.0.0.0:22": "all-interfaces", "0.0.0.0:5432": "all-interfaces*",
+        "0.0.0.0:22": "all-interfaces", "0.0.0.0:5432": "private*",
         "0.0.0.0:6379": "loopback", "0.0.0.0:9000": "all-interfaces?"}, f"full: {full}")
     narrow = table(cols="60")
     t.check({k: v[2] for k, v in narrow.items()} == {
-        "0.0.0.0:22": "all", "0.0.0.0:5432": "all*", "0.0.0.0:6379": "lo", "0.0.0.0:9000": "all?"},
+        "0.0.0.0:22": "all", "0.0.0.0:5432": "lan*", "0.0.0.0:6379": "lo", "0.0.0.0:9000": "all?"},
             f"COLUMNS=60: {narrow}")
     both = table("-o", "proto,local,exposure,firewall")
     t.check({k: v for k, v in both.items()} == {
-        "0.0.0.0:22": ["all-interfaces", "all"], "0.0.0.0:5432": ["all-interfaces", "some"],
+        "0.0.0.0:22": ["all-interfaces", "all"], "0.0.0.0:5432": ["private", "some"],
         "0.0.0.0:6379": ["loopback", "none"], "0.0.0.0:9000": ["all-interfaces", "?"]},
             f"with FIREWALL: {both}")
     rows = list(csv.reader(io.StringIO(t.run("--csv", "-o", "local,exposure").out.decode())))
-    t.check(sorted(rows[1:]) == [["0.0.0.0:22", "all-interfaces"], ["0.0.0.0:5432", "all-interfaces"],
+    t.check(sorted(rows[1:]) == [["0.0.0.0:22", "all-interfaces"], ["0.0.0.0:5432", "private"],
                                  ["0.0.0.0:6379", "loopback"], ["0.0.0.0:9000", "all-interfaces"]],
             f"csv: {rows}")
 
@@ -565,3 +569,36 @@ def firewall_watch_sees_forwards(t):
     f = line.get("forward") or {}
     t.check(line.get("kind") == "new-forward" and (f.get("port"), f.get("to")) ==
             (8080, {"addr": "10.9.9.9", "port": 80, "port_end": 80}), f"watch: {line}")
+
+
+def firewall_private_sources_only(t):
+    """SMB on a public address that the firewall opens to 10.0.0.0/8 only, as an admin told to
+    allow only the hosts that need it would: reached from private hosts, so no public-exposure
+    alert (a private-exposure warning naming the sources instead), scope private, and check's
+    max-exposure=private holds. Opened to a public range, it stays an alert that names it."""
+    need(t, "nft")
+    eth0(t)
+    listen(t, "0.0.0.0", 445)
+    sh(t, "nft", "add table inet f; add chain inet f in { type filter hook input priority 0; policy accept; }")
+    sh(t, "nft", "add rule inet f in tcp dport { 139, 445 } ip saddr 10.0.0.0/8 accept")
+    sh(t, "nft", "add rule inet f in iif != lo tcp dport { 139, 445 } drop")
+    k = socket_of(t, probe(t), "tcp", "0.0.0.0", 445)
+    codes = {f["code"]: f for f in k["findings"]}
+    t.check("public-exposure" not in codes, f"only 10/8 gets in: no public alert: {list(codes)}")
+    pe = codes.get("private-exposure")
+    t.check(pe is not None and pe["severity"] == "warning" and f"eth0 {PUBLIC4} from 10.0.0.0/8" in pe["evidence"],
+            f"a private-exposure warning naming the sources: {pe}")
+    t.check(k["exposure"]["scope"] == "private", f"scope: {k['exposure']}")
+    pol = os.path.join(t.tmpdir(), "policy")
+    with open(pol, "w") as f:
+        f.write("allow tcp 445 max-exposure=private\n")
+    r = t.run("check", "--baseline", pol)
+    t.check(r.rc == 0, f"within max-exposure=private: {r} {r.out}")
+    r = t.run("explain", "445")
+    t.check("public-exposure" not in r.out.decode(), f"explain: {r.out.decode()}")
+    sh(t, "nft", "insert rule inet f in tcp dport 445 ip saddr 198.51.100.0/24 accept")
+    k = socket_of(t, probe(t), "tcp", "0.0.0.0", 445)
+    pub = [f for f in k["findings"] if f["code"] == "public-exposure"]
+    t.check(pub and pub[0]["severity"] == "alert" and "198.51.100.0/24" in pub[0]["evidence"],
+            f"a public range let in: an alert naming it: {k['findings']}")
+    t.check(k["exposure"]["scope"] == "all-interfaces", f"scope: {k['exposure']}")

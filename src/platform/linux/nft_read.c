@@ -1360,7 +1360,7 @@ int platform_firewall_read(struct fw_ruleset *rs, const char **why)
 	int rc = dump_decode(rs, NULL);
 	*why = NULL;
 	if (rc == -EPERM || rc == -EACCES)
-		*why = "reading the firewall's rules needs CAP_NET_ADMIN (run as root)";
+		*why = "reading the firewall's rules needs root or CAP_NET_ADMIN";
 	else if (rc == -EAGAIN)
 		*why = "the firewall's rules kept changing while they were read";
 	else if (rc == -EPROTONOSUPPORT || rc == -ENOENT)
