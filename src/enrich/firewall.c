@@ -10,6 +10,17 @@
 
 /* Deepest jump nesting followed; the kernel allows 16, a recorded rule set may claim more. */
 #define MAX_DEPTH 32
+/*
+ * Rules looked at again for one packet: chains that jump to the same chain several times
+ * branch, and followed path by path 16 levels of 4 jumps are 4^16 chain walks. Only a chain
+ * walked a second time counts, so a long chain or a tree of chains (kube-proxy's) is
+ * followed whatever its size; beyond this the rule set is too branchy to follow, and the
+ * sources left are unknown, never a hang.
+ */
+#define MAX_STEPS (1L << 16)
+/* The same for the forward search, which keeps an entry per DNAT rule reached (deduplicated
+ * at the end): smaller, so that a branchy nat rule set costs tens of MB at most. */
+#define MAX_FWD_STEPS (1L << 18)
 
 /* ---------------------------------------------------------------- source sets */
 
@@ -361,6 +372,8 @@ struct eval {
 	unsigned len;
 	struct fw_srcset acc, drop, unk, fwd;
 	struct fw_result *out;
+	long steps;	 /* rules of chains walked again, up to MAX_STEPS */
+	uint8_t *walked; /* per chain: walked already for this packet */
 };
 
 static void note(struct fw_ruleref *ref, long chain, long rule)
@@ -547,10 +560,17 @@ static int eval_chain(struct eval *e, long ci, struct fw_srcset *S, struct fw_sr
 {
 	const struct fw_chain *c = &e->rs->chains[ci];
 	int rc = 0;
+	bool again = e->walked[ci];
+	e->walked[ci] = 1;
 	for (size_t ri = 0; ri < c->nrules && S->n && !rc; ri++) {
 		const struct fw_rule *r = &c->rules[ri];
 		if (r->v.kind == FW_V_CONTINUE)
-			continue; /* decides nothing, whatever it matches */
+			continue;		       /* decides nothing, whatever it matches */
+		if (again && ++e->steps > MAX_STEPS) { /* every source still here is unknown */
+			rc = mark_unknown(e, S, ci, (long)ri,
+					  "chains branch too often to follow every path");
+			break;
+		}
 		struct fw_srcset hit, rest;
 		int got = rule_hits(e, r, S, &hit);
 		if (got < UNKNOWN)
@@ -649,9 +669,11 @@ int fw_evaluate(const struct fw_ruleset *rs, const struct fw_packet *p, struct f
 	e.drop.len = e.unk.len = e.fwd.len = (uint8_t)e.len;
 	size_t nb;
 	long *bases = base_chains(rs, p, &nb);
+	e.walked = calloc(rs->nchains + 1, 1);
 	struct fw_srcset live;
-	if (!bases || set_full(&live, e.len)) {
+	if (!bases || !e.walked || set_full(&live, e.len)) {
 		free(bases);
+		free(e.walked);
 		return -ENOMEM;
 	}
 	int rc = 0;
@@ -673,6 +695,7 @@ int fw_evaluate(const struct fw_ruleset *rs, const struct fw_packet *p, struct f
 		out->chains++;
 	}
 	free(bases);
+	free(e.walked);
 	if (rc) {
 		set_free(&live);
 	} else if (e.unk.n) {
@@ -789,6 +812,7 @@ struct fwd_list {
 	struct fw_forward *a;
 	size_t n, cap;
 	int err;
+	long steps; /* rules looked at; the search stops at MAX_FWD_STEPS */
 };
 
 /* What the path to a rule requires of a connection. */
@@ -913,7 +937,7 @@ static void walk(const struct fw_ruleset *rs, struct fwd_list *l, long ci, struc
 	if (!pt.runtime)
 		pt.runtime = runtime_of(c);
 	unsigned alen = fam == 4 ? 4 : 16;
-	for (size_t ri = 0; ri < c->nrules; ri++) {
+	for (size_t ri = 0; ri < c->nrules && ++l->steps <= MAX_FWD_STEPS; ri++) {
 		const struct fw_rule *r = &c->rules[ri];
 		bool v4only = false, v6only = false;
 		for (size_t i = 0; i < r->nm; i++)

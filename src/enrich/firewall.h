@@ -64,7 +64,8 @@ struct fw_result {
  * prefixes), fib daddr type, l4proto, dport (with sets and ranges) and ct state
  * (a new connection is ct state new). Connections a DNAT or redirect rule takes
  * elsewhere do not reach the listener (forward_by names the rule). Rules with an
- * undecoded expression that carry a verdict make their sources unknown.
+ * undecoded expression that carry a verdict make their sources unknown, and so does
+ * running out of a budget of rules looked at (chains that branch too often to follow).
  * *out is filled (free with fw_result_free); 0 or -ENOMEM.
  */
 int fw_evaluate(const struct fw_ruleset *rs, const struct fw_packet *p, struct fw_result *out);
@@ -118,7 +119,9 @@ struct fw_forward {
  * or output hook, one entry per (address, port range) it forwards, with the
  * protocol, addresses and ports required on the way to it (jump conditions
  * included). Chains written by Docker, Podman/netavark, kube-proxy and CNI are
- * recognised by name. *out is a new array (free()); 0 or -ENOMEM.
+ * recognised by name. Chains that branch too often to follow every path are followed
+ * until a budget of rules runs out (the forwards past it are not listed). *out is a new
+ * array (free()); 0 or -ENOMEM.
  */
 int fw_forwards(const struct fw_ruleset *rs, struct fw_forward **out, size_t *n);
 

@@ -536,3 +536,52 @@ TEST(firewall_forwards_inherit_the_path)
 	free(f);
 	fw_ruleset_free(&rs);
 }
+
+/*
+ * Chains that each jump to the next several times (the kernel allows it, up to 16 deep):
+ * followed path by path that is 4^14 chain walks, a hang. The evaluator gives up at its
+ * budget and says unknown; the forward finder returns what it found by then.
+ */
+TEST(firewall_branching_chains_end)
+{
+	struct fw_ruleset rs = {0};
+	long in = chain(&rs, FW_FAM_INET, "input", FW_HOOK_INPUT, 0, FW_V_DROP);
+	long pre = chain(&rs, FW_FAM_IP, "pre", FW_HOOK_PREROUTING, -100, FW_V_ACCEPT);
+	rs.chains[pre].type = FW_CT_NAT;
+	long c[15];
+	for (int i = 0; i < 15; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "c%d", i);
+		c[i] = chain(&rs, FW_FAM_INET, name, FW_HOOK_NONE, 0, FW_V_ACCEPT);
+	}
+	rule(&rs, in, FW_V_JUMP, c[0]);
+	rule(&rs, pre, FW_V_JUMP, c[0]);
+	for (int i = 0; i < 14; i++)
+		for (int w = 0; w < 4; w++)
+			m_port(rule(&rs, c[i], FW_V_JUMP, c[i + 1]), 443, 443, false);
+	m_prefix(rule(&rs, c[14], FW_V_ACCEPT, -1), FW_F_SADDR, "198.51.100.7", 32, false);
+	struct fw_rule *r = rule(&rs, c[14], FW_V_DNAT, -1);
+	m_port(r, 8443, 8443, false);
+	r->nat = (struct fw_nat){.family = 4, .has_port = true, .port_lo = 443, .port_hi = 443};
+	struct fw_result res;
+	char s[256];
+	struct fw_packet p = pkt("192.0.2.1", 443, "eth0");
+	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_UNKNOWN);
+	CHECK_STR(res.why, "chains branch too often to follow every path");
+	fw_result_free(&res);
+	struct fw_forward *f = NULL;
+	size_t n = 0;
+	CHECK_INT(fw_forwards(&rs, &f, &n), 0);
+	free(f);
+	/* a long chain that does not branch is followed to its end: 50,000 rules */
+	struct fw_ruleset big = {0};
+	in = chain(&big, FW_FAM_INET, "input", FW_HOOK_INPUT, 0, FW_V_DROP);
+	for (unsigned i = 0; i < 50000; i++)
+		m_port(rule(&big, in, FW_V_ACCEPT, -1), 10000 + i, 10000 + i, false);
+	p = pkt("192.0.2.1", 59999, "eth0");
+	CHECK_INT(eval(&big, &p, &res, s, sizeof s), FW_REACH_ALL);
+	CHECK_INT(res.accept_by.rule, 49999);
+	fw_result_free(&res);
+	fw_ruleset_free(&big);
+	fw_ruleset_free(&rs);
+}

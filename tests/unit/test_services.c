@@ -228,3 +228,14 @@ TEST(services_load_file)
 	NAME(&s, 22, PS_TCP, NULL);
 	services_free(&s);
 }
+
+/* A file without end (--services /dev/zero) is refused at a bound, never read into memory
+ * until it runs out. */
+TEST(services_load_endless_file)
+{
+	struct services s;
+	memset(&s, 0, sizeof s);
+	CHECK_INT(services_load(&s, "/dev/zero"), -EFBIG);
+	CHECK_INT(s.n, 0);
+	services_free(&s);
+}
