@@ -5,6 +5,7 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,9 +59,12 @@ static int parse_seconds(const char *arg, double *out, const char *what)
 {
 	char *end;
 	errno = 0;
+	/* plain decimal only: strtod would also take 0x10 (16 s) and 1e-300 (a busy loop) */
+	bool decimal = arg[strspn(arg, "0123456789.")] == '\0';
 	double v = strtod(arg, &end);
-	if (errno || end == arg || *end || !isfinite(v) || v <= 0 || v > 86400 * 365) {
-		cli_usage_error(what, arg, "a number of seconds greater than 0, such as 1 or 0.5");
+	if (!decimal || errno || end == arg || *end || !isfinite(v) || v < 0.01 ||
+	    v > 86400 * 365) {
+		cli_usage_error(what, arg, "a number of seconds from 0.01 on, such as 1 or 0.5");
 		return EXIT_USAGE;
 	}
 	*out = v;
