@@ -62,9 +62,9 @@ static int parse_seconds(const char *arg, double *out, const char *what)
 	/* plain decimal only: strtod would also take 0x10 (16 s) and 1e-300 (a busy loop) */
 	bool decimal = arg[strspn(arg, "0123456789.")] == '\0';
 	double v = strtod(arg, &end);
-	if (!decimal || errno || end == arg || *end || !isfinite(v) || v < 0.01 ||
+	if (!decimal || errno || end == arg || *end || !isfinite(v) || v < 0.001 ||
 	    v > 86400 * 365) {
-		cli_usage_error(what, arg, "a number of seconds from 0.01 on, such as 1 or 0.5");
+		cli_usage_error(what, arg, "a number of seconds from 0.001 on, such as 1 or 0.5");
 		return EXIT_USAGE;
 	}
 	*out = v;

@@ -247,7 +247,7 @@ def changes_watch_polls_and_log(t):
     t.check(r.rc == 0 and len(lines) == 2 and " start " in lines[0] and "watching 1 listening socket" in lines[0]
             and " stop " in lines[1] and "after 3 polls" in lines[1] and b"\x1b" not in r.out,
             "watch --count 3 as text", lines)
-    for bad in ("0", "1e-300", "0x10", "0.001"):  # a busy loop, or not the seconds it reads as
+    for bad in ("0", "1e-300", "0x10", "0.0005"):  # a busy loop, or not the seconds it reads as
         r = t.run("watch", "--interval", bad)
         t.check(r.rc == 2 and b"invalid --interval" in r.err, f"bad interval {bad}", [r])
 
