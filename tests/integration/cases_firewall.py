@@ -223,17 +223,22 @@ def start_in_ns(t, ns, code):
     return p
 
 
+def named_netns(t, name, ours, theirs):
+    """Namespace `name` (ip netns add, on a private /run of this mount namespace only, so it leaves
+    nothing behind) joined to ours by a veth pair: `ours` here, `theirs` in it."""
+    sh(t, "mount", "-t", "tmpfs", "-o", "mode=0755", "portsleuth-fw-run", "/run")
+    os.makedirs("/run/netns")
+    sh(t, "ip", "netns", "add", name)
+    sh(t, "ip", "link", "add", ours, "type", "veth", "peer", "name", theirs)
+    sh(t, "ip", "link", "set", theirs, "netns", name)
+
+
 def firewall_docker_dnat(t):
     """Docker's rules (iptables-nft, DNAT target revision 2) forwarding 8080 to a listener in a
     second namespace: the forward, its target's namespace and process, and a real connection."""
     need(t, "iptables-nft-restore")
     eth0(t)
-    # a private /run (this mount namespace only), so ip netns add leaves nothing behind
-    sh(t, "mount", "-t", "tmpfs", "-o", "mode=0755", "portsleuth-fw-run", "/run")
-    os.makedirs("/run/netns")
-    sh(t, "ip", "netns", "add", "ctr")
-    sh(t, "ip", "link", "add", "docker0", "type", "veth", "peer", "name", "ceth0")
-    sh(t, "ip", "link", "set", "ceth0", "netns", "ctr")
+    named_netns(t, "ctr", "docker0", "ceth0")
     sh(t, "ip", "addr", "add", "172.17.0.1/16", "dev", "docker0")
     sh(t, "ip", "link", "set", "docker0", "up")
     sh(t, "ip", "netns", "exec", "ctr", "ip", "link", "set", "lo", "up")
@@ -575,11 +580,7 @@ def firewall_other_namespace_own_addresses(t):
     rules are not read, which its verdicts say (and the table's EXPOSURE marks with ?), while ours
     are; explain names the namespace."""
     need(t, "nft")
-    sh(t, "mount", "-t", "tmpfs", "-o", "mode=0755", "portsleuth-fw-run", "/run")
-    os.makedirs("/run/netns")
-    sh(t, "ip", "netns", "add", "rvw")
-    sh(t, "ip", "link", "add", "rvw0", "type", "veth", "peer", "name", "rvweth")
-    sh(t, "ip", "link", "set", "rvweth", "netns", "rvw")
+    named_netns(t, "rvw", "rvw0", "rvweth")
     sh(t, "ip", "addr", "add", "10.77.0.1/24", "dev", "rvw0")
     sh(t, "ip", "addr", "add", "fd00:77::1/64", "dev", "rvw0", "nodad")
     sh(t, "ip", "link", "set", "rvw0", "up")
