@@ -96,16 +96,79 @@ static int run_owner_filter(struct pipeline *p, struct ps_snapshot *s)
 	return filter_needs_owners(p->c.filter) ? snap_retain(s, keep_owner_match, p->c.filter) : 0;
 }
 
-/* The model's own copy of a platform list (the platform's allocation is the platform's to free). */
-static int copy_ifaddrs(const struct ps_ifaddr *a, size_t n, struct ps_ifaddr **out, size_t *nout)
+/* Append a platform list to the model's (the platform's allocation is the platform's to free),
+ * each entry tagged with namespace netns. 0 or -ENOMEM. */
+static int append_ifaddrs(const struct ps_ifaddr *a, size_t n, uint64_t netns,
+			  struct ps_ifaddr **out, size_t *nout)
 {
-	int rc = n && !(*out = calloc(n, sizeof **out)) ? -ENOMEM : 0;
-	for (size_t i = 0; i < n && !rc; i++) {
-		(*out)[i] = (struct ps_ifaddr){a[i].ifindex, NULL, a[i].addr, a[i].broadcast};
-		if (a[i].ifname && !((*out)[i].ifname = strdup(a[i].ifname)))
-			rc = -ENOMEM;
-		*nout = i + 1;
+	if (!n)
+		return 0;
+	struct ps_ifaddr *x = realloc(*out, (*nout + n) * sizeof *x);
+	if (!x)
+		return -ENOMEM;
+	*out = x;
+	for (size_t i = 0; i < n; i++) {
+		x[*nout] = (struct ps_ifaddr){a[i].ifindex, NULL, a[i].addr, a[i].broadcast, netns};
+		if (a[i].ifname && !(x[*nout].ifname = strdup(a[i].ifname)))
+			return -ENOMEM;
+		++*nout; /* released with the rest even when half made */
 	}
+	return 0;
+}
+
+static const char addrs_changing[] =
+    "the interface addresses kept changing while the kernel listed them, try after try: who can "
+    "reach a port is judged from a list that may miss one";
+
+/* Per namespace s lists (-N): whether one of s's listeners lives in it. NULL when out of memory. */
+static bool *namespaces_listening(const struct ps_snapshot *s)
+{
+	bool *w = calloc(s->nnets + 1, sizeof *w);
+	uint64_t last = s->netns; /* sockets come namespace by namespace: one lookup per run */
+	for (size_t i = 0; w && i < s->nsocks; i++) {
+		const struct ps_socket *k = &s->socks[i];
+		if (!k->netns || k->netns == last || !socket_is_listener(k))
+			continue;
+		last = k->netns;
+		for (size_t j = 0; j < s->nnets; j++)
+			w[j] = w[j] || s->nets[j].inode == k->netns;
+	}
+	return w;
+}
+
+/*
+ * The addresses (and joined groups) of every other namespace holding a listener, read
+ * inside it: a socket there is reached through that namespace's interfaces, not ours.
+ * A namespace whose addresses cannot be read keeps the reason (its sockets are judged
+ * as ours are when ours cannot be read). 0 or -ENOMEM.
+ */
+static int other_namespaces(struct ps_snapshot *s)
+{
+	bool *want = namespaces_listening(s);
+	if (!want)
+		return -ENOMEM;
+	int rc = 0;
+	for (size_t i = 0; i < s->nnets && !rc; i++) {
+		struct ps_netns *ns = &s->nets[i];
+		if (!want[i] || ns->inode == s->netns)
+			continue;
+		struct ps_ifaddr *a = NULL, *g = NULL;
+		size_t n = 0, ng = 0;
+		int got = platform_netns_addrs(ns, &a, &n, &g, &ng);
+		if (got == PS_ADDRS_CHANGING)
+			snap_note(s, addrs_changing, 0);
+		ns->addrs_read = got >= 0;
+		ns->addrs_err = got < 0 ? got : 0;
+		if (got == -ENOMEM)
+			rc = got;
+		if (!rc)
+			rc = append_ifaddrs(a, n, ns->inode, &s->addrs, &s->naddrs);
+		if (!rc)
+			rc = append_ifaddrs(g, ng, ns->inode, &s->groups, &s->ngroups);
+		platform_ifaddrs_free(a, n);
+		platform_ifaddrs_free(g, ng);
+	}
+	free(want);
 	return rc;
 }
 
@@ -116,18 +179,14 @@ static int run_exposure(struct pipeline *p, struct ps_snapshot *s)
 	size_t n = 0;
 	int got = platform_local_addrs(&a, &n);
 	if (got == PS_ADDRS_CHANGING)
-		snap_note(s,
-			  "the interface addresses kept changing while the kernel listed them, try "
-			  "after try: who can reach a port is judged from a list that may miss one",
-			  0);
+		snap_note(s, addrs_changing, 0);
 	s->addrs_err = got < 0 ? got : 0;
-	if (s->addrs_err)
-		return s->addrs_err == -ENOMEM
-			   ? -ENOMEM
-			   : 0; /* otherwise: nothing is reachable now, and why */
-	int rc = copy_ifaddrs(a, n, &s->addrs, &s->naddrs);
+	int rc = got == -ENOMEM ? got : append_ifaddrs(a, n, s->netns, &s->addrs, &s->naddrs);
 	platform_ifaddrs_free(a, n);
-	return rc;
+	if (!rc && s->all_netns)
+		rc = other_namespaces(s);
+	return rc; /* ours unread (not out of memory): nothing is reachable now, addrs_err says why
+		    */
 }
 
 static int run_groups(struct pipeline *p, struct ps_snapshot *s)
@@ -140,7 +199,7 @@ static int run_groups(struct pipeline *p, struct ps_snapshot *s)
 		return 0; /* a platform without them: sockets bound to a group are reachable nowhere
 			     we know */
 	if (!rc)
-		rc = copy_ifaddrs(a, n, &s->groups, &s->ngroups);
+		rc = append_ifaddrs(a, n, s->netns, &s->groups, &s->ngroups);
 	platform_ifaddrs_free(a, n);
 	return rc;
 }

@@ -19,7 +19,7 @@ struct fw_reach_verdict {
 	    accept_rule; /* the rule that let the accepted sources in; chain -1 when none */
 	struct fw_ruleref
 	    forward_rule; /* a DNAT/REDIRECT that takes these connections elsewhere; chain -1 */
-	const char *why;  /* unknown or not read: why (static) */
+	const char *why;  /* unknown or not read: why (static, or why_not's) */
 	/* FW_REACH_SOME: the widest class of the accepted sources (enum ps_exposure); unset
 	 * (a backend that cannot tell): public */
 	bool src_known;

@@ -3,6 +3,7 @@
 #include "fwstage.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,11 +207,28 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
 		return -ENOMEM;
 	}
 	bool ours = k->netns == c->netns || !k->netns;
-	const char *why = ours ? c->why : "the firewall of another network namespace is not read";
-	int rc = c->windows && c->read
-		     ? wfw_judge_reach(&c->wfw, snap, k, v->reach, n, fv)
-		     : fw_judge_reach(ours && c->read ? &c->rs : NULL, why, c->legacy, k, v->reach,
-				      n, snap->addrs, snap->naddrs, fv);
+	const struct ps_ifaddr *a;
+	size_t na = snap_addrs_of(snap->addrs, snap->naddrs, c->netns, &a);
+	const char *why = c->why;
+	struct buf other = {0};
+	int rc = 0;
+	if (!ours) { /* only our own rules are read */
+		const char *name = NULL;
+		for (size_t i = 0; i < snap->nnets && !name; i++)
+			if (snap->nets[i].inode == k->netns)
+				name = snap->nets[i].name;
+		rc = name ? buf_printf(&other, "the rules of network namespace %s are not read",
+				       name)
+			  : buf_printf(&other,
+				       "the rules of network namespace %" PRIu64 " are not read",
+				       k->netns);
+		why = other.data;
+	}
+	if (!rc)
+		rc = c->windows && c->read && ours
+			 ? wfw_judge_reach(&c->wfw, snap, k, v->reach, n, fv)
+			 : fw_judge_reach(ours && c->read ? &c->rs : NULL, why, c->legacy, k,
+					  v->reach, n, a, na, fv);
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct ps_fw_at *at = &v->fw[i];
 		at->verdict = fv[i].reach == FW_REACH_NOT_READ ? PS_FW_NOT_READ
@@ -240,6 +258,7 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
 	}
 	fw_reach_verdicts_free(fv, n);
 	free(fv);
+	buf_free(&other);
 	return rc;
 }
 
@@ -278,16 +297,18 @@ static uint64_t target_netns(const struct fw_forward *x, const struct ps_snapsho
 {
 	if (!x->to.has_addr)
 		return snap->netns; /* redirect: this namespace */
+	/* ours, and those of the namespaces holding a listener (read by the exposure stage) */
 	for (size_t i = 0; i < snap->naddrs; i++)
 		if (addr_is(&snap->addrs[i].addr, x->to.addr_lo, x->family))
-			return snap->netns;
+			return snap->addrs[i].netns;
 	for (size_t i = 0; na && i < snap->nnets; i++) {
-		if (snap->nets[i].inode == snap->netns)
+		if (snap->nets[i].inode == snap->netns || snap->nets[i].addrs_read)
 			continue;
 		if (!na[i].tried) {
 			na[i].tried = true;
 			/* a list read while it changed still places the target (a best guess) */
-			if (platform_netns_addrs(&snap->nets[i], &na[i].a, &na[i].n) < 0)
+			if (platform_netns_addrs(&snap->nets[i], &na[i].a, &na[i].n, NULL, NULL) <
+			    0)
 				na[i].a = NULL, na[i].n = 0;
 		}
 		for (size_t j = 0; j < na[i].n; j++)

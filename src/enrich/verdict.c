@@ -654,16 +654,43 @@ static int verdict_service(struct verdicts *vs, const struct registry *reg, unsi
 	return rc;
 }
 
-/* A listener's full verdict: reachability and findings. */
+/* The interfaces of one network namespace: what its sockets are reached through. */
+struct ns_view {
+	uint64_t netns;
+	bool valid;
+	const struct ps_ifaddr *a, *g;
+	size_t n, ng;
+	bool unknown; /* its addresses could not be read */
+};
+
+/* The view of namespace netns into *v (kept when it is v's already: sockets come by namespace). */
+static void ns_view_of(const struct ps_snapshot *snap, uint64_t netns, struct ns_view *v)
+{
+	if (v->valid && v->netns == netns)
+		return;
+	v->valid = true;
+	v->netns = netns;
+	v->n = snap_addrs_of(snap->addrs, snap->naddrs, netns, &v->a);
+	v->ng = snap_addrs_of(snap->groups, snap->ngroups, netns, &v->g);
+	v->unknown = true; /* a namespace not listed: nothing was read there */
+	if (netns == snap->netns)
+		v->unknown = snap->addrs_err != 0;
+	for (size_t i = 0; i < snap->nnets && netns != snap->netns; i++)
+		if (snap->nets[i].inode == netns)
+			v->unknown = !snap->nets[i].addrs_read;
+}
+
+/* A listener's full verdict: reachability (through its own namespace's interfaces) and findings.
+ */
 static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket *k,
 			  struct verdicts *vs, struct sock_verdict *v, struct buf *rt,
-			  const struct fw_context *fw)
+			  const struct fw_context *fw, struct ns_view *ns)
 {
 	int rc;
-	if ((rc = exposure_reach(k, snap->addrs, snap->naddrs, snap->groups, snap->ngroups,
-				 &v->reach, &v->nreach)))
+	ns_view_of(snap, k->netns ? k->netns : snap->netns, ns);
+	if ((rc = exposure_reach(k, ns->a, ns->n, ns->g, ns->ng, &v->reach, &v->nreach)))
 		return rc;
-	v->widest = exposure_widest(k, v->reach, v->nreach, snap->addrs_err != 0);
+	v->widest = exposure_widest(k, v->reach, v->nreach, ns->unknown);
 	if ((rc = reach_text(rt, v->reach, v->nreach, v->widest)))
 		return rc;
 	/* the firewall narrows the scope: a port it drops is not reachable beyond localhost */
@@ -831,6 +858,7 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
 		return -ENOMEM;
 	struct light_index li = {0};
 	struct buf rt = {0};
+	struct ns_view ns = {0};
 	size_t need;
 	int rc = count_verdicts(snap, &li, &need);
 	if (!rc && need && !(vs->v = malloc(need * sizeof *vs->v)))
@@ -863,7 +891,7 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
 		if (shared)
 			*shared = k->verdict;
 		else
-			rc = judge_listener(snap, k, vs, &vs->v[at], &rt, fw);
+			rc = judge_listener(snap, k, vs, &vs->v[at], &rt, fw, &ns);
 	}
 	buf_free(&rt);
 	free(li.e);

@@ -594,3 +594,15 @@ bool addr_is_any(const struct ps_addr *a)
 			return false;
 	return true;
 }
+
+size_t snap_addrs_of(const struct ps_ifaddr *a, size_t n, uint64_t netns,
+		     const struct ps_ifaddr **out)
+{
+	size_t i = 0, j;
+	while (i < n && a[i].netns != netns)
+		i++;
+	for (j = i; j < n && a[j].netns == netns; j++)
+		;
+	*out = j > i ? &a[i] : NULL;
+	return j - i;
+}

@@ -227,16 +227,19 @@ struct ps_netns {
 	int pid;      /* a process in it, 0 when only known from /run/netns */
 	char *cgroup; /* that process's cgroup, to name a container's namespace */
 	size_t listeners;
-	bool initial; /* the namespace of PID 1: the host's */
+	bool initial;	 /* the namespace of PID 1: the host's */
+	bool addrs_read; /* its interface addresses are in ps_snapshot.addrs (exposure stage) */
+	int addrs_err;	 /* why they are not: -errno; 0 when not asked for (no listener) */
 };
 
-/* One address configured on an interface of our network namespace (or a multicast group joined on
+/* One address configured on an interface of a network namespace (or a multicast group joined on
  * it). */
 struct ps_ifaddr {
 	uint32_t ifindex;
 	char *ifname; /* NULL when the interface's name could not be read */
 	struct ps_addr addr;
 	struct ps_addr broadcast; /* IPv4: the subnet's broadcast address; family 0 when none */
+	uint64_t netns; /* the namespace's inode (the model's lists; 0 in a platform's own list) */
 };
 
 /* The name of a user id (filled by the user-names stage, sorted by uid). */
@@ -298,10 +301,13 @@ struct ps_snapshot {
 	size_t nsockcgs;
 	const char *sockcg_note; /* why socket cgroups could not be named (static), NULL */
 	/* Enrichment (src/core/pipeline.c runs the stages that fill these). */
-	struct ps_ifaddr *addrs; /* interface addresses, for reachability */
+	/* Interface addresses, for reachability: ours first, then (with -N) those of each other
+	 * namespace holding a listener, each namespace's together (ps_ifaddr.netns). */
+	struct ps_ifaddr *addrs;
 	size_t naddrs;
-	int addrs_err;		  /* why addrs is empty: -errno, 0 when read */
-	struct ps_ifaddr *groups; /* multicast groups joined per interface (addr is the group) */
+	int addrs_err; /* why ours are missing: -errno, 0 when read (others: ps_netns.addrs_err) */
+	/* multicast groups joined per interface (addr is the group), grouped like addrs */
+	struct ps_ifaddr *groups;
 	size_t ngroups;
 	char *pkg_reason; /* why package checks were not made, NULL when the database was read */
 	const char
@@ -334,6 +340,13 @@ enum ps_attr_reason {
 const char *attr_reason_name(unsigned r);
 /* The reason as a sentence for messages ("not privileged (needs ...)"). */
 const char *attr_reason_text(unsigned r);
+
+/*
+ * The entries of list a[0..n) (ps_snapshot.addrs or .groups) of namespace netns into
+ * *out: they are together. Returns how many (0: none, *out NULL).
+ */
+size_t snap_addrs_of(const struct ps_ifaddr *a, size_t n, uint64_t netns,
+		     const struct ps_ifaddr **out);
 
 /* Append a zeroed socket; returns it, or NULL when out of memory. */
 struct ps_socket *snap_add_socket(struct ps_snapshot *s);

@@ -3,6 +3,7 @@
 #include "explain.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,6 +289,37 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 	buf_free(&b);
 }
 
+/* The namespace a socket of another one is in: its name (ip netns, container) and inode. */
+static void text_netns(FILE *fp, const struct ps_snapshot *snap, uint64_t inode)
+{
+	const char *name = NULL;
+	bool host = false;
+	for (size_t i = 0; i < snap->nnets; i++)
+		if (snap->nets[i].inode == inode) {
+			name = snap->nets[i].name;
+			host = snap->nets[i].initial;
+		}
+	fputs("  Namespace: ", fp);
+	if (name) {
+		put(fp, name);
+		fprintf(fp, " (network namespace %" PRIu64 ")\n", inode);
+	} else {
+		fprintf(fp, "network namespace %" PRIu64 "%s\n", inode,
+			host ? " (the host's)" : "");
+	}
+}
+
+/* Whether the interface addresses of namespace inode (0: ours) were read. */
+static bool netns_addrs_known(const struct ps_snapshot *snap, uint64_t inode)
+{
+	if (!inode || inode == snap->netns)
+		return snap->addrs_err == 0;
+	for (size_t i = 0; i < snap->nnets; i++)
+		if (snap->nets[i].inode == inode)
+			return snap->nets[i].addrs_read;
+	return false;
+}
+
 static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 {
 	const struct ps_socket *sk = &snap->socks[i];
@@ -301,6 +333,8 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 		sk->local.addr.family == PS_INET6 ? "[" : "", a,
 		sk->local.addr.family == PS_INET6 ? "]" : "", sk->local.port,
 		state_label(sk->proto, sk->state));
+	if (sk->netns && sk->netns != snap->netns) /* -N: the socket is not where we run */
+		text_netns(fp, snap, sk->netns);
 	fprintf(fp, "  Reachable: %s", exposure_name(v->scope));
 	if (sk->local.addr.family == PS_INET6 && addr_is_any(&sk->local.addr))
 		fputs(sk->v6only == PS_V6ONLY_YES  ? " (IPv6 only)"
@@ -315,7 +349,12 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 		put(fp, v->reach[r].ifname ? v->reach[r].ifname : "?");
 		fprintf(fp, " %s", ra);
 	}
-	fputs(v->nreach ? "\n" : "no local address (not reachable now)\n", fp);
+	if (v->nreach)
+		fputc('\n', fp);
+	else if (!netns_addrs_known(snap, sk->netns))
+		fputs("not known (the namespace's addresses could not be read)\n", fp);
+	else
+		fputs("no local address (not reachable now)\n", fp);
 	struct buf fwt = {0};
 	if (explain_fw_text(v, &fwt) == 0)
 		put_lines(fp, &fwt);

@@ -27,10 +27,15 @@ int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum 
 		int rc = buf_puts(out, exposure_name(v->scope));
 		if (rc || !fw_mark || !v->fw || !v->nreach || v->scope == PS_EXPO_LOOPBACK)
 			return rc;
-		/* none narrows the class itself; not-read is every row's (the note says why) */
-		return v->fw_summary == PS_FW_SOME	? buf_putc(out, '*')
-		       : v->fw_summary == PS_FW_UNKNOWN ? buf_putc(out, '?')
-							: 0;
+		/* none narrows the class itself; not-read when nothing was read is every row's (the
+		 * note says why), but with our rules read it is another namespace's socket: '?' as
+		 * in the FIREWALL column, never a checked look */
+		bool ours_read = s->firewall && s->firewall->read;
+		return v->fw_summary == PS_FW_SOME ? buf_putc(out, '*')
+		       : v->fw_summary == PS_FW_UNKNOWN ||
+			       (v->fw_summary == PS_FW_NOT_READ && ours_read)
+			   ? buf_putc(out, '?')
+			   : 0;
 	}
 	case COL_FIREWALL:
 		return column_firewall(v, out);

@@ -34,13 +34,4 @@ int platform_wfw_read(struct wfw_policy *pol, char **why);
  */
 int platform_firewall_legacy(char **tables);
 
-/*
- * The interface addresses of network namespace ns (entered through ns->pid, or
- * /run/netns/NAME when no process is known), to find which namespace a forwarded
- * port's target address lives in. *out as platform_local_addrs() makes it (free
- * with platform_ifaddrs_free). 0; PS_ADDRS_CHANGING (the list is in *out); -ENOSYS
- * where namespaces cannot be entered; -errno.
- */
-int platform_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size_t *n);
-
 #endif

@@ -76,6 +76,20 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n);
 void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n);
 
 /*
+ * The interface addresses of network namespace ns (entered through ns->pid, or
+ * /run/netns/NAME when that process is gone or none is known; a path that no longer
+ * leads to namespace ns->inode is not taken), to judge who reaches its sockets and
+ * to find which namespace a forwarded port's target address lives in. *out as
+ * platform_local_addrs() makes it (free with platform_ifaddrs_free). With groups
+ * non-NULL, the multicast groups joined in it too, as platform_mcast_groups() makes
+ * them (best effort: none when they cannot be read). 0; PS_ADDRS_CHANGING (the list
+ * is in *out); -ENOSYS where namespaces cannot be entered; -ESTALE when the
+ * namespace is gone; -errno.
+ */
+int platform_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size_t *n,
+			 struct ps_ifaddr **groups, size_t *ngroups);
+
+/*
  * The multicast groups joined right now on each interface of this network
  * namespace, IPv4 and IPv6 (Linux: /proc/net/igmp and igmp6), as ps_ifaddr with
  * the group in addr: a socket bound to a group receives it on those interfaces.

@@ -38,7 +38,8 @@ def register(run):
                firewall_forwards_filtered_and_in_table,
                firewall_explain_names_the_rule, firewall_explain_folds_identical_verdicts,
                firewall_diff_and_check_follow_the_verdict,
-               firewall_watch_sees_forwards, firewall_private_sources_only):
+               firewall_watch_sees_forwards, firewall_private_sources_only,
+               firewall_other_namespace_own_addresses):
         run.case(fn)
 
 
@@ -223,17 +224,22 @@ def start_in_ns(t, ns, code):
     return p
 
 
+def named_netns(t, name, ours, theirs):
+    """Namespace `name` (ip netns add, on a private /run of this mount namespace only, so it leaves
+    nothing behind) joined to ours by a veth pair: `ours` here, `theirs` in it."""
+    sh(t, "mount", "-t", "tmpfs", "-o", "mode=0755", "portsleuth-fw-run", "/run")
+    os.makedirs("/run/netns")
+    sh(t, "ip", "netns", "add", name)
+    sh(t, "ip", "link", "add", ours, "type", "veth", "peer", "name", theirs)
+    sh(t, "ip", "link", "set", theirs, "netns", name)
+
+
 def firewall_docker_dnat(t):
     """Docker's rules (iptables-nft, DNAT target revision 2) forwarding 8080 to a listener in a
     second namespace: the forward, its target's namespace and process, and a real connection."""
     need(t, "iptables-nft-restore")
     eth0(t)
-    # a private /run (this mount namespace only), so ip netns add leaves nothing behind
-    sh(t, "mount", "-t", "tmpfs", "-o", "mode=0755", "portsleuth-fw-run", "/run")
-    os.makedirs("/run/netns")
-    sh(t, "ip", "netns", "add", "ctr")
-    sh(t, "ip", "link", "add", "docker0", "type", "veth", "peer", "name", "ceth0")
-    sh(t, "ip", "link", "set", "ceth0", "netns", "ctr")
+    named_netns(t, "ctr", "docker0", "ceth0")
     sh(t, "ip", "addr", "add", "172.17.0.1/16", "dev", "docker0")
     sh(t, "ip", "link", "set", "docker0", "up")
     sh(t, "ip", "netns", "exec", "ctr", "ip", "link", "set", "lo", "up")
@@ -602,3 +608,83 @@ def firewall_private_sources_only(t):
     t.check(pub and pub[0]["severity"] == "alert" and "198.51.100.0/24" in pub[0]["evidence"],
             f"a public range let in: an alert naming it: {k['findings']}")
     t.check(k["exposure"]["scope"] == "all-interfaces", f"scope: {k['exposure']}")
+
+
+def firewall_other_namespace_own_addresses(t):
+    """-N judges a socket of another namespace by that namespace's own addresses: a namespace
+    "rvw" holding a public address that ours does not have (ours: a private one on the veth to it),
+    a wildcard and an address-bound listener in it, one in ours. The rvw sockets reach only rvw's
+    addresses (exposure public, the finding's evidence names rvw's eth0), ours only ours; rvw's
+    rules are not read, which its verdicts say (and the table's EXPOSURE marks with ?), while ours
+    are; explain names the namespace."""
+    need(t, "nft")
+    named_netns(t, "rvw", "rvw0", "rvweth")
+    sh(t, "ip", "addr", "add", "10.77.0.1/24", "dev", "rvw0")
+    sh(t, "ip", "addr", "add", "fd00:77::1/64", "dev", "rvw0", "nodad")
+    sh(t, "ip", "link", "set", "rvw0", "up")
+    inside = ["ip", "netns", "exec", "rvw"]
+    sh(t, *inside, "ip", "link", "set", "lo", "up")
+    sh(t, *inside, "ip", "link", "set", "rvweth", "name", "eth0")
+    sh(t, *inside, "ip", "addr", "add", f"{PUBLIC4}/24", "dev", "eth0")
+    sh(t, *inside, "ip", "addr", "add", f"{PUBLIC6}/64", "dev", "eth0", "nodad")
+    sh(t, *inside, "ip", "link", "set", "eth0", "up")
+    # inside rvw its own firewall drops 445: not read, so not taken as ours
+    sh(t, *inside, "nft", "add table inet f; add chain inet f in { type filter hook input priority 0; "
+       "policy accept; }; add rule inet f in tcp dport 445 drop")
+    start_in_ns(t, "rvw", (
+        "import socket,time\n"
+        "a=socket.socket(socket.AF_INET6); a.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)\n"
+        "a.bind(('::', 445)); a.listen(8)\n"
+        f"b=socket.socket(); b.bind(('{PUBLIC4}', 8445)); b.listen(8)\n"
+        "print('READY', flush=True)\n"
+        "time.sleep(3600)\n"))
+    listen(t, "0.0.0.0", 446)  # ours: reached only on ours
+    sh(t, "nft", "add table inet f; add chain inet f in { type filter hook input priority 0; policy accept; }")
+    rvw = os.stat("/run/netns/rvw").st_ino
+    doc = probe(t, "-N")
+    t.check(doc["firewall"]["read"] is True, f"our firewall: {doc['firewall']}")
+
+    def sock(port, ns):
+        got = [k for k in doc["sockets"] if k["local"]["port"] == port and k["netns"] == ns
+               and k["state"] == "listen"]
+        t.require(len(got) == 1, f"one listener on {port} in namespace {ns}",
+                  [json.dumps([k for k in doc["sockets"] if k["local"]["port"] == port])[:1500]])
+        return got[0]
+
+    ours = os.stat("/proc/self/ns/net").st_ino
+    smb = sock(445, rvw)
+    reach = {(r["ifname"], r["addr"]) for r in smb["exposure"]["reachable"]}
+    want = {("lo", "127.0.0.1"), ("lo", "::1"), ("eth0", PUBLIC4), ("eth0", PUBLIC6)}
+    # eth0's own link-local address comes with it; nothing of ours (rvw0, 10.77.0.1, fd00:77::1)
+    t.check(want <= reach and all(i in ("lo", "eth0") for i, _ in reach)
+            and not reach & {("rvw0", "10.77.0.1"), ("rvw0", "fd00:77::1")},
+            f"[::]:445 in rvw reachable on {sorted(reach)}, want rvw's own lo and eth0")
+    t.check(smb["exposure"]["scope"] == "all-interfaces", f"445 exposure: {smb['exposure']['scope']}")
+    pub = [f for f in smb["findings"] if f["code"] == "public-exposure"]
+    t.check(len(pub) == 1 and f"eth0 {PUBLIC4}" in (pub[0]["evidence"] or "")
+            and "10.77.0.1" not in (pub[0]["evidence"] or ""),
+            f"445 in rvw: a public-exposure finding on rvw's eth0: {smb['findings']}")
+    fw = smb["exposure"]["firewall"]
+    t.check(fw["verdict"] == "not-read" and fw["why"] == "the rules of network namespace rvw are not read",
+            f"445 in rvw: firewall {fw}")
+    bound = sock(8445, rvw)
+    t.check([(r["ifname"], r["addr"]) for r in bound["exposure"]["reachable"]] == [("eth0", PUBLIC4)]
+            and bound["exposure"]["scope"] == "public",
+            f"{PUBLIC4}:8445 in rvw (an address ours lacks): {bound['exposure']}")
+    mine = sock(446, ours)
+    reach = {r["addr"] for r in mine["exposure"]["reachable"]}
+    t.check("10.77.0.1" in reach and PUBLIC4 not in reach and mine["exposure"]["firewall"]["verdict"] == "all",
+            f"0.0.0.0:446 in ours: {mine['exposure']}")
+    # the table: rvw's verdict is not a checked one, ours is
+    r = t.run("-N", "-o", "proto,local,netns,exposure", env=t.env(COLUMNS="200"))
+    rows = [ln.split() for ln in r.out.decode().splitlines()[1:]]
+    t.check(["tcp6", "[::]:445", "rvw", "all-interfaces?"] in rows, f"table: rvw's 445 marked ?: {rows}")
+    t.check(["tcp", f"{PUBLIC4}:8445", "rvw", "public?"] in rows, f"table: rvw's 8445 marked ?: {rows}")
+    t.check(any(x[:2] == ["tcp", "0.0.0.0:446"] and x[3] == "all-interfaces" for x in rows),
+            f"table: our 446 unmarked (all): {rows}")
+    r = t.run("explain", "-N", "445/tcp")
+    out = r.out.decode()
+    t.check(r.rc == 0 and f"Namespace: rvw (network namespace {rvw})" in out, f"explain names rvw: {out}")
+    t.check(f"eth0 {PUBLIC4}" in out and "10.77.0.1" not in out and "rvw0" not in out,
+            f"explain: rvw's own addresses only: {out}")
+    t.check("the rules of network namespace rvw are not read" in out, f"explain: why not read: {out}")

@@ -1,5 +1,6 @@
 /* test_judge.c — the judgement in the model: shared verdicts for connections, and they follow
  * filtering and sorting. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +98,61 @@ TEST(judge_verdicts_follow_sort_and_filter)
 	CHECK_INT(s.nsocks, 3);
 	CHECK_INT(s.verdicts->with_findings, 0);
 	CHECK_INT(verdict_worst(&s, &s.socks[0]), -1);
+	snap_free(&s);
+}
+
+/* Address a.b.c.d on interface `name` of namespace ns, appended to the model's list. */
+static void addr_in(struct ps_ifaddr **l, size_t *n, uint64_t ns, const char *name, uint8_t a,
+		    uint8_t b, uint8_t c, uint8_t d)
+{
+	struct ps_ifaddr *x = realloc(*l, (*n + 1) * sizeof *x);
+	if (!x)
+		abort();
+	*l = x;
+	x[*n] =
+	    (struct ps_ifaddr){.ifindex = (uint32_t)*n + 1, .ifname = strdup(name), .netns = ns};
+	x[*n].addr.family = PS_INET;
+	memcpy(x[*n].addr.bytes, (uint8_t[]){a, b, c, d}, 4);
+	++*n;
+}
+
+TEST(judge_each_namespace_by_its_own_addresses)
+{
+	/* ours (1): lo and a private LAN; 2 (-N): lo and a public address, and a joined group; 3:
+	 * its addresses could not be read */
+	struct ps_snapshot s = {0};
+	struct registry reg = {0};
+	s.netns = 1;
+	s.all_netns = true;
+	s.nets = calloc(3, sizeof *s.nets);
+	if (!s.nets)
+		abort();
+	s.nets[0] = (struct ps_netns){.inode = 1};
+	s.nets[1] = (struct ps_netns){.inode = 2, .addrs_read = true};
+	s.nets[2] = (struct ps_netns){.inode = 3, .addrs_err = -ESTALE};
+	s.nnets = 3;
+	addr_in(&s.addrs, &s.naddrs, 1, "lo", 127, 0, 0, 1);
+	addr_in(&s.addrs, &s.naddrs, 1, "lan0", 10, 0, 0, 1);
+	addr_in(&s.addrs, &s.naddrs, 2, "lo", 127, 0, 0, 1);
+	addr_in(&s.addrs, &s.naddrs, 2, "eth0", 203, 0, 113, 7);
+	addr_in(&s.groups, &s.ngroups, 2, "eth0", 224, 0, 0, 251);
+	for (uint64_t ns = 1; ns <= 3; ns++)
+		sock(&s, PS_ST_LISTEN, 0, 445, 0)->netns = ns;
+	struct ps_socket *g = sock(&s, PS_ST_CLOSE, 224, 5353, 0); /* 224.0.0.1 in ours */
+	g->proto = PS_UDP;
+	g->netns = 1;
+	g->local.addr.bytes[3] = 251;
+	CHECK_INT(verdicts_compute(&s, &reg, NULL), 0);
+	const struct sock_verdict *v1 = verdict_of(&s, &s.socks[0]),
+				  *v2 = verdict_of(&s, &s.socks[1]),
+				  *v3 = verdict_of(&s, &s.socks[2]), *vg = verdict_of(&s, g);
+	CHECK(v1 && v1->nreach == 2 && v1->reach[1].addr.bytes[0] == 10 &&
+	      strcmp(v1->reach[1].ifname, "lan0") == 0 && v1->widest == PS_EXPO_PRIVATE);
+	CHECK(v2 && v2->nreach == 2 && v2->reach[1].addr.bytes[0] == 203 &&
+	      strcmp(v2->reach[1].ifname, "eth0") == 0 && v2->widest == PS_EXPO_PUBLIC);
+	/* not read: reachable nowhere known, and a wildcard bind counts as public */
+	CHECK(v3 && v3->nreach == 0 && v3->widest == PS_EXPO_PUBLIC);
+	CHECK(vg && vg->nreach == 0); /* the group is joined in namespace 2, not in ours */
 	snap_free(&s);
 }
 

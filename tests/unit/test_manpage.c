@@ -671,8 +671,9 @@ static void build_full(struct ps_snapshot *s, struct registry *reg)
 	s->nets[0] = (struct ps_netns){.inode = 4026531840u, .name = xdup("blue"), .listeners = 2};
 	s->nnets = 1;
 	s->all_netns = true;
-	s->addrs[0] =
-	    (struct ps_ifaddr){1, xdup("lo"), {.family = PS_INET, .bytes = {127, 0, 0, 1}}, {0}};
+	s->netns = 4026531840u; /* the sockets' own: judged on its addresses and rules */
+	s->addrs[0] = (struct ps_ifaddr){
+	    1, xdup("lo"), {.family = PS_INET, .bytes = {127, 0, 0, 1}}, {0}, s->netns};
 	s->naddrs = 1;
 	s->usernames[0] = (struct ps_username){0, xdup("root")};
 	s->usernames[1] = (struct ps_username){1000, xdup("alice")};

@@ -342,7 +342,7 @@ TEST(exposure_classify_every_range)
 
 static struct ps_ifaddr ifa(uint32_t idx, const char *name, struct ps_addr a)
 {
-	struct ps_ifaddr x = {idx, (char *)name, a, {0}};
+	struct ps_ifaddr x = {idx, (char *)name, a, {0}, 0};
 	return x;
 }
 

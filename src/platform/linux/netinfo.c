@@ -144,7 +144,7 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 	return rc == NL_DUMP_INTERRUPTED ? PS_ADDRS_CHANGING : 0;
 }
 
-int platform_mcast_groups(struct ps_ifaddr **out, size_t *n)
+int netinfo_mcast_groups(bool thread, struct ps_ifaddr **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
@@ -153,7 +153,9 @@ int platform_mcast_groups(struct ps_ifaddr **out, size_t *n)
 		return -errno;
 	size_t cap = 0;
 	int rc = 0, read_any = 0, first_err = 0;
-	static const char *const files[2] = {"net/igmp", "net/igmp6"};
+	static const char *const names[2][2] = {{"net/igmp", "net/igmp6"},
+						{"thread-self/net/igmp", "thread-self/net/igmp6"}};
+	const char *const *files = names[thread];
 	for (int v6 = 0; v6 < 2 && !rc; v6++) {
 		struct buf b = {0};
 		int r = read_file_at(dirfd, files[v6], &b, 1 << 24, 0, NULL);
@@ -177,6 +179,11 @@ int platform_mcast_groups(struct ps_ifaddr **out, size_t *n)
 		*n = 0;
 	}
 	return rc;
+}
+
+int platform_mcast_groups(struct ps_ifaddr **out, size_t *n)
+{
+	return netinfo_mcast_groups(false, out, n);
 }
 
 int platform_ephemeral_range(uint16_t *lo, uint16_t *hi)

@@ -2,6 +2,7 @@
 #ifndef PS_NETINFO_H
 #define PS_NETINFO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../platform.h"
@@ -18,5 +19,12 @@ struct netinfo_addrs {
  * kernel error reply or a malformed message (-EBADMSG) or -ENOMEM.
  */
 int netinfo_parse_addrs(const void *buf, size_t len, struct netinfo_addrs *l);
+
+/*
+ * platform_mcast_groups() of the calling thread's network namespace when `thread`
+ * (/proc/thread-self/net: a thread that entered another namespace with setns), else
+ * of the process's (/proc/net). 0 or -errno.
+ */
+int netinfo_mcast_groups(bool thread, struct ps_ifaddr **out, size_t *n);
 
 #endif

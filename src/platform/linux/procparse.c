@@ -284,7 +284,7 @@ static int push_group(struct ps_ifaddr **out, size_t *n, size_t *cap, unsigned l
 	char *nm = strndup(name, name_len);
 	if (!nm)
 		return -ENOMEM;
-	(*out)[(*n)++] = (struct ps_ifaddr){(uint32_t)idx, nm, *g, {0}};
+	(*out)[(*n)++] = (struct ps_ifaddr){.ifindex = (uint32_t)idx, .ifname = nm, .addr = *g};
 	return 0;
 }
 
