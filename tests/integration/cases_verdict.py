@@ -148,9 +148,11 @@ def verdict_exposure(t):
     reach_txt = ", ".join(f"{r['ifname']} {r['addr']}" for r in v4)
     # the evidence of public reach names the public addresses only (not lo or the private one)
     public = finding("notice", "root-public",
-                     "a process running as root listens on a port reachable from public addresses: a flaw "
-                     "in it gives away the whole machine",
-                     f"pid {pid} sockhold runs as uid 0; reachable now on: dum0 203.0.113.7", pid)
+                     "a process running as root listens on a port reachable from public addresses, and a flaw "
+                     "in it gives away the whole machine: run it as an unprivileged user (User= in its service "
+                     "unit, or its own user option) or bind it to the addresses that need it",
+                     f"pid {pid} sockhold runs as uid 0, executable from no package; reachable now on: "
+                     "dum0 203.0.113.7", pid)
     t.expect_doc(only(doc, 4701)["findings"], [public, unpackaged(exe, pid)], "findings on 0.0.0.0:4701")
     t.expect_doc(only(doc, 4702)["findings"], [unpackaged(exe, pid)], "findings on 127.0.0.1:4702")
     t.expect_doc(only(doc, 4707)["findings"], [unpackaged(exe, pid)], "findings on 10.1.2.3:4707")

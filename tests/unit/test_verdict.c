@@ -1110,31 +1110,59 @@ TEST(findings_exposure_follows_the_policy)
 TEST(findings_root_public)
 {
 	struct finding_list l = {0};
+	/* packaged sshd run as root, as its package runs it: nothing an administrator can change */
 	struct finding_input in = base_input(&ssh);
 	in.widest = PS_EXPO_PUBLIC;
 	in.reach_text = "eth0 203.0.113.7";
-	CHECK_INT(findings_for_owner(&in, &l), 0); /* an unclassified service's port: a notice */
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "root-public") == NULL);
+	findings_free(&l);
+	/* the same program from no package: a notice that says what to do */
+	in.pkg = PKG_UNOWNED;
+	in.pkg_name = NULL;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
 	const struct finding *f = find_code(&l, "root-public");
 	CHECK(f && f->sev == SEV_NOTICE);
-	CHECK(f && strcmp(f->evidence,
-			  "pid 42 sshd runs as uid 0; reachable now on: eth0 203.0.113.7") == 0);
+	CHECK(f && strstr(f->reason, "run it as an unprivileged user") != NULL);
+	CHECK(f && strcmp(f->evidence, "pid 42 sshd runs as uid 0, executable from no package; "
+				       "reachable now on: eth0 203.0.113.7") == 0);
 	findings_free(&l);
-	/* sshd on ssh, a public-ok service: root by design, context only */
-	struct port_info pssh = ssh;
-	pssh.svc_class = SVC_PUBLIC_OK;
-	in.svc = &pssh;
+	/* ... unless the workers of its pre-fork group, which serve the connections, are not root
+	 */
+	in.workers_unprivileged = true;
 	CHECK_INT(findings_for_owner(&in, &l), 0);
-	f = find_code(&l, "root-public");
-	CHECK(f && f->sev == SEV_INFO);
+	CHECK(find_code(&l, "root-public") == NULL);
 	findings_free(&l);
-	in.name = "python3"; /* not the port's own daemon */
+	in.workers_unprivileged = false;
+	/* a packaged interpreter running a script from no package: the admin can act */
+	in = base_input(&ssh);
+	in.widest = PS_EXPO_PUBLIC;
+	in.name = "python3";
 	in.exe = in.exe_path = "/usr/bin/python3.11";
+	in.pkg_name = "python3.11-minimal";
+	in.script = "/srv/app/serve.py";
+	in.script_pkg = PKG_UNOWNED;
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	f = find_code(&l, "root-public");
 	CHECK(f && f->sev == SEV_NOTICE);
 	findings_free(&l);
-	in = base_input(&pssh);
-	in.widest = PS_EXPO_PRIVATE; /* no public address reaches it */
+	/* no package database: the port's own daemon cannot be judged, another program can */
+	in = base_input(&ssh);
+	in.widest = PS_EXPO_PUBLIC;
+	in.pkg = PKG_UNKNOWN;
+	in.pkg_name = NULL;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "root-public") == NULL);
+	findings_free(&l);
+	in.name = "myd";
+	in.exe = in.exe_path = "/opt/myd/bin/myd";
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "root-public") != NULL);
+	findings_free(&l);
+	/* no public address reaches it, or not root: nothing */
+	in = base_input(&ssh);
+	in.pkg = PKG_UNOWNED;
+	in.widest = PS_EXPO_PRIVATE;
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	CHECK(find_code(&l, "root-public") == NULL);
 	findings_free(&l);
