@@ -969,11 +969,19 @@ TEST(policy_knowledge_base_classes)
 				pi.svc_class, want[i].cls);
 		CHECK_INT(pi.svc_class, want[i].cls);
 	}
-	/* every entry that must stay off the Internet says why */
-	for (size_t i = 0; i < kb_nports; i++)
+	/* every entry that must stay off the Internet says why, and only why: where it may be
+	 * reached is the class's to say, and a finding from the local link must not talk of the
+	 * Internet */
+	for (size_t i = 0; i < kb_nports; i++) {
+		const char *risk = kb_ports[i].risk;
 		if (kb_ports[i].svc_class == SVC_NEVER_INTERNET ||
 		    kb_ports[i].svc_class == SVC_LAN_ONLY)
-			CHECK(kb_ports[i].risk != NULL);
+			CHECK(risk != NULL);
+		if (risk && (strstr(risk, "Internet") || strstr(risk, "never expose"))) {
+			fprintf(stderr, "%u: risk text says where: %s\n", kb_ports[i].port, risk);
+			CHECK(false);
+		}
+	}
 	/* a user file's class (field 8), and a bad one */
 	CHECK_INT(user_text(&r, "/u",
 			    "6380\ttcp\tmyredis\tredis-server\tno auth\t-\tours\tnever-internet\n"
@@ -992,6 +1000,30 @@ TEST(policy_knowledge_base_classes)
 	CHECK_INT(svc_class_parse("-", 1), SVC_UNCLASSIFIED);
 	CHECK_INT(svc_class_parse("public", 6), -1);
 	CHECK(svc_class_name(SVC_UNCLASSIFIED) == NULL);
+	registry_free(&r);
+}
+
+TEST(policy_link_local_smb_speaks_of_the_link)
+{
+	/* the review's case: smbd's [::]:445 reached only from fe80:: addresses */
+	struct registry r;
+	memset(&r, 0, sizeof r);
+	struct port_info pi;
+	CHECK(registry_lookup(&r, 445, PS_TCP, &pi));
+	struct finding_list l = {0};
+	struct finding_input in = base_input(&pi);
+	in.port = 445;
+	in.scope = PS_EXPO_ALL;
+	in.widest = PS_EXPO_LINK_LOCAL;
+	in.reach_text = "eth0 fe80::1";
+	CHECK_INT(findings_for_socket(&in, &l), 0);
+	const struct finding *f = find_code(&l, "link-local-exposure");
+	CHECK(f && f->sev == SEV_NOTICE);
+	CHECK(f &&
+	      strcmp(f->reason, "microsoft-ds on 445/tcp is reachable from the local link; "
+				"allow only the hosts that need it: SMB file shares are a worm "
+				"and ransomware target (WannaCry, EternalBlue)") == 0);
+	findings_free(&l);
 	registry_free(&r);
 }
 
@@ -1033,8 +1065,8 @@ TEST(policy_risk_fits_the_owner)
 }
 
 static const struct port_info smb = {
-    "microsoft-ds", "SMB", "portsleuth",      "smbd,samba", "SMB must never face the Internet",
-    NULL,	    false, SVC_NEVER_INTERNET};
+    "microsoft-ds",	    "SMB", "portsleuth", "smbd,samba",
+    "SMB is a worm target", NULL,  false,	 SVC_NEVER_INTERNET};
 static const struct port_info nbns = {"netbios-ns",  NULL, "portsleuth", "nmbd",
 				      "leaks names", NULL, false,	 SVC_LAN_ONLY};
 static const struct port_info web = {"http", NULL, "portsleuth", "nginx",
@@ -1058,7 +1090,7 @@ TEST(findings_exposure_follows_the_policy)
 	CHECK(f && f->sev == SEV_ALERT && f->pid == -1);
 	CHECK(f && strcmp(f->reason, "microsoft-ds on 445/tcp is reachable from public addresses, "
 				     "and must never face the "
-				     "Internet: SMB must never face the Internet") == 0);
+				     "Internet: SMB is a worm target") == 0);
 	CHECK(f &&
 	      strcmp(f->evidence,
 		     "bound to all-interfaces addresses; reachable now on: pub0 203.0.113.7") == 0);
@@ -1073,7 +1105,7 @@ TEST(findings_exposure_follows_the_policy)
 	    strcmp(
 		f->reason,
 		"microsoft-ds on 445/tcp is reachable from a private network; allow only the hosts "
-		"that need it: SMB must never face the Internet") == 0);
+		"that need it: SMB is a worm target") == 0);
 	findings_free(&l);
 	/* NetBIOS names on a LAN: a notice; on the Internet: an alert */
 	in.svc = &nbns;
