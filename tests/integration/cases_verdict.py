@@ -31,7 +31,7 @@ def register(run):
     R = run
     for fn in (verdict_exposure, verdict_fake_sshd_in_tmp, verdict_deleted_exe,
                verdict_packaged_backdoor_port, verdict_explain_unheld, verdict_ports_file,
-               verdict_broadcast_group_and_owner_risk, verdict_acknowledged):
+               verdict_broadcast_group_and_owner_risk, verdict_acknowledged, verdict_narrow_table):
         run.case(fn)
 
 
@@ -484,3 +484,33 @@ def verdict_acknowledged(t):
     t.check(r.rc == 2 and f"{pol}:1: bad policy: an 'ack' needs until=YYYY-MM-DD".encode() in r.err,
             f"an ack without a date: usage error naming FILE:LINE: {r}")
 
+
+
+FIXED = ["PROTO", "LOCAL", "REMOTE", "STATE", "SERVICE", "EXPO", "EXPOSURE"]  # never left out
+
+
+def verdict_narrow_table(t):
+    """SMB on a public address (an alert) and a few other listeners: at COLUMNS 40/50/60/80,
+    default and -a, no line is longer than the width unless only the columns never left out
+    remain (then none is longer than the header)."""
+    r = subprocess.run(["ip", "link", "add", "dum0", "type", "veth", "peer", "name", "dum1"], capture_output=True)
+    t.require(r.returncode == 0, f"ip link add veth: {r.stderr!r}")
+    for dev in ("dum0", "dum1"):
+        with open(f"/proc/sys/net/ipv6/conf/{dev}/disable_ipv6", "w") as f:
+            f.write("1")
+    for cmd in (["ip", "addr", "add", "203.0.113.7/24", "dev", "dum0"],
+                ["ip", "link", "set", "dum0", "up"], ["ip", "link", "set", "dum1", "up"]):
+        subprocess.run(cmd, check=True, capture_output=True)
+    t.hold("listen:0.0.0.0:445", "listen:127.0.0.1:4702", "listen:0.0.0.0:4703")
+    for cols in (40, 50, 60, 80):
+        for extra in ([], ["-a"]):
+            what = f"COLUMNS={cols} {' '.join(extra)}"
+            r = t.run(*extra, env=t.env(COLUMNS=str(cols)))
+            lines = r.out.decode().splitlines()
+            t.require(r.rc == 0 and lines, f"{what}: {r}")
+            head = lines[0].split()
+            limit = cols if head != [h for h in head if h in FIXED] else max(cols, len(lines[0]))
+            long_ = [f"{len(ln)}: {ln}" for ln in lines if len(ln) > limit]
+            t.check(not long_, f"{what}: lines longer than {limit} (header {head})", long_[:3])
+            t.check(len(lines[0]) <= cols or head == [h for h in head if h in FIXED],
+                    f"{what}: header of {len(lines[0])} characters with optional columns", lines[0])
