@@ -455,6 +455,22 @@ static int fit(const struct render_ctx *ctx, struct cell_cache *cc, enum col_id 
 	return 0;
 }
 
+/* The open findings the table does not show when its FINDINGS column was left out (`hidden`). */
+static void report_hidden(const struct ps_snapshot *s, bool hidden, struct table_report *r)
+{
+	*r = (struct table_report){0, -1};
+	for (size_t k = 0; k < s->nsocks && hidden; k++) {
+		const struct sock_verdict *v = verdict_of(s, &s->socks[k]);
+		for (size_t i = 0; v && i < v->findings.n; i++) {
+			if (v->findings.f[i].ack)
+				continue;
+			r->hidden_findings++;
+			if ((int)v->findings.f[i].sev > r->hidden_worst)
+				r->hidden_worst = v->findings.f[i].sev;
+		}
+	}
+}
+
 int render_table(FILE *fp, const struct render_ctx *ctx)
 {
 	const struct ps_snapshot *s = ctx->snap;
@@ -499,8 +515,11 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 	if (ctx->o.hide_empty)
 		n = drop_empty(cols, width, used, orig, n);
 	bool short_expo;
+	bool had_findings = find_col(cols, n, COL_FINDINGS) < n;
 	if ((rc = fit(ctx, &cc, cols, width, orig, &n, &short_expo, &raw, &txt)))
 		goto out;
+	if (ctx->report)
+		report_hidden(s, had_findings && find_col(cols, n, COL_FINDINGS) == n, ctx->report);
 
 	/* rows are made in `line` and written in pieces of OUT_CHUNK bytes */
 	for (size_t i = 0; i < n && !rc; i++) {

@@ -8,6 +8,7 @@ code, reason, evidence, pid). Each case removes the files it made.
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -492,7 +493,9 @@ FIXED = ["PROTO", "LOCAL", "REMOTE", "STATE", "SERVICE", "EXPO", "EXPOSURE"]  # 
 def verdict_narrow_table(t):
     """SMB on a public address (an alert) and a few other listeners: at COLUMNS 40/50/60/80,
     default and -a, no line is longer than the width unless only the columns never left out
-    remain (then none is longer than the header)."""
+    remain (then none is longer than the header); when the width leaves FINDINGS out, one line
+    on stderr says how many findings are not shown and how to see them; -w and a wide table
+    say nothing."""
     r = subprocess.run(["ip", "link", "add", "dum0", "type", "veth", "peer", "name", "dum1"], capture_output=True)
     t.require(r.returncode == 0, f"ip link add veth: {r.stderr!r}")
     for dev in ("dum0", "dum1"):
@@ -502,6 +505,12 @@ def verdict_narrow_table(t):
                 ["ip", "link", "set", "dum0", "up"], ["ip", "link", "set", "dum1", "up"]):
         subprocess.run(cmd, check=True, capture_output=True)
     t.hold("listen:0.0.0.0:445", "listen:127.0.0.1:4702", "listen:0.0.0.0:4703")
+    doc = t.json()
+    total = sum(1 for s in doc["sockets"] for f in s["findings"] if not f["acknowledged"])
+    t.require(any(f["severity"] == "alert" for s in doc["sockets"] for f in s["findings"]),
+              "0.0.0.0:445 on a public address: an alert (test premise)")
+    note = re.compile(r"^portsleuth: (\d+) findings? \(worst: (\w+)\) not shown at this width "
+                      r"\(COLUMNS=(\d+)\); -w or explain PORT shows them$")
     for cols in (40, 50, 60, 80):
         for extra in ([], ["-a"]):
             what = f"COLUMNS={cols} {' '.join(extra)}"
@@ -514,3 +523,17 @@ def verdict_narrow_table(t):
             t.check(not long_, f"{what}: lines longer than {limit} (header {head})", long_[:3])
             t.check(len(lines[0]) <= cols or head == [h for h in head if h in FIXED],
                     f"{what}: header of {len(lines[0])} characters with optional columns", lines[0])
+            notes = [ln for ln in r.err.decode().splitlines() if "not shown at this width" in ln]
+            if "FINDINGS" in head:
+                t.check(not notes, f"{what}: FINDINGS shown, yet a note", notes)
+            else:
+                m = note.match(notes[0]) if len(notes) == 1 else None
+                t.check(m is not None and int(m.group(1)) == total and m.group(2) == "alert"
+                        and int(m.group(3)) == cols, f"{what}: FINDINGS left out: want one note of "
+                        f"{total} findings, worst alert", notes)
+    r = t.run(env=t.env(COLUMNS="50"))
+    t.check("FINDINGS" not in r.out.decode().splitlines()[0], "COLUMNS=50 leaves FINDINGS out (test premise)",
+            r.out.decode().splitlines()[:1])
+    for args in (["-w"], []):
+        r = t.run(*args, env=t.env(COLUMNS="50" if args else "1000"))
+        t.check(b"not shown at this width" not in r.err, f"{args or 'COLUMNS=1000'}: a note", r.err.decode())

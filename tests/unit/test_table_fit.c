@@ -225,12 +225,23 @@ TEST(table_header_fits_narrow_widths)
 	struct registry reg;
 	struct render_ctx ctx;
 	build_lan(&s, &reg, &ctx, "\xe2\x80\xa6");
+	size_t open = 0;
+	int worst = -1;
+	for (size_t k = 0; k < s.nsocks; k++) {
+		const struct sock_verdict *v = verdict_of(&s, &s.socks[k]);
+		open += v ? v->findings.n : 0;
+		if (verdict_worst(&s, &s.socks[k]) > worst)
+			worst = verdict_worst(&s, &s.socks[k]);
+	}
+	CHECK(open > 0 && worst == SEV_WARNING); /* SMB on a LAN */
 	static const size_t widths[] = {40, 50, 60, 80};
 	for (int all = 0; all < 2; all++)
 		for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
 			columns_default(ctx.o.cols, &ctx.o.ncols, all, false);
 			ctx.o.hide_empty = ctx.o.may_drop = true;
 			ctx.o.width = widths[wi];
+			struct table_report rep = {99, 99};
+			ctx.report = &rep;
 			char *t = render_at(&ctx);
 			if (getenv("TABLE_FIT_SHOW"))
 				fprintf(stderr, "--- %zu%s\n%s", widths[wi], all ? " -a" : "", t);
@@ -254,8 +265,14 @@ TEST(table_header_fits_narrow_widths)
 			nl = strchr(t, '\n');
 			const char *ex = strstr(t, "EXPOSURE");
 			CHECK(!strstr(t, "  all\n") || !ex || ex > nl);
+			/* the findings the width left out are reported, and only then */
+			const char *fi = strstr(t, "FINDINGS");
+			bool shown = fi && fi < nl;
+			CHECK_INT(rep.hidden_findings, shown ? 0 : open);
+			CHECK_INT(rep.hidden_worst, shown ? -1 : worst);
 			free(t);
 		}
+	ctx.report = NULL;
 	snap_free(&s);
 	registry_free(&reg);
 }
