@@ -309,6 +309,20 @@ static int short_expo_width(const struct render_ctx *ctx, struct cell_cache *cc,
 	return rc;
 }
 
+/* The short form of an owner status label ("[no-permission]": "[noperm]"), shown when the
+ * column is narrower than the label; NULL when text is not a label. */
+static const char *label_short(const char *text)
+{
+	static const char *const labels[][2] = {{"[no-permission]", "[noperm]"},
+						{"[unreported]", "[unrep]"},
+						{"[vanished]", "[gone]"},
+						{"[kernel]", "[kernel]"}};
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		if (strcmp(text, labels[i][0]) == 0)
+			return labels[i][1];
+	return NULL;
+}
+
 /* Bytes s and t share at their start (or, `left`, at their end). */
 static size_t common_part(const char *s, size_t sn, const char *t, size_t tn, bool left)
 {
@@ -350,6 +364,11 @@ static int distinct_min(const struct render_ctx *ctx, struct cell_cache *cc, enu
 				j++;
 			if (j < nv)
 				continue;
+			/* a status label cut ("[no-permis…") reads as nothing: never narrower than
+			 * its short form */
+			const char *lab = label_short(text);
+			if (lab && strlen(lab) > need)
+				need = strlen(lab);
 			if (nv == DISTINCT_MAX)
 				many = true;
 			else if (!(vals[nv++] = strdup(text)))
@@ -543,6 +562,9 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 				const char *abbrev = short_expo && cols[i] == COL_EXPOSURE
 							 ? expo_short(text, sb, sizeof sb)
 							 : NULL;
+				if (!abbrev && cols[i] == COL_PROGRAM && !rc &&
+				    text_width(text, len) > width[i])
+					abbrev = label_short(text);
 				if (abbrev) {
 					text = abbrev;
 					len = strlen(abbrev);

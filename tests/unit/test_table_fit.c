@@ -277,6 +277,47 @@ TEST(table_header_fits_narrow_widths)
 	registry_free(&reg);
 }
 
+TEST(table_status_labels_are_not_cut)
+{
+	/* "[no-permis…" says nothing: a label too wide for its column shows its short form
+	 * ("[noperm]"), never a cut */
+	struct ps_snapshot s;
+	struct registry reg;
+	struct render_ctx ctx;
+	build_lan(&s, &reg, &ctx, "\xe2\x80\xa6");
+	struct ps_socket *k = snap_add_socket(&s);
+	CHECK(k != NULL);
+	if (!k)
+		return;
+	k->proto = PS_TCP;
+	k->state = PS_ST_LISTEN;
+	k->local.addr.family = k->remote.addr.family = PS_INET;
+	k->local.port = 2024;
+	k->inode = 5000;
+	k->owner_status = PS_OWN_NOPERM;
+	snap_group_owners(&s);
+	if (verdicts_compute(&s, &reg, NULL))
+		abort();
+	static const size_t widths[] = {60, 72, 80, 100};
+	for (int all = 0; all < 2; all++)
+		for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
+			columns_default(ctx.o.cols, &ctx.o.ncols, all, false);
+			ctx.o.hide_empty = ctx.o.may_drop = true;
+			ctx.o.width = widths[wi];
+			char *t = render_at(&ctx);
+			if (getenv("TABLE_FIT_SHOW"))
+				fprintf(stderr, "--- %zu%s\n%s", widths[wi], all ? " -a" : "", t);
+			const char *prog = strstr(t, "PROGRAM");
+			CHECK(!prog || prog > strchr(t, '\n') ||
+			      strstr(t, "[no-permission]\n") != NULL ||
+			      strstr(t, "[noperm]") != NULL);
+			CHECK(strstr(t, "[no-permis\xe2\x80\xa6") == NULL);
+			free(t);
+		}
+	snap_free(&s);
+	registry_free(&reg);
+}
+
 TEST(table_paths_cut_from_the_left)
 {
 	struct ps_snapshot s;
