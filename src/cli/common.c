@@ -49,10 +49,15 @@ static int parse_user(struct ps_filter *f, const char *s)
 	return rc ? rc : filter_add_uid(f, uid);
 }
 
+/* One line per column: its -o name, padded to the longest name, and what it holds. */
 static void list_columns(void)
 {
+	int w = 0;
 	for (int c = 0; c < COL__COUNT; c++)
-		printf("  %-10s %s\n", columns[c].key, columns[c].doc);
+		if ((int)strlen(columns[c].key) > w)
+			w = (int)strlen(columns[c].key);
+	for (int c = 0; c < COL__COUNT; c++)
+		printf("  %-*s  %s\n", w, columns[c].key, columns[c].doc);
 }
 
 int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct cli_extra *extra,

@@ -1,6 +1,7 @@
 /* list.c — the default command: the port table (or JSON/CSV) for the user's query. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../model/fwmodel.h"
@@ -19,6 +20,21 @@ static bool keep_with_findings(const struct ps_snapshot *s, const struct ps_sock
 	return verdict_worst(s, k) >= 0;
 }
 
+/* Say that the table's width left the FINDINGS column out, and how to see them. */
+static void note_hidden(const struct table_report *r, size_t width)
+{
+	const char *env = getenv("COLUMNS");
+	char where[48];
+	if (env && *env && strtoul(env, NULL, 10) == width)
+		snprintf(where, sizeof where, "COLUMNS=%zu", width);
+	else
+		snprintf(where, sizeof where, "%zu columns", width);
+	cli_msg("%zu finding%s (worst: %s) not shown at this width (%s); -w or explain PORT "
+		"shows them",
+		r->hidden_findings, r->hidden_findings == 1 ? "" : "s",
+		finding_sev_name((unsigned)r->hidden_worst), where);
+}
+
 static int run(struct cli_options *o, bool findings_only)
 {
 	struct ps_snapshot snap = {0};
@@ -31,7 +47,8 @@ static int run(struct cli_options *o, bool findings_only)
 	if ((code = cli_pipeline_run(&pipe, &snap)))
 		goto out;
 	code = EXIT_FAILURE_;
-	struct render_ctx ctx = {.snap = &snap};
+	struct table_report hidden = {0, -1};
+	struct render_ctx ctx = {.snap = &snap, .report = &hidden};
 	if (cli_render_setup(o, &ctx))
 		goto out;
 	int rc = 0;
@@ -52,6 +69,8 @@ static int run(struct cli_options *o, bool findings_only)
 		cli_err(rc, "cannot write output");
 		goto out;
 	}
+	if (hidden.hidden_findings) /* a narrow terminal must not hide an alert in silence */
+		note_hidden(&hidden, ctx.o.width);
 	if (o->format == FMT_TABLE && !o->filter.all_netns)
 		(void)pipeline_netns_census(&snap); /* a note on the namespaces not shown */
 	if (o->format != FMT_JSON)

@@ -386,20 +386,25 @@ int findings_for_owner(const struct finding_input *in, struct finding_list *out)
 				 in->port, proto_txt(in->proto), why.data, judge, in->pid, name,
 				 ev.data);
 	}
-	if (!rc && in->have_uid && in->uid == 0 && in->widest >= PS_EXPO_PUBLIC) {
-		/* sshd or nginx's master on its own port: root by design (they drop privileges
-		 * per connection); context, not news */
-		bool own = svc && svc->svc_class == SVC_PUBLIC_OK && svc->owners && !suspicious &&
-			   (registry_owner_matches(svc->owners, in->name) ||
-			    (base && registry_owner_matches(svc->owners, base)));
-		rc =
-		    add(out, own ? SEV_INFO : SEV_NOTICE, "root-public", in->pid,
-			"a process running as root listens on a port reachable from public "
-			"addresses: a flaw in it "
-			"gives away the whole machine" SEP
-			"pid %d %s runs as uid 0; reachable now on: %s",
-			in->pid, name, in->reach_text && *in->reach_text ? in->reach_text : "none");
-	}
+	/* Root on a public port is news only where an administrator can change it: not for a
+	 * packaged program run as its package runs it (sshd, smbd: root by design), nor for a
+	 * pre-forking master whose workers, which serve the connections, run unprivileged
+	 * (nginx). What is left is a program from no package, or one that is not what it says. */
+	bool as_packaged = in->pkg == PKG_OWNED && !suspicious && !claims && !borrowed;
+	bool own = svc && svc->owners && !suspicious &&
+		   (registry_owner_matches(svc->owners, in->name) ||
+		    (base && registry_owner_matches(svc->owners, base)));
+	bool unjudged = in->pkg == PKG_UNKNOWN && own; /* no package database: no say */
+	if (!rc && in->have_uid && in->uid == 0 && in->widest >= PS_EXPO_PUBLIC &&
+	    !in->workers_unprivileged && !as_packaged && !unjudged)
+		rc = add(out, SEV_NOTICE, "root-public", in->pid,
+			 "a process running as root listens on a port reachable from public "
+			 "addresses, and a flaw in it gives away the whole machine: run it as an "
+			 "unprivileged user (User= in its service unit, or its own user option) or "
+			 "bind it to the addresses that need it" SEP
+			 "pid %d %s runs as uid 0, executable %s%s; reachable now on: %s",
+			 in->pid, name, pkgtxt, pkgname,
+			 in->reach_text && *in->reach_text ? in->reach_text : "none");
 	buf_free(&why);
 	buf_free(&ev);
 	return rc;
@@ -760,6 +765,17 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 					 q->exe_check.dev == p->exe_check.dev &&
 					 q->exe_check.ino == p->exe_check.ino;
 		}
+		/* the workers of its group that hold this socket serve its connections */
+		size_t workers = 0, unprivileged = 0;
+		for (size_t w = 0; w < k->owner_count; w++) {
+			const struct ps_owner *wo = snap_owner(snap, k, w);
+			const struct ps_proc *wp = &snap->procs[wo->proc];
+			if (wo->lead != p->pid || wp->vanished)
+				continue;
+			workers++;
+			unprivileged += wp->have_uid && wp->uid != 0;
+		}
+		in.workers_unprivileged = workers > 0 && unprivileged == workers;
 		rc = findings_for_owner(&in, &v->findings);
 	}
 	sort_findings(&v->findings);

@@ -51,6 +51,8 @@ struct finding_input {
 	bool script_dir_world_writable;
 	enum pkg_status script_pkg;
 	const char *script_pkg_name;
+	bool workers_unprivileged; /* a pre-fork group's root whose workers holding the socket all
+				      run as another user than root */
 	bool file_judged; /* an earlier owner of the socket runs the same file: its file findings
 			     are made */
 };
@@ -78,8 +80,9 @@ int findings_for_socket(const struct finding_input *in, struct finding_list *out
  * Owner-level rules: exe-deleted, exe-replaced (a notice saying "restart" when a
  * packaged executable was upgraded on disk), exe-temp-dir, exe-unpackaged,
  * script-temp-dir, script-unpackaged, name-mismatch, unexpected-owner,
- * backdoor-port, root-public (a notice, info for the port's own public-ok
- * daemon). Names are checked against the executable, the
+ * backdoor-port, root-public (a notice, only where an administrator can act: not
+ * for a packaged program that is what it says, nor a group whose workers run
+ * unprivileged). Names are checked against the executable, the
  * packaged (or /etc/alternatives) link that names it, and an interpreter's
  * script; the script, named by the process's own arguments, only ever adds
  * findings. Appends. 0 or -ENOMEM.

@@ -67,11 +67,19 @@ struct json_header {
 	const char *time; /* RFC 3339 UTC */
 };
 
+/* What render_table left out to fit the width: the caller may say so (only src/cli prints). */
+struct table_report {
+	size_t hidden_findings; /* open (unacknowledged) findings of the sockets shown, when the
+				 * FINDINGS column was left out; 0 when it is shown */
+	int hidden_worst;	/* their worst severity (enum finding_sev), -1 when none */
+};
+
 /* What a renderer reads: the model (judged or not, with user names or not) and how to show it. */
 struct render_ctx {
 	const struct ps_snapshot *snap;
 	struct render_opts o;
 	const struct json_header *header; /* snapshot: "host", "boot_id", "time"; NULL: none */
+	struct table_report *report;	  /* render_table fills it when not NULL */
 };
 
 /* Parse "-o proto,local,pid" into cols. 0 or -EINVAL with *why naming the bad word. */

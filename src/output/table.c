@@ -273,6 +273,56 @@ static const char *expo_short(const char *text, char *buf, size_t size)
 	return NULL;
 }
 
+/* The EXPOSURE header when the classes are abbreviated (the full one is wider than them all). */
+#define EXPO_SHORT_HEADER "EXPO"
+
+/* The header of column c as shown: EXPOSURE's is short with its short classes. */
+static const char *header_of(enum col_id c, bool short_expo)
+{
+	return short_expo && c == COL_EXPOSURE ? EXPO_SHORT_HEADER : columns[c].header;
+}
+
+/* The width of the EXPOSURE column (cache slot `slot`) with abbreviated classes. */
+static int short_expo_width(const struct render_ctx *ctx, struct cell_cache *cc, size_t slot,
+			    struct buf *raw, struct buf *txt, size_t *out)
+{
+	const struct ps_snapshot *s = ctx->snap;
+	size_t w = strlen(EXPO_SHORT_HEADER);
+	int rc = 0;
+	for (size_t k = 0; k < s->nsocks && !rc; k++) {
+		const struct ps_socket *sk = &s->socks[k];
+		size_t rows = sk->owner_count ? sk->owner_count : 1;
+		for (size_t oi = 0; oi < rows && !rc; oi++) {
+			const char *text;
+			size_t len;
+			char sb[16];
+			if (folded(s, sk, oi) || (rc = cached_cell(ctx, cc, sk, oi, COL_EXPOSURE,
+								   slot, raw, txt, &text, &len)))
+				continue;
+			const char *a = expo_short(text, sb, sizeof sb);
+			size_t tw = a ? strlen(a) : text_width(text, len);
+			if (tw > w)
+				w = tw;
+		}
+	}
+	*out = w;
+	return rc;
+}
+
+/* The short form of an owner status label ("[no-permission]": "[noperm]"), shown when the
+ * column is narrower than the label; NULL when text is not a label. */
+static const char *label_short(const char *text)
+{
+	static const char *const labels[][2] = {{"[no-permission]", "[noperm]"},
+						{"[unreported]", "[unrep]"},
+						{"[vanished]", "[gone]"},
+						{"[kernel]", "[kernel]"}};
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		if (strcmp(text, labels[i][0]) == 0)
+			return labels[i][1];
+	return NULL;
+}
+
 /* Bytes s and t share at their start (or, `left`, at their end). */
 static size_t common_part(const char *s, size_t sn, const char *t, size_t tn, bool left)
 {
@@ -314,6 +364,11 @@ static int distinct_min(const struct render_ctx *ctx, struct cell_cache *cc, enu
 				j++;
 			if (j < nv)
 				continue;
+			/* a status label cut ("[no-permis…") reads as nothing: never narrower than
+			 * its short form */
+			const char *lab = label_short(text);
+			if (lab && strlen(lab) > need)
+				need = strlen(lab);
 			if (nv == DISTINCT_MAX)
 				many = true;
 			else if (!(vals[nv++] = strdup(text)))
@@ -370,9 +425,9 @@ static int fit(const struct render_ctx *ctx, struct cell_cache *cc, enum col_id 
 	size_t e = find_col(cols, *n, COL_EXPOSURE);
 	if (e < *n) {
 		*short_expo = true;
-		width[e] = strlen(columns[COL_EXPOSURE].header); /* every short class is narrower */
-		if (row_width(width, *n) <= w)
-			return 0;
+		int rc = short_expo_width(ctx, cc, orig[e], raw, txt, &width[e]);
+		if (rc || row_width(width, *n) <= w)
+			return rc;
 	}
 	size_t full[COL__COUNT], min[COL__COUNT];
 	size_t el = text_width(ctx->o.ellipsis, strlen(ctx->o.ellipsis));
@@ -419,6 +474,22 @@ static int fit(const struct render_ctx *ctx, struct cell_cache *cc, enum col_id 
 	return 0;
 }
 
+/* The open findings the table does not show when its FINDINGS column was left out (`hidden`). */
+static void report_hidden(const struct ps_snapshot *s, bool hidden, struct table_report *r)
+{
+	*r = (struct table_report){0, -1};
+	for (size_t k = 0; k < s->nsocks && hidden; k++) {
+		const struct sock_verdict *v = verdict_of(s, &s->socks[k]);
+		for (size_t i = 0; v && i < v->findings.n; i++) {
+			if (v->findings.f[i].ack)
+				continue;
+			r->hidden_findings++;
+			if ((int)v->findings.f[i].sev > r->hidden_worst)
+				r->hidden_worst = v->findings.f[i].sev;
+		}
+	}
+}
+
 int render_table(FILE *fp, const struct render_ctx *ctx)
 {
 	const struct ps_snapshot *s = ctx->snap;
@@ -463,12 +534,15 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 	if (ctx->o.hide_empty)
 		n = drop_empty(cols, width, used, orig, n);
 	bool short_expo;
+	bool had_findings = find_col(cols, n, COL_FINDINGS) < n;
 	if ((rc = fit(ctx, &cc, cols, width, orig, &n, &short_expo, &raw, &txt)))
 		goto out;
+	if (ctx->report)
+		report_hidden(s, had_findings && find_col(cols, n, COL_FINDINGS) == n, ctx->report);
 
 	/* rows are made in `line` and written in pieces of OUT_CHUNK bytes */
 	for (size_t i = 0; i < n && !rc; i++) {
-		const char *h = columns[cols[i]].header;
+		const char *h = header_of(cols[i], short_expo);
 		rc = put_cell(&line, ctx->o.ellipsis, ctx->o.color ? "\033[1m" : NULL, cols[i], h,
 			      strlen(h), width[i], i + 1 == n);
 	}
@@ -488,6 +562,9 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 				const char *abbrev = short_expo && cols[i] == COL_EXPOSURE
 							 ? expo_short(text, sb, sizeof sb)
 							 : NULL;
+				if (!abbrev && cols[i] == COL_PROGRAM && !rc &&
+				    text_width(text, len) > width[i])
+					abbrev = label_short(text);
 				if (abbrev) {
 					text = abbrev;
 					len = strlen(abbrev);

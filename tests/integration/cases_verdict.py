@@ -8,6 +8,7 @@ code, reason, evidence, pid). Each case removes the files it made.
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -31,7 +32,7 @@ def register(run):
     R = run
     for fn in (verdict_exposure, verdict_fake_sshd_in_tmp, verdict_deleted_exe,
                verdict_packaged_backdoor_port, verdict_explain_unheld, verdict_ports_file,
-               verdict_broadcast_group_and_owner_risk, verdict_acknowledged):
+               verdict_broadcast_group_and_owner_risk, verdict_acknowledged, verdict_narrow_table):
         run.case(fn)
 
 
@@ -148,9 +149,11 @@ def verdict_exposure(t):
     reach_txt = ", ".join(f"{r['ifname']} {r['addr']}" for r in v4)
     # the evidence of public reach names the public addresses only (not lo or the private one)
     public = finding("notice", "root-public",
-                     "a process running as root listens on a port reachable from public addresses: a flaw "
-                     "in it gives away the whole machine",
-                     f"pid {pid} sockhold runs as uid 0; reachable now on: dum0 203.0.113.7", pid)
+                     "a process running as root listens on a port reachable from public addresses, and a flaw "
+                     "in it gives away the whole machine: run it as an unprivileged user (User= in its service "
+                     "unit, or its own user option) or bind it to the addresses that need it",
+                     f"pid {pid} sockhold runs as uid 0, executable from no package; reachable now on: "
+                     "dum0 203.0.113.7", pid)
     t.expect_doc(only(doc, 4701)["findings"], [public, unpackaged(exe, pid)], "findings on 0.0.0.0:4701")
     t.expect_doc(only(doc, 4702)["findings"], [unpackaged(exe, pid)], "findings on 127.0.0.1:4702")
     t.expect_doc(only(doc, 4707)["findings"], [unpackaged(exe, pid)], "findings on 10.1.2.3:4707")
@@ -482,3 +485,55 @@ def verdict_acknowledged(t):
     t.check(r.rc == 2 and f"{pol}:1: bad policy: an 'ack' needs until=YYYY-MM-DD".encode() in r.err,
             f"an ack without a date: usage error naming FILE:LINE: {r}")
 
+
+
+FIXED = ["PROTO", "LOCAL", "REMOTE", "STATE", "SERVICE", "EXPO", "EXPOSURE"]  # never left out
+
+
+def verdict_narrow_table(t):
+    """SMB on a public address (an alert) and a few other listeners: at COLUMNS 40/50/60/80,
+    default and -a, no line is longer than the width unless only the columns never left out
+    remain (then none is longer than the header); when the width leaves FINDINGS out, one line
+    on stderr says how many findings are not shown and how to see them; -w and a wide table
+    say nothing."""
+    r = subprocess.run(["ip", "link", "add", "dum0", "type", "veth", "peer", "name", "dum1"], capture_output=True)
+    t.require(r.returncode == 0, f"ip link add veth: {r.stderr!r}")
+    for dev in ("dum0", "dum1"):
+        with open(f"/proc/sys/net/ipv6/conf/{dev}/disable_ipv6", "w") as f:
+            f.write("1")
+    for cmd in (["ip", "addr", "add", "203.0.113.7/24", "dev", "dum0"],
+                ["ip", "link", "set", "dum0", "up"], ["ip", "link", "set", "dum1", "up"]):
+        subprocess.run(cmd, check=True, capture_output=True)
+    t.hold("listen:0.0.0.0:445", "listen:127.0.0.1:4702", "listen:0.0.0.0:4703")
+    doc = t.json()
+    total = sum(1 for s in doc["sockets"] for f in s["findings"] if not f["acknowledged"])
+    t.require(any(f["severity"] == "alert" for s in doc["sockets"] for f in s["findings"]),
+              "0.0.0.0:445 on a public address: an alert (test premise)")
+    note = re.compile(r"^portsleuth: (\d+) findings? \(worst: (\w+)\) not shown at this width "
+                      r"\(COLUMNS=(\d+)\); -w or explain PORT shows them$")
+    for cols in (40, 50, 60, 80):
+        for extra in ([], ["-a"]):
+            what = f"COLUMNS={cols} {' '.join(extra)}"
+            r = t.run(*extra, env=t.env(COLUMNS=str(cols)))
+            lines = r.out.decode().splitlines()
+            t.require(r.rc == 0 and lines, f"{what}: {r}")
+            head = lines[0].split()
+            limit = cols if head != [h for h in head if h in FIXED] else max(cols, len(lines[0]))
+            long_ = [f"{len(ln)}: {ln}" for ln in lines if len(ln) > limit]
+            t.check(not long_, f"{what}: lines longer than {limit} (header {head})", long_[:3])
+            t.check(len(lines[0]) <= cols or head == [h for h in head if h in FIXED],
+                    f"{what}: header of {len(lines[0])} characters with optional columns", lines[0])
+            notes = [ln for ln in r.err.decode().splitlines() if "not shown at this width" in ln]
+            if "FINDINGS" in head:
+                t.check(not notes, f"{what}: FINDINGS shown, yet a note", notes)
+            else:
+                m = note.match(notes[0]) if len(notes) == 1 else None
+                t.check(m is not None and int(m.group(1)) == total and m.group(2) == "alert"
+                        and int(m.group(3)) == cols, f"{what}: FINDINGS left out: want one note of "
+                        f"{total} findings, worst alert", notes)
+    r = t.run(env=t.env(COLUMNS="50"))
+    t.check("FINDINGS" not in r.out.decode().splitlines()[0], "COLUMNS=50 leaves FINDINGS out (test premise)",
+            r.out.decode().splitlines()[:1])
+    for args in (["-w"], []):
+        r = t.run(*args, env=t.env(COLUMNS="50" if args else "1000"))
+        t.check(b"not shown at this width" not in r.err, f"{args or 'COLUMNS=1000'}: a note", r.err.decode())

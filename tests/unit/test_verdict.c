@@ -969,11 +969,19 @@ TEST(policy_knowledge_base_classes)
 				pi.svc_class, want[i].cls);
 		CHECK_INT(pi.svc_class, want[i].cls);
 	}
-	/* every entry that must stay off the Internet says why */
-	for (size_t i = 0; i < kb_nports; i++)
+	/* every entry that must stay off the Internet says why, and only why: where it may be
+	 * reached is the class's to say, and a finding from the local link must not talk of the
+	 * Internet */
+	for (size_t i = 0; i < kb_nports; i++) {
+		const char *risk = kb_ports[i].risk;
 		if (kb_ports[i].svc_class == SVC_NEVER_INTERNET ||
 		    kb_ports[i].svc_class == SVC_LAN_ONLY)
-			CHECK(kb_ports[i].risk != NULL);
+			CHECK(risk != NULL);
+		if (risk && (strstr(risk, "Internet") || strstr(risk, "never expose"))) {
+			fprintf(stderr, "%u: risk text says where: %s\n", kb_ports[i].port, risk);
+			CHECK(false);
+		}
+	}
 	/* a user file's class (field 8), and a bad one */
 	CHECK_INT(user_text(&r, "/u",
 			    "6380\ttcp\tmyredis\tredis-server\tno auth\t-\tours\tnever-internet\n"
@@ -992,6 +1000,36 @@ TEST(policy_knowledge_base_classes)
 	CHECK_INT(svc_class_parse("-", 1), SVC_UNCLASSIFIED);
 	CHECK_INT(svc_class_parse("public", 6), -1);
 	CHECK(svc_class_name(SVC_UNCLASSIFIED) == NULL);
+	registry_free(&r);
+}
+
+TEST(policy_link_local_smb_speaks_of_the_link)
+{
+	/* the review's case: smbd's [::]:445 reached only from fe80:: addresses */
+	struct registry r;
+	memset(&r, 0, sizeof r);
+	struct port_info pi;
+	CHECK(registry_lookup(&r, 445, PS_TCP, &pi));
+	struct finding_list l = {0};
+	struct finding_input in = base_input(&pi);
+	in.port = 445;
+	in.scope = PS_EXPO_ALL;
+	in.widest = PS_EXPO_LINK_LOCAL;
+	in.reach_text = "eth0 fe80::1";
+	CHECK_INT(findings_for_socket(&in, &l), 0);
+	const struct finding *f = find_code(&l, "link-local-exposure");
+	CHECK(f && f->sev == SEV_NOTICE);
+	CHECK(f &&
+	      strcmp(f->reason, "microsoft-ds on 445/tcp is reachable from the local link; "
+				"allow only the hosts that need it: SMB file shares are a worm "
+				"and ransomware target (WannaCry, EternalBlue)") == 0);
+	findings_free(&l);
+	/* the knowledge base's Windows note is for Windows: SMB on Linux is smbd, not pid 4 */
+#ifdef _WIN32
+	CHECK_STR(pi.desc, "SMB file sharing over TCP (Windows: the kernel, pid 4 System)");
+#else
+	CHECK_STR(pi.desc, "SMB file sharing over TCP");
+#endif
 	registry_free(&r);
 }
 
@@ -1033,8 +1071,8 @@ TEST(policy_risk_fits_the_owner)
 }
 
 static const struct port_info smb = {
-    "microsoft-ds", "SMB", "portsleuth",      "smbd,samba", "SMB must never face the Internet",
-    NULL,	    false, SVC_NEVER_INTERNET};
+    "microsoft-ds",	    "SMB", "portsleuth", "smbd,samba",
+    "SMB is a worm target", NULL,  false,	 SVC_NEVER_INTERNET};
 static const struct port_info nbns = {"netbios-ns",  NULL, "portsleuth", "nmbd",
 				      "leaks names", NULL, false,	 SVC_LAN_ONLY};
 static const struct port_info web = {"http", NULL, "portsleuth", "nginx",
@@ -1058,7 +1096,7 @@ TEST(findings_exposure_follows_the_policy)
 	CHECK(f && f->sev == SEV_ALERT && f->pid == -1);
 	CHECK(f && strcmp(f->reason, "microsoft-ds on 445/tcp is reachable from public addresses, "
 				     "and must never face the "
-				     "Internet: SMB must never face the Internet") == 0);
+				     "Internet: SMB is a worm target") == 0);
 	CHECK(f &&
 	      strcmp(f->evidence,
 		     "bound to all-interfaces addresses; reachable now on: pub0 203.0.113.7") == 0);
@@ -1073,7 +1111,7 @@ TEST(findings_exposure_follows_the_policy)
 	    strcmp(
 		f->reason,
 		"microsoft-ds on 445/tcp is reachable from a private network; allow only the hosts "
-		"that need it: SMB must never face the Internet") == 0);
+		"that need it: SMB is a worm target") == 0);
 	findings_free(&l);
 	/* NetBIOS names on a LAN: a notice; on the Internet: an alert */
 	in.svc = &nbns;
@@ -1110,31 +1148,59 @@ TEST(findings_exposure_follows_the_policy)
 TEST(findings_root_public)
 {
 	struct finding_list l = {0};
+	/* packaged sshd run as root, as its package runs it: nothing an administrator can change */
 	struct finding_input in = base_input(&ssh);
 	in.widest = PS_EXPO_PUBLIC;
 	in.reach_text = "eth0 203.0.113.7";
-	CHECK_INT(findings_for_owner(&in, &l), 0); /* an unclassified service's port: a notice */
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "root-public") == NULL);
+	findings_free(&l);
+	/* the same program from no package: a notice that says what to do */
+	in.pkg = PKG_UNOWNED;
+	in.pkg_name = NULL;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
 	const struct finding *f = find_code(&l, "root-public");
 	CHECK(f && f->sev == SEV_NOTICE);
-	CHECK(f && strcmp(f->evidence,
-			  "pid 42 sshd runs as uid 0; reachable now on: eth0 203.0.113.7") == 0);
+	CHECK(f && strstr(f->reason, "run it as an unprivileged user") != NULL);
+	CHECK(f && strcmp(f->evidence, "pid 42 sshd runs as uid 0, executable from no package; "
+				       "reachable now on: eth0 203.0.113.7") == 0);
 	findings_free(&l);
-	/* sshd on ssh, a public-ok service: root by design, context only */
-	struct port_info pssh = ssh;
-	pssh.svc_class = SVC_PUBLIC_OK;
-	in.svc = &pssh;
+	/* ... unless the workers of its pre-fork group, which serve the connections, are not root
+	 */
+	in.workers_unprivileged = true;
 	CHECK_INT(findings_for_owner(&in, &l), 0);
-	f = find_code(&l, "root-public");
-	CHECK(f && f->sev == SEV_INFO);
+	CHECK(find_code(&l, "root-public") == NULL);
 	findings_free(&l);
-	in.name = "python3"; /* not the port's own daemon */
+	in.workers_unprivileged = false;
+	/* a packaged interpreter running a script from no package: the admin can act */
+	in = base_input(&ssh);
+	in.widest = PS_EXPO_PUBLIC;
+	in.name = "python3";
 	in.exe = in.exe_path = "/usr/bin/python3.11";
+	in.pkg_name = "python3.11-minimal";
+	in.script = "/srv/app/serve.py";
+	in.script_pkg = PKG_UNOWNED;
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	f = find_code(&l, "root-public");
 	CHECK(f && f->sev == SEV_NOTICE);
 	findings_free(&l);
-	in = base_input(&pssh);
-	in.widest = PS_EXPO_PRIVATE; /* no public address reaches it */
+	/* no package database: the port's own daemon cannot be judged, another program can */
+	in = base_input(&ssh);
+	in.widest = PS_EXPO_PUBLIC;
+	in.pkg = PKG_UNKNOWN;
+	in.pkg_name = NULL;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "root-public") == NULL);
+	findings_free(&l);
+	in.name = "myd";
+	in.exe = in.exe_path = "/opt/myd/bin/myd";
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(find_code(&l, "root-public") != NULL);
+	findings_free(&l);
+	/* no public address reaches it, or not root: nothing */
+	in = base_input(&ssh);
+	in.pkg = PKG_UNOWNED;
+	in.widest = PS_EXPO_PRIVATE;
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	CHECK(find_code(&l, "root-public") == NULL);
 	findings_free(&l);
