@@ -25,10 +25,11 @@
 static const char usage[] =
     "Usage: portsleuth watch [OPTIONS] [PORT]...\n"
     "Watch sockets live: print one line per change, with a timestamp: new, closed,\n"
-    "owner-changed, exposure-changed, address-changed, state-changed. Listening\n"
-    "sockets by default, every socket with -a. Sockets that open and close between\n"
-    "two polls are caught from the kernel's sock_diag destroy notifications; when\n"
-    "they are unavailable, the first line says such sockets are not seen.\n"
+    "owner-changed, exposure-changed, firewall-changed, address-changed,\n"
+    "state-changed. Listening sockets by default, every socket with -a. Sockets that\n"
+    "open and close between two polls are caught from the kernel's sock_diag destroy\n"
+    "notifications; when they are unavailable, the first line says such sockets are\n"
+    "not seen.\n"
     "\n"
     "  -i, --interval SEC     seconds between polls (default 1, fractions allowed)\n"
     "      --count N          stop after N polls\n"
@@ -349,7 +350,11 @@ static int poll_once(struct sink *k, struct prev_state *p, struct pipeline *pl)
 	for (size_t i = 0; i < r.n; i++) {
 		const struct diff_change *c = &r.v[i];
 		emit(k, c, &a, &b, false, false);
-		if (rc && c->before >= 0 && c->kind != DIFF_OWNER && c->kind != DIFF_STATE &&
+		/* identities that left (closed or re-bound): a late destroy notification is
+		 * no news */
+		if (rc && c->before >= 0 &&
+		    (c->kind == DIFF_CLOSED || c->kind == DIFF_EXPOSURE ||
+		     c->kind == DIFF_ADDRESS) &&
 		    nrc < nclosed)
 			rc[nrc++] = p->snap.socks[c->before];
 	}

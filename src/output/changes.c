@@ -50,6 +50,34 @@ int owner_text(struct buf *out, const struct ps_snapshot *s, size_t i)
 	return rc;
 }
 
+/* "all", "some (from 10.0.0.0/8,192.0.2.7)", "none", ... (sources are the model's text). */
+static int fw_text(struct buf *out, const struct diff_fw *f)
+{
+	int rc = buf_puts(out, fw_verdict_text(f->verdict));
+	if (!rc && f->verdict == PS_FW_SOME && f->sources) {
+		rc = buf_puts(out, " (from ");
+		if (!rc)
+			rc = esc_text(out, f->sources, strlen(f->sources));
+		if (!rc)
+			rc = buf_putc(out, ')');
+	}
+	return rc;
+}
+
+int change_direction(const struct diff_change *c)
+{
+	if (c->kind == DIFF_FIREWALL)
+		return diff_fw_direction(&c->fw_before, &c->fw_after);
+	if (c->kind == DIFF_EXPOSURE)
+		return (c->exp_after > c->exp_before) - (c->exp_after < c->exp_before);
+	return 0;
+}
+
+static const char *direction_text(int d)
+{
+	return d > 0 ? " (wider)" : d < 0 ? " (narrower)" : "";
+}
+
 int change_text(struct buf *out, const struct diff_change *c, const struct diff_side *a,
 		const struct diff_side *b, bool color)
 {
@@ -88,6 +116,17 @@ int change_text(struct buf *out, const struct diff_change *c, const struct diff_
 		if (!rc)
 			rc = owner_text(out, sb, (size_t)c->after);
 		break;
+	case DIFF_FIREWALL:
+		rc = buf_puts(out, ": ");
+		if (!rc)
+			rc = fw_text(out, &c->fw_before);
+		if (!rc)
+			rc = buf_puts(out, " => ");
+		if (!rc)
+			rc = fw_text(out, &c->fw_after);
+		if (!rc)
+			rc = buf_puts(out, direction_text(change_direction(c)));
+		break;
 	case DIFF_EXPOSURE:
 	case DIFF_ADDRESS:
 		rc = buf_puts(out, " was ");
@@ -106,7 +145,7 @@ int change_text(struct buf *out, const struct diff_change *c, const struct diff_
 }
 
 void change_side_json(struct jw *w, const struct diff_side *side, long i, uint8_t exposure,
-		      uint32_t nsocks)
+		      const struct diff_fw *fw, uint32_t nsocks)
 {
 	if (i < 0) {
 		jw_null(w);
@@ -118,6 +157,15 @@ void change_side_json(struct jw *w, const struct diff_side *side, long i, uint8_
 	json_endpoint(w, "local", &k->local);
 	jw_kstr(w, "state", state_name(k->proto, k->state));
 	jw_kstr(w, "exposure", exposure_name(exposure));
+	jw_key(w, "firewall"); /* null: the firewall was not looked at (or not recorded) */
+	if (fw->verdict < PS_FW__COUNT) {
+		jw_obj(w);
+		jw_kstr(w, "verdict", fw_verdict_text(fw->verdict));
+		jw_kstr(w, "sources", fw->sources);
+		jw_obj_end(w);
+	} else {
+		jw_null(w);
+	}
 	jw_kuint(w, "sockets", nsocks);
 	jw_kstr(w, "owner_status", owner_status_name(k->owner_status));
 	jw_key(w, "owners");
@@ -148,10 +196,16 @@ void change_json(struct jw *w, const struct diff_change *c, const struct diff_si
 	jw_kuint(w, "netns", k->netns);
 	json_endpoint(w, "local", &k->local);
 	json_endpoint(w, "remote", &k->remote);
+	int d = change_direction(c);
+	jw_key(w, "direction"); /* exposure and firewall changes: does it reach further now */
+	if (c->kind == DIFF_EXPOSURE || c->kind == DIFF_FIREWALL)
+		jw_str(w, d > 0 ? "wider" : d < 0 ? "narrower" : "other");
+	else
+		jw_null(w);
 	jw_key(w, "before");
-	change_side_json(w, a, c->before, c->exp_before, c->nbefore);
+	change_side_json(w, a, c->before, c->exp_before, &c->fw_before, c->nbefore);
 	jw_key(w, "after");
-	change_side_json(w, b, c->after, c->exp_after, c->nafter);
+	change_side_json(w, b, c->after, c->exp_after, &c->fw_after, c->nafter);
 }
 
 /* "new-forward  tcp *:8080  forwarded to ..." lines (raw bytes escaped). 0 or -ENOMEM. */

@@ -69,7 +69,7 @@ def changes_diff_kinds(t):
     t.check(changes_by_port(d) == want, "diff: each change once with its kind",
             [changes_by_port(d), want])
     t.check(d["summary"] == {"new": 1, "closed": 1, "owner-changed": 1, "exposure-changed": 1,
-                             "address-changed": 0, "state-changed": 0}, "summary", [d["summary"]])
+                             "firewall-changed": 0, "address-changed": 0, "state-changed": 0}, "summary", [d["summary"]])
     for c in d["changes"]:
         if c["kind"] == "exposure-changed":
             t.check(c["before"]["local"] == {"addr": "127.0.0.1", "port": 7103} and
