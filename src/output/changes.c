@@ -50,6 +50,20 @@ int owner_text(struct buf *out, const struct ps_snapshot *s, size_t i)
 	return rc;
 }
 
+static bool same_endpoint(const struct ps_endpoint *x, const struct ps_endpoint *y)
+{
+	return x->port == y->port && x->addr.family == y->addr.family &&
+	       memcmp(x->addr.bytes, y->addr.bytes, x->addr.family == PS_INET ? 4 : 16) == 0;
+}
+
+/* "[,] re-bound from ADDR:PORT" (the comma after a verdict). 0 or -ENOMEM. */
+static int rebound_text(struct buf *out, const struct ps_endpoint *from)
+{
+	int rc = buf_puts(out, out->len && out->data[out->len - 1] == ':' ? " re-bound from "
+									  : ", re-bound from ");
+	return rc ? rc : endpoint_text(out, from);
+}
+
 /* "all", "some (from 10.0.0.0/8,192.0.2.7)", "none", ... (sources are the model's text). */
 static int fw_text(struct buf *out, const struct diff_fw *f)
 {
@@ -116,6 +130,13 @@ int change_text(struct buf *out, const struct diff_change *c, const struct diff_
 		if (!rc)
 			rc = owner_text(out, sb, (size_t)c->after);
 		break;
+	case DIFF_EXPOSURE:
+		/* the exposure changed (the address too when re-bound: said after) */
+		rc = buf_printf(out, ": %s => %s%s", exposure_name(c->exp_before),
+				exposure_name(c->exp_after), direction_text(change_direction(c)));
+		if (!rc && !same_endpoint(&kb->local, &ka->local))
+			rc = rebound_text(out, &kb->local);
+		break;
 	case DIFF_FIREWALL:
 		rc = buf_puts(out, ": ");
 		if (!rc)
@@ -127,14 +148,12 @@ int change_text(struct buf *out, const struct diff_change *c, const struct diff_
 		if (!rc)
 			rc = buf_puts(out, direction_text(change_direction(c)));
 		break;
-	case DIFF_EXPOSURE:
 	case DIFF_ADDRESS:
-		rc = buf_puts(out, " was ");
+		rc = buf_puts(out, ":");
 		if (!rc)
-			rc = endpoint_text(out, &kb->local);
+			rc = rebound_text(out, &kb->local);
 		if (!rc)
-			rc = buf_printf(out, " %s => %s", exposure_name(c->exp_before),
-					exposure_name(c->exp_after));
+			rc = buf_printf(out, ", still %s", exposure_name(c->exp_after));
 		break;
 	case DIFF_STATE:
 		rc = buf_printf(out, " %s => %s", state_name(kb->proto, kb->state),
@@ -331,8 +350,8 @@ int render_watch_event(struct buf *out, const struct watch_event *e, bool json, 
 		*out = w.b;
 		return w.err;
 	}
-	const char *suffix = e->short_lived   ? "  (short-lived: opened and closed between polls)"
-			     : e->via_destroy ? "  (destroy notification)"
+	const char *suffix = e->short_lived   ? " (short-lived: opened and closed between polls)"
+			     : e->via_destroy ? " (destroy notification)"
 					      : "";
 	int rc = buf_printf(out, "%s  ", e->time);
 	if (!rc)

@@ -534,6 +534,10 @@ def firewall_diff_and_check_follow_the_verdict(t):
           for c in R.parse_json(r)["changes"]]
     t.check(ch == [("exposure-changed", "wider", "loopback", "all-interfaces"),
                    ("firewall-changed", "wider", "loopback", "all-interfaces")], f"changes: {ch}")
+    r = t.run("diff", before, env=t.env(NO_COLOR="1"))
+    t.check(r.out.decode().splitlines()[:2] == ["exposure-changed tcp 0.0.0.0:6379: loopback => all-interfaces (wider)",
+                                                "firewall-changed tcp 0.0.0.0:6379: none => all (wider)"],
+            f"text: {r.out!r}")
     r = t.run("check", "--baseline", pol, "--json")
     v = [(x["kind"], x["socket"]["exposure"]) for x in R.parse_json(r)["violations"]] if r.rc == 4 else r
     t.check(v == [("exposure", "all-interfaces")], f"opened: an exposure violation: {v}")
