@@ -420,10 +420,15 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 					  .sockets = p.snap.nsocks,
 					  .all = o->all,
 					  .destroy_notifications = !everr};
-		st.why_not = everr == -ECANCELED ? "are off (--poll-only)"
-			     : everr == -EPERM	 ? "are not permitted here (CAP_NET_ADMIN may help)"
-			     : everr == -ENOSYS	 ? "do not exist on this platform"
-						 : strerror(-everr);
+		/* in the platform's own terms: a Windows administrator reads nothing of
+		 * sock_diag */
+		bool has = platform_caps()->destroy_events;
+		st.mechanism = has ? "sock_diag destroy notifications" : NULL;
+		st.why_not = !has ? "this system does not report sockets that closed between polls"
+			     : everr == -ECANCELED ? "are off (--poll-only)"
+			     : everr == -EPERM	? "are not permitted here (CAP_NET_ADMIN may help)"
+			     : everr == -ENOSYS ? "do not exist on this platform"
+						: strerror(-everr);
 		status(&k, &st);
 	}
 	double start = now_mono(), next = start + wo->interval;

@@ -30,8 +30,9 @@ static int wfw_context(struct fw_context *c, struct ps_firewall *f, int rc, char
 	f->rules = c->wfw.nrules;
 	if (!c->read)
 		wfw_policy_free(&c->wfw);
-	c->legacy = f->legacy = strdup(""); /* no other packet filter is looked at */
-	return f->legacy ? 0 : -ENOMEM;
+	c->legacy = f->legacy =
+	    NULL; /* there is no iptables-legacy to look for: null, as unknown */
+	return 0;
 }
 
 int fw_context_read(struct fw_context *c, struct ps_snapshot *snap)
@@ -275,6 +276,16 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
 		     ? wfw_judge_reach(&c->wfw, snap, k, v->reach, n, fv)
 		     : fw_judge_reach(ours && c->read ? &c->rs : NULL, why, c->legacy, k, v->reach,
 				      n, snap->addrs, snap->naddrs, fv);
+	/* Windows Firewall never filters loopback, whether or not its policy could be read */
+	for (size_t i = 0; i < n && !rc && c->windows && !c->read; i++)
+		if (exposure_classify(&v->reach[i].addr) == PS_EXPO_LOOPBACK)
+			fv[i] = (struct fw_reach_verdict){
+			    .reach = FW_REACH_ALL,
+			    .rule = {-1, -1},
+			    .accept_rule = {-1, -1},
+			    .forward_rule = {-1, -1},
+			    .why =
+				"connections over loopback are not filtered by Windows Firewall"};
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct ps_fw_at *at = &v->fw[i];
 		at->verdict = fv[i].reach == FW_REACH_NOT_READ ? PS_FW_NOT_READ

@@ -394,9 +394,8 @@ int render_watch_status(struct buf *out, const struct watch_status *s, bool json
 	struct buf note = {0};
 	int rc = 0;
 	if (start && !s->destroy_notifications)
-		rc = buf_printf(&note,
-				"short-lived sockets between polls are not seen: sock_diag destroy "
-				"notifications %s",
+		rc = buf_printf(&note, "short-lived sockets between polls are not seen: %s%s%s",
+				s->mechanism ? s->mechanism : "", s->mechanism ? " " : "",
 				s->why_not);
 	if (!rc && json) {
 		struct jw w;
@@ -427,13 +426,15 @@ int render_watch_status(struct buf *out, const struct watch_status *s, bool json
 		rc = buf_printf(out, "%s  %-16s ", s->time, s->kind);
 		if (!rc && start)
 			rc = buf_printf(
-			    out, "watching %zu %s socket%s every %gs; %s%s\n", s->sockets,
-			    s->all ? "" : "listening", s->sockets == 1 ? "" : "s", s->interval,
-			    s->destroy_notifications ? "short-lived sockets between polls are "
-						       "caught (sock_diag destroy notifications)"
-						     : "short-lived sockets between polls are NOT "
-						       "seen: sock_diag destroy notifications ",
-			    s->destroy_notifications ? "" : s->why_not);
+			    out,
+			    "watching %zu %s socket%s every %gs; short-lived sockets between "
+			    "polls are %s%s%s%s%s\n",
+			    s->sockets, s->all ? "" : "listening", s->sockets == 1 ? "" : "s",
+			    s->interval, s->destroy_notifications ? "caught (" : "NOT seen: ",
+			    s->mechanism ? s->mechanism : "",
+			    s->mechanism && !s->destroy_notifications ? " " : "",
+			    s->destroy_notifications ? "" : s->why_not,
+			    s->destroy_notifications ? ")" : "");
 		else if (!rc && stop)
 			rc = buf_printf(out, "after %lu poll%s and %lu event%s%s\n", s->polls,
 					s->polls == 1 ? "" : "s", s->events,

@@ -87,7 +87,10 @@ struct watch_status {
 	size_t sockets;
 	bool all; /* every state is watched, not only listeners */
 	bool destroy_notifications;
-	const char *why_not; /* why destroy notifications are off */
+	const char *mechanism; /* what reports closed sockets ("sock_diag destroy notifications"),
+				  NULL when the platform has nothing of the kind */
+	const char *why_not;   /* why destroy notifications are off (the whole reason when
+				  mechanism is NULL) */
 	/* stop */
 	unsigned long polls, events, lost;
 	int signal;		 /* 0, or the signal that stopped the watch */
