@@ -13,6 +13,7 @@
 #include "../model/fwmodel.h"
 #include "../model/verdict.h"
 #include "../platform/platform.h"
+#include "../util/buf.h"
 #include "cli.h"
 #include "msg.h"
 
@@ -58,6 +59,77 @@ static void list_columns(void)
 			w = (int)strlen(columns[c].key);
 	for (int c = 0; c < COL__COUNT; c++)
 		printf("  %-*s  %s\n", w, columns[c].key, columns[c].doc);
+}
+
+/* Help passages that describe Linux machinery, and what a platform without it says instead. */
+enum usage_need { NEED_NAMESPACES, NEED_FD_SCAN, NEED_DESTROY_EVENTS };
+static const struct {
+	enum usage_need need;
+	const char *linux_text, *other;
+} usage_alt[] = {
+    {NEED_NAMESPACES,
+     "  -N, --all-ns           every network namespace, not only this one (root)\n",
+     "  -N, --all-ns           network namespaces: not supported on this platform\n"},
+    {NEED_FD_SCAN,
+     "      --attribution HOW  find owners with bpf (one kernel pass; fails if it\n"
+     "                         cannot load), proc (/proc scan) or auto (default)\n",
+     "      --attribution HOW  no effect on this platform: the system's socket tables\n"
+     "                         name each socket's process\n"},
+    {NEED_DESTROY_EVENTS,
+     "Sockets that\nopen and close between two polls are caught from the kernel's sock_diag "
+     "destroy\nnotifications; when they are unavailable, the first line says such sockets "
+     "are\nnot seen.\n",
+     "Sockets that\nopen and close between two polls are not seen: this system does not report\n"
+     "closed sockets, and the first line says so.\n"},
+    {NEED_DESTROY_EVENTS,
+     "      --poll-only        do not subscribe to destroy notifications (with -a on a\n"
+     "                         busy host every closed connection sends one)\n",
+     "      --poll-only        no effect on this platform (it only polls)\n"},
+};
+
+static bool usage_has(const struct platform_caps *caps, enum usage_need n)
+{
+	return n == NEED_NAMESPACES ? caps->namespaces
+	       : n == NEED_FD_SCAN  ? !caps->owners_from_collect
+				    : caps->destroy_events;
+}
+
+int cli_usage_for(const char *usage, const struct platform_caps *caps, struct buf *out)
+{
+	const char *p = usage;
+	int rc = 0;
+	while (*p && !rc) {
+		const char *next = NULL, *with = NULL;
+		size_t skip = 0;
+		for (size_t i = 0; i < sizeof usage_alt / sizeof usage_alt[0]; i++) {
+			const char *at = usage_has(caps, usage_alt[i].need)
+					     ? NULL
+					     : strstr(p, usage_alt[i].linux_text);
+			if (at && (!next || at < next)) {
+				next = at;
+				with = usage_alt[i].other;
+				skip = strlen(usage_alt[i].linux_text);
+			}
+		}
+		if (!next)
+			return buf_puts(out, p);
+		rc = buf_append(out, p, (size_t)(next - p));
+		if (!rc)
+			rc = buf_puts(out, with);
+		p = next + skip;
+	}
+	return rc;
+}
+
+/* The help text in the platform's own terms. */
+static void print_usage(const char *usage)
+{
+	struct buf b = {0};
+	if (cli_usage_for(usage, platform_caps(), &b) == 0)
+		fwrite(b.data, 1, b.len, stdout);
+	else
+		fputs(usage, stdout);
+	buf_free(&b);
 }
 
 int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct cli_extra *extra,
@@ -188,7 +260,13 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 			o->numeric = true;
 			break;
 		case 'N':
-			f->all_netns = true;
+			/* said, not refused: the same command line works on every platform */
+			if (platform_caps()->namespaces)
+				f->all_netns = true;
+			else
+				cli_msg("-N: network namespaces are not supported on this platform "
+					"(%s); listing this system's sockets.",
+					platform_caps()->name);
 			break;
 		case 'w':
 			o->wide = true;
@@ -229,7 +307,7 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 			o->policy_file = optarg;
 			break;
 		case 'h':
-			fputs(usage, stdout);
+			print_usage(usage);
 			return EXIT_OK;
 		case 'V':
 			printf("portsleuth %s\n", PORTSLEUTH_VERSION);

@@ -52,6 +52,13 @@ void cli_options_free(struct cli_options *o);
 /* "portsleuth: WHAT 'ARG': WHY" and a pointer to --help; arg and why may be NULL. */
 void cli_usage_error(const char *what, const char *arg, const char *why);
 
+struct platform_caps;
+struct buf;
+/* A --help text in the terms of a platform: passages about Linux machinery it lacks
+ * (namespaces, the /proc and bpf owner scans, sock_diag destroy notifications) replaced by
+ * what it does instead. Appended to out. 0 or -ENOMEM. */
+int cli_usage_for(const char *usage, const struct platform_caps *caps, struct buf *out);
+
 /*
  * Parse a file mode given as octal (--mode 0640) into *mode, at most 0777.
  * 0, or EXIT_USAGE with the message printed.

@@ -19,7 +19,10 @@ static const char usage[] =
     "namespace, protocol, local address and port (and remote end for connections).\n"
     "Changes: new, closed, owner-changed (another executable, unit or container),\n"
     "exposure-changed (re-bound to an address reachable more or less widely, such as\n"
-    "127.0.0.1 -> 0.0.0.0), address-changed, state-changed.\n"
+    "127.0.0.1 -> 0.0.0.0, or the firewall moved the scope), firewall-changed (the\n"
+    "firewall's verdict: all, some sources (which), none, unknown, not-read),\n"
+    "address-changed, state-changed. Exposure and firewall changes say whether the\n"
+    "port is now reachable wider or narrower.\n"
     "\n"
     "      --json             one JSON document with every change\n"
     "      --color WHEN       auto, always or never (colour only on a terminal)\n"
@@ -38,11 +41,13 @@ static int run(struct cli_options *o)
 	int code;
 	if ((code = cli_load_snapshot(o->args[0], &o->filter, &before)))
 		goto done;
-	struct diff_side a = {.snap = &before.snap, .exposure = before.exposure}, b;
+	struct diff_side a = {.snap = &before.snap, .exposure = before.exposure, .fw = before.fw},
+			 b;
 	if (o->nargs == 2) {
 		if ((code = cli_load_snapshot(o->args[1], &o->filter, &after)))
 			goto done;
-		b = (struct diff_side){.snap = &after.snap, .exposure = after.exposure};
+		b = (struct diff_side){
+		    .snap = &after.snap, .exposure = after.exposure, .fw = after.fw};
 	} else {
 		if ((code = cli_collect(o, PIPE_JUDGE, &live)))
 			goto done;

@@ -26,10 +26,11 @@
 static const char usage[] =
     "Usage: portsleuth watch [OPTIONS] [PORT]...\n"
     "Watch sockets live: print one line per change, with a timestamp: new, closed,\n"
-    "owner-changed, exposure-changed, address-changed, state-changed. Listening\n"
-    "sockets by default, every socket with -a. Sockets that open and close between\n"
-    "two polls are caught from the kernel's sock_diag destroy notifications; when\n"
-    "they are unavailable, the first line says such sockets are not seen.\n"
+    "owner-changed, exposure-changed, firewall-changed, address-changed,\n"
+    "state-changed. Listening sockets by default, every socket with -a. Sockets that\n"
+    "open and close between two polls are caught from the kernel's sock_diag destroy\n"
+    "notifications; when they are unavailable, the first line says such sockets are\n"
+    "not seen.\n"
     "\n"
     "  -i, --interval SEC     seconds between polls (default 1, fractions allowed)\n"
     "      --count N          stop after N polls\n"
@@ -353,7 +354,11 @@ static int poll_once(struct sink *k, struct prev_state *p, struct pipeline *pl)
 	for (size_t i = 0; i < r.n; i++) {
 		const struct diff_change *c = &r.v[i];
 		emit(k, c, &a, &b, false, false);
-		if (rc && c->before >= 0 && c->kind != DIFF_OWNER && c->kind != DIFF_STATE &&
+		/* identities that left (closed or re-bound): a late destroy notification is
+		 * no news */
+		if (rc && c->before >= 0 &&
+		    (c->kind == DIFF_CLOSED || c->kind == DIFF_EXPOSURE ||
+		     c->kind == DIFF_ADDRESS) &&
 		    nrc < nclosed)
 			rc[nrc++] = p->snap.socks[c->before];
 	}
@@ -419,10 +424,15 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 					  .sockets = p.snap.nsocks,
 					  .all = o->all,
 					  .destroy_notifications = !everr};
-		st.why_not = everr == -ECANCELED ? "are off (--poll-only)"
-			     : everr == -EPERM	 ? "are not permitted here (CAP_NET_ADMIN may help)"
-			     : everr == -ENOSYS	 ? "do not exist on this platform"
-						 : strerror(-everr);
+		/* in the platform's own terms: a Windows administrator reads nothing of
+		 * sock_diag */
+		bool has = platform_caps()->destroy_events;
+		st.mechanism = has ? "sock_diag destroy notifications" : NULL;
+		st.why_not = !has ? "this system does not report sockets that closed between polls"
+			     : everr == -ECANCELED ? "are off (--poll-only)"
+			     : everr == -EPERM	? "are not permitted here (CAP_NET_ADMIN may help)"
+			     : everr == -ENOSYS ? "do not exist on this platform"
+						: strerror(-everr);
 		status(&k, &st);
 	}
 	double start = now_mono(), next = start + wo->interval;

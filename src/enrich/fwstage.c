@@ -31,8 +31,9 @@ static int wfw_context(struct fw_context *c, struct ps_firewall *f, int rc, char
 	f->rules = c->wfw.nrules;
 	if (!c->read)
 		wfw_policy_free(&c->wfw);
-	c->legacy = f->legacy = strdup(""); /* no other packet filter is looked at */
-	return f->legacy ? 0 : -ENOMEM;
+	c->legacy = f->legacy =
+	    NULL; /* there is no iptables-legacy to look for: null, as unknown */
+	return 0;
 }
 
 int fw_context_read(struct fw_context *c, struct ps_snapshot *snap)
@@ -173,15 +174,79 @@ static int rule_view(const struct fw_context *c, struct fw_ruleref ref, struct v
 	return rc;
 }
 
+/* Whether any of r[0..n) is beyond loopback. */
+static bool any_beyond(const struct reach *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (exposure_classify(&r[i].addr) != PS_EXPO_LOOPBACK)
+			return true;
+	return false;
+}
+
+/* Whether an address counts for the summary: the addresses beyond loopback (all of them when
+ * there are none). */
+static bool summarised(const struct reach *r, bool beyond)
+{
+	return !beyond || exposure_classify(&r->addr) != PS_EXPO_LOOPBACK;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The distinct sources accepted at the summarised addresses with a "some" verdict, sorted and
+ * comma-separated, interned into *out (NULL when none). 0 or -ENOMEM. */
+static int summary_sources(const struct reach *r, const struct ps_fw_at *at, size_t n,
+			   struct verdicts *vs, const char **out)
+{
+	struct buf all = {0};
+	int rc = 0;
+	bool beyond = any_beyond(r, n);
+	*out = NULL;
+	for (size_t i = 0; i < n && !rc; i++)
+		if (at[i].verdict == PS_FW_SOME && at[i].sources && summarised(&r[i], beyond))
+			rc = buf_printf(&all, "%s%s", all.len ? "," : "", at[i].sources);
+	if (rc || !all.len) {
+		buf_free(&all);
+		return rc;
+	}
+	/* split in place, sort, join the distinct ones */
+	size_t np = 1;
+	for (size_t i = 0; i < all.len; i++)
+		np += all.data[i] == ',';
+	char **parts = malloc(np * sizeof *parts);
+	struct buf joined = {0};
+	if (!parts) {
+		buf_free(&all);
+		return -ENOMEM;
+	}
+	np = 0;
+	for (char *p = all.data, *end; p; p = end ? end + 1 : NULL) {
+		end = strchr(p, ',');
+		if (end)
+			*end = '\0';
+		parts[np++] = p;
+	}
+	qsort(parts, np, sizeof *parts, cmp_strp);
+	for (size_t i = 0; i < np && !rc; i++)
+		if (!i || strcmp(parts[i - 1], parts[i]))
+			rc = buf_printf(&joined, "%s%s", joined.len ? "," : "", parts[i]);
+	if (!rc)
+		rc = verdicts_intern(vs, joined.data, out);
+	free(parts);
+	buf_free(&all);
+	buf_free(&joined);
+	return rc;
+}
+
 /* One verdict over the addresses beyond loopback (all of them when there are none). */
 static uint8_t summary(const struct reach *r, const struct ps_fw_at *at, size_t n)
 {
-	bool beyond = false;
-	for (size_t i = 0; i < n; i++)
-		beyond = beyond || exposure_classify(&r[i].addr) != PS_EXPO_LOOPBACK;
 	size_t seen = 0, all = 0, none = 0, unknown = 0, notread = 0;
+	bool beyond = any_beyond(r, n);
 	for (size_t i = 0; i < n; i++) {
-		if (beyond && exposure_classify(&r[i].addr) == PS_EXPO_LOOPBACK)
+		if (!summarised(&r[i], beyond))
 			continue;
 		seen++;
 		all += at[i].verdict == PS_FW_ALL;
@@ -229,6 +294,16 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
 			 ? wfw_judge_reach(&c->wfw, snap, k, v->reach, n, fv)
 			 : fw_judge_reach(ours && c->read ? &c->rs : NULL, why, c->legacy, k,
 					  v->reach, n, a, na, fv);
+	/* Windows Firewall never filters loopback, whether or not its policy could be read */
+	for (size_t i = 0; i < n && !rc && c->windows && !c->read; i++)
+		if (exposure_classify(&v->reach[i].addr) == PS_EXPO_LOOPBACK)
+			fv[i] = (struct fw_reach_verdict){
+			    .reach = FW_REACH_ALL,
+			    .rule = {-1, -1},
+			    .accept_rule = {-1, -1},
+			    .forward_rule = {-1, -1},
+			    .why =
+				"connections over loopback are not filtered by Windows Firewall"};
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct ps_fw_at *at = &v->fw[i];
 		at->verdict = fv[i].reach == FW_REACH_NOT_READ ? PS_FW_NOT_READ
@@ -249,6 +324,8 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
 	}
 	if (!rc) {
 		v->fw_summary = summary(v->reach, v->fw, n);
+		if (v->fw_summary == PS_FW_SOME)
+			rc = summary_sources(v->reach, v->fw, n, vs, &v->fw_sources);
 		int widest = -1, let = fw_effective_exposure(v->reach, fv, n);
 		for (size_t i = 0; i < n; i++)
 			if ((int)exposure_classify(&v->reach[i].addr) > widest)

@@ -45,11 +45,43 @@ uint8_t diff_exposure(const struct diff_side *s, size_t i)
 	return (uint8_t)exposure_classify(&s->snap->socks[i].local.addr);
 }
 
+struct diff_fw diff_firewall(const struct diff_side *s, size_t i)
+{
+	if (s->fw)
+		return s->fw[i];
+	const struct sock_verdict *v = verdict_of(s->snap, &s->snap->socks[i]);
+	if (!v || !v->fw || !v->nreach)
+		return (struct diff_fw){PS_FW__COUNT, NULL};
+	return (struct diff_fw){v->fw_summary, v->fw_sources};
+}
+
+static bool fw_same(const struct diff_fw *x, const struct diff_fw *y)
+{
+	if (x->verdict != y->verdict)
+		return false;
+	/* sources are compared when both sides know them (older snapshots do not say) */
+	return x->verdict != PS_FW_SOME || !x->sources || !y->sources ||
+	       strcmp(x->sources, y->sources) == 0;
+}
+
+int diff_fw_direction(const struct diff_fw *before, const struct diff_fw *after)
+{
+	/* how much gets in: none < some < all; unknown and not-read say nothing */
+	static const int rank[PS_FW__COUNT] = {[PS_FW_ALL] = 3, [PS_FW_SOME] = 2, [PS_FW_NONE] = 1};
+	int x = before->verdict < PS_FW__COUNT ? rank[before->verdict] : 0;
+	int y = after->verdict < PS_FW__COUNT ? rank[after->verdict] : 0;
+	return !x || !y ? 0 : (y > x) - (y < x);
+}
+
 const char *diff_kind_name(unsigned kind)
 {
-	static const char *const n[DIFF__COUNT] = {
-	    "new",	    "closed", "owner-changed", "exposure-changed", "address-changed",
-	    "state-changed"};
+	static const char *const n[DIFF__COUNT] = {"new",
+						   "closed",
+						   "owner-changed",
+						   "exposure-changed",
+						   "firewall-changed",
+						   "address-changed",
+						   "state-changed"};
 	return kind < DIFF__COUNT ? n[kind] : "?";
 }
 
@@ -180,10 +212,15 @@ static int add(struct diff_result *r, uint8_t kind, long before, uint32_t nb, lo
 	c->after = after;
 	c->nbefore = nb;
 	c->nafter = na;
-	if (before >= 0)
+	c->fw_before.verdict = c->fw_after.verdict = PS_FW__COUNT;
+	if (before >= 0) {
 		c->exp_before = diff_exposure(a, (size_t)before);
-	if (after >= 0)
+		c->fw_before = diff_firewall(a, (size_t)before);
+	}
+	if (after >= 0) {
 		c->exp_after = diff_exposure(b, (size_t)after);
+		c->fw_after = diff_firewall(b, (size_t)after);
+	}
 	r->count[kind]++;
 	return 0;
 }
@@ -309,6 +346,15 @@ int diff_compute(const struct diff_side *a, const struct diff_side *b, struct di
 			 */
 			if (diff_exposure(a, (size_t)x) != diff_exposure(b, (size_t)y) &&
 			    (rc = add(out, DIFF_EXPOSURE, x, (uint32_t)ga[i].n, y,
+				      (uint32_t)gb[j].n, a, b)))
+				goto out;
+			/* the same listener, another firewall verdict: wider or narrower reach even
+			 * when the scope stays (some sources -> all) */
+			struct diff_fw fa = diff_firewall(a, (size_t)x),
+				       fb = diff_firewall(b, (size_t)y);
+			if (fa.verdict < PS_FW__COUNT && fb.verdict < PS_FW__COUNT &&
+			    !fw_same(&fa, &fb) &&
+			    (rc = add(out, DIFF_FIREWALL, x, (uint32_t)ga[i].n, y,
 				      (uint32_t)gb[j].n, a, b)))
 				goto out;
 			if ((rc = compare_pair(out, a, ia, &ga[i], b, ib, &gb[j])))

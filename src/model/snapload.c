@@ -17,6 +17,7 @@
 #include "../util/json_parse.h"
 #include "exposure.h"
 #include "fwload.h"
+#include "fwmodel.h"
 
 #define MAX_FILE ((size_t)1 << 30)
 
@@ -24,7 +25,7 @@ struct loader {
 	struct snapfile *out;
 	const struct ps_filter *f;
 	struct snapload_error *err;
-	size_t expo_cap;
+	size_t expo_cap, fw_cap;
 };
 
 __attribute__((format(printf, 3, 4))) static int bad(struct loader *ld, const char *path,
@@ -287,6 +288,23 @@ static int stated_exposure(const struct json *sock)
 	return name ? exposure_parse(name) : -1;
 }
 
+/* The firewall's verdict the file states in "exposure.firewall" {verdict, sources}; verdict
+ * PS_FW__COUNT when it says none we know. 0 or -ENOMEM. */
+static int stated_firewall(const struct json *sock, struct diff_fw *out)
+{
+	const struct json *e = json_get(sock, "exposure");
+	const struct json *f = e && e->type == JSON_OBJECT ? json_get(e, "firewall") : NULL;
+	const char *name = f && f->type == JSON_OBJECT ? json_get_str(f, "verdict") : NULL;
+	*out = (struct diff_fw){PS_FW__COUNT, NULL};
+	for (unsigned v = 0; name && v < PS_FW__COUNT; v++)
+		if (strcmp(name, fw_verdict_text(v)) == 0)
+			out->verdict = (uint8_t)v;
+	const char *src = out->verdict == PS_FW_SOME ? json_get_str(f, "sources") : NULL;
+	if (src && !(out->sources = strdup(src)))
+		return -ENOMEM;
+	return 0;
+}
+
 /* Drop the last socket and the owners and processes added for it (owners are appended in order). */
 static void pop_socket(struct ps_snapshot *s, const struct ps_socket *k)
 {
@@ -372,6 +390,14 @@ static int socket_obj(struct loader *ld, const struct json *v, size_t idx)
 	if (util_grow((void **)&ld->out->exposure, &ld->expo_cap, s->nsocks + 1, 1))
 		return -ENOMEM;
 	ld->out->exposure[s->nsocks] = (uint8_t)expo;
+	if (util_grow((void **)&ld->out->fw, &ld->fw_cap, s->nsocks + 1, sizeof *ld->out->fw))
+		return -ENOMEM;
+	if (s->nsocks < ld->out->fw_n) /* the slot of a socket an owner filter dropped */
+		free((char *)ld->out->fw[s->nsocks].sources);
+	else
+		ld->out->fw_n = s->nsocks + 1;
+	if ((rc = stated_firewall(v, &ld->out->fw[s->nsocks])))
+		return rc;
 	struct ps_socket *dst = snap_add_socket(s);
 	if (!dst)
 		return -ENOMEM;
@@ -541,6 +567,9 @@ void snapfile_free(struct snapfile *f)
 {
 	snap_free(&f->snap);
 	free(f->exposure);
+	for (size_t i = 0; f->fw && i < f->fw_n; i++)
+		free((char *)f->fw[i].sources);
+	free(f->fw);
 	free(f->host);
 	free(f->boot_id);
 	free(f->time);

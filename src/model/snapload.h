@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "diff.h"
 #include "filter.h"
 #include "model.h"
 
@@ -16,6 +17,8 @@ struct snapfile {
 	struct ps_snapshot snap; /* sockets in file order; one process entry per owner */
 	uint8_t *exposure;	 /* per socket: enum ps_exposure (the file's "exposure.scope", else
 				    classified) */
+	struct diff_fw *fw; /* per socket: "exposure.firewall" (verdict PS_FW__COUNT when absent) */
+	size_t fw_n;	    /* fw[0..fw_n) hold values (sockets dropped by a filter included) */
 	char *host, *boot_id, *time; /* NULL when the file does not say */
 	int schema;
 	size_t skipped; /* sockets of protocols this version does not compare */

@@ -90,6 +90,8 @@ struct sock_verdict {
 	size_t nreach;
 	struct ps_fw_at *fw; /* the firewall at each reach[] (parallel), NULL when not looked at */
 	uint8_t fw_summary; /* enum ps_fw_verdict over the addresses beyond loopback (fw != NULL) */
+	const char *fw_sources; /* PS_FW_SOME: the sources accepted at those addresses, sorted and
+				   comma-separated (pool), else NULL */
 	struct finding_list findings; /* listeners only; sorted, most severe first */
 };
 

@@ -50,6 +50,48 @@ int owner_text(struct buf *out, const struct ps_snapshot *s, size_t i)
 	return rc;
 }
 
+static bool same_endpoint(const struct ps_endpoint *x, const struct ps_endpoint *y)
+{
+	return x->port == y->port && x->addr.family == y->addr.family &&
+	       memcmp(x->addr.bytes, y->addr.bytes, x->addr.family == PS_INET ? 4 : 16) == 0;
+}
+
+/* "[,] re-bound from ADDR:PORT" (the comma after a verdict). 0 or -ENOMEM. */
+static int rebound_text(struct buf *out, const struct ps_endpoint *from)
+{
+	int rc = buf_puts(out, out->len && out->data[out->len - 1] == ':' ? " re-bound from "
+									  : ", re-bound from ");
+	return rc ? rc : endpoint_text(out, from);
+}
+
+/* "all", "some (from 10.0.0.0/8,192.0.2.7)", "none", ... (sources are the model's text). */
+static int fw_text(struct buf *out, const struct diff_fw *f)
+{
+	int rc = buf_puts(out, fw_verdict_text(f->verdict));
+	if (!rc && f->verdict == PS_FW_SOME && f->sources) {
+		rc = buf_puts(out, " (from ");
+		if (!rc)
+			rc = esc_text(out, f->sources, strlen(f->sources));
+		if (!rc)
+			rc = buf_putc(out, ')');
+	}
+	return rc;
+}
+
+int change_direction(const struct diff_change *c)
+{
+	if (c->kind == DIFF_FIREWALL)
+		return diff_fw_direction(&c->fw_before, &c->fw_after);
+	if (c->kind == DIFF_EXPOSURE)
+		return (c->exp_after > c->exp_before) - (c->exp_after < c->exp_before);
+	return 0;
+}
+
+static const char *direction_text(int d)
+{
+	return d > 0 ? " (wider)" : d < 0 ? " (narrower)" : "";
+}
+
 int change_text(struct buf *out, const struct diff_change *c, const struct diff_side *a,
 		const struct diff_side *b, bool color)
 {
@@ -89,13 +131,29 @@ int change_text(struct buf *out, const struct diff_change *c, const struct diff_
 			rc = owner_text(out, sb, (size_t)c->after);
 		break;
 	case DIFF_EXPOSURE:
+		/* the exposure changed (the address too when re-bound: said after) */
+		rc = buf_printf(out, ": %s => %s%s", exposure_name(c->exp_before),
+				exposure_name(c->exp_after), direction_text(change_direction(c)));
+		if (!rc && !same_endpoint(&kb->local, &ka->local))
+			rc = rebound_text(out, &kb->local);
+		break;
+	case DIFF_FIREWALL:
+		rc = buf_puts(out, ": ");
+		if (!rc)
+			rc = fw_text(out, &c->fw_before);
+		if (!rc)
+			rc = buf_puts(out, " => ");
+		if (!rc)
+			rc = fw_text(out, &c->fw_after);
+		if (!rc)
+			rc = buf_puts(out, direction_text(change_direction(c)));
+		break;
 	case DIFF_ADDRESS:
-		rc = buf_puts(out, " was ");
+		rc = buf_puts(out, ":");
 		if (!rc)
-			rc = endpoint_text(out, &kb->local);
+			rc = rebound_text(out, &kb->local);
 		if (!rc)
-			rc = buf_printf(out, " %s => %s", exposure_name(c->exp_before),
-					exposure_name(c->exp_after));
+			rc = buf_printf(out, ", still %s", exposure_name(c->exp_after));
 		break;
 	case DIFF_STATE:
 		rc = buf_printf(out, " %s => %s", state_name(kb->proto, kb->state),
@@ -106,7 +164,7 @@ int change_text(struct buf *out, const struct diff_change *c, const struct diff_
 }
 
 void change_side_json(struct jw *w, const struct diff_side *side, long i, uint8_t exposure,
-		      uint32_t nsocks)
+		      const struct diff_fw *fw, uint32_t nsocks)
 {
 	if (i < 0) {
 		jw_null(w);
@@ -118,6 +176,15 @@ void change_side_json(struct jw *w, const struct diff_side *side, long i, uint8_
 	json_endpoint(w, "local", &k->local);
 	jw_kstr(w, "state", state_name(k->proto, k->state));
 	jw_kstr(w, "exposure", exposure_name(exposure));
+	jw_key(w, "firewall"); /* null: the firewall was not looked at (or not recorded) */
+	if (fw->verdict < PS_FW__COUNT) {
+		jw_obj(w);
+		jw_kstr(w, "verdict", fw_verdict_text(fw->verdict));
+		jw_kstr(w, "sources", fw->sources);
+		jw_obj_end(w);
+	} else {
+		jw_null(w);
+	}
 	jw_kuint(w, "sockets", nsocks);
 	jw_kstr(w, "owner_status", owner_status_name(k->owner_status));
 	jw_key(w, "owners");
@@ -148,10 +215,16 @@ void change_json(struct jw *w, const struct diff_change *c, const struct diff_si
 	jw_kuint(w, "netns", k->netns);
 	json_endpoint(w, "local", &k->local);
 	json_endpoint(w, "remote", &k->remote);
+	int d = change_direction(c);
+	jw_key(w, "direction"); /* exposure and firewall changes: does it reach further now */
+	if (c->kind == DIFF_EXPOSURE || c->kind == DIFF_FIREWALL)
+		jw_str(w, d > 0 ? "wider" : d < 0 ? "narrower" : "other");
+	else
+		jw_null(w);
 	jw_key(w, "before");
-	change_side_json(w, a, c->before, c->exp_before, c->nbefore);
+	change_side_json(w, a, c->before, c->exp_before, &c->fw_before, c->nbefore);
 	jw_key(w, "after");
-	change_side_json(w, b, c->after, c->exp_after, c->nafter);
+	change_side_json(w, b, c->after, c->exp_after, &c->fw_after, c->nafter);
 }
 
 /* "new-forward  tcp *:8080  forwarded to ..." lines (raw bytes escaped). 0 or -ENOMEM. */
@@ -277,8 +350,8 @@ int render_watch_event(struct buf *out, const struct watch_event *e, bool json, 
 		*out = w.b;
 		return w.err;
 	}
-	const char *suffix = e->short_lived   ? "  (short-lived: opened and closed between polls)"
-			     : e->via_destroy ? "  (destroy notification)"
+	const char *suffix = e->short_lived   ? " (short-lived: opened and closed between polls)"
+			     : e->via_destroy ? " (destroy notification)"
 					      : "";
 	int rc = buf_printf(out, "%s  ", e->time);
 	if (!rc)
@@ -321,9 +394,8 @@ int render_watch_status(struct buf *out, const struct watch_status *s, bool json
 	struct buf note = {0};
 	int rc = 0;
 	if (start && !s->destroy_notifications)
-		rc = buf_printf(&note,
-				"short-lived sockets between polls are not seen: sock_diag destroy "
-				"notifications %s",
+		rc = buf_printf(&note, "short-lived sockets between polls are not seen: %s%s%s",
+				s->mechanism ? s->mechanism : "", s->mechanism ? " " : "",
 				s->why_not);
 	if (!rc && json) {
 		struct jw w;
@@ -354,13 +426,15 @@ int render_watch_status(struct buf *out, const struct watch_status *s, bool json
 		rc = buf_printf(out, "%s  %-16s ", s->time, s->kind);
 		if (!rc && start)
 			rc = buf_printf(
-			    out, "watching %zu %s socket%s every %gs; %s%s\n", s->sockets,
-			    s->all ? "" : "listening", s->sockets == 1 ? "" : "s", s->interval,
-			    s->destroy_notifications ? "short-lived sockets between polls are "
-						       "caught (sock_diag destroy notifications)"
-						     : "short-lived sockets between polls are NOT "
-						       "seen: sock_diag destroy notifications ",
-			    s->destroy_notifications ? "" : s->why_not);
+			    out,
+			    "watching %zu %s socket%s every %gs; short-lived sockets between "
+			    "polls are %s%s%s%s%s\n",
+			    s->sockets, s->all ? "" : "listening", s->sockets == 1 ? "" : "s",
+			    s->interval, s->destroy_notifications ? "caught (" : "NOT seen: ",
+			    s->mechanism ? s->mechanism : "",
+			    s->mechanism && !s->destroy_notifications ? " " : "",
+			    s->destroy_notifications ? "" : s->why_not,
+			    s->destroy_notifications ? ")" : "");
 		else if (!rc && stop)
 			rc = buf_printf(out, "after %lu poll%s and %lu event%s%s\n", s->polls,
 					s->polls == 1 ? "" : "s", s->events,

@@ -19,17 +19,21 @@ int change_text(struct buf *out, const struct diff_change *c, const struct diff_
 		const struct diff_side *b, bool color);
 
 /* The members of the JSON object for change c: "kind", "proto", "family", "netns", "local",
- * "remote", "before", "after". */
+ * "remote", "direction", "before", "after". */
 void change_json(struct jw *w, const struct diff_change *c, const struct diff_side *a,
 		 const struct diff_side *b);
 
 /*
  * One side of a change as a JSON object (null when i < 0): "local", "state",
- * "exposure", "sockets" (nsocks), "owner_status", "owners" [{pid, name, exe, unit,
- * container, container_name}].
+ * "exposure", "firewall" ({verdict, sources} or null), "sockets" (nsocks),
+ * "owner_status", "owners" [{pid, name, exe, unit, container, container_name}].
  */
 void change_side_json(struct jw *w, const struct diff_side *side, long i, uint8_t exposure,
-		      uint32_t nsocks);
+		      const struct diff_fw *fw, uint32_t nsocks);
+
+/* Whether an exposure or firewall change lets the socket be reached more widely: 1 wider,
+ * -1 narrower, 0 neither (or another kind of change). */
+int change_direction(const struct diff_change *c);
 
 /* "ADDR:PORT" or "[ADDR]:PORT" into out. 0 or -ENOMEM. */
 int endpoint_text(struct buf *out, const struct ps_endpoint *e);
@@ -83,7 +87,10 @@ struct watch_status {
 	size_t sockets;
 	bool all; /* every state is watched, not only listeners */
 	bool destroy_notifications;
-	const char *why_not; /* why destroy notifications are off */
+	const char *mechanism; /* what reports closed sockets ("sock_diag destroy notifications"),
+				  NULL when the platform has nothing of the kind */
+	const char *why_not;   /* why destroy notifications are off (the whole reason when
+				  mechanism is NULL) */
 	/* stop */
 	unsigned long polls, events, lost;
 	int signal;		 /* 0, or the signal that stopped the watch */

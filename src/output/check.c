@@ -213,7 +213,8 @@ int render_check_json(FILE *fp, const struct check_baseline *bl, const struct po
 		if (v->sock >= 0) {
 			jw_kstr(&w, "proto", proto_name(now->snap->socks[v->sock].proto));
 			jw_key(&w, "socket");
-			change_side_json(&w, now, v->sock, v->exposure, 1);
+			struct diff_fw fw = diff_firewall(now, (size_t)v->sock);
+			change_side_json(&w, now, v->sock, v->exposure, &fw, 1);
 			jw_kbool(&w, "owner_unseen", v->unseen);
 		} else {
 			jw_kstr(&w, "proto", rule_proto(&bl->pol->rules[v->rule]));

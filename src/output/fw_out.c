@@ -55,6 +55,7 @@ void json_fw_summary(struct jw *w, const struct sock_verdict *v)
 	jw_key(w, "firewall");
 	jw_obj(w);
 	jw_kstr(w, "verdict", v->nreach ? fw_verdict_text(v->fw_summary) : NULL);
+	jw_kstr(w, "sources", v->nreach ? v->fw_sources : NULL);
 	jw_kstr(w, "why", v->nreach ? summary_why(v) : NULL);
 	jw_obj_end(w);
 }

@@ -18,7 +18,7 @@ R = None  # the runner module, set by register()
 def register(run):
     global R
     R = run
-    for fn in (changes_diff_kinds, changes_bad_snapshots, changes_watch_short_lived,
+    for fn in (changes_diff_kinds, changes_bad_snapshots, changes_watch_short_lived, changes_watch_text_lines,
                changes_watch_polls_and_log, changes_watch_unprivileged, changes_check_policy,
                changes_check_snapshot_baseline, changes_check_links_missing_unverified, changes_watch_soak):
         run.case(fn)
@@ -69,7 +69,7 @@ def changes_diff_kinds(t):
     t.check(changes_by_port(d) == want, "diff: each change once with its kind",
             [changes_by_port(d), want])
     t.check(d["summary"] == {"new": 1, "closed": 1, "owner-changed": 1, "exposure-changed": 1,
-                             "address-changed": 0, "state-changed": 0}, "summary", [d["summary"]])
+                             "firewall-changed": 0, "address-changed": 0, "state-changed": 0}, "summary", [d["summary"]])
     for c in d["changes"]:
         if c["kind"] == "exposure-changed":
             t.check(c["before"]["local"] == {"addr": "127.0.0.1", "port": 7103} and
@@ -92,6 +92,8 @@ def changes_diff_kinds(t):
     lines = r3.out.decode().splitlines()
     t.check(r3.rc == 1 and len(lines) == 5 and lines[-1] == "4 changes: 1 new, 1 closed, 1 owner-changed, "
             "1 exposure-changed" and b"\x1b" not in r3.out, "diff text", lines)
+    t.check("exposure-changed tcp 0.0.0.0:7103: loopback => all-interfaces (wider), re-bound from 127.0.0.1:7103"
+            in lines, "a re-bind reads as the exposure changing, then where from", lines)
     same = t.run("diff", after, after)
     t.check(same.rc == 0 and same.out == b"no changes\n", "no changes: exit 0", [same, same.out])
     # only TCP compared: the UDP socket and everything else stay out
@@ -211,6 +213,26 @@ def changes_watch_short_lived(t):
     other = [e for e in w.events if e["kind"] not in ("start", "stop")
              and e.get("local", {}).get("port") != 7201]
     t.check(other == [], "no other events", other)
+
+
+def changes_watch_text_lines(t):
+    """watch as text: a short-lived listener's lines end in one space and the marks, no double
+    space after "(vanished)"."""
+    p = subprocess.Popen([t.binary, "watch", "--interval", "3600"], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=t.env(NO_COLOR="1"))
+    t.procs.append(p)
+    t.require(b" start " in p.stdout.readline(), "start line")
+    h = t.hold("listen:127.0.0.1:7202")
+    time.sleep(0.3)
+    stop(h)
+    lines = [p.stdout.readline().decode() for _ in range(2)]
+    p.terminate()
+    p.communicate(timeout=10)
+    want = ["new              tcp 127.0.0.1:7202 listen loopback (vanished) (short-lived: opened and closed "
+            "between polls)\n",
+            "closed           tcp 127.0.0.1:7202 listen loopback (vanished) (short-lived: opened and closed "
+            "between polls)\n"]
+    t.check([ln.split("  ", 1)[-1] for ln in lines] == want, "text lines after the time", lines)
 
 
 def changes_watch_polls_and_log(t):

@@ -38,6 +38,7 @@ def register(run):
                firewall_forwards_filtered_and_in_table,
                firewall_explain_names_the_rule, firewall_explain_folds_identical_verdicts,
                firewall_diff_and_check_follow_the_verdict,
+               firewall_diff_sees_verdict_widen, firewall_watch_sees_verdict_change,
                firewall_watch_sees_forwards, firewall_private_sources_only,
                firewall_other_namespace_own_addresses):
         run.case(fn)
@@ -382,7 +383,7 @@ def firewall_drop_narrows_exposure_and_findings(t):
     k = socket_of(t, probe(t), "tcp", "0.0.0.0", 6379)
     e = k["exposure"]
     t.check(e["scope"] == "loopback" and e["bound"] == "all-interfaces", f"exposure: {e}")
-    t.check(e["firewall"] == {"verdict": "none", "why": None}, f"summary: {e['firewall']}")
+    t.check(e["firewall"] == {"verdict": "none", "sources": None, "why": None}, f"summary: {e['firewall']}")
     codes = [f["code"] for f in k["findings"]]
     t.check(not any("exposure" in c for c in codes), f"a dropped port has no exposure finding: {codes}")
     r = t.run("-o", "local,exposure,firewall", "6379")
@@ -539,8 +540,14 @@ def firewall_diff_and_check_follow_the_verdict(t):
     sh(t, "nft", "add rule inet f in tcp dport 6379 accept")
     r = t.run("diff", "--json", before)
     t.require(r.rc == 1, f"diff after the firewall opened 6379: {r}")
-    ch = [(c["kind"], c["before"]["exposure"], c["after"]["exposure"]) for c in R.parse_json(r)["changes"]]
-    t.check(ch == [("exposure-changed", "loopback", "all-interfaces")], f"changes: {ch}")
+    ch = [(c["kind"], c["direction"], c["before"]["exposure"], c["after"]["exposure"])
+          for c in R.parse_json(r)["changes"]]
+    t.check(ch == [("exposure-changed", "wider", "loopback", "all-interfaces"),
+                   ("firewall-changed", "wider", "loopback", "all-interfaces")], f"changes: {ch}")
+    r = t.run("diff", before, env=t.env(NO_COLOR="1"))
+    t.check(r.out.decode().splitlines()[:2] == ["exposure-changed tcp 0.0.0.0:6379: loopback => all-interfaces (wider)",
+                                                "firewall-changed tcp 0.0.0.0:6379: none => all (wider)"],
+            f"text: {r.out!r}")
     r = t.run("check", "--baseline", pol, "--json")
     v = [(x["kind"], x["socket"]["exposure"]) for x in R.parse_json(r)["violations"]] if r.rc == 4 else r
     t.check(v == [("exposure", "all-interfaces")], f"opened: an exposure violation: {v}")
@@ -557,6 +564,69 @@ def firewall_diff_and_check_follow_the_verdict(t):
     t.check(r.rc == 1 and "removed-forward  tcp  *:8080  forwarded to 10.9.9.9:80  by ip nat pre" in r.out.decode()
             and r.out.decode().endswith("1 change: 1 removed-forward\n"), f"text: {r} {r.out}")
     t.check(t.run("diff", "-6", mid).rc == 0, "the family filter applies to forwards")
+
+
+def fw_some_then_all(t, port):
+    """A listener on 0.0.0.0:PORT that the firewall lets in from 198.51.100.0/24 only."""
+    need(t, "nft")
+    eth0(t)
+    listen(t, "0.0.0.0", port)
+    sh(t, "nft", "add table inet f; add chain inet f in { type filter hook input priority 0; policy accept; }")
+    sh(t, "nft", f"add rule inet f in tcp dport {port} ip saddr 198.51.100.0/24 accept")
+    sh(t, "nft", f"add rule inet f in tcp dport {port} drop")
+
+
+def fw_open(t, port, sources=None):
+    """Replace the rules: accept PORT from everywhere, or from `sources` only."""
+    sh(t, "nft", "flush chain inet f in")
+    if sources:
+        sh(t, "nft", f"add rule inet f in tcp dport {port} ip saddr {sources} accept")
+        sh(t, "nft", f"add rule inet f in tcp dport {port} drop")
+
+
+def firewall_diff_sees_verdict_widen(t):
+    """A listener the firewall let in from some sources and now from all is a firewall-changed
+    change (wider) although its exposure class stays all-interfaces; another set of sources is
+    one too."""
+    fw_some_then_all(t, 2222)
+    before = os.path.join(t.tmpdir(), "before.json")
+    t.require(t.run("snapshot", "-o", before).rc == 0, "snapshot")
+    t.check(t.run("diff", before).rc == 0, "nothing changed yet")
+    fw_open(t, 2222)  # the drop rule is gone: every source gets in
+    r = t.run("diff", "--json", before)
+    t.require(r.rc == 1, f"diff after the drop rule went: {r}")
+    d = R.parse_json(r)
+    ch = [(c["kind"], c["direction"], c["before"]["exposure"], c["after"]["exposure"], c["before"]["firewall"],
+           c["after"]["firewall"]) for c in d["changes"]]
+    t.check(ch == [("firewall-changed", "wider", "all-interfaces", "all-interfaces",
+                    {"verdict": "some", "sources": "198.51.100.0/24"}, {"verdict": "all", "sources": None})],
+            f"changes: {ch}")
+    t.check(d["summary"]["firewall-changed"] == 1, f"summary: {d['summary']}")
+    r = t.run("diff", before, env=t.env(NO_COLOR="1"))
+    t.check(r.out.decode() == "firewall-changed tcp 0.0.0.0:2222: some (from 198.51.100.0/24) => all (wider)\n"
+            "1 change: 1 firewall-changed\n", f"text: {r.out!r}")
+    fw_open(t, 2222, "192.0.2.0/24")  # some sources, but others
+    r = t.run("diff", "--json", before)
+    ch = [(c["kind"], c["direction"], c["after"]["firewall"]) for c in R.parse_json(r)["changes"]]
+    t.check(r.rc == 1 and ch == [("firewall-changed", "other", {"verdict": "some", "sources": "192.0.2.0/24"})],
+            f"other sources: {ch}")
+
+
+def firewall_watch_sees_verdict_change(t):
+    """watch reports the firewall letting a listener in from all sources instead of some."""
+    fw_some_then_all(t, 2223)
+    p = subprocess.Popen([t.binary, "watch", "--json", "--poll-only", "--interval", "0.2", "--duration", "20"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=t.env())
+    t.procs.append(p)
+    first = json.loads(p.stdout.readline())
+    t.require(first["kind"] == "start", f"watch start: {first}")
+    fw_open(t, 2223)
+    line = json.loads(p.stdout.readline())
+    p.kill()
+    t.check((line.get("kind"), line.get("direction"), line.get("local"), (line.get("before") or {}).get("firewall"),
+             (line.get("after") or {}).get("firewall")) ==
+            ("firewall-changed", "wider", {"addr": "0.0.0.0", "port": 2223},
+             {"verdict": "some", "sources": "198.51.100.0/24"}, {"verdict": "all", "sources": None}), f"watch: {line}")
 
 
 def firewall_watch_sees_forwards(t):

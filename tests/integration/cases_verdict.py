@@ -143,7 +143,7 @@ def verdict_exposure(t):
         if port == 4705:  # a v6 socket bound to a mapped address: the kernel says dual-stack
             exp = dict(exp, dual_stack=True)
         # no rules in this namespace: the firewall lets everything in and the scope is the bound one
-        exp = dict(exp, bound=exp["scope"], firewall={"verdict": "all", "why": None})
+        exp = dict(exp, bound=exp["scope"], firewall={"verdict": "all", "sources": None, "why": None})
         t.expect_doc(s["exposure"], exp, f"exposure of port {port}")
         t.check(len(exp) == len(s["exposure"]), f"port {port}: exposure keys {sorted(s['exposure'])}")
     reach_txt = ", ".join(f"{r['ifname']} {r['addr']}" for r in v4)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../../src/cli/cli.h"
+#include "../../src/cli/common.h"
 #include "../../src/enrich/fwstage.h"
 #include "../../src/enrich/registry.h"
 #include "../../src/enrich/verdict.h"
@@ -18,6 +19,8 @@
 #include "../../src/output/check.h"
 #include "../../src/output/explain.h"
 #include "../../src/output/output.h"
+#include "../../src/platform/platform.h"
+#include "../../src/util/buf.h"
 #include "../../src/util/json_parse.h"
 #include "../../src/util/str.h"
 #include "test.h"
@@ -1145,4 +1148,57 @@ TEST(manpage_roff_plain)
 		CHECK_STR(pg.lines[3].text, "text with 'quotes' and bold");
 	}
 	page_free(&pg);
+}
+
+/* --help in a platform's terms: without namespaces and a /proc scan, the Linux passages are
+ * replaced (and still found: an edit of the help text that loses them fails here). */
+TEST(usage_in_platform_terms)
+{
+	struct platform_caps lin = {.name = "linux", .namespaces = true, .destroy_events = true};
+	struct platform_caps win = {.name = "windows", .owners_from_collect = true};
+	struct buf b = {0};
+	CHECK_INT(cli_usage_for(cli_usage_text, &lin, &b), 0);
+	CHECK_STR(b.data, cli_usage_text);
+	buf_clear(&b);
+	CHECK_INT(cli_usage_for(cli_usage_text, &win, &b), 0);
+	CHECK(b.data && !strstr(b.data, "bpf") && !strstr(b.data, "/proc") &&
+	      !strstr(b.data, "every network namespace"));
+	CHECK(b.data &&
+	      strstr(b.data, "-N, --all-ns           network namespaces: not supported on "
+			     "this platform\n"));
+	CHECK(b.data && strstr(b.data, "--attribution HOW  no effect on this platform"));
+	buf_free(&b);
+}
+
+/* watch's first line names the mechanism where the platform has one, and only then. */
+TEST(watch_start_line_in_platform_terms)
+{
+	struct watch_status lin = {.time = "t",
+				   .kind = "start",
+				   .interval = 1,
+				   .sockets = 2,
+				   .mechanism = "sock_diag destroy notifications",
+				   .why_not = "are off (--poll-only)"};
+	struct watch_status win = {
+	    .time = "t",
+	    .kind = "start",
+	    .interval = 1,
+	    .sockets = 2,
+	    .why_not = "this system does not report sockets that closed between polls"};
+	struct buf b = {0};
+	CHECK_INT(render_watch_status(&b, &lin, false), 0);
+	CHECK_STR(b.data, "t  start            watching 2 listening sockets every 1s; short-lived "
+			  "sockets between polls are NOT seen: sock_diag destroy notifications are "
+			  "off (--poll-only)\n");
+	buf_clear(&b);
+	lin.destroy_notifications = true;
+	CHECK_INT(render_watch_status(&b, &lin, false), 0);
+	CHECK_STR(b.data, "t  start            watching 2 listening sockets every 1s; short-lived "
+			  "sockets between polls are caught (sock_diag destroy notifications)\n");
+	buf_clear(&b);
+	CHECK_INT(render_watch_status(&b, &win, false), 0);
+	CHECK_STR(b.data, "t  start            watching 2 listening sockets every 1s; short-lived "
+			  "sockets between polls are NOT seen: this system does not report sockets "
+			  "that closed between polls\n");
+	buf_free(&b);
 }

@@ -332,6 +332,66 @@ TEST(diff_reports_each_change_once)
 	snap_free(&b);
 }
 
+/* A snapshot of listeners 0.0.0.0:2000..2003 whose exposure.firewall is given (NULL: no key). */
+static void fw_snap(char *out, size_t cap, const char *const fw[4])
+{
+	size_t n = (size_t)snprintf(out, cap, "{\"schema\":1,\"sockets\":[");
+	for (int i = 0; i < 4; i++)
+		n += (size_t)snprintf(
+		    out + n, cap - n,
+		    "%s{\"proto\":\"tcp\",\"state\":\"listen\",\"local\":{\"addr\":"
+		    "\"0.0.0.0\",\"port\":%d},\"exposure\":{\"scope\":\"all-"
+		    "interfaces\"%s%s}}",
+		    i ? "," : "", 2000 + i, fw[i] ? ",\"firewall\":" : "", fw[i] ? fw[i] : "");
+	snprintf(out + n, cap - n, "]}");
+}
+
+TEST(diff_firewall_verdict_and_sources)
+{
+	/* 2000: some -> all (wider); 2001: other sources; 2002: sources unknown in the older file
+	 * (no change); 2003: no firewall recorded before (not compared) */
+	const char *const before[4] = {"{\"verdict\":\"some\",\"sources\":\"198.51.100.0/24\"}",
+				       "{\"verdict\":\"some\",\"sources\":\"10.0.0.0/8\"}",
+				       "{\"verdict\":\"some\"}", NULL};
+	const char *const after[4] = {"{\"verdict\":\"all\",\"sources\":null}",
+				      "{\"verdict\":\"some\",\"sources\":\"10.0.0.0/8,192.0.2.7\"}",
+				      "{\"verdict\":\"some\",\"sources\":\"10.0.0.0/8\"}",
+				      "{\"verdict\":\"none\"}"};
+	char ta[2048], tb[2048];
+	fw_snap(ta, sizeof ta, before);
+	fw_snap(tb, sizeof tb, after);
+	struct snapfile fa, fb;
+	struct snapload_error e;
+	CHECK_INT(load(ta, &fa, &e), 0);
+	CHECK_INT(load(tb, &fb, &e), 0);
+	CHECK_INT(fa.fw[0].verdict, PS_FW_SOME);
+	CHECK_STR(fa.fw[0].sources, "198.51.100.0/24");
+	CHECK_INT(fa.fw[3].verdict, PS_FW__COUNT);
+	struct diff_side sa = {.snap = &fa.snap, .exposure = fa.exposure, .fw = fa.fw};
+	struct diff_side sb = {.snap = &fb.snap, .exposure = fb.exposure, .fw = fb.fw};
+	struct diff_result r;
+	CHECK_INT(diff_compute(&sa, &sb, &r), 0);
+	CHECK_INT(r.n, 2);
+	CHECK_INT(r.count[DIFF_FIREWALL], 2);
+	CHECK_INT(r.count[DIFF_EXPOSURE], 0);
+	if (r.n == 2) {
+		CHECK_INT(fa.snap.socks[r.v[0].before].local.port, 2000);
+		CHECK_INT(diff_fw_direction(&r.v[0].fw_before, &r.v[0].fw_after), 1);
+		CHECK_INT(fa.snap.socks[r.v[1].before].local.port, 2001);
+		CHECK_INT(diff_fw_direction(&r.v[1].fw_before, &r.v[1].fw_after), 0);
+		CHECK_STR(r.v[1].fw_after.sources, "10.0.0.0/8,192.0.2.7");
+	}
+	diff_free(&r);
+	/* narrower the other way round */
+	CHECK_INT(diff_compute(&sb, &sa, &r), 0);
+	CHECK_INT(r.n, 2);
+	if (r.n)
+		CHECK_INT(diff_fw_direction(&r.v[0].fw_before, &r.v[0].fw_after), -1);
+	diff_free(&r);
+	snapfile_free(&fa);
+	snapfile_free(&fb);
+}
+
 TEST(policy_check_finds_each_kind)
 {
 	struct policy p;

@@ -105,9 +105,16 @@ static LONG verify_catalog(const WCHAR *path, char **signer)
 		HCATINFO ci = CryptCATAdminEnumCatalogFromHash(adm, hash, hlen, 0, NULL);
 		CATALOG_INFO info = {.cbStruct = sizeof info};
 		if (ci && CryptCATCatalogInfoFromContext(ci, &info, 0)) {
+			/* the member tag is the hash in upper-case hex (by hand: wsprintfW would
+			 * pull in user32.dll for this alone) */
+			static const WCHAR hex[] = L"0123456789ABCDEF";
 			WCHAR tag[129];
-			for (DWORD i = 0; i < hlen && i < 64; i++)
-				wsprintfW(tag + 2 * i, L"%02X", hash[i]);
+			DWORD i = 0;
+			for (; i < hlen && i < 64; i++) {
+				tag[2 * i] = hex[hash[i] >> 4];
+				tag[2 * i + 1] = hex[hash[i] & 15];
+			}
+			tag[2 * i] = L'\0';
 			st = verify(path, info.wszCatalogFile, tag, hash, hlen, signer);
 		}
 		if (ci)

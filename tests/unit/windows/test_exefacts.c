@@ -67,7 +67,10 @@ static int facts(const WCHAR *w, struct ps_proc *p)
 	memset(p, 0, sizeof *p);
 	WideCharToMultiByte(CP_UTF8, 0, w, -1, exe, sizeof exe, NULL, NULL);
 	p->exe = exe;
-	return platform_exe_facts(p);
+	/* a one-process view of it (nothing to free: p is the caller's) */
+	struct ps_snapshot one = {.procs = p, .nprocs = 1};
+	const bool wanted = true;
+	return platform_exe_facts(&one, &wanted);
 }
 
 static void touch(const WCHAR *w)
