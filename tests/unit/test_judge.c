@@ -129,7 +129,7 @@ TEST(judge_each_namespace_by_its_own_addresses)
 		abort();
 	s.nets[0] = (struct ps_netns){.inode = 1};
 	s.nets[1] = (struct ps_netns){.inode = 2, .addrs_read = true};
-	s.nets[2] = (struct ps_netns){.inode = 3, .addrs_err = -ESTALE};
+	s.nets[2] = (struct ps_netns){.inode = 3, .addrs_err = -EACCES};
 	s.nnets = 3;
 	addr_in(&s.addrs, &s.naddrs, 1, "lo", 127, 0, 0, 1);
 	addr_in(&s.addrs, &s.naddrs, 1, "lan0", 10, 0, 0, 1);
