@@ -69,9 +69,10 @@ DEPS    ?= auto
 BUILD_GOALS := $(filter-out clean format format-check bpf-check bpf-gen uninstall,$(or $(MAKECMDGOALS),all))
 ifeq ($(PLATFORM)$(MAKELEVEL)$(DEPS),linux0auto)
 ifneq ($(BUILD_GOALS),)
-DEPS_WANTED := $(if $(filter-out no,$(SDBUS)),libsystemd=libsystemd-dev) \
-               $(if $(filter-out no,$(NFT)),libnftnl=libnftnl-dev libmnl=libmnl-dev) \
-               $(if $(filter-out no,$(BPF)),libbpf=libbpf-dev)
+# (SDBUS, NFT and BPF get their defaults below: unset here means auto)
+DEPS_WANTED := $(if $(filter-out no,$(or $(SDBUS),auto)),libsystemd=libsystemd-dev) \
+               $(if $(filter-out no,$(or $(NFT),auto)),libnftnl=libnftnl-dev libmnl=libmnl-dev) \
+               $(if $(filter-out no,$(or $(BPF),auto)),libbpf=libbpf-dev)
 $(shell sh mk/deps.sh $(DEPS_WANTED) >&2)
 endif
 endif
