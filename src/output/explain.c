@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../enrich/oswords.h"
 #include "../enrich/registry.h"
 #include "../model/policy.h"
 #include "../util/escape.h"
@@ -84,15 +85,14 @@ static int stop_hint(const struct ps_snapshot *snap, const struct ps_socket *k,
 	const struct ps_activation *a = p->activation;
 	for (size_t i = 0; k && p->pid == 1 && a && i < a->nunits; i++)
 		if (a->units[i].inode == k->inode && a->units[i].socket_unit)
-			return buf_printf(out, "systemctl stop %s%s%s", a->units[i].socket_unit,
-					  a->units[i].service_unit ? " " : "",
-					  a->units[i].service_unit ? a->units[i].service_unit : "");
+			return oswords_stop_socket_unit(out, a->units[i].socket_unit,
+							a->units[i].service_unit);
 	size_t ul = p->unit ? strlen(p->unit) : 0;
 	if (ul > 8 && strcmp(p->unit + ul - 8, ".service") == 0 && p->pid != 1) {
 		bool user = p->unit_type && strcmp(p->unit_type, "user") == 0;
-		return buf_printf(out, "systemctl %sstop %s", user ? "--user " : "", p->unit);
+		return oswords_stop_service(out, user, p->unit);
 	}
-	return buf_printf(out, "kill %d", p->pid);
+	return oswords_kill(out, p->pid);
 }
 
 /* What the risk line says: whether the port is held, and reachable beyond loopback now. */
