@@ -3,7 +3,7 @@
 #ifndef PS_FIREWALL_H
 #define PS_FIREWALL_H
 
-#include "fwrules.h"
+#include "../model/ruleset.h"
 
 /*
  * A new connection arriving: everything about it is known except its source,

@@ -14,14 +14,6 @@
 
 enum { NO = 0, YES = 1, UNKNOWN = -1 };
 
-const char *wfw_profile_name(unsigned bit)
-{
-	return bit == WFW_DOMAIN    ? "domain"
-	       : bit == WFW_PRIVATE ? "private"
-	       : bit == WFW_PUBLIC  ? "public"
-				    : "?";
-}
-
 static bool any_text(const char *s)
 {
 	return !s || !*s || !strcmp(s, "*");
@@ -486,25 +478,4 @@ int wfw_rule_text(const struct wfw_policy *pol, unsigned profile, long rule, cha
 	}
 	*out = b.data ? b.data : str_dup("");
 	return *out ? 0 : -ENOMEM;
-}
-
-void wfw_rule_free(struct wfw_rule *r)
-{
-	free(r->name);
-	free(r->local_ports);
-	free(r->local_addrs);
-	free(r->remote_addrs);
-	free(r->app);
-	free(r->service);
-	free(r->interface_types);
-	free(r->unhandled);
-	memset(r, 0, sizeof *r);
-}
-
-void wfw_policy_free(struct wfw_policy *pol)
-{
-	for (size_t i = 0; i < pol->nrules; i++)
-		wfw_rule_free(&pol->rules[i]);
-	free(pol->rules);
-	memset(pol, 0, sizeof *pol);
 }

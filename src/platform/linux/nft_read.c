@@ -1,5 +1,5 @@
 /* nft_read.c — read the nf_tables rule set over netlink (libmnl) and decode it (libnftnl) into
- * fwrules. */
+ * the rule set model. */
 #include "nft_read.h"
 
 #include <arpa/inet.h>
@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../firewall_read.h"
+#include "../platform.h"
+#include "roots.h"
 
 #ifdef HAVE_NFTNL
 
@@ -1355,7 +1356,8 @@ int nft_dump(struct buf *out)
 	return rc;
 }
 
-int platform_firewall_read(struct fw_ruleset *rs, const char **why)
+/* The caller's namespace's nf_tables rules into *rs; *why for people when not 0. */
+static int rules_read(struct fw_ruleset *rs, const char **why)
 {
 	int rc = dump_decode(rs, NULL);
 	*why = NULL;
@@ -1386,7 +1388,7 @@ int nft_decode(const void *buf, size_t len, struct fw_ruleset *rs)
 	return -ENOSYS;
 }
 
-int platform_firewall_read(struct fw_ruleset *rs, const char **why)
+static int rules_read(struct fw_ruleset *rs, const char **why)
 {
 	(void)rs;
 	*why = "this portsleuth was built without libnftnl and libmnl, so it cannot read the "
@@ -1414,25 +1416,43 @@ static int legacy_names(const char *path, const char *prefix, struct buf *b)
 	return rc;
 }
 
-int platform_wfw_read(struct wfw_policy *pol, char **why)
+/*
+ * The iptables-legacy (x_tables) tables that exist in the caller's network
+ * namespace, as "ip:filter ip6:nat" (a new string, "" when none). 0 or -errno.
+ */
+static int legacy_tables(char **tables)
 {
-	(void)pol; /* Linux's firewall is the packet filter: platform_firewall_read */
-	*why = NULL;
-	return -ENOSYS;
-}
-
-int platform_firewall_legacy(char **tables)
-{
+	const char *proc = roots_get()->proc;
+	char path[4096];
 	struct buf b = {0};
 	int rc = buf_puts(&b, "");
-	if (!rc)
-		rc = legacy_names("/proc/net/ip_tables_names", "ip", &b);
-	if (!rc)
-		rc = legacy_names("/proc/net/ip6_tables_names", "ip6", &b);
+	if (!rc && snprintf(path, sizeof path, "%s/net/ip_tables_names", proc) < (int)sizeof path)
+		rc = legacy_names(path, "ip", &b);
+	if (!rc && snprintf(path, sizeof path, "%s/net/ip6_tables_names", proc) < (int)sizeof path)
+		rc = legacy_names(path, "ip6", &b);
 	if (rc) {
 		buf_free(&b);
 		return rc;
 	}
 	*tables = buf_steal(&b);
 	return *tables ? 0 : -ENOMEM;
+}
+
+int platform_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out)
+{
+	memset(out, 0, sizeof *out);
+	int rc = legacy_tables(&out->legacy);
+	if (rc == -ENOMEM)
+		return rc; /* any other failure: legacy NULL, could not be told */
+	if (req->ns)
+		return fwsource_none(out, PS_FW_SRC_NETFILTER, -EOPNOTSUPP,
+				     "the rules of another network namespace are not read");
+	const char *why;
+	rc = rules_read(&out->rules, &why);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc)
+		return fwsource_none(out, PS_FW_SRC_NETFILTER, rc, why);
+	out->kind = PS_FW_SRC_NETFILTER;
+	return 0;
 }
