@@ -3,7 +3,7 @@
 #define PS_FWJUDGE_H
 
 #include "../util/buf.h"
-#include "firewall.h"
+#include "fweval.h"
 #include "verdict.h"
 
 /* fw_reach_verdict.reach when the rules could not be read (fw_reach_verdict.why says why). */

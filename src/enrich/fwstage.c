@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../util/buf.h"
-#include "firewall.h"
+#include "fwdnat.h"
 #include "fwjudge.h"
 #include "verdict.h"
 #include "wfw.h"

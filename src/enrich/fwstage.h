@@ -7,7 +7,7 @@
 #include "../model/fwmodel.h"
 #include "../model/fwsource.h"
 #include "../model/verdict.h"
-#include "firewall.h"
+#include "fwdnat.h"
 
 /* The firewall of the namespace portsleuth runs in, as one pipeline run read it. */
 struct fw_context {

@@ -10,7 +10,7 @@
 
 #include "../util/buf.h"
 #include "../util/str.h"
-#include "firewall.h"
+#include "fweval.h"
 
 enum { NO = 0, YES = 1, UNKNOWN = -1 };
 

@@ -25,7 +25,7 @@ struct wfw_listener {
 /* wfw_verdict.rule when a profile's own setting decided (no rule). */
 #define WFW_NO_RULE (-1L)
 
-/* The verdict at one address. reach is an enum fw_reach (enrich/firewall.h). */
+/* The verdict at one address. reach is an enum fw_reach (enrich/fweval.h). */
 struct wfw_verdict {
 	uint8_t reach;
 	char *sources;	  /* FW_REACH_SOME: the sources allowed, a new string; else NULL */

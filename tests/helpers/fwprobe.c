@@ -19,7 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../src/enrich/firewall.h"
+#include "../../src/enrich/fwdnat.h"
 #include "../../src/enrich/fwjudge.h"
 #include "../../src/enrich/verdict.h"
 #include "../../src/model/exposure.h"
