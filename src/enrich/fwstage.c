@@ -449,7 +449,7 @@ static int forward_model(const struct fw_ruleset *rs, const struct fw_forward *x
 		rc = -ENOMEM;
 	if (!rc && x->rule.rule >= 0)
 		m->rule_handle = ch->rules[x->rule.rule].handle;
-	if (!rc && !forward_match(m, f))
+	if (!rc && !filter_match_forward(f, m))
 		return 1;
 	return rc;
 }
