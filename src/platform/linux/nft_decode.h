@@ -18,15 +18,15 @@ struct nft_decoder {
 	long last_chain; /* the chain of the previous rule, -1 */
 };
 
-/* One netlink message into d's model (chains, sets, elements, rules); other types are skipped.
- * 0, -EBADMSG or -ENOMEM. */
+/* (nft_decode.c) One netlink message into d's model (chains, sets, elements, rules); other types
+ * are skipped. 0, -EBADMSG or -ENOMEM. */
 int nft_decoder_msg(struct nft_decoder *d, const struct nlmsghdr *nlh);
 
-/* The model's family (enum fw_family) of a netfilter family (NFPROTO_*). */
+/* (nft_expr.c) The model's family (enum fw_family) of a netfilter family (NFPROTO_*). */
 unsigned nft_family(unsigned nfproto);
 
-/* The verdict of a set element or an immediate into *v: kind and jump target (a chain of table
- * `table` in family `fam` of rs). */
+/* (nft_expr.c) The verdict of a set element or an immediate into *v: kind and jump target
+ * (a chain of table `table` in family `fam` of rs). */
 void nft_verdict(struct fw_ruleset *rs, unsigned fam, const char *table, int32_t code,
 		 const char *chain, struct fw_verdict *v);
 

@@ -19,6 +19,48 @@
 #include "nft_decode.h"
 #include "xt_decode.h"
 
+/* ---------------------------------------------------------------- values */
+
+unsigned nft_family(unsigned nfproto)
+{
+	switch (nfproto) {
+	case NFPROTO_IPV4:
+		return FW_FAM_IP;
+	case NFPROTO_IPV6:
+		return FW_FAM_IP6;
+	case NFPROTO_INET:
+		return FW_FAM_INET;
+	}
+	return FW_FAM_OTHER;
+}
+
+void nft_verdict(struct fw_ruleset *rs, unsigned fam, const char *table, int32_t code,
+		 const char *chain, struct fw_verdict *v)
+{
+	v->chain = -1;
+	switch (code) {
+	case NF_ACCEPT:
+		v->kind = FW_V_ACCEPT;
+		break;
+	case NF_DROP:
+		v->kind = FW_V_DROP;
+		break;
+	case NFT_CONTINUE:
+		v->kind = FW_V_CONTINUE;
+		break;
+	case NFT_RETURN:
+		v->kind = FW_V_RETURN;
+		break;
+	case NFT_JUMP:
+	case NFT_GOTO:
+		v->kind = code == NFT_JUMP ? FW_V_JUMP : FW_V_GOTO;
+		v->chain = chain ? (int32_t)fw_chain_find(rs, fam, table, chain) : -1;
+		break;
+	default:
+		v->kind = FW_V_UNKNOWN; /* queue, break, stolen */
+	}
+}
+
 /* ---------------------------------------------------------------- rules: raw attributes */
 
 /*
