@@ -5,11 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-unsigned fwsource_kind(const struct ps_fw_source *s)
-{
-	return s->kind == PS_FW_SRC_NONE ? s->unread : s->kind;
-}
-
 int fwsource_none(struct ps_fw_source *s, unsigned unread, int err, const char *why)
 {
 	fw_ruleset_free(&s->rules);

@@ -47,9 +47,6 @@ struct ps_fw_source {
 	char *legacy;
 };
 
-/* The firewall kind a source judges by: its tag, or what could not be read. */
-unsigned fwsource_kind(const struct ps_fw_source *s);
-
 /*
  * Make s a PS_FW_SRC_NONE source: firewall `unread` could not be read, err -errno,
  * why (copied) the reason. What s held of rules or policy is released; legacy is
