@@ -324,14 +324,50 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 	return rc;
 }
 
+/*
+ * The addresses of the namespaces s lists whose addresses the exposure stage did
+ * not read, into *out (each tagged with its namespace): where a forwarded port's
+ * target may live. A namespace that cannot be entered is passed over (a list read
+ * while it changed still places the target: a best guess). 0 or -ENOMEM.
+ */
+static int unread_namespace_addrs(const struct ps_snapshot *s, struct ps_ifaddr **out, size_t *n)
+{
+	int rc = 0;
+	for (size_t i = 0; i < s->nnets && !rc; i++) {
+		const struct ps_netns *ns = &s->nets[i];
+		if (ns->inode == s->netns || ns->addrs_read)
+			continue;
+		struct ps_ifaddr *a = NULL;
+		size_t na = 0;
+		if (platform_netns_addrs(ns, &a, &na, NULL, NULL) >= 0)
+			rc = append_ifaddrs(a, na, ns->inode, out, n);
+		platform_ifaddrs_free(a, na);
+	}
+	return rc;
+}
+
 /* Read once per run, before the findings, which judge every listener against it. */
 static int run_firewall(struct pipeline *p, struct ps_snapshot *s)
 {
 	if (!p->fw && !(p->fw = calloc(1, sizeof *p->fw)))
 		return -ENOMEM;
 	fw_context_free(p->fw);
-	int rc = fw_context_read(p->fw, s);
-	return rc ? rc : fw_forwards_model(p->fw, s, p->c.filter);
+	struct ps_fw_source src = {0};
+	int rc = platform_firewall_read(&(struct ps_fw_request){.ns = NULL}, &src);
+	if (!rc)
+		rc = fw_context_open(p->fw, &src, s);
+	fwsource_free(&src); /* empty unless it was not taken over */
+	if (!rc)
+		rc = fw_forwards_model(p->fw, s, p->c.filter);
+	if (rc || !fw_forwards_unplaced(p->fw, s))
+		return rc;
+	struct ps_ifaddr *more = NULL;
+	size_t n = 0;
+	rc = unread_namespace_addrs(s, &more, &n);
+	if (!rc)
+		rc = fw_forwards_place(p->fw, s, more, n);
+	platform_ifaddrs_free(more, n);
+	return rc;
 }
 
 static int run_findings(struct pipeline *p, struct ps_snapshot *s)

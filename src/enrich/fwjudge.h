@@ -3,7 +3,7 @@
 #define PS_FWJUDGE_H
 
 #include "../util/buf.h"
-#include "firewall.h"
+#include "fweval.h"
 #include "verdict.h"
 
 /* fw_reach_verdict.reach when the rules could not be read (fw_reach_verdict.why says why). */
@@ -39,7 +39,7 @@ void fw_packet_for(const struct ps_socket *k, const struct reach *r, const struc
  * Judge listener k at each of its nr reachable addresses r[] into out[] (parallel to
  * r; release with fw_reach_verdicts_free). rs NULL: the rules were not read, and
  * every verdict is FW_REACH_NOT_READ with why_not. `legacy` lists the iptables-legacy
- * tables ("ip:filter ip6:nat", platform_firewall_legacy; NULL or "" when none): their
+ * tables ("ip:filter ip6:nat", ps_fw_source.legacy; NULL or "" when none): their
  * rules are not visible, so for an address of such a family what nf_tables accepts
  * becomes unknown (a drop stays a drop). 0 or -ENOMEM.
  */

@@ -1,5 +1,4 @@
-/* fwstage.c — the firewall in the pipeline: the rule set read once per run, verdicts per listener,
- * forwards in the model. */
+/* fwstage.c — the firewall judged by its tag: verdicts per listener and forwards in the model. */
 #include "fwstage.h"
 
 #include <errno.h>
@@ -9,73 +8,46 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../platform/firewall_read.h"
-#include "../platform/platform.h"
 #include "../util/buf.h"
-#include "firewall.h"
+#include "fwdnat.h"
 #include "fwjudge.h"
 #include "verdict.h"
+#include "wfw.h"
 
-/* The Windows Firewall's policy read with result rc (why: a new string, or NULL) into c and f. */
-static int wfw_context(struct fw_context *c, struct ps_firewall *f, int rc, char *why)
+/* What was read, for the snapshot (JSON "firewall"): counts, legacy tables, why not. */
+static int fw_record(const struct ps_fw_source *src, struct ps_firewall *f)
 {
-	c->windows = true;
-	c->read = f->read = rc == 0;
-	f->err = rc;
-	if (rc == -ENOMEM || (rc && !why)) {
-		free(why);
+	f->read = src->kind != PS_FW_SRC_NONE;
+	f->err = src->err;
+	f->rules = src->policy.nrules;
+	for (size_t i = 0; i < src->rules.nchains; i++)
+		f->rules += src->rules.chains[i].nrules;
+	f->chains = src->rules.nchains;
+	if ((src->why && !(f->why = strdup(src->why))) ||
+	    (src->legacy && !(f->legacy = strdup(src->legacy))))
 		return -ENOMEM;
-	}
-	f->why = why; /* the snapshot owns it; c borrows it as it borrows legacy */
-	c->why = why;
-	f->rules = c->wfw.nrules;
-	if (!c->read)
-		wfw_policy_free(&c->wfw);
-	c->legacy = f->legacy =
-	    NULL; /* there is no iptables-legacy to look for: null, as unknown */
 	return 0;
 }
 
-int fw_context_read(struct fw_context *c, struct ps_snapshot *snap)
+int fw_context_open(struct fw_context *c, struct ps_fw_source *src, struct ps_snapshot *snap)
 {
 	memset(c, 0, sizeof *c);
+	c->src = *src;
+	memset(src, 0, sizeof *src);
 	c->netns = snap->netns;
-	struct ps_firewall *f = snap->firewall = calloc(1, sizeof *f);
-	if (!f)
+	if (c->src.kind == PS_FW_SRC_NONE && !c->src.why &&
+	    fwsource_none(&c->src, c->src.unread, c->src.err,
+			  "the firewall's rules could not be read"))
 		return -ENOMEM;
-	char *wwhy = NULL;
-	int rc = platform_wfw_read(&c->wfw, &wwhy);
-	if (rc != -ENOSYS)
-		return wfw_context(c, f, rc, wwhy);
-	rc = platform_firewall_read(&c->rs, &c->why);
-	if (rc == -ENOMEM)
-		return rc;
-	c->read = rc == 0;
-	f->read = c->read;
-	f->err = rc;
-	if (!c->read) {
-		fw_ruleset_free(&c->rs);
-		if (!c->why)
-			c->why = "the firewall's rules could not be read";
-		if (!(f->why = strdup(c->why)))
-			return -ENOMEM;
-	}
-	for (size_t i = 0; i < c->rs.nchains; i++)
-		f->rules += c->rs.chains[i].nrules;
-	f->chains = c->rs.nchains;
-	char *legacy = NULL;
-	rc = platform_firewall_legacy(&legacy);
-	if (rc == -ENOMEM)
-		return rc;
-	f->legacy = legacy; /* NULL: could not be told */
-	c->legacy = legacy;
-	return 0;
+	if (!(snap->firewall = calloc(1, sizeof *snap->firewall)))
+		return -ENOMEM;
+	return fw_record(&c->src, snap->firewall);
 }
 
 void fw_context_free(struct fw_context *c)
 {
-	fw_ruleset_free(&c->rs);
-	wfw_policy_free(&c->wfw);
+	fwsource_free(&c->src);
+	free(c->fwd);
 	memset(c, 0, sizeof *c);
 }
 
@@ -153,9 +125,9 @@ static int rule_view(const struct fw_context *c, struct fw_ruleref ref, struct v
 		     struct ps_fw_rule *out)
 {
 	memset(out, 0, sizeof *out);
-	if (c->windows)
-		return wfw_rule_view(&c->wfw, ref, vs, out);
-	const struct fw_ruleset *rs = &c->rs;
+	if (c->src.kind == PS_FW_SRC_WINDOWS)
+		return wfw_rule_view(&c->src.policy, ref, vs, out);
+	const struct fw_ruleset *rs = &c->src.rules;
 	if (ref.chain < 0 || (size_t)ref.chain >= rs->nchains)
 		return 0;
 	const struct fw_chain *ch = &rs->chains[ref.chain];
@@ -261,6 +233,82 @@ static uint8_t summary(const struct reach *r, const struct ps_fw_at *at, size_t 
 			      : PS_FW_SOME;
 }
 
+/* "the rules of network namespace NAME are not read" for k's namespace, into b. 0 or -ENOMEM. */
+static int other_netns_why(const struct ps_snapshot *snap, const struct ps_socket *k, struct buf *b)
+{
+	const char *name = NULL;
+	for (size_t i = 0; i < snap->nnets && !name; i++)
+		if (snap->nets[i].inode == k->netns)
+			name = snap->nets[i].name;
+	return name ? buf_printf(b, "the rules of network namespace %s are not read", name)
+		    : buf_printf(b, "the rules of network namespace %" PRIu64 " are not read",
+				 k->netns);
+}
+
+/* What a firewall that was not read still decides: Windows Firewall never filters loopback. */
+static void unread_known(const struct fw_context *c, const struct reach *r, size_t n,
+			 struct fw_reach_verdict *fv)
+{
+	for (size_t i = 0; i < n && c->src.unread == PS_FW_SRC_WINDOWS; i++)
+		if (exposure_classify(&r[i].addr) == PS_EXPO_LOOPBACK)
+			fv[i] = (struct fw_reach_verdict){
+			    .reach = FW_REACH_ALL,
+			    .rule = {-1, -1},
+			    .accept_rule = {-1, -1},
+			    .forward_rule = {-1, -1},
+			    .why =
+				"connections over loopback are not filtered by Windows Firewall"};
+}
+
+/*
+ * The verdicts at listener k's reachable addresses v->reach into fv[], from the judge
+ * of c's firewall (by its tag); a socket of another namespace, whose rules are not
+ * read, and a firewall that was not read get "not-read" (the why of another namespace's
+ * is in *other: the verdicts point into it). 0 or -ENOMEM.
+ */
+static int judge_reach(const struct fw_context *c, const struct ps_snapshot *snap,
+		       const struct ps_socket *k, const struct sock_verdict *v,
+		       struct fw_reach_verdict *fv, struct buf *other)
+{
+	bool ours = k->netns == c->netns || !k->netns;
+	const struct ps_ifaddr *a;
+	size_t na = snap_addrs_of(snap->addrs, snap->naddrs, c->netns, &a);
+	if (ours && c->src.kind == PS_FW_SRC_WINDOWS)
+		return wfw_judge_reach(&c->src.policy, snap, k, v->reach, v->nreach, fv);
+	if (ours && c->src.kind == PS_FW_SRC_NETFILTER)
+		return fw_judge_reach(&c->src.rules, NULL, c->src.legacy, k, v->reach, v->nreach, a,
+				      na, fv);
+	int rc = ours ? 0 : other_netns_why(snap, k, other);
+	if (!rc)
+		rc = fw_judge_reach(NULL, ours ? c->src.why : other->data, c->src.legacy, k,
+				    v->reach, v->nreach, a, na, fv);
+	if (!rc && ours)
+		unread_known(c, v->reach, v->nreach, fv);
+	return rc;
+}
+
+/* The verdict fv at one reachable address r as model data into at; texts interned in vs. */
+static int verdict_at(const struct fw_context *c, const struct reach *r,
+		      const struct fw_reach_verdict *fv, struct verdicts *vs, struct ps_fw_at *at)
+{
+	at->verdict = fv->reach == FW_REACH_NOT_READ ? PS_FW_NOT_READ
+		      : fv->reach == FW_REACH_ALL    ? PS_FW_ALL
+		      : fv->reach == FW_REACH_SOME   ? PS_FW_SOME
+		      : fv->reach == FW_REACH_NONE   ? PS_FW_NONE
+						     : PS_FW_UNKNOWN;
+	at->reach_class = (uint8_t)fw_reach_class(r, fv);
+	int rc = verdicts_intern(vs, fv->sources, &at->sources);
+	if (!rc)
+		rc = verdicts_intern(vs, fv->why, &at->why);
+	if (!rc && at->verdict != PS_FW_NOT_READ)
+		rc = rule_view(c, fv->rule, vs, &at->rule);
+	if (!rc && at->verdict == PS_FW_SOME)
+		rc = rule_view(c, fv->accept_rule, vs, &at->accept_rule);
+	if (!rc && at->verdict != PS_FW_NOT_READ)
+		rc = rule_view(c, fv->forward_rule, vs, &at->forwarded_by);
+	return rc;
+}
+
 int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap,
 		      const struct ps_socket *k, struct verdicts *vs, struct sock_verdict *v)
 {
@@ -271,57 +319,10 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
 		free(fv);
 		return -ENOMEM;
 	}
-	bool ours = k->netns == c->netns || !k->netns;
-	const struct ps_ifaddr *a;
-	size_t na = snap_addrs_of(snap->addrs, snap->naddrs, c->netns, &a);
-	const char *why = c->why;
 	struct buf other = {0};
-	int rc = 0;
-	if (!ours) { /* only our own rules are read */
-		const char *name = NULL;
-		for (size_t i = 0; i < snap->nnets && !name; i++)
-			if (snap->nets[i].inode == k->netns)
-				name = snap->nets[i].name;
-		rc = name ? buf_printf(&other, "the rules of network namespace %s are not read",
-				       name)
-			  : buf_printf(&other,
-				       "the rules of network namespace %" PRIu64 " are not read",
-				       k->netns);
-		why = other.data;
-	}
-	if (!rc)
-		rc = c->windows && c->read && ours
-			 ? wfw_judge_reach(&c->wfw, snap, k, v->reach, n, fv)
-			 : fw_judge_reach(ours && c->read ? &c->rs : NULL, why, c->legacy, k,
-					  v->reach, n, a, na, fv);
-	/* Windows Firewall never filters loopback, whether or not its policy could be read */
-	for (size_t i = 0; i < n && !rc && c->windows && !c->read; i++)
-		if (exposure_classify(&v->reach[i].addr) == PS_EXPO_LOOPBACK)
-			fv[i] = (struct fw_reach_verdict){
-			    .reach = FW_REACH_ALL,
-			    .rule = {-1, -1},
-			    .accept_rule = {-1, -1},
-			    .forward_rule = {-1, -1},
-			    .why =
-				"connections over loopback are not filtered by Windows Firewall"};
-	for (size_t i = 0; i < n && !rc; i++) {
-		struct ps_fw_at *at = &v->fw[i];
-		at->verdict = fv[i].reach == FW_REACH_NOT_READ ? PS_FW_NOT_READ
-			      : fv[i].reach == FW_REACH_ALL    ? PS_FW_ALL
-			      : fv[i].reach == FW_REACH_SOME   ? PS_FW_SOME
-			      : fv[i].reach == FW_REACH_NONE   ? PS_FW_NONE
-							       : PS_FW_UNKNOWN;
-		at->reach_class = (uint8_t)fw_reach_class(&v->reach[i], &fv[i]);
-		rc = verdicts_intern(vs, fv[i].sources, &at->sources);
-		if (!rc)
-			rc = verdicts_intern(vs, fv[i].why, &at->why);
-		if (!rc && at->verdict != PS_FW_NOT_READ)
-			rc = rule_view(c, fv[i].rule, vs, &at->rule);
-		if (!rc && at->verdict == PS_FW_SOME)
-			rc = rule_view(c, fv[i].accept_rule, vs, &at->accept_rule);
-		if (!rc && at->verdict != PS_FW_NOT_READ)
-			rc = rule_view(c, fv[i].forward_rule, vs, &at->forwarded_by);
-	}
+	int rc = judge_reach(c, snap, k, v, fv, &other);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = verdict_at(c, &v->reach[i], &fv[i], vs, &v->fw[i]);
 	if (!rc) {
 		v->fw_summary = summary(v->reach, v->fw, n);
 		if (v->fw_summary == PS_FW_SOME)
@@ -361,37 +362,12 @@ static bool addr_is(const struct ps_addr *a, const uint8_t *b, unsigned family)
 	       !memcmp(a->bytes, b, family == 4 ? 4 : 16);
 }
 
-/* Interface addresses of the namespaces snap lists (--all-ns), read on first need. */
-struct ns_addrs {
-	struct ps_ifaddr *a;
-	size_t n;
-	bool tried;
-};
-
-/* The namespace holding the forward's target address: ours, one snap lists, or 0. */
-static uint64_t target_netns(const struct fw_forward *x, const struct ps_snapshot *snap,
-			     struct ns_addrs *na)
+/* The namespace holding the forward's target address among a[0..n), or 0. */
+static uint64_t target_netns(const struct fw_forward *x, const struct ps_ifaddr *a, size_t n)
 {
-	if (!x->to.has_addr)
-		return snap->netns; /* redirect: this namespace */
-	/* ours, and those of the namespaces holding a listener (read by the exposure stage) */
-	for (size_t i = 0; i < snap->naddrs; i++)
-		if (addr_is(&snap->addrs[i].addr, x->to.addr_lo, x->family))
-			return snap->addrs[i].netns;
-	for (size_t i = 0; na && i < snap->nnets; i++) {
-		if (snap->nets[i].inode == snap->netns || snap->nets[i].addrs_read)
-			continue;
-		if (!na[i].tried) {
-			na[i].tried = true;
-			/* a list read while it changed still places the target (a best guess) */
-			if (platform_netns_addrs(&snap->nets[i], &na[i].a, &na[i].n, NULL, NULL) <
-			    0)
-				na[i].a = NULL, na[i].n = 0;
-		}
-		for (size_t j = 0; j < na[i].n; j++)
-			if (addr_is(&na[i].a[j].addr, x->to.addr_lo, x->family))
-				return snap->nets[i].inode;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (addr_is(&a[i].addr, x->to.addr_lo, x->family))
+			return a[i].netns;
 	return 0;
 }
 
@@ -440,11 +416,9 @@ static int target_owners(const struct fw_forward *x, struct ps_forward *m,
 	return 0;
 }
 
-/* Forward x as model data into m, with its target when the user's filter f wants it; 1: not wanted.
- */
+/* Forward x as model data into m; 1: not one the user's filter f wants. */
 static int forward_model(const struct fw_ruleset *rs, const struct fw_forward *x,
-			 struct ps_forward *m, const struct ps_snapshot *snap, struct ns_addrs *na,
-			 const struct ps_filter *f)
+			 struct ps_forward *m, const struct ps_filter *f)
 {
 	memset(m, 0, sizeof *m);
 	m->proto = proto_of(x->l4proto);
@@ -475,38 +449,63 @@ static int forward_model(const struct fw_ruleset *rs, const struct fw_forward *x
 		rc = -ENOMEM;
 	if (!rc && x->rule.rule >= 0)
 		m->rule_handle = ch->rules[x->rule.rule].handle;
-	if (!rc && !forward_match(m, f))
+	if (!rc && !filter_match_forward(f, m))
 		return 1;
-	if (!rc && (m->target_netns = target_netns(x, snap, na)))
-		rc = target_owners(x, m, snap);
 	return rc;
 }
 
-int fw_forwards_model(const struct fw_context *c, struct ps_snapshot *snap,
-		      const struct ps_filter *f)
+int fw_forwards_model(struct fw_context *c, struct ps_snapshot *snap, const struct ps_filter *f)
 {
-	if (!c->read || c->windows || !snap->firewall)
-		return 0; /* the Windows Firewall forwards nothing portsleuth reads */
+	if (c->src.kind != PS_FW_SRC_NETFILTER || !snap->firewall)
+		return 0; /* only netfilter's NAT rules forward ports portsleuth reads */
 	struct fw_forward *x = NULL;
 	size_t n = 0;
-	int rc = fw_forwards(&c->rs, &x, &n);
+	int rc = fw_forwards(&c->src.rules, &x, &n);
 	if (rc)
 		return rc;
 	struct ps_firewall *fm = snap->firewall;
-	struct ns_addrs *na = snap->nnets ? calloc(snap->nnets, sizeof *na) : NULL;
 	if (n && !(fm->fwd = calloc(n, sizeof *fm->fwd)))
 		rc = -ENOMEM;
+	c->fwd = x; /* compacted below to the forwards kept, parallel to fm->fwd */
 	for (size_t i = 0; i < n && rc >= 0; i++) {
-		rc = forward_model(&c->rs, &x[i], &fm->fwd[fm->nfwd], snap, na, f);
-		if (rc == 1)
-			forward_free(&fm->fwd[fm->nfwd]); /* not asked for */
-		else
-			fm->nfwd++; /* released with the rest even when half made */
+		struct ps_forward *m = &fm->fwd[fm->nfwd];
+		rc = forward_model(&c->src.rules, &x[i], m, f);
+		if (rc == 1) {
+			forward_free(m); /* not asked for */
+			continue;
+		}
+		fm->nfwd++; /* released with the rest even when half made */
+		x[c->nfwd++] = x[i];
+		/* a redirect's target is this namespace */
+		m->target_netns =
+		    x[i].to.has_addr ? target_netns(&x[i], snap->addrs, snap->naddrs) : snap->netns;
+		if (!rc && m->target_netns)
+			rc = target_owners(&x[i], m, snap);
 	}
-	rc = rc < 0 ? rc : 0;
-	for (size_t i = 0; na && i < snap->nnets; i++)
-		platform_ifaddrs_free(na[i].a, na[i].n);
-	free(na);
-	free(x);
+	return rc < 0 ? rc : 0;
+}
+
+bool fw_forwards_unplaced(const struct fw_context *c, const struct ps_snapshot *snap)
+{
+	bool unread = false;
+	for (size_t i = 0; i < snap->nnets && !unread; i++)
+		unread = snap->nets[i].inode != snap->netns && !snap->nets[i].addrs_read;
+	for (size_t i = 0; unread && snap->firewall && i < c->nfwd; i++)
+		if (!snap->firewall->fwd[i].target_netns)
+			return true;
+	return false;
+}
+
+int fw_forwards_place(const struct fw_context *c, struct ps_snapshot *snap,
+		      const struct ps_ifaddr *more, size_t n)
+{
+	int rc = 0;
+	for (size_t i = 0; i < c->nfwd && snap->firewall && !rc; i++) {
+		struct ps_forward *m = &snap->firewall->fwd[i];
+		if (m->target_netns || !c->fwd[i].to.has_addr)
+			continue;
+		if ((m->target_netns = target_netns(&c->fwd[i], more, n)))
+			rc = target_owners(&c->fwd[i], m, snap);
+	}
 	return rc;
 }

@@ -1,33 +1,30 @@
-/* fwstage.h — the firewall in the pipeline: read the rule set once, judge listeners, list forwarded
- * ports. */
+/* fwstage.h — the firewall judged by its tag: verdicts per listener, forwarded ports in the model.
+ */
 #ifndef PS_FWSTAGE_H
 #define PS_FWSTAGE_H
 
 #include "../model/filter.h"
 #include "../model/fwmodel.h"
+#include "../model/fwsource.h"
 #include "../model/verdict.h"
-#include "fwrules.h"
-#include "wfw.h"
+#include "fwdnat.h"
 
-/* The rule set of the namespace portsleuth runs in, as one pipeline run read it. */
+/* The firewall of the namespace portsleuth runs in, as one pipeline run read it. */
 struct fw_context {
-	struct fw_ruleset rs;
-	bool read;	 /* rs holds the rules */
-	const char *why; /* not read: why (static) */
-	const char *
-	    legacy; /* iptables-legacy tables, "" when none (owned by the snapshot's ps_firewall) */
-	uint64_t netns; /* the namespace whose rules these are */
-	bool windows;	/* the Windows Firewall's policy was asked for: wfw, not rs, holds it */
-	struct wfw_policy wfw;
+	struct ps_fw_source src; /* what the platform read, judged by its tag (owned) */
+	uint64_t netns;		 /* the namespace whose firewall this is */
+	/* NETFILTER: the forwards of snap->firewall->fwd, index for index */
+	struct fw_forward *fwd;
+	size_t nfwd;
 };
 
 /*
- * Read the Windows Firewall's policy where the platform has it, else the rule set
- * and the iptables-legacy tables of the caller's network namespace, into c (release with
- * fw_context_free) and record in snap->firewall whether they were read and why not. Rules that
- * cannot be read are no failure (every verdict is then "not-read" with the reason). 0 or -ENOMEM.
+ * Take over the firewall source src (zeroed after) into c (release with
+ * fw_context_free) and record in snap->firewall what was read, or why not. A
+ * firewall that could not be read is no failure (every verdict is then "not-read"
+ * with the reason). 0 or -ENOMEM.
  */
-int fw_context_read(struct fw_context *c, struct ps_snapshot *snap);
+int fw_context_open(struct fw_context *c, struct ps_fw_source *src, struct ps_snapshot *snap);
 void fw_context_free(struct fw_context *c);
 
 /*
@@ -43,10 +40,24 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
 /*
  * The forwarded ports of c's rule set that match the user's filter f (port,
  * protocol, family) into snap->firewall, each with the namespace holding its
- * target and the processes listening there (from snap's sockets; namespaces other
- * than ours only when snap lists them, --all-ns). 0 or -ENOMEM.
+ * target among the addresses snap holds, and the processes listening there (from
+ * snap's sockets). 0 or -ENOMEM.
  */
-int fw_forwards_model(const struct fw_context *c, struct ps_snapshot *snap,
-		      const struct ps_filter *f);
+int fw_forwards_model(struct fw_context *c, struct ps_snapshot *snap, const struct ps_filter *f);
+
+/*
+ * Whether a forward's target address is in no namespace whose addresses snap
+ * holds while snap lists namespaces whose addresses were not read: reading theirs
+ * (fw_forwards_place) may still place it.
+ */
+bool fw_forwards_unplaced(const struct fw_context *c, const struct ps_snapshot *snap);
+
+/*
+ * Place the forwards fw_forwards_model left without a target using the addresses
+ * more[0..n) of other namespaces (ps_ifaddr.netns tells whose), with the
+ * processes listening there. 0 or -ENOMEM.
+ */
+int fw_forwards_place(const struct fw_context *c, struct ps_snapshot *snap,
+		      const struct ps_ifaddr *more, size_t n);
 
 #endif

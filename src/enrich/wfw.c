@@ -10,17 +10,9 @@
 
 #include "../util/buf.h"
 #include "../util/str.h"
-#include "firewall.h"
+#include "fweval.h"
 
 enum { NO = 0, YES = 1, UNKNOWN = -1 };
-
-const char *wfw_profile_name(unsigned bit)
-{
-	return bit == WFW_DOMAIN    ? "domain"
-	       : bit == WFW_PRIVATE ? "private"
-	       : bit == WFW_PUBLIC  ? "public"
-				    : "?";
-}
 
 static bool any_text(const char *s)
 {
@@ -296,6 +288,105 @@ static int sources_text(const struct fw_srcset *s, char **out)
 	return 0;
 }
 
+/* What the rules of one profile that match a listener allow and block. */
+struct tally {
+	struct fw_srcset allow, block;	   /* sources, from the rules decided */
+	long first_allow, first_block;	   /* the rules to name */
+	long unknown_allow, unknown_block; /* the first rule of each kind not decided */
+	const char *why_allow, *why_block;
+};
+
+/* Add rule r (index i) of the profile to t for listener l (alen-byte addresses). 0 or -ENOMEM. */
+static int tally_rule(struct tally *t, const struct wfw_rule *r, long i,
+		      const struct wfw_listener *l, unsigned alen)
+{
+	const char *why = NULL;
+	int m = rule_matches(r, l, &why);
+	if (m == NO || m == -ENOMEM)
+		return m == NO ? 0 : m;
+	struct fw_srcset s;
+	const char *rwhy = NULL;
+	int k = remote_set(r->remote_addrs, alen, &s, &rwhy), rc = 0;
+	if (k == -ENOMEM) {
+		fw_srcset_free(&s);
+		return k;
+	}
+	if (m == UNKNOWN)
+		k = UNKNOWN;
+	else if (k == UNKNOWN)
+		why = rwhy;
+	if (r->allow && r->edge && k == YES) {
+		/* what it allows besides through Teredo is known; the rest is not */
+		why = "the rule allows edge traversal (Teredo), which is not evaluated";
+		if (t->unknown_allow == WFW_NO_RULE)
+			t->unknown_allow = i, t->why_allow = why;
+	}
+	if (k == YES) {
+		struct fw_srcset *to = r->allow ? &t->allow : &t->block;
+		for (size_t j = 0; j < s.n && !rc; j++)
+			rc = fw_srcset_add(to, s.r[j].lo, s.r[j].hi);
+		long *first = r->allow ? &t->first_allow : &t->first_block;
+		if (*first == WFW_NO_RULE || (!r->allow && fw_srcset_is_full(&s)))
+			*first = i; /* a block of every source is the one to name */
+	} else if (r->allow && t->unknown_allow == WFW_NO_RULE) {
+		t->unknown_allow = i, t->why_allow = why;
+	} else if (!r->allow && t->unknown_block == WFW_NO_RULE) {
+		t->unknown_block = i, t->why_block = why;
+	}
+	fw_srcset_free(&s);
+	return rc;
+}
+
+/* The verdict from tally t of an enabled profile pf into v: blocks win. 0 or -ENOMEM. */
+static int tally_decide(struct tally *t, const struct wfw_profile *pf, struct wfw_verdict *v)
+{
+	if (fw_srcset_is_full(&t->block)) {
+		v->reach = FW_REACH_NONE; /* block rules win, whatever is unknown */
+		v->rule = t->first_block;
+		return 0;
+	}
+	if (t->unknown_block != WFW_NO_RULE) {
+		v->reach = FW_REACH_UNKNOWN; /* it may block some of what is allowed */
+		v->rule = t->unknown_block;
+		v->why = t->why_block;
+		return 0;
+	}
+	if (pf->default_allow) {
+		uint8_t zero[FW_KEY_MAX] = {0}, ones[FW_KEY_MAX];
+		memset(ones, 0xFF, sizeof ones);
+		if (fw_srcset_add(&t->allow, zero, ones))
+			return -ENOMEM;
+	}
+	if (t->unknown_allow != WFW_NO_RULE && !fw_srcset_is_full(&t->allow)) {
+		v->reach = FW_REACH_UNKNOWN; /* it may allow more */
+		v->rule = t->unknown_allow;
+		v->why = t->why_allow;
+		return 0;
+	}
+	struct fw_srcset left = {0};
+	int rc = fw_srcset_subtract(&t->allow, &t->block, &left);
+	if (rc)
+		return rc;
+	if (!left.n) {
+		v->reach = FW_REACH_NONE;
+		v->rule = t->first_block;
+		if (t->first_block == WFW_NO_RULE)
+			v->why = "no rule allows it and the default inbound action is block";
+	} else if (fw_srcset_is_full(&left)) {
+		v->reach = FW_REACH_ALL;
+		v->rule = t->first_allow;
+		if (t->first_allow == WFW_NO_RULE)
+			v->why = "the default inbound action is allow";
+	} else {
+		v->reach = FW_REACH_SOME;
+		v->rule = t->first_block != WFW_NO_RULE ? t->first_block : t->first_allow;
+		v->accept_rule = t->first_allow;
+		rc = sources_text(&left, &v->sources);
+	}
+	fw_srcset_free(&left);
+	return rc;
+}
+
 /* The verdict of one profile (bit) on l. 0 or -ENOMEM. */
 static int judge_profile(const struct wfw_policy *pol, unsigned bit, const struct wfw_profile *pf,
 			 const struct wfw_listener *l, struct wfw_verdict *v)
@@ -312,102 +403,22 @@ static int judge_profile(const struct wfw_policy *pol, unsigned bit, const struc
 		return 0;
 	}
 	unsigned alen = l->addr.family == PS_INET ? 4 : 16;
-	struct fw_srcset allow = {.len = (uint8_t)alen}, block = {.len = (uint8_t)alen}, left = {0};
-	long first_allow = WFW_NO_RULE, first_block = WFW_NO_RULE, unknown_allow = WFW_NO_RULE,
-	     unknown_block = WFW_NO_RULE;
-	const char *why_allow = NULL, *why_block = NULL;
+	struct tally t = {.allow = {.len = (uint8_t)alen},
+			  .block = {.len = (uint8_t)alen},
+			  .first_allow = WFW_NO_RULE,
+			  .first_block = WFW_NO_RULE,
+			  .unknown_allow = WFW_NO_RULE,
+			  .unknown_block = WFW_NO_RULE};
 	int rc = 0;
 	for (size_t i = 0; i < pol->nrules && !rc; i++) {
 		const struct wfw_rule *r = &pol->rules[i];
-		if (!r->enabled || !r->inbound || !(r->profiles & bit))
-			continue;
-		const char *why = NULL;
-		int m = rule_matches(r, l, &why);
-		if (m == NO)
-			continue;
-		if (m == -ENOMEM) {
-			rc = m;
-			break;
-		}
-		struct fw_srcset s;
-		const char *rwhy = NULL;
-		int k = remote_set(r->remote_addrs, alen, &s, &rwhy);
-		if (k == -ENOMEM) {
-			fw_srcset_free(&s);
-			rc = k;
-			break;
-		}
-		if (m == UNKNOWN)
-			k = UNKNOWN;
-		else if (k == UNKNOWN)
-			why = rwhy;
-		if (r->allow && r->edge && k == YES) {
-			/* what it allows besides through Teredo is known; the rest is not */
-			why = "the rule allows edge traversal (Teredo), which is not evaluated";
-			if (unknown_allow == WFW_NO_RULE)
-				unknown_allow = (long)i, why_allow = why;
-		}
-		if (k == YES) {
-			struct fw_srcset *to = r->allow ? &allow : &block;
-			for (size_t j = 0; j < s.n && !rc; j++)
-				rc = fw_srcset_add(to, s.r[j].lo, s.r[j].hi);
-			long *first = r->allow ? &first_allow : &first_block;
-			if (*first == WFW_NO_RULE || (!r->allow && fw_srcset_is_full(&s)))
-				*first = (long)i; /* a block of every source is the one to name */
-		} else if (r->allow && unknown_allow == WFW_NO_RULE) {
-			unknown_allow = (long)i, why_allow = why;
-		} else if (!r->allow && unknown_block == WFW_NO_RULE) {
-			unknown_block = (long)i, why_block = why;
-		}
-		fw_srcset_free(&s);
+		if (r->enabled && r->inbound && (r->profiles & bit))
+			rc = tally_rule(&t, r, (long)i, l, alen);
 	}
-	if (rc)
-		goto out;
-	if (fw_srcset_is_full(&block)) {
-		v->reach = FW_REACH_NONE; /* block rules win, whatever is unknown */
-		v->rule = first_block;
-		goto out;
-	}
-	if (unknown_block != WFW_NO_RULE) {
-		v->reach = FW_REACH_UNKNOWN; /* it may block some of what is allowed */
-		v->rule = unknown_block;
-		v->why = why_block;
-		goto out;
-	}
-	if (pf->default_allow) {
-		uint8_t zero[FW_KEY_MAX] = {0}, ones[FW_KEY_MAX];
-		memset(ones, 0xFF, sizeof ones);
-		if ((rc = fw_srcset_add(&allow, zero, ones)))
-			goto out;
-	}
-	if (unknown_allow != WFW_NO_RULE && !fw_srcset_is_full(&allow)) {
-		v->reach = FW_REACH_UNKNOWN; /* it may allow more */
-		v->rule = unknown_allow;
-		v->why = why_allow;
-		goto out;
-	}
-	if ((rc = fw_srcset_subtract(&allow, &block, &left)))
-		goto out;
-	if (!left.n) {
-		v->reach = FW_REACH_NONE;
-		v->rule = first_block;
-		if (first_block == WFW_NO_RULE)
-			v->why = "no rule allows it and the default inbound action is block";
-	} else if (fw_srcset_is_full(&left)) {
-		v->reach = FW_REACH_ALL;
-		v->rule = first_allow;
-		if (first_allow == WFW_NO_RULE)
-			v->why = "the default inbound action is allow";
-	} else {
-		v->reach = FW_REACH_SOME;
-		v->rule = first_block != WFW_NO_RULE ? first_block : first_allow;
-		v->accept_rule = first_allow;
-		rc = sources_text(&left, &v->sources);
-	}
-out:
-	fw_srcset_free(&allow);
-	fw_srcset_free(&block);
-	fw_srcset_free(&left);
+	if (!rc)
+		rc = tally_decide(&t, pf, v);
+	fw_srcset_free(&t.allow);
+	fw_srcset_free(&t.block);
 	return rc;
 }
 
@@ -486,25 +497,4 @@ int wfw_rule_text(const struct wfw_policy *pol, unsigned profile, long rule, cha
 	}
 	*out = b.data ? b.data : str_dup("");
 	return *out ? 0 : -ENOMEM;
-}
-
-void wfw_rule_free(struct wfw_rule *r)
-{
-	free(r->name);
-	free(r->local_ports);
-	free(r->local_addrs);
-	free(r->remote_addrs);
-	free(r->app);
-	free(r->service);
-	free(r->interface_types);
-	free(r->unhandled);
-	memset(r, 0, sizeof *r);
-}
-
-void wfw_policy_free(struct wfw_policy *pol)
-{
-	for (size_t i = 0; i < pol->nrules; i++)
-		wfw_rule_free(&pol->rules[i]);
-	free(pol->rules);
-	memset(pol, 0, sizeof *pol);
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fwmodel.h"
+
 void filter_init(struct ps_filter *f)
 {
 	memset(f, 0, sizeof *f);
@@ -279,6 +281,35 @@ bool filter_match_owners(const struct ps_filter *f, const struct ps_snapshot *s,
 			return false;
 	}
 	return true;
+}
+
+static bool port_overlap(uint16_t lo, uint16_t hi, const struct ps_portspec *p)
+{
+	return p->lo <= hi && lo <= p->hi;
+}
+
+bool filter_match_forward(const struct ps_filter *flt, const struct ps_forward *f)
+{
+	bool tcp = f->proto && !strcmp(f->proto, "tcp"), udp = f->proto && !strcmp(f->proto, "udp");
+	if (f->proto && !tcp && !udp)
+		return false; /* sctp and the like: portsleuth lists neither */
+	if ((tcp && !(flt->protos & (1u << PS_TCP))) || (udp && !(flt->protos & (1u << PS_UDP))))
+		return false;
+	if (!(flt->families & PS_FAM_BIT(f->family == 6 ? PS_INET6 : PS_INET)))
+		return false;
+	if (!flt->nports)
+		return true;
+	bool any = !f->port && !f->port_end;
+	for (size_t i = 0; i < flt->nports; i++) {
+		const struct ps_portspec *p = &flt->ports[i];
+		if ((tcp && !(p->protos & (1u << PS_TCP))) ||
+		    (udp && !(p->protos & (1u << PS_UDP))))
+			continue;
+		if (any || port_overlap(f->port, f->port_end, p) ||
+		    (f->to_port && port_overlap(f->to_port, f->to_port_end, p)))
+			return true;
+	}
+	return false;
 }
 
 void filter_free(struct ps_filter *f)

@@ -68,6 +68,13 @@ bool filter_match_socket(const struct ps_filter *f, const struct ps_socket *k);
 bool filter_match_owners(const struct ps_filter *f, const struct ps_snapshot *s,
 			 const struct ps_socket *k);
 /* Whether any owner-level part is set. */
+/*
+ * Whether forward f is one the user asked about: -t/-u (other protocols never),
+ * -4/-6, and PORT (its own port range or its target's). The other filter parts
+ * (states, owners) are about sockets and do not apply.
+ */
+struct ps_forward;
+bool filter_match_forward(const struct ps_filter *flt, const struct ps_forward *f);
 bool filter_needs_owners(const struct ps_filter *f);
 
 void filter_free(struct ps_filter *f);

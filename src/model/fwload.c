@@ -82,7 +82,7 @@ int fwload_parse(const struct json *doc, const struct ps_filter *flt, struct ps_
 		if (fwd->items[i]->type != JSON_OBJECT)
 			continue;
 		rc = forward_obj(fwd->items[i], &m->fwd[m->nfwd]);
-		if (!rc && flt && !forward_match(&m->fwd[m->nfwd], flt))
+		if (!rc && flt && !filter_match_forward(flt, &m->fwd[m->nfwd]))
 			forward_free(&m->fwd[m->nfwd]);
 		else
 			m->nfwd++; /* released with the rest even when half made */

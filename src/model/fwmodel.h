@@ -81,15 +81,6 @@ struct ps_firewall {
 	size_t nfwd;
 };
 
-struct ps_filter;
-
-/*
- * Whether forward f is one the user asked about: -t/-u (other protocols never),
- * -4/-6, and PORT (its own port range or its target's). The other filter parts
- * (states, owners) are about sockets and do not apply.
- */
-bool forward_match(const struct ps_forward *f, const struct ps_filter *flt);
-
 /* Whether a and b are the same forward: (proto, family, addr, ports, target address and ports). */
 bool forward_same(const struct ps_forward *a, const struct ps_forward *b);
 

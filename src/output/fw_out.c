@@ -285,7 +285,8 @@ static int fw_at_text(const struct ps_fw_at *at, struct buf *out)
 	return rc;
 }
 
-static int fw_reach_name(const struct reach *r, struct buf *out)
+/* "IFNAME ADDRESS" of a reachable address, for people. */
+static int reach_where(const struct reach *r, struct buf *out)
 {
 	char a[64];
 	addr_format(&r->addr, a, sizeof a);
@@ -327,7 +328,7 @@ int explain_fw_text(const struct sock_verdict *v, struct buf *out)
 			if (j > i)
 				rc = buf_puts(out, ", ");
 			if (!rc)
-				rc = fw_reach_name(&v->reach[j], out);
+				rc = reach_where(&v->reach[j], out);
 		}
 		if (!rc)
 			rc = buf_printf(out, ": %s\n", say[i].data);

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "../model/filter.h"
+#include "../model/fwsource.h"
 #include "../model/model.h"
 
 /* What a platform can see; every field false means "not on this platform". */
@@ -88,6 +89,17 @@ void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n);
  */
 int platform_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size_t *n,
 			 struct ps_ifaddr **groups, size_t *ngroups);
+
+/*
+ * The firewall of the namespace req->ns names (NULL: the caller's) into *out (zeroed on
+ * entry; fwsource_free() it in any case), tagged with the firewall it is: the
+ * backend returns its own kind (nf_tables rules and the iptables-legacy tables on
+ * Linux, the policy on Windows), or PS_FW_SRC_NONE with err and a reason the user
+ * reads (no permission, not supported by this platform or build, kept changing),
+ * naming in `unread` the firewall that is there but could not be read. Not reading
+ * is no failure: 0, or -ENOMEM.
+ */
+int platform_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out);
 
 /*
  * The multicast groups joined right now on each interface of this network

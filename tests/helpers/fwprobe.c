@@ -19,11 +19,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../src/enrich/firewall.h"
+#include "../../src/enrich/fwdnat.h"
 #include "../../src/enrich/fwjudge.h"
 #include "../../src/enrich/verdict.h"
 #include "../../src/model/exposure.h"
-#include "../../src/platform/firewall_read.h"
 #include "../../src/platform/linux/nft_read.h"
 #include "../../src/platform/platform.h"
 #include "../../src/util/buf.h"
@@ -35,11 +34,30 @@ static int read_file(const char *path, struct buf *b)
 	return read_file_at(AT_FDCWD, path, b, (size_t)256 << 20, 0, NULL);
 }
 
+/* The live rule set, through the platform's firewall entry point; *why when not read. */
+static int live_rules(struct fw_ruleset *rs, const char **why)
+{
+	static char reason[256];
+	struct ps_fw_source src = {0};
+	int rc = platform_firewall_read(&(struct ps_fw_request){.ns = NULL}, &src);
+	*why = NULL;
+	if (!rc && src.kind != PS_FW_SRC_NETFILTER) {
+		snprintf(reason, sizeof reason, "%s", src.why ? src.why : "no nf_tables rule set");
+		*why = reason;
+		rc = src.err ? src.err : -ENOSYS;
+	} else if (!rc) {
+		*rs = src.rules;
+		memset(&src.rules, 0, sizeof src.rules);
+	}
+	fwsource_free(&src);
+	return rc;
+}
+
 /* The rule set from FILE, or live; *why set when it could not be read. */
 static int load_rules(const char *file, struct fw_ruleset *rs, const char **why)
 {
 	if (!file)
-		return platform_firewall_read(rs, why);
+		return live_rules(rs, why);
 	struct buf b = {0};
 	int rc = read_file(file, &b);
 	if (!rc)
@@ -160,8 +178,7 @@ static int cmd_time(const char *file)
 		struct fw_ruleset rs = {0};
 		const char *why = NULL;
 		double t0 = now_ms();
-		int rc =
-		    file ? nft_decode(rec.data, rec.len, &rs) : platform_firewall_read(&rs, &why);
+		int rc = file ? nft_decode(rec.data, rec.len, &rs) : live_rules(&rs, &why);
 		double t1 = now_ms();
 		if (rc) {
 			fprintf(stderr, "fwprobe: cannot read the rules: %s\n",

@@ -3,7 +3,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 
-#include "../../src/enrich/firewall.h"
+#include "../../src/enrich/fwdnat.h"
 #include "test.h"
 
 /* CHECK_STR for texts too long for its message buffer. */

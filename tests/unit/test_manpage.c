@@ -684,17 +684,18 @@ static void build_full(struct ps_snapshot *s, struct registry *reg)
 	s->source = "netlink";
 	snap_count_status(s);
 	/* the firewall: an input chain that lets 10.0.0.0/8 in ("some"), and one forwarded port */
-	struct fw_context fw = {.read = true, .legacy = "", .netns = 4026531840u};
-	long in = fw_chain_add(&fw.rs, "filter", "INPUT", FW_FAM_IP);
+	struct fw_context fw = {.src = {.kind = PS_FW_SRC_NETFILTER, .legacy = xdup("")},
+				.netns = 4026531840u};
+	long in = fw_chain_add(&fw.src.rules, "filter", "INPUT", FW_FAM_IP);
 	if (in < 0)
 		abort();
-	fw.rs.chains[in].hook = FW_HOOK_INPUT;
-	fw.rs.chains[in].policy = FW_V_DROP;
-	struct fw_rule *r = fw_rule_add(&fw.rs.chains[in]);
+	fw.src.rules.chains[in].hook = FW_HOOK_INPUT;
+	fw.src.rules.chains[in].policy = FW_V_DROP;
+	struct fw_rule *r = fw_rule_add(&fw.src.rules.chains[in]);
 	struct fw_match *m = r ? fw_match_add(r, FW_F_SADDR, 4) : NULL;
 	struct fw_range rg;
 	fw_prefix_range((const uint8_t[]){10, 0, 0, 0}, 4, 8, &rg);
-	if (!m || fw_match_range(m, rg.lo, rg.hi) || fw_ruleset_index(&fw.rs))
+	if (!m || fw_match_range(m, rg.lo, rg.hi) || fw_ruleset_index(&fw.src.rules))
 		abort();
 	r->handle = 9;
 	r->v.kind = FW_V_ACCEPT;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/enrich/firewall.h"
+#include "../../src/enrich/fwdnat.h"
 #include "../../src/enrich/wfw.h"
 #include "test.h"
 

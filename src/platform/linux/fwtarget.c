@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../firewall_read.h"
 #include "../platform.h"
 #include "netinfo.h"
 #include "roots.h"

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "../../enrich/fwrules.h"
+#include "../../model/ruleset.h"
 #include "../../util/buf.h"
 
 /*

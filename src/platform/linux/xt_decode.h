@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "../../enrich/fwrules.h"
+#include "../../model/ruleset.h"
 
 /*
  * Decode the payload of an xt NAT target: "DNAT" revisions 0 (IPv4,

@@ -1,28 +1,16 @@
-/* firewall_stub.c — no packet filter rules can be read on this platform. */
+/* firewall_stub.c — no firewall can be read on this platform. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../firewall_read.h"
+#include "../platform.h"
 
-int platform_firewall_read(struct fw_ruleset *rs, const char **why)
+int platform_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out)
 {
-	(void)rs;
-	*why = "reading the firewall's rules is not supported on this platform";
-	return -ENOSYS;
-}
-
-int platform_wfw_read(struct wfw_policy *pol, char **why)
-{
-	(void)pol; /* Linux's firewall is the packet filter: platform_firewall_read */
-	*why = NULL;
-	return -ENOSYS;
-}
-
-int platform_firewall_legacy(char **tables)
-{
-	*tables = strdup("");
-	return *tables ? 0 : -ENOMEM;
+	(void)req;
+	memset(out, 0, sizeof *out);
+	return fwsource_none(out, PS_FW_SRC_NONE, -ENOSYS,
+			     "reading the firewall's rules is not supported on this platform");
 }
 
 int platform_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size_t *n,

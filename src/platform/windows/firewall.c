@@ -1,8 +1,8 @@
 /*
  * firewall.c — the Windows Firewall's profiles and inbound rules, read through its COM
- * API (INetFwPolicy2) into the plain struct the portable judge (enrich/wfw.c) decides
- * on. Nothing here decides: a condition the reader cannot copy is passed on as
- * `unhandled`, and any failure is reported with the API's error, never guessed round.
+ * API (INetFwPolicy2) into the policy model (model/wfwpolicy.h) the portable judge
+ * (enrich/wfw.c) decides on. Nothing here decides: a condition the reader cannot copy is passed on
+ * as `unhandled`, and any failure is reported with the API's error, never guessed round.
  */
 /* <windows.h> comes before the headers that use its types: keep this order */
 /* clang-format off */
@@ -22,22 +22,8 @@
 #include "../../util/buf.h"
 #include "../../util/grow.h"
 #include "../../util/str.h"
-#include "../firewall_read.h"
+#include "../platform.h"
 #include "decode.h"
-
-int platform_firewall_read(struct fw_ruleset *rs, const char **why)
-{
-	(void)rs;
-	*why = "Windows has no packet filter rule set portsleuth reads: the Windows Firewall is "
-	       "read instead";
-	return -ENOSYS;
-}
-
-int platform_firewall_legacy(char **tables)
-{
-	*tables = str_dup("");
-	return *tables ? 0 : -ENOMEM;
-}
 
 int platform_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size_t *n,
 			 struct ps_ifaddr **groups, size_t *ngroups)
@@ -287,7 +273,8 @@ static int policy_read(INetFwPolicy2 *fw, struct wfw_policy *pol, char **why)
 	return rc;
 }
 
-int platform_wfw_read(struct wfw_policy *pol, char **why)
+/* The policy (INetFwPolicy2) into *pol; else -errno with *why the failure (NULL: out of memory). */
+static int policy_get(struct wfw_policy *pol, char **why)
 {
 	memset(pol, 0, sizeof *pol);
 	*why = NULL;
@@ -309,4 +296,24 @@ int platform_wfw_read(struct wfw_policy *pol, char **why)
 	if (rc)
 		wfw_policy_free(pol);
 	return rc;
+}
+
+int platform_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out)
+{
+	memset(out, 0, sizeof *out);
+	if (req->ns) /* Windows has no network namespaces */
+		return fwsource_none(out, PS_FW_SRC_WINDOWS, -EOPNOTSUPP,
+				     "Windows has no other network namespace");
+	char *why = NULL;
+	int rc = policy_get(&out->policy, &why);
+	if (rc && rc != -ENOMEM && why) {
+		rc = fwsource_none(out, PS_FW_SRC_WINDOWS, rc, why);
+		free(why);
+		return rc;
+	}
+	free(why);
+	if (rc)
+		return -ENOMEM;
+	out->kind = PS_FW_SRC_WINDOWS;
+	return 0;
 }

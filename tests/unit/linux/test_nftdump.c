@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../../src/enrich/firewall.h"
+#include "../../../src/enrich/fwdnat.h"
 #include "../../../src/platform/linux/nft_read.h"
 #include "../../../src/util/readfile.h"
 #include "../test.h"

@@ -1,5 +1,5 @@
-/* fwrules.c — building and releasing the platform-neutral rule set model. */
-#include "fwrules.h"
+/* ruleset.c — building and releasing the platform-neutral rule set model. */
+#include "ruleset.h"
 #include "../util/grow.h"
 
 #include <errno.h>

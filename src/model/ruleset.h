@@ -1,6 +1,7 @@
-/* fwrules.h — a platform-neutral model of a packet filter's rule set: chains, rules, sets. */
-#ifndef PS_FWRULES_H
-#define PS_FWRULES_H
+/* ruleset.h — a platform-neutral model of a packet filter's rule set: chains, rules, sets (types
+ * and builders). */
+#ifndef PS_RULESET_H
+#define PS_RULESET_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,0 +1,54 @@
+/* wfwpolicy.h — the Windows Firewall's policy as data: profiles and inbound rules (types and
+ * builders). */
+#ifndef PS_WFWPOLICY_H
+#define PS_WFWPOLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The profiles, numbered as NET_FW_PROFILE_TYPE2 numbers them (bits). */
+enum { WFW_DOMAIN = 1, WFW_PRIVATE = 2, WFW_PUBLIC = 4, WFW_PROFILES = 3 };
+
+/* One profile's settings (INetFwPolicy2 get_FirewallEnabled and the rest, per profile). */
+struct wfw_profile {
+	bool enabled;	    /* the firewall is on in this profile */
+	bool block_all;	    /* BlockAllInboundTraffic: every rule that allows is ignored */
+	bool default_allow; /* DefaultInboundAction is allow (normally block) */
+};
+
+/*
+ * One rule as INetFwRule reports it, strings in UTF-8 (environment variables in
+ * `app` already expanded by the reader). NULL strings mean "any", as do "*" and "".
+ */
+struct wfw_rule {
+	char *name;
+	bool enabled, inbound, allow;
+	unsigned profiles; /* WFW_* bits */
+	int protocol;	   /* IANA number; 256: any */
+	char *local_ports; /* "80,443,5000-5010"; keywords such as "RPC" are not decoded */
+	char *local_addrs; /* "*", addresses, "a-b" ranges, "a/len" or "a/mask" subnets, keywords */
+	char *remote_addrs;
+	char *app;	       /* the program's full path */
+	char *service;	       /* the service's short name; "*": every service */
+	char *interface_types; /* "All" or a list ("Lan,Wireless") */
+	bool interfaces;       /* limited to named interfaces */
+	bool edge;	       /* edge traversal (Teredo) allowed */
+	char *unhandled; /* a condition the reader saw and this module does not decide, or NULL */
+};
+
+/* What the firewall API reported: profiles, which of them are active, and every rule. */
+struct wfw_policy {
+	unsigned active; /* GetCurrentProfileTypes: WFW_* bits */
+	struct wfw_profile prof[WFW_PROFILES];
+	struct wfw_rule *rules;
+	size_t nrules;
+};
+
+/* "domain", "private", "public" for one WFW_* bit; "?" otherwise. */
+const char *wfw_profile_name(unsigned bit);
+
+/* Release every rule of pol and zero it. */
+void wfw_policy_free(struct wfw_policy *pol);
+void wfw_rule_free(struct wfw_rule *r);
+
+#endif
