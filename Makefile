@@ -118,12 +118,10 @@ PS_CFLAGS += -Wno-format -Isrc/platform/windows/compat -include src/platform/win
 PS_LDFLAGS += -static
 PS_LDLIBS += -liphlpapi -lws2_32 -lwintrust -lcrypt32 -lole32 -loleaut32 -ladvapi32 -luuid
 POSIX_ONLY := src/util/readfile.c tests/unit/test_readfile.c src/util/trust.c
-# like the stub: no destroy notifications (watch polls) and no boot id
-PLATFORM_SHARED := src/platform/stub/sockevents.c
 endif
 
 LIB_SRC := $(filter-out $(POSIX_ONLY),$(wildcard src/util/*.c src/model/*.c src/enrich/*.c src/output/*.c \
-           src/core/*.c src/cli/*.c) $(wildcard src/platform/$(PLATFORM)/*.c)) $(PLATFORM_SHARED)
+           src/core/*.c src/cli/*.c src/platform/*.c) $(wildcard src/platform/$(PLATFORM)/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/ports_kb.o
 # Unit tests: the portable ones, plus those of the platform's own parsers.
 UNIT_SRC := $(filter-out $(POSIX_ONLY),$(wildcard tests/unit/*.c tests/unit/$(PLATFORM)/*.c))

@@ -30,7 +30,8 @@ int pipeline_open(struct pipeline *p, const struct pipeline_config *c)
 		p->reg.eph_lo = lo;
 		p->reg.eph_hi = hi;
 	}
-	if (!(p->pkg = pkgdb_new(NULL))) /* the platform's own (PORTSLEUTH_DPKG_INFO for tests) */
+	/* the platform's own (PORTSLEUTH_DPKG_INFO for tests); none where the platform has none */
+	if (platform_caps()->package_db && !(p->pkg = pkgdb_new(NULL)))
 		return -ENOMEM;
 	return 0;
 }
@@ -300,8 +301,12 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 	}
 	if (!rc && p->pkg && n)
 		rc = pkgdb_want(p->pkg, paths, n);
-	const char *why = p->pkg ? pkgdb_reason(p->pkg) : "package checks are off";
-	if (p->pkg && !n && why) /* nothing was asked: say why rather than "not consulted" */
+	bool no_db = !platform_caps()->package_db;
+	const char *why = p->pkg  ? pkgdb_reason(p->pkg)
+			  : no_db ? "this platform has no package database"
+				  : "package checks are off";
+	if ((p->pkg || no_db) && !n &&
+	    why) /* nothing was asked: say why rather than "not consulted" */
 		why = no_exe_reason(s, wanted);
 	if (!rc && why && !(s->pkg_reason = strdup(why)))
 		rc = -ENOMEM;

@@ -17,6 +17,7 @@
 #include "../../util/readfile.h"
 #include "../platform.h"
 #include "attr_bpf.h"
+#include "backend.h"
 #include "ppool.h"
 #include "procparse.h"
 #include "roots.h"
@@ -678,7 +679,7 @@ static void fd_limit_raise(void)
 	(void)setrlimit(RLIMIT_NOFILE, &rl);
 }
 
-int platform_attribute(struct ps_snapshot *snap, const struct ps_filter *f)
+int lnx_attribute(struct ps_snapshot *snap, const struct ps_filter *f)
 {
 	fd_limit_raise();
 	struct ps_inode_index ix = {0};

@@ -10,6 +10,7 @@
 #include "../../util/readfile.h"
 #include "../../util/str.h"
 #include "../platform.h"
+#include "backend.h"
 #include "ppool.h"
 #include "procparse.h"
 #include "roots.h"
@@ -124,7 +125,7 @@ static int describe_item(void *ctx, size_t w, size_t i)
 			    &j->partial[w]);
 }
 
-int platform_describe(struct ps_snapshot *snap)
+int lnx_describe(struct ps_snapshot *snap)
 {
 	if (!snap->nprocs)
 		return 0;

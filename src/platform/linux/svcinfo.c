@@ -14,6 +14,7 @@
 #include "../../util/readfile.h"
 #include "../../util/str.h"
 #include "../platform.h"
+#include "backend.h"
 #include "ppool.h"
 #include "procparse.h"
 #include "roots.h"
@@ -547,7 +548,7 @@ static void anc_cache_close(struct anc_cache *c)
 	close(c->procfd);
 }
 
-int platform_ancestry(struct ps_snapshot *snap)
+int lnx_ancestry(struct ps_snapshot *snap)
 {
 	struct anc_cache c;
 	int rc = anc_cache_open(&c);
@@ -562,7 +563,7 @@ int platform_ancestry(struct ps_snapshot *snap)
 	return rc;
 }
 
-int platform_activation(struct ps_snapshot *snap)
+int lnx_activation(struct ps_snapshot *snap)
 {
 	struct anc_cache c;
 	int rc = anc_cache_open(&c);
@@ -591,7 +592,7 @@ int platform_activation(struct ps_snapshot *snap)
 	return rc;
 }
 
-int platform_socket_cgroups(struct ps_snapshot *snap)
+int lnx_socket_cgroups(struct ps_snapshot *snap)
 {
 	struct buf b = {0};
 	int rc = socket_cgroups(snap, &b);

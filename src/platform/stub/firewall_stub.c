@@ -24,16 +24,3 @@ int platform_firewall_legacy(char **tables)
 	*tables = strdup("");
 	return *tables ? 0 : -ENOMEM;
 }
-
-int platform_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size_t *n,
-			 struct ps_ifaddr **groups, size_t *ngroups)
-{
-	(void)ns;
-	*out = NULL;
-	*n = 0;
-	if (groups) {
-		*groups = NULL;
-		*ngroups = 0;
-	}
-	return -ENOSYS;
-}
