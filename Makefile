@@ -114,7 +114,7 @@ BUILD ?= build$(subst $(space),,$(addprefix -,$(strip $(BUILD_TAGS))))
 # or POSIX owners and modes (trust.c: Windows judges a file's access list instead).
 ifeq ($(PLATFORM),windows)
 PS_FEATURES += -D__USE_MINGW_ANSI_STDIO=1 -D_WIN32_WINNT=0x0601 -DWINVER=0x0601 -DUNICODE -D_UNICODE
-PS_CFLAGS += -Wno-format -Isrc/platform/windows/compat -include src/platform/windows/compat/compat.h
+PS_CFLAGS += -Wno-format -Isrc/compat -include src/compat/compat.h
 PS_LDFLAGS += -static
 PS_LDLIBS += -liphlpapi -lws2_32 -lwintrust -lcrypt32 -lole32 -loleaut32 -ladvapi32 -luuid
 POSIX_ONLY := src/util/readfile.c tests/unit/test_readfile.c src/util/trust.c

@@ -327,6 +327,7 @@ void snap_free(struct ps_snapshot *s)
 	free(s->groups);
 	free(s->pkg_reason);
 	verdicts_free(s->verdicts);
+	explain_port_free(s->explain);
 	fwmodel_free(s->firewall);
 	for (size_t i = 0; i < s->nusernames; i++)
 		free(s->usernames[i].name);

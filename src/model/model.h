@@ -314,7 +314,8 @@ struct ps_snapshot {
 	    *pkg_kind; /* static: the database read ("dpkg", "authenticode"), NULL when none */
 	struct verdicts
 	    *verdicts; /* service, exposure and findings (model/verdict.h); NULL: not judged */
-	struct ps_firewall *firewall;  /* model/fwmodel.h; NULL: the firewall was not looked at */
+	struct ps_firewall *firewall; /* model/fwmodel.h; NULL: the firewall was not looked at */
+	struct explain_port *explain; /* model/verdict.h: the port `explain` asked about, or NULL */
 	struct ps_username *usernames; /* NULL with nusernames 0: user names were not looked up */
 	size_t nusernames;
 	struct ps_stage_note notes[8]; /* why partial (first few; snap_note) */

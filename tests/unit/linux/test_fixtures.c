@@ -223,7 +223,7 @@ TEST(fixture_namespaces)
 	CHECK_INT(stat("/dev/zero", &zero), 0); /* pid 8's ns/net links there */
 
 	struct ps_snapshot s = {0};
-	CHECK_INT(pipeline_netns_census(&s), 0);
+	CHECK_INT(platform_netns_census(&s), 0);
 	CHECK_INT(s.netns_other, 2);
 	snap_free(&s);
 
