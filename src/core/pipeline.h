@@ -6,12 +6,12 @@
 #include <stdbool.h>
 
 #include "../enrich/fwstage.h"
-#include "../enrich/registry.h"
-#include "../enrich/users.h"
 #include "../model/filter.h"
 #include "../model/model.h"
 #include "../model/policy.h"
 #include "../platform/packages.h"
+#include "regload.h"
+#include "users.h"
 
 /* The stages, in the order they run. */
 enum pipeline_stage {

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../src/enrich/registry.h"
+#include "../../src/core/regload.h"
 #include "../../src/enrich/verdict.h"
 #include "../../src/model/exposure.h"
 #include "../../src/util/buf.h"
