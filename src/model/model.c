@@ -472,32 +472,6 @@ const char *owner_status_name(unsigned st)
 	return st < PS_OWN__COUNT ? n[st] : "?";
 }
 
-static const char *const attr_reasons[PS_ATTR__COUNT][2] = {
-    [PS_ATTR_NONE] = {NULL, "BPF was used"},
-    [PS_ATTR_NOT_BUILT] =
-	{"not-built",
-	 "this portsleuth was built without BPF (needs clang, bpftool and libbpf-dev)"},
-    [PS_ATTR_SMALL_HOST] =
-	{"small-host", "few processes and sockets: the /proc scan costs less than loading BPF"},
-    [PS_ATTR_NO_BTF] = {"no-btf", "the kernel has no BTF (/sys/kernel/btf/vmlinux)"},
-    [PS_ATTR_KERNEL_TOO_OLD] = {"kernel-too-old", "the kernel is older than 5.17"},
-    [PS_ATTR_NOT_PRIVILEGED] = {"not-privileged",
-				"not privileged (needs root, or CAP_BPF and CAP_PERFMON)"},
-    [PS_ATTR_LOCKDOWN] = {"lockdown",
-			  "kernel lockdown (confidentiality) forbids BPF reading kernel memory"},
-    [PS_ATTR_LOAD_FAILED] = {"load-failed", "the kernel refused the BPF program"},
-};
-
-const char *attr_reason_name(unsigned r)
-{
-	return r < PS_ATTR__COUNT ? attr_reasons[r][0] : "?";
-}
-
-const char *attr_reason_text(unsigned r)
-{
-	return r < PS_ATTR__COUNT ? attr_reasons[r][1] : "?";
-}
-
 /* Decimal of one IPv4 byte at p; returns the end. */
 static char *put_octet(char *p, unsigned v)
 {

@@ -11,6 +11,7 @@
 #include "../../util/str.h"
 #include "../platform.h"
 #include "backend.h"
+#include "ext.h"
 #include "ppool.h"
 #include "procparse.h"
 #include "roots.h"
@@ -41,7 +42,7 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
 	rc = proc_parse_stat(b->data, b->len, &p->name, &p->ppid, &start);
 	if (rc == -ENOMEM)
 		return rc;
-	if (rc == 0 && p->scan_start && start != p->scan_start) {
+	if (rc == 0 && lnx_proc_scan_start(p) && start != lnx_proc_scan_start(p)) {
 		free(p->name);
 		p->name = NULL;
 		p->ppid = -1;

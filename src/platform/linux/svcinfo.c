@@ -15,6 +15,7 @@
 #include "../../util/str.h"
 #include "../platform.h"
 #include "backend.h"
+#include "ext.h"
 #include "ppool.h"
 #include "procparse.h"
 #include "roots.h"
@@ -498,10 +499,11 @@ static int socket_cgroups(struct ps_snapshot *snap, struct buf *b)
 {
 	for (size_t i = 0; i < snap->nsocks; i++) {
 		struct ps_socket *k = &snap->socks[i];
-		if (k->owner_count || !k->cgroup_id)
+		uint64_t id = lnx_sock_cgroup_id(k);
+		if (k->owner_count || !id)
 			continue;
 		size_t j = 0;
-		while (j < snap->nsockcgs && snap->sockcgs[j].id != k->cgroup_id)
+		while (j < snap->nsockcgs && snap->sockcgs[j].id != id)
 			j++;
 		if (j == snap->nsockcgs) {
 			struct ps_sockcg *n = realloc(snap->sockcgs, (j + 1) * sizeof *n);
@@ -509,7 +511,7 @@ static int socket_cgroups(struct ps_snapshot *snap, struct buf *b)
 				return -ENOMEM;
 			snap->sockcgs = n;
 			memset(&n[j], 0, sizeof n[j]);
-			n[j].id = k->cgroup_id;
+			n[j].id = id;
 			snap->nsockcgs++;
 		}
 		k->sockcg = (uint32_t)j + 1;
