@@ -478,6 +478,7 @@ static const struct stage {
 
 int pipeline_run(struct pipeline *p, struct ps_snapshot *snap, enum pipeline_stage *stage)
 {
+	snap->os = platform_ops.words; /* findings and advice speak the backend's words */
 	for (int i = 0; i < STAGE__COUNT; i++) {
 		const struct stage *st = &stages[i];
 		if (st->want && !(p->c.want & st->want))

@@ -16,7 +16,7 @@
 /* The stages, in the order they run. */
 enum pipeline_stage {
 	STAGE_COLLECT,	    /* listing sockets */
-	STAGE_ATTRIBUTE,    /* finding owners (BPF or /proc) */
+	STAGE_ATTRIBUTE,    /* finding owners (platform_attribute) */
 	STAGE_DESCRIBE,	    /* reading process details */
 	STAGE_SERVICES,	    /* parent chains, socket activation, socket cgroups (tolerant) */
 	STAGE_UNITS,	    /* units and containers from cgroups (tolerant) */

@@ -28,7 +28,7 @@ struct finding_input {
 	bool has_owner;
 	int pid;
 	const char *name; /* comm */
-	const char *exe;  /* readlink of /proc/PID/exe, NULL when unreadable */
+	const char *exe;  /* the executable the backend read, NULL when unreadable */
 	const char *cmdline;
 	size_t cmdline_len;
 	bool have_uid;

@@ -335,6 +335,20 @@ void snap_free(struct ps_snapshot *s)
 	memset(s, 0, sizeof *s);
 }
 
+const struct ps_os_words ps_os_words_plain = {
+    .exe_link_pre = "the executable of process ",
+    .exe_link_post = "",
+    .pkgdb_name = "package database",
+    .handle_word = "handle",
+    .pid_scope = "process tree",
+    .kill_cmd = "kill",
+};
+
+const struct ps_os_words *snap_words(const struct ps_snapshot *s)
+{
+	return s->os ? s->os : &ps_os_words_plain;
+}
+
 const char *snap_user_name(const struct ps_snapshot *s, uint32_t uid)
 {
 	size_t lo = 0, hi = s->nusernames;

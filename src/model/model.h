@@ -84,7 +84,8 @@ enum ps_v6only { PS_V6ONLY_UNKNOWN = 0, PS_V6ONLY_YES, PS_V6ONLY_NO };
 
 /*
  * What the kernel and the file system say about a running process's executable:
- * the file by device and inode (stat through /proc/PID/exe), and what its path
+ * the file by device and inode (through the backend's handle on the running
+ * image, not a path), and what its path
  * names now, in the process's own view (its root and mount namespace) — never
  * the text of the link.
  */
@@ -117,7 +118,8 @@ enum pkg_status {
 	PKG_UNOWNED,
 };
 
-/* One process that holds at least one shown socket. Strings are raw bytes from /proc. */
+/* One process that holds at least one shown socket. Strings are raw bytes as the
+ * backend read them (not UTF-8 checked). */
 struct ps_proc {
 	int pid;
 	int ppid;     /* -1 when unknown */
@@ -280,6 +282,28 @@ struct ps_owner {
 		       * (snap_group_forks); 0: this owner leads its own row */
 };
 
+/*
+ * How the operating system names what findings, evidence and advice talk about,
+ * filled by the backend (platform_ops.words) and reached through snap_words(), so
+ * portable text never names a Linux or Windows mechanism itself. Static strings.
+ */
+struct ps_os_words {
+	/* The running file of a process, as exe_link_pre PID exe_link_post (Linux: the
+	 * proc file system's exe link of 42). */
+	const char *exe_link_pre, *exe_link_post;
+	const char *pkgdb_name;	 /* where installed files are listed (Linux: the Debian one) */
+	const char *handle_word; /* what a process holds a socket by: "file descriptor" */
+	const char *pid_scope;	 /* where pids are numbered: "PID namespace" */
+	/* Stop advice: a command, then a space and the unit or pid. */
+	const char *kill_cmd;	       /* "kill" */
+	const char *service_suffix;    /* units service_stop stops: ".service"; NULL: none */
+	const char *service_stop;      /* "systemctl stop" (also a socket unit and its service) */
+	const char *user_service_stop; /* "systemctl --user stop"; NULL: as service_stop */
+};
+
+/* Words free of any one system, for a snapshot no backend filled (loaded, or built by a test). */
+extern const struct ps_os_words ps_os_words_plain;
+
 struct ps_snapshot {
 	struct ps_socket *socks;
 	size_t nsocks, socks_cap;
@@ -318,14 +342,15 @@ struct ps_snapshot {
 	struct ps_ifaddr *groups;
 	size_t ngroups;
 	char *pkg_reason; /* why package checks were not made, NULL when the database was read */
-	const char
-	    *pkg_kind; /* static: the database read ("dpkg", "authenticode"), NULL when none */
+	const char *pkg_kind; /* static: the database read (pkgdb_kind), NULL when none */
 	struct verdicts
 	    *verdicts; /* service, exposure and findings (model/verdict.h); NULL: not judged */
 	struct ps_firewall *firewall; /* model/fwmodel.h; NULL: the firewall was not looked at */
 	struct explain_port *explain; /* model/verdict.h: the port `explain` asked about, or NULL */
 	struct ps_username *usernames; /* NULL with nusernames 0: user names were not looked up */
 	size_t nusernames;
+	const struct ps_os_words
+	    *os; /* the backend's words; NULL: ps_os_words_plain (snap_words) */
 	struct ps_stage_note notes[8]; /* why partial (first few; snap_note) */
 	size_t nnotes;
 };
@@ -401,6 +426,9 @@ const char *snap_note_text(const struct ps_stage_note *n, char *buf, size_t cap)
 
 /* The user name of uid from s->usernames, or NULL (unknown, or names not looked up). */
 const char *snap_user_name(const struct ps_snapshot *s, uint32_t uid);
+
+/* The words of the system s was taken on (never NULL). */
+const struct ps_os_words *snap_words(const struct ps_snapshot *s);
 
 /*
  * Length of a NUL-separated command line without its trailing empty arguments,

@@ -42,7 +42,7 @@ __attribute__((format(printf, 3, 4))) static int bad(struct loader *ld, const ch
 	return -EBADMSG;
 }
 
-/* A copy of a JSON string (which may hold NUL bytes: kept, as /proc strings may not). */
+/* A copy of a JSON string (which may hold NUL bytes: kept, as a process's strings may). */
 static char *dup_json_str(const struct json *v)
 {
 	char *s = malloc(v->len + 1);

@@ -54,6 +54,9 @@ struct platform_ops {
 	 * owner, not an unscanned one).
 	 */
 	bool owners_from_collect;
+	/* Data: how this system names processes' files, packages, handles and stop
+	 * commands in findings and advice (model.h); NULL: ps_os_words_plain. */
+	const struct ps_os_words *words;
 
 	/*
 	 * Append to `snap` every socket that matches the socket-level parts of `f`

@@ -2,8 +2,21 @@
  * operations. */
 #include "backend.h"
 
+static const struct ps_os_words words = {
+    .exe_link_pre = "/proc/",
+    .exe_link_post = "/exe",
+    .pkgdb_name = "dpkg database",
+    .handle_word = "file descriptor",
+    .pid_scope = "PID namespace",
+    .kill_cmd = "kill",
+    .service_suffix = ".service",
+    .service_stop = "systemctl stop",
+    .user_service_stop = "systemctl --user stop",
+};
+
 const struct platform_ops platform_ops = {
     .name = "linux",
+    .words = &words,
     .collect = lnx_collect,
     .attribute = lnx_attribute,
     .describe = lnx_describe,

@@ -2,8 +2,18 @@
  * platform operations. */
 #include "backend.h"
 
+static const struct ps_os_words words = {
+    .exe_link_pre = "the process image of ",
+    .exe_link_post = "",
+    .pkgdb_name = "installed programs",
+    .handle_word = "handle",
+    .pid_scope = "session",
+    .kill_cmd = "taskkill /PID",
+};
+
 const struct platform_ops platform_ops = {
     .name = "windows",
+    .words = &words,
     .owners_from_collect = true, /* the owner tables carry the pid of each socket */
     .collect = win_collect,
     .attribute = win_attribute,
