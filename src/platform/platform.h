@@ -8,8 +8,8 @@
  * (-ENOSYS, or 0 with nothing filled where missing data is the normal case), so a
  * backend never carries no-op functions. Portable code calls the wrappers
  * (platform_collect, ...) and asks platform_caps() what the platform can see; the
- * caps are derived from which ops are present, never listed twice. Backends may
- * call each other's ops only through the same wrappers.
+ * caps are derived from which ops are present, never listed twice. A backend's
+ * files reach its other ops through the same wrappers (or its backend.h).
  *
  * Order of a run (src/core/pipeline.c): collect (or collect_all_netns) →
  * attribute → describe → ancestry, activation, socket_cgroups → units →
@@ -62,7 +62,7 @@ struct platform_ops {
 	 * Append to `snap` every socket that matches the socket-level parts of `f`
 	 * (protocol, family, state, port), pushing them into the kernel request where the
 	 * platform can. Sets snap->source. A platform whose socket tables name the owning
-	 * processes (owners_from_collect below) also adds those processes and owners here
+	 * processes (owners_from_collect above) also adds those processes and owners here
 	 * (snap_add_proc, snap_add_owner with fd -1 when unknown) and sets their
 	 * owner_status. 0 or -errno (nothing could be listed at all).
 	 */
