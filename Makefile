@@ -61,6 +61,22 @@ endif
 # follows the same pattern: detect, add its flags and sources, tag the directory.
 detect = $(if $(filter auto,$(1)),$(shell pkg-config --exists $(2) 2>/dev/null && echo yes || echo no),$(1))
 
+# A default Linux build is the whole tool: before anything is detected, mk/deps.sh
+# installs the missing libraries of the features left on auto or yes (as root with
+# apt-get; otherwise it prints the one command). DEPS=no skips it. Only the top-level
+# make of a building goal does this, once.
+DEPS    ?= auto
+BUILD_GOALS := $(filter-out clean format format-check bpf-check bpf-gen uninstall,$(or $(MAKECMDGOALS),all))
+ifeq ($(PLATFORM)$(MAKELEVEL)$(DEPS),linux0auto)
+ifneq ($(BUILD_GOALS),)
+# (SDBUS, NFT and BPF get their defaults below: unset here means auto)
+DEPS_WANTED := $(if $(filter-out no,$(or $(SDBUS),auto)),libsystemd=libsystemd-dev) \
+               $(if $(filter-out no,$(or $(NFT),auto)),libnftnl=libnftnl-dev libmnl=libmnl-dev) \
+               $(if $(filter-out no,$(or $(BPF),auto)),libbpf=libbpf-dev)
+$(shell sh mk/deps.sh $(DEPS_WANTED) >&2)
+endif
+endif
+
 # libsystemd's sd-bus: socket activation asks systemd for the .socket units.
 # Without it portsleuth builds and says where the units would be shown.
 SDBUS   ?= auto
@@ -105,6 +121,26 @@ BUILD_TAGS += fuzz
 endif
 
 BUILD ?= build$(subst $(space),,$(addprefix -,$(strip $(BUILD_TAGS))))
+
+.DEFAULT_GOAL := all
+include mk/bpf.mk
+
+# The features built, for --version (the binary) and the build's last line (with why
+# any is missing and how to get it).
+ifeq ($(PLATFORM),linux)
+FEAT_BPF  := $(if $(filter yes,$(BPF)),+bpf,-bpf)
+FEAT_NFT  := $(if $(filter yes,$(NFT_ON)),+nftables,-nftables)
+FEAT_SDB  := $(if $(filter yes,$(SDBUS_ON)),+sd-bus,-sd-bus)
+FEATURES  := $(FEAT_BPF) $(FEAT_NFT) $(FEAT_SDB)
+why_missing = $(if $(filter no,$(1)),(left out: $(2)=no),(no $(3): apt-get install $(3)))
+FEATURES_SAID := $(FEAT_BPF)$(if $(filter yes,$(BPF)),, $(call why_missing,$(BPF_ASKED),BPF,libbpf-dev)) \
+	$(FEAT_NFT)$(if $(filter yes,$(NFT_ON)),, $(call why_missing,$(NFT),NFT,libnftnl-dev libmnl-dev)) \
+	$(FEAT_SDB)$(if $(filter yes,$(SDBUS_ON)),, $(call why_missing,$(SDBUS),SDBUS,libsystemd-dev))
+else
+FEATURES  :=
+FEATURES_SAID := no optional features on $(PLATFORM)
+endif
+PS_CFLAGS += -DPS_BUILD_FEATURES='"$(FEATURES)"'
 
 # Windows (mingw-w64): C99 printf (%zu) from mingw's stdio rather than msvcrt's
 # (format checks stay with the Linux builds: mingw's printf attribute means
@@ -162,6 +198,7 @@ $(BUILD)/libportsleuth.a: $(LIB_OBJ)
 
 $(BUILD)/portsleuth$(EXE): $(BUILD)/src/main.o $(BUILD)/libportsleuth.a
 	$(LINK) -o $@ $^ $(LDLIBS) $(PS_LDLIBS)
+	@echo "portsleuth: built $@ ($(PLATFORM)) with $(FEATURES_SAID)"
 
 $(BUILD)/unit_tests$(EXE): $(UNIT_OBJ) $(BUILD)/libportsleuth.a
 	$(LINK) -o $@ $^ $(LDLIBS) $(PS_LDLIBS)
@@ -191,7 +228,7 @@ fuzz:
 fuzz-run: $(FUZZ_BIN)
 	@sh tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-FORMAT_FILES = $(shell find src tests -name '*.[ch]' | LC_ALL=C sort)
+FORMAT_FILES = $(shell find src tests -name '*.[ch]' ! -name '*.lskel.h' | LC_ALL=C sort)
 CLANG_FORMAT ?= clang-format
 
 format:
@@ -210,9 +247,8 @@ install: $(BUILD)/portsleuth$(EXE)
 clean:
 	rm -rf build build-*
 
-include mk/bpf.mk
 
 FORCE:
-.PHONY: all unit check fuzz fuzz-run format format-check bench install clean FORCE
+.PHONY: all unit check fuzz fuzz-run format format-check bench install clean bpf-check bpf-gen FORCE
 -include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/src/main.d $(BUILD)/tests/helpers/sockhold.d $(BUILD)/tests/helpers/fwprobe.d \
 	$(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%.d)

@@ -122,6 +122,19 @@ int cli_usage_for(const char *usage, const struct platform_caps *caps, struct bu
 }
 
 /* The help text in the platform's own terms. */
+#ifndef PS_BUILD_FEATURES
+#define PS_BUILD_FEATURES ""
+#endif
+
+/* The version and the optional features this binary was built with (+name built,
+ * -name left out), as `curl -V` lists them: what a bug report needs first. */
+static void print_version(void)
+{
+	printf("portsleuth %s\n", PORTSLEUTH_VERSION);
+	if (PS_BUILD_FEATURES[0])
+		printf("Features: %s\n", PS_BUILD_FEATURES);
+}
+
 static void print_usage(const char *usage)
 {
 	struct buf b = {0};
@@ -310,7 +323,7 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 			print_usage(usage);
 			return EXIT_OK;
 		case 'V':
-			printf("portsleuth %s\n", PORTSLEUTH_VERSION);
+			print_version();
 			return EXIT_OK;
 		case ':':
 		case '?': {

@@ -377,68 +377,114 @@ static int poll_once(struct sink *k, struct prev_state *p, struct pipeline *pl)
 	return prev_index(p) ? EXIT_FAILURE_ : 0;
 }
 
-static int run(struct cli_options *o, const struct watch_opts *wo)
+/* The signal dispositions run replaces, put back when it ends. */
+struct saved_signals {
+	struct sigaction intr, term, pipe;
+};
+
+/* The self-pipe SIGINT and SIGTERM write to (poll wakes on it), and their handlers. 0 or -errno.
+ */
+static int signals_catch(struct saved_signals *old)
 {
-	struct sink k = {.json = o->format == FMT_JSON};
-	struct prev_state p = {0};
-	struct platform_sockevents *ev = NULL;
-	struct ps_snapshot dead = {0};
-	struct pipeline pl = {0};
-	int code = EXIT_FAILURE_;
-	k.color = !k.json && cli_color_for(stdout, o->color);
-	if (wo->log) {
-		const char *why;
-		int rc =
-		    platform_file_open_write(wo->log, PLATFORM_FILE_APPEND, 0600, &k.log, &why);
-		if (rc) {
-			cli_file_error(wo->log, rc, why);
-			return EXIT_USAGE;
-		}
-	}
 	if (pipe(sig_pipe) || fcntl(sig_pipe[0], F_SETFD, FD_CLOEXEC) ||
 	    fcntl(sig_pipe[1], F_SETFD, FD_CLOEXEC) || fcntl(sig_pipe[0], F_SETFL, O_NONBLOCK) ||
-	    fcntl(sig_pipe[1], F_SETFL, O_NONBLOCK)) {
-		cli_err(-errno, "cannot set up signal handling");
-		goto done;
-	}
-	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, old_pipe;
+	    fcntl(sig_pipe[1], F_SETFL, O_NONBLOCK))
+		return -errno;
+	struct sigaction sa = {.sa_handler = on_signal};
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGINT, &sa, &old->intr);
+	sigaction(SIGTERM, &sa, &old->term);
 	struct sigaction ign = {.sa_handler = SIG_IGN};
-	sigaction(SIGPIPE, &ign,
-		  &old_pipe); /* a closed stdout is a write error, then a clean stop */
+	/* a closed stdout is a write error, then a clean stop */
+	sigaction(SIGPIPE, &ign, &old->pipe);
+	return 0;
+}
 
-	if ((code = cli_pipeline_open(o, PIPE_JUDGE, NULL, NULL, &pl)) >= 0)
-		goto restore;
-	int everr = wo->poll_only ? -ECANCELED : platform_sockevents_open(&ev);
-	/* the first listing is the reference; only changes from it are printed */
-	if ((code = cli_pipeline_run(&pl, &p.snap)) || prev_index(&p)) {
-		code = code ? code : EXIT_FAILURE_;
-		goto restore;
+static void signals_restore(const struct saved_signals *old)
+{
+	sigaction(SIGINT, &old->intr, NULL);
+	sigaction(SIGTERM, &old->term, NULL);
+	sigaction(SIGPIPE, &old->pipe, NULL);
+}
+
+/* The "start" status: the reference listing's size and whether closes between polls are seen. */
+static void announce_start(struct sink *k, const struct cli_options *o, const struct watch_opts *wo,
+			   size_t nsocks, int everr)
+{
+	struct watch_status st = {.kind = "start",
+				  .interval = wo->interval,
+				  .sockets = nsocks,
+				  .all = o->all,
+				  .destroy_notifications = !everr};
+	/* in the platform's own terms: a Windows administrator reads nothing of sock_diag */
+	bool has = platform_caps()->destroy_events;
+	st.mechanism = has ? "sock_diag destroy notifications" : NULL;
+	st.why_not = !has ? "this system does not report sockets that closed between polls"
+		     : everr == -ECANCELED ? "are off (--poll-only)"
+		     : everr == -EPERM	   ? "are not permitted here (CAP_NET_ADMIN may help)"
+		     : everr == -ENOSYS	   ? "do not exist on this platform"
+					   : strerror(-everr);
+	status(k, &st);
+}
+
+/* What one watch saw, for the "stop" status. */
+struct watch_counts {
+	unsigned long polls, lost;
+};
+
+static void announce_stop(struct sink *k, const struct watch_counts *c)
+{
+	struct watch_status st = {.kind = "stop",
+				  .polls = c->polls,
+				  .events = k->events,
+				  .lost = c->lost,
+				  .signal = (int)stop_signal};
+	st.signal_text = stop_signal == SIGINT	  ? " (interrupted)"
+			 : stop_signal == SIGTERM ? " (terminated)"
+						  : "";
+	status(k, &st);
+}
+
+/* Everything the loop of one watch works on. */
+struct watch_run {
+	struct sink *k;
+	struct prev_state *p;
+	struct pipeline *pl;
+	struct platform_sockevents *ev; /* NULL: polls only */
+	struct ps_snapshot *dead;	/* the sockets one batch of notifications closed */
+	const struct cli_options *o;
+	const struct watch_opts *wo;
+	struct watch_counts counts;
+};
+
+/* Report the sockets a batch of destroy notifications closed. 0 or an exit code (said). */
+static int read_destroyed(struct watch_run *r)
+{
+	long got = platform_sockevents_read(r->ev, r->dead);
+	if (got == -ENOBUFS) {
+		r->counts.lost++;
+		struct watch_status st = {.kind = "lost-events"};
+		status(r->k, &st);
+	} else if (got < 0) {
+		cli_err((int)got, "reading destroy notifications");
+		return EXIT_FAILURE_;
 	}
-	code = EXIT_FAILURE_;
-	{
-		struct watch_status st = {.kind = "start",
-					  .interval = wo->interval,
-					  .sockets = p.snap.nsocks,
-					  .all = o->all,
-					  .destroy_notifications = !everr};
-		/* in the platform's own terms: a Windows administrator reads nothing of
-		 * sock_diag */
-		bool has = platform_caps()->destroy_events;
-		st.mechanism = has ? "sock_diag destroy notifications" : NULL;
-		st.why_not = !has ? "this system does not report sockets that closed between polls"
-			     : everr == -ECANCELED ? "are off (--poll-only)"
-			     : everr == -EPERM	? "are not permitted here (CAP_NET_ADMIN may help)"
-			     : everr == -ENOSYS ? "do not exist on this platform"
-						: strerror(-everr);
-		status(&k, &st);
-	}
+	on_destroyed(r->k, r->p, r->dead, &r->o->filter);
+	snap_free(r->dead);
+	return 0;
+}
+
+/*
+ * Poll every interval, and report closes as they are notified, until a signal, the duration
+ * or the count ends it, or output fails. 0, or an exit code after an error (said).
+ */
+static int watch_loop(struct watch_run *r)
+{
+	const struct watch_opts *wo = r->wo;
 	double start = now_mono(), next = start + wo->interval;
 	double end = wo->duration > 0 ? start + wo->duration : 0;
-	unsigned long polls = 0, lost = 0;
-	while (!stop_signal && !k.error) {
+	int code;
+	while (!stop_signal && !r->k->error) {
 		double t = now_mono();
 		if (end && t >= end)
 			break;
@@ -446,61 +492,73 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 		int timeout = until > t ? (int)ceil((until - t) * 1000) : 0;
 		struct pollfd pf[2] = {
 		    {.fd = sig_pipe[0], .events = POLLIN},
-		    {.fd = ev ? platform_sockevents_fd(ev) : -1, .events = POLLIN}};
+		    {.fd = r->ev ? platform_sockevents_fd(r->ev) : -1, .events = POLLIN}};
 		int n = poll(pf, 2, timeout);
 		if (n < 0 && errno != EINTR) {
 			cli_err(-errno, "poll");
-			goto restore;
+			return EXIT_FAILURE_;
 		}
 		if (stop_signal || (n > 0 && (pf[0].revents & POLLIN)))
 			break;
-		if (n > 0 && (pf[1].revents & POLLIN)) {
-			long got = platform_sockevents_read(ev, &dead);
-			if (got == -ENOBUFS) {
-				lost++;
-				struct watch_status st = {.kind = "lost-events"};
-				status(&k, &st);
-			} else if (got < 0) {
-				cli_err((int)got, "reading destroy notifications");
-				goto restore;
-			}
-			on_destroyed(&k, &p, &dead, &o->filter);
-			snap_free(&dead);
-		}
-		if (now_mono() >= next) {
-			if ((code = poll_once(&k, &p, &pl)))
-				goto restore;
-			code = EXIT_FAILURE_;
-			polls++;
-			if (wo->count && polls >= wo->count)
-				break;
-			next += wo->interval;
-			double t2 = now_mono();
-			if (next <= t2) /* a slow poll: do not try to catch up */
-				next = t2 + wo->interval;
+		if (n > 0 && (pf[1].revents & POLLIN) && (code = read_destroyed(r)))
+			return code;
+		if (now_mono() < next)
+			continue;
+		if ((code = poll_once(r->k, r->p, r->pl)))
+			return code;
+		r->counts.polls++;
+		if (wo->count && r->counts.polls >= wo->count)
+			break;
+		next += wo->interval;
+		double t2 = now_mono();
+		if (next <= t2) /* a slow poll: do not try to catch up */
+			next = t2 + wo->interval;
+	}
+	return 0;
+}
+
+static int run(struct cli_options *o, const struct watch_opts *wo)
+{
+	struct sink k = {.json = o->format == FMT_JSON};
+	struct prev_state p = {0};
+	struct ps_snapshot dead = {0};
+	struct pipeline pl = {0};
+	struct watch_run r = {.k = &k, .p = &p, .pl = &pl, .dead = &dead, .o = o, .wo = wo};
+	struct saved_signals old;
+	int code = EXIT_FAILURE_, rc;
+	k.color = !k.json && cli_color_for(stdout, o->color);
+	if (wo->log) {
+		const char *why;
+		rc = platform_file_open_write(wo->log, PLATFORM_FILE_APPEND, 0600, &k.log, &why);
+		if (rc) {
+			cli_file_error(wo->log, rc, why);
+			return EXIT_USAGE;
 		}
 	}
-	{
-		struct watch_status st = {.kind = "stop",
-					  .polls = polls,
-					  .events = k.events,
-					  .lost = lost,
-					  .signal = (int)stop_signal};
-		st.signal_text = stop_signal == SIGINT	  ? " (interrupted)"
-				 : stop_signal == SIGTERM ? " (terminated)"
-							  : "";
-		status(&k, &st);
+	if ((rc = signals_catch(&old))) {
+		cli_err(rc, "cannot set up signal handling");
+		goto done;
 	}
+	if ((code = cli_pipeline_open(o, PIPE_JUDGE, NULL, NULL, &pl)) >= 0)
+		goto restore;
+	int everr = wo->poll_only ? -ECANCELED : platform_sockevents_open(&r.ev);
+	/* the first listing is the reference; only changes from it are printed */
+	if ((code = cli_pipeline_run(&pl, &p.snap)) || prev_index(&p)) {
+		code = code ? code : EXIT_FAILURE_;
+		goto restore;
+	}
+	announce_start(&k, o, wo, p.snap.nsocks, everr);
+	if ((code = watch_loop(&r)))
+		goto restore;
+	announce_stop(&k, &r.counts);
 	if (k.error && k.error != -EPIPE)
 		cli_err(k.error, "cannot write events");
 	code = k.error && k.error != -EPIPE ? EXIT_FAILURE_ : EXIT_OK;
 restore:
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGPIPE, &old_pipe, NULL);
+	signals_restore(&old);
 done:
 	pipeline_close(&pl);
-	platform_sockevents_close(ev);
+	platform_sockevents_close(r.ev);
 	snap_free(&dead);
 	prev_free(&p);
 	buf_free(&k.line);

@@ -320,19 +320,26 @@ static int forward_changes(const struct ps_snapshot *a, const struct ps_snapshot
 		  : forwards_only_in(a->firewall, b->firewall, &out->fwd_gone, &out->nfwd_gone);
 }
 
-int diff_compute(const struct diff_side *a, const struct diff_side *b, struct diff_result *out)
-{
-	memset(out, 0, sizeof *out);
-	const struct ps_snapshot *sa = a->snap, *sb = b->snap;
-	uint32_t *ia = sorted_index(sa), *ib = sorted_index(sb);
-	struct group *ga = malloc((sa->nsocks + 1) * sizeof *ga);
-	struct group *gb = malloc((sb->nsocks + 1) * sizeof *gb);
-	int rc = -ENOMEM;
-	if (!ia || !ib || !ga || !gb)
-		goto out;
-	size_t nga = groups_of(sa, ia, ga), ngb = groups_of(sb, ib, gb);
+/* One side of a diff: its sockets' order by identity and their groups. */
+struct sorted_side {
+	const struct diff_side *side;
+	const uint32_t *idx;
+	struct group *g;
+	size_t ng;
+};
 
-	/* Pass 1: the same identity on both sides. */
+/*
+ * Pass 1 of diff_compute: the groups of the same identity on both sides (marked used), and
+ * how each pair changed: exposure, firewall verdict, owners. 0 or -ENOMEM.
+ */
+static int same_identity(struct sorted_side *da, struct sorted_side *db, struct diff_result *out)
+{
+	const struct diff_side *a = da->side, *b = db->side;
+	const struct ps_snapshot *sa = a->snap, *sb = b->snap;
+	const uint32_t *ia = da->idx, *ib = db->idx;
+	struct group *ga = da->g, *gb = db->g;
+	size_t nga = da->ng, ngb = db->ng;
+	int rc;
 	for (size_t i = 0, j = 0; i < nga && j < ngb;) {
 		int c = diff_cmp_identity(&sa->socks[ia[ga[i].first]], &sb->socks[ib[gb[j].first]]);
 		if (c < 0) {
@@ -347,7 +354,7 @@ int diff_compute(const struct diff_side *a, const struct diff_side *b, struct di
 			if (diff_exposure(a, (size_t)x) != diff_exposure(b, (size_t)y) &&
 			    (rc = add(out, DIFF_EXPOSURE, x, (uint32_t)ga[i].n, y,
 				      (uint32_t)gb[j].n, a, b)))
-				goto out;
+				return rc;
 			/* the same listener, another firewall verdict: wider or narrower reach even
 			 * when the scope stays (some sources -> all) */
 			struct diff_fw fa = diff_firewall(a, (size_t)x),
@@ -356,13 +363,32 @@ int diff_compute(const struct diff_side *a, const struct diff_side *b, struct di
 			    !fw_same(&fa, &fb) &&
 			    (rc = add(out, DIFF_FIREWALL, x, (uint32_t)ga[i].n, y,
 				      (uint32_t)gb[j].n, a, b)))
-				goto out;
+				return rc;
 			if ((rc = compare_pair(out, a, ia, &ga[i], b, ib, &gb[j])))
-				goto out;
+				return rc;
 			i++;
 			j++;
 		}
 	}
+	return 0;
+}
+
+int diff_compute(const struct diff_side *a, const struct diff_side *b, struct diff_result *out)
+{
+	memset(out, 0, sizeof *out);
+	const struct ps_snapshot *sa = a->snap, *sb = b->snap;
+	uint32_t *ia = sorted_index(sa), *ib = sorted_index(sb);
+	struct group *ga = malloc((sa->nsocks + 1) * sizeof *ga);
+	struct group *gb = malloc((sb->nsocks + 1) * sizeof *gb);
+	int rc = -ENOMEM;
+	if (!ia || !ib || !ga || !gb)
+		goto out;
+	size_t nga = groups_of(sa, ia, ga), ngb = groups_of(sb, ib, gb);
+
+	/* Pass 1: the same identity on both sides. */
+	struct sorted_side sda = {a, ia, ga, nga}, sdb = {b, ib, gb, ngb};
+	if ((rc = same_identity(&sda, &sdb, out)))
+		goto out;
 	/*
 	 * Pass 2: a listener gone from one address and present on another of the same
 	 * port is a re-bind; prefer the same address family, then any. Both group lists

@@ -26,7 +26,7 @@ struct loader {
 	struct snapfile *out;
 	const struct ps_filter *f;
 	struct snapload_error *err;
-	size_t expo_cap, fw_cap;
+	size_t expo_cap, fw_cap, findings_cap;
 };
 
 __attribute__((format(printf, 3, 4))) static int bad(struct loader *ld, const char *path,
@@ -306,6 +306,116 @@ static int stated_firewall(const struct json *sock, struct diff_fw *out)
 	return 0;
 }
 
+/* One finding of a socket: {severity, code, reason, evidence, pid}. 0, -EBADMSG or -ENOMEM. */
+static int stated_finding(struct loader *ld, const struct json *o, const char *path,
+			  struct finding_list *out)
+{
+	const char *sev = o->type == JSON_OBJECT ? json_get_str(o, "severity") : NULL;
+	const char *code = o->type == JSON_OBJECT ? json_get_str(o, "code") : NULL;
+	unsigned v = 0;
+	while (sev && v < SEV__COUNT && strcmp(sev, finding_sev_name(v)) != 0)
+		v++;
+	if (!sev || v == SEV__COUNT || !code)
+		return bad(ld, path, "a finding needs a known \"severity\" and a \"code\"");
+	int64_t pid = -1;
+	int rc = opt_int(ld, o, "pid", path, 0, INT32_MAX, &pid);
+	if (rc)
+		return rc;
+	if (util_grow((void **)&out->f, &out->cap, out->n + 1, sizeof *out->f))
+		return -ENOMEM;
+	struct finding *f = &out->f[out->n];
+	*f = (struct finding){.sev = (uint8_t)v, .pid = (int)pid};
+	const struct json *r = json_get(o, "reason"), *e = json_get(o, "evidence");
+	bool has_r = r && r->type == JSON_STRING, has_e = e && e->type == JSON_STRING;
+	f->code = strdup(code);
+	f->reason = has_r ? dup_json_str(r) : NULL;
+	f->evidence = has_e ? dup_json_str(e) : NULL;
+	out->n++; /* counted before checking, so snapfile_free frees what was made */
+	return f->code && (f->reason || !has_r) && (f->evidence || !has_e) ? 0 : -ENOMEM;
+}
+
+/* The findings the file states for a socket, into *out. 0, -EBADMSG or -ENOMEM. */
+static int stated_findings(struct loader *ld, const struct json *sock, const char *path,
+			   struct finding_list *out)
+{
+	*out = (struct finding_list){0};
+	const struct json *a = json_get(sock, "findings");
+	if (!a || a->type == JSON_NULL)
+		return 0;
+	if (a->type != JSON_ARRAY)
+		return bad(ld, path, "\"findings\" must be an array");
+	int rc = 0;
+	for (size_t i = 0; i < a->n && !rc; i++) {
+		char fp[96];
+		snprintf(fp, sizeof fp, "%s.findings[%zu]", path, i);
+		rc = stated_finding(ld, a->items[i], fp, out);
+	}
+	return rc;
+}
+
+/* The copies stated_findings made (codes included). */
+static void stated_findings_free(struct finding_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free((char *)l->f[i].code);
+	findings_free(l);
+}
+
+/* What the file says of a socket beyond the model: its exposure, firewall verdict and findings,
+ * into the snapfile's slot for socket s->nsocks (reused after a socket an owner filter
+ * dropped). 0, -EBADMSG or -ENOMEM. */
+static int socket_stated(struct loader *ld, const struct json *v, const char *path,
+			 const struct ps_socket *k)
+{
+	struct snapfile *out = ld->out;
+	size_t at = out->snap.nsocks;
+	int expo = stated_exposure(v);
+	if (expo < 0)
+		expo = (int)exposure_classify(&k->local.addr);
+	if (util_grow((void **)&out->exposure, &ld->expo_cap, at + 1, 1))
+		return -ENOMEM;
+	out->exposure[at] = (uint8_t)expo;
+	if (util_grow((void **)&out->fw, &ld->fw_cap, at + 1, sizeof *out->fw))
+		return -ENOMEM;
+	if (at < out->fw_n) /* the slot of a socket an owner filter dropped */
+		free((char *)out->fw[at].sources);
+	else
+		out->fw_n = at + 1;
+	int rc = stated_firewall(v, &out->fw[at]);
+	if (rc)
+		return rc;
+	const struct json *fj = json_get(v, "findings");
+	if (!out->findings && (!fj || fj->type == JSON_NULL))
+		return 0; /* none stated so far: no array */
+	if (util_grow((void **)&out->findings, &ld->findings_cap, at + 1, sizeof *out->findings))
+		return -ENOMEM;
+	if (at < out->findings_n)
+		stated_findings_free(&out->findings[at]);
+	while (out->findings_n <= at)
+		out->findings[out->findings_n++] = (struct finding_list){0};
+	return stated_findings(ld, v, path, &out->findings[at]);
+}
+
+/* The numbers of a socket: namespace, inode, uid and queues. 0 or -EBADMSG. */
+static int socket_numbers(struct loader *ld, const struct json *v, const char *path,
+			  struct ps_socket *k)
+{
+	int64_t n[5] = {0};
+	int rc;
+	if ((rc = opt_int(ld, v, "netns", path, 0, INT64_MAX, &n[0])) ||
+	    (rc = opt_int(ld, v, "inode", path, 0, INT64_MAX, &n[1])) ||
+	    (rc = opt_int(ld, v, "uid", path, 0, UINT32_MAX, &n[2])) ||
+	    (rc = opt_int(ld, v, "recv_q", path, 0, UINT32_MAX, &n[3])) ||
+	    (rc = opt_int(ld, v, "send_q", path, 0, UINT32_MAX, &n[4])))
+		return rc;
+	k->netns = (uint64_t)n[0];
+	k->inode = (uint64_t)n[1];
+	k->uid = (uint32_t)n[2];
+	k->recv_q = (uint32_t)n[3];
+	k->send_q = (uint32_t)n[4];
+	return 0;
+}
+
 /* Drop the last socket and the owners and processes added for it (owners are appended in order). */
 static void pop_socket(struct ps_snapshot *s, const struct ps_socket *k)
 {
@@ -357,26 +467,8 @@ static int socket_obj(struct loader *ld, const struct json *v, size_t idx)
 		/* older or hand-written files: a socket without a state is a listener */
 		k.state = k.proto == PS_TCP ? PS_ST_LISTEN : PS_ST_CLOSE;
 	}
-	int64_t n = 0;
-	if ((rc = opt_int(ld, v, "netns", path, 0, INT64_MAX, &n)))
+	if ((rc = socket_numbers(ld, v, path, &k)))
 		return rc;
-	k.netns = (uint64_t)n;
-	n = 0;
-	if ((rc = opt_int(ld, v, "inode", path, 0, INT64_MAX, &n)))
-		return rc;
-	k.inode = (uint64_t)n;
-	n = 0;
-	if ((rc = opt_int(ld, v, "uid", path, 0, UINT32_MAX, &n)))
-		return rc;
-	k.uid = (uint32_t)n;
-	n = 0;
-	if ((rc = opt_int(ld, v, "recv_q", path, 0, UINT32_MAX, &n)))
-		return rc;
-	k.recv_q = (uint32_t)n;
-	n = 0;
-	if ((rc = opt_int(ld, v, "send_q", path, 0, UINT32_MAX, &n)))
-		return rc;
-	k.send_q = (uint32_t)n;
 	const char *os = json_get_str(v, "owner_status");
 	k.owner_status = PS_OWN_OK;
 	for (unsigned i = 0; os && i < PS_OWN__COUNT; i++)
@@ -385,19 +477,7 @@ static int socket_obj(struct loader *ld, const struct json *v, size_t idx)
 	if (ld->f && !filter_match_socket(ld->f, &k))
 		return 0;
 
-	int expo = stated_exposure(v);
-	if (expo < 0)
-		expo = (int)exposure_classify(&k.local.addr);
-	if (util_grow((void **)&ld->out->exposure, &ld->expo_cap, s->nsocks + 1, 1))
-		return -ENOMEM;
-	ld->out->exposure[s->nsocks] = (uint8_t)expo;
-	if (util_grow((void **)&ld->out->fw, &ld->fw_cap, s->nsocks + 1, sizeof *ld->out->fw))
-		return -ENOMEM;
-	if (s->nsocks < ld->out->fw_n) /* the slot of a socket an owner filter dropped */
-		free((char *)ld->out->fw[s->nsocks].sources);
-	else
-		ld->out->fw_n = s->nsocks + 1;
-	if ((rc = stated_firewall(v, &ld->out->fw[s->nsocks])))
+	if ((rc = socket_stated(ld, v, path, &k)))
 		return rc;
 	struct ps_socket *dst = snap_add_socket(s);
 	if (!dst)
@@ -547,6 +627,9 @@ void snapfile_free(struct snapfile *f)
 	for (size_t i = 0; f->fw && i < f->fw_n; i++)
 		free((char *)f->fw[i].sources);
 	free(f->fw);
+	for (size_t i = 0; f->findings && i < f->findings_n; i++)
+		stated_findings_free(&f->findings[i]);
+	free(f->findings);
 	free(f->host);
 	free(f->boot_id);
 	free(f->time);

@@ -8,6 +8,7 @@
 #include "diff.h"
 #include "filter.h"
 #include "model.h"
+#include "verdict.h"
 
 /* The newest snapshot schema this build reads; higher numbers are refused. */
 #define SNAPLOAD_SCHEMA_MAX 1
@@ -19,7 +20,10 @@ struct snapfile {
 				    classified) */
 	struct diff_fw *fw; /* per socket: "exposure.firewall" (verdict PS_FW__COUNT when absent) */
 	size_t fw_n;	    /* fw[0..fw_n) hold values (sockets dropped by a filter included) */
-	char *host, *boot_id, *time; /* NULL when the file does not say */
+	struct finding_list *findings; /* per socket: its "findings" (codes are copies, freed by
+					  snapfile_free); NULL when no socket states any */
+	size_t findings_n;	       /* findings[0..findings_n) hold values, as fw */
+	char *host, *boot_id, *time;   /* NULL when the file does not say */
 	int schema;
 	size_t skipped; /* sockets of protocols this version does not compare */
 };

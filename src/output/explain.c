@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../enrich/oswords.h"
 #include "../enrich/registry.h"
 #include "../model/policy.h"
 #include "../util/escape.h"
@@ -86,20 +87,16 @@ static int stop_hint(const struct ps_snapshot *snap, const struct ps_socket *k,
 	const struct ps_activation *a = p->activation;
 	for (size_t i = 0; w->service_stop && k && p->pid == 1 && a && i < a->nunits; i++)
 		if (a->units[i].inode == k->inode && a->units[i].socket_unit)
-			return buf_printf(out, "%s %s%s%s", w->service_stop,
-					  a->units[i].socket_unit,
-					  a->units[i].service_unit ? " " : "",
-					  a->units[i].service_unit ? a->units[i].service_unit : "");
+			return oswords_stop_socket_unit(w, out, a->units[i].socket_unit,
+							a->units[i].service_unit);
 	size_t ul = p->unit ? strlen(p->unit) : 0;
 	size_t sl = w->service_suffix ? strlen(w->service_suffix) : 0;
 	if (w->service_stop && sl && ul > sl && strcmp(p->unit + ul - sl, w->service_suffix) == 0 &&
 	    p->pid != 1) {
 		bool user = p->unit_type && strcmp(p->unit_type, "user") == 0;
-		return buf_printf(
-		    out, "%s %s",
-		    user && w->user_service_stop ? w->user_service_stop : w->service_stop, p->unit);
+		return oswords_stop_service(w, out, user, p->unit);
 	}
-	return buf_printf(out, "%s %d", w->kill_cmd, p->pid);
+	return oswords_kill(w, out, p->pid);
 }
 
 /* What the risk line says: whether the port is held, and reachable beyond loopback now. */

@@ -41,7 +41,7 @@ def register(run):
                firewall_diff_sees_verdict_widen, firewall_watch_sees_verdict_change,
                firewall_watch_sees_forwards, firewall_private_sources_only,
                firewall_other_namespace_own_addresses):
-        run.case(fn)
+        run.case(fn, needs=("nftables",))
 
 
 # ---------------------------------------------------------------- helpers

@@ -290,7 +290,12 @@ def identity_other_mount_namespace(t):
              f"cp {PY} /usr/bin/py.new; mv /usr/bin/py.new {PY}; exec {PY} -c \"$0\"")
     p = Listener(t, ["unshare", "--mount", "--propagation", "private", "sh", "-c", inner, code], "listener in its own mount ns")
     t.require(os.stat(f"/proc/{p.pid}/exe").st_ino != os.stat(PY).st_ino, "test premise: it runs another file")
-    t.require(os.readlink(f"/proc/{p.pid}/exe") == PY, f"test premise: exe {os.readlink(f'/proc/{p.pid}/exe')}")
+    shown = os.readlink(f"/proc/{p.pid}/exe")
+    if shown != PY and shown.endswith(PY):
+        # under chroot the kernel names another mount namespace's file from that
+        # namespace's root (/var/tmp/root/usr/bin/...): the situation cannot be built here
+        t.skip(f"this test runs under chroot, where /proc/PID/exe of another mount namespace reads {shown}")
+    t.require(shown == PY, f"test premise: exe {shown}")
     s = only(t.json(), 4745)
     got = codes(s)
     t.check("exe-replaced" not in got and "exe-deleted" not in got, "no replaced/deleted for its own file", show(s))

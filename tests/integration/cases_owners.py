@@ -104,7 +104,9 @@ def owner_of_hopping_listener(t):
                 # the hopper's generations; one that exited before its details has no name
                 t.check(all((o.get("name") or "python").startswith("python") for o in mine[0]["owners"]),
                         f"owners {mine[0]['owners']}")
-        t.check(sum(seen.values()) == 40, f"statuses {seen}")
+        # every status is ok or vanished (checked above); the holder must also be found, not
+        # always given up on: a scan that never attributes a hopping listener passes the rest
+        t.check(seen.get("ok", 0) > 0, f"the hopping holder was never found in 40 scans: {seen}")
     finally:
         try:
             os.killpg(p.pid, signal.SIGKILL)

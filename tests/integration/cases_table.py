@@ -132,7 +132,8 @@ def explain_parent_outside_pid_namespace(t):
             break
         time.sleep(0.05)
     t.require(target, "unshare did not start its PID 1")
-    enter = ["nsenter", "-t", target, "--pid", "--mount"]
+    # --root --wd: keep the target's root (a chroot's, on a fresh machine) and directory
+    enter = ["nsenter", "-t", target, "--pid", "--mount", "--root", "--wd"]
     h = subprocess.Popen(enter + [t.helper, "listen:127.0.0.1:4706"], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, close_fds=True)
     t.procs.append(h)

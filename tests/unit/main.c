@@ -1,4 +1,5 @@
 /* main.c — runs every registered unit test; an argument runs only tests whose name contains it. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "test.h"
@@ -7,14 +8,24 @@ struct test {
 	const char *name;
 	test_fn fn;
 };
-static struct test tests[1024];
-static int ntests;
+/* grown as constructors register them: no number of tests is ever dropped */
+static struct test *tests;
+static int ntests, cap;
 int test_current_failed;
 
 void test_register(const char *name, test_fn fn)
 {
-	if (ntests < (int)(sizeof tests / sizeof tests[0]))
-		tests[ntests++] = (struct test){name, fn};
+	if (ntests == cap) {
+		int ncap = cap ? cap * 2 : 256;
+		struct test *nt = realloc(tests, (size_t)ncap * sizeof *nt);
+		if (!nt) { /* before main: say so and stop rather than run a partial suite */
+			fprintf(stderr, "unit: cannot register test %s: out of memory\n", name);
+			exit(2);
+		}
+		tests = nt;
+		cap = ncap;
+	}
+	tests[ntests++] = (struct test){name, fn};
 }
 
 void test_fail(const char *file, int line, const char *what)
@@ -39,5 +50,6 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("unit: %d passed, %d failed\n", passed, failed);
+	free(tests);
 	return failed ? 1 : 0;
 }

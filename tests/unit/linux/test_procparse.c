@@ -1,5 +1,8 @@
 /* test_procparse.c — /proc/PID/stat, status, /proc/stat, cgroup, fd links, /proc/net lines. */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -371,16 +374,32 @@ TEST(proc_parse_socket_link_cases)
 static const uint8_t V4_LOOPBACK[4] = {127, 0, 0, 1};
 static const uint8_t ANY16[16] = {0};
 
+/*
+ * The kernel prints an address in /proc/net/{tcp,udp}{,6} as 32-bit words, each the host's
+ * integer in hex: 127.0.0.1 is "0100007F" on a little-endian host and "7F000001" on a
+ * big-endian one. The lines are built from the address bytes, so each test runs on both.
+ */
+static const char *hexaddr(const uint8_t *b, size_t n, bool lower, char *out)
+{
+	for (size_t i = 0; i < n; i += 4) {
+		uint32_t w;
+		memcpy(&w, b + i, 4);
+		snprintf(out + 2 * i, 9, lower ? "%08" PRIx32 : "%08" PRIX32, w);
+	}
+	return out;
+}
+
 TEST(procnet_parse_tcp_lines)
 {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	struct ps_socket k;
+	char line[256], lh[40], rh[40];
+	static const uint8_t a15[4] = {10, 0, 2, 15}, a2[4] = {10, 0, 2, 2};
 	memset(&k, 0xEE, sizeof k);
-	CHECK_INT(procnet_parse_line(
-		      "   0: 0100007F:0277 00000000:0000 0A 00000000:00000000 00:00000000 "
-		      "00000000     0        0 23456 1 0000000000000000 100 0 0 10 0        ",
-		      PS_INET, PS_TCP, &k),
-		  0);
+	snprintf(line, sizeof line,
+		 "   0: %s:0277 %s:0000 0A 00000000:00000000 00:00000000 "
+		 "00000000     0        0 23456 1 0000000000000000 100 0 0 10 0        ",
+		 hexaddr(V4_LOOPBACK, 4, false, lh), hexaddr(ANY16, 4, false, rh));
+	CHECK_INT(procnet_parse_line(line, PS_INET, PS_TCP, &k), 0);
 	CHECK_INT(k.local.addr.family, PS_INET);
 	CHECK(memcmp(k.local.addr.bytes, V4_LOOPBACK, 4) == 0);
 	CHECK(memcmp(k.local.addr.bytes + 4, ANY16, 12) == 0); /* rest zeroed */
@@ -398,12 +417,11 @@ TEST(procnet_parse_tcp_lines)
 	CHECK_INT(k.ifindex, 0);
 
 	/* established 10.0.2.15:22 <-> 10.0.2.2:50000, queues tx 0x24 rx 0x10, uid 1000 */
-	CHECK_INT(
-	    procnet_parse_line("   1: 0F02000A:0016 0202000A:C350 01 00000024:00000010 01:00000014 "
-			       "00000000  1000        0 98765 4 0000000000000000 20 4 30 10 -1",
-			       PS_INET, PS_TCP, &k),
-	    0);
-	static const uint8_t a15[4] = {10, 0, 2, 15}, a2[4] = {10, 0, 2, 2};
+	snprintf(line, sizeof line,
+		 "   1: %s:0016 %s:C350 01 00000024:00000010 01:00000014 "
+		 "00000000  1000        0 98765 4 0000000000000000 20 4 30 10 -1",
+		 hexaddr(a15, 4, false, lh), hexaddr(a2, 4, false, rh));
+	CHECK_INT(procnet_parse_line(line, PS_INET, PS_TCP, &k), 0);
 	CHECK(memcmp(k.local.addr.bytes, a15, 4) == 0);
 	CHECK(memcmp(k.remote.addr.bytes, a2, 4) == 0);
 	CHECK_INT(k.local.port, 22);
@@ -415,29 +433,33 @@ TEST(procnet_parse_tcp_lines)
 	CHECK_INT(k.inode, 98765);
 
 	/* time-wait: inode 0, lower-case hex */
-	CHECK_INT(
-	    procnet_parse_line("  12: 0100007f:1f90 0100007f:ffff 06 00000000:00000000 03:00001770 "
-			       "00000000     0        0 0 3 0000000000000000",
-			       PS_INET, PS_TCP, &k),
-	    0);
+	snprintf(line, sizeof line,
+		 "  12: %s:1f90 %s:ffff 06 00000000:00000000 03:00001770 "
+		 "00000000     0        0 0 3 0000000000000000",
+		 hexaddr(V4_LOOPBACK, 4, true, lh), hexaddr(V4_LOOPBACK, 4, true, rh));
+	CHECK_INT(procnet_parse_line(line, PS_INET, PS_TCP, &k), 0);
+	CHECK(memcmp(k.local.addr.bytes, V4_LOOPBACK, 4) == 0);
 	CHECK_INT(k.local.port, 8080);
 	CHECK_INT(k.remote.port, 65535);
 	CHECK_INT(k.state, PS_ST_TIME_WAIT);
 	CHECK_INT(k.inode, 0);
-#endif
 }
 
 TEST(procnet_parse_tcp6_lines)
 {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	struct ps_socket k;
-	CHECK_INT(
-	    procnet_parse_line(
-		"   0: 00000000000000000000000000000000:0016 00000000000000000000000000000000:0000 "
-		"0A 00000000:00000000 00:00000000 00000000     0        0 34567 1 "
-		"0000000000000000 100 0 0 10 0",
-		PS_INET6, PS_TCP, &k),
-	    0);
+	char line[256], lh[40], rh[40];
+	static const uint8_t lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	static const uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
+	static const uint8_t ll[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	static const uint8_t doc[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0,    0,
+					0,    0,    0,	  0,	0, 0, 0xab, 0xcd};
+	snprintf(line, sizeof line,
+		 "   0: %s:0016 %s:0000 "
+		 "0A 00000000:00000000 00:00000000 00000000     0        0 34567 1 "
+		 "0000000000000000 100 0 0 10 0",
+		 hexaddr(ANY16, 16, false, lh), hexaddr(ANY16, 16, false, rh));
+	CHECK_INT(procnet_parse_line(line, PS_INET6, PS_TCP, &k), 0);
 	CHECK_INT(k.local.addr.family, PS_INET6);
 	CHECK(memcmp(k.local.addr.bytes, ANY16, 16) == 0);
 	CHECK_INT(k.local.port, 22);
@@ -445,15 +467,12 @@ TEST(procnet_parse_tcp6_lines)
 	CHECK_INT(k.inode, 34567);
 
 	/* ::1 port 8080 <-> ::ffff:127.0.0.1 port 80 */
-	CHECK_INT(
-	    procnet_parse_line(
-		"   1: 00000000000000000000000001000000:1F90 0000000000000000FFFF00000100007F:0050 "
-		"01 00000000:00000000 00:00000000 00000000  1000        0 777 1 "
-		"0000000000000000 20 4 30 10 -1",
-		PS_INET6, PS_TCP, &k),
-	    0);
-	static const uint8_t lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-	static const uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
+	snprintf(line, sizeof line,
+		 "   1: %s:1F90 %s:0050 "
+		 "01 00000000:00000000 00:00000000 00000000  1000        0 777 1 "
+		 "0000000000000000 20 4 30 10 -1",
+		 hexaddr(lo6, 16, false, lh), hexaddr(mapped, 16, false, rh));
+	CHECK_INT(procnet_parse_line(line, PS_INET6, PS_TCP, &k), 0);
 	CHECK(memcmp(k.local.addr.bytes, lo6, 16) == 0);
 	CHECK(memcmp(k.remote.addr.bytes, mapped, 16) == 0);
 	CHECK_INT(k.local.port, 8080);
@@ -461,26 +480,22 @@ TEST(procnet_parse_tcp6_lines)
 	CHECK_INT(k.uid, 1000);
 
 	/* fe80::1 and 2001:db8::abcd */
-	CHECK_INT(
-	    procnet_parse_line(
-		"   2: 000080FE000000000000000001000000:0222 B80D01200000000000000000CDAB0000:0035 "
-		"01 00000000:00000000 00:00000000 00000000     0        0 1 1 0",
-		PS_INET6, PS_TCP, &k),
-	    0);
-	static const uint8_t ll[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-	static const uint8_t doc[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0,    0,
-					0,    0,    0,	  0,	0, 0, 0xab, 0xcd};
+	snprintf(line, sizeof line,
+		 "   2: %s:0222 %s:0035 "
+		 "01 00000000:00000000 00:00000000 00000000     0        0 1 1 0",
+		 hexaddr(ll, 16, false, lh), hexaddr(doc, 16, false, rh));
+	CHECK_INT(procnet_parse_line(line, PS_INET6, PS_TCP, &k), 0);
 	CHECK(memcmp(k.local.addr.bytes, ll, 16) == 0);
 	CHECK(memcmp(k.remote.addr.bytes, doc, 16) == 0);
 	CHECK_INT(k.local.port, 546);
 	CHECK_INT(k.remote.port, 53);
-#endif
 }
 
 TEST(procnet_parse_udp_lines)
 {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	struct ps_socket k;
+	char line[256], lh[40], rh[40];
+	static const uint8_t resolved[4] = {127, 0, 0, 53};
 	CHECK_INT(procnet_parse_line(
 		      "  123: 00000000:0044 00000000:0000 07 00000000:00000000 00:00000000 "
 		      "00000000     0        0 12345 2 0000000000000000 0",
@@ -492,12 +507,11 @@ TEST(procnet_parse_udp_lines)
 	CHECK_INT(k.inode, 12345);
 	CHECK(memcmp(k.local.addr.bytes, ANY16, 4) == 0);
 
-	CHECK_INT(procnet_parse_line(
-		      " 4711: 3500007F:0035 00000000:0000 07 00000000:00000D80 00:00000000 "
-		      "00000000   101        0 20001 2 0000000000000000 0",
-		      PS_INET, PS_UDP, &k),
-		  0);
-	static const uint8_t resolved[4] = {127, 0, 0, 53};
+	snprintf(line, sizeof line,
+		 " 4711: %s:0035 %s:0000 07 00000000:00000D80 00:00000000 "
+		 "00000000   101        0 20001 2 0000000000000000 0",
+		 hexaddr(resolved, 4, false, lh), hexaddr(ANY16, 4, false, rh));
+	CHECK_INT(procnet_parse_line(line, PS_INET, PS_UDP, &k), 0);
 	CHECK(memcmp(k.local.addr.bytes, resolved, 4) == 0);
 	CHECK_INT(k.local.port, 53);
 	CHECK_INT(k.recv_q, 0xD80);
@@ -513,7 +527,6 @@ TEST(procnet_parse_udp_lines)
 	CHECK_INT(k.local.port, 5353);
 	CHECK_INT(k.local.addr.family, PS_INET6);
 	CHECK_INT(k.uid, 104);
-#endif
 }
 
 TEST(procnet_parse_rejects_header_and_garbage)

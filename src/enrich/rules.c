@@ -1,0 +1,572 @@
+/* rules.c — the findings rules: a table of small functions, one per finding code. */
+#include "rules.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/buf.h"
+#include "oswords.h"
+
+bool path_in_temp_dir(const char *path)
+{
+	static const char *const dirs[] = {"/tmp/",	 "/var/tmp/",	 "/dev/shm/",
+					   "/run/shm/",	 "/dev/mqueue/", "/var/crash/",
+					   "/run/lock/", "/var/lock/"};
+	if (!path)
+		return false;
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+		if (strncmp(path, dirs[i], strlen(dirs[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Where rules put their findings; the first error stops every later addition. */
+struct finding_sink {
+	struct finding_list *list;
+	int rc; /* 0 or -ENOMEM (-EINVAL for a format that cannot be made) */
+};
+
+/* Append a finding with printf-made reason and evidence. 0 or -ENOMEM. */
+__attribute__((format(printf, 5, 0))) static int
+vadd(struct finding_list *l, unsigned sev, const char *code, int pid, const char *fmt, va_list ap)
+{
+	/* a few findings a listener and thousands of listeners: grown by one, not doubled */
+	if (l->n == l->cap) {
+		struct finding *nf = realloc(l->f, (l->n + 1) * sizeof *l->f);
+		if (!nf)
+			return -ENOMEM;
+		l->f = nf;
+		l->cap = l->n + 1;
+	}
+	/* one formatting for the usual sentence; a second only for a longer one */
+	char small[512];
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(small, sizeof small, fmt, aq);
+	va_end(aq);
+	char *reason = n < 0 ? NULL : malloc((size_t)n + 1);
+	if (!reason)
+		return n < 0 ? -EINVAL : -ENOMEM;
+	if ((size_t)n < sizeof small)
+		memcpy(reason, small, (size_t)n + 1);
+	else
+		vsnprintf(reason, (size_t)n + 1, fmt, ap);
+	/* "reason\x1Fevidence": one format, split at the unit separator. */
+	char *sep = memchr(reason, '\x1F', (size_t)n);
+	char *evidence = NULL;
+	if (sep) {
+		*sep = '\0';
+		evidence = strdup(sep + 1);
+		if (!evidence) {
+			free(reason);
+			return -ENOMEM;
+		}
+	}
+	l->f[l->n++] = (struct finding){
+	    .sev = (uint8_t)sev, .code = code, .reason = reason, .evidence = evidence, .pid = pid};
+	return 0;
+}
+
+__attribute__((format(printf, 5, 6))) static void
+add(struct finding_sink *s, unsigned sev, const char *code, int pid, const char *fmt, ...)
+{
+	if (s->rc)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	s->rc = vadd(s->list, sev, code, pid, fmt, ap);
+	va_end(ap);
+}
+
+#define SEP "\x1F"
+
+static const char *proto_txt(unsigned proto)
+{
+	return proto == PS_UDP ? "udp" : "tcp";
+}
+
+/* "sshd,dropbear" as "sshd, dropbear" for a sentence. */
+static int list_text(struct buf *b, const char *list)
+{
+	int rc = 0;
+	for (const char *p = list; *p && !rc; p++)
+		rc = *p == ',' ? buf_puts(b, ", ") : buf_putc(b, *p);
+	return rc;
+}
+
+/*
+ * The policy (man page, FINDINGS): rows are the service's class, columns the
+ * widest class of address that reaches the socket (loopback, link-local,
+ * private, public). -1: no finding.
+ */
+static const signed char policy[SVC__COUNT][2][4] = {
+    /* unclassified: a known risk is worth a look from far, context nearby */
+    [SVC_UNCLASSIFIED] = {{-1, -1, -1, -1}, {-1, SEV_INFO, SEV_NOTICE, SEV_WARNING}},
+    /* meant to face networks: the risk is worth knowing when the Internet can reach it */
+    [SVC_PUBLIC_OK] = {{-1, -1, -1, -1}, {-1, -1, -1, SEV_NOTICE}},
+    /* local infrastructure: fine on a LAN, an incident on the Internet */
+    [SVC_LAN_ONLY] = {{-1, -1, SEV_NOTICE, SEV_ALERT}, {-1, -1, SEV_NOTICE, SEV_ALERT}},
+    /* data and control with weak authentication: look at it today even on a LAN */
+    [SVC_NEVER_INTERNET] = {{-1, SEV_NOTICE, SEV_WARNING, SEV_ALERT},
+			    {-1, SEV_NOTICE, SEV_WARNING, SEV_ALERT}},
+};
+
+int exposure_severity(unsigned cls, bool has_risk, enum ps_exposure widest)
+{
+	if (cls >= SVC__COUNT || widest >= PS_EXPO__COUNT)
+		return -1;
+	return policy[cls][has_risk][widest == PS_EXPO_ALL ? PS_EXPO_PUBLIC : widest];
+}
+
+const char *exposure_code(enum ps_exposure widest)
+{
+	return widest == PS_EXPO_LINK_LOCAL ? "link-local-exposure"
+	       : widest == PS_EXPO_PRIVATE  ? "private-exposure"
+					    : "public-exposure";
+}
+
+static const char *base_of(const char *path)
+{
+	/* a Windows path (drive letter or UNC) ends its directories with backslashes */
+	bool win = (path[0] && path[1] == ':') || path[0] == '\\';
+	const char *s = strrchr(path, win ? '\\' : '/');
+	return s ? s + 1 : path;
+}
+
+/* comm names are cut to 15 bytes by the kernel. */
+static bool comm_eq(const char *comm, const char *name, size_t name_len)
+{
+	size_t cl = strlen(comm);
+	if (cl == name_len && memcmp(comm, name, cl) == 0)
+		return true;
+	return cl == 15 && name_len > 15 && memcmp(comm, name, 15) == 0;
+}
+
+/*
+ * Whether a process name fits its executable's file name: the same name, or one
+ * a prefix of the other (python3 runs /usr/bin/python3.11), or busybox's applets.
+ */
+static bool name_fits_exe(const char *comm, const char *base)
+{
+	size_t cl = strlen(comm), bl = strlen(base);
+	if (comm_eq(comm, base, bl))
+		return true;
+	size_t m = cl < bl ? cl : bl;
+	if (m >= 2 && memcmp(comm, base, m) == 0)
+		return true;
+	return strcmp(base, "busybox") == 0;
+}
+
+/*
+ * What the rules about one owner share: the facts of finding_input, worked out
+ * once (which file it runs, whether that is suspicious, what its names claim).
+ */
+struct rule_ctx {
+	const struct finding_input *in;
+	const struct port_info *svc;
+	const char *path;  /* the file's own name: the kernel's facts when known, else the link */
+	const char *base;  /* path's last component, NULL without a path */
+	const char *name;  /* comm, "?" when unknown */
+	const char *alias; /* the system link's name when the system made it, else NULL */
+	const char *pkgtxt, *pkgname; /* "from package " + name, "from no package", ... */
+	bool deleted, replaced;	      /* the kernel's facts, unless said for an earlier owner */
+	bool temp;		      /* the executable is in a temporary or world-writable dir */
+	bool unowned;		      /* the executable belongs to no package */
+	bool script_bad;	      /* a script from a temporary directory or no package */
+	bool owner_named; /* the file's or its link's name is one of the port's owners */
+	bool claims;	  /* only the comm claims an owner's name */
+	bool fits;	  /* the comm fits the file, its link or its script */
+	bool borrowed;	  /* the comm is an installed program's from another package */
+	bool suspicious;
+	char exe_link[64]; /* oswords_exe_link(pid) */
+	struct buf ev;	   /* "executable P, from package X[; script S ...]" */
+};
+
+static const char *pkg_text(enum pkg_status s)
+{
+	return s == PKG_OWNED	  ? "from package "
+	       : s == PKG_UNOWNED ? "from no package"
+				  : "package unknown";
+}
+
+/* The evidence about what the owner runs: a finding about the owner is about its script too. */
+static int owner_evidence(struct rule_ctx *c)
+{
+	const struct finding_input *in = c->in;
+	int rc = buf_printf(&c->ev, "executable %s, %s%s", c->path ? c->path : "unreadable",
+			    c->pkgtxt, c->pkgname);
+	if (!rc && in->script)
+		rc = buf_printf(
+		    &c->ev, "; script %s (from its arguments), %s%s", in->script,
+		    pkg_text(in->script_pkg),
+		    in->script_pkg == PKG_OWNED && in->script_pkg_name ? in->script_pkg_name : "");
+	return rc;
+}
+
+/*
+ * The names that are the program's: its file's, and the system's link to it. The comm and a
+ * script's name are the process's own choice: they can claim an owner's name, never prove it.
+ */
+static void owner_names(struct rule_ctx *c)
+{
+	const struct finding_input *in = c->in;
+	const struct port_info *svc = c->svc;
+	const char *owners = svc ? svc->owners : NULL;
+	c->owner_named = owners && c->base &&
+			 (registry_owner_matches(owners, c->base) ||
+			  (c->alias && registry_owner_matches(owners, c->alias)));
+	c->claims = owners && c->base && in->name && registry_owner_matches(owners, in->name) &&
+		    !c->owner_named;
+	c->fits =
+	    !c->base || !in->name || name_fits_exe(in->name, c->base) ||
+	    (c->alias && comm_eq(in->name, c->alias, strlen(c->alias))) ||
+	    (in->script && comm_eq(in->name, base_of(in->script), strlen(base_of(in->script))));
+	/* an installed program's name on another program: /tmp/x/sshd, or a script called sshd */
+	c->borrowed = in->name_holder && in->holder_pkg == PKG_OWNED && in->holder_pkg_name &&
+		      !(in->pkg == PKG_OWNED && in->pkg_name &&
+			strcmp(in->pkg_name, in->holder_pkg_name) == 0);
+}
+
+/* The shared facts of owner in into *c (c->ev to be freed). 0 or -ENOMEM. */
+static int rule_ctx_init(struct rule_ctx *c, const struct finding_input *in)
+{
+	*c = (struct rule_ctx){.in = in, .svc = in->svc};
+	c->path = in->exe_checked && in->exe_path ? in->exe_path : in->exe;
+	c->base = c->path ? base_of(c->path) : NULL;
+	c->name = in->name ? in->name : "?";
+	c->deleted = in->exe_checked && in->exe_check.deleted && !in->file_judged;
+	c->replaced = c->deleted && in->exe_check.replaced;
+	c->temp = c->path && (path_in_temp_dir(c->path) ||
+			      (in->exe_checked && in->exe_check.dir_world_writable));
+	c->unowned = in->pkg == PKG_UNOWNED;
+	c->script_bad =
+	    in->script && (path_in_temp_dir(in->script) || in->script_dir_world_writable ||
+			   in->script_pkg == PKG_UNOWNED);
+	c->pkgtxt = pkg_text(in->pkg);
+	c->pkgname = in->pkg == PKG_OWNED && in->pkg_name ? in->pkg_name : "";
+	/* a link names the program only when the system made it: a package's, or an alternative */
+	if (in->alias && (in->alias_pkg != PKG_UNOWNED || in->alias_alternatives))
+		c->alias = base_of(in->alias);
+	owner_names(c);
+	/* Not "deleted": after a package upgrade every running daemon's executable is. */
+	c->suspicious = c->temp || c->unowned || c->script_bad;
+	oswords_exe_link(in->words, in->pid, c->exe_link, sizeof c->exe_link);
+	return owner_evidence(c);
+}
+
+/* The socket-level rules see only the port, its service and its reach: no owner facts. */
+static void rule_ctx_socket(struct rule_ctx *c, const struct finding_input *in)
+{
+	*c = (struct rule_ctx){.in = in, .svc = in->svc};
+}
+
+/* ---- socket rules ---- */
+
+/* public-exposure, private-exposure, link-local-exposure: the severity policy's table. */
+static void rule_exposure(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	const struct port_info *svc = c->svc;
+	int sev = svc ? exposure_severity(svc->svc_class, svc->risk != NULL, in->widest) : -1;
+	if (sev < 0)
+		return;
+	static const char *const from[PS_EXPO__COUNT] = {"", "the local link", "a private network",
+							 "public addresses", "public addresses"};
+	bool internet = in->widest >= PS_EXPO_PUBLIC;
+	const char *rule = "";
+	if (svc->svc_class == SVC_NEVER_INTERNET || svc->svc_class == SVC_LAN_ONLY)
+		rule = internet ? ", and must never face the Internet"
+		       : svc->svc_class == SVC_NEVER_INTERNET
+			   ? "; allow only the hosts that need it"
+			   : "";
+	const char *risk = svc->risk ? svc->risk : "";
+	add(s, (unsigned)sev, exposure_code(in->widest), -1,
+	    "%s on %u/%s is reachable from %s%s%s%s" SEP
+	    "bound to %s addresses; reachable now on: %s",
+	    svc->name ? svc->name : "the service", in->port, proto_txt(in->proto), from[in->widest],
+	    rule, *risk ? ": " : "", risk, exposure_name(in->scope),
+	    in->reach_text && *in->reach_text ? in->reach_text : "none");
+}
+
+/* backdoor-port with no visible owner: a notice that it cannot be judged. */
+static void rule_backdoor_unowned(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	if (!c->svc || !c->svc->backdoor || in->has_owner)
+		return;
+	struct buf names = {0};
+	if ((s->rc = list_text(&names, c->svc->backdoor)) == 0)
+		add(s, SEV_NOTICE, "backdoor-port", -1,
+		    "port %u/%s is one that backdoors are known to use (%s); no "
+		    "owning process is "
+		    "visible, so it cannot be judged" SEP
+		    "no process holding the socket could be seen",
+		    in->port, proto_txt(in->proto), names.data);
+	buf_free(&names);
+}
+
+/* ---- owner rules: the file it runs ---- */
+
+/* exe-replaced: a notice to restart after a package upgrade, else a warning. */
+static void rule_exe_replaced(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	if (!c->replaced)
+		return;
+	if (in->exe_check.replacement_sound && in->pkg == PKG_OWNED)
+		add(s, SEV_NOTICE, "exe-replaced", in->pid,
+		    "the executable was upgraded on disk: restart the program to run the new "
+		    "version" SEP "%s is the file %s was when it started; package "
+		    "%s now has another file there",
+		    c->exe_link, c->path, in->pkg_name ? in->pkg_name : "?");
+	else
+		add(s, SEV_WARNING, "exe-replaced", in->pid,
+		    "the executable was replaced after the process started: the program "
+		    "running is not the "
+		    "file now at its path" SEP "%s and %s are different files",
+		    c->exe_link, c->path);
+}
+
+/* exe-deleted: what runs is no longer on disk (and nothing replaced it). */
+static void rule_exe_deleted(const struct rule_ctx *c, struct finding_sink *s)
+{
+	if (c->deleted && !c->replaced)
+		add(s, SEV_WARNING, "exe-deleted", c->in->pid,
+		    "the program's executable was deleted after it started: what runs is no "
+		    "longer on disk" SEP "%s -> %s",
+		    c->exe_link, c->in->exe);
+}
+
+/* exe-temp-dir: the executable is where anyone can put programs. */
+static void rule_exe_temp_dir(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	if (c->temp && !in->file_judged)
+		add(s, SEV_WARNING, "exe-temp-dir", in->pid,
+		    "the executable lives in a temporary or world-writable directory, where "
+		    "anyone can put "
+		    "programs" SEP "%s%s",
+		    c->path,
+		    in->exe_checked && in->exe_check.dir_world_writable
+			? " (its directory is world-writable)"
+			: "");
+}
+
+/* exe-unpackaged: information, the package database does not list the executable. */
+static void rule_exe_unpackaged(const struct rule_ctx *c, struct finding_sink *s)
+{
+	if (c->unowned && !c->in->file_judged)
+		add(s, SEV_INFO, "exe-unpackaged", c->in->pid,
+		    "the executable belongs to no installed package" SEP
+		    "%s is not listed in the %s",
+		    c->path, oswords_pkg_db(c->in->words));
+}
+
+/* script-temp-dir: an interpreter runs a script from where anyone can put programs. */
+static void rule_script_temp_dir(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	if (in->script && (path_in_temp_dir(in->script) || in->script_dir_world_writable))
+		add(s, SEV_WARNING, "script-temp-dir", in->pid,
+		    "the script this interpreter runs lives in a temporary or world-writable "
+		    "directory, where "
+		    "anyone can put programs" SEP "%s run by %s%s",
+		    in->script, c->path ? c->path : "?",
+		    in->script_dir_world_writable ? " (its directory is world-writable)" : "");
+}
+
+/* script-unpackaged: information, the package database does not list the script. */
+static void rule_script_unpackaged(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	if (in->script && in->script_pkg == PKG_UNOWNED)
+		add(s, SEV_INFO, "script-unpackaged", in->pid,
+		    "the script this interpreter runs belongs to no installed package" SEP
+		    "%s is not listed in the %s",
+		    in->script, oswords_pkg_db(in->words));
+}
+
+/* ---- owner rules: its names and its port ---- */
+
+/* name-mismatch: the process calls itself what its file is not (a warning when it claims). */
+static void rule_name_mismatch(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	if (c->fits && !c->claims && !c->borrowed)
+		return;
+	bool owners_name = c->svc && c->svc->owners && in->name &&
+			   registry_owner_matches(c->svc->owners, in->name);
+	struct buf why = {0};
+	int rc = 0;
+	if (owners_name)
+		rc = buf_puts(&why, ", the name of the program that normally holds this port");
+	if (!rc && c->borrowed)
+		rc = buf_printf(&why, ", the name of the installed program %s (package %s)",
+				in->name_holder, in->holder_pkg_name);
+	if (rc)
+		s->rc = rc;
+	add(s, c->claims || (c->borrowed && owners_name) ? SEV_WARNING : SEV_NOTICE,
+	    "name-mismatch", in->pid,
+	    "the process calls itself %s%s%s runs %s%s%s" SEP "comm %s, %s -> %s%s%s", c->name,
+	    why.data ? why.data : "", why.len ? ", but" : " but", c->path,
+	    in->script ? " with the script " : "", in->script ? in->script : "", c->name,
+	    c->exe_link, in->exe, in->script ? "; script from its arguments: " : "",
+	    in->script ? in->script : "");
+	buf_free(&why);
+}
+
+/* Why a process with the owner's name is not the owner: "(in a temporary directory, ...)". */
+static int not_installed_why(const struct rule_ctx *c, struct buf *why)
+{
+	const char *parts[3];
+	size_t np = 0;
+	if (c->temp)
+		parts[np++] = "in a temporary directory";
+	if (c->unowned)
+		parts[np++] = "from no package";
+	if (c->script_bad)
+		parts[np++] = "running a script from no package or a temporary directory";
+	int rc = buf_puts(why, "; this process has that name but is not an installed one (");
+	for (size_t i = 0; i < np && !rc; i++)
+		rc = buf_printf(why, "%s%s", i ? ", " : "", parts[i]);
+	return rc ? rc : buf_putc(why, ')');
+}
+
+/* unexpected-owner: a port known to be some programs' is held by another, or a fake. */
+static void rule_unexpected_owner(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	const struct port_info *svc = c->svc;
+	if (!svc || !svc->owners)
+		return;
+	bool named = c->base ? c->owner_named : registry_owner_matches(svc->owners, in->name);
+	if (named && !c->suspicious)
+		return;
+	unsigned sev = c->suspicious ? SEV_ALERT : in->port < 1024 ? SEV_WARNING : SEV_NOTICE;
+	struct buf why = {0};
+	int rc = list_text(&why, svc->owners);
+	if (!rc && named)
+		rc = not_installed_why(c, &why);
+	else if (!rc && c->claims)
+		rc = buf_printf(&why, "; this process calls itself %s but runs %s%s%s", c->name,
+				c->path, in->script ? " with the script " : "",
+				in->script ? in->script : "");
+	else if (!rc)
+		rc = buf_printf(&why, ", not by %s", c->name);
+	if (rc)
+		s->rc = rc;
+	add(s, sev, "unexpected-owner", in->pid,
+	    "port %u/%s (%s) is normally held by %s" SEP "pid %d %s, %s", in->port,
+	    proto_txt(in->proto), svc->name ? svc->name : "?", why.data, in->pid, c->name,
+	    c->ev.data);
+	buf_free(&why);
+}
+
+/* backdoor-port with an owner: judged by whether the owner is an installed program. */
+static void rule_backdoor_owner(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	if (!c->svc || !c->svc->backdoor)
+		return;
+	unsigned sev = c->suspicious ? SEV_ALERT : in->pkg == PKG_OWNED ? SEV_NOTICE : SEV_WARNING;
+	const char *judge =
+	    c->suspicious ? "and its owner is not an installed program, which is how backdoors run"
+	    : in->pkg == PKG_OWNED ? "but its owner is an installed program from a package, "
+				     "so it is most likely legitimate"
+				   : "and whether its owner is an installed program is unknown";
+	struct buf why = {0};
+	if ((s->rc = list_text(&why, c->svc->backdoor)) == 0)
+		add(s, sev, "backdoor-port", in->pid,
+		    "port %u/%s is one that backdoors are known to use (%s), %s" SEP
+		    "pid %d %s, %s",
+		    in->port, proto_txt(in->proto), why.data, judge, in->pid, c->name, c->ev.data);
+	buf_free(&why);
+}
+
+/*
+ * root-public: root on a public port is news only where an administrator can change it: not
+ * for a packaged program run as its package runs it (sshd, smbd: root by design), nor for a
+ * pre-forking master whose workers, which serve the connections, run unprivileged (nginx).
+ * What is left is a program from no package, or one that is not what it says.
+ */
+static void rule_root_public(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	const struct port_info *svc = c->svc;
+	bool as_packaged = in->pkg == PKG_OWNED && !c->suspicious && !c->claims && !c->borrowed;
+	bool own = svc && svc->owners && !c->suspicious &&
+		   (registry_owner_matches(svc->owners, in->name) ||
+		    (c->base && registry_owner_matches(svc->owners, c->base)));
+	bool unjudged = in->pkg == PKG_UNKNOWN && own; /* no package database: no say */
+	if (in->have_uid && in->uid == 0 && in->widest >= PS_EXPO_PUBLIC &&
+	    !in->workers_unprivileged && !as_packaged && !unjudged)
+		add(s, SEV_NOTICE, "root-public", in->pid,
+		    "a process running as root listens on a port reachable from public "
+		    "addresses, and a flaw in it gives away the whole machine: run it as an "
+		    "unprivileged user (User= in its service unit, or its own user option) or "
+		    "bind it to the addresses that need it" SEP
+		    "pid %d %s runs as uid 0, executable %s%s; reachable now on: %s",
+		    in->pid, c->name, c->pkgtxt, c->pkgname,
+		    in->reach_text && *in->reach_text ? in->reach_text : "none");
+}
+
+/* The rules in the order their findings are listed (sorting keeps it within a severity). */
+static const struct rule {
+	const char *name; /* the finding code; "exposure" for the three exposure codes */
+	enum rule_level level;
+	void (*fn)(const struct rule_ctx *, struct finding_sink *);
+} rules[] = {
+    {"exposure", RULE_SOCKET, rule_exposure},
+    {"backdoor-port", RULE_SOCKET, rule_backdoor_unowned},
+    {"exe-replaced", RULE_OWNER, rule_exe_replaced},
+    {"exe-deleted", RULE_OWNER, rule_exe_deleted},
+    {"exe-temp-dir", RULE_OWNER, rule_exe_temp_dir},
+    {"exe-unpackaged", RULE_OWNER, rule_exe_unpackaged},
+    {"script-temp-dir", RULE_OWNER, rule_script_temp_dir},
+    {"script-unpackaged", RULE_OWNER, rule_script_unpackaged},
+    {"name-mismatch", RULE_OWNER, rule_name_mismatch},
+    {"unexpected-owner", RULE_OWNER, rule_unexpected_owner},
+    {"backdoor-port", RULE_OWNER, rule_backdoor_owner},
+    {"root-public", RULE_OWNER, rule_root_public},
+};
+
+/* Run the rules of level (only the one named `only` when not NULL). 0, -ENOENT or -ENOMEM. */
+static int run_rules(enum rule_level level, const char *only, const struct finding_input *in,
+		     struct finding_list *out)
+{
+	struct rule_ctx c;
+	struct finding_sink s = {.list = out};
+	if (level == RULE_OWNER)
+		s.rc = rule_ctx_init(&c, in);
+	else
+		rule_ctx_socket(&c, in);
+	bool ran = false;
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0] && !s.rc; i++) {
+		if (rules[i].level != level || (only && strcmp(only, rules[i].name) != 0))
+			continue;
+		rules[i].fn(&c, &s);
+		ran = true;
+	}
+	if (level == RULE_OWNER)
+		buf_free(&c.ev);
+	return s.rc ? s.rc : ran || !only ? 0 : -ENOENT;
+}
+
+int findings_for_socket(const struct finding_input *in, struct finding_list *out)
+{
+	return run_rules(RULE_SOCKET, NULL, in, out);
+}
+
+int findings_for_owner(const struct finding_input *in, struct finding_list *out)
+{
+	return run_rules(RULE_OWNER, NULL, in, out);
+}
+
+int findings_rule(const char *name, enum rule_level level, const struct finding_input *in,
+		  struct finding_list *out)
+{
+	return run_rules(level, name, in, out);
+}

@@ -1,0 +1,105 @@
+/* rules.h — the findings rules: one small function per finding, run from a table. */
+#ifndef PS_RULES_H
+#define PS_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../model/exposure.h"
+#include "../model/model.h"
+#include "../model/verdict.h"
+#include "registry.h"
+
+/* Everything one finding rule needs, as plain data (so the rules can be unit-tested). */
+struct finding_input {
+	uint16_t port;
+	unsigned proto; /* enum ps_proto */
+	const struct port_info
+	    *svc; /* risk: the alternative that fits the owner (registry_risk_select) */
+	enum ps_exposure scope;
+	enum ps_exposure
+	    widest; /* the widest class of address that reaches it now (exposure_widest) */
+	const char *reach_text; /* the addresses of that class: "eth0 203.0.113.7" (evidence), may
+				   be NULL */
+	/* The owner; has_owner false for the socket-level rules. */
+	bool has_owner;
+	int pid;
+	const char *name; /* comm */
+	const char *exe;  /* the executable the backend read, NULL when unreadable */
+	const char *cmdline;
+	size_t cmdline_len;
+	bool have_uid;
+	uint32_t uid;
+	bool exe_checked; /* exe_check and exe_path are the kernel's facts */
+	struct ps_exe_check exe_check;
+	const char *exe_path; /* without the kernel's " (deleted)" mark; NULL: unknown (exe is shown
+				 as is) */
+	enum pkg_status pkg;
+	const char *pkg_name;
+	const char
+	    *alias; /* a system link named like the process that leads to the running file, NULL */
+	bool alias_alternatives; /* ... through /etc/alternatives */
+	enum pkg_status alias_pkg;
+	const char
+	    *name_holder; /* another program in a system directory with the process's name, NULL */
+	enum pkg_status holder_pkg;
+	const char *holder_pkg_name;
+	const char *script; /* the script an interpreter runs (from its arguments), NULL */
+	bool script_dir_world_writable;
+	enum pkg_status script_pkg;
+	const char *script_pkg_name;
+	bool workers_unprivileged; /* a pre-fork group's root whose workers holding the socket all
+				      run as another user than root */
+	bool file_judged; /* an earlier owner of the socket runs the same file: its file findings
+			     are made */
+	const struct ps_os_words *words; /* how the system names its mechanisms (snap_words) */
+};
+
+/*
+ * The severity policy for exposure (the table in the man page, section FINDINGS):
+ * the severity of a listener of a service of class `cls` (enum svc_class), with
+ * or without a risk text, that addresses of class `widest` can reach; -1 for no
+ * finding. Loopback is never a finding; an all-interfaces `widest` counts as public.
+ */
+int exposure_severity(unsigned cls, bool has_risk, enum ps_exposure widest);
+
+/* The finding code for exposure from `widest`: "public-exposure", "private-exposure",
+ * "link-local-exposure". */
+const char *exposure_code(enum ps_exposure widest);
+
+/*
+ * Socket-level rules: the exposure finding (exposure_severity, code
+ * exposure_code) and backdoor-port when no owner is visible. Appends to out.
+ * 0 or -ENOMEM.
+ */
+int findings_for_socket(const struct finding_input *in, struct finding_list *out);
+
+/*
+ * Owner-level rules: exe-deleted, exe-replaced (a notice saying "restart" when a
+ * packaged executable was upgraded on disk), exe-temp-dir, exe-unpackaged,
+ * script-temp-dir, script-unpackaged, name-mismatch, unexpected-owner,
+ * backdoor-port, root-public (a notice, only where an administrator can act: not
+ * for a packaged program that is what it says, nor a group whose workers run
+ * unprivileged). Names are checked against the executable, the
+ * packaged (or /etc/alternatives) link that names it, and an interpreter's
+ * script; the script, named by the process's own arguments, only ever adds
+ * findings. Appends. 0 or -ENOMEM.
+ */
+int findings_for_owner(const struct finding_input *in, struct finding_list *out);
+
+/* Whether a path is in a temporary directory (/tmp, /var/tmp, /dev/shm, ...). */
+bool path_in_temp_dir(const char *path);
+
+/* Where a rule applies: once per socket, or once per visible owner of it. */
+enum rule_level { RULE_SOCKET, RULE_OWNER };
+
+/*
+ * Run the one rule `name` of `level` (its finding code; "exposure" for the
+ * socket's exposure rule, whose code is exposure_code's) on in, appending to out:
+ * what a unit test of one rule needs. 0, -ENOENT for no such rule, or -ENOMEM.
+ */
+int findings_rule(const char *name, enum rule_level level, const struct finding_input *in,
+		  struct finding_list *out);
+
+#endif
