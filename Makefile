@@ -150,16 +150,14 @@ PS_CFLAGS += -DPS_BUILD_FEATURES='"$(FEATURES)"'
 # or POSIX owners and modes (trust.c: Windows judges a file's access list instead).
 ifeq ($(PLATFORM),windows)
 PS_FEATURES += -D__USE_MINGW_ANSI_STDIO=1 -D_WIN32_WINNT=0x0601 -DWINVER=0x0601 -DUNICODE -D_UNICODE
-PS_CFLAGS += -Wno-format -Isrc/platform/windows/compat -include src/platform/windows/compat/compat.h
+PS_CFLAGS += -Wno-format -Isrc/compat -include src/compat/compat.h
 PS_LDFLAGS += -static
 PS_LDLIBS += -liphlpapi -lws2_32 -lwintrust -lcrypt32 -lole32 -loleaut32 -ladvapi32 -luuid
 POSIX_ONLY := src/util/readfile.c tests/unit/test_readfile.c src/util/trust.c
-# like the stub: no destroy notifications (watch polls) and no boot id
-PLATFORM_SHARED := src/platform/stub/sockevents.c
 endif
 
 LIB_SRC := $(filter-out $(POSIX_ONLY),$(wildcard src/util/*.c src/model/*.c src/enrich/*.c src/output/*.c \
-           src/core/*.c src/cli/*.c) $(wildcard src/platform/$(PLATFORM)/*.c)) $(PLATFORM_SHARED)
+           src/core/*.c src/cli/*.c src/platform/*.c) $(wildcard src/platform/$(PLATFORM)/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/ports_kb.o
 # Unit tests: the portable ones, plus those of the platform's own parsers.
 UNIT_SRC := $(filter-out $(POSIX_ONLY),$(wildcard tests/unit/*.c tests/unit/$(PLATFORM)/*.c))

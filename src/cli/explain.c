@@ -70,21 +70,13 @@ int cmd_explain(int argc, char **argv)
 		cli_options_free(&o);
 		return code;
 	}
+	pipe.c.explain = true; /* the registry's answer comes in snap.explain */
+	pipe.c.explain_port = port;
+	pipe.c.explain_proto = proto;
 	if ((code = cli_pipeline_run(&pipe, &snap)))
 		goto out;
-	struct explain_port e = {.port = port, .proto = proto};
-	struct buf risk[PS_PROTO_COUNT] = {{0}};
-	for (unsigned pr = 0; pr < PS_PROTO_COUNT && !rc; pr++) {
-		e.known[pr] = registry_lookup(&pipe.reg, port, pr, &e.info[pr]);
-		/* owner-specific alternatives in words: the port is told about for any holder */
-		if (e.info[pr].risk && !(rc = registry_risk_describe(e.info[pr].risk, &risk[pr])))
-			e.info[pr].risk = risk[pr].data;
-	}
-	if (!rc)
-		rc = o.format == FMT_JSON ? render_explain_json(stdout, &snap, &e)
-					  : render_explain_text(stdout, &snap, &e);
-	for (unsigned pr = 0; pr < PS_PROTO_COUNT; pr++)
-		buf_free(&risk[pr]);
+	rc = o.format == FMT_JSON ? render_explain_json(stdout, &snap, snap.explain)
+				  : render_explain_text(stdout, &snap, snap.explain);
 	if (fflush(stdout) && !rc)
 		rc = -errno;
 	if (rc) {

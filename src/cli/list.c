@@ -40,8 +40,9 @@ static int run(struct cli_options *o, bool findings_only)
 	struct ps_snapshot snap = {0};
 	struct pipeline pipe;
 	/* service names, exposure and findings come from the layered registry */
-	int code = cli_pipeline_open(o, PIPE_JUDGE | PIPE_USERS,
-				     findings_only ? keep_with_findings : NULL, NULL, &pipe);
+	unsigned want = PIPE_JUDGE | PIPE_USERS | (o->format == FMT_TABLE ? PIPE_CENSUS : 0);
+	int code =
+	    cli_pipeline_open(o, want, findings_only ? keep_with_findings : NULL, NULL, &pipe);
 	if (code >= 0)
 		return code;
 	if ((code = cli_pipeline_run(&pipe, &snap)))
@@ -71,8 +72,6 @@ static int run(struct cli_options *o, bool findings_only)
 	}
 	if (hidden.hidden_findings) /* a narrow terminal must not hide an alert in silence */
 		note_hidden(&hidden, ctx.o.width);
-	if (o->format == FMT_TABLE && !o->filter.all_netns)
-		(void)pipeline_netns_census(&snap); /* a note on the namespaces not shown */
 	if (o->format != FMT_JSON)
 		cli_print_notes(&snap);
 	if (!snap.nsocks && !forwards) /* an empty table is not a silent success (exit 1) */

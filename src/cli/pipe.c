@@ -117,13 +117,11 @@ int cli_pipeline_run(struct pipeline *p, struct ps_snapshot *snap)
 	int rc = pipeline_run(p, snap, &stage);
 	if (rc) {
 		/* --attribution bpf that could not load: say why, never fall back */
-		if (stage == STAGE_ATTRIBUTE && !snap->attr_method &&
-		    snap->attr_reason == PS_ATTR_LOAD_FAILED)
-			cli_err(rc, "cannot find socket owners with BPF: %s",
-				attr_reason_text(snap->attr_reason));
-		else if (stage == STAGE_ATTRIBUTE && !snap->attr_method && snap->attr_reason)
-			cli_msg("cannot find socket owners with BPF: %s",
-				attr_reason_text(snap->attr_reason));
+		const struct ps_attr_fallback *fb = snap->attr_fallback;
+		if (stage == STAGE_ATTRIBUTE && !snap->attr_method && fb && fb->refused)
+			cli_err(rc, "cannot find socket owners with BPF: %s", fb->text);
+		else if (stage == STAGE_ATTRIBUTE && !snap->attr_method && fb)
+			cli_msg("cannot find socket owners with BPF: %s", fb->text);
 		else
 			cli_err(rc, "%s", pipeline_stage_text(stage));
 		return EXIT_FAILURE_;

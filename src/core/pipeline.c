@@ -9,6 +9,7 @@
 #include "../enrich/verdict.h"
 #include "../model/verdict.h"
 #include "../platform/platform.h"
+#include "../util/buf.h"
 #include "../util/grow.h"
 
 int pipeline_open(struct pipeline *p, const struct pipeline_config *c)
@@ -30,7 +31,8 @@ int pipeline_open(struct pipeline *p, const struct pipeline_config *c)
 		p->reg.eph_lo = lo;
 		p->reg.eph_hi = hi;
 	}
-	if (!(p->pkg = pkgdb_new(NULL))) /* the platform's own (PORTSLEUTH_DPKG_INFO for tests) */
+	/* the platform's own (PORTSLEUTH_DPKG_INFO for tests); none where the platform has none */
+	if (platform_caps()->package_db && !(p->pkg = pkgdb_new(NULL)))
 		return -ENOMEM;
 	return 0;
 }
@@ -300,8 +302,12 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 	}
 	if (!rc && p->pkg && n)
 		rc = pkgdb_want(p->pkg, paths, n);
-	const char *why = p->pkg ? pkgdb_reason(p->pkg) : "package checks are off";
-	if (p->pkg && !n && why) /* nothing was asked: say why rather than "not consulted" */
+	bool no_db = !platform_caps()->package_db;
+	const char *why = p->pkg  ? pkgdb_reason(p->pkg)
+			  : no_db ? "this platform has no package database"
+				  : "package checks are off";
+	if ((p->pkg || no_db) && !n &&
+	    why) /* nothing was asked: say why rather than "not consulted" */
 		why = no_exe_reason(s, wanted);
 	if (!rc && why && !(s->pkg_reason = strdup(why)))
 		rc = -ENOMEM;
@@ -429,6 +435,31 @@ static int run_users(struct pipeline *p, struct ps_snapshot *s)
 	return rc;
 }
 
+static int run_explain(struct pipeline *p, struct ps_snapshot *s)
+{
+	if (!p->c.explain)
+		return 0;
+	struct explain_port *e = calloc(1, sizeof *e);
+	if (!e)
+		return -ENOMEM;
+	s->explain = e;
+	e->port = p->c.explain_port;
+	e->proto = p->c.explain_proto;
+	for (unsigned pr = 0; pr < PS_PROTO_COUNT; pr++) {
+		e->known[pr] = registry_lookup(&p->reg, e->port, pr, &e->info[pr]);
+		/* owner-specific alternatives in words: the port is told about for any holder */
+		if (!e->info[pr].risk)
+			continue;
+		struct buf risk = {0};
+		if (registry_risk_describe(e->info[pr].risk, &risk)) {
+			buf_free(&risk);
+			return -ENOMEM;
+		}
+		e->info[pr].risk = e->risk_words[pr] = risk.data;
+	}
+	return 0;
+}
+
 static int run_filter(struct pipeline *p, struct ps_snapshot *s)
 {
 	return p->c.keep ? snap_retain(s, p->c.keep, p->c.keep_ctx) : 0;
@@ -440,6 +471,16 @@ static int run_sort(struct pipeline *p, struct ps_snapshot *s)
 	snap_sort(s);
 	snap_count_status(s);
 	verdicts_count(s);
+	return 0;
+}
+
+/* The namespaces besides ours, counted without entering them: only a note, so a failure
+ * leaves snap->netns_other 0 and says nothing. */
+static int run_census(struct pipeline *p, struct ps_snapshot *s)
+{
+	if (p->c.filter->all_netns || !platform_caps()->namespaces)
+		return 0; /* listed, or none to count */
+	(void)platform_netns_census(s);
 	return 0;
 }
 
@@ -463,14 +504,17 @@ static const struct stage {
     [STAGE_PACKAGES] = {run_packages, PIPE_JUDGE, true, "cannot read the package database"},
     [STAGE_FIREWALL] = {run_firewall, PIPE_JUDGE, true, "cannot read the firewall's rules"},
     [STAGE_FINDINGS] = {run_findings, PIPE_JUDGE, false, "cannot judge the sockets"},
+    [STAGE_EXPLAIN] = {run_explain, PIPE_JUDGE, false, "cannot look the port up"},
     [STAGE_ACKS] = {run_acks, PIPE_JUDGE, false, "cannot apply the acknowledgements"},
     [STAGE_USERS] = {run_users, PIPE_USERS, true, "cannot look up user names"},
     [STAGE_FILTER] = {run_filter, 0, false, "cannot filter the result"},
     [STAGE_SORT] = {run_sort, 0, false, "cannot sort the result"},
+    [STAGE_CENSUS] = {run_census, PIPE_CENSUS, true, "cannot count the network namespaces"},
 };
 
 int pipeline_run(struct pipeline *p, struct ps_snapshot *snap, enum pipeline_stage *stage)
 {
+	snap->os = platform_ops.words; /* findings and advice speak the backend's words */
 	for (int i = 0; i < STAGE__COUNT; i++) {
 		const struct stage *st = &stages[i];
 		if (st->want && !(p->c.want & st->want))
@@ -486,11 +530,6 @@ int pipeline_run(struct pipeline *p, struct ps_snapshot *snap, enum pipeline_sta
 		snap_note(snap, st->text, rc);
 	}
 	return 0;
-}
-
-int pipeline_netns_census(struct ps_snapshot *snap)
-{
-	return platform_caps()->namespaces ? platform_netns_census(snap) : 0;
 }
 
 const char *pipeline_stage_text(enum pipeline_stage stage)

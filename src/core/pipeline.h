@@ -6,17 +6,17 @@
 #include <stdbool.h>
 
 #include "../enrich/fwstage.h"
-#include "../enrich/packages.h"
-#include "../enrich/registry.h"
-#include "../enrich/users.h"
 #include "../model/filter.h"
 #include "../model/model.h"
 #include "../model/policy.h"
+#include "../platform/packages.h"
+#include "regload.h"
+#include "users.h"
 
 /* The stages, in the order they run. */
 enum pipeline_stage {
 	STAGE_COLLECT,	    /* listing sockets */
-	STAGE_ATTRIBUTE,    /* finding owners (BPF or /proc) */
+	STAGE_ATTRIBUTE,    /* finding owners (platform_attribute) */
 	STAGE_DESCRIBE,	    /* reading process details */
 	STAGE_SERVICES,	    /* parent chains, socket activation, socket cgroups (tolerant) */
 	STAGE_UNITS,	    /* units and containers from cgroups (tolerant) */
@@ -30,17 +30,20 @@ enum pipeline_stage {
 	STAGE_PACKAGES,	 /* which package owns each of them (tolerant) */
 	STAGE_FIREWALL,	 /* the firewall's rule set and the ports it forwards (tolerant) */
 	STAGE_FINDINGS,	 /* service, exposure and findings: a pure function of the model */
+	STAGE_EXPLAIN,	 /* what the registry says of the port explain asks about (PIPE_JUDGE) */
 	STAGE_ACKS,	 /* findings a policy acknowledges (--policy) */
 	STAGE_USERS,	 /* user names for every uid shown (tolerant) */
 	STAGE_FILTER,	 /* the command's own filter (explain's port, --findings) */
 	STAGE_SORT,	 /* display order and counts */
+	STAGE_CENSUS,	 /* how many other network namespaces exist (PIPE_CENSUS; tolerant) */
 	STAGE__COUNT
 };
 
 /* Optional groups of stages a command asks for. */
 enum {
-	PIPE_JUDGE = 1, /* registry, exposure, executable facts, packages, firewall, findings */
-	PIPE_USERS = 2, /* user names */
+	PIPE_JUDGE = 1,	 /* registry, exposure, executable facts, packages, firewall, findings */
+	PIPE_USERS = 2,	 /* user names */
+	PIPE_CENSUS = 4, /* count the namespaces not listed, for a note (without --all-ns) */
 };
 
 struct pipeline_config {
@@ -56,6 +59,11 @@ struct pipeline_config {
 	 * their dates are judged at (seconds since the epoch). */
 	const struct policy *acks;
 	int64_t now;
+	/* PIPE_JUDGE: the port `explain` asks about (explain_proto: PS_TCP, PS_UDP or -1),
+	 * looked up into snap->explain; explain false: none. */
+	bool explain;
+	uint16_t explain_port;
+	int explain_proto;
 };
 
 /* What a pipeline keeps between runs (watch polls many times): the registry, package and user
@@ -85,9 +93,6 @@ int pipeline_open(struct pipeline *p, const struct pipeline_config *c);
 int pipeline_run(struct pipeline *p, struct ps_snapshot *snap, enum pipeline_stage *stage);
 
 void pipeline_close(struct pipeline *p);
-
-/* Count the other network namespaces into snap (without entering them). 0 or -errno. */
-int pipeline_netns_census(struct ps_snapshot *snap);
 
 /* What a failed stage could not do, for messages ("cannot list sockets", ...). */
 const char *pipeline_stage_text(enum pipeline_stage stage);

@@ -1,37 +1,41 @@
-/* oswords.c — the OS-specific words of evidence texts and stop commands (Linux's, for now). */
+/* oswords.c — evidence and advice texts from the backend's words (platform_ops.words). */
 #include "oswords.h"
 
 #include <stdio.h>
 
-/*
- * Every literal here names a Linux mechanism; the findings rules and the advice use
- * them only through these functions, so a backend that supplies its own words
- * replaces this file, not the rules.
- */
-
-const char *oswords_exe_link(int pid, char *out, size_t n)
+static const struct ps_os_words *or_plain(const struct ps_os_words *w)
 {
-	snprintf(out, n, "/proc/%d/exe", pid);
+	return w ? w : &ps_os_words_plain;
+}
+
+const char *oswords_exe_link(const struct ps_os_words *w, int pid, char *out, size_t n)
+{
+	w = or_plain(w);
+	snprintf(out, n, "%s%d%s", w->exe_link_pre, pid, w->exe_link_post);
 	return out;
 }
 
-const char *oswords_pkg_db(void)
+const char *oswords_pkg_db(const struct ps_os_words *w)
 {
-	return "dpkg database";
+	return or_plain(w)->pkgdb_name;
 }
 
-int oswords_stop_socket_unit(struct buf *out, const char *socket_unit, const char *service_unit)
+int oswords_stop_socket_unit(const struct ps_os_words *w, struct buf *out, const char *socket_unit,
+			     const char *service_unit)
 {
-	return buf_printf(out, "systemctl stop %s%s%s", socket_unit, service_unit ? " " : "",
-			  service_unit ? service_unit : "");
+	return buf_printf(out, "%s %s%s%s", or_plain(w)->service_stop, socket_unit,
+			  service_unit ? " " : "", service_unit ? service_unit : "");
 }
 
-int oswords_stop_service(struct buf *out, bool user, const char *unit)
+int oswords_stop_service(const struct ps_os_words *w, struct buf *out, bool user, const char *unit)
 {
-	return buf_printf(out, "systemctl %sstop %s", user ? "--user " : "", unit);
+	w = or_plain(w);
+	return buf_printf(out, "%s %s",
+			  user && w->user_service_stop ? w->user_service_stop : w->service_stop,
+			  unit);
 }
 
-int oswords_kill(struct buf *out, int pid)
+int oswords_kill(const struct ps_os_words *w, struct buf *out, int pid)
 {
-	return buf_printf(out, "kill %d", pid);
+	return buf_printf(out, "%s %d", or_plain(w)->kill_cmd, pid);
 }

@@ -1,26 +1,31 @@
-/* oswords.h — the OS mechanisms findings and advice name, in one place (to be filled by the
- * backend). */
+/* oswords.h — evidence and advice texts built from the words the backend gave the snapshot
+ * (struct ps_os_words, snap_words): no operating system is named here. */
 #ifndef PS_OSWORDS_H
 #define PS_OSWORDS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../model/model.h"
 #include "../util/buf.h"
 
-/* Where the kernel shows the file process pid runs: "/proc/PID/exe", into out (size n). */
-const char *oswords_exe_link(int pid, char *out, size_t n);
+/* Each takes the words (NULL: ps_os_words_plain). */
 
-/* The package database a file is looked up in, for "is not listed in the ...": "dpkg database". */
-const char *oswords_pkg_db(void);
+/* Where the system shows the file process pid runs (Linux: its exe link), into out (size n). */
+const char *oswords_exe_link(const struct ps_os_words *w, int pid, char *out, size_t n);
 
-/* The command that stops a socket-activated service: its .socket unit, then its service unit. */
-int oswords_stop_socket_unit(struct buf *out, const char *socket_unit, const char *service_unit);
+/* The package database a file is looked up in, for "is not listed in the ...". */
+const char *oswords_pkg_db(const struct ps_os_words *w);
 
-/* The command that stops a service unit (a user manager's when user). */
-int oswords_stop_service(struct buf *out, bool user, const char *unit);
+/* The command that stops a socket-activated service: its socket unit, then its service unit
+ * (only where w->service_stop is set). */
+int oswords_stop_socket_unit(const struct ps_os_words *w, struct buf *out, const char *socket_unit,
+			     const char *service_unit);
+
+/* The command that stops a service unit (a user manager's when user; w->service_stop set). */
+int oswords_stop_service(const struct ps_os_words *w, struct buf *out, bool user, const char *unit);
 
 /* The command that stops a process in no unit. */
-int oswords_kill(struct buf *out, int pid);
+int oswords_kill(const struct ps_os_words *w, struct buf *out, int pid);
 
 #endif

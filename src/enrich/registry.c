@@ -1,77 +1,23 @@
 /* registry.c — layered port registry: user files, the compiled-in knowledge base, IANA, nmap,
- * /etc/services. */
+ * /etc/services (their text: core/regload.c reads the files). */
 #include "registry.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "../model/model.h"
-#include "../platform/platform.h"
 #include "../util/buf.h"
 #include "../util/grow.h"
-#include "../util/readfile.h"
 #include "../util/str.h"
-
-/* A user ports file larger than this is refused: it is a table of ports, not a log. */
-#define USER_FILE_LIMIT (16u << 20)
 
 const char registry_backdoor_caveat[] =
     "malware has used this port number, but so do legitimate programs: the number alone proves "
     "nothing; judge it by the program that holds it";
 
-void registry_default_paths(struct registry_paths *p, const char *ports_file, const char *services,
-			    char *home_buf, size_t home_len)
-{
-	memset(p, 0, sizeof *p);
-	p->user[0] = ports_file;
-	const char *xdg = platform_secure_getenv("XDG_CONFIG_HOME");
-	const char *home = platform_secure_getenv("HOME");
-	int n = -1;
-	if (xdg && *xdg == '/')
-		n = snprintf(home_buf, home_len, "%s/portsleuth/ports", xdg);
-	else if (home && *home == '/')
-		n = snprintf(home_buf, home_len, "%s/.config/portsleuth/ports", home);
-	if (n > 0 && (size_t)n < home_len)
-		p->user[1] = home_buf;
-	p->user_from_env[1] = true;
-	p->user[2] = "/etc/portsleuth/ports";
-	p->iana = "/usr/share/wireshark/services";
-	p->nmap = "/usr/share/nmap/nmap-services";
-	p->services = services ? services : "/etc/services";
-}
-
-/*
- * Read user file `path` into b. One found through the environment must be a
- * regular file we may trust (*ignored says why not, and nothing is read); it is
- * opened non-blocking so a FIFO planted there cannot hang us.
- */
-static int read_user_file(const char *path, bool from_env, struct buf *b, const char **ignored)
-{
-	*ignored = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (from_env ? O_NONBLOCK : 0));
-	if (fd < 0)
-		return -errno;
-	struct stat st;
-	int rc = fstat(fd, &st) ? -errno : 0;
-	if (!rc && S_ISDIR(st.st_mode))
-		rc = -EISDIR;
-	else if (!rc && from_env && !S_ISREG(st.st_mode))
-		*ignored = "not a regular file";
-	else if (!rc && from_env)
-		*ignored = platform_file_untrusted_why(fd, &st);
-	if (!rc && !*ignored)
-		rc = read_fd(fd, b, USER_FILE_LIMIT, NULL);
-	close(fd);
-	return rc;
-}
-
-static int add_warning(struct registry *r, const char *path, size_t line, const char *why,
-		       size_t more, bool user_file)
+int registry_add_warning(struct registry *r, const char *path, size_t line, const char *why,
+			 size_t more, bool user_file)
 {
 	struct reg_warning *nw = realloc(r->warnings, (r->nwarnings + 1) * sizeof *nw);
 	if (!nw)
@@ -211,7 +157,7 @@ int registry_add_user_text(struct registry *r, const char *path, const char *buf
 		int rc = parse_user_line(L, p, le, &why);
 		if (rc == -ENOMEM)
 			return rc;
-		if (rc == -EBADMSG && (rc = add_warning(r, path, line, why, 0, true)))
+		if (rc == -EBADMSG && (rc = registry_add_warning(r, path, line, why, 0, true)))
 			return rc;
 		p = le + 1;
 	}
@@ -224,62 +170,6 @@ int registry_add_user_text(struct registry *r, const char *path, const char *buf
 			j--;
 		}
 		L->e[j] = t;
-	}
-	return 0;
-}
-
-/* Load a services-format layer; a missing file is not an error. */
-static int load_services(struct registry *r, const char *path, struct services *s, bool *have)
-{
-	int rc = services_load(s, path);
-	if (rc == -ENOMEM)
-		return rc;
-	if (rc)
-		return 0;
-	*have = true;
-	if (s->malformed)
-		return add_warning(r, path, s->first_bad_line, "not NAME PORT/PROTOCOL",
-				   s->malformed - 1, false);
-	return 0;
-}
-
-int registry_load(struct registry *r, const struct registry_paths *paths)
-{
-	struct buf b = {0};
-	int rc = 0;
-	for (size_t i = 0; i < 3 && !rc; i++) {
-		if (!paths->user[i])
-			continue;
-		buf_clear(&b);
-		const char *ignored;
-		rc = read_user_file(paths->user[i], paths->user_from_env[i], &b, &ignored);
-		if (!rc && ignored) {
-			free(r->ignored_path);
-			if (!(r->ignored_path = strdup(paths->user[i])))
-				rc = -ENOMEM;
-			r->ignored_why = ignored;
-			continue;
-		}
-		if (rc) {
-			if (rc == -ENOMEM || i == 0)
-				break; /* the file the user named must be readable */
-			rc = 0;
-			continue;
-		}
-		rc = registry_add_user_text(r, paths->user[i], b.data ? b.data : "", b.len);
-	}
-	buf_free(&b);
-	if (rc)
-		return rc;
-	if (paths->iana && (rc = load_services(r, paths->iana, &r->iana, &r->have_iana)))
-		return rc;
-	if (paths->nmap && (rc = load_services(r, paths->nmap, &r->nmap, &r->have_nmap)))
-		return rc;
-	if (paths->services) {
-		if (!(r->etc_path = strdup(paths->services)))
-			return -ENOMEM;
-		if ((rc = load_services(r, paths->services, &r->etc, &r->have_etc)))
-			return rc;
 	}
 	return 0;
 }

@@ -60,33 +60,14 @@ struct registry {
 	const char *ignored_why; /* why (static text) */
 };
 
-/* Where the layers come from; a NULL path skips that layer. */
-struct registry_paths {
-	const char *user[3];   /* --ports-file, ~/.config/portsleuth/ports, /etc/portsleuth/ports */
-	const char *iana;      /* /usr/share/wireshark/services */
-	const char *nmap;      /* /usr/share/nmap/nmap-services */
-	const char *services;  /* /etc/services */
-	bool user_from_env[3]; /* found through HOME / XDG_CONFIG_HOME: used only when trusted */
-};
+/* Reading the layers' files is core's (core/regload.h): these take their text. */
 
-/* The standard locations; `ports_file` (may be NULL) and `services` (NULL: /etc/services) from the
- * CLI. */
-void registry_default_paths(struct registry_paths *p, const char *ports_file, const char *services,
-			    char *home_buf, size_t home_len);
+/* Record a malformed line (more: how many others) of `path` in r->warnings. 0 or -ENOMEM. */
+int registry_add_warning(struct registry *r, const char *path, size_t line, const char *why,
+			 size_t more, bool user_file);
 
 /*
- * Load every layer that exists. A missing file is skipped silently; malformed
- * lines are skipped and listed in r->warnings (for the CLI to print). A user file
- * found through the environment that is not a regular file, is owned by another
- * user or is writable by group or others is not used: r->ignored_path and
- * r->ignored_why say so. Returns 0, -ENOMEM, or -errno for paths->user[0] (the
- * --ports-file the user asked for) when it cannot be read (-EISDIR for a
- * directory).
- */
-int registry_load(struct registry *r, const struct registry_paths *paths);
-
-/*
- * Add a user layer from text (used by registry_load and the unit tests), after
+ * Add a user layer from text (read by core/regload.c; the unit tests), after
  * the existing user layers. Malformed lines are recorded as warnings. 0 or -ENOMEM.
  */
 int registry_add_user_text(struct registry *r, const char *path, const char *buf, size_t len);

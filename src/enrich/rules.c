@@ -181,7 +181,7 @@ struct rule_ctx {
 	bool fits;	  /* the comm fits the file, its link or its script */
 	bool borrowed;	  /* the comm is an installed program's from another package */
 	bool suspicious;
-	char exe_link[32]; /* oswords_exe_link(pid) */
+	char exe_link[64]; /* oswords_exe_link(pid) */
 	struct buf ev;	   /* "executable P, from package X[; script S ...]" */
 };
 
@@ -253,7 +253,7 @@ static int rule_ctx_init(struct rule_ctx *c, const struct finding_input *in)
 	owner_names(c);
 	/* Not "deleted": after a package upgrade every running daemon's executable is. */
 	c->suspicious = c->temp || c->unowned || c->script_bad;
-	oswords_exe_link(in->pid, c->exe_link, sizeof c->exe_link);
+	oswords_exe_link(in->words, in->pid, c->exe_link, sizeof c->exe_link);
 	return owner_evidence(c);
 }
 
@@ -362,7 +362,7 @@ static void rule_exe_unpackaged(const struct rule_ctx *c, struct finding_sink *s
 		add(s, SEV_INFO, "exe-unpackaged", c->in->pid,
 		    "the executable belongs to no installed package" SEP
 		    "%s is not listed in the %s",
-		    c->path, oswords_pkg_db());
+		    c->path, oswords_pkg_db(c->in->words));
 }
 
 /* script-temp-dir: an interpreter runs a script from where anyone can put programs. */
@@ -386,7 +386,7 @@ static void rule_script_unpackaged(const struct rule_ctx *c, struct finding_sink
 		add(s, SEV_INFO, "script-unpackaged", in->pid,
 		    "the script this interpreter runs belongs to no installed package" SEP
 		    "%s is not listed in the %s",
-		    in->script, oswords_pkg_db());
+		    in->script, oswords_pkg_db(in->words));
 }
 
 /* ---- owner rules: its names and its port ---- */

@@ -26,7 +26,7 @@ struct finding_input {
 	bool has_owner;
 	int pid;
 	const char *name; /* comm */
-	const char *exe;  /* readlink of /proc/PID/exe, NULL when unreadable */
+	const char *exe;  /* the executable the backend read, NULL when unreadable */
 	const char *cmdline;
 	size_t cmdline_len;
 	bool have_uid;
@@ -53,6 +53,7 @@ struct finding_input {
 				      run as another user than root */
 	bool file_judged; /* an earlier owner of the socket runs the same file: its file findings
 			     are made */
+	const struct ps_os_words *words; /* how the system names its mechanisms (snap_words) */
 };
 
 /*

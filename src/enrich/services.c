@@ -2,21 +2,17 @@
 #include "services.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../model/model.h"
 #include "../util/buf.h"
 #include "../util/grow.h"
-#include "../util/readfile.h"
 
 /* /etc/services is ~13 KiB and nmap's list ~1 MiB: far beyond that it is not a services file
  * (--services /dev/zero), and reading on would only run memory out. */
-#define SERVICES_FILE_LIMIT (16u << 20)
 
 static bool is_space(char c)
 {
@@ -148,20 +144,6 @@ int services_parse(struct services *s, const char *buf, size_t len)
 		s->e[j] = t;
 	}
 	return 0;
-}
-
-int services_load(struct services *s, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	struct buf b = {0};
-	int rc = read_fd(fd, &b, SERVICES_FILE_LIMIT, NULL);
-	close(fd);
-	if (!rc)
-		rc = services_parse(s, b.data ? b.data : "", b.len);
-	buf_free(&b);
-	return rc;
 }
 
 const struct service_entry *services_find(const struct services *s, uint16_t port, unsigned proto)

@@ -25,9 +25,6 @@ struct services {
  * getservbyport(). 0 or -ENOMEM.
  */
 int services_parse(struct services *s, const char *buf, size_t len);
-/* Load a file; a missing file leaves the table empty and returns -errno, one over 16 MiB
- * (a device such as /dev/zero) -EFBIG. */
-int services_load(struct services *s, const char *path);
 /* The first entry for (port, proto), or NULL. */
 const struct service_entry *services_find(const struct services *s, uint16_t port, unsigned proto);
 void services_free(struct services *s);

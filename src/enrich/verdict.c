@@ -257,7 +257,8 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 				   .scope = v->scope,
 				   .widest = v->widest,
 				   .reach_text = rt->data,
-				   .pid = -1};
+				   .pid = -1,
+				   .words = snap_words(snap)};
 	size_t visible = 0;
 	for (size_t j = 0; j < k->owner_count; j++)
 		visible += !snap->procs[snap_owner(snap, k, j)->proc].vanished;

@@ -16,9 +16,9 @@ struct ps_portspec {
 
 /* How to find socket owners (--attribution). */
 enum ps_attr_method {
-	PS_ATTRIB_AUTO = 0, /* BPF when it loads and pays off, else /proc */
+	PS_ATTRIB_AUTO = 0, /* the fast method when it loads and pays off */
 	PS_ATTRIB_BPF,	    /* BPF or fail */
-	PS_ATTRIB_PROC,	    /* the /proc scan */
+	PS_ATTRIB_PROC,	    /* the scan of every process's handles */
 };
 
 struct ps_filter {

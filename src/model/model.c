@@ -327,11 +327,26 @@ void snap_free(struct ps_snapshot *s)
 	free(s->groups);
 	free(s->pkg_reason);
 	verdicts_free(s->verdicts);
+	explain_port_free(s->explain);
 	fwmodel_free(s->firewall);
 	for (size_t i = 0; i < s->nusernames; i++)
 		free(s->usernames[i].name);
 	free(s->usernames);
 	memset(s, 0, sizeof *s);
+}
+
+const struct ps_os_words ps_os_words_plain = {
+    .exe_link_pre = "the executable of process ",
+    .exe_link_post = "",
+    .pkgdb_name = "package database",
+    .handle_word = "handle",
+    .pid_scope = "process tree",
+    .kill_cmd = "kill",
+};
+
+const struct ps_os_words *snap_words(const struct ps_snapshot *s)
+{
+	return s->os ? s->os : &ps_os_words_plain;
 }
 
 const char *snap_user_name(const struct ps_snapshot *s, uint32_t uid)
@@ -469,32 +484,6 @@ const char *owner_status_name(unsigned st)
 	static const char *const n[PS_OWN__COUNT] = {"ok", "no-permission", "kernel", "vanished",
 						     "unreported"};
 	return st < PS_OWN__COUNT ? n[st] : "?";
-}
-
-static const char *const attr_reasons[PS_ATTR__COUNT][2] = {
-    [PS_ATTR_NONE] = {NULL, "BPF was used"},
-    [PS_ATTR_NOT_BUILT] =
-	{"not-built",
-	 "this portsleuth was built without BPF (needs clang, bpftool and libbpf-dev)"},
-    [PS_ATTR_SMALL_HOST] =
-	{"small-host", "few processes and sockets: the /proc scan costs less than loading BPF"},
-    [PS_ATTR_NO_BTF] = {"no-btf", "the kernel has no BTF (/sys/kernel/btf/vmlinux)"},
-    [PS_ATTR_KERNEL_TOO_OLD] = {"kernel-too-old", "the kernel is older than 5.17"},
-    [PS_ATTR_NOT_PRIVILEGED] = {"not-privileged",
-				"not privileged (needs root, or CAP_BPF and CAP_PERFMON)"},
-    [PS_ATTR_LOCKDOWN] = {"lockdown",
-			  "kernel lockdown (confidentiality) forbids BPF reading kernel memory"},
-    [PS_ATTR_LOAD_FAILED] = {"load-failed", "the kernel refused the BPF program"},
-};
-
-const char *attr_reason_name(unsigned r)
-{
-	return r < PS_ATTR__COUNT ? attr_reasons[r][0] : "?";
-}
-
-const char *attr_reason_text(unsigned r)
-{
-	return r < PS_ATTR__COUNT ? attr_reasons[r][1] : "?";
 }
 
 /* Decimal of one IPv4 byte at p; returns the end. */

@@ -49,6 +49,17 @@ struct ps_endpoint {
 	uint16_t port;
 };
 
+/*
+ * Room for a backend's own per-socket or per-process facts that portable code
+ * never reads (the way htop keeps Linux-only fields in its Linux process type,
+ * without an allocation per socket): each backend names the words in its own
+ * header (src/platform/linux/ext.h). Zero means "not recorded". Copied with the
+ * struct; nothing to free.
+ */
+struct ps_backend_ext {
+	uint64_t word[1];
+};
+
 struct ps_socket {
 	struct ps_endpoint local, remote;
 	uint64_t inode; /* 0: no file (time-wait, request and orphaned sockets) */
@@ -58,15 +69,13 @@ struct ps_socket {
 	uint32_t ifindex;     /* bound device, 0 when none */
 	uint32_t owner_first; /* index into ps_snapshot.owners */
 	uint32_t owner_count;
-	uint64_t
-	    cgroup_id; /* cgroup2 id the socket was created in (INET_DIAG_CGROUP_ID), 0: unknown */
-	uint32_t
-	    sockcg;    /* 1 + index into ps_snapshot.sockcgs when labelled from cgroup_id, else 0 */
-	uint8_t proto; /* enum ps_proto */
-	uint8_t state; /* enum ps_state */
-	uint8_t owner_status; /* enum ps_owner_status */
-	uint8_t v6only;	      /* IPv6 sockets: enum ps_v6only, from INET_DIAG_SKV6ONLY */
-	uint32_t verdict;     /* 1 + index into ps_snapshot.verdicts->v once judged, else 0 */
+	struct ps_backend_ext ext; /* the backend's own facts (Linux: the socket's cgroup id) */
+	uint32_t sockcg;	   /* 1 + index into ps_snapshot.sockcgs when labelled, else 0 */
+	uint8_t proto;		   /* enum ps_proto */
+	uint8_t state;		   /* enum ps_state */
+	uint8_t owner_status;	   /* enum ps_owner_status */
+	uint8_t v6only;		   /* IPv6 sockets: enum ps_v6only, from INET_DIAG_SKV6ONLY */
+	uint32_t verdict;	   /* 1 + index into ps_snapshot.verdicts->v once judged, else 0 */
 };
 
 /* Whether an IPv6 socket also takes IPv4 (dual-stack). Zero (unknown) when the kernel did not say.
@@ -75,7 +84,8 @@ enum ps_v6only { PS_V6ONLY_UNKNOWN = 0, PS_V6ONLY_YES, PS_V6ONLY_NO };
 
 /*
  * What the kernel and the file system say about a running process's executable:
- * the file by device and inode (stat through /proc/PID/exe), and what its path
+ * the file by device and inode (through the backend's handle on the running
+ * image, not a path), and what its path
  * names now, in the process's own view (its root and mount namespace) — never
  * the text of the link.
  */
@@ -108,7 +118,8 @@ enum pkg_status {
 	PKG_UNOWNED,
 };
 
-/* One process that holds at least one shown socket. Strings are raw bytes from /proc. */
+/* One process that holds at least one shown socket. Strings are raw bytes as the
+ * backend read them (not UTF-8 checked). */
 struct ps_proc {
 	int pid;
 	int ppid;     /* -1 when unknown */
@@ -121,13 +132,12 @@ struct ps_proc {
 	char *cmdline;	     /* NUL-separated arguments */
 	size_t cmdline_len;
 	bool cmdline_truncated;
-	int64_t start_time;  /* seconds since the epoch, -1 when unknown */
-	uint64_t scan_start; /* start time (clock ticks after boot, /proc/PID/stat field 22) of the
-			      * process whose fds the scan read; 0: not recorded. Details of another
-			      * process are never used. */
-	char *cgroup;	     /* the unified (or name=systemd) cgroup path */
-	char *unit;	     /* systemd unit named by the cgroup path */
-	char *container;     /* container id named by the cgroup path */
+	int64_t start_time;	       /* seconds since the epoch, -1 when unknown */
+	struct ps_backend_ext ext;     /* the backend's own facts (Linux: the start time the owner
+					* scan saw, so describe never reads another process) */
+	char *cgroup;		       /* the unified (or name=systemd) cgroup path */
+	char *unit;		       /* systemd unit named by the cgroup path */
+	char *container;	       /* container id named by the cgroup path */
 	const char *container_runtime; /* "docker", "podman", ... (static string) */
 	/* Parent chain, nearest parent first, up to the supervisor (filled by enrichment). */
 	struct ps_ancestor *ancestry;
@@ -272,6 +282,28 @@ struct ps_owner {
 		       * (snap_group_forks); 0: this owner leads its own row */
 };
 
+/*
+ * How the operating system names what findings, evidence and advice talk about,
+ * filled by the backend (platform_ops.words) and reached through snap_words(), so
+ * portable text never names a Linux or Windows mechanism itself. Static strings.
+ */
+struct ps_os_words {
+	/* The running file of a process, as exe_link_pre PID exe_link_post (Linux: the
+	 * proc file system's exe link of 42). */
+	const char *exe_link_pre, *exe_link_post;
+	const char *pkgdb_name;	 /* where installed files are listed (Linux: the Debian one) */
+	const char *handle_word; /* what a process holds a socket by: "file descriptor" */
+	const char *pid_scope;	 /* where pids are numbered: "PID namespace" */
+	/* Stop advice: a command, then a space and the unit or pid. */
+	const char *kill_cmd;	       /* "kill" */
+	const char *service_suffix;    /* units service_stop stops: ".service"; NULL: none */
+	const char *service_stop;      /* "systemctl stop" (also a socket unit and its service) */
+	const char *user_service_stop; /* "systemctl --user stop"; NULL: as service_stop */
+};
+
+/* Words free of any one system, for a snapshot no backend filled (loaded, or built by a test). */
+extern const struct ps_os_words ps_os_words_plain;
+
 struct ps_snapshot {
 	struct ps_socket *socks;
 	size_t nsocks, socks_cap;
@@ -285,10 +317,10 @@ struct ps_snapshot {
 	size_t procs_denied;
 	size_t procs_vanished;
 	const char *attr_method; /* how owners were found: "bpf", "proc"; NULL: not attributed */
-	uint8_t attr_reason;	 /* enum ps_attr_reason: why not BPF */
-	bool privileged;	 /* root, or CAP_SYS_PTRACE + CAP_DAC_READ_SEARCH */
-	uint64_t netns;		 /* our own network namespace (inode) */
-	const char *source;	 /* "netlink" or "procfs" */
+	const struct ps_attr_fallback *attr_fallback; /* why not the faster method; NULL: none */
+	bool privileged;    /* root, or CAP_SYS_PTRACE + CAP_DAC_READ_SEARCH */
+	uint64_t netns;	    /* our own network namespace (inode) */
+	const char *source; /* "netlink" or "procfs" */
 	size_t unattributed[PS_OWN__COUNT];
 	bool partial;
 	/* Network namespaces (src/platform/linux/netns.c) and socket cgroups (svcinfo.c). */
@@ -310,36 +342,29 @@ struct ps_snapshot {
 	struct ps_ifaddr *groups;
 	size_t ngroups;
 	char *pkg_reason; /* why package checks were not made, NULL when the database was read */
-	const char
-	    *pkg_kind; /* static: the database read ("dpkg", "authenticode"), NULL when none */
+	const char *pkg_kind; /* static: the database read (pkgdb_kind), NULL when none */
 	struct verdicts
 	    *verdicts; /* service, exposure and findings (model/verdict.h); NULL: not judged */
-	struct ps_firewall *firewall;  /* model/fwmodel.h; NULL: the firewall was not looked at */
+	struct ps_firewall *firewall; /* model/fwmodel.h; NULL: the firewall was not looked at */
+	struct explain_port *explain; /* model/verdict.h: the port `explain` asked about, or NULL */
 	struct ps_username *usernames; /* NULL with nusernames 0: user names were not looked up */
 	size_t nusernames;
+	const struct ps_os_words
+	    *os; /* the backend's words; NULL: ps_os_words_plain (snap_words) */
 	struct ps_stage_note notes[8]; /* why partial (first few; snap_note) */
 	size_t nnotes;
 };
 
 /*
- * Why attribution did not use the BPF method: stable names for the JSON
- * ("attribution": {"method", "fallback_reason"}) and a sentence for messages.
+ * Why attribution did not use the platform's faster method (Linux: BPF), as the
+ * backend words it (static): a stable name for the JSON ("attribution":
+ * {"method", "fallback_reason"}) and a sentence for messages.
  */
-enum ps_attr_reason {
-	PS_ATTR_NONE = 0,	/* BPF ran, or /proc was asked for */
-	PS_ATTR_NOT_BUILT,	/* built without clang/bpftool/libbpf */
-	PS_ATTR_SMALL_HOST,	/* auto: the /proc scan costs less than loading the program */
-	PS_ATTR_NO_BTF,		/* no /sys/kernel/btf/vmlinux */
-	PS_ATTR_KERNEL_TOO_OLD, /* before 5.17: no kernel-side CO-RE for the loader */
-	PS_ATTR_NOT_PRIVILEGED, /* needs CAP_BPF and CAP_PERFMON (or root) */
-	PS_ATTR_LOCKDOWN,	/* lockdown=confidentiality forbids reading kernel memory */
-	PS_ATTR_LOAD_FAILED,	/* anything else the kernel refused */
-	PS_ATTR__COUNT
+struct ps_attr_fallback {
+	const char *name; /* "not-privileged", ... */
+	const char *text; /* "not privileged (needs root, ...)" */
+	bool refused;	  /* the OS refused the method: an error worth its errno */
 };
-/* "not-privileged", ...; NULL for PS_ATTR_NONE. */
-const char *attr_reason_name(unsigned r);
-/* The reason as a sentence for messages ("not privileged (needs ...)"). */
-const char *attr_reason_text(unsigned r);
 
 /*
  * The entries of list a[0..n) (ps_snapshot.addrs or .groups) of namespace netns into
@@ -401,6 +426,9 @@ const char *snap_note_text(const struct ps_stage_note *n, char *buf, size_t cap)
 
 /* The user name of uid from s->usernames, or NULL (unknown, or names not looked up). */
 const char *snap_user_name(const struct ps_snapshot *s, uint32_t uid);
+
+/* The words of the system s was taken on (never NULL). */
+const struct ps_os_words *snap_words(const struct ps_snapshot *s);
 
 /*
  * Length of a NUL-separated command line without its trailing empty arguments,

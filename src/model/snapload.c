@@ -15,6 +15,7 @@
 
 #include "../util/grow.h"
 #include "../util/json_parse.h"
+#include "../util/readfile.h"
 #include "exposure.h"
 #include "fwload.h"
 #include "fwmodel.h"
@@ -41,7 +42,7 @@ __attribute__((format(printf, 3, 4))) static int bad(struct loader *ld, const ch
 	return -EBADMSG;
 }
 
-/* A copy of a JSON string (which may hold NUL bytes: kept, as /proc strings may not). */
+/* A copy of a JSON string (which may hold NUL bytes: kept, as a process's strings may). */
 static char *dup_json_str(const struct json *v)
 {
 	char *s = malloc(v->len + 1);
@@ -605,41 +606,17 @@ int snapload_read_file(const char *path, char **out, size_t *len)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	size_t cap = 65536, n = 0;
-	char *b = malloc(cap + 1);
-	int rc = b ? 0 : -ENOMEM;
-	while (!rc) {
-		if (n == cap) {
-			if (cap >= MAX_FILE) {
-				rc = -EFBIG;
-				break;
-			}
-			char *nb = realloc(b, cap * 2 + 1);
-			if (!nb) {
-				rc = -ENOMEM;
-				break;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		ssize_t r = read(fd, b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			rc = -errno;
-		else if (r == 0)
-			break;
-		else
-			n += (size_t)r;
-	}
+	struct buf b = {0};
+	int rc = read_fd(fd, &b, MAX_FILE, NULL);
 	close(fd);
+	if (!rc && !b.data)
+		rc = buf_reserve(&b, 1); /* an empty file is an empty string */
 	if (rc) {
-		free(b);
+		buf_free(&b);
 		return rc;
 	}
-	b[n] = '\0';
-	*out = b;
-	*len = n;
+	*out = b.data;
+	*len = b.len;
 	return 0;
 }
 

@@ -180,6 +180,13 @@ int verdicts_intern_findings(struct verdicts *v, struct finding_list *l)
 	return 0;
 }
 
+void explain_port_free(struct explain_port *e)
+{
+	for (unsigned pr = 0; e && pr < PS_PROTO_COUNT; pr++)
+		free(e->risk_words[pr]);
+	free(e);
+}
+
 void verdicts_free(struct verdicts *v)
 {
 	if (!v)

@@ -43,6 +43,21 @@ struct port_info {
 	uint8_t svc_class;    /* enum svc_class */
 };
 
+/*
+ * The port `explain` asks about and what the registry says of it, per protocol
+ * (risk in words, registry_risk_describe): snap->explain, filled by the pipeline
+ * (pipeline_config.explain) so output needs no registry.
+ */
+struct explain_port {
+	uint16_t port;
+	int proto; /* PS_TCP, PS_UDP, or -1: both */
+	bool known[PS_PROTO_COUNT];
+	struct port_info info[PS_PROTO_COUNT];
+	char *risk_words[PS_PROTO_COUNT]; /* owned: what info[].risk points to, or NULL */
+};
+
+void explain_port_free(struct explain_port *e);
+
 enum finding_sev { SEV_INFO = 0, SEV_NOTICE, SEV_WARNING, SEV_ALERT, SEV__COUNT };
 
 struct finding {

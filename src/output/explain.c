@@ -66,6 +66,7 @@ static const struct ps_proc *proc_of(const struct ps_snapshot *snap, int pid)
  * pre-forking server is stopped through its group's root (the master respawns workers).
  * Units come from the cgroup and .socket units from systemd itself (pid 1 over D-Bus), never
  * from the process's environment, which anyone can set: a process in no unit gets `kill PID`.
+ * The commands are the system's (snap_words): a backend without service units has none.
  */
 static int stop_hint(const struct ps_snapshot *snap, const struct ps_socket *k,
 		     const struct ps_proc *p, struct buf *out)
@@ -82,17 +83,20 @@ static int stop_hint(const struct ps_snapshot *snap, const struct ps_socket *k,
 		return buf_printf(out, "%s stop %.*s", p->container_runtime,
 				  p->container_name ? 256 : 12,
 				  p->container_name ? p->container_name : p->container);
+	const struct ps_os_words *w = snap_words(snap);
 	const struct ps_activation *a = p->activation;
-	for (size_t i = 0; k && p->pid == 1 && a && i < a->nunits; i++)
+	for (size_t i = 0; w->service_stop && k && p->pid == 1 && a && i < a->nunits; i++)
 		if (a->units[i].inode == k->inode && a->units[i].socket_unit)
-			return oswords_stop_socket_unit(out, a->units[i].socket_unit,
+			return oswords_stop_socket_unit(w, out, a->units[i].socket_unit,
 							a->units[i].service_unit);
 	size_t ul = p->unit ? strlen(p->unit) : 0;
-	if (ul > 8 && strcmp(p->unit + ul - 8, ".service") == 0 && p->pid != 1) {
+	size_t sl = w->service_suffix ? strlen(w->service_suffix) : 0;
+	if (w->service_stop && sl && ul > sl && strcmp(p->unit + ul - sl, w->service_suffix) == 0 &&
+	    p->pid != 1) {
 		bool user = p->unit_type && strcmp(p->unit_type, "user") == 0;
-		return oswords_stop_service(out, user, p->unit);
+		return oswords_stop_service(w, out, user, p->unit);
 	}
-	return oswords_kill(out, p->pid);
+	return oswords_kill(w, out, p->pid);
 }
 
 /* What the risk line says: whether the port is held, and reachable beyond loopback now. */
@@ -160,9 +164,10 @@ static void text_parents(FILE *fp, const struct ps_snapshot *snap, const struct 
 			put(fp, p->ancestry[i].name ? p->ancestry[i].name : "?");
 		}
 	} else if (p->ppid == 0) { /* the kernel's answer for a parent we cannot see */
-		fputs(p->pid == 1 ? "none (the first process of this PID namespace)"
-				  : "parent outside this PID namespace",
-		      fp);
+		fprintf(fp,
+			p->pid == 1 ? "none (the first process of this %s)"
+				    : "parent outside this %s",
+			snap_words(snap)->pid_scope);
 	} else if (p->ppid >= 0) {
 		const char *pname = NULL;
 		for (size_t i = 0; i < snap->nprocs; i++)
@@ -220,7 +225,7 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 		else
 			fprintf(fp, "%u", p->uid);
 	}
-	fprintf(fp, ", file descriptor %d%s\n", o->fd,
+	fprintf(fp, ", %s %d%s\n", snap_words(snap)->handle_word, o->fd,
 		p->vanished ? " — the process has exited since" : "");
 	fputs("    program:  ", fp);
 	put(fp, p->exe ? p->exe : "(unreadable)");

@@ -10,14 +10,8 @@
 #include "../model/verdict.h"
 #include "output.h"
 
-/* The port asked about and what the registry says of it, per protocol (risk in words:
- * registry_risk_describe). */
-struct explain_port {
-	uint16_t port;
-	int proto; /* PS_TCP, PS_UDP, or -1: both */
-	bool known[PS_PROTO_COUNT];
-	struct port_info info[PS_PROTO_COUNT];
-};
+/* struct explain_port (the port asked about, what the registry says of it) is in
+ * model/verdict.h: the pipeline fills snap->explain. */
 
 /*
  * The text story: per protocol what the number means, then for every socket of

@@ -206,7 +206,7 @@ int render_json(FILE *fp, const struct render_ctx *ctx)
 	       "attribution"); /* how owners were found; null when there was nothing to attribute */
 	jw_obj(&w);
 	jw_kstr(&w, "method", s->attr_method);
-	jw_kstr(&w, "fallback_reason", s->attr_reason ? attr_reason_name(s->attr_reason) : NULL);
+	jw_kstr(&w, "fallback_reason", s->attr_fallback ? s->attr_fallback->name : NULL);
 	jw_obj_end(&w);
 	json_snapshot_services(&w, s); /* "namespaces" */
 	json_verdict_summary(&w, s);   /* "packages", "sockets_by_worst_finding" */

@@ -184,7 +184,7 @@ void json_verdict_summary(struct jw *w, const struct ps_snapshot *s)
 		return;
 	jw_key(w, "packages");
 	jw_obj(w);
-	jw_kstr(w, "database", s->pkg_reason ? NULL : s->pkg_kind ? s->pkg_kind : "dpkg");
+	jw_kstr(w, "database", s->pkg_reason ? NULL : s->pkg_kind);
 	jw_kstr(w, "reason", s->pkg_reason);
 	jw_obj_end(w);
 	jw_kcounts(w, "sockets_by_worst_finding", finding_sev_name, v->count, SEV__COUNT);

@@ -520,22 +520,6 @@ TEST(owner_status_decides_why_there_is_no_owner)
 		  PS_OWN_VANISHED); /* still there, a holder exited meanwhile */
 }
 
-TEST(attr_reasons_named_and_distinct)
-{
-	/* the JSON's attribution.fallback_reason: stable tokens, one per reason */
-	CHECK(attr_reason_name(PS_ATTR_NONE) == NULL);
-	for (unsigned r = 1; r < PS_ATTR__COUNT; r++) {
-		const char *n = attr_reason_name(r);
-		CHECK(n != NULL && *n != '\0');
-		CHECK(strspn(n, "abcdefghijklmnopqrstuvwxyz-") == strlen(n));
-		CHECK(attr_reason_text(r) != NULL && strlen(attr_reason_text(r)) > strlen(n));
-		for (unsigned q = 1; q < r; q++)
-			CHECK(strcmp(n, attr_reason_name(q)) != 0);
-	}
-	CHECK(strcmp(attr_reason_name(PS_ATTR__COUNT), "?") == 0);
-	CHECK(strcmp(attr_reason_name(PS_ATTR_NOT_PRIVILEGED), "not-privileged") == 0);
-}
-
 TEST(cmdline_shown_len_drops_trailing_empty_arguments)
 {
 	/* title rewriting: "title" then NUL padding up to the end of the argument area */

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../src/enrich/services.h"
+#include "../../src/core/regload.h"
 #include "../../src/model/model.h"
 #include "test.h"
 #include "testutil.h"

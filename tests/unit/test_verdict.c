@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../src/enrich/registry.h"
+#include "../../src/core/regload.h"
 #include "../../src/enrich/verdict.h"
 #include "../../src/model/exposure.h"
 #include "../../src/util/buf.h"
@@ -404,6 +404,16 @@ TEST(exposure_reach_wildcards_dual_stack_mapped)
 
 /* ---------------------------------------------------------------- findings */
 
+/* The Linux backend's words, which the evidence texts below are written in. */
+static const struct ps_os_words linux_words = {
+    .exe_link_pre = "/proc/",
+    .exe_link_post = "/exe",
+    .pkgdb_name = "dpkg database",
+    .handle_word = "file descriptor",
+    .pid_scope = "PID namespace",
+    .kill_cmd = "kill",
+};
+
 static struct finding_input base_input(const struct port_info *svc)
 {
 	struct finding_input in;
@@ -422,6 +432,7 @@ static struct finding_input base_input(const struct port_info *svc)
 	in.exe_path = "/usr/sbin/sshd";
 	in.pkg = PKG_OWNED;
 	in.pkg_name = "openssh-server";
+	in.words = &linux_words;
 	return in;
 }
 

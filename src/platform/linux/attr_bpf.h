@@ -33,11 +33,27 @@ struct attr_bpf_query {
 	uint32_t netns; /* only this network namespace's sockets; 0: every namespace */
 };
 
+/* Why attribution did not use BPF (the texts: attribute.c, into snap->attr_fallback). */
+enum attr_bpf_reason {
+	PS_ATTR_NONE = 0,	/* BPF ran, or /proc was asked for */
+	PS_ATTR_NOT_BUILT,	/* built without clang/bpftool/libbpf */
+	PS_ATTR_SMALL_HOST,	/* auto: the /proc scan costs less than loading the program */
+	PS_ATTR_NO_BTF,		/* no /sys/kernel/btf/vmlinux */
+	PS_ATTR_KERNEL_TOO_OLD, /* before 5.17: no kernel-side CO-RE for the loader */
+	PS_ATTR_NOT_PRIVILEGED, /* needs CAP_BPF and CAP_PERFMON (or root) */
+	PS_ATTR_LOCKDOWN,	/* lockdown=confidentiality forbids reading kernel memory */
+	PS_ATTR_LOAD_FAILED,	/* anything else the kernel refused */
+	PS_ATTR__COUNT
+};
+
+/* The words for `why` (attribute.c), NULL for PS_ATTR_NONE or an unknown reason. */
+const struct ps_attr_fallback *attr_fallback_of(unsigned why);
+
 /*
  * Load the iterator, read it once (every process's files, threads skipped, pids
  * numbered as our /proc numbers them) and unload it; append a hit for every
  * socket fd whose inode is in q->ix. Nothing is pinned or left behind.
- * 0, or -errno with *why (enum ps_attr_reason) saying why BPF cannot be used.
+ * 0, or -errno with *why (enum attr_bpf_reason) saying why BPF cannot be used.
  */
 int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigned *why);
 

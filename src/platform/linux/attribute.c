@@ -17,6 +17,8 @@
 #include "../../util/readfile.h"
 #include "../platform.h"
 #include "attr_bpf.h"
+#include "backend.h"
+#include "ext.h"
 #include "ppool.h"
 #include "procparse.h"
 #include "roots.h"
@@ -390,7 +392,7 @@ static int merge_hits(struct ps_snapshot *snap, const struct attr_hits *h, const
 			if ((proc = proc_index(snap, last, known != NULL)) < 0)
 				return (int)proc;
 			if (h->v[j].start)
-				snap->procs[proc].scan_start = h->v[j].start;
+				lnx_proc_set_scan_start(&snap->procs[proc], h->v[j].start);
 		}
 		rc = snap_add_owner(snap, sock, (uint32_t)proc, h->v[j].fd);
 	}
@@ -532,10 +534,33 @@ static int scan_bpf(struct ps_snapshot *snap, const struct ps_inode_index *ix,
 #define BPF_MIN_SOCKETS 2000
 #define BPF_MIN_PROCS 250
 
+static const struct ps_attr_fallback attr_fallbacks[PS_ATTR__COUNT] = {
+    [PS_ATTR_NOT_BUILT] = {"not-built",
+			   "this portsleuth was built without BPF (needs clang, bpftool and "
+			   "libbpf-dev)",
+			   false},
+    [PS_ATTR_SMALL_HOST] = {"small-host",
+			    "few processes and sockets: the /proc scan costs less than loading BPF",
+			    false},
+    [PS_ATTR_NO_BTF] = {"no-btf", "the kernel has no BTF (/sys/kernel/btf/vmlinux)", false},
+    [PS_ATTR_KERNEL_TOO_OLD] = {"kernel-too-old", "the kernel is older than 5.17", false},
+    [PS_ATTR_NOT_PRIVILEGED] = {"not-privileged",
+				"not privileged (needs root, or CAP_BPF and CAP_PERFMON)", false},
+    [PS_ATTR_LOCKDOWN] = {"lockdown",
+			  "kernel lockdown (confidentiality) forbids BPF reading kernel memory",
+			  false},
+    [PS_ATTR_LOAD_FAILED] = {"load-failed", "the kernel refused the BPF program", true},
+};
+
+const struct ps_attr_fallback *attr_fallback_of(unsigned why)
+{
+	return why && why < PS_ATTR__COUNT ? &attr_fallbacks[why] : NULL;
+}
+
 static void set_method(struct ps_snapshot *snap, const char *method, unsigned why)
 {
 	snap->attr_method = method;
-	snap->attr_reason = (uint8_t)why;
+	snap->attr_fallback = attr_fallback_of(why);
 }
 
 /* Find the owners by the method the filter asks for; the method used goes into snap. */
@@ -678,7 +703,7 @@ static void fd_limit_raise(void)
 	(void)setrlimit(RLIMIT_NOFILE, &rl);
 }
 
-int platform_attribute(struct ps_snapshot *snap, const struct ps_filter *f)
+int lnx_attribute(struct ps_snapshot *snap, const struct ps_filter *f)
 {
 	fd_limit_raise();
 	struct ps_inode_index ix = {0};

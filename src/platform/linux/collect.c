@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../platform.h"
+#include "backend.h"
 #include "procparse.h"
 #include "roots.h"
 #include "sockdiag.h"
@@ -71,7 +72,7 @@ static bool diag_unsupported(int rc)
 	return rc == -ENOENT || rc == -EPROTONOSUPPORT || rc == -EOPNOTSUPP;
 }
 
-int platform_collect(struct ps_snapshot *snap, const struct ps_filter *f)
+int lnx_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 {
 	snap->privileged = privileged();
 	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);

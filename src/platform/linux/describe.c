@@ -10,6 +10,8 @@
 #include "../../util/readfile.h"
 #include "../../util/str.h"
 #include "../platform.h"
+#include "backend.h"
+#include "ext.h"
 #include "ppool.h"
 #include "procparse.h"
 #include "roots.h"
@@ -40,7 +42,7 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
 	rc = proc_parse_stat(b->data, b->len, &p->name, &p->ppid, &start);
 	if (rc == -ENOMEM)
 		return rc;
-	if (rc == 0 && p->scan_start && start != p->scan_start) {
+	if (rc == 0 && lnx_proc_scan_start(p) && start != lnx_proc_scan_start(p)) {
 		free(p->name);
 		p->name = NULL;
 		p->ppid = -1;
@@ -124,7 +126,7 @@ static int describe_item(void *ctx, size_t w, size_t i)
 			    &j->partial[w]);
 }
 
-int platform_describe(struct ps_snapshot *snap)
+int lnx_describe(struct ps_snapshot *snap)
 {
 	if (!snap->nprocs)
 		return 0;

@@ -14,6 +14,7 @@
 #include "../../util/readfile.h"
 #include "../../util/str.h"
 #include "../platform.h"
+#include "backend.h"
 #include "roots.h"
 
 static bool same_file(const struct stat *a, const struct stat *b)
@@ -262,7 +263,7 @@ out:
 	return rc;
 }
 
-int platform_script_facts(struct ps_proc *p, const char *arg, size_t len)
+int lnx_script_facts(struct ps_proc *p, const char *arg, size_t len)
 {
 	struct ps_script *s = &p->script;
 	if (!len || memchr(arg, '\0', len))
@@ -372,7 +373,7 @@ static int copy_facts(struct ps_proc *p, const struct ps_proc *q)
 	return 0;
 }
 
-int platform_exe_facts(struct ps_snapshot *snap, const bool *wanted)
+int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted)
 {
 	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)

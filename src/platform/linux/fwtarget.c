@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../platform.h"
+#include "backend.h"
 #include "netinfo.h"
 #include "roots.h"
 
@@ -43,8 +44,8 @@ static int open_ns(const struct ps_netns *ns)
 	return fd;
 }
 
-int platform_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size_t *n,
-			 struct ps_ifaddr **groups, size_t *ngroups)
+int lnx_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size_t *n,
+		    struct ps_ifaddr **groups, size_t *ngroups)
 {
 	*out = NULL;
 	*n = 0;

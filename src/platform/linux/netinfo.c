@@ -18,6 +18,7 @@
 #include "../../util/readfile.h"
 #include "../../util/str.h"
 #include "../platform.h"
+#include "backend.h"
 #include "netinfo.h"
 #include "nldump.h"
 #include "procparse.h"
@@ -80,7 +81,7 @@ int netinfo_parse_addrs(const void *buf, size_t len, struct netinfo_addrs *l)
 	return it.err;
 }
 
-void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n)
+void lnx_ifaddrs_free(struct ps_ifaddr *a, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(a[i].ifname);
@@ -99,7 +100,7 @@ static void addrs_reset(void *arg)
 	*l = (struct netinfo_addrs){0};
 }
 
-int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
+int lnx_local_addrs(struct ps_ifaddr **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
@@ -181,12 +182,12 @@ int netinfo_mcast_groups(bool thread, struct ps_ifaddr **out, size_t *n)
 	return rc;
 }
 
-int platform_mcast_groups(struct ps_ifaddr **out, size_t *n)
+int lnx_mcast_groups(struct ps_ifaddr **out, size_t *n)
 {
 	return netinfo_mcast_groups(false, out, n);
 }
 
-int platform_ephemeral_range(uint16_t *lo, uint16_t *hi)
+int lnx_ephemeral_range(uint16_t *lo, uint16_t *hi)
 {
 	int dirfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)

@@ -15,6 +15,7 @@
 #include "../../util/readfile.h"
 #include "../../util/str.h"
 #include "../platform.h"
+#include "backend.h"
 #include "procparse.h"
 #include "roots.h"
 
@@ -201,7 +202,7 @@ static void count_listeners(struct ps_snapshot *snap, const struct ps_snapshot *
 					snap->nets[i].listeners++;
 }
 
-int platform_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter *f)
+int lnx_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter *f)
 {
 	int rc = platform_collect(snap, f);
 	if (rc)
@@ -255,7 +256,7 @@ int platform_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter 
  * A count only: entering and dumping every namespace here made each plain listing's
  * cost grow with the number of namespaces (35 ms with 200); -N says what is inside.
  */
-int platform_netns_census(struct ps_snapshot *snap)
+int lnx_netns_census(struct ps_snapshot *snap)
 {
 	struct nslist l = {0};
 	int rc = enumerate(&l);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../platform.h"
+#include "backend.h"
 #include "nft_decode.h"
 #include "roots.h"
 
@@ -81,7 +82,7 @@ static int legacy_tables(char **tables)
 	return *tables ? 0 : -ENOMEM;
 }
 
-int platform_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out)
+int lnx_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out)
 {
 	memset(out, 0, sizeof *out);
 	int rc = legacy_tables(&out->legacy);

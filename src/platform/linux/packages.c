@@ -1,5 +1,5 @@
 /* packages.c — the Linux package database behind packages.h: one pass over dpkg's *.list files. */
-#include "../../enrich/packages.h"
+#include "../packages.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +14,7 @@
 #include "../../util/buf.h"
 #include "../../util/grow.h"
 #include "../../util/str.h"
+#include "backend.h"
 #include "roots.h"
 
 struct pkg_path {
@@ -36,7 +37,7 @@ struct pkgdb {
 static const char *const merged_dirs[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32"};
 #define NMERGED (sizeof merged_dirs / sizeof merged_dirs[0])
 
-struct pkgdb *pkgdb_new(const char *infodir)
+struct pkgdb *lnx_pkgdb_new(const char *infodir)
 {
 	struct pkgdb *db = calloc(1, sizeof *db);
 	if (db && !(db->infodir = str_dup(infodir ? infodir : roots_get()->dpkg_info))) {
@@ -262,7 +263,7 @@ static int scan(struct pkgdb *db, const struct keyset *ks)
 	return rc;
 }
 
-int pkgdb_want(struct pkgdb *db, const char *const *paths, size_t n)
+int lnx_pkgdb_want(struct pkgdb *db, const char *const *paths, size_t n)
 {
 	bool fresh = false;
 	for (size_t i = 0; i < n; i++) {
@@ -297,7 +298,7 @@ int pkgdb_want(struct pkgdb *db, const char *const *paths, size_t n)
 	return rc;
 }
 
-enum pkg_status pkgdb_status(const struct pkgdb *db, const char *path, const char **pkg)
+enum pkg_status lnx_pkgdb_status(const struct pkgdb *db, const char *path, const char **pkg)
 {
 	if (pkg)
 		*pkg = NULL;
@@ -309,25 +310,25 @@ enum pkg_status pkgdb_status(const struct pkgdb *db, const char *path, const cha
 	return e->pkg ? PKG_OWNED : PKG_UNOWNED;
 }
 
-const char *pkgdb_reason(const struct pkgdb *db)
+const char *lnx_pkgdb_reason(const struct pkgdb *db)
 {
 	if (db->readable)
 		return NULL;
 	return db->reason ? db->reason : "the package database was not consulted";
 }
 
-const char *pkgdb_kind(const struct pkgdb *db)
+const char *lnx_pkgdb_kind(const struct pkgdb *db)
 {
 	return db->readable ? "dpkg" : NULL;
 }
 
-void pkgdb_stats(const struct pkgdb *db, size_t *files, size_t *scans)
+void lnx_pkgdb_stats(const struct pkgdb *db, size_t *files, size_t *scans)
 {
 	*files = db->files;
 	*scans = db->scans;
 }
 
-void pkgdb_free(struct pkgdb *db)
+void lnx_pkgdb_free(struct pkgdb *db)
 {
 	if (!db)
 		return;

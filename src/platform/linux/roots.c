@@ -14,6 +14,7 @@
 #include "../../util/str.h"
 #include "../../util/trust.h"
 #include "../platform.h"
+#include "backend.h"
 
 static const struct platform_roots defaults = {
     .proc = "/proc",
@@ -70,13 +71,13 @@ static bool trusted_dir(const char *path)
 	return ok;
 }
 
-const char *platform_file_untrusted_why(int fd, const struct stat *st)
+const char *lnx_file_untrusted_why(int fd, const struct stat *st)
 {
 	(void)fd;
 	return trust_untrusted_why(st);
 }
 
-const char *platform_secure_getenv(const char *name)
+const char *lnx_secure_getenv(const char *name)
 {
 	return secure_getenv(name);
 }
@@ -147,7 +148,7 @@ char *roots_join(const char *root, const char *rel)
 	return p;
 }
 
-char *platform_real_path(const char *path)
+char *lnx_real_path(const char *path)
 {
 	return realpath(path, NULL);
 }

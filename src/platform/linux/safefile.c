@@ -17,6 +17,7 @@
 #include "../../util/buf.h"
 #include "../../util/readfile.h"
 #include "../platform.h"
+#include "backend.h"
 
 struct platform_file {
 	int fd;
@@ -308,8 +309,8 @@ static int open_direct_path(const char *path, int flags, const char **why, int d
 	return rc;
 }
 
-int platform_file_open_write(const char *path, unsigned flags, unsigned mode,
-			     struct platform_file **out, const char **why)
+int lnx_file_open_write(const char *path, unsigned flags, unsigned mode, struct platform_file **out,
+			const char **why)
 {
 	*out = NULL;
 	*why = NULL;
@@ -366,7 +367,7 @@ int platform_file_open_write(const char *path, unsigned flags, unsigned mode,
 	return 0;
 }
 
-int platform_file_write(struct platform_file *f, const void *data, size_t len)
+int lnx_file_write(struct platform_file *f, const void *data, size_t len)
 {
 	const char *p = data;
 	while (len) {
@@ -394,7 +395,7 @@ static void file_free(struct platform_file *f)
 	free(f);
 }
 
-int platform_file_commit(struct platform_file *f)
+int lnx_file_commit(struct platform_file *f)
 {
 	if (!f)
 		return 0;
@@ -416,7 +417,7 @@ int platform_file_commit(struct platform_file *f)
 	return rc;
 }
 
-void platform_file_abort(struct platform_file *f)
+void lnx_file_abort(struct platform_file *f)
 {
 	if (!f)
 		return;

@@ -2,6 +2,7 @@
  */
 #include "sockdiag.h"
 
+#include "ext.h"
 #include "nldump.h"
 
 #include <errno.h>
@@ -106,8 +107,11 @@ int sockdiag_parse_msg(const void *msg, size_t len, unsigned proto, struct ps_so
 	while (nl_attrs_next(&it, &type, &data, &n)) {
 		if (type == INET_DIAG_SKV6ONLY && n >= 1 && d.idiag_family == AF_INET6)
 			k->v6only = data[0] ? PS_V6ONLY_YES : PS_V6ONLY_NO;
-		if (type == INET_DIAG_CGROUP_ID && n >= 8)
-			memcpy(&k->cgroup_id, data, 8);
+		if (type == INET_DIAG_CGROUP_ID && n >= 8) {
+			uint64_t id;
+			memcpy(&id, data, 8);
+			lnx_sock_set_cgroup_id(k, id);
+		}
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "../../util/buf.h"
 #include "../../util/readfile.h"
 #include "../platform.h"
+#include "backend.h"
 #include "nldump.h"
 #include "roots.h"
 #include "sockdiag.h"
@@ -30,7 +31,7 @@ struct platform_sockevents {
 	size_t cap;
 };
 
-int platform_sockevents_open(struct platform_sockevents **out)
+int lnx_sockevents_open(struct platform_sockevents **out)
 {
 	*out = NULL;
 	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_SOCK_DIAG);
@@ -71,7 +72,7 @@ int platform_sockevents_open(struct platform_sockevents **out)
 	return 0;
 }
 
-int platform_sockevents_fd(const struct platform_sockevents *ev)
+int lnx_sockevents_fd(const struct platform_sockevents *ev)
 {
 	return ev->fd;
 }
@@ -95,7 +96,7 @@ static int event_proto(uint32_t group, const char *msg, size_t len)
 	return -1;
 }
 
-long platform_sockevents_read(struct platform_sockevents *ev, struct ps_snapshot *snap)
+long lnx_sockevents_read(struct platform_sockevents *ev, struct ps_snapshot *snap)
 {
 	long added = 0;
 	bool overrun = false;
@@ -152,7 +153,7 @@ long platform_sockevents_read(struct platform_sockevents *ev, struct ps_snapshot
 	return overrun ? -ENOBUFS : added;
 }
 
-void platform_sockevents_close(struct platform_sockevents *ev)
+void lnx_sockevents_close(struct platform_sockevents *ev)
 {
 	if (!ev)
 		return;
@@ -161,7 +162,7 @@ void platform_sockevents_close(struct platform_sockevents *ev)
 	free(ev);
 }
 
-int platform_boot_id(char **out)
+int lnx_boot_id(char **out)
 {
 	*out = NULL;
 	int dirfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -14,6 +14,8 @@
 #include "../../util/readfile.h"
 #include "../../util/str.h"
 #include "../platform.h"
+#include "backend.h"
+#include "ext.h"
 #include "ppool.h"
 #include "procparse.h"
 #include "roots.h"
@@ -497,10 +499,11 @@ static int socket_cgroups(struct ps_snapshot *snap, struct buf *b)
 {
 	for (size_t i = 0; i < snap->nsocks; i++) {
 		struct ps_socket *k = &snap->socks[i];
-		if (k->owner_count || !k->cgroup_id)
+		uint64_t id = lnx_sock_cgroup_id(k);
+		if (k->owner_count || !id)
 			continue;
 		size_t j = 0;
-		while (j < snap->nsockcgs && snap->sockcgs[j].id != k->cgroup_id)
+		while (j < snap->nsockcgs && snap->sockcgs[j].id != id)
 			j++;
 		if (j == snap->nsockcgs) {
 			struct ps_sockcg *n = realloc(snap->sockcgs, (j + 1) * sizeof *n);
@@ -508,7 +511,7 @@ static int socket_cgroups(struct ps_snapshot *snap, struct buf *b)
 				return -ENOMEM;
 			snap->sockcgs = n;
 			memset(&n[j], 0, sizeof n[j]);
-			n[j].id = k->cgroup_id;
+			n[j].id = id;
 			snap->nsockcgs++;
 		}
 		k->sockcg = (uint32_t)j + 1;
@@ -547,7 +550,7 @@ static void anc_cache_close(struct anc_cache *c)
 	close(c->procfd);
 }
 
-int platform_ancestry(struct ps_snapshot *snap)
+int lnx_ancestry(struct ps_snapshot *snap)
 {
 	struct anc_cache c;
 	int rc = anc_cache_open(&c);
@@ -562,7 +565,7 @@ int platform_ancestry(struct ps_snapshot *snap)
 	return rc;
 }
 
-int platform_activation(struct ps_snapshot *snap)
+int lnx_activation(struct ps_snapshot *snap)
 {
 	struct anc_cache c;
 	int rc = anc_cache_open(&c);
@@ -591,7 +594,7 @@ int platform_activation(struct ps_snapshot *snap)
 	return rc;
 }
 
-int platform_socket_cgroups(struct ps_snapshot *snap)
+int lnx_socket_cgroups(struct ps_snapshot *snap)
 {
 	struct buf b = {0};
 	int rc = socket_cgroups(snap, &b);

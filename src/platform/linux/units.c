@@ -9,6 +9,7 @@
 
 #include "../../util/str.h"
 #include "../platform.h"
+#include "backend.h"
 #include "containers.h"
 
 static const char *const unit_suffixes[] = {".service", ".scope", ".socket",
@@ -380,7 +381,7 @@ static int enrich_sockcgs(struct ps_snapshot *snap, struct containers *cs)
 	return 0;
 }
 
-int platform_units(struct ps_snapshot *snap)
+int lnx_units(struct ps_snapshot *snap)
 {
 	struct containers *cs = containers_new();
 	if (!cs)

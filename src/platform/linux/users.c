@@ -6,6 +6,7 @@
 
 #include "../../util/str.h"
 #include "../platform.h"
+#include "backend.h"
 
 /* Run one reentrant passwd lookup with a buffer grown until the entry fits. */
 static int lookup(uint32_t uid, const char *name, char **out_name, uint32_t *out_uid)
@@ -38,12 +39,12 @@ static int lookup(uint32_t uid, const char *name, char **out_name, uint32_t *out
 	}
 }
 
-int platform_user_name(uint32_t uid, char **out)
+int lnx_user_name(uint32_t uid, char **out)
 {
 	return lookup(uid, NULL, out, NULL);
 }
 
-int platform_user_uid(const char *name, uint32_t *uid)
+int lnx_user_uid(const char *name, uint32_t *uid)
 {
 	return lookup(0, name, NULL, uid);
 }

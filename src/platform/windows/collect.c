@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../platform.h"
+#include "backend.h"
 #include "win.h"
 
 struct collect {
@@ -153,7 +154,7 @@ static bool elevated(void)
 	return ok && e.TokenIsElevated;
 }
 
-int platform_collect(struct ps_snapshot *snap, const struct ps_filter *f)
+int win_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 {
 	snap->privileged = elevated();
 	struct collect c = {.snap = snap, .f = f, .cache = {.last_proc = -1}};
@@ -181,21 +182,10 @@ int platform_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 	return rc == -ENOMEM || !any ? rc : 0;
 }
 
-int platform_attribute(struct ps_snapshot *snap, const struct ps_filter *f)
+int win_attribute(struct ps_snapshot *snap, const struct ps_filter *f)
 {
 	(void)f; /* owners came with the tables */
 	snap_group_owners(snap);
 	snap_count_status(snap);
-	return 0;
-}
-
-int platform_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter *f)
-{
-	return platform_collect(snap, f);
-}
-
-int platform_netns_census(struct ps_snapshot *snap)
-{
-	(void)snap;
 	return 0;
 }

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "compat/fnmatch.h"
-#include "compat/langinfo.h"
-#include "compat/poll.h"
-#include "compat/sys/ioctl.h"
+#include "../../compat/fnmatch.h"
+#include "../../compat/langinfo.h"
+#include "../../compat/poll.h"
+#include "../../compat/sys/ioctl.h"
 
 /* compat.h renames these; the real ones are needed here. */
 #undef fcntl

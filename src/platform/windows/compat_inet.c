@@ -11,7 +11,7 @@
 
 #include <errno.h>
 
-#include "compat/compat.h"
+#include "../../compat/compat.h"
 
 const char *ps_inet_ntop(int af, const void *src, char *dst, int size);
 int ps_inet_pton(int af, const char *src, void *dst);

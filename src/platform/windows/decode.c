@@ -18,6 +18,7 @@
 #include "../../util/buf.h"
 #include "../../util/grow.h"
 #include "../../util/str.h"
+#include "backend.h"
 #include "decode.h"
 
 /* p (of `size` bytes) lies wholly inside [buf, buf + len). */
@@ -315,7 +316,7 @@ int win_decode_module_info(const void *buf, size_t len, char **name, char **path
 	return rc;
 }
 
-void platform_ifaddrs_free(struct ps_ifaddr *a, size_t n)
+void win_ifaddrs_free(struct ps_ifaddr *a, size_t n)
 {
 	for (size_t i = 0; a && i < n; i++)
 		free(a[i].ifname);

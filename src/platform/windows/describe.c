@@ -19,6 +19,7 @@
 #include "../../util/grow.h"
 #include "../../util/str.h"
 #include "../platform.h"
+#include "backend.h"
 #include "win.h"
 
 /* Users seen in tokens: the uid shown (the SID's RID) and the SID to name it by. */
@@ -49,7 +50,7 @@ int win_user_remember(const void *sid, uint32_t *uid)
 	return 0;
 }
 
-int platform_user_name(uint32_t uid, char **out)
+int win_user_name(uint32_t uid, char **out)
 {
 	*out = NULL;
 	for (size_t i = 0; i < nusers; i++) {
@@ -83,7 +84,7 @@ int platform_user_name(uint32_t uid, char **out)
 	return -ENOENT;
 }
 
-int platform_user_uid(const char *name, uint32_t *uid)
+int win_user_uid(const char *name, uint32_t *uid)
 {
 	int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, name, -1, NULL, 0);
 	WCHAR *w = n > 0 ? malloc((size_t)n * sizeof *w) : NULL;
@@ -237,7 +238,7 @@ static int names_and_parents(struct ps_snapshot *snap)
 	return rc;
 }
 
-int platform_describe(struct ps_snapshot *snap)
+int win_describe(struct ps_snapshot *snap)
 {
 	int rc = names_and_parents(snap);
 	for (size_t i = 0; i < snap->nprocs && !rc; i++) {

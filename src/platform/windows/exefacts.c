@@ -19,9 +19,10 @@
 
 #include "../../util/str.h"
 #include "../platform.h"
+#include "backend.h"
 #include "win.h"
 
-const char *platform_secure_getenv(const char *name)
+const char *win_secure_getenv(const char *name)
 {
 	/* no setuid/setgid or file capabilities: a program runs with its invoker's token */
 	return getenv(name);
@@ -97,7 +98,7 @@ static int exe_facts_one(struct ps_proc *p)
 	return 0;
 }
 
-int platform_exe_facts(struct ps_snapshot *snap, const bool *wanted)
+int win_exe_facts(struct ps_snapshot *snap, const bool *wanted)
 {
 	int rc = 0;
 	for (size_t i = 0; i < snap->nprocs && rc != -ENOMEM; i++) {
@@ -108,16 +109,7 @@ int platform_exe_facts(struct ps_snapshot *snap, const bool *wanted)
 	return rc == -ENOMEM ? rc : 0;
 }
 
-int platform_script_facts(struct ps_proc *p, const char *arg, size_t len)
-{
-	/* interpreters' scripts are not looked up on Windows: p->script stays empty */
-	(void)p;
-	(void)arg;
-	(void)len;
-	return 0;
-}
-
-char *platform_real_path(const char *path)
+char *win_real_path(const char *path)
 {
 	WCHAR *w = win_to_wide(path);
 	if (!w)

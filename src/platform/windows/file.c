@@ -22,6 +22,7 @@
 #include <wchar.h>
 
 #include "../platform.h"
+#include "backend.h"
 #include "win.h"
 
 struct platform_file {
@@ -100,8 +101,8 @@ static int open_new(const WCHAR *w, unsigned mode, HANDLE *h)
 	return *h == INVALID_HANDLE_VALUE ? errno_of(err) : 0;
 }
 
-int platform_file_open_write(const char *path, unsigned flags, unsigned mode,
-			     struct platform_file **out, const char **why)
+int win_file_open_write(const char *path, unsigned flags, unsigned mode, struct platform_file **out,
+			const char **why)
 {
 	*out = NULL;
 	*why = NULL;
@@ -192,7 +193,7 @@ done:
 	return 0;
 }
 
-int platform_file_write(struct platform_file *f, const void *data, size_t len)
+int win_file_write(struct platform_file *f, const void *data, size_t len)
 {
 	const char *p = data;
 	while (len) {
@@ -212,7 +213,7 @@ static void release(struct platform_file *f)
 	free(f);
 }
 
-int platform_file_commit(struct platform_file *f)
+int win_file_commit(struct platform_file *f)
 {
 	if (!f)
 		return 0;
@@ -230,7 +231,7 @@ int platform_file_commit(struct platform_file *f)
 	return rc;
 }
 
-void platform_file_abort(struct platform_file *f)
+void win_file_abort(struct platform_file *f)
 {
 	if (!f)
 		return;

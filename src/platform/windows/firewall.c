@@ -23,20 +23,8 @@
 #include "../../util/grow.h"
 #include "../../util/str.h"
 #include "../platform.h"
+#include "backend.h"
 #include "decode.h"
-
-int platform_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size_t *n,
-			 struct ps_ifaddr **groups, size_t *ngroups)
-{
-	(void)ns;
-	*out = NULL;
-	*n = 0;
-	if (groups) {
-		*groups = NULL;
-		*ngroups = 0;
-	}
-	return -ENOSYS;
-}
 
 /* *why = "STEP failed: 0xHRESULT (the system's text)". -EIO, or -ENOMEM. */
 static int fail(char **why, const char *step, HRESULT hr)
@@ -298,7 +286,7 @@ static int policy_get(struct wfw_policy *pol, char **why)
 	return rc;
 }
 
-int platform_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out)
+int win_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out)
 {
 	memset(out, 0, sizeof *out);
 	if (req->ns) /* Windows has no network namespaces */

@@ -13,9 +13,10 @@
 #include <stdlib.h>
 
 #include "../platform.h"
+#include "backend.h"
 #include "decode.h"
 
-int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
+int win_local_addrs(struct ps_ifaddr **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
@@ -42,7 +43,7 @@ int platform_local_addrs(struct ps_ifaddr **out, size_t *n)
 	return rc == -EBADMSG ? -EIO : rc;
 }
 
-int platform_mcast_groups(struct ps_ifaddr **out, size_t *n)
+int win_mcast_groups(struct ps_ifaddr **out, size_t *n)
 {
 	/* not read yet (GetAdaptersAddresses lists them without GAA_FLAG_SKIP_MULTICAST): sockets
 	 * bound to a group are judged reachable nowhere we know, as on the stub */
@@ -51,7 +52,7 @@ int platform_mcast_groups(struct ps_ifaddr **out, size_t *n)
 	return -ENOSYS;
 }
 
-int platform_ephemeral_range(uint16_t *lo, uint16_t *hi)
+int win_ephemeral_range(uint16_t *lo, uint16_t *hi)
 {
 	/*
 	 * Windows keeps the range in the TCP/IP stack (netsh int ipv4 show dynamicport)

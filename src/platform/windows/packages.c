@@ -19,9 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../enrich/packages.h"
 #include "../../util/grow.h"
 #include "../../util/str.h"
+#include "../packages.h"
+#include "backend.h"
 #include "decode.h"
 
 struct sig {
@@ -36,7 +37,7 @@ struct pkgdb {
 	size_t checks;
 };
 
-struct pkgdb *pkgdb_new(const char *where)
+struct pkgdb *win_pkgdb_new(const char *where)
 {
 	(void)where;
 	return calloc(1, sizeof(struct pkgdb));
@@ -145,7 +146,7 @@ static void check(struct sig *s)
 	/* else: a signature that does not verify, or no access: unknown, never "signed" */
 }
 
-int pkgdb_want(struct pkgdb *db, const char *const *paths, size_t n)
+int win_pkgdb_want(struct pkgdb *db, const char *const *paths, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!paths[i])
@@ -168,7 +169,7 @@ int pkgdb_want(struct pkgdb *db, const char *const *paths, size_t n)
 	return 0;
 }
 
-enum pkg_status pkgdb_status(const struct pkgdb *db, const char *path, const char **pkg)
+enum pkg_status win_pkgdb_status(const struct pkgdb *db, const char *path, const char **pkg)
 {
 	if (pkg)
 		*pkg = NULL;
@@ -182,25 +183,25 @@ enum pkg_status pkgdb_status(const struct pkgdb *db, const char *path, const cha
 	return PKG_UNKNOWN;
 }
 
-const char *pkgdb_reason(const struct pkgdb *db)
+const char *win_pkgdb_reason(const struct pkgdb *db)
 {
 	(void)db;
 	return NULL;
 }
 
-const char *pkgdb_kind(const struct pkgdb *db)
+const char *win_pkgdb_kind(const struct pkgdb *db)
 {
 	(void)db;
 	return "authenticode";
 }
 
-void pkgdb_stats(const struct pkgdb *db, size_t *files, size_t *scans)
+void win_pkgdb_stats(const struct pkgdb *db, size_t *files, size_t *scans)
 {
 	*files = db->checks;
 	*scans = db->checks;
 }
 
-void pkgdb_free(struct pkgdb *db)
+void win_pkgdb_free(struct pkgdb *db)
 {
 	if (!db)
 		return;

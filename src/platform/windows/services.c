@@ -16,6 +16,7 @@
 
 #include "../../util/buf.h"
 #include "../platform.h"
+#include "backend.h"
 #include "win.h"
 
 int win_services_list(struct win_service **out, size_t *n)
@@ -47,7 +48,7 @@ int win_services_list(struct win_service **out, size_t *n)
 	return rc;
 }
 
-int platform_units(struct ps_snapshot *snap)
+int win_units(struct ps_snapshot *snap)
 {
 	struct win_service *svc;
 	size_t n;
@@ -75,22 +76,4 @@ int platform_units(struct ps_snapshot *snap)
 	}
 	win_services_free(svc, n);
 	return rc;
-}
-
-int platform_ancestry(struct ps_snapshot *snap)
-{
-	(void)snap;
-	return 0;
-}
-
-int platform_activation(struct ps_snapshot *snap)
-{
-	(void)snap;
-	return 0;
-}
-
-int platform_socket_cgroups(struct ps_snapshot *snap)
-{
-	(void)snap; /* the per-socket services came with collect (service tags) */
-	return 0;
 }

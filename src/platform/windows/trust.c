@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "../platform.h"
+#include "backend.h"
 #include "win.h"
 
 /* What lets a holder change the file's contents, or its access list or owner (and so them). */
@@ -140,7 +141,7 @@ static PSID current_user(union token_user *buf)
 	return ok ? buf->tu.User.Sid : NULL;
 }
 
-const char *platform_file_untrusted_why(int fd, const struct stat *st)
+const char *win_file_untrusted_why(int fd, const struct stat *st)
 {
 	(void)st; /* made up by the C runtime: the security descriptor says it */
 	HANDLE h = (HANDLE)_get_osfhandle(fd);

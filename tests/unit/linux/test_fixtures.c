@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../../../src/core/pipeline.h"
+#include "../../../src/platform/linux/ext.h"
 #include "../../../src/platform/linux/nldump.h"
 #include "../../../src/platform/linux/roots.h"
 #include "../../../src/platform/linux/sockdiag.h"
@@ -223,7 +224,7 @@ TEST(fixture_namespaces)
 	CHECK_INT(stat("/dev/zero", &zero), 0); /* pid 8's ns/net links there */
 
 	struct ps_snapshot s = {0};
-	CHECK_INT(pipeline_netns_census(&s), 0);
+	CHECK_INT(platform_netns_census(&s), 0);
 	CHECK_INT(s.netns_other, 2);
 	snap_free(&s);
 
@@ -425,7 +426,8 @@ TEST(fixture_pid_reused_before_details)
 		struct ps_snapshot s = {0};
 		CHECK_INT(collect_attribute(&s, proc), 0);
 		const struct ps_proc *web = proc_of(&s, 5);
-		CHECK(web && web->scan_start == 83218); /* field 22 of the fixture's stat */
+		CHECK(web &&
+		      lnx_proc_scan_start(web) == 83218); /* field 22 of the fixture's stat */
 		if (reuse) {
 			/* another process (comm "imposter", started later) now has pid 5 */
 			snprintf(cmd, sizeof cmd,

@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../../src/enrich/packages.h"
+#include "../../../src/platform/packages.h"
 #include "../test.h"
 
 TEST(packages_dpkg_lists_and_merged_usr)

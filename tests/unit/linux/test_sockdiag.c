@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "../../../src/platform/linux/ext.h"
 #include "../../../src/platform/linux/nldump.h"
 #include "../../../src/platform/linux/sockdiag.h"
 #include "../test.h"
@@ -776,14 +777,14 @@ TEST(sockdiag_parse_msg_attributes)
 	size_t n = put_diag_attrs(buf, &LISTEN6, a, al);
 	CHECK_INT(parse_msg(buf, n, PS_TCP, &k), 0);
 	CHECK_INT(k.v6only, PS_V6ONLY_YES);
-	CHECK(k.cgroup_id == cg);
+	CHECK(lnx_sock_cgroup_id(&k) == cg);
 	CHECK_INT(k.local.port, 22);
 
 	al = put_attr(a, 0, INET_DIAG_SKV6ONLY, &zero, 1);
 	n = put_diag_attrs(buf, &LISTEN6, a, al);
 	CHECK_INT(parse_msg(buf, n, PS_TCP, &k), 0);
 	CHECK_INT(k.v6only, PS_V6ONLY_NO);
-	CHECK(k.cgroup_id == 0);
+	CHECK(lnx_sock_cgroup_id(&k) == 0);
 
 	/* no attribute: unknown */
 	n = put_diag(buf, 0, &LISTEN6);
@@ -801,7 +802,7 @@ TEST(sockdiag_parse_msg_attributes)
 	al = put_attr(a, 0, INET_DIAG_CGROUP_ID, &half, 4);
 	n = put_diag_attrs(buf, &LISTEN6, a, al);
 	CHECK_INT(parse_msg(buf, n, PS_TCP, &k), 0);
-	CHECK(k.cgroup_id == 0);
+	CHECK(lnx_sock_cgroup_id(&k) == 0);
 	/* an empty v6only attribute is ignored */
 	al = put_attr(a, 0, INET_DIAG_SKV6ONLY, &one, 0);
 	n = put_diag_attrs(buf, &LISTEN6, a, al);
@@ -833,7 +834,7 @@ TEST(sockdiag_parse_msg_hostile_attributes)
 	al = put_attr(a, 0, INET_DIAG_CGROUP_ID, &cg, 8);
 	n = put_diag_attrs(buf, &LISTEN6, a, al - 4);
 	CHECK_INT(parse_msg(buf, n, PS_TCP, &k), 0);
-	CHECK(k.cgroup_id == 0);
+	CHECK(lnx_sock_cgroup_id(&k) == 0);
 	/* a partial attribute header at the end */
 	al = put_attr(a, 0, INET_DIAG_SKV6ONLY, &one, 1);
 	n = put_diag_attrs(buf, &LISTEN6, a, al + 2);
@@ -854,7 +855,8 @@ TEST(sockdiag_parse_msg_hostile_attributes)
 	}
 }
 
-/* INET_DIAG_CGROUP_ID in a dump reply lands in ps_socket.cgroup_id, after any other attribute. */
+/* INET_DIAG_CGROUP_ID in a dump reply lands in the socket's cgroup id (ext.h), after any other
+ * attribute. */
 TEST(sockdiag_cgroup_id_attribute)
 {
 	unsigned char msg[NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct inet_diag_msg)) + 8 + 12];
@@ -875,13 +877,13 @@ TEST(sockdiag_cgroup_id_attribute)
 	char *in = tu_exact(msg, sizeof msg);
 	struct ps_socket k;
 	CHECK_INT(sockdiag_parse_msg(in, sizeof msg, PS_TCP, &k), 0);
-	CHECK(k.cgroup_id == id);
+	CHECK(lnx_sock_cgroup_id(&k) == id);
 	CHECK_INT(k.inode, 77);
 	/* an attribute claiming more than the message holds is ignored, not read */
 	a.nla_len = NLA_HDRLEN + 64;
 	memcpy(in + at, &a, sizeof a);
 	CHECK_INT(sockdiag_parse_msg(in, sizeof msg, PS_TCP, &k), 0);
-	CHECK(k.cgroup_id == 0);
+	CHECK(lnx_sock_cgroup_id(&k) == 0);
 	free(in);
 }
 

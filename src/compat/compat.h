@@ -1,7 +1,8 @@
 /*
  * compat.h — the few POSIX calls portable code makes that mingw-w64's C runtime
  * lacks, force-included (-include) into every file of the Windows build only, so
- * portable code stays free of #ifdef _WIN32. Implemented in ../compat.c. Only
+ * portable code stays free of #ifdef _WIN32. Implemented over Win32 in
+ * src/platform/windows/compat.c and compat_inet.c. Only
  * C runtime headers here: <windows.h> would leak its macros into portable code.
  */
 #ifndef PS_WIN_COMPAT_H

@@ -1,0 +1,48 @@
+/* backend.h — the operations the Linux backend puts in its platform_ops (ops.c). */
+#ifndef PS_LINUX_BACKEND_H
+#define PS_LINUX_BACKEND_H
+
+#include "../platform.h"
+
+int lnx_collect(struct ps_snapshot *snap, const struct ps_filter *f);
+int lnx_attribute(struct ps_snapshot *snap, const struct ps_filter *f);
+int lnx_describe(struct ps_snapshot *snap);
+int lnx_local_addrs(struct ps_ifaddr **out, size_t *n);
+void lnx_ifaddrs_free(struct ps_ifaddr *a, size_t n);
+int lnx_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size_t *n,
+		    struct ps_ifaddr **groups, size_t *ngroups);
+int lnx_mcast_groups(struct ps_ifaddr **out, size_t *n);
+int lnx_ephemeral_range(uint16_t *lo, uint16_t *hi);
+int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted);
+int lnx_script_facts(struct ps_proc *p, const char *arg, size_t len);
+int lnx_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter *f);
+int lnx_netns_census(struct ps_snapshot *snap);
+int lnx_ancestry(struct ps_snapshot *snap);
+int lnx_activation(struct ps_snapshot *snap);
+int lnx_socket_cgroups(struct ps_snapshot *snap);
+int lnx_units(struct ps_snapshot *snap);
+int lnx_sockevents_open(struct platform_sockevents **out);
+int lnx_sockevents_fd(const struct platform_sockevents *ev);
+long lnx_sockevents_read(struct platform_sockevents *ev, struct ps_snapshot *snap);
+void lnx_sockevents_close(struct platform_sockevents *ev);
+int lnx_boot_id(char **out);
+int lnx_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out);
+const char *lnx_secure_getenv(const char *name);
+const char *lnx_file_untrusted_why(int fd, const struct stat *st);
+char *lnx_real_path(const char *path);
+int lnx_user_name(uint32_t uid, char **out);
+int lnx_user_uid(const char *name, uint32_t *uid);
+int lnx_file_open_write(const char *path, unsigned flags, unsigned mode, struct platform_file **out,
+			const char **why);
+int lnx_file_write(struct platform_file *f, const void *data, size_t len);
+int lnx_file_commit(struct platform_file *f);
+void lnx_file_abort(struct platform_file *f);
+struct pkgdb *lnx_pkgdb_new(const char *infodir);
+int lnx_pkgdb_want(struct pkgdb *db, const char *const *paths, size_t n);
+enum pkg_status lnx_pkgdb_status(const struct pkgdb *db, const char *path, const char **pkg);
+const char *lnx_pkgdb_reason(const struct pkgdb *db);
+const char *lnx_pkgdb_kind(const struct pkgdb *db);
+void lnx_pkgdb_stats(const struct pkgdb *db, size_t *files, size_t *scans);
+void lnx_pkgdb_free(struct pkgdb *db);
+
+#endif

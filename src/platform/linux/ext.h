@@ -1,0 +1,34 @@
+/* ext.h — what the Linux backend keeps in struct ps_backend_ext (model.h) of sockets and processes.
+ */
+#ifndef PS_LINUX_EXT_H
+#define PS_LINUX_EXT_H
+
+#include <stdint.h>
+
+#include "../../model/model.h"
+
+/* The cgroup2 id a socket was created in (INET_DIAG_CGROUP_ID), 0: unknown. */
+static inline uint64_t lnx_sock_cgroup_id(const struct ps_socket *k)
+{
+	return k->ext.word[0];
+}
+static inline void lnx_sock_set_cgroup_id(struct ps_socket *k, uint64_t id)
+{
+	k->ext.word[0] = id;
+}
+
+/*
+ * The start time (clock ticks after boot, /proc/PID/stat field 22) of the process
+ * whose fds the owner scan read; 0: not recorded. describe never takes the details
+ * of another process that reused the pid.
+ */
+static inline uint64_t lnx_proc_scan_start(const struct ps_proc *p)
+{
+	return p->ext.word[0];
+}
+static inline void lnx_proc_set_scan_start(struct ps_proc *p, uint64_t start)
+{
+	p->ext.word[0] = start;
+}
+
+#endif
