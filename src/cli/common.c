@@ -399,7 +399,7 @@ static size_t terminal_width(void)
 	struct winsize ws;
 	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col;
-	return 80; /* not a terminal (a pipe, a file): as ps does; -w never cuts */
+	return 0; /* not a terminal (a pipe, a file): never cut, as ps and ss do */
 }
 
 static bool want_color(enum color_mode m)
@@ -460,8 +460,8 @@ static void print_firewall_note(const struct ps_snapshot *s)
 		const struct ps_socket *k = &s->socks[i];
 		if (socket_is_listener(k) &&
 		    exposure_classify(&k->local.addr) != PS_EXPO_LOOPBACK) {
-			cli_msg("exposure is judged from the addresses alone: %s.",
-				fw->why ? fw->why : "the firewall's rules were not read");
+			cli_note("exposure is judged from the addresses alone: %s.",
+				 fw->why ? fw->why : "the firewall's rules were not read");
 			return;
 		}
 	}
@@ -471,45 +471,46 @@ void cli_print_notes(const struct ps_snapshot *s)
 {
 	size_t np = s->unattributed[PS_OWN_NOPERM];
 	if (np && !s->privileged)
-		cli_msg(
+		cli_note(
 		    "%zu socket%s without a visible owner: the file descriptors of %zu process%s "
 		    "of other users "
 		    "could not be read. Run as root (sudo portsleuth) or with CAP_SYS_PTRACE and "
 		    "CAP_DAC_READ_SEARCH to see them.",
 		    np, np == 1 ? "" : "s", s->procs_denied, s->procs_denied == 1 ? "" : "es");
 	else if (np)
-		cli_msg("%zu socket%s without a visible owner: even with root privileges, %zu "
-			"process%s refused access "
-			"to %s file descriptors (holding capabilities or under a security policy "
-			"this process lacks, "
-			"as in some sandboxes and containers). Run portsleuth from the host or "
-			"with the same "
-			"privileges to see them.",
-			np, np == 1 ? "" : "s", s->procs_denied, s->procs_denied == 1 ? "" : "es",
-			s->procs_denied == 1 ? "its" : "their");
+		cli_note("%zu socket%s without a visible owner: even with root privileges, %zu "
+			 "process%s refused access "
+			 "to %s file descriptors (holding capabilities or under a security policy "
+			 "this process lacks, "
+			 "as in some sandboxes and containers). Run portsleuth from the host or "
+			 "with the same "
+			 "privileges to see them.",
+			 np, np == 1 ? "" : "s", s->procs_denied, s->procs_denied == 1 ? "" : "es",
+			 s->procs_denied == 1 ? "its" : "their");
 	size_t nv = s->unattributed[PS_OWN_VANISHED];
 	if (nv)
-		cli_msg("%zu socket%s lost %s owner while we looked (the process exited).", nv,
-			nv == 1 ? "" : "s", nv == 1 ? "its" : "their");
+		cli_note("%zu socket%s lost %s owner while we looked (the process exited).", nv,
+			 nv == 1 ? "" : "s", nv == 1 ? "its" : "their");
 	size_t nu = s->unattributed[PS_OWN_UNREPORTED];
 	if (nu)
-		cli_msg("%zu live socket%s without a reported owner: the system's socket table "
-			"gave process id 0 "
-			"(Wine reports no owners; on Windows only time-wait sockets have none).",
-			nu, nu == 1 ? "" : "s");
+		cli_note("%zu live socket%s without a reported owner: the system's socket table "
+			 "gave process id 0 "
+			 "(Wine reports no owners; on Windows only time-wait sockets have none).",
+			 nu, nu == 1 ? "" : "s");
 	if (s->procs_denied && platform_caps()->owners_from_collect)
-		cli_msg("the details of %zu process%s were refused%s", s->procs_denied,
-			s->procs_denied == 1 ? "" : "es",
-			s->privileged ? ": protected processes (lsass and other PPL) refuse them "
-					"even to administrators."
-				      : "; run portsleuth as Administrator (an elevated prompt) to "
-					"see them (protected "
-					"processes such as lsass refuse them even then).");
+		cli_note("the details of %zu process%s were refused%s", s->procs_denied,
+			 s->procs_denied == 1 ? "" : "es",
+			 s->privileged
+			     ? ": protected processes (lsass and other PPL) refuse them "
+			       "even to administrators."
+			     : "; run portsleuth as Administrator (an elevated prompt) to "
+			       "see them (protected "
+			       "processes such as lsass refuse them even then).");
 	cli_print_netns_notes(s);
 	print_firewall_note(s);
 	if (s->source && strstr(s->source, "procfs"))
-		cli_msg("the kernel's sock_diag interface is missing%s; those sockets were read "
-			"from /proc/net "
-			"instead.",
-			strcmp(s->source, "procfs") == 0 ? "" : " for some protocols");
+		cli_note("the kernel's sock_diag interface is missing%s; those sockets were read "
+			 "from /proc/net "
+			 "instead.",
+			 strcmp(s->source, "procfs") == 0 ? "" : " for some protocols");
 }

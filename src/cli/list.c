@@ -20,19 +20,27 @@ static bool keep_with_findings(const struct ps_snapshot *s, const struct ps_sock
 	return verdict_worst(s, k) >= 0;
 }
 
-/* Say that the table's width left the FINDINGS column out, and how to see them. */
+/* Say, once, which columns the width left out (the FINDINGS among them with their count),
+ * and how to see them. */
 static void note_hidden(const struct table_report *r, size_t width)
 {
 	const char *env = getenv("COLUMNS");
-	char where[48];
+	char where[48], names[256] = "", findings[96] = "";
 	if (env && *env && strtoul(env, NULL, 10) == width)
 		snprintf(where, sizeof where, "COLUMNS=%zu", width);
 	else
 		snprintf(where, sizeof where, "%zu columns", width);
-	cli_msg("%zu finding%s (worst: %s) not shown at this width (%s); -w or explain PORT "
-		"shows them",
-		r->hidden_findings, r->hidden_findings == 1 ? "" : "s",
-		finding_sev_name((unsigned)r->hidden_worst), where);
+	size_t at = 0;
+	for (size_t i = 0; i < r->ndropped && at < sizeof names; i++)
+		at += (size_t)snprintf(names + at, sizeof names - at, "%s%s", i ? ", " : "",
+				       columns[r->dropped[i]].header);
+	if (r->hidden_findings)
+		snprintf(findings, sizeof findings, " (%zu finding%s, worst: %s)",
+			 r->hidden_findings, r->hidden_findings == 1 ? "" : "s",
+			 finding_sev_name((unsigned)r->hidden_worst));
+	cli_note("not shown at this width (%s): %s%s; -w shows every column, explain PORT the "
+		 "whole story",
+		 where, names, findings);
 }
 
 static int run(struct cli_options *o, bool findings_only)
@@ -47,7 +55,7 @@ static int run(struct cli_options *o, bool findings_only)
 	if ((code = cli_pipeline_run(&pipe, &snap)))
 		goto out;
 	code = EXIT_FAILURE_;
-	struct table_report hidden = {0, -1};
+	struct table_report hidden = {.hidden_worst = -1};
 	struct render_ctx ctx = {.snap = &snap, .report = &hidden};
 	if (cli_render_setup(o, &ctx))
 		goto out;
@@ -69,7 +77,7 @@ static int run(struct cli_options *o, bool findings_only)
 		cli_err(rc, "cannot write output");
 		goto out;
 	}
-	if (hidden.hidden_findings) /* a narrow terminal must not hide an alert in silence */
+	if (hidden.ndropped) /* a narrow terminal must not hide an owner or an alert in silence */
 		note_hidden(&hidden, ctx.o.width);
 	if (o->format == FMT_TABLE && !o->filter.all_netns)
 		(void)pipeline_netns_census(&snap); /* a note on the namespaces not shown */

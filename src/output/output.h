@@ -72,6 +72,8 @@ struct table_report {
 	size_t hidden_findings; /* open (unacknowledged) findings of the sockets shown, when the
 				 * FINDINGS column was left out; 0 when it is shown */
 	int hidden_worst;	/* their worst severity (enum finding_sev), -1 when none */
+	enum col_id dropped[COL__COUNT]; /* the columns left out to fit, in the order dropped */
+	size_t ndropped;
 };
 
 /* What a renderer reads: the model (judged or not, with user names or not) and how to show it. */
