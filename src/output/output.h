@@ -58,6 +58,7 @@ struct render_opts {
 	bool hide_empty; /* drop unit/container/supervisor columns that are empty on every row */
 	bool may_drop;	 /* columns may be left out to fit the width (the default columns) */
 	bool fw_mark;	 /* EXPOSURE carries the firewall's mark (the table without FIREWALL) */
+	bool no_header;	 /* table and CSV: no header line (--no-header) */
 };
 
 /* Where and when a snapshot was taken: extra top-level JSON keys (NULL values print null). */

@@ -494,6 +494,19 @@ static void report_hidden(const struct ps_snapshot *s, bool hidden, struct table
 	}
 }
 
+/* The header line (bold with colour). 0 or -ENOMEM. */
+static int put_header(const struct render_ctx *ctx, const enum col_id *cols, const size_t *width,
+		      size_t n, bool short_expo, struct buf *line)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const char *h = header_of(cols[i], short_expo);
+		rc = put_cell(line, ctx->o.ellipsis, ctx->o.color ? "\033[1m" : NULL, cols[i], h,
+			      strlen(h), width[i], i + 1 == n);
+	}
+	return rc ? rc : buf_putc(line, '\n');
+}
+
 int render_table(FILE *fp, const struct render_ctx *ctx)
 {
 	const struct ps_snapshot *s = ctx->snap;
@@ -547,13 +560,8 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 		report_hidden(s, had_findings && find_col(cols, n, COL_FINDINGS) == n, ctx->report);
 
 	/* rows are made in `line` and written in pieces of OUT_CHUNK bytes */
-	for (size_t i = 0; i < n && !rc; i++) {
-		const char *h = header_of(cols[i], short_expo);
-		rc = put_cell(&line, ctx->o.ellipsis, ctx->o.color ? "\033[1m" : NULL, cols[i], h,
-			      strlen(h), width[i], i + 1 == n);
-	}
-	if (!rc)
-		rc = buf_putc(&line, '\n');
+	if (!ctx->o.no_header)
+		rc = put_header(ctx, cols, width, n, short_expo, &line);
 
 	for (size_t k = 0; k < s->nsocks && !rc; k++) {
 		const struct ps_socket *sk = &s->socks[k];

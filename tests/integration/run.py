@@ -1129,8 +1129,9 @@ def filters(t):
 def usage_errors(t):
     """Bad input exits 2 with one message on stderr and nothing on stdout."""
     bad = [
-        (["70000"], "70000"), (["5-3"], "5-3"), (["80/sctp"], "80/sctp"), (["http"], "http"),
-        (["-1"], "-1"), (["1-"], "1-"), (["65536"], "65536"),
+        (["70000"], "70000"), (["5-3"], "5-3"), (["80/sctp"], "80/sctp"),
+        (["-1"], "-1"), (["1-"], "1-"), (["65536"], "65536"), (["nosuchservicexyz"], "nosuchservicexyz"),
+        (["dst", "300.1.1.1"], "300.1.1.1"), (["sport", "=", ":22", ")"], "unmatched"),
         (["--state", "bogus"], "bogus"), (["--state", "listen,,"], "listen,,"),
         (["--user", "no_such_user_xyz"], "no_such_user_xyz"),
         (["-p", "abc"], "abc"), (["-p", "0"], "'0'"), (["-p", "12,"], "12,"), (["-p", ""], "''"),
