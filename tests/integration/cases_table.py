@@ -217,3 +217,5 @@ def owner_never_hidden(t):
         notes = [ln for ln in r.err.decode().splitlines() if "not shown at this width" in ln]
         t.check(len(notes) == 1 and "COMMAND" in notes[0] and f"{cols} columns" in notes[0],
                 f"tty of {cols}: one note naming COMMAND", r.err.decode().splitlines())
+        q = t.run_tty("-a", "-q", cols=cols, env=t.env(TERM="dumb", COLUMNS=None))
+        t.check(q.out == r.out and q.err == b"", f"-q at {cols}: {q.err!r}")
