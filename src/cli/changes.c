@@ -25,7 +25,11 @@ int cli_load_snapshot(const char *path, const struct ps_filter *filter, struct s
 	rc = snapload_parse(data, len, filter, f, &err);
 	free(data);
 	if (rc == -EBADMSG) {
-		if (err.line)
+		if (err.line == 1 && err.column == 1) /* not even JSON: another kind of file */
+			cli_msg("%s is not a portsleuth snapshot (it is not JSON); 'portsleuth "
+				"snapshot -o FILE' makes one",
+				path);
+		else if (err.line)
 			cli_msg("%s:%zu:%zu: not a valid snapshot: %s", path, err.line, err.column,
 				err.msg);
 		else if (err.path[0])

@@ -153,6 +153,15 @@ def cli_errors(t):
         r = t.run(*args)
         t.check(r.rc == rc and needle in r.err.decode() and r.out == b"", f"portsleuth {' '.join(args)}",
                 [r.rc, r.err.decode()])
+    plain = os.path.join(t.tmpdir(), "plain.txt")
+    with open(plain, "w") as f:
+        f.write("hello\n")
+    for args, needle in ((["--services", "/nonexistent"], "/nonexistent: No such file or directory"),
+                         (["--services", "/"], "/: Is a directory"),
+                         (["--ports-file", "/nonexistent"], "No such file or directory"),
+                         (["diff", plain], "is not a portsleuth snapshot (it is not JSON)")):
+        r = t.run(*args)
+        t.check(r.rc == 2 and needle in r.err.decode(), f"portsleuth {' '.join(args)}", [r.rc, r.err.decode()])
     for cmd in ("list", "explain", "snapshot", "diff", "watch", "check"):
         r = t.run("help", cmd)
         t.check(r.rc == 0 and r.out.startswith(b"Usage: portsleuth"), f"help {cmd}", [r])
