@@ -170,8 +170,9 @@ def cli_errors(t):
 
 
 def cli_manpage_examples(t):
-    """Every example of the man page's FILTERS and EXAMPLES sections that reads sockets runs and
-    prints the shape it promises (a table with a header, a pid per line)."""
+    """Every listing example of the man page and of the README's command blocks (not those that
+    need other users, namespaces or files) runs and prints the shape it promises (a table with a
+    header, a pid per line, JSON)."""
     page = open(os.path.join(os.path.dirname(__file__), "../../docs/portsleuth.1")).read()
     ex = []
     for block in re.findall(r"^\.EX\n(.*?)^\.EE", page, re.S | re.M):
@@ -182,13 +183,26 @@ def cli_manpage_examples(t):
             if ln.startswith("portsleuth ") and "|" not in ln.split("'")[0] and ">" not in ln:
                 ex.append(ln)
     t.require(len(ex) >= 8, f"the page's examples were not found: {ex}")
+    readme = open(os.path.join(os.path.dirname(__file__), "../../README.md")).read()
+    for block in re.findall(r"^```\n(.*?)^```", readme, re.S | re.M):
+        for ln in block.splitlines():
+            if not (ln.startswith("$ portsleuth") or re.search(r"\s#\s", ln)):
+                continue  # benchmark tables and output, not commands
+            ln = re.sub(r"\s+#.*$", "", ln).split("&&")[0].strip().removeprefix("$ ")
+            m = re.match(r"^kill \$\((portsleuth [^)]*)\)$", ln)
+            ln = m.group(1) if m else ln
+            if ln.startswith("portsleuth ") and "|" not in ln and ">" not in ln:
+                ex.append(ln)
+    t.require(any("-tulpn" in e for e in ex), f"the README's examples were not found: {ex}")
     t.hold("listen:127.0.0.1:443", "listen:127.0.0.1:8080", "udp:127.0.0.1:53", "listen:0.0.0.0:22")
+    ran = 0
     for line in ex:
         words = [w.strip("'") for w in re.findall(r"'[^']*'|\S+", line)][1:]
         if "explain" in words or "diff" in words or "check" in words or "watch" in words or \
-                "snapshot" in words or "--user" in words:
+                "snapshot" in words or "--user" in words or "-N" in words or "-c" in words:
             continue
         r = t.run(*words)
+        ran += 1
         out = r.out.decode().splitlines()
         if "--pids" in words:
             ok = r.rc in (0, 1) and all(w.isdigit() for w in out)
@@ -197,7 +211,7 @@ def cli_manpage_examples(t):
         elif "--no-header" in words:
             ok = r.rc in (0, 1) and not any(ln.startswith("PROTO") for ln in out)
         else:
-            ok = r.rc in (0, 1) and (r.rc == 1 or out[0].split()[0] in ("PROTO", "LOCAL"))
+            ok = r.rc in (0, 1, 4) and (r.rc == 1 or out[0].split()[0] in ("PROTO", "LOCAL"))
         t.check(ok and b"invalid" not in r.err and b"unknown" not in r.err, f"man page example: {line}",
                 [r.rc, out[:3], r.err.decode()[:300]])
 
@@ -215,3 +229,4 @@ def cli_manpage_lint(t):
         t.check(r.returncode == 0 and not msgs, f"{' '.join(cmd[:-1])}: {len(msgs)} messages", msgs[:10])
     if missing:
         t.skip(f"{' and '.join(missing)} not installed (apt-get install groff-base mandoc)")
+    t.check(ran >= 15, f"only {ran} examples ran", ex)
