@@ -19,7 +19,7 @@ def register(run):
     global R
     R = run
     for fn in (cli_filter_equals_ss, cli_ss_flag_groups, cli_scripting, cli_errors,
-               cli_manpage_examples, cli_manpage_lint):
+               cli_manpage_examples, cli_manpage_lint, cli_exposure):
         run.case(fn)
 
 
@@ -230,3 +230,21 @@ def cli_manpage_lint(t):
     if missing:
         t.skip(f"{' and '.join(missing)} not installed (apt-get install groff-base mandoc)")
     t.check(ran >= 15, f"only {ran} examples ran", ex)
+
+
+def cli_exposure(t):
+    """--exposure asks the EXPOSURE column's question directly: a wildcard listener on a host with
+    a public address is public, a private address's listener private, loopback only loopback."""
+    for cmd in (["ip", "link", "add", "ex0", "type", "veth", "peer", "name", "ex1"],
+                ["ip", "addr", "add", "203.0.113.7/24", "dev", "ex0"],
+                ["ip", "addr", "add", "10.0.0.5/24", "dev", "ex0"],
+                ["ip", "link", "set", "ex0", "up"], ["ip", "link", "set", "ex1", "up"]):
+        r = subprocess.run(cmd, capture_output=True)
+        t.require(r.returncode == 0, f"{' '.join(cmd)}: {r.stderr!r}")
+    t.hold("listen:0.0.0.0:7101", "listen:203.0.113.7:7102", "listen:10.0.0.5:7103", "listen:127.0.0.1:7104")
+    for cls, want in (("public", [7101, 7102]), ("private", [7103]), ("loopback", [7104]),
+                      ("any-beyond-loopback", [7101, 7102, 7103])):
+        r = t.run("--exposure", cls, "-o", "proto,local", "7100-7110")
+        t.check(r.rc == 0 and table_ports(r) == want, f"--exposure {cls}", [r, table_ports(r)])
+    r = t.run("--exposure", "link-local", "7100-7110")
+    t.check(r.rc == 1 and b"no socket matches" in r.err, "--exposure link-local: none", [r])
