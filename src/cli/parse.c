@@ -25,12 +25,13 @@ struct pstate {
 
 #define GO_ON (-1)
 
-/* "portsleuth: option '--output' needs a value (FILE)" and the pointer to --help. */
+/* "portsleuth: option -o (--output) needs a value: FILE" and the pointer to --help. */
 static int value_missing(const char *name, const struct cli_opt *e)
 {
-	char why[64];
-	snprintf(why, sizeof why, "needs a value (%s)", e->arg_name ? e->arg_name : "VALUE");
-	cli_usage_error("option", name, why);
+	bool alias = name[1] != '-' && e->long_name;
+	cli_msg("option %s%s%s%s needs a value: %s", name, alias ? " (--" : "",
+		alias ? e->long_name : "", alias ? ")" : "", e->arg_name ? e->arg_name : "VALUE");
+	fputs("Try 'portsleuth --help' for more information.\n", stderr);
 	return EXIT_USAGE;
 }
 
