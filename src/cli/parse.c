@@ -5,10 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../enrich/registry.h"
-#include "../model/fexpr.h"
 #include "../platform/platform.h"
-#include "../util/buf.h"
 #include "common.h"
 #include "msg.h"
 
