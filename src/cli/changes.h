@@ -22,14 +22,6 @@ int cli_load_snapshot(const char *path, const struct ps_filter *filter, struct s
 struct cli_options;
 int cli_collect(struct cli_options *o, unsigned want, struct ps_snapshot *snap);
 
-/*
- * For subcommands where -o names an output file: a copy of argv with "-o X" and
- * "-oX" spelled "--output X" / "--output=X" (values of other options untouched).
- * Free with cli_argv_free. NULL when out of memory.
- */
-char **cli_argv_output(int argc, char **argv);
-void cli_argv_free(int argc, char **av);
-
 /* Whether to colour output for stream fp (a terminal, NO_COLOR unset, TERM not dumb). */
 bool cli_color_for(FILE *fp, int mode /* enum color_mode */);
 

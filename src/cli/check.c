@@ -47,6 +47,7 @@ static const char usage[] =
     "could not be verified (their owners are not visible: run as root), 2 usage\n"
     "error or bad baseline (the message names FILE:LINE or the JSON path), 3 failure.\n";
 
+/* The ids of this command's entries in the option table (src/cli/options.c), in this order. */
 enum { OPT_BASELINE = 512, OPT_MISSING, OPT_FORMAT };
 
 struct check_opts {
@@ -171,22 +172,12 @@ done:
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"baseline", required_argument, NULL, OPT_BASELINE},
-	    {"missing", no_argument, NULL, OPT_MISSING},
-	    {"format", required_argument, NULL, OPT_FORMAT},
-	    {NULL, 0, NULL, 0},
-	};
 	struct check_opts co = {.format = -1};
-	struct cli_extra extra = {.longopts = longopts, .on_extra = on_extra, .ctx = &co};
+	/* -b/--baseline, --missing, --format: the option table's check entries (src/cli/options.c)
+	 */
+	struct cli_extra extra = {.on_extra = on_extra, .ctx = &co};
 	struct cli_options o = {.format = FMT_TABLE};
-	/* -b FILE is --baseline FILE: spelled out before the common parser sees it */
-	char **av = calloc((size_t)argc + 1, sizeof *av);
-	if (!av)
-		return EXIT_FAILURE_;
-	for (int i = 0; i < argc; i++)
-		av[i] = strcmp(argv[i], "-b") == 0 ? "--baseline" : argv[i];
-	int code = cli_parse_options(argc, av, &o, &extra, usage);
+	int code = cli_parse_options(argc, argv, &o, &extra, usage);
 	if (code < 0 && co.format >= 0)
 		o.format = co.format;
 	if (code < 0 && !co.baseline) {
@@ -204,6 +195,5 @@ int cmd_check(int argc, char **argv)
 	if (code < 0)
 		code = run(&o, &co);
 	cli_options_free(&o);
-	free(av);
 	return code;
 }

@@ -6,49 +6,30 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../util/buf.h"
 #include "common.h"
+#include "msg.h"
 
-const char cli_usage_text[] =
-    "Usage: portsleuth [list] [OPTIONS] [PORT[-PORT][/tcp|/udp]]...\n"
+/* The --help of the port listing: these passages around the option table's lines. */
+static const char usage_head[] =
+    "Usage: portsleuth [list] [OPTIONS] [FILTER]...\n"
     "List active ports and every process, program, command line, user and unit\n"
     "behind each one. Without options: all listening TCP and bound UDP sockets.\n"
+    "ss habits work: portsleuth -tulpn, -antp, sport = :443, dst 10.0.0.0/8.\n"
     "\n"
-    "Which sockets (options combine with AND; several ports combine with OR):\n"
-    "  -a, --all              sockets in every state, not only listening ones\n"
-    "  -l, --listening        only listening sockets (the default)\n"
-    "      --state LIST       only these states: listen, established, syn-sent,\n"
-    "                         syn-recv, fin-wait-1, fin-wait-2, time-wait, close,\n"
-    "                         close-wait, last-ack, closing, unconn, connected, all\n"
-    "  -t, --tcp              TCP only          -u, --udp   UDP only\n"
-    "  -4, --ipv4             IPv4 only         -6, --ipv6  IPv6 only\n"
-    "  -p, --pid PID[,PID]    sockets held by these processes\n"
-    "  -c, --command NAME     sockets held by a process whose name or executable\n"
-    "                         starts with NAME (repeatable)\n"
-    "      --user USER|UID    sockets created by or held by this user (repeatable)\n"
-    "  -N, --all-ns           every network namespace, not only this one (root)\n"
-    "      --attribution HOW  find owners with bpf (one kernel pass; fails if it\n"
-    "                         cannot load), proc (/proc scan) or auto (default)\n"
-    "  PORT                   local or remote port, a range, optionally /tcp or /udp\n"
+    "Which sockets (options combine with AND; several ports combine with OR):\n";
+static const char usage_filter[] =
+    "  FILTER                 a port, range or service (80, :8080, 8000-8100, ssh,\n"
+    "                         53/udp) matching the local or remote port, an address\n"
+    "                         (203.0.113.50, 10.0.0.0/8), or an ss expression:\n"
+    "                         sport = :80, dport > :1024, src ADDR[/LEN][:PORT],\n"
+    "                         dst ADDR, and, or, not, ( ); see portsleuth(1)\n"
     "\n"
-    "Output:\n"
-    "      --json             JSON document (schema 1), see portsleuth(1)\n"
-    "      --csv              CSV, one record per socket and owner\n"
-    "  -o, --columns LIST     table/CSV columns, e.g. proto,local,pid,fd,command\n"
-    "                         (-o help lists them)\n"
-    "  -n, --numeric          no service names\n"
-    "  -w, --wide             never cut columns to the terminal width\n"
-    "      --color WHEN       auto (default: only on a terminal, never with\n"
-    "                         NO_COLOR), always or never\n"
-    "      --services FILE    a services(5) file instead of /etc/services: the last\n"
-    "                         layer, for ports nothing else knows (--ports-file\n"
-    "                         overrides the built-in knowledge)\n"
-    "      --ports-file FILE  port knowledge (PORT TAB tcp|udp|tcp/udp TAB NAME ...)\n"
-    "                         that overrides everything else, see portsleuth(1)\n"
-    "      --policy FILE      acknowledge findings with the policy's `ack` lines\n"
-    "      --findings         only sockets with findings (exit 4 on a warning or alert)\n"
-    "  -h, --help             this help          -V, --version  version\n"
+    "Output:\n";
+static const char usage_script[] = "\nScripting and help:\n";
+static const char usage_tail[] =
     "\n"
-    "Commands (each has --help):\n"
+    "Commands (each has --help; portsleuth help CMD shows it):\n"
     "  portsleuth [list]      the ports (this help)\n"
     "  portsleuth explain PORT[/tcp|/udp]   the whole story of one port\n"
     "  portsleuth snapshot    save the state (JSON) for diff and check\n"
@@ -59,6 +40,25 @@ const char cli_usage_text[] =
     "Exit status: 0 sockets listed, 1 nothing matched, 2 usage error, 3 failure,\n"
     "4 (with --findings) a warning or an alert was found.\n";
 
+const char *cli_list_usage(void)
+{
+	static struct buf text;
+	if (text.len)
+		return text.data;
+	int rc = buf_puts(&text, usage_head);
+	rc = rc ? rc : cli_usage_group(&text, CLI_SUB_LIST, CLI_G_WHICH);
+	rc = rc ? rc : buf_puts(&text, usage_filter);
+	rc = rc ? rc : cli_usage_group(&text, CLI_SUB_LIST, CLI_G_OUTPUT);
+	rc = rc ? rc : buf_puts(&text, usage_script);
+	rc = rc ? rc : cli_usage_group(&text, CLI_SUB_LIST, CLI_G_SCRIPT);
+	rc = rc ? rc : buf_puts(&text, usage_tail);
+	if (rc) { /* out of memory: the passages at least */
+		buf_free(&text);
+		return usage_head;
+	}
+	return text.data;
+}
+
 /* Subcommands: `portsleuth NAME ...`; anything else is the port listing. */
 static const struct {
 	const char *name;
@@ -67,6 +67,45 @@ static const struct {
     {"list", cmd_list}, {"explain", cmd_explain}, {"snapshot", cmd_snapshot},
     {"diff", cmd_diff}, {"watch", cmd_watch},	  {"check", cmd_check},
 };
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+/* `portsleuth help [CMD]`: the help of the listing or of CMD. */
+static int help(int argc, char **argv)
+{
+	if (argc < 2) {
+		cli_print_usage(cli_list_usage());
+		return EXIT_OK;
+	}
+	char *av[] = {argv[1], "--help", NULL};
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(2, av);
+	cli_usage_error("no such command", argv[1],
+			"the commands are list, explain, snapshot, "
+			"diff, watch, check");
+	return EXIT_USAGE;
+}
+
+/* A first word that is no command, port, address or expression but close to a command's name. */
+static int near_command(const char *word)
+{
+	const char *names[NCOMMANDS + 1];
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	names[NCOMMANDS] = "help";
+	uint16_t port;
+	if (!word || word[0] == '-' || (word[0] >= '0' && word[0] <= '9') || strchr(word, ':') ||
+	    strchr(word, '.') || cli_service_port(word, &port) == 0)
+		return -1;
+	const char *near = cli_suggest(word, names, NCOMMANDS + 1);
+	if (!near)
+		return -1;
+	char why[64];
+	snprintf(why, sizeof why, "did you mean '%s'?", near);
+	cli_usage_error("unknown command", word, why);
+	return EXIT_USAGE;
+}
 
 int cli_main(int argc, char **argv)
 {
@@ -77,8 +116,11 @@ int cli_main(int argc, char **argv)
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	if (argc > 1)
-		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		for (size_t i = 0; i < NCOMMANDS; i++)
 			if (strcmp(argv[1], commands[i].name) == 0)
 				return commands[i].run(argc - 1, argv + 1);
-	return cmd_list(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "help") == 0)
+		return help(argc - 1, argv + 1);
+	int code = argc > 1 ? near_command(argv[1]) : -1;
+	return code >= 0 ? code : cmd_list(argc, argv);
 }

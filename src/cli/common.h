@@ -9,6 +9,9 @@
 #include "../model/model.h"
 #include "../model/policy.h"
 #include "../output/output.h"
+#include "cli.h"
+
+struct buf;
 
 enum out_format { FMT_TABLE, FMT_JSON, FMT_CSV };
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
@@ -18,6 +21,10 @@ struct cli_options {
 	enum out_format format;
 	enum color_mode color;
 	bool all, numeric, wide;
+	bool findings_only;	      /* --findings */
+	bool no_header;		      /* --no-header */
+	bool pids_only;		      /* --pids */
+	int exposure;		      /* --exposure: enum cli_exposure, -1 when not given */
 	const char *columns;	      /* -o, as given */
 	enum col_id cols[COL__COUNT]; /* -o, parsed (ncols == 0: the default set) */
 	size_t ncols;
@@ -29,9 +36,49 @@ struct cli_options {
 	int nargs;
 };
 
+/* Where an option is accepted (struct cli_opt.subcommands). */
+enum {
+	CLI_SUB_LIST = 1u << 0,
+	CLI_SUB_EXPLAIN = 1u << 1,
+	CLI_SUB_SNAPSHOT = 1u << 2,
+	CLI_SUB_DIFF = 1u << 3,
+	CLI_SUB_WATCH = 1u << 4,
+	CLI_SUB_CHECK = 1u << 5,
+};
+enum cli_arg { CLI_ARG_NONE, CLI_ARG_REQUIRED };
+/* Sections of --help. */
+enum { CLI_G_WHICH, CLI_G_OUTPUT, CLI_G_SCRIPT, CLI_G_SUB };
+/* Codes of the options every subcommand shares that have no short letter. */
+enum {
+	CLI_OPT_JSON = 256,
+	CLI_OPT_CSV,
+	CLI_OPT_USER,
+	CLI_OPT_STATE,
+	CLI_OPT_COLOR,
+	CLI_OPT_SERVICES,
+	CLI_OPT_PORTS_FILE,
+	CLI_OPT_ATTRIBUTION,
+	CLI_OPT_POLICY,
+	CLI_OPT_PID,
+	CLI_OPT_EXPOSURE,
+	CLI_OPT_FINDINGS,
+	CLI_OPT_NO_HEADER,
+	CLI_OPT_PIDS,
+};
+/* --exposure: the reach classes asked for. */
+enum cli_exposure {
+	CLI_EXPO_LOOPBACK,
+	CLI_EXPO_LINK_LOCAL,
+	CLI_EXPO_PRIVATE,
+	CLI_EXPO_PUBLIC,
+	CLI_EXPO_BEYOND_LOOPBACK
+};
+
 /*
- * Options a subcommand adds to the common ones: getopt_long entries whose `val`
- * is >= 512, handled by on_extra (returns 0, or an exit code to stop with).
+ * Options a subcommand adds to the common ones: entries of the option table
+ * (cli_options(), src/cli/options.c) whose `id` is >= 512, handled by on_extra
+ * (returns 0, or an exit code to stop with). longopts is no longer read: the table
+ * is where options are declared.
  */
 struct cli_extra {
 	const struct option *longopts;
@@ -49,11 +96,34 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 		      const char *usage);
 void cli_options_free(struct cli_options *o);
 
+/* The CLI_SUB_* bit of a subcommand's name, 0 when it is none. */
+unsigned cli_subcommand_bit(const char *name);
+/* The name of subcommand number i (bit 1 << i), NULL past the last. */
+const char *cli_subcommand_name(size_t i);
+/* Append the --help lines of the options of `group` accepted by `sub`. 0 or -ENOMEM. */
+int cli_usage_group(struct buf *out, unsigned sub, unsigned group);
+/* The closest of `n` words to `word` by edit distance, NULL when none is close. */
+const char *cli_suggest(const char *word, const char *const *words, size_t n);
+/* The long option closest to "--word" accepted by `sub`, NULL when none is close. */
+const char *cli_suggest_option(const char *word, unsigned sub);
+/* The full --help text of the port listing (built from the option table once). */
+const char *cli_list_usage(void);
+/* Print a --help text in the platform's terms. */
+void cli_print_usage(const char *usage);
+
+/*
+ * The filter words after the options (src/cli/filterargs.c): ports alone (any of
+ * them matches, local or remote), else one ss-style expression. -1 to go on, or an
+ * exit code after the message.
+ */
+int cli_parse_filter_words(struct cli_options *o, char **words, int n);
+/* A service name's port from the built-in knowledge: 0, or -ENOENT. */
+int cli_service_port(const char *name, uint16_t *port);
+
 /* "portsleuth: WHAT 'ARG': WHY" and a pointer to --help; arg and why may be NULL. */
 void cli_usage_error(const char *what, const char *arg, const char *why);
 
 struct platform_caps;
-struct buf;
 /* A --help text in the terms of a platform: passages about Linux machinery it lacks
  * (namespaces, the /proc and bpf owner scans, sock_diag destroy notifications) replaced by
  * what it does instead. Appended to out. 0 or -ENOMEM. */

@@ -37,6 +37,18 @@ void cli_msg(const char *fmt, ...)
 	va_end(ap);
 }
 
+bool cli_quiet;
+
+void cli_note(const char *fmt, ...)
+{
+	if (cli_quiet)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(0, fmt, ap);
+	va_end(ap);
+}
+
 void cli_err(int err, const char *fmt, ...)
 {
 	va_list ap;

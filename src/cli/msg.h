@@ -10,6 +10,14 @@
  */
 void cli_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+#include <stdbool.h>
+
+/* -q: notes (cli_note) are not printed; errors (cli_msg, cli_err) still are. */
+extern bool cli_quiet;
+
+/* A note (what could not be seen, what was left out): cli_msg unless -q. */
+void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* The same with ": " and the text of -errno `err` appended (nothing when err is 0). */
 void cli_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -54,6 +54,19 @@ void cli_expired_acks(const char *path, const struct policy *pol, int64_t now)
 	}
 }
 
+/* Why a file the registry could not load cannot be read (it only records that it could not):
+ * -errno, or -EINVAL when it opens and reads. */
+static int read_error(const char *path)
+{
+	errno = 0;
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return errno ? -errno : -EINVAL;
+	int rc = fgetc(fp) == EOF && ferror(fp) ? -errno : -EINVAL;
+	fclose(fp);
+	return rc ? rc : -EINVAL;
+}
+
 int cli_pipeline_open(struct cli_options *o, unsigned want,
 		      bool (*keep)(const struct ps_snapshot *, const struct ps_socket *,
 				   const void *),
@@ -91,7 +104,7 @@ int cli_pipeline_open(struct cli_options *o, unsigned want,
 		cli_err(rc, "cannot read %s", o->ports_file);
 		code = EXIT_USAGE;
 	} else if ((want & PIPE_JUDGE) && o->services_file && !p->reg.have_etc) {
-		cli_msg("cannot read %s", o->services_file);
+		cli_err(read_error(o->services_file), "cannot read %s", o->services_file);
 		code = EXIT_USAGE;
 	}
 	for (size_t i = 0; code < 0 && i < p->reg.nwarnings; i++) {

@@ -33,6 +33,7 @@ static const char usage[] =
     "\n"
     "Exit status: 0 written, 2 usage error, 3 failure.\n";
 
+/* The ids of this command's entries in the option table (src/cli/options.c), in this order. */
 enum { OPT_OUTPUT = 512, OPT_FORMAT, OPT_MODE };
 
 struct snap_opts {
@@ -135,20 +136,11 @@ done:
 
 int cmd_snapshot(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"output", required_argument, NULL, OPT_OUTPUT},
-	    {"format", required_argument, NULL, OPT_FORMAT},
-	    {"mode", required_argument, NULL, OPT_MODE},
-	    {NULL, 0, NULL, 0},
-	};
 	struct snap_opts so = {.mode = 0600};
-	struct cli_extra extra = {
-	    .longopts = longopts, .on_extra = on_extra, .ctx = &so, .positional_ports = true};
+	/* --output, --format, --mode: the option table's snapshot entries (src/cli/options.c) */
+	struct cli_extra extra = {.on_extra = on_extra, .ctx = &so, .positional_ports = true};
 	struct cli_options o = {.format = FMT_JSON};
-	char **av = cli_argv_output(argc, argv);
-	if (!av)
-		return EXIT_FAILURE_;
-	int code = cli_parse_options(argc, av, &o, &extra, usage);
+	int code = cli_parse_options(argc, argv, &o, &extra, usage);
 	if (code < 0 && o.format == FMT_CSV) {
 		cli_usage_error("snapshot writes JSON or Prometheus metrics; --csv", NULL,
 				"not supported here");
@@ -157,6 +149,5 @@ int cmd_snapshot(int argc, char **argv)
 	if (code < 0)
 		code = run(&o, &so);
 	cli_options_free(&o);
-	cli_argv_free(argc, av);
 	return code;
 }

@@ -20,19 +20,30 @@ const char *oswords_pkg_db(const struct ps_os_words *w)
 	return or_plain(w)->pkgdb_name;
 }
 
-int oswords_stop_socket_unit(const struct ps_os_words *w, struct buf *out, const char *socket_unit,
-			     const char *service_unit)
+/* The verb of a stop command: for now, or for good (NULL: the system has none). */
+static const char *stop_verb(const struct ps_os_words *w, bool user, bool for_good)
 {
-	return buf_printf(out, "%s %s%s%s", or_plain(w)->service_stop, socket_unit,
-			  service_unit ? " " : "", service_unit ? service_unit : "");
+	if (for_good)
+		return user && w->user_service_disable ? w->user_service_disable
+						       : w->service_disable;
+	return user && w->user_service_stop ? w->user_service_stop : w->service_stop;
 }
 
-int oswords_stop_service(const struct ps_os_words *w, struct buf *out, bool user, const char *unit)
+int oswords_stop_socket_unit(const struct ps_os_words *w, struct buf *out, bool for_good,
+			     const char *socket_unit, const char *service_unit)
 {
-	w = or_plain(w);
-	return buf_printf(out, "%s %s",
-			  user && w->user_service_stop ? w->user_service_stop : w->service_stop,
-			  unit);
+	const char *verb = stop_verb(or_plain(w), false, for_good);
+	if (!verb)
+		return 0;
+	return buf_printf(out, "%s %s%s%s", verb, socket_unit, service_unit ? " " : "",
+			  service_unit ? service_unit : "");
+}
+
+int oswords_stop_service(const struct ps_os_words *w, struct buf *out, bool for_good, bool user,
+			 const char *unit)
+{
+	const char *verb = stop_verb(or_plain(w), user, for_good);
+	return verb ? buf_printf(out, "%s %s", verb, unit) : 0;
 }
 
 int oswords_kill(const struct ps_os_words *w, struct buf *out, int pid)

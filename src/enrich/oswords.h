@@ -18,12 +18,15 @@ const char *oswords_exe_link(const struct ps_os_words *w, int pid, char *out, si
 const char *oswords_pkg_db(const struct ps_os_words *w);
 
 /* The command that stops a socket-activated service: its socket unit, then its service unit
- * (only where w->service_stop is set). */
-int oswords_stop_socket_unit(const struct ps_os_words *w, struct buf *out, const char *socket_unit,
-			     const char *service_unit);
+ * (only where w->service_stop is set); with for_good, the one that also keeps them from
+ * starting again at boot (nothing appended where the system has none). */
+int oswords_stop_socket_unit(const struct ps_os_words *w, struct buf *out, bool for_good,
+			     const char *socket_unit, const char *service_unit);
 
-/* The command that stops a service unit (a user manager's when user; w->service_stop set). */
-int oswords_stop_service(const struct ps_os_words *w, struct buf *out, bool user, const char *unit);
+/* The command that stops a service unit (a user manager's when user; w->service_stop set);
+ * for_good as above. */
+int oswords_stop_service(const struct ps_os_words *w, struct buf *out, bool for_good, bool user,
+			 const char *unit);
 
 /* The command that stops a process in no unit. */
 int oswords_kill(const struct ps_os_words *w, struct buf *out, int pid);

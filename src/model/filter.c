@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fexpr.h"
 #include "fwmodel.h"
 
 void filter_init(struct ps_filter *f)
@@ -120,10 +121,9 @@ int filter_parse_states(const char *s, uint32_t states[PS_PROTO_COUNT], const ch
 				break;
 		}
 		if (i == sizeof state_words / sizeof state_words[0]) {
-			*why = "unknown state (try listen, established, syn-sent, syn-recv, "
-			       "fin-wait-1, "
-			       "fin-wait-2, time-wait, close, close-wait, last-ack, closing, "
-			       "unconn, all)";
+			*why = "unknown state (one of listen, established, connected, syn-sent, "
+			       "syn-recv, fin-wait-1, fin-wait-2, time-wait, close, close-wait, "
+			       "last-ack, closing, unconn, all)";
 			return -EINVAL;
 		}
 		states[PS_TCP] |= state_words[i].tcp;
@@ -212,6 +212,8 @@ bool filter_match_socket(const struct ps_filter *f, const struct ps_socket *k)
 	if (!(f->families & PS_FAM_BIT(k->local.addr.family)))
 		return false;
 	if (!(f->states[k->proto] & (1u << k->state)))
+		return false;
+	if (f->expr && !fexpr_match(f->expr, k))
 		return false;
 	if (!f->nports)
 		return true;
@@ -314,6 +316,7 @@ bool filter_match_forward(const struct ps_filter *flt, const struct ps_forward *
 
 void filter_free(struct ps_filter *f)
 {
+	fexpr_free(f->expr);
 	free(f->ports);
 	free(f->pids);
 	for (size_t i = 0; i < f->ncommands; i++)

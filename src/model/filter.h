@@ -21,6 +21,8 @@ enum ps_attr_method {
 	PS_ATTRIB_PROC,	    /* the scan of every process's handles */
 };
 
+struct fexpr;
+
 struct ps_filter {
 	uint8_t protos;			 /* bit per enum ps_proto */
 	uint8_t families;		 /* bit 1: IPv4, bit 2: IPv6 */
@@ -33,6 +35,7 @@ struct ps_filter {
 	size_t ncommands;
 	uint32_t *uids; /* socket uid or any owner's uid */
 	size_t nuids;
+	struct fexpr *expr;  /* an ss-style expression (src/model/fexpr.h), NULL: none */
 	bool all_netns;	     /* every network namespace, not only ours (--all-ns) */
 	uint8_t attribution; /* enum ps_attr_method */
 };
@@ -62,7 +65,7 @@ int filter_add_uid(struct ps_filter *f, uint32_t uid);
 /* Protocols worth dumping: the -t/-u choice narrowed by protocol-qualified ports. */
 uint8_t filter_dump_protos(const struct ps_filter *f);
 
-/* Whether the socket-level parts (protocol, family, state, port) match. */
+/* Whether the socket-level parts (protocol, family, state, port, expression) match. */
 bool filter_match_socket(const struct ps_filter *f, const struct ps_socket *k);
 /* Whether the owner-level parts (pid, command, user) match; needs attribution done. */
 bool filter_match_owners(const struct ps_filter *f, const struct ps_snapshot *s,

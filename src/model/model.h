@@ -299,6 +299,9 @@ struct ps_os_words {
 	const char *service_suffix;    /* units service_stop stops: ".service"; NULL: none */
 	const char *service_stop;      /* "systemctl stop" (also a socket unit and its service) */
 	const char *user_service_stop; /* "systemctl --user stop"; NULL: as service_stop */
+	/* Stop for good (not started again at boot): "systemctl disable --now"; NULL: none. */
+	const char *service_disable;
+	const char *user_service_disable; /* "systemctl --user disable --now" */
 };
 
 /* Words free of any one system, for a snapshot no backend filled (loaded, or built by a test). */

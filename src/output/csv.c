@@ -56,9 +56,10 @@ int render_csv(FILE *fp, const struct render_ctx *ctx)
 	const struct ps_snapshot *s = ctx->snap;
 	struct buf raw = {0}, line = {0};
 	int rc = 0;
-	for (size_t i = 0; i < ctx->o.ncols; i++)
+	for (size_t i = 0; i < ctx->o.ncols && !ctx->o.no_header; i++)
 		fprintf(fp, "%s%s", i ? "," : "", columns[ctx->o.cols[i]].key);
-	fputc('\n', fp);
+	if (!ctx->o.no_header)
+		fputc('\n', fp);
 	for (size_t k = 0; k < s->nsocks && !rc; k++) {
 		const struct ps_socket *sk = &s->socks[k];
 		size_t rows = sk->owner_count ? sk->owner_count : 1;

@@ -62,41 +62,46 @@ static const struct ps_proc *proc_of(const struct ps_snapshot *snap, int pid)
 }
 
 /*
- * The command that stops process p (holding socket k, or NULL), into out. A worker of a
- * pre-forking server is stopped through its group's root (the master respawns workers).
- * Units come from the cgroup and .socket units from systemd itself (pid 1 over D-Bus), never
- * from the process's environment, which anyone can set: a process in no unit gets `kill PID`.
+ * The command that stops process p (holding socket k, or NULL), into out; with `for_good`,
+ * the one that also keeps it from starting again at boot (systemctl disable --now), or
+ * nothing when stopping is already for good (kill, a container). A worker of a pre-forking
+ * server is stopped through its group's root (the master respawns workers). Units come
+ * from the cgroup and .socket units from systemd itself (pid 1 over D-Bus), never from the
+ * process's environment, which anyone can set: a process in no unit gets `kill PID`.
  * The commands are the system's (snap_words): a backend without service units has none.
  */
 static int stop_hint(const struct ps_snapshot *snap, const struct ps_socket *k,
-		     const struct ps_proc *p, struct buf *out)
+		     const struct ps_proc *p, bool for_good, struct buf *out)
 {
 	const struct ps_proc *root = p->group_root ? proc_of(snap, p->group_root) : NULL;
 	if (root)
 		p = root;
 	if (p->published && (p->published->name || p->published->id))
-		return buf_printf(out, "%s stop %s", p->published->runtime,
-				  p->published->name ? p->published->name : p->published->id);
+		return for_good
+			   ? 0
+			   : buf_printf(out, "%s stop %s", p->published->runtime,
+					p->published->name ? p->published->name : p->published->id);
 	if (p->container && p->container_runtime &&
 	    (strcmp(p->container_runtime, "docker") == 0 ||
 	     strcmp(p->container_runtime, "podman") == 0))
-		return buf_printf(out, "%s stop %.*s", p->container_runtime,
-				  p->container_name ? 256 : 12,
-				  p->container_name ? p->container_name : p->container);
+		return for_good ? 0
+				: buf_printf(out, "%s stop %.*s", p->container_runtime,
+					     p->container_name ? 256 : 12,
+					     p->container_name ? p->container_name : p->container);
 	const struct ps_os_words *w = snap_words(snap);
 	const struct ps_activation *a = p->activation;
 	for (size_t i = 0; w->service_stop && k && p->pid == 1 && a && i < a->nunits; i++)
 		if (a->units[i].inode == k->inode && a->units[i].socket_unit)
-			return oswords_stop_socket_unit(w, out, a->units[i].socket_unit,
+			return oswords_stop_socket_unit(w, out, for_good, a->units[i].socket_unit,
 							a->units[i].service_unit);
 	size_t ul = p->unit ? strlen(p->unit) : 0;
 	size_t sl = w->service_suffix ? strlen(w->service_suffix) : 0;
 	if (w->service_stop && sl && ul > sl && strcmp(p->unit + ul - sl, w->service_suffix) == 0 &&
 	    p->pid != 1) {
 		bool user = p->unit_type && strcmp(p->unit_type, "user") == 0;
-		return oswords_stop_service(w, out, user, p->unit);
+		return oswords_stop_service(w, out, for_good, user, p->unit);
 	}
-	return oswords_kill(w, out, p->pid);
+	return for_good ? 0 : oswords_kill(w, out, p->pid);
 }
 
 /* What the risk line says: whether the port is held, and reachable beyond loopback now. */
@@ -285,13 +290,20 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 		put(fp, p->container_name ? p->container_name : p->container);
 		fputc('\n', fp);
 	}
-	struct buf b = {0};
-	if (stop_hint(snap, sk, p, &b) == 0 && b.data) {
+	struct buf b = {0}, good = {0};
+	if (stop_hint(snap, sk, p, false, &b) == 0 && b.data &&
+	    stop_hint(snap, sk, p, true, &good) == 0) {
 		fputs("    to stop it: ", fp);
 		put(fp, b.data);
+		fputs(good.data ? " (for now: an enabled unit starts again at boot)\n" : "\n", fp);
+	}
+	if (good.data) {
+		fputs("    to stop it for good: ", fp);
+		put(fp, good.data);
 		fputc('\n', fp);
 	}
 	buf_free(&b);
+	buf_free(&good);
 }
 
 /* The namespace a socket of another one is in: its name (ip netns, container) and inode. */
@@ -479,19 +491,23 @@ int render_explain_json(FILE *fp, const struct ps_snapshot *snap, const struct e
 	for (size_t i = 0; i < snap->nprocs && !w.err; i++) {
 		if (snap->procs[i].group_root)
 			continue; /* one entry per pre-forking group: its root's */
-		struct buf h = {0};
+		struct buf h = {0}, good = {0};
 		const struct ps_socket *held =
 		    NULL; /* the first socket it holds, for pid 1's .socket units */
 		for (size_t j = 0; j < snap->nowners && !held; j++)
 			if (snap->owners[j].proc == i)
 				held = &snap->socks[snap->owners[j].sock];
-		if (stop_hint(snap, held, &snap->procs[i], &h))
+		if (stop_hint(snap, held, &snap->procs[i], false, &h) ||
+		    stop_hint(snap, held, &snap->procs[i], true, &good))
 			w.err = -ENOMEM;
 		jw_obj(&w);
 		jw_kint(&w, "pid", snap->procs[i].pid);
 		jw_kstr(&w, "command", h.data);
+		if (good.data)
+			jw_kstr(&w, "for_good", good.data);
 		jw_obj_end(&w);
 		buf_free(&h);
+		buf_free(&good);
 	}
 	jw_arr_end(&w);
 	json_verdict_summary(&w, snap);

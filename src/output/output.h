@@ -58,6 +58,7 @@ struct render_opts {
 	bool hide_empty; /* drop unit/container/supervisor columns that are empty on every row */
 	bool may_drop;	 /* columns may be left out to fit the width (the default columns) */
 	bool fw_mark;	 /* EXPOSURE carries the firewall's mark (the table without FIREWALL) */
+	bool no_header;	 /* table and CSV: no header line (--no-header) */
 };
 
 /* Where and when a snapshot was taken: extra top-level JSON keys (NULL values print null). */
@@ -72,6 +73,8 @@ struct table_report {
 	size_t hidden_findings; /* open (unacknowledged) findings of the sockets shown, when the
 				 * FINDINGS column was left out; 0 when it is shown */
 	int hidden_worst;	/* their worst severity (enum finding_sev), -1 when none */
+	enum col_id dropped[COL__COUNT]; /* the columns left out to fit, in the order dropped */
+	size_t ndropped;
 };
 
 /* What a renderer reads: the model (judged or not, with user names or not) and how to show it. */

@@ -240,14 +240,15 @@ static size_t drop_empty(enum col_id *cols, size_t *width, const bool *used, siz
  * Fitting the width (portsleuth(1), COLUMN PRIORITY): exposure classes are
  * abbreviated, shrinkable columns are cut down to the narrowest width at which
  * their different values still read differently, then columns are dropped in
- * drop_order (only for the default columns), and the room left goes back in
+ * drop_order (only for the default columns; each one left out is recorded in
+ * ctx->report), and the room left goes back in
  * grow_order, COMMAND last: it gets what is left.
  */
 static const enum col_id drop_order[] = {
-    COL_SUPERVISOR, COL_CONTAINER, COL_START,	 COL_PPID,     COL_FD,	 COL_INODE,
-    COL_RECVQ,	    COL_SENDQ,	   COL_SOCKUSER, COL_EXE,      COL_UNIT, COL_COMMAND,
-    COL_USER,	    COL_PID,	   COL_PROGRAM,	 COL_FINDINGS,
-};
+    COL_SUPERVISOR, COL_CONTAINER, COL_START,	 COL_PPID,     COL_FD,	    COL_INODE,
+    COL_RECVQ,	    COL_SENDQ,	   COL_SOCKUSER, COL_EXE,      COL_UNIT,    COL_COMMAND,
+    COL_USER,	    COL_FINDINGS,  COL_SERVICE,	 COL_EXPOSURE, COL_PROGRAM, COL_PID,
+}; /* the owner (PID, PROGRAM) is the answer: it goes last */
 static const enum col_id grow_order[] = {
     COL_NETNS,	   COL_SERVICE,	   COL_PROGRAM, COL_USER,    COL_UNIT,
     COL_CONTAINER, COL_SUPERVISOR, COL_EXE,	COL_COMMAND,
@@ -453,6 +454,8 @@ static int fit(const struct render_ctx *ctx, struct cell_cache *cc, enum col_id 
 		memmove(min + i, min + i + 1, (*n - i - 1) * sizeof min[0]);
 		memmove(orig + i, orig + i + 1, (*n - i - 1) * sizeof orig[0]);
 		(*n)--;
+		if (ctx->report && ctx->report->ndropped < COL__COUNT)
+			ctx->report->dropped[ctx->report->ndropped++] = drop_order[d];
 	}
 	memcpy(width, min, *n * sizeof width[0]);
 	size_t used = row_width(width, *n);
@@ -477,7 +480,8 @@ static int fit(const struct render_ctx *ctx, struct cell_cache *cc, enum col_id 
 /* The open findings the table does not show when its FINDINGS column was left out (`hidden`). */
 static void report_hidden(const struct ps_snapshot *s, bool hidden, struct table_report *r)
 {
-	*r = (struct table_report){0, -1};
+	r->hidden_findings = 0;
+	r->hidden_worst = -1;
 	for (size_t k = 0; k < s->nsocks && hidden; k++) {
 		const struct sock_verdict *v = verdict_of(s, &s->socks[k]);
 		for (size_t i = 0; v && i < v->findings.n; i++) {
@@ -488,6 +492,19 @@ static void report_hidden(const struct ps_snapshot *s, bool hidden, struct table
 				r->hidden_worst = v->findings.f[i].sev;
 		}
 	}
+}
+
+/* The header line (bold with colour). 0 or -ENOMEM. */
+static int put_header(const struct render_ctx *ctx, const enum col_id *cols, const size_t *width,
+		      size_t n, bool short_expo, struct buf *line)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const char *h = header_of(cols[i], short_expo);
+		rc = put_cell(line, ctx->o.ellipsis, ctx->o.color ? "\033[1m" : NULL, cols[i], h,
+			      strlen(h), width[i], i + 1 == n);
+	}
+	return rc ? rc : buf_putc(line, '\n');
 }
 
 int render_table(FILE *fp, const struct render_ctx *ctx)
@@ -534,6 +551,8 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 	if (ctx->o.hide_empty)
 		n = drop_empty(cols, width, used, orig, n);
 	bool short_expo;
+	if (ctx->report)
+		*ctx->report = (struct table_report){.hidden_worst = -1};
 	bool had_findings = find_col(cols, n, COL_FINDINGS) < n;
 	if ((rc = fit(ctx, &cc, cols, width, orig, &n, &short_expo, &raw, &txt)))
 		goto out;
@@ -541,13 +560,8 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 		report_hidden(s, had_findings && find_col(cols, n, COL_FINDINGS) == n, ctx->report);
 
 	/* rows are made in `line` and written in pieces of OUT_CHUNK bytes */
-	for (size_t i = 0; i < n && !rc; i++) {
-		const char *h = header_of(cols[i], short_expo);
-		rc = put_cell(&line, ctx->o.ellipsis, ctx->o.color ? "\033[1m" : NULL, cols[i], h,
-			      strlen(h), width[i], i + 1 == n);
-	}
-	if (!rc)
-		rc = buf_putc(&line, '\n');
+	if (!ctx->o.no_header)
+		rc = put_header(ctx, cols, width, n, short_expo, &line);
 
 	for (size_t k = 0; k < s->nsocks && !rc; k++) {
 		const struct ps_socket *sk = &s->socks[k];

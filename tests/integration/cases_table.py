@@ -18,7 +18,7 @@ def register(run):
     R = run
     for fn in (table_cmdline_title, table_cmdline_padding, table_thread_name, explain_other_protocol,
                empty_result, hidden_owner_user, explain_parent_outside_pid_namespace, help_and_services,
-               check_one_listener, netns_note_only_for_the_listing):
+               check_one_listener, netns_note_only_for_the_listing, owner_never_hidden):
         run.case(fn)
 
 
@@ -195,3 +195,28 @@ def netns_note_only_for_the_listing(t):
                  ("check", "--baseline", pol)):
         r = t.run(*args)
         t.check(note not in r.err.decode(), f"{' '.join(args[:1])}: {r.err!r}")
+
+
+def owner_never_hidden(t):
+    """Issue 21: in a pipe the table is never cut (every row names its program, as ss -tanp
+    | grep does); on a terminal of 80 columns with long command lines, PID and PROGRAM stay,
+    and stderr names the columns left out, once."""
+    h = t.hold("listen:127.0.0.1:4710", "udp:127.0.0.1:4711", "listen:[::1]:4712",
+               extra=[b"--a-very-long-option=" + b"x" * 80])
+    pipe = t.run("-a", env=t.env(COLUMNS=None))
+    rows = pipe.out.decode().splitlines()[1:]
+    t.check(pipe.rc == 0 and len(rows) == 3 and all(str(h.pid) in r and "sockhold" in r for r in rows)
+            and all("x" * 80 in r for r in rows), "a pipe: every row names pid and program, whole",
+            rows)
+    t.check("not shown" not in pipe.err.decode(), f"a pipe leaves nothing out: {pipe.err!r}")
+    for cols in (80, 70):
+        r = t.run_tty("-a", cols=cols, env=t.env(TERM="dumb", COLUMNS=None))
+        lines = r.out.decode().splitlines()
+        head = lines[0].split() if lines else []
+        t.check("PID" in head and "PROGRAM" in head and all(str(h.pid) in ln for ln in lines[1:]),
+                f"tty of {cols}: the owner is shown", lines)
+        notes = [ln for ln in r.err.decode().splitlines() if "not shown at this width" in ln]
+        t.check(len(notes) == 1 and "COMMAND" in notes[0] and f"{cols} columns" in notes[0],
+                f"tty of {cols}: one note naming COMMAND", r.err.decode().splitlines())
+        q = t.run_tty("-a", "-q", cols=cols, env=t.env(TERM="dumb", COLUMNS=None))
+        t.check(q.out == r.out and q.err == b"", f"-q at {cols}: {q.err!r}")

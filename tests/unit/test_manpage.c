@@ -28,7 +28,7 @@
 /*
  * How: the page is reduced to plain text (font macros and escapes removed) and cut
  * into sections and tagged paragraphs (.TP). Columns come from columns[], options
- * from the --help text (cli_usage_text), owner statuses from owner_status_name(),
+ * from the --help text (cli_list_usage()), owner statuses from owner_status_name(),
  * exit codes from cli.h, and JSON keys from the real output of every JSON emitter
  * (the listing and snapshot document, explain, diff, watch and check) on a model
  * built here with every optional part filled, so adding any of them without
@@ -1027,7 +1027,7 @@ TEST(manpage_options)
 	struct page pg = {0};
 	struct usage_opts o = {0};
 	CHECK(load_page(&pg));
-	usage_opts_load(&o, cli_usage_text);
+	usage_opts_load(&o, cli_list_usage());
 	/* sanity: the usage text was read as expected */
 	CHECK(names_has(&o.usage_long, "--json"));
 	CHECK(names_has(&o.usage_pairs, "-o, --columns"));
@@ -1044,7 +1044,7 @@ TEST(manpage_options_detects_missing_entry)
 	struct page pg = {0};
 	struct usage_opts o = {0};
 	CHECK(load_page(&pg));
-	usage_opts_load(&o, cli_usage_text);
+	usage_opts_load(&o, cli_list_usage());
 	CHECK_INT(check_options(&pg, &o, NULL), 0);
 	usage_opts_load(&o, "  -q, --no-such-option    not documented\n");
 	CHECK_INT(check_options(&pg, &o, NULL), 2); /* the long option and the pair */
@@ -1158,10 +1158,10 @@ TEST(usage_in_platform_terms)
 	struct platform_caps lin = {.name = "linux", .namespaces = true, .destroy_events = true};
 	struct platform_caps win = {.name = "windows", .owners_from_collect = true};
 	struct buf b = {0};
-	CHECK_INT(cli_usage_for(cli_usage_text, &lin, &b), 0);
-	CHECK_STR(b.data, cli_usage_text);
+	CHECK_INT(cli_usage_for(cli_list_usage(), &lin, &b), 0);
+	CHECK_STR(b.data, cli_list_usage());
 	buf_clear(&b);
-	CHECK_INT(cli_usage_for(cli_usage_text, &win, &b), 0);
+	CHECK_INT(cli_usage_for(cli_list_usage(), &win, &b), 0);
 	CHECK(b.data && !strstr(b.data, "bpf") && !strstr(b.data, "/proc") &&
 	      !strstr(b.data, "every network namespace"));
 	CHECK(b.data &&

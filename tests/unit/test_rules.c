@@ -6,16 +6,8 @@
 
 #include "../../src/enrich/rules.h"
 #include "test.h"
+#include "testutil.h"
 
-/* The Linux backend's words, which the evidence texts below are written in. */
-static const struct ps_os_words linux_words = {
-    .exe_link_pre = "/proc/",
-    .exe_link_post = "/exe",
-    .pkgdb_name = "dpkg database",
-    .handle_word = "file descriptor",
-    .pid_scope = "PID namespace",
-    .kill_cmd = "kill",
-};
 
 /* sshd from its package, as root, on 22/tcp reachable from public addresses: no finding. */
 static struct finding_input sshd(const struct port_info *svc)
@@ -38,7 +30,7 @@ static struct finding_input sshd(const struct port_info *svc)
 	in.uid = 0;
 	in.pkg = PKG_OWNED;
 	in.pkg_name = "openssh-server";
-	in.words = &linux_words;
+	in.words = &test_linux_words;
 	return in;
 }
 

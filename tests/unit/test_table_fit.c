@@ -165,19 +165,22 @@ TEST(table_fits_every_width)
 			}
 		}
 		CHECK_INT(lines, 8);
-		/* the five columns that tell a socket apart: kept, in order */
+		/* the socket and its owner: kept at every width, in order */
 		CHECK(strncmp(t, "PROTO  LOCAL ", 13) == 0);
-		const char *st = strstr(t, "STATE"), *sv = strstr(t, "SERVICE"),
+		const char *st = strstr(t, "STATE"), *pid = strstr(t, " PID"),
+			   *pr = strstr(t, "PROGRAM"), *sv = strstr(t, "SERVICE"),
 			   *ex = strstr(t, "EXPO"); /* EXPOSURE, or EXPO with short classes */
-		CHECK(st && sv && ex && st < sv && sv < ex && ex < strchr(t, '\n'));
-		/* 137, 138, 139 and 445 keep different SERVICE texts */
+		CHECK(st && pid && pr && st < pid && pid < pr && pr < strchr(t, '\n'));
+		if (widths[wi] >= 80) /* room for what the port is and who reaches it, too */
+			CHECK(sv && ex && sv < ex && ex < strchr(t, '\n'));
+		/* 137, 138, 139 and 445 keep different SERVICE texts (when it is shown) */
 		char a[64], b[64], c[64], d[64];
 		cell_at(t, "SERVICE", 1, a, sizeof a);
 		cell_at(t, "SERVICE", 3, b, sizeof b);
 		cell_at(t, "SERVICE", 4, c, sizeof c);
 		cell_at(t, "SERVICE", 5, d, sizeof d);
-		CHECK(*a && *b && *c && *d && strcmp(a, b) && strcmp(a, c) && strcmp(b, c) &&
-		      strcmp(c, d));
+		CHECK(!sv || (*a && *b && *c && *d && strcmp(a, b) && strcmp(a, c) &&
+			      strcmp(b, c) && strcmp(c, d)));
 		/* when shrunk, exposure classes are abbreviated, never cut */
 		CHECK(!strstr(t, "all-inte\xe2\x80\xa6") && !strstr(t, "loopba\xe2\x80\xa6"));
 		if (widths[wi] >= 200) /* COMMAND gets what is left */
@@ -200,8 +203,7 @@ TEST(table_fits_every_width)
 /* Whether the header line of t names only columns that are never left out. */
 static bool only_fixed_columns(const char *t)
 {
-	static const char *const fixed[] = {"PROTO",   "LOCAL", "REMOTE",  "STATE",
-					    "SERVICE", "EXPO",	"EXPOSURE"};
+	static const char *const fixed[] = {"PROTO", "LOCAL", "REMOTE", "STATE", "PID", "PROGRAM"};
 	const char *end = strchr(t, '\n');
 	for (const char *p = t; p < end;) {
 		while (p < end && *p == ' ')
@@ -240,17 +242,17 @@ TEST(table_header_fits_narrow_widths)
 			columns_default(ctx.o.cols, &ctx.o.ncols, all, false);
 			ctx.o.hide_empty = ctx.o.may_drop = true;
 			ctx.o.width = widths[wi];
-			struct table_report rep = {99, 99};
+			struct table_report rep = {.hidden_findings = 99, .hidden_worst = 99};
 			ctx.report = &rep;
 			char *t = render_at(&ctx);
 			if (getenv("TABLE_FIT_SHOW"))
 				fprintf(stderr, "--- %zu%s\n%s", widths[wi], all ? " -a" : "", t);
-			/* wider than the width only when nothing but the never-left-out columns is
-			 * left, and then no line is wider than the header */
+			/* wider than the width only when nothing but the socket and its owner is
+			 * left (never cut) */
 			const char *nl = strchr(t, '\n');
-			size_t head = text_width(t, (size_t)(nl - t));
-			size_t limit =
-			    head > widths[wi] && only_fixed_columns(t) ? head : widths[wi];
+			size_t limit = only_fixed_columns(t)
+					   ? (size_t)-1 /* nothing left to leave out or cut */
+					   : widths[wi];
 			for (char *ln = t; (nl = strchr(ln, '\n')); ln = (char *)nl + 1) {
 				size_t w = text_width(ln, (size_t)(nl - ln));
 				if (w > limit) {
@@ -270,6 +272,26 @@ TEST(table_header_fits_narrow_widths)
 			bool shown = fi && fi < nl;
 			CHECK_INT(rep.hidden_findings, shown ? 0 : open);
 			CHECK_INT(rep.hidden_worst, shown ? -1 : worst);
+			/* every column left out is reported, and the owner goes last: PID or
+			 * PROGRAM only once SERVICE, EXPOSURE, FINDINGS, USER, COMMAND are gone */
+			size_t shown_cols = 0;
+			for (const char *p = t; p < nl; p++)
+				shown_cols += p[0] != ' ' && (p == t || p[-1] == ' ');
+			CHECK_INT(shown_cols + rep.ndropped, ctx.o.ncols);
+			bool owner_dropped = false, rest_dropped = false;
+			for (size_t d = 0; d < rep.ndropped; d++) {
+				enum col_id c = rep.dropped[d];
+				if (c == COL_PID || c == COL_PROGRAM)
+					owner_dropped = true;
+				else if (owner_dropped)
+					rest_dropped = true;
+			}
+			CHECK(!rest_dropped);
+			CHECK(!owner_dropped || (!strstr(t, "SERVICE") && !strstr(t, "EXPO") &&
+						 !strstr(t, "USER") && !strstr(t, "COMMAND")));
+			if (widths[wi] >= 60)
+				CHECK(strstr(t, " PID") && strstr(t, "PROGRAM") &&
+				      strstr(t, " PID") < nl);
 			free(t);
 		}
 	ctx.report = NULL;

@@ -404,15 +404,6 @@ TEST(exposure_reach_wildcards_dual_stack_mapped)
 
 /* ---------------------------------------------------------------- findings */
 
-/* The Linux backend's words, which the evidence texts below are written in. */
-static const struct ps_os_words linux_words = {
-    .exe_link_pre = "/proc/",
-    .exe_link_post = "/exe",
-    .pkgdb_name = "dpkg database",
-    .handle_word = "file descriptor",
-    .pid_scope = "PID namespace",
-    .kill_cmd = "kill",
-};
 
 static struct finding_input base_input(const struct port_info *svc)
 {
@@ -432,7 +423,7 @@ static struct finding_input base_input(const struct port_info *svc)
 	in.exe_path = "/usr/sbin/sshd";
 	in.pkg = PKG_OWNED;
 	in.pkg_name = "openssh-server";
-	in.words = &linux_words;
+	in.words = &test_linux_words;
 	return in;
 }
 

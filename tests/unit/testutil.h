@@ -8,6 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/model/model.h"
+
+/* The Linux backend's words (testwords.c), for tests that check evidence and advice texts. */
+extern const struct ps_os_words test_linux_words;
+
 /*
  * A heap copy of exactly n bytes, with no terminating NUL, so that AddressSanitizer
  * reports any read past the end a parser is not allowed to make. Never NULL.

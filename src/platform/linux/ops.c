@@ -12,6 +12,8 @@ static const struct ps_os_words words = {
     .service_suffix = ".service",
     .service_stop = "systemctl stop",
     .user_service_stop = "systemctl --user stop",
+    .service_disable = "systemctl disable --now",
+    .user_service_disable = "systemctl --user disable --now",
 };
 
 const struct platform_ops platform_ops = {

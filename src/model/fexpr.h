@@ -1,0 +1,54 @@
+/* fexpr.h — ss-style filter expressions (sport = :80 and not dst 10.0.0.0/8): parsed by recursive
+ * descent, matched on sockets. */
+#ifndef PS_FEXPR_H
+#define PS_FEXPR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+struct fexpr;
+
+/* Turns a service name ("ssh") into its port: 0, or -ENOENT when the name is unknown. */
+typedef int (*fexpr_service_fn)(const char *name, uint16_t *port);
+
+/*
+ * Parse `text`, the words of a filter joined by spaces:
+ *
+ *   expr  := and { ("or" | "|" | "||") and }
+ *   and   := unary { ["and" | "&" | "&&"] unary }      (juxtaposition is "and")
+ *   unary := ("not" | "!") unary | "(" expr ")" | term
+ *   term  := ("sport" | "dport") [OP] PORT | ("src" | "dst") ["=" | "==" | "eq"] HOST | PORT | HOST
+ *   OP    := "=" "==" "eq" "!=" "ne" "neq" "<" "lt" "<=" "le" "leq" ">" "gt" ">=" "ge" "geq"
+ *   PORT  := [":"] (NUMBER | NUMBER "-" NUMBER | SERVICE)
+ *   HOST  := "*" | ADDR ["/" PREFIX] [":" PORT] | "[" ADDR6 "]" ["/" PREFIX] [":" PORT]
+ *
+ * sport and src are the local end, dport and dst the remote end; a bare PORT or HOST
+ * matches either end (a remote port 0, a listener's, matches nothing). `svc` (may be
+ * NULL) resolves service names. Returns 0 with *out set (NULL for an empty text), or
+ * -EINVAL with *why (static text) and *at (the byte offset in text where it failed),
+ * or -ENOMEM.
+ */
+int fexpr_parse(const char *text, fexpr_service_fn svc, struct fexpr **out, const char **why,
+		size_t *at);
+
+/* Whether socket k satisfies e (NULL: everything does). */
+bool fexpr_match(const struct fexpr *e, const struct ps_socket *k);
+
+/* A port range; a set of them covers what an expression can match. */
+struct fexpr_range {
+	uint16_t lo, hi;
+};
+
+/*
+ * Port ranges such that every socket e can match has its local or remote port in one
+ * of them (what the kernel may be asked to filter on), at most `max`. Returns their
+ * number, 0 when no such small set exists (the expression is then matched alone).
+ */
+size_t fexpr_port_cover(const struct fexpr *e, struct fexpr_range *out, size_t max);
+
+void fexpr_free(struct fexpr *e);
+
+#endif

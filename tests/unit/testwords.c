@@ -1,0 +1,17 @@
+/* testwords.c — the Linux backend's words (its ops.c), which unit tests write their expected
+ * evidence and advice texts in, on every platform the unit tests run on. */
+#include "testutil.h"
+
+const struct ps_os_words test_linux_words = {
+    .exe_link_pre = "/proc/",
+    .exe_link_post = "/exe",
+    .pkgdb_name = "dpkg database",
+    .handle_word = "file descriptor",
+    .pid_scope = "PID namespace",
+    .kill_cmd = "kill",
+    .service_suffix = ".service",
+    .service_stop = "systemctl stop",
+    .user_service_stop = "systemctl --user stop",
+    .service_disable = "systemctl disable --now",
+    .user_service_disable = "systemctl --user disable --now",
+};
