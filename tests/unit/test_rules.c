@@ -8,7 +8,6 @@
 #include "test.h"
 #include "testutil.h"
 
-
 /* sshd from its package, as root, on 22/tcp reachable from public addresses: no finding. */
 static struct finding_input sshd(const struct port_info *svc)
 {

@@ -404,7 +404,6 @@ TEST(exposure_reach_wildcards_dual_stack_mapped)
 
 /* ---------------------------------------------------------------- findings */
 
-
 static struct finding_input base_input(const struct port_info *svc)
 {
 	struct finding_input in;
