@@ -80,5 +80,7 @@ int cmd_snapshot(int argc, char **argv); /* src/cli/snapshot.c */
 int cmd_diff(int argc, char **argv);	 /* src/cli/diff.c */
 int cmd_watch(int argc, char **argv);	 /* src/cli/watch.c */
 int cmd_check(int argc, char **argv);	 /* src/cli/check.c */
+/* `completions bash|zsh|fish`, not in --help (src/cli/completions.c) */
+int cmd_completions(int argc, char **argv);
 
 #endif

@@ -282,7 +282,7 @@ static int report_prom(struct buf *b, const struct policy *pol, const struct pol
 	if (!rc)
 		rc = buf_printf(b, "portsleuth_check_listeners_checked %zu\n", rep->checked);
 	if (!rc)
-		rc = prom_check_result(b, policy_violations(rep)     ? "violated"
+		rc = prom_check_result(b, policy_violations(rep)       ? "violated"
 					  : rep->count[POL_UNVERIFIED] ? "unverified"
 								       : "clean");
 	if (!rc)

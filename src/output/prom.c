@@ -102,9 +102,9 @@ int prom_reach(struct buf *out, const struct diff_side *side)
 			     "through the firewall (public, private, link-local, loopback).");
 	for (unsigned p = 0; p < PS_PROTO_COUNT && !rc; p++)
 		for (unsigned e = 0; e < PS_EXPO_ALL && !rc; e++)
-			rc = buf_printf(out, "portsleuth_listeners_reach{proto=\"%s\",reach=\"%s\"} %zu\n",
-					proto_name(p), exposure_name((enum ps_exposure)e),
-					count[p][e]);
+			rc = buf_printf(
+			    out, "portsleuth_listeners_reach{proto=\"%s\",reach=\"%s\"} %zu\n",
+			    proto_name(p), exposure_name((enum ps_exposure)e), count[p][e]);
 	return rc;
 }
 
@@ -131,14 +131,13 @@ static int info_labels(struct buf *b, const struct diff_side *side, size_t i)
 	if (!rc)
 		rc = label(b, "unit", p ? p->unit : NULL);
 	if (!rc)
-		rc = label(b, "container", p ? (p->container_name ? p->container_name : p->container)
-					     : NULL);
+		rc = label(b, "container",
+			   p ? (p->container_name ? p->container_name : p->container) : NULL);
 	if (!rc)
 		rc = label(b, "service", v && v->svc_known ? v->svc.name : NULL);
 	if (!rc)
 		rc = label(b, "class", cls);
-	return rc ? rc
-		  : buf_printf(b, ",reach=\"%s\"", exposure_name(listener_reach(side, i)));
+	return rc ? rc : buf_printf(b, ",reach=\"%s\"", exposure_name(listener_reach(side, i)));
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -152,7 +151,8 @@ int prom_listener_info(struct buf *out, const struct diff_side *side)
 	struct buf all = {0};
 	size_t n = 0;
 	int rc = 0;
-	/* one line per label set: IPv4 and IPv6 sockets of one program on one port are one series */
+	/* one line per label set: IPv4 and IPv6 sockets of one program on one port are one series
+	 */
 	for (size_t i = 0; i < s->nsocks && !rc; i++)
 		if (listener_first(s, i) && !(rc = info_labels(&all, side, i)) && ++n)
 			rc = buf_putc(&all, '\0');
@@ -223,9 +223,10 @@ int prom_findings(struct buf *out, const struct ps_snapshot *s)
 	if (!rc && nfc)
 		qsort(fc, nfc, sizeof *fc, cmp_count);
 	if (!rc)
-		rc = prom_header(out, "portsleuth_findings", "gauge",
-				 "Findings on listeners that no policy acknowledges, by severity and "
-				 "code (only the pairs found).");
+		rc = prom_header(
+		    out, "portsleuth_findings", "gauge",
+		    "Findings on listeners that no policy acknowledges, by severity and "
+		    "code (only the pairs found).");
 	for (size_t i = 0; i < nfc && !rc; i++)
 		rc = buf_printf(out, "portsleuth_findings{severity=\"%s\",code=\"%s\"} %zu\n",
 				finding_sev_name(fc[i].sev), fc[i].code, fc[i].n);

@@ -36,8 +36,9 @@ int prom_reach(struct buf *out, const struct diff_side *side);
 int prom_listener_info(struct buf *out, const struct diff_side *side);
 
 /*
- * portsleuth_findings{severity,code} (the pairs found) and portsleuth_findings_by_severity{severity}
- * (every severity): unacknowledged findings on listeners of a judged snapshot. 0 or -ENOMEM.
+ * portsleuth_findings{severity,code} (the pairs found) and
+ * portsleuth_findings_by_severity{severity} (every severity): unacknowledged findings on listeners
+ * of a judged snapshot. 0 or -ENOMEM.
  */
 int prom_findings(struct buf *out, const struct ps_snapshot *s);
 
