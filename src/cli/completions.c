@@ -222,8 +222,11 @@ static void parse_options(struct comp_cmd *c, const struct comp_cmd *list, const
 			       !(end[0] == ' ' && end[1] == ' ' &&
 				 end[2 + strspn(end + 2, " ")] == '-'))
 				end++;
+			size_t l = (size_t)(end - p);
+			while (l && strchr(" ,;(", p[l - 1])) /* a sentence cut at the line's end */
+				l--;
 			if (last && !chained)
-				copy_word(last->desc, sizeof last->desc, p, (size_t)(end - p));
+				copy_word(last->desc, sizeof last->desc, p, l);
 			last = NULL;
 			p = end;
 		}
@@ -322,14 +325,15 @@ static const char *live_cmd(unsigned v)
 {
 	switch (v) {
 	case CV_PID:
-		return "portsleuth -a -n --csv -o pid 2>/dev/null | tail -n +2 | sort -un";
+		return "portsleuth -a -n --csv -o pid 2>/dev/null | tail -n +2 | grep . | sort -un";
 	case CV_PORT:
 		return "portsleuth -a -n --csv -o local 2>/dev/null | tail -n +2 | sed 's/.*://' | "
-		       "sort -un";
+		       "grep . | sort -un";
 	case CV_PROGRAM:
-		return "portsleuth -a -n --csv -o program 2>/dev/null | tail -n +2 | sort -u";
+		return "portsleuth -a -n --csv -o program 2>/dev/null | tail -n +2 | grep . | sort "
+		       "-u";
 	case CV_UNIT:
-		return "portsleuth -a -n --csv -o unit 2>/dev/null | tail -n +2 | sort -u";
+		return "portsleuth -a -n --csv -o unit 2>/dev/null | tail -n +2 | grep . | sort -u";
 	default:
 		return NULL;
 	}

@@ -144,6 +144,8 @@ def completions_bash_values(t):
     got = complete(t, script, ["portsleuth", ""])
     for w in COMMANDS + ["4711"]:
         t.check(w in got, f"complete portsleuth <TAB>: {w} missing from {got}")
+    if shutil.which("zsh"):
+        zsh_values(t, d, pid)
     if shutil.which("fish"):
         path = os.path.join(d, "portsleuth.fish")
         with open(path, "wb") as f:
@@ -152,3 +154,36 @@ def completions_bash_values(t):
         r = subprocess.run(["fish", "--no-config", "-c", f"source {path}; complete -C 'portsleuth check --bas'"],
                            capture_output=True, timeout=R.RUN_TIMEOUT, env=env)
         t.check(r.stdout.decode().startswith("--baseline"), f"fish: complete check --bas: {r.stdout!r} {r.stderr!r}")
+
+
+# zsh's completion widgets need a terminal; these stand-ins print what the script offers
+ZSH_HARNESS = r"""
+compdef() { :; }
+compset() { :; }
+compadd() { while [[ $1 == -* && $1 != -- ]]; do [[ $1 == -S ]] && shift; shift; done
+            [[ $1 == -- ]] && shift; print -l -- "$@"; }
+_describe() { print -l -- ${(P)4}; }
+_files() { print "FILES $*"; }
+_users() { print USERS; }
+_message() { :; }
+source $1; shift
+words=("$@"); CURRENT=$#
+_portsleuth
+"""
+
+
+def zsh_values(t, d, pid):
+    script = os.path.join(d, "_portsleuth")
+    with open(script, "wb") as f:
+        f.write(t.run("completions", "zsh").out)
+    env = t.env(PATH=d + ":" + os.environ.get("PATH", "/usr/bin:/bin"))
+    for words, want in ((["portsleuth", "check", "--bas"], "--baseline:the snapshot or policy"),
+                        (["portsleuth", ""], "check:listeners against a baseline"),
+                        (["portsleuth", "explain", ""], "4711"),
+                        (["portsleuth", "-p", ""], pid),
+                        (["portsleuth", "diff", ""], "FILES -g *.json"),
+                        (["portsleuth", "--color", ""], "always")):
+        r = subprocess.run(["zsh", "-f", "-c", ZSH_HARNESS, "zsh", script, *words],
+                           capture_output=True, timeout=R.RUN_TIMEOUT, env=env)
+        lines = r.stdout.decode().splitlines()
+        t.check(any(l.startswith(want) for l in lines), f"zsh {words}: {want!r} not in {lines[:12]} {r.stderr!r}")
