@@ -7,7 +7,7 @@ tools/portsleuth-textfile (the Debian package's service: `check --format prometh
 into place), starts prometheus-node-exporter with its textfile collector on that directory
 inside the case's namespace and reads the series back from /metrics over HTTP. Then an nftables
 rule drops 6379 from everyone but loopback, and the next file must say the firewall narrowed
-it. Skipped (with the reason) when prometheus-node-exporter is not installed (tests/deps.sh
+it (before that, an `ack` line in the policy must take the finding out of portsleuth_findings). Skipped (with the reason) when prometheus-node-exporter is not installed (tests/deps.sh
 installs it).
 """
 import os
@@ -117,6 +117,17 @@ def metrics_node_exporter(t):
             "portsleuth_findings_by_severity{severity=alert} missing or 0")
     ts = value(s, "portsleuth_check_timestamp_seconds")
     t.check(ts is not None and abs(ts - time.time()) < 60, f"portsleuth_check_timestamp_seconds {ts}")
+
+    # an `ack` line of the policy baseline acknowledges the finding (the script passes the
+    # baseline as --policy too); the listener stays reachable from public addresses
+    with open(policy, "a") as f:
+        f.write('ack public-exposure tcp 6379 until=2099-12-31 reason="test"\n')
+    publish(t, d, policy)
+    s = scrape(t)
+    t.check(value(s, "portsleuth_findings", severity="alert", code="public-exposure") is None,
+            "the acknowledged public-exposure finding is still counted")
+    t.check(value(s, "portsleuth_listener_info", port="6379", reach="public") == 1,
+            "after the ack: 6379's info series no longer says public")
 
     # the firewall lets only loopback in to 6379: the widest class that reaches it is loopback
     if not shutil.which("nft"):
