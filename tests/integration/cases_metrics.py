@@ -7,7 +7,8 @@ tools/portsleuth-textfile (the Debian package's service: `check --format prometh
 into place), starts prometheus-node-exporter with its textfile collector on that directory
 inside the case's namespace and reads the series back from /metrics over HTTP. Then an nftables
 rule drops 6379 from everyone but loopback, and the next file must say the firewall narrowed
-it (before that, an `ack` line in the policy must take the finding out of portsleuth_findings). Skipped (with the reason) when prometheus-node-exporter is not installed (tests/deps.sh
+it (before that, an `ack` line in the policy must take the finding out of portsleuth_findings).
+Skipped (with the reason) when prometheus-node-exporter is not installed (tests/deps.sh
 installs it).
 """
 import os
