@@ -20,6 +20,11 @@ need /usr/bin/redis-server redis-server
 need /usr/sbin/smbd samba
 need /usr/sbin/nginx nginx
 need /usr/sbin/sshd openssh-server
+# cases_metrics.py: the metrics read back through node_exporter's textfile collector
+need /usr/bin/prometheus-node-exporter prometheus-node-exporter
+# cases_completions.py: the zsh and fish scripts parsed (and fish's completer asked)
+need zsh zsh
+need fish fish
 [ -z "$missing" ] && exit 0
 pkgs=$(printf '%s\n' $missing | sort -u | tr '\n' ' ')
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -16,7 +16,7 @@
 
 enum { EXIT_VIOLATED = EXIT_FINDINGS };
 
-static const char usage[] =
+static const char usage_head[] =
     "Usage: portsleuth check --baseline FILE [OPTIONS] [SNAPSHOT]\n"
     "Check the listeners (now, or those of SNAPSHOT) against a baseline: a snapshot\n"
     "from `portsleuth snapshot`, or a policy of allowed listeners, one per line:\n"
@@ -32,16 +32,8 @@ static const char usage[] =
     "Violations: unexpected (no rule allows it), missing (a `require` rule, or every\n"
     "baseline listener with --missing, has no listener), owner (another executable,\n"
     "unit or container, or an owner that could not be seen), exposure (reachable\n"
-    "more widely than allowed, such as 127.0.0.1 -> 0.0.0.0).\n"
-    "\n"
-    "  -b, --baseline FILE    the snapshot or policy to check against (required)\n"
-    "      --missing          also report every baseline listener that is gone\n"
-    "      --json             a JSON report\n"
-    "      --format FMT       table (default), json or prometheus (node_exporter\n"
-    "                         textfile collector: violations by kind, listeners)\n"
-    "  -a, -t, -u, -4, -6, -p, -c, --user, --state   which sockets to check, as in\n"
-    "                         `portsleuth --help` (default: listening ones)\n"
-    "  -h, --help             this help\n"
+    "more widely than allowed, such as 127.0.0.1 -> 0.0.0.0).\n";
+static const char usage_tail[] =
     "\n"
     "Exit status: 0 clean, 4 violations found, 5 no violation but some listeners\n"
     "could not be verified (their owners are not visible: run as root), 2 usage\n"
@@ -177,7 +169,8 @@ int cmd_check(int argc, char **argv)
 	 */
 	struct cli_extra extra = {.on_extra = on_extra, .ctx = &co};
 	struct cli_options o = {.format = FMT_TABLE};
-	int code = cli_parse_options(argc, argv, &o, &extra, usage);
+	int code = cli_parse_options(argc, argv, &o, &extra,
+				     cli_sub_usage(CLI_SUB_CHECK, usage_head, usage_tail));
 	if (code < 0 && co.format >= 0)
 		o.format = co.format;
 	if (code < 0 && !co.baseline) {

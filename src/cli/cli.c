@@ -64,8 +64,13 @@ static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } commands[] = {
-    {"list", cmd_list}, {"explain", cmd_explain}, {"snapshot", cmd_snapshot},
-    {"diff", cmd_diff}, {"watch", cmd_watch},	  {"check", cmd_check},
+    {"list", cmd_list},
+    {"explain", cmd_explain},
+    {"snapshot", cmd_snapshot},
+    {"diff", cmd_diff},
+    {"watch", cmd_watch},
+    {"check", cmd_check},
+    {"completions", cmd_completions},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

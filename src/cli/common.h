@@ -106,6 +106,9 @@ int cli_usage_group(struct buf *out, unsigned sub, unsigned group);
 const char *cli_suggest(const char *word, const char *const *words, size_t n);
 /* The long option closest to "--word" accepted by `sub`, NULL when none is close. */
 const char *cli_suggest_option(const char *word, unsigned sub);
+/* The --help of subcommand `sub` (a CLI_SUB_* bit): head, then its options from the table
+ * by group (its own, which sockets, output, scripting), then tail; built once. */
+const char *cli_sub_usage(unsigned sub, const char *head, const char *tail);
 /* The full --help text of the port listing (built from the option table once). */
 const char *cli_list_usage(void);
 /* Print a --help text in the platform's terms. */
@@ -150,5 +153,7 @@ int cmd_snapshot(int argc, char **argv); /* src/cli/snapshot.c */
 int cmd_diff(int argc, char **argv);	 /* src/cli/diff.c */
 int cmd_watch(int argc, char **argv);	 /* src/cli/watch.c */
 int cmd_check(int argc, char **argv);	 /* src/cli/check.c */
+/* `completions bash|zsh|fish`, not in --help (src/cli/completions.c) */
+int cmd_completions(int argc, char **argv);
 
 #endif

@@ -12,7 +12,7 @@
 #include "msg.h"
 #include "pipe.h"
 
-static const char usage[] =
+static const char usage_head[] =
     "Usage: portsleuth diff [OPTIONS] BEFORE [AFTER]\n"
     "Compare a snapshot (from `portsleuth snapshot`) with another one, or with the\n"
     "current state when AFTER is not given. A socket is identified by its network\n"
@@ -22,13 +22,8 @@ static const char usage[] =
     "127.0.0.1 -> 0.0.0.0, or the firewall moved the scope), firewall-changed (the\n"
     "firewall's verdict: all, some sources (which), none, unknown, not-read),\n"
     "address-changed, state-changed. Exposure and firewall changes say whether the\n"
-    "port is now reachable wider or narrower.\n"
-    "\n"
-    "      --json             one JSON document with every change\n"
-    "      --color WHEN       auto, always or never (colour only on a terminal)\n"
-    "  -a, -t, -u, -4, -6, -p, -c, --user, --state   which sockets to compare, as in\n"
-    "                         `portsleuth --help` (default: listening ones)\n"
-    "  -h, --help             this help\n"
+    "port is now reachable wider or narrower.\n";
+static const char usage_tail[] =
     "\n"
     "Exit status: 0 no change, 1 changes found, 2 usage error or unreadable snapshot,\n"
     "3 failure.\n";
@@ -81,7 +76,8 @@ int cmd_diff(int argc, char **argv)
 {
 	struct cli_extra extra = {.positional_ports = false};
 	struct cli_options o = {.format = FMT_TABLE};
-	int code = cli_parse_options(argc, argv, &o, &extra, usage);
+	int code = cli_parse_options(argc, argv, &o, &extra,
+				     cli_sub_usage(CLI_SUB_DIFF, usage_head, usage_tail));
 	if (code < 0 && (o.nargs < 1 || o.nargs > 2)) {
 		cli_usage_error(o.nargs
 				    ? "too many snapshots: diff takes BEFORE [AFTER]"

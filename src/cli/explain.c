@@ -8,18 +8,13 @@
 #include "msg.h"
 #include "pipe.h"
 
-static const char explain_usage[] =
+static const char explain_usage_head[] =
     "Usage: portsleuth explain PORT[/tcp|/udp] [--json] [-4|-6] [--ports-file FILE]\n"
     "Tell the whole story of one port: who holds it (process, command line, parent\n"
     "chain, unit or container), what the number is registered for and what normally\n"
     "owns it, where it is reachable, every finding with its evidence, and how to\n"
-    "stop it. A port nobody holds is explained too.\n"
-    "\n"
-    "      --json             the same as data (schema 1)\n"
-    "      --ports-file FILE  extra port knowledge, see portsleuth(1)\n"
-    "      --policy FILE      acknowledge findings with the policy's `ack` lines\n"
-    "      --services FILE    a services(5) file instead of /etc/services (the last\n"
-    "                         layer: --ports-file overrides the built-in knowledge)\n"
+    "stop it. A port nobody holds is explained too.\n";
+static const char explain_usage_tail[] =
     "\n"
     "Exit status: 0 something holds the port, 1 nothing does, 2 usage error, 3 failure.\n";
 
@@ -34,7 +29,9 @@ int cmd_explain(int argc, char **argv)
 {
 	struct cli_options o = {.format = FMT_TABLE};
 	struct cli_extra extra = {NULL, NULL, NULL, true};
-	int code = cli_parse_options(argc, argv, &o, &extra, explain_usage);
+	int code = cli_parse_options(
+	    argc, argv, &o, &extra,
+	    cli_sub_usage(CLI_SUB_EXPLAIN, explain_usage_head, explain_usage_tail));
 	if (code >= 0) {
 		cli_options_free(&o);
 		return code;

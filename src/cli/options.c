@@ -1,5 +1,6 @@
 /* options.c — the one table of command-line options: it drives parsing, --help, "did you mean" and
  * completions. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,26 +90,74 @@ static const struct cli_opt table[] = {
      CLI_G_SCRIPT},
     {'V', "version", NONE, NULL, "version", ALL, 'V', CLI_G_SCRIPT},
     /* snapshot: enum { OPT_OUTPUT = 512, OPT_FORMAT, OPT_MODE } */
-    {'o', "output", VAL, "FILE", "write to FILE instead of standard output", CLI_SUB_SNAPSHOT, 512,
-     CLI_G_SUB},
-    {0, "format", VAL, "FMT", "json (default) or prometheus", CLI_SUB_SNAPSHOT, 513, CLI_G_SUB},
+    {'o', "output", VAL, "FILE",
+     "write to FILE instead of standard output: a new file\nrenamed over FILE (never through "
+     "another user's\nsymbolic link); a device or FIFO is written to",
+     CLI_SUB_SNAPSHOT, 512, CLI_G_SUB},
+    {0, "format", VAL, "FMT", "json (default) or prometheus (node_exporter textfile\ncollector)",
+     CLI_SUB_SNAPSHOT, 513, CLI_G_SUB},
     {0, "mode", VAL, "MODE", "permissions of the file -o creates (default 0600)", CLI_SUB_SNAPSHOT,
      514, CLI_G_SUB},
     /* check: enum { OPT_BASELINE = 512, OPT_MISSING, OPT_FORMAT } */
-    {'b', "baseline", VAL, "FILE", "the snapshot or policy to check against", CLI_SUB_CHECK, 512,
-     CLI_G_SUB},
+    {'b', "baseline", VAL, "FILE", "the snapshot or policy to check against (required)",
+     CLI_SUB_CHECK, 512, CLI_G_SUB},
     {0, "missing", NONE, NULL, "also report every baseline listener that is gone", CLI_SUB_CHECK,
      513, CLI_G_SUB},
-    {0, "format", VAL, "FMT", "table (default), json or prometheus", CLI_SUB_CHECK, 514, CLI_G_SUB},
-    /* watch: enum { OPT_INTERVAL = 512, OPT_COUNT, OPT_DURATION, OPT_LOG, OPT_POLL_ONLY } */
-    {'i', "interval", VAL, "SEC", "seconds between polls (default 1)", CLI_SUB_WATCH, 512,
+    {0, "format", VAL, "FMT",
+     "table (default), json or prometheus (node_exporter\ntextfile collector)", CLI_SUB_CHECK, 514,
      CLI_G_SUB},
+    /* watch: enum { OPT_INTERVAL = 512, OPT_COUNT, OPT_DURATION, OPT_LOG, OPT_POLL_ONLY } */
+    {'i', "interval", VAL, "SEC", "seconds between polls (default 1, fractions allowed)",
+     CLI_SUB_WATCH, 512, CLI_G_SUB},
     {0, "count", VAL, "N", "stop after N polls", CLI_SUB_WATCH, 513, CLI_G_SUB},
     {0, "duration", VAL, "SEC", "stop after SEC seconds", CLI_SUB_WATCH, 514, CLI_G_SUB},
-    {0, "log", VAL, "FILE", "also append the events to FILE", CLI_SUB_WATCH, 515, CLI_G_SUB},
-    {0, "poll-only", NONE, NULL, "do not subscribe to destroy notifications", CLI_SUB_WATCH, 516,
-     CLI_G_SUB},
+    {0, "log", VAL, "FILE",
+     "also append the events to FILE (no colour; created\n0600; never through another user's "
+     "symbolic link)",
+     CLI_SUB_WATCH, 515, CLI_G_SUB},
+    {0, "poll-only", NONE, NULL,
+     "do not subscribe to destroy notifications (with -a\non a busy host every closed connection "
+     "sends one)",
+     CLI_SUB_WATCH, 516, CLI_G_SUB},
 };
+
+const char *cli_sub_usage(unsigned sub, const char *head, const char *tail)
+{
+	static struct buf texts[8]; /* one per CLI_SUB_* bit, built once */
+	static const struct {
+		unsigned group;
+		const char *title;
+	} parts[] = {
+	    {CLI_G_SUB, "Options of this command:\n"},
+	    {CLI_G_WHICH, "Which sockets (as in `portsleuth --help`):\n"},
+	    {CLI_G_OUTPUT, "Output:\n"},
+	    {CLI_G_SCRIPT, "Scripting and help:\n"},
+	};
+	size_t i = 0;
+	while (i < 8 && !(sub & (1u << i)))
+		i++;
+	if (i == 8)
+		return head;
+	struct buf *text = &texts[i];
+	if (text->len)
+		return text->data;
+	int rc = buf_puts(text, head);
+	for (size_t p = 0; p < sizeof parts / sizeof parts[0] && !rc; p++) {
+		struct buf lines = {0};
+		rc = cli_usage_group(&lines, sub, parts[p].group);
+		bool blank = text->len >= 2 && !memcmp(text->data + text->len - 2, "\n\n", 2);
+		if (!rc && lines.len)
+			rc = buf_printf(text, "%s%s%.*s", blank ? "" : "\n", parts[p].title,
+					(int)lines.len, lines.data);
+		buf_free(&lines);
+	}
+	rc = rc ? rc : buf_puts(text, tail);
+	if (rc) { /* out of memory: the passages at least */
+		buf_free(text);
+		return head;
+	}
+	return text->data;
+}
 
 const struct cli_opt *cli_options(size_t *n)
 {

@@ -16,22 +16,12 @@
 #include "msg.h"
 #include "pipe.h"
 
-static const char usage[] =
+static const char usage_head[] =
     "Usage: portsleuth snapshot [OPTIONS] [PORT]...\n"
     "Save the current state: the --json document plus \"host\", \"boot_id\" and \"time\",\n"
-    "for `portsleuth diff` and `portsleuth check --baseline`.\n"
-    "\n"
-    "  -o, --output FILE      write to FILE instead of standard output: a new file\n"
-    "                         renamed over FILE (never through another user's\n"
-    "                         symbolic link); a device or FIFO is written to\n"
-    "      --mode MODE        permissions of the file -o creates (default 0600)\n"
-    "      --format FMT       json (default) or prometheus (node_exporter textfile\n"
-    "                         collector: listeners by protocol and exposure)\n"
-    "  -a, -t, -u, -4, -6, -p, -c, --user, --state, PORT   which sockets, as in\n"
-    "                         `portsleuth --help` (default: listening ones)\n"
-    "  -h, --help             this help\n"
-    "\n"
-    "Exit status: 0 written, 2 usage error, 3 failure.\n";
+    "for `portsleuth diff` and `portsleuth check --baseline`.\n";
+static const char usage_tail[] = "\n"
+				 "Exit status: 0 written, 2 usage error, 3 failure.\n";
 
 /* The ids of this command's entries in the option table (src/cli/options.c), in this order. */
 enum { OPT_OUTPUT = 512, OPT_FORMAT, OPT_MODE };
@@ -140,7 +130,8 @@ int cmd_snapshot(int argc, char **argv)
 	/* --output, --format, --mode: the option table's snapshot entries (src/cli/options.c) */
 	struct cli_extra extra = {.on_extra = on_extra, .ctx = &so, .positional_ports = true};
 	struct cli_options o = {.format = FMT_JSON};
-	int code = cli_parse_options(argc, argv, &o, &extra, usage);
+	int code = cli_parse_options(argc, argv, &o, &extra,
+				     cli_sub_usage(CLI_SUB_SNAPSHOT, usage_head, usage_tail));
 	if (code < 0 && o.format == FMT_CSV) {
 		cli_usage_error("snapshot writes JSON or Prometheus metrics; --csv", NULL,
 				"not supported here");

@@ -23,27 +23,15 @@
 #include "msg.h"
 #include "pipe.h"
 
-static const char usage[] =
+static const char usage_head[] =
     "Usage: portsleuth watch [OPTIONS] [PORT]...\n"
     "Watch sockets live: print one line per change, with a timestamp: new, closed,\n"
     "owner-changed, exposure-changed, firewall-changed, address-changed,\n"
     "state-changed. Listening sockets by default, every socket with -a. Sockets that\n"
     "open and close between two polls are caught from the kernel's sock_diag destroy\n"
     "notifications; when they are unavailable, the first line says such sockets are\n"
-    "not seen.\n"
-    "\n"
-    "  -i, --interval SEC     seconds between polls (default 1, fractions allowed)\n"
-    "      --count N          stop after N polls\n"
-    "      --duration SEC     stop after SEC seconds\n"
-    "      --json             one JSON object per line (per event)\n"
-    "      --log FILE         also append the events to FILE (no colour; created\n"
-    "                         0600; never through another user's symbolic link)\n"
-    "      --poll-only        do not subscribe to destroy notifications (with -a on a\n"
-    "                         busy host every closed connection sends one)\n"
-    "      --color WHEN       auto (only on a terminal, never with NO_COLOR), always, never\n"
-    "  -a, -t, -u, -4, -6, -p, -c, --user, --state, PORT   which sockets, as in\n"
-    "                         `portsleuth --help`\n"
-    "  -h, --help             this help\n"
+    "not seen.\n";
+static const char usage_tail[] =
     "\n"
     "Stops cleanly on SIGINT or SIGTERM. Exit status: 0 stopped, 2 usage error, 3 failure.\n";
 
@@ -595,7 +583,8 @@ int cmd_watch(int argc, char **argv)
 		return EXIT_FAILURE_;
 	for (int i = 0; i < argc; i++)
 		av[i] = strcmp(argv[i], "-i") == 0 ? "--interval" : argv[i];
-	int code = cli_parse_options(argc, av, &o, &extra, usage);
+	int code = cli_parse_options(argc, av, &o, &extra,
+				     cli_sub_usage(CLI_SUB_WATCH, usage_head, usage_tail));
 	if (code < 0 && o.format == FMT_CSV) {
 		cli_usage_error("watch has no CSV form; use --json", NULL, NULL);
 		code = EXIT_USAGE;

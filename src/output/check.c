@@ -282,7 +282,11 @@ static int report_prom(struct buf *b, const struct policy *pol, const struct pol
 	if (!rc)
 		rc = buf_printf(b, "portsleuth_check_listeners_checked %zu\n", rep->checked);
 	if (!rc)
-		rc = prom_listeners(b, now);
+		rc = prom_check_result(b, policy_violations(rep)       ? "violated"
+					  : rep->count[POL_UNVERIFIED] ? "unverified"
+								       : "clean");
+	if (!rc)
+		rc = prom_listener_metrics(b, now);
 	if (!rc)
 		rc = prom_header(b, "portsleuth_check_timestamp_seconds", "gauge",
 				 "When the check ran (seconds since the epoch).");
