@@ -18,7 +18,9 @@
 
 /* ---------------------------------------------------------------- matches */
 
-enum { NO = 0, YES = 1, UNKNOWN = -1 };
+/* ABSENT: the packet has no such field (no output interface on the way in, no routing
+ * header): the match fails, negated or not, as the kernel's expression breaks. */
+enum { NO = 0, YES = 1, UNKNOWN = -1, ABSENT = 2 };
 
 static void put_be32(uint8_t *b, uint32_t v)
 {
@@ -28,8 +30,12 @@ static void put_be32(uint8_t *b, uint32_t v)
 	b[3] = (uint8_t)v;
 }
 
-/* The packet's value of a field other than its source; UNKNOWN when it is not known. */
-static int packet_value(const struct fw_packet *p, const struct fw_match *m, uint8_t *v)
+/*
+ * The packet's value of a field other than its source, in a chain on `hook`; UNKNOWN
+ * when it is not known, ABSENT when the packet has none.
+ */
+static int packet_value(const struct fw_packet *p, unsigned hook, const struct fw_match *m,
+			uint8_t *v)
 {
 	memset(v, 0, FW_KEY_MAX);
 	unsigned alen = p->family == 4 ? 4 : 16;
@@ -48,6 +54,22 @@ static int packet_value(const struct fw_packet *p, const struct fw_match *m, uin
 			return UNKNOWN;
 		strncpy((char *)v, p->iifname, 16);
 		return YES;
+	case FW_F_OIF:
+	case FW_F_OIFNAME:
+		/* On its way in a packet has no output interface; one from this machine
+		 * leaves over lo in the output hook, the interface it then arrives on. */
+		if (hook != FW_HOOK_OUTPUT || !p->local)
+			return ABSENT;
+		if (m->field == FW_F_OIF) {
+			put_be32(v, p->iif);
+			return m->len == 4 && p->iif ? YES : UNKNOWN;
+		}
+		if (!p->iifname || m->len != 16)
+			return UNKNOWN;
+		strncpy((char *)v, p->iifname, 16);
+		return YES;
+	case FW_F_RTHDR_TYPE:
+		return ABSENT; /* a connection's packets carry no IPv6 routing header */
 	case FW_F_DADDR:
 		memcpy(v, p->daddr, alen);
 		return m->len == alen ? YES : UNKNOWN;
@@ -150,7 +172,21 @@ struct eval {
 	struct fw_result *out;
 	long steps;	 /* rules of chains walked again, up to MAX_STEPS */
 	uint8_t *walked; /* per chain: walked already for this packet */
+	unsigned hook;	 /* the hook of the base chain being run */
+	/*
+	 * Inside the "it matched" branch of a rule whose match is not decoded: what it
+	 * does there is a possibility, not the rule that decides (see eval_chain).
+	 */
+	int spec;
+	struct fw_ruleref undecided; /* the first such rule that matched some sources */
 };
+
+/* Record the first rule that did something, unless it only may have (e->spec). */
+static void note_by(const struct eval *e, struct fw_ruleref *ref, long chain, long rule)
+{
+	if (ref->chain < 0 && !e->spec)
+		*ref = (struct fw_ruleref){(int32_t)chain, (int32_t)rule};
+}
 
 static void note(struct fw_ruleref *ref, long chain, long rule)
 {
@@ -191,17 +227,17 @@ static int apply(struct eval *e, const struct fw_verdict *v, long ci, long ri,
 		break;
 	case FW_V_ACCEPT:
 	case FW_V_SNAT:
-		note(&e->out->accept_by, ci, ri);
+		note_by(e, &e->out->accept_by, ci, ri);
 		rc = fw_srcset_union(&e->acc, hit);
 		break;
 	case FW_V_DROP:
 	case FW_V_REJECT:
-		note(&e->out->drop_by, ci, ri);
+		note_by(e, &e->out->drop_by, ci, ri);
 		rc = fw_srcset_union(&e->drop, hit);
 		break;
 	case FW_V_DNAT:
 	case FW_V_REDIRECT:
-		note(&e->out->forward_by, ci, ri);
+		note_by(e, &e->out->forward_by, ci, ri);
 		rc = fw_srcset_union(&e->fwd, hit);
 		break;
 	case FW_V_RETURN:
@@ -240,7 +276,13 @@ static int apply_vmap(struct eval *e, const struct fw_rule *r, long ci, long ri,
 	const struct fw_set *s = &e->rs->sets[m->set];
 	if (m->field != FW_F_SADDR) {
 		uint8_t v[FW_KEY_MAX];
-		if (packet_value(e->p, m, v) != YES)
+		int got = packet_value(e->p, e->hook, m, v);
+		if (got == ABSENT) { /* no element matches: the next rule */
+			int rc = fw_srcset_union(cont, hit);
+			fw_srcset_free(hit);
+			return rc;
+		}
+		if (got != YES)
 			return mark_unknown(e, hit, ci, ri,
 					    "a verdict map on a field that is not decoded");
 		if (m->has_mask)
@@ -294,7 +336,9 @@ static int rule_hits(struct eval *e, const struct fw_rule *r, const struct fw_sr
 			continue;
 		}
 		uint8_t v[FW_KEY_MAX];
-		int got = packet_value(e->p, m, v);
+		int got = packet_value(e->p, e->hook, m, v);
+		if (got == ABSENT)
+			return NO;
 		if (got == YES)
 			got = value_in(e->rs, m, v);
 		if (got == UNKNOWN)
@@ -355,16 +399,18 @@ static int eval_chain(struct eval *e, long ci, struct fw_srcset *S, struct fw_sr
 			fw_srcset_free(&hit);
 			continue;
 		}
-		if ((rc = fw_srcset_subtract(S, &hit, &rest))) {
+		if (got == UNKNOWN) {
+			/* Whether it matches is not known: its sources both go on (they stay
+			 * in S) and take its verdict; where both ways end alike, the outcome
+			 * is certain all the same. */
+			note(&e->undecided, ci, (long)ri);
+			e->spec++;
+		} else if ((rc = fw_srcset_subtract(S, &hit, &rest))) {
 			fw_srcset_free(&hit);
 			break;
-		}
-		fw_srcset_free(S);
-		*S = rest;
-		if (got == UNKNOWN) {
-			rc = mark_unknown(e, &hit, ci, (long)ri,
-					  "an expression that is not decoded");
-			continue;
+		} else {
+			fw_srcset_free(S);
+			*S = rest;
 		}
 		struct fw_srcset cont = {.len = (uint8_t)e->len};
 		rc = r->v.kind == FW_V_VMAP
@@ -373,6 +419,7 @@ static int eval_chain(struct eval *e, long ci, struct fw_srcset *S, struct fw_sr
 		if (!rc && cont.n)
 			rc = fw_srcset_union(S, &cont);
 		fw_srcset_free(&cont);
+		e->spec -= got == UNKNOWN;
 	}
 	if (!rc)
 		rc = fw_srcset_union(ret, S);
@@ -436,12 +483,35 @@ static long *base_chains(const struct fw_ruleset *rs, const struct fw_packet *p,
 	return out;
 }
 
+/*
+ * Sources that may be let in (live) and may also be dropped or forwarded: a rule
+ * whose match is not decoded decides for them, so they are unknown (into e->unk,
+ * blamed on the first such rule). 0 or -ENOMEM.
+ */
+static int undecided(struct eval *e, const struct fw_srcset *live)
+{
+	struct fw_srcset both = {.len = (uint8_t)e->len}, also = both;
+	int rc = fw_srcset_intersect(live, &e->drop, &both);
+	if (!rc && !(rc = fw_srcset_intersect(live, &e->fwd, &also))) {
+		rc = fw_srcset_union(&both, &also);
+		fw_srcset_free(&also);
+	}
+	if (!rc && both.n) {
+		note(&e->out->unknown_by, e->undecided.chain, e->undecided.rule);
+		e->out->why = "an expression that is not decoded decides it";
+		rc = fw_srcset_union(&e->unk, &both);
+	}
+	fw_srcset_free(&both);
+	return rc;
+}
+
 int fw_evaluate(const struct fw_ruleset *rs, const struct fw_packet *p, struct fw_result *out)
 {
 	memset(out, 0, sizeof *out);
 	out->accept_by = out->drop_by = out->unknown_by = out->forward_by =
 	    (struct fw_ruleref){-1, -1};
-	struct eval e = {.rs = rs, .p = p, .len = p->family == 4 ? 4 : 16, .out = out};
+	struct eval e = {
+	    .rs = rs, .p = p, .len = p->family == 4 ? 4 : 16, .out = out, .undecided = {-1, -1}};
 	e.drop.len = e.unk.len = e.fwd.len = (uint8_t)e.len;
 	size_t nb;
 	long *bases = base_chains(rs, p, &nb);
@@ -459,6 +529,7 @@ int fw_evaluate(const struct fw_ruleset *rs, const struct fw_packet *p, struct f
 		e.acc = (struct fw_srcset){.len = (uint8_t)e.len};
 		out->accept_by =
 		    (struct fw_ruleref){-1, -1}; /* what let it in: the last chain's say */
+		e.hook = c->hook;
 		rc = eval_chain(&e, bases[b], &live, &ret, 0); /* consumes live */
 		if (!rc && ret.n) {
 			/* The policy decides what falls off the end of a base chain. */
@@ -472,6 +543,8 @@ int fw_evaluate(const struct fw_ruleset *rs, const struct fw_packet *p, struct f
 	}
 	free(bases);
 	free(e.walked);
+	if (!rc && !e.unk.n)
+		rc = undecided(&e, &live);
 	if (rc) {
 		fw_srcset_free(&live);
 	} else if (e.unk.n) {

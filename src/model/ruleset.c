@@ -13,8 +13,9 @@ static const char *const verdict_names[] = {"continue", "accept",   "drop",   "r
 					    "jump",	"goto",	    "return", "vmap",
 					    "dnat",	"redirect", "snat",   "unknown"};
 static const char *const field_names[] = {
-    "nfproto", "l4proto", "iif",      "iifname",	"saddr",	 "daddr",
-    "sport",   "dport",	  "ct state", "fib daddr type", "fib saddr oif", "ct status"};
+    "nfproto",	     "l4proto",	  "iif",   "iifname",  "saddr",
+    "daddr",	     "sport",	  "dport", "ct state", "fib daddr type",
+    "fib saddr oif", "ct status", "oif",   "oifname",  "rt type"};
 
 const char *fw_family_name(unsigned fam)
 {

