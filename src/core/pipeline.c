@@ -352,6 +352,30 @@ static int unread_namespace_addrs(const struct ps_snapshot *s, struct ps_ifaddr 
 	return rc;
 }
 
+/*
+ * The firewall of every other namespace holding a listener (-N), read inside it: its
+ * listeners are judged by its rules, not ours. One that cannot be read is recorded
+ * with why (its listeners' verdicts are "not-read"). 0 or -ENOMEM.
+ */
+static int other_firewalls(struct fw_context *fw, const struct ps_snapshot *s)
+{
+	bool *want = namespaces_listening(s);
+	if (!want)
+		return -ENOMEM;
+	int rc = 0;
+	for (size_t i = 0; i < s->nnets && !rc; i++) {
+		if (!want[i] || s->nets[i].inode == s->netns)
+			continue;
+		struct ps_fw_source src = {0};
+		rc = platform_firewall_read(&(struct ps_fw_request){.ns = &s->nets[i]}, &src);
+		if (!rc)
+			rc = fw_context_add_netns(fw, s->nets[i].inode, &src);
+		fwsource_free(&src);
+	}
+	free(want);
+	return rc;
+}
+
 /* Read once per run, before the findings, which judge every listener against it. */
 static int run_firewall(struct pipeline *p, struct ps_snapshot *s)
 {
@@ -363,6 +387,8 @@ static int run_firewall(struct pipeline *p, struct ps_snapshot *s)
 	if (!rc)
 		rc = fw_context_open(p->fw, &src, s);
 	fwsource_free(&src); /* empty unless it was not taken over */
+	if (!rc)
+		rc = other_firewalls(p->fw, s);
 	if (!rc)
 		rc = fw_forwards_model(p->fw, s, p->c.filter);
 	if (rc || !fw_forwards_unplaced(p->fw, s))

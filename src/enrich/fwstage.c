@@ -44,8 +44,26 @@ int fw_context_open(struct fw_context *c, struct ps_fw_source *src, struct ps_sn
 	return fw_record(&c->src, snap->firewall);
 }
 
+int fw_context_add_netns(struct fw_context *c, uint64_t netns, struct ps_fw_source *src)
+{
+	struct fw_nsfw *o = realloc(c->others, (c->nothers + 1) * sizeof *o);
+	if (!o)
+		return -ENOMEM;
+	c->others = o;
+	o[c->nothers] = (struct fw_nsfw){netns, *src};
+	memset(src, 0, sizeof *src);
+	struct ps_fw_source *got = &o[c->nothers++].src;
+	if (got->kind == PS_FW_SRC_NONE && !got->why &&
+	    fwsource_none(got, got->unread, got->err, "the firewall's rules could not be read"))
+		return -ENOMEM;
+	return 0;
+}
+
 void fw_context_free(struct fw_context *c)
 {
+	for (size_t i = 0; i < c->nothers; i++)
+		fwsource_free(&c->others[i].src);
+	free(c->others);
 	fwsource_free(&c->src);
 	free(c->fwd);
 	memset(c, 0, sizeof *c);
@@ -121,13 +139,13 @@ static int wfw_rule_view(const struct wfw_policy *pol, struct fw_ruleref ref, st
 }
 
 /* A rule reference as model data; texts interned in vs. 0 or -ENOMEM. */
-static int rule_view(const struct fw_context *c, struct fw_ruleref ref, struct verdicts *vs,
+static int rule_view(const struct ps_fw_source *src, struct fw_ruleref ref, struct verdicts *vs,
 		     struct ps_fw_rule *out)
 {
 	memset(out, 0, sizeof *out);
-	if (c->src.kind == PS_FW_SRC_WINDOWS)
-		return wfw_rule_view(&c->src.policy, ref, vs, out);
-	const struct fw_ruleset *rs = &c->src.rules;
+	if (src->kind == PS_FW_SRC_WINDOWS)
+		return wfw_rule_view(&src->policy, ref, vs, out);
+	const struct fw_ruleset *rs = &src->rules;
 	if (ref.chain < 0 || (size_t)ref.chain >= rs->nchains)
 		return 0;
 	const struct fw_chain *ch = &rs->chains[ref.chain];
@@ -246,10 +264,10 @@ static int other_netns_why(const struct ps_snapshot *snap, const struct ps_socke
 }
 
 /* What a firewall that was not read still decides: Windows Firewall never filters loopback. */
-static void unread_known(const struct fw_context *c, const struct reach *r, size_t n,
+static void unread_known(const struct ps_fw_source *src, const struct reach *r, size_t n,
 			 struct fw_reach_verdict *fv)
 {
-	for (size_t i = 0; i < n && c->src.unread == PS_FW_SRC_WINDOWS; i++)
+	for (size_t i = 0; i < n && src->unread == PS_FW_SRC_WINDOWS; i++)
 		if (exposure_classify(&r[i].addr) == PS_EXPO_LOOPBACK)
 			fv[i] = (struct fw_reach_verdict){
 			    .reach = FW_REACH_ALL,
@@ -260,35 +278,45 @@ static void unread_known(const struct fw_context *c, const struct reach *r, size
 				"connections over loopback are not filtered by Windows Firewall"};
 }
 
+/* The firewall that judges listener k: its namespace's, NULL when that one was not read. */
+static const struct ps_fw_source *source_of(const struct fw_context *c, const struct ps_socket *k)
+{
+	if (k->netns == c->netns || !k->netns)
+		return &c->src;
+	for (size_t i = 0; i < c->nothers; i++)
+		if (c->others[i].netns == k->netns)
+			return &c->others[i].src;
+	return NULL;
+}
+
 /*
  * The verdicts at listener k's reachable addresses v->reach into fv[], from the judge
- * of c's firewall (by its tag); a socket of another namespace, whose rules are not
- * read, and a firewall that was not read get "not-read" (the why of another namespace's
- * is in *other: the verdicts point into it). 0 or -ENOMEM.
+ * of src, the firewall of k's namespace (by its tag); a firewall that was not read,
+ * and a namespace whose firewall was not asked for (src NULL), get "not-read" (the why
+ * of the latter is in *other: the verdicts point into it). 0 or -ENOMEM.
  */
-static int judge_reach(const struct fw_context *c, const struct ps_snapshot *snap,
+static int judge_reach(const struct ps_fw_source *src, const struct ps_snapshot *snap,
 		       const struct ps_socket *k, const struct sock_verdict *v,
 		       struct fw_reach_verdict *fv, struct buf *other)
 {
-	bool ours = k->netns == c->netns || !k->netns;
 	const struct ps_ifaddr *a;
-	size_t na = snap_addrs_of(snap->addrs, snap->naddrs, c->netns, &a);
-	if (ours && c->src.kind == PS_FW_SRC_WINDOWS)
-		return wfw_judge_reach(&c->src.policy, snap, k, v->reach, v->nreach, fv);
-	if (ours && c->src.kind == PS_FW_SRC_NETFILTER)
-		return fw_judge_reach(&c->src.rules, NULL, c->src.legacy, k, v->reach, v->nreach, a,
-				      na, fv);
-	int rc = ours ? 0 : other_netns_why(snap, k, other);
+	size_t na = snap_addrs_of(snap->addrs, snap->naddrs, k->netns ? k->netns : snap->netns, &a);
+	if (src && src->kind == PS_FW_SRC_WINDOWS)
+		return wfw_judge_reach(&src->policy, snap, k, v->reach, v->nreach, fv);
+	if (src && src->kind == PS_FW_SRC_NETFILTER)
+		return fw_judge_reach(&src->rules, NULL, src->legacy, k, v->reach, v->nreach, a, na,
+				      fv);
+	int rc = src ? 0 : other_netns_why(snap, k, other);
 	if (!rc)
-		rc = fw_judge_reach(NULL, ours ? c->src.why : other->data, c->src.legacy, k,
+		rc = fw_judge_reach(NULL, src ? src->why : other->data, src ? src->legacy : NULL, k,
 				    v->reach, v->nreach, a, na, fv);
-	if (!rc && ours)
-		unread_known(c, v->reach, v->nreach, fv);
+	if (!rc && src)
+		unread_known(src, v->reach, v->nreach, fv);
 	return rc;
 }
 
 /* The verdict fv at one reachable address r as model data into at; texts interned in vs. */
-static int verdict_at(const struct fw_context *c, const struct reach *r,
+static int verdict_at(const struct ps_fw_source *src, const struct reach *r,
 		      const struct fw_reach_verdict *fv, struct verdicts *vs, struct ps_fw_at *at)
 {
 	at->verdict = fv->reach == FW_REACH_NOT_READ ? PS_FW_NOT_READ
@@ -301,11 +329,11 @@ static int verdict_at(const struct fw_context *c, const struct reach *r,
 	if (!rc)
 		rc = verdicts_intern(vs, fv->why, &at->why);
 	if (!rc && at->verdict != PS_FW_NOT_READ)
-		rc = rule_view(c, fv->rule, vs, &at->rule);
+		rc = rule_view(src, fv->rule, vs, &at->rule);
 	if (!rc && at->verdict == PS_FW_SOME)
-		rc = rule_view(c, fv->accept_rule, vs, &at->accept_rule);
+		rc = rule_view(src, fv->accept_rule, vs, &at->accept_rule);
 	if (!rc && at->verdict != PS_FW_NOT_READ)
-		rc = rule_view(c, fv->forward_rule, vs, &at->forwarded_by);
+		rc = rule_view(src, fv->forward_rule, vs, &at->forwarded_by);
 	return rc;
 }
 
@@ -320,9 +348,10 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
 		return -ENOMEM;
 	}
 	struct buf other = {0};
-	int rc = judge_reach(c, snap, k, v, fv, &other);
+	const struct ps_fw_source *src = source_of(c, k);
+	int rc = judge_reach(src, snap, k, v, fv, &other);
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = verdict_at(c, &v->reach[i], &fv[i], vs, &v->fw[i]);
+		rc = verdict_at(src, &v->reach[i], &fv[i], vs, &v->fw[i]);
 	if (!rc) {
 		v->fw_summary = summary(v->reach, v->fw, n);
 		if (v->fw_summary == PS_FW_SOME)

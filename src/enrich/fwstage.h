@@ -9,10 +9,19 @@
 #include "../model/verdict.h"
 #include "fwdnat.h"
 
+/* The firewall of another namespace (-N), as one pipeline run read it. */
+struct fw_nsfw {
+	uint64_t netns;
+	struct ps_fw_source src; /* owned */
+};
+
 /* The firewall of the namespace portsleuth runs in, as one pipeline run read it. */
 struct fw_context {
 	struct ps_fw_source src; /* what the platform read, judged by its tag (owned) */
 	uint64_t netns;		 /* the namespace whose firewall this is */
+	/* -N: the firewalls of other namespaces, each judging its own listeners */
+	struct fw_nsfw *others;
+	size_t nothers;
 	/* NETFILTER: the forwards of snap->firewall->fwd, index for index */
 	struct fw_forward *fwd;
 	size_t nfwd;
@@ -28,11 +37,19 @@ int fw_context_open(struct fw_context *c, struct ps_fw_source *src, struct ps_sn
 void fw_context_free(struct fw_context *c);
 
 /*
+ * Take over src (zeroed after), the firewall of namespace netns (another than c's),
+ * to judge that namespace's listeners with. One that could not be read makes their
+ * verdicts "not-read" with its why. 0 or -ENOMEM.
+ */
+int fw_context_add_netns(struct fw_context *c, uint64_t netns, struct ps_fw_source *src);
+
+/*
  * The firewall's verdict at every address listener k (of snap) is reachable on,
  * v->reach[0..nreach), into v->fw and v->fw_summary; texts interned in vs.
  * When the firewall refuses the widest of those addresses, v->scope becomes the
  * widest class it lets through (fw_effective_exposure; loopback when it refuses
- * them all). A socket of another namespace gets "not-read". 0 or -ENOMEM.
+ * them all). A socket of another namespace is judged by that namespace's firewall
+ * (fw_context_add_netns), or gets "not-read" when it was not read. 0 or -ENOMEM.
  */
 int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap,
 		      const struct ps_socket *k, struct verdicts *vs, struct sock_verdict *v);

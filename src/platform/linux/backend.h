@@ -27,6 +27,12 @@ long lnx_sockevents_read(struct platform_sockevents *ev, struct ps_snapshot *sna
 void lnx_sockevents_close(struct platform_sockevents *ev);
 int lnx_boot_id(char **out);
 int lnx_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out);
+/*
+ * Run fn(arg) on this thread inside network namespace ns (entered with setns, left
+ * after): what it opens there (netlink sockets, /proc/thread-self/net) is that
+ * namespace's. fn's result, or -errno when ns cannot be entered.
+ */
+int lnx_in_netns(const struct ps_netns *ns, int (*fn)(void *arg), void *arg);
 const char *lnx_secure_getenv(const char *name);
 const char *lnx_file_untrusted_why(int fd, const struct stat *st);
 char *lnx_real_path(const char *path);

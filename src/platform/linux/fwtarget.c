@@ -44,15 +44,8 @@ static int open_ns(const struct ps_netns *ns)
 	return fd;
 }
 
-int lnx_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size_t *n,
-		    struct ps_ifaddr **groups, size_t *ngroups)
+int lnx_in_netns(const struct ps_netns *ns, int (*fn)(void *arg), void *arg)
 {
-	*out = NULL;
-	*n = 0;
-	if (groups) {
-		*groups = NULL;
-		*ngroups = 0;
-	}
 	int fd = open_ns(ns);
 	if (fd < 0)
 		return fd;
@@ -65,16 +58,42 @@ int lnx_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size_t *n
 	int rc = setns(fd, CLONE_NEWNET) ? -errno : 0;
 	close(fd);
 	if (!rc) {
-		rc = platform_local_addrs(out, n);
-		/* groups are best effort: a namespace without them (no IPv6, no multicast) is
-		 * no failure */
-		if (rc >= 0 && groups && netinfo_mcast_groups(true, groups, ngroups) == -ENOMEM)
-			rc = -ENOMEM;
+		rc = fn(arg);
 		if (setns(self, CLONE_NEWNET))
 			abort(); /* staying in a foreign namespace would mislabel everything after
 				  */
 	}
 	close(self);
+	return rc;
+}
+
+struct addrs_req {
+	struct ps_ifaddr **out, **groups;
+	size_t *n, *ngroups;
+};
+
+/* lnx_netns_addrs inside the namespace. */
+static int addrs_here(void *arg)
+{
+	struct addrs_req *q = arg;
+	int rc = platform_local_addrs(q->out, q->n);
+	/* groups are best effort: a namespace without them (no IPv6, no multicast) is no
+	 * failure */
+	if (rc >= 0 && q->groups && netinfo_mcast_groups(true, q->groups, q->ngroups) == -ENOMEM)
+		rc = -ENOMEM;
+	return rc;
+}
+
+int lnx_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size_t *n,
+		    struct ps_ifaddr **groups, size_t *ngroups)
+{
+	*out = NULL;
+	*n = 0;
+	if (groups) {
+		*groups = NULL;
+		*ngroups = 0;
+	}
+	int rc = lnx_in_netns(ns, addrs_here, &(struct addrs_req){out, groups, n, ngroups});
 	if (rc < 0) { /* the groups failed only for want of memory: nothing is kept */
 		platform_ifaddrs_free(*out, *n);
 		*out = NULL;

@@ -1,5 +1,5 @@
 /* nft_read.c — the netfilter firewall source: the nf_tables rule set and the iptables-legacy
- * tables of the caller's network namespace. */
+ * tables of a network namespace. */
 #include "nft_read.h"
 
 #include <errno.h>
@@ -61,18 +61,21 @@ static int legacy_names(const char *path, const char *prefix, struct buf *b)
 }
 
 /*
- * The iptables-legacy (x_tables) tables that exist in the caller's network
- * namespace, as "ip:filter ip6:nat" (a new string, "" when none). 0 or -errno.
+ * The iptables-legacy (x_tables) tables that exist in the calling thread's network
+ * namespace (`net`: /proc/net, or /proc/thread-self/net inside another one), as
+ * "ip:filter ip6:nat" (a new string, "" when none). 0 or -errno.
  */
-static int legacy_tables(char **tables)
+static int legacy_tables(const char *net, char **tables)
 {
 	const char *proc = roots_get()->proc;
 	char path[4096];
 	struct buf b = {0};
 	int rc = buf_puts(&b, "");
-	if (!rc && snprintf(path, sizeof path, "%s/net/ip_tables_names", proc) < (int)sizeof path)
+	if (!rc &&
+	    snprintf(path, sizeof path, "%s/%s/ip_tables_names", proc, net) < (int)sizeof path)
 		rc = legacy_names(path, "ip", &b);
-	if (!rc && snprintf(path, sizeof path, "%s/net/ip6_tables_names", proc) < (int)sizeof path)
+	if (!rc &&
+	    snprintf(path, sizeof path, "%s/%s/ip6_tables_names", proc, net) < (int)sizeof path)
 		rc = legacy_names(path, "ip6", &b);
 	if (rc) {
 		buf_free(&b);
@@ -82,15 +85,12 @@ static int legacy_tables(char **tables)
 	return *tables ? 0 : -ENOMEM;
 }
 
-int lnx_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out)
+/* The firewall of the calling thread's namespace into out; `net` as for legacy_tables. */
+static int read_here(const char *net, struct ps_fw_source *out)
 {
-	memset(out, 0, sizeof *out);
-	int rc = legacy_tables(&out->legacy);
+	int rc = legacy_tables(net, &out->legacy);
 	if (rc == -ENOMEM)
 		return rc; /* any other failure: legacy NULL, could not be told */
-	if (req->ns)
-		return fwsource_none(out, PS_FW_SRC_NETFILTER, -EOPNOTSUPP,
-				     "the rules of another network namespace are not read");
 	const char *why;
 	rc = rules_read(&out->rules, &why);
 	if (rc == -ENOMEM)
@@ -99,4 +99,26 @@ int lnx_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out)
 		return fwsource_none(out, PS_FW_SRC_NETFILTER, rc, why);
 	out->kind = PS_FW_SRC_NETFILTER;
 	return 0;
+}
+
+static int read_in_ns(void *arg)
+{
+	return read_here("thread-self/net", arg);
+}
+
+int lnx_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!req->ns)
+		return read_here("net", out);
+	int rc = lnx_in_netns(req->ns, read_in_ns, out);
+	if (!rc || rc == -ENOMEM)
+		return rc;
+	fwsource_free(out);
+	return fwsource_none(out, PS_FW_SRC_NETFILTER, rc,
+			     rc == -EPERM
+				 ? "entering the network namespace to read its firewall "
+				   "rules needs root (CAP_SYS_ADMIN)"
+				 : "the network namespace could not be entered to read its "
+				   "firewall rules");
 }
