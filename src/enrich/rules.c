@@ -273,6 +273,8 @@ static void rule_exposure(const struct rule_ctx *c, struct finding_sink *s)
 	int sev = svc ? exposure_severity(svc->svc_class, svc->risk != NULL, in->widest) : -1;
 	if (sev < 0)
 		return;
+	if (in->reach_undecided && sev == SEV_ALERT)
+		sev = SEV_WARNING; /* "look today" needs a reach that is known */
 	static const char *const from[PS_EXPO__COUNT] = {"", "the local link", "a private network",
 							 "public addresses", "public addresses"};
 	bool internet = in->widest >= PS_EXPO_PUBLIC;
@@ -283,12 +285,14 @@ static void rule_exposure(const struct rule_ctx *c, struct finding_sink *s)
 			   ? "; allow only the hosts that need it"
 			   : "";
 	const char *risk = svc->risk ? svc->risk : "";
+	const char *undecided = in->reach_undecided ? in->reach_undecided : "";
 	add(s, (unsigned)sev, exposure_code(in->widest), -1,
-	    "%s on %u/%s is reachable from %s%s%s%s" SEP
-	    "bound to %s addresses; reachable now on: %s",
-	    svc->name ? svc->name : "the service", in->port, proto_txt(in->proto), from[in->widest],
-	    rule, *risk ? ": " : "", risk, exposure_name(in->scope),
-	    in->reach_text && *in->reach_text ? in->reach_text : "none");
+	    "%s on %u/%s is %sreachable from %s%s%s%s" SEP
+	    "bound to %s addresses; reachable now on: %s%s%s",
+	    svc->name ? svc->name : "the service", in->port, proto_txt(in->proto),
+	    *undecided ? "perhaps " : "", from[in->widest], rule, *risk ? ": " : "", risk,
+	    exposure_name(in->scope), in->reach_text && *in->reach_text ? in->reach_text : "none",
+	    *undecided ? "; the firewall's verdict there is not known: " : "", undecided);
 }
 
 /* backdoor-port with no visible owner: a notice that it cannot be judged. */

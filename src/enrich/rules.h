@@ -22,6 +22,12 @@ struct finding_input {
 	    widest; /* the widest class of address that reaches it now (exposure_widest) */
 	const char *reach_text; /* the addresses of that class: "eth0 203.0.113.7" (evidence), may
 				   be NULL */
+	/*
+	 * Set when only a firewall verdict that is not known (not read, or decided by a
+	 * rule that is not decoded) stands between `widest` and a narrower class: what
+	 * would decide it. Reach that rests on it is never an alert.
+	 */
+	const char *reach_undecided;
 	/* The owner; has_owner false for the socket-level rules. */
 	bool has_owner;
 	int pid;

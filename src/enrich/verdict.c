@@ -131,12 +131,44 @@ static void ns_view_of(const struct ps_snapshot *snap, uint64_t netns, struct ns
 			v->unknown = !snap->nets[i].addrs_read;
 }
 
+/*
+ * When v's widest class is reached only at addresses whose firewall verdict is not
+ * known (unknown, not-read), what would decide it into *out (interned in vs): the
+ * why and the rule of the first of them. NULL when the reach is known. 0 or -ENOMEM.
+ */
+static int reach_undecided(const struct sock_verdict *v, struct verdicts *vs, const char **out)
+{
+	*out = NULL;
+	const struct ps_fw_at *first = NULL;
+	for (size_t r = 0; r < v->nreach; r++) {
+		const struct ps_fw_at *at = &v->fw[r];
+		if (at->reach_class < v->widest || at->verdict == PS_FW_NONE)
+			continue;
+		if (at->verdict != PS_FW_UNKNOWN && at->verdict != PS_FW_NOT_READ)
+			return 0; /* a known verdict lets this class in */
+		if (!first)
+			first = at;
+	}
+	if (!first || v->widest <= PS_EXPO_LOOPBACK)
+		return 0;
+	struct buf b = {0};
+	int rc = buf_printf(&b, "%s", first->why ? first->why : "it could not be judged");
+	if (!rc && first->rule.text)
+		rc = buf_printf(&b, " (%s)", first->rule.text);
+	if (!rc)
+		rc = verdicts_intern(vs, b.data, out);
+	buf_free(&b);
+	return rc;
+}
+
 /* Reachability of listener k through its own namespace's interfaces, narrowed by the
- * firewall; rt gets the evidence text of the widest class. 0 or -ENOMEM. */
+ * firewall; rt gets the evidence text of the widest class, *undecided what would decide a
+ * reach the firewall's verdict leaves open (reach_undecided). 0 or -ENOMEM. */
 static int judge_reach(const struct ps_snapshot *snap, const struct ps_socket *k,
 		       struct verdicts *vs, struct sock_verdict *v, struct buf *rt,
-		       const struct fw_context *fw, struct ns_view *ns)
+		       const struct fw_context *fw, struct ns_view *ns, const char **undecided)
 {
+	*undecided = NULL;
 	int rc;
 	ns_view_of(snap, k->netns ? k->netns : snap->netns, ns);
 	if ((rc = exposure_reach(k, ns->a, ns->n, ns->g, ns->ng, &v->reach, &v->nreach)))
@@ -156,6 +188,8 @@ static int judge_reach(const struct ps_snapshot *snap, const struct ps_socket *k
 			w = (enum ps_exposure)v->fw[r].reach_class;
 	if (w < v->widest)
 		v->widest = w;
+	if ((rc = reach_undecided(v, vs, undecided)))
+		return rc;
 	return reach_format_fw(rt, v, v->widest);
 }
 
@@ -248,7 +282,8 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 			  struct verdicts *vs, struct sock_verdict *v, struct buf *rt,
 			  const struct fw_context *fw, struct ns_view *ns)
 {
-	int rc = judge_reach(snap, k, vs, v, rt, fw, ns);
+	const char *undecided;
+	int rc = judge_reach(snap, k, vs, v, rt, fw, ns, &undecided);
 	if (rc)
 		return rc;
 	struct finding_input in = {.port = k->local.port,
@@ -257,6 +292,7 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 				   .scope = v->scope,
 				   .widest = v->widest,
 				   .reach_text = rt->data,
+				   .reach_undecided = undecided,
 				   .pid = -1,
 				   .words = snap_words(snap)};
 	size_t visible = 0;
