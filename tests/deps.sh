@@ -15,6 +15,10 @@ need systemd-socket-activate systemd  # socket activation case (systemd need not
 need nft nftables
 need iptables-nft-restore iptables
 need iptables-legacy iptables
+# cases_firewall.py: the real front-ends, run in a server namespace (no systemd needed)
+need /usr/sbin/ufw ufw
+need /usr/sbin/firewalld firewalld
+need dbus-daemon dbus
 # cases_daemons.py: real packaged daemons (absolute paths: /usr/sbin is not on a user's PATH)
 need /usr/bin/redis-server redis-server
 need /usr/sbin/smbd samba

@@ -162,6 +162,209 @@ def firewall_ufw(t):
     expect(t, doc, "tcp", "0.0.0.0", 8081, PUBLIC4, "none", chain="ufw-user-input")
     expect(t, doc, "tcp", "0.0.0.0", 2222, PUBLIC4, "unknown", undecoded="recent")
     expect(t, doc, "tcp", "127.0.0.1", 9999, "127.0.0.1", "all", chain="ufw-before-input")
+    stock_ufw_probed(t)
+
+
+# ---------------------------------------------------------------- real front-ends, probed
+
+SRV4, SRV6 = "198.51.100.7", "2001:db8:5::7"  # the server namespace's public addresses
+HOST4, HOST6 = "198.51.100.1", "2001:db8:5::1"
+STOCK_PORTS = (111, 69, 11211, 3389, 5432, 389)  # rpcbind, tftp, memcached, xrdp, postgres, ldap
+OPEN_PORTS = (22, 80)  # what the stock set-ups allow: the probes can see a port open
+
+# A server on every (proto, family, port) asked for: TCP accepts and says "hi", UDP echoes.
+SERVE = """
+import selectors, socket, sys
+sel = selectors.DefaultSelector()
+for spec in sys.argv[1:]:
+    proto, fam, port = spec.split("/")
+    f = socket.AF_INET6 if fam == "6" else socket.AF_INET
+    s = socket.socket(f, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if f == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind(("::" if f == socket.AF_INET6 else "0.0.0.0", int(port)))
+    if proto == "tcp":
+        s.listen(16)
+    sel.register(s, selectors.EVENT_READ, proto)
+print("READY", flush=True)
+while True:
+    for key, _ in sel.select():
+        s = key.fileobj
+        try:
+            if key.data == "tcp":
+                c, _ = s.accept(); c.sendall(b"hi"); c.close()
+            else:
+                d, a = s.recvfrom(100); s.sendto(b"hi", a)
+        except OSError:
+            pass
+"""
+
+# Probe every target in parallel from where it runs; prints JSON {"proto/addr/port": answered}.
+PROBE = """
+import json, socket, sys, threading
+out = {}
+def one(spec):
+    proto, addr, port = spec.split("/")
+    f = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    s = socket.socket(f, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
+    s.settimeout(2)
+    try:
+        if proto == "tcp":
+            s.connect((addr, int(port)))
+        else:
+            s.sendto(b"x", (addr, int(port)))
+        out[spec] = s.recv(10) == b"hi"
+    except OSError:
+        out[spec] = False
+    s.close()
+ts = [threading.Thread(target=one, args=(a,)) for a in sys.argv[1:]]
+[t.start() for t in ts]
+[t.join() for t in ts]
+print(json.dumps(out))
+"""
+
+
+def server_netns(t, name):
+    """Namespace `name` (eth0: SRV4/24, SRV6/64) joined to ours (v0: HOST4, HOST6), lo up."""
+    named_netns(t, name, "v0", "v0p")
+    for a in (f"{HOST4}/24", f"{HOST6}/64"):
+        sh(t, "ip", "addr", "add", a, "dev", "v0", *(["nodad"] if ":" in a else []))
+    sh(t, "ip", "link", "set", "v0", "up")
+    inside = ["ip", "netns", "exec", name]
+    sh(t, *inside, "ip", "link", "set", "lo", "up")
+    sh(t, *inside, "ip", "link", "set", "v0p", "name", "eth0")
+    for a in (f"{SRV4}/24", f"{SRV6}/64"):
+        sh(t, *inside, "ip", "addr", "add", a, "dev", "eth0", *(["nodad"] if ":" in a else []))
+    sh(t, *inside, "ip", "link", "set", "eth0", "up")
+
+
+def private_copy(t, path):
+    """A private, writable copy of `path` (file or directory) mounted over it in this case's mount
+    namespace: a front-end may write its configuration without touching the machine's."""
+    dst = os.path.join(t.tmpdir(), "etc" + path.replace("/", "_"))
+    if os.path.isdir(path):
+        shutil.copytree(path, dst, symlinks=True)
+    else:
+        shutil.copy2(path, dst)
+    sh(t, "mount", "--bind", dst, path)
+
+
+def probe_all(t, ns, targets):
+    """{target: answered} for targets "proto/addr/port", probed from namespace ns (None: ours)."""
+    argv = ([] if ns is None else ["ip", "netns", "exec", ns]) + [sys.executable, "-c", PROBE, *targets]
+    return json.loads(sh(t, *argv))
+
+
+def stock_judged_as_probed(t, ns, what):
+    """Listeners on STOCK_PORTS (tcp, udp; IPv4, IPv6) and OPEN_PORTS (tcp) in ns, behind `what`'s
+    stock set-up: portsleuth inside ns judges each STOCK one filtered ("none") on its public
+    addresses and "all" on loopback, with no exposure finding, and OPEN ones "all"; probes from
+    our namespace and from inside ns agree, and -N from ours gives the same verdicts."""
+    specs = [f"{p}/{f}/{port}" for port in STOCK_PORTS for p in ("tcp", "udp") for f in "46"]
+    specs += [f"tcp/{f}/{port}" for port in OPEN_PORTS for f in "46"]
+    start_in_ns(t, ns, SERVE.replace("sys.argv[1:]", repr(specs)))
+    r = subprocess.run(["ip", "netns", "exec", ns, t.binary, "--json"], capture_output=True,
+                       timeout=R.RUN_TIMEOUT, env=t.env())
+    t.require(r.returncode == 0, f"portsleuth in {ns}: exit {r.returncode}: {r.stderr.decode()[:400]}")
+    inside = json.loads(r.stdout)
+    t.check(inside["firewall"]["read"] is True, f"{what}: firewall in {ns}: {inside['firewall']}")
+    far = [f"{p}/{SRV4 if f == '4' else SRV6}/{port}" for p, f, port in (x.split("/") for x in specs)]
+    near = [f"{p}/{'127.0.0.1' if f == '4' else '::1'}/{port}" for p, f, port in (x.split("/") for x in specs)]
+    answered = probe_all(t, None, far)
+    answered.update(probe_all(t, ns, near))
+    netns = os.stat(f"/run/netns/{ns}").st_ino
+    r = t.run("-N", "--json")
+    t.require(r.rc == 0, f"-N: {r}")
+    fromhost = [k for k in json.loads(r.out)["sockets"] if k.get("netns") == netns]
+    for spec, f4, n4 in zip(specs, far, near):
+        proto, fam, port = spec.split("/")
+        port = int(port)
+        addr = "0.0.0.0" if fam == "4" else "::"
+        want_far = "all" if port in OPEN_PORTS else "none"
+        want_probe = port in OPEN_PORTS
+        t.check(answered[f4] == want_probe and answered[n4], f"{what}: probes of {spec}: "
+                f"{f4} {'answered' if answered[f4] else 'filtered'}, {n4} {'answered' if answered[n4] else 'filtered'}")
+        got = {}
+        for label, doc in (("inside", inside), ("-N", {"sockets": fromhost})):
+            k = [x for x in doc["sockets"] if (x["proto"], x["local"]["addr"], x["local"]["port"]) ==
+                 (proto, addr, port) and x["state"] in ("listen", "unconn")]
+            if not t.check(len(k) == 1, f"{what} ({label}): one listener {spec}",
+                           [json.dumps([x["local"] for x in doc["sockets"]])[:400]]):
+                continue
+            k = k[0]
+            fw = {x["addr"]: x["firewall"]["verdict"] for x in k["exposure"]["reachable"]}
+            got[label] = (fw, k["exposure"]["scope"], sorted((f["code"], f["severity"]) for f in k["findings"]))
+            pub, lo = (SRV4, "127.0.0.1") if fam == "4" else (SRV6, "::1")
+            t.check(fw.get(pub) == want_far and fw.get(lo) == "all",
+                    f"{what} ({label}): {spec} judged {pub} {fw.get(pub)}, {lo} {fw.get(lo)}; "
+                    f"want {want_far}, all", [json.dumps(k["exposure"])[:1200]])
+            if port in STOCK_PORTS:
+                t.check(k["exposure"]["scope"] == "loopback"
+                        and not [f for f in k["findings"] if f["code"].endswith("-exposure")],
+                        f"{what} ({label}): {spec} filtered: scope loopback, no exposure finding: "
+                        f"{k['exposure']['scope']} {got[label][2]}")
+        if len(got) == 2:
+            t.check(got["inside"] == got["-N"], f"{what}: {spec} judged alike inside {ns} and with -N: {got}")
+
+
+ZONE = """<?xml version="1.0" encoding="utf-8"?>
+<zone>
+  <short>Public</short>
+  <service name="ssh"/>
+  <service name="http"/>
+  <service name="dhcpv6-client"/>
+  <forward/>
+</zone>
+"""
+
+
+def stock_firewalld_probed(t):
+    """Real firewalld (nftables backend, default zone public as Debian ships it, with http added
+    like ufw's 80/tcp) beside a dbus-daemon of its own, in a server namespace, judged as probes
+    find it (stock_judged_as_probed)."""
+    for tool in ("firewalld", "dbus-daemon"):
+        if not shutil.which(tool):
+            t.skip(f"{tool} is not installed (apt-get install firewalld dbus)")
+    server_netns(t, "fwd")
+    private_copy(t, "/etc/firewalld")
+    with open("/etc/firewalld/zones/public.xml", "w") as f:
+        f.write(ZONE)
+    os.makedirs("/run/dbus", exist_ok=True)  # /run is this case's own (named_netns)
+    bus = subprocess.Popen(["dbus-daemon", "--system", "--nofork", "--nopidfile"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t.procs.append(bus)
+    for _ in range(50):
+        if os.path.exists("/run/dbus/system_bus_socket"):
+            break
+        time.sleep(0.1)
+    log = open(os.path.join(t.tmpdir(), "firewalld.log"), "wb")
+    fwd = subprocess.Popen(["ip", "netns", "exec", "fwd", "firewalld", "--nofork", "--nopid",
+                            "--log-target", "console"], stdout=log, stderr=subprocess.STDOUT)
+    t.procs.append(fwd)
+    ready = ""
+    for _ in range(150):  # firewalld takes a few seconds to load its zones
+        r = subprocess.run(["ip", "netns", "exec", "fwd", "nft", "list", "chain", "inet", "firewalld",
+                            "filter_IN_public_allow"], capture_output=True, timeout=R.RUN_TIMEOUT)
+        ready = r.stdout.decode()
+        if "dport 80" in ready:
+            break
+        time.sleep(0.2)
+    t.require("dport 80" in ready, f"firewalld did not load zone public: {ready[:300]}")
+    stock_judged_as_probed(t, "fwd", "firewalld")
+
+
+def stock_ufw_probed(t):
+    """The stock ufw set-up of issue 20 (real ufw, its iptables-nft and ip6tables rules) in a
+    server namespace, judged as probes find it (stock_judged_as_probed)."""
+    if not shutil.which("ufw"):
+        t.skip("ufw is not installed (apt-get install ufw)")
+    server_netns(t, "srv")
+    private_copy(t, "/etc/ufw")
+    private_copy(t, "/etc/default/ufw")
+    for cmd in (["default", "deny", "incoming"], ["allow", "22/tcp"], ["allow", "80/tcp"], ["--force", "enable"]):
+        sh(t, "ip", "netns", "exec", "srv", "ufw", *cmd)
+    stock_judged_as_probed(t, "srv", "ufw")
 
 
 def firewall_firewalld_dual_stack(t):
@@ -181,6 +384,7 @@ def firewall_firewalld_dual_stack(t):
     expect(t, doc, "tcp", "::", 22, PUBLIC6, "all")
     fw = expect(t, doc, "tcp", "0.0.0.0", 8080, PUBLIC4, "none", chain="filter_INPUT")
     t.check(fw["rule"]["text"].endswith(": reject"), f"8080: decided by {fw['rule']}, want the final reject")
+    stock_firewalld_probed(t)
 
 
 def firewall_handwritten_nft(t):
