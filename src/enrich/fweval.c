@@ -178,7 +178,9 @@ struct eval {
 	 * does there is a possibility, not the rule that decides (see eval_chain).
 	 */
 	int spec;
-	struct fw_ruleref undecided; /* the first such rule that matched some sources */
+	/* the first such rule that matched some sources: with a final verdict (accept, drop,
+	 * ...: the likely decider), and of any verdict (a jump to a logging chain) */
+	struct fw_ruleref undecided, undecided_any;
 };
 
 /* Record the first rule that did something, unless it only may have (e->spec). */
@@ -403,7 +405,9 @@ static int eval_chain(struct eval *e, long ci, struct fw_srcset *S, struct fw_sr
 			/* Whether it matches is not known: its sources both go on (they stay
 			 * in S) and take its verdict; where both ways end alike, the outcome
 			 * is certain all the same. */
-			note(&e->undecided, ci, (long)ri);
+			bool branch = r->v.kind == FW_V_JUMP || r->v.kind == FW_V_GOTO ||
+				      r->v.kind == FW_V_RETURN;
+			note(branch ? &e->undecided_any : &e->undecided, ci, (long)ri);
 			e->spec++;
 		} else if ((rc = fw_srcset_subtract(S, &hit, &rest))) {
 			fw_srcset_free(&hit);
@@ -497,7 +501,9 @@ static int undecided(struct eval *e, const struct fw_srcset *live)
 		fw_srcset_free(&also);
 	}
 	if (!rc && both.n) {
-		note(&e->out->unknown_by, e->undecided.chain, e->undecided.rule);
+		const struct fw_ruleref *u =
+		    e->undecided.chain >= 0 ? &e->undecided : &e->undecided_any;
+		note(&e->out->unknown_by, u->chain, u->rule);
 		e->out->why = "an expression that is not decoded decides it";
 		rc = fw_srcset_union(&e->unk, &both);
 	}
@@ -510,8 +516,12 @@ int fw_evaluate(const struct fw_ruleset *rs, const struct fw_packet *p, struct f
 	memset(out, 0, sizeof *out);
 	out->accept_by = out->drop_by = out->unknown_by = out->forward_by =
 	    (struct fw_ruleref){-1, -1};
-	struct eval e = {
-	    .rs = rs, .p = p, .len = p->family == 4 ? 4 : 16, .out = out, .undecided = {-1, -1}};
+	struct eval e = {.rs = rs,
+			 .p = p,
+			 .len = p->family == 4 ? 4 : 16,
+			 .out = out,
+			 .undecided = {-1, -1},
+			 .undecided_any = {-1, -1}};
 	e.drop.len = e.unk.len = e.fwd.len = (uint8_t)e.len;
 	size_t nb;
 	long *bases = base_chains(rs, p, &nb);

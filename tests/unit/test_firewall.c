@@ -346,6 +346,80 @@ TEST(firewall_unknown_rule_decides_only_with_a_verdict)
 	fw_ruleset_free(&rs);
 }
 
+/* A rule whose match is not decoded is followed both ways: certain where both end alike. */
+TEST(firewall_undecoded_rule_followed_both_ways)
+{
+	struct fw_ruleset rs = {0};
+	long in = chain(&rs, FW_FAM_IP6, "input", FW_HOOK_INPUT, 0, FW_V_DROP);
+	long log = chain(&rs, FW_FAM_IP6, "logdeny", FW_HOOK_NONE, 0, FW_V_ACCEPT);
+	struct fw_rule *r = rule(&rs, in, FW_V_DROP, -1); /* an unknown match, then drop */
+	r->unknown = strdup("xt match hbh revision 0");
+	r = rule(&rs, in, FW_V_JUMP, log); /* limit -j logdeny: logdeny only logs and returns */
+	r->unknown = strdup("expression limit");
+	rule(&rs, log, FW_V_CONTINUE, -1)->unknown = strdup("expression limit");
+	m_port(rule(&rs, in, FW_V_ACCEPT, -1), 22, 22, false);
+	r = rule(&rs, in, FW_V_ACCEPT, -1); /* recent: accept, or fall to the drop policy */
+	m_port(r, 2222, 2222, false);
+	r->unknown = strdup("xt match recent revision 0");
+	struct fw_result res;
+	char s[256];
+	struct fw_packet p = pkt("2001:db8::7", 111, "eth0");
+	/* dropped whether or not the unknown rules match: certain, no unknown rule blamed */
+	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_NONE);
+	CHECK_INT(res.drop_by.rule, -1); /* the policy, not the rule that may drop */
+	CHECK(res.why == NULL);
+	fw_result_free(&res);
+	/* 22: accepted unless the first rule matches, which a normal connection may not */
+	p.dport = 22;
+	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_UNKNOWN);
+	CHECK_INT(res.unknown_by.rule, 0);
+	fw_result_free(&res);
+	free(rs.chains[in].rules[0].unknown); /* decoded: 22 is open, 2222 still depends */
+	rs.chains[in].rules[0].unknown = NULL;
+	m_port(&rs.chains[in].rules[0], 1, 1, false);
+	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_ALL);
+	CHECK_INT(res.accept_by.rule, 2);
+	fw_result_free(&res);
+	p.dport = 2222;
+	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_UNKNOWN);
+	CHECK_INT(res.unknown_by.rule, 3);
+	CHECK(res.why != NULL);
+	fw_result_free(&res);
+	fw_ruleset_free(&rs);
+}
+
+/* oifname is the output hook's (lo for a connection from here); on the way in there is none. */
+TEST(firewall_oifname_and_routing_header)
+{
+	struct fw_ruleset rs = {0};
+	long out = chain(&rs, FW_FAM_IP, "output", FW_HOOK_OUTPUT, 0, FW_V_DROP);
+	long in = chain(&rs, FW_FAM_IP, "input", FW_HOOK_INPUT, 0, FW_V_ACCEPT);
+	struct fw_rule *r = rule(&rs, out, FW_V_ACCEPT, -1);
+	uint8_t lo[16] = "lo";
+	fw_match_range(match(r, FW_F_OIFNAME, 16), lo, lo);
+	r = rule(&rs, in, FW_V_DROP, -1); /* "oifname != lo drop" never matches on input */
+	struct fw_match *m = match(r, FW_F_OIFNAME, 16);
+	fw_match_range(m, lo, lo);
+	m->negate = true;
+	m_u32(rule(&rs, in, FW_V_DROP, -1), FW_F_RTHDR_TYPE, 0, false); /* ip6t rt: no header */
+	struct fw_result res;
+	char s[256];
+	struct fw_packet p = pkt("127.0.0.1", 5432, "lo");
+	p.local = true;
+	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_ALL);
+	fw_result_free(&res);
+	p = pkt("203.0.113.7", 5432, "eth0");
+	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_ALL);
+	fw_result_free(&res);
+	p = pkt("127.0.0.1", 5432, "lo");
+	p.local = true;
+	rs.chains[out].rules[0].m[0].ranges[0].lo[0] = 'x'; /* oifname "xo": lo falls to drop */
+	rs.chains[out].rules[0].m[0].ranges[0].hi[0] = 'x';
+	CHECK_INT(eval(&rs, &p, &res, s, sizeof s), FW_REACH_NONE);
+	fw_result_free(&res);
+	fw_ruleset_free(&rs);
+}
+
 TEST(firewall_base_chains_families_hooks_and_nat)
 {
 	struct fw_ruleset rs = {0};
