@@ -491,8 +491,8 @@ static void do_cmp(struct rstate *st, const struct xe *e)
 	uint32_t len = 0, op = xe_u32(e, NFTA_CMP_OP);
 	const void *data = xe_value(e, NFTA_CMP_DATA, &len);
 	struct reg shorter;
-	if (data && g->field == FW_F_IIFNAME && len && len < g->len && !g->has_mask &&
-	    (op == NFT_CMP_EQ || op == NFT_CMP_NEQ)) {
+	if (data && (g->field == FW_F_IIFNAME || g->field == FW_F_OIFNAME) && len && len < g->len &&
+	    !g->has_mask && (op == NFT_CMP_EQ || op == NFT_CMP_NEQ)) {
 		/* Interface names are compared up to their NUL ("eth0\0"), or as a prefix ("eth*").
 		 */
 		shorter = *g;

@@ -267,6 +267,13 @@ int xt_match_decode(const char *name, unsigned rev, unsigned family, const void 
 			return rc;
 		return port_match(r, FW_F_DPORT, dlo, dhi, (invflags & 2) != 0);
 	}
+	if ((!strcmp(name, "icmp") || !strcmp(name, "icmp6")) && rev == 0) {
+		/* the ICMP type: iptables only takes it with -p icmp, so the packet is ICMP,
+		 * never a connection to a TCP or UDP listener */
+		uint8_t proto = name[4] ? 58 : 1;
+		struct fw_match *m = fw_match_add(r, FW_F_L4PROTO, 1);
+		return !m ? -ENOMEM : fw_match_range(m, &proto, &proto);
+	}
 	if (!strcmp(name, "rt") && rev == 0)
 		return rt_match(r, b, len);
 	if (!strcmp(name, "multiport") && rev <= 1)

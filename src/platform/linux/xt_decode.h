@@ -21,9 +21,9 @@ int xt_nat_decode(const char *name, unsigned rev, unsigned family, const void *i
 /*
  * Decode the payload of an xt match into matches appended to r: "addrtype" rev 0
  * and 1 (destination type only), "conntrack" rev 1-3 and "state" (connection state
- * only), "tcp"/"udp" (port ranges), "rt" (IPv6 routing header), "multiport" rev 0/1
- * and "comment" (into r->comment). 0 when decoded (a comment adds no match); -EOPNOTSUPP for other
- * matches or for options of these that are not decoded (the caller then marks
+ * only), "tcp"/"udp" (port ranges), "rt" (IPv6 routing header), "icmp"/"icmp6" (as ICMP),
+ * "multiport" rev 0/1 and "comment" (into r->comment). 0 when decoded (a comment adds no match);
+ * -EOPNOTSUPP for other matches or for options of these that are not decoded (the caller then marks
  * the rule unknown); -EINVAL for a short payload; -ENOMEM.
  */
 int xt_match_decode(const char *name, unsigned rev, unsigned family, const void *info, size_t len,

@@ -344,6 +344,46 @@ TEST(nftdump_podman_netavark)
 	fw_ruleset_free(&rs);
 }
 
+/* The stock ufw of issue 20 (real ufw's rules, IPv4 and IPv6): every UDP and IPv6 listener
+ * filtered, 22 open, loopback open. */
+TEST(nftdump_ufw_stock)
+{
+	struct fw_ruleset rs;
+	CHECK_INT(load("ufwstock", &rs), 0);
+	/* "udp sport 67 udp dport 68": one merged 4-byte compare, split into both ports */
+	const struct fw_chain *c = chain_named(&rs, "ufw-before-input");
+	size_t dhcp = 0;
+	for (size_t i = 0; c && i < c->nrules; i++) {
+		const struct fw_rule *r = &c->rules[i];
+		CHECK(r->unknown == NULL || r->v.kind == FW_V_CONTINUE);
+		for (size_t j = 0; j + 1 < r->nm; j++)
+			dhcp += r->m[j].field == FW_F_SPORT && r->m[j].ranges[0].lo[1] == 67 &&
+				r->m[j + 1].field == FW_F_DPORT &&
+				r->m[j + 1].ranges[0].lo[1] == 68;
+	}
+	CHECK_INT(dhcp, 1);
+	static const unsigned ports[] = {111, 69, 11211, 3389, 5432, 389};
+	for (size_t i = 0; i < sizeof ports / sizeof *ports; i++) {
+		for (unsigned proto = IPPROTO_TCP; proto <= IPPROTO_UDP;
+		     proto += IPPROTO_UDP - IPPROTO_TCP) {
+			CHECK_INT(judge(&rs, pkt(proto, "203.0.113.7", ports[i], "eth0")).reach,
+				  FW_REACH_NONE);
+			CHECK_INT(judge(&rs, pkt(proto, "2001:db8::7", ports[i], "eth0")).reach,
+				  FW_REACH_NONE);
+			CHECK_INT(judge(&rs, pkt(proto, "127.0.0.1", ports[i], "lo")).reach,
+				  FW_REACH_ALL);
+			CHECK_INT(judge(&rs, pkt(proto, "::1", ports[i], "lo")).reach,
+				  FW_REACH_ALL);
+		}
+	}
+	/* the rt type 0 drop cannot touch a connection: 22 over IPv6 is open */
+	struct verdict v = judge(&rs, pkt(IPPROTO_TCP, "2001:db8::7", 22, "eth0"));
+	CHECK_INT(v.reach, FW_REACH_ALL);
+	CHECK_SAME(v.chain, "ufw6-user-input");
+	CHECK_INT(judge(&rs, pkt(IPPROTO_TCP, "203.0.113.7", 80, "eth0")).reach, FW_REACH_ALL);
+	fw_ruleset_free(&rs);
+}
+
 TEST(nftdump_kube_proxy)
 {
 	struct fw_ruleset rs;
