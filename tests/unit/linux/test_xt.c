@@ -8,6 +8,7 @@
 #include <linux/netfilter/xt_multiport.h>
 #include <linux/netfilter/xt_state.h>
 #include <linux/netfilter/xt_tcpudp.h>
+#include <linux/netfilter_ipv6/ip6t_rt.h>
 #include <stdlib.h>
 
 #include "../../../src/platform/linux/xt_decode.h"
@@ -213,6 +214,27 @@ TEST(xt_match_ports_and_comment)
 	CHECK_INT(mt("limit", 0, comment, sizeof comment, &r2), -EOPNOTSUPP);
 	CHECK_INT(mt("statistic", 0, comment, sizeof comment, &r2), -EOPNOTSUPP);
 	fw_rule_free(&r2);
+	fw_rule_free(&r);
+}
+
+/* ufw's "-m rt --rt-type 0 -j DROP", and the ICMP matches of its ICMP rules. */
+TEST(xt_match_rt_and_icmp)
+{
+	struct fw_rule r = {0};
+	struct ip6t_rt rt = {.rt_type = 0, .flags = IP6T_RT_TYP};
+	CHECK_INT(mt("rt", 0, &rt, sizeof rt, &r), 0);
+	CHECK_INT(r.nm, 1);
+	CHECK_INT(r.m[0].field, FW_F_RTHDR_TYPE);
+	CHECK(!r.m[0].negate && r.m[0].nranges == 1 && r.m[0].ranges[0].hi[3] == 0);
+	rt = (struct ip6t_rt){.rt_type = 2, .flags = IP6T_RT_TYP, .invflags = IP6T_RT_INV_TYP};
+	CHECK_INT(mt("rt", 0, &rt, sizeof rt, &r), 0);
+	CHECK(r.m[1].negate && r.m[1].ranges[0].lo[3] == 2);
+	CHECK_INT(mt("rt", 0, &rt, 17, &r), -EINVAL);
+	uint8_t icmp[4] = {8, 0, 255, 0}; /* echo-request, any code */
+	CHECK_INT(mt("icmp", 0, icmp, sizeof icmp, &r), 0);
+	CHECK(r.m[2].field == FW_F_L4PROTO && r.m[2].ranges[0].lo[0] == 1);
+	CHECK_INT(mt("icmp6", 0, icmp, sizeof icmp, &r), 0);
+	CHECK(r.m[3].field == FW_F_L4PROTO && r.m[3].ranges[0].lo[0] == 58);
 	fw_rule_free(&r);
 }
 
