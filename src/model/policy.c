@@ -455,8 +455,11 @@ static bool is_type(const struct ps_proc *p, const char *type)
 /* Whether process p is the program rule r names. */
 static bool proc_ok(const struct policy_rule *r, const struct ps_proc *p)
 {
-	bool cont = value_ok(r, r->container, p->container) ||
-		    (p->container_name && value_ok(r, r->container, p->container_name));
+	/* a container in a user's delegated cgroup is that user's, whatever id it claims */
+	bool rootless = p->container_runtime && strncmp(p->container_runtime, "rootless", 8) == 0;
+	bool cont = !r->container ||
+		    (!rootless && (value_ok(r, r->container, p->container) ||
+				   (p->container_name && value_ok(r, r->container, p->container_name))));
 	bool exe = value_ok(r, r->exe, p->exe) ||
 		   (r->exe_real && p->exe && strcmp(r->exe_real, p->exe) == 0);
 	/* unit= is a system unit's name: a user's manager can run a unit of any name */

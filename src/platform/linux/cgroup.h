@@ -16,7 +16,9 @@ struct cgroup_info {
 	bool have_unit_uid;
 	char *slice;	     /* innermost .slice, or NULL */
 	char *container;     /* container id, or NULL */
-	const char *runtime; /* static: "docker", "podman", "containerd", "cri-o", "kubernetes" */
+	const char *runtime; /* static: "docker", "podman", "containerd", "cri-o", "kubernetes";
+			      * below user@UID.service "rootless-docker", "rootless-podman",
+			      * "rootless" (the user's own, never a rootful runtime's) */
 	char *pod_uid;	     /* Kubernetes pod UID (with dashes), or NULL */
 	const char *pod_qos; /* static: "guaranteed", "burstable", "besteffort", or NULL */
 };

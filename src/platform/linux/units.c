@@ -107,6 +107,20 @@ void cgroup_info_free(struct cgroup_info *ci)
 	memset(ci, 0, sizeof *ci);
 }
 
+/*
+ * A container below user@UID.service is that user's: the subtree is delegated to the user, who
+ * names its cgroups at will (a rootful runtime's container id is world-readable). Never a
+ * rootful runtime's, so neither its state (names) nor its commands (docker stop) apply.
+ */
+static const char *rootless_runtime(const char *runtime)
+{
+	if (strcmp(runtime, "docker") == 0)
+		return "rootless-docker";
+	if (strcmp(runtime, "podman") == 0)
+		return "rootless-podman";
+	return "rootless";
+}
+
 int cgroup_classify(const char *path, size_t len, struct cgroup_info *out)
 {
 	memset(out, 0, sizeof *out);
@@ -114,7 +128,7 @@ int cgroup_classify(const char *path, size_t len, struct cgroup_info *out)
 	size_t unit_len = 0, prev_len = 0, slice_len = 0;
 	const char *runtime = NULL;
 	bool kube = false, in_user_manager = false, unit_in_manager = false,
-	     slice_in_manager = false;
+	     slice_in_manager = false, id_in_manager = false;
 	uint32_t uid = 0;
 	for (size_t i = 0; i < len;) {
 		while (i < len && path[i] == '/')
@@ -131,6 +145,9 @@ int cgroup_classify(const char *path, size_t len, struct cgroup_info *out)
 		if (kube)
 			kube_component(c, n, &qos, &pod);
 		const char *cid;
+		if (prefixed_id(c, n, "docker-", &cid) || prefixed_id(c, n, "libpod-", &cid) ||
+		    prefixed_id(c, n, "cri-containerd-", &cid) || prefixed_id(c, n, "crio-", &cid))
+			id_in_manager = in_user_manager;
 		if (prefixed_id(c, n, "docker-", &cid))
 			id = cid, runtime = "docker";
 		else if (prefixed_id(c, n, "libpod-", &cid))
@@ -141,6 +158,7 @@ int cgroup_classify(const char *path, size_t len, struct cgroup_info *out)
 			id = cid, runtime = "cri-o";
 		else if (n == 64 && is_hex(c, 64) && prev) {
 			id = c;
+			id_in_manager = in_user_manager;
 			if (prev_len == 6 && memcmp(prev, "docker", 6) == 0)
 				runtime = "docker";
 			else if (kube)
@@ -195,7 +213,7 @@ int cgroup_classify(const char *path, size_t len, struct cgroup_info *out)
 		return -ENOMEM;
 	}
 	if (id)
-		out->runtime = runtime;
+		out->runtime = id_in_manager ? rootless_runtime(runtime) : runtime;
 	if (out->pod_uid) {
 		for (char *p = out->pod_uid; *p; p++)
 			if (*p == '_')

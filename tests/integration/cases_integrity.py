@@ -1,0 +1,126 @@
+"""cases_integrity.py — owners that cannot be hidden or borrowed (issue 19): a user's forged exe
+link, a program mounted over a system path in a user's own mount namespace, holders that are
+threads or io_uring rings or no file table at all, and a user's cgroup named like a container.
+
+Loaded by run.py. Every attack runs as an unprivileged user (setpriv) in the case's own
+namespaces, the way the issue reproduced it on a real host.
+"""
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import time
+
+R = None  # the runner module, set by register()
+SVC = None  # cases_services (its Cgroups and Spawned helpers)
+USER = 1001
+ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+
+def register(run):
+    global R, SVC
+    R = run
+    here = os.path.dirname(os.path.abspath(__file__))
+    spec = importlib.util.spec_from_file_location("cases_services_i19", os.path.join(here, "cases_services.py"))
+    SVC = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(SVC)
+    SVC.R = run
+    for fn in (integrity_user_cgroup_docker_id, integrity_user_cgroup_rootless_podman):
+        run.case(fn)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def by_port(doc, port):
+    found = [s for s in doc["sockets"] if s["local"]["port"] == port]
+    if len(found) != 1:
+        raise R.Failed(f"{len(found)} sockets on port {port}, want 1", [json.dumps(s)[:300] for s in doc["sockets"]])
+    return found[0]
+
+
+def codes(s):
+    return {f["code"]: f for f in s.get("findings") or []}
+
+
+def docker_state(t, root, cid, name):
+    d = os.path.join(root, "containers", cid)
+    os.makedirs(d)
+    with open(os.path.join(d, "config.v2.json"), "w") as f:
+        json.dump({"ID": cid, "Name": "/" + name, "State": {"Running": True},
+                   "NetworkSettings": {"Networks": {"bridge": {"IPAddress": "172.17.0.2"}}}}, f)
+
+
+def user_copy(t, path):
+    """A copy of path the user can run (the case's tmpdir is root's)."""
+    d = t.tmpdir()
+    dst = os.path.join(d, os.path.basename(path))
+    if not os.path.exists(dst):
+        shutil.copy(path, dst)
+        os.chmod(dst, 0o755)
+    os.chmod(d, 0o755)
+    return dst
+
+
+# ---------------------------------------------------------------- item 6: cgroups
+
+
+def integrity_user_cgroup_docker_id(t):
+    """A user names a cgroup in its delegated subtree user@1001.service/app.slice/docker-ID.scope
+    with the id of root's real container prod-db: not root's container (no name, no `docker stop`
+    advice, a `container=prod-db` policy does not pass), but the user's own."""
+    cg = SVC.Cgroups(t)
+    try:
+        path = cg.make(f"user.slice/user-{USER}.slice/user@{USER}.service/app.slice/docker-{ID}.scope")
+        state = os.path.join(t.tmpdir(), "docker")
+        docker_state(t, state, ID, "prod-db")
+        helper = user_copy(t, t.helper)
+        h = SVC.Spawned(t, SVC.IN_CGROUP, [cg.mnt + path, "setpriv", f"--reuid={USER}", f"--regid={USER}",
+                                                "--clear-groups", helper, "listen:127.0.0.1:4301"])
+        env = t.env(PORTSLEUTH_TEST_ROOTS="1", PORTSLEUTH_DOCKER_ROOT=state)
+        r = t.run("--json", env=env)
+        s = by_port(R.parse_json(r), 4301)
+        o = s["owners"][0]
+        t.check(o["pid"] == h.pid, "the user's process is the owner", [o])
+        c = o.get("container") or {}
+        t.check(c.get("runtime") != "docker" and c.get("name") is None,
+                "a user's cgroup is not root's docker container prod-db", [c])
+        t.check(o["unit_type"] == "user" and o["unit_uid"] == USER, "attributed to the user's manager", [o])
+        ex = t.run("explain", "4301", env=env).out.decode()
+        t.check("docker stop" not in ex and "prod-db" not in ex, "explain: no docker advice, no prod-db", ex.splitlines())
+        pol = os.path.join(t.tmpdir(), "policy")
+        with open(pol, "w") as f:
+            f.write("allow tcp 4301 container=prod-db\n")
+        r = t.run("check", "--baseline", pol, "--json", env=env)
+        d = R.parse_json(r)
+        t.check(r.rc == 4 and d["summary"]["owner"] == 1, "container=prod-db does not pass for the user's cgroup",
+                [r.rc, d.get("summary")])
+        with open(pol, "w") as f:
+            f.write(f"allow tcp 4301 container={ID}\n")
+        r = t.run("check", "--baseline", pol, "--json", env=env)
+        t.check(r.rc == 4, "container=<id of prod-db> does not pass either", [r.rc, r.out[:300]])
+    finally:
+        t.kill_all()
+        cg.remove()
+
+
+def integrity_user_cgroup_rootless_podman(t):
+    """A rootless Podman container's cgroup (user@1001.service/user.slice/libpod-ID.scope) is still
+    recognised as a container, the user's own (runtime rootless-podman, unit of user 1001)."""
+    cg = SVC.Cgroups(t)
+    try:
+        path = cg.make(f"user.slice/user-{USER}.slice/user@{USER}.service/user.slice/libpod-{ID}.scope")
+        helper = user_copy(t, t.helper)
+        h = SVC.Spawned(t, SVC.IN_CGROUP, [cg.mnt + path, "setpriv", f"--reuid={USER}", f"--regid={USER}",
+                                           "--clear-groups", helper, "listen:127.0.0.1:4302"])
+        s = by_port(t.json(env=t.env(PORTSLEUTH_TEST_ROOTS="1")), 4302)
+        o = s["owners"][0]
+        t.check(o["pid"] == h.pid and (o.get("container") or {}).get("runtime") == "rootless-podman"
+                and o["container"]["id"] == ID and o["unit_uid"] == USER,
+                "the user's rootless container", [o])
+        ex = t.run("explain", "4302", env=t.env(PORTSLEUTH_TEST_ROOTS="1")).out.decode()
+        t.check("podman stop" not in ex, "explain: no root podman advice for the user's container", ex.splitlines())
+    finally:
+        t.kill_all()
+        cg.remove()
