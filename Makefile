@@ -206,6 +206,10 @@ $(BUILD)/unit_tests$(EXE): $(UNIT_OBJ) $(BUILD)/libportsleuth.a
 $(BUILD)/sockhold$(EXE): $(BUILD)/tests/helpers/sockhold.o
 	$(LINK) -o $@ $^ $(LDLIBS) $(PS_LDLIBS)
 
+# hideholder: owners that hide or borrow an identity (tests/integration/cases_integrity.py).
+$(BUILD)/hideholder$(EXE): $(BUILD)/tests/helpers/hideholder.o
+	$(LINK) -o $@ $^ $(LDLIBS) $(PS_LDLIBS)
+
 $(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/libportsleuth.a
 	$(LINK) -fsanitize=fuzzer -o $@ $^ $(LDLIBS) $(PS_LDLIBS)
 
@@ -216,7 +220,7 @@ $(BUILD)/fwprobe$(EXE): $(BUILD)/tests/helpers/fwprobe.o $(BUILD)/libportsleuth.
 unit: $(BUILD)/unit_tests$(EXE)
 	$(RUN) $(BUILD)/unit_tests$(EXE)
 
-check: $(BUILD)/portsleuth $(BUILD)/unit_tests $(BUILD)/sockhold $(BUILD)/fwprobe  # fwprobe: built so it keeps compiling
+check: $(BUILD)/portsleuth $(BUILD)/unit_tests $(BUILD)/sockhold $(BUILD)/hideholder $(BUILD)/fwprobe  # fwprobe: built so it keeps compiling
 	@sh tests/deps.sh
 	@sh tests/run.sh $(BUILD)
 
@@ -286,5 +290,5 @@ clean:
 
 FORCE:
 .PHONY: all unit check fuzz fuzz-run format format-check bench install uninstall clean bpf-check bpf-gen FORCE
--include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/src/main.d $(BUILD)/tests/helpers/sockhold.d $(BUILD)/tests/helpers/fwprobe.d \
+-include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/src/main.d $(BUILD)/tests/helpers/sockhold.d $(BUILD)/tests/helpers/hideholder.d $(BUILD)/tests/helpers/fwprobe.d \
 	$(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%.d)

@@ -271,9 +271,15 @@ static int status_of(const struct pkgdb *db, const char *path, uint8_t *status, 
 /* Why no listener's executable could be looked up in the package database. */
 static const char *no_exe_reason(const struct ps_snapshot *s, const bool *wanted)
 {
-	bool any = false;
-	for (size_t i = 0; i < s->nprocs && !any; i++)
-		any = wanted[i];
+	bool any = false, foreign = false;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		any |= wanted[i];
+		foreign |= wanted[i] && s->procs[i].exe_checked && s->procs[i].exe_check.foreign;
+	}
+	if (foreign) /* read, but their paths are not ours to look up (DESIGN.md §8) */
+		return "the listeners' programs are seen only through views of their own (a "
+		       "container, or a mount or user namespace of their own), which the host's "
+		       "package database does not describe";
 	if (any)
 		return "the executables of the listeners' processes could not be read";
 	for (size_t i = 0; i < s->nsocks && !s->privileged; i++)

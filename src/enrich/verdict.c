@@ -9,6 +9,7 @@
 #include "../util/buf.h"
 #include "../util/str.h"
 #include "fwstage.h"
+#include "integrity.h"
 
 static int sev_cmp(const struct finding *a, const struct finding *b)
 {
@@ -302,6 +303,7 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 	if ((rc = findings_for_socket(&in, &v->findings)))
 		return rc;
 	rc = judge_owners(snap, k, &in, &v->findings);
+	rc = rc ? rc : integrity_findings(snap, k, &in, &v->findings);
 	sort_findings(&v->findings);
 	return rc ? rc : verdicts_intern_findings(vs, &v->findings);
 }

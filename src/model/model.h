@@ -100,7 +100,28 @@ struct ps_exe_check {
 	bool dir_world_writable; /* the directory it lives in is writable by every user */
 	const char *unknown;	 /* static: what the platform cannot tell about the file (Windows:
 				  * whether it was replaced), NULL when it told everything */
+	/* Whether the running image proves the path (DESIGN.md §8: identity is proven, not read
+	 * from a link). Any of the three tells makes the path no proof: foreign is then set too. */
+	uint8_t proof;	 /* enum ps_exe_proof */
+	bool userns;	 /* it shares our root but runs in a user namespace of its own, where any
+			  * user can point its exe link at any file (prctl PR_SET_MM_EXE_FILE) */
+	bool other_file; /* it shares our root but not our mounts, and its path names another file
+			  * in its view than in ours (a mount over a system program) */
+	uint64_t host_dev, host_ino; /* other_file: the file its path names in our view, 0: none */
 };
+
+/* Whether a mapping of the process shows it runs the file its exe link names. */
+enum ps_exe_proof {
+	PS_PROOF_UNKNOWN = 0, /* its mappings could not be read */
+	PS_PROOF_MAPPED,      /* a mapping of the process is that file (device and inode) */
+	PS_PROOF_UNMAPPED     /* no mapping is: the link was set after the fact */
+};
+
+/* Whether the facts c show the exe link is not proof of what runs (unknown is not a failure). */
+static inline bool exe_unproven(const struct ps_exe_check *c)
+{
+	return c->proof == PS_PROOF_UNMAPPED || c->userns || c->other_file;
+}
 
 /* The script an interpreter runs, named by the process's arguments (which it can rewrite). */
 struct ps_script {

@@ -460,8 +460,10 @@ static bool proc_ok(const struct policy_rule *r, const struct ps_proc *p)
 	bool cont = !r->container ||
 		    (!rootless && (value_ok(r, r->container, p->container) ||
 				   (p->container_name && value_ok(r, r->container, p->container_name))));
-	bool exe = value_ok(r, r->exe, p->exe) ||
-		   (r->exe_real && p->exe && strcmp(r->exe_real, p->exe) == 0);
+	/* the link's text names the program only when the running image proves it (DESIGN.md §8) */
+	bool exe = !r->exe || ((value_ok(r, r->exe, p->exe) ||
+				(r->exe_real && p->exe && strcmp(r->exe_real, p->exe) == 0)) &&
+			       !(p->exe_checked && exe_unproven(&p->exe_check)));
 	/* unit= is a system unit's name: a user's manager can run a unit of any name */
 	bool unit = !r->unit || (is_type(p, "system") && value_ok(r, r->unit, p->unit));
 	bool user_unit = !r->user_unit ||

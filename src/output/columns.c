@@ -253,8 +253,8 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 	case COL_FD:
 		return o ? buf_put_uint(out, (unsigned)o->fd) : 0;
 	case COL_USER:
-		if (!p &&
-		    (k->owner_status == PS_OWN_NOPERM || k->owner_status == PS_OWN_VANISHED)) {
+		if (!p && (k->owner_status == PS_OWN_NOPERM || k->owner_status == PS_OWN_VANISHED ||
+			   (k->owner_status == PS_OWN_KERNEL && k->inode))) {
 			/* the owner is hidden (or gone): the kernel still says who made the socket
 			 */
 			name = snap_user_name(s, k->uid);

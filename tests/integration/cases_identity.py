@@ -279,9 +279,10 @@ def identity_replaced_unpackaged(t):
 
 
 def identity_other_mount_namespace(t):
-    """A process in another mount namespace runs its own file at /usr/bin/python3.11 (not ours):
-    judged in its own view, not against our file at that path. No exe-replaced, and no package
-    of ours claimed for it (daemon-findings #13)."""
+    """A process in another mount namespace (with our root) runs its own file at
+    /usr/bin/python3.11 (not ours): not judged against our file at that path (no exe-replaced, no
+    package of ours claimed, daemon-findings #13), and a path seen through a private mount
+    namespace is no proof (DESIGN.md §8): an alert naming both files (issue 19)."""
     need_py(t)
     work = scratch(t)
     code = LISTEN.format(addr="127.0.0.1", port=4745)
@@ -300,6 +301,11 @@ def identity_other_mount_namespace(t):
     got = codes(s)
     t.check("exe-replaced" not in got and "exe-deleted" not in got, "no replaced/deleted for its own file", show(s))
     t.check(not any("python3.11-minimal" in f["evidence"] for f in s["findings"]), "our package claimed", show(s))
+    f = next((f for f in s["findings"] if f["code"] == "exe-other-file"), None)
+    run, host = os.stat(f"/proc/{p.pid}/exe"), os.stat(PY)
+    t.check(f is not None and f["severity"] == "alert" and PY in f["reason"]
+            and f"inode {run.st_ino}" in f["evidence"] and f"inode {host.st_ino}" in f["evidence"],
+            "alert: the path names another file than ours", show(s))
     r = t.run("explain", "4745")
     t.check("python3.11-minimal" not in r.out.decode(), "explain: our package claimed", r.out.decode().splitlines())
 

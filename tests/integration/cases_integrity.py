@@ -15,6 +15,7 @@ import time
 R = None  # the runner module, set by register()
 SVC = None  # cases_services (its Cgroups and Spawned helpers)
 USER = 1001
+SSHD = "/usr/sbin/sshd"
 ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 
@@ -26,7 +27,8 @@ def register(run):
     SVC = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(SVC)
     SVC.R = run
-    for fn in (integrity_user_cgroup_docker_id, integrity_user_cgroup_rootless_podman):
+    for fn in (integrity_exe_link_forged, integrity_exe_link_forged_decoy, integrity_mount_over_sshd,
+               integrity_user_cgroup_docker_id, integrity_user_cgroup_rootless_podman):
         run.case(fn)
 
 
@@ -61,6 +63,103 @@ def user_copy(t, path):
         os.chmod(dst, 0o755)
     os.chmod(d, 0o755)
     return dst
+
+
+class Hidden:
+    """hideholder MODE ARGS as the user (setpriv), started through argv prefix `pre`."""
+
+    def __init__(self, t, *args, pre=(), uid=USER):
+        helper = user_copy(t, os.path.join(os.path.dirname(os.path.abspath(t.helper)), "hideholder"))
+        argv = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", *pre, helper, *map(str, args)]
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     close_fds=True)
+        t.procs.append(self.proc)
+        line = self.proc.stdout.readline().decode()
+        if not line.startswith("READY pid="):
+            self.proc.wait(5)
+            err = self.proc.stderr.read().decode(errors="replace").strip()
+            t.require(False, f"hideholder {args}: {line!r} {err}")
+        self.pid = int(line.split("=")[1])
+        t.extra_pids.append(self.pid)
+
+
+def need_sshd(t):
+    if not os.path.exists(SSHD):
+        t.skip(f"{SSHD} is missing (Debian package openssh-server, tests/deps.sh)")
+
+
+def exe_policy(t, port, exe):
+    pol = os.path.join(t.tmpdir(), "policy")
+    with open(pol, "w") as f:
+        f.write(f"allow tcp {port} exe={exe}\n")
+    return t.run("check", "--baseline", pol)
+
+
+# ---------------------------------------------------------------- items 1, 2: identity
+
+
+def integrity_exe_link_forged(t):
+    """A user in a user namespace of its own drops its image's mappings and points /proc/PID/exe
+    at /usr/sbin/sshd (prctl PR_SET_MM_MAP exe_fd): not the packaged sshd, an alert saying no
+    mapping is that file, and an exe=/usr/sbin/sshd policy does not pass."""
+    need_sshd(t)
+    h = Hidden(t, "exefake", 2222, SSHD)
+    t.require(os.readlink(f"/proc/{h.pid}/exe") == SSHD, "test premise: the exe link names sshd")
+    s = by_port(t.json(), 2222)
+    o = s["owners"][0]
+    t.check(o["pid"] == h.pid, "owner found", [o])
+    got = codes(s)
+    f = got.get("exe-unmapped")
+    t.check(f is not None and f["severity"] == "alert" and SSHD in f["reason"] and "no mapping" in f["reason"]
+            and "user namespace" in (f["evidence"] or ""), "alert: exe link names sshd but no mapping is it", [s["findings"]])
+    t.check("openssh-server" not in json.dumps(o), "no package of ours claimed for it", [o])
+    ex = t.run("explain", "2222").out.decode()
+    t.check("openssh-server" not in ex and "exe-unmapped" in ex and "Findings: none" not in ex,
+            "explain: no package, the alert", ex.splitlines())
+    r = exe_policy(t, 2222, SSHD)
+    t.check(r.rc == 4, "exe=/usr/sbin/sshd does not pass for the forged link", [r])
+
+
+def integrity_exe_link_forged_decoy(t):
+    """The same, with a read-only mapping of /usr/sbin/sshd kept as a decoy: the user namespace is
+    the tell left, an alert (a daemon's path claimed from a user namespace)."""
+    need_sshd(t)
+    h = Hidden(t, "exefake", 2223, SSHD, "decoy")
+    s = by_port(t.json(), 2223)
+    got = codes(s)
+    t.check(s["owners"][0]["pid"] == h.pid, "owner found", [s["owners"]])
+    f = got.get("exe-userns")
+    t.check("exe-unmapped" not in got and f is not None and f["severity"] == "alert" and SSHD in f["reason"],
+            "alert: exe set from a user namespace", [s["findings"]])
+    t.check("openssh-server" not in json.dumps(s["owners"]), "no package of ours claimed", [s["owners"]])
+    r = exe_policy(t, 2223, SSHD)
+    t.check(r.rc == 4, "exe=/usr/sbin/sshd does not pass", [r])
+
+
+def integrity_mount_over_sshd(t):
+    """A user in its own user and mount namespace (unshare -Urm) bind-mounts its own program on
+    /usr/sbin/sshd and runs it: an alert naming both files, no package of ours, and the closing
+    note does not claim the executables could not be read."""
+    need_sshd(t)
+    helper = user_copy(t, t.helper)
+    inner = f'mount --bind "$0" {SSHD} && exec {SSHD} listen:0.0.0.0:2224'
+    sp = SVC.Spawned(t, 'exec setpriv --reuid=1001 --regid=1001 --clear-groups unshare -Urm sh -c "$2" "$1"',
+                     [helper, inner])
+    t.require(os.readlink(f"/proc/{sp.pid}/exe") == SSHD, "test premise: the exe link reads /usr/sbin/sshd")
+    st, host = os.stat(f"/proc/{sp.pid}/exe"), os.stat(SSHD)
+    t.require((st.st_dev, st.st_ino) != (host.st_dev, host.st_ino), "test premise: it runs another file")
+    s = by_port(t.json(), 2224)
+    got = codes(s)
+    f = got.get("exe-other-file")
+    t.check(f is not None and f["severity"] == "alert" and SSHD in f["reason"]
+            and f"inode {st.st_ino}" in f["evidence"] and f"inode {host.st_ino}" in f["evidence"],
+            "alert naming both files", [s["findings"]])
+    t.check("openssh-server" not in json.dumps(s["owners"]), "no package of ours claimed", [s["owners"]])
+    ex = t.run("explain", "2224").out.decode()
+    t.check("could not be read" not in ex, "explain does not say the executables could not be read",
+            ex.splitlines())
+    r = exe_policy(t, 2224, SSHD)
+    t.check(r.rc == 4, "exe=/usr/sbin/sshd does not pass for another file at that path", [r])
 
 
 # ---------------------------------------------------------------- item 6: cgroups

@@ -1620,6 +1620,12 @@ def stage_binaries(binary, helper):
         shutil.copy(src, dst)
         os.chmod(dst, 0o755)
         out.append(dst)
+    # other helpers built next to sockhold (hideholder: cases_integrity.py)
+    for name in ("hideholder",):
+        src = os.path.join(os.path.dirname(os.path.abspath(helper)), name)
+        if os.path.exists(src):
+            shutil.copy(src, os.path.join(stage, name))
+            os.chmod(os.path.join(stage, name), 0o755)
     os.environ[STAGE_ENV] = stage
     return out[0], out[1], stage
 

@@ -15,6 +15,7 @@
 #include "../../util/str.h"
 #include "../platform.h"
 #include "backend.h"
+#include "exeproof.h"
 #include "roots.h"
 
 static bool same_file(const struct stat *a, const struct stat *b)
@@ -186,6 +187,25 @@ static int find_names(struct ps_proc *p, int view, const struct stat *run, const
 	return rc;
 }
 
+/*
+ * A process that shares our root directory but not our mounts, whose path names its file only
+ * in its own view, while in ours it names another: a program mounted over a system program's
+ * path in a private mount namespace (unshare -Urm). A container has a root of its own. Sets
+ * c->other_file and the host's file. 0 or -errno.
+ */
+static int other_file(const struct views *v, const char *path, struct ps_exe_check *c)
+{
+	struct stat a, b, host;
+	if (fstat(v->host, &a) < 0 || fstat(v->own, &b) < 0)
+		return -errno;
+	if (!same_file(&a, &b) || stat_in(v->host, path, true, &host) != 0)
+		return 0;
+	c->other_file = true;
+	c->host_dev = (uint64_t)host.st_dev;
+	c->host_ino = (uint64_t)host.st_ino;
+	return 0;
+}
+
 /* The facts of one process: what platform_exe_facts says, for p alone. */
 static int exe_facts_one(struct ps_proc *p)
 {
@@ -220,6 +240,8 @@ static int exe_facts_one(struct ps_proc *p)
 	} else if (v.own >= 0 && stat_in(v.own, text, true, &st) == 0 && same_file(&st, &run)) {
 		view = v.own; /* only in its own root or mount namespace (a container) */
 		c->foreign = true;
+		if ((rc = other_file(&v, text, c)))
+			goto out;
 	}
 	if (view >= 0) {
 		p->exe_path = str_dup(text);
@@ -321,7 +343,8 @@ struct exe_key {
 	bool own;
 	const char *exe, *name, *arg0; /* arg0: argv[0], only when the name is cut to 15 bytes */
 	size_t arg0_len;
-	size_t proc; /* the process checked with this key */
+	size_t proc;	/* the process checked with this key */
+	bool foreign;	/* its exe_check.foreign before exeproof_check, which is per process */
 };
 
 static bool key_of(int procfd, const struct ps_proc *p, struct exe_key *k)
@@ -361,16 +384,27 @@ static bool key_equal(const struct exe_key *a, const struct exe_key *b)
 	       (!a->arg0_len || !memcmp(a->arg0, b->arg0, a->arg0_len));
 }
 
-/* p's facts are those of q, which was checked with the same key. 0 or -ENOMEM. */
-static int copy_facts(struct ps_proc *p, const struct ps_proc *q)
+/* p's facts are those of q, which was checked with the same key k. 0 or -ENOMEM. */
+static int copy_facts(struct ps_proc *p, const struct ps_proc *q, const struct exe_key *k)
 {
 	p->exe_check = q->exe_check;
+	p->exe_check.foreign = k->foreign; /* the proof is p's own (exeproof_check) */
+	p->exe_check.proof = PS_PROOF_UNKNOWN;
+	p->exe_check.userns = false;
 	p->alias_alternatives = q->alias_alternatives;
 	if ((q->exe_path && !(p->exe_path = str_dup(q->exe_path))) ||
 	    (q->exe_alias && !(p->exe_alias = str_dup(q->exe_alias))) ||
 	    (q->name_holder && !(p->name_holder = str_dup(q->name_holder))))
 		return -ENOMEM;
 	return 0;
+}
+
+/* Whether p's exe link proves what it runs (per process: equal keys do not make equal proofs). */
+static void proof_of(int procfd, struct ps_proc *p)
+{
+	char dir[32];
+	snprintf(dir, sizeof dir, "%d", p->pid);
+	exeproof_check(procfd, dir, &p->exe_check);
 }
 
 int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted)
@@ -391,14 +425,18 @@ int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted)
 		while (keyed && j < nseen && !key_equal(&seen[j], &k))
 			j++;
 		if (keyed && j < nseen) {
-			rc = copy_facts(p, &snap->procs[seen[j].proc]);
-			p->exe_checked = rc == 0;
+			rc = copy_facts(p, &snap->procs[seen[j].proc], &seen[j]);
+			if ((p->exe_checked = rc == 0))
+				proof_of(procfd, p);
 			continue;
 		}
 		rc = exe_facts_one(p);
 		p->exe_checked = rc == 0;
 		if (rc != -ENOMEM)
 			rc = 0;
+		k.foreign = p->exe_check.foreign;
+		if (p->exe_checked)
+			proof_of(procfd, p);
 		if (!rc && p->exe_checked && keyed) {
 			k.proc = i;
 			if (!(rc = util_grow((void **)&seen, &cap, nseen + 1, sizeof *seen)))

@@ -1,0 +1,15 @@
+/* exeproof.h — whether a process's exe link proves what it runs (DESIGN.md §8). */
+#ifndef PS_EXEPROOF_H
+#define PS_EXEPROOF_H
+
+#include "../../model/model.h"
+
+/*
+ * Fill c->proof (a mapping of the process under procfd/dir — "PID" or "PID/task/TID" — is the
+ * file c->dev:ino) and c->userns (the process runs in another user namespace than ours and its
+ * path names the file in our view), and set c->foreign when the path is no proof
+ * (exe_unproven). Reads c->dev, c->ino and c->foreign as exeid.c set them.
+ */
+void exeproof_check(int procfd, const char *dir, struct ps_exe_check *c);
+
+#endif
