@@ -77,16 +77,19 @@ static int unproven_exe(const struct finding_input *in, const struct ps_proc *p,
 	const char *userns = c->userns ? "; the process runs in a user namespace of its own" : "";
 	int rc = 0;
 	if (c->proof == PS_PROOF_UNMAPPED)
-		rc = add(out, SEV_ALERT, "exe-unmapped", p->pid,
-			 "exe link names %s but no mapping of the process is that file: the link "
-			 "was set after the program started (prctl PR_SET_MM_EXE_FILE), and what runs "
-			 "is another program" SEP "/proc/%d/exe is the file %s inode %" PRIu64
-			 "; /proc/%d/maps maps no part of it%s",
-			 path, p->pid, run, c->ino, p->pid, userns);
+		rc = add(
+		    out, SEV_ALERT, "exe-unmapped", p->pid,
+		    "exe link names %s but no mapping of the process is that file: the link "
+		    "was set after the program started (prctl PR_SET_MM_EXE_FILE), and what runs "
+		    "is another program" SEP "/proc/%d/exe is the file %s inode %" PRIu64
+		    "; /proc/%d/maps maps no part of it%s",
+		    path, p->pid, run, c->ino, p->pid, userns);
 	else if (c->userns) {
-		/* a daemon's name or path claimed from there is a masquerade until shown otherwise */
-		bool claims = daemon_dir(path) || (in->svc && in->svc->owners && p->name &&
-						   registry_owner_matches(in->svc->owners, p->name));
+		/* a daemon's name or path claimed from there is a masquerade until shown otherwise
+		 */
+		bool claims =
+		    daemon_dir(path) || (in->svc && in->svc->owners && p->name &&
+					 registry_owner_matches(in->svc->owners, p->name));
 		rc = add(out, claims ? SEV_ALERT : SEV_WARNING, "exe-userns", p->pid,
 			 "exe link names %s, but the process runs in a user namespace of its own, "
 			 "where any user can point that link at any file: that it runs %s is not "
@@ -94,12 +97,13 @@ static int unproven_exe(const struct finding_input *in, const struct ps_proc *p,
 			 path, path, p->pid, p->pid, p->exe ? p->exe : "?");
 	}
 	if (!rc && c->other_file)
-		rc = add(out, SEV_ALERT, "exe-other-file", p->pid,
-			 "path %s names another file in this process's mount namespace than on the "
-			 "host: it runs a program of its own under that program's name" SEP
-			 "/proc/%d/exe is the file %s inode %" PRIu64 "; %s on the host is the file "
-			 "%s inode %" PRIu64 "; the process has our root but its own mounts",
-			 path, p->pid, run, c->ino, path, host, c->host_ino);
+		rc =
+		    add(out, SEV_ALERT, "exe-other-file", p->pid,
+			"path %s names another file in this process's mount namespace than on the "
+			"host: it runs a program of its own under that program's name" SEP
+			"/proc/%d/exe is the file %s inode %" PRIu64 "; %s on the host is the file "
+			"%s inode %" PRIu64 "; the process has our root but its own mounts",
+			path, p->pid, run, c->ino, path, host, c->host_ino);
 	return rc;
 }
 
@@ -115,12 +119,13 @@ static int no_holder(const struct ps_socket *k, const struct finding_input *in,
 	unsigned sev = k->uid == 0 ? (beyond ? SEV_NOTICE : SEV_INFO)
 		       : beyond	   ? SEV_WARNING
 				   : SEV_NOTICE;
-	return add(out, sev, "no-holder", -1,
-		   "no process holds this socket in a file table: it is kept by the kernel, in a "
-		   "message in flight (SCM_RIGHTS), or by a holder that cannot be seen; uid %" PRIu32
-		   " made it" SEP "socket inode %" PRIu64 " of uid %" PRIu32
-		   " is in no /proc/PID/fd, /proc/PID/task/TID/fd or io_uring file table",
-		   k->uid, k->inode, k->uid);
+	return add(
+	    out, sev, "no-holder", -1,
+	    "no process holds this socket in a file table: it is kept by the kernel, in a "
+	    "message in flight (SCM_RIGHTS), or by a holder that cannot be seen; uid %" PRIu32
+	    " made it" SEP "socket inode %" PRIu64 " of uid %" PRIu32
+	    " is in no /proc/PID/fd, /proc/PID/task/TID/fd or io_uring file table",
+	    k->uid, k->inode, k->uid);
 }
 
 int integrity_findings(const struct ps_snapshot *snap, const struct ps_socket *k,

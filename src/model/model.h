@@ -293,6 +293,20 @@ struct ps_stage_note {
 struct verdicts;
 struct ps_firewall;
 
+/*
+ * ps_owner.fd of a socket an io_uring ring holds as its fixed file N (registered, its own fd
+ * closed): PS_FD_FIXED(N), at most PS_FD_FIXED(0); real fds are 0 or more.
+ */
+#define PS_FD_FIXED(n) (-2 - (int32_t)(n))
+static inline bool owner_fd_is_fixed(int32_t fd)
+{
+	return fd <= PS_FD_FIXED(0);
+}
+static inline uint32_t owner_fixed_index(int32_t fd)
+{
+	return (uint32_t)(-2 - fd);
+}
+
 /* One (socket, process, fd) triple found by attribution. */
 struct ps_owner {
 	uint32_t sock;

@@ -457,9 +457,10 @@ static bool proc_ok(const struct policy_rule *r, const struct ps_proc *p)
 {
 	/* a container in a user's delegated cgroup is that user's, whatever id it claims */
 	bool rootless = p->container_runtime && strncmp(p->container_runtime, "rootless", 8) == 0;
-	bool cont = !r->container ||
-		    (!rootless && (value_ok(r, r->container, p->container) ||
-				   (p->container_name && value_ok(r, r->container, p->container_name))));
+	bool cont =
+	    !r->container ||
+	    (!rootless && (value_ok(r, r->container, p->container) ||
+			   (p->container_name && value_ok(r, r->container, p->container_name))));
 	/* the link's text names the program only when the running image proves it (DESIGN.md §8) */
 	bool exe = !r->exe || ((value_ok(r, r->exe, p->exe) ||
 				(r->exe_real && p->exe && strcmp(r->exe_real, p->exe) == 0)) &&

@@ -168,8 +168,8 @@ static int64_t parse_utc(const char *s)
 
 static const char *static_runtime(const char *r)
 {
-	static const char *const known[] = {"docker",	   "podman",	      "containerd",
-					    "cri-o",	   "kubernetes",      "lxc",
+	static const char *const known[] = {"docker",	       "podman",	  "containerd",
+					    "cri-o",	       "kubernetes",	  "lxc",
 					    "rootless-docker", "rootless-podman", "rootless"};
 	for (size_t i = 0; r && i < sizeof known / sizeof known[0]; i++)
 		if (strcmp(r, known[i]) == 0)

@@ -251,6 +251,8 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 	case COL_PID:
 		return o ? buf_put_uint(out, (unsigned)o->pid) : 0;
 	case COL_FD:
+		if (o && owner_fd_is_fixed(o->fd)) /* an io_uring ring's fixed file */
+			return buf_printf(out, "uring:%u", owner_fixed_index(o->fd));
 		return o ? buf_put_uint(out, (unsigned)o->fd) : 0;
 	case COL_USER:
 		if (!p && (k->owner_status == PS_OWN_NOPERM || k->owner_status == PS_OWN_VANISHED ||

@@ -230,8 +230,13 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 		else
 			fprintf(fp, "%u", p->uid);
 	}
-	fprintf(fp, ", %s %d%s\n", snap_words(snap)->handle_word, o->fd,
-		p->vanished ? " — the process has exited since" : "");
+	if (owner_fd_is_fixed(o->fd))
+		fprintf(fp, ", io_uring fixed file %u (no file descriptor of its own)%s\n",
+			owner_fixed_index(o->fd),
+			p->vanished ? " — the process has exited since" : "");
+	else
+		fprintf(fp, ", %s %d%s\n", snap_words(snap)->handle_word, o->fd,
+			p->vanished ? " — the process has exited since" : "");
 	fputs("    program:  ", fp);
 	put(fp, p->exe ? p->exe : "(unreadable)");
 	if (p->exe && p->pkg == PKG_OWNED) {

@@ -82,7 +82,12 @@ static void jowner(struct jw *w, const struct render_ctx *ctx, const struct ps_o
 	const struct ps_proc *p = &ctx->snap->procs[o->proc];
 	jw_obj(w);
 	jw_kuint(w, "pid", (unsigned)o->pid);
-	jw_kuint(w, "fd", (unsigned)o->fd);
+	if (owner_fd_is_fixed(o->fd)) { /* held by an io_uring ring, no fd of its own */
+		jw_kstr(w, "fd", NULL);
+		jw_kuint(w, "io_uring_fixed_file", owner_fixed_index(o->fd));
+	} else {
+		jw_kuint(w, "fd", (unsigned)o->fd);
+	}
 	if (cache && cache->text) {
 		if (!cache->text[o->proc]) {
 			struct jw t;

@@ -1,4 +1,5 @@
-/* hideholder.c — test helper: a listener whose owner tries to hide or borrow an identity (issue 19).
+/* hideholder.c — test helper: a listener whose owner tries to hide or borrow an identity (issue
+ * 19).
  *
  *   hideholder exefake PORT TARGET [decoy]
  *       In a user namespace of its own (unshare CLONE_NEWUSER: no privilege needed), replace every
@@ -86,14 +87,15 @@ static void unmap_self(void)
 			continue;
 		m[nm].lo = lo;
 		m[nm].hi = hi;
-		m[nm].prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
-			     (perms[2] == 'x' ? PROT_EXEC : 0);
+		m[nm].prot = (perms[0] == 'r' ? PROT_READ : 0) |
+			     (perms[1] == 'w' ? PROT_WRITE : 0) | (perms[2] == 'x' ? PROT_EXEC : 0);
 		nm++;
 	}
 	fclose(f);
 	for (size_t i = 0; i < nm; i++) {
 		size_t len = m[i].hi - m[i].lo;
-		void *tmp = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		void *tmp =
+		    mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (tmp == MAP_FAILED)
 			die("mmap");
 		if (!(m[i].prot & PROT_READ) && mprotect((void *)m[i].lo, len, PROT_READ) < 0)
@@ -216,11 +218,12 @@ static void uring(int port)
 	close(s);
 	size_t sqsz = par.sq_off.array + par.sq_entries * sizeof(unsigned);
 	char *sq = mmap(NULL, sqsz, PROT_READ | PROT_WRITE, MAP_SHARED, ring, IORING_OFF_SQ_RING);
-	struct io_uring_sqe *sqes = mmap(NULL, par.sq_entries * sizeof *sqes, PROT_READ | PROT_WRITE,
-					 MAP_SHARED, ring, IORING_OFF_SQES);
+	struct io_uring_sqe *sqes = mmap(NULL, par.sq_entries * sizeof *sqes,
+					 PROT_READ | PROT_WRITE, MAP_SHARED, ring, IORING_OFF_SQES);
 	if (sq == MAP_FAILED || sqes == MAP_FAILED)
 		die("mmap ring");
-	unsigned *tail = (unsigned *)(sq + par.sq_off.tail), *array = (unsigned *)(sq + par.sq_off.array);
+	unsigned *tail = (unsigned *)(sq + par.sq_off.tail),
+		 *array = (unsigned *)(sq + par.sq_off.array);
 	memset(&sqes[0], 0, sizeof sqes[0]);
 	sqes[0].opcode = IORING_OP_ACCEPT;
 	sqes[0].fd = 0; /* fixed file 0 */
@@ -240,8 +243,8 @@ static void inflight(int port)
 		die("socketpair");
 	char byte = 'x', cbuf[CMSG_SPACE(sizeof(int))] = {0};
 	struct iovec io = {.iov_base = &byte, .iov_len = 1};
-	struct msghdr mh = {.msg_iov = &io, .msg_iovlen = 1, .msg_control = cbuf,
-			    .msg_controllen = sizeof cbuf};
+	struct msghdr mh = {
+	    .msg_iov = &io, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;

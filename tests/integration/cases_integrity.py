@@ -28,7 +28,9 @@ def register(run):
     spec.loader.exec_module(SVC)
     SVC.R = run
     for fn in (integrity_exe_link_forged, integrity_exe_link_forged_decoy, integrity_mount_over_sshd,
-               integrity_user_cgroup_docker_id, integrity_user_cgroup_rootless_podman):
+               integrity_thread_holders_proc, integrity_thread_holders_bpf, integrity_uring_proc,
+               integrity_uring_bpf, integrity_in_flight, integrity_user_cgroup_docker_id,
+               integrity_user_cgroup_rootless_podman):
         run.case(fn)
 
 
@@ -160,6 +162,89 @@ def integrity_mount_over_sshd(t):
             ex.splitlines())
     r = exe_policy(t, 2224, SSHD)
     t.check(r.rc == 4, "exe=/usr/sbin/sshd does not pass for another file at that path", [r])
+
+
+# ---------------------------------------------------------------- items 3, 4: every holder
+
+
+def table_rows(t, *args):
+    r = t.run("-o", "local,pid,fd,user,program", "-w", *args)
+    return {ln.split()[0]: ln.split()[1:] for ln in r.out.decode().splitlines()[1:]}
+
+
+def thread_holders(t, method):
+    """A main thread that listens and calls pthread_exit while another accepts, and a thread that
+    unshares its file table and listens there: the process is the owner, with its program."""
+    hs = {3001: Hidden(t, "thread-exit", 3001), 3002: Hidden(t, "thread-files", 3002)}
+    doc = t.json("--attribution", method)
+    t.check(doc["attribution"]["method"] == method, f"attribution by {method}", [doc["attribution"]])
+    rows = table_rows(t, "--attribution", method)
+    for port, h in hs.items():
+        s = by_port(doc, port)
+        t.check(s["owner_status"] == "ok" and [(o["pid"], o["fd"]) for o in s["owners"]] == [(h.pid, 3)],
+                f"port {port}: its process holds it (fd 3)", [s["owner_status"], s["owners"]])
+        o = (s["owners"] or [{}])[0]
+        t.check(o.get("vanished") is False and (o.get("exe") or "").endswith("/hideholder")
+                and o.get("uid") == USER, f"port {port}: the process's program and user", [o])
+        t.check(rows.get(f"0.0.0.0:{port}", [])[:3] == [str(h.pid), "3", str(USER)]
+                and "[vanished]" not in rows.get(f"0.0.0.0:{port}", []), f"table row of port {port}", [rows])
+
+
+def integrity_thread_holders_proc(t):
+    thread_holders(t, "proc")
+
+
+def integrity_thread_holders_bpf(t):
+    R.need_bpf(t)
+    thread_holders(t, "bpf")
+
+
+def uring_holder(t, method):
+    """A listener registered as an io_uring fixed file, its fd closed, accepted through the ring:
+    the ring's process holds it, as "io_uring fixed file 0"."""
+    h = Hidden(t, "uring", 3003)
+    s = by_port(t.json("--attribution", method), 3003)
+    t.check(s["owner_status"] == "ok" and [(o["pid"], o["fd"], o.get("io_uring_fixed_file")) for o in s["owners"]]
+            == [(h.pid, None, 0)], "the ring's process holds it as fixed file 0", [s["owner_status"], s["owners"]])
+    rows = table_rows(t, "--attribution", method)
+    t.check(rows.get("0.0.0.0:3003", [])[:3] == [str(h.pid), "uring:0", str(USER)], "table row", [rows])
+    ex = t.run("explain", "3003", "--attribution", method).out.decode()
+    t.check(f"Held by pid {h.pid}" in ex and "io_uring fixed file 0" in ex, "explain names the ring's holder",
+            ex.splitlines())
+
+
+def integrity_uring_proc(t):
+    uring_holder(t, "proc")
+
+
+def integrity_uring_bpf(t):
+    R.need_bpf(t)
+    uring_holder(t, "bpf")
+
+
+def integrity_in_flight(t):
+    """A listener kept only inside an SCM_RIGHTS message in flight: held by no file table. The
+    table shows the socket's uid in USER, and it is a finding of its own: a notice on loopback, a
+    warning once an address beyond loopback reaches it."""
+    Hidden(t, "inflight", 3004)
+    for method in ("proc", "bpf"):
+        if method == "bpf" and b"+bpf" not in t.run("--version").out:
+            continue
+        s = by_port(t.json("--attribution", method), 3004)
+        f = codes(s).get("no-holder")
+        t.check(s["owners"] == [] and s["uid"] == USER and f is not None and f["severity"] == "notice"
+                and f"uid {USER}" in f["reason"], f"{method}: held by no process, notice on loopback",
+                [s["owners"], s["uid"], s["findings"]])
+        rows = table_rows(t, "--attribution", method)
+        t.check(rows.get("0.0.0.0:3004", [])[2:3] == [str(USER)], f"{method}: USER is the socket's uid", [rows])
+    for argv in (["ip", "link", "add", "eth0", "type", "veth", "peer", "name", "eth0p"],
+                 ["ip", "addr", "add", "10.44.0.1/24", "dev", "eth0"], ["ip", "link", "set", "eth0p", "up"],
+                 ["ip", "link", "set", "eth0", "up"]):
+        r = subprocess.run(argv, capture_output=True)
+        t.require(r.returncode == 0, f"{argv}: {r.stderr!r}")
+    s = by_port(t.json(), 3004)
+    f = codes(s).get("no-holder")
+    t.check(f is not None and f["severity"] == "warning", "warning when reachable beyond loopback", [s["findings"]])
 
 
 # ---------------------------------------------------------------- item 6: cgroups

@@ -46,8 +46,11 @@ int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigne
 
 #include <linux/types.h>
 
+#include "../../util/buf.h"
 #include "bpf/sockfd.h"
 #include "bpf/sockfd.lskel.h" /* generated and committed (mk/bpfskel.sh) */
+#include "roots.h"
+#include "uring.h"
 
 /*
  * The light skeleton's loader relocates the program inside the kernel (CO-RE
@@ -127,9 +130,84 @@ static int add_seen(struct attr_hits *h, int32_t pid)
 	return 0;
 }
 
+/* The sockets ring `r` (a SOCKFD_RING record) holds as fixed files become hits. */
+struct ring_ctx {
+	const struct ps_inode_index *ix;
+	struct attr_hits *out;
+	int32_t pid;
+};
+
+static int ring_found(void *ctx, uint32_t idx, uint64_t ino)
+{
+	struct ring_ctx *c = ctx;
+	long k = inode_index_find(c->ix, ino);
+	return k < 0 ? 0 : attr_hits_add(c->out, (uint32_t)k, c->pid, PS_FD_FIXED(idx));
+}
+
+static int read_ring(const struct sockfd_rec *r, const struct ps_inode_index *ix,
+		     struct attr_hits *out, struct buf *b)
+{
+	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return 0;
+	char rel[96];
+	snprintf(rel, sizeof rel, "%d/task/%llu/fdinfo/%d", r->pid, (unsigned long long)r->inode,
+		 r->fd);
+	struct ring_ctx c = {ix, out, r->pid};
+	int rc = uring_fixed_sockets(procfd, rel, b, ring_found, &c);
+	close(procfd);
+	return rc == -ENOMEM ? rc : 0; /* a ring gone or busy: its sockets stay unowned */
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+	const struct attr_hit *x = a, *y = b;
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
+	if (x->sock != y->sock)
+		return (x->sock > y->sock) - (x->sock < y->sock);
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * Threads with file tables of their own come in task order, after other processes: sort the
+ * hits by process (merge_hits wants each process's together) without repeats (threads sharing
+ * one table), and the markers without repeats (the scanned count).
+ */
+static void normalize(struct attr_hits *h)
+{
+	bool sorted = true;
+	for (size_t i = 1; i < h->n && sorted; i++)
+		sorted = h->v[i - 1].pid <= h->v[i].pid;
+	for (size_t i = 1; i < h->nseen && sorted; i++)
+		sorted = h->seen[i - 1] < h->seen[i];
+	if (sorted)
+		return;
+	qsort(h->v, h->n, sizeof *h->v, cmp_hit);
+	size_t n = 0;
+	for (size_t i = 0; i < h->n; i++)
+		if (!n || cmp_hit(&h->v[n - 1], &h->v[i]) != 0)
+			h->v[n++] = h->v[i];
+	h->n = n;
+	qsort(h->seen, h->nseen, sizeof *h->seen, cmp_i32);
+	n = 0;
+	for (size_t i = 0; i < h->nseen; i++)
+		if (!n || h->seen[n - 1] != h->seen[i])
+			h->seen[n++] = h->seen[i];
+	h->nseen = n;
+}
+
 /* Read every record of the iterator: markers count processes, socket records become hits. */
 static int read_records(int iter_fd, const struct ps_inode_index *ix, struct attr_hits *out)
 {
+	struct sockfd_rec *rings = NULL;
+	size_t nrings = 0, rings_cap = 0;
 	const size_t rs = sizeof(struct sockfd_rec);
 	size_t size = 4096 * rs, have = 0;
 	char *buf = malloc(size);
@@ -155,6 +233,12 @@ static int read_records(int iter_fd, const struct ps_inode_index *ix, struct att
 				rc = add_seen(out, r.pid);
 				continue;
 			}
+			if (r.kind == SOCKFD_RING) { /* read once the pass is over */
+				if (!(rc = util_grow((void **)&rings, &rings_cap, nrings + 1,
+						     sizeof *rings)))
+					rings[nrings++] = r;
+				continue;
+			}
 			long k = inode_index_find(ix, r.inode);
 			if (k >= 0)
 				rc = attr_hits_add(out, (uint32_t)k, r.pid, r.fd);
@@ -166,6 +250,13 @@ static int read_records(int iter_fd, const struct ps_inode_index *ix, struct att
 		have -= off;
 	}
 	free(buf);
+	struct buf b = {0};
+	for (size_t i = 0; i < nrings && !rc; i++)
+		rc = read_ring(&rings[i], ix, out, &b);
+	buf_free(&b);
+	free(rings);
+	if (!rc)
+		normalize(out);
 	return rc;
 }
 

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kcmp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "ppool.h"
 #include "procparse.h"
 #include "roots.h"
+#include "uring.h"
 
 struct linux_dirent64 {
 	uint64_t d_ino;
@@ -115,9 +117,39 @@ struct worker {
 	size_t scanned, denied, vanished;
 };
 
-/* Walk one /proc/PID/fd directory: one readlinkat per fd, nothing else per fd. *nfds: the fds seen.
+/* What a ring's fixed file adds: a hit when the socket is one we show. */
+struct ring_ctx {
+	struct worker *w;
+	int pid;
+};
+
+static int ring_found(void *ctx, uint32_t idx, uint64_t ino)
+{
+	struct ring_ctx *r = ctx;
+	long k = inode_index_find(r->w->ix, ino);
+	return k < 0 ? 0 : attr_hits_add(&r->w->hits, (uint32_t)k, r->pid, PS_FD_FIXED(idx));
+}
+
+/*
+ * The sockets io_uring ring `fd` holds as fixed files (registered, their own fds closed): its
+ * fdinfo in `info` (the fdinfo directory next to the fd directory, relative to piddir). A ring
+ * that stays busy is passed over: its table is not printed then.
  */
-static int scan_fds(struct worker *w, int fddir, int pid, size_t *nfds)
+static int scan_ring(struct worker *w, int piddir, const char *info, int pid, long fd)
+{
+	char rel[96];
+	snprintf(rel, sizeof rel, "%s/%ld", info, fd);
+	struct ring_ctx r = {w, pid};
+	int rc = uring_fixed_sockets(piddir, rel, &w->stat, ring_found, &r);
+	return rc == -ENOMEM ? rc : 0;
+}
+
+/*
+ * Walk one /proc/PID/fd directory: one readlinkat per fd, nothing else per fd (but the fdinfo of
+ * an io_uring ring: `info` names its directory relative to piddir). *nfds: the fds seen.
+ */
+static int scan_fds(struct worker *w, int fddir, int pid, size_t *nfds, int piddir,
+		    const char *info)
 {
 	size_t first = w->hits.n;
 	for (;;) {
@@ -143,6 +175,12 @@ static int scan_fds(struct worker *w, int fddir, int pid, size_t *nfds)
 			if (ln < 0 && (errno == EACCES || errno == EPERM)) {
 				w->hits.n = first;
 				return -EACCES;
+			}
+			if (ln > 0 && uring_is_ring(lnk, (size_t)ln)) {
+				int rc = scan_ring(w, piddir, info, pid, fd);
+				if (rc)
+					return rc;
+				continue;
 			}
 			if (ln <= 0 || !proc_parse_socket_link(lnk, (size_t)ln, &ino))
 				continue;
@@ -199,6 +237,87 @@ static int note_refused(struct worker *w, int piddir)
 	return uid_set_add(&w->facts.exited, have_uid ? &st : NULL);
 }
 
+/* The hits from `first` on without repeats of (socket, fd): threads that share one table. */
+static void hits_unique(struct attr_hits *h, size_t first)
+{
+	size_t n = first;
+	for (size_t i = first; i < h->n; i++) {
+		size_t j = first;
+		while (j < n && !(h->v[j].sock == h->v[i].sock && h->v[j].fd == h->v[i].fd))
+			j++;
+		if (j == n)
+			h->v[n++] = h->v[i];
+	}
+	h->n = n;
+}
+
+/* The threads of the process behind piddir (its task directory), but the leader. -errno. */
+static int list_threads(struct worker *w, int piddir, int pid, int **out, size_t *n)
+{
+	int tdir = openat(piddir, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tdir < 0)
+		return -errno;
+	size_t cap = 0;
+	int rc = 0;
+	for (;;) {
+		long got = syscall(SYS_getdents64, tdir, w->dents, w->dents_size);
+		if (got <= 0) {
+			rc = got < 0 ? -errno : 0;
+			break;
+		}
+		for (long off = 0; off < got && !rc;) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(w->dents + off);
+			off += d->d_reclen;
+			long tid = name_to_num(d->d_name);
+			if (tid > 0 && tid != pid &&
+			    !(rc = util_grow((void **)out, &cap, *n + 1, sizeof **out)))
+				(*out)[(*n)++] = (int)tid;
+		}
+	}
+	close(tdir);
+	return rc;
+}
+
+/*
+ * The threads whose file table is not the leader's: one that unshared it (CLONE_FILES), and
+ * every thread of a leader that called pthread_exit (its table is gone, /proc/PID/fd is empty).
+ * /proc/PID/fd shows the leader's only. Asked only of a process with more than one thread (the
+ * task directory's link count is 2 + threads); kcmp(KCMP_FILES) says in one call whether a
+ * thread shares the leader's table (any error: scan it, the repeats are dropped). Their sockets
+ * are the process's. *found: whether a thread held a shown socket. 0 or -ENOMEM.
+ */
+static int scan_threads(struct worker *w, int piddir, int pid, size_t first, bool *found)
+{
+	struct stat st;
+	*found = false;
+	if (fstatat(piddir, "task", &st, 0) < 0 || st.st_nlink <= 3)
+		return 0;
+	int *tids = NULL;
+	size_t n = 0, before = w->hits.n;
+	int rc = list_threads(w, piddir, pid, &tids, &n);
+	for (size_t i = 0; i < n && rc != -ENOMEM; i++) {
+		if (syscall(SYS_kcmp, pid, tids[i], KCMP_FILES, 0, 0) == 0)
+			continue;
+		char rel[64], info[64];
+		snprintf(rel, sizeof rel, "task/%d/fd", tids[i]);
+		snprintf(info, sizeof info, "task/%d/fdinfo", tids[i]);
+		int fddir = openat(piddir, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fddir < 0)
+			continue; /* exited, or refused: the leader's answer stands */
+		size_t nfds = 0, at = w->hits.n;
+		rc = scan_fds(w, fddir, pid, &nfds, piddir, info);
+		close(fddir);
+		if (rc != -ENOMEM && rc)
+			w->hits.n = at; /* this thread left or refused: not the process's answer */
+	}
+	free(tids);
+	if (rc == -ENOMEM)
+		return rc;
+	hits_unique(&w->hits, first);
+	*found = w->hits.n > before;
+	return 0;
+}
+
 /* Scan one process through its /proc/PID directory. 0, or -errno that stops the scan. */
 static int scan_pid(struct worker *w, int pid)
 {
@@ -231,8 +350,11 @@ static int scan_pid(struct worker *w, int pid)
 		return rc;
 	}
 	size_t first = w->hits.n, nfds = 0;
-	rc = scan_fds(w, fddir, pid, &nfds);
+	bool threads = false;
+	rc = scan_fds(w, fddir, pid, &nfds, piddir, "fdinfo");
 	close(fddir);
+	if (rc == 0)
+		rc = scan_threads(w, piddir, pid, first, &threads);
 	if (rc == -EACCES) {
 		rc = note_refused(w, piddir);
 	} else if (rc == -ESRCH) {
@@ -247,6 +369,7 @@ static int scan_pid(struct worker *w, int pid)
 		if (w->hits.n > first || nfds == 0) {
 			if (proc_identity(w, piddir, &start, &alive) != 0)
 				alive = false;
+			alive |= threads; /* a leader that exited: its threads hold the sockets */
 		}
 		if (!alive) {
 			w->hits.n = first;

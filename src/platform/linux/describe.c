@@ -13,6 +13,7 @@
 #include "backend.h"
 #include "ext.h"
 #include "ppool.h"
+#include "procdir.h"
 #include "procparse.h"
 #include "roots.h"
 
@@ -83,6 +84,32 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
 }
 
 /*
+ * A leader that called pthread_exit has no memory left (no exe, no command line) while its
+ * threads run on: read those from a live thread. 0 or -ENOMEM.
+ */
+static int describe_threads(int procfd, struct ps_proc *p, struct buf *b)
+{
+	char dir[64], rel[80];
+	procdir_of(procfd, p->pid, dir, sizeof dir);
+	if (!strchr(dir, '/'))
+		return 0;
+	snprintf(rel, sizeof rel, "%s/exe", dir);
+	int rc = read_link_at(procfd, rel, &p->exe);
+	if (rc == -ENOMEM)
+		return rc;
+	snprintf(rel, sizeof rel, "%s/cmdline", dir);
+	size_t argl;
+	if (!p->cmdline &&
+	    read_file_at(procfd, rel, b, CMDLINE_LIMIT, 0, &p->cmdline_truncated) == 0 &&
+	    (argl = cmdline_shown_len(b->data, b->len))) {
+		if (!(p->cmdline = str_dup_n(b->data, argl)))
+			return -ENOMEM;
+		p->cmdline_len = argl;
+	}
+	return 0;
+}
+
+/*
  * Everything is read through the process's /proc/PID directory, which stays bound to
  * the process it named when opened: a pid reused meanwhile makes the reads fail, and
  * a start time other than the one the fd scan recorded means the process that held
@@ -106,6 +133,8 @@ static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, s
 	}
 	rc = describe_at(dir, p, btime, hz, b, partial);
 	close(dir);
+	if (!rc && !p->vanished && !p->exe)
+		rc = describe_threads(procfd, p, b);
 	return rc;
 }
 

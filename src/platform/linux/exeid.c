@@ -16,6 +16,7 @@
 #include "../platform.h"
 #include "backend.h"
 #include "exeproof.h"
+#include "procdir.h"
 #include "roots.h"
 
 static bool same_file(const struct stat *a, const struct stat *b)
@@ -90,13 +91,13 @@ struct views {
 	int host, own; /* own is -1 when /proc/PID/root cannot be opened (then only ours is used) */
 };
 
-static int views_open(int pid, struct views *v)
+static int views_open(const char *dir, struct views *v)
 {
 	v->host = v->own = -1;
 	if ((v->host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -errno;
-	char rel[32];
-	snprintf(rel, sizeof rel, "%d/root", pid);
+	char rel[96];
+	snprintf(rel, sizeof rel, "%s/root", dir);
 	char *own = roots_join(roots_get()->proc, rel);
 	if (!own)
 		return -ENOMEM;
@@ -206,8 +207,8 @@ static int other_file(const struct views *v, const char *path, struct ps_exe_che
 	return 0;
 }
 
-/* The facts of one process: what platform_exe_facts says, for p alone. */
-static int exe_facts_one(struct ps_proc *p)
+/* The facts of one process: what platform_exe_facts says, for p alone (read in /proc/`dir`). */
+static int exe_facts_one(struct ps_proc *p, const char *dir)
 {
 	static const char mark[] = " (deleted)";
 	struct ps_exe_check *c = &p->exe_check;
@@ -217,8 +218,8 @@ static int exe_facts_one(struct ps_proc *p)
 	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return -errno;
-	char rel[32];
-	snprintf(rel, sizeof rel, "%d/exe", p->pid);
+	char rel[96];
+	snprintf(rel, sizeof rel, "%s/exe", dir);
 	struct stat run, st, now_st, *now = NULL;
 	/* through the link itself: the file the kernel runs, whatever the link's text says */
 	int rc = fstatat(procfd, rel, &run, 0) < 0 ? -errno : 0;
@@ -228,7 +229,7 @@ static int exe_facts_one(struct ps_proc *p)
 	c->dev = (uint64_t)run.st_dev;
 	c->ino = (uint64_t)run.st_ino;
 	struct views v;
-	if ((rc = views_open(p->pid, &v))) {
+	if ((rc = views_open(dir, &v))) {
 		views_close(&v);
 		return rc;
 	}
@@ -313,7 +314,14 @@ int lnx_script_facts(struct ps_proc *p, const char *arg, size_t len)
 	if (!path)
 		return -ENOMEM;
 	struct views v;
-	int rc = views_open(p->pid, &v);
+	char dir[64];
+	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	snprintf(dir, sizeof dir, "%d", p->pid);
+	if (procfd >= 0) {
+		procdir_of(procfd, p->pid, dir, sizeof dir);
+		close(procfd);
+	}
+	int rc = views_open(dir, &v);
 	struct stat own, host;
 	/* the process's own view first: what it opens when it reads its script */
 	bool in_own = !rc && v.own >= 0 && stat_in(v.own, path, true, &own) == 0;
@@ -343,20 +351,20 @@ struct exe_key {
 	bool own;
 	const char *exe, *name, *arg0; /* arg0: argv[0], only when the name is cut to 15 bytes */
 	size_t arg0_len;
-	size_t proc;	/* the process checked with this key */
-	bool foreign;	/* its exe_check.foreign before exeproof_check, which is per process */
+	size_t proc;  /* the process checked with this key */
+	bool foreign; /* its exe_check.foreign before exeproof_check, which is per process */
 };
 
-static bool key_of(int procfd, const struct ps_proc *p, struct exe_key *k)
+static bool key_of(int procfd, const char *dir, const struct ps_proc *p, struct exe_key *k)
 {
-	char rel[48];
+	char rel[96];
 	struct stat run, mnt, root;
-	snprintf(rel, sizeof rel, "%d/exe", p->pid);
+	snprintf(rel, sizeof rel, "%s/exe", dir);
 	if (fstatat(procfd, rel, &run, 0) < 0)
 		return false;
-	snprintf(rel, sizeof rel, "%d/ns/mnt", p->pid);
+	snprintf(rel, sizeof rel, "%s/ns/mnt", dir);
 	bool have_mnt = fstatat(procfd, rel, &mnt, 0) == 0;
-	snprintf(rel, sizeof rel, "%d/root", p->pid);
+	snprintf(rel, sizeof rel, "%s/root", dir);
 	k->own = have_mnt && fstatat(procfd, rel, &root, 0) == 0;
 	k->run_dev = (uint64_t)run.st_dev;
 	k->run_ino = (uint64_t)run.st_ino;
@@ -399,14 +407,6 @@ static int copy_facts(struct ps_proc *p, const struct ps_proc *q, const struct e
 	return 0;
 }
 
-/* Whether p's exe link proves what it runs (per process: equal keys do not make equal proofs). */
-static void proof_of(int procfd, struct ps_proc *p)
-{
-	char dir[32];
-	snprintf(dir, sizeof dir, "%d", p->pid);
-	exeproof_check(procfd, dir, &p->exe_check);
-}
-
 int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted)
 {
 	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -420,23 +420,26 @@ int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted)
 		if (!wanted[i] || !p->exe || p->vanished)
 			continue;
 		struct exe_key k;
-		bool keyed = key_of(procfd, p, &k);
+		char dir[64];
+		procdir_of(procfd, p->pid, dir, sizeof dir);
+		bool keyed = key_of(procfd, dir, p, &k);
 		size_t j = 0;
 		while (keyed && j < nseen && !key_equal(&seen[j], &k))
 			j++;
 		if (keyed && j < nseen) {
 			rc = copy_facts(p, &snap->procs[seen[j].proc], &seen[j]);
+			/* the proof is per process: equal keys do not make equal proofs */
 			if ((p->exe_checked = rc == 0))
-				proof_of(procfd, p);
+				exeproof_check(procfd, dir, &p->exe_check);
 			continue;
 		}
-		rc = exe_facts_one(p);
+		rc = exe_facts_one(p, dir);
 		p->exe_checked = rc == 0;
 		if (rc != -ENOMEM)
 			rc = 0;
 		k.foreign = p->exe_check.foreign;
 		if (p->exe_checked)
-			proof_of(procfd, p);
+			exeproof_check(procfd, dir, &p->exe_check);
 		if (!rc && p->exe_checked && keyed) {
 			k.proc = i;
 			if (!(rc = util_grow((void **)&seen, &cap, nseen + 1, sizeof *seen)))

@@ -36,7 +36,7 @@ static bool line_is(const char *l, const char *end, unsigned maj, unsigned min,
  */
 static int maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool *empty)
 {
-	char rel[64], buf[8192];
+	char rel[96], buf[8192];
 	snprintf(rel, sizeof rel, "%s/maps", dir);
 	int fd = openat(procfd, rel, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -82,7 +82,7 @@ static int maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool *emp
  */
 static int map_files_has(int procfd, const char *dir, dev_t dev, ino_t ino)
 {
-	char rel[64];
+	char rel[96];
 	snprintf(rel, sizeof rel, "%s/map_files", dir);
 	int dfd = openat(procfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
@@ -120,15 +120,16 @@ void exeproof_check(int procfd, const char *dir, struct ps_exe_check *c)
 	int m = maps_has(procfd, dir, (dev_t)c->dev, (ino_t)c->ino, &empty);
 	if (m == 0 && !empty && map_files_has(procfd, dir, (dev_t)c->dev, (ino_t)c->ino) == 1)
 		m = 1;
-	c->proof = m == 1		? PS_PROOF_MAPPED
+	c->proof = m == 1	      ? PS_PROOF_MAPPED
 		   : m == 0 && !empty ? PS_PROOF_UNMAPPED
 				      : PS_PROOF_UNKNOWN; /* unreadable, cut, or no memory at all */
 	/* a user namespace of its own: only a claim on one of our files (a container's own root is
 	 * its business) */
-	char rel[64];
+	char rel[96];
 	snprintf(rel, sizeof rel, "%s/ns/user", dir);
 	bool same = true;
 	c->userns = !c->foreign && same_entry(procfd, rel, "self/ns/user", &same) == 0 && !same;
 	if (exe_unproven(c))
-		c->foreign = true; /* the path is no proof: our package database says nothing of it */
+		c->foreign =
+		    true; /* the path is no proof: our package database says nothing of it */
 }

@@ -51,6 +51,37 @@ static __always_inline __s32 reader_pid(struct task_struct *task)
 	return -1;
 }
 
+#define ANON_INODE_FS_MAGIC 0x09041934
+
+/*
+ * An io_uring ring (an anonymous inode named "[io_uring]"): its fixed files hold sockets that
+ * have no fd. Say where it is; the reader reads its table from /proc (fdinfo), whose layout
+ * this program would otherwise have to follow across kernels.
+ */
+static __always_inline int ring_record(struct seq_file *seq, struct task_struct *task,
+				       struct file *file, __u32 fd)
+{
+	struct inode *ino = file->f_inode;
+	if (!ino || !ino->i_sb || ino->i_sb->s_magic != ANON_INODE_FS_MAGIC)
+		return 0;
+	char name[11] = {0};
+	const unsigned char *n = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+	if (!n || bpf_probe_read_kernel(name, sizeof name, n))
+		return 0;
+	static const char want[11] = "[io_uring]";
+#pragma unroll
+	for (int i = 0; i < 11; i++)
+		if (name[i] != want[i])
+			return 0;
+	__s32 tid = reader_pid(task);
+	if (tid < 0)
+		return 0;
+	struct sockfd_rec rec = {
+	    .inode = (__u64)tid, .pid = last_pid, .fd = (__s32)fd, .kind = SOCKFD_RING};
+	bpf_seq_write(seq, &rec, sizeof rec);
+	return 0;
+}
+
 SEC("iter/task_file")
 int sockfd(struct bpf_iter__task_file *ctx)
 {
@@ -58,14 +89,17 @@ int sockfd(struct bpf_iter__task_file *ctx)
 	struct file *file = ctx->file;
 	if (!task || !file)
 		return 0;
-	/* /proc/PID/fd shows the thread-group leader's table: skip other threads */
-	if (task->pid != task->tgid)
-		return 0;
+	/*
+	 * The kernel walks a thread other than the leader only when its file table is not the
+	 * leader's (task_seq_get_next skips duplicates): one that unshared it (CLONE_FILES), or
+	 * every thread of a leader that exited (pthread_exit). Its files are the process's too,
+	 * numbered by the leader's pid (the reader sorts and merges).
+	 */
 	struct seq_file *seq = ctx->meta->seq;
 	if (task->tgid != last_tgid) {
 		/* one marker per process whose files were read: the "scanned" count */
 		last_tgid = task->tgid;
-		last_pid = reader_pid(task);
+		last_pid = reader_pid(task->group_leader);
 		struct sockfd_rec mark = {.pid = last_pid, .fd = -1};
 		if (mark.pid >= 0)
 			bpf_seq_write(seq, &mark, sizeof mark);
@@ -80,7 +114,7 @@ int sockfd(struct bpf_iter__task_file *ctx)
 	 */
 	struct socket *sock = bpf_sock_from_file(file);
 	if (!sock)
-		return 0;
+		return ring_record(seq, task, file, ctx->fd);
 	struct sockfd_rec rec = {0};
 	rec.inode = file->f_inode->i_ino;
 	/* a narrow query decides before the socket itself is touched (a cache miss per fd) */

@@ -9,11 +9,15 @@
  * (user side) both define.
  */
 struct sockfd_rec {
-	__u64 inode; /* the socket's inode, as in "socket:[INODE]" */
+	__u64 inode; /* the socket's inode, as in "socket:[INODE]"; SOCKFD_RING: the thread's id */
 	__u32 netns; /* inode of the socket's network namespace */
 	__s32 pid;   /* thread-group id as the reader's PID namespace numbers it */
-	__s32 fd;
-	__u32 pad;
+	__s32 fd;    /* -1: a marker (a process whose files were read) */
+	__u32 kind;  /* SOCKFD_SOCKET, or SOCKFD_RING: fd is an io_uring ring of thread `inode`,
+		      * whose fixed files the reader reads from /proc (fdinfo) */
 };
+
+#define SOCKFD_SOCKET 0
+#define SOCKFD_RING 1
 
 #endif
