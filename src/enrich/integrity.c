@@ -57,8 +57,7 @@ static void dev_text(uint64_t dev, char *out, size_t cap)
 /* Whether path is in a directory of system daemons: what a masquerade claims to be. */
 static bool daemon_dir(const char *path)
 {
-	static const char *const dirs[] = {"/usr/sbin/", "/sbin/", "/usr/local/sbin/",
-					   "/usr/libexec/", "/usr/lib/"};
+	static const char *const dirs[] = {"/usr/sbin/", "/sbin/", "/usr/local/sbin/"};
 	for (size_t i = 0; path && i < sizeof dirs / sizeof dirs[0]; i++)
 		if (strncmp(path, dirs[i], strlen(dirs[i])) == 0)
 			return true;
@@ -90,7 +89,8 @@ static int unproven_exe(const struct finding_input *in, const struct ps_proc *p,
 		bool claims =
 		    daemon_dir(path) || (in->svc && in->svc->owners && p->name &&
 					 registry_owner_matches(in->svc->owners, p->name));
-		rc = add(out, claims ? SEV_ALERT : SEV_WARNING, "exe-userns", p->pid,
+		/* else a user's own tool there (rootless Podman's rootlessport, slirp4netns) */
+		rc = add(out, claims ? SEV_ALERT : SEV_NOTICE, "exe-userns", p->pid,
 			 "exe link names %s, but the process runs in a user namespace of its own, "
 			 "where any user can point that link at any file: that it runs %s is not "
 			 "proven" SEP "/proc/%d/ns/user is not ours; /proc/%d/exe -> %s",

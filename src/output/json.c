@@ -41,7 +41,7 @@ static void jcmdline(struct jw *w, const struct ps_proc *p)
 	jw_arr_end(w);
 }
 
-/* The keys of an owner that depend on its process only, from "name" to "unit". */
+/* The keys of an owner that depend on its process only, from "name" to "exe_proof". */
 static void jprocess(struct jw *w, const struct ps_snapshot *s, const struct ps_proc *p)
 {
 	jw_kstr(w, "name", p->name);
@@ -64,6 +64,10 @@ static void jprocess(struct jw *w, const struct ps_snapshot *s, const struct ps_
 	jw_kstr(w, "start_time", time_utc_text(p->start_time, false, ts, sizeof ts));
 	jw_kstr(w, "cgroup", p->cgroup);
 	jw_kstr(w, "unit", p->unit);
+	/* whether a mapping of the process is the file its exe link names (issue 19) */
+	static const char *const proof[] = {"unknown", "mapped", "unmapped"};
+	jw_kstr(w, "exe_proof",
+		p->exe_checked && p->exe_check.proof < 3 ? proof[p->exe_check.proof] : NULL);
 }
 
 /*

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 
 R = None  # the runner module, set by register()
@@ -29,7 +30,7 @@ def register(run):
     SVC.R = run
     for fn in (integrity_exe_link_forged, integrity_exe_link_forged_decoy, integrity_mount_over_sshd,
                integrity_thread_holders_proc, integrity_thread_holders_bpf, integrity_uring_proc,
-               integrity_uring_bpf, integrity_in_flight, integrity_user_cgroup_docker_id,
+               integrity_uring_bpf, integrity_in_flight, integrity_podman_container, integrity_user_cgroup_docker_id,
                integrity_user_cgroup_rootless_podman):
         run.case(fn)
 
@@ -162,6 +163,53 @@ def integrity_mount_over_sshd(t):
             ex.splitlines())
     r = exe_policy(t, 2224, SSHD)
     t.check(r.rc == 4, "exe=/usr/sbin/sshd does not pass for another file at that path", [r])
+
+
+def integrity_podman_container(t):
+    """A real container (rootful Podman, its own root with its own /bin/busybox, which the host
+    has too as another file): its daemon is judged in its own view, mapped, and not flagged as
+    borrowing the host's program (no exe-unmapped, exe-userns, exe-other-file)."""
+    if not shutil.which("podman") or not shutil.which("runc") or not os.path.exists("/bin/busybox"):
+        t.skip("podman, runc or busybox-static is not installed (/work/shared/CONTAINERS.md)")
+    d = t.tmpdir()
+    root = os.path.join(d, "rootfs")
+    os.makedirs(os.path.join(root, "bin"))
+    os.makedirs(os.path.join(root, "www"))
+    shutil.copy("/bin/busybox", os.path.join(root, "bin", "busybox"))
+    for a in ("sh", "httpd"):
+        os.symlink("busybox", os.path.join(root, "bin", a))
+    with open(os.path.join(root, "www", "index.html"), "w") as f:
+        f.write("hi\n")
+    run = tempfile.mkdtemp(prefix="ps19-")  # podman wants a runroot under 50 characters
+    pod = ["podman", "--root", os.path.join(d, "storage"), "--runroot", run,
+           "--cgroup-manager", "cgroupfs", "--runtime", "runc"]
+
+    def podman(*args):
+        r = subprocess.run(pod + list(args), capture_output=True, timeout=60)
+        t.require(r.returncode == 0, f"podman {' '.join(args)}: {r.stderr.decode(errors='replace')[-500:]}")
+        return r.stdout.decode().strip()
+
+    subprocess.run(["tar", "-C", root, "-cf", os.path.join(d, "bb.tar"), "."], check=True)
+    podman("import", os.path.join(d, "bb.tar"), "localhost/bb:1")
+    try:
+        cid = podman("run", "-d", "--name", "web", "--network", "none", "--ulimit", "nofile=4096:4096",
+                     "--ulimit", "nproc=1000:1000", "localhost/bb:1", "/bin/httpd", "-f", "-p", "80", "-h", "/www")
+        pid = int(podman("inspect", "-f", "{{.State.Pid}}", "web"))
+        env = t.env(PORTSLEUTH_TEST_ROOTS="1", PORTSLEUTH_CONTAINERS_STORAGE=os.path.join(d, "storage"))
+        doc = t.json("-N", env=env)
+        found = [s for s in doc["sockets"] if s["local"]["port"] == 80]
+        t.require(len(found) == 1, "the container's listener on port 80 (-N)", [json.dumps(s)[:200] for s in doc["sockets"]])
+        s = found[0]
+        o = (s["owners"] or [{}])[0]
+        t.check(o.get("pid") == pid and (o.get("container") or {}).get("runtime") == "podman"
+                and o["container"]["id"] == cid, "owned by the container's httpd", [o])
+        t.check(o.get("exe_proof") == "mapped", "its image is mapped (proven)", [o.get("exe_proof")])
+        bad = {"exe-unmapped", "exe-userns", "exe-other-file"} & set(codes(s))
+        t.check(not bad, "a container's program is not a masquerade", [s["findings"]])
+    finally:
+        subprocess.run(pod + ["rm", "-f", "-t", "0", "web"], capture_output=True, timeout=60)
+        subprocess.run(pod + ["system", "reset", "-f"], capture_output=True, timeout=60)
+        shutil.rmtree(run, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- items 3, 4: every holder

@@ -123,6 +123,9 @@ void exeproof_check(int procfd, const char *dir, struct ps_exe_check *c)
 	c->proof = m == 1	      ? PS_PROOF_MAPPED
 		   : m == 0 && !empty ? PS_PROOF_UNMAPPED
 				      : PS_PROOF_UNKNOWN; /* unreadable, cut, or no memory at all */
+	if (c->proof == PS_PROOF_UNKNOWN && !c->unknown)
+		c->unknown = "whether the program running is the file its link names (its memory "
+			     "maps could not be read)";
 	/* a user namespace of its own: only a claim on one of our files (a container's own root is
 	 * its business) */
 	char rel[96];

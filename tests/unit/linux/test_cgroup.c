@@ -85,9 +85,16 @@ TEST(cgroup_docker)
 TEST(cgroup_podman_containerd_crio)
 {
 	EXPECT("/machine.slice/libpod-" HEX64 ".scope", "libpod-" HEX64 ".scope", HEX64, "podman");
+	/* below user@UID.service: the user's own container, never a rootful runtime's (issue 19) */
 	EXPECT("/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" HEX64
 	       ".scope/container",
-	       "libpod-" HEX64 ".scope", HEX64, "podman");
+	       "libpod-" HEX64 ".scope", HEX64, "rootless-podman");
+	EXPECT("/user.slice/user-1001.slice/user@1001.service/app.slice/docker-" HEX64 ".scope",
+	       "docker-" HEX64 ".scope", HEX64, "rootless-docker");
+	EXPECT("/user.slice/user-1001.slice/user@1001.service/app.slice/docker/" HEX64,
+	       "user@1001.service", HEX64, "rootless-docker");
+	/* above the user manager it is not the user's */
+	EXPECT("/system.slice/docker-" HEX64 ".scope", "docker-" HEX64 ".scope", HEX64, "docker");
 	EXPECT("/system.slice/cri-containerd-" HEX64 ".scope", "cri-containerd-" HEX64 ".scope",
 	       HEX64, "containerd");
 	EXPECT("/system.slice/crio-" HEX64 ".scope", "crio-" HEX64 ".scope", HEX64, "cri-o");
