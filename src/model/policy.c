@@ -461,10 +461,14 @@ static bool proc_ok(const struct policy_rule *r, const struct ps_proc *p)
 	    !r->container ||
 	    (!rootless && (value_ok(r, r->container, p->container) ||
 			   (p->container_name && value_ok(r, r->container, p->container_name))));
-	/* the link's text names the program only when the running image proves it (DESIGN.md §8) */
+	/* The link's text names the program only when the running image proves it (DESIGN.md §8):
+	 * a path seen only in the process's own view (a user's own root or mounts) is no proof,
+	 * but a rule that also names a (rootful) container accepts that container's view. */
+	bool unproven = p->exe_checked &&
+			(exe_unproven(&p->exe_check) || (p->exe_check.foreign && !r->container));
 	bool exe = !r->exe || ((value_ok(r, r->exe, p->exe) ||
 				(r->exe_real && p->exe && strcmp(r->exe_real, p->exe) == 0)) &&
-			       !(p->exe_checked && exe_unproven(&p->exe_check)));
+			       !unproven);
 	/* unit= is a system unit's name: a user's manager can run a unit of any name */
 	bool unit = !r->unit || (is_type(p, "system") && value_ok(r, r->unit, p->unit));
 	bool user_unit = !r->user_unit ||
