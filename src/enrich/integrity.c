@@ -74,15 +74,16 @@ static int unproven_exe(const struct finding_input *in, const struct ps_proc *p,
 	dev_text(c->dev, run, sizeof run);
 	dev_text(c->host_dev, host, sizeof host);
 	const char *userns = c->userns ? "; the process runs in a user namespace of its own" : "";
+	const struct ps_os_words *w = in->words ? in->words : &ps_os_words_plain;
 	int rc = 0;
 	if (c->proof == PS_PROOF_UNMAPPED)
 		rc = add(
 		    out, SEV_ALERT, "exe-unmapped", p->pid,
 		    "exe link names %s but no mapping of the process is that file: the link "
 		    "was set after the program started (prctl PR_SET_MM_EXE_FILE), and what runs "
-		    "is another program" SEP "/proc/%d/exe is the file %s inode %" PRIu64
-		    "; /proc/%d/maps maps no part of it%s",
-		    path, p->pid, run, c->ino, p->pid, userns);
+		    "is another program" SEP "%s%d%s is the file %s inode %" PRIu64
+		    "; no memory mapping of the process is that file%s",
+		    path, w->exe_link_pre, p->pid, w->exe_link_post, run, c->ino, userns);
 	else if (c->userns) {
 		/* a daemon's name or path claimed from there is a masquerade until shown otherwise
 		 */
@@ -93,17 +94,18 @@ static int unproven_exe(const struct finding_input *in, const struct ps_proc *p,
 		rc = add(out, claims ? SEV_ALERT : SEV_NOTICE, "exe-userns", p->pid,
 			 "exe link names %s, but the process runs in a user namespace of its own, "
 			 "where any user can point that link at any file: that it runs %s is not "
-			 "proven" SEP "/proc/%d/ns/user is not ours; /proc/%d/exe -> %s",
-			 path, path, p->pid, p->pid, p->exe ? p->exe : "?");
+			 "proven" SEP "its user namespace is not ours; %s%d%s -> %s",
+			 path, path, w->exe_link_pre, p->pid, w->exe_link_post,
+			 p->exe ? p->exe : "?");
 	}
 	if (!rc && c->other_file)
-		rc =
-		    add(out, SEV_ALERT, "exe-other-file", p->pid,
-			"path %s names another file in this process's mount namespace than on the "
-			"host: it runs a program of its own under that program's name" SEP
-			"/proc/%d/exe is the file %s inode %" PRIu64 "; %s on the host is the file "
-			"%s inode %" PRIu64 "; the process has our root but its own mounts",
-			path, p->pid, run, c->ino, path, host, c->host_ino);
+		rc = add(out, SEV_ALERT, "exe-other-file", p->pid,
+			 "path %s names another file in this process's mount namespace than on the "
+			 "host: it runs a program of its own under that program's name" SEP
+			 "%s%d%s is the file %s inode %" PRIu64 "; %s on the host is the file "
+			 "%s inode %" PRIu64 "; the process has our root but its own mounts",
+			 path, w->exe_link_pre, p->pid, w->exe_link_post, run, c->ino, path, host,
+			 c->host_ino);
 	return rc;
 }
 
@@ -124,7 +126,7 @@ static int no_holder(const struct ps_socket *k, const struct finding_input *in,
 	    "no process holds this socket in a file table: it is kept by the kernel, in a "
 	    "message in flight (SCM_RIGHTS), or by a holder that cannot be seen; uid %" PRIu32
 	    " made it" SEP "socket inode %" PRIu64 " of uid %" PRIu32
-	    " is in no /proc/PID/fd, /proc/PID/task/TID/fd or io_uring file table",
+	    " is in no process's file table (its threads' and io_uring rings' included)",
 	    k->uid, k->inode, k->uid);
 }
 

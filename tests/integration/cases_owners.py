@@ -48,6 +48,7 @@ def register(run):
 IN_FLIGHT = r"""
 import array, os, socket, sys
 a, b = socket.socketpair()
+r, w = os.pipe()
 pid = os.fork()
 if pid == 0:
     os.setgid(4242)
@@ -56,9 +57,11 @@ if pid == 0:
     s.bind(("127.0.0.1", 0))
     s.listen(8)
     a.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [s.fileno()]))])
-    print(s.getsockname()[1], flush=True)
+    os.write(w, b"%d" % s.getsockname()[1])
     os._exit(0)
-os.waitpid(pid, 0)
+os.close(w)
+os.waitpid(pid, 0)  # reaped before the port is told: no exited process of uid 4242 is left
+print(os.read(r, 16).decode(), flush=True)
 sys.stdin.read()
 """
 
