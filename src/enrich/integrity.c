@@ -64,6 +64,13 @@ static bool daemon_dir(const char *path)
 	return false;
 }
 
+/* Whether p calls itself by the port's owner's name. */
+static bool name_claims(const struct finding_input *in, const struct ps_proc *p)
+{
+	return in->svc && in->svc->owners && p->name &&
+	       registry_owner_matches(in->svc->owners, p->name);
+}
+
 /* exe-unmapped, exe-userns, exe-other-file: the exe link of p is no proof of what it runs. */
 static int unproven_exe(const struct finding_input *in, const struct ps_proc *p,
 			struct finding_list *out)
@@ -87,9 +94,7 @@ static int unproven_exe(const struct finding_input *in, const struct ps_proc *p,
 	else if (c->userns) {
 		/* a daemon's name or path claimed from there is a masquerade until shown otherwise
 		 */
-		bool claims =
-		    daemon_dir(path) || (in->svc && in->svc->owners && p->name &&
-					 registry_owner_matches(in->svc->owners, p->name));
+		bool claims = daemon_dir(path) || name_claims(in, p);
 		/* else a user's own tool there (rootless Podman's rootlessport, slirp4netns) */
 		rc = add(out, claims ? SEV_ALERT : SEV_NOTICE, "exe-userns", p->pid,
 			 "exe link names %s, but the process runs in a user namespace of its own, "
@@ -98,7 +103,21 @@ static int unproven_exe(const struct finding_input *in, const struct ps_proc *p,
 			 path, path, w->exe_link_pre, p->pid, w->exe_link_post,
 			 p->exe ? p->exe : "?");
 	}
-	if (!rc && c->other_file)
+	if (!rc && c->other_file && c->own_root) {
+		/* a rootless container runs its own programs at the usual paths: its own business
+		 */
+		bool claims = !p->container && (daemon_dir(path) || name_claims(in, p));
+		if (claims)
+			rc = add(
+			    out, SEV_ALERT, "exe-other-file", p->pid,
+			    "path %s names another file in this process's own root than on the "
+			    "host, a root it made in a user namespace of its own (no known "
+			    "container): it runs a program of its own under that program's "
+			    "name" SEP "%s%d%s is the file %s inode %" PRIu64 "; %s on the host "
+			    "is the file %s inode %" PRIu64,
+			    path, w->exe_link_pre, p->pid, w->exe_link_post, run, c->ino, path,
+			    host, c->host_ino);
+	} else if (!rc && c->other_file)
 		rc = add(out, SEV_ALERT, "exe-other-file", p->pid,
 			 "path %s names another file in this process's mount namespace than on the "
 			 "host: it runs a program of its own under that program's name" SEP

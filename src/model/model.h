@@ -105,9 +105,12 @@ struct ps_exe_check {
 	uint8_t proof;	 /* enum ps_exe_proof */
 	bool userns;	 /* it shares our root but runs in a user namespace of its own, where any
 			  * user can point its exe link at any file (prctl PR_SET_MM_EXE_FILE) */
-	bool other_file; /* it shares our root but not our mounts, and its path names another file
+	bool other_file; /* it shares our root but not our mounts (or has its own root, made in a
+			  * user namespace of its own: own_root), and its path names another file
 			  * in its view than in ours (a mount over a system program) */
 	uint64_t host_dev, host_ino; /* other_file: the file its path names in our view, 0: none */
+	bool own_root; /* other_file in a root of its own, made in a user namespace of its own (a
+			* user's pivot_root, or a rootless container: told apart by its cgroup) */
 };
 
 /* Whether a mapping of the process shows it runs the file its exe link names. */

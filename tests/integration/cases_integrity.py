@@ -29,6 +29,7 @@ def register(run):
     spec.loader.exec_module(SVC)
     SVC.R = run
     for fn in (integrity_exe_link_forged, integrity_exe_link_forged_decoy, integrity_mount_over_sshd,
+               integrity_pivot_root_sshd,
                integrity_thread_holders_proc, integrity_thread_holders_bpf, integrity_uring_proc,
                integrity_uring_bpf, integrity_in_flight, integrity_podman_container, integrity_user_cgroup_docker_id,
                integrity_user_cgroup_rootless_podman):
@@ -163,6 +164,40 @@ def integrity_mount_over_sshd(t):
             ex.splitlines())
     r = exe_policy(t, 2224, SSHD)
     t.check(r.rc == 4, "exe=/usr/sbin/sshd does not pass for another file at that path", [r])
+
+
+PIVOT = r"""set -e
+N="$0/new"
+mkdir -p "$N"
+mount -t tmpfs x "$N"
+mkdir -p "$N/usr/lib" "$N/usr/lib64" "$N/usr/bin" "$N/usr/sbin" "$N/old"
+for d in lib lib64 bin; do mount --rbind /usr/$d "$N/usr/$d"; ln -s usr/$d "$N/$d"; done
+cp "$1" "$N/usr/sbin/sshd"
+cd "$N"
+/usr/sbin/pivot_root . old
+exec /usr/bin/sh -c 'umount -l /old 2>/dev/null; exec /usr/sbin/sshd listen:0.0.0.0:2225'
+"""
+
+
+def integrity_pivot_root_sshd(t):
+    """A user in its own user and mount namespace makes a root of its own (pivot_root) holding its
+    program at /usr/sbin/sshd: the exe link reads /usr/sbin/sshd, but no container runs it, so
+    an alert naming both files, and no package of ours."""
+    need_sshd(t)
+    helper = user_copy(t, t.helper)
+    work = os.path.join(t.tmpdir(), "pivot")
+    os.makedirs(work)
+    os.chown(work, USER, USER)
+    sp = SVC.Spawned(t, 'exec setpriv --reuid=1001 --regid=1001 --clear-groups unshare -Urm sh -c "$3" "$1" "$2"',
+                     [work, helper, PIVOT])
+    t.require(os.readlink(f"/proc/{sp.pid}/exe") == SSHD, f"test premise: the exe link reads {SSHD}: "
+              f"{os.readlink(f'/proc/{sp.pid}/exe')}")
+    s = by_port(t.json(), 2225)
+    f = codes(s).get("exe-other-file")
+    host = os.stat(SSHD)
+    t.check(f is not None and f["severity"] == "alert" and f"inode {host.st_ino}" in f["evidence"],
+            "alert: its own file at a system program's path", [s["findings"]])
+    t.check("openssh-server" not in json.dumps(s), "no package of ours claimed", [s["owners"]])
 
 
 def integrity_podman_container(t):

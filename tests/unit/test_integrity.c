@@ -1,4 +1,5 @@
-/* test_integrity.c — the integrity rules (src/enrich/integrity.c) on hand-made owners and sockets. */
+/* test_integrity.c — the integrity rules (src/enrich/integrity.c) on hand-made owners and sockets.
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,8 +37,8 @@ static void build(struct ps_snapshot *s, int pid, const char *exe, uint32_t uid)
 static struct finding_list run(struct ps_snapshot *s, enum ps_exposure widest)
 {
 	static const struct port_info ssh = {.name = "ssh", .owners = "sshd"};
-	struct finding_input in = {.port = 22, .svc = &ssh, .widest = widest,
-				   .words = &test_linux_words};
+	struct finding_input in = {
+	    .port = 22, .svc = &ssh, .widest = widest, .words = &test_linux_words};
 	struct finding_list l = {0};
 	CHECK_INT(integrity_findings(s, &s->socks[0], &in, &l), 0);
 	return l;
@@ -105,8 +106,9 @@ TEST(integrity_other_file_names_both)
 	s.procs[0].exe_check.host_dev = 0xfe00;
 	s.procs[0].exe_check.host_ino = 933903;
 	struct finding_list l = run(&s, PS_EXPO_LOOPBACK);
-	expect(&l, "exe-other-file", SEV_ALERT, "inode 4242; /usr/sbin/sshd on the host is the file "
-						"254:0 inode 933903");
+	expect(&l, "exe-other-file", SEV_ALERT,
+	       "inode 4242; /usr/sbin/sshd on the host is the file "
+	       "254:0 inode 933903");
 	findings_free(&l);
 	snap_free(&s);
 }
@@ -134,6 +136,25 @@ TEST(integrity_no_holder)
 	build(&s, 0, NULL, 1001);
 	s.socks[0].inode = 0;
 	struct finding_list l = run(&s, PS_EXPO_PRIVATE);
+	CHECK_INT(l.n, 0);
+	findings_free(&l);
+	snap_free(&s);
+}
+
+TEST(integrity_own_root_container_or_not)
+{
+	struct ps_snapshot s;
+	build(&s, 42, "/usr/sbin/sshd", 1001);
+	s.procs[0].exe_check.other_file = true;
+	s.procs[0].exe_check.own_root = true;
+	s.procs[0].exe_check.host_ino = 933903;
+	struct finding_list l = run(&s, PS_EXPO_LOOPBACK);
+	expect(&l, "exe-other-file", SEV_ALERT, "on the host is the file 0:0 inode 933903");
+	findings_free(&l);
+	/* a rootless container (known by its cgroup) runs its own programs at the usual paths */
+	s.procs[0].container =
+	    strdup("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	l = run(&s, PS_EXPO_LOOPBACK);
 	CHECK_INT(l.n, 0);
 	findings_free(&l);
 	snap_free(&s);

@@ -189,18 +189,36 @@ static int find_names(struct ps_proc *p, int view, const struct stat *run, const
 }
 
 /*
- * A process that shares our root directory but not our mounts, whose path names its file only
- * in its own view, while in ours it names another: a program mounted over a system program's
- * path in a private mount namespace (unshare -Urm). A container has a root of its own. Sets
- * c->other_file and the host's file. 0 or -errno.
+ * A process whose path names its file only in its own view, while in ours it names another
+ * (a system program's): one that shares our root directory but not our mounts (a program
+ * mounted over /usr/sbin/sshd in a private mount namespace, unshare -Urm), or one with a root
+ * of its own made in a user namespace of its own (a user's pivot_root; a rootless container
+ * too, which the findings tell by its cgroup). A rootful container, with a root of its own in
+ * our user namespace, is judged in its own view. Sets c->other_file (c->own_root) and the
+ * host's file. 0 or -errno.
  */
-static int other_file(const struct views *v, const char *path, struct ps_exe_check *c)
+static int other_file(const struct views *v, const char *dir, const char *path,
+		      struct ps_exe_check *c)
 {
 	struct stat a, b, host;
 	if (fstat(v->host, &a) < 0 || fstat(v->own, &b) < 0)
 		return -errno;
-	if (!same_file(&a, &b) || stat_in(v->host, path, true, &host) != 0)
+	if (stat_in(v->host, path, true, &host) != 0)
 		return 0;
+	if (!same_file(&a, &b)) {
+		int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (procfd < 0)
+			return 0;
+		char rel[96];
+		struct stat x, y;
+		snprintf(rel, sizeof rel, "%s/ns/user", dir);
+		bool userns = fstatat(procfd, rel, &x, 0) == 0 &&
+			      fstatat(procfd, "self/ns/user", &y, 0) == 0 && !same_file(&x, &y);
+		close(procfd);
+		if (!userns)
+			return 0;
+		c->own_root = true;
+	}
 	c->other_file = true;
 	c->host_dev = (uint64_t)host.st_dev;
 	c->host_ino = (uint64_t)host.st_ino;
@@ -241,7 +259,7 @@ static int exe_facts_one(struct ps_proc *p, const char *dir)
 	} else if (v.own >= 0 && stat_in(v.own, text, true, &st) == 0 && same_file(&st, &run)) {
 		view = v.own; /* only in its own root or mount namespace (a container) */
 		c->foreign = true;
-		if ((rc = other_file(&v, text, c)))
+		if ((rc = other_file(&v, dir, text, c)))
 			goto out;
 	}
 	if (view >= 0) {
