@@ -263,6 +263,31 @@ bool registry_owner_matches(const char *owners, const char *name)
 	}
 }
 
+bool registry_owner_generic(const char *name)
+{
+	/* families: python3.11, pypy3, nodejs, java (any version suffix) */
+	static const char *const family[] = {"python", "pypy", "node", "java", "ruby", "perl", "php"};
+	static const char *const exact[] = {
+	    "deno",    "bun",	   "dotnet",   "mono",	    "beam.smp", "erl",	    "flask",
+	    "gunicorn", "uvicorn", "hypercorn", "daphne",  "ipython",  "jupyter", "jupyter-lab",
+	    "jupyter-noteboo", "jupyter-notebook", "rails", "puma", "npm", "npx", "yarn"};
+	if (!name || !*name)
+		return false;
+	for (size_t i = 0; i < sizeof family / sizeof family[0]; i++) {
+		size_t fl = strlen(family[i]);
+		if (strncmp(name, family[i], fl) != 0)
+			continue;
+		/* a version or "js" may follow (python3.11, nodejs), not a word (node_exporter) */
+		const char *v = name + fl;
+		if (strcmp(v, "js") == 0 || strspn(v, "0123456789.") == strlen(v))
+			return true;
+	}
+	for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
+		if (strcmp(name, exact[i]) == 0)
+			return true;
+	return false;
+}
+
 /* One alternative of a risk field: [p, e) with its owner list [o, oe) (empty when none). */
 struct risk_alt {
 	const char *o, *oe, *t, *te;

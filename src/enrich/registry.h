@@ -87,6 +87,13 @@ bool registry_lookup(const struct registry *r, uint16_t port, unsigned proto,
 bool registry_owner_matches(const char *owners, const char *name);
 
 /*
+ * Whether `name` is a general-purpose runtime or development server (python3, node, java,
+ * flask...) rather than a system daemon's own name: a port's owner list may name one, but
+ * holding its name proves and claims nothing (anyone runs python).
+ */
+bool registry_owner_generic(const char *name);
+
+/*
  * The alternative of a risk field ("{OWNER,...} text|text") that fits a holder
  * called `name` (comm) running an executable whose basename is `base` (either
  * may be NULL): the first alternative whose owners name it, else the first

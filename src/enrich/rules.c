@@ -23,10 +23,44 @@ bool path_in_temp_dir(const char *path)
 	return false;
 }
 
+/*
+ * Where software is installed by hand, outside the package manager: /usr/local, /opt, home
+ * directories, and the per-user and bundle managers (pyenv, conda, venv, nvm, cargo and go
+ * installs live in homes; snap, flatpak, Nix, Guix have their own trees).
+ */
+static bool path_in_user_place(const char *path)
+{
+	static const char *const dirs[] = {"/usr/local/", "/opt/",	     "/home/",
+					   "/root/",	  "/snap/",	     "/var/lib/snapd/snap/",
+					   "/var/lib/flatpak/", "/nix/store/", "/gnu/store/",
+					   "/app/"};
+	if (!path)
+		return false;
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+		if (strncmp(path, dirs[i], strlen(dirs[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Whether a path is among the package manager's own directories (/usr/bin, /usr/sbin, /lib...). */
+static bool path_in_system_dir(const char *path)
+{
+	static const char *const dirs[] = {"/usr/bin/", "/usr/sbin/",	  "/bin/",
+					   "/sbin/",	"/usr/lib/",	  "/lib/",
+					   "/lib64/",	"/usr/libexec/", "/usr/lib64/"};
+	if (!path)
+		return false;
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+		if (strncmp(path, dirs[i], strlen(dirs[i])) == 0)
+			return true;
+	return false;
+}
+
 /* Where rules put their findings; the first error stops every later addition. */
 struct finding_sink {
 	struct finding_list *list;
-	int rc; /* 0 or -ENOMEM (-EINVAL for a format that cannot be made) */
+	int rc;	     /* 0 or -ENOMEM (-EINVAL for a format that cannot be made) */
+	unsigned cap; /* the most severe a finding of the running rule may be */
 };
 
 /* Append a finding with printf-made reason and evidence. 0 or -ENOMEM. */
@@ -75,6 +109,8 @@ add(struct finding_sink *s, unsigned sev, const char *code, int pid, const char 
 {
 	if (s->rc)
 		return;
+	if (sev > s->cap)
+		sev = s->cap;
 	va_list ap;
 	va_start(ap, fmt);
 	s->rc = vadd(s->list, sev, code, pid, fmt, ap);
@@ -180,7 +216,11 @@ struct rule_ctx {
 	bool claims;	  /* only the comm claims an owner's name */
 	bool fits;	  /* the comm fits the file, its link or its script */
 	bool borrowed;	  /* the comm is an installed program's from another package */
+	bool daemon_named; /* the file or its link has a port's owner's name that is no runtime's */
+	bool user_place;   /* installed by hand where people do (/usr/local, /opt, homes...) */
+	bool deceptive;	   /* takes a daemon's name it has no right to, or sits where anyone writes */
 	bool suspicious;
+	unsigned cap; /* the most severe its name, package and port findings may be */
 	char exe_link[64]; /* oswords_exe_link(pid) */
 	struct buf ev;	   /* "executable P, from package X[; script S ...]" */
 };
@@ -215,19 +255,50 @@ static void owner_names(struct rule_ctx *c)
 	const struct finding_input *in = c->in;
 	const struct port_info *svc = c->svc;
 	const char *owners = svc ? svc->owners : NULL;
-	c->owner_named = owners && c->base &&
-			 (registry_owner_matches(owners, c->base) ||
-			  (c->alias && registry_owner_matches(owners, c->alias)));
+	bool by_base = owners && c->base && registry_owner_matches(owners, c->base);
+	bool by_alias = owners && c->alias && registry_owner_matches(owners, c->alias);
+	c->owner_named = by_base || by_alias;
+	c->daemon_named = (by_base && !registry_owner_generic(c->base)) ||
+			  (by_alias && !registry_owner_generic(c->alias));
+	/* a runtime's name (python3, node) is everyone's: calling oneself that claims nothing */
 	c->claims = owners && c->base && in->name && registry_owner_matches(owners, in->name) &&
-		    !c->owner_named;
+		    !c->owner_named && !registry_owner_generic(in->name);
 	c->fits =
 	    !c->base || !in->name || name_fits_exe(in->name, c->base) ||
 	    (c->alias && comm_eq(in->name, c->alias, strlen(c->alias))) ||
 	    (in->script && comm_eq(in->name, base_of(in->script), strlen(base_of(in->script))));
 	/* an installed program's name on another program: /tmp/x/sshd, or a script called sshd */
 	c->borrowed = in->name_holder && in->holder_pkg == PKG_OWNED && in->holder_pkg_name &&
+		      in->name && !registry_owner_generic(in->name) &&
 		      !(in->pkg == PKG_OWNED && in->pkg_name &&
 			strcmp(in->pkg_name, in->holder_pkg_name) == 0);
+}
+
+/*
+ * How far the owner's name, package and port can raise a finding. A hand install in the usual
+ * places (/opt/app, a venv's python running ~/app.py) is at most info unless it takes a system
+ * daemon's name; a listener only loopback reaches is reachable by no one else: at most a notice
+ * unless the owner deceives (a daemon's name it has no right to, a file where anyone writes).
+ */
+static void owner_trust(struct rule_ctx *c)
+{
+	const struct finding_input *in = c->in;
+	bool script_temp =
+	    in->script && (path_in_temp_dir(in->script) || in->script_dir_world_writable);
+	bool exe_user = c->path && path_in_user_place(c->path);
+	bool script_user = in->script && path_in_user_place(in->script);
+	c->user_place = !c->temp && !script_temp &&
+			((exe_user && (!in->script || script_user || in->script_pkg == PKG_OWNED)) ||
+			 (in->pkg == PKG_OWNED && script_user));
+	/* a file no package installed among the package manager's own files passes for one */
+	c->deceptive = c->temp || script_temp || c->claims || c->borrowed ||
+		       (c->unowned && path_in_system_dir(c->path)) ||
+		       (c->daemon_named && c->unowned && !c->user_place);
+	c->cap = SEV_ALERT;
+	if (c->user_place && !c->daemon_named && !c->claims && !c->borrowed)
+		c->cap = SEV_INFO;
+	else if (in->widest <= PS_EXPO_LOOPBACK && !c->deceptive)
+		c->cap = SEV_NOTICE;
 }
 
 /* The shared facts of owner in into *c (c->ev to be freed). 0 or -ENOMEM. */
@@ -253,6 +324,7 @@ static int rule_ctx_init(struct rule_ctx *c, const struct finding_input *in)
 	owner_names(c);
 	/* Not "deleted": after a package upgrade every running daemon's executable is. */
 	c->suspicious = c->temp || c->unowned || c->script_bad;
+	owner_trust(c);
 	oswords_exe_link(in->words, in->pid, c->exe_link, sizeof c->exe_link);
 	return owner_evidence(c);
 }
@@ -447,7 +519,14 @@ static void rule_unexpected_owner(const struct rule_ctx *c, struct finding_sink 
 	if (!svc || !svc->owners)
 		return;
 	bool named = c->base ? c->owner_named : registry_owner_matches(svc->owners, in->name);
-	if (named && !c->suspicious)
+	bool daemon = c->base ? c->daemon_named : !registry_owner_generic(in->name);
+	/* a runtime the port's list names (python3 on 5000) is what is expected there, wherever
+	 * it was installed: only a system daemon's name makes a holder unexpected */
+	if (named && (!c->suspicious || !daemon))
+		return;
+	/* python3.12 calling itself python3 on a port python3 holds: what is expected there */
+	if (!named && in->name && registry_owner_generic(in->name) &&
+	    registry_owner_matches(svc->owners, in->name) && c->fits)
 		return;
 	unsigned sev = c->suspicious ? SEV_ALERT : in->port < 1024 ? SEV_WARNING : SEV_NOTICE;
 	struct buf why = {0};
@@ -475,9 +554,15 @@ static void rule_backdoor_owner(const struct rule_ctx *c, struct finding_sink *s
 	const struct finding_input *in = c->in;
 	if (!c->svc || !c->svc->backdoor)
 		return;
-	unsigned sev = c->suspicious ? SEV_ALERT : in->pkg == PKG_OWNED ? SEV_NOTICE : SEV_WARNING;
+	bool hand = c->user_place && !c->deceptive;
+	unsigned sev = hand		    ? SEV_INFO
+		       : c->suspicious	    ? SEV_ALERT
+		       : in->pkg == PKG_OWNED ? SEV_NOTICE
+					      : SEV_WARNING;
 	const char *judge =
-	    c->suspicious ? "and its owner is not an installed program, which is how backdoors run"
+	    hand ? "but its owner is installed by hand where people install software, so it is "
+		   "most likely legitimate"
+	    : c->suspicious ? "and its owner is not an installed program, which is how backdoors run"
 	    : in->pkg == PKG_OWNED ? "but its owner is an installed program from a package, "
 				     "so it is most likely legitimate"
 				   : "and whether its owner is an installed program is unknown";
@@ -522,19 +607,20 @@ static const struct rule {
 	const char *name; /* the finding code; "exposure" for the three exposure codes */
 	enum rule_level level;
 	void (*fn)(const struct rule_ctx *, struct finding_sink *);
+	bool trust_capped; /* about the owner's name, package or port: bounded by owner_trust */
 } rules[] = {
-    {"exposure", RULE_SOCKET, rule_exposure},
-    {"backdoor-port", RULE_SOCKET, rule_backdoor_unowned},
-    {"exe-replaced", RULE_OWNER, rule_exe_replaced},
-    {"exe-deleted", RULE_OWNER, rule_exe_deleted},
-    {"exe-temp-dir", RULE_OWNER, rule_exe_temp_dir},
-    {"exe-unpackaged", RULE_OWNER, rule_exe_unpackaged},
-    {"script-temp-dir", RULE_OWNER, rule_script_temp_dir},
-    {"script-unpackaged", RULE_OWNER, rule_script_unpackaged},
-    {"name-mismatch", RULE_OWNER, rule_name_mismatch},
-    {"unexpected-owner", RULE_OWNER, rule_unexpected_owner},
-    {"backdoor-port", RULE_OWNER, rule_backdoor_owner},
-    {"root-public", RULE_OWNER, rule_root_public},
+    {"exposure", RULE_SOCKET, rule_exposure, false},
+    {"backdoor-port", RULE_SOCKET, rule_backdoor_unowned, false},
+    {"exe-replaced", RULE_OWNER, rule_exe_replaced, false},
+    {"exe-deleted", RULE_OWNER, rule_exe_deleted, false},
+    {"exe-temp-dir", RULE_OWNER, rule_exe_temp_dir, false},
+    {"exe-unpackaged", RULE_OWNER, rule_exe_unpackaged, true},
+    {"script-temp-dir", RULE_OWNER, rule_script_temp_dir, false},
+    {"script-unpackaged", RULE_OWNER, rule_script_unpackaged, true},
+    {"name-mismatch", RULE_OWNER, rule_name_mismatch, true},
+    {"unexpected-owner", RULE_OWNER, rule_unexpected_owner, true},
+    {"backdoor-port", RULE_OWNER, rule_backdoor_owner, true},
+    {"root-public", RULE_OWNER, rule_root_public, true},
 };
 
 /* Run the rules of level (only the one named `only` when not NULL). 0, -ENOENT or -ENOMEM. */
@@ -551,6 +637,7 @@ static int run_rules(enum rule_level level, const char *only, const struct findi
 	for (size_t i = 0; i < sizeof rules / sizeof rules[0] && !s.rc; i++) {
 		if (rules[i].level != level || (only && strcmp(only, rules[i].name) != 0))
 			continue;
+		s.cap = level == RULE_OWNER && rules[i].trust_capped ? c.cap : SEV_ALERT;
 		rules[i].fn(&c, &s);
 		ran = true;
 	}

@@ -3,6 +3,7 @@
 #include "../util/grow.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,26 @@ static const char *const sev_names[SEV__COUNT] = {"info", "notice", "warning", "
 const char *finding_sev_name(unsigned sev)
 {
 	return sev < SEV__COUNT ? sev_names[sev] : "unknown";
+}
+
+/* The codes of the rules in enrich (rules.c, integrity.c): a new rule adds its code here. */
+static const char *const finding_codes[] = {
+    "public-exposure",	 "private-exposure", "link-local-exposure", "backdoor-port",
+    "exe-replaced",	 "exe-deleted",	     "exe-temp-dir",	    "exe-unpackaged",
+    "script-temp-dir",	 "script-unpackaged", "name-mismatch",	    "unexpected-owner",
+    "root-public",	 "exe-unmapped",     "exe-userns",	    "exe-other-file"};
+
+const char finding_codes_text[] =
+    "public-exposure, private-exposure, link-local-exposure, backdoor-port, exe-replaced, "
+    "exe-deleted, exe-temp-dir, exe-unpackaged, script-temp-dir, script-unpackaged, "
+    "name-mismatch, unexpected-owner, root-public, exe-unmapped, exe-userns, exe-other-file";
+
+bool finding_code_known(const char *pattern)
+{
+	for (size_t i = 0; i < sizeof finding_codes / sizeof finding_codes[0]; i++)
+		if (fnmatch(pattern, finding_codes[i], 0) == 0)
+			return true;
+	return false;
 }
 
 static const char *const class_names[SVC__COUNT] = {NULL, "public-ok", "lan-only",

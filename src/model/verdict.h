@@ -84,6 +84,12 @@ void findings_free(struct finding_list *l);
 /* "info", "notice", "warning", "alert". */
 const char *finding_sev_name(unsigned sev);
 
+/* Every finding code the rules make, comma-separated ("public-exposure, ..."): for messages. */
+extern const char finding_codes_text[];
+
+/* Whether `pattern` (a code or an fnmatch glob such as "exe-*") names at least one finding code. */
+bool finding_code_known(const char *pattern);
+
 /* An address an interface holds, that a socket can be reached on. */
 struct reach {
 	const char *ifname; /* NULL when unknown; points into ps_snapshot.addrs (or .groups) */

@@ -326,7 +326,7 @@ TEST(rule_root_public)
 {
 	struct finding_input in = sshd(NULL);
 	in.name = "myd";
-	in.exe = in.exe_path = "/usr/local/bin/myd";
+	in.exe = in.exe_path = "/srv/bin/myd";
 	in.pkg = PKG_UNOWNED;
 	in.port = 7000;
 	struct finding_list l = one("root-public", RULE_OWNER, &in);
@@ -335,6 +335,11 @@ TEST(rule_root_public)
 	    "pid 42 myd runs as uid 0, executable from no package; reachable now on: eth0 "
 	    "203.0.113.7");
 	findings_free(&l);
+	/* installed by hand where people install software: context, at most info */
+	in.exe = in.exe_path = "/usr/local/bin/myd";
+	l = one("root-public", RULE_OWNER, &in);
+	CHECK(l.n == 1 && l.f[0].sev == SEV_INFO);
+	findings_free(&l);
 	in.workers_unprivileged = true; /* nginx-like: its workers serve, unprivileged */
 	check_none("root-public", RULE_OWNER, &in);
 	in.workers_unprivileged = false;
@@ -342,6 +347,99 @@ TEST(rule_root_public)
 	check_none("root-public", RULE_OWNER, &in);
 	in = sshd(&ssh); /* packaged and what it says: root by design */
 	check_none("root-public", RULE_OWNER, &in);
+}
+
+/* The most severe finding findings_for_owner makes for in (-1: none); none has code `absent`. */
+static int worst_owner(const struct finding_input *in, const char *absent)
+{
+	struct finding_list l = {0};
+	CHECK_INT(findings_for_owner(in, &l), 0);
+	int worst = -1;
+	for (size_t i = 0; i < l.n; i++) {
+		if ((int)l.f[i].sev > worst)
+			worst = l.f[i].sev;
+		if (absent)
+			CHECK(strcmp(l.f[i].code, absent) != 0);
+	}
+	findings_free(&l);
+	return worst;
+}
+
+static const struct port_info flask = {.name = "upnp",
+				       .source = "portsleuth",
+				       .owners = "python3,flask,gunicorn,registry",
+				       .risk = "development servers are rarely hardened",
+				       .backdoor = "Sockets de Trois,Blazer5"};
+
+/* A developer's machine: hand installs in the usual places, runtimes a port's list names. */
+TEST(rules_developer_installs_are_context)
+{
+	/* a pyenv python running flask on 127.0.0.1:5000: no unexpected owner, at most info */
+	struct finding_input in = sshd(&flask);
+	in.port = 5000;
+	in.uid = 1000;
+	in.widest = in.scope = PS_EXPO_LOOPBACK;
+	in.name = "python3";
+	in.exe = in.exe_path = "/home/dev/.pyenv/versions/3.12.1/bin/python3.12";
+	in.pkg = PKG_UNOWNED;
+	in.name_holder = "/usr/bin/python3"; /* the system's python has the same name */
+	in.holder_pkg = PKG_OWNED;
+	in.holder_pkg_name = "python3-minimal";
+	CHECK_INT(worst_owner(&in, "unexpected-owner"), SEV_INFO);
+	CHECK_INT(worst_owner(&in, "name-mismatch"), SEV_INFO);
+	in.widest = PS_EXPO_PUBLIC; /* even where others reach it: the exposure rule speaks */
+	CHECK_INT(worst_owner(&in, "unexpected-owner"), SEV_INFO);
+	/* the packaged python running ~/app/app.py from no package */
+	in.exe = in.exe_path = "/usr/bin/python3.11";
+	in.pkg = PKG_OWNED;
+	in.pkg_name = "python3.11-minimal";
+	in.script = "/home/dev/app/app.py";
+	in.script_pkg = PKG_UNOWNED;
+	CHECK_INT(worst_owner(&in, "unexpected-owner"), SEV_INFO);
+	/* node from nvm on another runtime's port */
+	in = sshd(&flask);
+	in.port = 5000;
+	in.name = "node";
+	in.exe = in.exe_path = "/root/.nvm/versions/node/v20.1.0/bin/node";
+	in.pkg = PKG_UNOWNED;
+	CHECK(worst_owner(&in, NULL) <= SEV_INFO);
+	/* a static binary in /usr/local/bin on loopback, a port with no list */
+	in = sshd(NULL);
+	in.port = 8080;
+	in.widest = PS_EXPO_LOOPBACK;
+	in.name = "mytool";
+	in.exe = in.exe_path = "/usr/local/bin/mytool";
+	in.pkg = PKG_UNOWNED;
+	CHECK_INT(worst_owner(&in, NULL), SEV_INFO);
+}
+
+TEST(rules_loopback_is_at_most_notice_unless_deceptive)
+{
+	/* a dev database copied into /opt on loopback: the daemon's name, honest place */
+	struct finding_input in = sshd(&redis);
+	in.port = 6379;
+	in.widest = PS_EXPO_LOOPBACK;
+	in.name = "redis-server";
+	in.exe = in.exe_path = "/opt/redis/bin/redis-server";
+	in.pkg = PKG_UNOWNED;
+	CHECK_INT(worst_owner(&in, NULL), SEV_NOTICE);
+	/* the same where others reach it: a daemon's name from no package is an alert */
+	in.widest = PS_EXPO_PRIVATE;
+	CHECK_INT(worst_owner(&in, NULL), SEV_ALERT);
+	/* on loopback, deceit stays loud: unpackaged among the system's files, a claimed name,
+	 * a temporary directory */
+	in.widest = PS_EXPO_LOOPBACK;
+	in.exe = in.exe_path = "/usr/sbin/redis-server";
+	CHECK_INT(worst_owner(&in, NULL), SEV_ALERT);
+	in.exe = in.exe_path = "/tmp/x/redis-server";
+	CHECK_INT(worst_owner(&in, NULL), SEV_ALERT);
+	in.exe = in.exe_path = "/usr/bin/nc.openbsd"; /* calls itself redis-server */
+	in.pkg = PKG_OWNED;
+	in.pkg_name = "netcat-openbsd";
+	CHECK_INT(worst_owner(&in, NULL), SEV_WARNING);
+	/* a packaged program on another's port, loopback only: the number alone, a notice */
+	in.name = "nc";
+	CHECK_INT(worst_owner(&in, NULL), SEV_NOTICE);
 }
 
 /* The table's order is the findings' order (sorting by severity keeps it within one). */

@@ -659,18 +659,24 @@ TEST(policy_ack_parse_and_apply)
 	snap_free(&s);
 	policy_free(&p);
 	static const char *const bad[] = {
-	    "ack x tcp 1 reason=r\n",
-	    "ack x tcp 1 until=2027-01-31\n",
-	    "ack x tcp 1 until=2027-02-30 reason=r\n",
-	    "ack x tcp 1 until=2023-02-29 reason=r\n",
-	    "ack x tcp 1 until=27-01-31 reason=r\n",
+	    "ack exe-deleted tcp 1 reason=r\n",
+	    "ack exe-deleted tcp 1 until=2027-01-31\n",
+	    "ack exe-deleted tcp 1 until=2027-02-30 reason=r\n",
+	    "ack exe-deleted tcp 1 until=2023-02-29 reason=r\n",
+	    "ack exe-deleted tcp 1 until=27-01-31 reason=r\n",
 	    "ack\n",
-	    "ack x tcp 1 until=2027-01-31 reason=r max-exposure=public\n"};
+	    "ack risky-exposure tcp 6379 until=2027-01-31 reason=r\n", /* no such code */
+	    "ack risky-* any * until=2027-01-31 reason=r\n",
+	    "ack exe-deleted tcp 1 until=2027-01-31 reason=r max-exposure=public\n"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		CHECK_INT(pparse(bad[i], &p, &e), -EBADMSG);
+	/* an unknown code is refused with the codes there are */
+	CHECK_INT(pparse("ack risky-exposure tcp 6379 until=2027-01-31 reason=r\n", &p, &e), -EBADMSG);
+	CHECK(strstr(e.msg, "unknown finding code 'risky-exposure'") &&
+	      strstr(e.msg, "public-exposure") && strstr(e.msg, "unexpected-owner"));
 	/* a byte order mark before the first line, and line numbers that count from the file's
 	 * start */
-	CHECK_INT(pparse("\xEF\xBB\xBF\n\nack x tcp 1 until=2027-01-31 reason=r\n", &p, &e), 0);
+	CHECK_INT(pparse("\xEF\xBB\xBF\n\nack exe-deleted tcp 1 until=2027-01-31 reason=r\n", &p, &e), 0);
 	CHECK(p.nacks == 1 && p.acks[0].line == 3);
 	policy_free(&p);
 }

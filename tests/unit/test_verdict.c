@@ -731,8 +731,14 @@ TEST(findings_unexpected_owner)
 	in.name = "python3";
 	in.exe = in.exe_path = "/usr/bin/python3.11";
 	in.pkg_name = "python3.11-minimal";
+	/* only loopback reaches it: the port's number alone makes no more than a notice */
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	const struct finding *f = find_code(&l, "unexpected-owner");
+	CHECK(f && f->sev == SEV_NOTICE);
+	findings_free(&l);
+	in.widest = PS_EXPO_PRIVATE;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	f = find_code(&l, "unexpected-owner");
 	CHECK(f && f->sev == SEV_WARNING); /* packaged, below 1024 */
 	CHECK(f &&
 	      strcmp(f->reason,
@@ -777,6 +783,10 @@ TEST(findings_backdoor_port)
 	CHECK(f && strstr(f->reason, "(Back Orifice, Elite)"));
 	findings_free(&l);
 	in.pkg = PKG_UNKNOWN;
+	CHECK_INT(findings_for_owner(&in, &l), 0); /* loopback only: the number alone, a notice */
+	CHECK(find_code(&l, "backdoor-port") && find_code(&l, "backdoor-port")->sev == SEV_NOTICE);
+	findings_free(&l);
+	in.widest = PS_EXPO_PRIVATE;
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	CHECK(find_code(&l, "backdoor-port") && find_code(&l, "backdoor-port")->sev == SEV_WARNING);
 	findings_free(&l);
