@@ -25,6 +25,32 @@ static int user_text(struct registry *r, const char *path, const char *text)
 	return rc;
 }
 
+/* The field test's gaps (issue 20): the stock daemons' ports are known, risks fit the protocol,
+ * and a risk that depends on a configuration never read does not make a warning. */
+TEST(registry_stock_daemon_ports)
+{
+	struct registry r;
+	memset(&r, 0, sizeof r);
+	struct port_info pi;
+	CHECK(registry_lookup(&r, 953, PS_TCP, &pi) && registry_owner_matches(pi.owners, "named"));
+	CHECK(registry_lookup(&r, 323, PS_UDP, &pi) && registry_owner_matches(pi.owners, "chronyd"));
+	CHECK(registry_lookup(&r, 3350, PS_TCP, &pi) &&
+	      registry_owner_matches(pi.owners, "xrdp-sesman"));
+	CHECK(registry_lookup(&r, 11211, PS_TCP, &pi) && pi.risk && !strstr(pi.risk, "UDP"));
+	CHECK(registry_lookup(&r, 11211, PS_UDP, &pi) && pi.risk && strstr(pi.risk, "UDP"));
+	/* ftp's clear text is pop3's and imap's: a notice from public addresses */
+	CHECK(registry_lookup(&r, 21, PS_TCP, &pi));
+	CHECK_INT(exposure_severity(pi.svc_class, pi.risk != NULL, PS_EXPO_ALL), SEV_NOTICE);
+	CHECK(registry_lookup(&r, 110, PS_TCP, &pi));
+	CHECK_INT(exposure_severity(pi.svc_class, pi.risk != NULL, PS_EXPO_ALL), SEV_NOTICE);
+	/* an open proxy is a configuration: at most a notice */
+	static const unsigned proxies[] = {1080, 3128, 9050};
+	for (size_t i = 0; i < sizeof proxies / sizeof proxies[0]; i++) {
+		CHECK(registry_lookup(&r, (uint16_t)proxies[i], PS_TCP, &pi));
+		CHECK(exposure_severity(pi.svc_class, pi.risk != NULL, PS_EXPO_ALL) <= SEV_NOTICE);
+	}
+}
+
 TEST(registry_knowledge_base_is_big_and_sorted)
 {
 	CHECK(kb_nports >= 150);
