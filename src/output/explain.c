@@ -252,12 +252,16 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 		put(fp, p->exe_check.unknown);
 		fputc('\n', fp);
 	}
-	if (p->exe_alias) {
+	/* only a link the system made names the program (as for the findings): a package's, or an
+	 * alternative; one made by hand proves nothing and is not shown as a name */
+	if (p->exe_alias && (p->alias_alternatives || p->alias_pkg == PKG_OWNED)) {
 		fputs("    named by: ", fp);
 		put(fp, p->exe_alias);
-		fputs(p->alias_alternatives ? " (through /etc/alternatives)\n"
-					    : " (a link to it)\n",
-		      fp);
+		if (p->alias_alternatives) {
+			fputs(" (through /etc/alternatives)\n", fp);
+		} else {
+			fputs(" (a link a package installed)\n", fp);
+		}
 	}
 	if (p->script.path) {
 		/* named by the process's own arguments: shown, and judged only to its detriment */

@@ -227,6 +227,9 @@ def identity_hand_made_link(t):
     got = codes(s)
     t.check(got.get("name-mismatch") == "warning", "name-mismatch warning", show(s))
     t.check(got.get("unexpected-owner") == "notice", "unexpected-owner notice (a high port)", show(s))
+    # issue 20 item 7: explain does not offer the hand-made link as the program's name
+    r = t.run("explain", "4743", "--ports-file", pf)
+    t.check("named by:" not in r.out.decode(), "a hand-made link names nothing", r.out.decode().splitlines())
 
 
 def identity_same_file_other_names(t):
