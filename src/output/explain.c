@@ -423,6 +423,7 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 int render_explain_text(FILE *fp, const struct ps_snapshot *snap, const struct explain_port *e)
 {
 	bool any = false;
+	unsigned shown = 0; /* the protocols whose sockets followed their heading */
 	for (unsigned pr = 0; pr < PS_PROTO_COUNT; pr++) {
 		if (e->proto >= 0 && (unsigned)e->proto != pr)
 			continue;
@@ -447,6 +448,11 @@ int render_explain_text(FILE *fp, const struct ps_snapshot *snap, const struct e
 		if (!held)
 			fprintf(fp, "  Nothing listens on %u/%s now.\n", e->port,
 				pr == PS_UDP ? "udp" : "tcp");
+		/* each protocol's sockets under its own heading, before the next protocol's */
+		for (size_t i = 0; i < snap->nsocks; i++)
+			if (snap->socks[i].proto == pr)
+				text_socket(fp, snap, i);
+		shown |= 1u << pr;
 	}
 	if (!any)
 		fprintf(fp,
@@ -461,7 +467,8 @@ int render_explain_text(FILE *fp, const struct ps_snapshot *snap, const struct e
 			other == PS_UDP ? "udp" : "tcp");
 	}
 	for (size_t i = 0; i < snap->nsocks; i++)
-		text_socket(fp, snap, i);
+		if (snap->socks[i].proto >= PS_PROTO_COUNT || !(shown & 1u << snap->socks[i].proto))
+			text_socket(fp, snap, i);
 	struct buf fwd = {0};
 	if (explain_forwards_text(snap, &fwd) == 0)
 		put_lines(fp, &fwd);

@@ -52,6 +52,12 @@ static int cell(const struct render_ctx *ctx, const struct ps_socket *k, size_t 
 	if (!rc && members)
 		rc = buf_printf(val, "+%zu",
 				members); /* a pre-forking server's workers, folded into its row */
+	/* the same process holding the socket on more fds: one row listing them (owners are
+	 * sorted by pid, so they follow) */
+	for (size_t j = oi + 1; !rc && c == COL_FD && j < k->owner_count &&
+				snap_owner(ctx->snap, k, j)->proc == snap_owner(ctx->snap, k, oi)->proc;
+	     j++)
+		rc = buf_printf(val, ",%d", snap_owner(ctx->snap, k, j)->fd);
 	if (rc)
 		return rc;
 	if (val->len == 0)
@@ -78,11 +84,16 @@ static bool per_process(enum col_id c)
 	}
 }
 
-/* Whether row oi of k is a worker shown in its pre-forking group's row (JSON and CSV list every
- * holder). */
+/* Whether row oi of k is shown in another row: a worker in its pre-forking group's row, or another
+ * fd of the process of the row before (JSON and CSV list every holder). */
 static bool folded(const struct ps_snapshot *s, const struct ps_socket *k, size_t oi)
 {
-	return oi < k->owner_count && snap_owner(s, k, oi)->lead;
+	if (oi >= k->owner_count)
+		return false;
+	/* another fd of the process the row before shows (its FD cell lists them all) */
+	if (oi > 0 && snap_owner(s, k, oi - 1)->proc == snap_owner(s, k, oi)->proc)
+		return true;
+	return snap_owner(s, k, oi)->lead;
 }
 
 /* Columns whose value is the socket's verdict's alone: its index among them, else -1. */

@@ -18,7 +18,8 @@ def register(run):
     R = run
     for fn in (table_cmdline_title, table_cmdline_padding, table_thread_name, explain_other_protocol,
                empty_result, hidden_owner_user, explain_parent_outside_pid_namespace, help_and_services,
-               check_one_listener, netns_note_only_for_the_listing, owner_never_hidden):
+               check_one_listener, netns_note_only_for_the_listing, owner_never_hidden,
+               explain_sockets_under_their_protocol):
         run.case(fn)
 
 
@@ -98,6 +99,20 @@ def explain_other_protocol(t):
         out = r.out.decode()
         t.check(r.rc == 1 and f"{other} is known: {name}" in out, f"explain {asked}: exit {r.rc}",
                 out.splitlines())
+
+
+def explain_sockets_under_their_protocol(t):
+    """Issue 20 item 10: explain 3389 (known on tcp and udp) with a TCP listener shows it under
+    the TCP heading, and "Nothing listens on 3389/udp" comes after it, under the UDP heading."""
+    h = t.hold("listen:127.0.0.1:3389")
+    lines = t.run("explain", "3389").out.decode().splitlines()
+    heads = [i for i, ln in enumerate(lines) if ln.startswith("Port 3389/")]
+    sock = [i for i, ln in enumerate(lines) if "127.0.0.1:3389" in ln]
+    none = [i for i, ln in enumerate(lines) if "Nothing listens on 3389/udp now." in ln]
+    t.check(len(heads) == 2 and lines[heads[0]].startswith("Port 3389/tcp") and sock and none
+            and heads[0] < sock[0] < heads[1] < none[0], "tcp heading, its socket, then udp", lines)
+    t.check(not any("Nothing listens on 3389/tcp" in ln for ln in lines), "tcp is held", lines)
+    t.check(str(h.pid) in "\n".join(lines[heads[0]:heads[1]]), "the holder under the tcp heading", lines)
 
 
 def empty_result(t):

@@ -1306,6 +1306,11 @@ def dup_fds(t):
     t.check(r.out.decode().splitlines() == ["proto,local,pid,fd", f"tcp,127.0.0.1:4250,{h.pid},{l['fd']}",
                                             f"tcp,127.0.0.1:4250,{h.pid},{d['fd']}", f"udp,127.0.0.1:4251,{h.pid},{u['fd']}"],
             f"--csv: {r.out!r}")
+    # the table: one row for the socket, its fds listed (issue 20 item 10)
+    r = t.run("-n", "-o", "proto,local,pid,fd")
+    rows = [ln.split() for ln in r.out.decode().splitlines()]
+    t.check(rows == [["PROTO", "LOCAL", "PID", "FD"], ["tcp", "127.0.0.1:4250", str(h.pid), f"{l['fd']},{d['fd']}"],
+                     ["udp", "127.0.0.1:4251", str(h.pid), str(u["fd"])]], f"table: {rows}")
 
 
 @case
