@@ -266,11 +266,29 @@ bool registry_owner_matches(const char *owners, const char *name)
 bool registry_owner_generic(const char *name)
 {
 	/* families: python3.11, pypy3, nodejs, java (any version suffix) */
-	static const char *const family[] = {"python", "pypy", "node", "java", "ruby", "perl", "php"};
-	static const char *const exact[] = {
-	    "deno",    "bun",	   "dotnet",   "mono",	    "beam.smp", "erl",	    "flask",
-	    "gunicorn", "uvicorn", "hypercorn", "daphne",  "ipython",  "jupyter", "jupyter-lab",
-	    "jupyter-noteboo", "jupyter-notebook", "rails", "puma", "npm", "npx", "yarn"};
+	static const char *const family[] = {"python", "pypy", "node", "java",
+					     "ruby",   "perl", "php"};
+	static const char *const exact[] = {"deno",
+					    "bun",
+					    "dotnet",
+					    "mono",
+					    "beam.smp",
+					    "erl",
+					    "flask",
+					    "gunicorn",
+					    "uvicorn",
+					    "hypercorn",
+					    "daphne",
+					    "ipython",
+					    "jupyter",
+					    "jupyter-lab",
+					    "jupyter-noteboo",
+					    "jupyter-notebook",
+					    "rails",
+					    "puma",
+					    "npm",
+					    "npx",
+					    "yarn"};
 	if (!name || !*name)
 		return false;
 	for (size_t i = 0; i < sizeof family / sizeof family[0]; i++) {

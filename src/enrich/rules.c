@@ -30,9 +30,15 @@ bool path_in_temp_dir(const char *path)
  */
 static bool path_in_user_place(const char *path)
 {
-	static const char *const dirs[] = {"/usr/local/", "/opt/",	     "/home/",
-					   "/root/",	  "/snap/",	     "/var/lib/snapd/snap/",
-					   "/var/lib/flatpak/", "/nix/store/", "/gnu/store/",
+	static const char *const dirs[] = {"/usr/local/",
+					   "/opt/",
+					   "/home/",
+					   "/root/",
+					   "/snap/",
+					   "/var/lib/snapd/snap/",
+					   "/var/lib/flatpak/",
+					   "/nix/store/",
+					   "/gnu/store/",
 					   "/app/"};
 	if (!path)
 		return false;
@@ -45,8 +51,8 @@ static bool path_in_user_place(const char *path)
 /* Whether a path is among the package manager's own directories (/usr/bin, /usr/sbin, /lib...). */
 static bool path_in_system_dir(const char *path)
 {
-	static const char *const dirs[] = {"/usr/bin/", "/usr/sbin/",	  "/bin/",
-					   "/sbin/",	"/usr/lib/",	  "/lib/",
+	static const char *const dirs[] = {"/usr/bin/", "/usr/sbin/",	 "/bin/",
+					   "/sbin/",	"/usr/lib/",	 "/lib/",
 					   "/lib64/",	"/usr/libexec/", "/usr/lib64/"};
 	if (!path)
 		return false;
@@ -59,7 +65,7 @@ static bool path_in_system_dir(const char *path)
 /* Where rules put their findings; the first error stops every later addition. */
 struct finding_sink {
 	struct finding_list *list;
-	int rc;	     /* 0 or -ENOMEM (-EINVAL for a format that cannot be made) */
+	int rc;	      /* 0 or -ENOMEM (-EINVAL for a format that cannot be made) */
 	unsigned cap; /* the most severe a finding of the running rule may be */
 };
 
@@ -212,15 +218,15 @@ struct rule_ctx {
 	bool temp;		      /* the executable is in a temporary or world-writable dir */
 	bool unowned;		      /* the executable belongs to no package */
 	bool script_bad;	      /* a script from a temporary directory or no package */
-	bool owner_named; /* the file's or its link's name is one of the port's owners */
-	bool claims;	  /* only the comm claims an owner's name */
-	bool fits;	  /* the comm fits the file, its link or its script */
-	bool borrowed;	  /* the comm is an installed program's from another package */
+	bool owner_named;  /* the file's or its link's name is one of the port's owners */
+	bool claims;	   /* only the comm claims an owner's name */
+	bool fits;	   /* the comm fits the file, its link or its script */
+	bool borrowed;	   /* the comm is an installed program's from another package */
 	bool daemon_named; /* the file or its link has a port's owner's name that is no runtime's */
 	bool user_place;   /* installed by hand where people do (/usr/local, /opt, homes...) */
-	bool deceptive;	   /* takes a daemon's name it has no right to, or sits where anyone writes */
+	bool deceptive; /* takes a daemon's name it has no right to, or sits where anyone writes */
 	bool suspicious;
-	unsigned cap; /* the most severe its name, package and port findings may be */
+	unsigned cap;	   /* the most severe its name, package and port findings may be */
 	char exe_link[64]; /* oswords_exe_link(pid) */
 	struct buf ev;	   /* "executable P, from package X[; script S ...]" */
 };
@@ -287,9 +293,10 @@ static void owner_trust(struct rule_ctx *c)
 	    in->script && (path_in_temp_dir(in->script) || in->script_dir_world_writable);
 	bool exe_user = c->path && path_in_user_place(c->path);
 	bool script_user = in->script && path_in_user_place(in->script);
-	c->user_place = !c->temp && !script_temp &&
-			((exe_user && (!in->script || script_user || in->script_pkg == PKG_OWNED)) ||
-			 (in->pkg == PKG_OWNED && script_user));
+	c->user_place =
+	    !c->temp && !script_temp &&
+	    ((exe_user && (!in->script || script_user || in->script_pkg == PKG_OWNED)) ||
+	     (in->pkg == PKG_OWNED && script_user));
 	/* a file no package installed among the package manager's own files passes for one */
 	c->deceptive = c->temp || script_temp || c->claims || c->borrowed ||
 		       (c->unowned && path_in_system_dir(c->path)) ||
@@ -555,14 +562,15 @@ static void rule_backdoor_owner(const struct rule_ctx *c, struct finding_sink *s
 	if (!c->svc || !c->svc->backdoor)
 		return;
 	bool hand = c->user_place && !c->deceptive;
-	unsigned sev = hand		    ? SEV_INFO
-		       : c->suspicious	    ? SEV_ALERT
+	unsigned sev = hand		      ? SEV_INFO
+		       : c->suspicious	      ? SEV_ALERT
 		       : in->pkg == PKG_OWNED ? SEV_NOTICE
 					      : SEV_WARNING;
 	const char *judge =
 	    hand ? "but its owner is installed by hand where people install software, so it is "
 		   "most likely legitimate"
-	    : c->suspicious ? "and its owner is not an installed program, which is how backdoors run"
+	    : c->suspicious
+		? "and its owner is not an installed program, which is how backdoors run"
 	    : in->pkg == PKG_OWNED ? "but its owner is an installed program from a package, "
 				     "so it is most likely legitimate"
 				   : "and whether its owner is an installed program is unknown";

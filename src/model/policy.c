@@ -273,8 +273,8 @@ static int parse_line(struct policy *p, const char *s, const char *end, size_t l
 				   : perr(err, line, "missing finding code (or a glob such as *)");
 		/* an ack that names no finding would acknowledge nothing, silently */
 		if (!finding_code_known(tok->data))
-			return perr(err, line, "unknown finding code '%.40s' (codes: %s)", tok->data,
-				    finding_codes_text);
+			return perr(err, line, "unknown finding code '%.40s' (codes: %s)",
+				    tok->data, finding_codes_text);
 		if (!(a->code = strdup(tok->data)))
 			return -ENOMEM;
 		r = &a->match;

@@ -59,7 +59,7 @@ struct policy {
 };
 
 struct policy_error {
-	size_t line; /* 1-based */
+	size_t line;   /* 1-based */
 	char msg[512]; /* room for the list of finding codes */
 };
 

@@ -16,10 +16,10 @@ const char *finding_sev_name(unsigned sev)
 
 /* The codes of the rules in enrich (rules.c, integrity.c): a new rule adds its code here. */
 static const char *const finding_codes[] = {
-    "public-exposure",	 "private-exposure", "link-local-exposure", "backdoor-port",
-    "exe-replaced",	 "exe-deleted",	     "exe-temp-dir",	    "exe-unpackaged",
-    "script-temp-dir",	 "script-unpackaged", "name-mismatch",	    "unexpected-owner",
-    "root-public",	 "exe-unmapped",     "exe-userns",	    "exe-other-file"};
+    "public-exposure", "private-exposure",  "link-local-exposure", "backdoor-port",
+    "exe-replaced",    "exe-deleted",	    "exe-temp-dir",	   "exe-unpackaged",
+    "script-temp-dir", "script-unpackaged", "name-mismatch",	   "unexpected-owner",
+    "root-public",     "exe-unmapped",	    "exe-userns",	   "exe-other-file"};
 
 const char finding_codes_text[] =
     "public-exposure, private-exposure, link-local-exposure, backdoor-port, exe-replaced, "

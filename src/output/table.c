@@ -54,8 +54,9 @@ static int cell(const struct render_ctx *ctx, const struct ps_socket *k, size_t 
 				members); /* a pre-forking server's workers, folded into its row */
 	/* the same process holding the socket on more fds: one row listing them (owners are
 	 * sorted by pid, so they follow) */
-	for (size_t j = oi + 1; !rc && c == COL_FD && j < k->owner_count &&
-				snap_owner(ctx->snap, k, j)->proc == snap_owner(ctx->snap, k, oi)->proc;
+	for (size_t j = oi + 1;
+	     !rc && c == COL_FD && j < k->owner_count &&
+	     snap_owner(ctx->snap, k, j)->proc == snap_owner(ctx->snap, k, oi)->proc;
 	     j++)
 		rc = buf_printf(val, ",%d", snap_owner(ctx->snap, k, j)->fd);
 	if (rc)

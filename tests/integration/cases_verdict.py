@@ -32,7 +32,8 @@ def register(run):
     R = run
     for fn in (verdict_exposure, verdict_fake_sshd_in_tmp, verdict_deleted_exe,
                verdict_packaged_backdoor_port, verdict_explain_unheld, verdict_ports_file,
-               verdict_broadcast_group_and_owner_risk, verdict_acknowledged, verdict_narrow_table):
+               verdict_broadcast_group_and_owner_risk, verdict_broadcast_from_routes, verdict_acknowledged,
+               verdict_narrow_table):
         run.case(fn)
 
 
@@ -439,6 +440,30 @@ def verdict_broadcast_group_and_owner_risk(t):
     t.check("monlist" in (ex["registry"][0]["risk"] or "") and "ntpd" in ex["registry"][0]["risk"],
             f"explain 123/udp: the registry tells the ntpd-only risk in words: {ex['registry'][0]['risk']!r}")
     t.check(h.pid > 0, "sockhold started")
+
+
+def verdict_broadcast_from_routes(t):
+    """Issue 20 item 6: an address added without "brd" still has its subnet's broadcast in the
+    local routing table (`broadcast 203.0.113.255 dev pub0`), and the kernel delivers there: a
+    bind to it is reachable on pub0 and judged (netbios-ns, lan-only, from public: an alert)."""
+    subprocess.run(["ip", "link", "add", "pub0", "type", "veth", "peer", "name", "pub1"], check=True,
+                   capture_output=True)
+    for dev in ("pub0", "pub1"):
+        with open(f"/proc/sys/net/ipv6/conf/{dev}/disable_ipv6", "w") as f:
+            f.write("1")
+    for cmd in (["ip", "addr", "add", "203.0.113.7/24", "dev", "pub0"], ["ip", "link", "set", "pub0", "up"],
+                ["ip", "link", "set", "pub1", "up"]):
+        subprocess.run(cmd, check=True, capture_output=True)
+    addr = subprocess.run(["ip", "-4", "-o", "addr", "show", "dev", "pub0"], capture_output=True).stdout.decode()
+    routes = subprocess.run(["ip", "route", "show", "table", "local"], capture_output=True).stdout.decode()
+    t.require(" brd " not in addr and "broadcast 203.0.113.255 dev pub0" in routes,
+              "premise: no brd on the address, the broadcast route there", [addr, routes])
+    t.hold("udp:203.0.113.255:137")
+    s = only(t.json(), 137)
+    t.expect_doc(s["exposure"]["reachable"], [{"ifname": "pub0", "addr": "203.0.113.255"}],
+                 "exposure of 203.0.113.255:137")
+    t.check(any(f["code"] == "public-exposure" and f["severity"] == "alert" for f in s["findings"]),
+            "netbios-ns reachable from a public subnet: an alert", s["findings"])
 
 
 def verdict_acknowledged(t):

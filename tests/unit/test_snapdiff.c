@@ -671,12 +671,14 @@ TEST(policy_ack_parse_and_apply)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		CHECK_INT(pparse(bad[i], &p, &e), -EBADMSG);
 	/* an unknown code is refused with the codes there are */
-	CHECK_INT(pparse("ack risky-exposure tcp 6379 until=2027-01-31 reason=r\n", &p, &e), -EBADMSG);
+	CHECK_INT(pparse("ack risky-exposure tcp 6379 until=2027-01-31 reason=r\n", &p, &e),
+		  -EBADMSG);
 	CHECK(strstr(e.msg, "unknown finding code 'risky-exposure'") &&
 	      strstr(e.msg, "public-exposure") && strstr(e.msg, "unexpected-owner"));
 	/* a byte order mark before the first line, and line numbers that count from the file's
 	 * start */
-	CHECK_INT(pparse("\xEF\xBB\xBF\n\nack exe-deleted tcp 1 until=2027-01-31 reason=r\n", &p, &e), 0);
+	CHECK_INT(
+	    pparse("\xEF\xBB\xBF\n\nack exe-deleted tcp 1 until=2027-01-31 reason=r\n", &p, &e), 0);
 	CHECK(p.nacks == 1 && p.acks[0].line == 3);
 	policy_free(&p);
 }

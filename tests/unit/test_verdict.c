@@ -33,7 +33,8 @@ TEST(registry_stock_daemon_ports)
 	memset(&r, 0, sizeof r);
 	struct port_info pi;
 	CHECK(registry_lookup(&r, 953, PS_TCP, &pi) && registry_owner_matches(pi.owners, "named"));
-	CHECK(registry_lookup(&r, 323, PS_UDP, &pi) && registry_owner_matches(pi.owners, "chronyd"));
+	CHECK(registry_lookup(&r, 323, PS_UDP, &pi) &&
+	      registry_owner_matches(pi.owners, "chronyd"));
 	CHECK(registry_lookup(&r, 3350, PS_TCP, &pi) &&
 	      registry_owner_matches(pi.owners, "xrdp-sesman"));
 	CHECK(registry_lookup(&r, 11211, PS_TCP, &pi) && pi.risk && !strstr(pi.risk, "UDP"));

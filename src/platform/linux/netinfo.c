@@ -1,4 +1,6 @@
-/* netinfo.c — local addresses (RTM_GETADDR), the ephemeral port range and executable checks. */
+/* netinfo.c — local addresses (RTM_GETADDR, broadcasts from the local routing table), the ephemeral
+ * port range and executable checks. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_addr.h>
@@ -100,6 +102,100 @@ static void addrs_reset(void *arg)
 	*l = (struct netinfo_addrs){0};
 }
 
+/* Whether b is the directed broadcast of a for some prefix (/1 to /30), host byte order. */
+static bool broadcast_of(uint32_t a, uint32_t b)
+{
+	for (unsigned p = 1; p <= 30; p++) {
+		uint32_t m = ~0u << (32 - p);
+		if (((a & m) | ~m) == b)
+			return true;
+	}
+	return false;
+}
+
+/* The kernel delivers broadcasts to brd on interface oif: give it to the IPv4 address of that
+ * subnet there that has no broadcast configured (an address added without "brd"). */
+static void route_broadcast(struct netinfo_addrs *l, uint32_t oif, const char *brd)
+{
+	uint32_t b;
+	memcpy(&b, brd, 4);
+	b = ntohl(b);
+	for (size_t i = 0; i < l->n; i++) {
+		struct ps_ifaddr *x = &l->a[i];
+		if (x->ifindex == oif && x->broadcast.family == PS_INET &&
+		    memcmp(x->broadcast.bytes, brd, 4) == 0)
+			return; /* configured already */
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		struct ps_ifaddr *x = &l->a[i];
+		uint32_t a;
+		memcpy(&a, x->addr.bytes, 4);
+		if (x->ifindex != oif || x->addr.family != PS_INET || x->broadcast.family ||
+		    !broadcast_of(ntohl(a), b))
+			continue;
+		x->broadcast.family = PS_INET;
+		memcpy(x->broadcast.bytes, brd, 4);
+		return;
+	}
+}
+
+/* One RTM_GETROUTE reply datagram of the local table: its broadcast routes onto l's addresses.
+ * 1 when done, 0 for more, -errno. */
+static int routes_batch(const void *buf, size_t len, void *arg)
+{
+	struct nl_msgs it = nl_msgs_of(buf, len);
+	struct nlmsghdr h;
+	const char *p;
+	while (nl_msgs_next(&it, &h, &p)) {
+		int st = nl_msg_status(&h, p);
+		if (st)
+			return st;
+		if (h.nlmsg_type != RTM_NEWROUTE ||
+		    h.nlmsg_len < NLMSG_LENGTH(sizeof(struct rtmsg)))
+			continue;
+		struct rtmsg m;
+		memcpy(&m, p + NLMSG_HDRLEN, sizeof m);
+		if (m.rtm_family != AF_INET || m.rtm_type != RTN_BROADCAST)
+			continue;
+		const char *dst = NULL, *data;
+		uint32_t oif = 0;
+		struct nl_attrs at = nl_attrs_of(p, h.nlmsg_len, sizeof m);
+		uint16_t type;
+		size_t n;
+		while (nl_attrs_next(&at, &type, &data, &n)) {
+			if (type == RTA_DST && n >= 4)
+				dst = data;
+			else if (type == RTA_OIF && n >= 4)
+				memcpy(&oif, data, 4);
+		}
+		if (dst && oif)
+			route_broadcast(arg, oif, dst);
+	}
+	return it.err;
+}
+
+/*
+ * Broadcast addresses the routing table has and the addresses do not say: the kernel adds
+ * "broadcast X dev D" to the local table for every subnet, brd given or not, and delivers
+ * there. Best effort: without the table, the configured brd values stand.
+ */
+static void local_broadcasts(int fd, struct netinfo_addrs *l)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct rtmsg m;
+	} req;
+	memset(&req, 0, sizeof req);
+	req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof req.m);
+	req.nlh.nlmsg_type = RTM_GETROUTE;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nlh.nlmsg_seq = 2;
+	req.m.rtm_family = AF_INET;
+	req.m.rtm_table = RT_TABLE_LOCAL;
+	/* each route found is a true one: an interrupted dump only misses some */
+	(void)nl_dump(fd, "routes4", &req, req.nlh.nlmsg_len, routes_batch, l);
+}
+
 int lnx_local_addrs(struct ps_ifaddr **out, size_t *n)
 {
 	*out = NULL;
@@ -120,6 +216,8 @@ int lnx_local_addrs(struct ps_ifaddr **out, size_t *n)
 	struct netinfo_addrs l = {0};
 	/* an interrupted dump (addresses changed meanwhile) is made again; the last one stands */
 	int rc = nl_dump_retry(fd, "addrs", &req, req.nlh.nlmsg_len, addrs_batch, addrs_reset, &l);
+	if (rc >= 0)
+		local_broadcasts(fd, &l);
 	close(fd);
 	if (rc < 0) {
 		platform_ifaddrs_free(l.a, l.n);
