@@ -410,7 +410,10 @@ static int run_firewall(struct pipeline *p, struct ps_snapshot *s)
 
 static int run_findings(struct pipeline *p, struct ps_snapshot *s)
 {
-	int rc = verdicts_compute(s, &p->reg, p->fw && s->firewall ? p->fw : NULL);
+	/* with the packages known, a daemon's helpers of other names join its group */
+	int rc = snap_group_forks(s);
+	if (!rc)
+		rc = verdicts_compute(s, &p->reg, p->fw && s->firewall ? p->fw : NULL);
 	if (p->fw)
 		fw_context_free(p->fw); /* what the model needs of the rules is in it now */
 	return rc;

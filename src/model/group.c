@@ -1,5 +1,5 @@
-/* group.c — pre-forking servers: a master and the workers it forked are one group, judged and
- * stopped once. */
+/* group.c — pre-forking servers and packaged daemons' helpers: a master and the processes it
+ * forked are one group, judged and stopped once. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +45,38 @@ static bool same_program(const struct ps_proc *a, const struct ps_proc *b)
 	return a->name && b->name && strcmp(a->name, b->name) == 0;
 }
 
+/* Whether `path` lies in a directory named after the program `base` in the system's library
+ * directories (/usr/lib/dovecot/imap-login for dovecot): where a package keeps its helpers. */
+static bool in_helper_dir(const char *path, const char *base)
+{
+	static const char *const libs[] = {"/usr/lib/", "/usr/libexec/", "/lib/"};
+	size_t bl = strlen(base);
+	for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+		size_t ll = strlen(libs[i]);
+		if (strncmp(path, libs[i], ll) == 0 && strncmp(path + ll, base, bl) == 0 &&
+		    path[ll + bl] == '/')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether child c is a packaged daemon's own helper of another name (dovecot's imap-login,
+ * postfix's smtpd): both executables from packages (so known once the package stage ran), and
+ * from the same package or kept in the daemon's own library directory. Names prove nothing:
+ * the package database does.
+ */
+static bool packaged_helper(const struct ps_proc *m, const struct ps_proc *c)
+{
+	if (m->vanished || c->vanished || m->pkg != PKG_OWNED || c->pkg != PKG_OWNED || !m->exe ||
+	    !c->exe || !m->pkg_name || !c->pkg_name)
+		return false;
+	if (strcmp(m->pkg_name, c->pkg_name) == 0)
+		return true;
+	const char *mb = strrchr(m->exe, '/');
+	return mb && mb[1] && in_helper_dir(c->exe, mb + 1);
+}
+
 /* Whether socket k has an owner with `pid` (owners of a socket are sorted by pid). */
 static bool holds(const struct ps_snapshot *s, const struct ps_socket *k, int pid)
 {
@@ -80,7 +112,8 @@ int snap_group_forks(struct ps_snapshot *s)
 		for (size_t step = 0; step < s->nprocs && at->ppid > 0 && at->ppid != at->pid;
 		     step++) {
 			long up = find_pid(by_pid, s->nprocs, at->ppid);
-			if (up < 0 || !same_program(&s->procs[up], p))
+			if (up < 0 ||
+			    !(same_program(&s->procs[up], p) || packaged_helper(&s->procs[up], at)))
 				break;
 			at = &s->procs[up];
 			if (at == p)

@@ -425,7 +425,10 @@ void snap_group_owners(struct ps_snapshot *s);
 /*
  * Group pre-forking servers (nginx, apache, postgres, gunicorn): a process whose parent
  * holds a shown socket and runs the same executable (by path; by name when neither can be
- * read) belongs to its parent's group, whose root is the topmost such ancestor. Sets
+ * read), or is a packaged daemon's own helper (its executable from the parent's package or
+ * in the parent's /usr/lib/NAME/ directory, both packaged: dovecot's imap-login), belongs to
+ * its parent's group, whose root is the topmost such ancestor. Run again once packages are
+ * known. Sets
  * ps_proc.group_root, and ps_owner.lead for an owner whose group root holds the same
  * socket (one group, one row, one verdict, one stop). Needs ppid and exe. 0 or -ENOMEM.
  */

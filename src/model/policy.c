@@ -489,8 +489,9 @@ static bool owner_ok(const struct policy_rule *r, const struct ps_snapshot *s,
 		return true;
 	if (!k->owner_count)
 		return false;
+	/* a group's workers and helpers answer through its root, which holds k too */
 	for (size_t i = 0; i < k->owner_count; i++)
-		if (!proc_ok(r, &s->procs[snap_owner(s, k, i)->proc]))
+		if (!snap_owner(s, k, i)->lead && !proc_ok(r, &s->procs[snap_owner(s, k, i)->proc]))
 			return false;
 	return true;
 }

@@ -202,15 +202,26 @@ static void text_group(FILE *fp, const struct ps_snapshot *snap, const struct ps
 	fprintf(fp, " + %zu worker%s (", n, n == 1 ? "" : "s");
 	int last = 0;
 	const char *sep = "";
+	const struct ps_proc *lp = &snap->procs[lead->proc];
+	bool helpers = false; /* a packaged daemon's helpers of another program (imap-login) */
 	for (size_t j = 0; j < sk->owner_count; j++) {
 		const struct ps_owner *o = snap_owner(snap, sk, j);
 		if (o->lead == lead->pid && o->pid != last) {
+			const struct ps_proc *wp = &snap->procs[o->proc];
+			bool other = wp->exe && lp->exe && strcmp(wp->exe, lp->exe) != 0;
 			fprintf(fp, "%s%d", sep, o->pid);
+			if (other && wp->name) {
+				fputc(' ', fp);
+				put(fp, wp->name);
+			}
+			helpers = helpers || other;
 			sep = ", ";
 		}
 		last = o->pid;
 	}
-	fputs(": the same executable, forked by it)", fp);
+	fputs(helpers ? ": its own helpers from its package, forked by it)"
+		      : ": the same executable, forked by it)",
+	      fp);
 }
 
 static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk,

@@ -584,6 +584,53 @@ TEST(snap_group_forks_master_and_workers)
 	snap_free(&s);
 }
 
+static void set_pkg(struct ps_snapshot *s, long i, const char *pkg)
+{
+	s->procs[i].pkg = pkg ? PKG_OWNED : PKG_UNOWNED;
+	s->procs[i].pkg_name = pkg ? xstrdup(pkg) : NULL;
+}
+
+TEST(snap_group_forks_packaged_helpers)
+{
+	/* dovecot's master and its login processes (another package of dovecot's, in
+	 * /usr/lib/dovecot) on 143; postfix's master and smtpd (one package) on 25; a packaged
+	 * shell, an unpackaged file in /usr/lib/dovecot and one not yet judged are not helpers */
+	struct ps_snapshot s;
+	memset(&s, 0, sizeof s);
+	add_sock(&s, PS_TCP, PS_INET, 143, 1);
+	add_sock(&s, PS_TCP, PS_INET, 25, 2);
+	long m = add_proc(&s, 100, 1, "/usr/sbin/dovecot");
+	long login = add_proc(&s, 101, 100, "/usr/lib/dovecot/imap-login");
+	long shell = add_proc(&s, 102, 100, "/usr/bin/dash");
+	long fake = add_proc(&s, 103, 100, "/usr/lib/dovecot/evil");
+	long unjudged = add_proc(&s, 104, 100, "/usr/lib/dovecot/pop3-login");
+	long pm = add_proc(&s, 200, 1, "/usr/lib/postfix/sbin/master");
+	long smtpd = add_proc(&s, 201, 200, "/usr/lib/postfix/sbin/smtpd");
+	set_pkg(&s, m, "dovecot-core");
+	set_pkg(&s, login, "dovecot-imapd");
+	set_pkg(&s, shell, "dash");
+	set_pkg(&s, fake, NULL);
+	set_pkg(&s, pm, "postfix");
+	set_pkg(&s, smtpd, "postfix");
+	long holders[] = {m, login, shell, fake, unjudged};
+	for (size_t i = 0; i < sizeof holders / sizeof holders[0]; i++)
+		CHECK(snap_add_owner(&s, 0, (uint32_t)holders[i], 5) == 0);
+	CHECK(snap_add_owner(&s, 1, (uint32_t)pm, 5) == 0);
+	CHECK(snap_add_owner(&s, 1, (uint32_t)smtpd, 5) == 0);
+	snap_group_owners(&s);
+	CHECK(snap_group_forks(&s) == 0);
+	CHECK(s.procs[login].group_root == 100);
+	CHECK(s.procs[shell].group_root == 0 && s.procs[fake].group_root == 0);
+	CHECK(s.procs[unjudged].group_root == 0);
+	CHECK(s.procs[smtpd].group_root == 200);
+	const struct ps_socket *k = &s.socks[0];
+	for (size_t i = 0; i < k->owner_count; i++) {
+		const struct ps_owner *o = snap_owner(&s, k, i);
+		CHECK(o->lead == (o->pid == 101 ? 100 : 0));
+	}
+	snap_free(&s);
+}
+
 TEST(snap_group_forks_ppid_loop_and_unreadable)
 {
 	struct ps_snapshot s;
