@@ -29,6 +29,17 @@ need /usr/bin/prometheus-node-exporter prometheus-node-exporter
 # cases_completions.py: the zsh and fish scripts parsed (and fish's completer asked)
 need zsh zsh
 need fish fish
+# cases_stock.py: more stock daemons (issue 20)
+need /usr/lib/dovecot/imap-login dovecot-imapd
+need /usr/lib/dovecot/pop3-login dovecot-pop3d
+need /usr/sbin/squid squid
+need /usr/sbin/vsftpd vsftpd
+need /usr/sbin/named bind9
+need /usr/sbin/chronyd chrony
+need /usr/sbin/xrdp xrdp
+# cases_developer.py: a developer's machine (python3 -m venv, node)
+python3 -c 'import ensurepip' 2>/dev/null || missing="$missing python3-venv"
+need node nodejs
 [ -z "$missing" ] && exit 0
 pkgs=$(printf '%s\n' $missing | sort -u | tr '\n' ' ')
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
