@@ -298,7 +298,9 @@ static void owner_trust(struct rule_ctx *c)
 	    ((exe_user && (!in->script || script_user || in->script_pkg == PKG_OWNED)) ||
 	     (in->pkg == PKG_OWNED && script_user));
 	/* a file no package installed among the package manager's own files passes for one */
-	c->deceptive = c->temp || script_temp || c->claims || c->borrowed ||
+	/* a hand install whose own file has the name (/opt/redis/bin/redis-server) borrows none */
+	bool own_name = c->user_place && c->base && name_fits_exe(c->name, c->base);
+	c->deceptive = c->temp || script_temp || c->claims || (c->borrowed && !own_name) ||
 		       (c->unowned && path_in_system_dir(c->path)) ||
 		       (c->daemon_named && c->unowned && !c->user_place);
 	c->cap = SEV_ALERT;
@@ -534,6 +536,10 @@ static void rule_unexpected_owner(const struct rule_ctx *c, struct finding_sink 
 	/* python3.12 calling itself python3 on a port python3 holds: what is expected there */
 	if (!named && in->name && registry_owner_generic(in->name) &&
 	    registry_owner_matches(svc->owners, in->name) && c->fits)
+		return;
+	/* no name of the list, on a port anyone may bind: just another program there (a dev
+	 * server on 8080 or 5000); the name a system daemon holds is what makes one unexpected */
+	if (!named && !c->claims && in->port >= 1024)
 		return;
 	unsigned sev = c->suspicious ? SEV_ALERT : in->port < 1024 ? SEV_WARNING : SEV_NOTICE;
 	struct buf why = {0};

@@ -170,9 +170,7 @@ def verdict_exposure(t):
                 "redis on 6379/tcp is reachable from public addresses, and must never face the Internet: Redis "
                 "has no authentication by default and can be turned into remote code execution",
                 "bound to all-interfaces addresses; reachable now on: dum0 203.0.113.7", None),
-        finding("alert", "unexpected-owner",
-                "port 6379/tcp (redis) is normally held by redis-server, redis-sentinel, valkey-server, "
-                "not by sockhold", f"pid {pid} sockhold, executable {exe}, from no package", pid),
+        # sockhold takes no name of redis's on a port anyone may bind: no unexpected-owner (issue 20)
         public,
         unpackaged(exe, pid)], "findings on 0.0.0.0:6379")
     # the table: EXPOSURE and the FINDINGS marker
@@ -181,7 +179,7 @@ def verdict_exposure(t):
     t.check(rows == [["PROTO", "LOCAL", "STATE", "EXPOSURE", "FINDINGS"],
                      ["tcp", "0.0.0.0:4701", "LISTEN", "all-interfaces", "notice+1"],
                      ["tcp", "127.0.0.1:4702", "LISTEN", "loopback", "info"],
-                     ["tcp", "0.0.0.0:6379", "LISTEN", "all-interfaces", "alert+3"]], "table", rows)
+                     ["tcp", "0.0.0.0:6379", "LISTEN", "all-interfaces", "alert+2"]], "table", rows)
     # --findings: only rows with findings; exit 4 because of the alert
     r = t.run("--findings", "-n", "6379", "4710")
     t.check(r.rc == 4 and len(r.out.decode().splitlines()) == 2, f"--findings exit 4: {r}")
@@ -336,22 +334,23 @@ def verdict_explain_unheld(t):
 
 def verdict_ports_file(t):
     """--ports-file is the most specific layer; a malformed line is skipped with file and line."""
-    h = t.hold("listen:127.0.0.1:4730")
+    h = t.hold("listen:127.0.0.1:473")
     path = os.path.join(t.tmpdir(), "ports")
     with open(path, "w") as fp:
-        fp.write("# mine\n4730\ttcp\tmysvc\tnginx\t-\t-\tour test service\nthis is not a line\n22\tsctp\tx\n")
+        fp.write("# mine\n473\ttcp\tmysvc\tnginx\t-\t-\tour test service\nthis is not a line\n22\tsctp\tx\n")
     r = t.run("--ports-file", path, "--json")
     t.check(r.err.decode() == f"portsleuth: {path}:3: skipped malformed line (expected at least PORT, "
             f"PROTOCOLS and NAME separated by TABs)\nportsleuth: {path}:4: skipped malformed line (the "
             f"protocols are not tcp, udp or tcp/udp)\n", f"warnings: {r.err!r}")
-    s = only(R.parse_json(r), 4730)
-    t.expect_doc(s["service"], {"port": 4730, "proto": "tcp", "name": "mysvc", "description": "our test service",
+    s = only(R.parse_json(r), 473)
+    t.expect_doc(s["service"], {"port": 473, "proto": "tcp", "name": "mysvc", "description": "our test service",
                                 "source": path, "expected_owners": ["nginx"], "risk": None, "dynamic": False,
                                 "backdoor": None}, "service from --ports-file")
     exe = h.exe.decode() if isinstance(h.exe, bytes) else h.exe
-    # only loopback reaches it and sockhold does not pass for nginx: the port's number alone, a notice
+    # a privileged port (no name of the list on one anyone may bind makes no finding); only
+    # loopback reaches it and sockhold does not pass for nginx: the port's number alone, a notice
     t.expect_doc(s["findings"], [
-        finding("notice", "unexpected-owner", "port 4730/tcp (mysvc) is normally held by nginx, not by sockhold",
+        finding("notice", "unexpected-owner", "port 473/tcp (mysvc) is normally held by nginx, not by sockhold",
                 f"pid {h.pid} sockhold, executable {exe}, from no package", h.pid),
         unpackaged(exe, h.pid)], "findings with --ports-file")
     r = t.run("--ports-file", os.path.join(t.tmpdir(), "missing"))
@@ -362,8 +361,8 @@ def verdict_ports_file(t):
                                  "reason": "no dpkg database at /nonexistent: No such file or directory"},
                  "no package database: reason recorded")
     # no package facts: no exe-unpackaged, and the unexpected owner is a notice, not an alert
-    t.expect_doc(only(d, 4730)["findings"], [
-        finding("notice", "unexpected-owner", "port 4730/tcp (mysvc) is normally held by nginx, not by sockhold",
+    t.expect_doc(only(d, 473)["findings"], [
+        finding("notice", "unexpected-owner", "port 473/tcp (mysvc) is normally held by nginx, not by sockhold",
                 f"pid {h.pid} sockhold, executable {exe}, package unknown", h.pid)],
         "no package database: findings")
     # as root, a database override without PORTSLEUTH_TEST_ROOTS=1 (or in a directory others

@@ -275,7 +275,9 @@ TEST(rule_unexpected_owner)
 		      "pid 42 nc, executable /usr/bin/nc.openbsd, from package netcat-openbsd");
 	CHECK_STR(l.f[0].reason, "port 22/tcp (ssh) is normally held by sshd, dropbear, not by nc");
 	findings_free(&l);
-	in.port = 2222; /* above 1024: a notice */
+	in.port = 2222; /* above 1024, and nc takes no name of the list: anyone's port */
+	check_none("unexpected-owner", RULE_OWNER, &in);
+	in.name = "sshd"; /* calling itself sshd there is a claim: a notice on a high port */
 	l = one("unexpected-owner", RULE_OWNER, &in);
 	CHECK(l.n == 1 && l.f[0].sev == SEV_NOTICE);
 	findings_free(&l);
@@ -437,8 +439,15 @@ TEST(rules_loopback_is_at_most_notice_unless_deceptive)
 	in.pkg = PKG_OWNED;
 	in.pkg_name = "netcat-openbsd";
 	CHECK_INT(worst_owner(&in, NULL), SEV_WARNING);
-	/* a packaged program on another's port, loopback only: the number alone, a notice */
+	/* a packaged program on another's port (above 1024) that takes no daemon's name: nothing */
 	in.name = "nc";
+	CHECK_INT(worst_owner(&in, NULL), -1);
+	/* below 1024, loopback only: the number alone, a notice */
+	in = sshd(&ssh);
+	in.widest = PS_EXPO_LOOPBACK;
+	in.name = "nc";
+	in.exe = in.exe_path = "/usr/bin/nc.openbsd";
+	in.pkg_name = "netcat-openbsd";
 	CHECK_INT(worst_owner(&in, NULL), SEV_NOTICE);
 }
 
