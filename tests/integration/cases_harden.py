@@ -241,7 +241,8 @@ def harden_env_config(t):
     """A ports file found through HOME or XDG_CONFIG_HOME that would silence a finding is ignored,
     with one line on stderr, when another user owns it or group/others may write it; the same
     file owned by the effective user is used. A directory as --ports-file is "Is a directory"."""
-    t.hold("listen:127.0.0.1:6379")  # redis' port, held by sockhold: unexpected-owner
+    # redis' port, held by sockhold calling itself redis-server: unexpected-owner
+    t.hold("listen:127.0.0.1:6379", "name:redis-server")
     home = os.path.join(t.tmpdir(), "home")
     conf = os.path.join(home, ".config", "portsleuth")
     os.makedirs(conf)
