@@ -538,8 +538,10 @@ static void rule_unexpected_owner(const struct rule_ctx *c, struct finding_sink 
 	    registry_owner_matches(svc->owners, in->name) && c->fits)
 		return;
 	/* no name of the list, on a port anyone may bind: just another program there (a dev
-	 * server on 8080 or 5000); the name a system daemon holds is what makes one unexpected */
-	if (!named && !c->claims && in->port >= 1024)
+	 * server on 8080 or 5000) unless it is itself suspect (no package outside the places
+	 * people install by hand, a temporary directory); the name a daemon holds is what makes
+	 * an ordinary program unexpected */
+	if (!named && !c->claims && in->port >= 1024 && !(c->suspicious && !c->user_place))
 		return;
 	unsigned sev = c->suspicious ? SEV_ALERT : in->port < 1024 ? SEV_WARNING : SEV_NOTICE;
 	struct buf why = {0};

@@ -170,7 +170,11 @@ def verdict_exposure(t):
                 "redis on 6379/tcp is reachable from public addresses, and must never face the Internet: Redis "
                 "has no authentication by default and can be turned into remote code execution",
                 "bound to all-interfaces addresses; reachable now on: dum0 203.0.113.7", None),
-        # sockhold takes no name of redis's on a port anyone may bind: no unexpected-owner (issue 20)
+        # sockhold takes no name of redis's, but it is from no package outside the places people
+        # install by hand: still unexpected
+        finding("alert", "unexpected-owner",
+                "port 6379/tcp (redis) is normally held by redis-server, redis-sentinel, valkey-server, "
+                "not by sockhold", f"pid {pid} sockhold, executable {exe}, from no package", pid),
         public,
         unpackaged(exe, pid)], "findings on 0.0.0.0:6379")
     # the table: EXPOSURE and the FINDINGS marker
@@ -179,7 +183,7 @@ def verdict_exposure(t):
     t.check(rows == [["PROTO", "LOCAL", "STATE", "EXPOSURE", "FINDINGS"],
                      ["tcp", "0.0.0.0:4701", "LISTEN", "all-interfaces", "notice+1"],
                      ["tcp", "127.0.0.1:4702", "LISTEN", "loopback", "info"],
-                     ["tcp", "0.0.0.0:6379", "LISTEN", "all-interfaces", "alert+2"]], "table", rows)
+                     ["tcp", "0.0.0.0:6379", "LISTEN", "all-interfaces", "alert+3"]], "table", rows)
     # --findings: only rows with findings; exit 4 because of the alert
     r = t.run("--findings", "-n", "6379", "4710")
     t.check(r.rc == 4 and len(r.out.decode().splitlines()) == 2, f"--findings exit 4: {r}")
