@@ -28,6 +28,19 @@ __attribute__((format(printf, 3, 4))) static int perr(struct policy_error *err, 
 	return -EBADMSG;
 }
 
+/* The error for an ack whose code names no finding: the codes there are, to pick from. */
+static int unknown_code(struct policy_error *err, size_t line, const char *code)
+{
+	char codes[400] = "";
+	size_t at = 0;
+	for (size_t i = 0; finding_code_at(i) && at < sizeof codes; i++) {
+		int n = snprintf(codes + at, sizeof codes - at, "%s%s", i ? ", " : "",
+				 finding_code_at(i));
+		at += n > 0 ? (size_t)n : 0;
+	}
+	return perr(err, line, "unknown finding code '%.40s' (codes: %s)", code, codes);
+}
+
 static void rule_free(struct policy_rule *r)
 {
 	free(r->exe);
@@ -273,8 +286,7 @@ static int parse_line(struct policy *p, const char *s, const char *end, size_t l
 				   : perr(err, line, "missing finding code (or a glob such as *)");
 		/* an ack that names no finding would acknowledge nothing, silently */
 		if (!finding_code_known(tok->data))
-			return perr(err, line, "unknown finding code '%.40s' (codes: %s)",
-				    tok->data, finding_codes_text);
+			return unknown_code(err, line, tok->data);
 		if (!(a->code = strdup(tok->data)))
 			return -ENOMEM;
 		r = &a->match;

@@ -19,12 +19,13 @@ static const char *const finding_codes[] = {
     "public-exposure", "private-exposure",  "link-local-exposure", "backdoor-port",
     "exe-replaced",    "exe-deleted",	    "exe-temp-dir",	   "exe-unpackaged",
     "script-temp-dir", "script-unpackaged", "name-mismatch",	   "unexpected-owner",
-    "root-public",     "exe-unmapped",	    "exe-userns",	   "exe-other-file"};
+    "root-public",     "exe-unmapped",	    "exe-userns",	   "exe-other-file",
+    "no-holder"};
 
-const char finding_codes_text[] =
-    "public-exposure, private-exposure, link-local-exposure, backdoor-port, exe-replaced, "
-    "exe-deleted, exe-temp-dir, exe-unpackaged, script-temp-dir, script-unpackaged, "
-    "name-mismatch, unexpected-owner, root-public, exe-unmapped, exe-userns, exe-other-file";
+const char *finding_code_at(size_t i)
+{
+	return i < sizeof finding_codes / sizeof finding_codes[0] ? finding_codes[i] : NULL;
+}
 
 bool finding_code_known(const char *pattern)
 {

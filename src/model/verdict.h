@@ -84,8 +84,8 @@ void findings_free(struct finding_list *l);
 /* "info", "notice", "warning", "alert". */
 const char *finding_sev_name(unsigned sev);
 
-/* Every finding code the rules make, comma-separated ("public-exposure, ..."): for messages. */
-extern const char finding_codes_text[];
+/* The i-th finding code the rules make (from 0), NULL past the last. */
+const char *finding_code_at(size_t i);
 
 /* Whether `pattern` (a code or an fnmatch glob such as "exe-*") names at least one finding code. */
 bool finding_code_known(const char *pattern);
