@@ -229,6 +229,67 @@ int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win
 	return 0;
 }
 
+uint64_t win_row_tag(enum win_table kind, const void *row)
+{
+	static const size_t off[] = {offsetof(MIB_TCPROW_OWNER_MODULE, OwningModuleInfo),
+				     offsetof(MIB_TCP6ROW_OWNER_MODULE, OwningModuleInfo),
+				     offsetof(MIB_UDPROW_OWNER_MODULE, OwningModuleInfo),
+				     offsetof(MIB_UDP6ROW_OWNER_MODULE, OwningModuleInfo)};
+	uint64_t tag;
+	memcpy(&tag, (const unsigned char *)row + off[kind], sizeof tag);
+	return tag;
+}
+
+uint64_t win_row_created(enum win_table kind, const void *row)
+{
+	static const size_t off[] = {offsetof(MIB_TCPROW_OWNER_MODULE, liCreateTimestamp),
+				     offsetof(MIB_TCP6ROW_OWNER_MODULE, liCreateTimestamp),
+				     offsetof(MIB_UDPROW_OWNER_MODULE, liCreateTimestamp),
+				     offsetof(MIB_UDP6ROW_OWNER_MODULE, liCreateTimestamp)};
+	uint64_t ft;
+	memcpy(&ft, (const unsigned char *)row + off[kind], sizeof ft);
+	return ft;
+}
+
+int win_tag_service(struct win_tag_cache *c, uint32_t pid, enum win_table kind, const void *row,
+		    win_module_fn fn, void *ctx, const char **name)
+{
+	*name = NULL;
+	uint64_t tag = win_row_tag(kind, row);
+	if (!tag || pid <= WIN_PID_SYSTEM)
+		return 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->e[i].pid == pid && c->e[i].tag == tag) {
+			*name = c->e[i].name;
+			return c->e[i].rc;
+		}
+	if (util_grow((void **)&c->e, &c->cap, c->n + 1, sizeof *c->e))
+		return -ENOMEM;
+	struct win_tag_entry *e = &c->e[c->n];
+	*e = (struct win_tag_entry){.pid = pid, .tag = tag};
+	c->lookups++;
+	e->rc = fn(ctx, kind, row, &e->name);
+	if (e->rc == -ENOMEM) {
+		free(e->name);
+		return -ENOMEM; /* not remembered: a later row may try again */
+	}
+	if (!e->rc && e->name && !*e->name) {
+		free(e->name);
+		e->name = NULL;
+	}
+	c->n++;
+	*name = e->name;
+	return e->rc;
+}
+
+void win_tag_cache_free(struct win_tag_cache *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->e[i].name);
+	free(c->e);
+	memset(c, 0, sizeof *c);
+}
+
 /* The process record of pid, added on first sight. Its index, or -ENOMEM. */
 static long proc_of(struct ps_snapshot *snap, int pid, struct win_proc_cache *c)
 {

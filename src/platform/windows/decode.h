@@ -32,6 +32,45 @@ typedef int (*win_row_fn)(void *ctx, const struct ps_socket *k, uint32_t pid, co
 int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win_row_fn fn,
 			   void *ctx);
 
+/*
+ * The service tag of an owner-table row (OwningModuleInfo[0]): non-zero only for
+ * a socket a service opened (the tag names the service in its host process); 0
+ * for every other socket, whose owning module is the program itself.
+ */
+uint64_t win_row_tag(enum win_table kind, const void *row);
+
+/* The row's liCreateTimestamp (a FILETIME: when the socket was bound), 0 when not given. */
+uint64_t win_row_created(enum win_table kind, const void *row);
+
+/*
+ * Looks up the owning module of one row (GetOwnerModuleFrom*Entry): *name a new
+ * UTF-8 string. 0, -ENOSYS (the function is missing or a stub), or -errno.
+ */
+typedef int (*win_module_fn)(void *ctx, enum win_table kind, const void *row, char **name);
+
+/* Service names already asked for, per (pid, tag): rows of one service share them. */
+struct win_tag_entry {
+	uint32_t pid;
+	uint64_t tag;
+	char *name; /* NULL: the lookup failed (rc) */
+	int rc;
+};
+struct win_tag_cache {
+	struct win_tag_entry *e;
+	size_t n, cap;
+	size_t lookups; /* how many times fn was called */
+};
+
+/*
+ * The service behind a row of process pid: none (0, *name NULL) when the row
+ * has no tag or pid is a kernel pseudo-process (no lookup: the module of an
+ * untagged socket is the program, not a service); otherwise fn's answer, asked
+ * once per (pid, tag). *name stays owned by the cache. 0, or fn's -errno.
+ */
+int win_tag_service(struct win_tag_cache *c, uint32_t pid, enum win_table kind, const void *row,
+		    win_module_fn fn, void *ctx, const char **name);
+void win_tag_cache_free(struct win_tag_cache *c);
+
 /* The kernel's two pseudo-processes: never shown as programs, never asked for modules. */
 enum { WIN_PID_IDLE = 0, WIN_PID_SYSTEM = 4 };
 

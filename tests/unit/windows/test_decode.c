@@ -453,3 +453,75 @@ TEST(win_filetime)
 		  17000000000ll);
 	CHECK_INT(win_filetime_to_unix(1), -1);
 }
+
+/* What the module lookup answered, per tag, and how often it was asked. */
+struct fake_modules {
+	int calls;
+};
+
+static int fake_module(void *ctx, enum win_table kind, const void *row, char **name)
+{
+	struct fake_modules *f = ctx;
+	f->calls++;
+	uint64_t tag = win_row_tag(kind, row);
+	const char *n = tag == 0x10 ? "TermService" : tag == 0x20 ? "RpcSs" : NULL;
+	if (!n)
+		return -ENOENT;
+	*name = strdup(n);
+	return *name ? 0 : -ENOMEM;
+}
+
+/*
+ * Only a row with a service tag (OwningModuleInfo[0]) names a service; untagged
+ * rows (an own-process service such as sqlservr.exe, or an untagged svchost
+ * socket) get none, and each (pid, tag) is asked once.
+ */
+TEST(win_service_tag_per_row)
+{
+	static const struct {
+		uint32_t pid;
+		uint16_t port;
+		uint64_t tag;
+		const char *want;
+	} rows[] = {
+	    {900, 3389, 0x10, "TermService"},
+	    {900, 3390, 0x10, "TermService"},
+	    {900, 8080, 0, NULL},
+	    {4, 445, 0x7, NULL}, /* System: never asked */
+	    {900, 135, 0x20, "RpcSs"},
+	    {1500, 1433, 0, NULL}, /* own-process service */
+	    {1500, 5000, 0x99, NULL},
+	    {1500, 5001, 0x99, NULL},
+	};
+	enum { N = sizeof rows / sizeof rows[0] };
+	unsigned char b[8 + N * 160];
+	memset(b, 0, sizeof b);
+	put32(b, N);
+	for (size_t i = 0; i < N; i++) {
+		unsigned char *r = b + 8 + i * 160;
+		put32(r, MIB_TCP_STATE_LISTEN), putport(r + 8, rows[i].port),
+		    put32(r + 20, rows[i].pid);
+		memcpy(r + 32, &rows[i].tag, 8); /* OwningModuleInfo[0] */
+		uint64_t created = 133000000000000000ull + i;
+		memcpy(r + 24, &created, 8); /* liCreateTimestamp */
+	}
+	struct rows got = {0};
+	CHECK_INT(win_decode_owner_table(b, sizeof b, WIN_TCP4, collect_row, &got), 0);
+	CHECK_INT(got.n, 8);
+	struct win_tag_cache cache = {0};
+	struct fake_modules f = {0};
+	for (size_t i = 0; i < N; i++) {
+		const char *name = (const char *)1;
+		int rc = win_tag_service(&cache, got.pid[i], WIN_TCP4, got.row[i], fake_module, &f,
+					 &name);
+		CHECK_INT(rc, rows[i].tag == 0x99 ? -ENOENT : 0);
+		if (rows[i].want)
+			CHECK_STR(name, rows[i].want);
+		else
+			CHECK(name == NULL);
+		CHECK(win_row_created(WIN_TCP4, got.row[i]) == 133000000000000000ull + i);
+	}
+	CHECK_INT(f.calls, 3); /* (900,0x10), (900,0x20), (1500,0x99): a failure is remembered */
+	CHECK_INT(cache.lookups, 3);
+	win_tag_cache_free(&cache);
+}
