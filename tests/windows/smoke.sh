@@ -59,6 +59,25 @@ else
 	echo "smoke: no x86_64-w64-mingw32-gcc: the Windows listener and service checks are skipped"
 fi
 
+# Authenticode on real files: a program signed with a self-signed "Contoso" certificate
+# (osslsigncode) copied to C:\tools as svchost.exe and as agent.exe, and an unsigned copy
+if [ -n "$cc" ] && [ -f "$build/unit_tests.exe" ] && command -v osslsigncode >/dev/null &&
+	command -v openssl >/dev/null; then
+	tools="$WINEPREFIX/drive_c/tools"
+	mkdir -p "$tools"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" \
+		-days 2 -subj "/CN=Contoso Ltd/O=Contoso" >/dev/null 2>&1
+	osslsigncode sign -certs "$tmp/cert.pem" -key "$tmp/key.pem" -n svchost \
+		-in "$WINEPREFIX/drive_c/wlisten.exe" -out "$tools/svchost.exe" >/dev/null
+	cp "$tools/svchost.exe" "$tools/agent.exe"
+	cp "$WINEPREFIX/drive_c/wlisten.exe" "$tools/tool.exe"
+	PS_WIN_SIGNED_DIR='C:\tools' "$wine" "$build/unit_tests.exe" win_signed_fixtures >"$tmp/sig.out" 2>&1 ||
+		{ cat "$tmp/sig.out"; echo "smoke: the signed fixtures failed" >&2; exit 1; }
+	grep -q "1 passed, 0 failed" "$tmp/sig.out" && echo "ok   signatures: svchost.exe signed by Contoso and an unsigned copy are not Windows' (alert on 3389)"
+else
+	echo "smoke: osslsigncode, openssl or mingw missing: the signed fixtures are skipped"
+fi
+
 python3 - "$wine" "$exe" "$tmp" "$lport" "$lpid" "$sport" <<'PY'
 import json, os, socket, subprocess, sys
 

@@ -41,6 +41,17 @@ const char *win_sd_untrusted_why(const void *sd, const void *user);
  */
 bool win_sd_grants_everyone(const void *sd, unsigned long rights);
 
+/* Whether the file name of path is one of Windows' own programs (svchost.exe, lsass.exe...). */
+bool win_windows_name(const char *path);
+
+/*
+ * Whether the file at path may be taken for what its name says: true for any
+ * name not Windows' own; for svchost.exe and the like only when Microsoft signed
+ * it (signer: the verified signer's name, NULL when not verified) and it lies
+ * under sysroot (%SystemRoot%, "C:\Windows").
+ */
+bool win_windows_program_ok(const char *path, const char *signer, const char *sysroot);
+
 /* UTF-8 s as a new UTF-16 string for the W functions; NULL when s is not UTF-8 or out of memory. */
 wchar_t *win_to_wide(const char *s);
 
