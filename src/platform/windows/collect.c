@@ -30,7 +30,33 @@ struct collect {
 	enum win_table kind;
 	struct win_proc_cache cache;
 	struct win_tag_cache tags; /* service names per (pid, tag): one lookup each */
+	uint32_t ft_pid;	   /* the last process whose creation time was read */
+	uint64_t ft;		   /* its creation time (FILETIME), 0 when unreadable */
 };
+
+/* When process pid started (FILETIME), 0 when it cannot be read. */
+static uint64_t process_created(uint32_t pid)
+{
+	HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
+	FILETIME c, e, k, u;
+	uint64_t ft = 0;
+	if (h && GetProcessTimes(h, &c, &e, &k, &u))
+		ft = (uint64_t)c.dwHighDateTime << 32 | c.dwLowDateTime;
+	if (h)
+		CloseHandle(h);
+	return ft;
+}
+
+/* Whether the row's socket is older than the process now holding its pid (a reused pid). */
+static bool stale_owner(struct collect *c, uint32_t pid, const void *row)
+{
+	uint64_t created = win_row_created(c->kind, row);
+	if (pid <= WIN_PID_SYSTEM || !created)
+		return false; /* Wine gives no creation time */
+	if (c->ft_pid != pid)
+		c->ft_pid = pid, c->ft = process_created(pid);
+	return win_pid_reused(created, c->ft);
+}
 
 typedef DWORD(WINAPI *owner_module_fn)(const void *row, TCPIP_OWNER_MODULE_INFO_CLASS cls,
 				       void *buf, DWORD *size);
@@ -90,6 +116,10 @@ static int on_row(void *ctx, const struct ps_socket *k, uint32_t pid, const void
 	struct collect *c = ctx;
 	if (!filter_match_socket(c->f, k))
 		return 0;
+	if (stale_owner(c, pid, row)) {
+		long stale = win_snap_add_stale(c->snap, k, pid);
+		return stale < 0 ? (int)stale : 0;
+	}
 	long idx = win_snap_add(c->snap, k, pid, &c->cache);
 	if (idx < 0)
 		return (int)idx;

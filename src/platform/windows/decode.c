@@ -360,6 +360,27 @@ long win_snap_add(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t 
 	return (long)idx;
 }
 
+bool win_pid_reused(uint64_t sock_created, uint64_t proc_created)
+{
+	const uint64_t slack = 2 * 10000000ull; /* 2 s in 100 ns units */
+	return sock_created && proc_created && sock_created + slack < proc_created;
+}
+
+long win_snap_add_stale(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t pid)
+{
+	(void)pid; /* named by the note's count, not kept: it is another program's now */
+	struct ps_socket *s = snap_add_socket(snap);
+	if (!s)
+		return -ENOMEM;
+	*s = *k;
+	s->owner_status = PS_OWN_VANISHED;
+	snap_note(snap,
+		  "a socket's creator has exited and its process id now belongs to another "
+		  "program (the socket is older than that process): not shown as its owner",
+		  0);
+	return (long)(snap->nsocks - 1);
+}
+
 int win_decode_module_info(const void *buf, size_t len, char **name, char **path)
 {
 	TCPIP_OWNER_MODULE_BASIC_INFO info;

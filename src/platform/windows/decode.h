@@ -8,6 +8,7 @@
 #ifndef PS_WIN_DECODE_H
 #define PS_WIN_DECODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -90,6 +91,21 @@ struct win_proc_cache {
  */
 long win_snap_add(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t pid,
 		  struct win_proc_cache *cache);
+
+/*
+ * Whether the process now holding pid started after a socket its table row
+ * gives to that pid was created (FILETIMEs; 0: not given): the socket's creator
+ * has exited and Windows reused its pid, so the process is not the owner. Two
+ * seconds of slack for the clock.
+ */
+bool win_pid_reused(uint64_t sock_created, uint64_t proc_created);
+
+/*
+ * Add socket k whose row names pid, a pid now used by another process
+ * (win_pid_reused): no owner, status vanished, snapshot partial with a note.
+ * The new socket's index, or -ENOMEM.
+ */
+long win_snap_add_stale(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t pid);
 
 /*
  * The socket-level label `unit` (a service name, "System"), added to

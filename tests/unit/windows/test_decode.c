@@ -525,3 +525,26 @@ TEST(win_service_tag_per_row)
 	CHECK_INT(cache.lookups, 3);
 	win_tag_cache_free(&cache);
 }
+
+/* A reused pid: a row's socket older than the process now holding its pid is not that
+ * process's (liCreateTimestamp against the process's creation time). */
+TEST(win_pid_reuse_from_create_timestamps)
+{
+	const uint64_t t = 133800000000000000ull, sec = 10000000ull;
+	CHECK(!win_pid_reused(t + 60 * sec, t));   /* opened a minute after the process started */
+	CHECK(!win_pid_reused(t - 1 * sec, t));	   /* within the clock's slack */
+	CHECK(win_pid_reused(t - 3600 * sec, t));  /* an hour before the process existed */
+	CHECK(!win_pid_reused(0, t));		   /* Wine: no creation time, no judgement */
+	CHECK(!win_pid_reused(t - 3600 * sec, 0)); /* the process's time unreadable */
+	struct ps_snapshot snap = {0};
+	struct ps_socket k = {.proto = PS_TCP, .state = PS_ST_LISTEN};
+	k.local.port = 8443;
+	CHECK_INT(win_snap_add_stale(&snap, &k, 5120), 0);
+	snap_count_status(&snap);
+	CHECK_INT(snap.nprocs, 0); /* the pid's present program is not blamed */
+	CHECK_INT(snap.socks[0].owner_status, PS_OWN_VANISHED);
+	CHECK_INT(snap.socks[0].owner_count, 0);
+	CHECK(snap.partial && snap.nnotes == 1 &&
+	      strstr(snap.notes[0].stage, "belongs to another"));
+	snap_free(&snap);
+}
