@@ -192,6 +192,10 @@ check(code == 0 and os.path.exists(snap), "snapshot -o writes the file")
 if os.path.exists(snap):
     with open(snap) as fp:
         check(any(s["local"]["port"] == tport for s in json.load(fp)["sockets"]), "snapshot holds the listener")
+# a non-ASCII file name on the command line (wmain: UTF-16 to UTF-8, not the ANSI code page)
+named = os.path.join(tmp, "J\u00fcrgen.json")
+code, out, err = run("snapshot", "-o", "Z:" + named.replace("/", "\\"))
+check(code == 0 and os.path.exists(named), "snapshot -o J\u00fcrgen.json: a non-ASCII name from the command line")
 tcp.close()
 code, out, err = run("diff", "Z:" + snap.replace("/", "\\"))
 check(f":{tport}" in out and "closed" in out, "diff: the closed listener is reported")

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../../util/buf.h"
+#include "../../util/escape.h"
 #include "../../util/grow.h"
 #include "../../util/str.h"
 #include "backend.h"
@@ -56,8 +57,9 @@ int win_utf16_to_utf8(const uint16_t *s, size_t n, char **out)
 		if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < n && s[i + 1] >= 0xDC00 &&
 		    s[i + 1] <= 0xDFFF)
 			cp = 0x10000 + ((cp - 0xD800) << 10) + (s[++i] - 0xDC00u);
-		else if (cp >= 0xD800 && cp <= 0xDFFF)
-			cp = 0xFFFD; /* unpaired surrogate */
+		/* an unpaired surrogate stays itself, encoded as UTF-8 would encode its value
+		   (WTF-8): win_utf8_to_utf16 gives back the same unit, so the path names the same
+		   file; the output layer escapes the bytes as it escapes any invalid UTF-8 */
 		unsigned char u[4];
 		size_t k;
 		if (cp < 0x80) {
@@ -85,6 +87,39 @@ int win_utf16_to_utf8(const uint16_t *s, size_t n, char **out)
 		return -ENOMEM;
 	}
 	*out = b.data;
+	return 0;
+}
+
+int win_utf8_to_utf16(const char *s, uint16_t **out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), k = 0;
+	uint16_t *w = malloc((n + 1) * sizeof *w); /* never more units than bytes */
+	*out = NULL;
+	if (!w)
+		return -ENOMEM;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t len = utf8_decode(p + i, n - i, &cp);
+		if (!len && n - i >= 3 && p[i] == 0xED && p[i + 1] >= 0xA0 && p[i + 1] <= 0xBF &&
+		    (p[i + 2] & 0xC0) == 0x80) {
+			cp = 0xD000u | (uint32_t)(p[i + 1] & 0x3F) << 6 | (p[i + 2] & 0x3Fu);
+			len = 3; /* a surrogate kept by win_utf16_to_utf8 (WTF-8) */
+		}
+		if (!len) {
+			free(w);
+			return -EILSEQ;
+		}
+		if (cp >= 0x10000) {
+			w[k++] = (uint16_t)(0xD800 + ((cp - 0x10000) >> 10));
+			w[k++] = (uint16_t)(0xDC00 + ((cp - 0x10000) & 0x3FF));
+		} else {
+			w[k++] = (uint16_t)cp;
+		}
+		i += len;
+	}
+	w[k] = 0;
+	*out = w;
 	return 0;
 }
 

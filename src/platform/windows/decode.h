@@ -160,10 +160,15 @@ int win_decode_cmdline(const void *buf, size_t len, char **out, size_t *outlen);
 
 /*
  * n UTF-16 code units (not NUL-terminated) as a new NUL-terminated UTF-8
- * string; an unpaired surrogate becomes U+FFFD. Control and format characters
- * are kept: escaping is the output layer's job. 0 or -ENOMEM.
+ * string; an unpaired surrogate is kept, encoded as UTF-8 encodes its value
+ * (WTF-8), so that win_utf8_to_utf16 gives back the same units (a path with one
+ * names the same file). Control and format characters are kept: escaping is the
+ * output layer's job. 0 or -ENOMEM.
  */
 int win_utf16_to_utf8(const uint16_t *s, size_t n, char **out);
+
+/* UTF-8 (or WTF-8) s as a new NUL-terminated UTF-16 string. 0, -EILSEQ or -ENOMEM. */
+int win_utf8_to_utf16(const char *s, uint16_t **out);
 
 /* A NUL-terminated UTF-16 string as new UTF-8 (NULL in, NULL out). 0 or -ENOMEM. */
 int win_wstr_to_utf8(const uint16_t *s, char **out);

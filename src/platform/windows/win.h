@@ -52,7 +52,8 @@ bool win_windows_name(const char *path);
  */
 bool win_windows_program_ok(const char *path, const char *signer, const char *sysroot);
 
-/* UTF-8 s as a new UTF-16 string for the W functions; NULL when s is not UTF-8 or out of memory. */
+/* UTF-8 (or WTF-8) s as a new UTF-16 string for the W functions; NULL when it is neither, or out
+ * of memory. */
 wchar_t *win_to_wide(const char *s);
 
 #endif

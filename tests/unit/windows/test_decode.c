@@ -418,16 +418,27 @@ TEST(win_cmdline_and_utf16)
 	char *cl;
 	size_t cllen;
 	CHECK_INT(win_decode_cmdline(b, len, &cl, &cllen), 0);
-	const char want[] = "a.exe \x1b[2J\xe2\x80\xae\xf0\x9f\x98\x80 \xef\xbf\xbdz";
+	/* the lone surrogate kept as WTF-8 (ED B0 80), not replaced by U+FFFD */
+	const char want[] = "a.exe \x1b[2J\xe2\x80\xae\xf0\x9f\x98\x80 \xed\xb0\x80z";
 	CHECK_STR(cl, want);
 	CHECK_INT(cllen, sizeof want);
-	CHECK(tu_valid_utf8((const unsigned char *)cl, cllen - 1));
+	/* and back to the same UTF-16 units: a path with a lone surrogate names the same file */
+	uint16_t *back;
+	CHECK_INT(win_utf8_to_utf16(cl, &back), 0);
+	CHECK(memcmp(back, text, sizeof text) == 0 && back[sizeof text / 2] == 0);
+	free(back);
+	CHECK_INT(win_utf8_to_utf16("J\xc3\xbcrgen \xff", &back), -EILSEQ); /* not UTF-8 */
+	CHECK_INT(win_utf8_to_utf16("J\xc3\xbcrgen", &back), 0);
+	CHECK(back[1] == 0xFC && back[6] == 0);
+	free(back);
 	/* what the user sees: no raw escape or bidi control in text or JSON */
 	struct buf t = {0}, j = {0};
 	CHECK_INT(esc_text(&t, cl, cllen - 1), 0);
 	CHECK_INT(esc_json(&j, cl, cllen - 1), 0);
 	CHECK(t.data && !memchr(t.data, 0x1b, t.len) && !strstr(t.data, "\xe2\x80\xae"));
 	CHECK(j.data && !memchr(j.data, 0x1b, j.len));
+	CHECK(tu_valid_utf8((const unsigned char *)j.data, j.len)); /* JSON stays UTF-8 */
+	CHECK(t.data && strstr(t.data, "\\xed\\xb0\\x80z")); /* the surrogate shown escaped */
 	buf_free(&t);
 	buf_free(&j);
 	free(cl);
