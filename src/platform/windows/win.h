@@ -17,11 +17,15 @@
 int win_services_list(struct win_service **out, size_t *n);
 
 /*
- * The uid portsleuth shows for a token's user SID (its last sub-authority, the
- * RID: 18 for SYSTEM, 1001 for a local user), remembering the SID so that
- * platform_user_name can name it. `sid` is a PSID. 0 or -ENOMEM.
+ * The uid portsleuth shows for a token's user SID, remembering the SID so that
+ * platform_user_name can name it (DOMAIN\\name, or the SID's string when no
+ * account has it): 0 for SYSTEM (the machine's root), else the SID's RID (1001
+ * for a local user, 20 for NETWORK SERVICE); a second SID with a RID already
+ * taken (a domain user 1001 beside the local 1001) gets WIN_UID_OTHER + n, so
+ * two accounts never share a uid or a name. `sid` is a PSID. 0 or -ENOMEM.
  */
 int win_user_remember(const void *sid, uint32_t *uid);
+enum { WIN_UID_OTHER = 0x40000000 };
 
 /*
  * Why a file with security descriptor `sd` (a PSECURITY_DESCRIPTOR with owner and
