@@ -257,6 +257,10 @@ int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win
 		if (!k.state)
 			continue; /* a state this program does not know: not a socket to show as
 				     something else */
+		/* IPV6_V6ONLY is on by default on Windows, and a dual-mode socket's IPv4 side is
+		   a row of the IPv4 table: an IPv6 row is reached over IPv6 alone */
+		if (kind == WIN_TCP6 || kind == WIN_UDP6)
+			k.v6only = PS_V6ONLY_YES;
 		int rc = fn(ctx, &k, pid, row);
 		if (rc)
 			return rc;

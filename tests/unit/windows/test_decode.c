@@ -177,6 +177,8 @@ TEST(win_tcp6_udp_owner_tables)
 	CHECK_INT(t.k[0].local.port, 5985);
 	CHECK_INT(t.k[0].state, PS_ST_LISTEN);
 	CHECK_INT(t.pid[0], 880);
+	CHECK_INT(t.k[0].v6only, PS_V6ONLY_YES); /* Windows: IPV6_V6ONLY on by default; a
+						    dual-mode socket's IPv4 side is an IPv4 row */
 	free(buf);
 
 	unsigned char u[8 + 2 * 160];
@@ -192,6 +194,7 @@ TEST(win_tcp6_udp_owner_tables)
 	CHECK_INT(d.k[0].state, PS_ST_CLOSE);
 	CHECK_INT(d.k[0].local.port, 5353);
 	CHECK_INT(d.pid[0], 2200);
+	CHECK_INT(d.k[0].v6only, PS_V6ONLY_UNKNOWN); /* an IPv4 row: not asked */
 	CHECK_STR(addr_format(&d.k[1].local.addr, a, sizeof a), "127.0.0.1");
 	free(buf);
 
