@@ -13,7 +13,8 @@
 struct win_optional {
 	const char *dll;  /* "iphlpapi.dll" */
 	const char *name; /* "GetOwnerModuleFromTcpEntry" */
-	const char *note; /* static text for snap_note when it is missing or a stub */
+	const char *note; /* static text for snap_note when it is missing; NULL: a fallback
+			     serves and nothing is lost to report */
 	void *fn;	  /* resolved address, NULL: missing */
 	int state;	  /* 0 not asked, 1 present, -1 missing */
 };

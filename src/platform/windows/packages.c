@@ -100,13 +100,10 @@ static LONG verify(const WCHAR *path, const WCHAR *cat, const WCHAR *member, con
 typedef BOOL(WINAPI *acquire2_fn)(HCATADMIN *, const GUID *, PCWSTR, PCCERT_STRONG_SIGN_PARA,
 				  DWORD);
 typedef BOOL(WINAPI *hash2_fn)(HCATADMIN, HANDLE, DWORD *, BYTE *, DWORD);
-static struct win_optional acquire2 = {"wintrust.dll", "CryptCATAdminAcquireContext2",
-				       "catalog signatures are looked up by SHA-1 only: "
-				       "WINTRUST.DLL CryptCATAdminAcquireContext2 is missing here",
-				       NULL, 0};
-static struct win_optional hash2 = {"wintrust.dll", "CryptCATAdminCalcHashFromFileHandle2",
-				    "catalog signatures are looked up by SHA-1 only: WINTRUST.DLL "
-				    "CryptCATAdminCalcHashFromFileHandle2 is missing here",
+/* missing (Windows 7, Wine 8 for the second): SHA-1 catalogs only, as before Windows 8 */
+static struct win_optional acquire2 = {"wintrust.dll", "CryptCATAdminAcquireContext2", NULL, NULL,
+				       0};
+static struct win_optional hash2 = {"wintrust.dll", "CryptCATAdminCalcHashFromFileHandle2", NULL,
 				    NULL, 0};
 
 /* A verification that could not be made: the file could not be opened or hashed. */
