@@ -426,6 +426,13 @@ static int judge_profile(const struct wfw_policy *pol, unsigned bit, const struc
 		v->why = "the profile blocks every inbound connection, whatever the rules allow";
 		return 0;
 	}
+	if (pol->modify == WFW_MODIFY_INBOUND_BLOCKED) {
+		v->reach = FW_REACH_NONE;
+		v->why =
+		    "policy allows no unsolicited inbound connection (LocalPolicyModifyState), "
+		    "whatever the rules allow";
+		return 0;
+	}
 	unsigned alen = l->addr.family == PS_INET ? 4 : 16;
 	struct tally t = {.allow = {.len = (uint8_t)alen},
 			  .block = {.len = (uint8_t)alen},
@@ -441,6 +448,14 @@ static int judge_profile(const struct wfw_policy *pol, unsigned bit, const struc
 	}
 	if (!rc)
 		rc = tally_decide(&t, pf, v);
+	if (!rc && pol->modify == WFW_MODIFY_GP_OVERRIDE && v->rule != WFW_NO_RULE &&
+	    v->reach != FW_REACH_UNKNOWN) {
+		free(v->sources); /* decided by a rule that group policy may set aside */
+		v->sources = NULL;
+		v->reach = FW_REACH_UNKNOWN;
+		v->why = "group policy controls this profile (LocalPolicyModifyState): whether "
+			 "the rules read here apply is not known";
+	}
 	fw_srcset_free(&t.allow);
 	fw_srcset_free(&t.block);
 	return rc;

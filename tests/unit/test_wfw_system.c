@@ -122,3 +122,29 @@ TEST(wfw_system_listeners_match_system_rules)
 	snap.nsockcgs = 0;
 	snap_free(&snap);
 }
+
+/* LocalPolicyModifyState: group policy blocking all inbound traffic decides; group policy
+ * controlling the profile makes a rule's verdict unknown (local rules may be set aside). */
+TEST(wfw_local_policy_modify_state)
+{
+	struct ps_snapshot snap;
+	system_snapshot(&snap);
+	struct wfw_rule r[] = {builtin("Windows Remote Management (HTTP-In)", true, ALL_PROFILES,
+				       "5985", "System", "*")};
+	struct wfw_policy pol = {.active = WFW_PRIVATE,
+				 .prof = {{.enabled = true}, {.enabled = true}, {.enabled = true}},
+				 .rules = r,
+				 .nrules = 1};
+	const char *why = NULL;
+	CHECK_INT(verdict(&pol, &snap, 2, &why), FW_REACH_ALL); /* the local rule allows */
+	pol.modify = WFW_MODIFY_GP_OVERRIDE;
+	CHECK_INT(verdict(&pol, &snap, 2, &why), FW_REACH_UNKNOWN);
+	CHECK(why && strstr(why, "group policy controls this profile"));
+	CHECK_INT(verdict(&pol, &snap, 0, &why), FW_REACH_NONE); /* no rule: the profile decides */
+	pol.modify = WFW_MODIFY_INBOUND_BLOCKED;
+	CHECK_INT(verdict(&pol, &snap, 2, &why), FW_REACH_NONE);
+	CHECK(why && strstr(why, "no unsolicited inbound"));
+	snap.sockcgs = NULL;
+	snap.nsockcgs = 0;
+	snap_free(&snap);
+}
