@@ -146,12 +146,13 @@ PS_CFLAGS += -DPS_BUILD_FEATURES='"$(FEATURES)"'
 # (format checks stay with the Linux builds: mingw's printf attribute means
 # msvcrt's); the POSIX calls it lacks come from a compat header forced into every
 # file, so portable code has no #ifdef _WIN32; static libgcc and winpthread make
-# portsleuth.exe run alone. POSIX_ONLY are portable-tree files that need *at() calls
+# portsleuth.exe run alone; -municode: the entry point is wmain (src/platform/windows/wmain.c:
+# a UTF-8 argv from the UTF-16 command line). POSIX_ONLY are portable-tree files that need *at() calls
 # or POSIX owners and modes (trust.c: Windows judges a file's access list instead).
 ifeq ($(PLATFORM),windows)
 PS_FEATURES += -D__USE_MINGW_ANSI_STDIO=1 -D_WIN32_WINNT=0x0601 -DWINVER=0x0601 -DUNICODE -D_UNICODE
 PS_CFLAGS += -Wno-format -Isrc/compat -include src/compat/compat.h
-PS_LDFLAGS += -static
+PS_LDFLAGS += -static -municode
 PS_LDLIBS += -liphlpapi -lws2_32 -lwintrust -lcrypt32 -lole32 -loleaut32 -ladvapi32 -luuid
 POSIX_ONLY := src/util/readfile.c tests/unit/test_readfile.c src/util/trust.c
 endif

@@ -73,8 +73,7 @@ void fw_context_free(struct fw_context *c)
  * The Windows Firewall's verdict at each of the nr addresses r[] listener k is
  * reachable on, into out[] (parallel; fw_ruleref.chain holds the deciding
  * profile's bit, -1 for none, and .rule the rule's index or -1 for the profile's
- * own setting). The program is the owner's image, the service the socket's tag or
- * the services its owner hosts. 0 or -ENOMEM.
+ * own setting). The program and services as wfw_listener_owner tells. 0 or -ENOMEM.
  */
 static int wfw_judge_reach(const struct wfw_policy *pol, const struct ps_snapshot *snap,
 			   const struct ps_socket *k, const struct reach *r, size_t nr,
@@ -83,15 +82,7 @@ static int wfw_judge_reach(const struct wfw_policy *pol, const struct ps_snapsho
 	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
 	struct wfw_listener l = {.protocol = k->proto == PS_TCP ? IPPROTO_TCP : IPPROTO_UDP,
 				 .port = k->local.port};
-	if (k->owner_count) {
-		const struct ps_proc *p = &snap->procs[snap_owner(snap, k, 0)->proc];
-		l.app = p->exe;
-		if (p->unit_type && !strcmp(p->unit_type, "service"))
-			l.host_services = p->unit;
-	}
-	const struct ps_sockcg *cg = k->sockcg ? &snap->sockcgs[k->sockcg - 1] : NULL;
-	if (cg && cg->source && !strcmp(cg->source, "service-tag"))
-		l.service = cg->unit;
+	wfw_listener_owner(&l, snap, k);
 	for (size_t i = 0; i < nr; i++) {
 		l.addr = r[i].addr;
 		if (l.addr.family == PS_INET6 && !memcmp(l.addr.bytes, mapped, 12)) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../model/model.h"
 #include "../util/buf.h"
@@ -250,12 +251,15 @@ bool registry_owner_matches(const char *owners, const char *name)
 	if (!owners || !name || !*name)
 		return false;
 	size_t nl = strlen(name);
+	/* Windows file names ignore case: SVCHOST.EXE is svchost.exe */
+	bool ci = nl > 4 && strcasecmp(name + nl - 4, ".exe") == 0;
 	for (const char *p = owners;;) {
 		const char *comma = strchr(p, ',');
 		size_t n = comma ? (size_t)(comma - p) : strlen(p);
 		/* A process name (comm) is cut to 15 bytes: "systemd-resolve" is systemd-resolved.
 		 */
-		if ((n == nl || (nl == 15 && n > 15)) && strncmp(p, name, nl) == 0)
+		if ((n == nl || (nl == 15 && n > 15)) &&
+		    (ci ? strncasecmp(p, name, nl) : strncmp(p, name, nl)) == 0)
 			return true;
 		if (!comma)
 			return false;

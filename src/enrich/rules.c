@@ -6,19 +6,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../util/buf.h"
 #include "oswords.h"
+
+/* Whether sub occurs in s, ASCII case-insensitively. */
+static bool has_ci(const char *s, const char *sub)
+{
+	for (size_t n = strlen(sub); *s; s++)
+		if (strncasecmp(s, sub, n) == 0)
+			return true;
+	return false;
+}
 
 bool path_in_temp_dir(const char *path)
 {
 	static const char *const dirs[] = {"/tmp/",	 "/var/tmp/",	 "/dev/shm/",
 					   "/run/shm/",	 "/dev/mqueue/", "/var/crash/",
 					   "/run/lock/", "/var/lock/"};
+	/* Windows: the per-user temp and roaming folders, the system's temp, the shared Public
+	   profile (matched anywhere, case-insensitively: the drive and profile vary) */
+	static const char *const win_dirs[] = {"\\AppData\\Local\\Temp\\", "\\AppData\\Roaming\\",
+					       "\\Windows\\Temp\\", ":\\Users\\Public\\"};
 	if (!path)
 		return false;
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
 		if (strncmp(path, dirs[i], strlen(dirs[i])) == 0)
+			return true;
+	for (size_t i = 0; i < sizeof win_dirs / sizeof win_dirs[0]; i++)
+		if (has_ci(path, win_dirs[i]))
 			return true;
 	return false;
 }

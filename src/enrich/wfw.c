@@ -63,8 +63,14 @@ static int match_ports(const char *ports, uint16_t port, const char **why)
 		unsigned long lo = strtoul(tok, &end, 10), hi = lo;
 		if (end < tok + len && *end == '-')
 			hi = strtoul(end + 1, &end, 10);
-		if (end != tok + len || tok[0] < '0' || tok[0] > '9' || lo > 65535 || hi > 65535) {
-			*why = "a local port keyword (such as RPC or IPHTTPS) is not decoded";
+		if (len >= 7 && same_ci(tok, 7, "IPHTTPS") &&
+		    (len == 7 || same_ci(tok + 7, len - 7, "In"))) {
+			if (port == 443)
+				return YES; /* IP-HTTPS is served by http.sys on 443 (a port set
+					       with netsh interface httpstunnel is not read) */
+		} else if (end != tok + len || tok[0] < '0' || tok[0] > '9' || lo > 65535 ||
+			   hi > 65535) {
+			*why = "a local port keyword (such as RPC or Teredo) is not decoded";
 			out = UNKNOWN;
 		} else if (port >= lo && port <= hi) {
 			return YES;
@@ -277,6 +283,24 @@ static int rule_matches(const struct wfw_rule *r, const struct wfw_listener *l, 
 	return out;
 }
 
+void wfw_listener_owner(struct wfw_listener *l, const struct ps_snapshot *snap,
+			const struct ps_socket *k)
+{
+	const struct ps_sockcg *cg = k->sockcg ? &snap->sockcgs[k->sockcg - 1] : NULL;
+	if (k->owner_count) {
+		const struct ps_proc *p = &snap->procs[snap_owner(snap, k, 0)->proc];
+		l->app = p->exe;
+		if (p->unit_type && !strcmp(p->unit_type, "service"))
+			l->host_services = p->unit;
+	} else if (k->owner_status == PS_OWN_KERNEL && cg && cg->source &&
+		   !strcmp(cg->source, "pid 4")) {
+		l->app = "System"; /* the program built-in rules name for the kernel's sockets */
+		l->services_known = true; /* the kernel hosts no service */
+	}
+	if (cg && cg->source && !strcmp(cg->source, "service-tag"))
+		l->service = cg->unit;
+}
+
 /* ---------------------------------------------------------------- judging */
 
 static int sources_text(const struct fw_srcset *s, char **out)
@@ -402,6 +426,13 @@ static int judge_profile(const struct wfw_policy *pol, unsigned bit, const struc
 		v->why = "the profile blocks every inbound connection, whatever the rules allow";
 		return 0;
 	}
+	if (pol->modify == WFW_MODIFY_INBOUND_BLOCKED) {
+		v->reach = FW_REACH_NONE;
+		v->why =
+		    "policy allows no unsolicited inbound connection (LocalPolicyModifyState), "
+		    "whatever the rules allow";
+		return 0;
+	}
 	unsigned alen = l->addr.family == PS_INET ? 4 : 16;
 	struct tally t = {.allow = {.len = (uint8_t)alen},
 			  .block = {.len = (uint8_t)alen},
@@ -417,6 +448,14 @@ static int judge_profile(const struct wfw_policy *pol, unsigned bit, const struc
 	}
 	if (!rc)
 		rc = tally_decide(&t, pf, v);
+	if (!rc && pol->modify == WFW_MODIFY_GP_OVERRIDE && v->rule != WFW_NO_RULE &&
+	    v->reach != FW_REACH_UNKNOWN) {
+		free(v->sources); /* decided by a rule that group policy may set aside */
+		v->sources = NULL;
+		v->reach = FW_REACH_UNKNOWN;
+		v->why = "group policy controls this profile (LocalPolicyModifyState): whether "
+			 "the rules read here apply is not known";
+	}
 	fw_srcset_free(&t.allow);
 	fw_srcset_free(&t.block);
 	return rc;

@@ -22,6 +22,16 @@ struct wfw_listener {
 	bool services_known;	   /* host_services is the whole list (NULL: no service at all) */
 };
 
+/*
+ * Fill l's program and services from listener k's owner in snap: the owner's
+ * image and the services its process hosts; the service of the socket's service
+ * tag; for a socket of pid 4 (labelled "System" by the backend), the program
+ * "System", which is what built-in rules for the kernel's listeners name (File
+ * and Printer Sharing, WinRM, http.sys), with no service.
+ */
+void wfw_listener_owner(struct wfw_listener *l, const struct ps_snapshot *snap,
+			const struct ps_socket *k);
+
 /* wfw_verdict.rule when a profile's own setting decided (no rule). */
 #define WFW_NO_RULE (-1L)
 

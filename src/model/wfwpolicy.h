@@ -36,9 +36,18 @@ struct wfw_rule {
 	char *unhandled; /* a condition the reader saw and this module does not decide, or NULL */
 };
 
+/* LocalPolicyModifyState (NET_FW_MODIFY_STATE) of the active profiles. */
+enum wfw_modify {
+	WFW_MODIFY_OK = 0, /* local rules take effect (also: not read) */
+	WFW_MODIFY_GP_OVERRIDE =
+	    1, /* group policy controls the profile: local rules may not apply */
+	WFW_MODIFY_INBOUND_BLOCKED = 2 /* no unsolicited inbound traffic is allowed */
+};
+
 /* What the firewall API reported: profiles, which of them are active, and every rule. */
 struct wfw_policy {
 	unsigned active; /* GetCurrentProfileTypes: WFW_* bits */
+	unsigned modify; /* enum wfw_modify */
 	struct wfw_profile prof[WFW_PROFILES];
 	struct wfw_rule *rules;
 	size_t nrules;

@@ -90,7 +90,7 @@ static void jowner(struct jw *w, const struct render_ctx *ctx, const struct ps_o
 		jw_kstr(w, "fd", NULL);
 		jw_kuint(w, "io_uring_fixed_file", owner_fixed_index(o->fd));
 	} else {
-		jw_kuint(w, "fd", (unsigned)o->fd);
+		jw_kint(w, "fd", o->fd); /* -1 on Windows: no descriptor to show */
 	}
 	if (cache && cache->text) {
 		if (!cache->text[o->proc]) {

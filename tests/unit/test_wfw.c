@@ -164,7 +164,7 @@ TEST(wfw_undecided_conditions_are_unknown)
 	struct wfw_verdict v;
 	CHECK_INT(judge(&pol, &l, &v), FW_REACH_UNKNOWN);
 	CHECK_INT((int)v.rule, 0);
-	CHECK_STR(v.why, "a local port keyword (such as RPC or IPHTTPS) is not decoded");
+	CHECK_STR(v.why, "a local port keyword (such as RPC or Teredo) is not decoded");
 	/* a decided block of every source wins over what is unknown */
 	pol.nrules = 2;
 	CHECK_INT(judge(&pol, &l, &v), FW_REACH_NONE);

@@ -3,6 +3,10 @@
 # and a UDP socket are open, and find both in the table and in --json. Wine maps
 # Winsock onto the host's sockets and reports owner pid 0 for every one: each
 # must come out with no owner and owner_status "unreported", never as a process.
+# A Windows program (wlisten.c, built here with mingw) that holds a listener and
+# does I/O on it is reported with its real pid, and the same program run as a
+# service (`sc create`/`sc start`) holding a socket comes out with its service
+# name and no abort (the optional iphlpapi functions are looked up at run time).
 # Also: watch's first line says short-lived sockets are not seen, --help and -N
 # speak of Windows, and a snapshot written to a file diffs against the live state.
 #   sh tests/windows/smoke.sh [BUILD_DIR]     (default build-windows)
@@ -14,8 +18,8 @@ wine=$(command -v wine || command -v wine64 || true)
 [ -n "$wine" ] || { echo "smoke: wine is not installed" >&2; exit 1; }
 
 tmp=$(mktemp -d /tmp/portsleuth-wine.XXXXXX)
-export WINEPREFIX="$tmp/prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-trap 'wineserver -k >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT INT TERM
+export WINEPREFIX="$tmp/prefix" WINEDEBUG=${WINEDEBUG:--all} WINEDLLOVERRIDES="mscoree,mshtml="
+trap 'exec 7>&- 2>/dev/null; "$wine" sc stop pstest >/dev/null 2>&1; wineserver -k >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT INT TERM
 # the prefix is made once here (about a minute) so the timed runs below do not pay for it
 "$wine" wineboot --init >/dev/null 2>&1 || true
 
@@ -28,10 +32,57 @@ if [ -f "$build/unit_tests.exe" ]; then
 	[ -z "$(ls -A "$WINEPREFIX/drive_c/pslink/real")" ] || { echo "smoke: a file was written through the link" >&2; exit 1; }
 fi
 
-python3 - "$wine" "$exe" "$tmp" <<'PY'
+# the Windows listener and the service: started before any program reads the socket
+# tables; the listener's open stdin keeps the wineserver (and so the service) alive
+cc=$(command -v x86_64-w64-mingw32-gcc || true)
+lport=0 sport=0 lpid=0
+if [ -n "$cc" ]; then
+	"$cc" -O2 -o "$WINEPREFIX/drive_c/wlisten.exe" "$(dirname "$0")/wlisten.c" -lws2_32
+	set -- $(python3 -c 'import socket
+def free():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+print(free(), free())')
+	lport=$1 sport=$2
+	# the service is registered in a session of its own: until that wineserver has written
+	# the registry and exited, a later session's `sc start` fails without a word
+	"$wine" sc create pstest binPath= "C:\\wlisten.exe service pstest $sport" >"$tmp/sc.out" 2>&1
+	wineserver -w
+	mkfifo "$tmp/hold"
+	"$wine" 'C:\wlisten.exe' listen "$lport" <"$tmp/hold" >"$tmp/listener.out" 2>&1 &
+	exec 7>"$tmp/hold"
+	for _ in $(seq 60); do grep -q '^ready' "$tmp/listener.out" 2>/dev/null && break; sleep 1; done
+	lpid=$(sed -n 's/^ready \([0-9]*\).*/\1/p' "$tmp/listener.out" | tr -d '\r')
+	"$wine" sc start pstest >>"$tmp/sc.out" 2>&1 || { sleep 2; "$wine" sc start pstest >>"$tmp/sc.out" 2>&1; } || true
+	"$wine" sc query pstest >>"$tmp/sc.out" 2>&1
+	grep -q RUNNING "$tmp/sc.out" || { echo "smoke: the test service did not start" >&2; cat "$tmp/sc.out" >&2; exit 1; }
+else
+	echo "smoke: no x86_64-w64-mingw32-gcc: the Windows listener and service checks are skipped"
+fi
+
+# Authenticode on real files: a program signed with a self-signed "Contoso" certificate
+# (osslsigncode) copied to C:\tools as svchost.exe and as agent.exe, and an unsigned copy
+if [ -n "$cc" ] && [ -f "$build/unit_tests.exe" ] && command -v osslsigncode >/dev/null &&
+	command -v openssl >/dev/null; then
+	tools="$WINEPREFIX/drive_c/tools"
+	mkdir -p "$tools"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" \
+		-days 2 -subj "/CN=Contoso Ltd/O=Contoso" >/dev/null 2>&1
+	osslsigncode sign -certs "$tmp/cert.pem" -key "$tmp/key.pem" -n svchost \
+		-in "$WINEPREFIX/drive_c/wlisten.exe" -out "$tools/svchost.exe" >/dev/null
+	cp "$tools/svchost.exe" "$tools/agent.exe"
+	cp "$WINEPREFIX/drive_c/wlisten.exe" "$tools/tool.exe"
+	PS_WIN_SIGNED_DIR='C:\tools' "$wine" "$build/unit_tests.exe" win_signed_fixtures >"$tmp/sig.out" 2>&1 ||
+		{ cat "$tmp/sig.out"; echo "smoke: the signed fixtures failed" >&2; exit 1; }
+	grep -q "1 passed, 0 failed" "$tmp/sig.out" && echo "ok   signatures: svchost.exe signed by Contoso and an unsigned copy are not Windows' (alert on 3389)"
+else
+	echo "smoke: osslsigncode, openssl or mingw missing: the signed fixtures are skipped"
+fi
+
+python3 - "$wine" "$exe" "$tmp" "$lport" "$lpid" "$sport" <<'PY'
 import json, os, socket, subprocess, sys
 
 wine, exe, tmp = sys.argv[1:4]
+lport, lpid, sport = (int(a or 0) for a in sys.argv[4:7])
 fails = []
 
 def check(cond, what):
@@ -74,6 +125,21 @@ if t6port:
     code, out, err = run("-n", f"{t6port}/tcp", f"{u6port}/udp")
     check(f"tcp6   [::1]:{t6port}  LISTEN" in out and f"udp6   [::1]:{u6port}  UNCONN" in out,
           "table: IPv6 listener and UDP socket (GetExtendedTcpTable/UdpTable AF_INET6)")
+
+if lport:
+    code, out, err = run("--json", "-a", f"{lport}", f"{sport}")
+    check(code == 0 and "unimplemented function" not in err, "service: the run ends normally (no Wine stub reached)")
+    doc = json.loads(out or "{}")
+    lis = [s for s in doc.get("sockets", []) if s["local"]["port"] == lport and s["state"] == "listen"]
+    svc = [s for s in doc.get("sockets", []) if s["local"]["port"] == sport and s["state"] == "listen"]
+    check(len(lis) == 1 and lis[0]["owner_status"] == "ok" and [o["pid"] for o in lis[0]["owners"]] == [lpid]
+          and lis[0]["owners"][0]["exe"].lower() == "c:\\wlisten.exe",
+          f"listener: the Windows program's listener is owned by its real pid {lpid}")
+    check(len(svc) == 1 and svc[0]["owners"] and svc[0]["owners"][0]["unit"] == "pstest"
+          and svc[0]["owners"][0]["unit_type"] == "service",
+          "service: the socket of the service started with sc start names the service pstest")
+    code, out, err = run("-n", "-w", f"{sport}/tcp")
+    check(code == 0 and "pstest" in out, "service: the table shows UNIT pstest")
 
 code, out, err = run("explain", f"{tport}")
 check(code == 0 and f"127.0.0.1:{tport} LISTEN" in out and "Held by no visible process (unreported)" in out,
@@ -126,6 +192,10 @@ check(code == 0 and os.path.exists(snap), "snapshot -o writes the file")
 if os.path.exists(snap):
     with open(snap) as fp:
         check(any(s["local"]["port"] == tport for s in json.load(fp)["sockets"]), "snapshot holds the listener")
+# a non-ASCII file name on the command line (wmain: UTF-16 to UTF-8, not the ANSI code page)
+named = os.path.join(tmp, "J\u00fcrgen.json")
+code, out, err = run("snapshot", "-o", "Z:" + named.replace("/", "\\"))
+check(code == 0 and os.path.exists(named), "snapshot -o J\u00fcrgen.json: a non-ASCII name from the command line")
 tcp.close()
 code, out, err = run("diff", "Z:" + snap.replace("/", "\\"))
 check(f":{tport}" in out and "closed" in out, "diff: the closed listener is reported")

@@ -1,8 +1,9 @@
 /*
  * collect.c — sockets and their owning pids from the owner-module tables
  * (GetExtendedTcpTable / GetExtendedUdpTable, IPv4 and IPv6, every state), and
- * for sockets of a shared service host the exact service behind each one, from
- * the socket's owning module (GetOwnerModuleFrom*Entry).
+ * for a socket a service opened (its row carries a service tag) the service's
+ * name, from the socket's owning module (GetOwnerModuleFrom*Entry), asked once
+ * per (pid, tag).
  */
 /* <windows.h> comes before the headers that use its types: keep this order */
 /* clang-format off */
@@ -20,57 +21,81 @@
 
 #include "../platform.h"
 #include "backend.h"
+#include "optional.h"
 #include "win.h"
 
 struct collect {
 	struct ps_snapshot *snap;
 	const struct ps_filter *f;
 	enum win_table kind;
-	const struct win_service *svc; /* running services, to know the shared hosts */
-	size_t nsvc;
 	struct win_proc_cache cache;
+	struct win_tag_cache tags; /* service names per (pid, tag): one lookup each */
+	uint32_t ft_pid;	   /* the last process whose creation time was read */
+	uint64_t ft;		   /* its creation time (FILETIME), 0 when unreadable */
 };
 
-/* Whether pid hosts at least one service (only those get a module lookup: it costs an RPC). */
-static bool hosts_services(const struct collect *c, uint32_t pid)
+/* When process pid started (FILETIME), 0 when it cannot be read. */
+static uint64_t process_created(uint32_t pid)
 {
-	for (size_t i = 0; i < c->nsvc; i++)
-		if (c->svc[i].pid == pid)
-			return true;
-	return false;
+	HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
+	FILETIME c, e, k, u;
+	uint64_t ft = 0;
+	if (h && GetProcessTimes(h, &c, &e, &k, &u))
+		ft = (uint64_t)c.dwHighDateTime << 32 | c.dwLowDateTime;
+	if (h)
+		CloseHandle(h);
+	return ft;
 }
 
-/* The owning module of a socket row: for a service in a shared host, the service's name. 0 or
- * -errno. */
-static int owner_module(enum win_table kind, const void *row, char **name)
+/* Whether the row's socket is older than the process now holding its pid (a reused pid). */
+static bool stale_owner(struct collect *c, uint32_t pid, const void *row)
 {
-	DWORD size = 1024;
+	uint64_t created = win_row_created(c->kind, row);
+	if (pid <= WIN_PID_SYSTEM || !created)
+		return false; /* Wine gives no creation time */
+	if (c->ft_pid != pid)
+		c->ft_pid = pid, c->ft = process_created(pid);
+	return win_pid_reused(created, c->ft);
+}
+
+typedef DWORD(WINAPI *owner_module_fn)(const void *row, TCPIP_OWNER_MODULE_INFO_CLASS cls,
+				       void *buf, DWORD *size);
+
+/* GetOwnerModuleFrom*Entry, per table kind: looked up at run time (Wine 8 lacks them). */
+static struct win_optional module_fns[] = {
+    {"iphlpapi.dll", "GetOwnerModuleFromTcpEntry",
+     "the service behind each service's TCP socket was not read: "
+     "IPHLPAPI.DLL GetOwnerModuleFromTcpEntry is missing here",
+     NULL, 0},
+    {"iphlpapi.dll", "GetOwnerModuleFromTcp6Entry",
+     "the service behind each service's TCP socket was not read: "
+     "IPHLPAPI.DLL GetOwnerModuleFromTcp6Entry is missing here",
+     NULL, 0},
+    {"iphlpapi.dll", "GetOwnerModuleFromUdpEntry",
+     "the service behind each service's UDP socket was not read: "
+     "IPHLPAPI.DLL GetOwnerModuleFromUdpEntry is missing here",
+     NULL, 0},
+    {"iphlpapi.dll", "GetOwnerModuleFromUdp6Entry",
+     "the service behind each service's UDP socket was not read: "
+     "IPHLPAPI.DLL GetOwnerModuleFromUdp6Entry is missing here",
+     NULL, 0},
+};
+
+/* The owning module of a tagged socket row: its service's name. 0 or -errno (-ENOSYS: the
+ * function is missing). */
+static int owner_module(void *ctx, enum win_table kind, const void *row, char **name)
+{
+	(void)ctx;
 	*name = NULL;
+	owner_module_fn fn = (owner_module_fn)win_optional_get(&module_fns[kind]);
+	if (!fn)
+		return -ENOSYS;
+	DWORD size = 1024;
 	for (int tries = 0; tries < 4; tries++) {
 		void *buf = malloc(size);
 		if (!buf)
 			return -ENOMEM;
-		DWORD err;
-		switch (kind) {
-		case WIN_TCP4:
-			err = GetOwnerModuleFromTcpEntry((PMIB_TCPROW_OWNER_MODULE)row,
-							 TCPIP_OWNER_MODULE_INFO_BASIC, buf, &size);
-			break;
-		case WIN_TCP6:
-			err =
-			    GetOwnerModuleFromTcp6Entry((PMIB_TCP6ROW_OWNER_MODULE)row,
-							TCPIP_OWNER_MODULE_INFO_BASIC, buf, &size);
-			break;
-		case WIN_UDP4:
-			err = GetOwnerModuleFromUdpEntry((PMIB_UDPROW_OWNER_MODULE)row,
-							 TCPIP_OWNER_MODULE_INFO_BASIC, buf, &size);
-			break;
-		default:
-			err =
-			    GetOwnerModuleFromUdp6Entry((PMIB_UDP6ROW_OWNER_MODULE)row,
-							TCPIP_OWNER_MODULE_INFO_BASIC, buf, &size);
-			break;
-		}
+		DWORD err = fn(row, TCPIP_OWNER_MODULE_INFO_BASIC, buf, &size);
 		if (err == ERROR_INSUFFICIENT_BUFFER) {
 			free(buf);
 			continue;
@@ -91,22 +116,23 @@ static int on_row(void *ctx, const struct ps_socket *k, uint32_t pid, const void
 	struct collect *c = ctx;
 	if (!filter_match_socket(c->f, k))
 		return 0;
+	if (stale_owner(c, pid, row)) {
+		long stale = win_snap_add_stale(c->snap, k, pid);
+		return stale < 0 ? (int)stale : 0;
+	}
 	long idx = win_snap_add(c->snap, k, pid, &c->cache);
 	if (idx < 0)
 		return (int)idx;
-	if (pid <= WIN_PID_SYSTEM || !hosts_services(c, pid))
-		return 0; /* never a module lookup for the kernel's pseudo-processes (Wine's stub
-			     aborts) */
-	char *svc = NULL;
-	int rc = owner_module(c->kind, row, &svc);
+	const char *svc = NULL;
+	int rc = win_tag_service(&c->tags, pid, c->kind, row, owner_module, NULL, &svc);
 	if (rc == -ENOMEM)
 		return rc;
+	if (rc == -ENOSYS && win_optional_missing(&module_fns[c->kind]))
+		snap_note(c->snap, module_fns[c->kind].note, 0);
 	struct ps_socket *s = &c->snap->socks[idx];
-	if (!rc && svc && *svc && !(s->sockcg = win_sockcg(c->snap, svc, "service", "service-tag")))
-		rc = -ENOMEM;
-	free(svc);
-	return rc == -ENOMEM ? rc
-			     : 0; /* a module that cannot be named leaves the process's services */
+	if (!rc && svc && !(s->sockcg = win_sockcg(c->snap, svc, "service", "service-tag")))
+		return -ENOMEM;
+	return 0; /* a module that cannot be named leaves the process's services */
 }
 
 /* One owner table into the snapshot. 0 or -errno. */
@@ -158,11 +184,6 @@ int win_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 {
 	snap->privileged = elevated();
 	struct collect c = {.snap = snap, .f = f, .cache = {.last_proc = -1}};
-	struct win_service *svc = NULL;
-	size_t nsvc = 0;
-	if (win_services_list(&svc, &nsvc) == 0)
-		c.svc = svc,
-		c.nsvc = nsvc; /* without it: no per-socket services, the rest stands */
 	uint8_t protos = filter_dump_protos(f);
 	static const enum win_table tables[] = {WIN_TCP4, WIN_TCP6, WIN_UDP4, WIN_UDP6};
 	int rc = 0, any = 0;
@@ -177,7 +198,7 @@ int win_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 			rc = r;
 		any += !r;
 	}
-	win_services_free(svc, nsvc);
+	win_tag_cache_free(&c.tags);
 	snap->source = "iphlpapi";
 	return rc == -ENOMEM || !any ? rc : 0;
 }

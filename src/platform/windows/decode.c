@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../../util/buf.h"
+#include "../../util/escape.h"
 #include "../../util/grow.h"
 #include "../../util/str.h"
 #include "backend.h"
@@ -56,8 +57,9 @@ int win_utf16_to_utf8(const uint16_t *s, size_t n, char **out)
 		if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < n && s[i + 1] >= 0xDC00 &&
 		    s[i + 1] <= 0xDFFF)
 			cp = 0x10000 + ((cp - 0xD800) << 10) + (s[++i] - 0xDC00u);
-		else if (cp >= 0xD800 && cp <= 0xDFFF)
-			cp = 0xFFFD; /* unpaired surrogate */
+		/* an unpaired surrogate stays itself, encoded as UTF-8 would encode its value
+		   (WTF-8): win_utf8_to_utf16 gives back the same unit, so the path names the same
+		   file; the output layer escapes the bytes as it escapes any invalid UTF-8 */
 		unsigned char u[4];
 		size_t k;
 		if (cp < 0x80) {
@@ -85,6 +87,39 @@ int win_utf16_to_utf8(const uint16_t *s, size_t n, char **out)
 		return -ENOMEM;
 	}
 	*out = b.data;
+	return 0;
+}
+
+int win_utf8_to_utf16(const char *s, uint16_t **out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), k = 0;
+	uint16_t *w = malloc((n + 1) * sizeof *w); /* never more units than bytes */
+	*out = NULL;
+	if (!w)
+		return -ENOMEM;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t len = utf8_decode(p + i, n - i, &cp);
+		if (!len && n - i >= 3 && p[i] == 0xED && p[i + 1] >= 0xA0 && p[i + 1] <= 0xBF &&
+		    (p[i + 2] & 0xC0) == 0x80) {
+			cp = 0xD000u | (uint32_t)(p[i + 1] & 0x3F) << 6 | (p[i + 2] & 0x3Fu);
+			len = 3; /* a surrogate kept by win_utf16_to_utf8 (WTF-8) */
+		}
+		if (!len) {
+			free(w);
+			return -EILSEQ;
+		}
+		if (cp >= 0x10000) {
+			w[k++] = (uint16_t)(0xD800 + ((cp - 0x10000) >> 10));
+			w[k++] = (uint16_t)(0xDC00 + ((cp - 0x10000) & 0x3FF));
+		} else {
+			w[k++] = (uint16_t)cp;
+		}
+		i += len;
+	}
+	w[k] = 0;
+	*out = w;
 	return 0;
 }
 
@@ -222,11 +257,76 @@ int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win
 		if (!k.state)
 			continue; /* a state this program does not know: not a socket to show as
 				     something else */
+		/* IPV6_V6ONLY is on by default on Windows, and a dual-mode socket's IPv4 side is
+		   a row of the IPv4 table: an IPv6 row is reached over IPv6 alone */
+		if (kind == WIN_TCP6 || kind == WIN_UDP6)
+			k.v6only = PS_V6ONLY_YES;
 		int rc = fn(ctx, &k, pid, row);
 		if (rc)
 			return rc;
 	}
 	return 0;
+}
+
+uint64_t win_row_tag(enum win_table kind, const void *row)
+{
+	static const size_t off[] = {offsetof(MIB_TCPROW_OWNER_MODULE, OwningModuleInfo),
+				     offsetof(MIB_TCP6ROW_OWNER_MODULE, OwningModuleInfo),
+				     offsetof(MIB_UDPROW_OWNER_MODULE, OwningModuleInfo),
+				     offsetof(MIB_UDP6ROW_OWNER_MODULE, OwningModuleInfo)};
+	uint64_t tag;
+	memcpy(&tag, (const unsigned char *)row + off[kind], sizeof tag);
+	return tag;
+}
+
+uint64_t win_row_created(enum win_table kind, const void *row)
+{
+	static const size_t off[] = {offsetof(MIB_TCPROW_OWNER_MODULE, liCreateTimestamp),
+				     offsetof(MIB_TCP6ROW_OWNER_MODULE, liCreateTimestamp),
+				     offsetof(MIB_UDPROW_OWNER_MODULE, liCreateTimestamp),
+				     offsetof(MIB_UDP6ROW_OWNER_MODULE, liCreateTimestamp)};
+	uint64_t ft;
+	memcpy(&ft, (const unsigned char *)row + off[kind], sizeof ft);
+	return ft;
+}
+
+int win_tag_service(struct win_tag_cache *c, uint32_t pid, enum win_table kind, const void *row,
+		    win_module_fn fn, void *ctx, const char **name)
+{
+	*name = NULL;
+	uint64_t tag = win_row_tag(kind, row);
+	if (!tag || pid <= WIN_PID_SYSTEM)
+		return 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->e[i].pid == pid && c->e[i].tag == tag) {
+			*name = c->e[i].name;
+			return c->e[i].rc;
+		}
+	if (util_grow((void **)&c->e, &c->cap, c->n + 1, sizeof *c->e))
+		return -ENOMEM;
+	struct win_tag_entry *e = &c->e[c->n];
+	*e = (struct win_tag_entry){.pid = pid, .tag = tag};
+	c->lookups++;
+	e->rc = fn(ctx, kind, row, &e->name);
+	if (e->rc == -ENOMEM) {
+		free(e->name);
+		return -ENOMEM; /* not remembered: a later row may try again */
+	}
+	if (!e->rc && e->name && !*e->name) {
+		free(e->name);
+		e->name = NULL;
+	}
+	c->n++;
+	*name = e->name;
+	return e->rc;
+}
+
+void win_tag_cache_free(struct win_tag_cache *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->e[i].name);
+	free(c->e);
+	memset(c, 0, sizeof *c);
 }
 
 /* The process record of pid, added on first sight. Its index, or -ENOMEM. */
@@ -297,6 +397,27 @@ long win_snap_add(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t 
 		s->owner_status = PS_OWN_OK;
 	}
 	return (long)idx;
+}
+
+bool win_pid_reused(uint64_t sock_created, uint64_t proc_created)
+{
+	const uint64_t slack = 2 * 10000000ull; /* 2 s in 100 ns units */
+	return sock_created && proc_created && sock_created + slack < proc_created;
+}
+
+long win_snap_add_stale(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t pid)
+{
+	(void)pid; /* named by the note's count, not kept: it is another program's now */
+	struct ps_socket *s = snap_add_socket(snap);
+	if (!s)
+		return -ENOMEM;
+	*s = *k;
+	s->owner_status = PS_OWN_VANISHED;
+	snap_note(snap,
+		  "a socket's creator has exited and its process id now belongs to another "
+		  "program (the socket is older than that process): not shown as its owner",
+		  0);
+	return (long)(snap->nsocks - 1);
 }
 
 int win_decode_module_info(const void *buf, size_t len, char **name, char **path)

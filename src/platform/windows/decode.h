@@ -8,6 +8,7 @@
 #ifndef PS_WIN_DECODE_H
 #define PS_WIN_DECODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,45 @@ typedef int (*win_row_fn)(void *ctx, const struct ps_socket *k, uint32_t pid, co
 int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win_row_fn fn,
 			   void *ctx);
 
+/*
+ * The service tag of an owner-table row (OwningModuleInfo[0]): non-zero only for
+ * a socket a service opened (the tag names the service in its host process); 0
+ * for every other socket, whose owning module is the program itself.
+ */
+uint64_t win_row_tag(enum win_table kind, const void *row);
+
+/* The row's liCreateTimestamp (a FILETIME: when the socket was bound), 0 when not given. */
+uint64_t win_row_created(enum win_table kind, const void *row);
+
+/*
+ * Looks up the owning module of one row (GetOwnerModuleFrom*Entry): *name a new
+ * UTF-8 string. 0, -ENOSYS (the function is missing or a stub), or -errno.
+ */
+typedef int (*win_module_fn)(void *ctx, enum win_table kind, const void *row, char **name);
+
+/* Service names already asked for, per (pid, tag): rows of one service share them. */
+struct win_tag_entry {
+	uint32_t pid;
+	uint64_t tag;
+	char *name; /* NULL: the lookup failed (rc) */
+	int rc;
+};
+struct win_tag_cache {
+	struct win_tag_entry *e;
+	size_t n, cap;
+	size_t lookups; /* how many times fn was called */
+};
+
+/*
+ * The service behind a row of process pid: none (0, *name NULL) when the row
+ * has no tag or pid is a kernel pseudo-process (no lookup: the module of an
+ * untagged socket is the program, not a service); otherwise fn's answer, asked
+ * once per (pid, tag). *name stays owned by the cache. 0, or fn's -errno.
+ */
+int win_tag_service(struct win_tag_cache *c, uint32_t pid, enum win_table kind, const void *row,
+		    win_module_fn fn, void *ctx, const char **name);
+void win_tag_cache_free(struct win_tag_cache *c);
+
 /* The kernel's two pseudo-processes: never shown as programs, never asked for modules. */
 enum { WIN_PID_IDLE = 0, WIN_PID_SYSTEM = 4 };
 
@@ -51,6 +91,21 @@ struct win_proc_cache {
  */
 long win_snap_add(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t pid,
 		  struct win_proc_cache *cache);
+
+/*
+ * Whether the process now holding pid started after a socket its table row
+ * gives to that pid was created (FILETIMEs; 0: not given): the socket's creator
+ * has exited and Windows reused its pid, so the process is not the owner. Two
+ * seconds of slack for the clock.
+ */
+bool win_pid_reused(uint64_t sock_created, uint64_t proc_created);
+
+/*
+ * Add socket k whose row names pid, a pid now used by another process
+ * (win_pid_reused): no owner, status vanished, snapshot partial with a note.
+ * The new socket's index, or -ENOMEM.
+ */
+long win_snap_add_stale(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t pid);
 
 /*
  * The socket-level label `unit` (a service name, "System"), added to
@@ -105,10 +160,15 @@ int win_decode_cmdline(const void *buf, size_t len, char **out, size_t *outlen);
 
 /*
  * n UTF-16 code units (not NUL-terminated) as a new NUL-terminated UTF-8
- * string; an unpaired surrogate becomes U+FFFD. Control and format characters
- * are kept: escaping is the output layer's job. 0 or -ENOMEM.
+ * string; an unpaired surrogate is kept, encoded as UTF-8 encodes its value
+ * (WTF-8), so that win_utf8_to_utf16 gives back the same units (a path with one
+ * names the same file). Control and format characters are kept: escaping is the
+ * output layer's job. 0 or -ENOMEM.
  */
 int win_utf16_to_utf8(const uint16_t *s, size_t n, char **out);
+
+/* UTF-8 (or WTF-8) s as a new NUL-terminated UTF-16 string. 0, -EILSEQ or -ENOMEM. */
+int win_utf8_to_utf16(const char *s, uint16_t **out);
 
 /* A NUL-terminated UTF-16 string as new UTF-8 (NULL in, NULL out). 0 or -ENOMEM. */
 int win_wstr_to_utf8(const uint16_t *s, char **out);

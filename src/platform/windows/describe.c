@@ -8,6 +8,7 @@
 /* clang-format off */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
+#include <sddl.h>
 #include <tlhelp32.h>
 #include <winternl.h>
 /* clang-format on */
@@ -22,7 +23,7 @@
 #include "backend.h"
 #include "win.h"
 
-/* Users seen in tokens: the uid shown (the SID's RID) and the SID to name it by. */
+/* Users seen in tokens: the uid shown (see win_user_remember) and the SID to name it by. */
 struct known_user {
 	uint32_t uid;
 	PSID sid;
@@ -34,11 +35,16 @@ int win_user_remember(const void *sid, uint32_t *uid)
 {
 	PSID s = (PSID)sid;
 	UCHAR n = *GetSidSubAuthorityCount(s);
-	*uid = n ? *GetSidSubAuthority(s, n - 1u) : 0;
-	for (size_t i = 0; i < nusers; i++)
-		if (users[i].uid == *uid)
-			return 0; /* the first SID with this RID names it (two domains' RID 1001
-				     would collide) */
+	/* SYSTEM is the machine's all-powerful account: uid 0, what the rules call root */
+	*uid = IsWellKnownSid(s, WinLocalSystemSid) ? 0 : n ? *GetSidSubAuthority(s, n - 1u) : 0;
+	for (size_t i = 0; i < nusers; i++) {
+		if (EqualSid(users[i].sid, s)) {
+			*uid = users[i].uid;
+			return 0;
+		}
+		if (users[i].uid == *uid) /* another SID with this RID (a domain's 1001 and ours) */
+			*uid = WIN_UID_OTHER + (uint32_t)nusers;
+	}
 	DWORD len = GetLengthSid(s);
 	PSID copy = malloc(len);
 	if (!copy || util_grow((void **)&users, &users_cap, nusers + 1, sizeof *users)) {
@@ -48,6 +54,18 @@ int win_user_remember(const void *sid, uint32_t *uid)
 	CopySid(len, copy, s);
 	users[nusers++] = (struct known_user){*uid, copy};
 	return 0;
+}
+
+/* The SID's string form ("S-1-5-21-...-1001") as new UTF-8: the name of an account no
+ * lookup names. 0, -ENOENT or -ENOMEM. */
+static int sid_string(PSID sid, char **out)
+{
+	WCHAR *w = NULL;
+	if (!ConvertSidToStringSidW(sid, &w))
+		return -ENOENT;
+	int rc = win_wstr_to_utf8((const uint16_t *)w, out);
+	LocalFree(w);
+	return rc;
 }
 
 int win_user_name(uint32_t uid, char **out)
@@ -60,7 +78,7 @@ int win_user_name(uint32_t uid, char **out)
 		DWORD nn = 256, nd = 256;
 		SID_NAME_USE use;
 		if (!LookupAccountSidW(NULL, users[i].sid, name, &nn, dom, &nd, &use))
-			return -ENOENT;
+			return sid_string(users[i].sid, out); /* a deleted or foreign account */
 		char *n8 = NULL, *d8 = NULL;
 		int rc = win_wstr_to_utf8(name, &n8);
 		if (!rc)

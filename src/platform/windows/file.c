@@ -33,11 +33,8 @@ struct platform_file {
 
 wchar_t *win_to_wide(const char *s)
 {
-	int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
-	WCHAR *w = n > 0 ? malloc((size_t)n * sizeof *w) : NULL;
-	if (w)
-		MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n);
-	return w;
+	uint16_t *w;
+	return win_utf8_to_utf16(s, &w) ? NULL : (wchar_t *)w;
 }
 
 static int errno_of(DWORD e)

@@ -253,6 +253,14 @@ static int policy_read(INetFwPolicy2 *fw, struct wfw_policy *pol, char **why)
 						    .block_all = all == VARIANT_TRUE,
 						    .default_allow = act == NET_FW_ACTION_ALLOW};
 	}
+	/* whether group policy overrides the local rules, or blocks all unsolicited inbound
+	   traffic; an API that does not answer (Wine) leaves "local rules apply" */
+	NET_FW_MODIFY_STATE ms = NET_FW_MODIFY_STATE_OK;
+	if (SUCCEEDED(fw->lpVtbl->get_LocalPolicyModifyState(fw, &ms)))
+		pol->modify = ms == NET_FW_MODIFY_STATE_GP_OVERRIDE ? WFW_MODIFY_GP_OVERRIDE
+			      : ms == NET_FW_MODIFY_STATE_INBOUND_BLOCKED
+				  ? WFW_MODIFY_INBOUND_BLOCKED
+				  : WFW_MODIFY_OK;
 	INetFwRules *rules = NULL;
 	if (FAILED(hr = fw->lpVtbl->get_Rules(fw, &rules)) || !rules)
 		return fail(why, "INetFwPolicy2::get_Rules", FAILED(hr) ? hr : E_POINTER);

@@ -3,7 +3,10 @@
  * package database: a file with a valid signature, embedded or in a system
  * catalog, is "owned" by its signer (the certificate's subject name); a file
  * with no signature anywhere is "unowned" (unsigned); anything else (a bad or
- * revoked signature, an unreadable file) stays unknown.
+ * revoked signature, a file that cannot be opened or hashed) stays unknown. A
+ * file named like a program of Windows itself (svchost.exe, lsass.exe...) is
+ * Windows' only when Microsoft signed it and it lies under %SystemRoot%: any other
+ * file of that name that could be read is "unowned", whoever signed it.
  */
 /* <windows.h> comes before the headers that use its types: keep this order */
 /* clang-format off */
@@ -24,6 +27,8 @@
 #include "../packages.h"
 #include "backend.h"
 #include "decode.h"
+#include "optional.h"
+#include "win.h"
 
 struct sig {
 	char *path;
@@ -91,59 +96,154 @@ static LONG verify(const WCHAR *path, const WCHAR *cat, const WCHAR *member, con
 	return st;
 }
 
-/* Windows' own files are mostly signed in system catalogs, not in the file: look there. */
-static LONG verify_catalog(const WCHAR *path, char **signer)
+/* The catalog functions of Windows 8 and later that hash with SHA-256 (looked up at run time). */
+typedef BOOL(WINAPI *acquire2_fn)(HCATADMIN *, const GUID *, PCWSTR, PCCERT_STRONG_SIGN_PARA,
+				  DWORD);
+typedef BOOL(WINAPI *hash2_fn)(HCATADMIN, HANDLE, DWORD *, BYTE *, DWORD);
+/* missing (Windows 7, Wine 8 for the second): SHA-1 catalogs only, as before Windows 8 */
+static struct win_optional acquire2 = {"wintrust.dll", "CryptCATAdminAcquireContext2", NULL, NULL,
+				       0};
+static struct win_optional hash2 = {"wintrust.dll", "CryptCATAdminCalcHashFromFileHandle2", NULL,
+				    NULL, 0};
+
+/* A verification that could not be made: the file could not be opened or hashed. */
+#define NOT_READ ((LONG)ERROR_OPEN_FAILED)
+
+/* Look the file's hash (SHA-256 when sha256, else SHA-1) up in the system catalogs. */
+static LONG catalog_lookup(const WCHAR *path, HANDLE f, bool sha256, char **signer)
 {
 	HCATADMIN adm;
-	if (!CryptCATAdminAcquireContext(&adm, NULL, 0))
-		return TRUST_E_NOSIGNATURE;
-	LONG st = TRUST_E_NOSIGNATURE;
-	HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL,
-			       OPEN_EXISTING, 0, NULL);
 	BYTE hash[64];
 	DWORD hlen = sizeof hash;
-	if (f != INVALID_HANDLE_VALUE && CryptCATAdminCalcHashFromFileHandle(f, &hlen, hash, 0)) {
-		HCATINFO ci = CryptCATAdminEnumCatalogFromHash(adm, hash, hlen, 0, NULL);
-		CATALOG_INFO info = {.cbStruct = sizeof info};
-		if (ci && CryptCATCatalogInfoFromContext(ci, &info, 0)) {
-			/* the member tag is the hash in upper-case hex (by hand: wsprintfW would
-			 * pull in user32.dll for this alone) */
-			static const WCHAR hex[] = L"0123456789ABCDEF";
-			WCHAR tag[129];
-			DWORD i = 0;
-			for (; i < hlen && i < 64; i++) {
-				tag[2 * i] = hex[hash[i] >> 4];
-				tag[2 * i + 1] = hex[hash[i] & 15];
-			}
-			tag[2 * i] = L'\0';
-			st = verify(path, info.wszCatalogFile, tag, hash, hlen, signer);
-		}
-		if (ci)
-			CryptCATAdminReleaseCatalogContext(adm, ci, 0);
+	acquire2_fn acq = sha256 ? (acquire2_fn)win_optional_get(&acquire2) : NULL;
+	hash2_fn calc = sha256 ? (hash2_fn)win_optional_get(&hash2) : NULL;
+	if (sha256 && (!acq || !calc))
+		return TRUST_E_NOSIGNATURE; /* Windows 7, Wine: SHA-1 only */
+	BOOL ok = sha256 ? acq(&adm, NULL, L"SHA256", NULL, 0)
+			 : CryptCATAdminAcquireContext(&adm, NULL, 0);
+	if (!ok)
+		return TRUST_E_NOSIGNATURE;
+	LONG st = TRUST_E_NOSIGNATURE;
+	SetFilePointer(f, 0, NULL, FILE_BEGIN);
+	if (!(sha256 ? calc(adm, f, &hlen, hash, 0)
+		     : CryptCATAdminCalcHashFromFileHandle(f, &hlen, hash, 0))) {
+		CryptCATAdminReleaseContext(adm, 0);
+		return NOT_READ;
 	}
-	if (f != INVALID_HANDLE_VALUE)
-		CloseHandle(f);
+	HCATINFO ci = CryptCATAdminEnumCatalogFromHash(adm, hash, hlen, 0, NULL);
+	CATALOG_INFO info = {.cbStruct = sizeof info};
+	if (ci && CryptCATCatalogInfoFromContext(ci, &info, 0)) {
+		/* the member tag is the hash in upper-case hex (by hand: wsprintfW would pull in
+		 * user32.dll for this alone) */
+		static const WCHAR hex[] = L"0123456789ABCDEF";
+		WCHAR tag[129];
+		DWORD i = 0;
+		for (; i < hlen && i < 64; i++) {
+			tag[2 * i] = hex[hash[i] >> 4];
+			tag[2 * i + 1] = hex[hash[i] & 15];
+		}
+		tag[2 * i] = L'\0';
+		st = verify(path, info.wszCatalogFile, tag, hash, hlen, signer);
+	}
+	if (ci)
+		CryptCATAdminReleaseCatalogContext(adm, ci, 0);
 	CryptCATAdminReleaseContext(adm, 0);
 	return st;
 }
 
+/* Windows' own files are mostly signed in system catalogs, not in the file: SHA-256 catalogs
+ * first (Windows 8 and later), then SHA-1. */
+static LONG verify_catalog(const WCHAR *path, HANDLE f, char **signer)
+{
+	LONG st = catalog_lookup(path, f, true, signer);
+	return st == ERROR_SUCCESS || st == NOT_READ ? st : catalog_lookup(path, f, false, signer);
+}
+
+/* Whether the ASCII-case-insensitive text a starts with prefix b. */
+static bool prefix_ci(const char *a, const char *b)
+{
+	for (; *b; a++, b++) {
+		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
+		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+bool win_windows_name(const char *path)
+{
+	static const char *const names[] = {
+	    "svchost.exe",  "lsass.exe",	 "services.exe", "csrss.exe",	    "smss.exe",
+	    "wininit.exe",  "winlogon.exe",	 "spoolsv.exe",	 "explorer.exe",    "taskhostw.exe",
+	    "dllhost.exe",  "rundll32.exe",	 "conhost.exe",	 "dwm.exe",	    "lsaiso.exe",
+	    "wmiprvse.exe", "searchindexer.exe", "sihost.exe",	 "fontdrvhost.exe", "ctfmon.exe"};
+	const char *base = path;
+	for (const char *p = path; *p; p++)
+		if (*p == '\\' || *p == '/')
+			base = p + 1;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (prefix_ci(base, names[i]) && !base[strlen(names[i])])
+			return true;
+	return false;
+}
+
+bool win_windows_program_ok(const char *path, const char *signer, const char *sysroot)
+{
+	if (!win_windows_name(path))
+		return true;
+	size_t n = sysroot ? strlen(sysroot) : 0;
+	bool in_root = n && prefix_ci(path, sysroot) && (path[n] == '\\' || path[n] == '/');
+	/* the leaf certificate's subject: "Microsoft Windows", "Microsoft Windows Publisher",
+	   "Microsoft Corporation" (a trusted chain: WinVerifyTrust succeeded) */
+	return in_root && signer && prefix_ci(signer, "Microsoft ");
+}
+
+/* %SystemRoot% ("C:\Windows") as UTF-8, read once; NULL when it cannot be read. */
+static const char *system_root(void)
+{
+	static char *root;
+	static bool asked;
+	if (!asked) {
+		WCHAR w[MAX_PATH];
+		UINT n = GetSystemWindowsDirectoryW(w, MAX_PATH);
+		if (n && n < MAX_PATH && win_utf16_to_utf8((const uint16_t *)w, n, &root))
+			root = NULL;
+		asked = true;
+	}
+	return root;
+}
+
 static void check(struct sig *s)
 {
-	int n = MultiByteToWideChar(CP_UTF8, 0, s->path, -1, NULL, 0);
-	WCHAR *w = n > 0 ? malloc((size_t)n * sizeof *w) : NULL;
+	WCHAR *w = win_to_wide(s->path);
 	if (!w)
 		return;
-	MultiByteToWideChar(CP_UTF8, 0, s->path, -1, w, n);
+	/* a file that cannot be opened or hashed is not known to be unsigned */
+	HANDLE f =
+	    CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+			NULL, OPEN_EXISTING, 0, NULL);
+	if (f == INVALID_HANDLE_VALUE) {
+		free(w);
+		return;
+	}
 	LONG st = verify(w, NULL, NULL, NULL, 0, &s->signer);
 	if (st == TRUST_E_NOSIGNATURE || st == TRUST_E_SUBJECT_FORM_UNKNOWN ||
 	    st == TRUST_E_PROVIDER_UNKNOWN)
-		st = verify_catalog(w, &s->signer);
+		st = verify_catalog(w, f, &s->signer);
+	CloseHandle(f);
 	free(w);
 	if (st == ERROR_SUCCESS)
 		s->status = PKG_OWNED;
 	else if (st == TRUST_E_NOSIGNATURE)
 		s->status = PKG_UNOWNED;
-	/* else: a signature that does not verify, or no access: unknown, never "signed" */
+	/* else: a signature that does not verify, or the file could not be read: unknown */
+	if (st != NOT_READ && !win_windows_program_ok(
+				  s->path, st == ERROR_SUCCESS ? s->signer : NULL, system_root())) {
+		s->status = PKG_UNOWNED; /* a Windows name, not Windows' file */
+		free(s->signer);
+		s->signer = NULL;
+	}
 }
 
 int win_pkgdb_want(struct pkgdb *db, const char *const *paths, size_t n)

@@ -17,11 +17,15 @@
 int win_services_list(struct win_service **out, size_t *n);
 
 /*
- * The uid portsleuth shows for a token's user SID (its last sub-authority, the
- * RID: 18 for SYSTEM, 1001 for a local user), remembering the SID so that
- * platform_user_name can name it. `sid` is a PSID. 0 or -ENOMEM.
+ * The uid portsleuth shows for a token's user SID, remembering the SID so that
+ * platform_user_name can name it (DOMAIN\\name, or the SID's string when no
+ * account has it): 0 for SYSTEM (the machine's root), else the SID's RID (1001
+ * for a local user, 20 for NETWORK SERVICE); a second SID with a RID already
+ * taken (a domain user 1001 beside the local 1001) gets WIN_UID_OTHER + n, so
+ * two accounts never share a uid or a name. `sid` is a PSID. 0 or -ENOMEM.
  */
 int win_user_remember(const void *sid, uint32_t *uid);
+enum { WIN_UID_OTHER = 0x40000000 };
 
 /*
  * Why a file with security descriptor `sd` (a PSECURITY_DESCRIPTOR with owner and
@@ -41,7 +45,19 @@ const char *win_sd_untrusted_why(const void *sd, const void *user);
  */
 bool win_sd_grants_everyone(const void *sd, unsigned long rights);
 
-/* UTF-8 s as a new UTF-16 string for the W functions; NULL when s is not UTF-8 or out of memory. */
+/* Whether the file name of path is one of Windows' own programs (svchost.exe, lsass.exe...). */
+bool win_windows_name(const char *path);
+
+/*
+ * Whether the file at path may be taken for what its name says: true for any
+ * name not Windows' own; for svchost.exe and the like only when Microsoft signed
+ * it (signer: the verified signer's name, NULL when not verified) and it lies
+ * under sysroot (%SystemRoot%, "C:\Windows").
+ */
+bool win_windows_program_ok(const char *path, const char *signer, const char *sysroot);
+
+/* UTF-8 (or WTF-8) s as a new UTF-16 string for the W functions; NULL when it is neither, or out
+ * of memory. */
 wchar_t *win_to_wide(const char *s);
 
 #endif

@@ -177,6 +177,8 @@ TEST(win_tcp6_udp_owner_tables)
 	CHECK_INT(t.k[0].local.port, 5985);
 	CHECK_INT(t.k[0].state, PS_ST_LISTEN);
 	CHECK_INT(t.pid[0], 880);
+	CHECK_INT(t.k[0].v6only, PS_V6ONLY_YES); /* Windows: IPV6_V6ONLY on by default; a
+						    dual-mode socket's IPv4 side is an IPv4 row */
 	free(buf);
 
 	unsigned char u[8 + 2 * 160];
@@ -192,6 +194,7 @@ TEST(win_tcp6_udp_owner_tables)
 	CHECK_INT(d.k[0].state, PS_ST_CLOSE);
 	CHECK_INT(d.k[0].local.port, 5353);
 	CHECK_INT(d.pid[0], 2200);
+	CHECK_INT(d.k[0].v6only, PS_V6ONLY_UNKNOWN); /* an IPv4 row: not asked */
 	CHECK_STR(addr_format(&d.k[1].local.addr, a, sizeof a), "127.0.0.1");
 	free(buf);
 
@@ -418,16 +421,27 @@ TEST(win_cmdline_and_utf16)
 	char *cl;
 	size_t cllen;
 	CHECK_INT(win_decode_cmdline(b, len, &cl, &cllen), 0);
-	const char want[] = "a.exe \x1b[2J\xe2\x80\xae\xf0\x9f\x98\x80 \xef\xbf\xbdz";
+	/* the lone surrogate kept as WTF-8 (ED B0 80), not replaced by U+FFFD */
+	const char want[] = "a.exe \x1b[2J\xe2\x80\xae\xf0\x9f\x98\x80 \xed\xb0\x80z";
 	CHECK_STR(cl, want);
 	CHECK_INT(cllen, sizeof want);
-	CHECK(tu_valid_utf8((const unsigned char *)cl, cllen - 1));
+	/* and back to the same UTF-16 units: a path with a lone surrogate names the same file */
+	uint16_t *back;
+	CHECK_INT(win_utf8_to_utf16(cl, &back), 0);
+	CHECK(memcmp(back, text, sizeof text) == 0 && back[sizeof text / 2] == 0);
+	free(back);
+	CHECK_INT(win_utf8_to_utf16("J\xc3\xbcrgen \xff", &back), -EILSEQ); /* not UTF-8 */
+	CHECK_INT(win_utf8_to_utf16("J\xc3\xbcrgen", &back), 0);
+	CHECK(back[1] == 0xFC && back[6] == 0);
+	free(back);
 	/* what the user sees: no raw escape or bidi control in text or JSON */
 	struct buf t = {0}, j = {0};
 	CHECK_INT(esc_text(&t, cl, cllen - 1), 0);
 	CHECK_INT(esc_json(&j, cl, cllen - 1), 0);
 	CHECK(t.data && !memchr(t.data, 0x1b, t.len) && !strstr(t.data, "\xe2\x80\xae"));
 	CHECK(j.data && !memchr(j.data, 0x1b, j.len));
+	CHECK(tu_valid_utf8((const unsigned char *)j.data, j.len)); /* JSON stays UTF-8 */
+	CHECK(t.data && strstr(t.data, "\\xed\\xb0\\x80z")); /* the surrogate shown escaped */
 	buf_free(&t);
 	buf_free(&j);
 	free(cl);
@@ -452,4 +466,99 @@ TEST(win_filetime)
 	CHECK_INT(win_filetime_to_unix(116444736000000000ull + 17000000000ull * 10000000ull),
 		  17000000000ll);
 	CHECK_INT(win_filetime_to_unix(1), -1);
+}
+
+/* What the module lookup answered, per tag, and how often it was asked. */
+struct fake_modules {
+	int calls;
+};
+
+static int fake_module(void *ctx, enum win_table kind, const void *row, char **name)
+{
+	struct fake_modules *f = ctx;
+	f->calls++;
+	uint64_t tag = win_row_tag(kind, row);
+	const char *n = tag == 0x10 ? "TermService" : tag == 0x20 ? "RpcSs" : NULL;
+	if (!n)
+		return -ENOENT;
+	*name = strdup(n);
+	return *name ? 0 : -ENOMEM;
+}
+
+/*
+ * Only a row with a service tag (OwningModuleInfo[0]) names a service; untagged
+ * rows (an own-process service such as sqlservr.exe, or an untagged svchost
+ * socket) get none, and each (pid, tag) is asked once.
+ */
+TEST(win_service_tag_per_row)
+{
+	static const struct {
+		uint32_t pid;
+		uint16_t port;
+		uint64_t tag;
+		const char *want;
+	} rows[] = {
+	    {900, 3389, 0x10, "TermService"},
+	    {900, 3390, 0x10, "TermService"},
+	    {900, 8080, 0, NULL},
+	    {4, 445, 0x7, NULL}, /* System: never asked */
+	    {900, 135, 0x20, "RpcSs"},
+	    {1500, 1433, 0, NULL}, /* own-process service */
+	    {1500, 5000, 0x99, NULL},
+	    {1500, 5001, 0x99, NULL},
+	};
+	enum { N = sizeof rows / sizeof rows[0] };
+	unsigned char b[8 + N * 160];
+	memset(b, 0, sizeof b);
+	put32(b, N);
+	for (size_t i = 0; i < N; i++) {
+		unsigned char *r = b + 8 + i * 160;
+		put32(r, MIB_TCP_STATE_LISTEN), putport(r + 8, rows[i].port),
+		    put32(r + 20, rows[i].pid);
+		memcpy(r + 32, &rows[i].tag, 8); /* OwningModuleInfo[0] */
+		uint64_t created = 133000000000000000ull + i;
+		memcpy(r + 24, &created, 8); /* liCreateTimestamp */
+	}
+	struct rows got = {0};
+	CHECK_INT(win_decode_owner_table(b, sizeof b, WIN_TCP4, collect_row, &got), 0);
+	CHECK_INT(got.n, 8);
+	struct win_tag_cache cache = {0};
+	struct fake_modules f = {0};
+	for (size_t i = 0; i < N; i++) {
+		const char *name = (const char *)1;
+		int rc = win_tag_service(&cache, got.pid[i], WIN_TCP4, got.row[i], fake_module, &f,
+					 &name);
+		CHECK_INT(rc, rows[i].tag == 0x99 ? -ENOENT : 0);
+		if (rows[i].want)
+			CHECK_STR(name, rows[i].want);
+		else
+			CHECK(name == NULL);
+		CHECK(win_row_created(WIN_TCP4, got.row[i]) == 133000000000000000ull + i);
+	}
+	CHECK_INT(f.calls, 3); /* (900,0x10), (900,0x20), (1500,0x99): a failure is remembered */
+	CHECK_INT(cache.lookups, 3);
+	win_tag_cache_free(&cache);
+}
+
+/* A reused pid: a row's socket older than the process now holding its pid is not that
+ * process's (liCreateTimestamp against the process's creation time). */
+TEST(win_pid_reuse_from_create_timestamps)
+{
+	const uint64_t t = 133800000000000000ull, sec = 10000000ull;
+	CHECK(!win_pid_reused(t + 60 * sec, t));   /* opened a minute after the process started */
+	CHECK(!win_pid_reused(t - 1 * sec, t));	   /* within the clock's slack */
+	CHECK(win_pid_reused(t - 3600 * sec, t));  /* an hour before the process existed */
+	CHECK(!win_pid_reused(0, t));		   /* Wine: no creation time, no judgement */
+	CHECK(!win_pid_reused(t - 3600 * sec, 0)); /* the process's time unreadable */
+	struct ps_snapshot snap = {0};
+	struct ps_socket k = {.proto = PS_TCP, .state = PS_ST_LISTEN};
+	k.local.port = 8443;
+	CHECK_INT(win_snap_add_stale(&snap, &k, 5120), 0);
+	snap_count_status(&snap);
+	CHECK_INT(snap.nprocs, 0); /* the pid's present program is not blamed */
+	CHECK_INT(snap.socks[0].owner_status, PS_OWN_VANISHED);
+	CHECK_INT(snap.socks[0].owner_count, 0);
+	CHECK(snap.partial && snap.nnotes == 1 &&
+	      strstr(snap.notes[0].stage, "belongs to another"));
+	snap_free(&snap);
 }

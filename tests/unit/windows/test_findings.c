@@ -6,6 +6,8 @@
  */
 #include <string.h>
 
+#include "../../../src/enrich/registry.h"
+#include "../../../src/enrich/rules.h"
 #include "../../../src/enrich/verdict.h"
 #include "../test.h"
 
@@ -82,5 +84,41 @@ TEST(win_unsigned_program_on_a_well_known_port)
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	f = code(&l, "unexpected-owner");
 	CHECK(!f || f->sev < SEV_ALERT);
+	findings_free(&l);
+}
+
+/* Where anyone (or any program of the user) can drop programs on Windows: %TEMP%, %APPDATA%,
+ * C:\Windows\Temp, C:\Users\Public — an exe-temp-dir warning, matched case-insensitively. */
+TEST(win_temp_places)
+{
+	CHECK(path_in_temp_dir("C:\\Users\\bob\\AppData\\Local\\Temp\\x\\tool.exe"));
+	CHECK(path_in_temp_dir("C:\\Users\\bob\\AppData\\Roaming\\tool.exe"));
+	CHECK(path_in_temp_dir("c:\\windows\\temp\\a.exe"));
+	CHECK(path_in_temp_dir("D:\\USERS\\PUBLIC\\Downloads\\a.exe"));
+	CHECK(!path_in_temp_dir("C:\\Users\\bob\\AppData\\Local\\Programs\\app\\app.exe"));
+	CHECK(!path_in_temp_dir("C:\\Windows\\System32\\svchost.exe"));
+	CHECK(!path_in_temp_dir("C:\\Program Files\\Temp Tools\\a.exe"));
+	struct finding_list l = {0};
+	struct finding_input in =
+	    rdp_owner("tool.exe", "C:\\Users\\bob\\AppData\\Roaming\\tool.exe", PKG_UNOWNED, NULL);
+	in.port = 4444, in.svc = NULL;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	const struct finding *f = code(&l, "exe-temp-dir");
+	CHECK(f && f->sev == SEV_WARNING);
+	findings_free(&l);
+}
+
+/* Windows names ignore case: SVCHOST.EXE in System32, signed by Microsoft, is 3389's usual owner.
+ */
+TEST(win_owner_names_ignore_case)
+{
+	CHECK(registry_owner_matches("xrdp,svchost.exe", "SVCHOST.EXE"));
+	CHECK(registry_owner_matches("xrdp,svchost.exe", "SvcHost.exe"));
+	CHECK(!registry_owner_matches("xrdp,svchost.exe", "XRDP")); /* not a Windows name */
+	struct finding_list l = {0};
+	struct finding_input in = rdp_owner("SVCHOST.EXE", "C:\\WINDOWS\\System32\\SVCHOST.EXE",
+					    PKG_OWNED, "Microsoft Windows Publisher");
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	CHECK(code(&l, "unexpected-owner") == NULL);
 	findings_free(&l);
 }
