@@ -8,6 +8,7 @@
 #include "../model/fwmodel.h"
 #include "../model/verdict.h"
 #include "../output/fw_out.h"
+#include "../platform/platform.h"
 #include "cli.h"
 #include "common.h"
 #include "msg.h"
@@ -153,6 +154,24 @@ static void after_output(const struct cli_options *o, struct ps_snapshot *snap,
 		print_summary(snap);
 }
 
+/*
+ * What an empty result says: with a pid filter whose processes none exist, that (a typo in
+ * a pid is not "no socket"); else that no socket matches.
+ */
+static void say_no_match(const struct cli_options *o, const char *nothing)
+{
+	const struct ps_filter *f = &o->filter;
+	size_t gone = 0;
+	for (size_t i = 0; i < f->npids; i++)
+		gone += platform_pid_exists(f->pids[i]) == 0;
+	if (f->npids && gone == f->npids) {
+		cli_msg(f->npids == 1 ? "no such process: %d." : "no such processes: %d and %zu more.",
+			f->pids[0], f->npids - 1);
+		return;
+	}
+	cli_msg("%s", nothing);
+}
+
 static int run(struct cli_options *o)
 {
 	struct ps_snapshot snap = {0};
@@ -171,8 +190,8 @@ static int run(struct cli_options *o)
 	if (o->pids_only) {
 		code = print_pids(&snap) ? EXIT_OK : EXIT_NOMATCH;
 		if (code && fflush(stdout) == 0)
-			cli_msg(snap.nsocks ? "no owner of the matching sockets could be seen."
-					    : "no socket matches.");
+			say_no_match(o, snap.nsocks ? "no owner of the matching sockets could be seen."
+						    : "no socket matches.");
 		goto out;
 	}
 	code = EXIT_FAILURE_;
@@ -187,8 +206,8 @@ static int run(struct cli_options *o)
 	}
 	after_output(o, &snap, &ctx);
 	if (!snap.nsocks && !forwards) /* an empty table is not a silent success (exit 1) */
-		cli_msg(o->findings_only ? "no socket with findings matches."
-					 : "no socket matches.");
+		say_no_match(o, o->findings_only ? "no socket with findings matches."
+						 : "no socket matches.");
 	code = snap.nsocks || forwards ? EXIT_OK : EXIT_NOMATCH;
 	if (o->findings_only && snap.verdicts &&
 	    (snap.verdicts->count[SEV_WARNING] || snap.verdicts->count[SEV_ALERT]))

@@ -209,6 +209,10 @@ struct platform_ops {
 	/* The identifier of the running boot (a new string). 0 or -errno. Absent: -ENOSYS. */
 	int (*boot_id)(char **out);
 
+	/* Whether a process with this pid exists now (in our pid numbering): 1 yes (also when
+	 * we may not look at it), 0 no, -errno when it cannot be told. Absent: -ENOSYS. */
+	int (*pid_exists)(int pid);
+
 	/*
 	 * The firewall of the namespace req->ns names (NULL: the caller's) into *out (zeroed
 	 * on entry; fwsource_free() it in any case), tagged with the firewall it is: the
@@ -433,6 +437,10 @@ static inline int platform_boot_id(char **out)
 {
 	*out = NULL;
 	return PS_OP->boot_id ? PS_OP->boot_id(out) : -ENOSYS;
+}
+static inline int platform_pid_exists(int pid)
+{
+	return PS_OP->pid_exists ? PS_OP->pid_exists(pid) : -ENOSYS;
 }
 static inline int platform_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out)
 {

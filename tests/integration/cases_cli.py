@@ -19,7 +19,7 @@ def register(run):
     global R
     R = run
     for fn in (cli_filter_equals_ss, cli_ss_flag_groups, cli_scripting, cli_errors,
-               cli_manpage_examples, cli_manpage_lint, cli_exposure):
+               cli_manpage_examples, cli_manpage_lint, cli_exposure, cli_pid_no_such_process):
         run.case(fn)
 
 
@@ -249,3 +249,20 @@ def cli_exposure(t):
         t.check(r.rc == 0 and table_ports(r) == want, f"--exposure {cls}", [r, table_ports(r)])
     r = t.run("--exposure", "link-local", "7100-7110")
     t.check(r.rc == 1 and b"no socket matches" in r.err, "--exposure link-local: none", [r])
+
+
+def cli_pid_no_such_process(t):
+    """-p / --pid of a process that does not exist says so (a mistyped pid is not "no socket");
+    a live process without sockets still gets "no socket matches"; exit 1 both times."""
+    sleeper = subprocess.Popen(["sleep", "60"])
+    t.procs.append(sleeper)
+    gone = 4194000  # above any pid this PID namespace hands out
+    for args in (["-p", str(gone)], ["--pid", str(gone)], ["--pids", "-p", str(gone)]):
+        r = t.run(*args)
+        t.check(r.rc == 1 and f"no such process: {gone}.".encode() in r.err,
+                f"{' '.join(args)}: no such process", [r.rc, r.err.decode()])
+    r = t.run("-p", f"{gone},{gone + 1}")
+    t.check(r.rc == 1 and b"no such processes" in r.err, "two gone pids", [r.rc, r.err.decode()])
+    r = t.run("-p", str(sleeper.pid))
+    t.check(r.rc == 1 and b"no socket matches" in r.err and b"no such process" not in r.err,
+            "a live process without sockets", [r.rc, r.err.decode()])

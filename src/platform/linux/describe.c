@@ -187,3 +187,19 @@ int lnx_describe(struct ps_snapshot *snap)
 	}
 	return 0;
 }
+
+int lnx_pid_exists(int pid)
+{
+	if (pid <= 0)
+		return 0;
+	/* the proc tree we read (a test's recorded one, or the real /proc): the same numbering
+	 * as every pid we show */
+	char rel[32];
+	snprintf(rel, sizeof rel, "%d", pid);
+	char *path = roots_join(roots_get()->proc, rel);
+	if (!path)
+		return -ENOMEM;
+	int rc = access(path, F_OK) == 0 ? 1 : errno == ENOENT ? 0 : -errno;
+	free(path);
+	return rc;
+}

@@ -13,6 +13,7 @@ int win_mcast_groups(struct ps_ifaddr **out, size_t *n);
 int win_ephemeral_range(uint16_t *lo, uint16_t *hi);
 int win_exe_facts(struct ps_snapshot *snap, const bool *wanted);
 int win_units(struct ps_snapshot *snap);
+int win_pid_exists(int pid);
 int win_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out);
 const char *win_secure_getenv(const char *name);
 const char *win_file_untrusted_why(int fd, const struct stat *st);

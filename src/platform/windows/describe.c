@@ -278,3 +278,18 @@ int win_describe(struct ps_snapshot *snap)
 	}
 	return rc;
 }
+
+int win_pid_exists(int pid)
+{
+	if (pid < 0)
+		return 0;
+	HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)pid);
+	if (h) {
+		DWORD code = 0;
+		BOOL alive = GetExitCodeProcess(h, &code) && code == STILL_ACTIVE;
+		CloseHandle(h);
+		return alive ? 1 : 0;
+	}
+	/* a process we may not open still exists; an unknown pid is an invalid parameter */
+	return GetLastError() == ERROR_ACCESS_DENIED ? 1 : 0;
+}

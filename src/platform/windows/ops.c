@@ -25,6 +25,7 @@ const struct platform_ops platform_ops = {
     .exe_facts = win_exe_facts,
     .units = win_units,
     .firewall_read = win_firewall_read,
+    .pid_exists = win_pid_exists,
     .secure_getenv = win_secure_getenv,
     .file_untrusted_why = win_file_untrusted_why,
     .real_path = win_real_path,
