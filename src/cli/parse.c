@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../model/fexpr.h"
 #include "../platform/platform.h"
 #include "common.h"
 #include "msg.h"
@@ -416,7 +417,13 @@ static int finish(struct pstate *st)
 		st->pos = NULL;
 		return GO_ON;
 	}
-	return cli_parse_filter_words(o, st->pos, st->npos);
+	int code = cli_parse_filter_words(o, st->pos, st->npos);
+	/* dport = :6379, dst ADDR, state established: only a connection meets it; as ss, every
+	 * state unless a state option said which (a bare port stays listening-only) */
+	if (code == GO_ON && !o->all && !st->states && !st->listening &&
+	    fexpr_wants_connections(f->expr))
+		filter_all_states(f);
+	return code;
 }
 
 int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct cli_extra *extra,

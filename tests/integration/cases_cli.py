@@ -19,7 +19,7 @@ def register(run):
     global R
     R = run
     for fn in (cli_filter_equals_ss, cli_ss_flag_groups, cli_scripting, cli_errors,
-               cli_manpage_examples, cli_manpage_lint, cli_exposure):
+               cli_manpage_examples, cli_manpage_lint, cli_exposure, cli_connection_filters):
         run.case(fn)
 
 
@@ -249,3 +249,27 @@ def cli_exposure(t):
         t.check(r.rc == 0 and table_ports(r) == want, f"--exposure {cls}", [r, table_ports(r)])
     r = t.run("--exposure", "link-local", "7100-7110")
     t.check(r.rc == 1 and b"no socket matches" in r.err, "--exposure link-local: none", [r])
+
+
+def cli_connection_filters(t):
+    """A filter only a connection can meet (dport, dst, state NAME) lists every state when no state
+    option says otherwise, as ss does; a bare port and -l stay listening-only."""
+    t.hold("listen:127.0.0.1:6379,accept", "connect:127.0.0.1:6379")
+    def rows(*args):
+        r = t.run(*args, "-o", "proto,local,remote,state")
+        return r, [ln.split() for ln in r.out.decode().splitlines()[1:]]
+    for args in (["dport", "=", ":6379"], ["dst", "127.0.0.1"], ["-t", "state", "established"],
+                 ["dport = :6379"]):
+        r, got = rows(*args)
+        t.check(r.rc == 0 and any(w[2] == "127.0.0.1:6379" for w in got), f"portsleuth {' '.join(args)}: the connection",
+                [r, got])
+        t.check(not any(w[3].startswith("LISTEN") for w in got), f"portsleuth {' '.join(args)}: no listener", got)
+    r, got = rows("6379")
+    t.check(r.rc == 0 and len(got) == 1 and got[0][1] == "127.0.0.1:6379", "a bare port: the listener only", [r, got])
+    r, got = rows("-l", "dport", "=", ":6379")
+    t.check(r.rc == 1 and not got, "-l with a dport filter: listening sockets only (none)", [r, got])
+    r, got = rows("state", "listening", "sport", "=", ":6379")
+    t.check(r.rc == 0 and len(got) == 1 and got[0][2].endswith(":*") or got and got[0][1] == "127.0.0.1:6379" and len(got) == 1,
+            "state listening: the listener", [r, got])
+    r = t.run("state", "bogus")
+    t.check(r.rc == 2 and b"unknown state" in r.err, "state bogus: usage error", [r])
