@@ -96,6 +96,9 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 		      const char *usage);
 void cli_options_free(struct cli_options *o);
 
+/* The index in argv of the first word that is neither an option nor an option's value (the
+ * table says which options take one), -1 when there is none. */
+int cli_first_word(int argc, char **argv);
 /* The CLI_SUB_* bit of a subcommand's name, 0 when it is none. */
 unsigned cli_subcommand_bit(const char *name);
 /* The name of subcommand number i (bit 1 << i), NULL past the last. */

@@ -180,6 +180,44 @@ const char *cli_subcommand_name(size_t i)
 	return i < sizeof sub_names / sizeof sub_names[0] ? sub_names[i] : NULL;
 }
 
+/* Whether the option word w ("--name", "-xyz") takes the next word as its value: some option
+ * of that name, in any subcommand, takes a value and w does not hold it already. */
+static bool takes_next(const char *w)
+{
+	if (w[1] == '-') {
+		size_t len = strcspn(w + 2, "=");
+		if (w[2 + len] == '=')
+			return false;
+		for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+			if (table[i].long_name && strncmp(table[i].long_name, w + 2, len) == 0 &&
+			    table[i].arg == CLI_ARG_REQUIRED)
+				return true;
+		return false;
+	}
+	for (const char *c = w + 1; *c; c++)
+		for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+			if (table[i].short_name == *c && table[i].arg == CLI_ARG_REQUIRED)
+				return c[1] == '\0'; /* -oLIST holds its value */
+	return false;
+}
+
+int cli_first_word(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *w = argv[i];
+		if (strcmp(w, "--") == 0)
+			return i + 1 < argc ? i + 1 : -1;
+		if (w[0] != '-' || w[1] == '\0')
+			return i;
+		if (takes_next(w))
+			i++;
+		else if (strcmp(w, "-p") == 0 && i + 1 < argc && argv[i + 1][0] >= '0' &&
+			 argv[i + 1][0] <= '9')
+			i++; /* -p PID */
+	}
+	return -1;
+}
+
 #define HELP_COL 25
 
 /* One option as --help shows it: "  -a, --all              sockets in every state...". */

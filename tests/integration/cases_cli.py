@@ -19,7 +19,8 @@ def register(run):
     global R
     R = run
     for fn in (cli_filter_equals_ss, cli_ss_flag_groups, cli_scripting, cli_errors,
-               cli_manpage_examples, cli_manpage_lint, cli_exposure, cli_connection_filters):
+               cli_manpage_examples, cli_manpage_lint, cli_exposure, cli_connection_filters,
+               cli_options_before_command):
         run.case(fn)
 
 
@@ -273,3 +274,29 @@ def cli_connection_filters(t):
             "state listening: the listener", [r, got])
     r = t.run("state", "bogus")
     t.check(r.rc == 2 and b"unknown state" in r.err, "state bogus: usage error", [r])
+
+
+def cli_options_before_command(t):
+    """Options before the command word work as after it (-q explain 8080, --json explain 22,
+    -q snapshot -o FILE, -q watch --count 1); an option's value is never taken for a command;
+    help bogus names every command, help among them."""
+    t.hold("listen:127.0.0.1:8080")
+    r = t.run("-q", "explain", "8080")
+    t.check(r.rc == 0 and r.out.decode().startswith("Port 8080/tcp") and r.err == b"", "-q explain 8080", [r])
+    r = t.run("--json", "explain", "8080")
+    t.check(r.rc == 0 and json.loads(r.out)["port"] == 8080, "--json explain 8080", [r])
+    r = t.run("-N", "explain", "22")
+    t.check(r.rc in (0, 1) and r.out.decode().startswith("Port 22/tcp"), "-N explain 22", [r])
+    out = os.path.join(t.tmpdir(), "snap.json")
+    r = t.run("-q", "snapshot", "-o", out)
+    t.check(r.rc == 0 and os.path.exists(out) and json.load(open(out))["schema"] >= 1, "-q snapshot -o FILE", [r])
+    if os.path.exists(out):
+        os.unlink(out)
+    r = t.run("-q", "watch", "--count", "1")
+    t.check(r.rc == 0 and b"stop" in r.out, "-q watch --count 1", [r])
+    r = t.run("-o", "local", "8080")  # -o's value is no command
+    t.check(r.rc == 0 and "127.0.0.1:8080" in r.out.decode(), "-o local 8080", [r])
+    r = t.run("-q", "help", "explain")
+    t.check(r.rc == 0 and r.out.decode().startswith("Usage: portsleuth explain"), "-q help explain", [r])
+    r = t.run("help", "bogus")
+    t.check(r.rc == 2 and b"check, help" in r.err, "help bogus lists help", [r])
