@@ -128,6 +128,8 @@ int cli_service_port(const char *name, uint16_t *port);
 
 /* "portsleuth: WHAT 'ARG': WHY" and a pointer to --help; arg and why may be NULL. */
 void cli_usage_error(const char *what, const char *arg, const char *why);
+/* The same, pointing to `portsleuth help CMD` (an error about that command's own arguments). */
+void cli_usage_error_in(const char *cmd, const char *what, const char *arg, const char *why);
 
 struct platform_caps;
 /* A --help text in the terms of a platform: passages about Linux machinery it lacks

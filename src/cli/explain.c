@@ -37,15 +37,16 @@ int cmd_explain(int argc, char **argv)
 		return code;
 	}
 	if (o.filter.nports == 1 && o.filter.ports[0].lo == 0 && o.filter.ports[0].hi == 0) {
-		cli_usage_error(
-		    "explain: invalid port", "0",
+		cli_usage_error_in(
+		    "explain", "explain: invalid port", "0",
 		    "port 0 is not a port anything listens on (binding it asks the kernel for a "
 		    "free port); give a port from 1 to 65535");
 		cli_options_free(&o);
 		return EXIT_USAGE;
 	}
 	if (o.filter.nports != 1 || o.filter.ports[0].lo != o.filter.ports[0].hi) {
-		cli_usage_error("explain needs exactly one port, such as 22 or 53/udp", NULL, NULL);
+		cli_usage_error_in(
+		    "explain", "explain needs exactly one port, such as 22 or 53/udp", NULL, NULL);
 		cli_options_free(&o);
 		return EXIT_USAGE;
 	}
@@ -53,8 +54,9 @@ int cmd_explain(int argc, char **argv)
 	uint8_t protos = o.filter.ports[0].protos;
 	int proto = protos == (1u << PS_TCP) ? PS_TCP : protos == (1u << PS_UDP) ? PS_UDP : -1;
 	if (o.all) {
-		cli_usage_error("explain looks at the sockets that hold a port; -a does not apply",
-				NULL, NULL);
+		cli_usage_error_in(
+		    "explain", "explain looks at the sockets that hold a port; -a does not apply",
+		    NULL, NULL);
 		cli_options_free(&o);
 		return EXIT_USAGE;
 	}

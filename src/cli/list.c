@@ -171,8 +171,8 @@ static int run(struct cli_options *o)
 	if (o->pids_only) {
 		code = print_pids(&snap) ? EXIT_OK : EXIT_NOMATCH;
 		if (code && fflush(stdout) == 0)
-			cli_msg(snap.nsocks ? "no owner of the matching sockets could be seen."
-					    : "no socket matches.");
+			cli_note(snap.nsocks ? "no owner of the matching sockets could be seen."
+					     : "no socket matches.");
 		goto out;
 	}
 	code = EXIT_FAILURE_;
@@ -186,9 +186,9 @@ static int run(struct cli_options *o)
 		goto out;
 	}
 	after_output(o, &snap, &ctx);
-	if (!snap.nsocks && !forwards) /* an empty table is not a silent success (exit 1) */
-		cli_msg(o->findings_only ? "no socket with findings matches."
-					 : "no socket matches.");
+	if (!snap.nsocks && !forwards) /* said, unless -q: the exit status (1) says it too */
+		cli_note(o->findings_only ? "no socket with findings matches."
+					  : "no socket matches.");
 	code = snap.nsocks || forwards ? EXIT_OK : EXIT_NOMATCH;
 	if (o->findings_only && snap.verdicts &&
 	    (snap.verdicts->count[SEV_WARNING] || snap.verdicts->count[SEV_ALERT]))

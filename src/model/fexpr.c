@@ -14,12 +14,12 @@ enum { FX_LOCAL = 1, FX_REMOTE = 2, FX_EITHER = 3 };
 
 struct fexpr {
 	uint8_t kind, side;
-	uint16_t lo, hi;     /* FX_PORT; FX_HOST with has_port */
-	bool has_port;	     /* FX_HOST: ADDR:PORT */
-	uint8_t prefix;	     /* FX_HOST: bits of addr compared */
-	struct ps_addr addr; /* FX_HOST */
+	uint16_t lo, hi;		 /* FX_PORT; FX_HOST with has_port */
+	bool has_port;			 /* FX_HOST: ADDR:PORT */
+	uint8_t prefix;			 /* FX_HOST: bits of addr compared */
+	struct ps_addr addr;		 /* FX_HOST */
 	uint32_t states[PS_PROTO_COUNT]; /* FX_STATE: kernel state bits per protocol */
-	struct fexpr *l, *r; /* FX_AND, FX_OR; FX_NOT uses l */
+	struct fexpr *l, *r;		 /* FX_AND, FX_OR; FX_NOT uses l */
 };
 
 #define MAX_DEPTH                                                                                  \
@@ -276,7 +276,8 @@ static struct fexpr *state_term(struct parser *p, bool exclude)
 	char buf[128];
 	const char *why = NULL;
 	if (!p->tok_len)
-		return fail(p, "expected a state after state or exclude (established, listening...)");
+		return fail(p,
+			    "expected a state after state or exclude (established, listening...)");
 	if (p->tok_len >= sizeof buf)
 		return fail(p, "state name too long");
 	memcpy(buf, p->s + p->tok_at, p->tok_len);
@@ -477,8 +478,8 @@ bool fexpr_wants_connections(const struct fexpr *e)
 {
 	if (!e)
 		return false;
-	if (e->kind == FX_STATE || ((e->kind == FX_PORT || e->kind == FX_HOST) &&
-				     e->side == FX_REMOTE))
+	if (e->kind == FX_STATE ||
+	    ((e->kind == FX_PORT || e->kind == FX_HOST) && e->side == FX_REMOTE))
 		return true;
 	return fexpr_wants_connections(e->l) || fexpr_wants_connections(e->r);
 }

@@ -20,7 +20,7 @@ def register(run):
     R = run
     for fn in (cli_filter_equals_ss, cli_ss_flag_groups, cli_scripting, cli_errors,
                cli_manpage_examples, cli_manpage_lint, cli_exposure, cli_connection_filters,
-               cli_options_before_command):
+               cli_options_before_command, cli_small_messages):
         run.case(fn)
 
 
@@ -300,3 +300,20 @@ def cli_options_before_command(t):
     t.check(r.rc == 0 and r.out.decode().startswith("Usage: portsleuth explain"), "-q help explain", [r])
     r = t.run("help", "bogus")
     t.check(r.rc == 2 and b"check, help" in r.err, "help bogus lists help", [r])
+
+
+def cli_small_messages(t):
+    """-q silences "no socket matches." (exit 1 says it); explain without a port points to
+    `portsleuth help explain`; explain names the users of workers that run as another user."""
+    r = t.run("-q", "7399")
+    t.check(r.rc == 1 and r.err == b"", "-q with nothing matched: exit 1, nothing on stderr", [r])
+    r = t.run("7399")
+    t.check(r.rc == 1 and b"no socket matches" in r.err, "nothing matched: said without -q", [r])
+    r = t.run("explain")
+    t.check(r.rc == 2 and b"portsleuth help explain" in r.err, "explain without a port", [r])
+    t.hold("listen:127.0.0.1:7301", "fork:65534")
+    r = t.run("explain", "7301")
+    held = [ln for ln in r.out.decode().splitlines() if "Held by" in ln]
+    t.check(r.rc == 0 and len(held) == 1 and "+ 1 worker" in held[0] and
+            re.search(r"forked by it, user (nobody|65534)\), user root", held[0]),
+            "explain: the worker's user is named", [r, held])

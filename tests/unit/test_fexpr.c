@@ -140,9 +140,15 @@ TEST(fexpr_state_and_wants_connections)
 		const char *expr;
 		bool conn;
 	} wants[] = {
-	    {"dport = :6379", true}, {"dst 127.0.0.1", true},	  {"not dst 10.0.0.0/8", true},
-	    {"state established", true}, {"sport = :22", false}, {"src 10.0.0.0/8", false},
-	    {"6379", false},		 {"127.0.0.1", false},	  {"sport = :22 or dport = :22", true},
+	    {"dport = :6379", true},
+	    {"dst 127.0.0.1", true},
+	    {"not dst 10.0.0.0/8", true},
+	    {"state established", true},
+	    {"sport = :22", false},
+	    {"src 10.0.0.0/8", false},
+	    {"6379", false},
+	    {"127.0.0.1", false},
+	    {"sport = :22 or dport = :22", true},
 	};
 	for (size_t i = 0; i < sizeof wants / sizeof wants[0]; i++) {
 		struct fexpr *e = NULL;
@@ -150,7 +156,8 @@ TEST(fexpr_state_and_wants_connections)
 		size_t at = 0;
 		CHECK_INT(fexpr_parse(wants[i].expr, svc, &e, &why, &at), 0);
 		if (fexpr_wants_connections(e) != wants[i].conn)
-			fprintf(stderr, "  '%s': wants connections %d\n", wants[i].expr, !wants[i].conn);
+			fprintf(stderr, "  '%s': wants connections %d\n", wants[i].expr,
+				!wants[i].conn);
 		CHECK(fexpr_wants_connections(e) == wants[i].conn);
 		fexpr_free(e);
 	}
