@@ -14,6 +14,12 @@
 #define NONE CLI_ARG_NONE
 #define VAL CLI_ARG_REQUIRED
 
+/* The fixed values of options, in the order of the enum each one sets (parse.c). */
+const char *const cli_exposure_words[] = {"loopback", "link-local",	     "private",
+					  "public",   "any-beyond-loopback", NULL};
+const char *const cli_attribution_words[] = {"auto", "bpf", "proc", NULL};
+const char *const cli_color_words[] = {"auto", "always", "never", NULL};
+
 /*
  * Every option of every subcommand. `id` is the short letter, a CLI_OPT_* code for
  * the options every subcommand shares, or the subcommand's own code (512 and up, in
@@ -157,6 +163,23 @@ const char *cli_sub_usage(unsigned sub, const char *head, const char *tail)
 		return head;
 	}
 	return text->data;
+}
+
+const char *const *cli_option_values(const struct cli_opt *o)
+{
+	static const char *const snapshot_formats[] = {"json", "prometheus", NULL};
+	static const char *const check_formats[] = {"table", "json", "prometheus", NULL};
+	switch (o->id) {
+	case CLI_OPT_EXPOSURE:
+		return cli_exposure_words;
+	case CLI_OPT_ATTRIBUTION:
+		return cli_attribution_words;
+	case CLI_OPT_COLOR:
+		return cli_color_words;
+	}
+	if (o->long_name && strcmp(o->long_name, "format") == 0)
+		return o->subcommands == CLI_SUB_SNAPSHOT ? snapshot_formats : check_formats;
+	return NULL;
 }
 
 const struct cli_opt *cli_options(size_t *n)
