@@ -16,7 +16,8 @@ static const char explain_usage_head[] =
     "stop it. A port nobody holds is explained too.\n";
 static const char explain_usage_tail[] =
     "\n"
-    "Exit status: 0 something holds the port, 1 nothing does, 2 usage error, 3 failure.\n";
+    "Exit status: 0 something holds the port, 1 nothing does, 2 usage error,\n"
+    "3 failure.\n";
 
 static bool keep_local_port(const struct ps_snapshot *s, const struct ps_socket *k,
 			    const void *port)

@@ -49,7 +49,7 @@ static const struct cli_opt table[] = {
     {0, "user", VAL, "USER|UID", "sockets created by or held by this user (repeatable)", Q,
      CLI_OPT_USER, CLI_G_WHICH},
     {0, "exposure", VAL, "CLASS",
-     "only sockets reachable from: public, private,\nlink-local, loopback (only there) or "
+     "only sockets reachable from: public, private,\nlink-local, loopback (only there) or\n"
      "any-beyond-loopback",
      CLI_SUB_LIST, CLI_OPT_EXPOSURE, CLI_G_WHICH},
     {'N', "all-ns", NONE, NULL, "every network namespace, not only this one (root)", Q, 'N',
@@ -82,7 +82,7 @@ static const struct cli_opt table[] = {
      ALL, CLI_OPT_PORTS_FILE, CLI_G_OUTPUT},
     {0, "policy", VAL, "FILE", "acknowledge findings with the policy's `ack` lines", ALL,
      CLI_OPT_POLICY, CLI_G_OUTPUT},
-    {0, "findings", NONE, NULL, "only sockets with findings (exit 4 on a warning or alert)",
+    {0, "findings", NONE, NULL, "only sockets with findings (exit 4 on a warning\nor an alert)",
      CLI_SUB_LIST, CLI_OPT_FINDINGS, CLI_G_OUTPUT},
     {0, "no-header", NONE, NULL, "no header line in the table or CSV", CLI_SUB_LIST,
      CLI_OPT_NO_HEADER, CLI_G_SCRIPT},

@@ -20,7 +20,7 @@ def register(run):
     R = run
     for fn in (cli_filter_equals_ss, cli_ss_flag_groups, cli_scripting, cli_errors,
                cli_manpage_examples, cli_manpage_lint, cli_exposure, cli_connection_filters,
-               cli_options_before_command, cli_small_messages):
+               cli_options_before_command, cli_small_messages, cli_eighty_columns):
         run.case(fn)
 
 
@@ -317,3 +317,22 @@ def cli_small_messages(t):
     t.check(r.rc == 0 and len(held) == 1 and "+ 1 worker" in held[0] and
             re.search(r"forked by it, user (nobody|65534)\), user root", held[0]),
             "explain: the worker's user is named", [r, held])
+
+
+def cli_eighty_columns(t):
+    """On an 80-column terminal a program's short name (up to 15 cells) and a user name (8) are
+    never cut: other columns go first; every --help line fits in 80 columns."""
+    t.hold("listen:0.0.0.0:6379", "listen:[::1]:6379", "udp:0.0.0.0:11211", uid=33,
+           exe_name=b"redis-server")
+    t.hold("listen:127.0.0.1:26379", "listen:[::1]:26379", exe_name=b"redis-sentinel")
+    r = t.run_tty(cols=80, env=t.env(TERM="xterm", COLUMNS=None, NO_COLOR="1"))
+    lines = r.out.decode().splitlines()
+    t.check(r.rc == 0 and lines and all(len(ln) <= 80 for ln in lines), "fits 80 columns", lines)
+    t.check(any("redis-server" in ln for ln in lines) and any("redis-sentine" in ln for ln in lines),
+            "the programs' names whole", lines)
+    t.check(not any(re.search(r"\b(www|www-|www-d|www-da|www-dat)…", ln) for ln in lines),
+            "no user name cut", lines)
+    for cmd in ([], ["explain"], ["snapshot"], ["diff"], ["watch"], ["check"]):
+        r = t.run(*cmd, "--help")
+        long = [ln for ln in r.out.decode().splitlines() if len(ln) > 80]
+        t.check(r.rc == 0 and not long, f"portsleuth {' '.join(cmd)} --help: lines over 80", long)
