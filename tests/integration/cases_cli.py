@@ -20,7 +20,8 @@ def register(run):
     R = run
     for fn in (cli_filter_equals_ss, cli_ss_flag_groups, cli_scripting, cli_errors,
                cli_manpage_examples, cli_manpage_lint, cli_exposure, cli_connection_filters,
-               cli_options_before_command, cli_small_messages, cli_eighty_columns):
+               cli_options_before_command, cli_small_messages, cli_eighty_columns,
+               cli_check_owner_key):
         run.case(fn)
 
 
@@ -336,3 +337,21 @@ def cli_eighty_columns(t):
         r = t.run(*cmd, "--help")
         long = [ln for ln in r.out.decode().splitlines() if len(ln) > 80]
         t.check(r.rc == 0 and not long, f"portsleuth {' '.join(cmd)} --help: lines over 80", long)
+
+
+def cli_check_owner_key(t):
+    """An owner violation names the rule's term the owner fails, with both values."""
+    t.hold("listen:127.0.0.1:7401")
+    t.hold("listen:127.0.0.1:7402")
+    helper = os.path.realpath(t.helper)
+    pol = os.path.join(t.tmpdir(), "policy")
+    with open(pol, "w") as f:
+        f.write(f"allow tcp 7401 exe=/usr/sbin/sshd\nrequire tcp 7402 exe={helper} unit=ssh.service\n")
+    r = t.run("check", "-b", pol, env=t.env(NO_COLOR="1"))
+    lines = r.out.decode().splitlines()
+    exe = [ln for ln in lines if "7401" in ln]
+    unit = [ln for ln in lines if "7402" in ln and ln.startswith("owner")]
+    t.check(r.rc == 4 and exe and exe[0].endswith(f"): exe is {helper}, the rule wants /usr/sbin/sshd"),
+            "exe= violation names exe", lines)
+    t.check(unit and unit[0].endswith("line 2 allows (require tcp 7402 exe=%s unit=ssh.service): unit is none, "
+                                      "the rule wants ssh.service" % helper), "unit= violation names unit", lines)
