@@ -21,7 +21,7 @@ def register(run):
     for fn in (cli_filter_equals_ss, cli_ss_flag_groups, cli_scripting, cli_errors,
                cli_manpage_examples, cli_manpage_lint, cli_exposure, cli_connection_filters,
                cli_options_before_command, cli_small_messages, cli_eighty_columns,
-               cli_check_owner_key):
+               cli_check_owner_key, cli_explain_program):
         run.case(fn)
 
 
@@ -355,3 +355,19 @@ def cli_check_owner_key(t):
             "exe= violation names exe", lines)
     t.check(unit and unit[0].endswith("line 2 allows (require tcp 7402 exe=%s unit=ssh.service): unit is none, "
                                       "the rule wants ssh.service" % helper), "unit= violation names unit", lines)
+
+
+def cli_explain_program(t):
+    """explain sshd: the word is a running program's name, said with where it listens and the
+    -c pointer; explain ssh with nothing on 22 says where sshd listens instead."""
+    t.hold("listen:127.0.0.1:2222", "name:sshd")
+    r = t.run("explain", "sshd")
+    err = r.err.decode()
+    t.check(r.rc == 2 and "running program" in err and "sshd listens on 2222/tcp" in err and
+            "portsleuth -c sshd" in err and "unknown service" not in err, "explain sshd", [r])
+    r = t.run("explain", "ssh")
+    out = r.out.decode()
+    t.check(r.rc == 1 and "Nothing listens on 22/tcp" in out and "sshd listens on 2222/tcp" in out,
+            "explain ssh: where sshd listens now", [r])
+    r = t.run("explain", "nosuchprogram")
+    t.check(r.rc == 2 and b"unknown service name" in r.err, "explain of an unknown word", [r])
