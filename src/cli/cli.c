@@ -24,7 +24,8 @@ static const char usage_filter[] =
     "                         53/udp) matching the local or remote port, an address\n"
     "                         (203.0.113.50, 10.0.0.0/8), or an ss expression:\n"
     "                         sport = :80, dport > :1024, src ADDR[/LEN][:PORT],\n"
-    "                         dst ADDR, and, or, not, ( ); see portsleuth(1)\n"
+    "                         dst ADDR, state established, and, or, not, ( );\n"
+    "                         see portsleuth(1)\n"
     "\n"
     "Output:\n";
 static const char usage_script[] = "\nScripting and help:\n";
