@@ -96,8 +96,12 @@ static int help(int argc, char **argv)
 		cli_print_usage(cli_list_usage());
 		return EXIT_OK;
 	}
-	cli_usage_error("no such command", argv[at],
-			"the commands are list, explain, snapshot, diff, watch, check, help");
+	char names[256] = "the commands are ";
+	for (size_t i = 0; i < NCOMMANDS; i++) /* completions is for scripts: not offered */
+		if (strcmp(commands[i].name, "completions") != 0 &&
+		    strlen(names) + strlen(commands[i].name) + 3 < sizeof names)
+			strcat(strcat(names, commands[i].name), ", ");
+	cli_usage_error("no such command", argv[at], strcat(names, "help"));
 	return EXIT_USAGE;
 }
 
