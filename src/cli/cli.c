@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <locale.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,7 +24,8 @@ static const char usage_filter[] =
     "                         53/udp) matching the local or remote port, an address\n"
     "                         (203.0.113.50, 10.0.0.0/8), or an ss expression:\n"
     "                         sport = :80, dport > :1024, src ADDR[/LEN][:PORT],\n"
-    "                         dst ADDR, and, or, not, ( ); see portsleuth(1)\n"
+    "                         dst ADDR, state established, and, or, not, ( );\n"
+    "                         see portsleuth(1)\n"
     "\n"
     "Output:\n";
 static const char usage_script[] = "\nScripting and help:\n";
@@ -75,20 +77,31 @@ static const struct {
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
-/* `portsleuth help [CMD]`: the help of the listing or of CMD. */
+/* `portsleuth help [CMD]`: the help of the listing or of CMD (options around CMD, such as
+ * `portsleuth -q help explain`, change nothing). */
 static int help(int argc, char **argv)
 {
-	if (argc < 2) {
+	int at = 1;
+	while (at < argc && argv[at][0] == '-')
+		at++;
+	if (at >= argc) {
 		cli_print_usage(cli_list_usage());
 		return EXIT_OK;
 	}
-	char *av[] = {argv[1], "--help", NULL};
+	char *av[] = {argv[at], "--help", NULL};
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
+		if (strcmp(argv[at], commands[i].name) == 0)
 			return commands[i].run(2, av);
-	cli_usage_error("no such command", argv[1],
-			"the commands are list, explain, snapshot, "
-			"diff, watch, check");
+	if (strcmp(argv[at], "help") == 0) {
+		cli_print_usage(cli_list_usage());
+		return EXIT_OK;
+	}
+	char names[256] = "the commands are ";
+	for (size_t i = 0; i < NCOMMANDS; i++) /* completions is for scripts: not offered */
+		if (strcmp(commands[i].name, "completions") != 0 &&
+		    strlen(names) + strlen(commands[i].name) + 3 < sizeof names)
+			strcat(strcat(names, commands[i].name), ", ");
+	cli_usage_error("no such command", argv[at], strcat(names, "help"));
 	return EXIT_USAGE;
 }
 
@@ -112,6 +125,27 @@ static int near_command(const char *word)
 	return EXIT_USAGE;
 }
 
+/*
+ * `portsleuth -q explain 8080`: options before the command. The command word is moved first,
+ * the options after it (where its parser reads them), in argv itself. Whether it is a command
+ * is decided by the first word that is no option nor an option's value: "portsleuth -o
+ * explain" stays a column list.
+ */
+static void command_first(int argc, char **argv)
+{
+	int at = cli_first_word(argc, argv);
+	if (at <= 1 || (argv[at - 1][0] == '-' && strcmp(argv[at - 1], "--") == 0))
+		return;
+	bool known = strcmp(argv[at], "help") == 0;
+	for (size_t i = 0; i < NCOMMANDS && !known; i++)
+		known = strcmp(argv[at], commands[i].name) == 0;
+	if (!known)
+		return;
+	char *cmd = argv[at];
+	memmove(argv + 2, argv + 1, (size_t)(at - 1) * sizeof *argv);
+	argv[1] = cmd;
+}
+
 int cli_main(int argc, char **argv)
 {
 	setlocale(LC_CTYPE, "");
@@ -120,6 +154,7 @@ int cli_main(int argc, char **argv)
 	static char outbuf[64 * 1024];
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+	command_first(argc, argv);
 	if (argc > 1)
 		for (size_t i = 0; i < NCOMMANDS; i++)
 			if (strcmp(argv[1], commands[i].name) == 0)

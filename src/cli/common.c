@@ -25,6 +25,13 @@ void cli_usage_error(const char *what, const char *arg, const char *why)
 	fputs("Try 'portsleuth --help' for more information.\n", stderr);
 }
 
+void cli_usage_error_in(const char *cmd, const char *what, const char *arg, const char *why)
+{
+	cli_msg("%s%s%s%s%s%s", what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "",
+		why ? ": " : "", why ? why : "");
+	fprintf(stderr, "Try 'portsleuth help %s' for more information.\n", cmd);
+}
+
 int cli_parse_mode(const char *arg, unsigned *mode)
 {
 	char *end;

@@ -96,6 +96,17 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct
 		      const char *usage);
 void cli_options_free(struct cli_options *o);
 
+/* The fixed values of --exposure (enum cli_exposure's order), --attribution (enum
+ * ps_attr_method's) and --color (enum color_mode's), NULL-terminated. */
+extern const char *const cli_exposure_words[];
+extern const char *const cli_attribution_words[];
+extern const char *const cli_color_words[];
+/* The fixed values option o accepts (NULL-terminated; what the parser takes and what the
+ * completions offer), NULL when they are not a fixed set. */
+const char *const *cli_option_values(const struct cli_opt *o);
+/* The index in argv of the first word that is neither an option nor an option's value (the
+ * table says which options take one), -1 when there is none. */
+int cli_first_word(int argc, char **argv);
 /* The CLI_SUB_* bit of a subcommand's name, 0 when it is none. */
 unsigned cli_subcommand_bit(const char *name);
 /* The name of subcommand number i (bit 1 << i), NULL past the last. */
@@ -125,6 +136,8 @@ int cli_service_port(const char *name, uint16_t *port);
 
 /* "portsleuth: WHAT 'ARG': WHY" and a pointer to --help; arg and why may be NULL. */
 void cli_usage_error(const char *what, const char *arg, const char *why);
+/* The same, pointing to `portsleuth help CMD` (an error about that command's own arguments). */
+void cli_usage_error_in(const char *cmd, const char *what, const char *arg, const char *why);
 
 struct platform_caps;
 /* A --help text in the terms of a platform: passages about Linux machinery it lacks

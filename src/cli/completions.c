@@ -24,6 +24,7 @@ enum comp_value {
 	CV_PROGRAM,  /* live: the programs holding sockets */
 	CV_UNIT,     /* live: the units holding sockets */
 	CV_USER,     /* the system's users */
+	CV_COMMAND,  /* a command's name (after help) */
 };
 
 struct comp_opt {
@@ -31,7 +32,7 @@ struct comp_opt {
 	char lng[32];  /* without the dashes; "" when none */
 	uint8_t value; /* enum comp_value */
 	char words[256];
-	char desc[96];
+	char desc[320]; /* the whole help, its lines joined */
 };
 
 struct comp_cmd {
@@ -43,6 +44,9 @@ struct comp_cmd {
 };
 
 enum { MAX_CMDS = 12 };
+
+/* Every command's name, space-separated (what `help <TAB>` offers). */
+static char command_words[160];
 
 /* ------------------------------------------------------------------ the adapter
  * The model is read from the one option table (cli_options(): the same entries that drive
@@ -83,22 +87,15 @@ static void copy_word(char *dst, size_t cap, const char *s, size_t n)
 	dst[n] = '\0';
 }
 
-/* The words an option's help names as its values (format names, colour modes, methods). */
-static void help_words(struct comp_opt *o, const char *help)
+/* An option's fixed values from the table (the parser's own list), space-separated. */
+static void value_words(struct comp_opt *o, const char *const *values)
 {
-	static const char *const known[] = {"table",  "json",  "prometheus", "csv", "auto",
-					    "always", "never", "bpf",	     "proc"};
 	o->words[0] = '\0';
-	for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
-		const char *at = strstr(help, known[i]);
-		size_t l = strlen(known[i]);
-		if (at && !isalnum((unsigned char)at[l]) && at[l] != '-' &&
-		    (at == help || !isalnum((unsigned char)at[-1])) &&
-		    strlen(o->words) + l + 2 < sizeof o->words) {
+	for (; *values; values++)
+		if (strlen(o->words) + strlen(*values) + 2 < sizeof o->words) {
 			strcat(o->words, o->words[0] ? " " : "");
-			strcat(o->words, known[i]);
+			strcat(o->words, *values);
 		}
-	}
 }
 
 /* The words of a comma list: the states the --state help names (after its "states:"
@@ -115,12 +112,16 @@ static void list_words(char *out, size_t cap, const char *text)
 	}
 }
 
-/* The value kind of an option from its long name and metavariable. */
-static void classify(struct comp_opt *o, const char *meta, const char *help)
+/* The value kind of an option from its fixed values, long name and metavariable. */
+static void classify(struct comp_opt *o, const struct cli_opt *e)
 {
+	const char *meta = e->arg == CLI_ARG_NONE ? NULL : e->arg_name, *help = e->help;
 	if (!meta)
 		o->value = CV_FLAG;
-	else if (strcmp(o->lng, "pid") == 0 || strncmp(meta, "PID", 3) == 0)
+	else if (cli_option_values(e)) {
+		o->value = CV_WORDS;
+		value_words(o, cli_option_values(e));
+	} else if (strcmp(o->lng, "pid") == 0 || strncmp(meta, "PID", 3) == 0)
 		o->value = CV_PID;
 	else if (strcmp(o->lng, "command") == 0)
 		o->value = CV_PROGRAM;
@@ -135,14 +136,7 @@ static void classify(struct comp_opt *o, const char *meta, const char *help)
 		list_words(o->words, sizeof o->words, help);
 	} else if (strcmp(o->lng, "columns") == 0)
 		o->value = CV_LIST; /* the words: the column table's names (fill_columns) */
-	else if (strcmp(meta, "CLASS") == 0) {
-		o->value = CV_WORDS;
-		list_words(o->words, sizeof o->words, help);
-	} else if (strcmp(meta, "FMT") == 0 || strcmp(meta, "WHEN") == 0 ||
-		   strcmp(meta, "HOW") == 0) {
-		o->value = CV_WORDS;
-		help_words(o, help);
-	} else
+	else
 		o->value = CV_FREE;
 }
 
@@ -186,8 +180,10 @@ static void command_options(struct comp_cmd *c, unsigned bit)
 		o->shrt = t[i].short_name;
 		if (t[i].long_name)
 			copy_word(o->lng, sizeof o->lng, t[i].long_name, strlen(t[i].long_name));
-		copy_word(o->desc, sizeof o->desc, t[i].help, strcspn(t[i].help, "\n"));
-		classify(o, t[i].arg == CLI_ARG_NONE ? NULL : t[i].arg_name, t[i].help);
+		copy_word(o->desc, sizeof o->desc, t[i].help, strlen(t[i].help));
+		for (char *nl = o->desc; (nl = strchr(nl, '\n'));)
+			*nl = ' '; /* one line: the help's lines joined */
+		classify(o, &t[i]);
 	}
 }
 
@@ -212,11 +208,13 @@ static void command_desc(struct comp_cmd *c)
 		copy_word(c->desc, sizeof c->desc, d, (size_t)(eol - d));
 }
 
-/* What a command's positional arguments are: a port, snapshot files, or nothing. */
+/* What a command's positional arguments are: a port, snapshot files, a command, or nothing. */
 static uint8_t command_positional(const char *name)
 {
 	if (strcmp(name, "list") == 0 || strcmp(name, "explain") == 0)
 		return CV_PORT;
+	if (strcmp(name, "help") == 0)
+		return CV_COMMAND;
 	return strcmp(name, "diff") == 0 ? CV_SNAPSHOT : CV_FLAG;
 }
 
@@ -232,6 +230,15 @@ static size_t comp_collect(struct comp_cmd *cmds)
 		command_options(c, 1u << i);
 		command_desc(c);
 	}
+	command_words[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (strlen(command_words) + strlen(cmds[i].name) + 2 < sizeof command_words)
+			strcat(strcat(command_words, cmds[i].name), " ");
+	struct comp_cmd *h = &cmds[n++]; /* `help CMD`: no options, a command's name */
+	memset(h, 0, sizeof *h);
+	snprintf(h->name, sizeof h->name, "help");
+	snprintf(h->desc, sizeof h->desc, "a command's help (portsleuth help CMD)");
+	h->positional = CV_COMMAND;
 	fill_columns(cmds, n);
 	return n;
 }
@@ -288,6 +295,9 @@ static void bash_value(const struct comp_opt *o, unsigned v)
 	case CV_USER:
 		printf("COMPREPLY=($(compgen -u -- \"$cur\"))");
 		break;
+	case CV_COMMAND:
+		printf("COMPREPLY=($(compgen -W '%s' -- \"$cur\"))", command_words);
+		break;
 	case CV_PID:
 	case CV_PORT:
 	case CV_PROGRAM:
@@ -335,12 +345,14 @@ static void gen_bash(const struct comp_cmd *cmds, size_t n)
 	printf("# bash completion for portsleuth -*- shell-script -*-\n"
 	       "# Generated by `portsleuth completions bash` from its options; do not edit.\n\n");
 	sh_live_functions("_portsleuth");
+	/* the command: the first word that is no option (portsleuth -q explain ...) */
 	printf("_portsleuth() {\n"
-	       "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd=list\n"
-	       "\tcase ${COMP_WORDS[1]} in\n\t");
+	       "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd=list i\n"
+	       "\tfor ((i = 1; i < COMP_CWORD; i++)); do\n\t\tcase ${COMP_WORDS[i]} in\n\t\t");
 	for (size_t i = 0; i < n; i++)
 		printf("%s%s", i ? "|" : "", cmds[i].name);
-	printf(") ((COMP_CWORD > 1)) && cmd=${COMP_WORDS[1]} ;;\n\tesac\n\tcase $cmd in\n");
+	printf(") cmd=${COMP_WORDS[i]}; break ;;\n\t\t-*) ;;\n\t\t*) break ;;\n\t\tesac\n"
+	       "\tdone\n\tcase $cmd in\n");
 	for (size_t i = 0; i < n; i++)
 		bash_command(&cmds[i], cmds, n);
 	printf("\tesac\n}\ncomplete -F _portsleuth portsleuth\n");
@@ -374,6 +386,9 @@ static void zsh_value(const struct comp_opt *o, unsigned v)
 		break;
 	case CV_USER:
 		printf("_users");
+		break;
+	case CV_COMMAND:
+		printf("compadd -- %s", command_words);
 		break;
 	case CV_PID:
 	case CV_PORT:
@@ -445,11 +460,12 @@ static void gen_zsh(const struct comp_cmd *cmds, size_t n)
 	    "# options; do not edit.\n\n");
 	sh_live_functions("_portsleuth");
 	printf("_portsleuth() {\n"
-	       "\tlocal cur=${words[CURRENT]} prev=${words[CURRENT-1]} cmd=list\n"
-	       "\tcase ${words[2]} in\n\t(");
+	       "\tlocal cur=${words[CURRENT]} prev=${words[CURRENT-1]} cmd=list i\n"
+	       "\tfor ((i = 2; i < CURRENT; i++)); do\n\t\tcase ${words[i]} in\n\t\t(");
 	for (size_t i = 0; i < n; i++)
 		printf("%s%s", i ? "|" : "", cmds[i].name);
-	printf(") ((CURRENT > 2)) && cmd=${words[2]} ;;\n\tesac\n\tcase $cmd in\n");
+	printf(") cmd=${words[i]}; break ;;\n\t\t(-*) ;;\n\t\t(*) break ;;\n\t\tesac\n"
+	       "\tdone\n\tcase $cmd in\n");
 	for (size_t i = 0; i < n; i++)
 		zsh_command(&cmds[i], cmds, n);
 	printf("\tesac\n}\n\n"
@@ -527,6 +543,8 @@ static void gen_fish(const struct comp_cmd *cmds, size_t n)
 			printf("complete -c portsleuth -n '%s' -a '(__portsleuth_ports)'\n", cond);
 		else if (c->positional == CV_SNAPSHOT)
 			printf("complete -c portsleuth -n '%s' -F\n", cond);
+		else if (c->positional == CV_COMMAND)
+			printf("complete -c portsleuth -n '%s' -a '%s'\n", cond, command_words);
 	}
 }
 

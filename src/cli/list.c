@@ -165,11 +165,12 @@ static void say_no_match(const struct cli_options *o, const char *nothing)
 	for (size_t i = 0; i < f->npids; i++)
 		gone += platform_pid_exists(f->pids[i]) == 0;
 	if (f->npids && gone == f->npids) {
-		cli_msg(f->npids == 1 ? "no such process: %d." : "no such processes: %d and %zu more.",
+		cli_msg(f->npids == 1 ? "no such process: %d."
+				      : "no such processes: %d and %zu more.",
 			f->pids[0], f->npids - 1);
 		return;
 	}
-	cli_msg("%s", nothing);
+	cli_note("%s", nothing); /* -q silences it: the exit status (1) says it too */
 }
 
 static int run(struct cli_options *o)
@@ -190,8 +191,9 @@ static int run(struct cli_options *o)
 	if (o->pids_only) {
 		code = print_pids(&snap) ? EXIT_OK : EXIT_NOMATCH;
 		if (code && fflush(stdout) == 0)
-			say_no_match(o, snap.nsocks ? "no owner of the matching sockets could be seen."
-						    : "no socket matches.");
+			say_no_match(o, snap.nsocks
+					    ? "no owner of the matching sockets could be seen."
+					    : "no socket matches.");
 		goto out;
 	}
 	code = EXIT_FAILURE_;
@@ -205,7 +207,7 @@ static int run(struct cli_options *o)
 		goto out;
 	}
 	after_output(o, &snap, &ctx);
-	if (!snap.nsocks && !forwards) /* an empty table is not a silent success (exit 1) */
+	if (!snap.nsocks && !forwards) /* said, unless -q: the exit status (1) says it too */
 		say_no_match(o, o->findings_only ? "no socket with findings matches."
 						 : "no socket matches.");
 	code = snap.nsocks || forwards ? EXIT_OK : EXIT_NOMATCH;

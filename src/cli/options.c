@@ -14,6 +14,12 @@
 #define NONE CLI_ARG_NONE
 #define VAL CLI_ARG_REQUIRED
 
+/* The fixed values of options, in the order of the enum each one sets (parse.c). */
+const char *const cli_exposure_words[] = {"loopback", "link-local",	     "private",
+					  "public",   "any-beyond-loopback", NULL};
+const char *const cli_attribution_words[] = {"auto", "bpf", "proc", NULL};
+const char *const cli_color_words[] = {"auto", "always", "never", NULL};
+
 /*
  * Every option of every subcommand. `id` is the short letter, a CLI_OPT_* code for
  * the options every subcommand shares, or the subcommand's own code (512 and up, in
@@ -43,7 +49,7 @@ static const struct cli_opt table[] = {
     {0, "user", VAL, "USER|UID", "sockets created by or held by this user (repeatable)", Q,
      CLI_OPT_USER, CLI_G_WHICH},
     {0, "exposure", VAL, "CLASS",
-     "only sockets reachable from: public, private,\nlink-local, loopback (only there) or "
+     "only sockets reachable from: public, private,\nlink-local, loopback (only there) or\n"
      "any-beyond-loopback",
      CLI_SUB_LIST, CLI_OPT_EXPOSURE, CLI_G_WHICH},
     {'N', "all-ns", NONE, NULL, "every network namespace, not only this one (root)", Q, 'N',
@@ -76,7 +82,7 @@ static const struct cli_opt table[] = {
      ALL, CLI_OPT_PORTS_FILE, CLI_G_OUTPUT},
     {0, "policy", VAL, "FILE", "acknowledge findings with the policy's `ack` lines", ALL,
      CLI_OPT_POLICY, CLI_G_OUTPUT},
-    {0, "findings", NONE, NULL, "only sockets with findings (exit 4 on a warning or alert)",
+    {0, "findings", NONE, NULL, "only sockets with findings (exit 4 on a warning\nor an alert)",
      CLI_SUB_LIST, CLI_OPT_FINDINGS, CLI_G_OUTPUT},
     {0, "no-header", NONE, NULL, "no header line in the table or CSV", CLI_SUB_LIST,
      CLI_OPT_NO_HEADER, CLI_G_SCRIPT},
@@ -159,6 +165,23 @@ const char *cli_sub_usage(unsigned sub, const char *head, const char *tail)
 	return text->data;
 }
 
+const char *const *cli_option_values(const struct cli_opt *o)
+{
+	static const char *const snapshot_formats[] = {"json", "prometheus", NULL};
+	static const char *const check_formats[] = {"table", "json", "prometheus", NULL};
+	switch (o->id) {
+	case CLI_OPT_EXPOSURE:
+		return cli_exposure_words;
+	case CLI_OPT_ATTRIBUTION:
+		return cli_attribution_words;
+	case CLI_OPT_COLOR:
+		return cli_color_words;
+	}
+	if (o->long_name && strcmp(o->long_name, "format") == 0)
+		return o->subcommands == CLI_SUB_SNAPSHOT ? snapshot_formats : check_formats;
+	return NULL;
+}
+
 const struct cli_opt *cli_options(size_t *n)
 {
 	*n = sizeof table / sizeof table[0];
@@ -178,6 +201,44 @@ unsigned cli_subcommand_bit(const char *name)
 const char *cli_subcommand_name(size_t i)
 {
 	return i < sizeof sub_names / sizeof sub_names[0] ? sub_names[i] : NULL;
+}
+
+/* Whether the option word w ("--name", "-xyz") takes the next word as its value: some option
+ * of that name, in any subcommand, takes a value and w does not hold it already. */
+static bool takes_next(const char *w)
+{
+	if (w[1] == '-') {
+		size_t len = strcspn(w + 2, "=");
+		if (w[2 + len] == '=')
+			return false;
+		for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+			if (table[i].long_name && strncmp(table[i].long_name, w + 2, len) == 0 &&
+			    table[i].arg == CLI_ARG_REQUIRED)
+				return true;
+		return false;
+	}
+	for (const char *c = w + 1; *c; c++)
+		for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+			if (table[i].short_name == *c && table[i].arg == CLI_ARG_REQUIRED)
+				return c[1] == '\0'; /* -oLIST holds its value */
+	return false;
+}
+
+int cli_first_word(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *w = argv[i];
+		if (strcmp(w, "--") == 0)
+			return i + 1 < argc ? i + 1 : -1;
+		if (w[0] != '-' || w[1] == '\0')
+			return i;
+		if (takes_next(w))
+			i++;
+		else if (strcmp(w, "-p") == 0 && i + 1 < argc && argv[i + 1][0] >= '0' &&
+			 argv[i + 1][0] <= '9')
+			i++; /* -p PID */
+	}
+	return -1;
 }
 
 #define HELP_COL 25

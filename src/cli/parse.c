@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../model/fexpr.h"
 #include "../platform/platform.h"
 #include "common.h"
 #include "msg.h"
@@ -133,9 +134,6 @@ static int apply_all_ns(struct pstate *st)
 /* The options that choose sockets. */
 static int apply_which(struct pstate *st, int id, const char *arg)
 {
-	static const char *const attrib[] = {"auto", "bpf", "proc", NULL};
-	static const char *const expo[] = {"loopback", "link-local",	      "private",
-					   "public",   "any-beyond-loopback", NULL};
 	int v = 0, rc = GO_ON;
 	switch (id) {
 	case 'a':
@@ -169,11 +167,12 @@ static int apply_which(struct pstate *st, int id, const char *arg)
 	case 'N':
 		return apply_all_ns(st);
 	case CLI_OPT_ATTRIBUTION:
-		rc = pick("invalid --attribution", arg, attrib, "use auto, bpf or proc", &v);
+		rc = pick("invalid --attribution", arg, cli_attribution_words,
+			  "use auto, bpf or proc", &v);
 		st->o->filter.attribution = (uint8_t)v; /* the order of enum ps_attr_method */
 		return rc;
 	case CLI_OPT_EXPOSURE:
-		rc = pick("invalid --exposure", arg, expo,
+		rc = pick("invalid --exposure", arg, cli_exposure_words,
 			  "use public, private, link-local, loopback or any-beyond-loopback", &v);
 		st->o->exposure = v; /* the order of enum cli_exposure */
 		return rc;
@@ -184,7 +183,6 @@ static int apply_which(struct pstate *st, int id, const char *arg)
 /* The options that choose how the result is shown. */
 static int apply_output(struct pstate *st, int id, const char *arg)
 {
-	static const char *const colors[] = {"auto", "always", "never", NULL};
 	struct cli_options *o = st->o;
 	int v = 0, rc = GO_ON;
 	switch (id) {
@@ -208,7 +206,7 @@ static int apply_output(struct pstate *st, int id, const char *arg)
 		o->wide = true;
 		return GO_ON;
 	case CLI_OPT_COLOR:
-		rc = pick("invalid --color", arg, colors, "use auto, always or never", &v);
+		rc = pick("invalid --color", arg, cli_color_words, "use auto, always or never", &v);
 		o->color = (enum color_mode)v; /* the order of enum color_mode */
 		return rc;
 	case CLI_OPT_SERVICES:
@@ -416,7 +414,13 @@ static int finish(struct pstate *st)
 		st->pos = NULL;
 		return GO_ON;
 	}
-	return cli_parse_filter_words(o, st->pos, st->npos);
+	int code = cli_parse_filter_words(o, st->pos, st->npos);
+	/* dport = :6379, dst ADDR, state established: only a connection meets it; as ss, every
+	 * state unless a state option said which (a bare port stays listening-only) */
+	if (code == GO_ON && !o->all && !st->states && !st->listening &&
+	    fexpr_wants_connections(f->expr))
+		filter_all_states(f);
+	return code;
 }
 
 int cli_parse_options(int argc, char **argv, struct cli_options *o, const struct cli_extra *extra,

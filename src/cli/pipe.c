@@ -142,6 +142,10 @@ int cli_pipeline_run(struct pipeline *p, struct ps_snapshot *snap)
 	/* why the result is partial (stages that failed without stopping the rest, tables that
 	 * kept changing): said whatever the output format */
 	for (size_t i = 0; i < snap->nnotes; i++) {
+		const char *t = snap->notes[i].stage;
+		if (t == snap_settle_noperm || t == snap_settle_details || t == snap_settle_netns ||
+		    t == snap_settle_other)
+			continue; /* the JSON's; cli_print_notes says them at length */
 		char b[256];
 		cli_msg("%s.", snap_note_text(&snap->notes[i], b, sizeof b));
 	}

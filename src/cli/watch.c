@@ -31,9 +31,9 @@ static const char usage_head[] =
     "open and close between two polls are caught from the kernel's sock_diag destroy\n"
     "notifications; when they are unavailable, the first line says such sockets are\n"
     "not seen.\n";
-static const char usage_tail[] =
-    "\n"
-    "Stops cleanly on SIGINT or SIGTERM. Exit status: 0 stopped, 2 usage error, 3 failure.\n";
+static const char usage_tail[] = "\n"
+				 "Stops cleanly on SIGINT or SIGTERM.\n"
+				 "Exit status: 0 stopped, 2 usage error, 3 failure.\n";
 
 enum { OPT_INTERVAL = 512, OPT_COUNT, OPT_DURATION, OPT_LOG, OPT_POLL_ONLY };
 

@@ -505,6 +505,7 @@ static int run_sort(struct pipeline *p, struct ps_snapshot *s)
 	(void)p;
 	snap_sort(s);
 	snap_count_status(s);
+	snap_settle_partial(s);
 	verdicts_count(s);
 	return 0;
 }

@@ -7,16 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum fx_kind { FX_AND, FX_OR, FX_NOT, FX_PORT, FX_HOST, FX_ANY };
+#include "filter.h"
+
+enum fx_kind { FX_AND, FX_OR, FX_NOT, FX_PORT, FX_HOST, FX_ANY, FX_STATE };
 enum { FX_LOCAL = 1, FX_REMOTE = 2, FX_EITHER = 3 };
 
 struct fexpr {
 	uint8_t kind, side;
-	uint16_t lo, hi;     /* FX_PORT; FX_HOST with has_port */
-	bool has_port;	     /* FX_HOST: ADDR:PORT */
-	uint8_t prefix;	     /* FX_HOST: bits of addr compared */
-	struct ps_addr addr; /* FX_HOST */
-	struct fexpr *l, *r; /* FX_AND, FX_OR; FX_NOT uses l */
+	uint16_t lo, hi;		 /* FX_PORT; FX_HOST with has_port */
+	bool has_port;			 /* FX_HOST: ADDR:PORT */
+	uint8_t prefix;			 /* FX_HOST: bits of addr compared */
+	struct ps_addr addr;		 /* FX_HOST */
+	uint32_t states[PS_PROTO_COUNT]; /* FX_STATE: kernel state bits per protocol */
+	struct fexpr *l, *r;		 /* FX_AND, FX_OR; FX_NOT uses l */
 };
 
 #define MAX_DEPTH                                                                                  \
@@ -266,15 +269,44 @@ static struct fexpr *bare_term(struct parser *p)
 	return port_term(p, FX_EITHER, CMP_EQ);
 }
 
-/* term: sport/dport/src/dst with their operand, or a bare PORT or HOST. */
+/* ss's "state NAME[,NAME]" and "exclude NAME" (the current token is NAME): the states filter.c
+ * knows. */
+static struct fexpr *state_term(struct parser *p, bool exclude)
+{
+	char buf[128];
+	const char *why = NULL;
+	if (!p->tok_len)
+		return fail(p,
+			    "expected a state after state or exclude (established, listening...)");
+	if (p->tok_len >= sizeof buf)
+		return fail(p, "state name too long");
+	memcpy(buf, p->s + p->tok_at, p->tok_len);
+	buf[p->tok_len] = '\0';
+	uint32_t st[PS_PROTO_COUNT];
+	if (filter_parse_states(buf, st, &why))
+		return fail(p, why);
+	advance(p);
+	struct fexpr *e = node(p, FX_STATE, NULL, NULL);
+	if (!e)
+		return NULL;
+	memcpy(e->states, st, sizeof st);
+	return exclude ? node(p, FX_NOT, e, NULL) : e;
+}
+
+/* term: sport/dport/src/dst with their operand, state/exclude NAME, or a bare PORT or HOST. */
 static struct fexpr *term(struct parser *p)
 {
 	static const char *const eqs[] = {"=", "==", "eq", NULL};
 	bool sport = tok_is(p, "sport"), dport = tok_is(p, "dport");
 	bool src = tok_is(p, "src"), dst = tok_is(p, "dst");
 	if (!p->tok_len)
-		return fail(p,
-			    "expected a condition: sport, dport, src, dst, a port or an address");
+		return fail(p, "expected a condition: sport, dport, src, dst, state, a port or an "
+			       "address");
+	if (tok_is(p, "state") || tok_is(p, "exclude")) {
+		bool exclude = tok_is(p, "exclude");
+		advance(p);
+		return state_term(p, exclude);
+	}
 	if (!sport && !dport && !src && !dst)
 		return bare_term(p);
 	uint8_t side = sport || src ? FX_LOCAL : FX_REMOTE;
@@ -413,6 +445,9 @@ bool fexpr_match(const struct fexpr *e, const struct ps_socket *k)
 		return !fexpr_match(e->l, k);
 	case FX_ANY:
 		return true;
+	case FX_STATE:
+		return k->proto < PS_PROTO_COUNT && k->state < 32 &&
+		       (e->states[k->proto] & (1u << k->state));
 	default:
 		return ((e->side & FX_LOCAL) && end_match(e, &k->local, false)) ||
 		       ((e->side & FX_REMOTE) && end_match(e, &k->remote, true));
@@ -437,6 +472,16 @@ size_t fexpr_port_cover(const struct fexpr *e, struct fexpr_range *out, size_t m
 		return n && m ? n + m : 0;
 	}
 	return 0; /* not, an address alone: any port */
+}
+
+bool fexpr_wants_connections(const struct fexpr *e)
+{
+	if (!e)
+		return false;
+	if (e->kind == FX_STATE ||
+	    ((e->kind == FX_PORT || e->kind == FX_HOST) && e->side == FX_REMOTE))
+		return true;
+	return fexpr_wants_connections(e->l) || fexpr_wants_connections(e->r);
 }
 
 void fexpr_free(struct fexpr *e)

@@ -20,13 +20,16 @@ typedef int (*fexpr_service_fn)(const char *name, uint16_t *port);
  *   expr  := and { ("or" | "|" | "||") and }
  *   and   := unary { ["and" | "&" | "&&"] unary }      (juxtaposition is "and")
  *   unary := ("not" | "!") unary | "(" expr ")" | term
- *   term  := ("sport" | "dport") [OP] PORT | ("src" | "dst") ["=" | "==" | "eq"] HOST | PORT | HOST
+ *   term  := ("sport" | "dport") [OP] PORT | ("src" | "dst") ["=" | "==" | "eq"] HOST
+ *          | ("state" | "exclude") STATE[,STATE] | PORT | HOST
  *   OP    := "=" "==" "eq" "!=" "ne" "neq" "<" "lt" "<=" "le" "leq" ">" "gt" ">=" "ge" "geq"
  *   PORT  := [":"] (NUMBER | NUMBER "-" NUMBER | SERVICE)
  *   HOST  := "*" | ADDR ["/" PREFIX] [":" PORT] | "[" ADDR6 "]" ["/" PREFIX] [":" PORT]
  *
  * sport and src are the local end, dport and dst the remote end; a bare PORT or HOST
- * matches either end (a remote port 0, a listener's, matches nothing). `svc` (may be
+ * matches either end (a remote port 0, a listener's, matches nothing). STATE is a
+ * word of filter_parse_states (established, listening, time-wait...); exclude is
+ * "not state". `svc` (may be
  * NULL) resolves service names. Returns 0 with *out set (NULL for an empty text), or
  * -EINVAL with *why (static text) and *at (the byte offset in text where it failed),
  * or -ENOMEM.
@@ -48,6 +51,13 @@ struct fexpr_range {
  * number, 0 when no such small set exists (the expression is then matched alone).
  */
 size_t fexpr_port_cover(const struct fexpr *e, struct fexpr_range *out, size_t max);
+
+/*
+ * Whether e has a condition only a socket in another state than listening can meet
+ * alone: a remote-side one (dport, dst) or a state. ss lists every state for such a
+ * filter; so does portsleuth when no state option was given.
+ */
+bool fexpr_wants_connections(const struct fexpr *e);
 
 void fexpr_free(struct fexpr *e);
 

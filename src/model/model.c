@@ -292,6 +292,29 @@ void snap_note(struct ps_snapshot *s, const char *text, int err)
 		s->notes[s->nnotes++] = (struct ps_stage_note){text, err};
 }
 
+const char snap_settle_noperm[] =
+    "some sockets' owners are not known: processes refused access to their file descriptors";
+const char snap_settle_details[] =
+    "some details of the sockets' holders (their executable) were refused";
+const char snap_settle_netns[] = "other network namespaces could not be read";
+const char snap_settle_other[] = "some details of the sockets' holders could not be read";
+
+void snap_settle_partial(struct ps_snapshot *s)
+{
+	bool details = false;
+	for (size_t i = 0; i < s->nsocks && !details; i++)
+		for (size_t j = 0; j < s->socks[i].owner_count && !details; j++)
+			details = s->procs[snap_owner(s, &s->socks[i], j)->proc].details_denied;
+	if (s->unattributed[PS_OWN_NOPERM])
+		snap_note(s, snap_settle_noperm, 0);
+	if (details)
+		snap_note(s, snap_settle_details, 0);
+	if (s->partial && s->netns_error)
+		snap_note(s, snap_settle_netns, 0);
+	if (s->partial && !s->nnotes)
+		snap_note(s, snap_settle_other, 0);
+}
+
 const char *snap_note_text(const struct ps_stage_note *n, char *buf, size_t cap)
 {
 	if (!n->err)

@@ -468,6 +468,15 @@ void snap_note(struct ps_snapshot *s, const char *text, int err);
 /* Note n as the sentence users read (no final period). The same text goes to stderr and JSON. */
 const char *snap_note_text(const struct ps_stage_note *n, char *buf, size_t cap);
 
+/*
+ * After the last filter: partial only for what the result shows (a process whose details
+ * were refused matters when it holds a shown socket), and a note for every reason (the
+ * snap_settle_* texts; the table's own notes say them at length on stderr).
+ */
+void snap_settle_partial(struct ps_snapshot *s);
+extern const char snap_settle_noperm[], snap_settle_details[], snap_settle_netns[],
+    snap_settle_other[];
+
 /* The user name of uid from s->usernames, or NULL (unknown, or names not looked up). */
 const char *snap_user_name(const struct ps_snapshot *s, uint32_t uid);
 

@@ -493,6 +493,44 @@ static bool proc_ok(const struct policy_rule *r, const struct ps_proc *p)
 	return exe && unit && user_unit && cont && value_ok(r, r->name, p->name);
 }
 
+const char *policy_owner_mismatch(const struct policy_rule *r, const struct ps_snapshot *s,
+				  const struct ps_socket *k, const char **got, const char **want)
+{
+	for (size_t i = 0; i < k->owner_count; i++) {
+		const struct ps_proc *p = &s->procs[snap_owner(s, k, i)->proc];
+		if (proc_ok(r, p))
+			continue;
+		bool sys = is_type(p, "system"), user = is_type(p, "user");
+		const char *cont = p->container_name ? p->container_name : p->container;
+		*got = NULL;
+		if (!(value_ok(r, r->exe, p->exe) ||
+		      (r->exe_real && p->exe && strcmp(r->exe_real, p->exe) == 0))) {
+			*got = p->exe, *want = r->exe;
+			return "exe";
+		}
+		if (r->unit && !(sys && value_ok(r, r->unit, p->unit))) {
+			*got = sys ? p->unit : NULL, *want = r->unit;
+			return "unit"; /* a user manager's unit is no system unit: none */
+		}
+		if (r->user_unit && !(user && value_ok(r, r->user_unit, p->unit))) {
+			*got = user ? p->unit : NULL, *want = r->user_unit;
+			return "user-unit";
+		}
+		if (!(value_ok(r, r->container, p->container) ||
+		      (p->container_name && value_ok(r, r->container, p->container_name)))) {
+			*got = cont, *want = r->container;
+			return "container";
+		}
+		if (!value_ok(r, r->name, p->name)) {
+			*got = p->name, *want = r->name;
+			return "name";
+		}
+		*got = user && p->have_unit_uid ? p->unit : NULL, *want = r->user_unit;
+		return "user-unit's user"; /* the one term left: the manager's uid */
+	}
+	return NULL;
+}
+
 /* Whether every owner of k is the program the rule names; false when no owner was seen. */
 static bool owner_ok(const struct policy_rule *r, const struct ps_snapshot *s,
 		     const struct ps_socket *k)

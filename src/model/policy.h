@@ -116,6 +116,14 @@ struct policy_violation {
 	long rule;	  /* the rule concerned, -1 for POL_UNEXPECTED */
 };
 
+/*
+ * For an owner violation: the first term of rule r an owner of k does not meet ("exe",
+ * "unit", "user-unit", "container", "name"...), with *got the owner's value (NULL: none)
+ * and *want the rule's; NULL when every owner meets r.
+ */
+const char *policy_owner_mismatch(const struct policy_rule *r, const struct ps_snapshot *s,
+				  const struct ps_socket *k, const char **got, const char **want);
+
 struct policy_report {
 	struct policy_violation *v;
 	size_t n, cap;

@@ -57,6 +57,24 @@ static int where_text(struct buf *b, const struct policy_rule *r)
 		       : buf_printf(b, "baseline socket %ld", r->sock);
 }
 
+/* ": unit is none, the rule wants ssh.service": which term of the rule the owner fails. */
+static int mismatch_text(struct buf *b, const struct policy_rule *r, const struct ps_snapshot *s,
+			 const struct ps_socket *k)
+{
+	const char *got = NULL, *want = NULL;
+	const char *key = policy_owner_mismatch(r, s, k, &got, &want);
+	if (!key)
+		return 0;
+	int rc = buf_printf(b, ": %s is ", key);
+	if (!rc)
+		rc = got ? esc_text(b, got, strlen(got)) : buf_puts(b, "none");
+	if (!rc)
+		rc = buf_puts(b, ", the rule wants ");
+	if (!rc)
+		rc = esc_text(b, want ? want : "?", strlen(want ? want : "?"));
+	return rc;
+}
+
 static int violation_text(struct buf *b, const struct policy_violation *v, const struct policy *p,
 			  const struct diff_side *now)
 {
@@ -106,7 +124,9 @@ static int violation_text(struct buf *b, const struct policy_violation *v, const
 		rc = buf_puts(b, " allows (");
 	if (!rc)
 		rc = rule_text(b, r);
-	return rc ? rc : buf_putc(b, ')');
+	if (!rc)
+		rc = buf_putc(b, ')');
+	return rc || v->kind != POL_OWNER ? rc : mismatch_text(b, r, now->snap, k);
 }
 
 int render_check_text(FILE *fp, const struct policy *pol, const struct policy_report *rep,

@@ -190,6 +190,37 @@ static void text_parents(FILE *fp, const struct ps_snapshot *snap, const struct 
 	fputc('\n', fp);
 }
 
+/* ", user www-data": the users the workers of `lead` run as, when one is not the lead's (nginx's
+ * master is root, its workers www-data); up to four are named. */
+static void text_group_users(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk,
+			     const struct ps_owner *lead)
+{
+	const struct ps_proc *lp = &snap->procs[lead->proc];
+	uint32_t uids[4];
+	size_t n = 0;
+	bool other = false;
+	for (size_t j = 0; j < sk->owner_count; j++) {
+		const struct ps_owner *o = snap_owner(snap, sk, j);
+		const struct ps_proc *p = &snap->procs[o->proc];
+		if (o->lead != lead->pid || o->pid == lead->pid || !p->have_uid)
+			continue;
+		other = other || !lp->have_uid || p->uid != lp->uid;
+		size_t k = 0;
+		while (k < n && uids[k] != p->uid)
+			k++;
+		if (k == n && n < sizeof uids / sizeof uids[0])
+			uids[n++] = p->uid;
+	}
+	for (size_t k = 0; other && k < n; k++) {
+		const char *u = snap_user_name(snap, uids[k]);
+		fputs(k ? ", " : n > 1 ? ", users " : ", user ", fp);
+		if (u)
+			put(fp, u);
+		else
+			fprintf(fp, "%u", uids[k]);
+	}
+}
+
 /* The workers folded into owner i of sk (a pre-forking server's group), as " + N workers: PID,
  * ...". */
 static void text_group(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk,
@@ -219,9 +250,11 @@ static void text_group(FILE *fp, const struct ps_snapshot *snap, const struct ps
 		}
 		last = o->pid;
 	}
-	fputs(helpers ? ": its own helpers from its package, forked by it)"
-		      : ": the same executable, forked by it)",
+	fputs(helpers ? ": its own helpers from its package, forked by it"
+		      : ": the same executable, forked by it",
 	      fp);
+	text_group_users(fp, snap, sk, lead);
+	fputc(')', fp);
 }
 
 static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk,

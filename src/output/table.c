@@ -268,6 +268,10 @@ static const enum col_id grow_order[] = {
 #define COMMAND_MIN 8	    /* -o command: shown however narrow */
 #define COMMAND_MIN_DROP 20 /* the default columns: narrower, it is left out */
 #define GROW_CAP 20
+/* Cut only after every other column but COMMAND: a program's short name (the kernel's comm
+ * holds 15 bytes) and a user name (8, the classic login length) read whole. */
+#define PROGRAM_KEEP 15
+#define USER_KEEP 8
 
 /* The short exposure class shown when the table must shrink (with the firewall's mark, if any,
  * kept) in buf, or NULL. */
@@ -423,6 +427,20 @@ static size_t find_col(const enum col_id *cols, size_t n, enum col_id c)
 	return i;
 }
 
+/* PROGRAM and USER no narrower than PROGRAM_KEEP and USER_KEEP (or their full width). */
+static void keep_names(const enum col_id *cols, const size_t *full, size_t *min, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t keep = cols[i] == COL_PROGRAM ? PROGRAM_KEEP
+			      : cols[i] == COL_USER  ? USER_KEEP
+						     : 0;
+		if (keep > full[i])
+			keep = full[i];
+		if (min[i] < keep)
+			min[i] = keep;
+	}
+}
+
 /*
  * Fit the row into ctx->o.width (see above); n is updated when columns are
  * dropped. *short_expo tells whether exposure classes are abbreviated.
@@ -455,15 +473,26 @@ static int fit(const struct render_ctx *ctx, struct cell_cache *cc, enum col_id 
 					    &min[i])))
 			return rc;
 	}
+	size_t cut[COL__COUNT]; /* the distinct widths, PROGRAM and USER cut too */
+	memcpy(cut, min, *n * sizeof min[0]);
+	keep_names(cols, full, min, *n);
+	if (!ctx->o.may_drop && row_width(min, *n) > w)
+		memcpy(min, cut, *n * sizeof min[0]);
 	for (size_t d = 0; ctx->o.may_drop && d < sizeof drop_order / sizeof drop_order[0] &&
 			   row_width(min, *n) > w;
 	     d++) {
 		size_t i = find_col(cols, *n, drop_order[d]);
 		if (i == *n)
 			continue;
+		if (drop_order[d] == COL_PROGRAM || drop_order[d] == COL_PID) {
+			memcpy(min, cut, *n * sizeof min[0]); /* the owner is cut, not left out */
+			if (row_width(min, *n) <= w)
+				break;
+		}
 		memmove(cols + i, cols + i + 1, (*n - i - 1) * sizeof cols[0]);
 		memmove(full + i, full + i + 1, (*n - i - 1) * sizeof full[0]);
 		memmove(min + i, min + i + 1, (*n - i - 1) * sizeof min[0]);
+		memmove(cut + i, cut + i + 1, (*n - i - 1) * sizeof cut[0]);
 		memmove(orig + i, orig + i + 1, (*n - i - 1) * sizeof orig[0]);
 		(*n)--;
 		if (ctx->report && ctx->report->ndropped < COL__COUNT)

@@ -12,7 +12,8 @@
  *                               before READY too.
  *   udpconnect:ADDR:PORT        connected UDP socket (auto-bound)
  *   dup                         dup() the socket made last: one more fd for the same socket
- *   fork                        fork; the child holds every socket made so far, nothing else
+ *   fork[:UID]                  fork; the child holds every socket made so far, nothing else
+ *                               (as user UID when given: a pre-forking server's worker)
  *   name:TEXT                   prctl(PR_SET_NAME, TEXT): the comm of this process
  *   title:TEXT                  after every other action, rewrite the argument area as
  *                               setproctitle does (redis, sshd, nginx): TEXT, then NULs up
@@ -350,7 +351,7 @@ int main(int argc, char **argv)
 			if (fd < 0)
 				die("dup: %s", strerror(errno));
 			add_sock(fd, "dup", 0);
-		} else if (strcmp(a, "fork") == 0) {
+		} else if (strcmp(a, "fork") == 0 || strncmp(a, "fork:", 5) == 0) {
 			if (child > 0)
 				die("only one fork");
 			fflush(stdout);
@@ -358,6 +359,11 @@ int main(int argc, char **argv)
 			child = fork();
 			if (child < 0)
 				die("fork: %s", strerror(errno));
+			if (child == 0 && a[4] == ':') {
+				uid_t u = (uid_t)strtoul(a + 5, NULL, 10);
+				if (setresgid(u, u, u) || setresuid(u, u, u))
+					die("fork:%s: %s", a + 5, strerror(errno));
+			}
 			if (child == 0)
 				child_hold(parent);
 		} else if (strncmp(a, "name:", 5) == 0) {

@@ -19,7 +19,9 @@ def register(run):
     global R
     R = run
     for fn in (cli_filter_equals_ss, cli_ss_flag_groups, cli_scripting, cli_errors,
-               cli_manpage_examples, cli_manpage_lint, cli_exposure, cli_pid_no_such_process):
+               cli_manpage_examples, cli_manpage_lint, cli_exposure, cli_connection_filters,
+               cli_options_before_command, cli_small_messages, cli_eighty_columns,
+               cli_check_owner_key, cli_explain_program, cli_pid_no_such_process):
         run.case(fn)
 
 
@@ -249,6 +251,126 @@ def cli_exposure(t):
         t.check(r.rc == 0 and table_ports(r) == want, f"--exposure {cls}", [r, table_ports(r)])
     r = t.run("--exposure", "link-local", "7100-7110")
     t.check(r.rc == 1 and b"no socket matches" in r.err, "--exposure link-local: none", [r])
+
+
+def cli_connection_filters(t):
+    """A filter only a connection can meet (dport, dst, state NAME) lists every state when no state
+    option says otherwise, as ss does; a bare port and -l stay listening-only."""
+    t.hold("listen:127.0.0.1:6379,accept", "connect:127.0.0.1:6379")
+    def rows(*args):
+        r = t.run(*args, "-o", "proto,local,remote,state")
+        return r, [ln.split() for ln in r.out.decode().splitlines()[1:]]
+    for args in (["dport", "=", ":6379"], ["dst", "127.0.0.1"], ["-t", "state", "established"],
+                 ["dport = :6379"]):
+        r, got = rows(*args)
+        t.check(r.rc == 0 and any(w[2] == "127.0.0.1:6379" for w in got), f"portsleuth {' '.join(args)}: the connection",
+                [r, got])
+        t.check(not any(w[3].startswith("LISTEN") for w in got), f"portsleuth {' '.join(args)}: no listener", got)
+    r, got = rows("6379")
+    t.check(r.rc == 0 and len(got) == 1 and got[0][1] == "127.0.0.1:6379", "a bare port: the listener only", [r, got])
+    r, got = rows("-l", "dport", "=", ":6379")
+    t.check(r.rc == 1 and not got, "-l with a dport filter: listening sockets only (none)", [r, got])
+    r, got = rows("state", "listening", "sport", "=", ":6379")
+    t.check(r.rc == 0 and len(got) == 1 and got[0][2].endswith(":*") or got and got[0][1] == "127.0.0.1:6379" and len(got) == 1,
+            "state listening: the listener", [r, got])
+    r = t.run("state", "bogus")
+    t.check(r.rc == 2 and b"unknown state" in r.err, "state bogus: usage error", [r])
+
+
+def cli_options_before_command(t):
+    """Options before the command word work as after it (-q explain 8080, --json explain 22,
+    -q snapshot -o FILE, -q watch --count 1); an option's value is never taken for a command;
+    help bogus names every command, help among them."""
+    t.hold("listen:127.0.0.1:8080")
+    r = t.run("-q", "explain", "8080")
+    t.check(r.rc == 0 and r.out.decode().startswith("Port 8080/tcp") and r.err == b"", "-q explain 8080", [r])
+    r = t.run("--json", "explain", "8080")
+    t.check(r.rc == 0 and json.loads(r.out)["port"] == 8080, "--json explain 8080", [r])
+    r = t.run("-N", "explain", "22")
+    t.check(r.rc in (0, 1) and r.out.decode().startswith("Port 22/tcp"), "-N explain 22", [r])
+    out = os.path.join(t.tmpdir(), "snap.json")
+    r = t.run("-q", "snapshot", "-o", out)
+    t.check(r.rc == 0 and os.path.exists(out) and json.load(open(out))["schema"] >= 1, "-q snapshot -o FILE", [r])
+    if os.path.exists(out):
+        os.unlink(out)
+    r = t.run("-q", "watch", "--count", "1")
+    t.check(r.rc == 0 and b"stop" in r.out, "-q watch --count 1", [r])
+    r = t.run("-o", "local", "8080")  # -o's value is no command
+    t.check(r.rc == 0 and "127.0.0.1:8080" in r.out.decode(), "-o local 8080", [r])
+    r = t.run("-q", "help", "explain")
+    t.check(r.rc == 0 and r.out.decode().startswith("Usage: portsleuth explain"), "-q help explain", [r])
+    r = t.run("help", "bogus")
+    t.check(r.rc == 2 and b"check, help" in r.err, "help bogus lists help", [r])
+
+
+def cli_small_messages(t):
+    """-q silences "no socket matches." (exit 1 says it); explain without a port points to
+    `portsleuth help explain`; explain names the users of workers that run as another user."""
+    r = t.run("-q", "7399")
+    t.check(r.rc == 1 and r.err == b"", "-q with nothing matched: exit 1, nothing on stderr", [r])
+    r = t.run("7399")
+    t.check(r.rc == 1 and b"no socket matches" in r.err, "nothing matched: said without -q", [r])
+    r = t.run("explain")
+    t.check(r.rc == 2 and b"portsleuth help explain" in r.err, "explain without a port", [r])
+    t.hold("listen:127.0.0.1:7301", "fork:65534")
+    r = t.run("explain", "7301")
+    held = [ln for ln in r.out.decode().splitlines() if "Held by" in ln]
+    t.check(r.rc == 0 and len(held) == 1 and "+ 1 worker" in held[0] and
+            re.search(r"forked by it, user (nobody|65534)\), user root", held[0]),
+            "explain: the worker's user is named", [r, held])
+
+
+def cli_eighty_columns(t):
+    """On an 80-column terminal a program's short name (up to 15 cells) and a user name (8) are
+    never cut: other columns go first; every --help line fits in 80 columns."""
+    t.hold("listen:0.0.0.0:6379", "listen:[::1]:6379", "udp:0.0.0.0:11211", uid=33,
+           exe_name=b"redis-server")
+    t.hold("listen:127.0.0.1:26379", "listen:[::1]:26379", exe_name=b"redis-sentinel")
+    r = t.run_tty(cols=80, env=t.env(TERM="xterm", COLUMNS=None, NO_COLOR="1"))
+    lines = r.out.decode().splitlines()
+    t.check(r.rc == 0 and lines and all(len(ln) <= 80 for ln in lines), "fits 80 columns", lines)
+    t.check(any("redis-server" in ln for ln in lines) and any("redis-sentine" in ln for ln in lines),
+            "the programs' names whole", lines)
+    t.check(not any(re.search(r"\b(www|www-|www-d|www-da|www-dat)…", ln) for ln in lines),
+            "no user name cut", lines)
+    for cmd in ([], ["explain"], ["snapshot"], ["diff"], ["watch"], ["check"]):
+        r = t.run(*cmd, "--help")
+        long = [ln for ln in r.out.decode().splitlines() if len(ln) > 80]
+        t.check(r.rc == 0 and not long, f"portsleuth {' '.join(cmd)} --help: lines over 80", long)
+
+
+def cli_check_owner_key(t):
+    """An owner violation names the rule's term the owner fails, with both values."""
+    t.hold("listen:127.0.0.1:7401")
+    t.hold("listen:127.0.0.1:7402")
+    helper = os.path.realpath(t.helper)
+    pol = os.path.join(t.tmpdir(), "policy")
+    with open(pol, "w") as f:
+        f.write(f"allow tcp 7401 exe=/usr/sbin/sshd\nrequire tcp 7402 exe={helper} unit=ssh.service\n")
+    r = t.run("check", "-b", pol, env=t.env(NO_COLOR="1"))
+    lines = r.out.decode().splitlines()
+    exe = [ln for ln in lines if "7401" in ln]
+    unit = [ln for ln in lines if "7402" in ln and ln.startswith("owner")]
+    t.check(r.rc == 4 and exe and exe[0].endswith(f"): exe is {helper}, the rule wants /usr/sbin/sshd"),
+            "exe= violation names exe", lines)
+    t.check(unit and unit[0].endswith("line 2 allows (require tcp 7402 exe=%s unit=ssh.service): unit is none, "
+                                      "the rule wants ssh.service" % helper), "unit= violation names unit", lines)
+
+
+def cli_explain_program(t):
+    """explain sshd: the word is a running program's name, said with where it listens and the
+    -c pointer; explain ssh with nothing on 22 says where sshd listens instead."""
+    t.hold("listen:127.0.0.1:2222", "name:sshd")
+    r = t.run("explain", "sshd")
+    err = r.err.decode()
+    t.check(r.rc == 2 and "running program" in err and "sshd listens on 2222/tcp" in err and
+            "portsleuth -c sshd" in err and "unknown service" not in err, "explain sshd", [r])
+    r = t.run("explain", "ssh")
+    out = r.out.decode()
+    t.check(r.rc == 1 and "Nothing listens on 22/tcp" in out and "sshd listens on 2222/tcp" in out,
+            "explain ssh: where sshd listens now", [r])
+    r = t.run("explain", "nosuchprogram")
+    t.check(r.rc == 2 and b"unknown service name" in r.err, "explain of an unknown word", [r])
 
 
 def cli_pid_no_such_process(t):

@@ -75,7 +75,7 @@ def completions_cover_help(t):
         t.check(block, f"bash: no part for {cmd}")
         zblock = re.search(rf"\n\t\({cmd}\)\n(.*?)\n\t\t;;\n", s["zsh"], re.S)
         cond = (f"__fish_seen_subcommand_from {cmd}'" if cmd != "list"
-                else "not __fish_seen_subcommand_from " + " ".join(COMMANDS) + "'")
+                else "not __fish_seen_subcommand_from " + " ".join(COMMANDS + ["help"]) + "'")
         fish = "\n".join(l for l in s["fish"].splitlines() if cond in l)
         for name in sorted(longs):
             t.check(re.search(rf"(?<![\w-])--{name}(?![\w-])", block), f"bash {cmd}: --{name} missing")
@@ -135,6 +135,10 @@ def completions_bash_values(t):
         (["portsleuth", "-p", ""], [pid]),
         (["portsleuth", "watch", "--pid", pid[:-1]], [pid]),
         (["portsleuth", "-c", "sockh"], ["sockhold"]),
+        (["portsleuth", "--exposure", ""], sorted(["public", "private", "link-local", "loopback",
+                                                    "any-beyond-loopback"])),
+        (["portsleuth", "-q", "explain", "47"], ["4711", "4799"]),
+        (["portsleuth", "help", "ex"], ["explain"]),
     ]
     for words, want in cases:
         got = complete(t, script, words)
@@ -142,7 +146,7 @@ def completions_bash_values(t):
     got = complete(t, script, ["portsleuth", "diff", ""], cwd=snaps)
     t.check(got == ["before.json", "old"], f"complete diff <TAB>: got {got}, want the .json and the directory")
     got = complete(t, script, ["portsleuth", ""])
-    for w in COMMANDS + ["4711"]:
+    for w in COMMANDS + ["4711", "help"]:
         t.check(w in got, f"complete portsleuth <TAB>: {w} missing from {got}")
     if shutil.which("zsh"):
         zsh_values(t, d, pid)
@@ -154,6 +158,13 @@ def completions_bash_values(t):
         r = subprocess.run(["fish", "--no-config", "-c", f"source {path}; complete -C 'portsleuth check --bas'"],
                            capture_output=True, timeout=R.RUN_TIMEOUT, env=env)
         t.check(r.stdout.decode().startswith("--baseline"), f"fish: complete check --bas: {r.stdout!r} {r.stderr!r}")
+        r = subprocess.run(["fish", "--no-config", "-c", f"source {path}; complete -C 'portsleuth --sta'"],
+                           capture_output=True, timeout=R.RUN_TIMEOUT, env=env)
+        t.check(r.stdout.decode().rstrip().endswith("closing, unconn, all"),
+                f"fish: --state's whole description: {r.stdout!r}")
+        r = subprocess.run(["fish", "--no-config", "-c", f"source {path}; complete -C 'portsleuth '"],
+                           capture_output=True, timeout=R.RUN_TIMEOUT, env=env)
+        t.check("help\t" in r.stdout.decode(), f"fish: portsleuth <TAB> offers help: {r.stdout!r}")
 
 
 # zsh's completion widgets need a terminal; these stand-ins print what the script offers

@@ -108,6 +108,67 @@ TEST(fexpr_selects_like_ss)
 	}
 }
 
+/* ss's "state NAME" and "exclude NAME"; which expressions only a connection can meet. */
+TEST(fexpr_state_and_wants_connections)
+{
+	struct ps_socket k[] = {
+	    sk("0.0.0.0", 22, "0.0.0.0", 0),
+	    sk("10.1.2.3", 22, "192.168.1.9", 50000),
+	    sk("10.1.2.3", 41000, "203.0.113.50", 443),
+	};
+	k[0].state = PS_ST_LISTEN;
+	k[1].state = PS_ST_ESTABLISHED;
+	k[2].state = PS_ST_TIME_WAIT;
+	static const struct {
+		const char *expr, *want;
+	} cases[] = {
+	    {"state established", "010"},
+	    {"state listening", "100"},
+	    {"state established,time-wait", "011"},
+	    {"exclude listening", "011"},
+	    {"sport = :22 and state established", "010"},
+	    {"state connected", "011"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char got[16];
+		selects(cases[i].expr, k, 3, got);
+		if (strcmp(got, cases[i].want) != 0)
+			fprintf(stderr, "  '%s': %s, want %s\n", cases[i].expr, got, cases[i].want);
+		CHECK_STR(got, cases[i].want);
+	}
+	static const struct {
+		const char *expr;
+		bool conn;
+	} wants[] = {
+	    {"dport = :6379", true},
+	    {"dst 127.0.0.1", true},
+	    {"not dst 10.0.0.0/8", true},
+	    {"state established", true},
+	    {"sport = :22", false},
+	    {"src 10.0.0.0/8", false},
+	    {"6379", false},
+	    {"127.0.0.1", false},
+	    {"sport = :22 or dport = :22", true},
+	};
+	for (size_t i = 0; i < sizeof wants / sizeof wants[0]; i++) {
+		struct fexpr *e = NULL;
+		const char *why = NULL;
+		size_t at = 0;
+		CHECK_INT(fexpr_parse(wants[i].expr, svc, &e, &why, &at), 0);
+		if (fexpr_wants_connections(e) != wants[i].conn)
+			fprintf(stderr, "  '%s': wants connections %d\n", wants[i].expr,
+				!wants[i].conn);
+		CHECK(fexpr_wants_connections(e) == wants[i].conn);
+		fexpr_free(e);
+	}
+	const char *why = NULL;
+	size_t at = 0;
+	struct fexpr *e = NULL;
+	CHECK_INT(fexpr_parse("state bogus", svc, &e, &why, &at), -EINVAL);
+	CHECK(why && strstr(why, "unknown state"));
+	CHECK_INT(fexpr_parse("state", svc, &e, &why, &at), -EINVAL);
+}
+
 TEST(fexpr_errors_say_why_and_where)
 {
 	static const struct {

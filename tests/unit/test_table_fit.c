@@ -187,6 +187,9 @@ TEST(table_fits_every_width)
 			CHECK(strstr(t, "/usr/bin/redis-server 127.0.0.1:6379\n") != NULL);
 		if (widths[wi] <= 80)
 			CHECK(strstr(t, "  all") != NULL && strstr(t, "  lo") != NULL);
+		/* a program's short name and a user name are left out before they are cut */
+		CHECK(strstr(t, "redis-server") != NULL);
+		CHECK(!strstr(t, "www\xe2\x80\xa6") && !strstr(t, "red\xe2\x80\xa6"));
 		free(t);
 	}
 	/* -w: never cut */

@@ -851,8 +851,8 @@ int lnx_attribute(struct ps_snapshot *snap, const struct ps_filter *f)
 		/* "vanished" is provisional here: the recheck decides */
 		unexplained += k->owner_status == PS_OWN_VANISHED;
 	}
-	if (snap->procs_denied)
-		snap->partial = true;
+	/* procs_denied makes the result partial only when a shown socket is no-permission:
+	 * snap_settle_partial decides, after the filters */
 	if (unexplained)
 		(void)recheck(snap, f, &facts); /* on failure the sockets stay "vanished" */
 	scan_facts_free(&facts);

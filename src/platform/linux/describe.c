@@ -60,10 +60,8 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
 	rc = read_link_at(dir, "exe", &p->exe);
 	if (rc == -ENOMEM)
 		return rc;
-	if (rc == -EACCES || rc == -EPERM) {
-		p->details_denied = true;
-		*partial = true;
-	}
+	if (rc == -EACCES || rc == -EPERM) /* partial when it holds a shown socket: */
+		p->details_denied = true;  /* snap_settle_partial */
 
 	size_t argl;
 	if (read_file_at(dir, "cmdline", b, CMDLINE_LIMIT, 0, &p->cmdline_truncated) == 0 &&
