@@ -148,6 +148,10 @@ void cli_print_notes(const struct ps_snapshot *s);
 /* The notes about other network namespaces and socket cgroups (src/cli/netns_notes.c). */
 void cli_print_netns_notes(const struct ps_snapshot *s);
 
+/* Whether the words choose states themselves (-l, --state, or -a already): conns and top
+ * show every state unless they do (src/cli/conns.c). */
+bool cli_states_given(int argc, char **argv);
+
 /* The subcommands. Each returns the process exit code. */
 int cmd_list(int argc, char **argv);
 int cmd_explain(int argc, char **argv);	 /* src/cli/explain.c */

@@ -104,8 +104,7 @@ done:
 	return code;
 }
 
-/* Whether the words choose states themselves (-l, --state, or -a already). */
-static bool states_given(int argc, char **argv)
+bool cli_states_given(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *w = argv[i];
@@ -129,7 +128,7 @@ int cmd_conns(int argc, char **argv)
 		return EXIT_FAILURE_;
 	int n = 0;
 	av[n++] = argv[0];
-	if (!states_given(argc, argv))
+	if (!cli_states_given(argc, argv))
 		av[n++] = "-a";
 	for (int i = 1; i < argc; i++)
 		av[n++] = strcmp(argv[i], "-i") == 0 ? "--interval" : argv[i];

@@ -5,6 +5,8 @@ Loaded by run.py. Every case runs in its own network namespace: the sockets it m
 only ones there.
 """
 import json
+import os
+import shutil
 import socket
 import subprocess
 import threading
@@ -19,6 +21,8 @@ def register(run):
     R = run
     run.case(conns_fifty_to_one_listener)
     run.case(conns_transfer_bytes)
+    run.case(top_screen, needs=("tui",))
+    run.case(top_ctrl_c_restores, needs=("tui",))
 
 
 def groups(t, *args):
@@ -99,3 +103,133 @@ def conns_transfer_bytes(t):
     finally:
         for x in (c, s, srv):
             x.close()
+
+
+class Screen:
+    """top in a tmux pane of 80x24 (tmux renders the terminal: what a person would see)."""
+
+    def __init__(self, t, *args, **env):
+        if not shutil.which("tmux"):
+            t.skip("tmux is not installed (apt-get install tmux)")
+        self.t = t
+        self.sock = os.path.join(t.tmpdir(), "tmux")
+        self.done = os.path.join(t.tmpdir(), "top.done")
+        # the exit status, and whether the terminal's settings are back as they were
+        cmd = (f"S=$(stty -g); {t.binary} top {' '.join(args)}; echo $? > {self.done}.tmp; "
+               f"[ \"$(stty -g)\" = \"$S\" ] && echo restored >> {self.done}.tmp; "
+               f"mv {self.done}.tmp {self.done}; sleep 30")
+        env = dict(t.env(TERM="xterm-256color", COLUMNS=None, LINES=None, **env))
+        subprocess.run(["tmux", "-S", self.sock, "-f", "/dev/null", "new-session", "-d", "-x", "80",
+                        "-y", "24", cmd], check=True, env=env, timeout=10)
+
+    def text(self):
+        r = subprocess.run(["tmux", "-S", self.sock, "capture-pane", "-p"], capture_output=True, timeout=10)
+        return r.stdout.decode("utf-8", "replace")
+
+    def keys(self, *k):
+        subprocess.run(["tmux", "-S", self.sock, "send-keys", *k], check=True, timeout=10)
+
+    def wait(self, cond, what, timeout=3.0):
+        """Wait until cond(screen text) holds; fail naming `what` with the screen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            s = self.text()
+            if cond(s):
+                return s
+            if time.monotonic() > deadline:
+                raise R.Failed(f"top: {what} (within {timeout}s)", s.splitlines())
+            time.sleep(0.1)
+
+    def exited(self, timeout=3.0):
+        deadline = time.monotonic() + timeout
+        while not os.path.exists(self.done):
+            if time.monotonic() > deadline:
+                raise R.Failed("top did not exit", self.text().splitlines())
+            time.sleep(0.1)
+        return open(self.done).read().split()
+
+    def close(self):
+        subprocess.run(["tmux", "-S", self.sock, "kill-server"], capture_output=True, timeout=10)
+
+
+def rows_with(screen, *words):
+    return [ln for ln in screen.splitlines() if all(w in ln for w in words)]
+
+
+def top_screen(t):
+    """At 80x24: a listener that appears is on screen (marked +) within one refresh, a closed
+    one stays marked - (with NO_COLOR the symbols carry it); a key switches the view; a hostile
+    process name is escaped; q exits 0 with the terminal's settings restored."""
+    t.hold("listen:127.0.0.1:4720", "name:" + R.c_escape(b"\x1b[31mEV\nIL"))
+    sc = Screen(t, "-d", "1", NO_COLOR="1")
+    try:
+        s = sc.wait(lambda s: "127.0.0.1:4720" in s, "the first listener is not shown")
+        t.check("portsleuth top" in s and "[sockets]" in s, "the header", s.splitlines())
+        t.check(rows_with(s, "127.0.0.1:4720", "\\x1b[31mEV"), "the hostile name escaped on screen",
+                s.splitlines())
+        t.check(max(len(ln) for ln in s.splitlines()) <= 80, "fits in 80 columns", s.splitlines())
+        new = t.hold("listen:127.0.0.1:4721", "name:newcomer")
+        s = sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4721") if ln.startswith("+")],
+                    "a new listener is not shown marked + within one refresh", timeout=2.5)
+        new.proc.kill()
+        new.proc.wait(5)
+        s = sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4721") if ln.startswith("-")],
+                    "a closed listener is not shown marked -", timeout=2.5)
+        transfer_20mb(t, sc)
+        sc.keys("3")
+        s = sc.wait(lambda s: "[listeners]" in s and rows_with(s, "127.0.0.1:4720", "listen"),
+                    "key 3 does not show the listeners view")
+        sc.keys("q")
+        st = sc.exited()
+        t.check(st == ["0", "restored"], f"q: exit status and terminal {st}, want 0 and restored")
+    finally:
+        sc.close()
+
+
+def transfer_20mb(t, sc):
+    """20 MiB over loopback: the sockets view shows the sender's SENT and the receiver's RECV."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 4740))
+    srv.listen(1)
+    c = socket.create_connection(("127.0.0.1", 4740))
+    s, _ = srv.accept()
+    got = [0]
+
+    def drain():
+        while got[0] < 20 * MIB:
+            b = s.recv(1 << 20)
+            if not b:
+                break
+            got[0] += len(b)
+
+    try:
+        th = threading.Thread(target=drain)
+        th.start()
+        c.sendall(b"x" * (20 * MIB))
+        th.join(20)
+        port = c.getsockname()[1]
+
+        def shown(text):
+            # "+ tcp ESTAB LOCAL REMOTE PROCESS SENT RECV" (a new row: marked +)
+            rows = {tuple(ln.split()[3:5]): ln.split() for ln in text.splitlines() if len(ln.split()) >= 8}
+            out = rows.get((f"127.0.0.1:{port}", "127.0.0.1:4740"))
+            inn = rows.get(("127.0.0.1:4740", f"127.0.0.1:{port}"))
+            return out and out[6] == "20.0M" and inn and inn[7] == "20.0M"
+
+        sc.wait(shown, "the 20 MiB transfer is not shown as 20.0M sent and received", timeout=2.5)
+    finally:
+        for x in (c, s, srv):
+            x.close()
+
+
+def top_ctrl_c_restores(t):
+    """Ctrl-C stops top cleanly: exit 0, the terminal's settings restored."""
+    t.hold("listen:127.0.0.1:4730")
+    sc = Screen(t)
+    try:
+        sc.wait(lambda s: "127.0.0.1:4730" in s, "the listener is not shown")
+        sc.keys("C-c")
+        st = sc.exited()
+        t.check(st == ["0", "restored"], f"Ctrl-C: exit status and terminal {st}, want 0 and restored")
+    finally:
+        sc.close()
