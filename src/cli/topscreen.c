@@ -390,6 +390,7 @@ static void prompt_filter(struct top *t)
 	t->expr = e;
 	snprintf(t->expr_text, sizeof t->expr_text, "%s", text);
 	t->msg[0] = '\0';
+	t->first = true; /* rows the filter hides did not close */
 }
 
 static void move_sel(struct top *t, long by)

@@ -532,7 +532,7 @@ int top_track(struct top_table *t, const struct top_table *prev, double seconds,
 		}
 		rc = rates(t, r, q, seconds);
 	}
-	for (size_t i = 0; same && i < prev->n && !rc; i++)
+	for (size_t i = 0; same && !first && i < prev->n && !rc; i++)
 		if (!seen[i])
 			rc = keep_gone(t, prev, &prev->rows[i]);
 	free(ix);
