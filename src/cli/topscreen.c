@@ -125,8 +125,7 @@ static int visible_counters(struct top *t, struct top_table *tab, struct ps_snap
 		const struct ps_socket *k = r->sock >= 0 ? &s->socks[r->sock] : NULL;
 		if (!k || !k->tcp.valid)
 			continue;
-		rc = top_set_count(tab, r, 5, (double)k->tcp.bytes_sent); /* SENT, RECV */
-		rc = rc ? rc : top_set_count(tab, r, 6, (double)k->tcp.bytes_received);
+		rc = top_set_socket_counters(tab, r, k);
 	}
 	return rc;
 }

@@ -153,6 +153,16 @@ static const char *owner_name(const struct ps_snapshot *s, const struct ps_socke
 	return s->procs[o->proc].name;
 }
 
+int top_set_socket_counters(struct top_table *t, struct top_row *r, const struct ps_socket *k)
+{
+	char a[24];
+	int rc = top_set_count(t, r, S_SENT, (double)k->tcp.bytes_sent);
+	rc = rc ? rc : top_set_count(t, r, S_RECV, (double)k->tcp.bytes_received);
+	snprintf(a, sizeof a, "%.1f", k->tcp.rtt_us / 1000.0);
+	r->num[S_RTT] = k->tcp.rtt_us;
+	return rc ? rc : cell(t, r, S_RTT, a);
+}
+
 static int build_sockets(struct top_table *t, const struct ps_snapshot *s)
 {
 	int rc = 0;
@@ -178,13 +188,8 @@ static int build_sockets(struct top_table *t, const struct ps_snapshot *s)
 		rc = rc ? rc : cell_raw(t, r, S_PROC, name ? name : "-", name ? strlen(name) : 1);
 		if (!rc && pid)
 			rc = cell_num(t, r, S_PID, pid);
-		if (!rc && k->tcp.valid) {
-			rc = top_set_count(t, r, S_SENT, (double)k->tcp.bytes_sent);
-			rc = rc ? rc : top_set_count(t, r, S_RECV, (double)k->tcp.bytes_received);
-			snprintf(a, sizeof a, "%.1f", k->tcp.rtt_us / 1000.0);
-			r->num[S_RTT] = k->tcp.rtt_us;
-			rc = rc ? rc : cell(t, r, S_RTT, a);
-		}
+		if (!rc && k->tcp.valid)
+			rc = top_set_socket_counters(t, r, k);
 		rc = rc ? rc : fill_rest(t, r);
 	}
 	return rc;
