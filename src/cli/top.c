@@ -15,13 +15,13 @@ static const char usage_head[] =
     "Usage: portsleuth top [OPTIONS] [FILTER]...\n"
     "A live full-screen view of every port and connection, refreshed every second:\n"
     "new rows are marked + (green), changed ones * (yellow), closed ones - (red, kept\n"
-    "three refreshes). Bytes, rates, RTT and retransmits come from the kernel's TCP\n"
-    "counters, asked only for the rows on screen in the sockets view.\n"
+    "three refreshes). Bytes, rates and RTT come from the kernel's TCP counters,\n"
+    "asked only for the rows on screen in the sockets view.\n"
     "Keys: Tab or 1-4 switch the view (sockets, processes, listeners with their\n"
     "inbound connections, remotes by address and class); < > choose the sort\n"
     "column, r reverses it; / filters with an expression (sport = :443 and dst\n"
     "10.0.0.0/8); space pauses; arrows move; Enter shows what `explain` says for\n"
-    "the row; q quits.\n";
+    "the row; K closes the selected TCP connection (asks first; as ss -K); q quits.\n";
 static const char usage_tail[] =
     "\n"
     "Exit status: 0 quit, 2 usage error, 3 failure (no terminal, or built without\n"

@@ -47,7 +47,7 @@ struct top {
 	struct fexpr *expr;
 	char expr_text[128];
 	double delay, last;
-	char msg[160];
+	char msg[400];
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -263,8 +263,8 @@ static void draw(struct top *t)
 	}
 	move(LINES - 1, 0);
 	put_cell(t->msg[0] ? t->msg
-			   : "q quit  Tab/1-4 view  < > sort  r reverse  / filter  space pause  "
-			     "Enter explain",
+			   : "q quit  Tab/1-4 view  <> sort  r rev  / filter  space pause  "
+			     "Enter explain  K close",
 		 width, false);
 	refresh();
 }
@@ -392,6 +392,53 @@ static void prompt_filter(struct top *t)
 	t->first = true; /* rows the filter hides did not close */
 }
 
+/* Ask on the last line; true only for y. */
+static bool confirm(const char *question)
+{
+	move(LINES - 1, 0);
+	clrtoeol();
+	put_cell(question, COLS, false);
+	refresh();
+	timeout(-1);
+	int ch = getch();
+	return ch == 'y' || ch == 'Y';
+}
+
+/* K: close the selected TCP connection (the kernel resets it, as `ss -K`), once confirmed.
+ * Whether it was closed. */
+static bool close_connection(struct top *t)
+{
+	const struct top_row *r = t->sel < t->tab.n ? &t->tab.rows[t->sel] : NULL;
+	const struct ps_socket *k = r && r->sock >= 0 ? &t->cur.socks[r->sock] : NULL;
+	if (!k || k->proto != PS_TCP || k->state == PS_ST_LISTEN || k->state == PS_ST_TIME_WAIT) {
+		snprintf(t->msg, sizeof t->msg,
+			 "K closes a TCP connection: choose one in the sockets view");
+		return false;
+	}
+	char q[200], a[64], b[64];
+	snprintf(q, sizeof q, "close tcp %s -> %s (%s)? y/N", top_text(&t->tab, r, 2),
+		 top_text(&t->tab, r, 3), top_text(&t->tab, r, 4));
+	if (!confirm(q)) {
+		t->msg[0] = '\0';
+		return false;
+	}
+	int rc = platform_sock_destroy(k);
+	snprintf(a, sizeof a, "%s", top_text(&t->tab, r, 2));
+	snprintf(b, sizeof b, "%s", top_text(&t->tab, r, 3));
+	if (!rc)
+		snprintf(t->msg, sizeof t->msg, "closed tcp %s -> %s", a, b);
+	else if (rc == -EOPNOTSUPP)
+		snprintf(
+		    t->msg, sizeof t->msg,
+		    "this kernel cannot close sockets (built without CONFIG_INET_DIAG_DESTROY)");
+	else if (rc == -ENOSYS)
+		snprintf(t->msg, sizeof t->msg, "closing connections is not supported here");
+	else
+		snprintf(t->msg, sizeof t->msg, "cannot close tcp %s -> %s: %s%s", a, b,
+			 strerror(-rc), rc == -EPERM ? " (needs root or CAP_NET_ADMIN)" : "");
+	return rc == 0;
+}
+
 static void move_sel(struct top *t, long by)
 {
 	long at = (long)t->sel + by;
@@ -461,6 +508,8 @@ static bool on_key(struct top *t, int ch)
 	case KEY_ENTER:
 		show_explain(t);
 		return false;
+	case 'K':
+		return close_connection(t); /* closed: show it gone now */
 	default:
 		return false;
 	}

@@ -23,6 +23,7 @@ def register(run):
     run.case(conns_transfer_bytes)
     run.case(top_screen, needs=("tui",))
     run.case(top_ctrl_c_restores, needs=("tui",))
+    run.case(top_close_connection, needs=("tui",))
 
 
 def groups(t, *args):
@@ -231,5 +232,36 @@ def top_ctrl_c_restores(t):
         sc.keys("C-c")
         st = sc.exited()
         t.check(st == ["0", "restored"], f"Ctrl-C: exit status and terminal {st}, want 0 and restored")
+    finally:
+        sc.close()
+
+
+def top_close_connection(t):
+    """K on a connection, confirmed with y, resets it as `ss -K` does: both ends are gone from
+    the listing (or, on a kernel without CONFIG_INET_DIAG_DESTROY, top says so); n keeps it."""
+    t.hold("listen:127.0.0.1:4750,accept", "connect:127.0.0.1:4750")  # accepted before READY
+    sc = Screen(t)
+    try:
+        sc.wait(lambda s: "127.0.0.1:4750" in s, "the listener is not shown")
+        sc.keys("/", "dport = :4750", "Enter")
+        sc.wait(lambda s: "filter: dport = :4750" in s and len(rows_with(s, "ESTAB")) == 1,
+                "the filter does not leave the one client connection")
+        sc.keys("K")
+        sc.wait(lambda s: "y/N" in s, "K asks no confirmation")
+        sc.keys("n")
+        time.sleep(0.3)
+        est = [k for k in t.json("-a")["sockets"] if k["state"] == "established"]
+        t.check(len(est) == 2, "n closed the connection", [json.dumps(est)])
+        sc.keys("K")
+        sc.wait(lambda s: "y/N" in s, "K asks no confirmation")
+        sc.keys("y")
+        s = sc.wait(lambda s: "closed tcp" in s or "cannot close" in s, "K y says nothing")
+        if "CONFIG_INET_DIAG_DESTROY" in s:
+            t.skip("this kernel cannot close sockets (CONFIG_INET_DIAG_DESTROY); top said so")
+        t.check(rows_with(s, "closed tcp 127.0.0.1:", "-> 127.0.0.1:4750"), "the message", s.splitlines())
+        est = [k for k in t.json("-a")["sockets"] if k["state"] == "established"]
+        t.check(est == [], "the connection is still listed", [json.dumps(est)])
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q after K")
     finally:
         sc.close()

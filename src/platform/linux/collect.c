@@ -133,3 +133,13 @@ int lnx_tcp_stats(struct ps_snapshot *snap, const size_t *idx, size_t n)
 	close(fd);
 	return rc;
 }
+
+int lnx_sock_destroy(const struct ps_socket *k)
+{
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -errno;
+	int rc = sockdiag_destroy(fd, k);
+	close(fd);
+	return rc;
+}

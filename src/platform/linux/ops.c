@@ -41,6 +41,7 @@ const struct platform_ops platform_ops = {
     .sockevents_close = lnx_sockevents_close,
     .boot_id = lnx_boot_id,
     .tcp_stats = lnx_tcp_stats,
+    .sock_destroy = lnx_sock_destroy,
     .firewall_read = lnx_firewall_read,
     .pid_exists = lnx_pid_exists,
     .secure_getenv = lnx_secure_getenv,

@@ -249,6 +249,33 @@ static int one_batch(const void *buf, size_t len, void *arg)
 	return it.err;
 }
 
+/* A request for the one TCP socket k (by addresses, ports and device), of type `type`. */
+struct one_req {
+	struct nlmsghdr nlh;
+	struct inet_diag_req_v2 r;
+};
+
+static void one_request(struct one_req *req, const struct ps_socket *k, uint16_t type,
+			uint16_t flags)
+{
+	memset(req, 0, sizeof *req);
+	req->nlh.nlmsg_len = sizeof *req;
+	req->nlh.nlmsg_type = type;
+	req->nlh.nlmsg_flags = flags;
+	req->nlh.nlmsg_seq = 2;
+	req->r.sdiag_family = k->local.addr.family == PS_INET ? AF_INET : AF_INET6;
+	req->r.sdiag_protocol = IPPROTO_TCP;
+	req->r.idiag_states = ~0u;
+	req->r.idiag_ext = type == SOCK_DIAG_BY_FAMILY ? 1u << (INET_DIAG_INFO - 1) : 0;
+	req->r.id.idiag_sport = htons(k->local.port);
+	req->r.id.idiag_dport = htons(k->remote.port);
+	memcpy(req->r.id.idiag_src, k->local.addr.bytes, k->local.addr.family == PS_INET ? 4 : 16);
+	memcpy(req->r.id.idiag_dst, k->remote.addr.bytes,
+	       k->remote.addr.family == PS_INET ? 4 : 16);
+	req->r.id.idiag_if = k->ifindex;
+	req->r.id.idiag_cookie[0] = req->r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+}
+
 int sockdiag_tcp_stats(int fd, struct ps_snapshot *snap, const size_t *idx, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -257,31 +284,39 @@ int sockdiag_tcp_stats(int fd, struct ps_snapshot *snap, const size_t *idx, size
 		struct ps_socket *k = &snap->socks[idx[i]];
 		if (k->proto != PS_TCP || k->state == PS_ST_TIME_WAIT)
 			continue; /* a time-wait socket has no counters left */
-		struct {
-			struct nlmsghdr nlh;
-			struct inet_diag_req_v2 r;
-		} req;
-		memset(&req, 0, sizeof req);
-		req.nlh.nlmsg_len = sizeof req;
-		req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-		req.nlh.nlmsg_flags = NLM_F_REQUEST;
-		req.nlh.nlmsg_seq = 2;
-		req.r.sdiag_family = k->local.addr.family == PS_INET ? AF_INET : AF_INET6;
-		req.r.sdiag_protocol = IPPROTO_TCP;
-		req.r.idiag_states = ~0u;
-		req.r.idiag_ext = 1u << (INET_DIAG_INFO - 1);
-		req.r.id.idiag_sport = htons(k->local.port);
-		req.r.id.idiag_dport = htons(k->remote.port);
-		memcpy(req.r.id.idiag_src, k->local.addr.bytes,
-		       k->local.addr.family == PS_INET ? 4 : 16);
-		memcpy(req.r.id.idiag_dst, k->remote.addr.bytes,
-		       k->remote.addr.family == PS_INET ? 4 : 16);
-		req.r.id.idiag_if = k->ifindex;
-		req.r.id.idiag_cookie[0] = req.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+		struct one_req req;
+		one_request(&req, k, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST);
 		struct one_ctx c = {k, PS_TCP};
 		int rc = nl_dump(fd, "sockdiag-one", &req, sizeof req, one_batch, &c);
 		if (rc && rc != -ENOENT)
 			return rc; /* -ENOENT: closed since the listing */
 	}
 	return 0;
+}
+
+static int ack_batch(const void *buf, size_t len, void *arg)
+{
+	(void)arg;
+	struct nl_msgs it = nl_msgs_of(buf, len);
+	struct nlmsghdr h;
+	const char *p;
+	while (nl_msgs_next(&it, &h, &p))
+		if (h.nlmsg_type == NLMSG_ERROR) {
+			/* error 0 is the acknowledgement (nl_msg_status takes it for a bad dump) */
+			int err;
+			if (h.nlmsg_len < NLMSG_LENGTH(sizeof err))
+				return -EBADMSG;
+			memcpy(&err, p + NLMSG_HDRLEN, sizeof err);
+			return err < 0 ? err : 1;
+		}
+	return it.err;
+}
+
+int sockdiag_destroy(int fd, const struct ps_socket *k)
+{
+	if (k->proto != PS_TCP)
+		return -EOPNOTSUPP;
+	struct one_req req;
+	one_request(&req, k, SOCK_DESTROY, NLM_F_REQUEST | NLM_F_ACK);
+	return nl_dump(fd, "sockdiag-destroy", &req, sizeof req, ack_batch, NULL);
 }

@@ -31,6 +31,14 @@ void sockdiag_parse_tcp_info(const void *data, size_t n, struct ps_tcp_stats *ou
 int sockdiag_tcp_stats(int fd, struct ps_snapshot *snap, const size_t *idx, size_t n);
 
 /*
+ * Close TCP socket k as `ss -K` does (SOCK_DESTROY, by addresses and ports) through
+ * the open NETLINK_SOCK_DIAG socket fd. 0; -EOPNOTSUPP when the kernel was built
+ * without CONFIG_INET_DIAG_DESTROY (or k is not TCP); -ENOENT when it is gone;
+ * -EPERM without CAP_NET_ADMIN; -errno.
+ */
+int sockdiag_destroy(int fd, const struct ps_socket *k);
+
+/*
  * Parse one netlink message holding an inet_diag_msg for protocol `proto` into k.
  * 0, or -EBADMSG when the message is short or of an unknown family.
  */
