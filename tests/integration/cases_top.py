@@ -7,6 +7,7 @@ only ones there.
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -24,6 +25,7 @@ def register(run):
     run.case(top_screen, needs=("tui",))
     run.case(top_ctrl_c_restores, needs=("tui",))
     run.case(top_close_connection, needs=("tui",))
+    run.case(top_resize_and_crash, needs=("tui",))
 
 
 def groups(t, *args):
@@ -149,6 +151,18 @@ class Screen:
             time.sleep(0.1)
         return open(self.done).read().split()
 
+    def pid(self):
+        """top's pid: the child of the pane's shell."""
+        r = subprocess.run(["tmux", "-S", self.sock, "display", "-p", "#{pane_pid}"], capture_output=True,
+                           timeout=10)
+        shell = r.stdout.decode().strip()
+        kids = open(f"/proc/{shell}/task/{shell}/children").read().split()
+        return int(kids[0]) if kids else None
+
+    def resize(self, x, y):
+        subprocess.run(["tmux", "-S", self.sock, "resize-window", "-x", str(x), "-y", str(y)],
+                       check=True, timeout=10)
+
     def close(self):
         subprocess.run(["tmux", "-S", self.sock, "kill-server"], capture_output=True, timeout=10)
 
@@ -263,5 +277,30 @@ def top_close_connection(t):
         t.check(est == [], "the connection is still listed", [json.dumps(est)])
         sc.keys("q")
         t.check(sc.exited() == ["0", "restored"], "q after K")
+    finally:
+        sc.close()
+
+
+def top_resize_and_crash(t):
+    """A resized terminal is redrawn to its new size (KEY_RESIZE: more columns show more of the
+    table); a crash signal (SIGSEGV) still restores the terminal before top dies of it."""
+    t.hold("listen:127.0.0.1:4760")
+    sc = Screen(t)
+    try:
+        s = sc.wait(lambda s: "127.0.0.1:4760" in s, "the listener is not shown")
+        t.check("PID" not in s.splitlines()[1], "80 columns leave PID out", s.splitlines())
+        sc.resize(140, 30)
+        s = sc.wait(lambda s: "PID" in s.splitlines()[1], "after a resize to 140x30 the PID column is not shown")
+        t.check(max(len(ln) for ln in s.splitlines()) <= 140 and len(s.splitlines()) <= 30,
+                "the redraw fits 140x30", s.splitlines())
+        sc.resize(80, 24)
+        sc.wait(lambda s: "PID" not in s.splitlines()[1] and max(len(ln) for ln in s.splitlines()) <= 80,
+                "back to 80x24: the table is not narrowed again")
+        pid = sc.pid()
+        t.require(pid, "top's pid not found")
+        os.kill(pid, signal.SIGSEGV)
+        st = sc.exited()
+        t.check(st == [str(128 + signal.SIGSEGV), "restored"],
+                f"SIGSEGV: exit status and terminal {st}, want {128 + signal.SIGSEGV} and restored")
     finally:
         sc.close()
