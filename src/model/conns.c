@@ -226,11 +226,8 @@ static void add_counters(struct conn_group *g, const struct entry *e, bool rates
 	g->bytes_sent += k->tcp.bytes_sent;
 	g->bytes_received += k->tcp.bytes_received;
 	g->retrans += k->tcp.retrans;
-	if (e->now && k == e->now) {
-		if (k->tcp.rtt_us > g->rtt_us_max)
-			g->rtt_us_max = k->tcp.rtt_us;
-		g->rtt_us_avg += k->tcp.rtt_us; /* a sum until the group is complete */
-	}
+	if (e->now && k == e->now && k->tcp.rtt_us > g->rtt_us_max)
+		g->rtt_us_max = k->tcp.rtt_us;
 	if (!rates || !e->now || k == e->was)
 		return; /* closed: what it did since the first sample is unknown */
 	uint64_t s0 = 0, r0 = 0;
@@ -246,13 +243,13 @@ static void add_counters(struct conn_group *g, const struct entry *e, bool rates
 /* Fold the sorted entries into groups. */
 static void fold(struct entry *e, size_t n, bool rates, struct conn_table *out)
 {
-	size_t rtt_n = 0;
+	uint64_t rtt_sum = 0, rtt_n = 0; /* of the group being folded */
 	for (size_t i = 0; i < n; i++) {
 		struct conn_group *g = out->n ? &out->v[out->n - 1] : NULL;
 		if (!g || cmp_entry(&e[i - 1], &e[i]) != 0) {
 			if (g && rtt_n)
-				g->rtt_us_avg = (uint32_t)(g->rtt_us_avg / rtt_n);
-			rtt_n = 0;
+				g->rtt_us_avg = (uint32_t)(rtt_sum / rtt_n);
+			rtt_sum = rtt_n = 0;
 			g = &out->v[out->n++];
 			memset(g, 0, sizeof *g);
 			g->process = e[i].process;
@@ -265,14 +262,17 @@ static void fold(struct entry *e, size_t n, bool rates, struct conn_table *out)
 		if (e[i].now) {
 			g->count++;
 			g->opened += rates && !e[i].was;
-			rtt_n += e[i].now->tcp.valid;
+			if (e[i].now->tcp.valid) {
+				rtt_sum += e[i].now->tcp.rtt_us;
+				rtt_n++;
+			}
 		} else {
 			g->closed++;
 		}
 		add_counters(g, &e[i], rates);
 	}
 	if (out->n && rtt_n)
-		out->v[out->n - 1].rtt_us_avg = (uint32_t)(out->v[out->n - 1].rtt_us_avg / rtt_n);
+		out->v[out->n - 1].rtt_us_avg = (uint32_t)(rtt_sum / rtt_n);
 	for (size_t i = 0; rates && i < out->n; i++) {
 		out->v[i].rate_sent = (double)out->v[i].delta_sent / out->seconds;
 		out->v[i].rate_received = (double)out->v[i].delta_received / out->seconds;
