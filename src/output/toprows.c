@@ -573,7 +573,7 @@ static int cmp_rows(const void *pa, const void *pb)
 
 void top_sort(struct top_table *t, size_t col, bool reverse)
 {
-	if (col >= t->ncols)
+	if (col >= t->ncols || !t->n)
 		return;
 	sort_t = t;
 	sort_col = col;
