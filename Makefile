@@ -72,7 +72,8 @@ ifneq ($(BUILD_GOALS),)
 # (SDBUS, NFT and BPF get their defaults below: unset here means auto)
 DEPS_WANTED := $(if $(filter-out no,$(or $(SDBUS),auto)),libsystemd=libsystemd-dev) \
                $(if $(filter-out no,$(or $(NFT),auto)),libnftnl=libnftnl-dev libmnl=libmnl-dev) \
-               $(if $(filter-out no,$(or $(BPF),auto)),libbpf=libbpf-dev)
+               $(if $(filter-out no,$(or $(BPF),auto)),libbpf=libbpf-dev) \
+               $(if $(filter-out no,$(or $(TUI),auto)),ncursesw=libncurses-dev)
 $(shell sh mk/deps.sh $(DEPS_WANTED) >&2)
 endif
 endif
@@ -99,6 +100,18 @@ PS_LDLIBS += $(shell pkg-config --libs libnftnl libmnl)
 endif
 ifeq ($(NFT),no)
 BUILD_TAGS += nonft
+endif
+
+# ncursesw: the full-screen `portsleuth top` (src/cli/top*.c). Without it top says it was
+# built without ncurses; conns gives the same data without a screen.
+TUI     ?= auto
+TUI_ON  := $(if $(filter linux,$(PLATFORM)),$(call detect,$(TUI),ncursesw),no)
+ifeq ($(TUI_ON),yes)
+TUI_CFLAGS := -DHAVE_NCURSES $(shell pkg-config --cflags ncursesw)
+PS_LDLIBS += $(shell pkg-config --libs ncursesw)
+endif
+ifeq ($(TUI),no)
+BUILD_TAGS += notui
 endif
 ifeq ($(BPF),no)
 BUILD_TAGS += nobpf
@@ -131,11 +144,13 @@ ifeq ($(PLATFORM),linux)
 FEAT_BPF  := $(if $(filter yes,$(BPF)),+bpf,-bpf)
 FEAT_NFT  := $(if $(filter yes,$(NFT_ON)),+nftables,-nftables)
 FEAT_SDB  := $(if $(filter yes,$(SDBUS_ON)),+sd-bus,-sd-bus)
-FEATURES  := $(FEAT_BPF) $(FEAT_NFT) $(FEAT_SDB)
+FEAT_TUI  := $(if $(filter yes,$(TUI_ON)),+tui,-tui)
+FEATURES  := $(FEAT_BPF) $(FEAT_NFT) $(FEAT_SDB) $(FEAT_TUI)
 why_missing = $(if $(filter no,$(1)),(left out: $(2)=no),(no $(3): apt-get install $(3)))
 FEATURES_SAID := $(FEAT_BPF)$(if $(filter yes,$(BPF)),, $(call why_missing,$(BPF_ASKED),BPF,libbpf-dev)) \
 	$(FEAT_NFT)$(if $(filter yes,$(NFT_ON)),, $(call why_missing,$(NFT),NFT,libnftnl-dev libmnl-dev)) \
-	$(FEAT_SDB)$(if $(filter yes,$(SDBUS_ON)),, $(call why_missing,$(SDBUS),SDBUS,libsystemd-dev))
+	$(FEAT_SDB)$(if $(filter yes,$(SDBUS_ON)),, $(call why_missing,$(SDBUS),SDBUS,libsystemd-dev)) \
+	$(FEAT_TUI)$(if $(filter yes,$(TUI_ON)),, $(call why_missing,$(TUI),TUI,libncurses-dev))
 else
 FEATURES  :=
 FEATURES_SAID := no optional features on $(PLATFORM)
@@ -181,6 +196,8 @@ $(BUILD)/config: FORCE
 		printf '%s\n' '$(subst ','\'',$(CONFIG))' > $@
 
 $(foreach d,$(GNU_DIRS),$(BUILD)/$(d)/%.o): PS_FEATURES := -D_GNU_SOURCE
+# ncurses wants its own feature macros (_XOPEN_SOURCE): only the screen's files get them
+$(BUILD)/src/cli/top%.o: PS_CFLAGS += $(TUI_CFLAGS)
 
 $(BUILD)/%.o: %.c $(BUILD)/config
 	@mkdir -p $(dir $@)

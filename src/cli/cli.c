@@ -38,6 +38,8 @@ static const char usage_tail[] =
     "  portsleuth diff BEFORE [AFTER]       what changed between snapshots (or now)\n"
     "  portsleuth watch       print changes live\n"
     "  portsleuth check       listeners against a baseline (policy or snapshot)\n"
+    "  portsleuth conns       connections grouped, with bytes, rates and RTT\n"
+    "  portsleuth top         a live full-screen view\n"
     "\n"
     "Exit status: 0 sockets listed, 1 nothing matched, 2 usage error, 3 failure,\n"
     "4 (with --findings) a warning or an alert was found.\n";
@@ -66,13 +68,9 @@ static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } commands[] = {
-    {"list", cmd_list},
-    {"explain", cmd_explain},
-    {"snapshot", cmd_snapshot},
-    {"diff", cmd_diff},
-    {"watch", cmd_watch},
-    {"check", cmd_check},
-    {"completions", cmd_completions},
+    {"list", cmd_list},	  {"explain", cmd_explain}, {"snapshot", cmd_snapshot},
+    {"diff", cmd_diff},	  {"watch", cmd_watch},	    {"check", cmd_check},
+    {"conns", cmd_conns}, {"top", cmd_top},	    {"completions", cmd_completions},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -44,6 +44,8 @@ enum {
 	CLI_SUB_DIFF = 1u << 3,
 	CLI_SUB_WATCH = 1u << 4,
 	CLI_SUB_CHECK = 1u << 5,
+	CLI_SUB_CONNS = 1u << 6,
+	CLI_SUB_TOP = 1u << 7,
 };
 enum cli_arg { CLI_ARG_NONE, CLI_ARG_REQUIRED };
 /* Sections of --help. */
@@ -159,6 +161,10 @@ void cli_print_notes(const struct ps_snapshot *s);
 /* The notes about other network namespaces and socket cgroups (src/cli/netns_notes.c). */
 void cli_print_netns_notes(const struct ps_snapshot *s);
 
+/* Whether the words choose states themselves (-l, --state, or -a already): conns and top
+ * show every state unless they do (src/cli/conns.c). */
+bool cli_states_given(int argc, char **argv);
+
 /* The subcommands. Each returns the process exit code. */
 int cmd_list(int argc, char **argv);
 int cmd_explain(int argc, char **argv);	 /* src/cli/explain.c */
@@ -166,6 +172,8 @@ int cmd_snapshot(int argc, char **argv); /* src/cli/snapshot.c */
 int cmd_diff(int argc, char **argv);	 /* src/cli/diff.c */
 int cmd_watch(int argc, char **argv);	 /* src/cli/watch.c */
 int cmd_check(int argc, char **argv);	 /* src/cli/check.c */
+int cmd_conns(int argc, char **argv);	 /* src/cli/conns.c */
+int cmd_top(int argc, char **argv);	 /* src/cli/top.c */
 /* `completions bash|zsh|fish`, not in --help (src/cli/completions.c) */
 int cmd_completions(int argc, char **argv);
 

@@ -9,7 +9,7 @@
 
 #define Q                                                                                          \
 	(CLI_SUB_LIST | CLI_SUB_EXPLAIN | CLI_SUB_SNAPSHOT | CLI_SUB_DIFF | CLI_SUB_WATCH |        \
-	 CLI_SUB_CHECK)
+	 CLI_SUB_CHECK | CLI_SUB_CONNS | CLI_SUB_TOP)
 #define ALL Q
 #define NONE CLI_ARG_NONE
 #define VAL CLI_ARG_REQUIRED
@@ -63,7 +63,7 @@ static const struct cli_opt table[] = {
     {0, "csv", NONE, NULL, "CSV, one record per socket and owner", ALL, CLI_OPT_CSV, CLI_G_OUTPUT},
     {'o', "columns", VAL, "LIST",
      "table/CSV columns, e.g. proto,local,pid,fd,command\n(-o help lists them)",
-     ALL & ~CLI_SUB_SNAPSHOT, 'o', CLI_G_OUTPUT},
+     ALL & ~(CLI_SUB_SNAPSHOT | CLI_SUB_CONNS | CLI_SUB_TOP), 'o', CLI_G_OUTPUT},
     {'n', "numeric", NONE, NULL, "no service names", ALL, 'n', CLI_G_OUTPUT},
     {'w', "wide", NONE, NULL,
      "never cut columns to the terminal width (a pipe or\nfile is never cut)", ALL, 'w',
@@ -125,6 +125,13 @@ static const struct cli_opt table[] = {
      "do not subscribe to destroy notifications (with -a\non a busy host every closed connection "
      "sends one)",
      CLI_SUB_WATCH, 516, CLI_G_SUB},
+    /* conns: enum { OPT_INTERVAL = 512 } */
+    {'i', "interval", VAL, "SEC",
+     "seconds between the two samples the rates come from\n(default 1; 0: one sample, no rates)",
+     CLI_SUB_CONNS, 512, CLI_G_SUB},
+    /* top: enum { OPT_DELAY = 512 } */
+    {'d', "delay", VAL, "SEC", "seconds between refreshes (default 1, fractions allowed)",
+     CLI_SUB_TOP, 512, CLI_G_SUB},
 };
 
 const char *cli_sub_usage(unsigned sub, const char *head, const char *tail)
@@ -188,7 +195,8 @@ const struct cli_opt *cli_options(size_t *n)
 	return table;
 }
 
-static const char *const sub_names[] = {"list", "explain", "snapshot", "diff", "watch", "check"};
+static const char *const sub_names[] = {"list",	 "explain", "snapshot", "diff",
+					"watch", "check",   "conns",	"top"};
 
 unsigned cli_subcommand_bit(const char *name)
 {

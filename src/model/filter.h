@@ -38,6 +38,7 @@ struct ps_filter {
 	struct fexpr *expr;  /* an ss-style expression (src/model/fexpr.h), NULL: none */
 	bool all_netns;	     /* every network namespace, not only ours (--all-ns) */
 	uint8_t attribution; /* enum ps_attr_method */
+	bool tcp_info;	     /* also read every TCP socket's counters (ps_socket.tcp) */
 };
 
 #define PS_FAM_BIT(f) ((f) == PS_INET ? 1u : 2u)

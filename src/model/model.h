@@ -60,6 +60,19 @@ struct ps_backend_ext {
 	uint64_t word[1];
 };
 
+/*
+ * A TCP connection's counters from the kernel (Linux: tcp_info over sock_diag), read
+ * only when asked (ps_filter.tcp_info, platform_tcp_stats). For a listener the accept
+ * queue and its backlog are ps_socket.recv_q and send_q.
+ */
+struct ps_tcp_stats {
+	uint64_t bytes_sent;	 /* acknowledged by the peer (the SYN counts as one) */
+	uint64_t bytes_received; /* received in order (the peer's SYN and FIN not counted) */
+	uint32_t rtt_us;	 /* smoothed round-trip time */
+	uint32_t retrans;	 /* segments retransmitted over the connection's life */
+	bool valid;		 /* the kernel said; false: not asked, or not TCP */
+};
+
 struct ps_socket {
 	struct ps_endpoint local, remote;
 	uint64_t inode; /* 0: no file (time-wait, request and orphaned sockets) */
@@ -76,6 +89,7 @@ struct ps_socket {
 	uint8_t owner_status;	   /* enum ps_owner_status */
 	uint8_t v6only;		   /* IPv6 sockets: enum ps_v6only, from INET_DIAG_SKV6ONLY */
 	uint32_t verdict;	   /* 1 + index into ps_snapshot.verdicts->v once judged, else 0 */
+	struct ps_tcp_stats tcp;   /* counters, when asked for */
 };
 
 /* Whether an IPv6 socket also takes IPv4 (dual-stack). Zero (unknown) when the kernel did not say.

@@ -214,6 +214,22 @@ struct platform_ops {
 	int (*pid_exists)(int pid);
 
 	/*
+	 * The counters (ps_socket.tcp) of the TCP sockets snap->socks[idx[i]], i < n, asked
+	 * one by one so a live view pays only for the rows it shows (a whole listing gets
+	 * them with ps_filter.tcp_info instead). A socket closed since keeps what it had.
+	 * 0 or -errno. Absent: -ENOSYS (the platform cannot read them).
+	 */
+	int (*tcp_stats)(struct ps_snapshot *snap, const size_t *idx, size_t n);
+
+	/*
+	 * Close the TCP connection k (both ends learn it was reset), as `ss -K`. 0;
+	 * -EOPNOTSUPP when the system cannot (Linux: a kernel without
+	 * CONFIG_INET_DIAG_DESTROY); -ENOENT when it is gone; -EPERM without the
+	 * privilege. Absent: -ENOSYS.
+	 */
+	int (*sock_destroy)(const struct ps_socket *k);
+
+	/*
 	 * The firewall of the namespace req->ns names (NULL: the caller's) into *out (zeroed
 	 * on entry; fwsource_free() it in any case), tagged with the firewall it is: the
 	 * backend returns its own kind (Linux: nf_tables rules and the iptables-legacy
@@ -441,6 +457,14 @@ static inline int platform_boot_id(char **out)
 static inline int platform_pid_exists(int pid)
 {
 	return PS_OP->pid_exists ? PS_OP->pid_exists(pid) : -ENOSYS;
+}
+static inline int platform_tcp_stats(struct ps_snapshot *snap, const size_t *idx, size_t n)
+{
+	return PS_OP->tcp_stats ? PS_OP->tcp_stats(snap, idx, n) : -ENOSYS;
+}
+static inline int platform_sock_destroy(const struct ps_socket *k)
+{
+	return PS_OP->sock_destroy ? PS_OP->sock_destroy(k) : -ENOSYS;
 }
 static inline int platform_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out)
 {

@@ -13,7 +13,7 @@ import subprocess
 
 R = None  # the runner module, set by register()
 
-COMMANDS = ["explain", "snapshot", "diff", "watch", "check"]
+COMMANDS = ["explain", "snapshot", "diff", "watch", "check", "conns", "top"]
 LONG = re.compile(r"(?:^|[\s,])--([a-z0-9][a-z0-9-]*)")
 SHORT = re.compile(r"(?:^|[\s,])-([a-zA-Z0-9])(?=[,\s]|$)")
 PAIR = re.compile(r"(?:^|\s)-([a-zA-Z0-9]), --([a-z0-9][a-z0-9-]*)")

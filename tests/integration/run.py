@@ -634,7 +634,8 @@ CASES = []
 
 
 # What each optional feature of the build needs, for the skip reason (`--version` lists them).
-FEATURE_SOURCE = {"nftables": "libnftnl-dev libmnl-dev", "bpf": "libbpf-dev", "sd-bus": "libsystemd-dev"}
+FEATURE_SOURCE = {"nftables": "libnftnl-dev libmnl-dev", "bpf": "libbpf-dev", "sd-bus": "libsystemd-dev",
+                  "tui": "libncurses-dev"}
 
 
 def build_features(binary):

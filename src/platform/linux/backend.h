@@ -25,6 +25,8 @@ int lnx_sockevents_open(struct platform_sockevents **out);
 int lnx_sockevents_fd(const struct platform_sockevents *ev);
 long lnx_sockevents_read(struct platform_sockevents *ev, struct ps_snapshot *snap);
 void lnx_sockevents_close(struct platform_sockevents *ev);
+int lnx_tcp_stats(struct ps_snapshot *snap, const size_t *idx, size_t n);
+int lnx_sock_destroy(const struct ps_socket *k);
 int lnx_boot_id(char **out);
 int lnx_pid_exists(int pid);
 int lnx_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out);

@@ -123,3 +123,23 @@ int lnx_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 	snap->source = used_procnet ? (used_diag ? "netlink+procfs" : "procfs") : "netlink";
 	return 0;
 }
+
+int lnx_tcp_stats(struct ps_snapshot *snap, const size_t *idx, size_t n)
+{
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -errno;
+	int rc = sockdiag_tcp_stats(fd, snap, idx, n);
+	close(fd);
+	return rc;
+}
+
+int lnx_sock_destroy(const struct ps_socket *k)
+{
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -errno;
+	int rc = sockdiag_destroy(fd, k);
+	close(fd);
+	return rc;
+}

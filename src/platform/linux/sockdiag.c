@@ -9,8 +9,10 @@
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
+#include <linux/tcp.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +76,24 @@ static int fill_addr(struct ps_addr *a, uint8_t family, const __be32 *words)
 	return 0;
 }
 
+void sockdiag_parse_tcp_info(const void *data, size_t n, struct ps_tcp_stats *out)
+{
+	struct tcp_info ti;
+	memset(&ti, 0, sizeof ti);
+	memset(out, 0, sizeof *out);
+	/* older kernels send a shorter struct, newer ones a longer one: take what both know */
+	if (n < offsetof(struct tcp_info, tcpi_total_retrans) + sizeof ti.tcpi_total_retrans)
+		return;
+	memcpy(&ti, data, n < sizeof ti ? n : sizeof ti);
+	out->rtt_us = ti.tcpi_rtt;
+	out->retrans = ti.tcpi_total_retrans;
+	if (n >= offsetof(struct tcp_info, tcpi_bytes_received) + sizeof ti.tcpi_bytes_received) {
+		out->bytes_sent = ti.tcpi_bytes_acked;
+		out->bytes_received = ti.tcpi_bytes_received;
+	}
+	out->valid = true;
+}
+
 int sockdiag_parse_msg(const void *msg, size_t len, unsigned proto, struct ps_socket *k)
 {
 	struct nlmsghdr h;
@@ -99,7 +119,8 @@ int sockdiag_parse_msg(const void *msg, size_t len, unsigned proto, struct ps_so
 	k->inode = d.idiag_inode;
 	/* Attributes: INET_DIAG_SKV6ONLY (sent for listening and unconnected IPv6
 	 * sockets) tells whether a :: bind also takes IPv4; INET_DIAG_CGROUP_ID names
-	 * the cgroup the socket was created in (kernels with cgroup support). */
+	 * the cgroup the socket was created in (kernels with cgroup support); INET_DIAG_INFO
+	 * (when asked for) a TCP socket's counters. */
 	struct nl_attrs it = nl_attrs_of(msg, h.nlmsg_len, sizeof d);
 	uint16_t type;
 	const char *data;
@@ -112,6 +133,8 @@ int sockdiag_parse_msg(const void *msg, size_t len, unsigned proto, struct ps_so
 			memcpy(&id, data, 8);
 			lnx_sock_set_cgroup_id(k, id);
 		}
+		if (type == INET_DIAG_INFO && proto == PS_TCP)
+			sockdiag_parse_tcp_info(data, n, &k->tcp);
 	}
 	return 0;
 }
@@ -186,6 +209,8 @@ int sockdiag_dump(int fd, unsigned family, unsigned proto, const struct ps_filte
 	req.r.sdiag_family = family == PS_INET ? AF_INET : AF_INET6;
 	req.r.sdiag_protocol = proto == PS_TCP ? IPPROTO_TCP : IPPROTO_UDP;
 	req.r.idiag_states = f->states[proto];
+	if (f->tcp_info && proto == PS_TCP)
+		req.r.idiag_ext = 1u << (INET_DIAG_INFO - 1);
 
 	struct dump_ctx ctx = {proto, f, snap, snap->nsocks};
 	char name[32];
@@ -197,4 +222,101 @@ int sockdiag_dump(int fd, unsigned family, unsigned proto, const struct ps_filte
 		rc = 0;
 	}
 	return rc;
+}
+
+struct one_ctx {
+	struct ps_socket *k;
+	unsigned proto;
+};
+
+static int one_batch(const void *buf, size_t len, void *arg)
+{
+	struct one_ctx *c = arg;
+	struct nl_msgs it = nl_msgs_of(buf, len);
+	struct nlmsghdr h;
+	const char *p;
+	while (nl_msgs_next(&it, &h, &p)) {
+		int st = nl_msg_status(&h, p);
+		if (st)
+			return st;
+		if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
+			struct ps_socket k;
+			if (sockdiag_parse_msg(p, h.nlmsg_len, c->proto, &k) == 0 && k.tcp.valid)
+				c->k->tcp = k.tcp;
+			return 1; /* one answer to one question */
+		}
+	}
+	return it.err;
+}
+
+/* A request for the one TCP socket k (by addresses, ports and device), of type `type`. */
+struct one_req {
+	struct nlmsghdr nlh;
+	struct inet_diag_req_v2 r;
+};
+
+static void one_request(struct one_req *req, const struct ps_socket *k, uint16_t type,
+			uint16_t flags)
+{
+	memset(req, 0, sizeof *req);
+	req->nlh.nlmsg_len = sizeof *req;
+	req->nlh.nlmsg_type = type;
+	req->nlh.nlmsg_flags = flags;
+	req->nlh.nlmsg_seq = 2;
+	req->r.sdiag_family = k->local.addr.family == PS_INET ? AF_INET : AF_INET6;
+	req->r.sdiag_protocol = IPPROTO_TCP;
+	req->r.idiag_states = ~0u;
+	req->r.idiag_ext = type == SOCK_DIAG_BY_FAMILY ? 1u << (INET_DIAG_INFO - 1) : 0;
+	req->r.id.idiag_sport = htons(k->local.port);
+	req->r.id.idiag_dport = htons(k->remote.port);
+	memcpy(req->r.id.idiag_src, k->local.addr.bytes, k->local.addr.family == PS_INET ? 4 : 16);
+	memcpy(req->r.id.idiag_dst, k->remote.addr.bytes,
+	       k->remote.addr.family == PS_INET ? 4 : 16);
+	req->r.id.idiag_if = k->ifindex;
+	req->r.id.idiag_cookie[0] = req->r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+}
+
+int sockdiag_tcp_stats(int fd, struct ps_snapshot *snap, const size_t *idx, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (idx[i] >= snap->nsocks)
+			continue;
+		struct ps_socket *k = &snap->socks[idx[i]];
+		if (k->proto != PS_TCP || k->state == PS_ST_TIME_WAIT)
+			continue; /* a time-wait socket has no counters left */
+		struct one_req req;
+		one_request(&req, k, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST);
+		struct one_ctx c = {k, PS_TCP};
+		int rc = nl_dump(fd, "sockdiag-one", &req, sizeof req, one_batch, &c);
+		if (rc && rc != -ENOENT)
+			return rc; /* -ENOENT: closed since the listing */
+	}
+	return 0;
+}
+
+static int ack_batch(const void *buf, size_t len, void *arg)
+{
+	(void)arg;
+	struct nl_msgs it = nl_msgs_of(buf, len);
+	struct nlmsghdr h;
+	const char *p;
+	while (nl_msgs_next(&it, &h, &p))
+		if (h.nlmsg_type == NLMSG_ERROR) {
+			/* error 0 is the acknowledgement (nl_msg_status takes it for a bad dump) */
+			int err;
+			if (h.nlmsg_len < NLMSG_LENGTH(sizeof err))
+				return -EBADMSG;
+			memcpy(&err, p + NLMSG_HDRLEN, sizeof err);
+			return err < 0 ? err : 1;
+		}
+	return it.err;
+}
+
+int sockdiag_destroy(int fd, const struct ps_socket *k)
+{
+	if (k->proto != PS_TCP)
+		return -EOPNOTSUPP;
+	struct one_req req;
+	one_request(&req, k, SOCK_DESTROY, NLM_F_REQUEST | NLM_F_ACK);
+	return nl_dump(fd, "sockdiag-destroy", &req, sizeof req, ack_batch, NULL);
 }

@@ -17,6 +17,28 @@
 size_t sockdiag_port_bytecode(const struct ps_portspec *p, uint8_t *out, size_t cap);
 
 /*
+ * The counters of one INET_DIAG_INFO attribute (struct tcp_info, n bytes as the kernel
+ * sent it) into out; out->valid stays false when it is too short to hold them.
+ */
+void sockdiag_parse_tcp_info(const void *data, size_t n, struct ps_tcp_stats *out);
+
+/*
+ * Ask the kernel for the counters of each TCP socket snap->socks[idx[i]] (i < n) by
+ * its addresses and ports, one request each (cheap for the rows a screen shows),
+ * through the open NETLINK_SOCK_DIAG socket fd. A socket the kernel no longer knows
+ * keeps what it had. 0 or -errno.
+ */
+int sockdiag_tcp_stats(int fd, struct ps_snapshot *snap, const size_t *idx, size_t n);
+
+/*
+ * Close TCP socket k as `ss -K` does (SOCK_DESTROY, by addresses and ports) through
+ * the open NETLINK_SOCK_DIAG socket fd. 0; -EOPNOTSUPP when the kernel was built
+ * without CONFIG_INET_DIAG_DESTROY (or k is not TCP); -ENOENT when it is gone;
+ * -EPERM without CAP_NET_ADMIN; -errno.
+ */
+int sockdiag_destroy(int fd, const struct ps_socket *k);
+
+/*
  * Parse one netlink message holding an inet_diag_msg for protocol `proto` into k.
  * 0, or -EBADMSG when the message is short or of an unknown family.
  */

@@ -1,0 +1,74 @@
+/* top.c — `portsleuth top`: the live full-screen view (ncurses), or why this build has none. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "common.h"
+#include "msg.h"
+#include "top.h"
+
+static const char usage_head[] =
+    "Usage: portsleuth top [OPTIONS] [FILTER]...\n"
+    "A live full-screen view of every port and connection, refreshed every second:\n"
+    "new rows are marked + (green), changed ones * (yellow), closed ones - (red, kept\n"
+    "three refreshes). Bytes, rates and RTT come from the kernel's TCP counters,\n"
+    "asked only for the rows on screen in the sockets view.\n"
+    "Keys: Tab or 1-4 switch the view (sockets, processes, listeners with their\n"
+    "inbound connections, remotes by address and class); < > choose the sort\n"
+    "column, r reverses it; / filters with an expression (sport = :443 and dst\n"
+    "10.0.0.0/8); space pauses; arrows move; Enter shows what `explain` says for\n"
+    "the row; K closes the selected TCP connection (asks first; as ss -K); q quits.\n";
+static const char usage_tail[] =
+    "\n"
+    "Exit status: 0 quit, 2 usage error, 3 failure (no terminal, or built without\n"
+    "ncurses).\n";
+
+enum { OPT_DELAY = 512 };
+
+static int on_extra(int val, const char *arg, void *ctx)
+{
+	double *delay = ctx;
+	(void)val;
+	char *end;
+	errno = 0;
+	bool decimal = arg[0] && arg[strspn(arg, "0123456789.")] == '\0';
+	double v = strtod(arg, &end);
+	if (!decimal || errno || end == arg || *end || !isfinite(v) || v < 0.1 || v > 3600) {
+		cli_usage_error("invalid --delay", arg, "a number of seconds from 0.1 to 3600");
+		return EXIT_USAGE;
+	}
+	*delay = v;
+	return 0;
+}
+
+int cmd_top(int argc, char **argv)
+{
+	double delay = 1.0;
+	struct cli_extra extra = {NULL, on_extra, &delay, true};
+	struct cli_options o = {.format = FMT_TABLE};
+	char **av = calloc((size_t)argc + 2, sizeof *av);
+	if (!av)
+		return EXIT_FAILURE_;
+	int n = 0;
+	av[n++] = argv[0];
+	if (!cli_states_given(argc, argv))
+		av[n++] = "-a";
+	for (int i = 1; i < argc; i++)
+		av[n++] = argv[i];
+	int code = cli_parse_options(n, av, &o, &extra,
+				     cli_sub_usage(CLI_SUB_TOP, usage_head, usage_tail));
+	if (code < 0 && o.format != FMT_TABLE) {
+		cli_usage_error("top is a screen; for JSON or CSV use `portsleuth conns`", NULL,
+				NULL);
+		code = EXIT_USAGE;
+	}
+	if (code < 0)
+		code = top_run(&o, delay);
+	cli_options_free(&o);
+	free(av);
+	return code;
+}

@@ -1,0 +1,591 @@
+/* topscreen.c — the ncurses screen of `top`: refresh loop, keys, drawing, explain overlay, signals.
+ */
+#include "top.h"
+
+#include "msg.h"
+
+#ifndef HAVE_NCURSES
+
+int top_run(struct cli_options *o, double delay)
+{
+	(void)o;
+	(void)delay;
+	cli_msg("top: this portsleuth was built without ncurses (libncurses-dev): `portsleuth "
+		"conns` shows the same groups without a screen");
+	return EXIT_FAILURE_;
+}
+
+#else
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../model/conns.h"
+#include "../model/fexpr.h"
+#include "../output/toprows.h"
+#include "../platform/platform.h"
+#include "../util/escape.h"
+#include "pipe.h"
+
+struct top {
+	struct cli_options *o;
+	struct pipeline pl;
+	struct ps_snapshot cur;
+	struct top_table tab, prev;
+	enum top_view view;
+	size_t sort_col[TOP__VIEWS];
+	bool sort_rev, paused, first, color;
+	size_t scroll, sel;
+	struct fexpr *expr;
+	char expr_text[128];
+	double delay, last;
+	char msg[400];
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+/* A crash must not leave the terminal raw: restore it, then die of the same signal. */
+static void on_crash(int sig)
+{
+	endwin();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void signals_setup(void)
+{
+	struct sigaction sa = {.sa_handler = on_stop};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	static const int crash[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
+	struct sigaction ca = {.sa_handler = on_crash};
+	sigemptyset(&ca.sa_mask);
+	for (size_t i = 0; i < sizeof crash / sizeof crash[0]; i++)
+		sigaction(crash[i], &ca, NULL);
+}
+
+static double now_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool keep_expr(const struct ps_snapshot *s, const struct ps_socket *k, const void *ctx)
+{
+	(void)s;
+	return fexpr_match(ctx, k);
+}
+
+/* Whether the view needs every socket's counters (group sums, or sorting sockets by one). */
+static bool needs_all_counters(const struct top *t)
+{
+	if (t->view != TOP_SOCKETS)
+		return true;
+	size_t n;
+	const struct top_col *c = top_columns(TOP_SOCKETS, &n);
+	const char *title = c[t->sort_col[TOP_SOCKETS]].title;
+	return !strcmp(title, "SENT") || !strcmp(title, "RECV") || c[t->sort_col[0]].rate_of >= 0 ||
+	       !strcmp(title, "RTT-ms");
+}
+
+static int screen_rows(void)
+{
+	return LINES > 3 ? LINES - 3 : 1;
+}
+
+/* Only the rows on screen get their counters asked (one small request each). */
+static int visible_counters(struct top *t, struct top_table *tab, struct ps_snapshot *s)
+{
+	size_t from = t->scroll, to = t->scroll + (size_t)screen_rows();
+	size_t idx[512], n = 0;
+	for (size_t i = from; i < to && i < tab->n && n < 512; i++)
+		if (tab->rows[i].sock >= 0)
+			idx[n++] = (size_t)tab->rows[i].sock;
+	int rc = platform_tcp_stats(s, idx, n);
+	if (rc)
+		return rc == -ENOSYS ? 0 : rc;
+	for (size_t i = from; i < to && i < tab->n && !rc; i++) {
+		struct top_row *r = &tab->rows[i];
+		const struct ps_socket *k = r->sock >= 0 ? &s->socks[r->sock] : NULL;
+		if (!k || !k->tcp.valid)
+			continue;
+		rc = top_set_socket_counters(tab, r, k);
+	}
+	return rc;
+}
+
+/* One refresh: list, group, build the view, mark changes. The screen keeps the last on error. */
+static int refresh_data(struct top *t)
+{
+	struct ps_snapshot s = {0};
+	struct conn_table g = {0};
+	struct top_table tab = {0};
+	double now = now_mono();
+	t->o->filter.tcp_info = needs_all_counters(t);
+	int code = cli_pipeline_run(&t->pl, &s);
+	int rc = code ? -EIO : 0;
+	if (!rc && t->expr)
+		rc = snap_retain(&s, keep_expr, t->expr);
+	if (!rc && t->view != TOP_SOCKETS)
+		rc = conns_group(NULL, &s, 0, &g);
+	rc = rc ? rc : top_build(&tab, t->view, &s, &g);
+	if (!rc && !t->o->filter.tcp_info) {
+		top_sort(&tab, t->sort_col[t->view], t->sort_rev);
+		rc = visible_counters(t, &tab, &s);
+	}
+	rc = rc ? rc : top_track(&tab, t->tab.cols ? &t->tab : NULL, now - t->last, t->first);
+	if (!rc)
+		top_sort(&tab, t->sort_col[t->view], t->sort_rev);
+	conns_free(&g);
+	if (rc) {
+		snprintf(t->msg, sizeof t->msg, "refresh failed: %s", strerror(rc < 0 ? -rc : rc));
+		top_table_free(&tab);
+		snap_free(&s);
+		return rc;
+	}
+	top_table_free(&t->prev);
+	t->prev = t->tab;
+	t->tab = tab;
+	snap_free(&t->cur);
+	t->cur = s;
+	t->last = now;
+	t->first = false;
+	return 0;
+}
+
+enum { PAIR_NEW = 1, PAIR_CHANGED, PAIR_GONE, PAIR_HEAD };
+
+/* Widths of the columns that fit in `width` (after the 2-cell mark); 0: left out. */
+static void fit_columns(const struct top_table *tab, int width, int *w)
+{
+	int used = 2;
+	size_t shown = tab->ncols, flex = 0;
+	for (size_t c = 0; c < tab->ncols; c++) {
+		w[c] = tab->cols[c].width;
+		used += w[c] + 1;
+		flex += tab->cols[c].flex;
+	}
+	while (used > width && shown > 3) {
+		shown--;
+		used -= w[shown] + 1;
+		flex -= tab->cols[shown].flex;
+		w[shown] = 0;
+	}
+	int extra = width - used;
+	for (size_t c = 0; c < shown && extra > 0 && flex; c++)
+		if (tab->cols[c].flex) {
+			int add = extra / (int)flex;
+			w[c] += add > 10 ? 10 : add;
+		}
+}
+
+/* Text at the cursor, cut (or padded) to exactly `w` cells. */
+static void put_cell(const char *s, int w, bool right)
+{
+	size_t n = strlen(s);
+	size_t fit = text_prefix(s, n, (size_t)w);
+	int pad = w - (int)text_width(s, fit);
+	if (right)
+		printw("%*s", pad, "");
+	addnstr(s, (int)fit);
+	if (!right)
+		printw("%*s", pad, "");
+}
+
+static void draw_row(const struct top *t, const struct top_row *r, const int *w, bool sel)
+{
+	static const char sym[] = " +*-";
+	int pair = r->mark == TOP_MARK_NEW	 ? PAIR_NEW
+		   : r->mark == TOP_MARK_CHANGED ? PAIR_CHANGED
+		   : r->mark == TOP_MARK_GONE	 ? PAIR_GONE
+						 : 0;
+	attr_t a = (sel ? A_REVERSE : 0) | (t->color && pair ? COLOR_PAIR(pair) : 0);
+	attron(a);
+	printw("%c ", sym[r->mark]);
+	for (size_t c = 0; c < t->tab.ncols; c++) {
+		if (!w[c])
+			continue;
+		put_cell(top_text(&t->tab, r, c), w[c], t->tab.cols[c].numeric);
+		addch(' ');
+	}
+	attroff(a);
+}
+
+static void draw(struct top *t)
+{
+	erase();
+	int width = COLS, w[TOP_MAXCOLS];
+	fit_columns(&t->tab, width, w);
+	char head[256];
+	snprintf(head, sizeof head, "portsleuth top  [%s] %zu rows  sort %s%s  %s%s%s%s",
+		 top_view_name(t->view), t->tab.n, t->tab.cols[t->sort_col[t->view]].title,
+		 t->sort_rev ? " (reversed)" : "", t->expr ? "filter: " : "",
+		 t->expr ? t->expr_text : "", t->paused ? "  PAUSED" : "",
+		 t->cur.privileged ? "" : "  (not root: some owners hidden)");
+	move(0, 0);
+	put_cell(head, width, false);
+	move(1, 0);
+	attron(A_REVERSE | (t->color ? COLOR_PAIR(PAIR_HEAD) : 0));
+	printw("  ");
+	for (size_t c = 0; c < t->tab.ncols; c++)
+		if (w[c]) {
+			put_cell(t->tab.cols[c].title, w[c], t->tab.cols[c].numeric);
+			addch(' ');
+		}
+	attroff(A_REVERSE | (t->color ? COLOR_PAIR(PAIR_HEAD) : 0));
+	int rows = screen_rows();
+	if (t->sel >= t->tab.n)
+		t->sel = t->tab.n ? t->tab.n - 1 : 0;
+	if (t->sel < t->scroll)
+		t->scroll = t->sel;
+	if (t->sel >= t->scroll + (size_t)rows)
+		t->scroll = t->sel - (size_t)rows + 1;
+	for (int i = 0; i < rows && t->scroll + (size_t)i < t->tab.n; i++) {
+		move(2 + i, 0);
+		size_t at = t->scroll + (size_t)i;
+		draw_row(t, &t->tab.rows[at], w, at == t->sel);
+	}
+	move(LINES - 1, 0);
+	put_cell(t->msg[0] ? t->msg
+			   : "q quit  Tab/1-4 view  <> sort  r rev  / filter  space pause  "
+			     "Enter explain  K close",
+		 width, false);
+	refresh();
+}
+
+/* What `portsleuth explain PORT/PROTO` prints (run as a child: the same binary, no colour). */
+static int explain_text(uint16_t port, unsigned proto, struct buf *out)
+{
+	int fds[2];
+	if (pipe(fds))
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		char arg[32];
+		snprintf(arg, sizeof arg, "%u/%s", port, proto_name(proto));
+		int null = open("/dev/null", O_RDWR);
+		dup2(fds[1], STDOUT_FILENO);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		execl("/proc/self/exe", "portsleuth", "explain", "--color", "never", arg,
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	char chunk[4096];
+	ssize_t n;
+	int rc = 0;
+	while ((n = read(fds[0], chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0 && !rc && out->len < (1u << 20))
+			rc = buf_append(out, chunk, (size_t)n);
+	close(fds[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return rc;
+}
+
+/* Enter: the explanation of the selected row's port, scrollable; any other key goes back. */
+static void show_explain(struct top *t)
+{
+	const struct top_row *r = t->sel < t->tab.n ? &t->tab.rows[t->sel] : NULL;
+	if (!r || !r->port) {
+		snprintf(t->msg, sizeof t->msg, "explain is about a local port: this row has none");
+		return;
+	}
+	struct buf text = {0};
+	if (explain_text(r->port, r->proto, &text) || !text.len) {
+		snprintf(t->msg, sizeof t->msg, "explain %u/%s said nothing", r->port,
+			 proto_name(r->proto));
+		buf_free(&text);
+		return;
+	}
+	size_t top = 0;
+	timeout(-1);
+	for (;;) {
+		erase();
+		const char *p = text.data, *end = text.data + text.len;
+		for (size_t skip = 0; skip < top && p < end; skip++) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			p = nl ? nl + 1 : end;
+		}
+		for (int y = 0; y < LINES - 1 && p < end; y++) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+			/* the child escapes what it prints; a line is escaped again all the same,
+			 * so nothing raw reaches the terminal whatever it printed */
+			struct buf line = {0};
+			if (esc_text(&line, p, n) == 0 && line.len) {
+				move(y, 0);
+				addnstr(line.data,
+					(int)text_prefix(line.data, line.len, (size_t)COLS));
+			}
+			buf_free(&line);
+			p = nl ? nl + 1 : end;
+		}
+		move(LINES - 1, 0);
+		put_cell("explain: arrows scroll, any other key returns", COLS, false);
+		refresh();
+		int ch = getch();
+		if (ch == KEY_DOWN || ch == 'j')
+			top++;
+		else if ((ch == KEY_UP || ch == 'k') && top)
+			top--;
+		else if (ch != KEY_RESIZE && ch != ERR)
+			break;
+		if (stop_signal)
+			break;
+	}
+	buf_free(&text);
+}
+
+/* '/': read an expression on the last line; empty clears the filter. */
+static void prompt_filter(struct top *t)
+{
+	char text[sizeof t->expr_text] = "";
+	move(LINES - 1, 0);
+	clrtoeol();
+	printw("filter: ");
+	echo();
+	curs_set(1);
+	timeout(-1);
+	int rc = getnstr(text, (int)sizeof text - 1);
+	noecho();
+	curs_set(0);
+	if (rc == ERR)
+		return;
+	struct fexpr *e = NULL;
+	const char *why = NULL;
+	size_t at = 0;
+	rc = fexpr_parse(text, cli_service_port, &e, &why, &at);
+	if (rc) {
+		snprintf(t->msg, sizeof t->msg, "filter not changed: %s (at %zu)",
+			 why ? why : "out of memory", at);
+		return;
+	}
+	fexpr_free(t->expr);
+	t->expr = e;
+	snprintf(t->expr_text, sizeof t->expr_text, "%s", text);
+	t->msg[0] = '\0';
+	t->first = true; /* rows the filter hides did not close */
+}
+
+/* Ask on the last line; true only for y. */
+static bool confirm(const char *question)
+{
+	move(LINES - 1, 0);
+	clrtoeol();
+	put_cell(question, COLS, false);
+	refresh();
+	timeout(-1);
+	int ch = getch();
+	return ch == 'y' || ch == 'Y';
+}
+
+/* K: close the selected TCP connection (the kernel resets it, as `ss -K`), once confirmed.
+ * Whether it was closed. */
+static bool close_connection(struct top *t)
+{
+	const struct top_row *r = t->sel < t->tab.n ? &t->tab.rows[t->sel] : NULL;
+	const struct ps_socket *k = r && r->sock >= 0 ? &t->cur.socks[r->sock] : NULL;
+	if (!k || k->proto != PS_TCP || k->state == PS_ST_LISTEN || k->state == PS_ST_TIME_WAIT) {
+		snprintf(t->msg, sizeof t->msg,
+			 "K closes a TCP connection: choose one in the sockets view");
+		return false;
+	}
+	char q[200], a[64], b[64];
+	snprintf(q, sizeof q, "close tcp %s -> %s (%s)? y/N", top_text(&t->tab, r, 2),
+		 top_text(&t->tab, r, 3), top_text(&t->tab, r, 4));
+	if (!confirm(q)) {
+		t->msg[0] = '\0';
+		return false;
+	}
+	int rc = platform_sock_destroy(k);
+	snprintf(a, sizeof a, "%s", top_text(&t->tab, r, 2));
+	snprintf(b, sizeof b, "%s", top_text(&t->tab, r, 3));
+	if (!rc)
+		snprintf(t->msg, sizeof t->msg, "closed tcp %s -> %s", a, b);
+	else if (rc == -EOPNOTSUPP)
+		snprintf(
+		    t->msg, sizeof t->msg,
+		    "this kernel cannot close sockets (built without CONFIG_INET_DIAG_DESTROY)");
+	else if (rc == -ENOSYS)
+		snprintf(t->msg, sizeof t->msg, "closing connections is not supported here");
+	else
+		snprintf(t->msg, sizeof t->msg, "cannot close tcp %s -> %s: %s%s", a, b,
+			 strerror(-rc), rc == -EPERM ? " (needs root or CAP_NET_ADMIN)" : "");
+	return rc == 0;
+}
+
+static void move_sel(struct top *t, long by)
+{
+	long at = (long)t->sel + by;
+	long last = t->tab.n ? (long)t->tab.n - 1 : 0;
+	t->sel = (size_t)(at < 0 ? 0 : at > last ? last : at);
+}
+
+/* One key. Returns true when the data must be refreshed now (a new view, sort or filter). */
+static bool on_key(struct top *t, int ch)
+{
+	int rows = screen_rows();
+	t->msg[0] = '\0';
+	switch (ch) {
+	case '\t':
+	case 'v':
+		t->view = (enum top_view)((t->view + 1) % TOP__VIEWS);
+		t->sel = t->scroll = 0;
+		return true;
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+		t->view = (enum top_view)(ch - '1');
+		t->sel = t->scroll = 0;
+		return true;
+	case '<':
+	case ',':
+		if (t->sort_col[t->view] > 0)
+			t->sort_col[t->view]--;
+		return true;
+	case '>':
+	case '.':
+		if (t->sort_col[t->view] + 1 < t->tab.ncols)
+			t->sort_col[t->view]++;
+		return true;
+	case 'r':
+		t->sort_rev = !t->sort_rev;
+		return true;
+	case ' ':
+		t->paused = !t->paused;
+		return false;
+	case '/':
+		prompt_filter(t);
+		return true;
+	case KEY_UP:
+	case 'k':
+		move_sel(t, -1);
+		return false;
+	case KEY_DOWN:
+	case 'j':
+		move_sel(t, 1);
+		return false;
+	case KEY_PPAGE:
+		move_sel(t, -rows);
+		return false;
+	case KEY_NPAGE:
+		move_sel(t, rows);
+		return false;
+	case KEY_HOME:
+		t->sel = 0;
+		return false;
+	case KEY_END:
+		move_sel(t, (long)t->tab.n);
+		return false;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		show_explain(t);
+		return false;
+	case 'K':
+		return close_connection(t); /* closed: show it gone now */
+	default:
+		return false;
+	}
+}
+
+static void colors_setup(struct top *t)
+{
+	const char *nc = getenv("NO_COLOR");
+	t->color = t->o->color != COLOR_NEVER && !(nc && *nc && t->o->color != COLOR_ALWAYS) &&
+		   has_colors();
+	if (!t->color)
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(PAIR_NEW, COLOR_GREEN, -1);
+	init_pair(PAIR_CHANGED, COLOR_YELLOW, -1);
+	init_pair(PAIR_GONE, COLOR_RED, -1);
+	init_pair(PAIR_HEAD, COLOR_BLACK, COLOR_CYAN);
+}
+
+static int loop(struct top *t)
+{
+	int rc = refresh_data(t);
+	if (rc)
+		return rc;
+	while (!stop_signal) {
+		draw(t);
+		double wait = t->paused ? 3600 : t->last + t->delay - now_mono();
+		timeout(wait <= 0 ? 0 : (int)(wait * 1000) + 1);
+		int ch = getch();
+		if (ch == 'q' || ch == 'Q')
+			break;
+		bool now = ch != ERR && ch != KEY_RESIZE && on_key(t, ch);
+		if (stop_signal)
+			break;
+		if (now || (!t->paused && now_mono() >= t->last + t->delay))
+			refresh_data(t); /* a failed refresh keeps the last screen and says why */
+	}
+	return 0;
+}
+
+int top_run(struct cli_options *o, double delay)
+{
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		cli_msg("top needs a terminal; `portsleuth conns` prints the same groups");
+		return EXIT_FAILURE_;
+	}
+	struct top t = {.o = o, .delay = delay, .first = true};
+	int code = cli_pipeline_open(o, 0, NULL, NULL, &t.pl);
+	if (code >= 0)
+		return code;
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		cli_msg("top: cannot drive this terminal (TERM=%s)",
+			getenv("TERM") ? getenv("TERM") : "");
+		pipeline_close(&t.pl);
+		return EXIT_FAILURE_;
+	}
+	signals_setup();
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	colors_setup(&t);
+	t.last = now_mono();
+	int rc = loop(&t);
+	endwin();
+	delscreen(scr);
+	pipeline_close(&t.pl);
+	top_table_free(&t.tab);
+	top_table_free(&t.prev);
+	snap_free(&t.cur);
+	fexpr_free(t.expr);
+	if (rc)
+		cli_err(rc, "top: cannot list the sockets");
+	return rc ? EXIT_FAILURE_ : EXIT_OK;
+}
+
+#endif

@@ -1,0 +1,323 @@
+/* conns.c — group sockets by process, direction, server end and remote class; rates from two
+ * samples. */
+#include "conns.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+#include "exposure.h"
+
+const char *conn_dir_name(unsigned dir)
+{
+	static const char *const names[] = {"listen", "in", "out"};
+	return dir < CONN__DIR_COUNT ? names[dir] : "?";
+}
+
+static bool is_listener(const struct ps_socket *k)
+{
+	if (k->proto == PS_TCP)
+		return k->state == PS_ST_LISTEN;
+	return k->state == PS_ST_CLOSE && k->remote.port == 0;
+}
+
+struct conn_listeners {
+	const struct ps_socket **v; /* sorted by netns, proto, port */
+	size_t n;
+};
+
+static int cmp_lkey(const struct ps_socket *a, uint64_t netns, uint8_t proto, uint16_t port)
+{
+	if (a->netns != netns)
+		return a->netns < netns ? -1 : 1;
+	if (a->proto != proto)
+		return a->proto < proto ? -1 : 1;
+	return (a->local.port > port) - (a->local.port < port);
+}
+
+static int cmp_listener(const void *pa, const void *pb)
+{
+	const struct ps_socket *a = *(const struct ps_socket *const *)pa;
+	const struct ps_socket *b = *(const struct ps_socket *const *)pb;
+	return cmp_lkey(a, b->netns, b->proto, b->local.port);
+}
+
+struct conn_listeners *conns_listeners(const struct ps_snapshot *s)
+{
+	struct conn_listeners *l = calloc(1, sizeof *l);
+	if (!l)
+		return NULL;
+	l->v = malloc((s->nsocks + 1) * sizeof *l->v);
+	if (!l->v) {
+		free(l);
+		return NULL;
+	}
+	for (size_t i = 0; i < s->nsocks; i++)
+		if (is_listener(&s->socks[i]))
+			l->v[l->n++] = &s->socks[i];
+	qsort(l->v, l->n, sizeof *l->v, cmp_listener);
+	return l;
+}
+
+void conns_listeners_free(struct conn_listeners *l)
+{
+	if (l) {
+		free(l->v);
+		free(l);
+	}
+}
+
+/* Whether listener lst takes connections addressed to a (its own address, or a wildcard). */
+static bool serves(const struct ps_socket *lst, const struct ps_addr *a)
+{
+	if (addr_is_any(&lst->local.addr))
+		return lst->local.addr.family == a->family ||
+		       (lst->local.addr.family == PS_INET6 && lst->v6only != PS_V6ONLY_YES);
+	return lst->local.addr.family == a->family &&
+	       memcmp(lst->local.addr.bytes, a->bytes, sizeof a->bytes) == 0;
+}
+
+enum conn_dir conns_dir_of(const struct conn_listeners *l, const struct ps_socket *k,
+			   const struct ps_socket **listener)
+{
+	*listener = NULL;
+	if (is_listener(k))
+		return CONN_LISTEN;
+	size_t lo = 0, hi = l->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_lkey(l->v[mid], k->netns, k->proto, k->local.port) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < l->n && cmp_lkey(l->v[i], k->netns, k->proto, k->local.port) == 0;
+	     i++)
+		if (serves(l->v[i], &k->local.addr)) {
+			*listener = l->v[i];
+			return CONN_IN;
+		}
+	return CONN_OUT;
+}
+
+/* One socket on its way into a group: now (open) and/or at the first sample. */
+struct entry {
+	const struct ps_socket *now, *was;
+	const char *process;
+	int pid;
+	uint8_t proto, dir, rclass;
+	struct ps_endpoint server;
+};
+
+static int cmp_endpoint(const struct ps_endpoint *a, const struct ps_endpoint *b)
+{
+	if (a->addr.family != b->addr.family)
+		return a->addr.family < b->addr.family ? -1 : 1;
+	int c = memcmp(a->addr.bytes, b->addr.bytes, sizeof a->addr.bytes);
+	if (c)
+		return c;
+	return (a->port > b->port) - (a->port < b->port);
+}
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+	const struct entry *a = pa, *b = pb;
+	if (!a->process != !b->process)
+		return a->process ? 1 : -1;
+	int c = a->process ? strcmp(a->process, b->process) : 0;
+	if (c)
+		return c;
+	if (a->dir != b->dir)
+		return a->dir < b->dir ? -1 : 1;
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	if ((c = cmp_endpoint(&a->server, &b->server)))
+		return c;
+	return (a->rclass > b->rclass) - (a->rclass < b->rclass);
+}
+
+static void entry_key(struct entry *e, const struct ps_snapshot *s, const struct ps_socket *k,
+		      const struct conn_listeners *l)
+{
+	if (k->owner_count && s->owners) {
+		const struct ps_owner *o = snap_owner(s, k, 0);
+		e->process = s->procs[o->proc].name;
+		e->pid = o->pid;
+	}
+	e->proto = k->proto;
+	const struct ps_socket *lst;
+	e->dir = (uint8_t)conns_dir_of(l, k, &lst);
+	if (e->dir == CONN_OUT) {
+		e->server = k->remote;
+		e->rclass = (uint8_t)exposure_classify(&k->remote.addr);
+	} else {
+		e->server = lst ? lst->local : k->local;
+		e->rclass = (uint8_t)exposure_classify(e->dir == CONN_LISTEN ? &k->local.addr
+									     : &k->remote.addr);
+	}
+}
+
+static const struct ps_snapshot *sort_snap;
+
+static int cmp_identity_ix(const void *pa, const void *pb)
+{
+	const struct ps_socket *a = &sort_snap->socks[*(const uint32_t *)pa];
+	const struct ps_socket *b = &sort_snap->socks[*(const uint32_t *)pb];
+	int c = diff_cmp_identity(a, b);
+	return c ? c : (a->inode > b->inode) - (a->inode < b->inode);
+}
+
+static uint32_t *identity_order(const struct ps_snapshot *s)
+{
+	uint32_t *ix = malloc((s->nsocks + 1) * sizeof *ix);
+	if (!ix)
+		return NULL;
+	for (size_t i = 0; i < s->nsocks; i++)
+		ix[i] = (uint32_t)i;
+	sort_snap = s;
+	qsort(ix, s->nsocks, sizeof *ix, cmp_identity_ix);
+	return ix;
+}
+
+static int cmp_sockets(const struct ps_socket *a, const struct ps_socket *b)
+{
+	int c = diff_cmp_identity(a, b);
+	return c ? c : (a->inode > b->inode) - (a->inode < b->inode);
+}
+
+/* Pair the sockets of both samples by identity into e (sized for both). Returns how many. */
+static size_t pair_samples(const struct ps_snapshot *before, const uint32_t *bo,
+			   const struct ps_snapshot *after, const uint32_t *ao, struct entry *e)
+{
+	size_t i = 0, j = 0, n = 0;
+	size_t nb = before ? before->nsocks : 0;
+	while (i < nb || j < after->nsocks) {
+		const struct ps_socket *b = i < nb ? &before->socks[bo[i]] : NULL;
+		const struct ps_socket *a = j < after->nsocks ? &after->socks[ao[j]] : NULL;
+		int c = !b ? 1 : !a ? -1 : cmp_sockets(b, a);
+		memset(&e[n], 0, sizeof e[n]);
+		if (c <= 0) {
+			e[n].was = b;
+			i++;
+		}
+		if (c >= 0) {
+			e[n].now = a;
+			j++;
+		}
+		n++;
+	}
+	return n;
+}
+
+static void add_counters(struct conn_group *g, const struct entry *e, bool rates)
+{
+	const struct ps_socket *k = e->now ? e->now : e->was;
+	/* a socket that lost its counters since (time-wait) keeps its last ones */
+	if (e->now && !e->now->tcp.valid && e->was && e->was->tcp.valid)
+		k = e->was;
+	if (e->now && is_listener(e->now) && e->now->proto == PS_TCP) {
+		g->queue += e->now->recv_q;
+		g->backlog += e->now->send_q;
+	}
+	if (!k->tcp.valid)
+		return;
+	g->have_tcp = true;
+	g->bytes_sent += k->tcp.bytes_sent;
+	g->bytes_received += k->tcp.bytes_received;
+	g->retrans += k->tcp.retrans;
+	if (e->now && k == e->now && k->tcp.rtt_us > g->rtt_us_max)
+		g->rtt_us_max = k->tcp.rtt_us;
+	if (!rates || !e->now || k == e->was)
+		return; /* closed: what it did since the first sample is unknown */
+	uint64_t s0 = 0, r0 = 0;
+	if (e->was && e->was->tcp.valid) {
+		s0 = e->was->tcp.bytes_sent;
+		r0 = e->was->tcp.bytes_received;
+	}
+	g->delta_sent += k->tcp.bytes_sent >= s0 ? k->tcp.bytes_sent - s0 : k->tcp.bytes_sent;
+	g->delta_received +=
+	    k->tcp.bytes_received >= r0 ? k->tcp.bytes_received - r0 : k->tcp.bytes_received;
+}
+
+/* Fold the sorted entries into groups. */
+static void fold(struct entry *e, size_t n, bool rates, struct conn_table *out)
+{
+	uint64_t rtt_sum = 0, rtt_n = 0; /* of the group being folded */
+	for (size_t i = 0; i < n; i++) {
+		struct conn_group *g = out->n ? &out->v[out->n - 1] : NULL;
+		if (!g || cmp_entry(&e[i - 1], &e[i]) != 0) {
+			if (g && rtt_n)
+				g->rtt_us_avg = (uint32_t)(rtt_sum / rtt_n);
+			rtt_sum = rtt_n = 0;
+			g = &out->v[out->n++];
+			memset(g, 0, sizeof *g);
+			g->process = e[i].process;
+			g->pid = e[i].pid;
+			g->proto = e[i].proto;
+			g->dir = e[i].dir;
+			g->rclass = e[i].rclass;
+			g->server = e[i].server;
+		}
+		if (e[i].now) {
+			g->count++;
+			g->opened += rates && !e[i].was;
+			if (e[i].now->tcp.valid) {
+				rtt_sum += e[i].now->tcp.rtt_us;
+				rtt_n++;
+			}
+		} else {
+			g->closed++;
+		}
+		add_counters(g, &e[i], rates);
+	}
+	if (out->n && rtt_n)
+		out->v[out->n - 1].rtt_us_avg = (uint32_t)(rtt_sum / rtt_n);
+	for (size_t i = 0; rates && i < out->n; i++) {
+		out->v[i].rate_sent = (double)out->v[i].delta_sent / out->seconds;
+		out->v[i].rate_received = (double)out->v[i].delta_received / out->seconds;
+	}
+}
+
+int conns_group(const struct ps_snapshot *before, const struct ps_snapshot *after, double seconds,
+		struct conn_table *out)
+{
+	memset(out, 0, sizeof *out);
+	out->seconds = before && seconds > 0 ? seconds : 0;
+	size_t cap = after->nsocks + (before ? before->nsocks : 0) + 1;
+	struct conn_listeners *la = conns_listeners(after);
+	struct conn_listeners *lb = before ? conns_listeners(before) : NULL;
+	uint32_t *ao = identity_order(after);
+	uint32_t *bo = before ? identity_order(before) : NULL;
+	struct entry *e = malloc(cap * sizeof *e);
+	out->v = malloc(cap * sizeof *out->v);
+	int rc = -ENOMEM;
+	if (!la || (before && (!lb || !bo)) || !ao || !e || !out->v)
+		goto done;
+	size_t n = pair_samples(before, bo, after, ao, e);
+	for (size_t i = 0; i < n; i++) {
+		/* a closed socket is grouped as it was; an open one as it is now */
+		if (e[i].now)
+			entry_key(&e[i], after, e[i].now, la);
+		else
+			entry_key(&e[i], before, e[i].was, lb);
+	}
+	qsort(e, n, sizeof *e, cmp_entry);
+	fold(e, n, out->seconds > 0, out);
+	rc = 0;
+done:
+	if (rc)
+		conns_free(out);
+	conns_listeners_free(la);
+	conns_listeners_free(lb);
+	free(ao);
+	free(bo);
+	free(e);
+	return rc;
+}
+
+void conns_free(struct conn_table *t)
+{
+	free(t->v);
+	memset(t, 0, sizeof *t);
+}

@@ -1,0 +1,589 @@
+/* toprows.c — build `top`'s views from the model, mark what is new, changed or gone, sort. */
+#include "toprows.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../model/exposure.h"
+#include "../util/escape.h"
+#include "conns_out.h"
+
+#define NUM(t, w)                                                                                  \
+	{                                                                                          \
+		t, w, true, false, -1                                                              \
+	}
+#define TXT(t, w)                                                                                  \
+	{                                                                                          \
+		t, w, false, false, -1                                                             \
+	}
+#define FLEX(t, w)                                                                                 \
+	{                                                                                          \
+		t, w, false, true, -1                                                              \
+	}
+#define RATE(t, of)                                                                                \
+	{                                                                                          \
+		t, 6, true, false, of                                                              \
+	}
+
+static const struct top_col cols_sockets[] = {
+    TXT("PROTO", 5),	TXT("STATE", 10), FLEX("LOCAL", 15), FLEX("REMOTE", 15),
+    TXT("PROCESS", 12), NUM("SENT", 6),	  NUM("RECV", 6),    RATE("TX/s", 5),
+    RATE("RX/s", 6),	NUM("RTT-ms", 6), NUM("PID", 7),
+};
+enum { S_PROTO, S_STATE, S_LOCAL, S_REMOTE, S_PROC, S_SENT, S_RECV, S_TX, S_RX, S_RTT, S_PID };
+
+static const struct top_col cols_procs[] = {
+    TXT("PROCESS", 15), NUM("PID", 7),	 NUM("LISTEN", 6), NUM("CONNS", 6),   NUM("SENT", 6),
+    NUM("RECV", 6),	RATE("TX/s", 4), RATE("RX/s", 5),  FLEX("PORTS", 10),
+};
+enum { P_PROC, P_PID, P_LISTEN, P_CONNS, P_SENT, P_RECV, P_TX, P_RX, P_PORTS };
+
+static const struct top_col cols_listeners[] = {
+    FLEX("SERVER", 15), TXT("FROM", 13), TXT("PROCESS", 12), NUM("CONNS", 6), TXT("QUEUE", 9),
+    NUM("SENT", 6),	RATE("TX/s", 5), NUM("RECV", 6),     RATE("RX/s", 7),
+};
+enum { L_SERVER, L_FROM, L_PROC, L_CONNS, L_QUEUE, L_SENT, L_TX, L_RECV, L_RX };
+
+static const struct top_col cols_remotes[] = {
+    FLEX("REMOTE", 15), TXT("CLASS", 10), TXT("PROCESS", 12), NUM("CONNS", 6),	NUM("SENT", 6),
+    RATE("TX/s", 4),	NUM("RECV", 6),	  RATE("RX/s", 6),    NUM("RTT-ms", 6),
+};
+enum { R_REMOTE, R_CLASS, R_PROC, R_CONNS, R_SENT, R_TX, R_RECV, R_RX, R_RTT };
+
+const struct top_col *top_columns(enum top_view v, size_t *n)
+{
+	switch (v) {
+	case TOP_PROCESSES:
+		*n = sizeof cols_procs / sizeof cols_procs[0];
+		return cols_procs;
+	case TOP_LISTENERS:
+		*n = sizeof cols_listeners / sizeof cols_listeners[0];
+		return cols_listeners;
+	case TOP_REMOTES:
+		*n = sizeof cols_remotes / sizeof cols_remotes[0];
+		return cols_remotes;
+	default:
+		*n = sizeof cols_sockets / sizeof cols_sockets[0];
+		return cols_sockets;
+	}
+}
+
+const char *top_view_name(enum top_view v)
+{
+	static const char *const names[] = {"sockets", "processes", "listeners", "remotes"};
+	return v < TOP__VIEWS ? names[v] : "?";
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+#define FNV0 14695981039346656037ull
+
+static struct top_row *add_row(struct top_table *t)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		struct top_row *v = realloc(t->rows, cap * sizeof *v);
+		if (!v)
+			return NULL;
+		t->rows = v;
+		t->cap = cap;
+	}
+	struct top_row *r = &t->rows[t->n++];
+	memset(r, 0, sizeof *r);
+	r->sock = -1;
+	r->ord = (uint32_t)(t->n - 1);
+	return r;
+}
+
+/* Cell col of r: raw text escaped for the terminal. */
+static int cell_raw(struct top_table *t, struct top_row *r, size_t col, const char *s, size_t n)
+{
+	r->text[col] = (uint32_t)t->text.len;
+	int rc = esc_text(&t->text, s, n);
+	return rc ? rc : buf_putc(&t->text, '\0');
+}
+
+static int cell(struct top_table *t, struct top_row *r, size_t col, const char *s)
+{
+	r->text[col] = (uint32_t)t->text.len;
+	return buf_append(&t->text, s, strlen(s) + 1);
+}
+
+int top_set_count(struct top_table *t, struct top_row *r, size_t col, double v)
+{
+	char b[24];
+	r->num[col] = v;
+	r->counted[col] = true;
+	return cell(t, r, col, conns_human_bytes(v, b, sizeof b));
+}
+
+static int cell_num(struct top_table *t, struct top_row *r, size_t col, double v)
+{
+	char b[32];
+	snprintf(b, sizeof b, "%.0f", v);
+	r->num[col] = v;
+	return cell(t, r, col, b);
+}
+
+/* The remaining cells, empty until set ("-" for counters nobody gave). */
+static int fill_rest(struct top_table *t, struct top_row *r)
+{
+	int rc = 0;
+	for (size_t c = 0; c < t->ncols && !rc; c++)
+		if (!r->text[c])
+			rc = cell(t, r, c, t->cols[c].numeric ? "-" : "");
+	return rc;
+}
+
+static const char *owner_name(const struct ps_snapshot *s, const struct ps_socket *k, int *pid)
+{
+	*pid = 0;
+	if (!k->owner_count || !s->owners)
+		return NULL;
+	const struct ps_owner *o = snap_owner(s, k, 0);
+	*pid = o->pid;
+	return s->procs[o->proc].name;
+}
+
+int top_set_socket_counters(struct top_table *t, struct top_row *r, const struct ps_socket *k)
+{
+	char a[24];
+	int rc = top_set_count(t, r, S_SENT, (double)k->tcp.bytes_sent);
+	rc = rc ? rc : top_set_count(t, r, S_RECV, (double)k->tcp.bytes_received);
+	snprintf(a, sizeof a, "%.1f", k->tcp.rtt_us / 1000.0);
+	r->num[S_RTT] = k->tcp.rtt_us;
+	return rc ? rc : cell(t, r, S_RTT, a);
+}
+
+static int build_sockets(struct top_table *t, const struct ps_snapshot *s)
+{
+	int rc = 0;
+	for (size_t i = 0; i < s->nsocks && !rc; i++) {
+		const struct ps_socket *k = &s->socks[i];
+		struct top_row *r = add_row(t);
+		if (!r)
+			return -ENOMEM;
+		int pid;
+		const char *name = owner_name(s, k, &pid);
+		char a[64];
+		r->sock = (long)i;
+		r->port = k->local.port;
+		r->proto = k->proto;
+		r->key = fnv(fnv(fnv(fnv(FNV0, &k->proto, 1), &k->local, sizeof k->local),
+				 &k->remote, sizeof k->remote),
+			     &k->inode, sizeof k->inode);
+		r->sig = fnv(fnv(FNV0, &k->state, 1), &pid, sizeof pid);
+		rc = cell(t, r, S_PROTO, proto_name(k->proto));
+		rc = rc ? rc : cell(t, r, S_STATE, state_label(k->proto, k->state));
+		rc = rc ? rc : cell(t, r, S_LOCAL, conns_endpoint(&k->local, a, sizeof a));
+		rc = rc ? rc : cell(t, r, S_REMOTE, conns_endpoint(&k->remote, a, sizeof a));
+		rc = rc ? rc : cell_raw(t, r, S_PROC, name ? name : "-", name ? strlen(name) : 1);
+		if (!rc && pid)
+			rc = cell_num(t, r, S_PID, pid);
+		if (!rc && k->tcp.valid)
+			rc = top_set_socket_counters(t, r, k);
+		rc = rc ? rc : fill_rest(t, r);
+	}
+	return rc;
+}
+
+/* Per process: listeners, connections, bytes, and the ports it listens on. */
+struct proc_sum {
+	size_t listen, conns;
+	double sent, recv;
+	bool counted;
+	uint16_t port; /* the first listening port (for explain) */
+	uint8_t proto;
+	struct buf ports;
+};
+
+static void sum_socket(struct proc_sum *p, const struct ps_socket *k, bool listener)
+{
+	if (listener) {
+		if (!p->listen++) {
+			p->port = k->local.port;
+			p->proto = k->proto;
+		}
+		if (p->ports.len < 60)
+			buf_printf(&p->ports, "%s%s/%u", p->ports.len ? " " : "",
+				   proto_name(k->proto), k->local.port);
+	} else {
+		p->conns++;
+	}
+	if (k->tcp.valid) {
+		p->counted = true;
+		p->sent += (double)k->tcp.bytes_sent;
+		p->recv += (double)k->tcp.bytes_received;
+	}
+}
+
+static int proc_row(struct top_table *t, const char *name, int pid, struct proc_sum *p)
+{
+	struct top_row *r = add_row(t);
+	if (!r)
+		return -ENOMEM;
+	r->key = fnv(fnv(FNV0, name ? name : "", name ? strlen(name) : 0), &pid, sizeof pid);
+	r->port = p->port;
+	r->proto = p->proto;
+	int rc = cell_raw(t, r, P_PROC, name ? name : "(no owner)", name ? strlen(name) : 10);
+	rc = rc ? rc : cell_num(t, r, P_PID, pid);
+	rc = rc ? rc : cell_num(t, r, P_LISTEN, (double)p->listen);
+	rc = rc ? rc : cell_num(t, r, P_CONNS, (double)p->conns);
+	if (!rc && p->counted) {
+		rc = top_set_count(t, r, P_SENT, p->sent);
+		rc = rc ? rc : top_set_count(t, r, P_RECV, p->recv);
+	}
+	rc = rc ? rc : cell(t, r, P_PORTS, p->ports.data ? p->ports.data : "");
+	r->sig = fnv(FNV0, &p->listen, sizeof p->listen);
+	return rc ? rc : fill_rest(t, r);
+}
+
+static int build_procs(struct top_table *t, const struct ps_snapshot *s, const struct conn_table *g)
+{
+	struct proc_sum *sum = calloc(s->nprocs + 1, sizeof *sum); /* the last: no owner */
+	if (!sum)
+		return -ENOMEM;
+	struct conn_listeners *ls = conns_listeners(s);
+	(void)g;
+	int rc = ls ? 0 : -ENOMEM;
+	for (size_t i = 0; i < s->nsocks && !rc; i++) {
+		const struct ps_socket *k = &s->socks[i];
+		const struct ps_socket *lst;
+		bool listener = conns_dir_of(ls, k, &lst) == CONN_LISTEN;
+		size_t p = k->owner_count && s->owners ? snap_owner(s, k, 0)->proc : s->nprocs;
+		sum_socket(&sum[p], k, listener);
+	}
+	for (size_t p = 0; p <= s->nprocs && !rc; p++)
+		if (sum[p].listen || sum[p].conns)
+			rc = proc_row(t, p < s->nprocs ? s->procs[p].name : NULL,
+				      p < s->nprocs ? s->procs[p].pid : 0, &sum[p]);
+	for (size_t p = 0; p <= s->nprocs; p++)
+		buf_free(&sum[p].ports);
+	free(sum);
+	conns_listeners_free(ls);
+	return rc;
+}
+
+static int group_counts(struct top_table *t, struct top_row *r, const struct conn_group *gr,
+			size_t sent, size_t recv)
+{
+	if (!gr->have_tcp)
+		return 0;
+	int rc = top_set_count(t, r, sent, (double)gr->bytes_sent);
+	return rc ? rc : top_set_count(t, r, recv, (double)gr->bytes_received);
+}
+
+static int build_listeners(struct top_table *t, const struct conn_table *g)
+{
+	int rc = 0;
+	for (size_t i = 0; i < g->n && !rc; i++) {
+		const struct conn_group *gr = &g->v[i];
+		if (gr->dir == CONN_OUT)
+			continue;
+		struct top_row *r = add_row(t);
+		if (!r)
+			return -ENOMEM;
+		char a[80], e[64];
+		r->port = gr->server.port;
+		r->proto = gr->proto;
+		r->key = fnv(fnv(fnv(fnv(FNV0, &gr->server, sizeof gr->server), &gr->dir, 1),
+				 &gr->rclass, 1),
+			     gr->process ? gr->process : "", gr->process ? strlen(gr->process) : 0);
+		r->sig = fnv(FNV0, &gr->pid, sizeof gr->pid);
+		snprintf(a, sizeof a, "%s %s", proto_name(gr->proto),
+			 conns_endpoint(&gr->server, e, sizeof e));
+		rc = cell(t, r, L_SERVER, a);
+		if (gr->dir == CONN_LISTEN)
+			rc = rc ? rc : cell(t, r, L_FROM, "listen");
+		else {
+			snprintf(a, sizeof a, "<- %s", exposure_name(gr->rclass));
+			rc = rc ? rc : cell(t, r, L_FROM, a);
+		}
+		const char *p = gr->process ? gr->process : "-";
+		rc = rc ? rc : cell_raw(t, r, L_PROC, p, strlen(p));
+		rc = rc ? rc : cell_num(t, r, L_CONNS, (double)gr->count);
+		if (!rc && gr->dir == CONN_LISTEN && gr->proto == PS_TCP) {
+			snprintf(a, sizeof a, "%u/%u%s", gr->queue, gr->backlog,
+				 gr->queue >= gr->backlog && gr->backlog ? "!" : "");
+			r->num[L_QUEUE] = gr->queue;
+			rc = cell(t, r, L_QUEUE, a);
+		}
+		rc = rc ? rc : group_counts(t, r, gr, L_SENT, L_RECV);
+		rc = rc ? rc : fill_rest(t, r);
+	}
+	return rc;
+}
+
+/* One remote (or class) row summing groups g->v[from..to) of direction out. */
+static int remote_row(struct top_table *t, const struct conn_table *g, const size_t *ix, size_t n,
+		      const char *label, int cls)
+{
+	struct top_row *r = add_row(t);
+	if (!r)
+		return -ENOMEM;
+	const struct conn_group *first = &g->v[ix[0]];
+	double sent = 0, recv = 0, count = 0, rtt = 0, rtt_n = 0;
+	bool counted = false, several = false;
+	for (size_t i = 0; i < n; i++) {
+		const struct conn_group *gr = &g->v[ix[i]];
+		count += (double)gr->count;
+		sent += (double)gr->bytes_sent;
+		recv += (double)gr->bytes_received;
+		counted |= gr->have_tcp;
+		if (gr->rtt_us_avg) {
+			rtt += gr->rtt_us_avg;
+			rtt_n++;
+		}
+		several |= !gr->process != !first->process ||
+			   (gr->process && strcmp(gr->process, first->process) != 0);
+	}
+	r->key = fnv(fnv(FNV0, label, strlen(label)), &cls, sizeof cls);
+	int rc = cell(t, r, R_REMOTE, label);
+	rc = rc ? rc : cell(t, r, R_CLASS, exposure_name(first->rclass));
+	const char *p = cls >= 0 ? "" : first->process ? first->process : "-";
+	if (!rc && several && cls < 0) {
+		struct buf b = {0};
+		rc = buf_printf(&b, "%s +", p);
+		rc = rc ? rc : cell_raw(t, r, R_PROC, b.data, b.len);
+		buf_free(&b);
+	} else if (!rc) {
+		rc = cell_raw(t, r, R_PROC, p, strlen(p));
+	}
+	rc = rc ? rc : cell_num(t, r, R_CONNS, count);
+	if (!rc && counted) {
+		rc = top_set_count(t, r, R_SENT, sent);
+		rc = rc ? rc : top_set_count(t, r, R_RECV, recv);
+	}
+	if (!rc && rtt_n) {
+		char a[24];
+		r->num[R_RTT] = rtt / rtt_n;
+		snprintf(a, sizeof a, "%.1f", rtt / rtt_n / 1000.0);
+		rc = cell(t, r, R_RTT, a);
+	}
+	return rc ? rc : fill_rest(t, r);
+}
+
+static const struct conn_table *cmp_g;
+
+static int cmp_remote(const void *pa, const void *pb)
+{
+	const struct conn_group *a = &cmp_g->v[*(const size_t *)pa];
+	const struct conn_group *b = &cmp_g->v[*(const size_t *)pb];
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	if (a->server.addr.family != b->server.addr.family)
+		return a->server.addr.family < b->server.addr.family ? -1 : 1;
+	int c = memcmp(a->server.addr.bytes, b->server.addr.bytes, sizeof a->server.addr.bytes);
+	return c ? c : (a->server.port > b->server.port) - (a->server.port < b->server.port);
+}
+
+/* Outbound connections by remote address and port, then one row per address class. */
+static int build_remotes(struct top_table *t, const struct conn_table *g)
+{
+	size_t *ix = malloc((g->n + 1) * sizeof *ix), n = 0;
+	if (!ix)
+		return -ENOMEM;
+	for (size_t i = 0; i < g->n; i++)
+		if (g->v[i].dir == CONN_OUT)
+			ix[n++] = i;
+	cmp_g = g;
+	qsort(ix, n, sizeof *ix, cmp_remote);
+	int rc = 0;
+	for (size_t i = 0, j; i < n && !rc; i = j) {
+		for (j = i + 1; j < n && cmp_remote(&ix[i], &ix[j]) == 0; j++)
+			;
+		char a[80], e[64];
+		snprintf(a, sizeof a, "%s %s", proto_name(g->v[ix[i]].proto),
+			 conns_endpoint(&g->v[ix[i]].server, e, sizeof e));
+		rc = remote_row(t, g, ix + i, j - i, a, -1);
+	}
+	for (int cls = 0; cls < PS_EXPO__COUNT && !rc; cls++) {
+		size_t m = 0;
+		for (size_t i = 0; i < g->n; i++)
+			if (g->v[i].dir == CONN_OUT && g->v[i].rclass == cls)
+				ix[m++] = i;
+		char a[40];
+		snprintf(a, sizeof a, "[all %s]", exposure_name(cls));
+		if (m)
+			rc = remote_row(t, g, ix, m, a, cls);
+	}
+	free(ix);
+	return rc;
+}
+
+int top_build(struct top_table *t, enum top_view v, const struct ps_snapshot *s,
+	      const struct conn_table *g)
+{
+	t->n = 0;
+	buf_clear(&t->text);
+	t->view = v;
+	t->cols = top_columns(v, &t->ncols);
+	/* offset 0 is "no text yet" (fill_rest): a NUL there keeps it readable all the same */
+	int rc = buf_putc(&t->text, '\0');
+	if (rc)
+		return rc;
+	switch (v) {
+	case TOP_PROCESSES:
+		return build_procs(t, s, g);
+	case TOP_LISTENERS:
+		return build_listeners(t, g);
+	case TOP_REMOTES:
+		return build_remotes(t, g);
+	default:
+		return build_sockets(t, s);
+	}
+}
+
+static const struct top_table *key_t;
+
+static int cmp_key(const void *pa, const void *pb)
+{
+	uint64_t a = key_t->rows[*(const size_t *)pa].key, b = key_t->rows[*(const size_t *)pb].key;
+	return (a > b) - (a < b);
+}
+
+static long find_key(const struct top_table *p, const size_t *ix, uint64_t key)
+{
+	size_t lo = 0, hi = p->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->rows[ix[mid]].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < p->n && p->rows[ix[lo]].key == key ? (long)ix[lo] : -1;
+}
+
+/* Rate cells of r from its counters now and in q (the same row a refresh ago). */
+static int rates(struct top_table *t, struct top_row *r, const struct top_row *q, double seconds)
+{
+	int rc = 0;
+	for (size_t c = 0; c < t->ncols && !rc; c++) {
+		int of = t->cols[c].rate_of;
+		if (of < 0 || !r->counted[of] || !q->counted[of] || seconds <= 0)
+			continue;
+		double d = r->num[of] - q->num[of];
+		rc = top_set_count(t, r, c, d > 0 ? d / seconds : 0);
+	}
+	return rc;
+}
+
+/* Append prev's row q as gone (its texts copied). */
+static int keep_gone(struct top_table *t, const struct top_table *prev, const struct top_row *q)
+{
+	uint8_t ttl = q->mark == TOP_MARK_GONE ? (uint8_t)(q->ttl - 1) : TOP_MARK_TTL;
+	if (!ttl)
+		return 0;
+	struct top_row *r = add_row(t);
+	if (!r)
+		return -ENOMEM;
+	uint32_t ord = r->ord;
+	*r = *q;
+	r->ord = ord;
+	r->mark = TOP_MARK_GONE;
+	r->ttl = ttl;
+	r->sock = -1;
+	int rc = 0;
+	for (size_t c = 0; c < t->ncols && !rc; c++)
+		rc = cell(t, r, c, top_text(prev, q, c));
+	return rc;
+}
+
+int top_track(struct top_table *t, const struct top_table *prev, double seconds, bool first)
+{
+	bool same = prev && prev->view == t->view;
+	size_t *ix = same ? malloc((prev->n + 1) * sizeof *ix) : NULL;
+	bool *seen = same ? calloc(prev->n + 1, sizeof *seen) : NULL;
+	if (same && (!ix || !seen)) {
+		free(ix);
+		free(seen);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; same && i < prev->n; i++)
+		ix[i] = i;
+	key_t = prev;
+	if (same)
+		qsort(ix, prev->n, sizeof *ix, cmp_key);
+	int rc = 0;
+	size_t n = t->n;
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct top_row *r = &t->rows[i];
+		long at = same ? find_key(prev, ix, r->key) : -1;
+		if (at < 0) {
+			r->mark = first || !same ? TOP_MARK_NONE : TOP_MARK_NEW;
+			r->ttl = r->mark ? TOP_MARK_TTL : 0;
+			continue;
+		}
+		const struct top_row *q = &prev->rows[at];
+		seen[at] = true;
+		if (q->sig != r->sig && q->mark != TOP_MARK_GONE) {
+			r->mark = TOP_MARK_CHANGED;
+			r->ttl = TOP_MARK_TTL;
+		} else if (q->mark == TOP_MARK_GONE) {
+			r->mark = TOP_MARK_NEW; /* back again */
+			r->ttl = TOP_MARK_TTL;
+		} else if (q->ttl > 1) {
+			r->mark = q->mark;
+			r->ttl = (uint8_t)(q->ttl - 1);
+		}
+		rc = rates(t, r, q, seconds);
+	}
+	for (size_t i = 0; same && !first && i < prev->n && !rc; i++)
+		if (!seen[i])
+			rc = keep_gone(t, prev, &prev->rows[i]);
+	free(ix);
+	free(seen);
+	return rc;
+}
+
+static const struct top_table *sort_t;
+static size_t sort_col;
+static bool sort_rev;
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+	const struct top_row *a = pa, *b = pb;
+	int c;
+	if (sort_t->cols[sort_col].numeric) {
+		/* largest first; cells without a number last */
+		double x = a->text[sort_col] && top_text(sort_t, a, sort_col)[0] != '-'
+			       ? a->num[sort_col]
+			       : -1;
+		double y = b->text[sort_col] && top_text(sort_t, b, sort_col)[0] != '-'
+			       ? b->num[sort_col]
+			       : -1;
+		c = (x < y) - (x > y);
+	} else {
+		c = strcmp(top_text(sort_t, a, sort_col), top_text(sort_t, b, sort_col));
+	}
+	if (sort_rev)
+		c = -c;
+	/* ties: the order they were built in (listeners before their inbound groups) */
+	return c ? c : (a->ord > b->ord) - (a->ord < b->ord);
+}
+
+void top_sort(struct top_table *t, size_t col, bool reverse)
+{
+	if (col >= t->ncols || !t->n)
+		return;
+	sort_t = t;
+	sort_col = col;
+	sort_rev = reverse;
+	qsort(t->rows, t->n, sizeof *t->rows, cmp_rows);
+}
+
+void top_table_free(struct top_table *t)
+{
+	free(t->rows);
+	buf_free(&t->text);
+	memset(t, 0, sizeof *t);
+}

@@ -1,0 +1,91 @@
+/* toprows.h — the rows of `top`'s views (sockets, processes, listeners, remotes) and their marks.
+ */
+#ifndef PS_TOPROWS_H
+#define PS_TOPROWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../model/conns.h"
+#include "../model/model.h"
+#include "../util/buf.h"
+
+enum top_view { TOP_SOCKETS, TOP_PROCESSES, TOP_LISTENERS, TOP_REMOTES, TOP__VIEWS };
+
+/* How a row differs from the refresh before: shown by colour and a symbol (+ * -). */
+enum top_mark { TOP_MARK_NONE, TOP_MARK_NEW, TOP_MARK_CHANGED, TOP_MARK_GONE };
+
+/* How many refreshes a mark stays (a closed row stays that long, then goes). */
+#define TOP_MARK_TTL 3
+#define TOP_MAXCOLS 12
+
+struct top_col {
+	const char *title;
+	uint8_t width;	/* the width it wants (flex columns: at least) */
+	bool numeric;	/* sorted by number, largest first; right-aligned */
+	bool flex;	/* takes what the screen has left */
+	int8_t rate_of; /* the column whose growth per second this one shows, -1 */
+};
+
+struct top_row {
+	uint64_t key, sig; /* identity across refreshes; what a change changes (state, owner) */
+	uint32_t text[TOP_MAXCOLS]; /* offsets into the table's text */
+	double num[TOP_MAXCOLS];
+	bool counted[TOP_MAXCOLS]; /* num holds a counter the kernel gave */
+	uint8_t mark, ttl;
+	uint32_t ord;  /* the order it was built in (ties in a sort keep it) */
+	long sock;     /* sockets view: the socket's index in the snapshot, else -1 */
+	uint16_t port; /* the local port `explain` is asked about, 0: none */
+	uint8_t proto;
+};
+
+struct top_table {
+	enum top_view view;
+	const struct top_col *cols;
+	size_t ncols;
+	struct top_row *rows;
+	size_t n, cap;
+	struct buf text; /* every cell, NUL-terminated, escaped for the terminal */
+};
+
+/* The columns of view v; *n set to their number. */
+const struct top_col *top_columns(enum top_view v, size_t *n);
+/* "sockets", "processes", "listeners", "remotes". */
+const char *top_view_name(enum top_view v);
+
+/*
+ * Rebuild t (emptied first) as view v of snapshot s; g: s grouped by conns_group
+ * (the group views read it). Names are escaped (esc_text). 0 or -ENOMEM.
+ */
+int top_build(struct top_table *t, enum top_view v, const struct ps_snapshot *s,
+	      const struct conn_table *g);
+
+/*
+ * Mark what changed since prev (the same view's last table): rows with a key prev
+ * lacks are new, rows whose sig differs changed, marks fade after TOP_MARK_TTL
+ * refreshes; rows of prev missing now are appended as gone (kept TOP_MARK_TTL
+ * refreshes). Rate columns get the growth of their counter over `seconds`. first:
+ * the first table (nothing is new). 0 or -ENOMEM.
+ */
+int top_track(struct top_table *t, const struct top_table *prev, double seconds, bool first);
+
+/* Set a counter cell (text formatted for people) after the table was built. 0 or -ENOMEM. */
+int top_set_count(struct top_table *t, struct top_row *r, size_t col, double v);
+
+/* The sockets view: set row r's counter cells from socket k (asked after the build). 0 or -ENOMEM.
+ */
+int top_set_socket_counters(struct top_table *t, struct top_row *r, const struct ps_socket *k);
+
+/* Sort by column col (numbers largest first, text A to Z; reverse flips it). */
+void top_sort(struct top_table *t, size_t col, bool reverse);
+
+/* The text of cell (r, col). */
+static inline const char *top_text(const struct top_table *t, const struct top_row *r, size_t col)
+{
+	return t->text.data + r->text[col];
+}
+
+void top_table_free(struct top_table *t);
+
+#endif

@@ -1,0 +1,306 @@
+"""cases_top.py — `portsleuth conns` (grouped connections with the kernel's TCP counters) and
+`portsleuth top` (the live screen, driven in a pseudo-terminal).
+
+Loaded by run.py. Every case runs in its own network namespace: the sockets it makes are the
+only ones there.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+R = None  # the runner module, set by register()
+MIB = 1024 * 1024
+
+
+def register(run):
+    global R
+    R = run
+    run.case(conns_fifty_to_one_listener)
+    run.case(conns_transfer_bytes)
+    run.case(top_screen, needs=("tui",))
+    run.case(top_ctrl_c_restores, needs=("tui",))
+    run.case(top_close_connection, needs=("tui",))
+    run.case(top_resize_and_crash, needs=("tui",))
+
+
+def groups(t, *args):
+    r = t.run("conns", *args, "--json")
+    t.require(r.rc == 0, f"conns {args}: {r}")
+    return R.parse_json(r)["groups"]
+
+
+def conns_fifty_to_one_listener(t):
+    """50 connections from one process to one listener of another: one outbound group with
+    count 50 (the client's), one inbound group with count 50 under the listener's port (the
+    server's), the listener with its backlog."""
+    srv = t.hold("listen:127.0.0.1:4600,accept,backlog=64")
+    cli = t.hold(*["connect:127.0.0.1:4600"] * 50, "name:fifty")
+    srv.wait_accepted(50)
+    g = groups(t, "-i", "0")
+    out = [x for x in g if x["direction"] == "out"]
+    inn = [x for x in g if x["direction"] == "in"]
+    lst = [x for x in g if x["direction"] == "listen"]
+    t.check(len(out) == 1 and out[0]["count"] == 50 and out[0]["process"] == "fifty"
+            and out[0]["pid"] == cli.pid and out[0]["server_port"] == 4600
+            and out[0]["server_address"] == "127.0.0.1" and out[0]["address_class"] == "loopback",
+            "one outbound group of 50", [json.dumps(out)])
+    t.check(len(inn) == 1 and inn[0]["count"] == 50 and inn[0]["pid"] == srv.pid
+            and inn[0]["server_port"] == 4600, "one inbound group of 50", [json.dumps(inn)])
+    t.check(len(lst) == 1 and lst[0]["count"] == 1 and lst[0]["backlog"] == 64
+            and lst[0]["accept_queue"] == 0, "the listener", [json.dumps(lst)])
+    t.check(all(x["counters"] for x in out + inn) and out[0]["bytes_sent"] == 50,
+            "each client's SYN is its one acknowledged byte", [json.dumps(out)])
+    # the same in the table and CSV
+    r = t.run("conns", "-i", "0")
+    rows = [ln.split() for ln in r.out.decode().splitlines()]
+    t.check(r.rc == 0 and rows[0][:3] == ["PROCESS", "PID", "DIR"]
+            and ["fifty", str(cli.pid), "out", "tcp", "127.0.0.1:4600", "loopback", "50"] in
+            [x[:7] for x in rows], "table", [r.out.decode()])
+    r = t.run("conns", "-i", "0", "--csv")
+    t.check(r.rc == 0 and len(r.out.decode().splitlines()) == 1 + len(g), "csv: a line per group",
+            [r.out.decode()])
+
+
+def conns_transfer_bytes(t):
+    """20 MB sent over loopback during the interval: the sender's group counts >= 20 MB sent
+    and a rate to match, the receiver's >= 20 MB received."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 4610))
+    srv.listen(4)
+    c = socket.create_connection(("127.0.0.1", 4610))
+    s, _ = srv.accept()
+    total = 20 * MIB
+    got = [0]
+
+    def drain():
+        while got[0] < total:
+            b = s.recv(1 << 20)
+            if not b:
+                break
+            got[0] += len(b)
+
+    try:
+        p = subprocess.Popen([t.binary, "conns", "--interval", "3", "--json"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=t.env())
+        time.sleep(1)  # the first sample is taken
+        th = threading.Thread(target=drain)
+        th.start()
+        c.sendall(b"x" * total)
+        th.join(20)
+        out, err = p.communicate(timeout=R.RUN_TIMEOUT)
+        t.require(p.returncode == 0 and got[0] == total, f"conns: exit {p.returncode} {err!r}, read {got[0]}")
+        g = json.loads(out)["groups"]
+        o = [x for x in g if x["direction"] == "out" and x["server_port"] == 4610]
+        i = [x for x in g if x["direction"] == "in" and x["server_port"] == 4610]
+        t.check(len(o) == 1 and o[0]["bytes_sent"] >= total and
+                o[0]["rate_sent"] * json.loads(out)["interval"] >= total * 0.99,
+                "the sender's bytes and rate", [json.dumps(o)])
+        t.check(len(i) == 1 and i[0]["bytes_received"] >= total and
+                i[0]["rate_received"] * json.loads(out)["interval"] >= total * 0.99,
+                "the receiver's bytes and rate", [json.dumps(i)])
+    finally:
+        for x in (c, s, srv):
+            x.close()
+
+
+class Screen:
+    """top in a tmux pane of 80x24 (tmux renders the terminal: what a person would see)."""
+
+    def __init__(self, t, *args, **env):
+        if not shutil.which("tmux"):
+            t.skip("tmux is not installed (apt-get install tmux)")
+        self.t = t
+        self.sock = os.path.join(t.tmpdir(), "tmux")
+        self.done = os.path.join(t.tmpdir(), "top.done")
+        # the exit status, and whether the terminal's settings are back as they were
+        cmd = (f"S=$(stty -g); {t.binary} top {' '.join(args)}; echo $? > {self.done}.tmp; "
+               f"[ \"$(stty -g)\" = \"$S\" ] && echo restored >> {self.done}.tmp; "
+               f"mv {self.done}.tmp {self.done}; sleep 30")
+        env = dict(t.env(TERM="xterm-256color", COLUMNS=None, LINES=None, **env))
+        subprocess.run(["tmux", "-S", self.sock, "-f", "/dev/null", "new-session", "-d", "-x", "80",
+                        "-y", "24", cmd], check=True, env=env, timeout=10)
+
+    def text(self):
+        r = subprocess.run(["tmux", "-S", self.sock, "capture-pane", "-p"], capture_output=True, timeout=10)
+        return r.stdout.decode("utf-8", "replace")
+
+    def keys(self, *k):
+        subprocess.run(["tmux", "-S", self.sock, "send-keys", *k], check=True, timeout=10)
+
+    def wait(self, cond, what, timeout=3.0):
+        """Wait until cond(screen text) holds; fail naming `what` with the screen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            s = self.text()
+            if cond(s):
+                return s
+            if time.monotonic() > deadline:
+                raise R.Failed(f"top: {what} (within {timeout}s)", s.splitlines())
+            time.sleep(0.1)
+
+    def exited(self, timeout=3.0):
+        deadline = time.monotonic() + timeout
+        while not os.path.exists(self.done):
+            if time.monotonic() > deadline:
+                raise R.Failed("top did not exit", self.text().splitlines())
+            time.sleep(0.1)
+        return open(self.done).read().split()
+
+    def pid(self):
+        """top's pid: the child of the pane's shell."""
+        r = subprocess.run(["tmux", "-S", self.sock, "display", "-p", "#{pane_pid}"], capture_output=True,
+                           timeout=10)
+        shell = r.stdout.decode().strip()
+        kids = open(f"/proc/{shell}/task/{shell}/children").read().split()
+        return int(kids[0]) if kids else None
+
+    def resize(self, x, y):
+        subprocess.run(["tmux", "-S", self.sock, "resize-window", "-x", str(x), "-y", str(y)],
+                       check=True, timeout=10)
+
+    def close(self):
+        subprocess.run(["tmux", "-S", self.sock, "kill-server"], capture_output=True, timeout=10)
+
+
+def rows_with(screen, *words):
+    return [ln for ln in screen.splitlines() if all(w in ln for w in words)]
+
+
+def top_screen(t):
+    """At 80x24: a listener that appears is on screen (marked +) within one refresh, a closed
+    one stays marked - (with NO_COLOR the symbols carry it); a key switches the view; a hostile
+    process name is escaped; q exits 0 with the terminal's settings restored."""
+    t.hold("listen:127.0.0.1:4720", "name:" + R.c_escape(b"\x1b[31mEV\nIL"))
+    sc = Screen(t, "-d", "1", NO_COLOR="1")
+    try:
+        s = sc.wait(lambda s: "127.0.0.1:4720" in s, "the first listener is not shown")
+        t.check("portsleuth top" in s and "[sockets]" in s, "the header", s.splitlines())
+        t.check(rows_with(s, "127.0.0.1:4720", "\\x1b[31mEV"), "the hostile name escaped on screen",
+                s.splitlines())
+        t.check(max(len(ln) for ln in s.splitlines()) <= 80, "fits in 80 columns", s.splitlines())
+        new = t.hold("listen:127.0.0.1:4721", "name:newcomer")
+        s = sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4721") if ln.startswith("+")],
+                    "a new listener is not shown marked + within one refresh", timeout=2.5)
+        new.proc.kill()
+        new.proc.wait(5)
+        s = sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4721") if ln.startswith("-")],
+                    "a closed listener is not shown marked -", timeout=2.5)
+        transfer_20mb(t, sc)
+        sc.keys("3")
+        s = sc.wait(lambda s: "[listeners]" in s and rows_with(s, "127.0.0.1:4720", "listen"),
+                    "key 3 does not show the listeners view")
+        sc.keys("q")
+        st = sc.exited()
+        t.check(st == ["0", "restored"], f"q: exit status and terminal {st}, want 0 and restored")
+    finally:
+        sc.close()
+
+
+def transfer_20mb(t, sc):
+    """20 MiB over loopback: the sockets view shows the sender's SENT and the receiver's RECV."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 4740))
+    srv.listen(1)
+    c = socket.create_connection(("127.0.0.1", 4740))
+    s, _ = srv.accept()
+    got = [0]
+
+    def drain():
+        while got[0] < 20 * MIB:
+            b = s.recv(1 << 20)
+            if not b:
+                break
+            got[0] += len(b)
+
+    try:
+        th = threading.Thread(target=drain)
+        th.start()
+        c.sendall(b"x" * (20 * MIB))
+        th.join(20)
+        port = c.getsockname()[1]
+
+        def shown(text):
+            # "+ tcp ESTAB LOCAL REMOTE PROCESS SENT RECV" (a new row: marked +)
+            rows = {tuple(ln.split()[3:5]): ln.split() for ln in text.splitlines() if len(ln.split()) >= 8}
+            out = rows.get((f"127.0.0.1:{port}", "127.0.0.1:4740"))
+            inn = rows.get(("127.0.0.1:4740", f"127.0.0.1:{port}"))
+            return out and out[6] == "20.0M" and inn and inn[7] == "20.0M"
+
+        sc.wait(shown, "the 20 MiB transfer is not shown as 20.0M sent and received", timeout=2.5)
+    finally:
+        for x in (c, s, srv):
+            x.close()
+
+
+def top_ctrl_c_restores(t):
+    """Ctrl-C stops top cleanly: exit 0, the terminal's settings restored."""
+    t.hold("listen:127.0.0.1:4730")
+    sc = Screen(t)
+    try:
+        sc.wait(lambda s: "127.0.0.1:4730" in s, "the listener is not shown")
+        sc.keys("C-c")
+        st = sc.exited()
+        t.check(st == ["0", "restored"], f"Ctrl-C: exit status and terminal {st}, want 0 and restored")
+    finally:
+        sc.close()
+
+
+def top_close_connection(t):
+    """K on a connection, confirmed with y, resets it as `ss -K` does: both ends are gone from
+    the listing (or, on a kernel without CONFIG_INET_DIAG_DESTROY, top says so); n keeps it."""
+    t.hold("listen:127.0.0.1:4750,accept", "connect:127.0.0.1:4750")  # accepted before READY
+    sc = Screen(t)
+    try:
+        sc.wait(lambda s: "127.0.0.1:4750" in s, "the listener is not shown")
+        sc.keys("/", "dport = :4750", "Enter")
+        sc.wait(lambda s: "filter: dport = :4750" in s and len(rows_with(s, "ESTAB")) == 1,
+                "the filter does not leave the one client connection")
+        sc.keys("K")
+        sc.wait(lambda s: "y/N" in s, "K asks no confirmation")
+        sc.keys("n")
+        time.sleep(0.3)
+        est = [k for k in t.json("-a")["sockets"] if k["state"] == "established"]
+        t.check(len(est) == 2, "n closed the connection", [json.dumps(est)])
+        sc.keys("K")
+        sc.wait(lambda s: "y/N" in s, "K asks no confirmation")
+        sc.keys("y")
+        s = sc.wait(lambda s: "closed tcp" in s or "cannot close" in s, "K y says nothing")
+        if "CONFIG_INET_DIAG_DESTROY" in s:
+            t.skip("this kernel cannot close sockets (CONFIG_INET_DIAG_DESTROY); top said so")
+        t.check(rows_with(s, "closed tcp 127.0.0.1:", "-> 127.0.0.1:4750"), "the message", s.splitlines())
+        est = [k for k in t.json("-a")["sockets"] if k["state"] == "established"]
+        t.check(est == [], "the connection is still listed", [json.dumps(est)])
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q after K")
+    finally:
+        sc.close()
+
+
+def top_resize_and_crash(t):
+    """A resized terminal is redrawn to its new size (KEY_RESIZE: more columns show more of the
+    table); a crash signal (SIGSEGV) still restores the terminal before top dies of it."""
+    t.hold("listen:127.0.0.1:4760")
+    sc = Screen(t)
+    try:
+        s = sc.wait(lambda s: "127.0.0.1:4760" in s, "the listener is not shown")
+        t.check("PID" not in s.splitlines()[1], "80 columns leave PID out", s.splitlines())
+        sc.resize(140, 30)
+        s = sc.wait(lambda s: "PID" in s.splitlines()[1], "after a resize to 140x30 the PID column is not shown")
+        t.check(max(len(ln) for ln in s.splitlines()) <= 140 and len(s.splitlines()) <= 30,
+                "the redraw fits 140x30", s.splitlines())
+        sc.resize(80, 24)
+        sc.wait(lambda s: "PID" not in s.splitlines()[1] and max(len(ln) for ln in s.splitlines()) <= 80,
+                "back to 80x24: the table is not narrowed again")
+        pid = sc.pid()
+        t.require(pid, "top's pid not found")
+        os.kill(pid, signal.SIGSEGV)
+        st = sc.exited()
+        t.check(st == [str(128 + signal.SIGSEGV), "restored"],
+                f"SIGSEGV: exit status and terminal {st}, want {128 + signal.SIGSEGV} and restored")
+    finally:
+        sc.close()
