@@ -34,6 +34,7 @@ def register(run):
     global R
     R = run
     run.case(watch_log_folds_a_flood)
+    run.case(all_ns_hostile_addresses_fold)
 
 
 def watch_log_folds_a_flood(t):
@@ -71,3 +72,68 @@ def watch_log_folds_a_flood(t):
             folded[:3])
     t.check(all(f["uid"] in (R.NOBODY, None) and f["proto"] in ("udp", None) for f in folded),
             "folded lines name the port's protocol and the user", folded[:3])
+
+
+# nobody's own network namespace (unshare -Urn): a veth with addresses, wildcard listeners
+HOSTILE_NS = r'''
+import socket, subprocess, sys, time
+n_addr, n_listen = int(sys.argv[1]), int(sys.argv[2])
+subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+subprocess.run(["ip", "link", "add", "h0", "type", "veth", "peer", "name", "h1"], check=True)
+subprocess.run(["ip", "link", "set", "h0", "up"], check=True)
+batch = "".join(f"address add 10.{i // 250 % 250}.{i % 250 + 1}.1/32 dev h0\n" for i in range(n_addr))
+subprocess.run(["ip", "-batch", "-"], input=batch.encode(), check=True)
+ss = []
+for i in range(n_listen):
+    s = socket.socket(); s.bind(("0.0.0.0", 31000 + i)); s.listen(1); ss.append(s)
+print("READY", flush=True)
+sys.stdin.read()
+'''
+
+
+def hostile_listeners(doc, ours):
+    return [s for s in doc["sockets"] if s["netns"] != ours and s["state"] == "listen"
+            and 31000 <= s["local"]["port"] < 32000]
+
+
+def all_ns_hostile_addresses_fold(t):
+    """nobody's namespace with 300, then 1,200 addresses and 20 wildcard listeners: -N --json
+    lists the first few addresses of each class per listener with the total and how many were
+    folded, evidence names a few, and the output does not grow with the addresses (main: each
+    listener listed every address, listeners x addresses)."""
+    script = os.path.join(t.tmpdir(), "hostile.py")
+    with open(script, "w") as f:
+        f.write(HOSTILE_NS)
+    p = subprocess.Popen(["setpriv", f"--reuid={R.NOBODY}", f"--regid={R.NOBODY}", "--clear-groups",
+                          "unshare", "-Urn", PYTHON, script, "300", "20"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    t.procs.append(p)
+    line = p.stdout.readline()
+    t.require(line.startswith(b"READY"), f"nobody's namespace: {line!r} {p.stderr.read1(300) if p.poll() is not None else b''}")
+    sizes = {}
+    for n_addr in (300, 1200):
+        if n_addr == 1200:  # nobody adds more addresses to its own namespace
+            batch = "".join(f"address add 10.{i // 250 % 250}.{i % 250 + 1}.1/32 dev h0\n"
+                            for i in range(300, 1200))
+            r = subprocess.run(["nsenter", f"--net=/proc/{p.pid}/ns/net", "ip", "-batch", "-"],
+                               input=batch.encode(), capture_output=True)
+            t.require(r.returncode == 0, f"adding addresses: {r.stderr[:300]}")
+        r = t.run("-N", "--json", "--findings", "-a")
+        doc = R.parse_json(r)
+        sizes[n_addr] = len(r.out)
+        mine = [s for s in doc["sockets"] if 31000 <= s["local"]["port"] < 32000 and s["state"] == "listen"]
+        t.require(len(mine) == 20, f"{n_addr} addresses: 20 listeners in nobody's namespace, got {len(mine)}")
+        for s in mine:
+            e = s["exposure"]
+            total = e.get("reachable_total")
+            t.check(total is not None and total >= n_addr and len(e["reachable"]) <= 16
+                    and e.get("reachable_folded") == total - len(e["reachable"])
+                    and sum(e.get("reachable_by_class", {}).values()) == total,
+                    f"{n_addr} addresses, port {s['local']['port']}: {len(e['reachable'])} listed, "
+                    f"total {total}, folded {e.get('reachable_folded')}, by class {e.get('reachable_by_class')}")
+            long = [f for f in s.get("findings", []) if len(f["evidence"] or "") > 2000]
+            t.check(not long, f"evidence stays short: {[len(f['evidence']) for f in long]}")
+    t.check(sizes[1200] < sizes[300] * 1.3,
+            f"-N --json: {sizes[300]} bytes with 300 addresses, {sizes[1200]} with 1,200 "
+            "(linear in listeners, not listeners x addresses)")
+    p.stdin.close()
