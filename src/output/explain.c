@@ -468,6 +468,20 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 	text_stop(fp, snap, sk, p);
 }
 
+/* ", and N more (X private, Y public)": the addresses a wildcard's list leaves out. */
+static void text_reach_folded(FILE *fp, const struct sock_verdict *v)
+{
+	fprintf(fp, ", and %zu more (of %zu:", v->nreach_all - v->nreach, v->nreach_all);
+	const char *sep = " ";
+	for (int c = PS_EXPO_LOOPBACK; c < PS_EXPO_ALL; c++)
+		if (v->reach_by_class[c]) {
+			fprintf(fp, "%s%zu %s", sep, v->reach_by_class[c],
+				exposure_name((enum ps_exposure)c));
+			sep = ", ";
+		}
+	fputc(')', fp);
+}
+
 /* The namespace a socket of another one is in: its name (ip netns, container) and inode. */
 static void text_netns(FILE *fp, const struct ps_snapshot *snap, uint64_t inode)
 {
@@ -528,6 +542,8 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 		put(fp, v->reach[r].ifname ? v->reach[r].ifname : "?");
 		fprintf(fp, " %s", ra);
 	}
+	if (v->nreach_all > v->nreach) /* folded: the first few of each class were listed */
+		text_reach_folded(fp, v);
 	if (v->nreach)
 		fputc('\n', fp);
 	else if (!netns_addrs_known(snap, sk->netns))
