@@ -21,9 +21,16 @@ int cli_load_snapshot(const char *path, const struct ps_filter *filter, struct s
 		cli_err(rc, "cannot read snapshot %s", path);
 		return rc == -ENOMEM ? EXIT_FAILURE_ : EXIT_USAGE;
 	}
-	struct snapload_error err;
-	rc = snapload_parse(data, len, filter, f, &err);
+	rc = cli_parse_snapshot(path, data, len, filter, f);
 	free(data);
+	return rc;
+}
+
+int cli_parse_snapshot(const char *path, const char *data, size_t len,
+		       const struct ps_filter *filter, struct snapfile *f)
+{
+	struct snapload_error err;
+	int rc = snapload_parse(data, len, filter, f, &err);
 	if (rc == -EBADMSG) {
 		if (err.line == 1 && err.column == 1) /* not even JSON: another kind of file */
 			cli_msg("%s is not a portsleuth snapshot (it is not JSON); 'portsleuth "

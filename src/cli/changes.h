@@ -16,6 +16,9 @@
  * (2: bad or unreadable file, 3: out of memory); 0 on success.
  */
 int cli_load_snapshot(const char *path, const struct ps_filter *filter, struct snapfile *f);
+/* The same for a snapshot already read from path (data[0..len)). */
+int cli_parse_snapshot(const char *path, const char *data, size_t len,
+		       const struct ps_filter *filter, struct snapfile *f);
 
 /* Run the query of o with the optional stages `want` (PIPE_*) into snap. 0, or an exit code after a
  * message. */

@@ -85,11 +85,9 @@ static int load_baseline(const char *path, const struct check_opts *co, const st
 {
 	char *data;
 	size_t len;
-	int rc = snapload_read_file(path, &data, &len);
-	if (rc) {
-		cli_err(rc, "cannot read baseline %s", path);
-		return rc == -ENOMEM ? EXIT_FAILURE_ : EXIT_USAGE;
-	}
+	int rc = cli_read_trusted(path, "baseline", &data, &len); /* it decides what passes */
+	if (rc)
+		return rc;
 	size_t i = 0;
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
 		i = 3;
@@ -97,8 +95,8 @@ static int load_baseline(const char *path, const struct check_opts *co, const st
 		i++;
 	bl->is_snapshot = i < len && data[i] == '{';
 	if (bl->is_snapshot) {
+		int code = cli_parse_snapshot(path, data, len, f, &bl->snap);
 		free(data);
-		int code = cli_load_snapshot(path, f, &bl->snap);
 		if (code)
 			return code;
 		struct diff_side side = {.snap = &bl->snap.snap, .exposure = bl->snap.exposure};

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../core/trusted.h"
 #include "../model/snapload.h"
 #include "../platform/platform.h"
 #include "../util/escape.h"
@@ -13,15 +14,38 @@
 #include "cli.h"
 #include "msg.h"
 
+void cli_refuse_file(const char *path, const char *why)
+{
+	cli_msg("refusing %s: %s (%s)", path, why, trusted_rule);
+}
+
+int cli_read_trusted(const char *path, const char *what, char **data, size_t *len)
+{
+	struct buf b = {0};
+	const char *why;
+	int rc = trusted_read(path, CLI_FILE_LIMIT, false, &b, &why);
+	if (rc == 0 && !b.data)
+		rc = buf_reserve(&b, 1); /* an empty file is an empty string */
+	if (rc) {
+		buf_free(&b);
+		if (rc == -EPERM && why)
+			cli_refuse_file(path, why);
+		else
+			cli_err(rc, "cannot read %s %s", what, path);
+		return rc == -ENOMEM ? EXIT_FAILURE_ : EXIT_USAGE;
+	}
+	*len = b.len;
+	*data = b.data;
+	return 0;
+}
+
 int cli_load_policy(const char *path, struct policy *out)
 {
 	char *data;
 	size_t len;
-	int rc = snapload_read_file(path, &data, &len);
-	if (rc) {
-		cli_err(rc, "cannot read policy %s", path);
-		return rc == -ENOMEM ? EXIT_FAILURE_ : EXIT_USAGE;
-	}
+	int rc = cli_read_trusted(path, "policy", &data, &len);
+	if (rc)
+		return rc;
 	rc = cli_parse_policy(path, "policy", data, len, out);
 	free(data);
 	return rc;
@@ -100,6 +124,9 @@ int cli_pipeline_open(struct cli_options *o, unsigned want,
 	if (rc == -ENOMEM) {
 		cli_msg("out of memory");
 		code = EXIT_FAILURE_;
+	} else if (rc == -EPERM && p->reg.refused_path) {
+		cli_refuse_file(p->reg.refused_path, p->reg.refused_why);
+		code = EXIT_USAGE;
 	} else if (rc) {
 		cli_err(rc, "cannot read %s", o->ports_file);
 		code = EXIT_USAGE;

@@ -116,6 +116,7 @@ struct sink {
 	struct buf line;
 	int error; /* first write error (-errno) */
 	unsigned long events;
+	struct coalescer fold; /* a flood's events per window, counted instead of shown */
 };
 
 static void sink_write(struct sink *k, const char *plain, size_t plen, const char *colored,
@@ -133,6 +134,15 @@ static void sink_write(struct sink *k, const char *plain, size_t plen, const cha
 static void emit(struct sink *k, const struct diff_change *c, const struct diff_side *a,
 		 const struct diff_side *b, bool via_destroy, bool short_lived)
 {
+	const struct ps_socket *s =
+	    c->after >= 0 ? &b->snap->socks[c->after] : &a->snap->socks[c->before];
+	enum coalesce_kind kind = c->kind == DIFF_NEW	   ? COALESCE_NEW
+				  : c->kind == DIFF_CLOSED ? COALESCE_CLOSED
+							   : COALESCE_CHANGED;
+	/* a socket seen only in its destroy notification has no uid (the kernel leaves it 0) */
+	uint32_t uid = via_destroy && short_lived ? COALESCE_NO_UID : s->uid;
+	if (!coalesce_admit(&k->fold, s->proto, s->local.port, uid, kind))
+		return;
 	char t[40];
 	if (k->json)
 		time_now_utc(t, sizeof t, true);
@@ -170,6 +180,23 @@ static void emit_forward(struct sink *k, const struct ps_forward *f, bool gone)
 	if (rc && !k->error)
 		k->error = rc;
 	k->events++;
+}
+
+/* One "folded" line: what a window counted instead of showing, for one port and user. */
+static void emit_folded(const struct coalesce_bucket *f, void *ctx)
+{
+	struct sink *k = ctx;
+	char t[40];
+	if (k->json)
+		time_now_utc(t, sizeof t, true);
+	else
+		time_now_local(t, sizeof t);
+	buf_clear(&k->line);
+	int rc = render_watch_folded(&k->line, t, f, k->json);
+	if (!rc)
+		sink_write(k, k->line.data, k->line.len, k->line.data, k->line.len);
+	else if (!k->error)
+		k->error = rc;
 }
 
 /* A status line (start, stop, lost notifications). */
@@ -426,6 +453,7 @@ static void announce_stop(struct sink *k, const struct watch_counts *c)
 				  .polls = c->polls,
 				  .events = k->events,
 				  .lost = c->lost,
+				  .folded = k->fold.folded_total,
 				  .signal = (int)stop_signal};
 	st.signal_text = stop_signal == SIGINT	  ? " (interrupted)"
 			 : stop_signal == SIGTERM ? " (terminated)"
@@ -471,12 +499,19 @@ static int watch_loop(struct watch_run *r)
 	const struct watch_opts *wo = r->wo;
 	double start = now_mono(), next = start + wo->interval;
 	double end = wo->duration > 0 ? start + wo->duration : 0;
+	/* floods are counted per window of a second (or of the interval, when longer) */
+	double window = wo->interval > 1 ? wo->interval : 1, fold_at = start + window;
 	int code;
 	while (!stop_signal && !r->k->error) {
 		double t = now_mono();
+		if (t >= fold_at) {
+			coalesce_flush(&r->k->fold, emit_folded, r->k);
+			fold_at = t + window;
+		}
 		if (end && t >= end)
 			break;
 		double until = end && end < next ? end : next;
+		until = fold_at < until ? fold_at : until;
 		int timeout = until > t ? (int)ceil((until - t) * 1000) : 0;
 		struct pollfd pf[2] = {
 		    {.fd = sig_pipe[0], .events = POLLIN},
@@ -538,6 +573,7 @@ static int run(struct cli_options *o, const struct watch_opts *wo)
 	announce_start(&k, o, wo, p.snap.nsocks, everr);
 	if ((code = watch_loop(&r)))
 		goto restore;
+	coalesce_flush(&k.fold, emit_folded, &k);
 	announce_stop(&k, &r.counts);
 	if (k.error && k.error != -EPIPE)
 		cli_err(k.error, "cannot write events");

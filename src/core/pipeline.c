@@ -460,6 +460,9 @@ static int run_users(struct pipeline *p, struct ps_snapshot *s)
 	for (size_t i = 0; i < s->nprocs && !rc; i++)
 		if (s->procs[i].have_uid)
 			rc = add_uid(s, &cap, s->procs[i].uid);
+	for (size_t i = 0; i < s->nprocs && !rc; i++) /* whose manager runs a user unit */
+		if (s->procs[i].have_unit_uid)
+			rc = add_uid(s, &cap, s->procs[i].unit_uid);
 	if (s->nusernames > 1)
 		qsort(s->usernames, s->nusernames, sizeof *s->usernames, cmp_username);
 	for (size_t i = 0; i < s->nusernames && !rc; i++) {

@@ -13,6 +13,7 @@
 #include "../platform/platform.h"
 #include "../util/buf.h"
 #include "../util/readfile.h"
+#include "trusted.h"
 
 /* A user ports file larger than this is refused: it is a table of ports, not a log. */
 #define USER_FILE_LIMIT (16u << 20)
@@ -40,23 +41,23 @@ void registry_default_paths(struct registry_paths *p, const char *ports_file, co
 }
 
 /*
- * Read user file `path` into b. One found through the environment must be a
- * regular file we may trust (*ignored says why not, and nothing is read); it is
- * opened non-blocking so a FIFO planted there cannot hang us.
+ * Read user file `path`, found through the environment, into b. It must be a regular file we
+ * may trust (*ignored says why not, and nothing is read); it is opened non-blocking so a FIFO
+ * planted there cannot hang us.
  */
-static int read_user_file(const char *path, bool from_env, struct buf *b, const char **ignored)
+static int read_user_file(const char *path, struct buf *b, const char **ignored)
 {
 	*ignored = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (from_env ? O_NONBLOCK : 0));
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	struct stat st;
 	int rc = fstat(fd, &st) ? -errno : 0;
 	if (!rc && S_ISDIR(st.st_mode))
 		rc = -EISDIR;
-	else if (!rc && from_env && !S_ISREG(st.st_mode))
+	else if (!rc && !S_ISREG(st.st_mode))
 		*ignored = "not a regular file";
-	else if (!rc && from_env)
+	else if (!rc)
 		*ignored = platform_file_untrusted_why(fd, &st);
 	if (!rc && !*ignored)
 		rc = read_fd(fd, b, USER_FILE_LIMIT, NULL);
@@ -64,26 +65,36 @@ static int read_user_file(const char *path, bool from_env, struct buf *b, const 
 	return rc;
 }
 
-int services_load(struct services *s, const char *path)
+int services_load(struct services *s, const char *path, const char **why)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
+	const char *untrusted;
 	struct buf b = {0};
-	int rc = read_fd(fd, &b, SERVICES_FILE_LIMIT, NULL);
-	close(fd);
+	int rc = trusted_read(path, SERVICES_FILE_LIMIT, false, &b, &untrusted);
+	if (why)
+		*why = untrusted;
 	if (!rc)
 		rc = services_parse(s, b.data ? b.data : "", b.len);
 	buf_free(&b);
 	return rc;
 }
 
-/* Load a services-format layer; a missing file is not an error. */
+/* Record that path may not be used although it must be: -EPERM (or -ENOMEM). */
+static int refuse(struct registry *r, const char *path, const char *why)
+{
+	free(r->refused_path);
+	r->refused_why = why;
+	return (r->refused_path = strdup(path)) ? -EPERM : -ENOMEM;
+}
+
+/* Load a services-format layer; a missing file is not an error, an untrusted one is. */
 static int load_services(struct registry *r, const char *path, struct services *s, bool *have)
 {
-	int rc = services_load(s, path);
+	const char *why;
+	int rc = services_load(s, path, &why);
 	if (rc == -ENOMEM)
 		return rc;
+	if (rc == -EPERM && why)
+		return refuse(r, path, why);
 	if (rc)
 		return 0;
 	*have = true;
@@ -101,8 +112,15 @@ int registry_load(struct registry *r, const struct registry_paths *paths)
 		if (!paths->user[i])
 			continue;
 		buf_clear(&b);
-		const char *ignored;
-		rc = read_user_file(paths->user[i], paths->user_from_env[i], &b, &ignored);
+		const char *ignored = NULL, *why = NULL;
+		if (paths->user_from_env[i])
+			rc = read_user_file(paths->user[i], &b, &ignored);
+		else /* named, or /etc's (non-blocking: a FIFO planted there cannot hang us) */
+			rc = trusted_read(paths->user[i], USER_FILE_LIMIT, i > 0, &b, &why);
+		if (rc == -EPERM && why) {
+			rc = refuse(r, paths->user[i], why);
+			break;
+		}
 		if (!rc && ignored) {
 			free(r->ignored_path);
 			if (!(r->ignored_path = strdup(paths->user[i])))

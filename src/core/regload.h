@@ -28,14 +28,16 @@ void registry_default_paths(struct registry_paths *p, const char *ports_file, co
  * lines are skipped and listed in r->warnings (for the CLI to print). A user file
  * found through the environment that is not a regular file, is owned by another
  * user or is writable by group or others is not used: r->ignored_path and
- * r->ignored_why say so. Returns 0, -ENOMEM, or -errno for paths->user[0] (the
- * --ports-file the user asked for) when it cannot be read (-EISDIR for a
- * directory).
+ * r->ignored_why say so. Every other file (named, or the system's) must be one we may trust
+ * (trusted.h): else -EPERM, with r->refused_path and r->refused_why. Returns 0, -ENOMEM,
+ * -EPERM, or -errno for paths->user[0] (the --ports-file the user asked for) when it cannot be
+ * read (-EISDIR for a directory).
  */
 int registry_load(struct registry *r, const struct registry_paths *paths);
 
 /* Load a services-format file into s; a missing file leaves the table empty and returns
- * -errno, one over 16 MiB (a device such as /dev/zero) -EFBIG. */
-int services_load(struct services *s, const char *path);
+ * -errno, one over 16 MiB (a device such as /dev/zero) -EFBIG, one we may not trust (trusted.h)
+ * -EPERM with *why (when why is not NULL) saying why. */
+int services_load(struct services *s, const char *path, const char **why);
 
 #endif

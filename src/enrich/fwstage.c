@@ -328,6 +328,22 @@ static int verdict_at(const struct ps_fw_source *src, const struct reach *r,
 	return rc;
 }
 
+static bool same_ref(struct fw_ruleref a, struct fw_ruleref b)
+{
+	return a.chain == b.chain && a.rule == b.rule;
+}
+
+/* Whether two addresses' verdicts make the same model record (verdict_at). */
+static bool same_verdict(const struct fw_reach_verdict *a, const struct fw_reach_verdict *b)
+{
+	return a->reach == b->reach && a->why == b->why && same_ref(a->rule, b->rule) &&
+	       same_ref(a->accept_rule, b->accept_rule) &&
+	       same_ref(a->forward_rule, b->forward_rule) && a->src_known == b->src_known &&
+	       a->src_class == b->src_class &&
+	       (a->sources == b->sources ||
+		(a->sources && b->sources && strcmp(a->sources, b->sources) == 0));
+}
+
 int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap,
 		      const struct ps_socket *k, struct verdicts *vs, struct sock_verdict *v)
 {
@@ -342,7 +358,13 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
 	const struct ps_fw_source *src = source_of(c, k);
 	int rc = judge_reach(src, snap, k, v, fv, &other);
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = verdict_at(src, &v->reach[i], &fv[i], vs, &v->fw[i]);
+		if (i && same_verdict(&fv[i], &fv[i - 1]) &&
+		    fw_reach_class(&v->reach[i], &fv[i]) == v->fw[i - 1].reach_class)
+			v->fw[i] =
+			    v->fw[i -
+				  1]; /* a wildcard's thousands of addresses: texts interned once */
+		else
+			rc = verdict_at(src, &v->reach[i], &fv[i], vs, &v->fw[i]);
 	if (!rc) {
 		v->fw_summary = summary(v->reach, v->fw, n);
 		if (v->fw_summary == PS_FW_SOME)

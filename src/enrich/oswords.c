@@ -1,7 +1,10 @@
 /* oswords.c — evidence and advice texts from the backend's words (platform_ops.words). */
 #include "oswords.h"
 
+#include <errno.h>
 #include <stdio.h>
+
+#include "../util/shquote.h"
 
 static const struct ps_os_words *or_plain(const struct ps_os_words *w)
 {
@@ -20,33 +23,54 @@ const char *oswords_pkg_db(const struct ps_os_words *w)
 	return or_plain(w)->pkgdb_name;
 }
 
-/* The verb of a stop command: for now, or for good (NULL: the system has none). */
-static const char *stop_verb(const struct ps_os_words *w, bool user, bool for_good)
+int oswords_word(const struct ps_os_words *w, struct buf *out, const char *name)
 {
-	if (for_good)
-		return user && w->user_service_disable ? w->user_service_disable
-						       : w->service_disable;
-	return user && w->user_service_stop ? w->user_service_stop : w->service_stop;
+	return shq_word(out, name, or_plain(w)->posix_quote);
 }
 
-int oswords_stop_socket_unit(const struct ps_os_words *w, struct buf *out, bool for_good,
-			     const char *socket_unit, const char *service_unit)
+/* The command into b (empty on entry), each name a word. */
+static int stop_units(const struct ps_os_words *w, struct buf *b, bool for_good, const char *user,
+		      const char *const *units, size_t n)
 {
-	const char *verb = stop_verb(or_plain(w), false, for_good);
-	if (!verb)
-		return 0;
-	return buf_printf(out, "%s %s%s%s", verb, socket_unit, service_unit ? " " : "",
-			  service_unit ? service_unit : "");
+	int rc = buf_puts(b, w->service_ctl);
+	if (!rc && user) {
+		struct buf mgr = {0};
+		rc = buf_printf(&mgr, "%s@", user);
+		if (!rc)
+			rc = buf_printf(b, " %s ", w->user_manager);
+		if (!rc)
+			rc = oswords_word(w, b, mgr.data);
+		buf_free(&mgr);
+	}
+	if (!rc)
+		rc = buf_printf(b, " %s", for_good ? w->disable_verb : w->stop_verb);
+	for (size_t i = 0; i < n && !rc; i++)
+		if (!(rc = buf_putc(b, ' ')))
+			rc = oswords_word(w, b, units[i]);
+	return rc;
 }
 
-int oswords_stop_service(const struct ps_os_words *w, struct buf *out, bool for_good, bool user,
-			 const char *unit)
+int oswords_stop_units(const struct ps_os_words *w, struct buf *out, bool for_good,
+		       const char *user, const char *const *units, size_t n)
 {
-	const char *verb = stop_verb(or_plain(w), user, for_good);
-	return verb ? buf_printf(out, "%s %s", verb, unit) : 0;
+	w = or_plain(w);
+	if (!w->service_ctl || !w->stop_verb || (user && !w->user_manager))
+		return -EINVAL;
+	if (for_good && !w->disable_verb)
+		return -ENOENT;
+	struct buf b = {0};
+	int rc = stop_units(w, &b, for_good, user, units, n);
+	if (!rc && b.data)
+		rc = buf_puts(out, b.data);
+	buf_free(&b);
+	return rc;
 }
 
-int oswords_kill(const struct ps_os_words *w, struct buf *out, int pid)
+int oswords_kill(const struct ps_os_words *w, struct buf *out, const int *pids, size_t n)
 {
-	return buf_printf(out, "%s %d", or_plain(w)->kill_cmd, pid);
+	w = or_plain(w);
+	int rc = buf_puts(out, w->kill_cmd);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = buf_printf(out, "%s%d", i && w->kill_more ? w->kill_more : " ", pids[i]);
+	return rc;
 }

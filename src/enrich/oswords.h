@@ -17,18 +17,26 @@ const char *oswords_exe_link(const struct ps_os_words *w, int pid, char *out, si
 /* The package database a file is looked up in, for "is not listed in the ...". */
 const char *oswords_pkg_db(const struct ps_os_words *w);
 
-/* The command that stops a socket-activated service: its socket unit, then its service unit
- * (only where w->service_stop is set); with for_good, the one that also keeps them from
- * starting again at boot (nothing appended where the system has none). */
-int oswords_stop_socket_unit(const struct ps_os_words *w, struct buf *out, bool for_good,
-			     const char *socket_unit, const char *service_unit);
+/*
+ * Advice someone will paste as root. Every name from the system (units, users, containers)
+ * is one shell word (shq_word: quoted when the backend's shell quotes, else plain only); a
+ * name that cannot be given safely makes the command -EINVAL (out unchanged), and the
+ * caller says `kill` of the pids instead.
+ */
 
-/* The command that stops a service unit (a user manager's when user; w->service_stop set);
- * for_good as above. */
-int oswords_stop_service(const struct ps_os_words *w, struct buf *out, bool for_good, bool user,
-			 const char *unit);
+/* One name as a word of the system's shell, appended to out. 0, -EINVAL or -ENOMEM. */
+int oswords_word(const struct ps_os_words *w, struct buf *out, const char *name);
 
-/* The command that stops a process in no unit. */
-int oswords_kill(const struct ps_os_words *w, struct buf *out, int pid);
+/*
+ * The command that stops units[0..n) (a socket unit and its service go together), or with
+ * for_good also keeps them from starting again (w->disable_verb; -ENOENT when there is none).
+ * user: the units are that user's, run by their own manager (w->user_manager USER@), which
+ * root's `--user` would not reach; NULL: the system manager's. Needs w->service_ctl.
+ */
+int oswords_stop_units(const struct ps_os_words *w, struct buf *out, bool for_good,
+		       const char *user, const char *const *units, size_t n);
+
+/* The command that ends every process of pids[0..n) (a pre-forking group: all of them). */
+int oswords_kill(const struct ps_os_words *w, struct buf *out, const int *pids, size_t n);
 
 #endif

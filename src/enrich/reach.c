@@ -18,14 +18,23 @@ static bool same_addr(const struct ps_addr *a, const struct ps_addr *b)
 	return false;
 }
 
-/* Mostly one address a listener, and thousands of listeners: grown by one, not doubled. */
+/* Mostly one address a listener, and thousands of listeners: grown by one up to a few, then
+ * doubled (a wildcard in a namespace of many addresses; reach_fold shrinks it again). */
 static int push_reach(struct reach **out, size_t *n, const char *ifname, const struct ps_addr *a)
 {
-	struct reach *r = realloc(*out, (*n + 1) * sizeof **out);
-	if (!r)
-		return -ENOMEM;
-	*out = r;
-	r[(*n)++] = (struct reach){ifname, *a};
+	size_t want = *n + 1;
+	if (*n >= 4 && (*n & (*n - 1)) != 0) {
+		want = 0; /* room left: capacity is the next power of two */
+	} else if (*n >= 4) {
+		want = *n * 2;
+	}
+	if (want) {
+		struct reach *r = realloc(*out, want * sizeof **out);
+		if (!r)
+			return -ENOMEM;
+		*out = r;
+	}
+	(*out)[(*n)++] = (struct reach){ifname, *a};
 	return 0;
 }
 
@@ -116,23 +125,64 @@ enum ps_exposure exposure_widest(const struct ps_socket *k, const struct reach *
 	return w == PS_EXPO_ALL ? PS_EXPO_PUBLIC : w;
 }
 
+/* ", and N more" after the REACH_TEXT_MAX addresses an evidence text names. */
+static int more(struct buf *b, size_t listed)
+{
+	if (listed <= REACH_TEXT_MAX)
+		return 0;
+	size_t n = listed - REACH_TEXT_MAX;
+	return buf_printf(b, ", and %zu more address%s", n, n == 1 ? "" : "es");
+}
+
 /* The entries of r whose class is `only` (the ones that decide the severity), for evidence. */
 int reach_format(struct buf *b, const struct reach *r, size_t n, enum ps_exposure only)
 {
 	buf_clear(b);
 	int rc = 0;
+	size_t listed = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
 		char s[64];
 		enum ps_exposure c = exposure_classify(&r[i].addr);
-		if ((c == PS_EXPO_ALL ? PS_EXPO_PUBLIC : c) != only)
+		if ((c == PS_EXPO_ALL ? PS_EXPO_PUBLIC : c) != only || ++listed > REACH_TEXT_MAX)
 			continue;
 		addr_format(&r[i].addr, s, sizeof s);
 		rc = buf_printf(b, "%s%s %s", b->len ? ", " : "", r[i].ifname ? r[i].ifname : "?",
 				s);
 	}
+	if (!rc)
+		rc = more(b, listed);
 	if (!rc && !b->data)
 		rc = buf_puts(b, "");
 	return rc;
+}
+
+int reach_fold(struct sock_verdict *v)
+{
+	size_t kept[PS_EXPO__COUNT] = {0}, j = 0;
+	memset(v->reach_by_class, 0, sizeof v->reach_by_class);
+	v->nreach_all = v->nreach;
+	bool fold = v->nreach > REACH_FOLD_OVER;
+	for (size_t i = 0; i < v->nreach; i++) {
+		enum ps_exposure c = exposure_classify(&v->reach[i].addr);
+		v->reach_by_class[c]++;
+		if (fold && kept[c] >= REACH_KEEP_PER_CLASS)
+			continue;
+		kept[c]++;
+		v->reach[j] = v->reach[i];
+		if (v->fw)
+			v->fw[j] = v->fw[i];
+		j++;
+	}
+	if (j == v->nreach)
+		return 0;
+	v->nreach = j;
+	struct reach *r = realloc(v->reach, j * sizeof *r);
+	if (r)
+		v->reach = r;
+	struct ps_fw_at *f = v->fw ? realloc(v->fw, j * sizeof *f) : NULL;
+	if (f)
+		v->fw = f;
+	return 0;
 }
 
 /*
@@ -143,9 +193,11 @@ int reach_format_fw(struct buf *b, const struct sock_verdict *v, enum ps_exposur
 {
 	buf_clear(b);
 	int rc = 0;
+	size_t listed = 0;
 	for (size_t i = 0; i < v->nreach && !rc; i++) {
 		const struct ps_fw_at *at = &v->fw[i];
-		if (at->verdict == PS_FW_NONE || at->reach_class != only)
+		if (at->verdict == PS_FW_NONE || at->reach_class != only ||
+		    ++listed > REACH_TEXT_MAX)
 			continue;
 		char s[64];
 		addr_format(&v->reach[i].addr, s, sizeof s);
@@ -154,6 +206,8 @@ int reach_format_fw(struct buf *b, const struct sock_verdict *v, enum ps_exposur
 		if (!rc && at->verdict == PS_FW_SOME && at->sources)
 			rc = buf_printf(b, " from %s", at->sources);
 	}
+	if (!rc)
+		rc = more(b, listed);
 	if (!rc && !b->data)
 		rc = buf_puts(b, "");
 	return rc;

@@ -22,6 +22,21 @@
 int exposure_reach(const struct ps_socket *k, const struct ps_ifaddr *a, size_t n,
 		   const struct ps_ifaddr *g, size_t ng, struct reach **out, size_t *nout);
 
+/* A listener reached on more addresses than this keeps REACH_KEEP_PER_CLASS of each class
+ * (a namespace of 20,000 addresses and 200 wildcard listeners is not 4 million entries). */
+#define REACH_FOLD_OVER 16
+#define REACH_KEEP_PER_CLASS 4
+/* Evidence texts name this many addresses, then how many more. */
+#define REACH_TEXT_MAX 8
+
+/*
+ * Count v's addresses per class (nreach_all, reach_by_class) and, past REACH_FOLD_OVER, keep
+ * only the first REACH_KEEP_PER_CLASS of each class in reach[] and fw[] (after everything that
+ * needs them all: the widest class, the firewall's summary and the evidence). 0 (shrinking
+ * never fails).
+ */
+int reach_fold(struct sock_verdict *v);
+
 /*
  * The widest class of address that reaches socket k now: its own address's class
  * when it is not a wildcard, widened by every address in r. A wildcard reached

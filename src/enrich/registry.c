@@ -413,5 +413,6 @@ void registry_free(struct registry *r)
 	}
 	free(r->warnings);
 	free(r->ignored_path);
+	free(r->refused_path);
 	memset(r, 0, sizeof *r);
 }

@@ -58,6 +58,10 @@ struct registry {
 	size_t nwarnings;
 	char *ignored_path; /* a user file found through the environment and not used, or NULL */
 	const char *ignored_why; /* why (static text) */
+	/* a file that must be used (named, or a system one) and may not be trusted: registry_load
+	 * failed with -EPERM because of it; NULL */
+	char *refused_path;
+	const char *refused_why; /* why (static text) */
 };
 
 /* Reading the layers' files is core's (core/regload.h): these take their text. */

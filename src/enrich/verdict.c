@@ -181,7 +181,7 @@ static int judge_reach(const struct ps_snapshot *snap, const struct ps_socket *k
 	if (fw && (rc = fw_judge_listener(fw, snap, k, vs, v)))
 		return rc;
 	if (!v->fw)
-		return 0;
+		return reach_fold(v);
 	/* the severity policy sees only the addresses the firewall lets through */
 	enum ps_exposure w = PS_EXPO_LOOPBACK;
 	for (size_t r = 0; r < v->nreach; r++)
@@ -191,7 +191,8 @@ static int judge_reach(const struct ps_snapshot *snap, const struct ps_socket *k
 		v->widest = w;
 	if ((rc = reach_undecided(v, vs, undecided)))
 		return rc;
-	return reach_format_fw(rt, v, v->widest);
+	rc = reach_format_fw(rt, v, v->widest);
+	return rc ? rc : reach_fold(v);
 }
 
 /* The facts earlier stages stored on process p, as the rules' input. */

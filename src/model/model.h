@@ -346,14 +346,15 @@ struct ps_os_words {
 	const char *pkgdb_name;	 /* where installed files are listed (Linux: the Debian one) */
 	const char *handle_word; /* what a process holds a socket by: "file descriptor" */
 	const char *pid_scope;	 /* where pids are numbered: "PID namespace" */
-	/* Stop advice: a command, then a space and the unit or pid. */
-	const char *kill_cmd;	       /* "kill" */
-	const char *service_suffix;    /* units service_stop stops: ".service"; NULL: none */
-	const char *service_stop;      /* "systemctl stop" (also a socket unit and its service) */
-	const char *user_service_stop; /* "systemctl --user stop"; NULL: as service_stop */
-	/* Stop for good (not started again at boot): "systemctl disable --now"; NULL: none. */
-	const char *service_disable;
-	const char *user_service_disable; /* "systemctl --user disable --now" */
+	/* Stop advice: a command, then a space and the pids, units or names (oswords.c). */
+	const char *kill_cmd;	    /* "kill" (then every pid, space-separated) */
+	const char *kill_more;	    /* what goes before each further pid; NULL: " " */
+	const char *service_suffix; /* units service_ctl stops: ".service"; NULL: none */
+	const char *service_ctl;    /* "systemctl"; NULL: no service manager to advise */
+	const char *user_manager;   /* "--user -M": then USER@, another user's own manager */
+	const char *stop_verb;	    /* "stop" */
+	const char *disable_verb;   /* "disable --now": stopped now and at boot; NULL: none */
+	bool posix_quote; /* names are quoted for a POSIX shell; else only plain names are given */
 };
 
 /* Words free of any one system, for a snapshot no backend filled (loaded, or built by a test). */

@@ -107,8 +107,10 @@ struct sock_verdict {
 	enum ps_exposure bound;	 /* the bound address's class alone */
 	enum ps_exposure widest; /* listeners: the widest class of address that reaches it now,
 				  * through the firewall (the severity policy's input) */
-	struct reach *reach;	 /* listeners only */
+	struct reach *reach;	 /* listeners only; past REACH_FOLD_OVER, the first few per class */
 	size_t nreach;
+	size_t nreach_all;		       /* addresses that reach it, reach[] or folded */
+	size_t reach_by_class[PS_EXPO__COUNT]; /* of those, how many of each class */
 	struct ps_fw_at *fw; /* the firewall at each reach[] (parallel), NULL when not looked at */
 	uint8_t fw_summary; /* enum ps_fw_verdict over the addresses beyond loopback (fw != NULL) */
 	const char *fw_sources; /* PS_FW_SOME: the sources accepted at those addresses, sorted and

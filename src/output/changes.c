@@ -387,6 +387,54 @@ int render_watch_forward(struct buf *out, const char *time, const struct ps_forw
 	return rc ? rc : buf_putc(out, '\n');
 }
 
+int render_watch_folded(struct buf *out, const char *time, const struct coalesce_bucket *f,
+			bool json)
+{
+	unsigned long total = coalesce_bucket_total(f);
+	const char *proto = proto_name(f->proto);
+	if (json) {
+		struct jw w;
+		jw_init(&w, NULL);
+		w.b = *out;
+		jw_obj(&w);
+		jw_kstr(&w, "time", time);
+		jw_kstr(&w, "kind", "folded");
+		jw_kuint(&w, "events", total);
+		jw_kuint(&w, "new", f->folded[COALESCE_NEW]);
+		jw_kuint(&w, "closed", f->folded[COALESCE_CLOSED]);
+		jw_kuint(&w, "changed", f->folded[COALESCE_CHANGED]);
+		jw_kstr(&w, "proto", f->any_user ? NULL : proto);
+		jw_kint(&w, "port", f->port);
+		if (f->any_user || f->uid == COALESCE_NO_UID)
+			jw_kstr(&w, "uid", NULL); /* null: several, or not known */
+		else
+			jw_kuint(&w, "uid", f->uid);
+		jw_kbool(&w, "more_ports", f->any_port);
+		jw_kbool(&w, "more_users", f->any_user);
+		jw_obj_end(&w);
+		jw_text(&w, "\n", 1);
+		*out = w.b;
+		return w.err;
+	}
+	int rc = buf_printf(out, "%s  %-16s %lu event%s (%lu new, %lu closed, %lu changed) ", time,
+			    "folded", total, total == 1 ? "" : "s", f->folded[COALESCE_NEW],
+			    f->folded[COALESCE_CLOSED], f->folded[COALESCE_CHANGED]);
+	char who[64];
+	if (f->uid == COALESCE_NO_UID)
+		snprintf(who, sizeof who, "an unknown user (seen only as they closed)");
+	else
+		snprintf(who, sizeof who, "uid %u", f->uid);
+	if (!rc && f->any_user)
+		rc = buf_printf(out, "on the ports of further users (first: %s port %u, %s)", proto,
+				f->port, who);
+	else if (!rc && f->any_port)
+		rc = buf_printf(out, "on further %s ports of %s (first: port %u)", proto, who,
+				f->port);
+	else if (!rc)
+		rc = buf_printf(out, "on %s port %u of %s", proto, f->port, who);
+	return rc ? rc : buf_puts(out, ": a flood, counted instead of shown\n");
+}
+
 int render_watch_status(struct buf *out, const struct watch_status *s, bool json)
 {
 	bool start = strcmp(s->kind, "start") == 0, stop = strcmp(s->kind, "stop") == 0;
@@ -414,6 +462,7 @@ int render_watch_status(struct buf *out, const struct watch_status *s, bool json
 			jw_kuint(&w, "polls", s->polls);
 			jw_kuint(&w, "events", s->events);
 			jw_kuint(&w, "lost_notifications", s->lost);
+			jw_kuint(&w, "folded", s->folded);
 			jw_kint(&w, "signal", s->signal);
 		} else {
 			jw_kstr(&w, "note", lost_note);
@@ -436,9 +485,10 @@ int render_watch_status(struct buf *out, const struct watch_status *s, bool json
 			    s->destroy_notifications ? "" : s->why_not,
 			    s->destroy_notifications ? ")" : "");
 		else if (!rc && stop)
-			rc = buf_printf(out, "after %lu poll%s and %lu event%s%s\n", s->polls,
-					s->polls == 1 ? "" : "s", s->events,
-					s->events == 1 ? "" : "s",
+			rc = buf_printf(out, "after %lu poll%s and %lu event%s%s%.0lu%s%s\n",
+					s->polls, s->polls == 1 ? "" : "s", s->events,
+					s->events == 1 ? "" : "s", s->folded ? " (" : "", s->folded,
+					s->folded ? " more folded)" : "",
 					s->signal_text ? s->signal_text : "");
 		else if (!rc)
 			rc = buf_printf(out, "%s: some short-lived sockets were missed\n",

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "../model/coalesce.h"
 #include "../model/diff.h"
 #include "../model/fwmodel.h"
 #include "../util/buf.h"
@@ -78,6 +79,15 @@ int render_watch_event(struct buf *out, const struct watch_event *e, bool json, 
 int render_watch_forward(struct buf *out, const char *time, const struct ps_forward *f, bool gone,
 			 bool json);
 
+/*
+ * What a window of the watch folded for one port and user (or a user's further ports, or the
+ * rest) instead of showing it, as one line: JSON {"time", "kind": "folded", "events", "new",
+ * "closed", "changed", "proto", "port", "uid", "more_ports", "more_users"}, or text.
+ * 0 or -ENOMEM.
+ */
+int render_watch_folded(struct buf *out, const char *time, const struct coalesce_bucket *f,
+			bool json);
+
 /* A watch status line: "start", "lost-events" or "stop", and what goes with it. */
 struct watch_status {
 	const char *time;
@@ -93,6 +103,7 @@ struct watch_status {
 				  mechanism is NULL) */
 	/* stop */
 	unsigned long polls, events, lost;
+	unsigned long folded;	 /* events not shown, counted in "folded" lines */
 	int signal;		 /* 0, or the signal that stopped the watch */
 	const char *signal_text; /* " (interrupted)", " (terminated)" or "" */
 };

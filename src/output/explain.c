@@ -26,6 +26,21 @@ static void put(FILE *fp, const char *s)
 	buf_free(&b);
 }
 
+/*
+ * A command to paste (stop advice): shown exactly as built, since its names are shell words
+ * already (shq_word: printable ASCII only) and escaping would change what runs (a doubled
+ * backslash in '\''); anything else is escaped as usual.
+ */
+static void put_command(FILE *fp, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p > 0x7e) {
+			put(fp, s);
+			return;
+		}
+	fputs(s, fp);
+}
+
 /* Untrusted lines: each escaped, the line ends kept. Consumes (frees) b. */
 static void put_lines(FILE *fp, struct buf *b)
 {
@@ -61,47 +76,111 @@ static const struct ps_proc *proc_of(const struct ps_snapshot *snap, int pid)
 	return NULL;
 }
 
+/* A runtime's stop of a container: name, else the id's first 12 digits (as docker ps shows). */
+static int container_stop(const struct ps_os_words *w, struct buf *out, const char *runtime,
+			  const char *name, const char *id)
+{
+	char shortid[13];
+	if (!name) {
+		snprintf(shortid, sizeof shortid, "%s", id);
+		name = shortid;
+	}
+	struct buf b = {0};
+	int rc = buf_printf(&b, "%s stop ", runtime);
+	if (!rc)
+		rc = oswords_word(w, &b, name);
+	if (!rc)
+		rc = buf_puts(out, b.data);
+	buf_free(&b);
+	return rc;
+}
+
 /*
- * The command that stops process p (holding socket k, or NULL), into out; with `for_good`,
- * the one that also keeps it from starting again at boot (systemctl disable --now), or
- * nothing when stopping is already for good (kill, a container). A worker of a pre-forking
- * server is stopped through its group's root (the master respawns workers). Units come
- * from the cgroup and .socket units from systemd itself (pid 1 over D-Bus), never from the
- * process's environment, which anyone can set: a process in no unit gets `kill PID`.
- * The commands are the system's (snap_words): a backend without service units has none.
+ * The unit or container command that stops p (holding socket k, or NULL): 0 when written (or,
+ * for_good, when stopping is for good already: a container), 1 when p is in none, -EINVAL when
+ * a name cannot be given to the shell, -ESRCH when a user unit's user has no name, -ENOENT
+ * when the system has no for_good command. Units come from the cgroup and .socket units from
+ * systemd itself (pid 1 over D-Bus), never from the process's environment, which anyone can set.
  */
-static int stop_hint(const struct ps_snapshot *snap, const struct ps_socket *k,
+static int unit_stop(const struct ps_snapshot *snap, const struct ps_socket *k,
 		     const struct ps_proc *p, bool for_good, struct buf *out)
 {
-	const struct ps_proc *root = p->group_root ? proc_of(snap, p->group_root) : NULL;
-	if (root)
-		p = root;
+	const struct ps_os_words *w = snap_words(snap);
 	if (p->published && (p->published->name || p->published->id))
-		return for_good
-			   ? 0
-			   : buf_printf(out, "%s stop %s", p->published->runtime,
-					p->published->name ? p->published->name : p->published->id);
+		return for_good ? 0
+				: container_stop(w, out, p->published->runtime, p->published->name,
+						 p->published->id);
 	if (p->container && p->container_runtime &&
 	    (strcmp(p->container_runtime, "docker") == 0 ||
 	     strcmp(p->container_runtime, "podman") == 0))
 		return for_good ? 0
-				: buf_printf(out, "%s stop %.*s", p->container_runtime,
-					     p->container_name ? 256 : 12,
-					     p->container_name ? p->container_name : p->container);
-	const struct ps_os_words *w = snap_words(snap);
+				: container_stop(w, out, p->container_runtime, p->container_name,
+						 p->container);
 	const struct ps_activation *a = p->activation;
-	for (size_t i = 0; w->service_stop && k && p->pid == 1 && a && i < a->nunits; i++)
-		if (a->units[i].inode == k->inode && a->units[i].socket_unit)
-			return oswords_stop_socket_unit(w, out, for_good, a->units[i].socket_unit,
-							a->units[i].service_unit);
+	for (size_t i = 0; w->service_ctl && k && p->pid == 1 && a && i < a->nunits; i++)
+		if (a->units[i].inode == k->inode && a->units[i].socket_unit) {
+			const char *u[2] = {a->units[i].socket_unit, a->units[i].service_unit};
+			return oswords_stop_units(w, out, for_good, NULL, u, u[1] ? 2 : 1);
+		}
 	size_t ul = p->unit ? strlen(p->unit) : 0;
 	size_t sl = w->service_suffix ? strlen(w->service_suffix) : 0;
-	if (w->service_stop && sl && ul > sl && strcmp(p->unit + ul - sl, w->service_suffix) == 0 &&
-	    p->pid != 1) {
-		bool user = p->unit_type && strcmp(p->unit_type, "user") == 0;
-		return oswords_stop_service(w, out, for_good, user, p->unit);
-	}
-	return for_good ? 0 : oswords_kill(w, out, p->pid);
+	if (!w->service_ctl || !sl || ul <= sl || strcmp(p->unit + ul - sl, w->service_suffix) ||
+	    p->pid == 1)
+		return 1;
+	const char *user = NULL; /* a user unit: its user's own manager, not the caller's */
+	if (p->unit_type && strcmp(p->unit_type, "user") == 0 &&
+	    !(p->have_unit_uid && (user = snap_user_name(snap, p->unit_uid))))
+		return -ESRCH;
+	const char *u = p->unit;
+	return oswords_stop_units(w, out, for_good, user, &u, 1);
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* `kill` of p and every worker of its pre-forking group (a worker can outlive its master). */
+static int kill_group(const struct ps_snapshot *snap, const struct ps_proc *p, struct buf *out)
+{
+	int *pids = malloc((snap->nprocs + 1) * sizeof *pids);
+	size_t n = 0;
+	if (!pids)
+		return -ENOMEM;
+	pids[n++] = p->pid;
+	for (size_t i = 0; i < snap->nprocs; i++)
+		if (snap->procs[i].group_root == p->pid && snap->procs[i].pid != p->pid)
+			pids[n++] = snap->procs[i].pid;
+	qsort(pids + 1, n - 1, sizeof *pids, cmp_pid);
+	int rc = oswords_kill(snap_words(snap), out, pids, n);
+	free(pids);
+	return rc;
+}
+
+/*
+ * The command that stops process p (holding socket k, or NULL), into out; with `for_good`, the
+ * one that also keeps it from starting again at boot (systemctl disable --now), or nothing when
+ * stopping is already for good (kill, a container). A pre-forking group is stopped whole: its
+ * root's unit, else `kill` of every member. When a unit's advice cannot be given safely, *why
+ * (when not NULL) says why and the advice is `kill`. The commands are the system's (snap_words).
+ */
+static int stop_hint(const struct ps_snapshot *snap, const struct ps_socket *k,
+		     const struct ps_proc *p, bool for_good, struct buf *out, const char **why)
+{
+	const struct ps_proc *root = p->group_root ? proc_of(snap, p->group_root) : NULL;
+	if (root)
+		p = root;
+	int rc = unit_stop(snap, k, p, for_good, out);
+	if (rc == -EINVAL && why)
+		*why = "a name in the unit's command cannot be given to a shell safely";
+	else if (rc == -ESRCH && why)
+		*why = "the user whose manager runs the unit has no name here";
+	if (rc == 0 || rc == -ENOMEM)
+		return rc;
+	if (rc == -ENOENT || for_good)
+		return 0;
+	return kill_group(snap, p, out);
 }
 
 /* What the risk line says: whether the port is held, and reachable beyond loopback now. */
@@ -257,6 +336,48 @@ static void text_group(FILE *fp, const struct ps_snapshot *snap, const struct ps
 	fputc(')', fp);
 }
 
+/* Whose unit a user unit is: that user's own manager runs it (root's `--user` is another). */
+static void text_unit_user(FILE *fp, const struct ps_snapshot *snap, const struct ps_proc *p)
+{
+	if (!p->unit_type || strcmp(p->unit_type, "user") != 0)
+		return;
+	const char *u = p->have_unit_uid ? snap_user_name(snap, p->unit_uid) : NULL;
+	fputs(" (a user unit: run by the service manager of user ", fp);
+	if (u)
+		put(fp, u);
+	else if (p->have_unit_uid)
+		fprintf(fp, "%u", p->unit_uid);
+	else
+		fputs("?", fp);
+	fputs(", not the system's)", fp);
+}
+
+/* "to stop it" (and "for good" where stopping lasts only until the next boot). */
+static void text_stop(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk,
+		      const struct ps_proc *p)
+{
+	struct buf b = {0}, good = {0};
+	const char *why = NULL;
+	if (stop_hint(snap, sk, p, false, &b, &why) == 0 && b.data &&
+	    stop_hint(snap, sk, p, true, &good, NULL) == 0) {
+		fputs("    to stop it: ", fp);
+		put_command(fp, b.data);
+		if (why) {
+			fputs(" (", fp);
+			put(fp, why);
+			fputs(": not its unit)", fp);
+		}
+		fputs(good.data ? " (for now: an enabled unit starts again at boot)\n" : "\n", fp);
+	}
+	if (good.data) {
+		fputs("    to stop it for good: ", fp);
+		put_command(fp, good.data);
+		fputc('\n', fp);
+	}
+	buf_free(&b);
+	buf_free(&good);
+}
+
 static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk,
 		       size_t oi)
 {
@@ -334,6 +455,7 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 	if (p->unit) {
 		fputs("    unit:     ", fp);
 		put(fp, p->unit);
+		text_unit_user(fp, snap, p);
 		fputc('\n', fp);
 	}
 	if (p->container) {
@@ -343,20 +465,21 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 		put(fp, p->container_name ? p->container_name : p->container);
 		fputc('\n', fp);
 	}
-	struct buf b = {0}, good = {0};
-	if (stop_hint(snap, sk, p, false, &b) == 0 && b.data &&
-	    stop_hint(snap, sk, p, true, &good) == 0) {
-		fputs("    to stop it: ", fp);
-		put(fp, b.data);
-		fputs(good.data ? " (for now: an enabled unit starts again at boot)\n" : "\n", fp);
-	}
-	if (good.data) {
-		fputs("    to stop it for good: ", fp);
-		put(fp, good.data);
-		fputc('\n', fp);
-	}
-	buf_free(&b);
-	buf_free(&good);
+	text_stop(fp, snap, sk, p);
+}
+
+/* ", and N more (X private, Y public)": the addresses a wildcard's list leaves out. */
+static void text_reach_folded(FILE *fp, const struct sock_verdict *v)
+{
+	fprintf(fp, ", and %zu more (of %zu:", v->nreach_all - v->nreach, v->nreach_all);
+	const char *sep = " ";
+	for (int c = PS_EXPO_LOOPBACK; c < PS_EXPO_ALL; c++)
+		if (v->reach_by_class[c]) {
+			fprintf(fp, "%s%zu %s", sep, v->reach_by_class[c],
+				exposure_name((enum ps_exposure)c));
+			sep = ", ";
+		}
+	fputc(')', fp);
 }
 
 /* The namespace a socket of another one is in: its name (ip netns, container) and inode. */
@@ -419,6 +542,8 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 		put(fp, v->reach[r].ifname ? v->reach[r].ifname : "?");
 		fprintf(fp, " %s", ra);
 	}
+	if (v->nreach_all > v->nreach) /* folded: the first few of each class were listed */
+		text_reach_folded(fp, v);
 	if (v->nreach)
 		fputc('\n', fp);
 	else if (!netns_addrs_known(snap, sk->netns))
@@ -552,19 +677,22 @@ int render_explain_json(FILE *fp, const struct ps_snapshot *snap, const struct e
 		if (snap->procs[i].group_root)
 			continue; /* one entry per pre-forking group: its root's */
 		struct buf h = {0}, good = {0};
+		const char *why = NULL;
 		const struct ps_socket *held =
 		    NULL; /* the first socket it holds, for pid 1's .socket units */
 		for (size_t j = 0; j < snap->nowners && !held; j++)
 			if (snap->owners[j].proc == i)
 				held = &snap->socks[snap->owners[j].sock];
-		if (stop_hint(snap, held, &snap->procs[i], false, &h) ||
-		    stop_hint(snap, held, &snap->procs[i], true, &good))
+		if (stop_hint(snap, held, &snap->procs[i], false, &h, &why) ||
+		    stop_hint(snap, held, &snap->procs[i], true, &good, NULL))
 			w.err = -ENOMEM;
 		jw_obj(&w);
 		jw_kint(&w, "pid", snap->procs[i].pid);
 		jw_kstr(&w, "command", h.data);
 		if (good.data)
 			jw_kstr(&w, "for_good", good.data);
+		if (why)
+			jw_kstr(&w, "not_the_unit", why);
 		jw_obj_end(&w);
 		buf_free(&h);
 		buf_free(&good);

@@ -120,6 +120,27 @@ static void json_ack(struct jw *w, const struct policy_ack *a)
 	jw_obj_end(w);
 }
 
+/* How many addresses reach the listener, of each class, and how many reachable[] leaves out
+ * (a wildcard in a namespace of thousands of addresses lists the first few of each class). */
+static void json_reach_counts(struct jw *w, const struct sock_verdict *v)
+{
+	size_t by[PS_EXPO__COUNT] = {0}, total = v->nreach_all;
+	if (total) {
+		memcpy(by, v->reach_by_class, sizeof by);
+	} else { /* a verdict not counted (loaded from a snapshot): reach[] is all of it */
+		total = v->nreach;
+		for (size_t i = 0; i < v->nreach; i++)
+			by[exposure_classify(&v->reach[i].addr)]++;
+	}
+	jw_kuint(w, "reachable_total", total);
+	jw_kuint(w, "reachable_folded", total > v->nreach ? total - v->nreach : 0);
+	jw_key(w, "reachable_by_class");
+	jw_obj(w);
+	for (int c = PS_EXPO_LOOPBACK; c < PS_EXPO_ALL; c++)
+		jw_kuint(w, exposure_name((enum ps_exposure)c), by[c]);
+	jw_obj_end(w);
+}
+
 void json_socket_verdict(struct jw *w, const struct ps_snapshot *s, const struct ps_socket *k)
 {
 	const struct sock_verdict *v = verdict_of(s, k);
@@ -152,6 +173,7 @@ void json_socket_verdict(struct jw *w, const struct ps_snapshot *s, const struct
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+	json_reach_counts(w, v);
 	json_fw_summary(w, v);
 	jw_obj_end(w);
 	jw_key(w, "findings");

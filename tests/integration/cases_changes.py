@@ -424,7 +424,7 @@ SOAK_CYCLES = 3000
 
 def changes_watch_soak(t):
     """Thousands of listeners opened and closed under a fast-polling watch: every one is
-    reported, memory stays flat, and (under SANITIZE=1) LeakSanitizer finds no leak at exit."""
+    reported (past 200 a second, counted in "folded" lines), memory stays flat, and (under SANITIZE=1) LeakSanitizer finds no leak at exit."""
     env = t.env()
     with open(t.binary, "rb") as f:
         sanitized = b"__asan_init" in f.read()
@@ -438,8 +438,11 @@ def changes_watch_soak(t):
 
     def drain_until(n):
         while state["closed"] < n:
-            if w.next().get("kind") == "closed":
+            e = w.next()
+            if e.get("kind") == "closed":
                 state["closed"] += 1
+            elif e.get("kind") == "folded":  # a flood: counted per port and user (issue 19)
+                state["closed"] += e["closed"]
 
     kept = []
 

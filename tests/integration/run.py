@@ -797,14 +797,16 @@ def fork_shared_listener(t):
     t.expect_doc(t.json("-p", str(h.child)), t.doc(want, scanned=n), "--json -p CHILD")
     t.expect_doc(t.json("-p", str(h.pid)), t.doc(want, scanned=n), "--json -p PARENT")
     # the child runs the parent's executable: one pre-fork group, one table row (PID "+1"),
-    # judged once, and one stop hint, the parent's (issue 9: nginx master + workers)
+    # judged once, and one stop hint, the group's (issue 9: nginx master + workers)
     r = t.run("-n", "-o", "proto,local,pid,fd,ppid")
     gp = f"{h.pid}+1"
     t.check(r.rc == 0 and r.out.decode().splitlines()[1:] == [
         f"tcp    127.0.0.1:4200  {gp:>3}   3  {owners[0]['ppid']:>4}"],
         "table: one line for the group (parent and its forked child) expected", r.out.decode().splitlines())
     ex = t.json("explain", "4200")
-    t.check(ex.get("stop") == [{"pid": h.pid, "command": f"kill {h.pid}"}], f"explain stop {ex.get('stop')}")
+    # every holder: the child would keep the port (issue 19 item 8)
+    t.check(ex.get("stop") == [{"pid": h.pid, "command": f"kill {h.pid} {h.child}"}],
+            f"explain stop {ex.get('stop')}")
     codes = [f["code"] for f in ex["sockets"][0]["findings"]]
     t.check(len(codes) == len(set(codes)), f"findings once per group: {codes}")
     text = t.run("explain", "4200").out.decode()

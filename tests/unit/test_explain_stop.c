@@ -1,5 +1,6 @@
-/* test_explain_stop.c — explain's stop advice: a unit is stopped now and disabled for good; a
- * process in no unit is killed (issue 21). */
+/* test_explain_stop.c — explain's stop advice: a unit stopped now and disabled for good, a
+ * user's unit through that user's manager, names quoted for the shell or refused, every
+ * member of a pre-forking group (issues 19 and 21). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,7 @@
 #include "test.h"
 #include "testutil.h"
 
-static void add(struct ps_snapshot *s, int pid, const char *unit, const char *type, uint16_t port)
+static long add(struct ps_snapshot *s, int pid, const char *unit, const char *type, uint16_t port)
 {
 	long i = snap_add_proc(s, pid);
 	struct ps_socket *k = snap_add_socket(s);
@@ -26,6 +27,7 @@ static void add(struct ps_snapshot *s, int pid, const char *unit, const char *ty
 	k->owner_status = PS_OWN_OK;
 	if (snap_add_owner(s, (uint32_t)(s->nsocks - 1), (uint32_t)i, 3))
 		abort();
+	return i;
 }
 
 static char *explain(const struct ps_snapshot *s, bool json)
@@ -41,26 +43,42 @@ static char *explain(const struct ps_snapshot *s, bool json)
 	return text;
 }
 
+static void judge(struct ps_snapshot *s)
+{
+	struct registry reg;
+	memset(&reg, 0, sizeof reg);
+	snap_group_owners(s);
+	if (verdicts_compute(s, &reg, NULL))
+		abort();
+	registry_free(&reg);
+}
+
 TEST(explain_stop_for_good)
 {
 	struct ps_snapshot s;
 	memset(&s, 0, sizeof s);
 	s.os = &test_linux_words;
+	static struct ps_username users[] = {{1001, (char *)"alice"}};
+	s.usernames = users;
+	s.nusernames = 1;
 	add(&s, 40, "nginx.service", "system", 80);
-	add(&s, 41, "app.service", "user", 80);
+	long u = add(&s, 41, "app.service", "user", 80);
+	s.procs[u].unit_uid = 1001;
+	s.procs[u].have_unit_uid = true;
 	add(&s, 42, NULL, NULL, 80);
-	snap_group_owners(&s);
-	struct registry reg;
-	memset(&reg, 0, sizeof reg);
-	if (verdicts_compute(&s, &reg, NULL))
-		abort();
+	judge(&s);
 	char *t = explain(&s, false);
 	if (getenv("SHOW"))
 		fputs(t, stderr);
 	CHECK(strstr(
 	    t, "to stop it: systemctl stop nginx.service (for now: an enabled unit starts again at "
 	       "boot)\n    to stop it for good: systemctl disable --now nginx.service\n"));
-	CHECK(strstr(t, "to stop it for good: systemctl --user disable --now app.service\n"));
+	/* another user's unit: root's --user would talk to root's own manager */
+	CHECK(strstr(t, "unit:     app.service (a user unit: run by the service manager of user "
+			"alice, not the system's)\n"));
+	CHECK(strstr(t, "to stop it: systemctl --user -M alice@ stop app.service"));
+	CHECK(strstr(
+	    t, "to stop it for good: systemctl --user -M alice@ disable --now app.service\n"));
 	CHECK(strstr(t, "to stop it: kill 42\n"));
 	CHECK(!strstr(t, "disable --now 42") && !strstr(t, "kill 40"));
 	free(t);
@@ -69,6 +87,50 @@ TEST(explain_stop_for_good)
 			"\"systemctl disable --now nginx.service\"}"));
 	CHECK(strstr(t, "{\"pid\":42,\"command\":\"kill 42\"}"));
 	free(t);
+	s.usernames = NULL; /* not ours to free */
+	s.nusernames = 0;
 	snap_free(&s);
-	registry_free(&reg);
+}
+
+TEST(explain_stop_quotes_or_refuses_names)
+{
+	struct ps_snapshot s;
+	memset(&s, 0, sizeof s);
+	s.os = &test_linux_words;
+	add(&s, 50, "$(touch /x)'.service", "system", 80);
+	add(&s, 51, "a\x1b]0;b.service", "system", 80);
+	long u = add(&s, 52, "app.service", "user", 80); /* its user has no name: no manager */
+	s.procs[u].unit_uid = 4242;
+	s.procs[u].have_unit_uid = true;
+	judge(&s);
+	char *t = explain(&s, true);
+	if (getenv("SHOW"))
+		fputs(t, stderr);
+	CHECK(strstr(t, "\"command\":\"systemctl stop '$(touch /x)'\\\\''.service'\""));
+	CHECK(strstr(t, "{\"pid\":51,\"command\":\"kill 51\",\"not_the_unit\":"));
+	CHECK(strstr(t, "{\"pid\":52,\"command\":\"kill 52\",\"not_the_unit\":"));
+	free(t);
+	t = explain(&s, false);
+	CHECK(strstr(t, "to stop it: kill 51 (a name in the unit's command cannot be given to a "
+			"shell safely: not its unit)\n"));
+	CHECK(!strstr(t, "disable --now a"));
+	/* shown as it must be pasted: the quote's backslash is not doubled by the escaping */
+	CHECK(strstr(t, "to stop it: systemctl stop '$(touch /x)'\\''.service' (for now"));
+	free(t);
+	snap_free(&s);
+}
+
+TEST(explain_stop_whole_group)
+{
+	struct ps_snapshot s;
+	memset(&s, 0, sizeof s);
+	s.os = &test_linux_words;
+	add(&s, 60, NULL, NULL, 80);
+	long w1 = add(&s, 61, NULL, NULL, 81), w2 = add(&s, 62, NULL, NULL, 82);
+	s.procs[w1].group_root = s.procs[w2].group_root = 60;
+	judge(&s);
+	char *t = explain(&s, true);
+	CHECK(strstr(t, "\"stop\":[{\"pid\":60,\"command\":\"kill 60 61 62\"}]"));
+	free(t);
+	snap_free(&s);
 }

@@ -102,8 +102,11 @@ TEST(explain_advice_speaks_the_backends_words)
 	    .pid_scope = "PID namespace",
 	    .kill_cmd = "kill",
 	    .service_suffix = ".service",
-	    .service_stop = "systemctl stop",
-	    .user_service_stop = "systemctl --user stop",
+	    .service_ctl = "systemctl",
+	    .user_manager = "--user -M",
+	    .stop_verb = "stop",
+	    .disable_verb = "disable --now",
+	    .posix_quote = true,
 	};
 	struct ps_snapshot s;
 	one_listener(&s, "web.service");

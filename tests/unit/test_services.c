@@ -218,12 +218,12 @@ TEST(services_load_file)
 	fclose(fp);
 	struct services s;
 	memset(&s, 0, sizeof s);
-	CHECK_INT(services_load(&s, path), 0);
+	CHECK_INT(services_load(&s, path, NULL), 0);
 	CHECK_INT(s.n, 12);
 	NAME(&s, 22, PS_TCP, "ssh");
 	services_free(&s);
 	unlink(path);
-	CHECK_INT(services_load(&s, path), -ENOENT);
+	CHECK_INT(services_load(&s, path, NULL), -ENOENT);
 	CHECK_INT(s.n, 0);
 	NAME(&s, 22, PS_TCP, NULL);
 	services_free(&s);
@@ -235,7 +235,7 @@ TEST(services_load_endless_file)
 {
 	struct services s;
 	memset(&s, 0, sizeof s);
-	CHECK_INT(services_load(&s, "/dev/zero"), -EFBIG);
+	CHECK_INT(services_load(&s, "/dev/zero", NULL), -EFBIG);
 	CHECK_INT(s.n, 0);
 	services_free(&s);
 }

@@ -10,8 +10,9 @@ const struct ps_os_words test_linux_words = {
     .pid_scope = "PID namespace",
     .kill_cmd = "kill",
     .service_suffix = ".service",
-    .service_stop = "systemctl stop",
-    .user_service_stop = "systemctl --user stop",
-    .service_disable = "systemctl disable --now",
-    .user_service_disable = "systemctl --user disable --now",
+    .service_ctl = "systemctl",
+    .user_manager = "--user -M",
+    .stop_verb = "stop",
+    .disable_verb = "disable --now",
+    .posix_quote = true,
 };

@@ -9,6 +9,7 @@ static const struct ps_os_words words = {
     .handle_word = "handle",
     .pid_scope = "session",
     .kill_cmd = "taskkill /PID",
+    .kill_more = " /PID ",
 };
 
 const struct platform_ops platform_ops = {

@@ -1,0 +1,23 @@
+/* trusted.h — reading a file root acts on (policy, baseline, ports, services) only when no one
+ * but root or the invoking user can have written it. */
+#ifndef PS_CORE_TRUSTED_H
+#define PS_CORE_TRUSTED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../util/buf.h"
+
+/*
+ * Read `path` whole into b (cleared first; at most `limit` bytes, else -EFBIG). The file must
+ * be one we may trust (platform_file_untrusted_why: owned by root or the effective user, not
+ * writable by group or others; Windows: its owner and access list): else -EPERM, *why saying
+ * why and nothing read. A character device owned by root (/dev/null) holds nothing anyone
+ * left there and passes. `nonblock`: a FIFO planted there cannot hang us. 0 or -errno.
+ */
+int trusted_read(const char *path, size_t limit, bool nonblock, struct buf *b, const char **why);
+
+/* The rule a refusal states, for the message after *why. */
+extern const char trusted_rule[];
+
+#endif

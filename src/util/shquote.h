@@ -1,0 +1,19 @@
+/* shquote.h — one word of a command line someone will paste into a POSIX shell as root. */
+#ifndef PS_SHQUOTE_H
+#define PS_SHQUOTE_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+
+/*
+ * Append s to out as one shell word: bare when every byte is plain ([A-Za-z0-9._@%+=:,/-]),
+ * else in single quotes with each ' written '\'' (only when `quote`; a shell without POSIX
+ * quoting gets plain words only). -EINVAL, out unchanged, when s cannot be given safely:
+ * empty, a leading '-' (the command would read an option), a control byte or anything
+ * outside printable ASCII (what the terminal shows would not be what runs), or a byte that
+ * needs quoting without `quote`. -ENOMEM; else 0.
+ */
+int shq_word(struct buf *out, const char *s, bool quote);
+
+#endif
