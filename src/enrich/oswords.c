@@ -23,6 +23,23 @@ const char *oswords_pkg_db(const struct ps_os_words *w)
 	return or_plain(w)->pkgdb_name;
 }
 
+const char *oswords_exe_set_call(const struct ps_os_words *w)
+{
+	return or_plain(w)->exe_set_call;
+}
+
+const char *oswords_mount_view(const struct ps_os_words *w)
+{
+	w = or_plain(w);
+	return w->mount_view ? w->mount_view : ps_os_words_plain.mount_view;
+}
+
+const char *oswords_priv_scope(const struct ps_os_words *w)
+{
+	w = or_plain(w);
+	return w->priv_scope ? w->priv_scope : ps_os_words_plain.priv_scope;
+}
+
 int oswords_word(const struct ps_os_words *w, struct buf *out, const char *name)
 {
 	return shq_word(out, name, or_plain(w)->posix_quote);

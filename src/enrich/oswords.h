@@ -17,6 +17,16 @@ const char *oswords_exe_link(const struct ps_os_words *w, int pid, char *out, si
 /* The package database a file is looked up in, for "is not listed in the ...". */
 const char *oswords_pkg_db(const struct ps_os_words *w);
 
+/* What points a running process's exe link at another file ("prctl PR_SET_MM_EXE_FILE"), or
+ * NULL where the system has no name for it. */
+const char *oswords_exe_set_call(const struct ps_os_words *w);
+
+/* A process's private view of the mounts ("mount namespace"). */
+const char *oswords_mount_view(const struct ps_os_words *w);
+
+/* Where a user gains privileges over its own processes only ("user namespace"). */
+const char *oswords_priv_scope(const struct ps_os_words *w);
+
 /*
  * Advice someone will paste as root. Every name from the system (units, users, containers)
  * is one shell word (shq_word: quoted when the backend's shell quotes, else plain only); a

@@ -2,6 +2,7 @@
 #include "rules.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -410,6 +411,27 @@ static void rule_backdoor_unowned(const struct rule_ctx *c, struct finding_sink 
 	buf_free(&names);
 }
 
+/*
+ * no-holder: a socket with a file that no file table holds. A user's socket kept by no process
+ * hides its owner; the kernel's own services (nfsd, WireGuard) hold theirs as uid 0.
+ */
+static void rule_no_holder(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	if (!in->held_by_none)
+		return;
+	bool beyond = in->widest > PS_EXPO_LOOPBACK;
+	unsigned sev = in->sock_uid == 0 ? (beyond ? SEV_NOTICE : SEV_INFO)
+		       : beyond		 ? SEV_WARNING
+					 : SEV_NOTICE;
+	add(s, sev, "no-holder", -1,
+	    "no process holds this socket in a file table: it is kept by the kernel, in a "
+	    "message in flight (SCM_RIGHTS), or by a holder that cannot be seen; uid %" PRIu32
+	    " made it" SEP "socket inode %" PRIu64 " of uid %" PRIu32
+	    " is in no process's file table (its threads' and io_uring rings' included)",
+	    in->sock_uid, in->sock_inode, in->sock_uid);
+}
+
 /* ---- owner rules: the file it runs ---- */
 
 /* exe-replaced: a notice to restart after a package upgrade, else a warning. */
@@ -489,6 +511,103 @@ static void rule_script_unpackaged(const struct rule_ctx *c, struct finding_sink
 		    "the script this interpreter runs belongs to no installed package" SEP
 		    "%s is not listed in the %s",
 		    in->script, oswords_pkg_db(in->words));
+}
+
+/* ---- owner rules: whether the exe link proves what runs (DESIGN.md §8) ---- */
+
+/* The device as ls shows it (major:minor), from the kernel's encoding of dev_t. */
+static void dev_text(uint64_t dev, char *out, size_t cap)
+{
+	unsigned maj = (unsigned)(((dev >> 32) & 0xfffff000u) | ((dev >> 8) & 0xfffu));
+	unsigned min = (unsigned)(((dev >> 12) & 0xffffff00u) | (dev & 0xffu));
+	snprintf(out, cap, "%u:%u", maj, min);
+}
+
+/* Whether path is in a directory of system daemons: what a masquerade claims to be. */
+static bool daemon_dir(const char *path)
+{
+	static const char *const dirs[] = {"/usr/sbin/", "/sbin/", "/usr/local/sbin/"};
+	for (size_t i = 0; path && i < sizeof dirs / sizeof dirs[0]; i++)
+		if (strncmp(path, dirs[i], strlen(dirs[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Whether the owner claims to be the port's owner: a daemon's path, or the owner's name. */
+static bool claims_daemon(const struct rule_ctx *c)
+{
+	return daemon_dir(c->path) || (c->svc && c->svc->owners && c->in->name &&
+				       registry_owner_matches(c->svc->owners, c->in->name));
+}
+
+/* exe-unmapped: the exe link names a file no mapping of the process is. */
+static void rule_exe_unmapped(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	const struct ps_exe_check *x = &in->exe_check;
+	if (!in->exe_checked || x->proof != PS_PROOF_UNMAPPED)
+		return;
+	char run[32];
+	dev_text(x->dev, run, sizeof run);
+	const char *call = oswords_exe_set_call(in->words);
+	add(s, SEV_ALERT, "exe-unmapped", in->pid,
+	    "exe link names %s but no mapping of the process is that file: the link was set "
+	    "after the program started%s%s%s, and what runs is another program" SEP
+	    "%s is the file %s inode %" PRIu64 "; no memory mapping of the process is that "
+	    "file%s%s%s",
+	    c->path ? c->path : "?", call ? " (" : "", call ? call : "", call ? ")" : "",
+	    c->exe_link, run, x->ino, x->userns ? "; the process runs in a " : "",
+	    x->userns ? oswords_priv_scope(in->words) : "", x->userns ? " of its own" : "");
+}
+
+/* exe-userns: the owner runs in a user namespace of its own, where any user sets the link. */
+static void rule_exe_userns(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	const struct ps_exe_check *x = &in->exe_check;
+	if (!in->exe_checked || !x->userns || x->proof == PS_PROOF_UNMAPPED)
+		return; /* unmapped says it already, with the stronger proof */
+	const char *path = c->path ? c->path : "?";
+	const char *scope = oswords_priv_scope(in->words);
+	/* a daemon's name or path claimed from there is a masquerade until shown otherwise; else
+	 * a user's own tool there (rootless Podman's rootlessport, slirp4netns) */
+	add(s, claims_daemon(c) ? SEV_ALERT : SEV_NOTICE, "exe-userns", in->pid,
+	    "exe link names %s, but the process runs in a %s of its own, where any user can "
+	    "point that link at any file: that it runs %s is not proven" SEP
+	    "its %s is not ours; %s -> %s",
+	    path, scope, path, scope, c->exe_link, in->exe ? in->exe : "?");
+}
+
+/* exe-other-file: the owner's path names another file in its own view than on the host. */
+static void rule_exe_other_file(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	const struct ps_exe_check *x = &in->exe_check;
+	if (!in->exe_checked || !x->other_file)
+		return;
+	/* a rootless container runs its own programs at the usual paths: its own business */
+	if (x->own_root && (in->in_container || !claims_daemon(c)))
+		return;
+	const char *path = c->path ? c->path : "?";
+	char run[32], host[32];
+	dev_text(x->dev, run, sizeof run);
+	dev_text(x->host_dev, host, sizeof host);
+	if (x->own_root)
+		add(s, SEV_ALERT, "exe-other-file", in->pid,
+		    "path %s names another file in this process's own root than on the host, a "
+		    "root it made in a %s of its own (no known container): it runs a program of "
+		    "its own under that program's name" SEP "%s is the file %s inode %" PRIu64
+		    "; %s on the host is the file %s inode %" PRIu64,
+		    path, oswords_priv_scope(in->words), c->exe_link, run, x->ino, path, host,
+		    x->host_ino);
+	else
+		add(s, SEV_ALERT, "exe-other-file", in->pid,
+		    "path %s names another file in this process's %s than on the host: it runs "
+		    "a program of its own under that program's name" SEP
+		    "%s is the file %s inode %" PRIu64 "; %s on the host is the file %s inode "
+		    "%" PRIu64 "; the process has our root but its own mounts",
+		    path, oswords_mount_view(in->words), c->exe_link, run, x->ino, path, host,
+		    x->host_ino);
 }
 
 /* ---- owner rules: its names and its port ---- */
@@ -644,6 +763,7 @@ static const struct rule {
 } rules[] = {
     {"exposure", RULE_SOCKET, rule_exposure, false},
     {"backdoor-port", RULE_SOCKET, rule_backdoor_unowned, false},
+    {"no-holder", RULE_SOCKET, rule_no_holder, false},
     {"exe-replaced", RULE_OWNER, rule_exe_replaced, false},
     {"exe-deleted", RULE_OWNER, rule_exe_deleted, false},
     {"exe-temp-dir", RULE_OWNER, rule_exe_temp_dir, false},
@@ -654,6 +774,9 @@ static const struct rule {
     {"unexpected-owner", RULE_OWNER, rule_unexpected_owner, true},
     {"backdoor-port", RULE_OWNER, rule_backdoor_owner, true},
     {"root-public", RULE_OWNER, rule_root_public, true},
+    {"exe-unmapped", RULE_OWNER, rule_exe_unmapped, false},
+    {"exe-userns", RULE_OWNER, rule_exe_userns, false},
+    {"exe-other-file", RULE_OWNER, rule_exe_other_file, false},
 };
 
 /* Run the rules of level (only the one named `only` when not NULL). 0, -ENOENT or -ENOMEM. */

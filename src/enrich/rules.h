@@ -28,6 +28,11 @@ struct finding_input {
 	 * would decide it. Reach that rests on it is never an alert.
 	 */
 	const char *reach_undecided;
+	/* A socket with a file that no file table holds (the kernel's, SCM_RIGHTS in flight, a
+	 * holder that cannot be seen): its inode and the uid that made it. */
+	bool held_by_none;
+	uint64_t sock_inode;
+	uint32_t sock_uid;
 	/* The owner; has_owner false for the socket-level rules. */
 	bool has_owner;
 	int pid;
@@ -37,7 +42,8 @@ struct finding_input {
 	size_t cmdline_len;
 	bool have_uid;
 	uint32_t uid;
-	bool exe_checked; /* exe_check and exe_path are the kernel's facts */
+	bool exe_checked;  /* exe_check and exe_path are the kernel's facts */
+	bool in_container; /* its cgroup names a known container */
 	struct ps_exe_check exe_check;
 	const char *exe_path; /* without the kernel's " (deleted)" mark; NULL: unknown (exe is shown
 				 as is) */
@@ -76,7 +82,9 @@ const char *exposure_code(enum ps_exposure widest);
 
 /*
  * Socket-level rules: the exposure finding (exposure_severity, code
- * exposure_code) and backdoor-port when no owner is visible. Appends to out.
+ * exposure_code), backdoor-port when no owner is visible, and no-holder (a socket
+ * with a file that no process holds: warning beyond loopback for a user's socket,
+ * notice on loopback; uid 0, the kernel's services, one step lower). Appends to out.
  * 0 or -ENOMEM.
  */
 int findings_for_socket(const struct finding_input *in, struct finding_list *out);
@@ -87,7 +95,12 @@ int findings_for_socket(const struct finding_input *in, struct finding_list *out
  * script-temp-dir, script-unpackaged, name-mismatch, unexpected-owner,
  * backdoor-port, root-public (a notice, only where an administrator can act: not
  * for a packaged program that is what it says, nor a group whose workers run
- * unprivileged). Names are checked against the executable, the
+ * unprivileged), and the identity rules, whose exe link proves nothing: exe-unmapped
+ * (alert: no mapping of the process is the file its link names), exe-userns (in a user
+ * namespace of its own: alert when it claims a daemon's path or the port's owner name,
+ * else a notice, as rootless containers' port helpers run there), exe-other-file (alert:
+ * its path names another file in its own mounts or root than on the host, unless it is
+ * a known container). Names are checked against the executable, the
  * packaged (or /etc/alternatives) link that names it, and an interpreter's
  * script; the script, named by the process's own arguments, only ever adds
  * findings. Appends. 0 or -ENOMEM.

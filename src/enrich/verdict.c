@@ -9,7 +9,6 @@
 #include "../util/buf.h"
 #include "../util/str.h"
 #include "fwstage.h"
-#include "integrity.h"
 
 static int sev_cmp(const struct finding *a, const struct finding *b)
 {
@@ -207,6 +206,7 @@ static void owner_input(const struct ps_proc *p, struct finding_input *in)
 	in->have_uid = p->have_uid;
 	in->uid = p->uid;
 	in->exe_checked = p->exe_checked;
+	in->in_container = p->container != NULL;
 	in->exe_check = p->exe_check;
 	in->exe_path = p->exe_path;
 	in->pkg = (enum pkg_status)p->pkg;
@@ -301,10 +301,12 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 	for (size_t j = 0; j < k->owner_count; j++)
 		visible += !snap->procs[snap_owner(snap, k, j)->proc].vanished;
 	in.has_owner = visible > 0;
+	in.held_by_none = !k->owner_count && k->inode && k->owner_status == PS_OWN_KERNEL;
+	in.sock_inode = k->inode;
+	in.sock_uid = k->uid;
 	if ((rc = findings_for_socket(&in, &v->findings)))
 		return rc;
 	rc = judge_owners(snap, k, &in, &v->findings);
-	rc = rc ? rc : integrity_findings(snap, k, &in, &v->findings);
 	sort_findings(&v->findings);
 	return rc ? rc : verdicts_intern_findings(vs, &v->findings);
 }

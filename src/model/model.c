@@ -365,6 +365,8 @@ const struct ps_os_words ps_os_words_plain = {
     .handle_word = "handle",
     .pid_scope = "process tree",
     .kill_cmd = "kill",
+    .mount_view = "own view of the mounts",
+    .priv_scope = "private privilege scope",
 };
 
 const struct ps_os_words *snap_words(const struct ps_snapshot *s)

@@ -355,6 +355,12 @@ struct ps_os_words {
 	const char *stop_verb;	    /* "stop" */
 	const char *disable_verb;   /* "disable --now": stopped now and at boot; NULL: none */
 	bool posix_quote; /* names are quoted for a POSIX shell; else only plain names are given */
+	/* Identity evidence (the exe-* integrity findings). */
+	const char *exe_set_call; /* what points a running process's exe link at another file:
+				   * "prctl PR_SET_MM_EXE_FILE"; NULL: not named */
+	const char *mount_view;	  /* a process's private view of the mounts: "mount namespace" */
+	const char *priv_scope;	  /* where a user gains privileges over its own processes only:
+				   * "user namespace" */
 };
 
 /* Words free of any one system, for a snapshot no backend filled (loaded, or built by a test). */

@@ -14,7 +14,7 @@ const char *finding_sev_name(unsigned sev)
 	return sev < SEV__COUNT ? sev_names[sev] : "unknown";
 }
 
-/* The codes of the rules in enrich (rules.c, integrity.c): a new rule adds its code here. */
+/* The codes of the rules in enrich (rules.c): a new rule adds its code here. */
 static const char *const finding_codes[] = {
     "public-exposure", "private-exposure",  "link-local-exposure", "backdoor-port",
     "exe-replaced",    "exe-deleted",	    "exe-temp-dir",	   "exe-unpackaged",

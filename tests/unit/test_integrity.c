@@ -1,116 +1,140 @@
-/* test_integrity.c — the integrity rules (src/enrich/integrity.c) on hand-made owners and sockets.
- */
+/* test_integrity.c — the identity rules of rules.c (exe-unmapped, exe-userns, exe-other-file,
+ * no-holder), each run alone on a hand-made owner or socket. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/enrich/integrity.h"
+#include "../../src/enrich/rules.h"
 #include "test.h"
 #include "testutil.h"
 
-/* A snapshot of one listener on 22/tcp held (or not, pid 0) by a process running `exe`. */
-static void build(struct ps_snapshot *s, int pid, const char *exe, uint32_t uid)
+static const struct port_info ssh = {.name = "ssh", .owners = "sshd"};
+
+/* uid 1001's process 42 "sshd" on 22/tcp whose exe link names `exe`, proven by a mapping. */
+static struct finding_input owner(const char *exe, enum ps_exposure widest)
 {
-	memset(s, 0, sizeof *s);
-	struct ps_socket *k = snap_add_socket(s);
-	CHECK(k != NULL);
-	k->local.port = 22;
-	k->inode = 5555;
-	k->uid = uid;
-	k->state = PS_ST_LISTEN;
-	k->owner_status = pid ? PS_OWN_OK : PS_OWN_KERNEL;
-	if (!pid)
-		return;
-	long i = snap_add_proc(s, pid);
-	CHECK(i >= 0);
-	struct ps_proc *p = &s->procs[i];
-	p->name = strdup("sshd");
-	p->exe = strdup(exe);
-	p->exe_path = strdup(exe);
-	p->exe_checked = true;
-	p->exe_check.dev = 0xfe00;
-	p->exe_check.ino = 4242;
-	p->exe_check.proof = PS_PROOF_MAPPED;
-	CHECK_INT(snap_add_owner(s, 0, (uint32_t)i, 3), 0);
-	snap_group_owners(s);
+	struct finding_input in = {.port = 22,
+				   .svc = &ssh,
+				   .widest = widest,
+				   .words = &test_linux_words,
+				   .has_owner = true,
+				   .pid = 42,
+				   .name = "sshd",
+				   .exe = exe,
+				   .exe_path = exe,
+				   .exe_checked = true,
+				   .have_uid = true,
+				   .uid = 1001};
+	in.exe_check.dev = 0xfe00;
+	in.exe_check.ino = 4242;
+	in.exe_check.proof = PS_PROOF_MAPPED;
+	return in;
 }
 
-static struct finding_list run(struct ps_snapshot *s, enum ps_exposure widest)
+/* Run rule `name` of level alone. */
+static struct finding_list run(const char *name, enum rule_level level,
+			       const struct finding_input *in)
 {
-	static const struct port_info ssh = {.name = "ssh", .owners = "sshd"};
-	struct finding_input in = {
-	    .port = 22, .svc = &ssh, .widest = widest, .words = &test_linux_words};
 	struct finding_list l = {0};
-	CHECK_INT(integrity_findings(s, &s->socks[0], &in, &l), 0);
+	CHECK_INT(findings_rule(name, level, in, &l), 0);
 	return l;
 }
 
-static void expect(const struct finding_list *l, const char *code, unsigned sev, const char *ev)
+/* l holds one finding: code, sev, and (when given) that text in its reason and its evidence. */
+static void expect(const struct finding_list *l, const char *code, unsigned sev, const char *reason,
+		   const char *ev)
 {
 	CHECK_INT(l->n, 1);
 	if (l->n != 1)
 		return;
 	CHECK_STR(l->f[0].code, code);
 	CHECK_INT(l->f[0].sev, sev);
+	CHECK(reason == NULL || strstr(l->f[0].reason, reason));
 	CHECK(ev == NULL || (l->f[0].evidence && strstr(l->f[0].evidence, ev)));
+}
+
+/* Every identity rule on in makes nothing. */
+static void expect_none(const struct finding_input *in)
+{
+	static const char *const owner_rules[] = {"exe-unmapped", "exe-userns", "exe-other-file"};
+	for (size_t i = 0; i < sizeof owner_rules / sizeof owner_rules[0]; i++) {
+		struct finding_list l = run(owner_rules[i], RULE_OWNER, in);
+		CHECK_INT(l.n, 0);
+		findings_free(&l);
+	}
 }
 
 TEST(integrity_proven_owner_none)
 {
-	struct ps_snapshot s;
-	build(&s, 42, "/usr/sbin/sshd", 0);
-	struct finding_list l = run(&s, PS_EXPO_PUBLIC);
-	CHECK_INT(l.n, 0);
-	findings_free(&l);
-	snap_free(&s);
+	struct finding_input in = owner("/usr/sbin/sshd", PS_EXPO_PUBLIC);
+	expect_none(&in);
+	/* facts the kernel did not give prove nothing either way: no finding */
+	in.exe_checked = false;
+	in.exe_check.proof = PS_PROOF_UNMAPPED;
+	in.exe_check.userns = in.exe_check.other_file = true;
+	expect_none(&in);
 }
 
 TEST(integrity_unmapped_alert)
 {
-	struct ps_snapshot s;
-	build(&s, 42, "/usr/sbin/sshd", 1001);
-	s.procs[0].exe_check.proof = PS_PROOF_UNMAPPED;
-	s.procs[0].exe_check.userns = true;
-	struct finding_list l = run(&s, PS_EXPO_LOOPBACK);
-	expect(&l, "exe-unmapped", SEV_ALERT, "/proc/42/exe is the file 254:0 inode 4242");
-	CHECK(l.n == 1 && strstr(l.f[0].reason, "/usr/sbin/sshd") &&
-	      strstr(l.f[0].evidence, "user namespace of its own"));
+	struct finding_input in = owner("/usr/sbin/sshd", PS_EXPO_LOOPBACK);
+	in.exe_check.proof = PS_PROOF_UNMAPPED;
+	in.exe_check.userns = true;
+	struct finding_list l = run("exe-unmapped", RULE_OWNER, &in);
+	expect(&l, "exe-unmapped", SEV_ALERT,
+	       "exe link names /usr/sbin/sshd but no mapping of the process is that file: the link "
+	       "was set after the program started (prctl PR_SET_MM_EXE_FILE), and what runs is "
+	       "another program",
+	       "/proc/42/exe is the file 254:0 inode 4242; no memory mapping of the process is "
+	       "that file; the process runs in a user namespace of its own");
 	findings_free(&l);
-	snap_free(&s);
+	/* said once: not again as exe-userns */
+	l = run("exe-userns", RULE_OWNER, &in);
+	CHECK_INT(l.n, 0);
+	findings_free(&l);
+	/* words of a system without the call: the sentence stands without the parenthesis */
+	in.words = NULL;
+	l = run("exe-unmapped", RULE_OWNER, &in);
+	expect(&l, "exe-unmapped", SEV_ALERT, "the program started, and what runs",
+	       "private privilege scope of its own");
+	CHECK(l.n == 1 && !strstr(l.f[0].reason, "prctl") && !strstr(l.f[0].evidence, "/proc/"));
+	findings_free(&l);
 }
 
 TEST(integrity_userns_claim_alert_tool_notice)
 {
-	struct ps_snapshot s;
-	build(&s, 42, "/usr/sbin/sshd", 1001);
-	s.procs[0].exe_check.userns = true;
-	struct finding_list l = run(&s, PS_EXPO_LOOPBACK);
-	expect(&l, "exe-userns", SEV_ALERT, "its user namespace is not ours");
+	struct finding_input in = owner("/usr/sbin/sshd", PS_EXPO_LOOPBACK);
+	in.exe_check.userns = true;
+	struct finding_list l = run("exe-userns", RULE_OWNER, &in);
+	expect(&l, "exe-userns", SEV_ALERT,
+	       "but the process runs in a user namespace of its own, where any user",
+	       "its user namespace is not ours; /proc/42/exe -> /usr/sbin/sshd");
 	findings_free(&l);
-	snap_free(&s);
 	/* a user's own helper there, named for itself: worth knowing, no alarm */
-	build(&s, 43, "/usr/lib/podman/rootlessport", 1001);
-	free(s.procs[0].name);
-	s.procs[0].name = strdup("rootlessport");
-	s.procs[0].exe_check.userns = true;
-	l = run(&s, PS_EXPO_PUBLIC);
-	expect(&l, "exe-userns", SEV_NOTICE, NULL);
+	in = owner("/usr/lib/podman/rootlessport", PS_EXPO_PUBLIC);
+	in.name = "rootlessport";
+	in.exe_check.userns = true;
+	l = run("exe-userns", RULE_OWNER, &in);
+	expect(&l, "exe-userns", SEV_NOTICE, NULL, NULL);
 	findings_free(&l);
-	snap_free(&s);
+	/* the port owner's name claimed from there, wherever the file is */
+	in.name = "sshd";
+	l = run("exe-userns", RULE_OWNER, &in);
+	expect(&l, "exe-userns", SEV_ALERT, NULL, NULL);
+	findings_free(&l);
 }
 
 TEST(integrity_other_file_names_both)
 {
-	struct ps_snapshot s;
-	build(&s, 42, "/usr/sbin/sshd", 1001);
-	s.procs[0].exe_check.other_file = true;
-	s.procs[0].exe_check.host_dev = 0xfe00;
-	s.procs[0].exe_check.host_ino = 933903;
-	struct finding_list l = run(&s, PS_EXPO_LOOPBACK);
+	struct finding_input in = owner("/usr/sbin/sshd", PS_EXPO_LOOPBACK);
+	in.exe_check.other_file = true;
+	in.exe_check.host_dev = 0xfe00;
+	in.exe_check.host_ino = 933903;
+	struct finding_list l = run("exe-other-file", RULE_OWNER, &in);
 	expect(&l, "exe-other-file", SEV_ALERT,
-	       "inode 4242; /usr/sbin/sshd on the host is the file "
-	       "254:0 inode 933903");
+	       "names another file in this process's mount namespace than on the host",
+	       "/proc/42/exe is the file 254:0 inode 4242; /usr/sbin/sshd on the host is the file "
+	       "254:0 inode 933903; the process has our root but its own mounts");
 	findings_free(&l);
-	snap_free(&s);
 }
 
 TEST(integrity_no_holder)
@@ -124,38 +148,41 @@ TEST(integrity_no_holder)
 		     {0, PS_EXPO_PUBLIC, SEV_NOTICE},
 		     {0, PS_EXPO_LOOPBACK, SEV_INFO}};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct ps_snapshot s;
-		build(&s, 0, NULL, cases[i].uid);
-		struct finding_list l = run(&s, cases[i].widest);
-		expect(&l, "no-holder", cases[i].sev, "socket inode 5555");
+		struct finding_input in = {.port = 22,
+					   .svc = &ssh,
+					   .widest = cases[i].widest,
+					   .pid = -1,
+					   .held_by_none = true,
+					   .sock_inode = 5555,
+					   .sock_uid = cases[i].uid};
+		struct finding_list l = run("no-holder", RULE_SOCKET, &in);
+		expect(&l, "no-holder", cases[i].sev, "no process holds this socket",
+		       "socket inode 5555 of uid");
 		findings_free(&l);
-		snap_free(&s);
 	}
-	/* time-wait and the like have no file: not this finding */
-	struct ps_snapshot s;
-	build(&s, 0, NULL, 1001);
-	s.socks[0].inode = 0;
-	struct finding_list l = run(&s, PS_EXPO_PRIVATE);
+	/* a socket someone holds (or a time-wait without a file): not this finding */
+	struct finding_input in = {.port = 22, .widest = PS_EXPO_PRIVATE, .sock_inode = 5555};
+	struct finding_list l = run("no-holder", RULE_SOCKET, &in);
 	CHECK_INT(l.n, 0);
 	findings_free(&l);
-	snap_free(&s);
 }
 
 TEST(integrity_own_root_container_or_not)
 {
-	struct ps_snapshot s;
-	build(&s, 42, "/usr/sbin/sshd", 1001);
-	s.procs[0].exe_check.other_file = true;
-	s.procs[0].exe_check.own_root = true;
-	s.procs[0].exe_check.host_ino = 933903;
-	struct finding_list l = run(&s, PS_EXPO_LOOPBACK);
-	expect(&l, "exe-other-file", SEV_ALERT, "on the host is the file 0:0 inode 933903");
+	struct finding_input in = owner("/usr/sbin/sshd", PS_EXPO_LOOPBACK);
+	in.exe_check.other_file = true;
+	in.exe_check.own_root = true;
+	in.exe_check.host_ino = 933903;
+	struct finding_list l = run("exe-other-file", RULE_OWNER, &in);
+	expect(&l, "exe-other-file", SEV_ALERT, "a root it made in a user namespace of its own",
+	       "on the host is the file 0:0 inode 933903");
 	findings_free(&l);
 	/* a rootless container (known by its cgroup) runs its own programs at the usual paths */
-	s.procs[0].container =
-	    strdup("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-	l = run(&s, PS_EXPO_LOOPBACK);
-	CHECK_INT(l.n, 0);
-	findings_free(&l);
-	snap_free(&s);
+	in.in_container = true;
+	expect_none(&in);
+	/* and a user's own root with its own tool, claiming no daemon: its business */
+	in.in_container = false;
+	in.exe = in.exe_path = "/usr/bin/mytool";
+	in.name = "mytool";
+	expect_none(&in);
 }

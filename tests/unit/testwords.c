@@ -15,4 +15,7 @@ const struct ps_os_words test_linux_words = {
     .stop_verb = "stop",
     .disable_verb = "disable --now",
     .posix_quote = true,
+    .exe_set_call = "prctl PR_SET_MM_EXE_FILE",
+    .mount_view = "mount namespace",
+    .priv_scope = "user namespace",
 };

@@ -15,6 +15,9 @@ static const struct ps_os_words words = {
     .stop_verb = "stop",
     .disable_verb = "disable --now",
     .posix_quote = true,
+    .exe_set_call = "prctl PR_SET_MM_EXE_FILE",
+    .mount_view = "mount namespace",
+    .priv_scope = "user namespace",
 };
 
 const struct platform_ops platform_ops = {

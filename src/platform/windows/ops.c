@@ -10,6 +10,8 @@ static const struct ps_os_words words = {
     .pid_scope = "session",
     .kill_cmd = "taskkill /PID",
     .kill_more = " /PID ",
+    .mount_view = "own view of the mounts",
+    .priv_scope = "private privilege scope",
 };
 
 const struct platform_ops platform_ops = {
