@@ -246,6 +246,79 @@ bool registry_lookup(const struct registry *r, uint16_t port, unsigned proto,
 	       from_services(&r->etc, r->have_etc, r->etc_path, port, proto, info);
 }
 
+/* Programs that serve what they are told to (super-servers, multi-call binaries, emulators,
+ * all-in-one stacks, the kernel): their name does not say which service a port is. */
+static bool program_hosts_many(const char *prog)
+{
+	static const char *const many[] = {"busybox", "inetd",	"xinetd", "svchost", "svchost.exe",
+					   "System",  "kernel", "samba",  "k3s",     "kubelite"};
+	for (size_t i = 0; i < sizeof many / sizeof many[0]; i++)
+		if (strcmp(prog, many[i]) == 0)
+			return true;
+	return strncmp(prog, "qemu-system-", 12) == 0 || registry_owner_generic(prog);
+}
+
+/* The entry of layer `from` (user layers 0..nusers-1, then ours) for e's port, if none before
+ * it replaces e: whether e is the one a lookup would use. */
+static bool entry_in_force(const struct registry *r, size_t from, const struct kb_entry *e)
+{
+	for (size_t i = 0; i < from && i < r->nusers; i++)
+		for (unsigned pr = 0; pr < PS_PROTO_COUNT; pr++)
+			if ((e->protos & (1u << pr)) &&
+			    find_entry(r->users[i].e, r->users[i].n, e->port, pr))
+				return false;
+	return true;
+}
+
+/* Through layer l's entries naming prog: false when one forbids a home, else *home updated. */
+static bool home_scan(const struct registry *r, size_t l, const struct kb_entry *e, size_t n,
+		      const char *prog, unsigned proto, const struct kb_entry **home)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!registry_owner_matches(e[i].owners, prog) || !entry_in_force(r, l, &e[i]))
+			continue;
+		if (e[i].svc_class == SVC_PUBLIC_OK)
+			return false;
+		if (e[i].svc_class != SVC_NEVER_INTERNET && e[i].svc_class != SVC_LAN_ONLY)
+			continue;
+		if (*home && (*home)->svc_class != e[i].svc_class)
+			return false; /* a daemon of two classes: the port must say which */
+		if (!*home || (!((*home)->protos & (1u << proto)) && (e[i].protos & (1u << proto))))
+			*home = &e[i];
+	}
+	return true;
+}
+
+bool registry_program_home(const struct registry *r, const char *prog, unsigned proto,
+			   struct port_info *info)
+{
+	memset(info, 0, sizeof *info);
+	if (!prog || !*prog || program_hosts_many(prog))
+		return false;
+	const struct kb_entry *home = NULL;
+	size_t layer = 0;
+	for (size_t i = 0; i < r->nusers; i++) {
+		const struct kb_entry *before = home;
+		if (!home_scan(r, i, r->users[i].e, r->users[i].n, prog, proto, &home))
+			return false;
+		layer = home != before ? i : layer;
+	}
+	const struct kb_entry *user_home = home;
+	if (!home_scan(r, r->nusers, kb_ports, kb_nports, prog, proto, &home))
+		return false;
+	if (!home || !(home->protos & (1u << proto)))
+		return false;
+	info->name = home->name;
+	info->desc = home->desc;
+	info->source = home == user_home ? r->users[layer].path : "portsleuth";
+	info->owners = home->owners;
+	info->risk = home->risk;
+	info->svc_class = home->svc_class;
+	info->home_prog = prog;
+	info->home_port = home->port;
+	return true;
+}
+
 bool registry_owner_matches(const char *owners, const char *name)
 {
 	if (!owners || !name || !*name)

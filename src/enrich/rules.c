@@ -385,11 +385,17 @@ static void rule_exposure(const struct rule_ctx *c, struct finding_sink *s)
 			   : "";
 	const char *risk = svc->risk ? svc->risk : "";
 	const char *undecided = in->reach_undecided ? in->reach_undecided : "";
+	/* the class came from the program: say whose service it is and where it normally is */
+	char home[160] = "";
+	if (svc->home_prog)
+		snprintf(home, sizeof home, "%s normally serves %s on %u/%s; here on %u/%s; ",
+			 svc->home_prog, svc->name ? svc->name : "?", svc->home_port,
+			 proto_txt(in->proto), in->port, proto_txt(in->proto));
 	add(s, (unsigned)sev, exposure_code(in->widest), -1,
 	    "%s on %u/%s is %sreachable from %s%s%s%s" SEP
-	    "bound to %s addresses; reachable now on: %s%s%s",
+	    "%sbound to %s addresses; reachable now on: %s%s%s",
 	    svc->name ? svc->name : "the service", in->port, proto_txt(in->proto),
-	    *undecided ? "perhaps " : "", from[in->widest], rule, *risk ? ": " : "", risk,
+	    *undecided ? "perhaps " : "", from[in->widest], rule, *risk ? ": " : "", risk, home,
 	    exposure_name(in->scope), in->reach_text && *in->reach_text ? in->reach_text : "none",
 	    *undecided ? "; the firewall's verdict there is not known: " : "", undecided);
 }

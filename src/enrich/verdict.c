@@ -79,6 +79,51 @@ static int verdict_risk(struct verdicts *vs, const char *risk, const struct ps_p
 	return rc;
 }
 
+/*
+ * The daemon name holder p is proven to run under: the packaged link the system starts it by
+ * (redis-server for redis-check-rdb), else its file's name; NULL unless p is a packaged program
+ * whose running image is that file (DESIGN.md §8), and for a runtime (python3, java), whose
+ * name says nothing of what it serves.
+ */
+static const char *proven_daemon_name(const struct ps_proc *p)
+{
+	if (!p || p->vanished || !p->exe_checked || exe_unproven(&p->exe_check) ||
+	    p->exe_check.foreign || p->pkg != PKG_OWNED || !p->exe_path)
+		return NULL;
+	const char *path = p->exe_alias && (p->alias_alternatives || p->alias_pkg == PKG_OWNED)
+			       ? p->exe_alias
+			       : p->exe_path;
+	const char *b = strrchr(path, '/');
+	b = b ? b + 1 : path;
+	return registry_owner_generic(b) ? NULL : b;
+}
+
+/* How strictly a class keeps a service from networks: never-internet the most. */
+static int class_rank(unsigned cls)
+{
+	return cls == SVC_NEVER_INTERNET ? 3 : cls == SVC_LAN_ONLY ? 2 : 0;
+}
+
+/*
+ * The risk class follows the program: a packaged daemon of a never-internet or lan-only
+ * service on another port (redis-server on 6380) is that service there, unless the port's own
+ * entry names it or is as strict. pi: the port's lookup, replaced (keeping its backdoor names).
+ */
+static void service_of_program(const struct registry *reg, unsigned proto, const struct ps_proc *p,
+			       bool *known, struct port_info *pi)
+{
+	const char *prog = proven_daemon_name(p);
+	struct port_info home;
+	if (!prog || (*known && registry_owner_matches(pi->owners, prog)) ||
+	    !registry_program_home(reg, prog, proto, &home) ||
+	    (*known && class_rank(pi->svc_class) >= class_rank(home.svc_class)))
+		return;
+	home.backdoor = pi->backdoor;
+	home.dynamic = pi->dynamic;
+	*pi = home;
+	*known = true;
+}
+
 /* The service: all a connection gets, and where a listener's verdict goes on (risk for holder p).
  */
 static int verdict_service(struct verdicts *vs, const struct registry *reg, unsigned proto,
@@ -86,6 +131,9 @@ static int verdict_service(struct verdicts *vs, const struct registry *reg, unsi
 {
 	struct port_info pi;
 	v->svc_known = registry_lookup(reg, v->svc_port, proto, &pi);
+	if (v->listener)
+		service_of_program(reg, proto, p, &v->svc_known, &pi);
+	v->svc.home_port = pi.home_port;
 	/* the model outlives the registry: keep copies (shared through the pool) */
 	v->svc.dynamic = pi.dynamic;
 	v->svc.svc_class = pi.svc_class;
@@ -102,6 +150,8 @@ static int verdict_service(struct verdicts *vs, const struct registry *reg, unsi
 		rc = verdict_risk(vs, pi.risk, p, &v->svc.risk);
 	if (!rc)
 		rc = verdicts_intern(vs, pi.backdoor, &v->svc.backdoor);
+	if (!rc)
+		rc = verdicts_intern(vs, pi.home_prog, &v->svc.home_prog);
 	return rc;
 }
 

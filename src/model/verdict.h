@@ -41,6 +41,10 @@ struct port_info {
 	const char *backdoor; /* comma-separated malware names, NULL */
 	bool dynamic;	      /* in the kernel's ephemeral range or IANA 49152-65535 */
 	uint8_t svc_class;    /* enum svc_class */
+	/* Set when the service is the one the holder's program normally serves on another port
+	 * (redis-server on 6380 is redis, as on 6379): that program and its port; else NULL, 0. */
+	const char *home_prog;
+	uint16_t home_port;
 };
 
 /*

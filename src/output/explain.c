@@ -528,6 +528,16 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 		state_label(sk->proto, sk->state));
 	if (sk->netns && sk->netns != snap->netns) /* -N: the socket is not where we run */
 		text_netns(fp, snap, sk->netns);
+	if (v->svc.home_prog) {
+		/* the port is not the service's own: its program says what it serves */
+		fputs("  Service: ", fp);
+		put(fp, v->svc.name ? v->svc.name : "?");
+		fputs(", as its program ", fp);
+		put(fp, v->svc.home_prog);
+		fprintf(fp, " normally serves it on %u/%s; judged as %s here\n", v->svc.home_port,
+			proto_name(sk->proto),
+			v->svc.svc_class ? svc_class_name(v->svc.svc_class) : "unclassified");
+	}
 	fprintf(fp, "  Reachable: %s", exposure_name(v->scope));
 	if (sk->local.addr.family == PS_INET6 && addr_is_any(&sk->local.addr))
 		fputs(sk->v6only == PS_V6ONLY_YES  ? " (IPv6 only)"

@@ -20,6 +20,9 @@ int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum 
 		return 0;
 	switch (c) {
 	case COL_SERVICE:
+		/* "redis*": the service its program normally serves on another port */
+		if (v->svc.name && v->svc.home_prog)
+			return buf_printf(out, "%s*", v->svc.name);
 		if (v->svc.name)
 			return buf_puts(out, v->svc.name);
 		return v->svc.dynamic ? buf_puts(out, "[dynamic]") : 0;
@@ -93,6 +96,15 @@ void json_service(struct jw *w, uint16_t port, unsigned proto, bool known,
 	jw_kstr(w, "risk", s->risk);
 	jw_kstr(w, "class", svc_class_name(s->svc_class));
 	jw_kbool(w, "dynamic", s->dynamic);
+	jw_key(w, "program_home");
+	if (s->home_prog) {
+		jw_obj(w);
+		jw_kstr(w, "program", s->home_prog);
+		jw_kuint(w, "port", s->home_port);
+		jw_obj_end(w);
+	} else {
+		jw_null(w);
+	}
 	jw_key(w, "backdoor");
 	if (s->backdoor) {
 		jw_obj(w);

@@ -77,7 +77,8 @@ def register(run):
                daemons_check_snapshot_address):
         run.case(fn, optin=None if fn.__name__ in ENABLED else optin)
     # fixed: these run by default
-    for fn in (daemons_redis_identity, daemons_nginx_upgrade):
+    for fn in (daemons_redis_identity, daemons_nginx_upgrade, daemons_redis_other_port_public,
+               daemons_redis_other_port_loopback):
         run.case(fn)
 
 
@@ -292,11 +293,11 @@ def spawn(t, name, argv, user=None, log=None):
 # ---------------------------------------------------------------- the daemons
 
 
-def start_redis(t, bind=None):
+def start_redis(t, bind=None, port=6379):
     """redis-server as Debian's redis-server.service starts it: User=redis,
     /usr/bin/redis-server /etc/redis/redis.conf --supervised systemd --daemonize no, on a copy
     of the stock redis.conf (bind 127.0.0.1 -::1) with pidfile, logfile and dir moved.
-    bind: replace the stock bind line (e.g. "* -::*")."""
+    bind: replace the stock bind line (e.g. "* -::*"); port: replace the stock port line."""
     need(t, "/usr/bin/redis-server", "/etc/redis/redis.conf", package="redis-server")
     d = os.path.join(private_run(t), "redis")
     os.makedirs(d)
@@ -307,14 +308,16 @@ def start_redis(t, bind=None):
     for key, val in (("pidfile", f"{d}/redis-server.pid"), ("logfile", f"{d}/redis-server.log"), ("dir", d)):
         conf, n = re.subn(rf"^{key} .*$", f"{key} {val}", conf, flags=re.M)
         t.require(n == 1, f"stock redis.conf has {n} '{key}' lines, want 1")
-    if bind:
-        conf, n = re.subn(r"^bind .*$", f"bind {bind}", conf, flags=re.M)
-        t.require(n == 1, f"stock redis.conf has {n} 'bind' lines, want 1")
+    for key, val in (("bind", bind), ("port", port if port != 6379 else None)):
+        if val is None:
+            continue
+        conf, n = re.subn(rf"^{key} .*$", f"{key} {val}", conf, flags=re.M)
+        t.require(n == 1, f"stock redis.conf has {n} '{key}' lines, want 1")
     with open(f"{d}/redis.conf", "w") as f:
         f.write(conf)
     dm = spawn(t, "redis-server", ["/usr/bin/redis-server", f"{d}/redis.conf", "--supervised", "systemd",
                                    "--daemonize", "no"], user="redis")
-    wait_listening(t, [("tcp", 6379)], "redis-server")
+    wait_listening(t, [("tcp", port)], "redis-server")
     return dm
 
 
@@ -575,6 +578,51 @@ def daemons_redis_public(t):
     exposure_alert(t, s, f"redis reachable on {PUBLIC}")
     t.check(not any(f["code"] == "name-mismatch" for f in s["findings"]), f"{where(s)}: name-mismatch on stock redis",
             show(s["findings"]))
+
+
+def daemons_redis_other_port_public(t):
+    """Issue rules2 item 2: the class follows the program. Stock redis-server moved to
+    0.0.0.0:6380 with a public address configured is judged as redis on 6379: the same alert
+    class, the evidence saying where redis normally is, SERVICE redis*, explain saying why."""
+    network(t)
+    start_redis(t, bind="* -::*", port=6380)
+    doc = t.json()
+    s = [x for x in socks_on(doc, 6380) if x["local"]["addr"] == "0.0.0.0"]
+    t.require(len(s) == 1, "redis on 0.0.0.0:6380", [where(x) for x in doc["sockets"]])
+    s = s[0]
+    exposure_alert(t, s, f"redis on another port reachable on {PUBLIC}")
+    ev = [f["evidence"] for f in s["findings"] if "exposure" in f["code"]]
+    t.check(any(e.startswith("redis-server normally serves redis on 6379/tcp; here on 6380/tcp; ") for e in ev),
+            f"{where(s)}: exposure evidence says whose service it is", ev)
+    svc = s["service"] or {}
+    t.check(svc.get("name") == "redis" and svc.get("class") == "never-internet" and
+            svc.get("program_home") == {"program": "redis-server", "port": 6379},
+            f"{where(s)}: JSON service", svc)
+    r = t.run("-w", "-o", "local,service,findings", "6380")
+    rows = [ln.split() for ln in r.out.decode().splitlines()[1:]]
+    t.check(any(len(w) >= 3 and w[0] == "0.0.0.0:6380" and w[1] == "redis*" and w[2].startswith("alert")
+                for w in rows), "table: SERVICE redis* and an alert", r.out.decode().splitlines() + [r.err.decode()])
+    r = t.run("explain", "6380")
+    out = r.out.decode()
+    t.check("Service: redis, as its program redis-server normally serves it on 6379/tcp; judged as "
+            "never-internet here" in out, "explain 6380 says why it is redis", out.splitlines()[:12])
+
+
+def daemons_redis_other_port_loopback(t):
+    """The stock loopback binding on 6380: redis there is still loopback-only, so no warning or
+    alert (the service is redis*, the class never-internet, the reach nothing)."""
+    network(t)
+    start_redis(t, port=6380)
+    doc = t.json()
+    socks = socks_on(doc, 6380)
+    t.require(sorted(x["local"]["addr"] for x in socks) == ["127.0.0.1", "::1"], "redis on loopback 6380",
+              [where(x) for x in doc["sockets"]])
+    for s in socks:
+        at_most(t, s, "notice", "redis on another port, bound to loopback")
+        t.check((s["service"] or {}).get("program_home") == {"program": "redis-server", "port": 6379},
+                f"{where(s)}: JSON service", s["service"])
+    r = t.run("--findings")
+    t.check(r.rc in (0, 1), f"--findings on a loopback-only redis on 6380: exit {r.rc}", r.out.decode().splitlines())
 
 
 def stock_lan_server(t):

@@ -113,6 +113,25 @@ TEST(rule_exposure)
 	check_none("exposure", RULE_SOCKET, &in);
 }
 
+TEST(rule_exposure_program_home)
+{
+	/* redis-server on 6380: the class and the words come from the program's own port */
+	struct port_info home = redis;
+	home.home_prog = "redis-server";
+	home.home_port = 6379;
+	struct finding_input in = sshd(&home);
+	in.port = 6380;
+	struct finding_list l = one("exposure", RULE_SOCKET, &in);
+	check_finding(&l, SEV_ALERT, "public-exposure", -1,
+		      "redis-server normally serves redis on 6379/tcp; here on 6380/tcp; bound to "
+		      "all-interfaces addresses; reachable now on: eth0 203.0.113.7");
+	CHECK_STR(l.f[0].reason, "redis on 6380/tcp is reachable from public addresses, and must "
+				 "never face the Internet: no password by default");
+	findings_free(&l);
+	in.widest = PS_EXPO_LOOPBACK;
+	check_none("exposure", RULE_SOCKET, &in);
+}
+
 TEST(rule_backdoor_unowned)
 {
 	struct finding_input in = sshd(&bo);
