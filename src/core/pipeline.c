@@ -322,14 +322,12 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 		struct ps_proc *q = &s->procs[i];
 		if (!wanted[i] || !q->exe_checked || q->vanished || q->exe_check.foreign)
 			continue;
-		char *none = NULL;
 		if (!(rc = status_of(p->pkg, q->exe_path, &q->pkg, &q->pkg_name)) &&
-		    !(rc = status_of(p->pkg, q->exe_alias, &q->alias_pkg, &none)) &&
+		    !(rc = status_of(p->pkg, q->exe_alias, &q->alias_pkg, &q->alias_pkg_name)) &&
 		    !(rc =
 			  status_of(p->pkg, q->name_holder, &q->holder_pkg, &q->holder_pkg_name)) &&
 		    !q->script.foreign)
 			rc = status_of(p->pkg, q->script.path, &q->script.pkg, &q->script.pkg_name);
-		free(none);
 	}
 	free(paths);
 	free(wanted);

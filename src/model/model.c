@@ -189,6 +189,7 @@ void snap_proc_free(struct ps_proc *p)
 	free(p->pkg_name);
 	free(p->exe_path);
 	free(p->exe_alias);
+	free(p->alias_pkg_name);
 	free(p->name_holder);
 	free(p->holder_pkg_name);
 	free(p->script.path);
@@ -368,6 +369,16 @@ const struct ps_os_words ps_os_words_plain = {
     .mount_view = "own view of the mounts",
     .priv_scope = "private privilege scope",
 };
+
+const char *proc_exe_name(const struct ps_proc *p)
+{
+	/* only a package's link names the program (an alternative is the administrator's choice,
+	 * shown as "named by"), and only when the image is proven: a borrowed link names nothing */
+	if (p->exe_alias && p->alias_pkg == PKG_OWNED && p->exe_checked && !p->exe_check.foreign &&
+	    !exe_unproven(&p->exe_check))
+		return p->exe_alias;
+	return p->exe;
+}
 
 const struct ps_os_words *snap_words(const struct ps_snapshot *s)
 {

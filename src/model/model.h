@@ -203,6 +203,7 @@ struct ps_proc {
 			  * running file (/usr/bin/redis-server -> redis-check-rdb), NULL */
 	bool alias_alternatives; /* exe_alias leads there through /etc/alternatives */
 	uint8_t alias_pkg;	 /* enum pkg_status of exe_alias (the link itself) */
+	char *alias_pkg_name;	 /* the package of exe_alias when alias_pkg is PKG_OWNED */
 	char *name_holder;	 /* another file in a system directory with the process's name
 				  * (/usr/sbin/sshd       for a /tmp/x/sshd): whose name it uses; NULL,
 				  * and       never for foreign views */
@@ -503,6 +504,15 @@ const char *snap_user_name(const struct ps_snapshot *s, uint32_t uid);
 
 /* The words of the system s was taken on (never NULL). */
 const struct ps_os_words *snap_words(const struct ps_snapshot *s);
+
+/*
+ * The path to show for the program p runs: the packaged link it is started by, named as the
+ * process calls itself (/usr/bin/redis-server for a process running redis-check-rdb through
+ * Debian's link), when its running image is proven to be the link's target; else p->exe (the
+ * kernel's path; NULL when unreadable). Tables, explain, check and metrics labels use it; JSON
+ * keeps exe and gives this as exe_name.
+ */
+const char *proc_exe_name(const struct ps_proc *p);
 
 /*
  * Length of a NUL-separated command line without its trailing empty arguments,

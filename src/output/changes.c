@@ -39,7 +39,7 @@ int owner_text(struct buf *out, const struct ps_snapshot *s, size_t i)
 	if (!rc)
 		rc = buf_printf(out, "[%d]", p->pid);
 	if (!rc)
-		rc = text_field(out, " ", p->exe);
+		rc = text_field(out, " ", proc_exe_name(p));
 	if (!rc)
 		rc = text_field(out, " unit=", p->unit);
 	if (!rc)

@@ -279,7 +279,7 @@ static int report_prom(struct buf *b, const struct policy *pol, const struct pol
 			if (k->owner_count) {
 				const struct ps_proc *p =
 				    &now->snap->procs[snap_owner(now->snap, k, 0)->proc];
-				prog = p->exe ? p->exe : p->name ? p->name : "";
+				prog = proc_exe_name(p) ? proc_exe_name(p) : p->name ? p->name : "";
 			}
 		} else {
 			proto = r->protos == (1u << PS_TCP)   ? "tcp"

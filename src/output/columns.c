@@ -43,7 +43,7 @@ const struct column columns[COL__COUNT] = {
 		  false, true},
     [COL_CONTAINER] = {"container", "CONTAINER", "owners[].container",
 		       "container runtime and short id from the cgroup", false, true},
-    [COL_EXE] = {"exe", "EXE", "owners[].exe", "executable path", false, true},
+    [COL_EXE] = {"exe", "EXE", "owners[].exe_name", "executable path", false, true},
     [COL_COMMAND] = {"command", "COMMAND", "owners[].cmdline", "full command line", false, true},
     [COL_NETNS] = {"netns", "NETNS", "netns, netns_name",
 		   "network namespace: ip netns or container name, else inode", false, true},
@@ -293,7 +293,7 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 		/* service, exposure and findings are the verdict's (none: no value) */
 		return column_verdict(ctx->snap, k, c, ctx->o.fw_mark, out);
 	case COL_EXE:
-		return p && p->exe ? buf_puts(out, p->exe) : 0;
+		return p && proc_exe_name(p) ? buf_puts(out, proc_exe_name(p)) : 0;
 	case COL_COMMAND:
 		return p ? cmdline_format(out, p) : 0;
 	case COL__COUNT:

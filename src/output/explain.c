@@ -403,6 +403,19 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 		fprintf(fp, ", %s %d%s\n", snap_words(snap)->handle_word, o->fd,
 			p->vanished ? " — the process has exited since" : "");
 	fputs("    program:  ", fp);
+	const char *shown = proc_exe_name(p);
+	if (shown && shown != p->exe) {
+		/* the packaged link it is started by: "/usr/bin/redis-server (package redis-server,
+		 * a link to redis-check-rdb)", then the file itself */
+		const char *to = p->exe_path ? p->exe_path : p->exe;
+		const char *slash = strrchr(to, '/');
+		put(fp, shown);
+		fputs(" (package ", fp);
+		put(fp, p->alias_pkg_name ? p->alias_pkg_name : "?");
+		fputs(", a link to ", fp);
+		put(fp, slash ? slash + 1 : to);
+		fputs(")\n    file:     ", fp);
+	}
 	put(fp, p->exe ? p->exe : "(unreadable)");
 	if (p->exe && p->pkg == PKG_OWNED) {
 		fputs(" (package ", fp);
@@ -419,7 +432,8 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 	}
 	/* only a link the system made names the program (as for the findings): a package's, or an
 	 * alternative; one made by hand proves nothing and is not shown as a name */
-	if (p->exe_alias && (p->alias_alternatives || p->alias_pkg == PKG_OWNED)) {
+	if (p->exe_alias && (p->alias_alternatives || p->alias_pkg == PKG_OWNED) &&
+	    shown == p->exe) {
 		fputs("    named by: ", fp);
 		put(fp, p->exe_alias);
 		if (p->alias_alternatives) {

@@ -46,6 +46,7 @@ static void jprocess(struct jw *w, const struct ps_snapshot *s, const struct ps_
 {
 	jw_kstr(w, "name", p->name);
 	jw_kstr(w, "exe", p->exe);
+	jw_kstr(w, "exe_name", proc_exe_name(p));
 	jw_key(w, "cmdline");
 	jcmdline(w, p);
 	jw_kbool(w, "cmdline_truncated", p->cmdline_truncated);

@@ -127,7 +127,8 @@ static int info_labels(struct buf *b, const struct diff_side *side, size_t i)
 	const char *cls = v && v->svc_known ? svc_class_name(v->svc.svc_class) : NULL;
 	int rc = buf_printf(b, "proto=\"%s\",port=\"%u\"", proto_name(k->proto), k->local.port);
 	if (!rc)
-		rc = label(b, "program", p ? (p->exe ? p->exe : p->name) : NULL);
+		rc =
+		    label(b, "program", p ? (proc_exe_name(p) ? proc_exe_name(p) : p->name) : NULL);
 	if (!rc)
 		rc = label(b, "unit", p ? p->unit : NULL);
 	if (!rc)

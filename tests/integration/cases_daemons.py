@@ -78,7 +78,7 @@ def register(run):
         run.case(fn, optin=None if fn.__name__ in ENABLED else optin)
     # fixed: these run by default
     for fn in (daemons_redis_identity, daemons_nginx_upgrade, daemons_redis_other_port_public,
-               daemons_redis_other_port_loopback):
+               daemons_redis_other_port_loopback, daemons_redis_exe_name):
         run.case(fn)
 
 
@@ -564,6 +564,39 @@ def daemons_redis_identity(t):
     r = t.run("--findings")
     t.check(r.rc in (0, 1), f"--findings on a loopback-only stock redis: exit {r.rc} (4 = warning)",
             r.out.decode().splitlines())
+
+
+def daemons_redis_exe_name(t):
+    """Debian's /usr/bin/redis-server is a packaged link to redis-check-rdb (redis-tools): the
+    program is shown as the link it is started by, in the table's EXE column, explain, check and
+    the Prometheus label; JSON exe stays the kernel's path and exe_name gives the link."""
+    network(t)
+    dm = start_redis(t)
+    t.require(os.readlink(f"/proc/{dm.pid}/exe") == "/usr/bin/redis-check-rdb",
+              "test premise: redis-server runs /usr/bin/redis-check-rdb")
+    doc = t.json()
+    socks = [x for x in socks_on(doc, 6379) if x["local"]["addr"] == "127.0.0.1"]
+    t.require(len(socks) == 1, "redis on 127.0.0.1:6379", [where(x) for x in doc["sockets"]])
+    own = socks[0]["owners"][0]
+    t.check(own["exe"] == "/usr/bin/redis-check-rdb" and own["exe_name"] == "/usr/bin/redis-server",
+            "JSON exe is the kernel's path, exe_name the link", [own["exe"], own.get("exe_name")])
+    r = t.run("-w", "-o", "local,program,exe", "6379")
+    rows = [ln.split() for ln in r.out.decode().splitlines()[1:]]
+    t.check(any(w[:3] == ["127.0.0.1:6379", "redis-server", "/usr/bin/redis-server"] for w in rows),
+            "table EXE: the link", r.out.decode().splitlines())
+    out = t.run("explain", "6379").out.decode()
+    t.check("    program:  /usr/bin/redis-server (package redis-server, a link to redis-check-rdb)\n"
+            "    file:     /usr/bin/redis-check-rdb (package redis-tools)\n" in out,
+            "explain 6379: the program is the link, then its file", out.splitlines()[:14])
+    path = os.path.join(private_run(t), "policy")
+    with open(path, "w") as f:
+        f.write("allow tcp 22\n")  # redis on 6379 is unexpected: check names its owner
+    r = t.run("check", "-b", path)
+    t.check(f"redis-server[{dm.pid}] /usr/bin/redis-server" in r.out.decode() + r.err.decode(),
+            "check names the link", (r.out + r.err).decode().splitlines())
+    r = t.run("check", "-b", path, "--format", "prometheus")
+    t.check('program="/usr/bin/redis-server"' in r.out.decode(), "check --prometheus: program label is the link",
+            r.out.decode().splitlines()[:12])
 
 
 def daemons_redis_public(t):

@@ -404,12 +404,13 @@ TEST(render_json_document)
 		"\"recv_q\":0,\"send_q\":128,\"uid\":0,\"user\":null,\"inode\":1111,");
 	HAS(s0, "\"owner_status\":\"ok\",\"owners\":[{\"pid\":100,");
 	HAS(s0, "{\"pid\":100,\"fd\":6,\"name\":\"nginx\",\"exe\":\"/usr/sbin/nginx\","
-		"\"cmdline\":[\"nginx\",\"-g\",\"daemon off;\"],\"cmdline_truncated\":false,"
+		"\"exe_name\":\"/usr/sbin/nginx\",\"cmdline\":[\"nginx\",\"-g\",\"daemon "
+		"off;\"],\"cmdline_truncated\":false,"
 		"\"user\":null,\"uid\":0,\"ppid\":1,\"start_time\":\"1970-01-01T00:00:00Z\","
 		"\"cgroup\":\"/system.slice/nginx.service\",\"unit\":\"nginx.service\",");
 	HAS(s0,
 	    "{\"pid\":101,\"fd\":7,\"name\":\"evil\\u001b[2J\\\"\\\\\\u2028\xef\xbf\xbd\",\"exe\":"
-	    "null,"
+	    "null,\"exe_name\":null,"
 	    "\"cmdline\":[],\"cmdline_truncated\":false,\"user\":null,\"uid\":null,\"ppid\":null,"
 	    "\"start_time\":null,\"cgroup\":null,\"unit\":null,");
 	HAS(s0, "\"container\":{\"runtime\":\"docker\",\"id\":\"" HEX64 "\"");
