@@ -378,30 +378,10 @@ static void text_stop(FILE *fp, const struct ps_snapshot *snap, const struct ps_
 	buf_free(&good);
 }
 
-static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk,
-		       size_t oi)
+/* The program line (the packaged link it is started by first, then its file), what is not
+ * known of it, and the system link that names it. */
+static void text_program(FILE *fp, const struct ps_proc *p)
 {
-	const struct ps_owner *o = snap_owner(snap, sk, oi);
-	const struct ps_proc *p = &snap->procs[o->proc];
-	fprintf(fp, "  Held by pid %d (", p->pid);
-	put(fp, p->name ? p->name : "?");
-	fputc(')', fp);
-	text_group(fp, snap, sk, oi);
-	if (p->have_uid) {
-		const char *u = snap_user_name(snap, p->uid);
-		fputs(", user ", fp);
-		if (u)
-			put(fp, u);
-		else
-			fprintf(fp, "%u", p->uid);
-	}
-	if (owner_fd_is_fixed(o->fd))
-		fprintf(fp, ", io_uring fixed file %u (no file descriptor of its own)%s\n",
-			owner_fixed_index(o->fd),
-			p->vanished ? " — the process has exited since" : "");
-	else
-		fprintf(fp, ", %s %d%s\n", snap_words(snap)->handle_word, o->fd,
-			p->vanished ? " — the process has exited since" : "");
 	fputs("    program:  ", fp);
 	const char *shown = proc_exe_name(p);
 	if (shown && shown != p->exe) {
@@ -442,6 +422,33 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 			fputs(" (a link a package installed)\n", fp);
 		}
 	}
+}
+
+static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk,
+		       size_t oi)
+{
+	const struct ps_owner *o = snap_owner(snap, sk, oi);
+	const struct ps_proc *p = &snap->procs[o->proc];
+	fprintf(fp, "  Held by pid %d (", p->pid);
+	put(fp, p->name ? p->name : "?");
+	fputc(')', fp);
+	text_group(fp, snap, sk, oi);
+	if (p->have_uid) {
+		const char *u = snap_user_name(snap, p->uid);
+		fputs(", user ", fp);
+		if (u)
+			put(fp, u);
+		else
+			fprintf(fp, "%u", p->uid);
+	}
+	if (owner_fd_is_fixed(o->fd))
+		fprintf(fp, ", io_uring fixed file %u (no file descriptor of its own)%s\n",
+			owner_fixed_index(o->fd),
+			p->vanished ? " — the process has exited since" : "");
+	else
+		fprintf(fp, ", %s %d%s\n", snap_words(snap)->handle_word, o->fd,
+			p->vanished ? " — the process has exited since" : "");
+	text_program(fp, p);
 	if (p->script.path) {
 		/* named by the process's own arguments: shown, and judged only to its detriment */
 		fputs("    script:   ", fp);
