@@ -2,6 +2,7 @@
  * /etc/services (their text: core/regload.c reads the files). */
 #include "registry.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,11 +251,20 @@ bool registry_lookup(const struct registry *r, uint16_t port, unsigned proto,
  * all-in-one stacks, the kernel): their name does not say which service a port is. */
 static bool program_hosts_many(const char *prog)
 {
-	static const char *const many[] = {"busybox", "inetd",	"xinetd", "svchost", "svchost.exe",
-					   "System",  "kernel", "samba",  "k3s",     "kubelite"};
-	for (size_t i = 0; i < sizeof many / sizeof many[0]; i++)
-		if (strcmp(prog, many[i]) == 0)
+	/* Windows' service hosts too (lsass.exe holds LDAP and dynamic RPC ports); names are
+	 * compared as Windows does, without case */
+	static const char *const many[] = {
+	    "busybox",	 "inetd",	 "xinetd",	"svchost",     "svchost.exe",
+	    "lsass.exe", "services.exe", "wininit.exe", "spoolsv.exe", "System",
+	    "kernel",	 "samba",	 "k3s",		"kubelite"};
+	for (size_t i = 0; i < sizeof many / sizeof many[0]; i++) {
+		size_t k = 0;
+		while (prog[k] &&
+		       tolower((unsigned char)prog[k]) == tolower((unsigned char)many[i][k]))
+			k++;
+		if (!prog[k] && !many[i][k])
 			return true;
+	}
 	return strncmp(prog, "qemu-system-", 12) == 0 || registry_owner_generic(prog);
 }
 

@@ -31,6 +31,7 @@ TEST(progsvc_registry_home)
 	CHECK(!registry_program_home(&reg, "java", PS_TCP, &pi));
 	CHECK(!registry_program_home(&reg, "python3", PS_TCP, &pi));
 	CHECK(!registry_program_home(&reg, "busybox", PS_TCP, &pi));
+	CHECK(!registry_program_home(&reg, "LSASS.EXE", PS_TCP, &pi));
 	CHECK(!registry_program_home(&reg, "named", PS_TCP, &pi));
 	CHECK(!registry_program_home(&reg, "dnsmasq", PS_UDP, &pi));
 	CHECK(!registry_program_home(&reg, "sshd", PS_TCP, &pi));
