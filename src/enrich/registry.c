@@ -300,9 +300,10 @@ static bool home_scan(const struct registry *r, size_t l, const struct kb_entry 
 }
 
 bool registry_program_home(const struct registry *r, const char *prog, unsigned proto,
-			   struct port_info *info)
+			   struct port_info *info, uint16_t *port)
 {
 	memset(info, 0, sizeof *info);
+	*port = 0;
 	if (!prog || !*prog || program_hosts_many(prog))
 		return false;
 	const struct kb_entry *home = NULL;
@@ -324,8 +325,7 @@ bool registry_program_home(const struct registry *r, const char *prog, unsigned 
 	info->owners = home->owners;
 	info->risk = home->risk;
 	info->svc_class = home->svc_class;
-	info->home_prog = prog;
-	info->home_port = home->port;
+	*port = home->port;
 	return true;
 }
 

@@ -89,13 +89,12 @@ bool registry_lookup(const struct registry *r, uint16_t port, unsigned proto,
 /*
  * The service of a never-internet or lan-only class that program `prog` (a daemon's own name,
  * not a runtime's nor a host of many services) normally holds over proto, through the layers
- * (a user file's entry for a port replaces ours): into *info, with info->home_prog = prog and
- * info->home_port its port. Only for a program of one such class that the knowledge base never
- * lists for a port meant to face networks (named serves DNS too: its rndc port says nothing of
- * another). Whether one was found.
+ * (a user file's entry for a port replaces ours): into *info, and its port into *port. Only for a
+ * program of one such class that the knowledge base never lists for a port meant to face networks
+ * (named serves DNS too: its rndc port says nothing of another). Whether one was found.
  */
 bool registry_program_home(const struct registry *r, const char *prog, unsigned proto,
-			   struct port_info *info);
+			   struct port_info *info, uint16_t *port);
 
 /* Whether `name` (a process name or an executable's basename) is in the comma-separated `owners`.
  */

@@ -387,9 +387,9 @@ static void rule_exposure(const struct rule_ctx *c, struct finding_sink *s)
 	const char *undecided = in->reach_undecided ? in->reach_undecided : "";
 	/* the class came from the program: say whose service it is and where it normally is */
 	char home[160] = "";
-	if (svc->home_prog)
+	if (in->home.prog)
 		snprintf(home, sizeof home, "%s normally serves %s on %u/%s; here on %u/%s; ",
-			 svc->home_prog, svc->name ? svc->name : "?", svc->home_port,
+			 in->home.prog, svc->name ? svc->name : "?", in->home.port,
 			 proto_txt(in->proto), in->port, proto_txt(in->proto));
 	add(s, (unsigned)sev, exposure_code(in->widest), -1,
 	    "%s on %u/%s is %sreachable from %s%s%s%s" SEP

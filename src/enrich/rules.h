@@ -16,7 +16,8 @@ struct finding_input {
 	uint16_t port;
 	unsigned proto; /* enum ps_proto */
 	const struct port_info
-	    *svc; /* risk: the alternative that fits the owner (registry_risk_select) */
+	    *svc;	      /* risk: the alternative that fits the owner (registry_risk_select) */
+	struct svc_home home; /* svc is the holder's program's, not the port's (prog set) */
 	enum ps_exposure scope;
 	enum ps_exposure
 	    widest; /* the widest class of address that reaches it now (exposure_widest) */

@@ -107,21 +107,25 @@ static int class_rank(unsigned cls)
 /*
  * The risk class follows the program: a packaged daemon of a never-internet or lan-only
  * service on another port (redis-server on 6380) is that service there, unless the port's own
- * entry names it or is as strict. pi: the port's lookup, replaced (keeping its backdoor names).
+ * entry names it or is as strict. pi: the port's lookup, replaced (keeping its backdoor names);
+ * *home says whose service it is then.
  */
 static void service_of_program(const struct registry *reg, unsigned proto, const struct ps_proc *p,
-			       bool *known, struct port_info *pi)
+			       bool *known, struct port_info *pi, struct svc_home *home)
 {
 	const char *prog = proven_daemon_name(p);
-	struct port_info home;
+	struct port_info h;
+	uint16_t port;
 	if (!prog || (*known && registry_owner_matches(pi->owners, prog)) ||
-	    !registry_program_home(reg, prog, proto, &home) ||
-	    (*known && class_rank(pi->svc_class) >= class_rank(home.svc_class)))
+	    !registry_program_home(reg, prog, proto, &h, &port) ||
+	    (*known && class_rank(pi->svc_class) >= class_rank(h.svc_class)))
 		return;
-	home.backdoor = pi->backdoor;
-	home.dynamic = pi->dynamic;
-	*pi = home;
+	h.backdoor = pi->backdoor;
+	h.dynamic = pi->dynamic;
+	*pi = h;
 	*known = true;
+	home->prog = prog;
+	home->port = port;
 }
 
 /* The service: all a connection gets, and where a listener's verdict goes on (risk for holder p).
@@ -131,9 +135,10 @@ static int verdict_service(struct verdicts *vs, const struct registry *reg, unsi
 {
 	struct port_info pi;
 	v->svc_known = registry_lookup(reg, v->svc_port, proto, &pi);
+	struct svc_home home = {0};
 	if (v->listener)
-		service_of_program(reg, proto, p, &v->svc_known, &pi);
-	v->svc.home_port = pi.home_port;
+		service_of_program(reg, proto, p, &v->svc_known, &pi, &home);
+	v->home.port = home.port;
 	/* the model outlives the registry: keep copies (shared through the pool) */
 	v->svc.dynamic = pi.dynamic;
 	v->svc.svc_class = pi.svc_class;
@@ -151,7 +156,7 @@ static int verdict_service(struct verdicts *vs, const struct registry *reg, unsi
 	if (!rc)
 		rc = verdicts_intern(vs, pi.backdoor, &v->svc.backdoor);
 	if (!rc)
-		rc = verdicts_intern(vs, pi.home_prog, &v->svc.home_prog);
+		rc = verdicts_intern(vs, home.prog, &v->home.prog);
 	return rc;
 }
 
@@ -341,6 +346,7 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 	struct finding_input in = {.port = k->local.port,
 				   .proto = k->proto,
 				   .svc = v->svc_known ? &v->svc : NULL,
+				   .home = v->home,
 				   .scope = v->scope,
 				   .widest = v->widest,
 				   .reach_text = rt->data,

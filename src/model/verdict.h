@@ -41,10 +41,14 @@ struct port_info {
 	const char *backdoor; /* comma-separated malware names, NULL */
 	bool dynamic;	      /* in the kernel's ephemeral range or IANA 49152-65535 */
 	uint8_t svc_class;    /* enum svc_class */
-	/* Set when the service is the one the holder's program normally serves on another port
-	 * (redis-server on 6380 is redis, as on 6379): that program and its port; else NULL, 0. */
-	const char *home_prog;
-	uint16_t home_port;
+};
+
+/* Where a listener's service came from when it is not its port's: the holder's program and the
+ * port it normally serves it on (redis-server on 6380 is redis, as on 6379). prog NULL: the
+ * port's own. */
+struct svc_home {
+	const char *prog;
+	uint16_t port;
 };
 
 /*
@@ -106,6 +110,7 @@ struct sock_verdict {
 	uint16_t svc_port; /* the port the service name is about */
 	bool svc_known;
 	struct port_info svc; /* strings owned by the verdicts' pool */
+	struct svc_home home; /* svc is its program's service (prog in the pool), not the port's */
 	enum ps_exposure
 	    scope; /* how far it reaches: the bound address's class, narrowed by the firewall */
 	enum ps_exposure bound;	 /* the bound address's class alone */

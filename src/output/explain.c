@@ -549,13 +549,13 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 		state_label(sk->proto, sk->state));
 	if (sk->netns && sk->netns != snap->netns) /* -N: the socket is not where we run */
 		text_netns(fp, snap, sk->netns);
-	if (v->svc.home_prog) {
+	if (v->home.prog) {
 		/* the port is not the service's own: its program says what it serves */
 		fputs("  Service: ", fp);
 		put(fp, v->svc.name ? v->svc.name : "?");
 		fputs(", as its program ", fp);
-		put(fp, v->svc.home_prog);
-		fprintf(fp, " normally serves it on %u/%s; judged as %s here\n", v->svc.home_port,
+		put(fp, v->home.prog);
+		fprintf(fp, " normally serves it on %u/%s; judged as %s here\n", v->home.port,
 			proto_name(sk->proto),
 			v->svc.svc_class ? svc_class_name(v->svc.svc_class) : "unclassified");
 	}
@@ -695,7 +695,7 @@ int render_explain_json(FILE *fp, const struct ps_snapshot *snap, const struct e
 	jw_arr(&w);
 	for (unsigned pr = 0; pr < PS_PROTO_COUNT; pr++)
 		if ((e->proto < 0 || (unsigned)e->proto == pr) && e->known[pr])
-			json_service(&w, e->port, pr, true, &e->info[pr]);
+			json_service(&w, e->port, pr, true, &e->info[pr], NULL);
 	jw_arr_end(&w);
 	jw_key(&w, "sockets");
 	jw_arr(&w);

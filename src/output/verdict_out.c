@@ -21,7 +21,7 @@ int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum 
 	switch (c) {
 	case COL_SERVICE:
 		/* "redis*": the service its program normally serves on another port */
-		if (v->svc.name && v->svc.home_prog)
+		if (v->svc.name && v->home.prog)
 			return buf_printf(out, "%s*", v->svc.name);
 		if (v->svc.name)
 			return buf_puts(out, v->svc.name);
@@ -79,7 +79,7 @@ static void jlist(struct jw *w, const char *list)
 }
 
 void json_service(struct jw *w, uint16_t port, unsigned proto, bool known,
-		  const struct port_info *s)
+		  const struct port_info *s, const struct svc_home *home)
 {
 	if (!known) {
 		jw_null(w);
@@ -97,10 +97,10 @@ void json_service(struct jw *w, uint16_t port, unsigned proto, bool known,
 	jw_kstr(w, "class", svc_class_name(s->svc_class));
 	jw_kbool(w, "dynamic", s->dynamic);
 	jw_key(w, "program_home");
-	if (s->home_prog) {
+	if (home && home->prog) {
 		jw_obj(w);
-		jw_kstr(w, "program", s->home_prog);
-		jw_kuint(w, "port", s->home_port);
+		jw_kstr(w, "program", home->prog);
+		jw_kuint(w, "port", home->port);
 		jw_obj_end(w);
 	} else {
 		jw_null(w);
@@ -159,7 +159,7 @@ void json_socket_verdict(struct jw *w, const struct ps_snapshot *s, const struct
 	if (!v)
 		return;
 	jw_key(w, "service");
-	json_service(w, v->svc_port, k->proto, v->svc_known, &v->svc);
+	json_service(w, v->svc_port, k->proto, v->svc_known, &v->svc, &v->home);
 	jw_key(w, "exposure");
 	jw_obj(w);
 	jw_kstr(w, "scope", exposure_name(v->scope));

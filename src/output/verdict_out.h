@@ -22,9 +22,10 @@ void json_socket_verdict(struct jw *w, const struct ps_snapshot *s, const struct
 /* "packages", "sockets_by_worst_finding" (nothing when s was not judged). */
 void json_verdict_summary(struct jw *w, const struct ps_snapshot *s);
 
-/* The "service" object for (port, proto), or null when nothing is known. */
+/* The "service" object for (port, proto), or null when nothing is known; home (NULL: none)
+ * says when s is the holder's program's service (program_home). */
 void json_service(struct jw *w, uint16_t port, unsigned proto, bool known,
-		  const struct port_info *s);
+		  const struct port_info *s, const struct svc_home *home);
 
 /* What is said about a dynamic port instead of a service name. */
 extern const char verdict_dynamic_text[];

@@ -14,31 +14,31 @@ TEST(progsvc_registry_home)
 {
 	struct registry reg = {0};
 	struct port_info pi;
-	CHECK(registry_program_home(&reg, "redis-server", PS_TCP, &pi));
-	CHECK_INT(pi.home_port, 6379);
+	uint16_t port;
+	CHECK(registry_program_home(&reg, "redis-server", PS_TCP, &pi, &port));
+	CHECK_INT(port, 6379);
 	CHECK_STR(pi.name, "redis");
 	CHECK_INT(pi.svc_class, SVC_NEVER_INTERNET);
-	CHECK_STR(pi.home_prog, "redis-server");
-	CHECK(registry_program_home(&reg, "postgres", PS_TCP, &pi) && pi.home_port == 5432);
-	CHECK(registry_program_home(&reg, "mariadbd", PS_TCP, &pi) && pi.home_port == 3306);
-	CHECK(registry_program_home(&reg, "memcached", PS_UDP, &pi) && pi.home_port == 11211);
-	CHECK(registry_program_home(&reg, "mongod", PS_TCP, &pi) && pi.home_port == 27017);
-	CHECK(registry_program_home(&reg, "smbd", PS_TCP, &pi) &&
+	CHECK(registry_program_home(&reg, "postgres", PS_TCP, &pi, &port) && port == 5432);
+	CHECK(registry_program_home(&reg, "mariadbd", PS_TCP, &pi, &port) && port == 3306);
+	CHECK(registry_program_home(&reg, "memcached", PS_UDP, &pi, &port) && port == 11211);
+	CHECK(registry_program_home(&reg, "mongod", PS_TCP, &pi, &port) && port == 27017);
+	CHECK(registry_program_home(&reg, "smbd", PS_TCP, &pi, &port) &&
 	      pi.svc_class == SVC_NEVER_INTERNET);
 	/* no home over the other protocol, for runtimes, hosts of many services, or a daemon the
 	 * knowledge base also lists for a port meant to face networks (named: DNS and rndc) */
-	CHECK(!registry_program_home(&reg, "redis-server", PS_UDP, &pi));
-	CHECK(!registry_program_home(&reg, "java", PS_TCP, &pi));
-	CHECK(!registry_program_home(&reg, "python3", PS_TCP, &pi));
-	CHECK(!registry_program_home(&reg, "busybox", PS_TCP, &pi));
-	CHECK(!registry_program_home(&reg, "LSASS.EXE", PS_TCP, &pi));
-	CHECK(!registry_program_home(&reg, "named", PS_TCP, &pi));
-	CHECK(!registry_program_home(&reg, "dnsmasq", PS_UDP, &pi));
-	CHECK(!registry_program_home(&reg, "sshd", PS_TCP, &pi));
+	CHECK(!registry_program_home(&reg, "redis-server", PS_UDP, &pi, &port));
+	CHECK(!registry_program_home(&reg, "java", PS_TCP, &pi, &port));
+	CHECK(!registry_program_home(&reg, "python3", PS_TCP, &pi, &port));
+	CHECK(!registry_program_home(&reg, "busybox", PS_TCP, &pi, &port));
+	CHECK(!registry_program_home(&reg, "LSASS.EXE", PS_TCP, &pi, &port));
+	CHECK(!registry_program_home(&reg, "named", PS_TCP, &pi, &port));
+	CHECK(!registry_program_home(&reg, "dnsmasq", PS_UDP, &pi, &port));
+	CHECK(!registry_program_home(&reg, "sshd", PS_TCP, &pi, &port));
 	/* a user file that says redis-server serves a public-ok port is believed */
 	static const char user[] = "7777\ttcp\tmyredis\tredis-server\t-\t-\t-\tpublic-ok\n";
 	CHECK_INT(registry_add_user_text(&reg, "/etc/portsleuth/ports", user, sizeof user - 1), 0);
-	CHECK(!registry_program_home(&reg, "redis-server", PS_TCP, &pi));
+	CHECK(!registry_program_home(&reg, "redis-server", PS_TCP, &pi, &port));
 	registry_free(&reg);
 }
 
@@ -90,9 +90,8 @@ static void judge(uint16_t port, void (*edit)(struct ps_proc *), struct sock_ver
 	buf_free(&b);
 	/* the strings live in the snapshot's pool: keep what the checks need as plain facts */
 	out->svc.name = out->svc.name && strcmp(out->svc.name, "redis") == 0 ? "redis" : NULL;
-	out->svc.home_prog = out->svc.home_prog && strcmp(out->svc.home_prog, "redis-server") == 0
-				 ? "redis-server"
-				 : NULL;
+	out->home.prog =
+	    out->home.prog && strcmp(out->home.prog, "redis-server") == 0 ? "redis-server" : NULL;
 	out->findings = (struct finding_list){0};
 	out->reach = NULL;
 	out->fw = NULL;
@@ -122,19 +121,19 @@ TEST(progsvc_verdict_follows_program)
 	judge(6380, NULL, &v, cell, sizeof cell);
 	CHECK(v.svc_known);
 	CHECK_STR(v.svc.name, "redis");
-	CHECK_STR(v.svc.home_prog, "redis-server");
-	CHECK_INT(v.svc.home_port, 6379);
+	CHECK_STR(v.home.prog, "redis-server");
+	CHECK_INT(v.home.port, 6379);
 	CHECK_INT(v.svc.svc_class, SVC_NEVER_INTERNET);
 	CHECK_STR(cell, "redis*");
 	/* on its own port nothing changes */
 	judge(6379, NULL, &v, cell, sizeof cell);
-	CHECK(v.svc.home_prog == NULL && v.svc.home_port == 0);
+	CHECK(v.home.prog == NULL && v.home.port == 0);
 	CHECK_STR(cell, "redis");
 	/* only a proven packaged daemon's name says what it serves */
 	void (*const no[])(struct ps_proc *) = {unpackaged, unmapped, runtime};
 	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
 		judge(6380, no[i], &v, cell, sizeof cell);
-		CHECK(v.svc.home_prog == NULL);
+		CHECK(v.home.prog == NULL);
 		CHECK(v.svc.svc_class != SVC_NEVER_INTERNET);
 		CHECK_STR(cell, "");
 	}

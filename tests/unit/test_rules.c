@@ -116,10 +116,8 @@ TEST(rule_exposure)
 TEST(rule_exposure_program_home)
 {
 	/* redis-server on 6380: the class and the words come from the program's own port */
-	struct port_info home = redis;
-	home.home_prog = "redis-server";
-	home.home_port = 6379;
-	struct finding_input in = sshd(&home);
+	struct finding_input in = sshd(&redis);
+	in.home = (struct svc_home){"redis-server", 6379};
 	in.port = 6380;
 	struct finding_list l = one("exposure", RULE_SOCKET, &in);
 	check_finding(&l, SEV_ALERT, "public-exposure", -1,

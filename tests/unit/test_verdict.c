@@ -461,14 +461,10 @@ static const struct finding *find_code(const struct finding_list *l, const char 
 	return NULL;
 }
 
-static const struct port_info ssh = {"ssh",	   "Secure Shell",
-				     "portsleuth", "sshd,dropbear",
-				     "guessing",   NULL,
-				     false,	   SVC_UNCLASSIFIED,
-				     NULL,	   0};
+static const struct port_info ssh = {"ssh",	 "Secure Shell", "portsleuth", "sshd,dropbear",
+				     "guessing", NULL,		 false,	       SVC_UNCLASSIFIED};
 static const struct port_info bo = {
-    "eleet", NULL, "portsleuth", NULL, NULL, "Back Orifice,Elite", false, SVC_UNCLASSIFIED,
-    NULL,    0};
+    "eleet", NULL, "portsleuth", NULL, NULL, "Back Orifice,Elite", false, SVC_UNCLASSIFIED};
 
 TEST(findings_clean_owner_has_none)
 {
@@ -648,9 +644,7 @@ static const struct port_info redis = {"redis",
 				       "no authentication",
 				       NULL,
 				       false,
-				       SVC_NEVER_INTERNET,
-				       NULL,
-				       0};
+				       SVC_NEVER_INTERNET};
 
 TEST(findings_packaged_link_names_the_program)
 {
@@ -1114,12 +1108,12 @@ TEST(policy_risk_fits_the_owner)
 }
 
 static const struct port_info smb = {
-    "microsoft-ds", "SMB", "portsleuth",       "smbd,samba", "SMB is a worm target",
-    NULL,	    false, SVC_NEVER_INTERNET, NULL,	     0};
-static const struct port_info nbns = {"netbios-ns", NULL,  "portsleuth", "nmbd", "leaks names",
-				      NULL,	    false, SVC_LAN_ONLY, NULL,	 0};
-static const struct port_info web = {"http", NULL,  "portsleuth",  "nginx", NULL,
-				     NULL,   false, SVC_PUBLIC_OK, NULL,    0};
+    "microsoft-ds",	    "SMB", "portsleuth", "smbd,samba",
+    "SMB is a worm target", NULL,  false,	 SVC_NEVER_INTERNET};
+static const struct port_info nbns = {"netbios-ns",  NULL, "portsleuth", "nmbd",
+				      "leaks names", NULL, false,	 SVC_LAN_ONLY};
+static const struct port_info web = {"http", NULL, "portsleuth", "nginx",
+				     NULL,   NULL, false,	 SVC_PUBLIC_OK};
 
 TEST(findings_exposure_follows_the_policy)
 {
@@ -1169,8 +1163,8 @@ TEST(findings_exposure_follows_the_policy)
 	findings_free(&l);
 	/* ssh from the Internet: a notice with its risk; http: nothing */
 	in = base_input(&ssh);
-	in.svc = &(struct port_info){"ssh", NULL,  "portsleuth",  "sshd", "guessing",
-				     NULL,  false, SVC_PUBLIC_OK, NULL,	  0};
+	in.svc = &(struct port_info){"ssh",	 NULL, "portsleuth", "sshd",
+				     "guessing", NULL, false,	     SVC_PUBLIC_OK};
 	in.scope = PS_EXPO_ALL;
 	in.widest = PS_EXPO_PUBLIC;
 	CHECK_INT(findings_for_socket(&in, &l), 0);
