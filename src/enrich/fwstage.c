@@ -382,6 +382,15 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
 	return rc;
 }
 
+bool fw_port_blind(const struct fw_context *c, const struct ps_socket *k)
+{
+	if (!c)
+		return true;
+	const struct ps_fw_source *src = source_of(c, k);
+	return !src || src->kind == PS_FW_SRC_NONE ||
+	       (src->kind == PS_FW_SRC_NETFILTER && src->rules.nchains == 0);
+}
+
 /* ------------------------------------------------------------------ forwards */
 
 static const char *proto_of(unsigned l4)

@@ -54,6 +54,10 @@ int fw_context_add_netns(struct fw_context *c, uint64_t netns, struct ps_fw_sour
 int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap,
 		      const struct ps_socket *k, struct verdicts *vs, struct sock_verdict *v);
 
+/* Whether fw_judge_listener's verdict on listener k cannot depend on its port: its
+ * namespace's firewall has no rules to match one (none read, or nf_tables without chains). */
+bool fw_port_blind(const struct fw_context *c, const struct ps_socket *k);
+
 /*
  * The forwarded ports of c's rule set that match the user's filter f (port,
  * protocol, family) into snap->firewall, each with the namespace holding its

@@ -9,6 +9,7 @@
 #include "../util/buf.h"
 #include "../util/str.h"
 #include "fwstage.h"
+#include "vcache.h"
 
 static int sev_cmp(const struct finding *a, const struct finding *b)
 {
@@ -333,23 +334,18 @@ static int judge_owners(const struct ps_snapshot *snap, const struct ps_socket *
 	return rc;
 }
 
-/* A listener's full verdict: reachability (through its own namespace's interfaces) and findings.
- */
-static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket *k,
-			  struct verdicts *vs, struct sock_verdict *v, struct buf *rt,
-			  const struct fw_context *fw, struct ns_view *ns)
+/* A listener's findings, its reach judged (rt its text, undecided what would decide it). */
+static int judge_findings(const struct ps_snapshot *snap, const struct ps_socket *k,
+			  struct verdicts *vs, struct sock_verdict *v, const char *rt,
+			  const char *undecided)
 {
-	const char *undecided;
-	int rc = judge_reach(snap, k, vs, v, rt, fw, ns, &undecided);
-	if (rc)
-		return rc;
 	struct finding_input in = {.port = k->local.port,
 				   .proto = k->proto,
 				   .svc = v->svc_known ? &v->svc : NULL,
 				   .home = v->home,
 				   .scope = v->scope,
 				   .widest = v->widest,
-				   .reach_text = rt->data,
+				   .reach_text = rt,
 				   .reach_undecided = undecided,
 				   .pid = -1,
 				   .words = snap_words(snap)};
@@ -360,11 +356,56 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 	in.held_by_none = !k->owner_count && k->inode && k->owner_status == PS_OWN_KERNEL;
 	in.sock_inode = k->inode;
 	in.sock_uid = k->uid;
-	if ((rc = findings_for_socket(&in, &v->findings)))
+	int rc = findings_for_socket(&in, &v->findings);
+	if (rc)
 		return rc;
 	rc = judge_owners(snap, k, &in, &v->findings);
 	sort_findings(&v->findings);
 	return rc ? rc : verdicts_intern_findings(vs, &v->findings);
+}
+
+/* What listener caches are keyed by: whole verdicts, and reaches alone. */
+struct listener_caches {
+	struct vcache whole, reach;
+};
+
+/*
+ * Listener k's verdict vs->v[at] (its service set): reachability (through its own
+ * namespace's interfaces) and findings, each judged or copied from a listener that
+ * asked the same question (thousands of listeners of a few programs ask a few).
+ * 0 or -ENOMEM.
+ */
+static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket *k,
+			  struct verdicts *vs, size_t at, struct buf *rt,
+			  const struct fw_context *fw, struct ns_view *ns,
+			  struct listener_caches *lc)
+{
+	struct sock_verdict *v = &vs->v[at];
+	struct vcache_key whole, reach;
+	/* a firewall's rules may match the port; a known service's port is in the texts */
+	bool blind = fw_port_blind(fw, k);
+	if (!vcache_key_of(snap, k, !blind || v->svc_known, &whole) ||
+	    !vcache_key_of(snap, k, !blind, &reach)) {
+		const char *undecided;
+		int rc = judge_reach(snap, k, vs, v, rt, fw, ns, &undecided);
+		return rc ? rc : judge_findings(snap, k, vs, v, rt->data, undecided);
+	}
+	const struct vcache_ent *e = vcache_get(&lc->whole, snap, &whole);
+	if (e)
+		return vcache_copy_judged(v, &vs->v[e->verdict - 1], true);
+	const char *text, *undecided;
+	int rc;
+	if ((e = vcache_get(&lc->reach, snap, &reach))) {
+		text = e->text;
+		undecided = e->undecided;
+		rc = vcache_copy_judged(v, &vs->v[e->verdict - 1], false);
+	} else {
+		rc = judge_reach(snap, k, vs, v, rt, fw, ns, &undecided);
+		text = rt->data;
+		rc = rc ? rc : vcache_put(&lc->reach, &reach, (uint32_t)at + 1, text, undecided);
+	}
+	rc = rc ? rc : judge_findings(snap, k, vs, v, text, undecided);
+	return rc ? rc : vcache_put(&lc->whole, &whole, (uint32_t)at + 1, NULL, NULL);
 }
 
 /*
@@ -460,6 +501,7 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
 	struct light_index li = {0};
 	struct buf rt = {0};
 	struct ns_view ns = {0};
+	struct listener_caches lc = {0};
 	size_t need;
 	int rc = count_verdicts(snap, &li, &need);
 	if (!rc && need && !(vs->v = malloc(need * sizeof *vs->v)))
@@ -492,10 +534,12 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
 		if (shared)
 			*shared = k->verdict;
 		else
-			rc = judge_listener(snap, k, vs, &vs->v[at], &rt, fw, &ns);
+			rc = judge_listener(snap, k, vs, (size_t)at, &rt, fw, &ns, &lc);
 	}
 	buf_free(&rt);
 	free(li.e);
+	vcache_free(&lc.whole);
+	vcache_free(&lc.reach);
 	verdicts_count(snap);
 	return rc;
 }

@@ -1,0 +1,64 @@
+/* vcache.h — listeners that ask the same question share one computed verdict (reach, firewall,
+ * findings). */
+#ifndef PS_VCACHE_H
+#define PS_VCACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../model/model.h"
+#include "../model/verdict.h"
+
+/*
+ * What a listener's reach, firewall verdict and findings are computed from, besides its
+ * owners: its namespace, protocol, bound address and device, and its port only as far as
+ * the rules read it (exact when the port names a service or the firewall has rules, else
+ * only whether it is below 1024). Listeners with equal keys and the same owners get
+ * byte-identical verdicts.
+ */
+struct vcache_key {
+	uint64_t hash;
+	uint64_t netns;
+	struct ps_addr addr;
+	uint32_t port; /* exact, or 0x10000 | (port < 1024) */
+	uint32_t ifindex, uid;
+	uint32_t owner_first, owner_count;
+	uint8_t proto, state, v6only, owner_status;
+};
+
+struct vcache_ent {
+	struct vcache_key key;
+	uint32_t verdict;      /* 1 + verdict index */
+	char *text;	       /* the reach's evidence text (owned), or NULL */
+	const char *undecided; /* what would decide the reach (pooled), or NULL */
+};
+
+struct vcache {
+	struct vcache_ent *e;
+	uint32_t *slot; /* 1 + index into e, 0: empty */
+	size_t n, cap, mask;
+};
+
+/* The key of listener k of snap into *key; false when k is not to be shared (no owner: its
+ * findings name the socket itself). exact_port: the port decides more than its class. */
+bool vcache_key_of(const struct ps_snapshot *snap, const struct ps_socket *k, bool exact_port,
+		   struct vcache_key *key);
+
+/* The entry of an equal key, or NULL when there is none. */
+const struct vcache_ent *vcache_get(const struct vcache *c, const struct ps_snapshot *snap,
+				    const struct vcache_key *key);
+
+/* Remember verdict (1 + index) for key, with a copy of text and undecided. 0 or -ENOMEM. */
+int vcache_put(struct vcache *c, const struct vcache_key *key, uint32_t verdict, const char *text,
+	       const char *undecided);
+
+void vcache_free(struct vcache *c);
+
+/*
+ * Copy the reach and the firewall's verdict judged of src (and its findings when
+ * findings) into dst, which holds the service of its own socket already; pooled texts
+ * are shared. 0 or -ENOMEM.
+ */
+int vcache_copy_judged(struct sock_verdict *dst, const struct sock_verdict *src, bool findings);
+
+#endif
