@@ -27,6 +27,15 @@ bool attr_bpf_built(void)
 	return false;
 }
 
+void attr_bpf_prefetch(uint32_t netns)
+{
+	(void)netns;
+}
+
+void attr_bpf_prefetch_drop(void)
+{
+}
+
 int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigned *why)
 {
 	(void)q;
@@ -38,6 +47,7 @@ int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigne
 #else
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -203,11 +213,49 @@ static void normalize(struct attr_hits *h)
 	h->nseen = n;
 }
 
-/* Read every record of the iterator: markers count processes, socket records become hits. */
-static int read_records(int iter_fd, const struct ps_inode_index *ix, struct attr_hits *out)
+/* Rings found in a pass: their fixed files are read from /proc once the pass is over. */
+struct recs {
+	struct sockfd_rec *v;
+	size_t n, cap;
+};
+
+static int recs_add(struct recs *r, const struct sockfd_rec *x)
 {
-	struct sockfd_rec *rings = NULL;
-	size_t nrings = 0, rings_cap = 0;
+	if (util_grow((void **)&r->v, &r->cap, r->n + 1, sizeof *r->v))
+		return -ENOMEM;
+	r->v[r->n++] = *x;
+	return 0;
+}
+
+/* One record: a marker counts a process, a socket found in ix becomes a hit, a ring waits. */
+static int take_record(const struct sockfd_rec *r, const struct ps_inode_index *ix,
+		       struct attr_hits *out, struct recs *rings)
+{
+	if (r->fd < 0)
+		return add_seen(out, r->pid);
+	if (r->kind == SOCKFD_RING)
+		return recs_add(rings, r);
+	long k = inode_index_find(ix, r->inode);
+	return k >= 0 ? attr_hits_add(out, (uint32_t)k, r->pid, r->fd) : 0;
+}
+
+/* The rings' sockets, then the hits in order (after the pass's records, unless rc). */
+static int finish_records(int rc, struct recs *rings, const struct ps_inode_index *ix,
+			  struct attr_hits *out)
+{
+	struct buf b = {0};
+	for (size_t i = 0; i < rings->n && !rc; i++)
+		rc = read_ring(&rings->v[i], ix, out, &b);
+	buf_free(&b);
+	free(rings->v);
+	if (!rc)
+		normalize(out);
+	return rc;
+}
+
+/* Read every record of the iterator, each to take(ctx, record) as it comes. */
+static int read_records(int iter_fd, int (*take)(void *, const struct sockfd_rec *), void *ctx)
+{
 	const size_t rs = sizeof(struct sockfd_rec);
 	size_t size = 4096 * rs, have = 0;
 	char *buf = malloc(size);
@@ -229,19 +277,7 @@ static int read_records(int iter_fd, const struct ps_inode_index *ix, struct att
 		for (; off + rs <= have && !rc; off += rs) {
 			struct sockfd_rec r;
 			memcpy(&r, buf + off, rs);
-			if (r.fd < 0) {
-				rc = add_seen(out, r.pid);
-				continue;
-			}
-			if (r.kind == SOCKFD_RING) { /* read once the pass is over */
-				if (!(rc = util_grow((void **)&rings, &rings_cap, nrings + 1,
-						     sizeof *rings)))
-					rings[nrings++] = r;
-				continue;
-			}
-			long k = inode_index_find(ix, r.inode);
-			if (k >= 0)
-				rc = attr_hits_add(out, (uint32_t)k, r.pid, r.fd);
+			rc = take(ctx, &r);
 		}
 		if (rc)
 			break;
@@ -250,14 +286,26 @@ static int read_records(int iter_fd, const struct ps_inode_index *ix, struct att
 		have -= off;
 	}
 	free(buf);
-	struct buf b = {0};
-	for (size_t i = 0; i < nrings && !rc; i++)
-		rc = read_ring(&rings[i], ix, out, &b);
-	buf_free(&b);
-	free(rings);
-	if (!rc)
-		normalize(out);
 	return rc;
+}
+
+/* read_records' consumer for a pass joined as it is read. */
+struct join_ctx {
+	const struct ps_inode_index *ix;
+	struct attr_hits *out;
+	struct recs rings;
+};
+
+static int join_take(void *ctx, const struct sockfd_rec *r)
+{
+	struct join_ctx *c = ctx;
+	return take_record(r, c->ix, c->out, &c->rings);
+}
+
+/* read_records' consumer for a pass kept whole (the sockets were not listed yet). */
+static int keep_take(void *ctx, const struct sockfd_rec *r)
+{
+	return recs_add(ctx, r);
 }
 
 /*
@@ -280,7 +328,10 @@ bool attr_bpf_built(void)
 	return true;
 }
 
-int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigned *why)
+/* One pass of the iterator for q (its index unused), each record to take(ctx, record). 0, or
+ * -errno with *why. */
+static int bpf_pass(const struct attr_bpf_query *q, int (*take)(void *, const struct sockfd_rec *),
+		    void *ctx, unsigned *why)
 {
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
 		*why = errno == EACCES ? PS_ATTR_NOT_PRIVILEGED : PS_ATTR_NO_BTF;
@@ -327,7 +378,7 @@ int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigne
 		*why = load_failure(rc);
 		goto out;
 	}
-	rc = read_records(iter_fd, q->ix, out);
+	rc = read_records(iter_fd, take, ctx);
 	if (rc)
 		*why = PS_ATTR_LOAD_FAILED;
 out:
@@ -337,6 +388,61 @@ out:
 		close(link_fd);
 	sockfd__destroy(skel);
 	return rc;
+}
+
+/*
+ * A pass started before the sockets were listed (attr_bpf_prefetch), run in a thread
+ * of its own while the dumps run; its records wait for the index.
+ */
+static struct prefetch {
+	bool running;
+	pthread_t id;
+	uint32_t netns;
+	struct recs recs;
+	int rc;
+	unsigned why;
+} pf;
+
+static void *prefetch_run(void *arg)
+{
+	(void)arg;
+	struct attr_bpf_query q = {.netns = pf.netns};
+	pf.rc = bpf_pass(&q, keep_take, &pf.recs, &pf.why);
+	return NULL;
+}
+
+void attr_bpf_prefetch(uint32_t netns)
+{
+	attr_bpf_prefetch_drop();
+	pf = (struct prefetch){.netns = netns};
+	pf.running = pthread_create(&pf.id, NULL, prefetch_run, NULL) == 0;
+}
+
+void attr_bpf_prefetch_drop(void)
+{
+	if (pf.running)
+		pthread_join(pf.id, NULL);
+	free(pf.recs.v);
+	pf = (struct prefetch){0};
+}
+
+int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigned *why)
+{
+	struct join_ctx c = {.ix = q->ix, .out = out};
+	if (!pf.running || pf.netns != q->netns) {
+		attr_bpf_prefetch_drop();
+		int rc = bpf_pass(q, join_take, &c, why);
+		return finish_records(rc, &c.rings, q->ix, out);
+	}
+	/* every socket's records: a narrow query's are among them */
+	pthread_join(pf.id, NULL);
+	pf.running = false;
+	int rc = pf.rc;
+	*why = pf.why;
+	for (size_t i = 0; i < pf.recs.n && !rc; i++)
+		rc = take_record(&pf.recs.v[i], q->ix, out, &c.rings);
+	attr_bpf_prefetch_drop();
+	return finish_records(rc, &c.rings, q->ix, out);
 }
 
 #endif

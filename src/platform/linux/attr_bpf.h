@@ -57,6 +57,15 @@ const struct ps_attr_fallback *attr_fallback_of(unsigned why);
  */
 int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigned *why);
 
+/*
+ * Start a pass over every socket of namespace netns (0: all) in a thread of its own,
+ * before the sockets are listed: the next attr_bpf_scan with that netns takes its
+ * records instead of making a pass (a narrow query's sockets are among them). Nothing
+ * happens when it cannot start; attr_bpf_prefetch_drop waits for it and forgets it.
+ */
+void attr_bpf_prefetch(uint32_t netns);
+void attr_bpf_prefetch_drop(void);
+
 /* Whether this build has the BPF method (clang, bpftool and libbpf were there). */
 bool attr_bpf_built(void);
 

@@ -686,6 +686,19 @@ static void set_method(struct ps_snapshot *snap, const char *method, unsigned wh
 	snap->attr_fallback = attr_fallback_of(why);
 }
 
+void lnx_attribute_prefetch(const struct ps_filter *f)
+{
+	struct stat st;
+	/* a narrow query's pass gets its wanted sockets from the dump; one port's or a few
+	 * namespaces' are cheap enough without overlap. Auto prefetches only where it would
+	 * take BPF anyway (the host's sockets alone decide). */
+	if (f->attribution == PS_ATTRIB_PROC || f->all_netns || f->nports || !attr_bpf_built() ||
+	    (f->attribution == PS_ATTRIB_AUTO && sockets_in_use() < BPF_MIN_SOCKETS) ||
+	    stat("/proc/self/ns/net", &st) != 0)
+		return;
+	attr_bpf_prefetch((uint32_t)st.st_ino);
+}
+
 /* Find the owners by the method the filter asks for; the method used goes into snap. */
 static int find_owners(struct ps_snapshot *snap, const struct ps_inode_index *ix,
 		       const struct ps_filter *f, struct scan_facts *facts)
@@ -835,6 +848,7 @@ int lnx_attribute(struct ps_snapshot *snap, const struct ps_filter *f)
 	if (rc)
 		return rc;
 	rc = find_owners(snap, &ix, f, &facts);
+	attr_bpf_prefetch_drop(); /* taken, or not wanted after all (/proc chosen) */
 	if (!rc && unowned_files(snap))
 		rc = rescan(snap, &ix, &facts);
 	inode_index_free(&ix);

@@ -6,6 +6,8 @@
 
 int lnx_collect(struct ps_snapshot *snap, const struct ps_filter *f);
 int lnx_attribute(struct ps_snapshot *snap, const struct ps_filter *f);
+/* Start the BPF owner pass in a thread while the sockets are listed, when f will want it. */
+void lnx_attribute_prefetch(const struct ps_filter *f);
 int lnx_describe(struct ps_snapshot *snap);
 int lnx_local_addrs(struct ps_ifaddr **out, size_t *n);
 void lnx_ifaddrs_free(struct ps_ifaddr *a, size_t n);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../platform.h"
+#include "attr_bpf.h"
 #include "backend.h"
 #include "procparse.h"
 #include "roots.h"
@@ -72,9 +73,8 @@ static bool diag_unsupported(int rc)
 	return rc == -ENOENT || rc == -EPROTONOSUPPORT || rc == -EOPNOTSUPP;
 }
 
-int lnx_collect(struct ps_snapshot *snap, const struct ps_filter *f)
+static int collect_dumps(struct ps_snapshot *snap, const struct ps_filter *f)
 {
-	snap->privileged = privileged();
 	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	uint8_t protos = filter_dump_protos(f);
 	bool used_diag = false, used_procnet = false;
@@ -122,6 +122,16 @@ int lnx_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 	}
 	snap->source = used_procnet ? (used_diag ? "netlink+procfs" : "procfs") : "netlink";
 	return 0;
+}
+
+int lnx_collect(struct ps_snapshot *snap, const struct ps_filter *f)
+{
+	snap->privileged = privileged();
+	lnx_attribute_prefetch(f); /* the owners' pass does not need the dump: overlap them */
+	int rc = collect_dumps(snap, f);
+	if (rc || !snap->nsocks)
+		attr_bpf_prefetch_drop(); /* no owners to find: attribution will not run */
+	return rc;
 }
 
 int lnx_tcp_stats(struct ps_snapshot *snap, const size_t *idx, size_t n)
