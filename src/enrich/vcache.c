@@ -13,15 +13,16 @@ static uint64_t mix(uint64_t h, uint64_t x)
 	return h ^ (h >> 33);
 }
 
-bool vcache_key_of(const struct ps_snapshot *snap, const struct ps_socket *k, bool exact_port,
-		   struct vcache_key *key)
+/* The fields of k's key (not its hash). */
+static void key_fill(const struct ps_snapshot *snap, const struct ps_socket *k, bool exact,
+		     struct vcache_key *key)
 {
-	if (!k->owner_count)
-		return false;
-	memset(key, 0, sizeof *key); /* padding too: keys are hashed field by field, compared so */
+	memset(key, 0, sizeof *key);
+	key->sock = (uint32_t)(k - snap->socks);
+	key->exact = exact;
 	key->netns = k->netns ? k->netns : snap->netns;
 	key->addr = k->local.addr;
-	key->port = exact_port ? k->local.port : 0x10000u | (k->local.port < 1024);
+	key->port = exact ? k->local.port : 0x10000u | (k->local.port < 1024);
 	key->ifindex = k->ifindex;
 	key->uid = k->uid;
 	key->owner_first = k->owner_first;
@@ -30,6 +31,14 @@ bool vcache_key_of(const struct ps_snapshot *snap, const struct ps_socket *k, bo
 	key->state = k->state;
 	key->v6only = k->v6only;
 	key->owner_status = k->owner_status;
+}
+
+bool vcache_key_of(const struct ps_snapshot *snap, const struct ps_socket *k, bool exact_port,
+		   struct vcache_key *key)
+{
+	if (!k->owner_count)
+		return false;
+	key_fill(snap, k, exact_port, key);
 	uint64_t h = mix(key->netns, (uint64_t)key->port << 32 | key->ifindex);
 	h = mix(h, (uint64_t)key->uid << 32 | (uint64_t)key->proto << 24 |
 		       (uint64_t)key->state << 16 | (uint64_t)key->v6only << 8 | key->owner_status);
@@ -59,11 +68,10 @@ static bool same_owners(const struct ps_snapshot *snap, const struct vcache_key 
 static bool same_key(const struct ps_snapshot *snap, const struct vcache_key *a,
 		     const struct vcache_key *b)
 {
-	return a->hash == b->hash && a->netns == b->netns && a->port == b->port &&
-	       a->ifindex == b->ifindex && a->uid == b->uid && a->proto == b->proto &&
-	       a->state == b->state && a->v6only == b->v6only &&
-	       a->owner_status == b->owner_status && a->owner_count == b->owner_count &&
-	       a->addr.family == b->addr.family &&
+	return a->netns == b->netns && a->port == b->port && a->ifindex == b->ifindex &&
+	       a->uid == b->uid && a->proto == b->proto && a->state == b->state &&
+	       a->v6only == b->v6only && a->owner_status == b->owner_status &&
+	       a->owner_count == b->owner_count && a->addr.family == b->addr.family &&
 	       !memcmp(a->addr.bytes, b->addr.bytes, sizeof a->addr.bytes) &&
 	       same_owners(snap, a, b);
 }
@@ -75,7 +83,11 @@ const struct vcache_ent *vcache_get(const struct vcache *c, const struct ps_snap
 		return NULL;
 	for (size_t h = key->hash & c->mask; c->slot[h]; h = (h + 1) & c->mask) {
 		const struct vcache_ent *e = &c->e[c->slot[h] - 1];
-		if (same_key(snap, &e->key, key))
+		if (e->hash != key->hash || e->exact != key->exact)
+			continue;
+		struct vcache_key seen;
+		key_fill(snap, &snap->socks[e->sock], e->exact, &seen);
+		if (same_key(snap, &seen, key))
 			return e;
 	}
 	return NULL;
@@ -99,7 +111,7 @@ static int grow(struct vcache *c)
 	if (!s)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->n; i++) {
-		size_t h = c->e[i].key.hash & (size - 1);
+		size_t h = c->e[i].hash & (size - 1);
 		while (s[h])
 			h = (h + 1) & (size - 1);
 		s[h] = (uint32_t)i + 1;
@@ -119,8 +131,12 @@ int vcache_put(struct vcache *c, const struct vcache_key *key, uint32_t verdict,
 	char *t = text ? strdup(text) : NULL;
 	if (text && !t)
 		return -ENOMEM;
-	c->e[c->n] =
-	    (struct vcache_ent){.key = *key, .verdict = verdict, .text = t, .undecided = undecided};
+	c->e[c->n] = (struct vcache_ent){.hash = key->hash,
+					 .sock = key->sock,
+					 .verdict = verdict,
+					 .exact = key->exact,
+					 .text = t,
+					 .undecided = undecided};
 	size_t h = key->hash & c->mask;
 	while (c->slot[h])
 		h = (h + 1) & c->mask;
@@ -155,12 +171,11 @@ int vcache_copy_judged(struct sock_verdict *dst, const struct sock_verdict *src,
 	memcpy(dst->reach_by_class, src->reach_by_class, sizeof dst->reach_by_class);
 	dst->fw_summary = src->fw_summary;
 	dst->fw_sources = src->fw_sources;
-	/* fw is never empty when looked at (one record at least) */
-	size_t nfw = src->fw ? (src->nreach ? src->nreach : 1) : 0;
-	dst->reach = dup_mem(src->reach, src->nreach * sizeof *src->reach);
-	dst->fw = dup_mem(src->fw, nfw * sizeof *src->fw);
-	if ((src->nreach && !dst->reach) || (nfw && !dst->fw))
-		return -ENOMEM;
+	/* read-only from here on: shared, not copied (thousands of listeners of a wildcard
+	 * address would each hold the same list) */
+	dst->reach = src->reach;
+	dst->fw = src->fw;
+	dst->borrowed = true;
 	if (!findings)
 		return 0;
 	const struct finding_list *f = &src->findings;

@@ -18,6 +18,8 @@
  */
 struct vcache_key {
 	uint64_t hash;
+	uint32_t sock; /* the listener's index in the snapshot */
+	bool exact;
 	uint64_t netns;
 	struct ps_addr addr;
 	uint32_t port; /* exact, or 0x10000 | (port < 1024) */
@@ -26,9 +28,12 @@ struct vcache_key {
 	uint8_t proto, state, v6only, owner_status;
 };
 
+/* An entry keeps its listener's index, not its key: thousands of misses stay small. */
 struct vcache_ent {
-	struct vcache_key key;
+	uint64_t hash;
+	uint32_t sock;	       /* the listener judged */
 	uint32_t verdict;      /* 1 + verdict index */
+	bool exact;	       /* keyed with its exact port */
 	char *text;	       /* the reach's evidence text (owned), or NULL */
 	const char *undecided; /* what would decide the reach (pooled), or NULL */
 };
@@ -55,9 +60,9 @@ int vcache_put(struct vcache *c, const struct vcache_key *key, uint32_t verdict,
 void vcache_free(struct vcache *c);
 
 /*
- * Copy the reach and the firewall's verdict judged of src (and its findings when
- * findings) into dst, which holds the service of its own socket already; pooled texts
- * are shared. 0 or -ENOMEM.
+ * Give dst, which holds the service of its own socket already, the reach and the
+ * firewall's verdict judged of src (shared: dst->borrowed) and, when findings, a copy of
+ * its findings (their texts pooled; acknowledgements are per socket). 0 or -ENOMEM.
  */
 int vcache_copy_judged(struct sock_verdict *dst, const struct sock_verdict *src, bool findings);
 

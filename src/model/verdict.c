@@ -214,8 +214,10 @@ void verdicts_free(struct verdicts *v)
 	if (!v)
 		return;
 	for (size_t i = 0; i < v->n; i++) {
-		free(v->v[i].reach);
-		free(v->v[i].fw);
+		if (!v->v[i].borrowed) {
+			free(v->v[i].reach);
+			free(v->v[i].fw);
+		}
 		findings_free(&v->v[i].findings);
 	}
 	free(v->v);

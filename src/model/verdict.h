@@ -109,6 +109,8 @@ struct sock_verdict {
 	bool listener;	   /* LISTEN, or bound unconnected UDP */
 	uint16_t svc_port; /* the port the service name is about */
 	bool svc_known;
+	bool borrowed;	      /* reach and fw are another verdict's of the same set (listeners that
+			       * asked the same question share them): not freed with this one */
 	struct port_info svc; /* strings owned by the verdicts' pool */
 	struct svc_home home; /* svc is its program's service (prog in the pool), not the port's */
 	enum ps_exposure
