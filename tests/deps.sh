@@ -40,6 +40,9 @@ need /usr/sbin/xrdp xrdp
 # cases_developer.py: a developer's machine (python3 -m venv, node)
 python3 -c 'import ensurepip' 2>/dev/null || missing="$missing python3-venv"
 need node nodejs
+# cases_cli.py: the man page renders clean (mandoc lint); cases_top.py: top driven in tmux
+need mandoc mandoc
+need tmux tmux
 [ -z "$missing" ] && exit 0
 pkgs=$(printf '%s\n' $missing | sort -u | tr '\n' ' ')
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

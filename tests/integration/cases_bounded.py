@@ -101,6 +101,7 @@ def all_ns_hostile_addresses_fold(t):
     lists the first few addresses of each class per listener with the total and how many were
     folded, evidence names a few, and the output does not grow with the addresses (main: each
     listener listed every address, listeners x addresses)."""
+    R.need_userns(t)
     script = os.path.join(t.tmpdir(), "hostile.py")
     with open(script, "w") as f:
         f.write(HOSTILE_NS)

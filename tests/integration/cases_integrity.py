@@ -107,6 +107,7 @@ def integrity_exe_link_forged(t):
     """A user in a user namespace of its own drops its image's mappings and points /proc/PID/exe
     at /usr/sbin/sshd (prctl PR_SET_MM_MAP exe_fd): not the packaged sshd, an alert saying no
     mapping is that file, and an exe=/usr/sbin/sshd policy does not pass."""
+    R.need_userns(t)
     need_sshd(t)
     h = Hidden(t, "exefake", 2222, SSHD)
     t.require(os.readlink(f"/proc/{h.pid}/exe") == SSHD, "test premise: the exe link names sshd")
@@ -128,6 +129,7 @@ def integrity_exe_link_forged(t):
 def integrity_exe_link_forged_decoy(t):
     """The same, with a read-only mapping of /usr/sbin/sshd kept as a decoy: the user namespace is
     the tell left, an alert (a daemon's path claimed from a user namespace)."""
+    R.need_userns(t)
     need_sshd(t)
     h = Hidden(t, "exefake", 2223, SSHD, "decoy")
     s = by_port(t.json(), 2223)
@@ -145,6 +147,7 @@ def integrity_mount_over_sshd(t):
     """A user in its own user and mount namespace (unshare -Urm) bind-mounts its own program on
     /usr/sbin/sshd and runs it: an alert naming both files, no package of ours, and the closing
     note does not claim the executables could not be read."""
+    R.need_userns(t)
     need_sshd(t)
     helper = user_copy(t, t.helper)
     inner = f'mount --bind "$0" {SSHD} && exec {SSHD} listen:0.0.0.0:2224'
@@ -184,6 +187,7 @@ def integrity_pivot_root_sshd(t):
     """A user in its own user and mount namespace makes a root of its own (pivot_root) holding its
     program at /usr/sbin/sshd: the exe link reads /usr/sbin/sshd, but no container runs it, so
     an alert naming both files, and no package of ours."""
+    R.need_userns(t)
     need_sshd(t)
     helper = user_copy(t, t.helper)
     work = os.path.join(t.tmpdir(), "pivot")

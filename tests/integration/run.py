@@ -600,6 +600,19 @@ def parse_json(r):
         raise Failed(f"{what}: invalid JSON: {e}", [repr(out[:300])])
 
 
+def need_userns(t):
+    """Skip the case (saying why) when an unprivileged user cannot make a user namespace here: the
+    kernel refuses CLONE_NEWUSER to a chrooted caller (a fresh-machine check's root) and where
+    unprivileged user namespaces are disabled, so the attack cannot be built."""
+    r = subprocess.run(["setpriv", "--reuid", str(NOBODY), "--regid", str(NOBODY), "--clear-groups",
+                        "unshare", "--user", "--map-root-user", "true"], capture_output=True,
+                       timeout=RUN_TIMEOUT)
+    if r.returncode != 0:
+        raise Skipped("an unprivileged user cannot make a user namespace here (under chroot, or "
+                      "disabled by kernel.unprivileged_userns_clone): "
+                      + r.stderr.decode(errors="replace").strip())
+
+
 def need_bpf(t):
     """Skip the case (saying why) when this build or this kernel cannot use BPF."""
     probe = socket.socket()  # attribution runs only when there is a socket to attribute
