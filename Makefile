@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Makefile — builds portsleuth, its tests, fuzz harnesses and benchmark helpers.
 #   make                    build build/portsleuth
 #   make unit               build and run the unit tests only (no root needed)

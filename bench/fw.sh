@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fw.sh [FWPROBE [PORTSLEUTH]] — time reading and evaluating a kube-proxy-sized rule set (issue 12).
 #
 #   sh bench/fw.sh                   builds build/fwprobe and build/portsleuth (make), then measures them

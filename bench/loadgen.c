@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* loadgen.c — benchmark load: ~100 processes, ~22,000 sockets, in a private netns. */
 /*
  * Layout (defaults): N=100 worker processes; worker i holds

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh [PORTSLEUTH] — time portsleuth (BPF and /proc attribution) against ss, netstat and lsof
 # at several scales, each load in a private network namespace.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # top_cost.sh [PORTSLEUTH] — CPU of `portsleuth top` at a 1 s refresh against a loop of
 # `ss -tinp` once a second (the same job: every TCP socket's counters and owners), over
 # BENCH_SECONDS (30) each, on loadgen's load (22k sockets in 100 processes; BENCH_LOADGEN

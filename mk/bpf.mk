@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mk/bpf.mk — the BPF attribution method (src/platform/linux/bpf/), included by the Makefile.
 #
 # The program's light skeleton (bpftool gen skeleton -L: the kernel relocates the

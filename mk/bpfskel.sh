@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bpfskel.sh — the committed light skeleton of the BPF attribution program
 # (src/platform/linux/bpf/sockfd.lskel.h), as bpf2go keeps generated BPF objects:
 # committed, so a machine with only gcc and libbpf's headers builds the fast path;

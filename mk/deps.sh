@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # deps.sh LIBS... — the libraries a full Linux build links, installed when missing.
 # Each argument is "pkg-config-name=debian-package". As root with apt-get, installs the
 # missing ones (and pkg-config) in one call; otherwise prints the one command to run.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c — portsleuth: which ports are active and what is behind each one. */
 #include "cli/cli.h"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # deps.sh — make sure the tools the test suite drives are present (Debian package names).
 # As root it installs what is missing; otherwise it prints the exact command and fails.
 missing=""

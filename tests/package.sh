@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # package.sh — the Debian package and `make install`, checked the way a user gets them (issue 17):
 #   1. make install / uninstall with PREFIX and DESTDIR into a temporary directory;
 #   2. dpkg-buildpackage -us -uc -b on a copy of the tree (the .deb lands in a temporary

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # promtool.sh — the Prometheus side of the metrics: `promtool check metrics` on what `check` and
 # `snapshot` write, `promtool check rules` and `promtool test rules` on docs/prometheus-rules.yml.
 #   sh tests/promtool.sh [BUILD_DIR]      (default build; needs promtool: apt-get install prometheus)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh BUILD_DIR — run the unit and integration suites and print one total line.
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """gen_unsafe_ranges.py — the code points a terminal must never receive raw, as a C range table.
 
     python3 tools/gen_unsafe_ranges.py /usr/share/unicode/UnicodeData.txt > src/util/unsafe_ranges.h

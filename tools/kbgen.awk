@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # kbgen.awk — turn data/ports.tsv into C (the knowledge base compiled into portsleuth).
 # Usage: awk -f tools/kbgen.awk data/ports.tsv > ports_kb.c  (POSIX awk: mawk, gawk, busybox)
 # Fails, naming file and line, on a malformed or out-of-order line, so a bad edit breaks the build.

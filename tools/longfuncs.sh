@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # longfuncs.sh — list the C functions longer than N lines (default 100) under the given
 # directories (default src), skipping the files named in SKIP (space-separated paths, e.g.
 # generated code) and the functions named in ALLOW ("path:function ...", known ones

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* changes.c — what diff, watch, check and snapshot share: loading snapshots, collecting, argument
  * spelling. */
 #include "changes.h"

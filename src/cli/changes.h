@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* changes.h — helpers shared by diff, watch, check and snapshot (their rendering is in
  * src/output/changes.h). */
 #ifndef PS_CLI_CHANGES_H

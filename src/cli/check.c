@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check.c — `portsleuth check --baseline FILE`: do the listeners match what was approved? */
 #include <errno.h>
 #include <stdio.h>

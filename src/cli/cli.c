@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli.c — entry point: picks the subcommand; the default lists ports. */
 #include "cli.h"
 

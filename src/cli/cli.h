@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli.h — command-line front end: the only place that prints messages or picks exit codes. */
 #ifndef PS_CLI_H
 #define PS_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* common.c — option parsing, messages and rendering setup shared by every subcommand. */
 #include "common.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* common.h — what every subcommand shares: query and output options, messages, rendering setup. */
 #ifndef PS_CLI_COMMON_H
 #define PS_CLI_COMMON_H

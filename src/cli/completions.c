@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* completions.c — `portsleuth completions bash|zsh|fish`: shell completion scripts from the
  * options. */
 #include <ctype.h>

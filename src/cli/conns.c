@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* conns.c — `portsleuth conns`: two samples an interval apart, connections grouped with bytes and
  * rates. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* diff.c — `portsleuth diff BEFORE [AFTER]`: what appeared, disappeared or changed between two
  * states. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* explain.c — `portsleuth explain PORT[/PROTO]`: the whole story of one port, as text or JSON. */
 #include <ctype.h>
 #include <errno.h>

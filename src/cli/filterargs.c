@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* filterargs.c — the words after the options: ports (80 :8080 8000-8100 ssh 53/udp), or an ss
  * filter expression (sport = :80 and not dst 10.0.0.0/8). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* list.c — the default command: the port table (or JSON/CSV) for the user's query. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* msg.c — the one place that writes diagnostics: one prefix, one escaping path. */
 #include "msg.h"
 

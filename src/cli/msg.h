@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* msg.h — every diagnostic portsleuth prints: "portsleuth: " and the message, escaped, on stderr.
  */
 #ifndef PS_CLI_MSG_H

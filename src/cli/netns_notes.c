@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* netns_notes.c — the stderr notes about other network namespaces and socket cgroups. */
 #include <errno.h>
 #include <stdio.h>

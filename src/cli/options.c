@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* options.c — the one table of command-line options: it drives parsing, --help, "did you mean" and
  * completions. */
 #include <stdbool.h>

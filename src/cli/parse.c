@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* parse.c — the command line read against the option table: bundled flags, long options, values,
  * filters. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pipe.c — the CLI side of the pipeline: open it for the options, report what it could not read. */
 #include "pipe.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pipe.h — open the pipeline for a command's options and run it, with the messages that go with it.
  */
 #ifndef PS_CLI_PIPE_H

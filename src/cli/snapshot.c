@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* snapshot.c — `portsleuth snapshot`: the current state as a JSON document (or Prometheus metrics).
  */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* top.c — `portsleuth top`: the live full-screen view (ncurses), or why this build has none. */
 #include <errno.h>
 #include <math.h>

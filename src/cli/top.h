@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* top.h — the screen of `portsleuth top` (src/cli/topscreen.c; ncurses). */
 #ifndef PS_CLI_TOP_H
 #define PS_CLI_TOP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* topscreen.c — the ncurses screen of `top`: refresh loop, keys, drawing, explain overlay, signals.
  */
 #include "top.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* watch.c — `portsleuth watch`: poll, diff and print one line per change; destroy notifications
  * between polls. */
 #include <errno.h>

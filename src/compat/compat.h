@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * compat.h — the few POSIX calls portable code makes that mingw-w64's C runtime
  * lacks, force-included (-include) into every file of the Windows build only, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fnmatch.h — fnmatch(3) for the Windows build: *, ? and [...] (with ! or ^ and ranges), flags 0.
  */
 #ifndef PS_WIN_FNMATCH_H

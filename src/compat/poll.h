@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* poll.h — poll(2) for the Windows build: pipes (PeekNamedPipe) and a timeout; see ../compat.c. */
 #ifndef PS_WIN_POLL_H
 #define PS_WIN_POLL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pipeline.c — the fixed order of stages every command runs its query through. */
 #include "pipeline.h"
 

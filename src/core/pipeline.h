@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pipeline.h — one call that runs collect → attribute → describe → enrich → filter → sort for every
  * command. */
 #ifndef PS_PIPELINE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* regload.c — the port registry's files: the environment names the user's, a file named that way
  * must be trusted, each is read whole; enrich/registry.c parses the text. */
 #include "regload.h"

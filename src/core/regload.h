@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* regload.h — the port registry's files: where they are, whether a user file may be trusted,
  * reading them (enrich/registry.c parses their text). */
 #ifndef PS_CORE_REGLOAD_H

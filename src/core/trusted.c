@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* trusted.c — reading a file root acts on only when no one but root or the invoking user can
  * have written it (DESIGN.md §9). */
 #include "trusted.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* trusted.h — reading a file root acts on (policy, baseline, ports, services) only when no one
  * but root or the invoking user can have written it. */
 #ifndef PS_CORE_TRUSTED_H

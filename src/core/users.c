@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* users.c — uid → user name, cached, because the same few uids own most sockets. */
 #include "users.h"
 

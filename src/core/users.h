@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* users.h — user names for uids, looked up once per uid. */
 #ifndef PS_USERS_H
 #define PS_USERS_H

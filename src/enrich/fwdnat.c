@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fwdnat.c — the ports NAT rules forward (DNAT) or redirect, found by walking the nat chains. */
 #include "fwdnat.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fwdnat.h — the ports NAT rules forward (DNAT) or redirect. */
 #ifndef PS_FWDNAT_H
 #define PS_FWDNAT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fweval.c — evaluate a rule set for a new connection over the set of its possible sources. */
 #include "fweval.h"
 

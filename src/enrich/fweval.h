@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fweval.h — the firewall's verdict for a new connection to a listener, over the set of its
  * sources. */
 #ifndef PS_FWEVAL_H

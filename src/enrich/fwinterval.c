@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fwinterval.c — sets of source addresses as sorted inclusive ranges: their algebra, address
  * classes and CIDR text. */
 #include "fwinterval.h"

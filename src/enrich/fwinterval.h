@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fwinterval.h — sets of source addresses as sorted, disjoint inclusive ranges, and their algebra.
  */
 #ifndef PS_FWINTERVAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fwjudge.c — from a listener and the addresses it is reachable on to the firewall's verdict on
  * each. */
 #include "fwjudge.h"

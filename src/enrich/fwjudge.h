@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fwjudge.h — the firewall's verdict on each address a listening socket is reachable on. */
 #ifndef PS_FWJUDGE_H
 #define PS_FWJUDGE_H

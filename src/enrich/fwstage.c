@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fwstage.c — the firewall judged by its tag: verdicts per listener and forwards in the model. */
 #include "fwstage.h"
 

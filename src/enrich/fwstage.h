@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fwstage.h — the firewall judged by its tag: verdicts per listener, forwarded ports in the model.
  */
 #ifndef PS_FWSTAGE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* identity.c — interpreters and the script they run, from the arguments alone (the file is checked
  * by the platform). */
 #include "identity.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* identity.h — which script an interpreter runs, from its arguments (portable: the platform checks
  * the file). */
 #ifndef PS_IDENTITY_H

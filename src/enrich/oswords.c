@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* oswords.c — evidence and advice texts from the backend's words (platform_ops.words). */
 #include "oswords.h"
 

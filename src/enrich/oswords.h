@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* oswords.h — evidence and advice texts built from the words the backend gave the snapshot
  * (struct ps_os_words, snap_words): no operating system is named here. */
 #ifndef PS_OSWORDS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* reach.c — where a socket can be reached from: the addresses and interfaces, and their class. */
 #include "reach.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* reach.h — where a socket can be reached from: the addresses and interfaces, and their class. */
 #ifndef PS_REACH_H
 #define PS_REACH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* registry.c — layered port registry: user files, the compiled-in knowledge base, IANA, nmap,
  * /etc/services (their text: core/regload.c reads the files). */
 #include "registry.h"

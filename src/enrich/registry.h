@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* registry.h — what a port number means: layered user files, our knowledge base, IANA, nmap,
  * /etc/services. */
 #ifndef PS_REGISTRY_H

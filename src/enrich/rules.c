@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rules.c — the findings rules: a table of small functions, one per finding code. */
 #include "rules.h"
 

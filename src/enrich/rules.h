@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rules.h — the findings rules: one small function per finding, run from a table. */
 #ifndef PS_RULES_H
 #define PS_RULES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* services.c — parse /etc/services into a sorted table for port → name lookups. */
 #include "services.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* services.h — port number to registered service name, from an /etc/services-style file. */
 #ifndef PS_SERVICES_H
 #define PS_SERVICES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vcache.c — listeners that ask the same question share one computed verdict (reach, firewall,
  * findings). */
 #include "vcache.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* verdict.c — judge each socket: its service, its reach, and the findings rules about its owners.
  */
 #include "verdict.h"

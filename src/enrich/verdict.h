@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* verdict.h — per socket: what the port is, who can reach it, and findings about its owners. */
 #ifndef PS_VERDICT_H
 #define PS_VERDICT_H

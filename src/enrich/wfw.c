@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wfw.c — the Windows Firewall's verdict on a listener, from a plain copy of its rules (portable:
  * the COM reader lives in src/platform/windows/firewall.c). */
 #include "wfw.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wfw.h — the Windows Firewall's verdict on a listener, judged from its policy (model/wfwpolicy.h).
  */
 #ifndef PS_WFW_H

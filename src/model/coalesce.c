@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* coalesce.c — a flood of watch events folded into counts per port and owner per window: what
  * one user can make (a bind/close loop) costs root's log a bounded number of lines. */
 #include "coalesce.h"

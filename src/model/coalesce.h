@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* coalesce.h — a flood of watch events folded into counts per port and owner per window. */
 #ifndef PS_COALESCE_H
 #define PS_COALESCE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* conns.c — group sockets by process, direction, server end and remote class; rates from two
  * samples. */
 #include "conns.h"

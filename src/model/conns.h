@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* conns.h — connections grouped the netdata way (process, direction, server end, remote class),
  * with rates. */
 #ifndef PS_CONNS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* diff.c — match two socket lists by identity and classify what changed. */
 #include "diff.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* diff.h — what changed between two socket lists: identity of a socket and the kinds of change. */
 #ifndef PS_DIFF_H
 #define PS_DIFF_H

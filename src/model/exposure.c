@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* exposure.c — classify bound addresses by how far they reach. */
 #include "exposure.h"
 

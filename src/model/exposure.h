@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* exposure.h — who can reach a bound address: loopback, link-local, private, public, all
  * interfaces. */
 #ifndef PS_EXPOSURE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fexpr.c — ss-style filter expressions: a recursive-descent parser and the matcher (see fexpr.h).
  */
 #include "fexpr.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fexpr.h — ss-style filter expressions (sport = :80 and not dst 10.0.0.0/8): parsed by recursive
  * descent, matched on sockets. */
 #ifndef PS_FEXPR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* filter.c — parsing and matching of the user's query. */
 #include "filter.h"
 

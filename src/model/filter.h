@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* filter.h — the user's query: parsed from words, pushed down where possible, matched on the model.
  */
 #ifndef PS_FILTER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fwload.c — the firewall part of a snapshot file: whether the rules were read, and the forwarded
  * ports. */
 #include "fwload.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fwload.h — the firewall part of a snapshot file (top-level "firewall" and "forwards"). */
 #ifndef PS_FWLOAD_H
 #define PS_FWLOAD_H

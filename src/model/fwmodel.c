@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fwmodel.c — names and release of the firewall part of the model. */
 #include "fwmodel.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fwmodel.h — the firewall part of the model: whether the rules were read, the verdict per
  * reachable address, forwarded ports. */
 #ifndef PS_FWMODEL_H

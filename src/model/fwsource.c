@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fwsource.c — building and releasing a tagged firewall source. */
 #include "fwsource.h"
 

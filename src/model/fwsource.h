@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fwsource.h — what the platform read of the firewall: a source tagged with the firewall it is. */
 #ifndef PS_FWSOURCE_H
 #define PS_FWSOURCE_H

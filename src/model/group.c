@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* group.c — pre-forking servers and packaged daemons' helpers: a master and the processes it
  * forked are one group, judged and stopped once. */
 #include <errno.h>

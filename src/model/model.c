@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* model.c — growing, grouping, sorting and indexing the snapshot. */
 #include "model.h"
 

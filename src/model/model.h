@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* model.h — the in-memory model that every stage fills and every renderer reads. */
 #ifndef PS_MODEL_H
 #define PS_MODEL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* policy.c — parse baseline policies, derive them from snapshots and check listeners against them.
  */
 #include "policy.h"

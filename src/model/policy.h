@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* policy.h — a baseline of allowed listeners (hand-written or from a snapshot) and checking against
  * it. */
 #ifndef PS_POLICY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ruleset.c — building and releasing the platform-neutral rule set model. */
 #include "ruleset.h"
 #include "../util/grow.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ruleset.h — a platform-neutral model of a packet filter's rule set: chains, rules, sets (types
  * and builders). */
 #ifndef PS_RULESET_H

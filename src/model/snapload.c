@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* snapload.c — turn a snapshot document into a model, strictly typed but tolerant of missing keys.
  */
 #include "snapload.h"

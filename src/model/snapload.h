@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* snapload.h — load a snapshot file (the --json document plus host, boot id, time) into a model. */
 #ifndef PS_SNAPLOAD_H
 #define PS_SNAPLOAD_H

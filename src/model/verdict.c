@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* verdict.c — the verdicts held by the model: lookup, counting, the shared text pool, release. */
 #include "verdict.h"
 #include "../util/grow.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* verdict.h — the judgement part of the model: each socket's service, exposure and findings. */
 #ifndef PS_MODEL_VERDICT_H
 #define PS_MODEL_VERDICT_H

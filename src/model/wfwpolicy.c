@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wfwpolicy.c — naming and releasing the Windows Firewall policy model. */
 #include "wfwpolicy.h"
 

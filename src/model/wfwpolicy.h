@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wfwpolicy.h — the Windows Firewall's policy as data: profiles and inbound rules (types and
  * builders). */
 #ifndef PS_WFWPOLICY_H

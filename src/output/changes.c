@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* changes.c — how diff and watch show a change, as a text line or a JSON object. */
 #include "changes.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* changes.h — how diff, watch and check show a change or a socket: text lines and JSON objects. */
 #ifndef PS_OUTPUT_CHANGES_H
 #define PS_OUTPUT_CHANGES_H

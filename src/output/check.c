@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check.c — the report of `portsleuth check`: text, JSON and Prometheus, from the policy report. */
 #include "check.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check.h — the report of `portsleuth check` as text, JSON or Prometheus metrics: pure functions of
  * the report. */
 #ifndef PS_OUTPUT_CHECK_H

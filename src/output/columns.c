@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* columns.c — the column table and the value of every column, shared by table and CSV. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* columns_services.c — text for the unit, container, netns and supervisor columns. */
 #include "columns_services.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* columns_services.h — table/CSV values of the unit, container, netns and supervisor columns. */
 #ifndef PS_COLUMNS_SERVICES_H
 #define PS_COLUMNS_SERVICES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* conns_out.c — render the grouped connection view (conns): table, JSON, CSV. */
 #include "conns_out.h"
 

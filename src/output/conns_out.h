@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* conns_out.h — the grouped connection view as a table, JSON or CSV. */
 #ifndef PS_CONNS_OUT_H
 #define PS_CONNS_OUT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* csv.c — one CSV record per (socket, owner), then per (forwarded port, target owner); header from
  * the column table. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* explain.h — the story of one port (`portsleuth explain`), as text or JSON: pure functions of the
  * model. */
 #ifndef PS_OUTPUT_EXPLAIN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fw_out.c — render the firewall part of the model: verdicts per address, forwarded ports. */
 #include "fw_out.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fw_out.h — the firewall's verdicts and the forwarded ports as JSON, cells and table rows. */
 #ifndef PS_FW_OUT_H
 #define PS_FW_OUT_H

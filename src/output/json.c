@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* json.c — the --json document (schema 1): one socket object per line, always valid UTF-8. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* json_services.c — JSON for units, containers, ancestry, activation and network namespaces. */
 #include "json_services.h"
 

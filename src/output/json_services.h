@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* json_services.h — the --json keys about services, containers, ancestry and namespaces. */
 #ifndef PS_JSON_SERVICES_H
 #define PS_JSON_SERVICES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* jsonw.c — the streaming JSON writer every JSON emitter uses. */
 #include "jsonw.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* jsonw.h — the one streaming JSON writer: commas and escaping done once, the first error kept. */
 #ifndef PS_JSONW_H
 #define PS_JSONW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* output.h — renderers: they only read the model and write to a stream. */
 #ifndef PS_OUTPUT_H
 #define PS_OUTPUT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* prom.c — Prometheus text format: label escaping, HELP/TYPE lines, listener and finding gauges. */
 #include "prom.h"
 

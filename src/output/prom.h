@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* prom.h — Prometheus text exposition format (node_exporter textfile collector) building blocks. */
 #ifndef PS_PROM_H
 #define PS_PROM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* table.c — the aligned text table, cut to the terminal width unless --wide. */
 #include <errno.h>
 #include <stdint.h>

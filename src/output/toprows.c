@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* toprows.c — build `top`'s views from the model, mark what is new, changed or gone, sort. */
 #include "toprows.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* toprows.h — the rows of `top`'s views (sockets, processes, listeners, remotes) and their marks.
  */
 #ifndef PS_TOPROWS_H

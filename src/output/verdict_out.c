@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* verdict_out.c — render what verdict.c found: SERVICE/EXPOSURE/FINDINGS cells and JSON keys. */
 #include "verdict_out.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* verdict_out.h — the service, exposure and findings of a socket as columns and JSON. */
 #ifndef PS_VERDICT_OUT_H
 #define PS_VERDICT_OUT_H

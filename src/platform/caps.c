@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* caps.c — what the running platform can see, derived once from its ops table. */
 #include "platform.h"
 

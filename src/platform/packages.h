@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* packages.h — which installed package (if any) owns an executable: the pkgdb_ ops of platform.h.
  */
 #ifndef PS_PACKAGES_H

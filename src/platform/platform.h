@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * platform.h — the contract between portable code and an operating-system backend.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* buf.h — growable byte buffer used wherever the size comes from the kernel or a process. */
 #ifndef PS_BUF_H
 #define PS_BUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* escape.c — escaping of untrusted strings for terminals, JSON and CSV. */
 #include "escape.h"
 

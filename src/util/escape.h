@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* escape.h — make untrusted bytes (process names, command lines, paths) safe to show. */
 #ifndef PS_ESCAPE_H
 #define PS_ESCAPE_H

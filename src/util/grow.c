@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* grow.c — overflow-checked capacity doubling for every growing array. */
 #include "grow.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* grow.h — the one way arrays grow: capacity doubling with the size overflow checked. */
 #ifndef PS_GROW_H
 #define PS_GROW_H

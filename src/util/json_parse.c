@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* json_parse.c — recursive-descent JSON parser with depth, escape and UTF-8 checks. */
 #include "json_parse.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* json_parse.h — a small, strict JSON reader for files we do not trust (snapshots, runtime state).
  */
 #ifndef PS_JSON_PARSE_H

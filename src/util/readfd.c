@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* readfd.c — bounded whole reads of an open descriptor (portable: no *at() calls, unlike
  * readfile.c). */
 #include <errno.h>

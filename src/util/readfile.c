@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* readfile.c — bounded whole-file reads for /proc files and runtime state files. */
 #include "readfile.h"
 

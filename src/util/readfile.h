@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* readfile.h — read a whole file (or a link) of unknown size, bounded. */
 #ifndef PS_READFILE_H
 #define PS_READFILE_H

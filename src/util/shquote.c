@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* shquote.c — one word of a command line someone will paste into a POSIX shell as root. */
 #include "shquote.h"
 

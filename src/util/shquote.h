@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* shquote.h — one word of a command line someone will paste into a POSIX shell as root. */
 #ifndef PS_SHQUOTE_H
 #define PS_SHQUOTE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* str.c — string copies. */
 #include "str.h"
 

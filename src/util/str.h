@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* str.h — string copies without strdup/strndup (absent from strict C11 and from some platforms). */
 #ifndef PS_STR_H
 #define PS_STR_H

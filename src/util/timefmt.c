@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* timefmt.c — one place that turns times into text. */
 #include "timefmt.h"
 

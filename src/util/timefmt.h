@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* timefmt.h — the timestamps portsleuth prints: RFC 3339 UTC for machines, readable forms for
  * people. */
 #ifndef PS_TIMEFMT_H

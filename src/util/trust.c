@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* trust.c — rules for configuration found through the environment (DESIGN.md §9). */
 #include "trust.h"
 

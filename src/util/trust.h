@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* trust.h — whether configuration found through the environment may be used, when we may be root.
  */
 #ifndef PS_TRUST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz.h — what every libFuzzer harness shares: the entry point and a NUL-terminated copy. */
 #ifndef PS_FUZZ_H
 #define PS_FUZZ_H

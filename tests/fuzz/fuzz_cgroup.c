@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_cgroup.c — cgroup paths (from /proc/PID/cgroup) to unit, slice, container and pod. */
 #include "../../src/platform/linux/cgroup.h"
 #include "fuzz.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_containers.c — container runtime state: Docker's config.v2.json and Podman's
  * containers.json. */
 #include "../../src/platform/linux/containers.h"

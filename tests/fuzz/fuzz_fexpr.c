@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_fexpr.c — ss-style filter expressions (the words after portsleuth's options): parse, then
  * match a few sockets and take the kernel's port cover. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_getaddr.c — RTM_GETADDR dump replies (one recv() datagram) into interface addresses. */
 #include "../../src/platform/linux/netinfo.h"
 #include "fuzz.h"

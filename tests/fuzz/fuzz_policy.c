@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_policy.c — policy files for `portsleuth check --policy`. */
 #include "../../src/model/policy.h"
 #include "fuzz.h"

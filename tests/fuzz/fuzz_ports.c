@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_ports.c — user port files (--ports-file, ~/.config/portsleuth/ports), then lookups through
  * them. */
 #include "../../src/enrich/registry.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_procparse.c — /proc text: PID/stat, PID/status, /proc/stat, PID/cgroup, fd links, /proc/net
  * lines. */
 #include "../../src/platform/linux/procparse.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_snapshot.c — snapshot documents (portsleuth snapshot / --json output) read by diff and
  * check. */
 #include "../../src/model/filter.h"

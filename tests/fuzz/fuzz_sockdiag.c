@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_sockdiag.c — NETLINK_SOCK_DIAG dump replies (one recv() datagram) into the socket model. */
 #include "../../src/model/filter.h"
 #include "../../src/platform/linux/sockdiag.h"

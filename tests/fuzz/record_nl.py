@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """record_nl.py OUTDIR — save real netlink dump replies as fuzz seeds.
 
 Dumps sock_diag (TCP and UDP, IPv4 and IPv6, every state) and RTM_GETADDR of the

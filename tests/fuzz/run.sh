@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh BUILD_DIR SECONDS HARNESS... — run each libFuzzer harness for SECONDS from its committed
 # seeds (tests/fuzz/corpus/NAME), print libFuzzer's own summary lines, fail when any crashes.
 # New inputs go to BUILD_DIR/corpus/NAME, crashing ones to BUILD_DIR/crashes/NAME-*.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # seeds.sh — regenerate the recorded netlink seeds (tests/fuzz/corpus/{sockdiag,getaddr}) from a
 # private network namespace with listeners, a connection and addresses of every kind. Needs root.
 set -eu

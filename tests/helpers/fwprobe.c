@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fwprobe.c — the firewall engine's tools for developers: record fixtures, list decoded rules, time
  * the engine. */
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hideholder.c — test helper: a listener whose owner tries to hide or borrow an identity (issue
  * 19).
  *

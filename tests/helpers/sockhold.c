@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sockhold.c — test helper: open the sockets named on the command line, say READY, hold them. */
 /*
  * Usage: sockhold [--argv0 TEXT] [--arg TEXT]... ACTION... [-- IGNORED...]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_advice.py — advice that is safe to paste as root (issue 19 items 5, 7 and 8).
 
 Loaded by run.py (register(run) is called with the runner module). The attacker is an

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_bounded.py — output bounded on hostile input (issue 19 items 9 and 10): a flood of
 short-lived sockets folded in watch --log, and -N over a namespace of many addresses and
 wildcard listeners growing with the listeners, not with listeners x addresses.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_bpf.py — the BPF attribution method (issue 11): the same owners as the /proc scan.
 
 Loaded by run.py (register(run) is called with the runner module). Each comparison runs the

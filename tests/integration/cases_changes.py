@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_changes.py — snapshot, diff, watch and check (issue 5), with real processes and sockets.
 
 Loaded by run.py (register(run) is called with the runner module). Every case runs in the

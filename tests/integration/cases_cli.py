@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_cli.py — the everyday command line of issue 21: ss-style flags and filter expressions
 (checked against what ss selects on the same sockets), scripting output (--pids, --no-header, -q,
 the summary line), helpful errors (did you mean, help CMD, --help=foo) and the man page's examples.

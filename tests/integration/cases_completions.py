@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_completions.py — the shell completions `portsleuth completions SHELL` generates (issue 17).
 
 Loaded by run.py. Every long option each command's --help lists must be in each script (bash,

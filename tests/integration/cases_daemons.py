@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_daemons.py — real Debian daemons, started as their packages start them (issue 9).
 
 Loaded by run.py. Each case starts packaged daemons — redis-server, samba (smbd, nmbd), nginx

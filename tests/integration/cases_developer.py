@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_developer.py — a developer's workstation: quiet, while a masquerade stays loud (issue 20).
 
 Loaded by run.py. In the case's namespaces, with a public (203.0.113.7) and a private address

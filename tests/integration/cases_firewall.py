@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_firewall.py — the firewall's verdict per listener and forwarded ports (issue 12), for real.
 
 Loaded by run.py. Each case runs in its own network namespace (the runner's) and loads a real

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_harden.py — portsleuth as root on ground other users control (issue 10): the files it
 writes, configuration found through the environment, and what reaches a terminal or a spreadsheet.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_identity.py — what a process really runs: the executable by device and inode, the links
 that name it, the script an interpreter runs (issues 9 and 10).
 

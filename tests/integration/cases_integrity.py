@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_integrity.py — owners that cannot be hidden or borrowed (issue 19): a user's forged exe
 link, a program mounted over a system path in a user's own mount namespace, holders that are
 threads or io_uring rings or no file table at all, and a user's cgroup named like a container.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_metrics.py — the metrics read back through the real node_exporter (issue 17 item 5).
 
 Loaded by run.py. The case gives its namespace a "public" interface (203.0.113.7/24, a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_narrow.py — a narrow query finds the same owners as the full listing (issue 11 item 5).
 
 Loaded by run.py (register(run) is called with the runner module). A socket's uid says who made

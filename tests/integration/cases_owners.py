@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_owners.py — owner status decided per socket, and scans that run out of descriptors (issue 10).
 
 Loaded by run.py (register(run) is called with the runner module). Each case runs in the runner's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_services.py — units, containers, socket activation, ancestry and network namespaces (issue 4).
 
 Loaded by run.py (register(run) is called with the runner module). Every case here builds the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_stock.py — more stock Debian daemons, started as their packages start them (issue 20).
 
 Loaded by run.py. dovecot (imapd + pop3d, with clients connected so its login processes hold

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_table.py — command lines as ps shows them, the table at the terminal's width, and the
 smaller output fixes of issue 9 (items 7, 8 and 10).
 

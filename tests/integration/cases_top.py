@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_top.py — `portsleuth conns` (grouped connections with the kernel's TCP counters) and
 `portsleuth top` (the live screen, driven in a pseudo-terminal).
 

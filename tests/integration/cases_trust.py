@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_trust.py — files root reads are trusted only when no one but root or the invoking user
 can have written them (issue 19 item 11): --policy, --baseline, --ports-file,
 /etc/portsleuth/ports and --services.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_vcache.py — listeners that ask the same question share a verdict, and only those (issue 23).
 
 Loaded by run.py. One process (the runner) listens on several ports of one public address; the

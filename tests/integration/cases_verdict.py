@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """cases_verdict.py — service knowledge, exposure, findings and `explain` (issue 3).
 
 Loaded by run.py (register(run) is called with the runner module). Each case starts real

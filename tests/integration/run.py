@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """run.py — integration tests: real sockets in private namespaces, checked against the real binary.
 
     python3 tests/integration/run.py --bin build/portsleuth --helper build/sockhold

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c — runs every registered unit test; an argument runs only tests whose name contains it. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test.h — a minimal unit test harness: TEST() registers, CHECK*() records failures. */
 #ifndef PS_TEST_H
 #define PS_TEST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_coalesce.c — watch floods folded per port and user per window, in bounded lines. */
 #include "../../src/model/coalesce.h"
 #include "../../src/model/model.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_escape.c — esc_text, esc_json, esc_csv, utf8_decode, text_width/text_prefix, buf. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_exename.c — proc_exe_name: the packaged link a process is started by names its program,
  * only when a package made it and the running image is proven. */
 #include <string.h>

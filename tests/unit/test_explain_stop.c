@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_explain_stop.c — explain's stop advice: a unit stopped now and disabled for good, a
  * user's unit through that user's manager, names quoted for the shell or refused, every
  * member of a pre-forking group (issues 19 and 21). */

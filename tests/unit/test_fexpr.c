@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_fexpr.c — ss-style filter expressions: the grammar, its errors, matching and the kernel's
  * port cover. */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_filter.c — port/state/pid argument parsing and socket/owner matching. */
 #include <errno.h>
 #include <stdlib.h>

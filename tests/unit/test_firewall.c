@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_firewall.c — the rule evaluator and the forward finder over hand-built rule models. */
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_fwjudge.c — per-address verdicts for a listener, the exposure they leave, and rule texts. */
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_fwstage.c — the firewall judged by its tag: what each kind of source says of a listener. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_grow.c — util_grow: doubling, exact fits, and sizes that would overflow. */
 #include <errno.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_identity.c — interpreters and the script they run, from their arguments. */
 #include <string.h>
 

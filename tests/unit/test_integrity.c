@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_integrity.c — the identity rules of rules.c (exe-unmapped, exe-userns, exe-other-file,
  * no-holder), each run alone on a hand-made owner or socket. */
 #include <stdlib.h>

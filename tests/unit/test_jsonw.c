@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_jsonw.c — the JSON writer (separators, escaping, sticky errors), the message module and the
  * time formats. */
 #include <errno.h>

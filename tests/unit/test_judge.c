@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_judge.c — the judgement in the model: shared verdicts for connections, and they follow
  * filtering and sorting. */
 #include <errno.h>

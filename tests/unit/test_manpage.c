@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_manpage.c — docs/portsleuth.1 documents every column, option, owner status and JSON key the
  * code has. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_model.c — inode index, owner grouping, sorting, retaining, names and addresses. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_options.c — the option table (cli_options()) and the parser it drives: ss flag groups,
  * lsof's -p PID, suggestions, and --help made from the table. */
 #include <string.h>

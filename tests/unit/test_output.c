@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_output.c — column lists, and the JSON, CSV and table renderers on a hand-built snapshot. */
 #include <errno.h>
 #include <stdio.h>

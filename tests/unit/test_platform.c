@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_platform.c — the platform contract: caps follow the ops present; advice speaks the backend's
  * words. */
 #include <stdio.h>

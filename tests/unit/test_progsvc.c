@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_progsvc.c — a listener's service follows its program (registry_program_home and the
  * verdict): redis-server on 6380 is redis, judged never-internet, for a proven packaged holder. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_prom.c — the Prometheus series of a snapshot read from a file (no verdicts): reach, info. */
 #include <stdlib.h>
 #include <string.h>

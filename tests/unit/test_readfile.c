@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_readfile.c — bounded whole-file reads: exact size, cut, refused, missing. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_roundtrip.c — a judged model rendered as JSON and loaded back is the same model. */
 #include <stdio.h>
 #include <stdlib.h>

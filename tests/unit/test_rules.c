@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_rules.c — each findings rule alone: a hand-made owner and port, one rule run, its finding.
  */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_services.c — /etc/services parsing and port lookups. */
 #include <errno.h>
 #include <stdio.h>

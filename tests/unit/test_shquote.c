@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_shquote.c — shell words for advice pasted as root: plain bare, the rest single-quoted
  * or refused. */
 #include <errno.h>

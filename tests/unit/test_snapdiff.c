@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_snapdiff.c — snapshot loader, diff, policy parser and checker, Prometheus escaping. */
 #include <errno.h>
 #include <stdlib.h>

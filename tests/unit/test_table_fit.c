@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_table_fit.c — the table fits the width: priorities, abbreviations, distinct cuts (issue 9).
  */
 #include <stdlib.h>

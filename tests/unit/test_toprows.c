@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_toprows.c — top's rows: new, changed and closed marks that fade, rates between refreshes. */
 #include <string.h>
 

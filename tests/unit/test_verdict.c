@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_verdict.c — registry parsing and layering, address classification, reachability, each
  * finding. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_wfw.c — the Windows Firewall's verdict from plain rules (enrich/wfw.c): profiles, block over
  * allow, ports, addresses, programs, services, and every undecided condition as unknown. */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_wfw_system.c — the Windows Firewall on the kernel's listeners (pid 4:
  * SMB 445, NetBIOS 139, WinRM 5985 through http.sys): the built-in rules name the

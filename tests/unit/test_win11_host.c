@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_win11_host.c — the owner findings of a typical Windows 11 host, judged by
  * the portable rules on any build (Linux included): svchost.exe groups, lsass and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* testutil.h — small helpers shared by the unit tests (static, header-only). */
 #ifndef PS_TESTUTIL_H
 #define PS_TESTUTIL_H

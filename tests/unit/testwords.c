@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* testwords.c — the Linux backend's words (its ops.c), which unit tests write their expected
  * evidence and advice texts in, on every platform the unit tests run on. */
 #include "testutil.h"

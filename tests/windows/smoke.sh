@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # smoke.sh — run the cross-built portsleuth.exe under Wine while a TCP listener
 # and a UDP socket are open, and find both in the table and in --json. Wine maps
 # Winsock onto the host's sockets and reports owner pid 0 for every one: each

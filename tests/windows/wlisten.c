@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wlisten.c — a Windows program for the Wine smoke test that holds a TCP
  * listener and does I/O on it (connects to itself, sends and receives), so Wine

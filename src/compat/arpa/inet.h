@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* arpa/inet.h — inet_ntop / inet_pton for the Windows build (Winsock's, without its headers). */
 #ifndef PS_WIN_ARPA_INET_H
 #define PS_WIN_ARPA_INET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* netinet/in.h — the IP protocol numbers portable code names, for the Windows build (no Winsock
  * headers). */
 #ifndef PS_WIN_NETINET_IN_H

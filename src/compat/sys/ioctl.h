@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sys/ioctl.h — TIOCGWINSZ for the Windows build: the console window's width; see ../../compat.c.
  */
 #ifndef PS_WIN_SYS_IOCTL_H

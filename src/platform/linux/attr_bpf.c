@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* attr_bpf.c — socket owners from one pass of the sockfd BPF iterator (only with -DHAVE_BPF). */
 #include "attr_bpf.h"
 #include "../../util/grow.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* attr_bpf.h — socket owners from one pass of a BPF task_file iterator (built with -DHAVE_BPF). */
 #ifndef PS_ATTR_BPF_H
 #define PS_ATTR_BPF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* attribute.c — map socket inodes to the processes holding them: one BPF iterator pass, or one pass
  * over /proc. */
 #include <dirent.h>

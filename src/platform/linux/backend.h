@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend.h — the operations the Linux backend puts in its platform_ops (ops.c). */
 #ifndef PS_LINUX_BACKEND_H
 #define PS_LINUX_BACKEND_H

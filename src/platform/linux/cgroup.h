@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cgroup.h — what a cgroup path says about the service or container behind a process. */
 #ifndef PS_CGROUP_H
 #define PS_CGROUP_H

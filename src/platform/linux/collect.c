@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* collect.c — list sockets: sock_diag first, /proc/net text only when the kernel lacks it. */
 #include <errno.h>
 #include <linux/capability.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* containers.c — read container names from Docker's and Podman's state directories. */
 #include "containers.h"
 

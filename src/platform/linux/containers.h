@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* containers.h — container names from the runtimes' local state (Docker, Podman), read-only. */
 #ifndef PS_CONTAINERS_H
 #define PS_CONTAINERS_H

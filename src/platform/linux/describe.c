@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* describe.c — read the details of the processes that own shown sockets. */
 #include <errno.h>
 #include <fcntl.h>

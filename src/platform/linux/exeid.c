@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* exeid.c — what a process really runs: its executable by device and inode, the paths that name it,
  * its script. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* exeproof.c — whether a process's exe link proves what it runs: a mapping of that file, and our
  * user namespace. */
 #include "exeproof.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* exeproof.h — whether a process's exe link proves what it runs (DESIGN.md §8). */
 #ifndef PS_EXEPROOF_H
 #define PS_EXEPROOF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ext.h — what the Linux backend keeps in struct ps_backend_ext (model.h) of sockets and processes.
  */
 #ifndef PS_LINUX_EXT_H

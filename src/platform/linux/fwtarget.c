@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fwtarget.c — the addresses of another network namespace: who reaches its sockets, and where a
  * forwarded port's target lives. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* netinfo.c — local addresses (RTM_GETADDR, broadcasts from the local routing table), the ephemeral
  * port range and executable checks. */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* netinfo.h — RTM_GETADDR reply parsing (exposed for the fuzz harness and tests). */
 #ifndef PS_NETINFO_H
 #define PS_NETINFO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* netns.c — every network namespace: find them (/proc/PID/ns/net, /run/netns), enter each, dump it.
  */
 #include <dirent.h>

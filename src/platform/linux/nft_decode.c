@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nft_decode.c — nf_tables chains, sets and set elements (libnftnl) into the rule set model, and
  * a stream of netlink messages decoded in order. */
 #include "nft_read.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nft_decode.h — nf_tables netlink messages into the rule set model: what the decoder's parts share
  * (Linux backend only, with libnftnl). */
 #ifndef PS_NFT_DECODE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nft_expr.c — an nf_tables rule's expressions, read from its netlink attributes, into matches
  * and a verdict of the rule set model. */
 #include <arpa/inet.h>

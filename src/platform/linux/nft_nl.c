@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nft_nl.c — dump the nf_tables rule set over netlink (libmnl), decoding each reply as it comes,
  * retried while the rule set changes under the dump. */
 #include "nft_read.h"

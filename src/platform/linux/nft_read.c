@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nft_read.c — the netfilter firewall source: the nf_tables rule set and the iptables-legacy
  * tables of a network namespace. */
 #include "nft_read.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nft_read.h — nf_tables over netlink: dump the rule set raw, and decode raw dumps into the rule
  * model. */
 #ifndef PS_NFT_READ_H

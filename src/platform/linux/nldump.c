@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nldump.c — the request/receive loop of every netlink dump, its record/replay seam, the reply
  * walk. */
 #include "nldump.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nldump.h — netlink dumps (with record/replay for tests) and the one walk over replies. */
 #ifndef PS_NLDUMP_H
 #define PS_NLDUMP_H

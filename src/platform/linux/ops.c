@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ops.c — the Linux backend (sock_diag, /proc, netlink, cgroups, dpkg): its table of platform
  * operations. */
 #include "backend.h"

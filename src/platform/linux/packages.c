@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* packages.c — the Linux package database behind packages.h: one pass over dpkg's *.list files. */
 #include "../packages.h"
 

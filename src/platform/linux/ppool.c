@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ppool.c — spread per-process work over the CPUs. */
 #include "ppool.h"
 

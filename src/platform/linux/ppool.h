@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ppool.h — spread per-process work over the CPUs. */
 #ifndef PS_PPOOL_H
 #define PS_PPOOL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procdir.c — where to read a process's details: its /proc/PID, or a live thread's when the leader
  * has exited. */
 #include "procdir.h"

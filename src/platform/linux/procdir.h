@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procdir.h — where to read a process's details in /proc. */
 #ifndef PS_PROCDIR_H
 #define PS_PROCDIR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procparse.c — parsers for /proc files; no I/O here. */
 #include "procparse.h"
 #include "../../util/grow.h"

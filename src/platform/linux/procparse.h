@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procparse.h — parsers for /proc files, pure functions over byte buffers (unit-tested). */
 #ifndef PS_PROCPARSE_H
 #define PS_PROCPARSE_H

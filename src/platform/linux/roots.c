@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* roots.c — the file-system roots of the Linux backend, defaults or overridden for tests. */
 #include "roots.h"
 

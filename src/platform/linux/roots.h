@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* roots.h — where the Linux backend finds /proc, /sys, /run and the runtimes' state: the test seam.
  */
 #ifndef PS_ROOTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* safefile.c — writing files as root on ground other users can write to (snapshot -o, watch --log).
  */
 #include <errno.h>

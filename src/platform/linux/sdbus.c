@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sdbus.c — .socket units of systemd's listening sockets, read over D-Bus (only with -DHAVE_SDBUS).
  */
 #include "sdbus.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sdbus.h — ask systemd (over D-Bus, with libsystemd's sd-bus when built with it) which .socket
  * units listen where. */
 #ifndef PS_SDBUS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sockdiag.c — socket listing through NETLINK_SOCK_DIAG, with state and port filters in the kernel.
  */
 #include "sockdiag.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sockdiag.h — NETLINK_SOCK_DIAG request building and reply parsing (exposed for unit tests). */
 #ifndef PS_SOCKDIAG_H
 #define PS_SOCKDIAG_H

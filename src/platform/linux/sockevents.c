@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sockevents.c — sock_diag destroy notifications (multicast groups) and the boot id. */
 #include <errno.h>
 #include <fcntl.h>

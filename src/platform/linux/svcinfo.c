@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* svcinfo.c — why a process runs: its parent chain up to the supervisor, socket activation, socket
  * cgroups. */
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* units.c — name the systemd unit, slice, container and pod of processes and sockets from cgroup
  * paths. */
 #include "cgroup.h"

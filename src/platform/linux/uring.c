@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* uring.c — the sockets an io_uring ring holds as fixed files, from its /proc fdinfo. */
 #include "uring.h"
 

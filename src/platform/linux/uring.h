@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* uring.h — the sockets an io_uring ring holds as fixed files (registered, no fd of their own). */
 #ifndef PS_URING_H
 #define PS_URING_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* users.c — user names and ids from the passwd database (getpwuid_r / getpwnam_r). */
 #include <errno.h>
 #include <pwd.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* xt_decode.c — decode xt target and match payloads by their documented uapi layouts. */
 #include "xt_decode.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* xt_decode.h — the payloads of iptables (xt) targets and matches that iptables-nft stores in
  * nf_tables rules. */
 #ifndef PS_XT_DECODE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend.h — the operations a backend that builds anywhere: it lists nothing puts in its
  * platform_ops (ops.c). */
 #ifndef PS_STUB_BACKEND_H

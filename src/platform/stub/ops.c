@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ops.c — a backend that builds anywhere: it lists nothing: its table of platform operations. */
 #include "backend.h"
 

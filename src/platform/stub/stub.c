@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* stub.c — a backend that builds anywhere and reports that listing is not supported. */
 #include <errno.h>
 #include <stdlib.h>

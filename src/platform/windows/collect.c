@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * collect.c — sockets and their owning pids from the owner-module tables
  * (GetExtendedTcpTable / GetExtendedUdpTable, IPv4 and IPv6, every state), and

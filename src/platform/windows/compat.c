@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* compat.c — the POSIX calls of compat/ (poll, sigaction, pipe, open_memstream, fnmatch...) over
  * Win32 and the CRT. */
 /* <windows.h> comes before the headers that use its types: keep this order */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* compat_inet.c — inet_ntop / inet_pton and gethostname of compat/ over Winsock (no WSAStartup
  * needed). */
 /* <windows.h> comes before the headers that use its types: keep this order */

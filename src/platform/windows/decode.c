@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* decode.c — owner tables, module info, adapter addresses, services and command lines from API
  * buffers. */
 /* <windows.h> comes before the headers that use its types: keep this order */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * decode.h — turn the buffers the Windows APIs fill (owner tables, owner-module
  * info, adapter addresses, service lists, a process's command line) into model

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * describe.c — process details: image path (QueryFullProcessImageName), command
  * line (NtQueryInformationProcess ProcessCommandLineInformation), user (the

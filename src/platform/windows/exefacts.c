@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * exefacts.c — what a process runs and where paths lead on Windows: the image
  * file behind a process and whether every user may write beside it

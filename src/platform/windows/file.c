@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * file.c — the safe file writer on Windows (snapshot -o, watch --log), run
  * perhaps elevated in directories other users can write to: a reparse point

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * firewall.c — the Windows Firewall's profiles and inbound rules, read through its COM
  * API (INetFwPolicy2) into the policy model (model/wfwpolicy.h) the portable judge

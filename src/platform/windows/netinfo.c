@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* netinfo.c — interface addresses (GetAdaptersAddresses) and the dynamic port range. */
 /* <windows.h> comes before the headers that use its types: keep this order */
 /* clang-format off */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ops.c — the Windows backend (iphlpapi, toolhelp, service manager, Authenticode): its table of
  * platform operations. */
 #include "backend.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * optional.c — optional system functions looked up with GetProcAddress (once
  * each), so a Windows version or Wine without one runs on and says so.

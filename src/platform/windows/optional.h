@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * optional.h — functions of system DLLs that a Windows version or Wine may lack
  * or only stub, resolved at run time so that a missing one is reported, never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * packages.c — provenance from Authenticode (WinVerifyTrust) where Linux asks the
  * package database: a file with a valid signature, embedded or in a system

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * services.c — the services each process hosts (EnumServicesStatusEx with
  * process ids, what `tasklist /svc` shows) in the unit column; Windows has no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * trust.c — what owners and access lists allow on Windows: whether a configuration
  * file named through the environment may be used (the C runtime's mode bits copy

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* win.h — what the Windows backend's files share: the service list and the user table. */
 #ifndef PS_WIN_H
 #define PS_WIN_H

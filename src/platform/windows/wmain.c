@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wmain.c — the entry point of the Windows programs (linked with -municode): the
  * command line arrives as UTF-16 and is handed to main as UTF-8 (lone

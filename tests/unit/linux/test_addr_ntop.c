@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_addr_ntop.c — addr_format gives the C library's inet_ntop text for every shape of address.
  */
 #include <arpa/inet.h>

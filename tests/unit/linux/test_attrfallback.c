@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_attrfallback.c — the Linux backend's words for why attribution did not use BPF. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_cgroup.c — cgroup path to systemd unit and container id. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_cgroup_services.c — unit type, slice, pod and container names; hostile cgroup paths and
  * state files. */
 #include <errno.h>

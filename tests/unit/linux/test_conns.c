@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_conns.c — TCP counters from recorded sock_diag replies, and the grouping and rates over
  * them.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_fixtures.c — the Linux backend end to end without root: recorded netlink replies and a /proc
  * copy. */
 /*

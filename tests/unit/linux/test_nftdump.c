@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_nftdump.c — decoding recorded nf_tables netlink dumps (tests/fixtures/nft) and evaluating
  * them. */
 #include <arpa/inet.h>

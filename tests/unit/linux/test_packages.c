@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_packages.c — the Linux package database (dpkg file lists) behind packages.h. */
 #include <stdio.h>
 #include <stdlib.h>

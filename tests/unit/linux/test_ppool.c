@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_ppool.c — the per-process thread pool: every item once, per-thread state, errors. */
 #include <errno.h>
 #include <stdatomic.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_procparse.c — /proc/PID/stat, status, /proc/stat, cgroup, fd links, /proc/net lines. */
 #include <errno.h>
 #include <inttypes.h>

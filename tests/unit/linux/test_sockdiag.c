@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_sockdiag.c — port bytecode (layout, kernel verifier, kernel interpreter) and reply parsing.
  */
 #include <arpa/inet.h>

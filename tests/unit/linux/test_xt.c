@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_xt.c — xt target and match payload decoders, checked against the kernel's own uapi
  * structures. */
 #include <arpa/inet.h>

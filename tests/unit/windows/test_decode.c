@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_decode.c — the Windows decoders from buffers laid out as the documented
  * APIs write them (GetExtendedTcpTable / GetExtendedUdpTable *_OWNER_MODULE_ALL,

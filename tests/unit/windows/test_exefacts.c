@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_exefacts.c — the executable facts on Windows: which directories every user
  * may write into (access lists as SDDL), and platform_exe_facts on real files of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_file.c — the Windows safe file writer, run under Wine on its file system:
  * new files, replacement through a temporary (abort leaves the target), append,

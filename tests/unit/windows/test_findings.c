@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_findings.c — Authenticode provenance in the shared findings: a signed
  * svchost.exe on 3389 is expected; an unsigned file with a Microsoft program's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_optional.c — optional system functions resolved at run time: a missing
  * one is NULL and reported, never a process-ending call. Under Wine 8 iphlpapi's

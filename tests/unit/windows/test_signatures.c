@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_signatures.c — Authenticode provenance on real files (WinVerifyTrust under
  * Wine or Windows) and the rule for Windows' own program names: a file that

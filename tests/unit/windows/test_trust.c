@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_trust.c — configuration trust on Windows: the owner and access list of a
  * file, from security descriptors written as SDDL here, and of a real file on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_users.c — users from token SIDs: SYSTEM is uid 0 (root for the rules), a
  * local and a domain user with the same RID are two uids with two names, and an

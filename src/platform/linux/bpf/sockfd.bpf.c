@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sockfd.bpf.c — BPF iterator over every task's files: one record per TCP/UDP socket fd
  * (read-only). */
 #include "vmlinux.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sockfd.h — the record the sockfd iterator writes per socket fd, shared by the BPF program and its
  * reader. */
 #ifndef PS_SOCKFD_H
