@@ -599,7 +599,22 @@ static void rule_exe_other_file(const struct rule_ctx *c, struct finding_sink *s
 	char run[32], host[32];
 	dev_text(x->dev, run, sizeof run);
 	dev_text(x->host_dev, host, sizeof host);
-	if (x->own_root)
+	if (!x->host_ino && !x->own_root) {
+		if (in->in_container)
+			return;
+		/* a daemon's name, or a port others reach: a masquerade until shown otherwise */
+		bool owners_name = c->svc && c->svc->owners && in->name &&
+				   registry_owner_matches(c->svc->owners, in->name);
+		bool wide = c->daemon_named || owners_name || in->scope > PS_EXPO_LOOPBACK ||
+			    in->widest > PS_EXPO_LOOPBACK; /* bound beyond loopback, or reached */
+		add(s, wide ? SEV_ALERT : SEV_NOTICE, "exe-other-file", in->pid,
+		    "path %s is not on the host: its program is seen only through a private %s of "
+		    "an unprivileged user, so what it runs is not proven" SEP
+		    "%s is the file %s inode %" PRIu64 "; %s names no file on the host; the "
+		    "process runs in a %s of its own",
+		    path, oswords_mount_view(in->words), c->exe_link, run, x->ino, path,
+		    oswords_priv_scope(in->words));
+	} else if (x->own_root)
 		add(s, SEV_ALERT, "exe-other-file", in->pid,
 		    "path %s names another file in this process's own root than on the host, a "
 		    "root it made in a %s of its own (no known container): it runs a program of "

@@ -31,7 +31,7 @@ def register(run):
     spec.loader.exec_module(SVC)
     SVC.R = run
     for fn in (integrity_exe_link_forged, integrity_exe_link_forged_decoy, integrity_mount_over_sshd,
-               integrity_pivot_root_sshd,
+               integrity_pivot_root_sshd, integrity_private_mount_only,
                integrity_thread_holders_proc, integrity_thread_holders_bpf, integrity_uring_proc,
                integrity_uring_bpf, integrity_in_flight, integrity_podman_container, integrity_user_cgroup_docker_id,
                integrity_user_cgroup_rootless_podman):
@@ -169,6 +169,33 @@ def integrity_mount_over_sshd(t):
             ex.splitlines())
     r = exe_policy(t, 2224, SSHD)
     t.check(r.rc == 4, "exe=/usr/sbin/sshd does not pass for another file at that path", [r])
+
+
+PRIVATE = 'mount -t tmpfs -o mode=755 t /usr/local/sbin && cp "$0" /usr/local/sbin/"$1" && exec /usr/local/sbin/"$1" "$2"'
+
+
+def integrity_private_mount_only(t):
+    """A user in its own user and mount namespace mounts a tmpfs on /usr/local/sbin, a path whose
+    files the host does not have, and runs its program there as sshd: its identity is unproven,
+    an alert (a daemon's name, reachable beyond loopback) saying it is seen only through a
+    private mount namespace; the same for a tool of another name on loopback is a notice."""
+    helper = user_copy(t, t.helper)
+    for name in ("sshd", "mytool"):
+        if os.path.exists(f"/usr/local/sbin/{name}"):
+            t.skip(f"test premise: the host has no /usr/local/sbin/{name}")
+    run = 'exec setpriv --reuid=1001 --regid=1001 --clear-groups unshare -Urm sh -c "$4" "$1" "$2" "$3"'
+    a = SVC.Spawned(t, run, [helper, "sshd", "listen:0.0.0.0:4704", PRIVATE])
+    b = SVC.Spawned(t, run, [helper, "mytool", "listen:127.0.0.1:4705", PRIVATE])
+    t.require(os.readlink(f"/proc/{a.pid}/exe") == "/usr/local/sbin/sshd", "test premise: the exe link")
+    doc = t.json()
+    for sp, port, sev in ((a, 4704, "alert"), (b, 4705, "notice")):
+        s = by_port(doc, port)
+        t.check(s["owners"][0]["pid"] == sp.pid, f"{port}: owner found", [s["owners"]])
+        f = codes(s).get("exe-other-file")
+        t.check(f is not None and f["severity"] == sev and "private mount namespace of an unprivileged user"
+                in f["reason"], f"{port}: {sev}, seen only through a private mount namespace", [s["findings"]])
+    ex = t.run("explain", "4704").out.decode()
+    t.check("Findings: none" not in ex and "exe-other-file" in ex, "explain names the finding", ex.splitlines())
 
 
 PIVOT = r"""set -e

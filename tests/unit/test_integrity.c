@@ -138,6 +138,33 @@ TEST(integrity_other_file_names_both)
 	findings_free(&l);
 }
 
+TEST(integrity_private_mount_only)
+{
+	/* its path names no file on the host: seen only through a user's private mount namespace */
+	struct finding_input in = owner("/usr/local/sbin/mytool", PS_EXPO_LOOPBACK);
+	in.name = "mytool";
+	in.exe_check.other_file = true;
+	struct finding_list l = run("exe-other-file", RULE_OWNER, &in);
+	expect(&l, "exe-other-file", SEV_NOTICE,
+	       "its program is seen only through a private mount namespace of an unprivileged user",
+	       "/usr/local/sbin/mytool names no file on the host; the process runs in a user "
+	       "namespace of its own");
+	findings_free(&l);
+	in.widest = PS_EXPO_PRIVATE; /* reachable beyond loopback */
+	l = run("exe-other-file", RULE_OWNER, &in);
+	expect(&l, "exe-other-file", SEV_ALERT, NULL, NULL);
+	findings_free(&l);
+	in.widest = PS_EXPO_LOOPBACK;
+	in.name = "sshd"; /* the port's daemon's name */
+	l = run("exe-other-file", RULE_OWNER, &in);
+	expect(&l, "exe-other-file", SEV_ALERT, NULL, NULL);
+	findings_free(&l);
+	in.in_container = true; /* a recognised container's own mounts: its business */
+	l = run("exe-other-file", RULE_OWNER, &in);
+	CHECK_INT(l.n, 0);
+	findings_free(&l);
+}
+
 TEST(integrity_no_holder)
 {
 	static const struct {

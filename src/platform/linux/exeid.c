@@ -204,25 +204,28 @@ static int other_file(const struct views *v, const char *dir, const char *path,
 	struct stat a, b, host;
 	if (fstat(v->host, &a) < 0 || fstat(v->own, &b) < 0)
 		return -errno;
-	if (stat_in(v->host, path, true, &host) != 0)
+	bool host_has = stat_in(v->host, path, true, &host) == 0;
+	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
 		return 0;
+	char rel[96];
+	struct stat x, y;
+	snprintf(rel, sizeof rel, "%s/ns/user", dir);
+	bool userns = fstatat(procfd, rel, &x, 0) == 0 &&
+		      fstatat(procfd, "self/ns/user", &y, 0) == 0 && !same_file(&x, &y);
+	close(procfd);
 	if (!same_file(&a, &b)) {
-		int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (procfd < 0)
-			return 0;
-		char rel[96];
-		struct stat x, y;
-		snprintf(rel, sizeof rel, "%s/ns/user", dir);
-		bool userns = fstatat(procfd, rel, &x, 0) == 0 &&
-			      fstatat(procfd, "self/ns/user", &y, 0) == 0 && !same_file(&x, &y);
-		close(procfd);
-		if (!userns)
+		if (!userns || !host_has)
 			return 0;
 		c->own_root = true;
+	} else if (!host_has && !userns) {
+		return 0; /* a privileged process's own mounts: its business */
 	}
+	/* !host_has: the path exists only in a private mount namespace an unprivileged user made
+	 * (host_ino 0): nothing on the host can vouch for it */
 	c->other_file = true;
-	c->host_dev = (uint64_t)host.st_dev;
-	c->host_ino = (uint64_t)host.st_ino;
+	c->host_dev = host_has ? (uint64_t)host.st_dev : 0;
+	c->host_ino = host_has ? (uint64_t)host.st_ino : 0;
 	return 0;
 }
 
