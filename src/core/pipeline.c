@@ -407,8 +407,37 @@ static int run_firewall(struct pipeline *p, struct ps_snapshot *s)
 	return rc;
 }
 
+/*
+ * Whether q, which the units stage took for a runtime's port holder by its name (docker-proxy,
+ * conmon: a name anyone can give a process), is that runtime's program: its running image proven
+ * (a mapping of it, our view) to be the packaged file of that name, run by root as a rootful
+ * runtime's is. Otherwise no container is named and its advice is not a runtime's.
+ */
+static bool published_proven(const struct ps_proc *q)
+{
+	const char *want = strcmp(q->published->runtime, "docker") == 0 ? "docker-proxy" : "conmon";
+	const struct ps_exe_check *x = &q->exe_check;
+	return q->exe_checked && !q->vanished && q->exe_path && x->proof == PS_PROOF_MAPPED &&
+	       !exe_unproven(x) && !x->foreign && !x->deleted && q->pkg == PKG_OWNED &&
+	       q->have_uid && q->uid == 0 && strcmp(base_of(q->exe_path), want) == 0;
+}
+
+static void drop_unproven_published(struct ps_snapshot *s)
+{
+	for (size_t i = 0; i < s->nprocs; i++) {
+		struct ps_proc *q = &s->procs[i];
+		if (!q->published || published_proven(q))
+			continue;
+		free(q->published->id);
+		free(q->published->name);
+		free(q->published);
+		q->published = NULL;
+	}
+}
+
 static int run_findings(struct pipeline *p, struct ps_snapshot *s)
 {
+	drop_unproven_published(s); /* with the packages known */
 	/* with the packages known, a daemon's helpers of other names join its group */
 	int rc = snap_group_forks(s);
 	if (!rc)

@@ -31,7 +31,7 @@ def register(run):
     spec.loader.exec_module(SVC)
     SVC.R = run
     for fn in (integrity_exe_link_forged, integrity_exe_link_forged_decoy, integrity_mount_over_sshd,
-               integrity_pivot_root_sshd, integrity_private_mount_only,
+               integrity_pivot_root_sshd, integrity_private_mount_only, integrity_fake_conmon,
                integrity_thread_holders_proc, integrity_thread_holders_bpf, integrity_uring_proc,
                integrity_uring_bpf, integrity_in_flight, integrity_podman_container, integrity_user_cgroup_docker_id,
                integrity_user_cgroup_rootless_podman):
@@ -278,6 +278,24 @@ def integrity_podman_container(t):
         subprocess.run(pod + ["rm", "-f", "-t", "0", "web"], capture_output=True, timeout=60)
         subprocess.run(pod + ["system", "reset", "-f"], capture_output=True, timeout=60)
         shutil.rmtree(run, ignore_errors=True)
+
+
+def integrity_fake_conmon(t):
+    """A user's program named conmon (comm, argv0 /usr/bin/conmon, a file named conmon) with `-c
+    <id of root's container>` holding a listener: no container is named and the advice is to
+    kill the process, not `podman stop` someone else's container."""
+    storage = os.path.join(t.tmpdir(), "storage")
+    os.makedirs(os.path.join(storage, "overlay-containers"))
+    with open(os.path.join(storage, "overlay-containers", "containers.json"), "w") as f:
+        json.dump([{"id": ID, "names": ["prod-db"], "image": "x"}], f)
+    h = t.hold("listen:0.0.0.0:4710", "name:conmon", argv0=b"/usr/bin/conmon", exe_name=b"conmon", uid=USER,
+               extra=tuple(a.encode() for a in ("--api-version", "1", "-c", ID, "-u", ID, "-r", "/usr/bin/runc")))
+    env = t.env(PORTSLEUTH_TEST_ROOTS="1", PORTSLEUTH_CONTAINERS_STORAGE=storage)
+    o = by_port(t.json(env=env), 4710)["owners"][0]
+    t.check(o["pid"] == h.pid and o["published_by"] is None, "not published by root's container", [o])
+    ex = t.run("explain", "4710", env=env).out.decode()
+    t.check("podman stop" not in ex and "prod-db" not in ex and f"kill {h.pid}" in ex,
+            "explain: kill the process, no podman advice", ex.splitlines())
 
 
 # ---------------------------------------------------------------- items 3, 4: every holder

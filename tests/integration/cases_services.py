@@ -251,7 +251,9 @@ def svc_socket_cgroup_unprivileged(t):
 
 def svc_published_ports(t):
     """docker-proxy (-container-ip/-container-port) and Podman's conmon (-c ID) holding host ports
-    resolve to "published by container NAME, port N inside it"."""
+    resolve to "published by container NAME, port N inside it" when each runs, as root, the
+    packaged file of its name (here a package database made for the case lists the copies); the
+    same names on unpackaged copies are no runtime's (issue 19: anyone can name a process so)."""
     state = os.path.join(t.tmpdir(), "docker")
     docker_state(t, state, ID, "web", "172.17.0.2")
     docker_state(t, state, ID2, "other", "172.17.0.3")
@@ -259,12 +261,21 @@ def svc_published_ports(t):
     os.makedirs(os.path.join(storage, "overlay-containers"))
     with open(os.path.join(storage, "overlay-containers", "containers.json"), "w") as f:
         json.dump([{"id": ID2, "names": ["db"], "image": "x"}], f)
-    proxy = t.hold("listen:0.0.0.0:8080", "name:docker-proxy", argv0=b"/usr/bin/docker-proxy",
+    proxy = t.hold("listen:0.0.0.0:8080", "name:docker-proxy", argv0=b"/usr/bin/docker-proxy", exe_name=b"docker-proxy",
                    extra=tuple(a.encode() for a in ("-proto", "tcp", "-host-ip", "0.0.0.0", "-host-port", "8080",
                                                     "-container-ip", "172.17.0.2", "-container-port", "80")))
-    conmon = t.hold("listen:0.0.0.0:8081", "name:conmon", argv0=b"/usr/bin/conmon",
+    conmon = t.hold("listen:0.0.0.0:8081", "name:conmon", argv0=b"/usr/bin/conmon", exe_name=b"conmon",
                     extra=tuple(a.encode() for a in ("--api-version", "1", "-c", ID2, "-u", ID2, "-r", "/usr/bin/runc")))
-    doc = t.json(env=t.env(PORTSLEUTH_TEST_ROOTS="1", PORTSLEUTH_DOCKER_ROOT=state, PORTSLEUTH_CONTAINERS_STORAGE=storage))
+    dpkg = os.path.join(t.tmpdir(), "dpkg-info")
+    os.mkdir(dpkg, 0o755)
+    for pkg, exe in (("docker.io", "docker-proxy"), ("conmon", "conmon")):
+        with open(os.path.join(dpkg, pkg + ".list"), "w") as f:
+            f.write(os.path.realpath(os.path.join(t.tmpdir(), exe)) + "\n")
+
+    def env(**kw):
+        return t.env(PORTSLEUTH_TEST_ROOTS="1", PORTSLEUTH_DPKG_INFO=dpkg, **kw)
+
+    doc = t.json(env=env(PORTSLEUTH_DOCKER_ROOT=state, PORTSLEUTH_CONTAINERS_STORAGE=storage))
     o = only_owner(t, by_port(doc, 8080), proxy.pid)
     t.expect_doc(o["published_by"], {"runtime": "docker", "id": ID, "name": "web", "container_port": 80},
                  "docker-proxy published_by")
@@ -272,14 +283,20 @@ def svc_published_ports(t):
     t.expect_doc(o["published_by"], {"runtime": "podman", "id": ID2, "name": "db", "container_port": None},
                  "conmon published_by")
     # without the state the id is still known from conmon, the name is not
-    doc = t.json(env=t.env(PORTSLEUTH_TEST_ROOTS="1", PORTSLEUTH_DOCKER_ROOT="/nonexistent", PORTSLEUTH_CONTAINERS_STORAGE="/nonexistent"))
+    doc = t.json(env=env(PORTSLEUTH_DOCKER_ROOT="/nonexistent", PORTSLEUTH_CONTAINERS_STORAGE="/nonexistent"))
     t.expect_doc(only_owner(t, by_port(doc, 8081), conmon.pid)["published_by"],
                  {"runtime": "podman", "id": ID2, "name": None, "container_port": None}, "conmon without state")
     t.expect_doc(only_owner(t, by_port(doc, 8080), proxy.pid)["published_by"],
                  {"runtime": "docker", "id": None, "name": None, "container_port": 80}, "docker-proxy without state")
-    r = t.run("-o", "local,container", "-w", env=t.env(PORTSLEUTH_TEST_ROOTS="1", PORTSLEUTH_DOCKER_ROOT=state))
+    r = t.run("-o", "local,container", "-w", env=env(PORTSLEUTH_DOCKER_ROOT=state))
     rows = {ln.split()[0]: ln.split()[1:] for ln in r.out.decode().splitlines()[1:]}
     t.check(rows.get("0.0.0.0:8080") == ["published", "docker:web", "port", "80"], "CONTAINER column", [rows])
+    # the machine's own database: these copies are no package's, so no runtime's
+    doc = t.json(env=t.env(PORTSLEUTH_TEST_ROOTS="1", PORTSLEUTH_DOCKER_ROOT=state,
+                           PORTSLEUTH_CONTAINERS_STORAGE=storage))
+    for port, h in ((8080, proxy), (8081, conmon)):
+        t.check(only_owner(t, by_port(doc, port), h.pid)["published_by"] is None,
+                f"{port}: an unpackaged copy of that name publishes nothing", [by_port(doc, port)["owners"]])
 
 
 def svc_socket_activation(t):
