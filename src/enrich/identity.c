@@ -22,6 +22,13 @@ static const char *const node_arg[] = {"--require", "--import", "--loader", "--e
 				       "--title",   NULL};
 static const char *const sh_arg[] = {"--rcfile", "--init-file", NULL};
 static const char *const none[] = {NULL};
+/* the dynamic loader run as a command (ld.so(8)): its program is its first argument */
+static const char *const ld_inline[] = {
+    "--list", "--verify", "--help", "--version", "--list-tunables", "--list-diagnostics", NULL};
+static const char *const ld_arg[] = {
+    "--library-path",	      "--preload",	     "--audit", "--argv0", "--inhibit-rpath",
+    "--glibc-hwcaps-prepend", "--glibc-hwcaps-mask", NULL};
+static const struct interp ld_so = {"ld.so", "", "", ld_inline, ld_arg, false};
 
 static const struct interp interps[] = {
     {"python", "cm", "WXQ", none, none, false},
@@ -47,6 +54,11 @@ static const struct interp *interp_of(const char *base)
 {
 	if (!base)
 		return NULL;
+	/* ld-linux-x86-64.so.2, ld-linux-aarch64.so.1, ld-musl-x86_64.so.1, ld.so */
+	if ((strncmp(base, "ld-linux", 8) == 0 || strncmp(base, "ld-musl-", 8) == 0 ||
+	     strncmp(base, "ld.so", 5) == 0) &&
+	    strstr(base, ".so"))
+		return &ld_so;
 	for (size_t i = 0; i < sizeof interps / sizeof interps[0]; i++) {
 		size_t n = strlen(interps[i].name);
 		if (strncmp(base, interps[i].name, n) != 0)

@@ -32,6 +32,7 @@ def register(run):
     SVC.R = run
     for fn in (integrity_exe_link_forged, integrity_exe_link_forged_decoy, integrity_mount_over_sshd,
                integrity_pivot_root_sshd, integrity_private_mount_only, integrity_fake_conmon,
+               integrity_ld_so_program,
                integrity_thread_holders_proc, integrity_thread_holders_bpf, integrity_uring_proc,
                integrity_uring_bpf, integrity_in_flight, integrity_podman_container, integrity_user_cgroup_docker_id,
                integrity_user_cgroup_rootless_podman):
@@ -296,6 +297,32 @@ def integrity_fake_conmon(t):
     ex = t.run("explain", "4710", env=env).out.decode()
     t.check("podman stop" not in ex and "prod-db" not in ex and f"kill {h.pid}" in ex,
             "explain: kill the process, no podman advice", ex.splitlines())
+
+
+def integrity_ld_so_program(t):
+    """A user runs its program through the dynamic loader (`/lib64/ld-linux-x86-64.so.2
+    /DIR/evil`): the loader is an interpreter, its program the file it loads, judged as such: a
+    finding on that file, not a clean "package libc6"."""
+    ld = "/lib64/ld-linux-x86-64.so.2"
+    if not os.path.exists(ld):
+        t.skip(f"{ld} is missing (not x86-64)")
+    d = os.path.join(t.tmpdir(), "w")
+    os.mkdir(d)
+    os.chmod(d, 0o1777)  # where anyone writes, as /tmp
+    evil = os.path.join(d, "evil")
+    shutil.copy(t.helper, evil)
+    os.chown(evil, USER, USER)
+    os.chmod(evil, 0o755)
+    sp = SVC.Spawned(t, f'exec setpriv --reuid={USER} --regid={USER} --clear-groups "$@"',
+                     [ld, evil, "listen:0.0.0.0:4711"])
+    s = by_port(t.json(), 4711)
+    o = s["owners"][0]
+    t.check(o["pid"] == sp.pid, "owner found", [o])
+    got = codes(s)
+    t.check(any(evil in (f["reason"] + (f["evidence"] or "")) and f["severity"] in ("alert", "warning")
+                for f in got.values()), "a finding names the loaded program", [s["findings"]])
+    ex = t.run("explain", "4711").out.decode()
+    t.check("Findings: none" not in ex and evil in ex, "explain: the loaded program and a finding", ex.splitlines())
 
 
 # ---------------------------------------------------------------- items 3, 4: every holder

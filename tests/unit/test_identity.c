@@ -64,3 +64,18 @@ TEST(identity_script_from_arguments)
 	/* a last argument without its NUL */
 	CHECK_STR(script_of("ruby", "ruby\0/srv/a.rb", 14), "/srv/a.rb");
 }
+
+TEST(identity_dynamic_loader)
+{
+	/* ld.so run as a command: the program it loads is the first argument after its options */
+	CHECK(identity_is_interpreter("ld-linux-x86-64.so.2"));
+	CHECK(identity_is_interpreter("ld-musl-x86_64.so.1"));
+	CHECK(!identity_is_interpreter("ld-linux-x86-64"));
+	CHECK(!identity_is_interpreter("ldconfig"));
+	CHECK_STR(S("ld-linux-x86-64.so.2", "/lib64/ld-linux-x86-64.so.2\0/tmp/w/evil\0-D"),
+		  "/tmp/w/evil");
+	CHECK_STR(
+	    S("ld-linux-x86-64.so.2", "ld.so\0--library-path\0/tmp/l\0--argv0\0sshd\0/tmp/w/evil"),
+	    "/tmp/w/evil");
+	CHECK_STR(S("ld-linux-x86-64.so.2", "ld.so\0--list\0/usr/sbin/sshd"), "");
+}
