@@ -292,7 +292,10 @@ static const char *no_exe_reason(const struct ps_snapshot *s, const bool *wanted
 static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 {
 	bool *wanted = listener_owners(s);
-	const char **paths = calloc(4 * s->nprocs + 1, sizeof *paths);
+	size_t nlibs = 0;
+	for (size_t i = 0; i < s->nprocs; i++)
+		nlibs += s->procs[i].nxlibs;
+	const char **paths = calloc(4 * s->nprocs + nlibs + 1, sizeof *paths);
 	int rc = wanted && paths ? 0 : -ENOMEM;
 	size_t n = 0;
 	/* A path is looked up in our package database only when it names, in our view, the file the
@@ -306,6 +309,8 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 		want_path(paths, &n, q->name_holder);
 		if (!q->script.foreign)
 			want_path(paths, &n, q->script.path);
+		for (size_t j = 0; j < q->nxlibs; j++)
+			want_path(paths, &n, q->xlibs[j].path);
 	}
 	if (!rc && p->pkg && n)
 		rc = pkgdb_want(p->pkg, paths, n);
@@ -329,6 +334,11 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 			  status_of(p->pkg, q->name_holder, &q->holder_pkg, &q->holder_pkg_name)) &&
 		    !q->script.foreign)
 			rc = status_of(p->pkg, q->script.path, &q->script.pkg, &q->script.pkg_name);
+		for (size_t j = 0; j < q->nxlibs && !rc; j++) {
+			char *name = NULL; /* the library's package: not shown */
+			rc = status_of(p->pkg, q->xlibs[j].path, &q->xlibs[j].pkg, &name);
+			free(name);
+		}
 	}
 	free(paths);
 	free(wanted);

@@ -632,6 +632,46 @@ static void rule_exe_other_file(const struct rule_ctx *c, struct finding_sink *s
 		    x->host_ino);
 }
 
+/*
+ * foreign-library: code of no package mapped executable into the owner, from a temporary or
+ * world-writable directory, or into a packaged program (LD_PRELOAD, the loader's --preload):
+ * the packaged program runs someone else's code.
+ */
+static void rule_foreign_library(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	if (!in->exe_checked || in->exe_check.foreign)
+		return;
+	const struct ps_xlib *bad = NULL;
+	size_t nbad = 0;
+	for (size_t i = 0; i < in->nxlibs; i++) {
+		const struct ps_xlib *x = &in->xlibs[i];
+		bool temp = path_in_temp_dir(x->path) || x->dir_world_writable;
+		if (x->pkg == PKG_OWNED ||
+		    !(temp || (in->pkg == PKG_OWNED && x->pkg == PKG_UNOWNED)))
+			continue;
+		nbad++;
+		if (!bad)
+			bad = x;
+	}
+	if (!bad)
+		return;
+	const char *path = c->path ? c->path : "?";
+	/* a daemon's identity, or a port others reach: someone else's code behind that name */
+	bool alert = in->pkg == PKG_OWNED || claims_daemon(c) || in->scope > PS_EXPO_LOOPBACK ||
+		     in->widest > PS_EXPO_LOOPBACK;
+	char more[48] = "";
+	if (nbad > 1)
+		snprintf(more, sizeof more, " (and %zu more)", nbad - 1);
+	add(s, alert ? SEV_ALERT : SEV_WARNING, "foreign-library", in->pid,
+	    "%s runs code of no package: library %s%s is mapped executable into it%s" SEP
+	    "%s, %s; executable %s %s%s",
+	    path, bad->path, more,
+	    in->pkg == PKG_OWNED ? ", so it is not only the packaged program that runs" : "",
+	    bad->path, bad->pkg == PKG_UNOWNED ? "from no package" : "package unknown", path,
+	    c->pkgtxt ? c->pkgtxt : "", c->pkgname ? c->pkgname : "");
+}
+
 /* ---- owner rules: its names and its port ---- */
 
 /* name-mismatch: the process calls itself what its file is not (a warning when it claims). */
@@ -799,6 +839,7 @@ static const struct rule {
     {"exe-unmapped", RULE_OWNER, rule_exe_unmapped, false},
     {"exe-userns", RULE_OWNER, rule_exe_userns, false},
     {"exe-other-file", RULE_OWNER, rule_exe_other_file, false},
+    {"foreign-library", RULE_OWNER, rule_foreign_library, false},
 };
 
 /* Run the rules of level (only the one named `only` when not NULL). 0, -ENOENT or -ENOMEM. */

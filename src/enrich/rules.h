@@ -62,6 +62,8 @@ struct finding_input {
 	const char *script; /* the script an interpreter runs (from its arguments), NULL */
 	bool script_dir_world_writable;
 	enum pkg_status script_pkg;
+	const struct ps_xlib *xlibs; /* the owner's other executable mappings (our view) */
+	size_t nxlibs;
 	const char *script_pkg_name;
 	bool workers_unprivileged; /* a pre-fork group's root whose workers holding the socket all
 				      run as another user than root */

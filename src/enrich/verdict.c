@@ -277,6 +277,8 @@ static void owner_input(const struct ps_proc *p, struct finding_input *in)
 	in->script = p->script.path;
 	in->script_dir_world_writable = p->script.dir_world_writable;
 	in->script_pkg = (enum pkg_status)p->script.pkg;
+	in->xlibs = p->xlibs;
+	in->nxlibs = p->nxlibs;
 	in->script_pkg_name = p->script.pkg_name;
 }
 

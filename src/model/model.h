@@ -150,6 +150,14 @@ struct ps_script {
 	char *pkg_name;
 };
 
+/* An executable file mapping of a process other than its program (a shared library, or what
+ * LD_PRELOAD or the loader brought in), its path in our view. */
+struct ps_xlib {
+	char *path;
+	bool dir_world_writable;
+	uint8_t pkg; /* enum pkg_status */
+};
+
 /* Whether an installed package owns a file (enrich/packages.c fills it). */
 enum pkg_status {
 	PKG_UNKNOWN = 0, /* no database, or not asked */
@@ -211,8 +219,10 @@ struct ps_proc {
 	uint8_t holder_pkg;	 /* enum pkg_status of name_holder */
 	char *holder_pkg_name;
 	struct ps_script script; /* interpreters: the script they run */
-	uint8_t pkg;		 /* enum pkg_status of the executable */
-	char *pkg_name;		 /* PKG_OWNED: the package, else NULL */
+	struct ps_xlib *xlibs;	 /* exe_checked, our view: its other executable mappings */
+	size_t nxlibs;
+	uint8_t pkg;	/* enum pkg_status of the executable */
+	char *pkg_name; /* PKG_OWNED: the package, else NULL */
 	/* Pre-forking servers (snap_group_forks): the pid of the topmost ancestor holding a shown
 	 * socket through a chain of processes with the same executable; 0 for a group's root or a
 	 * process alone. */

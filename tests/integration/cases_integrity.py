@@ -32,7 +32,7 @@ def register(run):
     SVC.R = run
     for fn in (integrity_exe_link_forged, integrity_exe_link_forged_decoy, integrity_mount_over_sshd,
                integrity_pivot_root_sshd, integrity_private_mount_only, integrity_fake_conmon,
-               integrity_ld_so_program,
+               integrity_ld_so_program, integrity_preload_foreign_library,
                integrity_thread_holders_proc, integrity_thread_holders_bpf, integrity_uring_proc,
                integrity_uring_bpf, integrity_in_flight, integrity_podman_container, integrity_user_cgroup_docker_id,
                integrity_user_cgroup_rootless_podman):
@@ -323,6 +323,41 @@ def integrity_ld_so_program(t):
                 for f in got.values()), "a finding names the loaded program", [s["findings"]])
     ex = t.run("explain", "4711").out.decode()
     t.check("Findings: none" not in ex and evil in ex, "explain: the loaded program and a finding", ex.splitlines())
+
+
+LISTEN_PY = ("import socket,sys\n"
+             "s = socket.socket(); s.bind(('0.0.0.0', int(sys.argv[1]))); s.listen()\n"
+             "print('READY pid=%d' % __import__('os').getpid(), flush=True)\n"
+             "sys.stdin.read()\n")
+
+
+def integrity_preload_foreign_library(t):
+    """A packaged program (python3) run by a user with LD_PRELOAD of a library of no package from a
+    world-writable directory holds a port: an alert naming the library, where a clean run of the
+    same program with its packaged libraries only has no such finding."""
+    lib = "/lib/x86_64-linux-gnu/libz.so.1"
+    if not os.path.exists(lib):
+        t.skip(f"{lib} is missing")
+    d = os.path.join(t.tmpdir(), "w")
+    os.mkdir(d)
+    os.chmod(d, 0o1777)
+    evil = os.path.join(d, "evil.so")
+    shutil.copy(lib, evil)
+    os.chmod(evil, 0o755)
+    run = f'exec setpriv --reuid={USER} --regid={USER} --clear-groups env "$@"'
+    bad = SVC.Spawned(t, run, [f"LD_PRELOAD={evil}", "/usr/bin/python3", "-c", LISTEN_PY, "4712"])
+    good = SVC.Spawned(t, run, ["/usr/bin/python3", "-c", LISTEN_PY, "4713"])
+    t.require(any(evil in ln for ln in open(f"/proc/{bad.pid}/maps")), "test premise: the library is mapped")
+    doc = t.json()
+    s = by_port(doc, 4712)
+    t.check(s["owners"][0]["pid"] == bad.pid, "owner found", [s["owners"]])
+    f = codes(s).get("foreign-library")
+    t.check(f is not None and f["severity"] == "alert" and evil in f["reason"],
+            "alert naming the library", [s["findings"]])
+    g = by_port(doc, 4713)
+    t.check("foreign-library" not in codes(g), "packaged libraries only: no finding", [g["findings"]])
+    ex = t.run("explain", "4712").out.decode()
+    t.check("Findings: none" not in ex and evil in ex, "explain names the library", ex.splitlines())
 
 
 # ---------------------------------------------------------------- items 3, 4: every holder

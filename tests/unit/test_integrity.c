@@ -165,6 +165,39 @@ TEST(integrity_private_mount_only)
 	findings_free(&l);
 }
 
+TEST(integrity_foreign_library)
+{
+	struct ps_xlib libs[] = {{(char *)"/usr/lib/x86_64-linux-gnu/libc.so.6", false, PKG_OWNED},
+				 {(char *)"/tmp/w/evil.so", false, PKG_UNOWNED}};
+	struct finding_input in = owner("/usr/local/bin/tool", PS_EXPO_LOOPBACK);
+	in.name = "tool";
+	in.xlibs = libs;
+	in.nxlibs = 1; /* packaged libraries only: nothing */
+	struct finding_list l = run("foreign-library", RULE_OWNER, &in);
+	CHECK_INT(l.n, 0);
+	findings_free(&l);
+	in.nxlibs = 2; /* one from /tmp, into a user's tool on loopback: a warning */
+	l = run("foreign-library", RULE_OWNER, &in);
+	expect(&l, "foreign-library", SEV_WARNING, "library /tmp/w/evil.so is mapped executable",
+	       NULL);
+	findings_free(&l);
+	/* a library of no package outside /tmp, into a packaged program: an alert */
+	libs[1].path = (char *)"/srv/x/evil.so";
+	in.pkg = PKG_OWNED;
+	in.pkg_name = "openssh-server";
+	in.exe = in.exe_path = "/usr/sbin/sshd";
+	in.name = "sshd";
+	l = run("foreign-library", RULE_OWNER, &in);
+	expect(&l, "foreign-library", SEV_ALERT, "it is not only the packaged program that runs",
+	       NULL);
+	findings_free(&l);
+	in.pkg = PKG_UNOWNED; /* a hand-built program's own library outside temp dirs: its own */
+	in.pkg_name = NULL;
+	l = run("foreign-library", RULE_OWNER, &in);
+	CHECK_INT(l.n, 0);
+	findings_free(&l);
+}
+
 TEST(integrity_no_holder)
 {
 	static const struct {

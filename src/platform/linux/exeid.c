@@ -452,7 +452,7 @@ int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted)
 			rc = copy_facts(p, &snap->procs[seen[j].proc], &seen[j]);
 			/* the proof is per process: equal keys do not make equal proofs */
 			if ((p->exe_checked = rc == 0))
-				exeproof_check(procfd, dir, &p->exe_check);
+				exeproof_check(procfd, dir, p);
 			continue;
 		}
 		rc = exe_facts_one(p, dir);
@@ -461,7 +461,7 @@ int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted)
 			rc = 0;
 		k.foreign = p->exe_check.foreign;
 		if (p->exe_checked)
-			exeproof_check(procfd, dir, &p->exe_check);
+			exeproof_check(procfd, dir, p);
 		if (!rc && p->exe_checked && keyed) {
 			k.proc = i;
 			if (!(rc = util_grow((void **)&seen, &cap, nseen + 1, sizeof *seen)))

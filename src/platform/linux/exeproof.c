@@ -16,28 +16,85 @@
 /* Bytes of /proc/PID/maps read before giving up (a huge address space says "unknown"). */
 #define MAPS_LIMIT (32u << 20)
 
-/* Whether one maps line ("start-end perms offset MAJ:MIN inode path") is the file dev:ino. */
-static bool line_is(const char *l, const char *end, unsigned maj, unsigned min,
-		    unsigned long long ino)
+/* Libraries kept per process: more are not looked at (a program maps a few dozen). */
+#define XLIBS_MAX 128
+
+/* One maps line ("start-end perms offset MAJ:MIN inode path"), its fields; false if malformed. */
+struct map_line {
+	bool exec;
+	unsigned maj, min;
+	unsigned long long ino;
+	const char *path; /* into the caller's copy, "" when anonymous */
+};
+
+static bool line_parse(const char *l, const char *end, char *tmp, size_t cap, struct map_line *m)
 {
-	char tmp[160];
-	size_t n = (size_t)(end - l) < sizeof tmp - 1 ? (size_t)(end - l) : sizeof tmp - 1;
+	size_t n = (size_t)(end - l) < cap - 1 ? (size_t)(end - l) : cap - 1;
 	memcpy(tmp, l, n);
 	tmp[n] = '\0';
-	unsigned a, b;
-	unsigned long long i;
-	if (sscanf(tmp, "%*s %*s %*s %x:%x %llu", &a, &b, &i) != 3)
+	char perms[8];
+	int off = 0;
+	if (sscanf(tmp, "%*s %7s %*s %x:%x %llu%n", perms, &m->maj, &m->min, &m->ino, &off) != 4)
 		return false;
-	return a == maj && b == min && i == ino;
+	m->exec = perms[2] == 'x';
+	m->path = tmp + off;
+	while (*m->path == ' ')
+		m->path++;
+	return true;
+}
+
+/* Whether dir of path is writable by every user (our view). */
+static bool parent_world_writable(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	if (!s || s == path)
+		return false;
+	char d[4096];
+	size_t n = (size_t)(s - path) < sizeof d - 1 ? (size_t)(s - path) : sizeof d - 1;
+	memcpy(d, path, n);
+	d[n] = '\0';
+	struct stat st;
+	return stat(d, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & S_IWOTH);
+}
+
+/* Keep m, an executable file mapping that is not the program itself, in p's list (once). */
+static int xlib_add(struct ps_proc *p, const struct map_line *m)
+{
+	static const char mark[] = " (deleted)";
+	if (m->path[0] != '/' || p->nxlibs >= XLIBS_MAX)
+		return 0; /* [vdso], anonymous, or enough */
+	/* a library replaced by an upgrade is judged by its path (its package's, then) */
+	size_t n = strlen(m->path), ml = sizeof mark - 1;
+	if (n > ml && strcmp(m->path + n - ml, mark) == 0)
+		n -= ml;
+	/* the program itself, shown on another device (a stacked file system) */
+	if (p->exe_path && strlen(p->exe_path) == n && strncmp(p->exe_path, m->path, n) == 0)
+		return 0;
+	for (size_t i = 0; i < p->nxlibs; i++)
+		if (strlen(p->xlibs[i].path) == n && strncmp(p->xlibs[i].path, m->path, n) == 0)
+			return 0;
+	struct ps_xlib *v = realloc(p->xlibs, (p->nxlibs + 1) * sizeof *v);
+	if (!v)
+		return -ENOMEM;
+	p->xlibs = v;
+	struct ps_xlib *x = &v[p->nxlibs];
+	memset(x, 0, sizeof *x);
+	if (!(x->path = strndup(m->path, n)))
+		return -ENOMEM;
+	x->dir_world_writable = parent_world_writable(x->path);
+	p->nxlibs++;
+	return 0;
 }
 
 /*
  * Whether /proc/PID/maps (under dir) holds a mapping of dev:ino: 1 yes, 0 no, -errno when it
- * could not be read to its end. Read in pieces: the executable is mapped near the start.
+ * could not be read to its end. With libs (a process seen in our view), read to the end and
+ * keep its other executable file mappings there; else stop at the program's mapping.
  */
-static int maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool *empty)
+static int maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool *empty,
+		    struct ps_proc *libs)
 {
-	char rel[96], buf[8192];
+	char rel[96], buf[8192], tmp[4200];
 	snprintf(rel, sizeof rel, "%s/maps", dir);
 	int fd = openat(procfd, rel, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -45,6 +102,7 @@ static int maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool *emp
 	unsigned maj = major(dev), min = minor(dev);
 	size_t have = 0, total = 0;
 	int rc = -EFBIG;
+	bool found = false;
 	*empty = true;
 	while (total < MAPS_LIMIT) {
 		ssize_t r = read(fd, buf + have, sizeof buf - have);
@@ -57,16 +115,26 @@ static int maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool *emp
 		char *l = buf, *nl;
 		while ((nl = memchr(l, '\n', have - (size_t)(l - buf)))) {
 			*empty = false;
-			if (line_is(l, nl, maj, min, (unsigned long long)ino)) {
-				close(fd);
-				return 1;
+			struct map_line m;
+			if (line_parse(l, nl, tmp, sizeof tmp, &m)) {
+				bool self = m.maj == maj && m.min == min && m.ino == ino;
+				found |= self;
+				if (found && !libs) {
+					close(fd);
+					return 1;
+				}
+				int e = libs && m.exec && !self ? xlib_add(libs, &m) : 0;
+				if (e) {
+					close(fd);
+					return e;
+				}
 			}
 			l = nl + 1;
 		}
 		have -= (size_t)(l - buf);
 		memmove(buf, l, have);
 		if (r == 0) {
-			rc = 0;
+			rc = found ? 1 : 0;
 			break;
 		}
 		if (have == sizeof buf) /* a line longer than the buffer: only its path is cut */
@@ -115,10 +183,12 @@ static int same_entry(int procfd, const char *a, const char *b, bool *same)
 	return 0;
 }
 
-void exeproof_check(int procfd, const char *dir, struct ps_exe_check *c)
+void exeproof_check(int procfd, const char *dir, struct ps_proc *p)
 {
+	struct ps_exe_check *c = &p->exe_check;
 	bool empty = true;
-	int m = maps_has(procfd, dir, (dev_t)c->dev, (ino_t)c->ino, &empty);
+	/* its libraries only where its paths are ours: a container's are its own */
+	int m = maps_has(procfd, dir, (dev_t)c->dev, (ino_t)c->ino, &empty, c->foreign ? NULL : p);
 	if (m == 0 && !empty && map_files_has(procfd, dir, (dev_t)c->dev, (ino_t)c->ino) == 1)
 		m = 1;
 	c->proof = m == 1	      ? PS_PROOF_MAPPED

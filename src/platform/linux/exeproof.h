@@ -9,8 +9,9 @@
  * Fill c->proof (a mapping of the process under procfd/dir — "PID" or "PID/task/TID" — is the
  * file c->dev:ino) and c->userns (the process runs in another user namespace than ours and its
  * path names the file in our view), and set c->foreign when the path is no proof
- * (exe_unproven). Reads c->dev, c->ino and c->foreign as exeid.c set them.
+ * (exe_unproven), for c = &p->exe_check; and, when its path is ours (not foreign), p->xlibs: its
+ * other executable file mappings. Reads c->dev, c->ino and c->foreign as exeid.c set them.
  */
-void exeproof_check(int procfd, const char *dir, struct ps_exe_check *c);
+void exeproof_check(int procfd, const char *dir, struct ps_proc *p);
 
 #endif
