@@ -104,8 +104,12 @@ int findings_for_socket(const struct finding_input *in, struct finding_list *out
  * namespace of its own: alert when it claims a daemon's path or the port's owner name,
  * else a notice, as rootless containers' port helpers run there), exe-other-file (alert:
  * its path names another file in its own mounts or root than on the host, unless it is
- * a known container). Names are checked against the executable, the
- * packaged (or /etc/alternatives) link that names it, and an interpreter's
+ * a known container; also, as an alert beyond loopback or for a daemon's name and a notice
+ * otherwise, a path the host does not have, seen only through an unprivileged user's private
+ * mount namespace), foreign-library (code of no package mapped executable into it, from a
+ * temporary or world-writable directory or into a packaged program: alert for a packaged
+ * program, a daemon's name or a port beyond loopback, else a warning). Names are checked against
+ * the executable, the packaged (or /etc/alternatives) link that names it, and an interpreter's
  * script; the script, named by the process's own arguments, only ever adds
  * findings. Appends. 0 or -ENOMEM.
  */
