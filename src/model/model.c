@@ -266,8 +266,7 @@ int snap_retain(struct ps_snapshot *s,
 	return 0;
 }
 
-enum ps_owner_status owner_status_of(const struct ps_socket *k, bool refused, bool exited,
-				     int still_there)
+enum ps_owner_status owner_status_of(const struct ps_socket *k, bool refused, int still_there)
 {
 	if (k->owner_count)
 		return PS_OWN_OK;
@@ -277,7 +276,10 @@ enum ps_owner_status owner_status_of(const struct ps_socket *k, bool refused, bo
 		return PS_OWN_VANISHED;
 	if (refused)
 		return PS_OWN_NOPERM;
-	return still_there == 1 && !exited ? PS_OWN_KERNEL : PS_OWN_VANISHED;
+	/* Still there after a full scan (and a rescan) found no holder: a holder that exited
+	 * took its socket with it, or handed it on to one holding it yet or to a message in
+	 * flight. Either way no holder was found; "vanished" would cancel the finding. */
+	return still_there == 1 ? PS_OWN_KERNEL : PS_OWN_VANISHED;
 }
 
 void snap_count_status(struct ps_snapshot *s)

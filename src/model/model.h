@@ -477,14 +477,13 @@ int snap_retain(struct ps_snapshot *s,
 /*
  * Why socket k has the owners it has, decided for this socket alone. `refused`: a
  * process that could hold it (one of the socket's uid, or of an unknown uid) refused
- * its fd table; `exited`: such a process exited while we looked; `still_there`:
- * whether a second dump still lists the socket (1), no longer does (0), or was not
- * made (-1). A socket with an inode that nobody holds is "vanished" until a second
- * dump finds it, which makes it "kernel" unless a possible holder exited meanwhile;
- * time-wait and other inode-less sockets are "kernel".
+ * its fd table; `still_there`: whether a second dump still lists the socket (1), no
+ * longer does (0), or was not made (-1). A socket with an inode that nobody holds is
+ * "vanished" until a second dump finds it, which makes it "kernel" (held by no file
+ * table we could find, whoever exited meanwhile); time-wait and other inode-less
+ * sockets are "kernel".
  */
-enum ps_owner_status owner_status_of(const struct ps_socket *k, bool refused, bool exited,
-				     int still_there);
+enum ps_owner_status owner_status_of(const struct ps_socket *k, bool refused, int still_there);
 /* Release what one process record holds (not the record itself). */
 void snap_proc_free(struct ps_proc *p);
 /* Count sockets per owner status into s->unattributed. */

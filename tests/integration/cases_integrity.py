@@ -34,7 +34,7 @@ def register(run):
                integrity_pivot_root_sshd, integrity_private_mount_only, integrity_fake_conmon,
                integrity_ld_so_program, integrity_preload_foreign_library,
                integrity_thread_holders_proc, integrity_thread_holders_bpf, integrity_uring_proc,
-               integrity_uring_bpf, integrity_in_flight, integrity_podman_container, integrity_user_cgroup_docker_id,
+               integrity_uring_bpf, integrity_in_flight, integrity_in_flight_churn, integrity_podman_container, integrity_user_cgroup_docker_id,
                integrity_user_cgroup_rootless_podman):
         run.case(fn)
 
@@ -450,6 +450,27 @@ def integrity_in_flight(t):
     s = by_port(t.json(), 3004)
     f = codes(s).get("no-holder")
     t.check(f is not None and f["severity"] == "warning", "warning when reachable beyond loopback", [s["findings"]])
+
+
+def integrity_in_flight_churn(t):
+    """The in-flight listener while processes of another uid start and exit all through the scan
+    (any busy host): still held by no process and the no-holder finding every time, never
+    `vanished` (a socket still there after the scan cannot have left with its holder)."""
+    Hidden(t, "inflight", 3304)
+    churn = subprocess.Popen(["setpriv", f"--reuid={USER + 1}", f"--regid={USER + 1}", "--clear-groups",
+                              "sh", "-c", "while :; do /bin/true; done"], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t.procs.append(churn)
+    time.sleep(0.2)
+    seen = []
+    for i in range(8):
+        method = "bpf" if i % 2 and b"+bpf" in t.run("--version").out else "proc"
+        s = by_port(t.json("--attribution", method), 3304)
+        seen.append((method, s["owner_status"], sorted(codes(s))))
+    churn.kill()
+    churn.wait()
+    t.check(all(st == "kernel" and "no-holder" in c for _, st, c in seen),
+            "no-holder every scan while others exit", seen)
 
 
 # ---------------------------------------------------------------- item 6: cgroups

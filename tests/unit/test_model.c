@@ -503,22 +503,19 @@ TEST(owner_status_decides_why_there_is_no_owner)
 {
 	struct ps_socket k = {0};
 	k.owner_count = 2;
-	CHECK_INT(owner_status_of(&k, true, true, -1), PS_OWN_OK);
+	CHECK_INT(owner_status_of(&k, true, -1), PS_OWN_OK);
 	k.owner_count = 0; /* time-wait: no inode, no file, nobody can hold it */
-	CHECK_INT(owner_status_of(&k, true, false, -1), PS_OWN_KERNEL);
+	CHECK_INT(owner_status_of(&k, true, -1), PS_OWN_KERNEL);
 	k.inode = 4242;
 	/* a process that could hold it (its uid's) refused its fd table */
-	CHECK_INT(owner_status_of(&k, true, false, -1), PS_OWN_NOPERM);
-	CHECK_INT(owner_status_of(&k, true, false, 1), PS_OWN_NOPERM);
-	CHECK_INT(owner_status_of(&k, true, false, 0),
+	CHECK_INT(owner_status_of(&k, true, -1), PS_OWN_NOPERM);
+	CHECK_INT(owner_status_of(&k, true, 1), PS_OWN_NOPERM);
+	CHECK_INT(owner_status_of(&k, true, 0),
 		  PS_OWN_VANISHED); /* gone on recheck: no holder left */
 	/* nobody who could hold it refused (refusals elsewhere do not count) */
-	CHECK_INT(owner_status_of(&k, false, false, -1), PS_OWN_VANISHED); /* before the recheck */
-	CHECK_INT(owner_status_of(&k, false, false, 0), PS_OWN_VANISHED);  /* gone on recheck */
-	CHECK_INT(owner_status_of(&k, false, false, 1),
-		  PS_OWN_KERNEL); /* still there: kernel-held */
-	CHECK_INT(owner_status_of(&k, false, true, 1),
-		  PS_OWN_VANISHED); /* still there, a holder exited meanwhile */
+	CHECK_INT(owner_status_of(&k, false, -1), PS_OWN_VANISHED); /* before the recheck */
+	CHECK_INT(owner_status_of(&k, false, 0), PS_OWN_VANISHED);  /* gone on recheck */
+	CHECK_INT(owner_status_of(&k, false, 1), PS_OWN_KERNEL);    /* still there: kernel-held */
 }
 
 TEST(cmdline_shown_len_drops_trailing_empty_arguments)

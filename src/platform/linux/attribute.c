@@ -49,9 +49,10 @@ static long name_to_num(const char *s)
 }
 
 /*
- * The uids of the processes a scan could not read (refused) or saw exit: a socket
- * without an owner is "no-permission" only when a refused process could hold it,
- * and "vanished" rather than "kernel" when a possible holder exited meanwhile.
+ * The uids of the processes a scan could not read: a socket without an owner is
+ * "no-permission" only when a refused process could hold it. (One that exited meanwhile
+ * does not make it "vanished": a socket still there at the recheck is held by someone
+ * no scan could find, or by no file table at all.)
  */
 struct uid_set {
 	uint32_t *v;
@@ -94,13 +95,12 @@ static int uid_set_merge(struct uid_set *to, const struct uid_set *from)
 
 /* What the scans learned beyond the hits, for the per-socket status. */
 struct scan_facts {
-	struct uid_set refused, exited;
+	struct uid_set refused;
 };
 
 static void scan_facts_free(struct scan_facts *f)
 {
 	free(f->refused.v);
-	free(f->exited.v);
 }
 
 /*
@@ -235,7 +235,7 @@ static int note_refused(struct worker *w, int piddir)
 		return uid_set_add(&w->facts.refused, have_uid ? &st : NULL);
 	}
 	w->vanished++;
-	return uid_set_add(&w->facts.exited, have_uid ? &st : NULL);
+	return 0;
 }
 
 /* The hits from `first` on without repeats of (socket, fd): threads that share one table. */
@@ -333,7 +333,7 @@ static int scan_pid(struct worker *w, int pid)
 			return uid_set_add(&w->facts.refused, NULL);
 		}
 		w->vanished++;
-		return uid_set_add(&w->facts.exited, NULL);
+		return 0;
 	}
 	int rc = 0, fddir = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fddir < 0) {
@@ -342,11 +342,8 @@ static int scan_pid(struct worker *w, int pid)
 			rc = -err;
 		else if (err == EACCES || err == EPERM)
 			rc = note_refused(w, piddir);
-		else { /* gone */
-			struct stat st;
+		else /* gone */
 			w->vanished++;
-			rc = uid_set_add(&w->facts.exited, fstat(piddir, &st) == 0 ? &st : NULL);
-		}
 		close(piddir);
 		return rc;
 	}
@@ -361,7 +358,6 @@ static int scan_pid(struct worker *w, int pid)
 	} else if (rc == -ESRCH) {
 		w->hits.n = first;
 		w->vanished++;
-		rc = uid_set_add(&w->facts.exited, NULL);
 	} else if (rc == 0) {
 		/* Whose fds these were: the details read later must be of this very process. An
 		 * empty table is a process leaving (a live one has at least its std fds). */
@@ -375,8 +371,6 @@ static int scan_pid(struct worker *w, int pid)
 		if (!alive) {
 			w->hits.n = first;
 			w->vanished++;
-			struct stat st;
-			rc = uid_set_add(&w->facts.exited, fstat(piddir, &st) == 0 ? &st : NULL);
 		} else {
 			for (size_t j = first; j < w->hits.n; j++)
 				w->hits.v[j].start = start;
@@ -553,8 +547,6 @@ static int scan_proc(struct ps_snapshot *snap, const struct ps_inode_index *ix, 
 			rc = merge_hits(snap, &w[i].hits, known);
 		if (!rc)
 			rc = uid_set_merge(&facts->refused, &w[i].facts.refused);
-		if (!rc)
-			rc = uid_set_merge(&facts->exited, &w[i].facts.exited);
 		snap->procs_scanned += w[i].scanned;
 		snap->procs_denied += w[i].denied;
 		snap->procs_vanished += w[i].vanished;
@@ -794,8 +786,7 @@ static int rescan(struct ps_snapshot *snap, const struct ps_inode_index *ix,
 static enum ps_owner_status status_of(const struct ps_socket *k, const struct scan_facts *facts,
 				      int still_there)
 {
-	return owner_status_of(k, uid_set_has(&facts->refused, k->uid),
-			       uid_set_has(&facts->exited, k->uid), still_there);
+	return owner_status_of(k, uid_set_has(&facts->refused, k->uid), still_there);
 }
 
 /* Sockets not found in any fd table: still there (kernel-held) or gone (owner exited)? */
