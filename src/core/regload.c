@@ -58,7 +58,7 @@ static int read_user_file(const char *path, struct buf *b, const char **ignored)
 		rc = -EISDIR;
 	else if (!rc && !S_ISREG(st.st_mode))
 		*ignored = "not a regular file";
-	else if (!rc)
+	else if (!rc && !(*ignored = platform_path_links_untrusted_why(path, &st)))
 		*ignored = platform_file_untrusted_why(fd, &st);
 	if (!rc && !*ignored)
 		rc = read_fd(fd, b, USER_FILE_LIMIT, NULL);

@@ -25,6 +25,8 @@ int trusted_read(const char *path, size_t limit, bool nonblock, struct buf *b, c
 	int rc = fstat(fd, &st) ? -errno : 0;
 	if (!rc && S_ISDIR(st.st_mode))
 		rc = -EISDIR;
+	else if (!rc && (*why = platform_path_links_untrusted_why(path, &st)))
+		rc = -EPERM; /* before any byte is read: a parse error would echo it */
 	else if (!rc && !(S_ISCHR(st.st_mode) && st.st_uid == 0) &&
 		 (*why = platform_file_untrusted_why(fd, &st)))
 		rc = -EPERM;

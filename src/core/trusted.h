@@ -13,7 +13,9 @@
  * Read `path` whole into b (cleared first; at most `limit` bytes, else -EFBIG). The file must
  * be one we may trust (platform_file_untrusted_why: owned by root or the effective user, not
  * writable by group or others; Windows: its owner and access list): else -EPERM, *why saying
- * why and nothing read. A character device owned by root (/dev/null) holds nothing anyone
+ * why and nothing read. So must every symbolic link on the way (platform_path_links_untrusted_why:
+ * owned by root or the effective user), else another user picks what root reads and its parse
+ * errors echo. A character device owned by root (/dev/null) holds nothing anyone
  * left there and passes. `nonblock`: a FIFO planted there cannot hang us. 0 or -errno.
  */
 int trusted_read(const char *path, size_t limit, bool nonblock, struct buf *b, const char **why);

@@ -262,6 +262,14 @@ struct platform_ops {
 	const char *(*file_untrusted_why)(int fd, const struct stat *st);
 
 	/*
+	 * Why the file opened by `path` (opened: its fstat) must not be used as configuration
+	 * because of how the path reaches it; NULL when it may. Linux: a symbolic link on the way
+	 * owned by someone other than root or the effective user (its owner chooses what root
+	 * reads), or the path no longer names the opened file. Absent: no links are checked.
+	 */
+	const char *(*path_links_untrusted_why)(const char *path, const struct stat *opened);
+
+	/*
 	 * The canonical path of `path` (every link followed), as a new string, or NULL
 	 * when it cannot be resolved (missing, no permission) or out of memory.
 	 */
@@ -485,6 +493,12 @@ static inline const char *platform_file_untrusted_why(int fd, const struct stat 
 {
 	return PS_OP->file_untrusted_why ? PS_OP->file_untrusted_why(fd, st)
 					 : "this platform cannot tell who may change the file";
+}
+static inline const char *platform_path_links_untrusted_why(const char *path,
+							    const struct stat *opened)
+{
+	return PS_OP->path_links_untrusted_why ? PS_OP->path_links_untrusted_why(path, opened)
+					       : NULL;
 }
 /* Absent: NULL (no links resolved: rules compare the path as written). */
 static inline char *platform_real_path(const char *path)

@@ -24,7 +24,8 @@ def register(run):
     R = run
     for fn in (harden_snapshot_planted_symlinks, harden_snapshot_devices_and_fifo,
                harden_snapshot_mode, harden_watch_log_planted_symlink, harden_env_config,
-               harden_csv_formulas, harden_escape_everywhere, harden_explain_small):
+               harden_csv_formulas, harden_escape_everywhere, harden_explain_small,
+               harden_input_through_user_links):
         run.case(fn)
 
 
@@ -41,6 +42,51 @@ def plant(path, target, uid=NOBODY):
     """A symbolic link made by another user (owner uid)."""
     os.symlink(target, path)
     os.lchown(path, uid, uid)
+
+
+def harden_input_through_user_links(t):
+    """Another user (uid 1001) links its own directory's x.pol at a root-only file holding a
+    secret, or at root's own policy, or links a directory on the way: root's --policy,
+    check -b, --services and --ports-file refuse each (exit 2, one line saying a symbolic link
+    owned by another user) and never print the secret; root's own link to its policy is used."""
+    user = 1001
+    top = t.tmpdir()
+    os.chmod(top, 0o755)
+    hidden = os.path.join(top, "rootonly")
+    os.makedirs(hidden, mode=0o700)
+    secret = "SECRET-7f3a9c-never-shown"
+    shadow = os.path.join(hidden, "shadow")
+    with open(shadow, "w") as f:
+        f.write(f"{secret}:$6$x:19000:0:99999:7:::\n")
+    os.chmod(shadow, 0o600)
+    good = os.path.join(top, "root.pol")
+    with open(good, "w") as f:
+        f.write("ack * any * until=2099-12-31 reason=expected\n")
+    d = os.path.join(top, "d")
+    os.makedirs(d)
+    os.chown(d, user, user)
+
+    def as_user(*argv):
+        r = subprocess.run(["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *argv],
+                           capture_output=True)
+        t.require(r.returncode == 0, f"{argv}: {r.stderr!r}")
+
+    as_user("ln", "-s", shadow, os.path.join(d, "x.pol"))
+    as_user("ln", "-s", good, os.path.join(d, "y.pol"))
+    as_user("ln", "-s", hidden, os.path.join(d, "dir"))
+    for path in (os.path.join(d, "x.pol"), os.path.join(d, "y.pol"), os.path.join(d, "dir", "shadow"),
+                 os.path.join(d, ".", "dir", "..", "root.pol")):
+        for argv in (["--policy", path], ["check", "-b", path], ["--services", path], ["--ports-file", path]):
+            r = t.run(*argv)
+            text = (r.out + r.err).decode(errors="replace")
+            lines = r.err.decode(errors="replace").splitlines()
+            t.check(secret not in text, f"{argv}: the secret is not shown", text.splitlines()[:5])
+            t.check(r.rc == 2 and len(lines) == 1 and "refusing" in lines[0] and "symbolic link" in lines[0],
+                    f"{argv}: refused, saying it is another user's link (exit {r.rc})", lines)
+    mine = os.path.join(top, "mine.pol")
+    os.symlink(good, mine)
+    r = t.run("--policy", mine)
+    t.check(r.rc in (0, 1) and b"refusing" not in r.err, f"root's own link is used: {r}")
 
 
 def unchanged(t, secret, what):

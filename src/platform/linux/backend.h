@@ -41,6 +41,7 @@ int lnx_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out)
 int lnx_in_netns(const struct ps_netns *ns, int (*fn)(void *arg), void *arg);
 const char *lnx_secure_getenv(const char *name);
 const char *lnx_file_untrusted_why(int fd, const struct stat *st);
+const char *lnx_path_links_untrusted_why(const char *path, const struct stat *opened);
 char *lnx_real_path(const char *path);
 int lnx_user_name(uint32_t uid, char **out);
 int lnx_user_uid(const char *name, uint32_t *uid);

@@ -51,6 +51,7 @@ const struct platform_ops platform_ops = {
     .pid_exists = lnx_pid_exists,
     .secure_getenv = lnx_secure_getenv,
     .file_untrusted_why = lnx_file_untrusted_why,
+    .path_links_untrusted_why = lnx_path_links_untrusted_why,
     .real_path = lnx_real_path,
     .user_name = lnx_user_name,
     .user_uid = lnx_user_uid,
