@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -469,65 +470,119 @@ static bool is_type(const struct ps_proc *p, const char *type)
 	return p->unit_type && strcmp(p->unit_type, type) == 0;
 }
 
-/* Whether process p is the program rule r names. */
-static bool proc_ok(const struct policy_rule *r, const struct ps_proc *p)
+/*
+ * The terms of rule r, each judged for process p: NULL when p meets it, else the term's name
+ * with m->got (NULL: none) and m->want. proc_ok and policy_owner_mismatch both use these, so
+ * a refusal always names the term that refused.
+ */
+static const char *exe_miss(const struct policy_rule *r, const struct ps_proc *p,
+			    struct policy_mismatch *m)
 {
-	/* a container in a user's delegated cgroup is that user's, whatever id it claims */
-	bool rootless = p->container_runtime && strncmp(p->container_runtime, "rootless", 8) == 0;
-	bool cont =
-	    !r->container ||
-	    (!rootless && (value_ok(r, r->container, p->container) ||
-			   (p->container_name && value_ok(r, r->container, p->container_name))));
+	if (!r->exe)
+		return NULL;
+	m->got = p->exe, m->want = r->exe;
+	if (!(value_ok(r, r->exe, p->exe) ||
+	      (r->exe_real && p->exe && strcmp(r->exe_real, p->exe) == 0)))
+		return "exe";
 	/* The link's text names the program only when the running image proves it (DESIGN.md §8):
 	 * a path seen only in the process's own view (a user's own root or mounts) is no proof,
 	 * but a rule that also names a (rootful) container accepts that container's view. */
-	bool unproven = p->exe_checked &&
-			(exe_unproven(&p->exe_check) || (p->exe_check.foreign && !r->container));
-	bool exe = !r->exe || ((value_ok(r, r->exe, p->exe) ||
-				(r->exe_real && p->exe && strcmp(r->exe_real, p->exe) == 0)) &&
-			       !unproven);
+	if (p->exe_checked &&
+	    (exe_unproven(&p->exe_check) || (p->exe_check.foreign && !r->container))) {
+		m->got = NULL;
+		return "proven exe";
+	}
+	return NULL;
+}
+
+static const char *unit_miss(const struct policy_rule *r, const struct ps_proc *p,
+			     struct policy_mismatch *m)
+{
 	/* unit= is a system unit's name: a user's manager can run a unit of any name */
-	bool unit = !r->unit || (is_type(p, "system") && value_ok(r, r->unit, p->unit));
-	bool user_unit = !r->user_unit ||
-			 (is_type(p, "user") && value_ok(r, r->user_unit, p->unit) &&
-			  (!r->has_unit_uid || (p->have_unit_uid && p->unit_uid == r->unit_uid)));
-	return exe && unit && user_unit && cont && value_ok(r, r->name, p->name);
+	bool sys = is_type(p, "system");
+	if (!r->unit || (sys && value_ok(r, r->unit, p->unit)))
+		return NULL;
+	m->got = sys ? p->unit : NULL, m->want = r->unit;
+	return "unit";
+}
+
+static const char *user_unit_miss(const struct policy_rule *r, const struct ps_proc *p,
+				  struct policy_mismatch *m)
+{
+	if (!r->user_unit)
+		return NULL;
+	bool user = is_type(p, "user");
+	m->got = user ? p->unit : NULL, m->want = r->user_unit;
+	if (!(user && value_ok(r, r->user_unit, p->unit)))
+		return "user-unit";
+	if (!r->has_unit_uid || (p->have_unit_uid && p->unit_uid == r->unit_uid))
+		return NULL;
+	snprintf(m->want_buf, sizeof m->want_buf, "uid %" PRIu32, r->unit_uid);
+	m->want = m->want_buf, m->got = NULL;
+	if (p->have_unit_uid) {
+		snprintf(m->got_buf, sizeof m->got_buf, "uid %" PRIu32, p->unit_uid);
+		m->got = m->got_buf;
+	}
+	return "user-unit's user";
+}
+
+static const char *container_miss(const struct policy_rule *r, const struct ps_proc *p,
+				  struct policy_mismatch *m)
+{
+	if (!r->container)
+		return NULL;
+	m->got = p->container_name ? p->container_name : p->container, m->want = r->container;
+	if (!(value_ok(r, r->container, p->container) ||
+	      (p->container_name && value_ok(r, r->container, p->container_name))))
+		return "container";
+	/* a container in a user's delegated cgroup is that user's, whatever id it claims */
+	if (p->container_runtime && strncmp(p->container_runtime, "rootless", 8) == 0) {
+		m->got = NULL;
+		return "rootful container";
+	}
+	return NULL;
+}
+
+static const char *name_miss(const struct policy_rule *r, const struct ps_proc *p,
+			     struct policy_mismatch *m)
+{
+	if (value_ok(r, r->name, p->name))
+		return NULL;
+	m->got = p->name, m->want = r->name;
+	return "name";
+}
+
+/* The first term of r that p does not meet, in the rule's documented order; NULL: none. */
+static const char *proc_miss(const struct policy_rule *r, const struct ps_proc *p,
+			     struct policy_mismatch *m)
+{
+	const char *key = exe_miss(r, p, m);
+	if (!key)
+		key = unit_miss(r, p, m);
+	if (!key)
+		key = user_unit_miss(r, p, m);
+	if (!key)
+		key = container_miss(r, p, m);
+	if (!key)
+		key = name_miss(r, p, m);
+	return key;
+}
+
+/* Whether process p is the program rule r names. */
+static bool proc_ok(const struct policy_rule *r, const struct ps_proc *p)
+{
+	struct policy_mismatch m;
+	return proc_miss(r, p, &m) == NULL;
 }
 
 const char *policy_owner_mismatch(const struct policy_rule *r, const struct ps_snapshot *s,
-				  const struct ps_socket *k, const char **got, const char **want)
+				  const struct ps_socket *k, struct policy_mismatch *m)
 {
+	memset(m, 0, sizeof *m);
 	for (size_t i = 0; i < k->owner_count; i++) {
-		const struct ps_proc *p = &s->procs[snap_owner(s, k, i)->proc];
-		if (proc_ok(r, p))
-			continue;
-		bool sys = is_type(p, "system"), user = is_type(p, "user");
-		const char *cont = p->container_name ? p->container_name : p->container;
-		*got = NULL;
-		if (!(value_ok(r, r->exe, p->exe) ||
-		      (r->exe_real && p->exe && strcmp(r->exe_real, p->exe) == 0))) {
-			*got = p->exe, *want = r->exe;
-			return "exe";
-		}
-		if (r->unit && !(sys && value_ok(r, r->unit, p->unit))) {
-			*got = sys ? p->unit : NULL, *want = r->unit;
-			return "unit"; /* a user manager's unit is no system unit: none */
-		}
-		if (r->user_unit && !(user && value_ok(r, r->user_unit, p->unit))) {
-			*got = user ? p->unit : NULL, *want = r->user_unit;
-			return "user-unit";
-		}
-		if (!(value_ok(r, r->container, p->container) ||
-		      (p->container_name && value_ok(r, r->container, p->container_name)))) {
-			*got = cont, *want = r->container;
-			return "container";
-		}
-		if (!value_ok(r, r->name, p->name)) {
-			*got = p->name, *want = r->name;
-			return "name";
-		}
-		*got = user && p->have_unit_uid ? p->unit : NULL, *want = r->user_unit;
-		return "user-unit's user"; /* the one term left: the manager's uid */
+		const char *key = proc_miss(r, &s->procs[snap_owner(s, k, i)->proc], m);
+		if (key)
+			return key;
 	}
 	return NULL;
 }

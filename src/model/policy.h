@@ -117,13 +117,20 @@ struct policy_violation {
 	long rule;	  /* the rule concerned, -1 for POL_UNEXPECTED */
 };
 
+/* What policy_owner_mismatch found: the owner's value (NULL: none) and the rule's. */
+struct policy_mismatch {
+	const char *got, *want;
+	char got_buf[24], want_buf[24]; /* "uid N" for the user-unit's user */
+};
+
 /*
  * For an owner violation: the first term of rule r an owner of k does not meet ("exe",
- * "unit", "user-unit", "container", "name"...), with *got the owner's value (NULL: none)
- * and *want the rule's; NULL when every owner meets r.
+ * "proven exe" (the link names it, the running image is not proven to be it), "unit",
+ * "user-unit", "user-unit's user", "container", "rootful container" (a user's own container
+ * claiming that id), "name"), with m's values; NULL when every owner meets r.
  */
 const char *policy_owner_mismatch(const struct policy_rule *r, const struct ps_snapshot *s,
-				  const struct ps_socket *k, const char **got, const char **want);
+				  const struct ps_socket *k, struct policy_mismatch *m);
 
 struct policy_report {
 	struct policy_violation *v;

@@ -62,10 +62,11 @@ static int where_text(struct buf *b, const struct policy_rule *r)
 static int mismatch_text(struct buf *b, const struct policy_rule *r, const struct ps_snapshot *s,
 			 const struct ps_socket *k)
 {
-	const char *got = NULL, *want = NULL;
-	const char *key = policy_owner_mismatch(r, s, k, &got, &want);
+	struct policy_mismatch m;
+	const char *key = policy_owner_mismatch(r, s, k, &m);
 	if (!key)
 		return 0;
+	const char *got = m.got, *want = m.want;
 	int rc = buf_printf(b, ": %s is ", key);
 	if (!rc)
 		rc = got ? esc_text(b, got, strlen(got)) : buf_puts(b, "none");

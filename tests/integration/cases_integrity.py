@@ -126,6 +126,8 @@ def integrity_exe_link_forged(t):
             "explain: no package, the alert", ex.splitlines())
     r = exe_policy(t, 2222, SSHD)
     t.check(r.rc == 4, "exe=/usr/sbin/sshd does not pass for the forged link", [r])
+    t.check(f": proven exe is none, the rule wants {SSHD}" in r.out.decode(),
+            "check names the term that refused: the exe is not proven", r.out.decode().splitlines())
 
 
 def integrity_exe_link_forged_decoy(t):
@@ -510,6 +512,11 @@ def integrity_user_cgroup_docker_id(t):
             f.write(f"allow tcp 4301 container={ID}\n")
         r = t.run("check", "--baseline", pol, "--json", env=env)
         t.check(r.rc == 4, "container=<id of prod-db> does not pass either", [r.rc, r.out[:300]])
+        with open(pol, "w") as f:
+            f.write(f"allow tcp 4301 container={ID[:4]}*\n")
+        r = t.run("check", "--baseline", pol, env=env)
+        t.check(r.rc == 4 and f": rootful container is none, the rule wants {ID[:4]}*" in r.out.decode(),
+                "check names the term that refused: not a rootful container", r.out.decode().splitlines())
     finally:
         t.kill_all()
         cg.remove()

@@ -582,6 +582,82 @@ TEST(policy_unit_and_user_unit)
 	snap_free(&s);
 }
 
+/* The term check names for rule `rule` and the single owner set up by tweak; got/want texts. */
+static void expect_miss(const char *rule, void (*tweak)(struct ps_proc *), const char *key,
+			const char *got, const char *want)
+{
+	struct policy p;
+	struct policy_error e;
+	CHECK_INT(pparse(rule, &p, &e), 0);
+	struct ps_snapshot s = {0};
+	add_listener(&s, PS_TCP, "127.0.0.1", 80, "/opt/app/bin/app", 1);
+	tweak(&s.procs[0]);
+	struct policy_mismatch m;
+	const char *k = policy_owner_mismatch(&p.rules[0], &s, &s.socks[0], &m);
+	CHECK(k && strcmp(k, key) == 0);
+	CHECK(got ? m.got && strcmp(m.got, got) == 0 : m.got == NULL);
+	CHECK(m.want && strcmp(m.want, want) == 0);
+	if (!k || strcmp(k, key) != 0)
+		printf("  %s: got term %s, want %s\n", rule, k ? k : "(none)", key);
+	policy_free(&p);
+	snap_free(&s);
+}
+
+static void tweak_none(struct ps_proc *p)
+{
+	(void)p;
+}
+
+static void tweak_unmapped(struct ps_proc *p)
+{
+	free(p->exe);
+	p->exe = strdup("/usr/sbin/sshd");
+	p->exe_checked = true;
+	p->exe_check.proof = PS_PROOF_UNMAPPED;
+}
+
+static void tweak_user_unit(struct ps_proc *p)
+{
+	p->unit = strdup("app.service");
+	p->unit_type = "user";
+	p->unit_uid = 1001;
+	p->have_unit_uid = true;
+}
+
+static void tweak_rootless(struct ps_proc *p)
+{
+	p->container = strdup("0123456789abcdef");
+	p->container_runtime = "rootless-docker";
+	p->unit = strdup("docker-0123456789abcdef.scope");
+	p->unit_type = "user";
+}
+
+static void tweak_container(struct ps_proc *p)
+{
+	p->container = strdup("0123456789abcdef");
+	p->container_name = strdup("web");
+	p->container_runtime = "docker";
+}
+
+/* A refusal names the term that refused, for each kind of term (issue 19 review). */
+TEST(policy_mismatch_names_the_term)
+{
+	expect_miss("allow tcp 80 exe=/usr/sbin/sshd\n", tweak_none, "exe", "/opt/app/bin/app",
+		    "/usr/sbin/sshd");
+	expect_miss("allow tcp 80 exe=/usr/sbin/sshd\n", tweak_unmapped, "proven exe", NULL,
+		    "/usr/sbin/sshd");
+	expect_miss("allow tcp 80 unit=app.service\n", tweak_user_unit, "unit", NULL,
+		    "app.service");
+	expect_miss("allow tcp 80 user-unit=other.service\n", tweak_user_unit, "user-unit",
+		    "app.service", "other.service");
+	expect_miss("allow tcp 80 user-unit=1002/app.service\n", tweak_user_unit,
+		    "user-unit's user", "uid 1001", "uid 1002");
+	expect_miss("allow tcp 80 container=0123*\n", tweak_rootless, "rootful container", NULL,
+		    "0123*");
+	expect_miss("allow tcp 80 container=db*\n", tweak_container, "container", "web", "db*");
+	expect_miss("allow tcp 80 name=other\n", tweak_none, "name", "app", "other");
+}
+
 static char *fake_realpath(const char *path)
 {
 	return strdup(strcmp(path, "/usr/bin/redis-server") == 0 ? "/usr/bin/redis-check-rdb"
