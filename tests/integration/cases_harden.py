@@ -87,6 +87,10 @@ def harden_input_through_user_links(t):
     os.symlink(good, mine)
     r = t.run("--policy", mine)
     t.check(r.rc in (0, 1) and b"refusing" not in r.err, f"root's own link is used: {r}")
+    # /dev/stdin (root's link to /proc/self/fd/0, whose text is pipe:[N]) still reads a pipe
+    p = subprocess.run([t.binary, "check", "-b", "/dev/stdin"], input=b"allow tcp 1 name=none\n",
+                       capture_output=True, env=t.env(), timeout=60)
+    t.check(p.returncode in (0, 4) and b"refusing" not in p.stderr, f"a policy piped to /dev/stdin is used: {p}")
 
 
 def unchanged(t, secret, what):

@@ -33,6 +33,19 @@ static void walk_up(char *done)
 	snprintf(done + n, PATH_MAX - n, "%s..", n ? "/" : ""); /* "", "..": above the start */
 }
 
+/*
+ * A link of /proc's last in the path (/dev/stdin's /proc/self/fd/0): the kernel follows such
+ * a link to the open file itself, whatever its text says (pipe:[N]); its owner is the
+ * process's. It ends the walk when it leads to the file opened.
+ */
+static bool proc_link_ends(const char *link, const struct stat *lst, const char *rest,
+			   const struct stat *opened)
+{
+	struct stat proc, st;
+	return !*rest && lstat("/proc", &proc) == 0 && lst->st_dev == proc.st_dev &&
+	       stat(link, &st) == 0 && st.st_dev == opened->st_dev && st.st_ino == opened->st_ino;
+}
+
 /* Replace todo with the link's target followed by what was left after the link. */
 static int walk_link(const char *link, char *done, char *todo, const char *rest, int *links)
 {
@@ -90,6 +103,8 @@ const char *lnx_path_links_untrusted_why(const char *path, const struct stat *op
 		if (S_ISLNK(st.st_mode)) {
 			if (st.st_uid != 0 && st.st_uid != geteuid())
 				return why_link;
+			if (proc_link_ends(cand, &st, rest, opened))
+				return NULL;
 			char left[PATH_MAX];
 			strcpy(left, rest);
 			if (walk_link(cand, done, todo, left, &links) != 0)
