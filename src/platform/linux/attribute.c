@@ -355,9 +355,10 @@ static int scan_pid(struct worker *w, int pid)
 		rc = scan_threads(w, piddir, pid, first, &threads);
 	if (rc == -EACCES) {
 		rc = note_refused(w, piddir);
-	} else if (rc == -ESRCH) {
+	} else if (rc == -ESRCH) { /* it exited while we read: normal, not an error */
 		w->hits.n = first;
 		w->vanished++;
+		rc = 0;
 	} else if (rc == 0) {
 		/* Whose fds these were: the details read later must be of this very process. An
 		 * empty table is a process leaving (a live one has at least its std fds). */
