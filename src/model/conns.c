@@ -159,26 +159,11 @@ static void entry_key(struct entry *e, const struct ps_snapshot *s, const struct
 	}
 }
 
-static const struct ps_snapshot *sort_snap;
-
-static int cmp_identity_ix(const void *pa, const void *pb)
+/* Identity, then inode: the order two samples are matched in. */
+static int cmp_identity_inode(const struct ps_socket *a, const struct ps_socket *b)
 {
-	const struct ps_socket *a = &sort_snap->socks[*(const uint32_t *)pa];
-	const struct ps_socket *b = &sort_snap->socks[*(const uint32_t *)pb];
 	int c = diff_cmp_identity(a, b);
 	return c ? c : (a->inode > b->inode) - (a->inode < b->inode);
-}
-
-static uint32_t *identity_order(const struct ps_snapshot *s)
-{
-	uint32_t *ix = malloc((s->nsocks + 1) * sizeof *ix);
-	if (!ix)
-		return NULL;
-	for (size_t i = 0; i < s->nsocks; i++)
-		ix[i] = (uint32_t)i;
-	sort_snap = s;
-	qsort(ix, s->nsocks, sizeof *ix, cmp_identity_ix);
-	return ix;
 }
 
 static int cmp_sockets(const struct ps_socket *a, const struct ps_socket *b)
@@ -288,8 +273,8 @@ int conns_group(const struct ps_snapshot *before, const struct ps_snapshot *afte
 	size_t cap = after->nsocks + (before ? before->nsocks : 0) + 1;
 	struct conn_listeners *la = conns_listeners(after);
 	struct conn_listeners *lb = before ? conns_listeners(before) : NULL;
-	uint32_t *ao = identity_order(after);
-	uint32_t *bo = before ? identity_order(before) : NULL;
+	uint32_t *ao = snap_sorted_index(after, cmp_identity_inode);
+	uint32_t *bo = before ? snap_sorted_index(before, cmp_identity_inode) : NULL;
 	struct entry *e = malloc(cap * sizeof *e);
 	out->v = malloc(cap * sizeof *out->v);
 	int rc = -ENOMEM;

@@ -87,21 +87,20 @@ const char *diff_kind_name(unsigned kind)
 }
 
 /* qsort has no context argument: sort index arrays through this one (single-threaded). */
+/* snap_sorted_index: the snapshot and order of the sort in progress (qsort has no context
+ * argument in POSIX). */
 static const struct ps_snapshot *sort_snap;
+static int (*sort_cmp)(const struct ps_socket *, const struct ps_socket *);
 
 static int cmp_index(const void *pa, const void *pb)
 {
 	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	const struct ps_socket *x = &sort_snap->socks[a], *y = &sort_snap->socks[b];
-	int c = diff_cmp_identity(x, y);
-	if (c)
-		return c;
-	if (x->state != y->state)
-		return x->state > y->state ? -1 : 1; /* LISTEN first: it represents the group */
-	return cmp_u(a, b);
+	int c = sort_cmp(&sort_snap->socks[a], &sort_snap->socks[b]);
+	return c ? c : cmp_u(a, b); /* stable: equal sockets keep the snapshot's order */
 }
 
-static uint32_t *sorted_index(const struct ps_snapshot *s)
+uint32_t *snap_sorted_index(const struct ps_snapshot *s,
+			    int (*cmp)(const struct ps_socket *, const struct ps_socket *))
 {
 	uint32_t *ix = malloc((s->nsocks + 1) * sizeof *ix);
 	if (!ix)
@@ -109,8 +108,18 @@ static uint32_t *sorted_index(const struct ps_snapshot *s)
 	for (size_t i = 0; i < s->nsocks; i++)
 		ix[i] = (uint32_t)i;
 	sort_snap = s;
+	sort_cmp = cmp;
 	qsort(ix, s->nsocks, sizeof *ix, cmp_index);
 	return ix;
+}
+
+/* Identity, then LISTEN first: it represents the group. */
+static int cmp_identity_listen_first(const struct ps_socket *x, const struct ps_socket *y)
+{
+	int c = diff_cmp_identity(x, y);
+	if (c)
+		return c;
+	return x->state == y->state ? 0 : x->state > y->state ? -1 : 1;
 }
 
 /* What makes two owners "the same program": executable (or name), unit, container. */
@@ -378,7 +387,8 @@ int diff_compute(const struct diff_side *a, const struct diff_side *b, struct di
 {
 	memset(out, 0, sizeof *out);
 	const struct ps_snapshot *sa = a->snap, *sb = b->snap;
-	uint32_t *ia = sorted_index(sa), *ib = sorted_index(sb);
+	uint32_t *ia = snap_sorted_index(sa, cmp_identity_listen_first),
+		 *ib = snap_sorted_index(sb, cmp_identity_listen_first);
 	struct group *ga = malloc((sa->nsocks + 1) * sizeof *ga);
 	struct group *gb = malloc((sb->nsocks + 1) * sizeof *gb);
 	int rc = -ENOMEM;
