@@ -182,6 +182,7 @@ def integrity_private_mount_only(t):
     files the host does not have, and runs its program there as sshd: its identity is unproven,
     an alert (a daemon's name, reachable beyond loopback) saying it is seen only through a
     private mount namespace; the same for a tool of another name on loopback is a notice."""
+    R.need_userns(t)
     helper = user_copy(t, t.helper)
     for name in ("sshd", "mytool"):
         if os.path.exists(f"/usr/local/sbin/{name}"):
