@@ -96,7 +96,11 @@ const char *lnx_path_links_untrusted_why(const char *path, const struct stat *op
 		bool sep = dl && done[dl - 1] != '/';
 		if (dl + sep + len >= sizeof cand)
 			return why_changed;
-		snprintf(cand, sizeof cand, "%s%s%.*s", done, sep ? "/" : "", (int)len, comp);
+		memcpy(cand, done, dl); /* fits: measured above */
+		if (sep)
+			cand[dl] = '/';
+		memcpy(cand + dl + sep, comp, len);
+		cand[dl + sep + len] = '\0';
 		if (lstat(cand, &st) != 0)
 			return why_changed;
 		any = true;
