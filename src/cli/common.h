@@ -165,6 +165,9 @@ void cli_print_netns_notes(const struct ps_snapshot *s);
 /* Whether the words choose states themselves (-l, --state, or -a already): conns and top
  * show every state unless they do (src/cli/conns.c). */
 bool cli_states_given(int argc, char **argv);
+/* argv with -a put first unless the words choose states (cli_states_given): conns and top
+ * show every state by default. A new array for free() of *n words, or NULL. */
+char **cli_argv_every_state(int argc, char **argv, int *n);
 
 /* The subcommands. Each returns the process exit code. */
 int cmd_list(int argc, char **argv);

@@ -118,21 +118,29 @@ bool cli_states_given(int argc, char **argv)
 	return false;
 }
 
+char **cli_argv_every_state(int argc, char **argv, int *n)
+{
+	char **av = calloc((size_t)argc + 2, sizeof *av);
+	if (!av)
+		return NULL;
+	*n = 0;
+	av[(*n)++] = argv[0];
+	if (!cli_states_given(argc, argv))
+		av[(*n)++] = "-a";
+	for (int i = 1; i < argc; i++)
+		av[(*n)++] = argv[i];
+	return av;
+}
+
 int cmd_conns(int argc, char **argv)
 {
 	double interval = 1.0;
 	struct cli_extra extra = {NULL, on_extra, &interval, true};
 	struct cli_options o = {.format = FMT_TABLE};
-	/* every state unless the words say otherwise; -i SEC is --interval SEC */
-	char **av = calloc((size_t)argc + 2, sizeof *av);
+	int n;
+	char **av = cli_argv_every_state(argc, argv, &n);
 	if (!av)
 		return EXIT_FAILURE_;
-	int n = 0;
-	av[n++] = argv[0];
-	if (!cli_states_given(argc, argv))
-		av[n++] = "-a";
-	for (int i = 1; i < argc; i++)
-		av[n++] = strcmp(argv[i], "-i") == 0 ? "--interval" : argv[i];
 	int code = cli_parse_options(n, av, &o, &extra,
 				     cli_sub_usage(CLI_SUB_CONNS, usage_head, usage_tail));
 	if (code < 0) {

@@ -51,15 +51,10 @@ int cmd_top(int argc, char **argv)
 	double delay = 1.0;
 	struct cli_extra extra = {NULL, on_extra, &delay, true};
 	struct cli_options o = {.format = FMT_TABLE};
-	char **av = calloc((size_t)argc + 2, sizeof *av);
+	int n;
+	char **av = cli_argv_every_state(argc, argv, &n);
 	if (!av)
 		return EXIT_FAILURE_;
-	int n = 0;
-	av[n++] = argv[0];
-	if (!cli_states_given(argc, argv))
-		av[n++] = "-a";
-	for (int i = 1; i < argc; i++)
-		av[n++] = argv[i];
 	int code = cli_parse_options(n, av, &o, &extra,
 				     cli_sub_usage(CLI_SUB_TOP, usage_head, usage_tail));
 	if (code < 0 && o.format != FMT_TABLE) {
