@@ -10,6 +10,7 @@
 #include "../../src/output/explain.h"
 #include "../../src/platform/platform.h"
 #include "test.h"
+#include "testutil.h"
 
 static int fake_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 {
@@ -95,20 +96,6 @@ TEST(explain_advice_speaks_the_backends_words)
 	    .pid_scope = "session",
 	    .kill_cmd = "taskkill /PID",
 	};
-	static const struct ps_os_words lin = {
-	    .exe_link_pre = "/proc/",
-	    .exe_link_post = "/exe",
-	    .pkgdb_name = "dpkg database",
-	    .handle_word = "file descriptor",
-	    .pid_scope = "PID namespace",
-	    .kill_cmd = "kill",
-	    .service_suffix = ".service",
-	    .service_ctl = "systemctl",
-	    .user_manager = "--user -M",
-	    .stop_verb = "stop",
-	    .disable_verb = "disable --now",
-	    .posix_quote = true,
-	};
 	struct ps_snapshot s;
 	one_listener(&s, "web.service");
 	s.os = &win; /* a unit name that looks like systemd's is no reason to say systemctl */
@@ -117,14 +104,14 @@ TEST(explain_advice_speaks_the_backends_words)
 	CHECK(t && !strstr(t, "systemctl") && !strstr(t, "file descriptor"));
 	free(t);
 
-	s.os = &lin;
+	s.os = &test_linux_words;
 	t = explain_text(&s);
 	CHECK(t && strstr(t, "systemctl stop web.service") && strstr(t, "file descriptor 3"));
 	free(t);
 	snap_free(&s);
 
 	one_listener(&s, NULL);
-	s.os = &lin;
+	s.os = &test_linux_words;
 	t = explain_text(&s);
 	CHECK(t && strstr(t, "kill 42") && !strstr(t, "systemctl"));
 	free(t);

@@ -2,24 +2,9 @@
 /* ops.c — the Linux backend (sock_diag, /proc, netlink, cgroups, dpkg): its table of platform
  * operations. */
 #include "backend.h"
+#include "words.h"
 
-static const struct ps_os_words words = {
-    .exe_link_pre = "/proc/",
-    .exe_link_post = "/exe",
-    .pkgdb_name = "dpkg database",
-    .handle_word = "file descriptor",
-    .pid_scope = "PID namespace",
-    .kill_cmd = "kill",
-    .service_suffix = ".service",
-    .service_ctl = "systemctl",
-    .user_manager = "--user -M",
-    .stop_verb = "stop",
-    .disable_verb = "disable --now",
-    .posix_quote = true,
-    .exe_set_call = "prctl PR_SET_MM_EXE_FILE",
-    .mount_view = "mount namespace",
-    .priv_scope = "user namespace",
-};
+static const struct ps_os_words words = PS_LINUX_WORDS_INIT;
 
 const struct platform_ops platform_ops = {
     .name = "linux",
