@@ -91,6 +91,8 @@ struct ps_socket {
 	uint8_t v6only;		   /* IPv6 sockets: enum ps_v6only, from INET_DIAG_SKV6ONLY */
 	uint32_t verdict;	   /* 1 + index into ps_snapshot.verdicts->v once judged, else 0 */
 	struct ps_tcp_stats tcp;   /* counters, when asked for */
+	int64_t created; /* when the socket was created, seconds since the epoch (Windows: the
+			  * table row's liCreateTimestamp); 0: not known (Linux never says) */
 };
 
 /* Whether an IPv6 socket also takes IPv4 (dual-stack). Zero (unknown) when the kernel did not say.

@@ -550,6 +550,9 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 		state_label(sk->proto, sk->state));
 	if (sk->netns && sk->netns != snap->netns) /* -N: the socket is not where we run */
 		text_netns(fp, snap, sk->netns);
+	char ct[40];
+	if (sk->created && time_utc_text(sk->created, true, ct, sizeof ct))
+		fprintf(fp, "  Created: %s (the socket table says when it was opened)\n", ct);
 	if (v->home.prog) {
 		/* the port is not the service's own: its program says what it serves */
 		fputs("  Service: ", fp);

@@ -135,3 +135,24 @@ TEST(explain_stop_whole_group)
 	free(t);
 	snap_free(&s);
 }
+
+/* A socket whose table said when it was made (Windows) says so; one without says nothing. */
+TEST(explain_socket_created)
+{
+	struct ps_snapshot s;
+	memset(&s, 0, sizeof s);
+	add(&s, 40, NULL, NULL, 80);
+	add(&s, 41, NULL, NULL, 80);
+	s.socks[0].created = 1777627812;
+	judge(&s);
+	char *t = explain(&s, false);
+	CHECK(strstr(t, "  Created: 2026-05-01 09:30:12 UTC (the socket table says when it was "
+			"opened)\n"));
+	CHECK(!strstr(strstr(t, "Created:") + 1, "Created:"));
+	free(t);
+	t = explain(&s, true);
+	CHECK(strstr(t, "\"created\":\"2026-05-01T09:30:12Z\""));
+	CHECK(!strstr(strstr(t, "\"created\"") + 1, "\"created\""));
+	free(t);
+	snap_free(&s);
+}

@@ -606,6 +606,7 @@ static void build_full(struct ps_snapshot *s, struct registry *reg)
 	a->inode = 1111;
 	a->netns = 4026531840u;
 	a->v6only = PS_V6ONLY_NO;
+	a->created = 1777627812; /* Windows only: every documented key is written */
 	b->proto = PS_UDP;
 	b->state = PS_ST_CLOSE;
 	b->local.addr.family = b->remote.addr.family = PS_INET;

@@ -442,6 +442,26 @@ TEST(render_json_document)
 	snap_free(&s);
 }
 
+/* A socket's creation time (Windows' tables give it) is shown when known, absent otherwise. */
+TEST(render_json_socket_created)
+{
+	struct ps_snapshot s;
+	build(&s);
+	s.socks[1].created = 1777627812; /* 2026-05-01T09:30:12Z */
+	struct render_ctx ctx;
+	ctx_init(&ctx, &s, NULL);
+	size_t n;
+	char *doc = render(render_json, &ctx, &n);
+	CHECK(json_valid(doc, n));
+	char *s0 = line_of(doc, n, 1), *s1 = line_of(doc, n, 2);
+	CHECK(!strstr(s0, "\"created\""));
+	HAS(s1, ",\"created\":\"2026-05-01T09:30:12Z\",");
+	free(s0);
+	free(s1);
+	free(doc);
+	snap_free(&s);
+}
+
 TEST(render_json_empty_snapshot)
 {
 	struct ps_snapshot s;

@@ -96,6 +96,27 @@ TEST(snapload_start_time_calendar)
 	}
 }
 
+/* "created" (a Windows socket's creation time) is optional: read when given, refused when not a
+ * UTC time, absent on Linux snapshots (0). */
+TEST(snapload_socket_created)
+{
+	const char *at = strstr(good_snap, "\"inode\":11,");
+	char doc[2048];
+	snprintf(doc, sizeof doc, "%.*s\"created\":\"2026-05-01T09:30:12Z\",%s",
+		 (int)(at - good_snap), good_snap, at);
+	struct snapfile f;
+	struct snapload_error e;
+	CHECK_INT(load(doc, &f, &e), 0);
+	CHECK_INT(f.snap.socks[0].created, 1777627812LL);
+	CHECK_INT(f.snap.socks[1].created, 0);
+	snapfile_free(&f);
+	snprintf(doc, sizeof doc, "%.*s\"created\":\"soon\",%s", (int)(at - good_snap), good_snap,
+		 at);
+	CHECK(load(doc, &f, &e) < 0);
+	CHECK_STR(e.path, "sockets[0]");
+	CHECK(strstr(e.msg, "created") != NULL);
+}
+
 TEST(snapload_errors_name_the_path)
 {
 	struct snapfile f;

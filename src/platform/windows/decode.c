@@ -262,6 +262,8 @@ int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win
 		   a row of the IPv4 table: an IPv6 row is reached over IPv6 alone */
 		if (kind == WIN_TCP6 || kind == WIN_UDP6)
 			k.v6only = PS_V6ONLY_YES;
+		int64_t created = win_filetime_to_unix(win_row_created(kind, row));
+		k.created = created > 0 ? created : 0; /* Wine gives none */
 		int rc = fn(ctx, &k, pid, row);
 		if (rc)
 			return rc;

@@ -541,6 +541,36 @@ TEST(win_service_tag_per_row)
 	win_tag_cache_free(&cache);
 }
 
+/* liCreateTimestamp (a FILETIME) becomes the socket's creation time; Wine's 0 leaves it unknown. */
+TEST(win_socket_created_from_row)
+{
+	unsigned char b[8 + 2 * 160];
+	memset(b, 0, sizeof b);
+	put32(b, 2);
+	unsigned char *r = b + 8;
+	/* 2026-05-01T09:30:12Z: 1777627812 s after 1970, in 100 ns units after 1601 */
+	uint64_t ft = 116444736000000000ull + 1777627812ull * 10000000ull + 4567;
+	put32(r, MIB_TCP_STATE_LISTEN), putport(r + 8, 5985), put32(r + 20, 4);
+	memcpy(r + 24, &ft, 8);
+	put32(r + 160, MIB_TCP_STATE_LISTEN), putport(r + 168, 8080), put32(r + 180, 1234);
+	struct rows got = {0};
+	CHECK_INT(win_decode_owner_table(b, sizeof b, WIN_TCP4, collect_row, &got), 0);
+	CHECK_INT(got.n, 2);
+	CHECK_INT(got.k[0].created, 1777627812LL);
+	CHECK_INT(got.k[1].created, 0);
+	/* the IPv6 and UDP rows keep it at their own offsets */
+	unsigned char u[8 + 176];
+	memset(u, 0, sizeof u);
+	put32(u, 1);
+	put32(u + 8 + 24, 1234), putport(u + 8 + 20, 5353);
+	memcpy(u + 8 + 32, &ft, 8); /* MIB_UDP6ROW_OWNER_MODULE.liCreateTimestamp */
+	struct rows g6 = {0};
+	CHECK_INT(win_decode_owner_table(u, sizeof u, WIN_UDP6, collect_row, &g6), 0);
+	CHECK_INT(g6.n, 1);
+	CHECK_INT(g6.k[0].local.port, 5353);
+	CHECK_INT(g6.k[0].created, 1777627812LL);
+}
+
 /* A reused pid: a row's socket older than the process now holding its pid is not that
  * process's (liCreateTimestamp against the process's creation time). */
 TEST(win_pid_reuse_from_create_timestamps)
