@@ -489,6 +489,7 @@ static const char *const state_names[PS_ST_MAX] = {
     [PS_ST_LISTEN] = "listen",
     [PS_ST_CLOSING] = "closing",
     [PS_ST_NEW_SYN_RECV] = "syn-recv",
+    [PS_ST_BOUND] = "bound",
 };
 
 static const char *const state_labels[PS_ST_MAX] = {
@@ -505,6 +506,7 @@ static const char *const state_labels[PS_ST_MAX] = {
     [PS_ST_LISTEN] = "LISTEN",
     [PS_ST_CLOSING] = "CLOSING",
     [PS_ST_NEW_SYN_RECV] = "SYN-RECV",
+    [PS_ST_BOUND] = "BOUND",
 };
 
 const char *state_name(unsigned proto, unsigned state)

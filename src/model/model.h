@@ -26,6 +26,8 @@ enum ps_state {
 	PS_ST_LISTEN,
 	PS_ST_CLOSING,
 	PS_ST_NEW_SYN_RECV,
+	PS_ST_BOUND, /* TCP bound to a port, neither listening nor connected (Windows' `netstat -q`
+		      * BOUND; Linux's TCP_BOUND_INACTIVE, not asked of Linux) */
 	PS_ST_MAX
 };
 

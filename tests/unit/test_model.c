@@ -423,6 +423,8 @@ TEST(state_names_and_labels)
 	CHECK_STR(state_name(PS_TCP, PS_ST_SYN_SENT), "syn-sent");
 	CHECK_STR(state_name(PS_TCP, PS_ST_SYN_RECV), "syn-recv");
 	CHECK_STR(state_name(PS_TCP, PS_ST_NEW_SYN_RECV), "syn-recv");
+	CHECK_STR(state_name(PS_TCP, PS_ST_BOUND), "bound");
+	CHECK_STR(state_label(PS_TCP, PS_ST_BOUND), "BOUND");
 	CHECK_STR(state_label(PS_TCP, PS_ST_NEW_SYN_RECV), "SYN-RECV");
 	CHECK_STR(state_name(PS_TCP, PS_ST_FIN_WAIT1), "fin-wait-1");
 	CHECK_STR(state_label(PS_TCP, PS_ST_FIN_WAIT2), "FIN-WAIT-2");

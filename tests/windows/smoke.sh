@@ -142,6 +142,17 @@ if lport:
     code, out, err = run("-n", "-w", f"{sport}/tcp")
     check(code == 0 and "pstest" in out, "service: the table shows UNIT pstest")
 
+# a TCP port bound but not listening (netstat -q's BOUND): Wine has no bound-socket table
+# (InternalGetBoundTcpEndpointTable), so it is not listed; never as a listener, no abort
+bound = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+bound.bind(("127.0.0.1", 0))
+bport = bound.getsockname()[1]
+code, out, err = run("--json", "--state", "bound,listen", f"{bport}")
+bsocks = [s for s in json.loads(out or "{}").get("sockets", []) if s["local"]["port"] == bport]
+check(code in (0, 1) and "unimplemented function" not in err and not any(s["state"] == "listen" for s in bsocks),
+      "bound: --state bound runs; a bound-only TCP port is never a listener (Wine lists none)")
+bound.close()
+
 code, out, err = run("explain", f"{tport}")
 check(code == 0 and f"127.0.0.1:{tport} LISTEN" in out and "Held by no visible process (unreported)" in out,
       "explain: the listener, held by no visible process (unreported)")

@@ -168,6 +168,8 @@ unsigned win_tcp_state(uint32_t s)
 		return PS_ST_TIME_WAIT;
 	case MIB_TCP_STATE_DELETE_TCB:
 		return PS_ST_CLOSING;
+	case 100: /* MIB_TCP_STATE_RESERVED: bound, neither listening nor connected (netstat -q) */
+		return PS_ST_BOUND;
 	default:
 		return 0;
 	}
@@ -265,6 +267,51 @@ int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win
 		int64_t created = win_filetime_to_unix(win_row_created(kind, row));
 		k.created = created > 0 ? created : 0; /* Wine gives none */
 		int rc = fn(ctx, &k, pid, row);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Whether a row of the bound table is a socket that is only bound: its state, when the row gives
+ * one (Windows says MIB_TCP_STATE_RESERVED, 100), is no other (a listener or a connection comes
+ * with the owner tables, and must not be listed twice). */
+static bool only_bound(DWORD state)
+{
+	return state == 0 || state == MIB_TCP_STATE_CLOSED || win_tcp_state(state) == PS_ST_BOUND;
+}
+
+int win_decode_bound_table(const void *buf, size_t len, bool v6, win_row_fn fn, void *ctx)
+{
+	size_t off = v6 ? offsetof(MIB_TCP6TABLE2, table) : offsetof(MIB_TCPTABLE2, table);
+	size_t rowsz = v6 ? sizeof(MIB_TCP6ROW2) : sizeof(MIB_TCPROW2);
+	DWORD count;
+	if (len < sizeof count)
+		return -EBADMSG;
+	memcpy(&count, buf, sizeof count);
+	if (count && (len < off || (len - off) / rowsz < count))
+		return -EBADMSG;
+	const unsigned char *rows = (const unsigned char *)buf + off;
+	for (DWORD i = 0; i < count; i++) {
+		struct ps_socket k = {.proto = PS_TCP, .state = PS_ST_BOUND};
+		DWORD pid, state;
+		if (v6) {
+			MIB_TCP6ROW2 r;
+			memcpy(&r, rows + (size_t)i * rowsz, sizeof r);
+			set_v6(&k.local, r.LocalAddr.s6_addr, r.dwLocalPort);
+			set_v6(&k.remote, r.RemoteAddr.s6_addr, r.dwRemotePort);
+			k.ifindex = r.dwLocalScopeId, k.v6only = PS_V6ONLY_YES;
+			pid = r.dwOwningPid, state = (DWORD)r.State;
+		} else {
+			MIB_TCPROW2 r;
+			memcpy(&r, rows + (size_t)i * rowsz, sizeof r);
+			set_v4(&k.local, r.dwLocalAddr, r.dwLocalPort);
+			set_v4(&k.remote, r.dwRemoteAddr, r.dwRemotePort);
+			pid = r.dwOwningPid, state = r.dwState;
+		}
+		if (!only_bound(state))
+			continue;
+		int rc = fn(ctx, &k, pid, NULL);
 		if (rc)
 			return rc;
 	}
@@ -371,7 +418,7 @@ static bool needs_process(const struct ps_socket *k)
 {
 	return k->proto == PS_UDP || k->state == PS_ST_LISTEN || k->state == PS_ST_ESTABLISHED ||
 	       k->state == PS_ST_SYN_SENT || k->state == PS_ST_SYN_RECV ||
-	       k->state == PS_ST_CLOSE_WAIT;
+	       k->state == PS_ST_CLOSE_WAIT || k->state == PS_ST_BOUND;
 }
 
 long win_snap_add(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t pid,

@@ -35,6 +35,17 @@ int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win
 			   void *ctx);
 
 /*
+ * Walk the table of TCP sockets that are bound but neither listening nor
+ * connected (`netstat -q`'s BOUND): InternalGetBoundTcpEndpointTable's
+ * MIB_TCPTABLE2, or with v6 InternalGetBoundTcp6EndpointTable's MIB_TCP6TABLE2
+ * (iphlpapi exports Microsoft does not document). Each row whose state is not a
+ * listener's or a connection's (those come with the owner tables) is a socket in
+ * state PS_ST_BOUND, given to fn with row NULL. 0, -EBADMSG (the row count does
+ * not fit) or what fn returned.
+ */
+int win_decode_bound_table(const void *buf, size_t len, bool v6, win_row_fn fn, void *ctx);
+
+/*
  * The service tag of an owner-table row (OwningModuleInfo[0]): non-zero only for
  * a socket a service opened (the tag names the service in its host process); 0
  * for every other socket, whose owning module is the program itself.

@@ -152,7 +152,8 @@ TEST(win_tcp4_every_state)
 		 {MIB_TCP_STATE_CLOSING, PS_ST_CLOSING},
 		 {MIB_TCP_STATE_LAST_ACK, PS_ST_LAST_ACK},
 		 {MIB_TCP_STATE_TIME_WAIT, PS_ST_TIME_WAIT},
-		 {MIB_TCP_STATE_DELETE_TCB, PS_ST_CLOSING}};
+		 {MIB_TCP_STATE_DELETE_TCB, PS_ST_CLOSING},
+		 {100, PS_ST_BOUND}}; /* MIB_TCP_STATE_RESERVED: Get-NetTCPConnection's Bound */
 	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
 		CHECK_INT(win_tcp_state(m[i].mib), m[i].ps);
 	CHECK_INT(win_tcp_state(99), 0);
@@ -269,6 +270,68 @@ TEST(win_pids_0_and_4)
 	CHECK_INT(snap.unattributed[PS_OWN_KERNEL], 2);
 	CHECK_INT(snap.nsockcgs, 2); /* one label each, shared by every socket it names */
 	snap_free(&snap);
+}
+
+/*
+ * The bound-TCP tables (InternalGetBoundTcpEndpointTable: MIB_TCPTABLE2 of 28-byte
+ * MIB_TCPROW2; the IPv6 one: MIB_TCP6TABLE2 of 60-byte MIB_TCP6ROW2): bound rows become
+ * BOUND sockets of their pid, never listeners; a listener's row (listed by the owner table)
+ * is not repeated; pid 0 on a bound socket is an unreported owner.
+ */
+TEST(win_bound_tcp_tables)
+{
+	CHECK_INT(sizeof(MIB_TCPROW2), 28);
+	CHECK_INT(offsetof(MIB_TCPTABLE2, table), 4);
+	CHECK_INT(sizeof(MIB_TCP6ROW2), 60);
+	CHECK_INT(offsetof(MIB_TCP6ROW2, State), 48);
+	CHECK_INT(offsetof(MIB_TCP6ROW2, dwOwningPid), 52);
+	unsigned char b[4 + 3 * 28];
+	memset(b, 0, sizeof b);
+	put32(b, 3);
+	unsigned char *r = b + 4;
+	put32(r, 100), put4(r + 4, 0, 0, 0, 0), putport(r + 8, 50123), put32(r + 20, 2000);
+	put32(r + 28, MIB_TCP_STATE_LISTEN), putport(r + 28 + 8, 8080), put32(r + 28 + 20, 2000);
+	put32(r + 56, 100), put4(r + 56 + 4, 10, 0, 0, 5), putport(r + 56 + 8, 50124);
+	struct ps_snapshot snap = {0};
+	struct add_ctx c = {&snap, {.last_proc = -1}};
+	char *buf = tu_exact(b, sizeof b);
+	CHECK_INT(win_decode_bound_table(buf, sizeof b, false, add_row, &c), 0);
+	snap_group_owners(&snap);
+	snap_count_status(&snap);
+	CHECK_INT(snap.nsocks, 2);
+	CHECK_INT(snap.socks[0].state, PS_ST_BOUND);
+	CHECK_INT(snap.socks[0].proto, PS_TCP);
+	CHECK_INT(snap.socks[0].local.port, 50123);
+	CHECK_INT(snap.socks[0].owner_count, 1);
+	CHECK_INT(snap_owner(&snap, &snap.socks[0], 0)->pid, 2000);
+	CHECK_STR(state_label(PS_TCP, snap.socks[0].state), "BOUND");
+	char a[64];
+	CHECK_STR(addr_format(&snap.socks[1].local.addr, a, sizeof a), "10.0.0.5");
+	CHECK_INT(snap.socks[1].owner_status, PS_OWN_UNREPORTED);
+	CHECK_INT(win_decode_bound_table(buf, sizeof b - 1, false, add_row, &c), -EBADMSG);
+	free(buf);
+	snap_free(&snap);
+
+	unsigned char b6[4 + 60];
+	memset(b6, 0, sizeof b6);
+	put32(b6, 1);
+	b6[4 + 15] = 1; /* ::1 */
+	putport(b6 + 4 + 20, 50200), put32(b6 + 4 + 48, 100), put32(b6 + 4 + 52, 3000);
+	struct rows got = {0};
+	CHECK_INT(win_decode_bound_table(b6, sizeof b6, true, collect_row, &got), 0);
+	CHECK_INT(got.n, 1);
+	CHECK_INT(got.k[0].state, PS_ST_BOUND);
+	CHECK_INT(got.k[0].local.addr.family, PS_INET6);
+	CHECK_STR(addr_format(&got.k[0].local.addr, a, sizeof a), "::1");
+	CHECK_INT(got.k[0].local.port, 50200);
+	CHECK_INT(got.pid[0], 3000);
+	CHECK(got.row[0] == NULL);
+	/* the default listing (listeners) leaves them out; -a and --state bound show them */
+	struct ps_filter f;
+	filter_init(&f);
+	CHECK(!filter_match_socket(&f, &got.k[0]));
+	filter_all_states(&f);
+	CHECK(filter_match_socket(&f, &got.k[0]));
 }
 
 /* A wide string into b at off; returns the offset after its NUL. */
