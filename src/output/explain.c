@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../enrich/oswords.h"
 #include "../enrich/registry.h"
@@ -535,6 +536,27 @@ static bool netns_addrs_known(const struct ps_snapshot *snap, uint64_t inode)
 	return false;
 }
 
+/* A Windows listener that a netsh interface portproxy rule is served by: where it relays to. */
+static void text_relays(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk)
+{
+	char a[64];
+	addr_format(&sk->local.addr, a, sizeof a);
+	for (size_t i = 0; snap->firewall && sk->proto == PS_TCP && i < snap->firewall->nfwd; i++) {
+		const struct ps_forward *f = &snap->firewall->fwd[i];
+		if (strcmp(f->kind, "portproxy") != 0 || f->port != sk->local.port ||
+		    f->family != (sk->local.addr.family == PS_INET6 ? 6 : 4) ||
+		    (f->addr && strcasecmp(f->addr, a) != 0))
+			continue;
+		fputs("  Relays to: ", fp);
+		fputs(f->family == 6 && strchr(f->to_addr, ':') ? "[" : "", fp);
+		put(fp, f->to_addr);
+		fprintf(fp, "%s:%u (netsh interface portproxy ",
+			f->family == 6 && strchr(f->to_addr, ':') ? "]" : "", f->to_port);
+		put(fp, f->rule_chain);
+		fputs(": the IP Helper service accepts and relays each connection)\n", fp);
+	}
+}
+
 static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 {
 	const struct ps_socket *sk = &snap->socks[i];
@@ -553,6 +575,7 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 	char ct[40];
 	if (sk->created && time_utc_text(sk->created, true, ct, sizeof ct))
 		fprintf(fp, "  Created: %s (the socket table says when it was opened)\n", ct);
+	text_relays(fp, snap, sk);
 	if (v->home.prog) {
 		/* the port is not the service's own: its program says what it serves */
 		fputs("  Service: ", fp);

@@ -156,3 +156,38 @@ TEST(explain_socket_created)
 	free(t);
 	snap_free(&s);
 }
+
+/* The listener that serves a netsh interface portproxy rule (the IP Helper service's) says where
+ * it relays to, and the forwards list says it is a port proxy, not a NAT rule. */
+TEST(explain_portproxy_listener_relays)
+{
+	struct ps_snapshot s;
+	memset(&s, 0, sizeof s);
+	add(&s, 40, "iphlpsvc", "service", 80);
+	judge(&s);
+	s.firewall = calloc(1, sizeof *s.firewall);
+	CHECK(s.firewall != NULL);
+	s.firewall->fwd = calloc(1, sizeof *s.firewall->fwd);
+	CHECK(s.firewall->fwd != NULL);
+	s.firewall->nfwd = 1;
+	struct ps_forward *f = s.firewall->fwd;
+	f->proto = "tcp", f->family = 4, f->port = f->port_end = 80, f->kind = "portproxy";
+	f->to_addr = strdup("172.20.1.2"), f->to_port = f->to_port_end = 8080;
+	f->rule_family = strdup("netsh"), f->rule_table = strdup("interface portproxy");
+	f->rule_chain = strdup("v4tov4");
+	char *t = explain(&s, false);
+	if (getenv("SHOW"))
+		fputs(t, stderr);
+	CHECK(strstr(t, "  Relays to: 172.20.1.2:8080 (netsh interface portproxy v4tov4: the IP "
+			"Helper service accepts and relays each connection)\n"));
+	CHECK(strstr(t, "\nForwarded by netsh interface portproxy (the IP Helper service listens "
+			"there and relays):\n  tcp  *:80  forwarded to 172.20.1.2:8080  by netsh "
+			"interface portproxy v4tov4"));
+	CHECK(!strstr(t, "NAT"));
+	free(t);
+	f->port = f->port_end = 81; /* another port's proxy: not this listener's */
+	t = explain(&s, false);
+	CHECK(!strstr(t, "Relays to"));
+	free(t);
+	snap_free(&s);
+}

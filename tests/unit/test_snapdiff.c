@@ -793,3 +793,29 @@ TEST(prometheus_label_escaping)
 	CHECK_STR(b.data, "# HELP m help \\\\ with\\nnewline\n# TYPE m gauge\n");
 	buf_free(&b);
 }
+
+/* A Windows snapshot's port proxies stay port proxies when loaded (not NAT rules). */
+TEST(snapload_portproxy_forward_kind)
+{
+	const char *end = strrchr(good_snap, '}');
+	char doc[3072];
+	snprintf(
+	    doc, sizeof doc,
+	    "%.*s,\"firewall\":{\"read\":false,\"why\":\"x\"},\"forwards\":["
+	    "{\"proto\":\"tcp\",\"family\":4,\"addr\":null,\"port\":8080,\"port_end\":8080,"
+	    "\"to\":{\"addr\":\"10.0.0.5\",\"port\":80,\"port_end\":80},\"kind\":\"portproxy\","
+	    "\"rule\":{\"family\":\"netsh\",\"table\":\"interface portproxy\",\"chain\":"
+	    "\"v4tov4\"}},"
+	    "{\"proto\":\"tcp\",\"family\":4,\"port\":81,\"port_end\":81,\"to\":{\"addr\":"
+	    "\"10.0.0.6\",\"port\":80,\"port_end\":80},\"kind\":\"dnat\"}]}",
+	    (int)(end - good_snap), good_snap);
+	struct snapfile f;
+	struct snapload_error e;
+	CHECK_INT(load(doc, &f, &e), 0);
+	CHECK(f.snap.firewall != NULL);
+	CHECK_INT(f.snap.firewall->nfwd, 2);
+	CHECK_STR(f.snap.firewall->fwd[0].kind, "portproxy");
+	CHECK_STR(f.snap.firewall->fwd[0].rule_chain, "v4tov4");
+	CHECK_STR(f.snap.firewall->fwd[1].kind, "dnat");
+	snapfile_free(&f);
+}

@@ -185,6 +185,19 @@ if t:
 check("legacy" in fw and fw["legacy"] is None, "json: firewall.legacy null (no iptables-legacy on Windows)")
 check(doc["processes"]["scanned"] == 0, "json: no process invented")
 
+# a netsh interface portproxy rule, written where netsh writes it (Wine has no portproxy in
+# netsh): a forward of kind portproxy in JSON and in the table's forwards list
+key = r"HKLM\SYSTEM\CurrentControlSet\Services\PortProxy\v4tov4\tcp"
+subprocess.run([wine, "reg", "add", key, "/v", "*/18080", "/t", "REG_SZ", "/d", "10.0.0.5/80", "/f"],
+               capture_output=True, timeout=120)
+code, out, err = run("--json", "18080")
+fwds = [f for f in json.loads(out or "{}").get("forwards", []) if f.get("kind") == "portproxy"]
+check(len(fwds) == 1 and fwds[0]["port"] == 18080 and fwds[0]["to"]["addr"] == "10.0.0.5"
+      and fwds[0]["to"]["port"] == 80, "portproxy: the registry's rule is a forward of kind portproxy (JSON)")
+code, out, err = run("-n", "18080")
+check("netsh interface portproxy" in out and "forwarded to 10.0.0.5:80" in out,
+      "portproxy: the table lists it under the port proxies")
+
 code, out, err = run("watch", "--count", "1", "-i", "0.2", f"{tport}")
 first = out.splitlines()[0] if out else ""
 check(code == 0 and "short-lived sockets between polls are NOT seen" in first and "sock_diag" not in first,

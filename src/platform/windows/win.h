@@ -57,6 +57,13 @@ bool win_windows_name(const char *path);
  */
 bool win_windows_program_ok(const char *path, const char *signer, const char *sysroot);
 
+struct wfw_policy;
+/*
+ * Append the `netsh interface portproxy` rules of the registry to pol->proxies
+ * (portproxy.c); a value that is not a rule is skipped. 0 or -ENOMEM.
+ */
+int win_portproxy_read(struct wfw_policy *pol);
+
 /* UTF-8 (or WTF-8) s as a new UTF-16 string for the W functions; NULL when it is neither, or out
  * of memory. */
 wchar_t *win_to_wide(const char *s);
