@@ -227,6 +227,9 @@ struct ps_proc {
 	size_t nxlibs;
 	uint8_t pkg;	/* enum pkg_status of the executable */
 	char *pkg_name; /* PKG_OWNED: the package, else NULL */
+	/* What the executable says of itself (Windows: its version resource, read with the exe
+	 * facts), each NULL when it says nothing: raw bytes of the file's, not trusted. */
+	char *file_description, *file_company, *file_version;
 	/* Pre-forking servers (snap_group_forks): the pid of the topmost ancestor holding a shown
 	 * socket through a chain of processes with the same executable; 0 for a group's root or a
 	 * process alone. */

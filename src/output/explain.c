@@ -382,6 +382,24 @@ static void text_stop(FILE *fp, const struct ps_snapshot *snap, const struct ps_
 
 /* The program line (the packaged link it is started by first, then its file), what is not
  * known of it, and the system link that names it. */
+/* What a Windows executable's version resource says of it (the file's own claim, not proof). */
+static void text_file_info(FILE *fp, const struct ps_proc *p)
+{
+	if (!p->file_description && !p->file_company && !p->file_version)
+		return;
+	fputs("    says:     ", fp);
+	put(fp, p->file_description ? p->file_description : "(no description)");
+	if (p->file_company) {
+		fputs(", by ", fp);
+		put(fp, p->file_company);
+	}
+	if (p->file_version) {
+		fputs(", version ", fp);
+		put(fp, p->file_version);
+	}
+	fputs(" (its version resource: what the file claims, not who signed it)\n", fp);
+}
+
 static void text_program(FILE *fp, const struct ps_proc *p)
 {
 	fputs("    program:  ", fp);
@@ -407,6 +425,7 @@ static void text_program(FILE *fp, const struct ps_proc *p)
 		fputs(" (from no installed package)", fp);
 	}
 	fputc('\n', fp);
+	text_file_info(fp, p);
 	if (p->exe_checked && p->exe_check.unknown) {
 		fputs("    not known: ", fp);
 		put(fp, p->exe_check.unknown);

@@ -70,6 +70,14 @@ static void jprocess(struct jw *w, const struct ps_snapshot *s, const struct ps_
 	static const char *const proof[] = {"unknown", "mapped", "unmapped"};
 	jw_kstr(w, "exe_proof",
 		p->exe_checked && p->exe_check.proof < 3 ? proof[p->exe_check.proof] : NULL);
+	if (p->file_description || p->file_company || p->file_version) { /* Windows only */
+		jw_key(w, "file_info");
+		jw_obj(w);
+		jw_kstr(w, "description", p->file_description);
+		jw_kstr(w, "company", p->file_company);
+		jw_kstr(w, "version", p->file_version);
+		jw_obj_end(w);
+	}
 }
 
 /*

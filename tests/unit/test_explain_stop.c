@@ -145,7 +145,14 @@ TEST(explain_socket_created)
 	add(&s, 41, NULL, NULL, 80);
 	s.socks[0].created = 1777627812;
 	judge(&s);
+	s.procs[0].file_description = strdup("Demo\x1b[2J server");
+	s.procs[0].file_company = strdup("Contoso");
+	s.procs[0].file_version = strdup("1.2.3.4");
 	char *t = explain(&s, false);
+	CHECK(strstr(t,
+		     "    says:     Demo\\x1b[2J server, by Contoso, version 1.2.3.4 (its version "
+		     "resource: what the file claims, not who signed it)\n"));
+	CHECK(!strstr(strstr(t, "    says:") + 1, "    says:")); /* pid 41 says nothing */
 	CHECK(strstr(t, "  Created: 2026-05-01 09:30:12 UTC (the socket table says when it was "
 			"opened)\n"));
 	CHECK(!strstr(strstr(t, "Created:") + 1, "Created:"));

@@ -38,7 +38,17 @@ fi
 cc=$(command -v x86_64-w64-mingw32-gcc || true)
 lport=0 sport=0 lpid=0
 if [ -n "$cc" ]; then
-	"$cc" -O2 -o "$WINEPREFIX/drive_c/wlisten.exe" "$(dirname "$0")/wlisten.c" -lws2_32
+	# with a version resource, which the listener's owner shows as file_info
+	res=
+	if command -v x86_64-w64-mingw32-windres >/dev/null; then
+		printf '%s\n' '1 VERSIONINFO' 'FILEVERSION 1,2,3,4' 'BEGIN' ' BLOCK "StringFileInfo"' \
+			' BEGIN' '  BLOCK "040904b0"' '  BEGIN' \
+			'   VALUE "FileDescription", "portsleuth test listener"' \
+			'   VALUE "CompanyName", "Contoso"' '  END' ' END' ' BLOCK "VarFileInfo"' ' BEGIN' \
+			'  VALUE "Translation", 0x409, 1200' ' END' 'END' >"$tmp/wlisten.rc"
+		x86_64-w64-mingw32-windres -O coff -o "$tmp/wlisten.res" "$tmp/wlisten.rc" && res="$tmp/wlisten.res"
+	fi
+	"$cc" -O2 -o "$WINEPREFIX/drive_c/wlisten.exe" "$(dirname "$0")/wlisten.c" $res -lws2_32
 	set -- $(python3 -c 'import socket
 def free():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
@@ -136,6 +146,12 @@ if lport:
     check(len(lis) == 1 and lis[0]["owner_status"] == "ok" and [o["pid"] for o in lis[0]["owners"]] == [lpid]
           and lis[0]["owners"][0]["exe"].lower() == "c:\\wlisten.exe",
           f"listener: the Windows program's listener is owned by its real pid {lpid}")
+    info = lis[0]["owners"][0].get("file_info") if lis and lis[0]["owners"] else None
+    check(info == {"description": "portsleuth test listener", "company": "Contoso", "version": "1.2.3.4"},
+          f"listener: its program's version resource as file_info (GetFileVersionInfoW): {info}")
+    code, out, err = run("explain", f"{lport}")
+    check("says:     portsleuth test listener, by Contoso, version 1.2.3.4" in out,
+          "explain: the listener's program says what it is (version resource)")
     check(len(svc) == 1 and svc[0]["owners"] and svc[0]["owners"][0]["unit"] == "pstest"
           and svc[0]["owners"][0]["unit_type"] == "service",
           "service: the socket of the service started with sc start names the service pstest")

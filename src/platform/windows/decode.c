@@ -12,7 +12,9 @@
 #include <winternl.h>
 /* clang-format on */
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -640,4 +642,198 @@ int win_decode_cmdline(const void *buf, size_t len, char **out, size_t *outlen)
 		*outlen = strlen(*out) +
 			  1; /* an embedded NUL ends the line, as it ends it for the program */
 	return rc;
+}
+
+/* ------------------------------------------------------------------ version resources */
+
+/* One block of a version resource: wLength, wValueLength, wType, szKey, padding, Value,
+ * padding, children (each 32-bit aligned from the start of the resource). */
+struct vblock {
+	size_t end;		   /* where the block ends */
+	const unsigned char *key;  /* UTF-16 units, not aligned */
+	size_t keylen;		   /* in units, without the NUL */
+	size_t value, value_bytes; /* the value's offset and size */
+	size_t child;		   /* the first child's offset */
+	bool text;
+};
+
+static size_t align4(size_t off)
+{
+	return (off + 3) & ~(size_t)3;
+}
+
+static uint16_t u16_at(const unsigned char *b, size_t off)
+{
+	return (uint16_t)(b[off] | b[off + 1] << 8);
+}
+
+/* The block at off, inside [off, limit). 0 or -EBADMSG. */
+static int vblock_at(const unsigned char *b, size_t off, size_t limit, struct vblock *v)
+{
+	if (off > limit || limit - off < 6)
+		return -EBADMSG;
+	size_t wlen = u16_at(b, off), vlen = u16_at(b, off + 2);
+	if (wlen < 6 || wlen > limit - off)
+		return -EBADMSG;
+	v->end = off + wlen;
+	v->text = u16_at(b, off + 4) == 1;
+	v->key = b + off + 6;
+	size_t k = off + 6;
+	while (k + 2 <= v->end && u16_at(b, k))
+		k += 2;
+	if (k + 2 > v->end)
+		return -EBADMSG; /* no NUL ends the key inside the block */
+	v->keylen = (k - off - 6) / 2;
+	v->value = align4(k + 2);
+	v->value_bytes = v->text ? vlen * 2 : vlen;
+	if (v->value > v->end)
+		v->value = v->end, v->value_bytes = 0;
+	if (v->value_bytes > v->end - v->value) /* some writers count text in bytes */
+		v->value_bytes = v->end - v->value;
+	v->child = align4(v->value + v->value_bytes);
+	return 0;
+}
+
+/* Whether the block's key is the ASCII string s. */
+static bool vkey_is(const struct vblock *v, const char *s)
+{
+	size_t n = strlen(s);
+	if (v->keylen != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (u16_at(v->key, 2 * i) != (unsigned char)s[i])
+			return false;
+	return true;
+}
+
+/* The block's text value as new UTF-8 (to its first NUL, trailing spaces dropped), NULL when
+ * empty. 0 or -ENOMEM. */
+static int vtext(const unsigned char *b, const struct vblock *v, char **out)
+{
+	size_t n = 0, max = v->value_bytes / 2;
+	while (n < max && u16_at(b, v->value + 2 * n))
+		n++;
+	while (n && u16_at(b, v->value + 2 * (n - 1)) == ' ')
+		n--;
+	free(*out);
+	*out = NULL;
+	if (!n)
+		return 0;
+	uint16_t *w = malloc(n * sizeof *w);
+	if (!w)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		w[i] = u16_at(b, v->value + 2 * i);
+	int rc = win_utf16_to_utf8(w, n, out);
+	free(w);
+	return rc;
+}
+
+/* The strings of one StringTable block t. 0, -EBADMSG or -ENOMEM. */
+static int vstrings(const unsigned char *b, const struct vblock *t, struct win_file_version *out,
+		    char **file_version)
+{
+	int rc = 0;
+	for (size_t off = t->child; !rc && off < t->end;) {
+		struct vblock s;
+		if ((rc = vblock_at(b, off, t->end, &s)))
+			break;
+		if (vkey_is(&s, "FileDescription"))
+			rc = vtext(b, &s, &out->description);
+		else if (vkey_is(&s, "CompanyName"))
+			rc = vtext(b, &s, &out->company);
+		else if (vkey_is(&s, "FileVersion"))
+			rc = vtext(b, &s, file_version);
+		off = align4(s.end);
+	}
+	return rc;
+}
+
+/* The key ("040904b0") of the first translation of a VarFileInfo block, "" when none. */
+static void vtranslation(const unsigned char *b, const struct vblock *var, char key[9])
+{
+	key[0] = 0;
+	for (size_t off = var->child; off < var->end;) {
+		struct vblock t;
+		if (vblock_at(b, off, var->end, &t))
+			return;
+		if (vkey_is(&t, "Translation") && t.value_bytes >= 4) {
+			snprintf(key, 9, "%04x%04x", u16_at(b, t.value), u16_at(b, t.value + 2));
+			return;
+		}
+		off = align4(t.end);
+	}
+}
+
+/* The StringTable of StringFileInfo block sfi whose key is want (any case), else its first. */
+static int vtable(const unsigned char *b, const struct vblock *sfi, const char *want,
+		  struct vblock *table)
+{
+	bool found = false;
+	for (size_t off = sfi->child; off < sfi->end;) {
+		struct vblock t;
+		if (vblock_at(b, off, sfi->end, &t))
+			return found ? 0 : -EBADMSG;
+		bool match = t.keylen == 8 && *want;
+		for (size_t i = 0; match && i < 8; i++)
+			match = tolower(u16_at(t.key, 2 * i)) == want[i];
+		if (!found || match)
+			*table = t, found = true;
+		if (match)
+			break;
+		off = align4(t.end);
+	}
+	return found ? 0 : -ENOENT;
+}
+
+int win_decode_version_info(const void *buf, size_t len, struct win_file_version *out)
+{
+	const unsigned char *b = buf;
+	struct vblock root, sfi = {0}, var = {0};
+	memset(out, 0, sizeof *out);
+	if (vblock_at(b, 0, len, &root) || !vkey_is(&root, "VS_VERSION_INFO"))
+		return -EBADMSG;
+	bool have_sfi = false, have_var = false;
+	for (size_t off = root.child; off < root.end;) {
+		struct vblock c;
+		if (vblock_at(b, off, root.end, &c))
+			break; /* padding or junk after the last child */
+		if (vkey_is(&c, "StringFileInfo") && !have_sfi)
+			sfi = c, have_sfi = true;
+		else if (vkey_is(&c, "VarFileInfo") && !have_var)
+			var = c, have_var = true;
+		off = align4(c.end);
+	}
+	char want[9] = "", *file_version = NULL;
+	if (have_var)
+		vtranslation(b, &var, want);
+	struct vblock table = {0};
+	int rc = have_sfi && !vtable(b, &sfi, want, &table)
+		     ? vstrings(b, &table, out, &file_version)
+		     : 0;
+	uint32_t fixed[4];
+	if (!rc && root.value_bytes >= 52) {
+		memcpy(fixed, b + root.value, sizeof fixed); /* signature, struct version, MS, LS */
+		if (fixed[0] == 0xFEEF04BDu) {
+			char v[48];
+			snprintf(v, sizeof v, "%u.%u.%u.%u", fixed[2] >> 16, fixed[2] & 0xFFFF,
+				 fixed[3] >> 16, fixed[3] & 0xFFFF);
+			if (!(out->version = strdup(v)))
+				rc = -ENOMEM;
+		}
+	}
+	if (!rc && !out->version)
+		out->version = file_version, file_version = NULL;
+	free(file_version);
+	if (rc)
+		win_file_version_free(out);
+	return rc;
+}
+
+void win_file_version_free(struct win_file_version *v)
+{
+	free(v->description);
+	free(v->company);
+	free(v->version);
+	memset(v, 0, sizeof *v);
 }

@@ -185,6 +185,22 @@ int win_utf8_to_utf16(const char *s, uint16_t **out);
 /* A NUL-terminated UTF-16 string as new UTF-8 (NULL in, NULL out). 0 or -ENOMEM. */
 int win_wstr_to_utf8(const uint16_t *s, char **out);
 
+/* What a file's version resource says of it (UTF-8, each NULL when absent or empty). */
+struct win_file_version {
+	char *description; /* FileDescription */
+	char *company;	   /* CompanyName */
+	char *version; /* the fixed file version "10.0.22621.2506", else the FileVersion string */
+};
+
+/*
+ * A VS_VERSIONINFO of `len` bytes (GetFileVersionInfoW): the strings of the
+ * StringFileInfo table of the first translation VarFileInfo lists (else the first
+ * table), and the version from VS_FIXEDFILEINFO. Every block's length is checked
+ * to lie inside its parent. 0, -EBADMSG (not a VS_VERSIONINFO) or -ENOMEM.
+ */
+int win_decode_version_info(const void *buf, size_t len, struct win_file_version *out);
+void win_file_version_free(struct win_file_version *v);
+
 /* Seconds since the Unix epoch of a FILETIME (100 ns units since 1601), -1 when before 1970. */
 int64_t win_filetime_to_unix(uint64_t ft);
 

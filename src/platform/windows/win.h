@@ -57,6 +57,13 @@ bool win_windows_name(const char *path);
  */
 bool win_windows_program_ok(const char *path, const char *signer, const char *sysroot);
 
+/*
+ * What the version resource of the file at path says (GetFileVersionInfoW, from
+ * version.dll looked up at run time). 0, -ENOENT (it has none), -ENOSYS (no
+ * version.dll), -EIO or -ENOMEM.
+ */
+int win_file_version_read(const char *path, struct win_file_version *out);
+
 struct wfw_policy;
 /*
  * Append the `netsh interface portproxy` rules of the registry to pol->proxies

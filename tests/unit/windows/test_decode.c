@@ -656,3 +656,116 @@ TEST(win_pid_reuse_from_create_timestamps)
 	      strstr(snap.notes[0].stage, "belongs to another"));
 	snap_free(&snap);
 }
+
+/* ------------------------------------------------------------------ version resources */
+
+/* Begin a version-resource block at off (wLength patched by vb_end): key, then the value (text:
+ * a UTF-16 string with its NUL, wValueLength in characters; binary: vlen bytes). Returns the
+ * offset of its first child. */
+static size_t vb_begin(unsigned char *b, size_t off, const char *key, bool text, const void *val,
+		       size_t vlen)
+{
+	size_t p = off + 6;
+	for (const char *k = key;; k++) {
+		b[p] = (unsigned char)*k, b[p + 1] = 0, p += 2;
+		if (!*k)
+			break;
+	}
+	p = (p + 3) & ~(size_t)3;
+	uint16_t wvlen = 0;
+	if (text && val) {
+		const char *s = val;
+		size_t n = strlen(s) + 1;
+		for (size_t i = 0; i < n; i++)
+			b[p + 2 * i] = (unsigned char)s[i], b[p + 2 * i + 1] = 0;
+		p += 2 * n, wvlen = (uint16_t)n;
+	} else if (val) {
+		memcpy(b + p, val, vlen);
+		p += vlen, wvlen = (uint16_t)vlen;
+	}
+	b[off + 2] = (unsigned char)wvlen, b[off + 3] = (unsigned char)(wvlen >> 8);
+	b[off + 4] = text, b[off + 5] = 0;
+	return (p + 3) & ~(size_t)3;
+}
+
+static size_t vb_end(unsigned char *b, size_t start, size_t end)
+{
+	b[start] = (unsigned char)(end - start), b[start + 1] = (unsigned char)((end - start) >> 8);
+	return (end + 3) & ~(size_t)3;
+}
+
+static size_t vb_string(unsigned char *b, size_t off, const char *key, const char *val)
+{
+	return vb_end(b, off, vb_begin(b, off, key, true, val, 0)); /* wLength with the padding */
+}
+
+/* A StringTable of key lang with a description and, when given, company and version. */
+static size_t vb_table(unsigned char *b, size_t off, const char *lang, const char *desc,
+		       const char *company, const char *version)
+{
+	size_t p = vb_begin(b, off, lang, true, NULL, 0);
+	p = vb_string(b, p, "FileDescription", desc);
+	if (company)
+		p = vb_string(b, p, "CompanyName", company);
+	if (version)
+		p = vb_string(b, p, "FileVersion", version);
+	return vb_end(b, off, p);
+}
+
+/* VS_VERSIONINFO as GetFileVersionInfoW returns it: fixed info (unless !fixed), a German and an
+ * English string table, and VarFileInfo naming English (0409, 04b0) first. */
+static size_t version_resource(unsigned char *b, bool fixed)
+{
+	memset(b, 0, 2048);
+	uint32_t ffi[13] = {0xFEEF04BDu, 0x10000, 10u << 16 | 0, 22621u << 16 | 2506};
+	size_t p = vb_begin(b, 0, "VS_VERSION_INFO", false, fixed ? ffi : NULL, fixed ? 52 : 0);
+	size_t sfi = p;
+	p = vb_begin(b, p, "StringFileInfo", true, NULL, 0);
+	p = vb_table(b, p, "040704B0", "Hostprozess", NULL, NULL);
+	p = vb_table(b, p, "040904b0", "Host Process for Windows Services  ",
+		     "Microsoft Corporation", "10.0.22621.1 (WinBuild.160101.0800)");
+	p = vb_end(b, sfi, p);
+	size_t var = p;
+	p = vb_begin(b, p, "VarFileInfo", true, NULL, 0);
+	uint16_t tr[2] = {0x0409, 0x04b0};
+	size_t t = p;
+	p = vb_end(b, t, vb_begin(b, p, "Translation", false, tr, 4));
+	p = vb_end(b, var, p);
+	return vb_end(b, 0, p);
+}
+
+TEST(win_version_resource)
+{
+	unsigned char b[2048];
+	size_t len = version_resource(b, true);
+	char *buf = tu_exact(b, len);
+	struct win_file_version v;
+	CHECK_INT(win_decode_version_info(buf, len, &v), 0);
+	CHECK_STR(v.description, "Host Process for Windows Services"); /* English: Translation */
+	CHECK_STR(v.company, "Microsoft Corporation");
+	CHECK_STR(v.version, "10.0.22621.2506"); /* VS_FIXEDFILEINFO, not the string */
+	win_file_version_free(&v);
+	/* a length past the buffer, a cut buffer, another root: refused */
+	CHECK_INT(win_decode_version_info(buf, len - 1, &v), -EBADMSG);
+	CHECK(v.description == NULL && v.version == NULL);
+	CHECK_INT(win_decode_version_info(buf, 5, &v), -EBADMSG);
+	buf[6] = 'X';
+	CHECK_INT(win_decode_version_info(buf, len, &v), -EBADMSG);
+	free(buf);
+	/* no fixed info: the FileVersion string */
+	len = version_resource(b, false);
+	buf = tu_exact(b, len);
+	CHECK_INT(win_decode_version_info(buf, len, &v), 0);
+	CHECK_STR(v.version, "10.0.22621.1 (WinBuild.160101.0800)");
+	win_file_version_free(&v);
+	/* a table whose length runs past its parent's end: no string is read past it, none
+	 * claimed */
+	unsigned char *tbl = (unsigned char *)buf + 40 + 36; /* the German table */
+	CHECK(tbl[6] == '0' && tbl[8] == '4');		     /* its key, "040704B0" */
+	tbl[0] = 0xFF, tbl[1] = 0x0F;
+	CHECK_INT(win_decode_version_info(buf, len, &v), 0);
+	CHECK(v.description == NULL && v.company == NULL);
+	CHECK(v.version == NULL);
+	win_file_version_free(&v);
+	free(buf);
+}
