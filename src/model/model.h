@@ -287,6 +287,25 @@ struct ps_sockcg {
 			       "service-tag", "kernel") */
 };
 
+/*
+ * A URL reservation of http.sys (Windows: HttpQueryServiceConfiguration,
+ * HttpServiceConfigUrlAclInfo): the accounts its security descriptor lets
+ * register URLs under the prefix. Which process did register one is not told by
+ * any documented call.
+ */
+struct ps_urlacl {
+	char *url;     /* "http://+:5985/wsman/" */
+	char *sddl;    /* "D:(A;;GX;;;S-1-5-80-...)", NULL when none */
+	uint16_t port; /* url_prefix_port(url) */
+};
+
+/* Whether reservation a is on the port of k, a listener of the kernel (Windows: pid 4's). */
+bool urlacl_serves(const struct ps_urlacl *a, const struct ps_socket *k);
+
+/* The port of an http.sys URL prefix ("http://+:5985/wsman/", "https://host/": 443), 0 when it
+ * is not one. */
+uint16_t url_prefix_port(const char *url);
+
 /* A network namespace seen while listing (--all-ns) or counting (census). */
 struct ps_netns {
 	uint64_t inode;
@@ -412,6 +431,8 @@ struct ps_snapshot {
 	size_t netns_other; /* namespaces besides ours (census) */
 	struct ps_sockcg *sockcgs;
 	size_t nsockcgs;
+	struct ps_urlacl *urlacls; /* Windows: http.sys URL reservations, for pid 4's listeners */
+	size_t nurlacls;
 	const char *sockcg_note; /* why socket cgroups could not be named (static), NULL */
 	/* Enrichment (src/core/pipeline.c runs the stages that fill these). */
 	/* Interface addresses, for reachability: ours first, then (with -N) those of each other

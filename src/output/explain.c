@@ -576,6 +576,28 @@ static void text_relays(FILE *fp, const struct ps_snapshot *snap, const struct p
 	}
 }
 
+/* A kernel (pid 4) listener's http.sys URL reservations: who may register URLs on its port. */
+static void text_http(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk)
+{
+	bool any = false;
+	for (size_t i = 0; i < snap->nurlacls; i++) {
+		const struct ps_urlacl *a = &snap->urlacls[i];
+		if (!urlacl_serves(a, sk))
+			continue;
+		if (!any)
+			fputs("  http.sys URL reservations on this port (who may register them; "
+			      "which "
+			      "process did is told by no documented call):\n",
+			      fp);
+		any = true;
+		fputs("    ", fp);
+		put(fp, a->url);
+		fputs("  ", fp);
+		put(fp, a->sddl ? a->sddl : "(no security descriptor)");
+		fputc('\n', fp);
+	}
+}
+
 static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 {
 	const struct ps_socket *sk = &snap->socks[i];
@@ -595,6 +617,7 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 	if (sk->created && time_utc_text(sk->created, true, ct, sizeof ct))
 		fprintf(fp, "  Created: %s (the socket table says when it was opened)\n", ct);
 	text_relays(fp, snap, sk);
+	text_http(fp, snap, sk);
 	if (v->home.prog) {
 		/* the port is not the service's own: its program says what it serves */
 		fputs("  Service: ", fp);

@@ -164,6 +164,41 @@ TEST(explain_socket_created)
 	snap_free(&s);
 }
 
+/* A kernel (pid 4) listener says which http.sys URL reservations are on its port, and that
+ * which process registered them is not known; a process's listener and other ports do not. */
+TEST(explain_http_sys_reservations)
+{
+	struct ps_snapshot s;
+	memset(&s, 0, sizeof s);
+	add(&s, 40, NULL, NULL, 80);
+	struct ps_socket *k = snap_add_socket(&s); /* pid 4's: no process */
+	CHECK(k != NULL);
+	k->proto = PS_TCP, k->state = PS_ST_LISTEN, k->owner_status = PS_OWN_KERNEL;
+	k->local.addr.family = k->remote.addr.family = PS_INET, k->local.port = 80;
+	s.urlacls = calloc(2, sizeof *s.urlacls);
+	CHECK(s.urlacls != NULL);
+	s.nurlacls = 2;
+	s.urlacls[0] = (struct ps_urlacl){strdup("http://+:80/Temporary_Listen_Addresses/"),
+					  strdup("D:(A;;GX;;;WD)"), 80};
+	s.urlacls[1] = (struct ps_urlacl){strdup("http://+:5985/wsman/"), NULL, 5985};
+	judge(&s);
+	char *t = explain(&s, false);
+	if (getenv("SHOW"))
+		fputs(t, stderr);
+	CHECK(strstr(t, "  http.sys URL reservations on this port (who may register them; which "
+			"process did is told by no documented call):\n    "
+			"http://+:80/Temporary_Listen_Addresses/  D:(A;;GX;;;WD)\n"));
+	CHECK(!strstr(t, "5985"));
+	CHECK(!strstr(strstr(t, "http.sys URL") + 1, "http.sys URL")); /* not for pid 40's */
+	free(t);
+	t = explain(&s, true);
+	CHECK(strstr(t, "\"http_reservations\":[{\"url\":\"http://+:80/Temporary_Listen_Addresses/"
+			"\",\"sddl\":\"D:(A;;GX;;;WD)\"}]"));
+	CHECK(!strstr(strstr(t, "http_reservations") + 1, "http_reservations"));
+	free(t);
+	snap_free(&s);
+}
+
 /* The listener that serves a netsh interface portproxy rule (the IP Helper service's) says where
  * it relays to, and the forwards list says it is a port proxy, not a NAT rule. */
 TEST(explain_portproxy_listener_relays)

@@ -10,6 +10,7 @@
 #include <windows.h>
 #include <iphlpapi.h>
 #include <winternl.h>
+#include <http.h>
 /* clang-format on */
 
 #include <ctype.h>
@@ -836,4 +837,23 @@ void win_file_version_free(struct win_file_version *v)
 	free(v->company);
 	free(v->version);
 	memset(v, 0, sizeof *v);
+}
+
+int win_decode_urlacl(const void *buf, size_t len, char **url, char **sddl)
+{
+	HTTP_SERVICE_CONFIG_URLACL_SET set;
+	*url = *sddl = NULL;
+	if (!buf || len < sizeof set)
+		return -EBADMSG;
+	memcpy(&set, buf, sizeof set);
+	int rc = set.KeyDesc.pUrlPrefix ? wstr_in(buf, len, set.KeyDesc.pUrlPrefix, url) : -EBADMSG;
+	if (!rc)
+		rc = wstr_in(buf, len, set.ParamDesc.pStringSecurityDescriptor, sddl);
+	if (!rc && !**url)
+		rc = -EBADMSG;
+	if (rc) {
+		free(*url), free(*sddl);
+		*url = *sddl = NULL;
+	}
+	return rc;
 }

@@ -185,6 +185,13 @@ int win_utf8_to_utf16(const char *s, uint16_t **out);
 /* A NUL-terminated UTF-16 string as new UTF-8 (NULL in, NULL out). 0 or -ENOMEM. */
 int win_wstr_to_utf8(const uint16_t *s, char **out);
 
+/*
+ * An HTTP_SERVICE_CONFIG_URLACL_SET of `len` bytes (HttpQueryServiceConfiguration,
+ * HttpServiceConfigUrlAclInfo), its strings inside the buffer: the URL prefix and
+ * its security descriptor (SDDL; NULL when none) as new UTF-8. 0, -EBADMSG or -ENOMEM.
+ */
+int win_decode_urlacl(const void *buf, size_t len, char **url, char **sddl);
+
 /* What a file's version resource says of it (UTF-8, each NULL when absent or empty). */
 struct win_file_version {
 	char *description; /* FileDescription */

@@ -64,6 +64,12 @@ bool win_windows_program_ok(const char *path, const char *signer, const char *sy
  */
 int win_file_version_read(const char *path, struct win_file_version *out);
 
+/*
+ * The http.sys URL reservations into snap->urlacls when a kernel (pid 4) socket
+ * listens (httpsys.c); none when httpapi.dll cannot tell. 0 or -ENOMEM.
+ */
+int win_urlacls_read(struct ps_snapshot *snap);
+
 struct wfw_policy;
 /*
  * Append the `netsh interface portproxy` rules of the registry to pol->proxies

@@ -16,6 +16,7 @@
 #include <windows.h>
 #include <iphlpapi.h>
 #include <winternl.h>
+#include <http.h>
 /* clang-format on */
 
 #include <errno.h>
@@ -768,4 +769,36 @@ TEST(win_version_resource)
 	CHECK(v.version == NULL);
 	win_file_version_free(&v);
 	free(buf);
+}
+
+/* HTTP_SERVICE_CONFIG_URLACL_SET as HttpQueryServiceConfiguration writes it: two string
+ * pointers into the same buffer. A pointer outside it, or a string without its NUL inside it,
+ * is refused. */
+TEST(win_http_urlacl_set)
+{
+	CHECK_INT(sizeof(HTTP_SERVICE_CONFIG_URLACL_SET), 16);
+	unsigned char *b = calloc(1, 256);
+	CHECK(b != NULL);
+	size_t end = put_wstr(b, 16, L"http://+:5985/wsman/");
+	size_t sd = end;
+	end = put_wstr(b, sd, L"D:(A;;GX;;;S-1-5-80-569256582-2953403351)");
+	HTTP_SERVICE_CONFIG_URLACL_SET set = {{(PWSTR)(b + 16)}, {(PWSTR)(b + sd)}};
+	memcpy(b, &set, sizeof set);
+	char *url, *sddl;
+	CHECK_INT(win_decode_urlacl(b, end, &url, &sddl), 0);
+	CHECK_STR(url, "http://+:5985/wsman/");
+	CHECK_STR(sddl, "D:(A;;GX;;;S-1-5-80-569256582-2953403351)");
+	free(url), free(sddl);
+	CHECK_INT(win_decode_urlacl(b, end - 2, &url, &sddl), -EBADMSG); /* no NUL inside */
+	CHECK(url == NULL && sddl == NULL);
+	set.ParamDesc.pStringSecurityDescriptor = NULL; /* none: allowed */
+	memcpy(b, &set, sizeof set);
+	CHECK_INT(win_decode_urlacl(b, end, &url, &sddl), 0);
+	CHECK(sddl == NULL);
+	free(url);
+	set.KeyDesc.pUrlPrefix = (PWSTR)(b + 512); /* past the buffer */
+	memcpy(b, &set, sizeof set);
+	CHECK_INT(win_decode_urlacl(b, end, &url, &sddl), -EBADMSG);
+	CHECK_INT(win_decode_urlacl(b, 8, &url, &sddl), -EBADMSG);
+	free(b);
 }

@@ -163,3 +163,20 @@ TEST(win_file_version_of_a_system_file)
 	CHECK(v.description == NULL && v.company == NULL && v.version == NULL);
 	DeleteFileA(file);
 }
+
+/* The http.sys URL reservations are asked for only when a kernel socket listens, and the run goes
+ * on whatever httpapi.dll answers (Wine's answers no reservation). */
+TEST(win_urlacls_read_runs)
+{
+	struct ps_snapshot s = {0};
+	CHECK_INT(win_urlacls_read(&s), 0); /* no kernel listener: not asked */
+	CHECK_INT(s.nurlacls, 0);
+	struct ps_socket *k = snap_add_socket(&s);
+	CHECK(k != NULL);
+	k->proto = PS_TCP, k->state = PS_ST_LISTEN, k->owner_status = PS_OWN_KERNEL;
+	k->local.port = 80;
+	CHECK_INT(win_urlacls_read(&s), 0);
+	for (size_t i = 0; i < s.nurlacls; i++)
+		CHECK(s.urlacls[i].url != NULL);
+	snap_free(&s);
+}
