@@ -33,7 +33,7 @@ static const struct cli_opt table[] = {
     {'l', "listening", NONE, NULL, "only listening sockets (the default)", Q, 'l', CLI_G_WHICH},
     {0, "state", VAL, "LIST",
      "only these states: listen, established, connected,\nsyn-sent, syn-recv, fin-wait-1, "
-     "fin-wait-2, time-wait,\nclose, close-wait, last-ack, closing, unconn, all",
+     "fin-wait-2, time-wait,\nclose, close-wait, last-ack, closing, bound, unconn,\nall",
      Q, CLI_OPT_STATE, CLI_G_WHICH},
     {'t', "tcp", NONE, NULL, "TCP only", Q, 't', CLI_G_WHICH},
     {'u', "udp", NONE, NULL, "UDP only", Q, 'u', CLI_G_WHICH},

@@ -506,8 +506,46 @@ static int forward_model(const struct fw_ruleset *rs, const struct fw_forward *x
 	return rc;
 }
 
+/* A netsh interface portproxy rule as model data into m; 1: not one filter f wants. */
+static int portproxy_model(const struct wfw_portproxy *x, struct ps_forward *m,
+			   const struct ps_filter *f)
+{
+	memset(m, 0, sizeof *m);
+	m->proto = "tcp";
+	m->family = x->kind[1] == '6' ? 6 : 4;
+	m->port = m->port_end = x->listen_port;
+	m->to_port = m->to_port_end = x->connect_port;
+	m->kind = "portproxy";
+	m->prerouting = m->output = true; /* a listener: reached from outside and from here */
+	if ((x->listen_addr && !(m->addr = strdup(x->listen_addr))) ||
+	    !(m->to_addr = strdup(x->connect_addr)) || !(m->rule_family = strdup("netsh")) ||
+	    !(m->rule_table = strdup("interface portproxy")) || !(m->rule_chain = strdup(x->kind)))
+		return -ENOMEM;
+	return filter_match_forward(f, m) ? 0 : 1;
+}
+
+/* The Windows port proxies (read with the firewall, whether or not its policy was) as forwards. */
+static int wfw_forwards_model(const struct wfw_policy *pol, struct ps_firewall *fm,
+			      const struct ps_filter *f)
+{
+	if (pol->nproxies && !(fm->fwd = calloc(pol->nproxies, sizeof *fm->fwd)))
+		return -ENOMEM;
+	int rc = 0;
+	for (size_t i = 0; i < pol->nproxies && rc >= 0; i++) {
+		rc = portproxy_model(&pol->proxies[i], &fm->fwd[fm->nfwd], f);
+		if (rc == 1)
+			forward_free(&fm->fwd[fm->nfwd]); /* not asked for */
+		else
+			fm->nfwd++; /* released with the rest even when half made */
+	}
+	return rc < 0 ? rc : 0;
+}
+
 int fw_forwards_model(struct fw_context *c, struct ps_snapshot *snap, const struct ps_filter *f)
 {
+	if (snap->firewall &&
+	    (c->src.kind == PS_FW_SRC_WINDOWS || c->src.unread == PS_FW_SRC_WINDOWS))
+		return wfw_forwards_model(&c->src.policy, snap->firewall, f);
 	if (c->src.kind != PS_FW_SRC_NETFILTER || !snap->firewall)
 		return 0; /* only netfilter's NAT rules forward ports portsleuth reads */
 	struct fw_forward *x = NULL;

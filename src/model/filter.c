@@ -92,7 +92,8 @@ static const struct {
     {"listening", 1u << PS_ST_LISTEN, 1u << PS_ST_CLOSE},
     {"established", 1u << PS_ST_ESTABLISHED, 1u << PS_ST_ESTABLISHED},
     {"estab", 1u << PS_ST_ESTABLISHED, 1u << PS_ST_ESTABLISHED},
-    {"connected", PS_STATES_ALL & ~((1u << PS_ST_LISTEN) | (1u << PS_ST_CLOSE)),
+    {"connected",
+     PS_STATES_ALL & ~((1u << PS_ST_LISTEN) | (1u << PS_ST_CLOSE) | (1u << PS_ST_BOUND)),
      1u << PS_ST_ESTABLISHED},
     {"syn-sent", 1u << PS_ST_SYN_SENT, 0},
     {"syn-recv", (1u << PS_ST_SYN_RECV) | (1u << PS_ST_NEW_SYN_RECV), 0},
@@ -105,6 +106,7 @@ static const struct {
     {"close-wait", 1u << PS_ST_CLOSE_WAIT, 0},
     {"last-ack", 1u << PS_ST_LAST_ACK, 0},
     {"closing", 1u << PS_ST_CLOSING, 0},
+    {"bound", 1u << PS_ST_BOUND, 0},
     {"all", PS_STATES_ALL, PS_STATES_ALL},
 };
 
@@ -124,7 +126,7 @@ int filter_parse_states(const char *s, uint32_t states[PS_PROTO_COUNT], const ch
 		if (i == sizeof state_words / sizeof state_words[0]) {
 			*why = "unknown state (one of listen, established, connected, syn-sent, "
 			       "syn-recv, fin-wait-1, fin-wait-2, time-wait, close, close-wait, "
-			       "last-ack, closing, unconn, all)";
+			       "last-ack, closing, bound, unconn, all)";
 			return -EINVAL;
 		}
 		states[PS_TCP] |= state_words[i].tcp;

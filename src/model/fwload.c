@@ -44,7 +44,9 @@ static int forward_obj(const struct json *v, struct ps_forward *f)
 	f->port = port_of(v, "port");
 	f->port_end = port_of(v, "port_end");
 	const char *kind = json_get_str(v, "kind");
-	f->kind = kind && !strcmp(kind, "redirect") ? "redirect" : "dnat";
+	f->kind = kind && !strcmp(kind, "redirect")    ? "redirect"
+		  : kind && !strcmp(kind, "portproxy") ? "portproxy" /* Windows */
+						       : "dnat";
 	const struct json *to = json_get(v, "to");
 	const struct json *rule = json_get(v, "rule");
 	int rc = dup_opt(v, "addr", &f->addr);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../util/grow.h"
 #include "fwmodel.h"
@@ -188,6 +189,9 @@ void snap_proc_free(struct ps_proc *p)
 	free(p->pod_uid);
 	free(p->supervisor_unit);
 	free(p->pkg_name);
+	free(p->file_description);
+	free(p->file_company);
+	free(p->file_version);
 	free(p->exe_path);
 	free(p->exe_alias);
 	free(p->alias_pkg_name);
@@ -349,6 +353,11 @@ void snap_free(struct ps_snapshot *s)
 		free(c->container_name);
 	}
 	free(s->sockcgs);
+	for (size_t i = 0; i < s->nurlacls; i++) {
+		free(s->urlacls[i].url);
+		free(s->urlacls[i].sddl);
+	}
+	free(s->urlacls);
 	for (size_t i = 0; i < s->naddrs; i++)
 		free(s->addrs[i].ifname);
 	free(s->addrs);
@@ -489,6 +498,7 @@ static const char *const state_names[PS_ST_MAX] = {
     [PS_ST_LISTEN] = "listen",
     [PS_ST_CLOSING] = "closing",
     [PS_ST_NEW_SYN_RECV] = "syn-recv",
+    [PS_ST_BOUND] = "bound",
 };
 
 static const char *const state_labels[PS_ST_MAX] = {
@@ -505,6 +515,7 @@ static const char *const state_labels[PS_ST_MAX] = {
     [PS_ST_LISTEN] = "LISTEN",
     [PS_ST_CLOSING] = "CLOSING",
     [PS_ST_NEW_SYN_RECV] = "SYN-RECV",
+    [PS_ST_BOUND] = "BOUND",
 };
 
 const char *state_name(unsigned proto, unsigned state)
@@ -636,4 +647,34 @@ size_t snap_addrs_of(const struct ps_ifaddr *a, size_t n, uint64_t netns,
 		;
 	*out = j > i ? &a[i] : NULL;
 	return j - i;
+}
+
+uint16_t url_prefix_port(const char *url)
+{
+	bool https = !strncasecmp(url, "https://", 8);
+	if (!https && strncasecmp(url, "http://", 7))
+		return 0;
+	const char *h = url + (https ? 8 : 7), *end = h + strcspn(h, "/");
+	const char *colon = NULL;
+	if (*h == '[') { /* [::1]:8080 */
+		const char *close = memchr(h, ']', (size_t)(end - h));
+		if (!close)
+			return 0;
+		colon = close + 1 < end && close[1] == ':' ? close + 1 : NULL;
+	} else {
+		colon = memchr(h, ':', (size_t)(end - h));
+	}
+	if (!colon)
+		return https ? 443 : 80;
+	unsigned long v = 0;
+	const char *p = colon + 1;
+	for (; p < end && *p >= '0' && *p <= '9' && v <= 65535; p++)
+		v = v * 10 + (unsigned long)(*p - '0');
+	return p == end && p > colon + 1 && v >= 1 && v <= 65535 ? (uint16_t)v : 0;
+}
+
+bool urlacl_serves(const struct ps_urlacl *a, const struct ps_socket *k)
+{
+	return k->proto == PS_TCP && k->state == PS_ST_LISTEN && k->owner_status == PS_OWN_KERNEL &&
+	       a->port && a->port == k->local.port;
 }

@@ -26,6 +26,8 @@ enum ps_state {
 	PS_ST_LISTEN,
 	PS_ST_CLOSING,
 	PS_ST_NEW_SYN_RECV,
+	PS_ST_BOUND, /* TCP bound to a port, neither listening nor connected (Windows' `netstat -q`
+		      * BOUND; Linux's TCP_BOUND_INACTIVE, not asked of Linux) */
 	PS_ST_MAX
 };
 
@@ -91,6 +93,8 @@ struct ps_socket {
 	uint8_t v6only;		   /* IPv6 sockets: enum ps_v6only, from INET_DIAG_SKV6ONLY */
 	uint32_t verdict;	   /* 1 + index into ps_snapshot.verdicts->v once judged, else 0 */
 	struct ps_tcp_stats tcp;   /* counters, when asked for */
+	int64_t created; /* when the socket was created, seconds since the epoch (Windows: the
+			  * table row's liCreateTimestamp); 0: not known (Linux never says) */
 };
 
 /* Whether an IPv6 socket also takes IPv4 (dual-stack). Zero (unknown) when the kernel did not say.
@@ -223,6 +227,9 @@ struct ps_proc {
 	size_t nxlibs;
 	uint8_t pkg;	/* enum pkg_status of the executable */
 	char *pkg_name; /* PKG_OWNED: the package, else NULL */
+	/* What the executable says of itself (Windows: its version resource, read with the exe
+	 * facts), each NULL when it says nothing: raw bytes of the file's, not trusted. */
+	char *file_description, *file_company, *file_version;
 	/* Pre-forking servers (snap_group_forks): the pid of the topmost ancestor holding a shown
 	 * socket through a chain of processes with the same executable; 0 for a group's root or a
 	 * process alone. */
@@ -279,6 +286,25 @@ struct ps_sockcg {
 	const char *source; /* static: what named it; NULL: the socket's cgroup (Windows:
 			       "service-tag", "kernel") */
 };
+
+/*
+ * A URL reservation of http.sys (Windows: HttpQueryServiceConfiguration,
+ * HttpServiceConfigUrlAclInfo): the accounts its security descriptor lets
+ * register URLs under the prefix. Which process did register one is not told by
+ * any documented call.
+ */
+struct ps_urlacl {
+	char *url;     /* "http://+:5985/wsman/" */
+	char *sddl;    /* "D:(A;;GX;;;S-1-5-80-...)", NULL when none */
+	uint16_t port; /* url_prefix_port(url) */
+};
+
+/* Whether reservation a is on the port of k, a listener of the kernel (Windows: pid 4's). */
+bool urlacl_serves(const struct ps_urlacl *a, const struct ps_socket *k);
+
+/* The port of an http.sys URL prefix ("http://+:5985/wsman/", "https://host/": 443), 0 when it
+ * is not one. */
+uint16_t url_prefix_port(const char *url);
 
 /* A network namespace seen while listing (--all-ns) or counting (census). */
 struct ps_netns {
@@ -405,6 +431,8 @@ struct ps_snapshot {
 	size_t netns_other; /* namespaces besides ours (census) */
 	struct ps_sockcg *sockcgs;
 	size_t nsockcgs;
+	struct ps_urlacl *urlacls; /* Windows: http.sys URL reservations, for pid 4's listeners */
+	size_t nurlacls;
 	const char *sockcg_note; /* why socket cgroups could not be named (static), NULL */
 	/* Enrichment (src/core/pipeline.c runs the stages that fill these). */
 	/* Interface addresses, for reachability: ours first, then (with -N) those of each other

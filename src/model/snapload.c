@@ -398,7 +398,7 @@ static int socket_stated(struct loader *ld, const struct json *v, const char *pa
 	return stated_findings(ld, v, path, &out->findings[at]);
 }
 
-/* The numbers of a socket: namespace, inode, uid and queues. 0 or -EBADMSG. */
+/* The numbers of a socket: namespace, inode, uid, queues and creation time. 0 or -EBADMSG. */
 static int socket_numbers(struct loader *ld, const struct json *v, const char *path,
 			  struct ps_socket *k)
 {
@@ -415,6 +415,15 @@ static int socket_numbers(struct loader *ld, const struct json *v, const char *p
 	k->uid = (uint32_t)n[2];
 	k->recv_q = (uint32_t)n[3];
 	k->send_q = (uint32_t)n[4];
+	const struct json *c = json_get(v, "created"); /* Windows snapshots only */
+	if (c && c->type != JSON_NULL) {
+		int64_t t = c->type == JSON_STRING ? parse_utc(c->str) : -1;
+		if (t < 0)
+			return bad(ld, path,
+				   "\"created\" must be a UTC time such as "
+				   "\"2026-05-01T09:30:12Z\"");
+		k->created = t;
+	}
 	return 0;
 }
 

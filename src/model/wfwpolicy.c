@@ -2,6 +2,8 @@
 /* wfwpolicy.c — naming and releasing the Windows Firewall policy model. */
 #include "wfwpolicy.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,10 +28,72 @@ void wfw_rule_free(struct wfw_rule *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* A port 1-65535 in decimal, the whole of s. */
+static bool port_text(const char *s, uint16_t *port)
+{
+	unsigned long v = 0;
+	if (!*s || strlen(s) > 5)
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	*port = (uint16_t)v;
+	return v >= 1 && v <= 65535;
+}
+
+/* "addr/port" at the last '/': addr as a new string (NULL when `any` and it names every
+ * address). 0, -EINVAL or -ENOMEM. */
+static int addr_port(const char *s, bool any, char **addr, uint16_t *port)
+{
+	const char *slash = strrchr(s, '/');
+	*addr = NULL;
+	if (!slash || slash == s || !port_text(slash + 1, port))
+		return -EINVAL;
+	size_t n = (size_t)(slash - s);
+	if (any && ((n == 1 && *s == '*') || (n == 7 && !strncmp(s, "0.0.0.0", 7)) ||
+		    (n == 2 && !strncmp(s, "::", 2))))
+		return 0;
+	if (!(*addr = malloc(n + 1)))
+		return -ENOMEM;
+	memcpy(*addr, s, n);
+	(*addr)[n] = 0;
+	return 0;
+}
+
+int wfw_portproxy_parse(const char *kind, const char *name, const char *data,
+			struct wfw_portproxy *out)
+{
+	static const char *const kinds[] = {"v4tov4", "v4tov6", "v6tov4", "v6tov6"};
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < 4 && !out->kind; i++)
+		if (!strcmp(kind, kinds[i]))
+			out->kind = kinds[i];
+	if (!out->kind)
+		return -EINVAL;
+	int rc = addr_port(name, true, &out->listen_addr, &out->listen_port);
+	if (!rc)
+		rc = addr_port(data, false, &out->connect_addr, &out->connect_port);
+	if (rc)
+		wfw_portproxy_free(out);
+	return rc;
+}
+
+void wfw_portproxy_free(struct wfw_portproxy *p)
+{
+	free(p->listen_addr);
+	free(p->connect_addr);
+	memset(p, 0, sizeof *p);
+}
+
 void wfw_policy_free(struct wfw_policy *pol)
 {
 	for (size_t i = 0; i < pol->nrules; i++)
 		wfw_rule_free(&pol->rules[i]);
 	free(pol->rules);
+	for (size_t i = 0; i < pol->nproxies; i++)
+		wfw_portproxy_free(&pol->proxies[i]);
+	free(pol->proxies);
 	memset(pol, 0, sizeof *pol);
 }

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The profiles, numbered as NET_FW_PROFILE_TYPE2 numbers them (bits). */
 enum { WFW_DOMAIN = 1, WFW_PRIVATE = 2, WFW_PUBLIC = 4, WFW_PROFILES = 3 };
@@ -45,6 +46,29 @@ enum wfw_modify {
 	WFW_MODIFY_INBOUND_BLOCKED = 2 /* no unsolicited inbound traffic is allowed */
 };
 
+/*
+ * One `netsh interface portproxy` rule, as the registry keeps it
+ * (HKLM\SYSTEM\CurrentControlSet\Services\PortProxy\<kind>\tcp, a value named
+ * "listenaddress/listenport" whose data is "connectaddress/connectport"): the IP
+ * Helper service (iphlpsvc) listens there and relays each TCP connection.
+ */
+struct wfw_portproxy {
+	const char *kind;  /* "v4tov4", "v4tov6", "v6tov4", "v6tov6" (static) */
+	char *listen_addr; /* NULL: every address ("*", 0.0.0.0, ::) */
+	uint16_t listen_port;
+	char *connect_addr; /* an address or a host name, as netsh was given it */
+	uint16_t connect_port;
+};
+
+/*
+ * A rule from one registry value of the key of kind (one of the four names, else
+ * -EINVAL): name "listenaddress/listenport", data "connectaddress/connectport"
+ * (the last '/' splits, ports 1-65535). 0, -EINVAL (not such a pair) or -ENOMEM.
+ */
+int wfw_portproxy_parse(const char *kind, const char *name, const char *data,
+			struct wfw_portproxy *out);
+void wfw_portproxy_free(struct wfw_portproxy *p);
+
 /* What the firewall API reported: profiles, which of them are active, and every rule. */
 struct wfw_policy {
 	unsigned active; /* GetCurrentProfileTypes: WFW_* bits */
@@ -52,6 +76,10 @@ struct wfw_policy {
 	struct wfw_profile prof[WFW_PROFILES];
 	struct wfw_rule *rules;
 	size_t nrules;
+	/* netsh interface portproxy rules (read from the registry even when the firewall's
+	 * policy is not) */
+	struct wfw_portproxy *proxies;
+	size_t nproxies;
 };
 
 /* "domain", "private", "public" for one WFW_* bit; "?" otherwise. */

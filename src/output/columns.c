@@ -45,6 +45,9 @@ const struct column columns[COL__COUNT] = {
     [COL_CONTAINER] = {"container", "CONTAINER", "owners[].container",
 		       "container runtime and short id from the cgroup", false, true},
     [COL_EXE] = {"exe", "EXE", "owners[].exe_name", "executable path", false, true},
+    [COL_DESCRIPTION] = {"description", "DESCRIPTION", "owners[].file_info",
+			 "what the program's file says it is (Windows: its version resource)",
+			 false, true},
     [COL_COMMAND] = {"command", "COMMAND", "owners[].cmdline", "full command line", false, true},
     [COL_NETNS] = {"netns", "NETNS", "netns, netns_name",
 		   "network namespace: ip netns or container name, else inode", false, true},
@@ -295,6 +298,13 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 		return column_verdict(ctx->snap, k, c, ctx->o.fw_mark, out);
 	case COL_EXE:
 		return p && proc_exe_name(p) ? buf_puts(out, proc_exe_name(p)) : 0;
+	case COL_DESCRIPTION: /* "Host Process for Windows Services (Microsoft Corporation)" */
+		if (!p || (!p->file_description && !p->file_company))
+			return 0;
+		return p->file_description && p->file_company
+			   ? buf_printf(out, "%s (%s)", p->file_description, p->file_company)
+			   : buf_puts(out,
+				      p->file_description ? p->file_description : p->file_company);
 	case COL_COMMAND:
 		return p ? cmdline_format(out, p) : 0;
 	case COL__COUNT:

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../enrich/oswords.h"
 #include "../enrich/registry.h"
@@ -381,6 +382,24 @@ static void text_stop(FILE *fp, const struct ps_snapshot *snap, const struct ps_
 
 /* The program line (the packaged link it is started by first, then its file), what is not
  * known of it, and the system link that names it. */
+/* What a Windows executable's version resource says of it (the file's own claim, not proof). */
+static void text_file_info(FILE *fp, const struct ps_proc *p)
+{
+	if (!p->file_description && !p->file_company && !p->file_version)
+		return;
+	fputs("    says:     ", fp);
+	put(fp, p->file_description ? p->file_description : "(no description)");
+	if (p->file_company) {
+		fputs(", by ", fp);
+		put(fp, p->file_company);
+	}
+	if (p->file_version) {
+		fputs(", version ", fp);
+		put(fp, p->file_version);
+	}
+	fputs(" (its version resource: what the file claims, not who signed it)\n", fp);
+}
+
 static void text_program(FILE *fp, const struct ps_proc *p)
 {
 	fputs("    program:  ", fp);
@@ -406,6 +425,7 @@ static void text_program(FILE *fp, const struct ps_proc *p)
 		fputs(" (from no installed package)", fp);
 	}
 	fputc('\n', fp);
+	text_file_info(fp, p);
 	if (p->exe_checked && p->exe_check.unknown) {
 		fputs("    not known: ", fp);
 		put(fp, p->exe_check.unknown);
@@ -535,6 +555,49 @@ static bool netns_addrs_known(const struct ps_snapshot *snap, uint64_t inode)
 	return false;
 }
 
+/* A Windows listener that a netsh interface portproxy rule is served by: where it relays to. */
+static void text_relays(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk)
+{
+	char a[64];
+	addr_format(&sk->local.addr, a, sizeof a);
+	for (size_t i = 0; snap->firewall && sk->proto == PS_TCP && i < snap->firewall->nfwd; i++) {
+		const struct ps_forward *f = &snap->firewall->fwd[i];
+		if (strcmp(f->kind, "portproxy") != 0 || f->port != sk->local.port ||
+		    f->family != (sk->local.addr.family == PS_INET6 ? 6 : 4) ||
+		    (f->addr && strcasecmp(f->addr, a) != 0))
+			continue;
+		fputs("  Relays to: ", fp);
+		fputs(f->family == 6 && strchr(f->to_addr, ':') ? "[" : "", fp);
+		put(fp, f->to_addr);
+		fprintf(fp, "%s:%u (netsh interface portproxy ",
+			f->family == 6 && strchr(f->to_addr, ':') ? "]" : "", f->to_port);
+		put(fp, f->rule_chain);
+		fputs(": the IP Helper service accepts and relays each connection)\n", fp);
+	}
+}
+
+/* A kernel (pid 4) listener's http.sys URL reservations: who may register URLs on its port. */
+static void text_http(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk)
+{
+	bool any = false;
+	for (size_t i = 0; i < snap->nurlacls; i++) {
+		const struct ps_urlacl *a = &snap->urlacls[i];
+		if (!urlacl_serves(a, sk))
+			continue;
+		if (!any)
+			fputs("  http.sys URL reservations on this port (who may register them; "
+			      "which "
+			      "process did is told by no documented call):\n",
+			      fp);
+		any = true;
+		fputs("    ", fp);
+		put(fp, a->url);
+		fputs("  ", fp);
+		put(fp, a->sddl ? a->sddl : "(no security descriptor)");
+		fputc('\n', fp);
+	}
+}
+
 static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 {
 	const struct ps_socket *sk = &snap->socks[i];
@@ -550,6 +613,11 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 		state_label(sk->proto, sk->state));
 	if (sk->netns && sk->netns != snap->netns) /* -N: the socket is not where we run */
 		text_netns(fp, snap, sk->netns);
+	char ct[40];
+	if (sk->created && time_utc_text(sk->created, true, ct, sizeof ct))
+		fprintf(fp, "  Created: %s (the socket table says when it was opened)\n", ct);
+	text_relays(fp, snap, sk);
+	text_http(fp, snap, sk);
 	if (v->home.prog) {
 		/* the port is not the service's own: its program says what it serves */
 		fputs("  Service: ", fp);

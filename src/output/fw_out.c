@@ -246,13 +246,25 @@ int forward_text(const struct ps_forward *f, struct buf *out)
 	return rc;
 }
 
+/* Whether the forwards are Windows' port proxies (a listener relays them), not NAT rules. */
+static bool proxies_only(const struct ps_firewall *fw)
+{
+	for (size_t i = 0; i < fw->nfwd; i++)
+		if (strcmp(fw->fwd[i].kind, "portproxy") != 0)
+			return false;
+	return fw->nfwd > 0;
+}
+
 int render_forwards_text(FILE *fp, const struct ps_snapshot *s)
 {
 	if (!s->firewall || !s->firewall->nfwd)
 		return 0;
 	struct buf raw = {0}, txt = {0};
 	int rc = 0;
-	fprintf(fp, "\nForwarded ports (NAT rules; no socket listens on them here):\n");
+	fprintf(fp, proxies_only(s->firewall)
+			? "\nForwarded ports (netsh interface portproxy: the IP Helper service "
+			  "listens on them and relays each connection):\n"
+			: "\nForwarded ports (NAT rules; no socket listens on them here):\n");
 	for (size_t i = 0; i < s->firewall->nfwd && !rc; i++) {
 		buf_clear(&raw);
 		buf_clear(&txt);
@@ -345,9 +357,13 @@ int explain_forwards_text(const struct ps_snapshot *s, struct buf *out)
 {
 	int rc = 0;
 	for (size_t i = 0; s->firewall && i < s->firewall->nfwd && !rc; i++) {
-		rc = buf_puts(out,
-			      i ? "  "
-				: "\nForwarded by NAT rules (no socket here needs to listen):\n  ");
+		rc = buf_puts(
+		    out, i ? "  "
+			 : proxies_only(s->firewall)
+			     ? "\nForwarded by netsh interface "
+			       "portproxy (the IP Helper service "
+			       "listens there and relays):\n  "
+			     : "\nForwarded by NAT rules (no socket here needs to listen):\n  ");
 		if (!rc)
 			rc = forward_text(&s->firewall->fwd[i], out);
 		if (!rc)

@@ -70,6 +70,14 @@ static void jprocess(struct jw *w, const struct ps_snapshot *s, const struct ps_
 	static const char *const proof[] = {"unknown", "mapped", "unmapped"};
 	jw_kstr(w, "exe_proof",
 		p->exe_checked && p->exe_check.proof < 3 ? proof[p->exe_check.proof] : NULL);
+	if (p->file_description || p->file_company || p->file_version) { /* Windows only */
+		jw_key(w, "file_info");
+		jw_obj(w);
+		jw_kstr(w, "description", p->file_description);
+		jw_kstr(w, "company", p->file_company);
+		jw_kstr(w, "version", p->file_version);
+		jw_obj_end(w);
+	}
 }
 
 /*
@@ -127,6 +135,27 @@ static void jowner(struct jw *w, const struct render_ctx *ctx, const struct ps_o
 	jw_obj_end(w);
 }
 
+/* Windows: the http.sys URL reservations on a kernel listener's port, only when there are any. */
+static void jhttp(struct jw *w, const struct ps_snapshot *s, const struct ps_socket *k)
+{
+	bool any = false;
+	for (size_t i = 0; i < s->nurlacls; i++) {
+		if (!urlacl_serves(&s->urlacls[i], k))
+			continue;
+		if (!any) {
+			jw_key(w, "http_reservations");
+			jw_arr(w);
+		}
+		any = true;
+		jw_obj(w);
+		jw_kstr(w, "url", s->urlacls[i].url);
+		jw_kstr(w, "sddl", s->urlacls[i].sddl);
+		jw_obj_end(w);
+	}
+	if (any)
+		jw_arr_end(w);
+}
+
 static void jsocket(struct jw *w, const struct render_ctx *ctx, const struct ps_socket *k,
 		    struct proc_json *cache)
 {
@@ -142,7 +171,12 @@ static void jsocket(struct jw *w, const struct render_ctx *ctx, const struct ps_
 	jw_kstr(w, "user", snap_user_name(ctx->snap, k->uid));
 	jw_kuint(w, "inode", k->inode);
 	jw_kuint(w, "netns", k->netns);
+	if (k->created) { /* only Windows says when a socket was made */
+		char ts[32];
+		jw_kstr(w, "created", time_utc_text(k->created, false, ts, sizeof ts));
+	}
 	json_socket_services(w, ctx->snap, k); /* netns_name, cgroup_unit */
+	jhttp(w, ctx->snap, k);
 	jw_kstr(w, "owner_status", owner_status_name(k->owner_status));
 	jw_key(w, "owners");
 	jw_arr(w);

@@ -79,6 +79,7 @@ static bool per_process(enum col_id c)
 	case COL_CONTAINER:
 	case COL_SUPERVISOR:
 	case COL_EXE:
+	case COL_DESCRIPTION:
 	case COL_COMMAND:
 		return true;
 	default:
@@ -263,8 +264,8 @@ static const enum col_id drop_order[] = {
     COL_USER,	    COL_FINDINGS,  COL_SERVICE,	 COL_EXPOSURE, COL_PROGRAM, COL_PID,
 }; /* the owner (PID, PROGRAM) is the answer: it goes last */
 static const enum col_id grow_order[] = {
-    COL_NETNS,	   COL_SERVICE,	   COL_PROGRAM, COL_USER,    COL_UNIT,
-    COL_CONTAINER, COL_SUPERVISOR, COL_EXE,	COL_COMMAND,
+    COL_NETNS,	   COL_SERVICE,	   COL_PROGRAM, COL_USER,	 COL_UNIT,
+    COL_CONTAINER, COL_SUPERVISOR, COL_EXE,	COL_DESCRIPTION, COL_COMMAND,
 };
 #define COMMAND_MIN 8	    /* -o command: shown however narrow */
 #define COMMAND_MIN_DROP 20 /* the default columns: narrower, it is left out */

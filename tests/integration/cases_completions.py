@@ -161,7 +161,7 @@ def completions_bash_values(t):
         t.check(r.stdout.decode().startswith("--baseline"), f"fish: complete check --bas: {r.stdout!r} {r.stderr!r}")
         r = subprocess.run(["fish", "--no-config", "-c", f"source {path}; complete -C 'portsleuth --sta'"],
                            capture_output=True, timeout=R.RUN_TIMEOUT, env=env)
-        t.check(r.stdout.decode().rstrip().endswith("closing, unconn, all"),
+        t.check(r.stdout.decode().rstrip().endswith("closing, bound, unconn, all"),
                 f"fish: --state's whole description: {r.stdout!r}")
         r = subprocess.run(["fish", "--no-config", "-c", f"source {path}; complete -C 'portsleuth '"],
                            capture_output=True, timeout=R.RUN_TIMEOUT, env=env)

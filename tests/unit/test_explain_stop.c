@@ -135,3 +135,101 @@ TEST(explain_stop_whole_group)
 	free(t);
 	snap_free(&s);
 }
+
+/* A socket whose table said when it was made (Windows) says so; one without says nothing. */
+TEST(explain_socket_created)
+{
+	struct ps_snapshot s;
+	memset(&s, 0, sizeof s);
+	add(&s, 40, NULL, NULL, 80);
+	add(&s, 41, NULL, NULL, 80);
+	s.socks[0].created = 1777627812;
+	judge(&s);
+	s.procs[0].file_description = strdup("Demo\x1b[2J server");
+	s.procs[0].file_company = strdup("Contoso");
+	s.procs[0].file_version = strdup("1.2.3.4");
+	char *t = explain(&s, false);
+	CHECK(strstr(t,
+		     "    says:     Demo\\x1b[2J server, by Contoso, version 1.2.3.4 (its version "
+		     "resource: what the file claims, not who signed it)\n"));
+	CHECK(!strstr(strstr(t, "    says:") + 1, "    says:")); /* pid 41 says nothing */
+	CHECK(strstr(t, "  Created: 2026-05-01 09:30:12 UTC (the socket table says when it was "
+			"opened)\n"));
+	CHECK(!strstr(strstr(t, "Created:") + 1, "Created:"));
+	free(t);
+	t = explain(&s, true);
+	CHECK(strstr(t, "\"created\":\"2026-05-01T09:30:12Z\""));
+	CHECK(!strstr(strstr(t, "\"created\"") + 1, "\"created\""));
+	free(t);
+	snap_free(&s);
+}
+
+/* A kernel (pid 4) listener says which http.sys URL reservations are on its port, and that
+ * which process registered them is not known; a process's listener and other ports do not. */
+TEST(explain_http_sys_reservations)
+{
+	struct ps_snapshot s;
+	memset(&s, 0, sizeof s);
+	add(&s, 40, NULL, NULL, 80);
+	struct ps_socket *k = snap_add_socket(&s); /* pid 4's: no process */
+	CHECK(k != NULL);
+	k->proto = PS_TCP, k->state = PS_ST_LISTEN, k->owner_status = PS_OWN_KERNEL;
+	k->local.addr.family = k->remote.addr.family = PS_INET, k->local.port = 80;
+	s.urlacls = calloc(2, sizeof *s.urlacls);
+	CHECK(s.urlacls != NULL);
+	s.nurlacls = 2;
+	s.urlacls[0] = (struct ps_urlacl){strdup("http://+:80/Temporary_Listen_Addresses/"),
+					  strdup("D:(A;;GX;;;WD)"), 80};
+	s.urlacls[1] = (struct ps_urlacl){strdup("http://+:5985/wsman/"), NULL, 5985};
+	judge(&s);
+	char *t = explain(&s, false);
+	if (getenv("SHOW"))
+		fputs(t, stderr);
+	CHECK(strstr(t, "  http.sys URL reservations on this port (who may register them; which "
+			"process did is told by no documented call):\n    "
+			"http://+:80/Temporary_Listen_Addresses/  D:(A;;GX;;;WD)\n"));
+	CHECK(!strstr(t, "5985"));
+	CHECK(!strstr(strstr(t, "http.sys URL") + 1, "http.sys URL")); /* not for pid 40's */
+	free(t);
+	t = explain(&s, true);
+	CHECK(strstr(t, "\"http_reservations\":[{\"url\":\"http://+:80/Temporary_Listen_Addresses/"
+			"\",\"sddl\":\"D:(A;;GX;;;WD)\"}]"));
+	CHECK(!strstr(strstr(t, "http_reservations") + 1, "http_reservations"));
+	free(t);
+	snap_free(&s);
+}
+
+/* The listener that serves a netsh interface portproxy rule (the IP Helper service's) says where
+ * it relays to, and the forwards list says it is a port proxy, not a NAT rule. */
+TEST(explain_portproxy_listener_relays)
+{
+	struct ps_snapshot s;
+	memset(&s, 0, sizeof s);
+	add(&s, 40, "iphlpsvc", "service", 80);
+	judge(&s);
+	s.firewall = calloc(1, sizeof *s.firewall);
+	CHECK(s.firewall != NULL);
+	s.firewall->fwd = calloc(1, sizeof *s.firewall->fwd);
+	CHECK(s.firewall->fwd != NULL);
+	s.firewall->nfwd = 1;
+	struct ps_forward *f = s.firewall->fwd;
+	f->proto = "tcp", f->family = 4, f->port = f->port_end = 80, f->kind = "portproxy";
+	f->to_addr = strdup("172.20.1.2"), f->to_port = f->to_port_end = 8080;
+	f->rule_family = strdup("netsh"), f->rule_table = strdup("interface portproxy");
+	f->rule_chain = strdup("v4tov4");
+	char *t = explain(&s, false);
+	if (getenv("SHOW"))
+		fputs(t, stderr);
+	CHECK(strstr(t, "  Relays to: 172.20.1.2:8080 (netsh interface portproxy v4tov4: the IP "
+			"Helper service accepts and relays each connection)\n"));
+	CHECK(strstr(t, "\nForwarded by netsh interface portproxy (the IP Helper service listens "
+			"there and relays):\n  tcp  *:80  forwarded to 172.20.1.2:8080  by netsh "
+			"interface portproxy v4tov4"));
+	CHECK(!strstr(t, "NAT"));
+	free(t);
+	f->port = f->port_end = 81; /* another port's proxy: not this listener's */
+	t = explain(&s, false);
+	CHECK(!strstr(t, "Relays to"));
+	free(t);
+	snap_free(&s);
+}

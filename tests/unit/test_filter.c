@@ -124,11 +124,14 @@ TEST(filter_parse_states_names)
 	STATES_OK("close-wait", ST(PS_ST_CLOSE_WAIT), 0);
 	STATES_OK("last-ack", ST(PS_ST_LAST_ACK), 0);
 	STATES_OK("closing", ST(PS_ST_CLOSING), 0);
+	STATES_OK("bound", ST(PS_ST_BOUND), 0); /* Windows' netstat -q */
 	STATES_OK("all", PS_STATES_ALL, PS_STATES_ALL);
-	STATES_OK("connected", PS_STATES_ALL & ~(ST(PS_ST_LISTEN) | ST(PS_ST_CLOSE)),
+	/* a bound socket is not connected */
+	STATES_OK("connected",
+		  PS_STATES_ALL & ~(ST(PS_ST_LISTEN) | ST(PS_ST_CLOSE) | ST(PS_ST_BOUND)),
 		  ST(PS_ST_ESTABLISHED));
-	/* the "all" mask is every kernel state 1..NEW_SYN_RECV, not bit 0 */
-	CHECK_INT(PS_STATES_ALL, 0x1ffe);
+	/* the "all" mask is every state 1..BOUND, not bit 0 */
+	CHECK_INT(PS_STATES_ALL, 0x3ffe);
 }
 
 TEST(filter_parse_states_lists)

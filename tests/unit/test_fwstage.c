@@ -120,3 +120,84 @@ TEST(fwstage_netfilter_rules_judge_ours_not_another_namespace)
 	fw_context_free(&c);
 	fwmodel_free(snap.firewall);
 }
+
+/* netsh interface portproxy rules as the registry keeps them (value "listenaddress/listenport",
+ * data "connectaddress/connectport"): parsed, refused when not such a pair. */
+TEST(wfw_portproxy_parse_registry_values)
+{
+	struct wfw_portproxy p;
+	CHECK_INT(wfw_portproxy_parse("v4tov4", "*/8080", "10.0.0.5/80", &p), 0);
+	CHECK_STR(p.kind, "v4tov4");
+	CHECK(p.listen_addr == NULL); /* every address */
+	CHECK_INT(p.listen_port, 8080);
+	CHECK_STR(p.connect_addr, "10.0.0.5");
+	CHECK_INT(p.connect_port, 80);
+	wfw_portproxy_free(&p);
+	CHECK_INT(wfw_portproxy_parse("v4tov6", "192.168.1.2/2222", "fe80::1%12/22", &p), 0);
+	CHECK_STR(p.listen_addr, "192.168.1.2");
+	CHECK_STR(p.connect_addr, "fe80::1%12");
+	CHECK_INT(p.connect_port, 22);
+	wfw_portproxy_free(&p);
+	CHECK_INT(wfw_portproxy_parse("v6tov4", "::/443", "wsl.local/8443", &p), 0);
+	CHECK(p.listen_addr == NULL);
+	CHECK_STR(p.connect_addr, "wsl.local"); /* a host name, as netsh was given it */
+	wfw_portproxy_free(&p);
+	static const char *const bad[][3] = {
+	    {"v4tov5", "*/1", "a/1"},  {"v4tov4", "*/0", "a/1"},  {"v4tov4", "*/65536", "a/1"},
+	    {"v4tov4", "8080", "a/1"}, {"v4tov4", "*/80", "a/"},  {"v4tov4", "*/80", "/80"},
+	    {"v4tov4", "*/8x", "a/1"}, {"v4tov4", "*/-1", "a/1"}, {"v4tov4", "*/80", "a/000080"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		CHECK_INT(wfw_portproxy_parse(bad[i][0], bad[i][1], bad[i][2], &p), -EINVAL);
+		CHECK(p.listen_addr == NULL && p.connect_addr == NULL);
+	}
+}
+
+/* Port proxies are forwards of the model, read with the Windows firewall whether or not its
+ * policy was (Wine answers E_NOTIMPL), filtered like NAT forwards. */
+TEST(fwstage_windows_portproxy_forwards)
+{
+	struct ps_snapshot snap = {.netns = 0};
+	struct ps_fw_source src = {0};
+	CHECK_INT(fwsource_none(&src, PS_FW_SRC_WINDOWS, -ENOSYS, "get_CurrentProfileTypes failed"),
+		  0);
+	src.policy.proxies = calloc(2, sizeof *src.policy.proxies);
+	CHECK(src.policy.proxies != NULL);
+	CHECK_INT(wfw_portproxy_parse("v4tov4", "*/8080", "172.20.1.2/80", &src.policy.proxies[0]),
+		  0);
+	CHECK_INT(wfw_portproxy_parse("v6tov6", "::1/2222", "::1/22", &src.policy.proxies[1]), 0);
+	src.policy.nproxies = 2;
+	struct fw_context c;
+	CHECK_INT(fw_context_open(&c, &src, &snap), 0);
+	struct ps_filter f;
+	filter_init(&f);
+	CHECK_INT(fw_forwards_model(&c, &snap, &f), 0);
+	CHECK_INT(snap.firewall->nfwd, 2);
+	const struct ps_forward *x = &snap.firewall->fwd[0];
+	CHECK_STR(x->kind, "portproxy");
+	CHECK_STR(x->proto, "tcp");
+	CHECK_INT(x->family, 4);
+	CHECK(x->addr == NULL);
+	CHECK_INT(x->port, 8080);
+	CHECK_STR(x->to_addr, "172.20.1.2");
+	CHECK_INT(x->to_port, 80);
+	CHECK_STR(x->rule_chain, "v4tov4");
+	CHECK_INT(snap.firewall->fwd[1].family, 6);
+	CHECK_STR(snap.firewall->fwd[1].addr, "::1");
+	CHECK(!fw_forwards_unplaced(&c, &snap));
+	fw_context_free(&c);
+	fwmodel_free(snap.firewall);
+	/* -6 leaves the IPv4 one out */
+	snap.firewall = NULL;
+	src = (struct ps_fw_source){.kind = PS_FW_SRC_WINDOWS};
+	src.policy.proxies = calloc(1, sizeof *src.policy.proxies);
+	CHECK_INT(wfw_portproxy_parse("v4tov4", "*/8080", "172.20.1.2/80", &src.policy.proxies[0]),
+		  0);
+	src.policy.nproxies = 1;
+	CHECK_INT(fw_context_open(&c, &src, &snap), 0);
+	f.families = PS_FAM_BIT(PS_INET6);
+	CHECK_INT(fw_forwards_model(&c, &snap, &f), 0);
+	CHECK_INT(snap.firewall->nfwd, 0);
+	fw_context_free(&c);
+	fwmodel_free(snap.firewall);
+}

@@ -606,6 +606,11 @@ static void build_full(struct ps_snapshot *s, struct registry *reg)
 	a->inode = 1111;
 	a->netns = 4026531840u;
 	a->v6only = PS_V6ONLY_NO;
+	a->created = 1777627812; /* Windows only: every documented key is written */
+	if (!(s->urlacls = calloc(1, sizeof *s->urlacls)))
+		abort();
+	s->urlacls[0] = (struct ps_urlacl){xdup("http://+:22/x/"), xdup("D:(A;;GX;;;WD)"), 22};
+	s->nurlacls = 1;
 	b->proto = PS_UDP;
 	b->state = PS_ST_CLOSE;
 	b->local.addr.family = b->remote.addr.family = PS_INET;
@@ -620,6 +625,8 @@ static void build_full(struct ps_snapshot *s, struct registry *reg)
 	struct ps_proc *p = &s->procs[0];
 	p->name = xdup("sshd");
 	p->exe = xdup("/tmp/.x/sshd");
+	p->file_description = xdup("OpenSSH server"); /* Windows only: every key is written */
+	p->file_version = xdup("9.2.0.0");
 	static const char cmd[] = "/tmp/.x/sshd\0-D";
 	p->cmdline = malloc(sizeof cmd);
 	if (!p->cmdline)
@@ -661,6 +668,12 @@ static void build_full(struct ps_snapshot *s, struct registry *reg)
 		abort();
 	snap_group_owners(s);
 	s->socks[0].owner_status = PS_OWN_OK;
+	struct ps_socket *k4 = snap_add_socket(s); /* pid 4's (Windows: http.sys), no process */
+	if (!k4)
+		abort();
+	k4->proto = PS_TCP, k4->state = PS_ST_LISTEN, k4->owner_status = PS_OWN_KERNEL;
+	k4->local.addr.family = k4->remote.addr.family = PS_INET, k4->local.port = 22;
+	k4->netns = 4026531840u;
 	s->sockcgs = calloc(1, sizeof *s->sockcgs);
 	s->nets = calloc(1, sizeof *s->nets);
 	s->addrs = calloc(1, sizeof *s->addrs);

@@ -423,6 +423,8 @@ TEST(state_names_and_labels)
 	CHECK_STR(state_name(PS_TCP, PS_ST_SYN_SENT), "syn-sent");
 	CHECK_STR(state_name(PS_TCP, PS_ST_SYN_RECV), "syn-recv");
 	CHECK_STR(state_name(PS_TCP, PS_ST_NEW_SYN_RECV), "syn-recv");
+	CHECK_STR(state_name(PS_TCP, PS_ST_BOUND), "bound");
+	CHECK_STR(state_label(PS_TCP, PS_ST_BOUND), "BOUND");
 	CHECK_STR(state_label(PS_TCP, PS_ST_NEW_SYN_RECV), "SYN-RECV");
 	CHECK_STR(state_name(PS_TCP, PS_ST_FIN_WAIT1), "fin-wait-1");
 	CHECK_STR(state_label(PS_TCP, PS_ST_FIN_WAIT2), "FIN-WAIT-2");
@@ -645,4 +647,23 @@ TEST(snap_group_forks_ppid_loop_and_unreadable)
 	CHECK(s.procs[c].group_root == 0);
 	CHECK(s.procs[a].group_root != 0 || s.procs[b].group_root != 0);
 	snap_free(&s);
+}
+
+/* The port of an http.sys URL prefix (netsh http show urlacl): given, or the scheme's. */
+TEST(url_prefix_ports)
+{
+	CHECK_INT(url_prefix_port("http://+:5985/wsman/"), 5985);
+	CHECK_INT(url_prefix_port("HTTPS://*:443/"), 443);
+	CHECK_INT(url_prefix_port("http://+:80/Temporary_Listen_Addresses/"), 80);
+	CHECK_INT(url_prefix_port("https://host.example/"), 443);
+	CHECK_INT(url_prefix_port("http://localhost/x:9/"), 80);
+	CHECK_INT(url_prefix_port("http://[::1]:8080/"), 8080);
+	CHECK_INT(url_prefix_port("http://[fe80::1]/"), 80);
+	CHECK_INT(url_prefix_port("http://+:0/"), 0);
+	CHECK_INT(url_prefix_port("http://+:65536/"), 0);
+	CHECK_INT(url_prefix_port("http://+:/"), 0);
+	CHECK_INT(url_prefix_port("http://+:80x/"), 0);
+	CHECK_INT(url_prefix_port("http://[::1/"), 0);
+	CHECK_INT(url_prefix_port("ftp://+:21/"), 0);
+	CHECK_INT(url_prefix_port(""), 0);
 }

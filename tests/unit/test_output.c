@@ -442,6 +442,56 @@ TEST(render_json_document)
 	snap_free(&s);
 }
 
+/* A socket's creation time (Windows' tables give it) is shown when known, absent otherwise. */
+TEST(render_json_socket_created)
+{
+	struct ps_snapshot s;
+	build(&s);
+	s.socks[1].created = 1777627812; /* 2026-05-01T09:30:12Z */
+	struct render_ctx ctx;
+	ctx_init(&ctx, &s, NULL);
+	size_t n;
+	char *doc = render(render_json, &ctx, &n);
+	CHECK(json_valid(doc, n));
+	char *s0 = line_of(doc, n, 1), *s1 = line_of(doc, n, 2);
+	CHECK(!strstr(s0, "\"created\""));
+	HAS(s1, ",\"created\":\"2026-05-01T09:30:12Z\",");
+	free(s0);
+	free(s1);
+	free(doc);
+	snap_free(&s);
+}
+
+/* What a Windows executable's version resource says (file_info) is shown for the processes that
+ * have one, and absent for the others. */
+TEST(render_json_owner_file_info)
+{
+	struct ps_snapshot s;
+	build(&s);
+	s.procs[1].file_description = xstrdup("nginx \"web\" server"); /* pid 100 */
+	s.procs[1].file_company = xstrdup("Nginx, Inc.");
+	struct render_ctx ctx;
+	ctx_init(&ctx, &s, NULL);
+	size_t n;
+	char *doc = render(render_json, &ctx, &n);
+	CHECK(json_valid(doc, n));
+	char *s0 = line_of(doc, n, 1);
+	HAS(s0, ",\"file_info\":{\"description\":\"nginx \\\"web\\\" server\",\"company\":"
+		"\"Nginx, Inc.\",\"version\":null}");
+	CHECK_INT(count(s0, "\"file_info\""), 1); /* the other owner has none */
+	free(s0);
+	free(doc);
+	/* the optional DESCRIPTION column: description (company) */
+	ctx_init(&ctx, &s, "pid,description");
+	doc = render(render_csv, &ctx, &n);
+	if (getenv("SHOW"))
+		fputs(doc, stderr);
+	HAS(doc, "100,\"nginx \"\"web\"\" server (Nginx, Inc.)\"\n");
+	HAS(doc, "101,\n");
+	free(doc);
+	snap_free(&s);
+}
+
 TEST(render_json_empty_snapshot)
 {
 	struct ps_snapshot s;

@@ -96,6 +96,27 @@ TEST(snapload_start_time_calendar)
 	}
 }
 
+/* "created" (a Windows socket's creation time) is optional: read when given, refused when not a
+ * UTC time, absent on Linux snapshots (0). */
+TEST(snapload_socket_created)
+{
+	const char *at = strstr(good_snap, "\"inode\":11,");
+	char doc[2048];
+	snprintf(doc, sizeof doc, "%.*s\"created\":\"2026-05-01T09:30:12Z\",%s",
+		 (int)(at - good_snap), good_snap, at);
+	struct snapfile f;
+	struct snapload_error e;
+	CHECK_INT(load(doc, &f, &e), 0);
+	CHECK_INT(f.snap.socks[0].created, 1777627812LL);
+	CHECK_INT(f.snap.socks[1].created, 0);
+	snapfile_free(&f);
+	snprintf(doc, sizeof doc, "%.*s\"created\":\"soon\",%s", (int)(at - good_snap), good_snap,
+		 at);
+	CHECK(load(doc, &f, &e) < 0);
+	CHECK_STR(e.path, "sockets[0]");
+	CHECK(strstr(e.msg, "created") != NULL);
+}
+
 TEST(snapload_errors_name_the_path)
 {
 	struct snapfile f;
@@ -771,4 +792,30 @@ TEST(prometheus_label_escaping)
 	CHECK_INT(prom_header(&b, "m", "gauge", "help \\ with\nnewline"), 0);
 	CHECK_STR(b.data, "# HELP m help \\\\ with\\nnewline\n# TYPE m gauge\n");
 	buf_free(&b);
+}
+
+/* A Windows snapshot's port proxies stay port proxies when loaded (not NAT rules). */
+TEST(snapload_portproxy_forward_kind)
+{
+	const char *end = strrchr(good_snap, '}');
+	char doc[3072];
+	snprintf(
+	    doc, sizeof doc,
+	    "%.*s,\"firewall\":{\"read\":false,\"why\":\"x\"},\"forwards\":["
+	    "{\"proto\":\"tcp\",\"family\":4,\"addr\":null,\"port\":8080,\"port_end\":8080,"
+	    "\"to\":{\"addr\":\"10.0.0.5\",\"port\":80,\"port_end\":80},\"kind\":\"portproxy\","
+	    "\"rule\":{\"family\":\"netsh\",\"table\":\"interface portproxy\",\"chain\":"
+	    "\"v4tov4\"}},"
+	    "{\"proto\":\"tcp\",\"family\":4,\"port\":81,\"port_end\":81,\"to\":{\"addr\":"
+	    "\"10.0.0.6\",\"port\":80,\"port_end\":80},\"kind\":\"dnat\"}]}",
+	    (int)(end - good_snap), good_snap);
+	struct snapfile f;
+	struct snapload_error e;
+	CHECK_INT(load(doc, &f, &e), 0);
+	CHECK(f.snap.firewall != NULL);
+	CHECK_INT(f.snap.firewall->nfwd, 2);
+	CHECK_STR(f.snap.firewall->fwd[0].kind, "portproxy");
+	CHECK_STR(f.snap.firewall->fwd[0].rule_chain, "v4tov4");
+	CHECK_STR(f.snap.firewall->fwd[1].kind, "dnat");
+	snapfile_free(&f);
 }

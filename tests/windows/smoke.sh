@@ -38,7 +38,17 @@ fi
 cc=$(command -v x86_64-w64-mingw32-gcc || true)
 lport=0 sport=0 lpid=0
 if [ -n "$cc" ]; then
-	"$cc" -O2 -o "$WINEPREFIX/drive_c/wlisten.exe" "$(dirname "$0")/wlisten.c" -lws2_32
+	# with a version resource, which the listener's owner shows as file_info
+	res=
+	if command -v x86_64-w64-mingw32-windres >/dev/null; then
+		printf '%s\n' '1 VERSIONINFO' 'FILEVERSION 1,2,3,4' 'BEGIN' ' BLOCK "StringFileInfo"' \
+			' BEGIN' '  BLOCK "040904b0"' '  BEGIN' \
+			'   VALUE "FileDescription", "portsleuth test listener"' \
+			'   VALUE "CompanyName", "Contoso"' '  END' ' END' ' BLOCK "VarFileInfo"' ' BEGIN' \
+			'  VALUE "Translation", 0x409, 1200' ' END' 'END' >"$tmp/wlisten.rc"
+		x86_64-w64-mingw32-windres -O coff -o "$tmp/wlisten.res" "$tmp/wlisten.rc" && res="$tmp/wlisten.res"
+	fi
+	"$cc" -O2 -o "$WINEPREFIX/drive_c/wlisten.exe" "$(dirname "$0")/wlisten.c" $res -lws2_32
 	set -- $(python3 -c 'import socket
 def free():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
@@ -136,11 +146,28 @@ if lport:
     check(len(lis) == 1 and lis[0]["owner_status"] == "ok" and [o["pid"] for o in lis[0]["owners"]] == [lpid]
           and lis[0]["owners"][0]["exe"].lower() == "c:\\wlisten.exe",
           f"listener: the Windows program's listener is owned by its real pid {lpid}")
+    info = lis[0]["owners"][0].get("file_info") if lis and lis[0]["owners"] else None
+    check(info == {"description": "portsleuth test listener", "company": "Contoso", "version": "1.2.3.4"},
+          f"listener: its program's version resource as file_info (GetFileVersionInfoW): {info}")
+    code, out, err = run("explain", f"{lport}")
+    check("says:     portsleuth test listener, by Contoso, version 1.2.3.4" in out,
+          "explain: the listener's program says what it is (version resource)")
     check(len(svc) == 1 and svc[0]["owners"] and svc[0]["owners"][0]["unit"] == "pstest"
           and svc[0]["owners"][0]["unit_type"] == "service",
           "service: the socket of the service started with sc start names the service pstest")
     code, out, err = run("-n", "-w", f"{sport}/tcp")
     check(code == 0 and "pstest" in out, "service: the table shows UNIT pstest")
+
+# a TCP port bound but not listening (netstat -q's BOUND): Wine has no bound-socket table
+# (InternalGetBoundTcpEndpointTable), so it is not listed; never as a listener, no abort
+bound = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+bound.bind(("127.0.0.1", 0))
+bport = bound.getsockname()[1]
+code, out, err = run("--json", "--state", "bound,listen", f"{bport}")
+bsocks = [s for s in json.loads(out or "{}").get("sockets", []) if s["local"]["port"] == bport]
+check(code in (0, 1) and "unimplemented function" not in err and not any(s["state"] == "listen" for s in bsocks),
+      "bound: --state bound runs; a bound-only TCP port is never a listener (Wine lists none)")
+bound.close()
 
 code, out, err = run("explain", f"{tport}")
 check(code == 0 and f"127.0.0.1:{tport} LISTEN" in out and "Held by no visible process (unreported)" in out,
@@ -173,6 +200,19 @@ if t:
           "json: the loopback listener's firewall verdict is all (loopback is not filtered), read or not")
 check("legacy" in fw and fw["legacy"] is None, "json: firewall.legacy null (no iptables-legacy on Windows)")
 check(doc["processes"]["scanned"] == 0, "json: no process invented")
+
+# a netsh interface portproxy rule, written where netsh writes it (Wine has no portproxy in
+# netsh): a forward of kind portproxy in JSON and in the table's forwards list
+key = r"HKLM\SYSTEM\CurrentControlSet\Services\PortProxy\v4tov4\tcp"
+subprocess.run([wine, "reg", "add", key, "/v", "*/18080", "/t", "REG_SZ", "/d", "10.0.0.5/80", "/f"],
+               capture_output=True, timeout=120)
+code, out, err = run("--json", "18080")
+fwds = [f for f in json.loads(out or "{}").get("forwards", []) if f.get("kind") == "portproxy"]
+check(len(fwds) == 1 and fwds[0]["port"] == 18080 and fwds[0]["to"]["addr"] == "10.0.0.5"
+      and fwds[0]["to"]["port"] == 80, "portproxy: the registry's rule is a forward of kind portproxy (JSON)")
+code, out, err = run("-n", "18080")
+check("netsh interface portproxy" in out and "forwarded to 10.0.0.5:80" in out,
+      "portproxy: the table lists it under the port proxies")
 
 code, out, err = run("watch", "--count", "1", "-i", "0.2", f"{tport}")
 first = out.splitlines()[0] if out else ""

@@ -235,7 +235,8 @@ int procnet_parse_line(const char *line, unsigned family, unsigned proto, struct
 	if (!take_endpoint(&p, end, family, &k->remote))
 		return -EBADMSG;
 	p = skip_spaces(p, end);
-	if (!take_hex(&p, end, 2, &st) || st >= PS_ST_MAX)
+	if (!take_hex(&p, end, 2, &st) ||
+	    st > PS_ST_NEW_SYN_RECV) /* no bound-only socket is listed here */
 		return -EBADMSG;
 	p = skip_spaces(p, end);
 	if (!take_hex(&p, end, 8, &tx) || p >= end || *p++ != ':' || !take_hex(&p, end, 8, &rx))

@@ -209,7 +209,8 @@ int sockdiag_dump(int fd, unsigned family, unsigned proto, const struct ps_filte
 	req.nlh.nlmsg_seq = 1;
 	req.r.sdiag_family = family == PS_INET ? AF_INET : AF_INET6;
 	req.r.sdiag_protocol = proto == PS_TCP ? IPPROTO_TCP : IPPROTO_UDP;
-	req.r.idiag_states = f->states[proto];
+	/* bound-only TCP sockets (TCP_BOUND_INACTIVE, Linux 6.5) are not listed on Linux yet */
+	req.r.idiag_states = f->states[proto] & ~(1u << PS_ST_BOUND);
 	if (f->tcp_info && proto == PS_TCP)
 		req.r.idiag_ext = 1u << (INET_DIAG_INFO - 1);
 

@@ -168,6 +168,43 @@ static int read_table(struct collect *c, enum win_table kind)
 	return rc;
 }
 
+typedef ULONG(WINAPI *bound_table_fn)(void **table, HANDLE heap, ULONG flags);
+
+/* The bound-TCP tables (`netstat -q`): exports Microsoft does not document, so looked up at run
+ * time; Windows before 10 and Wine lack them, and then bound sockets are not listed (no note: a
+ * listing never had them). */
+static struct win_optional bound_fns[] = {
+    {"iphlpapi.dll", "InternalGetBoundTcpEndpointTable", NULL, NULL, 0},
+    {"iphlpapi.dll", "InternalGetBoundTcp6EndpointTable", NULL, NULL, 0},
+};
+
+static int on_bound(void *ctx, const struct ps_socket *k, uint32_t pid, const void *row)
+{
+	struct collect *c = ctx;
+	(void)row;
+	if (!filter_match_socket(c->f, k))
+		return 0;
+	long idx = win_snap_add(c->snap, k, pid, &c->cache);
+	return idx < 0 ? (int)idx : 0;
+}
+
+/* TCP sockets bound but neither listening nor connected, of one family. 0 or -errno. */
+static int read_bound(struct collect *c, bool v6)
+{
+	bound_table_fn fn = (bound_table_fn)win_optional_get(&bound_fns[v6]);
+	void *table = NULL;
+	HANDLE heap = GetProcessHeap();
+	if (!fn)
+		return 0;
+	ULONG err = fn(&table, heap, 0);
+	if (err != NO_ERROR || !table)
+		return err == ERROR_NOT_ENOUGH_MEMORY ? -ENOMEM : 0; /* none to show */
+	SIZE_T size = HeapSize(heap, 0, table);
+	int rc = size == (SIZE_T)-1 ? -EIO : win_decode_bound_table(table, size, v6, on_bound, c);
+	HeapFree(heap, 0, table);
+	return rc;
+}
+
 /* Whether we run elevated (an administrator's full token): other users' process details need it. */
 static bool elevated(void)
 {
@@ -195,6 +232,8 @@ int win_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 		    (f->families && !(f->families & PS_FAM_BIT(v4 ? PS_INET : PS_INET6))))
 			continue;
 		int r = read_table(&c, tables[i]);
+		if (!r && tcp && (f->states[PS_TCP] & (1u << PS_ST_BOUND)))
+			r = read_bound(&c, !v4);
 		if (r && !rc)
 			rc = r;
 		any += !r;

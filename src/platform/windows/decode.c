@@ -10,9 +10,12 @@
 #include <windows.h>
 #include <iphlpapi.h>
 #include <winternl.h>
+#include <http.h>
 /* clang-format on */
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,6 +171,8 @@ unsigned win_tcp_state(uint32_t s)
 		return PS_ST_TIME_WAIT;
 	case MIB_TCP_STATE_DELETE_TCB:
 		return PS_ST_CLOSING;
+	case 100: /* MIB_TCP_STATE_RESERVED: bound, neither listening nor connected (netstat -q) */
+		return PS_ST_BOUND;
 	default:
 		return 0;
 	}
@@ -262,7 +267,54 @@ int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win
 		   a row of the IPv4 table: an IPv6 row is reached over IPv6 alone */
 		if (kind == WIN_TCP6 || kind == WIN_UDP6)
 			k.v6only = PS_V6ONLY_YES;
+		int64_t created = win_filetime_to_unix(win_row_created(kind, row));
+		k.created = created > 0 ? created : 0; /* Wine gives none */
 		int rc = fn(ctx, &k, pid, row);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Whether a row of the bound table is a socket that is only bound: its state, when the row gives
+ * one (Windows says MIB_TCP_STATE_RESERVED, 100), is no other (a listener or a connection comes
+ * with the owner tables, and must not be listed twice). */
+static bool only_bound(DWORD state)
+{
+	return state == 0 || state == MIB_TCP_STATE_CLOSED || win_tcp_state(state) == PS_ST_BOUND;
+}
+
+int win_decode_bound_table(const void *buf, size_t len, bool v6, win_row_fn fn, void *ctx)
+{
+	size_t off = v6 ? offsetof(MIB_TCP6TABLE2, table) : offsetof(MIB_TCPTABLE2, table);
+	size_t rowsz = v6 ? sizeof(MIB_TCP6ROW2) : sizeof(MIB_TCPROW2);
+	DWORD count;
+	if (len < sizeof count)
+		return -EBADMSG;
+	memcpy(&count, buf, sizeof count);
+	if (count && (len < off || (len - off) / rowsz < count))
+		return -EBADMSG;
+	const unsigned char *rows = (const unsigned char *)buf + off;
+	for (DWORD i = 0; i < count; i++) {
+		struct ps_socket k = {.proto = PS_TCP, .state = PS_ST_BOUND};
+		DWORD pid, state;
+		if (v6) {
+			MIB_TCP6ROW2 r;
+			memcpy(&r, rows + (size_t)i * rowsz, sizeof r);
+			set_v6(&k.local, r.LocalAddr.s6_addr, r.dwLocalPort);
+			set_v6(&k.remote, r.RemoteAddr.s6_addr, r.dwRemotePort);
+			k.ifindex = r.dwLocalScopeId, k.v6only = PS_V6ONLY_YES;
+			pid = r.dwOwningPid, state = (DWORD)r.State;
+		} else {
+			MIB_TCPROW2 r;
+			memcpy(&r, rows + (size_t)i * rowsz, sizeof r);
+			set_v4(&k.local, r.dwLocalAddr, r.dwLocalPort);
+			set_v4(&k.remote, r.dwRemoteAddr, r.dwRemotePort);
+			pid = r.dwOwningPid, state = r.dwState;
+		}
+		if (!only_bound(state))
+			continue;
+		int rc = fn(ctx, &k, pid, NULL);
 		if (rc)
 			return rc;
 	}
@@ -369,7 +421,7 @@ static bool needs_process(const struct ps_socket *k)
 {
 	return k->proto == PS_UDP || k->state == PS_ST_LISTEN || k->state == PS_ST_ESTABLISHED ||
 	       k->state == PS_ST_SYN_SENT || k->state == PS_ST_SYN_RECV ||
-	       k->state == PS_ST_CLOSE_WAIT;
+	       k->state == PS_ST_CLOSE_WAIT || k->state == PS_ST_BOUND;
 }
 
 long win_snap_add(struct ps_snapshot *snap, const struct ps_socket *k, uint32_t pid,
@@ -590,5 +642,218 @@ int win_decode_cmdline(const void *buf, size_t len, char **out, size_t *outlen)
 	if (!rc)
 		*outlen = strlen(*out) +
 			  1; /* an embedded NUL ends the line, as it ends it for the program */
+	return rc;
+}
+
+/* ------------------------------------------------------------------ version resources */
+
+/* One block of a version resource: wLength, wValueLength, wType, szKey, padding, Value,
+ * padding, children (each 32-bit aligned from the start of the resource). */
+struct vblock {
+	size_t end;		   /* where the block ends */
+	const unsigned char *key;  /* UTF-16 units, not aligned */
+	size_t keylen;		   /* in units, without the NUL */
+	size_t value, value_bytes; /* the value's offset and size */
+	size_t child;		   /* the first child's offset */
+	bool text;
+};
+
+static size_t align4(size_t off)
+{
+	return (off + 3) & ~(size_t)3;
+}
+
+static uint16_t u16_at(const unsigned char *b, size_t off)
+{
+	return (uint16_t)(b[off] | b[off + 1] << 8);
+}
+
+/* The block at off, inside [off, limit). 0 or -EBADMSG. */
+static int vblock_at(const unsigned char *b, size_t off, size_t limit, struct vblock *v)
+{
+	if (off > limit || limit - off < 6)
+		return -EBADMSG;
+	size_t wlen = u16_at(b, off), vlen = u16_at(b, off + 2);
+	if (wlen < 6 || wlen > limit - off)
+		return -EBADMSG;
+	v->end = off + wlen;
+	v->text = u16_at(b, off + 4) == 1;
+	v->key = b + off + 6;
+	size_t k = off + 6;
+	while (k + 2 <= v->end && u16_at(b, k))
+		k += 2;
+	if (k + 2 > v->end)
+		return -EBADMSG; /* no NUL ends the key inside the block */
+	v->keylen = (k - off - 6) / 2;
+	v->value = align4(k + 2);
+	v->value_bytes = v->text ? vlen * 2 : vlen;
+	if (v->value > v->end)
+		v->value = v->end, v->value_bytes = 0;
+	if (v->value_bytes > v->end - v->value) /* some writers count text in bytes */
+		v->value_bytes = v->end - v->value;
+	v->child = align4(v->value + v->value_bytes);
+	return 0;
+}
+
+/* Whether the block's key is the ASCII string s. */
+static bool vkey_is(const struct vblock *v, const char *s)
+{
+	size_t n = strlen(s);
+	if (v->keylen != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (u16_at(v->key, 2 * i) != (unsigned char)s[i])
+			return false;
+	return true;
+}
+
+/* The block's text value as new UTF-8 (to its first NUL, trailing spaces dropped), NULL when
+ * empty. 0 or -ENOMEM. */
+static int vtext(const unsigned char *b, const struct vblock *v, char **out)
+{
+	size_t n = 0, max = v->value_bytes / 2;
+	while (n < max && u16_at(b, v->value + 2 * n))
+		n++;
+	while (n && u16_at(b, v->value + 2 * (n - 1)) == ' ')
+		n--;
+	free(*out);
+	*out = NULL;
+	if (!n)
+		return 0;
+	uint16_t *w = malloc(n * sizeof *w);
+	if (!w)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		w[i] = u16_at(b, v->value + 2 * i);
+	int rc = win_utf16_to_utf8(w, n, out);
+	free(w);
+	return rc;
+}
+
+/* The strings of one StringTable block t. 0, -EBADMSG or -ENOMEM. */
+static int vstrings(const unsigned char *b, const struct vblock *t, struct win_file_version *out,
+		    char **file_version)
+{
+	int rc = 0;
+	for (size_t off = t->child; !rc && off < t->end;) {
+		struct vblock s;
+		if ((rc = vblock_at(b, off, t->end, &s)))
+			break;
+		if (vkey_is(&s, "FileDescription"))
+			rc = vtext(b, &s, &out->description);
+		else if (vkey_is(&s, "CompanyName"))
+			rc = vtext(b, &s, &out->company);
+		else if (vkey_is(&s, "FileVersion"))
+			rc = vtext(b, &s, file_version);
+		off = align4(s.end);
+	}
+	return rc;
+}
+
+/* The key ("040904b0") of the first translation of a VarFileInfo block, "" when none. */
+static void vtranslation(const unsigned char *b, const struct vblock *var, char key[9])
+{
+	key[0] = 0;
+	for (size_t off = var->child; off < var->end;) {
+		struct vblock t;
+		if (vblock_at(b, off, var->end, &t))
+			return;
+		if (vkey_is(&t, "Translation") && t.value_bytes >= 4) {
+			snprintf(key, 9, "%04x%04x", u16_at(b, t.value), u16_at(b, t.value + 2));
+			return;
+		}
+		off = align4(t.end);
+	}
+}
+
+/* The StringTable of StringFileInfo block sfi whose key is want (any case), else its first. */
+static int vtable(const unsigned char *b, const struct vblock *sfi, const char *want,
+		  struct vblock *table)
+{
+	bool found = false;
+	for (size_t off = sfi->child; off < sfi->end;) {
+		struct vblock t;
+		if (vblock_at(b, off, sfi->end, &t))
+			return found ? 0 : -EBADMSG;
+		bool match = t.keylen == 8 && *want;
+		for (size_t i = 0; match && i < 8; i++)
+			match = tolower(u16_at(t.key, 2 * i)) == want[i];
+		if (!found || match)
+			*table = t, found = true;
+		if (match)
+			break;
+		off = align4(t.end);
+	}
+	return found ? 0 : -ENOENT;
+}
+
+int win_decode_version_info(const void *buf, size_t len, struct win_file_version *out)
+{
+	const unsigned char *b = buf;
+	struct vblock root, sfi = {0}, var = {0};
+	memset(out, 0, sizeof *out);
+	if (vblock_at(b, 0, len, &root) || !vkey_is(&root, "VS_VERSION_INFO"))
+		return -EBADMSG;
+	bool have_sfi = false, have_var = false;
+	for (size_t off = root.child; off < root.end;) {
+		struct vblock c;
+		if (vblock_at(b, off, root.end, &c))
+			break; /* padding or junk after the last child */
+		if (vkey_is(&c, "StringFileInfo") && !have_sfi)
+			sfi = c, have_sfi = true;
+		else if (vkey_is(&c, "VarFileInfo") && !have_var)
+			var = c, have_var = true;
+		off = align4(c.end);
+	}
+	char want[9] = "", *file_version = NULL;
+	if (have_var)
+		vtranslation(b, &var, want);
+	struct vblock table = {0};
+	int rc = have_sfi && !vtable(b, &sfi, want, &table)
+		     ? vstrings(b, &table, out, &file_version)
+		     : 0;
+	uint32_t fixed[4];
+	if (!rc && root.value_bytes >= 52) {
+		memcpy(fixed, b + root.value, sizeof fixed); /* signature, struct version, MS, LS */
+		if (fixed[0] == 0xFEEF04BDu) {
+			char v[48];
+			snprintf(v, sizeof v, "%u.%u.%u.%u", fixed[2] >> 16, fixed[2] & 0xFFFF,
+				 fixed[3] >> 16, fixed[3] & 0xFFFF);
+			if (!(out->version = strdup(v)))
+				rc = -ENOMEM;
+		}
+	}
+	if (!rc && !out->version)
+		out->version = file_version, file_version = NULL;
+	free(file_version);
+	if (rc)
+		win_file_version_free(out);
+	return rc;
+}
+
+void win_file_version_free(struct win_file_version *v)
+{
+	free(v->description);
+	free(v->company);
+	free(v->version);
+	memset(v, 0, sizeof *v);
+}
+
+int win_decode_urlacl(const void *buf, size_t len, char **url, char **sddl)
+{
+	HTTP_SERVICE_CONFIG_URLACL_SET set;
+	*url = *sddl = NULL;
+	if (!buf || len < sizeof set)
+		return -EBADMSG;
+	memcpy(&set, buf, sizeof set);
+	int rc = set.KeyDesc.pUrlPrefix ? wstr_in(buf, len, set.KeyDesc.pUrlPrefix, url) : -EBADMSG;
+	if (!rc)
+		rc = wstr_in(buf, len, set.ParamDesc.pStringSecurityDescriptor, sddl);
+	if (!rc && !**url)
+		rc = -EBADMSG;
+	if (rc) {
+		free(*url), free(*sddl);
+		*url = *sddl = NULL;
+	}
 	return rc;
 }

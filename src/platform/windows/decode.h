@@ -35,6 +35,17 @@ int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win
 			   void *ctx);
 
 /*
+ * Walk the table of TCP sockets that are bound but neither listening nor
+ * connected (`netstat -q`'s BOUND): InternalGetBoundTcpEndpointTable's
+ * MIB_TCPTABLE2, or with v6 InternalGetBoundTcp6EndpointTable's MIB_TCP6TABLE2
+ * (iphlpapi exports Microsoft does not document). Each row whose state is not a
+ * listener's or a connection's (those come with the owner tables) is a socket in
+ * state PS_ST_BOUND, given to fn with row NULL. 0, -EBADMSG (the row count does
+ * not fit) or what fn returned.
+ */
+int win_decode_bound_table(const void *buf, size_t len, bool v6, win_row_fn fn, void *ctx);
+
+/*
  * The service tag of an owner-table row (OwningModuleInfo[0]): non-zero only for
  * a socket a service opened (the tag names the service in its host process); 0
  * for every other socket, whose owning module is the program itself.
@@ -173,6 +184,29 @@ int win_utf8_to_utf16(const char *s, uint16_t **out);
 
 /* A NUL-terminated UTF-16 string as new UTF-8 (NULL in, NULL out). 0 or -ENOMEM. */
 int win_wstr_to_utf8(const uint16_t *s, char **out);
+
+/*
+ * An HTTP_SERVICE_CONFIG_URLACL_SET of `len` bytes (HttpQueryServiceConfiguration,
+ * HttpServiceConfigUrlAclInfo), its strings inside the buffer: the URL prefix and
+ * its security descriptor (SDDL; NULL when none) as new UTF-8. 0, -EBADMSG or -ENOMEM.
+ */
+int win_decode_urlacl(const void *buf, size_t len, char **url, char **sddl);
+
+/* What a file's version resource says of it (UTF-8, each NULL when absent or empty). */
+struct win_file_version {
+	char *description; /* FileDescription */
+	char *company;	   /* CompanyName */
+	char *version; /* the fixed file version "10.0.22621.2506", else the FileVersion string */
+};
+
+/*
+ * A VS_VERSIONINFO of `len` bytes (GetFileVersionInfoW): the strings of the
+ * StringFileInfo table of the first translation VarFileInfo lists (else the first
+ * table), and the version from VS_FIXEDFILEINFO. Every block's length is checked
+ * to lie inside its parent. 0, -EBADMSG (not a VS_VERSIONINFO) or -ENOMEM.
+ */
+int win_decode_version_info(const void *buf, size_t len, struct win_file_version *out);
+void win_file_version_free(struct win_file_version *v);
 
 /* Seconds since the Unix epoch of a FILETIME (100 ns units since 1601), -1 when before 1970. */
 int64_t win_filetime_to_unix(uint64_t ft);

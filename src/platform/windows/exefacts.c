@@ -21,6 +21,7 @@
 #include "../../util/str.h"
 #include "../platform.h"
 #include "backend.h"
+#include "optional.h"
 #include "win.h"
 
 const char *win_secure_getenv(const char *name)
@@ -99,14 +100,78 @@ static int exe_facts_one(struct ps_proc *p)
 	return 0;
 }
 
+typedef DWORD(WINAPI *version_size_fn)(const WCHAR *path, DWORD *handle);
+typedef BOOL(WINAPI *version_info_fn)(const WCHAR *path, DWORD handle, DWORD len, void *data);
+
+/* version.dll's readers of a file's version resource: looked up at run time (one DLL fewer to
+ * load when nothing asks; a system without them shows no file information, which says so). */
+static struct win_optional version_fns[] = {
+    {"version.dll", "GetFileVersionInfoSizeW", NULL, NULL, 0},
+    {"version.dll", "GetFileVersionInfoW", NULL, NULL, 0},
+};
+
+int win_file_version_read(const char *path, struct win_file_version *out)
+{
+	memset(out, 0, sizeof *out);
+	version_size_fn size_fn = (version_size_fn)win_optional_get(&version_fns[0]);
+	version_info_fn info_fn = (version_info_fn)win_optional_get(&version_fns[1]);
+	if (!size_fn || !info_fn)
+		return -ENOSYS;
+	WCHAR *w = win_to_wide(path);
+	if (!w)
+		return -ENOMEM;
+	DWORD ignored = 0, n = size_fn(w, &ignored);
+	void *data = n ? malloc(n) : NULL;
+	int rc = !n ? -ENOENT : !data ? -ENOMEM : 0;
+	if (!rc)
+		rc = info_fn(w, 0, n, data) ? win_decode_version_info(data, n, out) : -EIO;
+	free(data);
+	free(w);
+	return rc;
+}
+
+/* The version resource of p's executable into p, read once per executable path (cache[0..*n)
+ * holds what earlier processes of the snapshot found). 0 or -ENOMEM. */
+static int file_version_of(struct ps_proc *p, struct ps_proc **seen, size_t *n)
+{
+	struct win_file_version v;
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(seen[i]->exe, p->exe)) {
+			const struct ps_proc *q = seen[i];
+			return (q->file_description &&
+				!(p->file_description = str_dup(q->file_description))) ||
+				       (q->file_company &&
+					!(p->file_company = str_dup(q->file_company))) ||
+				       (q->file_version &&
+					!(p->file_version = str_dup(q->file_version)))
+				   ? -ENOMEM
+				   : 0;
+		}
+	seen[(*n)++] = p;
+	int rc = win_file_version_read(p->exe, &v);
+	if (rc)
+		return rc == -ENOMEM ? rc : 0; /* no resource, or unreadable: nothing claimed */
+	p->file_description = v.description, p->file_company = v.company;
+	p->file_version = v.version;
+	return 0;
+}
+
 int win_exe_facts(struct ps_snapshot *snap, const bool *wanted)
 {
 	int rc = 0;
+	size_t nseen = 0;
+	struct ps_proc **seen = malloc((snap->nprocs ? snap->nprocs : 1) * sizeof *seen);
+	if (!seen)
+		return -ENOMEM;
 	for (size_t i = 0; i < snap->nprocs && rc != -ENOMEM; i++) {
 		struct ps_proc *p = &snap->procs[i];
-		if (wanted[i] && p->exe && !p->vanished)
-			p->exe_checked = (rc = exe_facts_one(p)) == 0;
+		if (!wanted[i] || !p->exe || p->vanished)
+			continue;
+		p->exe_checked = (rc = exe_facts_one(p)) == 0;
+		if (rc != -ENOMEM)
+			rc = file_version_of(p, seen, &nseen);
 	}
+	free(seen);
 	return rc == -ENOMEM ? rc : 0;
 }
 

@@ -26,6 +26,7 @@
 #include "../platform.h"
 #include "backend.h"
 #include "decode.h"
+#include "win.h"
 
 /* *why = "STEP failed: 0xHRESULT (the system's text)". -EIO, or -ENOMEM. */
 static int fail(char **why, const char *step, HRESULT hr)
@@ -306,11 +307,12 @@ int win_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out)
 	if (rc && rc != -ENOMEM && why) {
 		rc = fwsource_none(out, PS_FW_SRC_WINDOWS, rc, why);
 		free(why);
-		return rc;
+		/* the port proxies are not the firewall's: read whether or not its policy was */
+		return rc ? rc : win_portproxy_read(&out->policy);
 	}
 	free(why);
 	if (rc)
 		return -ENOMEM;
 	out->kind = PS_FW_SRC_WINDOWS;
-	return 0;
+	return win_portproxy_read(&out->policy);
 }

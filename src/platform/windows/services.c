@@ -53,7 +53,10 @@ int win_units(struct ps_snapshot *snap)
 {
 	struct win_service *svc;
 	size_t n;
-	int rc = win_services_list(&svc, &n);
+	int rc = win_urlacls_read(snap); /* what http.sys serves on pid 4's ports */
+	if (rc)
+		return rc;
+	rc = win_services_list(&svc, &n);
 	if (rc)
 		return rc == -ENOMEM ? rc : 0; /* the service manager refused: units stay empty */
 	for (size_t i = 0; i < snap->nprocs && !rc; i++) {

@@ -57,6 +57,26 @@ bool win_windows_name(const char *path);
  */
 bool win_windows_program_ok(const char *path, const char *signer, const char *sysroot);
 
+/*
+ * What the version resource of the file at path says (GetFileVersionInfoW, from
+ * version.dll looked up at run time). 0, -ENOENT (it has none), -ENOSYS (no
+ * version.dll), -EIO or -ENOMEM.
+ */
+int win_file_version_read(const char *path, struct win_file_version *out);
+
+/*
+ * The http.sys URL reservations into snap->urlacls when a kernel (pid 4) socket
+ * listens (httpsys.c); none when httpapi.dll cannot tell. 0 or -ENOMEM.
+ */
+int win_urlacls_read(struct ps_snapshot *snap);
+
+struct wfw_policy;
+/*
+ * Append the `netsh interface portproxy` rules of the registry to pol->proxies
+ * (portproxy.c); a value that is not a rule is skipped. 0 or -ENOMEM.
+ */
+int win_portproxy_read(struct wfw_policy *pol);
+
 /* UTF-8 (or WTF-8) s as a new UTF-16 string for the W functions; NULL when it is neither, or out
  * of memory. */
 wchar_t *win_to_wide(const char *s);

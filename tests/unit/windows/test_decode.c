@@ -16,6 +16,7 @@
 #include <windows.h>
 #include <iphlpapi.h>
 #include <winternl.h>
+#include <http.h>
 /* clang-format on */
 
 #include <errno.h>
@@ -152,7 +153,8 @@ TEST(win_tcp4_every_state)
 		 {MIB_TCP_STATE_CLOSING, PS_ST_CLOSING},
 		 {MIB_TCP_STATE_LAST_ACK, PS_ST_LAST_ACK},
 		 {MIB_TCP_STATE_TIME_WAIT, PS_ST_TIME_WAIT},
-		 {MIB_TCP_STATE_DELETE_TCB, PS_ST_CLOSING}};
+		 {MIB_TCP_STATE_DELETE_TCB, PS_ST_CLOSING},
+		 {100, PS_ST_BOUND}}; /* MIB_TCP_STATE_RESERVED: Get-NetTCPConnection's Bound */
 	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
 		CHECK_INT(win_tcp_state(m[i].mib), m[i].ps);
 	CHECK_INT(win_tcp_state(99), 0);
@@ -269,6 +271,68 @@ TEST(win_pids_0_and_4)
 	CHECK_INT(snap.unattributed[PS_OWN_KERNEL], 2);
 	CHECK_INT(snap.nsockcgs, 2); /* one label each, shared by every socket it names */
 	snap_free(&snap);
+}
+
+/*
+ * The bound-TCP tables (InternalGetBoundTcpEndpointTable: MIB_TCPTABLE2 of 28-byte
+ * MIB_TCPROW2; the IPv6 one: MIB_TCP6TABLE2 of 60-byte MIB_TCP6ROW2): bound rows become
+ * BOUND sockets of their pid, never listeners; a listener's row (listed by the owner table)
+ * is not repeated; pid 0 on a bound socket is an unreported owner.
+ */
+TEST(win_bound_tcp_tables)
+{
+	CHECK_INT(sizeof(MIB_TCPROW2), 28);
+	CHECK_INT(offsetof(MIB_TCPTABLE2, table), 4);
+	CHECK_INT(sizeof(MIB_TCP6ROW2), 60);
+	CHECK_INT(offsetof(MIB_TCP6ROW2, State), 48);
+	CHECK_INT(offsetof(MIB_TCP6ROW2, dwOwningPid), 52);
+	unsigned char b[4 + 3 * 28];
+	memset(b, 0, sizeof b);
+	put32(b, 3);
+	unsigned char *r = b + 4;
+	put32(r, 100), put4(r + 4, 0, 0, 0, 0), putport(r + 8, 50123), put32(r + 20, 2000);
+	put32(r + 28, MIB_TCP_STATE_LISTEN), putport(r + 28 + 8, 8080), put32(r + 28 + 20, 2000);
+	put32(r + 56, 100), put4(r + 56 + 4, 10, 0, 0, 5), putport(r + 56 + 8, 50124);
+	struct ps_snapshot snap = {0};
+	struct add_ctx c = {&snap, {.last_proc = -1}};
+	char *buf = tu_exact(b, sizeof b);
+	CHECK_INT(win_decode_bound_table(buf, sizeof b, false, add_row, &c), 0);
+	snap_group_owners(&snap);
+	snap_count_status(&snap);
+	CHECK_INT(snap.nsocks, 2);
+	CHECK_INT(snap.socks[0].state, PS_ST_BOUND);
+	CHECK_INT(snap.socks[0].proto, PS_TCP);
+	CHECK_INT(snap.socks[0].local.port, 50123);
+	CHECK_INT(snap.socks[0].owner_count, 1);
+	CHECK_INT(snap_owner(&snap, &snap.socks[0], 0)->pid, 2000);
+	CHECK_STR(state_label(PS_TCP, snap.socks[0].state), "BOUND");
+	char a[64];
+	CHECK_STR(addr_format(&snap.socks[1].local.addr, a, sizeof a), "10.0.0.5");
+	CHECK_INT(snap.socks[1].owner_status, PS_OWN_UNREPORTED);
+	CHECK_INT(win_decode_bound_table(buf, sizeof b - 1, false, add_row, &c), -EBADMSG);
+	free(buf);
+	snap_free(&snap);
+
+	unsigned char b6[4 + 60];
+	memset(b6, 0, sizeof b6);
+	put32(b6, 1);
+	b6[4 + 15] = 1; /* ::1 */
+	putport(b6 + 4 + 20, 50200), put32(b6 + 4 + 48, 100), put32(b6 + 4 + 52, 3000);
+	struct rows got = {0};
+	CHECK_INT(win_decode_bound_table(b6, sizeof b6, true, collect_row, &got), 0);
+	CHECK_INT(got.n, 1);
+	CHECK_INT(got.k[0].state, PS_ST_BOUND);
+	CHECK_INT(got.k[0].local.addr.family, PS_INET6);
+	CHECK_STR(addr_format(&got.k[0].local.addr, a, sizeof a), "::1");
+	CHECK_INT(got.k[0].local.port, 50200);
+	CHECK_INT(got.pid[0], 3000);
+	CHECK(got.row[0] == NULL);
+	/* the default listing (listeners) leaves them out; -a and --state bound show them */
+	struct ps_filter f;
+	filter_init(&f);
+	CHECK(!filter_match_socket(&f, &got.k[0]));
+	filter_all_states(&f);
+	CHECK(filter_match_socket(&f, &got.k[0]));
 }
 
 /* A wide string into b at off; returns the offset after its NUL. */
@@ -541,6 +605,36 @@ TEST(win_service_tag_per_row)
 	win_tag_cache_free(&cache);
 }
 
+/* liCreateTimestamp (a FILETIME) becomes the socket's creation time; Wine's 0 leaves it unknown. */
+TEST(win_socket_created_from_row)
+{
+	unsigned char b[8 + 2 * 160];
+	memset(b, 0, sizeof b);
+	put32(b, 2);
+	unsigned char *r = b + 8;
+	/* 2026-05-01T09:30:12Z: 1777627812 s after 1970, in 100 ns units after 1601 */
+	uint64_t ft = 116444736000000000ull + 1777627812ull * 10000000ull + 4567;
+	put32(r, MIB_TCP_STATE_LISTEN), putport(r + 8, 5985), put32(r + 20, 4);
+	memcpy(r + 24, &ft, 8);
+	put32(r + 160, MIB_TCP_STATE_LISTEN), putport(r + 168, 8080), put32(r + 180, 1234);
+	struct rows got = {0};
+	CHECK_INT(win_decode_owner_table(b, sizeof b, WIN_TCP4, collect_row, &got), 0);
+	CHECK_INT(got.n, 2);
+	CHECK_INT(got.k[0].created, 1777627812LL);
+	CHECK_INT(got.k[1].created, 0);
+	/* the IPv6 and UDP rows keep it at their own offsets */
+	unsigned char u[8 + 176];
+	memset(u, 0, sizeof u);
+	put32(u, 1);
+	put32(u + 8 + 24, 1234), putport(u + 8 + 20, 5353);
+	memcpy(u + 8 + 32, &ft, 8); /* MIB_UDP6ROW_OWNER_MODULE.liCreateTimestamp */
+	struct rows g6 = {0};
+	CHECK_INT(win_decode_owner_table(u, sizeof u, WIN_UDP6, collect_row, &g6), 0);
+	CHECK_INT(g6.n, 1);
+	CHECK_INT(g6.k[0].local.port, 5353);
+	CHECK_INT(g6.k[0].created, 1777627812LL);
+}
+
 /* A reused pid: a row's socket older than the process now holding its pid is not that
  * process's (liCreateTimestamp against the process's creation time). */
 TEST(win_pid_reuse_from_create_timestamps)
@@ -562,4 +656,149 @@ TEST(win_pid_reuse_from_create_timestamps)
 	CHECK(snap.partial && snap.nnotes == 1 &&
 	      strstr(snap.notes[0].stage, "belongs to another"));
 	snap_free(&snap);
+}
+
+/* ------------------------------------------------------------------ version resources */
+
+/* Begin a version-resource block at off (wLength patched by vb_end): key, then the value (text:
+ * a UTF-16 string with its NUL, wValueLength in characters; binary: vlen bytes). Returns the
+ * offset of its first child. */
+static size_t vb_begin(unsigned char *b, size_t off, const char *key, bool text, const void *val,
+		       size_t vlen)
+{
+	size_t p = off + 6;
+	for (const char *k = key;; k++) {
+		b[p] = (unsigned char)*k, b[p + 1] = 0, p += 2;
+		if (!*k)
+			break;
+	}
+	p = (p + 3) & ~(size_t)3;
+	uint16_t wvlen = 0;
+	if (text && val) {
+		const char *s = val;
+		size_t n = strlen(s) + 1;
+		for (size_t i = 0; i < n; i++)
+			b[p + 2 * i] = (unsigned char)s[i], b[p + 2 * i + 1] = 0;
+		p += 2 * n, wvlen = (uint16_t)n;
+	} else if (val) {
+		memcpy(b + p, val, vlen);
+		p += vlen, wvlen = (uint16_t)vlen;
+	}
+	b[off + 2] = (unsigned char)wvlen, b[off + 3] = (unsigned char)(wvlen >> 8);
+	b[off + 4] = text, b[off + 5] = 0;
+	return (p + 3) & ~(size_t)3;
+}
+
+static size_t vb_end(unsigned char *b, size_t start, size_t end)
+{
+	b[start] = (unsigned char)(end - start), b[start + 1] = (unsigned char)((end - start) >> 8);
+	return (end + 3) & ~(size_t)3;
+}
+
+static size_t vb_string(unsigned char *b, size_t off, const char *key, const char *val)
+{
+	return vb_end(b, off, vb_begin(b, off, key, true, val, 0)); /* wLength with the padding */
+}
+
+/* A StringTable of key lang with a description and, when given, company and version. */
+static size_t vb_table(unsigned char *b, size_t off, const char *lang, const char *desc,
+		       const char *company, const char *version)
+{
+	size_t p = vb_begin(b, off, lang, true, NULL, 0);
+	p = vb_string(b, p, "FileDescription", desc);
+	if (company)
+		p = vb_string(b, p, "CompanyName", company);
+	if (version)
+		p = vb_string(b, p, "FileVersion", version);
+	return vb_end(b, off, p);
+}
+
+/* VS_VERSIONINFO as GetFileVersionInfoW returns it: fixed info (unless !fixed), a German and an
+ * English string table, and VarFileInfo naming English (0409, 04b0) first. */
+static size_t version_resource(unsigned char *b, bool fixed)
+{
+	memset(b, 0, 2048);
+	uint32_t ffi[13] = {0xFEEF04BDu, 0x10000, 10u << 16 | 0, 22621u << 16 | 2506};
+	size_t p = vb_begin(b, 0, "VS_VERSION_INFO", false, fixed ? ffi : NULL, fixed ? 52 : 0);
+	size_t sfi = p;
+	p = vb_begin(b, p, "StringFileInfo", true, NULL, 0);
+	p = vb_table(b, p, "040704B0", "Hostprozess", NULL, NULL);
+	p = vb_table(b, p, "040904b0", "Host Process for Windows Services  ",
+		     "Microsoft Corporation", "10.0.22621.1 (WinBuild.160101.0800)");
+	p = vb_end(b, sfi, p);
+	size_t var = p;
+	p = vb_begin(b, p, "VarFileInfo", true, NULL, 0);
+	uint16_t tr[2] = {0x0409, 0x04b0};
+	size_t t = p;
+	p = vb_end(b, t, vb_begin(b, p, "Translation", false, tr, 4));
+	p = vb_end(b, var, p);
+	return vb_end(b, 0, p);
+}
+
+TEST(win_version_resource)
+{
+	unsigned char b[2048];
+	size_t len = version_resource(b, true);
+	char *buf = tu_exact(b, len);
+	struct win_file_version v;
+	CHECK_INT(win_decode_version_info(buf, len, &v), 0);
+	CHECK_STR(v.description, "Host Process for Windows Services"); /* English: Translation */
+	CHECK_STR(v.company, "Microsoft Corporation");
+	CHECK_STR(v.version, "10.0.22621.2506"); /* VS_FIXEDFILEINFO, not the string */
+	win_file_version_free(&v);
+	/* a length past the buffer, a cut buffer, another root: refused */
+	CHECK_INT(win_decode_version_info(buf, len - 1, &v), -EBADMSG);
+	CHECK(v.description == NULL && v.version == NULL);
+	CHECK_INT(win_decode_version_info(buf, 5, &v), -EBADMSG);
+	buf[6] = 'X';
+	CHECK_INT(win_decode_version_info(buf, len, &v), -EBADMSG);
+	free(buf);
+	/* no fixed info: the FileVersion string */
+	len = version_resource(b, false);
+	buf = tu_exact(b, len);
+	CHECK_INT(win_decode_version_info(buf, len, &v), 0);
+	CHECK_STR(v.version, "10.0.22621.1 (WinBuild.160101.0800)");
+	win_file_version_free(&v);
+	/* a table whose length runs past its parent's end: no string is read past it, none
+	 * claimed */
+	unsigned char *tbl = (unsigned char *)buf + 40 + 36; /* the German table */
+	CHECK(tbl[6] == '0' && tbl[8] == '4');		     /* its key, "040704B0" */
+	tbl[0] = 0xFF, tbl[1] = 0x0F;
+	CHECK_INT(win_decode_version_info(buf, len, &v), 0);
+	CHECK(v.description == NULL && v.company == NULL);
+	CHECK(v.version == NULL);
+	win_file_version_free(&v);
+	free(buf);
+}
+
+/* HTTP_SERVICE_CONFIG_URLACL_SET as HttpQueryServiceConfiguration writes it: two string
+ * pointers into the same buffer. A pointer outside it, or a string without its NUL inside it,
+ * is refused. */
+TEST(win_http_urlacl_set)
+{
+	CHECK_INT(sizeof(HTTP_SERVICE_CONFIG_URLACL_SET), 16);
+	unsigned char *b = calloc(1, 256);
+	CHECK(b != NULL);
+	size_t end = put_wstr(b, 16, L"http://+:5985/wsman/");
+	size_t sd = end;
+	end = put_wstr(b, sd, L"D:(A;;GX;;;S-1-5-80-569256582-2953403351)");
+	HTTP_SERVICE_CONFIG_URLACL_SET set = {{(PWSTR)(b + 16)}, {(PWSTR)(b + sd)}};
+	memcpy(b, &set, sizeof set);
+	char *url, *sddl;
+	CHECK_INT(win_decode_urlacl(b, end, &url, &sddl), 0);
+	CHECK_STR(url, "http://+:5985/wsman/");
+	CHECK_STR(sddl, "D:(A;;GX;;;S-1-5-80-569256582-2953403351)");
+	free(url), free(sddl);
+	CHECK_INT(win_decode_urlacl(b, end - 2, &url, &sddl), -EBADMSG); /* no NUL inside */
+	CHECK(url == NULL && sddl == NULL);
+	set.ParamDesc.pStringSecurityDescriptor = NULL; /* none: allowed */
+	memcpy(b, &set, sizeof set);
+	CHECK_INT(win_decode_urlacl(b, end, &url, &sddl), 0);
+	CHECK(sddl == NULL);
+	free(url);
+	set.KeyDesc.pUrlPrefix = (PWSTR)(b + 512); /* past the buffer */
+	memcpy(b, &set, sizeof set);
+	CHECK_INT(win_decode_urlacl(b, end, &url, &sddl), -EBADMSG);
+	CHECK_INT(win_decode_urlacl(b, 8, &url, &sddl), -EBADMSG);
+	free(b);
 }

@@ -142,3 +142,41 @@ TEST(win_exe_facts_of_real_files)
 	DeleteFileW(gone);
 	RemoveDirectoryW(d);
 }
+
+/* A real system file's version resource (Wine's kernel32.dll has one) through version.dll,
+ * looked up at run time; a file without one claims nothing. */
+TEST(win_file_version_of_a_system_file)
+{
+	struct win_file_version v;
+	char path[MAX_PATH + 32];
+	UINT n = GetSystemDirectoryA(path, MAX_PATH);
+	CHECK(n > 0 && n < MAX_PATH);
+	strcat(path, "\\kernel32.dll");
+	CHECK_INT(win_file_version_read(path, &v), 0);
+	CHECK(v.description != NULL && v.version != NULL);
+	if (v.version)
+		CHECK(strchr(v.version, '.') != NULL);
+	win_file_version_free(&v);
+	char tmp[MAX_PATH], file[MAX_PATH];
+	CHECK(GetTempPathA(MAX_PATH, tmp) > 0 && GetTempFileNameA(tmp, "psv", 0, file) > 0);
+	CHECK(win_file_version_read(file, &v) < 0);
+	CHECK(v.description == NULL && v.company == NULL && v.version == NULL);
+	DeleteFileA(file);
+}
+
+/* The http.sys URL reservations are asked for only when a kernel socket listens, and the run goes
+ * on whatever httpapi.dll answers (Wine's answers no reservation). */
+TEST(win_urlacls_read_runs)
+{
+	struct ps_snapshot s = {0};
+	CHECK_INT(win_urlacls_read(&s), 0); /* no kernel listener: not asked */
+	CHECK_INT(s.nurlacls, 0);
+	struct ps_socket *k = snap_add_socket(&s);
+	CHECK(k != NULL);
+	k->proto = PS_TCP, k->state = PS_ST_LISTEN, k->owner_status = PS_OWN_KERNEL;
+	k->local.port = 80;
+	CHECK_INT(win_urlacls_read(&s), 0);
+	for (size_t i = 0; i < s.nurlacls; i++)
+		CHECK(s.urlacls[i].url != NULL);
+	snap_free(&s);
+}
