@@ -234,6 +234,7 @@ struct rule_ctx {
 	const char *alias; /* the system link's name when the system made it, else NULL */
 	const char *pkgtxt, *pkgname; /* "from package " + name, "from no package", ... */
 	bool deleted, replaced;	      /* the kernel's facts, unless said for an earlier owner */
+	bool memfd;		      /* it runs a memory-only file (then not "deleted") */
 	bool temp;		      /* the executable is in a temporary or world-writable dir */
 	bool unowned;		      /* the executable belongs to no package */
 	bool script_bad;	      /* a script from a temporary directory or no package */
@@ -336,7 +337,9 @@ static int rule_ctx_init(struct rule_ctx *c, const struct finding_input *in)
 	c->path = in->exe_checked && in->exe_path ? in->exe_path : in->exe;
 	c->base = c->path ? base_of(c->path) : NULL;
 	c->name = in->name ? in->name : "?";
-	c->deleted = in->exe_checked && in->exe_check.deleted && !in->file_judged;
+	c->memfd = in->exe_checked && in->exe_check.memfd && !in->file_judged;
+	/* a memory-only file was never on disk: exe-memfd says so, not "deleted" */
+	c->deleted = in->exe_checked && in->exe_check.deleted && !in->file_judged && !c->memfd;
 	c->replaced = c->deleted && in->exe_check.replaced;
 	c->temp = c->path && (path_in_temp_dir(c->path) ||
 			      (in->exe_checked && in->exe_check.dir_world_writable));
@@ -351,7 +354,7 @@ static int rule_ctx_init(struct rule_ctx *c, const struct finding_input *in)
 		c->alias = base_of(in->alias);
 	owner_names(c);
 	/* Not "deleted": after a package upgrade every running daemon's executable is. */
-	c->suspicious = c->temp || c->unowned || c->script_bad;
+	c->suspicious = c->temp || c->unowned || c->script_bad || c->memfd;
 	owner_trust(c);
 	oswords_exe_link(in->words, in->pid, c->exe_link, sizeof c->exe_link);
 	return owner_evidence(c);
@@ -469,6 +472,24 @@ static void rule_exe_deleted(const struct rule_ctx *c, struct finding_sink *s)
 		    "the program's executable was deleted after it started: what runs is no "
 		    "longer on disk" SEP "%s -> %s",
 		    c->exe_link, c->in->exe);
+}
+
+/*
+ * exe-memfd: the program runs from a memory-only file that never existed on disk (fileless
+ * execution): no package, no path, nothing to check. Alert once others reach the listener.
+ */
+static void rule_exe_memfd(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	if (!c->memfd)
+		return;
+	const char *call = oswords_mem_file(in->words);
+	add(s, in->widest > PS_EXPO_LOOPBACK ? SEV_ALERT : SEV_WARNING, "exe-memfd", in->pid,
+	    "the program runs from a file that exists only in memory%s%s%s: it never existed as "
+	    "a file on disk, so nothing on disk or in a package can vouch for it (how fileless "
+	    "malware runs)" SEP "%s -> %s",
+	    call ? " (" : "", call ? call : "", call ? ")" : "", c->exe_link,
+	    in->exe ? in->exe : "?");
 }
 
 /* exe-temp-dir: the executable is where anyone can put programs. */
@@ -828,6 +849,7 @@ static const struct rule {
     {"no-holder", RULE_SOCKET, rule_no_holder, false},
     {"exe-replaced", RULE_OWNER, rule_exe_replaced, false},
     {"exe-deleted", RULE_OWNER, rule_exe_deleted, false},
+    {"exe-memfd", RULE_OWNER, rule_exe_memfd, false},
     {"exe-temp-dir", RULE_OWNER, rule_exe_temp_dir, false},
     {"exe-unpackaged", RULE_OWNER, rule_exe_unpackaged, true},
     {"script-temp-dir", RULE_OWNER, rule_script_temp_dir, false},

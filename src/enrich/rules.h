@@ -94,7 +94,9 @@ const char *exposure_code(enum ps_exposure widest);
 int findings_for_socket(const struct finding_input *in, struct finding_list *out);
 
 /*
- * Owner-level rules: exe-deleted, exe-replaced (a notice saying "restart" when a
+ * Owner-level rules: exe-deleted, exe-memfd (a program run from a memory-only file that
+ * never existed on disk: alert beyond loopback, else warning; exe-deleted is not said then),
+ * exe-replaced (a notice saying "restart" when a
  * packaged executable was upgraded on disk), exe-temp-dir, exe-unpackaged,
  * script-temp-dir, script-unpackaged, name-mismatch, unexpected-owner,
  * backdoor-port, root-public (a notice, only where an administrator can act: not

@@ -108,6 +108,8 @@ struct ps_exe_check {
 	uint64_t dev, ino;	/* the file the process runs */
 	bool deleted;		/* its path no longer names it: unlinked, or replaced by a rename */
 	bool replaced;		/* deleted, and another file lives at its path now */
+	bool memfd; /* deleted, and a memory-only file that never had a name in a file system (Linux:
+		     * memfd_create): a program that never existed on disk */
 	bool replacement_sound; /* that file is a regular file of root's that nobody else can write
 				   (an upgrade's) */
 	bool foreign; /* the path names it only in the process's own view (a container, a mount made
@@ -373,6 +375,8 @@ struct ps_os_words {
 	const char *mount_view;	  /* a process's private view of the mounts: "mount namespace" */
 	const char *priv_scope;	  /* where a user gains privileges over its own processes only:
 				   * "user namespace" */
+	const char *mem_file; /* what makes a memory-only file a program can run from:
+			       * "memfd_create"; NULL: not named */
 };
 
 /* Words free of any one system, for a snapshot no backend filled (loaded, or built by a test). */

@@ -182,6 +182,30 @@ TEST(rule_exe_deleted)
 	check_none("exe-deleted", RULE_OWNER, &in);
 }
 
+TEST(rule_exe_memfd)
+{
+	struct finding_input in = sshd(&ssh);
+	in.exe = "/memfd:sshd (deleted)";
+	in.exe_path = "/memfd:sshd";
+	in.pkg = PKG_UNOWNED;
+	in.exe_check.deleted = in.exe_check.memfd = true;
+	struct finding_list l = one("exe-memfd", RULE_OWNER, &in);
+	check_finding(&l, SEV_ALERT, "exe-memfd", 42, "/proc/42/exe -> /memfd:sshd (deleted)");
+	CHECK(strstr(l.f[0].reason, "never existed as a file on disk") != NULL);
+	CHECK(strstr(l.f[0].reason, "(memfd_create)") != NULL);
+	findings_free(&l);
+	check_none("exe-deleted", RULE_OWNER, &in); /* one finding for one fact */
+	in.widest = PS_EXPO_LOOPBACK; /* only this host reaches it: still worth a look */
+	l = one("exe-memfd", RULE_OWNER, &in);
+	check_finding(&l, SEV_WARNING, "exe-memfd", 42, "/proc/42/exe -> /memfd:sshd (deleted)");
+	findings_free(&l);
+	in.exe_check.memfd = false; /* an ordinary deleted file: not this rule's */
+	check_none("exe-memfd", RULE_OWNER, &in);
+	in.exe_check.memfd = true;
+	in.file_judged = true; /* said for an earlier owner running the same file */
+	check_none("exe-memfd", RULE_OWNER, &in);
+}
+
 TEST(rule_exe_temp_dir)
 {
 	struct finding_input in = sshd(&ssh);

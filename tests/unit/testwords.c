@@ -19,4 +19,5 @@ const struct ps_os_words test_linux_words = {
     .exe_set_call = "prctl PR_SET_MM_EXE_FILE",
     .mount_view = "mount namespace",
     .priv_scope = "user namespace",
+    .mem_file = "memfd_create",
 };

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -229,6 +231,27 @@ static int other_file(const struct views *v, const char *dir, const char *path,
 	return 0;
 }
 
+/*
+ * Whether the file a process runs (`run`, reached through /proc/`rel` under procfd) is a memfd:
+ * a file of no link on the kernel's internal shmem mount whose link text the kernel made
+ * "/memfd:NAME (deleted)". A tmpfs file a user named "/memfd:x" in a root of its own still has
+ * its link; one unlinked from a tmpfs has no such name in our root.
+ */
+static bool memfd_image(int procfd, const char *rel, const struct stat *run, const char *text)
+{
+	static const char pre[] = "/memfd:";
+	if (strncmp(text, pre, sizeof pre - 1) != 0 || run->st_nlink != 0 || !S_ISREG(run->st_mode))
+		return false;
+	int fd = openat(procfd, rel, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct statfs fs;
+	bool shm = fstatfs(fd, &fs) == 0 &&
+		   (fs.f_type == TMPFS_MAGIC || fs.f_type == HUGETLBFS_MAGIC);
+	close(fd);
+	return shm;
+}
+
 /* The facts of one process: what platform_exe_facts says, for p alone (read in /proc/`dir`). */
 static int exe_facts_one(struct ps_proc *p, const char *dir)
 {
@@ -245,6 +268,8 @@ static int exe_facts_one(struct ps_proc *p, const char *dir)
 	struct stat run, st, now_st, *now = NULL;
 	/* through the link itself: the file the kernel runs, whatever the link's text says */
 	int rc = fstatat(procfd, rel, &run, 0) < 0 ? -errno : 0;
+	if (!rc)
+		c->memfd = memfd_image(procfd, rel, &run, p->exe);
 	close(procfd);
 	if (rc)
 		return rc;

@@ -19,6 +19,7 @@ static const struct ps_os_words words = {
     .exe_set_call = "prctl PR_SET_MM_EXE_FILE",
     .mount_view = "mount namespace",
     .priv_scope = "user namespace",
+    .mem_file = "memfd_create",
 };
 
 const struct platform_ops platform_ops = {
