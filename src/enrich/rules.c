@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "../util/buf.h"
+#include "identity.h"
 #include "oswords.h"
 
 /* Whether sub occurs in s, ASCII case-insensitively. */
@@ -541,6 +542,26 @@ static void rule_script_unpackaged(const struct rule_ctx *c, struct finding_sink
 		    in->script, oswords_pkg_db(in->words));
 }
 
+/*
+ * script-inline: the interpreter runs code given on its command line (python3 -c, perl -e, sh -c,
+ * node -e) or on its standard input (python3 - < file): no file to check. A warning when others
+ * reach the listener; on loopback (a developer's quick server) only information.
+ */
+static void rule_script_inline(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	const char *arg;
+	size_t len;
+	enum identity_code k = identity_code_of(c->base, in->cmdline, in->cmdline_len, &arg, &len);
+	if (k != IDENT_INLINE && k != IDENT_STDIN)
+		return;
+	const char *from = k == IDENT_INLINE ? "its command line" : "its standard input";
+	add(s, in->widest > PS_EXPO_LOOPBACK ? SEV_WARNING : SEV_INFO, "script-inline", in->pid,
+	    "the interpreter runs code given on %s: there is no file to check" SEP
+	    "%s runs %s with code from %s (see its command line)",
+	    from, c->exe_link, c->path ? c->path : "?", from);
+}
+
 /* ---- owner rules: whether the exe link proves what runs (DESIGN.md §8) ---- */
 
 /* The device as ls shows it (major:minor), from the kernel's encoding of dev_t. */
@@ -691,6 +712,28 @@ static void rule_foreign_library(const struct rule_ctx *c, struct finding_sink *
 	    in->pkg == PKG_OWNED ? ", so it is not only the packaged program that runs" : "",
 	    bad->path, bad->pkg == PKG_UNOWNED ? "from no package" : "package unknown", path,
 	    c->pkgtxt ? c->pkgtxt : "", c->pkgname ? c->pkgname : "");
+}
+
+/*
+ * argv-masquerade: argv[0] names a program's path that is not the running image (exec -a
+ * /usr/sbin/sshd python3 ...): what ps and logs show is a lie. An alert when that path is an
+ * installed package's program; a warning for a daemon's (sbin) path the package database could
+ * not vouch for.
+ */
+static void rule_argv_masquerade(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	if (!in->argv0_other)
+		return;
+	bool packaged = in->argv0_pkg == PKG_OWNED;
+	if (!packaged && !(in->argv0_pkg == PKG_UNKNOWN && daemon_dir(in->argv0_other)))
+		return;
+	add(s, packaged ? SEV_ALERT : SEV_WARNING, "argv-masquerade", in->pid,
+	    "the process's argv[0] claims to be %s%s%s%s, but it runs %s: it calls itself another "
+	    "program" SEP "argv[0] %s is another file than %s -> %s",
+	    in->argv0_other, packaged ? " (package " : "",
+	    packaged && in->argv0_pkg_name ? in->argv0_pkg_name : "", packaged ? ")" : "",
+	    c->path ? c->path : "?", in->argv0_other, c->exe_link, in->exe ? in->exe : "?");
 }
 
 /* ---- owner rules: its names and its port ---- */
@@ -854,6 +897,8 @@ static const struct rule {
     {"exe-unpackaged", RULE_OWNER, rule_exe_unpackaged, true},
     {"script-temp-dir", RULE_OWNER, rule_script_temp_dir, false},
     {"script-unpackaged", RULE_OWNER, rule_script_unpackaged, true},
+    {"script-inline", RULE_OWNER, rule_script_inline, false},
+    {"argv-masquerade", RULE_OWNER, rule_argv_masquerade, false},
     {"name-mismatch", RULE_OWNER, rule_name_mismatch, true},
     {"unexpected-owner", RULE_OWNER, rule_unexpected_owner, true},
     {"backdoor-port", RULE_OWNER, rule_backdoor_owner, true},

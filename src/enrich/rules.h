@@ -59,6 +59,9 @@ struct finding_input {
 	    *name_holder; /* another program in a system directory with the process's name, NULL */
 	enum pkg_status holder_pkg;
 	const char *holder_pkg_name;
+	const char *argv0_other; /* argv[0], a path naming another file than the running one, NULL */
+	enum pkg_status argv0_pkg;
+	const char *argv0_pkg_name;
 	const char *script; /* the script an interpreter runs (from its arguments), NULL */
 	bool script_dir_world_writable;
 	enum pkg_status script_pkg;
@@ -98,7 +101,9 @@ int findings_for_socket(const struct finding_input *in, struct finding_list *out
  * never existed on disk: alert beyond loopback, else warning; exe-deleted is not said then),
  * exe-replaced (a notice saying "restart" when a
  * packaged executable was upgraded on disk), exe-temp-dir, exe-unpackaged,
- * script-temp-dir, script-unpackaged, name-mismatch, unexpected-owner,
+ * script-temp-dir, script-unpackaged, script-inline (code on the command line or standard
+ * input: warning beyond loopback, else info), argv-masquerade (argv[0] a packaged program's
+ * path that is not the running file: alert), name-mismatch, unexpected-owner,
  * backdoor-port, root-public (a notice, only where an administrator can act: not
  * for a packaged program that is what it says, nor a group whose workers run
  * unprivileged), and the identity rules, whose exe link proves nothing: exe-unmapped

@@ -220,6 +220,11 @@ struct ps_proc {
 				  * and       never for foreign views */
 	uint8_t holder_pkg;	 /* enum pkg_status of name_holder */
 	char *holder_pkg_name;
+	char *argv0_other; /* argv[0], an absolute path that names in our view another file than the
+			    * one running (exec -a /usr/sbin/sshd python3 ...); NULL, and never for
+			    * foreign views */
+	uint8_t argv0_pkg; /* enum pkg_status of argv0_other */
+	char *argv0_pkg_name;
 	struct ps_script script; /* interpreters: the script they run */
 	struct ps_xlib *xlibs;	 /* exe_checked, our view: its other executable mappings */
 	size_t nxlibs;

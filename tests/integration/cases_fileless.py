@@ -123,11 +123,11 @@ PY_SERVER = ("import socket,os,sys\n"
              "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
              "s.bind((sys.argv[1] if len(sys.argv) > 1 else '{addr}', {port})); s.listen(1)\n"
              "print('READY pid=%d' % os.getpid(), flush=True)\n"
-             "sys.stdin.read()\n")
+             "{hold}\n")
 
 
-def py(addr, port):
-    return PY_SERVER.format(addr=addr, port=port)
+def py(addr, port, hold="sys.stdin.read()"):
+    return PY_SERVER.format(addr=addr, port=port, hold=hold)
 
 
 def perl(addr, port):
@@ -143,7 +143,7 @@ def inline_servers(t, addr, base):
     tmp = t.tmpdir()
     script = os.path.join(tmp, "stdin-server.py")
     with open(script, "w") as f:
-        f.write(py(addr, base + 1))
+        f.write(py(addr, base + 1, hold="import time; time.sleep(3600)"))  # stdin is the file
     os.chmod(script, 0o644)
     got.append((base, "python3 -c", Launched(t, ["python3", "-c", py(addr, base)]).pid))
     # python3 - < file: the code comes on standard input, then stdin is the file's end

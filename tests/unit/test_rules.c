@@ -206,6 +206,75 @@ TEST(rule_exe_memfd)
 	check_none("exe-memfd", RULE_OWNER, &in);
 }
 
+TEST(rule_script_inline)
+{
+	static const char cmd[] = "python3\0-c\0import socket";
+	struct finding_input in = sshd(NULL);
+	in.port = 8000;
+	in.name = "python3";
+	in.exe = in.exe_path = "/usr/bin/python3.11";
+	in.uid = 1000;
+	in.cmdline = cmd;
+	in.cmdline_len = sizeof cmd - 1;
+	struct finding_list l = one("script-inline", RULE_OWNER, &in);
+	check_finding(&l, SEV_WARNING, "script-inline", 42,
+		      "/proc/42/exe runs /usr/bin/python3.11 with code from its command line (see "
+		      "its command line)");
+	CHECK(strstr(l.f[0].reason, "no file to check") != NULL);
+	findings_free(&l);
+	in.widest = PS_EXPO_LOOPBACK; /* a developer's loopback server never turns red */
+	l = one("script-inline", RULE_OWNER, &in);
+	check_finding(&l, SEV_INFO, "script-inline", 42,
+		      "/proc/42/exe runs /usr/bin/python3.11 with code from its command line (see "
+		      "its command line)");
+	findings_free(&l);
+	static const char stdin_cmd[] = "python3\0-";
+	in.cmdline = stdin_cmd;
+	in.cmdline_len = sizeof stdin_cmd - 1;
+	l = one("script-inline", RULE_OWNER, &in);
+	CHECK(l.n == 1 && strstr(l.f[0].reason, "its standard input") != NULL);
+	findings_free(&l);
+	static const char script[] = "python3\0/opt/app/run.py";
+	in.cmdline = script;
+	in.cmdline_len = sizeof script - 1;
+	check_none("script-inline", RULE_OWNER, &in);
+	in = sshd(&ssh); /* sshd -c: not an interpreter */
+	static const char sshd_cmd[] = "/usr/sbin/sshd\0-c\0x";
+	in.cmdline = sshd_cmd;
+	in.cmdline_len = sizeof sshd_cmd - 1;
+	check_none("script-inline", RULE_OWNER, &in);
+}
+
+TEST(rule_argv_masquerade)
+{
+	struct finding_input in = sshd(&ssh);
+	in.name = "python3";
+	in.exe = in.exe_path = "/usr/bin/python3.11";
+	in.pkg_name = "python3.11-minimal";
+	in.argv0_other = "/usr/sbin/sshd";
+	in.argv0_pkg = PKG_OWNED;
+	in.argv0_pkg_name = "openssh-server";
+	struct finding_list l = one("argv-masquerade", RULE_OWNER, &in);
+	check_finding(&l, SEV_ALERT, "argv-masquerade", 42,
+		      "argv[0] /usr/sbin/sshd is another file than /proc/42/exe -> "
+		      "/usr/bin/python3.11");
+	CHECK(strstr(l.f[0].reason, "(package openssh-server)") != NULL);
+	findings_free(&l);
+	in.widest = PS_EXPO_LOOPBACK; /* a lie about what runs: as bad on loopback */
+	l = one("argv-masquerade", RULE_OWNER, &in);
+	CHECK(l.n == 1 && l.f[0].sev == SEV_ALERT);
+	findings_free(&l);
+	in.argv0_pkg = PKG_UNKNOWN; /* no database: a daemon's path still claims */
+	l = one("argv-masquerade", RULE_OWNER, &in);
+	CHECK(l.n == 1 && l.f[0].sev == SEV_WARNING);
+	findings_free(&l);
+	in.argv0_other = "/home/u/bin/tool"; /* a user's own path, no package's */
+	in.argv0_pkg = PKG_UNOWNED;
+	check_none("argv-masquerade", RULE_OWNER, &in);
+	in.argv0_other = NULL; /* argv[0] names the running file (the platform's fact) */
+	check_none("argv-masquerade", RULE_OWNER, &in);
+}
+
 TEST(rule_exe_temp_dir)
 {
 	struct finding_input in = sshd(&ssh);

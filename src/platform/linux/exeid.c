@@ -454,6 +454,35 @@ static int copy_facts(struct ps_proc *p, const struct ps_proc *q, const struct e
 	return 0;
 }
 
+/*
+ * argv[0] when it is an absolute path (up to a retitled argument's first space) that names, in
+ * our view, another file than the one p runs: p->argv0_other. Paths under /proc name our own
+ * files, not p's (Chromium's /proc/self/exe), and the exe's own path after an upgrade is the
+ * new file, not a claim. 0 or -ENOMEM.
+ */
+static int argv0_facts(struct ps_proc *p)
+{
+	if (!p->cmdline || !p->cmdline_len || p->cmdline[0] != '/' || p->exe_check.foreign)
+		return 0;
+	const char *e = memchr(p->cmdline, '\0', p->cmdline_len);
+	size_t n = e ? (size_t)(e - p->cmdline) : p->cmdline_len;
+	const char *sp = memchr(p->cmdline, ' ', n);
+	n = sp ? (size_t)(sp - p->cmdline) : n;
+	if (n >= 4096 || (n >= 6 && memcmp(p->cmdline, "/proc/", 6) == 0))
+		return 0;
+	char *path = str_dup_n(p->cmdline, n);
+	if (!path)
+		return -ENOMEM;
+	struct stat st;
+	if ((p->exe_path && strcmp(path, p->exe_path) == 0) || stat(path, &st) != 0 ||
+	    ((uint64_t)st.st_dev == p->exe_check.dev && (uint64_t)st.st_ino == p->exe_check.ino)) {
+		free(path);
+		return 0;
+	}
+	p->argv0_other = path;
+	return 0;
+}
+
 int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted)
 {
 	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -478,6 +507,8 @@ int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted)
 			/* the proof is per process: equal keys do not make equal proofs */
 			if ((p->exe_checked = rc == 0))
 				exeproof_check(procfd, dir, p);
+			if (!rc && p->exe_checked)
+				rc = argv0_facts(p);
 			continue;
 		}
 		rc = exe_facts_one(p, dir);
@@ -487,6 +518,8 @@ int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted)
 		k.foreign = p->exe_check.foreign;
 		if (p->exe_checked)
 			exeproof_check(procfd, dir, p);
+		if (!rc && p->exe_checked)
+			rc = argv0_facts(p);
 		if (!rc && p->exe_checked && keyed) {
 			k.proc = i;
 			if (!(rc = util_grow((void **)&seen, &cap, nseen + 1, sizeof *seen)))
