@@ -545,7 +545,8 @@ static void rule_script_unpackaged(const struct rule_ctx *c, struct finding_sink
 /*
  * script-inline: the interpreter runs code given on its command line (python3 -c, perl -e, sh -c,
  * node -e) or on its standard input (python3 - < file): no file to check. A warning when others
- * reach the listener; on loopback (a developer's quick server) only information.
+ * reach the listener; nothing on loopback (a developer's quick server, reachable by no one else:
+ * a deceptive one is told by its other findings, argv-masquerade, exe-memfd, name-mismatch).
  */
 static void rule_script_inline(const struct rule_ctx *c, struct finding_sink *s)
 {
@@ -553,10 +554,10 @@ static void rule_script_inline(const struct rule_ctx *c, struct finding_sink *s)
 	const char *arg;
 	size_t len;
 	enum identity_code k = identity_code_of(c->base, in->cmdline, in->cmdline_len, &arg, &len);
-	if (k != IDENT_INLINE && k != IDENT_STDIN)
+	if ((k != IDENT_INLINE && k != IDENT_STDIN) || in->widest <= PS_EXPO_LOOPBACK)
 		return;
 	const char *from = k == IDENT_INLINE ? "its command line" : "its standard input";
-	add(s, in->widest > PS_EXPO_LOOPBACK ? SEV_WARNING : SEV_INFO, "script-inline", in->pid,
+	add(s, SEV_WARNING, "script-inline", in->pid,
 	    "the interpreter runs code given on %s: there is no file to check" SEP
 	    "%s runs %s with code from %s (see its command line)",
 	    from, c->exe_link, c->path ? c->path : "?", from);

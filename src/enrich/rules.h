@@ -102,7 +102,7 @@ int findings_for_socket(const struct finding_input *in, struct finding_list *out
  * exe-replaced (a notice saying "restart" when a
  * packaged executable was upgraded on disk), exe-temp-dir, exe-unpackaged,
  * script-temp-dir, script-unpackaged, script-inline (code on the command line or standard
- * input: warning beyond loopback, else info), argv-masquerade (argv[0] a packaged program's
+ * input: a warning beyond loopback, nothing on it), argv-masquerade (argv[0] a packaged program's
  * path that is not the running file: alert), name-mismatch, unexpected-owner,
  * backdoor-port, root-public (a notice, only where an administrator can act: not
  * for a packaged program that is what it says, nor a group whose workers run
