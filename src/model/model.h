@@ -334,13 +334,21 @@ struct ps_firewall;
  * closed): PS_FD_FIXED(N), at most PS_FD_FIXED(0); real fds are 0 or more.
  */
 #define PS_FD_FIXED(n) (-2 - (int32_t)(n))
+/* ... of a ring with no fd of its own either, found in the process's registered ring table
+ * (IORING_REGISTER_RING_FDS, its fd closed): PS_FD_RINGREG(N), a fixed file too. */
+#define PS_FD_RINGREG_BIT 0x40000000u
+#define PS_FD_RINGREG(n) PS_FD_FIXED((uint32_t)(n) | PS_FD_RINGREG_BIT)
 static inline bool owner_fd_is_fixed(int32_t fd)
 {
 	return fd <= PS_FD_FIXED(0);
 }
 static inline uint32_t owner_fixed_index(int32_t fd)
 {
-	return (uint32_t)(-2 - fd);
+	return (uint32_t)(-2 - fd) & ~PS_FD_RINGREG_BIT;
+}
+static inline bool owner_fd_ring_registered(int32_t fd)
+{
+	return owner_fd_is_fixed(fd) && ((uint32_t)(-2 - fd) & PS_FD_RINGREG_BIT);
 }
 
 /* One (socket, process, fd) triple found by attribution. */
