@@ -435,12 +435,19 @@ static void rule_no_holder(const struct rule_ctx *c, struct finding_sink *s)
 	unsigned sev = in->sock_uid == 0 ? (beyond ? SEV_NOTICE : SEV_INFO)
 		       : beyond		 ? SEV_WARNING
 					 : SEV_NOTICE;
+	char suspect[200] = "";
+	if (in->ring_suspect)
+		snprintf(suspect, sizeof suspect,
+			 "; deduced, not proven: pid %d%s maps an io_uring ring that none of its "
+			 "file descriptors is (registered and closed), whose files cannot be read "
+			 "here, so it may hold it",
+			 in->ring_suspect, in->ring_suspects > 1 ? " (and others)" : "");
 	add(s, sev, "no-holder", -1,
 	    "no process holds this socket in a file table: it is kept by the kernel, in a "
 	    "message in flight (SCM_RIGHTS), or by a holder that cannot be seen; uid %" PRIu32
 	    " made it" SEP "socket inode %" PRIu64 " of uid %" PRIu32
-	    " is in no process's file table (its threads' and io_uring rings' included)",
-	    in->sock_uid, in->sock_inode, in->sock_uid);
+	    " is in no process's file table (its threads' and io_uring rings' included)%s",
+	    in->sock_uid, in->sock_inode, in->sock_uid, suspect);
 }
 
 /* ---- owner rules: the file it runs ---- */

@@ -35,6 +35,8 @@ struct finding_input {
 	bool held_by_none;
 	uint64_t sock_inode;
 	uint32_t sock_uid;
+	int ring_suspect;	/* a process that may hold it in a ring of no fd (a deduction), 0 */
+	unsigned ring_suspects; /* how many such processes */
 	/* The owner; has_owner false for the socket-level rules. */
 	bool has_owner;
 	int pid;
@@ -59,7 +61,8 @@ struct finding_input {
 	    *name_holder; /* another program in a system directory with the process's name, NULL */
 	enum pkg_status holder_pkg;
 	const char *holder_pkg_name;
-	const char *argv0_other; /* argv[0], a path naming another file than the running one, NULL */
+	const char
+	    *argv0_other; /* argv[0], a path naming another file than the running one, NULL */
 	enum pkg_status argv0_pkg;
 	const char *argv0_pkg_name;
 	const char *script; /* the script an interpreter runs (from its arguments), NULL */

@@ -362,6 +362,8 @@ static int judge_findings(const struct ps_snapshot *snap, const struct ps_socket
 	in.held_by_none = !k->owner_count && k->inode && k->owner_status == PS_OWN_KERNEL;
 	in.sock_inode = k->inode;
 	in.sock_uid = k->uid;
+	in.ring_suspect = k->ring_suspect;
+	in.ring_suspects = k->ring_suspects;
 	int rc = findings_for_socket(&in, &v->findings);
 	if (rc)
 		return rc;

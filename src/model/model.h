@@ -83,6 +83,11 @@ struct ps_socket {
 	uint32_t ifindex;     /* bound device, 0 when none */
 	uint32_t owner_first; /* index into ps_snapshot.owners */
 	uint32_t owner_count;
+	/* Held by no file table: a process of its uid and namespace that maps an io_uring ring none
+	 * of its fds is (its fd registered and closed), whose fixed files cannot be read: it may
+	 * hold the socket (a deduction, not a proof); 0: none. ring_suspects: how many such. */
+	int32_t ring_suspect;
+	uint32_t ring_suspects;
 	struct ps_backend_ext ext; /* the backend's own facts (Linux: the socket's cgroup id) */
 	uint32_t sockcg;	   /* 1 + index into ps_snapshot.sockcgs when labelled, else 0 */
 	uint8_t proto;		   /* enum ps_proto */
@@ -105,11 +110,11 @@ enum ps_v6only { PS_V6ONLY_UNKNOWN = 0, PS_V6ONLY_YES, PS_V6ONLY_NO };
  * the text of the link.
  */
 struct ps_exe_check {
-	uint64_t dev, ino;	/* the file the process runs */
-	bool deleted;		/* its path no longer names it: unlinked, or replaced by a rename */
-	bool replaced;		/* deleted, and another file lives at its path now */
-	bool memfd; /* deleted, and a memory-only file that never had a name in a file system (Linux:
-		     * memfd_create): a program that never existed on disk */
+	uint64_t dev, ino; /* the file the process runs */
+	bool deleted;	   /* its path no longer names it: unlinked, or replaced by a rename */
+	bool replaced;	   /* deleted, and another file lives at its path now */
+	bool memfd;	   /* deleted, and a memory-only file that never had a name in a file system
+			    * (Linux:        memfd_create): a program that never existed on disk */
 	bool replacement_sound; /* that file is a regular file of root's that nobody else can write
 				   (an upgrade's) */
 	bool foreign; /* the path names it only in the process's own view (a container, a mount made
@@ -388,8 +393,8 @@ struct ps_os_words {
 	const char *mount_view;	  /* a process's private view of the mounts: "mount namespace" */
 	const char *priv_scope;	  /* where a user gains privileges over its own processes only:
 				   * "user namespace" */
-	const char *mem_file; /* what makes a memory-only file a program can run from:
-			       * "memfd_create"; NULL: not named */
+	const char *mem_file;	  /* what makes a memory-only file a program can run from:
+				   * "memfd_create"; NULL: not named */
 };
 
 /* Words free of any one system, for a snapshot no backend filled (loaded, or built by a test). */

@@ -235,7 +235,8 @@ static void queue_accept(char *sq, struct io_uring_sqe *sqes, const struct io_ur
  */
 static int ring_nommap(struct io_uring_params *par, char **sq, struct io_uring_sqe **sqes)
 {
-	size_t page = 1u << 21; /* one huge-page-sized region each: the kernel wants them contiguous */
+	size_t page =
+	    1u << 21; /* one huge-page-sized region each: the kernel wants them contiguous */
 	char *rings = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *sqe = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (rings == MAP_FAILED || sqe == MAP_FAILED)

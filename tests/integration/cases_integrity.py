@@ -452,6 +452,8 @@ def integrity_uring_hidden_ring(t):
     f = codes(s).get("no-holder")
     t.check(s["owners"] == [] and s["uid"] == USER and f is not None, "proc: held by no file table, with its uid",
             [s["owner_status"], s["owners"], s["uid"], s["findings"]])
+    t.check(f is not None and f"deduced, not proven: pid {h.pid} maps an io_uring ring" in f["evidence"],
+            "proc: names the process whose ring it may be, as a deduction", [s["findings"]])
 
 
 def integrity_uring_nommap(t):
@@ -483,6 +485,7 @@ def integrity_uring_nommap(t):
             and f["severity"] == "notice" and f"uid {USER}" in f["reason"],
             "proc: held by no file table, its uid, a notice on loopback",
             [s["owner_status"], s["owners"], s["uid"], s["findings"]])
+    t.check("deduced" not in f["evidence"], "no mapping names the ring: no suspect either", [f])
     for argv in (["ip", "link", "add", "eth0", "type", "veth", "peer", "name", "eth0p"],
                  ["ip", "addr", "add", "10.45.0.1/24", "dev", "eth0"], ["ip", "link", "set", "eth0p", "up"],
                  ["ip", "link", "set", "eth0", "up"]):

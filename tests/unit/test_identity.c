@@ -115,7 +115,7 @@ TEST(identity_code_sources)
 	CHECK_INT(K("ld-linux-x86-64.so.2", "ld.so\0--list\0/bin/true"), IDENT_OTHER);
 	CHECK_INT(K("ld-linux-x86-64.so.2", "ld.so"), IDENT_OTHER);
 	CHECK_INT(K("sshd", "sshd\0-c\0x"), IDENT_NONE); /* not an interpreter */
-	CHECK_INT(K("python3", ""), IDENT_NONE);	     /* an emptied command line */
+	CHECK_INT(K("python3", ""), IDENT_NONE);	 /* an emptied command line */
 	CHECK_INT(code_of("python3", NULL, 0), IDENT_NONE);
 	/* hostile bytes: no NUL at the end, a huge option run */
 	CHECK_INT(K("python3", "python3\0-\xff\xfe"), IDENT_STDIN);

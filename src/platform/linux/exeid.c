@@ -3,11 +3,11 @@
  * its script. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -246,8 +246,8 @@ static bool memfd_image(int procfd, const char *rel, const struct stat *run, con
 	if (fd < 0)
 		return false;
 	struct statfs fs;
-	bool shm = fstatfs(fd, &fs) == 0 &&
-		   (fs.f_type == TMPFS_MAGIC || fs.f_type == HUGETLBFS_MAGIC);
+	bool shm =
+	    fstatfs(fd, &fs) == 0 && (fs.f_type == TMPFS_MAGIC || fs.f_type == HUGETLBFS_MAGIC);
 	close(fd);
 	return shm;
 }
