@@ -158,12 +158,18 @@ def inline_servers(t, addr, base):
         js = (f"const s=require('net').createServer();s.listen({base + 4},'{addr}',"
               "()=>console.log('READY pid='+process.pid));process.stdin.resume();")
         got.append((base + 4, "node -e", Launched(t, ["node", "-e", js]).pid))
+    # bash -c holding the listener itself (made by python3, inherited across exec into bash -c)
+    hand = ("import os,socket,sys\n"
+            "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+            f"s.bind(('{addr}', {base + 5})); s.listen(1); s.set_inheritable(True)\n"
+            "os.execvp('bash', ['bash', '-c', 'echo READY pid=$$; read x'])\n")
+    got.append((base + 5, "bash -c holding it", Launched(t, ["python3", "-c", hand]).pid))
     return got
 
 
 def fileless_inline_interpreters(t):
-    """python3 -c, python3 - < file, perl -e, node -e (where installed) and an exec'd python3 -c
-    under sh -c, each the server itself, on every address and reachable beyond loopback: a
+    """python3 -c, python3 - < file, perl -e, node -e (where installed), an exec'd python3 -c
+    under sh -c and a bash -c that holds the listener, each the server itself, on every address and reachable beyond loopback: a
     script-inline warning saying there is no file to check."""
     veth_up(t, "10.47.0.1/24")
     servers = inline_servers(t, "0.0.0.0", 2240)
