@@ -5,47 +5,39 @@ and a process whose argv[0] claims a packaged daemon's path.
 
 Loaded by run.py. Every attack runs as an unprivileged user (setpriv) in the case's own namespaces.
 """
-import json
+import importlib.util
 import os
 import shutil
 import subprocess
 
 R = None  # the runner module, set by register()
+I = None  # cases_integrity (its by_port, codes and veth_up)
 USER = 1001
 SSHD = "/usr/sbin/sshd"
 
 
 def register(run):
-    global R
+    global R, I
     R = run
+    here = os.path.dirname(os.path.abspath(__file__))
+    spec = importlib.util.spec_from_file_location("cases_integrity_fl", os.path.join(here, "cases_integrity.py"))
+    I = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(I)
+    I.R = run
     for fn in (fileless_memfd_listener, fileless_memfd_loopback, fileless_inline_interpreters,
                fileless_inline_loopback, fileless_argv0_masquerade):
         run.case(fn)
-
-
-def by_port(doc, port):
-    found = [s for s in doc["sockets"] if s["local"]["port"] == port]
-    if len(found) != 1:
-        raise R.Failed(f"{len(found)} sockets on port {port}, want 1", [json.dumps(s)[:300] for s in doc["sockets"]])
-    return found[0]
-
-
-def codes(s):
-    return {f["code"]: f for f in s.get("findings") or []}
 
 
 class Launched:
     """argv run as the user (setpriv); it prints "READY pid=PID" (or "READY") once it listens, then
     holds its sockets until stdin closes or it is killed."""
 
-    def __init__(self, t, argv, uid=USER, stdin_data=None):
+    def __init__(self, t, argv, uid=USER):
         pre = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
         self.proc = subprocess.Popen(pre + argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, close_fds=True, cwd="/")
         t.procs.append(self.proc)
-        if stdin_data is not None:
-            self.proc.stdin.write(stdin_data)
-            self.proc.stdin.flush()
         line = self.proc.stdout.readline().decode()
         if not line.startswith("READY"):
             self.proc.kill()
@@ -54,15 +46,6 @@ class Launched:
         words = dict(w.split("=", 1) for w in line.split()[1:] if "=" in w)
         self.pid = int(words.get("pid", self.proc.pid))
         t.extra_pids.append(self.pid)
-
-
-def veth_up(t, cidr):
-    """An address beyond loopback in the case's namespace (a veth pair), so reach is not loopback."""
-    for argv in (["ip", "link", "add", "eth0", "type", "veth", "peer", "name", "eth0p"],
-                 ["ip", "addr", "add", cidr, "dev", "eth0"], ["ip", "link", "set", "eth0p", "up"],
-                 ["ip", "link", "set", "eth0", "up"]):
-        r = subprocess.run(argv, capture_output=True)
-        t.require(r.returncode == 0, f"{argv}: {r.stderr!r}")
 
 
 def methods(t):
@@ -93,12 +76,12 @@ def fileless_memfd_listener(t):
     """A user's program run from a memfd (memfd_create, write, execve of /proc/self/fd/N) listening
     on every address, reachable beyond loopback: exe-memfd, an alert that says it never existed as
     a file; exe-deleted is not said on top of it."""
-    veth_up(t, "10.46.0.1/24")
+    I.veth_up(t, "10.46.0.1/24")
     h = memfd_listener(t, "0.0.0.0", 2226)
     for method in methods(t):
-        s = by_port(t.json("--attribution", method), 2226)
+        s = I.by_port(t.json("--attribution", method), 2226)
         t.check([o["pid"] for o in s["owners"]] == [h.pid], f"{method}: owner found", [s["owners"]])
-        got = codes(s)
+        got = I.codes(s)
         f = got.get("exe-memfd")
         t.check(f is not None and f["severity"] == "alert" and "never existed as a file" in f["reason"]
                 and "memfd_create" in f["reason"] and f"/proc/{h.pid}/exe -> /memfd:sshd (deleted)" in f["evidence"],
@@ -112,8 +95,8 @@ def fileless_memfd_loopback(t):
     """The same program on loopback only: a warning (a program with no file is worth a look even
     there), not an alert."""
     memfd_listener(t, "127.0.0.1", 2227)
-    s = by_port(t.json(), 2227)
-    f = codes(s).get("exe-memfd")
+    s = I.by_port(t.json(), 2227)
+    f = I.codes(s).get("exe-memfd")
     t.check(f is not None and f["severity"] == "warning", "warning on loopback", [s["findings"]])
 
 
@@ -171,13 +154,13 @@ def fileless_inline_interpreters(t):
     """python3 -c, python3 - < file, perl -e, node -e (where installed), an exec'd python3 -c
     under sh -c and a bash -c that holds the listener, each the server itself, on every address and reachable beyond loopback: a
     script-inline warning saying there is no file to check."""
-    veth_up(t, "10.47.0.1/24")
+    I.veth_up(t, "10.47.0.1/24")
     servers = inline_servers(t, "0.0.0.0", 2240)
     doc = t.json()
     for port, what, pid in servers:
-        s = by_port(doc, port)
+        s = I.by_port(doc, port)
         t.check([o["pid"] for o in s["owners"]] == [pid], f"{what}: owner found", [s["owners"]])
-        f = codes(s).get("script-inline")
+        f = I.codes(s).get("script-inline")
         t.check(f is not None and f["severity"] == "warning" and "no file to check" in f["reason"],
                 f"{what}: warning script-inline", [s["findings"]])
 
@@ -188,9 +171,9 @@ def fileless_inline_loopback(t):
     servers = inline_servers(t, "127.0.0.1", 2250)
     doc = t.json()
     for port, what, _ in servers:
-        s = by_port(doc, port)
+        s = I.by_port(doc, port)
         sev = [f["severity"] for f in s.get("findings") or [] if f["severity"] in ("warning", "alert")]
-        f = codes(s).get("script-inline")
+        f = I.codes(s).get("script-inline")
         t.check(not sev and f is None, f"{what}: nothing on loopback",
                 [s["findings"]])
 
@@ -200,12 +183,12 @@ def fileless_argv0_masquerade(t):
     running image; an alert."""
     if not os.path.exists(SSHD):
         t.skip(f"{SSHD} is missing (Debian package openssh-server, tests/deps.sh)")
-    veth_up(t, "10.48.0.1/24")
+    I.veth_up(t, "10.48.0.1/24")
     h = Launched(t, ["bash", "-c", f"exec -a {SSHD} python3 -c \"$0\"", py("0.0.0.0", 2260)])
     with open(f"/proc/{h.pid}/cmdline", "rb") as fh:
         t.require(fh.read().split(b"\0")[0] == SSHD.encode(), "test premise: argv[0] is sshd's path")
-    s = by_port(t.json(), 2260)
-    got = codes(s)
+    s = I.by_port(t.json(), 2260)
+    got = I.codes(s)
     f = got.get("argv-masquerade")
     t.check(f is not None and f["severity"] == "alert" and SSHD in f["reason"], "alert argv-masquerade",
             [s["findings"]])

@@ -61,6 +61,15 @@ def docker_state(t, root, cid, name):
                    "NetworkSettings": {"Networks": {"bridge": {"IPAddress": "172.17.0.2"}}}}, f)
 
 
+def veth_up(t, cidr):
+    """An address beyond loopback in the case's namespace (a veth pair eth0/eth0p with cidr)."""
+    for argv in (["ip", "link", "add", "eth0", "type", "veth", "peer", "name", "eth0p"],
+                 ["ip", "addr", "add", cidr, "dev", "eth0"], ["ip", "link", "set", "eth0p", "up"],
+                 ["ip", "link", "set", "eth0", "up"]):
+        r = subprocess.run(argv, capture_output=True)
+        t.require(r.returncode == 0, f"{argv}: {r.stderr!r}")
+
+
 def user_copy(t, path):
     """A copy of path the user can run (the case's tmpdir is root's)."""
     d = t.tmpdir()
@@ -486,11 +495,7 @@ def integrity_uring_nommap(t):
             "proc: held by no file table, its uid, a notice on loopback",
             [s["owner_status"], s["owners"], s["uid"], s["findings"]])
     t.check("deduced" not in f["evidence"], "no mapping names the ring: no suspect either", [f])
-    for argv in (["ip", "link", "add", "eth0", "type", "veth", "peer", "name", "eth0p"],
-                 ["ip", "addr", "add", "10.45.0.1/24", "dev", "eth0"], ["ip", "link", "set", "eth0p", "up"],
-                 ["ip", "link", "set", "eth0", "up"]):
-        r = subprocess.run(argv, capture_output=True)
-        t.require(r.returncode == 0, f"{argv}: {r.stderr!r}")
+    veth_up(t, "10.45.0.1/24")
     s = by_port(t.json("--attribution", "proc"), 3005)
     f = codes(s).get("no-holder")
     t.check(f is not None and f["severity"] == "warning", "warning when reachable beyond loopback", [s["findings"]])
@@ -511,11 +516,7 @@ def integrity_in_flight(t):
                 [s["owners"], s["uid"], s["findings"]])
         rows = table_rows(t, "--attribution", method)
         t.check(rows.get("0.0.0.0:3004", [])[2:3] == [user_shown(USER)], f"{method}: USER is the socket's uid", [rows])
-    for argv in (["ip", "link", "add", "eth0", "type", "veth", "peer", "name", "eth0p"],
-                 ["ip", "addr", "add", "10.44.0.1/24", "dev", "eth0"], ["ip", "link", "set", "eth0p", "up"],
-                 ["ip", "link", "set", "eth0", "up"]):
-        r = subprocess.run(argv, capture_output=True)
-        t.require(r.returncode == 0, f"{argv}: {r.stderr!r}")
+    veth_up(t, "10.44.0.1/24")
     s = by_port(t.json(), 3004)
     f = codes(s).get("no-holder")
     t.check(f is not None and f["severity"] == "warning", "warning when reachable beyond loopback", [s["findings"]])
