@@ -457,8 +457,8 @@ static int copy_facts(struct ps_proc *p, const struct ps_proc *q, const struct e
 /*
  * argv[0] when it is an absolute path (up to a retitled argument's first space) that names, in
  * our view, another file than the one p runs: p->argv0_other. Paths under /proc name our own
- * files, not p's (Chromium's /proc/self/exe), and the exe's own path after an upgrade is the
- * new file, not a claim. 0 or -ENOMEM.
+ * files, not p's (Chromium's /proc/self/exe), and the exe's own path after an upgrade (or a link
+ * to it: /usr/bin/python3 for a replaced python3.11) is the new file, not a claim. 0 or -ENOMEM.
  */
 static int argv0_facts(struct ps_proc *p)
 {
@@ -473,9 +473,12 @@ static int argv0_facts(struct ps_proc *p)
 	char *path = str_dup_n(p->cmdline, n);
 	if (!path)
 		return -ENOMEM;
-	struct stat st;
+	struct stat st, now;
+	/* after an upgrade, a link to the program's path leads to the new file: no claim either */
+	bool upgraded = p->exe_check.deleted && p->exe_path && stat(p->exe_path, &now) == 0;
 	if ((p->exe_path && strcmp(path, p->exe_path) == 0) || stat(path, &st) != 0 ||
-	    ((uint64_t)st.st_dev == p->exe_check.dev && (uint64_t)st.st_ino == p->exe_check.ino)) {
+	    ((uint64_t)st.st_dev == p->exe_check.dev && (uint64_t)st.st_ino == p->exe_check.ino) ||
+	    (upgraded && same_file(&st, &now))) {
 		free(path);
 		return 0;
 	}
