@@ -105,9 +105,15 @@ static __always_inline int ring_record(struct seq_file *seq, struct task_struct 
  */
 static __always_inline void ringreg_records(struct seq_file *seq, struct task_struct *task)
 {
+	/* each guard is a constant after relocation: a kernel without io_uring (or with another
+	 * layout) drops this code instead of refusing the program */
+	if (!bpf_core_field_exists(task->io_uring) ||
+	    !bpf_core_field_exists(((struct io_uring_task *)0)->registered_rings) ||
+	    !bpf_core_field_exists(((struct io_ring_ctx *)0)->file_table.data) ||
+	    !bpf_core_field_exists(((struct io_rsrc_node *)0)->file_ptr))
+		return;
 	struct io_uring_task *tctx = BPF_CORE_READ(task, io_uring);
-	if (!tctx || !bpf_core_field_exists(tctx->registered_rings) ||
-	    !bpf_core_field_exists(((struct io_ring_ctx *)0)->file_table.data))
+	if (!tctx)
 		return;
 	for (int r = 0; r < IO_RINGFD_REG_MAX; r++) {
 		struct file *ring = NULL;
