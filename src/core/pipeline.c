@@ -295,7 +295,7 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 	size_t nlibs = 0;
 	for (size_t i = 0; i < s->nprocs; i++)
 		nlibs += s->procs[i].nxlibs;
-	const char **paths = calloc(4 * s->nprocs + nlibs + 1, sizeof *paths);
+	const char **paths = calloc(5 * s->nprocs + nlibs + 1, sizeof *paths);
 	int rc = wanted && paths ? 0 : -ENOMEM;
 	size_t n = 0;
 	/* A path is looked up in our package database only when it names, in our view, the file the
@@ -307,6 +307,7 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 		want_path(paths, &n, q->exe_path);
 		want_path(paths, &n, q->exe_alias);
 		want_path(paths, &n, q->name_holder);
+		want_path(paths, &n, q->argv0_other);
 		if (!q->script.foreign)
 			want_path(paths, &n, q->script.path);
 		for (size_t j = 0; j < q->nxlibs; j++)
@@ -332,6 +333,7 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 		    !(rc = status_of(p->pkg, q->exe_alias, &q->alias_pkg, &q->alias_pkg_name)) &&
 		    !(rc =
 			  status_of(p->pkg, q->name_holder, &q->holder_pkg, &q->holder_pkg_name)) &&
+		    !(rc = status_of(p->pkg, q->argv0_other, &q->argv0_pkg, &q->argv0_pkg_name)) &&
 		    !q->script.foreign)
 			rc = status_of(p->pkg, q->script.path, &q->script.pkg, &q->script.pkg_name);
 		for (size_t j = 0; j < q->nxlibs && !rc; j++) {

@@ -25,4 +25,21 @@ bool identity_is_interpreter(const char *base);
 bool identity_script_arg(const char *base, const char *cmdline, size_t cmdline_len,
 			 const char **arg, size_t *len);
 
+/* Where the code an interpreter runs comes from, by its arguments. */
+enum identity_code {
+	IDENT_NONE = 0, /* not an interpreter (or no arguments to read) */
+	IDENT_SCRIPT,	/* a script file, named by an argument */
+	IDENT_INLINE,	/* code given on the command line (python3 -c, perl -e, sh -c, node -e) */
+	IDENT_STDIN,	/* code read from standard input (python3 -, sh -s, no script argument) */
+	IDENT_OTHER	/* something else with a file of its own: a module (-m), ld.so --list */
+};
+
+/*
+ * What identity_script_arg looks at, told apart: the script (into *arg, *len, as there), or
+ * where the code comes from when there is no script file. The arguments are the process's own:
+ * use the answer only to make a verdict worse.
+ */
+enum identity_code identity_code_of(const char *base, const char *cmdline, size_t cmdline_len,
+				    const char **arg, size_t *len);
+
 #endif

@@ -41,6 +41,11 @@ const char *oswords_priv_scope(const struct ps_os_words *w)
 	return w->priv_scope ? w->priv_scope : ps_os_words_plain.priv_scope;
 }
 
+const char *oswords_mem_file(const struct ps_os_words *w)
+{
+	return or_plain(w)->mem_file;
+}
+
 int oswords_word(const struct ps_os_words *w, struct buf *out, const char *name)
 {
 	return shq_word(out, name, or_plain(w)->posix_quote);

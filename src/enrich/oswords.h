@@ -28,6 +28,9 @@ const char *oswords_mount_view(const struct ps_os_words *w);
 /* Where a user gains privileges over its own processes only ("user namespace"). */
 const char *oswords_priv_scope(const struct ps_os_words *w);
 
+/* What makes a memory-only file a program can run from ("memfd_create"), or NULL. */
+const char *oswords_mem_file(const struct ps_os_words *w);
+
 /*
  * Advice someone will paste as root. Every name from the system (units, users, containers)
  * is one shell word (shq_word: quoted when the backend's shell quotes, else plain only); a

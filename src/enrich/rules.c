@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "../util/buf.h"
+#include "identity.h"
 #include "oswords.h"
 
 /* Whether sub occurs in s, ASCII case-insensitively. */
@@ -234,6 +235,7 @@ struct rule_ctx {
 	const char *alias; /* the system link's name when the system made it, else NULL */
 	const char *pkgtxt, *pkgname; /* "from package " + name, "from no package", ... */
 	bool deleted, replaced;	      /* the kernel's facts, unless said for an earlier owner */
+	bool memfd;		      /* it runs a memory-only file (then not "deleted") */
 	bool temp;		      /* the executable is in a temporary or world-writable dir */
 	bool unowned;		      /* the executable belongs to no package */
 	bool script_bad;	      /* a script from a temporary directory or no package */
@@ -336,7 +338,9 @@ static int rule_ctx_init(struct rule_ctx *c, const struct finding_input *in)
 	c->path = in->exe_checked && in->exe_path ? in->exe_path : in->exe;
 	c->base = c->path ? base_of(c->path) : NULL;
 	c->name = in->name ? in->name : "?";
-	c->deleted = in->exe_checked && in->exe_check.deleted && !in->file_judged;
+	c->memfd = in->exe_checked && in->exe_check.memfd && !in->file_judged;
+	/* a memory-only file was never on disk: exe-memfd says so, not "deleted" */
+	c->deleted = in->exe_checked && in->exe_check.deleted && !in->file_judged && !c->memfd;
 	c->replaced = c->deleted && in->exe_check.replaced;
 	c->temp = c->path && (path_in_temp_dir(c->path) ||
 			      (in->exe_checked && in->exe_check.dir_world_writable));
@@ -351,7 +355,7 @@ static int rule_ctx_init(struct rule_ctx *c, const struct finding_input *in)
 		c->alias = base_of(in->alias);
 	owner_names(c);
 	/* Not "deleted": after a package upgrade every running daemon's executable is. */
-	c->suspicious = c->temp || c->unowned || c->script_bad;
+	c->suspicious = c->temp || c->unowned || c->script_bad || c->memfd;
 	owner_trust(c);
 	oswords_exe_link(in->words, in->pid, c->exe_link, sizeof c->exe_link);
 	return owner_evidence(c);
@@ -431,12 +435,19 @@ static void rule_no_holder(const struct rule_ctx *c, struct finding_sink *s)
 	unsigned sev = in->sock_uid == 0 ? (beyond ? SEV_NOTICE : SEV_INFO)
 		       : beyond		 ? SEV_WARNING
 					 : SEV_NOTICE;
+	char suspect[200] = "";
+	if (in->ring_suspect)
+		snprintf(suspect, sizeof suspect,
+			 "; deduced, not proven: pid %d%s maps an io_uring ring that none of its "
+			 "file descriptors is (registered and closed), whose files cannot be read "
+			 "here, so it may hold it",
+			 in->ring_suspect, in->ring_suspects > 1 ? " (and others)" : "");
 	add(s, sev, "no-holder", -1,
 	    "no process holds this socket in a file table: it is kept by the kernel, in a "
 	    "message in flight (SCM_RIGHTS), or by a holder that cannot be seen; uid %" PRIu32
 	    " made it" SEP "socket inode %" PRIu64 " of uid %" PRIu32
-	    " is in no process's file table (its threads' and io_uring rings' included)",
-	    in->sock_uid, in->sock_inode, in->sock_uid);
+	    " is in no process's file table (its threads' and io_uring rings' included)%s",
+	    in->sock_uid, in->sock_inode, in->sock_uid, suspect);
 }
 
 /* ---- owner rules: the file it runs ---- */
@@ -469,6 +480,24 @@ static void rule_exe_deleted(const struct rule_ctx *c, struct finding_sink *s)
 		    "the program's executable was deleted after it started: what runs is no "
 		    "longer on disk" SEP "%s -> %s",
 		    c->exe_link, c->in->exe);
+}
+
+/*
+ * exe-memfd: the program runs from a memory-only file that never existed on disk (fileless
+ * execution): no package, no path, nothing to check. Alert once others reach the listener.
+ */
+static void rule_exe_memfd(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	if (!c->memfd)
+		return;
+	const char *call = oswords_mem_file(in->words);
+	add(s, in->widest > PS_EXPO_LOOPBACK ? SEV_ALERT : SEV_WARNING, "exe-memfd", in->pid,
+	    "the program runs from a file that exists only in memory%s%s%s: it never existed as "
+	    "a file on disk, so nothing on disk or in a package can vouch for it (how fileless "
+	    "malware runs)" SEP "%s -> %s",
+	    call ? " (" : "", call ? call : "", call ? ")" : "", c->exe_link,
+	    in->exe ? in->exe : "?");
 }
 
 /* exe-temp-dir: the executable is where anyone can put programs. */
@@ -518,6 +547,27 @@ static void rule_script_unpackaged(const struct rule_ctx *c, struct finding_sink
 		    "the script this interpreter runs belongs to no installed package" SEP
 		    "%s is not listed in the %s",
 		    in->script, oswords_pkg_db(in->words));
+}
+
+/*
+ * script-inline: the interpreter runs code given on its command line (python3 -c, perl -e, sh -c,
+ * node -e) or on its standard input (python3 - < file): no file to check. A warning when others
+ * reach the listener; nothing on loopback (a developer's quick server, reachable by no one else:
+ * a deceptive one is told by its other findings, argv-masquerade, exe-memfd, name-mismatch).
+ */
+static void rule_script_inline(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	const char *arg;
+	size_t len;
+	enum identity_code k = identity_code_of(c->base, in->cmdline, in->cmdline_len, &arg, &len);
+	if ((k != IDENT_INLINE && k != IDENT_STDIN) || in->widest <= PS_EXPO_LOOPBACK)
+		return;
+	const char *from = k == IDENT_INLINE ? "its command line" : "its standard input";
+	add(s, SEV_WARNING, "script-inline", in->pid,
+	    "the interpreter runs code given on %s: there is no file to check" SEP
+	    "%s runs %s with code from %s (see its command line)",
+	    from, c->exe_link, c->path ? c->path : "?", from);
 }
 
 /* ---- owner rules: whether the exe link proves what runs (DESIGN.md §8) ---- */
@@ -670,6 +720,28 @@ static void rule_foreign_library(const struct rule_ctx *c, struct finding_sink *
 	    in->pkg == PKG_OWNED ? ", so it is not only the packaged program that runs" : "",
 	    bad->path, bad->pkg == PKG_UNOWNED ? "from no package" : "package unknown", path,
 	    c->pkgtxt ? c->pkgtxt : "", c->pkgname ? c->pkgname : "");
+}
+
+/*
+ * argv-masquerade: argv[0] names a program's path that is not the running image (exec -a
+ * /usr/sbin/sshd python3 ...): what ps and logs show is a lie. An alert when that path is an
+ * installed package's program; a warning for a daemon's (sbin) path the package database could
+ * not vouch for.
+ */
+static void rule_argv_masquerade(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	if (!in->argv0_other)
+		return;
+	bool packaged = in->argv0_pkg == PKG_OWNED;
+	if (!packaged && !(in->argv0_pkg == PKG_UNKNOWN && daemon_dir(in->argv0_other)))
+		return;
+	add(s, packaged ? SEV_ALERT : SEV_WARNING, "argv-masquerade", in->pid,
+	    "the process's argv[0] claims to be %s%s%s%s, but it runs %s: it calls itself another "
+	    "program" SEP "argv[0] %s is another file than %s -> %s",
+	    in->argv0_other, packaged ? " (package " : "",
+	    packaged && in->argv0_pkg_name ? in->argv0_pkg_name : "", packaged ? ")" : "",
+	    c->path ? c->path : "?", in->argv0_other, c->exe_link, in->exe ? in->exe : "?");
 }
 
 /* ---- owner rules: its names and its port ---- */
@@ -828,10 +900,13 @@ static const struct rule {
     {"no-holder", RULE_SOCKET, rule_no_holder, false},
     {"exe-replaced", RULE_OWNER, rule_exe_replaced, false},
     {"exe-deleted", RULE_OWNER, rule_exe_deleted, false},
+    {"exe-memfd", RULE_OWNER, rule_exe_memfd, false},
     {"exe-temp-dir", RULE_OWNER, rule_exe_temp_dir, false},
     {"exe-unpackaged", RULE_OWNER, rule_exe_unpackaged, true},
     {"script-temp-dir", RULE_OWNER, rule_script_temp_dir, false},
     {"script-unpackaged", RULE_OWNER, rule_script_unpackaged, true},
+    {"script-inline", RULE_OWNER, rule_script_inline, false},
+    {"argv-masquerade", RULE_OWNER, rule_argv_masquerade, false},
     {"name-mismatch", RULE_OWNER, rule_name_mismatch, true},
     {"unexpected-owner", RULE_OWNER, rule_unexpected_owner, true},
     {"backdoor-port", RULE_OWNER, rule_backdoor_owner, true},

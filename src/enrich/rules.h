@@ -35,6 +35,8 @@ struct finding_input {
 	bool held_by_none;
 	uint64_t sock_inode;
 	uint32_t sock_uid;
+	int ring_suspect;	/* a process that may hold it in a ring of no fd (a deduction), 0 */
+	unsigned ring_suspects; /* how many such processes */
 	/* The owner; has_owner false for the socket-level rules. */
 	bool has_owner;
 	int pid;
@@ -59,6 +61,10 @@ struct finding_input {
 	    *name_holder; /* another program in a system directory with the process's name, NULL */
 	enum pkg_status holder_pkg;
 	const char *holder_pkg_name;
+	const char
+	    *argv0_other; /* argv[0], a path naming another file than the running one, NULL */
+	enum pkg_status argv0_pkg;
+	const char *argv0_pkg_name;
 	const char *script; /* the script an interpreter runs (from its arguments), NULL */
 	bool script_dir_world_writable;
 	enum pkg_status script_pkg;
@@ -94,9 +100,13 @@ const char *exposure_code(enum ps_exposure widest);
 int findings_for_socket(const struct finding_input *in, struct finding_list *out);
 
 /*
- * Owner-level rules: exe-deleted, exe-replaced (a notice saying "restart" when a
+ * Owner-level rules: exe-deleted, exe-memfd (a program run from a memory-only file that
+ * never existed on disk: alert beyond loopback, else warning; exe-deleted is not said then),
+ * exe-replaced (a notice saying "restart" when a
  * packaged executable was upgraded on disk), exe-temp-dir, exe-unpackaged,
- * script-temp-dir, script-unpackaged, name-mismatch, unexpected-owner,
+ * script-temp-dir, script-unpackaged, script-inline (code on the command line or standard
+ * input: a warning beyond loopback, nothing on it), argv-masquerade (argv[0] a packaged program's
+ * path that is not the running file: alert), name-mismatch, unexpected-owner,
  * backdoor-port, root-public (a notice, only where an administrator can act: not
  * for a packaged program that is what it says, nor a group whose workers run
  * unprivileged), and the identity rules, whose exe link proves nothing: exe-unmapped

@@ -274,6 +274,9 @@ static void owner_input(const struct ps_proc *p, struct finding_input *in)
 	in->name_holder = p->name_holder;
 	in->holder_pkg = (enum pkg_status)p->holder_pkg;
 	in->holder_pkg_name = p->holder_pkg_name;
+	in->argv0_other = p->argv0_other;
+	in->argv0_pkg = (enum pkg_status)p->argv0_pkg;
+	in->argv0_pkg_name = p->argv0_pkg_name;
 	in->script = p->script.path;
 	in->script_dir_world_writable = p->script.dir_world_writable;
 	in->script_pkg = (enum pkg_status)p->script.pkg;
@@ -359,6 +362,8 @@ static int judge_findings(const struct ps_snapshot *snap, const struct ps_socket
 	in.held_by_none = !k->owner_count && k->inode && k->owner_status == PS_OWN_KERNEL;
 	in.sock_inode = k->inode;
 	in.sock_uid = k->uid;
+	in.ring_suspect = k->ring_suspect;
+	in.ring_suspects = k->ring_suspects;
 	int rc = findings_for_socket(&in, &v->findings);
 	if (rc)
 		return rc;

@@ -197,6 +197,8 @@ void snap_proc_free(struct ps_proc *p)
 	free(p->alias_pkg_name);
 	free(p->name_holder);
 	free(p->holder_pkg_name);
+	free(p->argv0_other);
+	free(p->argv0_pkg_name);
 	free(p->script.path);
 	free(p->script.pkg_name);
 	for (size_t j = 0; j < p->nxlibs; j++)

@@ -85,6 +85,11 @@ struct ps_socket {
 	uint32_t ifindex;     /* bound device, 0 when none */
 	uint32_t owner_first; /* index into ps_snapshot.owners */
 	uint32_t owner_count;
+	/* Held by no file table: a process of its uid and namespace that maps an io_uring ring none
+	 * of its fds is (its fd registered and closed), whose fixed files cannot be read: it may
+	 * hold the socket (a deduction, not a proof); 0: none. ring_suspects: how many such. */
+	int32_t ring_suspect;
+	uint32_t ring_suspects;
 	struct ps_backend_ext ext; /* the backend's own facts (Linux: the socket's cgroup id) */
 	uint32_t sockcg;	   /* 1 + index into ps_snapshot.sockcgs when labelled, else 0 */
 	uint8_t proto;		   /* enum ps_proto */
@@ -109,9 +114,11 @@ enum ps_v6only { PS_V6ONLY_UNKNOWN = 0, PS_V6ONLY_YES, PS_V6ONLY_NO };
  * the text of the link.
  */
 struct ps_exe_check {
-	uint64_t dev, ino;	/* the file the process runs */
-	bool deleted;		/* its path no longer names it: unlinked, or replaced by a rename */
-	bool replaced;		/* deleted, and another file lives at its path now */
+	uint64_t dev, ino; /* the file the process runs */
+	bool deleted;	   /* its path no longer names it: unlinked, or replaced by a rename */
+	bool replaced;	   /* deleted, and another file lives at its path now */
+	bool memfd;	   /* deleted, and a memory-only file that never had a name in a file system
+			    * (Linux:        memfd_create): a program that never existed on disk */
 	bool replacement_sound; /* that file is a regular file of root's that nobody else can write
 				   (an upgrade's) */
 	bool foreign; /* the path names it only in the process's own view (a container, a mount made
@@ -222,6 +229,11 @@ struct ps_proc {
 				  * and       never for foreign views */
 	uint8_t holder_pkg;	 /* enum pkg_status of name_holder */
 	char *holder_pkg_name;
+	char *argv0_other; /* argv[0], an absolute path that names in our view another file than the
+			    * one running (exec -a /usr/sbin/sshd python3 ...); NULL, and never for
+			    * foreign views */
+	uint8_t argv0_pkg; /* enum pkg_status of argv0_other */
+	char *argv0_pkg_name;
 	struct ps_script script; /* interpreters: the script they run */
 	struct ps_xlib *xlibs;	 /* exe_checked, our view: its other executable mappings */
 	size_t nxlibs;
@@ -353,13 +365,21 @@ struct ps_firewall;
  * closed): PS_FD_FIXED(N), at most PS_FD_FIXED(0); real fds are 0 or more.
  */
 #define PS_FD_FIXED(n) (-2 - (int32_t)(n))
+/* ... of a ring with no fd of its own either, found in the process's registered ring table
+ * (IORING_REGISTER_RING_FDS, its fd closed): PS_FD_RINGREG(N), a fixed file too. */
+#define PS_FD_RINGREG_BIT 0x40000000u
+#define PS_FD_RINGREG(n) PS_FD_FIXED((uint32_t)(n) | PS_FD_RINGREG_BIT)
 static inline bool owner_fd_is_fixed(int32_t fd)
 {
 	return fd <= PS_FD_FIXED(0);
 }
 static inline uint32_t owner_fixed_index(int32_t fd)
 {
-	return (uint32_t)(-2 - fd);
+	return (uint32_t)(-2 - fd) & ~PS_FD_RINGREG_BIT;
+}
+static inline bool owner_fd_ring_registered(int32_t fd)
+{
+	return owner_fd_is_fixed(fd) && ((uint32_t)(-2 - fd) & PS_FD_RINGREG_BIT);
 }
 
 /* One (socket, process, fd) triple found by attribution. */
@@ -399,6 +419,8 @@ struct ps_os_words {
 	const char *mount_view;	  /* a process's private view of the mounts: "mount namespace" */
 	const char *priv_scope;	  /* where a user gains privileges over its own processes only:
 				   * "user namespace" */
+	const char *mem_file;	  /* what makes a memory-only file a program can run from:
+				   * "memfd_create"; NULL: not named */
 };
 
 /* Words free of any one system, for a snapshot no backend filled (loaded, or built by a test). */

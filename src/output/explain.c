@@ -463,8 +463,12 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 			fprintf(fp, "%u", p->uid);
 	}
 	if (owner_fd_is_fixed(o->fd))
-		fprintf(fp, ", io_uring fixed file %u (no file descriptor of its own)%s\n",
+		fprintf(fp, ", io_uring fixed file %u (no file descriptor of its own%s)%s\n",
 			owner_fixed_index(o->fd),
+			owner_fd_ring_registered(o->fd)
+			    ? "; its ring has none either: found through the process's registered "
+			      "ring table"
+			    : "",
 			p->vanished ? " — the process has exited since" : "");
 	else
 		fprintf(fp, ", %s %d%s\n", snap_words(snap)->handle_word, o->fd,

@@ -99,6 +99,8 @@ static void jowner(struct jw *w, const struct render_ctx *ctx, const struct ps_o
 	if (owner_fd_is_fixed(o->fd)) { /* held by an io_uring ring, no fd of its own */
 		jw_kstr(w, "fd", NULL);
 		jw_kuint(w, "io_uring_fixed_file", owner_fixed_index(o->fd));
+		/* the ring has no fd either: found in the registered ring table */
+		jw_kbool(w, "io_uring_registered_ring", owner_fd_ring_registered(o->fd));
 	} else {
 		jw_kint(w, "fd", o->fd); /* -1 on Windows: no descriptor to show */
 	}

@@ -11,6 +11,11 @@
  *   hideholder thread-files PORT   a thread unshares its file table and listens there
  *   hideholder uring PORT          listen, register the socket as an io_uring fixed file, close
  *                                  its fd, accept through the ring (IOSQE_FIXED_FILE)
+ *   hideholder uring-hidden PORT   the same, then the ring's own fd is registered
+ *                                  (IORING_REGISTER_RING_FDS) and closed: the ring is reachable
+ *                                  only through the task's ring table and its SQ/CQ mappings
+ *   hideholder uring-nommap PORT   the same with a ring made IORING_SETUP_NO_MMAP (its rings in
+ *                                  our own memory): no mapping names the ring either
  *   hideholder inflight PORT       listen, send the socket over a UNIX socketpair (SCM_RIGHTS),
  *                                  close it: only the message in flight holds it
  *
@@ -207,32 +212,89 @@ static void thread_files(int port)
 	wait_forever();
 }
 
-static void uring(int port)
+/* Queue one accept on fixed file 0 through the ring's SQ (mapped at sq, its SQEs at sqes). */
+static void queue_accept(char *sq, struct io_uring_sqe *sqes, const struct io_uring_params *par)
 {
-	int s = listen_on(port);
-	struct io_uring_params par = {0};
-	int ring = (int)syscall(SYS_io_uring_setup, 4, &par);
-	if (ring < 0)
-		die("io_uring_setup");
-	if (syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES, &s, 1) < 0)
-		die("io_uring_register");
-	close(s);
-	size_t sqsz = par.sq_off.array + par.sq_entries * sizeof(unsigned);
-	char *sq = mmap(NULL, sqsz, PROT_READ | PROT_WRITE, MAP_SHARED, ring, IORING_OFF_SQ_RING);
-	struct io_uring_sqe *sqes = mmap(NULL, par.sq_entries * sizeof *sqes,
-					 PROT_READ | PROT_WRITE, MAP_SHARED, ring, IORING_OFF_SQES);
-	if (sq == MAP_FAILED || sqes == MAP_FAILED)
-		die("mmap ring");
-	unsigned *tail = (unsigned *)(sq + par.sq_off.tail),
-		 *array = (unsigned *)(sq + par.sq_off.array);
+	unsigned *tail = (unsigned *)(sq + par->sq_off.tail),
+		 *array = (unsigned *)(sq + par->sq_off.array);
 	memset(&sqes[0], 0, sizeof sqes[0]);
 	sqes[0].opcode = IORING_OP_ACCEPT;
 	sqes[0].fd = 0; /* fixed file 0 */
 	sqes[0].flags = IOSQE_FIXED_FILE;
 	array[0] = 0;
 	__atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
+}
+
+#ifndef IORING_SETUP_NO_MMAP
+#define IORING_SETUP_NO_MMAP (1U << 14)
+#endif
+
+/*
+ * A ring whose SQ/CQ and SQEs live in our own memory (IORING_SETUP_NO_MMAP, Linux 6.5): the
+ * kernel maps nothing of the ring. 0 and the ring's fd, or -1 when the kernel refuses the flag.
+ */
+static int ring_nommap(struct io_uring_params *par, char **sq, struct io_uring_sqe **sqes)
+{
+	size_t page =
+	    1u << 21; /* one huge-page-sized region each: the kernel wants them contiguous */
+	char *rings = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *sqe = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (rings == MAP_FAILED || sqe == MAP_FAILED)
+		die("mmap");
+	memset(rings, 0, 4096);
+	memset(sqe, 0, 4096);
+	memset(par, 0, sizeof *par);
+	par->flags = IORING_SETUP_NO_MMAP;
+	par->sq_off.resv2 = (unsigned long)sqe; /* user_addr in newer headers */
+	par->cq_off.resv2 = (unsigned long)rings;
+	int ring = (int)syscall(SYS_io_uring_setup, 4, par);
+	if (ring < 0)
+		return -1;
+	*sq = rings; /* SQ and CQ share one region (IORING_FEAT_SINGLE_MMAP) */
+	*sqes = (struct io_uring_sqe *)sqe;
+	return ring;
+}
+
+/*
+ * mode 0: the ring's fd stays; 1: the ring's fd is registered in the task's ring table and
+ * closed (its mappings keep it too); 2: the same with a ring that is mapped nowhere.
+ */
+static void uring(int port, int mode)
+{
+	int s = listen_on(port);
+	struct io_uring_params par = {0};
+	char *sq;
+	struct io_uring_sqe *sqes;
+	int ring;
+	if (mode == 2) {
+		if ((ring = ring_nommap(&par, &sq, &sqes)) < 0) {
+			printf("UNSUPPORTED %s\n", strerror(errno));
+			fflush(stdout);
+			exit(3);
+		}
+	} else {
+		ring = (int)syscall(SYS_io_uring_setup, 4, &par);
+		if (ring < 0)
+			die("io_uring_setup");
+		size_t sqsz = par.sq_off.array + par.sq_entries * sizeof(unsigned);
+		sq = mmap(NULL, sqsz, PROT_READ | PROT_WRITE, MAP_SHARED, ring, IORING_OFF_SQ_RING);
+		sqes = mmap(NULL, par.sq_entries * sizeof *sqes, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    ring, IORING_OFF_SQES);
+		if (sq == MAP_FAILED || sqes == MAP_FAILED)
+			die("mmap ring");
+	}
+	if (syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES, &s, 1) < 0)
+		die("io_uring_register");
+	close(s);
+	queue_accept(sq, sqes, &par);
 	if (syscall(SYS_io_uring_enter, ring, 1, 0, 0, NULL, 0) < 0)
 		die("io_uring_enter");
+	if (mode) {
+		struct io_uring_rsrc_update up = {.offset = -1U, .data = (unsigned long)ring};
+		if (syscall(SYS_io_uring_register, ring, IORING_REGISTER_RING_FDS, &up, 1) != 1)
+			die("IORING_REGISTER_RING_FDS");
+		close(ring);
+	}
 	ready();
 	wait_forever();
 }
@@ -272,7 +334,11 @@ int main(int argc, char **argv)
 	else if (strcmp(argv[1], "thread-files") == 0)
 		thread_files(port);
 	else if (strcmp(argv[1], "uring") == 0)
-		uring(port);
+		uring(port, 0);
+	else if (strcmp(argv[1], "uring-hidden") == 0)
+		uring(port, 1);
+	else if (strcmp(argv[1], "uring-nommap") == 0)
+		uring(port, 2);
 	else if (strcmp(argv[1], "inflight") == 0)
 		inflight(port);
 	fprintf(stderr, "hideholder: unknown mode %s\n", argv[1]);

@@ -34,7 +34,7 @@ def register(run):
                integrity_pivot_root_sshd, integrity_private_mount_only, integrity_fake_conmon,
                integrity_ld_so_program, integrity_preload_foreign_library,
                integrity_thread_holders_proc, integrity_thread_holders_bpf, integrity_uring_proc,
-               integrity_uring_bpf, integrity_in_flight, integrity_in_flight_churn, integrity_podman_container, integrity_user_cgroup_docker_id,
+               integrity_uring_bpf, integrity_uring_hidden_ring, integrity_uring_nommap, integrity_in_flight, integrity_in_flight_churn, integrity_podman_container, integrity_user_cgroup_docker_id,
                integrity_user_cgroup_rootless_podman):
         run.case(fn)
 
@@ -59,6 +59,15 @@ def docker_state(t, root, cid, name):
     with open(os.path.join(d, "config.v2.json"), "w") as f:
         json.dump({"ID": cid, "Name": "/" + name, "State": {"Running": True},
                    "NetworkSettings": {"Networks": {"bridge": {"IPAddress": "172.17.0.2"}}}}, f)
+
+
+def veth_up(t, cidr):
+    """An address beyond loopback in the case's namespace (a veth pair eth0/eth0p with cidr)."""
+    for argv in (["ip", "link", "add", "eth0", "type", "veth", "peer", "name", "eth0p"],
+                 ["ip", "addr", "add", cidr, "dev", "eth0"], ["ip", "link", "set", "eth0p", "up"],
+                 ["ip", "link", "set", "eth0", "up"]):
+        r = subprocess.run(argv, capture_output=True)
+        t.require(r.returncode == 0, f"{argv}: {r.stderr!r}")
 
 
 def user_copy(t, path):
@@ -430,6 +439,68 @@ def integrity_uring_bpf(t):
     uring_holder(t, "bpf")
 
 
+def integrity_uring_hidden_ring(t):
+    """The listener is a fixed file of a ring whose own fd was registered in the task's ring table
+    (IORING_REGISTER_RING_FDS) and closed: no fd of the process is the ring. BPF reads the task's
+    registered rings and finds the process, saying how; the /proc scan cannot open the ring (its
+    mappings in map_files refuse to open: ENXIO) and says it is held by no file table, with the
+    socket's uid and the no-holder finding, never a clean answer."""
+    R.need_bpf(t)
+    h = Hidden(t, "uring-hidden", 3006)
+    links = [os.readlink(f"/proc/{h.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{h.pid}/fd")]
+    t.require(not any("io_uring" in ln for ln in links), "test premise: no fd is the ring", links)
+    s = by_port(t.json("--attribution", "bpf"), 3006)
+    t.check(s["owner_status"] == "ok" and [(o["pid"], o["fd"], o.get("io_uring_fixed_file"),
+                                            o.get("io_uring_registered_ring")) for o in s["owners"]]
+            == [(h.pid, None, 0, True)], "bpf: the ring's process holds it as fixed file 0 of a registered ring",
+            [s["owner_status"], s["owners"]])
+    ex = t.run("explain", "3006", "--attribution", "bpf").out.decode()
+    t.check(f"Held by pid {h.pid}" in ex and "registered ring table" in ex, "explain says how it was found",
+            ex.splitlines())
+    s = by_port(t.json("--attribution", "proc"), 3006)
+    f = codes(s).get("no-holder")
+    t.check(s["owners"] == [] and s["uid"] == USER and f is not None, "proc: held by no file table, with its uid",
+            [s["owner_status"], s["owners"], s["uid"], s["findings"]])
+    t.check(f is not None and f"deduced, not proven: pid {h.pid} maps an io_uring ring" in f["evidence"],
+            "proc: names the process whose ring it may be, as a deduction", [s["findings"]])
+
+
+def integrity_uring_nommap(t):
+    """A listener that is a fixed file of a ring made IORING_SETUP_NO_MMAP (its rings in the user's
+    own memory), whose own fd was registered in the task's ring table (IORING_REGISTER_RING_FDS)
+    and closed: no fd, no mapping names the ring. BPF still finds it in the task's registered ring
+    table; /proc has no way to its fixed files, and must not look clean: held by no file table, the
+    no-holder finding with the socket's uid, a warning once reachable beyond loopback."""
+    helper = user_copy(t, os.path.join(os.path.dirname(os.path.abspath(t.helper)), "hideholder"))
+    # the helper prints UNSUPPORTED and exits 3 on a kernel before 6.5
+    p = subprocess.Popen(["setpriv", f"--reuid={USER}", f"--regid={USER}", "--clear-groups", helper,
+                          "uring-nommap", "3005"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    t.procs.append(p)
+    line = p.stdout.readline().decode()
+    if line.startswith("UNSUPPORTED"):
+        t.skip(f"the kernel refuses IORING_SETUP_NO_MMAP (Linux 6.5+): {line.strip()}")
+    t.require(line.startswith("READY pid="), f"hideholder uring-nommap: {line!r}")
+    pid = int(line.split("=")[1])
+    with open(f"/proc/{pid}/maps") as f:
+        t.require("io_uring" not in f.read(), "test premise: no mapping names the ring")
+    if b"+bpf" in t.run("--version").out:
+        s = by_port(t.json("--attribution", "bpf"), 3005)
+        t.check([(o["pid"], o.get("io_uring_fixed_file"), o.get("io_uring_registered_ring")) for o in s["owners"]]
+                == [(pid, 0, True)], "bpf: found in the registered ring table", [s["owner_status"], s["owners"]])
+    s = by_port(t.json("--attribution", "proc"), 3005)
+    f = codes(s).get("no-holder")
+    t.check(s["owners"] == [] and s["owner_status"] == "kernel" and s["uid"] == USER and f is not None
+            and f["severity"] == "notice" and f"uid {USER}" in f["reason"],
+            "proc: held by no file table, its uid, a notice on loopback",
+            [s["owner_status"], s["owners"], s["uid"], s["findings"]])
+    t.check("deduced" not in f["evidence"], "no mapping names the ring: no suspect either", [f])
+    veth_up(t, "10.45.0.1/24")
+    s = by_port(t.json("--attribution", "proc"), 3005)
+    f = codes(s).get("no-holder")
+    t.check(f is not None and f["severity"] == "warning", "warning when reachable beyond loopback", [s["findings"]])
+
+
 def integrity_in_flight(t):
     """A listener kept only inside an SCM_RIGHTS message in flight: held by no file table. The
     table shows the socket's uid in USER, and it is a finding of its own: a notice on loopback, a
@@ -445,11 +516,7 @@ def integrity_in_flight(t):
                 [s["owners"], s["uid"], s["findings"]])
         rows = table_rows(t, "--attribution", method)
         t.check(rows.get("0.0.0.0:3004", [])[2:3] == [user_shown(USER)], f"{method}: USER is the socket's uid", [rows])
-    for argv in (["ip", "link", "add", "eth0", "type", "veth", "peer", "name", "eth0p"],
-                 ["ip", "addr", "add", "10.44.0.1/24", "dev", "eth0"], ["ip", "link", "set", "eth0p", "up"],
-                 ["ip", "link", "set", "eth0", "up"]):
-        r = subprocess.run(argv, capture_output=True)
-        t.require(r.returncode == 0, f"{argv}: {r.stderr!r}")
+    veth_up(t, "10.44.0.1/24")
     s = by_port(t.json(), 3004)
     f = codes(s).get("no-holder")
     t.check(f is not None and f["severity"] == "warning", "warning when reachable beyond loopback", [s["findings"]])

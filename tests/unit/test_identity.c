@@ -79,3 +79,49 @@ TEST(identity_dynamic_loader)
 	    "/tmp/w/evil");
 	CHECK_STR(S("ld-linux-x86-64.so.2", "ld.so\0--list\0/usr/sbin/sshd"), "");
 }
+
+static enum identity_code code_of(const char *base, const char *argv, size_t len)
+{
+	const char *a;
+	size_t n;
+	return identity_code_of(base, argv, len, &a, &n);
+}
+
+#define K(base, lit) code_of(base, lit, sizeof lit - 1)
+
+/* Where the code comes from: inline (-c, -e, --eval, sh -c), standard input, a script, else. */
+TEST(identity_code_sources)
+{
+	CHECK_INT(K("python3", "python3\0-c\0import socket"), IDENT_INLINE);
+	CHECK_INT(K("python3.11", "/usr/sbin/sshd\0-c\0code"), IDENT_INLINE); /* exec -a */
+	CHECK_INT(K("python3", "python3\0-u\0-c\0code"), IDENT_INLINE);
+	CHECK_INT(K("python3", "python3\0-Wignore\0-c\0code"), IDENT_INLINE);
+	CHECK_INT(K("python3", "python3\0-"), IDENT_STDIN);
+	CHECK_INT(K("python3", "python3"), IDENT_STDIN); /* python3 < file */
+	CHECK_INT(K("python3", "python3\0-u"), IDENT_STDIN);
+	CHECK_INT(K("python3", "python3\0-m\0http.server"), IDENT_OTHER);
+	CHECK_INT(K("python3", "python3\0/opt/app/server.py"), IDENT_SCRIPT);
+	CHECK_INT(K("python3", "python3\0-W\0-c\0x.py"), IDENT_SCRIPT); /* -c is -W's value */
+	CHECK_INT(K("perl", "perl\0-e\0print 1"), IDENT_INLINE);
+	CHECK_INT(K("perl", "perl\0-E\0say 1"), IDENT_INLINE);
+	CHECK_INT(K("ruby", "ruby\0-e\0puts 1"), IDENT_INLINE);
+	CHECK_INT(K("node", "node\0-e\0x"), IDENT_INLINE);
+	CHECK_INT(K("node", "node\0--eval=x"), IDENT_INLINE);
+	CHECK_INT(K("node", "node\0--require\0-e\0app.js"), IDENT_SCRIPT);
+	CHECK_INT(K("sh", "sh\0-c\0exec x"), IDENT_INLINE);
+	CHECK_INT(K("bash", "bash\0-xc\0x"), IDENT_INLINE);
+	CHECK_INT(K("dash", "dash\0-s"), IDENT_STDIN);
+	CHECK_INT(K("bash", "/bin/bash\0/usr/lib/x/start.sh"), IDENT_SCRIPT);
+	CHECK_INT(K("ld-linux-x86-64.so.2", "ld.so\0--list\0/bin/true"), IDENT_OTHER);
+	CHECK_INT(K("ld-linux-x86-64.so.2", "ld.so"), IDENT_OTHER);
+	CHECK_INT(K("sshd", "sshd\0-c\0x"), IDENT_NONE); /* not an interpreter */
+	CHECK_INT(K("python3", ""), IDENT_NONE);	 /* an emptied command line */
+	CHECK_INT(code_of("python3", NULL, 0), IDENT_NONE);
+	/* hostile bytes: no NUL at the end, a huge option run */
+	CHECK_INT(K("python3", "python3\0-\xff\xfe"), IDENT_STDIN);
+	char many[200];
+	memset(many, 0, sizeof many);
+	for (size_t i = 0; i + 1 < sizeof many; i += 3)
+		many[i] = '-', many[i + 1] = 'u';
+	CHECK_INT(code_of("python3", many, sizeof many), IDENT_OTHER); /* past the bounded look */
+}

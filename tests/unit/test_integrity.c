@@ -226,6 +226,17 @@ TEST(integrity_no_holder)
 	struct finding_list l = run("no-holder", RULE_SOCKET, &in);
 	CHECK_INT(l.n, 0);
 	findings_free(&l);
+	/* a process maps a ring of no fd: named, as a deduction, in the evidence */
+	in.held_by_none = true;
+	in.sock_uid = 1001;
+	in.ring_suspect = 77;
+	in.ring_suspects = 2;
+	l = run("no-holder", RULE_SOCKET, &in);
+	CHECK_INT(l.n, 1);
+	CHECK(l.n == 1 && l.f[0].sev == SEV_WARNING &&
+	      strstr(l.f[0].evidence, "; deduced, not proven: pid 77 (and others) maps an io_uring "
+				      "ring") != NULL);
+	findings_free(&l);
 }
 
 TEST(integrity_own_root_container_or_not)

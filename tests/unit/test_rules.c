@@ -182,6 +182,96 @@ TEST(rule_exe_deleted)
 	check_none("exe-deleted", RULE_OWNER, &in);
 }
 
+TEST(rule_exe_memfd)
+{
+	struct finding_input in = sshd(&ssh);
+	in.exe = "/memfd:sshd (deleted)";
+	in.exe_path = "/memfd:sshd";
+	in.pkg = PKG_UNOWNED;
+	in.exe_check.deleted = in.exe_check.memfd = true;
+	struct finding_list l = one("exe-memfd", RULE_OWNER, &in);
+	check_finding(&l, SEV_ALERT, "exe-memfd", 42, "/proc/42/exe -> /memfd:sshd (deleted)");
+	CHECK(strstr(l.f[0].reason, "never existed as a file on disk") != NULL);
+	CHECK(strstr(l.f[0].reason, "(memfd_create)") != NULL);
+	findings_free(&l);
+	check_none("exe-deleted", RULE_OWNER, &in); /* one finding for one fact */
+	in.widest = PS_EXPO_LOOPBACK; /* only this host reaches it: still worth a look */
+	l = one("exe-memfd", RULE_OWNER, &in);
+	check_finding(&l, SEV_WARNING, "exe-memfd", 42, "/proc/42/exe -> /memfd:sshd (deleted)");
+	findings_free(&l);
+	in.exe_check.memfd = false; /* an ordinary deleted file: not this rule's */
+	check_none("exe-memfd", RULE_OWNER, &in);
+	in.exe_check.memfd = true;
+	in.file_judged = true; /* said for an earlier owner running the same file */
+	check_none("exe-memfd", RULE_OWNER, &in);
+}
+
+TEST(rule_script_inline)
+{
+	static const char cmd[] = "python3\0-c\0import socket";
+	struct finding_input in = sshd(NULL);
+	in.port = 8000;
+	in.name = "python3";
+	in.exe = in.exe_path = "/usr/bin/python3.11";
+	in.uid = 1000;
+	in.cmdline = cmd;
+	in.cmdline_len = sizeof cmd - 1;
+	struct finding_list l = one("script-inline", RULE_OWNER, &in);
+	check_finding(&l, SEV_WARNING, "script-inline", 42,
+		      "/proc/42/exe runs /usr/bin/python3.11 with code from its command line (see "
+		      "its command line)");
+	CHECK(strstr(l.f[0].reason, "no file to check") != NULL);
+	findings_free(&l);
+	in.widest = PS_EXPO_LOOPBACK; /* a developer's loopback server never turns red */
+	check_none("script-inline", RULE_OWNER, &in);
+	in.widest = PS_EXPO_PRIVATE;
+	static const char stdin_cmd[] = "python3\0-";
+	in.cmdline = stdin_cmd;
+	in.cmdline_len = sizeof stdin_cmd - 1;
+	l = one("script-inline", RULE_OWNER, &in);
+	CHECK(l.n == 1 && strstr(l.f[0].reason, "its standard input") != NULL);
+	findings_free(&l);
+	static const char script[] = "python3\0/opt/app/run.py";
+	in.cmdline = script;
+	in.cmdline_len = sizeof script - 1;
+	check_none("script-inline", RULE_OWNER, &in);
+	in = sshd(&ssh); /* sshd -c: not an interpreter */
+	static const char sshd_cmd[] = "/usr/sbin/sshd\0-c\0x";
+	in.cmdline = sshd_cmd;
+	in.cmdline_len = sizeof sshd_cmd - 1;
+	check_none("script-inline", RULE_OWNER, &in);
+}
+
+TEST(rule_argv_masquerade)
+{
+	struct finding_input in = sshd(&ssh);
+	in.name = "python3";
+	in.exe = in.exe_path = "/usr/bin/python3.11";
+	in.pkg_name = "python3.11-minimal";
+	in.argv0_other = "/usr/sbin/sshd";
+	in.argv0_pkg = PKG_OWNED;
+	in.argv0_pkg_name = "openssh-server";
+	struct finding_list l = one("argv-masquerade", RULE_OWNER, &in);
+	check_finding(&l, SEV_ALERT, "argv-masquerade", 42,
+		      "argv[0] /usr/sbin/sshd is another file than /proc/42/exe -> "
+		      "/usr/bin/python3.11");
+	CHECK(strstr(l.f[0].reason, "(package openssh-server)") != NULL);
+	findings_free(&l);
+	in.widest = PS_EXPO_LOOPBACK; /* a lie about what runs: as bad on loopback */
+	l = one("argv-masquerade", RULE_OWNER, &in);
+	CHECK(l.n == 1 && l.f[0].sev == SEV_ALERT);
+	findings_free(&l);
+	in.argv0_pkg = PKG_UNKNOWN; /* no database: a daemon's path still claims */
+	l = one("argv-masquerade", RULE_OWNER, &in);
+	CHECK(l.n == 1 && l.f[0].sev == SEV_WARNING);
+	findings_free(&l);
+	in.argv0_other = "/home/u/bin/tool"; /* a user's own path, no package's */
+	in.argv0_pkg = PKG_UNOWNED;
+	check_none("argv-masquerade", RULE_OWNER, &in);
+	in.argv0_other = NULL; /* argv[0] names the running file (the platform's fact) */
+	check_none("argv-masquerade", RULE_OWNER, &in);
+}
+
 TEST(rule_exe_temp_dir)
 {
 	struct finding_input in = sshd(&ssh);

@@ -237,7 +237,8 @@ static int take_record(const struct sockfd_rec *r, const struct ps_inode_index *
 	if (r->kind == SOCKFD_RING)
 		return recs_add(rings, r);
 	long k = inode_index_find(ix, r->inode);
-	return k >= 0 ? attr_hits_add(out, (uint32_t)k, r->pid, r->fd) : 0;
+	int32_t fd = r->kind == SOCKFD_RINGREG ? PS_FD_RINGREG((uint32_t)r->fd) : r->fd;
+	return k >= 0 ? attr_hits_add(out, (uint32_t)k, r->pid, fd) : 0;
 }
 
 /* The rings' sockets, then the hits in order (after the pass's records, unless rc). */

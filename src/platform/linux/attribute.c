@@ -813,6 +813,61 @@ static int recheck(struct ps_snapshot *snap, const struct ps_filter *f,
 	return rc;
 }
 
+/* Whether a socket is a user's held by no file table (uid 0: the kernel's own services). */
+static bool held_by_none(const struct ps_socket *k)
+{
+	return k->inode && !k->owner_count && k->owner_status == PS_OWN_KERNEL && k->uid != 0;
+}
+
+/* Mark the sockets held by none that process pid (uid, network namespace netns) may hold. */
+static void suspect_of(struct ps_snapshot *snap, int pid, uint32_t uid, uint64_t netns)
+{
+	for (size_t i = 0; i < snap->nsocks; i++) {
+		struct ps_socket *k = &snap->socks[i];
+		if (!held_by_none(k) || k->uid != uid || (netns && k->netns != netns))
+			continue;
+		if (!k->ring_suspects++)
+			k->ring_suspect = pid;
+	}
+}
+
+/*
+ * A user's socket held by no file table may be a fixed file of a ring whose fd was registered
+ * and closed, which /proc cannot read (the BPF pass reads the registered ring table). The
+ * processes that map such a ring, of the socket's uid and namespace, are named as suspects: a
+ * deduction the no-holder finding labels as one. Read only when such a socket is there.
+ */
+static int ring_suspects(struct ps_snapshot *snap)
+{
+	bool any = false;
+	for (size_t i = 0; i < snap->nsocks && !any; i++)
+		any = held_by_none(&snap->socks[i]);
+	int procfd = any ? open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (procfd < 0)
+		return 0;
+	int *pids = NULL;
+	size_t npids = 0;
+	struct buf b = {0};
+	int rc = list_pids(procfd, &pids, &npids);
+	for (size_t i = 0; i < npids && !rc; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "%d", pids[i]);
+		int piddir = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		struct stat st, ns;
+		if (piddir < 0)
+			continue;
+		if (fstat(piddir, &st) == 0 && uring_hidden_ring(piddir, &b))
+			suspect_of(snap, pids[i], (uint32_t)st.st_uid,
+				   fstatat(piddir, "ns/net", &ns, 0) == 0 ? (uint64_t)ns.st_ino
+									  : 0);
+		close(piddir);
+	}
+	buf_free(&b);
+	free(pids);
+	close(procfd);
+	return rc;
+}
+
 /*
  * Room for the scan's descriptors: /proc, two per scanning thread, a netlink socket
  * and the files the details read. A lower soft limit is raised toward the hard one,
@@ -863,5 +918,5 @@ int lnx_attribute(struct ps_snapshot *snap, const struct ps_filter *f)
 	if (unexplained)
 		(void)recheck(snap, f, &facts); /* on failure the sockets stay "vanished" */
 	scan_facts_free(&facts);
-	return 0;
+	return ring_suspects(snap) == -ENOMEM ? -ENOMEM : 0;
 }

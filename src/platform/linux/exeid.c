@@ -3,11 +3,13 @@
  * its script. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -229,6 +231,27 @@ static int other_file(const struct views *v, const char *dir, const char *path,
 	return 0;
 }
 
+/*
+ * Whether the file a process runs (`run`, reached through /proc/`rel` under procfd) is a memfd:
+ * a file of no link on the kernel's internal shmem mount whose link text the kernel made
+ * "/memfd:NAME (deleted)". A tmpfs file a user named "/memfd:x" in a root of its own still has
+ * its link; one unlinked from a tmpfs has no such name in our root.
+ */
+static bool memfd_image(int procfd, const char *rel, const struct stat *run, const char *text)
+{
+	static const char pre[] = "/memfd:";
+	if (strncmp(text, pre, sizeof pre - 1) != 0 || run->st_nlink != 0 || !S_ISREG(run->st_mode))
+		return false;
+	int fd = openat(procfd, rel, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct statfs fs;
+	bool shm =
+	    fstatfs(fd, &fs) == 0 && (fs.f_type == TMPFS_MAGIC || fs.f_type == HUGETLBFS_MAGIC);
+	close(fd);
+	return shm;
+}
+
 /* The facts of one process: what platform_exe_facts says, for p alone (read in /proc/`dir`). */
 static int exe_facts_one(struct ps_proc *p, const char *dir)
 {
@@ -245,6 +268,8 @@ static int exe_facts_one(struct ps_proc *p, const char *dir)
 	struct stat run, st, now_st, *now = NULL;
 	/* through the link itself: the file the kernel runs, whatever the link's text says */
 	int rc = fstatat(procfd, rel, &run, 0) < 0 ? -errno : 0;
+	if (!rc)
+		c->memfd = memfd_image(procfd, rel, &run, p->exe);
 	close(procfd);
 	if (rc)
 		return rc;
@@ -429,6 +454,38 @@ static int copy_facts(struct ps_proc *p, const struct ps_proc *q, const struct e
 	return 0;
 }
 
+/*
+ * argv[0] when it is an absolute path (up to a retitled argument's first space) that names, in
+ * our view, another file than the one p runs: p->argv0_other. Paths under /proc name our own
+ * files, not p's (Chromium's /proc/self/exe), and the exe's own path after an upgrade (or a link
+ * to it: /usr/bin/python3 for a replaced python3.11) is the new file, not a claim. 0 or -ENOMEM.
+ */
+static int argv0_facts(struct ps_proc *p)
+{
+	if (!p->cmdline || !p->cmdline_len || p->cmdline[0] != '/' || p->exe_check.foreign)
+		return 0;
+	const char *e = memchr(p->cmdline, '\0', p->cmdline_len);
+	size_t n = e ? (size_t)(e - p->cmdline) : p->cmdline_len;
+	const char *sp = memchr(p->cmdline, ' ', n);
+	n = sp ? (size_t)(sp - p->cmdline) : n;
+	if (n >= 4096 || (n >= 6 && memcmp(p->cmdline, "/proc/", 6) == 0))
+		return 0;
+	char *path = str_dup_n(p->cmdline, n);
+	if (!path)
+		return -ENOMEM;
+	struct stat st, now;
+	/* after an upgrade, a link to the program's path leads to the new file: no claim either */
+	bool upgraded = p->exe_check.deleted && p->exe_path && stat(p->exe_path, &now) == 0;
+	if ((p->exe_path && strcmp(path, p->exe_path) == 0) || stat(path, &st) != 0 ||
+	    ((uint64_t)st.st_dev == p->exe_check.dev && (uint64_t)st.st_ino == p->exe_check.ino) ||
+	    (upgraded && same_file(&st, &now))) {
+		free(path);
+		return 0;
+	}
+	p->argv0_other = path;
+	return 0;
+}
+
 int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted)
 {
 	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -453,6 +510,8 @@ int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted)
 			/* the proof is per process: equal keys do not make equal proofs */
 			if ((p->exe_checked = rc == 0))
 				exeproof_check(procfd, dir, p);
+			if (!rc && p->exe_checked)
+				rc = argv0_facts(p);
 			continue;
 		}
 		rc = exe_facts_one(p, dir);
@@ -462,6 +521,8 @@ int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted)
 		k.foreign = p->exe_check.foreign;
 		if (p->exe_checked)
 			exeproof_check(procfd, dir, p);
+		if (!rc && p->exe_checked)
+			rc = argv0_facts(p);
 		if (!rc && p->exe_checked && keyed) {
 			k.proc = i;
 			if (!(rc = util_grow((void **)&seen, &cap, nseen + 1, sizeof *seen)))

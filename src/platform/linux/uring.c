@@ -2,9 +2,12 @@
 /* uring.c — the sockets an io_uring ring holds as fixed files, from its /proc fdinfo. */
 #include "uring.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../util/buf.h"
 #include "../../util/readfile.h"
@@ -53,6 +56,37 @@ static int parse(const char *s, size_t len, int (*found)(void *, uint32_t, uint6
 		p = nl ? nl + 1 : end;
 	}
 	return seen ? 1 : 0;
+}
+
+/* Whether a file of the fd directory fddir is an io_uring ring. */
+static bool any_ring_fd(int fddir)
+{
+	DIR *d = fdopendir(fddir);
+	if (!d) {
+		close(fddir);
+		return true; /* unreadable: claim nothing */
+	}
+	bool any = false;
+	struct dirent *e;
+	while (!any && (e = readdir(d))) {
+		char lnk[64];
+		ssize_t n =
+		    e->d_name[0] == '.' ? -1 : readlinkat(dirfd(d), e->d_name, lnk, sizeof lnk);
+		any = n > 0 && uring_is_ring(lnk, (size_t)n);
+	}
+	closedir(d);
+	return any;
+}
+
+bool uring_hidden_ring(int piddir, struct buf *b)
+{
+	static const char ring[] = " anon_inode:[io_uring]\n";
+	if (read_file_at(piddir, "maps", b, 64u << 20, 0, NULL) != 0 || !b->len)
+		return false;
+	if (!memmem(b->data, b->len, ring, sizeof ring - 1))
+		return false;
+	int fddir = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fddir >= 0 && !any_ring_fd(fddir);
 }
 
 int uring_fixed_sockets(int dirfd, const char *fdinfo, struct buf *b,

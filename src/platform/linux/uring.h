@@ -20,4 +20,12 @@ bool uring_is_ring(const char *lnk, size_t n);
 int uring_fixed_sockets(int dirfd, const char *fdinfo, struct buf *b,
 			int (*found)(void *, uint32_t, uint64_t), void *ctx);
 
+/*
+ * Whether the process behind piddir (a /proc/PID directory) maps an io_uring ring (its SQ/CQ
+ * "anon_inode:[io_uring]" in maps) while none of its fds is a ring: a ring whose fd was
+ * registered in the task's ring table and closed. Such a ring's fixed files cannot be read from
+ * /proc (its map_files entry does not open). b: scratch. false on any error.
+ */
+bool uring_hidden_ring(int piddir, struct buf *b);
+
 #endif

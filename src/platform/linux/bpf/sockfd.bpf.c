@@ -54,6 +54,24 @@ static __always_inline __s32 reader_pid(struct task_struct *task)
 
 #define ANON_INODE_FS_MAGIC 0x09041934
 
+/* Whether `file` is an io_uring ring (an anonymous inode named "[io_uring]"). */
+static __always_inline bool is_ring(struct file *file)
+{
+	struct inode *ino = BPF_CORE_READ(file, f_inode);
+	if (!ino || BPF_CORE_READ(ino, i_sb, s_magic) != ANON_INODE_FS_MAGIC)
+		return false;
+	char name[11] = {0};
+	const unsigned char *n = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+	if (!n || bpf_probe_read_kernel(name, sizeof name, n))
+		return false;
+	static const char want[11] = "[io_uring]";
+#pragma unroll
+	for (int i = 0; i < 11; i++)
+		if (name[i] != want[i])
+			return false;
+	return true;
+}
+
 /*
  * An io_uring ring (an anonymous inode named "[io_uring]"): its fixed files hold sockets that
  * have no fd. Say where it is; the reader reads its table from /proc (fdinfo), whose layout
@@ -62,18 +80,8 @@ static __always_inline __s32 reader_pid(struct task_struct *task)
 static __always_inline int ring_record(struct seq_file *seq, struct task_struct *task,
 				       struct file *file, __u32 fd)
 {
-	struct inode *ino = file->f_inode;
-	if (!ino || !ino->i_sb || ino->i_sb->s_magic != ANON_INODE_FS_MAGIC)
+	if (!is_ring(file))
 		return 0;
-	char name[11] = {0};
-	const unsigned char *n = BPF_CORE_READ(file, f_path.dentry, d_name.name);
-	if (!n || bpf_probe_read_kernel(name, sizeof name, n))
-		return 0;
-	static const char want[11] = "[io_uring]";
-#pragma unroll
-	for (int i = 0; i < 11; i++)
-		if (name[i] != want[i])
-			return 0;
 	__s32 tid = reader_pid(task);
 	if (tid < 0)
 		return 0;
@@ -82,6 +90,59 @@ static __always_inline int ring_record(struct seq_file *seq, struct task_struct 
 	bpf_seq_write(seq, &rec, sizeof rec);
 	return 0;
 }
+
+#define IO_RINGFD_REG_MAX 16 /* the kernel's size of a task's registered ring table */
+#define RING_FILES_MAX 256   /* fixed files looked at per registered ring */
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+
+/*
+ * The sockets a ring in `task`'s registered ring table holds as fixed files: a ring whose own
+ * fd was registered and closed is reachable from nowhere else (not its fd table, not /proc, and
+ * with IORING_SETUP_NO_MMAP not its mappings either). Read with CO-RE; a kernel whose ring
+ * layout differs (before 6.13: no io_rsrc_data table) skips it, leaving those sockets to the
+ * "held by no file table" answer.
+ */
+static __always_inline void ringreg_records(struct seq_file *seq, struct task_struct *task)
+{
+	/* each guard is a constant after relocation: a kernel without io_uring (or with another
+	 * layout) drops this code instead of refusing the program */
+	if (!bpf_core_field_exists(task->io_uring) ||
+	    !bpf_core_field_exists(((struct io_uring_task *)0)->registered_rings) ||
+	    !bpf_core_field_exists(((struct io_ring_ctx *)0)->file_table.data) ||
+	    !bpf_core_field_exists(((struct io_rsrc_node *)0)->file_ptr))
+		return;
+	struct io_uring_task *tctx = BPF_CORE_READ(task, io_uring);
+	if (!tctx)
+		return;
+	for (int r = 0; r < IO_RINGFD_REG_MAX; r++) {
+		struct file *ring = NULL;
+		bpf_core_read(&ring, sizeof ring, &tctx->registered_rings[r]);
+		if (!ring || !is_ring(ring))
+			continue;
+		struct io_ring_ctx *ctx = BPF_CORE_READ(ring, private_data);
+		unsigned int nr = BPF_CORE_READ(ctx, file_table.data.nr);
+		struct io_rsrc_node **nodes = BPF_CORE_READ(ctx, file_table.data.nodes);
+		for (unsigned int i = 0; i < RING_FILES_MAX && i < nr; i++) {
+			struct io_rsrc_node *node = NULL;
+			if (bpf_probe_read_kernel(&node, sizeof node, &nodes[i]) || !node)
+				continue;
+			unsigned long ptr = BPF_CORE_READ(node, file_ptr);
+			struct file *f = (struct file *)(ptr & ~3UL); /* FFS_NOWAIT | FFS_ISREG */
+			struct inode *ino = BPF_CORE_READ(f, f_inode);
+			if (!ino || (BPF_CORE_READ(ino, i_mode) & S_IFMT) != S_IFSOCK)
+				continue;
+			struct sockfd_rec rec = {.inode = BPF_CORE_READ(ino, i_ino),
+						 .pid = last_pid,
+						 .fd = (__s32)i,
+						 .kind = SOCKFD_RINGREG};
+			bpf_seq_write(seq, &rec, sizeof rec);
+		}
+	}
+}
+
+/* The last task whose registered rings were read (each task with a file table of its own). */
+__s32 last_tid = 0;
 
 SEC("iter/task_file")
 int sockfd(struct bpf_iter__task_file *ctx)
@@ -107,6 +168,10 @@ int sockfd(struct bpf_iter__task_file *ctx)
 	}
 	if (last_pid < 0)
 		return 0;
+	if (task->pid != last_tid) {
+		last_tid = task->pid;
+		ringreg_records(seq, task);
+	}
 	/*
 	 * A socket file (the kernel checks its file operations: an O_PATH fd of a socket's
 	 * path is not one). From here every read is a direct load of a kernel pointer the

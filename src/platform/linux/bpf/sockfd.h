@@ -15,10 +15,13 @@ struct sockfd_rec {
 	__s32 pid;   /* thread-group id as the reader's PID namespace numbers it */
 	__s32 fd;    /* -1: a marker (a process whose files were read) */
 	__u32 kind;  /* SOCKFD_SOCKET, or SOCKFD_RING: fd is an io_uring ring of thread `inode`,
-		      * whose fixed files the reader reads from /proc (fdinfo) */
+		      * whose fixed files the reader reads from /proc (fdinfo), or SOCKFD_RINGREG:
+		      * socket `inode` is fixed file `fd` of a ring the task holds in its registered
+		      * ring table (IORING_REGISTER_RING_FDS), with no fd of its own to read */
 };
 
 #define SOCKFD_SOCKET 0
 #define SOCKFD_RING 1
+#define SOCKFD_RINGREG 2
 
 #endif
