@@ -495,6 +495,23 @@ static long proc_index(struct ps_snapshot *snap, int pid, bool search)
 }
 
 /*
+ * What the BPF pass read of p (o; NULL: nothing) goes into its record, so describe reads from
+ * /proc only what the kernel's task could not give. 0 or -ENOMEM.
+ */
+static int take_owner(struct ps_proc *p, const struct attr_owner *o)
+{
+	if (!o || p->name)
+		return 0;
+	if (!(p->name = strdup(o->comm)))
+		return -ENOMEM;
+	p->ppid = o->ppid;
+	p->uid = o->euid;
+	p->have_uid = true;
+	lnx_proc_set_scan_start(p, o->start);
+	return 0;
+}
+
+/*
  * Add the hits to the model: a process's hits are contiguous (one thread scanned it).
  * Sockets in `known` keep the owners collect gave them.
  */
@@ -512,6 +529,8 @@ static int merge_hits(struct ps_snapshot *snap, const struct attr_hits *h, const
 				return (int)proc;
 			if (h->v[j].start)
 				lnx_proc_set_scan_start(&snap->procs[proc], h->v[j].start);
+			if ((rc = take_owner(&snap->procs[proc], attr_hits_owner(h, last))))
+				return rc;
 		}
 		rc = snap_add_owner(snap, sock, (uint32_t)proc, h->v[j].fd);
 	}
