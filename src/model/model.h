@@ -61,6 +61,11 @@ struct ps_backend_ext {
 	uint64_t word[1];
 };
 
+/* The same for a process (fewer of them: more words). */
+struct ps_backend_proc_ext {
+	uint64_t word[3];
+};
+
 /*
  * A TCP connection's counters from the kernel (Linux: tcp_info over sock_diag), read
  * only when asked (ps_filter.tcp_info, platform_tcp_stats). For a listener the accept
@@ -179,13 +184,13 @@ struct ps_proc {
 	char *cmdline;	     /* NUL-separated arguments */
 	size_t cmdline_len;
 	bool cmdline_truncated;
-	int64_t start_time;	       /* seconds since the epoch, -1 when unknown */
-	struct ps_backend_ext ext;     /* the backend's own facts (Linux: the start time the owner
-					* scan saw, so describe never reads another process) */
-	char *cgroup;		       /* the unified (or name=systemd) cgroup path */
-	char *unit;		       /* systemd unit named by the cgroup path */
-	char *container;	       /* container id named by the cgroup path */
-	const char *container_runtime; /* "docker", "podman", ... (static string) */
+	int64_t start_time;		/* seconds since the epoch, -1 when unknown */
+	struct ps_backend_proc_ext ext; /* the backend's own facts (Linux: the start time the owner
+					 * scan saw, so describe never reads another process) */
+	char *cgroup;			/* the unified (or name=systemd) cgroup path */
+	char *unit;			/* systemd unit named by the cgroup path */
+	char *container;		/* container id named by the cgroup path */
+	const char *container_runtime;	/* "docker", "podman", ... (static string) */
 	/* Parent chain, nearest parent first, up to the supervisor (filled by enrichment). */
 	struct ps_ancestor *ancestry;
 	size_t nancestry;

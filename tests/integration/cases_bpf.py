@@ -10,6 +10,7 @@ with the tool's own reason, when the binary was built without it or the kernel r
 import os
 import socket
 import subprocess
+import time
 
 R = None  # the runner module, set by register()
 
@@ -203,6 +204,17 @@ def bpf_same_process_details(t):
     me = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     me.bind(("127.0.0.1", 4623))
     me.listen(4)
+    # the namespace count: one with a holder (the BPF pass walks it), one whose only process has
+    # no file open (the pass never walks it: /proc is asked)
+    hold_in_new_netns(t, "udp:127.0.0.1:4624")
+    bare = subprocess.Popen(["unshare", "--net", "sh", "-c", "exec 0<&- 1>&- 2>&-; exec sleep 600"],
+                            stdin=subprocess.DEVNULL, close_fds=True)
+    t.procs.append(bare)
+    for _ in range(100):
+        fds = os.listdir(f"/proc/{bare.pid}/fd") if os.path.exists(f"/proc/{bare.pid}/fd") else ["?"]
+        if not fds and os.readlink(f"/proc/{bare.pid}/exe").endswith("sleep"):
+            break
+        time.sleep(0.05)
     try:
         for args in (["-a"], []):
             a = details(t.json(*args, "--attribution", "proc"))
@@ -210,5 +222,8 @@ def bpf_same_process_details(t):
             bad = sorted(p for p in set(a) | set(b) if a.get(p) != b.get(p))
             t.check(len(a) >= 4 and not bad, f"{args}: {len(bad)} of {len(a)} owners differ",
                     [f"{p}: proc {a.get(p)}, bpf {b.get(p)}" for p in bad[:6]])
+            note = [t.run(*args, "--attribution", m).err.decode() for m in ("proc", "bpf")]
+            t.check(note[0] == note[1] and "2 other network namespaces exist" in note[1],
+                    f"{args}: the namespace note from both methods", note)
     finally:
         me.close()

@@ -28,6 +28,12 @@ static int cmp_owner(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+int attr_seen_cmp(const void *a, const void *b)
+{
+	int32_t x = ((const struct attr_seen *)a)->pid, y = ((const struct attr_seen *)b)->pid;
+	return (x > y) - (x < y);
+}
+
 const struct attr_owner *attr_hits_owner(const struct attr_hits *h, int32_t pid)
 {
 	struct attr_owner key = {.pid = pid};
@@ -146,11 +152,11 @@ static int fill_wanted(int map_fd, const uint64_t *inodes, size_t n)
 	return rc;
 }
 
-static int add_seen(struct attr_hits *h, int32_t pid)
+static int add_seen(struct attr_hits *h, int32_t pid, uint32_t netns)
 {
 	if (util_grow((void **)&h->seen, &h->seen_cap, h->nseen + 1, sizeof *h->seen))
 		return -ENOMEM;
-	h->seen[h->nseen++] = pid;
+	h->seen[h->nseen++] = (struct attr_seen){pid, netns};
 	return 0;
 }
 
@@ -193,12 +199,6 @@ static int cmp_hit(const void *a, const void *b)
 	return (x->fd > y->fd) - (x->fd < y->fd);
 }
 
-static int cmp_i32(const void *a, const void *b)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-	return (x > y) - (x < y);
-}
-
 /*
  * Threads with file tables of their own come in task order, after other processes: sort the
  * hits by process (merge_hits wants each process's together) without repeats (threads sharing
@@ -215,7 +215,7 @@ static void normalize(struct attr_hits *h)
 	for (size_t i = 1; i < h->n && sorted; i++)
 		sorted = h->v[i - 1].pid <= h->v[i].pid;
 	for (size_t i = 1; i < h->nseen && sorted; i++)
-		sorted = h->seen[i - 1] < h->seen[i];
+		sorted = h->seen[i - 1].pid < h->seen[i].pid;
 	if (sorted)
 		return;
 	qsort(h->v, h->n, sizeof *h->v, cmp_hit);
@@ -224,10 +224,10 @@ static void normalize(struct attr_hits *h)
 		if (!n || cmp_hit(&h->v[n - 1], &h->v[i]) != 0)
 			h->v[n++] = h->v[i];
 	h->n = n;
-	qsort(h->seen, h->nseen, sizeof *h->seen, cmp_i32);
+	qsort(h->seen, h->nseen, sizeof *h->seen, attr_seen_cmp);
 	n = 0;
 	for (size_t i = 0; i < h->nseen; i++)
-		if (!n || h->seen[n - 1] != h->seen[i])
+		if (!n || h->seen[n - 1].pid != h->seen[i].pid)
 			h->seen[n++] = h->seen[i];
 	h->nseen = n;
 }
@@ -270,8 +270,12 @@ static int add_owner(struct attr_hits *h, int32_t pid, const struct sockfd_proc 
 	if (util_grow((void **)&h->owners, &h->owners_cap, h->nowners + 1, sizeof *h->owners))
 		return -ENOMEM;
 	struct attr_owner *o = &h->owners[h->nowners++];
-	*o = (struct attr_owner){
-	    .pid = pid, .ppid = p->ppid, .euid = p->euid, .start = p->start_ns / ns_per_tick()};
+	*o = (struct attr_owner){.pid = pid,
+				 .ppid = p->ppid,
+				 .euid = p->euid,
+				 .start = p->start_ns / ns_per_tick(),
+				 .userns = p->userns,
+				 .mntns = p->mntns};
 	memcpy(o->comm, p->comm, sizeof o->comm);
 	o->comm[sizeof o->comm - 1] = '\0';
 	return 0;
@@ -285,7 +289,7 @@ static int take_record(const struct sockfd_rec *r, const struct sockfd_proc *p,
 	if (r->fd < 0 && r->kind == SOCKFD_PROC)
 		return p ? add_owner(out, r->pid, p) : 0;
 	if (r->fd < 0)
-		return add_seen(out, r->pid);
+		return add_seen(out, r->pid, r->netns);
 	if (r->kind == SOCKFD_RING)
 		return recs_add(rings, r);
 	long k = inode_index_find(ix, r->inode);

@@ -78,6 +78,8 @@ static __always_inline void proc_record(struct seq_file *seq, struct task_struct
 	r.p.euid = BPF_CORE_READ(c, euid.val);
 	r.p.gid = BPF_CORE_READ(c, gid.val);
 	r.p.egid = BPF_CORE_READ(c, egid.val);
+	r.p.userns = BPF_CORE_READ(c, user_ns, ns.inum);
+	r.p.mntns = BPF_CORE_READ(lead, nsproxy, mnt_ns, ns.inum);
 	__s32 pp = reader_pid(BPF_CORE_READ(lead, real_parent, group_leader));
 	r.p.ppid = pp < 0 ? 0 : pp;
 	bpf_probe_read_kernel_str(r.p.comm, sizeof r.p.comm, &lead->comm);

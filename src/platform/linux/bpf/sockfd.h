@@ -35,6 +35,8 @@ struct sockfd_proc {
 			 * in nanoseconds) */
 	__u32 uid, euid, gid, egid;
 	__s32 ppid; /* the parent's tgid in the reader's PID namespace, 0 when not visible there */
+	__u32 userns; /* inode of its user namespace (the cred's, as /proc/PID/ns/user) */
+	__u32 mntns;  /* inode of its mount namespace, 0: none (it exited) */
 	__u32 pad;
 	char comm[16];
 };
