@@ -456,6 +456,9 @@ size_t snap_addrs_of(const struct ps_ifaddr *a, size_t n, uint64_t netns,
 struct ps_socket *snap_add_socket(struct ps_snapshot *s);
 /* Append a process with only its pid set; returns its index or -ENOMEM. */
 long snap_add_proc(struct ps_snapshot *s, int pid);
+/* Give back the room the socket, process and owner arrays grew beyond their entries (they may
+ * move: no pointer into them may be kept across the call). */
+void snap_compact(struct ps_snapshot *s);
 /* Record that process `proc` holds socket `sock` as `fd`. 0 or -ENOMEM. */
 int snap_add_owner(struct ps_snapshot *s, uint32_t sock, uint32_t proc, int32_t fd);
 /* Sort owners by socket, pid, fd and set every socket's owner_first/owner_count. */
