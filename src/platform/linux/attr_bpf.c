@@ -257,7 +257,7 @@ static int recs_add(struct recs *r, const struct sockfd_rec *x)
 	return 0;
 }
 
-/* Clock ticks per nanosecond divisor (/proc's starttime is in USER_HZ ticks). */
+/* Nanoseconds per clock tick (/proc's starttime counts USER_HZ ticks). */
 static uint64_t ns_per_tick(void)
 {
 	long hz = sysconf(_SC_CLK_TCK);
