@@ -58,7 +58,9 @@ static int run_collect(struct pipeline *p, struct ps_snapshot *s)
 
 static int run_attribute(struct pipeline *p, struct ps_snapshot *s)
 {
-	return s->nsocks ? platform_attribute(s, p->c.filter) : 0;
+	int rc = s->nsocks ? platform_attribute(s, p->c.filter) : 0;
+	snap_compact(s); /* sockets and owners are all there: what they grew beyond is waste */
+	return rc;
 }
 
 static int run_describe(struct pipeline *p, struct ps_snapshot *s)

@@ -34,6 +34,25 @@ long snap_add_proc(struct ps_snapshot *s, int pid)
 	return (long)s->nprocs++;
 }
 
+/* Shrink an array grown by util_grow to its n entries (of size sz), keeping it when it cannot. */
+static void fit(void **v, size_t *cap, size_t n, size_t sz)
+{
+	if (!*v || !n || n >= *cap)
+		return;
+	void *x = realloc(*v, n * sz);
+	if (x) {
+		*v = x;
+		*cap = n;
+	}
+}
+
+void snap_compact(struct ps_snapshot *s)
+{
+	fit((void **)&s->socks, &s->socks_cap, s->nsocks, sizeof *s->socks);
+	fit((void **)&s->procs, &s->procs_cap, s->nprocs, sizeof *s->procs);
+	fit((void **)&s->owners, &s->owners_cap, s->nowners, sizeof *s->owners);
+}
+
 int snap_add_owner(struct ps_snapshot *s, uint32_t sock, uint32_t proc, int32_t fd)
 {
 	if (util_grow((void **)&s->owners, &s->owners_cap, s->nowners + 1, sizeof *s->owners))

@@ -63,6 +63,11 @@ struct ps_backend_ext {
 	uint64_t word[1];
 };
 
+/* The same for a process (fewer of them: more words). */
+struct ps_backend_proc_ext {
+	uint64_t word[3];
+};
+
 /*
  * A TCP connection's counters from the kernel (Linux: tcp_info over sock_diag), read
  * only when asked (ps_filter.tcp_info, platform_tcp_stats). For a listener the accept
@@ -190,13 +195,13 @@ struct ps_proc {
 	char *cmdline;	     /* NUL-separated arguments */
 	size_t cmdline_len;
 	bool cmdline_truncated;
-	int64_t start_time;	       /* seconds since the epoch, -1 when unknown */
-	struct ps_backend_ext ext;     /* the backend's own facts (Linux: the start time the owner
-					* scan saw, so describe never reads another process) */
-	char *cgroup;		       /* the unified (or name=systemd) cgroup path */
-	char *unit;		       /* systemd unit named by the cgroup path */
-	char *container;	       /* container id named by the cgroup path */
-	const char *container_runtime; /* "docker", "podman", ... (static string) */
+	int64_t start_time;		/* seconds since the epoch, -1 when unknown */
+	struct ps_backend_proc_ext ext; /* the backend's own facts (Linux: the start time the owner
+					 * scan saw, so describe never reads another process) */
+	char *cgroup;			/* the unified (or name=systemd) cgroup path */
+	char *unit;			/* systemd unit named by the cgroup path */
+	char *container;		/* container id named by the cgroup path */
+	const char *container_runtime;	/* "docker", "podman", ... (static string) */
 	/* Parent chain, nearest parent first, up to the supervisor (filled by enrichment). */
 	struct ps_ancestor *ancestry;
 	size_t nancestry;
@@ -501,6 +506,9 @@ size_t snap_addrs_of(const struct ps_ifaddr *a, size_t n, uint64_t netns,
 struct ps_socket *snap_add_socket(struct ps_snapshot *s);
 /* Append a process with only its pid set; returns its index or -ENOMEM. */
 long snap_add_proc(struct ps_snapshot *s, int pid);
+/* Give back the room the socket, process and owner arrays grew beyond their entries (they may
+ * move: no pointer into them may be kept across the call). */
+void snap_compact(struct ps_snapshot *s);
 /* Record that process `proc` holds socket `sock` as `fd`. 0 or -ENOMEM. */
 int snap_add_owner(struct ps_snapshot *s, uint32_t sock, uint32_t proc, int32_t fd);
 /* Sort owners by socket, pid, fd and set every socket's owner_first/owner_count. */

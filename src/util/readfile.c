@@ -35,7 +35,9 @@ int read_link_at(int dirfd, const char *path, char **out)
 		}
 		if ((size_t)n < size) {
 			b[n] = '\0';
-			*out = b;
+			char *fit =
+			    realloc(b, (size_t)n + 1); /* one per process: keep only the text */
+			*out = fit ? fit : b;
 			return 0;
 		}
 		free(b); /* filled the buffer: maybe cut, try a bigger one */

@@ -10,6 +10,7 @@ with the tool's own reason, when the binary was built without it or the kernel r
 import os
 import socket
 import subprocess
+import time
 
 R = None  # the runner module, set by register()
 
@@ -17,7 +18,8 @@ R = None  # the runner module, set by register()
 def register(run):
     global R
     R = run
-    for fn in (bpf_choice_and_reasons, bpf_same_owners_mixed, bpf_same_owners_load):
+    for fn in (bpf_choice_and_reasons, bpf_same_owners_mixed, bpf_same_owners_load,
+               bpf_same_process_details):
         run.case(fn)
 
 
@@ -180,3 +182,48 @@ def bpf_same_owners_load(t):
         lg.wait(10)
     except subprocess.TimeoutExpired:
         pass
+
+
+DETAIL_KEYS = ("name", "uid", "user", "ppid", "start_time", "exe", "cmdline", "cgroup", "vanished")
+
+
+def details(doc):
+    """pid -> the details the BPF pass may give (and those still read from /proc), per owner."""
+    return {o["pid"]: tuple(repr(o.get(k)) for k in DETAIL_KEYS)
+            for s in doc["sockets"] for o in s["owners"]}
+
+
+def bpf_same_process_details(t):
+    """The BPF pass's process records (name, effective uid, parent, start time) are what /proc
+    says: a renamed process with an odd name, a child that changed its uids after fork, one
+    started as another user, and pid 1 of the namespace (no visible parent) -- with -a and the
+    listener view."""
+    R.need_bpf(t)
+    t.hold("listen:127.0.0.1:4621", "name:we(ird) )x\\n", "fork:65534")
+    t.hold("udp:127.0.0.1:4622", uid=R.NOBODY)
+    me = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    me.bind(("127.0.0.1", 4623))
+    me.listen(4)
+    # the namespace count: one with a holder (the BPF pass walks it), one whose only process has
+    # no file open (the pass never walks it: /proc is asked)
+    hold_in_new_netns(t, "udp:127.0.0.1:4624")
+    bare = subprocess.Popen(["unshare", "--net", "sh", "-c", "exec 0<&- 1>&- 2>&-; exec sleep 600"],
+                            stdin=subprocess.DEVNULL, close_fds=True)
+    t.procs.append(bare)
+    for _ in range(100):
+        fds = os.listdir(f"/proc/{bare.pid}/fd") if os.path.exists(f"/proc/{bare.pid}/fd") else ["?"]
+        if not fds and os.readlink(f"/proc/{bare.pid}/exe").endswith("sleep"):
+            break
+        time.sleep(0.05)
+    try:
+        for args in (["-a"], []):
+            a = details(t.json(*args, "--attribution", "proc"))
+            b = details(t.json(*args, "--attribution", "bpf"))
+            bad = sorted(p for p in set(a) | set(b) if a.get(p) != b.get(p))
+            t.check(len(a) >= 4 and not bad, f"{args}: {len(bad)} of {len(a)} owners differ",
+                    [f"{p}: proc {a.get(p)}, bpf {b.get(p)}" for p in bad[:6]])
+            note = [t.run(*args, "--attribution", m).err.decode() for m in ("proc", "bpf")]
+            t.check(note[0] == note[1] and "2 other network namespaces exist" in note[1],
+                    f"{args}: the namespace note from both methods", note)
+    finally:
+        me.close()

@@ -30,7 +30,8 @@ def register(run):
     SVC = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(SVC)
     SVC.R = run
-    for fn in (integrity_exe_link_forged, integrity_exe_link_forged_decoy, integrity_mount_over_sshd,
+    for fn in (integrity_exe_link_forged, integrity_exe_link_forged_decoy,
+               integrity_exe_link_forged_decoy_bpf, integrity_mount_over_sshd,
                integrity_pivot_root_sshd, integrity_private_mount_only, integrity_fake_conmon,
                integrity_ld_so_program, integrity_preload_foreign_library,
                integrity_thread_holders_proc, integrity_thread_holders_bpf, integrity_uring_proc,
@@ -139,13 +140,13 @@ def integrity_exe_link_forged(t):
             "check names the term that refused: the exe is not proven", r.out.decode().splitlines())
 
 
-def integrity_exe_link_forged_decoy(t):
+def forged_decoy(t, *how):
     """The same, with a read-only mapping of /usr/sbin/sshd kept as a decoy: the user namespace is
     the tell left, an alert (a daemon's path claimed from a user namespace)."""
     R.need_userns(t)
     need_sshd(t)
     h = Hidden(t, "exefake", 2223, SSHD, "decoy")
-    s = by_port(t.json(), 2223)
+    s = by_port(t.json(*how), 2223)
     got = codes(s)
     t.check(s["owners"][0]["pid"] == h.pid, "owner found", [s["owners"]])
     f = got.get("exe-userns")
@@ -154,6 +155,16 @@ def integrity_exe_link_forged_decoy(t):
     t.check("openssh-server" not in json.dumps(s["owners"]), "no package of ours claimed", [s["owners"]])
     r = exe_policy(t, 2223, SSHD)
     t.check(r.rc == 4, "exe=/usr/sbin/sshd does not pass", [r])
+
+
+def integrity_exe_link_forged_decoy(t):
+    forged_decoy(t)
+
+
+def integrity_exe_link_forged_decoy_bpf(t):
+    """The decoy with the BPF method, whose pass records the owner's user namespace itself."""
+    R.need_bpf(t)
+    forged_decoy(t, "--attribution", "bpf")
 
 
 def integrity_mount_over_sshd(t):

@@ -18,7 +18,26 @@ void attr_hits_free(struct attr_hits *h)
 {
 	free(h->v);
 	free(h->seen);
+	free(h->owners);
 	*h = (struct attr_hits){0};
+}
+
+static int cmp_owner(const void *a, const void *b)
+{
+	int32_t x = ((const struct attr_owner *)a)->pid, y = ((const struct attr_owner *)b)->pid;
+	return (x > y) - (x < y);
+}
+
+int attr_seen_cmp(const void *a, const void *b)
+{
+	int32_t x = ((const struct attr_seen *)a)->pid, y = ((const struct attr_seen *)b)->pid;
+	return (x > y) - (x < y);
+}
+
+const struct attr_owner *attr_hits_owner(const struct attr_hits *h, int32_t pid)
+{
+	struct attr_owner key = {.pid = pid};
+	return h->nowners ? bsearch(&key, h->owners, h->nowners, sizeof key, cmp_owner) : NULL;
 }
 
 #ifndef HAVE_BPF
@@ -133,11 +152,11 @@ static int fill_wanted(int map_fd, const uint64_t *inodes, size_t n)
 	return rc;
 }
 
-static int add_seen(struct attr_hits *h, int32_t pid)
+static int add_seen(struct attr_hits *h, int32_t pid, uint32_t netns)
 {
 	if (util_grow((void **)&h->seen, &h->seen_cap, h->nseen + 1, sizeof *h->seen))
 		return -ENOMEM;
-	h->seen[h->nseen++] = pid;
+	h->seen[h->nseen++] = (struct attr_seen){pid, netns};
 	return 0;
 }
 
@@ -180,12 +199,6 @@ static int cmp_hit(const void *a, const void *b)
 	return (x->fd > y->fd) - (x->fd < y->fd);
 }
 
-static int cmp_i32(const void *a, const void *b)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-	return (x > y) - (x < y);
-}
-
 /*
  * Threads with file tables of their own come in task order, after other processes: sort the
  * hits by process (merge_hits wants each process's together) without repeats (threads sharing
@@ -193,11 +206,16 @@ static int cmp_i32(const void *a, const void *b)
  */
 static void normalize(struct attr_hits *h)
 {
+	bool owners_sorted = true;
+	for (size_t i = 1; i < h->nowners && owners_sorted; i++)
+		owners_sorted = h->owners[i - 1].pid < h->owners[i].pid;
+	if (!owners_sorted) /* a pid's records are all alike: repeats stay harmless */
+		qsort(h->owners, h->nowners, sizeof *h->owners, cmp_owner);
 	bool sorted = true;
 	for (size_t i = 1; i < h->n && sorted; i++)
 		sorted = h->v[i - 1].pid <= h->v[i].pid;
 	for (size_t i = 1; i < h->nseen && sorted; i++)
-		sorted = h->seen[i - 1] < h->seen[i];
+		sorted = h->seen[i - 1].pid < h->seen[i].pid;
 	if (sorted)
 		return;
 	qsort(h->v, h->n, sizeof *h->v, cmp_hit);
@@ -206,19 +224,30 @@ static void normalize(struct attr_hits *h)
 		if (!n || cmp_hit(&h->v[n - 1], &h->v[i]) != 0)
 			h->v[n++] = h->v[i];
 	h->n = n;
-	qsort(h->seen, h->nseen, sizeof *h->seen, cmp_i32);
+	qsort(h->seen, h->nseen, sizeof *h->seen, attr_seen_cmp);
 	n = 0;
 	for (size_t i = 0; i < h->nseen; i++)
-		if (!n || h->seen[n - 1] != h->seen[i])
+		if (!n || h->seen[n - 1].pid != h->seen[i].pid)
 			h->seen[n++] = h->seen[i];
 	h->nseen = n;
 }
 
-/* Rings found in a pass: their fixed files are read from /proc once the pass is over. */
+/* Rings found in a pass: their fixed files are read from /proc once the pass is over. A kept
+ * pass (the prefetch) also keeps its process records, in procs (a SOCKFD_PROC record's inode
+ * is its index there). */
 struct recs {
 	struct sockfd_rec *v;
 	size_t n, cap;
+	struct sockfd_proc *procs;
+	size_t nprocs, procs_cap;
 };
+
+static void recs_free(struct recs *r)
+{
+	free(r->v);
+	free(r->procs);
+	*r = (struct recs){0};
+}
 
 static int recs_add(struct recs *r, const struct sockfd_rec *x)
 {
@@ -228,12 +257,39 @@ static int recs_add(struct recs *r, const struct sockfd_rec *x)
 	return 0;
 }
 
-/* One record: a marker counts a process, a socket found in ix becomes a hit, a ring waits. */
-static int take_record(const struct sockfd_rec *r, const struct ps_inode_index *ix,
-		       struct attr_hits *out, struct recs *rings)
+/* Nanoseconds per clock tick (/proc's starttime counts USER_HZ ticks). */
+static uint64_t ns_per_tick(void)
 {
+	long hz = sysconf(_SC_CLK_TCK);
+	return hz > 0 && hz <= 1000000000 ? 1000000000ull / (uint64_t)hz : 10000000ull;
+}
+
+/* A process record becomes the owner facts of its pid. */
+static int add_owner(struct attr_hits *h, int32_t pid, const struct sockfd_proc *p)
+{
+	if (util_grow((void **)&h->owners, &h->owners_cap, h->nowners + 1, sizeof *h->owners))
+		return -ENOMEM;
+	struct attr_owner *o = &h->owners[h->nowners++];
+	*o = (struct attr_owner){.pid = pid,
+				 .ppid = p->ppid,
+				 .euid = p->euid,
+				 .start = p->start_ns / ns_per_tick(),
+				 .userns = p->userns,
+				 .mntns = p->mntns};
+	memcpy(o->comm, p->comm, sizeof o->comm);
+	o->comm[sizeof o->comm - 1] = '\0';
+	return 0;
+}
+
+/* One record: a marker counts a process, a socket found in ix becomes a hit, a ring waits, a
+ * process record (p) describes the owner. */
+static int take_record(const struct sockfd_rec *r, const struct sockfd_proc *p,
+		       const struct ps_inode_index *ix, struct attr_hits *out, struct recs *rings)
+{
+	if (r->fd < 0 && r->kind == SOCKFD_PROC)
+		return p ? add_owner(out, r->pid, p) : 0;
 	if (r->fd < 0)
-		return add_seen(out, r->pid);
+		return add_seen(out, r->pid, r->netns);
 	if (r->kind == SOCKFD_RING)
 		return recs_add(rings, r);
 	long k = inode_index_find(ix, r->inode);
@@ -249,16 +305,18 @@ static int finish_records(int rc, struct recs *rings, const struct ps_inode_inde
 	for (size_t i = 0; i < rings->n && !rc; i++)
 		rc = read_ring(&rings->v[i], ix, out, &b);
 	buf_free(&b);
-	free(rings->v);
+	recs_free(rings);
 	if (!rc)
 		normalize(out);
 	return rc;
 }
 
-/* Read every record of the iterator, each to take(ctx, record) as it comes. */
-static int read_records(int iter_fd, int (*take)(void *, const struct sockfd_rec *), void *ctx)
+typedef int (*take_fn)(void *ctx, const struct sockfd_rec *r, const struct sockfd_proc *p);
+
+/* Read every record of the iterator, each to take(ctx, record, its process record) as it comes. */
+static int read_records(int iter_fd, take_fn take, void *ctx)
 {
-	const size_t rs = sizeof(struct sockfd_rec);
+	const size_t rs = sizeof(struct sockfd_rec), ps = sizeof(struct sockfd_proc);
 	size_t size = 4096 * rs, have = 0;
 	char *buf = malloc(size);
 	if (!buf)
@@ -276,10 +334,17 @@ static int read_records(int iter_fd, int (*take)(void *, const struct sockfd_rec
 			break;
 		have += (size_t)n;
 		size_t off = 0;
-		for (; off + rs <= have && !rc; off += rs) {
+		while (off + rs <= have && !rc) {
 			struct sockfd_rec r;
+			struct sockfd_proc p;
 			memcpy(&r, buf + off, rs);
-			rc = take(ctx, &r);
+			bool proc = r.fd < 0 && r.kind == SOCKFD_PROC;
+			if (proc && off + rs + ps > have)
+				break;
+			if (proc)
+				memcpy(&p, buf + off + rs, ps);
+			rc = take(ctx, &r, proc ? &p : NULL);
+			off += rs + (proc ? ps : 0);
 		}
 		if (rc)
 			break;
@@ -298,16 +363,24 @@ struct join_ctx {
 	struct recs rings;
 };
 
-static int join_take(void *ctx, const struct sockfd_rec *r)
+static int join_take(void *ctx, const struct sockfd_rec *r, const struct sockfd_proc *p)
 {
 	struct join_ctx *c = ctx;
-	return take_record(r, c->ix, c->out, &c->rings);
+	return take_record(r, p, c->ix, c->out, &c->rings);
 }
 
 /* read_records' consumer for a pass kept whole (the sockets were not listed yet). */
-static int keep_take(void *ctx, const struct sockfd_rec *r)
+static int keep_take(void *ctx, const struct sockfd_rec *r, const struct sockfd_proc *p)
 {
-	return recs_add(ctx, r);
+	struct recs *k = ctx;
+	if (!p)
+		return recs_add(k, r);
+	if (util_grow((void **)&k->procs, &k->procs_cap, k->nprocs + 1, sizeof *k->procs))
+		return -ENOMEM;
+	k->procs[k->nprocs] = *p;
+	struct sockfd_rec x = *r;
+	x.inode = k->nprocs++;
+	return recs_add(k, &x);
 }
 
 /*
@@ -332,8 +405,7 @@ bool attr_bpf_built(void)
 
 /* One pass of the iterator for q (its index unused), each record to take(ctx, record). 0, or
  * -errno with *why. */
-static int bpf_pass(const struct attr_bpf_query *q, int (*take)(void *, const struct sockfd_rec *),
-		    void *ctx, unsigned *why)
+static int bpf_pass(const struct attr_bpf_query *q, take_fn take, void *ctx, unsigned *why)
 {
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
 		*why = errno == EACCES ? PS_ATTR_NOT_PRIVILEGED : PS_ATTR_NO_BTF;
@@ -424,7 +496,7 @@ void attr_bpf_prefetch_drop(void)
 {
 	if (pf.running)
 		pthread_join(pf.id, NULL);
-	free(pf.recs.v);
+	recs_free(&pf.recs);
 	pf = (struct prefetch){0};
 }
 
@@ -441,8 +513,11 @@ int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigne
 	pf.running = false;
 	int rc = pf.rc;
 	*why = pf.why;
-	for (size_t i = 0; i < pf.recs.n && !rc; i++)
-		rc = take_record(&pf.recs.v[i], q->ix, out, &c.rings);
+	for (size_t i = 0; i < pf.recs.n && !rc; i++) {
+		const struct sockfd_rec *r = &pf.recs.v[i];
+		bool proc = r->fd < 0 && r->kind == SOCKFD_PROC;
+		rc = take_record(r, proc ? &pf.recs.procs[r->inode] : NULL, q->ix, out, &c.rings);
+	}
 	attr_bpf_prefetch_drop();
 	return finish_records(rc, &c.rings, q->ix, out);
 }

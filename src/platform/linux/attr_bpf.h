@@ -18,13 +18,37 @@ struct attr_hit {
 			   0: unknown */
 };
 
+/* What the BPF pass read of a process holding a socket (as /proc/PID/stat and status say). */
+struct attr_owner {
+	int32_t pid;
+	int32_t ppid; /* 0: the parent is not visible in our PID namespace */
+	uint32_t euid;
+	uint64_t start;		/* clock ticks after boot, as /proc/PID/stat's starttime */
+	uint32_t userns, mntns; /* namespace inodes, as /proc/PID/ns/user and ns/mnt (0: none) */
+	char comm[16];		/* NUL-terminated */
+};
+
+/* A process whose files the kernel walked, and its leader's network namespace (0: none). */
+struct attr_seen {
+	int32_t pid;
+	uint32_t netns;
+};
+
 /* What one BPF pass found: hits grouped by process (ascending pid). */
 struct attr_hits {
 	struct attr_hit *v;
 	size_t n, cap;
-	int32_t *seen; /* processes whose files the kernel walked, ascending */
+	struct attr_seen *seen; /* processes whose files the kernel walked, ascending pid */
 	size_t nseen, seen_cap;
+	struct attr_owner *owners; /* the processes of the hits (BPF only), ascending pid */
+	size_t nowners, owners_cap;
 };
+
+/* Order of struct attr_seen by pid (qsort, bsearch). */
+int attr_seen_cmp(const void *a, const void *b);
+
+/* The owner record of pid in h, NULL when the pass gave none. */
+const struct attr_owner *attr_hits_owner(const struct attr_hits *h, int32_t pid);
 
 /* What the pass should look for. */
 struct attr_bpf_query {

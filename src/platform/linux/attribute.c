@@ -495,6 +495,24 @@ static long proc_index(struct ps_snapshot *snap, int pid, bool search)
 }
 
 /*
+ * What the BPF pass read of p (o; NULL: nothing) goes into its record, so describe reads from
+ * /proc only what the kernel's task could not give. 0 or -ENOMEM.
+ */
+static int take_owner(struct ps_proc *p, const struct attr_owner *o)
+{
+	if (!o || p->name)
+		return 0;
+	if (!(p->name = strdup(o->comm)))
+		return -ENOMEM;
+	p->ppid = o->ppid;
+	p->uid = o->euid;
+	p->have_uid = true;
+	lnx_proc_set_scan_start(p, o->start);
+	lnx_proc_set_ns(p, o->userns, o->mntns);
+	return 0;
+}
+
+/*
  * Add the hits to the model: a process's hits are contiguous (one thread scanned it).
  * Sockets in `known` keep the owners collect gave them.
  */
@@ -512,6 +530,8 @@ static int merge_hits(struct ps_snapshot *snap, const struct attr_hits *h, const
 				return (int)proc;
 			if (h->v[j].start)
 				lnx_proc_set_scan_start(&snap->procs[proc], h->v[j].start);
+			if ((rc = take_owner(&snap->procs[proc], attr_hits_owner(h, last))))
+				return rc;
 		}
 		rc = snap_add_owner(snap, sock, (uint32_t)proc, h->v[j].fd);
 	}
@@ -574,20 +594,15 @@ static bool unowned_files(const struct ps_snapshot *snap)
 	return any;
 }
 
-static int cmp_pid(const void *a, const void *b)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-	return (x > y) - (x < y);
-}
-
 /*
  * The /proc scan of the processes the iterator did not show: kernel threads, and
  * any process the kernel hides from iterators (some sandboxes hide their agent),
  * whose refused fd table must make a socket "no-permission", not "kernel". Run
  * only when a socket with a file found no owner, so it rarely costs anything.
  */
-static int scan_unseen(struct ps_snapshot *snap, const struct ps_inode_index *ix, int32_t *seen,
-		       size_t nseen, const uint8_t *known, struct scan_facts *facts)
+static int scan_unseen(struct ps_snapshot *snap, const struct ps_inode_index *ix,
+		       struct attr_seen *seen, size_t nseen, const uint8_t *known,
+		       struct scan_facts *facts)
 {
 	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
@@ -596,10 +611,9 @@ static int scan_unseen(struct ps_snapshot *snap, const struct ps_inode_index *ix
 	size_t npids = 0, n = 0;
 	int rc = list_pids(procfd, &pids, &npids);
 	if (!rc) {
-		qsort(seen, nseen, sizeof *seen, cmp_pid);
 		for (size_t i = 0; i < npids; i++) {
-			int32_t p = pids[i];
-			if (!bsearch(&p, seen, nseen, sizeof *seen, cmp_pid))
+			struct attr_seen p = {.pid = pids[i]}; /* seen is sorted (attr_bpf_scan) */
+			if (!bsearch(&p, seen, nseen, sizeof *seen, attr_seen_cmp))
 				pids[n++] = pids[i];
 		}
 		rc = scan_proc(snap, ix, procfd, pids, n, known, facts);
@@ -638,6 +652,10 @@ static int scan_bpf(struct ps_snapshot *snap, const struct ps_inode_index *ix,
 	snap->procs_scanned += h.nseen;
 	if (!rc && unowned_files(snap))
 		rc = scan_unseen(snap, ix, h.seen, h.nseen, known, facts);
+	if (!rc) { /* the namespace census of this snapshot takes the pass's namespaces */
+		lnx_census_hint(h.seen, h.nseen);
+		h.seen = NULL;
+	}
 	attr_hits_free(&h);
 	return rc;
 }
@@ -890,6 +908,7 @@ static void fd_limit_raise(void)
 int lnx_attribute(struct ps_snapshot *snap, const struct ps_filter *f)
 {
 	fd_limit_raise();
+	lnx_census_hint(NULL, 0); /* a pass of an earlier snapshot says nothing of this one */
 	struct ps_inode_index ix = {0};
 	struct scan_facts facts = {0};
 	int rc = inode_index_build(&ix, snap);

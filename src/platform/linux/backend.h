@@ -20,6 +20,13 @@ int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted);
 int lnx_script_facts(struct ps_proc *p, const char *arg, size_t len);
 int lnx_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter *f);
 int lnx_netns_census(struct ps_snapshot *snap);
+struct attr_seen;
+/*
+ * The processes the BPF pass walked, with their network namespaces (n of them, ascending pid,
+ * malloc'd: the census frees them), for the next census, which then asks /proc only of the others.
+ * (NULL, 0) forgets what an earlier pass left.
+ */
+void lnx_census_hint(struct attr_seen *v, size_t n);
 int lnx_ancestry(struct ps_snapshot *snap);
 int lnx_activation(struct ps_snapshot *snap);
 int lnx_socket_cgroups(struct ps_snapshot *snap);

@@ -40,21 +40,33 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
 			*partial = true;
 		return rc == -ENOMEM ? rc : 0;
 	}
+	/* the stat is read even when the BPF pass gave name, parent and uid (p->name set): its
+	 * start time proves this directory is the process the pass saw */
 	uint64_t start;
-	rc = proc_parse_stat(b->data, b->len, &p->name, &p->ppid, &start);
+	char *name = NULL;
+	int ppid;
+	rc = proc_parse_stat(b->data, b->len, &name, &ppid, &start);
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc == 0 && lnx_proc_scan_start(p) && start != lnx_proc_scan_start(p)) {
+		free(name);
 		free(p->name);
 		p->name = NULL;
 		p->ppid = -1;
+		p->have_uid = false;
 		p->vanished = true;
 		return 0;
+	}
+	if (rc == 0 && !p->name) {
+		p->name = name;
+		p->ppid = ppid;
+	} else {
+		free(name);
 	}
 	if (rc == 0 && btime > 0 && hz > 0)
 		p->start_time = btime + (int64_t)(start / (uint64_t)hz);
 
-	if (read_file_at(dir, "status", b, SMALL_LIMIT, 0, NULL) == 0 &&
+	if (!p->have_uid && read_file_at(dir, "status", b, SMALL_LIMIT, 0, NULL) == 0 &&
 	    proc_parse_status_uid(b->data, b->len, &p->uid) == 0)
 		p->have_uid = true;
 

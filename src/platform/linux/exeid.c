@@ -19,6 +19,8 @@
 #include "../platform.h"
 #include "backend.h"
 #include "exeproof.h"
+#include "ext.h"
+#include "ppool.h"
 #include "procdir.h"
 #include "roots.h"
 
@@ -410,7 +412,12 @@ static bool key_of(int procfd, const char *dir, const struct ps_proc *p, struct 
 	if (fstatat(procfd, rel, &run, 0) < 0)
 		return false;
 	snprintf(rel, sizeof rel, "%s/ns/mnt", dir);
-	bool have_mnt = fstatat(procfd, rel, &mnt, 0) == 0;
+	/* the leader's, as the BPF pass read it (the inode a stat of ns/mnt gives) */
+	bool have_mnt = lnx_proc_mntns(p) && !strchr(dir, '/');
+	if (have_mnt)
+		mnt.st_ino = (ino_t)lnx_proc_mntns(p);
+	else
+		have_mnt = fstatat(procfd, rel, &mnt, 0) == 0;
 	snprintf(rel, sizeof rel, "%s/root", dir);
 	k->own = have_mnt && fstatat(procfd, rel, &root, 0) == 0;
 	k->run_dev = (uint64_t)run.st_dev;
@@ -486,50 +493,109 @@ static int argv0_facts(struct ps_proc *p)
 	return 0;
 }
 
-int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted)
+/*
+ * The work of platform_exe_facts: where each wanted process's files are and its key, read over
+ * the pool's threads; then, in order, the facts of the first process of each key (the others
+ * copy them); then every checked process's own proof, over the threads again.
+ */
+struct facts_job {
+	struct ps_snapshot *snap;
+	const bool *wanted;
+	int procfd;
+	uint64_t own_userns; /* 0: unknown */
+	char (*dir)[64];
+	struct exe_key *key;
+	uint8_t *state; /* FACTS_* per process */
+};
+
+enum { FACTS_SKIP = 0, FACTS_UNKEYED, FACTS_KEYED };
+
+static int facts_key_item(void *ctx, size_t w, size_t i)
 {
-	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (procfd < 0)
-		return -errno;
-	struct exe_key *seen = NULL;
-	size_t nseen = 0, cap = 0;
+	(void)w;
+	struct facts_job *j = ctx;
+	struct ps_proc *p = &j->snap->procs[i];
+	if (!j->wanted[i] || !p->exe || p->vanished)
+		return 0;
+	/* the leader's own directory when its exe can be read (procdir_of's first question) */
+	snprintf(j->dir[i], sizeof j->dir[i], "%d", p->pid);
+	bool keyed = key_of(j->procfd, j->dir[i], p, &j->key[i]);
+	if (!keyed && errno == ENOENT) {
+		procdir_of(j->procfd, p->pid, j->dir[i], sizeof j->dir[i]);
+		keyed = strchr(j->dir[i], '/') && key_of(j->procfd, j->dir[i], p, &j->key[i]);
+	}
+	j->state[i] = keyed ? FACTS_KEYED : FACTS_UNKEYED;
+	return 0;
+}
+
+static int facts_proof_item(void *ctx, size_t w, size_t i)
+{
+	(void)w;
+	struct facts_job *j = ctx;
+	struct ps_proc *p = &j->snap->procs[i];
+	if (j->state[i] == FACTS_SKIP || !p->exe_checked)
+		return 0;
+	exeproof_check(j->procfd, j->dir[i], p, j->own_userns);
+	return argv0_facts(p);
+}
+
+/* The facts of every keyed or unkeyed process, in order: checked once per key. 0 or -ENOMEM. */
+static int facts_by_key(struct facts_job *j)
+{
+	struct ps_snapshot *snap = j->snap;
+	size_t *first = NULL, nfirst = 0, cap = 0; /* the process checked for each key seen */
 	int rc = 0;
 	for (size_t i = 0; i < snap->nprocs && !rc; i++) {
 		struct ps_proc *p = &snap->procs[i];
-		if (!wanted[i] || !p->exe || p->vanished)
+		if (j->state[i] == FACTS_SKIP)
 			continue;
-		struct exe_key k;
-		char dir[64];
-		procdir_of(procfd, p->pid, dir, sizeof dir);
-		bool keyed = key_of(procfd, dir, p, &k);
-		size_t j = 0;
-		while (keyed && j < nseen && !key_equal(&seen[j], &k))
-			j++;
-		if (keyed && j < nseen) {
-			rc = copy_facts(p, &snap->procs[seen[j].proc], &seen[j]);
-			/* the proof is per process: equal keys do not make equal proofs */
-			if ((p->exe_checked = rc == 0))
-				exeproof_check(procfd, dir, p);
-			if (!rc && p->exe_checked)
-				rc = argv0_facts(p);
+		bool keyed = j->state[i] == FACTS_KEYED;
+		size_t k = 0;
+		while (keyed && k < nfirst && !key_equal(&j->key[first[k]], &j->key[i]))
+			k++;
+		if (keyed && k < nfirst) {
+			rc = copy_facts(p, &snap->procs[first[k]], &j->key[first[k]]);
+			p->exe_checked = rc == 0;
 			continue;
 		}
-		rc = exe_facts_one(p, dir);
+		rc = exe_facts_one(p, j->dir[i]);
 		p->exe_checked = rc == 0;
 		if (rc != -ENOMEM)
 			rc = 0;
-		k.foreign = p->exe_check.foreign;
-		if (p->exe_checked)
-			exeproof_check(procfd, dir, p);
-		if (!rc && p->exe_checked)
-			rc = argv0_facts(p);
-		if (!rc && p->exe_checked && keyed) {
-			k.proc = i;
-			if (!(rc = util_grow((void **)&seen, &cap, nseen + 1, sizeof *seen)))
-				seen[nseen++] = k;
-		}
+		j->key[i].foreign = p->exe_check.foreign;
+		if (!rc && p->exe_checked && keyed &&
+		    !(rc = util_grow((void **)&first, &cap, nfirst + 1, sizeof *first)))
+			first[nfirst++] = i;
 	}
-	free(seen);
-	close(procfd);
+	free(first);
+	return rc;
+}
+
+int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted)
+{
+	size_t n = snap->nprocs;
+	struct facts_job j = {.snap = snap, .wanted = wanted, .procfd = -1};
+	j.dir = calloc(n ? n : 1, sizeof *j.dir);
+	j.key = calloc(n ? n : 1, sizeof *j.key);
+	j.state = calloc(n ? n : 1, sizeof *j.state);
+	int rc = j.dir && j.key && j.state ? 0 : -ENOMEM;
+	if (!rc && (j.procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		rc = -errno;
+	struct stat own;
+	if (!rc && fstatat(j.procfd, "self/ns/user", &own, 0) == 0)
+		j.own_userns = (uint64_t)own.st_ino;
+	size_t threads = ppool_threads(n);
+	if (!rc)
+		rc = ppool_run(n, threads, facts_key_item, &j);
+	if (!rc)
+		rc = facts_by_key(&j);
+	/* the proof is per process: equal keys do not make equal proofs */
+	if (!rc)
+		rc = ppool_run(n, threads, facts_proof_item, &j);
+	if (j.procfd >= 0)
+		close(j.procfd);
+	free(j.dir);
+	free(j.key);
+	free(j.state);
 	return rc;
 }

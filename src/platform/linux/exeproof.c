@@ -2,6 +2,7 @@
 /* exeproof.c — whether a process's exe link proves what it runs: a mapping of that file, and our
  * user namespace. */
 #include "exeproof.h"
+#include "ext.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -183,7 +184,7 @@ static int same_entry(int procfd, const char *a, const char *b, bool *same)
 	return 0;
 }
 
-void exeproof_check(int procfd, const char *dir, struct ps_proc *p)
+void exeproof_check(int procfd, const char *dir, struct ps_proc *p, uint64_t own_userns)
 {
 	struct ps_exe_check *c = &p->exe_check;
 	bool empty = true;
@@ -198,11 +199,17 @@ void exeproof_check(int procfd, const char *dir, struct ps_proc *p)
 		c->unknown = "whether the program running is the file its link names (its memory "
 			     "maps could not be read)";
 	/* a user namespace of its own: only a claim on one of our files (a container's own root is
-	 * its business) */
+	 * its business). The BPF pass read the leader's (the same inode a stat of ns/user gives),
+	 * which is what dir names when it is the leader's own. */
 	char rel[96];
 	snprintf(rel, sizeof rel, "%s/ns/user", dir);
 	bool same = true;
-	c->userns = !c->foreign && same_entry(procfd, rel, "self/ns/user", &same) == 0 && !same;
+	if (c->foreign)
+		c->userns = false;
+	else if (own_userns && lnx_proc_userns(p) && !strchr(dir, '/'))
+		c->userns = lnx_proc_userns(p) != own_userns;
+	else
+		c->userns = same_entry(procfd, rel, "self/ns/user", &same) == 0 && !same;
 	if (exe_unproven(c))
 		c->foreign =
 		    true; /* the path is no proof: our package database says nothing of it */

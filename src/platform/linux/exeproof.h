@@ -3,6 +3,8 @@
 #ifndef PS_EXEPROOF_H
 #define PS_EXEPROOF_H
 
+#include <stdint.h>
+
 #include "../../model/model.h"
 
 /*
@@ -11,7 +13,9 @@
  * path names the file in our view), and set c->foreign when the path is no proof
  * (exe_unproven), for c = &p->exe_check; and, when its path is ours (not foreign), p->xlibs: its
  * other executable file mappings. Reads c->dev, c->ino and c->foreign as exeid.c set them.
+ * own_userns: the inode of our user namespace, to compare with what the BPF pass recorded of p
+ * (0: unknown, read /proc).
  */
-void exeproof_check(int procfd, const char *dir, struct ps_proc *p);
+void exeproof_check(int procfd, const char *dir, struct ps_proc *p, uint64_t own_userns);
 
 #endif

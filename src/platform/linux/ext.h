@@ -32,4 +32,22 @@ static inline void lnx_proc_set_scan_start(struct ps_proc *p, uint64_t start)
 	p->ext.word[0] = start;
 }
 
+/*
+ * The inodes of the user and mount namespaces of the process's thread-group leader, as the BPF
+ * pass read them (what stat of /proc/PID/ns/user and ns/mnt says); 0: not recorded, read /proc.
+ */
+static inline uint64_t lnx_proc_userns(const struct ps_proc *p)
+{
+	return p->ext.word[1];
+}
+static inline uint64_t lnx_proc_mntns(const struct ps_proc *p)
+{
+	return p->ext.word[2];
+}
+static inline void lnx_proc_set_ns(struct ps_proc *p, uint64_t userns, uint64_t mntns)
+{
+	p->ext.word[1] = userns;
+	p->ext.word[2] = mntns;
+}
+
 #endif

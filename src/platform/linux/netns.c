@@ -16,6 +16,7 @@
 #include "../../util/readfile.h"
 #include "../../util/str.h"
 #include "../platform.h"
+#include "attr_bpf.h"
 #include "backend.h"
 #include "procparse.h"
 #include "roots.h"
@@ -68,8 +69,33 @@ static int nslist_add(struct nslist *l, uint64_t inode, const char *path, const 
 	return 0;
 }
 
-/* Named namespaces first (so they keep their name), then one stat per process. */
-static int enumerate(struct nslist *l)
+/* What the BPF pass saw of each process's network namespace (lnx_census_hint). */
+static struct census_hint {
+	struct attr_seen *v;
+	size_t n;
+} hint;
+
+void lnx_census_hint(struct attr_seen *v, size_t n)
+{
+	free(hint.v);
+	hint = (struct census_hint){v, n};
+}
+
+/* The namespace of pid from the hint (h, NULL: none): 0 when it has none to give. */
+static uint64_t hinted_netns(const struct census_hint *h, long pid)
+{
+	struct attr_seen key = {.pid = (int32_t)pid};
+	const struct attr_seen *s =
+	    h && h->n ? bsearch(&key, h->v, h->n, sizeof key, attr_seen_cmp) : NULL;
+	return s ? s->netns : 0;
+}
+
+/*
+ * Named namespaces first (so they keep their name), then one stat per process: the inode the
+ * BPF pass recorded for it (h, NULL: none) instead where there is one, which is what the stat
+ * gives.
+ */
+static int enumerate(struct nslist *l, const struct census_hint *h)
 {
 	const struct platform_roots *r = roots_get();
 	struct buf path = {0};
@@ -105,9 +131,11 @@ static int enumerate(struct nslist *l)
 			continue;
 		struct stat st;
 		buf_clear(&path);
+		uint64_t ino = hinted_netns(h, pid);
 		if (!(rc = buf_printf(&path, "%s/%ld/ns/net", r->proc, pid)) &&
-		    stat(path.data, &st) == 0)
-			rc = nslist_add(l, (uint64_t)st.st_ino, path.data, NULL, (int)pid);
+		    (ino || stat(path.data, &st) == 0))
+			rc = nslist_add(l, ino ? ino : (uint64_t)st.st_ino, path.data, NULL,
+					(int)pid);
 	}
 	if (d)
 		closedir(d);
@@ -210,7 +238,7 @@ int lnx_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter *f)
 		return rc;
 	snap->all_netns = true;
 	struct nslist l = {0};
-	if ((rc = enumerate(&l)) || (rc = record(snap, &l))) {
+	if ((rc = enumerate(&l, NULL)) || (rc = record(snap, &l))) {
 		nslist_free(&l);
 		return rc;
 	}
@@ -260,7 +288,8 @@ int lnx_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter *f)
 int lnx_netns_census(struct ps_snapshot *snap)
 {
 	struct nslist l = {0};
-	int rc = enumerate(&l);
+	int rc = enumerate(&l, &hint);
+	lnx_census_hint(NULL, 0);
 	struct stat st;
 	uint64_t own = snap->netns;
 	if (!own && stat("/proc/self/ns/net", &st) == 0)

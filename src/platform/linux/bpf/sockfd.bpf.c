@@ -23,6 +23,8 @@ const volatile __u8 use_wanted = 0;    /* emit only inodes present in `wanted` *
  * there): each new one gets a marker record (fd -1), and its sockets reuse the number. */
 __s32 last_tgid = 0;
 __s32 last_pid = -1;
+/* The last thread group whose process record (SOCKFD_PROC) was written. */
+__s32 info_tgid = 0;
 
 /* The socket inodes a narrow query wants; sized by the reader before loading. */
 struct {
@@ -50,6 +52,47 @@ static __always_inline __s32 reader_pid(struct task_struct *task)
 			return up.nr;
 	}
 	return -1;
+}
+
+/*
+ * The process record of the thread group of `task` (numbered last_pid), written before its first
+ * socket: what /proc/PID/stat and status say of its leader. The start time adds the reader's
+ * time namespace offset, as /proc does (timens_add_boottime_ns).
+ */
+static __always_inline void proc_record(struct seq_file *seq, struct task_struct *task)
+{
+	struct task_struct *lead = task->group_leader;
+	struct {
+		struct sockfd_rec head;
+		struct sockfd_proc p;
+	} r = {0};
+	r.head.pid = last_pid;
+	r.head.fd = -1;
+	r.head.kind = SOCKFD_PROC;
+	r.p.start_ns = BPF_CORE_READ(lead, start_boottime);
+	struct task_struct *me = bpf_get_current_task_btf();
+	struct timespec64 off = BPF_CORE_READ(me, nsproxy, time_ns, offsets.boottime);
+	r.p.start_ns += (__u64)off.tv_sec * 1000000000ull + (__u64)off.tv_nsec;
+	const struct cred *c = BPF_CORE_READ(lead, real_cred);
+	r.p.uid = BPF_CORE_READ(c, uid.val);
+	r.p.euid = BPF_CORE_READ(c, euid.val);
+	r.p.gid = BPF_CORE_READ(c, gid.val);
+	r.p.egid = BPF_CORE_READ(c, egid.val);
+	r.p.userns = BPF_CORE_READ(c, user_ns, ns.inum);
+	r.p.mntns = BPF_CORE_READ(lead, nsproxy, mnt_ns, ns.inum);
+	__s32 pp = reader_pid(BPF_CORE_READ(lead, real_parent, group_leader));
+	r.p.ppid = pp < 0 ? 0 : pp;
+	bpf_probe_read_kernel_str(r.p.comm, sizeof r.p.comm, &lead->comm);
+	bpf_seq_write(seq, &r, sizeof r);
+}
+
+/* The process record of `task`'s thread group, once, before its first socket record. */
+static __always_inline void proc_record_once(struct seq_file *seq, struct task_struct *task)
+{
+	if (info_tgid != task->tgid) {
+		info_tgid = task->tgid;
+		proc_record(seq, task);
+	}
 }
 
 #define ANON_INODE_FS_MAGIC 0x09041934
@@ -115,6 +158,16 @@ static __always_inline void ringreg_records(struct seq_file *seq, struct task_st
 	struct io_uring_task *tctx = BPF_CORE_READ(task, io_uring);
 	if (!tctx)
 		return;
+	/* the owner's process record comes before its first socket record, as for an fd's */
+	bool any = false;
+	for (int r = 0; r < IO_RINGFD_REG_MAX && !any; r++) {
+		struct file *ring = NULL;
+		bpf_core_read(&ring, sizeof ring, &tctx->registered_rings[r]);
+		any = ring != NULL;
+	}
+	if (!any)
+		return;
+	proc_record_once(seq, task);
 	for (int r = 0; r < IO_RINGFD_REG_MAX; r++) {
 		struct file *ring = NULL;
 		bpf_core_read(&ring, sizeof ring, &tctx->registered_rings[r]);
@@ -163,6 +216,7 @@ int sockfd(struct bpf_iter__task_file *ctx)
 		last_tgid = task->tgid;
 		last_pid = reader_pid(task->group_leader);
 		struct sockfd_rec mark = {.pid = last_pid, .fd = -1};
+		mark.netns = BPF_CORE_READ(task, group_leader, nsproxy, net_ns, ns.inum);
 		if (mark.pid >= 0)
 			bpf_seq_write(seq, &mark, sizeof mark);
 	}
@@ -195,6 +249,7 @@ int sockfd(struct bpf_iter__task_file *ctx)
 	rec.netns = sk->__sk_common.skc_net.net->ns.inum;
 	if (want_netns && rec.netns != want_netns)
 		return 0;
+	proc_record_once(seq, task);
 	rec.pid = last_pid;
 	rec.fd = (__s32)ctx->fd;
 	bpf_seq_write(seq, &rec, sizeof rec);

@@ -13,15 +13,36 @@ struct sockfd_rec {
 	__u64 inode; /* the socket's inode, as in "socket:[INODE]"; SOCKFD_RING: the thread's id */
 	__u32 netns; /* inode of the socket's network namespace */
 	__s32 pid;   /* thread-group id as the reader's PID namespace numbers it */
-	__s32 fd;    /* -1: a marker (a process whose files were read) */
+	__s32 fd;    /* -1: a marker (a process whose files were read; netns: its leader's
+		      * network namespace, 0 when it has none) or SOCKFD_PROC */
 	__u32 kind;  /* SOCKFD_SOCKET, or SOCKFD_RING: fd is an io_uring ring of thread `inode`,
-		      * whose fixed files the reader reads from /proc (fdinfo), or SOCKFD_RINGREG:
+		      * whose fixed files the reader reads from /proc (fdinfo); SOCKFD_RINGREG:
 		      * socket `inode` is fixed file `fd` of a ring the task holds in its registered
-		      * ring table (IORING_REGISTER_RING_FDS), with no fd of its own to read */
+		      * ring table (IORING_REGISTER_RING_FDS), with no fd of its own to read; or
+		      * SOCKFD_PROC */
 };
 
 #define SOCKFD_SOCKET 0
 #define SOCKFD_RING 1
 #define SOCKFD_RINGREG 2
+#define SOCKFD_PROC                                                                                \
+	3 /* a record (fd -1) followed by a struct sockfd_proc, once per process                   \
+	   * before its first socket record */
+
+/*
+ * What the kernel says of a process that holds a socket, as /proc/PID/stat and /proc/PID/status
+ * show it for its thread-group leader (the reader runs in the initial user namespace, as BPF
+ * needs, so ids are the kernel's own numbers).
+ */
+struct sockfd_proc {
+	__u64 start_ns; /* start_boottime plus the reader's time namespace offset (stat's starttime
+			 * in nanoseconds) */
+	__u32 uid, euid, gid, egid;
+	__s32 ppid; /* the parent's tgid in the reader's PID namespace, 0 when not visible there */
+	__u32 userns; /* inode of its user namespace (the cred's, as /proc/PID/ns/user) */
+	__u32 mntns;  /* inode of its mount namespace, 0: none (it exited) */
+	__u32 pad;
+	char comm[16];
+};
 
 #endif
