@@ -367,6 +367,17 @@ struct ps_os_words {
 	const char *stop_verb;	    /* "stop" */
 	const char *disable_verb;   /* "disable --now": stopped now and at boot; NULL: none */
 	bool posix_quote; /* names are quoted for a POSIX shell; else only plain names are given */
+	/* Processes that host services by name (Windows: a svchost.exe runs several), stopped
+	 * through the service manager by the service's own name, never by ending the process. */
+	const char *hosted_type;   /* the ps_proc.unit_type of such a process ("service"), whose
+				    * unit is its services, comma-separated; NULL: none */
+	const char *hosted_source; /* the ps_sockcg.source that names the service holding one
+				    * socket ("service-tag") */
+	const char *hosted_stop;   /* cmd.exe: then the name ("sc.exe stop") */
+	const char *hosted_stop2;  /* the second shell's: then the name ("Stop-Service -Name") */
+	const char *second_shell;  /* that shell's name ("PowerShell") */
+	const char *kill_force;	   /* the second step when a process does not end ("taskkill /F
+				    * /PID", then the pids as kill_cmd); NULL: none */
 	/* Identity evidence (the exe-* integrity findings). */
 	const char *exe_set_call; /* what points a running process's exe link at another file:
 				   * "prctl PR_SET_MM_EXE_FILE"; NULL: not named */

@@ -13,14 +13,8 @@
 #include "../../src/enrich/registry.h"
 #include "../../src/enrich/rules.h"
 #include "test.h"
+#include "testutil.h"
 
-/* The Windows backend's words (src/platform/windows/ops.c). */
-static const struct ps_os_words win_words = {.exe_link_pre = "the process image of ",
-					     .exe_link_post = "",
-					     .pkgdb_name = "installed programs",
-					     .handle_word = "handle",
-					     .pid_scope = "session",
-					     .kill_cmd = "taskkill /PID"};
 
 struct owner {
 	uint16_t port;
@@ -56,7 +50,7 @@ static const char *codes(const struct registry *reg, const struct owner *o, char
 				   .exe_path = o->exe,
 				   .pkg = o->pkg,
 				   .pkg_name = o->signer,
-				   .words = &win_words};
+				   .words = &test_windows_words};
 	struct finding_list l = {0};
 	buf[0] = 0;
 	if (findings_for_owner(&in, &l))

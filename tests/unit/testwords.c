@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* testwords.c — the Linux backend's words (its ops.c), which unit tests write their expected
- * evidence and advice texts in, on every platform the unit tests run on. */
+/* testwords.c — the Linux and Windows backends' words (their ops.c), which unit tests write their
+ * expected evidence and advice texts in, on every platform the unit tests run on. */
 #include "testutil.h"
+
+#include "../../src/platform/windows/words.h"
 
 const struct ps_os_words test_linux_words = {
     .exe_link_pre = "/proc/",
@@ -20,3 +22,5 @@ const struct ps_os_words test_linux_words = {
     .mount_view = "mount namespace",
     .priv_scope = "user namespace",
 };
+
+const struct ps_os_words test_windows_words = PS_WINDOWS_WORDS_INIT;
