@@ -86,8 +86,8 @@ int oswords_stop_units(const struct ps_os_words *w, struct buf *out, bool for_go
 }
 
 /* cmd then each pid, the later ones after w->kill_more (else a space). */
-static int kill_with(const struct ps_os_words *w, const char *cmd, struct buf *out,
-		     const int *pids, size_t n)
+static int kill_with(const struct ps_os_words *w, const char *cmd, struct buf *out, const int *pids,
+		     size_t n)
 {
 	int rc = buf_puts(out, cmd);
 	for (size_t i = 0; i < n && !rc; i++)
@@ -110,11 +110,11 @@ int oswords_kill_force(const struct ps_os_words *w, struct buf *out, const int *
 bool oswords_hosts_services(const struct ps_os_words *w, const struct ps_proc *p)
 {
 	w = or_plain(w);
-	return w->hosted_type && p->unit && p->unit_type && strcmp(p->unit_type, w->hosted_type) == 0;
+	return w->hosted_type && p->unit && p->unit_type &&
+	       strcmp(p->unit_type, w->hosted_type) == 0;
 }
 
-int oswords_stop_hosted(const struct ps_os_words *w, struct buf *out, bool second,
-			const char *name)
+int oswords_stop_hosted(const struct ps_os_words *w, struct buf *out, bool second, const char *name)
 {
 	w = or_plain(w);
 	const char *cmd = second ? w->hosted_stop2 : w->hosted_stop;

@@ -188,6 +188,7 @@ void snap_proc_free(struct ps_proc *p)
 	free(p->pod_uid);
 	free(p->supervisor_unit);
 	free(p->pkg_name);
+	free(p->sig.signer);
 	free(p->exe_path);
 	free(p->exe_alias);
 	free(p->alias_pkg_name);

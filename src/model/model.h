@@ -165,6 +165,20 @@ enum pkg_status {
 	PKG_UNOWNED,
 };
 
+/*
+ * What a platform that proves files by their signature (Windows: Authenticode) found about an
+ * executable, for the JSON and explain (its verdict for the findings is ps_proc.pkg). All NULL
+ * (state NULL) where the platform checks no signatures, or the file was not checked.
+ */
+struct ps_signature {
+	const char *state;  /* "signed", "unsigned", "invalid" (a signature that does not verify),
+			     * "unreadable" (the file could not be opened or hashed) (static) */
+	const char *source; /* signed: "embedded" (in the file), "catalog" (a system catalog) */
+	char *signer;	    /* signed: the signing certificate's subject, also when it does not
+			     * make the file the program it is named for */
+	bool os_vendor;	    /* signed by the operating system's maker (Windows: Microsoft) */
+};
+
 /* One process that holds at least one shown socket. Strings are raw bytes as the
  * backend read them (not UTF-8 checked). */
 struct ps_proc {
@@ -221,8 +235,9 @@ struct ps_proc {
 	struct ps_script script; /* interpreters: the script they run */
 	struct ps_xlib *xlibs;	 /* exe_checked, our view: its other executable mappings */
 	size_t nxlibs;
-	uint8_t pkg;	/* enum pkg_status of the executable */
-	char *pkg_name; /* PKG_OWNED: the package, else NULL */
+	uint8_t pkg;		 /* enum pkg_status of the executable */
+	char *pkg_name;		 /* PKG_OWNED: the package, else NULL */
+	struct ps_signature sig; /* the executable's signature, where the platform checks them */
 	/* Pre-forking servers (snap_group_forks): the pid of the topmost ancestor holding a shown
 	 * socket through a chain of processes with the same executable; 0 for a group's root or a
 	 * process alone. */

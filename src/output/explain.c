@@ -469,7 +469,8 @@ static void text_stop(FILE *fp, const struct ps_snapshot *snap, const struct ps_
 			put(fp, a.why);
 			fputs(": not its unit)", fp);
 		}
-		fputs(a.good.data ? " (for now: an enabled unit starts again at boot)\n" : "\n", fp);
+		fputs(a.good.data ? " (for now: an enabled unit starts again at boot)\n" : "\n",
+		      fp);
 	}
 	if (a.good.data) {
 		fputs("    to stop it for good: ", fp);
@@ -478,6 +479,31 @@ static void text_stop(FILE *fp, const struct ps_snapshot *snap, const struct ps_
 	}
 	text_shared(fp, snap, p, &a);
 	stop_advice_free(&a);
+}
+
+/* Where the system proves files by their signature (Windows): what the file's signature is,
+ * after its path. */
+static void text_signature(FILE *fp, const struct ps_proc *p)
+{
+	const struct ps_signature *g = &p->sig;
+	if (strcmp(g->state, "signed") != 0) {
+		fputs(strcmp(g->state, "unsigned") == 0	    ? " (unsigned)"
+		      : strcmp(g->state, "unreadable") == 0 ? " (signature not checked: the file "
+							      "could not be read)"
+							    : " (its signature does not verify)",
+		      fp);
+		return;
+	}
+	fputs(" (signed by ", fp);
+	put(fp, g->signer ? g->signer : "?");
+	if (g->source)
+		fputs(strcmp(g->source, "catalog") == 0 ? ", in a system catalog" : ", embedded",
+		      fp);
+	if (p->pkg == PKG_UNOWNED)
+		fputs("; not the system's own program: a system program's name needs the system "
+		      "maker's signature and the system directory",
+		      fp);
+	fputc(')', fp);
 }
 
 /* The program line (the packaged link it is started by first, then its file), what is not
@@ -499,7 +525,9 @@ static void text_program(FILE *fp, const struct ps_proc *p)
 		fputs(")\n    file:     ", fp);
 	}
 	put(fp, p->exe ? p->exe : "(unreadable)");
-	if (p->exe && p->pkg == PKG_OWNED) {
+	if (p->exe && p->sig.state) {
+		text_signature(fp, p);
+	} else if (p->exe && p->pkg == PKG_OWNED) {
 		fputs(" (package ", fp);
 		put(fp, p->pkg_name ? p->pkg_name : "?");
 		fputc(')', fp);
@@ -624,7 +652,6 @@ static void text_netns(FILE *fp, const struct ps_snapshot *snap, uint64_t inode)
 			host ? " (the host's)" : "");
 	}
 }
-
 
 /* One entry of explain's "stop" list: the keys beyond pid and command only where they apply. */
 static void json_stop(struct jw *w, const struct ps_snapshot *snap, const struct ps_proc *p,

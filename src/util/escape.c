@@ -119,7 +119,8 @@ int esc_text(struct buf *out, const char *s, size_t n)
 		}
 		uint32_t cp;
 		size_t len = 1;
-		if (c == '\\') { /* a run of backslashes: doubled only before what reads as an escape */
+		if (c ==
+		    '\\') { /* a run of backslashes: doubled only before what reads as an escape */
 			while (i + len < n && p[i + len] == '\\')
 				len++;
 			bool twice = reads_as_escape(p + i + len, n - i - len);

@@ -159,19 +159,19 @@ TEST(esc_text_windows_paths)
  */
 TEST(esc_text_backslash_before_escape_bodies)
 {
-	EXPECT(esc_text, "\\x41", "\\\\x41");		/* literal text, not the byte 0x41 */
-	EXPECT(esc_text, "\\xAf", "\\\\xAf");		/* hex digits of either case */
-	EXPECT(esc_text, "\\x4", "\\x4");		/* one hex digit reads as no escape */
+	EXPECT(esc_text, "\\x41", "\\\\x41"); /* literal text, not the byte 0x41 */
+	EXPECT(esc_text, "\\xAf", "\\\\xAf"); /* hex digits of either case */
+	EXPECT(esc_text, "\\x4", "\\x4");     /* one hex digit reads as no escape */
 	EXPECT(esc_text, "\\xg1", "\\xg1");
-	EXPECT(esc_text, "\\u{202e}", "\\\\u{202e}");	/* literal text */
-	EXPECT(esc_text, "\\\\x41", "\\\\\\\\x41");	/* two literal backslashes: four */
+	EXPECT(esc_text, "\\u{202e}", "\\\\u{202e}"); /* literal text */
+	EXPECT(esc_text, "\\\\x41", "\\\\\\\\x41");   /* two literal backslashes: four */
 	EXPECT(esc_text, "C:\\x64\\a.exe", "C:\\\\x64\\a.exe");
-	EXPECT(esc_text, "a\\\nb", "a\\\\\\x0ab");	/* backslash, newline: 3 = 1 + an escape */
-	EXPECT(esc_text, "\\\x1b[2J", "\\\\\\x1b[2J");	/* backslash, ESC */
-	EXPECT(esc_text, "\\\xff", "\\\\\\xff");	/* backslash, invalid byte */
+	EXPECT(esc_text, "a\\\nb", "a\\\\\\x0ab");     /* backslash, newline: 3 = 1 + an escape */
+	EXPECT(esc_text, "\\\x1b[2J", "\\\\\\x1b[2J"); /* backslash, ESC */
+	EXPECT(esc_text, "\\\xff", "\\\\\\xff");       /* backslash, invalid byte */
 	EXPECT(esc_text, "\\\xe2\x80\xae", "\\\\\\u{202e}"); /* backslash, bidi control */
-	EXPECT(esc_text, "\\\\\x07", "\\\\\\\\\\x07");	/* two backslashes, BEL: 5 = 2 + escape */
-	EXPECT(esc_text, "\\\xc3\xa9", "\\\xc3\xa9");	/* safe UTF-8 after it: single */
+	EXPECT(esc_text, "\\\\\x07", "\\\\\\\\\\x07"); /* two backslashes, BEL: 5 = 2 + escape */
+	EXPECT(esc_text, "\\\xc3\xa9", "\\\xc3\xa9");  /* safe UTF-8 after it: single */
 }
 
 TEST(esc_text_c0_and_del_as_hex)

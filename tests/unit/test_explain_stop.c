@@ -143,9 +143,8 @@ static void tag(struct ps_snapshot *s, const char *service)
 	s->sockcgs = realloc(s->sockcgs, n * sizeof *s->sockcgs);
 	if (!s->sockcgs)
 		abort();
-	s->sockcgs[n - 1] = (struct ps_sockcg){.unit = strdup(service),
-						.unit_type = "service",
-						.source = "service-tag"};
+	s->sockcgs[n - 1] = (struct ps_sockcg){
+	    .unit = strdup(service), .unit_type = "service", .source = "service-tag"};
 	s->nsockcgs = n;
 	s->socks[s->nsocks - 1].sockcg = (uint32_t)n;
 }
@@ -201,10 +200,11 @@ TEST(explain_stop_windows_services)
 	t = explain(&s, true);
 	if (getenv("SHOW"))
 		fputs(t, stderr);
-	CHECK(strstr(t, "{\"pid\":2280,\"command\":\"sc.exe stop Dnscache\",\"alt_shell\":"
-			"\"PowerShell\",\"alt_command\":\"Stop-Service -Name Dnscache\",\"service\":"
-			"\"Dnscache\",\"shared_services\":[\"Dnscache\",\"nsi\","
-			"\"LanmanWorkstation\"]}"));
+	CHECK(strstr(t,
+		     "{\"pid\":2280,\"command\":\"sc.exe stop Dnscache\",\"alt_shell\":"
+		     "\"PowerShell\",\"alt_command\":\"Stop-Service -Name Dnscache\",\"service\":"
+		     "\"Dnscache\",\"shared_services\":[\"Dnscache\",\"nsi\","
+		     "\"LanmanWorkstation\"]}"));
 	CHECK(strstr(t, "{\"pid\":1044,\"command\":null,\"service\":null,\"shared_services\":"
 			"[\"RpcSs\",\"RpcEptMapper\"]}"));
 	CHECK(strstr(t, "{\"pid\":4120,\"command\":\"sc.exe stop \\\"Contoso Update\\\"\","));

@@ -33,6 +33,7 @@ const struct platform_ops platform_ops = {
     .pkgdb_new = win_pkgdb_new,
     .pkgdb_want = win_pkgdb_want,
     .pkgdb_status = win_pkgdb_status,
+    .pkgdb_signature = win_pkgdb_signature,
     .pkgdb_reason = win_pkgdb_reason,
     .pkgdb_kind = win_pkgdb_kind,
     .pkgdb_stats = win_pkgdb_stats,

@@ -57,6 +57,10 @@ bool win_windows_name(const char *path);
  */
 bool win_windows_program_ok(const char *path, const char *signer, const char *sysroot);
 
+/* Whether a signing certificate's subject is Microsoft's ("Microsoft Windows", "Microsoft
+ * Corporation", "Microsoft Windows Publisher"). */
+bool win_signer_is_microsoft(const char *signer);
+
 /* UTF-8 (or WTF-8) s as a new UTF-16 string for the W functions; NULL when it is neither, or out
  * of memory. */
 wchar_t *win_to_wide(const char *s);
