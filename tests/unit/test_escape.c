@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_escape.c — esc_text, esc_json, esc_csv, utf8_decode, text_width/text_prefix, buf. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -534,4 +535,89 @@ TEST(buf_basics)
 	buf_free(&b);
 	CHECK_INT(buf_reserve(&b, (size_t)-1), -ENOMEM);
 	CHECK(b.data == NULL);
+}
+
+/* The reading esc_text's comment promises (escape.h): a run of k backslashes before an escape
+ * body is k/2 backslashes and literal text when k is even, (k-1)/2 and an escape when odd. */
+static size_t unescape_text(const char *s, char *out)
+{
+	size_t o = 0;
+	for (size_t i = 0; s[i];) {
+		size_t k = 0;
+		while (s[i + k] == '\\')
+			k++;
+		const char *b = s + i + k;
+		bool x = k && b[0] == 'x' && isxdigit((unsigned char)b[1]) &&
+			 isxdigit((unsigned char)b[2]);
+		bool u = k && b[0] == 'u' && b[1] == '{';
+		if (!k) {
+			out[o++] = s[i++];
+			continue;
+		}
+		if (!(x || u) || k % 2 == 0) {
+			for (size_t j = 0; j < (x || u ? k / 2 : k); j++)
+				out[o++] = '\\';
+			i += k;
+			continue;
+		}
+		for (size_t j = 0; j < k / 2; j++)
+			out[o++] = '\\';
+		char hex[3] = {b[1], b[2], 0}; /* \xHH: exactly two digits */
+		unsigned long v = strtoul(x ? hex : b + 2, NULL, 16);
+		if (x) {
+			out[o++] = (char)v;
+			i += k + 3;
+			continue;
+		}
+		if (v < 0x80) {
+			out[o++] = (char)v;
+		} else if (v < 0x800) {
+			out[o++] = (char)(0xC0 | v >> 6);
+			out[o++] = (char)(0x80 | (v & 0x3F));
+		} else if (v < 0x10000) {
+			out[o++] = (char)(0xE0 | v >> 12);
+			out[o++] = (char)(0x80 | ((v >> 6) & 0x3F));
+			out[o++] = (char)(0x80 | (v & 0x3F));
+		} else {
+			out[o++] = (char)(0xF0 | v >> 18);
+			out[o++] = (char)(0x80 | ((v >> 12) & 0x3F));
+			out[o++] = (char)(0x80 | ((v >> 6) & 0x3F));
+			out[o++] = (char)(0x80 | (v & 0x3F));
+		}
+		i = (size_t)(strchr(b, '}') - s) + 1;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* Every text reads back exactly from its escaped form: backslashes, escape-like text and bytes
+ * that are escaped, in random mixes (a fixed seed: the same cases every run). */
+TEST(esc_text_reads_back_exactly)
+{
+	static const char *const parts[] = {"\\", "\\",	  "x",	  "u",	      "{",
+					    "4",  "1",	  "a",	  "F",	      "}",
+					    "\n", "\x1b", "\xff", "\xc3\xa9", "\xe2\x80\xae",
+					    "C:"};
+	uint32_t seed = 22;
+	for (int round = 0; round < 20000; round++) {
+		char in[128] = "";
+		size_t n = 0;
+		for (int j = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 12; j >= 0; j--) {
+			seed = seed * 1103515245u + 12345u;
+			const char *p = parts[(seed >> 16) % (sizeof parts / sizeof parts[0])];
+			memcpy(in + n, p, strlen(p));
+			n += strlen(p);
+		}
+		in[n] = '\0';
+		char *esc = run(esc_text, in, n, NULL);
+		char back[512];
+		size_t m = unescape_text(esc, back);
+		if (m != n || memcmp(back, in, n) != 0) {
+			printf("  \"%s\" does not read back\n", esc);
+			CHECK(0);
+			free(esc);
+			return;
+		}
+		free(esc);
+	}
 }

@@ -76,7 +76,8 @@ TEST(shq_word_windows_shells)
 		for (int sh = 0; sh < 2; sh++) {
 			struct buf b = {0};
 			CHECK_INT(buf_puts(&b, "x "), 0);
-			int rc = sh ? shq_word_pwsh(&b, cases[i].in) : shq_word_cmd(&b, cases[i].in);
+			int rc =
+			    sh ? shq_word_pwsh(&b, cases[i].in) : shq_word_cmd(&b, cases[i].in);
 			const char *want = sh ? cases[i].pwsh : cases[i].cmd;
 			CHECK_INT(rc, want ? 0 : -EINVAL);
 			CHECK_STR(b.data, want ? want : "x ");

@@ -141,6 +141,24 @@ if lport:
           "service: the socket of the service started with sc start names the service pstest")
     code, out, err = run("-n", "-w", f"{sport}/tcp")
     check(code == 0 and "pstest" in out, "service: the table shows UNIT pstest")
+    sig = lis[0]["owners"][0].get("signature") if lis and lis[0]["owners"] else None
+    check(sig == {"status": "unsigned", "source": None, "signer": None, "os_vendor": False}
+          and lis[0]["owners"][0].get("package") == {"status": "unowned", "name": None},
+          "json: the unsigned listener's signature status and package (issue 22)")
+    # native stop advice: taskkill for a program (/F only as the second step), sc.exe and
+    # Stop-Service for a service; the path with one backslash
+    code, out, err = run("explain", f"{lport}")
+    check(code == 0 and f"to stop it: taskkill /PID {lpid} (if it does not end: taskkill /F /PID {lpid})\n" in out
+          and "\\wlisten.exe (unsigned)" in out.lower().replace("c:", "") and "\\\\" not in out,
+          "explain: taskkill /PID, then /F; C:\\wlisten.exe (unsigned) with one backslash")
+    code, out, err = run("explain", f"{sport}")
+    check(code == 0 and "to stop it: sc.exe stop pstest (PowerShell: Stop-Service -Name pstest)\n" in out
+          and "taskkill" not in out, "explain: the service is stopped by its name (sc.exe stop, Stop-Service)")
+    code, out, err = run("explain", "--json", f"{sport}")
+    stop = json.loads(out or "{}").get("stop") or [{}]
+    check(stop[0].get("command") == "sc.exe stop pstest" and stop[0].get("alt_command") ==
+          "Stop-Service -Name pstest" and stop[0].get("service") == "pstest",
+          "explain --json: stop[].command sc.exe stop pstest, alt_command Stop-Service")
 
 code, out, err = run("explain", f"{tport}")
 check(code == 0 and f"127.0.0.1:{tport} LISTEN" in out and "Held by no visible process (unreported)" in out,
