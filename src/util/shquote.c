@@ -5,12 +5,6 @@
 #include <errno.h>
 #include <string.h>
 
-static bool plain(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       strchr("._@%+=:,/-", c);
-}
-
 /* s in single quotes, each ' written as `quote_esc`; out unchanged on failure. */
 static int single_quoted(struct buf *out, const char *s, const char *quote_esc)
 {
@@ -28,24 +22,9 @@ static int single_quoted(struct buf *out, const char *s, const char *quote_esc)
 	return rc;
 }
 
-int shq_word(struct buf *out, const char *s, bool quote)
-{
-	bool bare = true;
-	if (!s || !*s || *s == '-')
-		return -EINVAL;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p > 0x7e)
-			return -EINVAL;
-		bare = bare && plain(*p);
-	}
-	if (bare)
-		return buf_puts(out, s);
-	return quote ? single_quoted(out, s, "'\\''") : -EINVAL;
-}
-
 /* Whether every byte of s is printable ASCII and s is a name a command can take (not empty,
  * no leading '-'); *bare: each byte is one of `bare_set` or alphanumeric. */
-static bool win_printable(const char *s, const char *bare_set, bool *bare)
+static bool printable_word(const char *s, const char *bare_set, bool *bare)
 {
 	*bare = true;
 	if (!s || !*s || *s == '-')
@@ -59,10 +38,20 @@ static bool win_printable(const char *s, const char *bare_set, bool *bare)
 	return true;
 }
 
+int shq_word(struct buf *out, const char *s, bool quote)
+{
+	bool bare;
+	if (!printable_word(s, "._@%+=:,/-", &bare))
+		return -EINVAL;
+	if (bare)
+		return buf_puts(out, s);
+	return quote ? single_quoted(out, s, "'\\''") : -EINVAL;
+}
+
 int shq_word_cmd(struct buf *out, const char *s)
 {
 	bool bare;
-	if (!win_printable(s, "._-$@+#", &bare) || strpbrk(s, "\"%!"))
+	if (!printable_word(s, "._-$@+#", &bare) || strpbrk(s, "\"%!"))
 		return -EINVAL;
 	return bare ? buf_puts(out, s) : buf_printf(out, "\"%s\"", s);
 }
@@ -70,7 +59,7 @@ int shq_word_cmd(struct buf *out, const char *s)
 int shq_word_pwsh(struct buf *out, const char *s)
 {
 	bool bare;
-	if (!win_printable(s, "._-", &bare))
+	if (!printable_word(s, "._-", &bare))
 		return -EINVAL;
 	return bare ? buf_puts(out, s) : single_quoted(out, s, "''");
 }

@@ -345,7 +345,7 @@ def harden_csv_formulas(t):
             "127.0.0.1:7411,sockhold,\"'=1+2 listen:127.0.0.1:7411 "
             "'name:=" + link.replace('"', '""') + "' --\"",
             "127.0.0.1:7412,sockhold,\"'@SUM(1+1) listen:127.0.0.1:7412 name:-5 --\"",
-            "127.0.0.1:7413,sockhold,\"'\\t=1 listen:127.0.0.1:7413 name:+x --\"",
+            "127.0.0.1:7413,sockhold,\"'\\x09=1 listen:127.0.0.1:7413 name:+x --\"",
             "127.0.0.1:7414,\"'=1+2\",\"'=1+2 listen:127.0.0.1:7414 name:=1+2 --\""]
     t.check(lines == want, "formula starts are neutralised", [f"got  {x}" for x in lines] + [f"want {x}" for x in want])
     import csv
