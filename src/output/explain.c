@@ -431,7 +431,11 @@ static void text_shared(FILE *fp, const struct ps_snapshot *snap, const struct p
 	if (!a->service) {
 		fputs("    to stop it: its process runs several services (", fp);
 		put_list(fp, a->several);
-		fputs(") and the system did not say which one holds this port: stop that one", fp);
+		fputs(a->why
+			  ? ") and the name of the one that holds this port cannot be given to a "
+			    "shell safely: stop that one"
+			  : ") and the system did not say which one holds this port: stop that one",
+		      fp);
 		if (snap_words(snap)->hosted_stop)
 			fprintf(fp, " (%s NAME)", snap_words(snap)->hosted_stop);
 		fputs(", never the process\n", fp);

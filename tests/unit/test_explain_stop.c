@@ -168,6 +168,8 @@ TEST(explain_stop_windows_services)
 	add(&s, 4200, "MSSQL$SQLEXPRESS", "service", 80);
 	add(&s, 4300, "bad\"%name", "service", 80); /* cmd cannot take it: end the process */
 	add(&s, 6160, NULL, NULL, 80);
+	add(&s, 1500, "Themes,bad%tag", "service", 80); /* its tag names what cmd cannot take */
+	tag(&s, "bad%tag");
 	struct ps_socket *k = snap_add_socket(&s); /* System: SMB, http.sys */
 	k->proto = PS_TCP;
 	k->state = PS_ST_LISTEN;
@@ -194,8 +196,12 @@ TEST(explain_stop_windows_services)
 			"unit)\n"));
 	CHECK(strstr(t, "to stop it: taskkill /PID 6160 (if it does not end: taskkill /F /PID "
 			"6160)\n"));
+	CHECK(strstr(t, "to stop it: its process runs several services (Themes, bad%tag) and the "
+			"name of the one that holds this port cannot be given to a shell safely: "
+			"stop that one (sc.exe stop NAME), never the process\n"));
 	CHECK(!strstr(t, "taskkill /PID 2280") && !strstr(t, "taskkill /PID 1044") &&
-	      !strstr(t, "/PID 4\n") && !strstr(t, "for good") && !strstr(t, "kill 6160"));
+	      !strstr(t, "/PID 1500") && !strstr(t, "/PID 4\n") && !strstr(t, "for good") &&
+	      !strstr(t, "kill 6160"));
 	free(t);
 	t = explain(&s, true);
 	if (getenv("SHOW"))
