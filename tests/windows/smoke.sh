@@ -20,7 +20,9 @@ wine=$(command -v wine || command -v wine64 || true)
 
 tmp=$(mktemp -d /tmp/portsleuth-wine.XXXXXX)
 export WINEPREFIX="$tmp/prefix" WINEDEBUG=${WINEDEBUG:--all} WINEDLLOVERRIDES="mscoree,mshtml="
-trap 'exec 7>&- 2>/dev/null; "$wine" sc stop pstest >/dev/null 2>&1; wineserver -k >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT INT TERM
+# wineserver -k returns before the server has saved the registry into the prefix: wait for it
+# (-w), or rm races its last writes and fails the run after every check passed
+trap 'exec 7>&- 2>/dev/null; "$wine" sc stop pstest >/dev/null 2>&1; wineserver -k >/dev/null 2>&1; wineserver -w >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT INT TERM
 # the prefix is made once here (about a minute) so the timed runs below do not pay for it
 "$wine" wineboot --init >/dev/null 2>&1 || true
 
