@@ -338,6 +338,8 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 		    !(rc = status_of(p->pkg, q->argv0_other, &q->argv0_pkg, &q->argv0_pkg_name)) &&
 		    !q->script.foreign)
 			rc = status_of(p->pkg, q->script.path, &q->script.pkg, &q->script.pkg_name);
+		if (!rc && p->pkg && q->exe_path)
+			rc = pkgdb_signature(p->pkg, q->exe_path, &q->sig);
 		for (size_t j = 0; j < q->nxlibs && !rc; j++) {
 			char *name = NULL; /* the library's package: not shown */
 			rc = status_of(p->pkg, q->xlibs[j].path, &q->xlibs[j].pkg, &name);

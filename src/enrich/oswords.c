@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "../util/shquote.h"
 
@@ -89,11 +90,47 @@ int oswords_stop_units(const struct ps_os_words *w, struct buf *out, bool for_go
 	return rc;
 }
 
+/* cmd then each pid, the later ones after w->kill_more (else a space). */
+static int kill_with(const struct ps_os_words *w, const char *cmd, struct buf *out, const int *pids,
+		     size_t n)
+{
+	int rc = buf_puts(out, cmd);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = buf_printf(out, "%s%d", i && w->kill_more ? w->kill_more : " ", pids[i]);
+	return rc;
+}
+
 int oswords_kill(const struct ps_os_words *w, struct buf *out, const int *pids, size_t n)
 {
 	w = or_plain(w);
-	int rc = buf_puts(out, w->kill_cmd);
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = buf_printf(out, "%s%d", i && w->kill_more ? w->kill_more : " ", pids[i]);
+	return kill_with(w, w->kill_cmd, out, pids, n);
+}
+
+int oswords_kill_force(const struct ps_os_words *w, struct buf *out, const int *pids, size_t n)
+{
+	w = or_plain(w);
+	return w->kill_force ? kill_with(w, w->kill_force, out, pids, n) : -ENOENT;
+}
+
+bool oswords_hosts_services(const struct ps_os_words *w, const struct ps_proc *p)
+{
+	w = or_plain(w);
+	return w->hosted_type && p->unit && p->unit_type &&
+	       strcmp(p->unit_type, w->hosted_type) == 0;
+}
+
+int oswords_stop_hosted(const struct ps_os_words *w, struct buf *out, bool second, const char *name)
+{
+	w = or_plain(w);
+	const char *cmd = second ? w->hosted_stop2 : w->hosted_stop;
+	if (!cmd)
+		return -ENOENT;
+	struct buf b = {0};
+	int rc = buf_printf(&b, "%s ", cmd);
+	if (!rc)
+		rc = second ? shq_word_pwsh(&b, name) : shq_word_cmd(&b, name);
+	if (!rc)
+		rc = buf_puts(out, b.data);
+	buf_free(&b);
 	return rc;
 }

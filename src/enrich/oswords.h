@@ -53,4 +53,20 @@ int oswords_stop_units(const struct ps_os_words *w, struct buf *out, bool for_go
 /* The command that ends every process of pids[0..n) (a pre-forking group: all of them). */
 int oswords_kill(const struct ps_os_words *w, struct buf *out, const int *pids, size_t n);
 
+/* The second step when a process does not end (taskkill /F): -ENOENT when the system has none. */
+int oswords_kill_force(const struct ps_os_words *w, struct buf *out, const int *pids, size_t n);
+
+/* Whether p hosts services by name (w->hosted_type: a Windows service process, whose unit is
+ * the comma-separated names of the services it runs). */
+bool oswords_hosts_services(const struct ps_os_words *w, const struct ps_proc *p);
+
+/*
+ * The command that stops the hosted service `name` (sc.exe stop NAME), or with `second` its
+ * form for the system's second shell (Stop-Service -Name NAME): the name quoted for that shell
+ * (shq_word_cmd, shq_word_pwsh). -ENOENT when the system has no such command, -EINVAL (out
+ * unchanged) when the name cannot be given safely, -ENOMEM, else 0.
+ */
+int oswords_stop_hosted(const struct ps_os_words *w, struct buf *out, bool second,
+			const char *name);
+
 #endif

@@ -211,6 +211,7 @@ void snap_proc_free(struct ps_proc *p)
 	free(p->file_description);
 	free(p->file_company);
 	free(p->file_version);
+	free(p->sig.signer);
 	free(p->exe_path);
 	free(p->exe_alias);
 	free(p->alias_pkg_name);

@@ -181,6 +181,20 @@ enum pkg_status {
 	PKG_UNOWNED,
 };
 
+/*
+ * What a platform that proves files by their signature (Windows: Authenticode) found about an
+ * executable, for the JSON and explain (its verdict for the findings is ps_proc.pkg). All NULL
+ * (state NULL) where the platform checks no signatures, or the file was not checked.
+ */
+struct ps_signature {
+	const char *state;  /* "signed", "unsigned", "invalid" (a signature that does not verify),
+			     * "unreadable" (the file could not be opened or hashed) (static) */
+	const char *source; /* signed: "embedded" (in the file), "catalog" (a system catalog) */
+	char *signer;	    /* signed: the signing certificate's subject, also when it does not
+			     * make the file the program it is named for */
+	bool os_vendor;	    /* signed by the operating system's maker (Windows: Microsoft) */
+};
+
 /* One process that holds at least one shown socket. Strings are raw bytes as the
  * backend read them (not UTF-8 checked). */
 struct ps_proc {
@@ -242,8 +256,9 @@ struct ps_proc {
 	struct ps_script script; /* interpreters: the script they run */
 	struct ps_xlib *xlibs;	 /* exe_checked, our view: its other executable mappings */
 	size_t nxlibs;
-	uint8_t pkg;	/* enum pkg_status of the executable */
-	char *pkg_name; /* PKG_OWNED: the package, else NULL */
+	uint8_t pkg;		 /* enum pkg_status of the executable */
+	char *pkg_name;		 /* PKG_OWNED: the package, else NULL */
+	struct ps_signature sig; /* the executable's signature, where the platform checks them */
 	/* What the executable says of itself (Windows: its version resource, read with the exe
 	 * facts), each NULL when it says nothing: raw bytes of the file's, not trusted. */
 	char *file_description, *file_company, *file_version;
@@ -418,6 +433,17 @@ struct ps_os_words {
 	const char *stop_verb;	    /* "stop" */
 	const char *disable_verb;   /* "disable --now": stopped now and at boot; NULL: none */
 	bool posix_quote; /* names are quoted for a POSIX shell; else only plain names are given */
+	/* Processes that host services by name (Windows: a svchost.exe runs several), stopped
+	 * through the service manager by the service's own name, never by ending the process. */
+	const char *hosted_type;   /* the ps_proc.unit_type of such a process ("service"), whose
+				    * unit is its services, comma-separated; NULL: none */
+	const char *hosted_source; /* the ps_sockcg.source that names the service holding one
+				    * socket ("service-tag") */
+	const char *hosted_stop;   /* cmd.exe: then the name ("sc.exe stop") */
+	const char *hosted_stop2;  /* the second shell's: then the name ("Stop-Service -Name") */
+	const char *second_shell;  /* that shell's name ("PowerShell") */
+	const char *kill_force;	   /* the second step when a process does not end ("taskkill /F
+				    * /PID", then the pids as kill_cmd); NULL: none */
 	/* Identity evidence (the exe-* integrity findings). */
 	const char *exe_set_call; /* what points a running process's exe link at another file:
 				   * "prctl PR_SET_MM_EXE_FILE"; NULL: not named */

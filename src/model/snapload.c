@@ -211,6 +211,39 @@ static int cmdline(struct loader *ld, const struct json *o, const char *path, st
 	return 0;
 }
 
+/* The owner's "package" and "signature" (what the Windows build states of a signature). */
+static int provenance(struct loader *ld, const struct json *o, const char *path, struct ps_proc *p)
+{
+	static const char *const status[] = {"unknown", "owned", "unowned"};
+	static const char *const states[] = {"signed", "unsigned", "invalid", "unreadable"};
+	static const char *const sources[] = {"embedded", "catalog"};
+	const struct json *pk = json_get(o, "package"), *sg = json_get(o, "signature");
+	char p2[128];
+	int rc = 0;
+	if (pk && pk->type == JSON_OBJECT) {
+		snprintf(p2, sizeof p2, "%s.package", path);
+		const char *st = json_get_str(pk, "status");
+		for (uint8_t i = 0; st && i < 3; i++)
+			if (strcmp(st, status[i]) == 0)
+				p->pkg = i;
+		if (p->pkg == PKG_OWNED && (rc = opt_str(ld, pk, "name", p2, &p->pkg_name)))
+			return rc;
+	}
+	if (!sg || sg->type != JSON_OBJECT)
+		return 0;
+	snprintf(p2, sizeof p2, "%s.signature", path);
+	const char *st = json_get_str(sg, "status"), *src = json_get_str(sg, "source");
+	for (size_t i = 0; st && i < sizeof states / sizeof states[0]; i++)
+		if (strcmp(st, states[i]) == 0)
+			p->sig.state = states[i];
+	for (size_t i = 0; src && i < sizeof sources / sizeof sources[0]; i++)
+		if (strcmp(src, sources[i]) == 0)
+			p->sig.source = sources[i];
+	if ((rc = opt_str(ld, sg, "signer", p2, &p->sig.signer)))
+		return rc;
+	return opt_bool(ld, sg, "os_vendor", p2, &p->sig.os_vendor);
+}
+
 static int owner(struct loader *ld, const struct json *o, const char *path, uint32_t sock)
 {
 	struct ps_snapshot *s = &ld->out->snap;
@@ -248,7 +281,7 @@ static int owner(struct loader *ld, const struct json *o, const char *path, uint
 	    (rc = opt_int(ld, o, "unit_uid", path, 0, UINT32_MAX, &unit_uid)))
 		return rc;
 	/* a user unit stays one: policies derived from the snapshot tell them from system units */
-	static const char *const types[] = {"system", "user", "session"};
+	static const char *const types[] = {"system", "user", "session", "service"};
 	for (size_t i = 0; ut && i < sizeof types / sizeof types[0]; i++)
 		if (strcmp(ut, types[i]) == 0)
 			p->unit_type = types[i];
@@ -258,6 +291,8 @@ static int owner(struct loader *ld, const struct json *o, const char *path, uint
 	const struct json *st = json_get(o, "start_time");
 	if (st && st->type == JSON_STRING)
 		p->start_time = parse_utc(st->str);
+	if ((rc = provenance(ld, o, path, p)))
+		return rc;
 	const struct json *c = json_get(o, "container");
 	if (c && c->type == JSON_OBJECT) {
 		char p2[128], *rt = NULL;

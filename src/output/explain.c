@@ -30,8 +30,8 @@ static void put(FILE *fp, const char *s)
 
 /*
  * A command to paste (stop advice): shown exactly as built, since its names are shell words
- * already (shq_word: printable ASCII only) and escaping would change what runs (a doubled
- * backslash in '\''); anything else is escaped as usual.
+ * already (shq_word: printable ASCII only) and escaping could change what runs (a backslash
+ * before "x41" in a quoted name is doubled); anything else is escaped as usual.
  */
 static void put_command(FILE *fp, const char *s)
 {
@@ -143,8 +143,10 @@ static int cmp_pid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* `kill` of p and every worker of its pre-forking group (a worker can outlive its master). */
-static int kill_group(const struct ps_snapshot *snap, const struct ps_proc *p, struct buf *out)
+/* `kill` (with `force`, its second step: -ENOENT when the system has none) of p and every
+ * worker of its pre-forking group (a worker can outlive its master). */
+static int kill_group(const struct ps_snapshot *snap, const struct ps_proc *p, bool force,
+		      struct buf *out)
 {
 	int *pids = malloc((snap->nprocs + 1) * sizeof *pids);
 	size_t n = 0;
@@ -155,34 +157,101 @@ static int kill_group(const struct ps_snapshot *snap, const struct ps_proc *p, s
 		if (snap->procs[i].group_root == p->pid && snap->procs[i].pid != p->pid)
 			pids[n++] = snap->procs[i].pid;
 	qsort(pids + 1, n - 1, sizeof *pids, cmp_pid);
-	int rc = oswords_kill(snap_words(snap), out, pids, n);
+	int rc = force ? oswords_kill_force(snap_words(snap), out, pids, n)
+		       : oswords_kill(snap_words(snap), out, pids, n);
 	free(pids);
 	return rc;
 }
 
+/* The advice that stops one process, as text and JSON show it. */
+struct stop_advice {
+	struct buf cmd;	     /* the command; empty when none can be given */
+	struct buf good;     /* the one that also keeps it from starting at boot; empty: none */
+	struct buf alt;	     /* cmd in the system's second shell (PowerShell); empty: none */
+	struct buf force;    /* the second step when the process does not end; empty: none */
+	const char *why;     /* why the advice is not the unit's (static), NULL */
+	const char *service; /* a hosted service: the one the command stops, NULL */
+	const char *several; /* the services of a process that hosts more than one, NULL */
+};
+
+static void stop_advice_free(struct stop_advice *a)
+{
+	buf_free(&a->cmd);
+	buf_free(&a->good);
+	buf_free(&a->alt);
+	buf_free(&a->force);
+}
+
 /*
- * The command that stops process p (holding socket k, or NULL), into out; with `for_good`, the
- * one that also keeps it from starting again at boot (systemctl disable --now), or nothing when
- * stopping is already for good (kill, a container). A pre-forking group is stopped whole: its
- * root's unit, else `kill` of every member. When a unit's advice cannot be given safely, *why
- * (when not NULL) says why and the advice is `kill`. The commands are the system's (snap_words).
+ * A process that hosts services by name (Windows): the service that holds socket k (its tag),
+ * else the one service it runs. A process that runs several is never to be ended (a shared
+ * svchost.exe: every service in it would stop), so when which one holds the port is not known
+ * there is no command. 1 when the process is to be ended instead (its one service's name
+ * cannot be given to a shell), else 0 or -ENOMEM.
+ */
+static int hosted_stop(const struct ps_snapshot *snap, const struct ps_socket *k,
+		       const struct ps_proc *p, struct stop_advice *a)
+{
+	const struct ps_os_words *w = snap_words(snap);
+	const char *name = NULL;
+	if (k && k->sockcg && k->sockcg <= snap->nsockcgs) {
+		const struct ps_sockcg *c = &snap->sockcgs[k->sockcg - 1];
+		if (c->source && w->hosted_source && strcmp(c->source, w->hosted_source) == 0)
+			name = c->unit;
+	}
+	bool several = strchr(p->unit, ',') != NULL;
+	a->several = several ? p->unit : NULL;
+	if (!name && !several)
+		name = p->unit;
+	if (!name)
+		return 0;
+	int rc = oswords_stop_hosted(w, &a->cmd, false, name);
+	if (!rc && (rc = oswords_stop_hosted(w, &a->alt, true, name)) == -ENOENT)
+		rc = 0;
+	if (rc == -EINVAL || rc == -ENOENT) {
+		buf_free(&a->cmd);
+		buf_free(&a->alt);
+		a->why = "the service's name cannot be given to a shell safely";
+		return several ? 0 : 1;
+	}
+	a->service = name;
+	return rc;
+}
+
+/*
+ * How to stop process p (holding socket k, or NULL), into a: a hosted service by its own
+ * name; else its unit's command, and the one that also keeps it from starting again at boot
+ * (systemctl disable --now; nothing when stopping is already for good: a container); else
+ * ending the process (`kill`, and where the system has one the forced second step). A
+ * pre-forking group is stopped whole: its root's unit, else every member. When a unit's
+ * advice cannot be given safely, a->why says why and the advice is to end the process. The
+ * commands are the system's (snap_words). 0 or -ENOMEM.
  */
 static int stop_hint(const struct ps_snapshot *snap, const struct ps_socket *k,
-		     const struct ps_proc *p, bool for_good, struct buf *out, const char **why)
+		     const struct ps_proc *p, struct stop_advice *a)
 {
 	const struct ps_proc *root = p->group_root ? proc_of(snap, p->group_root) : NULL;
 	if (root)
 		p = root;
-	int rc = unit_stop(snap, k, p, for_good, out);
-	if (rc == -EINVAL && why)
-		*why = "a name in the unit's command cannot be given to a shell safely";
-	else if (rc == -ESRCH && why)
-		*why = "the user whose manager runs the unit has no name here";
-	if (rc == 0 || rc == -ENOMEM)
+	int rc;
+	if (oswords_hosts_services(snap_words(snap), p)) {
+		if ((rc = hosted_stop(snap, k, p, a)) <= 0)
+			return rc;
+	} else if ((rc = unit_stop(snap, k, p, false, &a->cmd)) == 0) {
+		rc = unit_stop(snap, k, p, true, &a->good);
+		return rc == -ENOMEM ? rc : 0;
+	} else if (rc == -EINVAL) {
+		a->why = "a name in the unit's command cannot be given to a shell safely";
+	} else if (rc == -ESRCH) {
+		a->why = "the user whose manager runs the unit has no name here";
+	} else if (rc == -ENOMEM) {
 		return rc;
-	if (rc == -ENOENT || for_good)
-		return 0;
-	return kill_group(snap, p, out);
+	}
+	buf_free(&a->cmd);
+	if ((rc = kill_group(snap, p, false, &a->cmd)))
+		return rc;
+	rc = kill_group(snap, p, true, &a->force);
+	return rc == -ENOENT ? 0 : rc;
 }
 
 /* What the risk line says: whether the port is held, and reachable beyond loopback now. */
@@ -354,30 +423,92 @@ static void text_unit_user(FILE *fp, const struct ps_snapshot *snap, const struc
 	fputs(", not the system's)", fp);
 }
 
+/* A process that runs several services: ending it would stop them all (a shared svchost.exe). */
+static void text_shared(FILE *fp, const struct ps_snapshot *snap, const struct ps_proc *p,
+			const struct stop_advice *a)
+{
+	if (!a->several)
+		return;
+	if (!a->service) {
+		fputs("    to stop it: its process runs several services (", fp);
+		put_list(fp, a->several);
+		fputs(a->why
+			  ? ") and the name of the one that holds this port cannot be given to a "
+			    "shell safely: stop that one"
+			  : ") and the system did not say which one holds this port: stop that one",
+		      fp);
+		if (snap_words(snap)->hosted_stop)
+			fprintf(fp, " (%s NAME)", snap_words(snap)->hosted_stop);
+		fputs(", never the process\n", fp);
+		return;
+	}
+	fputs("    shared:   ", fp);
+	put(fp, p->name ? p->name : "the process");
+	fprintf(fp, " (pid %d) runs the services ", p->pid);
+	put_list(fp, a->several);
+	fputs(": ending that process would stop every one of them; stop the service, never the "
+	      "process\n",
+	      fp);
+}
+
 /* "to stop it" (and "for good" where stopping lasts only until the next boot). */
 static void text_stop(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk,
 		      const struct ps_proc *p)
 {
-	struct buf b = {0}, good = {0};
-	const char *why = NULL;
-	if (stop_hint(snap, sk, p, false, &b, &why) == 0 && b.data &&
-	    stop_hint(snap, sk, p, true, &good, NULL) == 0) {
+	struct stop_advice a = {0};
+	if (stop_hint(snap, sk, p, &a) == 0 && a.cmd.data) {
 		fputs("    to stop it: ", fp);
-		put_command(fp, b.data);
-		if (why) {
+		put_command(fp, a.cmd.data);
+		if (a.alt.data) {
+			fprintf(fp, " (%s: ", snap_words(snap)->second_shell);
+			put_command(fp, a.alt.data);
+			fputc(')', fp);
+		}
+		if (a.force.data) {
+			fputs(" (if it does not end: ", fp);
+			put_command(fp, a.force.data);
+			fputc(')', fp);
+		}
+		if (a.why) {
 			fputs(" (", fp);
-			put(fp, why);
+			put(fp, a.why);
 			fputs(": not its unit)", fp);
 		}
-		fputs(good.data ? " (for now: an enabled unit starts again at boot)\n" : "\n", fp);
+		fputs(a.good.data ? " (for now: an enabled unit starts again at boot)\n" : "\n",
+		      fp);
 	}
-	if (good.data) {
+	if (a.good.data) {
 		fputs("    to stop it for good: ", fp);
-		put_command(fp, good.data);
+		put_command(fp, a.good.data);
 		fputc('\n', fp);
 	}
-	buf_free(&b);
-	buf_free(&good);
+	text_shared(fp, snap, p, &a);
+	stop_advice_free(&a);
+}
+
+/* Where the system proves files by their signature (Windows): what the file's signature is,
+ * after its path. */
+static void text_signature(FILE *fp, const struct ps_proc *p)
+{
+	const struct ps_signature *g = &p->sig;
+	if (strcmp(g->state, "signed") != 0) {
+		fputs(strcmp(g->state, "unsigned") == 0	    ? " (unsigned)"
+		      : strcmp(g->state, "unreadable") == 0 ? " (signature not checked: the file "
+							      "could not be read)"
+							    : " (its signature does not verify)",
+		      fp);
+		return;
+	}
+	fputs(" (signed by ", fp);
+	put(fp, g->signer ? g->signer : "?");
+	if (g->source)
+		fputs(strcmp(g->source, "catalog") == 0 ? ", in a system catalog" : ", embedded",
+		      fp);
+	if (p->pkg == PKG_UNOWNED)
+		fputs("; not the system's own program: a system program's name needs the system "
+		      "maker's signature and the system directory",
+		      fp);
+	fputc(')', fp);
 }
 
 /* The program line (the packaged link it is started by first, then its file), what is not
@@ -417,7 +548,9 @@ static void text_program(FILE *fp, const struct ps_proc *p)
 		fputs(")\n    file:     ", fp);
 	}
 	put(fp, p->exe ? p->exe : "(unreadable)");
-	if (p->exe && p->pkg == PKG_OWNED) {
+	if (p->exe && p->sig.state) {
+		text_signature(fp, p);
+	} else if (p->exe && p->pkg == PKG_OWNED) {
 		fputs(" (package ", fp);
 		put(fp, p->pkg_name ? p->pkg_name : "?");
 		fputc(')', fp);
@@ -546,6 +679,38 @@ static void text_netns(FILE *fp, const struct ps_snapshot *snap, uint64_t inode)
 		fprintf(fp, "network namespace %" PRIu64 "%s\n", inode,
 			host ? " (the host's)" : "");
 	}
+}
+
+/* One entry of explain's "stop" list: the keys beyond pid and command only where they apply. */
+static void json_stop(struct jw *w, const struct ps_snapshot *snap, const struct ps_proc *p,
+		      const struct stop_advice *a)
+{
+	jw_obj(w);
+	jw_kint(w, "pid", p->pid);
+	jw_kstr(w, "command", a->cmd.data);
+	if (a->good.data)
+		jw_kstr(w, "for_good", a->good.data);
+	if (a->alt.data) {
+		jw_kstr(w, "alt_shell", snap_words(snap)->second_shell);
+		jw_kstr(w, "alt_command", a->alt.data);
+	}
+	if (a->force.data)
+		jw_kstr(w, "force_command", a->force.data);
+	if (a->why)
+		jw_kstr(w, "not_the_unit", a->why);
+	if (oswords_hosts_services(snap_words(snap), p))
+		jw_kstr(w, "service", a->service);
+	if (a->several) {
+		jw_key(w, "shared_services");
+		jw_arr(w);
+		for (const char *s = a->several, *e; *s; s = *e ? e + 1 : e) {
+			e = strchr(s, ',');
+			e = e ? e : s + strlen(s);
+			jw_strn(w, s, (size_t)(e - s));
+		}
+		jw_arr_end(w);
+	}
+	jw_obj_end(w);
 }
 
 /* Whether the interface addresses of namespace inode (0: ours) were read. */
@@ -780,26 +945,16 @@ int render_explain_json(FILE *fp, const struct ps_snapshot *snap, const struct e
 	for (size_t i = 0; i < snap->nprocs && !w.err; i++) {
 		if (snap->procs[i].group_root)
 			continue; /* one entry per pre-forking group: its root's */
-		struct buf h = {0}, good = {0};
-		const char *why = NULL;
+		struct stop_advice a = {0};
 		const struct ps_socket *held =
 		    NULL; /* the first socket it holds, for pid 1's .socket units */
 		for (size_t j = 0; j < snap->nowners && !held; j++)
 			if (snap->owners[j].proc == i)
 				held = &snap->socks[snap->owners[j].sock];
-		if (stop_hint(snap, held, &snap->procs[i], false, &h, &why) ||
-		    stop_hint(snap, held, &snap->procs[i], true, &good, NULL))
+		if (stop_hint(snap, held, &snap->procs[i], &a))
 			w.err = -ENOMEM;
-		jw_obj(&w);
-		jw_kint(&w, "pid", snap->procs[i].pid);
-		jw_kstr(&w, "command", h.data);
-		if (good.data)
-			jw_kstr(&w, "for_good", good.data);
-		if (why)
-			jw_kstr(&w, "not_the_unit", why);
-		jw_obj_end(&w);
-		buf_free(&h);
-		buf_free(&good);
+		json_stop(&w, snap, &snap->procs[i], &a);
+		stop_advice_free(&a);
 	}
 	jw_arr_end(&w);
 	json_verdict_summary(&w, snap);

@@ -42,7 +42,37 @@ static void jcmdline(struct jw *w, const struct ps_proc *p)
 	jw_arr_end(w);
 }
 
-/* The keys of an owner that depend on its process only, from "name" to "exe_proof". */
+/*
+ * "package": whether an installed package owns the executable (Windows: a valid signature,
+ * named by its signer), null when it was not looked up; "signature": what the platform found
+ * of its signature (Windows' Authenticode), null where signatures are not checked.
+ */
+static void jprovenance(struct jw *w, const struct ps_proc *p)
+{
+	static const char *const status[] = {"unknown", "owned", "unowned"};
+	jw_key(w, "package");
+	if (p->exe_checked && p->pkg <= PKG_UNOWNED) {
+		jw_obj(w);
+		jw_kstr(w, "status", status[p->pkg]);
+		jw_kstr(w, "name", p->pkg == PKG_OWNED ? p->pkg_name : NULL);
+		jw_obj_end(w);
+	} else {
+		jw_null(w);
+	}
+	jw_key(w, "signature");
+	if (!p->sig.state) {
+		jw_null(w);
+		return;
+	}
+	jw_obj(w);
+	jw_kstr(w, "status", p->sig.state);
+	jw_kstr(w, "source", p->sig.source);
+	jw_kstr(w, "signer", p->sig.signer);
+	jw_kbool(w, "os_vendor", p->sig.os_vendor);
+	jw_obj_end(w);
+}
+
+/* The keys of an owner that depend on its process only, from "name" to "signature". */
 static void jprocess(struct jw *w, const struct ps_snapshot *s, const struct ps_proc *p)
 {
 	jw_kstr(w, "name", p->name);
@@ -78,6 +108,7 @@ static void jprocess(struct jw *w, const struct ps_snapshot *s, const struct ps_
 		jw_kstr(w, "version", p->file_version);
 		jw_obj_end(w);
 	}
+	jprovenance(w, p);
 }
 
 /*

@@ -42,6 +42,16 @@ static inline enum pkg_status pkgdb_status(const struct pkgdb *db, const char *p
 	return platform_ops.pkgdb_status(db, path, pkg);
 }
 
+/*
+ * The signature facts of a path passed to pkgdb_want, on a platform that proves files by their
+ * signature (absent op: out stays empty). out->signer is a new string. 0 or -ENOMEM.
+ */
+static inline int pkgdb_signature(const struct pkgdb *db, const char *path,
+				  struct ps_signature *out)
+{
+	return platform_ops.pkgdb_signature ? platform_ops.pkgdb_signature(db, path, out) : 0;
+}
+
 /* Why statuses are unknown ("no dpkg database at ..."), or NULL when the database was read. */
 static inline const char *pkgdb_reason(const struct pkgdb *db)
 {

@@ -319,11 +319,13 @@ struct platform_ops {
 	/*
 	 * The package database (see packages.h for what each does): the seven pkgdb_
 	 * ops come together or not at all (absent: every executable's package stays
-	 * unknown, "this platform has no package database").
+	 * unknown, "this platform has no package database"); pkgdb_signature only on a
+	 * platform that proves files by their signature.
 	 */
 	struct pkgdb *(*pkgdb_new)(const char *where);
 	int (*pkgdb_want)(struct pkgdb *db, const char *const *paths, size_t n);
 	enum pkg_status (*pkgdb_status)(const struct pkgdb *db, const char *path, const char **pkg);
+	int (*pkgdb_signature)(const struct pkgdb *db, const char *path, struct ps_signature *out);
 	const char *(*pkgdb_reason)(const struct pkgdb *db);
 	const char *(*pkgdb_kind)(const struct pkgdb *db);
 	void (*pkgdb_stats)(const struct pkgdb *db, size_t *files, size_t *scans);

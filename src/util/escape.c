@@ -76,6 +76,29 @@ static size_t plain_run(const unsigned char *p, size_t n)
 	return j;
 }
 
+static bool is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/*
+ * Whether the text at p[0..n) would start an escape right after a backslash: a byte esc_text
+ * escapes (its escape starts with a backslash), "x" and two hex digits, or "u{".
+ */
+static bool reads_as_escape(const unsigned char *p, size_t n)
+{
+	if (n == 0)
+		return false;
+	uint32_t cp;
+	if (p[0] < 0x20 || p[0] == 0x7F)
+		return true;
+	if (p[0] >= 0x80) /* escaped unless it is well-formed and safe */
+		return utf8_decode(p, n, &cp) == 0 || esc_unsafe_cp(cp);
+	if (p[0] == 'x')
+		return n >= 3 && is_hex(p[1]) && is_hex(p[2]);
+	return p[0] == 'u' && n >= 2 && p[1] == '{';
+}
+
 int esc_text(struct buf *out, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -95,29 +118,27 @@ int esc_text(struct buf *out, const char *s, size_t n)
 			continue;
 		}
 		uint32_t cp;
-		size_t len;
-		if (c == '\\')
-			rc = buf_puts(out, "\\\\");
-		else if (c == '\n')
-			rc = buf_puts(out, "\\n");
-		else if (c == '\r')
-			rc = buf_puts(out, "\\r");
-		else if (c == '\t')
-			rc = buf_puts(out, "\\t");
-		else if (c < 0x80)
+		size_t len = 1;
+		if (c ==
+		    '\\') { /* a run of backslashes: doubled only before what reads as an escape */
+			while (i + len < n && p[i + len] == '\\')
+				len++;
+			bool twice = reads_as_escape(p + i + len, n - i - len);
+			for (size_t k = 0; k < len && !rc; k++)
+				rc = buf_puts(out, twice ? "\\\\" : "\\");
+		} else if (c < 0x80) {
 			rc = buf_printf(out, "\\x%02x", c);
-		else if ((len = utf8_decode(p + i, n - i, &cp)) == 0)
+		} else if ((len = utf8_decode(p + i, n - i, &cp)) == 0) {
 			rc = buf_printf(out, "\\x%02x", c);
-		else if (esc_unsafe_cp(cp))
+			len = 1;
+		} else if (esc_unsafe_cp(cp)) {
 			rc = buf_printf(out, "\\u{%04x}", (unsigned)cp);
-		else
+		} else {
 			rc = buf_append(out, p + i, len);
+		}
 		if (rc)
 			return rc;
-		if (c >= 0x80 && (len = utf8_decode(p + i, n - i, &cp)) > 0)
-			i += len;
-		else
-			i++;
+		i += len;
 	}
 	return 0;
 }

@@ -24,12 +24,19 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 bool esc_unsafe_cp(uint32_t cp);
 
 /*
- * Append s[0..n) for a terminal: printable text as is; backslash doubled; \n \r \t
- * as two-character escapes; every other code point esc_unsafe_cp() names and
- * every invalid UTF-8 byte as \xHH or \u{HHHH}. The result never holds a
- * control byte nor an invisible or direction-changing character. This is the
- * one escaper for all text that reaches a terminal (table, explain, watch,
- * diff, check, messages). 0 or -ENOMEM.
+ * Append s[0..n) for a terminal: printable text as is; every control byte, every invalid UTF-8
+ * byte and every other code point esc_unsafe_cp() names as \xHH or \u{HHHH}. The result never
+ * holds a control byte nor an invisible or direction-changing character. This is the one
+ * escaper for all text that reaches a terminal (table, explain, watch, diff, check, messages).
+ *
+ * A backslash is a literal character (C:\Windows\System32 prints as it is) except where it
+ * would read as the start of an escape: a run of backslashes right before "x" and two hex
+ * digits, before "u{", or before a byte that is escaped, is doubled. So the text reads back
+ * exactly: k backslashes before such an escape body stand for k/2 literal ones when k is even
+ * (the body is literal text: "\\x41" is a backslash and "x41"), for (k-1)/2 and one escape
+ * when k is odd ("\x41" is the byte 0x41 escaped, "\\\x0a" a backslash and a newline);
+ * before anything else every backslash is itself. There are no one-letter escapes (\n, \t):
+ * a newline is \x0a, so a path such as C:\tools\new.exe needs no doubling. 0 or -ENOMEM.
  */
 int esc_text(struct buf *out, const char *s, size_t n);
 

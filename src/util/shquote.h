@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* shquote.h — one word of a command line someone will paste into a POSIX shell as root. */
+/* shquote.h — one word of a command line someone will paste into a shell as root (POSIX, cmd.exe,
+ * PowerShell). */
 #ifndef PS_SHQUOTE_H
 #define PS_SHQUOTE_H
 
@@ -16,5 +17,18 @@
  * needs quoting without `quote`. -ENOMEM; else 0.
  */
 int shq_word(struct buf *out, const char *s, bool quote);
+
+/*
+ * The same for cmd.exe: bare when alphanumeric or one of ._-$@+# (MSSQL$SQLEXPRESS), else in
+ * double quotes ("Contoso Update Service"). -EINVAL for what cmd would change or split inside
+ * double quotes (", % and !), and as shq_word for the rest. 0 or -ENOMEM.
+ */
+int shq_word_cmd(struct buf *out, const char *s);
+
+/*
+ * The same for PowerShell: bare when alphanumeric or one of ._- , else in single quotes (no
+ * expansion of $ or `) with each ' doubled. -EINVAL as shq_word. 0 or -ENOMEM.
+ */
+int shq_word_pwsh(struct buf *out, const char *s);
 
 #endif

@@ -21,7 +21,8 @@ def register(run):
     R = run
     for fn in (changes_diff_kinds, changes_bad_snapshots, changes_watch_short_lived, changes_watch_text_lines,
                changes_watch_polls_and_log, changes_watch_unprivileged, changes_check_policy,
-               changes_check_snapshot_baseline, changes_check_links_missing_unverified, changes_watch_soak):
+               changes_check_snapshot_baseline, changes_check_links_missing_unverified, changes_watch_soak,
+               changes_windows_snapshot_on_linux):
         run.case(fn)
 
 
@@ -100,6 +101,31 @@ def changes_diff_kinds(t):
     # only TCP compared: the UDP socket and everything else stay out
     tcp = t.run("diff", "--json", "-u", before, after)
     t.check(tcp.rc == 0 and R.parse_json(tcp)["changes"] == [], "-u narrows both sides", [tcp])
+
+
+WIN11 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "win11")
+
+
+def changes_windows_snapshot_on_linux(t):
+    """A Windows 11 host's snapshots (tests/fixtures/win11, as the Windows build writes them:
+    svchost.exe groups, System, lsass, a signed vendor service, an unsigned tool in %APPDATA%)
+    compare on Linux: the tool's taskkill and DoSvc's sc.exe stop read as two closed listeners,
+    Windows paths print as Windows writes them (one backslash), -c narrows by program name."""
+    before, after = os.path.join(WIN11, "snapshot.json"), os.path.join(WIN11, "after.json")
+    r = t.run("diff", before, after, env=t.env(NO_COLOR="1"))
+    lines = r.out.decode().splitlines()
+    t.check(r.rc == 1 and r.err == b"" and lines[-1] == "2 changes: 2 closed", "diff text", [r] + lines)
+    t.check(any(ln.startswith("closed") and "tcp 0.0.0.0:28000" in ln and
+                "C:\\Users\\bob\\AppData\\Roaming\\SyncTool\\synctool.exe" in ln for ln in lines) and
+            any("tcp 0.0.0.0:7680" in ln and "C:\\Windows\\system32\\svchost.exe unit=DoSvc" in ln for ln in lines) and
+            b"\\\\" not in r.out, "the closed listeners, their paths with single backslashes", lines)
+    j = t.run("diff", "--json", before, after)
+    t.check(j.rc == 1 and changes_by_port(R.parse_json(j)) == {7680: ["closed"], 28000: ["closed"]},
+            "diff --json", [j])
+    c = t.run("diff", "--json", "-c", "synctool.exe", before, after)
+    t.check(c.rc == 1 and changes_by_port(R.parse_json(c)) == {28000: ["closed"]}, "-c synctool.exe", [c])
+    same = t.run("diff", before, before)
+    t.check(same.rc == 0 and same.out == b"no changes\n", "a Windows snapshot against itself", [same])
 
 
 def changes_bad_snapshots(t):

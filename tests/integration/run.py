@@ -937,18 +937,18 @@ def hostile_names(t):
     r = t.run("-w")
     text = r.out.decode("utf-8", "replace")
     # PROGRAM: the executable's name, as the comm starts neither it nor argv[0] (issue 9)
-    for piece in ["  evil\\x1b[2J\\nexe\\xff  ", "\\x1b]0;pwned\\x07ev\\xffil\\xc3(", "a\\nb\\x1b[2J\\r",
+    for piece in ["  evil\\x1b[2J\\x0aexe\\xff  ", "\\x1b]0;pwned\\x07ev\\xffil\\xc3(", "a\\x0ab\\x1b[2J\\x0d",
                   "''", "\\u{202e} rtl \\u{009b} c1 \\x7f", "trunc\\xe2\\x82x", "café", "ls\\u{2028}sep"]:
         t.check(piece in text, f"table -w lacks the escaped text {piece!r}", [text])
     r = t.run("-w", "-o", "pid,exe")
-    t.check(r.rc == 0 and not control_bytes(r.out) and b"/evil\\x1b[2J\\nexe\\xff\n" in r.out,
+    t.check(r.rc == 0 and not control_bytes(r.out) and b"/evil\\x1b[2J\\x0aexe\\xff\n" in r.out,
             "-o exe: the escaped executable path", [repr(r.out)])
     t.expect_doc(t.json("-c", "evil"), t.doc(want[:1], scanned=t.scanned_now()), "--json -c evil (exe name)")
     r = t.run("--csv")
     t.check(r.rc == 0 and not control_bytes(r.out) and len(r.out.splitlines()) == 3,
             f"--csv: {r}", [repr(r.out)])
     rows = list(csv.reader(io.StringIO(r.out.decode("utf-8"))))
-    t.check(len(rows) == 3 and rows[1][rows[0].index("program")] == "evil\\x1b[2J\\nexe\\xff",
+    t.check(len(rows) == 3 and rows[1][rows[0].index("program")] == "evil\\x1b[2J\\x0aexe\\xff",
             "--csv program cell", [repr(x) for x in rows])
     # the -c filter compares raw names
     t.expect_doc(t.json("-c", "\x1b[31mEV"), t.doc(want[:1], scanned=t.scanned_now()), "--json -c ESC[31mEV")

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_escape.c — esc_text, esc_json, esc_csv, utf8_decode, text_width/text_prefix, buf. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,11 +130,49 @@ TEST(esc_text_printable_passthrough)
 
 TEST(esc_text_backslash_and_whitespace)
 {
-	EXPECT(esc_text, "a\\b", "a\\\\b");
-	EXPECT(esc_text, "\\", "\\\\");
-	EXPECT(esc_text, "\\n", "\\\\n"); /* a literal backslash-n stays distinguishable */
-	EXPECT(esc_text, "a\nb", "a\\nb");
-	EXPECT(esc_text, "\r\n\t", "\\r\\n\\t");
+	/* a backslash is literal text; whitespace controls are bytes like any other */
+	EXPECT(esc_text, "a\\b", "a\\b");
+	EXPECT(esc_text, "\\", "\\");
+	EXPECT(esc_text, "\\n", "\\n"); /* no one-letter escapes: a literal backslash-n is itself */
+	EXPECT(esc_text, "a\nb", "a\\x0ab");
+	EXPECT(esc_text, "\r\n\t", "\\x0d\\x0a\\x09");
+}
+
+/* Windows paths print as Windows writes them (issue 22), UNC and \\?\ prefixes included. */
+TEST(esc_text_windows_paths)
+{
+	EXPECT(esc_text, "C:\\Windows\\System32\\svchost.exe",
+	       "C:\\Windows\\System32\\svchost.exe");
+	EXPECT(esc_text, "C:\\tools\\new\\run.exe", "C:\\tools\\new\\run.exe");
+	EXPECT(esc_text, "\\\\server\\share\\x.exe", "\\\\server\\share\\x.exe");
+	EXPECT(esc_text, "\\\\?\\C:\\Program Files (x86)\\a.exe",
+	       "\\\\?\\C:\\Program Files (x86)\\a.exe");
+	EXPECT(esc_text, "C:\\Users\\J\xc3\xbcrgen\\\xc3\xa9t\xc3\xa9.exe",
+	       "C:\\Users\\J\xc3\xbcrgen\\\xc3\xa9t\xc3\xa9.exe");
+	EXPECT(esc_text, "C:\\", "C:\\");
+	EXPECT(esc_text, "C:\\users\\x", "C:\\users\\x"); /* "u" without "{", "x" alone */
+}
+
+/*
+ * A literal backslash before what reads as an escape is doubled (with every backslash of its
+ * run), so hostile text cannot pass for an escape nor hide one: an odd run before an escape
+ * body is an escape, an even one is literal backslashes.
+ */
+TEST(esc_text_backslash_before_escape_bodies)
+{
+	EXPECT(esc_text, "\\x41", "\\\\x41"); /* literal text, not the byte 0x41 */
+	EXPECT(esc_text, "\\xAf", "\\\\xAf"); /* hex digits of either case */
+	EXPECT(esc_text, "\\x4", "\\x4");     /* one hex digit reads as no escape */
+	EXPECT(esc_text, "\\xg1", "\\xg1");
+	EXPECT(esc_text, "\\u{202e}", "\\\\u{202e}"); /* literal text */
+	EXPECT(esc_text, "\\\\x41", "\\\\\\\\x41");   /* two literal backslashes: four */
+	EXPECT(esc_text, "C:\\x64\\a.exe", "C:\\\\x64\\a.exe");
+	EXPECT(esc_text, "a\\\nb", "a\\\\\\x0ab");     /* backslash, newline: 3 = 1 + an escape */
+	EXPECT(esc_text, "\\\x1b[2J", "\\\\\\x1b[2J"); /* backslash, ESC */
+	EXPECT(esc_text, "\\\xff", "\\\\\\xff");       /* backslash, invalid byte */
+	EXPECT(esc_text, "\\\xe2\x80\xae", "\\\\\\u{202e}"); /* backslash, bidi control */
+	EXPECT(esc_text, "\\\\\x07", "\\\\\\\\\\x07"); /* two backslashes, BEL: 5 = 2 + escape */
+	EXPECT(esc_text, "\\\xc3\xa9", "\\\xc3\xa9");  /* safe UTF-8 after it: single */
 }
 
 TEST(esc_text_c0_and_del_as_hex)
@@ -233,7 +272,7 @@ TEST(esc_text_invalid_utf8_as_hex)
 	       "\\xe2\\x82A");				    /* truncated before ASCII */
 	EXPECT(esc_text, "\xc2\xc2\x85", "\\xc2\\u{0085}"); /* resynchronises */
 	/* an escaped C1 lead byte must not turn the next bytes into a raw C1 */
-	EXPECT(esc_text, "\xc2\n", "\\xc2\\n");
+	EXPECT(esc_text, "\xc2\n", "\\xc2\\x0a");
 }
 
 /* Every single byte and every pair of bytes, then random strings: no control byte out. */
@@ -280,8 +319,8 @@ TEST(esc_text_appends)
 	CHECK_INT(buf_puts(&b, "x="), 0);
 	CHECK_INT(esc_text(&b, "a\tb", 3), 0);
 	CHECK_INT(esc_text(&b, "", 0), 0);
-	CHECK_STR(b.data, "x=a\\tb");
-	CHECK_INT(b.len, 6);
+	CHECK_STR(b.data, "x=a\\x09b");
+	CHECK_INT(b.len, 8);
 	buf_free(&b);
 }
 
@@ -372,10 +411,10 @@ TEST(esc_csv_quoting)
 	EXPECT(esc_csv, "\"", "\"\"\"\"");
 	EXPECT(esc_csv, "say \"hi\", ok", "\"say \"\"hi\"\", ok\"");
 	/* line breaks never reach the record: esc_text turns them into \n first */
-	EXPECT(esc_csv, "a\nb", "a\\nb");
-	EXPECT(esc_csv, "a\r\nb,c", "\"a\\r\\nb,c\"");
+	EXPECT(esc_csv, "a\nb", "a\\x0ab");
+	EXPECT(esc_csv, "a\r\nb,c", "\"a\\x0d\\x0ab,c\"");
 	EXPECT(esc_csv, "\x1b[1m", "\\x1b[1m");
-	EXPECT(esc_csv, "tab\there", "tab\\there");
+	EXPECT(esc_csv, "tab\there", "tab\\x09here");
 	EXPECT(esc_csv, "caf\xc3\xa9", "caf\xc3\xa9");
 	EXPECT(esc_csv, "\xff,", "\"\\xff,\"");
 }
@@ -389,8 +428,8 @@ TEST(esc_csv_formula_starts)
 	EXPECT(esc_csv, "-5", "\"'-5\"");
 	EXPECT(esc_csv, "-bash", "\"'-bash\"");
 	EXPECT(esc_csv, "@SUM(A1)", "\"'@SUM(A1)\"");
-	EXPECT(esc_csv, "\t=1", "\"'\\t=1\"");
-	EXPECT(esc_csv, "\r=1", "\"'\\r=1\"");
+	EXPECT(esc_csv, "\t=1", "\"'\\x09=1\"");
+	EXPECT(esc_csv, "\r=1", "\"'\\x0d=1\"");
 	/* only at the start */
 	EXPECT(esc_csv, "a=b", "a=b");
 	EXPECT(esc_csv, "x-1", "x-1");
@@ -496,4 +535,89 @@ TEST(buf_basics)
 	buf_free(&b);
 	CHECK_INT(buf_reserve(&b, (size_t)-1), -ENOMEM);
 	CHECK(b.data == NULL);
+}
+
+/* The reading esc_text's comment promises (escape.h): a run of k backslashes before an escape
+ * body is k/2 backslashes and literal text when k is even, (k-1)/2 and an escape when odd. */
+static size_t unescape_text(const char *s, char *out)
+{
+	size_t o = 0;
+	for (size_t i = 0; s[i];) {
+		size_t k = 0;
+		while (s[i + k] == '\\')
+			k++;
+		const char *b = s + i + k;
+		bool x = k && b[0] == 'x' && isxdigit((unsigned char)b[1]) &&
+			 isxdigit((unsigned char)b[2]);
+		bool u = k && b[0] == 'u' && b[1] == '{';
+		if (!k) {
+			out[o++] = s[i++];
+			continue;
+		}
+		if (!(x || u) || k % 2 == 0) {
+			for (size_t j = 0; j < (x || u ? k / 2 : k); j++)
+				out[o++] = '\\';
+			i += k;
+			continue;
+		}
+		for (size_t j = 0; j < k / 2; j++)
+			out[o++] = '\\';
+		char hex[3] = {b[1], b[2], 0}; /* \xHH: exactly two digits */
+		unsigned long v = strtoul(x ? hex : b + 2, NULL, 16);
+		if (x) {
+			out[o++] = (char)v;
+			i += k + 3;
+			continue;
+		}
+		if (v < 0x80) {
+			out[o++] = (char)v;
+		} else if (v < 0x800) {
+			out[o++] = (char)(0xC0 | v >> 6);
+			out[o++] = (char)(0x80 | (v & 0x3F));
+		} else if (v < 0x10000) {
+			out[o++] = (char)(0xE0 | v >> 12);
+			out[o++] = (char)(0x80 | ((v >> 6) & 0x3F));
+			out[o++] = (char)(0x80 | (v & 0x3F));
+		} else {
+			out[o++] = (char)(0xF0 | v >> 18);
+			out[o++] = (char)(0x80 | ((v >> 12) & 0x3F));
+			out[o++] = (char)(0x80 | ((v >> 6) & 0x3F));
+			out[o++] = (char)(0x80 | (v & 0x3F));
+		}
+		i = (size_t)(strchr(b, '}') - s) + 1;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* Every text reads back exactly from its escaped form: backslashes, escape-like text and bytes
+ * that are escaped, in random mixes (a fixed seed: the same cases every run). */
+TEST(esc_text_reads_back_exactly)
+{
+	static const char *const parts[] = {"\\", "\\",	  "x",	  "u",	      "{",
+					    "4",  "1",	  "a",	  "F",	      "}",
+					    "\n", "\x1b", "\xff", "\xc3\xa9", "\xe2\x80\xae",
+					    "C:"};
+	uint32_t seed = 22;
+	for (int round = 0; round < 20000; round++) {
+		char in[128] = "";
+		size_t n = 0;
+		for (int j = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 12; j >= 0; j--) {
+			seed = seed * 1103515245u + 12345u;
+			const char *p = parts[(seed >> 16) % (sizeof parts / sizeof parts[0])];
+			memcpy(in + n, p, strlen(p));
+			n += strlen(p);
+		}
+		in[n] = '\0';
+		char *esc = run(esc_text, in, n, NULL);
+		char back[512];
+		size_t m = unescape_text(esc, back);
+		if (m != n || memcmp(back, in, n) != 0) {
+			printf("  \"%s\" does not read back\n", esc);
+			CHECK(0);
+			free(esc);
+			return;
+		}
+		free(esc);
+	}
 }

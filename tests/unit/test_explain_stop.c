@@ -233,3 +233,88 @@ TEST(explain_portproxy_listener_relays)
 	free(t);
 	snap_free(&s);
 }
+
+/* The service that holds a socket of a Windows service process, named by the socket's tag. */
+static void tag(struct ps_snapshot *s, const char *service)
+{
+	size_t n = s->nsockcgs + 1;
+	s->sockcgs = realloc(s->sockcgs, n * sizeof *s->sockcgs);
+	if (!s->sockcgs)
+		abort();
+	s->sockcgs[n - 1] = (struct ps_sockcg){
+	    .unit = strdup(service), .unit_type = "service", .source = "service-tag"};
+	s->nsockcgs = n;
+	s->socks[s->nsocks - 1].sockcg = (uint32_t)n;
+}
+
+/*
+ * Windows (issue 22): a service by its own name for cmd.exe and PowerShell, quoted for each; the
+ * service of a shared svchost.exe named by the socket's tag, with the warning that ending the
+ * process would stop every service in it, and no command at all when the tag is not known (never
+ * taskkill of a shared svchost); taskkill /PID for a plain process, /F only as the second step;
+ * nothing for pid 4 (System).
+ */
+TEST(explain_stop_windows_services)
+{
+	struct ps_snapshot s;
+	memset(&s, 0, sizeof s);
+	s.os = &test_windows_words;
+	add(&s, 2280, "Dnscache,nsi,LanmanWorkstation", "service", 80);
+	tag(&s, "Dnscache");
+	add(&s, 1044, "RpcSs,RpcEptMapper", "service", 80); /* no tag */
+	add(&s, 4120, "Contoso Update", "service", 80);
+	add(&s, 4200, "MSSQL$SQLEXPRESS", "service", 80);
+	add(&s, 4300, "bad\"%name", "service", 80); /* cmd cannot take it: end the process */
+	add(&s, 6160, NULL, NULL, 80);
+	add(&s, 1500, "Themes,bad%tag", "service", 80); /* its tag names what cmd cannot take */
+	tag(&s, "bad%tag");
+	struct ps_socket *k = snap_add_socket(&s); /* System: SMB, http.sys */
+	k->proto = PS_TCP;
+	k->state = PS_ST_LISTEN;
+	k->local.addr.family = k->remote.addr.family = PS_INET;
+	k->local.port = 80;
+	k->owner_status = PS_OWN_KERNEL;
+	judge(&s);
+	char *t = explain(&s, false);
+	if (getenv("SHOW"))
+		fputs(t, stderr);
+	CHECK(strstr(t, "to stop it: sc.exe stop Dnscache (PowerShell: Stop-Service -Name "
+			"Dnscache)\n    shared:   srv (pid 2280) runs the services Dnscache, nsi, "
+			"LanmanWorkstation: ending that process would stop every one of them; stop "
+			"the service, never the process\n"));
+	CHECK(strstr(t, "to stop it: its process runs several services (RpcSs, RpcEptMapper) "
+			"and the system did not say which one holds this port: stop that one "
+			"(sc.exe stop NAME), never the process\n"));
+	CHECK(strstr(t, "to stop it: sc.exe stop \"Contoso Update\" (PowerShell: Stop-Service "
+			"-Name 'Contoso Update')\n"));
+	CHECK(strstr(t, "to stop it: sc.exe stop MSSQL$SQLEXPRESS (PowerShell: Stop-Service -Name "
+			"'MSSQL$SQLEXPRESS')\n"));
+	CHECK(strstr(t, "to stop it: taskkill /PID 4300 (if it does not end: taskkill /F /PID "
+			"4300) (the service's name cannot be given to a shell safely: not its "
+			"unit)\n"));
+	CHECK(strstr(t, "to stop it: taskkill /PID 6160 (if it does not end: taskkill /F /PID "
+			"6160)\n"));
+	CHECK(strstr(t, "to stop it: its process runs several services (Themes, bad%tag) and the "
+			"name of the one that holds this port cannot be given to a shell safely: "
+			"stop that one (sc.exe stop NAME), never the process\n"));
+	CHECK(!strstr(t, "taskkill /PID 2280") && !strstr(t, "taskkill /PID 1044") &&
+	      !strstr(t, "/PID 1500") && !strstr(t, "/PID 4\n") && !strstr(t, "for good") &&
+	      !strstr(t, "kill 6160"));
+	free(t);
+	t = explain(&s, true);
+	if (getenv("SHOW"))
+		fputs(t, stderr);
+	CHECK(strstr(t,
+		     "{\"pid\":2280,\"command\":\"sc.exe stop Dnscache\",\"alt_shell\":"
+		     "\"PowerShell\",\"alt_command\":\"Stop-Service -Name Dnscache\",\"service\":"
+		     "\"Dnscache\",\"shared_services\":[\"Dnscache\",\"nsi\","
+		     "\"LanmanWorkstation\"]}"));
+	CHECK(strstr(t, "{\"pid\":1044,\"command\":null,\"service\":null,\"shared_services\":"
+			"[\"RpcSs\",\"RpcEptMapper\"]}"));
+	CHECK(strstr(t, "{\"pid\":4120,\"command\":\"sc.exe stop \\\"Contoso Update\\\"\","));
+	CHECK(strstr(t, "{\"pid\":6160,\"command\":\"taskkill /PID 6160\",\"force_command\":"
+			"\"taskkill /F /PID 6160\"}"));
+	CHECK(!strstr(t, "\"pid\":4,"));
+	free(t);
+	snap_free(&s);
+}

@@ -112,7 +112,7 @@ TEST(cli_msg_prefix_and_escaping)
 	size_t n = fread(got, 1, sizeof got - 1, tmp);
 	got[n] = '\0';
 	fclose(tmp);
-	CHECK_STR(got, "portsleuth: cannot read evil\\x1b]0;x\\x07\\nname\n"
+	CHECK_STR(got, "portsleuth: cannot read evil\\x1b]0;x\\x07\\x0aname\n"
 		       "portsleuth: cannot open f: No such file or directory\n");
 }
 

@@ -731,12 +731,15 @@ TEST(render_table_hostile_name)
 			if (width == 0) {
 				/* PROGRAM: the executable's name (the comm starts neither it nor
 				 * argv[0]) */
-				HAS(t, "  \\x9b6n\\u{009b}31m\\r\\n\\x07\\x7f\\u{202e}gpj.sh  ");
-				HAS(t, "/tmp/\\x9b6n\\u{009b}31m\\r\\n\\x07\\x7f\\u{202e}gpj.sh");
-				HAS(t, "x\\x1b[8m.service");
-				/* the backslash of the shell quoting is doubled like any other */
 				HAS(t,
-				    "sh -c 'printf '\\\\''\\x1b]0;pwned\\x07'\\\\''' \\u{0085}\\r");
+				    "  \\x9b6n\\u{009b}31m\\x0d\\x0a\\x07\\x7f\\u{202e}gpj.sh  ");
+				HAS(t,
+				    "/tmp/\\x9b6n\\u{009b}31m\\x0d\\x0a\\x07\\x7f\\u{202e}gpj.sh");
+				HAS(t, "x\\x1b[8m.service");
+				/* the backslash of the shell quoting is literal: before a quote it
+				 * reads as no escape */
+				HAS(t,
+				    "sh -c 'printf '\\''\\x1b]0;pwned\\x07'\\''' \\u{0085}\\x0d");
 				HAS(t, "docker:0123456789ab");
 			}
 			free(t);

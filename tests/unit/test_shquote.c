@@ -49,3 +49,39 @@ TEST(shq_word_quotes_or_refuses)
 		free(s);
 	}
 }
+
+/* Service names for cmd.exe (double quotes) and PowerShell (single quotes, ' doubled): what each
+ * shell would expand or split is quoted or refused (issue 22). */
+TEST(shq_word_windows_shells)
+{
+	static const struct {
+		const char *in, *cmd, *pwsh; /* NULL: refused */
+	} cases[] = {
+	    {"Dnscache", "x Dnscache", "x Dnscache"},
+	    {"CDPUserSvc_1a2b3", "x CDPUserSvc_1a2b3", "x CDPUserSvc_1a2b3"},
+	    {"MSSQL$SQLEXPRESS", "x MSSQL$SQLEXPRESS", "x 'MSSQL$SQLEXPRESS'"},
+	    {"Contoso Update", "x \"Contoso Update\"", "x 'Contoso Update'"},
+	    {"a&b|c", "x \"a&b|c\"", "x 'a&b|c'"},
+	    {"o'neil", "x \"o'neil\"", "x 'o''neil'"},
+	    {"a`b", "x \"a`b\"", "x 'a`b'"},
+	    {"%PATH%", NULL, "x '%PATH%'"},
+	    {"a\"b", NULL, "x 'a\"b'"},
+	    {"a!b", NULL, "x 'a!b'"},
+	    {"-x", NULL, NULL},
+	    {"", NULL, NULL},
+	    {"a\nb", NULL, NULL},
+	    {"caf\xc3\xa9", NULL, NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		for (int sh = 0; sh < 2; sh++) {
+			struct buf b = {0};
+			CHECK_INT(buf_puts(&b, "x "), 0);
+			int rc =
+			    sh ? shq_word_pwsh(&b, cases[i].in) : shq_word_cmd(&b, cases[i].in);
+			const char *want = sh ? cases[i].pwsh : cases[i].cmd;
+			CHECK_INT(rc, want ? 0 : -EINVAL);
+			CHECK_STR(b.data, want ? want : "x ");
+			buf_free(&b);
+		}
+	}
+}

@@ -104,11 +104,11 @@ TEST(toprows_escapes_names)
 	snap_group_owners(&s);
 	struct top_table t = {0};
 	CHECK_INT(top_build(&t, TOP_SOCKETS, &s, NULL), 0);
-	CHECK_STR(top_text(&t, &t.rows[0], 4), "\\x1b[31mEV\\nIL");
+	CHECK_STR(top_text(&t, &t.rows[0], 4), "\\x1b[31mEV\\x0aIL");
 	struct conn_table g;
 	CHECK_INT(conns_group(NULL, &s, 0, &g), 0);
 	CHECK_INT(top_build(&t, TOP_PROCESSES, &s, &g), 0);
-	CHECK_STR(top_text(&t, &t.rows[0], 0), "\\x1b[31mEV\\nIL");
+	CHECK_STR(top_text(&t, &t.rows[0], 0), "\\x1b[31mEV\\x0aIL");
 	CHECK_STR(top_text(&t, &t.rows[0], 8), "tcp/80");
 	conns_free(&g);
 	top_table_free(&t);

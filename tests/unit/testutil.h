@@ -13,6 +13,8 @@
 
 /* The Linux backend's words (testwords.c), for tests that check evidence and advice texts. */
 extern const struct ps_os_words test_linux_words;
+/* The Windows backend's words (src/platform/windows/words.h). */
+extern const struct ps_os_words test_windows_words;
 
 /*
  * A heap copy of exactly n bytes, with no terminating NUL, so that AddressSanitizer

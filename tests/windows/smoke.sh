@@ -20,7 +20,9 @@ wine=$(command -v wine || command -v wine64 || true)
 
 tmp=$(mktemp -d /tmp/portsleuth-wine.XXXXXX)
 export WINEPREFIX="$tmp/prefix" WINEDEBUG=${WINEDEBUG:--all} WINEDLLOVERRIDES="mscoree,mshtml="
-trap 'exec 7>&- 2>/dev/null; "$wine" sc stop pstest >/dev/null 2>&1; wineserver -k >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT INT TERM
+# wineserver -k returns before the server has saved the registry into the prefix: wait for it
+# (-w), or rm races its last writes and fails the run after every check passed
+trap 'exec 7>&- 2>/dev/null; "$wine" sc stop pstest >/dev/null 2>&1; wineserver -k >/dev/null 2>&1; wineserver -w >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT INT TERM
 # the prefix is made once here (about a minute) so the timed runs below do not pay for it
 "$wine" wineboot --init >/dev/null 2>&1 || true
 
@@ -157,6 +159,24 @@ if lport:
           "service: the socket of the service started with sc start names the service pstest")
     code, out, err = run("-n", "-w", f"{sport}/tcp")
     check(code == 0 and "pstest" in out, "service: the table shows UNIT pstest")
+    sig = lis[0]["owners"][0].get("signature") if lis and lis[0]["owners"] else None
+    check(sig == {"status": "unsigned", "source": None, "signer": None, "os_vendor": False}
+          and lis[0]["owners"][0].get("package") == {"status": "unowned", "name": None},
+          "json: the unsigned listener's signature status and package (issue 22)")
+    # native stop advice: taskkill for a program (/F only as the second step), sc.exe and
+    # Stop-Service for a service; the path with one backslash
+    code, out, err = run("explain", f"{lport}")
+    check(code == 0 and f"to stop it: taskkill /PID {lpid} (if it does not end: taskkill /F /PID {lpid})\n" in out
+          and "\\wlisten.exe (unsigned)" in out.lower().replace("c:", "") and "\\\\" not in out,
+          "explain: taskkill /PID, then /F; C:\\wlisten.exe (unsigned) with one backslash")
+    code, out, err = run("explain", f"{sport}")
+    check(code == 0 and "to stop it: sc.exe stop pstest (PowerShell: Stop-Service -Name pstest)\n" in out
+          and "taskkill" not in out, "explain: the service is stopped by its name (sc.exe stop, Stop-Service)")
+    code, out, err = run("explain", "--json", f"{sport}")
+    stop = json.loads(out or "{}").get("stop") or [{}]
+    check(stop[0].get("command") == "sc.exe stop pstest" and stop[0].get("alt_command") ==
+          "Stop-Service -Name pstest" and stop[0].get("service") == "pstest",
+          "explain --json: stop[].command sc.exe stop pstest, alt_command Stop-Service")
 
 # a TCP port bound but not listening (netstat -q's BOUND): Wine has no bound-socket table
 # (InternalGetBoundTcpEndpointTable), so it is not listed; never as a listener, no abort

@@ -29,6 +29,7 @@ void win_file_abort(struct platform_file *f);
 struct pkgdb *win_pkgdb_new(const char *where);
 int win_pkgdb_want(struct pkgdb *db, const char *const *paths, size_t n);
 enum pkg_status win_pkgdb_status(const struct pkgdb *db, const char *path, const char **pkg);
+int win_pkgdb_signature(const struct pkgdb *db, const char *path, struct ps_signature *out);
 const char *win_pkgdb_reason(const struct pkgdb *db);
 const char *win_pkgdb_kind(const struct pkgdb *db);
 void win_pkgdb_stats(const struct pkgdb *db, size_t *files, size_t *scans);

@@ -2,18 +2,9 @@
 /* ops.c — the Windows backend (iphlpapi, toolhelp, service manager, Authenticode): its table of
  * platform operations. */
 #include "backend.h"
+#include "words.h"
 
-static const struct ps_os_words words = {
-    .exe_link_pre = "the process image of ",
-    .exe_link_post = "",
-    .pkgdb_name = "installed programs",
-    .handle_word = "handle",
-    .pid_scope = "session",
-    .kill_cmd = "taskkill /PID",
-    .kill_more = " /PID ",
-    .mount_view = "own view of the mounts",
-    .priv_scope = "private privilege scope",
-};
+static const struct ps_os_words words = PS_WINDOWS_WORDS_INIT;
 
 const struct platform_ops platform_ops = {
     .name = "windows",
@@ -42,6 +33,7 @@ const struct platform_ops platform_ops = {
     .pkgdb_new = win_pkgdb_new,
     .pkgdb_want = win_pkgdb_want,
     .pkgdb_status = win_pkgdb_status,
+    .pkgdb_signature = win_pkgdb_signature,
     .pkgdb_reason = win_pkgdb_reason,
     .pkgdb_kind = win_pkgdb_kind,
     .pkgdb_stats = win_pkgdb_stats,

@@ -34,7 +34,10 @@
 struct sig {
 	char *path;
 	enum pkg_status status;
-	char *signer; /* PKG_OWNED: the signer's name */
+	char *signer;	    /* PKG_OWNED: the signer's name */
+	char *seen_signer;  /* whoever signed it, also when that does not make it Windows' file */
+	const char *state;  /* ps_signature.state; NULL: not checked */
+	const char *source; /* "embedded", "catalog" */
 };
 
 struct pkgdb {
@@ -197,7 +200,12 @@ bool win_windows_program_ok(const char *path, const char *signer, const char *sy
 	bool in_root = n && prefix_ci(path, sysroot) && (path[n] == '\\' || path[n] == '/');
 	/* the leaf certificate's subject: "Microsoft Windows", "Microsoft Windows Publisher",
 	   "Microsoft Corporation" (a trusted chain: WinVerifyTrust succeeded) */
-	return in_root && signer && prefix_ci(signer, "Microsoft ");
+	return in_root && win_signer_is_microsoft(signer);
+}
+
+bool win_signer_is_microsoft(const char *signer)
+{
+	return signer && prefix_ci(signer, "Microsoft ");
 }
 
 /* %SystemRoot% ("C:\Windows") as UTF-8, read once; NULL when it cannot be read. */
@@ -226,25 +234,50 @@ static void check(struct sig *s)
 			NULL, OPEN_EXISTING, 0, NULL);
 	if (f == INVALID_HANDLE_VALUE) {
 		free(w);
+		s->state = "unreadable";
 		return;
 	}
 	LONG st = verify(w, NULL, NULL, NULL, 0, &s->signer);
+	s->source = "embedded";
 	if (st == TRUST_E_NOSIGNATURE || st == TRUST_E_SUBJECT_FORM_UNKNOWN ||
-	    st == TRUST_E_PROVIDER_UNKNOWN)
+	    st == TRUST_E_PROVIDER_UNKNOWN) {
 		st = verify_catalog(w, f, &s->signer);
+		s->source = "catalog";
+	}
 	CloseHandle(f);
 	free(w);
+	s->state = st == ERROR_SUCCESS	       ? "signed"
+		   : st == TRUST_E_NOSIGNATURE ? "unsigned"
+		   : st == NOT_READ	       ? "unreadable"
+					       : "invalid";
 	if (st == ERROR_SUCCESS)
 		s->status = PKG_OWNED;
 	else if (st == TRUST_E_NOSIGNATURE)
 		s->status = PKG_UNOWNED;
 	/* else: a signature that does not verify, or the file could not be read: unknown */
+	s->seen_signer = s->signer ? strdup(s->signer) : NULL;
 	if (st != NOT_READ && !win_windows_program_ok(
 				  s->path, st == ERROR_SUCCESS ? s->signer : NULL, system_root())) {
 		s->status = PKG_UNOWNED; /* a Windows name, not Windows' file */
 		free(s->signer);
 		s->signer = NULL;
 	}
+}
+
+int win_pkgdb_signature(const struct pkgdb *db, const char *path, struct ps_signature *out)
+{
+	for (size_t i = 0; i < db->n; i++) {
+		const struct sig *s = &db->s[i];
+		if (strcmp(s->path, path) != 0 || !s->state)
+			continue;
+		out->state = s->state;
+		out->source = s->seen_signer ? s->source : NULL;
+		out->os_vendor = win_signer_is_microsoft(s->seen_signer);
+		if (s->seen_signer && !(out->signer = strdup(s->seen_signer)))
+			return -ENOMEM;
+		return 0;
+	}
+	return 0;
 }
 
 int win_pkgdb_want(struct pkgdb *db, const char *const *paths, size_t n)
@@ -309,6 +342,7 @@ void win_pkgdb_free(struct pkgdb *db)
 	for (size_t i = 0; i < db->n; i++) {
 		free(db->s[i].path);
 		free(db->s[i].signer);
+		free(db->s[i].seen_signer);
 	}
 	free(db->s);
 	free(db);

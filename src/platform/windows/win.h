@@ -77,6 +77,10 @@ struct wfw_policy;
  */
 int win_portproxy_read(struct wfw_policy *pol);
 
+/* Whether a signing certificate's subject is Microsoft's ("Microsoft Windows", "Microsoft
+ * Corporation", "Microsoft Windows Publisher"). */
+bool win_signer_is_microsoft(const char *signer);
+
 /* UTF-8 (or WTF-8) s as a new UTF-16 string for the W functions; NULL when it is neither, or out
  * of memory. */
 wchar_t *win_to_wide(const char *s);
