@@ -7,10 +7,10 @@
 
 #ifndef HAVE_NCURSES
 
-int top_run(struct cli_options *o, double delay)
+int top_run(struct cli_options *o, const struct top_opts *to)
 {
 	(void)o;
-	(void)delay;
+	(void)to;
 	cli_msg("top: this portsleuth was built without ncurses (libncurses-dev): `portsleuth "
 		"conns` shows the same groups without a screen");
 	return EXIT_FAILURE_;
@@ -31,6 +31,8 @@ int top_run(struct cli_options *o, double delay)
 
 #include "../model/conns.h"
 #include "../model/fexpr.h"
+#include "../model/filter.h"
+#include "../model/sockset.h"
 #include "../output/toprows.h"
 #include "../platform/platform.h"
 #include "../util/escape.h"
@@ -49,7 +51,18 @@ struct top {
 	char expr_text[128];
 	double delay, last;
 	char msg[400];
+	/* the socket set between full listings: the kernel's TCP state changes, when they load */
+	struct platform_sockstate *events;
+	struct ps_sockchange *chg;
+	size_t nchg, chg_cap;
+	bool resync_due;  /* changes were lost, or the filter changed: list everything */
+	double last_full; /* when the last full listing was made */
+	unsigned long refreshes, fulls, changes;
+	double max_gap, last_ok; /* the longest time between two refreshes (pauses aside) */
 };
+
+/* Seconds between two full listings while the state changes keep the set current. */
+#define TOP_RESYNC 15.0
 
 static volatile sig_atomic_t stop_signal;
 
@@ -131,24 +144,114 @@ static int visible_counters(struct top *t, struct top_table *tab, struct ps_snap
 	return rc;
 }
 
-/* One refresh: list, group, build the view, mark changes. The screen keeps the last on error. */
-static int refresh_data(struct top *t)
+/* A socket a state change added is shown when the command's filters and the screen's keep it. */
+static bool keep_new(const struct ps_snapshot *s, const struct ps_socket *k, const void *ctx)
+{
+	const struct top *t = ctx;
+	const struct ps_filter *f = &t->o->filter;
+	if (!filter_match_socket(f, k) || (t->expr && !fexpr_match(t->expr, k)))
+		return false;
+	return !filter_needs_owners(f) || filter_match_owners(f, s, k);
+}
+
+/* The state changes waiting, read and dropped (a full listing is about to be made). */
+static void drop_changes(struct top *t)
+{
+	t->nchg = 0;
+	if (t->events)
+		platform_sockstate_read(t->events, &t->chg, &t->nchg, &t->chg_cap);
+	t->nchg = 0;
+}
+
+/* Everything again through the pipeline (owners, processes, units): t->cur replaced. */
+static int full_listing(struct top *t)
 {
 	struct ps_snapshot s = {0};
-	struct conn_table g = {0};
-	struct top_table tab = {0};
-	double now = now_mono();
+	drop_changes(t);
 	t->o->filter.tcp_info = needs_all_counters(t);
 	int code = cli_pipeline_run(&t->pl, &s);
 	int rc = code ? -EIO : 0;
 	if (!rc && t->expr)
 		rc = snap_retain(&s, keep_expr, t->expr);
+	if (rc) {
+		snap_free(&s);
+		return rc;
+	}
+	snap_free(&t->cur);
+	t->cur = s;
+	t->last_full = now_mono();
+	t->resync_due = false;
+	t->fulls++;
+	return 0;
+}
+
+/* Between two full listings: the kernel's state changes since the last refresh, into t->cur. */
+static int follow_changes(struct top *t)
+{
+	t->nchg = 0;
+	long got = platform_sockstate_read(t->events, &t->chg, &t->nchg, &t->chg_cap);
+	if (got == -ENOBUFS)
+		t->resync_due = true; /* some were lost: what was read applies until the listing */
+	else if (got < 0)
+		return (int)got;
+	struct sockset_stats st;
+	t->changes += t->nchg;
+	return sockset_apply(&t->cur, t->chg, t->nchg, keep_new, t, &st);
+}
+
+/*
+ * Counters between full listings, from one dump without owners: every TCP socket's when
+ * the view needs them all, else the listeners' queues only (a few sockets).
+ */
+static int dump_counters(struct top *t, bool all)
+{
+	struct ps_filter f;
+	filter_init(&f);
+	f.protos = 1u << PS_TCP;
+	f.states[PS_TCP] = all ? PS_STATES_ALL : 1u << PS_ST_LISTEN;
+	f.tcp_info = true;
+	f.all_netns = t->o->filter.all_netns;
+	struct ps_snapshot s = {0};
+	int rc = f.all_netns ? platform_collect_all_netns(&s, &f) : platform_collect(&s, &f);
+	rc = rc ? rc : sockset_merge_counters(&t->cur, &s);
+	snap_free(&s);
+	return rc;
+}
+
+/* The socket set now: a full listing when due (or without state changes), else the changes. */
+static int update_set(struct top *t, double now)
+{
+	bool full = !t->events || t->resync_due || t->first || now - t->last_full >= TOP_RESYNC;
+	if (full)
+		return full_listing(t);
+	int rc = follow_changes(t);
+	for (size_t i = 0; !rc && i < t->cur.nsocks; i++)
+		t->cur.socks[i].tcp.valid = false; /* only what is asked now is shown */
+	return rc ? rc : dump_counters(t, needs_all_counters(t));
+}
+
+static void note_timing(struct top *t, double now)
+{
+	t->refreshes++;
+	if (t->last_ok > 0 && now - t->last_ok > t->max_gap)
+		t->max_gap = now - t->last_ok;
+	t->last_ok = now;
+}
+
+/* One refresh: the set, grouped, the view, marks. The screen keeps the last on error. */
+static int refresh_data(struct top *t)
+{
+	struct conn_table g = {0};
+	struct top_table tab = {0};
+	double now = now_mono();
+	int rc = update_set(t, now);
+	struct ps_snapshot *s = &t->cur;
 	if (!rc && t->view != TOP_SOCKETS)
-		rc = conns_group(NULL, &s, 0, &g);
-	rc = rc ? rc : top_build(&tab, t->view, &s, &g);
-	if (!rc && !t->o->filter.tcp_info) {
+		rc = conns_group(NULL, s, 0, &g);
+	rc = rc ? rc : top_build(&tab, t->view, s, &g);
+	if (!rc && !needs_all_counters(t)) {
 		top_sort(&tab, t->sort_col[t->view], t->sort_rev);
-		rc = visible_counters(t, &tab, &s);
+		rc = visible_counters(t, &tab, s);
 	}
 	rc = rc ? rc : top_track(&tab, t->tab.cols ? &t->tab : NULL, now - t->last, t->first);
 	if (!rc)
@@ -157,16 +260,15 @@ static int refresh_data(struct top *t)
 	if (rc) {
 		snprintf(t->msg, sizeof t->msg, "refresh failed: %s", strerror(rc < 0 ? -rc : rc));
 		top_table_free(&tab);
-		snap_free(&s);
+		t->resync_due = true;
 		return rc;
 	}
 	top_table_free(&t->prev);
 	t->prev = t->tab;
 	t->tab = tab;
-	snap_free(&t->cur);
-	t->cur = s;
 	t->last = now;
 	t->first = false;
+	note_timing(t, now);
 	return 0;
 }
 
@@ -480,6 +582,7 @@ static bool on_key(struct top *t, int ch)
 		return true;
 	case ' ':
 		t->paused = !t->paused;
+		t->last_ok = 0; /* a pause is not a late refresh */
 		return false;
 	case '/':
 		prompt_filter(t);
@@ -552,13 +655,44 @@ static int loop(struct top *t)
 	return 0;
 }
 
-int top_run(struct cli_options *o, double delay)
+/* Follow the kernel's state changes between full listings when the platform can; why not. */
+static void open_events(struct top *t)
+{
+	const char *why = NULL;
+	if (!platform_caps()->state_events) {
+		snprintf(t->msg, sizeof t->msg, "listing everything each refresh: %s",
+			 "state changes are not supported on this platform");
+		return;
+	}
+	int rc = platform_sockstate_open(t->o->filter.all_netns, &t->events, &why);
+	if (rc)
+		snprintf(t->msg, sizeof t->msg, "listing everything each refresh: %s",
+			 why ? why : strerror(-rc));
+}
+
+/* --timing FILE: what the refreshes cost, one line. */
+static void write_timing(const struct top *t, const char *path)
+{
+	struct buf b = {0};
+	const char *why = NULL;
+	int rc = buf_printf(&b,
+			    "refreshes %lu full_listings %lu state_changes %lu max_interval_s %.3f "
+			    "delay_s %.3f events %s\n",
+			    t->refreshes, t->fulls, t->changes, t->max_gap, t->delay,
+			    t->events ? "yes" : "no");
+	rc = rc ? rc : cli_write_file(path, 0644, &b, &why);
+	if (rc)
+		cli_err(rc, "top: cannot write %s%s%s", path, why ? ": " : "", why ? why : "");
+	buf_free(&b);
+}
+
+int top_run(struct cli_options *o, const struct top_opts *to)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		cli_msg("top needs a terminal; `portsleuth conns` prints the same groups");
 		return EXIT_FAILURE_;
 	}
-	struct top t = {.o = o, .delay = delay, .first = true};
+	struct top t = {.o = o, .delay = to->delay, .first = true};
 	int code = cli_pipeline_open(o, 0, NULL, NULL, &t.pl);
 	if (code >= 0)
 		return code;
@@ -575,10 +709,15 @@ int top_run(struct cli_options *o, double delay)
 	keypad(stdscr, TRUE);
 	curs_set(0);
 	colors_setup(&t);
+	open_events(&t);
 	t.last = now_mono();
 	int rc = loop(&t);
 	endwin();
 	delscreen(scr);
+	if (to->timing)
+		write_timing(&t, to->timing);
+	platform_sockstate_close(t.events);
+	free(t.chg);
 	pipeline_close(&t.pl);
 	top_table_free(&t.tab);
 	top_table_free(&t.prev);

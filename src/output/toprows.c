@@ -167,6 +167,7 @@ int top_set_socket_counters(struct top_table *t, struct top_row *r, const struct
 static int build_sockets(struct top_table *t, const struct ps_snapshot *s)
 {
 	int rc = 0;
+	uint32_t dup = 0;
 	for (size_t i = 0; i < s->nsocks && !rc; i++) {
 		const struct ps_socket *k = &s->socks[i];
 		struct top_row *r = add_row(t);
@@ -178,9 +179,19 @@ static int build_sockets(struct top_table *t, const struct ps_snapshot *s)
 		r->sock = (long)i;
 		r->port = k->local.port;
 		r->proto = k->proto;
-		r->key = fnv(fnv(fnv(fnv(FNV0, &k->proto, 1), &k->local, sizeof k->local),
-				 &k->remote, sizeof k->remote),
-			     &k->inode, sizeof k->inode);
+		/* the ends, not the inode: a socket added from a state change (no inode yet) is the
+		 * same row once a full listing names it; equal ends (reuseport) are told by order
+		 */
+		const struct ps_socket *pk = i ? &s->socks[i - 1] : NULL;
+		dup = pk && pk->proto == k->proto && pk->netns == k->netns &&
+			      !memcmp(&pk->local, &k->local, sizeof k->local) &&
+			      !memcmp(&pk->remote, &k->remote, sizeof k->remote)
+			  ? dup + 1
+			  : 0;
+		r->key = fnv(fnv(fnv(fnv(fnv(FNV0, &k->proto, 1), &k->local, sizeof k->local),
+				     &k->remote, sizeof k->remote),
+				 &k->netns, sizeof k->netns),
+			     &dup, sizeof dup);
 		r->sig = fnv(fnv(FNV0, &k->state, 1), &pid, sizeof pid);
 		rc = cell(t, r, S_PROTO, proto_name(k->proto));
 		rc = rc ? rc : cell(t, r, S_STATE, state_label(k->proto, k->state));
