@@ -335,10 +335,16 @@ static void draw(struct top *t)
 	erase();
 	int width = COLS, w[TOP_MAXCOLS];
 	fit_columns(&t->tab, width, w);
-	char head[256];
-	snprintf(head, sizeof head, "portsleuth top  [%s] %zu rows  sort %s%s  %s%s%s%s",
+	char head[256], full[48] = "";
+	size_t nfull = 0;
+	for (size_t i = 0; i < t->cur.nsocks; i++)
+		nfull += PS_ACCEPT_QUEUE_FULL(&t->cur.socks[i]);
+	if (nfull) /* the accept-queue-full finding: the listeners view shows which (!) */
+		snprintf(full, sizeof full, "  %zu accept queue%s FULL", nfull,
+			 nfull > 1 ? "s" : "");
+	snprintf(head, sizeof head, "portsleuth top  [%s] %zu rows  sort %s%s%s  %s%s%s%s",
 		 top_view_name(t->view), t->tab.n, t->tab.cols[t->sort_col[t->view]].title,
-		 t->sort_rev ? " (reversed)" : "", t->expr ? "filter: " : "",
+		 t->sort_rev ? " (reversed)" : "", full, t->expr ? "filter: " : "",
 		 t->expr ? t->expr_text : "", t->paused ? "  PAUSED" : "",
 		 t->cur.privileged ? "" : "  (not root: some owners hidden)");
 	move(0, 0);

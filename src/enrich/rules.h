@@ -35,6 +35,9 @@ struct finding_input {
 	bool held_by_none;
 	uint64_t sock_inode;
 	uint32_t sock_uid;
+	/* A TCP listener whose accept queue is at its backlog (PS_ACCEPT_QUEUE_FULL): both. */
+	bool queue_full;
+	uint32_t accept_queue, backlog;
 	/* The owner; has_owner false for the socket-level rules. */
 	bool has_owner;
 	int pid;

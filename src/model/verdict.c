@@ -21,7 +21,7 @@ static const char *const finding_codes[] = {
     "exe-replaced",    "exe-deleted",	    "exe-temp-dir",	   "exe-unpackaged",
     "script-temp-dir", "script-unpackaged", "name-mismatch",	   "unexpected-owner",
     "root-public",     "exe-unmapped",	    "exe-userns",	   "exe-other-file",
-    "no-holder",       "foreign-library"};
+    "no-holder",       "foreign-library",   "accept-queue-full"};
 
 const char *finding_code_at(size_t i)
 {

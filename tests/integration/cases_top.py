@@ -27,6 +27,7 @@ def register(run):
     run.case(top_ctrl_c_restores, needs=("tui",))
     run.case(top_close_connection, needs=("tui",))
     run.case(top_resize_and_crash, needs=("tui",))
+    run.case(accept_queue_full)
 
 
 def groups(t, *args):
@@ -305,3 +306,43 @@ def top_resize_and_crash(t):
                 f"SIGSEGV: exit status and terminal {st}, want {128 + signal.SIGSEGV} and restored")
     finally:
         sc.close()
+
+
+def accept_queue_full(t):
+    """A listener that never accepts, with a backlog of 2 and 5 clients: its queue is at its
+    backlog. The listing and explain give the accept-queue-full finding (warning) with the
+    numbers; top's header counts it and its listeners view marks the queue with !. A listener
+    with room (one client, backlog 16) has no such finding."""
+    t.hold("listen:127.0.0.1:4780,backlog=2", "listen:127.0.0.1:4781")
+    clients = []
+    try:
+        for port, n in ((4780, 5), (4781, 1)):
+            for _ in range(n):
+                c = socket.socket()
+                c.setblocking(False)
+                c.connect_ex(("127.0.0.1", port))  # past the backlog: SYN-SENT, retrying
+                clients.append(c)
+        time.sleep(0.3)
+        socks = {k["local"]["port"]: k for k in t.json("-l")["sockets"] if k["proto"] == "tcp"}
+        full = [f for f in socks[4780].get("findings") or [] if f["code"] == "accept-queue-full"]
+        t.check(len(full) == 1 and full[0]["severity"] == "warning", "the finding on 4780",
+                [json.dumps(socks[4780].get("findings"))])
+        t.check(full and "listen() backlog 2" in full[0]["evidence"], "its evidence", [json.dumps(full)])
+        t.check(not [f for f in socks[4781].get("findings") or [] if f["code"] == "accept-queue-full"],
+                "a listener with room has no accept-queue-full", [json.dumps(socks[4781])])
+        out = t.run("explain", "4780/tcp").out.decode("utf-8", "replace")
+        t.check("accept-queue-full" in out and "listen() backlog 2" in out, "explain names it",
+                out.splitlines())
+        if shutil.which("tmux") and b"+tui" in t.run("--version").out:
+            sc = Screen(t, NO_COLOR="1")
+            try:
+                sc.keys("3")
+                s = sc.wait(lambda s: "[listeners]" in s and rows_with(s, "127.0.0.1:4780", "!"),
+                            "the listeners view does not mark the full queue with !")
+                t.check("1 accept queue FULL" in s.splitlines()[0], "the header counts it", s.splitlines())
+                t.check(not rows_with(s, "127.0.0.1:4781", "!"), "only the full one is marked", s.splitlines())
+            finally:
+                sc.close()
+    finally:
+        for c in clients:
+            c.close()
