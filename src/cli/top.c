@@ -23,7 +23,9 @@ static const char usage_head[] =
     "inbound connections, remotes by address and class); < > choose the sort\n"
     "column, r reverses it; / filters with an expression (sport = :443 and dst\n"
     "10.0.0.0/8); space pauses; arrows move; Enter shows what `explain` says for\n"
-    "the row; K closes the selected TCP connection (asks first; as ss -K); q quits.\n";
+    "the row; K closes the selected TCP connection (asks first; as ss -K); S stops\n"
+    "the row's owner with the command explain advises (shown, run on y); c copies\n"
+    "the row (OSC 52 clipboard); w writes the view to a file here; q quits.\n";
 static const char usage_tail[] =
     "\n"
     "Exit status: 0 quit, 2 usage error, 3 failure (no terminal, or built without\n"

@@ -33,6 +33,7 @@ int top_run(struct cli_options *o, const struct top_opts *to)
 #include "../model/fexpr.h"
 #include "../model/filter.h"
 #include "../model/sockset.h"
+#include "../output/explain.h"
 #include "../output/toprows.h"
 #include "../platform/platform.h"
 #include "../util/escape.h"
@@ -115,7 +116,7 @@ static bool needs_all_counters(const struct top *t)
 	const struct top_col *c = top_columns(TOP_SOCKETS, &n);
 	const char *title = c[t->sort_col[TOP_SOCKETS]].title;
 	return !strcmp(title, "SENT") || !strcmp(title, "RECV") || c[t->sort_col[0]].rate_of >= 0 ||
-	       !strcmp(title, "RTT-ms");
+	       !strcmp(title, "RTT-ms") || !strcmp(title, "RETR");
 }
 
 static int screen_rows(void)
@@ -330,23 +331,30 @@ static void draw_row(const struct top *t, const struct top_row *r, const int *w,
 	attroff(a);
 }
 
-static void draw(struct top *t)
+/* The first line: view, rows, sort, the full accept queues, filter, pause, privileges. */
+static void head_text(const struct top *t, char *head, size_t cap)
 {
-	erase();
-	int width = COLS, w[TOP_MAXCOLS];
-	fit_columns(&t->tab, width, w);
-	char head[256], full[48] = "";
+	char full[48] = "";
 	size_t nfull = 0;
 	for (size_t i = 0; i < t->cur.nsocks; i++)
 		nfull += PS_ACCEPT_QUEUE_FULL(&t->cur.socks[i]);
 	if (nfull) /* the accept-queue-full finding: the listeners view shows which (!) */
 		snprintf(full, sizeof full, "  %zu accept queue%s FULL", nfull,
 			 nfull > 1 ? "s" : "");
-	snprintf(head, sizeof head, "portsleuth top  [%s] %zu rows  sort %s%s%s  %s%s%s%s",
+	snprintf(head, cap, "portsleuth top  [%s] %zu rows  sort %s%s%s  %s%s%s%s",
 		 top_view_name(t->view), t->tab.n, t->tab.cols[t->sort_col[t->view]].title,
 		 t->sort_rev ? " (reversed)" : "", full, t->expr ? "filter: " : "",
 		 t->expr ? t->expr_text : "", t->paused ? "  PAUSED" : "",
 		 t->cur.privileged ? "" : "  (not root: some owners hidden)");
+}
+
+static void draw(struct top *t)
+{
+	erase();
+	int width = COLS, w[TOP_MAXCOLS];
+	fit_columns(&t->tab, width, w);
+	char head[256];
+	head_text(t, head, sizeof head);
 	move(0, 0);
 	put_cell(head, width, false);
 	move(1, 0);
@@ -373,7 +381,7 @@ static void draw(struct top *t)
 	move(LINES - 1, 0);
 	put_cell(t->msg[0] ? t->msg
 			   : "q quit  Tab/1-4 view  <> sort  r rev  / filter  space pause  "
-			     "Enter explain  K close",
+			     "Enter explain  K close  S stop owner  c copy  w write",
 		 width, false);
 	refresh();
 }
@@ -548,6 +556,140 @@ static bool close_connection(struct top *t)
 	return rc == 0;
 }
 
+/* Run the shell command line cmd (stdin, stdout, stderr: /dev/null); its exit status, -errno. */
+static int run_command(const char *cmd)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* S: stop the selected row's owner as explain advises (its unit, container, or kill of its
+ * group), after a y/N question that shows the exact command. */
+static void stop_owner(struct top *t)
+{
+	const struct top_row *r = t->sel < t->tab.n ? &t->tab.rows[t->sel] : NULL;
+	if (!r || r->proc < 0 || (size_t)r->proc >= t->cur.nprocs) {
+		snprintf(t->msg, sizeof t->msg,
+			 "S stops a row's owner: choose a socket or a process that has one");
+		return;
+	}
+	const struct ps_socket *k = r->sock >= 0 ? &t->cur.socks[r->sock] : NULL;
+	struct buf cmd = {0}, shown = {0};
+	const char *why = NULL;
+	int rc = explain_stop_command(&t->cur, k, &t->cur.procs[r->proc], &cmd, &why);
+	rc = rc ? rc : esc_text(&shown, cmd.data, cmd.len);
+	char q[sizeof t->msg];
+	if (!rc) {
+		snprintf(q, sizeof q, "run `%s`%s%s? y/N", shown.data, why ? " (" : "",
+			 why ? "not its unit)" : "");
+		if (confirm(q)) {
+			rc = run_command(cmd.data);
+			snprintf(t->msg, sizeof t->msg, "ran `%s`: %s %d", shown.data,
+				 rc < 0 ? "cannot run it:" : "exit status", rc < 0 ? -rc : rc);
+			t->first = true; /* its sockets go: list everything now, nothing marked */
+		} else {
+			t->msg[0] = '\0';
+		}
+	} else {
+		snprintf(t->msg, sizeof t->msg, "no command stops this owner safely");
+	}
+	buf_free(&cmd);
+	buf_free(&shown);
+}
+
+/* Row r as one line: its mark, then its cells (escaped already) padded to their widths. */
+static int row_line(const struct top_table *tab, const struct top_row *r, struct buf *out)
+{
+	static const char sym[] = " +*-";
+	int rc = buf_printf(out, "%c", r ? sym[r->mark] : ' ');
+	for (size_t c = 0; c < tab->ncols && !rc; c++) {
+		const char *s = r ? top_text(tab, r, c) : tab->cols[c].title;
+		int w = tab->cols[c].width;
+		rc = buf_printf(out, tab->cols[c].numeric ? " %*s" : " %-*s", w, s);
+	}
+	while (!rc && out->len && out->data[out->len - 1] == ' ')
+		out->data[--out->len] = '\0';
+	return rc;
+}
+
+/* The terminal's clipboard gets text through OSC 52 (xterm's; tmux and most terminals take it). */
+static void osc52(const char *text, size_t n)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	fputs("\033]52;c;", stdout);
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned char)text[i] << 16;
+		v |= i + 1 < n ? (unsigned char)text[i + 1] << 8 : 0;
+		v |= i + 2 < n ? (unsigned char)text[i + 2] : 0;
+		char q[4] = {b64[v >> 18 & 63], b64[v >> 12 & 63],
+			     i + 1 < n ? b64[v >> 6 & 63] : '=', i + 2 < n ? b64[v & 63] : '='};
+		fwrite(q, 1, 4, stdout);
+	}
+	fputs("\a", stdout);
+	fflush(stdout);
+}
+
+/* c: the selected row to the clipboard (OSC 52), and its text in the status line. */
+static void copy_row(struct top *t)
+{
+	const struct top_row *r = t->sel < t->tab.n ? &t->tab.rows[t->sel] : NULL;
+	struct buf line = {0};
+	if (!r || row_line(&t->tab, r, &line)) {
+		snprintf(t->msg, sizeof t->msg, "nothing to copy");
+		buf_free(&line);
+		return;
+	}
+	const char *text = line.data + 2; /* without the mark */
+	osc52(text, strlen(text));
+	snprintf(t->msg, sizeof t->msg, "copied: %s", text);
+	buf_free(&line);
+}
+
+/* w: the view as it stands (header, titles, every row with its mark) to a new file here. */
+static void write_snapshot(struct top *t)
+{
+	char name[64], head[256];
+	time_t now = time(NULL);
+	struct tm tm;
+	if (!localtime_r(&now, &tm) ||
+	    !strftime(name, sizeof name, "portsleuth-top-%Y%m%d-%H%M%S.txt", &tm))
+		snprintf(name, sizeof name, "portsleuth-top-%lld.txt", (long long)now);
+	head_text(t, head, sizeof head);
+	struct buf b = {0};
+	int rc = buf_printf(&b, "%s\n", head);
+	rc = rc ? rc : row_line(&t->tab, NULL, &b);
+	for (size_t i = 0; i < t->tab.n && !rc; i++) {
+		rc = buf_putc(&b, '\n');
+		rc = rc ? rc : row_line(&t->tab, &t->tab.rows[i], &b);
+	}
+	rc = rc ? rc : buf_putc(&b, '\n');
+	const char *why = NULL;
+	rc = rc ? rc : cli_write_file(name, 0600, &b, &why);
+	if (rc)
+		snprintf(t->msg, sizeof t->msg, "cannot write %s: %s", name,
+			 why ? why : strerror(-rc));
+	else
+		snprintf(t->msg, sizeof t->msg, "wrote %s (%zu rows)", name, t->tab.n);
+	buf_free(&b);
+}
+
 static void move_sel(struct top *t, long by)
 {
 	long at = (long)t->sel + by;
@@ -620,6 +762,15 @@ static bool on_key(struct top *t, int ch)
 		return false;
 	case 'K':
 		return close_connection(t); /* closed: show it gone now */
+	case 'S':
+		stop_owner(t);
+		return t->first;
+	case 'c':
+		copy_row(t);
+		return false;
+	case 'w':
+		write_snapshot(t);
+		return false;
 	default:
 		return false;
 	}

@@ -184,6 +184,13 @@ static int stop_hint(const struct ps_snapshot *snap, const struct ps_socket *k,
 	return kill_group(snap, p, out);
 }
 
+int explain_stop_command(const struct ps_snapshot *snap, const struct ps_socket *k,
+			 const struct ps_proc *p, struct buf *out, const char **why)
+{
+	int rc = stop_hint(snap, k, p, false, out, why);
+	return rc ? rc : out->data && out->len ? 0 : 1;
+}
+
 /* What the risk line says: whether the port is held, and reachable beyond loopback now. */
 struct risk_ctx {
 	bool held, beyond;

@@ -37,6 +37,7 @@ struct top_row {
 	uint8_t mark, ttl;
 	uint32_t ord;  /* the order it was built in (ties in a sort keep it) */
 	long sock;     /* sockets view: the socket's index in the snapshot, else -1 */
+	long proc;     /* sockets and processes views: the (first) owner's index in procs, -1 */
 	uint16_t port; /* the local port `explain` is asked about, 0: none */
 	uint8_t proto;
 };

@@ -28,6 +28,7 @@ def register(run):
     run.case(top_close_connection, needs=("tui",))
     run.case(top_resize_and_crash, needs=("tui",))
     run.case(accept_queue_full)
+    run.case(top_actions, needs=("tui",))
 
 
 def groups(t, *args):
@@ -113,14 +114,14 @@ def conns_transfer_bytes(t):
 class Screen:
     """top in a tmux pane of 80x24 (tmux renders the terminal: what a person would see)."""
 
-    def __init__(self, t, *args, **env):
+    def __init__(self, t, *args, cwd=None, **env):
         if not shutil.which("tmux"):
             t.skip("tmux is not installed (apt-get install tmux)")
         self.t = t
         self.sock = os.path.join(t.tmpdir(), "tmux")
         self.done = os.path.join(t.tmpdir(), "top.done")
         # the exit status, and whether the terminal's settings are back as they were
-        cmd = (f"S=$(stty -g); {t.binary} top {' '.join(args)}; echo $? > {self.done}.tmp; "
+        cmd = (f"{'cd ' + cwd + '; ' if cwd else ''}S=$(stty -g); {t.binary} top {' '.join(args)}; echo $? > {self.done}.tmp; "
                f"[ \"$(stty -g)\" = \"$S\" ] && echo restored >> {self.done}.tmp; "
                f"mv {self.done}.tmp {self.done}; sleep 30")
         env = dict(t.env(TERM="xterm-256color", COLUMNS=None, LINES=None, **env))
@@ -346,3 +347,53 @@ def accept_queue_full(t):
     finally:
         for c in clients:
             c.close()
+
+
+def top_actions(t):
+    """At 80x24: c copies the selected row (OSC 52: tmux's buffer gets it) and shows it; w writes
+    the view to a file in the current directory and names it; S asks with the exact command
+    explain gives for the owner (kill of the holder here, or its unit's stop, refused with n),
+    and y runs it: the holder is gone. At 140 columns the RETR column is shown."""
+    h = t.hold("listen:127.0.0.1:4790", "name:victim")
+    here = t.tmpdir()
+    sc = Screen(t, "sport = :4790", cwd=here, NO_COLOR="1")
+    try:
+        subprocess.run(["tmux", "-S", sc.sock, "set-option", "-g", "set-clipboard", "on"], check=True,
+                       timeout=10)
+        sc.wait(lambda s: rows_with(s, "127.0.0.1:4790", "victim"), "the listener is not shown")
+        sc.keys("c")
+        s = sc.wait(lambda s: "copied: tcp" in s, "c says nothing")
+        t.check(rows_with(s, "copied: tcp", "LISTEN", "127.0.0.1:4790"), "the copied text", s.splitlines())
+        buf = subprocess.run(["tmux", "-S", sc.sock, "show-buffer"], capture_output=True, timeout=10)
+        t.check(b"127.0.0.1:4790" in buf.stdout and b"victim" in buf.stdout,
+                "the terminal's clipboard (OSC 52) got the row", [buf.stdout.decode("utf-8", "replace")])
+        sc.keys("w")
+        s = sc.wait(lambda s: "wrote portsleuth-top-" in s, "w says nothing")
+        names = [n for n in os.listdir(here) if n.startswith("portsleuth-top-")]
+        t.check(len(names) == 1 and names[0] in s, "the file named on screen is there", s.splitlines())
+        if names:
+            text = open(os.path.join(here, names[0])).read()
+            t.check("portsleuth top  [sockets]" in text and "127.0.0.1:4790" in text and "RETR" in text,
+                    "the file holds the view", text.splitlines())
+        out = t.run("explain", "4790/tcp").out.decode("utf-8", "replace")
+        advice = [ln.split("to stop it: ", 1)[1] for ln in out.splitlines() if "to stop it: " in ln]
+        t.require(advice, "explain gives no stop advice", out.splitlines())
+        cmd = advice[0].split(" (")[0].strip()
+        sc.keys("S")
+        s = sc.wait(lambda s: "y/N" in s, "S asks nothing")
+        t.check(f"run `{cmd}`" in s, f"the question shows the exact command ({cmd})", s.splitlines())
+        if not cmd.startswith("kill "):
+            sc.keys("n")  # a unit's stop would stop the test's own service: not run here
+            time.sleep(0.3)
+            t.check(h.proc.poll() is None, "n ran it", [])
+        else:
+            sc.keys("y")
+            s = sc.wait(lambda s: "exit status 0" in s, "y: the command did not run")
+            h.proc.wait(5)
+            t.check(h.proc.poll() is not None, "the holder still runs", s.splitlines())
+        sc.resize(140, 30)
+        sc.wait(lambda s: "RETR" in s.splitlines()[1], "at 140 columns the RETR column is not shown")
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q after the actions")
+    finally:
+        sc.close()
