@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 
@@ -29,6 +30,8 @@ def register(run):
     run.case(top_resize_and_crash, needs=("tui",))
     run.case(accept_queue_full)
     run.case(top_actions, needs=("tui",))
+    run.case(top_every_namespace, needs=("tui",))
+    run.case(top_not_root, needs=("tui",))
 
 
 def groups(t, *args):
@@ -113,15 +116,17 @@ def conns_transfer_bytes(t):
 
 class Screen:
     """top in a tmux pane of 80x24 (tmux renders the terminal: what a person would see)."""
+    made = 0
 
-    def __init__(self, t, *args, cwd=None, **env):
+    def __init__(self, t, *args, cwd=None, prefix="", **env):
         if not shutil.which("tmux"):
             t.skip("tmux is not installed (apt-get install tmux)")
         self.t = t
-        self.sock = os.path.join(t.tmpdir(), "tmux")
-        self.done = os.path.join(t.tmpdir(), "top.done")
+        Screen.made += 1  # one server and exit file per screen: a case may run two
+        self.sock = os.path.join(t.tmpdir(), f"tmux{Screen.made}")
+        self.done = os.path.join(t.tmpdir(), f"top{Screen.made}.done")
         # the exit status, and whether the terminal's settings are back as they were
-        cmd = (f"{'cd ' + cwd + '; ' if cwd else ''}S=$(stty -g); {t.binary} top {' '.join(args)}; echo $? > {self.done}.tmp; "
+        cmd = (f"{'cd ' + cwd + '; ' if cwd else ''}S=$(stty -g); {prefix}{t.binary} top {' '.join(args)}; echo $? > {self.done}.tmp; "
                f"[ \"$(stty -g)\" = \"$S\" ] && echo restored >> {self.done}.tmp; "
                f"mv {self.done}.tmp {self.done}; sleep 30")
         env = dict(t.env(TERM="xterm-256color", COLUMNS=None, LINES=None, **env))
@@ -395,5 +400,77 @@ def top_actions(t):
         sc.wait(lambda s: "RETR" in s.splitlines()[1], "at 140 columns the RETR column is not shown")
         sc.keys("q")
         t.check(sc.exited() == ["0", "restored"], "q after the actions")
+    finally:
+        sc.close()
+
+
+LISTENER = ("import socket, sys, time\n"
+            "s = socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen()\n"
+            "print('READY', flush=True); time.sleep(120)\n")
+
+
+def listener_in(t, port, netns_pid=None):
+    """A python listener on 127.0.0.1:port, in a new network namespace or in that of netns_pid."""
+    pre = (["nsenter", f"--net=/proc/{netns_pid}/ns/net"] if netns_pid else
+           ["unshare", "-n", "--", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"])
+    p = subprocess.Popen(pre + [sys.executable, "-c", LISTENER, str(port)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    t.procs.append(p)
+    line = p.stdout.readline()
+    t.require(line.startswith(b"READY"), f"listener in a namespace: {line!r}")
+    return p
+
+
+def top_every_namespace(t):
+    """top -N at 80x24 shows the listeners of another network namespace beside ours, and one
+    that appears there later within a refresh, marked + (the state changes of every namespace)."""
+    t.hold("listen:127.0.0.1:4810", "name:ours")
+    other = listener_in(t, 4811)
+    sc = Screen(t, "-N", "-l", NO_COLOR="1")
+    try:
+        s = sc.wait(lambda s: rows_with(s, "127.0.0.1:4810") and rows_with(s, "127.0.0.1:4811"),
+                    "-N does not show both namespaces' listeners", timeout=5)
+        t.check(rows_with(s, "127.0.0.1:4811", "python"), "the other namespace's owner", s.splitlines())
+        listener_in(t, 4812, netns_pid=other.pid)
+        sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4812") if ln.startswith("+")],
+                "a new listener in the other namespace is not shown marked + within a refresh",
+                timeout=3)
+        plain = Screen(t, "-l", NO_COLOR="1")
+        try:
+            s = plain.wait(lambda s: rows_with(s, "127.0.0.1:4810"), "without -N: our listener")
+            time.sleep(1.5)
+            s = plain.text()
+            t.check(not rows_with(s, "127.0.0.1:4811") and not rows_with(s, "127.0.0.1:4812"),
+                    "without -N another namespace's listeners are not shown", s.splitlines())
+        finally:
+            plain.close()
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q with -N")
+    finally:
+        sc.close()
+
+
+def top_not_root(t):
+    """As nobody, top shows what it can (root's listener without its owner, nobody's own with
+    it), says that owners are hidden, and that it lists everything each refresh because loading
+    BPF needs root; a listener nobody opens later still appears within a refresh."""
+    t.hold("listen:127.0.0.1:4820", "name:rootsown")
+    t.hold("listen:127.0.0.1:4821", "name:nobodys", uid=R.NOBODY)
+    sc = Screen(t, "-l", prefix=f"setpriv --reuid={R.NOBODY} --regid={R.NOBODY} --clear-groups ",
+                NO_COLOR="1")
+    try:
+        s = sc.wait(lambda s: rows_with(s, "127.0.0.1:4820") and rows_with(s, "127.0.0.1:4821"),
+                    "as nobody: the listeners are not shown", timeout=5)
+        t.check("not root: some owners hidden" in s.splitlines()[0], "the header says owners are hidden",
+                s.splitlines())
+        t.check(rows_with(s, "127.0.0.1:4821", "nobodys") and not rows_with(s, "127.0.0.1:4820", "rootsown"),
+                "nobody's own owner shown, root's hidden", s.splitlines())
+        t.check("listing everything each refresh" in s and "root" in s.splitlines()[-1],
+                "the status line says why there are no state changes", s.splitlines())
+        t.hold("listen:127.0.0.1:4822", uid=R.NOBODY)
+        sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4822") if ln.startswith("+")],
+                "as nobody a new listener is not shown within a refresh", timeout=3)
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q as nobody")
     finally:
         sc.close()
