@@ -18,7 +18,7 @@ static const char usage_head[] =
     "new rows are marked + (green), changed ones * (yellow), closed ones - (red, kept\n"
     "three refreshes). Bytes, rates and RTT come from the kernel's TCP counters,\n"
     "asked only for the rows on screen in the sockets view. Between full listings\n"
-    "(every 15 s) the kernel's TCP state changes keep the set current (BPF, as root).\n"
+    "(every 30 s) the kernel's TCP state changes keep the set current (BPF, as root).\n"
     "Keys: Tab or 1-4 switch the view (sockets, processes, listeners with their\n"
     "inbound connections, remotes by address and class); < > choose the sort\n"
     "column, r reverses it; / filters with an expression (sport = :443 and dst\n"

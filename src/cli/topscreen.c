@@ -60,10 +60,12 @@ struct top {
 	double last_full; /* when the last full listing was made */
 	unsigned long refreshes, fulls, changes;
 	double max_gap, last_ok; /* the longest time between two refreshes (pauses aside) */
+	size_t built_text;	 /* the table's text when it was built (kept tables grow it) */
+	size_t scroll_at;	 /* the first row on screen at the last refresh */
 };
 
 /* Seconds between two full listings while the state changes keep the set current. */
-#define TOP_RESYNC 15.0
+#define TOP_RESYNC 30.0
 
 static volatile sig_atomic_t stop_signal;
 
@@ -187,7 +189,7 @@ static int full_listing(struct top *t)
 }
 
 /* Between two full listings: the kernel's state changes since the last refresh, into t->cur. */
-static int follow_changes(struct top *t)
+static int follow_changes(struct top *t, bool *changed)
 {
 	t->nchg = 0;
 	long got = platform_sockstate_read(t->events, &t->chg, &t->nchg, &t->chg_cap);
@@ -197,7 +199,9 @@ static int follow_changes(struct top *t)
 		return (int)got;
 	struct sockset_stats st;
 	t->changes += t->nchg;
-	return sockset_apply(&t->cur, t->chg, t->nchg, keep_new, t, &st);
+	int rc = sockset_apply(&t->cur, t->chg, t->nchg, keep_new, t, &st);
+	*changed = rc || st.added || st.changed || st.removed;
+	return rc;
 }
 
 /*
@@ -220,12 +224,13 @@ static int dump_counters(struct top *t, bool all)
 }
 
 /* The socket set now: a full listing when due (or without state changes), else the changes. */
-static int update_set(struct top *t, double now)
+static int update_set(struct top *t, double now, bool *changed)
 {
 	bool full = !t->events || t->resync_due || t->first || now - t->last_full >= TOP_RESYNC;
+	*changed = true;
 	if (full)
 		return full_listing(t);
-	int rc = follow_changes(t);
+	int rc = follow_changes(t, changed);
 	for (size_t i = 0; !rc && i < t->cur.nsocks; i++)
 		t->cur.socks[i].tcp.valid = false; /* only what is asked now is shown */
 	return rc ? rc : dump_counters(t, needs_all_counters(t));
@@ -233,10 +238,40 @@ static int update_set(struct top *t, double now)
 
 static void note_timing(struct top *t, double now)
 {
+	t->scroll_at = t->scroll;
 	t->refreshes++;
 	if (t->last_ok > 0 && now - t->last_ok > t->max_gap)
 		t->max_gap = now - t->last_ok;
 	t->last_ok = now;
+}
+
+/*
+ * Whether the table on screen still shows the set: nothing changed in it, the sockets view
+ * sorted by a column that is no counter, no mark left to fade, and the text it grew small.
+ */
+static bool table_current(const struct top *t, bool changed)
+{
+	if (changed || t->view != TOP_SOCKETS || !t->tab.cols || t->tab.view != TOP_SOCKETS ||
+	    needs_all_counters(t) || t->tab.text.len > 2 * t->built_text + 65536 ||
+	    t->scroll != t->scroll_at) /* rows new on screen have no counters to rate from */
+		return false;
+	for (size_t i = 0; i < t->tab.n; i++)
+		if (t->tab.rows[i].mark != TOP_MARK_NONE)
+			return false;
+	return true;
+}
+
+/* The kept table's rows on screen: their counters asked again, their rates from the last. */
+static int refresh_visible(struct top *t, double seconds)
+{
+	size_t from = t->scroll, n = 0;
+	struct top_row was[512];
+	for (size_t i = from; i < t->tab.n && n < (size_t)screen_rows() && n < 512; i++)
+		was[n++] = t->tab.rows[i];
+	int rc = visible_counters(t, &t->tab, &t->cur);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = top_rates(&t->tab, &t->tab.rows[from + i], &was[i], seconds);
+	return rc;
 }
 
 /* One refresh: the set, grouped, the view, marks. The screen keeps the last on error. */
@@ -245,7 +280,16 @@ static int refresh_data(struct top *t)
 	struct conn_table g = {0};
 	struct top_table tab = {0};
 	double now = now_mono();
-	int rc = update_set(t, now);
+	bool changed;
+	int rc = update_set(t, now, &changed);
+	if (!rc && table_current(t, changed)) { /* an idle set costs only the rows on screen */
+		rc = refresh_visible(t, now - t->last);
+		if (!rc) {
+			t->last = now;
+			note_timing(t, now);
+		}
+		return rc;
+	}
 	struct ps_snapshot *s = &t->cur;
 	if (!rc && t->view != TOP_SOCKETS)
 		rc = conns_group(NULL, s, 0, &g);
@@ -267,6 +311,7 @@ static int refresh_data(struct top *t)
 	top_table_free(&t->prev);
 	t->prev = t->tab;
 	t->tab = tab;
+	t->built_text = tab.text.len;
 	t->last = now;
 	t->first = false;
 	note_timing(t, now);

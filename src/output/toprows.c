@@ -495,7 +495,7 @@ static long find_key(const struct top_table *p, const size_t *ix, uint64_t key)
 }
 
 /* Rate cells of r from its counters now and in q (the same row a refresh ago). */
-static int rates(struct top_table *t, struct top_row *r, const struct top_row *q, double seconds)
+int top_rates(struct top_table *t, struct top_row *r, const struct top_row *q, double seconds)
 {
 	int rc = 0;
 	for (size_t c = 0; c < t->ncols && !rc; c++) {
@@ -567,7 +567,7 @@ int top_track(struct top_table *t, const struct top_table *prev, double seconds,
 			r->mark = q->mark;
 			r->ttl = (uint8_t)(q->ttl - 1);
 		}
-		rc = rates(t, r, q, seconds);
+		rc = top_rates(t, r, q, seconds);
 	}
 	for (size_t i = 0; same && !first && i < prev->n && !rc; i++)
 		if (!seen[i])

@@ -64,6 +64,12 @@ int top_build(struct top_table *t, enum top_view v, const struct ps_snapshot *s,
 	      const struct conn_table *g);
 
 /*
+ * The rate cells of row r of t from its counters and those of q (the same row `seconds`
+ * earlier). 0 or -ENOMEM.
+ */
+int top_rates(struct top_table *t, struct top_row *r, const struct top_row *q, double seconds);
+
+/*
  * Mark what changed since prev (the same view's last table): rows with a key prev
  * lacks are new, rows whose sig differs changed, marks fade after TOP_MARK_TTL
  * refreshes; rows of prev missing now are appended as gone (kept TOP_MARK_TTL

@@ -426,16 +426,17 @@ def top_every_namespace(t):
     that appears there later within a refresh, marked + (the state changes of every namespace)."""
     t.hold("listen:127.0.0.1:4810", "name:ours")
     other = listener_in(t, 4811)
-    sc = Screen(t, "-N", "-l", NO_COLOR="1")
+    # -N sees every namespace on the machine, others' too: the filter keeps this case's ports
+    sc = Screen(t, "-N", "-l", "'sport >= :4810 and sport <= :4812'", NO_COLOR="1")
     try:
         s = sc.wait(lambda s: rows_with(s, "127.0.0.1:4810") and rows_with(s, "127.0.0.1:4811"),
-                    "-N does not show both namespaces' listeners", timeout=5)
+                    "-N does not show both namespaces' listeners", timeout=8)
         t.check(rows_with(s, "127.0.0.1:4811", "python"), "the other namespace's owner", s.splitlines())
         listener_in(t, 4812, netns_pid=other.pid)
         sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4812") if ln.startswith("+")],
                 "a new listener in the other namespace is not shown marked + within a refresh",
-                timeout=3)
-        plain = Screen(t, "-l", NO_COLOR="1")
+                timeout=6)
+        plain = Screen(t, "-l", "'sport >= :4810 and sport <= :4812'", NO_COLOR="1")
         try:
             s = plain.wait(lambda s: rows_with(s, "127.0.0.1:4810"), "without -N: our listener")
             time.sleep(1.5)
@@ -460,7 +461,7 @@ def top_not_root(t):
                 NO_COLOR="1")
     try:
         s = sc.wait(lambda s: rows_with(s, "127.0.0.1:4820") and rows_with(s, "127.0.0.1:4821"),
-                    "as nobody: the listeners are not shown", timeout=5)
+                    "as nobody: the listeners are not shown", timeout=8)
         t.check("not root: some owners hidden" in s.splitlines()[0], "the header says owners are hidden",
                 s.splitlines())
         t.check(rows_with(s, "127.0.0.1:4821", "nobodys") and not rows_with(s, "127.0.0.1:4820", "rootsown"),
@@ -469,7 +470,7 @@ def top_not_root(t):
                 "the status line says why there are no state changes", s.splitlines())
         t.hold("listen:127.0.0.1:4822", uid=R.NOBODY)
         sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4822") if ln.startswith("+")],
-                "as nobody a new listener is not shown within a refresh", timeout=3)
+                "as nobody a new listener is not shown within a refresh", timeout=6)
         sc.keys("q")
         t.check(sc.exited() == ["0", "restored"], "q as nobody")
     finally:
