@@ -256,3 +256,16 @@ void cli_print_notes(const struct ps_snapshot *s)
 			 "instead.",
 			 strcmp(s->source, "procfs") == 0 ? "" : " for some protocols");
 }
+
+int cli_write_file(const char *path, unsigned mode, const struct buf *b, const char **why)
+{
+	struct platform_file *f;
+	int rc = platform_file_open_write(path, 0, mode, &f, why);
+	if (!rc && b->len)
+		rc = platform_file_write(f, b->data, b->len);
+	if (rc) {
+		platform_file_abort(f);
+		return rc;
+	}
+	return platform_file_commit(f);
+}

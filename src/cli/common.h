@@ -169,6 +169,10 @@ bool cli_states_given(int argc, char **argv);
  * show every state by default. A new array for free() of *n words, or NULL. */
 char **cli_argv_every_state(int argc, char **argv, int *n);
 
+/* Write the whole of b to `path` with the platform's safe writer (replaced atomically; see
+ * platform_file_open_write, whose *why says a refusal). 0 or -errno. */
+int cli_write_file(const char *path, unsigned mode, const struct buf *b, const char **why);
+
 /* The subcommands. Each returns the process exit code. */
 int cmd_list(int argc, char **argv);
 int cmd_explain(int argc, char **argv);	 /* src/cli/explain.c */

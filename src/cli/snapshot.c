@@ -53,20 +53,6 @@ static int on_extra(int val, const char *arg, void *ctx)
 	return 0;
 }
 
-/* Write the whole of b to `path` with the platform's safe writer. 0 or -errno. */
-static int write_file(const char *path, unsigned mode, const struct buf *b, const char **why)
-{
-	struct platform_file *f;
-	int rc = platform_file_open_write(path, 0, mode, &f, why);
-	if (!rc && b->len)
-		rc = platform_file_write(f, b->data, b->len);
-	if (rc) {
-		platform_file_abort(f);
-		return rc;
-	}
-	return platform_file_commit(f);
-}
-
 /* Render the JSON document into memory (render_json writes a stream). */
 static int json_snapshot(struct buf *b, const struct render_ctx *ctx)
 {
@@ -108,7 +94,7 @@ static int run(struct cli_options *o, const struct snap_opts *so)
 	}
 	if (so->output && strcmp(so->output, "-") != 0) {
 		const char *why;
-		rc = write_file(so->output, so->mode, &out, &why);
+		rc = cli_write_file(so->output, so->mode, &out, &why);
 		if (rc) {
 			cli_file_error(so->output, rc, why);
 			goto done;

@@ -17,23 +17,29 @@ static const char usage_head[] =
     "A live full-screen view of every port and connection, refreshed every second:\n"
     "new rows are marked + (green), changed ones * (yellow), closed ones - (red, kept\n"
     "three refreshes). Bytes, rates and RTT come from the kernel's TCP counters,\n"
-    "asked only for the rows on screen in the sockets view.\n"
+    "asked only for the rows on screen in the sockets view. Between full listings\n"
+    "(every 30 s) the kernel's TCP state changes keep the set current (BPF, as root).\n"
     "Keys: Tab or 1-4 switch the view (sockets, processes, listeners with their\n"
     "inbound connections, remotes by address and class); < > choose the sort\n"
     "column, r reverses it; / filters with an expression (sport = :443 and dst\n"
     "10.0.0.0/8); space pauses; arrows move; Enter shows what `explain` says for\n"
-    "the row; K closes the selected TCP connection (asks first; as ss -K); q quits.\n";
+    "the row; K closes the selected TCP connection (asks first; as ss -K); S stops\n"
+    "the row's owner with the command explain advises (shown, run on y); c copies\n"
+    "the row (OSC 52 clipboard); w writes the view to a file here; q quits.\n";
 static const char usage_tail[] =
     "\n"
     "Exit status: 0 quit, 2 usage error, 3 failure (no terminal, or built without\n"
     "ncurses).\n";
 
-enum { OPT_DELAY = 512 };
+enum { OPT_DELAY = 512, OPT_TIMING };
 
 static int on_extra(int val, const char *arg, void *ctx)
 {
-	double *delay = ctx;
-	(void)val;
+	struct top_opts *to = ctx;
+	if (val == OPT_TIMING) {
+		to->timing = arg;
+		return 0;
+	}
 	char *end;
 	errno = 0;
 	bool decimal = arg[0] && arg[strspn(arg, "0123456789.")] == '\0';
@@ -42,14 +48,14 @@ static int on_extra(int val, const char *arg, void *ctx)
 		cli_usage_error("invalid --delay", arg, "a number of seconds from 0.1 to 3600");
 		return EXIT_USAGE;
 	}
-	*delay = v;
+	to->delay = v;
 	return 0;
 }
 
 int cmd_top(int argc, char **argv)
 {
-	double delay = 1.0;
-	struct cli_extra extra = {NULL, on_extra, &delay, true};
+	struct top_opts to = {.delay = 1.0};
+	struct cli_extra extra = {NULL, on_extra, &to, true};
 	struct cli_options o = {.format = FMT_TABLE};
 	int n;
 	char **av = cli_argv_every_state(argc, argv, &n);
@@ -63,7 +69,7 @@ int cmd_top(int argc, char **argv)
 		code = EXIT_USAGE;
 	}
 	if (code < 0)
-		code = top_run(&o, delay);
+		code = top_run(&o, &to);
 	cli_options_free(&o);
 	free(av);
 	return code;

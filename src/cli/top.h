@@ -5,12 +5,18 @@
 
 #include "common.h"
 
+/* top's own options. */
+struct top_opts {
+	double delay;	    /* seconds between refreshes */
+	const char *timing; /* --timing FILE: what the refreshes cost, written at the end; NULL */
+};
+
 /*
  * Run the live view for o (parsed; every state unless narrowed), refreshing every
- * `delay` seconds until q, SIGINT or SIGTERM; the terminal is restored in every
+ * to->delay seconds until q, SIGINT or SIGTERM; the terminal is restored in every
  * case, a crash signal included. Without ncurses in the build: a message. Returns
  * the exit code.
  */
-int top_run(struct cli_options *o, double delay);
+int top_run(struct cli_options *o, const struct top_opts *to);
 
 #endif

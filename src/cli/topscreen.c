@@ -7,10 +7,10 @@
 
 #ifndef HAVE_NCURSES
 
-int top_run(struct cli_options *o, double delay)
+int top_run(struct cli_options *o, const struct top_opts *to)
 {
 	(void)o;
-	(void)delay;
+	(void)to;
 	cli_msg("top: this portsleuth was built without ncurses (libncurses-dev): `portsleuth "
 		"conns` shows the same groups without a screen");
 	return EXIT_FAILURE_;
@@ -31,6 +31,9 @@ int top_run(struct cli_options *o, double delay)
 
 #include "../model/conns.h"
 #include "../model/fexpr.h"
+#include "../model/filter.h"
+#include "../model/sockset.h"
+#include "../output/explain.h"
 #include "../output/toprows.h"
 #include "../platform/platform.h"
 #include "../util/escape.h"
@@ -49,7 +52,20 @@ struct top {
 	char expr_text[128];
 	double delay, last;
 	char msg[400];
+	/* the socket set between full listings: the kernel's TCP state changes, when they load */
+	struct platform_sockstate *events;
+	struct ps_sockchange *chg;
+	size_t nchg, chg_cap;
+	bool resync_due;  /* changes were lost, or the filter changed: list everything */
+	double last_full; /* when the last full listing was made */
+	unsigned long refreshes, fulls, changes;
+	double max_gap, last_ok; /* the longest time between two refreshes (pauses aside) */
+	size_t built_text;	 /* the table's text when it was built (kept tables grow it) */
+	size_t scroll_at;	 /* the first row on screen at the last refresh */
 };
+
+/* Seconds between two full listings while the state changes keep the set current. */
+#define TOP_RESYNC 30.0
 
 static volatile sig_atomic_t stop_signal;
 
@@ -102,7 +118,7 @@ static bool needs_all_counters(const struct top *t)
 	const struct top_col *c = top_columns(TOP_SOCKETS, &n);
 	const char *title = c[t->sort_col[TOP_SOCKETS]].title;
 	return !strcmp(title, "SENT") || !strcmp(title, "RECV") || c[t->sort_col[0]].rate_of >= 0 ||
-	       !strcmp(title, "RTT-ms");
+	       !strcmp(title, "RTT-ms") || !strcmp(title, "RETR");
 }
 
 static int screen_rows(void)
@@ -131,24 +147,156 @@ static int visible_counters(struct top *t, struct top_table *tab, struct ps_snap
 	return rc;
 }
 
-/* One refresh: list, group, build the view, mark changes. The screen keeps the last on error. */
-static int refresh_data(struct top *t)
+/* A socket a state change added is shown when the command's filters and the screen's keep it. */
+static bool keep_new(const struct ps_snapshot *s, const struct ps_socket *k, const void *ctx)
+{
+	const struct top *t = ctx;
+	const struct ps_filter *f = &t->o->filter;
+	if (!filter_match_socket(f, k) || (t->expr && !fexpr_match(t->expr, k)))
+		return false;
+	return !filter_needs_owners(f) || filter_match_owners(f, s, k);
+}
+
+/* The state changes waiting, read and dropped (a full listing is about to be made). */
+static void drop_changes(struct top *t)
+{
+	t->nchg = 0;
+	if (t->events)
+		platform_sockstate_read(t->events, &t->chg, &t->nchg, &t->chg_cap);
+	t->nchg = 0;
+}
+
+/* Everything again through the pipeline (owners, processes, units): t->cur replaced. */
+static int full_listing(struct top *t)
 {
 	struct ps_snapshot s = {0};
-	struct conn_table g = {0};
-	struct top_table tab = {0};
-	double now = now_mono();
+	drop_changes(t);
 	t->o->filter.tcp_info = needs_all_counters(t);
 	int code = cli_pipeline_run(&t->pl, &s);
 	int rc = code ? -EIO : 0;
 	if (!rc && t->expr)
 		rc = snap_retain(&s, keep_expr, t->expr);
+	if (rc) {
+		snap_free(&s);
+		return rc;
+	}
+	snap_free(&t->cur);
+	t->cur = s;
+	t->last_full = now_mono();
+	t->resync_due = false;
+	t->fulls++;
+	return 0;
+}
+
+/* Between two full listings: the kernel's state changes since the last refresh, into t->cur. */
+static int follow_changes(struct top *t, bool *changed)
+{
+	t->nchg = 0;
+	long got = platform_sockstate_read(t->events, &t->chg, &t->nchg, &t->chg_cap);
+	if (got == -ENOBUFS)
+		t->resync_due = true; /* some were lost: what was read applies until the listing */
+	else if (got < 0)
+		return (int)got;
+	struct sockset_stats st;
+	t->changes += t->nchg;
+	int rc = sockset_apply(&t->cur, t->chg, t->nchg, keep_new, t, &st);
+	*changed = rc || st.added || st.changed || st.removed;
+	return rc;
+}
+
+/*
+ * Counters between full listings, from one dump without owners: every TCP socket's when
+ * the view needs them all, else the listeners' queues only (a few sockets).
+ */
+static int dump_counters(struct top *t, bool all)
+{
+	struct ps_filter f;
+	filter_init(&f);
+	f.protos = 1u << PS_TCP;
+	f.states[PS_TCP] = all ? PS_STATES_ALL : 1u << PS_ST_LISTEN;
+	f.tcp_info = true;
+	f.all_netns = t->o->filter.all_netns;
+	struct ps_snapshot s = {0};
+	int rc = f.all_netns ? platform_collect_all_netns(&s, &f) : platform_collect(&s, &f);
+	rc = rc ? rc : sockset_merge_counters(&t->cur, &s);
+	snap_free(&s);
+	return rc;
+}
+
+/* The socket set now: a full listing when due (or without state changes), else the changes. */
+static int update_set(struct top *t, double now, bool *changed)
+{
+	bool full = !t->events || t->resync_due || t->first || now - t->last_full >= TOP_RESYNC;
+	*changed = true;
+	if (full)
+		return full_listing(t);
+	int rc = follow_changes(t, changed);
+	for (size_t i = 0; !rc && i < t->cur.nsocks; i++)
+		t->cur.socks[i].tcp.valid = false; /* only what is asked now is shown */
+	return rc ? rc : dump_counters(t, needs_all_counters(t));
+}
+
+static void note_timing(struct top *t, double now)
+{
+	t->scroll_at = t->scroll;
+	t->refreshes++;
+	if (t->last_ok > 0 && now - t->last_ok > t->max_gap)
+		t->max_gap = now - t->last_ok;
+	t->last_ok = now;
+}
+
+/*
+ * Whether the table on screen still shows the set: nothing changed in it, the sockets view
+ * sorted by a column that is no counter, no mark left to fade, and the text it grew small.
+ */
+static bool table_current(const struct top *t, bool changed)
+{
+	if (changed || t->view != TOP_SOCKETS || !t->tab.cols || t->tab.view != TOP_SOCKETS ||
+	    needs_all_counters(t) || t->tab.text.len > 2 * t->built_text + 65536 ||
+	    t->scroll != t->scroll_at) /* rows new on screen have no counters to rate from */
+		return false;
+	for (size_t i = 0; i < t->tab.n; i++)
+		if (t->tab.rows[i].mark != TOP_MARK_NONE)
+			return false;
+	return true;
+}
+
+/* The kept table's rows on screen: their counters asked again, their rates from the last. */
+static int refresh_visible(struct top *t, double seconds)
+{
+	size_t from = t->scroll, n = 0;
+	struct top_row was[512];
+	for (size_t i = from; i < t->tab.n && n < (size_t)screen_rows() && n < 512; i++)
+		was[n++] = t->tab.rows[i];
+	int rc = visible_counters(t, &t->tab, &t->cur);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = top_rates(&t->tab, &t->tab.rows[from + i], &was[i], seconds);
+	return rc;
+}
+
+/* One refresh: the set, grouped, the view, marks. The screen keeps the last on error. */
+static int refresh_data(struct top *t)
+{
+	struct conn_table g = {0};
+	struct top_table tab = {0};
+	double now = now_mono();
+	bool changed;
+	int rc = update_set(t, now, &changed);
+	if (!rc && table_current(t, changed)) { /* an idle set costs only the rows on screen */
+		rc = refresh_visible(t, now - t->last);
+		if (!rc) {
+			t->last = now;
+			note_timing(t, now);
+		}
+		return rc;
+	}
+	struct ps_snapshot *s = &t->cur;
 	if (!rc && t->view != TOP_SOCKETS)
-		rc = conns_group(NULL, &s, 0, &g);
-	rc = rc ? rc : top_build(&tab, t->view, &s, &g);
-	if (!rc && !t->o->filter.tcp_info) {
+		rc = conns_group(NULL, s, 0, &g);
+	rc = rc ? rc : top_build(&tab, t->view, s, &g);
+	if (!rc && !needs_all_counters(t)) {
 		top_sort(&tab, t->sort_col[t->view], t->sort_rev);
-		rc = visible_counters(t, &tab, &s);
+		rc = visible_counters(t, &tab, s);
 	}
 	rc = rc ? rc : top_track(&tab, t->tab.cols ? &t->tab : NULL, now - t->last, t->first);
 	if (!rc)
@@ -157,16 +305,16 @@ static int refresh_data(struct top *t)
 	if (rc) {
 		snprintf(t->msg, sizeof t->msg, "refresh failed: %s", strerror(rc < 0 ? -rc : rc));
 		top_table_free(&tab);
-		snap_free(&s);
+		t->resync_due = true;
 		return rc;
 	}
 	top_table_free(&t->prev);
 	t->prev = t->tab;
 	t->tab = tab;
-	snap_free(&t->cur);
-	t->cur = s;
+	t->built_text = tab.text.len;
 	t->last = now;
 	t->first = false;
+	note_timing(t, now);
 	return 0;
 }
 
@@ -228,17 +376,30 @@ static void draw_row(const struct top *t, const struct top_row *r, const int *w,
 	attroff(a);
 }
 
+/* The first line: view, rows, sort, the full accept queues, filter, pause, privileges. */
+static void head_text(const struct top *t, char *head, size_t cap)
+{
+	char full[48] = "";
+	size_t nfull = 0;
+	for (size_t i = 0; i < t->cur.nsocks; i++)
+		nfull += PS_ACCEPT_QUEUE_FULL(&t->cur.socks[i]);
+	if (nfull) /* the accept-queue-full finding: the listeners view shows which (!) */
+		snprintf(full, sizeof full, "  %zu accept queue%s FULL", nfull,
+			 nfull > 1 ? "s" : "");
+	snprintf(head, cap, "portsleuth top  [%s] %zu rows  sort %s%s%s  %s%s%s%s",
+		 top_view_name(t->view), t->tab.n, t->tab.cols[t->sort_col[t->view]].title,
+		 t->sort_rev ? " (reversed)" : "", full, t->expr ? "filter: " : "",
+		 t->expr ? t->expr_text : "", t->paused ? "  PAUSED" : "",
+		 t->cur.privileged ? "" : "  (not root: some owners hidden)");
+}
+
 static void draw(struct top *t)
 {
 	erase();
 	int width = COLS, w[TOP_MAXCOLS];
 	fit_columns(&t->tab, width, w);
 	char head[256];
-	snprintf(head, sizeof head, "portsleuth top  [%s] %zu rows  sort %s%s  %s%s%s%s",
-		 top_view_name(t->view), t->tab.n, t->tab.cols[t->sort_col[t->view]].title,
-		 t->sort_rev ? " (reversed)" : "", t->expr ? "filter: " : "",
-		 t->expr ? t->expr_text : "", t->paused ? "  PAUSED" : "",
-		 t->cur.privileged ? "" : "  (not root: some owners hidden)");
+	head_text(t, head, sizeof head);
 	move(0, 0);
 	put_cell(head, width, false);
 	move(1, 0);
@@ -265,7 +426,7 @@ static void draw(struct top *t)
 	move(LINES - 1, 0);
 	put_cell(t->msg[0] ? t->msg
 			   : "q quit  Tab/1-4 view  <> sort  r rev  / filter  space pause  "
-			     "Enter explain  K close",
+			     "Enter explain  K close  S stop owner  c copy  w write",
 		 width, false);
 	refresh();
 }
@@ -440,6 +601,140 @@ static bool close_connection(struct top *t)
 	return rc == 0;
 }
 
+/* Run the shell command line cmd (stdin, stdout, stderr: /dev/null); its exit status, -errno. */
+static int run_command(const char *cmd)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* S: stop the selected row's owner as explain advises (its unit, container, or kill of its
+ * group), after a y/N question that shows the exact command. */
+static void stop_owner(struct top *t)
+{
+	const struct top_row *r = t->sel < t->tab.n ? &t->tab.rows[t->sel] : NULL;
+	if (!r || r->proc < 0 || (size_t)r->proc >= t->cur.nprocs) {
+		snprintf(t->msg, sizeof t->msg,
+			 "S stops a row's owner: choose a socket or a process that has one");
+		return;
+	}
+	const struct ps_socket *k = r->sock >= 0 ? &t->cur.socks[r->sock] : NULL;
+	struct buf cmd = {0}, shown = {0};
+	const char *why = NULL;
+	int rc = explain_stop_command(&t->cur, k, &t->cur.procs[r->proc], &cmd, &why);
+	rc = rc ? rc : esc_text(&shown, cmd.data, cmd.len);
+	char q[sizeof t->msg];
+	if (!rc) {
+		snprintf(q, sizeof q, "run `%s`%s%s? y/N", shown.data, why ? " (" : "",
+			 why ? "not its unit)" : "");
+		if (confirm(q)) {
+			rc = run_command(cmd.data);
+			snprintf(t->msg, sizeof t->msg, "ran `%s`: %s %d", shown.data,
+				 rc < 0 ? "cannot run it:" : "exit status", rc < 0 ? -rc : rc);
+			t->first = true; /* its sockets go: list everything now, nothing marked */
+		} else {
+			t->msg[0] = '\0';
+		}
+	} else {
+		snprintf(t->msg, sizeof t->msg, "no command stops this owner safely");
+	}
+	buf_free(&cmd);
+	buf_free(&shown);
+}
+
+/* Row r as one line: its mark, then its cells (escaped already) padded to their widths. */
+static int row_line(const struct top_table *tab, const struct top_row *r, struct buf *out)
+{
+	static const char sym[] = " +*-";
+	int rc = buf_printf(out, "%c", r ? sym[r->mark] : ' ');
+	for (size_t c = 0; c < tab->ncols && !rc; c++) {
+		const char *s = r ? top_text(tab, r, c) : tab->cols[c].title;
+		int w = tab->cols[c].width;
+		rc = buf_printf(out, tab->cols[c].numeric ? " %*s" : " %-*s", w, s);
+	}
+	while (!rc && out->len && out->data[out->len - 1] == ' ')
+		out->data[--out->len] = '\0';
+	return rc;
+}
+
+/* The terminal's clipboard gets text through OSC 52 (xterm's; tmux and most terminals take it). */
+static void osc52(const char *text, size_t n)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	fputs("\033]52;c;", stdout);
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned char)text[i] << 16;
+		v |= i + 1 < n ? (unsigned char)text[i + 1] << 8 : 0;
+		v |= i + 2 < n ? (unsigned char)text[i + 2] : 0;
+		char q[4] = {b64[v >> 18 & 63], b64[v >> 12 & 63],
+			     i + 1 < n ? b64[v >> 6 & 63] : '=', i + 2 < n ? b64[v & 63] : '='};
+		fwrite(q, 1, 4, stdout);
+	}
+	fputs("\a", stdout);
+	fflush(stdout);
+}
+
+/* c: the selected row to the clipboard (OSC 52), and its text in the status line. */
+static void copy_row(struct top *t)
+{
+	const struct top_row *r = t->sel < t->tab.n ? &t->tab.rows[t->sel] : NULL;
+	struct buf line = {0};
+	if (!r || row_line(&t->tab, r, &line)) {
+		snprintf(t->msg, sizeof t->msg, "nothing to copy");
+		buf_free(&line);
+		return;
+	}
+	const char *text = line.data + 2; /* without the mark */
+	osc52(text, strlen(text));
+	snprintf(t->msg, sizeof t->msg, "copied: %s", text);
+	buf_free(&line);
+}
+
+/* w: the view as it stands (header, titles, every row with its mark) to a new file here. */
+static void write_snapshot(struct top *t)
+{
+	char name[64], head[256];
+	time_t now = time(NULL);
+	struct tm tm;
+	if (!localtime_r(&now, &tm) ||
+	    !strftime(name, sizeof name, "portsleuth-top-%Y%m%d-%H%M%S.txt", &tm))
+		snprintf(name, sizeof name, "portsleuth-top-%lld.txt", (long long)now);
+	head_text(t, head, sizeof head);
+	struct buf b = {0};
+	int rc = buf_printf(&b, "%s\n", head);
+	rc = rc ? rc : row_line(&t->tab, NULL, &b);
+	for (size_t i = 0; i < t->tab.n && !rc; i++) {
+		rc = buf_putc(&b, '\n');
+		rc = rc ? rc : row_line(&t->tab, &t->tab.rows[i], &b);
+	}
+	rc = rc ? rc : buf_putc(&b, '\n');
+	const char *why = NULL;
+	rc = rc ? rc : cli_write_file(name, 0600, &b, &why);
+	if (rc)
+		snprintf(t->msg, sizeof t->msg, "cannot write %s: %s", name,
+			 why ? why : strerror(-rc));
+	else
+		snprintf(t->msg, sizeof t->msg, "wrote %s (%zu rows)", name, t->tab.n);
+	buf_free(&b);
+}
+
 static void move_sel(struct top *t, long by)
 {
 	long at = (long)t->sel + by;
@@ -480,6 +775,7 @@ static bool on_key(struct top *t, int ch)
 		return true;
 	case ' ':
 		t->paused = !t->paused;
+		t->last_ok = 0; /* a pause is not a late refresh */
 		return false;
 	case '/':
 		prompt_filter(t);
@@ -511,6 +807,15 @@ static bool on_key(struct top *t, int ch)
 		return false;
 	case 'K':
 		return close_connection(t); /* closed: show it gone now */
+	case 'S':
+		stop_owner(t);
+		return t->first;
+	case 'c':
+		copy_row(t);
+		return false;
+	case 'w':
+		write_snapshot(t);
+		return false;
 	default:
 		return false;
 	}
@@ -552,13 +857,44 @@ static int loop(struct top *t)
 	return 0;
 }
 
-int top_run(struct cli_options *o, double delay)
+/* Follow the kernel's state changes between full listings when the platform can; why not. */
+static void open_events(struct top *t)
+{
+	const char *why = NULL;
+	if (!platform_caps()->state_events) {
+		snprintf(t->msg, sizeof t->msg, "listing everything each refresh: %s",
+			 "state changes are not supported on this platform");
+		return;
+	}
+	int rc = platform_sockstate_open(t->o->filter.all_netns, &t->events, &why);
+	if (rc)
+		snprintf(t->msg, sizeof t->msg, "listing everything each refresh: %s",
+			 why ? why : strerror(-rc));
+}
+
+/* --timing FILE: what the refreshes cost, one line. */
+static void write_timing(const struct top *t, const char *path)
+{
+	struct buf b = {0};
+	const char *why = NULL;
+	int rc = buf_printf(&b,
+			    "refreshes %lu full_listings %lu state_changes %lu max_interval_s %.3f "
+			    "delay_s %.3f events %s\n",
+			    t->refreshes, t->fulls, t->changes, t->max_gap, t->delay,
+			    t->events ? "yes" : "no");
+	rc = rc ? rc : cli_write_file(path, 0644, &b, &why);
+	if (rc)
+		cli_err(rc, "top: cannot write %s%s%s", path, why ? ": " : "", why ? why : "");
+	buf_free(&b);
+}
+
+int top_run(struct cli_options *o, const struct top_opts *to)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		cli_msg("top needs a terminal; `portsleuth conns` prints the same groups");
 		return EXIT_FAILURE_;
 	}
-	struct top t = {.o = o, .delay = delay, .first = true};
+	struct top t = {.o = o, .delay = to->delay, .first = true};
 	int code = cli_pipeline_open(o, 0, NULL, NULL, &t.pl);
 	if (code >= 0)
 		return code;
@@ -575,10 +911,15 @@ int top_run(struct cli_options *o, double delay)
 	keypad(stdscr, TRUE);
 	curs_set(0);
 	colors_setup(&t);
+	open_events(&t);
 	t.last = now_mono();
 	int rc = loop(&t);
 	endwin();
 	delscreen(scr);
+	if (to->timing)
+		write_timing(&t, to->timing);
+	platform_sockstate_close(t.events);
+	free(t.chg);
 	pipeline_close(&t.pl);
 	top_table_free(&t.tab);
 	top_table_free(&t.prev);

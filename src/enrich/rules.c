@@ -450,6 +450,25 @@ static void rule_no_holder(const struct rule_ctx *c, struct finding_sink *s)
 	    in->sock_uid, in->sock_inode, in->sock_uid, suspect);
 }
 
+/*
+ * accept-queue-full: a listener whose owner does not accept as fast as connections come
+ * (stuck, overloaded, or a backlog too small): the next clients wait for a retransmitted
+ * handshake or fail. An availability problem, not a sign of compromise: a warning.
+ */
+static void rule_accept_queue_full(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	if (!in->queue_full)
+		return;
+	add(s, SEV_WARNING, "accept-queue-full", -1,
+	    "the accept queue of %u/%s is full (%" PRIu32 " connections waiting, backlog %" PRIu32
+	    "): new connections are dropped until its owner accepts; a stuck or overloaded "
+	    "server, or a backlog too small" SEP "the kernel's accept queue holds %" PRIu32
+	    " connections; listen() backlog %" PRIu32,
+	    in->port, proto_txt(in->proto), in->accept_queue, in->backlog, in->accept_queue,
+	    in->backlog);
+}
+
 /* ---- owner rules: the file it runs ---- */
 
 /* exe-replaced: a notice to restart after a package upgrade, else a warning. */
@@ -898,6 +917,7 @@ static const struct rule {
     {"exposure", RULE_SOCKET, rule_exposure, false},
     {"backdoor-port", RULE_SOCKET, rule_backdoor_unowned, false},
     {"no-holder", RULE_SOCKET, rule_no_holder, false},
+    {"accept-queue-full", RULE_SOCKET, rule_accept_queue_full, false},
     {"exe-replaced", RULE_OWNER, rule_exe_replaced, false},
     {"exe-deleted", RULE_OWNER, rule_exe_deleted, false},
     {"exe-memfd", RULE_OWNER, rule_exe_memfd, false},

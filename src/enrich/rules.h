@@ -37,6 +37,9 @@ struct finding_input {
 	uint32_t sock_uid;
 	int ring_suspect;	/* a process that may hold it in a ring of no fd (a deduction), 0 */
 	unsigned ring_suspects; /* how many such processes */
+	/* A TCP listener whose accept queue is at its backlog (PS_ACCEPT_QUEUE_FULL): both. */
+	bool queue_full;
+	uint32_t accept_queue, backlog;
 	/* The owner; has_owner false for the socket-level rules. */
 	bool has_owner;
 	int pid;

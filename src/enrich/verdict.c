@@ -364,6 +364,9 @@ static int judge_findings(const struct ps_snapshot *snap, const struct ps_socket
 	in.sock_uid = k->uid;
 	in.ring_suspect = k->ring_suspect;
 	in.ring_suspects = k->ring_suspects;
+	in.queue_full = PS_ACCEPT_QUEUE_FULL(k);
+	in.accept_queue = k->recv_q;
+	in.backlog = k->send_q;
 	int rc = findings_for_socket(&in, &v->findings);
 	if (rc)
 		return rc;
@@ -398,7 +401,9 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 		int rc = judge_reach(snap, k, vs, v, rt, fw, ns, &undecided);
 		return rc ? rc : judge_findings(snap, k, vs, v, rt->data, undecided);
 	}
-	const struct vcache_ent *e = vcache_get(&lc->whole, snap, &whole);
+	/* a full accept queue is this listener's own state: judged alone, never shared */
+	bool full = PS_ACCEPT_QUEUE_FULL(k);
+	const struct vcache_ent *e = full ? NULL : vcache_get(&lc->whole, snap, &whole);
 	if (e)
 		return vcache_copy_judged(v, &vs->v[e->verdict - 1], true);
 	const char *text, *undecided;
@@ -413,7 +418,7 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 		rc = rc ? rc : vcache_put(&lc->reach, &reach, (uint32_t)at + 1, text, undecided);
 	}
 	rc = rc ? rc : judge_findings(snap, k, vs, v, text, undecided);
-	return rc ? rc : vcache_put(&lc->whole, &whole, (uint32_t)at + 1, NULL, NULL);
+	return rc || full ? rc : vcache_put(&lc->whole, &whole, (uint32_t)at + 1, NULL, NULL);
 }
 
 /*

@@ -81,6 +81,15 @@ struct ps_tcp_stats {
 	bool valid;		 /* the kernel said; false: not asked, or not TCP */
 };
 
+/*
+ * Whether TCP listener k's accept queue (recv_q) is at its backlog (send_q): the kernel
+ * drops the next handshakes (or resets them, with tcp_abort_on_overflow) until the owner
+ * accepts. False for any other socket.
+ */
+#define PS_ACCEPT_QUEUE_FULL(k)                                                                    \
+	((k)->proto == PS_TCP && (k)->state == PS_ST_LISTEN && (k)->recv_q > 0 &&                  \
+	 (k)->recv_q >= (k)->send_q)
+
 struct ps_socket {
 	struct ps_endpoint local, remote;
 	uint64_t inode; /* 0: no file (time-wait, request and orphaned sockets) */

@@ -254,6 +254,21 @@ static int stop_hint(const struct ps_snapshot *snap, const struct ps_socket *k,
 	return rc == -ENOENT ? 0 : rc;
 }
 
+int explain_stop_command(const struct ps_snapshot *snap, const struct ps_socket *k,
+			 const struct ps_proc *p, struct buf *out, const char **why)
+{
+	struct stop_advice a = {0};
+	int rc = stop_hint(snap, k, p, &a);
+	if (why)
+		*why = a.why;
+	if (!rc && a.cmd.len) {
+		*out = a.cmd; /* the buffer moves to the caller */
+		a.cmd = (struct buf){0};
+	}
+	stop_advice_free(&a);
+	return rc ? rc : out->data && out->len ? 0 : 1;
+}
+
 /* What the risk line says: whether the port is held, and reachable beyond loopback now. */
 struct risk_ctx {
 	bool held, beyond;

@@ -31,10 +31,23 @@
 
 static const struct top_col cols_sockets[] = {
     TXT("PROTO", 5),	TXT("STATE", 10), FLEX("LOCAL", 15), FLEX("REMOTE", 15),
-    TXT("PROCESS", 12), NUM("SENT", 6),	  NUM("RECV", 6),    RATE("TX/s", 5),
-    RATE("RX/s", 6),	NUM("RTT-ms", 6), NUM("PID", 7),
+    TXT("PROCESS", 12), NUM("SENT", 6),	  NUM("RECV", 6),    NUM("RETR", 4),
+    RATE("TX/s", 5),	RATE("RX/s", 6),  NUM("RTT-ms", 6),  NUM("PID", 7),
 };
-enum { S_PROTO, S_STATE, S_LOCAL, S_REMOTE, S_PROC, S_SENT, S_RECV, S_TX, S_RX, S_RTT, S_PID };
+enum {
+	S_PROTO,
+	S_STATE,
+	S_LOCAL,
+	S_REMOTE,
+	S_PROC,
+	S_SENT,
+	S_RECV,
+	S_RETR,
+	S_TX,
+	S_RX,
+	S_RTT,
+	S_PID
+};
 
 static const struct top_col cols_procs[] = {
     TXT("PROCESS", 15), NUM("PID", 7),	 NUM("LISTEN", 6), NUM("CONNS", 6),   NUM("SENT", 6),
@@ -100,6 +113,7 @@ static struct top_row *add_row(struct top_table *t)
 	struct top_row *r = &t->rows[t->n++];
 	memset(r, 0, sizeof *r);
 	r->sock = -1;
+	r->proc = -1;
 	r->ord = (uint32_t)(t->n - 1);
 	return r;
 }
@@ -161,12 +175,15 @@ int top_set_socket_counters(struct top_table *t, struct top_row *r, const struct
 	rc = rc ? rc : top_set_count(t, r, S_RECV, (double)k->tcp.bytes_received);
 	snprintf(a, sizeof a, "%.1f", k->tcp.rtt_us / 1000.0);
 	r->num[S_RTT] = k->tcp.rtt_us;
-	return rc ? rc : cell(t, r, S_RTT, a);
+	rc = rc ? rc : cell(t, r, S_RTT, a);
+	/* segments retransmitted over the connection's life (tcpi_total_retrans) */
+	return rc ? rc : cell_num(t, r, S_RETR, k->tcp.retrans);
 }
 
 static int build_sockets(struct top_table *t, const struct ps_snapshot *s)
 {
 	int rc = 0;
+	uint32_t dup = 0;
 	for (size_t i = 0; i < s->nsocks && !rc; i++) {
 		const struct ps_socket *k = &s->socks[i];
 		struct top_row *r = add_row(t);
@@ -176,11 +193,22 @@ static int build_sockets(struct top_table *t, const struct ps_snapshot *s)
 		const char *name = owner_name(s, k, &pid);
 		char a[64];
 		r->sock = (long)i;
+		r->proc = k->owner_count && s->owners ? (long)snap_owner(s, k, 0)->proc : -1;
 		r->port = k->local.port;
 		r->proto = k->proto;
-		r->key = fnv(fnv(fnv(fnv(FNV0, &k->proto, 1), &k->local, sizeof k->local),
-				 &k->remote, sizeof k->remote),
-			     &k->inode, sizeof k->inode);
+		/* the ends, not the inode: a socket added from a state change (no inode yet) is the
+		 * same row once a full listing names it; equal ends (reuseport) are told by order
+		 */
+		const struct ps_socket *pk = i ? &s->socks[i - 1] : NULL;
+		dup = pk && pk->proto == k->proto && pk->netns == k->netns &&
+			      !memcmp(&pk->local, &k->local, sizeof k->local) &&
+			      !memcmp(&pk->remote, &k->remote, sizeof k->remote)
+			  ? dup + 1
+			  : 0;
+		r->key = fnv(fnv(fnv(fnv(fnv(FNV0, &k->proto, 1), &k->local, sizeof k->local),
+				     &k->remote, sizeof k->remote),
+				 &k->netns, sizeof k->netns),
+			     &dup, sizeof dup);
 		r->sig = fnv(fnv(FNV0, &k->state, 1), &pid, sizeof pid);
 		rc = cell(t, r, S_PROTO, proto_name(k->proto));
 		rc = rc ? rc : cell(t, r, S_STATE, state_label(k->proto, k->state));
@@ -226,11 +254,12 @@ static void sum_socket(struct proc_sum *p, const struct ps_socket *k, bool liste
 	}
 }
 
-static int proc_row(struct top_table *t, const char *name, int pid, struct proc_sum *p)
+static int proc_row(struct top_table *t, const char *name, int pid, struct proc_sum *p, long proc)
 {
 	struct top_row *r = add_row(t);
 	if (!r)
 		return -ENOMEM;
+	r->proc = proc;
 	r->key = fnv(fnv(FNV0, name ? name : "", name ? strlen(name) : 0), &pid, sizeof pid);
 	r->port = p->port;
 	r->proto = p->proto;
@@ -265,7 +294,8 @@ static int build_procs(struct top_table *t, const struct ps_snapshot *s, const s
 	for (size_t p = 0; p <= s->nprocs && !rc; p++)
 		if (sum[p].listen || sum[p].conns)
 			rc = proc_row(t, p < s->nprocs ? s->procs[p].name : NULL,
-				      p < s->nprocs ? s->procs[p].pid : 0, &sum[p]);
+				      p < s->nprocs ? s->procs[p].pid : 0, &sum[p],
+				      p < s->nprocs ? (long)p : -1);
 	for (size_t p = 0; p <= s->nprocs; p++)
 		buf_free(&sum[p].ports);
 	free(sum);
@@ -465,7 +495,7 @@ static long find_key(const struct top_table *p, const size_t *ix, uint64_t key)
 }
 
 /* Rate cells of r from its counters now and in q (the same row a refresh ago). */
-static int rates(struct top_table *t, struct top_row *r, const struct top_row *q, double seconds)
+int top_rates(struct top_table *t, struct top_row *r, const struct top_row *q, double seconds)
 {
 	int rc = 0;
 	for (size_t c = 0; c < t->ncols && !rc; c++) {
@@ -493,6 +523,7 @@ static int keep_gone(struct top_table *t, const struct top_table *prev, const st
 	r->mark = TOP_MARK_GONE;
 	r->ttl = ttl;
 	r->sock = -1;
+	r->proc = -1;
 	int rc = 0;
 	for (size_t c = 0; c < t->ncols && !rc; c++)
 		rc = cell(t, r, c, top_text(prev, q, c));
@@ -536,7 +567,7 @@ int top_track(struct top_table *t, const struct top_table *prev, double seconds,
 			r->mark = q->mark;
 			r->ttl = (uint8_t)(q->ttl - 1);
 		}
-		rc = rates(t, r, q, seconds);
+		rc = top_rates(t, r, q, seconds);
 	}
 	for (size_t i = 0; same && !first && i < prev->n && !rc; i++)
 		if (!seen[i])

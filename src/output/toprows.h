@@ -37,6 +37,7 @@ struct top_row {
 	uint8_t mark, ttl;
 	uint32_t ord;  /* the order it was built in (ties in a sort keep it) */
 	long sock;     /* sockets view: the socket's index in the snapshot, else -1 */
+	long proc;     /* sockets and processes views: the (first) owner's index in procs, -1 */
 	uint16_t port; /* the local port `explain` is asked about, 0: none */
 	uint8_t proto;
 };
@@ -61,6 +62,12 @@ const char *top_view_name(enum top_view v);
  */
 int top_build(struct top_table *t, enum top_view v, const struct ps_snapshot *s,
 	      const struct conn_table *g);
+
+/*
+ * The rate cells of row r of t from its counters and those of q (the same row `seconds`
+ * earlier). 0 or -ENOMEM.
+ */
+int top_rates(struct top_table *t, struct top_row *r, const struct top_row *q, double seconds);
 
 /*
  * Mark what changed since prev (the same view's last table): rows with a key prev

@@ -34,6 +34,7 @@
 #include "../model/filter.h"
 #include "../model/fwsource.h"
 #include "../model/model.h"
+#include "../model/sockset.h"
 
 /* A local_addrs / netns_addrs result: the table kept changing while it was read. */
 #define PS_ADDRS_CHANGING 1
@@ -41,6 +42,7 @@
 struct stat;
 struct pkgdb;			   /* a backend's package database reader (packages.h) */
 struct platform_sockevents;	   /* a subscription to destroyed-socket notifications */
+struct platform_sockstate;	   /* a subscription to TCP state changes */
 struct platform_file;		   /* a file portsleuth writes (snapshot -o, watch --log) */
 enum { PLATFORM_FILE_APPEND = 1 }; /* file_open_write: append instead of replacing */
 
@@ -207,6 +209,26 @@ struct platform_ops {
 	long (*sockevents_read)(struct platform_sockevents *ev, struct ps_snapshot *snap);
 	void (*sockevents_close)(struct platform_sockevents *ev);
 
+	/*
+	 * The kernel's TCP state changes as they happen (Linux: BPF on the tracepoint
+	 * sock:inet_sock_set_state), so a live view keeps its sockets current between two
+	 * full listings: the three sockstate_ ops come together or not at all (absent:
+	 * caps.state_events is false; the view lists everything at every refresh).
+	 *
+	 * Subscribe to the changes of every network namespace (all) or of ours. 0 and *out
+	 * set; -EPERM without the privilege; -EOPNOTSUPP when this kernel or build cannot
+	 * (*why then says why, static text); -errno.
+	 */
+	int (*sockstate_open)(bool all, struct platform_sockstate **out, const char **why);
+	/*
+	 * Append the changes waiting (never blocking), oldest first, to (*v)[*n..], growing
+	 * *v (capacity *cap, util_grow). The number appended; -ENOBUFS when changes were lost
+	 * since the last read (the caller must list everything again; what was read is
+	 * appended); -ENOMEM.
+	 */
+	long (*sockstate_read)(struct platform_sockstate *st, struct ps_sockchange **v, size_t *n,
+			       size_t *cap);
+	void (*sockstate_close)(struct platform_sockstate *st);
 	/* The identifier of the running boot (a new string). 0 or -errno. Absent: -ENOSYS. */
 	int (*boot_id)(char **out);
 
@@ -341,7 +363,8 @@ struct platform_caps {
 	bool owners_from_collect; /* platform_ops.owners_from_collect */
 	bool namespaces;	  /* collect_all_netns: --all-ns, the census, netns labels */
 	bool destroy_events;	  /* sockevents_open: watch sees short-lived sockets */
-	bool package_db;	  /* pkgdb_new: executables traced to an installed package */
+	bool state_events; /* sockstate_open: top follows TCP state changes between listings */
+	bool package_db;   /* pkgdb_new: executables traced to an installed package */
 };
 
 static inline struct platform_caps platform_caps_of(const struct platform_ops *o)
@@ -351,6 +374,7 @@ static inline struct platform_caps platform_caps_of(const struct platform_ops *o
 	    .owners_from_collect = o->owners_from_collect,
 	    .namespaces = o->collect_all_netns != NULL,
 	    .destroy_events = o->sockevents_open != NULL,
+	    .state_events = o->sockstate_open != NULL,
 	    .package_db = o->pkgdb_new != NULL,
 	};
 }
@@ -440,6 +464,23 @@ static inline int platform_socket_cgroups(struct ps_snapshot *snap)
 static inline int platform_units(struct ps_snapshot *snap)
 {
 	return PS_OP->units ? PS_OP->units(snap) : 0;
+}
+static inline int platform_sockstate_open(bool all, struct platform_sockstate **out,
+					  const char **why)
+{
+	*out = NULL;
+	*why = "not supported on this platform";
+	return PS_OP->sockstate_open ? PS_OP->sockstate_open(all, out, why) : -ENOSYS;
+}
+static inline long platform_sockstate_read(struct platform_sockstate *st, struct ps_sockchange **v,
+					   size_t *n, size_t *cap)
+{
+	return PS_OP->sockstate_read ? PS_OP->sockstate_read(st, v, n, cap) : -ENOSYS;
+}
+static inline void platform_sockstate_close(struct platform_sockstate *st)
+{
+	if (st && PS_OP->sockstate_close)
+		PS_OP->sockstate_close(st);
 }
 static inline int platform_sockevents_open(struct platform_sockevents **out)
 {

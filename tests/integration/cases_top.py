@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 
@@ -27,6 +28,10 @@ def register(run):
     run.case(top_ctrl_c_restores, needs=("tui",))
     run.case(top_close_connection, needs=("tui",))
     run.case(top_resize_and_crash, needs=("tui",))
+    run.case(accept_queue_full)
+    run.case(top_actions, needs=("tui",))
+    run.case(top_every_namespace, needs=("tui",))
+    run.case(top_not_root, needs=("tui",))
 
 
 def groups(t, *args):
@@ -111,15 +116,17 @@ def conns_transfer_bytes(t):
 
 class Screen:
     """top in a tmux pane of 80x24 (tmux renders the terminal: what a person would see)."""
+    made = 0
 
-    def __init__(self, t, *args, **env):
+    def __init__(self, t, *args, cwd=None, prefix="", **env):
         if not shutil.which("tmux"):
             t.skip("tmux is not installed (apt-get install tmux)")
         self.t = t
-        self.sock = os.path.join(t.tmpdir(), "tmux")
-        self.done = os.path.join(t.tmpdir(), "top.done")
+        Screen.made += 1  # one server and exit file per screen: a case may run two
+        self.sock = os.path.join(t.tmpdir(), f"tmux{Screen.made}")
+        self.done = os.path.join(t.tmpdir(), f"top{Screen.made}.done")
         # the exit status, and whether the terminal's settings are back as they were
-        cmd = (f"S=$(stty -g); {t.binary} top {' '.join(args)}; echo $? > {self.done}.tmp; "
+        cmd = (f"{'cd ' + cwd + '; ' if cwd else ''}S=$(stty -g); {prefix}{t.binary} top {' '.join(args)}; echo $? > {self.done}.tmp; "
                f"[ \"$(stty -g)\" = \"$S\" ] && echo restored >> {self.done}.tmp; "
                f"mv {self.done}.tmp {self.done}; sleep 30")
         env = dict(t.env(TERM="xterm-256color", COLUMNS=None, LINES=None, **env))
@@ -303,5 +310,168 @@ def top_resize_and_crash(t):
         st = sc.exited()
         t.check(st == [str(128 + signal.SIGSEGV), "restored"],
                 f"SIGSEGV: exit status and terminal {st}, want {128 + signal.SIGSEGV} and restored")
+    finally:
+        sc.close()
+
+
+def accept_queue_full(t):
+    """A listener that never accepts, with a backlog of 2 and 5 clients: its queue is at its
+    backlog. The listing and explain give the accept-queue-full finding (warning) with the
+    numbers; top's header counts it and its listeners view marks the queue with !. A listener
+    with room (one client, backlog 16) has no such finding."""
+    t.hold("listen:127.0.0.1:4780,backlog=2", "listen:127.0.0.1:4781")
+    clients = []
+    try:
+        for port, n in ((4780, 5), (4781, 1)):
+            for _ in range(n):
+                c = socket.socket()
+                c.setblocking(False)
+                c.connect_ex(("127.0.0.1", port))  # past the backlog: SYN-SENT, retrying
+                clients.append(c)
+        time.sleep(0.3)
+        socks = {k["local"]["port"]: k for k in t.json("-l")["sockets"] if k["proto"] == "tcp"}
+        full = [f for f in socks[4780].get("findings") or [] if f["code"] == "accept-queue-full"]
+        t.check(len(full) == 1 and full[0]["severity"] == "warning", "the finding on 4780",
+                [json.dumps(socks[4780].get("findings"))])
+        t.check(full and "listen() backlog 2" in full[0]["evidence"], "its evidence", [json.dumps(full)])
+        t.check(not [f for f in socks[4781].get("findings") or [] if f["code"] == "accept-queue-full"],
+                "a listener with room has no accept-queue-full", [json.dumps(socks[4781])])
+        out = t.run("explain", "4780/tcp").out.decode("utf-8", "replace")
+        t.check("accept-queue-full" in out and "listen() backlog 2" in out, "explain names it",
+                out.splitlines())
+        if shutil.which("tmux") and b"+tui" in t.run("--version").out:
+            sc = Screen(t, NO_COLOR="1")
+            try:
+                sc.keys("3")
+                s = sc.wait(lambda s: "[listeners]" in s and rows_with(s, "127.0.0.1:4780", "!"),
+                            "the listeners view does not mark the full queue with !")
+                t.check("1 accept queue FULL" in s.splitlines()[0], "the header counts it", s.splitlines())
+                t.check(not rows_with(s, "127.0.0.1:4781", "!"), "only the full one is marked", s.splitlines())
+            finally:
+                sc.close()
+    finally:
+        for c in clients:
+            c.close()
+
+
+def top_actions(t):
+    """At 80x24: c copies the selected row (OSC 52: tmux's buffer gets it) and shows it; w writes
+    the view to a file in the current directory and names it; S asks with the exact command
+    explain gives for the owner (kill of the holder here, or its unit's stop, refused with n),
+    and y runs it: the holder is gone. At 140 columns the RETR column is shown."""
+    h = t.hold("listen:127.0.0.1:4790", "name:victim")
+    here = t.tmpdir()
+    sc = Screen(t, "sport = :4790", cwd=here, NO_COLOR="1")
+    try:
+        subprocess.run(["tmux", "-S", sc.sock, "set-option", "-g", "set-clipboard", "on"], check=True,
+                       timeout=10)
+        sc.wait(lambda s: rows_with(s, "127.0.0.1:4790", "victim"), "the listener is not shown")
+        sc.keys("c")
+        s = sc.wait(lambda s: "copied: tcp" in s, "c says nothing")
+        t.check(rows_with(s, "copied: tcp", "LISTEN", "127.0.0.1:4790"), "the copied text", s.splitlines())
+        buf = subprocess.run(["tmux", "-S", sc.sock, "show-buffer"], capture_output=True, timeout=10)
+        t.check(b"127.0.0.1:4790" in buf.stdout and b"victim" in buf.stdout,
+                "the terminal's clipboard (OSC 52) got the row", [buf.stdout.decode("utf-8", "replace")])
+        sc.keys("w")
+        s = sc.wait(lambda s: "wrote portsleuth-top-" in s, "w says nothing")
+        names = [n for n in os.listdir(here) if n.startswith("portsleuth-top-")]
+        t.check(len(names) == 1 and names[0] in s, "the file named on screen is there", s.splitlines())
+        if names:
+            text = open(os.path.join(here, names[0])).read()
+            t.check("portsleuth top  [sockets]" in text and "127.0.0.1:4790" in text and "RETR" in text,
+                    "the file holds the view", text.splitlines())
+        out = t.run("explain", "4790/tcp").out.decode("utf-8", "replace")
+        advice = [ln.split("to stop it: ", 1)[1] for ln in out.splitlines() if "to stop it: " in ln]
+        t.require(advice, "explain gives no stop advice", out.splitlines())
+        cmd = advice[0].split(" (")[0].strip()
+        sc.keys("S")
+        s = sc.wait(lambda s: "y/N" in s, "S asks nothing")
+        t.check(f"run `{cmd}`" in s, f"the question shows the exact command ({cmd})", s.splitlines())
+        if not cmd.startswith("kill "):
+            sc.keys("n")  # a unit's stop would stop the test's own service: not run here
+            time.sleep(0.3)
+            t.check(h.proc.poll() is None, "n ran it", [])
+        else:
+            sc.keys("y")
+            s = sc.wait(lambda s: "exit status 0" in s, "y: the command did not run")
+            h.proc.wait(5)
+            t.check(h.proc.poll() is not None, "the holder still runs", s.splitlines())
+        sc.resize(140, 30)
+        sc.wait(lambda s: "RETR" in s.splitlines()[1], "at 140 columns the RETR column is not shown")
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q after the actions")
+    finally:
+        sc.close()
+
+
+LISTENER = ("import socket, sys, time\n"
+            "s = socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen()\n"
+            "print('READY', flush=True); time.sleep(120)\n")
+
+
+def listener_in(t, port, netns_pid=None):
+    """A python listener on 127.0.0.1:port, in a new network namespace or in that of netns_pid."""
+    pre = (["nsenter", f"--net=/proc/{netns_pid}/ns/net"] if netns_pid else
+           ["unshare", "-n", "--", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"])
+    p = subprocess.Popen(pre + [sys.executable, "-c", LISTENER, str(port)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    t.procs.append(p)
+    line = p.stdout.readline()
+    t.require(line.startswith(b"READY"), f"listener in a namespace: {line!r}")
+    return p
+
+
+def top_every_namespace(t):
+    """top -N at 80x24 shows the listeners of another network namespace beside ours, and one
+    that appears there later within a refresh, marked + (the state changes of every namespace)."""
+    t.hold("listen:127.0.0.1:4810", "name:ours")
+    other = listener_in(t, 4811)
+    # -N sees every namespace on the machine, others' too: the filter keeps this case's ports
+    sc = Screen(t, "-N", "-l", "'sport >= :4810 and sport <= :4812'", NO_COLOR="1")
+    try:
+        s = sc.wait(lambda s: rows_with(s, "127.0.0.1:4810") and rows_with(s, "127.0.0.1:4811"),
+                    "-N does not show both namespaces' listeners", timeout=8)
+        t.check(rows_with(s, "127.0.0.1:4811", "python"), "the other namespace's owner", s.splitlines())
+        listener_in(t, 4812, netns_pid=other.pid)
+        sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4812") if ln.startswith("+")],
+                "a new listener in the other namespace is not shown marked + within a refresh",
+                timeout=6)
+        plain = Screen(t, "-l", "'sport >= :4810 and sport <= :4812'", NO_COLOR="1")
+        try:
+            s = plain.wait(lambda s: rows_with(s, "127.0.0.1:4810"), "without -N: our listener")
+            time.sleep(1.5)
+            s = plain.text()
+            t.check(not rows_with(s, "127.0.0.1:4811") and not rows_with(s, "127.0.0.1:4812"),
+                    "without -N another namespace's listeners are not shown", s.splitlines())
+        finally:
+            plain.close()
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q with -N")
+    finally:
+        sc.close()
+
+
+def top_not_root(t):
+    """As nobody, top shows what it can (root's listener without its owner, nobody's own with
+    it), says that owners are hidden, and that it lists everything each refresh because loading
+    BPF needs root; a listener nobody opens later still appears within a refresh."""
+    t.hold("listen:127.0.0.1:4820", "name:rootsown")
+    t.hold("listen:127.0.0.1:4821", "name:nobodys", uid=R.NOBODY)
+    sc = Screen(t, "-l", prefix=f"setpriv --reuid={R.NOBODY} --regid={R.NOBODY} --clear-groups ",
+                NO_COLOR="1")
+    try:
+        s = sc.wait(lambda s: rows_with(s, "127.0.0.1:4820") and rows_with(s, "127.0.0.1:4821"),
+                    "as nobody: the listeners are not shown", timeout=8)
+        t.check("not root: some owners hidden" in s.splitlines()[0], "the header says owners are hidden",
+                s.splitlines())
+        t.check(rows_with(s, "127.0.0.1:4821", "nobodys") and not rows_with(s, "127.0.0.1:4820", "rootsown"),
+                "nobody's own owner shown, root's hidden", s.splitlines())
+        t.check("listing everything each refresh" in s and "root" in s.splitlines()[-1],
+                "the status line says why there are no state changes", s.splitlines())
+        t.hold("listen:127.0.0.1:4822", uid=R.NOBODY)
+        sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4822") if ln.startswith("+")],
+                "as nobody a new listener is not shown within a refresh", timeout=6)
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q as nobody")
     finally:
         sc.close()

@@ -574,3 +574,26 @@ TEST(rules_run_in_table_order)
 		CHECK_STR(l.f[i].code, want[i]);
 	findings_free(&l);
 }
+
+TEST(rule_accept_queue_full)
+{
+	struct finding_input in = {.port = 8080, .proto = PS_TCP, .pid = -1};
+	check_none("accept-queue-full", RULE_SOCKET, &in);
+	in.queue_full = true;
+	in.accept_queue = 3;
+	in.backlog = 2;
+	struct finding_list l = one("accept-queue-full", RULE_SOCKET, &in);
+	check_finding(&l, SEV_WARNING, "accept-queue-full", -1,
+		      "the kernel's accept queue holds 3 connections; listen() backlog 2");
+	CHECK(l.n == 1 &&
+	      strstr(l.f[0].reason, "8080/tcp is full (3 connections waiting, backlog 2)"));
+	findings_free(&l);
+	/* the model's test: at its backlog, not below it, listeners only */
+	struct ps_socket k = {.proto = PS_TCP, .state = PS_ST_LISTEN, .recv_q = 2, .send_q = 2};
+	CHECK(PS_ACCEPT_QUEUE_FULL(&k));
+	k.recv_q = 1;
+	CHECK(!PS_ACCEPT_QUEUE_FULL(&k));
+	k.recv_q = 5;
+	k.state = PS_ST_ESTABLISHED;
+	CHECK(!PS_ACCEPT_QUEUE_FULL(&k));
+}

@@ -55,7 +55,7 @@ TEST(toprows_marks_and_rates)
 	add(&a, 5000, 80, PS_ST_ESTABLISHED, 12)->tcp =
 	    (struct ps_tcp_stats){.bytes_sent = 1000, .valid = true};
 	add(&b, 5000, 80, PS_ST_ESTABLISHED, 12)->tcp =
-	    (struct ps_tcp_stats){.bytes_sent = 2000, .valid = true};
+	    (struct ps_tcp_stats){.bytes_sent = 2000, .retrans = 7, .valid = true};
 	add(&b, 443, 0, PS_ST_LISTEN, 13);
 	struct top_table prev = {0}, now = {0};
 	refresh(&prev, &now, &a, true);
@@ -69,6 +69,8 @@ TEST(toprows_marks_and_rates)
 	CHECK_INT(c->mark, TOP_MARK_NONE);
 	CHECK_STR(top_text(&now, c, col(&now, "TX/s")), "500"); /* 1000 bytes in 2 s */
 	CHECK_STR(top_text(&now, c, col(&now, "SENT")), "2.0K");
+	CHECK_STR(top_text(&now, c, col(&now, "RETR")), "7"); /* tcpi_total_retrans */
+	CHECK_STR(top_text(&now, row_of(&now, "127.0.0.1:443"), col(&now, "RETR")), "-");
 	/* marks last TOP_MARK_TTL refreshes, then the closed row goes */
 	for (int i = 1; i < TOP_MARK_TTL; i++) {
 		refresh(&prev, &now, &b, false);

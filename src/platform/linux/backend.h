@@ -35,6 +35,10 @@ int lnx_sockevents_open(struct platform_sockevents **out);
 int lnx_sockevents_fd(const struct platform_sockevents *ev);
 long lnx_sockevents_read(struct platform_sockevents *ev, struct ps_snapshot *snap);
 void lnx_sockevents_close(struct platform_sockevents *ev);
+int lnx_sockstate_open(bool all, struct platform_sockstate **out, const char **why);
+long lnx_sockstate_read(struct platform_sockstate *st, struct ps_sockchange **v, size_t *n,
+			size_t *cap);
+void lnx_sockstate_close(struct platform_sockstate *st);
 int lnx_tcp_stats(struct ps_snapshot *snap, const size_t *idx, size_t n);
 int lnx_sock_destroy(const struct ps_socket *k);
 int lnx_boot_id(char **out);

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* sockset.c — apply the kernel's TCP state changes to a listing, and merge counters by socket. */
+#include "sockset.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* An index of a snapshot's sockets by (namespace, protocol, local end, remote end). */
+struct tuple_ix {
+	uint32_t *slot; /* 0 empty, else 1 + socket index */
+	size_t mask;
+};
+
+static uint64_t mix(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+static uint64_t end_hash(uint64_t h, const struct ps_endpoint *e)
+{
+	h = mix(h, &e->addr.family, 1);
+	h = mix(h, e->addr.bytes, e->addr.family == PS_INET ? 4 : 16);
+	return mix(h, &e->port, sizeof e->port);
+}
+
+static uint64_t tuple_hash(uint64_t netns, uint8_t proto, const struct ps_endpoint *l,
+			   const struct ps_endpoint *r)
+{
+	uint64_t h = mix(14695981039346656037ull, &netns, sizeof netns);
+	h = mix(h, &proto, 1);
+	return end_hash(end_hash(h, l), r);
+}
+
+static bool end_eq(const struct ps_endpoint *a, const struct ps_endpoint *b)
+{
+	return a->port == b->port && a->addr.family == b->addr.family &&
+	       !memcmp(a->addr.bytes, b->addr.bytes, a->addr.family == PS_INET ? 4 : 16);
+}
+
+static int ix_init(struct tuple_ix *ix, size_t n)
+{
+	size_t cap = 16;
+	while (cap < 2 * n + 2)
+		cap *= 2;
+	ix->slot = calloc(cap, sizeof *ix->slot);
+	ix->mask = cap - 1;
+	return ix->slot ? 0 : -ENOMEM;
+}
+
+static void ix_put(struct tuple_ix *ix, const struct ps_snapshot *s, size_t i)
+{
+	const struct ps_socket *k = &s->socks[i];
+	size_t at = (size_t)tuple_hash(k->netns, k->proto, &k->local, &k->remote) & ix->mask;
+	while (ix->slot[at])
+		at = (at + 1) & ix->mask;
+	ix->slot[at] = (uint32_t)i + 1;
+}
+
+/* The socket with this tuple that is not gone (gone may be NULL), or -1. */
+static long ix_find(const struct tuple_ix *ix, const struct ps_snapshot *s, const bool *gone,
+		    uint64_t netns, uint8_t proto, const struct ps_endpoint *l,
+		    const struct ps_endpoint *r)
+{
+	size_t at = (size_t)tuple_hash(netns, proto, l, r) & ix->mask;
+	for (; ix->slot[at]; at = (at + 1) & ix->mask) {
+		size_t i = ix->slot[at] - 1;
+		const struct ps_socket *k = &s->socks[i];
+		if (k->netns == netns && k->proto == proto && end_eq(&k->local, l) &&
+		    end_eq(&k->remote, r) && !(gone && gone[i]))
+			return (long)i;
+	}
+	return -1;
+}
+
+static int ix_build(struct tuple_ix *ix, const struct ps_snapshot *s, size_t extra)
+{
+	int rc = ix_init(ix, s->nsocks + extra);
+	for (size_t i = 0; !rc && i < s->nsocks; i++)
+		ix_put(ix, s, i);
+	return rc;
+}
+
+/* The state of one sockset_apply call. */
+struct apply {
+	struct ps_snapshot *s;
+	struct tuple_ix ix;
+	bool *gone;
+	long *owner_proc; /* per added socket: the process to own it, -1 none */
+	size_t first_new;
+	struct sockset_stats st;
+};
+
+/* The listener a connection to local end l in netns came in on, or -1. */
+static long listener_of(const struct apply *a, uint64_t netns, uint8_t proto,
+			const struct ps_endpoint *l)
+{
+	struct ps_endpoint any = {.addr = {.family = l->addr.family}};
+	struct ps_endpoint at = *l, any6 = {.addr = {.family = PS_INET6}};
+	any6.port = at.port;
+	long i = ix_find(&a->ix, a->s, a->gone, netns, proto, &at, &any);
+	at.addr = any.addr;
+	if (i < 0)
+		i = ix_find(&a->ix, a->s, a->gone, netns, proto, &at, &any);
+	if (i < 0) /* a dual-stack listener takes IPv4 connections too */
+		i = ix_find(&a->ix, a->s, a->gone, netns, proto, &any6,
+			    &(struct ps_endpoint){.addr = {.family = PS_INET6}});
+	return i >= 0 && a->s->socks[i].state == PS_ST_LISTEN ? i : -1;
+}
+
+/* The process of the owner of socket i (an added one included), or -1. */
+static long proc_of_socket(const struct apply *a, size_t i)
+{
+	if (i >= a->first_new)
+		return a->owner_proc[i - a->first_new];
+	const struct ps_socket *k = &a->s->socks[i];
+	return k->owner_count && a->s->owners ? (long)snap_owner(a->s, k, 0)->proc : -1;
+}
+
+/* The process with this pid in s, added (named as the change says) when s has none. */
+static long proc_by_pid(struct ps_snapshot *s, const struct ps_sockchange *c)
+{
+	for (size_t p = 0; p < s->nprocs; p++)
+		if (s->procs[p].pid == c->pid)
+			return (long)p;
+	long p = snap_add_proc(s, c->pid);
+	if (p < 0)
+		return p;
+	size_t len = strnlen(c->comm, sizeof c->comm);
+	char *name = malloc(len + 1);
+	if (!name)
+		return -ENOMEM;
+	memcpy(name, c->comm, len);
+	name[len] = '\0';
+	s->procs[p].name = name;
+	return p;
+}
+
+static int add_socket(struct apply *a, const struct ps_sockchange *c)
+{
+	struct ps_snapshot *s = a->s;
+	long owner = -1;
+	if (c->pid > 0)
+		owner = proc_by_pid(s, c);
+	else {
+		long l = listener_of(a, c->netns, c->proto, &c->local);
+		owner = l >= 0 ? proc_of_socket(a, (size_t)l) : -1;
+	}
+	if (owner == -ENOMEM)
+		return -ENOMEM;
+	struct ps_socket *k = snap_add_socket(s);
+	if (!k)
+		return -ENOMEM;
+	k->local = c->local;
+	k->remote = c->remote;
+	k->netns = c->netns;
+	k->proto = c->proto;
+	k->state = c->to;
+	k->uid = UINT32_MAX; /* not known until the next listing */
+	k->owner_status = owner >= 0 ? PS_OWN_OK : PS_OWN_UNREPORTED;
+	size_t i = s->nsocks - 1;
+	a->owner_proc[i - a->first_new] = owner;
+	ix_put(&a->ix, s, i);
+	a->st.added++;
+	return 0;
+}
+
+static int apply_one(struct apply *a, const struct ps_sockchange *c)
+{
+	if (c->proto != PS_TCP || !c->local.port) {
+		a->st.skipped++;
+		return 0;
+	}
+	long at = ix_find(&a->ix, a->s, a->gone, c->netns, c->proto, &c->local, &c->remote);
+	if (c->to == PS_ST_CLOSE) {
+		if (at >= 0) {
+			a->gone[at] = true;
+			a->st.removed++;
+		}
+		return 0;
+	}
+	if (at < 0)
+		return add_socket(a, c);
+	if (a->s->socks[at].state != c->to) {
+		a->s->socks[at].state = c->to;
+		a->st.changed++;
+	}
+	return 0;
+}
+
+static bool not_gone(const struct ps_snapshot *s, const struct ps_socket *k, const void *ctx)
+{
+	const bool *gone = ctx;
+	return !gone[k - s->socks];
+}
+
+/* Owners of the added sockets, then what keep() refuses among them. */
+static int settle_added(struct apply *a,
+			bool (*keep)(const struct ps_snapshot *, const struct ps_socket *,
+				     const void *),
+			const void *ctx)
+{
+	struct ps_snapshot *s = a->s;
+	for (size_t i = a->first_new; i < s->nsocks; i++) {
+		long p = a->owner_proc[i - a->first_new];
+		if (p >= 0 && snap_add_owner(s, (uint32_t)i, (uint32_t)p, -1))
+			return -ENOMEM;
+	}
+	snap_group_owners(s);
+	for (size_t i = a->first_new; keep && i < s->nsocks; i++)
+		if (!a->gone[i] && !keep(s, &s->socks[i], ctx)) {
+			a->gone[i] = true;
+			a->st.added--;
+		}
+	return 0;
+}
+
+int sockset_apply(struct ps_snapshot *s, const struct ps_sockchange *c, size_t n,
+		  bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
+		  const void *ctx, struct sockset_stats *st)
+{
+	struct apply a = {.s = s, .first_new = s->nsocks};
+	memset(st, 0, sizeof *st);
+	if (!n)
+		return 0;
+	int rc = ix_build(&a.ix, s, n);
+	a.gone = calloc(s->nsocks + n + 1, sizeof *a.gone);
+	a.owner_proc = malloc((n + 1) * sizeof *a.owner_proc);
+	if (rc || !a.gone || !a.owner_proc)
+		rc = -ENOMEM;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = apply_one(&a, &c[i]);
+	if (s->nsocks > a.first_new) {
+		int r2 = settle_added(&a, keep, ctx);
+		rc = rc ? rc : r2;
+	}
+	bool dropped = false;
+	for (size_t i = 0; a.gone && i < s->nsocks && !dropped; i++)
+		dropped = a.gone[i];
+	if (dropped) {
+		int r2 = snap_retain(s, not_gone, a.gone);
+		rc = rc ? rc : r2;
+	}
+	if (dropped || s->nsocks > a.first_new)
+		snap_sort(s);
+	*st = a.st;
+	free(a.ix.slot);
+	free(a.gone);
+	free(a.owner_proc);
+	return rc;
+}
+
+int sockset_merge_counters(struct ps_snapshot *to, const struct ps_snapshot *from)
+{
+	struct tuple_ix ix;
+	if (ix_build(&ix, to, 0))
+		return -ENOMEM;
+	for (size_t i = 0; i < from->nsocks; i++) {
+		const struct ps_socket *f = &from->socks[i];
+		long at = ix_find(&ix, to, NULL, f->netns, f->proto, &f->local, &f->remote);
+		if (at < 0 || !f->tcp.valid)
+			continue;
+		to->socks[at].tcp = f->tcp;
+		to->socks[at].recv_q = f->recv_q;
+		to->socks[at].send_q = f->send_q;
+	}
+	free(ix.slot);
+	return 0;
+}

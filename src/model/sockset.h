@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* sockset.h — keep a listing's sockets current from the kernel's TCP state changes, between two
+ * full listings (the live view, `top`). */
+#ifndef PS_MODEL_SOCKSET_H
+#define PS_MODEL_SOCKSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/*
+ * One change of a TCP socket's state as the kernel reports it (Linux: the tracepoint
+ * sock:inet_sock_set_state). `to` PS_ST_CLOSE means the socket is gone. A local port 0
+ * means the tuple is not known yet (a connect() before its port is chosen).
+ */
+struct ps_sockchange {
+	uint64_t netns;
+	struct ps_endpoint local, remote;
+	int32_t pid;   /* the process that connected or listened; 0: not known */
+	char comm[16]; /* its name then, NUL-terminated ("" when pid is 0) */
+	uint8_t proto; /* enum ps_proto */
+	uint8_t from, to;
+};
+
+/* What sockset_apply did. */
+struct sockset_stats {
+	size_t added, changed, removed, skipped;
+};
+
+/*
+ * Apply changes c[0..n) to s in order: a known socket (same namespace, protocol and
+ * both ends) takes its new state or, closed, leaves s; an unknown one that is not
+ * closed is added (inode 0 until the next full listing) with the process that made it
+ * (its pid and name from the change, a process s already has when it has that pid), or
+ * for a connection accepted on a listener of s, the listener's first owner; with
+ * neither it is PS_OWN_UNREPORTED. An added socket keep() refuses is dropped
+ * (keep NULL: every one). Changes of sockets whose tuple is not known yet are skipped.
+ * s is sorted again (snap_sort) when sockets were added or removed. 0 or -ENOMEM
+ * (s is then still consistent, without the changes not applied).
+ */
+int sockset_apply(struct ps_snapshot *s, const struct ps_sockchange *c, size_t n,
+		  bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
+		  const void *ctx, struct sockset_stats *st);
+
+/*
+ * Copy the TCP counters (and queues) of the sockets of `from` onto the same sockets of
+ * `to` (same namespace, protocol and ends); sockets of `to` that `from` lacks keep
+ * theirs. 0 or -ENOMEM.
+ */
+int sockset_merge_counters(struct ps_snapshot *to, const struct ps_snapshot *from);
+
+#endif

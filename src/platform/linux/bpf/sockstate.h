@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* sockstate.h — the record the sockstate program writes per TCP state change, shared by the BPF
+ * program and its reader (src/platform/linux/sockstate.c). */
+#ifndef PS_SOCKSTATE_H
+#define PS_SOCKSTATE_H
+
+/*
+ * One sock:inet_sock_set_state event, fixed size, in the ring buffer `events`. Ports in
+ * host order; addresses as the tracepoint gives them (IPv4 in the first 4 bytes).
+ */
+struct sockstate_rec {
+	__u64 skaddr; /* the kernel socket, only to tell sockets apart while they live */
+	__u32 netns;  /* inode of the socket's network namespace */
+	__s32 pid;    /* the process that connected or listened (a syscall's), 0: not known */
+	__u16 sport, dport;
+	__u8 family; /* 2 AF_INET, 10 AF_INET6 */
+	__u8 protocol;
+	__u8 oldstate, newstate;
+	__u8 saddr[16], daddr[16];
+	char comm[16];
+};
+
+#endif

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_sockset.c — top's socket set kept from TCP state changes: a recorded sequence (what the
+ * sock:inet_sock_set_state tracepoint gave for a listen, a connect, an accept and a close on
+ * loopback), owners of added sockets, closes, the filter, and counters merged by socket. */
+#include <string.h>
+
+#include "../../src/model/sockset.h"
+#include "test.h"
+
+#define NS 4026531840ull
+
+static struct ps_endpoint ep(uint16_t port)
+{
+	struct ps_endpoint e = {.addr = {.family = PS_INET, .bytes = {127, 0, 0, 1}}, .port = port};
+	return e;
+}
+
+static struct ps_endpoint any(void)
+{
+	struct ps_endpoint e = {.addr = {.family = PS_INET}};
+	return e;
+}
+
+/* A listing: one listener on 127.0.0.1:4720 held by pid 100 (srv). */
+static void listing(struct ps_snapshot *s)
+{
+	struct ps_socket *k = snap_add_socket(s);
+	k->proto = PS_TCP;
+	k->state = PS_ST_LISTEN;
+	k->local = ep(4720);
+	k->remote = any();
+	k->netns = NS;
+	k->inode = 77;
+	long p = snap_add_proc(s, 100);
+	s->procs[p].name = strdup("srv");
+	CHECK_INT(snap_add_owner(s, 0, (uint32_t)p, 3), 0);
+	snap_group_owners(s);
+}
+
+static struct ps_sockchange chg(struct ps_endpoint l, struct ps_endpoint r, uint8_t from,
+				uint8_t to, int32_t pid, const char *comm)
+{
+	struct ps_sockchange c = {.netns = NS,
+				  .local = l,
+				  .remote = r,
+				  .pid = pid,
+				  .proto = PS_TCP,
+				  .from = from,
+				  .to = to};
+	if (comm)
+		strcpy(c.comm, comm);
+	return c;
+}
+
+static const struct ps_socket *find(const struct ps_snapshot *s, uint16_t lport, uint16_t rport)
+{
+	for (size_t i = 0; i < s->nsocks; i++)
+		if (s->socks[i].local.port == lport && s->socks[i].remote.port == rport)
+			return &s->socks[i];
+	return NULL;
+}
+
+static const char *owner_name(const struct ps_snapshot *s, const struct ps_socket *k)
+{
+	return k && k->owner_count ? s->procs[snap_owner(s, k, 0)->proc].name : NULL;
+}
+
+/* As recorded: connect() sets SYN-SENT before its port is chosen (local port 0). */
+static const struct {
+	uint16_t lport, rport;
+	uint8_t from, to;
+	int32_t pid;
+	const char *comm;
+} recorded[] = {
+    {0, 4720, PS_ST_CLOSE, PS_ST_SYN_SENT, 200, "cli"},
+    {4720, 5555, PS_ST_CLOSE, PS_ST_SYN_RECV, 0, NULL}, /* the accepted child, in softirq */
+    {5555, 4720, PS_ST_SYN_SENT, PS_ST_ESTABLISHED, 200, "cli"},
+    {4720, 5555, PS_ST_SYN_RECV, PS_ST_ESTABLISHED, 0, NULL},
+};
+
+TEST(sockset_recorded_connect_and_accept)
+{
+	struct ps_snapshot s = {0};
+	listing(&s);
+	struct ps_sockchange c[4];
+	for (size_t i = 0; i < 4; i++)
+		c[i] = chg(recorded[i].lport ? ep(recorded[i].lport) : any(), ep(recorded[i].rport),
+			   recorded[i].from, recorded[i].to, recorded[i].pid, recorded[i].comm);
+	c[0].local.addr.bytes[0] = 0; /* 0.0.0.0:0 */
+	struct sockset_stats st;
+	CHECK_INT(sockset_apply(&s, c, 4, NULL, NULL, &st), 0);
+	CHECK_INT((long)st.added, 2);
+	CHECK_INT((long)st.changed, 1);
+	CHECK_INT((long)st.skipped, 1);
+	CHECK_INT((long)s.nsocks, 3);
+	const struct ps_socket *out = find(&s, 5555, 4720), *in = find(&s, 4720, 5555);
+	CHECK(out && out->state == PS_ST_ESTABLISHED && out->inode == 0 && out->netns == NS);
+	CHECK(in && in->state == PS_ST_ESTABLISHED);
+	/* the connecting process by its pid and name; the accepted one by its listener's owner */
+	CHECK_STR(owner_name(&s, out), "cli");
+	CHECK_INT(out->owner_status, PS_OWN_OK);
+	CHECK_STR(owner_name(&s, in), "srv");
+	CHECK_INT((long)snap_owner(&s, in, 0)->pid, 100);
+	CHECK_STR(owner_name(&s, find(&s, 4720, 0)), "srv");
+
+	/* the client closes: FIN-WAIT1, FIN-WAIT2, then CLOSE (its time-wait has no socket) */
+	struct ps_sockchange d[] = {
+	    chg(ep(5555), ep(4720), PS_ST_ESTABLISHED, PS_ST_FIN_WAIT1, 200, "cli"),
+	    chg(ep(4720), ep(5555), PS_ST_ESTABLISHED, PS_ST_CLOSE_WAIT, 0, NULL),
+	    chg(ep(5555), ep(4720), PS_ST_FIN_WAIT1, PS_ST_FIN_WAIT2, 200, "cli"),
+	    chg(ep(4720), ep(5555), PS_ST_CLOSE_WAIT, PS_ST_LAST_ACK, 0, NULL),
+	    chg(ep(4720), ep(5555), PS_ST_LAST_ACK, PS_ST_CLOSE, 0, NULL),
+	    chg(ep(5555), ep(4720), PS_ST_FIN_WAIT2, PS_ST_CLOSE, 200, "cli"),
+	};
+	CHECK_INT(sockset_apply(&s, d, sizeof d / sizeof d[0], NULL, NULL, &st), 0);
+	CHECK_INT((long)st.removed, 2);
+	CHECK_INT((long)s.nsocks, 1);
+	CHECK(find(&s, 4720, 0) && !find(&s, 5555, 4720));
+	CHECK_STR(owner_name(&s, &s.socks[0]), "srv");
+	CHECK_INT((long)s.nprocs, 1); /* the client's process left with its socket */
+	snap_free(&s);
+}
+
+static bool no_5556(const struct ps_snapshot *s, const struct ps_socket *k, const void *ctx)
+{
+	(void)s;
+	(void)ctx;
+	return k->local.port != 5556;
+}
+
+TEST(sockset_filter_and_unknown_owner)
+{
+	struct ps_snapshot s = {0};
+	listing(&s);
+	struct ps_sockchange c[] = {
+	    chg(ep(5556), ep(9), PS_ST_SYN_SENT, PS_ST_ESTABLISHED, 300, "x"),
+	    chg(ep(5557), ep(9), PS_ST_SYN_SENT, PS_ST_ESTABLISHED, 0, NULL),
+	    chg(ep(4720), any(), PS_ST_LISTEN, PS_ST_LISTEN, 0, NULL),	   /* known: nothing */
+	    chg(ep(6000), ep(1), PS_ST_ESTABLISHED, PS_ST_CLOSE, 0, NULL), /* unknown close */
+	};
+	c[1].netns = NS + 1; /* another namespace: not the listener's either */
+	struct sockset_stats st;
+	CHECK_INT(sockset_apply(&s, c, 4, no_5556, NULL, &st), 0);
+	CHECK_INT((long)st.added, 1);
+	CHECK_INT((long)st.removed, 0);
+	CHECK_INT((long)s.nsocks, 2);
+	const struct ps_socket *k = find(&s, 5557, 9);
+	CHECK(k && k->owner_count == 0 && k->owner_status == PS_OWN_UNREPORTED);
+	CHECK(!find(&s, 5556, 9));
+	CHECK_INT((long)s.nprocs, 1); /* pid 300's record went with its refused socket */
+	snap_free(&s);
+}
+
+TEST(sockset_counters_by_socket)
+{
+	struct ps_snapshot s = {0}, dump = {0};
+	listing(&s);
+	struct ps_socket *k = snap_add_socket(&dump);
+	*k = s.socks[0];
+	k->owner_count = 0;
+	k->recv_q = 129;
+	k->send_q = 128;
+	k->tcp = (struct ps_tcp_stats){.bytes_sent = 5, .retrans = 2, .valid = true};
+	struct ps_socket *other = snap_add_socket(&dump);
+	other->proto = PS_TCP;
+	other->local = ep(1);
+	other->tcp.valid = true;
+	CHECK_INT(sockset_merge_counters(&s, &dump), 0);
+	CHECK_INT((long)s.nsocks, 1);
+	CHECK(s.socks[0].tcp.valid && s.socks[0].tcp.retrans == 2 && s.socks[0].recv_q == 129 &&
+	      s.socks[0].send_q == 128);
+	snap_free(&s);
+	snap_free(&dump);
+}
