@@ -49,7 +49,7 @@ int render_conns_table(struct buf *out, const struct conn_table *t, bool no_head
 	if (!no_header)
 		rc = buf_printf(
 		    out,
-		    "%-15s %7s %-6s %-5s %-22s %-10s %5s %4s %4s %7s %7s %7s %7s %7s %5s %9s\n",
+		    "%-15s %7s %-6s %-5s %-22s %-14s %5s %4s %4s %7s %7s %7s %7s %7s %5s %9s\n",
 		    "PROCESS", "PID", "DIR", "PROTO", "SERVER", "CLASS", "COUNT", "NEW", "GONE",
 		    "SENT", "RECV", "TX/s", "RX/s", "RTT-ms", "RETR", "QUEUE");
 	for (size_t i = 0; i < t->n && !rc; i++) {
@@ -67,7 +67,7 @@ int render_conns_table(struct buf *out, const struct conn_table *t, bool no_head
 		if (!rc)
 			rc = buf_printf(
 			    out,
-			    "%-15.*s %7d %-6s %-5s %-22s %-10s %5zu %4zu %4zu %7s %7s %7s %7s %7s "
+			    "%-15.*s %7d %-6s %-5s %-22s %-14s %5zu %4zu %4zu %7s %7s %7s %7s %7s "
 			    "%5llu %9s\n",
 			    (int)name.len, name.data ? name.data : "", g->pid,
 			    conn_dir_name(g->dir), proto_name(g->proto), srv,
