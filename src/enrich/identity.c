@@ -24,6 +24,7 @@ static const char *const node_inline[] = {"--eval", "--print", NULL};
 static const char *const node_arg[] = {"--require", "--import", "--loader", "--experimental-loader",
 				       "--title",   NULL};
 static const char *const sh_arg[] = {"--rcfile", "--init-file", NULL};
+static const char *const py_arg[] = {"--check-hash-based-pycs", NULL};
 static const char *const none[] = {NULL};
 /* the dynamic loader run as a command (ld.so(8)): its program is its first argument */
 static const char *const ld_other[] = {
@@ -34,8 +35,8 @@ static const char *const ld_arg[] = {
 static const struct interp ld_so = {"ld.so", "", "", "", "", none, ld_other, ld_arg, false};
 
 static const struct interp interps[] = {
-    {"python", "c", "", "m", "WXQ", none, none, none, false},
-    {"pypy", "c", "", "m", "WXQ", none, none, none, false},
+    {"python", "c", "", "m", "WXQ", none, none, py_arg, false},
+    {"pypy", "c", "", "m", "WXQ", none, none, py_arg, false},
     {"perl", "eE", "", "", "I", none, none, none, false},
     {"ruby", "e", "", "", "IrCE", none, none, none, false},
     {"node", "ep", "", "", "r", node_inline, none, node_arg, false},
@@ -84,6 +85,19 @@ static bool in_list(const char *const *list, const char *a, size_t n)
 {
 	for (; *list; list++)
 		if (strlen(*list) == n && memcmp(*list, a, n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Whether a script argument names an open file rather than a file on disk: /dev/stdin, /dev/fd/N
+ * (bash's <(...)), /proc/self/fd/N and the like: code from a pipe or an fd, nothing to check.
+ */
+static bool names_open_file(const char *a, size_t n)
+{
+	static const char *const pre[] = {"/dev/stdin", "/dev/fd/", "/proc/"};
+	for (size_t i = 0; i < sizeof pre / sizeof pre[0]; i++)
+		if (n >= strlen(pre[i]) && memcmp(a, pre[i], strlen(pre[i])) == 0)
 			return true;
 	return false;
 }
@@ -150,7 +164,8 @@ enum identity_code identity_code_of(const char *base, const char *cmdline, size_
 			k = long_opt(ip, a, n, &skip_next);
 		else if (options && n >= 2 && (a[0] == '-' || (a[0] == '+' && ip->plus)))
 			k = short_opts(ip, a, n, &skip_next);
-		else if (n == 0 || (n == 1 && a[0] == '-'))
+		else if (n == 0 || (n == 1 && a[0] == '-') ||
+			 (ip != &ld_so && names_open_file(a, n)))
 			return ip == &ld_so ? IDENT_OTHER : IDENT_STDIN;
 		else {
 			*arg = a;

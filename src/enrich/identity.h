@@ -30,8 +30,9 @@ enum identity_code {
 	IDENT_NONE = 0, /* not an interpreter (or no arguments to read) */
 	IDENT_SCRIPT,	/* a script file, named by an argument */
 	IDENT_INLINE,	/* code given on the command line (python3 -c, perl -e, sh -c, node -e) */
-	IDENT_STDIN,	/* code read from standard input (python3 -, sh -s, no script argument) */
-	IDENT_OTHER	/* something else with a file of its own: a module (-m), ld.so --list */
+	IDENT_STDIN, /* code read from standard input (python3 -, sh -s, no script argument) or an
+		      * open file (python3 /dev/stdin, /dev/fd/63, /proc/self/fd/0) */
+	IDENT_OTHER  /* something else with a file of its own: a module (-m), ld.so --list */
 };
 
 /*

@@ -582,7 +582,8 @@ static void rule_script_inline(const struct rule_ctx *c, struct finding_sink *s)
 	enum identity_code k = identity_code_of(c->base, in->cmdline, in->cmdline_len, &arg, &len);
 	if ((k != IDENT_INLINE && k != IDENT_STDIN) || in->widest <= PS_EXPO_LOOPBACK)
 		return;
-	const char *from = k == IDENT_INLINE ? "its command line" : "its standard input";
+	const char *from =
+	    k == IDENT_INLINE ? "its command line" : "its standard input or an open file";
 	add(s, SEV_WARNING, "script-inline", in->pid,
 	    "the interpreter runs code given on %s: there is no file to check" SEP
 	    "%s runs %s with code from %s (see its command line)",

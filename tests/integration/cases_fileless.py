@@ -147,6 +147,16 @@ def inline_servers(t, addr, base):
             f"s.bind(('{addr}', {base + 5})); s.listen(1); s.set_inheritable(True)\n"
             "os.execvp('bash', ['bash', '-c', 'echo READY pid=$$; read x'])\n")
     got.append((base + 5, "bash -c holding it", Launched(t, ["python3", "-c", hand]).pid))
+    # the code from an open file named like a script: /dev/stdin (also /dev/fd/N, /proc/self/fd/N)
+    script6 = os.path.join(tmp, "stdin-server6.py")
+    with open(script6, "w") as f:
+        f.write(py(addr, base + 6, hold="import time; time.sleep(3600)"))
+    os.chmod(script6, 0o644)
+    h = Launched(t, ["sh", "-c", f"exec python3 /dev/stdin < {script6}"])
+    got.append((base + 6, "python3 /dev/stdin < file", h.pid))
+    # an option's value where a script would stand
+    h = Launched(t, ["python3", "--check-hash-based-pycs", "always", "-c", py(addr, base + 7)])
+    got.append((base + 7, "python3 --check-hash-based-pycs always -c", h.pid))
     return got
 
 

@@ -102,6 +102,14 @@ TEST(identity_code_sources)
 	CHECK_INT(K("python3", "python3\0-m\0http.server"), IDENT_OTHER);
 	CHECK_INT(K("python3", "python3\0/opt/app/server.py"), IDENT_SCRIPT);
 	CHECK_INT(K("python3", "python3\0-W\0-c\0x.py"), IDENT_SCRIPT); /* -c is -W's value */
+	/* code from a pipe or an fd named like a file: nothing on disk to check */
+	CHECK_INT(K("python3", "python3\0/dev/stdin"), IDENT_STDIN);
+	CHECK_INT(K("python3", "python3\0/dev/fd/63"), IDENT_STDIN);	  /* python3 <(cat x) */
+	CHECK_INT(K("python3", "python3\0/proc/self/fd/0"), IDENT_STDIN); /* also /proc/PID/fd */
+	CHECK_INT(K("perl", "perl\0/dev/fd/0"), IDENT_STDIN);
+	/* an option's value is not the script */
+	CHECK_INT(K("python3", "python3\0--check-hash-based-pycs\0always\0-c\0x"), IDENT_INLINE);
+	CHECK_INT(K("python3", "python3\0--check-hash-based-pycs=never\0/opt/a.py"), IDENT_SCRIPT);
 	CHECK_INT(K("perl", "perl\0-e\0print 1"), IDENT_INLINE);
 	CHECK_INT(K("perl", "perl\0-E\0say 1"), IDENT_INLINE);
 	CHECK_INT(K("ruby", "ruby\0-e\0puts 1"), IDENT_INLINE);
