@@ -86,7 +86,8 @@ static int load_baseline(const char *path, const struct check_opts *co, const st
 {
 	char *data;
 	size_t len;
-	int rc = cli_read_trusted(path, "baseline", &data, &len); /* it decides what passes */
+	int rc = cli_read_trusted(path, "baseline", CLI_BASELINE_LIMIT, &data,
+				  &len); /* it decides what passes */
 	if (rc)
 		return rc;
 	size_t i = 0;

@@ -20,11 +20,11 @@ void cli_refuse_file(const char *path, const char *why)
 	cli_msg("refusing %s: %s (%s)", path, why, trusted_rule);
 }
 
-int cli_read_trusted(const char *path, const char *what, char **data, size_t *len)
+int cli_read_trusted(const char *path, const char *what, size_t limit, char **data, size_t *len)
 {
 	struct buf b = {0};
 	const char *why;
-	int rc = trusted_read(path, CLI_FILE_LIMIT, false, &b, &why);
+	int rc = trusted_read(path, limit, false, &b, &why);
 	if (rc == 0 && !b.data)
 		rc = buf_reserve(&b, 1); /* an empty file is an empty string */
 	if (rc) {
@@ -44,7 +44,7 @@ int cli_load_policy(const char *path, struct policy *out)
 {
 	char *data;
 	size_t len;
-	int rc = cli_read_trusted(path, "policy", &data, &len);
+	int rc = cli_read_trusted(path, "policy", CLI_POLICY_LIMIT, &data, &len);
 	if (rc)
 		return rc;
 	rc = cli_parse_policy(path, "policy", data, len, out);

@@ -35,15 +35,17 @@ void cli_expired_acks(const char *path, const struct policy *pol, int64_t now);
  */
 int cli_load_policy(const char *path, struct policy *out);
 
-/* The largest policy, baseline or snapshot file read (a snapshot of 98k sockets is ~100 MB). */
-#define CLI_FILE_LIMIT ((size_t)1 << 30)
+/* The largest policy file read (some 200,000 rules), and the largest baseline (a snapshot of
+ * 98k sockets is ~100 MB). */
+#define CLI_POLICY_LIMIT ((size_t)16 << 20)
+#define CLI_BASELINE_LIMIT ((size_t)1 << 30)
 
 /*
  * Read `what` file path (policy, baseline) whole into *data (NUL-terminated, freed by the
  * caller), refusing one we may not trust (core/trusted.h): 0, or the exit code after saying
  * why on stderr in one line (EXIT_USAGE; EXIT_FAILURE_ out of memory).
  */
-int cli_read_trusted(const char *path, const char *what, char **data, size_t *len);
+int cli_read_trusted(const char *path, const char *what, size_t limit, char **data, size_t *len);
 
 /* Say in one line that path is not used because of why (trusted_read's). */
 void cli_refuse_file(const char *path, const char *why);

@@ -18,7 +18,8 @@ int trusted_read(const char *path, size_t limit, bool nonblock, struct buf *b, c
 {
 	*why = NULL;
 	buf_clear(b);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (nonblock ? O_NONBLOCK : 0));
+	/* non-blocking until it is trusted: opening a FIFO no one writes would wait forever */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	struct stat st;
@@ -30,6 +31,9 @@ int trusted_read(const char *path, size_t limit, bool nonblock, struct buf *b, c
 	else if (!rc && !(S_ISCHR(st.st_mode) && st.st_uid == 0) &&
 		 (*why = platform_file_untrusted_why(fd, &st)))
 		rc = -EPERM;
+	if (!rc && !nonblock &&
+	    fcntl(fd, F_SETFL, 0) != 0) /* a trusted pipe: wait for its writer */
+		rc = -errno;
 	if (!rc)
 		rc = read_fd(fd, b, limit, NULL);
 	close(fd);

@@ -16,7 +16,9 @@
  * why and nothing read. So must every symbolic link on the way (platform_path_links_untrusted_why:
  * owned by root or the effective user), else another user picks what root reads and its parse
  * errors echo. A character device owned by root (/dev/null) holds nothing anyone
- * left there and passes. `nonblock`: a FIFO planted there cannot hang us. 0 or -errno.
+ * left there and passes. The file is opened without blocking, so a FIFO planted there cannot
+ * hang us before it is checked; a trusted FIFO (`--policy <(...)`) is then read to its end,
+ * unless `nonblock` (a file found by looking, not named). 0 or -errno.
  */
 int trusted_read(const char *path, size_t limit, bool nonblock, struct buf *b, const char **why);
 

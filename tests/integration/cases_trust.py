@@ -65,6 +65,12 @@ def trust_policy_and_baseline(t):
         path = plant(t, name, ACK_ALL, mode, uid)
         refused(t, t.run("--findings", "--policy", path, env=env), path, why, f"--policy {name}")
         refused(t, t.run("check", "-b", path, env=env), path, why, f"check -b {name}")
+    # a FIFO nobody planted, no one writing it: refused at once, not waited on
+    fifo = os.path.join(t.tmpdir(), "theirs.fifo")
+    os.mkfifo(fifo, 0o644)
+    os.chown(fifo, R.NOBODY, R.NOBODY)
+    for args in (("--findings", "--policy", fifo), ("check", "-b", fifo)):
+        refused(t, t.run(*args, env=env), fifo, "owned by another user", " ".join(args))
     mine_path = plant(t, "root.policy", ACK_ALL, 0o644)
     r = t.run("--findings", "--policy", mine_path, "--json", env=env)
     t.check(r.rc == 1 and b"no socket with findings matches" in r.err and b"refusing" not in r.err,
