@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../util/buf.h"
 #include "../util/grow.h"
@@ -543,13 +544,34 @@ static const char *container_miss(const struct policy_rule *r, const struct ps_p
 	return NULL;
 }
 
+/*
+ * Whether p's process name is its program's own: its executable's file name (or, as Linux keeps
+ * 15 bytes of it, its start), of an image that proves its path. Any process can give itself any
+ * name (prctl PR_SET_NAME); a name that is not its program's proves nothing.
+ */
+static bool own_name(const struct ps_proc *p)
+{
+	if (!p->name || !p->exe || (p->exe_checked && exe_unproven(&p->exe_check)))
+		return false;
+	const char *base = p->exe;
+	for (const char *c = p->exe; *c; c++)
+		if (*c == '/' || *c == '\\')
+			base = c + 1;
+	size_t n = strlen(p->name), b = strlen(base);
+	return (n == b || (n == 15 && b > 15)) && strncasecmp(base, p->name, n) == 0;
+}
+
 static const char *name_miss(const struct policy_rule *r, const struct ps_proc *p,
 			     struct policy_mismatch *m)
 {
-	if (value_ok(r, r->name, p->name))
-		return NULL;
 	m->got = p->name, m->want = r->name;
-	return "name";
+	if (!value_ok(r, r->name, p->name))
+		return "name";
+	if (r->name && !own_name(p)) {
+		m->got = NULL;
+		return "program's own name";
+	}
+	return NULL;
 }
 
 /* The first term of r that p does not meet, in the rule's documented order; NULL: none. */

@@ -19,7 +19,7 @@ ACK_ALL = "ack * any * until=2099-12-31 reason=expected\n"
 def register(run):
     global R
     R = run
-    for fn in (trust_policy_and_baseline, trust_ports_and_services):
+    for fn in (trust_policy_and_baseline, trust_ports_and_services, trust_name_is_the_programs_own):
         run.case(fn)
 
 
@@ -119,3 +119,34 @@ def trust_ports_and_services(t):
         t.check(b"refusing" not in r.err, f"/etc/portsleuth/ports 0644: {r}")
     finally:
         subprocess.run(["umount", "/etc"], capture_output=True)
+
+
+# nobody's python that names itself avahi-daemon (prctl PR_SET_NAME) and takes mDNS's port
+FORGED_NAME = r'''
+import ctypes, socket, sys
+ctypes.CDLL(None).prctl(15, b"avahi-daemon", 0, 0, 0)  # PR_SET_NAME
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1])))
+print("READY", flush=True)
+sys.stdin.read()
+'''
+
+
+def trust_name_is_the_programs_own(t):
+    """name= in a policy matches a process name only when it is its program's own: nobody's python
+    calling itself avahi-daemon is not allowed (nor its findings acknowledged) by a rule naming
+    avahi-daemon, while a program whose file is named avahi-daemon is."""
+    py = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else shutil.which("python3")
+    script = plant(t, "forged.py", FORGED_NAME, 0o644)
+    p = subprocess.Popen(["setpriv", f"--reuid={R.NOBODY}", f"--regid={R.NOBODY}", "--clear-groups",
+                          py, script, "5353"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    t.procs.append(p)
+    t.require(p.stdout.readline().startswith(b"READY"), "the forged listener did not start")
+    with open(f"/proc/{p.pid}/comm") as f:
+        t.require(f.read().strip() == "avahi-daemon", "test premise: comm is avahi-daemon")
+    t.hold("udp:127.0.0.1:5354", exe_name=b"avahi-daemon")  # a program whose file has that name
+    pol = plant(t, "name.policy", "allow udp 5353-5354 name=avahi-daemon\n", 0o644)
+    r = t.run("check", "-b", pol, "--json")
+    d = R.parse_json(r)
+    bad = {v["socket"]["local"]["port"]: v for v in d["violations"] if v["socket"]}
+    t.check(r.rc == 4 and list(bad) == [5353] and bad[5353]["kind"] == "owner",
+            "the forged name violates the rule, the program's own name meets it", [d["violations"]])

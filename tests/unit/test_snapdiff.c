@@ -660,6 +660,15 @@ static void tweak_container(struct ps_proc *p)
 	p->container_runtime = "docker";
 }
 
+/* A python that named itself avahi-daemon (prctl PR_SET_NAME): the name is not its program's. */
+static void tweak_forged_name(struct ps_proc *p)
+{
+	free(p->name);
+	p->name = strdup("avahi-daemon");
+	free(p->exe);
+	p->exe = strdup("/usr/bin/python3.11");
+}
+
 /* A refusal names the term that refused, for each kind of term (issue 19 review). */
 TEST(policy_mismatch_names_the_term)
 {
@@ -677,6 +686,8 @@ TEST(policy_mismatch_names_the_term)
 		    "0123*");
 	expect_miss("allow tcp 80 container=db*\n", tweak_container, "container", "web", "db*");
 	expect_miss("allow tcp 80 name=other\n", tweak_none, "name", "app", "other");
+	expect_miss("allow tcp 80 name=avahi-daemon\n", tweak_forged_name, "program's own name",
+		    NULL, "avahi-daemon");
 }
 
 static char *fake_realpath(const char *path)
