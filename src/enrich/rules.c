@@ -590,6 +590,25 @@ static void rule_script_inline(const struct rule_ctx *c, struct finding_sink *s)
 	    from, c->exe_link, c->path ? c->path : "?", from);
 }
 
+/*
+ * script-env: the interpreter's environment makes it load code from a directory another user may
+ * write, or load modules by option (PYTHONPATH=/tmp/x, PERL5OPT=-Mevil): what runs is not only
+ * its script, packaged or not. A warning when others reach the listener, information on loopback
+ * (a developer's PYTHONPATH).
+ */
+static void rule_script_env(const struct rule_ctx *c, struct finding_sink *s)
+{
+	const struct finding_input *in = c->in;
+	if (!in->code_env || !identity_is_interpreter(c->base))
+		return;
+	bool beyond = in->widest > PS_EXPO_LOOPBACK;
+	add(s, beyond ? SEV_WARNING : SEV_INFO, "script-env", in->pid,
+	    "the interpreter's environment loads code from outside its script%s: what runs is not "
+	    "only %s" SEP "%s (its environment)",
+	    beyond ? "" : " (loopback only)", in->script ? in->script : "its command line",
+	    in->code_env);
+}
+
 /* ---- owner rules: whether the exe link proves what runs (DESIGN.md §8) ---- */
 
 /* The device as ls shows it (major:minor), from the kernel's encoding of dev_t. */
@@ -928,6 +947,7 @@ static const struct rule {
     {"script-unpackaged", RULE_OWNER, rule_script_unpackaged, true},
     {"script-inline", RULE_OWNER, rule_script_inline, false},
     {"argv-masquerade", RULE_OWNER, rule_argv_masquerade, false},
+    {"script-env", RULE_OWNER, rule_script_env, false},
     {"name-mismatch", RULE_OWNER, rule_name_mismatch, true},
     {"unexpected-owner", RULE_OWNER, rule_unexpected_owner, true},
     {"backdoor-port", RULE_OWNER, rule_backdoor_owner, true},

@@ -64,6 +64,7 @@ struct finding_input {
 	    *name_holder; /* another program in a system directory with the process's name, NULL */
 	enum pkg_status holder_pkg;
 	const char *holder_pkg_name;
+	const char *code_env; /* ps_proc.code_env */
 	const char
 	    *argv0_other; /* argv[0], a path naming another file than the running one, NULL */
 	enum pkg_status argv0_pkg;

@@ -275,6 +275,7 @@ static void owner_input(const struct ps_proc *p, struct finding_input *in)
 	in->holder_pkg = (enum pkg_status)p->holder_pkg;
 	in->holder_pkg_name = p->holder_pkg_name;
 	in->argv0_other = p->argv0_other;
+	in->code_env = p->code_env;
 	in->argv0_pkg = (enum pkg_status)p->argv0_pkg;
 	in->argv0_pkg_name = p->argv0_pkg_name;
 	in->script = p->script.path;

@@ -218,6 +218,7 @@ void snap_proc_free(struct ps_proc *p)
 	free(p->name_holder);
 	free(p->holder_pkg_name);
 	free(p->argv0_other);
+	free(p->code_env);
 	free(p->argv0_pkg_name);
 	free(p->script.path);
 	free(p->script.pkg_name);

@@ -257,6 +257,10 @@ struct ps_proc {
 				  * and       never for foreign views */
 	uint8_t holder_pkg;	 /* enum pkg_status of name_holder */
 	char *holder_pkg_name;
+	/* An environment variable that makes it load code from elsewhere than its script: a code
+	 * path with a directory another user may write, or options loading modules
+	 * ("PYTHONPATH=/tmp/x"); NULL. Read for listeners' owners. */
+	char *code_env;
 	char *argv0_other; /* argv[0], an absolute path that names in our view another file than the
 			    * one running (exec -a /usr/sbin/sshd python3 ...); NULL, and never for
 			    * foreign views */

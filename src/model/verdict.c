@@ -22,7 +22,7 @@ static const char *const finding_codes[] = {
     "script-temp-dir", "script-unpackaged", "name-mismatch",	   "unexpected-owner",
     "root-public",     "exe-unmapped",	    "exe-userns",	   "exe-other-file",
     "no-holder",       "foreign-library",   "exe-memfd",	   "script-inline",
-    "argv-masquerade", "accept-queue-full"};
+    "argv-masquerade", "accept-queue-full", "script-env"};
 
 const char *finding_code_at(size_t i)
 {

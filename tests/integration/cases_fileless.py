@@ -25,7 +25,7 @@ def register(run):
     spec.loader.exec_module(I)
     I.R = run
     for fn in (fileless_memfd_listener, fileless_memfd_loopback, fileless_inline_interpreters,
-               fileless_inline_loopback, fileless_argv0_masquerade):
+               fileless_inline_loopback, fileless_argv0_masquerade, fileless_env_code_path):
         run.case(fn)
 
 
@@ -203,3 +203,31 @@ def fileless_argv0_masquerade(t):
     t.check(f is not None and f["severity"] == "alert" and SSHD in f["reason"], "alert argv-masquerade",
             [s["findings"]])
     t.check("script-inline" in got, "and the inline code is said too", [s["findings"]])
+
+
+def fileless_env_code_path(t):
+    """A root-owned script run with PYTHONPATH naming a directory the user owns (where a
+    sitecustomize.py would run first): script-env, a warning beyond loopback naming the variable;
+    info on loopback; nothing for a root-owned PYTHONPATH."""
+    I.veth_up(t, "10.49.0.1/24")
+    tmp = t.tmpdir()
+    mine = os.path.join(tmp, "mine")
+    os.makedirs(mine)
+    os.chown(mine, USER, USER)
+    runs = []
+    for port, addr, path in ((2270, "0.0.0.0", mine), (2271, "127.0.0.1", mine),
+                             (2272, "0.0.0.0", "/usr/lib/python3/dist-packages")):
+        script = os.path.join(tmp, f"server{port}.py")
+        with open(script, "w") as f:
+            f.write(py(addr, port))
+        os.chmod(script, 0o644)
+        runs.append((port, path, Launched(t, ["env", f"PYTHONPATH={path}", "python3", script]).pid))
+    doc = t.json()
+    want = {2270: "warning", 2271: "info", 2272: None}
+    for port, path, pid in runs:
+        s = I.by_port(doc, port)
+        t.check([o["pid"] for o in s["owners"]] == [pid], f"{port}: owner found", [s["owners"]])
+        f = I.codes(s).get("script-env")
+        got = f["severity"] if f else None
+        t.check(got == want[port] and (not f or f"PYTHONPATH={path}" in f["evidence"]),
+                f"PYTHONPATH={path} on {port}: script-env {want[port]}", [s["findings"]])

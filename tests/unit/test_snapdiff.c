@@ -783,7 +783,7 @@ TEST(policy_ack_parse_and_apply)
 	CHECK_INT(pparse("ack risky-exposure tcp 6379 until=2027-01-31 reason=r\n", &p, &e),
 		  -EBADMSG);
 	CHECK(strstr(e.msg, "unknown finding code 'risky-exposure'") &&
-	      strstr(e.msg, "public-exposure") && strstr(e.msg, "accept-queue-full)"));
+	      strstr(e.msg, "public-exposure") && strstr(e.msg, "script-env)"));
 	CHECK(finding_code_known("exe-*") && finding_code_known("*") &&
 	      !finding_code_known("risky-*"));
 	/* a byte order mark before the first line, and line numbers that count from the file's

@@ -244,8 +244,66 @@ static char *fdname(const char *names, long i)
 struct envinfo {
 	bool read;
 	long nfds, lpid;
-	char *names; /* LISTEN_FDNAMES */
+	char *names;	/* LISTEN_FDNAMES */
+	char *code_env; /* code_env_of's answer */
 };
+
+/* Whether a directory named in a code path may hold code another user put there: not there
+ * (it could be made), not root's, or writable by group or others. */
+static bool dir_untrusted(const char *d, size_t n)
+{
+	char path[4096];
+	if (n == 0 || n >= sizeof path || d[0] != '/')
+		return n != 0; /* a relative entry: the process's working directory decides */
+	memcpy(path, d, n);
+	path[n] = '\0';
+	struct stat st;
+	return stat(path, &st) != 0 || st.st_uid != 0 || (st.st_mode & 022) != 0;
+}
+
+/*
+ * The first environment variable that makes an interpreter load code from elsewhere than its
+ * script: a code path (PYTHONPATH, PERL5LIB, RUBYLIB, NODE_PATH...) with a directory another user
+ * may have written, or options that load modules (PERL5OPT -M, RUBYOPT -r, NODE_OPTIONS
+ * --require): "NAME=value" (the value cut at 200 bytes), NULL when none, -ENOMEM in *rc.
+ */
+static char *code_env_of(const char *env, size_t len, int *rc)
+{
+	static const char *const paths[] = {"PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE",
+					    "PERL5LIB",	  "PERLLIB",	"RUBYLIB",
+					    "NODE_PATH"};
+	static const char *const perl_load[] = {"-M", "-m", NULL}, *const ruby_load[] = {"-r",
+											 NULL};
+	static const char *const node_load[] = {"-r", "--require", "--import", "--loader", NULL};
+	static const struct {
+		const char *name;
+		const char *const *load;
+	} opts[] = {{"PERL5OPT", perl_load}, {"RUBYOPT", ruby_load}, {"NODE_OPTIONS", node_load}};
+	const char *name = NULL, *v = NULL;
+	for (size_t i = 0; !name && i < sizeof paths / sizeof paths[0]; i++) {
+		const char *x = env_get(env, len, paths[i]);
+		for (const char *d = x; d && !name;) {
+			const char *colon = strchr(d, ':');
+			size_t n = colon ? (size_t)(colon - d) : strlen(d);
+			if (dir_untrusted(d, n))
+				name = paths[i], v = x;
+			d = colon ? colon + 1 : NULL;
+		}
+	}
+	for (size_t i = 0; !name && i < sizeof opts / sizeof opts[0]; i++) {
+		const char *x = env_get(env, len, opts[i].name);
+		for (const char *const *l = opts[i].load; x && *l && !name; l++)
+			if (strstr(x, *l))
+				name = opts[i].name, v = x;
+	}
+	if (!name)
+		return NULL;
+	struct buf b = {0};
+	size_t vn = strlen(v);
+	if (buf_printf(&b, "%s=%.*s%s", name, (int)(vn > 200 ? 200 : vn), v, vn > 200 ? "..." : ""))
+		*rc = -ENOMEM;
+	return b.data;
+}
 
 /* What pid's environment says about socket activation, into *ei; *refused when it may not
  * be read. 0 or -ENOMEM. */
@@ -267,7 +325,9 @@ static int env_read(int procfd, int pid, struct buf *b, struct envinfo *ei, bool
 	const char *names = env_get(b->data, b->len, "LISTEN_FDNAMES");
 	if (names && !(ei->names = str_dup(names)))
 		return -ENOMEM;
-	return 0;
+	rc = 0;
+	ei->code_env = code_env_of(b->data, b->len, &rc);
+	return rc;
 }
 
 /* Whether activation_one reads p's environment for a socket at fd (it is not an activator). */
@@ -357,6 +417,11 @@ static int activation_one(struct anc_cache *c, struct ps_snapshot *snap, size_t 
 	int rc;
 	if (!ei->read && (rc = env_read(c->procfd, p->pid, &c->b, ei, &snap->partial)))
 		return rc;
+	if (ei->code_env && !p->code_env &&
+	    !p->container) { /* paths in our view, not a root's own */
+		p->code_env = ei->code_env;
+		ei->code_env = NULL;
+	}
 	if (ei->nfds <= 0 || fd >= 3 + ei->nfds)
 		return 0;
 	if (!(a = calloc(1, sizeof *a)))
@@ -586,8 +651,10 @@ int lnx_activation(struct ps_snapshot *snap)
 			rc = activation_one(&c, snap, o->proc, o->fd, &ei[o->proc]);
 		}
 	}
-	for (size_t i = 0; ei && i < snap->nprocs; i++)
+	for (size_t i = 0; ei && i < snap->nprocs; i++) {
 		free(ei[i].names);
+		free(ei[i].code_env);
+	}
 	free(ei);
 	if (!rc)
 		rc = sdbus_socket_units(snap);
