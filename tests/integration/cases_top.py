@@ -27,6 +27,7 @@ def register(run):
     run.case(top_screen, needs=("tui",))
     run.case(top_ctrl_c_restores, needs=("tui",))
     run.case(top_close_connection, needs=("tui",))
+    run.case(top_connection_ends, needs=("tui",))
     run.case(top_resize_and_crash, needs=("tui",))
     run.case(accept_queue_full)
     run.case(top_actions, needs=("tui",))
@@ -281,11 +282,44 @@ def top_close_connection(t):
         if "CONFIG_INET_DIAG_DESTROY" in s:
             t.skip("this kernel cannot close sockets (CONFIG_INET_DIAG_DESTROY); top said so")
         t.check(rows_with(s, "closed tcp 127.0.0.1:", "-> 127.0.0.1:4750"), "the message", s.splitlines())
+        # its rows go at once (marked - as closed), not at the next full listing
+        sc.wait(lambda s: not [ln for ln in rows_with(s, "ESTAB") if not ln.startswith("-")],
+                "the closed connection is still shown open", timeout=3)
         est = [k for k in t.json("-a")["sockets"] if k["state"] == "established"]
         t.check(est == [], "the connection is still listed", [json.dumps(est)])
         sc.keys("q")
         t.check(sc.exited() == ["0", "restored"], "q after K")
     finally:
+        sc.close()
+
+
+def top_connection_ends(t):
+    """A connection both ends close (ephemeral ports, released before the kernel says the socket
+    closed) leaves the screen within a few refreshes, both ends, not at the next full listing
+    30 s later (a lingering TIME-WAIT is the kernel's, and true)."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 4755))
+    srv.listen(4)
+    sc = Screen(t, "-d", "1")
+    c = s_ = None
+    try:
+        sc.wait(lambda s: "127.0.0.1:4755" in s, "the listener is not shown")
+        c = socket.create_connection(("127.0.0.1", 4755))
+        s_, _ = srv.accept()
+        port = c.getsockname()[1]
+        sc.wait(lambda s: len(rows_with(s, f"127.0.0.1:{port}", "ESTAB")) == 2,
+                "the new connection is not shown", timeout=3)
+        c.close()
+        s_.close()
+
+        def gone(s):
+            return not [ln for ln in rows_with(s, f"127.0.0.1:{port}")
+                        if not ln.startswith("-") and "TIME-WAIT" not in ln]
+        sc.wait(gone, "the closed connection is still shown open", timeout=4)
+    finally:
+        for x in (c, s_, srv):
+            if x:
+                x.close()
         sc.close()
 
 
