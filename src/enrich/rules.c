@@ -772,6 +772,14 @@ static void rule_argv_masquerade(const struct rule_ctx *c, struct finding_sink *
 	const struct finding_input *in = c->in;
 	if (!in->argv0_other)
 		return;
+	if (in->argv0_other[0] == '[') { /* a kernel thread has no program and holds no socket */
+		add(s, SEV_ALERT, "argv-masquerade", in->pid,
+		    "the process calls itself the kernel thread %s, but it runs %s: kernel threads "
+		    "have no program" SEP "argv[0] %s; %s -> %s",
+		    in->argv0_other, c->path ? c->path : "?", in->argv0_other, c->exe_link,
+		    in->exe ? in->exe : "?");
+		return;
+	}
 	bool packaged = in->argv0_pkg == PKG_OWNED;
 	if (!packaged && !(in->argv0_pkg == PKG_UNKNOWN && daemon_dir(in->argv0_other)))
 		return;

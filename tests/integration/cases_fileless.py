@@ -203,6 +203,16 @@ def fileless_argv0_masquerade(t):
     t.check(f is not None and f["severity"] == "alert" and SSHD in f["reason"], "alert argv-masquerade",
             [s["findings"]])
     t.check("script-inline" in got, "and the inline code is said too", [s["findings"]])
+    # the usual disguises: a kernel thread's name, a daemon's bare name (ps and htop show them)
+    h2 = Launched(t, ["bash", "-c", "exec -a '[kworker/1:2]' python3 -c \"$0\"", py("0.0.0.0", 2261)])
+    h3 = Launched(t, ["bash", "-c", "exec -a sshd python3 -c \"$0\"", py("0.0.0.0", 2262)])
+    doc = t.json()
+    for port, h, claim in ((2261, h2, "[kworker/1:2]"), (2262, h3, SSHD)):
+        s = I.by_port(doc, port)
+        f = I.codes(s).get("argv-masquerade")
+        t.check([o["pid"] for o in s["owners"]] == [h.pid] and f is not None and
+                f["severity"] == "alert" and claim in f["reason"], f"argv[0] {claim}: alert",
+                [s["owners"], s["findings"]])
 
 
 def fileless_env_code_path(t):

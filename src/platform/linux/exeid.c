@@ -461,25 +461,9 @@ static int copy_facts(struct ps_proc *p, const struct ps_proc *q, const struct e
 	return 0;
 }
 
-/*
- * argv[0] when it is an absolute path (up to a retitled argument's first space) that names, in
- * our view, another file than the one p runs: p->argv0_other. Paths under /proc name our own
- * files, not p's (Chromium's /proc/self/exe), and the exe's own path after an upgrade (or a link
- * to it: /usr/bin/python3 for a replaced python3.11) is the new file, not a claim. 0 or -ENOMEM.
- */
-static int argv0_facts(struct ps_proc *p)
+/* argv[0]'s path (taken) when it names in our view another file than the one p runs. 0. */
+static int argv0_claim(struct ps_proc *p, char *path)
 {
-	if (!p->cmdline || !p->cmdline_len || p->cmdline[0] != '/' || p->exe_check.foreign)
-		return 0;
-	const char *e = memchr(p->cmdline, '\0', p->cmdline_len);
-	size_t n = e ? (size_t)(e - p->cmdline) : p->cmdline_len;
-	const char *sp = memchr(p->cmdline, ' ', n);
-	n = sp ? (size_t)(sp - p->cmdline) : n;
-	if (n >= 4096 || (n >= 6 && memcmp(p->cmdline, "/proc/", 6) == 0))
-		return 0;
-	char *path = str_dup_n(p->cmdline, n);
-	if (!path)
-		return -ENOMEM;
 	struct stat st, now;
 	/* after an upgrade, a link to the program's path leads to the new file: no claim either */
 	bool upgraded = p->exe_check.deleted && p->exe_path && stat(p->exe_path, &now) == 0;
@@ -491,6 +475,51 @@ static int argv0_facts(struct ps_proc *p)
 	}
 	p->argv0_other = path;
 	return 0;
+}
+
+/*
+ * argv[0] when it claims another program than the one p runs: p->argv0_other. An absolute path
+ * (up to a retitled argument's first space) that names, in our view, another file; a bare name
+ * that is a system daemon's in /usr/sbin or /sbin ("sshd"), as that path; a kernel thread's name
+ * ("[kworker/1:2]"), as it is. Paths under /proc name our own files, not p's (Chromium's
+ * /proc/self/exe), and the exe's own path after an upgrade (or a link to it: /usr/bin/python3
+ * for a replaced python3.11) is the new file, not a claim. 0 or -ENOMEM.
+ */
+static int argv0_facts(struct ps_proc *p)
+{
+	if (!p->cmdline || !p->cmdline_len || p->exe_check.foreign)
+		return 0;
+	const char *e = memchr(p->cmdline, '\0', p->cmdline_len);
+	size_t n = e ? (size_t)(e - p->cmdline) : p->cmdline_len;
+	/* "[kworker/1:2]": a program calling itself a kernel thread (which has no program) */
+	if (n >= 3 && n < 64 && p->cmdline[0] == '[' && p->cmdline[n - 1] == ']') {
+		p->argv0_other = str_dup_n(p->cmdline, n);
+		return p->argv0_other ? 0 : -ENOMEM;
+	}
+	const char *sp = memchr(p->cmdline, ' ', n);
+	n = sp ? (size_t)(sp - p->cmdline) : n;
+	char *path;
+	if (p->cmdline[0] != '/') {
+		/* a bare name: a claim when a system daemon of that name exists ("sshd") */
+		static const char *const sbin[] = {"/usr/sbin/", "/sbin/"};
+		struct stat st;
+		if (n == 0 || n >= 256 || memchr(p->cmdline, '/', n))
+			return 0;
+		for (size_t i = 0; i < sizeof sbin / sizeof sbin[0]; i++) {
+			struct buf b = {0};
+			if (buf_printf(&b, "%s%.*s", sbin[i], (int)n, p->cmdline))
+				return -ENOMEM;
+			if (stat(b.data, &st) == 0 && S_ISREG(st.st_mode))
+				return argv0_claim(p, b.data);
+			buf_free(&b);
+		}
+		return 0;
+	}
+	if (n >= 4096 || (n >= 6 && memcmp(p->cmdline, "/proc/", 6) == 0))
+		return 0;
+	if (!(path = str_dup_n(p->cmdline, n)))
+		return -ENOMEM;
+	return argv0_claim(p, path);
 }
 
 /*
