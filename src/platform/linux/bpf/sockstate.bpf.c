@@ -75,8 +75,8 @@ int BPF_PROG(sockstate, struct sock *sk, int oldstate, int newstate)
 	__builtin_memset(r, 0, sizeof *r);
 	r->skaddr = (__u64)sk;
 	r->netns = netns;
-	/* inet_sport, as the tracepoint's own format reads it: tcp_set_state(TCP_CLOSE) releases the
-	 * port (inet_put_port zeroes skc_num) before the change is traced, so a close read from
+	/* inet_sport, as the tracepoint's own format reads it: tcp_set_state(TCP_CLOSE) releases
+	 * the port (inet_put_port zeroes skc_num) before the change is traced, so a close read from
 	 * skc_num would name port 0 and match no socket */
 	r->sport = __builtin_bswap16(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 	r->dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
