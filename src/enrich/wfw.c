@@ -152,8 +152,32 @@ static int match_local_addr(const char *addrs, const struct ps_addr *a, const ch
 	return out;
 }
 
-/* The remote addresses of a rule for addresses of alen bytes into s. YES, UNKNOWN, or -ENOMEM. */
-static int remote_set(const char *addrs, unsigned alen, struct fw_srcset *s, const char **why)
+/* The subnet of local address ia (its on-link prefix) into s: LocalSubnet. YES, UNKNOWN (*why)
+ * when the prefix is not known, or -ENOMEM. */
+static int local_subnet(const struct wfw_ifaddr *ia, unsigned alen, struct fw_srcset *s,
+			const char **why)
+{
+	if (!ia || !ia->prefix || ia->prefix > alen * 8) {
+		*why = "the rule's remote addresses name LocalSubnet and the local address's "
+		       "subnet is not known";
+		return UNKNOWN;
+	}
+	uint8_t lo[FW_KEY_MAX] = {0}, hi[FW_KEY_MAX] = {0};
+	for (unsigned i = 0; i < alen; i++) {
+		unsigned bits = ia->prefix >= (i + 1) * 8 ? 8
+				: ia->prefix > i * 8	  ? ia->prefix - i * 8
+							  : 0;
+		uint8_t mask = (uint8_t)(0xFF00 >> bits);
+		lo[i] = ia->addr.bytes[i] & mask;
+		hi[i] = lo[i] | (uint8_t)~mask;
+	}
+	return fw_srcset_add(s, lo, hi) ? -ENOMEM : YES;
+}
+
+/* The remote addresses of a rule for addresses of alen bytes into s, LocalSubnet as the subnet
+ * of local address ia (NULL: not known). YES, UNKNOWN, or -ENOMEM. */
+static int remote_set(const char *addrs, unsigned alen, const struct wfw_ifaddr *ia,
+		      struct fw_srcset *s, const char **why)
 {
 	*s = (struct fw_srcset){.len = (uint8_t)alen};
 	uint8_t zero[FW_KEY_MAX] = {0}, ones[FW_KEY_MAX];
@@ -164,14 +188,21 @@ static int remote_set(const char *addrs, unsigned alen, struct fw_srcset *s, con
 	size_t len;
 	int out = YES;
 	for (const char *p = addrs; next_token(&p, &tok, &len);) {
+		if (same_ci(tok, len, "LocalSubnet")) {
+			int k = local_subnet(ia, alen, s, why);
+			if (k == -ENOMEM)
+				return k;
+			out = k == UNKNOWN ? UNKNOWN : out;
+			continue;
+		}
 		struct fw_range r;
 		int k = len == 1 && *tok == '*' ? 2 : addr_token(tok, len, alen, &r);
 		if ((k == 2 && fw_srcset_add(s, zero, ones)) ||
 		    (k == 1 && fw_srcset_add(s, r.lo, r.hi)))
 			return -ENOMEM;
 		if (k < 0) {
-			*why = "a remote address keyword (such as LocalSubnet or Internet) is not "
-			       "decoded";
+			*why = "a remote address keyword (such as Internet or DefaultGateway) is "
+			       "not decoded";
 			out = UNKNOWN;
 		}
 	}
@@ -323,7 +354,7 @@ struct tally {
 
 /* Add rule r (index i) of the profile to t for listener l (alen-byte addresses). 0 or -ENOMEM. */
 static int tally_rule(struct tally *t, const struct wfw_rule *r, long i,
-		      const struct wfw_listener *l, unsigned alen)
+		      const struct wfw_listener *l, const struct wfw_ifaddr *ia, unsigned alen)
 {
 	const char *why = NULL;
 	int m = rule_matches(r, l, &why);
@@ -331,7 +362,7 @@ static int tally_rule(struct tally *t, const struct wfw_rule *r, long i,
 		return m == NO ? 0 : m;
 	struct fw_srcset s;
 	const char *rwhy = NULL;
-	int k = remote_set(r->remote_addrs, alen, &s, &rwhy), rc = 0;
+	int k = remote_set(r->remote_addrs, alen, ia, &s, &rwhy), rc = 0;
 	if (k == -ENOMEM) {
 		fw_srcset_free(&s);
 		return k;
@@ -412,9 +443,10 @@ static int tally_decide(struct tally *t, const struct wfw_profile *pf, struct wf
 	return rc;
 }
 
-/* The verdict of one profile (bit) on l. 0 or -ENOMEM. */
+/* The verdict of one profile (bit) on l at local address ia (NULL: not known). 0 or -ENOMEM. */
 static int judge_profile(const struct wfw_policy *pol, unsigned bit, const struct wfw_profile *pf,
-			 const struct wfw_listener *l, struct wfw_verdict *v)
+			 const struct wfw_listener *l, const struct wfw_ifaddr *ia,
+			 struct wfw_verdict *v)
 {
 	*v = (struct wfw_verdict){.profile = bit, .rule = WFW_NO_RULE, .accept_rule = WFW_NO_RULE};
 	if (!pf->enabled) {
@@ -445,7 +477,7 @@ static int judge_profile(const struct wfw_policy *pol, unsigned bit, const struc
 	for (size_t i = 0; i < pol->nrules && !rc; i++) {
 		const struct wfw_rule *r = &pol->rules[i];
 		if (r->enabled && r->inbound && (r->profiles & bit))
-			rc = tally_rule(&t, r, (long)i, l, alen);
+			rc = tally_rule(&t, r, (long)i, l, ia, alen);
 	}
 	if (!rc)
 		rc = tally_decide(&t, pf, v);
@@ -462,6 +494,44 @@ static int judge_profile(const struct wfw_policy *pol, unsigned bit, const struc
 	return rc;
 }
 
+/* The verdict at local address ia, whose interface is in profile ia->profile (one of the active
+ * ones): excluded from it, or the profile alone judges. 0 or -ENOMEM. */
+static int judge_iface(const struct wfw_policy *pol, const struct wfw_ifaddr *ia,
+		       const struct wfw_listener *l, struct wfw_verdict *out)
+{
+	static const char *const applies[WFW_PROFILES] = {
+	    "its network is domain-authenticated, so the domain profile applies",
+	    "its network is private, so the private profile applies",
+	    "its network is public, so the public profile applies"};
+	unsigned i = ia->profile == WFW_DOMAIN ? 0 : ia->profile == WFW_PRIVATE ? 1 : 2;
+	const char *ex = pol->excluded[i];
+	if (ex &&
+	    ((ia->ifid && list_has(ex, ia->ifid)) || (ia->ifname && list_has(ex, ia->ifname)))) {
+		*out = (struct wfw_verdict){.reach = FW_REACH_ALL,
+					    .profile = ia->profile,
+					    .rule = WFW_NO_RULE,
+					    .accept_rule = WFW_NO_RULE,
+					    .why = "its interface is excluded from the profile's "
+						   "firewall (ExcludedInterfaces)"};
+		return 0;
+	}
+	int rc = judge_profile(pol, ia->profile, &pol->prof[i], l, ia, out);
+	if (rc || out->reach == FW_REACH_ALL || out->reach == FW_REACH_UNKNOWN ||
+	    (pol->excluded_read & ia->profile)) {
+		if (!rc && !out->why)
+			out->why = applies[i];
+		return rc;
+	}
+	free(out->sources);
+	*out = (struct wfw_verdict){
+	    .reach = FW_REACH_UNKNOWN,
+	    .profile = ia->profile,
+	    .rule = WFW_NO_RULE,
+	    .accept_rule = WFW_NO_RULE,
+	    .why = "which interfaces the profile excludes (ExcludedInterfaces) could not be read"};
+	return 0;
+}
+
 int wfw_judge(const struct wfw_policy *pol, const struct wfw_listener *l, struct wfw_verdict *out)
 {
 	*out = (struct wfw_verdict){
@@ -471,13 +541,19 @@ int wfw_judge(const struct wfw_policy *pol, const struct wfw_listener *l, struct
 		out->why = "connections over loopback are not filtered by Windows Firewall";
 		return 0;
 	}
+	const struct wfw_ifaddr *ia = wfw_policy_addr(pol, &l->addr);
+	if (ia &&
+	    (ia->profile == WFW_DOMAIN || ia->profile == WFW_PRIVATE ||
+	     ia->profile == WFW_PUBLIC) &&
+	    (pol->active & ia->profile))
+		return judge_iface(pol, ia, l, out);
 	bool first = true;
 	for (unsigned i = 0; i < WFW_PROFILES; i++) {
 		unsigned bit = 1u << i;
 		if (!(pol->active & bit))
 			continue;
 		struct wfw_verdict v;
-		int rc = judge_profile(pol, bit, &pol->prof[i], l, &v);
+		int rc = judge_profile(pol, bit, &pol->prof[i], l, ia, &v);
 		if (rc)
 			return rc;
 		if (first) {
@@ -495,8 +571,12 @@ int wfw_judge(const struct wfw_policy *pol, const struct wfw_listener *l, struct
 			    .reach = FW_REACH_UNKNOWN,
 			    .rule = WFW_NO_RULE,
 			    .accept_rule = WFW_NO_RULE,
-			    .why = "the active profiles decide differently, and which profile this "
-				   "address's network is in is not read"};
+			    .why = pol->addrs_why
+				       ? "the active profiles decide differently, and which "
+					 "profile this address's network is in is not known (the "
+					 "network list could not be read)"
+				       : "the active profiles decide differently, and which "
+					 "profile this address's network is in is not known"};
 			return 0;
 		}
 	}

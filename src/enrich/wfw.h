@@ -55,12 +55,14 @@ struct wfw_verdict {
  * rules, and the default inbound action when no allow rule matches. Remote
  * addresses make the verdict "some" (the sources allowed, as CIDR prefixes).
  * A rule whose conditions cannot be decided (port keywords such as RPC, address
- * keywords such as LocalSubnet, interface types, edge traversal, `unhandled`, a
- * program or service this listener's owner does not tell) makes the verdict
- * unknown, naming the rule, unless a rule that is decided already blocks every
- * source. When several profiles are active and decide differently the verdict is
- * unknown (which network an address belongs to is not read). A pure function.
- * 0 or -ENOMEM.
+ * keywords such as Internet, a LocalSubnet whose prefix is not known, interface types, edge
+ * traversal, `unhandled`, a program or service this listener's owner does not tell) makes the
+ * verdict unknown, naming the rule, unless a rule that is decided already blocks every source. The
+ * address's entry in pol->addrs, when it has a profile that is active, makes that profile alone
+ * judge (an interface its ExcludedInterfaces names is not filtered; a list that was not read makes
+ * a filtering verdict unknown), and gives LocalSubnet its meaning (the address's on-link subnet).
+ * Otherwise, when several profiles are active and decide differently the verdict is unknown. A pure
+ * function. 0 or -ENOMEM.
  */
 int wfw_judge(const struct wfw_policy *pol, const struct wfw_listener *l, struct wfw_verdict *out);
 void wfw_verdict_free(struct wfw_verdict *v);

@@ -95,5 +95,29 @@ void wfw_policy_free(struct wfw_policy *pol)
 	for (size_t i = 0; i < pol->nproxies; i++)
 		wfw_portproxy_free(&pol->proxies[i]);
 	free(pol->proxies);
+	for (size_t i = 0; i < WFW_PROFILES; i++)
+		free(pol->excluded[i]);
+	for (size_t i = 0; i < pol->naddrs; i++) {
+		free(pol->addrs[i].ifid);
+		free(pol->addrs[i].ifname);
+	}
+	free(pol->addrs);
+	free(pol->addrs_why);
 	memset(pol, 0, sizeof *pol);
+}
+
+const struct wfw_ifaddr *wfw_policy_addr(const struct wfw_policy *pol, const struct ps_addr *a)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+	struct ps_addr x = *a;
+	if (x.family == PS_INET6 && !memcmp(x.bytes, mapped, 12)) {
+		x.family = PS_INET;
+		memmove(x.bytes, x.bytes + 12, 4);
+	}
+	size_t len = x.family == PS_INET ? 4 : 16;
+	for (size_t i = 0; i < pol->naddrs; i++)
+		if (pol->addrs[i].addr.family == x.family &&
+		    !memcmp(pol->addrs[i].addr.bytes, x.bytes, len))
+			return &pol->addrs[i];
+	return NULL;
 }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model.h"
+
 /* The profiles, numbered as NET_FW_PROFILE_TYPE2 numbers them (bits). */
 enum { WFW_DOMAIN = 1, WFW_PRIVATE = 2, WFW_PUBLIC = 4, WFW_PROFILES = 3 };
 
@@ -69,11 +71,32 @@ int wfw_portproxy_parse(const char *kind, const char *name, const char *data,
 			struct wfw_portproxy *out);
 void wfw_portproxy_free(struct wfw_portproxy *p);
 
+/*
+ * One local unicast address and the network its interface is connected to: the
+ * profile the firewall applies there (the network's category: public, private, or
+ * domain-authenticated) and the on-link prefix (what `LocalSubnet` means there).
+ */
+struct wfw_ifaddr {
+	struct ps_addr addr;
+	uint8_t prefix;	  /* on-link prefix length; 0: not known */
+	unsigned profile; /* one WFW_* bit; 0: not known */
+	char *ifid;	  /* the interface's identifier ("{GUID}"), or NULL */
+	char *ifname;	  /* its friendly name ("Ethernet"), or NULL */
+};
+
 /* What the firewall API reported: profiles, which of them are active, and every rule. */
 struct wfw_policy {
 	unsigned active; /* GetCurrentProfileTypes: WFW_* bits */
 	unsigned modify; /* enum wfw_modify */
 	struct wfw_profile prof[WFW_PROFILES];
+	/* ExcludedInterfaces per profile: the interfaces (identifiers or names, comma
+	 * separated) the profile's firewall does not filter; NULL: none, or not read */
+	char *excluded[WFW_PROFILES];
+	unsigned excluded_read; /* WFW_* bits of the profiles whose list was read */
+	/* the local addresses with their interface's profile; none when not read */
+	struct wfw_ifaddr *addrs;
+	size_t naddrs;
+	char *addrs_why; /* why the interfaces' profiles are not known, or NULL */
 	struct wfw_rule *rules;
 	size_t nrules;
 	/* netsh interface portproxy rules (read from the registry even when the firewall's
@@ -84,6 +107,9 @@ struct wfw_policy {
 
 /* "domain", "private", "public" for one WFW_* bit; "?" otherwise. */
 const char *wfw_profile_name(unsigned bit);
+
+/* The entry of pol->addrs for address a (IPv4-mapped ones as IPv4), or NULL. */
+const struct wfw_ifaddr *wfw_policy_addr(const struct wfw_policy *pol, const struct ps_addr *a);
 
 /* Release every rule of pol and zero it. */
 void wfw_policy_free(struct wfw_policy *pol);

@@ -153,7 +153,7 @@ TEST(wfw_remote_addresses_give_some)
 	r[0].remote_addrs = "LocalSubnet";
 	CHECK_INT(judge(&pol, &l, &v), FW_REACH_UNKNOWN);
 	CHECK_INT((int)v.rule, 0);
-	CHECK(strstr(v.why, "remote address keyword") != NULL);
+	CHECK(strstr(v.why, "LocalSubnet and the local address's subnet is not known") != NULL);
 }
 
 TEST(wfw_undecided_conditions_are_unknown)

@@ -111,7 +111,7 @@ TEST(wfw_system_listeners_match_system_rules)
 	pol.active = WFW_DOMAIN;
 	CHECK_INT(verdict(&pol, &snap, 2, &why), FW_REACH_ALL);
 	CHECK_INT(verdict(&pol, &snap, 0, &why), FW_REACH_UNKNOWN);
-	CHECK(why && strstr(why, "remote address keyword"));
+	CHECK(why && strstr(why, "subnet is not known"));
 	CHECK_INT(verdict(&pol, &snap, 1, &why), FW_REACH_NONE); /* 139's domain copy absent */
 
 	/* before: a pid-4 socket with no label had no program, and every program rule was unknown

@@ -72,6 +72,22 @@ else
 	echo "smoke: no x86_64-w64-mingw32-gcc: the Windows listener and service checks are skipped"
 fi
 
+# the network profile of each interface, read live (INetworkListManager + GetAdaptersAddresses):
+# it returns, gives every address its prefix, and a profile or why none is known. Wine's
+# INetwork::GetCategory is a stub that answers "public" for every network; the tool itself
+# does not reach this reader under Wine, whose INetFwPolicy2 is not read
+if [ -f "$build/unit_tests.exe" ]; then
+	"$wine" "$build/unit_tests.exe" win_netprofiles_live >"$tmp/np.out" 2>&1 ||
+		{ cat "$tmp/np.out"; echo "smoke: the network profile reader failed" >&2; exit 1; }
+	if ! grep -q "1 passed, 0 failed" "$tmp/np.out" || ! grep -q "addresses in a known profile" "$tmp/np.out"; then
+		cat "$tmp/np.out"
+		echo "smoke: the network profile reader did not say what it knows" >&2
+		exit 1
+	fi
+	echo "ok   network profiles: read without an abort; $(grep -o '[0-9]* of [0-9]* addresses in a known profile' "$tmp/np.out")"
+	if grep -q "not known: " "$tmp/np.out"; then grep "not known: " "$tmp/np.out" | sed 's/^ */     /'; fi
+fi
+
 # Authenticode on real files: a program signed with a self-signed "Contoso" certificate
 # (osslsigncode) copied to C:\tools as svchost.exe and as agent.exe, and an unsigned copy
 if [ -n "$cc" ] && [ -f "$build/unit_tests.exe" ] && command -v osslsigncode >/dev/null &&

@@ -498,28 +498,38 @@ void win_ifaddrs_free(struct ps_ifaddr *a, size_t n)
 }
 
 /* One unicast address (a SOCKET_ADDRESS pointing into the buffer) appended to *out. */
-static int add_unicast(const void *buf, size_t len, const SOCKET_ADDRESS *sa, uint32_t ifindex,
-		       const char *name, struct ps_ifaddr **out, size_t *n, size_t *cap)
+/* The IPv4 or IPv6 address of sa (inside the buffer) into *a: 1; 0 another family; -EBADMSG. */
+static int sockaddr_in_buf(const void *buf, size_t len, const SOCKET_ADDRESS *sa, struct ps_addr *a)
 {
 	if (!sa->lpSockaddr || sa->iSockaddrLength < (INT)sizeof(struct sockaddr) ||
 	    !inside(buf, len, sa->lpSockaddr, (size_t)sa->iSockaddrLength))
 		return -EBADMSG;
-	struct ps_ifaddr a = {.ifindex = ifindex};
 	ADDRESS_FAMILY fam;
 	memcpy(&fam, sa->lpSockaddr, sizeof fam);
+	memset(a, 0, sizeof *a);
 	if (fam == AF_INET && (size_t)sa->iSockaddrLength >= sizeof(struct sockaddr_in)) {
 		struct sockaddr_in sin;
 		memcpy(&sin, sa->lpSockaddr, sizeof sin);
-		a.addr.family = PS_INET;
-		memcpy(a.addr.bytes, &sin.sin_addr, 4);
+		a->family = PS_INET;
+		memcpy(a->bytes, &sin.sin_addr, 4);
 	} else if (fam == AF_INET6 && (size_t)sa->iSockaddrLength >= sizeof(struct sockaddr_in6)) {
 		struct sockaddr_in6 sin6;
 		memcpy(&sin6, sa->lpSockaddr, sizeof sin6);
-		a.addr.family = PS_INET6;
-		memcpy(a.addr.bytes, &sin6.sin6_addr, 16);
+		a->family = PS_INET6;
+		memcpy(a->bytes, &sin6.sin6_addr, 16);
 	} else {
-		return 0; /* another family: not ours to show */
+		return 0;
 	}
+	return 1;
+}
+
+static int add_unicast(const void *buf, size_t len, const SOCKET_ADDRESS *sa, uint32_t ifindex,
+		       const char *name, struct ps_ifaddr **out, size_t *n, size_t *cap)
+{
+	struct ps_ifaddr a = {.ifindex = ifindex};
+	int k = sockaddr_in_buf(buf, len, sa, &a.addr);
+	if (k <= 0)
+		return k; /* another family (0): not ours to show */
 	if (util_grow((void **)out, cap, *n + 1, sizeof **out))
 		return -ENOMEM;
 	if (name && !(a.ifname = str_dup(name)))
@@ -573,6 +583,112 @@ int win_decode_adapters(const void *buf, size_t len, struct ps_ifaddr **out, siz
 		*n = 0;
 	}
 	return rc;
+}
+
+unsigned win_nlm_profile(int category)
+{
+	return category == 0   ? WFW_PUBLIC  /* NLM_NETWORK_CATEGORY_PUBLIC */
+	       : category == 1 ? WFW_PRIVATE /* NLM_NETWORK_CATEGORY_PRIVATE */
+	       : category == 2 ? WFW_DOMAIN  /* NLM_NETWORK_CATEGORY_DOMAIN_AUTHENTICATED */
+			       : 0;
+}
+
+/* A NUL-terminated byte string at p inside the buffer, copied; NULL p gives NULL. */
+static int str_in(const void *buf, size_t len, const char *p, char **out)
+{
+	*out = NULL;
+	if (!p)
+		return 0;
+	if (!inside(buf, len, p, 0))
+		return -EBADMSG;
+	size_t avail = len - (size_t)((uintptr_t)p - (uintptr_t)buf);
+	const char *nul = memchr(p, 0, avail);
+	if (!nul)
+		return -EBADMSG;
+	return (*out = str_dup_n(p, (size_t)(nul - p))) ? 0 : -ENOMEM;
+}
+
+/* The profile of the adapter named id ("{GUID}") among cats, 0 when none names it. */
+static unsigned cat_profile(const char *id, const struct win_netcat *cats, size_t ncats)
+{
+	for (size_t i = 0; id && i < ncats; i++)
+		if (!_stricmp(id, cats[i].adapter))
+			return win_nlm_profile(cats[i].category);
+	return 0;
+}
+
+/* Add adapter ad's unicast addresses (inside buf) to out. 0, -EBADMSG or -ENOMEM. */
+static int adapter_profiles(const void *buf, size_t len, const IP_ADAPTER_ADDRESSES *ad,
+			    const struct win_netcat *cats, size_t ncats, size_t *budget,
+			    struct wfw_ifaddr **out, size_t *n, size_t *cap)
+{
+	char *id = NULL, *name = NULL;
+	int rc = str_in(buf, len, ad->AdapterName, &id);
+	if (!rc)
+		rc = wstr_in(buf, len, ad->FriendlyName, &name);
+	unsigned profile = cat_profile(id, cats, ncats);
+	for (const IP_ADAPTER_UNICAST_ADDRESS *up = ad->FirstUnicastAddress; up && !rc;) {
+		IP_ADAPTER_UNICAST_ADDRESS u;
+		if (!(*budget)-- || !inside(buf, len, up, sizeof u)) {
+			rc = -EBADMSG;
+			break;
+		}
+		memcpy(&u, up, sizeof u);
+		up = u.Next;
+		struct wfw_ifaddr a = {.profile = profile, .prefix = u.OnLinkPrefixLength};
+		int k = sockaddr_in_buf(buf, len, &u.Address, &a.addr);
+		if (k <= 0) {
+			rc = k;
+			continue;
+		}
+		if (util_grow((void **)out, cap, *n + 1, sizeof **out) ||
+		    (id && !(a.ifid = str_dup(id))) || (name && !(a.ifname = str_dup(name)))) {
+			free(a.ifid);
+			rc = -ENOMEM;
+			break;
+		}
+		(*out)[(*n)++] = a;
+	}
+	free(id);
+	free(name);
+	return rc;
+}
+
+int win_decode_ifprofiles(const void *buf, size_t len, const struct win_netcat *cats, size_t ncats,
+			  struct wfw_ifaddr **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	size_t cap = 0, budget = len / sizeof(IP_ADAPTER_UNICAST_ADDRESS) + 1;
+	int rc = 0;
+	const IP_ADAPTER_ADDRESSES *ap = len ? buf : NULL;
+	while (ap && !rc && budget--) {
+		IP_ADAPTER_ADDRESSES ad;
+		if (!inside(buf, len, ap, sizeof ad)) {
+			rc = -EBADMSG;
+			break;
+		}
+		memcpy(&ad, ap, sizeof ad);
+		rc = adapter_profiles(buf, len, &ad, cats, ncats, &budget, out, n, &cap);
+		ap = ad.Next;
+	}
+	if (!rc && ap)
+		rc = -EBADMSG; /* more links than the buffer can hold: a loop */
+	if (rc) {
+		win_ifprofiles_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+void win_ifprofiles_free(struct wfw_ifaddr *a, size_t n)
+{
+	for (size_t i = 0; a && i < n; i++) {
+		free(a[i].ifid);
+		free(a[i].ifname);
+	}
+	free(a);
 }
 
 void win_services_free(struct win_service *s, size_t n)

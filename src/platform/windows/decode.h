@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "../../model/model.h"
+#include "../../model/wfwpolicy.h"
 
 /* Which owner table a buffer holds (GetExtendedTcpTable / GetExtendedUdpTable, *_OWNER_MODULE_ALL).
  */
@@ -144,6 +145,27 @@ int win_decode_module_info(const void *buf, size_t len, char **name, char **path
  * a new array for platform_ifaddrs_free. 0, -EBADMSG or -ENOMEM.
  */
 int win_decode_adapters(const void *buf, size_t len, struct ps_ifaddr **out, size_t *n);
+
+/* A network connection as INetworkListManager tells it: its adapter's identifier in the form
+ * GetAdaptersAddresses names it ("{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}") and the network's
+ * NLM_NETWORK_CATEGORY (0 public, 1 private, 2 domain-authenticated). */
+struct win_netcat {
+	char adapter[40];
+	int category;
+};
+
+/* The profile (WFW_* bit) of an NLM_NETWORK_CATEGORY; 0 for any other number. */
+unsigned win_nlm_profile(int category);
+
+/*
+ * Every unicast address of the IP_ADAPTER_ADDRESSES list of `len` bytes with its
+ * OnLinkPrefixLength, its adapter's AdapterName and FriendlyName and the profile of the
+ * network cats[] puts that adapter in (0 when none does), as a new array for
+ * win_ifprofiles_free. 0, -EBADMSG or -ENOMEM.
+ */
+int win_decode_ifprofiles(const void *buf, size_t len, const struct win_netcat *cats, size_t ncats,
+			  struct wfw_ifaddr **out, size_t *n);
+void win_ifprofiles_free(struct wfw_ifaddr *a, size_t n);
 
 /* One service of EnumServicesStatusEx (SC_ENUM_PROCESS_INFO). */
 struct win_service {

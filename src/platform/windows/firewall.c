@@ -28,8 +28,14 @@
 #include "decode.h"
 #include "win.h"
 
-/* *why = "STEP failed: 0xHRESULT (the system's text)". -EIO, or -ENOMEM. */
+/* *why = "the Windows Firewall's policy could not be read: STEP failed: 0xHRESULT (the system's
+ * text)". -EIO, or -ENOMEM. */
 static int fail(char **why, const char *step, HRESULT hr)
+{
+	return win_hr_why(why, "the Windows Firewall's policy", step, hr);
+}
+
+int win_hr_why(char **why, const char *what, const char *step, long hr)
 {
 	WCHAR *msg = NULL;
 	char *text = NULL;
@@ -46,9 +52,8 @@ static int fail(char **why, const char *step, HRESULT hr)
 	if (msg)
 		LocalFree(msg);
 	struct buf b = {0};
-	int rc =
-	    buf_printf(&b, "the Windows Firewall's policy could not be read: %s failed: 0x%08lx",
-		       step, (unsigned long)hr);
+	int rc = buf_printf(&b, "%s could not be read: %s failed: 0x%08lx", what, step,
+			    (unsigned long)hr);
 	if (!rc && text && *text)
 		rc = buf_printf(&b, " (%s)", text);
 	free(text);
@@ -233,6 +238,61 @@ static int rules_read(INetFwRules *rules, struct wfw_policy *pol, char **why)
 	return rc;
 }
 
+/* The BSTRs of v (a SAFEARRAY of BSTR or of VARIANTs holding BSTRs) appended to b, comma
+ * separated. 0 or -ENOMEM; elements of another type are skipped. */
+static int names_join(const VARIANT *v, struct buf *b)
+{
+	SAFEARRAY *sa = v->vt & VT_BYREF ? *v->pparray : v->parray;
+	LONG lo = 0, hi = -1;
+	if (!sa || SafeArrayGetDim(sa) != 1 || FAILED(SafeArrayGetLBound(sa, 1, &lo)) ||
+	    FAILED(SafeArrayGetUBound(sa, 1, &hi)))
+		return 0;
+	int rc = 0;
+	for (LONG i = lo; i <= hi && !rc; i++) {
+		BSTR s = NULL;
+		if ((v->vt & VT_TYPEMASK) == VT_BSTR) {
+			BSTR e = NULL;
+			if (SUCCEEDED(SafeArrayGetElement(sa, &i, &e)))
+				s = e; /* a copy */
+		} else {
+			VARIANT e;
+			VariantInit(&e);
+			if (SUCCEEDED(SafeArrayGetElement(sa, &i, &e)) && e.vt == VT_BSTR)
+				s = e.bstrVal, e.vt = VT_EMPTY;
+			VariantClear(&e);
+		}
+		char *u = NULL;
+		if (bstr_take(s, false, &u))
+			return -ENOMEM;
+		if (u && *u)
+			rc = buf_printf(b, "%s%s", b->len ? "," : "", u);
+		free(u);
+	}
+	return rc;
+}
+
+/* ExcludedInterfaces of profile t into *out: a new comma-separated list, NULL when none, "" when
+ * it could not be read (Wine: not implemented). 0 or -ENOMEM. */
+static int excluded_read(INetFwPolicy2 *fw, NET_FW_PROFILE_TYPE2 t, char **out)
+{
+	*out = NULL;
+	VARIANT v;
+	VariantInit(&v);
+	HRESULT hr = fw->lpVtbl->get_ExcludedInterfaces(fw, t, &v);
+	if (FAILED(hr))
+		return (*out = str_dup("")) ? 0 : -ENOMEM;
+	struct buf b = {0};
+	int rc = v.vt & VT_ARRAY ? names_join(&v, &b) : 0;
+	VariantClear(&v);
+	if (rc) {
+		buf_free(&b);
+		return rc;
+	}
+	*out = b.len ? buf_steal(&b) : NULL;
+	buf_free(&b);
+	return 0;
+}
+
 /* The profiles and rules of fw into pol. 0, -ENOMEM or -EIO (*why). */
 static int policy_read(INetFwPolicy2 *fw, struct wfw_policy *pol, char **why)
 {
@@ -254,6 +314,12 @@ static int policy_read(INetFwPolicy2 *fw, struct wfw_policy *pol, char **why)
 		pol->prof[i] = (struct wfw_profile){.enabled = on == VARIANT_TRUE,
 						    .block_all = all == VARIANT_TRUE,
 						    .default_allow = act == NET_FW_ACTION_ALLOW};
+		if (excluded_read(fw, t, &pol->excluded[i]))
+			return -ENOMEM;
+		if (!pol->excluded[i] || *pol->excluded[i])
+			pol->excluded_read |= 1u << i;
+		else
+			pol->excluded[i] = (free(pol->excluded[i]), NULL);
 	}
 	/* whether group policy overrides the local rules, or blocks all unsolicited inbound
 	   traffic; an API that does not answer (Wine) leaves "local rules apply" */
@@ -314,5 +380,6 @@ int win_firewall_read(const struct ps_fw_request *req, struct ps_fw_source *out)
 	if (rc)
 		return -ENOMEM;
 	out->kind = PS_FW_SRC_WINDOWS;
-	return win_portproxy_read(&out->policy);
+	rc = win_netprofiles_read(&out->policy);
+	return rc ? rc : win_portproxy_read(&out->policy);
 }

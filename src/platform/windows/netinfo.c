@@ -16,31 +16,44 @@
 #include "../platform.h"
 #include "backend.h"
 #include "decode.h"
+#include "win.h"
+
+int win_adapters_get(unsigned long flags, void **buf, size_t *len)
+{
+	*buf = NULL;
+	*len = 0;
+	ULONG size = 16 * 1024, err = ERROR_BUFFER_OVERFLOW;
+	for (int tries = 0; tries < 4 && err == ERROR_BUFFER_OVERFLOW; tries++) {
+		void *b = malloc(size);
+		if (!b)
+			return -ENOMEM;
+		ULONG want = size;
+		err = GetAdaptersAddresses(AF_UNSPEC, flags, NULL, b, &want);
+		if (err == NO_ERROR) {
+			*buf = b;
+			*len = size;
+			return 0;
+		}
+		free(b);
+		if (err == ERROR_BUFFER_OVERFLOW)
+			size = want + 4096;
+	}
+	return err == ERROR_NO_DATA ? -ENODATA : err == ERROR_BUFFER_OVERFLOW ? -EAGAIN : -EIO;
+}
 
 int win_local_addrs(struct ps_ifaddr **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
-	ULONG size = 16 * 1024, err = ERROR_BUFFER_OVERFLOW;
-	const ULONG flags =
-	    GAA_FLAG_SKIP_ANYCAST | GAA_FLAG_SKIP_MULTICAST | GAA_FLAG_SKIP_DNS_SERVER;
-	int rc = -EAGAIN;
-	for (int tries = 0; tries < 4 && err == ERROR_BUFFER_OVERFLOW; tries++) {
-		void *buf = malloc(size);
-		if (!buf)
-			return -ENOMEM;
-		ULONG want = size;
-		err = GetAdaptersAddresses(AF_UNSPEC, flags, NULL, buf, &want);
-		if (err == NO_ERROR)
-			rc = win_decode_adapters(buf, size, out, n);
-		else if (err == ERROR_NO_DATA)
-			rc = 0;
-		else if (err == ERROR_BUFFER_OVERFLOW)
-			size = want + 4096;
-		else
-			rc = -EIO;
-		free(buf);
-	}
+	void *buf;
+	size_t size;
+	int rc = win_adapters_get(GAA_FLAG_SKIP_ANYCAST | GAA_FLAG_SKIP_MULTICAST |
+				      GAA_FLAG_SKIP_DNS_SERVER,
+				  &buf, &size);
+	if (rc)
+		return rc == -ENODATA ? 0 : rc;
+	rc = win_decode_adapters(buf, size, out, n);
+	free(buf);
 	return rc == -EBADMSG ? -EIO : rc;
 }
 

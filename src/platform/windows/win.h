@@ -77,6 +77,22 @@ struct wfw_policy;
  */
 int win_portproxy_read(struct wfw_policy *pol);
 
+/*
+ * The local addresses with their interface's network profile (INetworkListManager's
+ * category of each adapter's network) and on-link prefix (GetAdaptersAddresses) into
+ * pol->addrs; when the network list cannot be read, pol->addrs_why says why and the
+ * addresses keep profile 0 (not known). 0 or -ENOMEM.
+ */
+int win_netprofiles_read(struct wfw_policy *pol);
+
+/* *why = "WHAT could not be read: STEP failed: 0xHRESULT (the system's text)". -EIO or
+ * -ENOMEM. */
+int win_hr_why(char **why, const char *what, const char *step, long hr);
+
+/* GetAdaptersAddresses(AF_UNSPEC, flags) into a new buffer *buf of *len bytes (free it): 0,
+ * -ENODATA (no adapter), -EIO or -ENOMEM. */
+int win_adapters_get(unsigned long flags, void **buf, size_t *len);
+
 /* Whether a signing certificate's subject is Microsoft's ("Microsoft Windows", "Microsoft
  * Corporation", "Microsoft Windows Publisher"). */
 bool win_signer_is_microsoft(const char *signer);

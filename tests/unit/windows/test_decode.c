@@ -802,3 +802,78 @@ TEST(win_http_urlacl_set)
 	CHECK_INT(win_decode_urlacl(b, 8, &url, &sddl), -EBADMSG);
 	free(b);
 }
+
+TEST(win_interface_profiles)
+{
+	/* GetAdaptersAddresses: Wi-Fi (one IPv4 /24 address and a link-local IPv6 /64) and
+	 * Ethernet (one IPv4 /22); INetworkListManager: Wi-Fi's network public, Ethernet's
+	 * domain-authenticated; a third adapter no connection names */
+	size_t len = 4096;
+	unsigned char *b = calloc(1, len);
+	IP_ADAPTER_ADDRESSES *wifi = (void *)b, *eth = (void *)(b + 512), *vpn = (void *)(b + 3400);
+	IP_ADAPTER_UNICAST_ADDRESS *u1 = (void *)(b + 1024), *u2 = (void *)(b + 1200),
+				   *u3 = (void *)(b + 1400), *u4 = (void *)(b + 1600);
+	struct sockaddr_in *s1 = (void *)(b + 2048), *s3 = (void *)(b + 2200),
+			   *s4 = (void *)(b + 2300);
+	struct sockaddr_in6 *s2 = (void *)(b + 2100);
+	wifi->Length = sizeof *wifi, wifi->Next = eth, wifi->FirstUnicastAddress = u1;
+	wifi->AdapterName = (PCHAR)(b + 2600);
+	strcpy((char *)b + 2600, "{5b3c8e0a-1d2f-4a6b-9c7d-0e1f2a3b4c5d}");
+	wifi->FriendlyName = (PWCHAR)(b + 3000);
+	put_wstr(b, 3000, L"Wi-Fi");
+	u1->Next = u2, u1->OnLinkPrefixLength = 24;
+	u1->Address.lpSockaddr = (LPSOCKADDR)s1, u1->Address.iSockaddrLength = sizeof *s1;
+	s1->sin_family = AF_INET, memcpy(&s1->sin_addr, "\xcb\x00\x71\x07", 4);
+	u2->OnLinkPrefixLength = 64;
+	u2->Address.lpSockaddr = (LPSOCKADDR)s2, u2->Address.iSockaddrLength = sizeof *s2;
+	s2->sin6_family = AF_INET6,
+	memcpy(&s2->sin6_addr, "\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+	eth->Length = sizeof *eth, eth->FirstUnicastAddress = u3, eth->Next = vpn;
+	eth->AdapterName = (PCHAR)(b + 2700);
+	strcpy((char *)b + 2700, "{A1B2C3D4-E5F6-4789-ABCD-EF0123456789}");
+	u3->OnLinkPrefixLength = 22;
+	u3->Address.lpSockaddr = (LPSOCKADDR)s3, u3->Address.iSockaddrLength = sizeof *s3;
+	s3->sin_family = AF_INET, memcpy(&s3->sin_addr, "\xc0\xa8\x01\x05", 4);
+	vpn->Length = sizeof *vpn, vpn->FirstUnicastAddress = u4;
+	vpn->AdapterName = (PCHAR)(b + 2800);
+	strcpy((char *)b + 2800, "{00000000-0000-0000-0000-00000000000A}");
+	u4->OnLinkPrefixLength = 32;
+	u4->Address.lpSockaddr = (LPSOCKADDR)s4, u4->Address.iSockaddrLength = sizeof *s4;
+	s4->sin_family = AF_INET, memcpy(&s4->sin_addr, "\x0a\x08\x00\x02", 4);
+	/* StringFromGUID2 writes upper case; AdapterName may be either */
+	const struct win_netcat cats[] = {{"{5B3C8E0A-1D2F-4A6B-9C7D-0E1F2A3B4C5D}", 0},
+					  {"{A1B2C3D4-E5F6-4789-ABCD-EF0123456789}", 2}};
+	CHECK_INT((int)win_nlm_profile(1), WFW_PRIVATE);
+	CHECK_INT((int)win_nlm_profile(7), 0);
+	struct wfw_ifaddr *a;
+	size_t n;
+	CHECK_INT(win_decode_ifprofiles(b, len, cats, 2, &a, &n), 0);
+	CHECK_INT(n, 4);
+	char t[64];
+	if (n == 4) {
+		CHECK_STR(addr_format(&a[0].addr, t, sizeof t), "203.0.113.7");
+		CHECK_INT(a[0].prefix, 24);
+		CHECK_INT((int)a[0].profile, WFW_PUBLIC);
+		CHECK_STR(a[0].ifname, "Wi-Fi");
+		CHECK_STR(a[0].ifid, "{5b3c8e0a-1d2f-4a6b-9c7d-0e1f2a3b4c5d}");
+		CHECK_INT(a[1].prefix, 64);
+		CHECK_INT((int)a[1].profile, WFW_PUBLIC);
+		CHECK_STR(addr_format(&a[2].addr, t, sizeof t), "192.168.1.5");
+		CHECK_INT(a[2].prefix, 22);
+		CHECK_INT((int)a[2].profile, WFW_DOMAIN);
+		CHECK(a[2].ifname == NULL);
+		CHECK_INT((int)a[3].profile, 0); /* no connection names it: not known */
+		CHECK_INT(a[3].prefix, 32);
+	}
+	win_ifprofiles_free(a, n);
+	/* the network list not read: the prefixes, no profile */
+	CHECK_INT(win_decode_ifprofiles(b, len, NULL, 0, &a, &n), 0);
+	CHECK(n == 4 && a[0].profile == 0 && a[0].prefix == 24);
+	win_ifprofiles_free(a, n);
+	/* an adapter name that does not end inside the buffer */
+	memset(b + len - 4, 'x', 4);
+	wifi->AdapterName = (PCHAR)(b + len - 4);
+	CHECK_INT(win_decode_ifprofiles(b, len, cats, 2, &a, &n), -EBADMSG);
+	CHECK(a == NULL && n == 0);
+	free(b);
+}
