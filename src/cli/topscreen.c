@@ -431,6 +431,19 @@ static void draw(struct top *t)
 	refresh();
 }
 
+/* Whether s[0..n) is well-formed UTF-8 with nothing a terminal must not get raw. */
+static bool text_safe(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t l = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+		if (!l || esc_unsafe_cp(cp))
+			return false;
+		i += l;
+	}
+	return true;
+}
+
 /* What `portsleuth explain PORT/PROTO` prints (run as a child: the same binary, no colour). */
 static int explain_text(uint16_t port, unsigned proto, struct buf *out)
 {
@@ -496,10 +509,12 @@ static void show_explain(struct top *t)
 		for (int y = 0; y < LINES - 1 && p < end; y++) {
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
 			size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-			/* the child escapes what it prints; a line is escaped again all the same,
-			 * so nothing raw reaches the terminal whatever it printed */
+			/* the child escapes what it prints; a line that still holds anything
+			 * unsafe is escaped again, so nothing raw reaches the terminal (a clean one
+			 * is shown as printed: escaping it again would double its escapes) */
 			struct buf line = {0};
-			if (esc_text(&line, p, n) == 0 && line.len) {
+			int erc = text_safe(p, n) ? buf_append(&line, p, n) : esc_text(&line, p, n);
+			if (erc == 0 && line.len) {
 				move(y, 0);
 				addnstr(line.data,
 					(int)text_prefix(line.data, line.len, (size_t)COLS));

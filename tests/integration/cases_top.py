@@ -203,6 +203,15 @@ def top_screen(t):
         sc.keys("3")
         s = sc.wait(lambda s: "[listeners]" in s and rows_with(s, "127.0.0.1:4720", "listen"),
                     "key 3 does not show the listeners view")
+        # Enter shows explain's text as explain prints it: escaped once, never raw
+        sc.keys("1", "/", "sport = :4720", "Enter")
+        sc.wait(lambda s: "filter: sport = :4720" in s and len(rows_with(s, "127.0.0.1:4720")) == 1,
+                "the filter does not leave the hostile listener")
+        sc.keys("Enter")
+        s = sc.wait(lambda s: "explain: arrows scroll" in s, "Enter shows no explain")
+        t.check("\\x1b[31mEV\\x0aIL" in s and "\\\\x1b" not in s, "the hostile name escaped once in explain",
+                s.splitlines())
+        sc.keys("Escape")
         sc.keys("q")
         st = sc.exited()
         t.check(st == ["0", "restored"], f"q: exit status and terminal {st}, want 0 and restored")
