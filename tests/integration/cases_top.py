@@ -28,6 +28,7 @@ def register(run):
     run.case(top_ctrl_c_restores, needs=("tui",))
     run.case(top_close_connection, needs=("tui",))
     run.case(top_connection_ends, needs=("tui",))
+    run.case(top_long_address_keeps_port, needs=("tui",))
     run.case(top_resize_and_crash, needs=("tui",))
     run.case(accept_queue_full)
     run.case(top_actions, needs=("tui",))
@@ -329,6 +330,27 @@ def top_connection_ends(t):
         for x in (c, s_, srv):
             if x:
                 x.close()
+        sc.close()
+
+
+def top_long_address_keeps_port(t):
+    """At 80 columns an address too long for its cell ([::ffff:127.0.0.1]:4757) is cut in the
+    address, marked, and keeps its port: never a plausible wrong port."""
+    srv = socket.socket(socket.AF_INET6)
+    srv.bind(("::", 4757))
+    srv.listen(4)
+    c = socket.create_connection(("127.0.0.1", 4757))
+    a, _ = srv.accept()
+    sc = Screen(t)
+    try:
+        s = sc.wait(lambda s: rows_with(s, "ESTAB", "python"), "the connection is not shown")
+        mine = rows_with(s, "ESTAB", "]:4757")
+        t.check(mine and ("\u2026]:4757" in mine[0] or "+]:4757" in mine[0]) and
+                "[::ffff:127.0.0.1]:4757" not in mine[0],
+                "the mapped address cut, marked, its port kept", s.splitlines())
+    finally:
+        for x in (c, a, srv):
+            x.close()
         sc.close()
 
 
