@@ -531,7 +531,8 @@ def top_not_root(t):
                 s.splitlines())
         t.check(rows_with(s, "127.0.0.1:4821", "nobodys") and not rows_with(s, "127.0.0.1:4820", "rootsown"),
                 "nobody's own owner shown, root's hidden", s.splitlines())
-        t.check("listing everything each refresh" in s and "root" in s.splitlines()[-1],
+        t.check("listing everything each refresh" in s and
+                ("root" in s.splitlines()[-1] or "without BPF" in s.splitlines()[-1]),
                 "the status line says why there are no state changes", s.splitlines())
         t.hold("listen:127.0.0.1:4822", uid=R.NOBODY)
         sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4822") if ln.startswith("+")],
