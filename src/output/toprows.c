@@ -173,7 +173,11 @@ int top_set_socket_counters(struct top_table *t, struct top_row *r, const struct
 	char a[24];
 	int rc = top_set_count(t, r, S_SENT, (double)k->tcp.bytes_sent);
 	rc = rc ? rc : top_set_count(t, r, S_RECV, (double)k->tcp.bytes_received);
-	snprintf(a, sizeof a, "%.1f", k->tcp.rtt_us / 1000.0);
+	/* a listener measures no round trip: "-", not 0.0 */
+	if (k->state == PS_ST_LISTEN)
+		snprintf(a, sizeof a, "-");
+	else
+		snprintf(a, sizeof a, "%.1f", k->tcp.rtt_us / 1000.0);
 	r->num[S_RTT] = k->tcp.rtt_us;
 	rc = rc ? rc : cell(t, r, S_RTT, a);
 	/* segments retransmitted over the connection's life (tcpi_total_retrans) */
@@ -213,7 +217,11 @@ static int build_sockets(struct top_table *t, const struct ps_snapshot *s)
 		rc = cell(t, r, S_PROTO, proto_name(k->proto));
 		rc = rc ? rc : cell(t, r, S_STATE, state_label(k->proto, k->state));
 		rc = rc ? rc : cell(t, r, S_LOCAL, conns_endpoint(&k->local, a, sizeof a));
-		rc = rc ? rc : cell(t, r, S_REMOTE, conns_endpoint(&k->remote, a, sizeof a));
+		/* a listener (or an unconnected UDP socket) has no remote end: "*", as ss says */
+		bool no_peer = k->state == PS_ST_LISTEN || (k->proto == PS_UDP && !k->remote.port);
+		rc = rc ? rc
+			: cell(t, r, S_REMOTE,
+			       no_peer ? "*" : conns_endpoint(&k->remote, a, sizeof a));
 		rc = rc ? rc : cell_raw(t, r, S_PROC, name ? name : "-", name ? strlen(name) : 1);
 		if (!rc && pid)
 			rc = cell_num(t, r, S_PID, pid);
