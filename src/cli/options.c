@@ -30,7 +30,9 @@ const char *const cli_color_words[] = {"auto", "always", "never", NULL};
 static const struct cli_opt table[] = {
     {'a', "all", NONE, NULL, "sockets in every state, not only listening ones", Q, 'a',
      CLI_G_WHICH},
-    {'l', "listening", NONE, NULL, "only listening sockets (the port table's default;\nconns and top show every state)", Q, 'l', CLI_G_WHICH},
+    {'l', "listening", NONE, NULL,
+     "only listening sockets (the port table's default;\nconns and top show every state)", Q, 'l',
+     CLI_G_WHICH},
     {0, "state", VAL, "LIST",
      "only these states: listen, established, connected,\nsyn-sent, syn-recv, fin-wait-1, "
      "fin-wait-2, time-wait,\nclose, close-wait, last-ack, closing, bound, unconn,\nall",
@@ -59,9 +61,12 @@ static const struct cli_opt table[] = {
      "find owners with bpf (one kernel pass; fails if it\ncannot load), proc (/proc scan) or "
      "auto (default)",
      Q, CLI_OPT_ATTRIBUTION, CLI_G_WHICH},
-    {0, "json", NONE, NULL, "JSON document (schema 1), see portsleuth(1) (top is\na screen: use conns)", ALL, CLI_OPT_JSON,
+    {0, "json", NONE, NULL,
+     "JSON document (schema 1), see portsleuth(1) (top is\na screen: use conns)", ALL, CLI_OPT_JSON,
      CLI_G_OUTPUT},
-    {0, "csv", NONE, NULL, "CSV, one record per socket and owner (conns: per\ngroup; top is a screen: use conns)", ALL, CLI_OPT_CSV, CLI_G_OUTPUT},
+    {0, "csv", NONE, NULL,
+     "CSV, one record per socket and owner (conns: per\ngroup; top is a screen: use conns)", ALL,
+     CLI_OPT_CSV, CLI_G_OUTPUT},
     {'o', "columns", VAL, "LIST",
      "table/CSV columns, e.g. proto,local,pid,fd,command\n(-o help lists them)",
      ALL & ~(CLI_SUB_SNAPSHOT | CLI_SUB_CONNS | CLI_SUB_TOP), 'o', CLI_G_OUTPUT},
