@@ -113,16 +113,17 @@ static bool keep_expr(const struct ps_snapshot *s, const struct ps_socket *k, co
 	return fexpr_match(ctx, k);
 }
 
-/* Whether the view needs every socket's counters (group sums, or sorting sockets by one). */
+/* Whether the view needs every socket's counters: sorting by one, or the listeners' and remotes'
+ * groups (the sockets and processes views ask for the rows on screen only). */
 static bool needs_all_counters(const struct top *t)
 {
-	if (t->view != TOP_SOCKETS)
+	if (t->view == TOP_LISTENERS || t->view == TOP_REMOTES)
 		return true;
 	size_t n;
-	const struct top_col *c = top_columns(TOP_SOCKETS, &n);
-	const char *title = c[t->sort_col[TOP_SOCKETS]].title;
-	return !strcmp(title, "SENT") || !strcmp(title, "RECV") || c[t->sort_col[0]].rate_of >= 0 ||
-	       !strcmp(title, "RTT-ms") || !strcmp(title, "RETR");
+	const struct top_col *c = top_columns(t->view, &n);
+	const struct top_col *by = &c[t->sort_col[t->view]];
+	return !strcmp(by->title, "SENT") || !strcmp(by->title, "RECV") || by->rate_of >= 0 ||
+	       !strcmp(by->title, "RTT-ms") || !strcmp(by->title, "RETR");
 }
 
 static int screen_rows(void)
@@ -149,6 +150,32 @@ static int visible_counters(struct top *t, struct top_table *tab, struct ps_snap
 		rc = top_set_socket_counters(tab, r, k);
 	}
 	return rc;
+}
+
+/*
+ * The processes view: the counters of the sockets of the processes on screen only (one small
+ * request each); every other socket's are dropped, so a row is summed whole or not at all (a row
+ * new on screen gets its rate a refresh later).
+ */
+static int visible_proc_counters(struct top *t, const struct top_table *tab, struct ps_snapshot *s)
+{
+	bool *want = calloc(s->nprocs + 1, sizeof *want);
+	size_t *idx = malloc((s->nsocks + 1) * sizeof *idx), n = 0;
+	int rc = want && idx ? 0 : -ENOMEM;
+	for (size_t i = t->scroll; !rc && i < tab->n && i < t->scroll + (size_t)screen_rows(); i++)
+		want[tab->rows[i].proc >= 0 ? (size_t)tab->rows[i].proc : s->nprocs] = true;
+	for (size_t i = 0; !rc && i < s->nsocks; i++) {
+		struct ps_socket *k = &s->socks[i];
+		size_t p = k->owner_count && s->owners ? snap_owner(s, k, 0)->proc : s->nprocs;
+		if (want[p] && k->proto == PS_TCP)
+			idx[n++] = i;
+		else
+			k->tcp.valid = false;
+	}
+	rc = rc ? rc : platform_tcp_stats(s, idx, n);
+	free(want);
+	free(idx);
+	return rc == -ENOSYS ? 0 : rc;
 }
 
 /* A socket a state change added is shown when the command's filters and the screen's keep it. */
@@ -411,12 +438,15 @@ static int refresh_data(struct top *t)
 		return rc;
 	}
 	struct ps_snapshot *s = &t->cur;
-	if (!rc && t->view != TOP_SOCKETS)
-		rc = conns_group(NULL, s, 0, &g);
+	if (!rc && t->view != TOP_SOCKETS && t->view != TOP_PROCESSES)
+		rc = conns_group(NULL, s, 0, &g); /* the processes view sums the sockets itself */
 	rc = rc ? rc : top_build(&tab, t->view, s, &g);
 	if (!rc && !needs_all_counters(t)) {
 		top_sort(&tab, t->sort_col[t->view], t->sort_rev);
-		rc = visible_counters(t, &tab, s);
+		rc = t->view == TOP_SOCKETS ? visible_counters(t, &tab, s)
+					    : visible_proc_counters(t, &tab, s);
+		if (!rc && t->view == TOP_PROCESSES) /* summed again with what was asked */
+			rc = top_build(&tab, t->view, s, &g);
 	}
 	rc = rc ? rc : top_track(&tab, t->tab.cols ? &t->tab : NULL, now - t->last, t->first);
 	if (!rc)

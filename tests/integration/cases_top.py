@@ -33,6 +33,7 @@ def register(run):
     run.case(top_every_namespace, needs=("tui",))
     run.case(top_not_root, needs=("tui",))
     run.case(top_sock_diag, needs=("tui",))
+    run.case(top_processes_counters, needs=("tui",))
 
 
 def groups(t, *args):
@@ -507,3 +508,49 @@ def top_sock_diag(t):
                 "the set was kept by sock_diag, not by a full listing each refresh", [" ".join(words)])
     finally:
         sc.close()
+
+
+def top_processes_counters(t):
+    """The processes view asks the counters of the processes on screen only: the process that
+    sent and received 20 MiB over loopback (both ends are this runner's) shows 20.0M in SENT and
+    RECV, and a listener's holder with no traffic shows its row."""
+    t.hold("listen:127.0.0.1:4840", "name:quiet")
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 4841))
+    srv.listen(1)
+    c = socket.create_connection(("127.0.0.1", 4841))
+    s, _ = srv.accept()
+    got = [0]
+
+    def drain():
+        while got[0] < 20 * MIB:
+            b = s.recv(1 << 20)
+            if not b:
+                break
+            got[0] += len(b)
+
+    sc = None
+    try:
+        th = threading.Thread(target=drain)
+        th.start()
+        c.sendall(b"x" * (20 * MIB))
+        th.join(20)
+        sc = Screen(t, "-d", "1", NO_COLOR="1")
+        sc.wait(lambda s: "127.0.0.1:4840" in s, "the listener is not shown")
+        sc.keys("2")
+        me = str(os.getpid())
+
+        def shown(text):
+            rows = [ln.split() for ln in text.splitlines() if me in ln.split()]
+            return "[processes]" in text and rows and rows[0].count("20.0M") == 2
+
+        s_ = sc.wait(shown, "the processes view does not show the runner's 20 MiB sent and received",
+                     timeout=4)
+        t.check(rows_with(s_, "quiet", "tcp/4840"), "the quiet listener's row", s_.splitlines())
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q in the processes view")
+    finally:
+        if sc:
+            sc.close()
+        for x in (c, s, srv):
+            x.close()
