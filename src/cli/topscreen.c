@@ -195,6 +195,7 @@ static int dump_tcp(struct top *t, struct ps_snapshot *s, bool counters)
 	struct ps_filter f = t->o->filter; /* read only: its arrays stay the command's */
 	f.protos &= 1u << PS_TCP;
 	f.tcp_info = counters;
+	f.no_owners = true;
 	if (!f.protos)
 		return 0;
 	return f.all_netns ? platform_collect_all_netns(s, &f) : platform_collect(s, &f);
@@ -356,6 +357,7 @@ static int dump_counters(struct top *t, bool all)
 	f.protos = 1u << PS_TCP;
 	f.states[PS_TCP] = all ? PS_STATES_ALL : 1u << PS_ST_LISTEN;
 	f.tcp_info = true;
+	f.no_owners = true; /* collect would start the owners' BPF pass for nothing */
 	f.all_netns = t->o->filter.all_netns;
 	struct ps_snapshot s = {0};
 	int rc = f.all_netns ? platform_collect_all_netns(&s, &f) : platform_collect(&s, &f);
