@@ -7,7 +7,8 @@
 # 80x24 (it needs a terminal), in the sockets view (counters asked for the rows on screen
 # only) and in the processes view (every socket's counters), with --timing: the longest time
 # between two refreshes (1 s = never late) and how many were full listings. Prints CPU
-# seconds, the share of one core and the ratios (TOP_SS=0: top only). Needs root, tmux, ss.
+# seconds, the share of one core and the ratios (TOP_SS=0: top only; TOP_ARGS: more options
+# of top, e.g. "--events diag" for the way without BPF). Needs root, tmux, ss.
 # Timings never decide the exit status.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -48,7 +49,7 @@ hz=$(getconf CLK_TCK)
 top_cpu() { # view key ("" or 2) -> "CPU-seconds longest-gap full-listings"
 	rm -f "$WORK/timing"
 	tmux -S "$WORK/tmux" -f /dev/null new-session -d -x 80 -y 24 \
-		"$bin top -d 1 --timing $WORK/timing; sleep 60"
+		"$bin top -d 1 ${TOP_ARGS:-} --timing $WORK/timing; sleep 60"
 	pid=
 	i=0
 	while [ -z "$pid" ] && [ $i -lt 100 ]; do

@@ -135,13 +135,17 @@ static const struct cli_opt table[] = {
     {'i', "interval", VAL, "SEC",
      "seconds between the two samples the rates come from\n(default 1; 0: one sample, no rates)",
      CLI_SUB_CONNS, 512, CLI_G_SUB},
-    /* top: enum { OPT_DELAY = 512, OPT_TIMING } */
+    /* top: enum { OPT_DELAY = 512, OPT_TIMING, OPT_EVENTS } */
     {'d', "delay", VAL, "SEC", "seconds between refreshes (default 1, fractions allowed)",
      CLI_SUB_TOP, 512, CLI_G_SUB},
     {0, "timing", VAL, "FILE",
      "when top ends, write to FILE how many refreshes and full\nlistings it made and the longest "
      "time between two refreshes",
      CLI_SUB_TOP, 513, CLI_G_SUB},
+    {0, "events", VAL, "HOW",
+     "how the set is kept between full listings: auto (BPF,\nelse sock_diag), diag "
+     "(sock_diag's destroy notifications\nand a dump each refresh), none (list everything)",
+     CLI_SUB_TOP, 514, CLI_G_SUB},
 };
 
 const char *cli_sub_usage(unsigned sub, const char *head, const char *tail)

@@ -17,8 +17,10 @@ static const char usage_head[] =
     "A live full-screen view of every port and connection, refreshed every second:\n"
     "new rows are marked + (green), changed ones * (yellow), closed ones - (red, kept\n"
     "three refreshes). Bytes, rates and RTT come from the kernel's TCP counters,\n"
-    "asked only for the rows on screen in the sockets view. Between full listings\n"
-    "(every 30 s) the kernel's TCP state changes keep the set current (BPF, as root).\n"
+    "asked only for the rows on screen in the sockets and processes views. Between\n"
+    "full listings (every 30 s) the kernel's TCP state changes keep the set current\n"
+    "(BPF, as root), else sock_diag's destroy notifications and a dump without\n"
+    "owners each refresh.\n"
     "Keys: Tab or 1-4 switch the view (sockets, processes, listeners with their\n"
     "inbound connections, remotes by address and class); < > choose the sort\n"
     "column, r reverses it; / filters with an expression (sport = :443 and dst\n"
@@ -31,7 +33,7 @@ static const char usage_tail[] =
     "Exit status: 0 quit, 2 usage error, 3 failure (no terminal, or built without\n"
     "ncurses).\n";
 
-enum { OPT_DELAY = 512, OPT_TIMING };
+enum { OPT_DELAY = 512, OPT_TIMING, OPT_EVENTS };
 
 static int on_extra(int val, const char *arg, void *ctx)
 {
@@ -39,6 +41,16 @@ static int on_extra(int val, const char *arg, void *ctx)
 	if (val == OPT_TIMING) {
 		to->timing = arg;
 		return 0;
+	}
+	if (val == OPT_EVENTS) {
+		static const char *const names[] = {"auto", "diag", "none"};
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+			if (!strcmp(arg, names[i])) {
+				to->events = (enum top_events)i;
+				return 0;
+			}
+		cli_usage_error("invalid --events", arg, "auto, diag or none");
+		return EXIT_USAGE;
 	}
 	char *end;
 	errno = 0;

@@ -5,8 +5,16 @@
 
 #include "common.h"
 
+/* How top keeps its socket set between full listings (--events). */
+enum top_events {
+	TOP_EVENTS_AUTO = 0, /* BPF's TCP state changes, else sock_diag, else full listings */
+	TOP_EVENTS_DIAG,     /* sock_diag's destroy notifications and a dump each refresh */
+	TOP_EVENTS_NONE	     /* a full listing at every refresh */
+};
+
 /* top's own options. */
 struct top_opts {
+	enum top_events events;
 	double delay;	    /* seconds between refreshes */
 	const char *timing; /* --timing FILE: what the refreshes cost, written at the end; NULL */
 };

@@ -55,6 +55,10 @@ struct top {
 	char msg[400];
 	/* the socket set between full listings: the kernel's TCP state changes, when they load */
 	struct platform_sockstate *events;
+	/* else sock_diag: destroy notifications (closes) and a dump without owners each refresh
+	 * (new sockets: its difference from the last dump; owners found for those only) */
+	struct platform_sockevents *diag;
+	struct ps_snapshot dump; /* the last dump: TCP sockets, no owners */
 	struct ps_sockchange *chg;
 	size_t nchg, chg_cap;
 	bool resync_due;  /* changes were lost, or the filter changed: list everything */
@@ -110,16 +114,17 @@ static bool keep_expr(const struct ps_snapshot *s, const struct ps_socket *k, co
 	return fexpr_match(ctx, k);
 }
 
-/* Whether the view needs every socket's counters (group sums, or sorting sockets by one). */
+/* Whether the view needs every socket's counters: sorting by one, or the listeners' and remotes'
+ * groups (the sockets and processes views ask for the rows on screen only). */
 static bool needs_all_counters(const struct top *t)
 {
-	if (t->view != TOP_SOCKETS)
+	if (t->view == TOP_LISTENERS || t->view == TOP_REMOTES)
 		return true;
 	size_t n;
-	const struct top_col *c = top_columns(TOP_SOCKETS, &n);
-	const char *title = c[t->sort_col[TOP_SOCKETS]].title;
-	return !strcmp(title, "SENT") || !strcmp(title, "RECV") || c[t->sort_col[0]].rate_of >= 0 ||
-	       !strcmp(title, "RTT-ms") || !strcmp(title, "RETR");
+	const struct top_col *c = top_columns(t->view, &n);
+	const struct top_col *by = &c[t->sort_col[t->view]];
+	return !strcmp(by->title, "SENT") || !strcmp(by->title, "RECV") || by->rate_of >= 0 ||
+	       !strcmp(by->title, "RTT-ms") || !strcmp(by->title, "RETR");
 }
 
 static int screen_rows(void)
@@ -148,6 +153,32 @@ static int visible_counters(struct top *t, struct top_table *tab, struct ps_snap
 	return rc;
 }
 
+/*
+ * The processes view: the counters of the sockets of the processes on screen only (one small
+ * request each); every other socket's are dropped, so a row is summed whole or not at all (a row
+ * new on screen gets its rate a refresh later).
+ */
+static int visible_proc_counters(struct top *t, const struct top_table *tab, struct ps_snapshot *s)
+{
+	bool *want = calloc(s->nprocs + 1, sizeof *want);
+	size_t *idx = malloc((s->nsocks + 1) * sizeof *idx), n = 0;
+	int rc = want && idx ? 0 : -ENOMEM;
+	for (size_t i = t->scroll; !rc && i < tab->n && i < t->scroll + (size_t)screen_rows(); i++)
+		want[tab->rows[i].proc >= 0 ? (size_t)tab->rows[i].proc : s->nprocs] = true;
+	for (size_t i = 0; !rc && i < s->nsocks; i++) {
+		struct ps_socket *k = &s->socks[i];
+		size_t p = k->owner_count && s->owners ? snap_owner(s, k, 0)->proc : s->nprocs;
+		if (want[p] && k->proto == PS_TCP)
+			idx[n++] = i;
+		else
+			k->tcp.valid = false;
+	}
+	rc = rc ? rc : platform_tcp_stats(s, idx, n);
+	free(want);
+	free(idx);
+	return rc == -ENOSYS ? 0 : rc;
+}
+
 /* A socket a state change added is shown when the command's filters and the screen's keep it. */
 static bool keep_new(const struct ps_snapshot *s, const struct ps_socket *k, const void *ctx)
 {
@@ -158,23 +189,46 @@ static bool keep_new(const struct ps_snapshot *s, const struct ps_socket *k, con
 	return !filter_needs_owners(f) || filter_match_owners(f, s, k);
 }
 
-/* The state changes waiting, read and dropped (a full listing is about to be made). */
-static void drop_changes(struct top *t)
+/* The TCP sockets the command's socket filters keep, without owners (sock_diag's way): one
+ * dump, with every socket's counters when `counters`. */
+static int dump_tcp(struct top *t, struct ps_snapshot *s, bool counters)
+{
+	struct ps_filter f = t->o->filter; /* read only: its arrays stay the command's */
+	f.protos &= 1u << PS_TCP;
+	f.tcp_info = counters;
+	f.no_owners = true;
+	if (!f.protos)
+		return 0;
+	return f.all_netns ? platform_collect_all_netns(s, &f) : platform_collect(s, &f);
+}
+
+/* The state changes waiting, read and dropped (a full listing is about to be made); with
+ * sock_diag, the dump the next refresh's difference starts from. */
+static int drop_changes(struct top *t)
 {
 	t->nchg = 0;
 	if (t->events)
 		platform_sockstate_read(t->events, &t->chg, &t->nchg, &t->chg_cap);
 	t->nchg = 0;
+	if (!t->diag)
+		return 0;
+	struct ps_snapshot gone = {0};
+	(void)platform_sockevents_read(t->diag, &gone); /* the listing has what is left */
+	snap_free(&gone);
+	snap_free(&t->dump);
+	return dump_tcp(t, &t->dump, false);
 }
 
 /* Everything again through the pipeline (owners, processes, units): t->cur replaced. */
 static int full_listing(struct top *t)
 {
 	struct ps_snapshot s = {0};
-	drop_changes(t);
+	int rc = drop_changes(t);
+	if (rc)
+		return rc;
 	t->o->filter.tcp_info = needs_all_counters(t);
 	int code = cli_pipeline_run(&t->pl, &s);
-	int rc = code ? -EIO : 0;
+	rc = code ? -EIO : 0;
 	if (!rc && t->expr)
 		rc = snap_retain(&s, keep_expr, t->expr);
 	if (rc) {
@@ -205,6 +259,94 @@ static int follow_changes(struct top *t, bool *changed)
 	return rc;
 }
 
+/* The local ports dump d listens on (one namespace: sock_diag's way is never -N), a bit each. */
+static uint8_t *listening_ports(const struct ps_snapshot *d)
+{
+	uint8_t *bits = calloc(65536 / 8, 1);
+	for (size_t i = 0; bits && i < d->nsocks; i++)
+		if (d->socks[i].state == PS_ST_LISTEN)
+			bits[d->socks[i].local.port / 8] |=
+			    (uint8_t)(1u << (d->socks[i].local.port % 8));
+	return bits;
+}
+
+/*
+ * The owners of the sockets the changes add (not an accepted connection: it takes its
+ * listener's): one attribution of those sockets alone (with BPF the kernel is handed their
+ * inodes; the /proc scan reads every fd table), each change then naming its first owner's
+ * pid and name as a BPF state change does. Nothing added: nothing read. 0 or -errno.
+ */
+static int owners_of_new(struct top *t, const struct ps_snapshot *now)
+{
+	struct ps_snapshot fresh = {.netns = now->netns};
+	size_t *at = malloc((t->nchg + 1) * sizeof *at), n = 0;
+	uint8_t *lport = listening_ports(now);
+	int rc = at && lport ? 0 : -ENOMEM;
+	for (size_t i = 0; i < t->nchg && !rc; i++) {
+		const struct ps_sockchange *c = &t->chg[i];
+		bool accepted =
+		    c->to != PS_ST_LISTEN && (lport[c->local.port / 8] >> (c->local.port % 8) & 1);
+		if (c->to == PS_ST_CLOSE || c->from != PS_ST_CLOSE || !c->inode || accepted)
+			continue;
+		struct ps_socket *k = snap_add_socket(&fresh);
+		if (!k) {
+			rc = -ENOMEM;
+			break;
+		}
+		k->local = c->local, k->remote = c->remote, k->netns = c->netns;
+		k->inode = c->inode, k->proto = c->proto, k->state = c->to;
+		at[n++] = i;
+	}
+	if (!rc && n)
+		rc = platform_attribute(&fresh, &t->o->filter);
+	if (!rc && n)
+		rc = platform_describe(&fresh);
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct ps_socket *k = &fresh.socks[i];
+		const struct ps_proc *p =
+		    k->owner_count ? &fresh.procs[snap_owner(&fresh, k, 0)->proc] : NULL;
+		if (!p)
+			continue;
+		t->chg[at[i]].pid = p->pid;
+		snprintf(t->chg[at[i]].comm, sizeof t->chg[at[i]].comm, "%s",
+			 p->name ? p->name : "");
+	}
+	free(at);
+	free(lport);
+	snap_free(&fresh);
+	return rc;
+}
+
+/*
+ * Between two full listings without BPF: the closes sock_diag notified, and the difference of
+ * a new dump from the last one, into t->cur (the dump's counters too when the view needs
+ * every socket's). A lost notification costs nothing: the dumps still differ.
+ */
+static int follow_diag(struct top *t, bool all, bool *changed)
+{
+	struct ps_snapshot gone = {0}, now = {0};
+	long got = platform_sockevents_read(t->diag, &gone);
+	int rc = got < 0 && got != -ENOBUFS ? (int)got : 0;
+	rc = rc ? rc : dump_tcp(t, &now, all);
+	t->nchg = 0;
+	rc = rc ? rc : sockset_diff(&t->dump, &now, &gone, &t->chg, &t->nchg, &t->chg_cap);
+	rc = rc ? rc : owners_of_new(t, &now);
+	struct sockset_stats st = {0};
+	rc = rc ? rc : sockset_apply(&t->cur, t->chg, t->nchg, keep_new, t, &st);
+	t->changes += t->nchg;
+	*changed = rc || st.added || st.changed || st.removed;
+	if (!rc && all)
+		rc = sockset_merge_counters(&t->cur, &now);
+	snap_free(&gone);
+	if (rc) {
+		snap_free(&now);
+		return rc;
+	}
+	snap_free(&t->dump);
+	t->dump = now;
+	return 0;
+}
+
 /*
  * Counters between full listings, from one dump without owners: every TCP socket's when
  * the view needs them all, else the listeners' queues only (a few sockets).
@@ -216,6 +358,7 @@ static int dump_counters(struct top *t, bool all)
 	f.protos = 1u << PS_TCP;
 	f.states[PS_TCP] = all ? PS_STATES_ALL : 1u << PS_ST_LISTEN;
 	f.tcp_info = true;
+	f.no_owners = true; /* collect would start the owners' BPF pass for nothing */
 	f.all_netns = t->o->filter.all_netns;
 	struct ps_snapshot s = {0};
 	int rc = f.all_netns ? platform_collect_all_netns(&s, &f) : platform_collect(&s, &f);
@@ -227,14 +370,20 @@ static int dump_counters(struct top *t, bool all)
 /* The socket set now: a full listing when due (or without state changes), else the changes. */
 static int update_set(struct top *t, double now, bool *changed)
 {
-	bool full = !t->events || t->resync_due || t->first || now - t->last_full >= TOP_RESYNC;
+	bool full = (!t->events && !t->diag) || t->resync_due || t->first ||
+		    now - t->last_full >= TOP_RESYNC;
+	bool all = needs_all_counters(t);
 	*changed = true;
 	if (full)
 		return full_listing(t);
-	int rc = follow_changes(t, changed);
-	for (size_t i = 0; !rc && i < t->cur.nsocks; i++)
+	for (size_t i = 0; i < t->cur.nsocks; i++)
 		t->cur.socks[i].tcp.valid = false; /* only what is asked now is shown */
-	return rc ? rc : dump_counters(t, needs_all_counters(t));
+	if (t->diag) {
+		int rc = follow_diag(t, all, changed);
+		return rc || all ? rc : dump_counters(t, false);
+	}
+	int rc = follow_changes(t, changed);
+	return rc ? rc : dump_counters(t, all);
 }
 
 static void note_timing(struct top *t, double now)
@@ -292,12 +441,15 @@ static int refresh_data(struct top *t)
 		return rc;
 	}
 	struct ps_snapshot *s = &t->cur;
-	if (!rc && t->view != TOP_SOCKETS)
-		rc = conns_group(NULL, s, 0, &g);
+	if (!rc && t->view != TOP_SOCKETS && t->view != TOP_PROCESSES)
+		rc = conns_group(NULL, s, 0, &g); /* the processes view sums the sockets itself */
 	rc = rc ? rc : top_build(&tab, t->view, s, &g);
 	if (!rc && !needs_all_counters(t)) {
 		top_sort(&tab, t->sort_col[t->view], t->sort_rev);
-		rc = visible_counters(t, &tab, s);
+		rc = t->view == TOP_SOCKETS ? visible_counters(t, &tab, s)
+					    : visible_proc_counters(t, &tab, s);
+		if (!rc && t->view == TOP_PROCESSES) /* summed again with what was asked */
+			rc = top_build(&tab, t->view, s, &g);
 	}
 	rc = rc ? rc : top_track(&tab, t->tab.cols ? &t->tab : NULL, now - t->last, t->first);
 	if (!rc)
@@ -897,19 +1049,53 @@ static int loop(struct top *t)
 	return 0;
 }
 
-/* Follow the kernel's state changes between full listings when the platform can; why not. */
-static void open_events(struct top *t)
+/* Without BPF: sock_diag's destroy notifications (ours is the one namespace they come from). */
+static void open_diag(struct top *t, const char *why_not_bpf)
+{
+	int rc = -ENOSYS;
+	const char *why = "destroy notifications are not supported on this platform";
+	if (t->o->filter.all_netns)
+		why = "-N: sock_diag notifications come from one namespace";
+	else if (platform_caps()->destroy_events)
+		rc = platform_sockevents_open(&t->diag);
+	if (rc == -ENOSYS)
+		snprintf(t->msg, sizeof t->msg, "listing everything each refresh: %s", why);
+	else if (rc)
+		snprintf(t->msg, sizeof t->msg, "listing everything each refresh: %s",
+			 strerror(-rc));
+	else
+		snprintf(t->msg, sizeof t->msg, "sock_diag keeps the set: %s", why_not_bpf);
+}
+
+/* Follow the kernel's state changes between full listings when the platform can (BPF), else
+ * sock_diag's notifications; the status line says which, and why not the first. */
+static void open_events(struct top *t, enum top_events how)
 {
 	const char *why = NULL;
+	if (how == TOP_EVENTS_NONE) {
+		snprintf(t->msg, sizeof t->msg, "listing everything each refresh (--events none)");
+		return;
+	}
+	if (how == TOP_EVENTS_DIAG) {
+		open_diag(t, "asked by --events diag");
+		return;
+	}
 	if (!platform_caps()->state_events) {
-		snprintf(t->msg, sizeof t->msg, "listing everything each refresh: %s",
-			 "state changes are not supported on this platform");
+		open_diag(t, "TCP state changes are not supported on this platform");
 		return;
 	}
 	int rc = platform_sockstate_open(t->o->filter.all_netns, &t->events, &why);
 	if (rc)
-		snprintf(t->msg, sizeof t->msg, "listing everything each refresh: %s",
-			 why ? why : strerror(-rc));
+		open_diag(t, why ? why : strerror(-rc));
+	else
+		snprintf(t->msg, sizeof t->msg,
+			 "BPF keeps the set: the kernel's TCP state changes");
+}
+
+/* How the set is kept, for --timing. */
+static const char *events_name(const struct top *t)
+{
+	return t->events ? "bpf" : t->diag ? "sock_diag" : "no";
 }
 
 /* --timing FILE: what the refreshes cost, one line. */
@@ -917,11 +1103,11 @@ static void write_timing(const struct top *t, const char *path)
 {
 	struct buf b = {0};
 	const char *why = NULL;
-	int rc = buf_printf(&b,
-			    "refreshes %lu full_listings %lu state_changes %lu max_interval_s %.3f "
-			    "delay_s %.3f events %s\n",
-			    t->refreshes, t->fulls, t->changes, t->max_gap, t->delay,
-			    t->events ? "yes" : "no");
+	int rc =
+	    buf_printf(&b,
+		       "refreshes %lu full_listings %lu state_changes %lu max_interval_s %.3f "
+		       "delay_s %.3f events %s\n",
+		       t->refreshes, t->fulls, t->changes, t->max_gap, t->delay, events_name(t));
 	rc = rc ? rc : cli_write_file(path, 0644, &b, &why);
 	if (rc)
 		cli_err(rc, "top: cannot write %s%s%s", path, why ? ": " : "", why ? why : "");
@@ -951,7 +1137,7 @@ int top_run(struct cli_options *o, const struct top_opts *to)
 	keypad(stdscr, TRUE);
 	curs_set(0);
 	colors_setup(&t);
-	open_events(&t);
+	open_events(&t, to->events);
 	t.last = now_mono();
 	int rc = loop(&t);
 	endwin();
@@ -959,6 +1145,9 @@ int top_run(struct cli_options *o, const struct top_opts *to)
 	if (to->timing)
 		write_timing(&t, to->timing);
 	platform_sockstate_close(t.events);
+	if (t.diag)
+		platform_sockevents_close(t.diag);
+	snap_free(&t.dump);
 	free(t.chg);
 	pipeline_close(&t.pl);
 	top_table_free(&t.tab);

@@ -40,6 +40,7 @@ struct ps_filter {
 	bool all_netns;	     /* every network namespace, not only ours (--all-ns) */
 	uint8_t attribution; /* enum ps_attr_method */
 	bool tcp_info;	     /* also read every TCP socket's counters (ps_socket.tcp) */
+	bool no_owners; /* a dump only: no attribution follows (collect starts no owners' pass) */
 };
 
 #define PS_FAM_BIT(f) ((f) == PS_INET ? 1u : 2u)

@@ -3,6 +3,8 @@
 #include "sockset.h"
 
 #include <errno.h>
+
+#include "../util/grow.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,6 +159,7 @@ static int add_socket(struct apply *a, const struct ps_sockchange *c)
 	k->local = c->local;
 	k->remote = c->remote;
 	k->netns = c->netns;
+	k->inode = c->inode;
 	k->proto = c->proto;
 	k->state = c->to;
 	k->uid = UINT32_MAX; /* not known until the next listing */
@@ -250,6 +253,77 @@ int sockset_apply(struct ps_snapshot *s, const struct ps_sockchange *c, size_t n
 	free(a.ix.slot);
 	free(a.gone);
 	free(a.owner_proc);
+	return rc;
+}
+
+/* One more change for socket k: to state `to`. 0 or -ENOMEM. */
+static int push_change(struct ps_sockchange **v, size_t *n, size_t *cap, const struct ps_socket *k,
+		       uint8_t from, uint8_t to)
+{
+	int rc = util_grow((void **)v, cap, *n + 1, sizeof **v);
+	if (rc)
+		return rc;
+	struct ps_sockchange *c = &(*v)[(*n)++];
+	memset(c, 0, sizeof *c);
+	c->netns = k->netns;
+	c->local = k->local;
+	c->remote = k->remote;
+	c->inode = k->inode;
+	c->proto = k->proto;
+	c->from = from;
+	c->to = to;
+	return 0;
+}
+
+/* Mark the sockets of `was` that `closed` names (gone), and say each close. */
+static int diff_closed(const struct tuple_ix *ix, const struct ps_snapshot *was,
+		       const struct ps_snapshot *closed, bool *gone, struct ps_sockchange **v,
+		       size_t *n, size_t *cap)
+{
+	int rc = 0;
+	for (size_t i = 0; closed && i < closed->nsocks && !rc; i++) {
+		const struct ps_socket *k = &closed->socks[i];
+		if (k->proto != PS_TCP)
+			continue;
+		long at = ix_find(ix, was, gone, k->netns, k->proto, &k->local, &k->remote);
+		if (at >= 0)
+			gone[at] = true;
+		rc = push_change(v, n, cap, k, k->state, PS_ST_CLOSE);
+	}
+	return rc;
+}
+
+int sockset_diff(const struct ps_snapshot *was, const struct ps_snapshot *now,
+		 const struct ps_snapshot *closed, struct ps_sockchange **v, size_t *n, size_t *cap)
+{
+	struct tuple_ix ix;
+	bool *gone = calloc(was->nsocks + 1, sizeof *gone);
+	bool *seen = calloc(was->nsocks + 1, sizeof *seen);
+	int rc = gone && seen ? ix_build(&ix, was, 0) : -ENOMEM;
+	if (rc) {
+		free(gone);
+		free(seen);
+		return rc;
+	}
+	rc = diff_closed(&ix, was, closed, gone, v, n, cap);
+	for (size_t i = 0; i < now->nsocks && !rc; i++) {
+		const struct ps_socket *k = &now->socks[i];
+		if (k->proto != PS_TCP)
+			continue;
+		long at = ix_find(&ix, was, gone, k->netns, k->proto, &k->local, &k->remote);
+		if (at >= 0)
+			seen[at] = true;
+		if (at < 0 || was->socks[at].state != k->state)
+			rc = push_change(v, n, cap, k, at < 0 ? PS_ST_CLOSE : was->socks[at].state,
+					 k->state);
+	}
+	for (size_t i = 0; i < was->nsocks && !rc; i++)
+		if (!seen[i] && !gone[i] && was->socks[i].proto == PS_TCP)
+			rc = push_change(v, n, cap, &was->socks[i], was->socks[i].state,
+					 PS_ST_CLOSE);
+	free(ix.slot);
+	free(gone);
+	free(seen);
 	return rc;
 }
 

@@ -18,9 +18,10 @@
 struct ps_sockchange {
 	uint64_t netns;
 	struct ps_endpoint local, remote;
-	int32_t pid;   /* the process that connected or listened; 0: not known */
-	char comm[16]; /* its name then, NUL-terminated ("" when pid is 0) */
-	uint8_t proto; /* enum ps_proto */
+	uint64_t inode; /* the socket's inode when the source knows it (a dump), else 0 */
+	int32_t pid;	/* the process that connected or listened; 0: not known */
+	char comm[16];	/* its name then, NUL-terminated ("" when pid is 0) */
+	uint8_t proto;	/* enum ps_proto */
 	uint8_t from, to;
 };
 
@@ -32,7 +33,8 @@ struct sockset_stats {
 /*
  * Apply changes c[0..n) to s in order: a known socket (same namespace, protocol and
  * both ends) takes its new state or, closed, leaves s; an unknown one that is not
- * closed is added (inode 0 until the next full listing) with the process that made it
+ * closed is added (with the change's inode, uid unknown until the next full listing) with
+ * the process that made it
  * (its pid and name from the change, a process s already has when it has that pid), or
  * for a connection accepted on a listener of s, the listener's first owner; with
  * neither it is PS_OWN_UNREPORTED. An added socket keep() refuses is dropped
@@ -43,6 +45,18 @@ struct sockset_stats {
 int sockset_apply(struct ps_snapshot *s, const struct ps_sockchange *c, size_t n,
 		  bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
 		  const void *ctx, struct sockset_stats *st);
+
+/*
+ * The changes that turn listing `was` into listing `now`, TCP sockets only (as
+ * sockset_apply takes them; by namespace, both ends; `now`'s inodes go with them), appended to
+ * (*v)[*n..] (util_grow, capacity *cap): first a close for every socket of `closed` (sockets the
+ * kernel said were destroyed since `was`: one that `now` has again is added back), then one for
+ * every socket of `now` that `was` lacks (from PS_ST_CLOSE, as a new socket's first change) or has
+ * in another state, then a close for every socket of `was` that `now` lacks. 0 or -ENOMEM.
+ */
+int sockset_diff(const struct ps_snapshot *was, const struct ps_snapshot *now,
+		 const struct ps_snapshot *closed, struct ps_sockchange **v, size_t *n,
+		 size_t *cap);
 
 /*
  * Copy the TCP counters (and queues) of the sockets of `from` onto the same sockets of

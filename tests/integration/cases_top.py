@@ -34,6 +34,8 @@ def register(run):
     run.case(top_actions, needs=("tui",))
     run.case(top_every_namespace, needs=("tui",))
     run.case(top_not_root, needs=("tui",))
+    run.case(top_sock_diag, needs=("tui",))
+    run.case(top_processes_counters, needs=("tui",))
 
 
 def groups(t, *args):
@@ -518,8 +520,9 @@ def top_every_namespace(t):
 
 def top_not_root(t):
     """As nobody, top shows what it can (root's listener without its owner, nobody's own with
-    it), says that owners are hidden, and that it lists everything each refresh because loading
-    BPF needs root; a listener nobody opens later still appears within a refresh."""
+    it), says that owners are hidden, and how it keeps the set without BPF (sock_diag, or a
+    listing each refresh) because loading BPF needs root; a listener nobody opens later still
+    appears within a refresh."""
     t.hold("listen:127.0.0.1:4820", "name:rootsown")
     t.hold("listen:127.0.0.1:4821", "name:nobodys", uid=R.NOBODY)
     sc = Screen(t, "-l", prefix=f"setpriv --reuid={R.NOBODY} --regid={R.NOBODY} --clear-groups ",
@@ -531,8 +534,8 @@ def top_not_root(t):
                 s.splitlines())
         t.check(rows_with(s, "127.0.0.1:4821", "nobodys") and not rows_with(s, "127.0.0.1:4820", "rootsown"),
                 "nobody's own owner shown, root's hidden", s.splitlines())
-        t.check("listing everything each refresh" in s and
-                ("root" in s.splitlines()[-1] or "without BPF" in s.splitlines()[-1]),
+        t.check(("listing everything each refresh" in s or "sock_diag keeps the set" in s)
+                and ("root" in s.splitlines()[-1] or "without BPF" in s.splitlines()[-1]),
                 "the status line says why there are no state changes", s.splitlines())
         t.hold("listen:127.0.0.1:4822", uid=R.NOBODY)
         sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4822") if ln.startswith("+")],
@@ -541,3 +544,78 @@ def top_not_root(t):
         t.check(sc.exited() == ["0", "restored"], "q as nobody")
     finally:
         sc.close()
+
+
+def top_sock_diag(t):
+    """With the BPF state changes set aside (--events diag, as where BPF does not load), sock_diag
+    keeps the set and the status line says so: a new listener is shown marked + within a refresh
+    with its owner (found for that socket alone), a closed one marked -, and the refreshes
+    between are no full listings (--timing)."""
+    t.hold("listen:127.0.0.1:4830", "name:first")
+    timing = os.path.join(t.tmpdir(), "timing")
+    sc = Screen(t, "-l", "--events", "diag", "--timing", timing, NO_COLOR="1")
+    try:
+        s = sc.wait(lambda s: rows_with(s, "127.0.0.1:4830", "first"), "the first listener is not shown")
+        t.check("sock_diag keeps the set: asked by --events diag" in s.splitlines()[-1],
+                "the status line says which method keeps the set", s.splitlines())
+        new = t.hold("listen:127.0.0.1:4831", "name:newcomer")
+        sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4831", "newcomer") if ln.startswith("+")],
+                "a new listener is not shown marked + with its owner within a refresh", timeout=4)
+        new.proc.kill()
+        new.proc.wait(5)
+        sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4831") if ln.startswith("-")],
+                "a closed listener is not shown marked -", timeout=4)
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q with --events diag")
+        words = open(timing).read().split()
+        got = dict(zip(words[::2], words[1::2]))
+        t.check(got.get("events") == "sock_diag" and int(got["full_listings"]) < int(got["refreshes"]),
+                "the set was kept by sock_diag, not by a full listing each refresh", [" ".join(words)])
+    finally:
+        sc.close()
+
+
+def top_processes_counters(t):
+    """The processes view asks the counters of the processes on screen only: the process that
+    sent and received 20 MiB over loopback (both ends are this runner's) shows 20.0M in SENT and
+    RECV, and a listener's holder with no traffic shows its row."""
+    t.hold("listen:127.0.0.1:4840", "name:quiet")
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 4841))
+    srv.listen(1)
+    c = socket.create_connection(("127.0.0.1", 4841))
+    s, _ = srv.accept()
+    got = [0]
+
+    def drain():
+        while got[0] < 20 * MIB:
+            b = s.recv(1 << 20)
+            if not b:
+                break
+            got[0] += len(b)
+
+    sc = None
+    try:
+        th = threading.Thread(target=drain)
+        th.start()
+        c.sendall(b"x" * (20 * MIB))
+        th.join(20)
+        sc = Screen(t, "-d", "1", NO_COLOR="1")
+        sc.wait(lambda s: "127.0.0.1:4840" in s, "the listener is not shown")
+        sc.keys("2")
+        me = str(os.getpid())
+
+        def shown(text):
+            rows = [ln.split() for ln in text.splitlines() if me in ln.split()]
+            return "[processes]" in text and rows and rows[0].count("20.0M") == 2
+
+        s_ = sc.wait(shown, "the processes view does not show the runner's 20 MiB sent and received",
+                     timeout=4)
+        t.check(rows_with(s_, "quiet", "tcp/4840"), "the quiet listener's row", s_.splitlines())
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q in the processes view")
+    finally:
+        if sc:
+            sc.close()
+        for x in (c, s, srv):
+            x.close()

@@ -2,6 +2,7 @@
 /* test_sockset.c — top's socket set kept from TCP state changes: a recorded sequence (what the
  * sock:inet_sock_set_state tracepoint gave for a listen, a connect, an accept and a close on
  * loopback), owners of added sockets, closes, the filter, and counters merged by socket. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../src/model/sockset.h"
@@ -171,4 +172,64 @@ TEST(sockset_counters_by_socket)
 	      s.socks[0].send_q == 128);
 	snap_free(&s);
 	snap_free(&dump);
+}
+
+static void add_tcp(struct ps_snapshot *s, struct ps_endpoint l, struct ps_endpoint r,
+		    uint8_t state, uint64_t inode)
+{
+	struct ps_socket *k = snap_add_socket(s);
+	k->proto = PS_TCP;
+	k->state = state;
+	k->local = l;
+	k->remote = r;
+	k->netns = NS;
+	k->inode = inode;
+}
+
+/* Two dumps without owners and the destroy notifications between them: the changes that make
+ * the kept set the second dump (sock_diag's way, where BPF does not load). */
+TEST(sockset_diff_of_two_dumps)
+{
+	struct ps_snapshot was = {0}, now = {0}, closed = {0}, s = {0};
+	add_tcp(&was, ep(4720), any(), PS_ST_LISTEN, 77);	  /* stays */
+	add_tcp(&was, ep(4721), any(), PS_ST_LISTEN, 78);	  /* closes, no notification */
+	add_tcp(&was, ep(5555), ep(4720), PS_ST_SYN_SENT, 80);	  /* becomes established */
+	add_tcp(&was, ep(5560), ep(4720), PS_ST_ESTABLISHED, 81); /* closed and opened again */
+	add_tcp(&now, ep(4720), any(), PS_ST_LISTEN, 77);
+	add_tcp(&now, ep(5555), ep(4720), PS_ST_ESTABLISHED, 80);
+	add_tcp(&now, ep(5560), ep(4720), PS_ST_ESTABLISHED, 90);
+	add_tcp(&now, ep(4722), any(), PS_ST_LISTEN, 91); /* new */
+	struct ps_socket *u = snap_add_socket(&now);	  /* UDP: the full listing's */
+	u->proto = PS_UDP;
+	u->local = ep(53);
+	add_tcp(&closed, ep(5560), ep(4720), PS_ST_ESTABLISHED, 0);
+	struct ps_sockchange *v = NULL;
+	size_t n = 0, cap = 0;
+	CHECK_INT(sockset_diff(&was, &now, &closed, &v, &n, &cap), 0);
+	CHECK_INT((long)n, 5);
+	CHECK(n == 5 && v[0].local.port == 5560 && v[0].to == PS_ST_CLOSE);
+	CHECK(n == 5 && v[1].local.port == 5555 && v[1].to == PS_ST_ESTABLISHED &&
+	      v[1].from == PS_ST_SYN_SENT);
+	CHECK(n == 5 && v[2].local.port == 5560 && v[2].to == PS_ST_ESTABLISHED &&
+	      v[2].inode == 90);
+	CHECK(n == 5 && v[3].local.port == 4722 && v[3].to == PS_ST_LISTEN && v[3].inode == 91 &&
+	      v[3].from == PS_ST_CLOSE);
+	CHECK(n == 5 && v[4].local.port == 4721 && v[4].to == PS_ST_CLOSE);
+	/* applied to a set that was the first dump, it is the second one */
+	listing(&s);
+	add_tcp(&s, ep(4721), any(), PS_ST_LISTEN, 78);
+	add_tcp(&s, ep(5555), ep(4720), PS_ST_SYN_SENT, 80);
+	add_tcp(&s, ep(5560), ep(4720), PS_ST_ESTABLISHED, 81);
+	struct sockset_stats st;
+	CHECK_INT(sockset_apply(&s, v, n, NULL, NULL, &st), 0);
+	CHECK_INT((long)s.nsocks, 4);
+	CHECK(!find(&s, 4721, 0) && find(&s, 4722, 0) && find(&s, 4722, 0)->inode == 91);
+	CHECK(find(&s, 5560, 4720) && find(&s, 5560, 4720)->inode == 90);
+	CHECK(find(&s, 5555, 4720) && find(&s, 5555, 4720)->state == PS_ST_ESTABLISHED);
+	CHECK(find(&s, 5560, 4720) && !find(&s, 5560, 4720)->owner_count); /* found later */
+	free(v);
+	snap_free(&was);
+	snap_free(&now);
+	snap_free(&closed);
+	snap_free(&s);
 }

@@ -704,7 +704,8 @@ void lnx_attribute_prefetch(const struct ps_filter *f)
 	/* a narrow query's pass gets its wanted sockets from the dump; one port's or a few
 	 * namespaces' are cheap enough without overlap. Auto prefetches only where it would
 	 * take BPF anyway (the host's sockets alone decide). */
-	if (f->attribution == PS_ATTRIB_PROC || f->all_netns || f->nports || !attr_bpf_built() ||
+	if (f->no_owners || f->attribution == PS_ATTRIB_PROC || f->all_netns || f->nports ||
+	    !attr_bpf_built() ||
 	    (f->attribution == PS_ATTRIB_AUTO && sockets_in_use() < BPF_MIN_SOCKETS) ||
 	    stat("/proc/self/ns/net", &st) != 0)
 		return;
@@ -813,8 +814,10 @@ static int recheck(struct ps_snapshot *snap, const struct ps_filter *f,
 		   const struct scan_facts *facts)
 {
 	struct ps_snapshot now = {0};
+	struct ps_filter g = *f; /* read only: its arrays stay the caller's */
+	g.no_owners = true;	 /* no pass is started that nothing would take */
 	/* with --all-ns the sockets of every namespace need rechecking, not only ours */
-	int rc = f->all_netns ? platform_collect_all_netns(&now, f) : platform_collect(&now, f);
+	int rc = f->all_netns ? platform_collect_all_netns(&now, &g) : platform_collect(&now, &g);
 	struct ps_inode_index ix = {0};
 	if (!rc)
 		rc = inode_index_build(&ix, &now);
