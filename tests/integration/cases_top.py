@@ -222,12 +222,13 @@ def top_screen(t):
         sc.close()
 
 
-def transfer_20mb(t, sc):
-    """20 MiB over loopback: the sockets view shows the sender's SENT and the receiver's RECV."""
+def loopback_20mb(port):
+    """A listener on 127.0.0.1:port, a connection to it and 20 MiB sent over it, read to the end:
+    (client, accepted, listener), for the caller to close."""
     srv = socket.socket()
-    srv.bind(("127.0.0.1", 4740))
+    srv.bind(("127.0.0.1", port))
     srv.listen(1)
-    c = socket.create_connection(("127.0.0.1", 4740))
+    c = socket.create_connection(("127.0.0.1", port))
     s, _ = srv.accept()
     got = [0]
 
@@ -238,11 +239,17 @@ def transfer_20mb(t, sc):
                 break
             got[0] += len(b)
 
+    th = threading.Thread(target=drain)
+    th.start()
+    c.sendall(b"x" * (20 * MIB))
+    th.join(20)
+    return c, s, srv
+
+
+def transfer_20mb(t, sc):
+    """20 MiB over loopback: the sockets view shows the sender's SENT and the receiver's RECV."""
+    c, s, srv = loopback_20mb(4740)
     try:
-        th = threading.Thread(target=drain)
-        th.start()
-        c.sendall(b"x" * (20 * MIB))
-        th.join(20)
         port = c.getsockname()[1]
 
         def shown(text):
@@ -580,26 +587,9 @@ def top_processes_counters(t):
     sent and received 20 MiB over loopback (both ends are this runner's) shows 20.0M in SENT and
     RECV, and a listener's holder with no traffic shows its row."""
     t.hold("listen:127.0.0.1:4840", "name:quiet")
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 4841))
-    srv.listen(1)
-    c = socket.create_connection(("127.0.0.1", 4841))
-    s, _ = srv.accept()
-    got = [0]
-
-    def drain():
-        while got[0] < 20 * MIB:
-            b = s.recv(1 << 20)
-            if not b:
-                break
-            got[0] += len(b)
-
     sc = None
+    c, s, srv = loopback_20mb(4841)
     try:
-        th = threading.Thread(target=drain)
-        th.start()
-        c.sendall(b"x" * (20 * MIB))
-        th.join(20)
         sc = Screen(t, "-d", "1", NO_COLOR="1")
         sc.wait(lambda s: "127.0.0.1:4840" in s, "the listener is not shown")
         sc.keys("2")
