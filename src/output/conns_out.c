@@ -62,7 +62,7 @@ int render_conns_table(struct buf *out, const struct conn_table *t, bool no_head
 		conns_endpoint(&g->server, srv, sizeof srv);
 		if (g->dir == CONN_LISTEN && g->proto == PS_TCP)
 			snprintf(q, sizeof q, "%u/%u", g->queue, g->backlog);
-		if (g->have_tcp && g->count)
+		if (g->have_tcp && g->count && g->dir != CONN_LISTEN) /* a listener has no RTT */
 			snprintf(rtt, sizeof rtt, "%.1f", g->rtt_us_avg / 1000.0);
 		if (!rc)
 			rc = buf_printf(
