@@ -544,21 +544,28 @@ static const char *container_miss(const struct policy_rule *r, const struct ps_p
 	return NULL;
 }
 
+/* Whether name is the file name of path (or, as Linux keeps 15 bytes of it, its start). */
+static bool names_file(const char *name, const char *path)
+{
+	const char *base = path;
+	for (const char *c = path; *c; c++)
+		if (*c == '/' || *c == '\\')
+			base = c + 1;
+	size_t n = strlen(name), b = strlen(base);
+	return (n == b || (n == 15 && b > 15)) && strncasecmp(base, name, n) == 0;
+}
+
 /*
- * Whether p's process name is its program's own: its executable's file name (or, as Linux keeps
- * 15 bytes of it, its start), of an image that proves its path. Any process can give itself any
- * name (prctl PR_SET_NAME); a name that is not its program's proves nothing.
+ * Whether p's process name is its program's own: the file name of its executable, of an image
+ * that proves its path, or of the system directory's link to it the name was run by
+ * (/usr/bin/redis-server for redis-check-rdb, /usr/bin/python3 for python3.11). Any process can
+ * give itself any name (prctl PR_SET_NAME); a name that is not its program's proves nothing.
  */
 static bool own_name(const struct ps_proc *p)
 {
 	if (!p->name || !p->exe || (p->exe_checked && exe_unproven(&p->exe_check)))
 		return false;
-	const char *base = p->exe;
-	for (const char *c = p->exe; *c; c++)
-		if (*c == '/' || *c == '\\')
-			base = c + 1;
-	size_t n = strlen(p->name), b = strlen(base);
-	return (n == b || (n == 15 && b > 15)) && strncasecmp(base, p->name, n) == 0;
+	return names_file(p->name, p->exe) || (p->exe_alias && names_file(p->name, p->exe_alias));
 }
 
 static const char *name_miss(const struct policy_rule *r, const struct ps_proc *p,

@@ -669,6 +669,16 @@ static void tweak_forged_name(struct ps_proc *p)
 	p->exe = strdup("/usr/bin/python3.11");
 }
 
+/* Debian's redis-server is a link to redis-check-rdb: the link's name is the program's own. */
+static void tweak_linked_name(struct ps_proc *p)
+{
+	free(p->name);
+	p->name = strdup("redis-server");
+	free(p->exe);
+	p->exe = strdup("/usr/bin/redis-check-rdb");
+	p->exe_alias = strdup("/usr/bin/redis-server");
+}
+
 /* A refusal names the term that refused, for each kind of term (issue 19 review). */
 TEST(policy_mismatch_names_the_term)
 {
@@ -688,6 +698,17 @@ TEST(policy_mismatch_names_the_term)
 	expect_miss("allow tcp 80 name=other\n", tweak_none, "name", "app", "other");
 	expect_miss("allow tcp 80 name=avahi-daemon\n", tweak_forged_name, "program's own name",
 		    NULL, "avahi-daemon");
+	/* the system's link it was run by names it: a stock redis-server meets name=redis-server */
+	struct policy p;
+	struct policy_error e;
+	CHECK_INT(pparse("allow tcp 80 name=redis-server\n", &p, &e), 0);
+	struct ps_snapshot s = {0};
+	add_listener(&s, PS_TCP, "127.0.0.1", 80, "/opt/app/bin/app", 1);
+	tweak_linked_name(&s.procs[0]);
+	struct policy_mismatch m;
+	CHECK(policy_owner_mismatch(&p.rules[0], &s, &s.socks[0], &m) == NULL);
+	policy_free(&p);
+	snap_free(&s);
 }
 
 static char *fake_realpath(const char *path)
