@@ -492,7 +492,10 @@ static int argv0_facts(struct ps_proc *p)
 	const char *e = memchr(p->cmdline, '\0', p->cmdline_len);
 	size_t n = e ? (size_t)(e - p->cmdline) : p->cmdline_len;
 	/* "[kworker/1:2]": a program calling itself a kernel thread (which has no program) */
-	if (n >= 3 && n < 64 && p->cmdline[0] == '[' && p->cmdline[n - 1] == ']') {
+	/* (one word, as the kernel names its threads: "[celeryd: w@h:Main]" is a program's title)
+	 */
+	if (n >= 3 && n < 64 && p->cmdline[0] == '[' && p->cmdline[n - 1] == ']' &&
+	    !memchr(p->cmdline, ' ', n)) {
 		p->argv0_other = str_dup_n(p->cmdline, n);
 		return p->argv0_other ? 0 : -ENOMEM;
 	}
