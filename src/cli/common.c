@@ -163,8 +163,7 @@ int cli_render_setup(const struct cli_options *o, struct render_ctx *ctx)
 	ctx->o.no_header = o->no_header;
 	ctx->o.color = o->format == FMT_TABLE && want_color(o->color);
 	ctx->o.width = o->format == FMT_TABLE ? terminal_width() : 0;
-	const char *cs = nl_langinfo(CODESET);
-	ctx->o.ellipsis = cs && strcmp(cs, "UTF-8") == 0 ? "\xE2\x80\xA6" : "+";
+	ctx->o.ellipsis = cli_ellipsis();
 	if (o->ncols) {
 		memcpy(ctx->o.cols, o->cols, o->ncols * sizeof o->cols[0]);
 		ctx->o.ncols = o->ncols;
@@ -268,4 +267,10 @@ int cli_write_file(const char *path, unsigned mode, const struct buf *b, const c
 		return rc;
 	}
 	return platform_file_commit(f);
+}
+
+const char *cli_ellipsis(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+	return cs && strcmp(cs, "UTF-8") == 0 ? "\xE2\x80\xA6" : "+";
 }

@@ -185,4 +185,7 @@ int cmd_top(int argc, char **argv);	 /* src/cli/top.c */
 /* `completions bash|zsh|fish`, not in --help (src/cli/completions.c) */
 int cmd_completions(int argc, char **argv);
 
+/* What marks a cut cell: an ellipsis where the terminal's charset is UTF-8, else "+". */
+const char *cli_ellipsis(void);
+
 #endif

@@ -21,7 +21,6 @@ int top_run(struct cli_options *o, const struct top_opts *to)
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <langinfo.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -498,17 +497,6 @@ static void fit_columns(const struct top_table *tab, int width, int *w)
 }
 
 /* Text at the cursor, cut (or padded) to exactly `w` cells. */
-/* What marks a cut cell: an ellipsis where the terminal speaks UTF-8, else "+" (as the table). */
-static const char *ellipsis(void)
-{
-	static const char *e;
-	if (!e) {
-		const char *cs = nl_langinfo(CODESET);
-		e = cs && strcmp(cs, "UTF-8") == 0 ? "\xE2\x80\xA6" : "+";
-	}
-	return e;
-}
-
 /* A cell of width w; a text too wide is cut and marked, never shown as another plausible
  * value (203.0.113.9:5482 for port 54820): an address keeps its port ("[::ffff:12…]:8001"). */
 static void put_cell(const char *s, int w, bool right)
@@ -527,7 +515,7 @@ static void put_cell(const char *s, int w, bool right)
 		printw("%*s", pad, "");
 	addnstr(s, (int)fit);
 	if (cut) {
-		addstr(ellipsis());
+		addstr(cli_ellipsis());
 		addstr(s + n - tail);
 	}
 	if (!right)
