@@ -497,7 +497,6 @@ void win_ifaddrs_free(struct ps_ifaddr *a, size_t n)
 	free(a);
 }
 
-/* One unicast address (a SOCKET_ADDRESS pointing into the buffer) appended to *out. */
 /* The IPv4 or IPv6 address of sa (inside the buffer) into *a: 1; 0 another family; -EBADMSG. */
 static int sockaddr_in_buf(const void *buf, size_t len, const SOCKET_ADDRESS *sa, struct ps_addr *a)
 {
@@ -523,76 +522,6 @@ static int sockaddr_in_buf(const void *buf, size_t len, const SOCKET_ADDRESS *sa
 	return 1;
 }
 
-static int add_unicast(const void *buf, size_t len, const SOCKET_ADDRESS *sa, uint32_t ifindex,
-		       const char *name, struct ps_ifaddr **out, size_t *n, size_t *cap)
-{
-	struct ps_ifaddr a = {.ifindex = ifindex};
-	int k = sockaddr_in_buf(buf, len, sa, &a.addr);
-	if (k <= 0)
-		return k; /* another family (0): not ours to show */
-	if (util_grow((void **)out, cap, *n + 1, sizeof **out))
-		return -ENOMEM;
-	if (name && !(a.ifname = str_dup(name)))
-		return -ENOMEM;
-	(*out)[(*n)++] = a;
-	return 0;
-}
-
-int win_decode_adapters(const void *buf, size_t len, struct ps_ifaddr **out, size_t *n)
-{
-	*out = NULL;
-	*n = 0;
-	size_t cap = 0,
-	       budget = len / sizeof(IP_ADAPTER_UNICAST_ADDRESS) + 1; /* a cycle ends the walk */
-	int rc = 0;
-	const IP_ADAPTER_ADDRESSES *ap = len ? buf : NULL;
-	while (ap && !rc && budget--) {
-		IP_ADAPTER_ADDRESSES ad;
-		if (!inside(buf, len, ap, sizeof ad)) {
-			rc = -EBADMSG;
-			break;
-		}
-		memcpy(&ad, ap, sizeof ad);
-		char *name = NULL;
-		rc = wstr_in(buf, len, ad.FriendlyName, &name);
-		const IP_ADAPTER_UNICAST_ADDRESS *up = ad.FirstUnicastAddress;
-		while (up && !rc && budget--) {
-			IP_ADAPTER_UNICAST_ADDRESS u;
-			if (!inside(buf, len, up, sizeof u)) {
-				rc = -EBADMSG;
-				break;
-			}
-			memcpy(&u, up, sizeof u);
-			ADDRESS_FAMILY fam = 0;
-			if (u.Address.lpSockaddr &&
-			    inside(buf, len, u.Address.lpSockaddr, sizeof fam))
-				memcpy(&fam, u.Address.lpSockaddr, sizeof fam);
-			uint32_t ifindex =
-			    fam == AF_INET6 && ad.Ipv6IfIndex ? ad.Ipv6IfIndex : ad.IfIndex;
-			rc = add_unicast(buf, len, &u.Address, ifindex, name, out, n, &cap);
-			up = u.Next;
-		}
-		free(name);
-		ap = ad.Next;
-	}
-	if (!rc && ap)
-		rc = -EBADMSG; /* more links than the buffer can hold: a loop */
-	if (rc) {
-		platform_ifaddrs_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-	}
-	return rc;
-}
-
-unsigned win_nlm_profile(int category)
-{
-	return category == 0   ? WFW_PUBLIC  /* NLM_NETWORK_CATEGORY_PUBLIC */
-	       : category == 1 ? WFW_PRIVATE /* NLM_NETWORK_CATEGORY_PRIVATE */
-	       : category == 2 ? WFW_DOMAIN  /* NLM_NETWORK_CATEGORY_DOMAIN_AUTHENTICATED */
-			       : 0;
-}
-
 /* A NUL-terminated byte string at p inside the buffer, copied; NULL p gives NULL. */
 static int str_in(const void *buf, size_t len, const char *p, char **out)
 {
@@ -608,6 +537,97 @@ static int str_in(const void *buf, size_t len, const char *p, char **out)
 	return (*out = str_dup_n(p, (size_t)(nul - p))) ? 0 : -ENOMEM;
 }
 
+/* Called for each IPv4 or IPv6 unicast address of adapter ad (a copy; its pointers point into
+ * the buffer): id and name are its AdapterName and FriendlyName (NULL when it has none). */
+typedef int (*adapter_addr_fn)(void *ctx, const IP_ADAPTER_ADDRESSES *ad, const char *id,
+			       const char *name, const IP_ADAPTER_UNICAST_ADDRESS *u,
+			       const struct ps_addr *addr);
+
+/* fn for each unicast address of ad. 0, -EBADMSG, or fn's error. */
+static int adapter_addrs(const void *buf, size_t len, const IP_ADAPTER_ADDRESSES *ad,
+			 size_t *budget, adapter_addr_fn fn, void *ctx)
+{
+	char *id = NULL, *name = NULL;
+	int rc = str_in(buf, len, ad->AdapterName, &id);
+	if (!rc)
+		rc = wstr_in(buf, len, ad->FriendlyName, &name);
+	for (const IP_ADAPTER_UNICAST_ADDRESS *up = ad->FirstUnicastAddress; up && !rc;) {
+		IP_ADAPTER_UNICAST_ADDRESS u;
+		if (!(*budget)-- || !inside(buf, len, up, sizeof u)) {
+			rc = -EBADMSG;
+			break;
+		}
+		memcpy(&u, up, sizeof u);
+		up = u.Next;
+		struct ps_addr a;
+		int k = sockaddr_in_buf(buf, len, &u.Address, &a);
+		rc = k < 0 ? k : k ? fn(ctx, ad, id, name, &u, &a) : 0; /* 0: another family */
+	}
+	free(id);
+	free(name);
+	return rc;
+}
+
+/* fn for every unicast address of every adapter of a GetAdaptersAddresses buffer, each
+ * pointer checked to lie inside it; a cycle ends the walk with -EBADMSG. */
+static int walk_adapters(const void *buf, size_t len, adapter_addr_fn fn, void *ctx)
+{
+	size_t budget = len / sizeof(IP_ADAPTER_UNICAST_ADDRESS) + 1;
+	int rc = 0;
+	const IP_ADAPTER_ADDRESSES *ap = len ? buf : NULL;
+	while (ap && !rc && budget--) {
+		IP_ADAPTER_ADDRESSES ad;
+		if (!inside(buf, len, ap, sizeof ad))
+			return -EBADMSG;
+		memcpy(&ad, ap, sizeof ad);
+		rc = adapter_addrs(buf, len, &ad, &budget, fn, ctx);
+		ap = ad.Next;
+	}
+	return !rc && ap ? -EBADMSG : rc; /* more links than the buffer can hold: a loop */
+}
+
+struct ifaddrs_out {
+	struct ps_ifaddr *a;
+	size_t n, cap;
+};
+
+static int add_unicast(void *ctx, const IP_ADAPTER_ADDRESSES *ad, const char *id, const char *name,
+		       const IP_ADAPTER_UNICAST_ADDRESS *u, const struct ps_addr *addr)
+{
+	(void)id;
+	(void)u;
+	struct ifaddrs_out *o = ctx;
+	struct ps_ifaddr a = {.addr = *addr};
+	a.ifindex = addr->family == PS_INET6 && ad->Ipv6IfIndex ? ad->Ipv6IfIndex : ad->IfIndex;
+	if (util_grow((void **)&o->a, &o->cap, o->n + 1, sizeof *o->a))
+		return -ENOMEM;
+	if (name && !(a.ifname = str_dup(name)))
+		return -ENOMEM;
+	o->a[o->n++] = a;
+	return 0;
+}
+
+int win_decode_adapters(const void *buf, size_t len, struct ps_ifaddr **out, size_t *n)
+{
+	struct ifaddrs_out o = {0};
+	int rc = walk_adapters(buf, len, add_unicast, &o);
+	if (rc) {
+		platform_ifaddrs_free(o.a, o.n);
+		o = (struct ifaddrs_out){0};
+	}
+	*out = o.a;
+	*n = o.n;
+	return rc;
+}
+
+unsigned win_nlm_profile(int category)
+{
+	return category == 0   ? WFW_PUBLIC  /* NLM_NETWORK_CATEGORY_PUBLIC */
+	       : category == 1 ? WFW_PRIVATE /* NLM_NETWORK_CATEGORY_PRIVATE */
+	       : category == 2 ? WFW_DOMAIN  /* NLM_NETWORK_CATEGORY_DOMAIN_AUTHENTICATED */
+			       : 0;
+}
+
 /* The profile of the adapter named id ("{GUID}") among cats, 0 when none names it. */
 static unsigned cat_profile(const char *id, const struct win_netcat *cats, size_t ncats)
 {
@@ -617,68 +637,42 @@ static unsigned cat_profile(const char *id, const struct win_netcat *cats, size_
 	return 0;
 }
 
-/* Add adapter ad's unicast addresses (inside buf) to out. 0, -EBADMSG or -ENOMEM. */
-static int adapter_profiles(const void *buf, size_t len, const IP_ADAPTER_ADDRESSES *ad,
-			    const struct win_netcat *cats, size_t ncats, size_t *budget,
-			    struct wfw_ifaddr **out, size_t *n, size_t *cap)
+struct profiles_out {
+	const struct win_netcat *cats;
+	size_t ncats;
+	struct wfw_ifaddr *a;
+	size_t n, cap;
+};
+
+static int add_profile(void *ctx, const IP_ADAPTER_ADDRESSES *ad, const char *id, const char *name,
+		       const IP_ADAPTER_UNICAST_ADDRESS *u, const struct ps_addr *addr)
 {
-	char *id = NULL, *name = NULL;
-	int rc = str_in(buf, len, ad->AdapterName, &id);
-	if (!rc)
-		rc = wstr_in(buf, len, ad->FriendlyName, &name);
-	unsigned profile = cat_profile(id, cats, ncats);
-	for (const IP_ADAPTER_UNICAST_ADDRESS *up = ad->FirstUnicastAddress; up && !rc;) {
-		IP_ADAPTER_UNICAST_ADDRESS u;
-		if (!(*budget)-- || !inside(buf, len, up, sizeof u)) {
-			rc = -EBADMSG;
-			break;
-		}
-		memcpy(&u, up, sizeof u);
-		up = u.Next;
-		struct wfw_ifaddr a = {.profile = profile, .prefix = u.OnLinkPrefixLength};
-		int k = sockaddr_in_buf(buf, len, &u.Address, &a.addr);
-		if (k <= 0) {
-			rc = k;
-			continue;
-		}
-		if (util_grow((void **)out, cap, *n + 1, sizeof **out) ||
-		    (id && !(a.ifid = str_dup(id))) || (name && !(a.ifname = str_dup(name)))) {
-			free(a.ifid);
-			rc = -ENOMEM;
-			break;
-		}
-		(*out)[(*n)++] = a;
+	(void)ad;
+	struct profiles_out *o = ctx;
+	struct wfw_ifaddr a = {.addr = *addr,
+			       .prefix = u->OnLinkPrefixLength,
+			       .profile = cat_profile(id, o->cats, o->ncats)};
+	if (util_grow((void **)&o->a, &o->cap, o->n + 1, sizeof *o->a) ||
+	    (id && !(a.ifid = str_dup(id))) || (name && !(a.ifname = str_dup(name)))) {
+		free(a.ifid);
+		return -ENOMEM;
 	}
-	free(id);
-	free(name);
-	return rc;
+	o->a[o->n++] = a;
+	return 0;
 }
 
 int win_decode_ifprofiles(const void *buf, size_t len, const struct win_netcat *cats, size_t ncats,
 			  struct wfw_ifaddr **out, size_t *n)
 {
-	*out = NULL;
-	*n = 0;
-	size_t cap = 0, budget = len / sizeof(IP_ADAPTER_UNICAST_ADDRESS) + 1;
-	int rc = 0;
-	const IP_ADAPTER_ADDRESSES *ap = len ? buf : NULL;
-	while (ap && !rc && budget--) {
-		IP_ADAPTER_ADDRESSES ad;
-		if (!inside(buf, len, ap, sizeof ad)) {
-			rc = -EBADMSG;
-			break;
-		}
-		memcpy(&ad, ap, sizeof ad);
-		rc = adapter_profiles(buf, len, &ad, cats, ncats, &budget, out, n, &cap);
-		ap = ad.Next;
-	}
-	if (!rc && ap)
-		rc = -EBADMSG; /* more links than the buffer can hold: a loop */
+	struct profiles_out o = {.cats = cats, .ncats = ncats};
+	int rc = walk_adapters(buf, len, add_profile, &o);
 	if (rc) {
-		win_ifprofiles_free(*out, *n);
-		*out = NULL;
-		*n = 0;
+		win_ifprofiles_free(o.a, o.n);
+		o.a = NULL;
+		o.n = 0;
 	}
+	*out = o.a;
+	*n = o.n;
 	return rc;
 }
 
