@@ -24,7 +24,7 @@ int cli_read_trusted(const char *path, const char *what, size_t limit, char **da
 {
 	struct buf b = {0};
 	const char *why;
-	int rc = trusted_read(path, limit, false, &b, &why);
+	int rc = trusted_read(path, limit, TRUSTED_WAIT, &b, &why);
 	if (rc == 0 && !b.data)
 		rc = buf_reserve(&b, 1); /* an empty file is an empty string */
 	if (rc) {

@@ -4,16 +4,12 @@
 #include "regload.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "../platform/platform.h"
 #include "../util/buf.h"
-#include "../util/readfile.h"
 #include "trusted.h"
 
 /* A user ports file larger than this is refused: it is a table of ports, not a log. */
@@ -41,36 +37,11 @@ void registry_default_paths(struct registry_paths *p, const char *ports_file, co
 	p->services = services ? services : "/etc/services";
 }
 
-/*
- * Read user file `path`, found through the environment, into b. It must be a regular file we
- * may trust (*ignored says why not, and nothing is read); it is opened non-blocking so a FIFO
- * planted there cannot hang us.
- */
-static int read_user_file(const char *path, struct buf *b, const char **ignored)
-{
-	*ignored = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	struct stat st;
-	int rc = fstat(fd, &st) ? -errno : 0;
-	if (!rc && S_ISDIR(st.st_mode))
-		rc = -EISDIR;
-	else if (!rc && !S_ISREG(st.st_mode))
-		*ignored = "not a regular file";
-	else if (!rc && !(*ignored = platform_path_links_untrusted_why(path, &st)))
-		*ignored = platform_file_untrusted_why(fd, &st);
-	if (!rc && !*ignored)
-		rc = read_fd(fd, b, USER_FILE_LIMIT, NULL);
-	close(fd);
-	return rc;
-}
-
 int services_load(struct services *s, const char *path, const char **why)
 {
 	const char *untrusted;
 	struct buf b = {0};
-	int rc = trusted_read(path, SERVICES_FILE_LIMIT, false, &b, &untrusted);
+	int rc = trusted_read(path, SERVICES_FILE_LIMIT, TRUSTED_WAIT, &b, &untrusted);
 	if (why)
 		*why = untrusted;
 	if (!rc)
@@ -114,11 +85,17 @@ int registry_load(struct registry *r, const struct registry_paths *paths)
 			continue;
 		buf_clear(&b);
 		const char *ignored = NULL, *why = NULL;
-		if (paths->user_from_env[i])
-			rc = read_user_file(paths->user[i], &b, &ignored);
-		else /* named, or /etc's (non-blocking: a FIFO planted there cannot hang us) */
-			rc = trusted_read(paths->user[i], USER_FILE_LIMIT, i > 0, &b, &why);
-		if (rc == -EPERM && why) {
+		/* the named file is waited for; /etc's and one the environment finds are not (a
+		 * FIFO planted there cannot hang us), and the latter is ignored, not refused, if
+		 * untrusted */
+		unsigned flags = i == 0			   ? TRUSTED_WAIT
+				 : paths->user_from_env[i] ? TRUSTED_REGULAR
+							   : 0;
+		rc = trusted_read(paths->user[i], USER_FILE_LIMIT, flags, &b, &why);
+		if (rc == -EPERM && why && paths->user_from_env[i]) {
+			ignored = why;
+			rc = 0;
+		} else if (rc == -EPERM && why) {
 			rc = refuse(r, paths->user[i], why);
 			break;
 		}

@@ -14,7 +14,7 @@
 
 const char trusted_rule[] = "a file portsleuth acts on must be writable only by root or you";
 
-int trusted_read(const char *path, size_t limit, bool nonblock, struct buf *b, const char **why)
+int trusted_read(const char *path, size_t limit, unsigned flags, struct buf *b, const char **why)
 {
 	*why = NULL;
 	buf_clear(b);
@@ -26,12 +26,15 @@ int trusted_read(const char *path, size_t limit, bool nonblock, struct buf *b, c
 	int rc = fstat(fd, &st) ? -errno : 0;
 	if (!rc && S_ISDIR(st.st_mode))
 		rc = -EISDIR;
+	else if (!rc && (flags & TRUSTED_REGULAR) && !S_ISREG(st.st_mode) &&
+		 (*why = "not a regular file"))
+		rc = -EPERM;
 	else if (!rc && (*why = platform_path_links_untrusted_why(path, &st)))
 		rc = -EPERM; /* before any byte is read: a parse error would echo it */
 	else if (!rc && !(S_ISCHR(st.st_mode) && st.st_uid == 0) &&
 		 (*why = platform_file_untrusted_why(fd, &st)))
 		rc = -EPERM;
-	if (!rc && !nonblock &&
+	if (!rc && (flags & TRUSTED_WAIT) &&
 	    fcntl(fd, F_SETFL, 0) != 0) /* a trusted pipe: wait for its writer */
 		rc = -errno;
 	if (!rc)

@@ -17,10 +17,12 @@
  * owned by root or the effective user), else another user picks what root reads and its parse
  * errors echo. A character device owned by root (/dev/null) holds nothing anyone
  * left there and passes. The file is opened without blocking, so a FIFO planted there cannot
- * hang us before it is checked; a trusted FIFO (`--policy <(...)`) is then read to its end,
- * unless `nonblock` (a file found by looking, not named). 0 or -errno.
+ * hang us before it is checked; a trusted FIFO (`--policy <(...)`) is then read to its end
+ * with TRUSTED_WAIT (a file the user named, not one found by looking). With TRUSTED_REGULAR
+ * only a regular file passes (one found through the environment). 0 or -errno.
  */
-int trusted_read(const char *path, size_t limit, bool nonblock, struct buf *b, const char **why);
+enum { TRUSTED_WAIT = 1, TRUSTED_REGULAR = 2 };
+int trusted_read(const char *path, size_t limit, unsigned flags, struct buf *b, const char **why);
 
 /* The rule a refusal states, for the message after *why. */
 extern const char trusted_rule[];
