@@ -67,7 +67,7 @@ detect = $(if $(filter auto,$(1)),$(shell pkg-config --exists $(2) 2>/dev/null &
 # apt-get; otherwise it prints the one command). DEPS=no skips it. Only the top-level
 # make of a building goal does this, once.
 DEPS    ?= auto
-BUILD_GOALS := $(filter-out clean format format-check bpf-check bpf-gen uninstall,$(or $(MAKECMDGOALS),all))
+BUILD_GOALS := $(filter-out clean format format-check bpf-check bpf-cost bpf-gen uninstall,$(or $(MAKECMDGOALS),all))
 ifeq ($(PLATFORM)$(MAKELEVEL)$(DEPS),linux0auto)
 ifneq ($(BUILD_GOALS),)
 # (SDBUS, NFT and BPF get their defaults below: unset here means auto)
@@ -312,6 +312,6 @@ clean:
 
 
 FORCE:
-.PHONY: all unit check fuzz fuzz-run format format-check bench install uninstall clean bpf-check bpf-gen FORCE
+.PHONY: all unit check fuzz fuzz-run format format-check bench install uninstall clean bpf-check bpf-cost bpf-gen FORCE
 -include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/src/main.d $(BUILD)/tests/helpers/sockhold.d $(BUILD)/tests/helpers/hideholder.d $(BUILD)/tests/helpers/fwprobe.d \
 	$(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%.d)

@@ -45,5 +45,9 @@ endif
 bpf-check:
 	@sh mk/bpfskel.sh check
 
+# root: the verifier's cost of each program stays small (mk/bpfskel.sh cost)
+bpf-cost:
+	@sh mk/bpfskel.sh cost $(BUILD)
+
 bpf-gen:
 	@sh mk/bpfskel.sh gen $(BUILD)
