@@ -162,8 +162,10 @@ static long ring_file(__u32 i, void *data)
 	struct inode *ino = BPF_CORE_READ(f, f_inode);
 	if (!ino || (BPF_CORE_READ(ino, i_mode) & S_IFMT) != S_IFSOCK)
 		return 0;
-	struct sockfd_rec rec = {
-	    .inode = BPF_CORE_READ(ino, i_ino), .pid = last_pid, .fd = (__s32)i, .kind = SOCKFD_RINGREG};
+	struct sockfd_rec rec = {.inode = BPF_CORE_READ(ino, i_ino),
+				 .pid = last_pid,
+				 .fd = (__s32)i,
+				 .kind = SOCKFD_RINGREG};
 	bpf_seq_write(w->seq, &rec, sizeof rec);
 	return 0;
 }
