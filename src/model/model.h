@@ -74,7 +74,8 @@ struct ps_backend_proc_ext {
  * queue and its backlog are ps_socket.recv_q and send_q.
  */
 struct ps_tcp_stats {
-	uint64_t bytes_sent;	 /* acknowledged by the peer (the SYN counts as one) */
+	uint64_t bytes_sent;	 /* acknowledged by the peer (our SYN and FIN not counted, but for
+				  * one byte while data of a connection we opened is in flight) */
 	uint64_t bytes_received; /* received in order (the peer's SYN and FIN not counted) */
 	uint32_t rtt_us;	 /* smoothed round-trip time */
 	uint32_t retrans;	 /* segments retransmitted over the connection's life */

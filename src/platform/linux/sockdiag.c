@@ -92,6 +92,12 @@ void sockdiag_parse_tcp_info(const void *data, size_t n, struct ps_tcp_stats *ou
 		out->bytes_sent = ti.tcpi_bytes_acked;
 		out->bytes_received = ti.tcpi_bytes_received;
 	}
+	/* bytes_acked counts our SYN (a connection we opened) and, once acknowledged, our FIN:
+	 * never more than the distinct data bytes we sent (4.19+: sent less retransmitted) */
+	if (n >= offsetof(struct tcp_info, tcpi_bytes_retrans) + sizeof ti.tcpi_bytes_retrans &&
+	    ti.tcpi_bytes_sent >= ti.tcpi_bytes_retrans &&
+	    out->bytes_sent > ti.tcpi_bytes_sent - ti.tcpi_bytes_retrans)
+		out->bytes_sent = ti.tcpi_bytes_sent - ti.tcpi_bytes_retrans;
 	out->valid = true;
 }
 
