@@ -561,6 +561,13 @@ TEST(findings_temp_dir_and_unpackaged)
 		CHECK(path_in_temp_dir(temps[i]));
 	CHECK(!path_in_temp_dir("/tmpfoo/x"));
 	CHECK(!path_in_temp_dir("/usr/bin/tmp"));
+	/* Windows: anywhere in the path, whatever the case */
+	CHECK(path_in_temp_dir("C:\\Users\\bob\\AppData\\Local\\Temp\\x.exe"));
+	CHECK(path_in_temp_dir("d:\\users\\BOB\\appdata\\roaming\\t\\t.exe"));
+	CHECK(path_in_temp_dir("C:\\WINDOWS\\TEMP\\a.dll"));
+	CHECK(path_in_temp_dir("c:\\users\\public\\x.exe"));
+	CHECK(!path_in_temp_dir("C:\\Windows\\System32\\svchost.exe"));
+	CHECK(!path_in_temp_dir("C:\\Users\\bob\\AppData\\Local\\Tempo\\x.exe"));
 	struct finding_list l = {0};
 	struct finding_input in = base_input(NULL);
 	in.port = 4000;
