@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,12 +33,13 @@ static bool keep_expr(const struct ps_snapshot *s, const struct ps_socket *k, co
 	return fexpr_match(ctx, k);
 }
 
-/* Whether the view needs every socket's counters: sorting by one, or the listeners' and remotes'
- * groups (the sockets and processes views ask for the rows on screen only). */
+/* Whether the view needs every socket's counters: sorting by one, or the remotes' groups (the
+ * sockets, processes and listeners views ask for the rows on screen only). */
 static bool needs_all_counters(const struct top *t)
 {
-	if (t->view == TOP_LISTENERS || t->view == TOP_REMOTES)
-		return true;
+	if (t->view == TOP_REMOTES)
+		return true; /* its rows of an address class sum every connection out of that class
+			      */
 	size_t n;
 	const struct top_col *c = top_columns(t->view, &n);
 	const struct top_col *by = &c[t->sort_col[t->view]];
@@ -88,6 +91,47 @@ static int visible_proc_counters(struct top *t, const struct top_table *tab, str
 	free(want);
 	free(idx);
 	return rc == -ENOSYS ? 0 : rc;
+}
+
+/*
+ * The listeners view: the counters of the TCP sockets on the local ports of the rows on screen (a
+ * listener's, and its inbound connections', whose group is the listener's port): a group on screen
+ * is summed whole.
+ */
+static int visible_port_counters(struct top *t, const struct top_table *tab, struct ps_snapshot *s)
+{
+	uint8_t *want = calloc(65536 / 8, 1);
+	size_t *idx = malloc((s->nsocks + 1) * sizeof *idx), n = 0;
+	int rc = want && idx ? 0 : -ENOMEM;
+	for (size_t i = t->scroll; !rc && i < tab->n && i < t->scroll + (size_t)t->rows; i++)
+		if (tab->rows[i].proto == PS_TCP)
+			want[tab->rows[i].port / 8] |= (uint8_t)(1u << (tab->rows[i].port % 8));
+	for (size_t i = 0; !rc && i < s->nsocks; i++) {
+		const struct ps_socket *k = &s->socks[i];
+		if (k->proto == PS_TCP && (want[k->local.port / 8] >> (k->local.port % 8) & 1))
+			idx[n++] = i;
+	}
+	rc = rc ? rc : platform_tcp_stats(s, idx, n);
+	free(want);
+	free(idx);
+	return rc == -ENOSYS ? 0 : rc;
+}
+
+/* The rows on screen of table tab (built, not sorted yet) with their counters asked (the sockets
+ * and processes views sum them, the listeners' groups are made again), sorted. */
+static int ask_visible(struct top *t, struct top_table *tab, struct ps_snapshot *s,
+		       struct conn_table *g)
+{
+	top_sort(tab, t->sort_col[t->view], t->sort_rev);
+	if (t->view == TOP_SOCKETS)
+		return visible_counters(t, tab, s);
+	int rc = t->view == TOP_PROCESSES ? visible_proc_counters(t, tab, s)
+					  : visible_port_counters(t, tab, s);
+	if (!rc && t->view == TOP_LISTENERS) {
+		conns_free(g);
+		rc = conns_group(NULL, s, 0, g);
+	}
+	return rc ? rc : top_build(tab, t->view, s, g); /* summed again with what was asked */
 }
 
 /* A socket a state change added is shown when the command's filters and the screen's keep it. */
@@ -172,6 +216,10 @@ static void *listing_run(void *arg)
 {
 	struct top_listing *l = arg;
 	struct ps_snapshot s = {0};
+#ifdef __linux__
+	/* the screen's thread first: the listing (and the threads it starts) at a lower priority */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+#endif
 	hold_listing();
 	int code = cli_pipeline_run(l->pl, &s);
 	pthread_mutex_lock(&l->lock);
@@ -440,6 +488,9 @@ void top_relist(struct top *t)
 
 static void note_timing(struct top *t, double now)
 {
+	double took = top_now() - now;
+	if (took > t->max_refresh)
+		t->max_refresh = took;
 	t->scroll_at = t->scroll;
 	t->refreshes++;
 	t->during += t->bg.running;
@@ -454,8 +505,9 @@ static void note_timing(struct top *t, double now)
  */
 static bool table_current(const struct top *t, bool changed)
 {
-	if (changed || t->first || t->view != TOP_SOCKETS || !t->tab.cols || t->tab.view != TOP_SOCKETS ||
-	    needs_all_counters(t) || t->tab.text.len > 2 * t->built_text + 65536 ||
+	if (changed || t->first || t->view != TOP_SOCKETS || !t->tab.cols ||
+	    t->tab.view != TOP_SOCKETS || needs_all_counters(t) ||
+	    t->tab.text.len > 2 * t->built_text + 65536 ||
 	    t->scroll != t->scroll_at) /* rows new on screen have no counters to rate from */
 		return false;
 	for (size_t i = 0; i < t->tab.n; i++)
@@ -496,13 +548,8 @@ int top_refresh(struct top *t)
 	if (!rc && t->view != TOP_SOCKETS && t->view != TOP_PROCESSES)
 		rc = conns_group(NULL, s, 0, &g); /* the processes view sums the sockets itself */
 	rc = rc ? rc : top_build(&tab, t->view, s, &g);
-	if (!rc && !needs_all_counters(t)) {
-		top_sort(&tab, t->sort_col[t->view], t->sort_rev);
-		rc = t->view == TOP_SOCKETS ? visible_counters(t, &tab, s)
-					    : visible_proc_counters(t, &tab, s);
-		if (!rc && t->view == TOP_PROCESSES) /* summed again with what was asked */
-			rc = top_build(&tab, t->view, s, &g);
-	}
+	if (!rc && !needs_all_counters(t))
+		rc = ask_visible(t, &tab, s, &g);
 	rc = rc ? rc : top_track(&tab, t->tab.cols ? &t->tab : NULL, now - t->last, t->first);
 	if (!rc)
 		top_sort(&tab, t->sort_col[t->view], t->sort_rev);
@@ -576,12 +623,13 @@ void top_write_timing(const struct top *t, const char *path)
 {
 	struct buf b = {0};
 	const char *why = NULL;
-	int rc = buf_printf(
-	    &b,
-	    "refreshes %lu full_listings %lu state_changes %lu max_interval_s %.3f "
-	    "delay_s %.3f events %s background_listings %lu refreshes_while_listing %lu\n",
-	    t->refreshes, t->fulls, t->changes, t->max_gap, t->delay, events_name(t), t->background,
-	    t->during);
+	int rc =
+	    buf_printf(&b,
+		       "refreshes %lu full_listings %lu state_changes %lu max_interval_s %.3f "
+		       "delay_s %.3f events %s background_listings %lu refreshes_while_listing %lu "
+		       "longest_refresh_s %.3f\n",
+		       t->refreshes, t->fulls, t->changes, t->max_gap, t->delay, events_name(t),
+		       t->background, t->during, t->max_refresh);
 	rc = rc ? rc : cli_write_file(path, 0644, &b, &why);
 	if (rc)
 		cli_err(rc, "top: cannot write %s%s%s", path, why ? ": " : "", why ? why : "");

@@ -66,6 +66,7 @@ struct top {
 	struct top_listing bg;
 	unsigned long refreshes, fulls, background, during, changes;
 	double max_gap, last_ok; /* the longest time between two refreshes (pauses aside) */
+	double max_refresh;	 /* the longest refresh */
 	size_t built_text;	 /* the table's text when it was built (kept tables grow it) */
 	size_t scroll_at;	 /* the first row on screen at the last refresh */
 };

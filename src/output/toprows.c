@@ -289,15 +289,12 @@ static int build_procs(struct top_table *t, const struct ps_snapshot *s, const s
 	struct proc_sum *sum = calloc(s->nprocs + 1, sizeof *sum); /* the last: no owner */
 	if (!sum)
 		return -ENOMEM;
-	struct conn_listeners *ls = conns_listeners(s);
 	(void)g;
-	int rc = ls ? 0 : -ENOMEM;
-	for (size_t i = 0; i < s->nsocks && !rc; i++) {
+	int rc = 0;
+	for (size_t i = 0; i < s->nsocks; i++) {
 		const struct ps_socket *k = &s->socks[i];
-		const struct ps_socket *lst;
-		bool listener = conns_dir_of(ls, k, &lst) == CONN_LISTEN;
 		size_t p = k->owner_count && s->owners ? snap_owner(s, k, 0)->proc : s->nprocs;
-		sum_socket(&sum[p], k, listener);
+		sum_socket(&sum[p], k, conns_is_listener(k));
 	}
 	for (size_t p = 0; p <= s->nprocs && !rc; p++)
 		if (sum[p].listen || sum[p].conns)
@@ -307,7 +304,6 @@ static int build_procs(struct top_table *t, const struct ps_snapshot *s, const s
 	for (size_t p = 0; p <= s->nprocs; p++)
 		buf_free(&sum[p].ports);
 	free(sum);
-	conns_listeners_free(ls);
 	return rc;
 }
 
