@@ -5,8 +5,9 @@
 # BENCH_SECONDS (60) each, per scale of loadgen's load (TOP_SCALES: "98k 5000p"; also 22k;
 # the layouts are bench/run.sh's) in a private network namespace. top runs in a tmux pane of
 # 80x24 (it needs a terminal), in the sockets view (counters asked for the rows on screen
-# only) and in the processes view (every socket's counters), with --timing: the longest time
-# between two refreshes (1 s = never late) and how many were full listings. Prints CPU
+# only) and in the processes view (the counters of the processes on screen), with --timing: the longest time
+# between two refreshes (1 s = never late; the first listing, before the first screen, aside:
+# said apart) and how many were full listings (and of them made in the background). Prints CPU
 # seconds, the share of one core and the ratios (TOP_SS=0: top only; TOP_ARGS: more options
 # of top, e.g. "--events diag" for the way without BPF). Needs root, tmux, ss.
 # Timings never decide the exit status.
@@ -72,7 +73,7 @@ top_cpu() { # view key ("" or 2) -> "CPU-seconds longest-gap full-listings"
 	while [ ! -s "$WORK/timing" ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
 	tmux -S "$WORK/tmux" kill-server 2>/dev/null || :
 	gap=$(awk '{ for (i = 1; i < NF; i++) if ($i == "max_interval_s") print $(i + 1) }' "$WORK/timing")
-	full=$(awk '{ for (i = 1; i < NF; i++) if ($i == "full_listings") f = $(i + 1); else if ($i == "refreshes") r = $(i + 1); else if ($i == "events") e = $(i + 1) } END { print f "/" r "(events:" e ")" }' "$WORK/timing")
+	full=$(awk '{ for (i = 1; i < NF; i++) if ($i == "full_listings") f = $(i + 1); else if ($i == "refreshes") r = $(i + 1); else if ($i == "events") e = $(i + 1); else if ($i == "background_listings") b = $(i + 1); else if ($i == "first_listing_s") l = $(i + 1) } END { print f "/" r "(events:" e ",background:" (b == "" ? "-" : b) ",first-listing:" (l == "" ? "-" : l "s") ")" }' "$WORK/timing")
 	echo "$a $b $hz" | awk -v g="${gap:-?}" -v f="${full:-?}" '{ printf "%.2f %s %s", ($2 - $1) / $3, g, f }'
 }
 

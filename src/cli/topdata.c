@@ -199,6 +199,83 @@ static int full_listing(struct top *t)
 	return 0;
 }
 
+/* Refreshes between two looks at the TIME-WAIT sockets. */
+#define TOP_TW_EVERY 5
+
+static int cmp_tuple(const void *pa, const void *pb)
+{
+	const struct ps_sockchange *a = pa, *b = pb;
+	if (a->netns != b->netns)
+		return a->netns < b->netns ? -1 : 1;
+	int c = memcmp(&a->local, &b->local, sizeof a->local);
+	return c ? c : memcmp(&a->remote, &b->remote, sizeof a->remote);
+}
+
+static bool not_vanished(const struct ps_snapshot *s, const struct ps_socket *k, const void *ctx)
+{
+	(void)s;
+	const struct top_tw *g = ctx;
+	if (k->proto != PS_TCP || k->state != PS_ST_TIME_WAIT || !g->n)
+		return true;
+	struct ps_sockchange key = {.netns = k->netns, .local = k->local, .remote = k->remote};
+	return !bsearch(&key, g->v, g->n, sizeof key, cmp_tuple);
+}
+
+/* The TIME-WAIT sockets of s that g names leave it (a socket of the same ends in another state,
+ * one made since, stays). 0 or -ENOMEM. */
+static int drop_vanished(struct ps_snapshot *s, const struct top_tw *g)
+{
+	return g->n ? snap_retain(s, not_vanished, g) : 0;
+}
+
+/*
+ * TIME-WAIT sockets leave without a state change (the kernel's timer frees them): every few
+ * refreshes while the set has some, one dump of the TIME-WAIT sockets alone (no owners, no
+ * counters); those the last such dump had and this one lacks leave the set (and, while a listing
+ * runs, the listing when it comes).
+ */
+static int expire_time_wait(struct top *t, bool *changed)
+{
+	bool any = false;
+	for (size_t i = 0; i < t->cur.nsocks && !any; i++)
+		any = t->cur.socks[i].proto == PS_TCP && t->cur.socks[i].state == PS_ST_TIME_WAIT;
+	if (!any)
+		snap_free(&t->tw);
+	if (!any || t->refreshes % TOP_TW_EVERY)
+		return 0;
+	struct ps_filter f;
+	filter_init(&f);
+	f.protos = 1u << PS_TCP;
+	f.states[PS_TCP] = 1u << PS_ST_TIME_WAIT;
+	f.no_owners = true;
+	f.all_netns = t->o->filter.all_netns;
+	struct ps_snapshot now = {0};
+	struct top_tw g = {0};
+	size_t n = 0, cap = 0, before = t->cur.nsocks;
+	int rc = f.all_netns ? platform_collect_all_netns(&now, &f) : platform_collect(&now, &f);
+	rc = rc ? rc : sockset_diff(&t->tw, &now, NULL, &g.v, &n, &cap);
+	for (size_t i = 0; !rc && i < n; i++)
+		if (g.v[i].to == PS_ST_CLOSE) /* the new ones were closed by a state change */
+			g.v[g.n++] = g.v[i];
+	if (g.n)
+		qsort(g.v, g.n, sizeof *g.v, cmp_tuple);
+	rc = rc ? rc : drop_vanished(&t->cur, &g);
+	*changed = *changed || t->cur.nsocks != before;
+	struct top_tw *l = &t->bg.twgone;
+	if (!rc && t->bg.running && g.n) {
+		rc = util_grow((void **)&l->v, &l->cap, l->n + g.n, sizeof *l->v);
+		if (!rc) {
+			memcpy(l->v + l->n, g.v, g.n * sizeof *g.v);
+			l->n += g.n;
+			qsort(l->v, l->n, sizeof *l->v, cmp_tuple);
+		}
+	}
+	free(g.v);
+	snap_free(&t->tw);
+	t->tw = now;
+	return rc;
+}
+
 /*
  * A test's seam: while the file PORTSLEUTH_TOP_HOLD names exists, a listing in the background
  * waits before it lists (the suite proves the screen goes on meanwhile; never set otherwise).
@@ -238,6 +315,7 @@ static int listing_start(struct top *t, double now)
 	l->pl = &t->pl;
 	l->done = false;
 	l->nlog = 0;
+	l->twgone.n = 0;
 	l->started = now;
 	l->quiet = t->relist_quiet;
 	t->relist_quiet = false;
@@ -265,16 +343,16 @@ static int listing_join(struct top_listing *l, struct ps_snapshot *s)
 	return l->rc;
 }
 
-/* While a listing runs, the changes of this refresh are kept to be applied on top of it. */
-static int listing_log(struct top *t)
+/* While a listing runs, changes c[0..n) applied to the set are kept to be applied on top of it. */
+static int listing_log(struct top *t, const struct ps_sockchange *c, size_t n)
 {
 	struct top_listing *l = &t->bg;
-	if (!l->running || !t->nchg)
+	if (!l->running || !n)
 		return 0;
-	if (util_grow((void **)&l->log, &l->log_cap, l->nlog + t->nchg, sizeof *l->log))
+	if (util_grow((void **)&l->log, &l->log_cap, l->nlog + n, sizeof *l->log))
 		return -ENOMEM;
-	memcpy(l->log + l->nlog, t->chg, t->nchg * sizeof *t->chg);
-	l->nlog += t->nchg;
+	memcpy(l->log + l->nlog, c, n * sizeof *c);
+	l->nlog += n;
 	return 0;
 }
 
@@ -300,6 +378,8 @@ static int listing_swap(struct top *t, bool *swapped)
 		return 0;
 	struct ps_snapshot s;
 	int rc = listing_join(l, &s);
+	rc = rc ? rc : drop_vanished(&s, &l->twgone);
+	l->twgone.n = 0;
 	if (!rc && t->diag)
 		rc = owners_of_new(t, &s, l->log, l->nlog);
 	struct sockset_stats st;
@@ -462,8 +542,9 @@ static int update_set(struct top *t, double now, bool *changed)
 	for (size_t i = 0; i < t->cur.nsocks; i++)
 		t->cur.socks[i].tcp.valid = false; /* only what is asked now is shown */
 	int rc = t->diag ? follow_diag(t, all, changed) : follow_changes(t, changed);
-	rc = rc ? rc : listing_log(t);
+	rc = rc ? rc : listing_log(t, t->chg, t->nchg);
 	rc = rc ? rc : listing_swap(t, &swapped);
+	rc = rc ? rc : expire_time_wait(t, changed);
 	if (!rc && !t->bg.running && (t->resync_due || now - t->last_full >= TOP_RESYNC))
 		rc = listing_start(t, now);
 	*changed = *changed || swapped;
@@ -497,6 +578,10 @@ static void note_timing(struct top *t, double now)
 	if (t->last_ok > 0 && now - t->last_ok > t->max_gap)
 		t->max_gap = now - t->last_ok;
 	t->last_ok = now;
+	if (t->refreshes == 1) { /* the screen starts once the first listing is made */
+		t->first_took = took;
+		t->last_ok = now + took;
+	}
 }
 
 /*
@@ -627,9 +712,9 @@ void top_write_timing(const struct top *t, const char *path)
 	    buf_printf(&b,
 		       "refreshes %lu full_listings %lu state_changes %lu max_interval_s %.3f "
 		       "delay_s %.3f events %s background_listings %lu refreshes_while_listing %lu "
-		       "longest_refresh_s %.3f\n",
+		       "longest_refresh_s %.3f first_listing_s %.3f\n",
 		       t->refreshes, t->fulls, t->changes, t->max_gap, t->delay, events_name(t),
-		       t->background, t->during, t->max_refresh);
+		       t->background, t->during, t->max_refresh, t->first_took);
 	rc = rc ? rc : cli_write_file(path, 0644, &b, &why);
 	if (rc)
 		cli_err(rc, "top: cannot write %s%s%s", path, why ? ": " : "", why ? why : "");
@@ -644,10 +729,12 @@ void top_data_free(struct top *t)
 		snap_free(&s);
 	}
 	free(t->bg.log);
+	free(t->bg.twgone.v);
 	platform_sockstate_close(t->events);
 	if (t->diag)
 		platform_sockevents_close(t->diag);
 	snap_free(&t->dump);
+	snap_free(&t->tw);
 	free(t->chg);
 	top_table_free(&t->tab);
 	top_table_free(&t->prev);

@@ -16,6 +16,13 @@
 #include "pipe.h"
 #include "top.h"
 
+/* TIME-WAIT sockets that left (their ends in a ps_sockchange each), sorted by namespace and ends.
+ */
+struct top_tw {
+	struct ps_sockchange *v;
+	size_t n, cap;
+};
+
 /*
  * A full listing (owners, processes, units: the whole pipeline) made in a thread of its own while
  * the screen keeps refreshing from the state changes. The thread has the pipeline and its own
@@ -35,6 +42,7 @@ struct top_listing {
 	bool quiet; /* what it brings is not new (the filter changed): nothing marked */
 	struct ps_sockchange *log; /* the changes seen since it started, in order */
 	size_t nlog, log_cap;
+	struct top_tw twgone; /* the TIME-WAIT sockets that left since it started */
 };
 
 struct top {
@@ -57,6 +65,7 @@ struct top {
 	 * (new sockets: its difference from the last dump; owners found for those only) */
 	struct platform_sockevents *diag;
 	struct ps_snapshot dump; /* the last dump: TCP sockets, no owners */
+	struct ps_snapshot tw;	 /* the last dump of the TIME-WAIT sockets (they leave unsaid) */
 	struct ps_sockchange *chg;
 	size_t nchg, chg_cap;
 	bool listed;	   /* a full listing was made */
@@ -65,10 +74,11 @@ struct top {
 	double last_full;  /* when the last full listing was started */
 	struct top_listing bg;
 	unsigned long refreshes, fulls, background, during, changes;
-	double max_gap, last_ok; /* the longest time between two refreshes (pauses aside) */
-	double max_refresh;	 /* the longest refresh */
-	size_t built_text;	 /* the table's text when it was built (kept tables grow it) */
-	size_t scroll_at;	 /* the first row on screen at the last refresh */
+	double max_gap,
+	    last_ok; /* the longest time between two refreshes (pauses, the first aside) */
+	double max_refresh, first_took; /* the longest refresh; the first (its listing) */
+	size_t built_text; /* the table's text when it was built (kept tables grow it) */
+	size_t scroll_at;  /* the first row on screen at the last refresh */
 };
 
 /* Seconds between two full listings while the state changes keep the set current. */
