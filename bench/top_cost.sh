@@ -9,7 +9,9 @@
 # between two refreshes (1 s = never late; the first listing, before the first screen, aside:
 # said apart) and how many were full listings (and of them made in the background). Prints CPU
 # seconds, the share of one core and the ratios (TOP_SS=0: top only; TOP_ARGS: more options
-# of top, e.g. "--events diag" for the way without BPF). Needs root, tmux, ss.
+# of top, e.g. "--events diag" for the way without BPF; TOP_SS=wall: the ss loop for
+# BENCH_SECONDS of wall time, not BENCH_SECONDS rounds: at 98k one round takes seconds). Needs
+# root, tmux, ss.
 # Timings never decide the exit status.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -78,6 +80,11 @@ top_cpu() { # view key ("" or 2) -> "CPU-seconds longest-gap full-listings"
 }
 
 ss_cpu() {
+	if [ "${TOP_SS:-1}" = wall ]; then # as many rounds as fit in SECS s of wall time
+		/usr/bin/time -f "%U %S %e" -o "$WORK/ss.time" timeout -s INT "$SECS" sh -c "trap 'exit 0' INT; while :; do ss -tinp >/dev/null; sleep 1; done" || :
+		awk '{ printf "%.2f -", $1 + $2 }' "$WORK/ss.time"
+		return
+	fi
 	/usr/bin/time -f "%U %S %e" -o "$WORK/ss.time" sh -c "i=0; while [ \$i -lt $SECS ]; do ss -tinp >/dev/null; sleep 1; i=\$((i + 1)); done"
 	# CPU seconds, and the loop's wall time beyond SECS s of sleeps (how late it falls behind)
 	awk -v s="$SECS" '{ printf "%.2f %.2f", $1 + $2, ($3 - s) / s }' "$WORK/ss.time"
