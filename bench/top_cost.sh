@@ -81,8 +81,11 @@ top_cpu() { # view key ("" or 2) -> "CPU-seconds longest-gap full-listings"
 
 ss_cpu() {
 	if [ "${TOP_SS:-1}" = wall ]; then # as many rounds as fit in SECS s of wall time
-		/usr/bin/time -f "%U %S %e" -o "$WORK/ss.time" timeout -s INT "$SECS" sh -c "trap 'exit 0' INT; while :; do ss -tinp >/dev/null; sleep 1; done" || :
-		awk '{ printf "%.2f -", $1 + $2 }' "$WORK/ss.time"
+		echo 0 >"$WORK/ss.rounds"
+		/usr/bin/time -f "%U %S %e" -o "$WORK/ss.time" timeout -s INT "$SECS" sh -c "trap 'exit 0' INT; n=0; while :; do ss -tinp >/dev/null; n=\$((n + 1)); echo \$n >$WORK/ss.rounds; sleep 1; done" || :
+		# (time's first line says timeout's status 124: the times are the last); then the
+		# rounds it finished, instead of how late it fell behind
+		tail -n 1 "$WORK/ss.time" | awk -v r="$(cat "$WORK/ss.rounds")" '{ printf "%.2f %s-rounds", $1 + $2, r }'
 		return
 	fi
 	/usr/bin/time -f "%U %S %e" -o "$WORK/ss.time" sh -c "i=0; while [ \$i -lt $SECS ]; do ss -tinp >/dev/null; sleep 1; i=\$((i + 1)); done"
@@ -101,5 +104,9 @@ fi
 set -- $(ss_cpu)
 s=$1 s_late=$2
 echo "$SCALE over $SECS s at 1 s: top (sockets view) ${t_sock} s CPU, longest refresh gap ${g_sock} s, full listings/refreshes ${f_sock};"
-echo "  top (processes view) ${t_proc} s CPU, longest gap ${g_proc} s, ${f_proc}; ss -tinp loop ${s} s CPU (${s_late} s per iteration beyond its 1 s sleep)"
+case $s_late in
+*-rounds) late="${s_late%-rounds} rounds done in ${SECS} s" ;;
+*) late="${s_late} s per iteration beyond its 1 s sleep" ;;
+esac
+echo "  top (processes view) ${t_proc} s CPU, longest gap ${g_proc} s, ${f_proc}; ss -tinp loop ${s} s CPU (${late})"
 echo "$t_sock $t_proc $s $SECS" | awk '{ printf "  ratio top/ss: sockets view %.3f, processes view %.3f; top = %.1f%% / %.1f%% of one core, ss loop %.1f%%\n", $1 / $3, $2 / $3, 100 * $1 / $4, 100 * $2 / $4, 100 * $3 / $4 }'
