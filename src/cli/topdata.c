@@ -41,7 +41,7 @@ static bool needs_all_counters(const struct top *t)
 		return true; /* its rows of an address class sum every connection out of that class
 			      */
 	size_t n;
-	const struct top_col *c = top_columns(t->view, &n);
+	const struct top_col *c = top_columns(t->view, t->o->filter.all_netns, &n);
 	const struct top_col *by = &c[t->sort_col[t->view]];
 	return !strcmp(by->title, "SENT") || !strcmp(by->title, "RECV") || by->rate_of >= 0 ||
 	       !strcmp(by->title, "RTT-ms") || !strcmp(by->title, "RETR");

@@ -181,15 +181,19 @@ static bool close_connection(struct top *t)
 		return false;
 	}
 	char q[200], a[64], b[64];
-	snprintf(q, sizeof q, "close tcp %s -> %s (%s)? y/N", top_text(&t->tab, r, 2),
-		 top_text(&t->tab, r, 3), top_text(&t->tab, r, 4));
+	int at_l = top_find_col(&t->tab, "LOCAL"), at_r = top_find_col(&t->tab, "REMOTE"),
+	    at_p = top_find_col(&t->tab, "PROCESS");
+	if (at_l < 0 || at_r < 0 || at_p < 0)
+		return false;
+	snprintf(q, sizeof q, "close tcp %s -> %s (%s)? y/N", top_text(&t->tab, r, (size_t)at_l),
+		 top_text(&t->tab, r, (size_t)at_r), top_text(&t->tab, r, (size_t)at_p));
 	if (!confirm(q)) {
 		t->msg[0] = '\0';
 		return false;
 	}
 	int rc = platform_sock_destroy(k);
-	snprintf(a, sizeof a, "%s", top_text(&t->tab, r, 2));
-	snprintf(b, sizeof b, "%s", top_text(&t->tab, r, 3));
+	snprintf(a, sizeof a, "%s", top_text(&t->tab, r, (size_t)at_l));
+	snprintf(b, sizeof b, "%s", top_text(&t->tab, r, (size_t)at_r));
 	if (!rc)
 		snprintf(t->msg, sizeof t->msg, "closed tcp %s -> %s", a, b);
 	else if (rc == -EOPNOTSUPP)

@@ -497,8 +497,9 @@ def listener_in(t, port, netns_pid=None):
 
 
 def top_every_namespace(t):
-    """top -N at 80x24 shows the listeners of another network namespace beside ours, and one
-    that appears there later within a refresh, marked + (the state changes of every namespace)."""
+    """top -N at 80x24 shows the listeners of another network namespace beside ours, each with its
+    namespace (the NETNS column), and one that appears there later within a refresh, marked + (the
+    state changes of every namespace)."""
     t.hold("listen:127.0.0.1:4810", "name:ours")
     other = listener_in(t, 4811)
     # -N sees every namespace on the machine, others' too: the filter keeps this case's ports
@@ -507,6 +508,12 @@ def top_every_namespace(t):
         s = sc.wait(lambda s: rows_with(s, "127.0.0.1:4810") and rows_with(s, "127.0.0.1:4811"),
                     "-N does not show both namespaces' listeners", timeout=8)
         t.check(rows_with(s, "127.0.0.1:4811", "python"), "the other namespace's owner", s.splitlines())
+        def netns_of(line):
+            w = line.split()
+            return w[1] if w and w[0] in "+*-" else (w[0] if w else None)
+        t.check("NETNS" in s.splitlines()[1] and
+                netns_of(rows_with(s, "127.0.0.1:4810")[0]) != netns_of(rows_with(s, "127.0.0.1:4811")[0]),
+                "-N: the namespace column tells the two namespaces apart", s.splitlines())
         listener_in(t, 4812, netns_pid=other.pid)
         sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4812") if ln.startswith("+")],
                 "a new listener in the other namespace is not shown marked + within a refresh",
