@@ -5,10 +5,13 @@
 # BENCH_SECONDS (60) each, per scale of loadgen's load (TOP_SCALES: "98k 5000p"; also 22k;
 # the layouts are bench/run.sh's) in a private network namespace. top runs in a tmux pane of
 # 80x24 (it needs a terminal), in the sockets view (counters asked for the rows on screen
-# only) and in the processes view (every socket's counters), with --timing: the longest time
-# between two refreshes (1 s = never late) and how many were full listings. Prints CPU
+# only) and in the processes view (the counters of the processes on screen), with --timing: the longest time
+# between two refreshes (1 s = never late; the first listing, before the first screen, aside:
+# said apart) and how many were full listings (and of them made in the background). Prints CPU
 # seconds, the share of one core and the ratios (TOP_SS=0: top only; TOP_ARGS: more options
-# of top, e.g. "--events diag" for the way without BPF). Needs root, tmux, ss.
+# of top, e.g. "--events diag" for the way without BPF; TOP_SS=wall: the ss loop for
+# BENCH_SECONDS of wall time, not BENCH_SECONDS rounds: at 98k one round takes seconds). Needs
+# root, tmux, ss.
 # Timings never decide the exit status.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -72,11 +75,19 @@ top_cpu() { # view key ("" or 2) -> "CPU-seconds longest-gap full-listings"
 	while [ ! -s "$WORK/timing" ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
 	tmux -S "$WORK/tmux" kill-server 2>/dev/null || :
 	gap=$(awk '{ for (i = 1; i < NF; i++) if ($i == "max_interval_s") print $(i + 1) }' "$WORK/timing")
-	full=$(awk '{ for (i = 1; i < NF; i++) if ($i == "full_listings") f = $(i + 1); else if ($i == "refreshes") r = $(i + 1); else if ($i == "events") e = $(i + 1) } END { print f "/" r "(events:" e ")" }' "$WORK/timing")
+	full=$(awk '{ for (i = 1; i < NF; i++) if ($i == "full_listings") f = $(i + 1); else if ($i == "refreshes") r = $(i + 1); else if ($i == "events") e = $(i + 1); else if ($i == "background_listings") b = $(i + 1); else if ($i == "first_listing_s") l = $(i + 1) } END { print f "/" r "(events:" e ",background:" (b == "" ? "-" : b) ",first-listing:" (l == "" ? "-" : l "s") ")" }' "$WORK/timing")
 	echo "$a $b $hz" | awk -v g="${gap:-?}" -v f="${full:-?}" '{ printf "%.2f %s %s", ($2 - $1) / $3, g, f }'
 }
 
 ss_cpu() {
+	if [ "${TOP_SS:-1}" = wall ]; then # as many rounds as fit in SECS s of wall time
+		echo 0 >"$WORK/ss.rounds"
+		/usr/bin/time -f "%U %S %e" -o "$WORK/ss.time" timeout -s INT "$SECS" sh -c "trap 'exit 0' INT; n=0; while :; do ss -tinp >/dev/null; n=\$((n + 1)); echo \$n >$WORK/ss.rounds; sleep 1; done" || :
+		# (time's first line says timeout's status 124: the times are the last); then the
+		# rounds it finished, instead of how late it fell behind
+		tail -n 1 "$WORK/ss.time" | awk -v r="$(cat "$WORK/ss.rounds")" '{ printf "%.2f %s-rounds", $1 + $2, r }'
+		return
+	fi
 	/usr/bin/time -f "%U %S %e" -o "$WORK/ss.time" sh -c "i=0; while [ \$i -lt $SECS ]; do ss -tinp >/dev/null; sleep 1; i=\$((i + 1)); done"
 	# CPU seconds, and the loop's wall time beyond SECS s of sleeps (how late it falls behind)
 	awk -v s="$SECS" '{ printf "%.2f %.2f", $1 + $2, ($3 - s) / s }' "$WORK/ss.time"
@@ -93,5 +104,9 @@ fi
 set -- $(ss_cpu)
 s=$1 s_late=$2
 echo "$SCALE over $SECS s at 1 s: top (sockets view) ${t_sock} s CPU, longest refresh gap ${g_sock} s, full listings/refreshes ${f_sock};"
-echo "  top (processes view) ${t_proc} s CPU, longest gap ${g_proc} s, ${f_proc}; ss -tinp loop ${s} s CPU (${s_late} s per iteration beyond its 1 s sleep)"
+case $s_late in
+*-rounds) late="${s_late%-rounds} rounds done in ${SECS} s" ;;
+*) late="${s_late} s per iteration beyond its 1 s sleep" ;;
+esac
+echo "  top (processes view) ${t_proc} s CPU, longest gap ${g_proc} s, ${f_proc}; ss -tinp loop ${s} s CPU (${late})"
 echo "$t_sock $t_proc $s $SECS" | awk '{ printf "  ratio top/ss: sockets view %.3f, processes view %.3f; top = %.1f%% / %.1f%% of one core, ss loop %.1f%%\n", $1 / $3, $2 / $3, 100 * $1 / $4, 100 * $2 / $4, 100 * $3 / $4 }'

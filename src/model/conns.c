@@ -79,6 +79,11 @@ static bool serves(const struct ps_socket *lst, const struct ps_addr *a)
 	       memcmp(lst->local.addr.bytes, a->bytes, sizeof a->bytes) == 0;
 }
 
+bool conns_is_listener(const struct ps_socket *k)
+{
+	return is_listener(k);
+}
+
 enum conn_dir conns_dir_of(const struct conn_listeners *l, const struct ps_socket *k,
 			   const struct ps_socket **listener)
 {

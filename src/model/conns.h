@@ -73,5 +73,7 @@ struct conn_listeners *conns_listeners(const struct ps_snapshot *s);
 enum conn_dir conns_dir_of(const struct conn_listeners *l, const struct ps_socket *k,
 			   const struct ps_socket **listener);
 void conns_listeners_free(struct conn_listeners *l);
+/* Whether k is a listener (or a bound, unconnected UDP socket): CONN_LISTEN without the search. */
+bool conns_is_listener(const struct ps_socket *k);
 
 #endif

@@ -327,19 +327,26 @@ int sockset_diff(const struct ps_snapshot *was, const struct ps_snapshot *now,
 	return rc;
 }
 
+/* The index is of `from` (often a few listeners): only the sockets of `to` in a state `from` has
+ * are looked up in it. */
 int sockset_merge_counters(struct ps_snapshot *to, const struct ps_snapshot *from)
 {
 	struct tuple_ix ix;
-	if (ix_build(&ix, to, 0))
+	uint32_t states = 0;
+	if (ix_build(&ix, from, 0))
 		return -ENOMEM;
-	for (size_t i = 0; i < from->nsocks; i++) {
-		const struct ps_socket *f = &from->socks[i];
-		long at = ix_find(&ix, to, NULL, f->netns, f->proto, &f->local, &f->remote);
-		if (at < 0 || !f->tcp.valid)
+	for (size_t i = 0; i < from->nsocks; i++)
+		states |= 1u << (from->socks[i].state & 31);
+	for (size_t i = 0; i < to->nsocks; i++) {
+		struct ps_socket *k = &to->socks[i];
+		if (!(states >> (k->state & 31) & 1))
 			continue;
-		to->socks[at].tcp = f->tcp;
-		to->socks[at].recv_q = f->recv_q;
-		to->socks[at].send_q = f->send_q;
+		long at = ix_find(&ix, from, NULL, k->netns, k->proto, &k->local, &k->remote);
+		if (at < 0 || !from->socks[at].tcp.valid)
+			continue;
+		k->tcp = from->socks[at].tcp;
+		k->recv_q = from->socks[at].recv_q;
+		k->send_q = from->socks[at].send_q;
 	}
 	free(ix.slot);
 	return 0;

@@ -11,6 +11,7 @@
 #include "../model/exposure.h"
 #include "../util/escape.h"
 #include "conns_out.h"
+#include "json_services.h"
 
 #define NUM(t, w)                                                                                  \
 	{                                                                                          \
@@ -49,6 +50,14 @@ enum {
 	S_PID
 };
 
+/* With -N: the namespace first, then the sockets view's columns (their index one more). */
+static const struct top_col cols_sockets_ns[] = {
+    TXT("NETNS", 10),	TXT("PROTO", 5),	  TXT("STATE", 10),	    FLEX("LOCAL", 15),
+    FLEX("REMOTE", 15), TXT("PROCESS", 12),	  NUM("SENT", 6),	    NUM("RECV", 6),
+    NUM("RETR", 4),	RATE("TX/s", 1 + S_SENT), RATE("RX/s", 1 + S_RECV), NUM("RTT-ms", 6),
+    NUM("PID", 7),
+};
+
 static const struct top_col cols_procs[] = {
     TXT("PROCESS", 15), NUM("PID", 7),	 NUM("LISTEN", 6), NUM("CONNS", 6),   NUM("SENT", 6),
     NUM("RECV", 6),	RATE("TX/s", 4), RATE("RX/s", 5),  FLEX("PORTS", 10),
@@ -67,8 +76,12 @@ static const struct top_col cols_remotes[] = {
 };
 enum { R_REMOTE, R_CLASS, R_PROC, R_CONNS, R_SENT, R_TX, R_RECV, R_RX, R_RTT };
 
-const struct top_col *top_columns(enum top_view v, size_t *n)
+const struct top_col *top_columns(enum top_view v, bool all_netns, size_t *n)
 {
+	if (v == TOP_SOCKETS && all_netns) {
+		*n = sizeof cols_sockets_ns / sizeof cols_sockets_ns[0];
+		return cols_sockets_ns;
+	}
 	switch (v) {
 	case TOP_PROCESSES:
 		*n = sizeof cols_procs / sizeof cols_procs[0];
@@ -168,20 +181,47 @@ static const char *owner_name(const struct ps_snapshot *s, const struct ps_socke
 	return s->procs[o->proc].name;
 }
 
+int top_find_col(const struct top_table *t, const char *title)
+{
+	for (size_t c = 0; c < t->ncols; c++)
+		if (!strcmp(t->cols[c].title, title))
+			return (int)c;
+	return -1;
+}
+
+/* The sockets view's columns are one further with -N (the namespace first). */
+static size_t ns_shift(const struct top_table *t)
+{
+	return t->cols == cols_sockets_ns;
+}
+
 int top_set_socket_counters(struct top_table *t, struct top_row *r, const struct ps_socket *k)
 {
 	char a[24];
-	int rc = top_set_count(t, r, S_SENT, (double)k->tcp.bytes_sent);
-	rc = rc ? rc : top_set_count(t, r, S_RECV, (double)k->tcp.bytes_received);
+	size_t o = ns_shift(t);
+	int rc = top_set_count(t, r, o + S_SENT, (double)k->tcp.bytes_sent);
+	rc = rc ? rc : top_set_count(t, r, o + S_RECV, (double)k->tcp.bytes_received);
 	/* a listener measures no round trip: "-", not 0.0 */
 	if (k->state == PS_ST_LISTEN)
 		snprintf(a, sizeof a, "-");
 	else
 		snprintf(a, sizeof a, "%.1f", k->tcp.rtt_us / 1000.0);
-	r->num[S_RTT] = k->tcp.rtt_us;
-	rc = rc ? rc : cell(t, r, S_RTT, a);
+	r->num[o + S_RTT] = k->tcp.rtt_us;
+	rc = rc ? rc : cell(t, r, o + S_RTT, a);
 	/* segments retransmitted over the connection's life (tcpi_total_retrans) */
-	return rc ? rc : cell_num(t, r, S_RETR, k->tcp.retrans);
+	return rc ? rc : cell_num(t, r, o + S_RETR, k->tcp.retrans);
+}
+
+/* With -N: the socket's namespace, by its name (ip netns, container; escaped) or inode. */
+static int ns_cell(struct top_table *t, struct top_row *r, const struct ps_snapshot *s,
+		   const struct ps_socket *k)
+{
+	const char *name = netns_name(s, k->netns);
+	char a[24];
+	if (name && *name)
+		return cell_raw(t, r, 0, name, strlen(name));
+	snprintf(a, sizeof a, "%llu", (unsigned long long)k->netns);
+	return cell(t, r, 0, a);
 }
 
 static int build_sockets(struct top_table *t, const struct ps_snapshot *s)
@@ -214,17 +254,20 @@ static int build_sockets(struct top_table *t, const struct ps_snapshot *s)
 				 &k->netns, sizeof k->netns),
 			     &dup, sizeof dup);
 		r->sig = fnv(fnv(FNV0, &k->state, 1), &pid, sizeof pid);
-		rc = cell(t, r, S_PROTO, proto_name(k->proto));
-		rc = rc ? rc : cell(t, r, S_STATE, state_label(k->proto, k->state));
-		rc = rc ? rc : cell(t, r, S_LOCAL, conns_endpoint(&k->local, a, sizeof a));
+		size_t o = ns_shift(t);
+		rc = o ? ns_cell(t, r, s, k) : 0;
+		rc = rc ? rc : cell(t, r, o + S_PROTO, proto_name(k->proto));
+		rc = rc ? rc : cell(t, r, o + S_STATE, state_label(k->proto, k->state));
+		rc = rc ? rc : cell(t, r, o + S_LOCAL, conns_endpoint(&k->local, a, sizeof a));
 		/* a listener (or an unconnected UDP socket) has no remote end: "*", as ss says */
 		bool no_peer = k->state == PS_ST_LISTEN || (k->proto == PS_UDP && !k->remote.port);
 		rc = rc ? rc
-			: cell(t, r, S_REMOTE,
+			: cell(t, r, o + S_REMOTE,
 			       no_peer ? "*" : conns_endpoint(&k->remote, a, sizeof a));
-		rc = rc ? rc : cell_raw(t, r, S_PROC, name ? name : "-", name ? strlen(name) : 1);
+		rc = rc ? rc
+			: cell_raw(t, r, o + S_PROC, name ? name : "-", name ? strlen(name) : 1);
 		if (!rc && pid)
-			rc = cell_num(t, r, S_PID, pid);
+			rc = cell_num(t, r, o + S_PID, pid);
 		if (!rc && k->tcp.valid)
 			rc = top_set_socket_counters(t, r, k);
 		rc = rc ? rc : fill_rest(t, r);
@@ -289,15 +332,12 @@ static int build_procs(struct top_table *t, const struct ps_snapshot *s, const s
 	struct proc_sum *sum = calloc(s->nprocs + 1, sizeof *sum); /* the last: no owner */
 	if (!sum)
 		return -ENOMEM;
-	struct conn_listeners *ls = conns_listeners(s);
 	(void)g;
-	int rc = ls ? 0 : -ENOMEM;
-	for (size_t i = 0; i < s->nsocks && !rc; i++) {
+	int rc = 0;
+	for (size_t i = 0; i < s->nsocks; i++) {
 		const struct ps_socket *k = &s->socks[i];
-		const struct ps_socket *lst;
-		bool listener = conns_dir_of(ls, k, &lst) == CONN_LISTEN;
 		size_t p = k->owner_count && s->owners ? snap_owner(s, k, 0)->proc : s->nprocs;
-		sum_socket(&sum[p], k, listener);
+		sum_socket(&sum[p], k, conns_is_listener(k));
 	}
 	for (size_t p = 0; p <= s->nprocs && !rc; p++)
 		if (sum[p].listen || sum[p].conns)
@@ -307,7 +347,6 @@ static int build_procs(struct top_table *t, const struct ps_snapshot *s, const s
 	for (size_t p = 0; p <= s->nprocs; p++)
 		buf_free(&sum[p].ports);
 	free(sum);
-	conns_listeners_free(ls);
 	return rc;
 }
 
@@ -464,7 +503,7 @@ int top_build(struct top_table *t, enum top_view v, const struct ps_snapshot *s,
 	t->n = 0;
 	buf_clear(&t->text);
 	t->view = v;
-	t->cols = top_columns(v, &t->ncols);
+	t->cols = top_columns(v, s->all_netns, &t->ncols);
 	/* offset 0 is "no text yet" (fill_rest): a NUL there keeps it readable all the same */
 	int rc = buf_putc(&t->text, '\0');
 	if (rc)

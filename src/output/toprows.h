@@ -19,7 +19,7 @@ enum top_mark { TOP_MARK_NONE, TOP_MARK_NEW, TOP_MARK_CHANGED, TOP_MARK_GONE };
 
 /* How many refreshes a mark stays (a closed row stays that long, then goes). */
 #define TOP_MARK_TTL 3
-#define TOP_MAXCOLS 12
+#define TOP_MAXCOLS 13
 
 struct top_col {
 	const char *title;
@@ -51,8 +51,11 @@ struct top_table {
 	struct buf text; /* every cell, NUL-terminated, escaped for the terminal */
 };
 
-/* The columns of view v; *n set to their number. */
-const struct top_col *top_columns(enum top_view v, size_t *n);
+/* The columns of view v (all_netns: -N, the sockets view has the namespace first); *n set to
+ * their number. */
+const struct top_col *top_columns(enum top_view v, bool all_netns, size_t *n);
+/* The index of t's column titled `title`, -1: none. */
+int top_find_col(const struct top_table *t, const char *title);
 /* "sockets", "processes", "listeners", "remotes". */
 const char *top_view_name(enum top_view v);
 

@@ -36,6 +36,7 @@ def register(run):
     run.case(top_not_root, needs=("tui",))
     run.case(top_sock_diag, needs=("tui",))
     run.case(top_processes_counters, needs=("tui",))
+    run.case(top_listing_beside, needs=("tui",))
 
 
 def groups(t, *args):
@@ -496,8 +497,9 @@ def listener_in(t, port, netns_pid=None):
 
 
 def top_every_namespace(t):
-    """top -N at 80x24 shows the listeners of another network namespace beside ours, and one
-    that appears there later within a refresh, marked + (the state changes of every namespace)."""
+    """top -N at 80x24 shows the listeners of another network namespace beside ours, each with its
+    namespace (the NETNS column), and one that appears there later within a refresh, marked + (the
+    state changes of every namespace)."""
     t.hold("listen:127.0.0.1:4810", "name:ours")
     other = listener_in(t, 4811)
     # -N sees every namespace on the machine, others' too: the filter keeps this case's ports
@@ -506,6 +508,12 @@ def top_every_namespace(t):
         s = sc.wait(lambda s: rows_with(s, "127.0.0.1:4810") and rows_with(s, "127.0.0.1:4811"),
                     "-N does not show both namespaces' listeners", timeout=8)
         t.check(rows_with(s, "127.0.0.1:4811", "python"), "the other namespace's owner", s.splitlines())
+        def netns_of(line):
+            w = line.split()
+            return w[1] if w and w[0] in "+*-" else (w[0] if w else None)
+        t.check("NETNS" in s.splitlines()[1] and
+                netns_of(rows_with(s, "127.0.0.1:4810")[0]) != netns_of(rows_with(s, "127.0.0.1:4811")[0]),
+                "-N: the namespace column tells the two namespaces apart", s.splitlines())
         listener_in(t, 4812, netns_pid=other.pid)
         sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4812") if ln.startswith("+")],
                 "a new listener in the other namespace is not shown marked + within a refresh",
@@ -609,3 +617,41 @@ def top_processes_counters(t):
             sc.close()
         for x in (c, s, srv):
             x.close()
+
+
+def top_listing_beside(t):
+    """A full listing runs beside the screen, not in its refresh: while one is held (the suite's
+    seam PORTSLEUTH_TOP_HOLD: the listing waits while that file exists) the screen goes on, its
+    header saying a listing runs, and a listener opened meanwhile is shown marked + from the
+    kernel's state changes; let go, the listing is swapped in with the changes seen since it
+    started on top (the new listener keeps its row, with its owner), and --timing counts the
+    refreshes made while it ran. No timing is asserted: the held listing makes it certain."""
+    t.hold("listen:127.0.0.1:4850", "name:first")
+    hold = os.path.join(t.tmpdir(), "hold")
+    open(hold, "w").close()
+    timing = os.path.join(t.tmpdir(), "timing")
+    sc = Screen(t, "-l", "--timing", timing, NO_COLOR="1", PORTSLEUTH_TOP_HOLD=hold)
+    try:
+        sc.wait(lambda s: rows_with(s, "127.0.0.1:4850", "first"), "the first listener is not shown")
+        sc.keys("/", "Enter")  # a new filter (none): everything is listed again, beside the screen
+        sc.wait(lambda s: "(listing)" in s.splitlines()[0], "the header does not say a listing runs")
+        new = t.hold("listen:127.0.0.1:4851", "name:newcomer")
+        s = sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4851") if ln.startswith("+")],
+                    "a new listener is not shown while the full listing is held", timeout=5)
+        t.check("(listing)" in s.splitlines()[0], "the listing still runs (held)", s.splitlines())
+        os.unlink(hold)
+        sc.wait(lambda s: "(listing)" not in s.splitlines()[0] and rows_with(s, "127.0.0.1:4851", "newcomer")
+                and rows_with(s, "127.0.0.1:4850", "first"),
+                "the listing is not swapped in with the listener opened while it ran", timeout=10)
+        new.proc.kill()
+        new.proc.wait(5)
+        sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4851") if ln.startswith("-")],
+                "a closed listener is not shown marked - after the swap", timeout=5)
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q after a listing beside the screen")
+        words = open(timing).read().split()
+        got = dict(zip(words[::2], words[1::2]))
+        t.check(int(got.get("background_listings", 0)) >= 1 and int(got.get("refreshes_while_listing", 0)) >= 1,
+                "--timing counts the listing beside and the refreshes made while it ran", [" ".join(words)])
+    finally:
+        sc.close()

@@ -116,3 +116,34 @@ TEST(toprows_escapes_names)
 	top_table_free(&t);
 	snap_free(&s);
 }
+
+/* With -N the sockets view has the namespace first (its name, else its inode), and the counters
+ * and their rates land in their own columns all the same. */
+TEST(toprows_every_namespace_column)
+{
+	struct ps_snapshot a = {0}, b = {0};
+	for (int i = 0; i < 2; i++) {
+		struct ps_snapshot *s = i ? &b : &a;
+		s->all_netns = true;
+		struct ps_socket *k = add(s, 5000, 80, PS_ST_ESTABLISHED, 12);
+		k->netns = 4026531840u;
+		k->tcp = (struct ps_tcp_stats){.bytes_sent = i ? 3000 : 1000, .valid = true};
+	}
+	struct top_table prev = {0}, now = {0};
+	struct top_table t = {0};
+	CHECK_INT(top_build(&t, TOP_SOCKETS, &a, NULL), 0);
+	CHECK_STR(t.cols[0].title, "NETNS");
+	CHECK_INT(top_find_col(&t, "LOCAL"), 3);
+	CHECK_STR(top_text(&t, &t.rows[0], 0), "4026531840");
+	CHECK_STR(top_text(&t, &t.rows[0], 3), "127.0.0.1:5000");
+	CHECK_STR(top_text(&t, &t.rows[0], (size_t)top_find_col(&t, "SENT")), "1000");
+	top_table_free(&t);
+	refresh(&prev, &now, &a, true);
+	refresh(&prev, &now, &b, false);
+	CHECK_STR(top_text(&now, &now.rows[0], (size_t)top_find_col(&now, "TX/s")),
+		  "1000"); /* 2000 bytes in 2 s */
+	top_table_free(&prev);
+	top_table_free(&now);
+	snap_free(&a);
+	snap_free(&b);
+}

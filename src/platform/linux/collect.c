@@ -130,8 +130,10 @@ int lnx_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 	snap->privileged = privileged();
 	lnx_attribute_prefetch(f); /* the owners' pass does not need the dump: overlap them */
 	int rc = collect_dumps(snap, f);
-	if (rc || !snap->nsocks)
-		attr_bpf_prefetch_drop(); /* no owners to find: attribution will not run */
+	/* no owners to find: attribution will not run. A listing without owners started no pass,
+	 * and leaves alone one another thread's listing started (top lists in the background) */
+	if (!f->no_owners && (rc || !snap->nsocks))
+		attr_bpf_prefetch_drop();
 	return rc;
 }
 

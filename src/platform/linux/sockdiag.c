@@ -232,31 +232,6 @@ int sockdiag_dump(int fd, unsigned family, unsigned proto, const struct ps_filte
 	return rc;
 }
 
-struct one_ctx {
-	struct ps_socket *k;
-	unsigned proto;
-};
-
-static int one_batch(const void *buf, size_t len, void *arg)
-{
-	struct one_ctx *c = arg;
-	struct nl_msgs it = nl_msgs_of(buf, len);
-	struct nlmsghdr h;
-	const char *p;
-	while (nl_msgs_next(&it, &h, &p)) {
-		int st = nl_msg_status(&h, p);
-		if (st)
-			return st;
-		if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
-			struct ps_socket k;
-			if (sockdiag_parse_msg(p, h.nlmsg_len, c->proto, &k) == 0 && k.tcp.valid)
-				c->k->tcp = k.tcp;
-			return 1; /* one answer to one question */
-		}
-	}
-	return it.err;
-}
-
 /* A request for the one TCP socket k (by addresses, ports and device), of type `type`. */
 struct one_req {
 	struct nlmsghdr nlh;
@@ -284,22 +259,71 @@ static void one_request(struct one_req *req, const struct ps_socket *k, uint16_t
 	req->r.id.idiag_cookie[0] = req->r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
 }
 
+/* The sockets asked in one datagram of requests, by sequence number, and how many were answered. */
+struct stats_ctx {
+	struct ps_snapshot *snap;
+	const size_t *idx;
+	size_t n, answered;
+};
+
+/* One reply datagram of a batch of requests: a socket's counters, or an error for one (-ENOENT:
+ * closed since the listing; it keeps what it had). 1 once every request is answered. */
+static int stats_batch(const void *buf, size_t len, void *arg)
+{
+	struct stats_ctx *c = arg;
+	struct nl_msgs it = nl_msgs_of(buf, len);
+	struct nlmsghdr h;
+	const char *p;
+	while (nl_msgs_next(&it, &h, &p)) {
+		if (h.nlmsg_type == NLMSG_ERROR) {
+			int err;
+			if (h.nlmsg_len < NLMSG_LENGTH(sizeof err))
+				return -EBADMSG;
+			memcpy(&err, p + NLMSG_HDRLEN, sizeof err);
+			if (err && err != -ENOENT)
+				return err;
+			c->answered++;
+		} else if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
+			struct ps_socket k;
+			c->answered++;
+			if (h.nlmsg_seq < c->n &&
+			    sockdiag_parse_msg(p, h.nlmsg_len, PS_TCP, &k) == 0 && k.tcp.valid)
+				c->snap->socks[c->idx[h.nlmsg_seq]].tcp = k.tcp;
+		}
+	}
+	if (it.err)
+		return it.err;
+	return c->answered >= c->n ? 1 : 0;
+}
+
+/* Requests sent in one datagram: the kernel answers each on its own, and the answers of this many
+ * fit the socket's default receive buffer with room to spare. */
+#define STATS_BATCH 64
+
 int sockdiag_tcp_stats(int fd, struct ps_snapshot *snap, const size_t *idx, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (idx[i] >= snap->nsocks)
-			continue;
-		struct ps_socket *k = &snap->socks[idx[i]];
-		if (k->proto != PS_TCP || k->state == PS_ST_TIME_WAIT)
-			continue; /* a time-wait socket has no counters left */
-		struct one_req req;
-		one_request(&req, k, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST);
-		struct one_ctx c = {k, PS_TCP};
-		int rc = nl_dump(fd, "sockdiag-one", &req, sizeof req, one_batch, &c);
-		if (rc && rc != -ENOENT)
-			return rc; /* -ENOENT: closed since the listing */
+	struct one_req *req = malloc(STATS_BATCH * sizeof *req);
+	size_t *ask = malloc(STATS_BATCH * sizeof *ask);
+	int rc = req && ask ? 0 : -ENOMEM;
+	for (size_t i = 0; i < n && !rc;) {
+		size_t m = 0;
+		for (; i < n && m < STATS_BATCH; i++) {
+			if (idx[i] >= snap->nsocks)
+				continue;
+			const struct ps_socket *k = &snap->socks[idx[i]];
+			if (k->proto != PS_TCP || k->state == PS_ST_TIME_WAIT)
+				continue; /* a time-wait socket has no counters left */
+			one_request(&req[m], k, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST);
+			req[m].nlh.nlmsg_seq = (uint32_t)m;
+			ask[m++] = idx[i];
+		}
+		struct stats_ctx c = {snap, ask, m, 0};
+		if (m)
+			rc = nl_dump(fd, "sockdiag-stats", req, m * sizeof *req, stats_batch, &c);
 	}
-	return 0;
+	free(req);
+	free(ask);
+	return rc;
 }
 
 static int ack_batch(const void *buf, size_t len, void *arg)

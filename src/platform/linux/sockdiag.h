@@ -25,9 +25,9 @@ void sockdiag_parse_tcp_info(const void *data, size_t n, struct ps_tcp_stats *ou
 
 /*
  * Ask the kernel for the counters of each TCP socket snap->socks[idx[i]] (i < n) by
- * its addresses and ports, one request each (cheap for the rows a screen shows),
- * through the open NETLINK_SOCK_DIAG socket fd. A socket the kernel no longer knows
- * keeps what it had. 0 or -errno.
+ * its addresses and ports, one request each (cheap for the rows a screen shows), many
+ * requests to a datagram, through the open NETLINK_SOCK_DIAG socket fd. A socket the
+ * kernel no longer knows keeps what it had. 0 or -errno.
  */
 int sockdiag_tcp_stats(int fd, struct ps_snapshot *snap, const size_t *idx, size_t n);
 

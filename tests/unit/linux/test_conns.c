@@ -8,8 +8,11 @@
  * the SYN in bytes_acked, so a client that sent N bytes has N + 1 acknowledged.
  */
 #include <errno.h>
+#include <linux/sock_diag.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../../src/model/conns.h"
 #include "../../../src/model/exposure.h"
@@ -184,5 +187,114 @@ TEST(conns_direction_wildcard)
 	CHECK_INT(t.v[1].rclass, PS_EXPO_PUBLIC);  /* in from 203.0.113.9 */
 	CHECK_INT(t.v[2].rclass, PS_EXPO_PRIVATE); /* out to 192.168.1.1 */
 	conns_free(&t);
+	snap_free(&s);
+}
+
+/* The messages of a recorded dump file (4-byte lengths, datagrams), each copied to v[i]. */
+static size_t fixture_msgs(const char *path, char v[][1024], size_t *len, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n = 0;
+	uint32_t dlen;
+	static char d[65536];
+	while (f && fread(&dlen, sizeof dlen, 1, f) == 1 && dlen <= sizeof d &&
+	       fread(d, 1, dlen, f) == dlen) {
+		struct nl_msgs it = nl_msgs_of(d, dlen);
+		struct nlmsghdr h;
+		const char *p;
+		while (nl_msgs_next(&it, &h, &p) && n < cap)
+			if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY && h.nlmsg_len <= 1024) {
+				memcpy(v[n], p, h.nlmsg_len);
+				len[n++] = h.nlmsg_len;
+			}
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* One replayed datagram: the messages m[0..n) (each with its sequence number set) in a row. */
+static void put_datagram(FILE *f, char m[][1024], const size_t *len, const uint32_t *seq, size_t n)
+{
+	uint32_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += (uint32_t)NLMSG_ALIGN(len[i]);
+	fwrite(&total, sizeof total, 1, f);
+	for (size_t i = 0; i < n; i++) {
+		struct nlmsghdr *h = (struct nlmsghdr *)m[i];
+		h->nlmsg_seq = seq[i];
+		char pad[4] = {0};
+		fwrite(m[i], 1, len[i], f);
+		fwrite(pad, 1, NLMSG_ALIGN(len[i]) - len[i], f);
+	}
+}
+
+/*
+ * The counters of several sockets are asked in one datagram of requests, the answers matched by
+ * sequence number: two sockets' counters come (one datagram holding an answer and an error, then
+ * one more), a socket gone (-ENOENT) keeps what it had, one not asked is left alone.
+ */
+TEST(conns_tcp_stats_batched_answers)
+{
+	struct ps_snapshot s = {0};
+	CHECK_INT(load(CONNS "before", &s), 0);
+	char m[8][1024];
+	size_t len[8];
+	size_t nm = fixture_msgs(CONNS "before/sockdiag-tcp4.nl", m, len, 8);
+	CHECK(nm >= 3);
+	/* which sockets of s the first and third recorded answers are */
+	long at[3] = {-1, -1, -1};
+	for (size_t j = 0; j < 3 && nm >= 3; j += 2) {
+		struct ps_socket k;
+		CHECK_INT(sockdiag_parse_msg(m[j], len[j], PS_TCP, &k), 0);
+		for (size_t i = 0; i < s.nsocks; i++)
+			if (s.socks[i].local.port == k.local.port &&
+			    s.socks[i].remote.port == k.remote.port)
+				at[j] = (long)i;
+	}
+	CHECK(at[0] >= 0 && at[2] >= 0 && at[0] != at[2]);
+	for (size_t i = 0; i < s.nsocks && at[1] < 0; i++)
+		if ((long)i != at[0] && (long)i != at[2])
+			at[1] = (long)i;
+	struct ps_tcp_stats want0 = s.socks[at[0]].tcp, want2 = s.socks[at[2]].tcp;
+	for (size_t i = 0; i < s.nsocks; i++)
+		s.socks[i].tcp = (struct ps_tcp_stats){0};
+	s.socks[at[1]].tcp.retrans = 42; /* what the one gone had */
+
+	char dir[] = "/tmp/ps-stats-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char path[64];
+	snprintf(path, sizeof path, "%s/sockdiag-stats.nl", dir);
+	FILE *f = fopen(path, "wb");
+	CHECK(f != NULL);
+	/* datagram 1: the answer to request 0 and the error of request 1; datagram 2: request 2's
+	 */
+	struct {
+		struct nlmsghdr h;
+		struct nlmsgerr e;
+	} err = {{.nlmsg_len = sizeof err, .nlmsg_type = NLMSG_ERROR}, {.error = -ENOENT}};
+	char two[2][1024];
+	size_t two_len[2] = {len[0], sizeof err};
+	memcpy(two[0], m[0], len[0]);
+	memcpy(two[1], &err, sizeof err);
+	uint32_t seq01[2] = {0, 1}, seq2[1] = {2};
+	put_datagram(f, two, two_len, seq01, 2);
+	put_datagram(f, &m[2], &len[2], seq2, 1);
+	fclose(f);
+
+	size_t idx[3] = {(size_t)at[0], (size_t)at[1], (size_t)at[2]};
+	nl_replay_set(dir);
+	CHECK_INT(sockdiag_tcp_stats(-1, &s, idx, 3), 0);
+	nl_replay_set(NULL);
+	unlink(path);
+	rmdir(dir);
+	CHECK(s.socks[at[0]].tcp.valid && s.socks[at[2]].tcp.valid);
+	CHECK_INT(s.socks[at[0]].tcp.bytes_sent, want0.bytes_sent);
+	CHECK_INT(s.socks[at[2]].tcp.bytes_received, want2.bytes_received);
+	CHECK(!s.socks[at[1]].tcp.valid);
+	CHECK_INT(s.socks[at[1]].tcp.retrans, 42);
+	for (size_t i = 0; i < s.nsocks; i++)
+		if ((long)i != at[0] && (long)i != at[2])
+			CHECK(!s.socks[i].tcp.valid);
 	snap_free(&s);
 }
