@@ -396,8 +396,10 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 	struct vcache_key whole, reach;
 	/* a firewall's rules may match the port; a known service's port is in the texts */
 	bool blind = fw_port_blind(fw, k);
-	if (!vcache_key_of(snap, k, !blind || v->svc_known, &whole) ||
-	    !vcache_key_of(snap, k, !blind, &reach)) {
+	/* the reach and the firewall judge addresses and ports: shared by every owner, unless
+	 * the firewall judges programs */
+	if (!vcache_key_of(snap, k, !blind || v->svc_known, true, &whole) ||
+	    !vcache_key_of(snap, k, !blind, !fw_owner_blind(fw, k), &reach)) {
 		const char *undecided;
 		int rc = judge_reach(snap, k, vs, v, rt, fw, ns, &undecided);
 		return rc ? rc : judge_findings(snap, k, vs, v, rt->data, undecided);
