@@ -22,6 +22,33 @@ struct ps_socket *snap_add_socket(struct ps_snapshot *s)
 	return k;
 }
 
+const struct ps_tcp_stats *snap_tcp(const struct ps_snapshot *s, const struct ps_socket *k)
+{
+	return k->tcp && k->tcp <= s->ntcps ? &s->tcps[k->tcp - 1] : NULL;
+}
+
+int snap_set_tcp(struct ps_snapshot *s, struct ps_socket *k, const struct ps_tcp_stats *t)
+{
+	if (!t || !t->valid) {
+		k->tcp = 0;
+		return 0;
+	}
+	if (!k->tcp || k->tcp > s->ntcps) {
+		if (util_grow((void **)&s->tcps, &s->tcps_cap, s->ntcps + 1, sizeof *s->tcps))
+			return -ENOMEM;
+		k->tcp = (uint32_t)++s->ntcps;
+	}
+	s->tcps[k->tcp - 1] = *t;
+	return 0;
+}
+
+void snap_clear_tcp(struct ps_snapshot *s)
+{
+	for (size_t i = 0; i < s->nsocks; i++)
+		s->socks[i].tcp = 0;
+	s->ntcps = 0;
+}
+
 long snap_add_proc(struct ps_snapshot *s, int pid)
 {
 	if (util_grow((void **)&s->procs, &s->procs_cap, s->nprocs + 1, sizeof *s->procs))
@@ -362,6 +389,7 @@ void snap_free(struct ps_snapshot *s)
 	for (size_t i = 0; i < s->nprocs; i++)
 		snap_proc_free(&s->procs[i]);
 	free(s->socks);
+	free(s->tcps);
 	free(s->procs);
 	free(s->owners);
 	for (size_t i = 0; i < s->nnets; i++)

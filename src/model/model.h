@@ -111,7 +111,8 @@ struct ps_socket {
 	uint8_t owner_status;	   /* enum ps_owner_status */
 	uint8_t v6only;		   /* IPv6 sockets: enum ps_v6only, from INET_DIAG_SKV6ONLY */
 	uint32_t verdict;	   /* 1 + index into ps_snapshot.verdicts->v once judged, else 0 */
-	struct ps_tcp_stats tcp;   /* counters, when asked for */
+	uint32_t tcp; /* 1 + index into ps_snapshot.tcps once its counters were read (snap_tcp),
+		       * else 0: most listings ask none, and keep no room for them */
 	int64_t created; /* when the socket was created, seconds since the epoch (Windows: the
 			  * table row's liCreateTimestamp); 0: not known (Linux never says) */
 };
@@ -473,6 +474,8 @@ extern const struct ps_os_words ps_os_words_plain;
 struct ps_snapshot {
 	struct ps_socket *socks;
 	size_t nsocks, socks_cap;
+	struct ps_tcp_stats *tcps; /* the counters read (ps_socket.tcp points here) */
+	size_t ntcps, tcps_cap;
 	struct ps_proc *procs;
 	size_t nprocs, procs_cap;
 	struct ps_owner *owners; /* grouped by socket after attribution */
@@ -543,6 +546,12 @@ size_t snap_addrs_of(const struct ps_ifaddr *a, size_t n, uint64_t netns,
 
 /* Append a zeroed socket; returns it, or NULL when out of memory. */
 struct ps_socket *snap_add_socket(struct ps_snapshot *s);
+/* The counters read of socket k of s (ps_filter.tcp_info, platform_tcp_stats), NULL when none. */
+const struct ps_tcp_stats *snap_tcp(const struct ps_snapshot *s, const struct ps_socket *k);
+/* Give socket k of s the counters t (a copy; NULL or not valid: none). 0 or -ENOMEM. */
+int snap_set_tcp(struct ps_snapshot *s, struct ps_socket *k, const struct ps_tcp_stats *t);
+/* Forget every socket's counters (the next read asks anew). */
+void snap_clear_tcp(struct ps_snapshot *s);
 /* Append a process with only its pid set; returns its index or -ENOMEM. */
 long snap_add_proc(struct ps_snapshot *s, int pid);
 /* Give back the room the socket, process and owner arrays grew beyond their entries (they may

@@ -335,9 +335,12 @@ int sockset_merge_counters(struct ps_snapshot *to, const struct ps_snapshot *fro
 	for (size_t i = 0; i < from->nsocks; i++) {
 		const struct ps_socket *f = &from->socks[i];
 		long at = ix_find(&ix, to, NULL, f->netns, f->proto, &f->local, &f->remote);
-		if (at < 0 || !f->tcp.valid)
+		if (at < 0 || !snap_tcp(from, f))
 			continue;
-		to->socks[at].tcp = f->tcp;
+		if (snap_set_tcp(to, &to->socks[at], snap_tcp(from, f))) {
+			free(ix.slot);
+			return -ENOMEM;
+		}
 		to->socks[at].recv_q = f->recv_q;
 		to->socks[at].send_q = f->send_q;
 	}

@@ -97,6 +97,14 @@ void sockdiag_parse_tcp_info(const void *data, size_t n, struct ps_tcp_stats *ou
 
 int sockdiag_parse_msg(const void *msg, size_t len, unsigned proto, struct ps_socket *k)
 {
+	return sockdiag_parse_msg_tcp(msg, len, proto, k, NULL);
+}
+
+int sockdiag_parse_msg_tcp(const void *msg, size_t len, unsigned proto, struct ps_socket *k,
+			   struct ps_tcp_stats *tcp)
+{
+	if (tcp)
+		memset(tcp, 0, sizeof *tcp);
 	struct nlmsghdr h;
 	struct inet_diag_msg d;
 	if (len < NLMSG_LENGTH(sizeof d))
@@ -134,8 +142,8 @@ int sockdiag_parse_msg(const void *msg, size_t len, unsigned proto, struct ps_so
 			memcpy(&id, data, 8);
 			lnx_sock_set_cgroup_id(k, id);
 		}
-		if (type == INET_DIAG_INFO && proto == PS_TCP)
-			sockdiag_parse_tcp_info(data, n, &k->tcp);
+		if (type == INET_DIAG_INFO && proto == PS_TCP && tcp)
+			sockdiag_parse_tcp_info(data, n, tcp);
 	}
 	return 0;
 }
@@ -152,7 +160,8 @@ int sockdiag_parse_batch(const void *buf, size_t len, unsigned proto, const stru
 			return st;
 		if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
 			struct ps_socket k;
-			int rc = sockdiag_parse_msg(p, h.nlmsg_len, proto, &k);
+			struct ps_tcp_stats t;
+			int rc = sockdiag_parse_msg_tcp(p, h.nlmsg_len, proto, &k, &t);
 			if (rc)
 				return rc;
 			if (filter_match_socket(f, &k)) {
@@ -160,6 +169,8 @@ int sockdiag_parse_batch(const void *buf, size_t len, unsigned proto, const stru
 				if (!dst)
 					return -ENOMEM;
 				*dst = k;
+				if (t.valid && snap_set_tcp(snap, dst, &t))
+					return -ENOMEM;
 			}
 		}
 	}
@@ -227,6 +238,7 @@ int sockdiag_dump(int fd, unsigned family, unsigned proto, const struct ps_filte
 }
 
 struct one_ctx {
+	struct ps_snapshot *snap;
 	struct ps_socket *k;
 	unsigned proto;
 };
@@ -243,8 +255,10 @@ static int one_batch(const void *buf, size_t len, void *arg)
 			return st;
 		if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
 			struct ps_socket k;
-			if (sockdiag_parse_msg(p, h.nlmsg_len, c->proto, &k) == 0 && k.tcp.valid)
-				c->k->tcp = k.tcp;
+			struct ps_tcp_stats t;
+			if (sockdiag_parse_msg_tcp(p, h.nlmsg_len, c->proto, &k, &t) == 0 && t.valid &&
+			    snap_set_tcp(c->snap, c->k, &t))
+				return -ENOMEM;
 			return 1; /* one answer to one question */
 		}
 	}
@@ -288,7 +302,7 @@ int sockdiag_tcp_stats(int fd, struct ps_snapshot *snap, const size_t *idx, size
 			continue; /* a time-wait socket has no counters left */
 		struct one_req req;
 		one_request(&req, k, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST);
-		struct one_ctx c = {k, PS_TCP};
+		struct one_ctx c = {snap, k, PS_TCP};
 		int rc = nl_dump(fd, "sockdiag-one", &req, sizeof req, one_batch, &c);
 		if (rc && rc != -ENOENT)
 			return rc; /* -ENOENT: closed since the listing */

@@ -58,15 +58,15 @@ TEST(conns_tcp_info_from_recorded_dump)
 	size_t sent100k = 0, recv100k = 0, syn_only = 0;
 	for (size_t i = 0; i < s.nsocks; i++) {
 		const struct ps_socket *k = &s.socks[i];
-		CHECK(k->tcp.valid);
-		if (k->state == PS_ST_LISTEN)
+		const struct ps_tcp_stats *t = snap_tcp(&s, k);
+		CHECK(t != NULL);
+		if (!t || k->state == PS_ST_LISTEN)
 			continue;
-		sent100k += k->local.port != 5000 && k->tcp.bytes_sent == 100001;
-		recv100k += k->local.port == 5000 && k->tcp.bytes_received == 100000;
-		syn_only +=
-		    k->local.port != 5000 && k->tcp.bytes_sent == 1 && k->tcp.bytes_received == 0;
-		CHECK(k->tcp.rtt_us > 0);
-		CHECK_INT(k->tcp.retrans, 0);
+		sent100k += k->local.port != 5000 && t->bytes_sent == 100001;
+		recv100k += k->local.port == 5000 && t->bytes_received == 100000;
+		syn_only += k->local.port != 5000 && t->bytes_sent == 1 && t->bytes_received == 0;
+		CHECK(t->rtt_us > 0);
+		CHECK_INT(t->retrans, 0);
 	}
 	CHECK_INT(sent100k, 1);
 	CHECK_INT(recv100k, 1);
