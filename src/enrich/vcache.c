@@ -73,7 +73,8 @@ static bool same_key(const struct ps_snapshot *snap, const struct vcache_key *a,
 	return a->netns == b->netns && a->port == b->port && a->ifindex == b->ifindex &&
 	       a->uid == b->uid && a->proto == b->proto && a->state == b->state &&
 	       a->v6only == b->v6only && a->owner_status == b->owner_status &&
-	       a->owners == b->owners && a->owner_count == b->owner_count && a->addr.family == b->addr.family &&
+	       a->owners == b->owners && a->owner_count == b->owner_count &&
+	       a->addr.family == b->addr.family &&
 	       !memcmp(a->addr.bytes, b->addr.bytes, sizeof a->addr.bytes) &&
 	       same_owners(snap, a, b);
 }

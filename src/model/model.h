@@ -111,8 +111,8 @@ struct ps_socket {
 	uint8_t owner_status;	   /* enum ps_owner_status */
 	uint8_t v6only;		   /* IPv6 sockets: enum ps_v6only, from INET_DIAG_SKV6ONLY */
 	uint32_t verdict;	   /* 1 + index into ps_snapshot.verdicts->v once judged, else 0 */
-	uint32_t tcp; /* 1 + index into ps_snapshot.tcps once its counters were read (snap_tcp),
-		       * else 0: most listings ask none, and keep no room for them */
+	uint32_t tcp;	 /* 1 + index into ps_snapshot.tcps once its counters were read (snap_tcp),
+			  * else 0: most listings ask none, and keep no room for them */
 	int64_t created; /* when the socket was created, seconds since the epoch (Windows: the
 			  * table row's liCreateTimestamp); 0: not known (Linux never says) */
 };

@@ -243,8 +243,8 @@ struct proc_sum {
 	struct buf ports;
 };
 
-static void sum_socket(struct proc_sum *p, const struct ps_socket *k,
-		       const struct ps_tcp_stats *c, bool listener)
+static void sum_socket(struct proc_sum *p, const struct ps_socket *k, const struct ps_tcp_stats *c,
+		       bool listener)
 {
 	if (listener) {
 		if (!p->listen++) {

@@ -162,9 +162,10 @@ TEST(sockset_counters_by_socket)
 	k->recv_q = 129;
 	k->send_q = 128;
 	k->tcp = 0;
-	CHECK_INT(snap_set_tcp(&dump, k,
-			       &(struct ps_tcp_stats){.bytes_sent = 5, .retrans = 2, .valid = true}),
-		  0);
+	CHECK_INT(
+	    snap_set_tcp(&dump, k,
+			 &(struct ps_tcp_stats){.bytes_sent = 5, .retrans = 2, .valid = true}),
+	    0);
 	struct ps_socket *other = snap_add_socket(&dump);
 	other->proto = PS_TCP;
 	other->local = ep(1);

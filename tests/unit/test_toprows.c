@@ -55,9 +55,10 @@ TEST(toprows_marks_and_rates)
 	CHECK_INT(snap_set_tcp(&a, add(&a, 5000, 80, PS_ST_ESTABLISHED, 12),
 			       &(struct ps_tcp_stats){.bytes_sent = 1000, .valid = true}),
 		  0);
-	CHECK_INT(snap_set_tcp(&b, add(&b, 5000, 80, PS_ST_ESTABLISHED, 12),
-			       &(struct ps_tcp_stats){.bytes_sent = 2000, .retrans = 7, .valid = true}),
-		  0);
+	CHECK_INT(
+	    snap_set_tcp(&b, add(&b, 5000, 80, PS_ST_ESTABLISHED, 12),
+			 &(struct ps_tcp_stats){.bytes_sent = 2000, .retrans = 7, .valid = true}),
+	    0);
 	add(&b, 443, 0, PS_ST_LISTEN, 13);
 	struct top_table prev = {0}, now = {0};
 	refresh(&prev, &now, &a, true);

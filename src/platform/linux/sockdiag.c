@@ -256,8 +256,8 @@ static int one_batch(const void *buf, size_t len, void *arg)
 		if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
 			struct ps_socket k;
 			struct ps_tcp_stats t;
-			if (sockdiag_parse_msg_tcp(p, h.nlmsg_len, c->proto, &k, &t) == 0 && t.valid &&
-			    snap_set_tcp(c->snap, c->k, &t))
+			if (sockdiag_parse_msg_tcp(p, h.nlmsg_len, c->proto, &k, &t) == 0 &&
+			    t.valid && snap_set_tcp(c->snap, c->k, &t))
 				return -ENOMEM;
 			return 1; /* one answer to one question */
 		}
