@@ -228,7 +228,10 @@ static int judge_reach(const struct ps_snapshot *snap, const struct ps_socket *k
 	*undecided = NULL;
 	int rc;
 	ns_view_of(snap, k->netns ? k->netns : snap->netns, ns);
-	if ((rc = exposure_reach(k, ns->a, ns->n, ns->g, ns->ng, &v->reach, &v->nreach)))
+	size_t nreach = 0;
+	rc = exposure_reach(k, ns->a, ns->n, ns->g, ns->ng, &v->reach, &nreach);
+	v->nreach = (uint32_t)nreach; /* addresses of one namespace */
+	if (rc)
 		return rc;
 	v->widest = exposure_widest(k, v->reach, v->nreach, ns->unknown);
 	if ((rc = reach_format(rt, v->reach, v->nreach, v->widest)))

@@ -110,8 +110,9 @@ struct sock_verdict {
 	bool listener;	   /* LISTEN, or bound unconnected UDP */
 	uint16_t svc_port; /* the port the service name is about */
 	bool svc_known;
-	bool borrowed;	      /* reach and fw are another verdict's of the same set (listeners that
-			       * asked the same question share them): not freed with this one */
+	bool borrowed;	    /* reach and fw are another verdict's of the same set (listeners that
+			     * asked the same question share them): not freed with this one */
+	uint8_t fw_summary; /* enum ps_fw_verdict over the addresses beyond loopback (fw != NULL) */
 	struct port_info svc; /* strings owned by the verdicts' pool */
 	struct svc_home home; /* svc is its program's service (prog in the pool), not the port's */
 	enum ps_exposure
@@ -119,12 +120,12 @@ struct sock_verdict {
 	enum ps_exposure bound;	 /* the bound address's class alone */
 	enum ps_exposure widest; /* listeners: the widest class of address that reaches it now,
 				  * through the firewall (the severity policy's input) */
-	struct reach *reach;	 /* listeners only; past REACH_FOLD_OVER, the first few per class */
-	size_t nreach;
-	size_t nreach_all;		       /* addresses that reach it, reach[] or folded */
-	size_t reach_by_class[PS_EXPO__COUNT]; /* of those, how many of each class */
+	/* counts in 32 bits: one verdict per listener, tens of thousands of them */
+	uint32_t nreach;
+	uint32_t nreach_all;			 /* addresses that reach it, reach[] or folded */
+	uint32_t reach_by_class[PS_EXPO__COUNT]; /* of those, how many of each class */
+	struct reach *reach; /* listeners only; past REACH_FOLD_OVER, the first few per class */
 	struct ps_fw_at *fw; /* the firewall at each reach[] (parallel), NULL when not looked at */
-	uint8_t fw_summary; /* enum ps_fw_verdict over the addresses beyond loopback (fw != NULL) */
 	const char *fw_sources; /* PS_FW_SOME: the sources accepted at those addresses, sorted and
 				   comma-separated (pool), else NULL */
 	struct finding_list findings; /* listeners only; sorted, most severe first */

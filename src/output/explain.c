@@ -665,11 +665,12 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 /* ", and N more (X private, Y public)": the addresses a wildcard's list leaves out. */
 static void text_reach_folded(FILE *fp, const struct sock_verdict *v)
 {
-	fprintf(fp, ", and %zu more (of %zu:", v->nreach_all - v->nreach, v->nreach_all);
+	fprintf(fp, ", and %zu more (of %zu:", (size_t)(v->nreach_all - v->nreach),
+		(size_t)v->nreach_all);
 	const char *sep = " ";
 	for (int c = PS_EXPO_LOOPBACK; c < PS_EXPO_ALL; c++)
 		if (v->reach_by_class[c]) {
-			fprintf(fp, "%s%zu %s", sep, v->reach_by_class[c],
+			fprintf(fp, "%s%zu %s", sep, (size_t)v->reach_by_class[c],
 				exposure_name((enum ps_exposure)c));
 			sep = ", ";
 		}

@@ -139,7 +139,8 @@ static void json_reach_counts(struct jw *w, const struct sock_verdict *v)
 {
 	size_t by[PS_EXPO__COUNT] = {0}, total = v->nreach_all;
 	if (total) {
-		memcpy(by, v->reach_by_class, sizeof by);
+		for (size_t c = 0; c < PS_EXPO__COUNT; c++)
+			by[c] = v->reach_by_class[c];
 	} else { /* a verdict not counted (loaded from a snapshot): reach[] is all of it */
 		total = v->nreach;
 		for (size_t i = 0; i < v->nreach; i++)
