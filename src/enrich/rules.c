@@ -2,6 +2,7 @@
 /* rules.c — the findings rules: a table of small functions, one per finding code. */
 #include "rules.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -17,8 +18,9 @@
 /* Whether sub occurs in s, ASCII case-insensitively. */
 static bool has_ci(const char *s, const char *sub)
 {
+	int first = tolower((unsigned char)*sub);
 	for (size_t n = strlen(sub); *s; s++)
-		if (strncasecmp(s, sub, n) == 0)
+		if (tolower((unsigned char)*s) == first && strncasecmp(s, sub, n) == 0)
 			return true;
 	return false;
 }
@@ -37,7 +39,10 @@ bool path_in_temp_dir(const char *path)
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
 		if (strncmp(path, dirs[i], strlen(dirs[i])) == 0)
 			return true;
-	for (size_t i = 0; i < sizeof win_dirs / sizeof win_dirs[0]; i++)
+	/* each has a backslash: a path with none (every path of a POSIX system) is in none; this
+	 * runs for every library of every listener's owner */
+	bool backslash = strchr(path, '\\') != NULL;
+	for (size_t i = 0; backslash && i < sizeof win_dirs / sizeof win_dirs[0]; i++)
 		if (has_ci(path, win_dirs[i]))
 			return true;
 	return false;
