@@ -142,24 +142,24 @@ static int verdict_service(struct verdicts *vs, const struct registry *reg, unsi
 		service_of_program(reg, proto, p, &v->svc_known, &pi, &home);
 	v->home.port = home.port;
 	/* the model outlives the registry: keep copies (shared through the pool) */
-	v->svc.dynamic = pi.dynamic;
-	v->svc.svc_class = pi.svc_class;
-	if (!v->svc_known)
-		return 0;
-	int rc = verdicts_intern(vs, pi.name, &v->svc.name);
-	if (!rc)
-		rc = verdicts_intern(vs, pi.desc, &v->svc.desc);
-	if (!rc)
-		rc = verdicts_intern(vs, pi.source, &v->svc.source);
-	if (!rc)
-		rc = verdicts_intern(vs, pi.owners, &v->svc.owners);
-	if (!rc)
-		rc = verdict_risk(vs, pi.risk, p, &v->svc.risk);
-	if (!rc)
-		rc = verdicts_intern(vs, pi.backdoor, &v->svc.backdoor);
-	if (!rc)
-		rc = verdicts_intern(vs, home.prog, &v->home.prog);
-	return rc;
+	struct port_info svc = {.dynamic = pi.dynamic, .svc_class = pi.svc_class};
+	int rc = 0;
+	if (v->svc_known) {
+		rc = verdicts_intern(vs, pi.name, &svc.name);
+		if (!rc)
+			rc = verdicts_intern(vs, pi.desc, &svc.desc);
+		if (!rc)
+			rc = verdicts_intern(vs, pi.source, &svc.source);
+		if (!rc)
+			rc = verdicts_intern(vs, pi.owners, &svc.owners);
+		if (!rc)
+			rc = verdict_risk(vs, pi.risk, p, &svc.risk);
+		if (!rc)
+			rc = verdicts_intern(vs, pi.backdoor, &svc.backdoor);
+		if (!rc)
+			rc = verdicts_intern(vs, home.prog, &v->home.prog);
+	}
+	return rc ? rc : verdicts_intern_svc(vs, &svc, &v->svc);
 }
 
 /* The interfaces of one network namespace: what its sockets are reached through. */
@@ -351,7 +351,7 @@ static int judge_findings(const struct ps_snapshot *snap, const struct ps_socket
 {
 	struct finding_input in = {.port = k->local.port,
 				   .proto = k->proto,
-				   .svc = v->svc_known ? &v->svc : NULL,
+				   .svc = v->svc_known ? verdict_svc(v) : NULL,
 				   .home = v->home,
 				   .scope = v->scope,
 				   .widest = v->widest,

@@ -113,7 +113,8 @@ struct sock_verdict {
 	bool borrowed;	    /* reach and fw are another verdict's of the same set (listeners that
 			     * asked the same question share them): not freed with this one */
 	uint8_t fw_summary; /* enum ps_fw_verdict over the addresses beyond loopback (fw != NULL) */
-	struct port_info svc; /* strings owned by the verdicts' pool */
+	const struct port_info *svc; /* what the registry says of svc_port, in the verdicts' pool
+				      * (one copy per distinct answer); read through verdict_svc */
 	struct svc_home home; /* svc is its program's service (prog in the pool), not the port's */
 	enum ps_exposure
 	    scope; /* how far it reaches: the bound address's class, narrowed by the firewall */
@@ -161,6 +162,15 @@ long verdicts_add(struct verdicts *v);
 /* A copy of s owned by the pool (one copy per distinct text); NULL for NULL. -ENOMEM leaves *out
  * NULL. */
 int verdicts_intern(struct verdicts *v, const char *s, const char **out);
+
+/* The pool's copy of s, whose texts are the pool's already, into *out (one per distinct
+ * service). 0 or -ENOMEM. */
+int verdicts_intern_svc(struct verdicts *v, const struct port_info *s,
+			const struct port_info **out);
+
+/* What the registry said of v's service port: v->svc, or an empty answer (a verdict made or
+ * loaded without one). Never NULL. */
+const struct port_info *verdict_svc(const struct sock_verdict *v);
 
 /* Move the texts of l into the pool. 0 or -ENOMEM (then l keeps its own copies). */
 int verdicts_intern_findings(struct verdicts *v, struct finding_list *l);

@@ -806,12 +806,13 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 	if (v->home.prog) {
 		/* the port is not the service's own: its program says what it serves */
 		fputs("  Service: ", fp);
-		put(fp, v->svc.name ? v->svc.name : "?");
+		put(fp, verdict_svc(v)->name ? verdict_svc(v)->name : "?");
 		fputs(", as its program ", fp);
 		put(fp, v->home.prog);
 		fprintf(fp, " normally serves it on %u/%s; judged as %s here\n", v->home.port,
 			proto_name(sk->proto),
-			v->svc.svc_class ? svc_class_name(v->svc.svc_class) : "unclassified");
+			verdict_svc(v)->svc_class ? svc_class_name(verdict_svc(v)->svc_class)
+						  : "unclassified");
 	}
 	fprintf(fp, "  Reachable: %s", exposure_name(v->scope));
 	if (sk->local.addr.family == PS_INET6 && addr_is_any(&sk->local.addr))
@@ -888,7 +889,7 @@ int render_explain_text(FILE *fp, const struct ps_snapshot *snap, const struct e
 			if (!v)
 				continue;
 			if (!rk.held)
-				rk.risk = v->svc.risk; /* the alternative that fits its holder */
+				rk.risk = verdict_svc(v)->risk; /* the alternative that fits its holder */
 			rk.held = true;
 			rk.beyond = rk.beyond || v->widest > PS_EXPO_LOOPBACK;
 		}
