@@ -234,8 +234,7 @@ static int svc_index_grow(struct intern *p)
 	return 0;
 }
 
-int verdicts_intern_svc(struct verdicts *v, const struct port_info *s,
-			const struct port_info **out)
+int verdicts_intern_svc(struct verdicts *v, const struct port_info *s, const struct port_info **out)
 {
 	struct intern *p = pool_of(v);
 	if (!p || (p->nsvc * 2 >= p->svc_mask && svc_index_grow(p)))

@@ -889,7 +889,8 @@ int render_explain_text(FILE *fp, const struct ps_snapshot *snap, const struct e
 			if (!v)
 				continue;
 			if (!rk.held)
-				rk.risk = verdict_svc(v)->risk; /* the alternative that fits its holder */
+				rk.risk =
+				    verdict_svc(v)->risk; /* the alternative that fits its holder */
 			rk.held = true;
 			rk.beyond = rk.beyond || v->widest > PS_EXPO_LOOPBACK;
 		}
