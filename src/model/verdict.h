@@ -71,10 +71,10 @@ enum finding_sev { SEV_INFO = 0, SEV_NOTICE, SEV_WARNING, SEV_ALERT, SEV__COUNT 
 
 struct finding {
 	uint8_t sev;	  /* enum finding_sev */
+	int pid;	  /* the owner it is about, -1 for the socket itself */
 	const char *code; /* static: exe-deleted, exe-replaced, exe-temp-dir, ... */
 	char *reason;	  /* one sentence */
 	char *evidence;	  /* the facts it rests on (holds untrusted bytes: escape when shown) */
-	int pid;	  /* the owner it is about, -1 for the socket itself */
 	const struct policy_ack
 	    *ack; /* acknowledged by this policy line (it does not count), or NULL */
 	const struct policy_ack *ack_expired; /* NULL, or the expired ack that named it */
