@@ -170,7 +170,7 @@ static int visible_proc_counters(struct top *t, const struct top_table *tab, str
 		if (want[p] && k->proto == PS_TCP)
 			idx[n++] = i;
 		else
-			k->tcp = 0; /* its counters stay in s->tcps, unread, until the next clear */
+			(void)snap_set_tcp(s, k, NULL); /* forgets: cannot fail */
 	}
 	rc = rc ? rc : platform_tcp_stats(s, idx, n);
 	free(want);

@@ -366,8 +366,9 @@ static int judge_findings(const struct ps_snapshot *snap, const struct ps_socket
 	in.held_by_none = !k->owner_count && k->inode && k->owner_status == PS_OWN_KERNEL;
 	in.sock_inode = k->inode;
 	in.sock_uid = k->uid;
-	in.ring_suspect = k->ring_suspect;
-	in.ring_suspects = k->ring_suspects;
+	uint32_t suspects;
+	in.ring_suspect = snap_ring_suspect(snap, k, &suspects);
+	in.ring_suspects = suspects;
 	in.queue_full = PS_ACCEPT_QUEUE_FULL(k);
 	in.accept_queue = k->recv_q;
 	in.backlog = k->send_q;

@@ -22,31 +22,78 @@ struct ps_socket *snap_add_socket(struct ps_snapshot *s)
 	return k;
 }
 
+static struct ps_sock_more *more_of(const struct ps_snapshot *s, const struct ps_socket *k)
+{
+	return k->more && k->more <= s->nmore ? &s->more[k->more - 1] : NULL;
+}
+
+/* Socket k's entry, added empty when it has none. NULL when out of memory. */
+static struct ps_sock_more *more_get(struct ps_snapshot *s, struct ps_socket *k)
+{
+	struct ps_sock_more *m = more_of(s, k);
+	if (m)
+		return m;
+	if (util_grow((void **)&s->more, &s->more_cap, s->nmore + 1, sizeof *s->more))
+		return NULL;
+	m = &s->more[s->nmore++];
+	memset(m, 0, sizeof *m);
+	k->more = (uint32_t)s->nmore;
+	return m;
+}
+
 const struct ps_tcp_stats *snap_tcp(const struct ps_snapshot *s, const struct ps_socket *k)
 {
-	return k->tcp && k->tcp <= s->ntcps ? &s->tcps[k->tcp - 1] : NULL;
+	const struct ps_sock_more *m = more_of(s, k);
+	return m && m->tcp.valid ? &m->tcp : NULL;
 }
 
 int snap_set_tcp(struct ps_snapshot *s, struct ps_socket *k, const struct ps_tcp_stats *t)
 {
-	if (!t || !t->valid) {
-		k->tcp = 0;
-		return 0;
-	}
-	if (!k->tcp || k->tcp > s->ntcps) {
-		if (util_grow((void **)&s->tcps, &s->tcps_cap, s->ntcps + 1, sizeof *s->tcps))
-			return -ENOMEM;
-		k->tcp = (uint32_t)++s->ntcps;
-	}
-	s->tcps[k->tcp - 1] = *t;
+	struct ps_sock_more *m = t && t->valid ? more_get(s, k) : more_of(s, k);
+	if (!m)
+		return t && t->valid ? -ENOMEM : 0;
+	if (t && t->valid)
+		m->tcp = *t;
+	else
+		m->tcp.valid = false;
 	return 0;
 }
 
 void snap_clear_tcp(struct ps_snapshot *s)
 {
-	for (size_t i = 0; i < s->nsocks; i++)
-		s->socks[i].tcp = 0;
-	s->ntcps = 0;
+	for (size_t i = 0; i < s->nmore; i++)
+		s->more[i].tcp.valid = false;
+}
+
+int32_t snap_ring_suspect(const struct ps_snapshot *s, const struct ps_socket *k, uint32_t *n)
+{
+	const struct ps_sock_more *m = more_of(s, k);
+	*n = m ? m->ring_suspects : 0;
+	return m ? m->ring_suspect : 0;
+}
+
+int snap_add_ring_suspect(struct ps_snapshot *s, struct ps_socket *k, int32_t pid)
+{
+	struct ps_sock_more *m = more_get(s, k);
+	if (!m)
+		return -ENOMEM;
+	if (!m->ring_suspects++)
+		m->ring_suspect = pid;
+	return 0;
+}
+
+int snap_copy_more(struct ps_snapshot *to, struct ps_socket *dst, const struct ps_snapshot *from,
+		   const struct ps_socket *src)
+{
+	const struct ps_sock_more *m = more_of(from, src);
+	dst->more = 0;
+	if (!m)
+		return 0;
+	struct ps_sock_more *d = more_get(to, dst);
+	if (!d)
+		return -ENOMEM;
+	*d = *m;
+	return 0;
 }
 
 long snap_add_proc(struct ps_snapshot *s, int pid)
@@ -426,7 +473,7 @@ void snap_free(struct ps_snapshot *s)
 	for (size_t i = 0; i < s->nprocs; i++)
 		snap_proc_free(&s->procs[i]);
 	free(s->socks);
-	free(s->tcps);
+	free(s->more);
 	free(s->procs);
 	free(s->owners);
 	for (size_t i = 0; i < s->nnets; i++)

@@ -90,6 +90,19 @@ struct ps_tcp_stats {
 	((k)->proto == PS_TCP && (k)->state == PS_ST_LISTEN && (k)->recv_q > 0 &&                  \
 	 (k)->recv_q >= (k)->send_q)
 
+/*
+ * Facts few sockets have, kept beside the socket array (ps_snapshot.more): a listing of
+ * 100,000 sockets keeps no room for them in each. Read with snap_tcp and snap_ring_suspect.
+ */
+struct ps_sock_more {
+	struct ps_tcp_stats tcp; /* its counters, when asked for (tcp.valid) */
+	/* Held by no file table: a process of its uid and namespace that maps an io_uring ring none
+	 * of its fds is (its fd registered and closed), whose fixed files cannot be read: it may
+	 * hold the socket (a deduction, not a proof); 0: none. ring_suspects: how many such. */
+	int32_t ring_suspect;
+	uint32_t ring_suspects;
+};
+
 struct ps_socket {
 	struct ps_endpoint local, remote;
 	uint64_t inode; /* 0: no file (time-wait, request and orphaned sockets) */
@@ -99,11 +112,6 @@ struct ps_socket {
 	uint32_t ifindex;     /* bound device, 0 when none */
 	uint32_t owner_first; /* index into ps_snapshot.owners */
 	uint32_t owner_count;
-	/* Held by no file table: a process of its uid and namespace that maps an io_uring ring none
-	 * of its fds is (its fd registered and closed), whose fixed files cannot be read: it may
-	 * hold the socket (a deduction, not a proof); 0: none. ring_suspects: how many such. */
-	int32_t ring_suspect;
-	uint32_t ring_suspects;
 	struct ps_backend_ext ext; /* the backend's own facts (Linux: the socket's cgroup id) */
 	uint32_t sockcg;	   /* 1 + index into ps_snapshot.sockcgs when labelled, else 0 */
 	uint8_t proto;		   /* enum ps_proto */
@@ -111,8 +119,8 @@ struct ps_socket {
 	uint8_t owner_status;	   /* enum ps_owner_status */
 	uint8_t v6only;		   /* IPv6 sockets: enum ps_v6only, from INET_DIAG_SKV6ONLY */
 	uint32_t verdict;	   /* 1 + index into ps_snapshot.verdicts->v once judged, else 0 */
-	uint32_t tcp;	 /* 1 + index into ps_snapshot.tcps once its counters were read (snap_tcp),
-			  * else 0: most listings ask none, and keep no room for them */
+	uint32_t more;	 /* 1 + index into ps_snapshot.more when it has any of the facts few
+			  * sockets have (struct ps_sock_more), else 0 */
 	int64_t created; /* when the socket was created, seconds since the epoch (Windows: the
 			  * table row's liCreateTimestamp); 0: not known (Linux never says) */
 };
@@ -474,8 +482,8 @@ extern const struct ps_os_words ps_os_words_plain;
 struct ps_snapshot {
 	struct ps_socket *socks;
 	size_t nsocks, socks_cap;
-	struct ps_tcp_stats *tcps; /* the counters read (ps_socket.tcp points here) */
-	size_t ntcps, tcps_cap;
+	struct ps_sock_more *more; /* what few sockets have (ps_socket.more points here) */
+	size_t nmore, more_cap;
 	struct ps_proc *procs;
 	size_t nprocs, procs_cap;
 	struct ps_owner *owners; /* grouped by socket after attribution */
@@ -552,6 +560,14 @@ const struct ps_tcp_stats *snap_tcp(const struct ps_snapshot *s, const struct ps
 int snap_set_tcp(struct ps_snapshot *s, struct ps_socket *k, const struct ps_tcp_stats *t);
 /* Forget every socket's counters (the next read asks anew). */
 void snap_clear_tcp(struct ps_snapshot *s);
+/* The process that may hold socket k of s in a ring of no fd (a deduction), 0 when none; *n:
+ * how many such. */
+int32_t snap_ring_suspect(const struct ps_snapshot *s, const struct ps_socket *k, uint32_t *n);
+/* Count pid as one more such process of socket k (the first named). 0 or -ENOMEM. */
+int snap_add_ring_suspect(struct ps_snapshot *s, struct ps_socket *k, int32_t pid);
+/* Give socket dst of `to` the rare facts src has in `from` (a copy). 0 or -ENOMEM. */
+int snap_copy_more(struct ps_snapshot *to, struct ps_socket *dst, const struct ps_snapshot *from,
+		   const struct ps_socket *src);
 /* Append a process with only its pid set; returns its index or -ENOMEM. */
 long snap_add_proc(struct ps_snapshot *s, int pid);
 /* Give back the room the socket, process and owner arrays grew beyond their entries (they may

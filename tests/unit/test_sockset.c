@@ -161,7 +161,7 @@ TEST(sockset_counters_by_socket)
 	k->owner_count = 0;
 	k->recv_q = 129;
 	k->send_q = 128;
-	k->tcp = 0;
+	k->more = 0;
 	CHECK_INT(
 	    snap_set_tcp(&dump, k,
 			 &(struct ps_tcp_stats){.bytes_sent = 5, .retrans = 2, .valid = true}),

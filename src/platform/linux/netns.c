@@ -273,8 +273,7 @@ int lnx_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter *f)
 				rc = -ENOMEM;
 			} else {
 				*dst = tmp.socks[k];
-				dst->tcp = 0;
-				rc = snap_set_tcp(snap, dst, snap_tcp(&tmp, &tmp.socks[k]));
+				rc = snap_copy_more(snap, dst, &tmp, &tmp.socks[k]);
 			}
 		}
 		snap_free(&tmp);
