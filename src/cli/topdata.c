@@ -60,9 +60,9 @@ static int visible_counters(struct top *t, struct top_table *tab, struct ps_snap
 	for (size_t i = from; i < to && i < tab->n && !rc; i++) {
 		struct top_row *r = &tab->rows[i];
 		const struct ps_socket *k = r->sock >= 0 ? &s->socks[r->sock] : NULL;
-		if (!k || !k->tcp.valid)
+		if (!k || !snap_tcp(s, k))
 			continue;
-		rc = top_set_socket_counters(tab, r, k);
+		rc = top_set_socket_counters(tab, r, k, snap_tcp(s, k));
 	}
 	return rc;
 }
@@ -85,7 +85,7 @@ static int visible_proc_counters(struct top *t, const struct top_table *tab, str
 		if (want[p] && k->proto == PS_TCP)
 			idx[n++] = i;
 		else
-			k->tcp.valid = false;
+			(void)snap_set_tcp(s, k, NULL); /* forgets: cannot fail */
 	}
 	rc = rc ? rc : platform_tcp_stats(s, idx, n);
 	free(want);
@@ -539,8 +539,7 @@ static int update_set(struct top *t, double now, bool *changed)
 	if (!t->listed || (!t->events && !t->diag) ||
 	    (t->o->filter.all_netns && (t->resync_due || now - t->last_full >= TOP_RESYNC)))
 		return full_listing(t);
-	for (size_t i = 0; i < t->cur.nsocks; i++)
-		t->cur.socks[i].tcp.valid = false; /* only what is asked now is shown */
+	snap_clear_tcp(&t->cur); /* only what is asked now is shown */
 	int rc = t->diag ? follow_diag(t, all, changed) : follow_changes(t, changed);
 	rc = rc ? rc : listing_log(t, t->chg, t->nchg);
 	rc = rc ? rc : listing_swap(t, &swapped);

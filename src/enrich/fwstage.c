@@ -392,6 +392,14 @@ bool fw_port_blind(const struct fw_context *c, const struct ps_socket *k)
 	       (src->kind == PS_FW_SRC_NETFILTER && src->rules.nchains == 0);
 }
 
+bool fw_owner_blind(const struct fw_context *c, const struct ps_socket *k)
+{
+	if (!c)
+		return true;
+	const struct ps_fw_source *src = source_of(c, k);
+	return !src || src->kind != PS_FW_SRC_WINDOWS;
+}
+
 /* ------------------------------------------------------------------ forwards */
 
 static const char *proto_of(unsigned l4)

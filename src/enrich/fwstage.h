@@ -59,6 +59,11 @@ int fw_judge_listener(const struct fw_context *c, const struct ps_snapshot *snap
  * namespace's firewall has no rules to match one (none read, or nf_tables without chains). */
 bool fw_port_blind(const struct fw_context *c, const struct ps_socket *k);
 
+/* Whether fw_judge_listener's verdict on listener k cannot depend on its owners: its
+ * namespace's firewall judges addresses and ports, not programs (every firewall but
+ * Windows'). */
+bool fw_owner_blind(const struct fw_context *c, const struct ps_socket *k);
+
 /*
  * The forwarded ports of c's rule set that match the user's filter f (port,
  * protocol, family) into snap->firewall, each with the namespace holding its

@@ -42,7 +42,10 @@ bool path_in_temp_dir(const char *path)
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
 		if (strncmp(path, dirs[i], strlen(dirs[i])) == 0)
 			return true;
-	for (size_t i = 0; i < sizeof win_dirs / sizeof win_dirs[0]; i++)
+	/* each has a backslash: a path with none (every path of a POSIX system) is in none; this
+	 * runs for every library of every listener's owner */
+	bool backslash = strchr(path, '\\') != NULL;
+	for (size_t i = 0; backslash && i < sizeof win_dirs / sizeof win_dirs[0]; i++)
 		if (has_ci(path, win_dirs[i]))
 			return true;
 	return false;

@@ -16,18 +16,19 @@ static uint64_t mix(uint64_t h, uint64_t x)
 
 /* The fields of k's key (not its hash). */
 static void key_fill(const struct ps_snapshot *snap, const struct ps_socket *k, bool exact,
-		     struct vcache_key *key)
+		     bool owners, struct vcache_key *key)
 {
 	memset(key, 0, sizeof *key);
 	key->sock = (uint32_t)(k - snap->socks);
 	key->exact = exact;
+	key->owners = owners;
 	key->netns = k->netns ? k->netns : snap->netns;
 	key->addr = k->local.addr;
 	key->port = exact ? k->local.port : 0x10000u | (k->local.port < 1024);
 	key->ifindex = k->ifindex;
 	key->uid = k->uid;
-	key->owner_first = k->owner_first;
-	key->owner_count = k->owner_count;
+	key->owner_first = owners ? k->owner_first : 0;
+	key->owner_count = owners ? k->owner_count : 0;
 	key->proto = k->proto;
 	key->state = k->state;
 	key->v6only = k->v6only;
@@ -35,18 +36,18 @@ static void key_fill(const struct ps_snapshot *snap, const struct ps_socket *k, 
 }
 
 bool vcache_key_of(const struct ps_snapshot *snap, const struct ps_socket *k, bool exact_port,
-		   struct vcache_key *key)
+		   bool owners, struct vcache_key *key)
 {
 	if (!k->owner_count)
 		return false;
-	key_fill(snap, k, exact_port, key);
+	key_fill(snap, k, exact_port, owners, key);
 	uint64_t h = mix(key->netns, (uint64_t)key->port << 32 | key->ifindex);
 	h = mix(h, (uint64_t)key->uid << 32 | (uint64_t)key->proto << 24 |
 		       (uint64_t)key->state << 16 | (uint64_t)key->v6only << 8 | key->owner_status);
 	uint64_t a[2];
 	memcpy(a, key->addr.bytes, sizeof a);
 	h = mix(mix(mix(h, a[0]), a[1]), key->addr.family);
-	for (size_t j = 0; j < k->owner_count; j++) {
+	for (size_t j = 0; j < key->owner_count; j++) {
 		const struct ps_owner *o = snap_owner(snap, k, j);
 		h = mix(h, (uint64_t)o->proc << 32 | (uint32_t)o->lead);
 	}
@@ -72,7 +73,8 @@ static bool same_key(const struct ps_snapshot *snap, const struct vcache_key *a,
 	return a->netns == b->netns && a->port == b->port && a->ifindex == b->ifindex &&
 	       a->uid == b->uid && a->proto == b->proto && a->state == b->state &&
 	       a->v6only == b->v6only && a->owner_status == b->owner_status &&
-	       a->owner_count == b->owner_count && a->addr.family == b->addr.family &&
+	       a->owners == b->owners && a->owner_count == b->owner_count &&
+	       a->addr.family == b->addr.family &&
 	       !memcmp(a->addr.bytes, b->addr.bytes, sizeof a->addr.bytes) &&
 	       same_owners(snap, a, b);
 }
@@ -84,10 +86,10 @@ const struct vcache_ent *vcache_get(const struct vcache *c, const struct ps_snap
 		return NULL;
 	for (size_t h = key->hash & c->mask; c->slot[h]; h = (h + 1) & c->mask) {
 		const struct vcache_ent *e = &c->e[c->slot[h] - 1];
-		if (e->hash != key->hash || e->exact != key->exact)
+		if (e->hash != key->hash || e->exact != key->exact || e->owners != key->owners)
 			continue;
 		struct vcache_key seen;
-		key_fill(snap, &snap->socks[e->sock], e->exact, &seen);
+		key_fill(snap, &snap->socks[e->sock], e->exact, e->owners, &seen);
 		if (same_key(snap, &seen, key))
 			return e;
 	}
@@ -136,6 +138,7 @@ int vcache_put(struct vcache *c, const struct vcache_key *key, uint32_t verdict,
 					 .sock = key->sock,
 					 .verdict = verdict,
 					 .exact = key->exact,
+					 .owners = key->owners,
 					 .text = t,
 					 .undecided = undecided};
 	size_t h = key->hash & c->mask;

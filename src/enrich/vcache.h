@@ -21,6 +21,7 @@ struct vcache_key {
 	uint64_t hash;
 	uint32_t sock; /* the listener's index in the snapshot */
 	bool exact;
+	bool owners; /* keyed by its owners too (else owner_first and owner_count are 0) */
 	uint64_t netns;
 	struct ps_addr addr;
 	uint32_t port; /* exact, or 0x10000 | (port < 1024) */
@@ -35,6 +36,7 @@ struct vcache_ent {
 	uint32_t sock;	       /* the listener judged */
 	uint32_t verdict;      /* 1 + verdict index */
 	bool exact;	       /* keyed with its exact port */
+	bool owners;	       /* keyed with its owners */
 	char *text;	       /* the reach's evidence text (owned), or NULL */
 	const char *undecided; /* what would decide the reach (pooled), or NULL */
 };
@@ -46,9 +48,10 @@ struct vcache {
 };
 
 /* The key of listener k of snap into *key; false when k is not to be shared (no owner: its
- * findings name the socket itself). exact_port: the port decides more than its class. */
+ * findings name the socket itself). exact_port: the port decides more than its class; owners:
+ * its owners decide too (findings; a firewall that judges programs). */
 bool vcache_key_of(const struct ps_snapshot *snap, const struct ps_socket *k, bool exact_port,
-		   struct vcache_key *key);
+		   bool owners, struct vcache_key *key);
 
 /* The entry of an equal key, or NULL when there is none. */
 const struct vcache_ent *vcache_get(const struct vcache *c, const struct ps_snapshot *snap,

@@ -142,24 +142,24 @@ static int verdict_service(struct verdicts *vs, const struct registry *reg, unsi
 		service_of_program(reg, proto, p, &v->svc_known, &pi, &home);
 	v->home.port = home.port;
 	/* the model outlives the registry: keep copies (shared through the pool) */
-	v->svc.dynamic = pi.dynamic;
-	v->svc.svc_class = pi.svc_class;
-	if (!v->svc_known)
-		return 0;
-	int rc = verdicts_intern(vs, pi.name, &v->svc.name);
-	if (!rc)
-		rc = verdicts_intern(vs, pi.desc, &v->svc.desc);
-	if (!rc)
-		rc = verdicts_intern(vs, pi.source, &v->svc.source);
-	if (!rc)
-		rc = verdicts_intern(vs, pi.owners, &v->svc.owners);
-	if (!rc)
-		rc = verdict_risk(vs, pi.risk, p, &v->svc.risk);
-	if (!rc)
-		rc = verdicts_intern(vs, pi.backdoor, &v->svc.backdoor);
-	if (!rc)
-		rc = verdicts_intern(vs, home.prog, &v->home.prog);
-	return rc;
+	struct port_info svc = {.dynamic = pi.dynamic, .svc_class = pi.svc_class};
+	int rc = 0;
+	if (v->svc_known) {
+		rc = verdicts_intern(vs, pi.name, &svc.name);
+		if (!rc)
+			rc = verdicts_intern(vs, pi.desc, &svc.desc);
+		if (!rc)
+			rc = verdicts_intern(vs, pi.source, &svc.source);
+		if (!rc)
+			rc = verdicts_intern(vs, pi.owners, &svc.owners);
+		if (!rc)
+			rc = verdict_risk(vs, pi.risk, p, &svc.risk);
+		if (!rc)
+			rc = verdicts_intern(vs, pi.backdoor, &svc.backdoor);
+		if (!rc)
+			rc = verdicts_intern(vs, home.prog, &v->home.prog);
+	}
+	return rc ? rc : verdicts_intern_svc(vs, &svc, &v->svc);
 }
 
 /* The interfaces of one network namespace: what its sockets are reached through. */
@@ -228,7 +228,10 @@ static int judge_reach(const struct ps_snapshot *snap, const struct ps_socket *k
 	*undecided = NULL;
 	int rc;
 	ns_view_of(snap, k->netns ? k->netns : snap->netns, ns);
-	if ((rc = exposure_reach(k, ns->a, ns->n, ns->g, ns->ng, &v->reach, &v->nreach)))
+	size_t nreach = 0;
+	rc = exposure_reach(k, ns->a, ns->n, ns->g, ns->ng, &v->reach, &nreach);
+	v->nreach = (uint32_t)nreach; /* addresses of one namespace */
+	if (rc)
 		return rc;
 	v->widest = exposure_widest(k, v->reach, v->nreach, ns->unknown);
 	if ((rc = reach_format(rt, v->reach, v->nreach, v->widest)))
@@ -348,7 +351,7 @@ static int judge_findings(const struct ps_snapshot *snap, const struct ps_socket
 {
 	struct finding_input in = {.port = k->local.port,
 				   .proto = k->proto,
-				   .svc = v->svc_known ? &v->svc : NULL,
+				   .svc = v->svc_known ? verdict_svc(v) : NULL,
 				   .home = v->home,
 				   .scope = v->scope,
 				   .widest = v->widest,
@@ -363,8 +366,9 @@ static int judge_findings(const struct ps_snapshot *snap, const struct ps_socket
 	in.held_by_none = !k->owner_count && k->inode && k->owner_status == PS_OWN_KERNEL;
 	in.sock_inode = k->inode;
 	in.sock_uid = k->uid;
-	in.ring_suspect = k->ring_suspect;
-	in.ring_suspects = k->ring_suspects;
+	uint32_t suspects;
+	in.ring_suspect = snap_ring_suspect(snap, k, &suspects);
+	in.ring_suspects = suspects;
 	in.queue_full = PS_ACCEPT_QUEUE_FULL(k);
 	in.accept_queue = k->recv_q;
 	in.backlog = k->send_q;
@@ -396,8 +400,10 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 	struct vcache_key whole, reach;
 	/* a firewall's rules may match the port; a known service's port is in the texts */
 	bool blind = fw_port_blind(fw, k);
-	if (!vcache_key_of(snap, k, !blind || v->svc_known, &whole) ||
-	    !vcache_key_of(snap, k, !blind, &reach)) {
+	/* the reach and the firewall judge addresses and ports: shared by every owner, unless
+	 * the firewall judges programs */
+	if (!vcache_key_of(snap, k, !blind || v->svc_known, true, &whole) ||
+	    !vcache_key_of(snap, k, !blind, !fw_owner_blind(fw, k), &reach)) {
 		const char *undecided;
 		int rc = judge_reach(snap, k, vs, v, rt, fw, ns, &undecided);
 		return rc ? rc : judge_findings(snap, k, vs, v, rt->data, undecided);

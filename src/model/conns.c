@@ -110,6 +110,7 @@ enum conn_dir conns_dir_of(const struct conn_listeners *l, const struct ps_socke
 /* One socket on its way into a group: now (open) and/or at the first sample. */
 struct entry {
 	const struct ps_socket *now, *was;
+	const struct ps_tcp_stats *tnow, *twas; /* their counters, NULL when not read */
 	const char *process;
 	int pid;
 	uint8_t proto, dir, rclass;
@@ -204,31 +205,31 @@ static size_t pair_samples(const struct ps_snapshot *before, const uint32_t *bo,
 static void add_counters(struct conn_group *g, const struct entry *e, bool rates)
 {
 	const struct ps_socket *k = e->now ? e->now : e->was;
+	const struct ps_tcp_stats *t = e->now ? e->tnow : e->twas;
 	/* a socket that lost its counters since (time-wait) keeps its last ones */
-	if (e->now && !e->now->tcp.valid && e->was && e->was->tcp.valid)
-		k = e->was;
+	if (e->now && !e->tnow && e->was && e->twas)
+		k = e->was, t = e->twas;
 	if (e->now && is_listener(e->now) && e->now->proto == PS_TCP) {
 		g->queue += e->now->recv_q;
 		g->backlog += e->now->send_q;
 	}
-	if (!k->tcp.valid)
+	if (!t)
 		return;
 	g->have_tcp = true;
-	g->bytes_sent += k->tcp.bytes_sent;
-	g->bytes_received += k->tcp.bytes_received;
-	g->retrans += k->tcp.retrans;
-	if (e->now && k == e->now && k->tcp.rtt_us > g->rtt_us_max)
-		g->rtt_us_max = k->tcp.rtt_us;
+	g->bytes_sent += t->bytes_sent;
+	g->bytes_received += t->bytes_received;
+	g->retrans += t->retrans;
+	if (e->now && k == e->now && t->rtt_us > g->rtt_us_max)
+		g->rtt_us_max = t->rtt_us;
 	if (!rates || !e->now || k == e->was)
 		return; /* closed: what it did since the first sample is unknown */
 	uint64_t s0 = 0, r0 = 0;
-	if (e->was && e->was->tcp.valid) {
-		s0 = e->was->tcp.bytes_sent;
-		r0 = e->was->tcp.bytes_received;
+	if (e->was && e->twas) {
+		s0 = e->twas->bytes_sent;
+		r0 = e->twas->bytes_received;
 	}
-	g->delta_sent += k->tcp.bytes_sent >= s0 ? k->tcp.bytes_sent - s0 : k->tcp.bytes_sent;
-	g->delta_received +=
-	    k->tcp.bytes_received >= r0 ? k->tcp.bytes_received - r0 : k->tcp.bytes_received;
+	g->delta_sent += t->bytes_sent >= s0 ? t->bytes_sent - s0 : t->bytes_sent;
+	g->delta_received += t->bytes_received >= r0 ? t->bytes_received - r0 : t->bytes_received;
 }
 
 /* Fold the sorted entries into groups. */
@@ -253,8 +254,8 @@ static void fold(struct entry *e, size_t n, bool rates, struct conn_table *out)
 		if (e[i].now) {
 			g->count++;
 			g->opened += rates && !e[i].was;
-			if (e[i].now->tcp.valid) {
-				rtt_sum += e[i].now->tcp.rtt_us;
+			if (e[i].tnow) {
+				rtt_sum += e[i].tnow->rtt_us;
 				rtt_n++;
 			}
 		} else {
@@ -287,6 +288,8 @@ int conns_group(const struct ps_snapshot *before, const struct ps_snapshot *afte
 		goto done;
 	size_t n = pair_samples(before, bo, after, ao, e);
 	for (size_t i = 0; i < n; i++) {
+		e[i].tnow = e[i].now ? snap_tcp(after, e[i].now) : NULL;
+		e[i].twas = e[i].was ? snap_tcp(before, e[i].was) : NULL;
 		/* a closed socket is grouped as it was; an open one as it is now */
 		if (e[i].now)
 			entry_key(&e[i], after, e[i].now, la);

@@ -39,7 +39,7 @@ struct ps_filter {
 	struct fexpr *expr;  /* an ss-style expression (src/model/fexpr.h), NULL: none */
 	bool all_netns;	     /* every network namespace, not only ours (--all-ns) */
 	uint8_t attribution; /* enum ps_attr_method */
-	bool tcp_info;	     /* also read every TCP socket's counters (ps_socket.tcp) */
+	bool tcp_info;	     /* also read every TCP socket's counters (snap_tcp) */
 	bool no_owners; /* a dump only: no attribution follows (collect starts no owners' pass) */
 };
 

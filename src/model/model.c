@@ -22,6 +22,80 @@ struct ps_socket *snap_add_socket(struct ps_snapshot *s)
 	return k;
 }
 
+static struct ps_sock_more *more_of(const struct ps_snapshot *s, const struct ps_socket *k)
+{
+	return k->more && k->more <= s->nmore ? &s->more[k->more - 1] : NULL;
+}
+
+/* Socket k's entry, added empty when it has none. NULL when out of memory. */
+static struct ps_sock_more *more_get(struct ps_snapshot *s, struct ps_socket *k)
+{
+	struct ps_sock_more *m = more_of(s, k);
+	if (m)
+		return m;
+	if (util_grow((void **)&s->more, &s->more_cap, s->nmore + 1, sizeof *s->more))
+		return NULL;
+	m = &s->more[s->nmore++];
+	memset(m, 0, sizeof *m);
+	k->more = (uint32_t)s->nmore;
+	return m;
+}
+
+const struct ps_tcp_stats *snap_tcp(const struct ps_snapshot *s, const struct ps_socket *k)
+{
+	const struct ps_sock_more *m = more_of(s, k);
+	return m && m->tcp.valid ? &m->tcp : NULL;
+}
+
+int snap_set_tcp(struct ps_snapshot *s, struct ps_socket *k, const struct ps_tcp_stats *t)
+{
+	struct ps_sock_more *m = t && t->valid ? more_get(s, k) : more_of(s, k);
+	if (!m)
+		return t && t->valid ? -ENOMEM : 0;
+	if (t && t->valid)
+		m->tcp = *t;
+	else
+		m->tcp.valid = false;
+	return 0;
+}
+
+void snap_clear_tcp(struct ps_snapshot *s)
+{
+	for (size_t i = 0; i < s->nmore; i++)
+		s->more[i].tcp.valid = false;
+}
+
+int32_t snap_ring_suspect(const struct ps_snapshot *s, const struct ps_socket *k, uint32_t *n)
+{
+	const struct ps_sock_more *m = more_of(s, k);
+	*n = m ? m->ring_suspects : 0;
+	return m ? m->ring_suspect : 0;
+}
+
+int snap_add_ring_suspect(struct ps_snapshot *s, struct ps_socket *k, int32_t pid)
+{
+	struct ps_sock_more *m = more_get(s, k);
+	if (!m)
+		return -ENOMEM;
+	if (!m->ring_suspects++)
+		m->ring_suspect = pid;
+	return 0;
+}
+
+int snap_copy_more(struct ps_snapshot *to, struct ps_socket *dst, const struct ps_snapshot *from,
+		   const struct ps_socket *src)
+{
+	const struct ps_sock_more *m = more_of(from, src);
+	dst->more = 0;
+	if (!m)
+		return 0;
+	struct ps_sock_more *d = more_get(to, dst);
+	if (!d)
+		return -ENOMEM;
+	*d = *m;
+	return 0;
+}
+
 long snap_add_proc(struct ps_snapshot *s, int pid)
 {
 	if (util_grow((void **)&s->procs, &s->procs_cap, s->nprocs + 1, sizeof *s->procs))
@@ -139,9 +213,11 @@ static int cmp_addr(const struct ps_addr *a, const struct ps_addr *b)
 	return memcmp(a->bytes, b->bytes, sizeof a->bytes);
 }
 
-static int cmp_socket(const void *pa, const void *pb)
+/* The order of sockets a and b, their indices ia and ib breaking ties (equal keys, as on Windows,
+ * whose tables have no inodes, keep their collected order on every C library). */
+static int cmp_socket(const struct ps_socket *a, const struct ps_socket *b, uint32_t ia,
+		      uint32_t ib)
 {
-	const struct ps_socket *a = pa, *b = pb;
 	int c;
 	if (a->proto != b->proto)
 		return a->proto < b->proto ? -1 : 1;
@@ -157,36 +233,71 @@ static int cmp_socket(const void *pa, const void *pb)
 		return a->state > b->state ? -1 : 1; /* LISTEN before ESTABLISHED */
 	if (a->inode != b->inode)
 		return a->inode < b->inode ? -1 : 1;
-	/* equal keys (Windows tables have no inodes) keep their collected order on every C
-	 * library: snap_sort holds the original index in owner_first */
-	return (a->owner_first > b->owner_first) - (a->owner_first < b->owner_first);
+	return (ia > ib) - (ia < ib);
 }
 
-/* Sorting moves sockets; owners refer to sockets by index, so tag and remap. */
+/* The sockets snap_sort is ordering (qsort has no context argument on every C library; sorting
+ * runs on the pipeline's own thread). */
+static const struct ps_socket *sort_socks;
+
+static int cmp_socket_at(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	return cmp_socket(&sort_socks[a], &sort_socks[b], a, b);
+}
+
+/* Move the sockets into the order order[] names (order[i]: the index of the socket that goes
+ * to i), in place, one cycle at a time; order[] becomes the identity. */
+static void permute(struct ps_socket *socks, uint32_t *order, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (order[i] == i)
+			continue;
+		struct ps_socket tmp = socks[i];
+		size_t j = i;
+		for (;;) {
+			size_t k = order[j];
+			order[j] = (uint32_t)j;
+			if (k == i) {
+				socks[j] = tmp;
+				break;
+			}
+			socks[j] = socks[k];
+			j = k;
+		}
+	}
+}
+
+/*
+ * Sorting moves sockets; owners refer to sockets by index, so remap them. The sort orders
+ * 4-byte indices, then moves each socket once: sorting the sockets themselves made the C
+ * library's merge sort allocate twice a pointer per socket beside them (1.5 MB at 98,000).
+ */
 void snap_sort(struct ps_snapshot *s)
 {
 	if (s->nsocks < 2)
 		return;
-	/* owner_first is free to use as the original index while sorting */
+	uint32_t *order = malloc(s->nsocks * sizeof *order);
+	if (!order) {
+		/* out of memory: the collected order stays (owners still point at their rows) */
+		snap_group_owners(s);
+		return;
+	}
 	for (size_t i = 0; i < s->nsocks; i++)
-		s->socks[i].owner_first = (uint32_t)i;
-	qsort(s->socks, s->nsocks, sizeof *s->socks, cmp_socket);
+		order[i] = (uint32_t)i;
+	sort_socks = s->socks;
+	qsort(order, s->nsocks, sizeof *order, cmp_socket_at);
+	sort_socks = NULL;
 	uint32_t *newpos = malloc(s->nsocks * sizeof *newpos);
 	if (newpos) {
 		for (size_t i = 0; i < s->nsocks; i++)
-			newpos[s->socks[i].owner_first] = (uint32_t)i;
+			newpos[order[i]] = (uint32_t)i;
 		for (size_t i = 0; i < s->nowners; i++)
 			s->owners[i].sock = newpos[s->owners[i].sock];
 		free(newpos);
-	} else {
-		/* out of memory: owners would point at wrong rows, so drop the order */
-		for (size_t i = 0; i < s->nowners; i++)
-			for (size_t j = 0; j < s->nsocks; j++)
-				if (s->socks[j].owner_first == s->owners[i].sock) {
-					s->owners[i].sock = (uint32_t)j;
-					break;
-				}
+		permute(s->socks, order, s->nsocks);
 	}
+	free(order);
 	snap_group_owners(s);
 }
 
@@ -362,6 +473,7 @@ void snap_free(struct ps_snapshot *s)
 	for (size_t i = 0; i < s->nprocs; i++)
 		snap_proc_free(&s->procs[i]);
 	free(s->socks);
+	free(s->more);
 	free(s->procs);
 	free(s->owners);
 	for (size_t i = 0; i < s->nnets; i++)

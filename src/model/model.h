@@ -91,6 +91,19 @@ struct ps_tcp_stats {
 	((k)->proto == PS_TCP && (k)->state == PS_ST_LISTEN && (k)->recv_q > 0 &&                  \
 	 (k)->recv_q >= (k)->send_q)
 
+/*
+ * Facts few sockets have, kept beside the socket array (ps_snapshot.more): a listing of
+ * 100,000 sockets keeps no room for them in each. Read with snap_tcp and snap_ring_suspect.
+ */
+struct ps_sock_more {
+	struct ps_tcp_stats tcp; /* its counters, when asked for (tcp.valid) */
+	/* Held by no file table: a process of its uid and namespace that maps an io_uring ring none
+	 * of its fds is (its fd registered and closed), whose fixed files cannot be read: it may
+	 * hold the socket (a deduction, not a proof); 0: none. ring_suspects: how many such. */
+	int32_t ring_suspect;
+	uint32_t ring_suspects;
+};
+
 struct ps_socket {
 	struct ps_endpoint local, remote;
 	uint64_t inode; /* 0: no file (time-wait, request and orphaned sockets) */
@@ -100,11 +113,6 @@ struct ps_socket {
 	uint32_t ifindex;     /* bound device, 0 when none */
 	uint32_t owner_first; /* index into ps_snapshot.owners */
 	uint32_t owner_count;
-	/* Held by no file table: a process of its uid and namespace that maps an io_uring ring none
-	 * of its fds is (its fd registered and closed), whose fixed files cannot be read: it may
-	 * hold the socket (a deduction, not a proof); 0: none. ring_suspects: how many such. */
-	int32_t ring_suspect;
-	uint32_t ring_suspects;
 	struct ps_backend_ext ext; /* the backend's own facts (Linux: the socket's cgroup id) */
 	uint32_t sockcg;	   /* 1 + index into ps_snapshot.sockcgs when labelled, else 0 */
 	uint8_t proto;		   /* enum ps_proto */
@@ -112,7 +120,8 @@ struct ps_socket {
 	uint8_t owner_status;	   /* enum ps_owner_status */
 	uint8_t v6only;		   /* IPv6 sockets: enum ps_v6only, from INET_DIAG_SKV6ONLY */
 	uint32_t verdict;	   /* 1 + index into ps_snapshot.verdicts->v once judged, else 0 */
-	struct ps_tcp_stats tcp;   /* counters, when asked for */
+	uint32_t more;	 /* 1 + index into ps_snapshot.more when it has any of the facts few
+			  * sockets have (struct ps_sock_more), else 0 */
 	int64_t created; /* when the socket was created, seconds since the epoch (Windows: the
 			  * table row's liCreateTimestamp); 0: not known (Linux never says) */
 };
@@ -129,18 +138,19 @@ enum ps_v6only { PS_V6ONLY_UNKNOWN = 0, PS_V6ONLY_YES, PS_V6ONLY_NO };
  * the text of the link.
  */
 struct ps_exe_check {
-	uint64_t dev, ino; /* the file the process runs */
-	bool deleted;	   /* its path no longer names it: unlinked, or replaced by a rename */
-	bool replaced;	   /* deleted, and another file lives at its path now */
-	bool memfd;	   /* deleted, and a memory-only file that never had a name in a file system
-			    * (Linux:        memfd_create): a program that never existed on disk */
+	uint64_t dev, ino;   /* the file the process runs */
+	const char *unknown; /* static: what the platform cannot tell about the file (Windows:
+			      * whether it was replaced), NULL when it told everything */
+	uint64_t host_dev, host_ino; /* other_file: the file its path names in our view, 0: none */
+	bool deleted;  /* its path no longer names it: unlinked, or replaced by a rename */
+	bool replaced; /* deleted, and another file lives at its path now */
+	bool memfd;    /* deleted, and a memory-only file that never had a name in a file system
+			* (Linux:        memfd_create): a program that never existed on disk */
 	bool replacement_sound; /* that file is a regular file of root's that nobody else can write
 				   (an upgrade's) */
 	bool foreign; /* the path names it only in the process's own view (a container, a mount made
 		       * since it started): a package lookup of that path in ours says nothing */
 	bool dir_world_writable; /* the directory it lives in is writable by every user */
-	const char *unknown;	 /* static: what the platform cannot tell about the file (Windows:
-				  * whether it was replaced), NULL when it told everything */
 	/* Whether the running image proves the path (DESIGN.md §8: identity is proven, not read
 	 * from a link). Any of the three tells makes the path no proof: foreign is then set too. */
 	uint8_t proof;	 /* enum ps_exe_proof */
@@ -149,9 +159,8 @@ struct ps_exe_check {
 	bool other_file; /* it shares our root but not our mounts (or has its own root, made in a
 			  * user namespace of its own: own_root), and its path names another file
 			  * in its view than in ours (a mount over a system program) */
-	uint64_t host_dev, host_ino; /* other_file: the file its path names in our view, 0: none */
-	bool own_root; /* other_file in a root of its own, made in a user namespace of its own (a
-			* user's pivot_root, or a rootless container: told apart by its cgroup) */
+	bool own_root;	 /* other_file in a root of its own, made in a user namespace of its own (a
+			  * user's pivot_root, or a rootless container: told apart by its cgroup) */
 };
 
 /* Whether a mapping of the process shows it runs the file its exe link names. */
@@ -214,11 +223,11 @@ struct ps_proc {
 	bool have_uid;
 	bool vanished;	     /* exited before its details could be read */
 	bool details_denied; /* some details (exe) were refused */
-	char *name;	     /* comm */
-	char *exe;	     /* readlink of exe, NULL when unreadable */
-	char *cmdline;	     /* NUL-separated arguments */
-	size_t cmdline_len;
 	bool cmdline_truncated;
+	char *name;    /* comm */
+	char *exe;     /* readlink of exe, NULL when unreadable */
+	char *cmdline; /* NUL-separated arguments */
+	size_t cmdline_len;
 	int64_t start_time;		/* seconds since the epoch, -1 when unknown */
 	struct ps_backend_proc_ext ext; /* the backend's own facts (Linux: the start time the owner
 					 * scan saw, so describe never reads another process) */
@@ -240,7 +249,11 @@ struct ps_proc {
 	const char *supervisor_kind; /* "systemd", "systemd-unit", "container-shim", "sshd", "cron",
 				      * "tmux", "screen", "login-shell", "init" (static) or NULL */
 	int supervisor_pid;	     /* 0 when none */
-	char *supervisor_unit;	     /* for "systemd-unit": the unit whose boundary was reached */
+	/* Pre-forking servers (snap_group_forks): the pid of the topmost ancestor holding a shown
+	 * socket through a chain of processes with the same executable; 0 for a group's root or a
+	 * process alone. */
+	int group_root;
+	char *supervisor_unit; /* for "systemd-unit": the unit whose boundary was reached */
 	struct ps_published *published;	  /* docker-proxy / conmon: the container behind the port */
 	struct ps_activation *activation; /* socket activation role, NULL when none */
 	/* Facts for the findings, gathered for the owners of listeners before judging. */
@@ -252,11 +265,13 @@ struct ps_proc {
 			  * running file (/usr/bin/redis-server -> redis-check-rdb), NULL */
 	bool alias_alternatives; /* exe_alias leads there through /etc/alternatives */
 	uint8_t alias_pkg;	 /* enum pkg_status of exe_alias (the link itself) */
+	uint8_t holder_pkg;	 /* enum pkg_status of name_holder */
+	uint8_t argv0_pkg;	 /* enum pkg_status of argv0_other */
+	uint8_t pkg;		 /* enum pkg_status of the executable */
 	char *alias_pkg_name;	 /* the package of exe_alias when alias_pkg is PKG_OWNED */
 	char *name_holder;	 /* another file in a system directory with the process's name
 				  * (/usr/sbin/sshd       for a /tmp/x/sshd): whose name it uses; NULL,
 				  * and       never for foreign views */
-	uint8_t holder_pkg;	 /* enum pkg_status of name_holder */
 	char *holder_pkg_name;
 	/* An environment variable that makes it load code from elsewhere than its script: a code
 	 * path with a directory another user may write, or options loading modules
@@ -265,21 +280,15 @@ struct ps_proc {
 	char *argv0_other; /* argv[0], an absolute path that names in our view another file than the
 			    * one running (exec -a /usr/sbin/sshd python3 ...); NULL, and never for
 			    * foreign views */
-	uint8_t argv0_pkg; /* enum pkg_status of argv0_other */
 	char *argv0_pkg_name;
 	struct ps_script script; /* interpreters: the script they run */
 	struct ps_xlib *xlibs;	 /* exe_checked, our view: its other executable mappings */
 	size_t nxlibs;
-	uint8_t pkg;		 /* enum pkg_status of the executable */
 	char *pkg_name;		 /* PKG_OWNED: the package, else NULL */
 	struct ps_signature sig; /* the executable's signature, where the platform checks them */
 	/* What the executable says of itself (Windows: its version resource, read with the exe
 	 * facts), each NULL when it says nothing: raw bytes of the file's, not trusted. */
 	char *file_description, *file_company, *file_version;
-	/* Pre-forking servers (snap_group_forks): the pid of the topmost ancestor holding a shown
-	 * socket through a chain of processes with the same executable; 0 for a group's root or a
-	 * process alone. */
-	int group_root;
 };
 
 /* One process in an owner's parent chain. */
@@ -474,6 +483,8 @@ extern const struct ps_os_words ps_os_words_plain;
 struct ps_snapshot {
 	struct ps_socket *socks;
 	size_t nsocks, socks_cap;
+	struct ps_sock_more *more; /* what few sockets have (ps_socket.more points here) */
+	size_t nmore, more_cap;
 	struct ps_proc *procs;
 	size_t nprocs, procs_cap;
 	struct ps_owner *owners; /* grouped by socket after attribution */
@@ -544,6 +555,20 @@ size_t snap_addrs_of(const struct ps_ifaddr *a, size_t n, uint64_t netns,
 
 /* Append a zeroed socket; returns it, or NULL when out of memory. */
 struct ps_socket *snap_add_socket(struct ps_snapshot *s);
+/* The counters read of socket k of s (ps_filter.tcp_info, platform_tcp_stats), NULL when none. */
+const struct ps_tcp_stats *snap_tcp(const struct ps_snapshot *s, const struct ps_socket *k);
+/* Give socket k of s the counters t (a copy; NULL or not valid: none). 0 or -ENOMEM. */
+int snap_set_tcp(struct ps_snapshot *s, struct ps_socket *k, const struct ps_tcp_stats *t);
+/* Forget every socket's counters (the next read asks anew). */
+void snap_clear_tcp(struct ps_snapshot *s);
+/* The process that may hold socket k of s in a ring of no fd (a deduction), 0 when none; *n:
+ * how many such. */
+int32_t snap_ring_suspect(const struct ps_snapshot *s, const struct ps_socket *k, uint32_t *n);
+/* Count pid as one more such process of socket k (the first named). 0 or -ENOMEM. */
+int snap_add_ring_suspect(struct ps_snapshot *s, struct ps_socket *k, int32_t pid);
+/* Give socket dst of `to` the rare facts src has in `from` (a copy). 0 or -ENOMEM. */
+int snap_copy_more(struct ps_snapshot *to, struct ps_socket *dst, const struct ps_snapshot *from,
+		   const struct ps_socket *src);
 /* Append a process with only its pid set; returns its index or -ENOMEM. */
 long snap_add_proc(struct ps_snapshot *s, int pid);
 /* Give back the room the socket, process and owner arrays grew beyond their entries (they may

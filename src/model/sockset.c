@@ -342,9 +342,13 @@ int sockset_merge_counters(struct ps_snapshot *to, const struct ps_snapshot *fro
 		if (!(states >> (k->state & 31) & 1))
 			continue;
 		long at = ix_find(&ix, from, NULL, k->netns, k->proto, &k->local, &k->remote);
-		if (at < 0 || !from->socks[at].tcp.valid)
+		const struct ps_tcp_stats *t = at < 0 ? NULL : snap_tcp(from, &from->socks[at]);
+		if (!t)
 			continue;
-		k->tcp = from->socks[at].tcp;
+		if (snap_set_tcp(to, k, t)) {
+			free(ix.slot);
+			return -ENOMEM;
+		}
 		k->recv_q = from->socks[at].recv_q;
 		k->send_q = from->socks[at].send_q;
 	}

@@ -117,6 +117,17 @@ long verdicts_add(struct verdicts *v)
 struct intern {
 	char **slot;
 	size_t mask, n;
+	/* services (verdicts_intern_svc): blocks that never move, and their index */
+	struct svc_block *blocks;
+	const struct port_info **svc_slot;
+	size_t svc_mask, nsvc;
+};
+
+#define SVC_BLOCK 128
+struct svc_block {
+	struct svc_block *next;
+	size_t n;
+	struct port_info v[SVC_BLOCK];
 };
 
 static size_t str_hash(const char *s)
@@ -186,6 +197,74 @@ int verdicts_intern(struct verdicts *v, const char *s, const char **out)
 	return 0;
 }
 
+static size_t svc_hash(const struct port_info *s)
+{
+	const void *p[6] = {s->name, s->desc, s->source, s->owners, s->risk, s->backdoor};
+	size_t h = (size_t)s->dynamic << 8 | s->svc_class;
+	for (size_t i = 0; i < 6; i++)
+		h = (h ^ (size_t)(uintptr_t)p[i]) * 1099511628211ULL;
+	return h ^ h >> 29;
+}
+
+/* Equal services: their texts are the pool's, so equal texts are the same pointers. */
+static bool same_svc(const struct port_info *a, const struct port_info *b)
+{
+	return a->name == b->name && a->desc == b->desc && a->source == b->source &&
+	       a->owners == b->owners && a->risk == b->risk && a->backdoor == b->backdoor &&
+	       a->dynamic == b->dynamic && a->svc_class == b->svc_class;
+}
+
+static int svc_index_grow(struct intern *p)
+{
+	size_t size = p->svc_mask ? (p->svc_mask + 1) * 2 : 64;
+	const struct port_info **ns = calloc(size, sizeof *ns);
+	if (!ns)
+		return -ENOMEM;
+	for (size_t i = 0; p->svc_slot && i <= p->svc_mask; i++) {
+		if (!p->svc_slot[i])
+			continue;
+		size_t h = svc_hash(p->svc_slot[i]) & (size - 1);
+		while (ns[h])
+			h = (h + 1) & (size - 1);
+		ns[h] = p->svc_slot[i];
+	}
+	free(p->svc_slot);
+	p->svc_slot = ns;
+	p->svc_mask = size - 1;
+	return 0;
+}
+
+int verdicts_intern_svc(struct verdicts *v, const struct port_info *s, const struct port_info **out)
+{
+	struct intern *p = pool_of(v);
+	if (!p || (p->nsvc * 2 >= p->svc_mask && svc_index_grow(p)))
+		return -ENOMEM;
+	size_t h = svc_hash(s) & p->svc_mask;
+	while (p->svc_slot[h] && !same_svc(p->svc_slot[h], s))
+		h = (h + 1) & p->svc_mask;
+	if (!p->svc_slot[h]) {
+		if (!p->blocks || p->blocks->n == SVC_BLOCK) {
+			struct svc_block *b = malloc(sizeof *b);
+			if (!b)
+				return -ENOMEM;
+			b->next = p->blocks;
+			b->n = 0;
+			p->blocks = b;
+		}
+		p->blocks->v[p->blocks->n] = *s;
+		p->svc_slot[h] = &p->blocks->v[p->blocks->n++];
+		p->nsvc++;
+	}
+	*out = p->svc_slot[h];
+	return 0;
+}
+
+const struct port_info *verdict_svc(const struct sock_verdict *v)
+{
+	static const struct port_info none;
+	return v->svc ? v->svc : &none;
+}
+
 int verdicts_intern_findings(struct verdicts *v, struct finding_list *l)
 {
 	struct intern *p = pool_of(v);
@@ -227,6 +306,11 @@ void verdicts_free(struct verdicts *v)
 		for (size_t i = 0; v->pool->slot && i <= v->pool->mask; i++)
 			free(v->pool->slot[i]);
 		free(v->pool->slot);
+		for (struct svc_block *b = v->pool->blocks, *next; b; b = next) {
+			next = b->next;
+			free(b);
+		}
+		free(v->pool->svc_slot);
 		free(v->pool);
 	}
 	free(v);

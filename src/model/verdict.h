@@ -71,10 +71,10 @@ enum finding_sev { SEV_INFO = 0, SEV_NOTICE, SEV_WARNING, SEV_ALERT, SEV__COUNT 
 
 struct finding {
 	uint8_t sev;	  /* enum finding_sev */
+	int pid;	  /* the owner it is about, -1 for the socket itself */
 	const char *code; /* static: exe-deleted, exe-replaced, exe-temp-dir, ... */
 	char *reason;	  /* one sentence */
 	char *evidence;	  /* the facts it rests on (holds untrusted bytes: escape when shown) */
-	int pid;	  /* the owner it is about, -1 for the socket itself */
 	const struct policy_ack
 	    *ack; /* acknowledged by this policy line (it does not count), or NULL */
 	const struct policy_ack *ack_expired; /* NULL, or the expired ack that named it */
@@ -110,21 +110,23 @@ struct sock_verdict {
 	bool listener;	   /* LISTEN, or bound unconnected UDP */
 	uint16_t svc_port; /* the port the service name is about */
 	bool svc_known;
-	bool borrowed;	      /* reach and fw are another verdict's of the same set (listeners that
-			       * asked the same question share them): not freed with this one */
-	struct port_info svc; /* strings owned by the verdicts' pool */
+	bool borrowed;	    /* reach and fw are another verdict's of the same set (listeners that
+			     * asked the same question share them): not freed with this one */
+	uint8_t fw_summary; /* enum ps_fw_verdict over the addresses beyond loopback (fw != NULL) */
+	const struct port_info *svc; /* what the registry says of svc_port, in the verdicts' pool
+				      * (one copy per distinct answer); read through verdict_svc */
 	struct svc_home home; /* svc is its program's service (prog in the pool), not the port's */
 	enum ps_exposure
 	    scope; /* how far it reaches: the bound address's class, narrowed by the firewall */
 	enum ps_exposure bound;	 /* the bound address's class alone */
 	enum ps_exposure widest; /* listeners: the widest class of address that reaches it now,
 				  * through the firewall (the severity policy's input) */
-	struct reach *reach;	 /* listeners only; past REACH_FOLD_OVER, the first few per class */
-	size_t nreach;
-	size_t nreach_all;		       /* addresses that reach it, reach[] or folded */
-	size_t reach_by_class[PS_EXPO__COUNT]; /* of those, how many of each class */
+	/* counts in 32 bits: one verdict per listener, tens of thousands of them */
+	uint32_t nreach;
+	uint32_t nreach_all;			 /* addresses that reach it, reach[] or folded */
+	uint32_t reach_by_class[PS_EXPO__COUNT]; /* of those, how many of each class */
+	struct reach *reach; /* listeners only; past REACH_FOLD_OVER, the first few per class */
 	struct ps_fw_at *fw; /* the firewall at each reach[] (parallel), NULL when not looked at */
-	uint8_t fw_summary; /* enum ps_fw_verdict over the addresses beyond loopback (fw != NULL) */
 	const char *fw_sources; /* PS_FW_SOME: the sources accepted at those addresses, sorted and
 				   comma-separated (pool), else NULL */
 	struct finding_list findings; /* listeners only; sorted, most severe first */
@@ -160,6 +162,15 @@ long verdicts_add(struct verdicts *v);
 /* A copy of s owned by the pool (one copy per distinct text); NULL for NULL. -ENOMEM leaves *out
  * NULL. */
 int verdicts_intern(struct verdicts *v, const char *s, const char **out);
+
+/* The pool's copy of s, whose texts are the pool's already, into *out (one per distinct
+ * service). 0 or -ENOMEM. */
+int verdicts_intern_svc(struct verdicts *v, const struct port_info *s,
+			const struct port_info **out);
+
+/* What the registry said of v's service port: v->svc, or an empty answer (a verdict made or
+ * loaded without one). Never NULL. */
+const struct port_info *verdict_svc(const struct sock_verdict *v);
 
 /* Move the texts of l into the pool. 0 or -ENOMEM (then l keeps its own copies). */
 int verdicts_intern_findings(struct verdicts *v, struct finding_list *l);

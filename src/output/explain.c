@@ -665,11 +665,12 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 /* ", and N more (X private, Y public)": the addresses a wildcard's list leaves out. */
 static void text_reach_folded(FILE *fp, const struct sock_verdict *v)
 {
-	fprintf(fp, ", and %zu more (of %zu:", v->nreach_all - v->nreach, v->nreach_all);
+	fprintf(fp, ", and %zu more (of %zu:", (size_t)(v->nreach_all - v->nreach),
+		(size_t)v->nreach_all);
 	const char *sep = " ";
 	for (int c = PS_EXPO_LOOPBACK; c < PS_EXPO_ALL; c++)
 		if (v->reach_by_class[c]) {
-			fprintf(fp, "%s%zu %s", sep, v->reach_by_class[c],
+			fprintf(fp, "%s%zu %s", sep, (size_t)v->reach_by_class[c],
 				exposure_name((enum ps_exposure)c));
 			sep = ", ";
 		}
@@ -805,12 +806,13 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 	if (v->home.prog) {
 		/* the port is not the service's own: its program says what it serves */
 		fputs("  Service: ", fp);
-		put(fp, v->svc.name ? v->svc.name : "?");
+		put(fp, verdict_svc(v)->name ? verdict_svc(v)->name : "?");
 		fputs(", as its program ", fp);
 		put(fp, v->home.prog);
 		fprintf(fp, " normally serves it on %u/%s; judged as %s here\n", v->home.port,
 			proto_name(sk->proto),
-			v->svc.svc_class ? svc_class_name(v->svc.svc_class) : "unclassified");
+			verdict_svc(v)->svc_class ? svc_class_name(verdict_svc(v)->svc_class)
+						  : "unclassified");
 	}
 	fprintf(fp, "  Reachable: %s", exposure_name(v->scope));
 	if (sk->local.addr.family == PS_INET6 && addr_is_any(&sk->local.addr))
@@ -887,7 +889,8 @@ int render_explain_text(FILE *fp, const struct ps_snapshot *snap, const struct e
 			if (!v)
 				continue;
 			if (!rk.held)
-				rk.risk = v->svc.risk; /* the alternative that fits its holder */
+				rk.risk =
+				    verdict_svc(v)->risk; /* the alternative that fits its holder */
 			rk.held = true;
 			rk.beyond = rk.beyond || v->widest > PS_EXPO_LOOPBACK;
 		}

@@ -125,7 +125,7 @@ static int info_labels(struct buf *b, const struct diff_side *side, size_t i)
 	const struct ps_socket *k = &s->socks[i];
 	const struct ps_proc *p = k->owner_count ? &s->procs[snap_owner(s, k, 0)->proc] : NULL;
 	const struct sock_verdict *v = verdict_of(s, k);
-	const char *cls = v && v->svc_known ? svc_class_name(v->svc.svc_class) : NULL;
+	const char *cls = v && v->svc_known ? svc_class_name(verdict_svc(v)->svc_class) : NULL;
 	int rc = buf_printf(b, "proto=\"%s\",port=\"%u\"", proto_name(k->proto), k->local.port);
 	if (!rc)
 		rc =
@@ -136,7 +136,7 @@ static int info_labels(struct buf *b, const struct diff_side *side, size_t i)
 		rc = label(b, "container",
 			   p ? (p->container_name ? p->container_name : p->container) : NULL);
 	if (!rc)
-		rc = label(b, "service", v && v->svc_known ? v->svc.name : NULL);
+		rc = label(b, "service", v && v->svc_known ? verdict_svc(v)->name : NULL);
 	if (!rc)
 		rc = label(b, "class", cls);
 	return rc ? rc : buf_printf(b, ",reach=\"%s\"", exposure_name(listener_reach(side, i)));

@@ -195,21 +195,22 @@ static size_t ns_shift(const struct top_table *t)
 	return t->cols == cols_sockets_ns;
 }
 
-int top_set_socket_counters(struct top_table *t, struct top_row *r, const struct ps_socket *k)
+int top_set_socket_counters(struct top_table *t, struct top_row *r, const struct ps_socket *k,
+			    const struct ps_tcp_stats *c)
 {
 	char a[24];
 	size_t o = ns_shift(t);
-	int rc = top_set_count(t, r, o + S_SENT, (double)k->tcp.bytes_sent);
-	rc = rc ? rc : top_set_count(t, r, o + S_RECV, (double)k->tcp.bytes_received);
+	int rc = top_set_count(t, r, o + S_SENT, (double)c->bytes_sent);
+	rc = rc ? rc : top_set_count(t, r, o + S_RECV, (double)c->bytes_received);
 	/* a listener measures no round trip: "-", not 0.0 */
 	if (k->state == PS_ST_LISTEN)
 		snprintf(a, sizeof a, "-");
 	else
-		snprintf(a, sizeof a, "%.1f", k->tcp.rtt_us / 1000.0);
-	r->num[o + S_RTT] = k->tcp.rtt_us;
+		snprintf(a, sizeof a, "%.1f", c->rtt_us / 1000.0);
+	r->num[o + S_RTT] = c->rtt_us;
 	rc = rc ? rc : cell(t, r, o + S_RTT, a);
 	/* segments retransmitted over the connection's life (tcpi_total_retrans) */
-	return rc ? rc : cell_num(t, r, o + S_RETR, k->tcp.retrans);
+	return rc ? rc : cell_num(t, r, o + S_RETR, c->retrans);
 }
 
 /* With -N: the socket's namespace, by its name (ip netns, container; escaped) or inode. */
@@ -268,8 +269,8 @@ static int build_sockets(struct top_table *t, const struct ps_snapshot *s)
 			: cell_raw(t, r, o + S_PROC, name ? name : "-", name ? strlen(name) : 1);
 		if (!rc && pid)
 			rc = cell_num(t, r, o + S_PID, pid);
-		if (!rc && k->tcp.valid)
-			rc = top_set_socket_counters(t, r, k);
+		if (!rc && snap_tcp(s, k))
+			rc = top_set_socket_counters(t, r, k, snap_tcp(s, k));
 		rc = rc ? rc : fill_rest(t, r);
 	}
 	return rc;
@@ -285,7 +286,8 @@ struct proc_sum {
 	struct buf ports;
 };
 
-static void sum_socket(struct proc_sum *p, const struct ps_socket *k, bool listener)
+static void sum_socket(struct proc_sum *p, const struct ps_socket *k, const struct ps_tcp_stats *c,
+		       bool listener)
 {
 	if (listener) {
 		if (!p->listen++) {
@@ -298,10 +300,10 @@ static void sum_socket(struct proc_sum *p, const struct ps_socket *k, bool liste
 	} else {
 		p->conns++;
 	}
-	if (k->tcp.valid) {
+	if (c) {
 		p->counted = true;
-		p->sent += (double)k->tcp.bytes_sent;
-		p->recv += (double)k->tcp.bytes_received;
+		p->sent += (double)c->bytes_sent;
+		p->recv += (double)c->bytes_received;
 	}
 }
 
@@ -337,7 +339,7 @@ static int build_procs(struct top_table *t, const struct ps_snapshot *s, const s
 	for (size_t i = 0; i < s->nsocks; i++) {
 		const struct ps_socket *k = &s->socks[i];
 		size_t p = k->owner_count && s->owners ? snap_owner(s, k, 0)->proc : s->nprocs;
-		sum_socket(&sum[p], k, conns_is_listener(k));
+		sum_socket(&sum[p], k, snap_tcp(s, k), conns_is_listener(k));
 	}
 	for (size_t p = 0; p <= s->nprocs && !rc; p++)
 		if (sum[p].listen || sum[p].conns)

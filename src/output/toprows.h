@@ -86,7 +86,8 @@ int top_set_count(struct top_table *t, struct top_row *r, size_t col, double v);
 
 /* The sockets view: set row r's counter cells from socket k (asked after the build). 0 or -ENOMEM.
  */
-int top_set_socket_counters(struct top_table *t, struct top_row *r, const struct ps_socket *k);
+int top_set_socket_counters(struct top_table *t, struct top_row *r, const struct ps_socket *k,
+			    const struct ps_tcp_stats *c);
 
 /* Sort by column col (numbers largest first, text A to Z; reverse flips it). */
 void top_sort(struct top_table *t, size_t col, bool reverse);

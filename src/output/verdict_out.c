@@ -22,11 +22,12 @@ int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum 
 	switch (c) {
 	case COL_SERVICE:
 		/* "redis*": the service its program normally serves on another port */
-		if (v->svc.name && v->home.prog)
-			return buf_printf(out, "%s*", v->svc.name);
-		if (v->svc.name)
-			return buf_puts(out, v->svc.name);
-		return v->svc.dynamic ? buf_puts(out, "[dynamic]") : 0;
+		const struct port_info *svc = verdict_svc(v);
+		if (svc->name && v->home.prog)
+			return buf_printf(out, "%s*", svc->name);
+		if (svc->name)
+			return buf_puts(out, svc->name);
+		return svc->dynamic ? buf_puts(out, "[dynamic]") : 0;
 	case COL_EXPOSURE: {
 		int rc = buf_puts(out, exposure_name(v->scope));
 		if (rc || !fw_mark || !v->fw || !v->nreach || v->scope == PS_EXPO_LOOPBACK)
@@ -139,7 +140,8 @@ static void json_reach_counts(struct jw *w, const struct sock_verdict *v)
 {
 	size_t by[PS_EXPO__COUNT] = {0}, total = v->nreach_all;
 	if (total) {
-		memcpy(by, v->reach_by_class, sizeof by);
+		for (size_t c = 0; c < PS_EXPO__COUNT; c++)
+			by[c] = v->reach_by_class[c];
 	} else { /* a verdict not counted (loaded from a snapshot): reach[] is all of it */
 		total = v->nreach;
 		for (size_t i = 0; i < v->nreach; i++)
@@ -160,7 +162,7 @@ void json_socket_verdict(struct jw *w, const struct ps_snapshot *s, const struct
 	if (!v)
 		return;
 	jw_key(w, "service");
-	json_service(w, v->svc_port, k->proto, v->svc_known, &v->svc, &v->home);
+	json_service(w, v->svc_port, k->proto, v->svc_known, verdict_svc(v), &v->home);
 	jw_key(w, "exposure");
 	jw_obj(w);
 	jw_kstr(w, "scope", exposure_name(v->scope));

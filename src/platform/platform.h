@@ -237,7 +237,7 @@ struct platform_ops {
 	int (*pid_exists)(int pid);
 
 	/*
-	 * The counters (ps_socket.tcp) of the TCP sockets snap->socks[idx[i]], i < n, asked
+	 * The counters (snap_tcp) of the TCP sockets snap->socks[idx[i]], i < n, asked
 	 * one by one so a live view pays only for the rows it shows (a whole listing gets
 	 * them with ps_filter.tcp_info instead). A socket closed since keeps what it had.
 	 * 0 or -errno. Absent: -ENOSYS (the platform cannot read them).

@@ -65,7 +65,8 @@ TEST(judge_connections_share_a_verdict)
 	CHECK(l && l->listener && l->findings.n > 0 && l->scope == PS_EXPO_ALL);
 	CHECK(c && !c->listener && c->findings.n == 0 && c->svc_port == 22 &&
 	      c->scope == PS_EXPO_LOOPBACK);
-	CHECK(c && c->svc_known && c->svc.name && strcmp(c->svc.name, "ssh") == 0);
+	CHECK(c && c->svc_known && verdict_svc(c)->name &&
+	      strcmp(verdict_svc(c)->name, "ssh") == 0);
 	CHECK_INT(verdict_of(&s, &s.socks[3])->svc_port, 443);
 	CHECK_INT(s.verdicts->with_findings, 1);
 	CHECK_INT(s.verdicts->count[SEV_ALERT], 1); /* sshd from /tmp on 22 */

@@ -90,7 +90,11 @@ static void judge(uint16_t port, void (*edit)(struct ps_proc *), struct sock_ver
 	snprintf(cell, cap, "%s", b.data ? b.data : "");
 	buf_free(&b);
 	/* the strings live in the snapshot's pool: keep what the checks need as plain facts */
-	out->svc.name = out->svc.name && strcmp(out->svc.name, "redis") == 0 ? "redis" : NULL;
+	static struct port_info svc; /* the checks' copy: the pool's goes with the snapshot */
+	svc = *verdict_svc(v);
+	svc.name = svc.name && strcmp(svc.name, "redis") == 0 ? "redis" : NULL;
+	svc.desc = svc.source = svc.owners = svc.risk = svc.backdoor = NULL;
+	out->svc = &svc;
 	out->home.prog =
 	    out->home.prog && strcmp(out->home.prog, "redis-server") == 0 ? "redis-server" : NULL;
 	out->findings = (struct finding_list){0};
@@ -121,10 +125,10 @@ TEST(progsvc_verdict_follows_program)
 	char cell[64];
 	judge(6380, NULL, &v, cell, sizeof cell);
 	CHECK(v.svc_known);
-	CHECK_STR(v.svc.name, "redis");
+	CHECK_STR(v.svc->name, "redis");
 	CHECK_STR(v.home.prog, "redis-server");
 	CHECK_INT(v.home.port, 6379);
-	CHECK_INT(v.svc.svc_class, SVC_NEVER_INTERNET);
+	CHECK_INT(v.svc->svc_class, SVC_NEVER_INTERNET);
 	CHECK_STR(cell, "redis*");
 	/* on its own port nothing changes */
 	judge(6379, NULL, &v, cell, sizeof cell);
@@ -135,7 +139,7 @@ TEST(progsvc_verdict_follows_program)
 	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
 		judge(6380, no[i], &v, cell, sizeof cell);
 		CHECK(v.home.prog == NULL);
-		CHECK(v.svc.svc_class != SVC_NEVER_INTERNET);
+		CHECK(v.svc->svc_class != SVC_NEVER_INTERNET);
 		CHECK_STR(cell, "");
 	}
 }

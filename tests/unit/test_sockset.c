@@ -161,15 +161,19 @@ TEST(sockset_counters_by_socket)
 	k->owner_count = 0;
 	k->recv_q = 129;
 	k->send_q = 128;
-	k->tcp = (struct ps_tcp_stats){.bytes_sent = 5, .retrans = 2, .valid = true};
+	k->more = 0;
+	CHECK_INT(
+	    snap_set_tcp(&dump, k,
+			 &(struct ps_tcp_stats){.bytes_sent = 5, .retrans = 2, .valid = true}),
+	    0);
 	struct ps_socket *other = snap_add_socket(&dump);
 	other->proto = PS_TCP;
 	other->local = ep(1);
-	other->tcp.valid = true;
+	CHECK_INT(snap_set_tcp(&dump, other, &(struct ps_tcp_stats){.valid = true}), 0);
 	CHECK_INT(sockset_merge_counters(&s, &dump), 0);
 	CHECK_INT((long)s.nsocks, 1);
-	CHECK(s.socks[0].tcp.valid && s.socks[0].tcp.retrans == 2 && s.socks[0].recv_q == 129 &&
-	      s.socks[0].send_q == 128);
+	const struct ps_tcp_stats *c = snap_tcp(&s, &s.socks[0]);
+	CHECK(c && c->retrans == 2 && s.socks[0].recv_q == 129 && s.socks[0].send_q == 128);
 	snap_free(&s);
 	snap_free(&dump);
 }

@@ -52,10 +52,13 @@ TEST(toprows_marks_and_rates)
 {
 	struct ps_snapshot a = {0}, b = {0};
 	add(&a, 80, 0, PS_ST_LISTEN, 11);
-	add(&a, 5000, 80, PS_ST_ESTABLISHED, 12)->tcp =
-	    (struct ps_tcp_stats){.bytes_sent = 1000, .valid = true};
-	add(&b, 5000, 80, PS_ST_ESTABLISHED, 12)->tcp =
-	    (struct ps_tcp_stats){.bytes_sent = 2000, .retrans = 7, .valid = true};
+	CHECK_INT(snap_set_tcp(&a, add(&a, 5000, 80, PS_ST_ESTABLISHED, 12),
+			       &(struct ps_tcp_stats){.bytes_sent = 1000, .valid = true}),
+		  0);
+	CHECK_INT(
+	    snap_set_tcp(&b, add(&b, 5000, 80, PS_ST_ESTABLISHED, 12),
+			 &(struct ps_tcp_stats){.bytes_sent = 2000, .retrans = 7, .valid = true}),
+	    0);
 	add(&b, 443, 0, PS_ST_LISTEN, 13);
 	struct top_table prev = {0}, now = {0};
 	refresh(&prev, &now, &a, true);
@@ -127,7 +130,10 @@ TEST(toprows_every_namespace_column)
 		s->all_netns = true;
 		struct ps_socket *k = add(s, 5000, 80, PS_ST_ESTABLISHED, 12);
 		k->netns = 4026531840u;
-		k->tcp = (struct ps_tcp_stats){.bytes_sent = i ? 3000 : 1000, .valid = true};
+		CHECK_INT(
+		    snap_set_tcp(
+			s, k, &(struct ps_tcp_stats){.bytes_sent = i ? 3000 : 1000, .valid = true}),
+		    0);
 	}
 	struct top_table prev = {0}, now = {0};
 	struct top_table t = {0};

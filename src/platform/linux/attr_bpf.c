@@ -500,6 +500,21 @@ void attr_bpf_prefetch_drop(void)
 	pf = (struct prefetch){0};
 }
 
+/*
+ * Let the kept records' array become the hits' (out has none yet): record i makes at most one
+ * hit, at an index no higher than i, each no larger than a record, so hits are written over
+ * records already read. At 98k sockets the two arrays side by side were 5 MB at the peak.
+ */
+static void hits_over_records(struct attr_hits *out)
+{
+	if (out->v || !pf.recs.v || sizeof(struct attr_hit) > sizeof(struct sockfd_rec) ||
+	    _Alignof(struct attr_hit) > _Alignof(struct sockfd_rec))
+		return;
+	out->v = (struct attr_hit *)(void *)pf.recs.v;
+	out->cap = pf.recs.cap * sizeof(struct sockfd_rec) / sizeof(struct attr_hit);
+	out->n = 0;
+}
+
 int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigned *why)
 {
 	struct join_ctx c = {.ix = q->ix, .out = out};
@@ -513,11 +528,14 @@ int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigne
 	pf.running = false;
 	int rc = pf.rc;
 	*why = pf.why;
+	hits_over_records(out);
 	for (size_t i = 0; i < pf.recs.n && !rc; i++) {
-		const struct sockfd_rec *r = &pf.recs.v[i];
-		bool proc = r->fd < 0 && r->kind == SOCKFD_PROC;
-		rc = take_record(r, proc ? &pf.recs.procs[r->inode] : NULL, q->ix, out, &c.rings);
+		const struct sockfd_rec r = pf.recs.v[i]; /* a copy: a hit may be written over it */
+		bool proc = r.fd < 0 && r.kind == SOCKFD_PROC;
+		rc = take_record(&r, proc ? &pf.recs.procs[r.inode] : NULL, q->ix, out, &c.rings);
 	}
+	if (out->v == (void *)pf.recs.v)
+		pf.recs.v = NULL; /* the hits' now */
 	attr_bpf_prefetch_drop();
 	return finish_records(rc, &c.rings, q->ix, out);
 }

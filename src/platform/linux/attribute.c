@@ -841,15 +841,15 @@ static bool held_by_none(const struct ps_socket *k)
 }
 
 /* Mark the sockets held by none that process pid (uid, network namespace netns) may hold. */
-static void suspect_of(struct ps_snapshot *snap, int pid, uint32_t uid, uint64_t netns)
+static int suspect_of(struct ps_snapshot *snap, int pid, uint32_t uid, uint64_t netns)
 {
-	for (size_t i = 0; i < snap->nsocks; i++) {
+	int rc = 0;
+	for (size_t i = 0; i < snap->nsocks && !rc; i++) {
 		struct ps_socket *k = &snap->socks[i];
-		if (!held_by_none(k) || k->uid != uid || (netns && k->netns != netns))
-			continue;
-		if (!k->ring_suspects++)
-			k->ring_suspect = pid;
+		if (held_by_none(k) && k->uid == uid && (!netns || k->netns == netns))
+			rc = snap_add_ring_suspect(snap, k, pid);
 	}
+	return rc;
 }
 
 /*
@@ -878,9 +878,9 @@ static int ring_suspects(struct ps_snapshot *snap)
 		if (piddir < 0)
 			continue;
 		if (fstat(piddir, &st) == 0 && uring_hidden_ring(piddir, &b))
-			suspect_of(snap, pids[i], (uint32_t)st.st_uid,
-				   fstatat(piddir, "ns/net", &ns, 0) == 0 ? (uint64_t)ns.st_ino
-									  : 0);
+			rc = suspect_of(snap, pids[i], (uint32_t)st.st_uid,
+					fstatat(piddir, "ns/net", &ns, 0) == 0 ? (uint64_t)ns.st_ino
+									       : 0);
 		close(piddir);
 	}
 	buf_free(&b);

@@ -269,10 +269,12 @@ int lnx_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter *f)
 		count_listeners(snap, &tmp, l.v[i].inode);
 		for (size_t k = 0; k < tmp.nsocks && !rc; k++) {
 			struct ps_socket *dst = snap_add_socket(snap);
-			if (!dst)
+			if (!dst) {
 				rc = -ENOMEM;
-			else
+			} else {
 				*dst = tmp.socks[k];
+				rc = snap_copy_more(snap, dst, &tmp, &tmp.socks[k]);
+			}
 		}
 		snap_free(&tmp);
 	}

@@ -103,6 +103,14 @@ void sockdiag_parse_tcp_info(const void *data, size_t n, struct ps_tcp_stats *ou
 
 int sockdiag_parse_msg(const void *msg, size_t len, unsigned proto, struct ps_socket *k)
 {
+	return sockdiag_parse_msg_tcp(msg, len, proto, k, NULL);
+}
+
+int sockdiag_parse_msg_tcp(const void *msg, size_t len, unsigned proto, struct ps_socket *k,
+			   struct ps_tcp_stats *tcp)
+{
+	if (tcp)
+		memset(tcp, 0, sizeof *tcp);
 	struct nlmsghdr h;
 	struct inet_diag_msg d;
 	if (len < NLMSG_LENGTH(sizeof d))
@@ -140,8 +148,8 @@ int sockdiag_parse_msg(const void *msg, size_t len, unsigned proto, struct ps_so
 			memcpy(&id, data, 8);
 			lnx_sock_set_cgroup_id(k, id);
 		}
-		if (type == INET_DIAG_INFO && proto == PS_TCP)
-			sockdiag_parse_tcp_info(data, n, &k->tcp);
+		if (type == INET_DIAG_INFO && proto == PS_TCP && tcp)
+			sockdiag_parse_tcp_info(data, n, tcp);
 	}
 	return 0;
 }
@@ -158,7 +166,8 @@ int sockdiag_parse_batch(const void *buf, size_t len, unsigned proto, const stru
 			return st;
 		if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
 			struct ps_socket k;
-			int rc = sockdiag_parse_msg(p, h.nlmsg_len, proto, &k);
+			struct ps_tcp_stats t;
+			int rc = sockdiag_parse_msg_tcp(p, h.nlmsg_len, proto, &k, &t);
 			if (rc)
 				return rc;
 			if (filter_match_socket(f, &k)) {
@@ -166,6 +175,8 @@ int sockdiag_parse_batch(const void *buf, size_t len, unsigned proto, const stru
 				if (!dst)
 					return -ENOMEM;
 				*dst = k;
+				if (t.valid && snap_set_tcp(snap, dst, &t))
+					return -ENOMEM;
 			}
 		}
 	}
@@ -285,10 +296,13 @@ static int stats_batch(const void *buf, size_t len, void *arg)
 			c->answered++;
 		} else if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
 			struct ps_socket k;
+			struct ps_tcp_stats t;
 			c->answered++;
 			if (h.nlmsg_seq < c->n &&
-			    sockdiag_parse_msg(p, h.nlmsg_len, PS_TCP, &k) == 0 && k.tcp.valid)
-				c->snap->socks[c->idx[h.nlmsg_seq]].tcp = k.tcp;
+			    sockdiag_parse_msg_tcp(p, h.nlmsg_len, PS_TCP, &k, &t) == 0 &&
+			    t.valid &&
+			    snap_set_tcp(c->snap, &c->snap->socks[c->idx[h.nlmsg_seq]], &t))
+				return -ENOMEM;
 		}
 	}
 	if (it.err)

@@ -44,6 +44,10 @@ int sockdiag_destroy(int fd, const struct ps_socket *k);
  * 0, or -EBADMSG when the message is short or of an unknown family.
  */
 int sockdiag_parse_msg(const void *msg, size_t len, unsigned proto, struct ps_socket *k);
+/* The same, and into *tcp the socket's counters when the message carries them (else
+ * tcp->valid is false); tcp NULL: not wanted. */
+int sockdiag_parse_msg_tcp(const void *msg, size_t len, unsigned proto, struct ps_socket *k,
+			   struct ps_tcp_stats *tcp);
 
 /*
  * Walk one recv() worth of netlink messages, appending each socket that matches

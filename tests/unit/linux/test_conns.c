@@ -61,16 +61,16 @@ TEST(conns_tcp_info_from_recorded_dump)
 	size_t sent100k = 0, recv100k = 0, syn_only = 0;
 	for (size_t i = 0; i < s.nsocks; i++) {
 		const struct ps_socket *k = &s.socks[i];
-		CHECK(k->tcp.valid);
-		if (k->state == PS_ST_LISTEN)
+		const struct ps_tcp_stats *t = snap_tcp(&s, k);
+		CHECK(t != NULL);
+		if (!t || k->state == PS_ST_LISTEN)
 			continue;
 		sent100k +=
-		    k->local.port != 5000 && k->tcp.bytes_sent == 100000; /* the SYN not counted */
-		recv100k += k->local.port == 5000 && k->tcp.bytes_received == 100000;
-		syn_only +=
-		    k->local.port != 5000 && k->tcp.bytes_sent == 0 && k->tcp.bytes_received == 0;
-		CHECK(k->tcp.rtt_us > 0);
-		CHECK_INT(k->tcp.retrans, 0);
+		    k->local.port != 5000 && t->bytes_sent == 100000; /* the SYN not counted */
+		recv100k += k->local.port == 5000 && t->bytes_received == 100000;
+		syn_only += k->local.port != 5000 && t->bytes_sent == 0 && t->bytes_received == 0;
+		CHECK(t->rtt_us > 0);
+		CHECK_INT(t->retrans, 0);
 	}
 	CHECK_INT(sent100k, 1);
 	CHECK_INT(recv100k, 1);
@@ -256,10 +256,14 @@ TEST(conns_tcp_stats_batched_answers)
 	for (size_t i = 0; i < s.nsocks && at[1] < 0; i++)
 		if ((long)i != at[0] && (long)i != at[2])
 			at[1] = (long)i;
-	struct ps_tcp_stats want0 = s.socks[at[0]].tcp, want2 = s.socks[at[2]].tcp;
-	for (size_t i = 0; i < s.nsocks; i++)
-		s.socks[i].tcp = (struct ps_tcp_stats){0};
-	s.socks[at[1]].tcp.retrans = 42; /* what the one gone had */
+	CHECK(snap_tcp(&s, &s.socks[at[0]]) && snap_tcp(&s, &s.socks[at[2]]));
+	struct ps_tcp_stats want0 = *snap_tcp(&s, &s.socks[at[0]]),
+			    want2 = *snap_tcp(&s, &s.socks[at[2]]);
+	snap_clear_tcp(&s);
+	/* what the one gone had */
+	CHECK_INT(
+	    snap_set_tcp(&s, &s.socks[at[1]], &(struct ps_tcp_stats){.retrans = 42, .valid = true}),
+	    0);
 
 	char dir[] = "/tmp/ps-stats-XXXXXX";
 	CHECK(mkdtemp(dir) != NULL);
@@ -288,13 +292,15 @@ TEST(conns_tcp_stats_batched_answers)
 	nl_replay_set(NULL);
 	unlink(path);
 	rmdir(dir);
-	CHECK(s.socks[at[0]].tcp.valid && s.socks[at[2]].tcp.valid);
-	CHECK_INT(s.socks[at[0]].tcp.bytes_sent, want0.bytes_sent);
-	CHECK_INT(s.socks[at[2]].tcp.bytes_received, want2.bytes_received);
-	CHECK(!s.socks[at[1]].tcp.valid);
-	CHECK_INT(s.socks[at[1]].tcp.retrans, 42);
+	const struct ps_tcp_stats *t0 = snap_tcp(&s, &s.socks[at[0]]),
+				  *t1 = snap_tcp(&s, &s.socks[at[1]]),
+				  *t2 = snap_tcp(&s, &s.socks[at[2]]);
+	CHECK(t0 && t1 && t2);
+	CHECK_INT(t0 ? t0->bytes_sent : 0, want0.bytes_sent);
+	CHECK_INT(t2 ? t2->bytes_received : 0, want2.bytes_received);
+	CHECK_INT(t1 ? t1->retrans : 0, 42); /* closed since: it keeps what it had */
 	for (size_t i = 0; i < s.nsocks; i++)
-		if ((long)i != at[0] && (long)i != at[2])
-			CHECK(!s.socks[i].tcp.valid);
+		if ((long)i != at[0] && (long)i != at[1] && (long)i != at[2])
+			CHECK(!snap_tcp(&s, &s.socks[i]));
 	snap_free(&s);
 }
