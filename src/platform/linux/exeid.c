@@ -624,6 +624,8 @@ int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted)
 	/* the proof is per process: equal keys do not make equal proofs */
 	if (!rc)
 		rc = ppool_run(n, threads, facts_proof_item, &j);
+	if (!rc)
+		rc = exeproof_lib_dirs(snap);
 	if (j.procfd >= 0)
 		close(j.procfd);
 	free(j.dir);

@@ -25,37 +25,73 @@ struct map_line {
 	bool exec;
 	unsigned maj, min;
 	unsigned long long ino;
-	const char *path; /* into the caller's copy, "" when anonymous */
+	const char *path; /* into the line, "" when anonymous */
 };
 
-static bool line_parse(const char *l, const char *end, char *tmp, size_t cap, struct map_line *m)
+/* The hex digits at *p (at least one, at most 16), then *p past them; false when none. */
+static bool take_hex(const char **p, const char *end, unsigned long long *out)
 {
-	size_t n = (size_t)(end - l) < cap - 1 ? (size_t)(end - l) : cap - 1;
-	memcpy(tmp, l, n);
-	tmp[n] = '\0';
-	char perms[8];
-	int off = 0;
-	if (sscanf(tmp, "%*s %7s %*s %x:%x %llu%n", perms, &m->maj, &m->min, &m->ino, &off) != 4)
+	unsigned long long v = 0;
+	const char *s = *p;
+	for (; s < end && s - *p < 16; s++) {
+		unsigned d = *s >= '0' && *s <= '9'   ? (unsigned)(*s - '0')
+			     : *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10)
+						      : 16u;
+		if (d == 16)
+			break;
+		v = v << 4 | d;
+	}
+	if (s == *p)
 		return false;
-	m->exec = perms[2] == 'x';
-	m->path = tmp + off;
-	while (*m->path == ' ')
-		m->path++;
+	*out = v;
+	*p = s;
 	return true;
 }
 
-/* Whether dir of path is writable by every user (our view). */
-static bool parent_world_writable(const char *path)
+/* The field after the spaces at *p, up to the next space (or end), *p past it; false when empty. */
+static const char *take_field(const char **p, const char *end, size_t *len)
 {
-	const char *s = strrchr(path, '/');
-	if (!s || s == path)
+	const char *s = *p;
+	while (s < end && *s == ' ')
+		s++;
+	const char *f = s;
+	while (s < end && *s != ' ')
+		s++;
+	*len = (size_t)(s - f);
+	*p = s;
+	return *len ? f : NULL;
+}
+
+/* Parse the line [l, end), which the caller's buffer ends with a byte it may overwrite: the path
+ * is cut there. */
+static bool line_parse(char *l, char *end, struct map_line *m)
+{
+	const char *p = l;
+	size_t n;
+	const char *perms;
+	unsigned long long maj, min, ino = 0;
+	if (!take_field(&p, end, &n) || !(perms = take_field(&p, end, &n)) || n < 3 ||
+	    !take_field(&p, end, &n)) /* the range, perms, the offset */
 		return false;
-	char d[4096];
-	size_t n = (size_t)(s - path) < sizeof d - 1 ? (size_t)(s - path) : sizeof d - 1;
-	memcpy(d, path, n);
-	d[n] = '\0';
-	struct stat st;
-	return stat(d, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & S_IWOTH);
+	while (p < end && *p == ' ')
+		p++;
+	if (!take_hex(&p, end, &maj) || p >= end || *p++ != ':' || !take_hex(&p, end, &min) ||
+	    p >= end || *p++ != ' ')
+		return false;
+	const char *d = p;
+	for (; p < end && *p >= '0' && *p <= '9' && p - d < 20; p++)
+		ino = ino * 10 + (unsigned long long)(*p - '0');
+	if (p == d || (p < end && *p != ' ') || maj > 0xffffffffu || min > 0xffffffffu)
+		return false;
+	while (p < end && *p == ' ')
+		p++;
+	*end = '\0';
+	m->exec = perms[2] == 'x';
+	m->maj = (unsigned)maj;
+	m->min = (unsigned)min;
+	m->ino = ino;
+	m->path = p;
+	return true;
 }
 
 /* Keep m, an executable file mapping that is not the program itself, in p's list (once). */
@@ -82,8 +118,7 @@ static int xlib_add(struct ps_proc *p, const struct map_line *m)
 	memset(x, 0, sizeof *x);
 	if (!(x->path = strndup(m->path, n)))
 		return -ENOMEM;
-	x->dir_world_writable = parent_world_writable(x->path);
-	p->nxlibs++;
+	p->nxlibs++; /* its directory is judged once per directory: exeproof_lib_dirs */
 	return 0;
 }
 
@@ -95,7 +130,7 @@ static int xlib_add(struct ps_proc *p, const struct map_line *m)
 static int maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool *empty,
 		    struct ps_proc *libs)
 {
-	char rel[96], buf[8192], tmp[4200];
+	char rel[96], buf[8192];
 	snprintf(rel, sizeof rel, "%s/maps", dir);
 	int fd = openat(procfd, rel, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -117,7 +152,7 @@ static int maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool *emp
 		while ((nl = memchr(l, '\n', have - (size_t)(l - buf)))) {
 			*empty = false;
 			struct map_line m;
-			if (line_parse(l, nl, tmp, sizeof tmp, &m)) {
+			if (line_parse(l, nl, &m)) {
 				bool self = m.maj == maj && m.min == min && m.ino == ino;
 				found |= self;
 				if (found && !libs) {
@@ -182,6 +217,85 @@ static int same_entry(int procfd, const char *a, const char *b, bool *same)
 		return -errno;
 	*same = x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 	return 0;
+}
+
+/* Directories already judged: an open-addressing table of their paths (FNV-1a). */
+struct dir_table {
+	struct dir_slot {
+		char *dir; /* NULL: free */
+		uint64_t hash;
+		bool ww;
+	} * v;
+	size_t cap, n; /* cap: a power of two */
+};
+
+static uint64_t dir_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+static struct dir_slot *dir_slot(struct dir_table *t, const char *d, size_t n, uint64_t h)
+{
+	size_t i = (size_t)h & (t->cap - 1);
+	while (t->v[i].dir &&
+	       !(t->v[i].hash == h && strlen(t->v[i].dir) == n && memcmp(t->v[i].dir, d, n) == 0))
+		i = (i + 1) & (t->cap - 1);
+	return &t->v[i];
+}
+
+static int dir_grow(struct dir_table *t)
+{
+	struct dir_table g = {.cap = t->cap ? t->cap * 2 : 64, .n = t->n};
+	if (!(g.v = calloc(g.cap, sizeof *g.v)))
+		return -ENOMEM;
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->v[i].dir)
+			*dir_slot(&g, t->v[i].dir, strlen(t->v[i].dir), t->v[i].hash) = t->v[i];
+	free(t->v);
+	*t = g;
+	return 0;
+}
+
+/* Whether the directory of path (our view) is writable by every user, from t or asked once. */
+static int dir_ww(struct dir_table *t, const char *path, bool *ww)
+{
+	const char *s = strrchr(path, '/');
+	*ww = false;
+	if (!s || s == path || (size_t)(s - path) >= 4096)
+		return 0;
+	size_t n = (size_t)(s - path);
+	uint64_t h = dir_hash(path, n);
+	if (2 * (t->n + 1) > t->cap && dir_grow(t))
+		return -ENOMEM;
+	struct dir_slot *e = dir_slot(t, path, n, h);
+	if (!e->dir) {
+		struct stat st;
+		if (!(e->dir = strndup(path, n)))
+			return -ENOMEM;
+		e->hash = h;
+		e->ww = stat(e->dir, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & S_IWOTH);
+		t->n++;
+	}
+	*ww = e->ww;
+	return 0;
+}
+
+int exeproof_lib_dirs(struct ps_snapshot *snap)
+{
+	struct dir_table t = {0};
+	int rc = 0;
+	for (size_t i = 0; i < snap->nprocs && !rc; i++)
+		for (size_t j = 0; j < snap->procs[i].nxlibs && !rc; j++) {
+			struct ps_xlib *x = &snap->procs[i].xlibs[j];
+			rc = dir_ww(&t, x->path, &x->dir_world_writable);
+		}
+	for (size_t i = 0; i < t.cap; i++)
+		free(t.v[i].dir);
+	free(t.v);
+	return rc;
 }
 
 void exeproof_check(int procfd, const char *dir, struct ps_proc *p, uint64_t own_userns)

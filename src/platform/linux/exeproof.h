@@ -18,4 +18,10 @@
  */
 void exeproof_check(int procfd, const char *dir, struct ps_proc *p, uint64_t own_userns);
 
+/*
+ * Whether the directory of each library exeproof_check kept (p->xlibs of every process of snap)
+ * is writable by every user (our view), asked once per directory. 0 or -ENOMEM.
+ */
+int exeproof_lib_dirs(struct ps_snapshot *snap);
+
 #endif
