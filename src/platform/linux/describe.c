@@ -27,9 +27,23 @@ static bool gone(int rc)
 	return rc == -ENOENT || rc == -ESRCH;
 }
 
-/* The details of p, read in its /proc/PID directory `dir`. */
+/* Whether p's cgroup is read (CG_WANTED), was (CG_READ), or is another process's (CG_SHARED). */
+enum { CG_WANTED, CG_READ, CG_SHARED };
+
+/* p's cgroup, from its /proc/PID directory; *cg CG_READ when the file was read. 0 or -ENOMEM. */
+static int read_cgroup(int dir, struct ps_proc *p, struct buf *b, uint8_t *cg)
+{
+	if (read_file_at(dir, "cgroup", b, SMALL_LIMIT, 0, NULL) != 0)
+		return 0;
+	*cg = CG_READ;
+	size_t n;
+	const char *c = proc_parse_cgroup(b->data, b->len, &n);
+	return c && !(p->cgroup = str_dup_n(c, n)) ? -ENOMEM : 0;
+}
+
+/* The details of p, read in its /proc/PID directory `dir`; its cgroup as *cg says. */
 static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struct buf *b,
-		       bool *partial)
+		       bool *partial, uint8_t *cg)
 {
 	int rc;
 
@@ -85,13 +99,7 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
 		p->cmdline_len = argl;
 	}
 
-	if (read_file_at(dir, "cgroup", b, SMALL_LIMIT, 0, NULL) == 0) {
-		size_t n;
-		const char *cg = proc_parse_cgroup(b->data, b->len, &n);
-		if (cg && !(p->cgroup = str_dup_n(cg, n)))
-			return -ENOMEM;
-	}
-	return 0;
+	return *cg == CG_WANTED ? read_cgroup(dir, p, b, cg) : 0;
 }
 
 /*
@@ -127,7 +135,7 @@ static int describe_threads(int procfd, struct ps_proc *p, struct buf *b)
  * the sockets is gone — its pid now names another, whose details must not be shown.
  */
 static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, struct buf *b,
-			bool *partial)
+			bool *partial, uint8_t *cg)
 {
 	char name[16];
 	int rc;
@@ -142,7 +150,7 @@ static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, s
 			*partial = true;
 		return rc == -ENOMEM || rc == -EMFILE || rc == -ENFILE ? rc : 0;
 	}
-	rc = describe_at(dir, p, btime, hz, b, partial);
+	rc = describe_at(dir, p, btime, hz, b, partial, cg);
 	close(dir);
 	if (!rc && !p->vanished && !p->exe)
 		rc = describe_threads(procfd, p, b);
@@ -155,6 +163,8 @@ struct describe_job {
 	int procfd;
 	int64_t btime;
 	long hz;
+	size_t *cg_from; /* per process: whose cgroup it takes (itself: its own) */
+	uint8_t *cg;	 /* per process: CG_* */
 	struct buf b[PPOOL_MAX_THREADS];
 	bool partial[PPOOL_MAX_THREADS];
 };
@@ -163,29 +173,84 @@ static int describe_item(void *ctx, size_t w, size_t i)
 {
 	struct describe_job *j = ctx;
 	return describe_one(j->procfd, &j->snap->procs[i], j->btime, j->hz, &j->b[w],
-			    &j->partial[w]);
+			    &j->partial[w], &j->cg[i]);
 }
 
-int lnx_describe(struct ps_snapshot *snap)
+struct cg_key {
+	uint64_t key;
+	size_t proc;
+};
+
+static int cmp_cg_key(const void *a, const void *b)
 {
-	if (!snap->nprocs)
-		return 0;
-	struct describe_job j = {.snap = snap, .hz = sysconf(_SC_CLK_TCK)};
-	j.procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (j.procfd < 0)
-		return -errno;
-	if (read_file_at(j.procfd, "stat", &j.b[0], SMALL_LIMIT * 16, 0, NULL) == 0)
-		(void)proc_parse_btime(j.b[0].data, j.b[0].len, &j.btime);
-	size_t threads = ppool_threads(snap->nprocs);
-	int rc = ppool_run(snap->nprocs, threads, describe_item, &j);
-	for (size_t i = 0; i < sizeof j.b / sizeof j.b[0]; i++) {
-		buf_free(&j.b[i]);
-		snap->partial |= j.partial[i];
+	const struct cg_key *x = a, *y = b;
+	if (x->key != y->key)
+		return (x->key > y->key) - (x->key < y->key);
+	return (x->proc > y->proc) - (x->proc < y->proc);
+}
+
+/*
+ * Whose /proc/PID/cgroup each process takes: the first of those the BPF pass saw in one set of
+ * cgroups (the same css_set: the same file for us), so a host's thousands of workers of one
+ * service read it once. Processes without the key read their own. 0 or -ENOMEM.
+ */
+static int cg_plan(struct describe_job *j)
+{
+	const struct ps_snapshot *snap = j->snap;
+	size_t n = snap->nprocs, nk = 0;
+	struct cg_key *k = malloc(n * sizeof *k);
+	if (!k)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		j->cg_from[i] = i;
+		if (lnx_proc_cgset(&snap->procs[i]))
+			k[nk++] = (struct cg_key){lnx_proc_cgset(&snap->procs[i]), i};
 	}
-	close(j.procfd);
-	if (rc)
-		return rc;
-	/* A socket whose every owner exited before we could describe it: say so. */
+	qsort(k, nk, sizeof *k, cmp_cg_key);
+	for (size_t i = 1; i < nk; i++)
+		if (k[i].key == k[i - 1].key) {
+			j->cg_from[k[i].proc] = j->cg_from[k[i - 1].proc];
+			j->cg[k[i].proc] = CG_SHARED;
+		}
+	free(k);
+	return 0;
+}
+
+/*
+ * The shared cgroups, copied from the process that read them; a process whose source could not
+ * be read (it exited, or was refused) reads its own. 0 or -ENOMEM.
+ */
+static int cg_share(struct describe_job *j)
+{
+	struct ps_snapshot *snap = j->snap;
+	for (size_t i = 0; i < snap->nprocs; i++) {
+		struct ps_proc *p = &snap->procs[i];
+		size_t from = j->cg_from[i];
+		if (j->cg[i] != CG_SHARED || p->vanished)
+			continue;
+		if (j->cg[from] == CG_READ) {
+			const char *c = snap->procs[from].cgroup;
+			if (c && !(p->cgroup = str_dup(c)))
+				return -ENOMEM;
+			continue;
+		}
+		char name[16];
+		snprintf(name, sizeof name, "%d", p->pid);
+		int dir = openat(j->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dir < 0)
+			continue;
+		uint8_t cg = CG_WANTED;
+		int rc = read_cgroup(dir, p, &j->b[0], &cg);
+		close(dir);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Every socket whose every owner exited before we could describe it: say so. */
+static void mark_vanished(struct ps_snapshot *snap)
+{
 	for (size_t i = 0; i < snap->nsocks; i++) {
 		struct ps_socket *k = &snap->socks[i];
 		if (!k->owner_count)
@@ -196,7 +261,36 @@ int lnx_describe(struct ps_snapshot *snap)
 		if (all_gone)
 			k->owner_status = PS_OWN_VANISHED;
 	}
-	return 0;
+}
+
+int lnx_describe(struct ps_snapshot *snap)
+{
+	if (!snap->nprocs)
+		return 0;
+	struct describe_job j = {.snap = snap, .hz = sysconf(_SC_CLK_TCK)};
+	j.cg_from = malloc(snap->nprocs * sizeof *j.cg_from);
+	j.cg = calloc(snap->nprocs, sizeof *j.cg);
+	int rc = j.cg_from && j.cg ? cg_plan(&j) : -ENOMEM;
+	j.procfd = rc ? -1 : open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!rc && j.procfd < 0)
+		rc = -errno;
+	if (!rc && read_file_at(j.procfd, "stat", &j.b[0], SMALL_LIMIT * 16, 0, NULL) == 0)
+		(void)proc_parse_btime(j.b[0].data, j.b[0].len, &j.btime);
+	if (!rc)
+		rc = ppool_run(snap->nprocs, ppool_threads(snap->nprocs), describe_item, &j);
+	if (!rc)
+		rc = cg_share(&j);
+	for (size_t i = 0; i < sizeof j.b / sizeof j.b[0]; i++) {
+		buf_free(&j.b[i]);
+		snap->partial |= j.partial[i];
+	}
+	if (j.procfd >= 0)
+		close(j.procfd);
+	free(j.cg_from);
+	free(j.cg);
+	if (!rc)
+		mark_vanished(snap);
+	return rc;
 }
 
 int lnx_pid_exists(int pid)
