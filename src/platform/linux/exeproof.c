@@ -7,9 +7,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -122,24 +125,14 @@ static int xlib_add(struct ps_proc *p, const struct map_line *m)
 	return 0;
 }
 
-/*
- * Whether /proc/PID/maps (under dir) holds a mapping of dev:ino: 1 yes, 0 no, -errno when it
- * could not be read to its end. With libs (a process seen in our view), read to the end and
- * keep its other executable file mappings there; else stop at the program's mapping.
- */
-static int maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool *empty,
-		    struct ps_proc *libs)
+/* maps_has's answer from the maps file's text, fd open on it (read from its start). */
+static int maps_text(int fd, unsigned maj, unsigned min, ino_t ino, bool *empty,
+		     struct ps_proc *libs)
 {
-	char rel[96], buf[8192];
-	snprintf(rel, sizeof rel, "%s/maps", dir);
-	int fd = openat(procfd, rel, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	unsigned maj = major(dev), min = minor(dev);
+	char buf[8192];
 	size_t have = 0, total = 0;
 	int rc = -EFBIG;
 	bool found = false;
-	*empty = true;
 	while (total < MAPS_LIMIT) {
 		ssize_t r = read(fd, buf + have, sizeof buf - have);
 		if (r < 0) {
@@ -155,15 +148,11 @@ static int maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool *emp
 			if (line_parse(l, nl, &m)) {
 				bool self = m.maj == maj && m.min == min && m.ino == ino;
 				found |= self;
-				if (found && !libs) {
-					close(fd);
+				if (found && !libs)
 					return 1;
-				}
 				int e = libs && m.exec && !self ? xlib_add(libs, &m) : 0;
-				if (e) {
-					close(fd);
+				if (e)
 					return e;
-				}
 			}
 			l = nl + 1;
 		}
@@ -175,6 +164,143 @@ static int maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool *emp
 		}
 		if (have == sizeof buf) /* a line longer than the buffer: only its path is cut */
 			have = 0;
+	}
+	return rc;
+}
+
+/*
+ * The kernel's query of one mapping (PROCMAP_QUERY, Linux 6.11, linux/fs.h; spelled here for
+ * older headers): the first mapping at or after an address, of the kinds asked.
+ */
+struct procmap_query {
+	uint64_t size, query_flags, query_addr, vma_start, vma_end, vma_flags, vma_page_size,
+	    vma_offset, inode;
+	uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+#define PROCMAP_QUERY _IOWR('f', 17, struct procmap_query)
+#define PROCMAP_QUERY_VMA_EXECUTABLE 0x04
+#define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
+#define PROCMAP_QUERY_FILE_BACKED_VMA 0x20
+
+/* Mappings asked of one process before giving up (as MAPS_LIMIT for the text). */
+#define QUERY_LIMIT (1u << 18)
+
+/* Whether the kernel answers PROCMAP_QUERY (0: not yet known, 1 yes, -1 no). */
+static _Atomic int query_works;
+
+/*
+ * The mapping at or after *addr of the kinds `flags` asks, its path into name (cap bytes) when
+ * name: 1 found (*addr past it), 0 none left, -errno.
+ */
+static int query_next(int fd, uint64_t flags, uint64_t *addr, struct procmap_query *q, char *name,
+		      size_t cap)
+{
+	*q = (struct procmap_query){.size = sizeof *q,
+				    .query_flags = flags | PROCMAP_QUERY_COVERING_OR_NEXT_VMA,
+				    .query_addr = *addr,
+				    .vma_name_size = name ? (uint32_t)cap : 0,
+				    .vma_name_addr = (uint64_t)(uintptr_t)name};
+	if (ioctl(fd, PROCMAP_QUERY, q) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	*addr = q->vma_end;
+	return 1;
+}
+
+/*
+ * The path of a mapping as the maps text shows it: its newlines as \012 (seq_file_path). 0, or
+ * -ENAMETOOLONG when it does not fit.
+ */
+static int mangle_newlines(char *name, size_t cap)
+{
+	size_t n = strlen(name), extra = 0;
+	for (size_t i = 0; i < n; i++)
+		extra += name[i] == '\n' ? 3 : 0;
+	if (!extra)
+		return 0;
+	if (n + extra + 1 > cap)
+		return -ENAMETOOLONG;
+	for (size_t i = n + 1, j = n + extra + 1; i-- > 0;) {
+		if (name[i] == '\n') {
+			memcpy(&name[j -= 4], "\\012", 4);
+		} else {
+			name[--j] = name[i];
+		}
+	}
+	return 0;
+}
+
+/*
+ * maps_has's answer from the kernel's queries instead of the text (-ENOTTY, -EINVAL: a kernel
+ * without them; -ENAMETOOLONG: a path too long for our buffer; the text is read then): the
+ * executable file mappings first (the program's text and its libraries, usually the program
+ * among them), every mapping only when the program was not.
+ */
+static int maps_query(int fd, unsigned maj, unsigned min, ino_t ino, bool *empty,
+		      struct ps_proc *libs)
+{
+	char name[PATH_MAX + 64];
+	struct procmap_query q;
+	uint64_t addr = 0;
+	bool found = false;
+	int r;
+	unsigned n = 0;
+	while (n++ < QUERY_LIMIT &&
+	       (r = query_next(fd, PROCMAP_QUERY_FILE_BACKED_VMA | PROCMAP_QUERY_VMA_EXECUTABLE,
+			       &addr, &q, libs ? name : NULL, sizeof name)) == 1) {
+		*empty = false;
+		bool self = q.dev_major == maj && q.dev_minor == min && q.inode == (uint64_t)ino;
+		found |= self;
+		if (found && !libs)
+			return 1;
+		if (self || !libs)
+			continue;
+		struct map_line m = {.exec = true,
+				     .maj = q.dev_major,
+				     .min = q.dev_minor,
+				     .ino = q.inode,
+				     .path = name};
+		if ((r = mangle_newlines(name, sizeof name)) || (r = xlib_add(libs, &m)))
+			return r;
+	}
+	/* ESRCH: no memory (it exited); before any mapping, an empty map as the text says */
+	if (r < 0 || found)
+		return r < 0 ? (r == -ESRCH && *empty ? 0 : r) : 1;
+	for (addr = 0; n++ < QUERY_LIMIT && (r = query_next(fd, 0, &addr, &q, NULL, 0)) == 1;) {
+		*empty = false;
+		if (q.inode == (uint64_t)ino && q.dev_major == maj && q.dev_minor == min)
+			return 1;
+	}
+	return r < 0 ? (r == -ESRCH && *empty ? 0 : r) : r == 1 ? -EFBIG : 0;
+}
+
+/*
+ * Whether /proc/PID/maps (under dir) holds a mapping of dev:ino: 1 yes, 0 no, -errno when it
+ * could not be read to its end. With libs (a process seen in our view), read to the end and
+ * keep its other executable file mappings there; else stop at the program's mapping. Asked of
+ * the kernel mapping by mapping where it answers (no text to make and parse), else read.
+ */
+static int maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool *empty,
+		    struct ps_proc *libs)
+{
+	char rel[96];
+	snprintf(rel, sizeof rel, "%s/maps", dir);
+	int fd = openat(procfd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	unsigned maj = major(dev), min = minor(dev);
+	*empty = true;
+	int rc = -ENOTTY;
+	if (query_works >= 0) {
+		rc = maps_query(fd, maj, min, ino, empty, libs);
+		if (rc == -ENOTTY || rc == -EINVAL)
+			query_works = -1;
+		else
+			query_works = 1;
+	}
+	if (rc == -ENOTTY || rc == -EINVAL || rc == -ENAMETOOLONG) {
+		*empty = true;
+		rc = maps_text(fd, maj, min, ino, empty, libs);
 	}
 	close(fd);
 	return rc;
