@@ -318,6 +318,7 @@ static int add_owner(struct attr_hits *h, int32_t pid, const struct sockfd_proc 
 	o->view = key_of_addrs(view, 3);
 	const uint64_t cgroups[] = {p->cgroups};
 	o->cgset = key_of_addrs(cgroups, 1);
+	o->pid_ino = p->pid_ino;
 	memcpy(o->comm, p->comm, sizeof o->comm);
 	o->comm[sizeof o->comm - 1] = '\0';
 	return 0;

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../../util/buf.h"
@@ -41,21 +43,45 @@ static int read_cgroup(int dir, struct ps_proc *p, struct buf *b, uint8_t *cg)
 	return c && !(p->cgroup = str_dup_n(c, n)) ? -ENOMEM : 0;
 }
 
-/* The details of p, read in its /proc/PID directory `dir`; its cgroup as *cg says. */
-static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struct buf *b,
-		       bool *partial, uint8_t *cg)
+/*
+ * Whether p's pid still names the process the BPF pass saw, by its struct pid's pidfs inode
+ * (what fstat of a pidfd says; a pid reused names a new struct pid, never the old one's inode):
+ * 1 yes, 0 unknown (no inode recorded, an older kernel, another PID namespace: stat decides),
+ * -1 gone. Asked after the directory was opened: if the pid names it now, it did then.
+ */
+static int pid_same(const struct ps_proc *p)
+{
+#ifdef SYS_pidfd_open
+	if (!lnx_proc_pid_ino(p))
+		return 0;
+	int fd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+	if (fd < 0)
+		return errno == ESRCH ? -1 : 0;
+	struct stat st;
+	bool same = fstat(fd, &st) == 0 && (uint64_t)st.st_ino == lnx_proc_pid_ino(p);
+	close(fd);
+	return same;
+#else
+	(void)p;
+	return 0;
+#endif
+}
+
+/*
+ * p's stat, in its /proc/PID directory `dir`: its name and parent unless the BPF pass gave them,
+ * and its start time, which must be the one attribution recorded. 0 read, 1 not (p->vanished or
+ * *partial set), -ENOMEM.
+ */
+static int stat_at(int dir, struct ps_proc *p, int64_t btime, long hz, struct buf *b, bool *partial)
 {
 	int rc;
-
 	if ((rc = read_file_at(dir, "stat", b, SMALL_LIMIT, 0, NULL))) {
 		if (gone(rc))
 			p->vanished = true;
 		else
 			*partial = true;
-		return rc == -ENOMEM ? rc : 0;
+		return rc == -ENOMEM ? rc : 1;
 	}
-	/* the stat is read even when the BPF pass gave name, parent and uid (p->name set): its
-	 * start time proves this directory is the process the pass saw */
 	uint64_t start;
 	char *name = NULL;
 	int ppid;
@@ -69,7 +95,7 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
 		p->ppid = -1;
 		p->have_uid = false;
 		p->vanished = true;
-		return 0;
+		return 1;
 	}
 	if (rc == 0 && !p->name) {
 		p->name = name;
@@ -79,6 +105,23 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
 	}
 	if (rc == 0 && btime > 0 && hz > 0)
 		p->start_time = btime + (int64_t)(start / (uint64_t)hz);
+	return 0;
+}
+
+/* The details of p, read in its /proc/PID directory `dir`; its cgroup as *cg says. */
+static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struct buf *b,
+		       bool *partial, uint8_t *cg)
+{
+	int rc, same = pid_same(p);
+	if (same < 0) {
+		p->vanished = true;
+		return 0;
+	}
+	if (same && btime > 0 && hz > 0) /* name, parent and start from the pass */
+		p->start_time = btime + (int64_t)(lnx_proc_scan_start(p) / (uint64_t)hz);
+	/* else the stat's start time proves this directory is the process attribution saw */
+	if (!same && (rc = stat_at(dir, p, btime, hz, b, partial)))
+		return rc < 0 ? rc : 0;
 
 	if (!p->have_uid && read_file_at(dir, "status", b, SMALL_LIMIT, 0, NULL) == 0 &&
 	    proc_parse_status_uid(b->data, b->len, &p->uid) == 0)

@@ -68,4 +68,17 @@ static inline void lnx_proc_set_keys(struct ps_proc *p, uint64_t view, uint64_t 
 	p->ext.word[3] = cgset;
 }
 
+/*
+ * The pidfs inode of the process's struct pid as the BPF pass read it (0: not recorded): a pidfd
+ * opened now on its pid with this inode is the same process, whatever came between.
+ */
+static inline uint64_t lnx_proc_pid_ino(const struct ps_proc *p)
+{
+	return p->ext.word[4];
+}
+static inline void lnx_proc_set_pid_ino(struct ps_proc *p, uint64_t ino)
+{
+	p->ext.word[4] = ino;
+}
+
 #endif

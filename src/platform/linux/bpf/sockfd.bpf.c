@@ -87,6 +87,8 @@ static __always_inline void proc_record(struct seq_file *seq, struct task_struct
 	r.p.exe_inode = (__u64)BPF_CORE_READ(lead, mm, exe_file, f_inode);
 	r.p.root_mnt = (__u64)BPF_CORE_READ(lead, fs, root.mnt);
 	r.p.root_dentry = (__u64)BPF_CORE_READ(lead, fs, root.dentry);
+	if (bpf_core_field_exists(((struct pid *)0)->ino))
+		r.p.pid_ino = BPF_CORE_READ(lead, thread_pid, ino);
 	bpf_seq_write(seq, &r, sizeof r);
 }
 

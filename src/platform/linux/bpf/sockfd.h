@@ -49,6 +49,8 @@ struct sockfd_proc {
 	 * names (mm->exe_file), and its root directory (fs->root: mount and dentry).
 	 */
 	__u64 cgroups, exe_inode, root_mnt, root_dentry;
+	__u64 pid_ino; /* its struct pid's pidfs inode (Linux 6.9; 0: none): what fstat of a
+			* pidfd of it says, never the same for another process */
 };
 
 #endif
