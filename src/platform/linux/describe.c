@@ -46,8 +46,9 @@ static int read_cgroup(int dir, struct ps_proc *p, struct buf *b, uint8_t *cg)
 /*
  * Whether p's pid still names the process the BPF pass saw, by its struct pid's pidfs inode
  * (what fstat of a pidfd says; a pid reused names a new struct pid, never the old one's inode):
- * 1 yes, 0 unknown (no inode recorded, an older kernel, another PID namespace: stat decides),
- * -1 gone. Asked after the directory was opened: if the pid names it now, it did then.
+ * 1 yes, 0 unknown (no inode recorded, an older kernel, gone, or a /proc of another PID
+ * namespace than ours, which numbers pids otherwise: stat decides). Asked after the directory
+ * was opened: if the pid names it now, it did then.
  */
 static int pid_same(const struct ps_proc *p)
 {
@@ -56,7 +57,7 @@ static int pid_same(const struct ps_proc *p)
 		return 0;
 	int fd = (int)syscall(SYS_pidfd_open, p->pid, 0);
 	if (fd < 0)
-		return errno == ESRCH ? -1 : 0;
+		return 0;
 	struct stat st;
 	bool same = fstat(fd, &st) == 0 && (uint64_t)st.st_ino == lnx_proc_pid_ino(p);
 	close(fd);
@@ -113,10 +114,6 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
 		       bool *partial, uint8_t *cg)
 {
 	int rc, same = pid_same(p);
-	if (same < 0) {
-		p->vanished = true;
-		return 0;
-	}
 	if (same && btime > 0 && hz > 0) /* name, parent and start from the pass */
 		p->start_time = btime + (int64_t)(lnx_proc_scan_start(p) / (uint64_t)hz);
 	/* else the stat's start time proves this directory is the process attribution saw */
