@@ -279,10 +279,14 @@ static int cg_share(struct describe_job *j)
 		int dir = openat(j->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dir < 0)
 			continue;
+		/* the directory opened again: proven again to be the process described */
 		uint8_t cg = CG_WANTED;
-		int rc = read_cgroup(dir, p, &j->b[0], &cg);
+		int rc =
+		    pid_same(p) ? 0 : stat_at(dir, p, j->btime, j->hz, &j->b[0], &j->partial[0]);
+		if (rc == 0)
+			rc = read_cgroup(dir, p, &j->b[0], &cg);
 		close(dir);
-		if (rc)
+		if (rc < 0)
 			return rc;
 	}
 	return 0;
