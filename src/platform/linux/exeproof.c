@@ -125,7 +125,7 @@ static int xlib_add(struct ps_proc *p, const struct map_line *m)
 	return 0;
 }
 
-/* maps_has's answer from the maps file's text, fd open on it (read from its start). */
+/* exeproof_maps_has's answer from the maps file's text, fd open on it (read from its start). */
 static int maps_text(int fd, unsigned maj, unsigned min, ino_t ino, bool *empty,
 		     struct ps_proc *libs)
 {
@@ -231,8 +231,8 @@ static int mangle_newlines(char *name, size_t cap)
 }
 
 /*
- * maps_has's answer from the kernel's queries instead of the text (-ENOTTY, -EINVAL: a kernel
- * without them; -ENAMETOOLONG: a path too long for our buffer; the text is read then): the
+ * exeproof_maps_has's answer from the kernel's queries instead of the text (-ENOTTY, -EINVAL: a
+ * kernel without them; -ENAMETOOLONG: a path too long for our buffer; the text is read then): the
  * executable file mappings first (the program's text and its libraries, usually the program
  * among them), every mapping only when the program was not.
  */
@@ -274,14 +274,8 @@ static int maps_query(int fd, unsigned maj, unsigned min, ino_t ino, bool *empty
 	return r < 0 ? (r == -ESRCH && *empty ? 0 : r) : r == 1 ? -EFBIG : 0;
 }
 
-/*
- * Whether /proc/PID/maps (under dir) holds a mapping of dev:ino: 1 yes, 0 no, -errno when it
- * could not be read to its end. With libs (a process seen in our view), read to the end and
- * keep its other executable file mappings there; else stop at the program's mapping. Asked of
- * the kernel mapping by mapping where it answers (no text to make and parse), else read.
- */
-static int maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool *empty,
-		    struct ps_proc *libs)
+int exeproof_maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool text, bool *empty,
+		      struct ps_proc *libs)
 {
 	char rel[96];
 	snprintf(rel, sizeof rel, "%s/maps", dir);
@@ -291,7 +285,7 @@ static int maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool *emp
 	unsigned maj = major(dev), min = minor(dev);
 	*empty = true;
 	int rc = -ENOTTY;
-	if (query_works >= 0) {
+	if (!text && query_works >= 0) {
 		rc = maps_query(fd, maj, min, ino, empty, libs);
 		if (rc == -ENOTTY || rc == -EINVAL)
 			query_works = -1;
@@ -429,7 +423,8 @@ void exeproof_check(int procfd, const char *dir, struct ps_proc *p, uint64_t own
 	struct ps_exe_check *c = &p->exe_check;
 	bool empty = true;
 	/* its libraries only where its paths are ours: a container's are its own */
-	int m = maps_has(procfd, dir, (dev_t)c->dev, (ino_t)c->ino, &empty, c->foreign ? NULL : p);
+	int m = exeproof_maps_has(procfd, dir, (dev_t)c->dev, (ino_t)c->ino, false, &empty,
+				  c->foreign ? NULL : p);
 	if (m == 0 && !empty && map_files_has(procfd, dir, (dev_t)c->dev, (ino_t)c->ino) == 1)
 		m = 1;
 	c->proof = m == 1	      ? PS_PROOF_MAPPED
