@@ -28,7 +28,7 @@ def register(run):
     _extend_expectations(run)
     for fn in (svc_cgroup_units, svc_socket_cgroup_unprivileged, svc_published_ports,
                svc_socket_activation, svc_activation_claim_is_no_advice, svc_all_netns,
-               svc_all_netns_unprivileged):
+               svc_all_netns_unprivileged, svc_cgroup_shared_bpf):
         run.case(fn)
 
 
@@ -168,6 +168,30 @@ def docker_state(t, root, cid, name, ip):
 
 
 # ---------------------------------------------------------------- cases
+
+
+def svc_cgroup_shared_bpf(t):
+    """Holders in two cgroups, two in one (the BPF pass's set of cgroups is one key: its file is
+    read once) and one moved out of its sibling's after starting: each owner's cgroup is its own,
+    as /proc/PID/cgroup and the /proc method say, with -a and the listener view."""
+    R.need_bpf(t)
+    cg = Cgroups(t)
+    try:
+        a, b = cg.make("system.slice/shared.service"), cg.make("system.slice/other.service")
+        hs = {port: Spawned(t, IN_CGROUP, [cg.mnt + a, t.helper, f"listen:127.0.0.1:{port}"])
+              for port in (4111, 4112, 4113)}
+        with open(cg.mnt + b + "/cgroup.procs", "w") as f:
+            f.write(str(hs[4113].pid))
+        want = {4111: a, 4112: a, 4113: b}
+        for args in (["-a"], []):
+            docs = {m: t.json(*args, "--attribution", m) for m in ("bpf", "proc")}
+            t.check(docs["bpf"]["attribution"]["method"] == "bpf", "the BPF pass ran", [docs["bpf"]["attribution"]])
+            for port, path in want.items():
+                got = {m: [o.get("cgroup") for o in by_port(d, port)["owners"]] for m, d in docs.items()}
+                t.check(got["bpf"] == [path] and got["proc"] == [path], f"{args}: port {port} in {path}", [got])
+    finally:
+        t.kill_all()
+        cg.remove()
 
 
 def svc_cgroup_units(t):

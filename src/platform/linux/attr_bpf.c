@@ -70,8 +70,10 @@ int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigne
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/types.h>
@@ -264,6 +266,42 @@ static uint64_t ns_per_tick(void)
 	return hz > 0 && hz <= 1000000000 ? 1000000000ull / (uint64_t)hz : 10000000ull;
 }
 
+/*
+ * Kernel addresses become keys (never shown, only compared), mixed with a secret of this run so
+ * that no address is kept as such: one address gives an exact key (fmix64 and the xor are
+ * bijective); the view key folds three into 64 bits. 0: an address is missing (unknown).
+ */
+static uint64_t fmix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t secret;
+static pthread_once_t secret_once = PTHREAD_ONCE_INIT;
+
+static void secret_init(void)
+{
+	if (getrandom(&secret, sizeof secret, GRND_NONBLOCK) != (ssize_t)sizeof secret)
+		secret = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
+}
+
+static uint64_t key_of_addrs(const uint64_t *a, size_t n)
+{
+	pthread_once(&secret_once, secret_init);
+	uint64_t h = secret;
+	for (size_t i = 0; i < n; i++) {
+		if (!a[i])
+			return 0;
+		h = fmix64(h ^ a[i]);
+	}
+	return h; /* 0 (one address in 2^64): unknown, /proc is read */
+}
+
 /* A process record becomes the owner facts of its pid. */
 static int add_owner(struct attr_hits *h, int32_t pid, const struct sockfd_proc *p)
 {
@@ -276,6 +314,11 @@ static int add_owner(struct attr_hits *h, int32_t pid, const struct sockfd_proc 
 				 .start = p->start_ns / ns_per_tick(),
 				 .userns = p->userns,
 				 .mntns = p->mntns};
+	const uint64_t view[] = {p->exe_inode, p->root_mnt, p->root_dentry};
+	o->view = key_of_addrs(view, 3);
+	const uint64_t cgroups[] = {p->cgroups};
+	o->cgset = key_of_addrs(cgroups, 1);
+	o->pid_ino = p->pid_ino;
 	memcpy(o->comm, p->comm, sizeof o->comm);
 	o->comm[sizeof o->comm - 1] = '\0';
 	return 0;

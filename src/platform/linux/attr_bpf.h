@@ -25,6 +25,8 @@ struct attr_owner {
 	uint32_t euid;
 	uint64_t start;		/* clock ticks after boot, as /proc/PID/stat's starttime */
 	uint32_t userns, mntns; /* namespace inodes, as /proc/PID/ns/user and ns/mnt (0: none) */
+	uint64_t view, cgset;	/* keys of its executable and root, and of its cgroups (ext.h) */
+	uint64_t pid_ino;	/* its struct pid's pidfs inode, 0: unknown */
 	char comm[16];		/* NUL-terminated */
 };
 

@@ -509,6 +509,8 @@ static int take_owner(struct ps_proc *p, const struct attr_owner *o)
 	p->have_uid = true;
 	lnx_proc_set_scan_start(p, o->start);
 	lnx_proc_set_ns(p, o->userns, o->mntns);
+	lnx_proc_set_keys(p, o->view, o->cgset);
+	lnx_proc_set_pid_ino(p, o->pid_ino);
 	return 0;
 }
 

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../../util/buf.h"
@@ -27,21 +29,60 @@ static bool gone(int rc)
 	return rc == -ENOENT || rc == -ESRCH;
 }
 
-/* The details of p, read in its /proc/PID directory `dir`. */
-static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struct buf *b,
-		       bool *partial)
+/* Whether p's cgroup is read (CG_WANTED), was (CG_READ), or is another process's (CG_SHARED). */
+enum { CG_WANTED, CG_READ, CG_SHARED };
+
+/* p's cgroup, from its /proc/PID directory; *cg CG_READ when the file was read. 0 or -ENOMEM. */
+static int read_cgroup(int dir, struct ps_proc *p, struct buf *b, uint8_t *cg)
+{
+	if (read_file_at(dir, "cgroup", b, SMALL_LIMIT, 0, NULL) != 0)
+		return 0;
+	*cg = CG_READ;
+	size_t n;
+	const char *c = proc_parse_cgroup(b->data, b->len, &n);
+	return c && !(p->cgroup = str_dup_n(c, n)) ? -ENOMEM : 0;
+}
+
+/*
+ * Whether p's pid still names the process the BPF pass saw, by its struct pid's pidfs inode
+ * (what fstat of a pidfd says; a pid reused names a new struct pid, never the old one's inode):
+ * 1 yes, 0 unknown (no inode recorded, an older kernel, gone, or a /proc of another PID
+ * namespace than ours, which numbers pids otherwise: stat decides). Asked after the directory
+ * was opened: if the pid names it now, it did then.
+ */
+static int pid_same(const struct ps_proc *p)
+{
+#ifdef SYS_pidfd_open
+	if (!lnx_proc_pid_ino(p))
+		return 0;
+	int fd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+	if (fd < 0)
+		return 0;
+	struct stat st;
+	bool same = fstat(fd, &st) == 0 && (uint64_t)st.st_ino == lnx_proc_pid_ino(p);
+	close(fd);
+	return same;
+#else
+	(void)p;
+	return 0;
+#endif
+}
+
+/*
+ * p's stat, in its /proc/PID directory `dir`: its name and parent unless the BPF pass gave them,
+ * and its start time, which must be the one attribution recorded. 0 read, 1 not (p->vanished or
+ * *partial set), -ENOMEM.
+ */
+static int stat_at(int dir, struct ps_proc *p, int64_t btime, long hz, struct buf *b, bool *partial)
 {
 	int rc;
-
 	if ((rc = read_file_at(dir, "stat", b, SMALL_LIMIT, 0, NULL))) {
 		if (gone(rc))
 			p->vanished = true;
 		else
 			*partial = true;
-		return rc == -ENOMEM ? rc : 0;
+		return rc == -ENOMEM ? rc : 1;
 	}
-	/* the stat is read even when the BPF pass gave name, parent and uid (p->name set): its
-	 * start time proves this directory is the process the pass saw */
 	uint64_t start;
 	char *name = NULL;
 	int ppid;
@@ -55,7 +96,7 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
 		p->ppid = -1;
 		p->have_uid = false;
 		p->vanished = true;
-		return 0;
+		return 1;
 	}
 	if (rc == 0 && !p->name) {
 		p->name = name;
@@ -65,6 +106,19 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
 	}
 	if (rc == 0 && btime > 0 && hz > 0)
 		p->start_time = btime + (int64_t)(start / (uint64_t)hz);
+	return 0;
+}
+
+/* The details of p, read in its /proc/PID directory `dir`; its cgroup as *cg says. */
+static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struct buf *b,
+		       bool *partial, uint8_t *cg)
+{
+	int rc, same = pid_same(p);
+	if (same && btime > 0 && hz > 0) /* name, parent and start from the pass */
+		p->start_time = btime + (int64_t)(lnx_proc_scan_start(p) / (uint64_t)hz);
+	/* else the stat's start time proves this directory is the process attribution saw */
+	if (!same && (rc = stat_at(dir, p, btime, hz, b, partial)))
+		return rc < 0 ? rc : 0;
 
 	if (!p->have_uid && read_file_at(dir, "status", b, SMALL_LIMIT, 0, NULL) == 0 &&
 	    proc_parse_status_uid(b->data, b->len, &p->uid) == 0)
@@ -85,13 +139,7 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
 		p->cmdline_len = argl;
 	}
 
-	if (read_file_at(dir, "cgroup", b, SMALL_LIMIT, 0, NULL) == 0) {
-		size_t n;
-		const char *cg = proc_parse_cgroup(b->data, b->len, &n);
-		if (cg && !(p->cgroup = str_dup_n(cg, n)))
-			return -ENOMEM;
-	}
-	return 0;
+	return *cg == CG_WANTED ? read_cgroup(dir, p, b, cg) : 0;
 }
 
 /*
@@ -127,7 +175,7 @@ static int describe_threads(int procfd, struct ps_proc *p, struct buf *b)
  * the sockets is gone — its pid now names another, whose details must not be shown.
  */
 static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, struct buf *b,
-			bool *partial)
+			bool *partial, uint8_t *cg)
 {
 	char name[16];
 	int rc;
@@ -142,7 +190,7 @@ static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, s
 			*partial = true;
 		return rc == -ENOMEM || rc == -EMFILE || rc == -ENFILE ? rc : 0;
 	}
-	rc = describe_at(dir, p, btime, hz, b, partial);
+	rc = describe_at(dir, p, btime, hz, b, partial, cg);
 	close(dir);
 	if (!rc && !p->vanished && !p->exe)
 		rc = describe_threads(procfd, p, b);
@@ -155,6 +203,8 @@ struct describe_job {
 	int procfd;
 	int64_t btime;
 	long hz;
+	size_t *cg_from; /* per process: whose cgroup it takes (itself: its own) */
+	uint8_t *cg;	 /* per process: CG_* */
 	struct buf b[PPOOL_MAX_THREADS];
 	bool partial[PPOOL_MAX_THREADS];
 };
@@ -163,29 +213,88 @@ static int describe_item(void *ctx, size_t w, size_t i)
 {
 	struct describe_job *j = ctx;
 	return describe_one(j->procfd, &j->snap->procs[i], j->btime, j->hz, &j->b[w],
-			    &j->partial[w]);
+			    &j->partial[w], &j->cg[i]);
 }
 
-int lnx_describe(struct ps_snapshot *snap)
+struct cg_key {
+	uint64_t key;
+	size_t proc;
+};
+
+static int cmp_cg_key(const void *a, const void *b)
 {
-	if (!snap->nprocs)
-		return 0;
-	struct describe_job j = {.snap = snap, .hz = sysconf(_SC_CLK_TCK)};
-	j.procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (j.procfd < 0)
-		return -errno;
-	if (read_file_at(j.procfd, "stat", &j.b[0], SMALL_LIMIT * 16, 0, NULL) == 0)
-		(void)proc_parse_btime(j.b[0].data, j.b[0].len, &j.btime);
-	size_t threads = ppool_threads(snap->nprocs);
-	int rc = ppool_run(snap->nprocs, threads, describe_item, &j);
-	for (size_t i = 0; i < sizeof j.b / sizeof j.b[0]; i++) {
-		buf_free(&j.b[i]);
-		snap->partial |= j.partial[i];
+	const struct cg_key *x = a, *y = b;
+	if (x->key != y->key)
+		return (x->key > y->key) - (x->key < y->key);
+	return (x->proc > y->proc) - (x->proc < y->proc);
+}
+
+/*
+ * Whose /proc/PID/cgroup each process takes: the first of those the BPF pass saw in one set of
+ * cgroups (the same css_set: the same file for us), so a host's thousands of workers of one
+ * service read it once. Processes without the key read their own. 0 or -ENOMEM.
+ */
+static int cg_plan(struct describe_job *j)
+{
+	const struct ps_snapshot *snap = j->snap;
+	size_t n = snap->nprocs, nk = 0;
+	struct cg_key *k = malloc(n * sizeof *k);
+	if (!k)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		j->cg_from[i] = i;
+		if (lnx_proc_cgset(&snap->procs[i]))
+			k[nk++] = (struct cg_key){lnx_proc_cgset(&snap->procs[i]), i};
 	}
-	close(j.procfd);
-	if (rc)
-		return rc;
-	/* A socket whose every owner exited before we could describe it: say so. */
+	qsort(k, nk, sizeof *k, cmp_cg_key);
+	for (size_t i = 1; i < nk; i++)
+		if (k[i].key == k[i - 1].key) {
+			j->cg_from[k[i].proc] = j->cg_from[k[i - 1].proc];
+			j->cg[k[i].proc] = CG_SHARED;
+		}
+	free(k);
+	return 0;
+}
+
+/*
+ * The shared cgroups, copied from the process that read them; a process whose source could not
+ * be read (it exited, or was refused) reads its own. 0 or -ENOMEM.
+ */
+static int cg_share(struct describe_job *j)
+{
+	struct ps_snapshot *snap = j->snap;
+	for (size_t i = 0; i < snap->nprocs; i++) {
+		struct ps_proc *p = &snap->procs[i];
+		size_t from = j->cg_from[i];
+		if (j->cg[i] != CG_SHARED || p->vanished)
+			continue;
+		if (j->cg[from] == CG_READ) {
+			const char *c = snap->procs[from].cgroup;
+			if (c && !(p->cgroup = str_dup(c)))
+				return -ENOMEM;
+			continue;
+		}
+		char name[16];
+		snprintf(name, sizeof name, "%d", p->pid);
+		int dir = openat(j->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dir < 0)
+			continue;
+		/* the directory opened again: proven again to be the process described */
+		uint8_t cg = CG_WANTED;
+		int rc =
+		    pid_same(p) ? 0 : stat_at(dir, p, j->btime, j->hz, &j->b[0], &j->partial[0]);
+		if (rc == 0)
+			rc = read_cgroup(dir, p, &j->b[0], &cg);
+		close(dir);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Every socket whose every owner exited before we could describe it: say so. */
+static void mark_vanished(struct ps_snapshot *snap)
+{
 	for (size_t i = 0; i < snap->nsocks; i++) {
 		struct ps_socket *k = &snap->socks[i];
 		if (!k->owner_count)
@@ -196,7 +305,36 @@ int lnx_describe(struct ps_snapshot *snap)
 		if (all_gone)
 			k->owner_status = PS_OWN_VANISHED;
 	}
-	return 0;
+}
+
+int lnx_describe(struct ps_snapshot *snap)
+{
+	if (!snap->nprocs)
+		return 0;
+	struct describe_job j = {.snap = snap, .hz = sysconf(_SC_CLK_TCK)};
+	j.cg_from = malloc(snap->nprocs * sizeof *j.cg_from);
+	j.cg = calloc(snap->nprocs, sizeof *j.cg);
+	int rc = j.cg_from && j.cg ? cg_plan(&j) : -ENOMEM;
+	j.procfd = rc ? -1 : open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!rc && j.procfd < 0)
+		rc = -errno;
+	if (!rc && read_file_at(j.procfd, "stat", &j.b[0], SMALL_LIMIT * 16, 0, NULL) == 0)
+		(void)proc_parse_btime(j.b[0].data, j.b[0].len, &j.btime);
+	if (!rc)
+		rc = ppool_run(snap->nprocs, ppool_threads(snap->nprocs), describe_item, &j);
+	if (!rc)
+		rc = cg_share(&j);
+	for (size_t i = 0; i < sizeof j.b / sizeof j.b[0]; i++) {
+		buf_free(&j.b[i]);
+		snap->partial |= j.partial[i];
+	}
+	if (j.procfd >= 0)
+		close(j.procfd);
+	free(j.cg_from);
+	free(j.cg);
+	if (!rc)
+		mark_vanished(snap);
+	return rc;
 }
 
 int lnx_pid_exists(int pid)

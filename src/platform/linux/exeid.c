@@ -396,6 +396,7 @@ int lnx_script_facts(struct ps_proc *p, const char *arg, size_t len)
  * get equal facts, so a host's many workers of one program are checked once.
  */
 struct exe_key {
+	uint64_t view; /* the BPF pass's key of the file and root (then run_* and root_* are 0) */
 	uint64_t run_dev, run_ino, mnt, root_dev, root_ino;
 	bool own;
 	const char *exe, *name, *arg0; /* arg0: argv[0], only when the name is cut to 15 bytes */
@@ -404,10 +405,38 @@ struct exe_key {
 	bool foreign; /* its exe_check.foreign before exeproof_check, which is per process */
 };
 
+/* The rest of the key, from p's name and command line. */
+static void key_names(const struct ps_proc *p, struct exe_key *k)
+{
+	k->exe = p->exe;
+	k->name = p->name ? p->name : "";
+	k->arg0 = NULL;
+	k->arg0_len = 0;
+	if (strlen(k->name) == 15 && p->cmdline) {
+		const char *e = memchr(p->cmdline, '\0', p->cmdline_len);
+		k->arg0 = p->cmdline;
+		k->arg0_len = e ? (size_t)(e - p->cmdline) : p->cmdline_len;
+	}
+}
+
+/*
+ * p's key, read in /proc/`dir`; or, for a leader the BPF pass saw (`dir` its own), from the
+ * pass: the inode its exe link named and its root directory, exact kernel identities (the
+ * same file is the same inode; a root is its mount and directory), with its mount namespace.
+ * Equal keys of the pass's are equal keys of stat's, or finer. The facts themselves are read
+ * for the first process of each key (exe_facts_one), and every process's proof reads its own
+ * mappings.
+ */
 static bool key_of(int procfd, const char *dir, const struct ps_proc *p, struct exe_key *k)
 {
 	char rel[96];
 	struct stat run, mnt, root;
+	if (lnx_proc_view(p) && lnx_proc_mntns(p) && !strchr(dir, '/')) {
+		*k = (struct exe_key){
+		    .view = lnx_proc_view(p), .own = true, .mnt = lnx_proc_mntns(p)};
+		key_names(p, k);
+		return true;
+	}
 	snprintf(rel, sizeof rel, "%s/exe", dir);
 	if (fstatat(procfd, rel, &run, 0) < 0)
 		return false;
@@ -425,24 +454,17 @@ static bool key_of(int procfd, const char *dir, const struct ps_proc *p, struct 
 	k->mnt = k->own ? (uint64_t)mnt.st_ino : 0;
 	k->root_dev = k->own ? (uint64_t)root.st_dev : 0;
 	k->root_ino = k->own ? (uint64_t)root.st_ino : 0;
-	k->exe = p->exe;
-	k->name = p->name ? p->name : "";
-	k->arg0 = NULL;
-	k->arg0_len = 0;
-	if (strlen(k->name) == 15 && p->cmdline) {
-		const char *e = memchr(p->cmdline, '\0', p->cmdline_len);
-		k->arg0 = p->cmdline;
-		k->arg0_len = e ? (size_t)(e - p->cmdline) : p->cmdline_len;
-	}
+	k->view = 0;
+	key_names(p, k);
 	return true;
 }
 
 static bool key_equal(const struct exe_key *a, const struct exe_key *b)
 {
-	return a->run_ino == b->run_ino && a->run_dev == b->run_dev && a->own == b->own &&
-	       a->mnt == b->mnt && a->root_ino == b->root_ino && a->root_dev == b->root_dev &&
-	       strcmp(a->exe, b->exe) == 0 && strcmp(a->name, b->name) == 0 &&
-	       a->arg0_len == b->arg0_len &&
+	return a->view == b->view && a->run_ino == b->run_ino && a->run_dev == b->run_dev &&
+	       a->own == b->own && a->mnt == b->mnt && a->root_ino == b->root_ino &&
+	       a->root_dev == b->root_dev && strcmp(a->exe, b->exe) == 0 &&
+	       strcmp(a->name, b->name) == 0 && a->arg0_len == b->arg0_len &&
 	       (!a->arg0_len || !memcmp(a->arg0, b->arg0, a->arg0_len));
 }
 
@@ -624,6 +646,8 @@ int lnx_exe_facts(struct ps_snapshot *snap, const bool *wanted)
 	/* the proof is per process: equal keys do not make equal proofs */
 	if (!rc)
 		rc = ppool_run(n, threads, facts_proof_item, &j);
+	if (!rc)
+		rc = exeproof_lib_dirs(snap);
 	if (j.procfd >= 0)
 		close(j.procfd);
 	free(j.dir);

@@ -7,9 +7,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -25,37 +28,73 @@ struct map_line {
 	bool exec;
 	unsigned maj, min;
 	unsigned long long ino;
-	const char *path; /* into the caller's copy, "" when anonymous */
+	const char *path; /* into the line, "" when anonymous */
 };
 
-static bool line_parse(const char *l, const char *end, char *tmp, size_t cap, struct map_line *m)
+/* The hex digits at *p (at least one, at most 16), then *p past them; false when none. */
+static bool take_hex(const char **p, const char *end, unsigned long long *out)
 {
-	size_t n = (size_t)(end - l) < cap - 1 ? (size_t)(end - l) : cap - 1;
-	memcpy(tmp, l, n);
-	tmp[n] = '\0';
-	char perms[8];
-	int off = 0;
-	if (sscanf(tmp, "%*s %7s %*s %x:%x %llu%n", perms, &m->maj, &m->min, &m->ino, &off) != 4)
+	unsigned long long v = 0;
+	const char *s = *p;
+	for (; s < end && s - *p < 16; s++) {
+		unsigned d = *s >= '0' && *s <= '9'   ? (unsigned)(*s - '0')
+			     : *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10)
+						      : 16u;
+		if (d == 16)
+			break;
+		v = v << 4 | d;
+	}
+	if (s == *p)
 		return false;
-	m->exec = perms[2] == 'x';
-	m->path = tmp + off;
-	while (*m->path == ' ')
-		m->path++;
+	*out = v;
+	*p = s;
 	return true;
 }
 
-/* Whether dir of path is writable by every user (our view). */
-static bool parent_world_writable(const char *path)
+/* The field after the spaces at *p, up to the next space (or end), *p past it; false when empty. */
+static const char *take_field(const char **p, const char *end, size_t *len)
 {
-	const char *s = strrchr(path, '/');
-	if (!s || s == path)
+	const char *s = *p;
+	while (s < end && *s == ' ')
+		s++;
+	const char *f = s;
+	while (s < end && *s != ' ')
+		s++;
+	*len = (size_t)(s - f);
+	*p = s;
+	return *len ? f : NULL;
+}
+
+/* Parse the line [l, end), which the caller's buffer ends with a byte it may overwrite: the path
+ * is cut there. */
+static bool line_parse(char *l, char *end, struct map_line *m)
+{
+	const char *p = l;
+	size_t n;
+	const char *perms;
+	unsigned long long maj, min, ino = 0;
+	if (!take_field(&p, end, &n) || !(perms = take_field(&p, end, &n)) || n < 3 ||
+	    !take_field(&p, end, &n)) /* the range, perms, the offset */
 		return false;
-	char d[4096];
-	size_t n = (size_t)(s - path) < sizeof d - 1 ? (size_t)(s - path) : sizeof d - 1;
-	memcpy(d, path, n);
-	d[n] = '\0';
-	struct stat st;
-	return stat(d, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & S_IWOTH);
+	while (p < end && *p == ' ')
+		p++;
+	if (!take_hex(&p, end, &maj) || p >= end || *p++ != ':' || !take_hex(&p, end, &min) ||
+	    p >= end || *p++ != ' ')
+		return false;
+	const char *d = p;
+	for (; p < end && *p >= '0' && *p <= '9' && p - d < 20; p++)
+		ino = ino * 10 + (unsigned long long)(*p - '0');
+	if (p == d || (p < end && *p != ' ') || maj > 0xffffffffu || min > 0xffffffffu)
+		return false;
+	while (p < end && *p == ' ')
+		p++;
+	*end = '\0';
+	m->exec = perms[2] == 'x';
+	m->maj = (unsigned)maj;
+	m->min = (unsigned)min;
+	m->ino = ino;
+	m->path = p;
+	return true;
 }
 
 /* Keep m, an executable file mapping that is not the program itself, in p's list (once). */
@@ -82,29 +121,18 @@ static int xlib_add(struct ps_proc *p, const struct map_line *m)
 	memset(x, 0, sizeof *x);
 	if (!(x->path = strndup(m->path, n)))
 		return -ENOMEM;
-	x->dir_world_writable = parent_world_writable(x->path);
-	p->nxlibs++;
+	p->nxlibs++; /* its directory is judged once per directory: exeproof_lib_dirs */
 	return 0;
 }
 
-/*
- * Whether /proc/PID/maps (under dir) holds a mapping of dev:ino: 1 yes, 0 no, -errno when it
- * could not be read to its end. With libs (a process seen in our view), read to the end and
- * keep its other executable file mappings there; else stop at the program's mapping.
- */
-static int maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool *empty,
-		    struct ps_proc *libs)
+/* exeproof_maps_has's answer from the maps file's text, fd open on it (read from its start). */
+static int maps_text(int fd, unsigned maj, unsigned min, ino_t ino, bool *empty,
+		     struct ps_proc *libs)
 {
-	char rel[96], buf[8192], tmp[4200];
-	snprintf(rel, sizeof rel, "%s/maps", dir);
-	int fd = openat(procfd, rel, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	unsigned maj = major(dev), min = minor(dev);
+	char buf[8192];
 	size_t have = 0, total = 0;
 	int rc = -EFBIG;
 	bool found = false;
-	*empty = true;
 	while (total < MAPS_LIMIT) {
 		ssize_t r = read(fd, buf + have, sizeof buf - have);
 		if (r < 0) {
@@ -117,18 +145,14 @@ static int maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool *emp
 		while ((nl = memchr(l, '\n', have - (size_t)(l - buf)))) {
 			*empty = false;
 			struct map_line m;
-			if (line_parse(l, nl, tmp, sizeof tmp, &m)) {
+			if (line_parse(l, nl, &m)) {
 				bool self = m.maj == maj && m.min == min && m.ino == ino;
 				found |= self;
-				if (found && !libs) {
-					close(fd);
+				if (found && !libs)
 					return 1;
-				}
 				int e = libs && m.exec && !self ? xlib_add(libs, &m) : 0;
-				if (e) {
-					close(fd);
+				if (e)
 					return e;
-				}
 			}
 			l = nl + 1;
 		}
@@ -140,6 +164,137 @@ static int maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool *emp
 		}
 		if (have == sizeof buf) /* a line longer than the buffer: only its path is cut */
 			have = 0;
+	}
+	return rc;
+}
+
+/*
+ * The kernel's query of one mapping (PROCMAP_QUERY, Linux 6.11, linux/fs.h; spelled here for
+ * older headers): the first mapping at or after an address, of the kinds asked.
+ */
+struct procmap_query {
+	uint64_t size, query_flags, query_addr, vma_start, vma_end, vma_flags, vma_page_size,
+	    vma_offset, inode;
+	uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+#define PROCMAP_QUERY _IOWR('f', 17, struct procmap_query)
+#define PROCMAP_QUERY_VMA_EXECUTABLE 0x04
+#define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
+#define PROCMAP_QUERY_FILE_BACKED_VMA 0x20
+
+/* Mappings asked of one process before giving up (as MAPS_LIMIT for the text). */
+#define QUERY_LIMIT (1u << 18)
+
+/* Whether the kernel answers PROCMAP_QUERY (0: not yet known, 1 yes, -1 no). */
+static _Atomic int query_works;
+
+/*
+ * The mapping at or after *addr of the kinds `flags` asks, its path into name (cap bytes) when
+ * name: 1 found (*addr past it), 0 none left, -errno.
+ */
+static int query_next(int fd, uint64_t flags, uint64_t *addr, struct procmap_query *q, char *name,
+		      size_t cap)
+{
+	*q = (struct procmap_query){.size = sizeof *q,
+				    .query_flags = flags | PROCMAP_QUERY_COVERING_OR_NEXT_VMA,
+				    .query_addr = *addr,
+				    .vma_name_size = name ? (uint32_t)cap : 0,
+				    .vma_name_addr = (uint64_t)(uintptr_t)name};
+	if (ioctl(fd, PROCMAP_QUERY, q) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	*addr = q->vma_end;
+	return 1;
+}
+
+/*
+ * The path of a mapping as the maps text shows it: its newlines as \012 (seq_file_path). 0, or
+ * -ENAMETOOLONG when it does not fit.
+ */
+static int mangle_newlines(char *name, size_t cap)
+{
+	size_t n = strlen(name), extra = 0;
+	for (size_t i = 0; i < n; i++)
+		extra += name[i] == '\n' ? 3 : 0;
+	if (!extra)
+		return 0;
+	if (n + extra + 1 > cap)
+		return -ENAMETOOLONG;
+	for (size_t i = n + 1, j = n + extra + 1; i-- > 0;) {
+		if (name[i] == '\n') {
+			memcpy(&name[j -= 4], "\\012", 4);
+		} else {
+			name[--j] = name[i];
+		}
+	}
+	return 0;
+}
+
+/*
+ * exeproof_maps_has's answer from the kernel's queries instead of the text (-ENOTTY, -EINVAL: a
+ * kernel without them; -ENAMETOOLONG: a path too long for our buffer; the text is read then): the
+ * executable file mappings first (the program's text and its libraries, usually the program
+ * among them), every mapping only when the program was not.
+ */
+static int maps_query(int fd, unsigned maj, unsigned min, ino_t ino, bool *empty,
+		      struct ps_proc *libs)
+{
+	char name[PATH_MAX + 64];
+	struct procmap_query q;
+	uint64_t addr = 0;
+	bool found = false;
+	int r;
+	unsigned n = 0;
+	while (n++ < QUERY_LIMIT &&
+	       (r = query_next(fd, PROCMAP_QUERY_FILE_BACKED_VMA | PROCMAP_QUERY_VMA_EXECUTABLE,
+			       &addr, &q, libs ? name : NULL, sizeof name)) == 1) {
+		*empty = false;
+		bool self = q.dev_major == maj && q.dev_minor == min && q.inode == (uint64_t)ino;
+		found |= self;
+		if (found && !libs)
+			return 1;
+		if (self || !libs)
+			continue;
+		struct map_line m = {.exec = true,
+				     .maj = q.dev_major,
+				     .min = q.dev_minor,
+				     .ino = q.inode,
+				     .path = name};
+		if ((r = mangle_newlines(name, sizeof name)) || (r = xlib_add(libs, &m)))
+			return r;
+	}
+	/* ESRCH: no memory (it exited); before any mapping, an empty map as the text says */
+	if (r < 0 || found)
+		return r < 0 ? (r == -ESRCH && *empty ? 0 : r) : 1;
+	for (addr = 0; n++ < QUERY_LIMIT && (r = query_next(fd, 0, &addr, &q, NULL, 0)) == 1;) {
+		*empty = false;
+		if (q.inode == (uint64_t)ino && q.dev_major == maj && q.dev_minor == min)
+			return 1;
+	}
+	return r < 0 ? (r == -ESRCH && *empty ? 0 : r) : r == 1 ? -EFBIG : 0;
+}
+
+int exeproof_maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool text, bool *empty,
+		      struct ps_proc *libs)
+{
+	char rel[96];
+	snprintf(rel, sizeof rel, "%s/maps", dir);
+	int fd = openat(procfd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	unsigned maj = major(dev), min = minor(dev);
+	*empty = true;
+	int rc = -ENOTTY;
+	if (!text && query_works >= 0) {
+		rc = maps_query(fd, maj, min, ino, empty, libs);
+		if (rc == -ENOTTY || rc == -EINVAL)
+			query_works = -1;
+		else
+			query_works = 1;
+	}
+	if (rc == -ENOTTY || rc == -EINVAL || rc == -ENAMETOOLONG) {
+		*empty = true;
+		rc = maps_text(fd, maj, min, ino, empty, libs);
 	}
 	close(fd);
 	return rc;
@@ -184,12 +339,92 @@ static int same_entry(int procfd, const char *a, const char *b, bool *same)
 	return 0;
 }
 
+/* Directories already judged: an open-addressing table of their paths (FNV-1a). */
+struct dir_table {
+	struct dir_slot {
+		char *dir; /* NULL: free */
+		uint64_t hash;
+		bool ww;
+	} * v;
+	size_t cap, n; /* cap: a power of two */
+};
+
+static uint64_t dir_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+static struct dir_slot *dir_slot(struct dir_table *t, const char *d, size_t n, uint64_t h)
+{
+	size_t i = (size_t)h & (t->cap - 1);
+	while (t->v[i].dir &&
+	       !(t->v[i].hash == h && strlen(t->v[i].dir) == n && memcmp(t->v[i].dir, d, n) == 0))
+		i = (i + 1) & (t->cap - 1);
+	return &t->v[i];
+}
+
+static int dir_grow(struct dir_table *t)
+{
+	struct dir_table g = {.cap = t->cap ? t->cap * 2 : 64, .n = t->n};
+	if (!(g.v = calloc(g.cap, sizeof *g.v)))
+		return -ENOMEM;
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->v[i].dir)
+			*dir_slot(&g, t->v[i].dir, strlen(t->v[i].dir), t->v[i].hash) = t->v[i];
+	free(t->v);
+	*t = g;
+	return 0;
+}
+
+/* Whether the directory of path (our view) is writable by every user, from t or asked once. */
+static int dir_ww(struct dir_table *t, const char *path, bool *ww)
+{
+	const char *s = strrchr(path, '/');
+	*ww = false;
+	if (!s || s == path || (size_t)(s - path) >= 4096)
+		return 0;
+	size_t n = (size_t)(s - path);
+	uint64_t h = dir_hash(path, n);
+	if (2 * (t->n + 1) > t->cap && dir_grow(t))
+		return -ENOMEM;
+	struct dir_slot *e = dir_slot(t, path, n, h);
+	if (!e->dir) {
+		struct stat st;
+		if (!(e->dir = strndup(path, n)))
+			return -ENOMEM;
+		e->hash = h;
+		e->ww = stat(e->dir, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & S_IWOTH);
+		t->n++;
+	}
+	*ww = e->ww;
+	return 0;
+}
+
+int exeproof_lib_dirs(struct ps_snapshot *snap)
+{
+	struct dir_table t = {0};
+	int rc = 0;
+	for (size_t i = 0; i < snap->nprocs && !rc; i++)
+		for (size_t j = 0; j < snap->procs[i].nxlibs && !rc; j++) {
+			struct ps_xlib *x = &snap->procs[i].xlibs[j];
+			rc = dir_ww(&t, x->path, &x->dir_world_writable);
+		}
+	for (size_t i = 0; i < t.cap; i++)
+		free(t.v[i].dir);
+	free(t.v);
+	return rc;
+}
+
 void exeproof_check(int procfd, const char *dir, struct ps_proc *p, uint64_t own_userns)
 {
 	struct ps_exe_check *c = &p->exe_check;
 	bool empty = true;
 	/* its libraries only where its paths are ours: a container's are its own */
-	int m = maps_has(procfd, dir, (dev_t)c->dev, (ino_t)c->ino, &empty, c->foreign ? NULL : p);
+	int m = exeproof_maps_has(procfd, dir, (dev_t)c->dev, (ino_t)c->ino, false, &empty,
+				  c->foreign ? NULL : p);
 	if (m == 0 && !empty && map_files_has(procfd, dir, (dev_t)c->dev, (ino_t)c->ino) == 1)
 		m = 1;
 	c->proof = m == 1	      ? PS_PROOF_MAPPED

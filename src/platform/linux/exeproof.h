@@ -3,7 +3,9 @@
 #ifndef PS_EXEPROOF_H
 #define PS_EXEPROOF_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../../model/model.h"
 
@@ -17,5 +19,22 @@
  * (0: unknown, read /proc).
  */
 void exeproof_check(int procfd, const char *dir, struct ps_proc *p, uint64_t own_userns);
+
+/*
+ * Whether /proc/`dir`/maps (procfd: the proc root; dir "PID" or "PID/task/TID") holds a mapping
+ * of dev:ino: 1 yes, 0 no, -errno when it could not be read to its end; *empty when it has no
+ * mapping at all. With libs (a process seen in our view), every executable file mapping of
+ * another file is kept in libs->xlibs (its path as the maps text shows it); without, the walk
+ * stops at the program's mapping. Asked of the kernel mapping by mapping (PROCMAP_QUERY) where
+ * it answers, else, or with `text`, read from the maps text: both give the same answer.
+ */
+int exeproof_maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool text, bool *empty,
+		      struct ps_proc *libs);
+
+/*
+ * Whether the directory of each library exeproof_check kept (p->xlibs of every process of snap)
+ * is writable by every user (our view), asked once per directory. 0 or -ENOMEM.
+ */
+int exeproof_lib_dirs(struct ps_snapshot *snap);
 
 #endif

@@ -38,16 +38,47 @@ static inline void lnx_proc_set_scan_start(struct ps_proc *p, uint64_t start)
  */
 static inline uint64_t lnx_proc_userns(const struct ps_proc *p)
 {
-	return p->ext.word[1];
+	return p->ext.word[1] >> 32;
 }
 static inline uint64_t lnx_proc_mntns(const struct ps_proc *p)
 {
+	return p->ext.word[1] & 0xffffffffu;
+}
+static inline void lnx_proc_set_ns(struct ps_proc *p, uint32_t userns, uint32_t mntns)
+{
+	p->ext.word[1] = (uint64_t)userns << 32 | mntns;
+}
+
+/*
+ * What the BPF pass saw of the leader, as keys only compared with each other's (0: not
+ * recorded): `view`, its executable and root directory (equal keys: the same file run, seen
+ * from the same root); `cgset`, its cgroups (equal keys: the same /proc/PID/cgroup).
+ */
+static inline uint64_t lnx_proc_view(const struct ps_proc *p)
+{
 	return p->ext.word[2];
 }
-static inline void lnx_proc_set_ns(struct ps_proc *p, uint64_t userns, uint64_t mntns)
+static inline uint64_t lnx_proc_cgset(const struct ps_proc *p)
 {
-	p->ext.word[1] = userns;
-	p->ext.word[2] = mntns;
+	return p->ext.word[3];
+}
+static inline void lnx_proc_set_keys(struct ps_proc *p, uint64_t view, uint64_t cgset)
+{
+	p->ext.word[2] = view;
+	p->ext.word[3] = cgset;
+}
+
+/*
+ * The pidfs inode of the process's struct pid as the BPF pass read it (0: not recorded): a pidfd
+ * opened now on its pid with this inode is the same process, whatever came between.
+ */
+static inline uint64_t lnx_proc_pid_ino(const struct ps_proc *p)
+{
+	return p->ext.word[4];
+}
+static inline void lnx_proc_set_pid_ino(struct ps_proc *p, uint64_t ino)
+{
+	p->ext.word[4] = ino;
 }
 
 #endif

@@ -195,19 +195,49 @@ static bool listening(const struct ps_socket *k)
 	return k->state == PS_ST_LISTEN || (k->proto == PS_UDP && k->state == PS_ST_CLOSE);
 }
 
-/* The value of NAME= in a NUL-separated environment block, or NULL. */
-static const char *env_get(const char *env, size_t len, const char *name)
+/* The variables an environment is read for: socket activation's, then code_env_of's. */
+static const char *const env_names[] = {
+    "LISTEN_FDS",     "LISTEN_PID", "LISTEN_FDNAMES", "PYTHONPATH", "PYTHONHOME",
+    "PYTHONUSERBASE", "PERL5LIB",   "PERLLIB",	      "RUBYLIB",    "NODE_PATH",
+    "PERL5OPT",	      "RUBYOPT",    "NODE_OPTIONS"};
+#define ENV_NAMES (sizeof env_names / sizeof env_names[0])
+
+/* Their values in one environment block (each NULL when absent), found in one pass over it. */
+struct env_vals {
+	const char *v[ENV_NAMES];
+};
+
+/*
+ * The values of env_names in a NUL-separated environment block: the first NAME= of each (an
+ * unterminated last entry counts as absent).
+ */
+static void env_scan(const char *env, size_t len, struct env_vals *out)
 {
-	size_t nl = strlen(name);
+	bool seen[ENV_NAMES] = {false};
+	*out = (struct env_vals){{NULL}};
 	for (const char *s = env, *end = env + len; s < end;) {
 		const char *z = memchr(s, '\0', (size_t)(end - s));
 		size_t n = z ? (size_t)(z - s) : (size_t)(end - s);
-		if (n > nl && memcmp(s, name, nl) == 0 && s[nl] == '=')
-			return z ? s + nl + 1 : NULL; /* an unterminated last entry is dropped */
+		const char *eq = memchr(s, '=', n);
+		size_t nl = eq ? (size_t)(eq - s) : 0;
+		for (size_t i = 0; nl && i < ENV_NAMES; i++)
+			if (!seen[i] && env_names[i][0] == s[0] && strlen(env_names[i]) == nl &&
+			    memcmp(s, env_names[i], nl) == 0) {
+				seen[i] = true;
+				out->v[i] = z ? eq + 1 : NULL;
+			}
 		if (!z)
 			break;
 		s = z + 1;
 	}
+}
+
+/* The value of NAME= (one of env_names) in the scanned environment, or NULL. */
+static const char *env_get(const struct env_vals *e, const char *name)
+{
+	for (size_t i = 0; i < ENV_NAMES; i++)
+		if (strcmp(env_names[i], name) == 0)
+			return e->v[i];
 	return NULL;
 }
 
@@ -267,7 +297,7 @@ static bool dir_untrusted(const char *d, size_t n)
  * may have written, or options that load modules (PERL5OPT -M, RUBYOPT -r, NODE_OPTIONS
  * --require): "NAME=value" (the value cut at 200 bytes), NULL when none, -ENOMEM in *rc.
  */
-static char *code_env_of(const char *env, size_t len, int *rc)
+static char *code_env_of(const struct env_vals *env, int *rc)
 {
 	static const char *const paths[] = {"PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE",
 					    "PERL5LIB",	  "PERLLIB",	"RUBYLIB",
@@ -281,7 +311,7 @@ static char *code_env_of(const char *env, size_t len, int *rc)
 	} opts[] = {{"PERL5OPT", perl_load}, {"RUBYOPT", ruby_load}, {"NODE_OPTIONS", node_load}};
 	const char *name = NULL, *v = NULL;
 	for (size_t i = 0; !name && i < sizeof paths / sizeof paths[0]; i++) {
-		const char *x = env_get(env, len, paths[i]);
+		const char *x = env_get(env, paths[i]);
 		for (const char *d = x; d && !name;) {
 			const char *colon = strchr(d, ':');
 			size_t n = colon ? (size_t)(colon - d) : strlen(d);
@@ -291,7 +321,7 @@ static char *code_env_of(const char *env, size_t len, int *rc)
 		}
 	}
 	for (size_t i = 0; !name && i < sizeof opts / sizeof opts[0]; i++) {
-		const char *x = env_get(env, len, opts[i].name);
+		const char *x = env_get(env, opts[i].name);
 		for (const char *const *l = opts[i].load; x && *l && !name; l++)
 			if (strstr(x, *l))
 				name = opts[i].name, v = x;
@@ -320,13 +350,15 @@ static int env_read(int procfd, int pid, struct buf *b, struct envinfo *ei, bool
 		*refused = true;
 	if (rc)
 		return 0;
-	ei->nfds = env_num(env_get(b->data, b->len, "LISTEN_FDS"));
-	ei->lpid = env_num(env_get(b->data, b->len, "LISTEN_PID"));
-	const char *names = env_get(b->data, b->len, "LISTEN_FDNAMES");
+	struct env_vals e;
+	env_scan(b->data, b->len, &e);
+	ei->nfds = env_num(env_get(&e, "LISTEN_FDS"));
+	ei->lpid = env_num(env_get(&e, "LISTEN_PID"));
+	const char *names = env_get(&e, "LISTEN_FDNAMES");
 	if (names && !(ei->names = str_dup(names)))
 		return -ENOMEM;
 	rc = 0;
-	ei->code_env = code_env_of(b->data, b->len, &rc);
+	ei->code_env = code_env_of(&e, &rc);
 	return rc;
 }
 

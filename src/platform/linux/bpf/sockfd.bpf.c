@@ -83,6 +83,12 @@ static __always_inline void proc_record(struct seq_file *seq, struct task_struct
 	__s32 pp = reader_pid(BPF_CORE_READ(lead, real_parent, group_leader));
 	r.p.ppid = pp < 0 ? 0 : pp;
 	bpf_probe_read_kernel_str(r.p.comm, sizeof r.p.comm, &lead->comm);
+	r.p.cgroups = (__u64)BPF_CORE_READ(lead, cgroups);
+	r.p.exe_inode = (__u64)BPF_CORE_READ(lead, mm, exe_file, f_inode);
+	r.p.root_mnt = (__u64)BPF_CORE_READ(lead, fs, root.mnt);
+	r.p.root_dentry = (__u64)BPF_CORE_READ(lead, fs, root.dentry);
+	if (bpf_core_field_exists(((struct pid *)0)->ino))
+		r.p.pid_ino = BPF_CORE_READ(lead, thread_pid, ino);
 	bpf_seq_write(seq, &r, sizeof r);
 }
 

@@ -43,6 +43,14 @@ struct sockfd_proc {
 	__u32 mntns;  /* inode of its mount namespace, 0: none (it exited) */
 	__u32 pad;
 	char comm[16];
+	/*
+	 * Identities only compared with each other's, never shown (kernel addresses, 0: none): its
+	 * css_set (equal ones: equal /proc/PID/cgroup for one reader), the inode its exe link
+	 * names (mm->exe_file), and its root directory (fs->root: mount and dentry).
+	 */
+	__u64 cgroups, exe_inode, root_mnt, root_dentry;
+	__u64 pid_ino; /* its struct pid's pidfs inode (Linux 6.9; 0: none): what fstat of a
+			* pidfd of it says, never the same for another process */
 };
 
 #endif
