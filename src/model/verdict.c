@@ -114,14 +114,41 @@ long verdicts_add(struct verdicts *v)
  * The same texts repeat on every socket of a process (a server with a thousand
  * listeners from /tmp) and every connection to a service: keep one copy of each.
  */
-struct intern {
-	char **slot;
+/* An open-addressed table of pointers (NULL: free), grown to keep it at most half full. */
+struct ptab {
+	const void **slot;
 	size_t mask, n;
+};
+
+struct intern {
+	struct ptab str; /* texts (char *, owned) */
 	/* services (verdicts_intern_svc): blocks that never move, and their index */
 	struct svc_block *blocks;
-	const struct port_info **svc_slot;
-	size_t svc_mask, nsvc;
+	struct ptab svc; /* const struct port_info * into the blocks */
 };
+
+/* Make room for one more entry of t, each placed again by hash(entry). 0 or -ENOMEM. */
+static int ptab_room(struct ptab *t, size_t (*hash)(const void *))
+{
+	if (t->slot && t->n * 2 < t->mask)
+		return 0;
+	size_t size = t->mask ? (t->mask + 1) * 2 : 64;
+	const void **ns = calloc(size, sizeof *ns);
+	if (!ns)
+		return -ENOMEM;
+	for (size_t i = 0; t->slot && i <= t->mask; i++) {
+		if (!t->slot[i])
+			continue;
+		size_t h = hash(t->slot[i]) & (size - 1);
+		while (ns[h])
+			h = (h + 1) & (size - 1);
+		ns[h] = t->slot[i];
+	}
+	free(t->slot);
+	t->slot = ns;
+	t->mask = size - 1;
+	return 0;
+}
 
 #define SVC_BLOCK 128
 struct svc_block {
@@ -130,10 +157,10 @@ struct svc_block {
 	struct port_info v[SVC_BLOCK];
 };
 
-static size_t str_hash(const char *s)
+static size_t str_hash(const void *p)
 {
 	size_t h = 1469598103934665603ULL;
-	for (; *s; s++)
+	for (const char *s = p; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
 	return h;
 }
@@ -143,32 +170,18 @@ static int intern_str(struct intern *p, char **s)
 {
 	if (!*s)
 		return 0;
-	if (p->n * 2 >= p->mask) {
-		size_t size = p->mask ? (p->mask + 1) * 2 : 64;
-		char **ns = calloc(size, sizeof *ns);
-		if (!ns)
-			return -ENOMEM;
-		for (size_t i = 0; p->slot && i <= p->mask; i++) {
-			if (!p->slot[i])
-				continue;
-			size_t h = str_hash(p->slot[i]) & (size - 1);
-			while (ns[h])
-				h = (h + 1) & (size - 1);
-			ns[h] = p->slot[i];
-		}
-		free(p->slot);
-		p->slot = ns;
-		p->mask = size - 1;
-	}
-	size_t h = str_hash(*s) & p->mask;
-	while (p->slot[h] && strcmp(p->slot[h], *s) != 0)
-		h = (h + 1) & p->mask;
-	if (p->slot[h]) {
+	struct ptab *t = &p->str;
+	if (ptab_room(t, str_hash))
+		return -ENOMEM;
+	size_t h = str_hash(*s) & t->mask;
+	while (t->slot[h] && strcmp(t->slot[h], *s) != 0)
+		h = (h + 1) & t->mask;
+	if (t->slot[h]) {
 		free(*s);
-		*s = p->slot[h];
+		*s = (char *)t->slot[h]; /* the pool's own, freed with it */
 	} else {
-		p->slot[h] = *s;
-		p->n++;
+		t->slot[h] = *s;
+		t->n++;
 	}
 	return 0;
 }
@@ -197,8 +210,9 @@ int verdicts_intern(struct verdicts *v, const char *s, const char **out)
 	return 0;
 }
 
-static size_t svc_hash(const struct port_info *s)
+static size_t svc_hash(const void *v)
 {
+	const struct port_info *s = v;
 	const void *p[6] = {s->name, s->desc, s->source, s->owners, s->risk, s->backdoor};
 	size_t h = (size_t)s->dynamic << 8 | s->svc_class;
 	for (size_t i = 0; i < 6; i++)
@@ -214,35 +228,16 @@ static bool same_svc(const struct port_info *a, const struct port_info *b)
 	       a->dynamic == b->dynamic && a->svc_class == b->svc_class;
 }
 
-static int svc_index_grow(struct intern *p)
-{
-	size_t size = p->svc_mask ? (p->svc_mask + 1) * 2 : 64;
-	const struct port_info **ns = calloc(size, sizeof *ns);
-	if (!ns)
-		return -ENOMEM;
-	for (size_t i = 0; p->svc_slot && i <= p->svc_mask; i++) {
-		if (!p->svc_slot[i])
-			continue;
-		size_t h = svc_hash(p->svc_slot[i]) & (size - 1);
-		while (ns[h])
-			h = (h + 1) & (size - 1);
-		ns[h] = p->svc_slot[i];
-	}
-	free(p->svc_slot);
-	p->svc_slot = ns;
-	p->svc_mask = size - 1;
-	return 0;
-}
-
 int verdicts_intern_svc(struct verdicts *v, const struct port_info *s, const struct port_info **out)
 {
 	struct intern *p = pool_of(v);
-	if (!p || (p->nsvc * 2 >= p->svc_mask && svc_index_grow(p)))
+	if (!p || ptab_room(&p->svc, svc_hash))
 		return -ENOMEM;
-	size_t h = svc_hash(s) & p->svc_mask;
-	while (p->svc_slot[h] && !same_svc(p->svc_slot[h], s))
-		h = (h + 1) & p->svc_mask;
-	if (!p->svc_slot[h]) {
+	struct ptab *t = &p->svc;
+	size_t h = svc_hash(s) & t->mask;
+	while (t->slot[h] && !same_svc(t->slot[h], s))
+		h = (h + 1) & t->mask;
+	if (!t->slot[h]) {
 		if (!p->blocks || p->blocks->n == SVC_BLOCK) {
 			struct svc_block *b = malloc(sizeof *b);
 			if (!b)
@@ -252,10 +247,10 @@ int verdicts_intern_svc(struct verdicts *v, const struct port_info *s, const str
 			p->blocks = b;
 		}
 		p->blocks->v[p->blocks->n] = *s;
-		p->svc_slot[h] = &p->blocks->v[p->blocks->n++];
-		p->nsvc++;
+		t->slot[h] = &p->blocks->v[p->blocks->n++];
+		t->n++;
 	}
-	*out = p->svc_slot[h];
+	*out = t->slot[h];
 	return 0;
 }
 
@@ -303,14 +298,15 @@ void verdicts_free(struct verdicts *v)
 	}
 	free(v->v);
 	if (v->pool) {
-		for (size_t i = 0; v->pool->slot && i <= v->pool->mask; i++)
-			free(v->pool->slot[i]);
-		free(v->pool->slot);
+		struct ptab *t = &v->pool->str;
+		for (size_t i = 0; t->slot && i <= t->mask; i++)
+			free((void *)t->slot[i]);
+		free(t->slot);
 		for (struct svc_block *b = v->pool->blocks, *next; b; b = next) {
 			next = b->next;
 			free(b);
 		}
-		free(v->pool->svc_slot);
+		free(v->pool->svc.slot);
 		free(v->pool);
 	}
 	free(v);
