@@ -591,8 +591,9 @@ static bool table_current(const struct top *t, bool changed)
 {
 	if (changed || t->first || t->view != TOP_SOCKETS || !t->tab.cols ||
 	    t->tab.view != TOP_SOCKETS || needs_all_counters(t) ||
-	    t->tab.text.len > 2 * t->built_text + 65536 ||
-	    t->scroll != t->scroll_at) /* rows new on screen have no counters to rate from */
+	    t->tab.text.len > 2 * t->built_text + 65536 || t->built_sort != t->sort_col[t->view] ||
+	    t->built_rev != t->sort_rev || /* a new order is a new table */
+	    t->scroll != t->scroll_at)	   /* rows new on screen have no counters to rate from */
 		return false;
 	for (size_t i = 0; i < t->tab.n; i++)
 		if (t->tab.rows[i].mark != TOP_MARK_NONE)
@@ -648,6 +649,8 @@ int top_refresh(struct top *t)
 	t->prev = t->tab;
 	t->tab = tab;
 	t->built_text = tab.text.len;
+	t->built_sort = t->sort_col[t->view];
+	t->built_rev = t->sort_rev;
 	t->last = now;
 	t->first = false;
 	note_timing(t, now);

@@ -78,7 +78,9 @@ struct top {
 	    last_ok; /* the longest time between two refreshes (pauses, the first aside) */
 	double max_refresh, first_took; /* the longest refresh; the first (its listing) */
 	size_t built_text; /* the table's text when it was built (kept tables grow it) */
-	size_t scroll_at;  /* the first row on screen at the last refresh */
+	size_t built_sort; /* the column and order it was sorted by */
+	bool built_rev;
+	size_t scroll_at; /* the first row on screen at the last refresh */
 };
 
 /* Seconds between two full listings while the state changes keep the set current. */

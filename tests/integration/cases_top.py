@@ -37,6 +37,7 @@ def register(run):
     run.case(top_sock_diag, needs=("tui",))
     run.case(top_processes_counters, needs=("tui",))
     run.case(top_listing_beside, needs=("tui",))
+    run.case(top_sort_idle, needs=("tui",))
 
 
 def groups(t, *args):
@@ -653,5 +654,26 @@ def top_listing_beside(t):
         got = dict(zip(words[::2], words[1::2]))
         t.check(int(got.get("background_listings", 0)) >= 1 and int(got.get("refreshes_while_listing", 0)) >= 1,
                 "--timing counts the listing beside and the refreshes made while it ran", [" ".join(words)])
+    finally:
+        sc.close()
+
+
+def top_sort_idle(t):
+    """A new sort order reorders the rows at once, also when nothing in the set changed (the
+    sockets view keeps an idle table between refreshes)."""
+    for p in (4793, 4791, 4792):
+        t.hold(f"listen:127.0.0.1:{p}")
+    sc = Screen(t, "-d", "1")
+    try:
+        def order(s):
+            return [p for ln in s.splitlines() for p in ("4791", "4792", "4793")
+                    if f"127.0.0.1:{p}" in ln]
+        sc.wait(lambda s: len(order(s)) == 3 and not rows_with(s, "+ "), "the listeners are not shown")
+        sc.keys(">", ">")
+        sc.wait(lambda s: "sort LOCAL" in s and order(s) == ["4791", "4792", "4793"],
+                "sorted by LOCAL, the rows are not in address order")
+        sc.keys("r")
+        s = sc.wait(lambda s: "sort LOCAL (reversed)" in s and order(s) == ["4793", "4792", "4791"],
+                    "reversed, the rows keep their order", timeout=2.5)
     finally:
         sc.close()
