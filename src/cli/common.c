@@ -140,7 +140,7 @@ static size_t terminal_width(void)
 	struct winsize ws;
 	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col;
-	return 0; /* not a terminal (a pipe, a file): never cut, as ps and ss do */
+	return 0; /* not a terminal (a pipe, a file) and no COLUMNS: never cut, as ps and ss do */
 }
 
 static bool want_color(enum color_mode m)

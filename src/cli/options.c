@@ -72,8 +72,9 @@ static const struct cli_opt table[] = {
      ALL & ~(CLI_SUB_SNAPSHOT | CLI_SUB_CONNS | CLI_SUB_TOP), 'o', CLI_G_OUTPUT},
     {'n', "numeric", NONE, NULL, "no service names", ALL, 'n', CLI_G_OUTPUT},
     {'w', "wide", NONE, NULL,
-     "never cut columns to the terminal width (a pipe or\nfile is never cut)", ALL, 'w',
-     CLI_G_OUTPUT},
+     "never cut columns to the terminal width (a pipe or\nfile is cut only to a COLUMNS that is "
+     "set)",
+     ALL, 'w', CLI_G_OUTPUT},
     {0, "color", VAL, "WHEN",
      "auto (default: only on a terminal, never with\nNO_COLOR), always or never", ALL,
      CLI_OPT_COLOR, CLI_G_OUTPUT},
