@@ -357,6 +357,10 @@ int main(int argc, char **argv)
 				die("only one fork");
 			fflush(stdout);
 			pid_t parent = getpid();
+			int ready[2]; /* the child says it has its user before we go on (and say
+					 READY) */
+			if (pipe(ready))
+				die("pipe: %s", strerror(errno));
 			child = fork();
 			if (child < 0)
 				die("fork: %s", strerror(errno));
@@ -365,8 +369,18 @@ int main(int argc, char **argv)
 				if (setresgid(u, u, u) || setresuid(u, u, u))
 					die("fork:%s: %s", a + 5, strerror(errno));
 			}
-			if (child == 0)
+			if (child == 0) {
+				close(ready[0]);
+				if (write(ready[1], "", 1) != 1)
+					die("fork: ready: %s", strerror(errno));
+				close(ready[1]);
 				child_hold(parent);
+			}
+			char c;
+			close(ready[1]);
+			if (read(ready[0], &c, 1) != 1)
+				die("fork: the child did not start");
+			close(ready[0]);
 		} else if (strncmp(a, "name:", 5) == 0) {
 			char *name = unescape(a + 5);
 			if (prctl(PR_SET_NAME, name))
