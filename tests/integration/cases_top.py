@@ -185,6 +185,17 @@ def rows_with(screen, *words):
     return [ln for ln in screen.splitlines() if all(w in ln for w in words)]
 
 
+def marked(screen, mark, *words):
+    """The rows holding every word that carry mark ("+" new, "-" closed) in front."""
+    return [ln for ln in rows_with(screen, *words) if ln.startswith(mark)]
+
+
+def read_timing(path):
+    """--timing's file: NAME VALUE pairs."""
+    words = open(path).read().split()
+    return dict(zip(words[::2], words[1::2]))
+
+
 def top_screen(t):
     """At 80x24: a listener that appears is on screen (marked +) within one refresh, a closed
     one stays marked - (with NO_COLOR the symbols carry it); a key switches the view; a hostile
@@ -198,11 +209,11 @@ def top_screen(t):
                 s.splitlines())
         t.check(max(len(ln) for ln in s.splitlines()) <= 80, "fits in 80 columns", s.splitlines())
         new = t.hold("listen:127.0.0.1:4721", "name:newcomer")
-        s = sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4721") if ln.startswith("+")],
+        s = sc.wait(lambda s: marked(s, "+", "127.0.0.1:4721"),
                     "a new listener is not shown marked + within one refresh", timeout=2.5)
         new.proc.kill()
         new.proc.wait(5)
-        s = sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4721") if ln.startswith("-")],
+        s = sc.wait(lambda s: marked(s, "-", "127.0.0.1:4721"),
                     "a closed listener is not shown marked -", timeout=2.5)
         transfer_20mb(t, sc)
         sc.keys("3")
@@ -516,7 +527,7 @@ def top_every_namespace(t):
                 netns_of(rows_with(s, "127.0.0.1:4810")[0]) != netns_of(rows_with(s, "127.0.0.1:4811")[0]),
                 "-N: the namespace column tells the two namespaces apart", s.splitlines())
         listener_in(t, 4812, netns_pid=other.pid)
-        sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4812") if ln.startswith("+")],
+        sc.wait(lambda s: marked(s, "+", "127.0.0.1:4812"),
                 "a new listener in the other namespace is not shown marked + within a refresh",
                 timeout=6)
         plain = Screen(t, "-l", "'sport >= :4810 and sport <= :4812'", NO_COLOR="1")
@@ -554,7 +565,7 @@ def top_not_root(t):
                 and ("root" in s.splitlines()[-1] or "without BPF" in s.splitlines()[-1]),
                 "the status line says why there are no state changes", s.splitlines())
         t.hold("listen:127.0.0.1:4822", uid=R.NOBODY)
-        sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4822") if ln.startswith("+")],
+        sc.wait(lambda s: marked(s, "+", "127.0.0.1:4822"),
                 "as nobody a new listener is not shown within a refresh", timeout=6)
         sc.keys("q")
         t.check(sc.exited() == ["0", "restored"], "q as nobody")
@@ -575,18 +586,17 @@ def top_sock_diag(t):
         t.check("sock_diag keeps the set: asked by --events diag" in s.splitlines()[-1],
                 "the status line says which method keeps the set", s.splitlines())
         new = t.hold("listen:127.0.0.1:4831", "name:newcomer")
-        sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4831", "newcomer") if ln.startswith("+")],
+        sc.wait(lambda s: marked(s, "+", "127.0.0.1:4831", "newcomer"),
                 "a new listener is not shown marked + with its owner within a refresh", timeout=4)
         new.proc.kill()
         new.proc.wait(5)
-        sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4831") if ln.startswith("-")],
+        sc.wait(lambda s: marked(s, "-", "127.0.0.1:4831"),
                 "a closed listener is not shown marked -", timeout=4)
         sc.keys("q")
         t.check(sc.exited() == ["0", "restored"], "q with --events diag")
-        words = open(timing).read().split()
-        got = dict(zip(words[::2], words[1::2]))
+        got = read_timing(timing)
         t.check(got.get("events") == "sock_diag" and int(got["full_listings"]) < int(got["refreshes"]),
-                "the set was kept by sock_diag, not by a full listing each refresh", [" ".join(words)])
+                "the set was kept by sock_diag, not by a full listing each refresh", [got])
     finally:
         sc.close()
 
@@ -640,7 +650,7 @@ def top_listing_beside(t):
         sc.keys("/", "Enter")  # a new filter (none): everything is listed again, beside the screen
         sc.wait(lambda s: "(listing)" in s.splitlines()[0], "the header does not say a listing runs")
         new = t.hold("listen:127.0.0.1:4851", "name:newcomer")
-        s = sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4851") if ln.startswith("+")],
+        s = sc.wait(lambda s: marked(s, "+", "127.0.0.1:4851"),
                     "a new listener is not shown while the full listing is held", timeout=5)
         t.check("(listing)" in s.splitlines()[0], "the listing still runs (held)", s.splitlines())
         os.unlink(hold)
@@ -649,14 +659,13 @@ def top_listing_beside(t):
                 "the listing is not swapped in with the listener opened while it ran", timeout=10)
         new.proc.kill()
         new.proc.wait(5)
-        sc.wait(lambda s: [ln for ln in rows_with(s, "127.0.0.1:4851") if ln.startswith("-")],
+        sc.wait(lambda s: marked(s, "-", "127.0.0.1:4851"),
                 "a closed listener is not shown marked - after the swap", timeout=5)
         sc.keys("q")
         t.check(sc.exited() == ["0", "restored"], "q after a listing beside the screen")
-        words = open(timing).read().split()
-        got = dict(zip(words[::2], words[1::2]))
+        got = read_timing(timing)
         t.check(int(got.get("background_listings", 0)) >= 1 and int(got.get("refreshes_while_listing", 0)) >= 1,
-                "--timing counts the listing beside and the refreshes made while it ran", [" ".join(words)])
+                "--timing counts the listing beside and the refreshes made while it ran", [got])
     finally:
         sc.close()
 
@@ -671,7 +680,7 @@ def top_sort_idle(t):
         def order(s):
             return [p for ln in s.splitlines() for p in ("4791", "4792", "4793")
                     if f"127.0.0.1:{p}" in ln]
-        sc.wait(lambda s: len(order(s)) == 3 and not rows_with(s, "+ "), "the listeners are not shown")
+        sc.wait(lambda s: len(order(s)) == 3 and not marked(s, "+"), "the listeners are not shown")
         sc.keys(">", ">")
         sc.wait(lambda s: "sort LOCAL" in s and order(s) == ["4791", "4792", "4793"],
                 "sorted by LOCAL, the rows are not in address order")
