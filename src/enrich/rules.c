@@ -2,7 +2,6 @@
 /* rules.c — the findings rules: a table of small functions, one per finding code. */
 #include "rules.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -15,14 +14,10 @@
 #include "identity.h"
 #include "oswords.h"
 
-/* Whether sub occurs in s, ASCII case-insensitively. Only the places where sub's first
- * character stands are compared (a Linux path has no backslash: one scan per pattern). */
+/* Whether sub occurs in s, ASCII case-insensitively. */
 static bool has_ci(const char *s, const char *sub)
 {
-	size_t n = strlen(sub);
-	const char first[3] = {(char)tolower((unsigned char)sub[0]),
-			       (char)toupper((unsigned char)sub[0]), 0};
-	for (; n && (s = strpbrk(s, first)); s++)
+	for (size_t n = strlen(sub); *s; s++)
 		if (strncasecmp(s, sub, n) == 0)
 			return true;
 	return false;
