@@ -175,9 +175,30 @@ static int drop_changes(struct top *t)
 }
 
 /* Everything again through the pipeline (owners, processes, units): t->cur replaced. */
+/* Wait for the listing's thread (done, or about to be); its snapshot, and its status. */
+static int listing_join(struct top_listing *l, struct ps_snapshot *s)
+{
+	pthread_join(l->id, NULL);
+	l->running = false;
+	*s = l->snap;
+	l->snap = (struct ps_snapshot){0};
+	return l->rc;
+}
+
+/* A listing still running is waited for and thrown away: one pipeline, one thread at a time. */
+static void listing_drop(struct top_listing *l)
+{
+	if (!l->running)
+		return;
+	struct ps_snapshot s;
+	(void)listing_join(l, &s);
+	snap_free(&s);
+}
+
 static int full_listing(struct top *t)
 {
 	struct ps_snapshot s = {0};
+	listing_drop(&t->bg);
 	int rc = drop_changes(t);
 	if (rc)
 		return rc;
@@ -321,8 +342,12 @@ static int listing_start(struct top *t, double now)
 	t->relist_quiet = false;
 	t->resync_due = false; /* lost again while it runs: another one follows */
 	t->o->filter.tcp_info = false;
-	sigset_t all, old; /* signals are the screen's thread's to take */
+	sigset_t all, old; /* signals are the screen's thread's to take, but a fault is the thread's
+			    * own: delivered there, the crash handler restores the terminal */
 	sigfillset(&all);
+	static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+	for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
+		sigdelset(&all, faults[i]);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	int rc = pthread_create(&l->id, NULL, listing_run, l);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -331,16 +356,6 @@ static int listing_start(struct top *t, double now)
 	l->running = true;
 	t->background++;
 	return 0;
-}
-
-/* Wait for the listing's thread (done, or about to be); its snapshot, and its status. */
-static int listing_join(struct top_listing *l, struct ps_snapshot *s)
-{
-	pthread_join(l->id, NULL);
-	l->running = false;
-	*s = l->snap;
-	l->snap = (struct ps_snapshot){0};
-	return l->rc;
 }
 
 /* While a listing runs, changes c[0..n) applied to the set are kept to be applied on top of it. */
@@ -544,7 +559,10 @@ static int update_set(struct top *t, double now, bool *changed)
 	rc = rc ? rc : listing_log(t, t->chg, t->nchg);
 	rc = rc ? rc : listing_swap(t, &swapped);
 	rc = rc ? rc : expire_time_wait(t, changed);
-	if (!rc && !t->bg.running && (t->resync_due || now - t->last_full >= TOP_RESYNC))
+	/* -N lists in line (above): a listing of it beside the screen would share the platform's
+	 * view of every namespace with the refreshes */
+	if (!rc && !t->bg.running && !t->o->filter.all_netns &&
+	    (t->resync_due || now - t->last_full >= TOP_RESYNC))
 		rc = listing_start(t, now);
 	*changed = *changed || swapped;
 	if (rc)
@@ -725,11 +743,7 @@ void top_write_timing(const struct top *t, const char *path)
 
 void top_data_free(struct top *t)
 {
-	if (t->bg.running) {
-		struct ps_snapshot s;
-		(void)listing_join(&t->bg, &s);
-		snap_free(&s);
-	}
+	listing_drop(&t->bg);
 	free(t->bg.log);
 	free(t->bg.twgone.v);
 	platform_sockstate_close(t->events);

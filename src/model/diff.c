@@ -86,33 +86,6 @@ const char *diff_kind_name(unsigned kind)
 	return kind < DIFF__COUNT ? n[kind] : "?";
 }
 
-/* qsort has no context argument: sort index arrays through this one (single-threaded). */
-/* snap_sorted_index: the snapshot and order of the sort in progress (qsort has no context
- * argument in POSIX). */
-static const struct ps_snapshot *sort_snap;
-static int (*sort_cmp)(const struct ps_socket *, const struct ps_socket *);
-
-static int cmp_index(const void *pa, const void *pb)
-{
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	int c = sort_cmp(&sort_snap->socks[a], &sort_snap->socks[b]);
-	return c ? c : cmp_u(a, b); /* stable: equal sockets keep the snapshot's order */
-}
-
-uint32_t *snap_sorted_index(const struct ps_snapshot *s,
-			    int (*cmp)(const struct ps_socket *, const struct ps_socket *))
-{
-	uint32_t *ix = malloc((s->nsocks + 1) * sizeof *ix);
-	if (!ix)
-		return NULL;
-	for (size_t i = 0; i < s->nsocks; i++)
-		ix[i] = (uint32_t)i;
-	sort_snap = s;
-	sort_cmp = cmp;
-	qsort(ix, s->nsocks, sizeof *ix, cmp_index);
-	return ix;
-}
-
 /* Identity, then LISTEN first: it represents the group. */
 static int cmp_identity_listen_first(const struct ps_socket *x, const struct ps_socket *y)
 {

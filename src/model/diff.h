@@ -71,11 +71,6 @@ int diff_compute(const struct diff_side *a, const struct diff_side *b, struct di
 /* Order of two sockets by identity (netns, proto, local, remote); 0 when the same identity. */
 int diff_cmp_identity(const struct ps_socket *x, const struct ps_socket *y);
 
-/* The indexes of s's sockets, sorted by cmp (ties keep the snapshot's order): a new array
- * of s->nsocks entries for free(), or NULL without memory. Not reentrant (qsort). */
-uint32_t *snap_sorted_index(const struct ps_snapshot *s,
-			    int (*cmp)(const struct ps_socket *, const struct ps_socket *));
-
 /* Exposure of socket i of a side. */
 uint8_t diff_exposure(const struct diff_side *s, size_t i);
 

@@ -213,10 +213,9 @@ static int cmp_addr(const struct ps_addr *a, const struct ps_addr *b)
 	return memcmp(a->bytes, b->bytes, sizeof a->bytes);
 }
 
-/* The order of sockets a and b, their indices ia and ib breaking ties (equal keys, as on Windows,
- * whose tables have no inodes, keep their collected order on every C library). */
-static int cmp_socket(const struct ps_socket *a, const struct ps_socket *b, uint32_t ia,
-		      uint32_t ib)
+/* The order of sockets a and b (equal keys, as on Windows, whose tables have no inodes, keep
+ * their collected order: snap_sorted_index breaks ties by index). */
+static int cmp_socket(const struct ps_socket *a, const struct ps_socket *b)
 {
 	int c;
 	if (a->proto != b->proto)
@@ -231,19 +230,34 @@ static int cmp_socket(const struct ps_socket *a, const struct ps_socket *b, uint
 		return a->remote.port < b->remote.port ? -1 : 1;
 	if (a->state != b->state)
 		return a->state > b->state ? -1 : 1; /* LISTEN before ESTABLISHED */
-	if (a->inode != b->inode)
-		return a->inode < b->inode ? -1 : 1;
-	return (ia > ib) - (ia < ib);
+	return (a->inode > b->inode) - (a->inode < b->inode);
 }
 
-/* The sockets snap_sort is ordering (qsort has no context argument on every C library; sorting
- * runs on the pipeline's own thread). */
-static const struct ps_socket *sort_socks;
+/* The snapshot and order of the sort in progress (qsort has no context argument in POSIX). Per
+ * thread: top sorts its set while a full listing sorts its own on another thread. */
+static _Thread_local const struct ps_snapshot *sort_snap;
+static _Thread_local int (*sort_cmp)(const struct ps_socket *, const struct ps_socket *);
 
-static int cmp_socket_at(const void *pa, const void *pb)
+static int cmp_index(const void *pa, const void *pb)
 {
 	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	return cmp_socket(&sort_socks[a], &sort_socks[b], a, b);
+	int c = sort_cmp(&sort_snap->socks[a], &sort_snap->socks[b]);
+	return c ? c : (a > b) - (a < b); /* stable: equal sockets keep the snapshot's order */
+}
+
+uint32_t *snap_sorted_index(const struct ps_snapshot *s,
+			    int (*cmp)(const struct ps_socket *, const struct ps_socket *))
+{
+	uint32_t *ix = malloc((s->nsocks + 1) * sizeof *ix);
+	if (!ix)
+		return NULL;
+	for (size_t i = 0; i < s->nsocks; i++)
+		ix[i] = (uint32_t)i;
+	sort_snap = s;
+	sort_cmp = cmp;
+	qsort(ix, s->nsocks, sizeof *ix, cmp_index);
+	sort_snap = NULL;
+	return ix;
 }
 
 /* Move the sockets into the order order[] names (order[i]: the index of the socket that goes
@@ -277,17 +291,12 @@ void snap_sort(struct ps_snapshot *s)
 {
 	if (s->nsocks < 2)
 		return;
-	uint32_t *order = malloc(s->nsocks * sizeof *order);
+	uint32_t *order = snap_sorted_index(s, cmp_socket);
 	if (!order) {
 		/* out of memory: the collected order stays (owners still point at their rows) */
 		snap_group_owners(s);
 		return;
 	}
-	for (size_t i = 0; i < s->nsocks; i++)
-		order[i] = (uint32_t)i;
-	sort_socks = s->socks;
-	qsort(order, s->nsocks, sizeof *order, cmp_socket_at);
-	sort_socks = NULL;
 	uint32_t *newpos = malloc(s->nsocks * sizeof *newpos);
 	if (newpos) {
 		for (size_t i = 0; i < s->nsocks; i++)

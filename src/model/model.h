@@ -592,6 +592,11 @@ int snap_group_forks(struct ps_snapshot *s);
 /* How many owners of socket k are folded into owner i (those whose lead is its pid). */
 size_t snap_owner_members(const struct ps_snapshot *s, const struct ps_socket *k, size_t i);
 /* Sort sockets for display (proto, local port, family, addresses, state); keeps owners valid. */
+/* The indexes of s's sockets, sorted by cmp (ties keep the snapshot's order): a new array
+ * of s->nsocks entries for free(), or NULL without memory. Safe on several threads at once. */
+uint32_t *snap_sorted_index(const struct ps_snapshot *s,
+			    int (*cmp)(const struct ps_socket *, const struct ps_socket *));
+
 void snap_sort(struct ps_snapshot *s);
 /* Keep only the sockets for which keep() is true; owners and processes follow. 0 or -ENOMEM. */
 int snap_retain(struct ps_snapshot *s,

@@ -20,7 +20,7 @@ int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum 
 	if (!v)
 		return 0;
 	switch (c) {
-	case COL_SERVICE:
+	case COL_SERVICE: {
 		/* "redis*": the service its program normally serves on another port */
 		const struct port_info *svc = verdict_svc(v);
 		if (svc->name && v->home.prog)
@@ -28,6 +28,7 @@ int column_verdict(const struct ps_snapshot *s, const struct ps_socket *k, enum 
 		if (svc->name)
 			return buf_puts(out, svc->name);
 		return svc->dynamic ? buf_puts(out, "[dynamic]") : 0;
+	}
 	case COL_EXPOSURE: {
 		int rc = buf_puts(out, exposure_name(v->scope));
 		if (rc || !fw_mark || !v->fw || !v->nreach || v->scope == PS_EXPO_LOOPBACK)
