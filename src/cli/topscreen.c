@@ -70,21 +70,23 @@ enum { PAIR_NEW = 1, PAIR_CHANGED, PAIR_GONE, PAIR_HEAD };
 static void fit_columns(const struct top_table *tab, int width, int *w)
 {
 	int used = 2;
-	size_t shown = tab->ncols, flex = 0;
+	size_t flex = 0;
 	for (size_t c = 0; c < tab->ncols; c++) {
 		w[c] = tab->cols[c].width;
 		used += w[c] + 1;
 		flex += tab->cols[c].flex;
 	}
-	while (used > width && shown > 3) {
-		shown--;
-		used -= w[shown] + 1;
-		flex -= tab->cols[shown].flex;
-		w[shown] = 0;
+	/* too wide: the rightmost columns leave first, but never the first three nor the owner's */
+	for (size_t c = tab->ncols; used > width && c-- > 3;) {
+		if (tab->cols[c].keep)
+			continue;
+		used -= w[c] + 1;
+		flex -= tab->cols[c].flex;
+		w[c] = 0;
 	}
 	int extra = width - used;
-	for (size_t c = 0; c < shown && extra > 0 && flex; c++)
-		if (tab->cols[c].flex) {
+	for (size_t c = 0; c < tab->ncols && extra > 0 && flex; c++)
+		if (w[c] && tab->cols[c].flex) {
 			int add = extra / (int)flex;
 			w[c] += add > 10 ? 10 : add;
 		}

@@ -15,64 +15,89 @@
 
 #define NUM(t, w)                                                                                  \
 	{                                                                                          \
-		t, w, true, false, -1                                                              \
+		t, w, true, false, -1, false                                                       \
 	}
 #define TXT(t, w)                                                                                  \
 	{                                                                                          \
-		t, w, false, false, -1                                                             \
+		t, w, false, false, -1, false                                                      \
 	}
 #define FLEX(t, w)                                                                                 \
 	{                                                                                          \
-		t, w, false, true, -1                                                              \
+		t, w, false, true, -1, false                                                       \
+	}
+#define OWNER(t, w, numeric)                                                                       \
+	{                                                                                          \
+		t, w, numeric, false, -1, true                                                     \
 	}
 #define RATE(t, of)                                                                                \
 	{                                                                                          \
-		t, 6, true, false, of                                                              \
+		t, 6, true, false, of, false                                                       \
 	}
 
-static const struct top_col cols_sockets[] = {
-    TXT("PROTO", 5),	TXT("STATE", 10), FLEX("LOCAL", 15), FLEX("REMOTE", 15),
-    TXT("PROCESS", 12), NUM("SENT", 6),	  NUM("RECV", 6),    NUM("RETR", 4),
-    RATE("TX/s", 5),	RATE("RX/s", 6),  NUM("RTT-ms", 6),  NUM("PID", 7),
-};
+/* The sockets view: the owner (PROCESS, PID) together, then the counters. */
 enum {
 	S_PROTO,
 	S_STATE,
 	S_LOCAL,
 	S_REMOTE,
 	S_PROC,
+	S_PID,
 	S_SENT,
 	S_RECV,
 	S_RETR,
 	S_TX,
 	S_RX,
-	S_RTT,
-	S_PID
+	S_RTT
+};
+
+static const struct top_col cols_sockets[] = {
+    TXT("PROTO", 5),
+    TXT("STATE", 10),
+    FLEX("LOCAL", 15),
+    FLEX("REMOTE", 15),
+    OWNER("PROCESS", 12, false),
+    OWNER("PID", 7, true),
+    NUM("SENT", 6),
+    NUM("RECV", 6),
+    NUM("RETR", 4),
+    RATE("TX/s", S_SENT),
+    RATE("RX/s", S_RECV),
+    NUM("RTT-ms", 6),
 };
 
 /* With -N: the namespace first, then the sockets view's columns (their index one more). */
 static const struct top_col cols_sockets_ns[] = {
-    TXT("NETNS", 10),	TXT("PROTO", 5),	  TXT("STATE", 10),	    FLEX("LOCAL", 15),
-    FLEX("REMOTE", 15), TXT("PROCESS", 12),	  NUM("SENT", 6),	    NUM("RECV", 6),
-    NUM("RETR", 4),	RATE("TX/s", 1 + S_SENT), RATE("RX/s", 1 + S_RECV), NUM("RTT-ms", 6),
-    NUM("PID", 7),
+    TXT("NETNS", 10),	   TXT("PROTO", 5),	     TXT("STATE", 10),
+    FLEX("LOCAL", 15),	   FLEX("REMOTE", 15),	     OWNER("PROCESS", 12, false),
+    OWNER("PID", 7, true), NUM("SENT", 6),	     NUM("RECV", 6),
+    NUM("RETR", 4),	   RATE("TX/s", 1 + S_SENT), RATE("RX/s", 1 + S_RECV),
+    NUM("RTT-ms", 6),
 };
 
 static const struct top_col cols_procs[] = {
-    TXT("PROCESS", 15), NUM("PID", 7),	 NUM("LISTEN", 6), NUM("CONNS", 6),   NUM("SENT", 6),
-    NUM("RECV", 6),	RATE("TX/s", 4), RATE("RX/s", 5),  FLEX("PORTS", 10),
+    OWNER("PROCESS", 15, false),
+    OWNER("PID", 7, true),
+    NUM("LISTEN", 6),
+    NUM("CONNS", 6),
+    NUM("SENT", 6),
+    NUM("RECV", 6),
+    RATE("TX/s", 4),
+    RATE("RX/s", 5),
+    FLEX("PORTS", 10),
 };
 enum { P_PROC, P_PID, P_LISTEN, P_CONNS, P_SENT, P_RECV, P_TX, P_RX, P_PORTS };
 
 static const struct top_col cols_listeners[] = {
-    FLEX("SERVER", 15), TXT("FROM", 13), TXT("PROCESS", 12), NUM("CONNS", 6), TXT("QUEUE", 9),
-    NUM("SENT", 6),	RATE("TX/s", 5), NUM("RECV", 6),     RATE("RX/s", 7),
+    FLEX("SERVER", 15), TXT("FROM", 13), OWNER("PROCESS", 12, false),
+    NUM("CONNS", 6),	TXT("QUEUE", 9), NUM("SENT", 6),
+    RATE("TX/s", 5),	NUM("RECV", 6),	 RATE("RX/s", 7),
 };
 enum { L_SERVER, L_FROM, L_PROC, L_CONNS, L_QUEUE, L_SENT, L_TX, L_RECV, L_RX };
 
 static const struct top_col cols_remotes[] = {
-    FLEX("REMOTE", 15), TXT("CLASS", 10), TXT("PROCESS", 12), NUM("CONNS", 6),	NUM("SENT", 6),
-    RATE("TX/s", 4),	NUM("RECV", 6),	  RATE("RX/s", 6),    NUM("RTT-ms", 6),
+    FLEX("REMOTE", 15), TXT("CLASS", 10), OWNER("PROCESS", 12, false),
+    NUM("CONNS", 6),	NUM("SENT", 6),	  RATE("TX/s", 4),
+    NUM("RECV", 6),	RATE("RX/s", 6),  NUM("RTT-ms", 6),
 };
 enum { R_REMOTE, R_CLASS, R_PROC, R_CONNS, R_SENT, R_TX, R_RECV, R_RX, R_RTT };
 

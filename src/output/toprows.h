@@ -27,6 +27,7 @@ struct top_col {
 	bool numeric;	/* sorted by number, largest first; right-aligned */
 	bool flex;	/* takes what the screen has left */
 	int8_t rate_of; /* the column whose growth per second this one shows, -1 */
+	bool keep;	/* the owner (PROCESS, PID): the last to leave a narrow screen */
 };
 
 struct top_row {
