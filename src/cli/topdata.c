@@ -432,17 +432,6 @@ static int follow_changes(struct top *t, bool *changed)
 	return rc;
 }
 
-/* The local ports dump d listens on (one namespace: sock_diag's way is never -N), a bit each. */
-static uint8_t *listening_ports(const struct ps_snapshot *d)
-{
-	uint8_t *bits = calloc(65536 / 8, 1);
-	for (size_t i = 0; bits && i < d->nsocks; i++)
-		if (d->socks[i].state == PS_ST_LISTEN)
-			bits[d->socks[i].local.port / 8] |=
-			    (uint8_t)(1u << (d->socks[i].local.port % 8));
-	return bits;
-}
-
 /*
  * The owners of the sockets the changes chg[0..nchg) add (not an accepted connection: it takes its
  * listener's): one attribution of those sockets alone (with BPF the kernel is handed their
@@ -454,12 +443,19 @@ static int owners_of_new(struct top *t, const struct ps_snapshot *now, struct ps
 {
 	struct ps_snapshot fresh = {.netns = now->netns};
 	size_t *at = malloc((nchg + 1) * sizeof *at), n = 0;
-	uint8_t *lport = listening_ports(now);
-	int rc = at && lport ? 0 : -ENOMEM;
+	/* a connection a listener of the dump serves (its address or a wildcard: as conns and
+	 * sockset_apply tell it) is an accepted one */
+	struct conn_listeners *ls = conns_listeners(now);
+	int rc = at && ls ? 0 : -ENOMEM;
 	for (size_t i = 0; i < nchg && !rc; i++) {
 		const struct ps_sockchange *c = &chg[i];
-		bool accepted =
-		    c->to != PS_ST_LISTEN && (lport[c->local.port / 8] >> (c->local.port % 8) & 1);
+		struct ps_socket probe = {.local = c->local,
+					  .remote = c->remote,
+					  .netns = c->netns,
+					  .proto = c->proto,
+					  .state = c->to};
+		const struct ps_socket *lst;
+		bool accepted = c->to != PS_ST_LISTEN && conns_dir_of(ls, &probe, &lst) == CONN_IN;
 		if (c->to == PS_ST_CLOSE || c->from != PS_ST_CLOSE || !c->inode || accepted)
 			continue;
 		struct ps_socket *k = snap_add_socket(&fresh);
@@ -485,7 +481,7 @@ static int owners_of_new(struct top *t, const struct ps_snapshot *now, struct ps
 		snprintf(chg[at[i]].comm, sizeof chg[at[i]].comm, "%s", p->name ? p->name : "");
 	}
 	free(at);
-	free(lport);
+	conns_listeners_free(ls);
 	snap_free(&fresh);
 	return rc;
 }

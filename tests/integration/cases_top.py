@@ -38,6 +38,7 @@ def register(run):
     run.case(top_processes_counters, needs=("tui",))
     run.case(top_listing_beside, needs=("tui",))
     run.case(top_sort_idle, needs=("tui",))
+    run.case(top_diag_owner_beside_listener, needs=("tui",))
 
 
 def groups(t, *args):
@@ -693,4 +694,23 @@ def top_sort_idle(t):
         s = sc.wait(lambda s: "sort LOCAL (reversed)" in s and order(s) == ["4793", "4792", "4791"],
                     "reversed, the rows keep their order", timeout=2.5)
     finally:
+        sc.close()
+
+
+def top_diag_owner_beside_listener(t):
+    """With sock_diag keeping the set, a connection whose local port a listener uses on another
+    address is not taken for one that listener accepted: its own owner is found at once (before,
+    it showed no owner until the next full listing)."""
+    t.hold("listen:127.0.0.1:4836", "name:listener")
+    t.hold("listen:127.0.0.1:4837", "name:server")
+    sc = Screen(t, "-a", "--events", "diag", NO_COLOR="1")
+    c = socket.socket()
+    try:
+        sc.wait(lambda s: rows_with(s, "127.0.0.1:4837", "server"), "the listeners are not shown")
+        c.bind(("127.0.0.2", 4836))
+        c.connect(("127.0.0.1", 4837))
+        sc.wait(lambda s: rows_with(s, "127.0.0.2:4836", "127.0.0.1:4837", "python3"),
+                "the new connection from 127.0.0.2:4836 is not shown with its owner", timeout=4)
+    finally:
+        c.close()
         sc.close()
