@@ -565,7 +565,9 @@ static bool own_name(const struct ps_proc *p)
 {
 	if (!p->name || !p->exe || (p->exe_checked && exe_unproven(&p->exe_check)))
 		return false;
-	return names_file(p->name, p->exe) || (p->exe_alias && names_file(p->name, p->exe_alias));
+	/* the path without " (deleted)": a daemon upgraded and not yet restarted keeps its name */
+	const char *path = p->exe_checked && p->exe_path ? p->exe_path : p->exe;
+	return names_file(p->name, path) || (p->exe_alias && names_file(p->name, p->exe_alias));
 }
 
 static const char *name_miss(const struct policy_rule *r, const struct ps_proc *p,

@@ -679,6 +679,19 @@ static void tweak_linked_name(struct ps_proc *p)
 	p->exe_alias = strdup("/usr/bin/redis-server");
 }
 
+/* sshd upgraded and not restarted: the kernel's link says "/usr/sbin/sshd (deleted)". */
+static void tweak_upgraded_name(struct ps_proc *p)
+{
+	free(p->name);
+	p->name = strdup("sshd");
+	free(p->exe);
+	p->exe = strdup("/usr/sbin/sshd (deleted)");
+	p->exe_checked = true;
+	p->exe_check.deleted = p->exe_check.replaced = p->exe_check.replacement_sound = true;
+	p->exe_check.proof = PS_PROOF_MAPPED;
+	p->exe_path = strdup("/usr/sbin/sshd");
+}
+
 /* A refusal names the term that refused, for each kind of term (issue 19 review). */
 TEST(policy_mismatch_names_the_term)
 {
@@ -706,6 +719,14 @@ TEST(policy_mismatch_names_the_term)
 	add_listener(&s, PS_TCP, "127.0.0.1", 80, "/opt/app/bin/app", 1);
 	tweak_linked_name(&s.procs[0]);
 	struct policy_mismatch m;
+	CHECK(policy_owner_mismatch(&p.rules[0], &s, &s.socks[0], &m) == NULL);
+	policy_free(&p);
+	snap_free(&s);
+	/* an upgraded daemon not yet restarted keeps its own name */
+	CHECK_INT(pparse("allow tcp 22 name=sshd\n", &p, &e), 0);
+	s = (struct ps_snapshot){0};
+	add_listener(&s, PS_TCP, "0.0.0.0", 22, "/opt/app/bin/app", 1);
+	tweak_upgraded_name(&s.procs[0]);
 	CHECK(policy_owner_mismatch(&p.rules[0], &s, &s.socks[0], &m) == NULL);
 	policy_free(&p);
 	snap_free(&s);
