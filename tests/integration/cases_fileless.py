@@ -218,7 +218,8 @@ def fileless_argv0_masquerade(t):
 def fileless_env_code_path(t):
     """A root-owned script run with PYTHONPATH naming a directory the user owns (where a
     sitecustomize.py would run first): script-env, a warning beyond loopback naming the variable;
-    info on loopback; nothing for a root-owned PYTHONPATH."""
+    info on loopback; nothing for a root-owned PYTHONPATH, judged in the process's own view (a
+    directory root's in its mount namespace, as in a container, is root's whatever ours holds)."""
     I.veth_up(t, "10.49.0.1/24")
     tmp = t.tmpdir()
     mine = os.path.join(tmp, "mine")
@@ -232,8 +233,20 @@ def fileless_env_code_path(t):
             f.write(py(addr, port))
         os.chmod(script, 0o644)
         runs.append((port, path, Launched(t, ["env", f"PYTHONPATH={path}", "python3", script]).pid))
+    # in our view a user's directory; in the process's, a root-owned tmpfs mounted over it
+    theirs = os.path.join(tmp, "theirs")
+    os.makedirs(theirs)
+    os.chown(theirs, USER, USER)
+    script = os.path.join(tmp, "server2273.py")
+    with open(script, "w") as f:
+        f.write(py("0.0.0.0", 2273))
+    os.chmod(script, 0o644)
+    own_view = (f"mount -t tmpfs -o mode=755 none {theirs} && exec setpriv --reuid={USER} "
+                f"--regid={USER} --clear-groups env PYTHONPATH={theirs} python3 {script}")
+    runs.append((2273, theirs, Launched(t, ["unshare", "-m", "--propagation", "private",
+                                            "sh", "-c", own_view], uid=0).pid))
     doc = t.json()
-    want = {2270: "warning", 2271: "info", 2272: None}
+    want = {2270: "warning", 2271: "info", 2272: None, 2273: None}
     for port, path, pid in runs:
         s = I.by_port(doc, port)
         t.check([o["pid"] for o in s["owners"]] == [pid], f"{port}: owner found", [s["owners"]])

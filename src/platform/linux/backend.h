@@ -10,6 +10,10 @@ int lnx_attribute(struct ps_snapshot *snap, const struct ps_filter *f);
 /* Start the BPF owner pass in a thread while the sockets are listed, when f will want it. */
 void lnx_attribute_prefetch(const struct ps_filter *f);
 int lnx_describe(struct ps_snapshot *snap);
+/* stat of `path` as a process whose root directory is the open directory `root` sees it (exeid.c:
+ * resolved inside that root, opened O_PATH only). `follow`: follow a final symlink. 0 or -errno. */
+struct stat;
+int lnx_stat_in(int root, const char *path, bool follow, struct stat *st);
 int lnx_local_addrs(struct ps_ifaddr **out, size_t *n);
 void lnx_ifaddrs_free(struct ps_ifaddr *a, size_t n);
 int lnx_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size_t *n,

@@ -36,7 +36,7 @@ static bool same_file(const struct stat *a, const struct stat *b)
  * file is opened with O_PATH only: a FIFO or a device is never opened for I/O.
  * `follow`: follow a final symlink. 0 or -errno.
  */
-static int stat_in(int root, const char *path, bool follow, struct stat *st)
+int lnx_stat_in(int root, const char *path, bool follow, struct stat *st)
 {
 	while (*path == '/')
 		path++;
@@ -72,7 +72,7 @@ static int dir_world_writable(int root, const char *path, bool *out)
 	if (!dir)
 		return -ENOMEM;
 	struct stat d;
-	*out = stat_in(root, dir, true, &d) == 0 && S_ISDIR(d.st_mode) && (d.st_mode & S_IWOTH);
+	*out = lnx_stat_in(root, dir, true, &d) == 0 && S_ISDIR(d.st_mode) && (d.st_mode & S_IWOTH);
 	free(dir);
 	return 0;
 }
@@ -85,7 +85,7 @@ static int same_dir(int a, int b, const char *path, bool *out)
 	if (!dir)
 		return -ENOMEM;
 	struct stat x, y;
-	int ra = stat_in(a, dir, true, &x), rb = stat_in(b, dir, true, &y);
+	int ra = lnx_stat_in(a, dir, true, &x), rb = lnx_stat_in(b, dir, true, &y);
 	*out = ra == 0 && rb == 0 && same_file(&x, &y);
 	free(dir);
 	return 0;
@@ -166,7 +166,8 @@ static int find_names(struct ps_proc *p, int view, const struct stat *run, const
 		}
 		snprintf(path, n, "%s/%s", system_dirs[i], name);
 		struct stat l, t;
-		if (stat_in(view, path, false, &l) != 0 || stat_in(view, path, true, &t) != 0) {
+		if (lnx_stat_in(view, path, false, &l) != 0 ||
+		    lnx_stat_in(view, path, true, &t) != 0) {
 			free(path);
 			continue;
 		}
@@ -208,7 +209,7 @@ static int other_file(const struct views *v, const char *dir, const char *path,
 	struct stat a, b, host;
 	if (fstat(v->host, &a) < 0 || fstat(v->own, &b) < 0)
 		return -errno;
-	bool host_has = stat_in(v->host, path, true, &host) == 0;
+	bool host_has = lnx_stat_in(v->host, path, true, &host) == 0;
 	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return 0;
@@ -285,9 +286,9 @@ static int exe_facts_one(struct ps_proc *p, const char *dir)
 	const char *text = p->exe;
 	size_t n = strlen(text), ml = sizeof mark - 1;
 	int view = -1;
-	if (stat_in(v.host, text, true, &st) == 0 && same_file(&st, &run)) {
+	if (lnx_stat_in(v.host, text, true, &st) == 0 && same_file(&st, &run)) {
 		view = v.host; /* where its link says, in our view (may end in " (deleted)") */
-	} else if (v.own >= 0 && stat_in(v.own, text, true, &st) == 0 && same_file(&st, &run)) {
+	} else if (v.own >= 0 && lnx_stat_in(v.own, text, true, &st) == 0 && same_file(&st, &run)) {
 		view = v.own; /* only in its own root or mount namespace (a container) */
 		c->foreign = true;
 		if ((rc = other_file(&v, dir, text, c)))
@@ -304,7 +305,7 @@ static int exe_facts_one(struct ps_proc *p, const char *dir)
 		view = same ? v.host : v.own;
 		c->foreign = !same;
 		c->deleted = true;
-		if (p->exe_path && stat_in(view, p->exe_path, true, &st) == 0) {
+		if (p->exe_path && lnx_stat_in(view, p->exe_path, true, &st) == 0) {
 			now = &now_st;
 			now_st = st;
 			if (same_file(&st, &run)) {
@@ -373,8 +374,8 @@ int lnx_script_facts(struct ps_proc *p, const char *arg, size_t len)
 	int rc = views_open(dir, &v);
 	struct stat own, host;
 	/* the process's own view first: what it opens when it reads its script */
-	bool in_own = !rc && v.own >= 0 && stat_in(v.own, path, true, &own) == 0;
-	bool in_host = !rc && stat_in(v.host, path, true, &host) == 0;
+	bool in_own = !rc && v.own >= 0 && lnx_stat_in(v.own, path, true, &own) == 0;
+	bool in_host = !rc && lnx_stat_in(v.host, path, true, &host) == 0;
 	const struct stat *st = in_own ? &own : in_host ? &host : NULL;
 	if (!rc && st && S_ISREG(st->st_mode)) {
 		s->foreign = in_own && (!in_host || !same_file(&own, &host));

@@ -279,8 +279,9 @@ struct envinfo {
 };
 
 /* Whether a directory named in a code path may hold code another user put there: not there
- * (it could be made), not root's, or writable by group or others. */
-static bool dir_untrusted(const char *d, size_t n)
+ * (it could be made), not root's, or writable by group or others; seen from the process's own
+ * root (`root`, an open directory: a container's paths are its own, not ours). */
+static bool dir_untrusted(int root, const char *d, size_t n)
 {
 	char path[4096];
 	if (n == 0 || n >= sizeof path || d[0] != '/')
@@ -288,7 +289,7 @@ static bool dir_untrusted(const char *d, size_t n)
 	memcpy(path, d, n);
 	path[n] = '\0';
 	struct stat st;
-	return stat(path, &st) != 0 || st.st_uid != 0 || (st.st_mode & 022) != 0;
+	return lnx_stat_in(root, path, true, &st) != 0 || st.st_uid != 0 || (st.st_mode & 022) != 0;
 }
 
 /*
@@ -297,7 +298,7 @@ static bool dir_untrusted(const char *d, size_t n)
  * may have written, or options that load modules (PERL5OPT -M, RUBYOPT -r, NODE_OPTIONS
  * --require): "NAME=value" (the value cut at 200 bytes), NULL when none, -ENOMEM in *rc.
  */
-static char *code_env_of(const struct env_vals *env, int *rc)
+static char *code_env_of(const struct env_vals *env, int root, int *rc)
 {
 	static const char *const paths[] = {"PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE",
 					    "PERL5LIB",	  "PERLLIB",	"RUBYLIB",
@@ -315,7 +316,7 @@ static char *code_env_of(const struct env_vals *env, int *rc)
 		for (const char *d = x; d && !name;) {
 			const char *colon = strchr(d, ':');
 			size_t n = colon ? (size_t)(colon - d) : strlen(d);
-			if (dir_untrusted(d, n))
+			if (dir_untrusted(root, d, n))
 				name = paths[i], v = x;
 			d = colon ? colon + 1 : NULL;
 		}
@@ -358,7 +359,12 @@ static int env_read(int procfd, int pid, struct buf *b, struct envinfo *ei, bool
 	if (names && !(ei->names = str_dup(names)))
 		return -ENOMEM;
 	rc = 0;
-	ei->code_env = code_env_of(&e, &rc);
+	snprintf(path, sizeof path, "%d/root", pid);
+	int root = openat(procfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root >= 0) { /* gone, or its root unreadable: its code paths are not judged */
+		ei->code_env = code_env_of(&e, root, &rc);
+		close(root);
+	}
 	return rc;
 }
 
@@ -449,8 +455,7 @@ static int activation_one(struct anc_cache *c, struct ps_snapshot *snap, size_t 
 	int rc;
 	if (!ei->read && (rc = env_read(c->procfd, p->pid, &c->b, ei, &snap->partial)))
 		return rc;
-	if (ei->code_env && !p->code_env &&
-	    !p->container) { /* paths in our view, not a root's own */
+	if (ei->code_env && !p->code_env) {
 		p->code_env = ei->code_env;
 		ei->code_env = NULL;
 	}
