@@ -234,7 +234,7 @@ static int mangle_newlines(char *name, size_t cap)
  * exeproof_maps_has's answer from the kernel's queries instead of the text (-ENOTTY, -EINVAL: a
  * kernel without them; -ENAMETOOLONG: a path too long for our buffer; the text is read then): the
  * executable file mappings first (the program's text and its libraries, usually the program
- * among them), every mapping only when the program was not.
+ * among them), every mapping (the text) only when the program was not.
  */
 static int maps_query(int fd, unsigned maj, unsigned min, ino_t ino, bool *empty,
 		      struct ps_proc *libs)
@@ -266,12 +266,9 @@ static int maps_query(int fd, unsigned maj, unsigned min, ino_t ino, bool *empty
 	/* ESRCH: no memory (it exited); before any mapping, an empty map as the text says */
 	if (r < 0 || found)
 		return r < 0 ? (r == -ESRCH && *empty ? 0 : r) : 1;
-	for (addr = 0; n++ < QUERY_LIMIT && (r = query_next(fd, 0, &addr, &q, NULL, 0)) == 1;) {
-		*empty = false;
-		if (q.inode == (uint64_t)ino && q.dev_major == maj && q.dev_minor == min)
-			return 1;
-	}
-	return r < 0 ? (r == -ESRCH && *empty ? 0 : r) : r == 1 ? -EFBIG : 0;
+	/* not among them (a decoy's read-only mapping, an upgraded program's): every mapping, from
+	 * the text, one read per 8 KB where a query per mapping is a system call each */
+	return maps_text(fd, maj, min, ino, empty, NULL);
 }
 
 int exeproof_maps_has(int procfd, const char *dir, dev_t dev, ino_t ino, bool text, bool *empty,
