@@ -271,8 +271,8 @@ TEST(conns_tcp_stats_batched_answers)
 	snprintf(path, sizeof path, "%s/sockdiag-stats.nl", dir);
 	FILE *f = fopen(path, "wb");
 	CHECK(f != NULL);
-	/* datagram 1: the answer to request 0 and the error of request 1; datagram 2: request 2's
-	 */
+	/* datagram 1: request 2's answer (answers are matched by sequence number, not by order);
+	 * datagram 2: the answer to request 0 and the error of request 1 */
 	struct {
 		struct nlmsghdr h;
 		struct nlmsgerr e;
@@ -282,8 +282,8 @@ TEST(conns_tcp_stats_batched_answers)
 	memcpy(two[0], m[0], len[0]);
 	memcpy(two[1], &err, sizeof err);
 	uint32_t seq01[2] = {0, 1}, seq2[1] = {2};
-	put_datagram(f, two, two_len, seq01, 2);
 	put_datagram(f, &m[2], &len[2], seq2, 1);
+	put_datagram(f, two, two_len, seq01, 2);
 	fclose(f);
 
 	size_t idx[3] = {(size_t)at[0], (size_t)at[1], (size_t)at[2]};
