@@ -142,6 +142,11 @@ int lnx_tcp_stats(struct ps_snapshot *snap, const size_t *idx, size_t n)
 	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fd < 0)
 		return -errno;
+	/* a batch's answers all queue before the first is read: room for them whatever
+	 * net.core.rmem_default says (beyond rmem_max only as root) */
+	int room = 1 << 20;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &room, sizeof room) != 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &room, sizeof room);
 	int rc = sockdiag_tcp_stats(fd, snap, idx, n);
 	close(fd);
 	return rc;

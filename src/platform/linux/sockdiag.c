@@ -311,7 +311,7 @@ static int stats_batch(const void *buf, size_t len, void *arg)
 }
 
 /* Requests sent in one datagram: the kernel answers each on its own, and the answers of this many
- * fit the socket's default receive buffer with room to spare. */
+ * (about 1 KB each) fit the receive buffer lnx_tcp_stats sets with room to spare. */
 #define STATS_BATCH 64
 
 int sockdiag_tcp_stats(int fd, struct ps_snapshot *snap, const size_t *idx, size_t n)
