@@ -313,7 +313,15 @@ int sockset_diff(const struct ps_snapshot *was, const struct ps_snapshot *now,
 		long at = ix_find(&ix, was, gone, k->netns, k->proto, &k->local, &k->remote);
 		if (at >= 0)
 			seen[at] = true;
-		if (at < 0 || was->socks[at].state != k->state)
+		/* the same addresses, another socket (closed and bound again, its destroy notice
+		 * lost): the old one closed and the new one opened, not an unchanged row */
+		if (at >= 0 && k->inode && was->socks[at].inode &&
+		    k->inode != was->socks[at].inode) {
+			rc = push_change(v, n, cap, &was->socks[at], was->socks[at].state,
+					 PS_ST_CLOSE);
+			at = -1;
+		}
+		if (!rc && (at < 0 || was->socks[at].state != k->state))
 			rc = push_change(v, n, cap, k, at < 0 ? PS_ST_CLOSE : was->socks[at].state,
 					 k->state);
 	}

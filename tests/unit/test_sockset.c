@@ -192,6 +192,34 @@ static void add_tcp(struct ps_snapshot *s, struct ps_endpoint l, struct ps_endpo
 
 /* Two dumps without owners and the destroy notifications between them: the changes that make
  * the kept set the second dump (sock_diag's way, where BPF does not load). */
+/* A listener closed and bound again by another socket between two dumps, its destroy notice lost:
+ * the same addresses and state are a close of the old socket and an open of the new one, so its
+ * owner is looked for again instead of kept (another user's listener on a port a service left). */
+TEST(sockset_diff_rebound_socket)
+{
+	struct ps_snapshot was = {0}, now = {0}, s = {0};
+	add_tcp(&was, ep(4723), any(), PS_ST_LISTEN, 79);
+	add_tcp(&now, ep(4723), any(), PS_ST_LISTEN, 92);
+	struct ps_sockchange *v = NULL;
+	size_t n = 0, cap = 0;
+	CHECK_INT(sockset_diff(&was, &now, NULL, &v, &n, &cap), 0);
+	CHECK_INT((long)n, 2);
+	CHECK(n == 2 && v[0].inode == 79 && v[0].to == PS_ST_CLOSE);
+	CHECK(n == 2 && v[1].inode == 92 && v[1].from == PS_ST_CLOSE && v[1].to == PS_ST_LISTEN);
+	listing(&s);
+	add_tcp(&s, ep(4723), any(), PS_ST_LISTEN, 79);
+	CHECK_INT(snap_add_owner(&s, 1, 0, 4), 0); /* srv held the old one */
+	snap_group_owners(&s);
+	struct sockset_stats st;
+	CHECK_INT(sockset_apply(&s, v, n, NULL, NULL, &st), 0);
+	const struct ps_socket *k = find(&s, 4723, 0);
+	CHECK(k && k->inode == 92 && !k->owner_count); /* not srv's: its owner is found later */
+	free(v);
+	snap_free(&was);
+	snap_free(&now);
+	snap_free(&s);
+}
+
 TEST(sockset_diff_of_two_dumps)
 {
 	struct ps_snapshot was = {0}, now = {0}, closed = {0}, s = {0};
