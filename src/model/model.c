@@ -82,11 +82,15 @@ int snap_add_ring_suspect(struct ps_snapshot *s, struct ps_socket *k, int32_t pi
 	return 0;
 }
 
-int snap_copy_more(struct ps_snapshot *to, struct ps_socket *dst, const struct ps_snapshot *from,
-		   const struct ps_socket *src)
+int snap_add_socket_copy(struct ps_snapshot *to, const struct ps_snapshot *from,
+			 const struct ps_socket *src)
 {
 	const struct ps_sock_more *m = more_of(from, src);
-	dst->more = 0;
+	struct ps_socket *dst = snap_add_socket(to);
+	if (!dst)
+		return -ENOMEM;
+	*dst = *src;
+	dst->more = 0; /* an index into from's facts, not to's */
 	if (!m)
 		return 0;
 	struct ps_sock_more *d = more_get(to, dst);

@@ -566,9 +566,10 @@ void snap_clear_tcp(struct ps_snapshot *s);
 int32_t snap_ring_suspect(const struct ps_snapshot *s, const struct ps_socket *k, uint32_t *n);
 /* Count pid as one more such process of socket k (the first named). 0 or -ENOMEM. */
 int snap_add_ring_suspect(struct ps_snapshot *s, struct ps_socket *k, int32_t pid);
-/* Give socket dst of `to` the rare facts src has in `from` (a copy). 0 or -ENOMEM. */
-int snap_copy_more(struct ps_snapshot *to, struct ps_socket *dst, const struct ps_snapshot *from,
-		   const struct ps_socket *src);
+/* Append to `to` a copy of socket src of `from`, with its rare facts (a socket's `more` is an
+ * index into its own snapshot's: never copy one across snapshots by assignment). 0 or -ENOMEM. */
+int snap_add_socket_copy(struct ps_snapshot *to, const struct ps_snapshot *from,
+			 const struct ps_socket *src);
 /* Append a process with only its pid set; returns its index or -ENOMEM. */
 long snap_add_proc(struct ps_snapshot *s, int pid);
 /* Give back the room the socket, process and owner arrays grew beyond their entries (they may

@@ -156,12 +156,11 @@ TEST(sockset_counters_by_socket)
 {
 	struct ps_snapshot s = {0}, dump = {0};
 	listing(&s);
-	struct ps_socket *k = snap_add_socket(&dump);
-	*k = s.socks[0];
+	CHECK_INT(snap_add_socket_copy(&dump, &s, &s.socks[0]), 0);
+	struct ps_socket *k = &dump.socks[0];
 	k->owner_count = 0;
 	k->recv_q = 129;
 	k->send_q = 128;
-	k->more = 0;
 	CHECK_INT(
 	    snap_set_tcp(&dump, k,
 			 &(struct ps_tcp_stats){.bytes_sent = 5, .retrans = 2, .valid = true}),

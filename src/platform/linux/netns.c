@@ -267,15 +267,8 @@ int lnx_collect_all_netns(struct ps_snapshot *snap, const struct ps_filter *f)
 			snap_note(snap, tmp.notes[j].stage, tmp.notes[j].err);
 		snap->partial |= tmp.partial;
 		count_listeners(snap, &tmp, l.v[i].inode);
-		for (size_t k = 0; k < tmp.nsocks && !rc; k++) {
-			struct ps_socket *dst = snap_add_socket(snap);
-			if (!dst) {
-				rc = -ENOMEM;
-			} else {
-				*dst = tmp.socks[k];
-				rc = snap_copy_more(snap, dst, &tmp, &tmp.socks[k]);
-			}
-		}
+		for (size_t k = 0; k < tmp.nsocks && !rc; k++)
+			rc = snap_add_socket_copy(snap, &tmp, &tmp.socks[k]);
 		snap_free(&tmp);
 	}
 	close(self);
