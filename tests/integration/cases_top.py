@@ -692,7 +692,7 @@ def top_sort_idle(t):
                 "sorted by LOCAL, the rows are not in address order")
         sc.keys("r")
         s = sc.wait(lambda s: "sort LOCAL (reversed)" in s and order(s) == ["4793", "4792", "4791"],
-                    "reversed, the rows keep their order", timeout=2.5)
+                    "reversed, the rows keep their order", timeout=5)
     finally:
         sc.close()
 
