@@ -16,7 +16,8 @@ TEST(win_netprofiles_live)
 {
 	struct wfw_policy pol = {0};
 	CHECK_INT(win_netprofiles_read(&pol), 0);
-	/* every host, Wine's too, has its loopback address: an empty list is a reader that failed */
+	/* every host, Wine's too, has its loopback address: an empty list is a reader that failed
+	 */
 	CHECK(pol.naddrs > 0);
 	size_t known = 0;
 	for (size_t i = 0; i < pol.naddrs; i++) {
