@@ -475,6 +475,8 @@ struct ps_os_words {
 				   * "user namespace" */
 	const char *mem_file;	  /* what makes a memory-only file a program can run from:
 				   * "memfd_create"; NULL: not named */
+	bool other_os_programs;	  /* the ports registry's Windows names (ending in .exe, and
+				   * System) name no program of this system: left out of lists */
 };
 
 /* Words free of any one system, for a snapshot no backend filled (loaded, or built by a test). */

@@ -57,16 +57,41 @@ static void put_lines(FILE *fp, struct buf *b)
 	buf_free(b);
 }
 
-/* A comma-separated list from a ports file, shown ", "-separated: untrusted text too. */
-static void put_list(FILE *fp, const char *list)
+/* Whether list[0..n) names a Windows program as the ports registry writes them. */
+static bool windows_name(const char *name, size_t n)
+{
+	return (n == 6 && strncmp(name, "System", 6) == 0) ||
+	       (n > 4 && strncasecmp(name + n - 4, ".exe", 4) == 0);
+}
+
+/* A comma-separated list from a ports file, shown ", "-separated (untrusted text too) after
+ * `label` and ended by `end`, without the other system's program names when `native` asks;
+ * nothing when no name is left. */
+static void put_list_of(FILE *fp, const char *label, const char *list, bool native, const char *end)
 {
 	struct buf b = {0};
 	int rc = 0;
-	for (const char *p = list; *p && !rc; p++)
-		rc = *p == ',' ? buf_puts(&b, ", ") : buf_putc(&b, *p);
-	if (!rc && b.data)
+	for (const char *p = list; *p && !rc;) {
+		size_t n = strcspn(p, ",");
+		if (!native || !windows_name(p, n)) {
+			if (b.data)
+				rc = buf_puts(&b, ", ");
+			for (size_t k = 0; k < n && !rc; k++)
+				rc = buf_putc(&b, p[k]);
+		}
+		p += n + (p[n] == ',');
+	}
+	if (!rc && b.data) {
+		fputs(label, fp);
 		put(fp, b.data);
+		fputs(end, fp);
+	}
 	buf_free(&b);
+}
+
+static void put_list(FILE *fp, const char *list)
+{
+	put_list_of(fp, "", list, false, "");
 }
 
 /* The process with `pid` in snap, or NULL. */
@@ -275,8 +300,8 @@ struct risk_ctx {
 	const char *risk; /* the holder's alternative when held, else the whole field in words */
 };
 
-static void text_service(FILE *fp, uint16_t port, unsigned proto, bool known,
-			 const struct port_info *s, const struct risk_ctx *rk)
+static void text_service(FILE *fp, const struct ps_snapshot *snap, uint16_t port, unsigned proto,
+			 bool known, const struct port_info *s, const struct risk_ctx *rk)
 {
 	static const char *const class_text[SVC__COUNT] = {
 	    NULL, "public-ok — meant to face networks",
@@ -302,11 +327,9 @@ static void text_service(FILE *fp, uint16_t port, unsigned proto, bool known,
 	} else {
 		fprintf(fp, "no registered name.\n");
 	}
-	if (s->owners) {
-		fputs("  Normally held by: ", fp);
-		put_list(fp, s->owners);
-		fputc('\n', fp);
-	}
+	if (s->owners)
+		put_list_of(fp, "  Normally held by: ", s->owners,
+			    snap_words(snap)->other_os_programs, "\n");
 	if (s->svc_class && s->svc_class < SVC__COUNT)
 		fprintf(fp, "  Class: %s\n", class_text[s->svc_class]);
 	if (rk->risk) {
@@ -319,9 +342,8 @@ static void text_service(FILE *fp, uint16_t port, unsigned proto, bool known,
 		fputc('\n', fp);
 	}
 	if (s->backdoor) {
-		fputs("  Backdoors known to use it: ", fp);
-		put_list(fp, s->backdoor);
-		fprintf(fp, ".\n  Caveat: %s.\n", registry_backdoor_caveat);
+		put_list_of(fp, "  Backdoors known to use it: ", s->backdoor, false, ".\n");
+		fprintf(fp, "  Caveat: %s.\n", registry_backdoor_caveat);
 	}
 }
 
@@ -783,12 +805,57 @@ static void text_http(FILE *fp, const struct ps_snapshot *snap, const struct ps_
 	}
 }
 
-static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
+/* Whether b is held by the same processes as a, each by a file descriptor of its own. */
+static bool same_holders(const struct ps_snapshot *snap, const struct ps_socket *a,
+			 const struct ps_socket *b)
+{
+	if (!a || !a->owner_count || a->owner_count != b->owner_count)
+		return false;
+	for (size_t j = 0; j < a->owner_count; j++) {
+		const struct ps_owner *x = snap_owner(snap, a, j), *y = snap_owner(snap, b, j);
+		if (x->proc != y->proc || x->lead != y->lead || owner_fd_is_fixed(x->fd) ||
+		    owner_fd_is_fixed(y->fd) || snap->procs[y->proc].vanished)
+			return false;
+	}
+	return true;
+}
+
+/* The holders of sk, in full, or in one line each when `above` (the socket shown before) has
+ * the same ones (nginx's IPv4 and IPv6 listeners). */
+static void text_holders(FILE *fp, const struct ps_snapshot *snap, const struct ps_socket *sk,
+			 const struct ps_socket *above)
+{
+	if (!sk->owner_count)
+		fprintf(fp, "  Held by no visible process (%s)\n",
+			owner_status_name(sk->owner_status));
+	bool brief = same_holders(snap, above, sk);
+	long last = -1;
+	for (size_t j = 0; j < sk->owner_count; j++) {
+		const struct ps_owner *o = snap_owner(snap, sk, j);
+		if ((long)o->proc == last || o->lead)
+			continue; /* a worker is shown in its group's line */
+		last = (long)o->proc;
+		if (!brief) {
+			text_owner(fp, snap, sk, j);
+			continue;
+		}
+		const struct ps_proc *p = &snap->procs[o->proc];
+		fprintf(fp, "  Held by pid %d (", p->pid);
+		put(fp, p->name ? p->name : "?");
+		fputc(')', fp);
+		text_group(fp, snap, sk, j);
+		fprintf(fp, ", %s %d: shown above\n", snap_words(snap)->handle_word, o->fd);
+	}
+}
+
+/* Socket i in full; returns the socket shown last (`above` when i is not shown). */
+static const struct ps_socket *text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i,
+					   const struct ps_socket *above)
 {
 	const struct ps_socket *sk = &snap->socks[i];
 	const struct sock_verdict *v = verdict_of(snap, sk);
 	if (!v)
-		return;
+		return above;
 	char a[64];
 	addr_format(&sk->local.addr, a, sizeof a);
 	fprintf(fp, "\n%s%s %s%s%s:%u %s\n", proto_name(sk->proto),
@@ -840,20 +907,10 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 	if (explain_fw_text(v, &fwt) == 0)
 		put_lines(fp, &fwt);
 	buf_free(&fwt);
-	if (!sk->owner_count)
-		fprintf(fp, "  Held by no visible process (%s)\n",
-			owner_status_name(sk->owner_status));
-	long last = -1;
-	for (size_t j = 0; j < sk->owner_count; j++) {
-		const struct ps_owner *o = snap_owner(snap, sk, j);
-		if ((long)o->proc == last || o->lead)
-			continue; /* a worker is shown in its group's line */
-		last = (long)o->proc;
-		text_owner(fp, snap, sk, j);
-	}
+	text_holders(fp, snap, sk, above);
 	if (!v->findings.n) {
 		fputs("  Findings: none\n", fp);
-		return;
+		return sk;
 	}
 	fputs("  Findings:\n", fp);
 	for (size_t f = 0; f < v->findings.n; f++) {
@@ -873,12 +930,14 @@ static void text_socket(FILE *fp, const struct ps_snapshot *snap, size_t i)
 		}
 		fputc('\n', fp);
 	}
+	return sk;
 }
 
 int render_explain_text(FILE *fp, const struct ps_snapshot *snap, const struct explain_port *e)
 {
 	bool any = false;
 	unsigned shown = 0; /* the protocols whose sockets followed their heading */
+	const struct ps_socket *above = NULL; /* the socket shown last */
 	for (unsigned pr = 0; pr < PS_PROTO_COUNT; pr++) {
 		if (e->proto >= 0 && (unsigned)e->proto != pr)
 			continue;
@@ -900,14 +959,14 @@ int render_explain_text(FILE *fp, const struct ps_snapshot *snap, const struct e
 		if (!held && e->proto < 0 && !e->known[pr])
 			continue;
 		any = true;
-		text_service(fp, e->port, pr, e->known[pr], &e->info[pr], &rk);
+		text_service(fp, snap, e->port, pr, e->known[pr], &e->info[pr], &rk);
 		if (!held)
 			fprintf(fp, "  Nothing listens on %u/%s now.\n", e->port,
 				pr == PS_UDP ? "udp" : "tcp");
 		/* each protocol's sockets under its own heading, before the next protocol's */
 		for (size_t i = 0; i < snap->nsocks; i++)
 			if (snap->socks[i].proto == pr)
-				text_socket(fp, snap, i);
+				above = text_socket(fp, snap, i, above);
 		shown |= 1u << pr;
 	}
 	if (!any)
@@ -924,7 +983,7 @@ int render_explain_text(FILE *fp, const struct ps_snapshot *snap, const struct e
 	}
 	for (size_t i = 0; i < snap->nsocks; i++)
 		if (snap->socks[i].proto >= PS_PROTO_COUNT || !(shown & 1u << snap->socks[i].proto))
-			text_socket(fp, snap, i);
+			above = text_socket(fp, snap, i, above);
 	struct buf fwd = {0};
 	if (explain_forwards_text(snap, &fwd) == 0)
 		put_lines(fp, &fwd);

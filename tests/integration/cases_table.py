@@ -20,7 +20,7 @@ def register(run):
     for fn in (table_cmdline_title, table_cmdline_padding, table_thread_name, explain_other_protocol,
                empty_result, hidden_owner_user, explain_parent_outside_pid_namespace, help_and_services,
                check_one_listener, netns_note_only_for_the_listing, owner_never_hidden,
-               explain_sockets_under_their_protocol):
+               explain_sockets_under_their_protocol, explain_same_holder_once):
         run.case(fn)
 
 
@@ -236,3 +236,20 @@ def owner_never_hidden(t):
                 f"tty of {cols}: one note naming COMMAND", r.err.decode().splitlines())
         q = t.run_tty("-a", "-q", cols=cols, env=t.env(TERM="dumb", COLUMNS=None))
         t.check(q.out == r.out and q.err == b"", f"-q at {cols}: {q.err!r}")
+
+
+def explain_same_holder_once(t):
+    """One process on IPv4 and IPv6 (nginx, redis): explain describes it under the first socket
+    and names it in one line under the second. Port 80's usual holders leave out Windows' names
+    (System, *.exe) on Linux."""
+    h = t.hold("listen:127.0.0.1:4706", "listen:[::1]:4706")
+    out = t.run("explain", "4706").out.decode()
+    lines = out.splitlines()
+    held = [ln for ln in lines if ln.startswith("  Held by")]
+    t.check(len(held) == 2 and f"pid {h.pid} (" in held[0] and held[1].startswith(f"  Held by pid {h.pid} (")
+            and held[1].endswith(": shown above") and "shown above" not in held[0], "two holder lines", held)
+    t.check(sum(ln.lstrip().startswith("command:") for ln in lines) == 1, "the command once", lines)
+    r = t.run("explain", "80/tcp")
+    usual = [ln for ln in r.out.decode().splitlines() if ln.startswith("  Normally held by: ")]
+    t.check(len(usual) == 1 and "nginx" in usual[0] and "System" not in usual[0]
+            and ".exe" not in usual[0], "usual holders of 80/tcp on Linux", usual)

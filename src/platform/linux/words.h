@@ -13,7 +13,7 @@
 		.user_manager = "--user -M", .stop_verb = "stop", .disable_verb = "disable --now", \
 		.posix_quote = true, .exe_set_call = "prctl PR_SET_MM_EXE_FILE",                   \
 		.mount_view = "mount namespace", .priv_scope = "user namespace",                   \
-		.mem_file = "memfd_create",                                                        \
+		.mem_file = "memfd_create", .other_os_programs = true,                             \
 	}
 
 #endif
