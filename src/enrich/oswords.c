@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../util/shquote.h"
 
@@ -18,6 +19,31 @@ const char *oswords_exe_link(const struct ps_os_words *w, int pid, char *out, si
 	w = or_plain(w);
 	snprintf(out, n, "%s%d%s", w->exe_link_pre, pid, w->exe_link_post);
 	return out;
+}
+
+/* Whether name[0..n) is a Windows program as the port lists write them. */
+static bool windows_name(const char *name, size_t n)
+{
+	return (n == 6 && strncmp(name, "System", 6) == 0) ||
+	       (n > 4 && strncasecmp(name + n - 4, ".exe", 4) == 0);
+}
+
+int oswords_programs(const struct ps_os_words *w, struct buf *b, const char *list)
+{
+	bool native = or_plain(w)->other_os_programs, first = true;
+	int rc = 0;
+	for (const char *p = list; *p && !rc;) {
+		size_t n = strcspn(p, ",");
+		if (!native || !windows_name(p, n)) {
+			if (!first)
+				rc = buf_puts(b, ", ");
+			for (size_t k = 0; k < n && !rc; k++)
+				rc = buf_putc(b, p[k]);
+			first = false;
+		}
+		p += n + (p[n] == ',');
+	}
+	return rc;
 }
 
 const char *oswords_pkg_db(const struct ps_os_words *w)

@@ -31,6 +31,11 @@ const char *oswords_priv_scope(const struct ps_os_words *w);
 /* What makes a memory-only file a program can run from ("memfd_create"), or NULL. */
 const char *oswords_mem_file(const struct ps_os_words *w);
 
+/* A port list's usual holders (comma-separated, untrusted) appended to b ", "-separated,
+ * without the other system's names (w->other_os_programs: System, *.exe). 0 or -ENOMEM;
+ * nothing appended when no name is left. */
+int oswords_programs(const struct ps_os_words *w, struct buf *b, const char *list);
+
 /*
  * Advice someone will paste as root. Every name from the system (units, users, containers)
  * is one shell word (shq_word: quoted when the backend's shell quotes, else plain only); a

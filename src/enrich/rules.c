@@ -865,7 +865,7 @@ static void rule_unexpected_owner(const struct rule_ctx *c, struct finding_sink 
 		return;
 	unsigned sev = c->suspicious ? SEV_ALERT : in->port < 1024 ? SEV_WARNING : SEV_NOTICE;
 	struct buf why = {0};
-	int rc = list_text(&why, svc->owners);
+	int rc = oswords_programs(in->words, &why, svc->owners);
 	if (!rc && named)
 		rc = not_installed_why(c, &why);
 	else if (!rc && c->claims)

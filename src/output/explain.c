@@ -57,41 +57,28 @@ static void put_lines(FILE *fp, struct buf *b)
 	buf_free(b);
 }
 
-/* Whether list[0..n) names a Windows program as the ports registry writes them. */
-static bool windows_name(const char *name, size_t n)
-{
-	return (n == 6 && strncmp(name, "System", 6) == 0) ||
-	       (n > 4 && strncasecmp(name + n - 4, ".exe", 4) == 0);
-}
-
-/* A comma-separated list from a ports file, shown ", "-separated (untrusted text too) after
- * `label` and ended by `end`, without the other system's program names when `native` asks;
- * nothing when no name is left. */
-static void put_list_of(FILE *fp, const char *label, const char *list, bool native, const char *end)
+/* A comma-separated list from a ports file, shown ", "-separated: untrusted text too. */
+static void put_list(FILE *fp, const char *list)
 {
 	struct buf b = {0};
 	int rc = 0;
-	for (const char *p = list; *p && !rc;) {
-		size_t n = strcspn(p, ",");
-		if (!native || !windows_name(p, n)) {
-			if (b.data)
-				rc = buf_puts(&b, ", ");
-			for (size_t k = 0; k < n && !rc; k++)
-				rc = buf_putc(&b, p[k]);
-		}
-		p += n + (p[n] == ',');
-	}
-	if (!rc && b.data) {
-		fputs(label, fp);
+	for (const char *p = list; *p && !rc; p++)
+		rc = *p == ',' ? buf_puts(&b, ", ") : buf_putc(&b, *p);
+	if (!rc && b.data)
 		put(fp, b.data);
-		fputs(end, fp);
-	}
 	buf_free(&b);
 }
 
-static void put_list(FILE *fp, const char *list)
+/* The port's usual holders, without the other system's names (oswords_programs). */
+static void put_usual_holders(FILE *fp, const struct ps_snapshot *snap, const char *list)
 {
-	put_list_of(fp, "", list, false, "");
+	struct buf b = {0};
+	if (oswords_programs(snap_words(snap), &b, list) == 0 && b.data) {
+		fputs("  Normally held by: ", fp);
+		put(fp, b.data);
+		fputc('\n', fp);
+	}
+	buf_free(&b);
 }
 
 /* The process with `pid` in snap, or NULL. */
@@ -328,8 +315,7 @@ static void text_service(FILE *fp, const struct ps_snapshot *snap, uint16_t port
 		fprintf(fp, "no registered name.\n");
 	}
 	if (s->owners)
-		put_list_of(fp, "  Normally held by: ", s->owners,
-			    snap_words(snap)->other_os_programs, "\n");
+		put_usual_holders(fp, snap, s->owners);
 	if (s->svc_class && s->svc_class < SVC__COUNT)
 		fprintf(fp, "  Class: %s\n", class_text[s->svc_class]);
 	if (rk->risk) {
@@ -342,8 +328,9 @@ static void text_service(FILE *fp, const struct ps_snapshot *snap, uint16_t port
 		fputc('\n', fp);
 	}
 	if (s->backdoor) {
-		put_list_of(fp, "  Backdoors known to use it: ", s->backdoor, false, ".\n");
-		fprintf(fp, "  Caveat: %s.\n", registry_backdoor_caveat);
+		fputs("  Backdoors known to use it: ", fp);
+		put_list(fp, s->backdoor);
+		fprintf(fp, ".\n  Caveat: %s.\n", registry_backdoor_caveat);
 	}
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/enrich/oswords.h"
 #include "../../src/enrich/registry.h"
 #include "../../src/enrich/verdict.h"
 #include "../../src/output/explain.h"
@@ -317,4 +318,27 @@ TEST(explain_stop_windows_services)
 	CHECK(!strstr(t, "\"pid\":4,"));
 	free(t);
 	snap_free(&s);
+}
+
+/* A port's usual holders on Linux leave out the port list's Windows names; on Windows and in
+ * a loaded snapshot (plain words) every name stays. */
+TEST(usual_holders_of_this_system)
+{
+	const char *list = "nginx,System,IIS.EXE,httpd";
+	struct {
+		const struct ps_os_words *w;
+		const char *want;
+	} c[] = {{&test_linux_words, "nginx, httpd"},
+		 {&test_windows_words, "nginx, System, IIS.EXE, httpd"},
+		 {NULL, "nginx, System, IIS.EXE, httpd"}};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		struct buf b = {0};
+		CHECK_INT(oswords_programs(c[i].w, &b, list), 0);
+		CHECK_STR(b.data, c[i].want);
+		buf_free(&b);
+	}
+	struct buf b = {0};
+	CHECK_INT(oswords_programs(&test_linux_words, &b, "System,svc.exe"), 0);
+	CHECK(b.data == NULL);
+	buf_free(&b);
 }
