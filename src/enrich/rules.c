@@ -398,7 +398,7 @@ static void rule_exposure(const struct rule_ctx *c, struct finding_sink *s)
 	if (in->home.prog)
 		snprintf(home, sizeof home, "%s normally serves %s on %u/%s; here on %u/%s; ",
 			 in->home.prog, svc->name ? svc->name : "?", in->home.port,
-			 proto_txt(in->proto), in->port, proto_txt(in->proto));
+			 proto_txt(in->home.proto), in->port, proto_txt(in->proto));
 	add(s, (unsigned)sev, exposure_code(in->widest), -1,
 	    "%s on %u/%s is %sreachable from %s%s%s%s" SEP
 	    "%sbound to %s addresses; reachable now on: %s%s%s",

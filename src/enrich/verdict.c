@@ -107,27 +107,37 @@ static int class_rank(unsigned cls)
 }
 
 /*
- * The risk class follows the program: a packaged daemon of a never-internet or lan-only
+ * The service follows the program. A packaged daemon the port's entry does not name, named by
+ * the same number's entry of the other protocol, serves that (rsyslogd on 514/tcp, which is BSD
+ * rsh's, is syslog as on 514/udp). Else a packaged daemon of a never-internet or lan-only
  * service on another port (redis-server on 6380) is that service there, unless the port's own
- * entry names it or is as strict. pi: the port's lookup, replaced (keeping its backdoor names);
- * *home says whose service it is then.
+ * entry is as strict. pi: the port's lookup, replaced (keeping its backdoor names); *home says
+ * whose service it is then.
  */
-static void service_of_program(const struct registry *reg, unsigned proto, const struct ps_proc *p,
-			       bool *known, struct port_info *pi, struct svc_home *home)
+static void service_of_program(const struct registry *reg, uint16_t port, unsigned proto,
+			       const struct ps_proc *p, bool *known, struct port_info *pi,
+			       struct svc_home *home)
 {
 	const char *prog = proven_daemon_name(p);
 	struct port_info h;
-	uint16_t port;
-	if (!prog || (*known && registry_owner_matches(pi->owners, prog)) ||
-	    !registry_program_home(reg, prog, proto, &h, &port) ||
-	    (*known && class_rank(pi->svc_class) >= class_rank(h.svc_class)))
+	uint16_t at = port;
+	unsigned over = !proto;
+	if (!prog || (*known && registry_owner_matches(pi->owners, prog)))
 		return;
+	if (!*known || proto >= PS_PROTO_COUNT || !registry_lookup(reg, port, over, &h) ||
+	    !registry_owner_matches(h.owners, prog)) {
+		over = proto;
+		if (!registry_program_home(reg, prog, proto, &h, &at) ||
+		    (*known && class_rank(pi->svc_class) >= class_rank(h.svc_class)))
+			return;
+	}
 	h.backdoor = pi->backdoor;
 	h.dynamic = pi->dynamic;
 	*pi = h;
 	*known = true;
 	home->prog = prog;
-	home->port = port;
+	home->port = at;
+	home->proto = (uint8_t)over;
 }
 
 /* The service: all a connection gets, and where a listener's verdict goes on (risk for holder p).
@@ -139,8 +149,9 @@ static int verdict_service(struct verdicts *vs, const struct registry *reg, unsi
 	v->svc_known = registry_lookup(reg, v->svc_port, proto, &pi);
 	struct svc_home home = {0};
 	if (v->listener)
-		service_of_program(reg, proto, p, &v->svc_known, &pi, &home);
+		service_of_program(reg, v->svc_port, proto, p, &v->svc_known, &pi, &home);
 	v->home.port = home.port;
+	v->home.proto = home.proto;
 	/* the model outlives the registry: keep copies (shared through the pool) */
 	struct port_info svc = {.dynamic = pi.dynamic, .svc_class = pi.svc_class};
 	int rc = 0;

@@ -45,11 +45,12 @@ struct port_info {
 };
 
 /* Where a listener's service came from when it is not its port's: the holder's program and the
- * port it normally serves it on (redis-server on 6380 is redis, as on 6379). prog NULL: the
- * port's own. */
+ * port it normally serves it on (redis-server on 6380 is redis, as on 6379; rsyslogd on 514/tcp
+ * is syslog, as on 514/udp). prog NULL: the port's own. */
 struct svc_home {
 	const char *prog;
 	uint16_t port;
+	uint8_t proto; /* the protocol it serves it over (rsyslogd: 514/udp for 514/tcp) */
 };
 
 /*

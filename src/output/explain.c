@@ -864,7 +864,7 @@ static const struct ps_socket *text_socket(FILE *fp, const struct ps_snapshot *s
 		fputs(", as its program ", fp);
 		put(fp, v->home.prog);
 		fprintf(fp, " normally serves it on %u/%s; judged as %s here\n", v->home.port,
-			proto_name(sk->proto),
+			proto_name(v->home.proto),
 			verdict_svc(v)->svc_class ? svc_class_name(verdict_svc(v)->svc_class)
 						  : "unclassified");
 	}

@@ -104,6 +104,7 @@ void json_service(struct jw *w, uint16_t port, unsigned proto, bool known,
 		jw_obj(w);
 		jw_kstr(w, "program", home->prog);
 		jw_kuint(w, "port", home->port);
+		jw_kstr(w, "proto", home->proto == PS_UDP ? "udp" : "tcp");
 		jw_obj_end(w);
 	} else {
 		jw_null(w);

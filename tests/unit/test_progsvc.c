@@ -143,3 +143,53 @@ TEST(progsvc_verdict_follows_program)
 		CHECK_STR(cell, "");
 	}
 }
+
+static void rsyslogd(struct ps_proc *p)
+{
+	free(p->exe_alias);
+	p->exe_alias = NULL;
+	free(p->exe_path);
+	p->exe_path = strdup("/usr/sbin/rsyslogd");
+}
+static void rsyslogd_unpackaged(struct ps_proc *p)
+{
+	rsyslogd(p);
+	p->pkg = PKG_UNOWNED;
+}
+
+/* The SERVICE cell and the home's protocol of 514/tcp held as `edit` makes the holder. */
+static void judge_514(void (*edit)(struct ps_proc *), char *cell, size_t cap, int *home_proto,
+		      unsigned *cls)
+{
+	struct ps_snapshot s;
+	struct registry reg = {0};
+	build(&s, 514);
+	edit(&s.procs[0]);
+	CHECK_INT(verdicts_compute(&s, &reg, NULL), 0);
+	const struct sock_verdict *v = verdict_of(&s, &s.socks[0]);
+	CHECK(v != NULL);
+	struct buf b = {0};
+	CHECK_INT(column_verdict(&s, &s.socks[0], COL_SERVICE, false, &b), 0);
+	snprintf(cell, cap, "%s", b.data ? b.data : "");
+	buf_free(&b);
+	*home_proto = v->home.prog ? v->home.proto : -1;
+	*cls = verdict_svc(v)->svc_class;
+	snap_free(&s);
+}
+
+/* rsyslogd's TCP input on 514/tcp (BSD rsh's number) is syslog, as the same number over UDP
+ * names it: lan-only, not rsh's never-internet; an unpackaged rsyslogd stays rsh's. */
+TEST(progsvc_other_protocol_of_the_number)
+{
+	char cell[64];
+	int proto;
+	unsigned cls;
+	judge_514(rsyslogd, cell, sizeof cell, &proto, &cls);
+	CHECK_STR(cell, "syslog*");
+	CHECK_INT(proto, PS_UDP);
+	CHECK_INT(cls, SVC_LAN_ONLY);
+	judge_514(rsyslogd_unpackaged, cell, sizeof cell, &proto, &cls);
+	CHECK_STR(cell, "shell");
+	CHECK_INT(proto, -1);
+	CHECK_INT(cls, SVC_NEVER_INTERNET);
+}

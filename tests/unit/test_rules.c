@@ -118,7 +118,7 @@ TEST(rule_exposure_program_home)
 {
 	/* redis-server on 6380: the class and the words come from the program's own port */
 	struct finding_input in = sshd(&redis);
-	in.home = (struct svc_home){"redis-server", 6379};
+	in.home = (struct svc_home){"redis-server", 6379, PS_TCP};
 	in.port = 6380;
 	struct finding_list l = one("exposure", RULE_SOCKET, &in);
 	check_finding(&l, SEV_ALERT, "public-exposure", -1,
