@@ -385,12 +385,22 @@ static void rule_exposure(const struct rule_ctx *c, struct finding_sink *s)
 	static const char *const from[PS_EXPO__COUNT] = {"", "the local link", "a private network",
 							 "public addresses", "public addresses"};
 	bool internet = in->widest >= PS_EXPO_PUBLIC;
+	/* on a LAN the firewall already lets only some hosts in: what the advice asks for */
+	bool limited = in->widest_sources && !internet;
+	if (limited && sev > SEV_NOTICE)
+		sev = SEV_NOTICE;
 	const char *rule = "";
-	if (svc->svc_class == SVC_NEVER_INTERNET || svc->svc_class == SVC_LAN_ONLY)
+	char only[160];
+	if (limited) {
+		snprintf(only, sizeof only, " (the firewall lets in only %.100s%s)",
+			 in->widest_sources, strlen(in->widest_sources) > 100 ? "..." : "");
+		rule = only;
+	} else if (svc->svc_class == SVC_NEVER_INTERNET || svc->svc_class == SVC_LAN_ONLY) {
 		rule = internet ? ", and must never face the Internet"
 		       : svc->svc_class == SVC_NEVER_INTERNET
 			   ? "; allow only the hosts that need it"
 			   : "";
+	}
 	const char *risk = svc->risk ? svc->risk : "";
 	const char *undecided = in->reach_undecided ? in->reach_undecided : "";
 	/* the class came from the program: say whose service it is and where it normally is */

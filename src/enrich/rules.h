@@ -30,6 +30,10 @@ struct finding_input {
 	 * would decide it. Reach that rests on it is never an alert.
 	 */
 	const char *reach_undecided;
+	/* Set when the firewall lets only these sources in (ufw's "allow from 10.0.0.2 to any app
+	 * Samba") at every address of the `widest` class: the exposure finding's advice followed.
+	 */
+	const char *widest_sources;
 	/* A socket with a file that no file table holds (the kernel's, SCM_RIGHTS in flight, a
 	 * holder that cannot be seen): its inode and the uid that made it. */
 	bool held_by_none;

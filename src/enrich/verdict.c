@@ -355,6 +355,24 @@ static int judge_owners(const struct ps_snapshot *snap, const struct ps_socket *
 	return rc;
 }
 
+/* The sources the firewall alone lets in wherever v's widest class reaches the listener, or NULL
+ * when an address of that class takes every source (or no firewall was looked at). */
+static const char *widest_sources(const struct sock_verdict *v)
+{
+	if (!v->fw || v->widest <= PS_EXPO_LOOPBACK)
+		return NULL;
+	bool any = false;
+	for (size_t r = 0; r < v->nreach; r++) {
+		const struct ps_fw_at *at = &v->fw[r];
+		if (at->verdict == PS_FW_NONE || at->reach_class != v->widest)
+			continue;
+		if (at->verdict != PS_FW_SOME)
+			return NULL;
+		any = true;
+	}
+	return any ? (v->fw_sources ? v->fw_sources : "some sources") : NULL;
+}
+
 /* A listener's findings, its reach judged (rt its text, undecided what would decide it). */
 static int judge_findings(const struct ps_snapshot *snap, const struct ps_socket *k,
 			  struct verdicts *vs, struct sock_verdict *v, const char *rt,
@@ -368,6 +386,7 @@ static int judge_findings(const struct ps_snapshot *snap, const struct ps_socket
 				   .widest = v->widest,
 				   .reach_text = rt,
 				   .reach_undecided = undecided,
+				   .widest_sources = widest_sources(v),
 				   .pid = -1,
 				   .words = snap_words(snap)};
 	size_t visible = 0;

@@ -863,8 +863,9 @@ def firewall_watch_sees_forwards(t):
 def firewall_private_sources_only(t):
     """SMB on a public address that the firewall opens to 10.0.0.0/8 only, as an admin told to
     allow only the hosts that need it would: reached from private hosts, so no public-exposure
-    alert (a private-exposure warning naming the sources instead), scope private, and check's
-    max-exposure=private holds. Opened to a public range, it stays an alert that names it."""
+    alert (a private-exposure notice naming the sources instead: the advice followed), scope
+    private, and check's max-exposure=private holds. Opened to a public range, it stays an alert
+    that names it."""
     need(t, "nft")
     eth0(t)
     listen(t, "0.0.0.0", 445)
@@ -875,8 +876,9 @@ def firewall_private_sources_only(t):
     codes = {f["code"]: f for f in k["findings"]}
     t.check("public-exposure" not in codes, f"only 10/8 gets in: no public alert: {list(codes)}")
     pe = codes.get("private-exposure")
-    t.check(pe is not None and pe["severity"] == "warning" and f"eth0 {PUBLIC4} from 10.0.0.0/8" in pe["evidence"],
-            f"a private-exposure warning naming the sources: {pe}")
+    t.check(pe is not None and pe["severity"] == "notice" and f"eth0 {PUBLIC4} from 10.0.0.0/8" in pe["evidence"]
+            and "(the firewall lets in only 10.0.0.0/8)" in pe["reason"],
+            f"a private-exposure notice naming the sources: {pe}")
     t.check(k["exposure"]["scope"] == "private", f"scope: {k['exposure']}")
     pol = os.path.join(t.tmpdir(), "policy")
     with open(pol, "w") as f:

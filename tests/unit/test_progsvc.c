@@ -25,7 +25,7 @@ TEST(progsvc_registry_home)
 	CHECK(registry_program_home(&reg, "memcached", PS_UDP, &pi, &port) && port == 11211);
 	CHECK(registry_program_home(&reg, "mongod", PS_TCP, &pi, &port) && port == 27017);
 	CHECK(registry_program_home(&reg, "smbd", PS_TCP, &pi, &port) &&
-	      pi.svc_class == SVC_NEVER_INTERNET);
+	      pi.svc_class == SVC_LAN_ONLY);
 	/* no home over the other protocol, for runtimes, hosts of many services, or a daemon the
 	 * knowledge base also lists for a port meant to face networks (named: DNS and rndc) */
 	CHECK(!registry_program_home(&reg, "redis-server", PS_UDP, &pi, &port));

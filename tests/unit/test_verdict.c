@@ -983,12 +983,13 @@ TEST(policy_knowledge_base_classes)
 	memset(&r, 0, sizeof r);
 	struct port_info pi;
 	/* what the issue names: SMB/NetBIOS, RDP, telnet, VNC, databases, caches, container APIs
-	 * never face the Internet */
+	 * never face the Internet; SMB file sharing is what a LAN server is for (lan-only: a
+	 * notice on a LAN, an alert from the Internet) */
 	static const struct {
 		uint16_t port;
 		unsigned proto, cls;
 	} want[] = {
-	    {445, PS_TCP, SVC_NEVER_INTERNET},	 {139, PS_TCP, SVC_NEVER_INTERNET},
+	    {445, PS_TCP, SVC_LAN_ONLY},	 {139, PS_TCP, SVC_LAN_ONLY},
 	    {137, PS_UDP, SVC_LAN_ONLY},	 {138, PS_UDP, SVC_LAN_ONLY},
 	    {3389, PS_TCP, SVC_NEVER_INTERNET},	 {23, PS_TCP, SVC_NEVER_INTERNET},
 	    {5900, PS_TCP, SVC_NEVER_INTERNET},	 {5432, PS_TCP, SVC_NEVER_INTERNET},
@@ -1050,11 +1051,14 @@ TEST(policy_knowledge_base_classes)
 
 TEST(policy_link_local_smb_speaks_of_the_link)
 {
-	/* the review's case: smbd's [::]:445 reached only from fe80:: addresses */
+	/* the review's case: smbd's [::]:445 reached only from fe80:: addresses: SMB is what a
+	 * LAN server is for (no finding from the link), and a never-internet service's finding
+	 * from there speaks of the link */
 	struct registry r;
 	memset(&r, 0, sizeof r);
-	struct port_info pi;
+	struct port_info pi, kv;
 	CHECK(registry_lookup(&r, 445, PS_TCP, &pi));
+	CHECK(registry_lookup(&r, 6379, PS_TCP, &kv));
 	struct finding_list l = {0};
 	struct finding_input in = base_input(&pi);
 	in.port = 445;
@@ -1062,12 +1066,17 @@ TEST(policy_link_local_smb_speaks_of_the_link)
 	in.widest = PS_EXPO_LINK_LOCAL;
 	in.reach_text = "eth0 fe80::1";
 	CHECK_INT(findings_for_socket(&in, &l), 0);
+	CHECK(find_code(&l, "link-local-exposure") == NULL);
+	findings_free(&l);
+	in.svc = &kv;
+	in.port = 6379;
+	CHECK_INT(findings_for_socket(&in, &l), 0);
 	const struct finding *f = find_code(&l, "link-local-exposure");
 	CHECK(f && f->sev == SEV_NOTICE);
-	CHECK(f &&
-	      strcmp(f->reason, "microsoft-ds on 445/tcp is reachable from the local link; "
-				"allow only the hosts that need it: SMB file shares are a worm "
-				"and ransomware target (WannaCry, EternalBlue)") == 0);
+	CHECK(f && strncmp(f->reason,
+			   "redis on 6379/tcp is reachable from the local link; allow only the "
+			   "hosts that need it: ",
+			   80) == 0);
 	findings_free(&l);
 	/* the knowledge base's Windows note is for Windows: SMB on Linux is smbd, not pid 4 */
 #ifdef _WIN32
@@ -1298,4 +1307,39 @@ TEST(findings_installed_programs_name_on_another)
 	CHECK_INT(findings_for_owner(&in, &l), 0);
 	CHECK(find_code(&l, "name-mismatch") == NULL);
 	findings_free(&l);
+}
+
+/* redis reached from a private network through a firewall that lets in only one host (ufw's
+ * "allow from 10.77.0.2 to any port 6379"): the advice followed, a notice naming it; from
+ * public addresses the same restriction stays an alert. */
+TEST(policy_firewall_sources_only)
+{
+	struct registry r;
+	memset(&r, 0, sizeof r);
+	struct port_info kv;
+	CHECK(registry_lookup(&r, 6379, PS_TCP, &kv));
+	struct finding_list l = {0};
+	struct finding_input in = base_input(&kv);
+	in.port = 6379;
+	in.scope = PS_EXPO_ALL;
+	in.widest = PS_EXPO_PRIVATE;
+	in.reach_text = "eth0 10.77.0.1 from 10.77.0.2";
+	CHECK_INT(findings_for_socket(&in, &l), 0);
+	const struct finding *f = find_code(&l, "private-exposure");
+	CHECK(f && f->sev == SEV_WARNING);
+	findings_free(&l);
+	in.widest_sources = "10.77.0.2";
+	CHECK_INT(findings_for_socket(&in, &l), 0);
+	f = find_code(&l, "private-exposure");
+	CHECK(f && f->sev == SEV_NOTICE);
+	CHECK(f && strstr(f->reason, "reachable from a private network (the firewall lets in only "
+				     "10.77.0.2): ") != NULL);
+	findings_free(&l);
+	in.widest = PS_EXPO_PUBLIC;
+	in.widest_sources = "198.51.100.0/24";
+	CHECK_INT(findings_for_socket(&in, &l), 0);
+	f = find_code(&l, "public-exposure");
+	CHECK(f && f->sev == SEV_ALERT);
+	findings_free(&l);
+	registry_free(&r);
 }
