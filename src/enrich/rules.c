@@ -532,15 +532,26 @@ static void rule_exe_memfd(const struct rule_ctx *c, struct finding_sink *s)
 	    in->exe ? in->exe : "?");
 }
 
+/* A file under a temporary directory: a warning where anyone can put programs (its directory
+ * is world-writable, or not known), where others reach the socket, or where the owner takes a
+ * daemon's name; a developer's own scratch directory (/tmp/x, go run's build directory)
+ * behind loopback only is a notice. */
+static unsigned temp_dir_sev(const struct rule_ctx *c, bool open_dir)
+{
+	bool dev = !open_dir && c->in->widest <= PS_EXPO_LOOPBACK && !c->claims && !c->borrowed &&
+		   !c->daemon_named;
+	return dev ? SEV_NOTICE : SEV_WARNING;
+}
+
 /* exe-temp-dir: the executable is where anyone can put programs. */
 static void rule_exe_temp_dir(const struct rule_ctx *c, struct finding_sink *s)
 {
 	const struct finding_input *in = c->in;
+	bool open_dir = !in->exe_checked || in->exe_check.dir_world_writable;
 	if (c->temp && !in->file_judged)
-		add(s, SEV_WARNING, "exe-temp-dir", in->pid,
+		add(s, temp_dir_sev(c, open_dir), "exe-temp-dir", in->pid,
 		    "the executable lives in a temporary or world-writable directory, where "
-		    "anyone can put "
-		    "programs" SEP "%s%s",
+		    "anyone can put programs" SEP "%s%s",
 		    c->path,
 		    in->exe_checked && in->exe_check.dir_world_writable
 			? " (its directory is world-writable)"
@@ -562,10 +573,9 @@ static void rule_script_temp_dir(const struct rule_ctx *c, struct finding_sink *
 {
 	const struct finding_input *in = c->in;
 	if (in->script && (path_in_temp_dir(in->script) || in->script_dir_world_writable))
-		add(s, SEV_WARNING, "script-temp-dir", in->pid,
+		add(s, temp_dir_sev(c, in->script_dir_world_writable), "script-temp-dir", in->pid,
 		    "the script this interpreter runs lives in a temporary or world-writable "
-		    "directory, where "
-		    "anyone can put programs" SEP "%s run by %s%s",
+		    "directory, where anyone can put programs" SEP "%s run by %s%s",
 		    in->script, c->path ? c->path : "?",
 		    in->script_dir_world_writable ? " (its directory is world-writable)" : "");
 }

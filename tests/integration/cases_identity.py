@@ -151,8 +151,10 @@ def identity_script_sshd_in_tmp(t):
 
 def identity_script_as_argument(t):
     """`python3 SCRIPT` (comm python3) with the script in /tmp on a port nobody owns: judged by
-    the script too. Then the script is replaced by a FIFO: portsleuth, as root, never blocks on
-    it (regular files only, opened O_PATH) and says nothing about a script it cannot see."""
+    the script too (a notice: its own directory, mkdtemp's, is not world-writable and only
+    loopback reaches it, as a developer's scratch server; a warning from /tmp itself). Then the
+    script is replaced by a FIFO: portsleuth, as root, never blocks on it (regular files only,
+    opened O_PATH) and says nothing about a script it cannot see."""
     need_py(t)
     d = tempfile.mkdtemp(prefix="portsleuth-id-", dir="/tmp")
     orig = t.cleanup
@@ -162,8 +164,15 @@ def identity_script_as_argument(t):
     p = Listener(t, [PY, path], "python3 app.py")
     s = only(t.json(), 4741)
     got = codes(s)
-    t.check(got == {"script-temp-dir": "warning", "script-unpackaged": "info"}, "script findings only", show(s))
+    t.check(got == {"script-temp-dir": "notice", "script-unpackaged": "info"}, "script findings only", show(s))
     t.check(any(f["evidence"] == f"{path} run by {PY}" for f in s["findings"]), "script-temp-dir evidence", show(s))
+    shared = os.path.join("/tmp", os.path.basename(d) + ".py")  # in /tmp itself: anyone's
+    t.cleanup = lambda: (orig(), shutil.rmtree(d, ignore_errors=True),
+                         os.path.exists(shared) and os.unlink(shared))
+    script(shared, "127.0.0.1", 4742)
+    Listener(t, [PY, shared], "python3 /tmp/x.py")
+    got = codes(only(t.json(), 4742))
+    t.check(got.get("script-temp-dir") == "warning", "a script in /tmp itself: a warning", got)
     os.unlink(path)
     os.mkfifo(path)
     start = time.monotonic()

@@ -1343,3 +1343,50 @@ TEST(policy_firewall_sources_only)
 	findings_free(&l);
 	registry_free(&r);
 }
+
+/* node /tmp/x/server.js on 127.0.0.1:3000 (a developer's scratch directory, not world-writable):
+ * a notice; the same from a world-writable directory, or reachable beyond loopback, a warning;
+ * go run's binary under /tmp/go-build... likewise. */
+TEST(findings_dev_server_under_tmp)
+{
+	struct port_info none;
+	memset(&none, 0, sizeof none);
+	struct finding_list l = {0};
+	struct finding_input in = base_input(&none);
+	in.port = 3000;
+	in.name = "node";
+	in.exe = in.exe_path = "/usr/bin/node";
+	in.pkg_name = "nodejs";
+	in.script = "/tmp/x/server.js";
+	in.script_pkg = PKG_UNOWNED;
+	in.widest = PS_EXPO_LOOPBACK;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	const struct finding *f = find_code(&l, "script-temp-dir");
+	CHECK(f && f->sev == SEV_NOTICE);
+	findings_free(&l);
+	in.script_dir_world_writable = true;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	f = find_code(&l, "script-temp-dir");
+	CHECK(f && f->sev == SEV_WARNING);
+	findings_free(&l);
+	in.script_dir_world_writable = false;
+	in.widest = PS_EXPO_PRIVATE;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	f = find_code(&l, "script-temp-dir");
+	CHECK(f && f->sev == SEV_WARNING);
+	findings_free(&l);
+	in.widest = PS_EXPO_LOOPBACK;
+	in.script = NULL;
+	in.name = "main";
+	in.exe = in.exe_path = "/tmp/go-build1234/b001/exe/main";
+	in.pkg = PKG_UNOWNED;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	f = find_code(&l, "exe-temp-dir");
+	CHECK(f && f->sev == SEV_NOTICE);
+	findings_free(&l);
+	in.exe_check.dir_world_writable = true;
+	CHECK_INT(findings_for_owner(&in, &l), 0);
+	f = find_code(&l, "exe-temp-dir");
+	CHECK(f && f->sev == SEV_WARNING);
+	findings_free(&l);
+}
