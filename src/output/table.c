@@ -261,8 +261,8 @@ static size_t drop_empty(enum col_id *cols, size_t *width, const bool *used, siz
 static const enum col_id drop_order[] = {
     COL_SUPERVISOR, COL_CONTAINER, COL_START,	 COL_PPID,     COL_FD,	    COL_INODE,
     COL_RECVQ,	    COL_SENDQ,	   COL_SOCKUSER, COL_EXE,      COL_UNIT,    COL_COMMAND,
-    COL_USER,	    COL_FINDINGS,  COL_SERVICE,	 COL_EXPOSURE, COL_PROGRAM, COL_PID,
-}; /* the owner (PID, PROGRAM) is the answer: it goes last */
+    COL_USER,	    COL_SERVICE,   COL_EXPOSURE, COL_FINDINGS, COL_PROGRAM, COL_PID,
+}; /* the owner (PID, PROGRAM) and whether to worry (FINDINGS) are the answer: they go last */
 static const enum col_id grow_order[] = {
     COL_NETNS,	   COL_SERVICE,	   COL_PROGRAM, COL_USER,	 COL_UNIT,
     COL_CONTAINER, COL_SUPERVISOR, COL_EXE,	COL_DESCRIPTION, COL_COMMAND,

@@ -636,8 +636,8 @@ def firewall_table_marks_exposure(t):
     t.check({k: v[0] for k, v in full.items()} == {
         "0.0.0.0:22": "all-interfaces", "0.0.0.0:5432": "private*",
         "0.0.0.0:6379": "loopback", "0.0.0.0:9000": "all-interfaces?"}, f"full: {full}")
-    narrow = table(cols="60")
-    t.check({k: v[2] for k, v in narrow.items()} == {
+    narrow = table(cols="60")  # STATE EXPO FINDINGS PID PROGRAM: SERVICE goes before FINDINGS
+    t.check({k: v[1] for k, v in narrow.items()} == {
         "0.0.0.0:22": "all", "0.0.0.0:5432": "lan*", "0.0.0.0:6379": "lo", "0.0.0.0:9000": "all?"},
             f"COLUMNS=60: {narrow}")
     both = table("-o", "proto,local,exposure,firewall")
