@@ -567,8 +567,12 @@ static void text_program(FILE *fp, const struct ps_proc *p)
 		put(fp, shown);
 		fputs(" (package ", fp);
 		put(fp, p->alias_pkg_name ? p->alias_pkg_name : "?");
+		/* the file's name, or its path when the link has that name too (/usr/sbin/tor, a
+		 * link to /usr/bin/tor) */
+		const char *own = strrchr(shown, '/');
+		bool same = slash && own && strcmp(slash, own) == 0;
 		fputs(", a link to ", fp);
-		put(fp, slash ? slash + 1 : to);
+		put(fp, slash && !same ? slash + 1 : to);
 		fputs(")\n    file:     ", fp);
 	}
 	put(fp, p->exe ? p->exe : "(unreadable)");
