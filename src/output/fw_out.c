@@ -282,13 +282,15 @@ int render_forwards_text(FILE *fp, const struct ps_snapshot *s)
 /* What explain says of the verdict at one address (after "Firewall at IF ADDR: "). */
 static int fw_at_text(const struct ps_fw_at *at, struct buf *out)
 {
-	int rc = buf_puts(out, fw_verdict_text(at->verdict));
+	bool open = at->verdict == PS_FW_ALL && !at->rule.text && !at->why;
+	/* no base chain on the input hook decides */
+	int rc = buf_puts(out, open ? "accepts from all sources" : fw_verdict_text(at->verdict));
 	if (!rc && at->sources)
 		rc = buf_printf(out, " (from %s)", at->sources);
 	if (!rc && at->rule.text)
 		rc = buf_printf(out, "; decided by %s", at->rule.text);
-	else if (!rc && at->verdict == PS_FW_ALL && !at->why)
-		rc = buf_puts(out, " (no rules)"); /* no base chain on the input hook decides */
+	else if (!rc && open)
+		rc = buf_puts(out, " (no rules)");
 	if (!rc && at->accept_rule.text)
 		rc = buf_printf(out, "; let in by %s", at->accept_rule.text);
 	if (!rc && at->forwarded_by.text)
@@ -321,7 +323,7 @@ int explain_fw_text(const struct sock_verdict *v, struct buf *out)
 	}
 	if (!rc && same && n > 1) {
 		/* one verdict everywhere: one line, not one per address */
-		if (v->fw[0].verdict == PS_FW_ALL && !strcmp(say[0].data, "all (no rules)"))
+		if (!strcmp(say[0].data, "accepts from all sources (no rules)"))
 			rc = buf_puts(
 			    out,
 			    "  Firewall: accepts from all sources on every address (no rules)\n");
