@@ -38,6 +38,7 @@ need /usr/sbin/vsftpd vsftpd
 need /usr/sbin/named bind9
 need /usr/sbin/chronyd chrony
 need /usr/sbin/xrdp xrdp
+need /usr/sbin/rsyslogd rsyslog
 # cases_developer.py: a developer's machine (python3 -m venv, node)
 python3 -c 'import ensurepip' 2>/dev/null || missing="$missing python3-venv"
 need node nodejs

@@ -17,6 +17,7 @@ A case whose package is not installed is skipped (tests/deps.sh installs them).
 """
 import importlib.util
 import os
+import re
 import socket
 import subprocess
 import time
@@ -35,7 +36,8 @@ def register(run):
     D = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(D)
     D.R = run
-    for fn in (stock_dovecot, stock_squid, stock_vsftpd, stock_bind9, stock_chrony, stock_xrdp, stock_nmbd):
+    for fn in (stock_dovecot, stock_squid, stock_vsftpd, stock_bind9, stock_chrony, stock_xrdp, stock_nmbd,
+               stock_rsyslog_tcp):
         run.case(fn)
 
 
@@ -264,3 +266,41 @@ def stock_nmbd(t):
            and s["local"]["port"] == 137]
     t.check(brd and any(r["ifname"] == "pub0" for r in brd[0]["exposure"]["reachable"]),
             "203.0.113.255:137 is reachable on pub0", [s["exposure"] for s in brd])
+
+
+def stock_rsyslog_tcp(t):
+    """rsyslogd as rsyslog.service starts it (rsyslogd -n -iNONE) on the stock rsyslog.conf with its
+    own commented TCP and UDP reception lines turned on (imtcp, imudp on 514), with a client
+    sending over TCP. 514/tcp is BSD rsh's number: held by a packaged rsyslogd it is syslog, as
+    514/udp names it (syslog*, lan-only), so no warning on a LAN and no unexpected owner. The
+    local socket and kernel log inputs (imuxsock, imklog) are left out: they would take the
+    host's /dev/log and /proc/kmsg."""
+    D.need(t, "/usr/sbin/rsyslogd", "/etc/rsyslog.conf", package="rsyslog")
+    D.network(t, public=False)
+    work = D.private_run(t)
+    for d in ("/var/log", "/var/spool/rsyslog"):
+        private_dir(t, d)
+    with open("/etc/rsyslog.conf") as f:
+        conf = f.read()
+    for mod in ("imudp", "imtcp"):
+        conf, n = re.subn(rf'^#(module\(load="{mod}"\)|input\(type="{mod}" port="514"\))', r"\1", conf, flags=re.M)
+        t.require(n == 2, f"stock rsyslog.conf: {n} commented {mod} lines, want 2")
+    conf = re.sub(r'^module\(load="(imuxsock|imklog)"\).*$', "", conf, flags=re.M)
+    path = os.path.join(work, "rsyslog.conf")
+    with open(path, "w") as f:
+        f.write(conf)
+    dm = D.spawn(t, "rsyslogd", ["/usr/sbin/rsyslogd", "-n", "-iNONE", "-f", path])
+    D.wait_listening(t, [("tcp", 514), ("udp", 514)], "rsyslogd")
+    with socket.create_connection((D.PRIVATE, 514), timeout=5) as c:
+        c.sendall(b"<13>portsleuth: a line over TCP\n")
+        doc = t.json()
+    socks = quiet(t, doc, tree_pids(dm), "rsyslogd")
+    tcp = [s for s in socks if s["proto"] == "tcp" and s["state"] == "listen" and s["local"]["port"] == 514]
+    t.require(tcp, "rsyslogd's 514/tcp listeners", [D.where(s) for s in socks])
+    for s in tcp:
+        svc = s["service"] or {}
+        t.check(svc.get("name") == "syslog" and svc.get("class") == "lan-only"
+                and svc.get("program_home") == {"program": "rsyslogd", "port": 514, "proto": "udp"},
+                f"{D.where(s)}: syslog as on 514/udp", svc)
+        t.check(not [f for f in s["findings"] if f["code"] == "unexpected-owner"],
+                f"{D.where(s)}: rsyslogd is syslog's owner", D.show(s["findings"]))
