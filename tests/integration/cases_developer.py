@@ -6,7 +6,8 @@ and private tmpfs mounts on /home, /opt and /usr/local/bin (nothing of the syste
 the usual hand installs listen on loopback as a developer runs them: a venv's python running a
 Flask-like app from the home directory (127.0.0.1:5000), a jupyter-like script of the venv
 (127.0.0.1:8888), a pyenv-like python (an unpackaged copy in ~/.pyenv) on 127.0.0.1:3000 and
-:9090, the machine's node on 127.0.0.1:4200, a Go-like binary copied into /usr/local/bin on
+:9090, the machine's node on 127.0.0.1:4200 and running a scratch project's server.js from
+/tmp/portsleuth-dev-scratch on 127.0.0.1:5173, a Go-like binary copied into /usr/local/bin on
 127.0.0.1:8080, and a dev database in /opt (a copy of redis-server under /opt/redis/bin) on
 127.0.0.1:6379. None of them gets a warning or an alert. The same copy of redis-server run
 from /tmp is still an alert.
@@ -107,6 +108,14 @@ def developer_workstation(t):
     if node:
         start(t, [node, "-e", "require('net').createServer().listen(4200, '127.0.0.1', () => "
                   "console.log('READY'))"], "node")
+        # a scratch project under /tmp (its own directory, not world-writable): node server.js
+        scratch = "/tmp/portsleuth-dev-scratch"
+        os.makedirs(scratch, mode=0o755, exist_ok=True)
+        before = t.cleanup
+        t.cleanup = lambda: (before(), shutil.rmtree(scratch, ignore_errors=True))
+        with open(f"{scratch}/server.js", "w") as f:
+            f.write("require('net').createServer().listen(5173, '127.0.0.1', () => console.log('READY'))\n")
+        start(t, [node, f"{scratch}/server.js"], "node server.js under /tmp")
     # a Go-like static binary copied into /usr/local/bin
     shutil.copy(t.helper, "/usr/local/bin/devserver")
     start(t, ["/usr/local/bin/devserver", "listen:127.0.0.1:8080"], "devserver", ready=None)
@@ -120,7 +129,7 @@ def developer_workstation(t):
         wait_port(t, 6379)
     wait_port(t, 8080)
     doc = t.json()
-    ports = {5000, 8888, 3000, 9090, 8080} | ({4200} if node else set()) | ({6379} if os.path.exists(redis) else set())
+    ports = {5000, 8888, 3000, 9090, 8080} | ({4200, 5173} if node else set()) | ({6379} if os.path.exists(redis) else set())
     socks = [s for s in doc["sockets"] if s["local"]["port"] in ports and s["state"] == "listen"]
     t.require({s["local"]["port"] for s in socks} == ports, "every dev listener seen",
               sorted(s["local"]["port"] for s in socks))
