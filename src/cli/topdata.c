@@ -650,6 +650,8 @@ int top_refresh(struct top *t)
 	if (!rc && !needs_all_counters(t))
 		rc = ask_visible(t, &tab, s, &g);
 	rc = rc ? rc : top_track(&tab, t->tab.cols ? &t->tab : NULL, now - t->last, t->first);
+	/* a connection that closed since its last sample: its last counters, as it closed */
+	rc = rc ? rc : top_final_counters(&tab, t->chg, t->nchg, now - t->last);
 	if (!rc)
 		top_sort(&tab, t->sort_col[t->view], t->sort_rev);
 	conns_free(&g);

@@ -289,6 +289,8 @@ static int diff_closed(const struct tuple_ix *ix, const struct ps_snapshot *was,
 		if (at >= 0)
 			gone[at] = true;
 		rc = push_change(v, n, cap, k, k->state, PS_ST_CLOSE);
+		if (!rc && snap_tcp(closed, k)) /* its last counters, as the kernel said them */
+			(*v)[*n - 1].last = *snap_tcp(closed, k);
 	}
 	return rc;
 }

@@ -23,6 +23,9 @@ struct ps_sockchange {
 	char comm[16];	/* its name then, NUL-terminated ("" when pid is 0) */
 	uint8_t proto;	/* enum ps_proto */
 	uint8_t from, to;
+	/* The connection's counters at this change when the source read them (last.valid): a
+	 * close's are its final ones, which no later sample can read. */
+	struct ps_tcp_stats last;
 };
 
 /* What sockset_apply did. */

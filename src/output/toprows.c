@@ -250,6 +250,16 @@ static int ns_cell(struct top_table *t, struct top_row *r, const struct ps_snaps
 	return cell(t, r, 0, a);
 }
 
+/* A sockets view row's identity: its ends, not its inode (a socket added from a state change has
+ * none yet, and is the same row once a full listing names it); equal ends (reuseport) are told
+ * apart by their order, dup. */
+static uint64_t socket_key(uint8_t proto, const struct ps_endpoint *local,
+			   const struct ps_endpoint *remote, uint64_t netns, uint32_t dup)
+{
+	uint64_t h = fnv(fnv(FNV0, &proto, 1), local, sizeof *local);
+	return fnv(fnv(fnv(h, remote, sizeof *remote), &netns, sizeof netns), &dup, sizeof dup);
+}
+
 static int build_sockets(struct top_table *t, const struct ps_snapshot *s)
 {
 	int rc = 0;
@@ -266,19 +276,14 @@ static int build_sockets(struct top_table *t, const struct ps_snapshot *s)
 		r->proc = k->owner_count && s->owners ? (long)snap_owner(s, k, 0)->proc : -1;
 		r->port = k->local.port;
 		r->proto = k->proto;
-		/* the ends, not the inode: a socket added from a state change (no inode yet) is the
-		 * same row once a full listing names it; equal ends (reuseport) are told by order
-		 */
+		r->final = k->proto == PS_TCP && k->state == PS_ST_TIME_WAIT;
 		const struct ps_socket *pk = i ? &s->socks[i - 1] : NULL;
 		dup = pk && pk->proto == k->proto && pk->netns == k->netns &&
 			      !memcmp(&pk->local, &k->local, sizeof k->local) &&
 			      !memcmp(&pk->remote, &k->remote, sizeof k->remote)
 			  ? dup + 1
 			  : 0;
-		r->key = fnv(fnv(fnv(fnv(fnv(FNV0, &k->proto, 1), &k->local, sizeof k->local),
-				     &k->remote, sizeof k->remote),
-				 &k->netns, sizeof k->netns),
-			     &dup, sizeof dup);
+		r->key = socket_key(k->proto, &k->local, &k->remote, k->netns, dup);
 		r->sig = fnv(fnv(FNV0, &k->state, 1), &pid, sizeof pid);
 		size_t o = ns_shift(t);
 		rc = o ? ns_cell(t, r, s, k) : 0;
@@ -582,6 +587,26 @@ int top_rates(struct top_table *t, struct top_row *r, const struct top_row *q, d
 	return rc;
 }
 
+/* Row r (final: its counters are read no more) takes those of q, the same row a refresh ago, when
+ * it has none. */
+static int keep_counters(struct top_table *t, struct top_row *r, const struct top_table *prev,
+			 const struct top_row *q)
+{
+	size_t o = ns_shift(t);
+	if (!r->final || t->view != TOP_SOCKETS || r->counted[o + S_SENT] ||
+	    !q->counted[o + S_SENT])
+		return 0;
+	static const size_t cols[] = {S_SENT, S_RECV, S_RETR, S_RTT};
+	int rc = 0;
+	for (size_t i = 0; i < sizeof cols / sizeof cols[0] && !rc; i++) {
+		size_t c = o + cols[i];
+		r->num[c] = q->num[c];
+		r->counted[c] = q->counted[c];
+		rc = cell(t, r, c, top_text(prev, q, c));
+	}
+	return rc;
+}
+
 /* Append prev's row q as gone (its texts copied). */
 static int keep_gone(struct top_table *t, const struct top_table *prev, const struct top_row *q)
 {
@@ -641,13 +666,74 @@ int top_track(struct top_table *t, const struct top_table *prev, double seconds,
 			r->mark = q->mark;
 			r->ttl = (uint8_t)(q->ttl - 1);
 		}
-		rc = top_rates(t, r, q, seconds);
+		rc = keep_counters(t, r, prev, q);
+		rc = rc ? rc : top_rates(t, r, q, seconds);
 	}
 	for (size_t i = 0; same && !first && i < prev->n && !rc; i++)
 		if (!seen[i])
 			rc = keep_gone(t, prev, &prev->rows[i]);
 	free(ix);
 	free(seen);
+	return rc;
+}
+
+/* A close that carries its last counters, by the key of its row. */
+struct close_key {
+	uint64_t key;
+	size_t at; /* the change */
+};
+
+static int cmp_close(const void *pa, const void *pb)
+{
+	const struct close_key *a = pa, *b = pb;
+	if (a->key != b->key)
+		return (a->key > b->key) - (a->key < b->key);
+	return (a->at > b->at) - (a->at < b->at);
+}
+
+/* The last close in v[0..n) (sorted) of row key `key`, or NULL. */
+static const struct close_key *close_of(const struct close_key *v, size_t n, uint64_t key)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].key <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && v[lo - 1].key == key ? &v[lo - 1] : NULL;
+}
+
+int top_final_counters(struct top_table *t, const struct ps_sockchange *c, size_t n, double seconds)
+{
+	if (t->view != TOP_SOCKETS || !n)
+		return 0;
+	struct close_key *v = malloc(n * sizeof *v);
+	if (!v)
+		return -ENOMEM;
+	size_t nk = 0;
+	for (size_t i = 0; i < n; i++)
+		if (c[i].to == PS_ST_CLOSE && c[i].last.valid)
+			v[nk++] = (struct close_key){
+			    socket_key(c[i].proto, &c[i].local, &c[i].remote, c[i].netns, 0), i};
+	qsort(v, nk, sizeof *v, cmp_close);
+	int rc = 0;
+	for (size_t i = 0; i < t->n && nk && !rc; i++) {
+		struct top_row *r = &t->rows[i];
+		const struct close_key *x =
+		    (r->mark == TOP_MARK_GONE && r->ttl == TOP_MARK_TTL) || r->final
+			? close_of(v, nk, r->key)
+			: NULL;
+		if (!x)
+			continue;
+		const struct ps_sockchange *ch = &c[x->at];
+		struct top_row was = *r;
+		struct ps_socket k = {.proto = ch->proto, .state = ch->from};
+		rc = top_set_socket_counters(t, r, &k, &ch->last);
+		rc = rc ? rc : top_rates(t, r, &was, seconds);
+	}
+	free(v);
 	return rc;
 }
 

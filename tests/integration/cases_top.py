@@ -39,6 +39,8 @@ def register(run):
     run.case(top_listing_beside, needs=("tui",))
     run.case(top_sort_idle, needs=("tui",))
     run.case(top_diag_owner_beside_listener, needs=("tui",))
+    run.case(top_transfer_then_close, needs=("tui",))
+    run.case(top_transfer_then_close_diag, needs=("tui",))
 
 
 def groups(t, *args):
@@ -714,3 +716,86 @@ def top_diag_owner_beside_listener(t):
     finally:
         c.close()
         sc.close()
+
+
+def counted(word):
+    """A counter cell as top prints it (512, 20.0M, 1.2G) in bytes, or None."""
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    try:
+        if word[-1:] in units:
+            return float(word[:-1]) * units[word[-1]]
+        return float(word)
+    except ValueError:
+        return None
+
+
+def transfer_then_close(t, port, *args):
+    """A connection shown on screen sends 20 MiB and both ends close right after, between two
+    refreshes: its closed rows (marked -, or the sender's in TIME-WAIT) show the whole transfer, the sender's SENT and the
+    receiver's RECV >= 20 MiB, from the counters the connection had as it closed (before, the
+    rows kept their last sample, taken before the transfer)."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", port))
+    srv.listen(1)
+    sc = Screen(t, "-d", "1", *args, NO_COLOR="1")
+    c = s_ = None
+    try:
+        sc.resize(140, 24)  # wide enough for SENT and RECV
+        sc.wait(lambda s: f"127.0.0.1:{port}" in s, "the listener is not shown")
+        c = socket.create_connection(("127.0.0.1", port))
+        s_, _ = srv.accept()
+        cport = c.getsockname()[1]
+        me, peer = f"127.0.0.1:{cport}", f"127.0.0.1:{port}"
+        sc.wait(lambda s: len(rows_with(s, me, "ESTAB")) == 2, "the connection is not shown", timeout=4)
+        got = [0]
+
+        def drain():
+            while got[0] < 20 * MIB:
+                b = s_.recv(1 << 20)
+                if not b:
+                    break
+                got[0] += len(b)
+
+        th = threading.Thread(target=drain)
+        th.start()
+        c.sendall(b"x" * (20 * MIB))
+        th.join(20)
+        c.close()
+        s_.close()
+        t.require(got[0] == 20 * MIB, f"the receiver read {got[0]} bytes")
+
+        def cells(text, local, remote):
+            """SENT and RECV of the closed row local -> remote (words after PROCESS and PID):
+            marked -, or in TIME-WAIT (sock_diag lists the connection again in that state)."""
+            for ln in rows_with(text, local, remote):
+                if not ln.startswith("-") and "TIME-WAIT" not in ln.split():
+                    continue
+                w = ln.split()
+                i = w.index(local)
+                if w[i + 1] == remote and len(w) > i + 5:
+                    return counted(w[i + 4]), counted(w[i + 5])
+            return None, None
+
+        def whole(text):
+            sent = cells(text, me, peer)[0]
+            recv = cells(text, peer, me)[1]
+            return sent is not None and recv is not None and sent >= 20 * MIB and recv >= 20 * MIB
+
+        sc.wait(whole, "the closed connection's rows do not show the whole 20 MiB (SENT of the "
+                "sender, RECV of the receiver)", timeout=5)
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q after the transfer")
+    finally:
+        for x in (c, s_, srv):
+            if x:
+                x.close()
+        sc.close()
+
+
+def top_transfer_then_close(t):
+    transfer_then_close(t, 4743)
+
+
+def top_transfer_then_close_diag(t):
+    """The same without BPF: sock_diag's destroy notification carries the last counters."""
+    transfer_then_close(t, 4744, "--events", "diag")

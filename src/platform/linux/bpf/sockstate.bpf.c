@@ -58,6 +58,19 @@ static __always_inline void note_owner(__u64 key, int oldstate, int newstate,
 		bpf_map_delete_elem(&owners, &key);
 }
 
+/* A connection's counters as it changes state: its last bytes when it closes (read before the
+ * kernel frees it, which no later sample can). */
+static __always_inline void read_counters(struct tcp_sock *tp, struct sockstate_rec *r)
+{
+	r->bytes_acked = BPF_CORE_READ(tp, bytes_acked);
+	r->bytes_received = BPF_CORE_READ(tp, bytes_received);
+	r->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
+	r->bytes_retrans = BPF_CORE_READ(tp, bytes_retrans);
+	r->srtt_us = BPF_CORE_READ(tp, srtt_us);
+	r->total_retrans = BPF_CORE_READ(tp, total_retrans);
+	r->counters = 1;
+}
+
 /* The tracepoint as BTF gives it (tp_btf: attached without tracefs, the socket typed). */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(sockstate, struct sock *sk, int oldstate, int newstate)
@@ -92,6 +105,8 @@ int BPF_PROG(sockstate, struct sock *sk, int oldstate, int newstate)
 		BPF_CORE_READ_INTO(&r->daddr, sk, __sk_common.skc_v6_daddr);
 	}
 	note_owner(r->skaddr, oldstate, newstate, r);
+	if (oldstate != TCP_CLOSE && oldstate != TCP_LISTEN && oldstate != TCP_SYN_SENT)
+		read_counters((struct tcp_sock *)sk, r);
 	bpf_ringbuf_submit(r, 0);
 	return 0;
 }
