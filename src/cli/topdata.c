@@ -371,8 +371,8 @@ static int listing_log(struct top *t, const struct ps_sockchange *c, size_t n)
 	return 0;
 }
 
-static int owners_of_new(struct top *t, const struct ps_snapshot *now, struct ps_sockchange *chg,
-			 size_t nchg);
+static int owners_of_new(struct top *t, const struct ps_snapshot *now,
+			 const struct ps_snapshot *held, struct ps_sockchange *chg, size_t nchg);
 
 /*
  * A listing done in the background replaces the set: the changes seen since it started applied
@@ -396,7 +396,7 @@ static int listing_swap(struct top *t, bool *swapped)
 	rc = rc ? rc : drop_vanished(&s, &l->twgone);
 	l->twgone.n = 0;
 	if (!rc && t->diag)
-		rc = owners_of_new(t, &s, l->log, l->nlog);
+		rc = owners_of_new(t, &s, &s, l->log, l->nlog);
 	struct sockset_stats st;
 	rc = rc ? rc : sockset_apply(&s, l->log, l->nlog, keep_new, t, &st);
 	if (!rc && t->expr)
@@ -433,19 +433,21 @@ static int follow_changes(struct top *t, bool *changed)
 }
 
 /*
- * The owners of the sockets the changes chg[0..nchg) add (not an accepted connection: it takes its
- * listener's): one attribution of those sockets alone (with BPF the kernel is handed their
- * inodes; the /proc scan reads every fd table), each change then naming its first owner's
- * pid and name as a BPF state change does. Nothing added: nothing read. 0 or -errno.
+ * The owners of the sockets the changes chg[0..nchg) add (not a connection accepted on a
+ * listener of `held` that one process holds alone: it takes that process, in sockset_apply; one
+ * of a listener several processes hold, a pre-forked server's, is asked like any other): one
+ * attribution of those sockets alone (with BPF the kernel is handed their inodes; the /proc scan
+ * reads every fd table), each change then naming its first owner's pid and name as a BPF state
+ * change does. Nothing added: nothing read. `now`: the listing they come from. 0 or -errno.
  */
-static int owners_of_new(struct top *t, const struct ps_snapshot *now, struct ps_sockchange *chg,
-			 size_t nchg)
+static int owners_of_new(struct top *t, const struct ps_snapshot *now,
+			 const struct ps_snapshot *held, struct ps_sockchange *chg, size_t nchg)
 {
 	struct ps_snapshot fresh = {.netns = now->netns};
 	size_t *at = malloc((nchg + 1) * sizeof *at), n = 0;
-	/* a connection a listener of the dump serves (its address or a wildcard: as conns and
+	/* a connection a listener of the set serves (its address or a wildcard: as conns and
 	 * sockset_apply tell it) is an accepted one */
-	struct conn_listeners *ls = conns_listeners(now);
+	struct conn_listeners *ls = conns_listeners(held);
 	int rc = at && ls ? 0 : -ENOMEM;
 	for (size_t i = 0; i < nchg && !rc; i++) {
 		const struct ps_sockchange *c = &chg[i];
@@ -455,7 +457,9 @@ static int owners_of_new(struct top *t, const struct ps_snapshot *now, struct ps
 					  .proto = c->proto,
 					  .state = c->to};
 		const struct ps_socket *lst;
-		bool accepted = c->to != PS_ST_LISTEN && conns_dir_of(ls, &probe, &lst) == CONN_IN;
+		bool accepted = c->to != PS_ST_LISTEN &&
+				conns_dir_of(ls, &probe, &lst) == CONN_IN &&
+				sockset_sole_proc(held, lst) >= 0;
 		if (c->to == PS_ST_CLOSE || c->from != PS_ST_CLOSE || !c->inode || accepted)
 			continue;
 		struct ps_socket *k = snap_add_socket(&fresh);
@@ -500,7 +504,7 @@ static int follow_diag(struct top *t, bool all, bool *changed)
 	t->nchg = 0;
 	rc = rc ? rc : sockset_diff(&t->dump, &now, &gone, &t->chg, &t->nchg, &t->chg_cap);
 	if (!rc && !t->bg.running) /* else once the listing is in: its thread has the platform */
-		rc = owners_of_new(t, &now, t->chg, t->nchg);
+		rc = owners_of_new(t, &now, &t->cur, t->chg, t->nchg);
 	struct sockset_stats st = {0};
 	rc = rc ? rc : sockset_apply(&t->cur, t->chg, t->nchg, keep_new, t, &st);
 	t->changes += t->nchg;

@@ -41,6 +41,8 @@ def register(run):
     run.case(top_diag_owner_beside_listener, needs=("tui",))
     run.case(top_transfer_then_close, needs=("tui",))
     run.case(top_transfer_then_close_diag, needs=("tui",))
+    run.case(top_accepted_by_worker, needs=("tui",))
+    run.case(top_accepted_by_worker_diag, needs=("tui",))
 
 
 def groups(t, *args):
@@ -799,3 +801,77 @@ def top_transfer_then_close(t):
 def top_transfer_then_close_diag(t):
     """The same without BPF: sock_diag's destroy notification carries the last counters."""
     transfer_then_close(t, 4744, "--events", "diag")
+
+
+PREFORK = r"""
+import ctypes, os, socket, sys, time
+libc = ctypes.CDLL(None)
+def name(n):
+    libc.prctl(15, n.encode(), 0, 0, 0)  # PR_SET_NAME
+srv = socket.socket()
+srv.bind(("127.0.0.1", int(sys.argv[1])))
+srv.listen(8)
+name("master")
+if os.fork() == 0:
+    name("worker")
+    print("READY", flush=True)
+    kept = []
+    while True:
+        kept.append(srv.accept()[0])
+else:
+    time.sleep(600)
+"""
+
+
+def accepted_by_worker(t, port, *args):
+    """A listener two processes hold (a pre-forked server: the master, whose pid is lower, and
+    the worker that accepts) gets a connection while top runs: the accepted connection's row
+    never names the master (before, it took the listener's first owner until the next full
+    listing); it names the worker or no owner until that is known."""
+    p = subprocess.Popen([sys.executable, "-c", PREFORK, str(port)], stdout=subprocess.PIPE,
+                         start_new_session=True)
+    sc = c = None
+    try:
+        t.require(p.stdout.readline().strip() == b"READY", "the pre-forked listener did not start")
+        sc = Screen(t, "-d", "1", *args, NO_COLOR="1")
+        sc.wait(lambda s: rows_with(s, f"127.0.0.1:{port}", "LISTEN"), "the listener is not shown")
+        c = socket.create_connection(("127.0.0.1", port))
+        me = f"127.0.0.1:{c.getsockname()[1]}"
+
+        def owner(text):
+            """The PROCESS cell of the accepted connection's row (after LOCAL and REMOTE)."""
+            for ln in rows_with(text, f"127.0.0.1:{port}", me, "ESTAB"):
+                w = ln.split()
+                i = w.index(f"127.0.0.1:{port}")
+                if w[i + 1] == me and len(w) > i + 2:
+                    return w[i + 2]
+            return None
+
+        sc.wait(lambda s: owner(s) is not None, "the accepted connection is not shown", timeout=4)
+        deadline = time.monotonic() + 2.5  # a few refreshes, none naming the master
+        while time.monotonic() < deadline:
+            s = sc.text()
+            who = owner(s)
+            if not t.check(who in (None, "worker", "-"),
+                           f"the accepted connection is shown held by {who!r}, not the worker "
+                           "that accepted it (or no owner yet)", s.splitlines()):
+                break
+            time.sleep(0.2)
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q")
+    finally:
+        if c:
+            c.close()
+        if sc:
+            sc.close()
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait(5)
+
+
+def top_accepted_by_worker(t):
+    accepted_by_worker(t, 4746)
+
+
+def top_accepted_by_worker_diag(t):
+    """The same without BPF: sock_diag's new connection is attributed by its inode."""
+    accepted_by_worker(t, 4747, "--events", "diag")
