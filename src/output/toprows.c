@@ -2,6 +2,7 @@
 /* toprows.c — build `top`'s views from the model, mark what is new, changed or gone, sort. */
 #include "toprows.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,26 +14,21 @@
 #include "conns_out.h"
 #include "json_services.h"
 
-#define NUM(t, w)                                                                                  \
+/* Designated: a field left out is false (up, addr) */
+#define COL(t, w, num, fl, of, kp, u, ad)                                                          \
 	{                                                                                          \
-		t, w, true, false, -1, false                                                       \
+		.title = t, .width = w, .numeric = num, .flex = fl, .rate_of = of, .keep = kp,     \
+		.up = u, .addr = ad                                                                \
 	}
-#define TXT(t, w)                                                                                  \
-	{                                                                                          \
-		t, w, false, false, -1, false                                                      \
-	}
-#define FLEX(t, w)                                                                                 \
-	{                                                                                          \
-		t, w, false, true, -1, false                                                       \
-	}
-#define OWNER(t, w, numeric)                                                                       \
-	{                                                                                          \
-		t, w, numeric, false, -1, true                                                     \
-	}
-#define RATE(t, of)                                                                                \
-	{                                                                                          \
-		t, 6, true, false, of, false                                                       \
-	}
+#define NUM(t, w) COL(t, w, true, false, -1, false, false, false)
+#define TXT(t, w) COL(t, w, false, false, -1, false, false, false)
+#define FLEX(t, w) COL(t, w, false, true, -1, false, false, false)
+#define OWNER(t, w, numeric) COL(t, w, numeric, false, -1, true, false, false)
+#define RATE(t, of) COL(t, 6, true, false, of, false, false, false)
+/* an address and port, sorted as one */
+#define ADDR(t, w) COL(t, w, false, true, -1, false, false, true)
+/* the owner's pid: a number sorted smallest first */
+#define PID_COL COL("PID", 7, true, false, -1, true, true, false)
 
 /* The sockets view: the owner (PROCESS, PID) together, then the counters. */
 enum {
@@ -53,10 +49,10 @@ enum {
 static const struct top_col cols_sockets[] = {
     TXT("PROTO", 5),
     TXT("STATE", 10),
-    FLEX("LOCAL", 15),
-    FLEX("REMOTE", 15),
+    ADDR("LOCAL", 15),
+    ADDR("REMOTE", 15),
     OWNER("PROCESS", 12, false),
-    OWNER("PID", 7, true),
+    PID_COL,
     NUM("SENT", 6),
     NUM("RECV", 6),
     NUM("RETR", 4),
@@ -67,16 +63,16 @@ static const struct top_col cols_sockets[] = {
 
 /* With -N: the namespace first, then the sockets view's columns (their index one more). */
 static const struct top_col cols_sockets_ns[] = {
-    TXT("NETNS", 10),	   TXT("PROTO", 5),	     TXT("STATE", 10),
-    FLEX("LOCAL", 15),	   FLEX("REMOTE", 15),	     OWNER("PROCESS", 12, false),
-    OWNER("PID", 7, true), NUM("SENT", 6),	     NUM("RECV", 6),
-    NUM("RETR", 4),	   RATE("TX/s", 1 + S_SENT), RATE("RX/s", 1 + S_RECV),
+    TXT("NETNS", 10),  TXT("PROTO", 5),		 TXT("STATE", 10),
+    ADDR("LOCAL", 15), ADDR("REMOTE", 15),	 OWNER("PROCESS", 12, false),
+    PID_COL,	       NUM("SENT", 6),		 NUM("RECV", 6),
+    NUM("RETR", 4),    RATE("TX/s", 1 + S_SENT), RATE("RX/s", 1 + S_RECV),
     NUM("RTT-ms", 6),
 };
 
 static const struct top_col cols_procs[] = {
     OWNER("PROCESS", 15, false),
-    OWNER("PID", 7, true),
+    PID_COL,
     NUM("LISTEN", 6),
     NUM("CONNS", 6),
     NUM("SENT", 6),
@@ -88,14 +84,14 @@ static const struct top_col cols_procs[] = {
 enum { P_PROC, P_PID, P_LISTEN, P_CONNS, P_SENT, P_RECV, P_TX, P_RX, P_PORTS };
 
 static const struct top_col cols_listeners[] = {
-    FLEX("SERVER", 15), TXT("FROM", 13), OWNER("PROCESS", 12, false),
+    ADDR("SERVER", 15), TXT("FROM", 13), OWNER("PROCESS", 12, false),
     NUM("CONNS", 6),	TXT("QUEUE", 9), NUM("SENT", 6),
     RATE("TX/s", 5),	NUM("RECV", 6),	 RATE("RX/s", 7),
 };
 enum { L_SERVER, L_FROM, L_PROC, L_CONNS, L_QUEUE, L_SENT, L_TX, L_RECV, L_RX };
 
 static const struct top_col cols_remotes[] = {
-    FLEX("REMOTE", 15), TXT("CLASS", 10), OWNER("PROCESS", 12, false),
+    ADDR("REMOTE", 15), TXT("CLASS", 10), OWNER("PROCESS", 12, false),
     NUM("CONNS", 6),	NUM("SENT", 6),	  RATE("TX/s", 4),
     NUM("RECV", 6),	RATE("RX/s", 6),  NUM("RTT-ms", 6),
 };
@@ -741,19 +737,24 @@ static const struct top_table *sort_t;
 static size_t sort_col;
 static bool sort_rev;
 
+/* The number of a numeric cell; cells without one ("-", empty) -1. */
+static double cell_value(const struct top_row *r)
+{
+	return r->text[sort_col] && top_text(sort_t, r, sort_col)[0] != '-' ? r->num[sort_col] : -1;
+}
+
 static int cmp_rows(const void *pa, const void *pb)
 {
 	const struct top_row *a = pa, *b = pb;
 	int c;
-	if (sort_t->cols[sort_col].numeric) {
-		/* largest first; cells without a number last */
-		double x = a->text[sort_col] && top_text(sort_t, a, sort_col)[0] != '-'
-			       ? a->num[sort_col]
-			       : -1;
-		double y = b->text[sort_col] && top_text(sort_t, b, sort_col)[0] != '-'
-			       ? b->num[sort_col]
-			       : -1;
-		c = (x < y) - (x > y);
+	const struct top_col *col = &sort_t->cols[sort_col];
+	if (col->numeric) {
+		/* largest first (PID: smallest); cells without a number last */
+		double x = cell_value(a), y = cell_value(b);
+		if ((x < 0) != (y < 0))
+			c = x < 0 ? 1 : -1;
+		else
+			c = col->up ? (x > y) - (x < y) : (x < y) - (x > y);
 	} else {
 		c = strcmp(top_text(sort_t, a, sort_col), top_text(sort_t, b, sort_col));
 	}
@@ -763,6 +764,79 @@ static int cmp_rows(const void *pa, const void *pb)
 	return c ? c : (a->ord > b->ord) - (a->ord < b->ord);
 }
 
+/* A cell's address and port as a sort key: rank 0 IPv4, 1 IPv6, 2 none ("*", "[all public]"). */
+struct addr_key {
+	uint8_t rank;
+	uint8_t bytes[16];
+	uint16_t port;
+	uint32_t row;
+};
+
+static void addr_key_of(const char *s, struct addr_key *k)
+{
+	char a[64];
+	const char *sp = strrchr(s, ' '); /* "tcp 10.0.0.1:80": the address after the protocol */
+	s = sp ? sp + 1 : s;
+	const char *colon = strrchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : 0;
+	k->rank = 2;
+	if (!colon || n >= sizeof a || !colon[1])
+		return;
+	if (s[0] == '[' && n >= 2 && s[n - 1] == ']') { /* [v6]:port */
+		memcpy(a, s + 1, n - 2);
+		a[n - 2] = '\0';
+	} else {
+		memcpy(a, s, n);
+		a[n] = '\0';
+	}
+	k->port = (uint16_t)strtoul(colon + 1, NULL, 10);
+	if (inet_pton(AF_INET, a, k->bytes) == 1)
+		k->rank = 0;
+	else if (inet_pton(AF_INET6, a, k->bytes) == 1)
+		k->rank = 1;
+}
+
+static int cmp_addr(const void *pa, const void *pb)
+{
+	const struct addr_key *a = pa, *b = pb;
+	int c = (a->rank > b->rank) - (a->rank < b->rank);
+	if (a->rank < 2 && b->rank < 2) { /* IPv4 before IPv6, by bytes, then port */
+		c = c ? c : memcmp(a->bytes, b->bytes, a->rank ? 16 : 4);
+		c = c ? c : (a->port > b->port) - (a->port < b->port);
+		if (sort_rev)
+			c = -c;
+	}
+	if (!c && a->rank == 2) /* no address: by text, after every address either way */
+		c = strcmp(top_text(sort_t, &sort_t->rows[a->row], sort_col),
+			   top_text(sort_t, &sort_t->rows[b->row], sort_col));
+	const struct top_row *x = &sort_t->rows[a->row], *y = &sort_t->rows[b->row];
+	return c ? c : (x->ord > y->ord) - (x->ord < y->ord);
+}
+
+/* Sort by an address column: each cell parsed once, the rows put in their keys' order. */
+static void sort_by_addr(struct top_table *t)
+{
+	struct addr_key *k = calloc(t->n, sizeof *k);
+	struct top_row *rows = malloc(t->n * sizeof *rows);
+	if (!k || !rows) { /* out of memory: as text */
+		free(k);
+		free(rows);
+		qsort(t->rows, t->n, sizeof *t->rows, cmp_rows);
+		return;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		addr_key_of(top_text(t, &t->rows[i], sort_col), &k[i]);
+		k[i].row = (uint32_t)i;
+	}
+	qsort(k, t->n, sizeof *k, cmp_addr);
+	for (size_t i = 0; i < t->n; i++)
+		rows[i] = t->rows[k[i].row];
+	free(t->rows);
+	t->rows = rows;
+	t->cap = t->n;
+	free(k);
+}
+
 void top_sort(struct top_table *t, size_t col, bool reverse)
 {
 	if (col >= t->ncols || !t->n)
@@ -770,7 +844,10 @@ void top_sort(struct top_table *t, size_t col, bool reverse)
 	sort_t = t;
 	sort_col = col;
 	sort_rev = reverse;
-	qsort(t->rows, t->n, sizeof *t->rows, cmp_rows);
+	if (t->cols[col].addr)
+		sort_by_addr(t);
+	else
+		qsort(t->rows, t->n, sizeof *t->rows, cmp_rows);
 }
 
 void top_table_free(struct top_table *t)

@@ -29,6 +29,9 @@ struct top_col {
 	bool flex;	/* takes what the screen has left */
 	int8_t rate_of; /* the column whose growth per second this one shows, -1 */
 	bool keep;	/* the owner (PROCESS, PID): the last to leave a narrow screen */
+	bool up;	/* numeric, sorted smallest first (PID) */
+	bool addr;	/* an address and port ("tcp " before it or not): sorted by address (IPv4
+			 * before IPv6, each by its bytes), then port; cells without one last */
 };
 
 struct top_row {
@@ -103,7 +106,8 @@ int top_set_count(struct top_table *t, struct top_row *r, size_t col, double v);
 int top_set_socket_counters(struct top_table *t, struct top_row *r, const struct ps_socket *k,
 			    const struct ps_tcp_stats *c);
 
-/* Sort by column col (numbers largest first, text A to Z; reverse flips it). */
+/* Sort by column col (numbers largest first, PID smallest first, addresses by address then port,
+ * text A to Z; reverse flips it). */
 void top_sort(struct top_table *t, size_t col, bool reverse);
 
 /* The text of cell (r, col). */
