@@ -33,6 +33,20 @@ static bool keep_expr(const struct ps_snapshot *s, const struct ps_socket *k, co
 	return fexpr_match(ctx, k);
 }
 
+/* n sockets' counters were asked this refresh (--timing: tcp_info_max, tcp_info_total). */
+static void note_asked(struct top *t, size_t n)
+{
+	t->asked_now += n;
+	t->asked_total += n;
+}
+
+/* The counters of s->socks[idx[i]], i < n: one small request each, counted. */
+static int ask_tcp(struct top *t, struct ps_snapshot *s, const size_t *idx, size_t n)
+{
+	note_asked(t, n);
+	return platform_tcp_stats(s, idx, n);
+}
+
 /* Whether the view needs every socket's counters: sorting by one, or the remotes' groups (the
  * sockets, processes and listeners views ask for the rows on screen only). */
 static bool needs_all_counters(const struct top *t)
@@ -54,7 +68,7 @@ static int visible_counters(struct top *t, struct top_table *tab, struct ps_snap
 	for (size_t i = from; i < to && i < tab->n && n < 512; i++)
 		if (tab->rows[i].sock >= 0)
 			idx[n++] = (size_t)tab->rows[i].sock;
-	int rc = platform_tcp_stats(s, idx, n);
+	int rc = ask_tcp(t, s, idx, n);
 	if (rc)
 		return rc == -ENOSYS ? 0 : rc;
 	for (size_t i = from; i < to && i < tab->n && !rc; i++) {
@@ -87,7 +101,7 @@ static int visible_proc_counters(struct top *t, const struct top_table *tab, str
 		else
 			(void)snap_set_tcp(s, k, NULL); /* forgets: cannot fail */
 	}
-	rc = rc ? rc : platform_tcp_stats(s, idx, n);
+	rc = rc ? rc : ask_tcp(t, s, idx, n);
 	free(want);
 	free(idx);
 	return rc == -ENOSYS ? 0 : rc;
@@ -111,7 +125,7 @@ static int visible_port_counters(struct top *t, const struct top_table *tab, str
 		if (k->proto == PS_TCP && (want[k->local.port / 8] >> (k->local.port % 8) & 1))
 			idx[n++] = i;
 	}
-	rc = rc ? rc : platform_tcp_stats(s, idx, n);
+	rc = rc ? rc : ask_tcp(t, s, idx, n);
 	free(want);
 	free(idx);
 	return rc == -ENOSYS ? 0 : rc;
@@ -154,7 +168,11 @@ static int dump_tcp(struct top *t, struct ps_snapshot *s, bool counters)
 	f.no_owners = true;
 	if (!f.protos)
 		return 0;
-	return f.all_netns ? platform_collect_all_netns(s, &f) : platform_collect(s, &f);
+	size_t before = s->nsocks;
+	int rc = f.all_netns ? platform_collect_all_netns(s, &f) : platform_collect(s, &f);
+	if (counters)
+		note_asked(t, s->nsocks - before);
+	return rc;
 }
 
 /* The state changes waiting, read and dropped (a full listing is about to be made); with
@@ -205,6 +223,8 @@ static int full_listing(struct top *t)
 	t->o->filter.tcp_info = needs_all_counters(t);
 	int code = cli_pipeline_run(&t->pl, &s);
 	rc = code ? -EIO : 0;
+	for (size_t i = 0; t->o->filter.tcp_info && i < s.nsocks; i++)
+		note_asked(t, s.socks[i].proto == PS_TCP);
 	if (!rc && t->expr)
 		rc = snap_retain(&s, keep_expr, t->expr);
 	if (rc) {
@@ -536,6 +556,7 @@ static int dump_counters(struct top *t, bool all)
 	f.all_netns = t->o->filter.all_netns;
 	struct ps_snapshot s = {0};
 	int rc = f.all_netns ? platform_collect_all_netns(&s, &f) : platform_collect(&s, &f);
+	note_asked(t, s.nsocks);
 	rc = rc ? rc : sockset_merge_counters(&t->cur, &s);
 	snap_free(&s);
 	return rc;
@@ -589,6 +610,9 @@ static void note_timing(struct top *t, double now)
 	double took = top_now() - now;
 	if (took > t->max_refresh)
 		t->max_refresh = took;
+	if (t->asked_now > t->asked_max)
+		t->asked_max = t->asked_now;
+	t->asked_now = 0;
 	t->scroll_at = t->scroll;
 	t->refreshes++;
 	t->during += t->bg.running;
@@ -730,13 +754,14 @@ void top_write_timing(const struct top *t, const char *path)
 {
 	struct buf b = {0};
 	const char *why = NULL;
-	int rc =
-	    buf_printf(&b,
-		       "refreshes %lu full_listings %lu state_changes %lu max_interval_s %.3f "
-		       "delay_s %.3f events %s background_listings %lu refreshes_while_listing %lu "
-		       "longest_refresh_s %.3f first_listing_s %.3f\n",
-		       t->refreshes, t->fulls, t->changes, t->max_gap, t->delay, events_name(t),
-		       t->background, t->during, t->max_refresh, t->first_took);
+	int rc = buf_printf(
+	    &b,
+	    "refreshes %lu full_listings %lu state_changes %lu max_interval_s %.3f "
+	    "delay_s %.3f events %s background_listings %lu refreshes_while_listing %lu "
+	    "longest_refresh_s %.3f first_listing_s %.3f tcp_info_max %zu "
+	    "tcp_info_total %llu\n",
+	    t->refreshes, t->fulls, t->changes, t->max_gap, t->delay, events_name(t), t->background,
+	    t->during, t->max_refresh, t->first_took, t->asked_max, t->asked_total);
 	rc = rc ? rc : cli_write_file(path, 0644, &b, &why);
 	if (rc)
 		cli_err(rc, "top: cannot write %s%s%s", path, why ? ": " : "", why ? why : "");

@@ -43,6 +43,7 @@ def register(run):
     run.case(top_transfer_then_close_diag, needs=("tui",))
     run.case(top_accepted_by_worker, needs=("tui",))
     run.case(top_accepted_by_worker_diag, needs=("tui",))
+    run.case(top_asks_rows_on_screen, needs=("tui",))
 
 
 def groups(t, *args):
@@ -875,3 +876,34 @@ def top_accepted_by_worker(t):
 def top_accepted_by_worker_diag(t):
     """The same without BPF: sock_diag's new connection is attributed by its inode."""
     accepted_by_worker(t, 4747, "--events", "diag")
+
+
+def top_asks_rows_on_screen(t):
+    """With 300 connections, far more than 80x24 shows, the sockets view asks the counters
+    (TCP_INFO) of the rows on screen only: --timing's tcp_info_max (the most sockets one refresh
+    asked for, the listener's queue included) stays under a screenful, though counters were
+    asked."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 4748))
+    srv.listen(200)
+    conns = []
+    timing = os.path.join(t.tmpdir(), "timing")
+    sc = None
+    try:
+        for _ in range(150):
+            conns.append(socket.create_connection(("127.0.0.1", 4748)))
+            conns.append(srv.accept()[0])
+        sc = Screen(t, "-d", "0.5", "--timing", timing, NO_COLOR="1")
+        sc.wait(lambda s: "301 rows" in s.splitlines()[0], "the 301 sockets are not listed", timeout=5)
+        sc.keys("Down")  # a key between refreshes: the rows on screen move
+        time.sleep(2)  # a few refreshes (how many does not matter)
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q")
+        got = read_timing(timing)
+        t.check(int(got.get("refreshes", 0)) >= 2 and 0 < int(got.get("tcp_info_max", -1)) <= 24,
+                "the counters of more sockets than the screen shows were asked in one refresh", [got])
+    finally:
+        if sc:
+            sc.close()
+        for x in conns + [srv]:
+            x.close()
