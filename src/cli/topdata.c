@@ -132,15 +132,18 @@ static int visible_port_counters(struct top *t, const struct top_table *tab, str
 }
 
 /* The rows on screen of table tab (built, not sorted yet) with their counters asked (the sockets
- * and processes views sum them, the listeners' groups are made again), sorted. */
+ * and processes views set them on those rows, the listeners' groups are made again), sorted. */
 static int ask_visible(struct top *t, struct top_table *tab, struct ps_snapshot *s,
 		       struct conn_table *g)
 {
 	top_sort(tab, t->sort_col[t->view], t->sort_rev);
 	if (t->view == TOP_SOCKETS)
 		return visible_counters(t, tab, s);
-	int rc = t->view == TOP_PROCESSES ? visible_proc_counters(t, tab, s)
-					  : visible_port_counters(t, tab, s);
+	if (t->view == TOP_PROCESSES) {
+		int rc = visible_proc_counters(t, tab, s);
+		return rc ? rc : top_proc_counters(tab, s, t->scroll, t->scroll + (size_t)t->rows);
+	}
+	int rc = visible_port_counters(t, tab, s);
 	if (!rc && t->view == TOP_LISTENERS) {
 		conns_free(g);
 		rc = conns_group(NULL, s, 0, g);

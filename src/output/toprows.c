@@ -378,6 +378,45 @@ static int build_procs(struct top_table *t, const struct ps_snapshot *s, const s
 	return rc;
 }
 
+int top_proc_counters(struct top_table *t, const struct ps_snapshot *s, size_t from, size_t to)
+{
+	struct proc_sum *sum = calloc(s->nprocs + 1, sizeof *sum); /* the last: no owner */
+	bool *want = calloc(s->nprocs + 1, sizeof *want);
+	int rc = sum && want ? 0 : -ENOMEM;
+	if (t->view != TOP_PROCESSES)
+		rc = -EINVAL;
+	for (size_t i = from; !rc && i < to && i < t->n; i++)
+		want[t->rows[i].proc >= 0 ? (size_t)t->rows[i].proc : s->nprocs] = true;
+	for (size_t i = 0; !rc && i < s->nsocks; i++) {
+		const struct ps_socket *k = &s->socks[i];
+		size_t p = k->owner_count && s->owners ? snap_owner(s, k, 0)->proc : s->nprocs;
+		const struct ps_tcp_stats *c = want[p] ? snap_tcp(s, k) : NULL;
+		if (c) {
+			sum[p].counted = true;
+			sum[p].sent += (double)c->bytes_sent;
+			sum[p].recv += (double)c->bytes_received;
+		}
+	}
+	for (size_t i = 0; !rc && i < t->n; i++) {
+		struct top_row *r = &t->rows[i];
+		if (r->mark == TOP_MARK_GONE)
+			continue;
+		const struct proc_sum *p = &sum[r->proc >= 0 ? (size_t)r->proc : s->nprocs];
+		r->counted[P_SENT] = r->counted[P_RECV] =
+		    false; /* a row summed whole or not at all */
+		r->num[P_SENT] = r->num[P_RECV] = 0;
+		rc = cell(t, r, P_SENT, "-");
+		rc = rc ? rc : cell(t, r, P_RECV, "-");
+		if (!rc && p->counted) {
+			rc = top_set_count(t, r, P_SENT, p->sent);
+			rc = rc ? rc : top_set_count(t, r, P_RECV, p->recv);
+		}
+	}
+	free(sum);
+	free(want);
+	return rc;
+}
+
 static int group_counts(struct top_table *t, struct top_row *r, const struct conn_group *gr,
 			size_t sent, size_t recv)
 {

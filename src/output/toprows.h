@@ -98,6 +98,13 @@ int top_track(struct top_table *t, const struct top_table *prev, double seconds,
 int top_final_counters(struct top_table *t, const struct ps_sockchange *c, size_t n,
 		       double seconds);
 
+/*
+ * The processes view (t built from s, sorted): the SENT and RECV of the rows from..to (those on
+ * screen) summed from the counters s has for their sockets (asked for those rows), every other
+ * row's emptied ("-"): a row is summed whole or not at all. 0 or -ENOMEM.
+ */
+int top_proc_counters(struct top_table *t, const struct ps_snapshot *s, size_t from, size_t to);
+
 /* Set a counter cell (text formatted for people) after the table was built. 0 or -ENOMEM. */
 int top_set_count(struct top_table *t, struct top_row *r, size_t col, double v);
 
