@@ -44,6 +44,7 @@ def register(run):
     run.case(top_accepted_by_worker, needs=("tui",))
     run.case(top_accepted_by_worker_diag, needs=("tui",))
     run.case(top_asks_rows_on_screen, needs=("tui",))
+    run.case(top_explain_cut_marked, needs=("tui",))
 
 
 def groups(t, *args):
@@ -907,3 +908,24 @@ def top_asks_rows_on_screen(t):
             sc.close()
         for x in conns + [srv]:
             x.close()
+
+
+def top_explain_cut_marked(t):
+    """On a screen narrower than explain's lines (40 columns), a line of the explain panel that is
+    cut ends with a mark (an ellipsis, or + where the terminal is not UTF-8), never cut silently."""
+    t.hold("listen:127.0.0.1:4749")
+    sc = Screen(t, NO_COLOR="1")
+    try:
+        sc.wait(lambda s: "127.0.0.1:4749" in s, "the listener is not shown")
+        sc.resize(40, 24)
+        sc.keys("Enter")
+        s = sc.wait(lambda s: "Port 4749" in s, "Enter shows no explain")
+        lines = s.splitlines()[:-1]  # the status line is top's own
+        full = [ln for ln in lines if len(ln) >= 40]
+        t.check(full and all(ln.endswith(("\u2026", "+")) for ln in full),
+                "explain's lines cut at 40 columns carry no mark", lines)
+        sc.keys("Escape")
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q")
+    finally:
+        sc.close()
