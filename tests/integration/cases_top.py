@@ -829,7 +829,8 @@ def accepted_by_worker(t, port, *args):
     """A listener two processes hold (a pre-forked server: the master, whose pid is lower, and
     the worker that accepts) gets a connection while top runs: the accepted connection's row
     never names the master (before, it took the listener's first owner until the next full
-    listing); it names the worker or no owner until that is known."""
+    listing); it names the worker or no owner until that is known. The connecting end names our
+    pid as top sees it (BPF reads it in top's pid namespace, not the host's)."""
     p = subprocess.Popen([sys.executable, "-c", PREFORK, str(port)], stdout=subprocess.PIPE,
                          start_new_session=True)
     sc = c = None
@@ -850,6 +851,21 @@ def accepted_by_worker(t, port, *args):
             return None
 
         sc.wait(lambda s: owner(s) is not None, "the accepted connection is not shown", timeout=4)
+
+        def client_pid(text):
+            """The PID cell of the connecting end's row: the runner's pid as top sees it (this
+            suite runs in a pid namespace of its own: not the pid the host gives it)."""
+            for ln in rows_with(text, me, f"127.0.0.1:{port}", "ESTAB"):
+                w = ln.split()
+                i = w.index(me)
+                if w[i + 1] == f"127.0.0.1:{port}" and len(w) > i + 3:
+                    return w[i + 3]
+            return None
+
+        s = sc.wait(lambda s: client_pid(s) is not None, "the connecting end is not shown", timeout=4)
+        t.check(client_pid(s) in (str(os.getpid()), "-"),
+                f"the connecting end is shown with pid {client_pid(s)}, not {os.getpid()} (ours)",
+                s.splitlines())
         deadline = time.monotonic() + 2.5  # a few refreshes, none naming the master
         while time.monotonic() < deadline:
             s = sc.text()

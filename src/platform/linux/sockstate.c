@@ -114,6 +114,11 @@ int lnx_sockstate_open(bool all, struct platform_sockstate **out, const char **w
 	}
 	if (!rc) {
 		st->skel->bss->want_netns = all ? 0 : own_netns();
+		struct stat ps; /* pids as we see them (top in a container: not the host's) */
+		if (stat("/proc/self/ns/pid", &ps) == 0) {
+			st->skel->bss->pidns_dev = (__u64)ps.st_dev;
+			st->skel->bss->pidns_ino = (__u64)ps.st_ino;
+		}
 		rc = map_ring(st);
 	}
 	if (!rc && sockstate__attach(st->skel) < 0) {

@@ -20,6 +20,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set by the reader after loading: only this network namespace (0: every one). */
 __u32 want_netns = 0;
+/* Set by the reader: its pid namespace (the device and inode of /proc/self/ns/pid), so the pid
+ * an event names is the one the reader sees (0: the initial namespace's numbers). */
+__u64 pidns_dev = 0, pidns_ino = 0;
 /* Events the ring buffer had no room for: the reader resyncs when it grows. */
 __u64 dropped = 0;
 
@@ -46,6 +49,12 @@ static __always_inline void note_owner(__u64 key, int oldstate, int newstate,
 {
 	if (oldstate == TCP_CLOSE && (newstate == TCP_SYN_SENT || newstate == TCP_LISTEN)) {
 		struct who w = {.pid = (__s32)(bpf_get_current_pid_tgid() >> 32)};
+		struct bpf_pidns_info ns;
+		/* in the reader's pid namespace; a process outside it has no pid there: 0 */
+		if (pidns_ino)
+			w.pid = bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, &ns, sizeof ns)
+				    ? 0
+				    : (__s32)ns.tgid;
 		bpf_get_current_comm(w.comm, sizeof w.comm);
 		bpf_map_update_elem(&owners, &key, &w, BPF_ANY);
 	}
