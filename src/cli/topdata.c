@@ -109,14 +109,16 @@ static int visible_proc_counters(struct top *t, const struct top_table *tab, str
 
 /*
  * The listeners view: the counters of the TCP sockets on the local ports of the rows on screen (a
- * listener's, and its inbound connections', whose group is the listener's port): a group on screen
- * is summed whole.
+ * listener's, and its inbound connections', whose group is the listener's port), those sockets
+ * alone grouped again (a group on screen is summed whole), their sums set on the rows. The
+ * grouping sees a snapshot of those sockets that shares s's processes, owners and counters.
  */
-static int visible_port_counters(struct top *t, const struct top_table *tab, struct ps_snapshot *s)
+static int visible_port_counters(struct top *t, struct top_table *tab, struct ps_snapshot *s)
 {
 	uint8_t *want = calloc(65536 / 8, 1);
 	size_t *idx = malloc((s->nsocks + 1) * sizeof *idx), n = 0;
-	int rc = want && idx ? 0 : -ENOMEM;
+	struct ps_socket *some = malloc((s->nsocks + 1) * sizeof *some);
+	int rc = want && idx && some ? 0 : -ENOMEM;
 	for (size_t i = t->scroll; !rc && i < tab->n && i < t->scroll + (size_t)t->rows; i++)
 		if (tab->rows[i].proto == PS_TCP)
 			want[tab->rows[i].port / 8] |= (uint8_t)(1u << (tab->rows[i].port % 8));
@@ -126,9 +128,20 @@ static int visible_port_counters(struct top *t, const struct top_table *tab, str
 			idx[n++] = i;
 	}
 	rc = rc ? rc : ask_tcp(t, s, idx, n);
+	rc = rc == -ENOSYS ? 0 : rc;
+	for (size_t i = 0; !rc && i < n; i++)
+		some[i] = s->socks[idx[i]]; /* with the counters just asked (their index in s) */
+	struct ps_snapshot sub = *s; /* read only, never freed: its arrays are s's but socks */
+	sub.socks = some;
+	sub.nsocks = n;
+	struct conn_table g = {0};
+	rc = rc ? rc : conns_group(NULL, &sub, 0, &g);
+	rc = rc ? rc : top_listener_counters(tab, &g);
+	conns_free(&g);
 	free(want);
 	free(idx);
-	return rc == -ENOSYS ? 0 : rc;
+	free(some);
+	return rc;
 }
 
 /* The rows on screen of table tab (built, not sorted yet) with their counters asked (the sockets
@@ -143,12 +156,8 @@ static int ask_visible(struct top *t, struct top_table *tab, struct ps_snapshot 
 		int rc = visible_proc_counters(t, tab, s);
 		return rc ? rc : top_proc_counters(tab, s, t->scroll, t->scroll + (size_t)t->rows);
 	}
-	int rc = visible_port_counters(t, tab, s);
-	if (!rc && t->view == TOP_LISTENERS) {
-		conns_free(g);
-		rc = conns_group(NULL, s, 0, g);
-	}
-	return rc ? rc : top_build(tab, t->view, s, g); /* summed again with what was asked */
+	(void)g;
+	return visible_port_counters(t, tab, s); /* the listeners view */
 }
 
 /* A socket a state change added is shown when the command's filters and the screen's keep it. */

@@ -426,6 +426,14 @@ static int group_counts(struct top_table *t, struct top_row *r, const struct con
 	return rc ? rc : top_set_count(t, r, recv, (double)gr->bytes_received);
 }
 
+/* A listeners view row's identity: its group's server, direction, class and process. */
+static uint64_t group_key(const struct conn_group *gr)
+{
+	uint64_t h = fnv(fnv(FNV0, &gr->server, sizeof gr->server), &gr->dir, 1);
+	h = fnv(h, &gr->rclass, 1);
+	return fnv(h, gr->process ? gr->process : "", gr->process ? strlen(gr->process) : 0);
+}
+
 static int build_listeners(struct top_table *t, const struct conn_table *g)
 {
 	int rc = 0;
@@ -439,9 +447,7 @@ static int build_listeners(struct top_table *t, const struct conn_table *g)
 		char a[80], e[64];
 		r->port = gr->server.port;
 		r->proto = gr->proto;
-		r->key = fnv(fnv(fnv(fnv(FNV0, &gr->server, sizeof gr->server), &gr->dir, 1),
-				 &gr->rclass, 1),
-			     gr->process ? gr->process : "", gr->process ? strlen(gr->process) : 0);
+		r->key = group_key(gr);
 		r->sig = fnv(FNV0, &gr->pid, sizeof gr->pid);
 		snprintf(a, sizeof a, "%s %s", proto_name(gr->proto),
 			 conns_endpoint(&gr->server, e, sizeof e));
@@ -464,6 +470,42 @@ static int build_listeners(struct top_table *t, const struct conn_table *g)
 		rc = rc ? rc : group_counts(t, r, gr, L_SENT, L_RECV);
 		rc = rc ? rc : fill_rest(t, r);
 	}
+	return rc;
+}
+
+/* A group by its row's key. */
+struct group_at {
+	uint64_t key;
+	size_t at;
+};
+
+static int cmp_group_at(const void *pa, const void *pb)
+{
+	uint64_t a = ((const struct group_at *)pa)->key, b = ((const struct group_at *)pb)->key;
+	return (a > b) - (a < b);
+}
+
+int top_listener_counters(struct top_table *t, const struct conn_table *g)
+{
+	if (t->view != TOP_LISTENERS)
+		return -EINVAL;
+	struct group_at *v = malloc((g->n + 1) * sizeof *v);
+	if (!v)
+		return -ENOMEM;
+	size_t n = 0;
+	for (size_t i = 0; i < g->n; i++)
+		if (g->v[i].dir != CONN_OUT && g->v[i].have_tcp)
+			v[n++] = (struct group_at){group_key(&g->v[i]), i};
+	qsort(v, n, sizeof *v, cmp_group_at);
+	int rc = 0;
+	for (size_t i = 0; i < t->n && n && !rc; i++) {
+		struct top_row *r = &t->rows[i];
+		struct group_at key = {.key = r->key};
+		const struct group_at *hit = bsearch(&key, v, n, sizeof *v, cmp_group_at);
+		if (hit)
+			rc = group_counts(t, r, &g->v[hit->at], L_SENT, L_RECV);
+	}
+	free(v);
 	return rc;
 }
 

@@ -105,6 +105,13 @@ int top_final_counters(struct top_table *t, const struct ps_sockchange *c, size_
  */
 int top_proc_counters(struct top_table *t, const struct ps_snapshot *s, size_t from, size_t to);
 
+/*
+ * The listeners view (t built, sorted): the SENT and RECV of every row whose group g has with
+ * counters (g: the sockets on the ports of the rows on screen, grouped again with the counters
+ * asked for them); other rows keep theirs. 0 or -ENOMEM.
+ */
+int top_listener_counters(struct top_table *t, const struct conn_table *g);
+
 /* Set a counter cell (text formatted for people) after the table was built. 0 or -ENOMEM. */
 int top_set_count(struct top_table *t, struct top_row *r, size_t col, double v);
 

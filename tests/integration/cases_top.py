@@ -45,6 +45,7 @@ def register(run):
     run.case(top_accepted_by_worker_diag, needs=("tui",))
     run.case(top_asks_rows_on_screen, needs=("tui",))
     run.case(top_explain_cut_marked, needs=("tui",))
+    run.case(top_listeners_counters, needs=("tui",))
 
 
 def groups(t, *args):
@@ -945,3 +946,36 @@ def top_explain_cut_marked(t):
         t.check(sc.exited() == ["0", "restored"], "q")
     finally:
         sc.close()
+
+
+def top_listeners_counters(t):
+    """The listeners view sums the counters of the inbound connections of the rows on screen:
+    20 MiB received over a connection to 127.0.0.1:4842 shows 20.0M in RECV on its inbound row
+    (<- loopback), a listener with no traffic its own row."""
+    t.hold("listen:127.0.0.1:4843", "name:quiet")
+    sc = None
+    c, s, srv = loopback_20mb(4842)
+    try:
+        sc = Screen(t, "-d", "1", NO_COLOR="1")
+        sc.resize(140, 24)  # SENT and RECV both
+        sc.wait(lambda s: "127.0.0.1:4843" in s, "the listener is not shown")
+        sc.keys("3")
+
+        def shown(text):
+            for ln in rows_with(text, "tcp 127.0.0.1:4842", "<-"):
+                w = ln.split()
+                if w.count("20.0M") == 1 and "[listeners]" in text:
+                    return True
+            return False
+
+        sc.wait(shown, "the listeners view does not show the 20 MiB received on its inbound row",
+                timeout=4)
+        sc.wait(lambda s: rows_with(s, "tcp 127.0.0.1:4843", "listen", "quiet"),
+                "the quiet listener's row", timeout=4)
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q in the listeners view")
+    finally:
+        if sc:
+            sc.close()
+        for x in (c, s, srv):
+            x.close()
