@@ -9,7 +9,8 @@
 # between two refreshes (1 s = never late; the first listing, before the first screen, aside:
 # said apart) and how many were full listings (and of them made in the background). Prints CPU
 # seconds, the share of one core and the ratios (TOP_SS=0: top only; TOP_ARGS: more options
-# of top, e.g. "--events diag" for the way without BPF; TOP_SS=wall: the ss loop for
+# of top, e.g. "--events diag" for the way without BPF; TOP_VIEW_KEY=3: that view alone (3
+# listeners, 4 remotes), top only; TOP_SS=wall: the ss loop for
 # BENCH_SECONDS of wall time, not BENCH_SECONDS rounds: at 98k one round takes seconds). Needs
 # root, tmux, ss.
 # Timings never decide the exit status.
@@ -93,6 +94,11 @@ ss_cpu() {
 	awk -v s="$SECS" '{ printf "%.2f %.2f", $1 + $2, ($3 - s) / s }' "$WORK/ss.time"
 }
 
+if [ -n "${TOP_VIEW_KEY:-}" ]; then # one view only, by its key (3: listeners, 4: remotes)
+	set -- $(top_cpu "$TOP_VIEW_KEY")
+	echo "$SCALE over $SECS s at 1 s: top (view key $TOP_VIEW_KEY) $1 s CPU, longest refresh gap $2 s, full listings/refreshes $3"
+	exit 0
+fi
 set -- $(top_cpu "")
 t_sock=$1 g_sock=$2 f_sock=$3
 set -- $(top_cpu 2)

@@ -140,8 +140,8 @@ static const struct cli_opt table[] = {
     {'d', "delay", VAL, "SEC", "seconds between refreshes (default 1, fractions allowed)",
      CLI_SUB_TOP, 512, CLI_G_SUB},
     {0, "timing", VAL, "FILE",
-     "when top ends, write to FILE how many refreshes and full\nlistings it made and the longest "
-     "time between two refreshes",
+     "when top ends, write to FILE how many refreshes and full\nlistings it made, the longest "
+     "time between two refreshes\nand how many sockets' counters were asked",
      CLI_SUB_TOP, 513, CLI_G_SUB},
     {0, "events", VAL, "HOW",
      "how the set is kept between full listings: auto (BPF,\nelse sock_diag), diag "

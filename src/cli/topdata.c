@@ -33,6 +33,20 @@ static bool keep_expr(const struct ps_snapshot *s, const struct ps_socket *k, co
 	return fexpr_match(ctx, k);
 }
 
+/* n sockets' counters were asked this refresh (--timing: tcp_info_max, tcp_info_total). */
+static void note_asked(struct top *t, size_t n)
+{
+	t->asked_now += n;
+	t->asked_total += n;
+}
+
+/* The counters of s->socks[idx[i]], i < n: one small request each, counted. */
+static int ask_tcp(struct top *t, struct ps_snapshot *s, const size_t *idx, size_t n)
+{
+	note_asked(t, n);
+	return platform_tcp_stats(s, idx, n);
+}
+
 /* Whether the view needs every socket's counters: sorting by one, or the remotes' groups (the
  * sockets, processes and listeners views ask for the rows on screen only). */
 static bool needs_all_counters(const struct top *t)
@@ -54,7 +68,7 @@ static int visible_counters(struct top *t, struct top_table *tab, struct ps_snap
 	for (size_t i = from; i < to && i < tab->n && n < 512; i++)
 		if (tab->rows[i].sock >= 0)
 			idx[n++] = (size_t)tab->rows[i].sock;
-	int rc = platform_tcp_stats(s, idx, n);
+	int rc = ask_tcp(t, s, idx, n);
 	if (rc)
 		return rc == -ENOSYS ? 0 : rc;
 	for (size_t i = from; i < to && i < tab->n && !rc; i++) {
@@ -87,7 +101,7 @@ static int visible_proc_counters(struct top *t, const struct top_table *tab, str
 		else
 			(void)snap_set_tcp(s, k, NULL); /* forgets: cannot fail */
 	}
-	rc = rc ? rc : platform_tcp_stats(s, idx, n);
+	rc = rc ? rc : ask_tcp(t, s, idx, n);
 	free(want);
 	free(idx);
 	return rc == -ENOSYS ? 0 : rc;
@@ -95,14 +109,16 @@ static int visible_proc_counters(struct top *t, const struct top_table *tab, str
 
 /*
  * The listeners view: the counters of the TCP sockets on the local ports of the rows on screen (a
- * listener's, and its inbound connections', whose group is the listener's port): a group on screen
- * is summed whole.
+ * listener's, and its inbound connections', whose group is the listener's port), those sockets
+ * alone grouped again (a group on screen is summed whole), their sums set on the rows. The
+ * grouping sees a snapshot of those sockets that shares s's processes, owners and counters.
  */
-static int visible_port_counters(struct top *t, const struct top_table *tab, struct ps_snapshot *s)
+static int visible_port_counters(struct top *t, struct top_table *tab, struct ps_snapshot *s)
 {
 	uint8_t *want = calloc(65536 / 8, 1);
 	size_t *idx = malloc((s->nsocks + 1) * sizeof *idx), n = 0;
-	int rc = want && idx ? 0 : -ENOMEM;
+	struct ps_socket *some = malloc((s->nsocks + 1) * sizeof *some);
+	int rc = want && idx && some ? 0 : -ENOMEM;
 	for (size_t i = t->scroll; !rc && i < tab->n && i < t->scroll + (size_t)t->rows; i++)
 		if (tab->rows[i].proto == PS_TCP)
 			want[tab->rows[i].port / 8] |= (uint8_t)(1u << (tab->rows[i].port % 8));
@@ -111,27 +127,37 @@ static int visible_port_counters(struct top *t, const struct top_table *tab, str
 		if (k->proto == PS_TCP && (want[k->local.port / 8] >> (k->local.port % 8) & 1))
 			idx[n++] = i;
 	}
-	rc = rc ? rc : platform_tcp_stats(s, idx, n);
+	rc = rc ? rc : ask_tcp(t, s, idx, n);
+	rc = rc == -ENOSYS ? 0 : rc;
+	for (size_t i = 0; !rc && i < n; i++)
+		some[i] = s->socks[idx[i]]; /* with the counters just asked (their index in s) */
+	struct ps_snapshot sub = *s; /* read only, never freed: its arrays are s's but socks */
+	sub.socks = some;
+	sub.nsocks = n;
+	struct conn_table g = {0};
+	rc = rc ? rc : conns_group(NULL, &sub, 0, &g);
+	rc = rc ? rc : top_listener_counters(tab, &g);
+	conns_free(&g);
 	free(want);
 	free(idx);
-	return rc == -ENOSYS ? 0 : rc;
+	free(some);
+	return rc;
 }
 
 /* The rows on screen of table tab (built, not sorted yet) with their counters asked (the sockets
- * and processes views sum them, the listeners' groups are made again), sorted. */
+ * and processes views set them on those rows, the listeners' groups are made again), sorted. */
 static int ask_visible(struct top *t, struct top_table *tab, struct ps_snapshot *s,
 		       struct conn_table *g)
 {
 	top_sort(tab, t->sort_col[t->view], t->sort_rev);
 	if (t->view == TOP_SOCKETS)
 		return visible_counters(t, tab, s);
-	int rc = t->view == TOP_PROCESSES ? visible_proc_counters(t, tab, s)
-					  : visible_port_counters(t, tab, s);
-	if (!rc && t->view == TOP_LISTENERS) {
-		conns_free(g);
-		rc = conns_group(NULL, s, 0, g);
+	if (t->view == TOP_PROCESSES) {
+		int rc = visible_proc_counters(t, tab, s);
+		return rc ? rc : top_proc_counters(tab, s, t->scroll, t->scroll + (size_t)t->rows);
 	}
-	return rc ? rc : top_build(tab, t->view, s, g); /* summed again with what was asked */
+	(void)g;
+	return visible_port_counters(t, tab, s); /* the listeners view */
 }
 
 /* A socket a state change added is shown when the command's filters and the screen's keep it. */
@@ -154,7 +180,11 @@ static int dump_tcp(struct top *t, struct ps_snapshot *s, bool counters)
 	f.no_owners = true;
 	if (!f.protos)
 		return 0;
-	return f.all_netns ? platform_collect_all_netns(s, &f) : platform_collect(s, &f);
+	size_t before = s->nsocks;
+	int rc = f.all_netns ? platform_collect_all_netns(s, &f) : platform_collect(s, &f);
+	if (counters)
+		note_asked(t, s->nsocks - before);
+	return rc;
 }
 
 /* The state changes waiting, read and dropped (a full listing is about to be made); with
@@ -205,6 +235,8 @@ static int full_listing(struct top *t)
 	t->o->filter.tcp_info = needs_all_counters(t);
 	int code = cli_pipeline_run(&t->pl, &s);
 	rc = code ? -EIO : 0;
+	for (size_t i = 0; t->o->filter.tcp_info && i < s.nsocks; i++)
+		note_asked(t, s.socks[i].proto == PS_TCP);
 	if (!rc && t->expr)
 		rc = snap_retain(&s, keep_expr, t->expr);
 	if (rc) {
@@ -371,8 +403,8 @@ static int listing_log(struct top *t, const struct ps_sockchange *c, size_t n)
 	return 0;
 }
 
-static int owners_of_new(struct top *t, const struct ps_snapshot *now, struct ps_sockchange *chg,
-			 size_t nchg);
+static int owners_of_new(struct top *t, const struct ps_snapshot *now,
+			 const struct ps_snapshot *held, struct ps_sockchange *chg, size_t nchg);
 
 /*
  * A listing done in the background replaces the set: the changes seen since it started applied
@@ -396,7 +428,7 @@ static int listing_swap(struct top *t, bool *swapped)
 	rc = rc ? rc : drop_vanished(&s, &l->twgone);
 	l->twgone.n = 0;
 	if (!rc && t->diag)
-		rc = owners_of_new(t, &s, l->log, l->nlog);
+		rc = owners_of_new(t, &s, &s, l->log, l->nlog);
 	struct sockset_stats st;
 	rc = rc ? rc : sockset_apply(&s, l->log, l->nlog, keep_new, t, &st);
 	if (!rc && t->expr)
@@ -433,19 +465,21 @@ static int follow_changes(struct top *t, bool *changed)
 }
 
 /*
- * The owners of the sockets the changes chg[0..nchg) add (not an accepted connection: it takes its
- * listener's): one attribution of those sockets alone (with BPF the kernel is handed their
- * inodes; the /proc scan reads every fd table), each change then naming its first owner's
- * pid and name as a BPF state change does. Nothing added: nothing read. 0 or -errno.
+ * The owners of the sockets the changes chg[0..nchg) add (not a connection accepted on a
+ * listener of `held` that one process holds alone: it takes that process, in sockset_apply; one
+ * of a listener several processes hold, a pre-forked server's, is asked like any other): one
+ * attribution of those sockets alone (with BPF the kernel is handed their inodes; the /proc scan
+ * reads every fd table), each change then naming its first owner's pid and name as a BPF state
+ * change does. Nothing added: nothing read. `now`: the listing they come from. 0 or -errno.
  */
-static int owners_of_new(struct top *t, const struct ps_snapshot *now, struct ps_sockchange *chg,
-			 size_t nchg)
+static int owners_of_new(struct top *t, const struct ps_snapshot *now,
+			 const struct ps_snapshot *held, struct ps_sockchange *chg, size_t nchg)
 {
 	struct ps_snapshot fresh = {.netns = now->netns};
 	size_t *at = malloc((nchg + 1) * sizeof *at), n = 0;
-	/* a connection a listener of the dump serves (its address or a wildcard: as conns and
+	/* a connection a listener of the set serves (its address or a wildcard: as conns and
 	 * sockset_apply tell it) is an accepted one */
-	struct conn_listeners *ls = conns_listeners(now);
+	struct conn_listeners *ls = conns_listeners(held);
 	int rc = at && ls ? 0 : -ENOMEM;
 	for (size_t i = 0; i < nchg && !rc; i++) {
 		const struct ps_sockchange *c = &chg[i];
@@ -455,7 +489,9 @@ static int owners_of_new(struct top *t, const struct ps_snapshot *now, struct ps
 					  .proto = c->proto,
 					  .state = c->to};
 		const struct ps_socket *lst;
-		bool accepted = c->to != PS_ST_LISTEN && conns_dir_of(ls, &probe, &lst) == CONN_IN;
+		bool accepted = c->to != PS_ST_LISTEN &&
+				conns_dir_of(ls, &probe, &lst) == CONN_IN &&
+				sockset_sole_proc(held, lst) >= 0;
 		if (c->to == PS_ST_CLOSE || c->from != PS_ST_CLOSE || !c->inode || accepted)
 			continue;
 		struct ps_socket *k = snap_add_socket(&fresh);
@@ -500,7 +536,7 @@ static int follow_diag(struct top *t, bool all, bool *changed)
 	t->nchg = 0;
 	rc = rc ? rc : sockset_diff(&t->dump, &now, &gone, &t->chg, &t->nchg, &t->chg_cap);
 	if (!rc && !t->bg.running) /* else once the listing is in: its thread has the platform */
-		rc = owners_of_new(t, &now, t->chg, t->nchg);
+		rc = owners_of_new(t, &now, &t->cur, t->chg, t->nchg);
 	struct sockset_stats st = {0};
 	rc = rc ? rc : sockset_apply(&t->cur, t->chg, t->nchg, keep_new, t, &st);
 	t->changes += t->nchg;
@@ -532,6 +568,7 @@ static int dump_counters(struct top *t, bool all)
 	f.all_netns = t->o->filter.all_netns;
 	struct ps_snapshot s = {0};
 	int rc = f.all_netns ? platform_collect_all_netns(&s, &f) : platform_collect(&s, &f);
+	note_asked(t, s.nsocks);
 	rc = rc ? rc : sockset_merge_counters(&t->cur, &s);
 	snap_free(&s);
 	return rc;
@@ -585,6 +622,9 @@ static void note_timing(struct top *t, double now)
 	double took = top_now() - now;
 	if (took > t->max_refresh)
 		t->max_refresh = took;
+	if (t->asked_now > t->asked_max)
+		t->asked_max = t->asked_now;
+	t->asked_now = 0;
 	t->scroll_at = t->scroll;
 	t->refreshes++;
 	t->during += t->bg.running;
@@ -650,6 +690,8 @@ int top_refresh(struct top *t)
 	if (!rc && !needs_all_counters(t))
 		rc = ask_visible(t, &tab, s, &g);
 	rc = rc ? rc : top_track(&tab, t->tab.cols ? &t->tab : NULL, now - t->last, t->first);
+	/* a connection that closed since its last sample: its last counters, as it closed */
+	rc = rc ? rc : top_final_counters(&tab, t->chg, t->nchg, now - t->last);
 	if (!rc)
 		top_sort(&tab, t->sort_col[t->view], t->sort_rev);
 	conns_free(&g);
@@ -724,13 +766,14 @@ void top_write_timing(const struct top *t, const char *path)
 {
 	struct buf b = {0};
 	const char *why = NULL;
-	int rc =
-	    buf_printf(&b,
-		       "refreshes %lu full_listings %lu state_changes %lu max_interval_s %.3f "
-		       "delay_s %.3f events %s background_listings %lu refreshes_while_listing %lu "
-		       "longest_refresh_s %.3f first_listing_s %.3f\n",
-		       t->refreshes, t->fulls, t->changes, t->max_gap, t->delay, events_name(t),
-		       t->background, t->during, t->max_refresh, t->first_took);
+	int rc = buf_printf(
+	    &b,
+	    "refreshes %lu full_listings %lu state_changes %lu max_interval_s %.3f "
+	    "delay_s %.3f events %s background_listings %lu refreshes_while_listing %lu "
+	    "longest_refresh_s %.3f first_listing_s %.3f tcp_info_max %zu "
+	    "tcp_info_total %llu\n",
+	    t->refreshes, t->fulls, t->changes, t->max_gap, t->delay, events_name(t), t->background,
+	    t->during, t->max_refresh, t->first_took, t->asked_max, t->asked_total);
 	rc = rc ? rc : cli_write_file(path, 0644, &b, &why);
 	if (rc)
 		cli_err(rc, "top: cannot write %s%s%s", path, why ? ": " : "", why ? why : "");

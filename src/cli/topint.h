@@ -81,6 +81,9 @@ struct top {
 	size_t built_sort; /* the column and order it was sorted by */
 	bool built_rev;
 	size_t scroll_at; /* the first row on screen at the last refresh */
+	/* sockets whose counters (TCP_INFO) were asked: this refresh, the most in one, in all */
+	size_t asked_now, asked_max;
+	unsigned long long asked_total;
 };
 
 /* Seconds between two full listings while the state changes keep the set current. */

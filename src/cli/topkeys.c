@@ -70,6 +70,15 @@ static int explain_text(uint16_t port, unsigned proto, struct buf *out)
 	return rc;
 }
 
+/* One line of text at the cursor: what fits the screen's width, a line cut marked at its end. */
+static void put_line(const char *s, size_t n)
+{
+	bool cut = COLS >= 2 && text_width(s, n) > (size_t)COLS;
+	addnstr(s, (int)text_prefix(s, n, (size_t)(cut ? COLS - 1 : COLS)));
+	if (cut)
+		addstr(cli_ellipsis());
+}
+
 /* Enter: the explanation of the selected row's port, scrollable; any other key goes back. */
 static void show_explain(struct top *t)
 {
@@ -104,8 +113,7 @@ static void show_explain(struct top *t)
 			int erc = text_safe(p, n) ? buf_append(&line, p, n) : esc_text(&line, p, n);
 			if (erc == 0 && line.len) {
 				move(y, 0);
-				addnstr(line.data,
-					(int)text_prefix(line.data, line.len, (size_t)COLS));
+				put_line(line.data, line.len);
 			}
 			buf_free(&line);
 			p = nl ? nl + 1 : end;

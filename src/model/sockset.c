@@ -113,13 +113,25 @@ static long listener_of(const struct apply *a, uint64_t netns, uint8_t proto,
 	return i >= 0 && a->s->socks[i].state == PS_ST_LISTEN ? i : -1;
 }
 
-/* The process of the owner of socket i (an added one included), or -1. */
-static long proc_of_socket(const struct apply *a, size_t i)
+long sockset_sole_proc(const struct ps_snapshot *s, const struct ps_socket *k)
+{
+	if (!k->owner_count || !s->owners)
+		return -1;
+	uint32_t p = snap_owner(s, k, 0)->proc;
+	for (uint32_t i = 1; i < k->owner_count; i++)
+		if (snap_owner(s, k, i)->proc != p)
+			return -1;
+	return (long)p;
+}
+
+/* The process that holds listener i (an added one included) alone, or -1: a connection it
+ * accepted is that process's; with several holders (a pre-forked server's master and workers)
+ * any of them may accept it, and it has no owner until a listing says which. */
+static long proc_of_listener(const struct apply *a, size_t i)
 {
 	if (i >= a->first_new)
 		return a->owner_proc[i - a->first_new];
-	const struct ps_socket *k = &a->s->socks[i];
-	return k->owner_count && a->s->owners ? (long)snap_owner(a->s, k, 0)->proc : -1;
+	return sockset_sole_proc(a->s, &a->s->socks[i]);
 }
 
 /* The process with this pid in s, added (named as the change says) when s has none. */
@@ -149,7 +161,7 @@ static int add_socket(struct apply *a, const struct ps_sockchange *c)
 		owner = proc_by_pid(s, c);
 	else {
 		long l = listener_of(a, c->netns, c->proto, &c->local);
-		owner = l >= 0 ? proc_of_socket(a, (size_t)l) : -1;
+		owner = l >= 0 ? proc_of_listener(a, (size_t)l) : -1;
 	}
 	if (owner == -ENOMEM)
 		return -ENOMEM;
@@ -289,6 +301,8 @@ static int diff_closed(const struct tuple_ix *ix, const struct ps_snapshot *was,
 		if (at >= 0)
 			gone[at] = true;
 		rc = push_change(v, n, cap, k, k->state, PS_ST_CLOSE);
+		if (!rc && snap_tcp(closed, k)) /* its last counters, as the kernel said them */
+			(*v)[*n - 1].last = *snap_tcp(closed, k);
 	}
 	return rc;
 }

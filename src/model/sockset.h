@@ -23,6 +23,9 @@ struct ps_sockchange {
 	char comm[16];	/* its name then, NUL-terminated ("" when pid is 0) */
 	uint8_t proto;	/* enum ps_proto */
 	uint8_t from, to;
+	/* The connection's counters at this change when the source read them (last.valid): a
+	 * close's are its final ones, which no later sample can read. */
+	struct ps_tcp_stats last;
 };
 
 /* What sockset_apply did. */
@@ -36,8 +39,9 @@ struct sockset_stats {
  * closed is added (with the change's inode, uid unknown until the next full listing) with
  * the process that made it
  * (its pid and name from the change, a process s already has when it has that pid), or
- * for a connection accepted on a listener of s, the listener's first owner; with
- * neither it is PS_OWN_UNREPORTED. An added socket keep() refuses is dropped
+ * for a connection accepted on a listener of s, the process holding that listener when it is
+ * the only one (sockset_sole_proc; never a guess among a pre-forked server's processes); else
+ * it is PS_OWN_UNREPORTED. An added socket keep() refuses is dropped
  * (keep NULL: every one). Changes of sockets whose tuple is not known yet are skipped.
  * s is sorted again (snap_sort) when sockets were added or removed. 0 or -ENOMEM
  * (s is then still consistent, without the changes not applied).
@@ -45,6 +49,12 @@ struct sockset_stats {
 int sockset_apply(struct ps_snapshot *s, const struct ps_sockchange *c, size_t n,
 		  bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
 		  const void *ctx, struct sockset_stats *st);
+
+/*
+ * The one process that holds socket k of s (every owner of it is that process), or -1 (no
+ * owner, or several processes: a pre-forked server's master and workers).
+ */
+long sockset_sole_proc(const struct ps_snapshot *s, const struct ps_socket *k);
 
 /*
  * The changes that turn listing `was` into listing `now`, TCP sockets only (as

@@ -2,6 +2,7 @@
 /* toprows.c — build `top`'s views from the model, mark what is new, changed or gone, sort. */
 #include "toprows.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,26 +14,21 @@
 #include "conns_out.h"
 #include "json_services.h"
 
-#define NUM(t, w)                                                                                  \
+/* Designated: a field left out is false (up, addr) */
+#define COL(t, w, num, fl, of, kp, u, ad)                                                          \
 	{                                                                                          \
-		t, w, true, false, -1, false                                                       \
+		.title = t, .width = w, .numeric = num, .flex = fl, .rate_of = of, .keep = kp,     \
+		.up = u, .addr = ad                                                                \
 	}
-#define TXT(t, w)                                                                                  \
-	{                                                                                          \
-		t, w, false, false, -1, false                                                      \
-	}
-#define FLEX(t, w)                                                                                 \
-	{                                                                                          \
-		t, w, false, true, -1, false                                                       \
-	}
-#define OWNER(t, w, numeric)                                                                       \
-	{                                                                                          \
-		t, w, numeric, false, -1, true                                                     \
-	}
-#define RATE(t, of)                                                                                \
-	{                                                                                          \
-		t, 6, true, false, of, false                                                       \
-	}
+#define NUM(t, w) COL(t, w, true, false, -1, false, false, false)
+#define TXT(t, w) COL(t, w, false, false, -1, false, false, false)
+#define FLEX(t, w) COL(t, w, false, true, -1, false, false, false)
+#define OWNER(t, w, numeric) COL(t, w, numeric, false, -1, true, false, false)
+#define RATE(t, of) COL(t, 6, true, false, of, false, false, false)
+/* an address and port, sorted as one */
+#define ADDR(t, w) COL(t, w, false, true, -1, false, false, true)
+/* the owner's pid: a number sorted smallest first */
+#define PID_COL COL("PID", 7, true, false, -1, true, true, false)
 
 /* The sockets view: the owner (PROCESS, PID) together, then the counters. */
 enum {
@@ -53,10 +49,10 @@ enum {
 static const struct top_col cols_sockets[] = {
     TXT("PROTO", 5),
     TXT("STATE", 10),
-    FLEX("LOCAL", 15),
-    FLEX("REMOTE", 15),
+    ADDR("LOCAL", 15),
+    ADDR("REMOTE", 15),
     OWNER("PROCESS", 12, false),
-    OWNER("PID", 7, true),
+    PID_COL,
     NUM("SENT", 6),
     NUM("RECV", 6),
     NUM("RETR", 4),
@@ -67,16 +63,16 @@ static const struct top_col cols_sockets[] = {
 
 /* With -N: the namespace first, then the sockets view's columns (their index one more). */
 static const struct top_col cols_sockets_ns[] = {
-    TXT("NETNS", 10),	   TXT("PROTO", 5),	     TXT("STATE", 10),
-    FLEX("LOCAL", 15),	   FLEX("REMOTE", 15),	     OWNER("PROCESS", 12, false),
-    OWNER("PID", 7, true), NUM("SENT", 6),	     NUM("RECV", 6),
-    NUM("RETR", 4),	   RATE("TX/s", 1 + S_SENT), RATE("RX/s", 1 + S_RECV),
+    TXT("NETNS", 10),  TXT("PROTO", 5),		 TXT("STATE", 10),
+    ADDR("LOCAL", 15), ADDR("REMOTE", 15),	 OWNER("PROCESS", 12, false),
+    PID_COL,	       NUM("SENT", 6),		 NUM("RECV", 6),
+    NUM("RETR", 4),    RATE("TX/s", 1 + S_SENT), RATE("RX/s", 1 + S_RECV),
     NUM("RTT-ms", 6),
 };
 
 static const struct top_col cols_procs[] = {
     OWNER("PROCESS", 15, false),
-    OWNER("PID", 7, true),
+    PID_COL,
     NUM("LISTEN", 6),
     NUM("CONNS", 6),
     NUM("SENT", 6),
@@ -88,14 +84,14 @@ static const struct top_col cols_procs[] = {
 enum { P_PROC, P_PID, P_LISTEN, P_CONNS, P_SENT, P_RECV, P_TX, P_RX, P_PORTS };
 
 static const struct top_col cols_listeners[] = {
-    FLEX("SERVER", 15), TXT("FROM", 13), OWNER("PROCESS", 12, false),
+    ADDR("SERVER", 15), TXT("FROM", 13), OWNER("PROCESS", 12, false),
     NUM("CONNS", 6),	TXT("QUEUE", 9), NUM("SENT", 6),
     RATE("TX/s", 5),	NUM("RECV", 6),	 RATE("RX/s", 7),
 };
 enum { L_SERVER, L_FROM, L_PROC, L_CONNS, L_QUEUE, L_SENT, L_TX, L_RECV, L_RX };
 
 static const struct top_col cols_remotes[] = {
-    FLEX("REMOTE", 15), TXT("CLASS", 10), OWNER("PROCESS", 12, false),
+    ADDR("REMOTE", 15), TXT("CLASS", 10), OWNER("PROCESS", 12, false),
     NUM("CONNS", 6),	NUM("SENT", 6),	  RATE("TX/s", 4),
     NUM("RECV", 6),	RATE("RX/s", 6),  NUM("RTT-ms", 6),
 };
@@ -250,6 +246,16 @@ static int ns_cell(struct top_table *t, struct top_row *r, const struct ps_snaps
 	return cell(t, r, 0, a);
 }
 
+/* A sockets view row's identity: its ends, not its inode (a socket added from a state change has
+ * none yet, and is the same row once a full listing names it); equal ends (reuseport) are told
+ * apart by their order, dup. */
+static uint64_t socket_key(uint8_t proto, const struct ps_endpoint *local,
+			   const struct ps_endpoint *remote, uint64_t netns, uint32_t dup)
+{
+	uint64_t h = fnv(fnv(FNV0, &proto, 1), local, sizeof *local);
+	return fnv(fnv(fnv(h, remote, sizeof *remote), &netns, sizeof netns), &dup, sizeof dup);
+}
+
 static int build_sockets(struct top_table *t, const struct ps_snapshot *s)
 {
 	int rc = 0;
@@ -266,19 +272,14 @@ static int build_sockets(struct top_table *t, const struct ps_snapshot *s)
 		r->proc = k->owner_count && s->owners ? (long)snap_owner(s, k, 0)->proc : -1;
 		r->port = k->local.port;
 		r->proto = k->proto;
-		/* the ends, not the inode: a socket added from a state change (no inode yet) is the
-		 * same row once a full listing names it; equal ends (reuseport) are told by order
-		 */
+		r->final = k->proto == PS_TCP && k->state == PS_ST_TIME_WAIT;
 		const struct ps_socket *pk = i ? &s->socks[i - 1] : NULL;
 		dup = pk && pk->proto == k->proto && pk->netns == k->netns &&
 			      !memcmp(&pk->local, &k->local, sizeof k->local) &&
 			      !memcmp(&pk->remote, &k->remote, sizeof k->remote)
 			  ? dup + 1
 			  : 0;
-		r->key = fnv(fnv(fnv(fnv(fnv(FNV0, &k->proto, 1), &k->local, sizeof k->local),
-				     &k->remote, sizeof k->remote),
-				 &k->netns, sizeof k->netns),
-			     &dup, sizeof dup);
+		r->key = socket_key(k->proto, &k->local, &k->remote, k->netns, dup);
 		r->sig = fnv(fnv(FNV0, &k->state, 1), &pid, sizeof pid);
 		size_t o = ns_shift(t);
 		rc = o ? ns_cell(t, r, s, k) : 0;
@@ -377,6 +378,45 @@ static int build_procs(struct top_table *t, const struct ps_snapshot *s, const s
 	return rc;
 }
 
+int top_proc_counters(struct top_table *t, const struct ps_snapshot *s, size_t from, size_t to)
+{
+	struct proc_sum *sum = calloc(s->nprocs + 1, sizeof *sum); /* the last: no owner */
+	bool *want = calloc(s->nprocs + 1, sizeof *want);
+	int rc = sum && want ? 0 : -ENOMEM;
+	if (t->view != TOP_PROCESSES)
+		rc = -EINVAL;
+	for (size_t i = from; !rc && i < to && i < t->n; i++)
+		want[t->rows[i].proc >= 0 ? (size_t)t->rows[i].proc : s->nprocs] = true;
+	for (size_t i = 0; !rc && i < s->nsocks; i++) {
+		const struct ps_socket *k = &s->socks[i];
+		size_t p = k->owner_count && s->owners ? snap_owner(s, k, 0)->proc : s->nprocs;
+		const struct ps_tcp_stats *c = want[p] ? snap_tcp(s, k) : NULL;
+		if (c) {
+			sum[p].counted = true;
+			sum[p].sent += (double)c->bytes_sent;
+			sum[p].recv += (double)c->bytes_received;
+		}
+	}
+	for (size_t i = 0; !rc && i < t->n; i++) {
+		struct top_row *r = &t->rows[i];
+		if (r->mark == TOP_MARK_GONE)
+			continue;
+		const struct proc_sum *p = &sum[r->proc >= 0 ? (size_t)r->proc : s->nprocs];
+		r->counted[P_SENT] = r->counted[P_RECV] =
+		    false; /* a row summed whole or not at all */
+		r->num[P_SENT] = r->num[P_RECV] = 0;
+		rc = cell(t, r, P_SENT, "-");
+		rc = rc ? rc : cell(t, r, P_RECV, "-");
+		if (!rc && p->counted) {
+			rc = top_set_count(t, r, P_SENT, p->sent);
+			rc = rc ? rc : top_set_count(t, r, P_RECV, p->recv);
+		}
+	}
+	free(sum);
+	free(want);
+	return rc;
+}
+
 static int group_counts(struct top_table *t, struct top_row *r, const struct conn_group *gr,
 			size_t sent, size_t recv)
 {
@@ -384,6 +424,14 @@ static int group_counts(struct top_table *t, struct top_row *r, const struct con
 		return 0;
 	int rc = top_set_count(t, r, sent, (double)gr->bytes_sent);
 	return rc ? rc : top_set_count(t, r, recv, (double)gr->bytes_received);
+}
+
+/* A listeners view row's identity: its group's server, direction, class and process. */
+static uint64_t group_key(const struct conn_group *gr)
+{
+	uint64_t h = fnv(fnv(FNV0, &gr->server, sizeof gr->server), &gr->dir, 1);
+	h = fnv(h, &gr->rclass, 1);
+	return fnv(h, gr->process ? gr->process : "", gr->process ? strlen(gr->process) : 0);
 }
 
 static int build_listeners(struct top_table *t, const struct conn_table *g)
@@ -399,9 +447,7 @@ static int build_listeners(struct top_table *t, const struct conn_table *g)
 		char a[80], e[64];
 		r->port = gr->server.port;
 		r->proto = gr->proto;
-		r->key = fnv(fnv(fnv(fnv(FNV0, &gr->server, sizeof gr->server), &gr->dir, 1),
-				 &gr->rclass, 1),
-			     gr->process ? gr->process : "", gr->process ? strlen(gr->process) : 0);
+		r->key = group_key(gr);
 		r->sig = fnv(FNV0, &gr->pid, sizeof gr->pid);
 		snprintf(a, sizeof a, "%s %s", proto_name(gr->proto),
 			 conns_endpoint(&gr->server, e, sizeof e));
@@ -424,6 +470,42 @@ static int build_listeners(struct top_table *t, const struct conn_table *g)
 		rc = rc ? rc : group_counts(t, r, gr, L_SENT, L_RECV);
 		rc = rc ? rc : fill_rest(t, r);
 	}
+	return rc;
+}
+
+/* A group by its row's key. */
+struct group_at {
+	uint64_t key;
+	size_t at;
+};
+
+static int cmp_group_at(const void *pa, const void *pb)
+{
+	uint64_t a = ((const struct group_at *)pa)->key, b = ((const struct group_at *)pb)->key;
+	return (a > b) - (a < b);
+}
+
+int top_listener_counters(struct top_table *t, const struct conn_table *g)
+{
+	if (t->view != TOP_LISTENERS)
+		return -EINVAL;
+	struct group_at *v = malloc((g->n + 1) * sizeof *v);
+	if (!v)
+		return -ENOMEM;
+	size_t n = 0;
+	for (size_t i = 0; i < g->n; i++)
+		if (g->v[i].dir != CONN_OUT && g->v[i].have_tcp)
+			v[n++] = (struct group_at){group_key(&g->v[i]), i};
+	qsort(v, n, sizeof *v, cmp_group_at);
+	int rc = 0;
+	for (size_t i = 0; i < t->n && n && !rc; i++) {
+		struct top_row *r = &t->rows[i];
+		struct group_at key = {.key = r->key};
+		const struct group_at *hit = bsearch(&key, v, n, sizeof *v, cmp_group_at);
+		if (hit)
+			rc = group_counts(t, r, &g->v[hit->at], L_SENT, L_RECV);
+	}
+	free(v);
 	return rc;
 }
 
@@ -582,6 +664,26 @@ int top_rates(struct top_table *t, struct top_row *r, const struct top_row *q, d
 	return rc;
 }
 
+/* Row r (final: its counters are read no more) takes those of q, the same row a refresh ago, when
+ * it has none. */
+static int keep_counters(struct top_table *t, struct top_row *r, const struct top_table *prev,
+			 const struct top_row *q)
+{
+	size_t o = ns_shift(t);
+	if (!r->final || t->view != TOP_SOCKETS || r->counted[o + S_SENT] ||
+	    !q->counted[o + S_SENT])
+		return 0;
+	static const size_t cols[] = {S_SENT, S_RECV, S_RETR, S_RTT};
+	int rc = 0;
+	for (size_t i = 0; i < sizeof cols / sizeof cols[0] && !rc; i++) {
+		size_t c = o + cols[i];
+		r->num[c] = q->num[c];
+		r->counted[c] = q->counted[c];
+		rc = cell(t, r, c, top_text(prev, q, c));
+	}
+	return rc;
+}
+
 /* Append prev's row q as gone (its texts copied). */
 static int keep_gone(struct top_table *t, const struct top_table *prev, const struct top_row *q)
 {
@@ -641,7 +743,8 @@ int top_track(struct top_table *t, const struct top_table *prev, double seconds,
 			r->mark = q->mark;
 			r->ttl = (uint8_t)(q->ttl - 1);
 		}
-		rc = top_rates(t, r, q, seconds);
+		rc = keep_counters(t, r, prev, q);
+		rc = rc ? rc : top_rates(t, r, q, seconds);
 	}
 	for (size_t i = 0; same && !first && i < prev->n && !rc; i++)
 		if (!seen[i])
@@ -651,23 +754,88 @@ int top_track(struct top_table *t, const struct top_table *prev, double seconds,
 	return rc;
 }
 
+/* A close that carries its last counters, by the key of its row. */
+struct close_key {
+	uint64_t key;
+	size_t at; /* the change */
+};
+
+static int cmp_close(const void *pa, const void *pb)
+{
+	const struct close_key *a = pa, *b = pb;
+	if (a->key != b->key)
+		return (a->key > b->key) - (a->key < b->key);
+	return (a->at > b->at) - (a->at < b->at);
+}
+
+/* The last close in v[0..n) (sorted) of row key `key`, or NULL. */
+static const struct close_key *close_of(const struct close_key *v, size_t n, uint64_t key)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].key <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && v[lo - 1].key == key ? &v[lo - 1] : NULL;
+}
+
+int top_final_counters(struct top_table *t, const struct ps_sockchange *c, size_t n, double seconds)
+{
+	if (t->view != TOP_SOCKETS || !n)
+		return 0;
+	struct close_key *v = malloc(n * sizeof *v);
+	if (!v)
+		return -ENOMEM;
+	size_t nk = 0;
+	for (size_t i = 0; i < n; i++)
+		if (c[i].to == PS_ST_CLOSE && c[i].last.valid)
+			v[nk++] = (struct close_key){
+			    socket_key(c[i].proto, &c[i].local, &c[i].remote, c[i].netns, 0), i};
+	qsort(v, nk, sizeof *v, cmp_close);
+	int rc = 0;
+	for (size_t i = 0; i < t->n && nk && !rc; i++) {
+		struct top_row *r = &t->rows[i];
+		const struct close_key *x =
+		    (r->mark == TOP_MARK_GONE && r->ttl == TOP_MARK_TTL) || r->final
+			? close_of(v, nk, r->key)
+			: NULL;
+		if (!x)
+			continue;
+		const struct ps_sockchange *ch = &c[x->at];
+		struct top_row was = *r;
+		struct ps_socket k = {.proto = ch->proto, .state = ch->from};
+		rc = top_set_socket_counters(t, r, &k, &ch->last);
+		rc = rc ? rc : top_rates(t, r, &was, seconds);
+	}
+	free(v);
+	return rc;
+}
+
 static const struct top_table *sort_t;
 static size_t sort_col;
 static bool sort_rev;
+
+/* The number of a numeric cell; cells without one ("-", empty) -1. */
+static double cell_value(const struct top_row *r)
+{
+	return r->text[sort_col] && top_text(sort_t, r, sort_col)[0] != '-' ? r->num[sort_col] : -1;
+}
 
 static int cmp_rows(const void *pa, const void *pb)
 {
 	const struct top_row *a = pa, *b = pb;
 	int c;
-	if (sort_t->cols[sort_col].numeric) {
-		/* largest first; cells without a number last */
-		double x = a->text[sort_col] && top_text(sort_t, a, sort_col)[0] != '-'
-			       ? a->num[sort_col]
-			       : -1;
-		double y = b->text[sort_col] && top_text(sort_t, b, sort_col)[0] != '-'
-			       ? b->num[sort_col]
-			       : -1;
-		c = (x < y) - (x > y);
+	const struct top_col *col = &sort_t->cols[sort_col];
+	if (col->numeric) {
+		/* largest first (PID: smallest); cells without a number last */
+		double x = cell_value(a), y = cell_value(b);
+		if ((x < 0) != (y < 0))
+			c = x < 0 ? 1 : -1;
+		else
+			c = col->up ? (x > y) - (x < y) : (x < y) - (x > y);
 	} else {
 		c = strcmp(top_text(sort_t, a, sort_col), top_text(sort_t, b, sort_col));
 	}
@@ -677,6 +845,79 @@ static int cmp_rows(const void *pa, const void *pb)
 	return c ? c : (a->ord > b->ord) - (a->ord < b->ord);
 }
 
+/* A cell's address and port as a sort key: rank 0 IPv4, 1 IPv6, 2 none ("*", "[all public]"). */
+struct addr_key {
+	uint8_t rank;
+	uint8_t bytes[16];
+	uint16_t port;
+	uint32_t row;
+};
+
+static void addr_key_of(const char *s, struct addr_key *k)
+{
+	char a[64];
+	const char *sp = strrchr(s, ' '); /* "tcp 10.0.0.1:80": the address after the protocol */
+	s = sp ? sp + 1 : s;
+	const char *colon = strrchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : 0;
+	k->rank = 2;
+	if (!colon || n >= sizeof a || !colon[1])
+		return;
+	if (s[0] == '[' && n >= 2 && s[n - 1] == ']') { /* [v6]:port */
+		memcpy(a, s + 1, n - 2);
+		a[n - 2] = '\0';
+	} else {
+		memcpy(a, s, n);
+		a[n] = '\0';
+	}
+	k->port = (uint16_t)strtoul(colon + 1, NULL, 10);
+	if (inet_pton(AF_INET, a, k->bytes) == 1)
+		k->rank = 0;
+	else if (inet_pton(AF_INET6, a, k->bytes) == 1)
+		k->rank = 1;
+}
+
+static int cmp_addr(const void *pa, const void *pb)
+{
+	const struct addr_key *a = pa, *b = pb;
+	int c = (a->rank > b->rank) - (a->rank < b->rank);
+	if (a->rank < 2 && b->rank < 2) { /* IPv4 before IPv6, by bytes, then port */
+		c = c ? c : memcmp(a->bytes, b->bytes, a->rank ? 16 : 4);
+		c = c ? c : (a->port > b->port) - (a->port < b->port);
+		if (sort_rev)
+			c = -c;
+	}
+	if (!c && a->rank == 2) /* no address: by text, after every address either way */
+		c = strcmp(top_text(sort_t, &sort_t->rows[a->row], sort_col),
+			   top_text(sort_t, &sort_t->rows[b->row], sort_col));
+	const struct top_row *x = &sort_t->rows[a->row], *y = &sort_t->rows[b->row];
+	return c ? c : (x->ord > y->ord) - (x->ord < y->ord);
+}
+
+/* Sort by an address column: each cell parsed once, the rows put in their keys' order. */
+static void sort_by_addr(struct top_table *t)
+{
+	struct addr_key *k = calloc(t->n, sizeof *k);
+	struct top_row *rows = malloc(t->n * sizeof *rows);
+	if (!k || !rows) { /* out of memory: as text */
+		free(k);
+		free(rows);
+		qsort(t->rows, t->n, sizeof *t->rows, cmp_rows);
+		return;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		addr_key_of(top_text(t, &t->rows[i], sort_col), &k[i]);
+		k[i].row = (uint32_t)i;
+	}
+	qsort(k, t->n, sizeof *k, cmp_addr);
+	for (size_t i = 0; i < t->n; i++)
+		rows[i] = t->rows[k[i].row];
+	free(t->rows);
+	t->rows = rows;
+	t->cap = t->n;
+	free(k);
+}
+
 void top_sort(struct top_table *t, size_t col, bool reverse)
 {
 	if (col >= t->ncols || !t->n)
@@ -684,7 +925,10 @@ void top_sort(struct top_table *t, size_t col, bool reverse)
 	sort_t = t;
 	sort_col = col;
 	sort_rev = reverse;
-	qsort(t->rows, t->n, sizeof *t->rows, cmp_rows);
+	if (t->cols[col].addr)
+		sort_by_addr(t);
+	else
+		qsort(t->rows, t->n, sizeof *t->rows, cmp_rows);
 }
 
 void top_table_free(struct top_table *t)

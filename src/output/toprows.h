@@ -10,6 +10,7 @@
 
 #include "../model/conns.h"
 #include "../model/model.h"
+#include "../model/sockset.h"
 #include "../util/buf.h"
 
 enum top_view { TOP_SOCKETS, TOP_PROCESSES, TOP_LISTENERS, TOP_REMOTES, TOP__VIEWS };
@@ -28,6 +29,9 @@ struct top_col {
 	bool flex;	/* takes what the screen has left */
 	int8_t rate_of; /* the column whose growth per second this one shows, -1 */
 	bool keep;	/* the owner (PROCESS, PID): the last to leave a narrow screen */
+	bool up;	/* numeric, sorted smallest first (PID) */
+	bool addr;	/* an address and port ("tcp " before it or not): sorted by address (IPv4
+			 * before IPv6, each by its bytes), then port; cells without one last */
 };
 
 struct top_row {
@@ -36,6 +40,7 @@ struct top_row {
 	double num[TOP_MAXCOLS];
 	bool counted[TOP_MAXCOLS]; /* num holds a counter the kernel gave */
 	uint8_t mark, ttl;
+	bool final;    /* the kernel reads its counters no more (TIME-WAIT): it keeps its last */
 	uint32_t ord;  /* the order it was built in (ties in a sort keep it) */
 	long sock;     /* sockets view: the socket's index in the snapshot, else -1 */
 	long proc;     /* sockets and processes views: the (first) owner's index in procs, -1 */
@@ -77,10 +82,35 @@ int top_rates(struct top_table *t, struct top_row *r, const struct top_row *q, d
  * Mark what changed since prev (the same view's last table): rows with a key prev
  * lacks are new, rows whose sig differs changed, marks fade after TOP_MARK_TTL
  * refreshes; rows of prev missing now are appended as gone (kept TOP_MARK_TTL
- * refreshes). Rate columns get the growth of their counter over `seconds`. first:
- * the first table (nothing is new). 0 or -ENOMEM.
+ * refreshes). Rate columns get the growth of their counter over `seconds`. A row whose
+ * counters can no longer be read (top_row.final) keeps those it had. first: the first table
+ * (nothing is new). 0 or -ENOMEM.
  */
 int top_track(struct top_table *t, const struct top_table *prev, double seconds, bool first);
+
+/*
+ * The sockets view: rows that went this refresh (marked gone, kept from the table before), or
+ * whose counters cannot be read any more (TIME-WAIT: sock_diag lists the connection again in that
+ * state), take the last counters the closes among c[0..n) carry (ps_sockchange.last: read as the
+ * connection closed, after its last sample), their rates over `seconds` from the sample before.
+ * Other views, or closes without counters: nothing. 0 or -ENOMEM.
+ */
+int top_final_counters(struct top_table *t, const struct ps_sockchange *c, size_t n,
+		       double seconds);
+
+/*
+ * The processes view (t built from s, sorted): the SENT and RECV of the rows from..to (those on
+ * screen) summed from the counters s has for their sockets (asked for those rows), every other
+ * row's emptied ("-"): a row is summed whole or not at all. 0 or -ENOMEM.
+ */
+int top_proc_counters(struct top_table *t, const struct ps_snapshot *s, size_t from, size_t to);
+
+/*
+ * The listeners view (t built, sorted): the SENT and RECV of every row whose group g has with
+ * counters (g: the sockets on the ports of the rows on screen, grouped again with the counters
+ * asked for them); other rows keep theirs. 0 or -ENOMEM.
+ */
+int top_listener_counters(struct top_table *t, const struct conn_table *g);
 
 /* Set a counter cell (text formatted for people) after the table was built. 0 or -ENOMEM. */
 int top_set_count(struct top_table *t, struct top_row *r, size_t col, double v);
@@ -90,7 +120,8 @@ int top_set_count(struct top_table *t, struct top_row *r, size_t col, double v);
 int top_set_socket_counters(struct top_table *t, struct top_row *r, const struct ps_socket *k,
 			    const struct ps_tcp_stats *c);
 
-/* Sort by column col (numbers largest first, text A to Z; reverse flips it). */
+/* Sort by column col (numbers largest first, PID smallest first, addresses by address then port,
+ * text A to Z; reverse flips it). */
 void top_sort(struct top_table *t, size_t col, bool reverse);
 
 /* The text of cell (r, col). */

@@ -39,6 +39,13 @@ def register(run):
     run.case(top_listing_beside, needs=("tui",))
     run.case(top_sort_idle, needs=("tui",))
     run.case(top_diag_owner_beside_listener, needs=("tui",))
+    run.case(top_transfer_then_close, needs=("tui",))
+    run.case(top_transfer_then_close_diag, needs=("tui",))
+    run.case(top_accepted_by_worker, needs=("tui",))
+    run.case(top_accepted_by_worker_diag, needs=("tui",))
+    run.case(top_asks_rows_on_screen, needs=("tui",))
+    run.case(top_explain_cut_marked, needs=("tui",))
+    run.case(top_listeners_counters, needs=("tui",))
 
 
 def groups(t, *args):
@@ -714,3 +721,261 @@ def top_diag_owner_beside_listener(t):
     finally:
         c.close()
         sc.close()
+
+
+def counted(word):
+    """A counter cell as top prints it (512, 20.0M, 1.2G) in bytes, or None."""
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    try:
+        if word[-1:] in units:
+            return float(word[:-1]) * units[word[-1]]
+        return float(word)
+    except ValueError:
+        return None
+
+
+def transfer_then_close(t, port, *args):
+    """A connection shown on screen sends 20 MiB and both ends close right after, between two
+    refreshes: its closed rows (marked -, or the sender's in TIME-WAIT) show the whole transfer, the sender's SENT and the
+    receiver's RECV >= 20 MiB, from the counters the connection had as it closed (before, the
+    rows kept their last sample, taken before the transfer)."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", port))
+    srv.listen(1)
+    sc = Screen(t, "-d", "1", *args, NO_COLOR="1")
+    c = s_ = None
+    try:
+        sc.resize(140, 24)  # wide enough for SENT and RECV
+        sc.wait(lambda s: f"127.0.0.1:{port}" in s, "the listener is not shown")
+        c = socket.create_connection(("127.0.0.1", port))
+        s_, _ = srv.accept()
+        cport = c.getsockname()[1]
+        me, peer = f"127.0.0.1:{cport}", f"127.0.0.1:{port}"
+        sc.wait(lambda s: len(rows_with(s, me, "ESTAB")) == 2, "the connection is not shown", timeout=4)
+        got = [0]
+
+        def drain():
+            while got[0] < 20 * MIB:
+                b = s_.recv(1 << 20)
+                if not b:
+                    break
+                got[0] += len(b)
+
+        th = threading.Thread(target=drain)
+        th.start()
+        c.sendall(b"x" * (20 * MIB))
+        th.join(20)
+        c.close()
+        s_.close()
+        t.require(got[0] == 20 * MIB, f"the receiver read {got[0]} bytes")
+
+        def cells(text, local, remote):
+            """SENT and RECV of the closed row local -> remote (words after PROCESS and PID):
+            marked -, or in TIME-WAIT (sock_diag lists the connection again in that state)."""
+            for ln in rows_with(text, local, remote):
+                if not ln.startswith("-") and "TIME-WAIT" not in ln.split():
+                    continue
+                w = ln.split()
+                i = w.index(local)
+                if w[i + 1] == remote and len(w) > i + 5:
+                    return counted(w[i + 4]), counted(w[i + 5])
+            return None, None
+
+        def whole(text):
+            sent = cells(text, me, peer)[0]
+            recv = cells(text, peer, me)[1]
+            return sent is not None and recv is not None and sent >= 20 * MIB and recv >= 20 * MIB
+
+        sc.wait(whole, "the closed connection's rows do not show the whole 20 MiB (SENT of the "
+                "sender, RECV of the receiver)", timeout=5)
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q after the transfer")
+    finally:
+        for x in (c, s_, srv):
+            if x:
+                x.close()
+        sc.close()
+
+
+def top_transfer_then_close(t):
+    transfer_then_close(t, 4743)
+
+
+def top_transfer_then_close_diag(t):
+    """The same without BPF: sock_diag's destroy notification carries the last counters."""
+    transfer_then_close(t, 4744, "--events", "diag")
+
+
+PREFORK = r"""
+import ctypes, os, socket, sys, time
+libc = ctypes.CDLL(None)
+def name(n):
+    libc.prctl(15, n.encode(), 0, 0, 0)  # PR_SET_NAME
+srv = socket.socket()
+srv.bind(("127.0.0.1", int(sys.argv[1])))
+srv.listen(8)
+name("master")
+if os.fork() == 0:
+    name("worker")
+    print("READY", flush=True)
+    kept = []
+    while True:
+        kept.append(srv.accept()[0])
+else:
+    time.sleep(600)
+"""
+
+
+def accepted_by_worker(t, port, *args):
+    """A listener two processes hold (a pre-forked server: the master, whose pid is lower, and
+    the worker that accepts) gets a connection while top runs: the accepted connection's row
+    never names the master (before, it took the listener's first owner until the next full
+    listing); it names the worker or no owner until that is known. The connecting end names our
+    pid as top sees it (BPF reads it in top's pid namespace, not the host's)."""
+    p = subprocess.Popen([sys.executable, "-c", PREFORK, str(port)], stdout=subprocess.PIPE,
+                         start_new_session=True)
+    sc = c = None
+    try:
+        t.require(p.stdout.readline().strip() == b"READY", "the pre-forked listener did not start")
+        sc = Screen(t, "-d", "1", *args, NO_COLOR="1")
+        sc.wait(lambda s: rows_with(s, f"127.0.0.1:{port}", "LISTEN"), "the listener is not shown")
+        c = socket.create_connection(("127.0.0.1", port))
+        me = f"127.0.0.1:{c.getsockname()[1]}"
+
+        def owner(text):
+            """The PROCESS cell of the accepted connection's row (after LOCAL and REMOTE)."""
+            for ln in rows_with(text, f"127.0.0.1:{port}", me, "ESTAB"):
+                w = ln.split()
+                i = w.index(f"127.0.0.1:{port}")
+                if w[i + 1] == me and len(w) > i + 2:
+                    return w[i + 2]
+            return None
+
+        sc.wait(lambda s: owner(s) is not None, "the accepted connection is not shown", timeout=4)
+
+        def client_pid(text):
+            """The PID cell of the connecting end's row: the runner's pid as top sees it (this
+            suite runs in a pid namespace of its own: not the pid the host gives it)."""
+            for ln in rows_with(text, me, f"127.0.0.1:{port}", "ESTAB"):
+                w = ln.split()
+                i = w.index(me)
+                if w[i + 1] == f"127.0.0.1:{port}" and len(w) > i + 3:
+                    return w[i + 3]
+            return None
+
+        s = sc.wait(lambda s: client_pid(s) is not None, "the connecting end is not shown", timeout=4)
+        t.check(client_pid(s) in (str(os.getpid()), "-"),
+                f"the connecting end is shown with pid {client_pid(s)}, not {os.getpid()} (ours)",
+                s.splitlines())
+        deadline = time.monotonic() + 2.5  # a few refreshes, none naming the master
+        while time.monotonic() < deadline:
+            s = sc.text()
+            who = owner(s)
+            if not t.check(who in (None, "worker", "-"),
+                           f"the accepted connection is shown held by {who!r}, not the worker "
+                           "that accepted it (or no owner yet)", s.splitlines()):
+                break
+            time.sleep(0.2)
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q")
+    finally:
+        if c:
+            c.close()
+        if sc:
+            sc.close()
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait(5)
+
+
+def top_accepted_by_worker(t):
+    accepted_by_worker(t, 4746)
+
+
+def top_accepted_by_worker_diag(t):
+    """The same without BPF: sock_diag's new connection is attributed by its inode."""
+    accepted_by_worker(t, 4747, "--events", "diag")
+
+
+def top_asks_rows_on_screen(t):
+    """With 300 connections, far more than 80x24 shows, the sockets view asks the counters
+    (TCP_INFO) of the rows on screen only: --timing's tcp_info_max (the most sockets one refresh
+    asked for, the listener's queue included) stays under a screenful, though counters were
+    asked."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 4748))
+    srv.listen(200)
+    conns = []
+    timing = os.path.join(t.tmpdir(), "timing")
+    sc = None
+    try:
+        for _ in range(150):
+            conns.append(socket.create_connection(("127.0.0.1", 4748)))
+            conns.append(srv.accept()[0])
+        sc = Screen(t, "-d", "0.5", "--timing", timing, NO_COLOR="1")
+        sc.wait(lambda s: "301 rows" in s.splitlines()[0], "the 301 sockets are not listed", timeout=5)
+        sc.keys("Down")  # a key between refreshes: the rows on screen move
+        time.sleep(2)  # a few refreshes (how many does not matter)
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q")
+        got = read_timing(timing)
+        t.check(int(got.get("refreshes", 0)) >= 2 and 0 < int(got.get("tcp_info_max", -1)) <= 24,
+                "the counters of more sockets than the screen shows were asked in one refresh", [got])
+    finally:
+        if sc:
+            sc.close()
+        for x in conns + [srv]:
+            x.close()
+
+
+def top_explain_cut_marked(t):
+    """On a screen narrower than explain's lines (40 columns), a line of the explain panel that is
+    cut ends with a mark (an ellipsis, or + where the terminal is not UTF-8), never cut silently."""
+    t.hold("listen:127.0.0.1:4749")
+    sc = Screen(t, NO_COLOR="1")
+    try:
+        sc.wait(lambda s: "127.0.0.1:4749" in s, "the listener is not shown")
+        sc.resize(40, 24)
+        sc.keys("Enter")
+        s = sc.wait(lambda s: "Port 4749" in s, "Enter shows no explain")
+        lines = s.splitlines()[:-1]  # the status line is top's own
+        full = [ln for ln in lines if len(ln) >= 40]
+        t.check(full and all(ln.endswith(("\u2026", "+")) for ln in full),
+                "explain's lines cut at 40 columns carry no mark", lines)
+        sc.keys("Escape")
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q")
+    finally:
+        sc.close()
+
+
+def top_listeners_counters(t):
+    """The listeners view sums the counters of the inbound connections of the rows on screen:
+    20 MiB received over a connection to 127.0.0.1:4842 shows 20.0M in RECV on its inbound row
+    (<- loopback), a listener with no traffic its own row."""
+    t.hold("listen:127.0.0.1:4843", "name:quiet")
+    sc = None
+    c, s, srv = loopback_20mb(4842)
+    try:
+        sc = Screen(t, "-d", "1", NO_COLOR="1")
+        sc.resize(140, 24)  # SENT and RECV both
+        sc.wait(lambda s: "127.0.0.1:4843" in s, "the listener is not shown")
+        sc.keys("3")
+
+        def shown(text):
+            for ln in rows_with(text, "tcp 127.0.0.1:4842", "<-"):
+                w = ln.split()
+                if w.count("20.0M") == 1 and "[listeners]" in text:
+                    return True
+            return False
+
+        sc.wait(shown, "the listeners view does not show the 20 MiB received on its inbound row",
+                timeout=4)
+        sc.wait(lambda s: rows_with(s, "tcp 127.0.0.1:4843", "listen", "quiet"),
+                "the quiet listener's row", timeout=4)
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q in the listeners view")
+    finally:
+        if sc:
+            sc.close()
+        for x in (c, s, srv):
+            x.close()

@@ -264,3 +264,53 @@ TEST(sockset_diff_of_two_dumps)
 	snap_free(&closed);
 	snap_free(&s);
 }
+
+/* A listener two processes hold (a pre-forked server: master and worker): a connection accepted
+ * on it (softirq: no pid) gets no owner, not the master's name; one process alone holding its
+ * listener names it (sockset_recorded_connect_and_accept). */
+TEST(sockset_accepted_on_shared_listener)
+{
+	struct ps_snapshot s = {0};
+	listing(&s); /* srv, pid 100 */
+	long w = snap_add_proc(&s, 101);
+	s.procs[w].name = strdup("worker");
+	CHECK_INT(snap_add_owner(&s, 0, (uint32_t)w, 3), 0);
+	snap_group_owners(&s);
+	CHECK_INT(sockset_sole_proc(&s, &s.socks[0]), -1);
+	struct ps_sockchange c =
+	    chg(ep(4720), ep(5555), PS_ST_SYN_RECV, PS_ST_ESTABLISHED, 0, NULL);
+	struct sockset_stats st;
+	CHECK_INT(sockset_apply(&s, &c, 1, NULL, NULL, &st), 0);
+	const struct ps_socket *in = find(&s, 4720, 5555);
+	CHECK(in && in->owner_count == 0);
+	CHECK_INT(in->owner_status, PS_OWN_UNREPORTED);
+	snap_free(&s);
+}
+
+/* sock_diag's destroy notifications name the last counters: the close sockset_diff says for a
+ * socket the kernel destroyed carries them. */
+TEST(sockset_diff_close_carries_last_counters)
+{
+	struct ps_snapshot was = {0}, now = {0}, gone = {0};
+	struct ps_socket *k = snap_add_socket(&was);
+	k->proto = PS_TCP;
+	k->state = PS_ST_ESTABLISHED;
+	k->local = ep(5555);
+	k->remote = ep(4720);
+	k->netns = NS;
+	struct ps_socket *g = snap_add_socket(&gone);
+	*g = was.socks[0];
+	g->state = PS_ST_CLOSE;
+	CHECK_INT(
+	    snap_set_tcp(&gone, g, &(struct ps_tcp_stats){.bytes_sent = 20 << 20, .valid = true}),
+	    0);
+	struct ps_sockchange *v = NULL;
+	size_t n = 0, cap = 0;
+	CHECK_INT(sockset_diff(&was, &now, &gone, &v, &n, &cap), 0);
+	CHECK_INT((long)n, 1);
+	CHECK(v && v[0].to == PS_ST_CLOSE && v[0].last.valid && v[0].last.bytes_sent == 20 << 20);
+	free(v);
+	snap_free(&was);
+	snap_free(&now);
+	snap_free(&gone);
+}

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_toprows.c — top's rows: new, changed and closed marks that fade, rates between refreshes. */
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "../../src/output/toprows.h"
@@ -148,6 +149,97 @@ TEST(toprows_every_namespace_column)
 	refresh(&prev, &now, &b, false);
 	CHECK_STR(top_text(&now, &now.rows[0], (size_t)top_find_col(&now, "TX/s")),
 		  "1000"); /* 2000 bytes in 2 s */
+	top_table_free(&prev);
+	top_table_free(&now);
+	snap_free(&a);
+	snap_free(&b);
+}
+
+/* An IPv4 or IPv6 socket of pid `pid` on local address `addr` (text), port `port`. */
+static void add_at(struct ps_snapshot *s, const char *addr, uint16_t port, int pid)
+{
+	struct ps_socket *k = add(s, port, 0, PS_ST_LISTEN, 0);
+	bool v6 = strchr(addr, ':') != NULL;
+	k->local.addr.family = v6 ? PS_INET6 : PS_INET;
+	memset(k->local.addr.bytes, 0, sizeof k->local.addr.bytes);
+	CHECK_INT(inet_pton(v6 ? AF_INET6 : AF_INET, addr, k->local.addr.bytes), 1);
+	long p = snap_add_proc(s, pid);
+	CHECK(p >= 0);
+	s->procs[p].name = strdup("x");
+	CHECK_INT(snap_add_owner(s, (uint32_t)(s->nsocks - 1), (uint32_t)p, 3), 0);
+}
+
+static void order_is(const struct top_table *t, size_t c, const char *const *want, size_t n)
+{
+	CHECK_INT(t->n, n);
+	for (size_t i = 0; i < n && i < t->n; i++)
+		CHECK_STR(top_text(t, &t->rows[i], c), want[i]);
+}
+
+/* PID sorts as a number, smallest first; LOCAL by address (IPv4 numerically, then IPv6), then
+ * port as a number, not as text (where 10.0.0.2 < 9.0.0.1 and :4721 < :80). */
+TEST(toprows_sort_pid_and_address)
+{
+	struct ps_snapshot s = {0};
+	add_at(&s, "10.0.0.2", 80, 900);
+	add_at(&s, "9.0.0.1", 4721, 10000);
+	add_at(&s, "::1", 22, 12);
+	add_at(&s, "9.0.0.1", 80, 1000);
+	add_at(&s, "2001:db8::1", 22, 7);
+	snap_group_owners(&s);
+	struct top_table t = {0};
+	CHECK_INT(top_build(&t, TOP_SOCKETS, &s, NULL), 0);
+	size_t pid = col(&t, "PID"), local = col(&t, "LOCAL");
+	top_sort(&t, pid, false);
+	order_is(&t, pid, (const char *const[]){"7", "12", "900", "1000", "10000"}, 5);
+	top_sort(&t, pid, true);
+	order_is(&t, pid, (const char *const[]){"10000", "1000", "900", "12", "7"}, 5);
+	top_sort(&t, local, false);
+	order_is(&t, local,
+		 (const char *const[]){"9.0.0.1:80", "9.0.0.1:4721", "10.0.0.2:80", "[::1]:22",
+				       "[2001:db8::1]:22"},
+		 5);
+	top_sort(&t, local, true);
+	order_is(&t, local,
+		 (const char *const[]){"[2001:db8::1]:22", "[::1]:22", "10.0.0.2:80",
+				       "9.0.0.1:4721", "9.0.0.1:80"},
+		 5);
+	top_table_free(&t);
+	snap_free(&s);
+}
+
+/* A connection that closed since its last sample: its closed row takes the counters its close
+ * carried (read as it closed), the rate over the interval from the sample before. */
+TEST(toprows_final_counters_of_a_close)
+{
+	struct ps_snapshot a = {0}, b = {0};
+	CHECK_INT(snap_set_tcp(&a, add(&a, 5000, 80, PS_ST_ESTABLISHED, 12),
+			       &(struct ps_tcp_stats){.bytes_sent = 1000, .valid = true}),
+		  0);
+	add(&a, 80, 0, PS_ST_LISTEN, 11);
+	add(&b, 80, 0, PS_ST_LISTEN, 11);
+	struct top_table prev = {0}, now = {0};
+	refresh(&prev, &now, &a, true);
+	refresh(&prev, &now, &b, false);
+	const struct top_row *r = row_of(&now, "127.0.0.1:5000");
+	CHECK_INT(r->mark, TOP_MARK_GONE);
+	CHECK_STR(top_text(&now, r, col(&now, "SENT")), "1000"); /* the last sample */
+	struct ps_sockchange c = {
+	    .local = a.socks[0].local,
+	    .remote = a.socks[0].remote,
+	    .proto = PS_TCP,
+	    .from = PS_ST_FIN_WAIT2,
+	    .to = PS_ST_CLOSE,
+	    .last = {.bytes_sent = 20 << 20, .bytes_received = 5, .valid = true}};
+	c.netns = a.socks[0].netns;
+	CHECK_INT(top_final_counters(&now, &c, 1, 2.0), 0);
+	r = row_of(&now, "127.0.0.1:5000");
+	CHECK_STR(top_text(&now, r, col(&now, "SENT")), "20.0M");
+	CHECK_STR(top_text(&now, r, col(&now, "RECV")), "5");
+	CHECK_STR(top_text(&now, r, col(&now, "TX/s")), "10.0M"); /* (20 MiB - 1000) / 2 s */
+	/* the next refresh keeps them on the closed row */
+	refresh(&prev, &now, &b, false);
+	CHECK_STR(top_text(&now, row_of(&now, "127.0.0.1:5000"), col(&now, "SENT")), "20.0M");
 	top_table_free(&prev);
 	top_table_free(&now);
 	snap_free(&a);

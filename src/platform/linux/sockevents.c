@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../util/buf.h"
@@ -28,6 +29,7 @@
 
 struct platform_sockevents {
 	int fd;
+	uint64_t netns; /* the namespace the notifications come from (the socket's, at open) */
 	char *buf;
 	size_t cap;
 };
@@ -69,6 +71,9 @@ int lnx_sockevents_open(struct platform_sockevents **out)
 		return -ENOMEM;
 	}
 	ev->fd = fd;
+	struct stat st; /* our own namespace, as lnx_collect names its sockets' */
+	if (stat("/proc/self/ns/net", &st) == 0)
+		ev->netns = (uint64_t)st.st_ino;
 	*out = ev;
 	return 0;
 }
@@ -141,12 +146,17 @@ long lnx_sockevents_read(struct platform_sockevents *ev, struct ps_snapshot *sna
 					? event_proto(group, p, h.nlmsg_len)
 					: -1;
 			struct ps_socket k;
+			struct ps_tcp_stats t; /* the kernel sends a TCP socket's last counters */
 			if (proto >= 0 &&
-			    sockdiag_parse_msg(p, h.nlmsg_len, (unsigned)proto, &k) == 0) {
+			    sockdiag_parse_msg_tcp(p, h.nlmsg_len, (unsigned)proto, &k, &t) == 0) {
 				struct ps_socket *dst = snap_add_socket(snap);
 				if (!dst)
 					return -ENOMEM;
 				*dst = k;
+				dst->netns =
+				    ev->netns; /* as a dump's sockets: else no close matches */
+				if (t.valid && snap_set_tcp(snap, dst, &t))
+					return -ENOMEM;
 				added++;
 			}
 		}

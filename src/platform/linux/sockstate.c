@@ -114,6 +114,11 @@ int lnx_sockstate_open(bool all, struct platform_sockstate **out, const char **w
 	}
 	if (!rc) {
 		st->skel->bss->want_netns = all ? 0 : own_netns();
+		struct stat ps; /* pids as we see them (top in a container: not the host's) */
+		if (stat("/proc/self/ns/pid", &ps) == 0) {
+			st->skel->bss->pidns_dev = (__u64)ps.st_dev;
+			st->skel->bss->pidns_ino = (__u64)ps.st_ino;
+		}
 		rc = map_ring(st);
 	}
 	if (!rc && sockstate__attach(st->skel) < 0) {
@@ -144,6 +149,17 @@ static void to_change(const struct sockstate_rec *r, struct ps_sockchange *c)
 	memcpy(c->remote.addr.bytes, r->daddr, alen);
 	c->local.port = r->sport;
 	c->remote.port = r->dport;
+	if (!r->counters)
+		return;
+	/* as tcp_info's reader (sockdiag_parse_tcp_info): bytes_acked counts our SYN and FIN, never
+	 * more than the distinct data bytes sent */
+	c->last.bytes_sent = r->bytes_acked;
+	if (r->bytes_sent >= r->bytes_retrans && r->bytes_acked > r->bytes_sent - r->bytes_retrans)
+		c->last.bytes_sent = r->bytes_sent - r->bytes_retrans;
+	c->last.bytes_received = r->bytes_received;
+	c->last.rtt_us = r->srtt_us >> 3;
+	c->last.retrans = r->total_retrans;
+	c->last.valid = true;
 }
 
 long lnx_sockstate_read(struct platform_sockstate *st, struct ps_sockchange **v, size_t *n,

@@ -20,6 +20,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set by the reader after loading: only this network namespace (0: every one). */
 __u32 want_netns = 0;
+/* Set by the reader: its pid namespace (the device and inode of /proc/self/ns/pid), so the pid
+ * an event names is the one the reader sees (0: the initial namespace's numbers). */
+__u64 pidns_dev = 0, pidns_ino = 0;
 /* Events the ring buffer had no room for: the reader resyncs when it grows. */
 __u64 dropped = 0;
 
@@ -46,6 +49,12 @@ static __always_inline void note_owner(__u64 key, int oldstate, int newstate,
 {
 	if (oldstate == TCP_CLOSE && (newstate == TCP_SYN_SENT || newstate == TCP_LISTEN)) {
 		struct who w = {.pid = (__s32)(bpf_get_current_pid_tgid() >> 32)};
+		struct bpf_pidns_info ns;
+		/* in the reader's pid namespace; a process outside it has no pid there: 0 */
+		if (pidns_ino)
+			w.pid = bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, &ns, sizeof ns)
+				    ? 0
+				    : (__s32)ns.tgid;
 		bpf_get_current_comm(w.comm, sizeof w.comm);
 		bpf_map_update_elem(&owners, &key, &w, BPF_ANY);
 	}
@@ -56,6 +65,19 @@ static __always_inline void note_owner(__u64 key, int oldstate, int newstate,
 	}
 	if (newstate == TCP_CLOSE)
 		bpf_map_delete_elem(&owners, &key);
+}
+
+/* A connection's counters as it changes state: its last bytes when it closes (read before the
+ * kernel frees it, which no later sample can). */
+static __always_inline void read_counters(struct tcp_sock *tp, struct sockstate_rec *r)
+{
+	r->bytes_acked = BPF_CORE_READ(tp, bytes_acked);
+	r->bytes_received = BPF_CORE_READ(tp, bytes_received);
+	r->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
+	r->bytes_retrans = BPF_CORE_READ(tp, bytes_retrans);
+	r->srtt_us = BPF_CORE_READ(tp, srtt_us);
+	r->total_retrans = BPF_CORE_READ(tp, total_retrans);
+	r->counters = 1;
 }
 
 /* The tracepoint as BTF gives it (tp_btf: attached without tracefs, the socket typed). */
@@ -92,6 +114,8 @@ int BPF_PROG(sockstate, struct sock *sk, int oldstate, int newstate)
 		BPF_CORE_READ_INTO(&r->daddr, sk, __sk_common.skc_v6_daddr);
 	}
 	note_owner(r->skaddr, oldstate, newstate, r);
+	if (oldstate != TCP_CLOSE && oldstate != TCP_LISTEN && oldstate != TCP_SYN_SENT)
+		read_counters((struct tcp_sock *)sk, r);
 	bpf_ringbuf_submit(r, 0);
 	return 0;
 }

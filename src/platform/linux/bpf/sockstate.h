@@ -18,6 +18,13 @@ struct sockstate_rec {
 	__u8 oldstate, newstate;
 	__u8 saddr[16], daddr[16];
 	char comm[16];
+	/* The connection's counters at this change (tcp_sock, as tcp_info gives them), so a
+	 * connection that closes between two samples keeps its last bytes: bytes_acked,
+	 * bytes_received, bytes_sent and bytes_retrans (for the same bound as tcp_info's
+	 * reader), srtt_us (<< 3, as the kernel keeps it), total_retrans. */
+	__u64 bytes_acked, bytes_received, bytes_sent, bytes_retrans;
+	__u32 srtt_us, total_retrans;
+	__u32 counters; /* 1: the counters above were read (not for a socket still opening) */
 };
 
 #endif
