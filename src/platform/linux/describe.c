@@ -131,7 +131,7 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
 		p->details_denied = true;  /* snap_settle_partial */
 
 	size_t argl;
-	if (read_file_at(dir, "cmdline", b, CMDLINE_LIMIT, 0, &p->cmdline_truncated) == 0 &&
+	if (read_file_at_short(dir, "cmdline", b, CMDLINE_LIMIT, &p->cmdline_truncated) == 0 &&
 	    (argl =
 		 cmdline_shown_len(b->data, b->len))) { /* without terminator and title padding */
 		if (!(p->cmdline = str_dup_n(b->data, argl)))
@@ -159,7 +159,7 @@ static int describe_threads(int procfd, struct ps_proc *p, struct buf *b)
 	snprintf(rel, sizeof rel, "%s/cmdline", dir);
 	size_t argl;
 	if (!p->cmdline &&
-	    read_file_at(procfd, rel, b, CMDLINE_LIMIT, 0, &p->cmdline_truncated) == 0 &&
+	    read_file_at_short(procfd, rel, b, CMDLINE_LIMIT, &p->cmdline_truncated) == 0 &&
 	    (argl = cmdline_shown_len(b->data, b->len))) {
 		if (!(p->cmdline = str_dup_n(b->data, argl)))
 			return -ENOMEM;
