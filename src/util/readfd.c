@@ -6,7 +6,8 @@
 
 #include "readfile.h"
 
-int read_fd(int fd, struct buf *b, size_t limit, bool *truncated)
+/* read_fd; short_end: a read shorter than asked is the end (read_fd_short). */
+static int read_fd_as(int fd, struct buf *b, size_t limit, bool *truncated, bool short_end)
 {
 	buf_clear(b);
 	if (truncated)
@@ -41,6 +42,18 @@ int read_fd(int fd, struct buf *b, size_t limit, bool *truncated)
 			break;
 		b->len += (size_t)n;
 		b->data[b->len] = '\0';
+		if (short_end && (size_t)n < room)
+			break;
 	}
 	return rc;
+}
+
+int read_fd(int fd, struct buf *b, size_t limit, bool *truncated)
+{
+	return read_fd_as(fd, b, limit, truncated, false);
+}
+
+int read_fd_short(int fd, struct buf *b, size_t limit, bool *truncated)
+{
+	return read_fd_as(fd, b, limit, truncated, true);
 }

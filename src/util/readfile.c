@@ -21,6 +21,19 @@ int read_file_at(int dirfd, const char *path, struct buf *b, size_t limit, int o
 	return rc;
 }
 
+int read_file_at_short(int dirfd, const char *path, struct buf *b, size_t limit, bool *truncated)
+{
+	buf_clear(b);
+	if (truncated)
+		*truncated = false;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = read_fd_short(fd, b, limit, truncated);
+	close(fd);
+	return rc;
+}
+
 int read_link_at(int dirfd, const char *path, char **out)
 {
 	for (size_t size = 256; size <= 64 * 1024; size *= 4) {

@@ -21,6 +21,14 @@ int read_file_at(int dirfd, const char *path, struct buf *b, size_t limit, int o
 int read_fd(int fd, struct buf *b, size_t limit, bool *truncated);
 
 /*
+ * read_fd and read_file_at for a file whose every read returns as much as was asked up to its
+ * end (Linux's /proc/PID/cmdline and environ): a read shorter than asked is the end, so the read
+ * that would return 0 is not made.
+ */
+int read_fd_short(int fd, struct buf *b, size_t limit, bool *truncated);
+int read_file_at_short(int dirfd, const char *path, struct buf *b, size_t limit, bool *truncated);
+
+/*
  * The target of the symbolic link `path` (relative to dirfd) as a new string in
  * *out, whatever its length up to 64 KiB. 0, -ENAMETOOLONG or -errno (*out untouched).
  */

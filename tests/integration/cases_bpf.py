@@ -19,7 +19,7 @@ def register(run):
     global R
     R = run
     for fn in (bpf_choice_and_reasons, bpf_same_owners_mixed, bpf_same_owners_load,
-               bpf_same_process_details):
+               bpf_same_process_details, bpf_read_ahead_only_shown):
         run.case(fn)
 
 
@@ -227,3 +227,27 @@ def bpf_same_process_details(t):
                     f"{args}: the namespace note from both methods", note)
     finally:
         me.close()
+
+
+def bpf_read_ahead_only_shown(t):
+    """While the BPF pass walks, the details of every process it finds are read ahead; only
+    owners of shown sockets may come out: in the listener view the processes holding only a
+    connection (or only a socket of another namespace) appear nowhere, the listener's details
+    equal the /proc method's, and -a still shows the connection's holders."""
+    R.need_bpf(t)
+    srv = t.hold("listen:127.0.0.1:4631,accept", "name:aheadsrv")
+    cli = t.hold("connect:127.0.0.1:4631", "name:aheadcli")
+    other = hold_in_new_netns(t, "listen:127.0.0.1:4632")
+    a = t.json("--attribution", "proc")
+    b = t.json("--attribution", "bpf")
+    pids = {o["pid"] for s in b["sockets"] for o in s["owners"]}
+    t.check(srv.pid in pids, f"the listener's holder {srv.pid} is shown: {sorted(pids)}")
+    t.check(cli.pid not in pids and other.pid not in pids,
+            f"read ahead, not shown: {cli.pid} and {other.pid} are not owners here: {sorted(pids)}")
+    text = t.run("--attribution", "bpf").out.decode()
+    t.check("aheadcli" not in text, "the connection's holder is not in the listener view", [text])
+    t.check(details(a) == details(b), "the listener view's details: proc and bpf agree",
+            [details(a), details(b)])
+    d = t.json("-a", "--attribution", "bpf")
+    t.check(cli.pid in {o["pid"] for s in d["sockets"] for o in s["owners"]},
+            f"-a shows the connection's holder {cli.pid}")

@@ -54,6 +54,38 @@ TEST(read_file_at_bounds)
 	buf_free(&b);
 }
 
+/* The short-read variant reads the same bytes as the plain one: a file past several reads, the
+ * limit, and this process's own command line and environment (what it is used for). */
+TEST(read_file_at_short_same_bytes)
+{
+	struct buf a = {0}, b = {0};
+	bool cut = true, cut2 = true;
+	char *p = make_file(10000);
+	CHECK(p != NULL);
+	CHECK_INT(read_file_at_short(AT_FDCWD, p, &b, 20000, &cut), 0);
+	CHECK_INT(b.len, 10000);
+	CHECK(!cut);
+	CHECK(b.data[9999] == 'a' + 9999 % 26 && b.data[10000] == '\0');
+	CHECK_INT(read_file_at_short(AT_FDCWD, p, &b, 4097, &cut), 0);
+	CHECK_INT(b.len, 4097);
+	CHECK(cut);
+	CHECK_INT(read_file_at_short(AT_FDCWD, p, &b, 4097, NULL), -EFBIG);
+	unlink(p);
+	CHECK_INT(read_file_at_short(AT_FDCWD, p, &b, 100, NULL), -ENOENT);
+	static const char *const own[] = {"/proc/self/cmdline", "/proc/self/environ"};
+	for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+		if (access(own[i], R_OK) != 0)
+			continue; /* no /proc here */
+		CHECK_INT(read_file_at(AT_FDCWD, own[i], &a, 1 << 20, 0, &cut), 0);
+		CHECK_INT(read_file_at_short(AT_FDCWD, own[i], &b, 1 << 20, &cut2), 0);
+		CHECK_INT(a.len, b.len);
+		CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+		CHECK(cut == cut2);
+	}
+	buf_free(&a);
+	buf_free(&b);
+}
+
 /* Links of any length are read whole (past the first guess of 256 bytes), else an error. */
 TEST(read_link_at_long_targets)
 {

@@ -52,6 +52,20 @@ void attr_bpf_prefetch(uint32_t netns)
 	(void)netns;
 }
 
+void attr_bpf_preload(uint32_t netns, size_t room)
+{
+	(void)netns;
+	(void)room;
+}
+
+size_t attr_bpf_ahead(size_t from, struct attr_ahead *out, size_t max)
+{
+	(void)from;
+	(void)out;
+	(void)max;
+	return 0;
+}
+
 void attr_bpf_prefetch_drop(void)
 {
 }
@@ -413,11 +427,15 @@ static int join_take(void *ctx, const struct sockfd_rec *r, const struct sockfd_
 }
 
 /* read_records' consumer for a pass kept whole (the sockets were not listed yet). */
+static int announce(int32_t pid, uint64_t pid_ino);
+
 static int keep_take(void *ctx, const struct sockfd_rec *r, const struct sockfd_proc *p)
 {
 	struct recs *k = ctx;
 	if (!p)
 		return recs_add(k, r);
+	if (announce(r->pid, p->pid_ino))
+		return -ENOMEM;
 	if (util_grow((void **)&k->procs, &k->procs_cap, k->nprocs + 1, sizeof *k->procs))
 		return -ENOMEM;
 	k->procs[k->nprocs] = *p;
@@ -446,10 +464,13 @@ bool attr_bpf_built(void)
 	return true;
 }
 
-/* One pass of the iterator for q (its index unused), each record to take(ctx, record). 0, or
- * -errno with *why. */
-static int bpf_pass(const struct attr_bpf_query *q, take_fn take, void *ctx, unsigned *why)
+/*
+ * Open and load the program for the sockets of namespace netns (0: all); narrow: only the inodes
+ * put in its map (room for `room` of them) come back. 0, or -errno with *why.
+ */
+static int pass_load(uint32_t netns, bool narrow, size_t room, struct sockfd **out, unsigned *why)
 {
+	*out = NULL;
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
 		*why = errno == EACCES ? PS_ATTR_NOT_PRIVILEGED : PS_ATTR_NO_BTF;
 		return -ENOENT;
@@ -465,26 +486,36 @@ static int bpf_pass(const struct attr_bpf_query *q, take_fn take, void *ctx, uns
 		*why = PS_ATTR_LOAD_FAILED;
 		return -ENOMEM;
 	}
-	skel->rodata->want_netns = q->netns;
+	skel->rodata->want_netns = netns;
 	skel->rodata->reader_pidns = pidns;
-	skel->rodata->use_wanted = q->inodes != NULL;
-	skel->maps.wanted.max_entries = q->inodes && q->ninodes ? (__u32)q->ninodes : 1;
-	int link_fd = -1, iter_fd = -1;
+	skel->rodata->use_wanted = narrow;
+	skel->maps.wanted.max_entries = narrow && room ? (__u32)room : 1;
 	if ((rc = sockfd__load(skel)) != 0) {
 		rc = rc < 0 ? rc : -EINVAL;
 		*why = load_failure(rc);
-		goto out;
+		sockfd__destroy(skel);
+		return rc;
 	}
+	*out = skel;
+	return 0;
+}
+
+/* Run a loaded program once for q (its index unused: the wanted inodes go in its map), each
+ * record to take(ctx, record). 0, or -errno with *why. */
+static int pass_iter(struct sockfd *skel, const struct attr_bpf_query *q, take_fn take, void *ctx,
+		     unsigned *why)
+{
+	int rc = 0, link_fd = -1, iter_fd = -1;
 	if (q->inodes && q->ninodes &&
 	    (rc = fill_wanted(skel->maps.wanted.map_fd, q->inodes, q->ninodes))) {
 		*why = PS_ATTR_LOAD_FAILED;
-		goto out;
+		return rc;
 	}
 	link_fd = skel_link_create(skel->progs.sockfd.prog_fd, 0, BPF_TRACE_ITER);
 	if (link_fd < 0) {
 		rc = -errno;
 		*why = load_failure(rc);
-		goto out;
+		return rc;
 	}
 	union bpf_attr a;
 	memset(&a, 0, sizeof a);
@@ -493,54 +524,136 @@ static int bpf_pass(const struct attr_bpf_query *q, take_fn take, void *ctx, uns
 	if (iter_fd < 0) {
 		rc = -errno;
 		*why = load_failure(rc);
-		goto out;
-	}
-	rc = read_records(iter_fd, take, ctx);
-	if (rc)
-		*why = PS_ATTR_LOAD_FAILED;
-out:
-	if (iter_fd >= 0)
+	} else {
+		rc = read_records(iter_fd, take, ctx);
+		if (rc)
+			*why = PS_ATTR_LOAD_FAILED;
 		close(iter_fd);
-	if (link_fd >= 0)
-		close(link_fd);
+	}
+	close(link_fd);
+	return rc;
+}
+
+/* One pass of the iterator for q, each record to take(ctx, record). 0, or -errno with *why. */
+static int bpf_pass(const struct attr_bpf_query *q, take_fn take, void *ctx, unsigned *why)
+{
+	struct sockfd *skel;
+	int rc = pass_load(q->netns, q->inodes != NULL, q->ninodes, &skel, why);
+	if (rc)
+		return rc;
+	rc = pass_iter(skel, q, take, ctx, why);
 	sockfd__destroy(skel);
 	return rc;
 }
 
 /*
  * A pass started before the sockets were listed (attr_bpf_prefetch), run in a thread
- * of its own while the dumps run; its records wait for the index.
+ * of its own while the dumps run; its records wait for the index. Or, for a narrow query
+ * (attr_bpf_preload), only the program's load: the pass runs once the wanted inodes are known.
  */
 static struct prefetch {
 	bool running;
 	pthread_t id;
 	uint32_t netns;
+	bool preload; /* load only, for a narrow pass of up to `room` inodes */
+	size_t room;
+	struct sockfd *loaded; /* preload: the program, loaded */
 	struct recs recs;
 	int rc;
 	unsigned why;
 } pf;
 
+/* The processes of the running pass as they come (attr_bpf_ahead), under their lock. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+	struct attr_ahead *v;
+	size_t n, cap;
+	bool over; /* the pass ended: no more will come */
+} ahead = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0, 0, true};
+
+static int announce(int32_t pid, uint64_t pid_ino)
+{
+	pthread_mutex_lock(&ahead.lock);
+	int rc = util_grow((void **)&ahead.v, &ahead.cap, ahead.n + 1, sizeof *ahead.v);
+	if (!rc) {
+		ahead.v[ahead.n++] = (struct attr_ahead){pid, pid_ino};
+		pthread_cond_signal(&ahead.more);
+	}
+	pthread_mutex_unlock(&ahead.lock);
+	return rc;
+}
+
+/* A pass starts (over: false, nothing found yet), or ended (over: true, its list stays). */
+static void ahead_reset(bool over)
+{
+	pthread_mutex_lock(&ahead.lock);
+	ahead.over = over;
+	if (over) {
+		pthread_cond_broadcast(&ahead.more);
+	} else {
+		free(ahead.v);
+		ahead.v = NULL;
+		ahead.n = ahead.cap = 0;
+	}
+	pthread_mutex_unlock(&ahead.lock);
+}
+
+size_t attr_bpf_ahead(size_t from, struct attr_ahead *out, size_t max)
+{
+	pthread_mutex_lock(&ahead.lock);
+	while (ahead.n <= from && !ahead.over)
+		pthread_cond_wait(&ahead.more, &ahead.lock);
+	size_t n = ahead.n > from ? ahead.n - from : 0;
+	n = n < max ? n : max;
+	if (n)
+		memcpy(out, ahead.v + from, n * sizeof *out);
+	pthread_mutex_unlock(&ahead.lock);
+	return n;
+}
+
 static void *prefetch_run(void *arg)
 {
 	(void)arg;
 	struct attr_bpf_query q = {.netns = pf.netns};
-	pf.rc = bpf_pass(&q, keep_take, &pf.recs, &pf.why);
+	if (pf.preload)
+		pf.rc = pass_load(pf.netns, true, pf.room, &pf.loaded, &pf.why);
+	else
+		pf.rc = bpf_pass(&q, keep_take, &pf.recs, &pf.why);
+	ahead_reset(true);
 	return NULL;
+}
+
+static void prefetch_start(uint32_t netns, bool preload, size_t room)
+{
+	attr_bpf_prefetch_drop();
+	pf = (struct prefetch){.netns = netns, .preload = preload, .room = room};
+	ahead_reset(false);
+	pf.running = pthread_create(&pf.id, NULL, prefetch_run, NULL) == 0;
+	if (!pf.running)
+		ahead_reset(true);
 }
 
 void attr_bpf_prefetch(uint32_t netns)
 {
-	attr_bpf_prefetch_drop();
-	pf = (struct prefetch){.netns = netns};
-	pf.running = pthread_create(&pf.id, NULL, prefetch_run, NULL) == 0;
+	prefetch_start(netns, false, 0);
+}
+
+void attr_bpf_preload(uint32_t netns, size_t room)
+{
+	prefetch_start(netns, true, room);
 }
 
 void attr_bpf_prefetch_drop(void)
 {
 	if (pf.running)
 		pthread_join(pf.id, NULL);
+	if (pf.loaded)
+		sockfd__destroy(pf.loaded);
 	recs_free(&pf.recs);
 	pf = (struct prefetch){0};
+	ahead_reset(false);
+	ahead_reset(true);
 }
 
 /*
@@ -561,6 +674,16 @@ static void hits_over_records(struct attr_hits *out)
 int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigned *why)
 {
 	struct join_ctx c = {.ix = q->ix, .out = out};
+	if (pf.running && pf.preload) {
+		/* the program loaded beside the dumps: this narrow pass runs it, when it fits */
+		pthread_join(pf.id, NULL);
+		pf.running = false;
+		if (!pf.rc && pf.netns == q->netns && q->inodes && q->ninodes <= pf.room) {
+			int rc = pass_iter(pf.loaded, q, join_take, &c, why);
+			attr_bpf_prefetch_drop();
+			return finish_records(rc, &c.rings, q->ix, out);
+		}
+	}
 	if (!pf.running || pf.netns != q->netns) {
 		attr_bpf_prefetch_drop();
 		int rc = bpf_pass(q, join_take, &c, why);

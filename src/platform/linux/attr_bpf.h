@@ -91,7 +91,31 @@ int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigne
  * happens when it cannot start; attr_bpf_prefetch_drop waits for it and forgets it.
  */
 void attr_bpf_prefetch(uint32_t netns);
+/*
+ * For a narrow query (one port: its sockets are not known before the dump): only load the
+ * program, in a thread of its own while the dumps run, for a pass of up to `room` wanted
+ * inodes of namespace netns; the next attr_bpf_scan with that netns and at most that many
+ * inodes runs it (others drop it and load their own).
+ */
+void attr_bpf_preload(uint32_t netns, size_t room);
 void attr_bpf_prefetch_drop(void);
+
+/* The most inodes a narrow pass hands the kernel (more: every socket comes back). */
+#define ATTR_NARROW_MAX 65536
+
+/* A process the running prefetched pass found holding a socket: its pid and its struct pid's
+ * pidfs inode (0: unknown). */
+struct attr_ahead {
+	int32_t pid;
+	uint64_t pid_ino;
+};
+
+/*
+ * The processes the running prefetched pass (attr_bpf_prefetch) found from the `from`th on, up
+ * to max of them into out, as they come: waits until there is one, or the pass is over (then
+ * 0). 0 too when no prefetched pass runs.
+ */
+size_t attr_bpf_ahead(size_t from, struct attr_ahead *out, size_t max);
 
 /* Whether this build has the BPF method (clang, bpftool and libbpf were there). */
 bool attr_bpf_built(void);

@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "../../util/buf.h"
+#include "../../util/grow.h"
 #include "../../util/readfile.h"
 #include "../../util/str.h"
 #include "../platform.h"
+#include "attr_bpf.h"
 #include "backend.h"
 #include "ext.h"
 #include "ppool.h"
@@ -50,22 +52,76 @@ static int read_cgroup(int dir, struct ps_proc *p, struct buf *b, uint8_t *cg)
  * namespace than ours, which numbers pids otherwise: stat decides). Asked after the directory
  * was opened: if the pid names it now, it did then.
  */
-static int pid_same(const struct ps_proc *p)
+static int pid_is(int32_t pid, uint64_t pid_ino)
 {
 #ifdef SYS_pidfd_open
-	if (!lnx_proc_pid_ino(p))
+	if (!pid_ino)
 		return 0;
-	int fd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (fd < 0)
 		return 0;
 	struct stat st;
-	bool same = fstat(fd, &st) == 0 && (uint64_t)st.st_ino == lnx_proc_pid_ino(p);
+	bool same = fstat(fd, &st) == 0 && (uint64_t)st.st_ino == pid_ino;
 	close(fd);
 	return same;
 #else
-	(void)p;
+	(void)pid;
+	(void)pid_ino;
 	return 0;
 #endif
+}
+
+static int pid_same(const struct ps_proc *p)
+{
+	return pid_is(p->pid, lnx_proc_pid_ino(p));
+}
+
+/*
+ * Details read ahead (lnx_describe_ahead) of the processes the prefetched BPF pass found, while
+ * it still walked: the exe link and command line of a process proven by its pidfd to be the one
+ * the pass saw. lnx_describe takes an entry only for a process it describes whose pidfd proves
+ * the same struct pid again; the rest are dropped unseen.
+ */
+struct ahead_entry {
+	int32_t pid;
+	uint64_t pid_ino;
+	int exe_rc; /* read_link_at's answer */
+	char *exe;
+	int cmd_rc; /* read_file_at_short's answer */
+	bool cmd_cut;
+	char *cmdline; /* the shown part (cmdline_shown_len), NULL when none */
+	size_t cmdline_len;
+};
+
+struct ahead_cache {
+	struct ahead_entry *v; /* ascending pid when sorted */
+	size_t n, cap;
+};
+
+static _Thread_local struct ahead_cache ahead_cache; /* the thread that lists */
+
+static void ahead_free(struct ahead_cache *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->v[i].exe);
+		free(c->v[i].cmdline);
+	}
+	free(c->v);
+	*c = (struct ahead_cache){0};
+}
+
+static int cmp_ahead(const void *a, const void *b)
+{
+	int32_t x = ((const struct ahead_entry *)a)->pid, y = ((const struct ahead_entry *)b)->pid;
+	return (x > y) - (x < y);
+}
+
+/* The entry read ahead for p (pid and pidfs inode), NULL when none. */
+static struct ahead_entry *ahead_of(struct ahead_cache *c, const struct ps_proc *p)
+{
+	struct ahead_entry key = {.pid = p->pid};
+	struct ahead_entry *e = c->n ? bsearch(&key, c->v, c->n, sizeof key, cmp_ahead) : NULL;
+	return e && e->pid_ino == lnx_proc_pid_ino(p) ? e : NULL;
 }
 
 /*
@@ -109,6 +165,20 @@ static int stat_at(int dir, struct ps_proc *p, int64_t btime, long hz, struct bu
 	return 0;
 }
 
+/* The exe link and command line of p read ahead into e: now p's. 0 or -ENOMEM. */
+static int take_ahead(struct ps_proc *p, struct ahead_entry *e)
+{
+	p->exe = e->exe;
+	e->exe = NULL;
+	if (e->exe_rc == -EACCES || e->exe_rc == -EPERM)
+		p->details_denied = true;
+	p->cmdline_truncated = e->cmd_cut;
+	p->cmdline = e->cmdline;
+	p->cmdline_len = e->cmdline_len;
+	e->cmdline = NULL;
+	return e->exe_rc == -ENOMEM || e->cmd_rc == -ENOMEM ? -ENOMEM : 0;
+}
+
 /* The details of p, read in its /proc/PID directory `dir`; its cgroup as *cg says. */
 static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struct buf *b,
 		       bool *partial, uint8_t *cg)
@@ -131,7 +201,7 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
 		p->details_denied = true;  /* snap_settle_partial */
 
 	size_t argl;
-	if (read_file_at(dir, "cmdline", b, CMDLINE_LIMIT, 0, &p->cmdline_truncated) == 0 &&
+	if (read_file_at_short(dir, "cmdline", b, CMDLINE_LIMIT, &p->cmdline_truncated) == 0 &&
 	    (argl =
 		 cmdline_shown_len(b->data, b->len))) { /* without terminator and title padding */
 		if (!(p->cmdline = str_dup_n(b->data, argl)))
@@ -159,7 +229,7 @@ static int describe_threads(int procfd, struct ps_proc *p, struct buf *b)
 	snprintf(rel, sizeof rel, "%s/cmdline", dir);
 	size_t argl;
 	if (!p->cmdline &&
-	    read_file_at(procfd, rel, b, CMDLINE_LIMIT, 0, &p->cmdline_truncated) == 0 &&
+	    read_file_at_short(procfd, rel, b, CMDLINE_LIMIT, &p->cmdline_truncated) == 0 &&
 	    (argl = cmdline_shown_len(b->data, b->len))) {
 		if (!(p->cmdline = str_dup_n(b->data, argl)))
 			return -ENOMEM;
@@ -175,11 +245,19 @@ static int describe_threads(int procfd, struct ps_proc *p, struct buf *b)
  * the sockets is gone — its pid now names another, whose details must not be shown.
  */
 static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, struct buf *b,
-			bool *partial, uint8_t *cg)
+			bool *partial, uint8_t *cg, struct ahead_entry *ahead)
 {
 	char name[16];
 	int rc;
 
+	/* read ahead, of the same struct pid (its pidfd says so, so it still runs), with nothing
+	 * left to read in its directory: taken without opening it */
+	if (ahead && p->have_uid && *cg != CG_WANTED && pid_same(p)) {
+		if (btime > 0 && hz > 0) /* name, parent and start from the pass */
+			p->start_time = btime + (int64_t)(lnx_proc_scan_start(p) / (uint64_t)hz);
+		rc = take_ahead(p, ahead);
+		return !rc && !p->exe ? describe_threads(procfd, p, b) : rc;
+	}
 	snprintf(name, sizeof name, "%d", p->pid);
 	int dir = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0) {
@@ -207,13 +285,15 @@ struct describe_job {
 	uint8_t *cg;	 /* per process: CG_* */
 	struct buf b[PPOOL_MAX_THREADS];
 	bool partial[PPOOL_MAX_THREADS];
+	struct ahead_cache *ahead; /* read ahead (each entry taken by one process at most) */
 };
 
 static int describe_item(void *ctx, size_t w, size_t i)
 {
 	struct describe_job *j = ctx;
-	return describe_one(j->procfd, &j->snap->procs[i], j->btime, j->hz, &j->b[w],
-			    &j->partial[w], &j->cg[i]);
+	struct ps_proc *p = &j->snap->procs[i];
+	return describe_one(j->procfd, p, j->btime, j->hz, &j->b[w], &j->partial[w], &j->cg[i],
+			    ahead_of(j->ahead, p));
 }
 
 struct cg_key {
@@ -311,7 +391,7 @@ int lnx_describe(struct ps_snapshot *snap)
 {
 	if (!snap->nprocs)
 		return 0;
-	struct describe_job j = {.snap = snap, .hz = sysconf(_SC_CLK_TCK)};
+	struct describe_job j = {.snap = snap, .hz = sysconf(_SC_CLK_TCK), .ahead = &ahead_cache};
 	j.cg_from = malloc(snap->nprocs * sizeof *j.cg_from);
 	j.cg = calloc(snap->nprocs, sizeof *j.cg);
 	int rc = j.cg_from && j.cg ? cg_plan(&j) : -ENOMEM;
@@ -332,9 +412,56 @@ int lnx_describe(struct ps_snapshot *snap)
 		close(j.procfd);
 	free(j.cg_from);
 	free(j.cg);
+	ahead_free(&ahead_cache); /* what no process took was read for nothing, never shown */
 	if (!rc)
 		mark_vanished(snap);
 	return rc;
+}
+
+/* One process read ahead: its directory opened, then proven by its pidfd, then read. */
+static int ahead_one(int procfd, const struct attr_ahead *a, struct buf *b)
+{
+	char name[16];
+	snprintf(name, sizeof name, "%d", a->pid);
+	int dir = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return errno == ENOMEM ? -ENOMEM : 0;
+	struct ahead_cache *c = &ahead_cache;
+	int rc = 0;
+	if (pid_is(a->pid, a->pid_ino) &&
+	    !(rc = util_grow((void **)&c->v, &c->cap, c->n + 1, sizeof *c->v))) {
+		struct ahead_entry *e = &c->v[c->n++];
+		*e = (struct ahead_entry){.pid = a->pid, .pid_ino = a->pid_ino};
+		e->exe_rc = read_link_at(dir, "exe", &e->exe);
+		e->cmd_rc = read_file_at_short(dir, "cmdline", b, CMDLINE_LIMIT, &e->cmd_cut);
+		size_t argl = e->cmd_rc ? 0 : cmdline_shown_len(b->data, b->len);
+		if (argl && !(e->cmdline = str_dup_n(b->data, argl)))
+			e->cmd_rc = -ENOMEM;
+		e->cmdline_len = e->cmdline ? argl : 0;
+		rc = e->exe_rc == -ENOMEM || e->cmd_rc == -ENOMEM ? -ENOMEM : 0;
+	}
+	close(dir);
+	return rc;
+}
+
+void lnx_describe_ahead(void)
+{
+	ahead_free(&ahead_cache);
+	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return;
+	struct attr_ahead batch[64];
+	struct buf b = {0};
+	int rc = 0;
+	for (size_t from = 0, n; !rc && (n = attr_bpf_ahead(from, batch, 64)); from += n)
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = ahead_one(procfd, &batch[i], &b);
+	buf_free(&b);
+	close(procfd);
+	if (rc) /* out of memory: nothing read ahead counts */
+		ahead_free(&ahead_cache);
+	else if (ahead_cache.n > 1)
+		qsort(ahead_cache.v, ahead_cache.n, sizeof *ahead_cache.v, cmp_ahead);
 }
 
 int lnx_pid_exists(int pid)

@@ -16,6 +16,7 @@
 #include "../../util/grow.h"
 #include "../../util/str.h"
 #include "backend.h"
+#include "ppool.h"
 #include "roots.h"
 
 struct pkg_path {
@@ -190,7 +191,110 @@ static int set_reason(struct pkgdb *db, const char *what, int err)
 	return db->reason ? 0 : -ENOMEM;
 }
 
-/* One pass over every *.list file, looking only for the keys in ks. */
+/* The *.list files of one pass, spread over threads: each thread keeps its own buffer and, per
+ * entry of the database, the first file (in the directory's order) that names it. */
+struct scan_job {
+	int dfd;
+	const struct keyset *ks;
+	const struct pkg_path *base; /* db->p */
+	char **names;		     /* the *.list files, in the directory's order */
+	size_t nnames;
+	size_t *first[PPOOL_MAX_THREADS]; /* per thread, per entry: a file's index, or SIZE_MAX */
+	struct buf b[PPOOL_MAX_THREADS];
+	size_t files[PPOOL_MAX_THREADS];
+};
+
+/* File i of the pass: every line that is a key marks its entry as named by file i. */
+static int scan_item(void *ctx, size_t w, size_t i)
+{
+	struct scan_job *j = ctx;
+	int fd = openat(j->dfd, j->names[i], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	struct buf *b = &j->b[w];
+	int rc = 0;
+	/* Stream the file through one fixed buffer: some lists are megabytes. */
+	buf_clear(b);
+	j->files[w]++;
+	for (;;) {
+		if ((rc = buf_reserve(b, 65536)))
+			break;
+		ssize_t got = read(fd, b->data + b->len, b->cap - b->len - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got > 0)
+			b->len += (size_t)got;
+		bool eof = got <= 0;
+		const char *p = b->data, *end = b->data + b->len;
+		while (p < end) {
+			const char *e = memchr(p, '\n', (size_t)(end - p));
+			if (!e && !eof)
+				break; /* an unfinished line: wait for the rest */
+			const char *le = e ? e : end;
+			struct pkg_path *hit = keyset_find(j->ks, p, (size_t)(le - p));
+			size_t *at = hit ? &j->first[w][hit - j->base] : NULL;
+			if (at && i < *at)
+				*at = i;
+			p = le + 1;
+		}
+		if (p < end) {
+			/* keep the unfinished line; a line longer than the buffer is not a
+			 * path we want */
+			size_t keep = (size_t)(end - p);
+			if (keep > 32768)
+				keep = 0;
+			memmove(b->data, end - keep, keep);
+			b->len = keep;
+		} else {
+			b->len = 0;
+		}
+		if (eof)
+			break;
+	}
+	close(fd);
+	return rc;
+}
+
+/* The *.list files of the directory d, in its order, into j. 0 or -ENOMEM. */
+static int list_files(DIR *d, struct scan_job *j)
+{
+	size_t cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t nl = strlen(de->d_name);
+		if (nl <= 5 || strcmp(de->d_name + nl - 5, ".list") != 0)
+			continue;
+		if (util_grow((void **)&j->names, &cap, j->nnames + 1, sizeof *j->names) ||
+		    !(j->names[j->nnames] = str_dup(de->d_name)))
+			return -ENOMEM;
+		j->nnames++;
+	}
+	return 0;
+}
+
+/*
+ * Each entry named by a file gets the package of the first such file in the directory's order
+ * (what one pass in that order gives). 0 or -ENOMEM.
+ */
+static int scan_merge(struct pkgdb *db, struct scan_job *j, size_t threads)
+{
+	for (size_t e = 0; e < db->n; e++) {
+		size_t best = SIZE_MAX;
+		for (size_t w = 0; w < threads; w++)
+			if (j->first[w][e] < best)
+				best = j->first[w][e];
+		if (best == SIZE_MAX || db->p[e].pkg)
+			continue;
+		const char *name = j->names[best];
+		if (!(db->p[e].pkg = str_dup_n(name, strlen(name) - 5)))
+			return -ENOMEM;
+	}
+	for (size_t w = 0; w < threads; w++)
+		db->files += j->files[w];
+	return 0;
+}
+
+/* One pass over every *.list file, looking only for the keys in ks, over threads. */
 static int scan(struct pkgdb *db, const struct keyset *ks)
 {
 	int dfd = open(db->infodir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -205,56 +309,26 @@ static int scan(struct pkgdb *db, const struct keyset *ks)
 		return set_reason(db, "cannot read the dpkg database", e);
 	}
 	db->scans++;
-	struct buf b = {0};
-	int rc = 0;
-	struct dirent *de;
-	while (!rc && (de = readdir(d))) {
-		size_t nl = strlen(de->d_name);
-		if (nl <= 5 || strcmp(de->d_name + nl - 5, ".list") != 0)
-			continue;
-		int fd = openat(dfd, de->d_name, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		/* Stream the file through one fixed buffer: some lists are megabytes. */
-		buf_clear(&b);
-		db->files++;
-		for (;;) {
-			if ((rc = buf_reserve(&b, 65536)))
-				break;
-			ssize_t got = read(fd, b.data + b.len, b.cap - b.len - 1);
-			if (got < 0 && errno == EINTR)
-				continue;
-			if (got > 0)
-				b.len += (size_t)got;
-			bool eof = got <= 0;
-			const char *p = b.data, *end = b.data + b.len;
-			while (p < end && !rc) {
-				const char *e = memchr(p, '\n', (size_t)(end - p));
-				if (!e && !eof)
-					break; /* an unfinished line: wait for the rest */
-				const char *le = e ? e : end;
-				struct pkg_path *hit = keyset_find(ks, p, (size_t)(le - p));
-				if (hit && !hit->pkg && !(hit->pkg = str_dup_n(de->d_name, nl - 5)))
-					rc = -ENOMEM;
-				p = le + 1;
-			}
-			if (p < end) {
-				/* keep the unfinished line; a line longer than the buffer is not a
-				 * path we want */
-				size_t keep = (size_t)(end - p);
-				if (keep > 32768)
-					keep = 0;
-				memmove(b.data, end - keep, keep);
-				b.len = keep;
-			} else {
-				b.len = 0;
-			}
-			if (eof || rc)
-				break;
-		}
-		close(fd);
+	struct scan_job j = {.dfd = dfd, .ks = ks, .base = db->p};
+	int rc = list_files(d, &j);
+	size_t threads = rc ? 0 : ppool_threads(j.nnames);
+	for (size_t w = 0; w < threads && !rc; w++) {
+		if (!(j.first[w] = malloc((db->n ? db->n : 1) * sizeof *j.first[w])))
+			rc = -ENOMEM;
+		for (size_t e = 0; !rc && e < db->n; e++)
+			j.first[w][e] = SIZE_MAX;
 	}
-	buf_free(&b);
+	if (!rc)
+		rc = ppool_run(j.nnames, threads, scan_item, &j);
+	if (!rc)
+		rc = scan_merge(db, &j, threads);
+	for (size_t w = 0; w < PPOOL_MAX_THREADS; w++) {
+		free(j.first[w]);
+		buf_free(&j.b[w]);
+	}
+	for (size_t i = 0; i < j.nnames; i++)
+		free(j.names[i]);
+	free(j.names);
 	closedir(d);
 	if (!rc) {
 		db->readable = true;

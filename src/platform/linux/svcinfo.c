@@ -241,6 +241,15 @@ static const char *env_get(const struct env_vals *e, const char *name)
 	return NULL;
 }
 
+/* Whether any variable code_env_of judges is set (those after LISTEN_*). */
+static bool env_code_vars(const struct env_vals *e)
+{
+	for (size_t i = 3; i < ENV_NAMES; i++)
+		if (e->v[i])
+			return true;
+	return false;
+}
+
 static long env_num(const char *v)
 {
 	if (!v || !*v)
@@ -344,7 +353,8 @@ static int env_read(int procfd, int pid, struct buf *b, struct envinfo *ei, bool
 	ei->nfds = ei->lpid = -1;
 	char path[48];
 	snprintf(path, sizeof path, "%d/environ", pid);
-	int rc = read_at(procfd, path, b, ENVIRON_LIMIT);
+	bool cut;
+	int rc = read_file_at_short(procfd, path, b, ENVIRON_LIMIT, &cut);
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc == -EACCES || rc == -EPERM)
@@ -359,6 +369,8 @@ static int env_read(int procfd, int pid, struct buf *b, struct envinfo *ei, bool
 	if (names && !(ei->names = str_dup(names)))
 		return -ENOMEM;
 	rc = 0;
+	if (!env_code_vars(&e)) /* nothing for code_env_of to judge: no root to open */
+		return 0;
 	snprintf(path, sizeof path, "%d/root", pid);
 	int root = openat(procfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root >= 0) { /* gone, or its root unreadable: its code paths are not judged */

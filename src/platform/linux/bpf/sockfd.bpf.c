@@ -26,9 +26,12 @@ __s32 last_pid = -1;
 /* The last thread group whose process record (SOCKFD_PROC) was written. */
 __s32 info_tgid = 0;
 
-/* The socket inodes a narrow query wants; sized by the reader before loading. */
+/* The socket inodes a narrow query wants; sized by the reader before loading (a program loaded
+ * before the sockets were listed sizes it for the most a narrow query hands it: not
+ * preallocated, so room costs nothing until used). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 1);
 	__type(key, __u64);
 	__type(value, __u8);
