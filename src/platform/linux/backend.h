@@ -14,6 +14,9 @@ int lnx_describe(struct ps_snapshot *snap);
  * resolved inside that root, opened O_PATH only). `follow`: follow a final symlink. 0 or -errno. */
 struct stat;
 int lnx_stat_in(int root, const char *path, bool follow, struct stat *st);
+/* Whether the directory of path is writable by every user, in the view `root` (exeid.c: the one
+ * judgement of an executable's, a script's and a library's directory). 0 or -ENOMEM. */
+int lnx_dir_world_writable(int root, const char *path, bool *out);
 int lnx_local_addrs(struct ps_ifaddr **out, size_t *n);
 void lnx_ifaddrs_free(struct ps_ifaddr *a, size_t n);
 int lnx_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size_t *n,

@@ -65,8 +65,7 @@ static char *dir_of(const char *path)
 	return str_dup_n(path, s == path ? 1 : (size_t)(s - path));
 }
 
-/* Whether the directory of path is writable by every user, in the view `root`. 0 or -ENOMEM. */
-static int dir_world_writable(int root, const char *path, bool *out)
+int lnx_dir_world_writable(int root, const char *path, bool *out)
 {
 	char *dir = dir_of(path);
 	if (!dir)
@@ -328,7 +327,7 @@ static int exe_facts_one(struct ps_proc *p, const char *dir)
 		rc = -ENOMEM;
 		goto out;
 	}
-	if ((rc = dir_world_writable(view, p->exe_path, &c->dir_world_writable)))
+	if ((rc = lnx_dir_world_writable(view, p->exe_path, &c->dir_world_writable)))
 		goto out;
 	rc = find_names(p, view, &run, now);
 out:
@@ -379,7 +378,7 @@ int lnx_script_facts(struct ps_proc *p, const char *arg, size_t len)
 	const struct stat *st = in_own ? &own : in_host ? &host : NULL;
 	if (!rc && st && S_ISREG(st->st_mode)) {
 		s->foreign = in_own && (!in_host || !same_file(&own, &host));
-		rc = dir_world_writable(in_own ? v.own : v.host, path, &s->dir_world_writable);
+		rc = lnx_dir_world_writable(in_own ? v.own : v.host, path, &s->dir_world_writable);
 		if (!rc) {
 			s->path = path;
 			path = NULL;

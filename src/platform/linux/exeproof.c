@@ -2,6 +2,7 @@
 /* exeproof.c — whether a process's exe link proves what it runs: a mapping of that file, and our
  * user namespace. */
 #include "exeproof.h"
+#include "backend.h"
 #include "ext.h"
 
 #include <dirent.h>
@@ -376,12 +377,15 @@ static int dir_grow(struct dir_table *t)
 	return 0;
 }
 
-/* Whether the directory of path (our view) is writable by every user, from t or asked once. */
-static int dir_ww(struct dir_table *t, const char *path, bool *ww)
+/*
+ * Whether the directory of path (our view, the directory `root`) is writable by every user, from
+ * t or asked once (lnx_dir_world_writable).
+ */
+static int dir_ww(struct dir_table *t, int root, const char *path, bool *ww)
 {
 	const char *s = strrchr(path, '/');
 	*ww = false;
-	if (!s || s == path || (size_t)(s - path) >= 4096)
+	if (!s || (size_t)(s - path) >= 4096)
 		return 0;
 	size_t n = (size_t)(s - path);
 	uint64_t h = dir_hash(path, n);
@@ -389,12 +393,12 @@ static int dir_ww(struct dir_table *t, const char *path, bool *ww)
 		return -ENOMEM;
 	struct dir_slot *e = dir_slot(t, path, n, h);
 	if (!e->dir) {
-		struct stat st;
 		if (!(e->dir = strndup(path, n)))
 			return -ENOMEM;
 		e->hash = h;
-		e->ww = stat(e->dir, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & S_IWOTH);
 		t->n++;
+		if (lnx_dir_world_writable(root, path, &e->ww))
+			return -ENOMEM;
 	}
 	*ww = e->ww;
 	return 0;
@@ -403,12 +407,15 @@ static int dir_ww(struct dir_table *t, const char *path, bool *ww)
 int exeproof_lib_dirs(struct ps_snapshot *snap)
 {
 	struct dir_table t = {0};
-	int rc = 0;
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int rc = root < 0 ? -errno : 0;
 	for (size_t i = 0; i < snap->nprocs && !rc; i++)
 		for (size_t j = 0; j < snap->procs[i].nxlibs && !rc; j++) {
 			struct ps_xlib *x = &snap->procs[i].xlibs[j];
-			rc = dir_ww(&t, x->path, &x->dir_world_writable);
+			rc = dir_ww(&t, root, x->path, &x->dir_world_writable);
 		}
+	if (root >= 0)
+		close(root);
 	for (size_t i = 0; i < t.cap; i++)
 		free(t.v[i].dir);
 	free(t.v);
