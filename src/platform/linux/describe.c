@@ -109,6 +109,124 @@ static int stat_at(int dir, struct ps_proc *p, int64_t btime, long hz, struct bu
 	return 0;
 }
 
+/*
+ * p's name as the process has it now (the pass, or stat_at, read it before the window: an exec
+ * since renamed it), read in `at`/`pre` unless a thread's (pre not ""). 0 or -ENOMEM.
+ */
+static int read_name(int at, const char *pre, struct ps_proc *p, struct buf *b)
+{
+	if (*pre || read_file_at(at, "comm", b, SMALL_LIMIT, 0, NULL) != 0 || !b->len ||
+	    b->data[b->len - 1] != '\n')
+		return 0;
+	size_t n = b->len - 1;
+	if (p->name && strlen(p->name) == n && memcmp(p->name, b->data, n) == 0)
+		return 0;
+	char *name = str_dup_n(b->data, n);
+	if (!name)
+		return -ENOMEM;
+	free(p->name);
+	p->name = name;
+	return 0;
+}
+
+/*
+ * p's name, exe link and command line, read in `at` (pre: "" or "PID/task/TID/" before the
+ * names). 0 or -ENOMEM; *denied when the link was refused.
+ */
+static int read_identity(int at, const char *pre, struct ps_proc *p, struct buf *b, bool *denied)
+{
+	char rel[96];
+	size_t argl;
+	if (read_name(at, pre, p, b))
+		return -ENOMEM;
+	free(p->exe);
+	free(p->cmdline);
+	p->exe = p->cmdline = NULL;
+	p->cmdline_len = 0;
+	snprintf(rel, sizeof rel, "%sexe", pre);
+	int rc = read_link_at(at, rel, &p->exe);
+	if (rc == -ENOMEM)
+		return rc;
+	*denied = rc == -EACCES || rc == -EPERM;
+	snprintf(rel, sizeof rel, "%scmdline", pre);
+	/* without terminator and title padding */
+	if (read_file_at(at, rel, b, CMDLINE_LIMIT, 0, &p->cmdline_truncated) == 0 &&
+	    (argl = cmdline_shown_len(b->data, b->len))) {
+		if (!(p->cmdline = str_dup_n(b->data, argl)))
+			return -ENOMEM;
+		p->cmdline_len = argl;
+	}
+	return 0;
+}
+
+/*
+ * An exec between two reads of a process gives the exe link of one program and the command line
+ * of another. The window around them: the maps file opened first holds the memory the process
+ * had then, which an exec releases (a read of it then gives nothing), and the file the exe link
+ * leads to, stat'ed before and after, must be one.
+ */
+struct image_window {
+	int maps;
+	bool have;
+	struct stat st;
+};
+
+static void window_open(int at, const char *pre, struct image_window *w)
+{
+	char rel[96];
+	snprintf(rel, sizeof rel, "%smaps", pre);
+	w->maps = openat(at, rel, O_RDONLY | O_CLOEXEC);
+	snprintf(rel, sizeof rel, "%sexe", pre);
+	w->have = fstatat(at, rel, &w->st, 0) == 0;
+}
+
+/*
+ * Whether the process ran one program through the window: 1 yes (recorded in p: lnx_proc_image),
+ * 0 it ran none we could stat (a kernel thread, a leader without memory, refused), -1 it started
+ * another program, or exited (recorded as changed).
+ */
+static int window_close(int at, const char *pre, struct image_window *w, struct ps_proc *p)
+{
+	char rel[96], c;
+	struct stat now;
+	snprintf(rel, sizeof rel, "%sexe", pre);
+	bool have = fstatat(at, rel, &now, 0) == 0;
+	bool same = w->have && have && now.st_dev == w->st.st_dev && now.st_ino == w->st.st_ino &&
+		    (w->maps < 0 || read(w->maps, &c, 1) == 1);
+	if (w->maps >= 0)
+		close(w->maps);
+	if (!w->have && !have)
+		return 0;
+	lnx_proc_set_image(p, same ? (uint64_t)now.st_dev : 0,
+			   same ? (uint64_t)now.st_ino : LNX_IMAGE_CHANGED);
+	return same ? 1 : -1;
+}
+
+/*
+ * read_identity in a window, again while an exec came between (twice more at the most). A
+ * command line still read across an exec is dropped: it may be another program's than the link's
+ * (whose facts then say unknown, lnx_exe_facts). 0 or -ENOMEM.
+ */
+static int identity_in_window(int at, const char *pre, struct ps_proc *p, struct buf *b,
+			      bool *denied)
+{
+	for (int tries = 1;; tries++) {
+		struct image_window w;
+		window_open(at, pre, &w);
+		int rc = read_identity(at, pre, p, b, denied);
+		int held = window_close(at, pre, &w, p);
+		if (rc || held >= 0)
+			return rc;
+		if (tries == 3) {
+			free(p->cmdline);
+			p->cmdline = NULL;
+			p->cmdline_len = 0;
+			p->cmdline_truncated = false;
+			return 0;
+		}
+	}
+}
+
 /* The details of p, read in its /proc/PID directory `dir`; its cgroup as *cg says. */
 static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struct buf *b,
 		       bool *partial, uint8_t *cg)
@@ -124,20 +242,10 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
 	    proc_parse_status_uid(b->data, b->len, &p->uid) == 0)
 		p->have_uid = true;
 
-	rc = read_link_at(dir, "exe", &p->exe);
-	if (rc == -ENOMEM)
+	bool denied = false;
+	if ((rc = identity_in_window(dir, "", p, b, &denied)))
 		return rc;
-	if (rc == -EACCES || rc == -EPERM) /* partial when it holds a shown socket: */
-		p->details_denied = true;  /* snap_settle_partial */
-
-	size_t argl;
-	if (read_file_at(dir, "cmdline", b, CMDLINE_LIMIT, 0, &p->cmdline_truncated) == 0 &&
-	    (argl =
-		 cmdline_shown_len(b->data, b->len))) { /* without terminator and title padding */
-		if (!(p->cmdline = str_dup_n(b->data, argl)))
-			return -ENOMEM;
-		p->cmdline_len = argl;
-	}
+	p->details_denied |= denied; /* partial when it holds a shown socket: snap_settle_partial */
 
 	return *cg == CG_WANTED ? read_cgroup(dir, p, b, cg) : 0;
 }
@@ -148,24 +256,13 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
  */
 static int describe_threads(int procfd, struct ps_proc *p, struct buf *b)
 {
-	char dir[64], rel[80];
+	char dir[64], pre[80];
 	procdir_of(procfd, p->pid, dir, sizeof dir);
 	if (!strchr(dir, '/'))
 		return 0;
-	snprintf(rel, sizeof rel, "%s/exe", dir);
-	int rc = read_link_at(procfd, rel, &p->exe);
-	if (rc == -ENOMEM)
-		return rc;
-	snprintf(rel, sizeof rel, "%s/cmdline", dir);
-	size_t argl;
-	if (!p->cmdline &&
-	    read_file_at(procfd, rel, b, CMDLINE_LIMIT, 0, &p->cmdline_truncated) == 0 &&
-	    (argl = cmdline_shown_len(b->data, b->len))) {
-		if (!(p->cmdline = str_dup_n(b->data, argl)))
-			return -ENOMEM;
-		p->cmdline_len = argl;
-	}
-	return 0;
+	snprintf(pre, sizeof pre, "%s/", dir);
+	bool denied;
+	return identity_in_window(procfd, pre, p, b, &denied);
 }
 
 /*
