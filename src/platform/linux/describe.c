@@ -300,7 +300,8 @@ struct describe_job {
 	int procfd;
 	int64_t btime;
 	long hz;
-	size_t *cg_from; /* per process: whose cgroup it takes (itself: its own) */
+	size_t *cg_from; /* per process: whose cgroup it takes (itself: its own); of a set's first,
+			  * the set's last, which reads its own too (itself: none) */
 	uint8_t *cg;	 /* per process: CG_* */
 	struct buf b[PPOOL_MAX_THREADS];
 	bool partial[PPOOL_MAX_THREADS];
@@ -329,7 +330,9 @@ static int cmp_cg_key(const void *a, const void *b)
 /*
  * Whose /proc/PID/cgroup each process takes: the first of those the BPF pass saw in one set of
  * cgroups (the same css_set: the same file for us), so a host's thousands of workers of one
- * service read it once. Processes without the key read their own. 0 or -ENOMEM.
+ * service read it once. The last of the set reads its own too: a first moved to another cgroup
+ * since the pass is told by the two files then (cg_share). Processes without the key read their
+ * own. 0 or -ENOMEM.
  */
 static int cg_plan(struct describe_job *j)
 {
@@ -344,29 +347,41 @@ static int cg_plan(struct describe_job *j)
 			k[nk++] = (struct cg_key){lnx_proc_cgset(&snap->procs[i]), i};
 	}
 	qsort(k, nk, sizeof *k, cmp_cg_key);
-	for (size_t i = 1; i < nk; i++)
-		if (k[i].key == k[i - 1].key) {
-			j->cg_from[k[i].proc] = j->cg_from[k[i - 1].proc];
-			j->cg[k[i].proc] = CG_SHARED;
-		}
+	for (size_t a = 0, b; a < nk; a = b) {
+		for (b = a + 1; b < nk && k[b].key == k[a].key; b++)
+			if (b + 1 < nk && k[b + 1].key == k[a].key) {
+				j->cg_from[k[b].proc] = k[a].proc;
+				j->cg[k[b].proc] = CG_SHARED;
+			}
+		j->cg_from[k[a].proc] = k[b - 1].proc;
+	}
 	free(k);
 	return 0;
 }
 
+/* Whether shared member i can take its set's cgroup: its first and last read the same file. */
+static bool cg_agree(const struct describe_job *j, size_t i)
+{
+	size_t first = j->cg_from[i], last = j->cg_from[first];
+	const char *a = j->snap->procs[first].cgroup, *b = j->snap->procs[last].cgroup;
+	return j->cg[first] == CG_READ && j->cg[last] == CG_READ &&
+	       (a == b || (a && b && strcmp(a, b) == 0));
+}
+
 /*
  * The shared cgroups, copied from the process that read them; a process whose source could not
- * be read (it exited, or was refused) reads its own. 0 or -ENOMEM.
+ * be read (it exited, or was refused), or whose set's first and last read two files (one moved
+ * since the pass), reads its own. 0 or -ENOMEM.
  */
 static int cg_share(struct describe_job *j)
 {
 	struct ps_snapshot *snap = j->snap;
 	for (size_t i = 0; i < snap->nprocs; i++) {
 		struct ps_proc *p = &snap->procs[i];
-		size_t from = j->cg_from[i];
 		if (j->cg[i] != CG_SHARED || p->vanished)
 			continue;
-		if (j->cg[from] == CG_READ) {
-			const char *c = snap->procs[from].cgroup;
+		if (cg_agree(j, i)) {
+			const char *c = snap->procs[j->cg_from[i]].cgroup;
 			if (c && !(p->cgroup = str_dup(c)))
 				return -ENOMEM;
 			continue;

@@ -116,36 +116,109 @@ TEST(describe_pid_reused_gives_no_details)
 	reap(b);
 }
 
+/* Where the cgroup2 file system is mounted into mnt (field 5 of its mountinfo line). */
+static bool cgroup2_mount(char *mnt, size_t cap)
+{
+	char line[1024];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	while (f && !found && fgets(line, sizeof line, f)) {
+		char *sep = strstr(line, " - cgroup2 "), *p = line;
+		for (int i = 0; sep && i < 4 && p; i++)
+			p = strchr(p, ' ') ? strchr(p, ' ') + 1 : NULL;
+		if (sep && p && strcspn(p, " ") < cap) {
+			snprintf(mnt, cap, "%.*s", (int)strcspn(p, " "), p);
+			found = true;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * A cgroup of our own below ours with child m in it: its path as /proc/PID/cgroup names it, and
+ * its directory; false when this test may not make one (not root, no cgroup2).
+ */
+static bool moved_child(pid_t m, char path[512], char dir[1024])
+{
+	char line[512], mnt[256], ours[512] = "";
+	bool ok = false;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	while (f && !ok && fgets(line, sizeof line, f))
+		if (strncmp(line, "0::/", 4) == 0 && strlen(line) < 400) {
+			line[strcspn(line, "\n")] = '\0';
+			if (strcmp(line + 3, "/") != 0)
+				memcpy(ours, line + 3, strlen(line + 3) + 1);
+			ok = true;
+		}
+	if (f)
+		fclose(f);
+	if (!ok || !cgroup2_mount(mnt, sizeof mnt))
+		return false;
+	snprintf(path, 512, "%.400s/ps-unit-%d", ours, (int)getpid());
+	snprintf(dir, 1024, "%.255s%.511s", mnt, path);
+	if (mkdir(dir, 0755) != 0)
+		return false;
+	char procs[1100];
+	snprintf(procs, sizeof procs, "%s/cgroup.procs", dir);
+	f = fopen(procs, "we");
+	ok = f && fprintf(f, "%d\n", (int)m) > 0;
+	if (f)
+		ok = fclose(f) == 0 && ok;
+	if (!ok)
+		rmdir(dir);
+	return ok;
+}
+
 TEST(describe_cgroup_set_shared_or_read_again)
 {
-	pid_t a = child(), b = child(), gone = child();
-	uint64_t sa, ia, sb, ib, sg, ig;
-	if (a < 0 || b < 0 || gone < 0 || !identity(a, &sa, &ia) || !identity(b, &sb, &ib) ||
-	    !identity(gone, &sg, &ig)) {
-		CHECK(!"three children to describe");
-		reap(a);
-		reap(b);
-		reap(gone);
+	pid_t a = child(), b = child(), c = child(), gone = child(), m = child();
+	uint64_t sa, ia, sb, ib, sc, ic, sg, ig, sm, im;
+	if (a < 0 || b < 0 || c < 0 || gone < 0 || m < 0 || !identity(a, &sa, &ia) ||
+	    !identity(b, &sb, &ib) || !identity(c, &sc, &ic) || !identity(gone, &sg, &ig) ||
+	    !identity(m, &sm, &im)) {
+		CHECK(!"five children to describe");
+		reap(a), reap(b), reap(c), reap(gone), reap(m);
 		return;
 	}
 	reap(gone); /* exited between the pass and describe */
 	struct ps_snapshot s = {0};
-	/* a and b in one set (b takes a's file), gone first in another set with b: b's copy
-	 * comes from a, and gone's sharer below reads its own */
+	/* one set of three (the middle one takes the first's file); a set whose first exited (the
+	 * others read their own) */
 	add(&s, a, sa, ia, 7);
 	add(&s, b, sb, ib, 7);
+	add(&s, c, sc, ic, 7);
 	add(&s, gone, sg, ig, 9);
 	add(&s, b, sb, ib, 9);
+	add(&s, c, sc, ic, 9);
 	CHECK_INT(lnx_describe(&s), 0);
 	const struct ps_proc *p = s.procs;
-	CHECK(p[0].cgroup && p[1].cgroup && p[3].cgroup);
-	CHECK(p[2].vanished && !p[2].cgroup);
-	if (p[0].cgroup && p[1].cgroup && p[3].cgroup) {
+	CHECK(p[0].cgroup && p[1].cgroup && p[2].cgroup && p[4].cgroup && p[5].cgroup);
+	CHECK(p[3].vanished && !p[3].cgroup);
+	if (p[0].cgroup && p[1].cgroup && p[4].cgroup) {
 		CHECK_STR(p[1].cgroup, p[0].cgroup);
 		CHECK(p[1].cgroup != p[0].cgroup); /* a copy of its own, freed with it */
-		CHECK_STR(p[3].cgroup, p[1].cgroup);
+		CHECK_STR(p[4].cgroup, p[0].cgroup);
 	}
 	snap_free(&s);
-	reap(a);
-	reap(b);
+	/* a set whose first moved to another cgroup since the pass: the middle one is not shown
+	 * in the first's new cgroup, which it never was in */
+	char path[512], dir[1024] = "";
+	if (moved_child(m, path, dir)) {
+		s = (struct ps_snapshot){0};
+		add(&s, m, sm, im, 5);
+		add(&s, a, sa, ia, 5);
+		add(&s, b, sb, ib, 5);
+		CHECK_INT(lnx_describe(&s), 0);
+		p = s.procs;
+		CHECK(p[0].cgroup && strcmp(p[0].cgroup, path) == 0);
+		CHECK(p[1].cgroup && p[2].cgroup && strcmp(p[1].cgroup, path) != 0);
+		if (p[1].cgroup && p[2].cgroup)
+			CHECK_STR(p[1].cgroup, p[2].cgroup);
+		snap_free(&s);
+	}
+	reap(a), reap(b), reap(c), reap(m);
+	if (*dir)
+		rmdir(dir);
 }
