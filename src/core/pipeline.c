@@ -245,7 +245,7 @@ static int run_exe_facts(struct pipeline *p, struct ps_snapshot *s)
 		size_t len;
 		/* an interpreter is judged by its script too (named by its arguments: worse, never
 		 * better) */
-		if (!rc && q->exe_checked &&
+		if (!rc && q->exe_checked && q->exe_path &&
 		    identity_script_arg(base_of(q->exe_path), q->cmdline, q->cmdline_len, &arg,
 					&len))
 			rc = platform_script_facts(q, arg, len);

@@ -65,7 +65,7 @@ struct ps_backend_ext {
 
 /* The same for a process (fewer of them: more words). */
 struct ps_backend_proc_ext {
-	uint64_t word[5];
+	uint64_t word[7];
 };
 
 /*

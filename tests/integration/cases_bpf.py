@@ -19,7 +19,7 @@ def register(run):
     global R
     R = run
     for fn in (bpf_choice_and_reasons, bpf_same_owners_mixed, bpf_same_owners_load,
-               bpf_same_process_details, bpf_read_ahead_only_shown):
+               bpf_same_process_details, bpf_only_shown_owners):
         run.case(fn)
 
 
@@ -229,11 +229,11 @@ def bpf_same_process_details(t):
         me.close()
 
 
-def bpf_read_ahead_only_shown(t):
-    """While the BPF pass walks, the details of every process it finds are read ahead; only
-    owners of shown sockets may come out: in the listener view the processes holding only a
-    connection (or only a socket of another namespace) appear nowhere, the listener's details
-    equal the /proc method's, and -a still shows the connection's holders."""
+def bpf_only_shown_owners(t):
+    """The BPF pass finds every process holding a socket on the host; only owners of shown
+    sockets may come out: in the listener view the processes holding only a connection (or only
+    a socket of another namespace) appear nowhere, the listener's details equal the /proc
+    method's, and -a still shows the connection's holders."""
     R.need_bpf(t)
     srv = t.hold("listen:127.0.0.1:4631,accept", "name:aheadsrv")
     cli = t.hold("connect:127.0.0.1:4631", "name:aheadcli")
@@ -243,7 +243,7 @@ def bpf_read_ahead_only_shown(t):
     pids = {o["pid"] for s in b["sockets"] for o in s["owners"]}
     t.check(srv.pid in pids, f"the listener's holder {srv.pid} is shown: {sorted(pids)}")
     t.check(cli.pid not in pids and other.pid not in pids,
-            f"read ahead, not shown: {cli.pid} and {other.pid} are not owners here: {sorted(pids)}")
+            f"found by the pass, not shown: {cli.pid} and {other.pid} are not owners here: {sorted(pids)}")
     text = t.run("--attribution", "bpf").out.decode()
     t.check("aheadcli" not in text, "the connection's holder is not in the listener view", [text])
     t.check(details(a) == details(b), "the listener view's details: proc and bpf agree",

@@ -35,7 +35,8 @@ def register(run):
                integrity_pivot_root_sshd, integrity_private_mount_only, integrity_fake_conmon,
                integrity_ld_so_program, integrity_preload_foreign_library,
                integrity_thread_holders_proc, integrity_thread_holders_bpf, integrity_uring_proc,
-               integrity_uring_bpf, integrity_uring_hidden_ring, integrity_uring_nommap, integrity_in_flight, integrity_in_flight_churn, integrity_podman_container, integrity_user_cgroup_docker_id,
+               integrity_uring_bpf, integrity_uring_hidden_ring, integrity_uring_nommap, integrity_in_flight, integrity_in_flight_churn, integrity_exec_flip_proc,
+               integrity_exec_flip_bpf, integrity_podman_container, integrity_user_cgroup_docker_id,
                integrity_user_cgroup_rootless_podman):
         run.case(fn)
 
@@ -552,6 +553,82 @@ def integrity_in_flight_churn(t):
     churn.wait()
     t.check(all(st == "kernel" and "no-holder" in c for _, st, c in seen),
             "no-holder every scan while others exit", seen)
+
+
+# the launcher binds the listener, hands it (fd 3) to `k` holders that exec the first program,
+# closes its own copies and says READY
+FLIP_LAUNCH = """import os, socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen()
+fd = s.detach()
+if fd != 3:
+    os.dup2(fd, 3)
+    os.close(fd)
+os.set_inheritable(3, True)
+for i in range(int(sys.argv[2])):
+    if os.fork() == 0:
+        os.execv(sys.argv[3], sys.argv[3:])
+os.close(3)
+print("READY", flush=True)
+os.wait()
+"""
+
+
+def exec_flip(t, how):
+    """A user's listener whose holders exec back and forth between two programs (two copies of
+    dash running a script that execs the other, the socket inherited): every owner shown is one
+    program, its name, command line and exe proof that path's (an exec between the reads says
+    unknown), and no exe-unmapped alert for the honest programs. Against the code before the
+    re-check, a few runs paired a path with the other program's name or command line, or said
+    `unmapped`."""
+    dash = shutil.which("dash")
+    if not dash:
+        t.skip("dash is missing (Debian package dash)")
+    d = t.tmpdir()
+    os.chmod(d, 0o755)
+    prog = {w: os.path.join(d, "flip" + w) for w in "ab"}
+    for w in "ab":
+        shutil.copy(dash, prog[w])
+        os.chmod(prog[w], 0o755)
+    script = os.path.join(d, "flip.sh")
+    with open(script, "w") as f:
+        f.write(f"case $1 in a) exec {prog['b']} {script} b;; *) exec {prog['a']} {script} a;; esac\n")
+    os.chmod(script, 0o644)
+    launch = subprocess.Popen(["setpriv", f"--reuid={USER}", f"--regid={USER}", "--clear-groups", "python3", "-c",
+                               FLIP_LAUNCH, "3310", "3", prog["a"], script, "a"],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    t.procs.append(launch)
+    if not launch.stdout.readline().startswith(b"READY"):
+        launch.kill()
+        t.require(False, f"the holders started: {launch.communicate()[1].decode(errors='replace')}")
+    bad, seen, unknown, runs, t0 = [], 0, 0, 0, time.monotonic()
+    while runs < 3 or (runs < 40 and time.monotonic() - t0 < 5):
+        runs += 1
+        s = by_port(t.json("-l", "--attribution", how), 3310)
+        if "exe-unmapped" in codes(s):
+            bad.append(("exe-unmapped", codes(s)["exe-unmapped"]["reason"]))
+        for o in s["owners"]:
+            exe = o["exe"] or ""
+            w = exe[-1] if exe in prog.values() else None
+            if w is None:
+                continue  # between programs: no path read
+            seen += 1
+            unknown += o["exe_proof"] == "unknown"
+            if (o["name"] != "flip" + w or o["cmdline"] not in (None, [], [prog[w], script, w])
+                    or o["exe_proof"] not in ("mapped", "unknown")):
+                bad.append({k: o[k] for k in ("pid", "name", "exe", "cmdline", "exe_proof")})
+    t.require(seen > 0, "owners running the programs were seen", [runs])
+    t.check(not bad, f"each owner one program's ({runs} runs, {seen} owners, {unknown} unknown)", bad[:6])
+
+
+def integrity_exec_flip_proc(t):
+    exec_flip(t, "proc")
+
+
+def integrity_exec_flip_bpf(t):
+    R.need_bpf(t)
+    exec_flip(t, "bpf")
 
 
 # ---------------------------------------------------------------- item 6: cgroups

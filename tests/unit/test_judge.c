@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/enrich/fwstage.h"
 #include "../../src/enrich/registry.h"
 #include "../../src/enrich/verdict.h"
 #include "../../src/model/model.h"
@@ -79,6 +80,52 @@ static bool keep_connections(const struct ps_snapshot *s, const struct ps_socket
 	(void)s;
 	(void)ctx;
 	return !socket_is_listener(k);
+}
+
+/*
+ * Two listeners on one address and port (SO_REUSEPORT) held by two programs, judged with no
+ * firewall read and with the Windows Firewall (whose rules name programs): the reach is judged
+ * once and borrowed where the firewall judges addresses and ports only (fw_owner_blind), each
+ * its own where it judges programs.
+ */
+TEST(judge_reach_shared_unless_the_firewall_judges_owners)
+{
+	for (int windows = 0; windows < 2; windows++) {
+		struct ps_snapshot s = {0};
+		struct registry reg = {0};
+		static const char *const exe[] = {"/srv/web", "/srv/other"};
+		for (int i = 0; i < 2; i++) {
+			sock(&s, PS_ST_LISTEN, 0, 8080, 0);
+			if (snap_add_proc(&s, 42 + i) != i)
+				abort();
+			s.procs[i].name = strdup(exe[i] + 5);
+			s.procs[i].exe = strdup(exe[i]);
+			if (!s.procs[i].name || !s.procs[i].exe ||
+			    snap_add_owner(&s, (uint32_t)i, (uint32_t)i, 3))
+				abort();
+		}
+		snap_group_owners(&s);
+		struct fw_context c = {0};
+		struct ps_fw_source src = {.kind = PS_FW_SRC_WINDOWS};
+		if (windows)
+			CHECK_INT(fw_context_open(&c, &src, &s), 0);
+		CHECK(fw_owner_blind(windows ? &c : NULL, &s.socks[1]) == !windows);
+		CHECK_INT(verdicts_compute(&s, &reg, windows ? &c : NULL), 0);
+		const struct sock_verdict *a = verdict_of(&s, &s.socks[0]),
+					  *b = verdict_of(&s, &s.socks[1]);
+		CHECK(a && b && a != b);
+		if (a && b) {
+			CHECK(!a->borrowed);
+			CHECK(b->borrowed == !windows);
+		}
+		if (windows) {
+			fw_context_free(&c);
+			fwmodel_free(s.firewall);
+			s.firewall = NULL;
+		}
+		snap_free(&s);
+		registry_free(&reg);
+	}
 }
 
 TEST(judge_verdicts_follow_sort_and_filter)

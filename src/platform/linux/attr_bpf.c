@@ -58,14 +58,6 @@ void attr_bpf_preload(uint32_t netns, size_t room)
 	(void)room;
 }
 
-size_t attr_bpf_ahead(size_t from, struct attr_ahead *out, size_t max)
-{
-	(void)from;
-	(void)out;
-	(void)max;
-	return 0;
-}
-
 void attr_bpf_prefetch_drop(void)
 {
 }
@@ -427,15 +419,11 @@ static int join_take(void *ctx, const struct sockfd_rec *r, const struct sockfd_
 }
 
 /* read_records' consumer for a pass kept whole (the sockets were not listed yet). */
-static int announce(int32_t pid, uint64_t pid_ino);
-
 static int keep_take(void *ctx, const struct sockfd_rec *r, const struct sockfd_proc *p)
 {
 	struct recs *k = ctx;
 	if (!p)
 		return recs_add(k, r);
-	if (announce(r->pid, p->pid_ino))
-		return -ENOMEM;
 	if (util_grow((void **)&k->procs, &k->procs_cap, k->nprocs + 1, sizeof *k->procs))
 		return -ENOMEM;
 	k->procs[k->nprocs] = *p;
@@ -563,55 +551,6 @@ static struct prefetch {
 	unsigned why;
 } pf;
 
-/* The processes of the running pass as they come (attr_bpf_ahead), under their lock. */
-static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t more;
-	struct attr_ahead *v;
-	size_t n, cap;
-	bool over; /* the pass ended: no more will come */
-} ahead = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0, 0, true};
-
-static int announce(int32_t pid, uint64_t pid_ino)
-{
-	pthread_mutex_lock(&ahead.lock);
-	int rc = util_grow((void **)&ahead.v, &ahead.cap, ahead.n + 1, sizeof *ahead.v);
-	if (!rc) {
-		ahead.v[ahead.n++] = (struct attr_ahead){pid, pid_ino};
-		pthread_cond_signal(&ahead.more);
-	}
-	pthread_mutex_unlock(&ahead.lock);
-	return rc;
-}
-
-/* A pass starts (over: false, nothing found yet), or ended (over: true, its list stays). */
-static void ahead_reset(bool over)
-{
-	pthread_mutex_lock(&ahead.lock);
-	ahead.over = over;
-	if (over) {
-		pthread_cond_broadcast(&ahead.more);
-	} else {
-		free(ahead.v);
-		ahead.v = NULL;
-		ahead.n = ahead.cap = 0;
-	}
-	pthread_mutex_unlock(&ahead.lock);
-}
-
-size_t attr_bpf_ahead(size_t from, struct attr_ahead *out, size_t max)
-{
-	pthread_mutex_lock(&ahead.lock);
-	while (ahead.n <= from && !ahead.over)
-		pthread_cond_wait(&ahead.more, &ahead.lock);
-	size_t n = ahead.n > from ? ahead.n - from : 0;
-	n = n < max ? n : max;
-	if (n)
-		memcpy(out, ahead.v + from, n * sizeof *out);
-	pthread_mutex_unlock(&ahead.lock);
-	return n;
-}
-
 static void *prefetch_run(void *arg)
 {
 	(void)arg;
@@ -620,7 +559,6 @@ static void *prefetch_run(void *arg)
 		pf.rc = pass_load(pf.netns, true, pf.room, &pf.loaded, &pf.why);
 	else
 		pf.rc = bpf_pass(&q, keep_take, &pf.recs, &pf.why);
-	ahead_reset(true);
 	return NULL;
 }
 
@@ -628,10 +566,7 @@ static void prefetch_start(uint32_t netns, bool preload, size_t room)
 {
 	attr_bpf_prefetch_drop();
 	pf = (struct prefetch){.netns = netns, .preload = preload, .room = room};
-	ahead_reset(false);
 	pf.running = pthread_create(&pf.id, NULL, prefetch_run, NULL) == 0;
-	if (!pf.running)
-		ahead_reset(true);
 }
 
 void attr_bpf_prefetch(uint32_t netns)
@@ -652,8 +587,6 @@ void attr_bpf_prefetch_drop(void)
 		sockfd__destroy(pf.loaded);
 	recs_free(&pf.recs);
 	pf = (struct prefetch){0};
-	ahead_reset(false);
-	ahead_reset(true);
 }
 
 /*

@@ -103,20 +103,6 @@ void attr_bpf_prefetch_drop(void);
 /* The most inodes a narrow pass hands the kernel (more: every socket comes back). */
 #define ATTR_NARROW_MAX 65536
 
-/* A process the running prefetched pass found holding a socket: its pid and its struct pid's
- * pidfs inode (0: unknown). */
-struct attr_ahead {
-	int32_t pid;
-	uint64_t pid_ino;
-};
-
-/*
- * The processes the running prefetched pass (attr_bpf_prefetch) found from the `from`th on, up
- * to max of them into out, as they come: waits until there is one, or the pass is over (then
- * 0). 0 too when no prefetched pass runs.
- */
-size_t attr_bpf_ahead(size_t from, struct attr_ahead *out, size_t max);
-
 /* Whether this build has the BPF method (clang, bpftool and libbpf were there). */
 bool attr_bpf_built(void);
 

@@ -10,17 +10,13 @@ int lnx_attribute(struct ps_snapshot *snap, const struct ps_filter *f);
 /* Start the BPF owner pass in a thread while the sockets are listed, when f will want it. */
 void lnx_attribute_prefetch(const struct ps_filter *f);
 int lnx_describe(struct ps_snapshot *snap);
-/*
- * While the prefetched BPF pass still walks (the dumps are done): read the exe link and command
- * line of each process it finds, for lnx_describe to take (in this thread's next listing) where
- * the process is one it describes and still the same; the others are dropped, never shown.
- * Returns when the pass is over. Nothing is read ahead when no prefetched pass runs.
- */
-void lnx_describe_ahead(void);
 /* stat of `path` as a process whose root directory is the open directory `root` sees it (exeid.c:
  * resolved inside that root, opened O_PATH only). `follow`: follow a final symlink. 0 or -errno. */
 struct stat;
 int lnx_stat_in(int root, const char *path, bool follow, struct stat *st);
+/* Whether the directory of path is writable by every user, in the view `root` (exeid.c: the one
+ * judgement of an executable's, a script's and a library's directory). 0 or -ENOMEM. */
+int lnx_dir_world_writable(int root, const char *path, bool *out);
 int lnx_local_addrs(struct ps_ifaddr **out, size_t *n);
 void lnx_ifaddrs_free(struct ps_ifaddr *a, size_t n);
 int lnx_netns_addrs(const struct ps_netns *ns, struct ps_ifaddr **out, size_t *n,

@@ -130,10 +130,6 @@ int lnx_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 	snap->privileged = privileged();
 	lnx_attribute_prefetch(f); /* the owners' pass does not need the dump: overlap them */
 	int rc = collect_dumps(snap, f);
-	/* the dumps are done, the owners' pass may still walk: read its processes meanwhile (a
-	 * port query's pass runs only after the dump: nothing to read ahead) */
-	if (!rc && snap->nsocks && !f->no_owners && !f->nports)
-		lnx_describe_ahead();
 	/* no owners to find: attribution will not run. A listing without owners started no pass,
 	 * and leaves alone one another thread's listing started (top lists in the background) */
 	if (!f->no_owners && (rc || !snap->nsocks))

@@ -52,76 +52,22 @@ static int read_cgroup(int dir, struct ps_proc *p, struct buf *b, uint8_t *cg)
  * namespace than ours, which numbers pids otherwise: stat decides). Asked after the directory
  * was opened: if the pid names it now, it did then.
  */
-static int pid_is(int32_t pid, uint64_t pid_ino)
+static int pid_same(const struct ps_proc *p)
 {
 #ifdef SYS_pidfd_open
-	if (!pid_ino)
+	if (!lnx_proc_pid_ino(p))
 		return 0;
-	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int fd = (int)syscall(SYS_pidfd_open, p->pid, 0);
 	if (fd < 0)
 		return 0;
 	struct stat st;
-	bool same = fstat(fd, &st) == 0 && (uint64_t)st.st_ino == pid_ino;
+	bool same = fstat(fd, &st) == 0 && (uint64_t)st.st_ino == lnx_proc_pid_ino(p);
 	close(fd);
 	return same;
 #else
-	(void)pid;
-	(void)pid_ino;
+	(void)p;
 	return 0;
 #endif
-}
-
-static int pid_same(const struct ps_proc *p)
-{
-	return pid_is(p->pid, lnx_proc_pid_ino(p));
-}
-
-/*
- * Details read ahead (lnx_describe_ahead) of the processes the prefetched BPF pass found, while
- * it still walked: the exe link and command line of a process proven by its pidfd to be the one
- * the pass saw. lnx_describe takes an entry only for a process it describes whose pidfd proves
- * the same struct pid again; the rest are dropped unseen.
- */
-struct ahead_entry {
-	int32_t pid;
-	uint64_t pid_ino;
-	int exe_rc; /* read_link_at's answer */
-	char *exe;
-	int cmd_rc; /* read_file_at_short's answer */
-	bool cmd_cut;
-	char *cmdline; /* the shown part (cmdline_shown_len), NULL when none */
-	size_t cmdline_len;
-};
-
-struct ahead_cache {
-	struct ahead_entry *v; /* ascending pid when sorted */
-	size_t n, cap;
-};
-
-static _Thread_local struct ahead_cache ahead_cache; /* the thread that lists */
-
-static void ahead_free(struct ahead_cache *c)
-{
-	for (size_t i = 0; i < c->n; i++) {
-		free(c->v[i].exe);
-		free(c->v[i].cmdline);
-	}
-	free(c->v);
-	*c = (struct ahead_cache){0};
-}
-
-static int cmp_ahead(const void *a, const void *b)
-{
-	int32_t x = ((const struct ahead_entry *)a)->pid, y = ((const struct ahead_entry *)b)->pid;
-	return (x > y) - (x < y);
-}
-
-/* The entry read ahead for p (pid and pidfs inode), NULL when none. */
-static struct ahead_entry *ahead_of(struct ahead_cache *c, const struct ps_proc *p)
-{
-	struct ahead_entry key = {.pid = p->pid};
-	struct ahead_entry *e = c->n ? bsearch(&key, c->v, c->n, sizeof key, cmp_ahead) : NULL;
-	return e && e->pid_ino == lnx_proc_pid_ino(p) ? e : NULL;
 }
 
 /*
@@ -165,18 +111,122 @@ static int stat_at(int dir, struct ps_proc *p, int64_t btime, long hz, struct bu
 	return 0;
 }
 
-/* The exe link and command line of p read ahead into e: now p's. 0 or -ENOMEM. */
-static int take_ahead(struct ps_proc *p, struct ahead_entry *e)
+/*
+ * p's name as the process has it now (the pass, or stat_at, read it before the window: an exec
+ * since renamed it), read in `at`/`pre` unless a thread's (pre not ""). 0 or -ENOMEM.
+ */
+static int read_name(int at, const char *pre, struct ps_proc *p, struct buf *b)
 {
-	p->exe = e->exe;
-	e->exe = NULL;
-	if (e->exe_rc == -EACCES || e->exe_rc == -EPERM)
-		p->details_denied = true;
-	p->cmdline_truncated = e->cmd_cut;
-	p->cmdline = e->cmdline;
-	p->cmdline_len = e->cmdline_len;
-	e->cmdline = NULL;
-	return e->exe_rc == -ENOMEM || e->cmd_rc == -ENOMEM ? -ENOMEM : 0;
+	if (*pre || read_file_at(at, "comm", b, SMALL_LIMIT, 0, NULL) != 0 || !b->len ||
+	    b->data[b->len - 1] != '\n')
+		return 0;
+	size_t n = b->len - 1;
+	if (p->name && strlen(p->name) == n && memcmp(p->name, b->data, n) == 0)
+		return 0;
+	char *name = str_dup_n(b->data, n);
+	if (!name)
+		return -ENOMEM;
+	free(p->name);
+	p->name = name;
+	return 0;
+}
+
+/*
+ * p's name, exe link and command line, read in `at` (pre: "" or "PID/task/TID/" before the
+ * names). 0 or -ENOMEM; *denied when the link was refused.
+ */
+static int read_identity(int at, const char *pre, struct ps_proc *p, struct buf *b, bool *denied)
+{
+	char rel[96];
+	size_t argl;
+	if (read_name(at, pre, p, b))
+		return -ENOMEM;
+	free(p->exe);
+	free(p->cmdline);
+	p->exe = p->cmdline = NULL;
+	p->cmdline_len = 0;
+	snprintf(rel, sizeof rel, "%sexe", pre);
+	int rc = read_link_at(at, rel, &p->exe);
+	if (rc == -ENOMEM)
+		return rc;
+	*denied = rc == -EACCES || rc == -EPERM;
+	snprintf(rel, sizeof rel, "%scmdline", pre);
+	/* without terminator and title padding */
+	if (read_file_at_short(at, rel, b, CMDLINE_LIMIT, &p->cmdline_truncated) == 0 &&
+	    (argl = cmdline_shown_len(b->data, b->len))) {
+		if (!(p->cmdline = str_dup_n(b->data, argl)))
+			return -ENOMEM;
+		p->cmdline_len = argl;
+	}
+	return 0;
+}
+
+/*
+ * An exec between two reads of a process gives the exe link of one program and the command line
+ * of another. The window around them: the maps file opened first holds the memory the process
+ * had then, which an exec releases (a read of it then gives nothing), and the file the exe link
+ * leads to, stat'ed before and after, must be one.
+ */
+struct image_window {
+	int maps;
+	bool have;
+	struct stat st;
+};
+
+static void window_open(int at, const char *pre, struct image_window *w)
+{
+	char rel[96];
+	snprintf(rel, sizeof rel, "%smaps", pre);
+	w->maps = openat(at, rel, O_RDONLY | O_CLOEXEC);
+	snprintf(rel, sizeof rel, "%sexe", pre);
+	w->have = fstatat(at, rel, &w->st, 0) == 0;
+}
+
+/*
+ * Whether the process ran one program through the window: 1 yes (recorded in p: lnx_proc_image),
+ * 0 it ran none we could stat (a kernel thread, a leader without memory, refused), -1 it started
+ * another program, or exited (recorded as changed).
+ */
+static int window_close(int at, const char *pre, struct image_window *w, struct ps_proc *p)
+{
+	char rel[96], c;
+	struct stat now;
+	snprintf(rel, sizeof rel, "%sexe", pre);
+	bool have = fstatat(at, rel, &now, 0) == 0;
+	bool same = w->have && have && now.st_dev == w->st.st_dev && now.st_ino == w->st.st_ino &&
+		    (w->maps < 0 || read(w->maps, &c, 1) == 1);
+	if (w->maps >= 0)
+		close(w->maps);
+	if (!w->have && !have)
+		return 0;
+	lnx_proc_set_image(p, same ? (uint64_t)now.st_dev : 0,
+			   same ? (uint64_t)now.st_ino : LNX_IMAGE_CHANGED);
+	return same ? 1 : -1;
+}
+
+/*
+ * read_identity in a window, again while an exec came between (twice more at the most). A
+ * command line still read across an exec is dropped: it may be another program's than the link's
+ * (whose facts then say unknown, lnx_exe_facts). 0 or -ENOMEM.
+ */
+static int identity_in_window(int at, const char *pre, struct ps_proc *p, struct buf *b,
+			      bool *denied)
+{
+	for (int tries = 1;; tries++) {
+		struct image_window w;
+		window_open(at, pre, &w);
+		int rc = read_identity(at, pre, p, b, denied);
+		int held = window_close(at, pre, &w, p);
+		if (rc || held >= 0)
+			return rc;
+		if (tries == 3) {
+			free(p->cmdline);
+			p->cmdline = NULL;
+			p->cmdline_len = 0;
+			p->cmdline_truncated = false;
+			return 0;
+		}
+	}
 }
 
 /* The details of p, read in its /proc/PID directory `dir`; its cgroup as *cg says. */
@@ -194,20 +244,10 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
 	    proc_parse_status_uid(b->data, b->len, &p->uid) == 0)
 		p->have_uid = true;
 
-	rc = read_link_at(dir, "exe", &p->exe);
-	if (rc == -ENOMEM)
+	bool denied = false;
+	if ((rc = identity_in_window(dir, "", p, b, &denied)))
 		return rc;
-	if (rc == -EACCES || rc == -EPERM) /* partial when it holds a shown socket: */
-		p->details_denied = true;  /* snap_settle_partial */
-
-	size_t argl;
-	if (read_file_at_short(dir, "cmdline", b, CMDLINE_LIMIT, &p->cmdline_truncated) == 0 &&
-	    (argl =
-		 cmdline_shown_len(b->data, b->len))) { /* without terminator and title padding */
-		if (!(p->cmdline = str_dup_n(b->data, argl)))
-			return -ENOMEM;
-		p->cmdline_len = argl;
-	}
+	p->details_denied |= denied; /* partial when it holds a shown socket: snap_settle_partial */
 
 	return *cg == CG_WANTED ? read_cgroup(dir, p, b, cg) : 0;
 }
@@ -218,24 +258,13 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
  */
 static int describe_threads(int procfd, struct ps_proc *p, struct buf *b)
 {
-	char dir[64], rel[80];
+	char dir[64], pre[80];
 	procdir_of(procfd, p->pid, dir, sizeof dir);
 	if (!strchr(dir, '/'))
 		return 0;
-	snprintf(rel, sizeof rel, "%s/exe", dir);
-	int rc = read_link_at(procfd, rel, &p->exe);
-	if (rc == -ENOMEM)
-		return rc;
-	snprintf(rel, sizeof rel, "%s/cmdline", dir);
-	size_t argl;
-	if (!p->cmdline &&
-	    read_file_at_short(procfd, rel, b, CMDLINE_LIMIT, &p->cmdline_truncated) == 0 &&
-	    (argl = cmdline_shown_len(b->data, b->len))) {
-		if (!(p->cmdline = str_dup_n(b->data, argl)))
-			return -ENOMEM;
-		p->cmdline_len = argl;
-	}
-	return 0;
+	snprintf(pre, sizeof pre, "%s/", dir);
+	bool denied;
+	return identity_in_window(procfd, pre, p, b, &denied);
 }
 
 /*
@@ -245,19 +274,11 @@ static int describe_threads(int procfd, struct ps_proc *p, struct buf *b)
  * the sockets is gone — its pid now names another, whose details must not be shown.
  */
 static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, struct buf *b,
-			bool *partial, uint8_t *cg, struct ahead_entry *ahead)
+			bool *partial, uint8_t *cg)
 {
 	char name[16];
 	int rc;
 
-	/* read ahead, of the same struct pid (its pidfd says so, so it still runs), with nothing
-	 * left to read in its directory: taken without opening it */
-	if (ahead && p->have_uid && *cg != CG_WANTED && pid_same(p)) {
-		if (btime > 0 && hz > 0) /* name, parent and start from the pass */
-			p->start_time = btime + (int64_t)(lnx_proc_scan_start(p) / (uint64_t)hz);
-		rc = take_ahead(p, ahead);
-		return !rc && !p->exe ? describe_threads(procfd, p, b) : rc;
-	}
 	snprintf(name, sizeof name, "%d", p->pid);
 	int dir = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0) {
@@ -281,19 +302,18 @@ struct describe_job {
 	int procfd;
 	int64_t btime;
 	long hz;
-	size_t *cg_from; /* per process: whose cgroup it takes (itself: its own) */
+	size_t *cg_from; /* per process: whose cgroup it takes (itself: its own); of a set's first,
+			  * the set's last, which reads its own too (itself: none) */
 	uint8_t *cg;	 /* per process: CG_* */
 	struct buf b[PPOOL_MAX_THREADS];
 	bool partial[PPOOL_MAX_THREADS];
-	struct ahead_cache *ahead; /* read ahead (each entry taken by one process at most) */
 };
 
 static int describe_item(void *ctx, size_t w, size_t i)
 {
 	struct describe_job *j = ctx;
 	struct ps_proc *p = &j->snap->procs[i];
-	return describe_one(j->procfd, p, j->btime, j->hz, &j->b[w], &j->partial[w], &j->cg[i],
-			    ahead_of(j->ahead, p));
+	return describe_one(j->procfd, p, j->btime, j->hz, &j->b[w], &j->partial[w], &j->cg[i]);
 }
 
 struct cg_key {
@@ -312,7 +332,9 @@ static int cmp_cg_key(const void *a, const void *b)
 /*
  * Whose /proc/PID/cgroup each process takes: the first of those the BPF pass saw in one set of
  * cgroups (the same css_set: the same file for us), so a host's thousands of workers of one
- * service read it once. Processes without the key read their own. 0 or -ENOMEM.
+ * service read it once. The last of the set reads its own too: a first moved to another cgroup
+ * since the pass is told by the two files then (cg_share). Processes without the key read their
+ * own. 0 or -ENOMEM.
  */
 static int cg_plan(struct describe_job *j)
 {
@@ -327,29 +349,41 @@ static int cg_plan(struct describe_job *j)
 			k[nk++] = (struct cg_key){lnx_proc_cgset(&snap->procs[i]), i};
 	}
 	qsort(k, nk, sizeof *k, cmp_cg_key);
-	for (size_t i = 1; i < nk; i++)
-		if (k[i].key == k[i - 1].key) {
-			j->cg_from[k[i].proc] = j->cg_from[k[i - 1].proc];
-			j->cg[k[i].proc] = CG_SHARED;
-		}
+	for (size_t a = 0, b; a < nk; a = b) {
+		for (b = a + 1; b < nk && k[b].key == k[a].key; b++)
+			if (b + 1 < nk && k[b + 1].key == k[a].key) {
+				j->cg_from[k[b].proc] = k[a].proc;
+				j->cg[k[b].proc] = CG_SHARED;
+			}
+		j->cg_from[k[a].proc] = k[b - 1].proc;
+	}
 	free(k);
 	return 0;
 }
 
+/* Whether shared member i can take its set's cgroup: its first and last read the same file. */
+static bool cg_agree(const struct describe_job *j, size_t i)
+{
+	size_t first = j->cg_from[i], last = j->cg_from[first];
+	const char *a = j->snap->procs[first].cgroup, *b = j->snap->procs[last].cgroup;
+	return j->cg[first] == CG_READ && j->cg[last] == CG_READ &&
+	       (a == b || (a && b && strcmp(a, b) == 0));
+}
+
 /*
  * The shared cgroups, copied from the process that read them; a process whose source could not
- * be read (it exited, or was refused) reads its own. 0 or -ENOMEM.
+ * be read (it exited, or was refused), or whose set's first and last read two files (one moved
+ * since the pass), reads its own. 0 or -ENOMEM.
  */
 static int cg_share(struct describe_job *j)
 {
 	struct ps_snapshot *snap = j->snap;
 	for (size_t i = 0; i < snap->nprocs; i++) {
 		struct ps_proc *p = &snap->procs[i];
-		size_t from = j->cg_from[i];
 		if (j->cg[i] != CG_SHARED || p->vanished)
 			continue;
-		if (j->cg[from] == CG_READ) {
-			const char *c = snap->procs[from].cgroup;
+		if (cg_agree(j, i)) {
+			const char *c = snap->procs[j->cg_from[i]].cgroup;
 			if (c && !(p->cgroup = str_dup(c)))
 				return -ENOMEM;
 			continue;
@@ -391,7 +425,7 @@ int lnx_describe(struct ps_snapshot *snap)
 {
 	if (!snap->nprocs)
 		return 0;
-	struct describe_job j = {.snap = snap, .hz = sysconf(_SC_CLK_TCK), .ahead = &ahead_cache};
+	struct describe_job j = {.snap = snap, .hz = sysconf(_SC_CLK_TCK)};
 	j.cg_from = malloc(snap->nprocs * sizeof *j.cg_from);
 	j.cg = calloc(snap->nprocs, sizeof *j.cg);
 	int rc = j.cg_from && j.cg ? cg_plan(&j) : -ENOMEM;
@@ -412,56 +446,9 @@ int lnx_describe(struct ps_snapshot *snap)
 		close(j.procfd);
 	free(j.cg_from);
 	free(j.cg);
-	ahead_free(&ahead_cache); /* what no process took was read for nothing, never shown */
 	if (!rc)
 		mark_vanished(snap);
 	return rc;
-}
-
-/* One process read ahead: its directory opened, then proven by its pidfd, then read. */
-static int ahead_one(int procfd, const struct attr_ahead *a, struct buf *b)
-{
-	char name[16];
-	snprintf(name, sizeof name, "%d", a->pid);
-	int dir = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0)
-		return errno == ENOMEM ? -ENOMEM : 0;
-	struct ahead_cache *c = &ahead_cache;
-	int rc = 0;
-	if (pid_is(a->pid, a->pid_ino) &&
-	    !(rc = util_grow((void **)&c->v, &c->cap, c->n + 1, sizeof *c->v))) {
-		struct ahead_entry *e = &c->v[c->n++];
-		*e = (struct ahead_entry){.pid = a->pid, .pid_ino = a->pid_ino};
-		e->exe_rc = read_link_at(dir, "exe", &e->exe);
-		e->cmd_rc = read_file_at_short(dir, "cmdline", b, CMDLINE_LIMIT, &e->cmd_cut);
-		size_t argl = e->cmd_rc ? 0 : cmdline_shown_len(b->data, b->len);
-		if (argl && !(e->cmdline = str_dup_n(b->data, argl)))
-			e->cmd_rc = -ENOMEM;
-		e->cmdline_len = e->cmdline ? argl : 0;
-		rc = e->exe_rc == -ENOMEM || e->cmd_rc == -ENOMEM ? -ENOMEM : 0;
-	}
-	close(dir);
-	return rc;
-}
-
-void lnx_describe_ahead(void)
-{
-	ahead_free(&ahead_cache);
-	int procfd = open(roots_get()->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (procfd < 0)
-		return;
-	struct attr_ahead batch[64];
-	struct buf b = {0};
-	int rc = 0;
-	for (size_t from = 0, n; !rc && (n = attr_bpf_ahead(from, batch, 64)); from += n)
-		for (size_t i = 0; i < n && !rc; i++)
-			rc = ahead_one(procfd, &batch[i], &b);
-	buf_free(&b);
-	close(procfd);
-	if (rc) /* out of memory: nothing read ahead counts */
-		ahead_free(&ahead_cache);
-	else if (ahead_cache.n > 1)
-		qsort(ahead_cache.v, ahead_cache.n, sizeof *ahead_cache.v, cmp_ahead);
 }
 
 int lnx_pid_exists(int pid)

@@ -65,8 +65,7 @@ static char *dir_of(const char *path)
 	return str_dup_n(path, s == path ? 1 : (size_t)(s - path));
 }
 
-/* Whether the directory of path is writable by every user, in the view `root`. 0 or -ENOMEM. */
-static int dir_world_writable(int root, const char *path, bool *out)
+int lnx_dir_world_writable(int root, const char *path, bool *out)
 {
 	char *dir = dir_of(path);
 	if (!dir)
@@ -328,7 +327,7 @@ static int exe_facts_one(struct ps_proc *p, const char *dir)
 		rc = -ENOMEM;
 		goto out;
 	}
-	if ((rc = dir_world_writable(view, p->exe_path, &c->dir_world_writable)))
+	if ((rc = lnx_dir_world_writable(view, p->exe_path, &c->dir_world_writable)))
 		goto out;
 	rc = find_names(p, view, &run, now);
 out:
@@ -379,7 +378,7 @@ int lnx_script_facts(struct ps_proc *p, const char *arg, size_t len)
 	const struct stat *st = in_own ? &own : in_host ? &host : NULL;
 	if (!rc && st && S_ISREG(st->st_mode)) {
 		s->foreign = in_own && (!in_host || !same_file(&own, &host));
-		rc = dir_world_writable(in_own ? v.own : v.host, path, &s->dir_world_writable);
+		rc = lnx_dir_world_writable(in_own ? v.own : v.host, path, &s->dir_world_writable);
 		if (!rc) {
 			s->path = path;
 			path = NULL;
@@ -583,6 +582,49 @@ static int facts_key_item(void *ctx, size_t w, size_t i)
 	return 0;
 }
 
+/*
+ * The facts of p, which started another program while they were read (its exe link and command
+ * line, the file exe_facts_one stat'ed, the mappings the proof read): none is kept, as they may
+ * be of two programs; its proof is unknown, and its path no proof of anything (foreign).
+ */
+static void image_forget(struct ps_proc *p)
+{
+	free(p->exe_path);
+	free(p->exe_alias);
+	free(p->name_holder);
+	free(p->argv0_other);
+	p->exe_path = p->exe_alias = p->name_holder = p->argv0_other = NULL;
+	p->alias_alternatives = false;
+	for (size_t i = 0; i < p->nxlibs; i++)
+		free(p->xlibs[i].path);
+	free(p->xlibs);
+	p->xlibs = NULL;
+	p->nxlibs = 0;
+	p->exe_check = (struct ps_exe_check){
+	    .proof = PS_PROOF_UNKNOWN,
+	    .foreign = true,
+	    .unknown = "whether the program running is the file its link names (it started another "
+		       "program while it was read)"};
+}
+
+/*
+ * Whether p ran one program through all its reads: the file describe saw while it read the exe
+ * link and command line (lnx_proc_image), the one exe_facts_one stat'ed (c->dev:ino, or the
+ * first process's of its key), and the one its exe link leads to now, after the proof.
+ */
+static bool image_held(int procfd, const char *dir, const struct ps_proc *p)
+{
+	const struct ps_exe_check *c = &p->exe_check;
+	uint64_t dev, ino;
+	int seen = lnx_proc_image(p, &dev, &ino);
+	char rel[96];
+	struct stat now;
+	snprintf(rel, sizeof rel, "%s/exe", dir);
+	return seen >= 0 && (seen == 0 || (dev == c->dev && ino == c->ino)) &&
+	       fstatat(procfd, rel, &now, 0) == 0 && (uint64_t)now.st_dev == c->dev &&
+	       (uint64_t)now.st_ino == c->ino;
+}
+
 static int facts_proof_item(void *ctx, size_t w, size_t i)
 {
 	(void)w;
@@ -591,7 +633,10 @@ static int facts_proof_item(void *ctx, size_t w, size_t i)
 	if (j->state[i] == FACTS_SKIP || !p->exe_checked)
 		return 0;
 	exeproof_check(j->procfd, j->dir[i], p, j->own_userns);
-	return argv0_facts(p);
+	int rc = argv0_facts(p);
+	if (!rc && !image_held(j->procfd, j->dir[i], p))
+		image_forget(p);
+	return rc;
 }
 
 /* The facts of every keyed or unkeyed process, in order: checked once per key. 0 or -ENOMEM. */

@@ -2,7 +2,9 @@
 /* exeproof.c — whether a process's exe link proves what it runs: a mapping of that file, and our
  * user namespace. */
 #include "exeproof.h"
+#include "backend.h"
 #include "ext.h"
+#include "procparse.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -376,12 +378,15 @@ static int dir_grow(struct dir_table *t)
 	return 0;
 }
 
-/* Whether the directory of path (our view) is writable by every user, from t or asked once. */
-static int dir_ww(struct dir_table *t, const char *path, bool *ww)
+/*
+ * Whether the directory of path (our view, the directory `root`) is writable by every user, from
+ * t or asked once (lnx_dir_world_writable).
+ */
+static int dir_ww(struct dir_table *t, int root, const char *path, bool *ww)
 {
 	const char *s = strrchr(path, '/');
 	*ww = false;
-	if (!s || s == path || (size_t)(s - path) >= 4096)
+	if (!s || (size_t)(s - path) >= 4096)
 		return 0;
 	size_t n = (size_t)(s - path);
 	uint64_t h = dir_hash(path, n);
@@ -389,12 +394,12 @@ static int dir_ww(struct dir_table *t, const char *path, bool *ww)
 		return -ENOMEM;
 	struct dir_slot *e = dir_slot(t, path, n, h);
 	if (!e->dir) {
-		struct stat st;
 		if (!(e->dir = strndup(path, n)))
 			return -ENOMEM;
 		e->hash = h;
-		e->ww = stat(e->dir, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & S_IWOTH);
 		t->n++;
+		if (lnx_dir_world_writable(root, path, &e->ww))
+			return -ENOMEM;
 	}
 	*ww = e->ww;
 	return 0;
@@ -403,33 +408,80 @@ static int dir_ww(struct dir_table *t, const char *path, bool *ww)
 int exeproof_lib_dirs(struct ps_snapshot *snap)
 {
 	struct dir_table t = {0};
-	int rc = 0;
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int rc = root < 0 ? -errno : 0;
 	for (size_t i = 0; i < snap->nprocs && !rc; i++)
 		for (size_t j = 0; j < snap->procs[i].nxlibs && !rc; j++) {
 			struct ps_xlib *x = &snap->procs[i].xlibs[j];
-			rc = dir_ww(&t, x->path, &x->dir_world_writable);
+			rc = dir_ww(&t, root, x->path, &x->dir_world_writable);
 		}
+	if (root >= 0)
+		close(root);
 	for (size_t i = 0; i < t.cap; i++)
 		free(t.v[i].dir);
 	free(t.v);
 	return rc;
 }
 
+/*
+ * Whether the program of the process under procfd/dir is loaded: 1 yes, 0 an exec is under way
+ * (its new memory holds no mapping of the program until the kernel has loaded it, and says so by
+ * a code start and end of 0, which no user can set), -errno.
+ */
+static int code_loaded(int procfd, const char *dir)
+{
+	char rel[96], buf[4096];
+	snprintf(rel, sizeof rel, "%s/stat", dir);
+	int fd = openat(procfd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, sizeof buf);
+	int e = errno;
+	close(fd);
+	uint64_t start, end;
+	if (n < 0)
+		return -e;
+	if (proc_parse_stat_code(buf, (size_t)n, &start, &end))
+		return -EBADMSG;
+	return start || end;
+}
+
+/* exeproof_maps_has of c's file, or its link in map_files (another device named in maps). */
+static int mapped(int procfd, const char *dir, const struct ps_exe_check *c, bool *empty,
+		  struct ps_proc *libs)
+{
+	int m = exeproof_maps_has(procfd, dir, (dev_t)c->dev, (ino_t)c->ino, false, empty, libs);
+	if (m == 0 && !*empty && map_files_has(procfd, dir, (dev_t)c->dev, (ino_t)c->ino) == 1)
+		m = 1;
+	return m;
+}
+
 void exeproof_check(int procfd, const char *dir, struct ps_proc *p, uint64_t own_userns)
 {
 	struct ps_exe_check *c = &p->exe_check;
 	bool empty = true;
+	const char *why = "whether the program running is the file its link names (its memory "
+			  "maps could not be read)";
 	/* its libraries only where its paths are ours: a container's are its own */
-	int m = exeproof_maps_has(procfd, dir, (dev_t)c->dev, (ino_t)c->ino, false, &empty,
-				  c->foreign ? NULL : p);
-	if (m == 0 && !empty && map_files_has(procfd, dir, (dev_t)c->dev, (ino_t)c->ino) == 1)
-		m = 1;
+	int m = mapped(procfd, dir, c, &empty, c->foreign ? NULL : p);
+	/* none is the file: unless an exec was loading it then, asked after: read again once it is
+	 * loaded (its mappings now of the loaded program) */
+	if (m == 0 && !empty) {
+		int loaded = code_loaded(procfd, dir);
+		if (loaded == 1) {
+			m = mapped(procfd, dir, c, &empty, NULL);
+		} else {
+			m = -EAGAIN;
+			why =
+			    "whether the program running is the file its link names (it was still "
+			    "loading it)";
+		}
+	}
 	c->proof = m == 1	      ? PS_PROOF_MAPPED
 		   : m == 0 && !empty ? PS_PROOF_UNMAPPED
 				      : PS_PROOF_UNKNOWN; /* unreadable, cut, or no memory at all */
 	if (c->proof == PS_PROOF_UNKNOWN && !c->unknown)
-		c->unknown = "whether the program running is the file its link names (its memory "
-			     "maps could not be read)";
+		c->unknown = why;
 	/* a user namespace of its own: only a claim on one of our files (a container's own root is
 	 * its business). The BPF pass read the leader's (the same inode a stat of ns/user gives),
 	 * which is what dir names when it is the leader's own. */

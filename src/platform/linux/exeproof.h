@@ -16,7 +16,8 @@
  * (exe_unproven), for c = &p->exe_check; and, when its path is ours (not foreign), p->xlibs: its
  * other executable file mappings. Reads c->dev, c->ino and c->foreign as exeid.c set them.
  * own_userns: the inode of our user namespace, to compare with what the BPF pass recorded of p
- * (0: unknown, read /proc).
+ * (0: unknown, read /proc). No mapping of the file while an exec is still loading the program
+ * (its code not yet placed) is no proof either way: unknown.
  */
 void exeproof_check(int procfd, const char *dir, struct ps_proc *p, uint64_t own_userns);
 

@@ -81,4 +81,23 @@ static inline void lnx_proc_set_pid_ino(struct ps_proc *p, uint64_t ino)
 	p->ext.word[4] = ino;
 }
 
+/*
+ * The file the process ran while describe read its exe link and command line (the inode and
+ * device a stat of /proc/PID/exe gave, the same before and after those reads), so the exe facts
+ * read later are of that same program: lnx_proc_image 0 (not recorded), 1 (*dev, *ino), or -1
+ * when it started another program during those reads (their texts may be of two programs).
+ */
+#define LNX_IMAGE_CHANGED UINT64_MAX
+static inline int lnx_proc_image(const struct ps_proc *p, uint64_t *dev, uint64_t *ino)
+{
+	*ino = p->ext.word[5];
+	*dev = p->ext.word[6];
+	return *ino == LNX_IMAGE_CHANGED ? -1 : *ino || *dev ? 1 : 0;
+}
+static inline void lnx_proc_set_image(struct ps_proc *p, uint64_t dev, uint64_t ino)
+{
+	p->ext.word[5] = ino;
+	p->ext.word[6] = dev;
+}
+
 #endif

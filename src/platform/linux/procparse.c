@@ -34,34 +34,46 @@ static const char *skip_spaces(const char *p, const char *end)
 	return p;
 }
 
-int proc_parse_stat(const char *buf, size_t len, char **comm, int *ppid, uint64_t *starttime)
+/*
+ * The numeric fields of a stat line after its name and state (proc(5)'s field 4 on) into v[0..n):
+ * *open and *close the name's parentheses. 0 or -EBADMSG.
+ */
+static int stat_fields(const char *buf, size_t len, const char **open, const char **close,
+		       uint64_t *v, int n)
 {
 	const char *end = buf + len;
-	const char *open = memchr(buf, '(', len);
-	const char *close = NULL;
+	*open = memchr(buf, '(', len);
+	*close = NULL;
 	for (const char *q = end; q > buf; q--)
 		if (q[-1] == ')') {
-			close = q - 1;
+			*close = q - 1;
 			break;
 		}
-	if (!open || !close || close < open)
+	if (!*open || !*close || *close < *open)
 		return -EBADMSG;
-	/* after ") ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
-	 * cmajflt utime stime cutime cstime priority nice num_threads itrealvalue starttime */
-	const char *p = close + 1;
-	p = skip_spaces(p, end);
+	const char *p = skip_spaces(*close + 1, end);
 	if (p >= end)
 		return -EBADMSG;
 	p++; /* state letter */
-	uint64_t fields[19];
-	for (int i = 0; i < 19; i++) {
+	for (int i = 0; i < n; i++) {
 		p = skip_spaces(p, end);
 		bool neg = p < end && *p == '-';
 		if (neg)
 			p++;
-		if (!take_u64(&p, end, &fields[i]))
+		if (!take_u64(&p, end, &v[i]))
 			return -EBADMSG;
 	}
+	return 0;
+}
+
+int proc_parse_stat(const char *buf, size_t len, char **comm, int *ppid, uint64_t *starttime)
+{
+	/* after ") ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
+	 * cmajflt utime stime cutime cstime priority nice num_threads itrealvalue starttime */
+	const char *open, *close;
+	uint64_t fields[19];
+	if (stat_fields(buf, len, &open, &close, fields, 19))
+		return -EBADMSG;
 	char *c = malloc((size_t)(close - open));
 	if (!c)
 		return -ENOMEM;
@@ -70,6 +82,17 @@ int proc_parse_stat(const char *buf, size_t len, char **comm, int *ppid, uint64_
 	*comm = c;
 	*ppid = fields[0] > 0x7fffffff ? -1 : (int)fields[0];
 	*starttime = fields[18];
+	return 0;
+}
+
+int proc_parse_stat_code(const char *buf, size_t len, uint64_t *start, uint64_t *end)
+{
+	const char *open, *close;
+	uint64_t fields[24]; /* fields 4 to 27: startcode is 26, endcode 27 */
+	if (stat_fields(buf, len, &open, &close, fields, 24))
+		return -EBADMSG;
+	*start = fields[22];
+	*end = fields[23];
 	return 0;
 }
 

@@ -16,6 +16,13 @@
  */
 int proc_parse_stat(const char *buf, size_t len, char **comm, int *ppid, uint64_t *starttime);
 
+/*
+ * The start and end of a process's code (/proc/PID/stat fields 26 and 27): both 0 while an exec
+ * has not yet loaded its program (or it has no memory), 1 when we may not read them. 0 or
+ * -EBADMSG.
+ */
+int proc_parse_stat_code(const char *buf, size_t len, uint64_t *start, uint64_t *end);
+
 /* Effective uid from the "Uid:" line of /proc/PID/status. 0 or -EBADMSG. */
 int proc_parse_status_uid(const char *buf, size_t len, uint32_t *euid);
 

@@ -195,12 +195,22 @@ static bool listening(const struct ps_socket *k)
 	return k->state == PS_ST_LISTEN || (k->proto == PS_UDP && k->state == PS_ST_CLOSE);
 }
 
-/* The variables an environment is read for: socket activation's, then code_env_of's. */
-static const char *const env_names[] = {
+/*
+ * The variables an environment is read for: socket activation's, then code_env_of's, its code
+ * paths (from ENV_PATHS) and its options that load modules (from ENV_OPTS, as opt_loads says).
+ */
+enum {
+	ENV_LISTEN_FDS,
+	ENV_LISTEN_PID,
+	ENV_LISTEN_FDNAMES,
+	ENV_PATHS,
+	ENV_OPTS = 10,
+	ENV_NAMES = 13
+};
+static const char *const env_names[ENV_NAMES] = {
     "LISTEN_FDS",     "LISTEN_PID", "LISTEN_FDNAMES", "PYTHONPATH", "PYTHONHOME",
     "PYTHONUSERBASE", "PERL5LIB",   "PERLLIB",	      "RUBYLIB",    "NODE_PATH",
     "PERL5OPT",	      "RUBYOPT",    "NODE_OPTIONS"};
-#define ENV_NAMES (sizeof env_names / sizeof env_names[0])
 
 /* Their values in one environment block (each NULL when absent), found in one pass over it. */
 struct env_vals {
@@ -232,19 +242,10 @@ static void env_scan(const char *env, size_t len, struct env_vals *out)
 	}
 }
 
-/* The value of NAME= (one of env_names) in the scanned environment, or NULL. */
-static const char *env_get(const struct env_vals *e, const char *name)
-{
-	for (size_t i = 0; i < ENV_NAMES; i++)
-		if (strcmp(env_names[i], name) == 0)
-			return e->v[i];
-	return NULL;
-}
-
-/* Whether any variable code_env_of judges is set (those after LISTEN_*). */
+/* Whether any variable code_env_of judges is set (its code paths and options). */
 static bool env_code_vars(const struct env_vals *e)
 {
-	for (size_t i = 3; i < ENV_NAMES; i++)
+	for (size_t i = ENV_PATHS; i < ENV_NAMES; i++)
 		if (e->v[i])
 			return true;
 	return false;
@@ -309,32 +310,27 @@ static bool dir_untrusted(int root, const char *d, size_t n)
  */
 static char *code_env_of(const struct env_vals *env, int root, int *rc)
 {
-	static const char *const paths[] = {"PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE",
-					    "PERL5LIB",	  "PERLLIB",	"RUBYLIB",
-					    "NODE_PATH"};
 	static const char *const perl_load[] = {"-M", "-m", NULL}, *const ruby_load[] = {"-r",
 											 NULL};
 	static const char *const node_load[] = {"-r", "--require", "--import", "--loader", NULL};
-	static const struct {
-		const char *name;
-		const char *const *load;
-	} opts[] = {{"PERL5OPT", perl_load}, {"RUBYOPT", ruby_load}, {"NODE_OPTIONS", node_load}};
+	static const char *const *const opt_loads[ENV_NAMES - ENV_OPTS] = {perl_load, ruby_load,
+									   node_load};
 	const char *name = NULL, *v = NULL;
-	for (size_t i = 0; !name && i < sizeof paths / sizeof paths[0]; i++) {
-		const char *x = env_get(env, paths[i]);
+	for (size_t i = ENV_PATHS; !name && i < ENV_OPTS; i++) {
+		const char *x = env->v[i];
 		for (const char *d = x; d && !name;) {
 			const char *colon = strchr(d, ':');
 			size_t n = colon ? (size_t)(colon - d) : strlen(d);
 			if (dir_untrusted(root, d, n))
-				name = paths[i], v = x;
+				name = env_names[i], v = x;
 			d = colon ? colon + 1 : NULL;
 		}
 	}
-	for (size_t i = 0; !name && i < sizeof opts / sizeof opts[0]; i++) {
-		const char *x = env_get(env, opts[i].name);
-		for (const char *const *l = opts[i].load; x && *l && !name; l++)
+	for (size_t i = ENV_OPTS; !name && i < ENV_NAMES; i++) {
+		const char *x = env->v[i];
+		for (const char *const *l = opt_loads[i - ENV_OPTS]; x && *l && !name; l++)
 			if (strstr(x, *l))
-				name = opts[i].name, v = x;
+				name = env_names[i], v = x;
 	}
 	if (!name)
 		return NULL;
@@ -363,9 +359,9 @@ static int env_read(int procfd, int pid, struct buf *b, struct envinfo *ei, bool
 		return 0;
 	struct env_vals e;
 	env_scan(b->data, b->len, &e);
-	ei->nfds = env_num(env_get(&e, "LISTEN_FDS"));
-	ei->lpid = env_num(env_get(&e, "LISTEN_PID"));
-	const char *names = env_get(&e, "LISTEN_FDNAMES");
+	ei->nfds = env_num(e.v[ENV_LISTEN_FDS]);
+	ei->lpid = env_num(e.v[ENV_LISTEN_PID]);
+	const char *names = e.v[ENV_LISTEN_FDNAMES];
 	if (names && !(ei->names = str_dup(names)))
 		return -ENOMEM;
 	rc = 0;

@@ -62,6 +62,27 @@ TEST(proc_parse_stat_normal)
 	free(comm);
 }
 
+/* The code's start and end (fields 26, 27): 0 0 while an exec has not loaded its program. */
+TEST(proc_parse_stat_code_fields)
+{
+	uint64_t start = 7, end = 7;
+	static const char real[] =
+	    "7753 (cat) R 7751 7751 2726 0 -1 4194304 102 0 0 0 0 0 0 0 20 0 1 0 52986 "
+	    "3133440 416 18446744073709551615 94618063486976 94618063506857 140732257575088 "
+	    "0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 94618063522864 94618063524480 94618410946560 "
+	    "140732257581510 140732257581530 140732257581530 140732257583083 0\n";
+	CHECK_INT(proc_parse_stat_code(real, sizeof real - 1, &start, &end), 0);
+	CHECK(start == 94618063486976ull && end == 94618063506857ull);
+	/* a name with ") " in it, and an exec under way (no code yet) */
+	static const char loading[] =
+	    "9 (a) b) R" TAIL_FIELDS " 3133440 416 18446744073709551615 0 0 1\n";
+	CHECK_INT(proc_parse_stat_code(loading, sizeof loading - 1, &start, &end), 0);
+	CHECK(start == 0 && end == 0);
+	/* cut before the fields: no answer */
+	CHECK_INT(proc_parse_stat_code(real, 120, &start, &end), -EBADMSG);
+	CHECK_INT(proc_parse_stat_code("9 (x R", 6, &start, &end), -EBADMSG);
+}
+
 TEST(proc_parse_stat_hostile_comm)
 {
 	char *comm;
