@@ -3,6 +3,9 @@
 #include "cli.h"
 
 #include <locale.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -147,6 +150,13 @@ static void command_first(int argc, char **argv)
 
 int cli_main(int argc, char **argv)
 {
+#ifdef __GLIBC__
+	/* A fixed threshold: glibc raises its own after each large block it frees, and then
+	 * grows the big arrays (sockets, processes, verdicts, the table's cells) inside the
+	 * heap by copying, where the copies they leave stay resident; above it a block is
+	 * mapped, grown in place (mremap) and returned when freed. */
+	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+#endif
 	setlocale(LC_CTYPE, "");
 	/* Big writes to a pipe or file: tens of thousands of rows otherwise cost a
 	 * write per 4 KiB. A terminal keeps its line buffering. */
