@@ -314,6 +314,16 @@ void snap_sort(struct ps_snapshot *s)
 	snap_group_owners(s);
 }
 
+int snap_keep_block(struct ps_snapshot *s, void *block)
+{
+	if (util_grow((void **)&s->blocks, &s->blocks_cap, s->nblocks + 1, sizeof *s->blocks)) {
+		free(block);
+		return -ENOMEM;
+	}
+	s->blocks[s->nblocks++] = block;
+	return 0;
+}
+
 void snap_proc_free(struct ps_proc *p)
 {
 	free(p->name);
@@ -322,11 +332,12 @@ void snap_proc_free(struct ps_proc *p)
 	free(p->cgroup);
 	free(p->unit);
 	free(p->container);
-	for (size_t i = 0; i < p->nancestry; i++) {
+	for (size_t i = 0; i < p->nancestry && !p->ancestry_shared; i++) {
 		free(p->ancestry[i].name);
 		free(p->ancestry[i].exe);
 	}
-	free(p->ancestry);
+	if (!p->ancestry_shared)
+		free(p->ancestry);
 	free(p->slice);
 	free(p->container_name);
 	free(p->pod_uid);
@@ -489,6 +500,9 @@ void snap_free(struct ps_snapshot *s)
 	free(s->more);
 	free(s->procs);
 	free(s->owners);
+	for (size_t i = 0; i < s->nblocks; i++)
+		free(s->blocks[i]);
+	free(s->blocks);
 	for (size_t i = 0; i < s->nnets; i++)
 		free(s->nets[i].name), free(s->nets[i].cgroup);
 	free(s->nets);

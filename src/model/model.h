@@ -243,6 +243,9 @@ struct ps_proc {
 	char *slice;	       /* innermost slice (app.slice, system.slice), NULL when none */
 	uint32_t unit_uid;     /* unit_type "user": the uid of user@UID.service */
 	bool have_unit_uid;
+	/* ancestry is one block the snapshot owns (ps_snapshot.blocks), shared by the processes
+	 * of the same parent chain: not freed with this record */
+	bool ancestry_shared;
 	char *container_name;	     /* from the runtime's local state, NULL when unknown */
 	char *pod_uid;		     /* Kubernetes pod UID from a kubepods cgroup */
 	const char *pod_qos;	     /* "guaranteed", "burstable", "besteffort" (static) */
@@ -489,6 +492,9 @@ struct ps_snapshot {
 	size_t nprocs, procs_cap;
 	struct ps_owner *owners; /* grouped by socket after attribution */
 	size_t nowners, owners_cap;
+	/* blocks records share (ps_proc.ancestry_shared), freed with the snapshot */
+	void **blocks;
+	size_t nblocks, blocks_cap;
 
 	/* What attribution could and could not see. */
 	size_t procs_scanned;
@@ -613,6 +619,8 @@ int snap_retain(struct ps_snapshot *s,
  * sockets are "kernel".
  */
 enum ps_owner_status owner_status_of(const struct ps_socket *k, bool refused, int still_there);
+/* Give block to s, which frees it with itself. 0, or -ENOMEM (then block is freed). */
+int snap_keep_block(struct ps_snapshot *s, void *block);
 /* Release what one process record holds (not the record itself). */
 void snap_proc_free(struct ps_proc *p);
 /* Count sockets per owner status into s->unattributed. */
