@@ -126,11 +126,79 @@ static int verdict_column(enum col_id c)
  * a few small arrays rather than an allocation per cell.
  */
 struct cell_cache {
-	uint32_t *proc;	   /* [proc * ncols + column], NULL: not cached */
+	uint32_t *proc;	   /* [proc * nproc_cols + proc_col[column]], NULL: not cached */
 	uint32_t *verdict; /* [(verdict - 1) * VERDICT_COLS + verdict_column()], NULL: not cached */
-	size_t ncols, nverdicts;
+	size_t nproc_cols, nverdicts;
+	uint8_t proc_col[COL__COUNT]; /* a per-process column's place among them, by position */
 	struct buf arena;
+	/* each distinct text is kept once (thousands of workers run one command line, thousands
+	 * of listeners are "loopback"): 1 + its offset in arena, open addressing, half full at
+	 * most; NULL: texts are kept as they come */
+	uint32_t *texts;
+	size_t ntexts, texts_mask;
 };
+
+static uint32_t text_hash(const char *t, size_t n)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)t[i]) * 16777619u;
+	return h;
+}
+
+/* The slot of text t (n bytes) in cc->texts: its entry, or the empty one to fill. */
+static uint32_t *text_slot(const struct cell_cache *cc, const char *t, size_t n)
+{
+	size_t at = text_hash(t, n) & cc->texts_mask;
+	for (;; at = (at + 1) & cc->texts_mask) {
+		uint32_t e = cc->texts[at];
+		if (!e)
+			return &cc->texts[at];
+		const char *x = cc->arena.data + e - 1;
+		if (strncmp(x, t, n) == 0 && x[n] == '\0')
+			return &cc->texts[at];
+	}
+}
+
+/* Room for one more text in the index; false when out of memory (then texts repeat). */
+static bool texts_room(struct cell_cache *cc)
+{
+	if (cc->texts && (cc->ntexts + 1) * 2 <= cc->texts_mask + 1)
+		return true;
+	size_t size = cc->texts ? (cc->texts_mask + 1) * 2 : 256;
+	uint32_t *old = cc->texts;
+	size_t old_size = old ? cc->texts_mask + 1 : 0;
+	if (!(cc->texts = calloc(size, sizeof *cc->texts))) {
+		cc->texts = old;
+		return false;
+	}
+	cc->texts_mask = size - 1;
+	for (size_t i = 0; i < old_size; i++)
+		if (old[i]) {
+			const char *x = cc->arena.data + old[i] - 1;
+			*text_slot(cc, x, strlen(x)) = old[i];
+		}
+	free(old);
+	return true;
+}
+
+/* The arena's copy of txt (1 + its offset), kept once; 0 when it cannot be kept. */
+static uint32_t keep_text(struct cell_cache *cc, const struct buf *txt, int *rc)
+{
+	if (cc->arena.len >= UINT32_MAX - txt->len - 1)
+		return 0;
+	uint32_t *slot = texts_room(cc) ? text_slot(cc, txt->data, txt->len) : NULL;
+	if (slot && *slot)
+		return *slot;
+	uint32_t at = (uint32_t)cc->arena.len + 1;
+	if ((*rc = buf_append(&cc->arena, txt->data, txt->len + 1)))
+		return 0;
+	if (slot) {
+		*slot = at;
+		cc->ntexts++;
+	}
+	return at;
+}
 
 /* The cell for (k, oi, column c), cached as column i where it can be. 0 or -ENOMEM. */
 static int cached_cell(const struct render_ctx *ctx, struct cell_cache *cc,
@@ -140,7 +208,8 @@ static int cached_cell(const struct render_ctx *ctx, struct cell_cache *cc,
 	uint32_t *slot = NULL;
 	int vc;
 	if (cc->proc && oi < k->owner_count && per_process(c))
-		slot = &cc->proc[snap_owner(ctx->snap, k, oi)->proc * cc->ncols + i];
+		slot = &cc->proc[snap_owner(ctx->snap, k, oi)->proc * cc->nproc_cols +
+				 cc->proc_col[i]];
 	else if (cc->verdict && k->verdict && k->verdict <= cc->nverdicts &&
 		 (vc = verdict_column(c)) >= 0)
 		slot = &cc->verdict[(k->verdict - 1) * VERDICT_COLS + (size_t)vc];
@@ -154,13 +223,9 @@ static int cached_cell(const struct render_ctx *ctx, struct cell_cache *cc,
 		return rc;
 	*text = txt->data;
 	*len = txt->len;
-	if (slot && cc->arena.len < UINT32_MAX - txt->len - 1) {
-		uint32_t at = (uint32_t)cc->arena.len + 1;
-		if ((rc = buf_append(&cc->arena, txt->data, txt->len + 1)))
-			return rc;
-		*slot = at;
-	}
-	return 0;
+	if (slot)
+		*slot = keep_text(cc, txt, &rc);
+	return rc;
 }
 
 static const char *cell_color(enum col_id c, const char *text)
@@ -550,6 +615,21 @@ static int put_header(const struct render_ctx *ctx, const enum col_id *cols, con
 	return rc ? rc : buf_putc(line, '\n');
 }
 
+/* An empty cache for the n columns cols of s. Without its arrays (out of memory) every cell
+ * is simply made twice. */
+static void cache_open(struct cell_cache *cc, const struct ps_snapshot *s, const enum col_id *cols,
+		       size_t n)
+{
+	*cc = (struct cell_cache){.nverdicts = s->verdicts ? s->verdicts->n : 0};
+	for (size_t i = 0; i < n; i++)
+		if (per_process(cols[i]))
+			cc->proc_col[i] = (uint8_t)cc->nproc_cols++;
+	if (s->nprocs && cc->nproc_cols)
+		cc->proc = calloc(s->nprocs * cc->nproc_cols, sizeof *cc->proc);
+	if (cc->nverdicts)
+		cc->verdict = calloc(cc->nverdicts * VERDICT_COLS, sizeof *cc->verdict);
+}
+
 int render_table(FILE *fp, const struct render_ctx *ctx)
 {
 	const struct ps_snapshot *s = ctx->snap;
@@ -561,12 +641,8 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 	struct buf raw = {0}, txt = {0}, line = {0};
 	int rc = 0;
 
-	/* Without the cache (out of memory) every cell is simply made twice. */
-	struct cell_cache cc = {.ncols = n, .nverdicts = s->verdicts ? s->verdicts->n : 0};
-	if (s->nprocs)
-		cc.proc = calloc(s->nprocs * n, sizeof *cc.proc);
-	if (cc.nverdicts)
-		cc.verdict = calloc(cc.nverdicts * VERDICT_COLS, sizeof *cc.verdict);
+	struct cell_cache cc;
+	cache_open(&cc, s, cols, n);
 	const char *text;
 	size_t len;
 
@@ -645,6 +721,7 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 out:
 	free(cc.proc);
 	free(cc.verdict);
+	free(cc.texts);
 	buf_free(&cc.arena);
 	buf_free(&raw);
 	buf_free(&txt);
