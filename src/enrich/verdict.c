@@ -383,7 +383,33 @@ static int judge_findings(const struct ps_snapshot *snap, const struct ps_socket
 /* What listener caches are keyed by: whole verdicts, and reaches alone. */
 struct listener_caches {
 	struct vcache whole, reach;
+	/* listeners not judged yet per first owner's process and protocol: a whole verdict is
+	 * kept only for a later listener that may ask the same question (NULL: always kept;
+	 * thousands of processes of one listener each would keep thousands of misses) */
+	uint32_t *left;
 };
+
+/* Count each listener with owners in lc->left; NULL (kept always) when out of memory. */
+static void count_left(const struct ps_snapshot *snap, struct listener_caches *lc)
+{
+	if (!snap->nprocs || !(lc->left = calloc(snap->nprocs * PS_PROTO_COUNT, sizeof *lc->left)))
+		return;
+	for (size_t i = 0; i < snap->nsocks; i++) {
+		const struct ps_socket *k = &snap->socks[i];
+		if (k->owner_count && socket_is_listener(k) && k->proto < PS_PROTO_COUNT)
+			lc->left[snap_owner(snap, k, 0)->proc * PS_PROTO_COUNT + k->proto]++;
+	}
+}
+
+/* Whether a listener after k may have k's owners and protocol (k is judged: counted off). */
+static bool more_alike(const struct ps_snapshot *snap, const struct ps_socket *k,
+		       struct listener_caches *lc)
+{
+	if (!lc->left || !k->owner_count || k->proto >= PS_PROTO_COUNT)
+		return true;
+	uint32_t *n = &lc->left[snap_owner(snap, k, 0)->proc * PS_PROTO_COUNT + k->proto];
+	return *n && --*n > 0;
+}
 
 /*
  * Listener k's verdict vs->v[at] (its service set): reachability (through its own
@@ -398,6 +424,7 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 {
 	struct sock_verdict *v = &vs->v[at];
 	struct vcache_key whole, reach;
+	bool keep = more_alike(snap, k, lc);
 	/* a firewall's rules may match the port; a known service's port is in the texts */
 	bool blind = fw_port_blind(fw, k);
 	/* the reach and the firewall judge addresses and ports: shared by every owner, unless
@@ -425,7 +452,8 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 		rc = rc ? rc : vcache_put(&lc->reach, &reach, (uint32_t)at + 1, text, undecided);
 	}
 	rc = rc ? rc : judge_findings(snap, k, vs, v, text, undecided);
-	return rc || full ? rc : vcache_put(&lc->whole, &whole, (uint32_t)at + 1, NULL, NULL);
+	return rc || full || !keep ? rc
+				   : vcache_put(&lc->whole, &whole, (uint32_t)at + 1, NULL, NULL);
 }
 
 /*
@@ -527,6 +555,7 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
 	if (!rc && need && !(vs->v = malloc(need * sizeof *vs->v)))
 		rc = -ENOMEM;
 	vs->cap = rc ? 0 : need;
+	count_left(snap, &lc);
 	for (size_t i = 0; i < snap->nsocks && !rc; i++) {
 		struct ps_socket *k = &snap->socks[i];
 		struct sock_verdict tmp = {0};
@@ -560,6 +589,7 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
 	free(li.e);
 	vcache_free(&lc.whole);
 	vcache_free(&lc.reach);
+	free(lc.left);
 	verdicts_count(snap);
 	return rc;
 }
