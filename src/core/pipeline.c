@@ -465,9 +465,7 @@ static int run_findings(struct pipeline *p, struct ps_snapshot *s)
 
 static int run_acks(struct pipeline *p, struct ps_snapshot *s)
 {
-	if (p->c.acks)
-		policy_ack_findings(p->c.acks, s, p->c.now);
-	return 0;
+	return p->c.acks ? policy_ack_findings(p->c.acks, s, p->c.now) : 0;
 }
 
 /* Add uid to the sorted-later list in s->usernames unless it is there. 0 or -ENOMEM. */

@@ -387,7 +387,90 @@ struct listener_caches {
 	 * kept only for a later listener that may ask the same question (NULL: always kept;
 	 * thousands of processes of one listener each would keep thousands of misses) */
 	uint32_t *left;
+	/* findings lists by content (1 + verdict index), open addressing, half full at most:
+	 * listeners with equal findings (a process's, about it) share one list */
+	uint32_t *lists;
+	size_t lists_mask, nlists;
 };
+
+static uint64_t list_hash(const struct finding_list *l)
+{
+	uint64_t h = 1469598103934665603ull ^ l->n;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct finding *f = &l->f[i];
+		uintptr_t x[] = {f->sev, (uintptr_t)(unsigned)f->pid, (uintptr_t)f->code,
+				 (uintptr_t)f->reason, (uintptr_t)f->evidence};
+		for (size_t j = 0; j < sizeof x / sizeof x[0]; j++)
+			h = (h ^ x[j]) * 1099511628211ull;
+	}
+	return h ^ (h >> 31);
+}
+
+/* Equal lists: their texts are pooled (one copy per distinct text), so equal pointers. */
+static bool same_list(const struct finding_list *a, const struct finding_list *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct finding *x = &a->f[i], *y = &b->f[i];
+		if (x->sev != y->sev || x->pid != y->pid || x->code != y->code ||
+		    x->reason != y->reason || x->evidence != y->evidence || x->ack != y->ack ||
+		    x->ack_expired != y->ack_expired)
+			return false;
+	}
+	return true;
+}
+
+/* The slot of l's content in lc->lists: its entry, or the empty one to fill. */
+static uint32_t *list_slot(const struct listener_caches *lc, const struct verdicts *vs,
+			   const struct finding_list *l)
+{
+	for (size_t at = (size_t)list_hash(l) & lc->lists_mask;; at = (at + 1) & lc->lists_mask)
+		if (!lc->lists[at] || same_list(&vs->v[lc->lists[at] - 1].findings, l))
+			return &lc->lists[at];
+}
+
+/* Room for one more list in lc->lists. 0 or -ENOMEM. */
+static int lists_room(struct listener_caches *lc, const struct verdicts *vs)
+{
+	if (lc->lists && (lc->nlists + 1) * 2 <= lc->lists_mask + 1)
+		return 0;
+	size_t size = lc->lists ? (lc->lists_mask + 1) * 2 : 256, old_size = lc->lists_mask + 1;
+	uint32_t *old = lc->lists;
+	if (!(lc->lists = calloc(size, sizeof *lc->lists))) {
+		lc->lists = old;
+		return -ENOMEM;
+	}
+	lc->lists_mask = size - 1;
+	for (size_t i = 0; old && i < old_size; i++)
+		if (old[i])
+			*list_slot(lc, vs, &vs->v[old[i] - 1].findings) = old[i];
+	free(old);
+	return 0;
+}
+
+/* Listener vs->v[at]'s findings, the list of an earlier listener with equal ones when there is
+ * one (its own freed). 0 or -ENOMEM. */
+static int share_findings(struct listener_caches *lc, struct verdicts *vs, size_t at)
+{
+	struct finding_list *l = &vs->v[at].findings;
+	if (!l->n || !l->interned || l->shared)
+		return 0;
+	int rc = lists_room(lc, vs);
+	if (rc)
+		return rc;
+	uint32_t *slot = list_slot(lc, vs, l);
+	if (!*slot) {
+		*slot = (uint32_t)at + 1;
+		lc->nlists++;
+		return 0;
+	}
+	free(l->f);
+	l->f = vs->v[*slot - 1].findings.f;
+	l->cap = l->n;
+	l->shared = true;
+	return 0;
+}
 
 /* Count each listener with owners in lc->left; NULL (kept always) when out of memory. */
 static void count_left(const struct ps_snapshot *snap, struct listener_caches *lc)
@@ -582,14 +665,15 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
 		k->verdict = (uint32_t)at + 1;
 		if (shared)
 			*shared = k->verdict;
-		else
-			rc = judge_listener(snap, k, vs, (size_t)at, &rt, fw, &ns, &lc);
+		else if (!(rc = judge_listener(snap, k, vs, (size_t)at, &rt, fw, &ns, &lc)))
+			rc = share_findings(&lc, vs, (size_t)at);
 	}
 	buf_free(&rt);
 	free(li.e);
 	vcache_free(&lc.whole);
 	vcache_free(&lc.reach);
 	free(lc.left);
+	free(lc.lists);
 	verdicts_count(snap);
 	return rc;
 }

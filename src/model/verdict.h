@@ -86,9 +86,13 @@ struct finding_list {
 	struct finding *f;
 	size_t n, cap;
 	bool interned; /* the texts belong to the verdicts' pool, not to this list */
+	bool shared;   /* f is another verdict's list of equal findings (its texts pooled): not
+			* freed with this one, and copied before it is written */
 };
 
 void findings_free(struct finding_list *l);
+/* Give l a list of its own when it shares another's (before writing it). 0 or -ENOMEM. */
+int findings_unshare(struct finding_list *l);
 
 /* "info", "notice", "warning", "alert". */
 const char *finding_sev_name(unsigned sev);
