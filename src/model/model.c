@@ -357,9 +357,10 @@ void snap_proc_free(struct ps_proc *p)
 	free(p->argv0_pkg_name);
 	free(p->script.path);
 	free(p->script.pkg_name);
-	for (size_t j = 0; j < p->nxlibs; j++)
+	for (size_t j = 0; j < p->nxlibs && !p->xlibs_shared; j++)
 		free(p->xlibs[j].path);
-	free(p->xlibs);
+	if (!p->xlibs_shared)
+		free(p->xlibs);
 	if (p->published) {
 		free(p->published->id);
 		free(p->published->name);

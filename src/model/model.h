@@ -246,6 +246,9 @@ struct ps_proc {
 	/* ancestry is one block the snapshot owns (ps_snapshot.blocks), shared by the processes
 	 * of the same parent chain: not freed with this record */
 	bool ancestry_shared;
+	/* xlibs is one block the snapshot owns, shared by the processes that map the same
+	 * libraries: not freed with this record */
+	bool xlibs_shared;
 	char *container_name;	     /* from the runtime's local state, NULL when unknown */
 	char *pod_uid;		     /* Kubernetes pod UID from a kubepods cgroup */
 	const char *pod_qos;	     /* "guaranteed", "burstable", "besteffort" (static) */
@@ -492,7 +495,7 @@ struct ps_snapshot {
 	size_t nprocs, procs_cap;
 	struct ps_owner *owners; /* grouped by socket after attribution */
 	size_t nowners, owners_cap;
-	/* blocks records share (ps_proc.ancestry_shared), freed with the snapshot */
+	/* blocks records share (ps_proc.ancestry_shared, xlibs_shared), freed with the snapshot */
 	void **blocks;
 	size_t nblocks, blocks_cap;
 
