@@ -395,15 +395,18 @@ struct listener_caches {
 
 static uint64_t list_hash(const struct finding_list *l)
 {
-	uint64_t h = 1469598103934665603ull ^ l->n;
+	uint64_t h = l->n;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct finding *f = &l->f[i];
-		uintptr_t x[] = {f->sev, (uintptr_t)(unsigned)f->pid, (uintptr_t)f->code,
-				 (uintptr_t)f->reason, (uintptr_t)f->evidence};
-		for (size_t j = 0; j < sizeof x / sizeof x[0]; j++)
-			h = (h ^ x[j]) * 1099511628211ull;
+		h = (h ^ (uint64_t)(uintptr_t)f->reason ^ (uint64_t)(uintptr_t)f->evidence << 17 ^
+		     (uint64_t)(unsigned)f->pid << 40) *
+		    0x9e3779b97f4a7c15ull;
 	}
-	return h ^ (h >> 31);
+	h ^= h >> 33; /* murmur3's finalizer: every bit reaches the low bits the mask keeps */
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
 }
 
 /* Equal lists: their texts are pooled (one copy per distinct text), so equal pointers. */
@@ -472,16 +475,11 @@ static int share_findings(struct listener_caches *lc, struct verdicts *vs, size_
 	return 0;
 }
 
-/* Count each listener with owners in lc->left; NULL (kept always) when out of memory. */
-static void count_left(const struct ps_snapshot *snap, struct listener_caches *lc)
+/* Count listener k in left (lc->left, NULL: kept always). */
+static void count_left(const struct ps_snapshot *snap, const struct ps_socket *k, uint32_t *left)
 {
-	if (!snap->nprocs || !(lc->left = calloc(snap->nprocs * PS_PROTO_COUNT, sizeof *lc->left)))
-		return;
-	for (size_t i = 0; i < snap->nsocks; i++) {
-		const struct ps_socket *k = &snap->socks[i];
-		if (k->owner_count && socket_is_listener(k) && k->proto < PS_PROTO_COUNT)
-			lc->left[snap_owner(snap, k, 0)->proc * PS_PROTO_COUNT + k->proto]++;
-	}
+	if (left && k->owner_count && k->proto < PS_PROTO_COUNT)
+		left[snap_owner(snap, k, 0)->proc * PS_PROTO_COUNT + k->proto]++;
 }
 
 /* Whether a listener after k may have k's owners and protocol (k is judged: counted off). */
@@ -600,13 +598,15 @@ static struct light_ent *light_find(struct light_index *li, uint32_t key)
  * are entered as pending, so the verdicts array is allocated once at its size
  * (it was doubled through reallocations that touched twice its memory).
  */
-static int count_verdicts(struct ps_snapshot *snap, struct light_index *li, size_t *n)
+static int count_verdicts(struct ps_snapshot *snap, struct light_index *li, uint32_t *left,
+			  size_t *n)
 {
 	*n = 0;
 	for (size_t i = 0; i < snap->nsocks; i++) {
 		struct sock_verdict tmp = {0};
 		verdict_start(&snap->socks[i], &tmp);
 		if (tmp.listener) {
+			count_left(snap, &snap->socks[i], left);
 			++*n;
 			continue;
 		}
@@ -634,11 +634,14 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
 	struct ns_view ns = {0};
 	struct listener_caches lc = {0};
 	size_t need;
-	int rc = count_verdicts(snap, &li, &need);
+	/* listeners' owners counted (lc.left) while counting the verdicts; NULL when out of
+	 * memory: whole verdicts are kept always */
+	if (snap->nprocs)
+		lc.left = calloc(snap->nprocs * PS_PROTO_COUNT, sizeof *lc.left);
+	int rc = count_verdicts(snap, &li, lc.left, &need);
 	if (!rc && need && !(vs->v = malloc(need * sizeof *vs->v)))
 		rc = -ENOMEM;
 	vs->cap = rc ? 0 : need;
-	count_left(snap, &lc);
 	for (size_t i = 0; i < snap->nsocks && !rc; i++) {
 		struct ps_socket *k = &snap->socks[i];
 		struct sock_verdict tmp = {0};

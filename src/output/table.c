@@ -132,30 +132,41 @@ struct cell_cache {
 	uint8_t proc_col[COL__COUNT]; /* a per-process column's place among them, by position */
 	struct buf arena;
 	/* each distinct text is kept once (thousands of workers run one command line, thousands
-	 * of listeners are "loopback"): 1 + its offset in arena, open addressing, half full at
-	 * most; NULL: texts are kept as they come */
+	 * of listeners are "loopback"), after its length (4 bytes): 1 + its offset in arena,
+	 * open addressing, half full at most; NULL: texts are kept as they come */
 	uint32_t *texts;
 	size_t ntexts, texts_mask;
 };
 
-static uint32_t text_hash(const char *t, size_t n)
+static uint64_t text_hash(const char *t, size_t n)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)t[i]) * 16777619u;
-	return h;
+	uint64_t h = n * 0x9e3779b97f4a7c15ull, w;
+	for (; n >= sizeof w; t += sizeof w, n -= sizeof w) { /* a word at a time */
+		memcpy(&w, t, sizeof w);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, t, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
+}
+
+/* The length of the text kept at e (1 + its offset in the arena). */
+static size_t kept_len(const struct cell_cache *cc, uint32_t e)
+{
+	uint32_t n;
+	memcpy(&n, cc->arena.data + e - 1 - sizeof n, sizeof n);
+	return n;
 }
 
 /* The slot of text t (n bytes) in cc->texts: its entry, or the empty one to fill. */
 static uint32_t *text_slot(const struct cell_cache *cc, const char *t, size_t n)
 {
-	size_t at = text_hash(t, n) & cc->texts_mask;
+	size_t at = (size_t)text_hash(t, n) & cc->texts_mask;
 	for (;; at = (at + 1) & cc->texts_mask) {
 		uint32_t e = cc->texts[at];
-		if (!e)
-			return &cc->texts[at];
-		const char *x = cc->arena.data + e - 1;
-		if (strncmp(x, t, n) == 0 && x[n] == '\0')
+		if (!e || (kept_len(cc, e) == n && memcmp(cc->arena.data + e - 1, t, n) == 0))
 			return &cc->texts[at];
 	}
 }
@@ -175,8 +186,7 @@ static bool texts_room(struct cell_cache *cc)
 	cc->texts_mask = size - 1;
 	for (size_t i = 0; i < old_size; i++)
 		if (old[i]) {
-			const char *x = cc->arena.data + old[i] - 1;
-			*text_slot(cc, x, strlen(x)) = old[i];
+			*text_slot(cc, cc->arena.data + old[i] - 1, kept_len(cc, old[i])) = old[i];
 		}
 	free(old);
 	return true;
@@ -185,13 +195,15 @@ static bool texts_room(struct cell_cache *cc)
 /* The arena's copy of txt (1 + its offset), kept once; 0 when it cannot be kept. */
 static uint32_t keep_text(struct cell_cache *cc, const struct buf *txt, int *rc)
 {
-	if (cc->arena.len >= UINT32_MAX - txt->len - 1)
+	uint32_t n = (uint32_t)txt->len;
+	if (cc->arena.len >= UINT32_MAX - txt->len - 1 - sizeof n)
 		return 0;
 	uint32_t *slot = texts_room(cc) ? text_slot(cc, txt->data, txt->len) : NULL;
 	if (slot && *slot)
 		return *slot;
-	uint32_t at = (uint32_t)cc->arena.len + 1;
-	if ((*rc = buf_append(&cc->arena, txt->data, txt->len + 1)))
+	uint32_t at = (uint32_t)(cc->arena.len + sizeof n) + 1;
+	if ((*rc = buf_append(&cc->arena, &n, sizeof n)) ||
+	    (*rc = buf_append(&cc->arena, txt->data, txt->len + 1)))
 		return 0;
 	if (slot) {
 		*slot = at;
@@ -215,7 +227,7 @@ static int cached_cell(const struct render_ctx *ctx, struct cell_cache *cc,
 		slot = &cc->verdict[(k->verdict - 1) * VERDICT_COLS + (size_t)vc];
 	if (slot && *slot) {
 		*text = cc->arena.data + *slot - 1;
-		*len = strlen(*text); /* escaped text holds no NUL */
+		*len = kept_len(cc, *slot);
 		return 0;
 	}
 	int rc = cell(ctx, k, oi, c, raw, txt);
