@@ -156,6 +156,9 @@ int cli_main(int argc, char **argv)
 	 * heap by copying, where the copies they leave stay resident; above it a block is
 	 * mapped, grown in place (mremap) and returned when freed. */
 	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+	/* One arena: what the reading threads free (process details, a library list kept once)
+	 * is then reused by the verdicts and the table, where each thread's arena kept it. */
+	mallopt(M_ARENA_MAX, 1);
 #endif
 	setlocale(LC_CTYPE, "");
 	/* Big writes to a pipe or file: tens of thousands of rows otherwise cost a
