@@ -66,7 +66,8 @@ static int run_attribute(struct pipeline *p, struct ps_snapshot *s)
 static int run_describe(struct pipeline *p, struct ps_snapshot *s)
 {
 	(void)p;
-	return platform_describe(s);
+	int rc = platform_describe(s);
+	return rc ? rc : snap_pool_texts(s);
 }
 
 static int run_services(struct pipeline *p, struct ps_snapshot *s)
@@ -251,7 +252,7 @@ static int run_exe_facts(struct pipeline *p, struct ps_snapshot *s)
 			rc = platform_script_facts(q, arg, len);
 	}
 	free(wanted);
-	return rc;
+	return rc ? rc : snap_pool_texts(s); /* the executables' paths */
 }
 
 /* Ask the database about path unless NULL; *n counts. */
