@@ -3,6 +3,9 @@
 #include "cli.h"
 
 #include <locale.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -145,6 +148,27 @@ static void command_first(int argc, char **argv)
 	argv[1] = cmd;
 }
 
+/*
+ * A listing's peak memory, under glibc. A fixed mmap threshold: glibc raises its own after
+ * each large block it frees, and then grows the big arrays (sockets, processes, verdicts,
+ * the table's cells) inside the heap by copying, where the copies they leave stay resident;
+ * above it a block is mapped, grown in place (mremap) and returned when freed. One arena:
+ * what the reading threads free (process details, lists kept once) is reused by the verdicts
+ * and the table, where each thread's arena kept it. Not for the views that list again and
+ * again (top, watch): they would map and fault their arrays anew each time.
+ */
+static void lean_malloc(const char *cmd)
+{
+#ifdef __GLIBC__
+	if (strcmp(cmd, "top") == 0 || strcmp(cmd, "watch") == 0)
+		return;
+	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+	mallopt(M_ARENA_MAX, 1);
+#else
+	(void)cmd;
+#endif
+}
+
 int cli_main(int argc, char **argv)
 {
 	setlocale(LC_CTYPE, "");
@@ -154,6 +178,7 @@ int cli_main(int argc, char **argv)
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	command_first(argc, argv);
+	lean_malloc(argc > 1 ? argv[1] : "");
 	if (argc > 1)
 		for (size_t i = 0; i < NCOMMANDS; i++)
 			if (strcmp(argv[1], commands[i].name) == 0)

@@ -66,7 +66,8 @@ static int run_attribute(struct pipeline *p, struct ps_snapshot *s)
 static int run_describe(struct pipeline *p, struct ps_snapshot *s)
 {
 	(void)p;
-	return platform_describe(s);
+	int rc = platform_describe(s);
+	return rc ? rc : snap_pool_texts(s);
 }
 
 static int run_services(struct pipeline *p, struct ps_snapshot *s)
@@ -251,7 +252,7 @@ static int run_exe_facts(struct pipeline *p, struct ps_snapshot *s)
 			rc = platform_script_facts(q, arg, len);
 	}
 	free(wanted);
-	return rc;
+	return rc ? rc : snap_pool_texts(s); /* the executables' paths */
 }
 
 /* Ask the database about path unless NULL; *n counts. */
@@ -465,9 +466,7 @@ static int run_findings(struct pipeline *p, struct ps_snapshot *s)
 
 static int run_acks(struct pipeline *p, struct ps_snapshot *s)
 {
-	if (p->c.acks)
-		policy_ack_findings(p->c.acks, s, p->c.now);
-	return 0;
+	return p->c.acks ? policy_ack_findings(p->c.acks, s, p->c.now) : 0;
 }
 
 /* Add uid to the sorted-later list in s->usernames unless it is there. 0 or -ENOMEM. */

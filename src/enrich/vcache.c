@@ -183,6 +183,11 @@ int vcache_copy_judged(struct sock_verdict *dst, const struct sock_verdict *src,
 	if (!findings)
 		return 0;
 	const struct finding_list *f = &src->findings;
+	if (f->n && f->interned) { /* shared: copied before acknowledgements are written */
+		dst->findings = (struct finding_list){
+		    .f = f->f, .n = f->n, .cap = f->n, .interned = true, .shared = true};
+		return 0;
+	}
 	dst->findings = (struct finding_list){.n = f->n, .cap = f->n, .interned = f->interned};
 	dst->findings.f = dup_mem(f->f, f->n * sizeof *f->f);
 	return f->n && !dst->findings.f ? -ENOMEM : 0;

@@ -65,8 +65,9 @@ void vcache_free(struct vcache *c);
 
 /*
  * Give dst, which holds the service of its own socket already, the reach and the
- * firewall's verdict judged of src (shared: dst->borrowed) and, when findings, a copy of
- * its findings (their texts pooled; acknowledgements are per socket). 0 or -ENOMEM.
+ * firewall's verdict judged of src (shared: dst->borrowed) and, when findings, its findings
+ * (their texts pooled: the list shared, finding_list.shared, copied before acknowledgements,
+ * which are per socket, are written). 0 or -ENOMEM.
  */
 int vcache_copy_judged(struct sock_verdict *dst, const struct sock_verdict *src, bool findings);
 

@@ -413,7 +413,114 @@ static int judge_findings(const struct ps_snapshot *snap, const struct ps_socket
 /* What listener caches are keyed by: whole verdicts, and reaches alone. */
 struct listener_caches {
 	struct vcache whole, reach;
+	/* listeners not judged yet per first owner's process and protocol: a whole verdict is
+	 * kept only for a later listener that may ask the same question (NULL: always kept;
+	 * thousands of processes of one listener each would keep thousands of misses) */
+	uint32_t *left;
+	/* findings lists by content (1 + verdict index), open addressing, half full at most:
+	 * listeners with equal findings (a process's, about it) share one list */
+	uint32_t *lists;
+	size_t lists_mask, nlists;
 };
+
+static uint64_t list_hash(const struct finding_list *l)
+{
+	uint64_t h = l->n;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct finding *f = &l->f[i];
+		h = (h ^ (uint64_t)(uintptr_t)f->reason ^ (uint64_t)(uintptr_t)f->evidence << 17 ^
+		     (uint64_t)(unsigned)f->pid << 40) *
+		    0x9e3779b97f4a7c15ull;
+	}
+	h ^= h >> 33; /* murmur3's finalizer: every bit reaches the low bits the mask keeps */
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}
+
+/* Equal lists: their texts are pooled (one copy per distinct text), so equal pointers. */
+static bool same_list(const struct finding_list *a, const struct finding_list *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct finding *x = &a->f[i], *y = &b->f[i];
+		if (x->sev != y->sev || x->pid != y->pid || x->code != y->code ||
+		    x->reason != y->reason || x->evidence != y->evidence || x->ack != y->ack ||
+		    x->ack_expired != y->ack_expired)
+			return false;
+	}
+	return true;
+}
+
+/* The slot of l's content in lc->lists: its entry, or the empty one to fill. */
+static uint32_t *list_slot(const struct listener_caches *lc, const struct verdicts *vs,
+			   const struct finding_list *l)
+{
+	for (size_t at = (size_t)list_hash(l) & lc->lists_mask;; at = (at + 1) & lc->lists_mask)
+		if (!lc->lists[at] || same_list(&vs->v[lc->lists[at] - 1].findings, l))
+			return &lc->lists[at];
+}
+
+/* Room for one more list in lc->lists. 0 or -ENOMEM. */
+static int lists_room(struct listener_caches *lc, const struct verdicts *vs)
+{
+	if (lc->lists && (lc->nlists + 1) * 2 <= lc->lists_mask + 1)
+		return 0;
+	size_t size = lc->lists ? (lc->lists_mask + 1) * 2 : 256, old_size = lc->lists_mask + 1;
+	uint32_t *old = lc->lists;
+	if (!(lc->lists = calloc(size, sizeof *lc->lists))) {
+		lc->lists = old;
+		return -ENOMEM;
+	}
+	lc->lists_mask = size - 1;
+	for (size_t i = 0; old && i < old_size; i++)
+		if (old[i])
+			*list_slot(lc, vs, &vs->v[old[i] - 1].findings) = old[i];
+	free(old);
+	return 0;
+}
+
+/* Listener vs->v[at]'s findings, the list of an earlier listener with equal ones when there is
+ * one (its own freed). 0 or -ENOMEM. */
+static int share_findings(struct listener_caches *lc, struct verdicts *vs, size_t at)
+{
+	struct finding_list *l = &vs->v[at].findings;
+	if (!l->n || !l->interned || l->shared)
+		return 0;
+	int rc = lists_room(lc, vs);
+	if (rc)
+		return rc;
+	uint32_t *slot = list_slot(lc, vs, l);
+	if (!*slot) {
+		*slot = (uint32_t)at + 1;
+		lc->nlists++;
+		return 0;
+	}
+	free(l->f);
+	l->f = vs->v[*slot - 1].findings.f;
+	l->cap = l->n;
+	l->shared = true;
+	return 0;
+}
+
+/* Count listener k in left (lc->left, NULL: kept always). */
+static void count_left(const struct ps_snapshot *snap, const struct ps_socket *k, uint32_t *left)
+{
+	if (left && k->owner_count && k->proto < PS_PROTO_COUNT)
+		left[snap_owner(snap, k, 0)->proc * PS_PROTO_COUNT + k->proto]++;
+}
+
+/* Whether a listener after k may have k's owners and protocol (k is judged: counted off). */
+static bool more_alike(const struct ps_snapshot *snap, const struct ps_socket *k,
+		       struct listener_caches *lc)
+{
+	if (!lc->left || !k->owner_count || k->proto >= PS_PROTO_COUNT)
+		return true;
+	uint32_t *n = &lc->left[snap_owner(snap, k, 0)->proc * PS_PROTO_COUNT + k->proto];
+	return *n && --*n > 0;
+}
 
 /*
  * Listener k's verdict vs->v[at] (its service set): reachability (through its own
@@ -428,6 +535,7 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 {
 	struct sock_verdict *v = &vs->v[at];
 	struct vcache_key whole, reach;
+	bool keep = more_alike(snap, k, lc);
 	/* a firewall's rules may match the port; a known service's port is in the texts */
 	bool blind = fw_port_blind(fw, k);
 	/* the reach and the firewall judge addresses and ports: shared by every owner, unless
@@ -455,7 +563,8 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 		rc = rc ? rc : vcache_put(&lc->reach, &reach, (uint32_t)at + 1, text, undecided);
 	}
 	rc = rc ? rc : judge_findings(snap, k, vs, v, text, undecided);
-	return rc || full ? rc : vcache_put(&lc->whole, &whole, (uint32_t)at + 1, NULL, NULL);
+	return rc || full || !keep ? rc
+				   : vcache_put(&lc->whole, &whole, (uint32_t)at + 1, NULL, NULL);
 }
 
 /*
@@ -519,13 +628,15 @@ static struct light_ent *light_find(struct light_index *li, uint32_t key)
  * are entered as pending, so the verdicts array is allocated once at its size
  * (it was doubled through reallocations that touched twice its memory).
  */
-static int count_verdicts(struct ps_snapshot *snap, struct light_index *li, size_t *n)
+static int count_verdicts(struct ps_snapshot *snap, struct light_index *li, uint32_t *left,
+			  size_t *n)
 {
 	*n = 0;
 	for (size_t i = 0; i < snap->nsocks; i++) {
 		struct sock_verdict tmp = {0};
 		verdict_start(&snap->socks[i], &tmp);
 		if (tmp.listener) {
+			count_left(snap, &snap->socks[i], left);
 			++*n;
 			continue;
 		}
@@ -553,7 +664,11 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
 	struct ns_view ns = {0};
 	struct listener_caches lc = {0};
 	size_t need;
-	int rc = count_verdicts(snap, &li, &need);
+	/* listeners' owners counted (lc.left) while counting the verdicts; NULL when out of
+	 * memory: whole verdicts are kept always */
+	if (snap->nprocs)
+		lc.left = calloc(snap->nprocs * PS_PROTO_COUNT, sizeof *lc.left);
+	int rc = count_verdicts(snap, &li, lc.left, &need);
 	if (!rc && need && !(vs->v = malloc(need * sizeof *vs->v)))
 		rc = -ENOMEM;
 	vs->cap = rc ? 0 : need;
@@ -583,13 +698,15 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
 		k->verdict = (uint32_t)at + 1;
 		if (shared)
 			*shared = k->verdict;
-		else
-			rc = judge_listener(snap, k, vs, (size_t)at, &rt, fw, &ns, &lc);
+		else if (!(rc = judge_listener(snap, k, vs, (size_t)at, &rt, fw, &ns, &lc)))
+			rc = share_findings(&lc, vs, (size_t)at);
 	}
 	buf_free(&rt);
 	free(li.e);
 	vcache_free(&lc.whole);
 	vcache_free(&lc.reach);
+	free(lc.left);
+	free(lc.lists);
 	verdicts_count(snap);
 	return rc;
 }

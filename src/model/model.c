@@ -314,19 +314,116 @@ void snap_sort(struct ps_snapshot *s)
 	snap_group_owners(s);
 }
 
+int snap_keep_block(struct ps_snapshot *s, void *block)
+{
+	if (util_grow((void **)&s->blocks, &s->blocks_cap, s->nblocks + 1, sizeof *s->blocks)) {
+		free(block);
+		return -ENOMEM;
+	}
+	s->blocks[s->nblocks++] = block;
+	return 0;
+}
+
+/* The texts snap_pool_texts pools: a process's field, its bit and its length. */
+static char **pooled_field(struct ps_proc *p, unsigned i, unsigned *bit, size_t *len)
+{
+	char **f = i == 0 ? &p->name : i == 1 ? &p->exe : i == 2 ? &p->cmdline : &p->exe_path;
+	*bit = 1u << i;
+	*len = !*f ? 0 : f == &p->cmdline ? p->cmdline_len : strlen(*f);
+	return f;
+}
+
+struct text_ent {
+	const char *p;
+	size_t len;
+	uint64_t hash;
+};
+
+static uint64_t bytes_hash(const char *t, size_t n)
+{
+	uint64_t h = n * 0x9e3779b97f4a7c15ull, w;
+	for (; n >= sizeof w; t += sizeof w, n -= sizeof w) {
+		memcpy(&w, t, sizeof w);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, t, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
+}
+
+/* The pooled copy of t (n bytes, then a NUL): found in e (mask + 1 entries), or written at *at. */
+static char *pool_text(struct text_ent *e, size_t mask, char **at, const char *t, size_t n)
+{
+	uint64_t h = bytes_hash(t, n);
+	size_t i = (size_t)h & mask;
+	while (e[i].p && !(e[i].hash == h && e[i].len == n && memcmp(e[i].p, t, n) == 0))
+		i = (i + 1) & mask;
+	if (!e[i].p) {
+		char *d = memcpy(*at, t, n);
+		d[n] = '\0';
+		*at += n + 1;
+		e[i] = (struct text_ent){d, n, h};
+	}
+	return (char *)e[i].p;
+}
+
+int snap_pool_texts(struct ps_snapshot *s)
+{
+	size_t need = 0, count = 0, len;
+	unsigned bit;
+	for (size_t i = 0; i < s->nprocs; i++)
+		for (unsigned f = 0; f < 4; f++)
+			if (*pooled_field(&s->procs[i], f, &bit, &len) &&
+			    !(s->procs[i].pooled & bit))
+				need += len + 1, count++;
+	if (!count)
+		return 0;
+	size_t size = 16;
+	while (size < count * 2)
+		size *= 2;
+	struct text_ent *e = calloc(size, sizeof *e);
+	char *block = e ? malloc(need) : NULL; /* written from its start: only what is used is
+						* touched */
+	if (!block || snap_keep_block(s, block)) {
+		free(e); /* snap_keep_block freed block */
+		return -ENOMEM;
+	}
+	char *at = block;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		struct ps_proc *p = &s->procs[i];
+		for (unsigned f = 0; f < 4; f++) {
+			char **t = pooled_field(p, f, &bit, &len);
+			if (!*t || (p->pooled & bit))
+				continue;
+			char *d = pool_text(e, size - 1, &at, *t, len);
+			free(*t);
+			*t = d;
+			p->pooled |= (uint8_t)bit;
+		}
+	}
+	free(e);
+	return 0;
+}
+
 void snap_proc_free(struct ps_proc *p)
 {
-	free(p->name);
-	free(p->exe);
-	free(p->cmdline);
+	if (!(p->pooled & PS_POOLED_NAME))
+		free(p->name);
+	if (!(p->pooled & PS_POOLED_EXE))
+		free(p->exe);
+	if (!(p->pooled & PS_POOLED_CMDLINE))
+		free(p->cmdline);
 	free(p->cgroup);
 	free(p->unit);
 	free(p->container);
-	for (size_t i = 0; i < p->nancestry; i++) {
+	for (size_t i = 0; i < p->nancestry && !p->ancestry_shared; i++) {
 		free(p->ancestry[i].name);
 		free(p->ancestry[i].exe);
 	}
-	free(p->ancestry);
+	if (!p->ancestry_shared)
+		free(p->ancestry);
 	free(p->slice);
 	free(p->container_name);
 	free(p->pod_uid);
@@ -336,7 +433,8 @@ void snap_proc_free(struct ps_proc *p)
 	free(p->file_company);
 	free(p->file_version);
 	free(p->sig.signer);
-	free(p->exe_path);
+	if (!(p->pooled & PS_POOLED_EXE_PATH))
+		free(p->exe_path);
 	free(p->exe_alias);
 	free(p->alias_pkg_name);
 	free(p->name_holder);
@@ -346,9 +444,10 @@ void snap_proc_free(struct ps_proc *p)
 	free(p->argv0_pkg_name);
 	free(p->script.path);
 	free(p->script.pkg_name);
-	for (size_t j = 0; j < p->nxlibs; j++)
+	for (size_t j = 0; j < p->nxlibs && !p->xlibs_shared; j++)
 		free(p->xlibs[j].path);
-	free(p->xlibs);
+	if (!p->xlibs_shared)
+		free(p->xlibs);
 	if (p->published) {
 		free(p->published->id);
 		free(p->published->name);
@@ -489,6 +588,9 @@ void snap_free(struct ps_snapshot *s)
 	free(s->more);
 	free(s->procs);
 	free(s->owners);
+	for (size_t i = 0; i < s->nblocks; i++)
+		free(s->blocks[i]);
+	free(s->blocks);
 	for (size_t i = 0; i < s->nnets; i++)
 		free(s->nets[i].name), free(s->nets[i].cgroup);
 	free(s->nets);

@@ -243,6 +243,12 @@ struct ps_proc {
 	char *slice;	       /* innermost slice (app.slice, system.slice), NULL when none */
 	uint32_t unit_uid;     /* unit_type "user": the uid of user@UID.service */
 	bool have_unit_uid;
+	/* ancestry is one block the snapshot owns (ps_snapshot.blocks), shared by the processes
+	 * of the same parent chain: not freed with this record */
+	bool ancestry_shared;
+	/* xlibs is one block the snapshot owns, shared by the processes that map the same
+	 * libraries: not freed with this record */
+	bool xlibs_shared;
 	char *container_name;	     /* from the runtime's local state, NULL when unknown */
 	char *pod_uid;		     /* Kubernetes pod UID from a kubepods cgroup */
 	const char *pod_qos;	     /* "guaranteed", "burstable", "besteffort" (static) */
@@ -268,10 +274,13 @@ struct ps_proc {
 	uint8_t holder_pkg;	 /* enum pkg_status of name_holder */
 	uint8_t argv0_pkg;	 /* enum pkg_status of argv0_other */
 	uint8_t pkg;		 /* enum pkg_status of the executable */
-	char *alias_pkg_name;	 /* the package of exe_alias when alias_pkg is PKG_OWNED */
-	char *name_holder;	 /* another file in a system directory with the process's name
-				  * (/usr/sbin/sshd       for a /tmp/x/sshd): whose name it uses; NULL,
-				  * and       never for foreign views */
+	uint8_t pooled; /* PS_POOLED_* of name, exe, cmdline, exe_path: those are the snapshot's
+			 * (ps_snapshot.blocks), one copy per distinct text, not freed with this
+			 * record (snap_pool_texts) */
+	char *alias_pkg_name; /* the package of exe_alias when alias_pkg is PKG_OWNED */
+	char *name_holder;    /* another file in a system directory with the process's name
+			       * (/usr/sbin/sshd       for a /tmp/x/sshd): whose name it uses; NULL,
+			       * and       never for foreign views */
 	char *holder_pkg_name;
 	/* An environment variable that makes it load code from elsewhere than its script: a code
 	 * path with a directory another user may write, or options loading modules
@@ -290,6 +299,8 @@ struct ps_proc {
 	 * facts), each NULL when it says nothing: raw bytes of the file's, not trusted. */
 	char *file_description, *file_company, *file_version;
 };
+
+enum { PS_POOLED_NAME = 1, PS_POOLED_EXE = 2, PS_POOLED_CMDLINE = 4, PS_POOLED_EXE_PATH = 8 };
 
 /* One process in an owner's parent chain. */
 struct ps_ancestor {
@@ -491,6 +502,9 @@ struct ps_snapshot {
 	size_t nprocs, procs_cap;
 	struct ps_owner *owners; /* grouped by socket after attribution */
 	size_t nowners, owners_cap;
+	/* blocks records share (ps_proc.ancestry_shared, xlibs_shared), freed with the snapshot */
+	void **blocks;
+	size_t nblocks, blocks_cap;
 
 	/* What attribution could and could not see. */
 	size_t procs_scanned;
@@ -615,6 +629,11 @@ int snap_retain(struct ps_snapshot *s,
  * sockets are "kernel".
  */
 enum ps_owner_status owner_status_of(const struct ps_socket *k, bool refused, int still_there);
+/* Give block to s, which frees it with itself. 0, or -ENOMEM (then block is freed). */
+int snap_keep_block(struct ps_snapshot *s, void *block);
+/* Move each process's name, exe, command line and exe_path into one block s keeps, one copy
+ * per distinct text (thousands of workers of one program hold the same ones). 0 or -ENOMEM. */
+int snap_pool_texts(struct ps_snapshot *s);
 /* Release what one process record holds (not the record itself). */
 void snap_proc_free(struct ps_proc *p);
 /* Count sockets per owner status into s->unattributed. */

@@ -834,15 +834,17 @@ static bool ack_names(const struct policy_ack *a, const struct ps_snapshot *s,
 	return false;
 }
 
-void policy_ack_findings(const struct policy *p, struct ps_snapshot *snap, int64_t now)
+int policy_ack_findings(const struct policy *p, struct ps_snapshot *snap, int64_t now)
 {
 	if (!snap->verdicts || !p->nacks)
-		return;
+		return 0;
 	for (size_t i = 0; i < snap->nsocks; i++) {
 		const struct ps_socket *k = &snap->socks[i];
 		if (!k->verdict || k->verdict > snap->verdicts->n)
 			continue;
 		struct finding_list *l = &snap->verdicts->v[k->verdict - 1].findings;
+		if (findings_unshare(l)) /* acknowledgements are this socket's */
+			return -ENOMEM;
 		for (size_t j = 0; j < l->n; j++) {
 			struct finding *f = &l->f[j];
 			f->ack = f->ack_expired = NULL;
@@ -860,4 +862,5 @@ void policy_ack_findings(const struct policy *p, struct ps_snapshot *snap, int64
 		}
 	}
 	verdicts_count(snap);
+	return 0;
 }

@@ -91,9 +91,10 @@ int policy_resolve_exe(struct policy *p, char *(*resolve)(const char *path));
  * Mark every finding of snap's listeners that an ack of p names, at time `now` (seconds
  * since the epoch): finding.ack when it holds, finding.ack_expired when the only acks
  * naming it have expired. A socket-level finding (pid -1) is named when every owner of
- * the socket fits the ack's owner terms. Recounts the severities. Pure.
+ * the socket fits the ack's owner terms. Recounts the severities. 0, or -ENOMEM (a list
+ * shared between listeners is copied first).
  */
-void policy_ack_findings(const struct policy *p, struct ps_snapshot *snap, int64_t now);
+int policy_ack_findings(const struct policy *p, struct ps_snapshot *snap, int64_t now);
 
 /* Make every rule a `require` rule (the opt-in missing check for the whole policy). */
 void policy_require_all(struct policy *p);

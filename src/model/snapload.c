@@ -358,8 +358,12 @@ static int stated_finding(struct loader *ld, const struct json *o, const char *p
 	int rc = opt_int(ld, o, "pid", path, 0, INT32_MAX, &pid);
 	if (rc)
 		return rc;
-	if (util_grow((void **)&out->f, &out->cap, out->n + 1, sizeof *out->f))
+	size_t cap = out->cap;
+	if (out->n == UINT32_MAX)
+		return bad(ld, path, "too many findings");
+	if (util_grow((void **)&out->f, &cap, out->n + 1, sizeof *out->f))
 		return -ENOMEM;
+	out->cap = (uint32_t)cap;
 	struct finding *f = &out->f[out->n];
 	*f = (struct finding){.sev = (uint8_t)v, .pid = (int)pid};
 	const struct json *r = json_get(o, "reason"), *e = json_get(o, "evidence");

@@ -61,8 +61,23 @@ void findings_free(struct finding_list *l)
 		free(l->f[i].reason);
 		free(l->f[i].evidence);
 	}
-	free(l->f);
+	if (!l->shared)
+		free(l->f);
 	memset(l, 0, sizeof *l);
+}
+
+int findings_unshare(struct finding_list *l)
+{
+	if (!l->shared)
+		return 0;
+	struct finding *f = malloc(l->n * sizeof *f);
+	if (!f)
+		return -ENOMEM;
+	memcpy(f, l->f, l->n * sizeof *f);
+	l->f = f;
+	l->cap = l->n;
+	l->shared = false;
+	return 0;
 }
 
 bool socket_is_listener(const struct ps_socket *k)

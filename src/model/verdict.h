@@ -85,11 +85,15 @@ struct policy_ack;
 
 struct finding_list {
 	struct finding *f;
-	size_t n, cap;
-	bool interned; /* the texts belong to the verdicts' pool, not to this list */
+	uint32_t n, cap; /* a few findings a listener */
+	bool interned;	 /* the texts belong to the verdicts' pool, not to this list */
+	bool shared;	 /* f is another verdict's list of equal findings (its texts pooled): not
+			  * freed with this one, and copied before it is written */
 };
 
 void findings_free(struct finding_list *l);
+/* Give l a list of its own when it shares another's (before writing it). 0 or -ENOMEM. */
+int findings_unshare(struct finding_list *l);
 
 /* "info", "notice", "warning", "alert". */
 const char *finding_sev_name(unsigned sev);
@@ -114,20 +118,20 @@ struct sock_verdict {
 	bool borrowed;	    /* reach and fw are another verdict's of the same set (listeners that
 			     * asked the same question share them): not freed with this one */
 	uint8_t fw_summary; /* enum ps_fw_verdict over the addresses beyond loopback (fw != NULL) */
-	const struct port_info *svc; /* what the registry says of svc_port, in the verdicts' pool
-				      * (one copy per distinct answer); read through verdict_svc */
-	struct svc_home home; /* svc is its program's service (prog in the pool), not the port's */
-	enum ps_exposure
-	    scope; /* how far it reaches: the bound address's class, narrowed by the firewall */
-	enum ps_exposure bound;	 /* the bound address's class alone */
-	enum ps_exposure widest; /* listeners: the widest class of address that reaches it now,
-				  * through the firewall (the severity policy's input) */
-	/* counts in 32 bits: one verdict per listener, tens of thousands of them */
+	/* classes (enum ps_exposure) in a byte each: one verdict per listener, tens of thousands */
+	uint8_t scope; /* how far it reaches: the bound address's class, narrowed by the firewall */
+	uint8_t bound; /* the bound address's class alone */
+	uint8_t widest; /* listeners: the widest class of address that reaches it now, through the
+			 * firewall (the severity policy's input) */
+	/* counts in 32 bits */
 	uint32_t nreach;
 	uint32_t nreach_all;			 /* addresses that reach it, reach[] or folded */
 	uint32_t reach_by_class[PS_EXPO__COUNT]; /* of those, how many of each class */
-	struct reach *reach; /* listeners only; past REACH_FOLD_OVER, the first few per class */
-	struct ps_fw_at *fw; /* the firewall at each reach[] (parallel), NULL when not looked at */
+	const struct port_info *svc; /* what the registry says of svc_port, in the verdicts' pool
+				      * (one copy per distinct answer); read through verdict_svc */
+	struct svc_home home; /* svc is its program's service (prog in the pool), not the port's */
+	struct reach *reach;  /* listeners only; past REACH_FOLD_OVER, the first few per class */
+	struct ps_fw_at *fw;  /* the firewall at each reach[] (parallel), NULL when not looked at */
 	const char *fw_sources; /* PS_FW_SOME: the sources accepted at those addresses, sorted and
 				   comma-separated (pool), else NULL */
 	struct finding_list findings; /* listeners only; sorted, most severe first */

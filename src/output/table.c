@@ -126,11 +126,91 @@ static int verdict_column(enum col_id c)
  * a few small arrays rather than an allocation per cell.
  */
 struct cell_cache {
-	uint32_t *proc;	   /* [proc * ncols + column], NULL: not cached */
+	uint32_t *proc;	   /* [proc * nproc_cols + proc_col[column]], NULL: not cached */
 	uint32_t *verdict; /* [(verdict - 1) * VERDICT_COLS + verdict_column()], NULL: not cached */
-	size_t ncols, nverdicts;
+	size_t nproc_cols, nverdicts;
+	uint8_t proc_col[COL__COUNT]; /* a per-process column's place among them, by position */
 	struct buf arena;
+	/* each distinct text is kept once (thousands of workers run one command line, thousands
+	 * of listeners are "loopback"), after its length (4 bytes): 1 + its offset in arena,
+	 * open addressing, half full at most; NULL: texts are kept as they come */
+	uint32_t *texts;
+	size_t ntexts, texts_mask;
 };
+
+static uint64_t text_hash(const char *t, size_t n)
+{
+	uint64_t h = n * 0x9e3779b97f4a7c15ull, w;
+	for (; n >= sizeof w; t += sizeof w, n -= sizeof w) { /* a word at a time */
+		memcpy(&w, t, sizeof w);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, t, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
+}
+
+/* The length of the text kept at e (1 + its offset in the arena). */
+static size_t kept_len(const struct cell_cache *cc, uint32_t e)
+{
+	uint32_t n;
+	memcpy(&n, cc->arena.data + e - 1 - sizeof n, sizeof n);
+	return n;
+}
+
+/* The slot of text t (n bytes) in cc->texts: its entry, or the empty one to fill. */
+static uint32_t *text_slot(const struct cell_cache *cc, const char *t, size_t n)
+{
+	size_t at = (size_t)text_hash(t, n) & cc->texts_mask;
+	for (;; at = (at + 1) & cc->texts_mask) {
+		uint32_t e = cc->texts[at];
+		if (!e || (kept_len(cc, e) == n && memcmp(cc->arena.data + e - 1, t, n) == 0))
+			return &cc->texts[at];
+	}
+}
+
+/* Room for one more text in the index; false when out of memory (then texts repeat). */
+static bool texts_room(struct cell_cache *cc)
+{
+	if (cc->texts && (cc->ntexts + 1) * 2 <= cc->texts_mask + 1)
+		return true;
+	size_t size = cc->texts ? (cc->texts_mask + 1) * 2 : 256;
+	uint32_t *old = cc->texts;
+	size_t old_size = old ? cc->texts_mask + 1 : 0;
+	if (!(cc->texts = calloc(size, sizeof *cc->texts))) {
+		cc->texts = old;
+		return false;
+	}
+	cc->texts_mask = size - 1;
+	for (size_t i = 0; i < old_size; i++)
+		if (old[i]) {
+			*text_slot(cc, cc->arena.data + old[i] - 1, kept_len(cc, old[i])) = old[i];
+		}
+	free(old);
+	return true;
+}
+
+/* The arena's copy of txt (1 + its offset), kept once; 0 when it cannot be kept. */
+static uint32_t keep_text(struct cell_cache *cc, const struct buf *txt, int *rc)
+{
+	uint32_t n = (uint32_t)txt->len;
+	if (cc->arena.len >= UINT32_MAX - txt->len - 1 - sizeof n)
+		return 0;
+	uint32_t *slot = texts_room(cc) ? text_slot(cc, txt->data, txt->len) : NULL;
+	if (slot && *slot)
+		return *slot;
+	uint32_t at = (uint32_t)(cc->arena.len + sizeof n) + 1;
+	if ((*rc = buf_append(&cc->arena, &n, sizeof n)) ||
+	    (*rc = buf_append(&cc->arena, txt->data, txt->len + 1)))
+		return 0;
+	if (slot) {
+		*slot = at;
+		cc->ntexts++;
+	}
+	return at;
+}
 
 /* The cell for (k, oi, column c), cached as column i where it can be. 0 or -ENOMEM. */
 static int cached_cell(const struct render_ctx *ctx, struct cell_cache *cc,
@@ -140,13 +220,14 @@ static int cached_cell(const struct render_ctx *ctx, struct cell_cache *cc,
 	uint32_t *slot = NULL;
 	int vc;
 	if (cc->proc && oi < k->owner_count && per_process(c))
-		slot = &cc->proc[snap_owner(ctx->snap, k, oi)->proc * cc->ncols + i];
+		slot = &cc->proc[snap_owner(ctx->snap, k, oi)->proc * cc->nproc_cols +
+				 cc->proc_col[i]];
 	else if (cc->verdict && k->verdict && k->verdict <= cc->nverdicts &&
 		 (vc = verdict_column(c)) >= 0)
 		slot = &cc->verdict[(k->verdict - 1) * VERDICT_COLS + (size_t)vc];
 	if (slot && *slot) {
 		*text = cc->arena.data + *slot - 1;
-		*len = strlen(*text); /* escaped text holds no NUL */
+		*len = kept_len(cc, *slot);
 		return 0;
 	}
 	int rc = cell(ctx, k, oi, c, raw, txt);
@@ -154,13 +235,9 @@ static int cached_cell(const struct render_ctx *ctx, struct cell_cache *cc,
 		return rc;
 	*text = txt->data;
 	*len = txt->len;
-	if (slot && cc->arena.len < UINT32_MAX - txt->len - 1) {
-		uint32_t at = (uint32_t)cc->arena.len + 1;
-		if ((rc = buf_append(&cc->arena, txt->data, txt->len + 1)))
-			return rc;
-		*slot = at;
-	}
-	return 0;
+	if (slot)
+		*slot = keep_text(cc, txt, &rc);
+	return rc;
 }
 
 static const char *cell_color(enum col_id c, const char *text)
@@ -550,6 +627,21 @@ static int put_header(const struct render_ctx *ctx, const enum col_id *cols, con
 	return rc ? rc : buf_putc(line, '\n');
 }
 
+/* An empty cache for the n columns cols of s. Without its arrays (out of memory) every cell
+ * is simply made twice. */
+static void cache_open(struct cell_cache *cc, const struct ps_snapshot *s, const enum col_id *cols,
+		       size_t n)
+{
+	*cc = (struct cell_cache){.nverdicts = s->verdicts ? s->verdicts->n : 0};
+	for (size_t i = 0; i < n; i++)
+		if (per_process(cols[i]))
+			cc->proc_col[i] = (uint8_t)cc->nproc_cols++;
+	if (s->nprocs && cc->nproc_cols)
+		cc->proc = calloc(s->nprocs * cc->nproc_cols, sizeof *cc->proc);
+	if (cc->nverdicts)
+		cc->verdict = calloc(cc->nverdicts * VERDICT_COLS, sizeof *cc->verdict);
+}
+
 int render_table(FILE *fp, const struct render_ctx *ctx)
 {
 	const struct ps_snapshot *s = ctx->snap;
@@ -561,12 +653,8 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 	struct buf raw = {0}, txt = {0}, line = {0};
 	int rc = 0;
 
-	/* Without the cache (out of memory) every cell is simply made twice. */
-	struct cell_cache cc = {.ncols = n, .nverdicts = s->verdicts ? s->verdicts->n : 0};
-	if (s->nprocs)
-		cc.proc = calloc(s->nprocs * n, sizeof *cc.proc);
-	if (cc.nverdicts)
-		cc.verdict = calloc(cc.nverdicts * VERDICT_COLS, sizeof *cc.verdict);
+	struct cell_cache cc;
+	cache_open(&cc, s, cols, n);
 	const char *text;
 	size_t len;
 
@@ -645,6 +733,7 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 out:
 	free(cc.proc);
 	free(cc.verdict);
+	free(cc.texts);
 	buf_free(&cc.arena);
 	buf_free(&raw);
 	buf_free(&txt);

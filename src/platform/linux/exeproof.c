@@ -405,6 +405,86 @@ static int dir_ww(struct dir_table *t, int root, const char *path, bool *ww)
 	return 0;
 }
 
+static uint64_t xlibs_hash(const struct ps_proc *p)
+{
+	uint64_t h = 1469598103934665603ull ^ p->nxlibs;
+	for (size_t i = 0; i < p->nxlibs; i++) {
+		for (const char *c = p->xlibs[i].path; *c; c++)
+			h = (h ^ (unsigned char)*c) * 1099511628211ull;
+		h = (h ^ (p->xlibs[i].dir_world_writable + 2u)) * 1099511628211ull;
+	}
+	return h ^ (h >> 31);
+}
+
+static bool same_xlibs(const struct ps_proc *a, const struct ps_proc *b)
+{
+	if (a->nxlibs != b->nxlibs)
+		return false;
+	for (size_t i = 0; i < a->nxlibs; i++)
+		if (a->xlibs[i].dir_world_writable != b->xlibs[i].dir_world_writable ||
+		    a->xlibs[i].pkg != b->xlibs[i].pkg ||
+		    strcmp(a->xlibs[i].path, b->xlibs[i].path))
+			return false;
+	return true;
+}
+
+/* p's list moved into one block the snapshot keeps (the array, then its paths). 0 or
+ * -ENOMEM (p keeps its own). */
+static int xlibs_pack(struct ps_snapshot *snap, struct ps_proc *p)
+{
+	size_t size = p->nxlibs * sizeof *p->xlibs;
+	for (size_t i = 0; i < p->nxlibs; i++)
+		size += strlen(p->xlibs[i].path) + 1;
+	struct ps_xlib *b = malloc(size);
+	if (!b || snap_keep_block(snap, b))
+		return -ENOMEM; /* snap_keep_block freed b */
+	char *at = (char *)(b + p->nxlibs);
+	for (size_t i = 0; i < p->nxlibs; i++) {
+		size_t n = strlen(p->xlibs[i].path) + 1;
+		b[i] = p->xlibs[i];
+		b[i].path = memcpy(at, p->xlibs[i].path, n);
+		at += n;
+		free(p->xlibs[i].path);
+	}
+	free(p->xlibs);
+	p->xlibs = b;
+	p->xlibs_shared = true;
+	return 0;
+}
+
+/* Processes that map the same libraries (thousands of workers of one program) share one list:
+ * each list kept once, in one block. 0 or -ENOMEM. */
+static int xlibs_share(struct ps_snapshot *snap)
+{
+	size_t size = 16;
+	while (size < snap->nprocs * 2)
+		size *= 2;
+	uint32_t *idx = calloc(size, sizeof *idx);
+	if (!idx)
+		return -ENOMEM;
+	int rc = 0;
+	for (size_t i = 0; i < snap->nprocs && !rc; i++) {
+		struct ps_proc *p = &snap->procs[i];
+		if (!p->nxlibs || p->xlibs_shared)
+			continue;
+		size_t at = (size_t)xlibs_hash(p) & (size - 1);
+		while (idx[at] && !same_xlibs(&snap->procs[idx[at] - 1], p))
+			at = (at + 1) & (size - 1);
+		if (!idx[at]) {
+			if (!(rc = xlibs_pack(snap, p)))
+				idx[at] = (uint32_t)i + 1;
+			continue;
+		}
+		for (size_t j = 0; j < p->nxlibs; j++)
+			free(p->xlibs[j].path);
+		free(p->xlibs);
+		p->xlibs = snap->procs[idx[at] - 1].xlibs;
+		p->xlibs_shared = true;
+	}
+	free(idx);
+	return rc;
+}
+
 int exeproof_lib_dirs(struct ps_snapshot *snap)
 {
 	struct dir_table t = {0};
@@ -420,7 +500,7 @@ int exeproof_lib_dirs(struct ps_snapshot *snap)
 	for (size_t i = 0; i < t.cap; i++)
 		free(t.v[i].dir);
 	free(t.v);
-	return rc;
+	return rc ? rc : xlibs_share(snap);
 }
 
 /*

@@ -661,17 +661,112 @@ static void anc_cache_close(struct anc_cache *c)
 	close(c->procfd);
 }
 
+/* What p's parent chain is made of besides its parent: the cgroup whose edge ends it, or NULL. */
+static const char *chain_cgroup(const struct ps_proc *p)
+{
+	return p->cgroup && strcmp(p->cgroup, "/") != 0 ? p->cgroup : NULL;
+}
+
+/* The slot of p's chain in an index of processes (1 + index; 0: none yet) by parent and
+ * cgroup: the processes that share both have the same chain. */
+static uint32_t *chain_slot(uint32_t *slot, size_t mask, const struct ps_snapshot *snap,
+			    const struct ps_proc *p)
+{
+	const char *cg = chain_cgroup(p);
+	uint64_t h = 1469598103934665603ull ^ (uint32_t)p->ppid;
+	for (const char *s = cg ? cg : ""; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	h ^= h >> 29;
+	for (size_t at = (size_t)h & mask;; at = (at + 1) & mask) {
+		if (!slot[at])
+			return &slot[at];
+		const struct ps_proc *q = &snap->procs[slot[at] - 1];
+		const char *qc = chain_cgroup(q);
+		if (q->ppid == p->ppid && (qc == cg || (qc && cg && strcmp(qc, cg) == 0)))
+			return &slot[at];
+	}
+}
+
+/* Copy s to *at (advanced past its NUL); NULL for NULL. */
+static char *pack_str(char **at, const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *d = memcpy(*at, s, n);
+	*at += n;
+	return d;
+}
+
+/* p's chain moved into one block the snapshot keeps (one allocation instead of one per
+ * name): 0 or -ENOMEM (p keeps its own). */
+static int chain_pack(struct ps_snapshot *snap, struct ps_proc *p)
+{
+	const struct ps_ancestor *a = p->ancestry;
+	size_t n = p->nancestry, size = n * sizeof *a;
+	for (size_t i = 0; i < n; i++)
+		size +=
+		    (a[i].name ? strlen(a[i].name) + 1 : 0) + (a[i].exe ? strlen(a[i].exe) + 1 : 0);
+	struct ps_ancestor *b = malloc(size);
+	if (!b || snap_keep_block(snap, b))
+		return -ENOMEM; /* snap_keep_block freed b */
+	char *at = (char *)(b + n);
+	for (size_t i = 0; i < n; i++) {
+		b[i].pid = a[i].pid;
+		b[i].name = pack_str(&at, a[i].name);
+		b[i].exe = pack_str(&at, a[i].exe);
+		free(a[i].name);
+		free(a[i].exe);
+	}
+	free(p->ancestry);
+	p->ancestry = b;
+	p->ancestry_shared = true;
+	return 0;
+}
+
+/* p's chain: the one of an earlier process of the same parent and cgroup (idx), or walked and
+ * then kept for the next ones. */
+static int ancestry_of(struct anc_cache *c, struct ps_snapshot *snap, uint32_t *idx, size_t mask,
+		       size_t i)
+{
+	struct ps_proc *p = &snap->procs[i];
+	uint32_t *slot = chain_slot(idx, mask, snap, p);
+	if (*slot) {
+		const struct ps_proc *q = &snap->procs[*slot - 1];
+		p->ancestry = q->ancestry;
+		p->nancestry = q->nancestry;
+		p->ancestry_shared = true;
+		p->supervisor_kind = q->supervisor_kind;
+		p->supervisor_pid = q->supervisor_pid;
+		return 0;
+	}
+	int rc = ancestry_one(c, p);
+	if (!rc && p->nancestry)
+		rc = chain_pack(snap, p);
+	if (!rc)
+		*slot = (uint32_t)i + 1;
+	return rc;
+}
+
+/* Processes of one parent (thousands of workers) share their chain: walked once, kept once. */
 int lnx_ancestry(struct ps_snapshot *snap)
 {
 	struct anc_cache c;
 	int rc = anc_cache_open(&c);
 	if (rc)
 		return rc;
+	size_t size = 16;
+	while (size < snap->nprocs * 2)
+		size *= 2;
+	uint32_t *idx = calloc(size, sizeof *idx);
+	if (!idx)
+		rc = -ENOMEM;
 	for (size_t i = 0; i < snap->nprocs && !rc; i++) {
 		struct ps_proc *p = &snap->procs[i];
 		if (!p->vanished && !p->ancestry && p->ppid > 0)
-			rc = ancestry_one(&c, p);
+			rc = ancestry_of(&c, snap, idx, size - 1, i);
 	}
+	free(idx);
 	anc_cache_close(&c);
 	return rc;
 }
