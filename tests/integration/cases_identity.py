@@ -30,7 +30,7 @@ def register(run):
     for fn in (identity_script_sshd_in_tmp, identity_script_as_argument, identity_literal_deleted_name,
                identity_alternatives_link, identity_hand_made_link, identity_replaced_unpackaged,
                identity_other_mount_namespace, identity_mounted_over_after_start,
-               identity_same_file_other_names):
+               identity_same_file_other_names, identity_script_judged_where_it_is):
         run.case(fn)
 
 
@@ -337,3 +337,32 @@ def identity_mounted_over_after_start(t):
     s = only(t.json(), 4746)
     got = codes(s)
     t.check("exe-replaced" not in got and "exe-deleted" not in got, "a mount is no replacement", show(s))
+
+
+def identity_script_judged_where_it_is(t):
+    """A script is judged by where the file is, not by how its path is spelled (attack review):
+    a link from a directory of no concern to a script in /tmp itself is a script in /tmp (a
+    warning, and explain names /tmp's file), and "//tmp/DIR/x.py" is under /tmp as
+    "/tmp/DIR/x.py" is."""
+    need_py(t)
+    d = tempfile.mkdtemp(prefix="portsleuth-id-", dir="/tmp")
+    shared = d + ".py"  # in /tmp itself: anyone's
+    orig = t.cleanup
+    t.cleanup = lambda: (orig(), shutil.rmtree(d, ignore_errors=True),
+                         os.path.exists(shared) and os.unlink(shared))
+    script(shared, "127.0.0.1", 4743)
+    link = os.path.join(t.tmpdir(), "app.py")
+    t.require(not link.startswith("/tmp/"), f"test premise: {link} is not under /tmp")
+    os.symlink(shared, link)
+    Listener(t, [PY, link], "python3 LINK")
+    inside = os.path.join(d, "x.py")
+    script(inside, "127.0.0.1", 4744)
+    Listener(t, [PY, "/" + inside], "python3 //tmp/DIR/x.py")
+    doc = t.json()
+    got = codes(only(doc, 4743))
+    t.check(got.get("script-temp-dir") == "warning", "a link to a script in /tmp: a warning", got)
+    got = codes(only(doc, 4744))
+    t.check(got.get("script-temp-dir") == "notice", "//tmp/DIR/x.py: under /tmp (its own directory)", got)
+    lines = t.run("explain", "4743").out.decode().splitlines()
+    t.check(any(ln.strip().startswith(f"script:   {shared} ") for ln in lines), "explain names the file in /tmp",
+            lines)
