@@ -225,12 +225,15 @@ if [ "${1:-}" = "--in-netns" ]; then
 		target "$c" "$r" "ip -all netns exec ss -tulnp vs portsleuth -N (bpf), x faster" \
 			"ip -all netns exec ss -tulnp" "portsleuth -N (bpf)" ">=" 1
 	else
-		target "$c" "$r" "portsleuth -a (bpf) <= 1.3x ss -tuan" "portsleuth -a (bpf)" "ss -tuan" "<=" 1.3
-		[ "$PIN" = 1 ] && target "$work/pinned.csv" /dev/null "pinned: portsleuth -a (bpf) <= 1.3x ss -tuan" \
-			"portsleuth -a (bpf)" "ss -tuan" "<=" 1.3
-		lim=1
+		# issue 23: <= 1.3x ss -tuan at 22k and 98k, <= 2x over 5,000 processes and >= 3x faster
+		# than ss -tuanp there; the first pass's 4x and 10x faster at 22k and 98k
+		most=1.3 lim=1
+		[ "$scale" = 5000p ] && most=2 lim=3
 		[ "$scale" = 22k ] && lim=4
 		[ "$scale" = 98k ] && lim=10
+		target "$c" "$r" "portsleuth -a (bpf) <= ${most}x ss -tuan" "portsleuth -a (bpf)" "ss -tuan" "<=" "$most"
+		[ "$PIN" = 1 ] && target "$work/pinned.csv" /dev/null "pinned: portsleuth -a (bpf) <= ${most}x ss -tuan" \
+			"portsleuth -a (bpf)" "ss -tuan" "<=" "$most"
 		target "$c" "$r" "portsleuth -a (bpf) at least ${lim}x faster than ss -tuanp" "ss -tuanp" "portsleuth -a (bpf)" ">=" "$lim"
 		target "$c" "$r" "portsleuth -a (bpf) peak RSS <= ss -tuanp" "portsleuth -a (bpf)" "ss -tuanp" rss 0
 		if [ "$scale" = 98k ]; then
