@@ -234,9 +234,12 @@ def top_screen(t):
         sc.wait(lambda s: "filter: sport = :4720" in s and len(rows_with(s, "127.0.0.1:4720")) == 1,
                 "the filter does not leave the hostile listener")
         sc.keys("Enter")
-        s = sc.wait(lambda s: "explain: arrows scroll" in s, "Enter shows no explain")
-        t.check("\\x1b[31mEV\\x0aIL" in s and "\\\\x1b" not in s, "the hostile name escaped once in explain",
-                s.splitlines())
+        s = sc.wait(lambda s: "any other key returns" in s, "Enter shows no explain")
+        # the command line holds the name's escaped text as sockhold's argument (name:\x1b...),
+        # a backslash escaped there: the process's name is escaped once everywhere else
+        rest = "\n".join(ln for ln in s.splitlines() if "name:" not in ln)
+        t.check("\\x1b[31mEV\\x0aIL" in s and "\\\\x1b" not in rest,
+                "the hostile name escaped once in explain", s.splitlines())
         sc.keys("Escape")
         sc.keys("q")
         st = sc.exited()
