@@ -94,8 +94,8 @@ static int run(struct cli_options *o, double interval)
 		goto done;
 	}
 	if (o->format == FMT_TABLE) {
-		b.sockcg_note =
-		    NULL; /* the groups name no cgroup: a missing cgroup2 mount is moot */
+		/* the groups name no cgroup: a missing cgroup2 mount is moot here */
+		b.sockcg_note = NULL;
 		cli_print_notes(&b);
 	}
 	code = t.n ? EXIT_OK : EXIT_NOMATCH;
