@@ -134,6 +134,12 @@ void cli_print_usage(const char *usage);
  * exit code after the message.
  */
 int cli_parse_filter_words(struct cli_options *o, char **words, int n);
+/* conns and top: --exposure CLASS as the expression's "exposure CLASS" (the local address's
+ * class; the listing judges it after the firewall), and'ed to the filter; o->exposure is then -1.
+ * 0 or -ENOMEM. */
+int cli_exposure_expr(struct cli_options *o);
+/* The filter words of argv (what is not an option nor its value), joined by spaces into out. */
+void cli_filter_words_text(int argc, char **argv, char *out, size_t cap);
 /* A service name's port from the built-in knowledge: 0, or -ENOENT. */
 int cli_service_port(const char *name, uint16_t *port);
 

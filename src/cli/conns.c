@@ -93,8 +93,11 @@ static int run(struct cli_options *o, double interval)
 		code = EXIT_FAILURE_;
 		goto done;
 	}
-	if (o->format == FMT_TABLE)
+	if (o->format == FMT_TABLE) {
+		/* the groups name no cgroup: a missing cgroup2 mount is moot here */
+		b.sockcg_note = NULL;
 		cli_print_notes(&b);
+	}
 	code = t.n ? EXIT_OK : EXIT_NOMATCH;
 done:
 	conns_free(&t);
@@ -143,6 +146,8 @@ int cmd_conns(int argc, char **argv)
 		return EXIT_FAILURE_;
 	int code = cli_parse_options(n, av, &o, &extra,
 				     cli_sub_usage(CLI_SUB_CONNS, usage_head, usage_tail));
+	if (code < 0 && cli_exposure_expr(&o))
+		code = EXIT_FAILURE_;
 	if (code < 0) {
 		o.filter.tcp_info = true;
 		code = run(&o, interval);

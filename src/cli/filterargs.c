@@ -2,6 +2,7 @@
 /* filterargs.c — the words after the options: ports (80 :8080 8000-8100 ssh 53/udp), or an ss
  * filter expression (sport = :80 and not dst 10.0.0.0/8). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -101,4 +102,32 @@ int cli_parse_filter_words(struct cli_options *o, char **w, int n)
 		if (simple_port(w[i], &p, &why) || filter_add_port(&o->filter, &p))
 			return EXIT_FAILURE_;
 	return -1;
+}
+
+int cli_exposure_expr(struct cli_options *o)
+{
+	if (o->exposure < 0)
+		return 0;
+	char text[48];
+	const char *why = NULL;
+	size_t at = 0;
+	struct fexpr *e = NULL;
+	snprintf(text, sizeof text, "exposure %s", cli_exposure_words[o->exposure]);
+	int rc = fexpr_parse(text, NULL, &e, &why, &at);
+	if (rc)
+		return rc;
+	o->filter.expr = fexpr_and(o->filter.expr, e);
+	o->exposure = -1;
+	return o->filter.expr ? 0 : -ENOMEM;
+}
+
+void cli_filter_words_text(int argc, char **argv, char *out, size_t cap)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (int at = cli_first_word(argc, argv), base = 0; at > 0 && len < cap;) {
+		base += at;
+		len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? " " : "", argv[base]);
+		at = cli_first_word(argc - base, argv + base);
+	}
 }

@@ -53,8 +53,8 @@ static const struct cli_opt table[] = {
      CLI_OPT_USER, CLI_G_WHICH},
     {0, "exposure", VAL, "CLASS",
      "only sockets reachable from: public, private,\nlink-local, loopback (only there) or\n"
-     "any-beyond-loopback",
-     CLI_SUB_LIST, CLI_OPT_EXPOSURE, CLI_G_WHICH},
+     "any-beyond-loopback (conns and top: by the local\naddress alone, the firewall unread)",
+     CLI_SUB_LIST | CLI_SUB_CONNS | CLI_SUB_TOP, CLI_OPT_EXPOSURE, CLI_G_WHICH},
     {'N', "all-ns", NONE, NULL, "every network namespace, not only this one (root)", Q, 'N',
      CLI_G_WHICH},
     {0, "attribution", VAL, "HOW",

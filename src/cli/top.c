@@ -24,14 +24,16 @@ static const char usage_head[] =
     "Keys: Tab or 1-4 switch the view (sockets, processes, listeners with their\n"
     "inbound connections, remotes by address and class); < > choose the sort\n"
     "column, r reverses it; / filters with an expression (sport = :443 and dst\n"
-    "10.0.0.0/8); space pauses; arrows move; Enter shows what `explain` says for\n"
+    "10.0.0.0/8, exposure public); ? searches, n finds the next; space pauses;\n"
+    "arrows move; Enter shows what `explain` says for\n"
     "the row; K closes the selected TCP connection (asks first; as ss -K); S stops\n"
     "the row's owner with the command explain advises (shown, run on y); c copies\n"
-    "the row (OSC 52 clipboard); w writes the view to a file here; q quits.\n";
+    "the row (OSC 52 clipboard); w writes the view to a file here (else in $HOME)\n"
+    "and names it; q quits (Ctrl-C: exit 130).\n";
 static const char usage_tail[] =
     "\n"
     "Exit status: 0 quit, 2 usage error, 3 failure (no terminal, or built without\n"
-    "ncurses).\n";
+    "ncurses), 128+N stopped by signal N (130: Ctrl-C).\n";
 
 enum { OPT_DELAY = 512, OPT_TIMING, OPT_EVENTS };
 
@@ -80,6 +82,14 @@ int cmd_top(int argc, char **argv)
 				NULL);
 		code = EXIT_USAGE;
 	}
+	char words[128];
+	cli_filter_words_text(n, av, words, sizeof words);
+	if (code < 0 && o.exposure >= 0) /* shown as the expression's term it becomes */
+		snprintf(words + strlen(words), sizeof words - strlen(words), "%sexposure %s",
+			 words[0] ? " " : "", cli_exposure_words[o.exposure]);
+	to.filter_text = words;
+	if (code < 0 && cli_exposure_expr(&o))
+		code = EXIT_FAILURE_;
 	if (code < 0)
 		code = top_run(&o, &to);
 	cli_options_free(&o);

@@ -17,6 +17,7 @@ struct top_opts {
 	enum top_events events;
 	double delay;	    /* seconds between refreshes */
 	const char *timing; /* --timing FILE: what the refreshes cost, written at the end; NULL */
+	const char *filter_text; /* the filter given on the command line, as words (header); NULL */
 };
 
 /*

@@ -57,6 +57,8 @@ struct top {
 	int rows; /* rows of the table on screen */
 	struct fexpr *expr;
 	char expr_text[128];
+	char cmd_filter[128]; /* the command line's filter words and --exposure, for the header */
+	char search[64];      /* the last `?` search: n finds its next row */
 	double delay, last;
 	char msg[400];
 	/* the socket set between full listings: the kernel's TCP state changes, when they load */
@@ -109,7 +111,10 @@ void top_data_free(struct top *t);
 
 /* topscreen.c */
 void top_put_cell(const char *s, int w, bool right);
-void top_head_text(const struct top *t, char *head, size_t cap);
+/* The same for any text: a cut address keeps its port only when keep_port (cells, not the header
+ * nor the status line). */
+void top_put_text(const char *s, int w, bool right, bool keep_port);
+void top_head_text(const struct top *t, bool sort_shown, char *head, size_t cap);
 
 /* topkeys.c: one key. Returns true when the data must be refreshed now (view, sort, filter). */
 bool top_on_key(struct top *t, int ch);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -70,16 +71,127 @@ static int explain_text(uint16_t port, unsigned proto, struct buf *out)
 	return rc;
 }
 
-/* One line of text at the cursor: what fits the screen's width, a line cut marked at its end. */
-static void put_line(const char *s, size_t n)
+/* Line s[0..n) wrapped to `cols` cells into out, a '\n' after each screen line: broken at the
+ * last space that fits (else where the width ends), each continuation indented two cells more
+ * than the line itself. 0 or -ENOMEM. */
+static int wrap_line(struct buf *out, const char *s, size_t n, size_t cols)
 {
-	bool cut = COLS >= 2 && text_width(s, n) > (size_t)COLS;
-	addnstr(s, (int)text_prefix(s, n, (size_t)(cut ? COLS - 1 : COLS)));
-	if (cut)
-		addstr(cli_ellipsis());
+	size_t lead = 0;
+	while (lead < n && s[lead] == ' ')
+		lead++;
+	size_t indent = lead + 2 < cols / 2 ? lead + 2 : cols / 2;
+	int rc = 0;
+	for (bool first = true; !rc; first = false) {
+		size_t pad = first ? 0 : indent;
+		size_t fit = text_prefix(s, n, cols - pad);
+		if (fit >= n || !fit)
+			return buf_printf(out, "%*s%.*s\n", (int)pad, "", (int)n, s);
+		size_t cut = fit;
+		while (cut > (first ? lead : 0) && s[cut] != ' ')
+			cut--;
+		if (cut <= (first ? lead : 0))
+			cut = fit; /* no space to break at: where the width ends */
+		rc = buf_printf(out, "%*s%.*s\n", (int)pad, "", (int)cut, s);
+		s += cut;
+		n -= cut;
+		while (n && *s == ' ') {
+			s++;
+			n--;
+		}
+		if (!n)
+			break;
+	}
+	return rc;
 }
 
-/* Enter: the explanation of the selected row's port, scrollable; any other key goes back. */
+/* explain's text as screen lines of `cols` cells (escaped where it holds anything unsafe). */
+static int explain_lines(const struct buf *text, size_t cols, struct buf *out, size_t *nlines)
+{
+	const char *p = text->data, *end = text->data + text->len;
+	int rc = 0;
+	buf_clear(out);
+	while (p < end && !rc) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		/* the child escapes what it prints; a line that still holds anything unsafe is
+		 * escaped again, so nothing raw reaches the terminal (a clean one is shown as
+		 * printed: escaping it again would double its escapes) */
+		struct buf line = {0};
+		rc = text_safe(p, n) ? buf_append(&line, p, n) : esc_text(&line, p, n);
+		rc = rc ? rc : wrap_line(out, line.data ? line.data : "", line.len, cols);
+		buf_free(&line);
+		p = nl ? nl + 1 : end;
+	}
+	*nlines = 0;
+	for (size_t i = 0; i < out->len; i++)
+		*nlines += out->data[i] == '\n';
+	return rc;
+}
+
+/* The explain panel's lines from `top` on, and its status line. */
+static void draw_explain(const struct buf *lines, size_t nlines, size_t top)
+{
+	erase();
+	const char *p = lines->data, *end = lines->data + lines->len;
+	for (size_t skip = 0; skip < top && p < end; skip++)
+		p = (const char *)memchr(p, '\n', (size_t)(end - p)) + 1;
+	for (int y = 0; y < LINES - 1 && p < end; y++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		move(y, 0);
+		addnstr(p, (int)text_prefix(p, (size_t)(nl - p), (size_t)COLS));
+		p = nl + 1;
+	}
+	char st[160];
+	size_t page = LINES > 1 ? (size_t)LINES - 1 : 1;
+	snprintf(st, sizeof st,
+		 "explain %zu-%zu of %zu: arrows, PgUp/PgDn, Home/End scroll; any other key "
+		 "returns",
+		 nlines ? top + 1 : 0, top + page < nlines ? top + page : nlines, nlines);
+	move(LINES - 1, 0);
+	top_put_text(st, COLS, false, false);
+	refresh();
+}
+
+/* A key in the explain panel: the new first line, or -1 to go back. */
+static long explain_key(int ch, size_t top, size_t nlines)
+{
+	size_t page = LINES > 2 ? (size_t)LINES - 2 : 1;
+	size_t last = nlines > (size_t)LINES - 1 ? nlines - ((size_t)LINES - 1) : 0;
+	switch (ch) {
+	case KEY_DOWN:
+	case 'j':
+		top++;
+		break;
+	case KEY_UP:
+	case 'k':
+		top = top ? top - 1 : 0;
+		break;
+	case KEY_NPAGE:
+	case ' ':
+		top += page;
+		break;
+	case KEY_PPAGE:
+		top = top > page ? top - page : 0;
+		break;
+	case KEY_HOME:
+		top = 0;
+		break;
+	case KEY_END:
+		top = last;
+		break;
+	case KEY_LEFT:
+	case KEY_RIGHT:
+	case KEY_RESIZE:
+	case ERR:
+		break;
+	default:
+		return -1;
+	}
+	return (long)(top > last ? last : top);
+}
+
+/* Enter: the explanation of the selected row's port, wrapped to the screen and scrollable; any
+ * other key goes back. */
 static void show_explain(struct top *t)
 {
 	const struct top_row *r = t->sel < t->tab.n ? &t->tab.rows[t->sel] : NULL;
@@ -87,72 +199,103 @@ static void show_explain(struct top *t)
 		snprintf(t->msg, sizeof t->msg, "explain is about a local port: this row has none");
 		return;
 	}
-	struct buf text = {0};
+	struct buf text = {0}, lines = {0};
 	if (explain_text(r->port, r->proto, &text) || !text.len) {
 		snprintf(t->msg, sizeof t->msg, "explain %u/%s said nothing", r->port,
 			 proto_name(r->proto));
 		buf_free(&text);
 		return;
 	}
-	size_t top = 0;
+	long top = 0;
+	int cols = 0;
+	size_t nlines = 0;
 	timeout(-1);
-	for (;;) {
-		erase();
-		const char *p = text.data, *end = text.data + text.len;
-		for (size_t skip = 0; skip < top && p < end; skip++) {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-			p = nl ? nl + 1 : end;
+	while (top >= 0 && !top_stop_signal) {
+		if (cols != COLS) { /* wrapped again when the screen is resized */
+			cols = COLS;
+			if (explain_lines(&text, cols > 8 ? (size_t)cols : 8, &lines, &nlines))
+				break;
+			top = (long)explain_key(ERR, (size_t)top, nlines);
 		}
-		for (int y = 0; y < LINES - 1 && p < end; y++) {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-			size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-			/* the child escapes what it prints; a line that still holds anything
-			 * unsafe is escaped again, so nothing raw reaches the terminal (a clean one
-			 * is shown as printed: escaping it again would double its escapes) */
-			struct buf line = {0};
-			int erc = text_safe(p, n) ? buf_append(&line, p, n) : esc_text(&line, p, n);
-			if (erc == 0 && line.len) {
-				move(y, 0);
-				put_line(line.data, line.len);
-			}
-			buf_free(&line);
-			p = nl ? nl + 1 : end;
-		}
-		move(LINES - 1, 0);
-		top_put_cell("explain: arrows scroll, any other key returns", COLS, false);
-		refresh();
-		int ch = getch();
-		if (ch == KEY_DOWN || ch == 'j')
-			top++;
-		else if ((ch == KEY_UP || ch == 'k') && top)
-			top--;
-		else if (ch != KEY_RESIZE && ch != ERR)
-			break;
-		if (top_stop_signal)
-			break;
+		draw_explain(&lines, nlines, (size_t)top);
+		top = explain_key(getch(), (size_t)top, nlines);
 	}
 	buf_free(&text);
+	buf_free(&lines);
 }
 
-/* '/': read an expression on the last line; empty clears the filter. */
-static void prompt_filter(struct top *t)
+/* Read a line of text on the last line after `label`; false when none could be read. */
+static bool prompt_line(const char *label, char *text, int cap)
 {
-	char text[sizeof t->expr_text] = "";
+	text[0] = '\0';
 	move(LINES - 1, 0);
 	clrtoeol();
-	printw("filter: ");
+	printw("%s", label);
 	echo();
 	curs_set(1);
 	timeout(-1);
-	int rc = getnstr(text, (int)sizeof text - 1);
+	int rc = getnstr(text, cap - 1);
 	noecho();
 	curs_set(0);
-	if (rc == ERR)
+	return rc != ERR;
+}
+
+/* Whether s holds w, ignoring ASCII case. */
+static bool holds(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+	for (; *s; s++)
+		if (strncasecmp(s, w, n) == 0)
+			return true;
+	return !n;
+}
+
+/* n (and ? once read): the selection moves to the next row after it holding t->search in any
+ * cell, from the top again after the last. */
+static void search_next(struct top *t)
+{
+	if (!t->search[0]) {
+		snprintf(t->msg, sizeof t->msg, "? searches the rows for a text first");
+		return;
+	}
+	for (size_t i = 1; i <= t->tab.n; i++) {
+		size_t at = (t->sel + i) % t->tab.n;
+		for (size_t c = 0; c < t->tab.ncols; c++)
+			if (holds(top_text(&t->tab, &t->tab.rows[at], c), t->search)) {
+				t->sel = at;
+				snprintf(t->msg, sizeof t->msg, "found '%s' (n: next)", t->search);
+				return;
+			}
+	}
+	snprintf(t->msg, sizeof t->msg, "no row holds '%s'", t->search);
+}
+
+/* '?': read a text to search for, and go to the first row after the selection that holds it. */
+static void prompt_search(struct top *t)
+{
+	char text[sizeof t->search];
+	if (!prompt_line("search: ", text, (int)sizeof text) || !text[0])
+		return;
+	for (const char *c = text; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			snprintf(t->msg, sizeof t->msg, "search: no control characters");
+			return;
+		}
+	snprintf(t->search, sizeof t->search, "%s", text);
+	search_next(t);
+}
+
+/* '/': read an expression on the last line (the command line's language: sport = :443, dst
+ * 10.0.0.0/8, exposure public or --exposure public); empty clears the filter. */
+static void prompt_filter(struct top *t)
+{
+	char text[sizeof t->expr_text];
+	if (!prompt_line("filter: ", text, (int)sizeof text))
 		return;
 	struct fexpr *e = NULL;
 	const char *why = NULL;
 	size_t at = 0;
-	rc = fexpr_parse(text, cli_service_port, &e, &why, &at);
+	int rc = fexpr_parse(text, cli_service_port, &e, &why, &at);
 	if (rc) {
 		snprintf(t->msg, sizeof t->msg, "filter not changed: %s (at %zu)",
 			 why ? why : "out of memory", at);
@@ -170,7 +313,7 @@ static bool confirm(const char *question)
 {
 	move(LINES - 1, 0);
 	clrtoeol();
-	top_put_cell(question, COLS, false);
+	top_put_text(question, COLS, false, false);
 	refresh();
 	timeout(-1);
 	int ch = getch();
@@ -322,16 +465,17 @@ static void copy_row(struct top *t)
 	buf_free(&line);
 }
 
-/* w: the view as it stands (header, titles, every row with its mark) to a new file here. */
+/* w: the view as it stands (header, titles, every row with its mark) to a new file in the current
+ * directory, else (not writable there) in $HOME; the status line names its full path. */
 static void write_snapshot(struct top *t)
 {
-	char name[64], head[256];
+	char name[64], head[512], path[4096 + 64], cwd[4096];
 	time_t now = time(NULL);
 	struct tm tm;
 	if (!localtime_r(&now, &tm) ||
 	    !strftime(name, sizeof name, "portsleuth-top-%Y%m%d-%H%M%S.txt", &tm))
 		snprintf(name, sizeof name, "portsleuth-top-%lld.txt", (long long)now);
-	top_head_text(t, head, sizeof head);
+	top_head_text(t, true, head, sizeof head);
 	struct buf b = {0};
 	int rc = buf_printf(&b, "%s\n", head);
 	rc = rc ? rc : row_line(&t->tab, NULL, &b);
@@ -340,13 +484,24 @@ static void write_snapshot(struct top *t)
 		rc = rc ? rc : row_line(&t->tab, &t->tab.rows[i], &b);
 	}
 	rc = rc ? rc : buf_putc(&b, '\n');
-	const char *why = NULL;
-	rc = rc ? rc : cli_write_file(name, 0600, &b, &why);
+	const char *why = NULL, *home = getenv("HOME");
+	snprintf(path, sizeof path, "%s/%s", getcwd(cwd, sizeof cwd) ? cwd : ".", name);
+	rc = rc ? rc : cli_write_file(path, 0600, &b, &why);
+	if (rc && rc != -ENOMEM && home && home[0] == '/') { /* not here: in the home directory */
+		why = NULL;
+		snprintf(path, sizeof path, "%s/%s", home, name);
+		rc = cli_write_file(path, 0600, &b, &why);
+	}
+	struct buf shown = {0}; /* a directory's name is anyone's text: escaped */
+	if (esc_text(&shown, path, strlen(path)))
+		buf_free(&shown);
+	const char *p = shown.data ? shown.data : name;
 	if (rc)
-		snprintf(t->msg, sizeof t->msg, "cannot write %s: %s", name,
+		snprintf(t->msg, sizeof t->msg, "cannot write %s: %s", p,
 			 why ? why : strerror(-rc));
 	else
-		snprintf(t->msg, sizeof t->msg, "wrote %s (%zu rows)", name, t->tab.n);
+		snprintf(t->msg, sizeof t->msg, "wrote %s (%zu rows)", p, t->tab.n);
+	buf_free(&shown);
 	buf_free(&b);
 }
 
@@ -395,6 +550,12 @@ bool top_on_key(struct top *t, int ch)
 	case '/':
 		prompt_filter(t);
 		return true;
+	case '?':
+		prompt_search(t);
+		return false;
+	case 'n':
+		search_next(t);
+		return false;
 	case KEY_UP:
 	case 'k':
 		move_sel(t, -1);

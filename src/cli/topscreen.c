@@ -66,25 +66,42 @@ static int screen_rows(void)
 
 enum { PAIR_NEW = 1, PAIR_CHANGED, PAIR_GONE, PAIR_HEAD };
 
+/* The width the shown columns take (after the 2-cell mark), each at its least when at_min. */
+static int used_width(const struct top_table *tab, const int *w, bool at_min)
+{
+	int used = 2;
+	for (size_t c = 0; c < tab->ncols; c++) {
+		int min = tab->cols[c].min;
+		if (w[c])
+			used += (at_min && min && min < w[c] ? min : w[c]) + 1;
+	}
+	return used;
+}
+
 /* Widths of the columns that fit in `width` (after the 2-cell mark); 0: left out. */
 static void fit_columns(const struct top_table *tab, int width, int *w)
 {
-	int used = 2;
-	size_t flex = 0;
-	for (size_t c = 0; c < tab->ncols; c++) {
+	for (size_t c = 0; c < tab->ncols; c++)
 		w[c] = tab->cols[c].width;
-		used += w[c] + 1;
-		flex += tab->cols[c].flex;
-	}
-	/* too wide: the rightmost columns leave first, but never the first three nor the owner's */
-	for (size_t c = tab->ncols; used > width && c-- > 3;) {
-		if (tab->cols[c].keep)
-			continue;
-		used -= w[c] + 1;
-		flex -= tab->cols[c].flex;
-		w[c] = 0;
-	}
-	int extra = width - used;
+	/* too wide: the rightmost columns leave first, but never the first three nor the owner's;
+	 * the wanted ones (the remote end, bytes sent) only when they cannot fit with the
+	 * shrinkable columns (addresses, names) at their least */
+	for (size_t c = tab->ncols; used_width(tab, w, false) > width && c-- > 3;)
+		if (!tab->cols[c].keep && !tab->cols[c].want)
+			w[c] = 0;
+	for (size_t c = tab->ncols; used_width(tab, w, true) > width && c-- > 3;)
+		if (!tab->cols[c].keep && tab->cols[c].want)
+			w[c] = 0;
+	/* then shrink them, the rightmost first (the owner's name, the remote end, the local end),
+	 * until the row fits */
+	for (size_t c = tab->ncols; used_width(tab, w, false) > width && c-- > 0;)
+		while (tab->cols[c].min && w[c] > tab->cols[c].min &&
+		       used_width(tab, w, false) > width)
+			w[c]--;
+	int extra = width - used_width(tab, w, false);
+	size_t flex = 0;
+	for (size_t c = 0; c < tab->ncols; c++)
+		flex += w[c] && tab->cols[c].flex;
 	for (size_t c = 0; c < tab->ncols && extra > 0 && flex; c++)
 		if (w[c] && tab->cols[c].flex) {
 			int add = extra / (int)flex;
@@ -97,9 +114,14 @@ static void fit_columns(const struct top_table *tab, int width, int *w)
  * value (203.0.113.9:5482 for port 54820): an address keeps its port ("[::ffff:12…]:8001"). */
 void top_put_cell(const char *s, int w, bool right)
 {
+	top_put_text(s, w, right, true);
+}
+
+void top_put_text(const char *s, int w, bool right, bool keep_port)
+{
 	size_t n = strlen(s);
 	bool cut = w >= 2 && text_width(s, n) > (size_t)w;
-	const char *port = cut ? strrchr(s, ':') : NULL;
+	const char *port = cut && keep_port ? strrchr(s, ':') : NULL;
 	size_t tail = port && port[1] && strspn(port + 1, "0123456789") == strlen(port + 1)
 			  ? strlen(port) + (port > s && port[-1] == ']')
 			  : 0;
@@ -137,23 +159,26 @@ static void draw_row(const struct top *t, const struct top_row *r, const int *w,
 	attroff(a);
 }
 
-/* The first line: view, rows (and whether a full listing runs beside), sort, the full accept
- * queues, filter, pause, privileges. */
-void top_head_text(const struct top *t, char *head, size_t cap)
+/* The first line: view, rows (and whether a full listing runs beside), sort (and whether its
+ * column is off screen: sort_shown false), the full accept queues, pause, privileges, then the
+ * filter (the command line's, the screen's). */
+void top_head_text(const struct top *t, bool sort_shown, char *head, size_t cap)
 {
-	char full[48] = "";
+	char full[48] = "", filter[sizeof t->expr_text + sizeof t->cmd_filter + 16] = "";
 	size_t nfull = 0;
 	for (size_t i = 0; i < t->cur.nsocks; i++)
 		nfull += PS_ACCEPT_QUEUE_FULL(&t->cur.socks[i]);
 	if (nfull) /* the accept-queue-full finding: the listeners view shows which (!) */
 		snprintf(full, sizeof full, "  %zu accept queue%s FULL", nfull,
 			 nfull > 1 ? "s" : "");
-	snprintf(head, cap, "portsleuth top  [%s] %zu rows%s  sort %s%s%s  %s%s%s%s",
+	if (t->cmd_filter[0] || t->expr)
+		snprintf(filter, sizeof filter, "  filter: %s%s%s", t->cmd_filter,
+			 t->cmd_filter[0] && t->expr ? " + " : "", t->expr ? t->expr_text : "");
+	snprintf(head, cap, "portsleuth top  [%s] %zu rows%s  sort %s%s%s%s%s%s%s",
 		 top_view_name(t->view), t->tab.n, t->bg.running ? " (listing)" : "",
-		 t->tab.cols[t->sort_col[t->view]].title, t->sort_rev ? " (reversed)" : "", full,
-		 t->expr ? "filter: " : "", t->expr ? t->expr_text : "",
-		 t->paused ? "  PAUSED" : "",
-		 t->cur.privileged ? "" : "  (not root: some owners hidden)");
+		 t->tab.cols[t->sort_col[t->view]].title, sort_shown ? "" : " (off screen)",
+		 t->sort_rev ? " (reversed)" : "", full, t->paused ? "  PAUSED" : "",
+		 t->cur.privileged ? "" : "  not root: owners hidden", filter);
 }
 
 static void draw(struct top *t)
@@ -161,10 +186,11 @@ static void draw(struct top *t)
 	erase();
 	int width = COLS, w[TOP_MAXCOLS];
 	fit_columns(&t->tab, width, w);
-	char head[256];
-	top_head_text(t, head, sizeof head);
+	char head[512];
+	size_t sc = t->sort_col[t->view];
+	top_head_text(t, sc >= t->tab.ncols || w[sc] != 0, head, sizeof head);
 	move(0, 0);
-	top_put_cell(head, width, false);
+	top_put_text(head, width, false, false);
 	move(1, 0);
 	attron(A_REVERSE | (t->color ? COLOR_PAIR(PAIR_HEAD) : 0));
 	printw("  ");
@@ -187,10 +213,11 @@ static void draw(struct top *t)
 		draw_row(t, &t->tab.rows[at], w, at == t->sel);
 	}
 	move(LINES - 1, 0);
-	top_put_cell(t->msg[0] ? t->msg
-			       : "q quit  Tab/1-4 view  <> sort  r rev  / filter  space pause  "
-				 "Enter explain  K close  S stop owner  c copy  w write",
-		     width, false);
+	top_put_text(t->msg[0]
+			 ? t->msg
+			 : "q quit  Tab/1-4 view  <> sort  r rev  / filter  ? search  n next  "
+			   "space pause  Enter explain  K close  S stop owner  c copy  w write",
+		     width, false, false);
 	refresh();
 }
 
@@ -239,6 +266,7 @@ int top_run(struct cli_options *o, const struct top_opts *to)
 		return EXIT_FAILURE_;
 	}
 	struct top t = {.o = o, .delay = to->delay, .first = true};
+	snprintf(t.cmd_filter, sizeof t.cmd_filter, "%s", to->filter_text ? to->filter_text : "");
 	int code = cli_pipeline_open(o, 0, NULL, NULL, &t.pl);
 	if (code >= 0)
 		return code;
@@ -269,7 +297,8 @@ int top_run(struct cli_options *o, const struct top_opts *to)
 	fexpr_free(t.expr);
 	if (rc)
 		cli_err(rc, "top: cannot list the sockets");
-	return rc ? EXIT_FAILURE_ : EXIT_OK;
+	/* stopped by a signal: 128 + its number (Ctrl-C: 130), as a shell reports it */
+	return rc ? EXIT_FAILURE_ : top_stop_signal ? 128 + top_stop_signal : EXIT_OK;
 }
 
 #endif

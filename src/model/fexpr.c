@@ -8,9 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exposure.h"
 #include "filter.h"
 
-enum fx_kind { FX_AND, FX_OR, FX_NOT, FX_PORT, FX_HOST, FX_ANY, FX_STATE };
+enum fx_kind { FX_AND, FX_OR, FX_NOT, FX_PORT, FX_HOST, FX_ANY, FX_STATE, FX_EXPO };
 enum { FX_LOCAL = 1, FX_REMOTE = 2, FX_EITHER = 3 };
 
 struct fexpr {
@@ -20,6 +21,7 @@ struct fexpr {
 	uint8_t prefix;			 /* FX_HOST: bits of addr compared */
 	struct ps_addr addr;		 /* FX_HOST */
 	uint32_t states[PS_PROTO_COUNT]; /* FX_STATE: kernel state bits per protocol */
+	uint8_t expo;			 /* FX_EXPO: enum fexpr_exposure */
 	struct fexpr *l, *r;		 /* FX_AND, FX_OR; FX_NOT uses l */
 };
 
@@ -294,6 +296,26 @@ static struct fexpr *state_term(struct parser *p, bool exclude)
 	return exclude ? node(p, FX_NOT, e, NULL) : e;
 }
 
+/* "exposure CLASS" (or --exposure CLASS, --exposure=CLASS; the current token is CLASS, or the
+ * whole --exposure=CLASS word when eq): the class of the socket's local address. */
+static struct fexpr *expo_term(struct parser *p, bool eq)
+{
+	static const char *const words[] = {"loopback", "link-local", "private", "public",
+					    "any-beyond-loopback"};
+	size_t skip = eq ? strlen("--exposure=") : 0;
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (p->tok_len - skip == strlen(words[i]) &&
+		    !strncmp(p->s + p->tok_at + skip, words[i], p->tok_len - skip)) {
+			advance(p);
+			struct fexpr *e = node(p, FX_EXPO, NULL, NULL);
+			if (e)
+				e->expo = (uint8_t)i;
+			return e;
+		}
+	return fail(p, "expected an exposure class after exposure: loopback, link-local, private, "
+		       "public or any-beyond-loopback");
+}
+
 /* term: sport/dport/src/dst with their operand, state/exclude NAME, or a bare PORT or HOST. */
 static struct fexpr *term(struct parser *p)
 {
@@ -303,6 +325,12 @@ static struct fexpr *term(struct parser *p)
 	if (!p->tok_len)
 		return fail(p, "expected a condition: sport, dport, src, dst, state, a port or an "
 			       "address");
+	if (tok_is(p, "exposure") || tok_is(p, "--exposure")) {
+		advance(p);
+		return expo_term(p, false);
+	}
+	if (p->tok_len > 11 && !strncmp(p->s + p->tok_at, "--exposure=", 11))
+		return expo_term(p, true);
 	if (tok_is(p, "state") || tok_is(p, "exclude")) {
 		bool exclude = tok_is(p, "exclude");
 		advance(p);
@@ -433,6 +461,40 @@ static bool end_match(const struct fexpr *e, const struct ps_endpoint *ep, bool 
 	return addr_in(&ep->addr, e) && (!e->has_port || in_range(ep->port, e));
 }
 
+/* Whether a local address of class c is reachable from what `want` (enum fexpr_exposure) names:
+ * public takes a wildcard bind (every interface) too, as the listing's --exposure does. */
+static bool expo_match(uint8_t want, enum ps_exposure c)
+{
+	switch (want) {
+	case FEXPR_EXPO_LOOPBACK:
+		return c == PS_EXPO_LOOPBACK;
+	case FEXPR_EXPO_LINK_LOCAL:
+		return c == PS_EXPO_LINK_LOCAL;
+	case FEXPR_EXPO_PRIVATE:
+		return c == PS_EXPO_PRIVATE;
+	case FEXPR_EXPO_PUBLIC:
+		return c >= PS_EXPO_PUBLIC;
+	default:
+		return c != PS_EXPO_LOOPBACK;
+	}
+}
+
+struct fexpr *fexpr_and(struct fexpr *a, struct fexpr *b)
+{
+	if (!a || !b)
+		return a ? a : b;
+	struct fexpr *e = calloc(1, sizeof *e);
+	if (!e) {
+		fexpr_free(a);
+		fexpr_free(b);
+		return NULL;
+	}
+	e->kind = FX_AND;
+	e->l = a;
+	e->r = b;
+	return e;
+}
+
 bool fexpr_match(const struct fexpr *e, const struct ps_socket *k)
 {
 	if (!e)
@@ -449,6 +511,8 @@ bool fexpr_match(const struct fexpr *e, const struct ps_socket *k)
 	case FX_STATE:
 		return k->proto < PS_PROTO_COUNT && k->state < 32 &&
 		       (e->states[k->proto] & (1u << k->state));
+	case FX_EXPO:
+		return expo_match(e->expo, exposure_classify(&k->local.addr));
 	default:
 		return ((e->side & FX_LOCAL) && end_match(e, &k->local, false)) ||
 		       ((e->side & FX_REMOTE) && end_match(e, &k->remote, true));

@@ -22,7 +22,8 @@ typedef int (*fexpr_service_fn)(const char *name, uint16_t *port);
  *   and   := unary { ["and" | "&" | "&&"] unary }      (juxtaposition is "and")
  *   unary := ("not" | "!") unary | "(" expr ")" | term
  *   term  := ("sport" | "dport") [OP] PORT | ("src" | "dst") ["=" | "==" | "eq"] HOST
- *          | ("state" | "exclude") STATE[,STATE] | PORT | HOST
+ *          | ("state" | "exclude") STATE[,STATE] | ("exposure" | "--exposure") CLASS
+ *          | "--exposure=" CLASS | PORT | HOST
  *   OP    := "=" "==" "eq" "!=" "ne" "neq" "<" "lt" "<=" "le" "leq" ">" "gt" ">=" "ge" "geq"
  *   PORT  := [":"] (NUMBER | NUMBER "-" NUMBER | SERVICE)
  *   HOST  := "*" | ADDR ["/" PREFIX] [":" PORT] | "[" ADDR6 "]" ["/" PREFIX] [":" PORT]
@@ -30,13 +31,26 @@ typedef int (*fexpr_service_fn)(const char *name, uint16_t *port);
  * sport and src are the local end, dport and dst the remote end; a bare PORT or HOST
  * matches either end (a remote port 0, a listener's, matches nothing). STATE is a
  * word of filter_parse_states (established, listening, time-wait...); exclude is
- * "not state". `svc` (may be
+ * "not state". CLASS is the class of the local address: loopback, link-local, private,
+ * public (a wildcard bind too) or any-beyond-loopback (enum fexpr_exposure). `svc` (may be
  * NULL) resolves service names. Returns 0 with *out set (NULL for an empty text), or
  * -EINVAL with *why (static text) and *at (the byte offset in text where it failed),
  * or -ENOMEM.
  */
 int fexpr_parse(const char *text, fexpr_service_fn svc, struct fexpr **out, const char **why,
 		size_t *at);
+
+/* The exposure classes of "exposure CLASS", in the order of the listing's --exposure words. */
+enum fexpr_exposure {
+	FEXPR_EXPO_LOOPBACK,
+	FEXPR_EXPO_LINK_LOCAL,
+	FEXPR_EXPO_PRIVATE,
+	FEXPR_EXPO_PUBLIC,
+	FEXPR_EXPO_BEYOND_LOOPBACK
+};
+
+/* a and b (either may be NULL: the other). NULL when out of memory (both freed). */
+struct fexpr *fexpr_and(struct fexpr *a, struct fexpr *b);
 
 /* Whether socket k satisfies e (NULL: everything does). */
 bool fexpr_match(const struct fexpr *e, const struct ps_socket *k);

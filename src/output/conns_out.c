@@ -27,6 +27,15 @@ char *conns_human_bytes(double v, char *out, size_t cap)
 	return out;
 }
 
+char *conns_human_rtt(double us, char *out, size_t cap)
+{
+	if (us < 50)
+		snprintf(out, cap, "%.0fus", us);
+	else
+		snprintf(out, cap, "%.1f", us / 1000.0);
+	return out;
+}
+
 char *conns_endpoint(const struct ps_endpoint *e, char *out, size_t cap)
 {
 	char a[64];
@@ -63,7 +72,7 @@ int render_conns_table(struct buf *out, const struct conn_table *t, bool no_head
 		if (g->dir == CONN_LISTEN && g->proto == PS_TCP)
 			snprintf(q, sizeof q, "%u/%u", g->queue, g->backlog);
 		if (g->have_tcp && g->count && g->dir != CONN_LISTEN) /* a listener has no RTT */
-			snprintf(rtt, sizeof rtt, "%.1f", g->rtt_us_avg / 1000.0);
+			conns_human_rtt(g->rtt_us_avg, rtt, sizeof rtt);
 		if (!rc)
 			rc = buf_printf(
 			    out,

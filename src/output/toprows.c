@@ -23,10 +23,26 @@
 #define NUM(t, w) COL(t, w, true, false, -1, false, false, false)
 #define TXT(t, w) COL(t, w, false, false, -1, false, false, false)
 #define FLEX(t, w) COL(t, w, false, true, -1, false, false, false)
-#define OWNER(t, w, numeric) COL(t, w, numeric, false, -1, true, false, false)
+#define OWNER(t, w, num_)                                                                          \
+	{                                                                                          \
+		.title = t, .width = w, .numeric = num_, .rate_of = -1, .keep = true, .min = 8     \
+	}
 #define RATE(t, of) COL(t, 6, true, false, of, false, false, false)
 /* an address and port, sorted as one */
-#define ADDR(t, w) COL(t, w, false, true, -1, false, false, true)
+#define ADDR(t, w)                                                                                 \
+	{                                                                                          \
+		.title = t, .width = w, .flex = true, .rate_of = -1, .addr = true, .min = 10       \
+	}
+/* the sockets view's remote end and bytes sent: kept at 80 columns, with -N too */
+#define WANT_ADDR(t, w)                                                                            \
+	{                                                                                          \
+		.title = t, .width = w, .flex = true, .rate_of = -1, .addr = true, .min = 10,      \
+		.want = true                                                                       \
+	}
+#define WANT_NUM(t, w)                                                                             \
+	{                                                                                          \
+		.title = t, .width = w, .numeric = true, .rate_of = -1, .want = true               \
+	}
 /* the owner's pid: a number sorted smallest first */
 #define PID_COL COL("PID", 7, true, false, -1, true, true, false)
 
@@ -50,10 +66,10 @@ static const struct top_col cols_sockets[] = {
     TXT("PROTO", 5),
     TXT("STATE", 10),
     ADDR("LOCAL", 15),
-    ADDR("REMOTE", 15),
+    WANT_ADDR("REMOTE", 15),
     OWNER("PROCESS", 12, false),
     PID_COL,
-    NUM("SENT", 6),
+    WANT_NUM("SENT", 6),
     NUM("RECV", 6),
     NUM("RETR", 4),
     RATE("TX/s", S_SENT),
@@ -63,10 +79,18 @@ static const struct top_col cols_sockets[] = {
 
 /* With -N: the namespace first, then the sockets view's columns (their index one more). */
 static const struct top_col cols_sockets_ns[] = {
-    TXT("NETNS", 10),  TXT("PROTO", 5),		 TXT("STATE", 10),
-    ADDR("LOCAL", 15), ADDR("REMOTE", 15),	 OWNER("PROCESS", 12, false),
-    PID_COL,	       NUM("SENT", 6),		 NUM("RECV", 6),
-    NUM("RETR", 4),    RATE("TX/s", 1 + S_SENT), RATE("RX/s", 1 + S_RECV),
+    TXT("NETNS", 10), /* never shrunk: an inode cut would hide what tells two apart */
+    TXT("PROTO", 5),
+    TXT("STATE", 10),
+    WANT_ADDR("LOCAL", 15), /* not among the first three here: kept as the remote end is */
+    WANT_ADDR("REMOTE", 15),
+    OWNER("PROCESS", 12, false),
+    PID_COL,
+    WANT_NUM("SENT", 6),
+    NUM("RECV", 6),
+    NUM("RETR", 4),
+    RATE("TX/s", 1 + S_SENT),
+    RATE("RX/s", 1 + S_RECV),
     NUM("RTT-ms", 6),
 };
 
@@ -227,7 +251,7 @@ int top_set_socket_counters(struct top_table *t, struct top_row *r, const struct
 	if (k->state == PS_ST_LISTEN)
 		snprintf(a, sizeof a, "-");
 	else
-		snprintf(a, sizeof a, "%.1f", c->rtt_us / 1000.0);
+		conns_human_rtt(c->rtt_us, a, sizeof a);
 	r->num[o + S_RTT] = c->rtt_us;
 	rc = rc ? rc : cell(t, r, o + S_RTT, a);
 	/* segments retransmitted over the connection's life (tcpi_total_retrans) */
@@ -434,42 +458,89 @@ static uint64_t group_key(const struct conn_group *gr)
 	return fnv(h, gr->process ? gr->process : "", gr->process ? strlen(gr->process) : 0);
 }
 
+/* One listeners view row: a listener (its CONNS: the connections accepted on its port, `conns`)
+ * or a group of inbound connections. */
+static int listener_row(struct top_table *t, const struct conn_group *gr, size_t conns)
+{
+	struct top_row *r = add_row(t);
+	if (!r)
+		return -ENOMEM;
+	char a[80], e[64];
+	r->port = gr->server.port;
+	r->proto = gr->proto;
+	r->key = group_key(gr);
+	r->sig = fnv(FNV0, &gr->pid, sizeof gr->pid);
+	snprintf(a, sizeof a, "%s %s", proto_name(gr->proto),
+		 conns_endpoint(&gr->server, e, sizeof e));
+	int rc = cell(t, r, L_SERVER, a);
+	if (gr->dir == CONN_LISTEN)
+		rc = rc ? rc : cell(t, r, L_FROM, "listen");
+	else {
+		snprintf(a, sizeof a, "<- %s", exposure_name(gr->rclass));
+		rc = rc ? rc : cell(t, r, L_FROM, a);
+	}
+	const char *p = gr->process ? gr->process : "-";
+	rc = rc ? rc : cell_raw(t, r, L_PROC, p, strlen(p));
+	rc = rc ? rc : cell_num(t, r, L_CONNS, (double)conns);
+	if (!rc && gr->dir == CONN_LISTEN && gr->proto == PS_TCP) {
+		snprintf(a, sizeof a, "%u/%u%s", gr->queue, gr->backlog,
+			 gr->queue >= gr->backlog && gr->backlog ? "!" : "");
+		r->num[L_QUEUE] = gr->queue;
+		rc = cell(t, r, L_QUEUE, a);
+	}
+	rc = rc ? rc : group_counts(t, r, gr, L_SENT, L_RECV);
+	return rc ? rc : fill_rest(t, r);
+}
+
+static const struct conn_table *cmp_lg;
+
+/* Listeners view order: by protocol and server end, each listener before its inbound groups,
+ * then as grouped. */
+static int cmp_listen_group(const void *pa, const void *pb)
+{
+	size_t x = *(const size_t *)pa, y = *(const size_t *)pb;
+	const struct conn_group *a = &cmp_lg->v[x], *b = &cmp_lg->v[y];
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	if (a->server.addr.family != b->server.addr.family)
+		return a->server.addr.family < b->server.addr.family ? -1 : 1;
+	int c = memcmp(a->server.addr.bytes, b->server.addr.bytes, sizeof a->server.addr.bytes);
+	c = c ? c : (a->server.port > b->server.port) - (a->server.port < b->server.port);
+	if (!c && (a->dir == CONN_LISTEN) != (b->dir == CONN_LISTEN))
+		c = a->dir == CONN_LISTEN ? -1 : 1;
+	return c ? c : (x > y) - (x < y);
+}
+
+/* Each listener, then the groups of connections accepted on its port (its CONNS: their sum, a
+ * listener is no connection), in the order the address sort keeps for equal servers. */
 static int build_listeners(struct top_table *t, const struct conn_table *g)
 {
+	size_t *ix = malloc((g->n + 1) * sizeof *ix), n = 0;
+	if (!ix)
+		return -ENOMEM;
+	for (size_t i = 0; i < g->n; i++)
+		if (g->v[i].dir != CONN_OUT)
+			ix[n++] = i;
+	cmp_lg = g;
+	qsort(ix, n, sizeof *ix, cmp_listen_group);
 	int rc = 0;
-	for (size_t i = 0; i < g->n && !rc; i++) {
-		const struct conn_group *gr = &g->v[i];
-		if (gr->dir == CONN_OUT)
-			continue;
-		struct top_row *r = add_row(t);
-		if (!r)
-			return -ENOMEM;
-		char a[80], e[64];
-		r->port = gr->server.port;
-		r->proto = gr->proto;
-		r->key = group_key(gr);
-		r->sig = fnv(FNV0, &gr->pid, sizeof gr->pid);
-		snprintf(a, sizeof a, "%s %s", proto_name(gr->proto),
-			 conns_endpoint(&gr->server, e, sizeof e));
-		rc = cell(t, r, L_SERVER, a);
-		if (gr->dir == CONN_LISTEN)
-			rc = rc ? rc : cell(t, r, L_FROM, "listen");
-		else {
-			snprintf(a, sizeof a, "<- %s", exposure_name(gr->rclass));
-			rc = rc ? rc : cell(t, r, L_FROM, a);
+	for (size_t i = 0, j; i < n && !rc; i = j) {
+		const struct conn_group *first = &g->v[ix[i]];
+		size_t inbound = 0;
+		for (j = i; j < n; j++) {
+			const struct conn_group *gr = &g->v[ix[j]];
+			if (gr->proto != first->proto ||
+			    memcmp(&gr->server.addr, &first->server.addr, sizeof gr->server.addr) ||
+			    gr->server.port != first->server.port)
+				break;
+			inbound += gr->dir == CONN_IN ? gr->count : 0;
 		}
-		const char *p = gr->process ? gr->process : "-";
-		rc = rc ? rc : cell_raw(t, r, L_PROC, p, strlen(p));
-		rc = rc ? rc : cell_num(t, r, L_CONNS, (double)gr->count);
-		if (!rc && gr->dir == CONN_LISTEN && gr->proto == PS_TCP) {
-			snprintf(a, sizeof a, "%u/%u%s", gr->queue, gr->backlog,
-				 gr->queue >= gr->backlog && gr->backlog ? "!" : "");
-			r->num[L_QUEUE] = gr->queue;
-			rc = cell(t, r, L_QUEUE, a);
+		for (size_t m = i; m < j && !rc; m++) {
+			const struct conn_group *gr = &g->v[ix[m]];
+			rc = listener_row(t, gr, gr->dir == CONN_LISTEN ? inbound : gr->count);
 		}
-		rc = rc ? rc : group_counts(t, r, gr, L_SENT, L_RECV);
-		rc = rc ? rc : fill_rest(t, r);
 	}
+	free(ix);
 	return rc;
 }
 
@@ -517,6 +588,9 @@ static int remote_row(struct top_table *t, const struct conn_table *g, const siz
 	if (!r)
 		return -ENOMEM;
 	const struct conn_group *first = &g->v[ix[0]];
+	const char *owner = NULL; /* the first group's with an owner (a closed one has none) */
+	for (size_t i = 0; i < n && !owner; i++)
+		owner = g->v[ix[i]].process;
 	double sent = 0, recv = 0, count = 0, rtt = 0, rtt_n = 0;
 	bool counted = false, several = false;
 	for (size_t i = 0; i < n; i++) {
@@ -529,13 +603,12 @@ static int remote_row(struct top_table *t, const struct conn_table *g, const siz
 			rtt += gr->rtt_us_avg;
 			rtt_n++;
 		}
-		several |= !gr->process != !first->process ||
-			   (gr->process && strcmp(gr->process, first->process) != 0);
+		several |= gr->process && strcmp(gr->process, owner) != 0;
 	}
 	r->key = fnv(fnv(FNV0, label, strlen(label)), &cls, sizeof cls);
 	int rc = cell(t, r, R_REMOTE, label);
 	rc = rc ? rc : cell(t, r, R_CLASS, exposure_name(first->rclass));
-	const char *p = cls >= 0 ? "" : first->process ? first->process : "-";
+	const char *p = cls >= 0 ? "" : owner ? owner : "-";
 	if (!rc && several && cls < 0) {
 		struct buf b = {0};
 		rc = buf_printf(&b, "%s +", p);
@@ -552,7 +625,7 @@ static int remote_row(struct top_table *t, const struct conn_table *g, const siz
 	if (!rc && rtt_n) {
 		char a[24];
 		r->num[R_RTT] = rtt / rtt_n;
-		snprintf(a, sizeof a, "%.1f", rtt / rtt_n / 1000.0);
+		conns_human_rtt(rtt / rtt_n, a, sizeof a);
 		rc = cell(t, r, R_RTT, a);
 	}
 	return rc ? rc : fill_rest(t, r);

@@ -32,6 +32,10 @@ struct top_col {
 	bool up;	/* numeric, sorted smallest first (PID) */
 	bool addr;	/* an address and port ("tcp " before it or not): sorted by address (IPv4
 			 * before IPv6, each by its bytes), then port; cells without one last */
+	uint8_t min;	/* a narrow screen may shrink it to this width (cut texts are marked,
+			 * an address keeps its port); 0: never shrunk */
+	bool want;	/* kept on a narrow screen after the owner's: others leave first, and
+			 * the shrinkable columns shrink before it leaves */
 };
 
 struct top_row {

@@ -44,7 +44,9 @@ def register(run):
     run.case(top_accepted_by_worker, needs=("tui",))
     run.case(top_accepted_by_worker_diag, needs=("tui",))
     run.case(top_asks_rows_on_screen, needs=("tui",))
-    run.case(top_explain_cut_marked, needs=("tui",))
+    run.case(top_explain_wraps, needs=("tui",))
+    run.case(conns_and_top_exposure, needs=("tui",))
+    run.case(top_narrow_keeps_remote, needs=("tui",))
     run.case(top_listeners_counters, needs=("tui",))
 
 
@@ -232,9 +234,12 @@ def top_screen(t):
         sc.wait(lambda s: "filter: sport = :4720" in s and len(rows_with(s, "127.0.0.1:4720")) == 1,
                 "the filter does not leave the hostile listener")
         sc.keys("Enter")
-        s = sc.wait(lambda s: "explain: arrows scroll" in s, "Enter shows no explain")
-        t.check("\\x1b[31mEV\\x0aIL" in s and "\\\\x1b" not in s, "the hostile name escaped once in explain",
-                s.splitlines())
+        s = sc.wait(lambda s: "any other key returns" in s, "Enter shows no explain")
+        # the command line holds the name's escaped text as sockhold's argument (name:\x1b...),
+        # a backslash escaped there: the process's name is escaped once everywhere else
+        rest = "\n".join(ln for ln in s.splitlines() if "name:" not in ln)
+        t.check("\\x1b[31mEV\\x0aIL" in s and "\\\\x1b" not in rest,
+                "the hostile name escaped once in explain", s.splitlines())
         sc.keys("Escape")
         sc.keys("q")
         st = sc.exited()
@@ -291,14 +296,15 @@ def transfer_20mb(t, sc):
 
 
 def top_ctrl_c_restores(t):
-    """Ctrl-C stops top cleanly: exit 0, the terminal's settings restored."""
+    """Ctrl-C stops top cleanly: exit 130 (128 + SIGINT, as other tools), the terminal's settings
+    restored."""
     t.hold("listen:127.0.0.1:4730")
     sc = Screen(t)
     try:
         sc.wait(lambda s: "127.0.0.1:4730" in s, "the listener is not shown")
         sc.keys("C-c")
         st = sc.exited()
-        t.check(st == ["0", "restored"], f"Ctrl-C: exit status and terminal {st}, want 0 and restored")
+        t.check(st == ["130", "restored"], f"Ctrl-C: exit status and terminal {st}, want 130 and restored")
     finally:
         sc.close()
 
@@ -465,17 +471,28 @@ def top_actions(t):
     try:
         subprocess.run(["tmux", "-S", sc.sock, "set-option", "-g", "set-clipboard", "on"], check=True,
                        timeout=10)
-        sc.wait(lambda s: rows_with(s, "127.0.0.1:4790", "victim"), "the listener is not shown")
+        s = sc.wait(lambda s: rows_with(s, "127.0.0.1:4790", "victim"), "the listener is not shown")
+        t.check("filter: sport = :4790" in s.splitlines()[0], "the command line's filter in the header",
+                s.splitlines())
+        sc.keys("?", "victim", "Enter")
+        s = sc.wait(lambda s: "found 'victim'" in s, "? finds no row")
+        sc.keys("n")
+        s = sc.wait(lambda s: "found 'victim'" in s, "n finds no row")
+        sc.keys("?", "nosuchthing", "Enter")
+        s = sc.wait(lambda s: "no row holds 'nosuchthing'" in s, "? says nothing of a text no row holds")
         sc.keys("c")
         s = sc.wait(lambda s: "copied: tcp" in s, "c says nothing")
         t.check(rows_with(s, "copied: tcp", "LISTEN", "127.0.0.1:4790"), "the copied text", s.splitlines())
         buf = subprocess.run(["tmux", "-S", sc.sock, "show-buffer"], capture_output=True, timeout=10)
         t.check(b"127.0.0.1:4790" in buf.stdout and b"victim" in buf.stdout,
                 "the terminal's clipboard (OSC 52) got the row", [buf.stdout.decode("utf-8", "replace")])
+        sc.resize(200, 24)  # the status line holds the whole path
         sc.keys("w")
-        s = sc.wait(lambda s: "wrote portsleuth-top-" in s, "w says nothing")
+        s = sc.wait(lambda s: "wrote /" in s, "w says nothing, or no full path")
         names = [n for n in os.listdir(here) if n.startswith("portsleuth-top-")]
-        t.check(len(names) == 1 and names[0] in s, "the file named on screen is there", s.splitlines())
+        t.check(len(names) == 1 and f"wrote {os.path.realpath(here)}/{names[0]} " in s,
+                "the file's full path on screen, and it is there", s.splitlines())
+        sc.resize(80, 24)
         if names:
             text = open(os.path.join(here, names[0])).read()
             t.check("portsleuth top  [sockets]" in text and "127.0.0.1:4790" in text and "RETR" in text,
@@ -570,8 +587,9 @@ def top_not_root(t):
     try:
         s = sc.wait(lambda s: rows_with(s, "127.0.0.1:4820") and rows_with(s, "127.0.0.1:4821"),
                     "as nobody: the listeners are not shown", timeout=8)
-        t.check("not root: some owners hidden" in s.splitlines()[0], "the header says owners are hidden",
-                s.splitlines())
+        head = s.splitlines()[0]
+        t.check("not root: owners hidden" in head and "\u2026" not in head and "+" not in head[-3:],
+                "the header says owners are hidden, whole at 80 columns", s.splitlines())
         t.check(rows_with(s, "127.0.0.1:4821", "nobodys") and not rows_with(s, "127.0.0.1:4820", "rootsown"),
                 "nobody's own owner shown, root's hidden", s.splitlines())
         t.check(("listing everything each refresh" in s or "sock_diag keeps the set" in s)
@@ -927,9 +945,10 @@ def top_asks_rows_on_screen(t):
             x.close()
 
 
-def top_explain_cut_marked(t):
-    """On a screen narrower than explain's lines (40 columns), a line of the explain panel that is
-    cut ends with a mark (an ellipsis, or + where the terminal is not UTF-8), never cut silently."""
+def top_explain_wraps(t):
+    """On a screen narrower than explain's lines (40 columns), the explain panel wraps them (the
+    rest of a line indented), cutting none; the arrows and Page Down scroll it, Right stays in it,
+    and another key goes back."""
     t.hold("listen:127.0.0.1:4749")
     sc = Screen(t, NO_COLOR="1")
     try:
@@ -938,14 +957,106 @@ def top_explain_cut_marked(t):
         sc.keys("Enter")
         s = sc.wait(lambda s: "Port 4749" in s, "Enter shows no explain")
         lines = s.splitlines()[:-1]  # the status line is top's own
-        full = [ln for ln in lines if len(ln) >= 40]
-        t.check(full and all(ln.endswith(("\u2026", "+")) for ln in full),
-                "explain's lines cut at 40 columns carry no mark", lines)
+        t.check(all(len(ln) <= 40 and not ln.endswith("\u2026") for ln in lines),
+                "explain's lines at 40 columns are wrapped, none cut", lines)
+        t.check(any(ln.startswith("  ") and ln.strip() for ln in lines), "continuation lines indented",
+                lines)
+        first = lines[0]
+        sc.keys("Down")
+        s = sc.wait(lambda s: s.splitlines()[0] != first, "Down does not scroll explain")
+        sc.keys("Right")
+        time.sleep(0.3)
+        t.check("explain" in sc.text().splitlines()[-1], "Right left the explain panel",
+                sc.text().splitlines())
+        sc.keys("Up")
+        sc.wait(lambda s: s.splitlines()[0] == first, "Up does not scroll explain back")
         sc.keys("Escape")
+        sc.wait(lambda s: "[sockets]" in s, "Escape does not go back")
         sc.keys("q")
         t.check(sc.exited() == ["0", "restored"], "q")
     finally:
         sc.close()
+
+
+def conns_and_top_exposure(t):
+    """--exposure CLASS is taken by conns and top (the local address's class), and top's / takes
+    `exposure CLASS` and `--exposure CLASS` in its expression: a wildcard listener is public, a
+    loopback one is not."""
+    t.hold("listen:0.0.0.0:4861", "name:wide")
+    t.hold("listen:127.0.0.1:4862", "name:narrow")
+    r = t.run("conns", "--exposure", "public", "-i", "0", "--json")
+    t.require(r.rc == 0, f"conns --exposure public: {r}")
+    ports = sorted(g["server_port"] for g in R.parse_json(r)["groups"])
+    t.check(4861 in ports and 4862 not in ports, f"conns --exposure public: {ports}")
+    r = t.run("conns", "-i", "0", "--json", "exposure loopback")
+    ports = sorted(g["server_port"] for g in R.parse_json(r)["groups"]) if r.rc == 0 else r
+    t.check(r.rc == 0 and 4862 in ports and 4861 not in ports, f"conns 'exposure loopback': {ports}")
+    sc = Screen(t, "--exposure", "public", NO_COLOR="1")
+    try:
+        s = sc.wait(lambda s: rows_with(s, "0.0.0.0:4861"), "top --exposure public: the wide listener")
+        t.check(not rows_with(s, "127.0.0.1:4862") and "filter: exposure public" in s.splitlines()[0],
+                "top --exposure public: the loopback one hidden, the filter in the header", s.splitlines())
+        sc.keys("/", "--exposure loopback", "Enter")
+        s = sc.wait(lambda s: "filter: exposure public + --expos" in s.splitlines()[0],
+                    "/ --exposure is refused")
+        time.sleep(1.5)
+        s = sc.text()
+        t.check(not rows_with(s, ":4861") and not rows_with(s, ":4862"),
+                "public and loopback: nothing", s.splitlines())
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q")
+    finally:
+        sc.close()
+    sc = Screen(t, NO_COLOR="1")
+    try:
+        sc.wait(lambda s: rows_with(s, "0.0.0.0:4861"), "the wide listener")
+        sc.keys("/", "sport > :4860 and exposure loopback", "Enter")
+        s = sc.wait(lambda s: rows_with(s, "127.0.0.1:4862") and not rows_with(s, ":4861"),
+                    "/ exposure loopback: the loopback listener alone")
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q")
+    finally:
+        sc.close()
+
+
+def top_narrow_keeps_remote(t):
+    """At 60 columns the sockets view still shows REMOTE (addresses shrunk, their ports kept);
+    sorting by a column off the screen says so in the header; with -N at 80 columns REMOTE and
+    SENT are shown beside NETNS."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 4871))
+    srv.listen(4)
+    c = socket.create_connection(("127.0.0.1", 4871))
+    a, _ = srv.accept()
+    sc = Screen(t, "'sport = :4871 or dport = :4871'", NO_COLOR="1")
+    try:
+        sc.resize(60, 20)
+        s = sc.wait(lambda s: "REMOTE" in s.splitlines()[1] and rows_with(s, "ESTAB"),
+                    "at 60 columns REMOTE is not shown")
+        t.check(all(len(ln) <= 60 for ln in s.splitlines()), "fits in 60 columns", s.splitlines())
+        t.check(any(":4871" in ln.split()[3] for ln in rows_with(s, "ESTAB") if len(ln.split()) > 4),
+                "the remote end keeps its port", s.splitlines())
+        sc.keys(*[">"] * 7)  # PROTO STATE LOCAL REMOTE PROCESS PID SENT RECV
+        s = sc.wait(lambda s: "sort RECV (off screen)" in s.splitlines()[0],
+                    "the header does not say the sort column is off screen")
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q")
+    finally:
+        sc.close()
+    sc = Screen(t, "-N", "'sport = :4871 or dport = :4871'", NO_COLOR="1")
+    try:
+        s = sc.wait(lambda s: rows_with(s, "ESTAB"), "-N: the connection is not shown", timeout=8)
+        head = s.splitlines()[1].split()
+        t.check(head[:8] == ["NETNS", "PROTO", "STATE", "LOCAL", "REMOTE", "PROCESS", "PID", "SENT"],
+                "-N at 80 columns: NETNS, REMOTE and SENT", s.splitlines())
+        t.check(rows_with(s, "127.0.0.1:4871"), "-N at 80 columns: the listener's address whole",
+                s.splitlines())
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q")
+    finally:
+        sc.close()
+        for x in (c, a, srv):
+            x.close()
 
 
 def top_listeners_counters(t):
@@ -970,8 +1081,14 @@ def top_listeners_counters(t):
 
         sc.wait(shown, "the listeners view does not show the 20 MiB received on its inbound row",
                 timeout=4)
-        sc.wait(lambda s: rows_with(s, "tcp 127.0.0.1:4843", "listen", "quiet"),
-                "the quiet listener's row", timeout=4)
+        txt = sc.wait(lambda s: rows_with(s, "tcp 127.0.0.1:4843", "listen", "quiet"),
+                      "the quiet listener's row", timeout=4)
+        w = rows_with(txt, "tcp 127.0.0.1:4843", "listen", "quiet")[0].split()
+        t.check(w[w.index("quiet") + 1] == "0", "a listener nobody connected to counts no connection",
+                txt.splitlines())
+        lines = txt.splitlines()
+        at = [i for i, ln in enumerate(lines) if "tcp 127.0.0.1:4842" in ln]
+        t.check(at and "listen" in lines[at[0]], "the listener comes before its inbound groups", lines)
         sc.keys("q")
         t.check(sc.exited() == ["0", "restored"], "q in the listeners view")
     finally:

@@ -98,6 +98,15 @@ TEST(fexpr_selects_like_ss)
 	    {"10.9.9.9", "000010"},
 	    {"sport = :22 and dst 192.168.1.9 or sport = :5432", "010001"},
 	    {"sport = :5432 or sport = :22 and dst 192.168.1.9", "010001"},
+	    /* the local address's class (public: a wildcard bind too), as top's / takes it */
+	    {"exposure public", "100000"},
+	    {"exposure loopback", "000101"},
+	    {"--exposure private", "011010"},
+	    {"--exposure=any-beyond-loopback", "111010"},
+	    {"sport = :22 and exposure private", "010000"},
+	    {"not exposure loopback and sport > :8000", "001010"},
+	    {"exposure nowhere", "error"},
+	    {"exposure", "error"},
 	};
 	size_t n = sizeof k / sizeof k[0];
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

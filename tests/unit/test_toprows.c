@@ -245,3 +245,86 @@ TEST(toprows_final_counters_of_a_close)
 	snap_free(&a);
 	snap_free(&b);
 }
+
+/* A socket of process `name` (pid) from local 127.0.0.1:lport to remote 127.0.0.rr:rport. */
+static struct ps_socket *owned(struct ps_snapshot *s, uint16_t lport, uint16_t rport, uint8_t state,
+			       int pid, const char *name)
+{
+	struct ps_socket *k = add(s, lport, rport, state, s->nsocks + 100);
+	if (!name)
+		return k;
+	long p = -1;
+	for (size_t i = 0; i < s->nprocs; i++)
+		if (s->procs[i].pid == pid)
+			p = (long)i;
+	if (p < 0) {
+		p = snap_add_proc(s, pid);
+		CHECK(p >= 0);
+		s->procs[p].name = strdup(name);
+	}
+	CHECK_INT(snap_add_owner(s, (uint32_t)(s->nsocks - 1), (uint32_t)p, 3), 0);
+	return k;
+}
+
+/* The listeners view: each listener first, then the groups accepted on its port, whatever the
+ * processes' names; a listener's CONNS counts its connections (none: 0, not itself). */
+TEST(toprows_listener_first_and_counts_connections)
+{
+	struct ps_snapshot s = {0};
+	owned(&s, 80, 0, PS_ST_LISTEN, 10, "zz-master");
+	owned(&s, 80, 5001, PS_ST_ESTABLISHED, 11, "aa-worker");
+	owned(&s, 80, 5002, PS_ST_ESTABLISHED, 11, "aa-worker");
+	owned(&s, 6379, 0, PS_ST_LISTEN, 20, "redis");
+	owned(&s, 6379, 5003, PS_ST_ESTABLISHED, 20, "redis");
+	owned(&s, 22, 0, PS_ST_LISTEN, 30, "sshd");
+	snap_group_owners(&s);
+	struct conn_table g = {0};
+	CHECK_INT(conns_group(NULL, &s, 0, &g), 0);
+	struct top_table t = {0};
+	CHECK_INT(top_build(&t, TOP_LISTENERS, &s, &g), 0);
+	top_sort(&t, 0, false); /* by SERVER, the default */
+	size_t from = col(&t, "FROM"), conns = col(&t, "CONNS"), proc = col(&t, "PROCESS");
+	CHECK_INT(t.n, 5);
+	static const char *const want[][3] = {
+	    {"listen", "0", "sshd"},	       {"listen", "2", "zz-master"},
+	    {"<- loopback", "2", "aa-worker"}, {"listen", "1", "redis"},
+	    {"<- loopback", "1", "redis"},
+	};
+	for (size_t i = 0; i < t.n && i < 5; i++) {
+		CHECK_STR(top_text(&t, &t.rows[i], from), want[i][0]);
+		CHECK_STR(top_text(&t, &t.rows[i], conns), want[i][1]);
+		CHECK_STR(top_text(&t, &t.rows[i], proc), want[i][2]);
+	}
+	top_table_free(&t);
+	conns_free(&g);
+	snap_free(&s);
+}
+
+/* The remotes view: a group without an owner (a closed or hidden one) beside curl's to the same
+ * remote shows curl, never "- +"; RTT under 0.05 ms in microseconds. */
+TEST(toprows_remote_owner_and_small_rtt)
+{
+	struct ps_snapshot s = {0};
+	owned(&s, 5001, 443, PS_ST_ESTABLISHED, 0, NULL);
+	owned(&s, 5002, 443, PS_ST_ESTABLISHED, 40, "curl");
+	snap_group_owners(&s);
+	CHECK_INT(
+	    snap_set_tcp(&s, &s.socks[0], &(struct ps_tcp_stats){.rtt_us = 42, .valid = true}), 0);
+	struct conn_table g = {0};
+	CHECK_INT(conns_group(NULL, &s, 0, &g), 0);
+	struct top_table t = {0};
+	CHECK_INT(top_build(&t, TOP_REMOTES, &s, &g), 0);
+	CHECK(t.n >= 1);
+	CHECK_STR(top_text(&t, &t.rows[0], col(&t, "REMOTE")), "tcp 127.0.0.1:443");
+	CHECK_STR(top_text(&t, &t.rows[0], col(&t, "PROCESS")), "curl");
+	CHECK_STR(top_text(&t, &t.rows[0], col(&t, "RTT-ms")), "42us");
+	top_table_free(&t);
+	CHECK_INT(top_build(&t, TOP_SOCKETS, &s, NULL), 0);
+	const struct top_row *r = row_of(&t, "127.0.0.1:5001");
+	CHECK(r != NULL);
+	if (r)
+		CHECK_STR(top_text(&t, r, col(&t, "RTT-ms")), "42us");
+	top_table_free(&t);
+	conns_free(&g);
+	snap_free(&s);
+}
