@@ -72,7 +72,7 @@ static void sleep_for(double s)
 
 /*
  * The kernel's destroy notifications, so that connections that open and close between the two
- * samples count (sock_diag: CAP_NET_ADMIN, this namespace only); NULL, with a note, when they
+ * samples count (sock_diag's destroy groups: this namespace only); NULL, with a note, when they
  * cannot be had.
  */
 static struct platform_sockevents *open_closes(const struct cli_options *o, double interval)
@@ -90,7 +90,7 @@ static struct platform_sockevents *open_closes(const struct cli_options *o, doub
 			 "counted: this platform does not notify closed sockets");
 	else if (rc)
 		cli_note("conns: connections that open and close within the interval are not "
-			 "counted: the kernel's destroy notifications need CAP_NET_ADMIN (%s)",
+			 "counted: the kernel's destroy notifications cannot be had (%s)",
 			 strerror(-rc));
 	return rc ? NULL : ev;
 }
