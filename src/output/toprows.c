@@ -884,13 +884,6 @@ int top_final_counters(struct top_table *t, const struct ps_sockchange *c, size_
 	return rc;
 }
 
-/* Keys of a table's rows, sorted: whether a row of that key is in it. */
-static int cmp_u64(const void *pa, const void *pb)
-{
-	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
-	return (a > b) - (a < b);
-}
-
 /* The process a connection that closed unseen is shown with: the one the change names (it
  * connected), else for an accepted one its listener's program (conns_listener_program). */
 static const char *closed_owner(const struct ps_snapshot *s, struct conn_listeners **l,
@@ -939,32 +932,78 @@ static int closed_row(struct top_table *t, const struct ps_snapshot *s, struct c
 	return rc ? rc : fill_rest(t, r);
 }
 
+/* A close (the change at `at`) that may want a row, by its row's key; shown: a row has that key. */
+struct cand {
+	uint64_t key;
+	size_t at;
+	bool shown;
+};
+
+static int cmp_cand(const void *pa, const void *pb)
+{
+	const struct cand *a = pa, *b = pb;
+	if (a->key != b->key)
+		return (a->key > b->key) - (a->key < b->key);
+	return (a->at > b->at) - (a->at < b->at);
+}
+
+/* The closes among c[0..n) that carry counters of a connection, sorted by key (the first of
+ * each key only); *m their number. NULL with *m 0: none, or out of memory (-ENOMEM in *rc). */
+static struct cand *closes_of(const struct ps_sockchange *c, size_t n, size_t *m, int *rc)
+{
+	struct cand *v = NULL;
+	*m = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct ps_sockchange *ch = &c[i];
+		if (ch->to != PS_ST_CLOSE || ch->proto != PS_TCP || !ch->local.port ||
+		    !ch->remote.port || !ch->last.valid)
+			continue; /* a listener's, or a socket's never connected */
+		if (!v && !(v = malloc(n * sizeof *v))) {
+			*rc = -ENOMEM;
+			return NULL;
+		}
+		v[(*m)++] = (struct cand){
+		    socket_key(ch->proto, &ch->local, &ch->remote, ch->netns, 0), i, false};
+	}
+	if (!*m)
+		return v;
+	qsort(v, *m, sizeof *v, cmp_cand);
+	size_t k = 1;
+	for (size_t i = 1; i < *m; i++)
+		if (v[i].key != v[k - 1].key)
+			v[k++] = v[i];
+	*m = k;
+	return v;
+}
+
 int top_add_closed(struct top_table *t, const struct ps_snapshot *s, const struct ps_sockchange *c,
 		   size_t n,
 		   bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
 		   const void *ctx)
 {
-	if (t->view != TOP_SOCKETS || !n)
-		return 0;
-	uint64_t *keys = malloc((t->n + n + 1) * sizeof *keys);
-	if (!keys)
-		return -ENOMEM;
-	size_t nk = t->n;
-	for (size_t i = 0; i < t->n; i++)
-		keys[i] = t->rows[i].key;
-	qsort(keys, nk, sizeof *keys, cmp_u64);
-	struct conn_listeners *l = NULL;
+	size_t m;
 	int rc = 0;
-	size_t before = nk;
-	for (size_t i = 0; i < n && !rc; i++) {
-		const struct ps_sockchange *ch = &c[i];
-		if (ch->to != PS_ST_CLOSE || ch->proto != PS_TCP || !ch->local.port ||
-		    !ch->remote.port || !ch->last.valid)
-			continue; /* a listener's, or a socket's never connected */
-		uint64_t key = socket_key(ch->proto, &ch->local, &ch->remote, ch->netns, 0);
-		bool shown = bsearch(&key, keys, before, sizeof *keys, cmp_u64) != NULL;
-		for (size_t j = before; j < nk && !shown; j++)
-			shown = keys[j] == key;
+	struct cand *v = t->view == TOP_SOCKETS ? closes_of(c, n, &m, &rc) : NULL;
+	if (!v)
+		return rc;
+	/* one pass over the rows, each looked up among the few closes (not the rows sorted) */
+	for (size_t i = 0; i < t->n && m; i++) {
+		struct cand key = {.key = t->rows[i].key}, *hit;
+		size_t lo = 0, hi = m;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (v[mid].key < key.key)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		hit = lo < m && v[lo].key == key.key ? &v[lo] : NULL;
+		if (hit)
+			hit->shown = true;
+	}
+	struct conn_listeners *l = NULL;
+	for (size_t i = 0; i < m && !rc; i++) {
+		const struct ps_sockchange *ch = &c[v[i].at];
 		struct ps_socket k = {.local = ch->local,
 				      .remote = ch->remote,
 				      .netns = ch->netns,
@@ -972,13 +1011,11 @@ int top_add_closed(struct top_table *t, const struct ps_snapshot *s, const struc
 				      .state = sockset_closed_state(ch->from),
 				      .uid = UINT32_MAX,
 				      .owner_status = PS_OWN_UNREPORTED};
-		if (shown || (keep && !keep(s, &k, ctx)))
-			continue;
-		keys[nk++] = key;
-		rc = closed_row(t, s, &l, ch, &k, key);
+		if (!v[i].shown && (!keep || keep(s, &k, ctx)))
+			rc = closed_row(t, s, &l, ch, &k, v[i].key);
 	}
 	conns_listeners_free(l);
-	free(keys);
+	free(v);
 	return rc;
 }
 
