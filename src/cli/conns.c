@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "../model/conns.h"
+#include "../model/filter.h"
 #include "../output/conns_out.h"
 #include "cli.h"
 #include "common.h"
@@ -48,6 +49,13 @@ static int on_extra(int val, const char *arg, void *ctx)
 	return 0;
 }
 
+static bool keep_closed(const struct ps_snapshot *s, const struct ps_socket *k, const void *ctx)
+{
+	(void)s;
+	/* their owners are gone: a filter on owners keeps none */
+	return !filter_needs_owners(ctx) && filter_match_socket(ctx, k);
+}
+
 static double now_mono(void)
 {
 	struct timespec ts;
@@ -62,26 +70,76 @@ static void sleep_for(double s)
 		;
 }
 
+/*
+ * The kernel's destroy notifications, so that connections that open and close between the two
+ * samples count (sock_diag's destroy groups: this namespace only); NULL, with a note, when they
+ * cannot be had.
+ */
+static struct platform_sockevents *open_closes(const struct cli_options *o, double interval)
+{
+	struct platform_sockevents *ev = NULL;
+	if (interval <= 0)
+		return NULL;
+	int rc = platform_caps()->destroy_events ? platform_sockevents_open(&ev) : -ENOSYS;
+	if (!rc && o->filter.all_netns)
+		cli_note(
+		    "conns: connections that open and close within the interval are counted in "
+		    "this network namespace only (-N: sock_diag notifies one)");
+	else if (rc == -ENOSYS)
+		cli_note("conns: connections that open and close within the interval are not "
+			 "counted: this platform does not notify closed sockets");
+	else if (rc)
+		cli_note("conns: connections that open and close within the interval are not "
+			 "counted: the kernel's destroy notifications cannot be had (%s)",
+			 strerror(-rc));
+	return rc ? NULL : ev;
+}
+
+/* The closes notified since the notifications were opened, those the filters keep: into gone. */
+static int read_closes(struct platform_sockevents *ev, const struct cli_options *o,
+		       struct ps_snapshot *gone)
+{
+	long got;
+	bool lost = false;
+	while ((got = platform_sockevents_read(ev, gone)) != 0) {
+		if (got == -ENOBUFS)
+			lost = true;
+		else if (got < 0)
+			return (int)got;
+		else if (got < 4096) /* sockevents.c reads at most 4096 at a time */
+			break;
+	}
+	if (lost)
+		cli_note("conns: the kernel dropped some close notifications (too many at once): "
+			 "connections that opened and closed within the interval are undercounted");
+	return snap_retain(gone, keep_closed, &o->filter);
+}
+
 /* Sample, wait, sample, group, print. */
 static int run(struct cli_options *o, double interval)
 {
-	struct ps_snapshot a = {0}, b = {0};
+	struct ps_snapshot a = {0}, b = {0}, gone = {0};
 	struct conn_table t = {0};
 	struct pipeline pl;
 	struct buf out = {0};
 	int code = cli_pipeline_open(o, 0, NULL, NULL, &pl);
 	if (code >= 0)
 		return code;
+	struct platform_sockevents *ev = open_closes(o, interval);
 	double t0 = now_mono();
 	if (interval > 0) {
 		if ((code = cli_pipeline_run(&pl, &a)))
 			goto done;
 		sleep_for(interval - (now_mono() - t0));
 	}
+	int rc = ev ? read_closes(ev, o, &gone) : 0;
+	if (rc)
+		cli_err(rc, "conns: cannot read the kernel's close notifications");
 	double t1 = now_mono();
 	if ((code = cli_pipeline_run(&pl, &b)))
 		goto done;
-	int rc = conns_group(interval > 0 ? &a : NULL, &b, t1 - t0, &t);
+	rc =
+	    conns_group_closed(interval > 0 ? &a : NULL, &b, ev && !rc ? &gone : NULL, t1 - t0, &t);
 	if (!rc)
 		rc = o->format == FMT_JSON  ? render_conns_json(&out, &t)
 		     : o->format == FMT_CSV ? render_conns_csv(&out, &t, o->no_header)
@@ -100,11 +158,14 @@ static int run(struct cli_options *o, double interval)
 	}
 	code = t.n ? EXIT_OK : EXIT_NOMATCH;
 done:
+	if (ev)
+		platform_sockevents_close(ev);
 	conns_free(&t);
 	buf_free(&out);
 	pipeline_close(&pl);
 	snap_free(&a);
 	snap_free(&b);
+	snap_free(&gone);
 	return code;
 }
 

@@ -448,6 +448,15 @@ static int listing_swap(struct top *t, bool *swapped)
 	return 0;
 }
 
+/* Whether changes c[0..n) close a connection with its counters (a row, even one the set lacks). */
+static bool any_close(const struct ps_sockchange *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (c[i].to == PS_ST_CLOSE && c[i].last.valid)
+			return true;
+	return false;
+}
+
 /* Between two full listings: the kernel's state changes since the last refresh, into t->cur. */
 static int follow_changes(struct top *t, bool *changed)
 {
@@ -460,7 +469,7 @@ static int follow_changes(struct top *t, bool *changed)
 	struct sockset_stats st;
 	t->changes += t->nchg;
 	int rc = sockset_apply(&t->cur, t->chg, t->nchg, keep_new, t, &st);
-	*changed = rc || st.added || st.changed || st.removed;
+	*changed = rc || st.added || st.changed || st.removed || any_close(t->chg, t->nchg);
 	return rc;
 }
 
@@ -540,7 +549,8 @@ static int follow_diag(struct top *t, bool all, bool *changed)
 	struct sockset_stats st = {0};
 	rc = rc ? rc : sockset_apply(&t->cur, t->chg, t->nchg, keep_new, t, &st);
 	t->changes += t->nchg;
-	*changed = rc || st.added || st.changed || st.removed;
+	/* a close of a connection the set never had is a row all the same (top_add_closed) */
+	*changed = rc || st.added || st.changed || st.removed || any_close(t->chg, t->nchg);
 	if (!rc && all)
 		rc = sockset_merge_counters(&t->cur, &now);
 	snap_free(&gone);
@@ -691,7 +701,10 @@ int top_refresh(struct top *t)
 		rc = ask_visible(t, &tab, s, &g);
 	rc = rc ? rc : top_track(&tab, t->tab.cols ? &t->tab : NULL, now - t->last, t->first);
 	/* a connection that closed since its last sample: its last counters, as it closed */
-	rc = rc ? rc : top_final_counters(&tab, t->chg, t->nchg, now - t->last);
+	rc = rc ? rc : top_final_counters(&tab, t->chg, t->nchg);
+	/* one that opened and closed since: a closed row all the same */
+	if (!rc && !t->first)
+		rc = top_add_closed(&tab, s, t->chg, t->nchg, keep_new, t);
 	if (!rc)
 		top_sort(&tab, t->sort_col[t->view], t->sort_rev);
 	conns_free(&g);

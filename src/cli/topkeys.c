@@ -405,7 +405,9 @@ static void stop_owner(struct top *t)
 			rc = run_command(cmd.data);
 			snprintf(t->msg, sizeof t->msg, "ran `%s`: %s %d", shown.data,
 				 rc < 0 ? "cannot run it:" : "exit status", rc < 0 ? -rc : rc);
-			top_relist(t); /* its sockets go: list everything, nothing marked */
+			/* its sockets go, marked closed as any others: list everything again soon
+			 * for the owners left (a pre-forked group's) */
+			t->resync_due = true;
 		} else {
 			t->msg[0] = '\0';
 		}

@@ -107,10 +107,12 @@ enum conn_dir conns_dir_of(const struct conn_listeners *l, const struct ps_socke
 	return CONN_OUT;
 }
 
-/* One socket on its way into a group: now (open) and/or at the first sample. */
+/* One socket on its way into a group: now (open) and/or at the first sample, or neither (one
+ * that opened and closed between them: a close the kernel notified, `fin`). */
 struct entry {
-	const struct ps_socket *now, *was;
+	const struct ps_socket *now, *was, *fin;
 	const struct ps_tcp_stats *tnow, *twas; /* their counters, NULL when not read */
+	const struct ps_tcp_stats *tfin;	/* the counters it had as it closed, NULL: none */
 	const char *process;
 	int pid;
 	uint8_t proto, dir, rclass;
@@ -144,8 +146,29 @@ static int cmp_entry(const void *pa, const void *pb)
 	return (a->rclass > b->rclass) - (a->rclass < b->rclass);
 }
 
+const char *conns_listener_program(const struct ps_snapshot *s, const struct ps_socket *lst,
+				   int *pid)
+{
+	*pid = 0;
+	if (!lst->owner_count || !s->owners)
+		return NULL;
+	const struct ps_owner *o = snap_owner(s, lst, 0);
+	const char *name = s->procs[o->proc].name;
+	bool one = true;
+	for (uint32_t i = 1; name && i < lst->owner_count; i++) {
+		const struct ps_owner *x = snap_owner(s, lst, i);
+		const char *n = s->procs[x->proc].name;
+		if (!n || strcmp(n, name) != 0)
+			return NULL;
+		one = one && x->proc == o->proc;
+	}
+	*pid = one ? o->pid : 0;
+	return name;
+}
+
+/* e's group key for socket k of s (k's owners are s's); the listeners l were built from ls. */
 static void entry_key(struct entry *e, const struct ps_snapshot *s, const struct ps_socket *k,
-		      const struct conn_listeners *l)
+		      const struct conn_listeners *l, const struct ps_snapshot *ls)
 {
 	if (k->owner_count && s->owners) {
 		const struct ps_owner *o = snap_owner(s, k, 0);
@@ -155,6 +178,10 @@ static void entry_key(struct entry *e, const struct ps_snapshot *s, const struct
 	e->proto = k->proto;
 	const struct ps_socket *lst;
 	e->dir = (uint8_t)conns_dir_of(l, k, &lst);
+	/* an accepted connection not attributed yet: its listener's program when every holder is
+	 * that one program (a pre-forked server's), its pid only when one process holds it */
+	if (!e->process && e->dir == CONN_IN && lst)
+		e->process = conns_listener_program(ls, lst, &e->pid);
 	if (e->dir == CONN_OUT) {
 		e->server = k->remote;
 		e->rclass = (uint8_t)exposure_classify(&k->remote.addr);
@@ -204,11 +231,14 @@ static size_t pair_samples(const struct ps_snapshot *before, const uint32_t *bo,
 
 static void add_counters(struct conn_group *g, const struct entry *e, bool rates)
 {
-	const struct ps_socket *k = e->now ? e->now : e->was;
+	bool live = e->now && e->tnow;
 	const struct ps_tcp_stats *t = e->now ? e->tnow : e->twas;
-	/* a socket that lost its counters since (time-wait) keeps its last ones */
-	if (e->now && !e->tnow && e->was && e->twas)
-		k = e->was, t = e->twas;
+	/* closed since (or in time-wait): the counters it had as it closed when the kernel said
+	 * them, else its last sampled ones */
+	if (!live && e->tfin)
+		t = e->tfin;
+	else if (e->now && !e->tnow && e->was && e->twas)
+		t = e->twas;
 	if (e->now && is_listener(e->now) && e->now->proto == PS_TCP) {
 		g->queue += e->now->recv_q;
 		g->backlog += e->now->send_q;
@@ -219,9 +249,9 @@ static void add_counters(struct conn_group *g, const struct entry *e, bool rates
 	g->bytes_sent += t->bytes_sent;
 	g->bytes_received += t->bytes_received;
 	g->retrans += t->retrans;
-	if (e->now && k == e->now && t->rtt_us > g->rtt_us_max)
+	if (live && t->rtt_us > g->rtt_us_max)
 		g->rtt_us_max = t->rtt_us;
-	if (!rates || !e->now || k == e->was)
+	if (!rates || (!live && !e->tfin))
 		return; /* closed: what it did since the first sample is unknown */
 	uint64_t s0 = 0, r0 = 0;
 	if (e->was && e->twas) {
@@ -251,9 +281,9 @@ static void fold(struct entry *e, size_t n, bool rates, struct conn_table *out)
 			g->rclass = e[i].rclass;
 			g->server = e[i].server;
 		}
+		g->opened += rates && !e[i].was; /* a close alone: it opened in the interval too */
 		if (e[i].now) {
 			g->count++;
-			g->opened += rates && !e[i].was;
 			if (e[i].tnow) {
 				rtt_sum += e[i].tnow->rtt_us;
 				rtt_n++;
@@ -271,12 +301,93 @@ static void fold(struct entry *e, size_t n, bool rates, struct conn_table *out)
 	}
 }
 
+/* Identity alone (a close notified and a time-wait socket of the same ends are one connection). */
+static const struct ps_snapshot *fin_snap;
+
+static int cmp_fin(const void *pa, const void *pb)
+{
+	return diff_cmp_identity(&fin_snap->socks[*(const uint32_t *)pa],
+				 &fin_snap->socks[*(const uint32_t *)pb]);
+}
+
+/* A close of `closed` (an index sorted by identity) with the ends of k, or -1. */
+static long fin_of(const struct ps_snapshot *closed, const uint32_t *ix, const struct ps_socket *k)
+{
+	size_t lo = 0, hi = closed->nsocks;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = diff_cmp_identity(&closed->socks[ix[mid]], k);
+		if (!c)
+			return (long)ix[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Whether a notified close counts: a connection (a listener, or a socket never connected, has no
+ * remote end to group it under). */
+static bool fin_counts(const struct ps_socket *k)
+{
+	return k->remote.port != 0 && k->state != PS_ST_LISTEN;
+}
+
+/*
+ * The closes `closed` notified: a socket of the samples with the same ends takes the counters its
+ * close carried (used, matched, set for it); every other one is appended to e[0..n) alone.
+ * Returns the new n.
+ */
+static size_t add_closes(const struct ps_snapshot *closed, struct entry *e, size_t n)
+{
+	uint32_t *ix = malloc((closed->nsocks + 1) * sizeof *ix);
+	bool *used = calloc(closed->nsocks + 1, sizeof *used);
+	if (!ix || !used) { /* out of memory: the closes are left out, never counted twice */
+		free(ix);
+		free(used);
+		return n;
+	}
+	for (size_t i = 0; i < closed->nsocks; i++)
+		ix[i] = (uint32_t)i;
+	fin_snap = closed;
+	qsort(ix, closed->nsocks, sizeof *ix, cmp_fin);
+	for (size_t i = 0; i < n; i++) {
+		long at = fin_of(closed, ix, e[i].now ? e[i].now : e[i].was);
+		if (at >= 0 && !used[at]) {
+			used[at] = true;
+			e[i].tfin = snap_tcp(closed, &closed->socks[at]);
+		}
+	}
+	for (size_t i = 0; i < closed->nsocks; i++) {
+		const struct ps_socket *k = &closed->socks[i];
+		if (used[i] || !fin_counts(k))
+			continue;
+		memset(&e[n], 0, sizeof e[n]);
+		e[n].fin = k;
+		e[n].tfin = snap_tcp(closed, k);
+		n++;
+	}
+	free(ix);
+	free(used);
+	return n;
+}
+
 int conns_group(const struct ps_snapshot *before, const struct ps_snapshot *after, double seconds,
 		struct conn_table *out)
 {
-	memset(out, 0, sizeof *out);
+	return conns_group_closed(before, after, NULL, seconds, out);
+}
+
+int conns_group_closed(const struct ps_snapshot *before, const struct ps_snapshot *after,
+		       const struct ps_snapshot *closed, double seconds, struct conn_table *out)
+{
+	memset(out, 0, sizeof out[0]);
 	out->seconds = before && seconds > 0 ? seconds : 0;
-	size_t cap = after->nsocks + (before ? before->nsocks : 0) + 1;
+	if (!out->seconds)
+		closed = NULL; /* one sample: no interval for a close to be in */
+	size_t cap =
+	    after->nsocks + (before ? before->nsocks : 0) + (closed ? closed->nsocks : 0) + 1;
 	struct conn_listeners *la = conns_listeners(after);
 	struct conn_listeners *lb = before ? conns_listeners(before) : NULL;
 	uint32_t *ao = snap_sorted_index(after, cmp_identity_inode);
@@ -287,14 +398,18 @@ int conns_group(const struct ps_snapshot *before, const struct ps_snapshot *afte
 	if (!la || (before && (!lb || !bo)) || !ao || !e || !out->v)
 		goto done;
 	size_t n = pair_samples(before, bo, after, ao, e);
+	n = closed ? add_closes(closed, e, n) : n;
 	for (size_t i = 0; i < n; i++) {
 		e[i].tnow = e[i].now ? snap_tcp(after, e[i].now) : NULL;
 		e[i].twas = e[i].was ? snap_tcp(before, e[i].was) : NULL;
-		/* a closed socket is grouped as it was; an open one as it is now */
+		/* a closed socket is grouped as it was; an open one as it is now; one that opened
+		 * and closed between them under the listeners of now (its owner is gone) */
 		if (e[i].now)
-			entry_key(&e[i], after, e[i].now, la);
+			entry_key(&e[i], after, e[i].now, la, after);
+		else if (e[i].was)
+			entry_key(&e[i], before, e[i].was, lb, before);
 		else
-			entry_key(&e[i], before, e[i].was, lb);
+			entry_key(&e[i], closed, e[i].fin, la, after);
 	}
 	qsort(e, n, sizeof *e, cmp_entry);
 	fold(e, n, out->seconds > 0, out);

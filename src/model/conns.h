@@ -57,7 +57,29 @@ struct conn_table {
  */
 int conns_group(const struct ps_snapshot *before, const struct ps_snapshot *after, double seconds,
 		struct conn_table *out);
+/*
+ * As conns_group, with `closed` (NULL: none): the sockets the kernel said were destroyed between
+ * the samples, each with the counters it had as it closed (sock_diag's destroy notifications). A
+ * socket of a sample with the same ends takes those as its last counters (a closed one's bytes
+ * since the first sample count in the interval's); a connection neither sample has opened and
+ * closed between them: it counts as opened and closed (not in count), its bytes in the totals
+ * and the interval's, grouped under the listeners of `after` (an accepted one takes its
+ * listener's program, as below; its own owner is gone). Sockets without a remote end are left
+ * out. Without an interval (before NULL, seconds 0) `closed` is ignored.
+ */
+int conns_group_closed(const struct ps_snapshot *before, const struct ps_snapshot *after,
+		       const struct ps_snapshot *closed, double seconds, struct conn_table *out);
 void conns_free(struct conn_table *t);
+
+/*
+ * The program that holds listener lst of s: the name of its owners' process when every owner is
+ * a process of that name (a pre-forked server's master and workers), else NULL. *pid: that
+ * process's pid when one process holds it alone, else 0 (any of them may have accepted a
+ * connection: never a guess). An accepted connection without an owner of its own is grouped
+ * under this program.
+ */
+const char *conns_listener_program(const struct ps_snapshot *s, const struct ps_socket *lst,
+				   int *pid);
 
 /* "listen", "in", "out". */
 const char *conn_dir_name(unsigned dir);

@@ -93,6 +93,9 @@ struct apply {
 	bool *gone;
 	long *owner_proc; /* per added socket: the process to own it, -1 none */
 	size_t first_new;
+	/* sockets of s without an owner that a change names one for (pairs: socket, process) */
+	size_t *late;
+	size_t nlate, late_cap;
 	struct sockset_stats st;
 };
 
@@ -111,6 +114,13 @@ static long listener_of(const struct apply *a, uint64_t netns, uint8_t proto,
 		i = ix_find(&a->ix, a->s, a->gone, netns, proto, &any6,
 			    &(struct ps_endpoint){.addr = {.family = PS_INET6}});
 	return i >= 0 && a->s->socks[i].state == PS_ST_LISTEN ? i : -1;
+}
+
+uint8_t sockset_closed_state(uint8_t from)
+{
+	return from == PS_ST_FIN_WAIT2 || from == PS_ST_CLOSING || from == PS_ST_TIME_WAIT
+		   ? PS_ST_TIME_WAIT
+		   : PS_ST_CLOSE;
 }
 
 long sockset_sole_proc(const struct ps_snapshot *s, const struct ps_socket *k)
@@ -199,7 +209,24 @@ static int apply_one(struct apply *a, const struct ps_sockchange *c)
 	}
 	if (at < 0)
 		return add_socket(a, c);
-	if (a->s->socks[at].state != c->to) {
+	struct ps_socket *k = &a->s->socks[at];
+	/* its holder closing it names it (an accepted one's, whose acceptor no change named) */
+	if (c->pid > 0 && !k->owner_count && k->owner_status == PS_OWN_UNREPORTED) {
+		long p = proc_by_pid(a->s, c);
+		if (p < 0)
+			return (int)p;
+		if ((size_t)at >= a->first_new)
+			a->owner_proc[at - (long)a->first_new] = p;
+		else if (util_grow((void **)&a->late, &a->late_cap, a->nlate + 2, sizeof *a->late))
+			return -ENOMEM;
+		else {
+			a->late[a->nlate++] = (size_t)at;
+			a->late[a->nlate++] = (size_t)p;
+		}
+		k = &a->s->socks[at];
+		k->owner_status = PS_OWN_OK; /* once: the first change that names it */
+	}
+	if (k->state != c->to) {
 		a->s->socks[at].state = c->to;
 		a->st.changed++;
 	}
@@ -223,6 +250,11 @@ static int settle_added(struct apply *a,
 		long p = a->owner_proc[i - a->first_new];
 		if (p >= 0 && snap_add_owner(s, (uint32_t)i, (uint32_t)p, -1))
 			return -ENOMEM;
+	}
+	for (size_t i = 0; i + 1 < a->nlate; i += 2) {
+		if (snap_add_owner(s, (uint32_t)a->late[i], (uint32_t)a->late[i + 1], -1))
+			return -ENOMEM;
+		a->st.changed++;
 	}
 	snap_group_owners(s);
 	for (size_t i = a->first_new; keep && i < s->nsocks; i++)
@@ -248,7 +280,7 @@ int sockset_apply(struct ps_snapshot *s, const struct ps_sockchange *c, size_t n
 		rc = -ENOMEM;
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = apply_one(&a, &c[i]);
-	if (s->nsocks > a.first_new) {
+	if (s->nsocks > a.first_new || a.nlate) {
 		int r2 = settle_added(&a, keep, ctx);
 		rc = rc ? rc : r2;
 	}
@@ -265,6 +297,7 @@ int sockset_apply(struct ps_snapshot *s, const struct ps_sockchange *c, size_t n
 	free(a.ix.slot);
 	free(a.gone);
 	free(a.owner_proc);
+	free(a.late);
 	return rc;
 }
 

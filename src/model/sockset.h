@@ -51,6 +51,13 @@ int sockset_apply(struct ps_snapshot *s, const struct ps_sockchange *c, size_t n
 		  const void *ctx, struct sockset_stats *st);
 
 /*
+ * The state a TCP connection is left in by a close from state `from` (a change to PS_ST_CLOSE):
+ * PS_ST_TIME_WAIT after FIN-WAIT-2, CLOSING or TIME-WAIT (it closed first: the kernel keeps its
+ * ends a while; a reset there looks the same), else PS_ST_CLOSE.
+ */
+uint8_t sockset_closed_state(uint8_t from);
+
+/*
  * The one process that holds socket k of s (every owner of it is that process), or -1 (no
  * owner, or several processes: a pre-forked server's master and workers).
  */

@@ -280,17 +280,41 @@ static uint64_t socket_key(uint8_t proto, const struct ps_endpoint *local,
 	return fnv(fnv(fnv(h, remote, sizeof *remote), &netns, sizeof netns), &dup, sizeof dup);
 }
 
+/* A connection a state change added without an owner (PS_OWN_UNREPORTED): accepted on a listener
+ * of s, it is shown with that listener's program when every holder is that one program (a
+ * pre-forked server's), with a pid only when one process holds it. *l: s's listeners, built the
+ * first time one is needed. NULL: no program to show. */
+static const char *accepted_program(const struct ps_snapshot *s, const struct ps_socket *k,
+				    struct conn_listeners **l, int *pid)
+{
+	const struct ps_socket *lst = NULL;
+	*pid = 0;
+	if (k->owner_status != PS_OWN_UNREPORTED || k->owner_count || k->proto != PS_TCP ||
+	    k->state == PS_ST_LISTEN || k->state == PS_ST_TIME_WAIT)
+		return NULL;
+	if (!*l)
+		*l = conns_listeners(s);
+	if (!*l || conns_dir_of(*l, k, &lst) != CONN_IN || !lst)
+		return NULL;
+	return conns_listener_program(s, lst, pid);
+}
+
 static int build_sockets(struct top_table *t, const struct ps_snapshot *s)
 {
 	int rc = 0;
 	uint32_t dup = 0;
+	struct conn_listeners *lst = NULL;
 	for (size_t i = 0; i < s->nsocks && !rc; i++) {
 		const struct ps_socket *k = &s->socks[i];
 		struct top_row *r = add_row(t);
-		if (!r)
-			return -ENOMEM;
+		if (!r) {
+			rc = -ENOMEM;
+			break;
+		}
 		int pid;
 		const char *name = owner_name(s, k, &pid);
+		if (!name)
+			name = accepted_program(s, k, &lst, &pid);
 		char a[64];
 		r->sock = (long)i;
 		r->proc = k->owner_count && s->owners ? (long)snap_owner(s, k, 0)->proc : -1;
@@ -323,6 +347,7 @@ static int build_sockets(struct top_table *t, const struct ps_snapshot *s)
 			rc = top_set_socket_counters(t, r, k, snap_tcp(s, k));
 		rc = rc ? rc : fill_rest(t, r);
 	}
+	conns_listeners_free(lst);
 	return rc;
 }
 
@@ -389,7 +414,21 @@ static int build_procs(struct top_table *t, const struct ps_snapshot *s, const s
 	for (size_t i = 0; i < s->nsocks; i++) {
 		const struct ps_socket *k = &s->socks[i];
 		size_t p = k->owner_count && s->owners ? snap_owner(s, k, 0)->proc : s->nprocs;
-		sum_socket(&sum[p], k, snap_tcp(s, k), conns_is_listener(k));
+		bool listener = conns_is_listener(k);
+		/* a time-wait socket has no owner and is no connection any more */
+		if (p == s->nprocs && k->proto == PS_TCP && k->state == PS_ST_TIME_WAIT)
+			continue;
+		sum_socket(&sum[p], k, snap_tcp(s, k), listener);
+		/* every other process holding a listener (a pre-forked server's workers) lists its
+		 * port too; its counters are summed once, under the first */
+		for (uint32_t o = 1; listener && s->owners && o < k->owner_count; o++) {
+			size_t q = snap_owner(s, k, o)->proc;
+			bool again = false;
+			for (uint32_t b = 0; b < o && !again; b++)
+				again = snap_owner(s, k, b)->proc == q;
+			if (!again)
+				sum_socket(&sum[q], k, NULL, true);
+		}
 	}
 	for (size_t p = 0; p <= s->nprocs && !rc; p++)
 		if (sum[p].listen || sum[p].conns)
@@ -723,10 +762,26 @@ static long find_key(const struct top_table *p, const size_t *ix, uint64_t key)
 	return lo < p->n && p->rows[ix[lo]].key == key ? (long)ix[lo] : -1;
 }
 
+/* A closed row (or one whose counters are read no more): its rate cells "-", never a rate as if
+ * it still moved. */
+static int no_rates(struct top_table *t, struct top_row *r)
+{
+	int rc = 0;
+	for (size_t c = 0; c < t->ncols && !rc; c++)
+		if (t->cols[c].rate_of >= 0) {
+			r->num[c] = 0;
+			r->counted[c] = false;
+			rc = cell(t, r, c, "-");
+		}
+	return rc;
+}
+
 /* Rate cells of r from its counters now and in q (the same row a refresh ago). */
 int top_rates(struct top_table *t, struct top_row *r, const struct top_row *q, double seconds)
 {
 	int rc = 0;
+	if (r->mark == TOP_MARK_GONE || r->final)
+		return no_rates(t, r);
 	for (size_t c = 0; c < t->ncols && !rc; c++) {
 		int of = t->cols[c].rate_of;
 		if (of < 0 || !r->counted[of] || !q->counted[of] || seconds <= 0)
@@ -776,7 +831,14 @@ static int keep_gone(struct top_table *t, const struct top_table *prev, const st
 	int rc = 0;
 	for (size_t c = 0; c < t->ncols && !rc; c++)
 		rc = cell(t, r, c, top_text(prev, q, c));
-	return rc;
+	if (rc || q->mark == TOP_MARK_GONE)
+		return rc;
+	/* it closed now: its state is no longer the one it had (a time-wait socket's was its
+	 * last), and nothing moves on it */
+	size_t st = ns_shift(t) + S_STATE;
+	if (t->view == TOP_SOCKETS && strcmp(top_text(t, r, st), "TIME-WAIT") != 0)
+		rc = cell(t, r, st, "CLOSE");
+	return rc ? rc : no_rates(t, r);
 }
 
 int top_track(struct top_table *t, const struct top_table *prev, double seconds, bool first)
@@ -855,7 +917,7 @@ static const struct close_key *close_of(const struct close_key *v, size_t n, uin
 	return lo && v[lo - 1].key == key ? &v[lo - 1] : NULL;
 }
 
-int top_final_counters(struct top_table *t, const struct ps_sockchange *c, size_t n, double seconds)
+int top_final_counters(struct top_table *t, const struct ps_sockchange *c, size_t n)
 {
 	if (t->view != TOP_SOCKETS || !n)
 		return 0;
@@ -878,11 +940,154 @@ int top_final_counters(struct top_table *t, const struct ps_sockchange *c, size_
 		if (!x)
 			continue;
 		const struct ps_sockchange *ch = &c[x->at];
-		struct top_row was = *r;
 		struct ps_socket k = {.proto = ch->proto, .state = ch->from};
 		rc = top_set_socket_counters(t, r, &k, &ch->last);
-		rc = rc ? rc : top_rates(t, r, &was, seconds);
+		if (!rc && r->mark == TOP_MARK_GONE) /* the state the close left it in */
+			rc = cell(t, r, ns_shift(t) + S_STATE,
+				  state_label(PS_TCP, sockset_closed_state(ch->from)));
+		/* the process that closed it, when no owner was shown (an accepted one's) */
+		if (!rc && ch->pid > 0 && !strcmp(top_text(t, r, ns_shift(t) + S_PID), "-")) {
+			size_t len = strnlen(ch->comm, sizeof ch->comm);
+			rc = cell_raw(t, r, ns_shift(t) + S_PROC, ch->comm, len);
+			rc = rc ? rc : cell_num(t, r, ns_shift(t) + S_PID, ch->pid);
+		}
+		rc = rc ? rc : no_rates(t, r);
 	}
+	free(v);
+	return rc;
+}
+
+/* The process a connection that closed unseen is shown with: the one the change names (it
+ * connected), else for an accepted one its listener's program (conns_listener_program). */
+static const char *closed_owner(const struct ps_snapshot *s, struct conn_listeners **l,
+				const struct ps_sockchange *c, const struct ps_socket *k, int *pid)
+{
+	const struct ps_socket *lst = NULL;
+	*pid = c->pid;
+	if (c->pid > 0)
+		return c->comm;
+	if (!*l)
+		*l = conns_listeners(s);
+	if (!*l || conns_dir_of(*l, k, &lst) != CONN_IN || !lst)
+		return NULL;
+	return conns_listener_program(s, lst, pid);
+}
+
+/* A row for connection k that closed unseen (change c): closed, with the counters it closed with.
+ */
+static int closed_row(struct top_table *t, const struct ps_snapshot *s, struct conn_listeners **l,
+		      const struct ps_sockchange *c, const struct ps_socket *k, uint64_t key)
+{
+	struct top_row *r = add_row(t);
+	if (!r)
+		return -ENOMEM;
+	char a[64];
+	int pid;
+	const char *name = closed_owner(s, l, c, k, &pid);
+	size_t o = ns_shift(t), nlen = name ? strnlen(name, sizeof c->comm) : 0;
+	r->key = key;
+	r->sig = fnv(fnv(FNV0, &k->state, 1), &pid, sizeof pid);
+	r->port = k->local.port;
+	r->proto = k->proto;
+	r->final = true;
+	r->mark = TOP_MARK_GONE;
+	r->ttl = TOP_MARK_TTL;
+	int rc = o ? ns_cell(t, r, s, k) : 0;
+	rc = rc ? rc : cell(t, r, o + S_PROTO, proto_name(k->proto));
+	rc = rc ? rc : cell(t, r, o + S_STATE, state_label(k->proto, k->state));
+	rc = rc ? rc : cell(t, r, o + S_LOCAL, conns_endpoint(&k->local, a, sizeof a));
+	rc = rc ? rc : cell(t, r, o + S_REMOTE, conns_endpoint(&k->remote, a, sizeof a));
+	rc = rc ? rc : cell_raw(t, r, o + S_PROC, name ? name : "-", name ? nlen : 1);
+	if (!rc && pid > 0)
+		rc = cell_num(t, r, o + S_PID, pid);
+	rc = rc ? rc : top_set_socket_counters(t, r, k, &c->last);
+	rc = rc ? rc : no_rates(t, r);
+	return rc ? rc : fill_rest(t, r);
+}
+
+/* A close (the change at `at`) that may want a row, by its row's key; shown: a row has that key. */
+struct cand {
+	uint64_t key;
+	size_t at;
+	bool shown;
+};
+
+static int cmp_cand(const void *pa, const void *pb)
+{
+	const struct cand *a = pa, *b = pb;
+	if (a->key != b->key)
+		return (a->key > b->key) - (a->key < b->key);
+	return (a->at > b->at) - (a->at < b->at);
+}
+
+/* The closes among c[0..n) that carry counters of a connection, sorted by key (the first of
+ * each key only); *m their number. NULL with *m 0: none, or out of memory (-ENOMEM in *rc). */
+static struct cand *closes_of(const struct ps_sockchange *c, size_t n, size_t *m, int *rc)
+{
+	struct cand *v = NULL;
+	*m = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct ps_sockchange *ch = &c[i];
+		if (ch->to != PS_ST_CLOSE || ch->proto != PS_TCP || !ch->local.port ||
+		    !ch->remote.port || !ch->last.valid)
+			continue; /* a listener's, or a socket's never connected */
+		if (!v && !(v = malloc(n * sizeof *v))) {
+			*rc = -ENOMEM;
+			return NULL;
+		}
+		v[(*m)++] = (struct cand){
+		    socket_key(ch->proto, &ch->local, &ch->remote, ch->netns, 0), i, false};
+	}
+	if (!*m)
+		return v;
+	qsort(v, *m, sizeof *v, cmp_cand);
+	size_t k = 1;
+	for (size_t i = 1; i < *m; i++)
+		if (v[i].key != v[k - 1].key)
+			v[k++] = v[i];
+	*m = k;
+	return v;
+}
+
+int top_add_closed(struct top_table *t, const struct ps_snapshot *s, const struct ps_sockchange *c,
+		   size_t n,
+		   bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
+		   const void *ctx)
+{
+	size_t m;
+	int rc = 0;
+	struct cand *v = t->view == TOP_SOCKETS ? closes_of(c, n, &m, &rc) : NULL;
+	if (!v)
+		return rc;
+	/* one pass over the rows, each looked up among the few closes (not the rows sorted) */
+	for (size_t i = 0; i < t->n && m; i++) {
+		struct cand key = {.key = t->rows[i].key}, *hit;
+		size_t lo = 0, hi = m;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (v[mid].key < key.key)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		hit = lo < m && v[lo].key == key.key ? &v[lo] : NULL;
+		if (hit)
+			hit->shown = true;
+	}
+	struct conn_listeners *l = NULL;
+	for (size_t i = 0; i < m && !rc; i++) {
+		const struct ps_sockchange *ch = &c[v[i].at];
+		struct ps_socket k = {.local = ch->local,
+				      .remote = ch->remote,
+				      .netns = ch->netns,
+				      .proto = ch->proto,
+				      .state = sockset_closed_state(ch->from),
+				      .uid = UINT32_MAX,
+				      .owner_status = PS_OWN_UNREPORTED};
+		if (!v[i].shown && (!keep || keep(s, &k, ctx)))
+			rc = closed_row(t, s, &l, ch, &k, v[i].key);
+	}
+	conns_listeners_free(l);
 	free(v);
 	return rc;
 }

@@ -96,11 +96,25 @@ int top_track(struct top_table *t, const struct top_table *prev, double seconds,
  * The sockets view: rows that went this refresh (marked gone, kept from the table before), or
  * whose counters cannot be read any more (TIME-WAIT: sock_diag lists the connection again in that
  * state), take the last counters the closes among c[0..n) carry (ps_sockchange.last: read as the
- * connection closed, after its last sample), their rates over `seconds` from the sample before.
- * Other views, or closes without counters: nothing. 0 or -ENOMEM.
+ * connection closed, after its last sample), no rates (it moves no more); a gone row the state the
+ * close left it in (sockset_closed_state). Other views, or closes without counters: nothing. 0 or
+ * -ENOMEM.
  */
-int top_final_counters(struct top_table *t, const struct ps_sockchange *c, size_t n,
-		       double seconds);
+int top_final_counters(struct top_table *t, const struct ps_sockchange *c, size_t n);
+
+/*
+ * The sockets view: the connections that closed among changes c[0..n) (with the counters they
+ * closed with, ps_sockchange.last) that t has no row for — they opened and closed between two
+ * refreshes — appended as closed rows (marked gone for TOP_MARK_TTL refreshes): the state the
+ * close left them in (sockset_closed_state), their last counters, no rates, the process the change
+ * names or, accepted on a listener of s, that listener's program (conns_listener_program). Those
+ * keep() refuses (a probe socket without owners; keep NULL: every one) are left out. Other views:
+ * nothing. 0 or -ENOMEM.
+ */
+int top_add_closed(struct top_table *t, const struct ps_snapshot *s, const struct ps_sockchange *c,
+		   size_t n,
+		   bool (*keep)(const struct ps_snapshot *, const struct ps_socket *, const void *),
+		   const void *ctx);
 
 /*
  * The processes view (t built from s, sorted): the SENT and RECV of the rows from..to (those on

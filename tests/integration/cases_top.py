@@ -48,6 +48,11 @@ def register(run):
     run.case(conns_and_top_exposure, needs=("tui",))
     run.case(top_narrow_keeps_remote, needs=("tui",))
     run.case(top_listeners_counters, needs=("tui",))
+    run.case(conns_connection_inside_interval)
+    run.case(top_connection_unseen, needs=("tui",))
+    run.case(top_connection_unseen_diag, needs=("tui",))
+    run.case(top_prefork_program, needs=("tui",))
+    run.case(top_prefork_program_diag, needs=("tui",))
 
 
 def groups(t, *args):
@@ -513,6 +518,10 @@ def top_actions(t):
             s = sc.wait(lambda s: "exit status 0" in s, "y: the command did not run")
             h.proc.wait(5)
             t.check(h.proc.poll() is not None, "the holder still runs", s.splitlines())
+            # its listener is marked closed, as when it is killed from a shell (before, S
+            # listed everything again with nothing marked: the row just vanished)
+            sc.wait(lambda s: marked(s, "-", "127.0.0.1:4790"),
+                    "the stopped owner's listener is not marked - (closed)", timeout=2.5)
         sc.resize(140, 30)
         sc.wait(lambda s: "RETR" in s.splitlines()[1], "at 140 columns the RETR column is not shown")
         sc.keys("q")
@@ -1096,3 +1105,205 @@ def top_listeners_counters(t):
             sc.close()
         for x in (c, s, srv):
             x.close()
+
+
+def short_transfer(srv):
+    """A connection to listener srv (on 127.0.0.1) that sends 20 MiB and closes at once (the
+    sender first, then the receiver), in well under a second: (the sender's end, the receiver's)
+    as "ADDR:PORT" texts, and the bytes the receiver read."""
+    port = srv.getsockname()[1]
+    c = socket.create_connection(("127.0.0.1", port))
+    s_, _ = srv.accept()
+    got = [0]
+
+    def drain():
+        while got[0] < 20 * MIB:
+            b = s_.recv(1 << 20)
+            if not b:
+                break
+            got[0] += len(b)
+
+    th = threading.Thread(target=drain)
+    th.start()
+    c.sendall(b"x" * (20 * MIB))
+    th.join(20)
+    me = f"127.0.0.1:{c.getsockname()[1]}"
+    c.close()
+    s_.close()
+    return me, f"127.0.0.1:{port}", got[0]
+
+
+def listener(port):
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", port))
+    srv.listen(1)
+    return srv
+
+
+def conns_connection_inside_interval(t):
+    """A connection that opens, moves 20 MiB and closes inside conns' interval (neither sample
+    sees it open): the kernel's close notifications count it, opened and closed, with its bytes
+    in the totals and the rate (before, no inbound group and 0 bytes)."""
+    srv = listener(4612)
+    try:
+        p = subprocess.Popen([t.binary, "conns", "--interval", "2", "--json"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=t.env())
+        time.sleep(0.8)  # inside the interval
+        _, _, got = short_transfer(srv)
+        out, err = p.communicate(timeout=R.RUN_TIMEOUT)
+    finally:
+        srv.close()
+    t.require(p.returncode in (0, 1) and got == 20 * MIB, f"conns: exit {p.returncode} {err!r}, read {got}")
+    doc = json.loads(out)
+    g = doc["groups"]
+    i = [x for x in g if x["direction"] == "in" and x["server_port"] == 4612]
+    o = [x for x in g if x["direction"] == "out" and x["server_port"] == 4612]
+    t.check(len(i) == 1 and i[0]["opened"] >= 1 and i[0]["closed"] >= 1
+            and i[0]["bytes_received"] >= 20 * MIB
+            and i[0]["rate_received"] * doc["interval"] >= 20 * MIB * 0.99,
+            "the receiver's closed connection is counted (opened, closed, its bytes and rate)",
+            [json.dumps(g), err.decode("utf-8", "replace")])
+    t.check(len(o) == 1 and o[0]["opened"] >= 1 and o[0]["bytes_sent"] >= 20 * MIB,
+            "the sender's connection is counted with its bytes", [json.dumps(g)])
+    t.check(b"not counted" not in err, f"as root the notifications are had: {err!r}")
+
+
+def unseen_row(text, local, remote):
+    """(STATE, SENT, RECV, TX/s, RX/s) of the closed row local -> remote (marked -, or in TIME-WAIT:
+    sock_diag lists the connection's end that closed first again in that state), else None."""
+    for ln in rows_with(text, local, remote):
+        w = ln.split()
+        if local not in w:
+            continue
+        i = w.index(local)
+        if w[i + 1] != remote or len(w) <= i + 8:
+            continue
+        if ln.startswith("-") or w[i - 1] == "TIME-WAIT":
+            return w[i - 1], counted(w[i + 4]), counted(w[i + 5]), w[i + 7], w[i + 8]
+    return None
+
+
+def connection_unseen(t, port, *args):
+    """A connection that opens, sends 20 MiB and closes between two refreshes (no refresh sees it
+    open) is shown all the same: the receiver's end as a closed row (marked -, state CLOSE, no
+    rates) with RECV >= 20 MiB, the sender's (closed first) with SENT >= 20 MiB, from the counters
+    the close carried (before: no row, no mark, no bytes)."""
+    srv = listener(port)
+    sc = Screen(t, "-d", "1", *args, NO_COLOR="1")
+    try:
+        sc.resize(140, 24)  # wide enough for the counters and rates
+        sc.wait(lambda s: rows_with(s, f"127.0.0.1:{port}", "LISTEN"), "the listener is not shown")
+        me, peer, got = short_transfer(srv)
+        t.require(got == 20 * MIB, f"the receiver read {got} bytes")
+
+        def whole(text):
+            r, s_ = unseen_row(text, peer, me), unseen_row(text, me, peer)
+            return (r is not None and s_ is not None and r[2] is not None and r[2] >= 20 * MIB
+                    and s_[1] is not None and s_[1] >= 20 * MIB)
+
+        s = sc.wait(whole, "the connection that opened and closed between two refreshes is not "
+                    "shown with its 20 MiB (RECV of the receiver, SENT of the sender)", timeout=5)
+        r = unseen_row(s, peer, me)
+        t.check(r[0] == "CLOSE" and r[3] == "-" and r[4] == "-",
+                f"the receiver's closed row shows state {r[0]} and rates {r[3]} {r[4]}, want CLOSE - -",
+                s.splitlines())
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q after the short connection")
+    finally:
+        srv.close()
+        sc.close()
+
+
+def top_connection_unseen(t):
+    connection_unseen(t, 4748)
+
+
+def top_connection_unseen_diag(t):
+    """The same without BPF: sock_diag's destroy notifications name it."""
+    connection_unseen(t, 4750, "--events", "diag")
+
+
+PREFORK_ONE_NAME = r"""
+import ctypes, os, socket, sys, time
+libc = ctypes.CDLL(None)
+libc.prctl(15, b"prefork", 0, 0, 0)  # PR_SET_NAME: the master and its worker are one program
+srv = socket.socket()
+srv.bind(("127.0.0.1", int(sys.argv[1])))
+srv.listen(8)
+master = os.getpid()
+if os.fork() == 0:
+    print("READY", master, os.getpid(), flush=True)
+    kept = []
+    while True:
+        kept.append(srv.accept()[0])
+else:
+    time.sleep(600)
+"""
+
+
+def prefork_program(t, port, *args):
+    """A listener a master and its worker hold, both the one program "prefork": a connection the
+    worker accepts while top runs is shown under "prefork" before the next full listing, with the
+    worker's pid or none ("-"), never the master's. In the processes view the worker, which holds
+    the listener too, lists its port; a time-wait socket (no owner) is no "(no owner)" connection."""
+    tw = socket.socket()
+    tw.bind(("127.0.0.1", port + 1))
+    tw.listen(1)
+    c0 = socket.create_connection(("127.0.0.1", port + 1))
+    a0, _ = tw.accept()
+    c0.close()  # closed first: it stays in TIME-WAIT
+    time.sleep(0.1)
+    a0.close()
+    tw.close()
+    p = subprocess.Popen([sys.executable, "-c", PREFORK_ONE_NAME, str(port)], stdout=subprocess.PIPE,
+                         start_new_session=True)
+    sc = c = None
+    try:
+        line = p.stdout.readline().split()
+        t.require(line[:1] == [b"READY"], "the pre-forked listener did not start")
+        master, worker = line[1].decode(), line[2].decode()
+        sc = Screen(t, "-d", "1", *args, NO_COLOR="1")
+        sc.wait(lambda s: rows_with(s, f"127.0.0.1:{port}", "LISTEN"), "the listener is not shown")
+        c = socket.create_connection(("127.0.0.1", port))
+        me = f"127.0.0.1:{c.getsockname()[1]}"
+
+        def owner(text):
+            for ln in rows_with(text, f"127.0.0.1:{port}", me, "ESTAB"):
+                w = ln.split()
+                i = w.index(f"127.0.0.1:{port}")
+                if w[i + 1] == me and len(w) > i + 3:
+                    return w[i + 2], w[i + 3]
+            return None
+
+        s = sc.wait(lambda s: owner(s) and owner(s)[0] == "prefork",
+                    "the accepted connection is not shown under its program", timeout=4)
+        t.check(owner(s)[1] in ("-", worker), f"the accepted connection is shown with pid "
+                f"{owner(s)[1]} (master {master}, worker {worker})", s.splitlines())
+        sc.keys("2")
+        s = sc.wait(lambda s: "[processes]" in s and rows_with(s, "prefork", master, f"tcp/{port}"),
+                    "the processes view does not show the master")
+        t.check(rows_with(s, "prefork", worker, f"tcp/{port}"),
+                "the worker, which holds the listener too, does not list its port", s.splitlines())
+        # (no owner) may count the accepted connection until a listing names its holder (BPF
+        # does not say which process accepted it), never the time-wait socket too
+        nobody = [ln.split() for ln in rows_with(s, "(no owner)")]
+        t.check(all(w[w.index("owner)") + 3] in ("0", "1") for w in nobody),
+                "a time-wait socket is counted as a connection of (no owner)", s.splitlines())
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q")
+    finally:
+        if c:
+            c.close()
+        if sc:
+            sc.close()
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait(5)
+
+
+def top_prefork_program(t):
+    prefork_program(t, 4752)
+
+
+def top_prefork_program_diag(t):
+    """The same without BPF (sock_diag attributes the new connection by its inode: the worker)."""
+    prefork_program(t, 4754, "--events", "diag")

@@ -314,3 +314,37 @@ TEST(sockset_diff_close_carries_last_counters)
 	snap_free(&now);
 	snap_free(&gone);
 }
+
+/* An accepted connection on a listener two processes hold has no owner until its holder closes it:
+ * that close (ESTAB -> FIN-WAIT-1, or CLOSE-WAIT -> LAST-ACK, in the holder's own syscall) names
+ * the process, which then owns it; the connecting end's owner stays the one that connected. */
+TEST(sockset_holder_named_by_its_close)
+{
+	struct ps_snapshot s = {0};
+	listing(&s); /* srv, pid 100 */
+	long w = snap_add_proc(&s, 101);
+	s.procs[w].name = strdup("worker");
+	CHECK_INT(snap_add_owner(&s, 0, (uint32_t)w, 3), 0);
+	snap_group_owners(&s);
+	struct ps_sockchange c[] = {
+	    chg(ep(4720), ep(5555), PS_ST_SYN_RECV, PS_ST_ESTABLISHED, 0, NULL),
+	    chg(ep(5555), ep(4720), PS_ST_CLOSE, PS_ST_SYN_SENT, 200, "cli"),
+	    chg(ep(5555), ep(4720), PS_ST_SYN_SENT, PS_ST_ESTABLISHED, 200, "cli"),
+	};
+	struct sockset_stats st;
+	CHECK_INT(sockset_apply(&s, c, 3, NULL, NULL, &st), 0);
+	CHECK(owner_name(&s, find(&s, 4720, 5555)) == NULL);
+	struct ps_sockchange d[] = {
+	    chg(ep(5555), ep(4720), PS_ST_ESTABLISHED, PS_ST_CLOSE_WAIT, 0, NULL),
+	    chg(ep(4720), ep(5555), PS_ST_ESTABLISHED, PS_ST_FIN_WAIT1, 101, "worker"),
+	    chg(ep(5555), ep(4720), PS_ST_CLOSE_WAIT, PS_ST_LAST_ACK, 200, "cli"),
+	};
+	CHECK_INT(sockset_apply(&s, d, 3, NULL, NULL, &st), 0);
+	const struct ps_socket *in = find(&s, 4720, 5555);
+	CHECK_STR(owner_name(&s, in), "worker");
+	CHECK_INT(in->owner_status, PS_OWN_OK);
+	CHECK_INT(snap_owner(&s, in, 0)->pid, 101);
+	CHECK_STR(owner_name(&s, find(&s, 5555, 4720)), "cli");
+	CHECK_INT(s.nprocs, 3); /* srv, worker, cli: no process twice */
+	snap_free(&s);
+}

@@ -232,11 +232,12 @@ TEST(toprows_final_counters_of_a_close)
 	    .to = PS_ST_CLOSE,
 	    .last = {.bytes_sent = 20 << 20, .bytes_received = 5, .valid = true}};
 	c.netns = a.socks[0].netns;
-	CHECK_INT(top_final_counters(&now, &c, 1, 2.0), 0);
+	CHECK_INT(top_final_counters(&now, &c, 1), 0);
 	r = row_of(&now, "127.0.0.1:5000");
 	CHECK_STR(top_text(&now, r, col(&now, "SENT")), "20.0M");
 	CHECK_STR(top_text(&now, r, col(&now, "RECV")), "5");
-	CHECK_STR(top_text(&now, r, col(&now, "TX/s")), "10.0M"); /* (20 MiB - 1000) / 2 s */
+	CHECK_STR(top_text(&now, r, col(&now, "TX/s")), "-"); /* closed: it moves no more */
+	CHECK_STR(top_text(&now, r, col(&now, "STATE")), "TIME-WAIT"); /* it closed first */
 	/* the next refresh keeps them on the closed row */
 	refresh(&prev, &now, &b, false);
 	CHECK_STR(top_text(&now, row_of(&now, "127.0.0.1:5000"), col(&now, "SENT")), "20.0M");
@@ -244,6 +245,203 @@ TEST(toprows_final_counters_of_a_close)
 	top_table_free(&now);
 	snap_free(&a);
 	snap_free(&b);
+}
+
+/* A process named `name` holding socket i of s (fd 3). */
+static long hold(struct ps_snapshot *s, size_t i, int pid, const char *name)
+{
+	long p = -1;
+	for (size_t j = 0; j < s->nprocs; j++)
+		if (s->procs[j].pid == pid)
+			p = (long)j;
+	if (p < 0) {
+		p = snap_add_proc(s, pid);
+		CHECK(p >= 0);
+		s->procs[p].name = strdup(name);
+	}
+	CHECK_INT(snap_add_owner(s, (uint32_t)i, (uint32_t)p, 3), 0);
+	return p;
+}
+
+/* Connections that opened and closed between two refreshes (the state changes saw them, no table
+ * had them): closed rows, with the state the close left them in, the counters the close carried,
+ * no rates; the accepted one under the program of its pre-forked listener (every holder "nginx":
+ * the name, no pid); kept marked for TOP_MARK_TTL refreshes. A close of a row already shown adds
+ * nothing. */
+TEST(toprows_connection_opened_and_closed_unseen)
+{
+	struct ps_snapshot s = {0};
+	add(&s, 80, 0, PS_ST_LISTEN, 11);
+	hold(&s, 0, 100, "nginx");
+	hold(&s, 0, 101, "nginx");
+	snap_group_owners(&s);
+	struct top_table prev = {0}, now = {0};
+	refresh(&prev, &now, &s, true);
+	refresh(&prev, &now, &s, false);
+	struct ps_sockchange c[3] = {
+	    {.proto = PS_TCP, /* accepted on :80, closed by the client first: CLOSE */
+	     .from = PS_ST_LAST_ACK,
+	     .to = PS_ST_CLOSE,
+	     .last = {.bytes_sent = 20 << 20, .bytes_received = 80, .valid = true}},
+	    {.proto = PS_TCP, /* the client's end, which closed first */
+	     .from = PS_ST_FIN_WAIT2,
+	     .to = PS_ST_CLOSE,
+	     .pid = 555,
+	     .comm = "curl",
+	     .last = {.bytes_sent = 80, .bytes_received = 20 << 20, .valid = true}},
+	    {.proto = PS_TCP, /* the listener, shown already */
+	     .from = PS_ST_LISTEN,
+	     .to = PS_ST_CLOSE,
+	     .last = {.valid = true}},
+	};
+	c[0].local = c[1].remote = s.socks[0].local;
+	c[0].remote.addr = c[0].local.addr;
+	c[0].remote.port = 40000;
+	c[1].local = c[0].remote;
+	c[2].local = s.socks[0].local;
+	c[2].remote = s.socks[0].remote;
+	size_t before = now.n;
+	CHECK_INT(top_add_closed(&now, &s, c, 3, NULL, NULL), 0);
+	CHECK_INT(now.n, before + 2);
+	const struct top_row *srv = row_of(&now, "127.0.0.1:80"),
+			     *cli = row_of(&now, "127.0.0.1:40000");
+	for (size_t i = 0; i < now.n; i++)
+		if (now.rows[i].mark == TOP_MARK_GONE && now.rows[i].port == 80)
+			srv = &now.rows[i];
+	CHECK(srv && cli);
+	CHECK_INT(srv->mark, TOP_MARK_GONE);
+	CHECK_STR(top_text(&now, srv, col(&now, "STATE")), "CLOSE");
+	CHECK_STR(top_text(&now, srv, col(&now, "SENT")), "20.0M");
+	CHECK_STR(top_text(&now, srv, col(&now, "TX/s")), "-");
+	CHECK_STR(top_text(&now, srv, col(&now, "PROCESS")), "nginx");
+	CHECK_STR(top_text(&now, srv, col(&now, "PID")), "-"); /* master or worker: not known */
+	CHECK_INT(cli->mark, TOP_MARK_GONE);
+	CHECK_STR(top_text(&now, cli, col(&now, "STATE")), "TIME-WAIT");
+	CHECK_STR(top_text(&now, cli, col(&now, "RECV")), "20.0M");
+	CHECK_STR(top_text(&now, cli, col(&now, "PROCESS")), "curl");
+	CHECK_STR(top_text(&now, cli, col(&now, "PID")), "555");
+	/* the next refreshes keep them marked, then they go */
+	for (int i = 1; i < TOP_MARK_TTL; i++) {
+		refresh(&prev, &now, &s, false);
+		cli = row_of(&now, "127.0.0.1:40000");
+		CHECK(cli && cli->mark == TOP_MARK_GONE);
+		CHECK_STR(top_text(&now, cli, col(&now, "RECV")), "20.0M");
+	}
+	refresh(&prev, &now, &s, false);
+	CHECK(row_of(&now, "127.0.0.1:40000") == NULL);
+	top_table_free(&prev);
+	top_table_free(&now);
+	snap_free(&s);
+}
+
+/* A row that closed shows CLOSE, not the state it had, and no rate. */
+TEST(toprows_closed_row_state_and_rate)
+{
+	struct ps_snapshot a = {0}, b = {0};
+	CHECK_INT(snap_set_tcp(&a, add(&a, 5000, 80, PS_ST_ESTABLISHED, 12),
+			       &(struct ps_tcp_stats){.bytes_sent = 1000, .valid = true}),
+		  0);
+	struct top_table prev = {0}, now = {0};
+	refresh(&prev, &now, &a, true);
+	CHECK_INT(snap_set_tcp(&a, &a.socks[0],
+			       &(struct ps_tcp_stats){.bytes_sent = 3000, .valid = true}),
+		  0);
+	refresh(&prev, &now, &a, false);
+	CHECK_STR(top_text(&now, row_of(&now, "127.0.0.1:5000"), col(&now, "TX/s")), "1000");
+	refresh(&prev, &now, &b, false);
+	const struct top_row *r = row_of(&now, "127.0.0.1:5000");
+	CHECK_INT(r->mark, TOP_MARK_GONE);
+	CHECK_STR(top_text(&now, r, col(&now, "STATE")), "CLOSE");
+	CHECK_STR(top_text(&now, r, col(&now, "TX/s")), "-");
+	CHECK_STR(top_text(&now, r, col(&now, "SENT")), "2.9K"); /* its last counters stay */
+	top_table_free(&prev);
+	top_table_free(&now);
+	snap_free(&a);
+	snap_free(&b);
+}
+
+/* The processes view: every process holding a listener (a pre-forked server's master and worker)
+ * lists its port; a time-wait socket (no owner) is no connection of "(no owner)". */
+TEST(toprows_processes_prefork_and_time_wait)
+{
+	struct ps_snapshot s = {0};
+	add(&s, 80, 0, PS_ST_LISTEN, 11);
+	hold(&s, 0, 100, "master");
+	hold(&s, 0, 101, "worker");
+	add(&s, 80, 40000, PS_ST_ESTABLISHED, 12);
+	hold(&s, 1, 101, "worker");
+	add(&s, 80, 40001, PS_ST_TIME_WAIT, 0);
+	snap_group_owners(&s);
+	struct conn_table g;
+	CHECK_INT(conns_group(NULL, &s, 0, &g), 0);
+	struct top_table t = {0};
+	CHECK_INT(top_build(&t, TOP_PROCESSES, &s, &g), 0);
+	CHECK_INT(t.n, 2); /* master and worker, no "(no owner)" */
+	for (size_t i = 0; i < t.n; i++) {
+		const struct top_row *r = &t.rows[i];
+		bool worker = strcmp(top_text(&t, r, 0), "worker") == 0;
+		CHECK_STR(top_text(&t, r, col(&t, "PORTS")), "tcp/80");
+		CHECK_STR(top_text(&t, r, col(&t, "LISTEN")), "1");
+		CHECK_STR(top_text(&t, r, col(&t, "CONNS")), worker ? "1" : "0");
+	}
+	conns_free(&g);
+	top_table_free(&t);
+	snap_free(&s);
+}
+
+/* conns over an interval: a connection that opened and closed inside it (only the kernel's close
+ * notification names it) counts as opened and closed with its bytes, under the listener's
+ * program; a connection of the first sample that closed takes the counters its close carried. */
+TEST(conns_closes_inside_the_interval)
+{
+	struct ps_snapshot a = {0}, b = {0}, gone = {0};
+	add(&a, 80, 0, PS_ST_LISTEN, 11);
+	hold(&a, 0, 100, "nginx");
+	hold(&a, 0, 101, "nginx");
+	add(&a, 80, 50000, PS_ST_ESTABLISHED, 12);
+	hold(&a, 1, 101, "nginx");
+	CHECK_INT(snap_set_tcp(&a, &a.socks[1],
+			       &(struct ps_tcp_stats){.bytes_sent = 1000, .valid = true}),
+		  0);
+	snap_group_owners(&a);
+	add(&b, 80, 0, PS_ST_LISTEN, 11);
+	hold(&b, 0, 100, "nginx");
+	hold(&b, 0, 101, "nginx");
+	snap_group_owners(&b);
+	CHECK_INT(snap_set_tcp(&gone, add(&gone, 80, 40000, PS_ST_CLOSE, 13),
+			       &(struct ps_tcp_stats){.bytes_sent = 20 << 20, .valid = true}),
+		  0);
+	CHECK_INT(snap_set_tcp(&gone, add(&gone, 80, 50000, PS_ST_CLOSE, 12),
+			       &(struct ps_tcp_stats){.bytes_sent = 5000, .valid = true}),
+		  0);
+	add(&gone, 81, 0, PS_ST_CLOSE, 14); /* never connected: no group */
+	struct conn_table g;
+	CHECK_INT(conns_group_closed(&a, &b, &gone, 2.0, &g), 0);
+	const struct conn_group *in = NULL;
+	for (size_t i = 0; i < g.n; i++)
+		if (g.v[i].dir == CONN_IN)
+			in = &g.v[i];
+	CHECK_INT(g.n, 2); /* the listener, and one inbound group */
+	CHECK(in != NULL);
+	if (in) {
+		CHECK_STR(in->process, "nginx");
+		CHECK_INT(in->count, 0);
+		CHECK_INT(in->opened, 1);
+		CHECK_INT(in->closed, 2);
+		CHECK_INT(in->bytes_sent, (20 << 20) + 5000);
+		CHECK_INT(in->delta_sent, (20 << 20) + 4000);
+	}
+	conns_free(&g);
+	/* without the notifications: the closed one keeps its first sample, the other is unseen */
+	CHECK_INT(conns_group(&a, &b, 2.0, &g), 0);
+	CHECK_INT(g.n, 2);
+	for (size_t i = 0; i < g.n; i++)
+		if (g.v[i].dir == CONN_IN)
+			CHECK_INT(g.v[i].bytes_sent, 1000);
+	conns_free(&g);
+	snap_free(&a);
+	snap_free(&b);
+	snap_free(&gone);
 }
 
 /* A socket of process `name` (pid) from local 127.0.0.1:lport to remote 127.0.0.rr:rport. */

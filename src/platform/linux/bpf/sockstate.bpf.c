@@ -15,7 +15,10 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define IPPROTO_TCP 6
 #define TCP_ESTABLISHED 1
 #define TCP_SYN_SENT 2
+#define TCP_FIN_WAIT1 4
 #define TCP_CLOSE 7
+#define TCP_CLOSE_WAIT 8
+#define TCP_LAST_ACK 9
 #define TCP_LISTEN 10
 
 /* Set by the reader after loading: only this network namespace (0: every one). */
@@ -43,11 +46,23 @@ struct {
 	__type(value, struct who);
 } owners SEC(".maps");
 
+/* Whether this change is made by the socket's holder in its own syscall: connect() or listen(), or
+ * close() (or shutdown()) of a connection, an accepted one's too, whose acceptor no event names. */
+static __always_inline bool by_holder(__u64 key, int oldstate, int newstate)
+{
+	if (oldstate == TCP_CLOSE && (newstate == TCP_SYN_SENT || newstate == TCP_LISTEN))
+		return true;
+	if (!(oldstate == TCP_ESTABLISHED && newstate == TCP_FIN_WAIT1) &&
+	    !(oldstate == TCP_CLOSE_WAIT && newstate == TCP_LAST_ACK))
+		return false;
+	return !bpf_map_lookup_elem(&owners, &key); /* the process that connected stays */
+}
+
 /* The process behind this change when the change is made by its own syscall. */
 static __always_inline void note_owner(__u64 key, int oldstate, int newstate,
 				       struct sockstate_rec *r)
 {
-	if (oldstate == TCP_CLOSE && (newstate == TCP_SYN_SENT || newstate == TCP_LISTEN)) {
+	if (by_holder(key, oldstate, newstate)) {
 		struct who w = {.pid = (__s32)(bpf_get_current_pid_tgid() >> 32)};
 		struct bpf_pidns_info ns;
 		/* in the reader's pid namespace; a process outside it has no pid there: 0 */

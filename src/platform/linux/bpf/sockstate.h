@@ -11,7 +11,8 @@
 struct sockstate_rec {
 	__u64 skaddr; /* the kernel socket, only to tell sockets apart while they live */
 	__u32 netns;  /* inode of the socket's network namespace */
-	__s32 pid;    /* the process that connected or listened (a syscall's), 0: not known */
+	__s32 pid;    /* the process that connected or listened, or that closed the connection
+		       * (a syscall's: an accepted one's holder), 0: not known */
 	__u16 sport, dport;
 	__u8 family; /* 2 AF_INET, 10 AF_INET6 */
 	__u8 protocol;
