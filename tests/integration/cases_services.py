@@ -394,13 +394,18 @@ def svc_activation_claim_is_no_advice(t):
             time.sleep(0.05)
         c = __import__("socket").create_connection(("127.0.0.1", 4302))
         try:
+            # the activator execs sh once a connection comes: wait for the exec's environment
+            claim = [b"LISTEN_FDNAMES=ssh.socket", f"LISTEN_PID={p.pid}".encode()]
+            env, comm = [], ""
             while time.monotonic() < deadline + R.READY_TIMEOUT:
-                if open(f"/proc/{p.pid}/comm").read().strip() == "sh":
+                comm = open(f"/proc/{p.pid}/comm").read().strip()
+                env = open(f"/proc/{p.pid}/environ", "rb").read().split(b"\0")
+                if comm == "sh" and all(c in env for c in claim):
                     break
                 time.sleep(0.05)
-            env = open(f"/proc/{p.pid}/environ", "rb").read().split(b"\0")
-            t.require(b"LISTEN_FDNAMES=ssh.socket" in env and f"LISTEN_PID={p.pid}".encode() in env,
-                      "the service's environment does not claim ssh.socket (test premise)")
+            t.require(comm == "sh" and all(c in env for c in claim),
+                      f"the service's environment does not claim ssh.socket (test premise; comm {comm!r})",
+                      [e.decode(errors="replace") for e in env if e.startswith(b"LISTEN_")])
             ex = json.loads(t.run("explain", "4302", "--json").out)
             stops = {x["pid"]: x["command"] for x in ex["stop"]}
             # kill, of it and of every other holder (its forked sleep may share the socket)
