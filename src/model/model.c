@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "../util/grow.h"
+#include "../util/str.h"
 #include "fwmodel.h"
 #include "verdict.h"
 
@@ -339,24 +340,10 @@ struct text_ent {
 	uint64_t hash;
 };
 
-static uint64_t bytes_hash(const char *t, size_t n)
-{
-	uint64_t h = n * 0x9e3779b97f4a7c15ull, w;
-	for (; n >= sizeof w; t += sizeof w, n -= sizeof w) {
-		memcpy(&w, t, sizeof w);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, t, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 29);
-}
-
 /* The pooled copy of t (n bytes, then a NUL): found in e (mask + 1 entries), or written at *at. */
 static char *pool_text(struct text_ent *e, size_t mask, char **at, const char *t, size_t n)
 {
-	uint64_t h = bytes_hash(t, n);
+	uint64_t h = str_hash(t, n);
 	size_t i = (size_t)h & mask;
 	while (e[i].p && !(e[i].hash == h && e[i].len == n && memcmp(e[i].p, t, n) == 0))
 		i = (i + 1) & mask;

@@ -7,6 +7,7 @@
 
 #include "../model/verdict.h"
 #include "../util/escape.h"
+#include "../util/str.h"
 #include "output.h"
 
 #define GAP 2
@@ -138,20 +139,6 @@ struct cell_cache {
 	size_t ntexts, texts_mask;
 };
 
-static uint64_t text_hash(const char *t, size_t n)
-{
-	uint64_t h = n * 0x9e3779b97f4a7c15ull, w;
-	for (; n >= sizeof w; t += sizeof w, n -= sizeof w) { /* a word at a time */
-		memcpy(&w, t, sizeof w);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, t, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 29);
-}
-
 /* The length of the text kept at e (1 + its offset in the arena). */
 static size_t kept_len(const struct cell_cache *cc, uint32_t e)
 {
@@ -163,7 +150,7 @@ static size_t kept_len(const struct cell_cache *cc, uint32_t e)
 /* The slot of text t (n bytes) in cc->texts: its entry, or the empty one to fill. */
 static uint32_t *text_slot(const struct cell_cache *cc, const char *t, size_t n)
 {
-	size_t at = (size_t)text_hash(t, n) & cc->texts_mask;
+	size_t at = (size_t)str_hash(t, n) & cc->texts_mask;
 	for (;; at = (at + 1) & cc->texts_mask) {
 		uint32_t e = cc->texts[at];
 		if (!e || (kept_len(cc, e) == n && memcmp(cc->arena.data + e - 1, t, n) == 0))

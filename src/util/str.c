@@ -20,3 +20,17 @@ char *str_dup(const char *s)
 {
 	return s ? str_dup_n(s, strlen(s)) : NULL;
 }
+
+uint64_t str_hash(const char *t, size_t n)
+{
+	uint64_t h = n * 0x9e3779b97f4a7c15ull, w;
+	for (; n >= sizeof w; t += sizeof w, n -= sizeof w) {
+		memcpy(&w, t, sizeof w);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, t, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
+}
