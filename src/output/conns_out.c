@@ -67,7 +67,10 @@ int render_conns_table(struct buf *out, const struct conn_table *t, bool no_head
 		const char *p = process_of(g);
 		size_t plen = text_prefix(p, strlen(p), 15);
 		rc = esc_text(&name, p, plen);
-		char srv[64], s[16], r[16], ts[16], tr[16], q[24] = "-", rtt[16] = "-";
+		char srv[64], s[16], r[16], ts[16], tr[16], q[24] = "-", rtt[16] = "-",
+							    pid[16] = "-";
+		if (g->pid > 0) /* 0: no owner, or its pid not known yet */
+			snprintf(pid, sizeof pid, "%d", g->pid);
 		conns_endpoint(&g->server, srv, sizeof srv);
 		if (g->dir == CONN_LISTEN && g->proto == PS_TCP)
 			snprintf(q, sizeof q, "%u/%u", g->queue, g->backlog);
@@ -76,11 +79,11 @@ int render_conns_table(struct buf *out, const struct conn_table *t, bool no_head
 		if (!rc)
 			rc = buf_printf(
 			    out,
-			    "%-15.*s %7d %-6s %-5s %-22s %-14s %5zu %4zu %4zu %7s %7s %7s %7s %7s "
+			    "%-15.*s %7s %-6s %-5s %-22s %-14s %5zu %4zu %4zu %7s %7s %7s %7s %7s "
 			    "%5llu %9s\n",
-			    (int)name.len, name.data ? name.data : "", g->pid,
-			    conn_dir_name(g->dir), proto_name(g->proto), srv,
-			    exposure_name(g->rclass), g->count, g->opened, g->closed,
+			    (int)name.len, name.data ? name.data : "", pid, conn_dir_name(g->dir),
+			    proto_name(g->proto), srv, exposure_name(g->rclass), g->count,
+			    g->opened, g->closed,
 			    conns_human_bytes((double)g->bytes_sent, s, sizeof s),
 			    conns_human_bytes((double)g->bytes_received, r, sizeof r),
 			    t->seconds > 0 ? conns_human_bytes(g->rate_sent, ts, sizeof ts) : "-",
@@ -108,7 +111,11 @@ int render_conns_json(struct buf *out, const struct conn_table *t)
 		jw_newline_item(&w);
 		jw_obj(&w);
 		jw_kstr(&w, "process", g->process);
-		jw_kint(&w, "pid", g->pid);
+		jw_key(&w, "pid");
+		if (g->pid > 0)
+			jw_int(&w, g->pid);
+		else
+			jw_null(&w);
 		jw_kstr(&w, "direction", conn_dir_name(g->dir));
 		jw_kstr(&w, "proto", proto_name(g->proto));
 		jw_kstr(&w, "server_address", addr_format(&g->server.addr, a, sizeof a));
@@ -157,10 +164,14 @@ int render_conns_csv(struct buf *out, const struct conn_table *t, bool no_header
 		char a[64];
 		if (g->process)
 			rc = esc_csv(out, g->process, strlen(g->process));
+		if (!rc && g->pid > 0)
+			rc = buf_printf(out, ",%d", g->pid);
+		else if (!rc)
+			rc = buf_putc(out, ',');
 		if (!rc)
 			rc = buf_printf(
-			    out, ",%d,%s,%s,%s,%u,%s,%zu,%zu,%zu,%llu,%llu,%.0f,%.0f,%u,%u,%llu,",
-			    g->pid, conn_dir_name(g->dir), proto_name(g->proto),
+			    out, ",%s,%s,%s,%u,%s,%zu,%zu,%zu,%llu,%llu,%.0f,%.0f,%u,%u,%llu,",
+			    conn_dir_name(g->dir), proto_name(g->proto),
 			    addr_format(&g->server.addr, a, sizeof a), g->server.port,
 			    exposure_name(g->rclass), g->count, g->opened, g->closed,
 			    (unsigned long long)g->bytes_sent,

@@ -392,7 +392,8 @@ static int proc_row(struct top_table *t, const char *name, int pid, struct proc_
 	r->port = p->port;
 	r->proto = p->proto;
 	int rc = cell_raw(t, r, P_PROC, name ? name : "(no owner)", name ? strlen(name) : 10);
-	rc = rc ? rc : cell_num(t, r, P_PID, pid);
+	if (!rc && pid > 0) /* no owner, or one whose pid is not known yet: "-" */
+		rc = cell_num(t, r, P_PID, pid);
 	rc = rc ? rc : cell_num(t, r, P_LISTEN, (double)p->listen);
 	rc = rc ? rc : cell_num(t, r, P_CONNS, (double)p->conns);
 	if (!rc && p->counted) {

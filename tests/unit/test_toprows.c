@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "../../src/output/conns_out.h"
 #include "../../src/output/toprows.h"
 #include "test.h"
 
@@ -525,4 +526,28 @@ TEST(toprows_remote_owner_and_small_rtt)
 	top_table_free(&t);
 	conns_free(&g);
 	snap_free(&s);
+}
+
+/* A group whose owner's pid is not known (a pre-forked listener's accepted connections, or no
+ * owner at all): "-" in the table, null in JSON, empty in CSV; never pid 0 as if it were one. */
+TEST(conns_unknown_pid_is_no_pid)
+{
+	struct conn_group g = {.process = "nginx", .pid = 0, .proto = PS_TCP, .dir = CONN_IN};
+	g.server.addr.family = PS_INET;
+	g.server.port = 80;
+	struct conn_table t = {.v = &g, .n = 1};
+	struct buf b = {0};
+	CHECK_INT(render_conns_table(&b, &t, true), 0);
+	CHECK(b.data && strncmp(b.data, "nginx                 - in ", 27) == 0);
+	buf_free(&b);
+	CHECK_INT(render_conns_json(&b, &t), 0);
+	CHECK(b.data && strstr(b.data, "\"pid\":null") != NULL);
+	buf_free(&b);
+	CHECK_INT(render_conns_csv(&b, &t, true), 0);
+	CHECK(b.data && strncmp(b.data, "nginx,,in,", 10) == 0);
+	buf_free(&b);
+	g.pid = 42;
+	CHECK_INT(render_conns_csv(&b, &t, true), 0);
+	CHECK(b.data && strncmp(b.data, "nginx,42,in,", 12) == 0);
+	buf_free(&b);
 }
