@@ -41,6 +41,7 @@ def register(run):
     run.case(top_diag_owner_beside_listener, needs=("tui",))
     run.case(top_transfer_then_close, needs=("tui",))
     run.case(top_transfer_then_close_diag, needs=("tui",))
+    run.case(top_time_wait_stays, needs=("tui",))
     run.case(top_accepted_by_worker, needs=("tui",))
     run.case(top_accepted_by_worker_diag, needs=("tui",))
     run.case(top_asks_rows_on_screen, needs=("tui",))
@@ -826,6 +827,59 @@ def transfer_then_close(t, port, *args):
 
 def top_transfer_then_close(t):
     transfer_then_close(t, 4743)
+
+
+def top_time_wait_stays(t):
+    """A connection whose end here closed first goes to TIME-WAIT, which the kernel keeps (60 s):
+    its row stays a TIME-WAIT row long after the closed mark's TTL (3 refreshes), with its owner
+    and its last counters, never gone nor new ('+') again (before, with BPF, the row went after 3
+    refreshes and came back at the next full listing as a new row without owner)."""
+    port = 4745
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", port))
+    srv.listen(1)
+    sc = Screen(t, "-d", "1", NO_COLOR="1")
+    c = s_ = None
+    try:
+        sc.resize(140, 24)
+        sc.wait(lambda s: f"127.0.0.1:{port}" in s, "the listener is not shown")
+        c = socket.create_connection(("127.0.0.1", port))
+        s_, _ = srv.accept()
+        me, peer = f"127.0.0.1:{c.getsockname()[1]}", f"127.0.0.1:{port}"
+        sc.wait(lambda s: len(rows_with(s, me, "ESTAB")) == 2, "the connection is not shown", timeout=4)
+        c.sendall(b"x" * MIB)
+        got = 0
+        while got < MIB:
+            b = s_.recv(1 << 20)
+            if not b:
+                break
+            got += len(b)
+        c.close()  # this end first: FIN-WAIT-2, then TIME-WAIT once the peer closes
+        s_.recv(1)
+        s_.close()
+
+        def row(text):
+            for ln in rows_with(text, me, peer, "TIME-WAIT"):
+                w = ln.split()
+                i = w.index(me)
+                if w[i + 1] == peer and len(w) > i + 4:
+                    return ln, w[i + 2], counted(w[i + 4])
+            return None
+
+        sc.wait(lambda s: row(s) is not None, "the TIME-WAIT row is not shown", timeout=4)
+        time.sleep(6)  # twice the closed mark's TTL at -d 1
+        s = sc.wait(lambda s: row(s) is not None, "the TIME-WAIT row went", timeout=1)
+        ln, owner, sent = row(s)
+        t.check(not ln.startswith("+"), f"the TIME-WAIT row is marked new: {ln!r}")
+        t.check(owner != "-", f"the TIME-WAIT row lost its owner: {ln!r}")
+        t.check(sent is not None and sent >= MIB, f"the TIME-WAIT row lost its counters: {ln!r}")
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q")
+    finally:
+        for x in (c, s_, srv):
+            if x:
+                x.close()
+        sc.close()
 
 
 def top_transfer_then_close_diag(t):
