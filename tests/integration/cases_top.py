@@ -42,6 +42,7 @@ def register(run):
     run.case(top_transfer_then_close, needs=("tui",))
     run.case(top_transfer_then_close_diag, needs=("tui",))
     run.case(top_time_wait_stays, needs=("tui",))
+    run.case(top_other_namespace_counters, needs=("tui",))
     run.case(top_accepted_by_worker, needs=("tui",))
     run.case(top_accepted_by_worker_diag, needs=("tui",))
     run.case(top_asks_rows_on_screen, needs=("tui",))
@@ -581,6 +582,46 @@ def top_every_namespace(t):
             plain.close()
         sc.keys("q")
         t.check(sc.exited() == ["0", "restored"], "q with -N")
+    finally:
+        sc.close()
+
+
+PAIR_SENDS = ("import socket, sys, time\n"
+              "s = socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen()\n"
+              "c = socket.create_connection(('127.0.0.1', int(sys.argv[1]))); a = s.accept()[0]\n"
+              "c.sendall(b'x' * (1 << 20)); n = 0\n"
+              "while n < 1 << 20: n += len(a.recv(1 << 20))\n"
+              "print('READY', flush=True); time.sleep(120)\n")
+
+
+def top_other_namespace_counters(t):
+    """top -N at 150 columns: a connection of another network namespace that sent 1 MiB shows it
+    in SENT (its counters asked in that namespace: sock_diag answers for its own only), not '-'
+    as when they were asked in ours (before, only sorting by SENT read them)."""
+    port = 4813
+    p = subprocess.Popen(["unshare", "-n", "--", "sh", "-c", 'ip link set lo up && exec "$@"', "sh",
+                          sys.executable, "-c", PAIR_SENDS, str(port)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    t.procs.append(p)
+    t.require(p.stdout.readline().startswith(b"READY"), "the other namespace's connection")
+    sc = Screen(t, "-N", f"'sport = :{port} or dport = :{port}'", NO_COLOR="1")
+    try:
+        sc.resize(150, 24)
+
+        def sent(text):
+            """SENT of the sender's row (LOCAL the connecting end, REMOTE the listener)."""
+            for ln in rows_with(text, "ESTAB", f"127.0.0.1:{port}"):
+                w = ln.split()
+                i = w.index("ESTAB") + 1
+                if w[i + 1] == f"127.0.0.1:{port}" and len(w) > i + 4:
+                    return w[i + 4]
+            return None
+
+        s = sc.wait(lambda s: sent(s) is not None, "-N: the connection is not shown", timeout=8)
+        s = sc.wait(lambda s: (counted(sent(s) or "-") or 0) >= 1 << 20,
+                    "-N: the other namespace's connection shows no SENT", timeout=4)
+        sc.keys("q")
+        t.check(sc.exited() == ["0", "restored"], "q")
     finally:
         sc.close()
 
