@@ -850,10 +850,17 @@ def transfer_then_close(t, port, *args):
                     return counted(w[i + 4]), counted(w[i + 5])
             return None, None
 
+        best = {"sent": 0, "recv": 0}
+
         def whole(text):
+            # each closed row as it was seen: the receiver's (closed last, not in TIME-WAIT) is
+            # kept three refreshes only, which a runner slowed by load may see in a poll other
+            # than the sender's
             sent = cells(text, me, peer)[0]
             recv = cells(text, peer, me)[1]
-            return sent is not None and recv is not None and sent >= 20 * MIB and recv >= 20 * MIB
+            best["sent"] = max(best["sent"], sent or 0)
+            best["recv"] = max(best["recv"], recv or 0)
+            return best["sent"] >= 20 * MIB and best["recv"] >= 20 * MIB
 
         sc.wait(whole, "the closed connection's rows do not show the whole 20 MiB (SENT of the "
                 "sender, RECV of the receiver)", timeout=5)
