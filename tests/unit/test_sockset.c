@@ -104,8 +104,8 @@ TEST(sockset_recorded_connect_and_accept)
 	CHECK_INT((long)snap_owner(&s, in, 0)->pid, 100);
 	CHECK_STR(owner_name(&s, find(&s, 4720, 0)), "srv");
 
-	/* the client closes first: FIN-WAIT1, FIN-WAIT2, then CLOSE into TIME-WAIT (the kernel keeps
-	 * its ends until its timer: it stays, in that state, with its owner) */
+	/* the client closes first: FIN-WAIT1, FIN-WAIT2, then CLOSE into TIME-WAIT (the kernel
+	 * keeps its ends until its timer: it stays, in that state, with its owner) */
 	struct ps_sockchange d[] = {
 	    chg(ep(5555), ep(4720), PS_ST_ESTABLISHED, PS_ST_FIN_WAIT1, 200, "cli"),
 	    chg(ep(4720), ep(5555), PS_ST_ESTABLISHED, PS_ST_CLOSE_WAIT, 0, NULL),
