@@ -200,6 +200,21 @@ static int apply_one(struct apply *a, const struct ps_sockchange *c)
 		return 0;
 	}
 	long at = ix_find(&a->ix, a->s, a->gone, c->netns, c->proto, &c->local, &c->remote);
+	/* a new socket on the ends of one in TIME-WAIT (reused): that one is gone */
+	if (at >= 0 && c->from == PS_ST_CLOSE && c->to != PS_ST_CLOSE &&
+	    a->s->socks[at].state == PS_ST_TIME_WAIT && c->to != PS_ST_TIME_WAIT) {
+		a->gone[at] = true;
+		a->st.removed++;
+		at = -1;
+	}
+	if (c->to == PS_ST_CLOSE && at >= 0 && sockset_closed_state(c->from) == PS_ST_TIME_WAIT) {
+		/* it closed first: the kernel keeps its ends in TIME-WAIT until its timer (the
+		 * set's TIME-WAIT expiry) drops them */
+		if (a->s->socks[at].state != PS_ST_TIME_WAIT)
+			a->st.changed++;
+		a->s->socks[at].state = PS_ST_TIME_WAIT;
+		return 0;
+	}
 	if (c->to == PS_ST_CLOSE) {
 		if (at >= 0) {
 			a->gone[at] = true;

@@ -35,7 +35,9 @@ struct sockset_stats {
 
 /*
  * Apply changes c[0..n) to s in order: a known socket (same namespace, protocol and
- * both ends) takes its new state or, closed, leaves s; an unknown one that is not
+ * both ends) takes its new state or, closed, leaves s (one that closed first,
+ * sockset_closed_state PS_ST_TIME_WAIT, stays in that state: the kernel keeps it until its timer
+ * frees it; a new socket on the ends of one in TIME-WAIT replaces it); an unknown one that is not
  * closed is added (with the change's inode, uid unknown until the next full listing) with
  * the process that made it
  * (its pid and name from the change, a process s already has when it has that pid), or

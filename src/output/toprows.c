@@ -813,6 +813,23 @@ static int keep_counters(struct top_table *t, struct top_row *r, const struct to
 	return rc;
 }
 
+/* Row r (final: a TIME-WAIT socket, whose owner a listing no longer names) takes the process of
+ * q, the same row a refresh ago, when it shows none: its sig then q's (nothing changed). */
+static int keep_owner(struct top_table *t, struct top_row *r, const struct top_table *prev,
+		      const struct top_row *q)
+{
+	size_t o = ns_shift(t);
+	if (!r->final || t->view != TOP_SOCKETS || strcmp(top_text(t, r, o + S_PID), "-") != 0 ||
+	    !strcmp(top_text(prev, q, o + S_PID), "-"))
+		return 0;
+	int rc = cell(t, r, o + S_PROC, top_text(prev, q, o + S_PROC));
+	rc = rc ? rc : cell(t, r, o + S_PID, top_text(prev, q, o + S_PID));
+	r->num[o + S_PID] = q->num[o + S_PID];
+	r->counted[o + S_PID] = q->counted[o + S_PID];
+	r->sig = q->sig;
+	return rc;
+}
+
 /* Append prev's row q as gone (its texts copied). */
 static int keep_gone(struct top_table *t, const struct top_table *prev, const struct top_row *q)
 {
@@ -869,7 +886,16 @@ int top_track(struct top_table *t, const struct top_table *prev, double seconds,
 		}
 		const struct top_row *q = &prev->rows[at];
 		seen[at] = true;
-		if (q->sig != r->sig && q->mark != TOP_MARK_GONE) {
+		rc = keep_owner(t, r, prev, q);
+		if (rc)
+			break;
+		if (r->final && (!q->final || q->mark == TOP_MARK_GONE)) {
+			/* closed into TIME-WAIT: the row stays, marked closed while the mark lasts
+			 */
+			uint8_t ttl = q->final ? (uint8_t)(q->ttl - 1) : TOP_MARK_TTL;
+			r->mark = ttl ? TOP_MARK_GONE : TOP_MARK_NONE;
+			r->ttl = ttl;
+		} else if (q->sig != r->sig && q->mark != TOP_MARK_GONE) {
 			r->mark = TOP_MARK_CHANGED;
 			r->ttl = TOP_MARK_TTL;
 		} else if (q->mark == TOP_MARK_GONE) {

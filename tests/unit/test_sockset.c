@@ -104,7 +104,8 @@ TEST(sockset_recorded_connect_and_accept)
 	CHECK_INT((long)snap_owner(&s, in, 0)->pid, 100);
 	CHECK_STR(owner_name(&s, find(&s, 4720, 0)), "srv");
 
-	/* the client closes: FIN-WAIT1, FIN-WAIT2, then CLOSE (its time-wait has no socket) */
+	/* the client closes first: FIN-WAIT1, FIN-WAIT2, then CLOSE into TIME-WAIT (the kernel
+	 * keeps its ends until its timer: it stays, in that state, with its owner) */
 	struct ps_sockchange d[] = {
 	    chg(ep(5555), ep(4720), PS_ST_ESTABLISHED, PS_ST_FIN_WAIT1, 200, "cli"),
 	    chg(ep(4720), ep(5555), PS_ST_ESTABLISHED, PS_ST_CLOSE_WAIT, 0, NULL),
@@ -114,11 +115,23 @@ TEST(sockset_recorded_connect_and_accept)
 	    chg(ep(5555), ep(4720), PS_ST_FIN_WAIT2, PS_ST_CLOSE, 200, "cli"),
 	};
 	CHECK_INT(sockset_apply(&s, d, sizeof d / sizeof d[0], NULL, NULL, &st), 0);
-	CHECK_INT((long)st.removed, 2);
-	CHECK_INT((long)s.nsocks, 1);
-	CHECK(find(&s, 4720, 0) && !find(&s, 5555, 4720));
-	CHECK_STR(owner_name(&s, &s.socks[0]), "srv");
-	CHECK_INT((long)s.nprocs, 1); /* the client's process left with its socket */
+	CHECK_INT((long)st.removed, 1);
+	CHECK_INT((long)s.nsocks, 2);
+	CHECK(find(&s, 4720, 0) && !find(&s, 4720, 5555));
+	out = find(&s, 5555, 4720);
+	CHECK(out && out->state == PS_ST_TIME_WAIT);
+	CHECK_STR(owner_name(&s, out), "cli");
+	CHECK_STR(owner_name(&s, find(&s, 4720, 0)), "srv");
+
+	/* a new connection on the same ends (time-wait reuse) replaces it: not its owner */
+	struct ps_sockchange e = chg(ep(5555), ep(4720), PS_ST_CLOSE, PS_ST_SYN_SENT, 300, "new");
+	CHECK_INT(sockset_apply(&s, &e, 1, NULL, NULL, &st), 0);
+	CHECK_INT((long)st.removed, 1);
+	CHECK_INT((long)st.added, 1);
+	out = find(&s, 5555, 4720);
+	CHECK(out && out->state == PS_ST_SYN_SENT);
+	CHECK_STR(owner_name(&s, out), "new");
+	CHECK_INT((long)s.nsocks, 2);
 	snap_free(&s);
 }
 

@@ -137,7 +137,8 @@ int lnx_collect(struct ps_snapshot *snap, const struct ps_filter *f)
 	return rc;
 }
 
-int lnx_tcp_stats(struct ps_snapshot *snap, const size_t *idx, size_t n)
+/* Counters of sockets idx[0..n) of snap, asked in the namespace the calling thread is in. */
+static int stats_here(struct ps_snapshot *snap, const size_t *idx, size_t n)
 {
 	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fd < 0)
@@ -149,6 +150,69 @@ int lnx_tcp_stats(struct ps_snapshot *snap, const size_t *idx, size_t n)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &room, sizeof room);
 	int rc = sockdiag_tcp_stats(fd, snap, idx, n);
 	close(fd);
+	return rc;
+}
+
+struct stats_req {
+	struct ps_snapshot *snap;
+	const size_t *idx;
+	size_t n;
+};
+
+static int stats_in(void *arg)
+{
+	const struct stats_req *r = arg;
+	return stats_here(r->snap, r->idx, r->n);
+}
+
+/* The sockets of idx[0..n) of namespace `ns` (another one than ours, -N): asked in it (sock_diag
+ * answers for its own namespace only), as the -N listing dumps it. A namespace that cannot be
+ * entered (gone since, no privilege) leaves its sockets without counters. */
+static int stats_other(struct ps_snapshot *snap, const size_t *idx, size_t n, uint64_t ns,
+		       size_t *sub)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (idx[i] < snap->nsocks && snap->socks[idx[i]].netns == ns)
+			sub[m++] = idx[i];
+	const struct ps_netns *in = NULL;
+	for (size_t i = 0; i < snap->nnets && !in; i++)
+		in = snap->nets[i].inode == ns ? &snap->nets[i] : NULL;
+	if (!in || !m)
+		return 0;
+	int rc = lnx_in_netns(in, stats_in, &(struct stats_req){snap, sub, m});
+	return rc == -ENOMEM ? rc : 0;
+}
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+	return (a > b) - (a < b);
+}
+
+int lnx_tcp_stats(struct ps_snapshot *snap, const size_t *idx, size_t n)
+{
+	size_t *sub = malloc((n + 1) * sizeof *sub), m = 0, no = 0;
+	uint64_t *other = malloc((n + 1) * sizeof *other);
+	int rc = sub && other ? 0 : -ENOMEM;
+	for (size_t i = 0; i < n && !rc; i++) { /* ours (a socket of an unknown namespace: ours) */
+		if (idx[i] >= snap->nsocks)
+			continue;
+		uint64_t ns = snap->socks[idx[i]].netns;
+		if (!ns || ns == snap->netns)
+			sub[m++] = idx[i];
+		else
+			other[no++] = ns;
+	}
+	rc = rc || !m ? rc : stats_here(snap, sub, m);
+	/* then every other namespace once (-N) */
+	if (no)
+		qsort(other, no, sizeof *other, cmp_u64);
+	for (size_t i = 0; i < no && !rc; i++)
+		if (!i || other[i] != other[i - 1])
+			rc = stats_other(snap, idx, n, other[i], sub);
+	free(sub);
+	free(other);
 	return rc;
 }
 
