@@ -335,31 +335,6 @@ out:
 	return rc;
 }
 
-/*
- * The file path names as the host sees it: every symlink followed and no "//" or ".." left (the
- * link of the file's O_PATH descriptor), so that a script is judged by where it is (~/x.py, a
- * link to /tmp/x.py, is in /tmp; "//tmp/x.py" is too). *out NULL when it cannot be told. 0 or
- * -ENOMEM.
- */
-static int real_path(int host, const char *path, char **out)
-{
-	*out = NULL;
-	while (*path == '/')
-		path++;
-	int fd = openat(host, *path ? path : ".", O_PATH | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOMEM ? -ENOMEM : 0;
-	char rel[32];
-	snprintf(rel, sizeof rel, "/proc/self/fd/%d", fd);
-	int rc = read_link_at(AT_FDCWD, rel, out);
-	close(fd);
-	if (rc == 0 && (*out)[0] != '/') { /* not a path of our view ("anon_inode:...") */
-		free(*out);
-		*out = NULL;
-	}
-	return rc == -ENOMEM ? rc : 0;
-}
-
 int lnx_script_facts(struct ps_proc *p, const char *arg, size_t len)
 {
 	struct ps_script *s = &p->script;
@@ -403,9 +378,11 @@ int lnx_script_facts(struct ps_proc *p, const char *arg, size_t len)
 	const struct stat *st = in_own ? &own : in_host ? &host : NULL;
 	if (!rc && st && S_ISREG(st->st_mode)) {
 		s->foreign = in_own && (!in_host || !same_file(&own, &host));
-		char *real = NULL;
-		/* the same file in our view: judged, and shown, where it really is */
-		if (!s->foreign && in_host && (rc = real_path(v.host, path, &real)) == 0 && real) {
+		/* the same file in our view: judged, and shown, where it really is (every link
+		 * followed, no "//" or ".."), not as its path is spelled (~/x.py, a link to /tmp)
+		 */
+		char *real = !s->foreign && in_host ? lnx_real_path(path) : NULL;
+		if (real) {
 			free(path);
 			path = real;
 		}
