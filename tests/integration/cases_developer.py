@@ -7,7 +7,7 @@ the usual hand installs listen on loopback as a developer runs them: a venv's py
 Flask-like app from the home directory (127.0.0.1:5000), a jupyter-like script of the venv
 (127.0.0.1:8888), a pyenv-like python (an unpackaged copy in ~/.pyenv) on 127.0.0.1:3000 and
 :9090, the machine's node on 127.0.0.1:4200 and running a scratch project's server.js from
-/tmp/portsleuth-dev-scratch on 127.0.0.1:5173, a Go-like binary copied into /usr/local/bin on
+/tmp/portsleuth-dev-scratch-* on 127.0.0.1:5173, a Go-like binary copied into /usr/local/bin on
 127.0.0.1:8080, and a dev database in /opt (a copy of redis-server under /opt/redis/bin) on
 127.0.0.1:6379. None of them gets a warning or an alert. The same copy of redis-server run
 from /tmp is still an alert.
@@ -15,6 +15,7 @@ from /tmp is still an alert.
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 
 R = None
@@ -109,8 +110,9 @@ def developer_workstation(t):
         start(t, [node, "-e", "require('net').createServer().listen(4200, '127.0.0.1', () => "
                   "console.log('READY'))"], "node")
         # a scratch project under /tmp (its own directory, not world-writable): node server.js
-        scratch = "/tmp/portsleuth-dev-scratch"
-        os.makedirs(scratch, mode=0o755, exist_ok=True)
+        # (a directory of this run's own: two suites may run at once, /tmp is shared)
+        scratch = tempfile.mkdtemp(prefix="portsleuth-dev-scratch-", dir="/tmp")
+        os.chmod(scratch, 0o755)
         before = t.cleanup
         t.cleanup = lambda: (before(), shutil.rmtree(scratch, ignore_errors=True))
         with open(f"{scratch}/server.js", "w") as f:
@@ -143,8 +145,7 @@ def developer_workstation(t):
     t.check(r.rc != 4, f"--findings does not exit 4 (nothing to look at this week): {r.rc}", r.out.decode().splitlines())
     # the same redis-server copied to /tmp, on loopback: it sits where anyone writes
     if os.path.exists(redis):
-        tmpdir = "/tmp/portsleuth-dev-fake"
-        os.makedirs(tmpdir, exist_ok=True)
+        tmpdir = tempfile.mkdtemp(prefix="portsleuth-dev-fake-", dir="/tmp")
         orig = t.cleanup
         t.cleanup = lambda: (orig(), shutil.rmtree(tmpdir, ignore_errors=True))
         shutil.copy(os.path.realpath(redis), f"{tmpdir}/redis-server")

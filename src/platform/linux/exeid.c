@@ -386,9 +386,7 @@ int lnx_script_facts(struct ps_proc *p, const char *arg, size_t len)
 			free(path);
 			path = real;
 		}
-		if (!rc)
-			rc = lnx_dir_world_writable(in_own ? v.own : v.host, path,
-						    &s->dir_world_writable);
+		rc = lnx_dir_world_writable(in_own ? v.own : v.host, path, &s->dir_world_writable);
 		if (!rc) {
 			s->path = path;
 			path = NULL;
