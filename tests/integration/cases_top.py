@@ -5,6 +5,7 @@
 Loaded by run.py. Every case runs in its own network namespace: the sockets it makes are the
 only ones there.
 """
+import contextlib
 import json
 import os
 import shutil
@@ -943,10 +944,11 @@ def name(n):
 srv = socket.socket()
 srv.bind(("127.0.0.1", int(sys.argv[1])))
 srv.listen(8)
-name("master")
+name(sys.argv[2])
+master = os.getpid()
 if os.fork() == 0:
-    name("worker")
-    print("READY", flush=True)
+    name(sys.argv[3])
+    print("READY", master, os.getpid(), flush=True)
     kept = []
     while True:
         kept.append(srv.accept()[0])
@@ -955,17 +957,34 @@ else:
 """
 
 
+@contextlib.contextmanager
+def prefork(t, port, master_name, worker_name):
+    """A pre-forked listener on 127.0.0.1:port: a master and the worker it forked, which accepts,
+    named as given; yields their pids (text), and kills both at the end."""
+    p = subprocess.Popen([sys.executable, "-c", PREFORK, str(port), master_name, worker_name],
+                         stdout=subprocess.PIPE, start_new_session=True)
+    try:
+        line = p.stdout.readline().split()
+        t.require(line[:1] == [b"READY"], "the pre-forked listener did not start")
+        yield line[1].decode(), line[2].decode()
+    finally:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait(5)
+
+
 def accepted_by_worker(t, port, *args):
     """A listener two processes hold (a pre-forked server: the master, whose pid is lower, and
     the worker that accepts) gets a connection while top runs: the accepted connection's row
     never names the master (before, it took the listener's first owner until the next full
     listing); it names the worker or no owner until that is known. The connecting end names our
     pid as top sees it (BPF reads it in top's pid namespace, not the host's)."""
-    p = subprocess.Popen([sys.executable, "-c", PREFORK, str(port)], stdout=subprocess.PIPE,
-                         start_new_session=True)
+    with prefork(t, port, "master", "worker"):
+        accepted_by_worker_screen(t, port, *args)
+
+
+def accepted_by_worker_screen(t, port, *args):
     sc = c = None
     try:
-        t.require(p.stdout.readline().strip() == b"READY", "the pre-forked listener did not start")
         sc = Screen(t, "-d", "1", *args, NO_COLOR="1")
         sc.wait(lambda s: rows_with(s, f"127.0.0.1:{port}", "LISTEN"), "the listener is not shown")
         c = socket.create_connection(("127.0.0.1", port))
@@ -1012,8 +1031,6 @@ def accepted_by_worker(t, port, *args):
             c.close()
         if sc:
             sc.close()
-        os.killpg(p.pid, signal.SIGKILL)
-        p.wait(5)
 
 
 def top_accepted_by_worker(t):
@@ -1325,24 +1342,6 @@ def top_connection_unseen_diag(t):
     connection_unseen(t, 4750, "--events", "diag")
 
 
-PREFORK_ONE_NAME = r"""
-import ctypes, os, socket, sys, time
-libc = ctypes.CDLL(None)
-libc.prctl(15, b"prefork", 0, 0, 0)  # PR_SET_NAME: the master and its worker are one program
-srv = socket.socket()
-srv.bind(("127.0.0.1", int(sys.argv[1])))
-srv.listen(8)
-master = os.getpid()
-if os.fork() == 0:
-    print("READY", master, os.getpid(), flush=True)
-    kept = []
-    while True:
-        kept.append(srv.accept()[0])
-else:
-    time.sleep(600)
-"""
-
-
 def prefork_program(t, port, *args):
     """A listener a master and its worker hold, both the one program "prefork": a connection the
     worker accepts while top runs is shown under "prefork" before the next full listing, with the
@@ -1357,13 +1356,14 @@ def prefork_program(t, port, *args):
     time.sleep(0.1)
     a0.close()
     tw.close()
-    p = subprocess.Popen([sys.executable, "-c", PREFORK_ONE_NAME, str(port)], stdout=subprocess.PIPE,
-                         start_new_session=True)
+    # the master and its worker are one program
+    with prefork(t, port, "prefork", "prefork") as (master, worker):
+        prefork_program_screen(t, port, master, worker, *args)
+
+
+def prefork_program_screen(t, port, master, worker, *args):
     sc = c = None
     try:
-        line = p.stdout.readline().split()
-        t.require(line[:1] == [b"READY"], "the pre-forked listener did not start")
-        master, worker = line[1].decode(), line[2].decode()
         sc = Screen(t, "-d", "1", *args, NO_COLOR="1")
         sc.wait(lambda s: rows_with(s, f"127.0.0.1:{port}", "LISTEN"), "the listener is not shown")
         c = socket.create_connection(("127.0.0.1", port))
@@ -1398,8 +1398,6 @@ def prefork_program(t, port, *args):
             c.close()
         if sc:
             sc.close()
-        os.killpg(p.pid, signal.SIGKILL)
-        p.wait(5)
 
 
 def top_prefork_program(t):
