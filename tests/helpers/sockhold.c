@@ -19,6 +19,10 @@
  *   title:TEXT                  after every other action, rewrite the argument area as
  *                               setproctitle does (redis, sshd, nginx): TEXT, then NULs up
  *                               to its end, so /proc/PID/cmdline is TEXT and NUL padding
+ *   overtitle:TEXT              the same over the arguments and the environment after them (a
+ *                               title longer than the arguments, as setproctitle writes it):
+ *                               the arguments' last byte is not NUL, so /proc/PID/cmdline
+ *                               reads on into the environment up to TEXT's end
  * ADDR is an IPv4 literal or an IPv6 literal in brackets ([::1]); PORT 0 picks a free port.
  * TEXT takes C escapes: \xHH \n \t \r \e \\ (so any byte but NUL can be given in ASCII).
  *
@@ -40,6 +44,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +61,8 @@ struct sock {
 	int lport, rport;
 	int accept; /* listener that accepts */
 };
+
+extern char **environ;
 
 static struct sock socks[MAX_SOCKS];
 static int nsocks;
@@ -319,6 +326,7 @@ int main(int argc, char **argv)
 	char *extra[16];
 	int nextra = 0, i = 1;
 	char *title = NULL;
+	bool over = false;
 	signal(SIGPIPE, SIG_IGN);
 	for (; i < argc; i++) {
 		if (strcmp(argv[i], "--argv0") == 0 && i + 1 < argc)
@@ -386,15 +394,19 @@ int main(int argc, char **argv)
 			if (prctl(PR_SET_NAME, name))
 				die("PR_SET_NAME: %s", strerror(errno));
 			free(name);
-		} else if (strncmp(a, "title:", 6) == 0) {
+		} else if (strncmp(a, "title:", 6) == 0 || strncmp(a, "overtitle:", 10) == 0) {
 			free(title);
-			title = unescape(a + 6);
+			over = a[0] == 'o';
+			title = unescape(a + (over ? 10 : 6));
 		} else {
 			die("unknown action '%s'", a);
 		}
 	}
 	if (title) { /* the actions live in the area it overwrites: last */
 		size_t area = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) - argv[0]);
+		/* the environment's strings that follow the arguments, back to back */
+		for (char **e = environ; over && *e && *e == argv[0] + area + 1; e++)
+			area += 1 + strlen(*e);
 		size_t n = strlen(title) < area ? strlen(title) : area;
 		memset(argv[0], 0, area);
 		memcpy(argv[0], title, n);

@@ -19,7 +19,7 @@ def register(run):
     global R
     R = run
     for fn in (bpf_choice_and_reasons, bpf_same_owners_mixed, bpf_same_owners_load,
-               bpf_same_process_details, bpf_only_shown_owners):
+               bpf_same_process_details, bpf_only_shown_owners, bpf_same_program_reads):
         run.case(fn)
 
 
@@ -251,3 +251,48 @@ def bpf_only_shown_owners(t):
     d = t.json("-a", "--attribution", "bpf")
     t.check(cli.pid in {o["pid"] for s in d["sockets"] for o in s["owners"]},
             f"-a shows the connection's holder {cli.pid}")
+
+
+def bpf_same_program_reads(t):
+    """What the BPF pass reads of a program in the kernel (its command line and environment, /proc
+    read only for its exe link) is what /proc says: a title written over the arguments and on into
+    the environment (setproctitle: the arguments' last byte is no longer NUL), a command line
+    longer than a pass's record holds (read from /proc then), and PYTHONPATH naming a directory
+    another user owns (the script-env finding)."""
+    R.need_bpf(t)
+    title = "worker: " + "t" * 300
+    a = t.hold("listen:127.0.0.1:4631", "overtitle:" + title)
+    long_arg = "a" * 20000
+    b = t.hold("listen:127.0.0.1:4632", extra=[long_arg.encode()])
+    mine = os.path.join(t.tmpdir(), "mine")
+    os.makedirs(mine)
+    os.chown(mine, R.NOBODY, R.NOBODY)
+    code = ("import socket,sys,time\ns=socket.socket()\ns.bind(('127.0.0.1',4633))\ns.listen()\n"
+            "print('READY',flush=True)\ntime.sleep(600)")
+    env = dict(os.environ, PYTHONPATH=mine)
+    py = subprocess.Popen(["python3", "-c", code], env=env, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, close_fds=True)
+    t.procs.append(py)
+    t.require(py.stdout.readline().startswith(b"READY"), "python listener started")
+    with open(f"/proc/{a.pid}/cmdline", "rb") as f:
+        t.require(f.read().rstrip(b"\0") == title.encode(), "the title reaches past the arguments")
+    docs = {m: t.json("-a", "--findings", "--attribution", m) for m in ("proc", "bpf")}
+    got = {}
+    for m, doc in docs.items():
+        for port in (4631, 4632, 4633):
+            s = [s for s in doc["sockets"] if s["local"]["port"] == port and s["state"] == "listen"]
+            t.require(len(s) == 1 and len(s[0]["owners"]) == 1, f"{m}: {port} has its owner")
+            o = s[0]["owners"][0]
+            env_f = [f for f in s[0].get("findings", []) if f.get("code") == "script-env"]
+            got[m, port] = (tuple(repr(o.get(k)) for k in DETAIL_KEYS),
+                            [f.get("evidence") for f in env_f])
+    for port in (4631, 4632, 4633):
+        t.check(got["proc", port] == got["bpf", port], f"{port}: proc and bpf say the same",
+                [got["proc", port], got["bpf", port]])
+    by_pid = details(docs["bpf"])
+    t.check(by_pid.get(a.pid, ("",) * 7)[6] == repr([title]), "the title is the command line",
+            [by_pid.get(a.pid)])
+    t.check(long_arg in by_pid.get(b.pid, ("",) * 7)[6], "the long command line whole",
+            [len(by_pid.get(b.pid, ("",) * 7)[6])])
+    t.check(any(f"PYTHONPATH={mine}" in (e or "") for e in got["bpf", 4633][1]),
+            "script-env names PYTHONPATH", [got["bpf", 4633]])

@@ -14,8 +14,17 @@ int attr_hits_add(struct attr_hits *h, uint32_t sock, int32_t pid, int32_t fd)
 	return 0;
 }
 
+void attr_ident_free(struct attr_ident *id)
+{
+	free(id->cmdline);
+	free(id->env);
+	*id = (struct attr_ident){0};
+}
+
 void attr_hits_free(struct attr_hits *h)
 {
+	for (size_t i = 0; i < h->nowners; i++)
+		attr_ident_free(&h->owners[i].id);
 	free(h->v);
 	free(h->seen);
 	free(h->owners);
@@ -78,6 +87,7 @@ int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigne
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -85,6 +95,8 @@ int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigne
 #include <linux/types.h>
 
 #include "../../util/buf.h"
+#include "../../util/str.h"
+#include "backend.h"
 #include "bpf/sockfd.h"
 #include "bpf/sockfd.lskel.h" /* generated and committed (mk/bpfskel.sh) */
 #include "roots.h"
@@ -247,13 +259,17 @@ struct recs {
 	struct sockfd_rec *v;
 	size_t n, cap;
 	struct sockfd_proc *procs;
-	size_t nprocs, procs_cap;
+	struct attr_ident *idents; /* procs[i]'s program */
+	size_t nprocs, procs_cap, idents_cap;
 };
 
 static void recs_free(struct recs *r)
 {
+	for (size_t i = 0; r->idents && i < r->nprocs; i++)
+		attr_ident_free(&r->idents[i]);
 	free(r->v);
 	free(r->procs);
+	free(r->idents);
 	*r = (struct recs){0};
 }
 
@@ -308,11 +324,14 @@ static uint64_t key_of_addrs(const uint64_t *a, size_t n)
 	return h; /* 0 (one address in 2^64): unknown, /proc is read */
 }
 
-/* A process record becomes the owner facts of its pid. */
-static int add_owner(struct attr_hits *h, int32_t pid, const struct sockfd_proc *p)
+/* A process record becomes the owner facts of its pid (id moves there). */
+static int add_owner(struct attr_hits *h, int32_t pid, const struct sockfd_proc *p,
+		     struct attr_ident *id)
 {
-	if (util_grow((void **)&h->owners, &h->owners_cap, h->nowners + 1, sizeof *h->owners))
+	if (util_grow((void **)&h->owners, &h->owners_cap, h->nowners + 1, sizeof *h->owners)) {
+		attr_ident_free(id);
 		return -ENOMEM;
+	}
 	struct attr_owner *o = &h->owners[h->nowners++];
 	*o = (struct attr_owner){.pid = pid,
 				 .ppid = p->ppid,
@@ -327,16 +346,19 @@ static int add_owner(struct attr_hits *h, int32_t pid, const struct sockfd_proc 
 	o->pid_ino = p->pid_ino;
 	memcpy(o->comm, p->comm, sizeof o->comm);
 	o->comm[sizeof o->comm - 1] = '\0';
+	o->id = *id;
+	*id = (struct attr_ident){0};
 	return 0;
 }
 
 /* One record: a marker counts a process, a socket found in ix becomes a hit, a ring waits, a
- * process record (p) describes the owner. */
+ * process record (p, and its program: id, taken) describes the owner. */
 static int take_record(const struct sockfd_rec *r, const struct sockfd_proc *p,
-		       const struct ps_inode_index *ix, struct attr_hits *out, struct recs *rings)
+		       struct attr_ident *id, const struct ps_inode_index *ix,
+		       struct attr_hits *out, struct recs *rings)
 {
 	if (r->fd < 0 && r->kind == SOCKFD_PROC)
-		return p ? add_owner(out, r->pid, p) : 0;
+		return p ? add_owner(out, r->pid, p, id) : 0;
 	if (r->fd < 0)
 		return add_seen(out, r->pid, r->netns);
 	if (r->kind == SOCKFD_RING)
@@ -360,13 +382,125 @@ static int finish_records(int rc, struct recs *rings, const struct ps_inode_inde
 	return rc;
 }
 
-typedef int (*take_fn)(void *ctx, const struct sockfd_rec *r, const struct sockfd_proc *p);
+typedef int (*take_fn)(void *ctx, const struct sockfd_rec *r, const struct sockfd_proc *p,
+		       struct attr_ident *id);
 
-/* Read every record of the iterator, each to take(ctx, record, its process record) as it comes. */
+/*
+ * The command line /proc/PID/cmdline reads (get_mm_cmdline) from the first `have` bytes of the
+ * area: the arguments; or, when their last byte is not NUL (setproctitle), one page from their
+ * start up to its first NUL (with it) within the area. Its length in *len; false when the area
+ * was cut before what it needs.
+ */
+static bool area_cmdline(const struct sockfd_ident *id, const char *a, size_t have, size_t *len)
+{
+	if (!id->arg_len || id->arg_len > have)
+		return false;
+	if (a[id->arg_len - 1] == '\0') {
+		*len = (size_t)id->arg_len;
+		return true;
+	}
+	long page = sysconf(_SC_PAGESIZE);
+	size_t want = page > 0 && (uint64_t)page < id->total ? (size_t)page : (size_t)id->total;
+	if (want > have)
+		return false;
+	size_t n = strnlen(a, want);
+	*len = n < want ? n + 1 : want;
+	return true;
+}
+
+/* The entries of an environment block that svcinfo asks about, in order (NULL: none). */
+static int env_keep(const char *env, size_t len, struct attr_ident *out)
+{
+	struct buf b = {0};
+	for (const char *s = env, *end = env + len; s < end;) {
+		const char *z = memchr(s, '\0', (size_t)(end - s));
+		if (!z)
+			break; /* unterminated: absent, as svcinfo takes it */
+		size_t n = (size_t)(z - s) + 1;
+		if (lnx_env_wanted(s, n - 1) && buf_append(&b, s, n)) {
+			buf_free(&b);
+			return -ENOMEM;
+		}
+		s = z + 1;
+	}
+	out->env = b.data;
+	out->env_len = b.len;
+	return 0;
+}
+
+/*
+ * What a process record's program part says (id and the area's bytes that followed), as
+ * describe and svcinfo keep it. 0 or -ENOMEM.
+ */
+static int ident_of(const struct sockfd_ident *id, const char *area, struct attr_ident *out)
+{
+	*out = (struct attr_ident){0};
+	size_t len, have = id->flags & SOCKFD_ID_AREA ? id->area_len : 0;
+	if (!(id->flags & SOCKFD_ID_ONE) || !have || !id->exe_ino ||
+	    !area_cmdline(id, area, have, &len))
+		return 0;
+	out->exe_dev = (uint64_t)makedev(id->exe_dev >> 20, id->exe_dev & 0xfffff);
+	out->exe_ino = id->exe_ino;
+	size_t shown = cmdline_shown_len(area, len);
+	if (shown && !(out->cmdline = str_dup_n(area, shown)))
+		return -ENOMEM;
+	out->cmdline_len = shown;
+	out->have = ATTR_ID_CMDLINE;
+	if (have == id->total) { /* the whole environment is here */
+		if (env_keep(area + id->arg_len, have - (size_t)id->arg_len, out)) {
+			attr_ident_free(out);
+			return -ENOMEM;
+		}
+		out->have |= ATTR_ID_ENV;
+	}
+	return 0;
+}
+
+/* The bytes of the record at `at` (have of them there); 0 when they are not all there yet. */
+static size_t record_size(const char *at, size_t have)
+{
+	const size_t rs = sizeof(struct sockfd_rec), ps = sizeof(struct sockfd_proc),
+		     is = sizeof(struct sockfd_ident);
+	struct sockfd_rec r;
+	if (have < rs)
+		return 0;
+	memcpy(&r, at, rs);
+	if (!(r.fd < 0 && r.kind == SOCKFD_PROC))
+		return rs;
+	if (have < rs + ps + is)
+		return 0;
+	struct sockfd_ident id;
+	memcpy(&id, at + rs + ps, is);
+	size_t n = rs + ps + is + (id.area_len < SOCKFD_AREA_MAX ? id.area_len : 0);
+	return have < n ? 0 : n;
+}
+
+/* One record (all there), to take(ctx, ...). */
+static int take_one(const char *at, take_fn take, void *ctx)
+{
+	const size_t rs = sizeof(struct sockfd_rec), ps = sizeof(struct sockfd_proc),
+		     is = sizeof(struct sockfd_ident);
+	struct sockfd_rec r;
+	memcpy(&r, at, rs);
+	if (!(r.fd < 0 && r.kind == SOCKFD_PROC))
+		return take(ctx, &r, NULL, NULL);
+	struct sockfd_proc p;
+	struct sockfd_ident id;
+	struct attr_ident a;
+	memcpy(&p, at + rs, ps);
+	memcpy(&id, at + rs + ps, is);
+	if (id.area_len >= SOCKFD_AREA_MAX)
+		id.area_len = 0;
+	if (ident_of(&id, at + rs + ps + is, &a))
+		return -ENOMEM;
+	return take(ctx, &r, &p, &a);
+}
+
+/* Read every record of the iterator, each to take(ctx, record, its process record and program)
+ * as it comes. */
 static int read_records(int iter_fd, take_fn take, void *ctx)
 {
-	const size_t rs = sizeof(struct sockfd_rec), ps = sizeof(struct sockfd_proc);
-	size_t size = 4096 * rs, have = 0;
+	size_t size = 4096 * sizeof(struct sockfd_rec) + 2 * SOCKFD_AREA_MAX, have = 0;
 	char *buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;
@@ -382,18 +516,10 @@ static int read_records(int iter_fd, take_fn take, void *ctx)
 		if (n == 0)
 			break;
 		have += (size_t)n;
-		size_t off = 0;
-		while (off + rs <= have && !rc) {
-			struct sockfd_rec r;
-			struct sockfd_proc p;
-			memcpy(&r, buf + off, rs);
-			bool proc = r.fd < 0 && r.kind == SOCKFD_PROC;
-			if (proc && off + rs + ps > have)
-				break;
-			if (proc)
-				memcpy(&p, buf + off + rs, ps);
-			rc = take(ctx, &r, proc ? &p : NULL);
-			off += rs + (proc ? ps : 0);
+		size_t off = 0, len;
+		while (!rc && (len = record_size(buf + off, have - off)) != 0) {
+			rc = take_one(buf + off, take, ctx);
+			off += len;
 		}
 		if (rc)
 			break;
@@ -412,21 +538,27 @@ struct join_ctx {
 	struct recs rings;
 };
 
-static int join_take(void *ctx, const struct sockfd_rec *r, const struct sockfd_proc *p)
+static int join_take(void *ctx, const struct sockfd_rec *r, const struct sockfd_proc *p,
+		     struct attr_ident *id)
 {
 	struct join_ctx *c = ctx;
-	return take_record(r, p, c->ix, c->out, &c->rings);
+	return take_record(r, p, id, c->ix, c->out, &c->rings);
 }
 
 /* read_records' consumer for a pass kept whole (the sockets were not listed yet). */
-static int keep_take(void *ctx, const struct sockfd_rec *r, const struct sockfd_proc *p)
+static int keep_take(void *ctx, const struct sockfd_rec *r, const struct sockfd_proc *p,
+		     struct attr_ident *id)
 {
 	struct recs *k = ctx;
 	if (!p)
 		return recs_add(k, r);
-	if (util_grow((void **)&k->procs, &k->procs_cap, k->nprocs + 1, sizeof *k->procs))
+	if (util_grow((void **)&k->procs, &k->procs_cap, k->nprocs + 1, sizeof *k->procs) ||
+	    util_grow((void **)&k->idents, &k->idents_cap, k->nprocs + 1, sizeof *k->idents)) {
+		attr_ident_free(id);
 		return -ENOMEM;
+	}
 	k->procs[k->nprocs] = *p;
+	k->idents[k->nprocs] = *id;
 	struct sockfd_rec x = *r;
 	x.inode = k->nprocs++;
 	return recs_add(k, &x);
@@ -442,7 +574,7 @@ static unsigned load_failure(int err)
 		return PS_ATTR_LOCKDOWN;
 	if (err == -EPERM || err == -EACCES)
 		return PS_ATTR_NOT_PRIVILEGED;
-	if (!kernel_at_least(5, 17))
+	if (!kernel_at_least(5, 18))
 		return PS_ATTR_KERNEL_TOO_OLD;
 	return PS_ATTR_LOAD_FAILED;
 }
@@ -631,7 +763,8 @@ int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigne
 	for (size_t i = 0; i < pf.recs.n && !rc; i++) {
 		const struct sockfd_rec r = pf.recs.v[i]; /* a copy: a hit may be written over it */
 		bool proc = r.fd < 0 && r.kind == SOCKFD_PROC;
-		rc = take_record(&r, proc ? &pf.recs.procs[r.inode] : NULL, q->ix, out, &c.rings);
+		rc = take_record(&r, proc ? &pf.recs.procs[r.inode] : NULL,
+				 proc ? &pf.recs.idents[r.inode] : NULL, q->ix, out, &c.rings);
 	}
 	if (out->v == (void *)pf.recs.v)
 		pf.recs.v = NULL; /* the hits' now */

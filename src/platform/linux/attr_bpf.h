@@ -18,6 +18,28 @@ struct attr_hit {
 			   0: unknown */
 };
 
+/*
+ * What the BPF pass read of the program a process runs, all while it ran one program (no exec
+ * between the first read and the last); have 0: nothing (/proc is read as before).
+ */
+struct attr_ident {
+	uint8_t have;  /* ATTR_ID_* */
+	char *cmdline; /* ATTR_ID_CMDLINE: what describe keeps of /proc/PID/cmdline (NULL:
+			* nothing shown) */
+	size_t cmdline_len;
+	char *env; /* ATTR_ID_ENV: the entries of /proc/PID/environ svcinfo asks about
+		    * (lnx_env_wanted), each NUL-terminated, in their order; NULL: none */
+	size_t env_len;
+	uint64_t exe_dev, exe_ino; /* the file it runs, as stat of /proc/PID/exe says on most file
+				    * systems (describe compares: a match ties the link to it) */
+};
+
+#define ATTR_ID_CMDLINE 1
+#define ATTR_ID_ENV 2
+
+/* Release what id holds. */
+void attr_ident_free(struct attr_ident *id);
+
 /* What the BPF pass read of a process holding a socket (as /proc/PID/stat and status say). */
 struct attr_owner {
 	int32_t pid;
@@ -28,6 +50,7 @@ struct attr_owner {
 	uint64_t view, cgset;	/* keys of its executable and root, and of its cgroups (ext.h) */
 	uint64_t pid_ino;	/* its struct pid's pidfs inode, 0: unknown */
 	char comm[16];		/* NUL-terminated */
+	struct attr_ident id;	/* taken (zeroed) by whoever keeps it */
 };
 
 /* A process whose files the kernel walked, and its leader's network namespace (0: none). */
@@ -66,7 +89,7 @@ enum attr_bpf_reason {
 	PS_ATTR_NOT_BUILT,	/* built without clang/bpftool/libbpf */
 	PS_ATTR_SMALL_HOST,	/* auto: the /proc scan costs less than loading the program */
 	PS_ATTR_NO_BTF,		/* no /sys/kernel/btf/vmlinux */
-	PS_ATTR_KERNEL_TOO_OLD, /* before 5.17: no kernel-side CO-RE for the loader */
+	PS_ATTR_KERNEL_TOO_OLD, /* before 5.18: no sleepable iterator (5.17: no kernel CO-RE) */
 	PS_ATTR_NOT_PRIVILEGED, /* needs CAP_BPF and CAP_PERFMON (or root) */
 	PS_ATTR_LOCKDOWN,	/* lockdown=confidentiality forbids reading kernel memory */
 	PS_ATTR_LOAD_FAILED,	/* anything else the kernel refused */

@@ -495,10 +495,36 @@ static long proc_index(struct ps_snapshot *snap, int pid, bool search)
 }
 
 /*
+ * What the pass read of p's program (id, taken) goes into its record: its command line and
+ * running file (which describe checks against the exe link), its environment's wanted entries.
+ * 0 or -ENOMEM.
+ */
+static int take_ident(struct ps_proc *p, struct attr_ident *id)
+{
+	if (!(id->have & ATTR_ID_CMDLINE))
+		return 0;
+	free(p->cmdline);
+	p->cmdline = id->cmdline;
+	p->cmdline_len = id->cmdline_len;
+	id->cmdline = NULL;
+	lnx_proc_set_image(p, id->exe_dev, id->exe_ino);
+	uint64_t pass = LNX_PASS_IDENT;
+	int rc = 0;
+	if (id->have & ATTR_ID_ENV) {
+		pass |= LNX_PASS_ENV;
+		if (id->env)
+			rc = lnx_passenv_add(p->pid, id->env, id->env_len);
+		id->env = NULL;
+	}
+	lnx_proc_set_pass(p, pass);
+	return rc;
+}
+
+/*
  * What the BPF pass read of p (o; NULL: nothing) goes into its record, so describe reads from
  * /proc only what the kernel's task could not give. 0 or -ENOMEM.
  */
-static int take_owner(struct ps_proc *p, const struct attr_owner *o)
+static int take_owner(struct ps_proc *p, struct attr_owner *o)
 {
 	if (!o || p->name)
 		return 0;
@@ -511,7 +537,7 @@ static int take_owner(struct ps_proc *p, const struct attr_owner *o)
 	lnx_proc_set_ns(p, o->userns, o->mntns);
 	lnx_proc_set_keys(p, o->view, o->cgset);
 	lnx_proc_set_pid_ino(p, o->pid_ino);
-	return 0;
+	return take_ident(p, &o->id);
 }
 
 /*
@@ -532,7 +558,8 @@ static int merge_hits(struct ps_snapshot *snap, const struct attr_hits *h, const
 				return (int)proc;
 			if (h->v[j].start)
 				lnx_proc_set_scan_start(&snap->procs[proc], h->v[j].start);
-			if ((rc = take_owner(&snap->procs[proc], attr_hits_owner(h, last))))
+			if ((rc = take_owner(&snap->procs[proc],
+					     (struct attr_owner *)attr_hits_owner(h, last))))
 				return rc;
 		}
 		rc = snap_add_owner(snap, sock, (uint32_t)proc, h->v[j].fd);
@@ -647,6 +674,7 @@ static int scan_bpf(struct ps_snapshot *snap, const struct ps_inode_index *ix,
 		q.inodes = inodes;
 	}
 	struct attr_hits h = {0};
+	lnx_passenv_reset();
 	rc = attr_bpf_scan(&q, &h, why);
 	free(inodes);
 	if (!rc)
@@ -680,7 +708,7 @@ static const struct ps_attr_fallback attr_fallbacks[PS_ATTR__COUNT] = {
 			    "few processes and sockets: the /proc scan costs less than loading BPF",
 			    false},
     [PS_ATTR_NO_BTF] = {"no-btf", "the kernel has no BTF (/sys/kernel/btf/vmlinux)", false},
-    [PS_ATTR_KERNEL_TOO_OLD] = {"kernel-too-old", "the kernel is older than 5.17", false},
+    [PS_ATTR_KERNEL_TOO_OLD] = {"kernel-too-old", "the kernel is older than 5.18", false},
     [PS_ATTR_NOT_PRIVILEGED] = {"not-privileged",
 				"not privileged (needs root, or CAP_BPF and CAP_PERFMON)", false},
     [PS_ATTR_LOCKDOWN] = {"lockdown",

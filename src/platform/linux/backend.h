@@ -36,6 +36,12 @@ struct attr_seen;
 void lnx_census_hint(struct attr_seen *v, size_t n);
 int lnx_ancestry(struct ps_snapshot *snap);
 int lnx_activation(struct ps_snapshot *snap);
+/* Whether an environment entry (NAME=value, n bytes) is one svcinfo asks about. */
+bool lnx_env_wanted(const char *entry, size_t n);
+/* The wanted entries of pid's environment as the BPF pass read them (lnx_proc_pass
+ * LNX_PASS_ENV), each NUL-terminated: kept (env taken) until the next reset. 0 or -ENOMEM. */
+int lnx_passenv_add(int pid, char *env, size_t len);
+void lnx_passenv_reset(void);
 int lnx_socket_cgroups(struct ps_snapshot *snap);
 int lnx_units(struct ps_snapshot *snap);
 int lnx_sockevents_open(struct platform_sockevents **out);

@@ -253,6 +253,57 @@ static int describe_at(int dir, struct ps_proc *p, int64_t btime, long hz, struc
 }
 
 /*
+ * p's cgroup alone (its name, exe link and command line are the pass's), read in its /proc/PID
+ * directory, proven again to be the process described. 0 or -ENOMEM.
+ */
+static int cgroup_of(int procfd, struct ps_proc *p, int64_t btime, long hz, struct buf *b,
+		     bool *partial, uint8_t *cg)
+{
+	char name[16];
+	snprintf(name, sizeof name, "%d", p->pid);
+	int dir = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return 0;
+	int rc = pid_same(p) ? 0 : stat_at(dir, p, btime, hz, b, partial);
+	if (rc == 0)
+		rc = read_cgroup(dir, p, b, cg);
+	close(dir);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * Whether what the BPF pass read of p's program (LNX_PASS_IDENT: its command line, read with no
+ * exec between, and the file it ran) holds: the file p's exe link leads to, before and after the
+ * link is read, is that one, and the pid still names the process the pass saw. Then p->exe is
+ * the link's text and the file its image: 1. Else 0 (p is read from /proc as before), or
+ * -ENOMEM.
+ */
+static int pass_ident(int procfd, struct ps_proc *p)
+{
+	uint64_t dev, ino;
+	char rel[32];
+	struct stat a, b;
+	(void)lnx_proc_image(p, &dev, &ino);
+	lnx_proc_set_image(p, 0, 0);
+	snprintf(rel, sizeof rel, "%d/exe", p->pid);
+	if (fstatat(procfd, rel, &a, 0) || (uint64_t)a.st_dev != dev || (uint64_t)a.st_ino != ino)
+		return 0;
+	free(p->exe);
+	p->exe = NULL;
+	int rc = read_link_at(procfd, rel, &p->exe);
+	if (rc)
+		return rc == -ENOMEM ? rc : 0;
+	if (fstatat(procfd, rel, &b, 0) || b.st_dev != a.st_dev || b.st_ino != a.st_ino ||
+	    pid_same(p) != 1) {
+		free(p->exe);
+		p->exe = NULL;
+		return 0;
+	}
+	lnx_proc_set_image(p, dev, ino);
+	return 1;
+}
+
+/*
  * A leader that called pthread_exit has no memory left (no exe, no command line) while its
  * threads run on: read those from a live thread. 0 or -ENOMEM.
  */
@@ -279,6 +330,21 @@ static int describe_one(int procfd, struct ps_proc *p, int64_t btime, long hz, s
 	char name[16];
 	int rc;
 
+	if (lnx_proc_pass(p) & LNX_PASS_IDENT) {
+		if ((rc = pass_ident(procfd, p)) < 0)
+			return rc;
+		if (rc) {
+			if (btime > 0 && hz > 0)
+				p->start_time =
+				    btime + (int64_t)(lnx_proc_scan_start(p) / (uint64_t)hz);
+			return *cg == CG_WANTED ? cgroup_of(procfd, p, btime, hz, b, partial, cg)
+						: 0;
+		}
+		lnx_proc_set_pass(p, 0); /* nothing of the pass's program is taken: /proc's */
+		free(p->cmdline);
+		p->cmdline = NULL;
+		p->cmdline_len = 0;
+	}
 	snprintf(name, sizeof name, "%d", p->pid);
 	int dir = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0) {
@@ -388,18 +454,9 @@ static int cg_share(struct describe_job *j)
 				return -ENOMEM;
 			continue;
 		}
-		char name[16];
-		snprintf(name, sizeof name, "%d", p->pid);
-		int dir = openat(j->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dir < 0)
-			continue;
 		/* the directory opened again: proven again to be the process described */
 		uint8_t cg = CG_WANTED;
-		int rc =
-		    pid_same(p) ? 0 : stat_at(dir, p, j->btime, j->hz, &j->b[0], &j->partial[0]);
-		if (rc == 0)
-			rc = read_cgroup(dir, p, &j->b[0], &cg);
-		close(dir);
+		int rc = cgroup_of(j->procfd, p, j->btime, j->hz, &j->b[0], &j->partial[0], &cg);
 		if (rc < 0)
 			return rc;
 	}

@@ -21,15 +21,29 @@ static inline void lnx_sock_set_cgroup_id(struct ps_socket *k, uint64_t id)
 /*
  * The start time (clock ticks after boot, /proc/PID/stat field 22) of the process
  * whose fds the owner scan read; 0: not recorded. describe never takes the details
- * of another process that reused the pid.
+ * of another process that reused the pid. The word's top bits say what else the BPF
+ * pass read (LNX_PASS_*).
  */
+#define LNX_PASS_IDENT                                                                             \
+	(1ull << 63)		  /* its command line (p->cmdline) and running file (the image     \
+				   * words): describe checks they hold (else reads /proc) */
+#define LNX_PASS_ENV (1ull << 62) /* its environment's wanted entries (lnx_passenv_get) */
+#define LNX_PASS_FLAGS (LNX_PASS_IDENT | LNX_PASS_ENV)
 static inline uint64_t lnx_proc_scan_start(const struct ps_proc *p)
 {
-	return p->ext.word[0];
+	return p->ext.word[0] & ~LNX_PASS_FLAGS;
 }
 static inline void lnx_proc_set_scan_start(struct ps_proc *p, uint64_t start)
 {
-	p->ext.word[0] = start;
+	p->ext.word[0] = (p->ext.word[0] & LNX_PASS_FLAGS) | (start & ~LNX_PASS_FLAGS);
+}
+static inline uint64_t lnx_proc_pass(const struct ps_proc *p)
+{
+	return p->ext.word[0] & LNX_PASS_FLAGS;
+}
+static inline void lnx_proc_set_pass(struct ps_proc *p, uint64_t flags)
+{
+	p->ext.word[0] = (p->ext.word[0] & ~LNX_PASS_FLAGS) | (flags & LNX_PASS_FLAGS);
 }
 
 /*
@@ -84,7 +98,8 @@ static inline void lnx_proc_set_pid_ino(struct ps_proc *p, uint64_t ino)
 /*
  * The file the process ran while describe read its exe link and command line (the inode and
  * device a stat of /proc/PID/exe gave, the same before and after those reads), so the exe facts
- * read later are of that same program: lnx_proc_image 0 (not recorded), 1 (*dev, *ino), or -1
+ * read later are of that same program (before describe, with LNX_PASS_IDENT: the file the BPF
+ * pass saw): lnx_proc_image 0 (not recorded), 1 (*dev, *ino), or -1
  * when it started another program during those reads (their texts may be of two programs).
  */
 #define LNX_IMAGE_CHANGED UINT64_MAX

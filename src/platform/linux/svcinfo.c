@@ -242,6 +242,61 @@ static void env_scan(const char *env, size_t len, struct env_vals *out)
 	}
 }
 
+bool lnx_env_wanted(const char *entry, size_t n)
+{
+	const char *eq = memchr(entry, '=', n);
+	size_t nl = eq ? (size_t)(eq - entry) : 0;
+	for (size_t i = 0; nl && i < ENV_NAMES; i++)
+		if (strlen(env_names[i]) == nl && memcmp(entry, env_names[i], nl) == 0)
+			return true;
+	return false;
+}
+
+/* The BPF pass's wanted entries of environments, by ascending pid (only non-empty ones). */
+static struct passenv {
+	int pid;
+	char *env;
+	size_t len;
+} * passenv;
+static size_t npassenv, passenv_cap;
+
+void lnx_passenv_reset(void)
+{
+	for (size_t i = 0; i < npassenv; i++)
+		free(passenv[i].env);
+	free(passenv);
+	passenv = NULL;
+	npassenv = passenv_cap = 0;
+}
+
+int lnx_passenv_add(int pid, char *env, size_t len)
+{
+	if (util_grow((void **)&passenv, &passenv_cap, npassenv + 1, sizeof *passenv)) {
+		free(env);
+		return -ENOMEM;
+	}
+	size_t at = npassenv;
+	while (at > 0 && passenv[at - 1].pid > pid)
+		at--;
+	memmove(&passenv[at + 1], &passenv[at], (npassenv - at) * sizeof *passenv);
+	passenv[at] = (struct passenv){pid, env, len};
+	npassenv++;
+	return 0;
+}
+
+static const struct passenv *passenv_get(int pid)
+{
+	size_t lo = 0, hi = npassenv;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (passenv[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < npassenv && passenv[lo].pid == pid ? &passenv[lo] : NULL;
+}
+
 /* Whether any variable code_env_of judges is set (its code paths and options). */
 static bool env_code_vars(const struct env_vals *e)
 {
@@ -341,30 +396,19 @@ static char *code_env_of(const struct env_vals *env, int root, int *rc)
 	return b.data;
 }
 
-/* What pid's environment says about socket activation, into *ei; *refused when it may not
- * be read. 0 or -ENOMEM. */
-static int env_read(int procfd, int pid, struct buf *b, struct envinfo *ei, bool *refused)
+/* What pid's environment (len bytes at env) says about socket activation, into *ei. 0 or
+ * -ENOMEM. */
+static int env_take(int procfd, int pid, const char *env, size_t len, struct envinfo *ei)
 {
-	ei->read = true;
-	ei->nfds = ei->lpid = -1;
 	char path[48];
-	snprintf(path, sizeof path, "%d/environ", pid);
-	bool cut;
-	int rc = read_file_at_short(procfd, path, b, ENVIRON_LIMIT, &cut);
-	if (rc == -ENOMEM)
-		return rc;
-	if (rc == -EACCES || rc == -EPERM)
-		*refused = true;
-	if (rc)
-		return 0;
 	struct env_vals e;
-	env_scan(b->data, b->len, &e);
+	env_scan(env, len, &e);
 	ei->nfds = env_num(e.v[ENV_LISTEN_FDS]);
 	ei->lpid = env_num(e.v[ENV_LISTEN_PID]);
 	const char *names = e.v[ENV_LISTEN_FDNAMES];
 	if (names && !(ei->names = str_dup(names)))
 		return -ENOMEM;
-	rc = 0;
+	int rc = 0;
 	if (!env_code_vars(&e)) /* nothing for code_env_of to judge: no root to open */
 		return 0;
 	snprintf(path, sizeof path, "%d/root", pid);
@@ -374,6 +418,28 @@ static int env_read(int procfd, int pid, struct buf *b, struct envinfo *ei, bool
 		close(root);
 	}
 	return rc;
+}
+
+/* What p's environment says about socket activation, into *ei: as the BPF pass read it, or
+ * from /proc; *refused when it may not be read. 0 or -ENOMEM. */
+static int env_read(int procfd, const struct ps_proc *p, struct buf *b, struct envinfo *ei,
+		    bool *refused)
+{
+	ei->read = true;
+	ei->nfds = ei->lpid = -1;
+	if (lnx_proc_pass(p) & LNX_PASS_ENV) {
+		const struct passenv *pe = passenv_get(p->pid);
+		return pe ? env_take(procfd, p->pid, pe->env, pe->len, ei) : 0;
+	}
+	char path[48];
+	snprintf(path, sizeof path, "%d/environ", p->pid);
+	bool cut;
+	int rc = read_file_at_short(procfd, path, b, ENVIRON_LIMIT, &cut);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc == -EACCES || rc == -EPERM)
+		*refused = true;
+	return rc ? 0 : env_take(procfd, p->pid, b->data, b->len, ei);
 }
 
 /* Whether activation_one reads p's environment for a socket at fd (it is not an activator). */
@@ -400,7 +466,7 @@ static int env_item(void *ctx, size_t w, size_t i)
 {
 	struct env_job *j = ctx;
 	size_t pi = j->procs[i];
-	return env_read(j->procfd, j->snap->procs[pi].pid, &j->b[w], &j->ei[pi], &j->refused[w]);
+	return env_read(j->procfd, &j->snap->procs[pi], &j->b[w], &j->ei[pi], &j->refused[w]);
 }
 
 /* Read every environment activation_one will look at, in parallel. 0 or -ENOMEM. */
@@ -461,7 +527,7 @@ static int activation_one(struct anc_cache *c, struct ps_snapshot *snap, size_t 
 	if (fd < 3)
 		return 0;
 	int rc;
-	if (!ei->read && (rc = env_read(c->procfd, p->pid, &c->b, ei, &snap->partial)))
+	if (!ei->read && (rc = env_read(c->procfd, p, &c->b, ei, &snap->partial)))
 		return rc;
 	if (ei->code_env && !p->code_env) {
 		p->code_env = ei->code_env;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sockfd.bpf.c — BPF iterator over every task's files: one record per TCP/UDP socket fd
- * (read-only). */
+ * (read-only). Sleepable (Linux 5.18): it reads its owners' command lines and environments. */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -57,10 +57,58 @@ static __always_inline __s32 reader_pid(struct task_struct *task)
 	return -1;
 }
 
+/* Scratch room for a record's texts (one pass reads this program's map at a time). */
+struct scratch {
+	char area[SOCKFD_AREA_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+/*
+ * What `task`'s program is, into *id and s: the file it runs (the exe link's text stays
+ * /proc's: bpf_d_path refuses the untrusted pointer mm->exe_file is), and the area its
+ * arguments and environment occupy (what /proc/PID/cmdline and environ read). An exec between the
+ * first read and the last (another memory, or the exec counter moved) leaves SOCKFD_ID_ONE unset:
+ * the reader uses /proc then.
+ */
+static __always_inline void ident_read(struct task_struct *task, struct task_struct *lead,
+				       struct sockfd_ident *id, struct scratch *s)
+{
+	struct mm_struct *mm = task->mm;
+	__u32 exec_id = BPF_CORE_READ(lead, self_exec_id);
+	if (!mm || (struct mm_struct *)BPF_CORE_READ(lead, mm) != mm)
+		return;
+	struct file *exe = mm->exe_file;
+	if (exe) {
+		id->exe_ino = exe->f_inode->i_ino;
+		id->exe_dev = exe->f_inode->i_sb->s_dev;
+	}
+	unsigned long as = mm->arg_start, ae = mm->arg_end, es = mm->env_start, ee = mm->env_end;
+	id->arg_len = ae - as;
+	if (ee && as < ae && es == ae && ee >= es) {
+		id->total = ee - as;
+		__u32 n = id->total < SOCKFD_AREA_MAX ? (__u32)id->total : SOCKFD_AREA_MAX - 1;
+		n &= SOCKFD_AREA_MAX - 1;
+		if (n > 0 && bpf_copy_from_user_task(s->area, n, (void *)as, task, 0) == 0) {
+			id->area_len = n;
+			id->flags |= SOCKFD_ID_AREA;
+		}
+	}
+	if ((struct mm_struct *)BPF_CORE_READ(lead, mm) == mm && task->mm == mm &&
+	    BPF_CORE_READ(lead, self_exec_id) == exec_id)
+		id->flags |= SOCKFD_ID_ONE;
+}
+
 /*
  * The process record of the thread group of `task` (numbered last_pid), written before its first
- * socket: what /proc/PID/stat and status say of its leader. The start time adds the reader's
- * time namespace offset, as /proc does (timens_add_boottime_ns).
+ * socket: what /proc/PID/stat and status say of its leader, then what its program is
+ * (ident_read). The start time adds the reader's time namespace offset, as /proc does
+ * (timens_add_boottime_ns).
  */
 static __always_inline void proc_record(struct seq_file *seq, struct task_struct *task)
 {
@@ -68,7 +116,12 @@ static __always_inline void proc_record(struct seq_file *seq, struct task_struct
 	struct {
 		struct sockfd_rec head;
 		struct sockfd_proc p;
+		struct sockfd_ident id;
 	} r = {0};
+	__u32 zero = 0;
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return;
 	r.head.pid = last_pid;
 	r.head.fd = -1;
 	r.head.kind = SOCKFD_PROC;
@@ -85,14 +138,20 @@ static __always_inline void proc_record(struct seq_file *seq, struct task_struct
 	r.p.mntns = BPF_CORE_READ(lead, nsproxy, mnt_ns, ns.inum);
 	__s32 pp = reader_pid(BPF_CORE_READ(lead, real_parent, group_leader));
 	r.p.ppid = pp < 0 ? 0 : pp;
-	bpf_probe_read_kernel_str(r.p.comm, sizeof r.p.comm, &lead->comm);
 	r.p.cgroups = (__u64)BPF_CORE_READ(lead, cgroups);
 	r.p.exe_inode = (__u64)BPF_CORE_READ(lead, mm, exe_file, f_inode);
 	r.p.root_mnt = (__u64)BPF_CORE_READ(lead, fs, root.mnt);
 	r.p.root_dentry = (__u64)BPF_CORE_READ(lead, fs, root.dentry);
 	if (bpf_core_field_exists(((struct pid *)0)->ino))
 		r.p.pid_ino = BPF_CORE_READ(lead, thread_pid, ino);
+	ident_read(task, lead, &r.id, s);
+	/* the name as the program has it after the reads (an exec renames it) */
+	bpf_probe_read_kernel_str(r.p.comm, sizeof r.p.comm, &lead->comm);
 	bpf_seq_write(seq, &r, sizeof r);
+	/* (below its room: a mask the verifier keeps) */
+	__u32 n = r.id.area_len & (SOCKFD_AREA_MAX - 1);
+	if (n)
+		bpf_seq_write(seq, s->area, n);
 }
 
 /* The process record of `task`'s thread group, once, before its first socket record. */
@@ -238,7 +297,7 @@ static __always_inline void ringreg_records(struct seq_file *seq, struct task_st
 /* The last task whose registered rings were read (each task with a file table of its own). */
 __s32 last_tid = 0;
 
-SEC("iter/task_file")
+SEC("iter.s/task_file")
 int sockfd(struct bpf_iter__task_file *ctx)
 {
 	struct task_struct *task = ctx->task;

@@ -53,4 +53,24 @@ struct sockfd_proc {
 			* pidfd of it says, never the same for another process */
 };
 
+/*
+ * What the kernel says of the program a process runs, written after its struct sockfd_proc
+ * (read in one go by the sleepable pass), then area_len bytes of its memory from arg_start on:
+ * the command line, then the environment (what /proc/PID/cmdline and environ read).
+ */
+struct sockfd_ident {
+	__u32 flags;	/* SOCKFD_ID_* */
+	__u32 area_len; /* bytes of the area that follow (from arg_start); 0: none */
+	__u32 exe_dev;	/* the running file's device (the kernel's encoding: major << 20 | minor) */
+	__u32 pad;
+	__u64 exe_ino; /* and inode number */
+	__u64 arg_len; /* arg_end - arg_start */
+	__u64 total;   /* env_end - arg_start: the whole area (more than area_len: cut) */
+};
+
+#define SOCKFD_ID_ONE 1	 /* one program throughout: no exec between the first read and the last */
+#define SOCKFD_ID_AREA 2 /* the area was read (the environment follows the arguments) */
+
+#define SOCKFD_AREA_MAX 16384 /* a record carries less of the area than this */
+
 #endif
