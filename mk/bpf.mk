@@ -16,6 +16,7 @@ BPF      ?= auto
 BPF_ASKED := $(BPF)
 BPF_SRC  := src/platform/linux/bpf
 BPF_SKEL := $(BPF_SRC)/sockfd.lskel.h
+BPF_SKEL0 := $(BPF_SRC)/sockfd0.lskel.h
 BPF_SKEL_STATE := $(BPF_SRC)/sockstate.lskel.h
 
 ifeq ($(BPF),auto)
@@ -26,7 +27,7 @@ ifeq ($(BPF),yes)
 BPF_USER := $(BUILD)/src/platform/linux/attr_bpf.o
 
 $(BPF_USER): PS_CFLAGS += -DHAVE_BPF $(shell pkg-config --cflags libbpf)
-$(BPF_USER): $(BPF_SKEL)
+$(BPF_USER): $(BPF_SKEL) $(BPF_SKEL0)
 
 BPF_USER_STATE := $(BUILD)/src/platform/linux/sockstate.o
 $(BPF_USER_STATE): PS_CFLAGS += -DHAVE_BPF $(shell pkg-config --cflags libbpf)
@@ -36,6 +37,8 @@ $(BPF_USER_STATE): $(BPF_SKEL_STATE)
 # sees the new time and recompiles the object that includes it).
 $(BPF_SKEL): FORCE
 	@sh mk/bpfskel.sh fix $(BUILD) sockfd
+$(BPF_SKEL0): FORCE
+	@sh mk/bpfskel.sh fix $(BUILD) sockfd0
 $(BPF_SKEL_STATE): FORCE
 	@sh mk/bpfskel.sh fix $(BUILD) sockstate
 else ifneq ($(BPF),no)

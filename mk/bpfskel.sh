@@ -23,7 +23,10 @@ mode=${1:-check}
 build=${2:-build}
 names=${3:-$(cd "$src" && ls *.bpf.c | sed 's/\.bpf\.c$//')}
 
-inputs_hash() { cat "$src/$name.bpf.c" "$src/$name.h" | sha256sum | cut -c1-64; }
+# (and the sources of ours they include besides $name.h: sockfd0.bpf.c is sockfd.bpf.c built otherwise)
+includes() { sed -n 's/^#include "\(.*\)"$/\1/p' "$src/$name.bpf.c" "$src/$name.h" | grep -vx "$name.h" |
+	while read -r f; do [ -f "$src/$f" ] && echo "$src/$f"; done; }
+inputs_hash() { cat "$src/$name.bpf.c" "$src/$name.h" $(includes) | sha256sum | cut -c1-64; }
 recorded_hash() { sed -n '1s/.*inputs sha256 \([0-9a-f]*\).*/\1/p' "$skel" 2>/dev/null; }
 fresh() { [ -f "$skel" ] && [ "$(recorded_hash)" = "$(inputs_hash)" ]; }
 

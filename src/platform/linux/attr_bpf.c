@@ -98,7 +98,8 @@ int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigne
 #include "../../util/str.h"
 #include "backend.h"
 #include "bpf/sockfd.h"
-#include "bpf/sockfd.lskel.h" /* generated and committed (mk/bpfskel.sh) */
+#include "bpf/sockfd.lskel.h"  /* generated and committed (mk/bpfskel.sh) */
+#include "bpf/sockfd0.lskel.h" /* the same program, not sleepable */
 #include "roots.h"
 #include "uring.h"
 
@@ -574,7 +575,7 @@ static unsigned load_failure(int err)
 		return PS_ATTR_LOCKDOWN;
 	if (err == -EPERM || err == -EACCES)
 		return PS_ATTR_NOT_PRIVILEGED;
-	if (!kernel_at_least(5, 18))
+	if (!kernel_at_least(5, 17))
 		return PS_ATTR_KERNEL_TOO_OLD;
 	return PS_ATTR_LOAD_FAILED;
 }
@@ -585,12 +586,58 @@ bool attr_bpf_built(void)
 }
 
 /*
+ * A loaded program: the sleepable one (s), or the plain one (s0) where the kernel refused it
+ * (its records then say nothing of the owners' programs: /proc is read for them).
+ */
+struct prog {
+	struct sockfd *s;
+	struct sockfd0 *s0;
+};
+
+static void prog_destroy(struct prog *p)
+{
+	if (p->s)
+		sockfd__destroy(p->s);
+	if (p->s0)
+		sockfd0__destroy(p->s0);
+	*p = (struct prog){0};
+}
+
+/* The read-only data and the map's size, set alike in either skeleton before its load. */
+#define PROG_SET(skel, netns, pidns, narrow, room)                                                 \
+	do {                                                                                       \
+		(skel)->rodata->want_netns = (netns);                                              \
+		(skel)->rodata->reader_pidns = (pidns);                                            \
+		(skel)->rodata->use_wanted = (narrow);                                             \
+		(skel)->maps.wanted.max_entries = (narrow) && (room) ? (__u32)(room) : 1;          \
+	} while (0)
+
+/* Load the sleepable program, else the plain one. 0, or -errno (the plain one's). */
+static int prog_load(struct prog *p, uint32_t netns, uint32_t pidns, bool narrow, size_t room)
+{
+	*p = (struct prog){0};
+	if ((p->s = sockfd__open()) != NULL) {
+		PROG_SET(p->s, netns, pidns, narrow, room);
+		if (sockfd__load(p->s) == 0)
+			return 0;
+		prog_destroy(p);
+	}
+	if (!(p->s0 = sockfd0__open()))
+		return -ENOMEM;
+	PROG_SET(p->s0, netns, pidns, narrow, room);
+	int rc = sockfd0__load(p->s0);
+	if (rc)
+		prog_destroy(p);
+	return rc == 0 ? 0 : rc < 0 ? rc : -EINVAL;
+}
+
+/*
  * Open and load the program for the sockets of namespace netns (0: all); narrow: only the inodes
  * put in its map (room for `room` of them) come back. 0, or -errno with *why.
  */
-static int pass_load(uint32_t netns, bool narrow, size_t room, struct sockfd **out, unsigned *why)
+static int pass_load(uint32_t netns, bool narrow, size_t room, struct prog *out, unsigned *why)
 {
-	*out = NULL;
+	*out = (struct prog){0};
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
 		*why = errno == EACCES ? PS_ATTR_NOT_PRIVILEGED : PS_ATTR_NO_BTF;
 		return -ENOENT;
@@ -601,37 +648,25 @@ static int pass_load(uint32_t netns, bool narrow, size_t room, struct sockfd **o
 		*why = PS_ATTR_LOAD_FAILED;
 		return rc;
 	}
-	struct sockfd *skel = sockfd__open();
-	if (!skel) {
-		*why = PS_ATTR_LOAD_FAILED;
-		return -ENOMEM;
-	}
-	skel->rodata->want_netns = netns;
-	skel->rodata->reader_pidns = pidns;
-	skel->rodata->use_wanted = narrow;
-	skel->maps.wanted.max_entries = narrow && room ? (__u32)room : 1;
-	if ((rc = sockfd__load(skel)) != 0) {
-		rc = rc < 0 ? rc : -EINVAL;
-		*why = load_failure(rc);
-		sockfd__destroy(skel);
-		return rc;
-	}
-	*out = skel;
-	return 0;
+	if ((rc = prog_load(out, netns, pidns, narrow, room)) != 0)
+		*why = rc == -ENOMEM ? PS_ATTR_LOAD_FAILED : load_failure(rc);
+	return rc;
 }
 
 /* Run a loaded program once for q (its index unused: the wanted inodes go in its map), each
  * record to take(ctx, record). 0, or -errno with *why. */
-static int pass_iter(struct sockfd *skel, const struct attr_bpf_query *q, take_fn take, void *ctx,
+static int pass_iter(const struct prog *p, const struct attr_bpf_query *q, take_fn take, void *ctx,
 		     unsigned *why)
 {
 	int rc = 0, link_fd = -1, iter_fd = -1;
 	if (q->inodes && q->ninodes &&
-	    (rc = fill_wanted(skel->maps.wanted.map_fd, q->inodes, q->ninodes))) {
+	    (rc = fill_wanted(p->s ? p->s->maps.wanted.map_fd : p->s0->maps.wanted.map_fd,
+			      q->inodes, q->ninodes))) {
 		*why = PS_ATTR_LOAD_FAILED;
 		return rc;
 	}
-	link_fd = skel_link_create(skel->progs.sockfd.prog_fd, 0, BPF_TRACE_ITER);
+	link_fd = skel_link_create(p->s ? p->s->progs.sockfd.prog_fd : p->s0->progs.sockfd.prog_fd,
+				   0, BPF_TRACE_ITER);
 	if (link_fd < 0) {
 		rc = -errno;
 		*why = load_failure(rc);
@@ -657,12 +692,12 @@ static int pass_iter(struct sockfd *skel, const struct attr_bpf_query *q, take_f
 /* One pass of the iterator for q, each record to take(ctx, record). 0, or -errno with *why. */
 static int bpf_pass(const struct attr_bpf_query *q, take_fn take, void *ctx, unsigned *why)
 {
-	struct sockfd *skel;
-	int rc = pass_load(q->netns, q->inodes != NULL, q->ninodes, &skel, why);
+	struct prog p;
+	int rc = pass_load(q->netns, q->inodes != NULL, q->ninodes, &p, why);
 	if (rc)
 		return rc;
-	rc = pass_iter(skel, q, take, ctx, why);
-	sockfd__destroy(skel);
+	rc = pass_iter(&p, q, take, ctx, why);
+	prog_destroy(&p);
 	return rc;
 }
 
@@ -677,7 +712,7 @@ static struct prefetch {
 	uint32_t netns;
 	bool preload; /* load only, for a narrow pass of up to `room` inodes */
 	size_t room;
-	struct sockfd *loaded; /* preload: the program, loaded */
+	struct prog loaded; /* preload: the program, loaded */
 	struct recs recs;
 	int rc;
 	unsigned why;
@@ -715,8 +750,7 @@ void attr_bpf_prefetch_drop(void)
 {
 	if (pf.running)
 		pthread_join(pf.id, NULL);
-	if (pf.loaded)
-		sockfd__destroy(pf.loaded);
+	prog_destroy(&pf.loaded);
 	recs_free(&pf.recs);
 	pf = (struct prefetch){0};
 }
@@ -744,7 +778,7 @@ int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigne
 		pthread_join(pf.id, NULL);
 		pf.running = false;
 		if (!pf.rc && pf.netns == q->netns && q->inodes && q->ninodes <= pf.room) {
-			int rc = pass_iter(pf.loaded, q, join_take, &c, why);
+			int rc = pass_iter(&pf.loaded, q, join_take, &c, why);
 			attr_bpf_prefetch_drop();
 			return finish_records(rc, &c.rings, q->ix, out);
 		}

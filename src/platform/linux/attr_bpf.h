@@ -89,7 +89,7 @@ enum attr_bpf_reason {
 	PS_ATTR_NOT_BUILT,	/* built without clang/bpftool/libbpf */
 	PS_ATTR_SMALL_HOST,	/* auto: the /proc scan costs less than loading the program */
 	PS_ATTR_NO_BTF,		/* no /sys/kernel/btf/vmlinux */
-	PS_ATTR_KERNEL_TOO_OLD, /* before 5.18: no sleepable iterator (5.17: no kernel CO-RE) */
+	PS_ATTR_KERNEL_TOO_OLD, /* before 5.17: no kernel-side CO-RE for the loader */
 	PS_ATTR_NOT_PRIVILEGED, /* needs CAP_BPF and CAP_PERFMON (or root) */
 	PS_ATTR_LOCKDOWN,	/* lockdown=confidentiality forbids reading kernel memory */
 	PS_ATTR_LOAD_FAILED,	/* anything else the kernel refused */

@@ -708,7 +708,7 @@ static const struct ps_attr_fallback attr_fallbacks[PS_ATTR__COUNT] = {
 			    "few processes and sockets: the /proc scan costs less than loading BPF",
 			    false},
     [PS_ATTR_NO_BTF] = {"no-btf", "the kernel has no BTF (/sys/kernel/btf/vmlinux)", false},
-    [PS_ATTR_KERNEL_TOO_OLD] = {"kernel-too-old", "the kernel is older than 5.18", false},
+    [PS_ATTR_KERNEL_TOO_OLD] = {"kernel-too-old", "the kernel is older than 5.17", false},
     [PS_ATTR_NOT_PRIVILEGED] = {"not-privileged",
 				"not privileged (needs root, or CAP_BPF and CAP_PERFMON)", false},
     [PS_ATTR_LOCKDOWN] = {"lockdown",

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sockfd.bpf.c — BPF iterator over every task's files: one record per TCP/UDP socket fd
- * (read-only). Sleepable (Linux 5.18): it reads its owners' command lines and environments. */
+ * (read-only). Sleepable (Linux 5.18): it reads its owners' command lines and environments;
+ * built with SOCKFD_PLAIN (sockfd0.bpf.c), the program of a kernel that refuses this one
+ * (before 6.1, a sleepable program may not use the narrow query's map): not sleepable, its
+ * process records say nothing of the program (/proc is read). */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -57,6 +60,7 @@ static __always_inline __s32 reader_pid(struct task_struct *task)
 	return -1;
 }
 
+#ifndef SOCKFD_PLAIN
 /* Scratch room for a record's texts (one pass reads this program's map at a time). */
 struct scratch {
 	char area[SOCKFD_AREA_MAX];
@@ -104,6 +108,8 @@ static __always_inline void ident_read(struct task_struct *task, struct task_str
 		id->flags |= SOCKFD_ID_ONE;
 }
 
+#endif
+
 /*
  * The process record of the thread group of `task` (numbered last_pid), written before its first
  * socket: what /proc/PID/stat and status say of its leader, then what its program is
@@ -118,10 +124,6 @@ static __always_inline void proc_record(struct seq_file *seq, struct task_struct
 		struct sockfd_proc p;
 		struct sockfd_ident id;
 	} r = {0};
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!s)
-		return;
 	r.head.pid = last_pid;
 	r.head.fd = -1;
 	r.head.kind = SOCKFD_PROC;
@@ -144,14 +146,21 @@ static __always_inline void proc_record(struct seq_file *seq, struct task_struct
 	r.p.root_dentry = (__u64)BPF_CORE_READ(lead, fs, root.dentry);
 	if (bpf_core_field_exists(((struct pid *)0)->ino))
 		r.p.pid_ino = BPF_CORE_READ(lead, thread_pid, ino);
-	ident_read(task, lead, &r.id, s);
+#ifndef SOCKFD_PLAIN
+	__u32 zero = 0;
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	if (s)
+		ident_read(task, lead, &r.id, s);
+#endif
 	/* the name as the program has it after the reads (an exec renames it) */
 	bpf_probe_read_kernel_str(r.p.comm, sizeof r.p.comm, &lead->comm);
 	bpf_seq_write(seq, &r, sizeof r);
+#ifndef SOCKFD_PLAIN
 	/* (below its room: a mask the verifier keeps) */
 	__u32 n = r.id.area_len & (SOCKFD_AREA_MAX - 1);
-	if (n)
+	if (s && n)
 		bpf_seq_write(seq, s->area, n);
+#endif
 }
 
 /* The process record of `task`'s thread group, once, before its first socket record. */
@@ -297,7 +306,11 @@ static __always_inline void ringreg_records(struct seq_file *seq, struct task_st
 /* The last task whose registered rings were read (each task with a file table of its own). */
 __s32 last_tid = 0;
 
+#ifdef SOCKFD_PLAIN
+SEC("iter/task_file")
+#else
 SEC("iter.s/task_file")
+#endif
 int sockfd(struct bpf_iter__task_file *ctx)
 {
 	struct task_struct *task = ctx->task;
