@@ -23,7 +23,13 @@ mode=${1:-check}
 build=${2:-build}
 names=${3:-$(cd "$src" && ls *.bpf.c | sed 's/\.bpf\.c$//')}
 
-inputs_hash() { cat "$src/$name.bpf.c" "$src/$name.h" | sha256sum | cut -c1-64; }
+# NAME.bpf.c, NAME.h and the program's other local includes (sockone.bpf.c includes sockfd's)
+inputs() {
+	echo "$src/$name.bpf.c" "$src/$name.h"
+	sed -n 's/^#include "\([^"]*\)".*/\1/p' "$src/$name.bpf.c" | grep -v -e '^vmlinux\.h$' -e "^$name\.h\$" |
+		sed "s|^|$src/|"
+}
+inputs_hash() { cat $(inputs) | sha256sum | cut -c1-64; }
 recorded_hash() { sed -n '1s/.*inputs sha256 \([0-9a-f]*\).*/\1/p' "$skel" 2>/dev/null; }
 fresh() { [ -f "$skel" ] && [ "$(recorded_hash)" = "$(inputs_hash)" ]; }
 
