@@ -27,13 +27,13 @@ struct {
 } wanted SEC(".maps");
 
 /* Set by the reader after the load, before the pass (see sockone.h). */
-__u32 nwanted = 0;		/* distinct inodes in `wanted` */
+__u32 nwanted = 0;			 /* distinct inodes in `wanted` */
 __u64 want_bits[SOCKONE_BITS / 64] = {}; /* a filter: bit sockone_bit(inode) of each */
 
 /* Learnt during the pass. */
-__u64 sock_ops = 0, ring_ops = 0;    /* the file operations of sockets and of io_uring rings */
-__u64 other_ops[16] = {};	     /* file operations of neither, direct-mapped */
-__u64 found[SOCKONE_FOUND] = {};     /* the wanted sockets' files found so far, direct-mapped */
+__u64 sock_ops = 0, ring_ops = 0; /* the file operations of sockets and of io_uring rings */
+__u64 other_ops[16] = {};	  /* file operations of neither, direct-mapped */
+__u64 found[SOCKONE_FOUND] = {};  /* the wanted sockets' files found so far, direct-mapped */
 __u32 nfound = 0, found_clash = 0;
 
 #define KIND_OTHER 0
@@ -132,10 +132,10 @@ __noinline int one_file(__u64 file)
 	__u64 op = 0;
 	if (!f || bpf_probe_read_kernel(&op, sizeof op, &f->f_op) || !op)
 		return ONE_NONE;
-	int kind = op == sock_ops			? KIND_SOCK
-		   : op == ring_ops			? KIND_RING
+	int kind = op == sock_ops		     ? KIND_SOCK
+		   : op == ring_ops		     ? KIND_RING
 		   : other_ops[(op >> 6) & 15] == op ? KIND_OTHER
-							: learn_kind(file, op);
+						     : learn_kind(file, op);
 	if (kind == KIND_RING)
 		return ONE_RING;
 	if (kind != KIND_SOCK || !wanted_file(f, &cur_inode))
