@@ -230,7 +230,12 @@ int sockone(struct bpf_iter__task *ctx)
 	w_fds = (__u64)BPF_CORE_READ(files, fdt, fd); /* a number to index, not a pointer */
 	w_max = BPF_CORE_READ(files, fdt, max_fds);
 	w_first = -1;
-	bpf_loop((w_max + SOCKONE_BATCH - 1) / SOCKONE_BATCH, first_file, NULL, 0);
+	__u32 batches = (w_max + SOCKONE_BATCH - 1) / SOCKONE_BATCH;
+	if (batches > LOOP_MAX) { /* bpf_loop would refuse it: the reader makes a full pass */
+		too_big = 1;
+		return 0;
+	}
+	bpf_loop(batches, first_file, NULL, 0);
 	if (w_first < 0)
 		return 0; /* no file: no marker, as iter/task_file */
 	if (task->tgid != last_tgid) {
