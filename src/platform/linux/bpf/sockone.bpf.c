@@ -168,31 +168,62 @@ static long first_file(__u32 b, void *data)
 	return 0;
 }
 
-/* Fd w_first + i: a wanted socket's record (its process record comes after the walk of the
- * table: the reader takes them in any order), or a ring's as ring_record (sockfd.bpf.c) writes
- * it. data: the iterator's seq_file. */
-static long fd_one(__u32 i, void *data)
+/* The wanted sockets and rings one_batch found (bit k of its answer: fd base + k). */
+__u64 hit_inode[SOCKONE_BATCH] = {};
+__u32 hit_netns[SOCKONE_BATCH] = {};
+
+/*
+ * Fds base to base + SOCKONE_BATCH - 1 of the table (fds: its array's address; max: its size):
+ * bit k of the answer says fd base + k is a wanted socket (hit_inode[k], hit_netns[k]), bit
+ * SOCKONE_BATCH + k a ring. A global function, checked once by the verifier; the loop over a
+ * batch runs here, with no helper call per fd but the read of its file's operations.
+ */
+__noinline __u32 one_batch(__u64 fds, __u32 base, __u32 max)
 {
-	__u32 fd = (__u32)w_first + i;
-	if (fd >= w_max)
-		return 1;
-	__u32 j = fd % SOCKONE_BATCH;
-	if (!j || i == 0) /* a failed read leaves zeros */
-		bpf_probe_read_kernel(batch, sizeof batch, (void *)(w_fds + (fd - j) * 8));
-	int what = one_file((__u64)batch[j & (SOCKONE_BATCH - 1)]);
-	if (what == ONE_NONE || (what == ONE_RING && w_tid < 0))
+	__u32 mask = 0;
+	if (bpf_probe_read_kernel(batch, sizeof batch, (void *)(fds + (__u64)base * 8)))
 		return 0;
-	struct sockfd_rec rec = {.pid = last_pid, .fd = (__s32)fd};
-	if (what == ONE_SOCK) {
-		rec.inode = cur_inode;
-		rec.netns = cur_netns;
-		w_hit = 1;
-	} else {
-		rec.inode = (__u64)w_tid;
-		rec.kind = SOCKFD_RING;
+	for (int k = 0; k < SOCKONE_BATCH; k++) {
+		if (base + k >= max)
+			break;
+		int what = one_file((__u64)batch[k]);
+		if (what == ONE_SOCK) {
+			hit_inode[k] = cur_inode;
+			hit_netns[k] = cur_netns;
+			mask |= 1u << k;
+		} else if (what == ONE_RING) {
+			mask |= 1u << (SOCKONE_BATCH + k);
+		}
 	}
+	return mask;
+}
+
+/* Batch i from w_first's: the records of its wanted sockets (their process record comes after
+ * the walk of the table: the reader takes them in any order) and of its rings, as ring_record
+ * (sockfd.bpf.c) writes them. data: the iterator's seq_file. */
+static long fd_batch(__u32 i, void *data)
+{
+	__u32 base = ((__u32)w_first & ~(__u32)(SOCKONE_BATCH - 1)) + i * SOCKONE_BATCH;
+	if (base >= w_max)
+		return 1;
+	__u32 mask = one_batch(w_fds, base, w_max);
+	if (!mask)
+		return 0;
 	struct seq_file *seq = *(struct seq_file **)data;
-	bpf_seq_write(seq, &rec, sizeof rec);
+	for (int k = 0; k < SOCKONE_BATCH; k++) {
+		struct sockfd_rec rec = {.pid = last_pid, .fd = (__s32)(base + k)};
+		if (mask & (1u << k)) {
+			rec.inode = hit_inode[k];
+			rec.netns = hit_netns[k];
+			w_hit = 1;
+		} else if ((mask & (1u << (SOCKONE_BATCH + k))) && w_tid >= 0) {
+			rec.inode = (__u64)w_tid;
+			rec.kind = SOCKFD_RING;
+		} else {
+			continue;
+		}
+		bpf_seq_write(seq, &rec, sizeof rec);
+	}
 	return 0;
 }
 
@@ -254,10 +285,7 @@ int sockone(struct bpf_iter__task *ctx)
 	}
 	w_tid = task->pid == task->tgid ? last_pid : pid_of((__u64)BPF_CORE_READ(task, thread_pid));
 	w_hit = 0;
-	__u32 n = w_max - (__u32)w_first;
-	if (n > LOOP_MAX)
-		too_big = 1;
-	bpf_loop(n, fd_one, &seq, 0);
+	bpf_loop(batches, fd_batch, &seq, 0); /* batches <= LOOP_MAX: checked above */
 	if (w_hit)
 		proc_record_once(seq, task);
 	return 0;
