@@ -198,32 +198,38 @@ __noinline __u32 one_batch(__u64 fds, __u32 base, __u32 max)
 	return mask;
 }
 
-/* Batch i from w_first's: the records of its wanted sockets (their process record comes after
- * the walk of the table: the reader takes them in any order) and of its rings, as ring_record
- * (sockfd.bpf.c) writes them. data: the iterator's seq_file. */
+/* The batch whose records rec_one writes: its first fd and one_batch's answer. */
+__u32 b_base = 0, b_mask = 0;
+
+/* Fd b_base + k's record, if one_batch found a wanted socket or a ring there: a socket's as
+ * sockfd.bpf.c writes it (its process record comes after the walk of the table: the reader
+ * takes them in any order), a ring's as ring_record does. data: the iterator's seq_file. */
+static long rec_one(__u32 k, void *data)
+{
+	struct sockfd_rec rec = {.pid = last_pid, .fd = (__s32)(b_base + k)};
+	if (b_mask & (1u << k)) {
+		rec.inode = hit_inode[k & (SOCKONE_BATCH - 1)];
+		rec.netns = hit_netns[k & (SOCKONE_BATCH - 1)];
+		w_hit = 1;
+	} else if ((b_mask & (1u << (SOCKONE_BATCH + k))) && w_tid >= 0) {
+		rec.inode = (__u64)w_tid;
+		rec.kind = SOCKFD_RING;
+	} else {
+		return 0;
+	}
+	bpf_seq_write(*(struct seq_file **)data, &rec, sizeof rec);
+	return 0;
+}
+
+/* Batch i from w_first's. data: the iterator's seq_file. */
 static long fd_batch(__u32 i, void *data)
 {
-	__u32 base = ((__u32)w_first & ~(__u32)(SOCKONE_BATCH - 1)) + i * SOCKONE_BATCH;
-	if (base >= w_max)
+	b_base = ((__u32)w_first & ~(__u32)(SOCKONE_BATCH - 1)) + i * SOCKONE_BATCH;
+	if (b_base >= w_max)
 		return 1;
-	__u32 mask = one_batch(w_fds, base, w_max);
-	if (!mask)
-		return 0;
-	struct seq_file *seq = *(struct seq_file **)data;
-	for (int k = 0; k < SOCKONE_BATCH; k++) {
-		struct sockfd_rec rec = {.pid = last_pid, .fd = (__s32)(base + k)};
-		if (mask & (1u << k)) {
-			rec.inode = hit_inode[k];
-			rec.netns = hit_netns[k];
-			w_hit = 1;
-		} else if ((mask & (1u << (SOCKONE_BATCH + k))) && w_tid >= 0) {
-			rec.inode = (__u64)w_tid;
-			rec.kind = SOCKFD_RING;
-		} else {
-			continue;
-		}
-		bpf_seq_write(seq, &rec, sizeof rec);
-	}
+	b_mask = one_batch(w_fds, b_base, w_max);
+	if (b_mask)
+		bpf_loop(SOCKONE_BATCH, rec_one, data, 0);
 	return 0;
 }
 
@@ -253,9 +259,10 @@ int sockone(struct bpf_iter__task *ctx)
 	struct task_struct *task = ctx->task;
 	if (!task)
 		return 0;
-	struct files_struct *files = task->files;
+	struct files_struct *files = BPF_CORE_READ(task, files);
 	/* a thread sharing its leader's file table is not walked again (as iter/task_file) */
-	if (!files || (task->pid != task->tgid && files == task->group_leader->files))
+	if (!files ||
+	    (task->pid != task->tgid && files == BPF_CORE_READ(task, group_leader, files)))
 		return 0;
 	struct seq_file *seq = ctx->meta->seq;
 	w_fds = (__u64)BPF_CORE_READ(files, fdt, fd); /* a number to index, not a pointer */
