@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# mk/bpf.mk — the BPF programs (src/platform/linux/bpf/: the attribution iterator sockfd, top's
-# TCP state changes sockstate), included by the Makefile.
+# mk/bpf.mk — the BPF programs (src/platform/linux/bpf/: the attribution iterator sockfd and its
+# narrow form sockone, top's TCP state changes sockstate), included by the Makefile.
 #
 # The program's light skeleton (bpftool gen skeleton -L: the kernel relocates the
 # program, so nothing links against libbpf) is generated and committed as
@@ -18,6 +18,7 @@ BPF_SRC  := src/platform/linux/bpf
 BPF_SKEL := $(BPF_SRC)/sockfd.lskel.h
 BPF_SKEL0 := $(BPF_SRC)/sockfd0.lskel.h
 BPF_SKEL_STATE := $(BPF_SRC)/sockstate.lskel.h
+BPF_SKEL_ONE := $(BPF_SRC)/sockone.lskel.h
 
 ifeq ($(BPF),auto)
 override BPF := $(if $(and $(filter linux,$(PLATFORM)),$(shell pkg-config --exists libbpf 2>/dev/null && echo yes)),yes,no)
@@ -27,7 +28,7 @@ ifeq ($(BPF),yes)
 BPF_USER := $(BUILD)/src/platform/linux/attr_bpf.o
 
 $(BPF_USER): PS_CFLAGS += -DHAVE_BPF $(shell pkg-config --cflags libbpf)
-$(BPF_USER): $(BPF_SKEL) $(BPF_SKEL0)
+$(BPF_USER): $(BPF_SKEL) $(BPF_SKEL0) $(BPF_SKEL_ONE)
 
 BPF_USER_STATE := $(BUILD)/src/platform/linux/sockstate.o
 $(BPF_USER_STATE): PS_CFLAGS += -DHAVE_BPF $(shell pkg-config --cflags libbpf)
@@ -41,6 +42,8 @@ $(BPF_SKEL0): FORCE
 	@sh mk/bpfskel.sh fix $(BUILD) sockfd0
 $(BPF_SKEL_STATE): FORCE
 	@sh mk/bpfskel.sh fix $(BUILD) sockstate
+$(BPF_SKEL_ONE): FORCE
+	@sh mk/bpfskel.sh fix $(BUILD) sockone
 else ifneq ($(BPF),no)
 $(error BPF must be auto, yes or no (got '$(BPF)'))
 endif

@@ -23,10 +23,26 @@ mode=${1:-check}
 build=${2:-build}
 names=${3:-$(cd "$src" && ls *.bpf.c | sed 's/\.bpf\.c$//')}
 
-# (and the sources of ours they include besides $name.h: sockfd0.bpf.c is sockfd.bpf.c built otherwise)
-includes() { sed -n 's/^#include "\(.*\)"$/\1/p' "$src/$name.bpf.c" "$src/$name.h" | grep -vx "$name.h" |
-	while read -r f; do [ -f "$src/$f" ] && echo "$src/$f"; done; }
-inputs_hash() { cat "$src/$name.bpf.c" "$src/$name.h" $(includes) | sha256sum | cut -c1-64; }
+# NAME.bpf.c, NAME.h and every local file they include, followed down (sockfd0.bpf.c and
+# sockone.bpf.c include sockfd.bpf.c, which includes sockfd.h)
+inputs() {
+	todo="$src/$name.bpf.c $src/$name.h"
+	seen=""
+	while [ -n "$todo" ]; do
+		set -- $todo
+		f=$1
+		shift
+		todo="$*"
+		case " $seen " in *" $f "*) continue ;; esac
+		[ -f "$f" ] || continue
+		seen="$seen $f"
+		echo "$f"
+		for i in $(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f" | grep -vx 'vmlinux\.h'); do
+			todo="$todo $src/$i"
+		done
+	done
+}
+inputs_hash() { cat $(inputs) | sha256sum | cut -c1-64; }
 recorded_hash() { sed -n '1s/.*inputs sha256 \([0-9a-f]*\).*/\1/p' "$skel" 2>/dev/null; }
 fresh() { [ -f "$skel" ] && [ "$(recorded_hash)" = "$(inputs_hash)" ]; }
 

@@ -100,6 +100,8 @@ int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigne
 #include "bpf/sockfd.h"
 #include "bpf/sockfd.lskel.h"  /* generated and committed (mk/bpfskel.sh) */
 #include "bpf/sockfd0.lskel.h" /* the same program, not sleepable */
+#include "bpf/sockone.h"
+#include "bpf/sockone.lskel.h" /* the narrow pass (sockone.bpf.c) */
 #include "roots.h"
 #include "uring.h"
 
@@ -603,70 +605,85 @@ static void prog_destroy(struct prog *p)
 	*p = (struct prog){0};
 }
 
-/* The read-only data and the map's size, set alike in either skeleton before its load. */
-#define PROG_SET(skel, netns, pidns, narrow, room)                                                 \
-	do {                                                                                       \
-		(skel)->rodata->want_netns = (netns);                                              \
-		(skel)->rodata->reader_pidns = (pidns);                                            \
-		(skel)->rodata->use_wanted = (narrow);                                             \
-		(skel)->maps.wanted.max_entries = (narrow) && (room) ? (__u32)(room) : 1;          \
-	} while (0)
-
 /* Load the sleepable program, else the plain one. 0, or -errno (the plain one's). */
-static int prog_load(struct prog *p, uint32_t netns, uint32_t pidns, bool narrow, size_t room)
+static int prog_load(struct prog *p, uint32_t netns, uint32_t pidns)
 {
 	*p = (struct prog){0};
 	if ((p->s = sockfd__open()) != NULL) {
-		PROG_SET(p->s, netns, pidns, narrow, room);
+		p->s->rodata->want_netns = netns;
+		p->s->rodata->reader_pidns = pidns;
 		if (sockfd__load(p->s) == 0)
 			return 0;
 		prog_destroy(p);
 	}
 	if (!(p->s0 = sockfd0__open()))
 		return -ENOMEM;
-	PROG_SET(p->s0, netns, pidns, narrow, room);
+	p->s0->rodata->want_netns = netns;
+	p->s0->rodata->reader_pidns = pidns;
 	int rc = sockfd0__load(p->s0);
 	if (rc)
 		prog_destroy(p);
 	return rc == 0 ? 0 : rc < 0 ? rc : -EINVAL;
 }
 
-/*
- * Open and load the program for the sockets of namespace netns (0: all); narrow: only the inodes
- * put in its map (room for `room` of them) come back. 0, or -errno with *why.
- */
-static int pass_load(uint32_t netns, bool narrow, size_t room, struct prog *out, unsigned *why)
+/* What a load needs first: the kernel's BTF and the PID namespace /proc numbers pids in. */
+static int load_prep(uint32_t *pidns, unsigned *why)
 {
-	*out = (struct prog){0};
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
 		*why = errno == EACCES ? PS_ATTR_NOT_PRIVILEGED : PS_ATTR_NO_BTF;
 		return -ENOENT;
 	}
-	uint32_t pidns = 0;
-	int rc = proc_pidns(&pidns);
-	if (rc) {
+	int rc = proc_pidns(pidns);
+	if (rc)
 		*why = PS_ATTR_LOAD_FAILED;
+	return rc;
+}
+
+/* Open and load the program for every socket of namespace netns (0: all). 0, or -errno with
+ * *why. */
+static int pass_load(uint32_t netns, struct prog *out, unsigned *why)
+{
+	*out = (struct prog){0};
+	uint32_t pidns = 0;
+	int rc = load_prep(&pidns, why);
+	if (rc)
 		return rc;
-	}
-	if ((rc = prog_load(out, netns, pidns, narrow, room)) != 0)
+	if ((rc = prog_load(out, netns, pidns)) != 0)
 		*why = rc == -ENOMEM ? PS_ATTR_LOAD_FAILED : load_failure(rc);
 	return rc;
 }
 
-/* Run a loaded program once for q (its index unused: the wanted inodes go in its map), each
- * record to take(ctx, record). 0, or -errno with *why. */
-static int pass_iter(const struct prog *p, const struct attr_bpf_query *q, take_fn take, void *ctx,
-		     unsigned *why)
+/* Open and load the narrow pass (sockone.bpf.c) for up to `room` wanted inodes of namespace
+ * netns. 0, or -errno with *why. */
+static int narrow_load(uint32_t netns, size_t room, struct sockone **out, unsigned *why)
 {
-	int rc = 0, link_fd = -1, iter_fd = -1;
-	if (q->inodes && q->ninodes &&
-	    (rc = fill_wanted(p->s ? p->s->maps.wanted.map_fd : p->s0->maps.wanted.map_fd,
-			      q->inodes, q->ninodes))) {
+	*out = NULL;
+	uint32_t pidns = 0;
+	int rc = load_prep(&pidns, why);
+	if (rc)
+		return rc;
+	struct sockone *skel = sockone__open();
+	if (!skel) {
 		*why = PS_ATTR_LOAD_FAILED;
+		return -ENOMEM;
+	}
+	skel->rodata->want_netns = netns;
+	skel->rodata->reader_pidns = pidns;
+	skel->maps.wanted.max_entries = room ? (__u32)room : 1;
+	if ((rc = sockone__load(skel)) != 0) {
+		rc = rc < 0 ? rc : -EINVAL;
+		*why = load_failure(rc);
+		sockone__destroy(skel);
 		return rc;
 	}
-	link_fd = skel_link_create(p->s ? p->s->progs.sockfd.prog_fd : p->s0->progs.sockfd.prog_fd,
-				   0, BPF_TRACE_ITER);
+	*out = skel;
+	return 0;
+}
+
+/* Run loaded program prog_fd once, each record to take(ctx, record). 0, or -errno with *why. */
+static int iter_run(int prog_fd, take_fn take, void *ctx, unsigned *why)
+{
+	int rc = 0, link_fd = skel_link_create(prog_fd, 0, BPF_TRACE_ITER);
 	if (link_fd < 0) {
 		rc = -errno;
 		*why = load_failure(rc);
@@ -675,7 +692,7 @@ static int pass_iter(const struct prog *p, const struct attr_bpf_query *q, take_
 	union bpf_attr a;
 	memset(&a, 0, sizeof a);
 	a.iter_create.link_fd = (__u32)link_fd;
-	iter_fd = skel_sys_bpf(BPF_ITER_CREATE, &a, sizeof a);
+	int iter_fd = skel_sys_bpf(BPF_ITER_CREATE, &a, sizeof a);
 	if (iter_fd < 0) {
 		rc = -errno;
 		*why = load_failure(rc);
@@ -689,14 +706,67 @@ static int pass_iter(const struct prog *p, const struct attr_bpf_query *q, take_
 	return rc;
 }
 
-/* One pass of the iterator for q, each record to take(ctx, record). 0, or -errno with *why. */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Hand a loaded narrow pass q's inodes: its map, its filter and their number. */
+static int narrow_want(struct sockone *skel, const struct attr_bpf_query *q)
+{
+	uint64_t *v = malloc(q->ninodes * sizeof *v);
+	if (!v)
+		return -ENOMEM;
+	memcpy(v, q->inodes, q->ninodes * sizeof *v);
+	qsort(v, q->ninodes, sizeof *v, cmp_u64);
+	size_t n = 0;
+	for (size_t i = 0; i < q->ninodes; i++)
+		if (!n || v[n - 1] != v[i])
+			v[n++] = v[i];
+	int rc = fill_wanted(skel->maps.wanted.map_fd, v, n);
+	memset(skel->bss->want_bits, 0, sizeof skel->bss->want_bits);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t bit = sockone_bit(v[i]);
+		skel->bss->want_bits[bit / 64] |= 1ull << (bit % 64);
+	}
+	skel->bss->nwanted = (__u32)n;
+	free(v);
+	return rc;
+}
+
+/* Run a loaded narrow pass once for q (its inodes), each record to take(ctx, record). 0, or
+ * -errno with *why; -E2BIG: a file table was larger than the pass walks (its records are to be
+ * dropped for a full pass). */
+static int narrow_iter(struct sockone *skel, const struct attr_bpf_query *q, take_fn take,
+		       void *ctx, unsigned *why)
+{
+	int rc = narrow_want(skel, q);
+	if (rc) {
+		*why = PS_ATTR_LOAD_FAILED;
+		return rc;
+	}
+	rc = iter_run(skel->progs.sockone.prog_fd, take, ctx, why);
+	return !rc && skel->bss->too_big ? -E2BIG : rc;
+}
+
+/* One pass of the iterator for q, each record to take(ctx, record): the narrow program when q
+ * has wanted inodes. 0, or -errno with *why. */
 static int bpf_pass(const struct attr_bpf_query *q, take_fn take, void *ctx, unsigned *why)
 {
-	struct prog p;
-	int rc = pass_load(q->netns, q->inodes != NULL, q->ninodes, &p, why);
-	if (rc)
+	int rc;
+	if (q->inodes) {
+		struct sockone *one;
+		if ((rc = narrow_load(q->netns, q->ninodes, &one, why)))
+			return rc;
+		rc = narrow_iter(one, q, take, ctx, why);
+		sockone__destroy(one);
 		return rc;
-	rc = pass_iter(&p, q, take, ctx, why);
+	}
+	struct prog p;
+	if ((rc = pass_load(q->netns, &p, why)))
+		return rc;
+	rc = iter_run(p.s ? p.s->progs.sockfd.prog_fd : p.s0->progs.sockfd.prog_fd, take, ctx, why);
 	prog_destroy(&p);
 	return rc;
 }
@@ -712,7 +782,7 @@ static struct prefetch {
 	uint32_t netns;
 	bool preload; /* load only, for a narrow pass of up to `room` inodes */
 	size_t room;
-	struct prog loaded; /* preload: the program, loaded */
+	struct sockone *loaded; /* preload: the narrow program, loaded */
 	struct recs recs;
 	int rc;
 	unsigned why;
@@ -723,7 +793,7 @@ static void *prefetch_run(void *arg)
 	(void)arg;
 	struct attr_bpf_query q = {.netns = pf.netns};
 	if (pf.preload)
-		pf.rc = pass_load(pf.netns, true, pf.room, &pf.loaded, &pf.why);
+		pf.rc = narrow_load(pf.netns, pf.room, &pf.loaded, &pf.why);
 	else
 		pf.rc = bpf_pass(&q, keep_take, &pf.recs, &pf.why);
 	return NULL;
@@ -750,7 +820,8 @@ void attr_bpf_prefetch_drop(void)
 {
 	if (pf.running)
 		pthread_join(pf.id, NULL);
-	prog_destroy(&pf.loaded);
+	if (pf.loaded)
+		sockone__destroy(pf.loaded);
 	recs_free(&pf.recs);
 	pf = (struct prefetch){0};
 }
@@ -770,6 +841,18 @@ static void hits_over_records(struct attr_hits *out)
 	out->n = 0;
 }
 
+/* A narrow pass's records dropped (-E2BIG: a file table too large for it), a full pass instead.
+ */
+static int full_again(const struct attr_bpf_query *q, struct join_ctx *c, unsigned *why)
+{
+	recs_free(&c->rings);
+	attr_hits_free(c->out);
+	struct attr_bpf_query all = *q;
+	all.inodes = NULL;
+	all.ninodes = 0;
+	return bpf_pass(&all, join_take, c, why);
+}
+
 int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigned *why)
 {
 	struct join_ctx c = {.ix = q->ix, .out = out};
@@ -778,14 +861,18 @@ int attr_bpf_scan(const struct attr_bpf_query *q, struct attr_hits *out, unsigne
 		pthread_join(pf.id, NULL);
 		pf.running = false;
 		if (!pf.rc && pf.netns == q->netns && q->inodes && q->ninodes <= pf.room) {
-			int rc = pass_iter(&pf.loaded, q, join_take, &c, why);
+			int rc = narrow_iter(pf.loaded, q, join_take, &c, why);
 			attr_bpf_prefetch_drop();
+			if (rc == -E2BIG)
+				rc = full_again(q, &c, why);
 			return finish_records(rc, &c.rings, q->ix, out);
 		}
 	}
 	if (!pf.running || pf.netns != q->netns) {
 		attr_bpf_prefetch_drop();
 		int rc = bpf_pass(q, join_take, &c, why);
+		if (rc == -E2BIG)
+			rc = full_again(q, &c, why);
 		return finish_records(rc, &c.rings, q->ix, out);
 	}
 	/* every socket's records: a narrow query's are among them */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sockfd.bpf.c — BPF iterator over every task's files: one record per TCP/UDP socket fd
  * (read-only). Sleepable (Linux 5.18): it reads its owners' command lines and environments;
- * built with SOCKFD_PLAIN (sockfd0.bpf.c), the program of a kernel that refuses this one
- * (before 6.1, a sleepable program may not use the narrow query's map): not sleepable, its
- * process records say nothing of the program (/proc is read). */
+ * built with SOCKFD_PLAIN (sockfd0.bpf.c), the program of a kernel that refuses this one: not
+ * sleepable, its process records say nothing of the program (/proc is read); sockone.bpf.c (a
+ * narrow query's pass) builds it plain too. */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -20,7 +20,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set by the reader before loading (read-only data). */
 const volatile __u32 want_netns = 0;   /* only sockets of this network namespace; 0: every one */
 const volatile __u32 reader_pidns = 0; /* the PID namespace to number pids in (nsfs inode) */
-const volatile __u8 use_wanted = 0;    /* emit only inodes present in `wanted` */
 
 /* The last thread-group leader seen, and its pid as the reader numbers it (-1: not visible
  * there): each new one gets a marker record (fd -1), and its sockets reuse the number. */
@@ -28,17 +27,6 @@ __s32 last_tgid = 0;
 __s32 last_pid = -1;
 /* The last thread group whose process record (SOCKFD_PROC) was written. */
 __s32 info_tgid = 0;
-
-/* The socket inodes a narrow query wants; sized by the reader before loading (a program loaded
- * before the sockets were listed sizes it for the most a narrow query hands it: not
- * preallocated, so room costs nothing until used). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 1);
-	__type(key, __u64);
-	__type(value, __u8);
-} wanted SEC(".maps");
 
 /*
  * The pid of `task` in the reader's PID namespace: the numbers[] entry whose
@@ -306,6 +294,7 @@ static __always_inline void ringreg_records(struct seq_file *seq, struct task_st
 /* The last task whose registered rings were read (each task with a file table of its own). */
 __s32 last_tid = 0;
 
+#ifndef SOCKFD_NO_FILE_ITER /* sockone.bpf.c (a narrow query): the same records, its own walk */
 #ifdef SOCKFD_PLAIN
 SEC("iter/task_file")
 #else
@@ -350,9 +339,6 @@ int sockfd(struct bpf_iter__task_file *ctx)
 		return ring_record(seq, task, file, ctx->fd);
 	struct sockfd_rec rec = {0};
 	rec.inode = file->f_inode->i_ino;
-	/* a narrow query decides before the socket itself is touched (a cache miss per fd) */
-	if (use_wanted && !bpf_map_lookup_elem(&wanted, &rec.inode))
-		return 0;
 	struct sock *sk = sock->sk;
 	if (!sk)
 		return 0;
@@ -368,3 +354,4 @@ int sockfd(struct bpf_iter__task_file *ctx)
 	bpf_seq_write(seq, &rec, sizeof rec);
 	return 0;
 }
+#endif
