@@ -115,9 +115,11 @@ void columns_default(enum col_id *cols, size_t *ncols, bool all, bool numeric)
 	*ncols = n;
 }
 
-static int endpoint(struct buf *out, const struct ps_endpoint *e, bool remote)
+_Static_assert(INET6_ADDRSTRLEN + 10 <= COLUMN_ENDPOINT_MAX, "an endpoint's text fits");
+
+size_t column_endpoint(char t[COLUMN_ENDPOINT_MAX], const struct ps_endpoint *e, bool remote)
 {
-	char t[INET6_ADDRSTRLEN + 10], *p = t; /* "[" address "]:" port */
+	char *p = t; /* "[" address "]:" port */
 	bool v6 = e->addr.family == PS_INET6;
 	if (v6)
 		*p++ = '[';
@@ -137,7 +139,15 @@ static int endpoint(struct buf *out, const struct ps_endpoint *e, bool remote)
 		memcpy(p, q, (size_t)(d + sizeof d - q));
 		p += d + sizeof d - q;
 	}
-	return buf_append(out, t, (size_t)(p - t));
+	*p = '\0';
+	return (size_t)(p - t);
+}
+
+static int endpoint(struct buf *out, const struct ps_endpoint *e, bool remote)
+{
+	char t[COLUMN_ENDPOINT_MAX];
+	size_t n = column_endpoint(t, e, remote);
+	return buf_append(out, t, n);
 }
 
 /*

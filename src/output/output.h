@@ -99,6 +99,11 @@ void columns_default(enum col_id *cols, size_t *ncols, bool all, bool numeric);
 int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t oi, enum col_id c,
 		 struct buf *out);
 
+/* LOCAL's and REMOTE's text of endpoint e ("[::1]:22", "10.0.0.1:*" for a remote without a port)
+ * into t, NUL-terminated; its length. */
+#define COLUMN_ENDPOINT_MAX 64 /* "[" INET6_ADDRSTRLEN "]:" port, with room */
+size_t column_endpoint(char t[COLUMN_ENDPOINT_MAX], const struct ps_endpoint *e, bool remote);
+
 /*
  * Append p's command line (nothing when unknown) as the table, CSV and explain
  * show it: raw (unescaped) arguments joined by spaces, shell-quoted when empty or
