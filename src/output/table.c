@@ -243,8 +243,9 @@ static char *put_digits(char *q, uintmax_t v)
  * owner's PID), made straight into q (as column_value and cell make it); false for the others
  * and for an empty value (cell's "-").
  */
-static bool quick_cell(const struct render_ctx *ctx, const struct ps_socket *k, size_t oi,
-		       enum col_id c, char q[COLUMN_ENDPOINT_MAX], const char **text, size_t *len)
+__attribute__((noinline)) static bool
+quick_cell(const struct render_ctx *ctx, const struct ps_socket *k, size_t oi, enum col_id c,
+	   char q[COLUMN_ENDPOINT_MAX], struct addr_memo *memo, const char **text, size_t *len)
 {
 	const char *t = NULL;
 	switch (c) {
@@ -265,7 +266,8 @@ static bool quick_cell(const struct render_ctx *ctx, const struct ps_socket *k, 
 		break;
 	case COL_LOCAL:
 	case COL_REMOTE:
-		*len = column_endpoint(q, c == COL_LOCAL ? &k->local : &k->remote, c == COL_REMOTE);
+		*len = column_endpoint(q, c == COL_LOCAL ? &k->local : &k->remote, c == COL_REMOTE,
+				       memo);
 		*text = q;
 		return true;
 	case COL_PID: {
@@ -292,38 +294,41 @@ static bool quick_cell(const struct render_ctx *ctx, const struct ps_socket *k, 
 	return true;
 }
 
+/* How a column's cells are found (cell_work.kind). */
+enum cell_kind { CELL_MADE, CELL_PROC, CELL_VERDICT, CELL_QUICK };
+
 /* Where the cells of one table are made: the cache, and scratch space. */
 struct cell_work {
 	struct cell_cache cc;
+	uint8_t kind[COL__COUNT]; /* enum cell_kind of each column of the list */
+	uint8_t vcol[COL__COUNT]; /* a verdict column's place among them */
 	struct buf raw, txt;
 	char quick[COLUMN_ENDPOINT_MAX];
+	struct addr_memo memo;
 };
 
-/* The cell for (k, oi, column c), cached as column i where it can be: its text, length and
- * width in cells. 0 or -ENOMEM. */
-static int cached_cell(const struct render_ctx *ctx, struct cell_work *cw,
-		       const struct ps_socket *k, size_t oi, enum col_id c, size_t i,
-		       const char **text, size_t *len, size_t *width)
+/* The kinds of the n columns cols (the list, before any is left out). */
+static void kinds_of(struct cell_work *cw, const enum col_id *cols, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int vc = verdict_column(cols[i]);
+		cw->kind[i] = per_process(cols[i]) ? CELL_PROC
+			      : vc >= 0		   ? CELL_VERDICT
+			      : cols[i] == COL_PROTO || cols[i] == COL_STATE ||
+				      cols[i] == COL_LOCAL || cols[i] == COL_REMOTE ||
+				      cols[i] == COL_PID
+				  ? CELL_QUICK
+				  : CELL_MADE;
+		cw->vcol[i] = (uint8_t)(vc >= 0 ? vc : 0);
+	}
+}
+
+/* A cell no cache held (slot: where to keep it, or NULL): made, and kept. 0 or -ENOMEM. */
+static int made_cell(const struct render_ctx *ctx, struct cell_work *cw, const struct ps_socket *k,
+		     size_t oi, enum col_id c, uint32_t *slot, const char **text, size_t *len,
+		     size_t *width)
 {
 	struct cell_cache *cc = &cw->cc;
-	uint32_t *slot = NULL;
-	int vc;
-	if (cc->proc && oi < k->owner_count && per_process(c))
-		slot = &cc->proc[snap_owner(ctx->snap, k, oi)->proc * cc->nproc_cols +
-				 cc->proc_col[i]];
-	else if (cc->verdict && k->verdict && k->verdict <= cc->nverdicts &&
-		 (vc = verdict_column(c)) >= 0)
-		slot = &cc->verdict[(k->verdict - 1) * VERDICT_COLS + (size_t)vc];
-	else if (quick_cell(ctx, k, oi, c, cw->quick, text, len)) {
-		*width = *len;
-		return 0;
-	}
-	if (slot && *slot) {
-		*text = cc->arena.data + *slot - 1;
-		*len = kept_len(cc, *slot);
-		*width = kept_width(cc, *slot);
-		return 0;
-	}
 	int rc = cell(ctx, k, oi, c, &cw->raw, &cw->txt);
 	if (rc)
 		return rc;
@@ -333,6 +338,42 @@ static int cached_cell(const struct render_ctx *ctx, struct cell_work *cw,
 	if (slot)
 		*slot = keep_text(cc, &cw->txt, *width, &rc);
 	return rc;
+}
+
+/* The cell for (k, oi, column c), cached as column i where it can be: its text, length and
+ * width in cells. 0 or -ENOMEM. */
+static inline int cached_cell(const struct render_ctx *ctx, struct cell_work *cw,
+			      const struct ps_socket *k, size_t oi, enum col_id c, size_t i,
+			      const char **text, size_t *len, size_t *width)
+{
+	struct cell_cache *cc = &cw->cc;
+	uint32_t *slot = NULL;
+	switch ((enum cell_kind)cw->kind[i]) {
+	case CELL_PROC:
+		if (cc->proc && oi < k->owner_count)
+			slot = &cc->proc[snap_owner(ctx->snap, k, oi)->proc * cc->nproc_cols +
+					 cc->proc_col[i]];
+		break;
+	case CELL_VERDICT:
+		if (cc->verdict && k->verdict && k->verdict <= cc->nverdicts)
+			slot = &cc->verdict[(k->verdict - 1) * VERDICT_COLS + cw->vcol[i]];
+		break;
+	case CELL_QUICK:
+		if (quick_cell(ctx, k, oi, c, cw->quick, &cw->memo, text, len)) {
+			*width = *len;
+			return 0;
+		}
+		break;
+	case CELL_MADE:
+		break;
+	}
+	if (slot && *slot) {
+		*text = cc->arena.data + *slot - 1;
+		*len = kept_len(cc, *slot);
+		*width = kept_width(cc, *slot);
+		return 0;
+	}
+	return made_cell(ctx, cw, k, oi, c, slot, text, len, width);
 }
 
 static const char *cell_color(enum col_id c, const char *text)
@@ -367,25 +408,35 @@ static bool cut_left(enum col_id c)
 	return c == COL_EXE;
 }
 
+/* A cell whose text fits (pad cells to spare), without colour, onto the row being made: padded
+ * and followed by the gap in one write. 0 or -ENOMEM. */
+static inline int put_fit(struct buf *line, bool right, const char *text, size_t len, size_t pad,
+			  bool last)
+{
+	size_t before = right ? pad : 0, after = last ? 0 : (right ? 0 : pad) + GAP;
+	size_t need = before + len + after;
+	int rc = line->len + need < line->cap ? 0 : buf_reserve(line, need);
+	if (rc)
+		return rc;
+	char *p = line->data + line->len;
+	for (size_t j = 0; j < before; j++)
+		p[j] = ' ';
+	memcpy(p + before, text, len);
+	p += before + len;
+	for (size_t j = 0; j < after; j++)
+		p[j] = ' ';
+	line->len += need;
+	line->data[line->len] = '\0';
+	return 0;
+}
+
 /* One padded cell (its text w cells wide) onto the row being made; `color` is an SGR sequence or
  * NULL. 0 or -ENOMEM. */
 static int put_cell(struct buf *line, const char *ellipsis, const char *color, enum col_id c,
 		    const char *text, size_t len, size_t w, size_t width, bool last)
 {
-	if (w <= width && !color) { /* most cells: the text whole, padded, in one write */
-		size_t pad = width - w, before = columns[c].right ? pad : 0;
-		size_t after = last ? 0 : (columns[c].right ? 0 : pad) + GAP;
-		int rc = buf_reserve(line, before + len + after);
-		if (rc)
-			return rc;
-		char *p = line->data + line->len;
-		memset(p, ' ', before);
-		memcpy(p + before, text, len);
-		memset(p + before + len, ' ', after);
-		line->len += before + len + after;
-		line->data[line->len] = '\0';
-		return 0;
-	}
+	if (w <= width && !color) /* most cells: the text whole */
+		return put_fit(line, columns[c].right, text, len, width - w, last);
 	size_t from = 0, show = len;
 	bool cut = false;
 	if (w > width) {
@@ -807,8 +858,13 @@ static int put_row(const struct render_ctx *ctx, struct cell_work *cw, const str
 			text = abbrev;
 			w = len = strlen(abbrev);
 		}
-		rc = put_cell(line, ctx->o.ellipsis, ctx->o.color ? cell_color(c, text) : NULL, c,
-			      text, len, w, l->width[i], i + 1 == l->n);
+		const char *color = ctx->o.color ? cell_color(c, text) : NULL;
+		if (w <= l->width[i] && !color)
+			rc = put_fit(line, columns[c].right, text, len, l->width[i] - w,
+				     i + 1 == l->n);
+		else
+			rc = put_cell(line, ctx->o.ellipsis, color, c, text, len, w, l->width[i],
+				      i + 1 == l->n);
 	}
 	return rc ? rc : buf_putc(line, '\n');
 }
@@ -852,6 +908,7 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 	memcpy(cols, ctx->o.cols, n * sizeof cols[0]);
 	struct cell_work cw = {0};
 	cache_open(&cw.cc, s, cols, n);
+	kinds_of(&cw, cols, n);
 	int rc = measure(ctx, &cw, cols, n, width, used);
 	size_t orig[COL__COUNT]; /* where each shown column was in the list (cache slot) */
 	for (size_t i = 0; i < n; i++)
