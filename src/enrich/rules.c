@@ -1022,6 +1022,23 @@ int findings_for_owner(const struct finding_input *in, struct finding_list *out)
 	return run_rules(RULE_OWNER, NULL, in, out);
 }
 
+void findings_owner_question(const struct finding_input *in, struct owner_question *q)
+{
+	const struct port_info *svc = in->svc;
+	*q = (struct owner_question){.reach_text = in->reach_text,
+				     .scope = (uint8_t)in->scope,
+				     .widest = (uint8_t)in->widest,
+				     .file_judged = in->file_judged,
+				     .workers_unprivileged = in->workers_unprivileged};
+	if (svc && (svc->owners || svc->backdoor)) {
+		q->owners = svc->owners;
+		q->backdoor = svc->backdoor;
+		q->name = svc->name;
+		q->port = in->port;
+		q->proto = (uint8_t)in->proto;
+	}
+}
+
 int findings_rule(const char *name, enum rule_level level, const struct finding_input *in,
 		  struct finding_list *out)
 {

@@ -133,6 +133,23 @@ int findings_for_socket(const struct finding_input *in, struct finding_list *out
  */
 int findings_for_owner(const struct finding_input *in, struct finding_list *out);
 
+/*
+ * What the owner rules read of the socket besides the owner's own facts (its process, and
+ * file_judged and workers_unprivileged): the service's owners and backdoor names, and its name,
+ * port and protocol only when one of those is set (the texts that name them); the scope, the
+ * widest class and that class's addresses' text. Owners that ask equal questions get equal
+ * findings (verdict.c shares them between listeners): a rule that reads more of the socket
+ * says so here.
+ */
+struct owner_question {
+	const char *owners, *backdoor, *name; /* the service's, NULL when it has none */
+	const char *reach_text;		      /* compared by content, may be NULL */
+	uint16_t port;			      /* 0 when neither owners nor backdoor */
+	uint8_t proto, scope, widest;
+	bool file_judged, workers_unprivileged;
+};
+void findings_owner_question(const struct finding_input *in, struct owner_question *q);
+
 /* Whether a path is in a temporary directory (/tmp, /var/tmp, /dev/shm, ...). */
 bool path_in_temp_dir(const char *path);
 

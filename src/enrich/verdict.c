@@ -10,6 +10,7 @@
 #include "../util/buf.h"
 #include "../util/str.h"
 #include "fwstage.h"
+#include "ocache.h"
 #include "vcache.h"
 
 static int sev_cmp(const struct finding *a, const struct finding *b)
@@ -334,9 +335,54 @@ static bool workers_unprivileged(const struct ps_snapshot *snap, const struct ps
 	return workers > 0 && unprivileged == workers;
 }
 
-/* The findings about each visible owner of k (a pre-forking group judged as its root). */
+/* Append the n findings f to l, grown to fit. 0 or -ENOMEM. */
+static int list_append(struct finding_list *l, const struct finding *f, size_t n)
+{
+	if (!n)
+		return 0;
+	if (l->n + n > l->cap) {
+		struct finding *nf = realloc(l->f, (l->n + n) * sizeof *nf);
+		if (!nf)
+			return -ENOMEM;
+		l->f = nf;
+		l->cap = (uint32_t)(l->n + n);
+	}
+	memcpy(l->f + l->n, f, n * sizeof *f);
+	l->n += (uint32_t)n;
+	return 0;
+}
+
+/*
+ * The findings about the owner in describes (process index proc), their texts pooled, appended
+ * to out: made once per question (findings_owner_question) and copied for every listener that
+ * asks it again (oc; NULL: made each time). 0 or -ENOMEM.
+ */
+static int owner_findings(struct verdicts *vs, struct ocache *oc, uint32_t proc,
+			  const struct finding_input *in, struct finding_list *out)
+{
+	struct owner_question q;
+	findings_owner_question(in, &q);
+	uint64_t h = ocache_hash(proc, &q);
+	const struct ocache_ent *e = oc ? ocache_get(oc, proc, &q, h) : NULL;
+	if (e)
+		return list_append(out, oc->f + e->first, e->n);
+	struct finding_list mine = {0};
+	int rc = findings_for_owner(in, &mine);
+	if (!rc)
+		rc = verdicts_intern_findings(vs, &mine);
+	if (!rc)
+		rc = list_append(out, mine.f, mine.n);
+	if (!rc && oc)
+		rc = ocache_put(oc, proc, &q, h, mine.f, mine.n);
+	findings_free(&mine); /* pooled texts stay with the pool */
+	return rc;
+}
+
+/* The findings about each visible owner of k (a pre-forking group judged as its root), their
+ * texts pooled. */
 static int judge_owners(const struct ps_snapshot *snap, const struct ps_socket *k,
-			struct finding_input *in, struct finding_list *out)
+			struct verdicts *vs, struct ocache *oc, struct finding_input *in,
+			struct finding_list *out)
 {
 	long last = -1;
 	int rc = 0;
@@ -350,7 +396,7 @@ static int judge_owners(const struct ps_snapshot *snap, const struct ps_socket *
 		owner_input(p, in);
 		in->file_judged = file_judged_before(snap, k, j, p);
 		in->workers_unprivileged = workers_unprivileged(snap, k, p);
-		rc = findings_for_owner(in, out);
+		rc = owner_findings(vs, oc, o->proc, in, out);
 	}
 	return rc;
 }
@@ -375,8 +421,8 @@ static const char *widest_sources(const struct sock_verdict *v)
 
 /* A listener's findings, its reach judged (rt its text, undecided what would decide it). */
 static int judge_findings(const struct ps_snapshot *snap, const struct ps_socket *k,
-			  struct verdicts *vs, struct sock_verdict *v, const char *rt,
-			  const char *undecided)
+			  struct verdicts *vs, struct ocache *oc, struct sock_verdict *v,
+			  const char *rt, const char *undecided)
 {
 	struct finding_input in = {.port = k->local.port,
 				   .proto = k->proto,
@@ -403,16 +449,21 @@ static int judge_findings(const struct ps_snapshot *snap, const struct ps_socket
 	in.accept_queue = k->recv_q;
 	in.backlog = k->send_q;
 	int rc = findings_for_socket(&in, &v->findings);
+	if (!rc)
+		rc = verdicts_intern_findings(vs, &v->findings);
 	if (rc)
 		return rc;
-	rc = judge_owners(snap, k, &in, &v->findings);
+	v->findings.interned = true; /* the owners' findings come pooled too */
+	rc = judge_owners(snap, k, vs, oc, &in, &v->findings);
 	sort_findings(&v->findings);
-	return rc ? rc : verdicts_intern_findings(vs, &v->findings);
+	v->findings.interned = v->findings.n > 0;
+	return rc;
 }
 
 /* What listener caches are keyed by: whole verdicts, and reaches alone. */
 struct listener_caches {
 	struct vcache whole, reach;
+	struct ocache owners; /* the findings about an owner, per question */
 	/* listeners not judged yet per first owner's process and protocol: a whole verdict is
 	 * kept only for a later listener that may ask the same question (NULL: always kept;
 	 * thousands of processes of one listener each would keep thousands of misses) */
@@ -544,7 +595,7 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 	    !vcache_key_of(snap, k, !blind, !fw_owner_blind(fw, k), &reach)) {
 		const char *undecided;
 		int rc = judge_reach(snap, k, vs, v, rt, fw, ns, &undecided);
-		return rc ? rc : judge_findings(snap, k, vs, v, rt->data, undecided);
+		return rc ? rc : judge_findings(snap, k, vs, &lc->owners, v, rt->data, undecided);
 	}
 	/* a full accept queue is this listener's own state: judged alone, never shared */
 	bool full = PS_ACCEPT_QUEUE_FULL(k);
@@ -562,7 +613,7 @@ static int judge_listener(const struct ps_snapshot *snap, const struct ps_socket
 		text = rt->data;
 		rc = rc ? rc : vcache_put(&lc->reach, &reach, (uint32_t)at + 1, text, undecided);
 	}
-	rc = rc ? rc : judge_findings(snap, k, vs, v, text, undecided);
+	rc = rc ? rc : judge_findings(snap, k, vs, &lc->owners, v, text, undecided);
 	return rc || full || !keep ? rc
 				   : vcache_put(&lc->whole, &whole, (uint32_t)at + 1, NULL, NULL);
 }
@@ -705,6 +756,7 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
 	free(li.e);
 	vcache_free(&lc.whole);
 	vcache_free(&lc.reach);
+	ocache_free(&lc.owners);
 	free(lc.left);
 	free(lc.lists);
 	verdicts_count(snap);

@@ -287,6 +287,50 @@ static void permute(struct ps_socket *socks, uint32_t *order, size_t n)
 	}
 }
 
+/* A socket's bucket: its protocol and local port, cmp_socket's first keys (a protocol it does not
+ * know last). */
+static size_t port_bucket(const struct ps_socket *k)
+{
+	return k->proto < PS_PROTO_COUNT ? (size_t)k->proto << 16 | k->local.port
+					 : (size_t)PS_PROTO_COUNT << 16;
+}
+
+#define PORT_BUCKETS (((size_t)PS_PROTO_COUNT << 16) + 1)
+
+/*
+ * snap_sorted_index(s, cmp_socket), the sockets first counted into their protocol's and local
+ * port's bucket (stable: the snapshot's order within one), then each bucket sorted: most hold a
+ * socket or a few, so the comparisons fall from n log n of the whole set to those within a port.
+ */
+static uint32_t *socket_order(const struct ps_snapshot *s)
+{
+	uint32_t *end = calloc(PORT_BUCKETS, sizeof *end);
+	uint32_t *ix = end ? malloc((s->nsocks + 1) * sizeof *ix) : NULL;
+	if (!ix || s->nsocks >= UINT32_MAX) {
+		free(end);
+		free(ix);
+		return snap_sorted_index(s, cmp_socket);
+	}
+	for (size_t i = 0; i < s->nsocks; i++)
+		end[port_bucket(&s->socks[i])]++;
+	uint32_t at = 0;
+	for (size_t b = 0; b < PORT_BUCKETS; b++) {
+		uint32_t n = end[b];
+		end[b] = at; /* the bucket's start while it is filled, then its end */
+		at += n;
+	}
+	for (size_t i = 0; i < s->nsocks; i++)
+		ix[end[port_bucket(&s->socks[i])]++] = (uint32_t)i;
+	sort_snap = s;
+	sort_cmp = cmp_socket;
+	for (size_t b = 0, from = 0; b < PORT_BUCKETS; from = end[b++])
+		if (end[b] - from > 1)
+			qsort(ix + from, end[b] - from, sizeof *ix, cmp_index);
+	sort_snap = NULL;
+	free(end);
+	return ix;
+}
+
 /*
  * Sorting moves sockets; owners refer to sockets by index, so remap them. The sort orders
  * 4-byte indices, then moves each socket once: sorting the sockets themselves made the C
@@ -296,7 +340,7 @@ void snap_sort(struct ps_snapshot *s)
 {
 	if (s->nsocks < 2)
 		return;
-	uint32_t *order = snap_sorted_index(s, cmp_socket);
+	uint32_t *order = socket_order(s);
 	if (!order) {
 		/* out of memory: the collected order stays (owners still point at their rows) */
 		snap_group_owners(s);

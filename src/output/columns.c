@@ -115,14 +115,51 @@ void columns_default(enum col_id *cols, size_t *ncols, bool all, bool numeric)
 	*ncols = n;
 }
 
-static int endpoint(struct buf *out, const struct ps_endpoint *e, bool remote)
+_Static_assert(INET6_ADDRSTRLEN + 10 <= COLUMN_ENDPOINT_MAX, "an endpoint's text fits");
+
+_Static_assert(INET6_ADDRSTRLEN <= sizeof((struct addr_memo_slot *)0)->text,
+	       "an address's text fits the memo");
+
+/* Whether memo slot m holds address a (x: a's bytes). */
+static bool memo_holds(const struct addr_memo_slot *m, const struct ps_addr *a, const uint64_t *x)
 {
-	char t[INET6_ADDRSTRLEN + 10], *p = t; /* "[" address "]:" port */
+	uint64_t y[2];
+	memcpy(y, m->a.bytes, sizeof y);
+	return m->len && m->a.family == a->family && y[0] == x[0] && y[1] == x[1];
+}
+
+/* Address a's text into p (room for INET6_ADDRSTRLEN); its length. The memo's slots are looked
+ * through in turn (a listing has a few local addresses) and refilled round-robin. */
+static size_t addr_text(const struct ps_addr *a, char *p, struct addr_memo *memo)
+{
+	if (!memo) {
+		addr_format(a, p, INET6_ADDRSTRLEN);
+		return strlen(p);
+	}
+	uint64_t x[2];
+	memcpy(x, a->bytes, sizeof x);
+	struct addr_memo_slot *m = NULL;
+	for (size_t i = 0; i < ADDR_MEMO_SLOTS && !m; i++)
+		if (memo_holds(&memo->slot[i], a, x))
+			m = &memo->slot[i];
+	if (!m) {
+		m = &memo->slot[memo->next++ % ADDR_MEMO_SLOTS];
+		addr_format(a, m->text, sizeof m->text);
+		m->a = *a;
+		m->len = (uint8_t)strlen(m->text);
+	}
+	memcpy(p, m->text, m->len + 1u);
+	return m->len;
+}
+
+size_t column_endpoint(char t[COLUMN_ENDPOINT_MAX], const struct ps_endpoint *e, bool remote,
+		       struct addr_memo *memo)
+{
+	char *p = t; /* "[" address "]:" port */
 	bool v6 = e->addr.family == PS_INET6;
 	if (v6)
 		*p++ = '[';
-	addr_format(&e->addr, p, INET6_ADDRSTRLEN);
-	p += strlen(p);
+	p += addr_text(&e->addr, p, memo);
 	if (v6)
 		*p++ = ']';
 	*p++ = ':';
@@ -137,7 +174,15 @@ static int endpoint(struct buf *out, const struct ps_endpoint *e, bool remote)
 		memcpy(p, q, (size_t)(d + sizeof d - q));
 		p += d + sizeof d - q;
 	}
-	return buf_append(out, t, (size_t)(p - t));
+	*p = '\0';
+	return (size_t)(p - t);
+}
+
+static int endpoint(struct buf *out, const struct ps_endpoint *e, bool remote)
+{
+	char t[COLUMN_ENDPOINT_MAX];
+	size_t n = column_endpoint(t, e, remote, NULL);
+	return buf_append(out, t, n);
 }
 
 /*

@@ -133,14 +133,22 @@ struct cell_cache {
 	uint8_t proc_col[COL__COUNT]; /* a per-process column's place among them, by position */
 	struct buf arena;
 	/* each distinct text is kept once (thousands of workers run one command line, thousands
-	 * of listeners are "loopback"), after its length (4 bytes): 1 + its offset in arena,
-	 * open addressing, half full at most; NULL: texts are kept as they come */
+	 * of listeners are "loopback"), after its length and its width (4 bytes each): 1 + its
+	 * offset in arena, open addressing, half full at most; NULL: texts are kept as they come */
 	uint32_t *texts;
 	size_t ntexts, texts_mask;
 };
 
 /* The length of the text kept at e (1 + its offset in the arena). */
 static size_t kept_len(const struct cell_cache *cc, uint32_t e)
+{
+	uint32_t n;
+	memcpy(&n, cc->arena.data + e - 1 - 2 * sizeof n, sizeof n);
+	return n;
+}
+
+/* Its width in terminal cells. */
+static size_t kept_width(const struct cell_cache *cc, uint32_t e)
 {
 	uint32_t n;
 	memcpy(&n, cc->arena.data + e - 1 - sizeof n, sizeof n);
@@ -179,17 +187,17 @@ static bool texts_room(struct cell_cache *cc)
 	return true;
 }
 
-/* The arena's copy of txt (1 + its offset), kept once; 0 when it cannot be kept. */
-static uint32_t keep_text(struct cell_cache *cc, const struct buf *txt, int *rc)
+/* The arena's copy of txt (1 + its offset), w cells wide, kept once; 0 when it cannot be kept. */
+static uint32_t keep_text(struct cell_cache *cc, const struct buf *txt, size_t w, int *rc)
 {
-	uint32_t n = (uint32_t)txt->len;
+	uint32_t n[2] = {(uint32_t)txt->len, (uint32_t)w};
 	if (cc->arena.len >= UINT32_MAX - txt->len - 1 - sizeof n)
 		return 0;
 	uint32_t *slot = texts_room(cc) ? text_slot(cc, txt->data, txt->len) : NULL;
 	if (slot && *slot)
 		return *slot;
 	uint32_t at = (uint32_t)(cc->arena.len + sizeof n) + 1;
-	if ((*rc = buf_append(&cc->arena, &n, sizeof n)) ||
+	if ((*rc = buf_append(&cc->arena, n, sizeof n)) ||
 	    (*rc = buf_append(&cc->arena, txt->data, txt->len + 1)))
 		return 0;
 	if (slot) {
@@ -199,32 +207,173 @@ static uint32_t keep_text(struct cell_cache *cc, const struct buf *txt, int *rc)
 	return at;
 }
 
-/* The cell for (k, oi, column c), cached as column i where it can be. 0 or -ENOMEM. */
-static int cached_cell(const struct render_ctx *ctx, struct cell_cache *cc,
-		       const struct ps_socket *k, size_t oi, enum col_id c, size_t i,
-		       struct buf *raw, struct buf *txt, const char **text, size_t *len)
+/* Columns whose text is made here of digits, addresses and fixed words: one cell a byte. */
+static bool ascii_only(enum col_id c)
 {
+	switch (c) {
+	case COL_PROTO:
+	case COL_LOCAL:
+	case COL_REMOTE:
+	case COL_STATE:
+	case COL_RECVQ:
+	case COL_SENDQ:
+	case COL_INODE:
+	case COL_PID:
+	case COL_FD:
+	case COL_PPID:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Decimal digits of v into q; the end. */
+static char *put_digits(char *q, uintmax_t v)
+{
+	char d[24], *e = d + sizeof d, *b = e;
+	do
+		*--b = (char)('0' + v % 10);
+	while (v /= 10);
+	memcpy(q, b, (size_t)(e - b));
+	return q + (e - b);
+}
+
+/*
+ * The text of the columns on every row that no cache keeps (PROTO, STATE, LOCAL, REMOTE, an
+ * owner's PID), made straight into q (as column_value and cell make it); false for the others
+ * and for an empty value (cell's "-").
+ */
+__attribute__((noinline)) static bool
+quick_cell(const struct render_ctx *ctx, const struct ps_socket *k, size_t oi, enum col_id c,
+	   char q[COLUMN_ENDPOINT_MAX], struct addr_memo *memo, const char **text, size_t *len)
+{
+	const char *t = NULL;
+	switch (c) {
+	case COL_PROTO:
+		t = proto_name(k->proto);
+		if (k->local.addr.family == PS_INET6) {
+			size_t n = strlen(t);
+			if (n + 2 > COLUMN_ENDPOINT_MAX)
+				return false;
+			memcpy(q, t, n);
+			q[n] = '6';
+			q[n + 1] = '\0';
+			t = q;
+		}
+		break;
+	case COL_STATE:
+		t = state_label(k->proto, k->state);
+		break;
+	case COL_LOCAL:
+	case COL_REMOTE:
+		*len = column_endpoint(q, c == COL_LOCAL ? &k->local : &k->remote, c == COL_REMOTE,
+				       memo);
+		*text = q;
+		return true;
+	case COL_PID: {
+		if (oi >= k->owner_count)
+			return false;
+		char *e = put_digits(q, (unsigned)snap_owner(ctx->snap, k, oi)->pid);
+		size_t members = snap_owner_members(ctx->snap, k, oi);
+		if (members) { /* a pre-forking server's workers, folded into its row */
+			*e++ = '+';
+			e = put_digits(e, members);
+		}
+		*e = '\0';
+		*text = q;
+		*len = (size_t)(e - q);
+		return true;
+	}
+	default:
+		return false;
+	}
+	if (!t || !*t)
+		return false;
+	*text = t;
+	*len = strlen(t);
+	return true;
+}
+
+/* How a column's cells are found (cell_work.kind). */
+enum cell_kind { CELL_MADE, CELL_PROC, CELL_VERDICT, CELL_QUICK };
+
+/* Where the cells of one table are made: the cache, and scratch space. */
+struct cell_work {
+	struct cell_cache cc;
+	uint8_t kind[COL__COUNT]; /* enum cell_kind of each column of the list */
+	uint8_t vcol[COL__COUNT]; /* a verdict column's place among them */
+	struct buf raw, txt;
+	char quick[COLUMN_ENDPOINT_MAX];
+	struct addr_memo memo;
+};
+
+/* The kinds of the n columns cols (the list, before any is left out). */
+static void kinds_of(struct cell_work *cw, const enum col_id *cols, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int vc = verdict_column(cols[i]);
+		cw->kind[i] = per_process(cols[i]) ? CELL_PROC
+			      : vc >= 0		   ? CELL_VERDICT
+			      : cols[i] == COL_PROTO || cols[i] == COL_STATE ||
+				      cols[i] == COL_LOCAL || cols[i] == COL_REMOTE ||
+				      cols[i] == COL_PID
+				  ? CELL_QUICK
+				  : CELL_MADE;
+		cw->vcol[i] = (uint8_t)(vc >= 0 ? vc : 0);
+	}
+}
+
+/* A cell no cache held (slot: where to keep it, or NULL): made, and kept. 0 or -ENOMEM. */
+static int made_cell(const struct render_ctx *ctx, struct cell_work *cw, const struct ps_socket *k,
+		     size_t oi, enum col_id c, uint32_t *slot, const char **text, size_t *len,
+		     size_t *width)
+{
+	struct cell_cache *cc = &cw->cc;
+	int rc = cell(ctx, k, oi, c, &cw->raw, &cw->txt);
+	if (rc)
+		return rc;
+	*text = cw->txt.data;
+	*len = cw->txt.len;
+	*width = ascii_only(c) ? *len : text_width(*text, *len);
+	if (slot)
+		*slot = keep_text(cc, &cw->txt, *width, &rc);
+	return rc;
+}
+
+/* The cell for (k, oi, column c), cached as column i where it can be: its text, length and
+ * width in cells. 0 or -ENOMEM. */
+static inline int cached_cell(const struct render_ctx *ctx, struct cell_work *cw,
+			      const struct ps_socket *k, size_t oi, enum col_id c, size_t i,
+			      const char **text, size_t *len, size_t *width)
+{
+	struct cell_cache *cc = &cw->cc;
 	uint32_t *slot = NULL;
-	int vc;
-	if (cc->proc && oi < k->owner_count && per_process(c))
-		slot = &cc->proc[snap_owner(ctx->snap, k, oi)->proc * cc->nproc_cols +
-				 cc->proc_col[i]];
-	else if (cc->verdict && k->verdict && k->verdict <= cc->nverdicts &&
-		 (vc = verdict_column(c)) >= 0)
-		slot = &cc->verdict[(k->verdict - 1) * VERDICT_COLS + (size_t)vc];
+	switch ((enum cell_kind)cw->kind[i]) {
+	case CELL_PROC:
+		if (cc->proc && oi < k->owner_count)
+			slot = &cc->proc[snap_owner(ctx->snap, k, oi)->proc * cc->nproc_cols +
+					 cc->proc_col[i]];
+		break;
+	case CELL_VERDICT:
+		if (cc->verdict && k->verdict && k->verdict <= cc->nverdicts)
+			slot = &cc->verdict[(k->verdict - 1) * VERDICT_COLS + cw->vcol[i]];
+		break;
+	case CELL_QUICK:
+		if (quick_cell(ctx, k, oi, c, cw->quick, &cw->memo, text, len)) {
+			*width = *len;
+			return 0;
+		}
+		break;
+	case CELL_MADE:
+		break;
+	}
 	if (slot && *slot) {
 		*text = cc->arena.data + *slot - 1;
 		*len = kept_len(cc, *slot);
+		*width = kept_width(cc, *slot);
 		return 0;
 	}
-	int rc = cell(ctx, k, oi, c, raw, txt);
-	if (rc)
-		return rc;
-	*text = txt->data;
-	*len = txt->len;
-	if (slot)
-		*slot = keep_text(cc, txt, &rc);
-	return rc;
+	return made_cell(ctx, cw, k, oi, c, slot, text, len, width);
 }
 
 static const char *cell_color(enum col_id c, const char *text)
@@ -259,11 +408,35 @@ static bool cut_left(enum col_id c)
 	return c == COL_EXE;
 }
 
-/* One padded cell onto the row being made; `color` is an SGR sequence or NULL. 0 or -ENOMEM. */
-static int put_cell(struct buf *line, const char *ellipsis, const char *color, enum col_id c,
-		    const char *text, size_t len, size_t width, bool last)
+/* A cell whose text fits (pad cells to spare), without colour, onto the row being made: padded
+ * and followed by the gap in one write. 0 or -ENOMEM. */
+static inline int put_fit(struct buf *line, bool right, const char *text, size_t len, size_t pad,
+			  bool last)
 {
-	size_t w = text_width(text, len);
+	size_t before = right ? pad : 0, after = last ? 0 : (right ? 0 : pad) + GAP;
+	size_t need = before + len + after;
+	int rc = line->len + need < line->cap ? 0 : buf_reserve(line, need);
+	if (rc)
+		return rc;
+	char *p = line->data + line->len;
+	for (size_t j = 0; j < before; j++)
+		p[j] = ' ';
+	memcpy(p + before, text, len);
+	p += before + len;
+	for (size_t j = 0; j < after; j++)
+		p[j] = ' ';
+	line->len += need;
+	line->data[line->len] = '\0';
+	return 0;
+}
+
+/* One padded cell (its text w cells wide) onto the row being made; `color` is an SGR sequence or
+ * NULL. 0 or -ENOMEM. */
+static int put_cell(struct buf *line, const char *ellipsis, const char *color, enum col_id c,
+		    const char *text, size_t len, size_t w, size_t width, bool last)
+{
+	if (w <= width && !color) /* most cells: the text whole */
+		return put_fit(line, columns[c].right, text, len, width - w, last);
 	size_t from = 0, show = len;
 	bool cut = false;
 	if (w > width) {
@@ -366,8 +539,8 @@ static const char *header_of(enum col_id c, bool short_expo)
 }
 
 /* The width of the EXPOSURE column (cache slot `slot`) with abbreviated classes. */
-static int short_expo_width(const struct render_ctx *ctx, struct cell_cache *cc, size_t slot,
-			    struct buf *raw, struct buf *txt, size_t *out)
+static int short_expo_width(const struct render_ctx *ctx, struct cell_work *cw, size_t slot,
+			    size_t *out)
 {
 	const struct ps_snapshot *s = ctx->snap;
 	size_t w = strlen(EXPO_SHORT_HEADER);
@@ -377,13 +550,14 @@ static int short_expo_width(const struct render_ctx *ctx, struct cell_cache *cc,
 		size_t rows = sk->owner_count ? sk->owner_count : 1;
 		for (size_t oi = 0; oi < rows && !rc; oi++) {
 			const char *text;
-			size_t len;
+			size_t len, tw;
 			char sb[16];
-			if (folded(s, sk, oi) || (rc = cached_cell(ctx, cc, sk, oi, COL_EXPOSURE,
-								   slot, raw, txt, &text, &len)))
+			if (folded(s, sk, oi) || (rc = cached_cell(ctx, cw, sk, oi, COL_EXPOSURE,
+								   slot, &text, &len, &tw)))
 				continue;
 			const char *a = expo_short(text, sb, sizeof sb);
-			size_t tw = a ? strlen(a) : text_width(text, len);
+			if (a)
+				tw = strlen(a);
 			if (tw > w)
 				w = tw;
 		}
@@ -425,9 +599,8 @@ static size_t common_part(const char *s, size_t sn, const char *t, size_t tn, bo
  * Narrowest width of column i at which no two different values are cut to the
  * same text (never below its header); its full width when that cannot be told.
  */
-static int distinct_min(const struct render_ctx *ctx, struct cell_cache *cc, enum col_id c,
-			size_t i, size_t full, size_t el, struct buf *raw, struct buf *txt,
-			size_t *out)
+static int distinct_min(const struct render_ctx *ctx, struct cell_work *cw, enum col_id c, size_t i,
+			size_t full, size_t el, size_t *out)
 {
 	const struct ps_snapshot *s = ctx->snap;
 	char *vals[DISTINCT_MAX];
@@ -439,8 +612,8 @@ static int distinct_min(const struct render_ctx *ctx, struct cell_cache *cc, enu
 		size_t rows = sk->owner_count ? sk->owner_count : 1;
 		for (size_t oi = 0; oi < rows && !rc && !many; oi++) {
 			const char *text;
-			size_t len;
-			if ((rc = cached_cell(ctx, cc, sk, oi, c, i, raw, txt, &text, &len)))
+			size_t len, tw;
+			if ((rc = cached_cell(ctx, cw, sk, oi, c, i, &text, &len, &tw)))
 				break;
 			size_t j = 0;
 			while (j < nv && strcmp(vals[j], text) != 0)
@@ -511,9 +684,8 @@ static void keep_names(const enum col_id *cols, const size_t *full, size_t *min,
  * Fit the row into ctx->o.width (see above); n is updated when columns are
  * dropped. *short_expo tells whether exposure classes are abbreviated.
  */
-static int fit(const struct render_ctx *ctx, struct cell_cache *cc, enum col_id *cols,
-	       size_t *width, size_t *orig, size_t *n, bool *short_expo, struct buf *raw,
-	       struct buf *txt)
+static int fit(const struct render_ctx *ctx, struct cell_work *cw, enum col_id *cols, size_t *width,
+	       size_t *orig, size_t *n, bool *short_expo)
 {
 	size_t w = ctx->o.width;
 	*short_expo = false;
@@ -522,7 +694,7 @@ static int fit(const struct render_ctx *ctx, struct cell_cache *cc, enum col_id 
 	size_t e = find_col(cols, *n, COL_EXPOSURE);
 	if (e < *n) {
 		*short_expo = true;
-		int rc = short_expo_width(ctx, cc, orig[e], raw, txt, &width[e]);
+		int rc = short_expo_width(ctx, cw, orig[e], &width[e]);
 		if (rc || row_width(width, *n) <= w)
 			return rc;
 	}
@@ -535,8 +707,7 @@ static int fit(const struct render_ctx *ctx, struct cell_cache *cc, enum col_id 
 		if (cols[i] == COL_COMMAND)
 			min[i] = width[i] < cmd_min ? width[i] : cmd_min;
 		else if (columns[cols[i]].shrink &&
-			 (rc = distinct_min(ctx, cc, cols[i], orig[i], width[i], el, raw, txt,
-					    &min[i])))
+			 (rc = distinct_min(ctx, cw, cols[i], orig[i], width[i], el, &min[i])))
 			return rc;
 	}
 	size_t cut[COL__COUNT]; /* the distinct widths, PROGRAM and USER cut too */
@@ -609,7 +780,7 @@ static int put_header(const struct render_ctx *ctx, const enum col_id *cols, con
 	for (size_t i = 0; i < n && !rc; i++) {
 		const char *h = header_of(cols[i], short_expo);
 		rc = put_cell(line, ctx->o.ellipsis, ctx->o.color ? "\033[1m" : NULL, cols[i], h,
-			      strlen(h), width[i], i + 1 == n);
+			      strlen(h), text_width(h, strlen(h)), width[i], i + 1 == n);
 	}
 	return rc ? rc : buf_putc(line, '\n');
 }
@@ -629,58 +800,14 @@ static void cache_open(struct cell_cache *cc, const struct ps_snapshot *s, const
 		cc->verdict = calloc(cc->nverdicts * VERDICT_COLS, sizeof *cc->verdict);
 }
 
-int render_table(FILE *fp, const struct render_ctx *ctx)
+/* Every column's width (its header's at least) and whether any row has a value in it. */
+static int measure(const struct render_ctx *ctx, struct cell_work *cw, const enum col_id *cols,
+		   size_t n, size_t *width, bool *used)
 {
 	const struct ps_snapshot *s = ctx->snap;
-	enum col_id cols[COL__COUNT];
-	size_t n = ctx->o.ncols;
-	size_t width[COL__COUNT];
-	bool used[COL__COUNT] = {false};
-	memcpy(cols, ctx->o.cols, n * sizeof cols[0]);
-	struct buf raw = {0}, txt = {0}, line = {0};
 	int rc = 0;
-
-	struct cell_cache cc;
-	cache_open(&cc, s, cols, n);
-	const char *text;
-	size_t len;
-
 	for (size_t i = 0; i < n; i++)
 		width[i] = strlen(columns[cols[i]].header);
-	for (size_t k = 0; k < s->nsocks && !rc; k++) {
-		const struct ps_socket *sk = &s->socks[k];
-		size_t rows = sk->owner_count ? sk->owner_count : 1;
-		for (size_t oi = 0; oi < rows && !rc; oi++)
-			for (size_t i = 0; i < n && !rc && !folded(s, sk, oi); i++) {
-				rc = cached_cell(ctx, &cc, sk, oi, cols[i], i, &raw, &txt, &text,
-						 &len);
-				size_t w = rc ? 0 : text_width(text, len);
-				if (w > width[i])
-					width[i] = w;
-				if (!rc && !(len == 1 && text[0] == '-'))
-					used[i] = true;
-			}
-	}
-	if (rc)
-		goto out;
-	size_t orig[COL__COUNT]; /* where each shown column was in the list (cache slot) */
-	for (size_t i = 0; i < n; i++)
-		orig[i] = i;
-	if (ctx->o.hide_empty)
-		n = drop_empty(cols, width, used, orig, n);
-	bool short_expo;
-	if (ctx->report)
-		*ctx->report = (struct table_report){.hidden_worst = -1};
-	bool had_findings = find_col(cols, n, COL_FINDINGS) < n;
-	if ((rc = fit(ctx, &cc, cols, width, orig, &n, &short_expo, &raw, &txt)))
-		goto out;
-	if (ctx->report)
-		report_hidden(s, had_findings && find_col(cols, n, COL_FINDINGS) == n, ctx->report);
-
-	/* rows are made in `line` and written in pieces of OUT_CHUNK bytes */
-	if (!ctx->o.no_header)
-		rc = put_header(ctx, cols, width, n, short_expo, &line);
-
 	for (size_t k = 0; k < s->nsocks && !rc; k++) {
 		const struct ps_socket *sk = &s->socks[k];
 		size_t rows = sk->owner_count ? sk->owner_count : 1;
@@ -688,27 +815,77 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 			if (folded(s, sk, oi))
 				continue;
 			for (size_t i = 0; i < n && !rc; i++) {
-				rc = cached_cell(ctx, &cc, sk, oi, cols[i], orig[i], &raw, &txt,
-						 &text, &len);
-				char sb[16];
-				const char *abbrev = short_expo && cols[i] == COL_EXPOSURE
-							 ? expo_short(text, sb, sizeof sb)
-							 : NULL;
-				if (!abbrev && cols[i] == COL_PROGRAM && !rc &&
-				    text_width(text, len) > width[i])
-					abbrev = label_short(text);
-				if (abbrev) {
-					text = abbrev;
-					len = strlen(abbrev);
-				}
-				if (!rc)
-					rc = put_cell(&line, ctx->o.ellipsis,
-						      ctx->o.color ? cell_color(cols[i], text)
-								   : NULL,
-						      cols[i], text, len, width[i], i + 1 == n);
+				const char *text;
+				size_t len, w;
+				if ((rc =
+					 cached_cell(ctx, cw, sk, oi, cols[i], i, &text, &len, &w)))
+					break;
+				if (w > width[i])
+					width[i] = w;
+				if (!(len == 1 && text[0] == '-'))
+					used[i] = true;
 			}
-			if (!rc)
-				rc = buf_putc(&line, '\n');
+		}
+	}
+	return rc;
+}
+
+/* How the rows are laid out once the columns are fitted. */
+struct layout {
+	const enum col_id *cols;
+	const size_t *width, *orig; /* orig: each shown column's place in the list (cache slot) */
+	size_t n;
+	bool short_expo;
+};
+
+/* Row oi of socket sk onto line. 0 or -ENOMEM. */
+static int put_row(const struct render_ctx *ctx, struct cell_work *cw, const struct layout *l,
+		   const struct ps_socket *sk, size_t oi, struct buf *line)
+{
+	int rc = 0;
+	for (size_t i = 0; i < l->n && !rc; i++) {
+		enum col_id c = l->cols[i];
+		const char *text;
+		size_t len, w;
+		if ((rc = cached_cell(ctx, cw, sk, oi, c, l->orig[i], &text, &len, &w)))
+			break;
+		char sb[16];
+		const char *abbrev =
+		    l->short_expo && c == COL_EXPOSURE ? expo_short(text, sb, sizeof sb) : NULL;
+		if (!abbrev && c == COL_PROGRAM && w > l->width[i])
+			abbrev = label_short(text);
+		if (abbrev) {
+			text = abbrev;
+			w = len = strlen(abbrev);
+		}
+		const char *color = ctx->o.color ? cell_color(c, text) : NULL;
+		if (w <= l->width[i] && !color)
+			rc = put_fit(line, columns[c].right, text, len, l->width[i] - w,
+				     i + 1 == l->n);
+		else
+			rc = put_cell(line, ctx->o.ellipsis, color, c, text, len, w, l->width[i],
+				      i + 1 == l->n);
+	}
+	return rc ? rc : buf_putc(line, '\n');
+}
+
+/* The header and the rows into fp. 0 or -ENOMEM. */
+static int put_rows(FILE *fp, const struct render_ctx *ctx, struct cell_work *cw,
+		    const struct layout *l)
+{
+	const struct ps_snapshot *s = ctx->snap;
+	struct buf line = {0};
+	int rc = 0;
+	/* rows are made in `line` and written in pieces of OUT_CHUNK bytes */
+	if (!ctx->o.no_header)
+		rc = put_header(ctx, l->cols, l->width, l->n, l->short_expo, &line);
+	for (size_t k = 0; k < s->nsocks && !rc; k++) {
+		const struct ps_socket *sk = &s->socks[k];
+		size_t rows = sk->owner_count ? sk->owner_count : 1;
+		for (size_t oi = 0; oi < rows && !rc; oi++) {
+			if (folded(s, sk, oi))
+				continue;
+			rc = put_row(ctx, cw, l, sk, oi, &line);
 			if (!rc && line.len >= OUT_CHUNK) {
 				fwrite(line.data, 1, line.len, fp);
 				buf_clear(&line);
@@ -717,14 +894,45 @@ int render_table(FILE *fp, const struct render_ctx *ctx)
 	}
 	if (!rc && line.len)
 		fwrite(line.data, 1, line.len, fp);
-out:
-	free(cc.proc);
-	free(cc.verdict);
-	free(cc.texts);
-	buf_free(&cc.arena);
-	buf_free(&raw);
-	buf_free(&txt);
 	buf_free(&line);
+	return rc;
+}
+
+int render_table(FILE *fp, const struct render_ctx *ctx)
+{
+	const struct ps_snapshot *s = ctx->snap;
+	enum col_id cols[COL__COUNT];
+	size_t n = ctx->o.ncols;
+	size_t width[COL__COUNT];
+	bool used[COL__COUNT] = {false};
+	memcpy(cols, ctx->o.cols, n * sizeof cols[0]);
+	struct cell_work cw = {0};
+	cache_open(&cw.cc, s, cols, n);
+	kinds_of(&cw, cols, n);
+	int rc = measure(ctx, &cw, cols, n, width, used);
+	size_t orig[COL__COUNT]; /* where each shown column was in the list (cache slot) */
+	for (size_t i = 0; i < n; i++)
+		orig[i] = i;
+	if (!rc && ctx->o.hide_empty)
+		n = drop_empty(cols, width, used, orig, n);
+	bool short_expo = false;
+	if (ctx->report)
+		*ctx->report = (struct table_report){.hidden_worst = -1};
+	bool had_findings = find_col(cols, n, COL_FINDINGS) < n;
+	if (!rc)
+		rc = fit(ctx, &cw, cols, width, orig, &n, &short_expo);
+	if (!rc && ctx->report)
+		report_hidden(s, had_findings && find_col(cols, n, COL_FINDINGS) == n, ctx->report);
+	struct layout l = {
+	    .cols = cols, .width = width, .orig = orig, .n = n, .short_expo = short_expo};
+	if (!rc)
+		rc = put_rows(fp, ctx, &cw, &l);
+	free(cw.cc.proc);
+	free(cw.cc.verdict);
+	free(cw.cc.texts);
+	buf_free(&cw.cc.arena);
+	buf_free(&cw.raw);
+	buf_free(&cw.txt);
 	if (!rc && ferror(fp))
 		rc = -EIO;
 	return rc;

@@ -74,6 +74,56 @@ TEST(judge_connections_share_a_verdict)
 	snap_free(&s);
 }
 
+/* Whether a finding of v says `text` in its reason. */
+static bool says(const struct sock_verdict *v, const char *text)
+{
+	for (size_t i = 0; v && i < v->findings.n; i++)
+		if (v->findings.f[i].reason && strstr(v->findings.f[i].reason, text))
+			return true;
+	return false;
+}
+
+/*
+ * One process from /tmp calling itself sshd holds listeners on 22 (ssh's), 6379 (redis's) and
+ * two ports no service is known on. Its findings are made once per question (ocache): the texts
+ * that name a port (unexpected-owner) name each listener's own, and the two unknown ports ask
+ * the same question and get the same findings.
+ */
+TEST(judge_owner_findings_shared_per_question)
+{
+	struct ps_snapshot s = {0};
+	struct registry reg = {0};
+	static const uint16_t ports[] = {22, 6379, 40001, 40002};
+	for (size_t i = 0; i < 4; i++)
+		sock(&s, PS_ST_LISTEN, 0, ports[i], 0);
+	if (snap_add_proc(&s, 42) != 0)
+		abort();
+	s.procs[0].name = strdup("sshd");
+	s.procs[0].exe = strdup("/tmp/sshd");
+	s.procs[0].pkg = PKG_UNOWNED;
+	if (!s.procs[0].name || !s.procs[0].exe)
+		abort();
+	for (uint32_t i = 0; i < 4; i++)
+		if (snap_add_owner(&s, i, 0, 3 + (int)i))
+			abort();
+	snap_group_owners(&s);
+	CHECK_INT(verdicts_compute(&s, &reg, NULL), 0);
+	const struct sock_verdict *v[4];
+	for (size_t i = 0; i < 4; i++)
+		v[i] = verdict_of(&s, &s.socks[i]);
+	CHECK(v[0] && v[1] && v[2] && v[3]);
+	CHECK(says(v[1], "port 6379/tcp") && !says(v[1], "port 22/"));
+	CHECK(!says(v[0], "port 6379/"));
+	CHECK(v[2] && v[3] && v[2]->findings.n > 0 && v[2]->findings.n == v[3]->findings.n);
+	for (size_t i = 0; v[2] && v[3] && i < v[2]->findings.n && i < v[3]->findings.n; i++) {
+		CHECK(v[2]->findings.f[i].reason ==
+		      v[3]->findings.f[i].reason); /* pooled, shared */
+		CHECK(!strstr(v[2]->findings.f[i].reason, "40001"));
+	}
+	snap_free(&s);
+	registry_free(&reg);
+}
+
 static bool keep_connections(const struct ps_snapshot *s, const struct ps_socket *k,
 			     const void *ctx)
 {
