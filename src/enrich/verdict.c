@@ -624,6 +624,47 @@ static struct light_ent *light_find(struct light_index *li, uint32_t key)
 }
 
 /*
+ * Connections of services the registry does not know share one verdict per answer
+ * (protocol, exposure classes, the pooled service answer), whatever their port: their
+ * verdicts differ only in svc_port, which nothing shows for an unknown service (thousands
+ * of ephemeral ports took a verdict each). At most CONN_ANSWERS answers: past them,
+ * a verdict per port as before.
+ */
+enum { CONN_ANSWERS = 64 };
+struct conn_answers {
+	uint32_t slot[CONN_ANSWERS]; /* 1 + verdict index */
+	uint8_t proto[CONN_ANSWERS];
+	size_t n;
+};
+
+static bool same_answer(const struct sock_verdict *a, const struct sock_verdict *b)
+{
+	return !a->listener && !b->listener && !a->svc_known && !b->svc_known && a->svc == b->svc &&
+	       a->scope == b->scope && a->bound == b->bound && a->widest == b->widest &&
+	       a->fw_summary == b->fw_summary && a->home.prog == b->home.prog &&
+	       a->home.port == b->home.port && a->home.proto == b->home.proto;
+}
+
+/* The verdict connection verdict vs->v[at] (just made, the last) shares: an earlier one of
+ * the same answer (vs->v[at] dropped), else at itself. 1 + its index. */
+static uint32_t conn_share(struct conn_answers *ca, struct verdicts *vs, size_t at, unsigned proto)
+{
+	const struct sock_verdict *v = &vs->v[at];
+	if (v->svc_known)
+		return (uint32_t)at + 1;
+	for (size_t i = 0; i < ca->n; i++)
+		if (ca->proto[i] == proto && same_answer(&vs->v[ca->slot[i] - 1], v)) {
+			vs->n--; /* at is the last one made: nothing points at it yet */
+			return ca->slot[i];
+		}
+	if (ca->n < CONN_ANSWERS) {
+		ca->slot[ca->n] = (uint32_t)at + 1;
+		ca->proto[ca->n++] = (uint8_t)proto;
+	}
+	return (uint32_t)at + 1;
+}
+
+/*
  * How many verdicts s needs: one per listener, one per connection key. The keys
  * are entered as pending, so the verdicts array is allocated once at its size
  * (it was doubled through reallocations that touched twice its memory).
@@ -663,6 +704,7 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
 	struct buf rt = {0};
 	struct ns_view ns = {0};
 	struct listener_caches lc = {0};
+	struct conn_answers ca = {0};
 	size_t need;
 	/* listeners' owners counted (lc.left) while counting the verdicts; NULL when out of
 	 * memory: whole verdicts are kept always */
@@ -697,7 +739,7 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
 		vs->v[at] = tmp;
 		k->verdict = (uint32_t)at + 1;
 		if (shared)
-			*shared = k->verdict;
+			*shared = k->verdict = conn_share(&ca, vs, (size_t)at, k->proto);
 		else if (!(rc = judge_listener(snap, k, vs, (size_t)at, &rt, fw, &ns, &lc)))
 			rc = share_findings(&lc, vs, (size_t)at);
 	}
