@@ -325,13 +325,17 @@ int snap_keep_block(struct ps_snapshot *s, void *block)
 	return 0;
 }
 
-/* The texts snap_pool_texts pools: a process's field, its bit and its length. */
+enum { POOLED_FIELDS = 7 };
+
+/* The texts snap_pool_texts pools: a process's field (i < POOLED_FIELDS), its bit and its
+ * length. */
 static char **pooled_field(struct ps_proc *p, unsigned i, unsigned *bit, size_t *len)
 {
-	char **f = i == 0 ? &p->name : i == 1 ? &p->exe : i == 2 ? &p->cmdline : &p->exe_path;
+	char **const f[POOLED_FIELDS] = {&p->name,   &p->exe,  &p->cmdline, &p->exe_path,
+					 &p->cgroup, &p->unit, &p->slice};
 	*bit = 1u << i;
-	*len = !*f ? 0 : f == &p->cmdline ? p->cmdline_len : strlen(*f);
-	return f;
+	*len = !*f[i] ? 0 : i == 2 ? p->cmdline_len : strlen(*f[i]);
+	return f[i];
 }
 
 struct text_ent {
@@ -361,7 +365,7 @@ int snap_pool_texts(struct ps_snapshot *s)
 	size_t need = 0, count = 0, len;
 	unsigned bit;
 	for (size_t i = 0; i < s->nprocs; i++)
-		for (unsigned f = 0; f < 4; f++)
+		for (unsigned f = 0; f < POOLED_FIELDS; f++)
 			if (*pooled_field(&s->procs[i], f, &bit, &len) &&
 			    !(s->procs[i].pooled & bit))
 				need += len + 1, count++;
@@ -380,7 +384,7 @@ int snap_pool_texts(struct ps_snapshot *s)
 	char *at = block;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		struct ps_proc *p = &s->procs[i];
-		for (unsigned f = 0; f < 4; f++) {
+		for (unsigned f = 0; f < POOLED_FIELDS; f++) {
 			char **t = pooled_field(p, f, &bit, &len);
 			if (!*t || (p->pooled & bit))
 				continue;
@@ -402,8 +406,10 @@ void snap_proc_free(struct ps_proc *p)
 		free(p->exe);
 	if (!(p->pooled & PS_POOLED_CMDLINE))
 		free(p->cmdline);
-	free(p->cgroup);
-	free(p->unit);
+	if (!(p->pooled & PS_POOLED_CGROUP))
+		free(p->cgroup);
+	if (!(p->pooled & PS_POOLED_UNIT))
+		free(p->unit);
 	free(p->container);
 	for (size_t i = 0; i < p->nancestry && !p->ancestry_shared; i++) {
 		free(p->ancestry[i].name);
@@ -411,7 +417,8 @@ void snap_proc_free(struct ps_proc *p)
 	}
 	if (!p->ancestry_shared)
 		free(p->ancestry);
-	free(p->slice);
+	if (!(p->pooled & PS_POOLED_SLICE))
+		free(p->slice);
 	free(p->container_name);
 	free(p->pod_uid);
 	free(p->supervisor_unit);

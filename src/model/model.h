@@ -274,9 +274,9 @@ struct ps_proc {
 	uint8_t holder_pkg;	 /* enum pkg_status of name_holder */
 	uint8_t argv0_pkg;	 /* enum pkg_status of argv0_other */
 	uint8_t pkg;		 /* enum pkg_status of the executable */
-	uint8_t pooled; /* PS_POOLED_* of name, exe, cmdline, exe_path: those are the snapshot's
-			 * (ps_snapshot.blocks), one copy per distinct text, not freed with this
-			 * record (snap_pool_texts) */
+	uint8_t pooled;	      /* PS_POOLED_* of name, exe, cmdline, exe_path, cgroup, unit, slice:
+			       * those are the snapshot's (ps_snapshot.blocks), one copy per
+			       * distinct text, not freed with this record (snap_pool_texts) */
 	char *alias_pkg_name; /* the package of exe_alias when alias_pkg is PKG_OWNED */
 	char *name_holder;    /* another file in a system directory with the process's name
 			       * (/usr/sbin/sshd       for a /tmp/x/sshd): whose name it uses; NULL,
@@ -300,7 +300,15 @@ struct ps_proc {
 	char *file_description, *file_company, *file_version;
 };
 
-enum { PS_POOLED_NAME = 1, PS_POOLED_EXE = 2, PS_POOLED_CMDLINE = 4, PS_POOLED_EXE_PATH = 8 };
+enum {
+	PS_POOLED_NAME = 1,
+	PS_POOLED_EXE = 2,
+	PS_POOLED_CMDLINE = 4,
+	PS_POOLED_EXE_PATH = 8,
+	PS_POOLED_CGROUP = 16,
+	PS_POOLED_UNIT = 32,
+	PS_POOLED_SLICE = 64
+};
 
 /* One process in an owner's parent chain. */
 struct ps_ancestor {
