@@ -92,8 +92,9 @@ static const char *proven_daemon_name(const struct ps_proc *p)
 	if (!p || p->vanished || !p->exe_checked || exe_unproven(&p->exe_check) ||
 	    p->exe_check.foreign || p->pkg != PKG_OWNED || !p->exe_path)
 		return NULL;
-	const char *path = p->exe_alias && (p->alias_alternatives || p->alias_pkg == PKG_OWNED)
-			       ? p->exe_alias
+	const struct ps_proc_more *m = proc_more(p);
+	const char *path = m->exe_alias && (m->alias_alternatives || m->alias_pkg == PKG_OWNED)
+			       ? m->exe_alias
 			       : p->exe_path;
 	const char *b = strrchr(path, '/');
 	b = b ? b + 1 : path;
@@ -282,22 +283,23 @@ static void owner_input(const struct ps_proc *p, struct finding_input *in)
 	in->exe_path = p->exe_path;
 	in->pkg = (enum pkg_status)p->pkg;
 	in->pkg_name = p->pkg_name;
-	in->alias = p->exe_alias;
-	in->alias_alternatives = p->alias_alternatives;
-	in->alias_pkg = (enum pkg_status)p->alias_pkg;
-	in->name_holder = p->name_holder;
-	in->holder_pkg = (enum pkg_status)p->holder_pkg;
-	in->holder_pkg_name = p->holder_pkg_name;
-	in->argv0_other = p->argv0_other;
-	in->code_env = p->code_env;
-	in->argv0_pkg = (enum pkg_status)p->argv0_pkg;
-	in->argv0_pkg_name = p->argv0_pkg_name;
-	in->script = p->script.path;
-	in->script_dir_world_writable = p->script.dir_world_writable;
-	in->script_pkg = (enum pkg_status)p->script.pkg;
+	const struct ps_proc_more *m = proc_more(p);
+	in->alias = m->exe_alias;
+	in->alias_alternatives = m->alias_alternatives;
+	in->alias_pkg = (enum pkg_status)m->alias_pkg;
+	in->name_holder = m->name_holder;
+	in->holder_pkg = (enum pkg_status)m->holder_pkg;
+	in->holder_pkg_name = m->holder_pkg_name;
+	in->argv0_other = m->argv0_other;
+	in->code_env = m->code_env;
+	in->argv0_pkg = (enum pkg_status)m->argv0_pkg;
+	in->argv0_pkg_name = m->argv0_pkg_name;
+	in->script = m->script.path;
+	in->script_dir_world_writable = m->script.dir_world_writable;
+	in->script_pkg = (enum pkg_status)m->script.pkg;
 	in->xlibs = p->xlibs;
 	in->nxlibs = p->nxlibs;
-	in->script_pkg_name = p->script.pkg_name;
+	in->script_pkg_name = m->script.pkg_name;
 }
 
 /*

@@ -398,6 +398,36 @@ int snap_pool_texts(struct ps_snapshot *s)
 	return 0;
 }
 
+const struct ps_proc_more ps_proc_more_none;
+
+struct ps_proc_more *proc_more_get(struct ps_proc *p)
+{
+	if (!p->more)
+		p->more = calloc(1, sizeof *p->more);
+	return p->more;
+}
+
+/* Free what m holds and m (NULL is fine). */
+static void proc_more_free(struct ps_proc_more *m)
+{
+	if (!m)
+		return;
+	free(m->file_description);
+	free(m->file_company);
+	free(m->file_version);
+	free(m->sig.signer);
+	free(m->exe_alias);
+	free(m->alias_pkg_name);
+	free(m->name_holder);
+	free(m->holder_pkg_name);
+	free(m->argv0_other);
+	free(m->code_env);
+	free(m->argv0_pkg_name);
+	free(m->script.path);
+	free(m->script.pkg_name);
+	free(m);
+}
+
 void snap_proc_free(struct ps_proc *p)
 {
 	if (!(p->pooled & PS_POOLED_NAME))
@@ -422,22 +452,10 @@ void snap_proc_free(struct ps_proc *p)
 	free(p->container_name);
 	free(p->pod_uid);
 	free(p->supervisor_unit);
+	proc_more_free(p->more);
 	free(p->pkg_name);
-	free(p->file_description);
-	free(p->file_company);
-	free(p->file_version);
-	free(p->sig.signer);
 	if (!(p->pooled & PS_POOLED_EXE_PATH))
 		free(p->exe_path);
-	free(p->exe_alias);
-	free(p->alias_pkg_name);
-	free(p->name_holder);
-	free(p->holder_pkg_name);
-	free(p->argv0_other);
-	free(p->code_env);
-	free(p->argv0_pkg_name);
-	free(p->script.path);
-	free(p->script.pkg_name);
 	for (size_t j = 0; j < p->nxlibs && !p->xlibs_shared; j++)
 		free(p->xlibs[j].path);
 	if (!p->xlibs_shared)
@@ -633,9 +651,9 @@ const char *proc_exe_name(const struct ps_proc *p)
 {
 	/* only a package's link names the program (an alternative is the administrator's choice,
 	 * shown as "named by"), and only when the image is proven: a borrowed link names nothing */
-	if (p->exe_alias && p->alias_pkg == PKG_OWNED && p->exe_checked && !p->exe_check.foreign &&
-	    !exe_unproven(&p->exe_check))
-		return p->exe_alias;
+	if (proc_more(p)->exe_alias && proc_more(p)->alias_pkg == PKG_OWNED && p->exe_checked &&
+	    !p->exe_check.foreign && !exe_unproven(&p->exe_check))
+		return proc_more(p)->exe_alias;
 	return p->exe;
 }
 

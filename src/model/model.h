@@ -214,6 +214,37 @@ struct ps_signature {
 	bool os_vendor;	    /* signed by the operating system's maker (Windows: Microsoft) */
 };
 
+/*
+ * The facts of a process few processes have (the Linux listing of thousands of workers
+ * keeps no room for them in each record): ps_proc.more, NULL when it has none of them.
+ */
+struct ps_proc_more {
+	char *exe_alias; /* a link in a system directory, named like the process, that leads to the
+			  * running file (/usr/bin/redis-server -> redis-check-rdb), NULL */
+	bool alias_alternatives; /* exe_alias leads there through /etc/alternatives */
+	uint8_t alias_pkg;	 /* enum pkg_status of exe_alias (the link itself) */
+	uint8_t holder_pkg;	 /* enum pkg_status of name_holder */
+	uint8_t argv0_pkg;	 /* enum pkg_status of argv0_other */
+	char *alias_pkg_name;	 /* the package of exe_alias when alias_pkg is PKG_OWNED */
+	char *name_holder;	 /* another file in a system directory with the process's name
+				  * (/usr/sbin/sshd       for a /tmp/x/sshd): whose name it uses; NULL,
+				  * and       never for foreign views */
+	char *holder_pkg_name;
+	/* An environment variable that makes it load code from elsewhere than its script: a code
+	 * path with a directory another user may write, or options loading modules
+	 * ("PYTHONPATH=/tmp/x"); NULL. Read for listeners' owners. */
+	char *code_env;
+	char *argv0_other; /* argv[0], an absolute path that names in our view another file than the
+			    * one running (exec -a /usr/sbin/sshd python3 ...); NULL, and never for
+			    * foreign views */
+	char *argv0_pkg_name;
+	struct ps_script script; /* interpreters: the script they run */
+	struct ps_signature sig; /* the executable's signature, where the platform checks them */
+	/* What the executable says of itself (Windows: its version resource, read with the exe
+	 * facts), each NULL when it says nothing: raw bytes of the file's, not trusted. */
+	char *file_description, *file_company, *file_version;
+};
+
 /* One process that holds at least one shown socket. Strings are raw bytes as the
  * backend read them (not UTF-8 checked). */
 struct ps_proc {
@@ -249,9 +280,14 @@ struct ps_proc {
 	/* xlibs is one block the snapshot owns, shared by the processes that map the same
 	 * libraries: not freed with this record */
 	bool xlibs_shared;
-	char *container_name;	     /* from the runtime's local state, NULL when unknown */
-	char *pod_uid;		     /* Kubernetes pod UID from a kubepods cgroup */
-	const char *pod_qos;	     /* "guaranteed", "burstable", "besteffort" (static) */
+	bool exe_checked;     /* exe_check and exe_path hold the platform's answer */
+	uint8_t pkg;	      /* enum pkg_status of the executable */
+	uint8_t pooled;	      /* PS_POOLED_* of name, exe, cmdline, exe_path, cgroup, unit, slice:
+			       * those are the snapshot's (ps_snapshot.blocks), one copy per distinct
+			       * text, not freed with this record (snap_pool_texts) */
+	char *container_name; /* from the runtime's local state, NULL when unknown */
+	char *pod_uid;	      /* Kubernetes pod UID from a kubepods cgroup */
+	const char *pod_qos;  /* "guaranteed", "burstable", "besteffort" (static) */
 	const char *supervisor_kind; /* "systemd", "systemd-unit", "container-shim", "sshd", "cron",
 				      * "tmux", "screen", "login-shell", "init" (static) or NULL */
 	int supervisor_pid;	     /* 0 when none */
@@ -263,42 +299,26 @@ struct ps_proc {
 	struct ps_published *published;	  /* docker-proxy / conmon: the container behind the port */
 	struct ps_activation *activation; /* socket activation role, NULL when none */
 	/* Facts for the findings, gathered for the owners of listeners before judging. */
-	bool exe_checked; /* exe_check and exe_path hold the platform's answer */
 	struct ps_exe_check exe_check;
 	char *exe_path; /* exe_checked: the executable's path without the kernel's " (deleted)" mark
 			 */
-	char *exe_alias; /* a link in a system directory, named like the process, that leads to the
-			  * running file (/usr/bin/redis-server -> redis-check-rdb), NULL */
-	bool alias_alternatives; /* exe_alias leads there through /etc/alternatives */
-	uint8_t alias_pkg;	 /* enum pkg_status of exe_alias (the link itself) */
-	uint8_t holder_pkg;	 /* enum pkg_status of name_holder */
-	uint8_t argv0_pkg;	 /* enum pkg_status of argv0_other */
-	uint8_t pkg;		 /* enum pkg_status of the executable */
-	uint8_t pooled;	      /* PS_POOLED_* of name, exe, cmdline, exe_path, cgroup, unit, slice:
-			       * those are the snapshot's (ps_snapshot.blocks), one copy per
-			       * distinct text, not freed with this record (snap_pool_texts) */
-	char *alias_pkg_name; /* the package of exe_alias when alias_pkg is PKG_OWNED */
-	char *name_holder;    /* another file in a system directory with the process's name
-			       * (/usr/sbin/sshd       for a /tmp/x/sshd): whose name it uses; NULL,
-			       * and       never for foreign views */
-	char *holder_pkg_name;
-	/* An environment variable that makes it load code from elsewhere than its script: a code
-	 * path with a directory another user may write, or options loading modules
-	 * ("PYTHONPATH=/tmp/x"); NULL. Read for listeners' owners. */
-	char *code_env;
-	char *argv0_other; /* argv[0], an absolute path that names in our view another file than the
-			    * one running (exec -a /usr/sbin/sshd python3 ...); NULL, and never for
-			    * foreign views */
-	char *argv0_pkg_name;
-	struct ps_script script; /* interpreters: the script they run */
-	struct ps_xlib *xlibs;	 /* exe_checked, our view: its other executable mappings */
+	struct ps_xlib *xlibs; /* exe_checked, our view: its other executable mappings */
 	size_t nxlibs;
-	char *pkg_name;		 /* PKG_OWNED: the package, else NULL */
-	struct ps_signature sig; /* the executable's signature, where the platform checks them */
-	/* What the executable says of itself (Windows: its version resource, read with the exe
-	 * facts), each NULL when it says nothing: raw bytes of the file's, not trusted. */
-	char *file_description, *file_company, *file_version;
+	char *pkg_name; /* PKG_OWNED: the package, else NULL */
+	/* the facts few processes have (struct ps_proc_more), NULL when none: read with
+	 * proc_more, written through proc_more_get */
+	struct ps_proc_more *more;
 };
+
+/* p's rare facts: an empty set (all NULL and 0) when it has none. */
+static inline const struct ps_proc_more *proc_more(const struct ps_proc *p)
+{
+	extern const struct ps_proc_more ps_proc_more_none;
+	return p->more ? p->more : &ps_proc_more_none;
+}
+
+/* p's rare facts to write, added empty when it has none; NULL when out of memory. */
+struct ps_proc_more *proc_more_get(struct ps_proc *p);
 
 enum {
 	PS_POOLED_NAME = 1,

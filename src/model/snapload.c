@@ -231,17 +231,20 @@ static int provenance(struct loader *ld, const struct json *o, const char *path,
 	}
 	if (!sg || sg->type != JSON_OBJECT)
 		return 0;
+	struct ps_proc_more *m = proc_more_get(p);
+	if (!m)
+		return -ENOMEM;
 	snprintf(p2, sizeof p2, "%s.signature", path);
 	const char *st = json_get_str(sg, "status"), *src = json_get_str(sg, "source");
 	for (size_t i = 0; st && i < sizeof states / sizeof states[0]; i++)
 		if (strcmp(st, states[i]) == 0)
-			p->sig.state = states[i];
+			m->sig.state = states[i];
 	for (size_t i = 0; src && i < sizeof sources / sizeof sources[0]; i++)
 		if (strcmp(src, sources[i]) == 0)
-			p->sig.source = sources[i];
-	if ((rc = opt_str(ld, sg, "signer", p2, &p->sig.signer)))
+			m->sig.source = sources[i];
+	if ((rc = opt_str(ld, sg, "signer", p2, &m->sig.signer)))
 		return rc;
-	return opt_bool(ld, sg, "os_vendor", p2, &p->sig.os_vendor);
+	return opt_bool(ld, sg, "os_vendor", p2, &m->sig.os_vendor);
 }
 
 static int owner(struct loader *ld, const struct json *o, const char *path, uint32_t sock)

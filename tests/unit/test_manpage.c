@@ -625,8 +625,9 @@ static void build_full(struct ps_snapshot *s, struct registry *reg)
 	struct ps_proc *p = &s->procs[0];
 	p->name = xdup("sshd");
 	p->exe = xdup("/tmp/.x/sshd");
-	p->file_description = xdup("OpenSSH server"); /* Windows only: every key is written */
-	p->file_version = xdup("9.2.0.0");
+	proc_more_get(p)->file_description =
+	    xdup("OpenSSH server"); /* Windows only: every key is written */
+	proc_more_get(p)->file_version = xdup("9.2.0.0");
 	static const char cmd[] = "/tmp/.x/sshd\0-D";
 	p->cmdline = malloc(sizeof cmd);
 	if (!p->cmdline)

@@ -468,8 +468,9 @@ TEST(render_json_owner_file_info)
 {
 	struct ps_snapshot s;
 	build(&s);
-	s.procs[1].file_description = xstrdup("nginx \"web\" server"); /* pid 100 */
-	s.procs[1].file_company = xstrdup("Nginx, Inc.");
+	proc_more_get(&s.procs[1])->file_description =
+	    xstrdup("nginx \"web\" server"); /* pid 100 */
+	proc_more_get(&s.procs[1])->file_company = xstrdup("Nginx, Inc.");
 	struct render_ctx ctx;
 	ctx_init(&ctx, &s, NULL);
 	size_t n;

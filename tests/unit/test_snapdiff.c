@@ -676,7 +676,7 @@ static void tweak_linked_name(struct ps_proc *p)
 	p->name = strdup("redis-server");
 	free(p->exe);
 	p->exe = strdup("/usr/bin/redis-check-rdb");
-	p->exe_alias = strdup("/usr/bin/redis-server");
+	proc_more_get(p)->exe_alias = strdup("/usr/bin/redis-server");
 }
 
 /* sshd upgraded and not restarted: the kernel's link says "/usr/sbin/sshd (deleted)". */
