@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,11 +332,15 @@ enum { POOLED_FIELDS = 7 };
  * length. */
 static char **pooled_field(struct ps_proc *p, unsigned i, unsigned *bit, size_t *len)
 {
-	char **const f[POOLED_FIELDS] = {&p->name,   &p->exe,  &p->cmdline, &p->exe_path,
-					 &p->cgroup, &p->unit, &p->slice};
+	static const size_t at[POOLED_FIELDS] = {
+	    offsetof(struct ps_proc, name),    offsetof(struct ps_proc, exe),
+	    offsetof(struct ps_proc, cmdline), offsetof(struct ps_proc, exe_path),
+	    offsetof(struct ps_proc, cgroup),  offsetof(struct ps_proc, unit),
+	    offsetof(struct ps_proc, slice)};
+	char **f = (char **)(void *)((char *)p + at[i]);
 	*bit = 1u << i;
-	*len = !*f[i] ? 0 : i == 2 ? p->cmdline_len : strlen(*f[i]);
-	return f[i];
+	*len = !*f ? 0 : i == 2 ? p->cmdline_len : strlen(*f);
+	return f;
 }
 
 struct text_ent {
