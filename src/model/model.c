@@ -84,6 +84,20 @@ int snap_add_ring_suspect(struct ps_snapshot *s, struct ps_socket *k, int32_t pi
 	return 0;
 }
 
+int64_t snap_created(const struct ps_snapshot *s, const struct ps_socket *k)
+{
+	const struct ps_sock_more *m = more_of(s, k);
+	return m ? m->created : 0;
+}
+
+int snap_set_created(struct ps_snapshot *s, struct ps_socket *k, int64_t t)
+{
+	struct ps_sock_more *m = t > 0 ? more_get(s, k) : NULL;
+	if (m)
+		m->created = t;
+	return t > 0 && !m ? -ENOMEM : 0;
+}
+
 int snap_add_socket_copy(struct ps_snapshot *to, const struct ps_snapshot *from,
 			 const struct ps_socket *src)
 {

@@ -93,7 +93,8 @@ struct ps_tcp_stats {
 
 /*
  * Facts few sockets have, kept beside the socket array (ps_snapshot.more): a listing of
- * 100,000 sockets keeps no room for them in each. Read with snap_tcp and snap_ring_suspect.
+ * 100,000 sockets keeps no room for them in each. Read with snap_tcp, snap_ring_suspect and
+ * snap_created.
  */
 struct ps_sock_more {
 	struct ps_tcp_stats tcp; /* its counters, when asked for (tcp.valid) */
@@ -102,6 +103,8 @@ struct ps_sock_more {
 	 * hold the socket (a deduction, not a proof); 0: none. ring_suspects: how many such. */
 	int32_t ring_suspect;
 	uint32_t ring_suspects;
+	int64_t created; /* when the socket was created, seconds since the epoch (Windows: the
+			  * table row's liCreateTimestamp); 0: not known (Linux never says) */
 };
 
 struct ps_socket {
@@ -120,10 +123,8 @@ struct ps_socket {
 	uint8_t owner_status;	   /* enum ps_owner_status */
 	uint8_t v6only;		   /* IPv6 sockets: enum ps_v6only, from INET_DIAG_SKV6ONLY */
 	uint32_t verdict;	   /* 1 + index into ps_snapshot.verdicts->v once judged, else 0 */
-	uint32_t more;	 /* 1 + index into ps_snapshot.more when it has any of the facts few
-			  * sockets have (struct ps_sock_more), else 0 */
-	int64_t created; /* when the socket was created, seconds since the epoch (Windows: the
-			  * table row's liCreateTimestamp); 0: not known (Linux never says) */
+	uint32_t more; /* 1 + index into ps_snapshot.more when it has any of the facts few
+			* sockets have (struct ps_sock_more), else 0 */
 };
 
 /* Whether an IPv6 socket also takes IPv4 (dual-stack). Zero (unknown) when the kernel did not say.
@@ -610,6 +611,10 @@ void snap_clear_tcp(struct ps_snapshot *s);
 int32_t snap_ring_suspect(const struct ps_snapshot *s, const struct ps_socket *k, uint32_t *n);
 /* Count pid as one more such process of socket k (the first named). 0 or -ENOMEM. */
 int snap_add_ring_suspect(struct ps_snapshot *s, struct ps_socket *k, int32_t pid);
+/* When socket k of s was created (seconds since the epoch), 0 when not known. */
+int64_t snap_created(const struct ps_snapshot *s, const struct ps_socket *k);
+/* Record when socket k was created (t > 0; 0 records nothing). 0 or -ENOMEM. */
+int snap_set_created(struct ps_snapshot *s, struct ps_socket *k, int64_t t);
 /* Append to `to` a copy of socket src of `from`, with its rare facts (a socket's `more` is an
  * index into its own snapshot's: never copy one across snapshots by assignment). 0 or -ENOMEM. */
 int snap_add_socket_copy(struct ps_snapshot *to, const struct ps_snapshot *from,

@@ -442,7 +442,7 @@ static int socket_stated(struct loader *ld, const struct json *v, const char *pa
 
 /* The numbers of a socket: namespace, inode, uid, queues and creation time. 0 or -EBADMSG. */
 static int socket_numbers(struct loader *ld, const struct json *v, const char *path,
-			  struct ps_socket *k)
+			  struct ps_socket *k, int64_t *created)
 {
 	int64_t n[5] = {0};
 	int rc;
@@ -464,7 +464,7 @@ static int socket_numbers(struct loader *ld, const struct json *v, const char *p
 			return bad(ld, path,
 				   "\"created\" must be a UTC time such as "
 				   "\"2026-05-01T09:30:12Z\"");
-		k->created = t;
+		*created = t;
 	}
 	return 0;
 }
@@ -520,7 +520,8 @@ static int socket_obj(struct loader *ld, const struct json *v, size_t idx)
 		/* older or hand-written files: a socket without a state is a listener */
 		k.state = k.proto == PS_TCP ? PS_ST_LISTEN : PS_ST_CLOSE;
 	}
-	if ((rc = socket_numbers(ld, v, path, &k)))
+	int64_t created = 0;
+	if ((rc = socket_numbers(ld, v, path, &k, &created)))
 		return rc;
 	const char *os = json_get_str(v, "owner_status");
 	k.owner_status = PS_OWN_OK;
@@ -538,6 +539,8 @@ static int socket_obj(struct loader *ld, const struct json *v, size_t idx)
 	uint32_t si = (uint32_t)(s->nsocks - 1);
 	k.owner_first = (uint32_t)s->nowners;
 	*dst = k;
+	if ((rc = snap_set_created(s, dst, created)))
+		return rc;
 
 	const struct json *owners = json_get(v, "owners");
 	if (owners && owners->type != JSON_NULL) {

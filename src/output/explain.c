@@ -860,7 +860,8 @@ static const struct ps_socket *text_socket(FILE *fp, const struct ps_snapshot *s
 	if (sk->netns && sk->netns != snap->netns) /* -N: the socket is not where we run */
 		text_netns(fp, snap, sk->netns);
 	char ct[40];
-	if (sk->created && time_utc_text(sk->created, true, ct, sizeof ct))
+	int64_t created = snap_created(snap, sk);
+	if (created && time_utc_text(created, true, ct, sizeof ct))
 		fprintf(fp, "  Created: %s (the socket table says when it was opened)\n", ct);
 	text_relays(fp, snap, sk);
 	text_http(fp, snap, sk);

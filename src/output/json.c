@@ -206,9 +206,10 @@ static void jsocket(struct jw *w, const struct render_ctx *ctx, const struct ps_
 	jw_kstr(w, "user", snap_user_name(ctx->snap, k->uid));
 	jw_kuint(w, "inode", k->inode);
 	jw_kuint(w, "netns", k->netns);
-	if (k->created) { /* only Windows says when a socket was made */
+	int64_t created = snap_created(ctx->snap, k);
+	if (created) { /* only Windows says when a socket was made */
 		char ts[32];
-		jw_kstr(w, "created", time_utc_text(k->created, false, ts, sizeof ts));
+		jw_kstr(w, "created", time_utc_text(created, false, ts, sizeof ts));
 	}
 	json_socket_services(w, ctx->snap, k); /* netns_name, cgroup_unit */
 	jhttp(w, ctx->snap, k);
