@@ -108,8 +108,10 @@ endif
 TUI     ?= auto
 TUI_ON  := $(if $(filter linux,$(PLATFORM)),$(call detect,$(TUI),ncursesw),no)
 ifeq ($(TUI_ON),yes)
-TUI_CFLAGS := -DHAVE_NCURSES $(shell pkg-config --cflags ncursesw)
-PS_LDLIBS += $(shell pkg-config --libs ncursesw)
+# loaded by top when it starts (src/cli/topcurses.c), not linked: a listing never maps it
+NCURSES_SONAME ?= libncursesw.so.6
+TUI_CFLAGS := -DHAVE_NCURSES -DPS_NCURSES_SONAME='"$(NCURSES_SONAME)"' $(shell pkg-config --cflags ncursesw)
+PS_LDLIBS += -ldl
 endif
 ifeq ($(TUI),no)
 BUILD_TAGS += notui

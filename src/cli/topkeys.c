@@ -5,7 +5,7 @@
 
 #ifdef HAVE_NCURSES
 
-#include <curses.h>
+#include "topcurses.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -19,7 +19,7 @@ int top_run(struct cli_options *o, const struct top_opts *to)
 
 #else
 
-#include <curses.h>
+#include "topcurses.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -263,6 +263,13 @@ int top_run(struct cli_options *o, const struct top_opts *to)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		cli_msg("top needs a terminal; `portsleuth conns` prints the same groups");
+		return EXIT_FAILURE_;
+	}
+	const char *why;
+	if (topcurses_load(&why)) {
+		cli_msg("top: cannot load ncurses (%s): `portsleuth conns` shows the same groups "
+			"without a screen",
+			why ? why : "unknown error");
 		return EXIT_FAILURE_;
 	}
 	struct top t = {.o = o, .delay = to->delay, .first = true};

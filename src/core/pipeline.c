@@ -272,6 +272,24 @@ static int status_of(const struct pkgdb *db, const char *path, uint8_t *status, 
 	return 0;
 }
 
+/* The signature of q's executable, where the platform checks them (kept with its rare facts).
+ * 0 or -ENOMEM. */
+static int signature_of(const struct pkgdb *db, struct ps_proc *q)
+{
+	struct ps_signature sig = {0};
+	int rc = pkgdb_signature(db, q->exe_path, &sig);
+	if (rc || (!sig.state && !sig.source && !sig.signer && !sig.os_vendor))
+		return rc;
+	struct ps_proc_more *m = proc_more_get(q);
+	if (!m) {
+		free(sig.signer);
+		return -ENOMEM;
+	}
+	free(m->sig.signer);
+	m->sig = sig;
+	return 0;
+}
+
 /* Why no listener's executable could be looked up in the package database. */
 static const char *no_exe_reason(const struct ps_snapshot *s, const bool *wanted)
 {
@@ -308,11 +326,11 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 		if (!wanted[i] || !q->exe_checked || q->vanished || q->exe_check.foreign)
 			continue;
 		want_path(paths, &n, q->exe_path);
-		want_path(paths, &n, q->exe_alias);
-		want_path(paths, &n, q->name_holder);
-		want_path(paths, &n, q->argv0_other);
-		if (!q->script.foreign)
-			want_path(paths, &n, q->script.path);
+		want_path(paths, &n, proc_more(q)->exe_alias);
+		want_path(paths, &n, proc_more(q)->name_holder);
+		want_path(paths, &n, proc_more(q)->argv0_other);
+		if (!proc_more(q)->script.foreign)
+			want_path(paths, &n, proc_more(q)->script.path);
 		for (size_t j = 0; j < q->nxlibs; j++)
 			want_path(paths, &n, q->xlibs[j].path);
 	}
@@ -332,15 +350,16 @@ static int run_packages(struct pipeline *p, struct ps_snapshot *s)
 		struct ps_proc *q = &s->procs[i];
 		if (!wanted[i] || !q->exe_checked || q->vanished || q->exe_check.foreign)
 			continue;
-		if (!(rc = status_of(p->pkg, q->exe_path, &q->pkg, &q->pkg_name)) &&
-		    !(rc = status_of(p->pkg, q->exe_alias, &q->alias_pkg, &q->alias_pkg_name)) &&
+		struct ps_proc_more *m = q->more; /* NULL: none of the other paths */
+		if (!(rc = status_of(p->pkg, q->exe_path, &q->pkg, &q->pkg_name)) && m &&
+		    !(rc = status_of(p->pkg, m->exe_alias, &m->alias_pkg, &m->alias_pkg_name)) &&
 		    !(rc =
-			  status_of(p->pkg, q->name_holder, &q->holder_pkg, &q->holder_pkg_name)) &&
-		    !(rc = status_of(p->pkg, q->argv0_other, &q->argv0_pkg, &q->argv0_pkg_name)) &&
-		    !q->script.foreign)
-			rc = status_of(p->pkg, q->script.path, &q->script.pkg, &q->script.pkg_name);
+			  status_of(p->pkg, m->name_holder, &m->holder_pkg, &m->holder_pkg_name)) &&
+		    !(rc = status_of(p->pkg, m->argv0_other, &m->argv0_pkg, &m->argv0_pkg_name)) &&
+		    !m->script.foreign)
+			rc = status_of(p->pkg, m->script.path, &m->script.pkg, &m->script.pkg_name);
 		if (!rc && p->pkg && q->exe_path)
-			rc = pkgdb_signature(p->pkg, q->exe_path, &q->sig);
+			rc = signature_of(p->pkg, q);
 		for (size_t j = 0; j < q->nxlibs && !rc; j++) {
 			char *name = NULL; /* the library's package: not shown */
 			rc = status_of(p->pkg, q->xlibs[j].path, &q->xlibs[j].pkg, &name);

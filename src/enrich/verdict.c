@@ -93,8 +93,9 @@ static const char *proven_daemon_name(const struct ps_proc *p)
 	if (!p || p->vanished || !p->exe_checked || exe_unproven(&p->exe_check) ||
 	    p->exe_check.foreign || p->pkg != PKG_OWNED || !p->exe_path)
 		return NULL;
-	const char *path = p->exe_alias && (p->alias_alternatives || p->alias_pkg == PKG_OWNED)
-			       ? p->exe_alias
+	const struct ps_proc_more *m = proc_more(p);
+	const char *path = m->exe_alias && (m->alias_alternatives || m->alias_pkg == PKG_OWNED)
+			       ? m->exe_alias
 			       : p->exe_path;
 	const char *b = strrchr(path, '/');
 	b = b ? b + 1 : path;
@@ -283,22 +284,23 @@ static void owner_input(const struct ps_proc *p, struct finding_input *in)
 	in->exe_path = p->exe_path;
 	in->pkg = (enum pkg_status)p->pkg;
 	in->pkg_name = p->pkg_name;
-	in->alias = p->exe_alias;
-	in->alias_alternatives = p->alias_alternatives;
-	in->alias_pkg = (enum pkg_status)p->alias_pkg;
-	in->name_holder = p->name_holder;
-	in->holder_pkg = (enum pkg_status)p->holder_pkg;
-	in->holder_pkg_name = p->holder_pkg_name;
-	in->argv0_other = p->argv0_other;
-	in->code_env = p->code_env;
-	in->argv0_pkg = (enum pkg_status)p->argv0_pkg;
-	in->argv0_pkg_name = p->argv0_pkg_name;
-	in->script = p->script.path;
-	in->script_dir_world_writable = p->script.dir_world_writable;
-	in->script_pkg = (enum pkg_status)p->script.pkg;
+	const struct ps_proc_more *m = proc_more(p);
+	in->alias = m->exe_alias;
+	in->alias_alternatives = m->alias_alternatives;
+	in->alias_pkg = (enum pkg_status)m->alias_pkg;
+	in->name_holder = m->name_holder;
+	in->holder_pkg = (enum pkg_status)m->holder_pkg;
+	in->holder_pkg_name = m->holder_pkg_name;
+	in->argv0_other = m->argv0_other;
+	in->code_env = m->code_env;
+	in->argv0_pkg = (enum pkg_status)m->argv0_pkg;
+	in->argv0_pkg_name = m->argv0_pkg_name;
+	in->script = m->script.path;
+	in->script_dir_world_writable = m->script.dir_world_writable;
+	in->script_pkg = (enum pkg_status)m->script.pkg;
 	in->xlibs = p->xlibs;
 	in->nxlibs = p->nxlibs;
-	in->script_pkg_name = p->script.pkg_name;
+	in->script_pkg_name = m->script.pkg_name;
 }
 
 /*
@@ -675,6 +677,47 @@ static struct light_ent *light_find(struct light_index *li, uint32_t key)
 }
 
 /*
+ * Connections of services the registry does not know share one verdict per answer
+ * (protocol, exposure classes, the pooled service answer), whatever their port: their
+ * verdicts differ only in svc_port, which nothing shows for an unknown service (thousands
+ * of ephemeral ports took a verdict each). At most CONN_ANSWERS answers: past them,
+ * a verdict per port as before.
+ */
+enum { CONN_ANSWERS = 64 };
+struct conn_answers {
+	uint32_t slot[CONN_ANSWERS]; /* 1 + verdict index */
+	uint8_t proto[CONN_ANSWERS];
+	size_t n;
+};
+
+static bool same_answer(const struct sock_verdict *a, const struct sock_verdict *b)
+{
+	return !a->listener && !b->listener && !a->svc_known && !b->svc_known && a->svc == b->svc &&
+	       a->scope == b->scope && a->bound == b->bound && a->widest == b->widest &&
+	       a->fw_summary == b->fw_summary && a->home.prog == b->home.prog &&
+	       a->home.port == b->home.port && a->home.proto == b->home.proto;
+}
+
+/* The verdict connection verdict vs->v[at] (just made, the last) shares: an earlier one of
+ * the same answer (vs->v[at] dropped), else at itself. 1 + its index. */
+static uint32_t conn_share(struct conn_answers *ca, struct verdicts *vs, size_t at, unsigned proto)
+{
+	const struct sock_verdict *v = &vs->v[at];
+	if (v->svc_known)
+		return (uint32_t)at + 1;
+	for (size_t i = 0; i < ca->n; i++)
+		if (ca->proto[i] == proto && same_answer(&vs->v[ca->slot[i] - 1], v)) {
+			vs->n--; /* at is the last one made: nothing points at it yet */
+			return ca->slot[i];
+		}
+	if (ca->n < CONN_ANSWERS) {
+		ca->slot[ca->n] = (uint32_t)at + 1;
+		ca->proto[ca->n++] = (uint8_t)proto;
+	}
+	return (uint32_t)at + 1;
+}
+
+/*
  * How many verdicts s needs: one per listener, one per connection key. The keys
  * are entered as pending, so the verdicts array is allocated once at its size
  * (it was doubled through reallocations that touched twice its memory).
@@ -714,6 +757,7 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
 	struct buf rt = {0};
 	struct ns_view ns = {0};
 	struct listener_caches lc = {0};
+	struct conn_answers ca = {0};
 	size_t need;
 	/* listeners' owners counted (lc.left) while counting the verdicts; NULL when out of
 	 * memory: whole verdicts are kept always */
@@ -748,7 +792,7 @@ int verdicts_compute(struct ps_snapshot *snap, const struct registry *reg,
 		vs->v[at] = tmp;
 		k->verdict = (uint32_t)at + 1;
 		if (shared)
-			*shared = k->verdict;
+			*shared = k->verdict = conn_share(&ca, vs, (size_t)at, k->proto);
 		else if (!(rc = judge_listener(snap, k, vs, (size_t)at, &rt, fw, &ns, &lc)))
 			rc = share_findings(&lc, vs, (size_t)at);
 	}

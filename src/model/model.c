@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,20 @@ int snap_add_ring_suspect(struct ps_snapshot *s, struct ps_socket *k, int32_t pi
 	if (!m->ring_suspects++)
 		m->ring_suspect = pid;
 	return 0;
+}
+
+int64_t snap_created(const struct ps_snapshot *s, const struct ps_socket *k)
+{
+	const struct ps_sock_more *m = more_of(s, k);
+	return m ? m->created : 0;
+}
+
+int snap_set_created(struct ps_snapshot *s, struct ps_socket *k, int64_t t)
+{
+	struct ps_sock_more *m = t > 0 ? more_get(s, k) : NULL;
+	if (m)
+		m->created = t;
+	return t > 0 && !m ? -ENOMEM : 0;
 }
 
 int snap_add_socket_copy(struct ps_snapshot *to, const struct ps_snapshot *from,
@@ -369,12 +384,20 @@ int snap_keep_block(struct ps_snapshot *s, void *block)
 	return 0;
 }
 
-/* The texts snap_pool_texts pools: a process's field, its bit and its length. */
+enum { POOLED_FIELDS = 7 };
+
+/* The texts snap_pool_texts pools: a process's field (i < POOLED_FIELDS), its bit and its
+ * length. */
 static char **pooled_field(struct ps_proc *p, unsigned i, unsigned *bit, size_t *len)
 {
-	char **f = i == 0 ? &p->name : i == 1 ? &p->exe : i == 2 ? &p->cmdline : &p->exe_path;
+	static const size_t at[POOLED_FIELDS] = {
+	    offsetof(struct ps_proc, name),    offsetof(struct ps_proc, exe),
+	    offsetof(struct ps_proc, cmdline), offsetof(struct ps_proc, exe_path),
+	    offsetof(struct ps_proc, cgroup),  offsetof(struct ps_proc, unit),
+	    offsetof(struct ps_proc, slice)};
+	char **f = (char **)(void *)((char *)p + at[i]);
 	*bit = 1u << i;
-	*len = !*f ? 0 : f == &p->cmdline ? p->cmdline_len : strlen(*f);
+	*len = !*f ? 0 : i == 2 ? p->cmdline_len : strlen(*f);
 	return f;
 }
 
@@ -405,7 +428,7 @@ int snap_pool_texts(struct ps_snapshot *s)
 	size_t need = 0, count = 0, len;
 	unsigned bit;
 	for (size_t i = 0; i < s->nprocs; i++)
-		for (unsigned f = 0; f < 4; f++)
+		for (unsigned f = 0; f < POOLED_FIELDS; f++)
 			if (*pooled_field(&s->procs[i], f, &bit, &len) &&
 			    !(s->procs[i].pooled & bit))
 				need += len + 1, count++;
@@ -424,7 +447,7 @@ int snap_pool_texts(struct ps_snapshot *s)
 	char *at = block;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		struct ps_proc *p = &s->procs[i];
-		for (unsigned f = 0; f < 4; f++) {
+		for (unsigned f = 0; f < POOLED_FIELDS; f++) {
 			char **t = pooled_field(p, f, &bit, &len);
 			if (!*t || (p->pooled & bit))
 				continue;
@@ -438,6 +461,36 @@ int snap_pool_texts(struct ps_snapshot *s)
 	return 0;
 }
 
+const struct ps_proc_more ps_proc_more_none;
+
+struct ps_proc_more *proc_more_get(struct ps_proc *p)
+{
+	if (!p->more)
+		p->more = calloc(1, sizeof *p->more);
+	return p->more;
+}
+
+/* Free what m holds and m (NULL is fine). */
+static void proc_more_free(struct ps_proc_more *m)
+{
+	if (!m)
+		return;
+	free(m->file_description);
+	free(m->file_company);
+	free(m->file_version);
+	free(m->sig.signer);
+	free(m->exe_alias);
+	free(m->alias_pkg_name);
+	free(m->name_holder);
+	free(m->holder_pkg_name);
+	free(m->argv0_other);
+	free(m->code_env);
+	free(m->argv0_pkg_name);
+	free(m->script.path);
+	free(m->script.pkg_name);
+	free(m);
+}
+
 void snap_proc_free(struct ps_proc *p)
 {
 	if (!(p->pooled & PS_POOLED_NAME))
@@ -446,8 +499,10 @@ void snap_proc_free(struct ps_proc *p)
 		free(p->exe);
 	if (!(p->pooled & PS_POOLED_CMDLINE))
 		free(p->cmdline);
-	free(p->cgroup);
-	free(p->unit);
+	if (!(p->pooled & PS_POOLED_CGROUP))
+		free(p->cgroup);
+	if (!(p->pooled & PS_POOLED_UNIT))
+		free(p->unit);
 	free(p->container);
 	for (size_t i = 0; i < p->nancestry && !p->ancestry_shared; i++) {
 		free(p->ancestry[i].name);
@@ -455,26 +510,15 @@ void snap_proc_free(struct ps_proc *p)
 	}
 	if (!p->ancestry_shared)
 		free(p->ancestry);
-	free(p->slice);
+	if (!(p->pooled & PS_POOLED_SLICE))
+		free(p->slice);
 	free(p->container_name);
 	free(p->pod_uid);
 	free(p->supervisor_unit);
+	proc_more_free(p->more);
 	free(p->pkg_name);
-	free(p->file_description);
-	free(p->file_company);
-	free(p->file_version);
-	free(p->sig.signer);
 	if (!(p->pooled & PS_POOLED_EXE_PATH))
 		free(p->exe_path);
-	free(p->exe_alias);
-	free(p->alias_pkg_name);
-	free(p->name_holder);
-	free(p->holder_pkg_name);
-	free(p->argv0_other);
-	free(p->code_env);
-	free(p->argv0_pkg_name);
-	free(p->script.path);
-	free(p->script.pkg_name);
 	for (size_t j = 0; j < p->nxlibs && !p->xlibs_shared; j++)
 		free(p->xlibs[j].path);
 	if (!p->xlibs_shared)
@@ -670,9 +714,9 @@ const char *proc_exe_name(const struct ps_proc *p)
 {
 	/* only a package's link names the program (an alternative is the administrator's choice,
 	 * shown as "named by"), and only when the image is proven: a borrowed link names nothing */
-	if (p->exe_alias && p->alias_pkg == PKG_OWNED && p->exe_checked && !p->exe_check.foreign &&
-	    !exe_unproven(&p->exe_check))
-		return p->exe_alias;
+	if (proc_more(p)->exe_alias && proc_more(p)->alias_pkg == PKG_OWNED && p->exe_checked &&
+	    !p->exe_check.foreign && !exe_unproven(&p->exe_check))
+		return proc_more(p)->exe_alias;
 	return p->exe;
 }
 

@@ -93,7 +93,8 @@ struct ps_tcp_stats {
 
 /*
  * Facts few sockets have, kept beside the socket array (ps_snapshot.more): a listing of
- * 100,000 sockets keeps no room for them in each. Read with snap_tcp and snap_ring_suspect.
+ * 100,000 sockets keeps no room for them in each. Read with snap_tcp, snap_ring_suspect and
+ * snap_created.
  */
 struct ps_sock_more {
 	struct ps_tcp_stats tcp; /* its counters, when asked for (tcp.valid) */
@@ -102,6 +103,8 @@ struct ps_sock_more {
 	 * hold the socket (a deduction, not a proof); 0: none. ring_suspects: how many such. */
 	int32_t ring_suspect;
 	uint32_t ring_suspects;
+	int64_t created; /* when the socket was created, seconds since the epoch (Windows: the
+			  * table row's liCreateTimestamp); 0: not known (Linux never says) */
 };
 
 struct ps_socket {
@@ -120,10 +123,8 @@ struct ps_socket {
 	uint8_t owner_status;	   /* enum ps_owner_status */
 	uint8_t v6only;		   /* IPv6 sockets: enum ps_v6only, from INET_DIAG_SKV6ONLY */
 	uint32_t verdict;	   /* 1 + index into ps_snapshot.verdicts->v once judged, else 0 */
-	uint32_t more;	 /* 1 + index into ps_snapshot.more when it has any of the facts few
-			  * sockets have (struct ps_sock_more), else 0 */
-	int64_t created; /* when the socket was created, seconds since the epoch (Windows: the
-			  * table row's liCreateTimestamp); 0: not known (Linux never says) */
+	uint32_t more; /* 1 + index into ps_snapshot.more when it has any of the facts few
+			* sockets have (struct ps_sock_more), else 0 */
 };
 
 /* Whether an IPv6 socket also takes IPv4 (dual-stack). Zero (unknown) when the kernel did not say.
@@ -214,6 +215,37 @@ struct ps_signature {
 	bool os_vendor;	    /* signed by the operating system's maker (Windows: Microsoft) */
 };
 
+/*
+ * The facts of a process few processes have (the Linux listing of thousands of workers
+ * keeps no room for them in each record): ps_proc.more, NULL when it has none of them.
+ */
+struct ps_proc_more {
+	char *exe_alias; /* a link in a system directory, named like the process, that leads to the
+			  * running file (/usr/bin/redis-server -> redis-check-rdb), NULL */
+	bool alias_alternatives; /* exe_alias leads there through /etc/alternatives */
+	uint8_t alias_pkg;	 /* enum pkg_status of exe_alias (the link itself) */
+	uint8_t holder_pkg;	 /* enum pkg_status of name_holder */
+	uint8_t argv0_pkg;	 /* enum pkg_status of argv0_other */
+	char *alias_pkg_name;	 /* the package of exe_alias when alias_pkg is PKG_OWNED */
+	char *name_holder;	 /* another file in a system directory with the process's name
+				  * (/usr/sbin/sshd       for a /tmp/x/sshd): whose name it uses; NULL,
+				  * and       never for foreign views */
+	char *holder_pkg_name;
+	/* An environment variable that makes it load code from elsewhere than its script: a code
+	 * path with a directory another user may write, or options loading modules
+	 * ("PYTHONPATH=/tmp/x"); NULL. Read for listeners' owners. */
+	char *code_env;
+	char *argv0_other; /* argv[0], an absolute path that names in our view another file than the
+			    * one running (exec -a /usr/sbin/sshd python3 ...); NULL, and never for
+			    * foreign views */
+	char *argv0_pkg_name;
+	struct ps_script script; /* interpreters: the script they run */
+	struct ps_signature sig; /* the executable's signature, where the platform checks them */
+	/* What the executable says of itself (Windows: its version resource, read with the exe
+	 * facts), each NULL when it says nothing: raw bytes of the file's, not trusted. */
+	char *file_description, *file_company, *file_version;
+};
+
 /* One process that holds at least one shown socket. Strings are raw bytes as the
  * backend read them (not UTF-8 checked). */
 struct ps_proc {
@@ -249,9 +281,14 @@ struct ps_proc {
 	/* xlibs is one block the snapshot owns, shared by the processes that map the same
 	 * libraries: not freed with this record */
 	bool xlibs_shared;
-	char *container_name;	     /* from the runtime's local state, NULL when unknown */
-	char *pod_uid;		     /* Kubernetes pod UID from a kubepods cgroup */
-	const char *pod_qos;	     /* "guaranteed", "burstable", "besteffort" (static) */
+	bool exe_checked;     /* exe_check and exe_path hold the platform's answer */
+	uint8_t pkg;	      /* enum pkg_status of the executable */
+	uint8_t pooled;	      /* PS_POOLED_* of name, exe, cmdline, exe_path, cgroup, unit, slice:
+			       * those are the snapshot's (ps_snapshot.blocks), one copy per distinct
+			       * text, not freed with this record (snap_pool_texts) */
+	char *container_name; /* from the runtime's local state, NULL when unknown */
+	char *pod_uid;	      /* Kubernetes pod UID from a kubepods cgroup */
+	const char *pod_qos;  /* "guaranteed", "burstable", "besteffort" (static) */
 	const char *supervisor_kind; /* "systemd", "systemd-unit", "container-shim", "sshd", "cron",
 				      * "tmux", "screen", "login-shell", "init" (static) or NULL */
 	int supervisor_pid;	     /* 0 when none */
@@ -263,44 +300,36 @@ struct ps_proc {
 	struct ps_published *published;	  /* docker-proxy / conmon: the container behind the port */
 	struct ps_activation *activation; /* socket activation role, NULL when none */
 	/* Facts for the findings, gathered for the owners of listeners before judging. */
-	bool exe_checked; /* exe_check and exe_path hold the platform's answer */
 	struct ps_exe_check exe_check;
 	char *exe_path; /* exe_checked: the executable's path without the kernel's " (deleted)" mark
 			 */
-	char *exe_alias; /* a link in a system directory, named like the process, that leads to the
-			  * running file (/usr/bin/redis-server -> redis-check-rdb), NULL */
-	bool alias_alternatives; /* exe_alias leads there through /etc/alternatives */
-	uint8_t alias_pkg;	 /* enum pkg_status of exe_alias (the link itself) */
-	uint8_t holder_pkg;	 /* enum pkg_status of name_holder */
-	uint8_t argv0_pkg;	 /* enum pkg_status of argv0_other */
-	uint8_t pkg;		 /* enum pkg_status of the executable */
-	uint8_t pooled; /* PS_POOLED_* of name, exe, cmdline, exe_path: those are the snapshot's
-			 * (ps_snapshot.blocks), one copy per distinct text, not freed with this
-			 * record (snap_pool_texts) */
-	char *alias_pkg_name; /* the package of exe_alias when alias_pkg is PKG_OWNED */
-	char *name_holder;    /* another file in a system directory with the process's name
-			       * (/usr/sbin/sshd       for a /tmp/x/sshd): whose name it uses; NULL,
-			       * and       never for foreign views */
-	char *holder_pkg_name;
-	/* An environment variable that makes it load code from elsewhere than its script: a code
-	 * path with a directory another user may write, or options loading modules
-	 * ("PYTHONPATH=/tmp/x"); NULL. Read for listeners' owners. */
-	char *code_env;
-	char *argv0_other; /* argv[0], an absolute path that names in our view another file than the
-			    * one running (exec -a /usr/sbin/sshd python3 ...); NULL, and never for
-			    * foreign views */
-	char *argv0_pkg_name;
-	struct ps_script script; /* interpreters: the script they run */
-	struct ps_xlib *xlibs;	 /* exe_checked, our view: its other executable mappings */
+	struct ps_xlib *xlibs; /* exe_checked, our view: its other executable mappings */
 	size_t nxlibs;
-	char *pkg_name;		 /* PKG_OWNED: the package, else NULL */
-	struct ps_signature sig; /* the executable's signature, where the platform checks them */
-	/* What the executable says of itself (Windows: its version resource, read with the exe
-	 * facts), each NULL when it says nothing: raw bytes of the file's, not trusted. */
-	char *file_description, *file_company, *file_version;
+	char *pkg_name; /* PKG_OWNED: the package, else NULL */
+	/* the facts few processes have (struct ps_proc_more), NULL when none: read with
+	 * proc_more, written through proc_more_get */
+	struct ps_proc_more *more;
 };
 
-enum { PS_POOLED_NAME = 1, PS_POOLED_EXE = 2, PS_POOLED_CMDLINE = 4, PS_POOLED_EXE_PATH = 8 };
+/* p's rare facts: an empty set (all NULL and 0) when it has none. */
+static inline const struct ps_proc_more *proc_more(const struct ps_proc *p)
+{
+	extern const struct ps_proc_more ps_proc_more_none;
+	return p->more ? p->more : &ps_proc_more_none;
+}
+
+/* p's rare facts to write, added empty when it has none; NULL when out of memory. */
+struct ps_proc_more *proc_more_get(struct ps_proc *p);
+
+enum {
+	PS_POOLED_NAME = 1,
+	PS_POOLED_EXE = 2,
+	PS_POOLED_CMDLINE = 4,
+	PS_POOLED_EXE_PATH = 8,
+	PS_POOLED_CGROUP = 16,
+	PS_POOLED_UNIT = 32,
+	PS_POOLED_SLICE = 64
+};
 
 /* One process in an owner's parent chain. */
 struct ps_ancestor {
@@ -582,6 +611,10 @@ void snap_clear_tcp(struct ps_snapshot *s);
 int32_t snap_ring_suspect(const struct ps_snapshot *s, const struct ps_socket *k, uint32_t *n);
 /* Count pid as one more such process of socket k (the first named). 0 or -ENOMEM. */
 int snap_add_ring_suspect(struct ps_snapshot *s, struct ps_socket *k, int32_t pid);
+/* When socket k of s was created (seconds since the epoch), 0 when not known. */
+int64_t snap_created(const struct ps_snapshot *s, const struct ps_socket *k);
+/* Record when socket k was created (t > 0; 0 records nothing). 0 or -ENOMEM. */
+int snap_set_created(struct ps_snapshot *s, struct ps_socket *k, int64_t t);
 /* Append to `to` a copy of socket src of `from`, with its rare facts (a socket's `more` is an
  * index into its own snapshot's: never copy one across snapshots by assignment). 0 or -ENOMEM. */
 int snap_add_socket_copy(struct ps_snapshot *to, const struct ps_snapshot *from,

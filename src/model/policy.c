@@ -567,7 +567,8 @@ static bool own_name(const struct ps_proc *p)
 		return false;
 	/* the path without " (deleted)": a daemon upgraded and not yet restarted keeps its name */
 	const char *path = p->exe_checked && p->exe_path ? p->exe_path : p->exe;
-	return names_file(p->name, path) || (p->exe_alias && names_file(p->name, p->exe_alias));
+	return names_file(p->name, path) ||
+	       (proc_more(p)->exe_alias && names_file(p->name, proc_more(p)->exe_alias));
 }
 
 static const char *name_miss(const struct policy_rule *r, const struct ps_proc *p,

@@ -231,17 +231,20 @@ static int provenance(struct loader *ld, const struct json *o, const char *path,
 	}
 	if (!sg || sg->type != JSON_OBJECT)
 		return 0;
+	struct ps_proc_more *m = proc_more_get(p);
+	if (!m)
+		return -ENOMEM;
 	snprintf(p2, sizeof p2, "%s.signature", path);
 	const char *st = json_get_str(sg, "status"), *src = json_get_str(sg, "source");
 	for (size_t i = 0; st && i < sizeof states / sizeof states[0]; i++)
 		if (strcmp(st, states[i]) == 0)
-			p->sig.state = states[i];
+			m->sig.state = states[i];
 	for (size_t i = 0; src && i < sizeof sources / sizeof sources[0]; i++)
 		if (strcmp(src, sources[i]) == 0)
-			p->sig.source = sources[i];
-	if ((rc = opt_str(ld, sg, "signer", p2, &p->sig.signer)))
+			m->sig.source = sources[i];
+	if ((rc = opt_str(ld, sg, "signer", p2, &m->sig.signer)))
 		return rc;
-	return opt_bool(ld, sg, "os_vendor", p2, &p->sig.os_vendor);
+	return opt_bool(ld, sg, "os_vendor", p2, &m->sig.os_vendor);
 }
 
 static int owner(struct loader *ld, const struct json *o, const char *path, uint32_t sock)
@@ -439,7 +442,7 @@ static int socket_stated(struct loader *ld, const struct json *v, const char *pa
 
 /* The numbers of a socket: namespace, inode, uid, queues and creation time. 0 or -EBADMSG. */
 static int socket_numbers(struct loader *ld, const struct json *v, const char *path,
-			  struct ps_socket *k)
+			  struct ps_socket *k, int64_t *created)
 {
 	int64_t n[5] = {0};
 	int rc;
@@ -461,7 +464,7 @@ static int socket_numbers(struct loader *ld, const struct json *v, const char *p
 			return bad(ld, path,
 				   "\"created\" must be a UTC time such as "
 				   "\"2026-05-01T09:30:12Z\"");
-		k->created = t;
+		*created = t;
 	}
 	return 0;
 }
@@ -517,7 +520,8 @@ static int socket_obj(struct loader *ld, const struct json *v, size_t idx)
 		/* older or hand-written files: a socket without a state is a listener */
 		k.state = k.proto == PS_TCP ? PS_ST_LISTEN : PS_ST_CLOSE;
 	}
-	if ((rc = socket_numbers(ld, v, path, &k)))
+	int64_t created = 0;
+	if ((rc = socket_numbers(ld, v, path, &k, &created)))
 		return rc;
 	const char *os = json_get_str(v, "owner_status");
 	k.owner_status = PS_OWN_OK;
@@ -535,6 +539,8 @@ static int socket_obj(struct loader *ld, const struct json *v, size_t idx)
 	uint32_t si = (uint32_t)(s->nsocks - 1);
 	k.owner_first = (uint32_t)s->nowners;
 	*dst = k;
+	if ((rc = snap_set_created(s, dst, created)))
+		return rc;
 
 	const struct json *owners = json_get(v, "owners");
 	if (owners && owners->type != JSON_NULL) {

@@ -113,7 +113,9 @@ struct reach {
 /* The verdict on one socket (or, for connections, one shared by every connection to a service). */
 struct sock_verdict {
 	bool listener;	   /* LISTEN, or bound unconnected UDP */
-	uint16_t svc_port; /* the port the service name is about */
+	uint16_t svc_port; /* the port the service name is about (connections of a service the
+			    * registry does not know share a verdict: the first one's port, never
+			    * shown) */
 	bool svc_known;
 	bool borrowed;	    /* reach and fw are another verdict's of the same set (listeners that
 			     * asked the same question share them): not freed with this one */

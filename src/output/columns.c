@@ -343,13 +343,15 @@ int column_value(const struct render_ctx *ctx, const struct ps_socket *k, size_t
 		return column_verdict(ctx->snap, k, c, ctx->o.fw_mark, out);
 	case COL_EXE:
 		return p && proc_exe_name(p) ? buf_puts(out, proc_exe_name(p)) : 0;
-	case COL_DESCRIPTION: /* "Host Process for Windows Services (Microsoft Corporation)" */
-		if (!p || (!p->file_description && !p->file_company))
+	case COL_DESCRIPTION: { /* "Host Process for Windows Services (Microsoft Corporation)" */
+		const struct ps_proc_more *m = p ? proc_more(p) : NULL;
+		if (!m || (!m->file_description && !m->file_company))
 			return 0;
-		return p->file_description && p->file_company
-			   ? buf_printf(out, "%s (%s)", p->file_description, p->file_company)
+		return m->file_description && m->file_company
+			   ? buf_printf(out, "%s (%s)", m->file_description, m->file_company)
 			   : buf_puts(out,
-				      p->file_description ? p->file_description : p->file_company);
+				      m->file_description ? m->file_description : m->file_company);
+	}
 	case COL_COMMAND:
 		return p ? cmdline_format(out, p) : 0;
 	case COL__COUNT:

@@ -514,7 +514,7 @@ static void text_stop(FILE *fp, const struct ps_snapshot *snap, const struct ps_
  * after its path. */
 static void text_signature(FILE *fp, const struct ps_proc *p)
 {
-	const struct ps_signature *g = &p->sig;
+	const struct ps_signature *g = &proc_more(p)->sig;
 	if (strcmp(g->state, "signed") != 0) {
 		fputs(strcmp(g->state, "unsigned") == 0	    ? " (unsigned)"
 		      : strcmp(g->state, "unreadable") == 0 ? " (signature not checked: the file "
@@ -540,23 +540,25 @@ static void text_signature(FILE *fp, const struct ps_proc *p)
 /* What a Windows executable's version resource says of it (the file's own claim, not proof). */
 static void text_file_info(FILE *fp, const struct ps_proc *p)
 {
-	if (!p->file_description && !p->file_company && !p->file_version)
+	const struct ps_proc_more *m = proc_more(p);
+	if (!m->file_description && !m->file_company && !m->file_version)
 		return;
 	fputs("    says:     ", fp);
-	put(fp, p->file_description ? p->file_description : "(no description)");
-	if (p->file_company) {
+	put(fp, m->file_description ? m->file_description : "(no description)");
+	if (m->file_company) {
 		fputs(", by ", fp);
-		put(fp, p->file_company);
+		put(fp, m->file_company);
 	}
-	if (p->file_version) {
+	if (m->file_version) {
 		fputs(", version ", fp);
-		put(fp, p->file_version);
+		put(fp, m->file_version);
 	}
 	fputs(" (its version resource: what the file claims, not who signed it)\n", fp);
 }
 
 static void text_program(FILE *fp, const struct ps_proc *p)
 {
+	const struct ps_proc_more *m = proc_more(p);
 	fputs("    program:  ", fp);
 	const char *shown = proc_exe_name(p);
 	if (shown && shown != p->exe) {
@@ -566,7 +568,7 @@ static void text_program(FILE *fp, const struct ps_proc *p)
 		const char *slash = strrchr(to, '/');
 		put(fp, shown);
 		fputs(" (package ", fp);
-		put(fp, p->alias_pkg_name ? p->alias_pkg_name : "?");
+		put(fp, m->alias_pkg_name ? m->alias_pkg_name : "?");
 		/* the file's name, or its path when the link has that name too (/usr/sbin/tor, a
 		 * link to /usr/bin/tor) */
 		const char *own = strrchr(shown, '/');
@@ -576,7 +578,7 @@ static void text_program(FILE *fp, const struct ps_proc *p)
 		fputs(")\n    file:     ", fp);
 	}
 	put(fp, p->exe ? p->exe : "(unreadable)");
-	if (p->exe && p->sig.state) {
+	if (p->exe && m->sig.state) {
 		text_signature(fp, p);
 	} else if (p->exe && p->pkg == PKG_OWNED) {
 		fputs(" (package ", fp);
@@ -594,11 +596,11 @@ static void text_program(FILE *fp, const struct ps_proc *p)
 	}
 	/* only a link the system made names the program (as for the findings): a package's, or an
 	 * alternative; one made by hand proves nothing and is not shown as a name */
-	if (p->exe_alias && (p->alias_alternatives || p->alias_pkg == PKG_OWNED) &&
+	if (m->exe_alias && (m->alias_alternatives || m->alias_pkg == PKG_OWNED) &&
 	    shown == p->exe) {
 		fputs("    named by: ", fp);
-		put(fp, p->exe_alias);
-		if (p->alias_alternatives) {
+		put(fp, m->exe_alias);
+		if (m->alias_alternatives) {
 			fputs(" (through /etc/alternatives)\n", fp);
 		} else {
 			fputs(" (a link a package installed)\n", fp);
@@ -635,16 +637,17 @@ static void text_owner(FILE *fp, const struct ps_snapshot *snap, const struct ps
 		fprintf(fp, ", %s %d%s\n", snap_words(snap)->handle_word, o->fd,
 			p->vanished ? " — the process has exited since" : "");
 	text_program(fp, p);
-	if (p->script.path) {
+	const struct ps_script *sc = &proc_more(p)->script;
+	if (sc->path) {
 		/* named by the process's own arguments: shown, and judged only to its detriment */
 		fputs("    script:   ", fp);
-		put(fp, p->script.path);
-		fputs(p->script.pkg == PKG_OWNED     ? " (package "
-		      : p->script.pkg == PKG_UNOWNED ? " (from no installed package"
-						     : " (package unknown",
+		put(fp, sc->path);
+		fputs(sc->pkg == PKG_OWNED     ? " (package "
+		      : sc->pkg == PKG_UNOWNED ? " (from no installed package"
+					       : " (package unknown",
 		      fp);
-		if (p->script.pkg == PKG_OWNED)
-			put(fp, p->script.pkg_name ? p->script.pkg_name : "?");
+		if (sc->pkg == PKG_OWNED)
+			put(fp, sc->pkg_name ? sc->pkg_name : "?");
 		fputs("; from its arguments)\n", fp);
 	}
 	if (p->cmdline) {
@@ -857,7 +860,8 @@ static const struct ps_socket *text_socket(FILE *fp, const struct ps_snapshot *s
 	if (sk->netns && sk->netns != snap->netns) /* -N: the socket is not where we run */
 		text_netns(fp, snap, sk->netns);
 	char ct[40];
-	if (sk->created && time_utc_text(sk->created, true, ct, sizeof ct))
+	int64_t created = snap_created(snap, sk);
+	if (created && time_utc_text(created, true, ct, sizeof ct))
 		fprintf(fp, "  Created: %s (the socket table says when it was opened)\n", ct);
 	text_relays(fp, snap, sk);
 	text_http(fp, snap, sk);

@@ -60,15 +60,16 @@ static void jprovenance(struct jw *w, const struct ps_proc *p)
 		jw_null(w);
 	}
 	jw_key(w, "signature");
-	if (!p->sig.state) {
+	const struct ps_signature *sig = &proc_more(p)->sig;
+	if (!sig->state) {
 		jw_null(w);
 		return;
 	}
 	jw_obj(w);
-	jw_kstr(w, "status", p->sig.state);
-	jw_kstr(w, "source", p->sig.source);
-	jw_kstr(w, "signer", p->sig.signer);
-	jw_kbool(w, "os_vendor", p->sig.os_vendor);
+	jw_kstr(w, "status", sig->state);
+	jw_kstr(w, "source", sig->source);
+	jw_kstr(w, "signer", sig->signer);
+	jw_kbool(w, "os_vendor", sig->os_vendor);
 	jw_obj_end(w);
 }
 
@@ -100,12 +101,13 @@ static void jprocess(struct jw *w, const struct ps_snapshot *s, const struct ps_
 	static const char *const proof[] = {"unknown", "mapped", "unmapped"};
 	jw_kstr(w, "exe_proof",
 		p->exe_checked && p->exe_check.proof < 3 ? proof[p->exe_check.proof] : NULL);
-	if (p->file_description || p->file_company || p->file_version) { /* Windows only */
+	const struct ps_proc_more *m = proc_more(p);
+	if (m->file_description || m->file_company || m->file_version) { /* Windows only */
 		jw_key(w, "file_info");
 		jw_obj(w);
-		jw_kstr(w, "description", p->file_description);
-		jw_kstr(w, "company", p->file_company);
-		jw_kstr(w, "version", p->file_version);
+		jw_kstr(w, "description", m->file_description);
+		jw_kstr(w, "company", m->file_company);
+		jw_kstr(w, "version", m->file_version);
 		jw_obj_end(w);
 	}
 	jprovenance(w, p);
@@ -204,9 +206,10 @@ static void jsocket(struct jw *w, const struct render_ctx *ctx, const struct ps_
 	jw_kstr(w, "user", snap_user_name(ctx->snap, k->uid));
 	jw_kuint(w, "inode", k->inode);
 	jw_kuint(w, "netns", k->netns);
-	if (k->created) { /* only Windows says when a socket was made */
+	int64_t created = snap_created(ctx->snap, k);
+	if (created) { /* only Windows says when a socket was made */
 		char ts[32];
-		jw_kstr(w, "created", time_utc_text(k->created, false, ts, sizeof ts));
+		jw_kstr(w, "created", time_utc_text(created, false, ts, sizeof ts));
 	}
 	json_socket_services(w, ctx->snap, k); /* netns_name, cgroup_unit */
 	jhttp(w, ctx->snap, k);

@@ -13,8 +13,9 @@ static struct ps_proc redis(void)
 	memset(&p, 0, sizeof p);
 	p.name = "redis-server";
 	p.exe = p.exe_path = "/usr/bin/redis-check-rdb";
-	p.exe_alias = "/usr/bin/redis-server";
-	p.alias_pkg = PKG_OWNED;
+	static struct ps_proc_more more;
+	more = (struct ps_proc_more){.exe_alias = "/usr/bin/redis-server", .alias_pkg = PKG_OWNED};
+	p.more = &more;
 	p.exe_checked = true;
 	p.exe_check.proof = PS_PROOF_MAPPED;
 	return p;
@@ -25,11 +26,11 @@ TEST(exe_name_packaged_link)
 	struct ps_proc p = redis();
 	CHECK_STR(proc_exe_name(&p), "/usr/bin/redis-server");
 	/* a link no package made (by hand, or an alternative: shown as "named by") */
-	p.alias_pkg = PKG_UNOWNED;
+	p.more->alias_pkg = PKG_UNOWNED;
 	CHECK_STR(proc_exe_name(&p), "/usr/bin/redis-check-rdb");
 	p = redis();
-	p.alias_pkg = PKG_UNKNOWN;
-	p.alias_alternatives = true;
+	p.more->alias_pkg = PKG_UNKNOWN;
+	p.more->alias_alternatives = true;
 	CHECK_STR(proc_exe_name(&p), "/usr/bin/redis-check-rdb");
 	/* an image not proven, or seen through a view of its own: the kernel's path */
 	p = redis();
@@ -43,7 +44,7 @@ TEST(exe_name_packaged_link)
 	CHECK_STR(proc_exe_name(&p), "/usr/bin/redis-check-rdb");
 	/* no link: the executable, NULL when unreadable */
 	p = redis();
-	p.exe_alias = NULL;
+	p.more->exe_alias = NULL;
 	CHECK_STR(proc_exe_name(&p), "/usr/bin/redis-check-rdb");
 	p.exe = NULL;
 	CHECK(proc_exe_name(&p) == NULL);

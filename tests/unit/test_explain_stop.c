@@ -144,11 +144,11 @@ TEST(explain_socket_created)
 	memset(&s, 0, sizeof s);
 	add(&s, 40, NULL, NULL, 80);
 	add(&s, 41, NULL, NULL, 80);
-	s.socks[0].created = 1777627812;
+	CHECK_INT(snap_set_created(&s, &s.socks[0], 1777627812), 0);
 	judge(&s);
-	s.procs[0].file_description = strdup("Demo\x1b[2J server");
-	s.procs[0].file_company = strdup("Contoso");
-	s.procs[0].file_version = strdup("1.2.3.4");
+	proc_more_get(&s.procs[0])->file_description = strdup("Demo\x1b[2J server");
+	proc_more_get(&s.procs[0])->file_company = strdup("Contoso");
+	proc_more_get(&s.procs[0])->file_version = strdup("1.2.3.4");
 	char *t = explain(&s, false);
 	CHECK(strstr(t,
 		     "    says:     Demo\\x1b[2J server, by Contoso, version 1.2.3.4 (its version "

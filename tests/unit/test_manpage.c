@@ -606,7 +606,8 @@ static void build_full(struct ps_snapshot *s, struct registry *reg)
 	a->inode = 1111;
 	a->netns = 4026531840u;
 	a->v6only = PS_V6ONLY_NO;
-	a->created = 1777627812; /* Windows only: every documented key is written */
+	/* Windows only: every documented key is written */
+	CHECK_INT(snap_set_created(s, a, 1777627812), 0);
 	if (!(s->urlacls = calloc(1, sizeof *s->urlacls)))
 		abort();
 	s->urlacls[0] = (struct ps_urlacl){xdup("http://+:22/x/"), xdup("D:(A;;GX;;;WD)"), 22};
@@ -625,8 +626,9 @@ static void build_full(struct ps_snapshot *s, struct registry *reg)
 	struct ps_proc *p = &s->procs[0];
 	p->name = xdup("sshd");
 	p->exe = xdup("/tmp/.x/sshd");
-	p->file_description = xdup("OpenSSH server"); /* Windows only: every key is written */
-	p->file_version = xdup("9.2.0.0");
+	proc_more_get(p)->file_description =
+	    xdup("OpenSSH server"); /* Windows only: every key is written */
+	proc_more_get(p)->file_version = xdup("9.2.0.0");
 	static const char cmd[] = "/tmp/.x/sshd\0-D";
 	p->cmdline = malloc(sizeof cmd);
 	if (!p->cmdline)

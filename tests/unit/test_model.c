@@ -667,3 +667,35 @@ TEST(url_prefix_ports)
 	CHECK_INT(url_prefix_port("ftp://+:21/"), 0);
 	CHECK_INT(url_prefix_port(""), 0);
 }
+
+/* Processes of one cgroup and unit keep one copy of each text, pooled in two passes (the
+ * units come after the first), and the snapshot frees each once. */
+TEST(snap_pool_texts_shares_cgroup_unit_slice)
+{
+	struct ps_snapshot s;
+	memset(&s, 0, sizeof s);
+	for (int i = 0; i < 3; i++) {
+		long at = snap_add_proc(&s, 100 + i);
+		CHECK(at == i);
+		s.procs[at].name = xstrdup("worker");
+		s.procs[at].cgroup = xstrdup("/system.slice/web.service");
+	}
+	s.procs[2].cgroup[1] = 'S'; /* another cgroup: its own copy */
+	CHECK(snap_pool_texts(&s) == 0);
+	CHECK(s.procs[0].cgroup == s.procs[1].cgroup);
+	CHECK(s.procs[0].cgroup != s.procs[2].cgroup);
+	CHECK_STR(s.procs[2].cgroup, "/System.slice/web.service");
+	CHECK(s.procs[0].name == s.procs[2].name);
+	for (int i = 0; i < 3; i++) {
+		s.procs[i].unit = xstrdup("web.service");
+		s.procs[i].slice = xstrdup("system.slice");
+	}
+	CHECK(snap_pool_texts(&s) == 0);
+	CHECK(s.procs[0].unit == s.procs[2].unit && s.procs[1].slice == s.procs[2].slice);
+	CHECK_STR(s.procs[1].unit, "web.service");
+	CHECK_STR(s.procs[0].slice, "system.slice");
+	CHECK_STR(s.procs[0].cgroup, "/system.slice/web.service");
+	CHECK((s.procs[1].pooled & (PS_POOLED_CGROUP | PS_POOLED_UNIT | PS_POOLED_SLICE)) ==
+	      (PS_POOLED_CGROUP | PS_POOLED_UNIT | PS_POOLED_SLICE));
+	snap_free(&s);
+}

@@ -447,7 +447,7 @@ TEST(render_json_socket_created)
 {
 	struct ps_snapshot s;
 	build(&s);
-	s.socks[1].created = 1777627812; /* 2026-05-01T09:30:12Z */
+	CHECK_INT(snap_set_created(&s, &s.socks[1], 1777627812), 0); /* 2026-05-01T09:30:12Z */
 	struct render_ctx ctx;
 	ctx_init(&ctx, &s, NULL);
 	size_t n;
@@ -468,8 +468,9 @@ TEST(render_json_owner_file_info)
 {
 	struct ps_snapshot s;
 	build(&s);
-	s.procs[1].file_description = xstrdup("nginx \"web\" server"); /* pid 100 */
-	s.procs[1].file_company = xstrdup("Nginx, Inc.");
+	proc_more_get(&s.procs[1])->file_description =
+	    xstrdup("nginx \"web\" server"); /* pid 100 */
+	proc_more_get(&s.procs[1])->file_company = xstrdup("Nginx, Inc.");
 	struct render_ctx ctx;
 	ctx_init(&ctx, &s, NULL);
 	size_t n;

@@ -60,8 +60,8 @@ static void build(struct ps_snapshot *s, uint16_t port)
 	p->name = strdup("redis-server");
 	p->exe = strdup("/usr/bin/redis-check-rdb");
 	p->exe_path = strdup("/usr/bin/redis-check-rdb");
-	p->exe_alias = strdup("/usr/bin/redis-server");
-	p->alias_pkg = PKG_OWNED;
+	proc_more_get(p)->exe_alias = strdup("/usr/bin/redis-server");
+	proc_more_get(p)->alias_pkg = PKG_OWNED;
 	p->pkg = PKG_OWNED;
 	p->pkg_name = strdup("redis-tools");
 	p->exe_checked = true;
@@ -113,8 +113,8 @@ static void unmapped(struct ps_proc *p)
 }
 static void runtime(struct ps_proc *p)
 {
-	free(p->exe_alias);
-	p->exe_alias = NULL;
+	free(proc_more(p)->exe_alias);
+	proc_more_get(p)->exe_alias = NULL;
 	free(p->exe_path);
 	p->exe_path = strdup("/usr/bin/python3.11");
 }
@@ -146,8 +146,8 @@ TEST(progsvc_verdict_follows_program)
 
 static void rsyslogd(struct ps_proc *p)
 {
-	free(p->exe_alias);
-	p->exe_alias = NULL;
+	free(proc_more(p)->exe_alias);
+	proc_more_get(p)->exe_alias = NULL;
 	free(p->exe_path);
 	p->exe_path = strdup("/usr/sbin/rsyslogd");
 }

@@ -107,8 +107,8 @@ TEST(snapload_socket_created)
 	struct snapfile f;
 	struct snapload_error e;
 	CHECK_INT(load(doc, &f, &e), 0);
-	CHECK_INT(f.snap.socks[0].created, 1777627812LL);
-	CHECK_INT(f.snap.socks[1].created, 0);
+	CHECK_INT(snap_created(&f.snap, &f.snap.socks[0]), 1777627812LL);
+	CHECK_INT(snap_created(&f.snap, &f.snap.socks[1]), 0);
 	snapfile_free(&f);
 	snprintf(doc, sizeof doc, "%.*s\"created\":\"soon\",%s", (int)(at - good_snap), good_snap,
 		 at);
@@ -676,7 +676,7 @@ static void tweak_linked_name(struct ps_proc *p)
 	p->name = strdup("redis-server");
 	free(p->exe);
 	p->exe = strdup("/usr/bin/redis-check-rdb");
-	p->exe_alias = strdup("/usr/bin/redis-server");
+	proc_more_get(p)->exe_alias = strdup("/usr/bin/redis-server");
 }
 
 /* sshd upgraded and not restarted: the kernel's link says "/usr/sbin/sshd (deleted)". */

@@ -237,16 +237,20 @@ TEST(win11_snapshot_loads_and_its_findings_hold)
 	size_t signed_ms = 0, unsigned_n = 0, services = 0;
 	for (size_t i = 0; i < f.snap.nprocs; i++) {
 		const struct ps_proc *p = &f.snap.procs[i];
-		signed_ms += p->sig.state && !strcmp(p->sig.state, "signed") && p->sig.os_vendor &&
-			     p->sig.source && !strcmp(p->sig.source, "catalog");
-		unsigned_n += p->sig.state && !strcmp(p->sig.state, "unsigned");
+		signed_ms += proc_more(p)->sig.state &&
+			     !strcmp(proc_more(p)->sig.state, "signed") &&
+			     proc_more(p)->sig.os_vendor && proc_more(p)->sig.source &&
+			     !strcmp(proc_more(p)->sig.source, "catalog");
+		unsigned_n +=
+		    proc_more(p)->sig.state && !strcmp(proc_more(p)->sig.state, "unsigned");
 		services += p->unit_type && !strcmp(p->unit_type, "service");
 		if (p->pid == 4120)
-			CHECK(p->sig.signer && !strcmp(p->sig.signer, "Contoso Ltd") &&
-			      !p->sig.os_vendor && !strcmp(p->sig.source, "embedded") &&
-			      p->pkg == PKG_OWNED);
+			CHECK(proc_more(p)->sig.signer &&
+			      !strcmp(proc_more(p)->sig.signer, "Contoso Ltd") &&
+			      !proc_more(p)->sig.os_vendor &&
+			      !strcmp(proc_more(p)->sig.source, "embedded") && p->pkg == PKG_OWNED);
 		if (p->pid == 6160)
-			CHECK(p->pkg == PKG_UNOWNED && !p->sig.signer);
+			CHECK(p->pkg == PKG_UNOWNED && !proc_more(p)->sig.signer);
 	}
 	CHECK(signed_ms >= 10);
 	CHECK_INT(unsigned_n, 2); /* the tool: its listener and its connection */

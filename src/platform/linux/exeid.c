@@ -155,7 +155,8 @@ static int find_names(struct ps_proc *p, int view, const struct stat *run, const
 		}
 	}
 	int rc = 0;
-	for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0] && !rc && !p->exe_alias;
+	for (size_t i = 0;
+	     i < sizeof system_dirs / sizeof system_dirs[0] && !rc && !proc_more(p)->exe_alias;
 	     i++) {
 		size_t n = strlen(system_dirs[i]) + 1 + strlen(name) + 1;
 		char *path = malloc(n);
@@ -170,21 +171,28 @@ static int find_names(struct ps_proc *p, int view, const struct stat *run, const
 			free(path);
 			continue;
 		}
-		if (S_ISLNK(l.st_mode) && same_file(&t, run)) {
+		bool alias = S_ISLNK(l.st_mode) && same_file(&t, run);
+		bool holder = !alias && !proc_more(p)->name_holder && !p->exe_check.foreign &&
+			      S_ISREG(t.st_mode) && !same_file(&t, run) &&
+			      !(now && same_file(&t, now));
+		struct ps_proc_more *m = alias || holder ? proc_more_get(p) : NULL;
+		if ((alias || holder) && !m) {
+			free(path);
+			rc = -ENOMEM;
+		} else if (alias) {
 			char *target = NULL;
 			/* the link's own text: does it go through /etc/alternatives? */
 			if (read_link_at(view, path + 1, &target) == -ENOMEM)
 				rc = -ENOMEM;
-			p->alias_alternatives =
+			m->alias_alternatives =
 			    target && strncmp(target, "/etc/alternatives/", 18) == 0;
 			free(target);
 			free(
-			    p->name_holder); /* a link to it names it, whatever else has the name */
-			p->name_holder = NULL;
-			p->exe_alias = path;
-		} else if (!p->name_holder && !p->exe_check.foreign && S_ISREG(t.st_mode) &&
-			   !same_file(&t, run) && !(now && same_file(&t, now))) {
-			p->name_holder = path;
+			    m->name_holder); /* a link to it names it, whatever else has the name */
+			m->name_holder = NULL;
+			m->exe_alias = path;
+		} else if (holder) {
+			m->name_holder = path;
 		} else {
 			free(path);
 		}
@@ -337,7 +345,6 @@ out:
 
 int lnx_script_facts(struct ps_proc *p, const char *arg, size_t len)
 {
-	struct ps_script *s = &p->script;
 	if (!len || memchr(arg, '\0', len))
 		return 0;
 	char *path = NULL;
@@ -376,7 +383,11 @@ int lnx_script_facts(struct ps_proc *p, const char *arg, size_t len)
 	bool in_own = !rc && v.own >= 0 && lnx_stat_in(v.own, path, true, &own) == 0;
 	bool in_host = !rc && lnx_stat_in(v.host, path, true, &host) == 0;
 	const struct stat *st = in_own ? &own : in_host ? &host : NULL;
-	if (!rc && st && S_ISREG(st->st_mode)) {
+	struct ps_proc_more *m = !rc && st && S_ISREG(st->st_mode) ? proc_more_get(p) : NULL;
+	if (!rc && st && S_ISREG(st->st_mode) && !m)
+		rc = -ENOMEM;
+	if (m) {
+		struct ps_script *s = &m->script;
 		s->foreign = in_own && (!in_host || !same_file(&own, &host));
 		/* the same file in our view: judged, and shown, where it really is (every link
 		 * followed, no "//" or ".."), not as its path is spelled (~/x.py, a link to /tmp)
@@ -483,15 +494,23 @@ static int copy_facts(struct ps_proc *p, const struct ps_proc *q, const struct e
 	p->exe_check.foreign = k->foreign; /* the proof is p's own (exeproof_check) */
 	p->exe_check.proof = PS_PROOF_UNKNOWN;
 	p->exe_check.userns = false;
-	p->alias_alternatives = q->alias_alternatives;
-	if ((q->exe_path && !(p->exe_path = str_dup(q->exe_path))) ||
-	    (q->exe_alias && !(p->exe_alias = str_dup(q->exe_alias))) ||
-	    (q->name_holder && !(p->name_holder = str_dup(q->name_holder))))
+	if (q->exe_path && !(p->exe_path = str_dup(q->exe_path)))
+		return -ENOMEM;
+	const struct ps_proc_more *qm = proc_more(q);
+	if (!qm->exe_alias && !qm->name_holder && !qm->alias_alternatives)
+		return 0;
+	struct ps_proc_more *m = proc_more_get(p);
+	if (!m)
+		return -ENOMEM;
+	m->alias_alternatives = qm->alias_alternatives;
+	if ((qm->exe_alias && !(m->exe_alias = str_dup(qm->exe_alias))) ||
+	    (qm->name_holder && !(m->name_holder = str_dup(qm->name_holder))))
 		return -ENOMEM;
 	return 0;
 }
 
-/* argv[0]'s path (taken) when it names in our view another file than the one p runs. 0. */
+/* argv[0]'s path (taken) when it names in our view another file than the one p runs. 0 or
+ * -ENOMEM. */
 static int argv0_claim(struct ps_proc *p, char *path)
 {
 	struct stat st, now;
@@ -503,7 +522,12 @@ static int argv0_claim(struct ps_proc *p, char *path)
 		free(path);
 		return 0;
 	}
-	p->argv0_other = path;
+	struct ps_proc_more *m = proc_more_get(p);
+	if (!m) {
+		free(path);
+		return -ENOMEM;
+	}
+	m->argv0_other = path;
 	return 0;
 }
 
@@ -526,8 +550,8 @@ static int argv0_facts(struct ps_proc *p)
 	 */
 	if (n >= 3 && n < 64 && p->cmdline[0] == '[' && p->cmdline[n - 1] == ']' &&
 	    !memchr(p->cmdline, ' ', n)) {
-		p->argv0_other = str_dup_n(p->cmdline, n);
-		return p->argv0_other ? 0 : -ENOMEM;
+		struct ps_proc_more *m = proc_more_get(p);
+		return m && (m->argv0_other = str_dup_n(p->cmdline, n)) ? 0 : -ENOMEM;
 	}
 	const char *sp = memchr(p->cmdline, ' ', n);
 	n = sp ? (size_t)(sp - p->cmdline) : n;
@@ -598,11 +622,15 @@ static int facts_key_item(void *ctx, size_t w, size_t i)
 static void image_forget(struct ps_proc *p)
 {
 	free(p->exe_path);
-	free(p->exe_alias);
-	free(p->name_holder);
-	free(p->argv0_other);
-	p->exe_path = p->exe_alias = p->name_holder = p->argv0_other = NULL;
-	p->alias_alternatives = false;
+	p->exe_path = NULL;
+	struct ps_proc_more *m = p->more;
+	if (m) {
+		free(m->exe_alias);
+		free(m->name_holder);
+		free(m->argv0_other);
+		m->exe_alias = m->name_holder = m->argv0_other = NULL;
+		m->alias_alternatives = false;
+	}
 	for (size_t i = 0; i < p->nxlibs; i++)
 		free(p->xlibs[i].path);
 	free(p->xlibs);

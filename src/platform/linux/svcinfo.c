@@ -529,8 +529,11 @@ static int activation_one(struct anc_cache *c, struct ps_snapshot *snap, size_t 
 	int rc;
 	if (!ei->read && (rc = env_read(c->procfd, p, &c->b, ei, &snap->partial)))
 		return rc;
-	if (ei->code_env && !p->code_env) {
-		p->code_env = ei->code_env;
+	if (ei->code_env && !proc_more(p)->code_env) {
+		struct ps_proc_more *m = proc_more_get(p);
+		if (!m)
+			return -ENOMEM;
+		m->code_env = ei->code_env;
 		ei->code_env = NULL;
 	}
 	if (ei->nfds <= 0 || fd >= 3 + ei->nfds)

@@ -117,13 +117,15 @@ static int on_row(void *ctx, const struct ps_socket *k, uint32_t pid, const void
 	struct collect *c = ctx;
 	if (!filter_match_socket(c->f, k))
 		return 0;
-	if (stale_owner(c, pid, row)) {
-		long stale = win_snap_add_stale(c->snap, k, pid);
-		return stale < 0 ? (int)stale : 0;
-	}
-	long idx = win_snap_add(c->snap, k, pid, &c->cache);
+	bool stale = stale_owner(c, pid, row);
+	long idx =
+	    stale ? win_snap_add_stale(c->snap, k, pid) : win_snap_add(c->snap, k, pid, &c->cache);
 	if (idx < 0)
 		return (int)idx;
+	if (snap_set_created(c->snap, &c->snap->socks[idx], win_row_created_unix(c->kind, row)))
+		return -ENOMEM;
+	if (stale)
+		return 0;
 	const char *svc = NULL;
 	int rc = win_tag_service(&c->tags, pid, c->kind, row, owner_module, NULL, &svc);
 	if (rc == -ENOMEM)

@@ -267,8 +267,6 @@ int win_decode_owner_table(const void *buf, size_t len, enum win_table kind, win
 		   a row of the IPv4 table: an IPv6 row is reached over IPv6 alone */
 		if (kind == WIN_TCP6 || kind == WIN_UDP6)
 			k.v6only = PS_V6ONLY_YES;
-		int64_t created = win_filetime_to_unix(win_row_created(kind, row));
-		k.created = created > 0 ? created : 0; /* Wine gives none */
 		int rc = fn(ctx, &k, pid, row);
 		if (rc)
 			return rc;
@@ -341,6 +339,12 @@ uint64_t win_row_created(enum win_table kind, const void *row)
 	uint64_t ft;
 	memcpy(&ft, (const unsigned char *)row + off[kind], sizeof ft);
 	return ft;
+}
+
+int64_t win_row_created_unix(enum win_table kind, const void *row)
+{
+	int64_t t = win_filetime_to_unix(win_row_created(kind, row));
+	return t > 0 ? t : 0; /* Wine gives none */
 }
 
 int win_tag_service(struct win_tag_cache *c, uint32_t pid, enum win_table kind, const void *row,

@@ -55,6 +55,8 @@ uint64_t win_row_tag(enum win_table kind, const void *row);
 
 /* The row's liCreateTimestamp (a FILETIME: when the socket was bound), 0 when not given. */
 uint64_t win_row_created(enum win_table kind, const void *row);
+/* The same in seconds since the epoch (ps_sock_more.created), 0 when the row gives none. */
+int64_t win_row_created_unix(enum win_table kind, const void *row);
 
 /*
  * Looks up the owning module of one row (GetOwnerModuleFrom*Entry): *name a new

@@ -137,13 +137,17 @@ static int file_version_of(struct ps_proc *p, struct ps_proc **seen, size_t *n)
 	struct win_file_version v;
 	for (size_t i = 0; i < *n; i++)
 		if (!strcmp(seen[i]->exe, p->exe)) {
-			const struct ps_proc *q = seen[i];
-			return (q->file_description &&
-				!(p->file_description = str_dup(q->file_description))) ||
+			const struct ps_proc_more *q = proc_more(seen[i]);
+			if (!q->file_description && !q->file_company && !q->file_version)
+				return 0;
+			struct ps_proc_more *m = proc_more_get(p);
+			return !m ||
+				       (q->file_description &&
+					!(m->file_description = str_dup(q->file_description))) ||
 				       (q->file_company &&
-					!(p->file_company = str_dup(q->file_company))) ||
+					!(m->file_company = str_dup(q->file_company))) ||
 				       (q->file_version &&
-					!(p->file_version = str_dup(q->file_version)))
+					!(m->file_version = str_dup(q->file_version)))
 				   ? -ENOMEM
 				   : 0;
 		}
@@ -151,8 +155,15 @@ static int file_version_of(struct ps_proc *p, struct ps_proc **seen, size_t *n)
 	int rc = win_file_version_read(p->exe, &v);
 	if (rc)
 		return rc == -ENOMEM ? rc : 0; /* no resource, or unreadable: nothing claimed */
-	p->file_description = v.description, p->file_company = v.company;
-	p->file_version = v.version;
+	if (!v.description && !v.company && !v.version)
+		return 0;
+	struct ps_proc_more *m = proc_more_get(p);
+	if (!m) {
+		free(v.description), free(v.company), free(v.version);
+		return -ENOMEM;
+	}
+	m->file_description = v.description, m->file_company = v.company;
+	m->file_version = v.version;
 	return 0;
 }
 

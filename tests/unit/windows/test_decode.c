@@ -620,8 +620,8 @@ TEST(win_socket_created_from_row)
 	struct rows got = {0};
 	CHECK_INT(win_decode_owner_table(b, sizeof b, WIN_TCP4, collect_row, &got), 0);
 	CHECK_INT(got.n, 2);
-	CHECK_INT(got.k[0].created, 1777627812LL);
-	CHECK_INT(got.k[1].created, 0);
+	CHECK_INT(win_row_created_unix(WIN_TCP4, got.row[0]), 1777627812LL);
+	CHECK_INT(win_row_created_unix(WIN_TCP4, got.row[1]), 0);
 	/* the IPv6 and UDP rows keep it at their own offsets */
 	unsigned char u[8 + 176];
 	memset(u, 0, sizeof u);
@@ -632,7 +632,7 @@ TEST(win_socket_created_from_row)
 	CHECK_INT(win_decode_owner_table(u, sizeof u, WIN_UDP6, collect_row, &g6), 0);
 	CHECK_INT(g6.n, 1);
 	CHECK_INT(g6.k[0].local.port, 5353);
-	CHECK_INT(g6.k[0].created, 1777627812LL);
+	CHECK_INT(win_row_created_unix(WIN_UDP6, g6.row[0]), 1777627812LL);
 }
 
 /* A reused pid: a row's socket older than the process now holding its pid is not that
