@@ -3,9 +3,11 @@
 #include "ocache.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/grow.h"
 #include "../util/str.h"
 
 static uint64_t mix(uint64_t h, uint64_t x)
@@ -72,22 +74,8 @@ static int room(struct ocache *c, size_t n)
 		c->e = e;
 		c->cap = cap;
 	}
-	if (c->slot && (c->n + 1) * 2 <= c->mask + 1)
-		return 0;
-	size_t size = c->slot ? (c->mask + 1) * 2 : 64;
-	uint32_t *s = calloc(size, sizeof *s);
-	if (!s)
-		return -ENOMEM;
-	for (size_t i = 0; i < c->n; i++) {
-		size_t h = c->e[i].hash & (size - 1);
-		while (s[h])
-			h = (h + 1) & (size - 1);
-		s[h] = (uint32_t)i + 1;
-	}
-	free(c->slot);
-	c->slot = s;
-	c->mask = size - 1;
-	return 0;
+	return util_slots_fit(&c->slot, &c->mask, c->n, 64, c->e, sizeof *c->e,
+			      offsetof(struct ocache_ent, hash));
 }
 
 int ocache_put(struct ocache *c, uint32_t proc, const struct owner_question *q, uint64_t hash,

@@ -4,8 +4,11 @@
 #include "vcache.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../util/grow.h"
 
 static uint64_t mix(uint64_t h, uint64_t x)
 {
@@ -107,22 +110,8 @@ static int grow(struct vcache *c)
 		c->e = e;
 		c->cap = cap;
 	}
-	if (c->slot && (c->n + 1) * 2 <= c->mask + 1)
-		return 0;
-	size_t size = c->slot ? (c->mask + 1) * 2 : 128;
-	uint32_t *s = calloc(size, sizeof *s);
-	if (!s)
-		return -ENOMEM;
-	for (size_t i = 0; i < c->n; i++) {
-		size_t h = c->e[i].hash & (size - 1);
-		while (s[h])
-			h = (h + 1) & (size - 1);
-		s[h] = (uint32_t)i + 1;
-	}
-	free(c->slot);
-	c->slot = s;
-	c->mask = size - 1;
-	return 0;
+	return util_slots_fit(&c->slot, &c->mask, c->n, 128, c->e, sizeof *c->e,
+			      offsetof(struct vcache_ent, hash));
 }
 
 int vcache_put(struct vcache *c, const struct vcache_key *key, uint32_t verdict, const char *text,

@@ -13,12 +13,8 @@
 #define GAP 2
 #define OUT_CHUNK 65536 /* bytes of rows written at once */
 
-/*
- * Columns whose text portsleuth makes itself from numbers and fixed words
- * (addresses, ports, states, counts, severities): nothing in them comes from a
- * process, a user or a file, so there is nothing to escape.
- */
-static bool made_here(enum col_id c)
+/* Columns whose text is made here of digits, addresses and fixed words: one cell a byte. */
+static bool ascii_only(enum col_id c)
 {
 	switch (c) {
 	case COL_PROTO:
@@ -31,6 +27,22 @@ static bool made_here(enum col_id c)
 	case COL_PID:
 	case COL_FD:
 	case COL_PPID:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Columns whose text portsleuth makes itself from numbers and fixed words
+ * (addresses, ports, states, counts, severities): nothing in them comes from a
+ * process, a user or a file, so there is nothing to escape.
+ */
+static bool made_here(enum col_id c)
+{
+	if (ascii_only(c))
+		return true;
+	switch (c) {
 	case COL_START:
 	case COL_EXPOSURE:
 	case COL_FIREWALL:
@@ -205,26 +217,6 @@ static uint32_t keep_text(struct cell_cache *cc, const struct buf *txt, size_t w
 		cc->ntexts++;
 	}
 	return at;
-}
-
-/* Columns whose text is made here of digits, addresses and fixed words: one cell a byte. */
-static bool ascii_only(enum col_id c)
-{
-	switch (c) {
-	case COL_PROTO:
-	case COL_LOCAL:
-	case COL_REMOTE:
-	case COL_STATE:
-	case COL_RECVQ:
-	case COL_SENDQ:
-	case COL_INODE:
-	case COL_PID:
-	case COL_FD:
-	case COL_PPID:
-		return true;
-	default:
-		return false;
-	}
 }
 
 /* Decimal digits of v into q; the end. */

@@ -4,6 +4,7 @@
 #define PS_GROW_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Make the array *p (capacity *cap elements of `elem` bytes) hold at least `need`
@@ -13,5 +14,15 @@
  * unchanged and still valid); -EINVAL when elem is 0. Call it with (void **)&array.
  */
 int util_grow(void **p, size_t *cap, size_t need, size_t elem);
+
+/*
+ * An open-addressing index over n entries (*slot: 1 + an entry's index, 0 empty; *mask its size
+ * less one, a power of two) kept at most half full with room for one more: rebuilt twice as large
+ * (`first` slots the first time, a power of two) from each entry's hash, the uint64_t at byte
+ * hash_off of each stride-byte entry of ents, when it would not be. 0, or -ENOMEM (the index
+ * unchanged).
+ */
+int util_slots_fit(uint32_t **slot, size_t *mask, size_t n, size_t first, const void *ents,
+		   size_t stride, size_t hash_off);
 
 #endif

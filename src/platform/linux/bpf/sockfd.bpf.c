@@ -29,12 +29,11 @@ __s32 last_pid = -1;
 __s32 info_tgid = 0;
 
 /*
- * The pid of `task` in the reader's PID namespace: the numbers[] entry whose
- * namespace is the reader's; -1 when the task is not visible there.
+ * The number of struct pid `p` in the reader's PID namespace: the numbers[] entry whose
+ * namespace is the reader's; -1 when it is not visible there.
  */
-static __always_inline __s32 reader_pid(struct task_struct *task)
+static __always_inline __s32 pid_in_reader(struct pid *p)
 {
-	struct pid *p = BPF_CORE_READ(task, thread_pid);
 	unsigned int level = BPF_CORE_READ(p, level);
 	for (int i = 0; i < MAX_PID_LEVEL; i++) {
 		if ((unsigned int)i > level)
@@ -46,6 +45,12 @@ static __always_inline __s32 reader_pid(struct task_struct *task)
 			return up.nr;
 	}
 	return -1;
+}
+
+/* The pid of `task` in the reader's PID namespace; -1 when it is not visible there. */
+static __always_inline __s32 reader_pid(struct task_struct *task)
+{
+	return pid_in_reader(BPF_CORE_READ(task, thread_pid));
 }
 
 #ifndef SOCKFD_PLAIN

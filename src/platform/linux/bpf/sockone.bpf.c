@@ -238,18 +238,7 @@ static long fd_batch(__u32 i, void *data)
  * function, which the verifier checks once instead of at each use. */
 __noinline __s32 pid_of(__u64 pid)
 {
-	struct pid *p = (struct pid *)pid;
-	unsigned int level = BPF_CORE_READ(p, level);
-	for (int i = 0; i < MAX_PID_LEVEL; i++) {
-		if ((unsigned int)i > level)
-			break;
-		struct upid up;
-		if (bpf_core_read(&up, sizeof up, &p->numbers[i]))
-			break;
-		if (BPF_CORE_READ(up.ns, ns.inum) == reader_pidns)
-			return up.nr;
-	}
-	return -1;
+	return pid_in_reader((struct pid *)pid);
 }
 
 #define LOOP_MAX (1u << 23) /* bpf_loop's most iterations */
