@@ -23,6 +23,8 @@
  *                               title longer than the arguments, as setproctitle writes it):
  *                               the arguments' last byte is not NUL, so /proc/PID/cmdline
  *                               reads on into the environment up to TEXT's end
+ *   fulltitle:TEXT              the same over the whole area, the environment's last NUL too
+ *                               (TEXT repeated to fill it): /proc reads on past the area
  * ADDR is an IPv4 literal or an IPv6 literal in brackets ([::1]); PORT 0 picks a free port.
  * TEXT takes C escapes: \xHH \n \t \r \e \\ (so any byte but NUL can be given in ASCII).
  *
@@ -326,7 +328,7 @@ int main(int argc, char **argv)
 	char *extra[16];
 	int nextra = 0, i = 1;
 	char *title = NULL;
-	bool over = false;
+	bool over = false, full = false;
 	signal(SIGPIPE, SIG_IGN);
 	for (; i < argc; i++) {
 		if (strcmp(argv[i], "--argv0") == 0 && i + 1 < argc)
@@ -394,9 +396,11 @@ int main(int argc, char **argv)
 			if (prctl(PR_SET_NAME, name))
 				die("PR_SET_NAME: %s", strerror(errno));
 			free(name);
-		} else if (strncmp(a, "title:", 6) == 0 || strncmp(a, "overtitle:", 10) == 0) {
+		} else if (strncmp(a, "title:", 6) == 0 || strncmp(a, "overtitle:", 10) == 0 ||
+			   strncmp(a, "fulltitle:", 10) == 0) {
 			free(title);
-			over = a[0] == 'o';
+			over = a[0] != 't';
+			full = a[0] == 'f';
 			title = unescape(a + (over ? 10 : 6));
 		} else {
 			die("unknown action '%s'", a);
@@ -410,6 +414,8 @@ int main(int argc, char **argv)
 		size_t n = strlen(title) < area ? strlen(title) : area;
 		memset(argv[0], 0, area);
 		memcpy(argv[0], title, n);
+		for (size_t j = 0; full && *title && j <= area; j++) /* over the last NUL too */
+			argv[0][j] = title[j % strlen(title)];
 		free(title);
 	}
 

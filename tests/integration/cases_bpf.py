@@ -276,17 +276,22 @@ def bpf_same_program_reads(t):
     t.require(py.stdout.readline().startswith(b"READY"), "python listener started")
     with open(f"/proc/{a.pid}/cmdline", "rb") as f:
         t.require(f.read().rstrip(b"\0") == title.encode(), "the title reaches past the arguments")
+    # a title over the whole area (a small environment: less than a page), the environment's last
+    # NUL too: /proc reads on past the area
+    c = t.hold("listen:127.0.0.1:4634", "fulltitle:fill", env={"A": "b"})
+    with open(f"/proc/{c.pid}/cmdline", "rb") as f:
+        t.require(f.read().startswith(b"fillfill"), "the title fills the whole area")
     docs = {m: t.json("-a", "--findings", "--attribution", m) for m in ("proc", "bpf")}
     got = {}
     for m, doc in docs.items():
-        for port in (4631, 4632, 4633):
+        for port in (4631, 4632, 4633, 4634):
             s = [s for s in doc["sockets"] if s["local"]["port"] == port and s["state"] == "listen"]
             t.require(len(s) == 1 and len(s[0]["owners"]) == 1, f"{m}: {port} has its owner")
             o = s[0]["owners"][0]
             env_f = [f for f in s[0].get("findings", []) if f.get("code") == "script-env"]
             got[m, port] = (tuple(repr(o.get(k)) for k in DETAIL_KEYS),
                             [f.get("evidence") for f in env_f])
-    for port in (4631, 4632, 4633):
+    for port in (4631, 4632, 4633, 4634):
         t.check(got["proc", port] == got["bpf", port], f"{port}: proc and bpf say the same",
                 [got["proc", port], got["bpf", port]])
     by_pid = details(docs["bpf"])

@@ -388,7 +388,7 @@ class Case:
             path = os.path.join(self.tmpdir(), os.path.basename(path))
         return os.path.realpath(path)
 
-    def hold(self, *actions, argv0=None, extra=(), uid=0, exe_name=None):
+    def hold(self, *actions, argv0=None, extra=(), uid=0, exe_name=None, env=None):
         """Start sockhold with these actions, as root or (setpriv) as another uid.
         argv0/extra are raw bytes: sockhold re-executes itself with them in its argv.
         exe_name (bytes): run a copy of the helper saved under this file name."""
@@ -408,7 +408,7 @@ class Case:
         prefix = [] if uid == 0 else [b"setpriv", f"--reuid={uid}".encode(), f"--regid={uid}".encode(),
                                       b"--clear-groups"]
         proc = subprocess.Popen(prefix + argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, close_fds=True)
+                                stderr=subprocess.PIPE, close_fds=True, env=env)
         self.procs.append(proc)
         # what /proc/PID/cmdline and comm will hold
         if argv0 is not None or extra:

@@ -391,7 +391,8 @@ typedef int (*take_fn)(void *ctx, const struct sockfd_rec *r, const struct sockf
 /*
  * The command line /proc/PID/cmdline reads (get_mm_cmdline) from the first `have` bytes of the
  * area: the arguments; or, when their last byte is not NUL (setproctitle), one page from their
- * start up to its first NUL (with it) within the area. Its length in *len; false when the area
+ * start up to its first NUL (with it) within the area (none in it: false, /proc reads on past
+ * the area). Its length in *len; false when the area
  * was cut before what it needs.
  */
 static bool area_cmdline(const struct sockfd_ident *id, const char *a, size_t have, size_t *len)
@@ -403,10 +404,14 @@ static bool area_cmdline(const struct sockfd_ident *id, const char *a, size_t ha
 		return true;
 	}
 	long page = sysconf(_SC_PAGESIZE);
-	size_t want = page > 0 && (uint64_t)page < id->total ? (size_t)page : (size_t)id->total;
+	if (page <= 0)
+		return false;
+	size_t want = (uint64_t)page < id->total ? (size_t)page : (size_t)id->total;
 	if (want > have)
 		return false;
 	size_t n = strnlen(a, want);
+	if (n == want && want < (size_t)page)
+		return false; /* no NUL in the whole area: /proc reads on past it, up to a page */
 	*len = n < want ? n + 1 : want;
 	return true;
 }
