@@ -1207,8 +1207,9 @@ def top_listeners_counters(t):
                     return True
             return False
 
+        # (8 s: in the fresh-machine chroot the resize to 140 columns once came after 4 s)
         sc.wait(shown, "the listeners view does not show the 20 MiB received on its inbound row",
-                timeout=4)
+                timeout=8)
         txt = sc.wait(lambda s: rows_with(s, "tcp 127.0.0.1:4843", "listen", "quiet"),
                       "the quiet listener's row", timeout=4)
         w = rows_with(txt, "tcp 127.0.0.1:4843", "listen", "quiet")[0].split()
