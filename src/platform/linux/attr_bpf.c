@@ -43,7 +43,7 @@ int attr_seen_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-const struct attr_owner *attr_hits_owner(const struct attr_hits *h, int32_t pid)
+struct attr_owner *attr_hits_owner(const struct attr_hits *h, int32_t pid)
 {
 	struct attr_owner key = {.pid = pid};
 	return h->nowners ? bsearch(&key, h->owners, h->nowners, sizeof key, cmp_owner) : NULL;

@@ -72,8 +72,9 @@ struct attr_hits {
 /* Order of struct attr_seen by pid (qsort, bsearch). */
 int attr_seen_cmp(const void *a, const void *b);
 
-/* The owner record of pid in h, NULL when the pass gave none. */
-const struct attr_owner *attr_hits_owner(const struct attr_hits *h, int32_t pid);
+/* The owner record of pid in h (its program, id, is taken by the record that keeps it), NULL
+ * when the pass gave none. */
+struct attr_owner *attr_hits_owner(const struct attr_hits *h, int32_t pid);
 
 /* What the pass should look for. */
 struct attr_bpf_query {

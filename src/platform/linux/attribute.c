@@ -558,8 +558,7 @@ static int merge_hits(struct ps_snapshot *snap, const struct attr_hits *h, const
 				return (int)proc;
 			if (h->v[j].start)
 				lnx_proc_set_scan_start(&snap->procs[proc], h->v[j].start);
-			if ((rc = take_owner(&snap->procs[proc],
-					     (struct attr_owner *)attr_hits_owner(h, last))))
+			if ((rc = take_owner(&snap->procs[proc], attr_hits_owner(h, last))))
 				return rc;
 		}
 		rc = snap_add_owner(snap, sock, (uint32_t)proc, h->v[j].fd);
