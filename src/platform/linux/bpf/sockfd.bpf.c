@@ -299,6 +299,43 @@ static __always_inline void ringreg_records(struct seq_file *seq, struct task_st
 /* The last task whose registered rings were read (each task with a file table of its own). */
 __s32 last_tid = 0;
 
+#ifdef SOCKFD_NO_FILE_ITER
+/* sockone.bpf.c: pid_in_reader from a struct pid's address (a number), as a global function,
+ * which the verifier checks once instead of at each use. */
+__noinline __s32 pid_of(__u64 pid)
+{
+	return pid_in_reader((struct pid *)pid);
+}
+#define LEADER_PID(task) pid_of((__u64)BPF_CORE_READ(task, group_leader, thread_pid))
+#else
+/* The pid of `task`'s leader as the reader numbers it. */
+#define LEADER_PID(task) reader_pid((task)->group_leader)
+#endif
+
+/*
+ * A task's files are about to be read: its process's marker record (fd -1) when the process is a
+ * new one (the "scanned" count), and the sockets of its registered rings once per task. False
+ * when its process is not visible in the reader's PID namespace (nothing of it is written).
+ */
+static __always_inline bool task_begin(struct seq_file *seq, struct task_struct *task)
+{
+	if (task->tgid != last_tgid) {
+		last_tgid = task->tgid;
+		last_pid = LEADER_PID(task);
+		struct sockfd_rec mark = {.pid = last_pid, .fd = -1};
+		mark.netns = BPF_CORE_READ(task, group_leader, nsproxy, net_ns, ns.inum);
+		if (mark.pid >= 0)
+			bpf_seq_write(seq, &mark, sizeof mark);
+	}
+	if (last_pid < 0)
+		return false;
+	if (task->pid != last_tid) {
+		last_tid = task->pid;
+		ringreg_records(seq, task);
+	}
+	return true;
+}
+
 #ifndef SOCKFD_NO_FILE_ITER /* sockone.bpf.c (a narrow query): the same records, its own walk */
 #ifdef SOCKFD_PLAIN
 SEC("iter/task_file")
@@ -318,21 +355,8 @@ int sockfd(struct bpf_iter__task_file *ctx)
 	 * numbered by the leader's pid (the reader sorts and merges).
 	 */
 	struct seq_file *seq = ctx->meta->seq;
-	if (task->tgid != last_tgid) {
-		/* one marker per process whose files were read: the "scanned" count */
-		last_tgid = task->tgid;
-		last_pid = reader_pid(task->group_leader);
-		struct sockfd_rec mark = {.pid = last_pid, .fd = -1};
-		mark.netns = BPF_CORE_READ(task, group_leader, nsproxy, net_ns, ns.inum);
-		if (mark.pid >= 0)
-			bpf_seq_write(seq, &mark, sizeof mark);
-	}
-	if (last_pid < 0)
+	if (!task_begin(seq, task))
 		return 0;
-	if (task->pid != last_tid) {
-		last_tid = task->pid;
-		ringreg_records(seq, task);
-	}
 	/*
 	 * A socket file (the kernel checks its file operations: an O_PATH fd of a socket's
 	 * path is not one). From here every read is a direct load of a kernel pointer the

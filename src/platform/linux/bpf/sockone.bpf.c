@@ -234,13 +234,6 @@ static long fd_batch(__u32 i, void *data)
 	return 0;
 }
 
-/* reader_pid (sockfd.bpf.c) from the task's struct pid (its address: a number), as a global
- * function, which the verifier checks once instead of at each use. */
-__noinline __s32 pid_of(__u64 pid)
-{
-	return pid_in_reader((struct pid *)pid);
-}
-
 #define LOOP_MAX (1u << 23) /* bpf_loop's most iterations */
 
 SEC("iter/task")
@@ -266,20 +259,8 @@ int sockone(struct bpf_iter__task *ctx)
 	bpf_loop(batches, first_file, NULL, 0);
 	if (w_first < 0)
 		return 0; /* no file: no marker, as iter/task_file */
-	if (task->tgid != last_tgid) {
-		last_tgid = task->tgid;
-		last_pid = pid_of((__u64)BPF_CORE_READ(task, group_leader, thread_pid));
-		struct sockfd_rec mark = {.pid = last_pid, .fd = -1};
-		mark.netns = BPF_CORE_READ(task, group_leader, nsproxy, net_ns, ns.inum);
-		if (mark.pid >= 0)
-			bpf_seq_write(seq, &mark, sizeof mark);
-	}
-	if (last_pid < 0)
+	if (!task_begin(seq, task))
 		return 0;
-	if (task->pid != last_tid) {
-		last_tid = task->pid;
-		ringreg_records(seq, task);
-	}
 	w_tid = task->pid == task->tgid ? last_pid : pid_of((__u64)BPF_CORE_READ(task, thread_pid));
 	w_hit = 0;
 	bpf_loop(batches, fd_batch, &seq, 0); /* batches <= LOOP_MAX: checked above */
